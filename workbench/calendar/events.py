@@ -1,0 +1,259 @@
+"""The retail calendar of Chinese e-commerce: 618, the New Year sale (年货节), the Spring
+Festival logistics pause, Double 11 (双11), public holidays and make-up working days (调休).
+
+Spring Festival follows the lunar calendar; its dates come from the ``holidays`` package, which
+computes them for any year (checked: 2023-01-22, 2024-02-10, 2025-01-29, 2026-02-17). Campaign
+windows come from ``default_events.yaml`` and can be overridden per year in a planner's YAML file.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import holidays
+import numpy as np
+import pandas as pd
+import yaml
+
+from workbench.errors import ConfigError
+
+SPRING_FESTIVAL_NAME = "Chinese New Year (Spring Festival)"
+_EVENT_FIELDS = {"label", "anchor", "start", "end", "peaks"}
+_YEAR_FIELDS = {"start", "end", "peaks"}
+_TOP_FIELDS = {"events", "years", "makeup_workdays", "extra_holidays"}
+
+
+@dataclass(frozen=True)
+class EventWindow:
+    """One occurrence of a retail event.
+
+    ``anchor`` is the day event profiles align on (June 18, Spring Festival day, Nov 11), so that
+    "last year's event" can be laid over this year's even when the event moves (lunar calendar).
+    """
+
+    event: str
+    year: int
+    label: str
+    anchor: pd.Timestamp
+    start: pd.Timestamp
+    end: pd.Timestamp
+    peaks: tuple[pd.Timestamp, ...]
+
+    @property
+    def days(self) -> pd.DatetimeIndex:
+        return pd.date_range(self.start, self.end, freq="D")
+
+    def offset(self, day: pd.Timestamp) -> int:
+        """Days from the anchor (negative before it)."""
+        return int((pd.Timestamp(day) - self.anchor).days)
+
+
+@lru_cache(maxsize=None)
+def spring_festival(year: int) -> pd.Timestamp:
+    """Spring Festival (lunar new year's day) of ``year``."""
+    for day, name in sorted(holidays.CN(years=year).items()):
+        if name == SPRING_FESTIVAL_NAME:
+            return pd.Timestamp(day)
+    raise ConfigError(f"the holidays package knows no Spring Festival for {year}")
+
+
+def _read_yaml(source: str | Path | dict | None) -> tuple[dict, str]:
+    if source is None:
+        return {}, "<none>"
+    if isinstance(source, dict):
+        return copy.deepcopy(source), "<dict>"
+    path = Path(source)
+    if not path.is_file():
+        raise ConfigError(f"{path}: events file not found; pass an existing YAML file")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping with keys {sorted(_TOP_FIELDS)}")
+    return data, str(path)
+
+
+def _merge(base: dict, override: dict) -> dict:
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        elif isinstance(value, list) and isinstance(merged.get(key), list) and key in {
+            "makeup_workdays",
+            "extra_holidays",
+        }:
+            merged[key] = merged[key] + value
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _to_date(value: Any, where: str) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(value).normalize()
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"{where}: {value!r} is not a date; write YYYY-MM-DD") from exc
+
+
+class RetailCalendar:
+    """Event windows, holidays and make-up working days for any year from 2000 to 2099.
+
+    Parameters
+    ----------
+    overrides : path to a YAML file (or a dict) of the same shape as ``default_events.yaml``;
+        its values replace the defaults, its lists of make-up days and holidays add to them.
+    """
+
+    def __init__(self, overrides: str | Path | dict | None = None):
+        self.overrides = overrides
+        default_text = resources.files("workbench.calendar").joinpath("default_events.yaml")
+        defaults = yaml.safe_load(default_text.read_text(encoding="utf-8"))
+        user, self._source = _read_yaml(overrides)
+        self._config = _merge(defaults, user)
+        self._validate()
+
+    # -- validation ---------------------------------------------------------------------------
+    def _validate(self) -> None:
+        src = self._source
+        unknown = set(self._config) - _TOP_FIELDS
+        if unknown:
+            raise ConfigError(f"{src}: unknown top-level key(s) {sorted(unknown)}; "
+                              f"allowed: {sorted(_TOP_FIELDS)}")
+        for name, spec in self._config["events"].items():
+            if not isinstance(spec, dict):
+                raise ConfigError(f"{src}: events.{name} must be a mapping")
+            bad = set(spec) - _EVENT_FIELDS
+            if bad:
+                raise ConfigError(f"{src}: events.{name} has unknown field(s) {sorted(bad)}; "
+                                  f"allowed: {sorted(_EVENT_FIELDS)}")
+            missing = {"anchor", "start", "end"} - set(spec)
+            if missing:
+                raise ConfigError(f"{src}: events.{name} lacks {sorted(missing)}")
+        for year, per_event in (self._config.get("years") or {}).items():
+            if not isinstance(year, int):
+                raise ConfigError(f"{src}: years.{year}: the key must be a year like 2027")
+            for name, spec in (per_event or {}).items():
+                if name not in self._config["events"]:
+                    raise ConfigError(f"{src}: years.{year}.{name}: unknown event; known: "
+                                      f"{sorted(self._config['events'])}")
+                bad = set(spec) - _YEAR_FIELDS
+                if bad:
+                    raise ConfigError(f"{src}: years.{year}.{name} has unknown field(s) "
+                                      f"{sorted(bad)}; allowed: {sorted(_YEAR_FIELDS)}")
+                for field in ("start", "end"):
+                    if field in spec:
+                        _to_date(spec[field], f"{src}: years.{year}.{name}.{field}")
+        for key in ("makeup_workdays", "extra_holidays"):
+            for i, item in enumerate(self._config.get(key) or []):
+                day = item.get("date") if isinstance(item, dict) else item
+                _to_date(day, f"{src}: {key}[{i}]")
+        for year in self._config.get("years") or {}:
+            for name in self._config["years"][year] or {}:
+                window = self.window(name, year)
+                if window.start > window.end:
+                    raise ConfigError(f"{src}: years.{year}.{name}: start {window.start.date()} "
+                                      f"is after end {window.end.date()}")
+
+    # -- events -------------------------------------------------------------------------------
+    @property
+    def events(self) -> list[str]:
+        return list(self._config["events"])
+
+    def label(self, event: str) -> str:
+        return self._spec(event).get("label", event)
+
+    def _spec(self, event: str) -> dict:
+        try:
+            return self._config["events"][event]
+        except KeyError:
+            raise ConfigError(f"unknown event {event!r}; known events: {self.events}") from None
+
+    def anchor(self, event: str, year: int) -> pd.Timestamp:
+        anchor = str(self._spec(event)["anchor"])
+        if anchor == "spring_festival":
+            return spring_festival(year)
+        return _to_date(f"{year}-{anchor}", f"events.{event}.anchor")
+
+    def _resolve(self, value: Any, anchor: pd.Timestamp, year: int, where: str) -> pd.Timestamp:
+        if isinstance(value, int):
+            return anchor + pd.Timedelta(days=value)
+        text = str(value)
+        if len(text) == 5 and text[2] == "-":  # "MM-DD"
+            return _to_date(f"{year}-{text}", where)
+        return _to_date(text, where)
+
+    def window(self, event: str, year: int) -> EventWindow:
+        """The window of ``event`` whose anchor falls in ``year``."""
+        spec = self._spec(event)
+        anchor = self.anchor(event, year)
+        per_year = ((self._config.get("years") or {}).get(year) or {}).get(event) or {}
+        merged = {**spec, **per_year}
+        where = f"events.{event} ({year})"
+        start = self._resolve(merged["start"], anchor, year, where)
+        end = self._resolve(merged["end"], anchor, year, where)
+        peaks = tuple(self._resolve(p, anchor, year, where) for p in merged.get("peaks") or [])
+        return EventWindow(event, year, self.label(event), anchor, start, end, peaks)
+
+    def windows(self, event: str, start, end) -> list[EventWindow]:
+        """Every window of ``event`` that overlaps the dates ``start``..``end``."""
+        start, end = pd.Timestamp(start), pd.Timestamp(end)
+        found = []
+        for year in range(start.year - 1, end.year + 2):
+            window = self.window(event, year)
+            if window.end >= start and window.start <= end:
+                found.append(window)
+        return found
+
+    def event_offsets(self, dates, event: str, before: int = 0, after: int = 0) -> np.ndarray:
+        """Day offset from the anchor of ``event`` for each date inside a window widened by
+        ``before`` / ``after`` days; NaN elsewhere. Aligns the lunar events on Spring Festival."""
+        dates = pd.DatetimeIndex(dates)
+        out = np.full(len(dates), np.nan)
+        if len(dates) == 0:
+            return out
+        for window in self.windows(event, dates.min() - pd.Timedelta(days=before + 60),
+                                   dates.max() + pd.Timedelta(days=after + 60)):
+            lo = window.start - pd.Timedelta(days=before)
+            hi = window.end + pd.Timedelta(days=after)
+            inside = (dates >= lo) & (dates <= hi)
+            out[inside] = (dates[inside] - window.anchor).days
+        return out
+
+    # -- holidays -----------------------------------------------------------------------------
+    def holidays(self, start, end) -> pd.DataFrame:
+        """Public holidays (statutory days off) between ``start`` and ``end``: ``date, name``."""
+        start, end = pd.Timestamp(start), pd.Timestamp(end)
+        cn = holidays.CN(years=range(start.year, end.year + 1))
+        rows = [(pd.Timestamp(d), n) for d, n in cn.items()]
+        for item in self._config.get("extra_holidays") or []:
+            if isinstance(item, dict):
+                rows.append((pd.Timestamp(item["date"]), item.get("name", "holiday")))
+            else:
+                rows.append((pd.Timestamp(item), "holiday"))
+        frame = pd.DataFrame(rows, columns=["date", "name"]).drop_duplicates("date")
+        frame = frame[(frame.date >= start) & (frame.date <= end)]
+        return frame.sort_values("date").reset_index(drop=True)
+
+    def makeup_workdays(self, start, end) -> pd.DatetimeIndex:
+        """Official make-up working days (调休: weekend days that are working days)."""
+        start, end = pd.Timestamp(start), pd.Timestamp(end)
+        cn = holidays.CN(years=range(start.year, end.year + 1))
+        days = {pd.Timestamp(d) for d in cn.weekend_workdays}
+        for item in self._config.get("makeup_workdays") or []:
+            days.add(pd.Timestamp(item["date"] if isinstance(item, dict) else item))
+        return pd.DatetimeIndex(sorted(d for d in days if start <= d <= end))
+
+
+@lru_cache(maxsize=1)
+def default_calendar() -> RetailCalendar:
+    """The calendar with the shipped defaults (cached; the object is read-only)."""
+    return RetailCalendar()
+
+

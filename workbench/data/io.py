@@ -1,0 +1,77 @@
+"""All file and database reading and writing of tabular data: CSV, Parquet, DuckDB."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.errors import DataValidationError
+
+DUCKDB_SUFFIXES = {".duckdb", ".db", ".ddb"}
+
+
+def read_table(source: str | Path, *, table: str | None = None, query: str | None = None) -> pd.DataFrame:
+    """Read a long-format table from CSV, Parquet or DuckDB.
+
+    For a DuckDB database give ``table`` (a table or view name) or ``query`` (SQL). The frame's
+    ``attrs["source"]`` names where it came from, so validation errors can name the file.
+    """
+    path = Path(source)
+    if not path.exists():
+        raise DataValidationError(f"{path}: file not found; check the --data path")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in {".csv", ".txt"} or path.name.endswith(".csv.gz"):
+            frame = pd.read_csv(path)
+        elif suffix in {".parquet", ".pq"}:
+            frame = pd.read_parquet(path)
+        elif suffix in DUCKDB_SUFFIXES:
+            frame = _read_duckdb(path, table=table, query=query)
+        else:
+            raise DataValidationError(
+                f"{path}: unknown file type {suffix!r}; use .csv, .parquet or a DuckDB file "
+                f"({', '.join(sorted(DUCKDB_SUFFIXES))})"
+            )
+    except DataValidationError:
+        raise
+    except Exception as exc:  # parser errors carry the library's own detail
+        raise DataValidationError(f"{path}: cannot be read: {exc}") from exc
+    frame.attrs["source"] = str(path) if not table and not query else f"{path} ({table or query})"
+    frame.attrs["csv_rows"] = suffix in {".csv", ".txt"}
+    return frame
+
+
+def _read_duckdb(path: Path, *, table: str | None, query: str | None) -> pd.DataFrame:
+    import duckdb
+
+    if bool(table) == bool(query):
+        raise DataValidationError(f"{path}: a DuckDB source needs exactly one of --table or --query")
+    with duckdb.connect(str(path), read_only=True) as con:
+        if table:
+            names = {row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()}
+            if table not in names:
+                raise DataValidationError(
+                    f"{path}: no table or view {table!r}; it has {sorted(names)}")
+            return con.execute(f'select * from "{table}"').df()
+        return con.execute(query).df()
+
+
+def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``frame`` to CSV or Parquet by suffix, atomically (temporary file, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        if path.suffix.lower() in {".parquet", ".pq"}:
+            frame.to_parquet(tmp, index=False)
+        else:
+            frame.to_csv(tmp, index=False)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
