@@ -1,0 +1,106 @@
+"""Rolling-origin backtests around past events.
+
+For each event window, the model is fitted on history ending ``lead`` days before the window
+(default 90: the plan's "three months ahead") and scored on the window: WAPE, bias, MASE,
+event-total error and P10-P90 interval coverage, per series and on the sum of all series.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from workbench.calendar import RetailCalendar, default_calendar
+from workbench.errors import ModelError
+from workbench.forecast import metrics
+from workbench.forecast.core import forecast, series_keys
+from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
+
+METRIC_COLUMNS = ["wape", "bias", "mase", "total_error", "coverage"]
+
+
+@dataclass
+class BacktestResult:
+    per_series: pd.DataFrame  # keys, window, metrics
+    totals: pd.DataFrame      # window, metrics on the sum over series
+    forecasts: pd.DataFrame   # keys, window, ds, y, yhat, quantiles
+
+
+def event_windows(event: str, years, calendar: RetailCalendar | None = None) -> dict[str, tuple]:
+    """``{"618 2025": (start, end), ...}`` from the retail calendar."""
+    calendar = calendar or default_calendar()
+    out = {}
+    for year in years:
+        window = calendar.window(event, int(year))
+        out[f"{event} {year}"] = (window.start, window.end)
+    return out
+
+
+def _score(actual: pd.DataFrame, train_y: np.ndarray, lo: str, hi: str) -> dict:
+    y, yhat = actual["y"].to_numpy(), actual["yhat"].to_numpy()
+    return {
+        "wape": metrics.wape(y, yhat),
+        "bias": metrics.bias(y, yhat),
+        "mase": metrics.mase(y, yhat, train_y),
+        "total_error": metrics.event_total_error(y, yhat),
+        "coverage": metrics.coverage(y, actual[lo], actual[hi]),
+        "actual_total": float(y.sum()),
+        "forecast_total": float(yhat.sum()),
+    }
+
+
+def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: str = "auto",
+                     lead: int = 90, keys=None, quantiles=DEFAULT_QUANTILES,
+                     calendar: RetailCalendar | None = None, model_params: dict | None = None,
+                     n_jobs: int | None = None) -> BacktestResult:
+    """Backtest ``model`` on each named window ``(start, end)`` of daily data."""
+    keys = series_keys(frame, keys)
+    lo, hi = quantile_column(min(quantiles)), quantile_column(max(quantiles))
+    per_rows, total_rows, fc_parts = [], [], []
+    for label, (start, end) in windows.items():
+        start, end = pd.Timestamp(start), pd.Timestamp(end)
+        cutoff = start - pd.Timedelta(days=lead)
+        train = frame[frame["ds"] <= cutoff]
+        if train.empty:
+            raise ModelError(f"window {label}: no history before the cutoff {cutoff.date()} "
+                             f"({lead} days before {start.date()})")
+        if frame["ds"].max() < end:
+            raise ModelError(f"window {label}: the data end {frame['ds'].max().date()} before the "
+                             f"window ends ({end.date()}); choose an earlier year")
+        horizon = int((end - cutoff).days)
+        fc = forecast(train, model=model, horizon=horizon, quantiles=quantiles, keys=keys,
+                      freq="D", calendar=calendar, model_params=model_params, n_jobs=n_jobs)
+        window_fc = fc[(fc["ds"] >= start) & (fc["ds"] <= end)]
+        joined = window_fc.merge(frame, on=[*keys, "ds"], how="left")
+        joined["y"] = joined["y"].fillna(0.0)
+        joined.insert(0, "window", label)
+        fc_parts.append(joined)
+        groups = joined.groupby(keys, sort=True) if keys else [((), joined)]
+        train_groups = dict(list(train.groupby(keys))) if keys else {(): train}
+        for key, part in groups:
+            label_key = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
+            ty = train_groups[key]["y"].to_numpy()
+            per_rows.append({**label_key, "window": label, **_score(part, ty, lo, hi)})
+        summed = joined.groupby("ds")[["y", "yhat", lo, hi]].sum().reset_index()
+        ty = train.groupby("ds")["y"].sum().to_numpy()
+        total_rows.append({"window": label, **_score(summed, ty, lo, hi)})
+    return BacktestResult(pd.DataFrame(per_rows), pd.DataFrame(total_rows),
+                          pd.concat(fc_parts, ignore_index=True))
+
+
+def compare_models(frame: pd.DataFrame, *, models, windows: dict[str, tuple], lead: int = 90,
+                   keys=None, quantiles=DEFAULT_QUANTILES, calendar=None, n_jobs=None) -> pd.DataFrame:
+    """One row per model and window: metrics on the total, and the median series WAPE."""
+    rows = []
+    for model in models:
+        result = backtest_windows(frame, windows=windows, model=model, lead=lead, keys=keys,
+                                  quantiles=quantiles, calendar=calendar, n_jobs=n_jobs)
+        for _, tot in result.totals.iterrows():
+            per = result.per_series[result.per_series.window == tot.window]
+            rows.append({"model": model, "window": tot.window,
+                         **{m: tot[m] for m in METRIC_COLUMNS},
+                         "median_series_wape": per["wape"].median(),
+                         "series": len(per)})
+    return pd.DataFrame(rows)

@@ -1,0 +1,47 @@
+"""Calendar features for daily demand models: event profiles aligned on their anchors,
+weekday, holidays, make-up working days and yearly Fourier terms. Pure functions of dates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from workbench.calendar import RetailCalendar
+
+# Span of each event profile in days around its anchor (lunar events share Spring Festival):
+# wide enough to hold the ramp before and the hangover or recovery after.
+PROFILE_EVENTS = {
+    "618": ("618", 8, 10),
+    "double11": ("double11", 8, 10),
+    "spring_festival_season": ("new_year_sale", 7, 0),
+    "spring_festival": ("spring_festival", 0, 14),
+}
+
+
+def event_offsets(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> dict[str, np.ndarray]:
+    """Day offsets from the anchor for each modelled event profile (NaN outside its span)."""
+    out = {}
+    for name, (event, before, after) in PROFILE_EVENTS.items():
+        out[name] = calendar.event_offsets(dates, event, before=before, after=after)
+    # the sale and the logistics pause share one lunar anchor and do not overlap
+    sale, pause = out.pop("spring_festival_season"), out.pop("spring_festival")
+    out["lunar_new_year"] = np.where(np.isnan(sale), pause, sale)
+    return out
+
+
+def fourier(dates: pd.DatetimeIndex, order: int, period: float = 365.25) -> np.ndarray:
+    """``2 * order`` yearly Fourier columns (sin, cos) of the day of the epoch."""
+    if order <= 0:
+        return np.empty((len(dates), 0))
+    t = (dates - pd.Timestamp("2000-01-01")).days.to_numpy(dtype=float)
+    k = np.arange(1, order + 1)
+    angle = 2 * np.pi * np.outer(t, k) / period
+    return np.hstack([np.sin(angle), np.cos(angle)])
+
+
+def holiday_flags(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> np.ndarray:
+    """Columns: public holiday outside the Spring Festival pause, make-up working day."""
+    hol = calendar.holidays(dates.min(), dates.max())
+    hol = hol[~hol.name.str.contains("Spring Festival|New Year's Eve", regex=True)]
+    makeup = calendar.makeup_workdays(dates.min(), dates.max())
+    return np.column_stack([dates.isin(hol.date), dates.isin(makeup)]).astype(float)

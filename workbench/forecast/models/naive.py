@@ -1,0 +1,132 @@
+"""Baselines a planner already uses: seasonal naive and the event-aligned naive."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from workbench.calendar import RetailCalendar
+from workbench.forecast.features import event_offsets
+from workbench.forecast.models.base import DEFAULT_QUANTILES, Forecaster, Prediction
+
+ANCHOR_EVENT = {"618": "618", "double11": "double11", "lunar_new_year": "spring_festival"}
+SEASON = {"D": None, "W": 52, "MS": 12, "QS": 4}  # None: same calendar date last year
+
+
+def _log_error_quantiles(actual: np.ndarray, reference: np.ndarray, quantiles) -> dict[float, float]:
+    ok = ~np.isnan(reference)
+    err = np.log1p(actual[ok]) - np.log1p(reference[ok])
+    if len(err) < 10:
+        err = np.array([-0.5, 0.0, 0.5])  # no evidence: wide, stated bands
+    return {q: float(np.quantile(err, q)) for q in quantiles}
+
+
+class SeasonalNaive(Forecaster):
+    """Same period last year: the same calendar date for daily data (Feb 29 takes Feb 28),
+    52 weeks, 12 months or 4 quarters back. Quantiles come from the history's own year-on-year
+    log errors. With less than a year of history it repeats the last week (stated in the notes)."""
+
+    name = "seasonal_naive"
+
+    def fit(self, y, ds, *, freq="D", calendar: RetailCalendar | None = None):
+        self._store_history(y, ds, freq, calendar)
+        return self
+
+    def _reference(self, dates: pd.DatetimeIndex, values: pd.Series) -> np.ndarray:
+        if self.freq_ == "D":
+            back = dates - pd.DateOffset(years=1)
+        else:
+            back = dates - SEASON[self.freq_] * pd.tseries.frequencies.to_offset(
+                self.ds_.freqstr or pd.infer_freq(self.ds_) or "D")
+        return values.reindex(back).to_numpy()
+
+    def predict(self, horizon, quantiles=DEFAULT_QUANTILES) -> Prediction:
+        future = self._future_dates(horizon)
+        notes = []
+        values = pd.Series(self.y_, index=self.ds_)
+        history_years = (self.ds_[-1] - self.ds_[0]).days / 365.25
+        if history_years < 1 - 1 / 52:
+            notes.append(f"{self.name}: less than a year of history; repeating the last 7 periods")
+            mean = np.resize(self.y_[-7:], horizon)
+            qs = _log_error_quantiles(self.y_[7:], self.y_[:-7], quantiles)
+        else:
+            for day in future:  # recursive beyond one season
+                ref = self._reference(pd.DatetimeIndex([day]), values)[0]
+                values.loc[day] = ref if not np.isnan(ref) else values.iloc[-1]
+            mean = values.loc[future].to_numpy()
+            qs = _log_error_quantiles(self.y_, self._reference(self.ds_, values), quantiles)
+        return Prediction(future, mean, {q: np.expm1(np.log1p(mean) + e) for q, e in qs.items()}, notes)
+
+
+class EventNaive(Forecaster):
+    """Last year's event, aligned on the event day, times the current level.
+
+    Days inside an event span take the value at the same offset from last year's anchor
+    (June 18, Nov 11, or Spring Festival, a lunar date); other days take the same weekday 52
+    weeks back. Everything is scaled by the growth of the last ``level_window`` non-event days
+    over the same days a year earlier. Where last year's reference day is not in the history,
+    the mean of the last four same weekdays is used and a note says so. Daily data only; other
+    frequencies use the seasonal naive times the growth.
+    """
+
+    name = "event_naive"
+
+    def __init__(self, level_window: int = 56):
+        self.level_window = level_window
+
+    def fit(self, y, ds, *, freq="D", calendar: RetailCalendar | None = None):
+        self._store_history(y, ds, freq, calendar)
+        return self
+
+    def _references(self, dates: pd.DatetimeIndex) -> pd.DatetimeIndex:
+        """For each date, the date last year that it is aligned to."""
+        ref = np.asarray(dates - pd.Timedelta(days=364), dtype="datetime64[ns]")
+        for name, off in event_offsets(dates, self.calendar_).items():
+            event = ANCHOR_EVENT[name]
+            for i in np.flatnonzero(~np.isnan(off)):
+                offset = pd.Timedelta(days=int(off[i]))
+                this_year = (dates[i] - offset).year
+                ref[i] = np.datetime64(self.calendar_.anchor(event, this_year - 1) + offset, "ns")
+        return pd.DatetimeIndex(ref)
+
+    def _growth(self, values: pd.Series) -> tuple[float, str | None]:
+        hist = self.ds_
+        offsets = event_offsets(hist, self.calendar_)
+        quiet = np.ones(len(hist), bool)
+        for off in offsets.values():
+            quiet &= np.isnan(off)
+        recent = hist[quiet][-self.level_window:]
+        before = values.reindex(recent - pd.Timedelta(days=364))
+        if before.isna().mean() > 0.2 or len(recent) < 14:
+            return 1.0, f"{self.name}: no same weeks a year before the last {self.level_window} days; growth taken as 1"
+        now = values.reindex(recent)
+        ok = before.notna().to_numpy()
+        return float(now.to_numpy()[ok].sum() / max(before.to_numpy()[ok].sum(), 1e-9)), None
+
+    def predict(self, horizon, quantiles=DEFAULT_QUANTILES) -> Prediction:
+        if self.freq_ != "D":
+            base = SeasonalNaive().fit(self.y_, self.ds_, freq=self.freq_, calendar=self.calendar_)
+            pred = base.predict(horizon, quantiles)
+            pred.notes.append(f"{self.name}: {self.freq_} data; seasonal naive without event alignment")
+            return pred
+        future = self._future_dates(horizon)
+        values = pd.Series(self.y_, index=self.ds_)
+        growth, note = self._growth(values)
+        notes = [note] if note else []
+        refs = self._references(future)
+        missing = 0
+        for day, ref in zip(future, refs):  # recursive: later days may refer to forecasts
+            if ref in values.index:
+                values.loc[day] = values.loc[ref] * (growth if ref <= self.ds_[-1] else 1.0)
+            else:
+                same = values[values.index.dayofweek == day.dayofweek].iloc[-4:]
+                values.loc[day] = float(same.mean())
+                missing += 1
+        if missing:
+            notes.append(f"{self.name}: {missing} forecast day(s) have no aligned day last year in the "
+                         f"history (e.g. an event with no history); they use the mean of the last four same weekdays")
+        mean = values.loc[future].to_numpy()
+        hist_refs = self._references(self.ds_)
+        reference = values.reindex(hist_refs).to_numpy() * growth
+        qs = _log_error_quantiles(self.y_, reference, quantiles)
+        return Prediction(future, mean, {q: np.expm1(np.log1p(mean) + e) for q, e in qs.items()}, notes)
