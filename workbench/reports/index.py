@@ -1,0 +1,128 @@
+"""``reports/index.html``: the latest run of every report, its history, and how results moved.
+
+Runs of one report with one parameter tag form a series; each recorded result of a run is
+compared with the same result of the series' previous successful run ("moved +4.0% since the
+run of 2026-06-01").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from workbench import __version__
+from workbench.reports.layout import INDEX_FILE, LEDGER_FILE
+from workbench.reports.ledger import Ledger, RunRecord
+from workbench.reports.render import TEMPLATES_DIR, format_duration
+
+INDEX_TEMPLATE = "reports_index.html.j2"
+
+
+def describe_change(new: Any, old: Any, since: str) -> str:
+    """How ``new`` compares with ``old`` (a previous run's value), in words."""
+    numeric = (int, float)
+    if isinstance(new, numeric) and isinstance(old, numeric) and not isinstance(new, bool) and not isinstance(old, bool):
+        if new == old:
+            return f"unchanged since {since}"
+        if old == 0:
+            return f"was 0 in {since}"
+        pct = (new - old) / abs(old) * 100.0
+        return f"moved {pct:+.1f}% since {since} (was {old:,.6g})"
+    if new == old:
+        return f"unchanged since {since}"
+    return f"was {old!r} in {since}"
+
+
+@dataclass(frozen=True)
+class ResultView:
+    name: str
+    value: str
+    change: str
+
+
+@dataclass(frozen=True)
+class RunView:
+    """One run as the index shows it."""
+
+    run: RunRecord
+    results: list[ResultView]
+    duration: str
+    html: str | None  # link relative to the index, None once pruned or never written
+    ipynb: str | None
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.6g}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def _view(run: RunRecord, previous: RunRecord | None, reports_dir: Path) -> RunView:
+    since = f"the run of {previous.logical_date}" if previous else ""
+    results = []
+    for name, value in run.results.items():
+        if previous is None:
+            change = "first recorded run"
+        elif name not in previous.results:
+            change = f"not recorded in {since}"
+        else:
+            change = describe_change(value, previous.results[name], since)
+        results.append(ResultView(name, _fmt(value), change))
+
+    def link(kind: str) -> str | None:
+        rel = run.outputs.get(kind)
+        return rel if rel and not run.pruned_at and (reports_dir / rel).exists() else None
+
+    duration = format_duration(run.duration_s) if run.duration_s is not None else "running"
+    return RunView(run, results, duration, link("html"), link("ipynb"))
+
+
+def series_views(runs: list[RunRecord], reports_dir: Path) -> list[tuple[RunView, list[RunView]]]:
+    """Per series (sorted by report, tag): (latest run, history newest first)."""
+    by_series: dict[tuple[str, str], list[RunRecord]] = {}
+    for run in sorted(runs, key=lambda r: (r.started_at, r.run_id)):
+        by_series.setdefault(run.series, []).append(run)
+    out = []
+    for key in sorted(by_series):
+        views, last_success = [], None
+        for run in by_series[key]:
+            views.append(_view(run, last_success, reports_dir))
+            if run.status == "success":
+                last_success = run
+        history = list(reversed(views))
+        out.append((history[0], history))
+    return out
+
+
+def render_index(reports_dir: str | Path, templates_dir: str | Path = TEMPLATES_DIR) -> str:
+    """The index page of ``reports_dir`` as HTML, from its ledger."""
+    reports_dir = Path(reports_dir)
+    runs = Ledger(reports_dir / LEDGER_FILE).runs()
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return env.get_template(INDEX_TEMPLATE).render(
+        series=series_views(runs, reports_dir),
+        generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        package_version=__version__,
+    )
+
+
+def write_index(reports_dir: str | Path) -> Path:
+    """Write ``reports_dir/index.html`` atomically and return its path."""
+    reports_dir = Path(reports_dir)
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    path = reports_dir / INDEX_FILE
+    tmp = reports_dir / f".{INDEX_FILE}.{os.getpid()}.tmp"
+    tmp.write_text(render_index(reports_dir), encoding="utf-8")
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,339 @@
+"""A notebook's parameters: read its ``parameters`` cell, then check and coerce values.
+
+The cell tagged ``parameters`` holds literal defaults with type hints, one a line::
+
+    event: str = "618"          # campaign: "618" or "new_year_sale"
+    year: int = 2025            # campaign year
+    time_limit: float = 60.0    # seconds per solve
+
+The cell is parsed with :mod:`ast`, never executed, so unknown names and values of the wrong
+type are rejected before any kernel starts (papermill itself only warns about unknown names).
+Supported hints: ``int``, ``float``, ``str``, ``bool``, ``list[...]``, ``dict[..., ...]``,
+``X | None`` / ``Optional[X]`` and ``Literal[...]``. A line without a hint takes the type of its
+default (``None`` accepts anything).
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import difflib
+import io
+import json
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import yaml
+
+from workbench.errors import ConfigError, ParameterError
+
+PARAMETERS_TAG = "parameters"
+
+
+# --- types -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParamType:
+    """A parameter's expected type: ``kind`` is a scalar name, list, dict, union, literal or any."""
+
+    kind: str
+    args: tuple = ()
+
+    @property
+    def label(self) -> str:
+        """The type as written in a hint, for messages."""
+        if self.kind == "list":
+            return f"list[{self.args[0].label}]" if self.args else "list"
+        if self.kind == "dict":
+            return f"dict[{self.args[0].label}, {self.args[1].label}]" if self.args else "dict"
+        if self.kind == "union":
+            return " | ".join(arg.label for arg in self.args)
+        if self.kind == "literal":
+            return "one of " + ", ".join(repr(choice) for choice in self.args)
+        return self.kind
+
+    @property
+    def accepts_text(self) -> bool:
+        """Whether a command-line string is taken as is rather than parsed."""
+        if self.kind == "union":
+            return any(arg.accepts_text for arg in self.args)
+        if self.kind == "literal":
+            return all(isinstance(choice, str) for choice in self.args)
+        return self.kind in ("str", "any")
+
+
+_SCALARS = {"int", "float", "str", "bool", "None", "any"}
+ANY = ParamType("any")
+
+
+def check_value(value: Any, ptype: ParamType) -> Any:
+    """``value`` converted to ``ptype`` (int -> float, date -> ISO string), or ``TypeError``."""
+    kind = ptype.kind
+    if kind == "any":
+        return value
+    if kind == "None":
+        if value is None:
+            return None
+    elif kind == "bool":
+        if isinstance(value, bool):
+            return value
+    elif kind == "int":
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif kind == "float":
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    elif kind == "str":
+        if isinstance(value, str):
+            return value
+        if isinstance(value, dt.date):  # YAML reads 2025-06-18 as a date
+            return value.isoformat()
+    elif kind == "list":
+        if isinstance(value, (list, tuple)):
+            return [check_value(item, ptype.args[0]) for item in value] if ptype.args else list(value)
+    elif kind == "dict":
+        if isinstance(value, dict):
+            if not ptype.args:
+                return dict(value)
+            key_type, value_type = ptype.args
+            return {check_value(k, key_type): check_value(v, value_type) for k, v in value.items()}
+    elif kind == "literal":
+        if any(value == choice and type(value) is type(choice) for choice in ptype.args):
+            return value
+    elif kind == "union":
+        for arg in ptype.args:
+            try:
+                return check_value(value, arg)
+            except TypeError:
+                continue
+    raise TypeError(f"expected {ptype.label}, got {value!r} ({type(value).__name__})")
+
+
+def parse_text(text: str, ptype: ParamType) -> Any:
+    """A command-line string (``-p NAME VALUE``) parsed for ``ptype``, or ``TypeError``."""
+    if ptype.accepts_text:
+        return check_value(text, ptype)
+    if ptype.kind == "float":
+        try:
+            return float(text)
+        except ValueError:
+            raise TypeError(f"expected {ptype.label}, got {text!r}") from None
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise TypeError(f"expected {ptype.label}, got {text!r} (not a valid value)") from None
+    return check_value(value, ptype)
+
+
+def _type_from_annotation(node: ast.expr, where: str) -> ParamType:
+    if isinstance(node, ast.Constant) and node.value is None:
+        return ParamType("None")
+    if isinstance(node, ast.Name):
+        name = {"Any": "any", "List": "list", "Dict": "dict"}.get(node.id, node.id)
+        if name in _SCALARS | {"list", "dict"}:
+            return ParamType(name)
+    if isinstance(node, ast.Attribute) and node.attr in ("Any",):
+        return ANY
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        left = _type_from_annotation(node.left, where)
+        right = _type_from_annotation(node.right, where)
+        members = (left.args if left.kind == "union" else (left,)) + (
+            right.args if right.kind == "union" else (right,)
+        )
+        return ParamType("union", members)
+    if isinstance(node, ast.Subscript):
+        base = node.value.id if isinstance(node.value, ast.Name) else getattr(node.value, "attr", "")
+        inner = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if base == "Literal":
+            try:
+                return ParamType("literal", tuple(ast.literal_eval(item) for item in inner))
+            except ValueError:
+                pass
+        elif base == "Optional" and len(inner) == 1:
+            return ParamType("union", (_type_from_annotation(inner[0], where), ParamType("None")))
+        elif base in ("list", "List") and len(inner) == 1:
+            return ParamType("list", (_type_from_annotation(inner[0], where),))
+        elif base in ("dict", "Dict") and len(inner) == 2:
+            return ParamType("dict", tuple(_type_from_annotation(item, where) for item in inner))
+    raise ParameterError(
+        f"{where}: type hint {ast.unparse(node)!r} is not supported; use int, float, str, bool, "
+        "list[...], dict[..., ...], X | None or Literal[...]"
+    )
+
+
+def _type_of_default(value: Any) -> ParamType:
+    if value is None:
+        return ANY
+    if isinstance(value, bool):
+        return ParamType("bool")
+    for kind in ("int", "float", "str", "list", "dict"):
+        if type(value).__name__ == kind:
+            return ParamType(kind)
+    return ANY
+
+
+# --- the parameters cell ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NotebookParameter:
+    """One line of a parameters cell: name, expected type, literal default and its comment."""
+
+    name: str
+    type: ParamType
+    default: Any
+    comment: str = ""
+
+
+def _line_comments(source: str) -> dict[int, str]:
+    comments: dict[int, str] = {}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT:
+                comments[token.start[0]] = token.string.lstrip("#").strip()
+    except tokenize.TokenError:
+        pass
+    return comments
+
+
+def parse_parameters_source(source: str, where: str) -> dict[str, NotebookParameter]:
+    """The parameters declared by a parameters cell's source, in order of appearance."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise ParameterError(f"{where}: the parameters cell is not valid Python: {exc}") from None
+    comments = _line_comments(source)
+    params: dict[str, NotebookParameter] = {}
+    for stmt in tree.body:
+        line = f"{where}, parameters cell line {stmt.lineno}"
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            name, value_node = stmt.target.id, stmt.value
+            ptype = _type_from_annotation(stmt.annotation, line)
+        elif (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+        ):
+            name, value_node, ptype = stmt.targets[0].id, stmt.value, None
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            continue  # e.g. ``from typing import Literal`` for a hint
+        else:
+            raise ParameterError(
+                f"{line}: only 'name: type = literal' assignments belong in the parameters cell, "
+                f"found {ast.unparse(stmt)!r}"
+            )
+        if value_node is None:
+            raise ParameterError(f"{line}: parameter '{name}' needs a literal default value")
+        try:
+            default = ast.literal_eval(value_node)
+        except ValueError:
+            raise ParameterError(
+                f"{line}: the default of '{name}' must be a literal (number, string, bool, None, "
+                f"list or dict), not {ast.unparse(value_node)!r}; compute derived values in a "
+                "later cell"
+            ) from None
+        if ptype is None:
+            ptype = _type_of_default(default)
+        else:
+            try:
+                default = check_value(default, ptype)
+            except TypeError as exc:
+                raise ParameterError(f"{line}: default of '{name}': {exc}") from None
+        params[name] = NotebookParameter(name, ptype, default, comments.get(stmt.lineno, ""))
+    return params
+
+
+def read_notebook_parameters(notebook: str | Path) -> dict[str, NotebookParameter]:
+    """The parameters of ``notebook``, read from its cell tagged ``parameters`` (not executed).
+
+    Raises ``ConfigError`` when the file is missing or not a notebook and ``ParameterError``
+    when it has no parameters cell or the cell is not a list of literal defaults.
+    """
+    path = Path(notebook)
+    if not path.is_file():
+        raise ConfigError(f"notebook {path} not found; give the path of an .ipynb file")
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except (OSError, ValueError, json.JSONDecodeError, nbformat.reader.NotJSONError) as exc:
+        raise ConfigError(f"{path} is not a readable Jupyter notebook: {exc}") from None
+    cells = [c for c in nb.cells if PARAMETERS_TAG in c.get("metadata", {}).get("tags", [])]
+    if not cells:
+        raise ParameterError(
+            f"{path} has no cell tagged 'parameters'; tag the cell of literal defaults "
+            "(e.g. 'year: int = 2025') with 'parameters' so reports can be parameterized"
+        )
+    if len(cells) > 1 or cells[0].cell_type != "code":
+        raise ParameterError(f"{path} must have exactly one code cell tagged 'parameters'")
+    return parse_parameters_source(cells[0].source, str(path))
+
+
+# --- validation ------------------------------------------------------------------------------
+
+
+def _unknown(name: str, declared: dict[str, NotebookParameter], where: str) -> ParameterError:
+    known = ", ".join(f"{p.name} ({p.type.label})" for p in declared.values()) or "none"
+    close = difflib.get_close_matches(name, list(declared), n=1)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    return ParameterError(f"unknown parameter '{name}' for {where}; known parameters: {known}.{hint}")
+
+
+def validate_parameters(
+    values: dict[str, Any], declared: dict[str, NotebookParameter], where: str
+) -> dict[str, Any]:
+    """``values`` checked against ``declared`` and converted to the declared types.
+
+    Raises ``ParameterError`` naming the first unknown parameter or wrong-typed value.
+    """
+    checked: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in declared:
+            raise _unknown(name, declared, where)
+        try:
+            checked[name] = check_value(value, declared[name].type)
+        except TypeError as exc:
+            raise ParameterError(f"parameter '{name}' of {where}: {exc}") from None
+    return checked
+
+
+def parse_cli_parameters(
+    pairs: list[tuple[str, str]], declared: dict[str, NotebookParameter], where: str
+) -> dict[str, Any]:
+    """``-p NAME VALUE`` pairs parsed into the declared types (strings stay strings)."""
+    values: dict[str, Any] = {}
+    for name, text in pairs:
+        if name not in declared:
+            raise _unknown(name, declared, where)
+        try:
+            values[name] = parse_text(text, declared[name].type)
+        except TypeError as exc:
+            raise ParameterError(f"parameter '{name}' of {where} (from -p): {exc}") from None
+    return values
+
+
+def load_parameters_file(path: str | Path) -> dict[str, Any]:
+    """A YAML mapping of parameter values (``-f PARAMS.yaml``)."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"parameters file {path} not found") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"parameters file {path} is not valid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
+        raise ConfigError(f"parameters file {path} must be a mapping of parameter name to value")
+    return data
+
+
+def non_default(values: dict[str, Any], declared: dict[str, NotebookParameter]) -> dict[str, Any]:
+    """The entries of ``values`` that differ from the notebook's defaults, in declared order."""
+    return {
+        name: values[name]
+        for name in declared
+        if name in values and values[name] != declared[name].default
+    }
