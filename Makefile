@@ -16,7 +16,7 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/workbench demo
+	$(BIN)/workbench report run-all
 
 # Headless Chromium for the HTML report checks (Debian's package; root on CI machines).
 browser:

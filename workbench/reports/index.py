@@ -126,3 +126,24 @@ def write_index(reports_dir: str | Path) -> Path:
     tmp.write_text(render_index(reports_dir), encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def history_text(reports_dir: str | Path, report: str | None = None, limit: int = 50) -> str:
+    """The ledger as a text table, newest first (``workbench report history``)."""
+    runs = Ledger(Path(reports_dir) / LEDGER_FILE).runs(report)
+    if not runs:
+        return f"no runs recorded{f' for report {report!r}' if report else ''} in {reports_dir}"
+    header = ("run id", "report", "date", "status", "exit", "duration", "started (UTC)", "results")
+    rows = [header]
+    for run in list(reversed(runs))[:limit]:
+        name = f"{run.report}__{run.param_tag}" if run.param_tag else run.report
+        duration = format_duration(run.duration_s) if run.duration_s is not None else "-"
+        results = ", ".join(f"{k}={_fmt(v)}" for k, v in run.results.items())
+        if run.error:
+            results = (results + "; " if results else "") + f"error: {run.error}"
+        exit_code = "" if run.exit_code is None else str(run.exit_code)
+        rows.append((run.run_id, name, run.logical_date, run.status, exit_code, duration, run.started_at, results))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
+    return "\n".join(
+        "  ".join(f"{cell:<{w}}" for cell, w in zip(row[:-1], widths)) + "  " + row[-1] for row in rows
+    ).rstrip()

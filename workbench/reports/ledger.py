@@ -163,13 +163,14 @@ class Ledger:
             records.append(RunRecord(**data))
         return records
 
-    def last_success_slot(self, report: str) -> str | None:
+    def last_success_slot(self, report: str, tag: str = "") -> str | None:
         """The latest ``slot_time`` (UTC ISO) of a successful run of ``report``, if any."""
         if not self.path.exists():
             return None
         with closing(self._connect()) as conn:
             row = conn.execute(
-                "SELECT MAX(slot_time) FROM runs WHERE report = ? AND status = 'success'",
-                (report,),
+                "SELECT MAX(slot_time) FROM runs WHERE report = ? AND param_tag = ? "
+                "AND status = 'success'",
+                (report, tag),
             ).fetchone()
         return row[0]

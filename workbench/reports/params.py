@@ -330,6 +330,17 @@ def load_parameters_file(path: str | Path) -> dict[str, Any]:
     return data
 
 
+def describe_parameters(declared: dict[str, NotebookParameter]) -> str:
+    """The parameters as aligned text lines: name, type, default, comment."""
+    rows = [(p.name, p.type.label, repr(p.default), p.comment) for p in declared.values()]
+    if not rows:
+        return "(the parameters cell declares no parameters)"
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return "\n".join(
+        f"{n:<{widths[0]}}  {t:<{widths[1]}}  {d:<{widths[2]}}  {c}".rstrip() for n, t, d, c in rows
+    )
+
+
 def non_default(values: dict[str, Any], declared: dict[str, NotebookParameter]) -> dict[str, Any]:
     """The entries of ``values`` that differ from the notebook's defaults, in declared order."""
     return {

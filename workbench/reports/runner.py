@@ -84,6 +84,16 @@ class RunOutcome:
     results: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
 
+    def describe(self) -> str:
+        """A few lines for the terminal."""
+        lines = [
+            f"report {self.report}: {self.status} in {format_duration(self.duration_s)} (run {self.run_id})",
+            f"  html:     {self.html_path}",
+            f"  notebook: {self.notebook_path}",
+        ]
+        lines += [f"  {name} = {value!r}" for name, value in self.results.items()]
+        return "\n".join(lines)
+
 
 def prepare(
     notebook: str | Path,
@@ -237,14 +247,15 @@ def execute(request: RunRequest, *, update_index: bool = True) -> RunOutcome:
     slot = request.slot
     try:
         with report_lock(slot.reports_dir, slot.report):
-            outcome = _execute_locked(request)
+            outcome = execute_holding_lock(request)
     finally:
         if update_index:
             write_index(slot.reports_dir)
     return outcome
 
 
-def _execute_locked(request: RunRequest) -> RunOutcome:
+def execute_holding_lock(request: RunRequest) -> RunOutcome:
+    """:func:`execute` for a caller that already holds the report's lock; no index update."""
     slot, ledger = request.slot, request.ledger
     run_id = new_run_id()
     work = slot.reports_dir / WORK_DIR / run_id
