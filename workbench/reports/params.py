@@ -94,13 +94,21 @@ def check_value(value: Any, ptype: ParamType) -> Any:
             return value.isoformat()
     elif kind == "list":
         if isinstance(value, (list, tuple)):
-            return [check_value(item, ptype.args[0]) for item in value] if ptype.args else list(value)
+            if not ptype.args:
+                return list(value)
+            try:
+                return [check_value(item, ptype.args[0]) for item in value]
+            except TypeError as exc:
+                raise TypeError(f"expected {ptype.label}, got {value!r}: {exc}") from None
     elif kind == "dict":
         if isinstance(value, dict):
             if not ptype.args:
                 return dict(value)
             key_type, value_type = ptype.args
-            return {check_value(k, key_type): check_value(v, value_type) for k, v in value.items()}
+            try:
+                return {check_value(k, key_type): check_value(v, value_type) for k, v in value.items()}
+            except TypeError as exc:
+                raise TypeError(f"expected {ptype.label}, got {value!r}: {exc}") from None
     elif kind == "literal":
         if any(value == choice and type(value) is type(choice) for choice in ptype.args):
             return value

@@ -1,0 +1,148 @@
+"""Running notebooks as reports in real papermill kernels: publish, record, fail safely."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+
+import nbformat
+import pytest
+
+from report_helpers import fixture_notebook, snapshot
+from workbench import __version__
+from workbench.errors import ConfigError, KernelDiedError, ParameterError, ReportError
+from workbench.reports import runner
+from workbench.reports.layout import LEDGER_FILE
+from workbench.reports.ledger import Ledger
+from workbench.reports.lock import ReportLocked, report_lock
+
+pytestmark = pytest.mark.slow
+DAY = dt.date(2026, 6, 18)
+
+
+def test_success_publishes_notebook_html_ledger_and_results(tmp_path):
+    reports = tmp_path / "reports"
+    request = runner.prepare(
+        fixture_notebook("records_results"),
+        cli_pairs=[("scale", "1.5"), ("days", "4")],
+        logical_date=DAY,
+        reports_dir=reports,
+    )
+    outcome = runner.execute(request)
+
+    folder = reports / "records_results" / "2026-06-18"
+    stem = "records_results__scale-1.5_days-4"
+    assert outcome.status == "success" and outcome.exit_code == 0
+    assert outcome.html_path == folder / f"{stem}.html" and outcome.notebook_path == folder / f"{stem}.ipynb"
+    assert sorted(p.name for p in folder.iterdir()) == [f"{stem}.html", f"{stem}.ipynb"]
+    assert outcome.results == {"total_units": 600.0, "label": "base"}
+    assert not list((reports / ".work").iterdir()), "temporary files are cleaned up"
+
+    executed = nbformat.read(outcome.notebook_path, as_version=4)
+    injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert "scale = 1.5" in injected[0].source and "days = 4" in injected[0].source
+
+    page = outcome.html_path.read_text(encoding="utf-8")
+    assert "wb-error-banner\" role=\"alert\"" not in page
+    assert "record_data_range" not in page, "no code cells in the report"
+    for fact in ("records_results", "2026-06-18", "2025-01-01 to 2025-06-30", __version__, "scale", "600 units"):
+        assert fact in page
+    assert "<script src=" not in page
+
+    (run,) = Ledger(reports / LEDGER_FILE).runs()
+    assert run.run_id == outcome.run_id and run.status == "success" and run.exit_code == 0
+    assert run.parameters == {"scale": 1.5, "days": 4} and run.param_tag == "scale-1.5_days-4"
+    assert run.logical_date == "2026-06-18" and run.package_version == __version__
+    assert run.results == {"total_units": 600.0, "label": "base"}
+    assert run.data_range == {"start": "2025-01-01", "end": "2025-06-30"}
+    assert run.outputs == {"ipynb": f"records_results/2026-06-18/{stem}.ipynb",
+                           "html": f"records_results/2026-06-18/{stem}.html"}
+    assert run.duration_s > 0 and run.ended_at >= run.started_at
+    assert (reports / "index.html").exists()
+
+
+def test_failed_run_keeps_last_good_report_and_shows_error(tmp_path):
+    reports = tmp_path / "reports"
+    kwargs = dict(report="daily", tag="", logical_date=DAY, reports_dir=reports)
+    good = runner.execute(runner.prepare(fixture_notebook("raises_error"), values={"fail": False}, **kwargs))
+    before = snapshot(good.html_path.parent)
+
+    with pytest.raises(ReportError) as err:
+        runner.execute(runner.prepare(fixture_notebook("raises_error"), values={"fail": True}, **kwargs))
+    exc = err.value
+    assert type(exc) is ReportError and exc.exit_code == 3
+    assert "ValueError: planned failure: fail=True" in str(exc) and "if fail:" in str(exc)
+
+    after = snapshot(good.html_path.parent)
+    assert {k: v for k, v in after.items() if not k.startswith("failed")} == before, "good report untouched"
+    failed = exc.outcome
+    assert failed.html_path.parent == good.html_path.parent / "failed" / failed.run_id
+    page = failed.html_path.read_text(encoding="utf-8")
+    assert page.index('class="wb-error-banner"') < page.index('class="wb-header"') < page.index("first cell ran")
+    assert "planned failure" in page
+    partial = nbformat.read(failed.notebook_path, as_version=4)
+    assert any(o.get("output_type") == "error" for c in partial.cells if c.cell_type == "code" for o in c.outputs)
+
+    runs = Ledger(reports / LEDGER_FILE).runs()
+    assert [r.status for r in runs] == ["success", "failed"]
+    assert runs[1].exit_code == 3 and "planned failure" in runs[1].error
+    assert runs[1].results == {"before_failure": 1.0}, "results recorded before the failure are kept"
+
+
+def test_dead_kernel_is_told_apart_from_a_cell_error(tmp_path):
+    with pytest.raises(KernelDiedError) as err:
+        runner.execute(runner.prepare(fixture_notebook("kills_kernel"), reports_dir=tmp_path / "r"))
+    assert err.value.exit_code == 4 and "kernel died" in str(err.value) and "out of memory" in str(err.value)
+    assert err.value.outcome.html_path.exists()
+    (run,) = Ledger(tmp_path / "r" / LEDGER_FILE).runs()
+    assert (run.status, run.exit_code) == ("kernel_died", 4)
+
+
+def test_cell_timeout(tmp_path):
+    request = runner.prepare(fixture_notebook("slow_cell"), reports_dir=tmp_path / "r", cell_timeout_s=1)
+    with pytest.raises(ReportError) as err:
+        runner.execute(request)
+    assert type(err.value) is ReportError and "per-cell timeout of 1 s" in str(err.value)
+
+
+def test_locked_report_does_not_run(tmp_path):
+    reports = tmp_path / "reports"
+    request = runner.prepare(fixture_notebook("records_results"), reports_dir=reports)
+    with report_lock(reports, "records_results"):
+        with pytest.raises(ReportLocked, match="already running"):
+            runner.execute(request)
+    assert not (reports / "records_results").exists()
+    assert Ledger(reports / LEDGER_FILE).runs() == []
+
+
+@pytest.mark.parametrize(
+    ("notebook", "kwargs", "error", "message"),
+    [
+        ("records_results", {"cli_pairs": [("scael", "2")]}, ParameterError, "unknown parameter 'scael'"),
+        ("records_results", {"cli_pairs": [("days", "three")]}, ParameterError, "'days'.*expected int"),
+        ("records_results", {"values": {"label": 5}}, ParameterError, "'label'.*expected str"),
+        ("does_not_exist", {}, ConfigError, "not found"),
+        ("no_parameters_cell", {}, ParameterError, "no cell tagged 'parameters'"),
+        ("records_results", {"report": "../x"}, ConfigError, "'../x' is not allowed"),
+        ("records_results", {"report": "records_results/../../x"}, ConfigError, "not allowed"),
+    ],
+)
+def test_bad_input_fails_before_any_kernel_and_touches_nothing(existing_reports, notebook, kwargs, error, message):
+    before = snapshot(existing_reports.parent)
+    with pytest.raises(error, match=message):
+        runner.prepare(fixture_notebook(notebook), reports_dir=existing_reports, **kwargs)
+    assert snapshot(existing_reports.parent) == before
+
+
+def test_parameters_file_and_cli_override(tmp_path):
+    params = tmp_path / "params.yaml"
+    params.write_text("scale: 2\nlabel: from-file\n")
+    request = runner.prepare(fixture_notebook("records_results"), parameters_file=params,
+                             cli_pairs=[("label", "from-cli")], reports_dir=tmp_path / "r")
+    assert request.parameters == {"scale": 2.0, "label": "from-cli"}
+    assert request.slot.tag == "scale-2.0_label-from-cli"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("scale: lots\n")
+    with pytest.raises(ParameterError, match="'scale'.*expected float"):
+        runner.prepare(fixture_notebook("records_results"), parameters_file=bad, reports_dir=tmp_path / "r")
