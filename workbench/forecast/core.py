@@ -67,10 +67,16 @@ def forecast(
     calendar: RetailCalendar | None = None,
     n_jobs: int | None = None,
     model_params: dict | None = None,
+    pool_events: bool = True,
+    with_baseline: bool = False,
 ) -> pd.DataFrame:
     """Forecast every series of ``frame`` ``horizon`` periods ahead.
 
-    ``n_jobs``: worker processes (default: all cores). Series that fail are listed in
+    ``n_jobs``: worker processes (default: all cores). ``pool_events``: for models that take a
+    ``prior_uplift``, first fit the sum of all series and shrink each series' event profiles
+    towards that pooled profile (one noisy past event per series is a weak estimate).
+    ``with_baseline`` adds ``yhat_baseline``, the forecast without event effects (NaN for models
+    with no separate event component). Series that fail are listed in
     ``result.attrs["failures"]`` and reported in a warning while the others finish; if every
     series fails, ``ModelError`` names them. Model notes (e.g. an event with no history and the
     fallback used) are in ``result.attrs["notes"]`` and raised as ``ForecastNoteWarning``.
@@ -88,6 +94,11 @@ def forecast(
         label = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
         tasks.append((label, part["y"].to_numpy(float), pd.DatetimeIndex(part["ds"]), model,
                       params, horizon, quantiles, freq, calendar))
+    if pool_events and len(tasks) > 1 and "prior_uplift" in make_model(model).get_params() \
+            and "prior_uplift" not in params:
+        prior = pooled_event_uplift(frame, model, params, freq, calendar)
+        if prior:
+            tasks = [t[:4] + ({**t[4], "prior_uplift": prior},) + t[5:] for t in tasks]
     results = _run(tasks, n_jobs)
 
     pieces, failures, notes = [], [], []
@@ -98,6 +109,8 @@ def forecast(
         part = pd.DataFrame({"ds": pred.ds, "yhat": pred.mean})
         for q in quantiles:
             part[quantile_column(q)] = pred.quantiles[q]
+        if with_baseline:
+            part["yhat_baseline"] = pred.baseline if pred.baseline is not None else np.nan
         for k, v in label.items():
             part[k] = v
         pieces.append(part)
@@ -105,7 +118,8 @@ def forecast(
     if not pieces:
         detail = "; ".join(f"{f.key or 'series'}: {f.error}" for f in failures[:5])
         raise ModelError(f"every series failed with model {model!r}: {detail}")
-    out = pd.concat(pieces, ignore_index=True)[[*keys, "ds", "yhat", *map(quantile_column, quantiles)]]
+    columns = [*keys, "ds", "yhat", *map(quantile_column, quantiles)]
+    out = pd.concat(pieces, ignore_index=True)[columns + (["yhat_baseline"] if with_baseline else [])]
     _sort_quantiles(out, quantiles)
     out.attrs.update(failures=failures, notes=notes, model=model)
     if failures:
@@ -115,6 +129,18 @@ def forecast(
     for note in dict.fromkeys(notes):
         warnings.warn(note, ForecastNoteWarning, stacklevel=2)
     return out
+
+
+def pooled_event_uplift(frame: pd.DataFrame, model: str, params: dict, freq: str,
+                        calendar: RetailCalendar) -> dict | None:
+    """Event log-uplift profiles of the sum of all series, as ``{event: {offset: uplift}}``."""
+    total = frame.groupby("ds", sort=True)["y"].sum()
+    try:
+        fitted = make_model(model, **params).fit(total.to_numpy(float), pd.DatetimeIndex(total.index),
+                                                 freq=freq, calendar=calendar)
+    except ModelError:
+        return None  # e.g. too short or not daily: each series goes on its own
+    return {name: profile.to_dict() for name, profile in fitted.uplift_.items()}
 
 
 def _sort_quantiles(out: pd.DataFrame, quantiles) -> None:

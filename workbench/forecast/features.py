@@ -1,5 +1,5 @@
 """Calendar features for daily demand models: event profiles aligned on their anchors,
-weekday, holidays, make-up working days and yearly Fourier terms. Pure functions of dates."""
+holidays and make-up working days. Pure functions of dates."""
 
 from __future__ import annotations
 
@@ -27,16 +27,6 @@ def event_offsets(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> dict[str
     sale, pause = out.pop("spring_festival_season"), out.pop("spring_festival")
     out["lunar_new_year"] = np.where(np.isnan(sale), pause, sale)
     return out
-
-
-def fourier(dates: pd.DatetimeIndex, order: int, period: float = 365.25) -> np.ndarray:
-    """``2 * order`` yearly Fourier columns (sin, cos) of the day of the epoch."""
-    if order <= 0:
-        return np.empty((len(dates), 0))
-    t = (dates - pd.Timestamp("2000-01-01")).days.to_numpy(dtype=float)
-    k = np.arange(1, order + 1)
-    angle = 2 * np.pi * np.outer(t, k) / period
-    return np.hstack([np.sin(angle), np.cos(angle)])
 
 
 def holiday_flags(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> np.ndarray:

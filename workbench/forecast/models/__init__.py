@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from workbench.errors import ModelError
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Forecaster, Prediction, quantile_column
-from workbench.forecast.models.event_regression import EventRegression
+from workbench.forecast.models.event_profile import EventProfile
+from workbench.forecast.models.ets import ETSModel
 from workbench.forecast.models.naive import EventNaive, SeasonalNaive
+from workbench.forecast.models.prophet_model import ProphetModel
 
 MODELS: dict[str, type[Forecaster]] = {
-    cls.name: cls for cls in (SeasonalNaive, EventNaive, EventRegression)
+    cls.name: cls for cls in (EventProfile, SeasonalNaive, EventNaive, ProphetModel, ETSModel)
 }
 
 

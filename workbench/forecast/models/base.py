@@ -27,6 +27,7 @@ class Prediction:
     mean: np.ndarray
     quantiles: dict[float, np.ndarray] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    baseline: np.ndarray | None = None  # the forecast without event effects, where the model has one
 
 
 def quantile_column(q: float) -> str:

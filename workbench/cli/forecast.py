@@ -1,0 +1,88 @@
+"""``workbench forecast`` and ``workbench backtest``."""
+
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+
+from workbench.errors import ParameterError
+from workbench.forecast.jobs import backtest_file, forecast_file
+from workbench.forecast.models import MODELS
+
+
+def _list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()] if text else []
+
+
+def _quantiles(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(q) for q in _list(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--quantiles takes numbers like 0.1,0.5,0.9; got {text!r}") from None
+
+
+def _data_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", required=True, help="CSV, Parquet or DuckDB file (long format)")
+    parser.add_argument("--table", help="DuckDB: table or view to read")
+    parser.add_argument("--query", help="DuckDB: SQL query to read")
+    parser.add_argument("--date-col", required=True, help="date column")
+    parser.add_argument("--target", required=True, help="column to forecast (units, GMV, parcels)")
+    parser.add_argument("--keys", type=_list, default=[], help="series key columns, comma-separated")
+    parser.add_argument("--freq", required=True, help="D, W, MS or QS")
+    parser.add_argument("--gaps", choices=["zero", "error"], default="zero",
+                        help="missing periods: fill with 0 (default, reported) or reject")
+    parser.add_argument("--events", help="YAML file overriding the retail calendar's event windows")
+    parser.add_argument("--quantiles", type=_quantiles, default=(0.1, 0.5, 0.9),
+                        help="quantile levels, comma-separated (default 0.1,0.5,0.9)")
+    parser.add_argument("--n-jobs", type=int, help="worker processes (default: all cores)")
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("forecast", help="forecast every series of a file",
+                              description="Forecast every series of a long table and write "
+                              "keys, ds, yhat and yhat_qNN per quantile to a CSV or Parquet file.")
+    _data_options(p)
+    p.add_argument("--horizon", type=int, required=True, help="periods to forecast")
+    p.add_argument("--model", choices=sorted(MODELS), default="auto", help="model (default auto)")
+    p.add_argument("--out", required=True, help="output file (.csv or .parquet)")
+    p.set_defaults(handler=_forecast)
+
+    b = subparsers.add_parser("backtest", help="compare models on past event windows",
+                              description="Rolling-origin backtest: fit with history ending LEAD "
+                              "days before each past window of EVENT and score the window.")
+    _data_options(b)
+    b.add_argument("--event", required=True, help="618, new_year_sale, double11 or spring_festival")
+    b.add_argument("--years", type=_list, required=True, help="event years, comma-separated")
+    b.add_argument("--lead", type=int, default=90, help="days between cutoff and window start (90)")
+    b.add_argument("--models", type=_list, default=["auto", "seasonal_naive", "event_naive"],
+                   help=f"models to compare, comma-separated, from {', '.join(sorted(MODELS))}")
+    b.add_argument("--out", help="also write the comparison table to this CSV")
+    b.set_defaults(handler=_backtest)
+
+
+def _common(args) -> dict:
+    return dict(date_col=args.date_col, target=args.target, keys=args.keys, freq=args.freq,
+                table=args.table, query=args.query, gaps=args.gaps, events=args.events,
+                quantiles=args.quantiles, n_jobs=args.n_jobs)
+
+
+def _forecast(args) -> int:
+    fc = forecast_file(args.data, horizon=args.horizon, model=args.model, out=args.out, **_common(args))
+    print(f"wrote {len(fc)} rows for {fc.groupby(args.keys).ngroups if args.keys else 1} series to {args.out}")
+    return 0
+
+
+def _backtest(args) -> int:
+    unknown = [m for m in args.models if m not in MODELS]
+    if unknown:
+        raise ParameterError(f"--models: unknown {unknown}; choose from {sorted(MODELS)}")
+    try:
+        years = [int(y) for y in args.years]
+    except ValueError:
+        raise ParameterError(f"--years takes years like 2024,2025; got {args.years}") from None
+    table = backtest_file(args.data, event=args.event, years=years, lead=args.lead,
+                          models=args.models, out=args.out, **_common(args))
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        print(table.round(4).to_string(index=False))
+    return 0
