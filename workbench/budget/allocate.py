@@ -534,3 +534,40 @@ def _fill(result: Allocation, ch: _Channels, info: SolveInfo, objective: float |
         "marginal_roi": marginal, "min_spend": ch.lo, "max_spend": ch.limit, "binding": per_channel,
         "segments": [p.n_segments for p in ch.pwls], "approximation_error": [p.error for p in ch.pwls],
     })
+
+
+def budget_sweep(channels: pd.DataFrame, budgets, *, solver: str = "highs",
+                 tolerance: float = DEFAULT_TOLERANCE, time_limit: float = 60.0) -> pd.DataFrame:
+    """Maximum GMV at each total budget, without an ROI rule (the efficient frontier's points).
+
+    One model is built (curves approximated up to each channel's max_spend) and re-solved with
+    each budget. Returns ``budget, status, spend, gmv, roi, next_yuan_gmv, solve_seconds`` plus
+    one ``spend[<channel>]`` column per channel; budgets below the channel minimums are rows
+    with status ``infeasible`` and empty figures.
+    """
+    _check_arguments("budget", 0.0, None, None, solver, tolerance)
+    table = validate_channels(channels)
+    ch, _ = _prepare(table, budget=None, tolerance=tolerance)
+    budgets = np.asarray(budgets, dtype=float)
+    if budgets.ndim != 1 or len(budgets) == 0 or np.any(~np.isfinite(budgets)) or np.any(budgets < 0):
+        raise ParameterError("budgets must be a non-empty list of numbers >= 0")
+    model = _model_with_rules(ch, "budget", float(budgets[0]), None)
+    rows = []
+    for budget in budgets:
+        model.prob.constraints["budget"].changeRHS((budget - ch.lo.sum()) / model.unit)
+        row = {"budget": float(budget)}
+        if budget < ch.lo.sum():
+            rows.append(row | {"status": "infeasible"})
+            continue
+        info = solve(model.prob, solver, time_limit)
+        spend, _ = model.values()
+        room = spend < ch.limit - _tiny(ch)
+        marginal = ch.marginal(spend)
+        gmv = float(ch.gmv(spend).sum())
+        row |= {"status": info.status, "spend": float(spend.sum()), "gmv": gmv,
+                "roi": gmv / spend.sum() if spend.sum() > 0 else np.nan,
+                "next_yuan_gmv": float(marginal[room].max()) if room.any() else 0.0,
+                "solve_seconds": info.seconds}
+        row |= {f"spend[{n}]": float(x) for n, x in zip(ch.names, spend)}
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -49,7 +49,7 @@ def solve(prob: pulp.LpProblem, solver: str = "highs", time_limit: float = 60.0)
         raise SolverError(f"{solver} failed on model {prob.name!r}: {exc}") from exc
     seconds = time.perf_counter() - start
     sol = prob.sol_status
-    is_mip = any(v.cat == pulp.LpInteger for v in prob.variables())
+    is_mip = bool(prob.isMIP())
     if sol == pulp.LpSolutionInfeasible:
         return SolveInfo("infeasible", None, None, seconds, solver)
     if sol == pulp.LpSolutionUnbounded:

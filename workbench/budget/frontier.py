@@ -1,0 +1,62 @@
+"""The efficient frontier: best GMV and its ROI against the total budget, with the ROI target.
+
+Each point is the GMV-maximizing allocation of one budget without an ROI rule; ROI falls as the
+budget grows (diminishing returns). The target point is the largest spend whose best allocation
+still has ROI >= ``min_roi`` (the ``max_spend`` mode), solved exactly rather than read off the
+grid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from workbench.budget.allocate import DEFAULT_TOLERANCE, Allocation, allocate, budget_sweep, validate_channels
+from workbench.errors import ParameterError
+
+
+@dataclass
+class Frontier:
+    """``points``: one row per budget (see :func:`~workbench.budget.allocate.budget_sweep`);
+    ``target``: the max-spend allocation at ``min_roi`` (status ``infeasible`` with the reason
+    when no spend reaches it)."""
+
+    points: pd.DataFrame
+    min_roi: float | None
+    target: Allocation | None
+
+    def to_dict(self) -> dict:
+        cols = ["budget", "status", "spend", "gmv", "roi", "next_yuan_gmv"]
+        points = self.points[[c for c in cols if c in self.points.columns]]
+        return {
+            "min_roi": self.min_roi,
+            "points": [{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()}
+                       for r in points.to_dict("records")],
+            "target": self.target.to_dict() if self.target is not None else None,
+        }
+
+
+def default_budgets(channels: pd.DataFrame, n: int = 50) -> np.ndarray:
+    """``n`` budgets from the channel minimums (or a 50th of the maxima) to the sum of maxima."""
+    table = validate_channels(channels)
+    top = float(table["max_spend"].sum())
+    low = max(float(table["min_spend"].sum()), top / 50.0)
+    return np.linspace(low, top, n)
+
+
+def efficient_frontier(channels: pd.DataFrame, budgets=None, *, min_roi: float | None = None,
+                       solver: str = "highs", tolerance: float = DEFAULT_TOLERANCE,
+                       time_limit: float = 60.0) -> Frontier:
+    """GMV and ROI against total budget (money), and the point where ROI reaches ``min_roi``."""
+    if budgets is None:
+        budgets = default_budgets(channels)
+    if min_roi is not None and not (np.isfinite(min_roi) and min_roi >= 0):
+        raise ParameterError(f"min_roi must be a number >= 0, got {min_roi!r}")
+    points = budget_sweep(channels, budgets, solver=solver, tolerance=tolerance, time_limit=time_limit)
+    target = None
+    if min_roi is not None:
+        target = allocate(channels, mode="max_spend", min_roi=min_roi, solver=solver,
+                          tolerance=tolerance, time_limit=time_limit)
+    return Frontier(points, min_roi, target)

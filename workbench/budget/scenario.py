@@ -1,0 +1,487 @@
+"""Budget scenario files: the YAML schema, validation with file/line/field errors, inheritance.
+
+A scenario is a total budget split into areas, each split into lines (amounts or shares), and
+an ``allocation`` section that says which area's lines are traffic channels, the ROI target and
+the rules per channel. ``budgets/README.md`` documents the format; the shipped
+``budgets/plan_base.yaml`` is the reference example.
+
+``extends: other.yaml`` (relative to the file) starts from another scenario: mappings merge key
+by key, a value given here replaces the inherited one, and ``null`` removes an inherited key.
+
+Every problem found is reported at once, each as ``file:line: field.path: what is wrong``.
+Amounts in the file are in ``unit`` (``yuan``, ``thousand`` or ``million`` CNY); the validated
+:class:`Scenario` holds them in yuan.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.budget.allocate import MODES
+from workbench.budget.curves import HillCurve
+from workbench.budget.io import Location, display_path, read_history_csv, read_yaml_with_lines
+from workbench.budget.solver import SOLVERS
+from workbench.errors import ConfigError, DataValidationError
+
+UNITS = {"yuan": 1.0, "thousand": 1e3, "million": 1e6}
+TOP_KEYS = ("name", "title", "extends", "currency", "unit", "total", "areas", "allocation")
+AREA_KEYS = ("label", "share", "amount", "lines")
+LINE_KEYS = ("label", "amount", "share")
+ALLOCATION_KEYS = ("area", "mode", "min_roi", "gmv_target", "solver", "tolerance", "history",
+                   "periods_per_year", "bootstrap", "seed", "channels")
+CHANNEL_KEYS = ("label", "curve", "min_spend", "max_spend", "min_vs_last", "max_vs_last", "min_roi",
+                "min_marginal_roi")
+CURVE_KEYS = ("vmax", "k", "s")
+_ADD_UP_RTOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Line:
+    name: str
+    label: str
+    amount: float  # yuan
+
+
+@dataclass(frozen=True)
+class Area:
+    name: str
+    label: str
+    amount: float  # yuan
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class ChannelRule:
+    """One traffic channel: its curve (``None``: fit from history) and its rules (yuan)."""
+
+    name: str
+    label: str
+    planned: float
+    curve: HillCurve | None
+    min_spend: float | None
+    max_spend: float | None
+    min_vs_last: float | None
+    max_vs_last: float | None
+    min_roi: float | None
+    min_marginal_roi: float | None
+
+
+@dataclass(frozen=True)
+class AllocationSpec:
+    area: str
+    mode: str
+    min_roi: float
+    gmv_target: float | None  # yuan
+    solver: str
+    tolerance: float
+    history: Path | None
+    periods_per_year: int
+    bootstrap: int
+    seed: int
+    channels: tuple[ChannelRule, ...]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario; money in yuan. ``files`` is the inheritance chain, child first."""
+
+    name: str
+    title: str
+    files: tuple[Path, ...]
+    currency: str
+    unit: str
+    total: float
+    areas: tuple[Area, ...]
+    allocation: AllocationSpec
+
+    @property
+    def source(self) -> Path:
+        return self.files[0]
+
+    @property
+    def allocation_budget(self) -> float:
+        return next(a.amount for a in self.areas if a.name == self.allocation.area)
+
+    def areas_table(self) -> pd.DataFrame:
+        """``area, label, amount, share`` (yuan, fraction of the total)."""
+        return pd.DataFrame([{"area": a.name, "label": a.label, "amount": a.amount,
+                              "share": a.amount / self.total} for a in self.areas])
+
+    def lines_table(self) -> pd.DataFrame:
+        """``area, line, label, amount`` (yuan)."""
+        return pd.DataFrame([{"area": a.name, "line": ln.name, "label": ln.label, "amount": ln.amount}
+                             for a in self.areas for ln in a.lines])
+
+
+# --------------------------------------------------------------------------- loading
+
+def _merge(base: dict, over: dict, base_locs: dict, over_locs: dict, prefix: tuple = ()) -> dict:
+    """Deep-merge ``over`` into ``base`` (null deletes); locations follow the winning values."""
+    out = dict(base)
+    for key, value in over.items():
+        path = prefix + (key,)
+        if value is None:
+            out.pop(key, None)
+            for p in [p for p in base_locs if p[:len(path)] == path]:
+                del base_locs[p]
+            continue
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value, base_locs, over_locs, path)
+            base_locs[path] = over_locs[path]
+        else:
+            for p in [p for p in base_locs if p[:len(path)] == path]:
+                del base_locs[p]
+            out[key] = value
+            base_locs.update({p: loc for p, loc in over_locs.items() if p[:len(path)] == path})
+    return out
+
+
+def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict, tuple[Path, ...]]:
+    path = path.resolve()
+    if path in seen:
+        chain = " -> ".join(display_path(p) for p in (*seen, path))
+        raise ConfigError(f"{display_path(path)}: extends itself in a cycle ({chain}); break the cycle")
+    data, locs = read_yaml_with_lines(path)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{display_path(path)}:1: a scenario must be a mapping of keys (name, total, areas, ...)")
+    parent = data.get("extends")
+    if parent is None:
+        return data, locs, (path,)
+    if not isinstance(parent, str):
+        raise ConfigError(f"{locs[('extends',)]}: extends: give the file name of another scenario")
+    parent_path = path.parent / parent
+    if not parent_path.exists():
+        raise ConfigError(f"{locs[('extends',)]}: extends: file {parent!r} not found next to "
+                          f"{display_path(path)}")
+    base, base_locs, chain = _load_chain(parent_path, (*seen, path))
+    base = {k: v for k, v in base.items() if k not in ("name", "extends")}
+    child = {k: v for k, v in data.items() if k != "extends"}
+    merged = _merge(base, child, base_locs, locs)
+    merged_locs = {p: loc for p, loc in base_locs.items() if p and p[0] not in ("name", "extends")}
+    merged_locs.update({p: loc for p, loc in locs.items() if p and p[0] == "name"})
+    merged_locs[()] = locs[()]
+    return merged, merged_locs, (path, *chain)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, merge (``extends``) and validate a scenario file; raise :class:`ConfigError` listing
+    every problem as ``file:line: field: message``."""
+    path = Path(path)
+    data, locs, chain = _load_chain(path, ())
+    checker = _Checker(locs, chain)
+    scenario = checker.scenario(data, default_name=path.stem)
+    if checker.errors:
+        n = len(checker.errors)
+        raise ConfigError(f"{display_path(path)}: {n} problem{'s' if n > 1 else ''} in the scenario:\n  "
+                          + "\n  ".join(checker.errors))
+    return scenario
+
+
+# --------------------------------------------------------------------------- validation
+
+_PERCENT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*%\s*$")
+
+
+class _Checker:
+    """Walks the merged data, collecting every problem with its location."""
+
+    def __init__(self, locs: dict[tuple, Location], chain: tuple[Path, ...]):
+        self.locs = locs
+        self.chain = chain
+        self.errors: list[str] = []
+
+    def where(self, path: tuple) -> Location:
+        for n in range(len(path), -1, -1):
+            if path[:n] in self.locs:
+                return self.locs[path[:n]]
+        return Location(self.chain[0], 1)
+
+    def error(self, path: tuple, message: str) -> None:
+        field = ".".join(map(str, path)) or "(top level)"
+        self.errors.append(f"{self.where(path)}: {field}: {message}")
+
+    def keys(self, value, path: tuple, allowed: tuple[str, ...], what: str) -> dict:
+        if not isinstance(value, dict):
+            self.error(path, f"{what} must be a mapping of keys ({', '.join(allowed)}), got {value!r}")
+            return {}
+        for key in value:
+            if key not in allowed:
+                self.error(path + (key,), f"unknown key {key!r} in {what}; allowed: {', '.join(allowed)}")
+        return value
+
+    def number(self, value, path: tuple, *, minimum: float = 0.0, strict: bool = False,
+               what: str = "amount") -> float | None:
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                pass
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            self.error(path, f"{what} must be a number, got {value!r}")
+            return None
+        if value < minimum or (strict and value == minimum):
+            sign = ">" if strict else ">="
+            kind = "negative " if value < 0 else ""
+            self.error(path, f"{kind}{what} {value!r}: must be {sign} {minimum:g}")
+            return None
+        return float(value)
+
+    def share(self, value, path: tuple) -> float | None:
+        text = None
+        if isinstance(value, str):
+            match = _PERCENT.match(value)
+            if not match:
+                self.error(path, f"share must be a fraction (0.35) or a percentage ('35%'), got {value!r}")
+                return None
+            text, value = value, float(match.group(1)) / 100.0
+        number = self.number(value, path, what="share")
+        if number is not None and number > 1.0:
+            shown = text or f"{number:g}"
+            self.error(path, f"share {shown} is above 100%; write a fraction like 0.35 or '35%'")
+            return None
+        return number
+
+    # -- sections -------------------------------------------------------------------------
+
+    def scenario(self, data: dict, default_name: str) -> Scenario | None:
+        data = self.keys(data, (), TOP_KEYS, "a scenario")
+        unit = data.get("unit", "yuan")
+        if unit not in UNITS:
+            self.error(("unit",), f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
+            unit = "yuan"
+        factor = UNITS[unit]
+        total = None
+        if "total" not in data:
+            self.error(("total",), "missing: the scenario's total budget (in `unit`)")
+        else:
+            total = self.number(data["total"], ("total",), strict=True, what="total")
+        areas = self.areas(data.get("areas"), total)
+        allocation = None
+        if "allocation" not in data:
+            self.error(("allocation",), "missing: which area is allocated across traffic channels, "
+                                        "with its ROI target (min_roi) and channel curves")
+        else:
+            allocation = self.allocation(data["allocation"], areas or (), factor)
+        if self.errors or total is None or areas is None or allocation is None:
+            return None
+        scale = lambda a: Area(a.name, a.label, a.amount * factor,  # noqa: E731
+                               tuple(Line(ln.name, ln.label, ln.amount * factor) for ln in a.lines))
+        return Scenario(str(data.get("name", default_name)), str(data.get("title", data.get("name", default_name))),
+                        self.chain, str(data.get("currency", "CNY")), unit, total * factor,
+                        tuple(scale(a) for a in areas), allocation)
+
+    def areas(self, value, total: float | None) -> tuple[Area, ...] | None:
+        path = ("areas",)
+        if value is None:
+            self.error(path, "missing: the areas the total is split into")
+            return None
+        if not isinstance(value, dict) or not value:
+            self.error(path, "must be a mapping of area names to {share or amount, lines}")
+            return None
+        out, shares = [], []
+        for name, spec in value.items():
+            apath = path + (name,)
+            spec = self.keys(spec, apath, AREA_KEYS, f"area {name!r}")
+            if not spec:
+                continue
+            amount = None
+            if ("share" in spec) == ("amount" in spec):
+                self.error(apath, "give exactly one of share (of the total) or amount")
+            elif "share" in spec:
+                share = self.share(spec["share"], apath + ("share",))
+                if share is not None:
+                    shares.append((name, share))
+                    amount = share * total if total is not None else None
+            else:
+                amount = self.number(spec["amount"], apath + ("amount",))
+            lines = self.lines(spec.get("lines"), apath, amount)
+            if amount is not None and lines is not None:
+                out.append(Area(name, str(spec.get("label", name)), amount, lines))
+        if sum(s for _, s in shares) > 1.0 + _ADD_UP_RTOL:
+            self.error(path, f"area shares add up to {sum(s for _, s in shares):.1%}, above 100% "
+                             f"({', '.join(f'{n} {s:.1%}' for n, s in shares)})")
+        if total is not None and len(out) == len(value):
+            added = sum(a.amount for a in out)
+            if abs(added - total) > _ADD_UP_RTOL * total:
+                self.error(path, f"areas add up to {added:g}, not the total {total:g} "
+                                 f"({', '.join(f'{a.name} {a.amount:g}' for a in out)})")
+        return tuple(out)  # the valid areas; later sections are checked against them
+
+    def lines(self, value, apath: tuple, area_amount: float | None) -> tuple[Line, ...] | None:
+        path = apath + ("lines",)
+        if not isinstance(value, dict) or not value:
+            self.error(path if value is not None else apath,
+                       "missing or empty: the area's lines (name: amount, or name: {amount|share, label})")
+            return None
+        out, shares = [], 0.0
+        for name, spec in value.items():
+            lpath = path + (name,)
+            if not isinstance(spec, dict):
+                spec = {"amount": spec}
+            spec = self.keys(spec, lpath, LINE_KEYS, f"line {name!r}")
+            if ("share" in spec) == ("amount" in spec):
+                self.error(lpath, "give exactly one of amount or share (of the area)")
+                continue
+            if "share" in spec:
+                share = self.share(spec["share"], lpath + ("share",))
+                if share is None or area_amount is None:
+                    continue
+                shares += share
+                amount = share * area_amount
+            else:
+                amount = self.number(spec["amount"], lpath + ("amount",) if "amount" in spec else lpath)
+                if amount is None:
+                    continue
+            out.append(Line(name, str(spec.get("label", name)), amount))
+        if shares > 1.0 + _ADD_UP_RTOL:
+            self.error(path, f"line shares add up to {shares:.1%}, above 100%")
+        if len(out) != len(value):
+            return None
+        added = sum(ln.amount for ln in out)
+        if area_amount is not None and abs(added - area_amount) > _ADD_UP_RTOL * max(area_amount, 1.0):
+            self.error(path, f"lines add up to {added:g}, not the area's {area_amount:g} "
+                             f"({', '.join(f'{ln.name} {ln.amount:g}' for ln in out)})")
+        return tuple(out)
+
+    def allocation(self, value, areas: tuple[Area, ...], factor: float) -> AllocationSpec | None:
+        path = ("allocation",)
+        spec = self.keys(value, path, ALLOCATION_KEYS, "allocation")
+        if not spec:
+            return None
+        area = spec.get("area")
+        by_name = {a.name: a for a in areas}
+        if area is None:
+            self.error(path + ("area",), "missing: the area whose lines are the traffic channels")
+        elif areas and area not in by_name:
+            self.error(path + ("area",), f"no area {area!r}; the areas are {', '.join(by_name)}")
+        min_roi = None
+        if "min_roi" not in spec:
+            self.error(path + ("min_roi",), "missing ROI target: total GMV / spend must stay >= min_roi "
+                                            "(e.g. min_roi: 5)")
+        else:
+            min_roi = self.number(spec["min_roi"], path + ("min_roi",), strict=True, what="ROI target")
+        mode = spec.get("mode", "budget")
+        if mode not in MODES:
+            self.error(path + ("mode",), f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+        gmv_target = None
+        if mode == "gmv_target":
+            if "gmv_target" not in spec:
+                self.error(path + ("gmv_target",), "missing: mode gmv_target needs the GMV to reach (in `unit`)")
+            else:
+                gmv_target = self.number(spec["gmv_target"], path + ("gmv_target",), strict=True,
+                                         what="GMV target")
+        elif "gmv_target" in spec:
+            self.error(path + ("gmv_target",), f"only used with mode: gmv_target (mode is {mode!r})")
+        solver = spec.get("solver", "highs")
+        if solver not in SOLVERS:
+            self.error(path + ("solver",), f"unknown solver {solver!r}; use one of {', '.join(SOLVERS)}")
+        tolerance = self.number(spec.get("tolerance", 1e-4), path + ("tolerance",), strict=True, what="tolerance")
+        if tolerance is not None and tolerance >= 1:
+            self.error(path + ("tolerance",), f"tolerance {tolerance:g} must be below 1 (relative GMV error)")
+        periods = self.integer(spec.get("periods_per_year", 52), path + ("periods_per_year",), 1)
+        bootstrap = self.integer(spec.get("bootstrap", 100), path + ("bootstrap",), 0)
+        seed = self.integer(spec.get("seed", 0), path + ("seed",), 0)
+        history_path, history = self.history(spec.get("history"), path + ("history",))
+        area_obj = by_name.get(area)
+        channels = self.channels(spec.get("channels"), path + ("channels",), area_obj, history, factor)
+        if area_obj is None or min_roi is None or channels is None or tolerance is None:
+            return None
+        return AllocationSpec(area, mode, min_roi, None if gmv_target is None else gmv_target * factor,
+                              solver, tolerance, history_path, periods or 52, bootstrap or 0, seed or 0, channels)
+
+    def integer(self, value, path: tuple, minimum: int) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            self.error(path, f"must be a whole number >= {minimum}, got {value!r}")
+            return None
+        return value
+
+    def history(self, value, path: tuple) -> tuple[Path | None, pd.DataFrame | None]:
+        if value is None:
+            return None, None
+        if not isinstance(value, str):
+            self.error(path, f"must be a CSV file name, got {value!r}")
+            return None, None
+        file = self.where(path).path.parent / value
+        try:
+            return file, read_history_csv(file)
+        except DataValidationError as exc:
+            self.error(path, f"cannot use the history: {exc}")
+            return None, None
+
+    def channels(self, value, path: tuple, area: Area | None, history: pd.DataFrame | None,
+                 factor: float) -> tuple[ChannelRule, ...] | None:
+        value = {} if value is None else value
+        if not isinstance(value, dict):
+            self.error(path, "must be a mapping of channel names to their curve and rules")
+            return None
+        if area is None:
+            return None
+        lines = {ln.name: ln for ln in area.lines}
+        for name in value:
+            if name not in lines:
+                self.error(path + (name,), f"{name!r} is not a line of area {area.name!r} "
+                                           f"(its lines: {', '.join(lines)})")
+        known = set(history["channel"].astype(str)) if history is not None else set()
+        out = []
+        for name, line in lines.items():
+            cpath = path + (name,)
+            if name not in value:
+                self.error(path, f"channel {name!r} (a line of area {area.name!r}) has no response curve; "
+                                 f"add channels.{name}.curve ({{vmax, k, s}} or fit)")
+                continue
+            spec = self.keys(value[name] if value[name] is not None else {}, cpath, CHANNEL_KEYS, f"channel {name!r}")
+            curve = self.curve(spec.get("curve"), cpath + ("curve",), name, history, known, factor)
+            money = {}
+            for key in ("min_spend", "max_spend"):
+                money[key] = None if key not in spec else self.number(spec[key], cpath + (key,))
+            ratios = {}
+            for key in ("min_vs_last", "max_vs_last", "min_roi", "min_marginal_roi"):
+                ratios[key] = None if key not in spec else self.number(spec[key], cpath + (key,), what=key)
+            if (ratios["min_vs_last"] is not None or ratios["max_vs_last"] is not None) and name not in known:
+                self.error(cpath, "min_vs_last / max_vs_last need this channel's last-year spend: "
+                                  "set allocation.history to a file with its weeks")
+            lo, hi = money["min_spend"], money["max_spend"]
+            if lo is not None and hi is not None and lo > hi:
+                self.error(cpath + ("min_spend",), f"min_spend {lo:g} is above max_spend {hi:g}")
+            if ratios["min_vs_last"] is not None and ratios["max_vs_last"] is not None \
+                    and ratios["min_vs_last"] > ratios["max_vs_last"]:
+                self.error(cpath + ("min_vs_last",), "min_vs_last is above max_vs_last")
+            if curve is False:
+                continue
+            out.append(ChannelRule(name, str(spec.get("label", line.label)), line.amount * factor, curve,
+                                   None if lo is None else lo * factor, None if hi is None else hi * factor,
+                                   ratios["min_vs_last"], ratios["max_vs_last"], ratios["min_roi"],
+                                   ratios["min_marginal_roi"]))
+        return tuple(out) if len(out) == len(lines) else None
+
+    def curve(self, value, path: tuple, name: str, history, known: set, factor: float):
+        """A :class:`HillCurve` (money scaled to yuan), ``None`` for ``fit``, or False on error."""
+        if value is None:
+            self.error(path, f"channel {name!r} has no response curve: give {{vmax, k, s}} or fit")
+            return False
+        if value == "fit":
+            if history is None:
+                self.error(path, "curve: fit needs allocation.history (weekly spend and GMV per channel)")
+                return False
+            if name not in known:
+                self.error(path, f"curve: fit, but the history has no weeks for channel {name!r} "
+                                 f"(it has {', '.join(sorted(known))})")
+                return False
+            return None
+        spec = self.keys(value, path, CURVE_KEYS, "a curve")
+        if not spec:
+            return False
+        params = {}
+        for key in CURVE_KEYS:
+            if key not in spec:
+                self.error(path + (key,), f"missing curve parameter {key}")
+                continue
+            params[key] = self.number(spec[key], path + (key,), strict=True, what=f"curve {key}")
+        if len(params) < 3 or any(v is None for v in params.values()):
+            return False
+        return HillCurve(params["vmax"] * factor, params["k"] * factor, params["s"])
