@@ -175,6 +175,31 @@ class Allocation:
     def feasible(self) -> bool:
         return self.status != "infeasible"
 
+    def describe(self) -> str:
+        """A few lines for a terminal: the answer, what binds, the budget's price, the channels."""
+        if not self.feasible:
+            text = f"infeasible ({self.infeasibility.kind}): {self.infeasibility.reason}"
+            if self.infeasibility.best_plan:
+                plan = ", ".join(f"{k} {_money(v)}" for k, v in self.infeasibility.best_plan.items())
+                text += f"\nbest-ROI plan: {plan}"
+            return text
+        roi_rule = f" (target >= {self.min_roi:g})" if self.min_roi is not None else ""
+        lines = [
+            f"{self.status}: spend {_money(self.total_spend)}, GMV {_money(self.total_gmv)}, "
+            f"ROI {self.roi:.3f}{roi_rule}" if self.roi is not None else f"{self.status}: nothing spent",
+            f"binding: {', '.join(self.binding) or 'nothing'}",
+        ]
+        if self.budget_shadow_price is not None:
+            lines.append(f"budget shadow price: one more yuan buys {self.budget_shadow_price:.3f} GMV")
+        gap = "n/a" if self.gap is None else f"{self.gap:.1e}"
+        lines.append(f"curve approximation error <= {_money(self.approximation_error)} GMV; "
+                     f"{self.solver} {self.solve_seconds:.3f} s, gap {gap}")
+        table = self.channels[["channel", "spend", "gmv", "roi", "marginal_roi", "binding"]].copy()
+        for col in ("spend", "gmv"):
+            table[col] = table[col].map(_money)
+        lines.append(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        return "\n".join(lines)
+
     def to_dict(self) -> dict:
         """A JSON-ready dict: totals, solver facts and ``channels`` keyed by channel name."""
         out = {

@@ -27,6 +27,21 @@ class Frontier:
     min_roi: float | None
     target: Allocation | None
 
+    def describe(self) -> str:
+        """The frontier's ends and the ROI-target point, for a terminal."""
+        ok = self.points[self.points["status"] != "infeasible"]
+        lines = [f"{len(self.points)} budget levels, {len(ok)} solvable"]
+        if len(ok):
+            first, last = ok.iloc[0], ok.iloc[-1]
+            lines.append(f"budget {first['budget']:,.0f}: GMV {first['gmv']:,.0f}, ROI {first['roi']:.3f}")
+            lines.append(f"budget {last['budget']:,.0f}: GMV {last['gmv']:,.0f}, ROI {last['roi']:.3f}")
+        if self.target is not None:
+            t = self.target
+            lines.append(f"ROI target {self.min_roi:g}: " + (
+                f"largest spend {t.total_spend:,.0f}, GMV {t.total_gmv:,.0f}, ROI {t.roi:.3f}"
+                if t.feasible else t.infeasibility.reason))
+        return "\n".join(lines)
+
     def to_dict(self) -> dict:
         cols = ["budget", "status", "spend", "gmv", "roi", "next_yuan_gmv"]
         points = self.points[[c for c in cols if c in self.points.columns]]
@@ -38,12 +53,19 @@ class Frontier:
         }
 
 
-def default_budgets(channels: pd.DataFrame, n: int = 50) -> np.ndarray:
-    """``n`` budgets from the channel minimums (or a 50th of the maxima) to the sum of maxima."""
+def default_budgets(channels: pd.DataFrame, n: int = 50, start: float | None = None,
+                    stop: float | None = None) -> np.ndarray:
+    """``n`` evenly spaced budgets from ``start`` (default: the channel minimums, or a 50th of
+    the maxima if larger) to ``stop`` (default: the sum of the maxima)."""
+    if n < 2:
+        raise ParameterError(f"a frontier needs at least 2 budget levels, got {n}")
     table = validate_channels(channels)
     top = float(table["max_spend"].sum())
     low = max(float(table["min_spend"].sum()), top / 50.0)
-    return np.linspace(low, top, n)
+    start, stop = (low if start is None else start), (top if stop is None else stop)
+    if not (0 <= start < stop):
+        raise ParameterError(f"budget range must satisfy 0 <= start < stop, got {start:g} .. {stop:g}")
+    return np.linspace(start, stop, n)
 
 
 def efficient_frontier(channels: pd.DataFrame, budgets=None, *, min_roi: float | None = None,

@@ -56,6 +56,18 @@ class ScenarioResult:
             "reason": a.infeasibility.reason if a.infeasibility else None,
         }
 
+    def describe(self) -> str:
+        """The scenario, its allocation and the written plan against the optimized one."""
+        s, head = self.summary(), f"{self.scenario.name}: {self.scenario.title}"
+        lines = [head, f"{s['allocation_area']} budget {s['allocation_budget']:,.0f} of total {s['total']:,.0f}, "
+                       f"ROI target {s['min_roi']:g}, mode {s['mode']}", self.allocation.describe()]
+        if s["planned_roi"] is not None:
+            lines.append(f"plan as written: GMV {s['planned_gmv']:,.0f}, ROI {s['planned_roi']:.3f}")
+        if self.gmv_interval:
+            lines.append(f"optimized GMV 90% interval from the curve fits: "
+                         f"{self.gmv_interval[0]:,.0f} .. {self.gmv_interval[1]:,.0f}")
+        return "\n".join(lines)
+
     def to_dict(self) -> dict:
         """JSON-ready: summary, areas, the allocation (allocator contract) and the plan table."""
         plan = self.plan.replace({np.nan: None}).to_dict("records")

@@ -1,0 +1,143 @@
+"""``workbench budget ...``: allocate a traffic budget against an ROI target, run and compare
+scenario files, trace the efficient frontier, fit curves, write the sample history.
+
+Exit codes: 0 a plan was found, 1 the rules cannot be met (the JSON still says why and what is
+achievable), 2 invalid input.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from workbench.budget import allocate as alloc
+from workbench.budget import compare, curves, frontier, io, run, sample
+from workbench.budget.solver import SOLVERS
+
+
+def _allocate(args: argparse.Namespace) -> int:
+    channels = io.read_channels_csv(args.channels)
+    mode = "max_spend" if args.max_spend else "gmv_target" if args.gmv_target is not None else "budget"
+    result = alloc.allocate(channels, mode=mode, budget=args.budget, gmv_target=args.gmv_target,
+                            min_roi=args.min_roi, solver=args.solver, tolerance=args.tolerance,
+                            time_limit=args.time_limit)
+    io.write_json(result.to_dict(), args.out)
+    print(result.describe())
+    print(f"wrote {args.out}")
+    return 0 if result.feasible else 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    result = run.run_scenario(args.scenario, solver=args.solver, bootstrap=args.bootstrap,
+                              time_limit=args.time_limit)
+    print(result.describe())
+    if args.out:
+        io.write_json(result.to_dict(), args.out)
+        print(f"wrote {args.out}")
+    return 0 if result.allocation.feasible else 1
+
+
+def _compare(args: argparse.Namespace) -> int:
+    results = [run.run_scenario(path, solver=args.solver, bootstrap=args.bootstrap, time_limit=args.time_limit)
+               for path in args.scenarios]
+    comparison = compare.compare_scenarios(results)
+    print(comparison.describe())
+    if args.out:
+        io.write_json(comparison.to_dict(), args.out)
+        print(f"wrote {args.out}")
+    return 0 if all(r.allocation.feasible for r in results) else 1
+
+
+def _frontier(args: argparse.Namespace) -> int:
+    channels = io.read_channels_csv(args.channels)
+    budgets = frontier.default_budgets(channels, args.points, args.start, args.stop)
+    result = frontier.efficient_frontier(channels, budgets, min_roi=args.min_roi, solver=args.solver,
+                                         tolerance=args.tolerance, time_limit=args.time_limit)
+    io.write_json(result.to_dict(), args.out)
+    print(result.describe())
+    print(f"wrote {args.out}")
+    return 0
+
+
+def _fit(args: argparse.Namespace) -> int:
+    history = io.read_history_csv(args.history)
+    fits = curves.fit_channel_curves(history, n_bootstrap=args.bootstrap, seed=args.seed,
+                                     periods_per_year=args.periods_per_year)
+    io.write_csv(fits.table, args.out)
+    print(fits.table.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    print(f"wrote {args.out}")
+    return 0
+
+
+def _sample_history(args: argparse.Namespace) -> int:
+    io.write_csv(sample.sample_channel_history(args.seed), args.out)
+    print(f"wrote {args.out}")
+    return 0
+
+
+def _solver_options(parser: argparse.ArgumentParser, *, tolerance: bool = True) -> None:
+    parser.add_argument("--solver", choices=SOLVERS, default=None if not tolerance else "highs",
+                        help="MILP/LP solver through PuLP (default highs; a scenario's own choice for run)")
+    if tolerance:
+        parser.add_argument("--tolerance", type=float, default=alloc.DEFAULT_TOLERANCE,
+                            help="curve approximation error relative to each channel's GMV at its max "
+                                 "(default %(default)g)")
+    parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per solve (default 60)")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("budget", help="budget scenarios and traffic allocation against ROI targets",
+                                   description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="budget_command", metavar="SUBCOMMAND", required=True)
+
+    p = sub.add_parser("allocate", help="allocate spend across channels (CHANNELS.csv) with ROI >= --min-roi",
+                       description="Allocate spend across channels with response curves. CHANNELS.csv has "
+                                   "channel,vmax,k,s,min_spend,max_spend (optional min_roi, min_marginal_roi, "
+                                   "label); RESULT.json holds status, total_spend, total_gmv, roi and per "
+                                   "channel spend, gmv, marginal_roi.")
+    p.add_argument("--channels", required=True, metavar="CHANNELS.csv", help="channel table (money in CNY)")
+    mode = p.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--budget", type=float, metavar="B", help="maximize GMV spending at most B")
+    mode.add_argument("--max-spend", action="store_true", help="the largest spend that keeps ROI >= --min-roi")
+    mode.add_argument("--gmv-target", type=float, metavar="G", help="the least spend reaching GMV G")
+    p.add_argument("--min-roi", type=float, required=True, metavar="R", help="floor on total GMV / spend")
+    p.add_argument("--out", required=True, metavar="RESULT.json", help="where to write the result")
+    _solver_options(p)
+    p.set_defaults(handler=_allocate)
+
+    p = sub.add_parser("run", help="run a scenario file: fit curves, allocate, compare with the written plan")
+    p.add_argument("scenario", metavar="FILE.yaml", help="scenario file (see budgets/README.md)")
+    p.add_argument("--out", metavar="RESULT.json", help="write the full result as JSON")
+    p.add_argument("--bootstrap", type=int, default=None, help="bootstrap refits per curve (default: the file's)")
+    _solver_options(p, tolerance=False)
+    p.set_defaults(handler=_run)
+
+    p = sub.add_parser("compare", help="run several scenario files and compare them side by side")
+    p.add_argument("scenarios", nargs="+", metavar="FILE.yaml", help="scenario files")
+    p.add_argument("--out", metavar="COMPARISON.json", help="write the comparison tables as JSON")
+    p.add_argument("--bootstrap", type=int, default=None, help="bootstrap refits per curve (default: the file's)")
+    _solver_options(p, tolerance=False)
+    p.set_defaults(handler=_compare)
+
+    p = sub.add_parser("frontier", help="best GMV and ROI against total budget, with the ROI-target point")
+    p.add_argument("--channels", required=True, metavar="CHANNELS.csv", help="channel table (money in CNY)")
+    p.add_argument("--min-roi", type=float, metavar="R", help="mark the largest spend keeping ROI >= R")
+    p.add_argument("--points", type=int, default=50, help="number of budget levels (default 50)")
+    p.add_argument("--from", dest="start", type=float, metavar="B", help="first budget level")
+    p.add_argument("--to", dest="stop", type=float, metavar="B", help="last budget level")
+    p.add_argument("--out", required=True, metavar="FRONTIER.json", help="where to write the frontier")
+    _solver_options(p)
+    p.set_defaults(handler=_frontier)
+
+    p = sub.add_parser("fit", help="fit Hill curves per channel from weekly history, with bootstrap intervals")
+    p.add_argument("--history", required=True, metavar="HISTORY.csv", help="week,channel,spend,gmv")
+    p.add_argument("--periods-per-year", type=int, default=52,
+                   help="scale weekly curves to a year of even spend (default 52; 1 keeps them weekly)")
+    p.add_argument("--bootstrap", type=int, default=100, help="bootstrap refits per channel (default 100)")
+    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    p.add_argument("--out", required=True, metavar="CURVES.csv", help="where to write the fitted curves")
+    p.set_defaults(handler=_fit)
+
+    p = sub.add_parser("sample-history", help="write the deterministic sample channel history")
+    p.add_argument("--seed", type=int, default=sample.SEED, help="generator seed (default %(default)s)")
+    p.add_argument("--out", required=True, metavar="HISTORY.csv", help="where to write it")
+    p.set_defaults(handler=_sample_history)
