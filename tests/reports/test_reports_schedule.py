@@ -159,6 +159,7 @@ def test_retention_removes_old_outputs_keeps_ledger_and_newest_good(tmp_path):
     assert len(runs) == 3 and [r.pruned_at is not None for r in runs] == [True, False, False]
     page = write_index(reports).read_text()
     assert "removed by retention" in page
+    assert 'last good (2026-05-01):</span> <a href="records_results/2026-05-01/records_results.html"' in page
     assert prune(reports, keep_days=30, today=dt.date(2026, 6, 20)) == []
     with pytest.raises(ParameterError):
         prune(reports, keep_days=0)

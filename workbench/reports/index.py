@@ -52,6 +52,7 @@ class RunView:
     run: RunRecord
     results: list[ResultView]
     duration: str
+    started: str  # "YYYY-MM-DD HH:MM" UTC
     html: str | None  # link relative to the index, None once pruned or never written
     ipynb: str | None
 
@@ -81,11 +82,21 @@ def _view(run: RunRecord, previous: RunRecord | None, reports_dir: Path) -> RunV
         return rel if rel and not run.pruned_at and (reports_dir / rel).exists() else None
 
     duration = format_duration(run.duration_s) if run.duration_s is not None else "running"
-    return RunView(run, results, duration, link("html"), link("ipynb"))
+    started = run.started_at[:16].replace("T", " ")
+    return RunView(run, results, duration, started, link("html"), link("ipynb"))
 
 
-def series_views(runs: list[RunRecord], reports_dir: Path) -> list[tuple[RunView, list[RunView]]]:
-    """Per series (sorted by report, tag): (latest run, history newest first)."""
+@dataclass(frozen=True)
+class SeriesView:
+    """A report series: its latest run, its latest good run (if not the same) and history."""
+
+    latest: RunView
+    last_good: RunView | None
+    history: list[RunView]  # newest first
+
+
+def series_views(runs: list[RunRecord], reports_dir: Path) -> list[SeriesView]:
+    """One view per series, sorted by report and tag."""
     by_series: dict[tuple[str, str], list[RunRecord]] = {}
     for run in sorted(runs, key=lambda r: (r.started_at, r.run_id)):
         by_series.setdefault(run.series, []).append(run)
@@ -97,7 +108,8 @@ def series_views(runs: list[RunRecord], reports_dir: Path) -> list[tuple[RunView
             if run.status == "success":
                 last_success = run
         history = list(reversed(views))
-        out.append((history[0], history))
+        good = next((v for v in history if v.run.status == "success"), None)
+        out.append(SeriesView(history[0], good if good is not history[0] else None, history))
     return out
 
 

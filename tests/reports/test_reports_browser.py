@@ -1,0 +1,130 @@
+"""The generated HTML reports in a real headless Chromium: figures render, offline, no JS errors.
+
+Uses Debian's ``chromium`` (``make browser`` installs it) driven by playwright; skipped only when
+no chromium executable can be found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from report_helpers import fixture_notebook
+from workbench.errors import ReportError
+from workbench.reports import runner
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium")) if p and Path(p).exists()), None)
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+LOCAL_SCHEMES = ("file:", "data:", "about:")
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> dict[str, Path]:
+    """Report pages of a good plotly run, a good table run, a failed run, and the index."""
+    reports = tmp_path_factory.mktemp("browser") / "reports"
+    day = dt.date(2026, 6, 18)
+    out = {
+        name: runner.execute(runner.prepare(fixture_notebook(name), reports_dir=reports, logical_date=day)).html_path
+        for name in ("plotly_figure", "records_results")
+    }
+    with pytest.raises(ReportError) as err:
+        runner.execute(runner.prepare(fixture_notebook("raises_error"), reports_dir=reports, logical_date=day))
+    out["raises_error"] = err.value.outcome.html_path
+    out["index"] = reports / "index.html"
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    if CHROMIUM is None:
+        pytest.skip("chromium not found (install Debian's package: apt-get install -y chromium, or `make browser`)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=FLAGS,
+        )
+        yield context
+        context.close()
+
+
+def open_page(context, path: Path):
+    """Load ``path``; returns the page, JS errors and any non-local request (aborted)."""
+    errors: list[str] = []
+    remote: list[str] = []
+
+    def guard(route):
+        if route.request.url.startswith(LOCAL_SCHEMES):
+            route.continue_()
+        else:
+            remote.append(route.request.url)
+            route.abort()
+
+    page = context.new_page()
+    page.route("**/*", guard)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("request", lambda req: None if req.url.startswith(LOCAL_SCHEMES) else remote.append(req.url))
+    page.goto(path.as_uri(), wait_until="load")
+    return page, errors, remote
+
+
+def test_plotly_figures_render_offline(browser, pages):
+    page, errors, remote = open_page(browser, pages["plotly_figure"])
+    figures = page.locator(".plotly-graph-div")
+    assert figures.count() == 2
+    page.wait_for_function(
+        "document.querySelectorAll('.js-plotly-plot .main-svg').length >= "
+        "2 * document.querySelectorAll('.plotly-graph-div').length",
+        timeout=20_000,
+    )
+    for i in range(figures.count()):
+        box = figures.nth(i).bounding_box()
+        assert box and box["width"] > 100 and box["height"] > 100, "figure visible with a real size"
+        assert figures.nth(i).locator(".main-svg .trace").count() >= 1, "traces drawn"
+    assert page.locator(".wb-error-banner").count() == 0
+    assert page.locator(".wb-header h1").inner_text() == "plotly_figure"
+    assert page.locator(".jp-CodeCell .jp-InputArea").count() == 0, "no code cells"
+    assert errors == [] and remote == []
+    source = pages["plotly_figure"].read_text(encoding="utf-8")
+    assert source.count("* plotly.js v") == 1, "plotly.js inlined exactly once"
+    page.close()
+
+
+@pytest.mark.parametrize("name", ["records_results", "index"])
+def test_other_good_pages_are_clean(browser, pages, name):
+    page, errors, remote = open_page(browser, pages[name])
+    assert page.locator(".wb-error-banner").count() == 0
+    assert errors == [] and remote == []
+    if name == "records_results":
+        assert "2025-01-01 to 2025-06-30" in page.locator(".wb-header").inner_text()
+        assert page.locator("table.dataframe").count() == 1
+    else:
+        statuses = page.locator("#latest .status").all_inner_texts()
+        assert sorted(statuses) == ["failed", "success", "success"]
+        page.locator("#latest a", has_text="report").first.click()
+        page.wait_for_load_state("load")
+        assert page.url.endswith(".html") and page.locator(".wb-header").count() == 1
+    page.close()
+
+
+def test_failed_run_page_shows_the_error_banner_first(browser, pages):
+    page, errors, remote = open_page(browser, pages["raises_error"])
+    banner = page.locator(".wb-error-banner")
+    assert banner.count() == 1 and banner.is_visible()
+    assert "planned failure: fail=True" in banner.inner_text()
+    top_of_banner = banner.bounding_box()["y"]
+    assert top_of_banner < page.locator(".wb-header").bounding_box()["y"]
+    assert "first cell ran" in page.content(), "partial output kept"
+    assert errors == [] and remote == []
+    page.close()

@@ -1,0 +1,82 @@
+"""`workbench report ...` end to end through the real CLI entry point."""
+
+from __future__ import annotations
+
+import pytest
+
+import workbench.cli as cli
+from report_helpers import fixture_notebook, snapshot, write_manifest
+
+
+@pytest.fixture
+def main(monkeypatch):
+    """The real ``workbench`` main, with only the report command group registered."""
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("report",))
+    return cli.main
+
+
+def test_every_subcommand_has_help(main, capsys):
+    for sub in ("run", "due", "run-all", "history", "index", "prune", "params"):
+        with pytest.raises(SystemExit) as done:
+            main(["report", sub, "--help"])
+        assert done.value.code == 0
+        assert "usage: workbench report " + sub in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_run_history_and_exit_codes(main, tmp_path, capsys):
+    reports = str(tmp_path / "reports")
+    nb = str(fixture_notebook("records_results"))
+    assert main(["report", "run", nb, "-p", "days", "2", "--date", "2026-06-18", "--reports-dir", reports]) == 0
+    out = capsys.readouterr().out
+    assert "report records_results: success" in out and "records_results__days-2.html" in out
+    assert "total_units = 200.0" in out
+
+    assert main(["report", "run", str(fixture_notebook("raises_error")), "--reports-dir", reports]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("error: report 'raises_error'") and "planned failure" in err
+
+    assert main(["report", "history", "--reports-dir", reports]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("run id") and "raises_error" in lines[1] and "failed" in lines[1]
+    assert "records_results__days-2" in lines[2] and "total_units=200" in lines[2]
+    assert main(["report", "history", "records_results", "--reports-dir", reports]) == 0
+    assert "raises_error" not in capsys.readouterr().out
+
+    assert main(["report", "index", "--reports-dir", reports]) == 0
+    assert capsys.readouterr().out.strip() == str(tmp_path / "reports" / "index.html")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-p", "dayz", "2"], "unknown parameter 'dayz'"),
+        (["-p", "days", "two"], "parameter 'days'"),
+        (["--name", "../x"], "'../x' is not allowed"),
+    ],
+)
+def test_bad_run_input_exits_2_and_touches_nothing(main, existing_reports, capsys, args, message):
+    before = snapshot(existing_reports)
+    code = main(["report", "run", str(fixture_notebook("records_results")), *args,
+                 "--reports-dir", str(existing_reports)])
+    assert code == 2 and message in capsys.readouterr().err
+    assert snapshot(existing_reports) == before
+
+
+def test_bad_notebooks_and_manifest_exit_2(main, existing_reports, tmp_path, capsys):
+    before = snapshot(existing_reports)
+    for notebook, message in (("missing", "not found"), ("no_parameters_cell", "no cell tagged 'parameters'")):
+        assert main(["report", "run", str(fixture_notebook(notebook)), "--reports-dir", str(existing_reports)]) == 2
+        assert message in capsys.readouterr().err
+    manifest = write_manifest(tmp_path, {"ok": {"fixture": "records_results", "schedule": "whenever"}},
+                              output_dir=str(existing_reports))
+    for command in ("due", "run-all"):
+        assert main(["report", command, "--manifest", str(manifest)]) == 2
+        assert "cron expression" in capsys.readouterr().err
+    assert snapshot(existing_reports) == before
+
+
+def test_params_lists_the_parameters_cell(main, capsys):
+    assert main(["report", "params", str(fixture_notebook("records_results"))]) == 0
+    out = capsys.readouterr().out
+    assert "days      int" in out and "number of days summed" in out
