@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import nbformat
 import pytest
@@ -144,3 +149,31 @@ def test_parameters_file_and_cli_override(tmp_path):
     bad.write_text("scale: lots\n")
     with pytest.raises(ParameterError, match="'scale'.*expected float"):
         runner.prepare(fixture_notebook("records_results"), parameters_file=bad, reports_dir=tmp_path / "r")
+
+
+def test_overlapping_run_in_another_process_is_refused_and_a_killed_run_is_closed(tmp_path):
+    reports = tmp_path / "reports"
+    script = (
+        "import sys; from workbench.reports import runner\n"
+        "runner.execute(runner.prepare(sys.argv[1], reports_dir=sys.argv[2], tag=''))\n"
+    )
+    first = subprocess.Popen([sys.executable, "-c", script, str(fixture_notebook("slow_cell")), str(reports)],
+                             start_new_session=True, stderr=subprocess.DEVNULL)
+    ledger = Ledger(reports / LEDGER_FILE)
+    try:
+        deadline = time.monotonic() + 60
+        while not ledger.runs() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [r.status for r in ledger.runs()] == ["running"]
+        with pytest.raises(ReportLocked, match="already running"):
+            runner.execute(runner.prepare(fixture_notebook("slow_cell"), reports_dir=reports, tag=""))
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)  # the runner and its kernel, as a crash would
+        first.wait()
+
+    done = runner.execute(runner.prepare(fixture_notebook("slow_cell"), values={"seconds": 0.1},
+                                         reports_dir=reports, tag=""))
+    killed, finished = ledger.runs()
+    assert (killed.status, finished.status) == ("interrupted", "success")
+    assert "stopped without finishing" in killed.error and finished.run_id == done.run_id
+    assert not (reports / runner.WORK_DIR / killed.run_id).exists()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-STATUSES = ("running", "success", "failed", "kernel_died")
+STATUSES = ("running", "success", "failed", "kernel_died", "interrupted")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -136,6 +136,23 @@ class Ledger:
                 run_id,
             ),
         )
+
+    def close_interrupted(self, report: str, when: str) -> list[str]:
+        """Mark ``report``'s rows still ``running`` as ``interrupted``; returns their run ids.
+
+        Only call while holding the report's lock: then no such run can still be alive.
+        """
+        if not self.path.exists():
+            return []
+        with closing(self._connect()) as conn, conn:
+            ids = [row[0] for row in conn.execute(
+                "SELECT run_id FROM runs WHERE report = ? AND status = 'running'", (report,))]
+            conn.executemany(
+                "UPDATE runs SET status = 'interrupted', ended_at = ?, error = ? WHERE run_id = ?",
+                [(when, "the run stopped without finishing (process killed or machine restarted)", rid)
+                 for rid in ids],
+            )
+        return ids
 
     def mark_pruned(self, run_ids: list[str], when: str) -> None:
         """Note that the outputs of ``run_ids`` were removed by retention (rows stay)."""

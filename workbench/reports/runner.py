@@ -254,13 +254,45 @@ def execute(request: RunRequest, *, update_index: bool = True) -> RunOutcome:
     return outcome
 
 
+def _run_papermill(request: RunRequest, partial: Path, record_file: Path) -> Exception | None:
+    """Execute the notebook into ``partial`` (saved after every cell); the error, if any."""
+    try:
+        with _environment(RECORD_FILE_ENV, str(record_file)):
+            papermill.execute_notebook(
+                str(request.notebook),
+                str(partial),
+                parameters=request.parameters,
+                kernel_name=request.kernel_name,
+                cwd=str(request.cwd or request.notebook.parent),
+                execution_timeout=request.cell_timeout_s,
+                progress_bar=False,
+                request_save_on_cell_execute=True,
+            )
+    except Exception as exc:  # every failure is recorded, published and re-raised by the caller
+        return exc
+    return None
+
+
+def _publish(files: list[Path], target: Path) -> list[Path]:
+    """Move ``files`` into ``target`` by rename, in order (the page last: readers open it)."""
+    target.mkdir(parents=True, exist_ok=True)
+    placed = []
+    for path in files:
+        os.replace(path, target / path.name)
+        placed.append(target / path.name)
+    return placed
+
+
 def execute_holding_lock(request: RunRequest) -> RunOutcome:
     """:func:`execute` for a caller that already holds the report's lock; no index update."""
     slot, ledger = request.slot, request.ledger
+    # Holding the lock, no other run of this report is alive: close rows of killed runs.
+    for stale in ledger.close_interrupted(slot.report, utc_now()):
+        shutil.rmtree(slot.reports_dir / WORK_DIR / stale, ignore_errors=True)
     run_id = new_run_id()
     work = slot.reports_dir / WORK_DIR / run_id
     work.mkdir(parents=True)
-    partial = work / f"{slot.stem}.ipynb"
+    partial, html_tmp = work / f"{slot.stem}.ipynb", work / f"{slot.stem}.html"
     record_file = work / "record.json"
     started_at = utc_now()
     ledger.start(
@@ -278,24 +310,12 @@ def execute_holding_lock(request: RunRequest) -> RunOutcome:
         )
     )
     clock = time.monotonic()
-    error: BaseException | None = None
-    try:
-        with _environment(RECORD_FILE_ENV, str(record_file)):
-            papermill.execute_notebook(
-                str(request.notebook),
-                str(partial),
-                parameters=request.parameters,
-                kernel_name=request.kernel_name,
-                cwd=str(request.cwd or request.notebook.parent),
-                execution_timeout=request.cell_timeout_s,
-                progress_bar=False,
-                request_save_on_cell_execute=True,
-            )
-    except Exception as exc:  # every failure is recorded and re-raised as a ReportError below
-        error = exc
+    error = _run_papermill(request, partial, record_file)
     duration = time.monotonic() - clock
 
-    nb = nbformat.read(partial, as_version=4) if partial.exists() else nbformat.read(request.notebook, as_version=4)
+    if not partial.exists():  # failed before papermill wrote anything, e.g. no such kernel
+        shutil.copyfile(request.notebook, partial)
+    nb = nbformat.read(partial, as_version=4)
     recorded = read_record_file(record_file)
     header = ReportHeader(
         report=slot.report,
@@ -312,8 +332,6 @@ def execute_holding_lock(request: RunRequest) -> RunOutcome:
     if error is not None:
         status, failure, error_class = _failure(error, request, nb)
         header = dataclasses.replace(header, error=failure)
-
-    html_tmp = work / f"{slot.stem}.html"
     try:
         page = render_html(nb, header)
     except Exception as exc:  # a page that cannot be rendered fails the run, not the ledger
@@ -321,23 +339,15 @@ def execute_holding_lock(request: RunRequest) -> RunOutcome:
         failure = RunFailure("The report page could not be rendered", f"{type(exc).__name__}: {exc}")
         page = _plain_error_page(dataclasses.replace(header, error=failure))
     html_tmp.write_text(page, encoding="utf-8")
-    nbformat.write(nb, partial)
 
     target = slot.folder if failure is None else slot.failed_folder(run_id)
-    target.mkdir(parents=True, exist_ok=True)
-    notebook_path, html_path = target / partial.name, target / html_tmp.name
-    os.replace(partial, notebook_path)
-    os.replace(html_tmp, html_path)  # the page last: it is what readers open
+    notebook_path, html_path = _publish([partial, html_tmp], target)
     shutil.rmtree(work, ignore_errors=True)
 
     exit_code = 0 if error_class is None else error_class.exit_code
     message = None
     if failure is not None:
         message = failure.message + (f" (in the cell starting {failure.cell!r})" if failure.cell else "")
-    outputs = {
-        "ipynb": notebook_path.relative_to(slot.reports_dir).as_posix(),
-        "html": html_path.relative_to(slot.reports_dir).as_posix(),
-    }
     ledger.finish(
         run_id,
         status=status,
@@ -345,7 +355,10 @@ def execute_holding_lock(request: RunRequest) -> RunOutcome:
         duration_s=round(duration, 3),
         exit_code=exit_code,
         error=message,
-        outputs=outputs,
+        outputs={
+            "ipynb": notebook_path.relative_to(slot.reports_dir).as_posix(),
+            "html": html_path.relative_to(slot.reports_dir).as_posix(),
+        },
         results=recorded["results"],
         data_range=recorded["data_range"],
     )
