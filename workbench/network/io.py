@@ -1,0 +1,59 @@
+"""File I/O of the network area: the CSV tables of ``network solve`` and JSON results."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from workbench.errors import DataValidationError
+
+
+def read_table(path: str | Path, columns: list[str], *, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Read a CSV and check it has ``columns``; key columns in ``text_columns`` stay strings."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataValidationError(f"{path}: file not found")
+    try:
+        frame = pd.read_csv(path, dtype={c: str for c in text_columns}, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataValidationError(f"{path}: cannot be read as CSV ({exc})") from exc
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataValidationError(f"{path}: missing column(s) {missing}; expected header "
+                                  f"{','.join(columns)} (found {','.join(map(str, frame.columns))})")
+    return frame
+
+
+def read_facility_tables(sites: str | Path, customers: str | Path, costs: str | Path):
+    """The three ``network solve`` CSVs as frames (sites, customers, costs)."""
+    return (
+        read_table(sites, ["site", "fixed_cost", "capacity"], text_columns=("site",)),
+        read_table(customers, ["customer", "demand"], text_columns=("customer",)),
+        read_table(costs, ["site", "customer", "unit_cost"], text_columns=("site", "customer")),
+    )
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def write_json(data: dict, path: str | Path) -> Path:
+    """Write ``data`` as indented JSON (numpy scalars converted, NaN/inf as null), atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(_plain(data), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
