@@ -285,7 +285,7 @@ class _PlanModel:
         spend_terms, gmv_terms = [], []
         self.spend, self.gmv = [], []
         for c, pwl in enumerate(ch.pwls):
-            fills = [pulp.LpVariable(f"d_{c}_{i}", 0, 1) for i in range(pwl.n_segments)]
+            fills = [self.prob.add_variable(f"d_{c}_{i}", 0, 1) for i in range(pwl.n_segments)]
             self.fills.append(fills)
             s_terms = list(zip(fills, (pwl.lengths / self.unit).tolist()))
             g_terms = list(zip(fills, (pwl.rises / self.unit).tolist()))
@@ -310,7 +310,7 @@ class _PlanModel:
         if prefix == 0:
             return
         for i in range(prefix + 1 if prefix + 1 < len(fills) else prefix):
-            z = pulp.LpVariable(f"z_{c}_{i}", cat=pulp.LpBinary)
+            z = self.prob.add_variable(f"z_{c}_{i}", cat=pulp.LpBinary)
             self.prob += z - fills[i] <= 0, f"full_{c}_{i}"
             later = [i + 1] if i < prefix else range(prefix + 1, len(fills))
             for j in later:
@@ -481,8 +481,8 @@ def _diagnose(ch: _Channels, mode, budget, gmv_target, min_roi, solver, time_lim
     gmv = float(ch.gmv(spend).sum())
     total = float(spend.sum())
     true_roi = gmv / total if total > 0 else None
-    where = {"budget": f" within the budget {_money(budget)}", "max_spend": "",
-             "gmv_target": f" while reaching GMV {_money(gmv_target or 0)}"}[mode]
+    where = f" within the budget {_money(budget)}" if mode == "budget" else \
+        f" while reaching GMV {_money(gmv_target)}" if mode == "gmv_target" else ""
     return Infeasibility(
         "roi",
         f"no plan keeps total ROI >= {min_roi:g}{where}: the best achievable ROI is "

@@ -7,6 +7,7 @@ unproven incumbent, so the status here comes from ``prob.sol_status``.
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 
 import pulp
@@ -35,7 +36,10 @@ def _backend(name: str, time_limit: float):
     if name == "cbc":
         # CBC 2.10's integer preprocessing wrongly declares some of these models infeasible
         # (ordering binaries over zero-slope tangent segments); the models are small without it
-        return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=MIP_GAP, options=["preprocess off"])
+        with warnings.catch_warnings():  # PuLP 3 warns that the bundled CBC goes away in PuLP 4
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=MIP_GAP,
+                                     options=["preprocess off"])
     raise ParameterError(f"unknown solver {name!r}; use one of {', '.join(SOLVERS)}")
 
 
