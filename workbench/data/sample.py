@@ -34,6 +34,8 @@ START, END = "2023-01-01", "2026-10-31"
 SEED = 20240618
 CATEGORIES = ("beauty", "apparel", "food", "home", "electronics", "mother_baby")
 REGIONS = ("North", "East", "South", "Southwest", "Central", "Northwest", "Northeast")
+_REGION_CODE = {"North": "N", "East": "E", "South": "S", "Southwest": "SW", "Central": "C",
+                "Northwest": "NW", "Northeast": "NE"}
 SKUS_PER_CELL = 7
 LEVELS = ("sku", "category_region", "category", "region", "national")
 
@@ -109,9 +111,9 @@ def generate_sales(start: str = START, end: str = END, *, seed: int = SEED,
     rng = np.random.default_rng(seed)
     dates = pd.date_range(start, end, freq="D")
     t_years = (dates - pd.Timestamp(START)).days.to_numpy() / 365.25
-    doy = dates.dayofyear.to_numpy()
+    doy = dates.day_of_year.to_numpy()
     yearly = 0.05 * np.sin(2 * np.pi * (doy - 200) / 365.25 + np.pi) + 0.03 * np.cos(4 * np.pi * doy / 365.25)
-    weekly = _WEEKLY[dates.dayofweek.to_numpy()]
+    weekly = _WEEKLY[dates.day_of_week.to_numpy()]
     campaigns = campaign_log_uplift(dates, calendar)
     logistics = logistics_log_effect(dates, calendar)
     in_campaign = (campaigns["618"] > 0.2) | (campaigns["double11"] > 0.2)
@@ -135,7 +137,7 @@ def generate_sales(start: str = START, end: str = END, *, seed: int = SEED,
             for i in range(SKUS_PER_CELL):
                 frames.append(pd.DataFrame({
                     "ds": dates,
-                    "sku": f"{category[:3].upper()}-{region[:2].upper()}-{i + 1:02d}",
+                    "sku": f"{category[:3].upper()}-{_REGION_CODE[region]}-{i + 1:02d}",
                     "category": category,
                     "region": region,
                     "units": units[i].astype(float),

@@ -139,7 +139,7 @@ def prepare_long_frame(
                 f"{src}: frequency {freq} needs dates on the first day of each "
                 f"{'month' if freq == 'MS' else 'quarter'}; off-grid dates at {_rows(frame, off)}")
     elif freq == "W":
-        weekday = out["ds"].dt.dayofweek
+        weekday = out["ds"].dt.day_of_week
         off = weekday != weekday.iloc[out["ds"].argmin()]
         if off.any():
             raise DataValidationError(

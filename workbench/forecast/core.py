@@ -7,18 +7,23 @@ Output: ``[keys..., ds, yhat, yhat_q10, yhat_q50, yhat_q90]`` (one column per qu
 
 from __future__ import annotations
 
-import os
 import warnings
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from workbench.calendar import RetailCalendar, default_calendar
-from workbench.errors import ModelError
+from workbench.data.io import write_table
+from workbench.errors import ModelError, ParameterError
+from workbench.forecast.engines import Engine, make_engine, progress_bar
 from workbench.forecast.models import make_model
 from workbench.forecast.models.base import DEFAULT_QUANTILES, check_quantiles, quantile_column
+
+
+MAX_PARTITION_SERIES = 500
+TARGET_PARTITIONS = 32
 
 
 class ForecastNoteWarning(UserWarning):
@@ -31,6 +36,43 @@ class SeriesFailure:
     error: str
 
 
+@dataclass
+class ForecastRun:
+    """What ``forecast_to_parquet`` wrote: one Parquet file per partition of series."""
+
+    out_dir: Path
+    files: list[Path]
+    series: int  # series forecast (failures excluded)
+    rows: int
+    failures: list[SeriesFailure] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """Everything a worker needs besides its partition's rows."""
+
+    keys: tuple[str, ...]
+    horizon: int
+    model: str
+    params: dict
+    quantiles: tuple[float, ...]
+    freq: str
+    calendar: RetailCalendar
+    with_baseline: bool
+    out_dir: str | None = None
+
+
+@dataclass
+class _PartitionResult:
+    frame: pd.DataFrame | None  # None when written to ``file`` or when the task failed
+    series: int
+    rows: int
+    failures: list[SeriesFailure]
+    notes: list[str]
+    file: str | None = None
+
+
 def series_keys(frame: pd.DataFrame, keys=None) -> list[str]:
     """Key columns: given, or every column other than ``ds`` and ``y``."""
     if keys is None:
@@ -38,22 +80,103 @@ def series_keys(frame: pd.DataFrame, keys=None) -> list[str]:
     return list(keys)
 
 
-def _forecast_one(task):
-    key, y, ds, model, params, horizon, quantiles, freq, calendar = task
+def default_partition_size(n_series: int) -> int:
+    """Series per partition: about ``TARGET_PARTITIONS`` partitions, at most
+    ``MAX_PARTITION_SERIES`` series each. It depends on the data only, never on the engine, so
+    every engine splits (and sums the pooled profile) the same way."""
+    return int(min(MAX_PARTITION_SERIES, max(1, -(-n_series // TARGET_PARTITIONS))))
+
+
+def partition_series(frame: pd.DataFrame, keys, partition_size: int | None = None):
+    """Split ``frame`` into partitions of whole series, in sorted key order.
+
+    Returns ``(partitions, series_counts)``; each partition holds ``partition_size`` series
+    (the last one fewer), rows in their original order.
+    """
+    if frame.empty:
+        raise ModelError("the frame has no rows to forecast")
+    if not keys:
+        return [frame], [1]
+    codes = frame.groupby(list(keys), sort=True, dropna=False, observed=True).ngroup().to_numpy()
+    n_series = int(codes.max()) + 1
+    size = partition_size or default_partition_size(n_series)
+    if size < 1:
+        raise ParameterError(f"partition_size must be at least 1 series; got {partition_size}")
+    part_of_row = codes // size
+    order = np.argsort(part_of_row, kind="stable")
+    ordered = frame.take(order)
+    n_parts = -(-n_series // size)
+    bounds = np.searchsorted(part_of_row[order], np.arange(n_parts + 1))
+    parts = [ordered.iloc[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+    counts = [min(size, n_series - k * size) for k in range(n_parts)]
+    return parts, counts
+
+
+def _forecast_one(y, ds, job: _Job):
     try:
-        pred = make_model(model, **params).fit(y, ds, freq=freq, calendar=calendar).predict(
-            horizon, quantiles)
+        pred = make_model(job.model, **job.params).fit(y, ds, freq=job.freq, calendar=job.calendar) \
+            .predict(job.horizon, job.quantiles)
     except Exception as exc:  # one bad series must not stop the others
-        return key, None, f"{type(exc).__name__}: {exc}"
-    return key, pred, None
+        return None, f"{type(exc).__name__}: {exc}"
+    return pred, None
 
 
-def _run(tasks, n_jobs: int):
-    if n_jobs <= 1 or len(tasks) < 4:
-        return [_forecast_one(t) for t in tasks]
-    chunk = max(1, len(tasks) // (n_jobs * 4))
-    with ProcessPoolExecutor(max_workers=n_jobs) as pool:
-        return list(pool.map(_forecast_one, tasks, chunksize=chunk))
+def _series_of(part: pd.DataFrame, keys):
+    """``(label, rows)`` per series of a partition, in sorted key order."""
+    if not keys:
+        return [({}, part)]
+    groups = part.groupby(list(keys), sort=True, dropna=False, observed=True)
+    return [(dict(zip(keys, key if isinstance(key, tuple) else (key,))), rows) for key, rows in groups]
+
+
+def partition_file(out_dir, index: int) -> Path:
+    """Where partition ``index`` of a streamed forecast is written."""
+    return Path(out_dir) / f"part-{index:05d}.parquet"
+
+
+def _forecast_partition(index: int, part: pd.DataFrame, job: _Job) -> _PartitionResult:
+    """Forecast every series of one partition (runs on a worker)."""
+    keys = list(job.keys)
+    pieces, failures, notes = [], [], []
+    for label, rows in _series_of(part, keys):
+        pred, error = _forecast_one(rows["y"].to_numpy(float), pd.DatetimeIndex(rows["ds"]), job)
+        if error:
+            failures.append(SeriesFailure(label, error))
+            continue
+        piece = pd.DataFrame({"ds": pred.ds, "yhat": pred.mean})
+        for q in job.quantiles:
+            piece[quantile_column(q)] = pred.quantiles[q]
+        if job.with_baseline:
+            piece["yhat_baseline"] = pred.baseline if pred.baseline is not None else np.nan
+        for k, v in label.items():
+            piece[k] = v
+        pieces.append(piece)
+        notes += [f"{label or 'series'}: {n}" for n in pred.notes]
+    columns = [*keys, "ds", "yhat", *map(quantile_column, job.quantiles)] \
+        + (["yhat_baseline"] if job.with_baseline else [])
+    if pieces:
+        out = pd.concat(pieces, ignore_index=True)[columns]
+        for k in keys:  # the input's key types, whatever the model's scalars were
+            out[k] = out[k].astype(part[k].dtype)
+        _sort_quantiles(out, job.quantiles)
+    else:
+        out = pd.DataFrame({k: part[k].iloc[:0] for k in keys} | {c: pd.Series(dtype=float) for c in columns[len(keys):]})
+        out["ds"] = pd.to_datetime(out["ds"])
+    if job.out_dir is None:
+        return _PartitionResult(out, len(pieces), len(out), failures, notes)
+    path = write_table(out, partition_file(job.out_dir, index))
+    return _PartitionResult(None, len(pieces), len(out), failures, notes, str(path))
+
+
+def _partition_total(index: int, part: pd.DataFrame, job: _Job) -> pd.Series:
+    """Sum of the partition's series per date (runs on a worker)."""
+    return part.groupby("ds", sort=True)["y"].sum()
+
+
+def _failed_partition(part: pd.DataFrame, keys, exc: BaseException, index: int) -> _PartitionResult:
+    error = f"partition {index} failed on the engine: {type(exc).__name__}: {exc}"
+    failures = [SeriesFailure(label, error) for label, _ in _series_of(part, keys)]
+    return _PartitionResult(None, 0, 0, failures, [])
 
 
 def forecast(
@@ -69,72 +192,149 @@ def forecast(
     model_params: dict | None = None,
     pool_events: bool = True,
     with_baseline: bool = False,
+    engine: str | Engine = "local",
+    partition_size: int | None = None,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Forecast every series of ``frame`` ``horizon`` periods ahead.
 
-    ``n_jobs``: worker processes (default: all cores). ``pool_events``: for models that take a
-    ``prior_uplift``, first fit the sum of all series and shrink each series' event profiles
-    towards that pooled profile (one noisy past event per series is a weak estimate).
+    ``engine``: ``"local"`` (worker processes on this machine), ``"dask"`` (a new Dask
+    ``LocalCluster``) or an ``Engine`` such as ``DaskEngine("tcp://HOST:PORT")``, which stays
+    open for the caller to reuse. ``n_jobs``: workers of an engine made here by name (default:
+    all cores). Series are split into partitions of ``partition_size`` series (default
+    ``default_partition_size``); each partition is one task. ``progress`` shows a bar.
+    ``pool_events``: for models that take a ``prior_uplift``, first fit the sum of all series
+    (summed per partition on the workers) and shrink each series' event profiles towards that
+    pooled profile (one noisy past event per series is a weak estimate).
     ``with_baseline`` adds ``yhat_baseline``, the forecast without event effects (NaN for models
     with no separate event component). Series that fail are listed in
     ``result.attrs["failures"]`` and reported in a warning while the others finish; if every
     series fails, ``ModelError`` names them. Model notes (e.g. an event with no history and the
     fallback used) are in ``result.attrs["notes"]`` and raised as ``ForecastNoteWarning``.
     """
+    results = _execute(frame, horizon=horizon, model=model, quantiles=quantiles, keys=keys,
+                       freq=freq, calendar=calendar, n_jobs=n_jobs, model_params=model_params,
+                       pool_events=pool_events, with_baseline=with_baseline, engine=engine,
+                       partition_size=partition_size, progress=progress, out_dir=None)
+    failures, notes = _gather_messages(results)
+    frames = [r.frame for r in results if r.frame is not None and len(r.frame)]
+    _check_some_succeeded(frames, failures, model)
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs.update(failures=failures, notes=notes, model=model)
+    _warn(failures, notes)
+    return out
+
+
+def forecast_to_parquet(frame: pd.DataFrame, out_dir: str | Path, *, horizon: int, **options) -> ForecastRun:
+    """Like ``forecast``, but each worker writes its partition's forecast to
+    ``out_dir/part-NNNNN.parquet`` and only counts, failures and notes come back, so no process
+    holds every forecast. ``out_dir`` must be new or empty, and on a multi-machine cluster
+    reachable by every worker at the same path. Failed series are also written to
+    ``out_dir/_failures.csv`` (readers of the Parquet dataset skip names starting with ``_``).
+    Takes the same options as ``forecast``.
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+        raise ParameterError(f"{out_dir}: the output directory must be new or empty (it would mix "
+                             f"partitions of different runs); choose another or empty it")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results = _execute(frame, horizon=horizon, out_dir=str(out_dir.resolve()), **options)
+    failures, notes = _gather_messages(results)
+    files = [Path(r.file) for r in results if r.file]
+    if failures:
+        write_table(pd.DataFrame([{**f.key, "error": f.error} for f in failures]),
+                    out_dir / "_failures.csv")
+    _check_some_succeeded([r for r in results if r.series], failures, options.get("model", "auto"),
+                          where=f"; failures are listed in {out_dir / '_failures.csv'}")
+    _warn(failures, notes)
+    return ForecastRun(out_dir, files, sum(r.series for r in results), sum(r.rows for r in results),
+                       failures, notes)
+
+
+def _execute(frame, *, horizon, model="auto", quantiles=DEFAULT_QUANTILES, keys=None, freq=None,
+             calendar=None, n_jobs=None, model_params=None, pool_events=True, with_baseline=False,
+             engine: str | Engine = "local", partition_size=None, progress=False,
+             out_dir=None) -> list[_PartitionResult]:
+    """Partition, pool, run on the engine; partition results in partition order."""
     quantiles = check_quantiles(quantiles)
     keys = series_keys(frame, keys)
-    freq = freq or frame.attrs.get("freq", "D")
-    calendar = calendar or default_calendar()
-    n_jobs = n_jobs or os.cpu_count() or 1
     params = dict(model_params or {})
     make_model(model, **params)  # unknown model or parameters fail before any work
-    groups = frame.groupby(keys, sort=True) if keys else [((), frame)]
-    tasks = []
-    for key, part in groups:
-        label = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
-        tasks.append((label, part["y"].to_numpy(float), pd.DatetimeIndex(part["ds"]), model,
-                      params, horizon, quantiles, freq, calendar))
-    if pool_events and len(tasks) > 1 and "prior_uplift" in make_model(model).get_params() \
-            and "prior_uplift" not in params:
-        prior = pooled_event_uplift(frame, model, params, freq, calendar)
-        if prior:
-            tasks = [t[:4] + ({**t[4], "prior_uplift": prior},) + t[5:] for t in tasks]
-    results = _run(tasks, n_jobs)
+    if isinstance(engine, Engine) and n_jobs:
+        raise ParameterError(f"n_jobs={n_jobs} sizes an engine made by name; {engine!r} has its "
+                             f"own workers, so leave n_jobs out")
+    parts, counts = partition_series(frame, keys, partition_size)
+    job = _Job(tuple(keys), horizon, model, params, quantiles, freq or frame.attrs.get("freq", "D"),
+               calendar or default_calendar(), with_baseline, out_dir)
+    owned = not isinstance(engine, Engine)
+    runner = make_engine(engine, n_workers=1 if owned and engine == "local" and sum(counts) < 4
+                         else n_jobs)
+    try:
+        handles = runner.put(parts)
+        if pool_events and sum(counts) > 1 and "prior_uplift" in make_model(model).get_params() \
+                and "prior_uplift" not in params:
+            total = _distributed_total(runner, handles, job)
+            prior = _pooled_from_total(total, model, params, job.freq, job.calendar)
+            if prior:
+                job = replace(job, params={**params, "prior_uplift": prior})
+        results: list[_PartitionResult | None] = [None] * len(parts)
+        with progress_bar(sum(counts), desc=f"forecast ({model}, {runner.name})", enabled=progress) as bar:
+            for i, result in runner.map(_forecast_partition, handles, job):
+                if isinstance(result, BaseException):
+                    result = _failed_partition(parts[i], keys, result, i)
+                results[i] = result
+                bar.update(counts[i])
+        del handles
+    finally:
+        if owned:
+            runner.close()
+    return results
 
-    pieces, failures, notes = [], [], []
-    for label, pred, error in results:
-        if error:
-            failures.append(SeriesFailure(label, error))
-            continue
-        part = pd.DataFrame({"ds": pred.ds, "yhat": pred.mean})
-        for q in quantiles:
-            part[quantile_column(q)] = pred.quantiles[q]
-        if with_baseline:
-            part["yhat_baseline"] = pred.baseline if pred.baseline is not None else np.nan
-        for k, v in label.items():
-            part[k] = v
-        pieces.append(part)
-        notes += [f"{label or 'series'}: {n}" for n in pred.notes]
-    if not pieces:
+
+def _distributed_total(runner: Engine, handles, job: _Job) -> pd.Series:
+    """Sum of all series per date: summed per partition on the workers, then added here in
+    partition order (a fixed order, so every engine gets the same floating-point total)."""
+    totals: list[pd.Series | None] = [None] * len(handles)
+    for i, total in runner.map(_partition_total, handles, job):
+        if isinstance(total, BaseException):
+            raise ModelError(f"summing partition {i} for the pooled event profile failed on "
+                             f"{runner!r}: {type(total).__name__}: {total}")
+        totals[i] = total
+    out = totals[0]
+    for total in totals[1:]:
+        out = out.add(total, fill_value=0.0)
+    return out.sort_index()
+
+
+def _gather_messages(results: list[_PartitionResult]):
+    failures = [f for r in results for f in r.failures]
+    notes = [n for r in results for n in r.notes]
+    return failures, notes
+
+
+def _check_some_succeeded(succeeded, failures, model, where: str = "") -> None:
+    if not succeeded:
         detail = "; ".join(f"{f.key or 'series'}: {f.error}" for f in failures[:5])
-        raise ModelError(f"every series failed with model {model!r}: {detail}")
-    columns = [*keys, "ds", "yhat", *map(quantile_column, quantiles)]
-    out = pd.concat(pieces, ignore_index=True)[columns + (["yhat_baseline"] if with_baseline else [])]
-    _sort_quantiles(out, quantiles)
-    out.attrs.update(failures=failures, notes=notes, model=model)
+        raise ModelError(f"every series failed with model {model!r}: {detail}{where}")
+
+
+def _warn(failures, notes) -> None:
     if failures:
         warnings.warn(f"{len(failures)} series failed and are missing from the forecast: "
                       + "; ".join(f"{f.key}: {f.error}" for f in failures[:5]), ForecastNoteWarning,
-                      stacklevel=2)
+                      stacklevel=3)
     for note in dict.fromkeys(notes):
-        warnings.warn(note, ForecastNoteWarning, stacklevel=2)
-    return out
+        warnings.warn(note, ForecastNoteWarning, stacklevel=3)
 
 
 def pooled_event_uplift(frame: pd.DataFrame, model: str, params: dict, freq: str,
                         calendar: RetailCalendar) -> dict | None:
     """Event log-uplift profiles of the sum of all series, as ``{event: {offset: uplift}}``."""
-    total = frame.groupby("ds", sort=True)["y"].sum()
+    return _pooled_from_total(frame.groupby("ds", sort=True)["y"].sum(), model, params, freq, calendar)
+
+
+def _pooled_from_total(total: pd.Series, model: str, params: dict, freq: str,
+                       calendar: RetailCalendar) -> dict | None:
     try:
         fitted = make_model(model, **params).fit(total.to_numpy(float), pd.DatetimeIndex(total.index),
                                                  freq=freq, calendar=calendar)

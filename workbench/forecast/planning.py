@@ -12,7 +12,7 @@ import pandas as pd
 from workbench.calendar import EventWindow, RetailCalendar, default_calendar
 from workbench.errors import ParameterError
 from workbench.forecast.core import forecast, series_keys
-from workbench.forecast.models.base import DEFAULT_QUANTILES
+from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
 
 PLANNING_EVENTS = ("618", "new_year_sale", "double11", "spring_festival")
 
@@ -132,3 +132,28 @@ def load_planning_frame(data: str, *, level: str, target: str, date_col: str = "
     frame, _ = prepare_long_frame(raw, date_col=date_col, target_col=target, keys=keys, freq="D",
                                   source=None if data != "sample" else f"sample ({level})")
     return frame, keys
+
+
+def band_columns(quantiles) -> tuple[str, str]:
+    """The columns of the outer quantiles, which make the forecast band."""
+    qs = sorted(float(q) for q in quantiles)
+    return quantile_column(qs[0]), quantile_column(qs[-1])
+
+
+def national_totals(result: EventForecast) -> dict:
+    """Window totals over all series: forecast, baseline, uplift share and actual (if known)."""
+    row = window_totals(aggregate(result.forecast, []), result.window, []).iloc[0]
+    return {k: (None if pd.isna(v) else float(v)) for k, v in row.items()}
+
+
+def level_totals(result: EventForecast) -> pd.DataFrame:
+    """Window totals at each coarser level (category, region, national) present in the keys;
+    the point forecasts and baselines add up exactly from one level to the next."""
+    levels = [[k] for k in ("category", "region") if k in result.keys and result.keys != [k]] + [[]]
+    parts = []
+    for by in levels:
+        totals = window_totals(aggregate(result.forecast, by), result.window, by)
+        totals.insert(0, "level", by[0] if by else "national")
+        totals.insert(1, "key", totals[by[0]] if by else "all")
+        parts.append(totals.drop(columns=by))
+    return pd.concat(parts, ignore_index=True)

@@ -109,7 +109,7 @@ class EventProfile(Forecaster):
         in_event = np.zeros(n, bool)
         for off in hist.values():
             in_event |= ~np.isnan(off)
-        dow = self.ds_[:n].dayofweek.to_numpy()
+        dow = self.ds_[:n].day_of_week.to_numpy()
         quiet = ~in_event
         week_mean = pd.Series(z).rolling(7, center=True, min_periods=4).mean().to_numpy()
         weekday = np.zeros(7)
@@ -166,7 +166,7 @@ class EventProfile(Forecaster):
             level[t] = level[ref] + g if ref >= 0 else level[n - 1] + g * h / YEAR
         fut = np.arange(n, n + horizon)
         dates = pd.date_range(self.ds_[0], periods=n + horizon, freq="D")[fut]
-        mu = level[fut] + comp["weekday"][dates.dayofweek.to_numpy()]
+        mu = level[fut] + comp["weekday"][dates.day_of_week.to_numpy()]
         uplift = np.zeros(horizon)
         for name, off in comp["offsets"].items():
             o = off[fut]
@@ -205,7 +205,7 @@ class EventProfile(Forecaster):
 
     def _holdout_errors(self, comp: dict, n: int) -> np.ndarray:
         level, weekday = comp["level"], comp["weekday"]
-        dow = self.ds_.dayofweek.to_numpy()
+        dow = self.ds_.day_of_week.to_numpy()
         fitted = level + weekday[dow]
         for name, off in comp["offsets"].items():
             o = off[:n]

@@ -119,7 +119,7 @@ class EventNaive(Forecaster):
             if ref in values.index:
                 values.loc[day] = values.loc[ref] * (growth if ref <= self.ds_[-1] else 1.0)
             else:
-                same = values[values.index.dayofweek == day.dayofweek].iloc[-4:]
+                same = values[values.index.day_of_week == day.day_of_week].iloc[-4:]
                 values.loc[day] = float(same.mean())
                 missing += 1
         if missing:

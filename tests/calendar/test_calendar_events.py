@@ -1,0 +1,79 @@
+import pandas as pd
+import pytest
+
+from workbench.calendar import RetailCalendar, default_calendar, spring_festival
+from workbench.errors import ConfigError
+
+
+@pytest.mark.parametrize("year,day", [(2021, "2021-02-12"), (2022, "2022-02-01"), (2023, "2023-01-22"),
+                                      (2024, "2024-02-10"), (2025, "2025-01-29"), (2026, "2026-02-17")])
+def test_spring_festival_follows_the_lunar_calendar(year, day):
+    assert spring_festival(year) == pd.Timestamp(day)
+
+
+def test_defaults_exist_for_every_year_to_2035():
+    cal = default_calendar()
+    for year in range(2021, 2036):
+        for event in cal.events:
+            window = cal.window(event, year)
+            assert window.start <= window.anchor + pd.Timedelta(days=20)
+            assert window.start <= window.end
+
+
+def test_new_year_sale_is_anchored_on_spring_festival():
+    cal = default_calendar()
+    for year in (2024, 2025):
+        window = cal.window("new_year_sale", year)
+        assert window.anchor == spring_festival(year)
+        assert window.end < window.anchor
+    # moves with the lunar date: the 2025 sale starts in December 2024
+    assert cal.window("new_year_sale", 2025).start == pd.Timestamp("2024-12-25")
+    assert cal.window("new_year_sale", 2024).start == pd.Timestamp("2024-01-06")
+
+
+def test_618_windows_differ_by_year_and_keep_peaks():
+    cal = default_calendar()
+    assert cal.window("618", 2023).start == pd.Timestamp("2023-05-25")
+    assert cal.window("618", 2025).start == pd.Timestamp("2025-05-13")
+    assert cal.window("618", 2030).peaks == (pd.Timestamp("2030-06-01"), pd.Timestamp("2030-06-18"))
+    assert cal.window("double11", 2024).peaks[0] == pd.Timestamp("2024-11-01")
+
+
+def test_makeup_workdays_from_holidays_package_and_yaml(tmp_path):
+    cal = default_calendar()
+    assert pd.Timestamp("2024-02-04") in cal.makeup_workdays("2024-01-01", "2024-12-31")
+    override = tmp_path / "events.yaml"
+    override.write_text("makeup_workdays: [2027-02-07]\nyears:\n  2027:\n    '618': {start: 2027-05-15}\n")
+    custom = RetailCalendar(override)
+    assert pd.Timestamp("2027-02-07") in custom.makeup_workdays("2027-01-01", "2027-12-31")
+    assert custom.window("618", 2027).start == pd.Timestamp("2027-05-15")
+    assert custom.window("618", 2026).start == default_calendar().window("618", 2026).start
+
+
+def test_event_offsets_align_on_the_anchor():
+    cal = default_calendar()
+    dates = pd.date_range("2024-02-08", "2024-02-12")
+    assert list(cal.event_offsets(dates, "spring_festival")) == [-2, -1, 0, 1, 2]
+    assert pd.isna(cal.event_offsets(pd.DatetimeIndex(["2024-08-01"]), "618")[0])
+
+
+@pytest.mark.parametrize("text,message", [
+    ("bogus: 1\n", "unknown top-level key"),
+    ("events:\n  '618': {start: '05-20', colour: red}\n", "unknown field(s) ['colour']"),
+    ("years:\n  2027:\n    black_friday: {start: 2027-11-20}\n", "unknown event"),
+    ("years:\n  2027:\n    '618': {start: not-a-date}\n", "is not a date"),
+    ("years:\n  2027:\n    '618': {start: 2027-07-01}\n", "is after end"),
+    ("events: [1, 2\n", "not valid YAML"),
+])
+def test_bad_events_file_names_the_file_and_field(tmp_path, text, message):
+    path = tmp_path / "events.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        RetailCalendar(path)
+    assert message in str(err.value)
+    assert str(path) in str(err.value)
+
+
+def test_missing_events_file():
+    with pytest.raises(ConfigError, match="not found"):
+        RetailCalendar("/nonexistent/events.yaml")

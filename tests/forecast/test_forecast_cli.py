@@ -1,0 +1,68 @@
+"""The forecast and backtest command-line contracts, run as a user would (a real subprocess)."""
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from workbench.cli import main
+from workbench.data.sample import load_sample
+
+
+@pytest.fixture(scope="module")
+def sample_csv(tmp_path_factory):
+    path = tmp_path_factory.mktemp("data") / "category.csv"
+    frame = load_sample("category")
+    frame[frame.ds >= "2024-09-01"].to_csv(path, index=False)
+    return path
+
+
+def test_forecast_command_writes_the_contract_columns(sample_csv, tmp_path):
+    out = tmp_path / "fc.csv"
+    proc = subprocess.run([sys.executable, "-m", "workbench.cli", "forecast", "--data", str(sample_csv),
+                           "--date-col", "ds", "--target", "units", "--keys", "category", "--freq", "D",
+                           "--horizon", "21", "--quantiles", "0.05,0.5,0.95", "--out", str(out)],
+                          capture_output=True, text=True, check=True)
+    assert "6 series" in proc.stdout
+    fc = pd.read_csv(out)
+    assert list(fc.columns) == ["category", "ds", "yhat", "yhat_q5", "yhat_q50", "yhat_q95"]
+    assert len(fc) == 6 * 21
+
+
+def test_weekly_forecast_with_a_baseline_model(sample_csv, tmp_path):
+    weekly = pd.read_csv(sample_csv, parse_dates=["ds"]).groupby(
+        ["category", pd.Grouper(key="ds", freq="W-SUN")]).units.sum().reset_index()
+    weekly = weekly[weekly.ds < weekly.ds.max()]
+    weekly.to_csv(tmp_path / "w.csv", index=False)
+    code = main(["forecast", "--data", str(tmp_path / "w.csv"), "--date-col", "ds", "--target", "units",
+                 "--keys", "category", "--freq", "W", "--horizon", "4", "--model", "seasonal_naive",
+                 "--out", str(tmp_path / "w_fc.csv")])
+    assert code == 0 and len(pd.read_csv(tmp_path / "w_fc.csv")) == 24
+
+
+def test_backtest_command_prints_and_writes_the_table(sample_csv, tmp_path, capsys):
+    code = main(["backtest", "--data", str(sample_csv), "--date-col", "ds", "--target", "units",
+                 "--freq", "D", "--keys", "category", "--event", "618", "--years", "2025", "--lead", "60",
+                 "--models", "auto,seasonal_naive", "--out", str(tmp_path / "bt.csv")])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "618 2025" in printed and "wape" in printed
+    assert set(pd.read_csv(tmp_path / "bt.csv").model) == {"auto", "seasonal_naive"}
+
+
+def test_bad_input_is_a_clear_error_not_a_traceback(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("ds,units\n2024-01-01,5\n2024-01-02,-3\n")
+    code = main(["forecast", "--data", str(bad), "--date-col", "ds", "--target", "units", "--freq", "D",
+                 "--horizon", "3", "--out", str(tmp_path / "o.csv")])
+    err = capsys.readouterr().err
+    assert code == 2 and f"error: {bad}: column 'units' has negative values at lines 3" in err
+    assert not (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.parametrize("command", [[], ["forecast"], ["backtest"], ["data"], ["data", "sample"]])
+def test_every_subcommand_has_help(command, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, "--help"])
+    assert exit_.value.code == 0 and "usage: workbench" in capsys.readouterr().out

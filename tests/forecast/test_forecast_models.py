@@ -1,0 +1,108 @@
+"""The generic contract every registered model passes, plus model-specific behaviour."""
+
+import inspect
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.errors import ModelError
+from workbench.forecast.models import MODELS, make_model
+from workbench.forecast.models.base import quantile_column
+
+QUANTILES = (0.1, 0.5, 0.9)
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_every_model_follows_the_estimator_contract(name, national):
+    model = make_model(name)
+    params = model.get_params()
+    assert set(params) == set(inspect.signature(type(model).__init__).parameters) - {"self", "args", "kwargs"}
+    assert not [a for a in vars(model) if a.endswith("_")]  # nothing fitted before fit
+    history = national[national.ds <= "2025-12-31"]
+    fitted = model.fit(history.y.to_numpy(), pd.DatetimeIndex(history.ds), freq="D")
+    assert fitted is model and [a for a in vars(model) if a.endswith("_")]
+    pred = model.predict(30, QUANTILES)
+    assert list(pred.ds) == list(pd.date_range("2026-01-01", periods=30))
+    assert pred.mean.shape == (30,) and np.isfinite(pred.mean).all() and (pred.mean >= 0).all()
+    lo, mid, hi = (pred.quantiles[q] for q in QUANTILES)
+    assert (lo <= mid + 1e-9).all() and (mid <= hi + 1e-9).all() and (hi > lo).any()
+    # a sane level: within a factor of three of the same weeks' actuals
+    actual = national[(national.ds >= "2026-01-01")].y.to_numpy()[:30]
+    assert 1 / 3 < pred.mean.sum() / actual.sum() < 3
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_every_model_handles_weekly_data(name, national):
+    weekly = national.set_index("ds").y.resample("W-SUN").sum().iloc[1:-1]
+    pred = make_model(name).fit(weekly.to_numpy(), weekly.index, freq="W").predict(8, QUANTILES)
+    assert len(pred.mean) == 8 and (pred.ds.day_of_week == 6).all() and np.isfinite(pred.mean).all()
+
+
+def test_unknown_model_and_bad_parameters():
+    with pytest.raises(ModelError, match="unknown model 'arima'"):
+        make_model("arima")
+    with pytest.raises(ModelError, match="bad model parameters"):
+        make_model("auto", colour="red")
+
+
+def test_quantile_column_names():
+    assert [quantile_column(q) for q in (0.1, 0.5, 0.9, 0.975)] == ["yhat_q10", "yhat_q50", "yhat_q90", "yhat_q97.5"]
+
+
+def test_auto_aligns_spring_festival_on_the_lunar_date(national):
+    """Trained through 2024 (festival on Feb 10), the 2025 dip must land on Jan 28-29."""
+    history = national[national.ds <= "2024-10-31"]
+    model = make_model("auto").fit(history.y.to_numpy(), pd.DatetimeIndex(history.ds))
+    pred = model.predict(150)
+    fc = pd.Series(pred.mean, index=pred.ds)
+    lowest = fc["2025-01-10":"2025-02-20"].idxmin()
+    assert pd.Timestamp("2025-01-27") <= lowest <= pd.Timestamp("2025-02-01")
+    assert fc["2025-01-29"] < 0.5 * fc["2025-01-10":"2025-01-20"].mean()
+    # the baseline has no event effects: no collapse there
+    base = pd.Series(pred.baseline, index=pred.ds)
+    assert base["2025-01-29"] > 0.7 * base["2025-01-10":"2025-01-20"].mean()
+
+
+def test_auto_peaks_on_618_and_double11(national):
+    history = national[national.ds <= "2025-02-28"]
+    pred = make_model("auto").fit(history.y.to_numpy(), pd.DatetimeIndex(history.ds)).predict(120)
+    fc = pd.Series(pred.mean, index=pred.ds)
+    june = fc["2025-05-25":"2025-06-25"]
+    assert set(june.nlargest(2).index) == {pd.Timestamp("2025-06-01"), pd.Timestamp("2025-06-18")}
+
+
+def test_event_without_history_is_stated(national):
+    """History from March 2025: no 618 seen yet, so 618 days get the baseline and a note."""
+    history = national[(national.ds >= "2024-07-01") & (national.ds <= "2025-03-31")]
+    history = history[history.ds >= "2024-07-01"]
+    pred = make_model("auto").fit(history.y.to_numpy(), pd.DatetimeIndex(history.ds)).predict(90)
+    assert any("no history of event '618'" in note for note in pred.notes)
+
+
+def test_auto_falls_back_on_short_history_and_says_so(national):
+    short = national.iloc[:30]
+    pred = make_model("auto").fit(short.y.to_numpy(), pd.DatetimeIndex(short.ds)).predict(7)
+    assert any("forecast by seasonal_naive instead" in note for note in pred.notes)
+
+
+def test_seasonal_naive_is_same_date_last_year(national):
+    history = national[national.ds <= "2025-12-31"]
+    pred = make_model("seasonal_naive").fit(history.y.to_numpy(), pd.DatetimeIndex(history.ds)).predict(10)
+    last_year = national.set_index("ds").y["2025-01-01":"2025-01-10"].to_numpy()
+    assert np.allclose(pred.mean, last_year)
+
+
+def test_event_naive_aligns_the_lunar_event(national):
+    """The 2025 Spring Festival eve (Jan 28) takes the 2024 eve (Feb 9) times growth."""
+    history = national[national.ds <= "2024-12-31"]
+    model = make_model("event_naive").fit(history.y.to_numpy(), pd.DatetimeIndex(history.ds))
+    refs = model._references(pd.DatetimeIndex(["2025-01-28", "2025-07-15"]))
+    assert list(refs) == [pd.Timestamp("2024-02-09"), pd.Timestamp("2024-07-16")]
+
+
+def test_models_reject_inconsistent_input():
+    with pytest.raises(ModelError, match="3 values but 2 dates"):
+        make_model("seasonal_naive").fit(np.ones(3), pd.date_range("2024-01-01", periods=2))
+    with pytest.raises(ModelError, match="missing values"):
+        make_model("auto").fit(np.array([1.0, np.nan]), pd.date_range("2024-01-01", periods=2))

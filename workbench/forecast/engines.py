@@ -1,0 +1,211 @@
+"""Execution engines: run one function over many partitions of series, on this machine's cores
+(``local``) or on a Dask cluster (``dask``).
+
+An engine knows nothing about forecasting. It places partitions where the work will run
+(``put``), then calls ``fn(index, partition, shared)`` for each one and yields
+``(index, result)`` as partitions finish, with the exception in place of the result when a
+partition's task itself failed (a dead worker, say), so the caller can name what is missing
+while the rest finish. Results arrive in completion order; callers that need a fixed order sort
+by index.
+
+Engines start lazily on first use and hold their workers until ``close()`` (or the end of a
+``with`` block), so one engine can serve several calls (a notebook session, say).
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any
+
+from tqdm.std import tqdm
+
+from workbench.errors import ParameterError
+
+ENGINES = ("local", "dask")
+
+
+class Engine(ABC):
+    """Runs ``fn(index, partition, shared)`` over partitions; see the module docstring."""
+
+    name = "engine"
+
+    @property
+    @abstractmethod
+    def workers(self) -> int:
+        """How many partitions can run at the same time."""
+
+    @abstractmethod
+    def put(self, partitions: Sequence) -> list:
+        """Place the partitions where the work runs; returns handles for ``map``."""
+
+    @abstractmethod
+    def map(self, fn: Callable, handles: list, shared: Any) -> Iterator[tuple[int, Any]]:
+        """Yield ``(index, fn(index, partition, shared))`` as each partition finishes (the
+        exception instead of the result if the task failed)."""
+
+    def close(self) -> None:
+        """Release the workers (idempotent)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class LocalEngine(Engine):
+    """Worker processes on this machine (``n_workers``: default all cores; 1 runs in-process)."""
+
+    name = "local"
+
+    def __init__(self, n_workers: int | None = None):
+        if n_workers is not None and n_workers < 1:
+            raise ParameterError(f"n_workers must be at least 1; got {n_workers}")
+        self.n_workers = n_workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def workers(self) -> int:
+        return self.n_workers or os.cpu_count() or 1
+
+    def put(self, partitions: Sequence) -> list:
+        return list(partitions)  # sent to a worker only when its task starts
+
+    def map(self, fn, handles, shared):
+        if self.workers == 1 or len(handles) == 1:
+            for i, part in enumerate(handles):
+                yield i, _call(fn, i, part, shared)
+            return
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers)
+        futures = {self._pool.submit(fn, i, part, shared): i for i, part in enumerate(handles)}
+        for future in as_completed(futures):
+            i = futures.pop(future)
+            exc = future.exception()
+            yield i, exc if exc is not None else future.result()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def __repr__(self) -> str:
+        return f"LocalEngine(n_workers={self.workers})"
+
+
+def _call(fn, i, part, shared):
+    try:
+        return fn(i, part, shared)
+    except Exception as exc:  # the same contract as a failed task on a pool
+        return exc
+
+
+class DaskEngine(Engine):
+    """A ``dask.distributed`` cluster.
+
+    With ``address`` (``"tcp://HOST:PORT"`` of a running scheduler) it connects to that cluster
+    and uses its workers; with ``client`` it uses an existing ``distributed.Client`` (left open
+    on ``close``); otherwise it starts a ``LocalCluster`` of ``n_workers`` single-threaded
+    worker processes (default: all cores; ``processes=False`` runs them as threads of this
+    process). Workers of a remote cluster need the same ``workbench`` installed.
+    """
+
+    name = "dask"
+
+    def __init__(self, address: str | None = None, *, n_workers: int | None = None,
+                 processes: bool = True, client=None, connect_timeout: float = 20.0):
+        if address and client is not None:
+            raise ParameterError("DaskEngine: give either address or client, not both")
+        if address and n_workers:
+            raise ParameterError(f"DaskEngine: n_workers={n_workers} starts a local cluster; the "
+                                 f"cluster at {address} has its own workers, so leave n_workers out")
+        if n_workers is not None and n_workers < 1:
+            raise ParameterError(f"n_workers must be at least 1; got {n_workers}")
+        self.address = address
+        self.n_workers = n_workers
+        self.processes = processes
+        self.connect_timeout = connect_timeout
+        self._client = client
+        self._owns_client = client is None
+        self._cluster = None
+
+    @property
+    def client(self):
+        """The ``distributed.Client``, starting the cluster or connecting on first use."""
+        if self._client is None:
+            from distributed import Client, LocalCluster
+
+            if self.address:
+                try:
+                    self._client = Client(self.address, timeout=self.connect_timeout)
+                except (OSError, TimeoutError) as exc:
+                    raise ParameterError(
+                        f"cannot connect to a Dask scheduler at {self.address}: {exc}; check the "
+                        f"host and port, and that `dask scheduler` runs there") from None
+            else:
+                self._cluster = LocalCluster(n_workers=self.n_workers or os.cpu_count() or 1,
+                                             threads_per_worker=1, processes=self.processes,
+                                             dashboard_address=None)
+                self._client = Client(self._cluster)
+        return self._client
+
+    @property
+    def workers(self) -> int:
+        return max(1, sum(self.client.nthreads().values()))
+
+    def put(self, partitions: Sequence) -> list:
+        # spread the rows over the workers once; later maps reuse them without resending
+        return self.client.scatter(list(partitions), hash=False)
+
+    def map(self, fn, handles, shared):
+        from distributed import as_completed as dask_as_completed
+
+        client = self.client
+        shared_future = client.scatter(shared, broadcast=True, hash=False)
+        futures = client.map(fn, range(len(handles)), handles, [shared_future] * len(handles),
+                             pure=False)
+        index = {future.key: i for i, future in enumerate(futures)}
+        completed = dask_as_completed(futures)
+        del futures  # as_completed holds them; each is released once its result is taken
+        for future in completed:
+            i = index[future.key]
+            try:
+                yield i, future.result()
+            except Exception as exc:
+                yield i, exc
+            future.release()
+
+    def close(self) -> None:
+        if self._client is not None and self._owns_client:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+        self._client = self._cluster = None
+
+    def __repr__(self) -> str:
+        where = self.address or ("client" if not self._owns_client else "LocalCluster")
+        return f"DaskEngine({where}, n_workers={self.n_workers})"
+
+
+def make_engine(engine: str | Engine | None = "local", *, n_workers: int | None = None,
+                address: str | None = None) -> Engine:
+    """An engine by name (``local`` or ``dask``), or ``engine`` itself if it is one already."""
+    if isinstance(engine, Engine):
+        return engine
+    engine = engine or "local"
+    if engine == "local":
+        if address:
+            raise ParameterError(f"a Dask scheduler address ({address}) needs the dask engine, "
+                                 f"not local")
+        return LocalEngine(n_workers)
+    if engine == "dask":
+        return DaskEngine(address, n_workers=n_workers)
+    raise ParameterError(f"unknown engine {engine!r}; choose one of {list(ENGINES)}")
+
+
+def progress_bar(total: int, *, desc: str, enabled: bool) -> tqdm:
+    """A text progress bar on stderr (works in a terminal and in a notebook's output)."""
+    return tqdm(total=total, desc=desc, unit="series", disable=not enabled, smoothing=0.1)
