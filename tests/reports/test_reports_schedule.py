@@ -6,6 +6,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+import yaml
 
 from report_helpers import fixture_notebook, snapshot, write_manifest
 from workbench.errors import ConfigError, ParameterError
@@ -60,19 +61,19 @@ def test_manifest_with_missing_notebook(tmp_path):
         schedule.load_manifest(path)
 
 
-def test_shipped_manifest_is_well_formed():
-    import yaml
-
-    from workbench.reports.layout import check_report_name
-
+def test_shipped_manifest_lists_the_notebooks_with_valid_parameters(tmp_path):
     repo = fixture_notebook("x").parents[3]
     data = yaml.safe_load((repo / "reports.yaml").read_text())
-    assert {spec["notebook"] for spec in data["reports"].values()} == {
+    notebooks = {spec["notebook"] for spec in data["reports"].values()}
+    assert notebooks == {
         "notebooks/event_forecast.ipynb", "notebooks/network_plan.ipynb", "notebooks/budget_scenarios.ipynb",
     }
-    for name, spec in data["reports"].items():
-        check_report_name(name)
-        assert schedule.croniter.is_valid(spec["schedule"])
+    missing = sorted(nb for nb in notebooks if not (repo / nb).exists())
+    if missing:
+        pytest.skip(f"notebooks not written yet: {missing}")
+    manifest = schedule.load_manifest(repo / "reports.yaml")
+    for spec in manifest.reports:  # parameters checked against each notebook, nothing run
+        runner.prepare(spec.notebook, values=spec.parameters, report=spec.name, tag="", reports_dir=tmp_path)
 
 
 def test_latest_slot_uses_the_report_time_zone(tmp_path):
