@@ -579,7 +579,7 @@ def budget_sweep(channels: pd.DataFrame, budgets, *, solver: str = "highs",
     model = _model_with_rules(ch, "budget", float(budgets[0]), None)
     rows = []
     for budget in budgets:
-        model.prob.constraints["budget"].changeRHS((budget - ch.lo.sum()) / model.unit)
+        model.prob.get_constraint_by_name("budget").changeRHS((budget - ch.lo.sum()) / model.unit)
         row = {"budget": float(budget)}
         if budget < ch.lo.sum():
             rows.append(row | {"status": "infeasible"})

@@ -284,6 +284,7 @@ class _Checker:
             self.error(path, "must be a mapping of area names to {share or amount, lines}")
             return None
         out, shares = [], []
+        self.declared_areas = set(value)
         for name, spec in value.items():
             apath = path + (name,)
             spec = self.keys(spec, apath, AREA_KEYS, f"area {name!r}")
@@ -357,7 +358,7 @@ class _Checker:
         by_name = {a.name: a for a in areas}
         if area is None:
             self.error(path + ("area",), "missing: the area whose lines are the traffic channels")
-        elif areas and area not in by_name:
+        elif area not in getattr(self, "declared_areas", by_name):
             self.error(path + ("area",), f"no area {area!r}; the areas are {', '.join(by_name)}")
         min_roi = None
         if "min_roi" not in spec:
@@ -431,8 +432,9 @@ class _Checker:
         for name, line in lines.items():
             cpath = path + (name,)
             if name not in value:
-                self.error(path, f"channel {name!r} (a line of area {area.name!r}) has no response curve; "
-                                 f"add channels.{name}.curve ({{vmax, k, s}} or fit)")
+                self.error(("areas", area.name, "lines", name),
+                           f"channel {name!r} (a line of area {area.name!r}) has no response curve; "
+                           f"add allocation.channels.{name}.curve ({{vmax, k, s}} or fit)")
                 continue
             spec = self.keys(value[name] if value[name] is not None else {}, cpath, CHANNEL_KEYS, f"channel {name!r}")
             curve = self.curve(spec.get("curve"), cpath + ("curve",), name, history, known, factor)
