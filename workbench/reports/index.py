@@ -23,6 +23,17 @@ from workbench.reports.render import TEMPLATES_DIR, format_duration
 INDEX_TEMPLATE = "reports_index.html.j2"
 
 
+def format_value(value: Any) -> str:
+    """Numbers for people: thousands separators, no exponent, 4 significant digits below 1000."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
 def describe_change(new: Any, old: Any, since: str) -> str:
     """How ``new`` compares with ``old`` (a previous run's value), in words."""
     numeric = (int, float)
@@ -32,7 +43,7 @@ def describe_change(new: Any, old: Any, since: str) -> str:
         if old == 0:
             return f"was 0 in {since}"
         pct = (new - old) / abs(old) * 100.0
-        return f"moved {pct:+.1f}% since {since} (was {old:,.6g})"
+        return f"moved {pct:+.1f}% since {since} (was {format_value(old)})"
     if new == old:
         return f"unchanged since {since}"
     return f"was {old!r} in {since}"
@@ -57,14 +68,6 @@ class RunView:
     ipynb: str | None
 
 
-def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:,.6g}"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return str(value)
-
-
 def _view(run: RunRecord, previous: RunRecord | None, reports_dir: Path) -> RunView:
     since = f"the run of {previous.logical_date}" if previous else ""
     results = []
@@ -75,7 +78,7 @@ def _view(run: RunRecord, previous: RunRecord | None, reports_dir: Path) -> RunV
             change = f"not recorded in {since}"
         else:
             change = describe_change(value, previous.results[name], since)
-        results.append(ResultView(name, _fmt(value), change))
+        results.append(ResultView(name, format_value(value), change))
 
     def link(kind: str) -> str | None:
         rel = run.outputs.get(kind)
@@ -150,7 +153,7 @@ def history_text(reports_dir: str | Path, report: str | None = None, limit: int 
     for run in list(reversed(runs))[:limit]:
         name = f"{run.report}__{run.param_tag}" if run.param_tag else run.report
         duration = format_duration(run.duration_s) if run.duration_s is not None else "-"
-        results = ", ".join(f"{k}={_fmt(v)}" for k, v in run.results.items())
+        results = ", ".join(f"{k}={format_value(v)}" for k, v in run.results.items())
         if run.error:
             results = (results + "; " if results else "") + f"error: {run.error}"
         exit_code = "" if run.exit_code is None else str(run.exit_code)
