@@ -7,6 +7,7 @@ import argparse
 import pandas as pd
 
 from workbench.errors import ParameterError
+from workbench.forecast.engines import ENGINES
 from workbench.forecast.jobs import backtest_file, forecast_file
 from workbench.forecast.models import MODELS
 
@@ -45,7 +46,21 @@ def register(subparsers) -> None:
     _data_options(p)
     p.add_argument("--horizon", type=int, required=True, help="periods to forecast")
     p.add_argument("--model", choices=sorted(MODELS), default="auto", help="model (default auto)")
-    p.add_argument("--out", required=True, help="output file (.csv or .parquet)")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", help="output file (.csv or .parquet)")
+    where.add_argument("--out-dir", help="output directory (new or empty): each partition of series "
+                       "is written by its worker to DIR/part-NNNNN.parquet, failed series to "
+                       "DIR/_failures.csv; for runs too large to hold in one process")
+    p.add_argument("--engine", choices=list(ENGINES), default="local",
+                   help="local: worker processes on this machine (default); dask: a Dask cluster "
+                   "(a LocalCluster of --n-jobs workers, or the one at --dask-address)")
+    p.add_argument("--dask-address", help="scheduler of a running Dask cluster, tcp://HOST:PORT "
+                   "(with --engine dask); its workers need workbench installed")
+    p.add_argument("--partition-size", type=int,
+                   help="series per partition, i.e. per task and per output file (default: about "
+                   "32 partitions, at most 500 series each)")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bar on stderr (default: when stderr is a terminal)")
     p.set_defaults(handler=_forecast)
 
     b = subparsers.add_parser("backtest", help="compare models on past event windows",
@@ -68,8 +83,17 @@ def _common(args) -> dict:
 
 
 def _forecast(args) -> int:
-    fc = forecast_file(args.data, horizon=args.horizon, model=args.model, out=args.out, **_common(args))
-    print(f"wrote {len(fc)} rows for {fc.groupby(args.keys).ngroups if args.keys else 1} series to {args.out}")
+    result = forecast_file(args.data, horizon=args.horizon, model=args.model, out=args.out,
+                           out_dir=args.out_dir, engine=args.engine, dask_address=args.dask_address,
+                           partition_size=args.partition_size, progress=args.progress, **_common(args))
+    if args.out_dir:
+        print(f"wrote {result.rows} rows for {result.series} series to {len(result.files)} Parquet "
+              f"files in {args.out_dir}")
+        if result.failures:
+            print(f"{len(result.failures)} series failed; listed in {args.out_dir}/_failures.csv")
+        return 0
+    n_series = result.groupby(args.keys).ngroups if args.keys else 1
+    print(f"wrote {len(result)} rows for {n_series} series to {args.out}")
     return 0
 
 

@@ -194,7 +194,7 @@ def forecast(
     with_baseline: bool = False,
     engine: str | Engine = "local",
     partition_size: int | None = None,
-    progress: bool = False,
+    progress: bool | None = False,
 ) -> pd.DataFrame:
     """Forecast every series of ``frame`` ``horizon`` periods ahead.
 
@@ -202,7 +202,8 @@ def forecast(
     ``LocalCluster``) or an ``Engine`` such as ``DaskEngine("tcp://HOST:PORT")``, which stays
     open for the caller to reuse. ``n_jobs``: workers of an engine made here by name (default:
     all cores). Series are split into partitions of ``partition_size`` series (default
-    ``default_partition_size``); each partition is one task. ``progress`` shows a bar.
+    ``default_partition_size``); each partition is one task. ``progress`` shows a bar
+    (None: only when stderr is a terminal).
     ``pool_events``: for models that take a ``prior_uplift``, first fit the sum of all series
     (summed per partition on the workers) and shrink each series' event profiles towards that
     pooled profile (one noisy past event per series is a weak estimate).

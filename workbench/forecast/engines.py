@@ -206,6 +206,8 @@ def make_engine(engine: str | Engine | None = "local", *, n_workers: int | None 
     raise ParameterError(f"unknown engine {engine!r}; choose one of {list(ENGINES)}")
 
 
-def progress_bar(total: int, *, desc: str, enabled: bool) -> tqdm:
-    """A text progress bar on stderr (works in a terminal and in a notebook's output)."""
-    return tqdm(total=total, desc=desc, unit="series", disable=not enabled, smoothing=0.1)
+def progress_bar(total: int, *, desc: str, enabled: bool | None) -> tqdm:
+    """A text progress bar on stderr (works in a terminal and in a notebook's output);
+    ``enabled=None`` shows it only when stderr is a terminal."""
+    return tqdm(total=total, desc=desc, unit="series", disable=None if enabled is None else not enabled,
+                smoothing=0.1)
