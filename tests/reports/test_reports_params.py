@@ -22,6 +22,7 @@ weights: dict[str, float] = {"douyin": 1.0}  # channel weights
 cap: float | None = None  # optional cap, units
 verbose: bool = False
 note = "plain"  # no hint: type of the default
+anything = None  # no hint, None default: any value
 '''
 
 
@@ -31,7 +32,8 @@ def declared():
 
 
 def test_reads_types_defaults_and_comments(declared):
-    assert list(declared) == ["event", "year", "time_limit", "regions", "weights", "cap", "verbose", "note"]
+    assert list(declared) == ["event", "year", "time_limit", "regions", "weights", "cap", "verbose", "note",
+                              "anything"]
     assert declared["year"].type.label == "int" and declared["year"].comment == "campaign year"
     assert declared["time_limit"].default == 60.0 and isinstance(declared["time_limit"].default, float)
     assert declared["cap"].type.label == "float | None"
@@ -59,6 +61,8 @@ def test_reads_the_fixture_notebook():
         ("cap", "12.5", 12.5),
         ("verbose", "true", True),
         ("note", "2025", "2025"),  # a str parameter keeps the text as typed
+        ("anything", "2025", 2025),  # an untyped one is read as YAML
+        ("anything", "[a, 1]", ["a", 1]),
     ],
 )
 def test_coerces_command_line_strings(declared, name, text, expected):

@@ -63,7 +63,7 @@ class ParamType:
             return any(arg.accepts_text for arg in self.args)
         if self.kind == "literal":
             return all(isinstance(choice, str) for choice in self.args)
-        return self.kind in ("str", "any")
+        return self.kind == "str"
 
 
 _SCALARS = {"int", "float", "str", "bool", "None", "any"}
