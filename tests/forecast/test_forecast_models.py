@@ -106,3 +106,12 @@ def test_models_reject_inconsistent_input():
         make_model("seasonal_naive").fit(np.ones(3), pd.date_range("2024-01-01", periods=2))
     with pytest.raises(ModelError, match="missing values"):
         make_model("auto").fit(np.array([1.0, np.nan]), pd.date_range("2024-01-01", periods=2))
+
+
+def test_event_profile_spans_never_overlap():
+    """Each day belongs to at most one event profile, so no effect is counted twice."""
+    from workbench.calendar import default_calendar
+    from workbench.forecast.features import event_offsets
+
+    offsets = event_offsets(pd.date_range("2020-01-01", "2035-12-31"), default_calendar())
+    assert max(sum((~np.isnan(v)).astype(int) for v in offsets.values())) == 1

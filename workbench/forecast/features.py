@@ -10,8 +10,11 @@ from workbench.calendar import RetailCalendar
 
 # Span of each event profile in days around its anchor (lunar events share Spring Festival):
 # wide enough to hold the ramp before and the hangover or recovery after.
+# Spans must not overlap (checked by the tests for 2020-2035).
 PROFILE_EVENTS = {
-    "618": ("618", 8, 10),
+    "labor_day": ("labor_day", 3, 2),
+    "618": ("618", 5, 10),
+    "national_day": ("national_day", 3, 4),
     "double11": ("double11", 8, 10),
     "spring_festival_season": ("new_year_sale", 7, 0),
     "spring_festival": ("spring_festival", 0, 14),

@@ -9,7 +9,8 @@ from workbench.calendar import RetailCalendar
 from workbench.forecast.features import event_offsets
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Forecaster, Prediction
 
-ANCHOR_EVENT = {"618": "618", "double11": "double11", "lunar_new_year": "spring_festival"}
+ANCHOR_EVENT = {"618": "618", "double11": "double11", "lunar_new_year": "spring_festival",
+                "labor_day": "labor_day", "national_day": "national_day"}
 SEASON = {"D": None, "W": 52, "MS": 12, "QS": 4}  # None: same calendar date last year
 
 
