@@ -54,11 +54,17 @@ def test_malformed_manifest_is_a_clear_error(tmp_path, reports, top, raw, messag
     assert str(path) in str(err.value)
 
 
-def test_manifest_with_missing_notebook(tmp_path):
+def test_missing_notebook_fails_that_report_only(tmp_path):
     path = write_manifest(tmp_path, {"ok": GOOD})
     path.write_text(path.read_text().replace("notebooks/records_results.ipynb", "notebooks/gone.ipynb"))
-    with pytest.raises(ConfigError, match="notebook 'notebooks/gone.ipynb' not found"):
-        schedule.load_manifest(path)
+    manifest = schedule.load_manifest(path)
+    summary = schedule.due(manifest, now=at("2026-06-18T08:00:00"))
+    (name, err), = summary.failed
+    assert name == "ok" and isinstance(err, ConfigError) and "gone.ipynb not found" in str(err)
+    assert summary.ran == [] and summary.exit_code == 2
+    with pytest.raises(ConfigError, match="gone.ipynb not found"):
+        schedule.run_all(manifest)  # the main job checks every report before running any
+    assert Ledger(manifest.output_dir / LEDGER_FILE).runs() == []
 
 
 def test_shipped_manifest_lists_the_notebooks_with_valid_parameters(tmp_path):

@@ -130,9 +130,7 @@ def _report_spec(name: Any, body: Any, path: Path, defaults: dict[str, Any]) -> 
         raise _fail(path, where, f"unknown field(s) {sorted(unknown)}; allowed: {sorted(_REPORT_KEYS)}")
     if not isinstance(body.get("notebook"), str):
         raise _fail(path, where, "'notebook' (path of an .ipynb, relative to the manifest) is required")
-    notebook = (path.parent / body["notebook"]).resolve()
-    if not notebook.is_file():
-        raise _fail(path, where, f"notebook {body['notebook']!r} not found (looked for {notebook})")
+    notebook = (path.parent / body["notebook"]).resolve()  # existence: checked per run
     parameters = body.get("parameters") or {}
     if not isinstance(parameters, dict) or not all(isinstance(k, str) for k in parameters):
         raise _fail(path, where, "'parameters' must be a mapping of parameter name to value")
