@@ -341,7 +341,7 @@ def _pooled_from_total(total: pd.Series, model: str, params: dict, freq: str,
                                                  freq=freq, calendar=calendar)
     except ModelError:
         return None  # e.g. too short or not daily: each series goes on its own
-    return {name: profile.to_dict() for name, profile in fitted.uplift_.items()}
+    return {name: dict(profile) for name, profile in fitted.uplift_.items()}
 
 
 def _sort_quantiles(out: pd.DataFrame, quantiles) -> None:

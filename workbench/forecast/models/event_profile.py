@@ -36,6 +36,7 @@ from workbench.forecast.features import event_offsets
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Forecaster, Prediction
 
 YEAR = 364  # days: keeps the weekday
+SPAN = 400  # event offsets lie within this many days of their anchor
 SEASONS = {"D": 7, "W": 52, "MS": 12, "QS": 4}
 
 
@@ -45,7 +46,25 @@ def _offsets(start: pd.Timestamp, n: int, calendar: RetailCalendar) -> dict[str,
 
 
 def _centred_median(values: np.ndarray, window: int) -> np.ndarray:
+    """Centred running median ignoring NaN (at least a third of the window must be present)."""
     return pd.Series(values).rolling(window, center=True, min_periods=max(3, window // 3)).median().to_numpy()
+
+
+def _centred_mean(values: np.ndarray, window: int, min_count: int) -> np.ndarray:
+    """Centred running mean of a complete series; NaN where fewer than ``min_count`` values."""
+    half = window // 2
+    padded = np.concatenate([np.zeros(half), values, np.zeros(half)])
+    ones = np.concatenate([np.zeros(half), np.ones(len(values)), np.zeros(half)])
+    csum, ccount = np.concatenate([[0], np.cumsum(padded)]), np.concatenate([[0], np.cumsum(ones)])
+    total = csum[window:] - csum[:-window]
+    count = ccount[window:] - ccount[:-window]
+    return np.where(count >= min_count, total / np.maximum(count, 1), np.nan)
+
+
+def _weekday(dates) -> np.ndarray:
+    """Monday = 0 ... Sunday = 6, from the day number (1970-01-01 was a Thursday)."""
+    days = np.asarray(dates, dtype="datetime64[D]").astype(np.int64)
+    return (days + 3) % 7
 
 
 class EventProfile(Forecaster):
@@ -78,7 +97,8 @@ class EventProfile(Forecaster):
 
     def fit(self, y, ds, *, freq: str = "D", calendar: RetailCalendar | None = None):
         self._store_history(y, ds, freq, calendar)
-        if (self.ds_[1:] - self.ds_[:-1] <= pd.Timedelta(0)).any():
+        steps = np.diff(np.asarray(self.ds_, dtype="datetime64[D]").astype(np.int64))
+        if (steps <= 0).any():
             raise ModelError(f"{self.name}: dates must increase; validate the data first")
         self.fallback_ = self._fallback_reason()
         if self.fallback_:
@@ -88,11 +108,14 @@ class EventProfile(Forecaster):
             self.fallback_model_ = make_model(name).fit(self.y_, self.ds_, freq=freq, calendar=self.calendar_)
             self.uplift_ = {}
             return self
-        if (self.ds_[1:] - self.ds_[:-1] != pd.Timedelta(days=1)).any():
+        if (steps != 1).any():
             raise ModelError(f"{self.name} needs consecutive days; validate the data first")
         self.z_ = np.log1p(self.y_)
-        self.components_ = self._decompose(self.z_, len(self.z_))
-        self.uplift_ = self.components_["uplift"]
+        self.dow_ = _weekday(self.ds_)
+        self.prior_profiles_ = self._prior_profiles()
+        self.components_ = self._decompose(self.z_, _offsets(self.ds_[0], len(self.z_), self.calendar_))
+        self.uplift_ = {name: {int(i) - SPAN: float(v) for i in np.flatnonzero(~np.isnan(p)) for v in [p[i]]}
+                        for name, p in self.components_["profiles"].items()}
         return self
 
     def _fallback_reason(self) -> str | None:
@@ -103,42 +126,53 @@ class EventProfile(Forecaster):
         return None
 
     # -- decomposition --------------------------------------------------------------------------
-    def _decompose(self, z: np.ndarray, n: int, extra: int = 0) -> dict:
-        offsets = _offsets(self.ds_[0], n + extra, self.calendar_)
-        hist = {k: v[:n] for k, v in offsets.items()}
+    def _prior_profiles(self) -> dict[str, np.ndarray]:
+        dense = {}
+        for name, profile in (self.prior_uplift or {}).items():
+            arr = np.full(2 * SPAN + 1, np.nan)
+            for offset, value in profile.items():
+                arr[int(offset) + SPAN] = value
+            dense[name] = arr
+        return dense
+
+    def _decompose(self, z: np.ndarray, offsets: dict[str, np.ndarray]) -> dict:
+        """Weekday effect, baseline level and event profiles of the log series ``z``."""
+        n = len(z)
         in_event = np.zeros(n, bool)
-        for off in hist.values():
+        for off in offsets.values():
             in_event |= ~np.isnan(off)
-        dow = self.ds_[:n].day_of_week.to_numpy()
         quiet = ~in_event
-        week_mean = pd.Series(z).rolling(7, center=True, min_periods=4).mean().to_numpy()
+        dow = self.dow_[:n]
+        deviation = z - _centred_mean(z, 7, min_count=4)
         weekday = np.zeros(7)
         for d in range(7):
-            dev = (z - week_mean)[(dow == d) & quiet]
-            weekday[d] = np.nanmedian(dev) if len(dev) else 0.0
+            dev = deviation[(dow == d) & quiet]
+            weekday[d] = np.median(dev) if len(dev) else 0.0
         weekday -= weekday.mean()
         zd = z - weekday[dow]
-        masked = np.where(quiet, zd, np.nan)
-        level = _centred_median(masked, self.level_window)
+        level = _centred_median(np.where(quiet, zd, np.nan), self.level_window)
         ok = ~np.isnan(level)
         if ok.sum() < 14:
             raise ModelError(f"{self.name}: fewer than 14 days outside event spans; cannot find a baseline")
         idx = np.arange(n)
         level = np.interp(idx, idx[ok], level[ok])
-        uplift = {}
-        for name, off in hist.items():
+        profiles = {}
+        for name, off in offsets.items():
             inside = ~np.isnan(off)
-            if not inside.any():
+            prior = self.prior_profiles_.get(name)
+            if not inside.any() and prior is None:
                 continue
-            excess = pd.Series(zd[inside] - level[inside]).groupby(off[inside].astype(int))
-            own, count = excess.mean(), excess.size()
-            prior = (self.prior_uplift or {}).get(name)
-            if prior:
-                prior = pd.Series(prior).reindex(own.index)
+            at = off[inside].astype(int) + SPAN
+            counts = np.bincount(at, minlength=2 * SPAN + 1).astype(float)
+            sums = np.bincount(at, weights=zd[inside] - level[inside], minlength=2 * SPAN + 1)
+            own = np.divide(sums, counts, out=np.full(2 * SPAN + 1, np.nan), where=counts > 0)
+            if prior is not None:
+                has = ~np.isnan(prior)
                 w = self.prior_weight
-                own = ((own * count + prior.fillna(own) * w) / (count + w))
-            uplift[name] = own
-        return dict(level=level, weekday=weekday, uplift=uplift, offsets=offsets, in_event=in_event)
+                own = np.where(has & (counts > 0), (np.nan_to_num(own) * counts + np.nan_to_num(prior) * w) / (counts + w), own)
+                own = np.where(has & (counts == 0), prior, own)
+            profiles[name] = own
+        return dict(level=level, weekday=weekday, profiles=profiles, in_event=in_event)
 
     def _growth(self, level: np.ndarray, in_event: np.ndarray) -> tuple[float, str | None]:
         """Year-on-year log growth of the baseline, per year."""
@@ -154,27 +188,27 @@ class EventProfile(Forecaster):
                 f"of the recent baseline slope")
         return float(slope * YEAR * self.trend_shrink), note
 
-    def _forecast_log(self, comp: dict, n: int, horizon: int):
-        """Log forecast, the event uplift in it, and notes for the ``horizon`` days after ``n``."""
-        growth, note = self._growth(comp["level"], comp["in_event"])
+    def _forecast_log(self, comp: dict, future_offsets: dict[str, np.ndarray], future_dow: np.ndarray):
+        """Log forecast, the event uplift in it, and notes, for the days after the history."""
+        level = comp["level"]
+        n, horizon = len(level), len(future_dow)
+        growth, note = self._growth(level, comp["in_event"])
         notes = [note] if note else []
-        level = np.concatenate([comp["level"], np.empty(horizon)])
-        for t in range(n, n + horizon):  # recursive: a second year builds on the first
+        h = np.arange(1, horizon + 1)
+        g = growth * (0.5 ** (h / self.growth_halflife) if self.growth_halflife else 1.0)
+        ext = np.concatenate([level, np.empty(horizon)])
+        for start in range(n, n + horizon, YEAR):  # a second year builds on the first
+            t = np.arange(start, min(start + YEAR, n + horizon))
             ref = t - YEAR
-            h = t - n + 1
-            g = growth * (0.5 ** (h / self.growth_halflife) if self.growth_halflife else 1.0)
-            level[t] = level[ref] + g if ref >= 0 else level[n - 1] + g * h / YEAR
-        fut = np.arange(n, n + horizon)
-        dates = pd.date_range(self.ds_[0], periods=n + horizon, freq="D")[fut]
-        mu = level[fut] + comp["weekday"][dates.day_of_week.to_numpy()]
+            ext[t] = np.where(ref >= 0, ext[np.maximum(ref, 0)] + g[t - n], level[-1] + g[t - n] * h[t - n] / YEAR)
+        mu = ext[n:] + comp["weekday"][future_dow]
         uplift = np.zeros(horizon)
-        for name, off in comp["offsets"].items():
-            o = off[fut]
-            inside = ~np.isnan(o)
+        for name, off in future_offsets.items():
+            inside = ~np.isnan(off)
             if not inside.any():
                 continue
-            profile = comp["uplift"].get(name)
-            known = profile.reindex(o[inside].astype(int)).to_numpy() if profile is not None else np.full(inside.sum(), np.nan)
+            profile = comp["profiles"].get(name)
+            known = profile[off[inside].astype(int) + SPAN] if profile is not None else np.full(inside.sum(), np.nan)
             if np.isnan(known).all():
                 notes.append(f"{self.name}: no history of event {name!r} before {self.ds_[n - 1].date()}; "
                              f"its days are forecast at the baseline (no uplift)")
@@ -188,34 +222,35 @@ class EventProfile(Forecaster):
             return pred
         future = self._future_dates(horizon)
         n = len(self.z_)
-        comp = self._decompose(self.z_, n, extra=horizon)
-        mu, uplift, notes = self._forecast_log(comp, n, horizon)
-        errors = self._holdout_errors(comp, n)
+        offsets = _offsets(self.ds_[0], n + horizon, self.calendar_)
+        future_offsets = {k: v[n:] for k, v in offsets.items()}
+        mu, uplift, notes = self._forecast_log(self.components_, future_offsets, _weekday(future))
+        errors = self._holdout_errors(offsets, n)
         centre = np.median(errors)
         # spread grows with the horizon beyond the hold-out's typical one and with the size of
         # the event effect (a campaign's strength varies from year to year)
         h = np.arange(1, horizon + 1)
         ref = max(self.interval_lead / 2, 1)
         scale = np.sqrt(np.maximum(h, ref) / ref) * (1 + np.abs(uplift))
+        spread = np.quantile(errors, list(quantiles)) - centre
         mean = np.expm1(mu + centre).clip(min=0)
-        qs = {q: np.expm1(mu + centre + scale * (np.quantile(errors, q) - centre)).clip(min=0)
-              for q in quantiles}
+        qs = {q: np.expm1(mu + centre + scale * e).clip(min=0) for q, e in zip(quantiles, spread)}
         baseline = np.expm1(mu - uplift + centre).clip(min=0)
         return Prediction(future, mean, qs, notes, baseline)
 
-    def _holdout_errors(self, comp: dict, n: int) -> np.ndarray:
-        level, weekday = comp["level"], comp["weekday"]
-        dow = self.ds_.day_of_week.to_numpy()
-        fitted = level + weekday[dow]
-        for name, off in comp["offsets"].items():
-            o = off[:n]
-            inside = ~np.isnan(o)
-            if inside.any() and name in comp["uplift"]:
-                fitted[inside] += comp["uplift"][name].reindex(o[inside].astype(int)).fillna(0).to_numpy()
+    def _holdout_errors(self, offsets: dict[str, np.ndarray], n: int) -> np.ndarray:
+        """Log errors at the planning lead (refit without the last days) and in sample."""
+        comp = self.components_
+        fitted = comp["level"] + comp["weekday"][self.dow_]
+        for name, off in offsets.items():
+            inside = ~np.isnan(off[:n])
+            if inside.any() and name in comp["profiles"]:
+                fitted[inside] += np.nan_to_num(comp["profiles"][name][off[:n][inside].astype(int) + SPAN])
         in_sample = self.z_ - fitted
         lead = min(self.interval_lead, n // 4)
         if n - lead >= YEAR // 2:
-            head = self._decompose(self.z_[: n - lead], n - lead, extra=lead)
-            mu, _, _ = self._forecast_log(head, n - lead, lead)
+            head = self._decompose(self.z_[: n - lead], {k: v[: n - lead] for k, v in offsets.items()})
+            tail = {k: v[n - lead: n] for k, v in offsets.items()}
+            mu, _, _ = self._forecast_log(head, tail, self.dow_[n - lead:])
             return np.concatenate([self.z_[n - lead:] - mu, in_sample * 1.25])
         return in_sample * 1.5
