@@ -80,3 +80,11 @@ def test_params_lists_the_parameters_cell(main, capsys):
     assert main(["report", "params", str(fixture_notebook("records_results"))]) == 0
     out = capsys.readouterr().out
     assert "days      int" in out and "number of days summed" in out
+
+
+@pytest.mark.slow
+def test_relative_reports_dir_is_the_callers(main, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # papermill runs the notebook in its own folder meanwhile
+    assert main(["report", "run", str(fixture_notebook("records_results")), "--date", "2026-06-18"]) == 0
+    assert (tmp_path / "reports" / "records_results" / "2026-06-18" / "records_results.html").exists()
+    assert "total_units = 300.0" in capsys.readouterr().out

@@ -128,7 +128,8 @@ def prepare(
     merged.update(P.parse_cli_parameters(list(cli_pairs or []), declared, where))
     if tag is None:
         tag = param_tag(P.non_default(merged, declared))
-    slot = Slot(Path(reports_dir), report, logical_date or dt.date.today(), tag).inside_reports()
+    # Absolute: papermill changes the working directory to the notebook's folder while it runs.
+    slot = Slot(Path(reports_dir).resolve(), report, logical_date or dt.date.today(), tag).inside_reports()
     when = slot_time or dt.datetime.now(dt.timezone.utc)
     return RunRequest(
         notebook=notebook.resolve(),
