@@ -201,12 +201,19 @@ def _select(manifest: Manifest, names: list[str] | None) -> list[ReportSpec]:
     return [known[n] for n in names]
 
 
+def _slot_done(ledger: Ledger, report: str, slot_key: str) -> bool:
+    """Whether ``report`` has a successful run for the slot ``slot_key`` (UTC ISO) or later."""
+    last = ledger.last_success_slot(report, tag="")
+    return last is not None and last >= slot_key
+
+
 def _run(manifest: Manifest, jobs: list[tuple[ReportSpec, runner.RunRequest]], summary: RunSummary,
-         still_due) -> None:
+         *, skip_done_slots: bool) -> None:
     for spec, request in jobs:
         try:
             with report_lock(manifest.output_dir, spec.name):
-                if not still_due(spec, request):
+                # Checked again under the lock: an overlapping `due` may have just run it.
+                if skip_done_slots and _slot_done(manifest.ledger, spec.name, request.slot_time):
                     summary.skipped.append((spec.name, "already ran for this slot"))
                     continue
                 summary.ran.append(runner.execute_holding_lock(request))
@@ -226,24 +233,17 @@ def _finish(manifest: Manifest, summary: RunSummary, today: dt.date) -> RunSumma
 def due(manifest: Manifest, *, now: dt.datetime | None = None, names: list[str] | None = None) -> RunSummary:
     """Run every report whose latest slot is newer than its last success; see module doc."""
     now = now or dt.datetime.now(dt.timezone.utc)
-    ledger = manifest.ledger
-
-    def still_due(spec: ReportSpec, request: runner.RunRequest) -> bool:
-        last = ledger.last_success_slot(spec.name, tag="")
-        return last is None or last < request.slot_time
-
     summary, jobs = RunSummary(), []
     for spec in _select(manifest, names):
         slot = spec.latest_slot(now)
-        last = ledger.last_success_slot(spec.name, tag="")
-        if last is not None and last >= _slot_key(slot):
+        if _slot_done(manifest.ledger, spec.name, _slot_key(slot)):
             summary.skipped.append((spec.name, f"up to date (slot {slot.isoformat()} already ran)"))
             continue
         try:
             jobs.append((spec, _request(manifest, spec, slot, "schedule")))
         except WorkbenchError as exc:  # a report with bad parameters must not stop the others
             summary.failed.append((spec.name, exc))
-    _run(manifest, jobs, summary, still_due)
+    _run(manifest, jobs, summary, skip_done_slots=True)
     return _finish(manifest, summary, now.date())
 
 
@@ -255,5 +255,5 @@ def run_all(manifest: Manifest, *, now: dt.datetime | None = None, names: list[s
         local_now = now.astimezone(zoneinfo.ZoneInfo(spec.timezone))
         jobs.append((spec, _request(manifest, spec, local_now, "manual")))
     summary = RunSummary()
-    _run(manifest, jobs, summary, lambda spec, request: True)
+    _run(manifest, jobs, summary, skip_done_slots=False)
     return _finish(manifest, summary, now.date())
