@@ -148,7 +148,7 @@ class DaskEngine(Engine):
             else:
                 self._cluster = LocalCluster(n_workers=self.n_workers or os.cpu_count() or 1,
                                              threads_per_worker=1, processes=self.processes,
-                                             dashboard_address=None)
+                                             dashboard_address=":0")
                 self._client = Client(self._cluster)
         return self._client
 
