@@ -16,10 +16,11 @@ def forecast_figure(history: pd.DataFrame, result: EventForecast, *, lower: str,
                     unit: str = "units") -> go.Figure:
     """National history, forecast with its band, baseline and (if known) actuals; window shaded."""
     hist = history.groupby("ds")["y"].sum()
-    hist = hist[hist.index >= result.cutoff - pd.Timedelta(days=400)]
+    hist = hist[(hist.index >= result.cutoff - pd.Timedelta(days=400)) & (hist.index <= result.cutoff)]
     fc = aggregate(result.forecast, [])
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=hist.index, y=hist.values, name="history", line=dict(color="#555", width=1)))
+    fig.add_trace(go.Scatter(x=hist.index, y=hist.values, name="history (training)",
+                             line=dict(color="#555", width=1)))
     fig.add_trace(go.Scatter(x=fc.ds, y=fc[upper], line=dict(width=0), showlegend=False, hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=fc.ds, y=fc[lower], fill="tonexty", line=dict(width=0),
                              fillcolor="rgba(31,119,180,0.2)", name=f"{lower}–{upper}"))

@@ -85,7 +85,7 @@ class EventProfile(Forecaster):
     name = "auto"
 
     def __init__(self, level_window: int = 15, growth_window: int = 28, trend_shrink: float = 0.5,
-                 growth_halflife: float | None = 120.0, prior_uplift: dict | None = None,
+                 growth_halflife: float | None = 240.0, prior_uplift: dict | None = None,
                  prior_weight: float = 2.0, interval_lead: int = 90):
         self.level_window = level_window
         self.growth_window = growth_window
@@ -195,7 +195,7 @@ class EventProfile(Forecaster):
         growth, note = self._growth(level, comp["in_event"])
         notes = [note] if note else []
         h = np.arange(1, horizon + 1)
-        g = growth * (0.5 ** (h / self.growth_halflife) if self.growth_halflife else 1.0)
+        g = growth * (0.5 ** (h / self.growth_halflife) if self.growth_halflife else np.ones(horizon))
         ext = np.concatenate([level, np.empty(horizon)])
         for start in range(n, n + horizon, YEAR):  # a second year builds on the first
             t = np.arange(start, min(start + YEAR, n + horizon))
