@@ -55,6 +55,9 @@ def register(subparsers) -> None:
                       help="delivery promise in hours (default 72)")
     plan.add_argument("--front-hours", type=float, default=24.0,
                       help="front-warehouse service target for hot items, hours (default 24)")
+    plan.add_argument("--hot-target", type=float, default=0.8,
+                      help="share of hot-item units that must arrive within --front-hours "
+                      "(default 0.8)")
     plan.add_argument("--annual-units", type=float, default=None,
                       help="total yearly units to place on the network (default: the sample "
                       "data's last 12 months)")
@@ -103,6 +106,7 @@ def _plan(args) -> int:
         fronts=_names(args.fronts) if args.fronts else None,
         max_centrals=args.max_centrals, max_fronts=args.max_fronts,
         promise_hours=args.promise_hours, front_hours=args.front_hours,
+        hot_target_share=args.hot_target,
         annual_units=args.annual_units, solver=args.solver, time_limit=args.time_limit,
     )
     print(report.summary_text())
