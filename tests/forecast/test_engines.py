@@ -53,6 +53,9 @@ def test_partitions_hold_whole_series_in_sorted_key_order(cells):
     flat = [label for part in labels for label in part]
     assert flat == sorted(flat) and len(flat) == 9  # every series once, none split
     assert sum(len(p) for p in parts) == len(cells)
+    grouped, _ = partition_series(cells.sort_values(KEYS, kind="stable"), KEYS, partition_size=4)
+    for a, b in zip(parts, grouped):  # a frame already grouped by series is split without a copy
+        pd.testing.assert_frame_equal(a.sort_values([*KEYS, "ds"]), b.sort_values([*KEYS, "ds"]))
 
 
 def test_local_and_dask_give_the_same_forecast(cells, dask_engine, local_forecast):

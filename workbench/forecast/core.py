@@ -103,10 +103,13 @@ def partition_series(frame: pd.DataFrame, keys, partition_size: int | None = Non
     if size < 1:
         raise ParameterError(f"partition_size must be at least 1 series; got {partition_size}")
     part_of_row = codes // size
-    order = np.argsort(part_of_row, kind="stable")
-    ordered = frame.take(order)
+    if (np.diff(part_of_row) >= 0).all():  # already grouped (validated frames are): no copy
+        ordered = frame
+    else:
+        order = np.argsort(part_of_row, kind="stable")
+        ordered, part_of_row = frame.take(order), part_of_row[order]
     n_parts = -(-n_series // size)
-    bounds = np.searchsorted(part_of_row[order], np.arange(n_parts + 1))
+    bounds = np.searchsorted(part_of_row, np.arange(n_parts + 1))
     parts = [ordered.iloc[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
     counts = [min(size, n_series - k * size) for k in range(n_parts)]
     return parts, counts
