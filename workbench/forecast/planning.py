@@ -26,6 +26,7 @@ class EventForecast:
     keys: list[str]
     forecast: pd.DataFrame      # keys, ds, yhat, quantiles, yhat_baseline, y (actuals if known)
     totals: pd.DataFrame        # per key over the window: forecast, baseline, uplift, actual
+    notes: list[str]            # what the models said: fallbacks, events without history
 
     @property
     def has_actuals(self) -> bool:
@@ -54,8 +55,11 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int, lead: int = 90
     horizon = int((window.end - cutoff).days) + 7
     fc = forecast(train, model=model, horizon=horizon, quantiles=quantiles, keys=keys, freq="D",
                   calendar=calendar, n_jobs=n_jobs, with_baseline=True)
+    notes = fc.attrs.get("notes", [])
     fc = fc.merge(frame[[*keys, "ds", "y"]], on=[*keys, "ds"], how="left")
-    return EventForecast(window, cutoff, keys, fc, window_totals(fc, window, keys))
+    fc.attrs["notes"] = notes
+    return EventForecast(window, cutoff, keys, fc, window_totals(fc, window, keys),
+                         list(dict.fromkeys(fc.attrs.get("notes", []))))
 
 
 def window_totals(fc: pd.DataFrame, window: EventWindow, keys: list[str]) -> pd.DataFrame:
