@@ -61,17 +61,27 @@ def register(subparsers) -> None:
     plan.add_argument("--annual-units", type=float, default=None,
                       help="total yearly units to place on the network (default: the sample "
                       "data's last 12 months)")
-    _solver_options(plan)
+    plan.add_argument("--hubs", default=None,
+                      help="comma-separated central candidates (default: 16 logistics hubs; the "
+                      "named centrals are always candidates)")
+    plan.add_argument("--front-candidates", type=int, default=40, metavar="N",
+                      help="the N largest cities are front candidates (default 40)")
+    plan.add_argument("--scenario", choices=("base", "growth", "costly_fronts"), default="base",
+                      help="assumptions: base (last 12 months), growth (+30%% units), "
+                      "costly_fronts (front rent doubled)")
+    _solver_options(plan, default_time_limit=120.0)
     plan.add_argument("--out", default=None, metavar="PLAN.json",
                       help="also write the comparison and both plans as JSON")
     plan.set_defaults(handler=_plan)
 
 
-def _solver_options(parser: argparse.ArgumentParser) -> None:
+def _solver_options(parser: argparse.ArgumentParser, default_time_limit: float | None = None) -> None:
     parser.add_argument("--solver", choices=SOLVERS, default="cbc",
-                        help="MILP solver: cbc (bundled with PuLP, default) or highs")
-    parser.add_argument("--time-limit", type=float, default=None, metavar="S",
-                        help="stop after S seconds and report the incumbent with its gap")
+                        help="MILP solver: cbc (bundled with PuLP, default) or highs (faster on "
+                        "the China network)")
+    parser.add_argument("--time-limit", type=float, default=default_time_limit, metavar="S",
+                        help="seconds per solve; the result then says time_limit with its gap "
+                        f"(default: {default_time_limit or 'none'})")
 
 
 def _names(text: str) -> list[str]:
@@ -98,7 +108,7 @@ def _solve(args) -> int:
 
 
 def _plan(args) -> int:
-    from workbench.network.china import run_default_plan
+    from workbench.network.china import SCENARIOS, run_default_plan
     from workbench.network.io import write_json
 
     report = run_default_plan(
@@ -108,6 +118,9 @@ def _plan(args) -> int:
         promise_hours=args.promise_hours, front_hours=args.front_hours,
         hot_target_share=args.hot_target,
         annual_units=args.annual_units, solver=args.solver, time_limit=args.time_limit,
+        n_front_candidates=args.front_candidates,
+        **({"hubs": tuple(_names(args.hubs))} if args.hubs else {}),
+        **SCENARIOS[args.scenario],
     )
     print(report.summary_text())
     if args.out:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib.resources import files
 
+import numpy as np
 import pandas as pd
 
 from workbench.errors import DataValidationError, ParameterError
@@ -150,6 +151,21 @@ class PlanReport:
                              + (f" (gap {r.gap:.2%})" if r.gap is not None else ""))
         return "\n".join(lines)
 
+    def coverage_table(self) -> pd.DataFrame:
+        """Per region and plan: units and the shares delivered within 24 h and the promise."""
+        parts = {}
+        for name, r in self.plans.items():
+            if not r.feasible:
+                continue
+            c = r.cities.merge(self.demand[["city", "region"]], on="city")
+            units = c.groupby("region")["units"].sum()
+            parts[(name, "within 24 h")] = (c["units"] * c["within_24h"]).groupby(c["region"]).sum() / units
+            parts[(name, f"within {self.params.promise_hours:g} h")] = (
+                (c["units"] * c["within_promise"]).groupby(c["region"]).sum() / units)
+        table = pd.DataFrame(parts).reindex(list(REGIONS))
+        table.insert(0, ("", "units"), self.demand.groupby("region")["demand"].sum())
+        return table
+
     def to_dict(self) -> dict:
         return {"comparison": self.comparison.reset_index(names="metric").to_dict(orient="records"),
                 "plans": {name: r.to_dict() for name, r in self.plans.items()}}
@@ -166,12 +182,15 @@ def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,
                      promise_hours: float = 72.0, front_hours: float = 24.0,
                      hot_target_share: float = 0.8, annual_units: float | None = None, region_units: pd.Series | None = None,
                      hubs: tuple[str, ...] = CENTRAL_HUBS, n_front_candidates: int = FRONT_CANDIDATES,
+                     volume_factor: float = 1.0, central_fixed: float = CENTRAL_FIXED_COST,
+                     front_fixed: float = FRONT_FIXED_COST,
                      params: NetworkParams | None = None, solver: str = "cbc",
                      time_limit: float | None = None, mip_gap: float = 1e-4) -> PlanReport:
     """Answer "are these the right central warehouses, and which front cities" with numbers.
 
     ``region_units``: units per region for the period (default: the last 12 months of the sample
-    sales); ``hot_target_share`` of hot units must arrive within ``front_hours``; ``annual_units`` rescales them to that national total. ``hubs`` are the central
+    sales) times ``volume_factor``; ``central_fixed``/``front_fixed`` are CNY per site and period;
+    ``hot_target_share`` of hot units must arrive within ``front_hours``; ``annual_units`` rescales them to that national total. ``hubs`` are the central
     candidates (the named centrals are added), the ``n_front_candidates`` largest cities the front
     candidates. ``time_limit`` is per solve.
 
@@ -180,6 +199,9 @@ def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,
     fronts, so it also says whether fewer would do).
     """
     region_units = regional_units() if region_units is None else region_units.astype(float)
+    if not volume_factor > 0:
+        raise ParameterError(f"volume_factor={volume_factor!r} must be > 0")
+    region_units = region_units * volume_factor
     if annual_units is not None:
         if not annual_units > 0:
             raise ParameterError(f"annual_units={annual_units!r} must be > 0")
@@ -189,7 +211,8 @@ def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,
                      hot_target_share=hot_target_share).validate()
     demand = city_demand(region_units, hot_share=params.hot_share)
     hubs = tuple(dict.fromkeys([*centrals, *hubs]))
-    cand_c, cand_f = candidate_sites(demand, hubs=hubs, n_fronts=n_front_candidates)
+    cand_c, cand_f = candidate_sites(demand, hubs=hubs, n_fronts=n_front_candidates,
+                                     central_fixed=central_fixed, front_fixed=front_fixed)
     plan_fronts = list(fronts) if fronts is not None else default_front_plan(cand_f, demand, max_fronts)
     common = dict(solver=solver, time_limit=time_limit, mip_gap=mip_gap)
     plans = {
@@ -207,3 +230,127 @@ def _named_centrals(demand, cand_c, cand_f, centrals, params, common) -> Network
     fixed = fix_sites(cand_c, list(centrals), "centrals")
     return optimize_network(demand, fixed, cand_f, replace(params, max_centrals=len(centrals)),
                             **common)
+
+
+# Scenarios change the assumptions around the plan, not the plan's own parameters.
+SCENARIOS = {
+    "base": {},  # last 12 months of sample units, default costs
+    "growth": {"volume_factor": 1.3},  # next year's volume, +30 %
+    "costly_fronts": {"front_fixed": 2 * FRONT_FIXED_COST},  # front rents double
+}
+
+PLAN_PARAMETERS = {
+    "scenario": str, "max_centrals": int, "max_fronts": int, "promise_hours": float,
+    "front_hours": float, "hot_target_share": float, "named_centrals": str, "named_fronts": str,
+    "hubs": str, "n_front_candidates": int, "solver": str, "time_limit": float,
+    "alert_category": str, "service_level": float, "lead_time_days": float,
+    "review_days": float, "min_turns": float,
+}
+
+
+def validate_plan_params(**params) -> dict:
+    """Check the network notebook's parameters; raises :class:`ParameterError` naming the first
+    bad one. Returns them with comma lists split (``named_centrals``, ``named_fronts``, ``hubs``)."""
+    from workbench.network.solve import check_solver_options
+
+    unknown = sorted(set(params) - set(PLAN_PARAMETERS))
+    if unknown:
+        raise ParameterError(f"unknown parameter(s) {unknown}; known: {sorted(PLAN_PARAMETERS)}")
+    for name, kind in PLAN_PARAMETERS.items():
+        if name not in params:
+            continue
+        value = params[name]
+        ok = isinstance(value, kind) or (kind is float and isinstance(value, int))
+        if not ok or isinstance(value, bool):
+            raise ParameterError(f"{name}={value!r} must be of type {kind.__name__}")
+    if params.get("scenario", "base") not in SCENARIOS:
+        raise ParameterError(f"scenario={params['scenario']!r} must be one of {sorted(SCENARIOS)}")
+    check_solver_options(params.get("solver", "cbc"), params.get("time_limit"), 0.0)
+    out = dict(params)
+    for name in ("named_centrals", "named_fronts", "hubs"):
+        if name in out:
+            out[name] = [s.strip() for s in out[name].split(",") if s.strip()]
+    known = set(load_cities()["city"])
+    for name in ("named_centrals", "named_fronts", "hubs"):
+        bad = [c for c in out.get(name, []) if c not in known]
+        if bad:
+            raise ParameterError(f"{name}: {bad} are not cities of the embedded city table")
+    NetworkParams(max_centrals=out.get("max_centrals", 3), max_fronts=out.get("max_fronts", 20),
+                  promise_hours=out.get("promise_hours", 72.0),
+                  front_hours=out.get("front_hours", 24.0),
+                  hot_target_share=out.get("hot_target_share", 0.0)).validate()
+    if "alert_category" in out:
+        from workbench.data.sample import CATEGORIES
+
+        if out["alert_category"] not in CATEGORIES:
+            raise ParameterError(f"alert_category={out['alert_category']!r} must be one of "
+                                 f"{CATEGORIES}")
+    return out
+
+
+@dataclass
+class AlertReport:
+    """Replenishment plan per SKU and warehouse, its alerts and the slow movers."""
+
+    plan: pd.DataFrame
+    alerts: pd.DataFrame
+    slow_movers: pd.DataFrame
+
+
+def region_warehouses(result: NetworkResult, demand: pd.DataFrame) -> pd.Series:
+    """The central warehouse that ships most of each region's units (region -> site)."""
+    legs = result.flows[result.flows["leg"] == "central->city"]
+    region = legs["target"].map(demand.set_index("city")["region"])
+    units = legs.groupby([region, legs["source"]])["units"].sum()
+    return units.groupby(level=0).idxmax().map(lambda key: key[1]).rename("warehouse")
+
+
+def sample_stock(plan_keys: pd.DataFrame, mean_daily: pd.Series, *, seed: int = 618) -> pd.DataFrame:
+    """A seeded demo stock snapshot (the sample data has no inventory): on hand = mean daily
+    units x a days-of-cover draw (1-150 days, log-uniform), on order = 0 or one week of units."""
+    rng = np.random.default_rng(seed)
+    n = len(plan_keys)
+    cover = np.exp(rng.uniform(np.log(1.0), np.log(150.0), n))
+    on_order = np.where(rng.uniform(size=n) < 0.3, 7.0, 0.0)
+    return plan_keys.assign(on_hand=np.round(mean_daily.to_numpy() * cover),
+                            on_order=np.round(mean_daily.to_numpy() * on_order))
+
+
+def default_alerts(result: NetworkResult, demand: pd.DataFrame, *, category: str = "beauty",
+                   horizon: int = 60, service_level: float = 0.95, lead_time_days: float = 5.0,
+                   lead_time_std_days: float = 1.5, review_days: float = 7.0,
+                   min_turns: float = 6.0, skus: int | None = None) -> AlertReport:
+    """Alerts for one category's SKUs at the central warehouse serving each region.
+
+    Forecasts the sample SKU sales (``workbench.forecast``) ``horizon`` days ahead per SKU and
+    region, adds the regions served by the same warehouse, and applies
+    :func:`workbench.network.inventory.replenishment_plan` to a seeded demo stock snapshot.
+    ``skus`` keeps only the first few SKUs (quick runs).
+    """
+    from workbench.data.sample import load_sample
+    from workbench.forecast.core import forecast
+    from workbench.network.inventory import alerts, replenishment_plan, slow_movers
+
+    sales = load_sample(level="sku")
+    sales = sales[sales["category"] == category]
+    if skus is not None:
+        sales = sales[sales["sku"].isin(sorted(sales["sku"].unique())[:skus])]
+    frame = sales.rename(columns={"units": "y"})[["sku", "region", "ds", "y"]]
+    fc = forecast(frame, horizon=horizon, keys=["sku", "region"], quantiles=(0.1, 0.5, 0.9))
+    fc["warehouse"] = fc["region"].map(region_warehouses(result, demand))
+    # a warehouse's daily demand is the sum over its regions: band half-widths add in quadrature
+    band = fc.assign(_var=((fc["yhat_q90"] - fc["yhat_q10"]) / 2) ** 2)
+    wh = band.groupby(["sku", "warehouse", "ds"], as_index=False).agg(
+        yhat=("yhat", "sum"), _var=("_var", "sum"))
+    wh["yhat_q10"] = wh["yhat"] - wh["_var"] ** 0.5
+    wh["yhat_q90"] = wh["yhat"] + wh["_var"] ** 0.5
+    wh = wh.drop(columns="_var")
+    keys = wh[["sku", "warehouse"]].drop_duplicates().reset_index(drop=True)
+    mean_daily = wh.groupby(["sku", "warehouse"])["yhat"].mean().reindex(
+        pd.MultiIndex.from_frame(keys))
+    stock = sample_stock(keys, mean_daily)
+    lead = keys.assign(lead_time_days=lead_time_days, lead_time_std_days=lead_time_std_days)
+    plan = replenishment_plan(wh, lead, stock, keys=["sku", "warehouse"],
+                              service_level=service_level, review_days=review_days)
+    return AlertReport(plan, alerts(plan), slow_movers(wh, stock, keys=["sku", "warehouse"],
+                                                       min_turns=min_turns))

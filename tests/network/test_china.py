@@ -1,0 +1,122 @@
+"""The embedded China network: city table, demand split, the default plan run and alerts."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.cli import main
+from workbench.errors import ParameterError
+from workbench.network.china import (CENTRAL_HUBS, REGIONS, candidate_sites, city_demand,
+                                     default_alerts, load_cities, region_warehouses,
+                                     regional_units, run_default_plan, validate_plan_params)
+from workbench.plots.network import geo_assets_html, network_map
+
+SMALL = dict(hubs=("Beijing", "Guangzhou", "Chengdu", "Wuhan", "Shanghai"), n_front_candidates=12,
+             max_fronts=4, hot_target_share=0.5, solver="highs", time_limit=60.0)
+
+
+@pytest.fixture(scope="module")
+def small_report():
+    return run_default_plan(**SMALL)
+
+
+def test_city_table():
+    cities = load_cities()
+    assert len(cities) == 164 and cities["city"].is_unique
+    assert set(cities["region"]) == set(REGIONS)
+    assert set(CENTRAL_HUBS) <= set(cities["city"])
+    beijing = cities.set_index("city").loc["Beijing"]
+    assert beijing["region"] == "North" and beijing["city_zh"] == "北京"
+    assert cities["lat"].between(18, 54).all() and cities["lon"].between(73, 135).all()
+
+
+def test_demand_split_keeps_regional_totals():
+    units = pd.Series({r: 1000.0 * (i + 1) for i, r in enumerate(REGIONS)})
+    demand = city_demand(units)
+    assert np.allclose(demand.groupby("region")["demand"].sum().reindex(list(REGIONS)), units)
+    east = demand[demand["region"] == "East"]
+    shanghai = east.set_index("city").loc["Shanghai"]
+    assert shanghai["demand"] == pytest.approx(units["East"] * shanghai["population"]
+                                               / east["population"].sum())
+
+
+def test_regional_units_from_sample_and_forecast_frames():
+    units = regional_units()
+    assert list(units.index) == list(REGIONS) and (units > 0).all()
+    fc = pd.DataFrame({"ds": pd.date_range("2026-11-01", periods=10).repeat(2),
+                       "region": ["North", "East"] * 10, "yhat": 5.0})
+    assert regional_units(fc, value="yhat")["East"] == pytest.approx(50.0)
+
+
+def test_candidate_sites_reject_unknown_hub():
+    demand = city_demand(regional_units())
+    with pytest.raises(ParameterError, match="Atlantis"):
+        candidate_sites(demand, hubs=("Beijing", "Atlantis"))
+
+
+def test_small_default_plan_answers_with_numbers(small_report):
+    plans = small_report.plans
+    assert list(plans) == ["named plan", "named centrals, best 4 fronts", "optimized"]
+    named, best = plans["named plan"], plans["optimized"]
+    assert named.open_centrals == ["Beijing", "Guangzhou", "Chengdu"]
+    assert all(r.status == "optimal" for r in plans.values())
+    assert len(plans["named centrals, best 4 fronts"].open_fronts) == 4
+    # the optimum is never worse than the named plan it could have chosen
+    assert best.costs["total"] <= named.costs["total"] + 1e-6 * named.costs["total"]
+    assert best.coverage["within_promise"] == pytest.approx(1.0)
+    table = small_report.comparison
+    assert table.loc["units within 24 h"].between(0, 1).all()
+    coverage = small_report.coverage_table()
+    assert list(coverage.index) == list(REGIONS)
+    text = small_report.summary_text()
+    assert "Central warehouses: named Beijing, Guangzhou, Chengdu" in text
+    assert json.dumps(small_report.to_dict(), default=str)
+
+
+def test_alerts_for_the_plan(small_report):
+    best = small_report.plans["optimized"]
+    mapping = region_warehouses(best, small_report.demand)
+    assert set(mapping.index) == set(REGIONS) and set(mapping) <= set(best.open_centrals)
+    report = default_alerts(best, small_report.demand, category="food", horizon=30)
+    assert set(report.plan["warehouse"]) <= set(best.open_centrals)
+    assert (report.plan["reorder_point"] > report.plan["demand_lt"]).all()
+    assert set(report.alerts["alert"]) <= {"reorder", "stockout risk"}
+    assert (report.slow_movers["annual_turns"] < 6.0).all()
+
+
+def test_map_figure_is_offline(small_report):
+    fig = network_map(small_report.plans["optimized"], small_report.demand)
+    names = [t.name for t in fig.data]
+    assert any(n.startswith("central warehouses") for n in names)
+    assert fig.layout.geo.scope == "asia"
+    assert "asia_110m" in geo_assets_html() and '"arcs"' in geo_assets_html()
+
+
+def test_validate_plan_params_names_the_bad_one():
+    ok = validate_plan_params(named_centrals="Beijing, Guangzhou", solver="highs", max_fronts=5)
+    assert ok["named_centrals"] == ["Beijing", "Guangzhou"]
+    with pytest.raises(ParameterError, match="max_fronts"):
+        validate_plan_params(max_fronts="20")
+    with pytest.raises(ParameterError, match="named_centrals"):
+        validate_plan_params(named_centrals="Beijing,Gotham")
+    with pytest.raises(ParameterError, match="scenario"):
+        validate_plan_params(scenario="boom")
+    with pytest.raises(ParameterError, match="unknown"):
+        validate_plan_params(k=3)
+
+
+def test_cli_plan(tmp_path, capsys):
+    out = tmp_path / "plan.json"
+    code = main(["network", "plan", "--solver", "highs", "--hubs", "Beijing,Shanghai,Wuhan",
+                 "--front-candidates", "10", "--max-fronts", "3", "--hot-target", "0.5",
+                 "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "Central warehouses: named Beijing, Guangzhou, Chengdu" in printed
+    data = json.loads(out.read_text())
+    assert set(data["plans"]) == {"named plan", "named centrals, best 3 fronts", "optimized"}
+    assert data["plans"]["optimized"]["status"] == "optimal"
