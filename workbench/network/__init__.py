@@ -1,0 +1,17 @@
+"""Network design and replenishment: facility location, the two-tier China network, alerts.
+
+Public entry points:
+
+* :func:`workbench.network.facility.solve_facility_location` - generic capacitated facility
+  location from tables (the ``workbench network solve`` contract);
+* :func:`workbench.network.design.optimize_network` and :class:`~workbench.network.design.NetworkParams`
+  - central + front warehouses under a delivery promise;
+* :func:`workbench.network.plans.evaluate_plan`, :func:`~workbench.network.plans.compare_plans`;
+* :func:`workbench.network.china.run_default_plan` - the embedded China network, named plan vs
+  optimized (``workbench network plan``);
+* :func:`workbench.network.inventory.replenishment_plan`, :func:`~workbench.network.inventory.alerts`,
+  :func:`~workbench.network.inventory.slow_movers` - safety stock, reorder points and alerts from
+  forecast quantiles;
+* :func:`workbench.network.solve.solve_milp` - CBC (PuLP) or HiGHS (highspy) on a sparse
+  :class:`~workbench.network.model.Milp`.
+"""
