@@ -12,6 +12,7 @@ import argparse
 from workbench.budget import allocate as alloc
 from workbench.budget import compare, curves, frontier, io, run, sample
 from workbench.budget.solver import SOLVERS
+from workbench.data.io import write_json, write_table
 
 
 def _allocate(args: argparse.Namespace) -> int:
@@ -20,7 +21,7 @@ def _allocate(args: argparse.Namespace) -> int:
     result = alloc.allocate(channels, mode=mode, budget=args.budget, gmv_target=args.gmv_target,
                             min_roi=args.min_roi, solver=args.solver, tolerance=args.tolerance,
                             time_limit=args.time_limit)
-    io.write_json(result.to_dict(), args.out)
+    write_json(result.to_dict(), args.out)
     print(result.describe())
     print(f"wrote {args.out}")
     return 0 if result.feasible else 1
@@ -31,7 +32,7 @@ def _run(args: argparse.Namespace) -> int:
                               time_limit=args.time_limit)
     print(result.describe())
     if args.out:
-        io.write_json(result.to_dict(), args.out)
+        write_json(result.to_dict(), args.out)
         print(f"wrote {args.out}")
     return 0 if result.allocation.feasible else 1
 
@@ -42,7 +43,7 @@ def _compare(args: argparse.Namespace) -> int:
     comparison = compare.compare_scenarios(results)
     print(comparison.describe())
     if args.out:
-        io.write_json(comparison.to_dict(), args.out)
+        write_json(comparison.to_dict(), args.out)
         print(f"wrote {args.out}")
     return 0 if all(r.allocation.feasible for r in results) else 1
 
@@ -52,7 +53,7 @@ def _frontier(args: argparse.Namespace) -> int:
     budgets = frontier.default_budgets(channels, args.points, args.start, args.stop)
     result = frontier.efficient_frontier(channels, budgets, min_roi=args.min_roi, solver=args.solver,
                                          tolerance=args.tolerance, time_limit=args.time_limit)
-    io.write_json(result.to_dict(), args.out)
+    write_json(result.to_dict(), args.out)
     print(result.describe())
     print(f"wrote {args.out}")
     return 0
@@ -62,14 +63,14 @@ def _fit(args: argparse.Namespace) -> int:
     history = io.read_history_csv(args.history)
     fits = curves.fit_channel_curves(history, n_bootstrap=args.bootstrap, seed=args.seed,
                                      periods_per_year=args.periods_per_year)
-    io.write_csv(fits.table, args.out)
+    write_table(fits.table, args.out)
     print(fits.table.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
     print(f"wrote {args.out}")
     return 0
 
 
 def _sample_history(args: argparse.Namespace) -> int:
-    io.write_csv(sample.sample_channel_history(args.seed), args.out)
+    write_table(sample.sample_channel_history(args.seed), args.out)
     print(f"wrote {args.out}")
     return 0
 

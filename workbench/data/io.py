@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -59,19 +61,36 @@ def _read_duckdb(path: Path, *, table: str | None, query: str | None) -> pd.Data
         return con.execute(query).df()
 
 
-def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``frame`` to CSV or Parquet by suffix, atomically (temporary file, then rename)."""
+@contextmanager
+def atomic_output(path: str | Path):
+    """Yield a temporary path beside ``path``; on success rename it onto ``path`` (readers never
+    see a half-written file), on failure remove it and leave any existing file untouched."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
-        if path.suffix.lower() in {".parquet", ".pq"}:
-            frame.to_parquet(tmp, index=False)
-        else:
-            frame.to_csv(tmp, index=False)
+        yield Path(tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``frame`` to CSV or Parquet by suffix, atomically."""
+    path = Path(path)
+    with atomic_output(path) as tmp:
+        if path.suffix.lower() in {".parquet", ".pq"}:
+            frame.to_parquet(tmp, index=False)
+        else:
+            frame.to_csv(tmp, index=False)
     return path
+
+
+def write_json(data, path: str | Path) -> Path:
+    """Write ``data`` as indented UTF-8 JSON (no NaN), atomically."""
+    with atomic_output(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+                       encoding="utf-8")
+    return Path(path)
