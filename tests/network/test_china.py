@@ -10,9 +10,18 @@ import pytest
 
 from workbench.cli import main
 from workbench.errors import ParameterError
-from workbench.network.china import (CENTRAL_HUBS, REGIONS, candidate_sites, city_demand,
-                                     default_alerts, load_cities, region_warehouses,
-                                     regional_units, run_default_plan, validate_plan_params)
+from workbench.network.china import (
+    CENTRAL_HUBS,
+    REGIONS,
+    candidate_sites,
+    city_demand,
+    default_alerts,
+    load_cities,
+    region_warehouses,
+    regional_units,
+    run_default_plan,
+    validate_plan_params,
+)
 from workbench.plots.network import geo_assets_html, network_map
 
 SMALL = dict(hubs=("Beijing", "Guangzhou", "Chengdu", "Wuhan", "Shanghai"), n_front_candidates=12,

@@ -134,7 +134,8 @@ def test_cost_parts_add_up_to_the_objective():
     result = optimize_network(demand(), sites(["A", "C"]), sites(["C"], fixed=5.0), params,
                               solver="cbc")
     parts = sum(v for k, v in result.costs.items() if k != "total")
-    assert parts == pytest.approx(result.costs["total"]) and parts == pytest.approx(result.objective, rel=1e-6)
+    assert parts == pytest.approx(result.costs["total"])
+    assert parts == pytest.approx(result.objective, rel=1e-6)
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from workbench.errors import DataValidationError, ParameterError
-from workbench.network.inventory import (alerts, replenishment_plan, service_z, slow_movers)
+from workbench.network.inventory import alerts, replenishment_plan, service_z, slow_movers
 
 Z90 = 1.2815515655446004
 

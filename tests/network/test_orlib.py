@@ -58,7 +58,8 @@ def test_truncated_file_is_rejected(tmp_path):
 def _plain_instances():
     from pathlib import Path
 
-    opt = Path(__file__).resolve().parents[2] / ".." / "shared" / "benchmarks" / "orlib" / "cap" / "capopt.txt"
+    shared = Path(__file__).resolve().parents[2] / ".." / "shared"
+    opt = shared / "benchmarks" / "orlib" / "cap" / "capopt.txt"
     if not opt.is_file():
         return ["cap41"]  # collected without ../shared; the shared fixture skips the test
     table = read_cap_optima(opt)

@@ -180,7 +180,8 @@ def default_front_plan(fronts: pd.DataFrame, demand: pd.DataFrame, n: int) -> li
 def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,
                      fronts: list[str] | None = None, max_centrals: int = 3, max_fronts: int = 20,
                      promise_hours: float = 72.0, front_hours: float = 24.0,
-                     hot_target_share: float = 0.8, annual_units: float | None = None, region_units: pd.Series | None = None,
+                     hot_target_share: float = 0.8, annual_units: float | None = None,
+                     region_units: pd.Series | None = None,
                      hubs: tuple[str, ...] = CENTRAL_HUBS, n_front_candidates: int = FRONT_CANDIDATES,
                      volume_factor: float = 1.0, central_fixed: float = CENTRAL_FIXED_COST,
                      front_fixed: float = FRONT_FIXED_COST,
@@ -190,7 +191,8 @@ def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,
 
     ``region_units``: units per region for the period (default: the last 12 months of the sample
     sales) times ``volume_factor``; ``central_fixed``/``front_fixed`` are CNY per site and period;
-    ``hot_target_share`` of hot units must arrive within ``front_hours``; ``annual_units`` rescales them to that national total. ``hubs`` are the central
+    ``hot_target_share`` of hot units must arrive within ``front_hours``; ``annual_units``
+    rescales the units to that national total. ``hubs`` are the central
     candidates (the named centrals are added), the ``n_front_candidates`` largest cities the front
     candidates. ``time_limit`` is per solve.
 

@@ -483,7 +483,7 @@ def read_solution(data: NetworkData, params: NetworkParams, milp: Milp, pairs: P
     hours, units = delivered["hours"].to_numpy(float), delivered["units"].to_numpy(float)
     coverage = coverage_shares(hours, units, params.promise_hours)
     coverage["served_share"] = float(units.sum() / d.sum()) if d.sum() > 0 else None
-    return NetworkResult(objective=sol.objective if milp.cost.any() else costs["total"],
+    return NetworkResult(objective=sol.objective,
                          open_centrals=list(cen[y]), open_fronts=list(fro[z]), costs=costs,
                          coverage=coverage, flows=flows,
                          cities=_city_table(data, params, delivered),
