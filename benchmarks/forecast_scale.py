@@ -5,7 +5,8 @@ engine and on a Dask LocalCluster.
 Each (size, engine, workers) run is a fresh subprocess, so peak memory is that run's own.
 Reported per run: series per second (wall), series per worker CPU-second (less sensitive to other
 load on the machine), peak resident memory of the driver and of the largest worker process, and
-the Dask 1 -> 2 worker scaling ratio from this one run. Nothing is asserted.
+the 1 -> 2 worker scaling ratios from this one run. Nothing is asserted. Local workers are
+forked, so their peak memory includes the driver's pages they share copy-on-write.
 
     .venv/bin/python benchmarks/forecast_scale.py                       # 1000,10000 x local:2,dask:1,dask:2
     .venv/bin/python benchmarks/forecast_scale.py --sizes 1000 --configs dask:1,dask:2   # quick
@@ -59,9 +60,19 @@ def make_series(n: int, seed: int = 6, chunk: int = 5000) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process, MiB. Linux's VmHWM starts afresh at exec, unlike
+    ``ru_maxrss``, which a spawned Dask worker would inherit from the driver."""
+    try:
+        with open("/proc/self/status") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _worker_stats() -> dict:
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return {"maxrss_mib": usage.ru_maxrss / 1024, "cpu_s": usage.ru_utime + usage.ru_stime}
+    return {"maxrss_mib": peak_rss_mib(), "cpu_s": usage.ru_utime + usage.ru_stime}
 
 
 def run_one(n: int, engine_name: str, workers: int, horizon: int, partition_size: int | None) -> dict:
@@ -90,16 +101,18 @@ def run_one(n: int, engine_name: str, workers: int, horizon: int, partition_size
     else:
         engine.close()  # joins the pool, so its processes count as children below
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        # forked workers: includes the driver's pages they share copy-on-write
         worker_rss = children.ru_maxrss / 1024 if workers > 1 else float("nan")
         worker_cpu = children.ru_utime + children.ru_stime
     own = resource.getrusage(resource.RUSAGE_SELF)
+    driver_cpu = own.ru_utime + own.ru_stime - own_cpu  # partitioning, pooled fit, messages
     if engine_name == "local" and workers == 1:  # in-process: the driver does the work
-        worker_cpu = own.ru_utime + own.ru_stime - own_cpu
+        worker_cpu = driver_cpu
     return {"series": n, "engine": engine_name, "workers": workers, "failed": len(run.failures),
             "files": files, "rows": run.rows, "generate_s": gen_s, "startup_s": startup_s,
             "wall_s": wall, "series_per_s": n / wall, "worker_cpu_s": worker_cpu,
-            "series_per_cpu_s": n / worker_cpu if worker_cpu else float("nan"),
-            "driver_peak_mib": own.ru_maxrss / 1024, "worker_peak_mib": worker_rss,
+            "series_per_cpu_s": n / worker_cpu if worker_cpu else float("nan"), "driver_cpu_s": driver_cpu,
+            "driver_peak_mib": peak_rss_mib(), "worker_peak_mib": worker_rss,
             "input_mib": frame.memory_usage(deep=True).sum() / 2**20,
             "load_avg": os.getloadavg()[0]}
 
@@ -148,13 +161,14 @@ def main(argv=None) -> int:
     table = pd.DataFrame(rows)
     with pd.option_context("display.width", 200, "display.max_columns", 30):
         print(table[["series", "engine", "workers", "wall_s", "series_per_s", "series_per_cpu_s",
-                     "driver_peak_mib", "worker_peak_mib", "startup_s", "failed", "files"]]
+                     "driver_cpu_s", "driver_peak_mib", "worker_peak_mib", "startup_s", "failed", "files"]]
               .round(2).to_string(index=False))
     for n, group in table.groupby("series"):
         by = {(r.engine, r.workers): r for r in group.itertuples()}
-        if ("dask", 1) in by and ("dask", 2) in by:
-            print(f"{n} series: Dask 1 -> 2 workers speed-up "
-                  f"{by['dask', 2].series_per_s / by['dask', 1].series_per_s:.2f}x (ideal 2.00x)")
+        for engine in ("local", "dask"):
+            if (engine, 1) in by and (engine, 2) in by:
+                print(f"{n} series: {engine} 1 -> 2 workers speed-up "
+                      f"{by[engine, 2].series_per_s / by[engine, 1].series_per_s:.2f}x (ideal 2.00x)")
         if ("local", 2) in by and ("dask", 2) in by:
             print(f"{n} series: Dask / local throughput with 2 workers "
                   f"{by['dask', 2].series_per_s / by['local', 2].series_per_s:.2f}")

@@ -86,8 +86,7 @@ def _fails_on_index_one(index, part, shared):
 @pytest.mark.parametrize("kind", ["local", "dask"])
 def test_a_failed_task_comes_back_as_its_exception(kind, dask_engine):
     engine = LocalEngine(2) if kind == "local" else dask_engine
-    handles = engine.put([1, 2, 3])
-    results = dict(engine.map(_fails_on_index_one, handles, 10))
+    results = dict(engine.map(_fails_on_index_one, [1, 2, 3], 10))
     if kind == "local":
         engine.close()
     assert results[0] == 10 and results[2] == 30

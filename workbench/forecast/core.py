@@ -274,32 +274,30 @@ def _execute(frame, *, horizon, model="auto", quantiles=DEFAULT_QUANTILES, keys=
     runner = make_engine(engine, n_workers=1 if owned and engine == "local" and sum(counts) < 4
                          else n_jobs)
     try:
-        handles = runner.put(parts)
         if pool_events and sum(counts) > 1 and "prior_uplift" in make_model(model).get_params() \
                 and "prior_uplift" not in params:
-            total = _distributed_total(runner, handles, job)
+            total = _distributed_total(runner, parts, job)
             prior = _pooled_from_total(total, model, params, job.freq, job.calendar)
             if prior:
                 job = replace(job, params={**params, "prior_uplift": prior})
         results: list[_PartitionResult | None] = [None] * len(parts)
         with progress_bar(sum(counts), desc=f"forecast ({model}, {runner.name})", enabled=progress) as bar:
-            for i, result in runner.map(_forecast_partition, handles, job):
+            for i, result in runner.map(_forecast_partition, parts, job):
                 if isinstance(result, BaseException):
                     result = _failed_partition(parts[i], keys, result, i)
                 results[i] = result
                 bar.update(counts[i])
-        del handles
     finally:
         if owned:
             runner.close()
     return results
 
 
-def _distributed_total(runner: Engine, handles, job: _Job) -> pd.Series:
+def _distributed_total(runner: Engine, parts, job: _Job) -> pd.Series:
     """Sum of all series per date: summed per partition on the workers, then added here in
     partition order (a fixed order, so every engine gets the same floating-point total)."""
-    totals: list[pd.Series | None] = [None] * len(handles)
-    for i, total in runner.map(_partition_total, handles, job):
+    totals: list[pd.Series | None] = [None] * len(parts)
+    for i, total in runner.map(_partition_total, parts, job):
         if isinstance(total, BaseException):
             raise ModelError(f"summing partition {i} for the pooled event profile failed on "
                              f"{runner!r}: {type(total).__name__}: {total}")

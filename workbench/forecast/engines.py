@@ -1,9 +1,8 @@
 """Execution engines: run one function over many partitions of series, on this machine's cores
 (``local``) or on a Dask cluster (``dask``).
 
-An engine knows nothing about forecasting. It places partitions where the work will run
-(``put``), then calls ``fn(index, partition, shared)`` for each one and yields
-``(index, result)`` as partitions finish, with the exception in place of the result when a
+An engine knows nothing about forecasting. It calls ``fn(index, partition, shared)`` for each
+partition where the work runs and yields ``(index, result)`` as partitions finish, with the exception in place of the result when a
 partition's task itself failed (a dead worker, say), so the caller can name what is missing
 while the rest finish. Results arrive in completion order; callers that need a fixed order sort
 by index.
@@ -38,11 +37,7 @@ class Engine(ABC):
         """How many partitions can run at the same time."""
 
     @abstractmethod
-    def put(self, partitions: Sequence) -> list:
-        """Place the partitions where the work runs; returns handles for ``map``."""
-
-    @abstractmethod
-    def map(self, fn: Callable, handles: list, shared: Any) -> Iterator[tuple[int, Any]]:
+    def map(self, fn: Callable, partitions: Sequence, shared: Any) -> Iterator[tuple[int, Any]]:
         """Yield ``(index, fn(index, partition, shared))`` as each partition finishes (the
         exception instead of the result if the task failed)."""
 
@@ -71,17 +66,15 @@ class LocalEngine(Engine):
     def workers(self) -> int:
         return self.n_workers or os.cpu_count() or 1
 
-    def put(self, partitions: Sequence) -> list:
-        return list(partitions)  # sent to a worker only when its task starts
-
-    def map(self, fn, handles, shared):
-        if self.workers == 1 or len(handles) == 1:
-            for i, part in enumerate(handles):
+    def map(self, fn, partitions, shared):
+        if self.workers == 1 or len(partitions) == 1:
+            for i, part in enumerate(partitions):
                 yield i, _call(fn, i, part, shared)
             return
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.workers)
-        futures = {self._pool.submit(fn, i, part, shared): i for i, part in enumerate(handles)}
+        # the pool pickles a partition only when a worker is about to take it
+        futures = {self._pool.submit(fn, i, part, shared): i for i, part in enumerate(partitions)}
         for future in as_completed(futures):
             i = futures.pop(future)
             exc = future.exception()
@@ -111,12 +104,16 @@ class DaskEngine(Engine):
     on ``close``); otherwise it starts a ``LocalCluster`` of ``n_workers`` single-threaded
     worker processes (default: all cores; ``processes=False`` runs them as threads of this
     process). Workers of a remote cluster need the same ``workbench`` installed.
+
+    Partitions go out as workers free up, ``in_flight`` per worker at a time, so a worker holds
+    a few partitions' rows, never a share of the whole data set.
     """
 
     name = "dask"
 
     def __init__(self, address: str | None = None, *, n_workers: int | None = None,
-                 processes: bool = True, client=None, connect_timeout: float = 20.0):
+                 processes: bool = True, client=None, connect_timeout: float = 20.0,
+                 in_flight: int = 2):
         if address and client is not None:
             raise ParameterError("DaskEngine: give either address or client, not both")
         if address and n_workers:
@@ -128,6 +125,7 @@ class DaskEngine(Engine):
         self.n_workers = n_workers
         self.processes = processes
         self.connect_timeout = connect_timeout
+        self.in_flight = in_flight
         self._client = client
         self._owns_client = client is None
         self._cluster = None
@@ -156,27 +154,34 @@ class DaskEngine(Engine):
     def workers(self) -> int:
         return max(1, sum(self.client.nthreads().values()))
 
-    def put(self, partitions: Sequence) -> list:
-        # spread the rows over the workers once; later maps reuse them without resending
-        return self.client.scatter(list(partitions), hash=False)
-
-    def map(self, fn, handles, shared):
+    def map(self, fn, partitions, shared):
         from distributed import as_completed as dask_as_completed
 
         client = self.client
         shared_future = client.scatter(shared, broadcast=True, hash=False)
-        futures = client.map(fn, range(len(handles)), handles, [shared_future] * len(handles),
-                             pure=False)
-        index = {future.key: i for i, future in enumerate(futures)}
-        completed = dask_as_completed(futures)
-        del futures  # as_completed holds them; each is released once its result is taken
+        waiting = iter(enumerate(partitions))
+        completed = dask_as_completed()
+        index = {}
+
+        def submit_next() -> None:
+            for i, part in waiting:
+                data = client.scatter(part, hash=False)  # rows travel once, outside the graph
+                future = client.submit(fn, i, data, shared_future, pure=False)
+                index[future.key] = i
+                completed.add(future)
+                return
+
+        for _ in range(self.in_flight * self.workers):
+            submit_next()
         for future in completed:
-            i = index[future.key]
+            i = index.pop(future.key)
             try:
-                yield i, future.result()
+                result = future.result()
             except Exception as exc:
-                yield i, exc
+                result = exc
             future.release()
+            submit_next()
+            yield i, result
 
     def close(self) -> None:
         if self._client is not None and self._owns_client:
