@@ -121,6 +121,8 @@ class DaskEngine(Engine):
                                  f"cluster at {address} has its own workers, so leave n_workers out")
         if n_workers is not None and n_workers < 1:
             raise ParameterError(f"n_workers must be at least 1; got {n_workers}")
+        if in_flight < 1:
+            raise ParameterError(f"in_flight must be at least 1 partition per worker; got {in_flight}")
         self.address = address
         self.n_workers = n_workers
         self.processes = processes
@@ -165,7 +167,7 @@ class DaskEngine(Engine):
 
         def submit_next() -> None:
             for i, part in waiting:
-                data = client.scatter(part, hash=False)  # rows travel once, outside the graph
+                [data] = client.scatter([part], hash=False)  # rows travel once, outside the graph
                 future = client.submit(fn, i, data, shared_future, pure=False)
                 index[future.key] = i
                 completed.add(future)
@@ -184,7 +186,10 @@ class DaskEngine(Engine):
             yield i, result
 
     def close(self) -> None:
-        if self._client is not None and self._owns_client:
+        """Close the client and cluster this engine started; a given client stays open."""
+        if not self._owns_client:
+            return
+        if self._client is not None:
             self._client.close()
         if self._cluster is not None:
             self._cluster.close()
