@@ -76,7 +76,8 @@ _JSON_FIELDS = ("parameters", "outputs", "results", "data_range")
 
 
 def utc_now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    # microseconds: two runs in the same second must still sort in the order they started
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
 class Ledger:
