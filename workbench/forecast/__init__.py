@@ -1,0 +1,11 @@
+"""Demand forecasting: models on one series' arrays (``models``), the long-frame core with
+grouping, pooling and engines (``core``), event backtests (``backtest``), metrics and planner
+outputs (``planning``)."""
+
+from workbench.forecast.backtest import backtest_windows, compare_models, event_windows
+from workbench.forecast.core import forecast
+from workbench.forecast.models import MODELS, make_model
+from workbench.forecast.planning import event_forecast
+
+__all__ = ["MODELS", "backtest_windows", "compare_models", "event_forecast", "event_windows",
+           "forecast", "make_model"]
