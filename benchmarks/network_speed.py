@@ -5,7 +5,11 @@ Times, on the same strong formulation (x_ij <= y_i, split demand):
 * ``workbench-highs`` / ``workbench-cbc``: ``solve_facility_location`` from the tables (validation,
   sparse build and solve);
 * ``pulp-highs`` / ``pulp-cbc``: a plain PuLP model written with ``lpSum`` as a user would;
-* ``scipy-milp``: ``scipy.optimize.milp`` (HiGHS) with numpy/scipy sparse matrices.
+* ``highspy``: the same sparse matrices passed to the ``highspy`` wheel (HiGHS 1.15);
+* ``scipy-milp``: ``scipy.optimize.milp`` (SciPy's bundled HiGHS 1.12) with the sparse matrices.
+
+The workbench's ``highs`` route passes its sparse model to ``scipy.optimize.milp``: measured here,
+SciPy's HiGHS was faster than the newer ``highspy`` on these models.
 
 Every time is wall-clock seconds including model building; ratios are against ``scipy-milp`` from
 the same run (the fastest of ``--repeat`` runs for the small instances, to damp machine noise).
@@ -14,7 +18,8 @@ Each objective is checked against ``capopt.txt``. Needs ``../shared``.
     .venv/bin/python benchmarks/network_speed.py                 # 37 cap instances + capa/b/c
     .venv/bin/python benchmarks/network_speed.py --large none    # 37 cap instances only
 
-On capa/capb/capc (100 x 1000, 100,000 columns) only ``workbench-highs`` and ``scipy-milp`` run
+On capa/capb/capc (100 x 1000, 100,000 columns) only ``workbench-highs``, ``highspy`` and
+``scipy-milp`` run
 unless ``--all-large``: CBC's root LP ignores the time limit there and takes many minutes, and
 plain PuLP with HiGHS runs the same HiGHS as the workbench after a slower build.
 """
@@ -63,8 +68,8 @@ def plain_pulp(inst, solver: str, time_limit: float):
     return pulp.value(prob.objective)
 
 
-def scipy_milp(inst, time_limit: float):
-    """The same formulation as sparse matrices for ``scipy.optimize.milp``; columns y then x."""
+def matrices(inst):
+    """Costs, integrality and rows (demand ==, capacity <=, linking <=) with columns y then x."""
     m, n = inst.cost.shape
     nx = m * n
     xi = np.arange(nx)
@@ -76,11 +81,36 @@ def scipy_milp(inst, time_limit: float):
                              shape=(m, m + nx))
     link = sp.csr_matrix((np.r_[np.ones(nx), -np.ones(nx)], (np.r_[xi, xi], np.r_[m + xi, site])),
                          shape=(nx, m + nx))
-    res = milp(c, integrality=np.r_[np.ones(m), np.zeros(nx)], bounds=Bounds(0, 1),
-               constraints=[LinearConstraint(demand, 1, 1),
-                            LinearConstraint(sp.vstack([capacity, link]), -np.inf, 0)],
+    return c, np.r_[np.ones(m), np.zeros(nx)], demand, sp.vstack([capacity, link])
+
+
+def scipy_milp(inst, time_limit: float):
+    """The formulation as sparse matrices for ``scipy.optimize.milp`` (SciPy's bundled HiGHS)."""
+    c, integrality, demand, upper = matrices(inst)
+    res = milp(c, integrality=integrality, bounds=Bounds(0, 1),
+               constraints=[LinearConstraint(demand, 1, 1), LinearConstraint(upper, -np.inf, 0)],
                options={"mip_rel_gap": GAP, "time_limit": time_limit})
     return res.fun
+
+
+def highspy_direct(inst, time_limit: float):
+    """The same matrices passed to the ``highspy`` wheel (a newer HiGHS than SciPy's)."""
+    import highspy
+
+    c, integrality, demand, upper = matrices(inst)
+    a = sp.vstack([demand, upper]).tocsc()
+    rows = demand.shape[0] + upper.shape[0]
+    lower = np.r_[np.ones(demand.shape[0]), np.full(upper.shape[0], -np.inf)]
+    upper_b = np.r_[np.ones(demand.shape[0]), np.zeros(upper.shape[0])]
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("mip_rel_gap", GAP)
+    h.setOptionValue("time_limit", float(time_limit))
+    h.passModel(c.size, rows, int(a.nnz), 1, 1, 0.0, c, np.zeros(c.size), np.ones(c.size),
+                lower, upper_b, a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data,
+                integrality.astype(np.int32))
+    h.run()
+    return h.getInfo().objective_function_value
 
 
 def workbench(inst, solver: str, time_limit: float):
@@ -94,11 +124,12 @@ METHODS = {
     "workbench-cbc": lambda inst, tl: workbench(inst, "cbc", tl),
     "pulp-highs": lambda inst, tl: plain_pulp(inst, "highs", tl),
     "pulp-cbc": lambda inst, tl: plain_pulp(inst, "cbc", tl),
+    "highspy": highspy_direct,
     "scipy-milp": scipy_milp,
 }
 
 
-LARGE_METHODS = ("workbench-highs", "scipy-milp")
+LARGE_METHODS = ("workbench-highs", "highspy", "scipy-milp")
 
 
 def markdown(frame: pd.DataFrame, fmt: str) -> str:
@@ -117,8 +148,8 @@ def main() -> None:
                         help="capa/b/c instances as name:capacity, comma-separated, or 'none'")
     parser.add_argument("--time-limit", type=float, default=600.0, help="seconds per solve")
     parser.add_argument("--all-large", action="store_true",
-                        help="also run CBC and plain PuLP on capa/b/c (default: workbench-highs "
-                        "and scipy-milp only)")
+                        help="also run CBC and plain PuLP on capa/b/c (default: workbench-highs, "
+                        "highspy and scipy-milp only)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs per small instance and method; the fastest counts (capa/b/c: 1)")
     parser.add_argument("--out", default=None, help="also write the per-instance times as CSV")
