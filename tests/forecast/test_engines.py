@@ -93,6 +93,22 @@ def test_a_failed_task_comes_back_as_its_exception(kind, dask_engine):
     assert isinstance(results[1], RuntimeError) and "task 1" in str(results[1])
 
 
+class _LosesPartitionOne(LocalEngine):
+    """In-process engine whose task for partition 1 dies, as if its worker were lost."""
+
+    def map(self, fn, partitions, shared):
+        for i, result in super().map(fn, partitions, shared):
+            yield i, RuntimeError("worker lost") if i == 1 and fn.__name__ == "_forecast_partition" else result
+
+
+def test_a_lost_partition_lists_each_of_its_series_and_the_rest_finish(cells):
+    with pytest.warns(ForecastNoteWarning, match=r"4 series failed .*partition 1 failed on the engine"):
+        fc = forecast(cells, horizon=7, keys=KEYS, engine=_LosesPartitionOne(1), partition_size=4)
+    lost = [tuple(f.key.values()) for f in fc.attrs["failures"]]
+    assert len(lost) == 4 and fc.groupby(KEYS).ngroups == 5
+    assert not set(lost) & set(fc.groupby(KEYS).groups)
+
+
 def test_streaming_writes_one_file_per_partition_and_they_add_up(cells, dask_engine, local_forecast, tmp_path):
     with pytest.warns(ForecastNoteWarning, match="Nowhere"):
         run = forecast_to_parquet(_broken(cells), tmp_path / "out", horizon=21, keys=KEYS,
