@@ -70,25 +70,29 @@ def _require(frame: pd.DataFrame, name: str, columns: list[str]) -> None:
         raise DataValidationError(f"{name}: missing column(s) {missing}; expected {columns}")
 
 
-def _check_numbers(frame, name, column, *, allow_nan=False):
-    values = pd.to_numeric(frame[column], errors="coerce")
-    bad = values.isna() & (~frame[column].isna() if allow_nan else True)
-    bad |= values < 0
+def _check_numbers(frame, name, column, *, allow_nan=False) -> np.ndarray:
+    raw = frame[column]
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(float)
+    bad = np.isnan(values) | (values < 0)
+    if allow_nan:
+        bad &= ~raw.isna().to_numpy()
     if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
+        row = int(np.flatnonzero(bad)[0])
         raise DataValidationError(
-            f"{name}: row {row + 1}, column {column!r} = {frame[column].iloc[row]!r}; "
+            f"{name}: row {row + 1}, column {column!r} = {raw.iloc[row]!r}; "
             "expected a non-negative number" + (" (empty = unlimited)" if allow_nan else "")
         )
-    return values.to_numpy(float)
+    return values
 
 
-def _check_unique(frame, name, columns):
-    dup = frame.duplicated(columns)
-    if dup.any():
-        row = int(np.flatnonzero(dup.to_numpy())[0])
-        raise DataValidationError(f"{name}: row {row + 1} repeats {columns} = "
-                                  f"{tuple(frame[columns].iloc[row])}; keep one row per key")
+def _check_unique(frame, name, column) -> list[str]:
+    names = frame[column].astype(str).tolist()
+    index = pd.Index(names)
+    if not index.is_unique:
+        row = int(np.flatnonzero(index.duplicated())[0])
+        raise DataValidationError(f"{name}: row {row + 1} repeats {column} {names[row]!r}; "
+                                  "keep one row per key")
+    return names
 
 
 @dataclass(frozen=True)
@@ -110,15 +114,12 @@ def validate_tables(sites: pd.DataFrame, customers: pd.DataFrame, costs: pd.Data
     _require(sites, "sites", ["site", "fixed_cost", "capacity"])
     _require(customers, "customers", ["customer", "demand"])
     _require(costs, "costs", ["site", "customer", "unit_cost"])
-    _check_unique(sites, "sites", ["site"])
-    _check_unique(customers, "customers", ["customer"])
-    _check_unique(costs, "costs", ["site", "customer"])
+    site_names = _check_unique(sites, "sites", "site")
+    customer_names = _check_unique(customers, "customers", "customer")
     fixed = _check_numbers(sites, "sites", "fixed_cost")
     capacity = _check_numbers(sites, "sites", "capacity", allow_nan=True)
     demand = _check_numbers(customers, "customers", "demand")
     unit_cost = _check_numbers(costs, "costs", "unit_cost")
-    site_names = sites["site"].astype(str).tolist()
-    customer_names = customers["customer"].astype(str).tolist()
     site_pos = pd.Index(site_names).get_indexer(costs["site"].astype(str))
     cust_pos = pd.Index(customer_names).get_indexer(costs["customer"].astype(str))
     for pos, col, table in ((site_pos, "site", "sites"), (cust_pos, "customer", "customers")):
@@ -126,6 +127,14 @@ def validate_tables(sites: pd.DataFrame, customers: pd.DataFrame, costs: pd.Data
             row = int(np.flatnonzero(pos < 0)[0])
             raise DataValidationError(f"costs: row {row + 1}, {col} {costs[col].iloc[row]!r} "
                                       f"is not in the {table} table")
+    # duplicate pairs, found on integer codes (hashing string pairs is the slow part on big tables)
+    pair = site_pos.astype(np.int64) * len(customer_names) + cust_pos
+    order = np.argsort(pair, kind="stable")
+    repeated = np.flatnonzero(np.diff(pair[order]) == 0)
+    if repeated.size:
+        row = int(order[repeated[0] + 1])
+        raise DataValidationError(f"costs: row {row + 1} repeats ['site', 'customer'] = "
+                                  f"{tuple(costs[['site', 'customer']].iloc[row])}; keep one row per key")
     return FacilityData(site_names, customer_names, fixed, np.where(np.isnan(capacity), np.inf, capacity),
                         demand, site_pos.astype(np.int64), cust_pos.astype(np.int64), unit_cost)
 
