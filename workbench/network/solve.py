@@ -1,8 +1,8 @@
 """Solve a :class:`~workbench.network.model.Milp` with CBC (through PuLP) or HiGHS.
 
-HiGHS runs through ``scipy.optimize.milp``, which takes the sparse matrices as they are: on the
-OR-Library and China network models SciPy's bundled HiGHS solved about twice as fast as the
-``highspy`` wheel in the lock (see ``docs/network.md``).
+HiGHS runs through ``scipy.optimize.milp``, which takes the sparse matrices as they are, so the
+workbench solves with exactly the HiGHS of a plain SciPy model (the ``highspy`` wheel carries a
+newer HiGHS; on this machine the two were within run-to-run noise, see ``docs/network.md``).
 
 Every answer is a :class:`MilpSolution` with a status from :data:`STATUSES`, the objective, the
 best bound, the relative MIP gap and the wall-clock solve time in seconds.
