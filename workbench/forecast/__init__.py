@@ -3,9 +3,10 @@ grouping, pooling and engines (``core``), event backtests (``backtest``), metric
 outputs (``planning``)."""
 
 from workbench.forecast.backtest import backtest_windows, compare_models, event_windows
-from workbench.forecast.core import forecast
+from workbench.forecast.core import forecast, forecast_to_parquet
+from workbench.forecast.engines import DaskEngine, LocalEngine
 from workbench.forecast.models import MODELS, make_model
 from workbench.forecast.planning import event_forecast
 
-__all__ = ["MODELS", "backtest_windows", "compare_models", "event_forecast", "event_windows",
-           "forecast", "make_model"]
+__all__ = ["MODELS", "DaskEngine", "LocalEngine", "backtest_windows", "compare_models", "event_forecast",
+           "event_windows", "forecast", "forecast_to_parquet", "make_model"]
