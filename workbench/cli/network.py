@@ -90,7 +90,8 @@ def _names(text: str) -> list[str]:
 
 def _solve(args) -> int:
     from workbench.network.facility import solve_facility_location
-    from workbench.network.io import read_facility_tables, write_json
+    from workbench.data.io import write_json
+    from workbench.network.io import read_facility_tables
 
     sites, customers, costs = read_facility_tables(args.sites, args.customers, args.costs)
     result = solve_facility_location(
@@ -109,7 +110,7 @@ def _solve(args) -> int:
 
 def _plan(args) -> int:
     from workbench.network.china import SCENARIOS, run_default_plan
-    from workbench.network.io import write_json
+    from workbench.data.io import write_json
 
     report = run_default_plan(
         centrals=_names(args.centrals),

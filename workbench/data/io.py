@@ -1,13 +1,15 @@
-"""All file and database reading and writing of tabular data: CSV, Parquet, DuckDB."""
+"""All file and database reading and writing of tables and results: CSV, Parquet, DuckDB, JSON."""
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from workbench.errors import DataValidationError
@@ -88,9 +90,22 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     return path
 
 
+def json_ready(value):
+    """``value`` with numpy scalars as Python numbers and NaN / infinity as None (JSON null)."""
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
 def write_json(data, path: str | Path) -> Path:
-    """Write ``data`` as indented UTF-8 JSON (no NaN), atomically."""
+    """Write ``data`` as indented UTF-8 JSON (see ``json_ready``), atomically."""
     with atomic_output(path) as tmp:
-        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+        tmp.write_text(json.dumps(json_ready(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n",
                        encoding="utf-8")
     return Path(path)

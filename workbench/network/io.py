@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import math
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from workbench.errors import DataValidationError
@@ -35,25 +32,3 @@ def read_facility_tables(sites: str | Path, customers: str | Path, costs: str | 
         read_table(customers, ["customer", "demand"], text_columns=("customer",)),
         read_table(costs, ["site", "customer", "unit_cost"], text_columns=("site", "customer")),
     )
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def write_json(data: dict, path: str | Path) -> Path:
-    """Write ``data`` as indented JSON (numpy scalars converted, NaN/inf as null), atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(_plain(data), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(path)
-    return path
