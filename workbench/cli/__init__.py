@@ -14,7 +14,7 @@ import sys
 from workbench import __version__
 from workbench.errors import WorkbenchError
 
-COMMAND_MODULES = ("data", "forecast", "report", "budget", "network")  # helpers append their module here
+COMMAND_MODULES = ("data", "forecast", "report", "budget", "network")
 
 
 def build_parser() -> argparse.ArgumentParser:
