@@ -9,7 +9,6 @@ windows come from ``default_events.yaml`` and can be overridden per year in a pl
 from __future__ import annotations
 
 import copy
-import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
