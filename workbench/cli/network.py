@@ -105,7 +105,7 @@ def _solve(args) -> int:
           f"site(s), {result.solve_seconds:.2f} s ({result.solver}) -> {args.out}")
     if result.reason:
         print(f"reason: {result.reason}")
-    return 0
+    return 1 if result.status == "infeasible" else 0  # the JSON is written either way
 
 
 def _plan(args) -> int:
