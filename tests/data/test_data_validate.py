@@ -37,7 +37,7 @@ def test_missing_column_names_file_and_columns(tmp_path):
 
 def test_unparseable_dates_name_the_lines(tmp_path):
     frame, path = _csv(tmp_path, "date,sku,units\n2024-01-01,a,1\nyesterday,a,2\n2024-01-03,a,3\n")
-    with pytest.raises(DataValidationError, match=r"unparseable .* lines 3 .*'yesterday'"):
+    with pytest.raises(DataValidationError, match=r"unparseable .* line 3 .*'yesterday'"):
         _prepare(frame)
 
 
@@ -47,9 +47,9 @@ def test_duplicates_name_the_lines(tmp_path):
         _prepare(frame)
 
 
-@pytest.mark.parametrize("value,message", [("-4", "negative values at lines 3"),
-                                           ("abc", "non-numeric values at lines 3"),
-                                           ("", "is empty at lines 3")])
+@pytest.mark.parametrize("value,message", [("-4", "negative values at line 3"),
+                                           ("abc", "non-numeric values at line 3"),
+                                           ("", "is empty at line 3")])
 def test_bad_targets_name_the_lines(tmp_path, value, message):
     frame, _ = _csv(tmp_path, f"date,sku,units\n2024-01-01,a,1\n2024-01-02,a,{value}\n")
     with pytest.raises(DataValidationError, match=message):

@@ -57,7 +57,7 @@ def test_bad_input_is_a_clear_error_not_a_traceback(tmp_path, capsys):
     code = main(["forecast", "--data", str(bad), "--date-col", "ds", "--target", "units", "--freq", "D",
                  "--horizon", "3", "--out", str(tmp_path / "o.csv")])
     err = capsys.readouterr().err
-    assert code == 2 and f"error: {bad}: column 'units' has negative values at lines 3" in err
+    assert code == 2 and f"error: {bad}: column 'units' has negative values at line 3" in err
     assert not (tmp_path / "o.csv").exists()
 
 

@@ -29,6 +29,7 @@ import pulp
 from workbench.budget.curves import HillCurve
 from workbench.budget.pwl import PiecewiseLinear, piecewise_linear_many
 from workbench.budget.solver import SOLVERS, SolveInfo, solve
+from workbench.data.validate import describe_rows
 from workbench.errors import DataValidationError, ParameterError
 
 MODES = ("budget", "max_spend", "gmv_target")
@@ -36,19 +37,9 @@ REQUIRED_COLUMNS = ("channel", "vmax", "k", "s", "min_spend", "max_spend")
 OPTIONAL_COLUMNS = ("min_roi", "min_marginal_roi", "label")
 DEFAULT_TOLERANCE = 1e-4
 _BINDING_RTOL = 1e-7
-_SHOW = 5
 
 
 # --------------------------------------------------------------------------- input table
-
-def _where(frame: pd.DataFrame, mask) -> str:
-    """Offending rows as CSV line numbers (header is line 1) or 1-based rows."""
-    idx = np.flatnonzero(np.asarray(mask))
-    csv = frame.attrs.get("csv_rows", False)
-    labels = [str(i + 2) if csv else str(i + 1) for i in idx[:_SHOW]]
-    more = f" and {len(idx) - _SHOW} more" if len(idx) > _SHOW else ""
-    return f"{'line' if csv else 'row'}{'s' if len(idx) > 1 else ''} {', '.join(labels)}{more}"
-
 
 def validate_channels(frame: pd.DataFrame, source: str | None = None) -> pd.DataFrame:
     """Check a channel table and return it with float columns and optional columns filled.
@@ -73,12 +64,12 @@ def validate_channels(frame: pd.DataFrame, source: str | None = None) -> pd.Data
     names = out["channel"]
     blank = names.isna() | (names.astype(str).str.strip() == "")
     if blank.any():
-        raise DataValidationError(f"{src}: column 'channel' is empty at {_where(out, blank)}")
+        raise DataValidationError(f"{src}: column 'channel' is empty at {describe_rows(out, blank)}")
     out["channel"] = names.astype(str).str.strip()
     dup = out["channel"].duplicated(keep=False)
     if dup.any():
         raise DataValidationError(
-            f"{src}: channel {out.loc[dup, 'channel'].iloc[0]!r} appears more than once ({_where(out, dup)}); "
+            f"{src}: channel {out.loc[dup, 'channel'].iloc[0]!r} appears more than once ({describe_rows(out, dup)}); "
             f"give each channel one row")
     for col in REQUIRED_COLUMNS[1:] + ("min_roi", "min_marginal_roi"):
         if col not in out.columns:
@@ -89,29 +80,29 @@ def validate_channels(frame: pd.DataFrame, source: str | None = None) -> pd.Data
         bad = values.isna() & raw.notna()
         if bad.any():
             raise DataValidationError(
-                f"{src}: column {col!r} has non-numeric values at {_where(out, bad)} "
+                f"{src}: column {col!r} has non-numeric values at {describe_rows(out, bad)} "
                 f"(e.g. {raw[bad].iloc[0]!r})")
         out[col] = values
     for col in ("vmax", "k", "s", "max_spend"):
         bad = ~(np.isfinite(out[col]) & (out[col] > 0))
         if bad.any():
             raise DataValidationError(
-                f"{src}: column {col!r} must be a positive finite number at {_where(out, bad)} "
+                f"{src}: column {col!r} must be a positive finite number at {describe_rows(out, bad)} "
                 f"(got {frame[col][bad].iloc[0]!r})")
     bad = ~(np.isfinite(out["min_spend"]) & (out["min_spend"] >= 0))
     if bad.any():
         raise DataValidationError(
-            f"{src}: column 'min_spend' must be a number >= 0 at {_where(out, bad)} "
+            f"{src}: column 'min_spend' must be a number >= 0 at {describe_rows(out, bad)} "
             f"(got {frame['min_spend'][bad].iloc[0]!r})")
     bad = out["min_spend"] > out["max_spend"]
     if bad.any():
         raise DataValidationError(
-            f"{src}: min_spend is above max_spend at {_where(out, bad)}; swap or fix them")
+            f"{src}: min_spend is above max_spend at {describe_rows(out, bad)}; swap or fix them")
     for col in ("min_roi", "min_marginal_roi"):
         bad = out[col].notna() & ~(np.isfinite(out[col]) & (out[col] >= 0))
         if bad.any():
             raise DataValidationError(
-                f"{src}: column {col!r} must be empty or a number >= 0 at {_where(out, bad)}")
+                f"{src}: column {col!r} must be empty or a number >= 0 at {describe_rows(out, bad)}")
     if "label" not in out.columns:
         out["label"] = out["channel"]
     out["label"] = out["label"].fillna(out["channel"]).astype(str)

@@ -46,13 +46,14 @@ class ValidationReport:
         return text
 
 
-def _rows(frame: pd.DataFrame, mask) -> str:
-    """Name offending rows as file line numbers for CSV (header is line 1), else 1-based rows."""
+def describe_rows(frame: pd.DataFrame, mask) -> str:
+    """Name offending rows as file line numbers for CSV (header is line 1), else 1-based rows:
+    ``"line 3"``, ``"rows 2, 5 and 4 more"``."""
     idx = np.flatnonzero(np.asarray(mask))
     csv = frame.attrs.get("csv_rows", False)
     labels = [str(i + 2) if csv else str(i + 1) for i in idx[:_SHOW]]
     more = f" and {len(idx) - _SHOW} more" if len(idx) > _SHOW else ""
-    return f"{'lines' if csv else 'rows'} {', '.join(labels)}{more}"
+    return f"{'line' if csv else 'row'}{'s' if len(idx) > 1 else ''} {', '.join(labels)}{more}"
 
 
 def pandas_freq(freq: str, dates: pd.DatetimeIndex | None = None) -> str:
@@ -96,7 +97,7 @@ def prepare_long_frame(
     bad = dates.isna()
     if bad.any():
         raise DataValidationError(
-            f"{src}: column {date_col!r} has unparseable or empty dates at {_rows(frame, bad)} "
+            f"{src}: column {date_col!r} has unparseable or empty dates at {describe_rows(frame, bad)} "
             f"(e.g. {frame.loc[bad, date_col].iloc[0]!r}); write dates as YYYY-MM-DD")
 
     raw = frame[target_col]
@@ -104,22 +105,22 @@ def prepare_long_frame(
     non_numeric = target.isna() & raw.notna()
     if non_numeric.any():
         raise DataValidationError(
-            f"{src}: column {target_col!r} has non-numeric values at {_rows(frame, non_numeric)} "
+            f"{src}: column {target_col!r} has non-numeric values at {describe_rows(frame, non_numeric)} "
             f"(e.g. {raw[non_numeric].iloc[0]!r}); fix or remove those rows")
     empty = raw.isna()
     if empty.any():
         raise DataValidationError(
-            f"{src}: column {target_col!r} is empty at {_rows(frame, empty)}; write 0 for no "
+            f"{src}: column {target_col!r} is empty at {describe_rows(frame, empty)}; write 0 for no "
             f"sales or remove the rows")
     negative = target < 0
     if negative.any():
         raise DataValidationError(
-            f"{src}: column {target_col!r} has negative values at {_rows(frame, negative)} "
+            f"{src}: column {target_col!r} has negative values at {describe_rows(frame, negative)} "
             f"(e.g. {target[negative].iloc[0]}); returns must be netted before forecasting")
     for key in keys:
         null_key = frame[key].isna()
         if null_key.any():
-            raise DataValidationError(f"{src}: key column {key!r} is empty at {_rows(frame, null_key)}")
+            raise DataValidationError(f"{src}: key column {key!r} is empty at {describe_rows(frame, null_key)}")
 
     out = pd.DataFrame({k: frame[k].astype(str) for k in keys})
     out["ds"] = dates.dt.normalize().astype("datetime64[ns]")
@@ -127,7 +128,7 @@ def prepare_long_frame(
     dup = out.duplicated([*keys, "ds"], keep=False)
     if dup.any():
         raise DataValidationError(
-            f"{src}: duplicate ({', '.join([date_col, *keys])}) rows at {_rows(frame, dup)}; "
+            f"{src}: duplicate ({', '.join([date_col, *keys])}) rows at {describe_rows(frame, dup)}; "
             f"aggregate them first (e.g. sum per date and key)")
 
     alias = pandas_freq(freq, pd.DatetimeIndex(out["ds"].sort_values()))
@@ -137,13 +138,13 @@ def prepare_long_frame(
         if off.any():
             raise DataValidationError(
                 f"{src}: frequency {freq} needs dates on the first day of each "
-                f"{'month' if freq == 'MS' else 'quarter'}; off-grid dates at {_rows(frame, off)}")
+                f"{'month' if freq == 'MS' else 'quarter'}; off-grid dates at {describe_rows(frame, off)}")
     elif freq == "W":
         weekday = out["ds"].dt.day_of_week
         off = weekday != weekday.iloc[out["ds"].argmin()]
         if off.any():
             raise DataValidationError(
-                f"{src}: weekly data must fall on one weekday; other weekdays at {_rows(frame, off)}")
+                f"{src}: weekly data must fall on one weekday; other weekdays at {describe_rows(frame, off)}")
 
     out = out.sort_values([*keys, "ds"], kind="stable").reset_index(drop=True)
     out, filled, gappy = _fill_gaps(out, keys, alias, gaps, src)
