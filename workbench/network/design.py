@@ -46,7 +46,7 @@ import pandas as pd
 from workbench.errors import DataValidationError, ParameterError
 from workbench.network.geo import delivery_hours, distance_matrix_km, road_km
 from workbench.network.model import Milp, MilpBuilder
-from workbench.network.solve import MilpSolution, check_solver_options, solve_milp
+from workbench.network.solve import MilpSolution, SolveOutcome, check_solver_options, solve_milp
 
 FLOW_TOL = 1e-7  # shares below this are solver noise
 
@@ -374,7 +374,7 @@ def _single_source_rows(b, pairs, data, x, w, u, uc, ur, big_m) -> None:
 
 
 @dataclass
-class NetworkResult:
+class NetworkResult(SolveOutcome):
     """Plain result of optimizing or evaluating a network; every table is a DataFrame.
 
     ``flows``: ``leg`` (central->city, front->city, central->front), ``source``, ``target``,
@@ -384,12 +384,6 @@ class NetworkResult:
     ``sites``: per site the tier, whether open, units handled, capacity and utilization.
     """
 
-    status: str
-    objective: float | None
-    gap: float | None
-    bound: float | None
-    solve_seconds: float
-    solver: str
     open_centrals: list[str]
     open_fronts: list[str]
     costs: dict
@@ -407,8 +401,7 @@ class NetworkResult:
 
     def to_dict(self) -> dict:
         return {
-            "status": self.status, "objective": self.objective, "gap": self.gap,
-            "bound": self.bound, "solve_seconds": self.solve_seconds, "solver": self.solver,
+            **self.outcome_dict(),
             "open_centrals": self.open_centrals, "open_fronts": self.open_fronts,
             "costs": self.costs, "coverage": self.coverage, "reason": self.reason,
             "details": self.details, "params": asdict(self.params),

@@ -25,21 +25,15 @@ import pandas as pd
 
 from workbench.errors import DataValidationError, ParameterError
 from workbench.network.model import Milp, MilpBuilder
-from workbench.network.solve import MilpSolution, solve_milp
+from workbench.network.solve import MilpSolution, SolveOutcome, solve_milp
 
 FLOW_TOL = 1e-9  # shares below this are solver noise, not flows
 
 
 @dataclass
-class FacilityResult:
+class FacilityResult(SolveOutcome):
     """Plain result of a facility-location solve; ``to_dict`` gives the RESULT.json content."""
 
-    status: str
-    objective: float | None
-    gap: float | None
-    bound: float | None
-    solve_seconds: float
-    solver: str
     open_sites: list[str]
     fixed_cost: float | None
     transport_cost: float | None
@@ -49,12 +43,7 @@ class FacilityResult:
 
     def to_dict(self) -> dict:
         return {
-            "status": self.status,
-            "objective": self.objective,
-            "gap": self.gap,
-            "bound": self.bound,
-            "solve_seconds": self.solve_seconds,
-            "solver": self.solver,
+            **self.outcome_dict(),
             "open_sites": self.open_sites,
             "fixed_cost": self.fixed_cost,
             "transport_cost": self.transport_cost,

@@ -53,6 +53,24 @@ class MilpSolution:
         return self.values is not None
 
 
+@dataclass
+class SolveOutcome:
+    """What every network result reports about its solve, first in its JSON: status
+    (``optimal`` / ``feasible`` / ``time_limit`` / ``infeasible``), objective, relative gap,
+    best bound, wall seconds and the solver used."""
+
+    status: str
+    objective: float | None
+    gap: float | None
+    bound: float | None
+    solve_seconds: float
+    solver: str
+
+    def outcome_dict(self) -> dict:
+        return {"status": self.status, "objective": self.objective, "gap": self.gap,
+                "bound": self.bound, "solve_seconds": self.solve_seconds, "solver": self.solver}
+
+
 def relative_gap(objective: float | None, bound: float | None) -> float | None:
     """``|objective - bound| / max(|objective|, 1e-9)``; ``None`` if either is unknown."""
     if objective is None or bound is None or not np.isfinite(bound):
