@@ -20,9 +20,11 @@ import pandas as pd
 from workbench.data.validate import prepare_long_frame
 from workbench.forecast.backtest import backtest_windows
 
-# name -> (registry model, parameters): the workbench's models and the peers' usual set-ups
+# name -> (registry model, parameters; "pool_events" goes to the core): the workbench's models
+# and the peers' usual set-ups
 VARIANTS = {
     "auto": ("auto", {}),
+    "auto without pooling": ("auto", {"pool_events": False}),
     "seasonal_naive": ("seasonal_naive", {}),
     "event_naive": ("event_naive", {}),
     "prophet (event windows)": ("prophet", {}),
@@ -70,9 +72,11 @@ def main(argv=None) -> int:
     for model in args.models.split(","):
         t0 = time.perf_counter()
         name, params = VARIANTS[model]
+        params = dict(params)
+        pool = params.pop("pool_events", True)
         for label, frame in (("daily_total", total), ("20 origins", origins)):
             result = backtest_windows(frame, model=name, windows=WINDOWS, lead=args.lead,
-                                      model_params=params)
+                                      model_params=params, pool_events=pool)
             for window in WINDOWS:
                 per = result.per_series[result.per_series.window == window]
                 tot = result.totals[result.totals.window == window].iloc[0]

@@ -54,7 +54,7 @@ def _score(actual: pd.DataFrame, train_y: np.ndarray, lo: str, hi: str) -> dict:
 def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: str = "auto",
                      lead: int = 90, keys=None, quantiles=DEFAULT_QUANTILES,
                      calendar: RetailCalendar | None = None, model_params: dict | None = None,
-                     n_jobs: int | None = None) -> BacktestResult:
+                     n_jobs: int | None = None, pool_events: bool = True) -> BacktestResult:
     """Backtest ``model`` on each named window ``(start, end)`` of daily data."""
     keys = series_keys(frame, keys)
     lo, hi = quantile_column(min(quantiles)), quantile_column(max(quantiles))
@@ -71,7 +71,8 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
                              f"window ends ({end.date()}); choose an earlier year")
         horizon = int((end - cutoff).days)
         fc = forecast(train, model=model, horizon=horizon, quantiles=quantiles, keys=keys,
-                      freq="D", calendar=calendar, model_params=model_params, n_jobs=n_jobs)
+                      freq="D", calendar=calendar, model_params=model_params, n_jobs=n_jobs,
+                      pool_events=pool_events)
         window_fc = fc[(fc["ds"] >= start) & (fc["ds"] <= end)]
         joined = window_fc.merge(frame, on=[*keys, "ds"], how="left")
         joined["y"] = joined["y"].fillna(0.0)
