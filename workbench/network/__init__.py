@@ -1,4 +1,4 @@
-"""Network design and replenishment: facility location, the two-tier China network, alerts.
+"""Network design: facility location, the two-tier China network (stock lives in workbench.inventory).
 
 Public entry points:
 
@@ -9,9 +9,6 @@ Public entry points:
 * :func:`workbench.network.plans.evaluate_plan`, :func:`~workbench.network.plans.compare_plans`;
 * :func:`workbench.network.china.run_default_plan` - the embedded China network, named plan vs
   optimized (``workbench network plan``);
-* :func:`workbench.network.inventory.replenishment_plan`, :func:`~workbench.network.inventory.alerts`,
-  :func:`~workbench.network.inventory.slow_movers` - safety stock, reorder points and alerts from
-  forecast quantiles;
 * :func:`workbench.network.solve.solve_milp` - CBC (PuLP) or HiGHS (highspy) on a sparse
   :class:`~workbench.network.model.Milp`.
 """

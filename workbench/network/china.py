@@ -307,17 +307,6 @@ def region_warehouses(result: NetworkResult, demand: pd.DataFrame) -> pd.Series:
     return units.groupby(level=0).idxmax().map(lambda key: key[1]).rename("warehouse")
 
 
-def sample_stock(plan_keys: pd.DataFrame, mean_daily: pd.Series, *, seed: int = 618) -> pd.DataFrame:
-    """A seeded demo stock snapshot (the sample data has no inventory): on hand = mean daily
-    units x a days-of-cover draw (1-150 days, log-uniform), on order = 0 or one week of units."""
-    rng = np.random.default_rng(seed)
-    n = len(plan_keys)
-    cover = np.exp(rng.uniform(np.log(1.0), np.log(150.0), n))
-    on_order = np.where(rng.uniform(size=n) < 0.3, 7.0, 0.0)
-    return plan_keys.assign(on_hand=np.round(mean_daily.to_numpy() * cover),
-                            on_order=np.round(mean_daily.to_numpy() * on_order))
-
-
 def default_alerts(result: NetworkResult, demand: pd.DataFrame, *, category: str = "beauty",
                    horizon: int = 60, service_level: float = 0.95, lead_time_days: float = 5.0,
                    lead_time_std_days: float = 1.5, review_days: float = 7.0,
@@ -326,12 +315,15 @@ def default_alerts(result: NetworkResult, demand: pd.DataFrame, *, category: str
 
     Forecasts the sample SKU sales (``workbench.forecast``) ``horizon`` days ahead per SKU and
     region, adds the regions served by the same warehouse, and applies
-    :func:`workbench.network.inventory.replenishment_plan` to a seeded demo stock snapshot.
+    :func:`workbench.inventory.replenishment_plan` to the seeded DEMO stock snapshot
+    (:func:`workbench.inventory.inputs.demo_stock`, labelled as such).
     ``skus`` keeps only the first few SKUs (quick runs).
     """
     from workbench.data.sample import load_sample
     from workbench.forecast.core import forecast
-    from workbench.network.inventory import alerts, replenishment_plan, slow_movers
+    from workbench.inventory.clearance import slow_movers
+    from workbench.inventory.inputs import demo_stock
+    from workbench.inventory.replenishment import alerts, replenishment_plan
 
     sales = load_sample(level="sku")
     sales = sales[sales["category"] == category]
@@ -350,7 +342,7 @@ def default_alerts(result: NetworkResult, demand: pd.DataFrame, *, category: str
     keys = wh[["sku", "warehouse"]].drop_duplicates().reset_index(drop=True)
     mean_daily = wh.groupby(["sku", "warehouse"])["yhat"].mean().reindex(
         pd.MultiIndex.from_frame(keys))
-    stock = sample_stock(keys, mean_daily)
+    stock = demo_stock(keys, mean_daily)
     lead = keys.assign(lead_time_days=lead_time_days, lead_time_std_days=lead_time_std_days)
     plan = replenishment_plan(wh, lead, stock, keys=["sku", "warehouse"],
                               service_level=service_level, review_days=review_days)

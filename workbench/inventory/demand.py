@@ -1,0 +1,149 @@
+"""Demand over a window from a daily quantile forecast: the forecast frame's checks, daily spread
+and window sums (mean and variance), matched by key values, never by row order.
+
+The forecast is a daily long frame with the key columns (e.g. ``sku, warehouse``), ``ds``,
+``yhat`` (mean, units/day) and quantile columns ``yhat_qNN`` (the output of
+``workbench.forecast.forecast``). Each key's window starts at its own first forecast day.
+
+* daily spread ``sigma_t = (q_hi,t - q_lo,t) / (z_hi - z_lo)``, e.g. ``(q90 - q10) / (2 x 1.2816)``
+  for a normal band;
+* window mean ``mu_W = sum_t w_t yhat_t`` and variance ``sum_t w_t sigma_t^2`` over the first ``W``
+  days, ``w_t = clip(W - t, 0, 1)`` (a fractional last day counts pro rata); forecast days are
+  treated as independent.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from workbench.data.validate import describe_rows
+from workbench.errors import DataValidationError
+
+_QUANTILE = re.compile(r"^yhat_q(\d{2})$")
+
+
+def band_columns(forecast: pd.DataFrame) -> tuple[str, str, float, float]:
+    """The widest symmetric quantile pair of ``forecast`` (e.g. ``yhat_q10``, ``yhat_q90``) and
+    their probabilities.
+
+    Raises:
+        DataValidationError: no symmetric pair of ``yhat_qNN`` columns.
+    """
+    levels = sorted(int(m.group(1)) for c in forecast.columns if (m := _QUANTILE.match(c)))
+    pairs = [(lo, 100 - lo) for lo in levels if lo < 50 and (100 - lo) in levels]
+    if not pairs:
+        raise DataValidationError(
+            f"{_name(forecast)}: needs a symmetric pair of quantile columns such as yhat_q10 and "
+            f"yhat_q90 (found {[c for c in forecast.columns if c.startswith('yhat')]})")
+    lo, hi = pairs[0]
+    return f"yhat_q{lo:02d}", f"yhat_q{hi:02d}", lo / 100, hi / 100
+
+
+def daily_sigma(forecast: pd.DataFrame) -> pd.Series:
+    """Per-row demand standard deviation (units/day) from the widest quantile band read as a
+    normal band; same index as ``forecast``.
+
+    Raises:
+        DataValidationError: a row whose upper quantile is below its lower one.
+    """
+    lo, hi, p_lo, p_hi = band_columns(forecast)
+    spread = (forecast[hi] - forecast[lo]) / (norm.ppf(p_hi) - norm.ppf(p_lo))
+    crossed = spread < -1e-9
+    if crossed.any():
+        raise DataValidationError(f"{_name(forecast)}: {hi} below {lo} at "
+                                  f"{describe_rows(forecast, crossed)}")
+    return spread.clip(lower=0.0)
+
+
+def _name(frame: pd.DataFrame) -> str:
+    return frame.attrs.get("source", "forecast")
+
+
+def daily_forecast(forecast: pd.DataFrame, keys: list[str], *, band: bool = True) -> pd.DataFrame:
+    """The checked forecast ``[keys..., ds, yhat, sigma, day]``, keys as text, sorted by keys and
+    date; ``day`` counts 0, 1, ... from each key's first forecast day.
+
+    Raises:
+        DataValidationError: missing columns, empty keys, bad dates, a negative or non-finite
+            ``yhat``, repeated (key, ds) rows or missing days inside a key's forecast.
+    """
+    name = _name(forecast)
+    missing = [c for c in [*keys, "ds", "yhat"] if c not in forecast.columns]
+    if missing:
+        raise DataValidationError(f"{name}: missing column(s) {missing}; the forecast has "
+                                  f"{list(forecast.columns)}")
+    if len(forecast) == 0:
+        raise DataValidationError(f"{name}: the forecast has no rows")
+    for key in keys:
+        empty = forecast[key].isna()
+        if empty.any():
+            raise DataValidationError(f"{name}: key column {key!r} is empty at "
+                                      f"{describe_rows(forecast, empty)}")
+    ds = pd.to_datetime(forecast["ds"], errors="coerce")
+    if ds.isna().any():
+        raise DataValidationError(f"{name}: column 'ds' has unparseable dates at "
+                                  f"{describe_rows(forecast, ds.isna())}")
+    yhat = pd.to_numeric(forecast["yhat"], errors="coerce")
+    bad = ~np.isfinite(yhat.to_numpy(dtype=float)) | (yhat < 0).to_numpy()
+    if bad.any():
+        raise DataValidationError(f"{name}: column 'yhat' must be a finite number of units >= 0; "
+                                  f"it is not at {describe_rows(forecast, bad)}")
+    out = pd.DataFrame({k: forecast[k].astype(str).to_numpy() for k in keys})
+    out["ds"] = ds.dt.normalize().to_numpy()
+    out["yhat"] = yhat.to_numpy(dtype=float)
+    out["sigma"] = daily_sigma(forecast).to_numpy() if band else 0.0
+    out["_row"] = np.arange(len(out))
+    dup = out.duplicated([*keys, "ds"], keep=False)
+    if dup.any():
+        raise DataValidationError(f"{name}: repeated ({', '.join([*keys, 'ds'])}) at "
+                                  f"{describe_rows(forecast, dup.to_numpy())}; one row per key and day")
+    out = out.sort_values([*keys, "ds"], kind="stable").reset_index(drop=True)
+    first = out.groupby(keys, sort=False)["ds"].transform("min")
+    out["day"] = (out["ds"] - first).dt.days
+    count = out.groupby(keys, sort=False).cumcount()
+    gap = out["day"] != count
+    if gap.any():
+        row = out.loc[gap].iloc[0]
+        raise DataValidationError(
+            f"{name}: the daily forecast of {tuple(row[keys])} misses days before {row['ds'].date()}; "
+            "give every day from the first forecast day on")
+    return out.drop(columns="_row")
+
+
+def window_moments(daily: pd.DataFrame, keys: list[str], days: pd.DataFrame, *,
+                   window: str = "window") -> pd.DataFrame:
+    """Mean and variance of demand over each key's first ``days`` forecast days.
+
+    Args:
+        daily: the output of :func:`daily_forecast`.
+        keys: key columns.
+        days: ``[keys..., days]`` with one row per key (days >= 0, fractional allowed).
+        window: what the window is, for the error message (e.g. "its lead time").
+
+    Returns:
+        ``days`` (same rows, same order) with ``mean`` (units) and ``var`` (units^2) added.
+
+    Raises:
+        DataValidationError: a key whose forecast is shorter than its window.
+    """
+    span = daily.groupby(keys, as_index=False).agg(_horizon=("day", "size"))
+    table = days.merge(span, on=keys, how="left", validate="one_to_one")
+    table["_horizon"] = table["_horizon"].fillna(0)
+    short = table["_horizon"] < table["days"] - 1e-9
+    if short.any():
+        row = table.loc[short].iloc[0]
+        raise DataValidationError(
+            f"forecast: horizon of {tuple(row[keys])} is {int(row['_horizon'])} days, shorter "
+            f"than {window} ({row['days']:g} days); forecast further ahead")
+    joined = daily.merge(days[[*keys, "days"]], on=keys)
+    weight = (joined["days"] - joined["day"]).clip(0.0, 1.0)
+    joined["mean"] = weight * joined["yhat"]
+    joined["var"] = weight * joined["sigma"] ** 2
+    sums = joined.groupby(keys, as_index=False)[["mean", "var"]].sum()
+    out = days.merge(sums, on=keys, how="left")
+    out[["mean", "var"]] = out[["mean", "var"]].fillna(0.0)
+    return out
