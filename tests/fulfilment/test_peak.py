@@ -1,0 +1,92 @@
+"""The event peak against a hand-computed two-warehouse, three-city case."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from workbench.errors import DataValidationError, ParameterError
+from workbench.fulfilment.peak import extra_capacity, peak_check, run_queue
+
+DAYS = pd.date_range("2026-06-16", periods=3, freq="D")  # the window 06-16..06-18
+
+
+def two_warehouses():
+    """Cities A, B -> Wuhan (100 a day), C -> Xi'an (60 a day); a day before the window too."""
+    p50 = {"A": [999, 100, 150, 30], "B": [999, 50, 100, 20], "C": [999, 50, 70, 40]}
+    p90 = {"A": [999, 120, 180, 40], "B": [999, 60, 120, 20], "C": [999, 60, 84, 48]}
+    ds = pd.date_range("2026-06-15", periods=4, freq="D")
+    forecast = pd.concat([pd.DataFrame({"city": city, "ds": ds, "yhat_q50": p50[city],
+                                        "yhat_q90": p90[city]}) for city in "CAB"])
+    assignment = pd.DataFrame({"city": ["A", "B", "C"], "warehouse": ["Wuhan", "Wuhan", "Xi'an"]})
+    capacity = pd.DataFrame({"warehouse": ["Xi'an", "Wuhan"], "capacity_units_per_day": [60, 100]})
+    return forecast, assignment, capacity
+
+
+def test_backlog_and_48h_share_by_hand():
+    forecast, assignment, capacity = two_warehouses()
+    result = peak_check(forecast, assignment, capacity, window_start=DAYS[0], window_end=DAYS[-1],
+                        area="city")
+    by = result.warehouses.set_index(["warehouse", "scenario"])
+    # Wuhan P50: arrivals 150, 250, 50 at 100 a day -> backlog 50, 200, 150 (binds every day);
+    # shipped by the next day: day 1 all 150, day 2 300 - 150 = 150 of 250, day 3 none (S_4 = 400)
+    wuhan = result.daily[(result.daily["warehouse"] == "Wuhan") & (result.daily["scenario"] == "p50")]
+    assert wuhan["arrivals"].tolist() == [150, 250, 50]
+    assert wuhan["backlog"].tolist() == [50, 200, 150]
+    assert wuhan["on_time_48h"].tolist() == [150, 150, 0]
+    assert by.loc[("Wuhan", "p50"), "ship_48h_share"] == pytest.approx(300 / 450)
+    assert by.loc[("Wuhan", "p50"), "days_binding"] == 3
+    # 95 % needs 150 + (3c - 150) + 50 >= 427.5 -> c >= 125.83 -> 26 more units a day
+    assert by.loc[("Wuhan", "p50"), "extra_capacity_needed"] == 26
+    # Xi'an P50: 50, 70, 40 at 60 -> backlog 0, 10, 0: all on time, clears
+    assert by.loc[("Xi'an", "p50"), "backlog_at_end"] == 0
+    assert by.loc[("Xi'an", "p50"), "ship_48h_share"] == 1.0
+    assert result.ship_48h_share("p50") == pytest.approx(460 / 610)
+    assert result.unclear("p50") == ["Wuhan"]
+    # P90: Wuhan 180, 300, 60 -> on time 180 + 120 + 0 = 300 of 540; needs 3c + 60 >= 513 -> 51
+    assert by.loc[("Wuhan", "p90"), "ship_48h_share"] == pytest.approx(300 / 540)
+    assert by.loc[("Wuhan", "p90"), "extra_capacity_needed"] == 51
+    # Xi'an P90: 60, 84, 48 -> backlog 0, 24, 12: every order ships within 48 h, yet 12 units are
+    # still waiting when the window closes
+    assert by.loc[("Xi'an", "p90"), "ship_48h_share"] == 1.0
+    assert by.loc[("Xi'an", "p90"), "backlog_at_end"] == 12
+    assert result.unclear("p90") == ["Wuhan", "Xi'an"]
+    assert result.ship_48h_share("p90") == pytest.approx((300 + 192) / (540 + 192))
+    assert result.extra_capacity("p90") == 51
+
+
+def test_extra_capacity_is_the_smallest_that_holds():
+    a = [150, 250, 50]
+    assert run_queue(a, 125).share_48h < 0.95 <= run_queue(a, 126).share_48h
+    assert extra_capacity(a, 100) == 26
+    assert extra_capacity(a, 200) == 0
+    assert extra_capacity([0, 0], 0) == 0
+
+
+def test_shares_split_an_area_between_warehouses():
+    forecast, _, capacity = two_warehouses()
+    split = pd.DataFrame({"city": ["A", "B", "C", "C"], "warehouse": ["Wuhan", "Wuhan", "Xi'an", "Wuhan"],
+                          "share": [1, 1, 0.5, 0.5]})
+    result = peak_check(forecast, split, capacity, window_start=DAYS[0], window_end=DAYS[-1],
+                        area="city")
+    xian = result.daily[(result.daily["warehouse"] == "Xi'an") & (result.daily["scenario"] == "p50")]
+    assert xian["arrivals"].tolist() == [25, 35, 20]
+
+
+def test_bad_tables_are_named():
+    forecast, assignment, capacity = two_warehouses()
+    kwargs = dict(window_start=DAYS[0], window_end=DAYS[-1], area="city")
+    with pytest.raises(DataValidationError, match="no warehouse serves city 'C'"):
+        peak_check(forecast, assignment[assignment["city"] != "C"], capacity, **kwargs)
+    with pytest.raises(DataValidationError, match=r"no capacity for warehouse\(s\) Xi'an;"):
+        peak_check(forecast, assignment, capacity.iloc[1:], **kwargs)
+    with pytest.raises(DataValidationError, match="capacity_units_per_day"):
+        peak_check(forecast, assignment, capacity.assign(capacity_units_per_day=[-1, 100]), **kwargs)
+    with pytest.raises(DataValidationError, match="add up to 0.5"):
+        peak_check(forecast, assignment.assign(share=[1, 1, 0.5]), capacity, **kwargs)
+    with pytest.raises(DataValidationError, match="no forecast for 2 day"):
+        peak_check(forecast, assignment, capacity, window_start=DAYS[0], window_end="2026-06-20",
+                   area="city")
+    with pytest.raises(ParameterError, match="before it starts"):
+        peak_check(forecast, assignment, capacity, window_start=DAYS[-1], window_end=DAYS[0],
+                   area="city")
