@@ -49,7 +49,7 @@ def test_duplicates_name_the_lines(tmp_path):
 
 @pytest.mark.parametrize("value,message", [("-4", "negative values at line 3"),
                                            ("abc", "non-numeric values at line 3"),
-                                           ("", "is empty at line 3")])
+                                           ("", "is empty or NaN at line 3")])
 def test_bad_targets_name_the_lines(tmp_path, value, message):
     frame, _ = _csv(tmp_path, f"date,sku,units\n2024-01-01,a,1\n2024-01-02,a,{value}\n")
     with pytest.raises(DataValidationError, match=message):
@@ -107,8 +107,96 @@ def test_parquet_and_duckdb_sources(tmp_path):
 
 
 def test_unknown_file_type_and_missing_file(tmp_path):
+    (tmp_path / "s.ods").write_text("x")
+    with pytest.raises(DataValidationError, match="unknown file type '.ods'"):
+        read_table(tmp_path / "s.ods")
     (tmp_path / "s.xlsx").write_text("x")
-    with pytest.raises(DataValidationError, match="unknown file type '.xlsx'"):
+    with pytest.raises(DataValidationError, match="not a readable .xlsx workbook"):
         read_table(tmp_path / "s.xlsx")
     with pytest.raises(DataValidationError, match="file not found"):
         read_table(tmp_path / "none.csv")
+
+
+# Strict parsing (issue 10, section 3): one date format per column, the breaking line named.
+def test_mixed_date_formats_name_the_breaking_line_not_duplicates(tmp_path):
+    frame, _ = _csv(tmp_path, "date,sku,units\n2024-01-05,a,1\n2024-01-06,a,1\n05/01/2024,a,2\n")
+    with pytest.raises(DataValidationError, match=r"mixes date formats: most dates are YYYY-MM-DD .* "
+                       r"not at line 4 \(e.g. '05/01/2024', read as DD/MM/YYYY\)"):
+        _prepare(frame)
+
+
+def test_ambiguous_day_month_order_is_refused(tmp_path):
+    frame, _ = _csv(tmp_path, "date,sku,units\n03/04/2024,a,1\n04/04/2024,a,2\n")
+    with pytest.raises(DataValidationError, match="DD/MM/YYYY or MM/DD/YYYY alike"):
+        _prepare(frame)
+    frame, _ = _csv(tmp_path, "date,sku,units\n13/04/2024,a,1\n14/04/2024,a,2\n")
+    assert _prepare(frame)[0].ds.dt.strftime("%Y-%m-%d").tolist() == ["2024-04-13", "2024-04-14"]
+
+
+@pytest.mark.parametrize("values,days", [
+    (["2026-01-05T00:00:00+08:00", "2026-01-06T23:30:00+08:00"], ["2026-01-05", "2026-01-06"]),
+    (["2026-01-05T00:00:00+08:00", "2026-01-06T01:00:00Z"], ["2026-01-05", "2026-01-06"]),
+    (["2026-01-05 10:00", "2026-01-06"], ["2026-01-05", "2026-01-06"]),
+    (["2026年1月5日", "2026年1月6日"], ["2026-01-05", "2026-01-06"]),
+    (["2026/01/05 13:05:22", "2026/1/6 08:00:00"], ["2026-01-05", "2026-01-06"]),
+])
+def test_accepted_date_forms_keep_the_day_as_written(values, days):
+    frame = pd.DataFrame({"date": values, "sku": "a", "units": [1, 2]})
+    assert _prepare(frame)[0].ds.dt.strftime("%Y-%m-%d").tolist() == days
+
+
+def test_time_zone_aware_datetime_column_keeps_its_wall_clock_day():
+    stamps = pd.to_datetime(["2026-01-05 23:30", "2026-01-06 00:30"]).tz_localize("Asia/Shanghai")
+    frame = pd.DataFrame({"date": stamps, "sku": "a", "units": [1, 2]})
+    assert _prepare(frame)[0].ds.dt.strftime("%Y-%m-%d").tolist() == ["2026-01-05", "2026-01-06"]
+
+
+@pytest.mark.parametrize("values", [[1704067200, 1704153600], [1, 2], [45292.0, 45293.0]])
+def test_numbers_are_never_read_as_epoch_or_serial_dates(values):
+    frame = pd.DataFrame({"date": values, "sku": "a", "units": [1, 2]})
+    with pytest.raises(DataValidationError, match=r"holds numbers .* not dates"):
+        _prepare(frame)
+
+
+def test_yyyymmdd_integers_are_dates(tmp_path):
+    frame, _ = _csv(tmp_path, "date,sku,units\n20240105,a,1\n20240106,a,2\n")
+    assert _prepare(frame)[0].ds.dt.strftime("%Y-%m-%d").tolist() == ["2024-01-05", "2024-01-06"]
+
+
+def test_impossible_dates_and_times_name_the_line(tmp_path):
+    frame, _ = _csv(tmp_path, "date,sku,units\n2025-02-28,a,1\n2025-02-30,a,2\n")
+    with pytest.raises(DataValidationError, match=r"unparseable dates at line 3 \(e.g. '2025-02-30'"):
+        _prepare(frame)
+    frame, _ = _csv(tmp_path, "date,sku,units\n2025-02-28 25:00,a,1\n2025-03-01,a,2\n")
+    with pytest.raises(DataValidationError, match="unparseable dates at line 2"):
+        _prepare(frame)
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "Infinity"])
+def test_non_finite_targets_are_refused_with_their_lines(tmp_path, value):
+    frame, _ = _csv(tmp_path, f"date,sku,units\n2024-01-01,a,1\n2024-01-02,a,{value}\n")
+    with pytest.raises(DataValidationError, match=r"non-finite values \(inf\) at line 3"):
+        _prepare(frame)
+
+
+def test_nan_target_is_refused_and_thousands_separators_are_numbers(tmp_path):
+    frame, _ = _csv(tmp_path, "date,sku,units\n2024-01-01,a,NaN\n2024-01-02,a,2\n")
+    with pytest.raises(DataValidationError, match="is empty or NaN at line 2"):
+        _prepare(frame)
+    frame, _ = _csv(tmp_path, 'date,sku,units\n2024-01-01,a,"1,944"\n2024-01-02,a,2\n')
+    assert _prepare(frame)[0].y.tolist() == [1944.0, 2.0]
+
+
+def test_repeated_or_clashing_keys_are_refused_before_reading_rows(tmp_path):
+    frame, _ = _csv(tmp_path, "date,sku,units\n2024-01-01,a,1\n")
+    with pytest.raises(DataValidationError, match=r"--keys names \['sku'\] more than once"):
+        _prepare(frame, keys=["sku", "sku"])
+    with pytest.raises(DataValidationError, match="also the date or target column"):
+        _prepare(frame, keys=["sku", "units"])
+
+
+def test_excel_errors_name_sheet_rows(tmp_path):
+    path = tmp_path / "s.xlsx"
+    pd.DataFrame({"date": ["2024-01-01", "2024-01-02"], "sku": "a", "units": [1, -2]}).to_excel(path, index=False)
+    with pytest.raises(DataValidationError, match="negative values at sheet row 3"):
+        _prepare(read_table(path))

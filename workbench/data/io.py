@@ -1,51 +1,261 @@
-"""All file and database reading and writing of tables and results: CSV, Parquet, DuckDB, JSON."""
+"""All file and database reading and writing of tables and results: CSV, Excel, Parquet, DuckDB, JSON.
+
+Reading (``read_table``): CSV in UTF-8, UTF-8 with BOM or GBK / GB18030 (detected with
+charset-normalizer, or named with ``encoding``), Excel workbooks (``.xlsx``/``.xlsm``, first sheet
+or ``sheet``, via openpyxl), Parquet and DuckDB. Numbers written with thousands separators
+(``1,944``, ``¥1,944.50``) become numbers; header names may be in any language and are trimmed of
+surrounding spaces; a header named twice is refused.
+
+Writing (``write_table``, ``write_json``): atomically (a reader never sees half a file, a failed
+write leaves the old file), with the permissions a new file of the user gets (``0666 & ~umask``).
+``refuse_overwrite`` stops a command from writing its output over one of its inputs.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 import os
+import re
 import tempfile
+from collections.abc import Collection, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from workbench.errors import DataValidationError
+from workbench.errors import DataValidationError, ParameterError
 
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
 DUCKDB_SUFFIXES = {".duckdb", ".db", ".ddb"}
+WRITE_SUFFIXES = (".csv", ".xlsx", ".parquet")
+# What a CSV that is not UTF-8 is tried as when detection gives no answer: GB18030 is a superset
+# of GBK and GB2312, the encodings of Chinese Windows and of most Chinese platforms' exports.
+FALLBACK_ENCODINGS = ("gb18030",)
+_CHINESE_CODECS = {"gb2312", "gbk", "gb18030", "cp936"}
+_NUMBER = re.compile(r"^\s*[¥￥]?\s*[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\s*$")
+_SEPARATED = re.compile(r"[,¥￥]")
 
 
-def read_table(source: str | Path, *, table: str | None = None, query: str | None = None) -> pd.DataFrame:
-    """Read a long-format table from CSV, Parquet or DuckDB.
+def read_table(source: str | Path, *, encoding: str | None = None, sheet: str | int | None = None,
+               table: str | None = None, query: str | None = None,
+               text_columns: Collection[str] | bool = ()) -> pd.DataFrame:
+    """Read a table from CSV, Excel, Parquet or DuckDB, by the file's suffix.
 
-    For a DuckDB database give ``table`` (a table or view name) or ``query`` (SQL). The frame's
-    ``attrs["source"]`` names where it came from, so validation errors can name the file.
+    Parameters
+    ----------
+    source: path of a ``.csv``/``.txt``/``.tsv`` (``.tsv`` is tab-separated), ``.xlsx``/``.xlsm``,
+        ``.parquet``/``.pq`` or DuckDB (``.duckdb``/``.db``/``.ddb``) file.
+    encoding: CSV only: a Python codec name (``gbk``, ``gb18030``, ``utf-8``...) that overrides
+        detection. Without it UTF-8 (with or without BOM) is tried first, then the encoding
+        charset-normalizer detects (GB18030, the superset of GBK, whenever it is among the plausible
+        encodings: short files are ambiguous between the East Asian double-byte encodings).
+    sheet: Excel only: sheet name or 0-based position (default: the first sheet).
+    table, query: DuckDB only: exactly one, a table or view name or an SQL query.
+    text_columns: columns kept as text exactly as written (SKU codes with leading zeros, long
+        order numbers), or ``True`` for every column; other columns get their inferred types.
+
+    Returns the frame; ``attrs["source"]`` names where it came from and ``attrs["csv_rows"]`` is
+    true when row ``i`` is line ``i + 2`` of the file (CSV) or row ``i + 2`` of the sheet (Excel),
+    so errors can name it (see ``workbench.data.validate.describe_rows``). Object columns whose
+    every value is a number, some with thousands separators or a ¥ sign, become numbers.
+
+    Raises ``DataValidationError`` naming the file: not found, unknown type, undecodable (with
+    the encodings tried and how to re-save), unknown sheet or table, a header named twice, or the
+    parser's own message; ``ParameterError`` for options that do not fit the file type.
     """
     path = Path(source)
     if not path.exists():
         raise DataValidationError(f"{path}: file not found; check the --data path")
+    if path.is_dir():
+        raise DataValidationError(f"{path}: is a folder, not a table file")
     suffix = path.suffix.lower()
+    if path.name.lower().endswith(".csv.gz"):
+        suffix = ".csv.gz"
+    is_csv = suffix in CSV_SUFFIXES or suffix == ".csv.gz"
+    if encoding is not None and not is_csv:
+        raise ParameterError(f"{path}: --encoding applies to CSV files only; {suffix} files carry "
+                             f"their own encoding")
+    if sheet is not None and suffix not in EXCEL_SUFFIXES:
+        raise ParameterError(f"{path}: --sheet applies to Excel workbooks (.xlsx) only")
+    if (table or query) and suffix not in DUCKDB_SUFFIXES:
+        raise ParameterError(f"{path}: --table / --query apply to DuckDB files only")
+    text = {"all": True} if text_columns is True else {"some": set(text_columns or ())}
     try:
-        if suffix in {".csv", ".txt"} or path.name.endswith(".csv.gz"):
-            frame = pd.read_csv(path)
-        elif suffix in {".parquet", ".pq"}:
+        if is_csv:
+            frame = _read_csv(path, encoding, text, sep="\t" if suffix == ".tsv" else ",")
+        elif suffix in EXCEL_SUFFIXES:
+            frame = _read_excel(path, sheet, text)
+        elif suffix in PARQUET_SUFFIXES:
             frame = pd.read_parquet(path)
         elif suffix in DUCKDB_SUFFIXES:
             frame = _read_duckdb(path, table=table, query=query)
+        elif suffix == ".xls":
+            raise DataValidationError(
+                f"{path}: the old Excel format .xls is not read; open it in Excel or WPS and save "
+                f"it as .xlsx (Excel Workbook) or CSV UTF-8")
         else:
             raise DataValidationError(
-                f"{path}: unknown file type {suffix!r}; use .csv, .parquet or a DuckDB file "
-                f"({', '.join(sorted(DUCKDB_SUFFIXES))})"
-            )
-    except DataValidationError:
+                f"{path}: unknown file type {suffix!r}; use .csv, .xlsx, .parquet or a DuckDB file "
+                f"({', '.join(sorted(DUCKDB_SUFFIXES))})")
+    except (DataValidationError, ParameterError):
         raise
     except Exception as exc:  # parser errors carry the library's own detail
         raise DataValidationError(f"{path}: cannot be read: {exc}") from exc
-    frame.attrs["source"] = str(path) if not table and not query else f"{path} ({table or query})"
-    frame.attrs["csv_rows"] = suffix in {".csv", ".txt"}
+    frame.columns = [c.strip() if isinstance(c, str) else c for c in frame.columns]
+    _refuse_repeated_headers(frame.columns, path)
+    keep_text = set(frame.columns) if "all" in text else text["some"]
+    for column in frame.columns:
+        if column not in keep_text and _is_text(frame[column]):
+            frame[column] = _separated_numbers(frame[column])
+    label = str(path)
+    if sheet is not None:
+        label = f"{path} (sheet {sheet!r})"
+    elif table or query:
+        label = f"{path} ({table or query})"
+    frame.attrs["source"] = label
+    frame.attrs["csv_rows"] = is_csv or suffix in EXCEL_SUFFIXES
+    if suffix in EXCEL_SUFFIXES:
+        frame.attrs["row_word"] = "sheet row"
     return frame
+
+
+def decode_bytes(data: bytes, *, source: str, encoding: str | None = None) -> tuple[str, str]:
+    """Decode a text file's bytes; returns ``(text, encoding used)``.
+
+    With ``encoding``, that codec strictly. Otherwise UTF-8 (a leading BOM is dropped), then
+    GB18030 if charset-normalizer finds it plausible, else its best guess, then GB18030. Raises
+    ``DataValidationError`` listing the encodings tried and how to re-save the file.
+    """
+    if encoding is not None:
+        try:
+            codec = "utf-8-sig" if encoding.lower().replace("_", "-") in {"utf-8", "utf8"} else encoding
+            return data.decode(codec), encoding
+        except LookupError:
+            raise ParameterError(f"--encoding {encoding!r} is not a known encoding; use e.g. utf-8, "
+                                 f"gbk or gb18030") from None
+        except UnicodeDecodeError as exc:
+            line = data[:exc.start].count(b"\n") + 1
+            raise DataValidationError(
+                f"{source}: line {line} is not valid {encoding} (byte {exc.start}); check --encoding "
+                f"or leave it out to detect the encoding") from None
+    tried = ["utf-8"]
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    plausible = [match.encoding.lower().replace("-", "_") for match in from_bytes(data)]
+    # Short files are ambiguous between the East Asian double-byte encodings (a two-line GBK file
+    # may rank Big5 or CP949 first): a Chinese export is GB18030 whenever that is plausible.
+    candidates = ["gb18030"] if _CHINESE_CODECS & set(plausible) else plausible[:1]
+    candidates += [c for c in FALLBACK_ENCODINGS if c not in candidates]
+    for codec in candidates:
+        tried.append(codec)
+        try:
+            return data.decode(codec), codec
+        except UnicodeDecodeError:
+            continue
+    raise DataValidationError(
+        f"{source}: cannot be decoded as text; tried {', '.join(tried)}. Re-save it as "
+        f"'CSV UTF-8' (Excel: File > Save As > CSV UTF-8; WPS: 另存为 CSV, 编码 UTF-8), or name "
+        f"its encoding with --encoding")
+
+
+def _read_csv(path: Path, encoding: str | None, text: dict, *, sep: str) -> pd.DataFrame:
+    raw = path.read_bytes()
+    if path.name.lower().endswith(".gz"):
+        import gzip
+
+        raw = gzip.decompress(raw)
+    content, _ = decode_bytes(raw, source=str(path), encoding=encoding)
+    if not content.strip():
+        raise DataValidationError(f"{path}: the file is empty; it needs a header line and rows")
+    first_line = content.lstrip("\ufeff").split("\n", 1)[0]
+    if "\t" in first_line and "," not in first_line:  # Excel's "Unicode Text" is tab-separated
+        sep = "\t"
+    header = next(csv.reader(io.StringIO(first_line), delimiter=sep))
+    _refuse_repeated_headers([h.strip() for h in header], path)
+    dtype = str if "all" in text else {c: str for c in header if c.strip() in text["some"]} or None
+    return pd.read_csv(io.StringIO(content.lstrip("\ufeff")), sep=sep, dtype=dtype,
+                       skipinitialspace=True)
+
+
+def _read_excel(path: Path, sheet: str | int | None, text: dict) -> pd.DataFrame:
+    try:
+        book = pd.ExcelFile(path, engine="openpyxl")
+    except Exception as exc:
+        raise DataValidationError(f"{path}: is not a readable .xlsx workbook ({exc}); open it in "
+                                  f"Excel or WPS and save it again as .xlsx") from exc
+    with book:
+        names = book.sheet_names
+        if sheet is None:
+            chosen = names[0]
+        elif sheet in names:
+            chosen = sheet
+        elif isinstance(sheet, int) or str(sheet).isdigit():
+            position = int(sheet)
+            if not 0 <= position < len(names):
+                raise DataValidationError(f"{path}: no sheet number {position} (0-based); it has {names}")
+            chosen = names[position]
+        else:
+            raise DataValidationError(f"{path}: no sheet {sheet!r}; it has {names}")
+        if "all" in text:
+            dtype = str
+        else:
+            header = pd.read_excel(book, sheet_name=chosen, nrows=0).columns
+            dtype = {c: str for c in header if str(c).strip() in text["some"]} or None
+        frame = pd.read_excel(book, sheet_name=chosen, dtype=dtype)
+    if frame.empty and len(frame.columns) == 0:
+        raise DataValidationError(f"{path}: sheet {chosen!r} is empty")
+    return frame
+
+
+def _refuse_repeated_headers(columns, path: Path) -> None:
+    seen, repeated = set(), []
+    for name in columns:
+        if name in seen and name not in repeated:
+            repeated.append(name)
+        seen.add(name)
+    if repeated:
+        raise DataValidationError(f"{path}: the header names {repeated} more than once; give each "
+                                  f"column its own name")
+
+
+def _is_text(column: pd.Series) -> bool:
+    return pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)
+
+
+def _separated_numbers(column: pd.Series) -> pd.Series:
+    """A text column whose every value is a number, some written ``1,944`` or ``¥12.50``, as
+    numbers; any other column unchanged."""
+    values = column.dropna()
+    if values.empty or not all(isinstance(v, str) for v in values):
+        return column
+    values = values.astype(str)
+    if not values.str.contains(_SEPARATED).any() or not values.str.match(_NUMBER).all():
+        return column
+    return parse_numbers(column)
+
+
+def parse_numbers(column: pd.Series) -> pd.Series:
+    """Numbers from a column that may hold text like ``1,944``, ``¥1,944.50`` or `` 12 ``;
+    values that are not numbers become NaN (callers report them)."""
+    if not _is_text(column):
+        return pd.to_numeric(column, errors="coerce")
+
+    def plain(value):
+        if isinstance(value, str) and _NUMBER.match(value):
+            return re.sub(r"[,¥￥\s]", "", value)
+        return value
+
+    return pd.to_numeric(column.map(plain), errors="coerce")
 
 
 def _read_duckdb(path: Path, *, table: str | None, query: str | None) -> pd.DataFrame:
@@ -63,31 +273,118 @@ def _read_duckdb(path: Path, *, table: str | None, query: str | None) -> pd.Data
         return con.execute(query).df()
 
 
+def _user_file_mode() -> int:
+    """The permission bits a new file gets under the process's umask (``0o666 & ~umask``)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 @contextmanager
 def atomic_output(path: str | Path):
-    """Yield a temporary path beside ``path``; on success rename it onto ``path`` (readers never
-    see a half-written file), on failure remove it and leave any existing file untouched."""
+    """Yield a temporary path beside ``path``; on success give it the user's usual file mode
+    (``0666 & ~umask``) and rename it onto ``path`` (readers never see a half-written file), on
+    failure remove it and leave any existing file untouched."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise ParameterError(f"{path}: is a folder; give a file name for the output")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise ParameterError(f"{path}: cannot be written, {path.parent} is a file, not a folder") from None
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, _user_file_mode())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
 
 
-def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``frame`` to CSV or Parquet by suffix, atomically."""
+def refuse_overwrite(output: str | Path | None, *inputs: str | Path | None, flag: str = "--out") -> None:
+    """Raise ``ParameterError`` when ``output`` is the same file as one of ``inputs``.
+
+    Paths are compared after resolving symlinks and ``..``, and by device and inode when both
+    exist (hard links); ``None`` entries are ignored. Call it before any work is done.
+    """
+    if output is None:
+        return
+    out = Path(output)
+    for given in inputs:
+        if given is None:
+            continue
+        source = Path(given)
+        same = out.resolve() == source.resolve()
+        if not same and out.exists() and source.exists():
+            try:
+                same = os.path.samefile(out, source)
+            except OSError:
+                same = False
+        if same:
+            raise ParameterError(f"{flag} {output} is the input file {given}; the command would "
+                                 f"overwrite its own input. Write the output to another path")
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, *, excel_csv: bool = False,
+                date_name: str | None = None, decimals: Mapping[str, int] | None = None) -> Path:
+    """Write ``frame`` atomically as CSV, Excel or Parquet, by the suffix of ``path``.
+
+    Parameters
+    ----------
+    frame: the table; its index is not written.
+    path: ``.csv`` (UTF-8), ``.xlsx`` (one sheet, dates as YYYY-MM-DD) or ``.parquet``/``.pq``.
+    excel_csv: CSV only: write UTF-8 with a BOM, so Excel opens Chinese text ungarbled.
+    date_name: rename the ``ds`` column to this name (e.g. the input's own date column); the
+        default keeps ``ds``, the name other tools read.
+    decimals: column -> decimals to round to (units: 0 or 1, money in CNY: 2); columns not named
+        keep full precision.
+
+    Dates at midnight are written as ``YYYY-MM-DD``. Returns the path. Raises ``ParameterError``
+    for an unknown suffix, ``excel_csv`` on a non-CSV file, an unknown ``decimals`` column or a
+    ``date_name`` that clashes with another column.
+    """
     path = Path(path)
+    suffix = path.suffix.lower()
+    kind = ("csv" if suffix in {".csv", ".txt"} else "xlsx" if suffix == ".xlsx"
+            else "parquet" if suffix in PARQUET_SUFFIXES else None)
+    if kind is None:
+        raise ParameterError(f"{path}: unknown output type {suffix or '(no suffix)'!r}; end the name "
+                             f"with {', '.join(WRITE_SUFFIXES)}")
+    if excel_csv and kind != "csv":
+        raise ParameterError(f"{path}: --excel-csv applies to .csv outputs only")
+    out = frame
+    if decimals:
+        unknown = [c for c in decimals if c not in out.columns]
+        if unknown:
+            raise ParameterError(f"cannot round {unknown}: no such column in {list(out.columns)}")
+        out = out.round(dict(decimals))
+    if date_name is not None and date_name != "ds" and "ds" in out.columns:
+        if date_name in out.columns:
+            raise ParameterError(f"cannot rename ds to {date_name!r}: the table already has that column")
+        out = out.rename(columns={"ds": date_name})
     with atomic_output(path) as tmp:
-        if path.suffix.lower() in {".parquet", ".pq"}:
-            frame.to_parquet(tmp, index=False)
+        if kind == "parquet":
+            out.to_parquet(tmp, index=False)
+        elif kind == "xlsx":
+            with pd.ExcelWriter(tmp, engine="openpyxl", date_format="YYYY-MM-DD",
+                                datetime_format="YYYY-MM-DD HH:MM:SS") as writer:
+                _dates_as_dates(out).to_excel(writer, index=False, sheet_name="data")
         else:
-            frame.to_csv(tmp, index=False)
+            out.to_csv(tmp, index=False, encoding="utf-8-sig" if excel_csv else "utf-8")
     return path
+
+
+def _dates_as_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Datetime columns whose values are all at midnight as dates, so a sheet shows YYYY-MM-DD."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if pd.api.types.is_datetime64_any_dtype(values) and values.dt.tz is None:
+            if (values.dropna() == values.dropna().dt.normalize()).all():
+                out[column] = values.dt.date
+    return out
 
 
 def json_ready(value):

@@ -1,19 +1,25 @@
 """Validation of long-format time-series tables into the workbench's standard frame.
 
-The standard frame has the key columns, ``ds`` (datetime, one frequency) and ``y`` (float, >= 0),
-sorted by keys then ``ds``. Gap policy (stated, never silent): missing periods between a series'
+The standard frame has the key columns, ``ds`` (datetime, one frequency) and ``y`` (float, finite,
+>= 0), sorted by keys then ``ds``.
+
+Parsing is strict (``parse_dates``, ``parse_target``): a date column has one format, and the line
+that breaks it is named; numbers are never read as dates; dates with a UTC offset keep the
+calendar day as written; targets are finite numbers >= 0 (thousands separators allowed). Gap policy (stated, never silent): missing periods between a series'
 first and last date are filled with zero sales (``gaps="zero"``, the default: a day with no rows
 sold nothing) or rejected (``gaps="error"``); the number filled is reported. Zeros are kept.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from workbench.data.io import parse_numbers
 from workbench.errors import DataValidationError
 
 FREQUENCIES = {"D": "daily", "W": "weekly", "MS": "monthly (month start)", "QS": "quarterly (quarter start)"}
@@ -48,12 +54,14 @@ class ValidationReport:
 
 def describe_rows(frame: pd.DataFrame, mask) -> str:
     """Name offending rows as file line numbers for CSV (header is line 1), else 1-based rows:
-    ``"line 3"``, ``"rows 2, 5 and 4 more"``."""
+    ``"line 3"``, ``"rows 2, 5 and 4 more"``; Excel sheets read by ``read_table`` say ``"sheet row 3"``
+    (the header is sheet row 1)."""
     idx = np.flatnonzero(np.asarray(mask))
     csv = frame.attrs.get("csv_rows", False)
     labels = [str(i + 2) if csv else str(i + 1) for i in idx[:_SHOW]]
     more = f" and {len(idx) - _SHOW} more" if len(idx) > _SHOW else ""
-    return f"{'line' if csv else 'row'}{'s' if len(idx) > 1 else ''} {', '.join(labels)}{more}"
+    word = frame.attrs.get("row_word", "line" if csv else "row")
+    return f"{word}{'s' if len(idx) > 1 else ''} {', '.join(labels)}{more}"
 
 
 def pandas_freq(freq: str, dates: pd.DatetimeIndex | None = None) -> str:
@@ -85,6 +93,15 @@ def prepare_long_frame(
         raise DataValidationError(f"unknown gap policy {gaps!r}; use one of {GAP_POLICIES}")
     if freq not in FREQUENCIES:
         pandas_freq(freq)
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise DataValidationError(f"--keys names {repeated} more than once; give each key column once")
+    clash = [k for k in keys if k in (date_col, target_col)]
+    if clash:
+        raise DataValidationError(f"--keys {clash} is also the date or target column; keys are the "
+                                  f"columns that tell series apart (sku, region...)")
+    if date_col == target_col:
+        raise DataValidationError(f"--date-col and --target are both {date_col!r}; name two columns")
     missing = [c for c in [date_col, target_col, *keys] if c not in frame.columns]
     if missing:
         raise DataValidationError(
@@ -93,30 +110,8 @@ def prepare_long_frame(
     if len(frame) == 0:
         raise DataValidationError(f"{src}: the table has no rows")
 
-    dates = pd.to_datetime(frame[date_col], errors="coerce", format="mixed")
-    bad = dates.isna()
-    if bad.any():
-        raise DataValidationError(
-            f"{src}: column {date_col!r} has unparseable or empty dates at {describe_rows(frame, bad)} "
-            f"(e.g. {frame.loc[bad, date_col].iloc[0]!r}); write dates as YYYY-MM-DD")
-
-    raw = frame[target_col]
-    target = pd.to_numeric(raw, errors="coerce")
-    non_numeric = target.isna() & raw.notna()
-    if non_numeric.any():
-        raise DataValidationError(
-            f"{src}: column {target_col!r} has non-numeric values at {describe_rows(frame, non_numeric)} "
-            f"(e.g. {raw[non_numeric].iloc[0]!r}); fix or remove those rows")
-    empty = raw.isna()
-    if empty.any():
-        raise DataValidationError(
-            f"{src}: column {target_col!r} is empty at {describe_rows(frame, empty)}; write 0 for no "
-            f"sales or remove the rows")
-    negative = target < 0
-    if negative.any():
-        raise DataValidationError(
-            f"{src}: column {target_col!r} has negative values at {describe_rows(frame, negative)} "
-            f"(e.g. {target[negative].iloc[0]}); returns must be netted before forecasting")
+    dates = parse_dates(frame, date_col, source=src)
+    target = parse_target(frame, target_col, source=src)
     for key in keys:
         null_key = frame[key].isna()
         if null_key.any():
@@ -124,7 +119,7 @@ def prepare_long_frame(
 
     out = pd.DataFrame({k: frame[k].astype(str) for k in keys})
     out["ds"] = dates.dt.normalize().astype("datetime64[ns]")
-    out["y"] = target.astype(float)
+    out["y"] = target
     dup = out.duplicated([*keys, "ds"], keep=False)
     if dup.any():
         raise DataValidationError(
@@ -157,6 +152,155 @@ def prepare_long_frame(
     out.attrs["source"] = src
     out.attrs["freq"] = freq
     return out, report
+
+
+# Date formats of the date part of a value; the time part (``13:05``, ``13:05:22.5``) and a UTC
+# offset may follow any of them and do not change the day.
+DATE_FORMATS = {
+    "%Y-%m-%d": "YYYY-MM-DD", "%Y/%m/%d": "YYYY/MM/DD", "%Y.%m.%d": "YYYY.MM.DD",
+    "%Y%m%d": "YYYYMMDD", "%Y年%m月%d日": "YYYY年MM月DD日", "%d/%m/%Y": "DD/MM/YYYY",
+    "%m/%d/%Y": "MM/DD/YYYY", "%d.%m.%Y": "DD.MM.YYYY", "%d-%m-%Y": "DD-MM-YYYY",
+}
+_DATE_TIME = re.compile(
+    r"^(?P<date>[^\sT]+?)(?:[\sT]+(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?)?"
+    r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2}|UTC|GMT)?$")
+
+
+def parse_dates(frame: pd.DataFrame, column: str, *, source: str | None = None) -> pd.Series:
+    """The days of a date column, strictly: one format for the whole column.
+
+    Accepted: datetime columns (Parquet, Excel, DuckDB; a time zone keeps the wall-clock day);
+    text in one of ``DATE_FORMATS`` for every row, optionally followed by a time and a UTC
+    offset (``2026-01-05T00:00:00+08:00`` is 2026-01-05, the day as written); integers only as
+    YYYYMMDD (``20260105``). Numbers are never read as days or seconds since 1970 or as Excel
+    serial days. Returns datetime64 days (time dropped) aligned with ``frame``.
+
+    Raises ``DataValidationError`` naming the column and the lines: empty or unparseable values,
+    a column that mixes formats (the format most rows use and the lines that differ), a
+    day/month order that the values leave ambiguous, numbers that are not YYYYMMDD.
+    """
+    src = source or frame.attrs.get("source", "<data frame>")
+    values = frame[column]
+    empty = values.isna() | values.astype(str).str.strip().eq("")
+    if empty.any():
+        raise DataValidationError(f"{src}: column {column!r} has empty dates at {describe_rows(frame, empty)}; "
+                                  f"every row needs a date")
+    if pd.api.types.is_bool_dtype(values):
+        raise DataValidationError(f"{src}: column {column!r} holds true/false values, not dates")
+    if pd.api.types.is_datetime64_any_dtype(values):
+        if getattr(values.dt, "tz", None) is not None:
+            values = values.dt.tz_localize(None)
+        return values.dt.normalize().astype("datetime64[ns]")
+    if pd.api.types.is_numeric_dtype(values):
+        return _yyyymmdd_numbers(frame, column, src)
+    text = values.map(lambda v: v.strip() if isinstance(v, str) else v)
+    stamps = text.map(lambda v: v if not isinstance(v, str) else None)
+    is_text = stamps.isna()
+    days = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    if (~is_text).any():  # datetime cells of an Excel column that also has text cells
+        try:
+            days[~is_text] = pd.to_datetime(stamps[~is_text].tolist()).tz_localize(None).normalize()
+        except (TypeError, ValueError):
+            bad = ~is_text
+            raise DataValidationError(
+                f"{src}: column {column!r} has values that are not dates at {describe_rows(frame, bad)} "
+                f"(e.g. {values[bad].iloc[0]!r})") from None
+    if is_text.any():
+        days[is_text] = _parse_text_dates(frame, column, text[is_text], src)
+    return days
+
+
+def _yyyymmdd_numbers(frame: pd.DataFrame, column: str, src: str) -> pd.Series:
+    values = frame[column]
+    as_text = values.map(lambda v: f"{v:.0f}" if float(v).is_integer() else str(v))
+    days = pd.to_datetime(as_text, format="%Y%m%d", errors="coerce")
+    bad = days.isna() | ~as_text.str.fullmatch(r"\d{8}")
+    if bad.any():
+        raise DataValidationError(
+            f"{src}: column {column!r} holds numbers (e.g. {as_text[bad].iloc[0]} at "
+            f"{describe_rows(frame, bad)}), not dates; numbers are read as dates only as YYYYMMDD "
+            f"(never as days or seconds since 1970, nor Excel serial days). Write dates as "
+            f"YYYY-MM-DD, or check --date-col")
+    return days.astype("datetime64[ns]")
+
+
+def _parse_text_dates(frame: pd.DataFrame, column: str, text: pd.Series, src: str) -> pd.Series:
+    distinct = pd.Series(pd.unique(text))
+    parts = distinct.str.extract(_DATE_TIME)
+    hour, minute, second = (pd.to_numeric(parts[c], errors="coerce") for c in ("h", "m", "s"))
+    bad_time = (hour > 23) | (minute > 59) | (second > 59)
+    date_part = parts["date"].where(~bad_time)
+    parsed = {fmt: pd.to_datetime(date_part, format=fmt, errors="coerce") for fmt in DATE_FORMATS}
+    counts = {fmt: int(p.notna().sum()) for fmt, p in parsed.items()}
+    best = max(counts.values())
+    winners = [fmt for fmt, n in counts.items() if n == best]
+    row_of = dict(zip(distinct, range(len(distinct))))
+    index = text.map(row_of).to_numpy()
+
+    def lines(ok: pd.Series) -> pd.Series:
+        mask = pd.Series(False, index=frame.index)
+        mask[text.index] = ~ok.to_numpy()[index]
+        return mask
+
+    if best == 0:
+        bad = lines(pd.Series(False, index=distinct.index))
+        raise DataValidationError(
+            f"{src}: column {column!r} has unparseable dates at {describe_rows(frame, bad)} "
+            f"(e.g. {frame.loc[bad, column].iloc[0]!r}); write dates as YYYY-MM-DD")
+    fmt = winners[0]
+    if len(winners) > 1 and any(not parsed[w].equals(parsed[fmt]) for w in winners[1:]):
+        labels = " or ".join(DATE_FORMATS[w] for w in winners)
+        raise DataValidationError(
+            f"{src}: column {column!r}: the dates read as {labels} alike (e.g. "
+            f"{distinct.iloc[0]!r}), so day and month cannot be told apart; write them as YYYY-MM-DD")
+    ok = parsed[fmt].notna()
+    if best < len(distinct):
+        bad = lines(ok)
+        example = frame.loc[bad, column].iloc[0]
+        other = [DATE_FORMATS[f] for f, p in parsed.items() if p[distinct == example].notna().any()]
+        if other:
+            raise DataValidationError(
+                f"{src}: column {column!r} mixes date formats: most dates are {DATE_FORMATS[fmt]} "
+                f"(e.g. {distinct[ok].iloc[0]!r}), but not at {describe_rows(frame, bad)} (e.g. "
+                f"{example!r}, read as {other[0]}); write every date of the column in one format, best "
+                f"YYYY-MM-DD")
+        raise DataValidationError(
+            f"{src}: column {column!r} has unparseable dates at {describe_rows(frame, bad)} "
+            f"(e.g. {example!r}; the others are {DATE_FORMATS[fmt]}); write dates as YYYY-MM-DD")
+    return pd.Series(parsed[fmt].to_numpy()[index], index=text.index).astype("datetime64[ns]")
+
+
+def parse_target(frame: pd.DataFrame, column: str, *, source: str | None = None) -> pd.Series:
+    """A target column as finite floats >= 0 (``1,944`` and ``¥12.50`` read as numbers).
+
+    Raises ``DataValidationError`` naming the lines of values that are not numbers, empty or
+    NaN, infinite, or negative.
+    """
+    src = source or frame.attrs.get("source", "<data frame>")
+    raw = frame[column]
+    target = parse_numbers(raw).astype(float)
+    blank = raw.isna() | raw.astype(str).str.strip().eq("")
+    non_numeric = target.isna() & ~blank & ~raw.astype(str).str.strip().str.lower().isin({"nan", "na", "n/a", "null"})
+    if non_numeric.any():
+        raise DataValidationError(
+            f"{src}: column {column!r} has non-numeric values at {describe_rows(frame, non_numeric)} "
+            f"(e.g. {raw[non_numeric].iloc[0]!r}); fix or remove those rows")
+    empty = target.isna()
+    if empty.any():
+        raise DataValidationError(
+            f"{src}: column {column!r} is empty or NaN at {describe_rows(frame, empty)}; write 0 for no "
+            f"sales or remove the rows")
+    infinite = ~np.isfinite(target)
+    if infinite.any():
+        raise DataValidationError(
+            f"{src}: column {column!r} has non-finite values (inf) at {describe_rows(frame, infinite)}; "
+            f"write the real quantity")
+    negative = target < 0
+    if negative.any():
+        raise DataValidationError(
+            f"{src}: column {column!r} has negative values at {describe_rows(frame, negative)} "
+            f"(e.g. {target[negative].iloc[0]}); returns must be netted before forecasting")
+    return target
 
 
 def _fill_gaps(out: pd.DataFrame, keys: list[str], alias: str, gaps: str, src: str):

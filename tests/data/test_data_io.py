@@ -1,0 +1,166 @@
+"""workbench.data.io: every encoding and format a team's table comes in, and safe writes."""
+
+import os
+import stat
+
+import pandas as pd
+import pytest
+
+from workbench.data.io import read_table, refuse_overwrite, write_json, write_table
+from workbench.errors import DataValidationError, ParameterError
+
+CHINESE = "日期,商品,销量,金额\n2025-01-05,坚果礼盒,3,\"1,944.50\"\n2025-01-06,牛奶,12,59.9\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_csv_in_each_encoding_reads_without_options(tmp_path, encoding):
+    path = tmp_path / "sales.csv"
+    path.write_bytes(CHINESE.encode(encoding))
+    frame = read_table(path)
+    assert list(frame.columns) == ["日期", "商品", "销量", "金额"]
+    assert frame["商品"].tolist() == ["坚果礼盒", "牛奶"]
+    assert frame["金额"].tolist() == [1944.5, 59.9]  # thousands separator read as a number
+    assert frame.attrs["csv_rows"]
+
+
+def test_gb18030_only_characters_and_a_two_line_gbk_file(tmp_path):
+    # 𠮷 exists in GB18030 only; a tiny GBK file is ambiguous for detectors (Big5 / CP949 rank high)
+    (tmp_path / "a.csv").write_bytes("名称,数量\n𠮷野家,1\n".encode("gb18030"))
+    assert read_table(tmp_path / "a.csv")["名称"].tolist() == ["𠮷野家"]
+    (tmp_path / "b.csv").write_bytes("日期,销量\n2025-01-01,3\n".encode("gbk"))
+    assert list(read_table(tmp_path / "b.csv").columns) == ["日期", "销量"]
+
+
+def test_encoding_override_and_its_errors(tmp_path):
+    path = tmp_path / "sales.csv"
+    path.write_bytes(CHINESE.encode("gbk"))
+    assert read_table(path, encoding="gbk")["商品"].iloc[0] == "坚果礼盒"
+    with pytest.raises(DataValidationError, match=r"line 1 is not valid utf-8.*--encoding"):
+        read_table(path, encoding="utf-8")
+    with pytest.raises(ParameterError, match="'klingon' is not a known encoding"):
+        read_table(path, encoding="klingon")
+
+
+def test_undecodable_file_lists_the_encodings_tried_and_how_to_resave(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"a,b\n" + bytes([0x81, 0x20, 0xFF, 0xFE, 0x81, 0x7F]) * 50)
+    with pytest.raises(DataValidationError) as err:
+        read_table(path)
+    text = str(err.value)
+    assert "tried utf-8" in text and "gb18030" in text and "CSV UTF-8" in text and "--encoding" in text
+
+
+def test_thousands_separators_only_convert_whole_number_columns(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text('sku,units,note\n"A,1","1,944",x\n"B,2",12,"1,2"\n', encoding="utf-8")
+    frame = read_table(path)
+    assert frame["units"].tolist() == [1944, 12]
+    assert frame["sku"].tolist() == ["A,1", "B,2"] and frame["note"].tolist() == ["x", "1,2"]
+
+
+def test_text_columns_keep_leading_zeros(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("sku,units\n00123,1\n", encoding="utf-8")
+    assert read_table(path)["sku"].tolist() == [123]
+    assert read_table(path, text_columns=["sku"])["sku"].tolist() == ["00123"]
+    assert read_table(path, text_columns=True)["units"].tolist() == ["1"]
+
+
+def test_repeated_header_is_refused(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("date,units,units \n2025-01-01,1,2\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match=r"the header names \['units'\] more than once"):
+        read_table(path)
+
+
+def test_excel_first_sheet_or_named_sheet(tmp_path):
+    path = tmp_path / "orders.xlsx"
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        pd.DataFrame({"日期": ["2025-01-05"], "销量": ["1,944"]}).to_excel(writer, sheet_name="订单", index=False)
+        pd.DataFrame({"x": [1]}).to_excel(writer, sheet_name="说明", index=False)
+    first = read_table(path)
+    assert first["销量"].tolist() == [1944] and first.attrs["row_word"] == "sheet row"
+    assert read_table(path, sheet="说明")["x"].tolist() == [1]
+    assert read_table(path, sheet=1)["x"].tolist() == [1]
+    with pytest.raises(DataValidationError, match=r"no sheet 'Sheet9'; it has \['订单', '说明'\]"):
+        read_table(path, sheet="Sheet9")
+
+
+def test_options_that_do_not_fit_the_file_type(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a\n1\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match="--sheet applies to Excel"):
+        read_table(path, sheet="x")
+    with pytest.raises(ParameterError, match="--table / --query apply to DuckDB"):
+        read_table(path, table="t")
+    parquet = tmp_path / "t.parquet"
+    pd.DataFrame({"a": [1]}).to_parquet(parquet)
+    with pytest.raises(ParameterError, match="--encoding applies to CSV"):
+        read_table(parquet, encoding="gbk")
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf")
+    with pytest.raises(DataValidationError, match="save it as .xlsx"):
+        read_table(tmp_path / "old.xls")
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+@pytest.mark.parametrize("name", ["o.csv", "o.xlsx", "o.parquet"])
+def test_write_table_formats_round_trip_with_the_users_file_mode(tmp_path, umask_022, name):
+    frame = pd.DataFrame({"ds": pd.to_datetime(["2025-01-05", "2025-01-06"]), "区域": ["华南", "华东"],
+                          "units": [1.26, 2.0], "gmv": [10.004, 3.14159]})
+    path = write_table(frame, tmp_path / name, decimals={"units": 1, "gmv": 2})
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o644  # 0666 & ~022, not mkstemp's 0600
+    back = read_table(path)
+    assert back["区域"].tolist() == ["华南", "华东"]
+    assert back["units"].tolist() == [1.3, 2.0] and back["gmv"].round(2).tolist() == [10.0, 3.14]
+    assert pd.to_datetime(back["ds"]).dt.strftime("%Y-%m-%d").tolist() == ["2025-01-05", "2025-01-06"]
+
+
+def test_write_table_excel_csv_date_name_and_refusals(tmp_path):
+    frame = pd.DataFrame({"ds": pd.to_datetime(["2025-01-05"]), "units": [1.0]})
+    path = write_table(frame, tmp_path / "o.csv", excel_csv=True, date_name="日期")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and "日期,units\n2025-01-05,1.0\n" == raw[3:].decode("utf-8")
+    assert not write_table(frame, tmp_path / "p.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    with pytest.raises(ParameterError, match="unknown output type '.json'"):
+        write_table(frame, tmp_path / "o.json")
+    with pytest.raises(ParameterError, match="--excel-csv applies to .csv"):
+        write_table(frame, tmp_path / "o.parquet", excel_csv=True)
+    with pytest.raises(ParameterError, match="already has that column"):
+        write_table(frame, tmp_path / "o.csv", date_name="units")
+    with pytest.raises(ParameterError, match=r"cannot round \['gmv'\]"):
+        write_table(frame, tmp_path / "o.csv", decimals={"gmv": 2})
+
+
+def test_a_failed_write_leaves_the_old_file(tmp_path):
+    path = tmp_path / "o.csv"
+    path.write_text("old\n")
+    with pytest.raises(Exception):
+        write_table(pd.DataFrame({"a": [object()]}), tmp_path / "o.parquet")
+    assert path.read_text() == "old\n" and sorted(p.name for p in tmp_path.iterdir()) == ["o.csv"]
+
+
+def test_write_json_uses_the_users_file_mode(tmp_path, umask_022):
+    path = write_json({"a": float("nan")}, tmp_path / "r.json")
+    assert path.read_text() == '{\n  "a": null\n}\n'
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o644
+
+
+def test_refuse_overwrite_same_path_symlink_and_hard_link(tmp_path, monkeypatch):
+    source = tmp_path / "in.csv"
+    source.write_text("a\n1\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ParameterError, match="--out ./in.csv is the input file .*in.csv"):
+        refuse_overwrite("./in.csv", None, source)
+    (tmp_path / "link.csv").symlink_to(source)
+    os.link(source, tmp_path / "hard.csv")
+    for other in ("link.csv", "hard.csv", "sub/../in.csv"):
+        with pytest.raises(ParameterError):
+            refuse_overwrite(other, source)
+    refuse_overwrite("out.csv", source)  # a new file is fine
+    refuse_overwrite(None, source)
