@@ -9,8 +9,9 @@ Times, on the same strong formulation (x_ij <= y_i, split demand):
 * ``highspy``: the same sparse matrices passed to the ``highspy`` wheel (HiGHS 1.15);
 * ``scipy-milp``: ``scipy.optimize.milp`` (SciPy's bundled HiGHS 1.12) with the sparse matrices.
 
-The workbench's ``highs`` route passes its sparse model to ``scipy.optimize.milp``, the same
-solver as ``scipy-milp``; ``highspy`` shows what the newer HiGHS wheel would do.
+The workbench's ``highs`` route (``workbench.optimize.solve_milp``) passes its sparse model to the
+``highspy`` wheel, like ``highspy`` here, and then reads the plan back and checks it;
+``scipy-milp`` is the plain SciPy model a user would otherwise write.
 
 Every time is wall-clock seconds including model building; ratios are against ``scipy-milp`` from
 the same run (the fastest of ``--repeat`` runs for the small instances, to damp machine noise).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from workbench.network.solve import SOLVERS
+from workbench.optimize.outcome import DEFAULT_SOLVER, SOLVERS
 
 
 def register(subparsers) -> None:
@@ -76,9 +76,9 @@ def register(subparsers) -> None:
 
 
 def _solver_options(parser: argparse.ArgumentParser, default_time_limit: float | None = None) -> None:
-    parser.add_argument("--solver", choices=SOLVERS, default="cbc",
-                        help="MILP solver: cbc (bundled with PuLP, default) or highs (faster on "
-                        "the China network)")
+    parser.add_argument("--solver", choices=SOLVERS, default=DEFAULT_SOLVER,
+                        help="MILP solver: highs (default, as in the reports) or cbc (bundled "
+                        "with PuLP)")
     parser.add_argument("--time-limit", type=float, default=default_time_limit, metavar="S",
                         help="seconds per solve; the result then says time_limit with its gap "
                         f"(default: {default_time_limit or 'none'})")
@@ -105,7 +105,9 @@ def _solve(args) -> int:
           f"site(s), {result.solve_seconds:.2f} s ({result.solver}) -> {args.out}")
     if result.reason:
         print(f"reason: {result.reason}")
-    return 1 if result.status == "infeasible" else 0  # the JSON is written either way
+    if result.status != "optimal":
+        print(result.outcome.describe())
+    return 0 if result.outcome.has_plan else 1  # the JSON is written either way
 
 
 def _plan(args) -> int:

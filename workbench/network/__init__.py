@@ -9,6 +9,6 @@ Public entry points:
 * :func:`workbench.network.plans.evaluate_plan`, :func:`~workbench.network.plans.compare_plans`;
 * :func:`workbench.network.china.run_default_plan` - the embedded China network, named plan vs
   optimized (``workbench network plan``);
-* :func:`workbench.network.solve.solve_milp` - CBC (PuLP) or HiGHS (highspy) on a sparse
-  :class:`~workbench.network.model.Milp`.
+
+Models are built and solved through the shared solver layer :mod:`workbench.optimize`.
 """

@@ -18,6 +18,7 @@ from importlib.resources import files
 import numpy as np
 import pandas as pd
 
+from workbench.optimize import DEFAULT_SOLVER
 from workbench.errors import DataValidationError, ParameterError
 from workbench.network.design import NetworkParams, NetworkResult, optimize_network
 from workbench.network.plans import compare_plans, evaluate_plan, fix_sites, hours_distribution
@@ -185,7 +186,7 @@ def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,
                      hubs: tuple[str, ...] = CENTRAL_HUBS, n_front_candidates: int = FRONT_CANDIDATES,
                      volume_factor: float = 1.0, central_fixed: float = CENTRAL_FIXED_COST,
                      front_fixed: float = FRONT_FIXED_COST,
-                     params: NetworkParams | None = None, solver: str = "cbc",
+                     params: NetworkParams | None = None, solver: str = DEFAULT_SOLVER,
                      time_limit: float | None = None, mip_gap: float = 1e-4) -> PlanReport:
     """Answer "are these the right central warehouses, and which front cities" with numbers.
 
@@ -253,7 +254,7 @@ PLAN_PARAMETERS = {
 def validate_plan_params(**params) -> dict:
     """Check the network notebook's parameters; raises :class:`ParameterError` naming the first
     bad one. Returns them with comma lists split (``named_centrals``, ``named_fronts``, ``hubs``)."""
-    from workbench.network.solve import check_solver_options
+    from workbench.optimize import check_solver_options
 
     unknown = sorted(set(params) - set(PLAN_PARAMETERS))
     if unknown:
@@ -267,7 +268,7 @@ def validate_plan_params(**params) -> dict:
             raise ParameterError(f"{name}={value!r} must be of type {kind.__name__}")
     if params.get("scenario", "base") not in SCENARIOS:
         raise ParameterError(f"scenario={params['scenario']!r} must be one of {sorted(SCENARIOS)}")
-    check_solver_options(params.get("solver", "cbc"), params.get("time_limit"), 0.0)
+    check_solver_options(params.get("solver", DEFAULT_SOLVER), params.get("time_limit"), 0.0)
     out = dict(params)
     for name in ("named_centrals", "named_fronts", "hubs"):
         if name in out:

@@ -45,8 +45,8 @@ import pandas as pd
 
 from workbench.errors import DataValidationError, ParameterError
 from workbench.network.geo import delivery_hours, distance_matrix_km, road_km
-from workbench.network.model import Milp, MilpBuilder
-from workbench.network.solve import MilpSolution, SolveOutcome, check_solver_options, solve_milp
+from workbench.optimize import (DEFAULT_SOLVER, CarriesOutcome, Milp, MilpBuilder, MilpSolution,
+                                SolveOutcome, check_solver_options, solve_milp)
 
 FLOW_TOL = 1e-7  # shares below this are solver noise
 
@@ -374,7 +374,7 @@ def _single_source_rows(b, pairs, data, x, w, u, uc, ur, big_m) -> None:
 
 
 @dataclass
-class NetworkResult(SolveOutcome):
+class NetworkResult(CarriesOutcome):
     """Plain result of optimizing or evaluating a network; every table is a DataFrame.
 
     ``flows``: ``leg`` (central->city, front->city, central->front), ``source``, ``target``,
@@ -384,6 +384,7 @@ class NetworkResult(SolveOutcome):
     ``sites``: per site the tier, whether open, units handled, capacity and utilization.
     """
 
+    outcome: SolveOutcome
     open_centrals: list[str]
     open_fronts: list[str]
     costs: dict
@@ -397,11 +398,12 @@ class NetworkResult(SolveOutcome):
 
     @property
     def feasible(self) -> bool:
-        return self.objective is not None
+        """True when the result carries a checked plan (optimal, feasible or time_limit)."""
+        return self.outcome.has_plan
 
     def to_dict(self) -> dict:
         return {
-            **self.outcome_dict(),
+            **self.outcome.to_dict(),
             "open_centrals": self.open_centrals, "open_fronts": self.open_fronts,
             "costs": self.costs, "coverage": self.coverage, "reason": self.reason,
             "details": self.details, "params": asdict(self.params),
@@ -432,10 +434,9 @@ def coverage_shares(hours: np.ndarray, units: np.ndarray, promise_hours: float) 
 def read_solution(data: NetworkData, params: NetworkParams, milp: Milp, pairs: Pairs,
                   sol: MilpSolution, reason: str = "", details: dict | None = None) -> NetworkResult:
     """Turn a MILP solution into flows, city and site tables, costs and coverage."""
-    base = dict(status=sol.status, gap=sol.gap, bound=sol.bound, solve_seconds=sol.solve_seconds,
-                solver=sol.solver, params=params, reason=reason or "", details=details or {})
-    if not sol.has_solution:
-        return NetworkResult(objective=None, open_centrals=[], open_fronts=[], costs={},
+    base = dict(outcome=sol.outcome, params=params, reason=reason or "", details=details or {})
+    if not sol.has_plan:
+        return NetworkResult(open_centrals=[], open_fronts=[], costs={},
                              coverage={}, flows=pd.DataFrame(), cities=pd.DataFrame(),
                              sites=pd.DataFrame(), **base)
     v = sol.values
@@ -476,8 +477,7 @@ def read_solution(data: NetworkData, params: NetworkParams, milp: Milp, pairs: P
     hours, units = delivered["hours"].to_numpy(float), delivered["units"].to_numpy(float)
     coverage = coverage_shares(hours, units, params.promise_hours)
     coverage["served_share"] = float(units.sum() / d.sum()) if d.sum() > 0 else None
-    return NetworkResult(objective=sol.objective,
-                         open_centrals=list(cen[y]), open_fronts=list(fro[z]), costs=costs,
+    return NetworkResult(open_centrals=list(cen[y]), open_fronts=list(fro[z]), costs=costs,
                          coverage=coverage, flows=flows,
                          cities=_city_table(data, params, delivered),
                          sites=_site_table(data, y, z, flows), **base)
@@ -552,8 +552,8 @@ def diagnose(data: NetworkData, params: NetworkParams, *, solver: str, time_limi
                        f"{best_capacity:,.0f} units, demand is {total:,.0f}")
     milp, cpairs = build_network_milp(data, params, objective="promise")
     sol = solve_milp(milp, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
-    if sol.has_solution:
-        best = -sol.objective / total if total > 0 else 0.0
+    if sol.has_plan:
+        best = -sol.outcome.objective / total if total > 0 else 0.0
         details["best_promise_share"] = float(best)
         if best < params.promise_share - 1e-6:
             result = read_solution(data, params, milp, cpairs, sol)
@@ -569,8 +569,8 @@ def diagnose(data: NetworkData, params: NetworkParams, *, solver: str, time_limi
         milp, cpairs = build_network_milp(data, params, objective="hot")
         sol = solve_milp(milp, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
         hot_total = float((data.demand * data.hot).sum())
-        if sol.has_solution and hot_total > 0:
-            best = -sol.objective / hot_total
+        if sol.has_plan and hot_total > 0:
+            best = -sol.outcome.objective / hot_total
             details["best_hot_target_share"] = float(best)
             if best < params.hot_target_share - 1e-6:
                 result = read_solution(data, params, milp, cpairs, sol)
@@ -583,7 +583,7 @@ def diagnose(data: NetworkData, params: NetworkParams, *, solver: str, time_limi
 
 
 def optimize_network(demand: pd.DataFrame, centrals: pd.DataFrame, fronts: pd.DataFrame,
-                     params: NetworkParams | None = None, *, solver: str = "cbc",
+                     params: NetworkParams | None = None, *, solver: str = DEFAULT_SOLVER,
                      time_limit: float | None = None, mip_gap: float = 1e-4) -> NetworkResult:
     """Choose central and front warehouses and the flows at minimum cost (see module docstring).
 
@@ -595,7 +595,7 @@ def optimize_network(demand: pd.DataFrame, centrals: pd.DataFrame, fronts: pd.Da
     data = prepare(demand, centrals, fronts, params)
     milp, pairs = build_network_milp(data, params)
     sol = solve_milp(milp, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
-    if sol.status == "infeasible":
+    if sol.outcome.status == "infeasible":
         reason, details = diagnose(data, params, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
         return read_solution(data, params, milp, pairs, sol, reason, details)
     return read_solution(data, params, milp, pairs, sol)

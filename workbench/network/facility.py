@@ -24,16 +24,18 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import DataValidationError, ParameterError
-from workbench.network.model import Milp, MilpBuilder
-from workbench.network.solve import MilpSolution, SolveOutcome, solve_milp
+from workbench.optimize import (DEFAULT_MIP_GAP, DEFAULT_SOLVER, CarriesOutcome, Milp,
+                                MilpBuilder, MilpSolution, SolveOutcome, solve_milp)
 
 FLOW_TOL = 1e-9  # shares below this are solver noise, not flows
 
 
 @dataclass
-class FacilityResult(SolveOutcome):
-    """Plain result of a facility-location solve; ``to_dict`` gives the RESULT.json content."""
+class FacilityResult(CarriesOutcome):
+    """Plain result of a facility-location solve; ``to_dict`` gives the RESULT.json content
+    (the :class:`~workbench.optimize.SolveOutcome` fields first)."""
 
+    outcome: SolveOutcome
     open_sites: list[str]
     fixed_cost: float | None
     transport_cost: float | None
@@ -43,7 +45,7 @@ class FacilityResult(SolveOutcome):
 
     def to_dict(self) -> dict:
         return {
-            **self.outcome_dict(),
+            **self.outcome.to_dict(),
             "open_sites": self.open_sites,
             "fixed_cost": self.fixed_cost,
             "transport_cost": self.transport_cost,
@@ -189,9 +191,9 @@ def result_from_solution(data: FacilityData, milp: Milp, sol: MilpSolution, reas
                          details: dict | None = None) -> FacilityResult:
     """Read open sites, flows and cost parts back from a MILP solution."""
     empty = pd.DataFrame(columns=["site", "customer", "quantity", "share", "cost"])
-    if not sol.has_solution:
-        return FacilityResult(sol.status, None, sol.gap, sol.bound, sol.solve_seconds, sol.solver,
-                              [], None, None, empty, reason or sol.message, details or {})
+    if not sol.has_plan:
+        return FacilityResult(sol.outcome, [], None, None, empty, reason or sol.outcome.message,
+                              details or {})
     y = milp.block(sol.values, "open")
     x = milp.block(sol.values, "assign")
     opened = y > 0.5
@@ -205,8 +207,7 @@ def result_from_solution(data: FacilityData, milp: Milp, sol: MilpSolution, reas
         "cost": qty * data.unit_cost[used],
     })
     fixed = float(data.fixed_cost[opened].sum())
-    return FacilityResult(sol.status, sol.objective, sol.gap, sol.bound, sol.solve_seconds,
-                          sol.solver, [s for s, o in zip(data.sites, opened, strict=True) if o],
+    return FacilityResult(sol.outcome, [s for s, o in zip(data.sites, opened, strict=True) if o],
                           fixed, float(flows["cost"].sum()), flows, reason, details or {})
 
 
@@ -217,9 +218,9 @@ def solve_facility_location(
     *,
     max_open: int | None = None,
     single_source: bool = False,
-    solver: str = "cbc",
+    solver: str = DEFAULT_SOLVER,
     time_limit: float | None = None,
-    mip_gap: float = 1e-7,
+    mip_gap: float = DEFAULT_MIP_GAP,
 ) -> FacilityResult:
     """Solve the capacitated facility-location problem given as tables (see module docstring).
 
@@ -231,7 +232,7 @@ def solve_facility_location(
     data = validate_tables(sites, customers, costs)
     milp = build_facility_milp(data, max_open=max_open, single_source=single_source)
     sol = solve_milp(milp, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
-    if sol.status == "infeasible":
+    if sol.outcome.status == "infeasible":
         reason, details = diagnose_infeasible(data, max_open, single_source)
         return result_from_solution(data, milp, sol, reason, details)
     return result_from_solution(data, milp, sol)

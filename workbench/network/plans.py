@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench.optimize import DEFAULT_SOLVER
 from workbench.errors import ParameterError
 from workbench.network.design import NetworkParams, NetworkResult, optimize_network
 
@@ -34,7 +35,7 @@ def fix_sites(candidates: pd.DataFrame, chosen: list[str], tier: str) -> pd.Data
 
 def evaluate_plan(demand: pd.DataFrame, centrals: pd.DataFrame, fronts: pd.DataFrame,
                   *, plan_centrals: list[str], plan_fronts: list[str],
-                  params: NetworkParams | None = None, solver: str = "cbc",
+                  params: NetworkParams | None = None, solver: str = DEFAULT_SOLVER,
                   time_limit: float | None = None, mip_gap: float = 1e-4) -> NetworkResult:
     """Cost, coverage and flows of the plan that opens exactly ``plan_centrals`` and ``plan_fronts``.
 

@@ -1,9 +1,10 @@
 """A mixed-integer linear program in plain sparse-matrix form, and a builder for it.
 
-Both the generic facility-location model and the two-tier network model are written as blocks of
-variables and blocks of rows into a :class:`MilpBuilder`; the resulting :class:`Milp` is what the
-solvers in :mod:`workbench.network.solve` take. Building with numpy index arrays keeps model
-construction fast (no per-term Python objects) for the HiGHS route.
+Models are written as named blocks of variables and named blocks of rows into a
+:class:`MilpBuilder`; the resulting :class:`Milp` is what :func:`workbench.optimize.solve_milp`
+takes, and the block names let callers (and the read-back check's messages) find a variable or a
+row by name. Building with numpy index arrays keeps model construction fast (no per-term Python
+objects). :func:`to_pulp` writes the same model as a PuLP problem (the CBC route).
 """
 
 from __future__ import annotations
@@ -116,3 +117,40 @@ class MilpBuilder:
             row_blocks=dict(self._row_blocks),
             offset=float(offset),
         )
+
+
+def to_pulp(milp: Milp):
+    """The same model as a ``pulp.LpProblem``; returns ``(problem, variables)`` with one PuLP
+    variable per column, in column order, and the offset as the objective's constant."""
+    import pulp
+
+    prob = pulp.LpProblem("workbench", pulp.LpMinimize)
+    variables = [
+        prob.add_variable(
+            f"x{k}",
+            lowBound=None if np.isinf(lo) else float(lo),
+            upBound=None if np.isinf(up) else float(up),
+            cat=pulp.LpInteger if integer else pulp.LpContinuous,
+        )
+        for k, (lo, up, integer) in enumerate(
+            zip(milp.col_lower, milp.col_upper, milp.integrality, strict=True)
+        )
+    ]
+    nz = np.flatnonzero(milp.cost)
+    prob += pulp.LpAffineExpression([(variables[k], float(milp.cost[k])) for k in nz],
+                                    constant=float(milp.offset))
+    csr = milp.matrix
+    for r in range(milp.num_rows):
+        sl = slice(csr.indptr[r], csr.indptr[r + 1])
+        expr = pulp.LpAffineExpression(
+            [(variables[c], float(v)) for c, v in zip(csr.indices[sl], csr.data[sl], strict=True)]
+        )
+        lo, up = milp.row_lower[r], milp.row_upper[r]
+        if lo == up:
+            prob += pulp.LpConstraint(expr, pulp.LpConstraintEQ, f"r{r}", float(lo))
+            continue
+        if np.isfinite(lo):
+            prob += pulp.LpConstraint(expr, pulp.LpConstraintGE, f"r{r}", float(lo))
+        if np.isfinite(up):
+            prob += pulp.LpConstraint(expr, pulp.LpConstraintLE, f"r{r}u", float(up))
+    return prob, variables
