@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from budget_instances import plan_channels, random_channels
 
-from workbench.budget.allocate import allocate, validate_channels
+from workbench.budget.allocate import allocate
+from workbench.budget.channels import validate_channels
 from workbench.budget.curves import hill
 from workbench.budget.reference import slsqp_allocate
 from workbench.errors import DataValidationError, ParameterError
@@ -218,7 +219,7 @@ def test_result_json_contract():
 @pytest.mark.parametrize("change, message", [
     (lambda t: t.drop(columns="k"), "missing column"),
     (lambda t: t.assign(colour="red"), "unknown column"),
-    (lambda t: t.assign(vmax=[1.0, -2.0, 3.0]), "'vmax' must be a positive"),
+    (lambda t: t.assign(vmax=[1.0, -2.0, 3.0]), "'vmax' must be a finite number >= 0"),  # 0 is a no-effect channel
     (lambda t: t.assign(min_spend=[200e6, 0, 0]), "min_spend is above max_spend"),
     (lambda t: t.assign(channel=["a", "a", "b"]), "more than once"),
     (lambda t: t.assign(s=["1", "x", "2"]), "non-numeric"),

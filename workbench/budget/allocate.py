@@ -1,6 +1,6 @@
 """Allocating a traffic budget across channels against an ROI target, with PuLP.
 
-Three modes over the same model (``mode``):
+The modes (:mod:`workbench.budget.modes`, one table) share one model:
 
 ``budget``      maximize GMV with total spend <= ``budget`` and total GMV / spend >= ``min_roi``;
 ``max_spend``   the largest total spend (and its allocation) that keeps GMV / spend >= ``min_roi``;
@@ -9,129 +9,41 @@ Three modes over the same model (``mode``):
 The ROI constraint is linear: ``GMV - min_roi * spend >= 0``. Each channel's Hill curve is
 replaced by a piecewise-linear lower approximation (:mod:`workbench.budget.pwl`) within
 ``tolerance`` x the channel's GMV at its largest allowed spend: concave curves give a linear
-program, S-shaped ones add binaries that fill the convex stretch in order (incremental MILP
-formulation). Because the approximation never exceeds the curve, every constraint holds on the
-true curves, and the plan's true GMV is within ``approximation_error`` of the true optimum.
-Reported spend is exact; reported GMV, ROI and marginal ROI are the true curves' values.
+program, S-shaped ones add binaries that fill the convex stretch in order (the incremental
+MILP formulation, Dantzig 1960; Vielma, Ahmed & Nemhauser 2010, "Mixed-integer models for
+nonseparable piecewise-linear optimization"). Because the approximation never exceeds the
+curve, every constraint holds on the true curves, and the plan's true GMV is within
+``approximation_error`` of the true optimum. Reported spend is exact; reported GMV, ROI and
+marginal ROI are the true curves' values. Every plan is read back and verified
+(:func:`verify_plan`) before it is reported; a plan that fails has status ``error``.
 
 Money is in one currency unit throughout (CNY unless the caller's curves say otherwise).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
 import pulp
 
+from workbench.budget.channels import ChannelSpec, as_specs
 from workbench.budget.curves import HillCurve
+from workbench.budget.infeasibility import Infeasibility
+from workbench.budget.modes import MODES, Mode, money
 from workbench.budget.pwl import PiecewiseLinear, piecewise_linear_many
 from workbench.budget.solver import SOLVERS, SolveInfo, solve
-from workbench.data.validate import describe_rows
-from workbench.errors import DataValidationError, ParameterError
+from workbench.data.io import json_ready
+from workbench.errors import ParameterError
 
-MODES = ("budget", "max_spend", "gmv_target")
-REQUIRED_COLUMNS = ("channel", "vmax", "k", "s", "min_spend", "max_spend")
-OPTIONAL_COLUMNS = ("min_roi", "min_marginal_roi", "label")
 DEFAULT_TOLERANCE = 1e-4
 _BINDING_RTOL = 1e-7
-
-
-# --------------------------------------------------------------------------- input table
-
-def validate_channels(frame: pd.DataFrame, source: str | None = None) -> pd.DataFrame:
-    """Check a channel table and return it with float columns and optional columns filled.
-
-    Columns: ``channel, vmax, k, s, min_spend, max_spend`` (money in one currency unit, ``s``
-    unitless) and optionally ``min_roi`` (floor on the channel's GMV / spend),
-    ``min_marginal_roi`` (floor on its marginal ROI: caps spend where the next unit returns
-    less) and ``label``. Raises :class:`DataValidationError` naming the file, line and column.
-    """
-    src = source or frame.attrs.get("source", "<channel table>")
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
-    if missing:
-        raise DataValidationError(
-            f"{src}: missing column(s) {missing}; a channel table needs {', '.join(REQUIRED_COLUMNS)}")
-    unknown = [c for c in frame.columns if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    if unknown:
-        raise DataValidationError(
-            f"{src}: unknown column(s) {unknown}; allowed are {', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}")
-    if len(frame) == 0:
-        raise DataValidationError(f"{src}: the channel table has no rows")
-    out = frame.copy()
-    names = out["channel"]
-    blank = names.isna() | (names.astype(str).str.strip() == "")
-    if blank.any():
-        raise DataValidationError(f"{src}: column 'channel' is empty at {describe_rows(out, blank)}")
-    out["channel"] = names.astype(str).str.strip()
-    dup = out["channel"].duplicated(keep=False)
-    if dup.any():
-        raise DataValidationError(
-            f"{src}: channel {out.loc[dup, 'channel'].iloc[0]!r} appears more than once ({describe_rows(out, dup)}); "
-            f"give each channel one row")
-    for col in REQUIRED_COLUMNS[1:] + ("min_roi", "min_marginal_roi"):
-        if col not in out.columns:
-            out[col] = np.nan
-            continue
-        raw = out[col]
-        values = pd.to_numeric(raw, errors="coerce").astype(float)
-        bad = values.isna() & raw.notna()
-        if bad.any():
-            raise DataValidationError(
-                f"{src}: column {col!r} has non-numeric values at {describe_rows(out, bad)} "
-                f"(e.g. {raw[bad].iloc[0]!r})")
-        out[col] = values
-    for col in ("vmax", "k", "s", "max_spend"):
-        bad = ~(np.isfinite(out[col]) & (out[col] > 0))
-        if bad.any():
-            raise DataValidationError(
-                f"{src}: column {col!r} must be a positive finite number at {describe_rows(out, bad)} "
-                f"(got {frame[col][bad].iloc[0]!r})")
-    bad = ~(np.isfinite(out["min_spend"]) & (out["min_spend"] >= 0))
-    if bad.any():
-        raise DataValidationError(
-            f"{src}: column 'min_spend' must be a number >= 0 at {describe_rows(out, bad)} "
-            f"(got {frame['min_spend'][bad].iloc[0]!r})")
-    bad = out["min_spend"] > out["max_spend"]
-    if bad.any():
-        raise DataValidationError(
-            f"{src}: min_spend is above max_spend at {describe_rows(out, bad)}; swap or fix them")
-    for col in ("min_roi", "min_marginal_roi"):
-        bad = out[col].notna() & ~(np.isfinite(out[col]) & (out[col] >= 0))
-        if bad.any():
-            raise DataValidationError(
-                f"{src}: column {col!r} must be empty or a number >= 0 at {describe_rows(out, bad)}")
-    if "label" not in out.columns:
-        out["label"] = out["channel"]
-    out["label"] = out["label"].fillna(out["channel"]).astype(str)
-    return out[list(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)].reset_index(drop=True)
+_VERIFY_RTOL = 1e-6  # read-back: constraints and objective within this share of the plan's scale
 
 
 # --------------------------------------------------------------------------- results
-
-@dataclass
-class Infeasibility:
-    """Why no plan meets the rules, and the best that can be had instead.
-
-    ``kind``: ``bounds`` (channel minimums exceed the budget or a channel's own maximum),
-    ``gmv_target`` (unreachable even at every channel's maximum), ``channel_roi`` (a channel's
-    ROI floor cannot hold at its minimum spend) or ``roi`` (no spend keeps total ROI at target).
-    """
-
-    kind: str
-    reason: str
-    channels: list[str] = field(default_factory=list)
-    best_roi: float | None = None
-    best_roi_spend: float | None = None
-    best_roi_gmv: float | None = None
-    best_plan: dict[str, float] | None = None
-    max_gmv: float | None = None
-
-    def to_dict(self) -> dict:
-        return {k: _json_number(v) if isinstance(v, float) else v for k, v in self.__dict__.items()}
-
 
 @dataclass
 class Allocation:
@@ -140,6 +52,10 @@ class Allocation:
     Channel columns: ``channel, label, spend, gmv, roi, marginal_roi, min_spend, max_spend``
     (``max_spend`` after any marginal-ROI cap), ``binding`` (the channel bound that binds, or
     empty), ``segments`` and ``approximation_error`` (GMV).
+
+    ``status``: ``optimal`` / ``feasible`` / ``time_limit`` (a plan, verified) / ``infeasible``
+    (see ``infeasibility``) / ``error`` (the solver's plan failed the read-back check or no
+    plan came back; ``message`` says why, and no plan is reported).
     """
 
     status: str
@@ -161,33 +77,37 @@ class Allocation:
     next_yuan_gmv: float | None = None
     approximation_error: float = 0.0
     infeasibility: Infeasibility | None = None
+    message: str = ""
 
     @property
     def feasible(self) -> bool:
-        return self.status != "infeasible"
+        """True when a verified plan is reported (status optimal, feasible or time_limit)."""
+        return self.status in ("optimal", "feasible", "time_limit")
 
     def describe(self) -> str:
         """A few lines for a terminal: the answer, what binds, the budget's price, the channels."""
+        if self.status == "error":
+            return f"error: {self.message}"
         if not self.feasible:
             text = f"infeasible ({self.infeasibility.kind}): {self.infeasibility.reason}"
             if self.infeasibility.best_plan:
-                plan = ", ".join(f"{k} {_money(v)}" for k, v in self.infeasibility.best_plan.items())
+                plan = ", ".join(f"{k} {money(v)}" for k, v in self.infeasibility.best_plan.items())
                 text += f"\nbest-ROI plan: {plan}"
             return text
         roi_rule = f" (target >= {self.min_roi:g})" if self.min_roi is not None else ""
         lines = [
-            f"{self.status}: spend {_money(self.total_spend)}, GMV {_money(self.total_gmv)}, "
+            f"{self.status}: spend {money(self.total_spend)}, GMV {money(self.total_gmv)}, "
             f"ROI {self.roi:.3f}{roi_rule}" if self.roi is not None else f"{self.status}: nothing spent",
             f"binding: {', '.join(self.binding) or 'nothing'}",
         ]
         if self.budget_shadow_price is not None:
             lines.append(f"budget shadow price: one more yuan buys {self.budget_shadow_price:.3f} GMV")
         gap = "n/a" if self.gap is None else f"{self.gap:.1e}"
-        lines.append(f"curve approximation error <= {_money(self.approximation_error)} GMV; "
+        lines.append(f"curve approximation error <= {money(self.approximation_error)} GMV; "
                      f"{self.solver} {self.solve_seconds:.3f} s, gap {gap}")
         table = self.channels[["channel", "spend", "gmv", "roi", "marginal_roi", "binding"]].copy()
         for col in ("spend", "gmv"):
-            table[col] = table[col].map(_money)
+            table[col] = table[col].map(money)
         lines.append(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
         return "\n".join(lines)
 
@@ -212,28 +132,13 @@ class Allocation:
             "tolerance": self.tolerance,
             "approximation_error": self.approximation_error,
             "infeasibility": self.infeasibility.to_dict() if self.infeasibility else None,
+            "message": self.message,
             "channels": {},
         }
         for row in self.channels.to_dict("records"):
             name = row.pop("channel")
             out["channels"][name] = {k: (v or None) if k == "binding" else v for k, v in row.items()}
-        return _json_clean(out)
-
-
-def _json_number(value):
-    if isinstance(value, (float, np.floating)):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
-
-
-def _json_clean(value):
-    if isinstance(value, dict):
-        return {k: _json_clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_clean(v) for v in value]
-    return _json_number(value)
+        return json_ready(out)
 
 
 # --------------------------------------------------------------------------- model
@@ -319,95 +224,125 @@ class _PlanModel:
 
 # --------------------------------------------------------------------------- allocation
 
-def _money(x: float) -> str:
-    return f"{x:,.0f}"
-
-
-def _prepare(table: pd.DataFrame, *, budget: float | None, tolerance: float) -> tuple[_Channels, list[str]]:
-    """Effective spend ranges (marginal-ROI caps, the budget) and reasons a range is empty."""
-    curves = [HillCurve(float(r.vmax), float(r.k), float(r.s)) for r in table.itertuples()]
-    lo = table["min_spend"].to_numpy(float)
-    hi = table["max_spend"].to_numpy(float).copy()
+def _prepare(specs: Sequence[ChannelSpec], *, cap: float | None, tolerance: float) -> tuple[_Channels, list[str]]:
+    """Effective spend ranges (marginal-ROI caps, ``cap``: the budget) and reasons a range is empty."""
+    curves = [c.curve for c in specs]
+    lo = np.array([c.min_spend for c in specs], dtype=float)
+    hi = np.array([c.max_spend for c in specs], dtype=float)
     source = ["max_spend"] * len(hi)
     limit = hi.copy()
     empty = []
-    for c, (curve, floor) in enumerate(zip(curves, table["min_marginal_roi"])):
-        if np.isfinite(floor):
-            cap = curve.spend_at_marginal(float(floor))
-            if cap < hi[c]:
-                hi[c], source[c] = cap, "min_marginal_roi"
+    for c, spec in enumerate(specs):
+        floor = spec.min_marginal_roi
+        if floor is not None:
+            capped = spec.curve.spend_at_marginal(floor)
+            if capped < hi[c]:
+                hi[c], source[c] = capped, "min_marginal_roi"
         limit[c] = hi[c]
-        if budget is not None and budget < hi[c]:
-            hi[c], source[c] = budget, "budget"
+        if cap is not None and cap < hi[c]:
+            hi[c], source[c] = cap, "budget"
         if lo[c] > hi[c]:
-            why = {"max_spend": f"max_spend {_money(hi[c])}",
-                   "min_marginal_roi": f"the spend {_money(hi[c])} where its marginal ROI falls to "
+            why = {"max_spend": f"max_spend {money(hi[c])}",
+                   "min_marginal_roi": f"the spend {money(hi[c])} where its marginal ROI falls to "
                                        f"min_marginal_roi {floor:g}",
-                   "budget": f"the budget {_money(hi[c])}"}[source[c]]
-            empty.append(f"channel {table['channel'][c]!r}: min_spend {_money(lo[c])} is above {why}")
-    ch = _Channels(list(table["channel"]), list(table["label"]), curves, lo, np.maximum(hi, lo), source,
-                   limit, table["min_roi"].to_numpy(float))
+                   "budget": f"the budget {money(hi[c])}"}[source[c]]
+            empty.append(f"channel {spec.name!r}: min_spend {money(lo[c])} is above {why}")
+    floors = np.array([np.nan if c.min_roi is None else c.min_roi for c in specs], dtype=float)
+    ch = _Channels([c.name for c in specs], [c.label for c in specs], curves, lo, np.maximum(hi, lo), source,
+                   limit, floors)
     if not empty:
         tol = tolerance * np.array([max(float(c.gmv(h)), 1e-12) for c, h in zip(curves, ch.hi)])
         ch.pwls = piecewise_linear_many(curves, ch.lo, ch.hi, tol)
     return ch, empty
 
 
-def _check_arguments(mode, budget, gmv_target, min_roi, solver, tolerance):
+def _check_arguments(mode: str, min_roi, solver: str, tolerance) -> Mode:
     if mode not in MODES:
         raise ParameterError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
     if solver not in SOLVERS:
         raise ParameterError(f"unknown solver {solver!r}; use one of {', '.join(SOLVERS)}")
-    if mode == "budget" and (budget is None or not np.isfinite(budget) or budget < 0):
-        raise ParameterError(f"mode 'budget' needs a budget >= 0, got {budget!r}")
-    if mode == "gmv_target" and (gmv_target is None or not np.isfinite(gmv_target) or gmv_target <= 0):
-        raise ParameterError(f"mode 'gmv_target' needs a gmv_target > 0, got {gmv_target!r}")
-    if mode == "max_spend" and min_roi is None:
-        raise ParameterError("mode 'max_spend' needs min_roi: without an ROI floor the answer is every max_spend")
-    if min_roi is not None and not (np.isfinite(min_roi) and min_roi >= 0):
+    spec = MODES[mode]
+    if spec.needs_min_roi and min_roi is None:
+        raise ParameterError(f"mode {mode!r} needs min_roi: without an ROI floor the answer is every max_spend")
+    if min_roi is not None and (isinstance(min_roi, bool) or not (np.isfinite(min_roi) and min_roi >= 0)):
         raise ParameterError(f"min_roi must be a number >= 0, got {min_roi!r}")
     if not (0 < tolerance < 1):
         raise ParameterError(f"tolerance must be in (0, 1) (relative GMV error per channel), got {tolerance!r}")
+    return spec
 
 
-def allocate(channels: pd.DataFrame, *, mode: str = "budget", budget: float | None = None,
+def _mode_target(mode: Mode, budget, gmv_target) -> float | None:
+    """The one target the mode uses; an argument the mode does not use is refused, not ignored."""
+    given = {"budget": budget, "gmv_target": gmv_target}
+    value = given.pop(mode.target) if mode.target else None
+    unused = [name for name, v in given.items() if v is not None]
+    if unused:
+        raise ParameterError(f"mode {mode.name!r} does not use {' or '.join(unused)}; "
+                             f"give {mode.target or 'no target'} instead")
+    try:
+        mode.check_target(value)
+    except ValueError as exc:
+        raise ParameterError(str(exc)) from None
+    return None if value is None else float(value)
+
+
+def allocate(channels: pd.DataFrame | Sequence[ChannelSpec], *, mode: str = "budget", budget: float | None = None,
              gmv_target: float | None = None, min_roi: float | None = None, solver: str = "highs",
              tolerance: float = DEFAULT_TOLERANCE, time_limit: float = 60.0) -> Allocation:
-    """Solve one allocation (see the module docstring for the modes).
+    """Solve one allocation (see the module docstring and :mod:`workbench.budget.modes`).
 
-    ``channels`` is a channel table (:func:`validate_channels`); ``budget`` and ``gmv_target``
-    are money, ``min_roi`` a GMV / spend ratio (``None``: no ROI rule, allowed in modes
-    ``budget`` and ``gmv_target``); ``tolerance`` is each curve's approximation error relative
-    to its GMV at its largest allowed spend; ``time_limit`` in seconds per solve.
-    An unreachable target is not an error: the result has status ``infeasible`` and an
-    :class:`Infeasibility` saying why and what is achievable.
+    Parameters
+    ----------
+    channels : a channel table (validated by :func:`~workbench.budget.channels.validate_channels`)
+        or a sequence of :class:`~workbench.budget.channels.ChannelSpec`.
+    mode : ``budget`` (needs ``budget``), ``max_spend`` (needs ``min_roi``) or ``gmv_target``
+        (needs ``gmv_target``); an argument the mode does not use is refused.
+    budget, gmv_target : money, in the curves' unit.
+    min_roi : floor on total GMV / spend (``None``: no ROI rule, allowed in modes ``budget``
+        and ``gmv_target``).
+    tolerance : each curve's approximation error relative to its GMV at its largest allowed spend.
+    time_limit : seconds per solve.
+
+    Returns an :class:`Allocation`. An unreachable target is not an error: the result has status
+    ``infeasible`` and an :class:`Infeasibility` saying why and what is achievable; a plan that
+    fails the read-back check (:func:`verify_plan`) has status ``error`` and a ``message``.
+
+    Raises :class:`ParameterError` for invalid arguments, :class:`DataValidationError` for an
+    invalid channel table and :class:`SolverError` when the solver returns nothing at all.
     """
-    _check_arguments(mode, budget, gmv_target, min_roi, solver, tolerance)
-    table = validate_channels(channels)
-    ch, empty = _prepare(table, budget=budget if mode == "budget" else None, tolerance=tolerance)
+    spec = _check_arguments(mode, min_roi, solver, tolerance)
+    target = _mode_target(spec, budget, gmv_target)
+    specs = as_specs(channels)
+    ch, empty = _prepare(specs, cap=target if spec.caps_channels else None, tolerance=tolerance)
     result = Allocation("infeasible", mode, solver, min_roi, budget, gmv_target, tolerance)
     if empty:
         result.infeasibility = Infeasibility("bounds", "; ".join(empty),
                                              [c for c in ch.names if any(f"{c!r}" in e for e in empty)])
         return result
     result.approximation_error = float(sum(p.error for p in ch.pwls))
-    pre = _precheck(ch, mode, budget, gmv_target)
+    pre = spec.precheck(ch, target)
     if pre is not None:
         result.infeasibility = pre
         return result
 
-    model = _model_with_rules(ch, mode, budget, gmv_target)
+    model = _model_with_rules(ch, spec, target)
     if min_roi is not None:
         model.prob += model.total_gmv - float(min_roi) * model.total_spend >= 0, "total_roi"
     info = solve(model.prob, solver, time_limit)
     spend, model_gmv = model.values() if info.status != "infeasible" else (None, None)
-    positive_needed = min_roi is not None and (mode != "budget" or budget > 0)
+    # spending nothing meets any ROI floor trivially; it answers only a zero target
+    positive_needed = min_roi is not None and (target is None or target > 0)
     if info.status == "infeasible" or (positive_needed and spend.sum() <= _tiny(ch) and ch.lo.sum() == 0):
-        result.infeasibility = _diagnose(ch, mode, budget, gmv_target, min_roi, solver, time_limit)
+        result.infeasibility = _diagnose(ch, spec, target, min_roi, solver, time_limit)
         result.solve_seconds = info.seconds
         return result
     objective = None if info.objective is None else info.objective * model.unit
-    _fill(result, ch, info, objective, spend, model_gmv)
+    problems = verify_plan(ch, spec, target, min_roi, spend, model_gmv, objective)
+    if problems:
+        result.status, result.solve_seconds = "error", info.seconds
+        result.message = f"{solver}'s plan failed the read-back check: " + "; ".join(problems)
+        return result
+    _fill(result, ch, spec, target, info, objective, spend, model_gmv)
     return result
 
 
@@ -415,49 +350,17 @@ def _tiny(ch: _Channels) -> float:
     return _BINDING_RTOL * max(float(ch.hi.sum()), 1.0)
 
 
-def _model_with_rules(ch: _Channels, mode: str, budget, gmv_target) -> _PlanModel:
-    """The model with its objective and every rule except the total ROI floor."""
+def _model_with_rules(ch: _Channels, mode: Mode, target: float | None) -> _PlanModel:
+    """The model with the mode's objective and every rule except the total ROI floor."""
     model = _PlanModel(ch)
-    prob = model.prob
-    if mode == "budget":
-        prob.sense = pulp.LpMaximize
-        prob.setObjective(model.total_gmv)
-        prob += model.total_spend <= float(budget) / model.unit, "budget"
-    elif mode == "max_spend":
-        prob.sense = pulp.LpMaximize
-        prob.setObjective(model.total_spend)
-    else:
-        prob.sense = pulp.LpMinimize
-        prob.setObjective(model.total_spend)
-        prob += model.total_gmv >= float(gmv_target) / model.unit, "gmv_target"
+    mode.objective(model)
+    mode.constrain(model, target)
     return model
 
 
-def _precheck(ch: _Channels, mode, budget, gmv_target) -> Infeasibility | None:
-    """Infeasibility visible without a solve: minimums over the budget, an unreachable GMV."""
-    if mode == "budget" and ch.lo.sum() > budget:
-        order = np.argsort(-ch.lo)
-        named = [f"{ch.names[i]} {_money(ch.lo[i])}" for i in order if ch.lo[i] > 0]
-        return Infeasibility(
-            "bounds",
-            f"channel minimums add up to {_money(ch.lo.sum())}, more than the budget {_money(budget)} "
-            f"(min_spend: {', '.join(named)}); lower them or raise the budget",
-            [ch.names[i] for i in order if ch.lo[i] > 0])
-    if mode == "gmv_target":
-        reachable = float(sum(p.y[-1] for p in ch.pwls))
-        true_max = float(ch.gmv(ch.hi).sum())
-        if reachable < gmv_target:
-            return Infeasibility(
-                "gmv_target",
-                f"the GMV target {_money(gmv_target)} is out of reach: every channel at its maximum "
-                f"spend ({_money(ch.hi.sum())} in total) gives {_money(true_max)}",
-                list(ch.names), max_gmv=true_max)
-    return None
-
-
-def _diagnose(ch: _Channels, mode, budget, gmv_target, min_roi, solver, time_limit) -> Infeasibility:
+def _diagnose(ch: _Channels, mode: Mode, target, min_roi, solver, time_limit) -> Infeasibility:
     """Say which rule cannot hold and what is achievable: the best ROI and its spend."""
-    model = _model_with_rules(ch, mode, budget, gmv_target)
+    model = _model_with_rules(ch, mode, target)
     if solve(model.prob, solver, time_limit).status == "infeasible":
         names = [n for n, p, lo, floor in zip(ch.names, ch.pwls, ch.lo, ch.min_roi)
                  if np.isfinite(floor) and lo > 0 and np.max((p.y - floor * p.x)[p.x >= lo]) < 0]
@@ -472,18 +375,17 @@ def _diagnose(ch: _Channels, mode, budget, gmv_target, min_roi, solver, time_lim
     gmv = float(ch.gmv(spend).sum())
     total = float(spend.sum())
     true_roi = gmv / total if total > 0 else None
-    where = f" within the budget {_money(budget)}" if mode == "budget" else \
-        f" while reaching GMV {_money(gmv_target)}" if mode == "gmv_target" else ""
     return Infeasibility(
         "roi",
-        f"no plan keeps total ROI >= {min_roi:g}{where}: the best achievable ROI is "
-        f"{true_roi:.3f} at spend {_money(total)} (GMV {_money(gmv)})" if true_roi is not None else
+        f"no plan keeps total ROI >= {min_roi:g}{mode.within(target)}: the best achievable ROI is "
+        f"{true_roi:.3f} at spend {money(total)} (GMV {money(gmv)})" if true_roi is not None else
         f"no positive spend keeps total ROI >= {min_roi:g}",
         list(ch.names), best_roi=true_roi, best_roi_spend=total, best_roi_gmv=gmv, best_plan=plan)
 
 
 def _best_roi(model: _PlanModel, solver: str, time_limit: float, max_rounds: int = 50):
-    """Highest GMV / spend over the model's rules (Dinkelbach's method); ``model`` is solved.
+    """Highest GMV / spend over the model's rules (Dinkelbach 1967, "On nonlinear fractional
+    programming"); ``model`` is solved.
 
     Each round maximizes ``GMV - r * spend`` and sets ``r`` to the plan's ratio; the ratio only
     rises and stops when no plan beats it.
@@ -503,8 +405,46 @@ def _best_roi(model: _PlanModel, solver: str, time_limit: float, max_rounds: int
     return best[0], dict(zip(model.ch.names, map(float, best[1])))
 
 
-def _fill(result: Allocation, ch: _Channels, info: SolveInfo, objective: float | None,
-          spend: np.ndarray, model_gmv: np.ndarray):
+def verify_plan(ch: _Channels, mode: Mode, target: float | None, min_roi: float | None, spend: np.ndarray,
+                model_gmv: np.ndarray, objective: float | None) -> list[str]:
+    """Read a solved plan back and check it on the true curves; return the problems found.
+
+    Checks, each within ``1e-6`` of the plan's scale (total maximum spend, GMV at the maxima):
+    every channel's spend within its bounds; the model's GMV per channel not above the true
+    curve (the approximation is a lower bound, so a higher value means the solver filled
+    segments out of order); the mode's rule (budget, GMV target); the total ROI floor and the
+    channel ROI floors on the true curves; and the solver's objective equal to the objective
+    recomputed from the plan. An empty list means the plan is verified.
+    """
+    tol_x = _VERIFY_RTOL * max(float(ch.hi.sum()), 1.0)
+    tol_g = _VERIFY_RTOL * max(float(ch.gmv(ch.hi).sum()), 1.0)
+    gmv = ch.gmv(spend)
+    problems = []
+    for c, name in enumerate(ch.names):
+        if not (ch.lo[c] - tol_x <= spend[c] <= ch.hi[c] + tol_x):
+            problems.append(f"channel {name!r} spends {money(spend[c])}, outside its range "
+                            f"{money(ch.lo[c])} .. {money(ch.hi[c])}")
+        if model_gmv[c] > gmv[c] + tol_g:
+            problems.append(f"channel {name!r}: model GMV {money(model_gmv[c])} is above the curve's "
+                            f"{money(gmv[c])} at its spend")
+        if np.isfinite(ch.min_roi[c]) and gmv[c] < ch.min_roi[c] * spend[c] - tol_g:
+            problems.append(f"channel {name!r}: ROI {gmv[c] / spend[c]:.4f} is below its floor {ch.min_roi[c]:g}")
+    total_spend, total_gmv = float(spend.sum()), float(gmv.sum())
+    if mode.target == "budget" and total_spend > target + tol_x:
+        problems.append(f"spend {money(total_spend)} is above the budget {money(target)}")
+    if mode.target == "gmv_target" and total_gmv < target - tol_g:
+        problems.append(f"GMV {money(total_gmv)} is below the target {money(target)}")
+    if min_roi is not None and total_gmv < min_roi * total_spend - tol_g:
+        problems.append(f"total ROI {total_gmv / total_spend:.4f} is below the target {min_roi:g}")
+    recomputed = float(model_gmv.sum()) if mode.name == "budget" else total_spend
+    scale = tol_g if mode.name == "budget" else tol_x
+    if objective is not None and abs(objective - recomputed) > scale:
+        problems.append(f"the solver's objective {money(objective)} differs from the plan's {money(recomputed)}")
+    return problems
+
+
+def _fill(result: Allocation, ch: _Channels, mode: Mode, target: float | None, info: SolveInfo,
+          objective: float | None, spend: np.ndarray, model_gmv: np.ndarray):
     """Per-channel and total figures on the true curves, binding rules, the budget's price."""
     tol_x = _tiny(ch)
     for bound in (ch.lo, ch.hi):  # solver round-off at a bound, not a different plan
@@ -525,16 +465,16 @@ def _fill(result: Allocation, ch: _Channels, info: SolveInfo, objective: float |
         per_channel.append(bound)
         binding += [b for b in bound.split(",") if b]
     total_spend, total_gmv = float(spend.sum()), float(gmv.sum())
-    if result.mode == "budget" and total_spend >= result.budget - tol_x:
-        binding.insert(0, "budget")
-    if result.mode == "gmv_target" and model_gmv.sum() <= result.gmv_target + tol_g:
-        binding.insert(0, "gmv_target")
+    target_binds = mode.target is not None and mode.target_binds(
+        total_spend, float(model_gmv.sum()), target, tol_x if mode.target == "budget" else tol_g)
+    if target_binds:
+        binding.insert(0, mode.target)
     if result.min_roi is not None and model_gmv.sum() - result.min_roi * total_spend <= tol_g:
         binding.insert(0, "min_roi")
 
     room = spend < ch.limit - tol_x
     next_yuan = float(marginal[room].max()) if room.any() else 0.0
-    if result.mode == "budget":
+    if mode.target == "budget":
         blocked = "budget" not in binding or ("min_roi" in binding and next_yuan < result.min_roi)
         result.budget_shadow_price = 0.0 if blocked else next_yuan
     result.next_yuan_gmv = next_yuan
@@ -552,22 +492,23 @@ def _fill(result: Allocation, ch: _Channels, info: SolveInfo, objective: float |
     })
 
 
-def budget_sweep(channels: pd.DataFrame, budgets, *, solver: str = "highs",
+def budget_sweep(channels: pd.DataFrame | Sequence[ChannelSpec], budgets, *, solver: str = "highs",
                  tolerance: float = DEFAULT_TOLERANCE, time_limit: float = 60.0) -> pd.DataFrame:
     """Maximum GMV at each total budget, without an ROI rule (the efficient frontier's points).
 
-    One model is built (curves approximated up to each channel's max_spend) and re-solved with
-    each budget. Returns ``budget, status, spend, gmv, roi, next_yuan_gmv, solve_seconds`` plus
-    one ``spend[<channel>]`` column per channel; budgets below the channel minimums are rows
-    with status ``infeasible`` and empty figures.
+    ``budgets``: a 1-d sequence of money amounts >= 0. One model is built (curves approximated
+    up to each channel's max_spend) and re-solved with each budget. Returns ``budget, status,
+    spend, gmv, roi, next_yuan_gmv, solve_seconds`` plus one ``spend[<channel>]`` column per
+    channel; budgets below the channel minimums are rows with status ``infeasible`` and empty
+    figures; a plan that fails the read-back check is a row with status ``error``.
     """
-    _check_arguments("budget", 0.0, None, None, solver, tolerance)
-    table = validate_channels(channels)
-    ch, _ = _prepare(table, budget=None, tolerance=tolerance)
+    mode = _check_arguments("budget", None, solver, tolerance)
+    specs = as_specs(channels)
+    ch, _ = _prepare(specs, cap=None, tolerance=tolerance)
     budgets = np.asarray(budgets, dtype=float)
     if budgets.ndim != 1 or len(budgets) == 0 or np.any(~np.isfinite(budgets)) or np.any(budgets < 0):
         raise ParameterError("budgets must be a non-empty list of numbers >= 0")
-    model = _model_with_rules(ch, "budget", float(budgets[0]), None)
+    model = _model_with_rules(ch, mode, float(budgets[0]))
     rows = []
     for budget in budgets:
         model.prob.get_constraint_by_name("budget").changeRHS((budget - ch.lo.sum()) / model.unit)
@@ -576,7 +517,11 @@ def budget_sweep(channels: pd.DataFrame, budgets, *, solver: str = "highs",
             rows.append(row | {"status": "infeasible"})
             continue
         info = solve(model.prob, solver, time_limit)
-        spend, _ = model.values()
+        spend, model_gmv = model.values()
+        objective = None if info.objective is None else info.objective * model.unit
+        if verify_plan(ch, mode, float(budget), None, spend, model_gmv, objective):
+            rows.append(row | {"status": "error", "solve_seconds": info.seconds})
+            continue
         room = spend < ch.limit - _tiny(ch)
         marginal = ch.marginal(spend)
         gmv = float(ch.gmv(spend).sum())

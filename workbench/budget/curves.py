@@ -53,7 +53,13 @@ def hill_inflection(k, s):
 
 @dataclass(frozen=True)
 class HillCurve:
-    """A Hill response curve; ``vmax`` and ``k`` in currency units per period, ``s`` unitless."""
+    """A Hill response curve (Hill 1910; the saturating response curve of marketing-mix models,
+    e.g. Jin et al. 2017, "Bayesian methods for media mix modeling with carryover and shape
+    effects"); ``vmax`` and ``k`` in currency units per period, ``s`` unitless.
+
+    ``vmax`` may be 0: a channel with no effect (GMV 0 at any spend); ``k`` and ``s`` are > 0.
+    Raises :class:`ParameterError` otherwise.
+    """
 
     vmax: float
     k: float
@@ -61,9 +67,11 @@ class HillCurve:
 
     def __post_init__(self):
         for name in ("vmax", "k", "s"):
-            value = getattr(self, name)
-            if not np.isfinite(value) or value <= 0:
-                raise ParameterError(f"Hill curve parameter {name} must be a positive number, got {value!r}")
+            value = float(getattr(self, name))
+            object.__setattr__(self, name, value)  # numpy scalars would show as np.float64(..) in messages
+            if not np.isfinite(value) or value < 0 or (value == 0 and name != "vmax"):
+                rule = "a number >= 0" if name == "vmax" else "a positive number"
+                raise ParameterError(f"Hill curve parameter {name} must be {rule}, got {value!r}")
 
     @property
     def is_concave(self) -> bool:
@@ -192,6 +200,16 @@ class ChannelFits:
         return HillCurve(float(row["vmax"]), float(row["k"]), float(row["s"]))
 
 
+def last_year_spend(history: pd.DataFrame, periods_per_year: int | None) -> dict[str, float]:
+    """Spend per channel over its latest ``periods_per_year`` weeks of a history ``week, channel,
+    spend`` (the whole history when ``periods_per_year`` is None), money as in the history."""
+    out = {}
+    for channel, group in history.groupby("channel", sort=False):
+        spend = group.sort_values("week")["spend"]
+        out[str(channel)] = float((spend.tail(periods_per_year) if periods_per_year else spend).sum())
+    return out
+
+
 def fit_channel_curves(history: pd.DataFrame, *, n_bootstrap: int = 100, seed: int = 0,
                        periods_per_year: int | None = None) -> ChannelFits:
     """Fit one Hill curve per channel of a long weekly history ``week, channel, spend, gmv``.
@@ -202,6 +220,7 @@ def fit_channel_curves(history: pd.DataFrame, *, n_bootstrap: int = 100, seed: i
     """
     rows, samples = [], []
     factor = float(periods_per_year or 1)
+    last = last_year_spend(history, periods_per_year)
     for channel, group in history.groupby("channel", sort=False):
         group = group.sort_values("week")
         try:
@@ -216,8 +235,7 @@ def fit_channel_curves(history: pd.DataFrame, *, n_bootstrap: int = 100, seed: i
             row[f"{name}_high"] = float(fitter.interval_.loc[name, "high"]) * scale[name]
         row["residual_sd"] = fitter.residual_sd_
         row["n_weeks"] = fitter.n_obs_
-        recent = group["spend"].tail(periods_per_year) if periods_per_year else group["spend"]
-        row["last_year_spend"] = float(recent.sum())
+        row["last_year_spend"] = last[str(channel)]
         rows.append(row)
         draws = fitter.samples_.mul(pd.Series(scale))
         draws.insert(0, "draw", np.arange(len(draws)))

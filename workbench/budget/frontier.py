@@ -9,11 +9,13 @@ grid.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
-from workbench.budget.allocate import DEFAULT_TOLERANCE, Allocation, allocate, budget_sweep, validate_channels
+from workbench.budget.allocate import DEFAULT_TOLERANCE, Allocation, allocate, budget_sweep
+from workbench.budget.channels import ChannelSpec, as_specs
 from workbench.errors import ParameterError
 
 
@@ -53,25 +55,29 @@ class Frontier:
         }
 
 
-def default_budgets(channels: pd.DataFrame, n: int = 50, start: float | None = None,
+def default_budgets(channels: pd.DataFrame | Sequence[ChannelSpec], n: int = 50, start: float | None = None,
                     stop: float | None = None) -> np.ndarray:
-    """``n`` evenly spaced budgets from ``start`` (default: the channel minimums, or a 50th of
-    the maxima if larger) to ``stop`` (default: the sum of the maxima)."""
-    if n < 2:
-        raise ParameterError(f"a frontier needs at least 2 budget levels, got {n}")
-    table = validate_channels(channels)
-    top = float(table["max_spend"].sum())
-    low = max(float(table["min_spend"].sum()), top / 50.0)
+    """``n`` evenly spaced budgets (money) from ``start`` (default: the channel minimums, or a
+    50th of the maxima if larger) to ``stop`` (default: the sum of the maxima).
+
+    Raises :class:`ParameterError` when ``n < 2`` or the range is empty.
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
+        raise ParameterError(f"a frontier needs at least 2 budget levels, got {n!r}")
+    specs = as_specs(channels)
+    top = float(sum(c.max_spend for c in specs))
+    low = max(float(sum(c.min_spend for c in specs)), top / 50.0)
     start, stop = (low if start is None else start), (top if stop is None else stop)
     if not (0 <= start < stop):
         raise ParameterError(f"budget range must satisfy 0 <= start < stop, got {start:g} .. {stop:g}")
     return np.linspace(start, stop, n)
 
 
-def efficient_frontier(channels: pd.DataFrame, budgets=None, *, min_roi: float | None = None,
+def efficient_frontier(channels: pd.DataFrame | Sequence[ChannelSpec], budgets=None, *, min_roi: float | None = None,
                        solver: str = "highs", tolerance: float = DEFAULT_TOLERANCE,
                        time_limit: float = 60.0) -> Frontier:
     """GMV and ROI against total budget (money), and the point where ROI reaches ``min_roi``."""
+    channels = as_specs(channels)
     if budgets is None:
         budgets = default_budgets(channels)
     if min_roi is not None and not (np.isfinite(min_roi) and min_roi >= 0):

@@ -13,9 +13,12 @@ import numpy as np
 import pandas as pd
 
 from workbench.budget.allocate import Allocation, allocate
+from workbench.budget.channels import ChannelSpec, channels_frame
 from workbench.budget.curves import ChannelFits, fit_channel_curves, hill
-from workbench.budget.io import display_path, read_history_csv
+from workbench.budget.io import display_path
+from workbench.budget.modes import MODES
 from workbench.budget.scenario import Scenario, load_scenario
+from workbench.data.io import json_ready
 from workbench.errors import ConfigError, ParameterError
 
 _INTERVAL = (0.05, 0.95)
@@ -25,14 +28,15 @@ _INTERVAL = (0.05, 0.95)
 class ScenarioResult:
     """A solved scenario.
 
-    ``channels``: the channel table given to the allocator (``channel, label, vmax, k, s,
-    min_spend, max_spend, min_roi, min_marginal_roi``) plus ``curve`` (given/fitted),
-    ``last_year_spend`` and ``planned``. ``plan``: per channel the planned and optimized spend,
-    GMV and ROI on the curves, and a bootstrap interval of the optimized GMV where curves were
-    fitted (``gmv_low``/``gmv_high``, 5%..95%).
+    ``specs``: the channels given to the allocator (typed, money in yuan). ``channels``: the
+    same as a table for display (:func:`~workbench.budget.channels.channels_frame`) plus
+    ``planned``. ``plan``: per channel the planned and optimized spend, GMV and ROI on the
+    curves, and a bootstrap interval of the optimized GMV where curves were fitted
+    (``gmv_low``/``gmv_high``, 5%..95%).
     """
 
     scenario: Scenario
+    specs: tuple[ChannelSpec, ...]
     channels: pd.DataFrame
     fits: ChannelFits | None
     allocation: Allocation
@@ -53,7 +57,7 @@ class ScenarioResult:
             "planned_spend": planned_spend, "planned_gmv": planned_gmv,
             "planned_roi": planned_gmv / planned_spend if planned_spend > 0 else None,
             "budget_shadow_price": a.budget_shadow_price,
-            "reason": a.infeasibility.reason if a.infeasibility else None,
+            "reason": a.infeasibility.reason if a.infeasibility else (a.message or None),
         }
 
     def describe(self) -> str:
@@ -70,88 +74,68 @@ class ScenarioResult:
 
     def to_dict(self) -> dict:
         """JSON-ready: summary, areas, the allocation (allocator contract) and the plan table."""
-        plan = self.plan.replace({np.nan: None}).to_dict("records")
-        return {
+        return json_ready({
             "summary": self.summary(),
             "source": [display_path(p) for p in self.scenario.files],
             "areas": self.scenario.areas_table().to_dict("records"),
             "lines": self.scenario.lines_table().to_dict("records"),
             "curves": self.channels[["channel", "curve", "vmax", "k", "s"]].to_dict("records"),
             "allocation": self.allocation.to_dict(),
-            "plan": plan,
-        }
+            "plan": self.plan.to_dict("records"),
+        })
 
 
-def scenario_channels(scenario: Scenario, fits: ChannelFits | None) -> pd.DataFrame:
-    """The allocator's channel table for ``scenario``, with bounds resolved to yuan.
+def scenario_channel_specs(scenario: Scenario, fits: ChannelFits | None) -> tuple[ChannelSpec, ...]:
+    """The allocator's channels for ``scenario`` (yuan): given or fitted curves, bounds resolved.
 
-    A channel's minimum is the larger of ``min_spend`` and ``min_vs_last`` x last year's spend,
-    its maximum the smaller of ``max_spend`` and ``max_vs_last`` x last year's spend; with
-    neither, the maximum is the sum of every channel's ``vmax`` / ``min_roi`` (no plan that keeps
-    the ROI target can spend more in total).
+    Bounds come resolved from the scenario (:class:`~workbench.budget.scenario.ChannelRule`
+    ``lower``/``upper``, checked against last year's spend at load). A channel with no maximum
+    gets the sum of every channel's ``vmax`` / ``min_roi``: no plan that keeps the ROI target
+    can spend more in total. Raises :class:`ConfigError` (naming the channel's line) when a
+    minimum is above that cap.
     """
     spec = scenario.allocation
-    fitted = fits.table.set_index("channel") if fits is not None else None
-    rows = []
+    curves = {r.name: r.curve if r.curve is not None else fits.curve(r.name) for r in spec.channels}
+    ceiling = sum(c.vmax for c in curves.values()) / spec.min_roi
+    out = []
     for rule in spec.channels:
-        if rule.curve is None:
-            row = fitted.loc[rule.name]
-            vmax, k, s, source = float(row["vmax"]), float(row["k"]), float(row["s"]), "fitted"
-        else:
-            vmax, k, s, source = rule.curve.vmax, rule.curve.k, rule.curve.s, "given"
-        last = float(fitted.loc[rule.name, "last_year_spend"]) if fitted is not None and rule.name in fitted.index \
-            else np.nan
-        rows.append({"channel": rule.name, "label": rule.label, "vmax": vmax, "k": k, "s": s,
-                     "curve": source, "last_year_spend": last, "planned": rule.planned, "rule": rule})
-    table = pd.DataFrame(rows)
-    ceiling = float(table["vmax"].sum()) / spec.min_roi
-    lows, highs = [], []
-    for row in table.itertuples():
-        rule = row.rule
-        lo = [rule.min_spend or 0.0]
-        hi = [v for v in (rule.max_spend,) if v is not None]
-        if rule.min_vs_last is not None:
-            lo.append(rule.min_vs_last * row.last_year_spend)
-        if rule.max_vs_last is not None:
-            hi.append(rule.max_vs_last * row.last_year_spend)
-        lows.append(max(lo))
-        highs.append(min(hi) if hi else ceiling)
-    table["min_spend"] = lows
-    table["max_spend"] = highs
-    table["min_roi"] = [r.min_roi if r.min_roi is not None else np.nan for r in table["rule"]]
-    table["min_marginal_roi"] = [r.min_marginal_roi if r.min_marginal_roi is not None else np.nan
-                                 for r in table["rule"]]
-    bad = table["min_spend"] > table["max_spend"]
-    if bad.any():
-        name = table.loc[bad, "channel"].iloc[0]
-        raise ConfigError(f"{display_path(scenario.source)}: allocation.channels.{name}: its minimum "
-                          f"({table.loc[bad, 'min_spend'].iloc[0]:,.0f}) is above its maximum "
-                          f"({table.loc[bad, 'max_spend'].iloc[0]:,.0f}) once min_vs_last/max_vs_last "
-                          f"are applied to last year's spend")
-    return table.drop(columns="rule")
+        upper = rule.upper if rule.upper is not None else ceiling
+        if rule.lower > upper:
+            raise ConfigError(f"{rule.where}: allocation.channels.{rule.name}: its minimum {rule.lower:,.0f} is "
+                              f"above {upper:,.0f}, the most any plan keeping ROI >= {spec.min_roi:g} can "
+                              f"spend (sum of vmax / min_roi); lower min_spend / min_vs_last")
+        out.append(ChannelSpec(rule.name, curves[rule.name], rule.lower, upper, rule.label, rule.min_roi,
+                               rule.min_marginal_roi, "given" if rule.curve is not None else "fitted",
+                               rule.last_year_spend))
+    return tuple(out)
 
 
 def run_scenario(source: str | Path | Scenario, *, solver: str | None = None, bootstrap: int | None = None,
                  time_limit: float = 60.0) -> ScenarioResult:
-    """Load (if given a path), fit missing curves, allocate and evaluate the written plan."""
+    """Load (if given a path), fit missing curves, allocate and evaluate the written plan.
+
+    ``solver`` and ``bootstrap`` override the scenario's own; ``time_limit`` is in seconds per
+    solve. Raises :class:`ConfigError` for an invalid scenario, :class:`ParameterError` for
+    invalid arguments; an infeasible allocation is a result, not an error.
+    """
     scenario = source if isinstance(source, Scenario) else load_scenario(source)
     spec = scenario.allocation
-    if bootstrap is not None and (not isinstance(bootstrap, int) or bootstrap < 0):
+    if bootstrap is not None and (isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 0):
         raise ParameterError(f"bootstrap must be a whole number >= 0, got {bootstrap!r}")
     fits = None
-    if spec.history is not None:
-        history = read_history_csv(spec.history)
-        wanted = [r.name for r in spec.channels]
-        history = history[history["channel"].astype(str).isin(wanted)]
+    fitted = [r.name for r in spec.channels if r.curve is None]
+    if fitted:
+        history = spec.history_table[spec.history_table["channel"].astype(str).isin(fitted)]
         fits = fit_channel_curves(history, n_bootstrap=spec.bootstrap if bootstrap is None else bootstrap,
                                   seed=spec.seed, periods_per_year=spec.periods_per_year)
-    channels = scenario_channels(scenario, fits)
-    allocation = allocate(channels.drop(columns=["curve", "last_year_spend", "planned"]), mode=spec.mode,
-                          budget=scenario.allocation_budget if spec.mode == "budget" else None,
-                          gmv_target=spec.gmv_target, min_roi=spec.min_roi, solver=solver or spec.solver,
-                          tolerance=spec.tolerance, time_limit=time_limit)
+    specs = scenario_channel_specs(scenario, fits)
+    mode = MODES[spec.mode]
+    target = {mode.target: scenario.allocation_target} if mode.target else {}
+    allocation = allocate(specs, mode=spec.mode, min_roi=spec.min_roi, solver=solver or spec.solver,
+                          tolerance=spec.tolerance, time_limit=time_limit, **target)
+    channels = channels_frame(specs).assign(planned=[r.planned for r in spec.channels])
     plan, interval = _plan_table(channels, allocation, fits)
-    return ScenarioResult(scenario, channels, fits, allocation, plan, interval)
+    return ScenarioResult(scenario, specs, channels, fits, allocation, plan, interval)
 
 
 def _plan_table(channels: pd.DataFrame, allocation: Allocation, fits: ChannelFits | None):

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from workbench.budget.allocate import MODES
-from workbench.budget.curves import HillCurve
+from workbench.budget.curves import HillCurve, last_year_spend
 from workbench.budget.io import Location, display_path, read_history_csv, read_yaml_with_lines
+from workbench.budget.modes import MODES
 from workbench.budget.solver import SOLVERS
 from workbench.errors import ConfigError, DataValidationError
 
@@ -57,7 +57,14 @@ class Area:
 
 @dataclass(frozen=True)
 class ChannelRule:
-    """One traffic channel: its curve (``None``: fit from history) and its rules (yuan)."""
+    """One traffic channel as the scenario states it: its curve (``None``: fit from history),
+    its rules, and its spend bounds resolved against last year (money in yuan).
+
+    ``lower`` is the larger of ``min_spend`` and ``min_vs_last`` x ``last_year_spend`` (0 when
+    neither is given); ``upper`` the smaller of ``max_spend`` and ``max_vs_last`` x
+    ``last_year_spend`` (``None`` when neither is given). ``where`` is the ``file:line`` of the
+    channel's entry, for errors found later (after fitting).
+    """
 
     name: str
     label: str
@@ -69,6 +76,10 @@ class ChannelRule:
     max_vs_last: float | None
     min_roi: float | None
     min_marginal_roi: float | None
+    last_year_spend: float | None
+    lower: float
+    upper: float | None
+    where: str
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,8 @@ class AllocationSpec:
     bootstrap: int
     seed: int
     channels: tuple[ChannelRule, ...]
+    history_table: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    """The history as read and checked once at load (``week, channel, spend, gmv``), or None."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +118,15 @@ class Scenario:
 
     @property
     def allocation_budget(self) -> float:
+        """The allocated area's amount (yuan)."""
         return next(a.amount for a in self.areas if a.name == self.allocation.area)
+
+    @property
+    def allocation_target(self) -> float | None:
+        """The target the allocation mode needs (yuan): the area's amount for ``budget``,
+        ``gmv_target`` for ``gmv_target``, None for ``max_spend``."""
+        targets = {"budget": self.allocation_budget, "gmv_target": self.allocation.gmv_target}
+        return targets.get(MODES[self.allocation.mode].target)
 
     def areas_table(self) -> pd.DataFrame:
         """``area, label, amount, share`` (yuan, fraction of the total)."""
@@ -255,6 +276,7 @@ class _Checker:
             self.error(("unit",), f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
             unit = "yuan"
         factor = UNITS[unit]
+        self.unit = unit
         total = None
         if "total" not in data:
             self.error(("total",), "missing: the scenario's total budget (in `unit`)")
@@ -370,7 +392,7 @@ class _Checker:
         if mode not in MODES:
             self.error(path + ("mode",), f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
         gmv_target = None
-        if mode == "gmv_target":
+        if mode in MODES and MODES[mode].target == "gmv_target":
             if "gmv_target" not in spec:
                 self.error(path + ("gmv_target",), "missing: mode gmv_target needs the GMV to reach (in `unit`)")
             else:
@@ -389,11 +411,13 @@ class _Checker:
         seed = self.integer(spec.get("seed", 0), path + ("seed",), 0)
         history_path, history = self.history(spec.get("history"), path + ("history",))
         area_obj = by_name.get(area)
-        channels = self.channels(spec.get("channels"), path + ("channels",), area_obj, history, factor)
+        last = last_year_spend(history, periods or 52) if history is not None else {}
+        channels = self.channels(spec.get("channels"), path + ("channels",), area_obj, history, last, factor)
         if area_obj is None or min_roi is None or channels is None or tolerance is None:
             return None
         return AllocationSpec(area, mode, min_roi, None if gmv_target is None else gmv_target * factor,
-                              solver, tolerance, history_path, periods or 52, bootstrap or 0, seed or 0, channels)
+                              solver, tolerance, history_path, periods or 52, bootstrap or 0, seed or 0, channels,
+                              history)
 
     def integer(self, value, path: tuple, minimum: int) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
@@ -415,7 +439,7 @@ class _Checker:
             return None, None
 
     def channels(self, value, path: tuple, area: Area | None, history: pd.DataFrame | None,
-                 factor: float) -> tuple[ChannelRule, ...] | None:
+                 last: dict[str, float], factor: float) -> tuple[ChannelRule, ...] | None:
         value = {} if value is None else value
         if not isinstance(value, dict):
             self.error(path, "must be a mapping of channel names to their curve and rules")
@@ -455,11 +479,30 @@ class _Checker:
                 self.error(cpath + ("min_vs_last",), "min_vs_last is above max_vs_last")
             if curve is False:
                 continue
+            lo = None if lo is None else lo * factor
+            hi = None if hi is None else hi * factor
+            lower, upper = self.bounds(cpath, lo, hi, ratios["min_vs_last"], ratios["max_vs_last"],
+                                       last.get(name), factor)
             out.append(ChannelRule(name, str(spec.get("label", line.label)), line.amount * factor, curve,
-                                   None if lo is None else lo * factor, None if hi is None else hi * factor,
-                                   ratios["min_vs_last"], ratios["max_vs_last"], ratios["min_roi"],
-                                   ratios["min_marginal_roi"]))
+                                   lo, hi, ratios["min_vs_last"], ratios["max_vs_last"], ratios["min_roi"],
+                                   ratios["min_marginal_roi"], last.get(name), lower,
+                                   upper, str(self.where(cpath))))
         return tuple(out) if len(out) == len(lines) else None
+
+    def bounds(self, cpath: tuple, lo, hi, min_vs_last, max_vs_last, last: float | None,
+               factor: float) -> tuple[float, float | None]:
+        """The channel's spend range in yuan: rules combined with last year's spend (before any
+        fitting), with an error at the channel's line when the range is empty."""
+        lows = [lo or 0.0] + ([min_vs_last * last] if min_vs_last is not None and last is not None else [])
+        highs = [v for v in (hi,) if v is not None]
+        if max_vs_last is not None and last is not None:
+            highs.append(max_vs_last * last)
+        lower, upper = max(lows), (min(highs) if highs else None)
+        if upper is not None and lower > upper and (min_vs_last is not None or max_vs_last is not None):
+            self.error(cpath, f"its minimum {lower / factor:,.6g} is above its maximum {upper / factor:,.6g} "
+                              f"(in {self.unit}) once min_vs_last/max_vs_last are applied to last year's "
+                              f"spend {last / factor:,.6g}")
+        return lower, upper
 
     def curve(self, value, path: tuple, name: str, history, known: set, factor: float):
         """A :class:`HillCurve` (money scaled to yuan), ``None`` for ``fit``, or False on error."""
@@ -483,7 +526,8 @@ class _Checker:
             if key not in spec:
                 self.error(path + (key,), f"missing curve parameter {key}")
                 continue
-            params[key] = self.number(spec[key], path + (key,), strict=True, what=f"curve {key}")
+            # vmax 0 is a channel with no effect (a valid request, e.g. to pin its spend)
+            params[key] = self.number(spec[key], path + (key,), strict=key != "vmax", what=f"curve {key}")
         if len(params) < 3 or any(v is None for v in params.values()):
             return False
         return HillCurve(params["vmax"] * factor, params["k"] * factor, params["s"])

@@ -11,16 +11,24 @@ import argparse
 
 from workbench.budget import allocate as alloc
 from workbench.budget import compare, curves, frontier, io, run, sample
+from workbench.budget.modes import MODES
+from workbench.budget.scenario import load_scenario
 from workbench.budget.solver import SOLVERS
 from workbench.data.io import write_json, write_table
 
 
+def _scenario_inputs(scenario) -> list:
+    """Every file a scenario reads: the file, its ``extends`` chain and its history."""
+    return [*scenario.files, scenario.allocation.history]
+
+
 def _allocate(args: argparse.Namespace) -> int:
+    io.refuse_overwrite(args.out, [args.channels])
     channels = io.read_channels_csv(args.channels)
-    mode = "max_spend" if args.max_spend else "gmv_target" if args.gmv_target is not None else "budget"
-    result = alloc.allocate(channels, mode=mode, budget=args.budget, gmv_target=args.gmv_target,
-                            min_roi=args.min_roi, solver=args.solver, tolerance=args.tolerance,
-                            time_limit=args.time_limit)
+    mode = MODES[args.mode]
+    target = {mode.target: args.target} if mode.target else {}
+    result = alloc.allocate(channels, mode=mode.name, min_roi=args.min_roi, solver=args.solver,
+                            tolerance=args.tolerance, time_limit=args.time_limit, **target)
     write_json(result.to_dict(), args.out)
     print(result.describe())
     print(f"wrote {args.out}")
@@ -28,8 +36,9 @@ def _allocate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    result = run.run_scenario(args.scenario, solver=args.solver, bootstrap=args.bootstrap,
-                              time_limit=args.time_limit)
+    scenario = load_scenario(args.scenario)
+    io.refuse_overwrite(args.out, _scenario_inputs(scenario))
+    result = run.run_scenario(scenario, solver=args.solver, bootstrap=args.bootstrap, time_limit=args.time_limit)
     print(result.describe())
     if args.out:
         write_json(result.to_dict(), args.out)
@@ -38,8 +47,10 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    results = [run.run_scenario(path, solver=args.solver, bootstrap=args.bootstrap, time_limit=args.time_limit)
-               for path in args.scenarios]
+    scenarios = [load_scenario(path) for path in args.scenarios]
+    io.refuse_overwrite(args.out, [f for s in scenarios for f in _scenario_inputs(s)])
+    results = [run.run_scenario(s, solver=args.solver, bootstrap=args.bootstrap, time_limit=args.time_limit)
+               for s in scenarios]
     comparison = compare.compare_scenarios(results)
     print(comparison.describe())
     if args.out:
@@ -49,6 +60,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _frontier(args: argparse.Namespace) -> int:
+    io.refuse_overwrite(args.out, [args.channels])
     channels = io.read_channels_csv(args.channels)
     budgets = frontier.default_budgets(channels, args.points, args.start, args.stop)
     result = frontier.efficient_frontier(channels, budgets, min_roi=args.min_roi, solver=args.solver,
@@ -60,6 +72,7 @@ def _frontier(args: argparse.Namespace) -> int:
 
 
 def _fit(args: argparse.Namespace) -> int:
+    io.refuse_overwrite(args.out, [args.history])
     history = io.read_history_csv(args.history)
     fits = curves.fit_channel_curves(history, n_bootstrap=args.bootstrap, seed=args.seed,
                                      periods_per_year=args.periods_per_year)
@@ -73,6 +86,18 @@ def _sample_history(args: argparse.Namespace) -> int:
     write_table(sample.sample_channel_history(args.seed), args.out)
     print(f"wrote {args.out}")
     return 0
+
+
+class _ModeFlag(argparse.Action):
+    """A mode flag: sets ``mode`` to the flag's mode and ``target`` to its value (if any)."""
+
+    def __init__(self, option_strings, dest, mode: str, **kwargs):
+        super().__init__(option_strings, dest="mode", **kwargs)
+        self.mode = mode
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        namespace.mode = self.mode
+        namespace.target = values if values != [] else None
 
 
 def _solver_options(parser: argparse.ArgumentParser, *, tolerance: bool = True) -> None:
@@ -96,10 +121,11 @@ def register(subparsers) -> None:
                                    "label); RESULT.json holds status, total_spend, total_gmv, roi and per "
                                    "channel spend, gmv, marginal_roi.")
     p.add_argument("--channels", required=True, metavar="CHANNELS.csv", help="channel table (money in CNY)")
-    mode = p.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--budget", type=float, metavar="B", help="maximize GMV spending at most B")
-    mode.add_argument("--max-spend", action="store_true", help="the largest spend that keeps ROI >= --min-roi")
-    mode.add_argument("--gmv-target", type=float, metavar="G", help="the least spend reaching GMV G")
+    group = p.add_mutually_exclusive_group(required=True)
+    for m in MODES.values():  # one flag per mode, from the mode table
+        group.add_argument(m.cli_flag, action=_ModeFlag, mode=m.name, help=m.cli_help,
+                           nargs=None if m.target else 0, type=float if m.target else None,
+                           metavar=m.cli_metavar)
     p.add_argument("--min-roi", type=float, required=True, metavar="R", help="floor on total GMV / spend")
     p.add_argument("--out", required=True, metavar="RESULT.json", help="where to write the result")
     _solver_options(p)

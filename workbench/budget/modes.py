@@ -1,0 +1,149 @@
+"""The allocation modes, in one table: what each optimizes, the rule it adds, what it checks
+before solving, how it is labelled and how the CLI and scenario files ask for it.
+
+=============  ==========================  ====================  ==============  ================
+mode           objective                   extra rule            target          CLI flag
+=============  ==========================  ====================  ==============  ================
+``budget``     maximize GMV                spend <= budget       ``budget``      ``--budget B``
+``max_spend``  maximize spend              (none)                (none)          ``--max-spend``
+``gmv_target`` minimize spend              GMV >= gmv_target     ``gmv_target``  ``--gmv-target G``
+=============  ==========================  ====================  ==============  ================
+
+Every mode also keeps total ROI (GMV / spend) >= ``min_roi`` when one is given. To add a mode,
+add a :class:`Mode` to :data:`MODES`; the allocator, scenario files, CLI and reports read it here.
+The model a mode works on is duck-typed: it has ``prob`` (a PuLP problem), ``total_spend`` and
+``total_gmv`` (affine expressions in model units) and ``unit`` (money per model unit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pulp
+
+from workbench.budget.infeasibility import Infeasibility
+
+
+def money(x: float) -> str:
+    """Money as a whole number with thousands separators (``120,000,000``)."""
+    return f"{float(x):,.0f}"
+
+
+@dataclass(frozen=True)
+class Mode:
+    """One allocation mode (see the module table).
+
+    ``target``: the name of the argument the mode needs (``budget`` or ``gmv_target``), or
+    ``None``; ``objective``/``constrain`` set the PuLP objective and add the rule named
+    ``target``; ``precheck`` returns an :class:`Infeasibility` visible without solving;
+    ``target_binds`` says whether the rule binds at a plan (total spend, model GMV, target,
+    tolerance); ``within`` words the rule for an infeasibility reason.
+    """
+
+    name: str
+    title: str
+    question: str
+    target: str | None
+    needs_min_roi: bool
+    caps_channels: bool
+    cli_flag: str
+    cli_metavar: str | None
+    cli_help: str
+    objective: Callable
+    constrain: Callable
+    precheck: Callable
+    target_binds: Callable
+    within: Callable[[float | None], str]
+
+    def check_target(self, value: float | None) -> None:
+        """Raise ``ValueError`` with a message when ``value`` is not a valid target for this mode."""
+        if self.target is None:
+            if value is not None:
+                raise ValueError(f"mode {self.name!r} takes no target (got {value!r})")
+            return
+        if value is None or isinstance(value, bool) or not np.isfinite(value) or value < 0 \
+                or (self.target == "gmv_target" and value == 0):
+            rule = "> 0" if self.target == "gmv_target" else ">= 0"
+            raise ValueError(f"mode {self.name!r} needs a {self.target} {rule}, got {value!r}")
+
+
+def _maximize_gmv(model) -> None:
+    model.prob.sense = pulp.LpMaximize
+    model.prob.setObjective(model.total_gmv)
+
+
+def _maximize_spend(model) -> None:
+    model.prob.sense = pulp.LpMaximize
+    model.prob.setObjective(model.total_spend)
+
+
+def _minimize_spend(model) -> None:
+    model.prob.sense = pulp.LpMinimize
+    model.prob.setObjective(model.total_spend)
+
+
+def _spend_at_most(model, budget: float) -> None:
+    model.prob += model.total_spend <= float(budget) / model.unit, "budget"
+
+
+def _gmv_at_least(model, target: float) -> None:
+    model.prob += model.total_gmv >= float(target) / model.unit, "gmv_target"
+
+
+def _no_rule(model, _value) -> None:
+    return None
+
+
+def _minimums_within_budget(ch, budget: float) -> Infeasibility | None:
+    if ch.lo.sum() <= budget:
+        return None
+    order = np.argsort(-ch.lo)
+    named = [f"{ch.names[i]} {money(ch.lo[i])}" for i in order if ch.lo[i] > 0]
+    return Infeasibility(
+        "bounds",
+        f"channel minimums add up to {money(ch.lo.sum())}, more than the budget {money(budget)} "
+        f"(min_spend: {', '.join(named)}); lower them or raise the budget",
+        [ch.names[i] for i in order if ch.lo[i] > 0])
+
+
+def _target_reachable(ch, target: float) -> Infeasibility | None:
+    reachable = float(sum(p.y[-1] for p in ch.pwls))
+    if reachable >= target:
+        return None
+    true_max = float(ch.gmv(ch.hi).sum())
+    return Infeasibility(
+        "gmv_target",
+        f"the GMV target {money(target)} is out of reach: every channel at its maximum "
+        f"spend ({money(ch.hi.sum())} in total) gives {money(true_max)}",
+        list(ch.names), max_gmv=true_max)
+
+
+def _nothing_to_check(_ch, _value) -> None:
+    return None
+
+
+MODES: dict[str, Mode] = {mode.name: mode for mode in (
+    Mode("budget", "Most GMV within the budget",
+         "the split of the budget that earns the most GMV with total ROI >= the target",
+         target="budget", needs_min_roi=False, caps_channels=True,
+         cli_flag="--budget", cli_metavar="B", cli_help="maximize GMV spending at most B",
+         objective=_maximize_gmv, constrain=_spend_at_most, precheck=_minimums_within_budget,
+         target_binds=lambda spend, gmv, value, tol: spend >= value - tol,
+         within=lambda value: f" within the budget {money(value)}"),
+    Mode("max_spend", "Largest spend at the ROI target",
+         "the largest total spend (and its split) that keeps total ROI >= the target",
+         target=None, needs_min_roi=True, caps_channels=False,
+         cli_flag="--max-spend", cli_metavar=None, cli_help="the largest spend that keeps ROI >= --min-roi",
+         objective=_maximize_spend, constrain=_no_rule, precheck=_nothing_to_check,
+         target_binds=lambda spend, gmv, value, tol: False,
+         within=lambda value: ""),
+    Mode("gmv_target", "Least spend reaching the GMV target",
+         "the least total spend whose GMV reaches the target with total ROI >= the target",
+         target="gmv_target", needs_min_roi=False, caps_channels=False,
+         cli_flag="--gmv-target", cli_metavar="G", cli_help="the least spend reaching GMV G",
+         objective=_minimize_spend, constrain=_gmv_at_least, precheck=_target_reachable,
+         target_binds=lambda spend, gmv, value, tol: gmv <= value + tol,
+         within=lambda value: f" while reaching GMV {money(value)}"),
+)}
