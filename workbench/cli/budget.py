@@ -111,7 +111,7 @@ def _solver_options(parser: argparse.ArgumentParser, *, tolerance: bool = True) 
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("budget", help="budget scenarios and traffic allocation against ROI targets",
+    parser = subparsers.add_parser("budget",
                                    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="budget_command", metavar="SUBCOMMAND", required=True)
 

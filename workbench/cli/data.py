@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from workbench.data.io import write_table
-from workbench.data.sample import LEVELS, load_sample
+from workbench.data.sample import LEVELS
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("data", help="sample data", description="Work with the embedded sample data.")
+    p = subparsers.add_parser("data", description="Work with the embedded sample data.")
     sub = p.add_subparsers(dest="data_command", metavar="SUBCOMMAND", required=True)
     s = sub.add_parser("sample", help="write the sample sales history",
                        description="Write the deterministic sample sales (2023-01-01..2026-10-31): "
@@ -18,6 +17,9 @@ def register(subparsers) -> None:
 
 
 def _sample(args) -> int:
+    from workbench.data.io import write_table
+    from workbench.data.sample import load_sample
+
     frame = load_sample(args.level)
     write_table(frame, args.out)
     print(f"wrote {len(frame)} rows ({args.level}) to {args.out}")

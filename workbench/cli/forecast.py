@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-import pandas as pd
-
 from workbench.errors import ParameterError
 from workbench.forecast.engines import ENGINES
-from workbench.forecast.jobs import backtest_file, forecast_file
 from workbench.forecast.models import MODELS
 
 
@@ -40,7 +37,7 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("forecast", help="forecast every series of a file",
+    p = subparsers.add_parser("forecast",
                               description="Forecast every series of a long table and write "
                               "keys, ds, yhat and yhat_qNN per quantile to a CSV or Parquet file.")
     _data_options(p)
@@ -63,7 +60,7 @@ def register(subparsers) -> None:
                    help="progress bar on stderr (default: when stderr is a terminal)")
     p.set_defaults(handler=_forecast)
 
-    b = subparsers.add_parser("backtest", help="compare models on past event windows",
+    b = subparsers.add_parser("backtest",
                               description="Rolling-origin backtest: fit with history ending LEAD "
                               "days before each past window of EVENT and score the window.")
     _data_options(b)
@@ -83,6 +80,8 @@ def _common(args) -> dict:
 
 
 def _forecast(args) -> int:
+    from workbench.forecast.jobs import forecast_file
+
     result = forecast_file(args.data, horizon=args.horizon, model=args.model, out=args.out,
                            out_dir=args.out_dir, engine=args.engine, dask_address=args.dask_address,
                            partition_size=args.partition_size, progress=args.progress, **_common(args))
@@ -98,6 +97,10 @@ def _forecast(args) -> int:
 
 
 def _backtest(args) -> int:
+    import pandas as pd
+
+    from workbench.forecast.jobs import backtest_file
+
     unknown = [m for m in args.models if m not in MODELS]
     if unknown:
         raise ParameterError(f"--models: unknown {unknown}; choose from {sorted(MODELS)}")

@@ -9,7 +9,7 @@ from workbench.optimize.outcome import DEFAULT_SOLVER, SOLVERS
 
 def register(subparsers) -> None:
     group = subparsers.add_parser(
-        "network", help="warehouse and front-warehouse placement, plan checks",
+        "network",
         description="Facility location and the two-tier warehouse network.",
     )
     sub = group.add_subparsers(dest="network_command", metavar="SUBCOMMAND", required=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from workbench.reports import index, params, retention, runner, schedule
+from workbench.reports.runner import CELL_TIMEOUT_S
 
 DEFAULT_MANIFEST = "reports.yaml"
 DEFAULT_REPORTS_DIR = "reports"
@@ -29,6 +29,8 @@ def _moment(text: str) -> dt.datetime:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from workbench.reports import runner
+
     request = runner.prepare(
         args.notebook,
         cli_pairs=[tuple(pair) for pair in args.param or []],
@@ -43,34 +45,46 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _due(args: argparse.Namespace) -> int:
+    from workbench.reports import schedule
+
     summary = schedule.due(schedule.load_manifest(args.manifest), now=args.now, names=args.reports)
     print(summary.describe())
     return summary.exit_code
 
 
 def _run_all(args: argparse.Namespace) -> int:
+    from workbench.reports import schedule
+
     summary = schedule.run_all(schedule.load_manifest(args.manifest), names=args.reports)
     print(summary.describe())
     return summary.exit_code
 
 
 def _history(args: argparse.Namespace) -> int:
+    from workbench.reports import index
+
     print(index.history_text(args.reports_dir, args.report, limit=args.limit))
     return 0
 
 
 def _index(args: argparse.Namespace) -> int:
+    from workbench.reports import index
+
     print(index.write_index(args.reports_dir))
     return 0
 
 
 def _prune(args: argparse.Namespace) -> int:
+    from workbench.reports import retention
+
     for folder in retention.prune(args.reports_dir, args.days):
         print(f"removed {folder}")
     return 0
 
 
 def _params(args: argparse.Namespace) -> int:
+    from workbench.reports import params
+
     print(params.describe_parameters(params.read_notebook_parameters(args.notebook)))
     return 0
 
@@ -78,7 +92,6 @@ def _params(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "report",
-        help="run notebooks as dated HTML reports, on a schedule, with a run history",
         description="Execute parameterized notebooks with papermill, publish dated HTML "
         "reports under reports/, keep a run ledger and an index page.",
     )
@@ -109,7 +122,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--date", type=_date, metavar="YYYY-MM-DD",
                      help="logical date of the report (default: today)")
     run.add_argument("--name", help="report name (default: the notebook's file name)")
-    run.add_argument("--cell-timeout", type=float, default=runner.CELL_TIMEOUT_S, metavar="SECONDS",
+    run.add_argument("--cell-timeout", type=float, default=CELL_TIMEOUT_S, metavar="SECONDS",
                      help="per-cell time limit in seconds (default: %(default)g)")
     reports_dir_option(run)
     run.set_defaults(handler=_run)
