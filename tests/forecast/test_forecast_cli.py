@@ -66,3 +66,35 @@ def test_every_subcommand_has_help(command, capsys):
     with pytest.raises(SystemExit) as exit_:
         main([*command, "--help"])
     assert exit_.value.code == 0 and "usage: workbench" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--horizon", "100000"], "horizon must be from 1 to 1098 days; got 100000"),
+    (["--horizon", "0"], "horizon must be from 1 to 1098 days; got 0"),
+    (["--horizon", "7", "--keys", "category,category"], "keys: 'category' given more than once"),
+    (["--horizon", "7", "--quantiles", "0.1,1.5"], "quantiles must lie strictly between 0 and 1"),
+    (["--horizon", "7", "--n-jobs", "0"], "n_jobs must be from 1 to 4096 workers; got 0"),
+    (["--horizon", "7", "--partition-size", "-1"], "partition_size must be from 1"),
+])
+def test_forecast_bounds_are_refused_before_reading(extra, message, tmp_path, capsys):
+    """Issue 10 section 3: checked before the data are read (the file here does not exist)."""
+    code = main(["forecast", "--data", str(tmp_path / "absent.csv"), "--date-col", "ds", "--target", "units",
+                 "--freq", "D", "--out", str(tmp_path / "o.csv"), *extra])
+    assert code == 2 and message in capsys.readouterr().err
+    assert not (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.parametrize("lead, message", [("-30", "lead must be from 1 to 366 days; got -30"),
+                                           ("0", "lead must be from 1 to 366 days; got 0"),
+                                           ("400", "lead must be from 1 to 366 days; got 400")])
+def test_backtest_lead_out_of_bounds_is_refused(lead, message, tmp_path, capsys):
+    """A lead of 0 or below would train on the window it scores."""
+    code = main(["backtest", "--data", str(tmp_path / "absent.csv"), "--date-col", "ds", "--target", "units",
+                 "--freq", "D", "--event", "618", "--years", "2025", "--lead", lead])
+    assert code == 2 and message in capsys.readouterr().err
+
+
+def test_backtest_refuses_repeated_keys(sample_csv, capsys):
+    code = main(["backtest", "--data", str(sample_csv), "--date-col", "ds", "--target", "units", "--freq", "D",
+                 "--keys", "category,category", "--event", "618", "--years", "2025"])
+    assert code == 2 and "keys: 'category' given more than once" in capsys.readouterr().err

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.errors import ModelError
+from workbench.errors import ModelError, ParameterError
 from workbench.forecast.core import ForecastNoteWarning, forecast, pooled_event_uplift
 from workbench.calendar import default_calendar
 
@@ -21,7 +21,7 @@ def test_parallel_and_serial_runs_agree(categories):
 
 
 def test_event_profiles_are_pooled_across_series(categories):
-    prior = pooled_event_uplift(categories, "auto", {}, "D", default_calendar())
+    prior = pooled_event_uplift(categories, "event_profile", {}, "D", default_calendar())
     assert set(prior) >= {"618", "double11", "lunar_new_year"}
     assert max(prior["618"].values()) > 0.5  # the June peaks, in log units
     pooled = forecast(categories, horizon=10, keys=["category"], n_jobs=1)
@@ -30,17 +30,111 @@ def test_event_profiles_are_pooled_across_series(categories):
 
 
 def test_a_failing_series_is_named_and_the_rest_finish(categories):
-    # Prophet cannot fit a single observation
-    broken = pd.DataFrame({"category": "tiny", "ds": pd.date_range("2026-10-31", periods=1), "y": [1.0]})
+    # the event-profile model rejects dates that do not increase (an unvalidated frame)
+    days = list(pd.date_range("2026-08-01", periods=60))
+    broken = pd.DataFrame({"category": "tiny", "ds": days[:-1] + days[-2:-1], "y": 1.0})
     frame = pd.concat([categories[categories.category == "food"], broken], ignore_index=True)
     with pytest.warns(ForecastNoteWarning, match=r"1 series failed .*'category': 'tiny'"):
-        fc = forecast(frame, horizon=5, model="prophet", keys=["category"], n_jobs=1)
+        fc = forecast(frame, horizon=5, model="event_profile", keys=["category"], n_jobs=1)
     assert set(fc.category) == {"food"}
     assert fc.attrs["failures"][0].key == {"category": "tiny"}
     with pytest.raises(ModelError, match="every series failed"):
-        forecast(broken, horizon=5, model="prophet", keys=["category"], n_jobs=1)
+        forecast(broken, horizon=5, model="event_profile", keys=["category"], n_jobs=1)
 
 
 def test_bad_quantiles_are_rejected(categories):
-    with pytest.raises(ModelError, match="strictly between 0 and 1"):
+    with pytest.raises(ParameterError, match="strictly between 0 and 1"):
         forecast(categories, horizon=5, quantiles=(0.1, 1.5), keys=["category"])
+
+
+def test_auto_falls_back_on_short_history_and_says_so(national):
+    short = national.iloc[:30]
+    with pytest.warns(ForecastNoteWarning, match="forecast by seasonal_naive instead"):
+        fc = forecast(short, horizon=7, n_jobs=1)
+    assert any("forecast by seasonal_naive instead" in note for note in fc.attrs["notes"])
+    assert fc.attrs["model"] == "auto" and fc.attrs["model_name"] == "event_profile"
+
+
+def _sparse(periods: int, freq: str = "D", seed: int = 5) -> pd.DataFrame:
+    """A slow mover: most periods sell nothing (the first period sells, so it is never all zero)."""
+    rng = np.random.default_rng(seed)
+    y = np.where(rng.random(periods) < 0.2, rng.integers(1, 4, periods), 0).astype(float)
+    y[0] = 2.0
+    alias = {"W": "W-MON"}.get(freq, freq)
+    frame = pd.DataFrame({"ds": pd.date_range("2024-01-01", periods=periods, freq=alias), "y": y})
+    frame.attrs["freq"] = freq
+    return frame
+
+
+FALLBACKS = [  # (model, data) -> the fallback the core chooses
+    ("event_profile", _sparse(30), "seasonal_naive"),          # daily, under 8 weeks
+    ("event_profile", _sparse(20, "W"), "seasonal_naive"),  # weekly, under two seasons
+    ("event_profile", _sparse(150, "W"), "ets"),            # weekly, two seasons and more
+    ("ets", _sparse(3, "MS"), "seasonal_naive"),                # under the 4 periods ETS needs
+]
+
+
+@pytest.mark.parametrize("model, frame, fallback", FALLBACKS)
+def test_every_fallback_is_stated_and_non_negative(model, frame, fallback):
+    """Issue 10 section 5: the short-history fallback of auto gave P10 = -0.33."""
+    freq = frame.attrs["freq"]
+    with pytest.warns(ForecastNoteWarning, match=f"forecast by {fallback} instead"):
+        fc = forecast(frame, horizon=12, model=model, quantiles=(0.05, 0.1, 0.5, 0.9), freq=freq, n_jobs=1)
+    values = fc[["yhat", "yhat_q5", "yhat_q10", "yhat_q50", "yhat_q90"]].to_numpy()
+    assert np.isfinite(values).all() and (values >= 0).all()
+
+
+@pytest.mark.parametrize("model", ["auto", "event_profile", "seasonal_naive", "event_naive", "ets", "prophet"])
+def test_an_all_zero_series_forecasts_zero_with_a_note(model):
+    """Issue 10 section 5: an all-zero series got up to 0.74 a day with no note."""
+    frame = pd.DataFrame({"sku": ["zero"] * 400 + ["sells"] * 400,
+                          "ds": list(pd.date_range("2025-01-01", periods=400)) * 2,
+                          "y": [0.0] * 400 + [5.0, 7.0, 6.0, 4.0] * 100})
+    with pytest.warns(ForecastNoteWarning, match="no demand in the 400 periods of history; forecast zero"):
+        fc = forecast(frame, horizon=30, model=model, keys=["sku"], n_jobs=1, with_baseline=True)
+    zero = fc[fc.sku == "zero"]
+    assert len(zero) == 30 and (zero.drop(columns=["sku", "ds"]).to_numpy() == 0).all()
+    assert (fc[fc.sku == "sells"].yhat > 0).all()
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"horizon": 0}, "horizon must be from 1 to 1098 days; got 0"),
+    ({"horizon": 100000}, "horizon must be from 1 to 1098 days; got 100000"),
+    ({"horizon": 2.5}, "horizon must be a whole number of days from 1 to 1098; got 2.5"),
+    ({"horizon": 40, "freq": "MS"}, "horizon must be from 1 to 36 months; got 40"),
+    ({"horizon": 7, "model": "arima"}, "unknown model 'arima'"),
+    ({"horizon": 7, "n_jobs": 0}, "n_jobs must be from 1 to 4096 workers; got 0"),
+    ({"horizon": 7, "partition_size": 0}, "partition_size must be from 1"),
+    ({"horizon": 7, "dask_address": "tcp://10.0.0.1:8786"}, "needs --engine dask"),
+    ({"horizon": 7, "engine": "dask", "dask_address": "tcp://10.0.0.1:8786", "n_jobs": 2}, "has its own workers"),
+    ({"horizon": 7, "engine": "spark"}, "unknown engine 'spark'"),
+    ({"horizon": 7, "model_params": {"colour": "red"}}, "bad model parameters"),
+])
+def test_a_bad_request_is_refused_before_any_fitting(categories, fields, message, monkeypatch):
+    import workbench.forecast.core as core
+
+    def no_partitioning(*args, **kwargs):
+        raise AssertionError("the request must be refused before any partitioning or fitting")
+
+    monkeypatch.setattr(core, "partition_series", no_partitioning)
+    with pytest.raises((ParameterError, ModelError), match=message):
+        forecast(categories, keys=["category"], **fields)
+
+
+def test_the_request_is_frozen_and_normalised():
+    import dataclasses
+
+    from workbench.forecast.request import ForecastRequest
+
+    request = ForecastRequest(horizon=14.0, quantiles=[0.9, 0.1, 0.5, 0.5])
+    assert request.horizon == 14 and isinstance(request.horizon, int)
+    assert request.quantiles == (0.1, 0.5, 0.9) and request.model_name == "event_profile"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        request.horizon = 3
+
+
+def test_repeated_or_absent_keys_are_named(categories):
+    with pytest.raises(ParameterError, match="keys: 'category' given more than once"):
+        forecast(categories, horizon=5, keys=["category", "category"])
+    with pytest.raises(ParameterError, match=r"keys: \['region'\] are not key columns"):
+        forecast(categories, horizon=5, keys=["region"])

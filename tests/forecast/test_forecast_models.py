@@ -34,9 +34,55 @@ def test_every_model_follows_the_estimator_contract(name, national):
 
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_every_model_handles_weekly_data(name, national):
+    """Models that declare weekly data fit it; the others refuse it with a ModelError (the core
+    then uses its fallback model, tested in test_forecast_core)."""
     weekly = national.set_index("ds").y.resample("W-SUN").sum().iloc[1:-1]
-    pred = make_model(name).fit(weekly.to_numpy(), weekly.index, freq="W").predict(8, QUANTILES)
+    model = make_model(name)
+    if "W" not in model.capabilities.frequencies:
+        with pytest.raises(ModelError, match="W data"):
+            model.fit(weekly.to_numpy(), weekly.index, freq="W")
+        return
+    pred = model.fit(weekly.to_numpy(), weekly.index, freq="W").predict(8, QUANTILES)
     assert len(pred.mean) == 8 and (pred.ds.day_of_week == 6).all() and np.isfinite(pred.mean).all()
+
+
+def _sparse_sku(days: int = 760, seed: int = 3) -> tuple[np.ndarray, pd.DatetimeIndex]:
+    """A slow mover: about four days in five sell nothing, the others one to three units."""
+    rng = np.random.default_rng(seed)
+    y = np.where(rng.random(days) < 0.2, rng.integers(1, 4, days), 0).astype(float)
+    return y, pd.date_range("2024-01-01", periods=days, freq="D")
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_every_model_forecasts_non_negative_demand_in_every_quantile(name):
+    """Issue 10 section 5: many zero days made the naive models' P10 and P50 negative."""
+    y, ds = _sparse_sku()
+    qs = (0.05, 0.1, 0.5, 0.9)
+    pred = make_model(name).fit(y, ds, freq="D").predict(120, qs)
+    assert (pred.mean >= 0).all()
+    for q in qs:
+        assert np.isfinite(pred.quantiles[q]).all() and (pred.quantiles[q] >= 0).all(), q
+    if pred.baseline is not None:
+        assert (pred.baseline >= 0).all()
+
+
+def test_registry_names_and_the_default_choice():
+    from workbench.forecast.models import DEFAULT_MODEL, MODEL_CHOICES, resolve_model
+
+    assert "event_profile" in MODELS and "auto" not in MODELS and "auto" in MODEL_CHOICES
+    assert resolve_model("auto", "D") == "event_profile" == DEFAULT_MODEL["D"]
+    assert all(resolve_model("auto", f) in MODELS for f in ("D", "W", "MS", "QS"))
+    assert type(make_model("auto")) is MODELS["event_profile"]
+    with pytest.raises(ModelError, match="unknown model 'arima'; choose one of .*'auto'"):
+        resolve_model("arima")
+
+
+def test_models_declare_their_capabilities():
+    caps = {name: cls.capabilities for name, cls in MODELS.items()}
+    assert caps["event_profile"].frequencies == ("D",) and caps["event_profile"].pooling
+    assert caps["event_profile"].pooling_param in make_model("event_profile").get_params()
+    assert not any(c.pooling for n, c in caps.items() if n != "event_profile")
+    assert caps["seasonal_naive"].min_history == 1  # the fallback fits any series
 
 
 def test_unknown_model_and_bad_parameters():
@@ -80,10 +126,11 @@ def test_event_without_history_is_stated(national):
     assert any("no history of event '618'" in note for note in pred.notes)
 
 
-def test_auto_falls_back_on_short_history_and_says_so(national):
+def test_event_profile_refuses_short_history(national):
+    """It declares 8 weeks; the core sends shorter series to the fallback (test_forecast_core)."""
     short = national.iloc[:30]
-    pred = make_model("auto").fit(short.y.to_numpy(), pd.DatetimeIndex(short.ds)).predict(7)
-    assert any("forecast by seasonal_naive instead" in note for note in pred.notes)
+    with pytest.raises(ModelError, match="only 30 days of history"):
+        make_model("event_profile").fit(short.y.to_numpy(), pd.DatetimeIndex(short.ds))
 
 
 def test_seasonal_naive_is_same_date_last_year(national):

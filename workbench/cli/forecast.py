@@ -6,7 +6,8 @@ import argparse
 
 from workbench.errors import ParameterError
 from workbench.forecast.engines import ENGINES
-from workbench.forecast.models import MODELS
+from workbench.forecast.models import AUTO, DEFAULT_MODEL, DEFAULT_QUANTILES, MODEL_CHOICES
+from workbench.forecast.request import MAX_HORIZON, MAX_LEAD
 
 
 def _list(text: str) -> list[str]:
@@ -31,8 +32,9 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gaps", choices=["zero", "error"], default="zero",
                         help="missing periods: fill with 0 (default, reported) or reject")
     parser.add_argument("--events", help="YAML file overriding the retail calendar's event windows")
-    parser.add_argument("--quantiles", type=_quantiles, default=(0.1, 0.5, 0.9),
-                        help="quantile levels, comma-separated (default 0.1,0.5,0.9)")
+    parser.add_argument("--quantiles", type=_quantiles, default=DEFAULT_QUANTILES,
+                        help="quantile levels, comma-separated (default "
+                        f"{','.join(map(str, DEFAULT_QUANTILES))})")
     parser.add_argument("--n-jobs", type=int, help="worker processes (default: all cores)")
 
 
@@ -41,8 +43,10 @@ def register(subparsers) -> None:
                               description="Forecast every series of a long table and write "
                               "keys, ds, yhat and yhat_qNN per quantile to a CSV or Parquet file.")
     _data_options(p)
-    p.add_argument("--horizon", type=int, required=True, help="periods to forecast")
-    p.add_argument("--model", choices=sorted(MODELS), default="auto", help="model (default auto)")
+    p.add_argument("--horizon", type=int, required=True,
+                   help="periods to forecast: 1 to " + ", ".join(f"{n} ({f})" for f, n in MAX_HORIZON.items()))
+    p.add_argument("--model", choices=MODEL_CHOICES, default=AUTO,
+                   help="model (default auto: " + ", ".join(f"{m} for {f}" for f, m in DEFAULT_MODEL.items()) + ")")
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--out", help="output file (.csv or .parquet)")
     where.add_argument("--out-dir", help="output directory (new or empty): each partition of series "
@@ -66,25 +70,28 @@ def register(subparsers) -> None:
     _data_options(b)
     b.add_argument("--event", required=True, help="618, new_year_sale, double11 or spring_festival")
     b.add_argument("--years", type=_list, required=True, help="event years, comma-separated")
-    b.add_argument("--lead", type=int, default=90, help="days between cutoff and window start (90)")
-    b.add_argument("--models", type=_list, default=["auto", "seasonal_naive", "event_naive"],
-                   help=f"models to compare, comma-separated, from {', '.join(sorted(MODELS))}")
+    b.add_argument("--lead", type=int, default=90,
+                   help=f"days between cutoff and window start, 1 to {MAX_LEAD} (default 90)")
+    b.add_argument("--models", type=_list, default=[AUTO, "seasonal_naive", "event_naive"],
+                   help=f"models to compare, comma-separated, from {', '.join(MODEL_CHOICES)}")
     b.add_argument("--out", help="also write the comparison table to this CSV")
     b.set_defaults(handler=_backtest)
 
 
 def _common(args) -> dict:
-    return dict(date_col=args.date_col, target=args.target, keys=args.keys, freq=args.freq,
-                table=args.table, query=args.query, gaps=args.gaps, events=args.events,
-                quantiles=args.quantiles, n_jobs=args.n_jobs)
+    return dict(date_col=args.date_col, target=args.target, keys=args.keys, table=args.table,
+                query=args.query, gaps=args.gaps, events=args.events)
 
 
 def _forecast(args) -> int:
     from workbench.forecast.jobs import forecast_file
+    from workbench.forecast.request import ForecastRequest
 
-    result = forecast_file(args.data, horizon=args.horizon, model=args.model, out=args.out,
-                           out_dir=args.out_dir, engine=args.engine, dask_address=args.dask_address,
-                           partition_size=args.partition_size, progress=args.progress, **_common(args))
+    request = ForecastRequest(horizon=args.horizon, model=args.model, quantiles=args.quantiles,
+                              freq=args.freq, engine=args.engine, n_jobs=args.n_jobs,
+                              dask_address=args.dask_address, partition_size=args.partition_size)
+    result = forecast_file(args.data, request, out=args.out, out_dir=args.out_dir,
+                           progress=args.progress, **_common(args))
     if args.out_dir:
         print(f"wrote {result.rows} rows for {result.series} series to {len(result.files)} Parquet "
               f"files in {args.out_dir}")
@@ -101,15 +108,16 @@ def _backtest(args) -> int:
 
     from workbench.forecast.jobs import backtest_file
 
-    unknown = [m for m in args.models if m not in MODELS]
+    unknown = [m for m in args.models if m not in MODEL_CHOICES]
     if unknown:
-        raise ParameterError(f"--models: unknown {unknown}; choose from {sorted(MODELS)}")
+        raise ParameterError(f"--models: unknown {unknown}; choose from {list(MODEL_CHOICES)}")
     try:
         years = [int(y) for y in args.years]
     except ValueError:
         raise ParameterError(f"--years takes years like 2024,2025; got {args.years}") from None
-    table = backtest_file(args.data, event=args.event, years=years, lead=args.lead,
-                          models=args.models, out=args.out, **_common(args))
+    table = backtest_file(args.data, event=args.event, years=years, lead=args.lead, models=args.models,
+                          out=args.out, freq=args.freq, quantiles=args.quantiles, n_jobs=args.n_jobs,
+                          **_common(args))
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(table.round(4).to_string(index=False))
     return 0

@@ -23,6 +23,8 @@ from workbench.data.io import parse_numbers
 from workbench.errors import DataValidationError
 
 FREQUENCIES = {"D": "daily", "W": "weekly", "MS": "monthly (month start)", "QS": "quarterly (quarter start)"}
+# Periods in the main season of each frequency: a week of days; a year of weeks, months, quarters.
+SEASON_LENGTH = {"D": 7, "W": 52, "MS": 12, "QS": 4}
 GAP_POLICIES = ("zero", "error")
 _SHOW = 5
 

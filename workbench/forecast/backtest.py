@@ -17,6 +17,7 @@ from workbench.errors import ModelError
 from workbench.forecast import metrics
 from workbench.forecast.core import forecast, series_keys
 from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
+from workbench.forecast.request import ForecastRequest, check_lead
 
 METRIC_COLUMNS = ["wape", "bias", "mase", "total_error", "coverage"]
 
@@ -55,9 +56,17 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
                      lead: int = 90, keys=None, quantiles=DEFAULT_QUANTILES,
                      calendar: RetailCalendar | None = None, model_params: dict | None = None,
                      n_jobs: int | None = None, pool_events: bool = True) -> BacktestResult:
-    """Backtest ``model`` on each named window ``(start, end)`` of daily data."""
+    """Backtest ``model`` on each named window ``(start, end)`` of daily data: fit on history
+    ending ``lead`` days (1 to ``MAX_LEAD``) before the window, score the window.
+
+    Returns the ``BacktestResult``. Raises ``ParameterError`` for a bad lead, model or
+    quantiles (before any fit) and ``ModelError`` for a window without history before its
+    cut-off or beyond the data."""
+    lead = check_lead(lead)
     keys = series_keys(frame, keys)
-    lo, hi = quantile_column(min(quantiles)), quantile_column(max(quantiles))
+    base = ForecastRequest(horizon=1, model=model, quantiles=quantiles, freq="D",
+                           model_params=dict(model_params or {}), n_jobs=n_jobs)
+    lo, hi = quantile_column(base.quantiles[0]), quantile_column(base.quantiles[-1])
     per_rows, total_rows, fc_parts = [], [], []
     for label, (start, end) in windows.items():
         start, end = pd.Timestamp(start), pd.Timestamp(end)
@@ -70,8 +79,7 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
             raise ModelError(f"window {label}: the data end {frame['ds'].max().date()} before the "
                              f"window ends ({end.date()}); choose an earlier year")
         horizon = int((end - cutoff).days)
-        fc = forecast(train, model=model, horizon=horizon, quantiles=quantiles, keys=keys,
-                      freq="D", calendar=calendar, model_params=model_params, n_jobs=n_jobs,
+        fc = forecast(train, base.replace(horizon=horizon), keys=keys, calendar=calendar,
                       pool_events=pool_events)
         window_fc = fc[(fc["ds"] >= start) & (fc["ds"] <= end)]
         joined = window_fc.merge(frame, on=[*keys, "ds"], how="left")

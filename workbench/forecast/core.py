@@ -1,8 +1,11 @@
 """Forecasting on long frames: grouping by series keys, running a model per series in
-parallel, and assembling the planner's output frame.
+parallel, and assembling the planner's output frame (the statsforecast split: models see one
+series' arrays; the core owns frames, partitions, pooling, engines and the fallback model).
 
-Input: the standard frame ``[keys..., ds, y]`` (see ``workbench.data.validate``).
-Output: ``[keys..., ds, yhat, yhat_q10, yhat_q50, yhat_q90]`` (one column per quantile).
+Input: the standard frame ``[keys..., ds, y]`` (see ``workbench.data.validate``) and a
+``ForecastRequest`` (checked before any work).
+Output: ``[keys..., ds, yhat, yhat_q10, yhat_q50, yhat_q90]`` (one column per quantile), every
+value >= 0: a prediction with a negative or non-finite value is a failed series, never output.
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ import pandas as pd
 
 from workbench.calendar import RetailCalendar, default_calendar
 from workbench.data.io import write_table
+from workbench.data.validate import SEASON_LENGTH
 from workbench.errors import ModelError, ParameterError
 from workbench.forecast.engines import Engine, make_engine, progress_bar
-from workbench.forecast.models import make_model
-from workbench.forecast.models.base import DEFAULT_QUANTILES, check_quantiles, quantile_column
+from workbench.forecast.models import MODELS, make_model, resolve_model
+from workbench.forecast.models.base import DEFAULT_QUANTILES, Prediction, future_dates, quantile_column
+from workbench.forecast.request import ForecastRequest, check_keys
 
 
 MAX_PARTITION_SERIES = 500
@@ -74,10 +79,16 @@ class _PartitionResult:
 
 
 def series_keys(frame: pd.DataFrame, keys=None) -> list[str]:
-    """Key columns: given, or every column other than ``ds`` and ``y``."""
+    """Key columns: given (each once, present in ``frame``, not ``ds`` or ``y``), or every column
+    other than ``ds`` and ``y``. Raises ``ParameterError`` naming a repeated or absent key."""
     if keys is None:
         return [c for c in frame.columns if c not in ("ds", "y")]
-    return list(keys)
+    keys = check_keys(keys)
+    absent = [k for k in keys if k not in frame.columns or k in ("ds", "y")]
+    if absent:
+        raise ParameterError(f"keys: {absent} are not key columns of the frame; it has "
+                             f"{[c for c in frame.columns if c not in ('ds', 'y')]}")
+    return keys
 
 
 def default_partition_size(n_series: int) -> int:
@@ -115,12 +126,67 @@ def partition_series(frame: pd.DataFrame, keys, partition_size: int | None = Non
     return parts, counts
 
 
+def fallback_model(freq: str, n_periods: int) -> str:
+    """The model the core uses for a series its model cannot fit (a frequency it does not
+    support, or less history than it needs), as statsforecast's ``fallback_model``: ETS with at
+    least two seasons of non-daily history, else the seasonal naive (which fits any series)."""
+    if freq != "D" and n_periods >= 2 * SEASON_LENGTH[freq] + 2:
+        return "ets"
+    return "seasonal_naive"
+
+
+def _choose_model(job: _Job, n_periods: int) -> tuple[str, dict, str | None]:
+    """``(model, params, note)`` for one series: the job's model, or the fallback with a note
+    saying why (from the capabilities the model declares)."""
+    caps = MODELS[job.model].capabilities
+    if job.freq not in caps.frequencies:
+        reason = f"{job.freq} data ({job.model} fits {', '.join(caps.frequencies)} data)"
+    elif n_periods < caps.min_history:
+        reason = f"only {n_periods} periods of history ({job.model} needs {caps.min_history})"
+    else:
+        return job.model, job.params, None
+    fallback = fallback_model(job.freq, n_periods)
+    return fallback, {}, f"{job.model}: {reason}; forecast by {fallback} instead"
+
+
+def _zero_forecast(ds: pd.DatetimeIndex, job: _Job) -> Prediction:
+    """An all-zero history forecasts zero in every quantile, with a note (no model would learn
+    anything else from it, and band widths from no evidence would invent demand)."""
+    future = future_dates(ds, job.freq, job.horizon)
+    zeros = np.zeros(job.horizon)
+    return Prediction(future, zeros, {q: zeros.copy() for q in job.quantiles},
+                      [f"no demand in the {len(ds)} periods of history; forecast zero"], zeros.copy())
+
+
+def _check_prediction(pred: Prediction, model: str, job: _Job) -> str | None:
+    """Why a model's prediction is not a sane forecast of non-negative demand, or None."""
+    values = {"mean": pred.mean, **{quantile_column(q): pred.quantiles.get(q) for q in job.quantiles}}
+    for name, v in values.items():
+        if v is None or len(v) != job.horizon:
+            return f"{model} returned no {name} for {job.horizon} periods"
+        v = np.asarray(v, dtype=float)
+        if not np.isfinite(v).all():
+            return f"{model} returned non-finite {name} values"
+        if (v < 0).any():
+            return f"{model} returned negative {name} values (min {v.min():.4g}); demand is non-negative"
+    return None
+
+
 def _forecast_one(y, ds, job: _Job):
+    """``(prediction, None)`` or ``(None, error)`` for one series."""
+    if len(y) and not (y > 0).any():
+        return _zero_forecast(ds, job), None
+    model, params, note = _choose_model(job, len(y))
     try:
-        pred = make_model(job.model, **job.params).fit(y, ds, freq=job.freq, calendar=job.calendar) \
+        pred = make_model(model, freq=job.freq, **params).fit(y, ds, freq=job.freq, calendar=job.calendar) \
             .predict(job.horizon, job.quantiles)
     except Exception as exc:  # one bad series must not stop the others
         return None, f"{type(exc).__name__}: {exc}"
+    error = _check_prediction(pred, model, job)
+    if error:
+        return None, error
+    if note:
+        pred.notes.append(note)
     return pred, None
 
 
@@ -182,106 +248,137 @@ def _failed_partition(part: pd.DataFrame, keys, exc: BaseException, index: int) 
     return _PartitionResult(None, 0, 0, failures, [])
 
 
+def make_request(frame: pd.DataFrame, request: ForecastRequest | None, fields: dict) -> ForecastRequest:
+    """``request``, or one built (and so checked) from keyword ``fields``; the frequency
+    defaults to the frame's own (``attrs["freq"]`` from validation, else daily)."""
+    if request is not None:
+        if fields:
+            raise ParameterError(f"give either a ForecastRequest or its fields, not both "
+                                 f"(got also {sorted(fields)})")
+        return request
+    if fields.get("freq") is None:
+        fields = {**fields, "freq": frame.attrs.get("freq", "D")}
+    if fields.get("model_params") is None:
+        fields.pop("model_params", None)
+    try:
+        return ForecastRequest(**fields)
+    except TypeError as exc:  # a missing horizon or an unknown field
+        raise ParameterError(f"forecast request: {exc}") from None
+
+
 def forecast(
     frame: pd.DataFrame,
+    request: ForecastRequest | None = None,
     *,
-    horizon: int,
-    model: str = "auto",
-    quantiles=DEFAULT_QUANTILES,
     keys=None,
-    freq: str | None = None,
     calendar: RetailCalendar | None = None,
-    n_jobs: int | None = None,
-    model_params: dict | None = None,
     pool_events: bool = True,
     with_baseline: bool = False,
-    engine: str | Engine = "local",
-    partition_size: int | None = None,
     progress: bool | None = False,
+    **request_fields,
 ) -> pd.DataFrame:
-    """Forecast every series of ``frame`` ``horizon`` periods ahead.
+    """Forecast every series of ``frame`` (the standard frame ``[keys..., ds, y]``).
 
-    ``engine``: ``"local"`` (worker processes on this machine), ``"dask"`` (a new Dask
-    ``LocalCluster``) or an ``Engine`` such as ``DaskEngine("tcp://HOST:PORT")``, which stays
-    open for the caller to reuse. ``n_jobs``: workers of an engine made here by name (default:
-    all cores). Series are split into partitions of ``partition_size`` series (default
-    ``default_partition_size``); each partition is one task. ``progress`` shows a bar
-    (None: only when stderr is a terminal).
-    ``pool_events``: for models that take a ``prior_uplift``, first fit the sum of all series
-    (summed per partition on the workers) and shrink each series' event profiles towards that
-    pooled profile (one noisy past event per series is a weak estimate).
-    ``with_baseline`` adds ``yhat_baseline``, the forecast without event effects (NaN for models
-    with no separate event component). Series that fail are listed in
-    ``result.attrs["failures"]`` and reported in a warning while the others finish; if every
-    series fails, ``ModelError`` names them. Model notes (e.g. an event with no history and the
-    fallback used) are in ``result.attrs["notes"]`` and raised as ``ForecastNoteWarning``.
+    Parameters
+    ----------
+    frame : the standard frame, one row per series and period, ``y`` >= 0 in the data's units.
+    request : what to forecast and how to run it (``ForecastRequest``); or give its fields as
+        keywords (``horizon=28, model="ets", quantiles=..., n_jobs=...``) and it is built here.
+    keys : series key columns (default: every column other than ``ds`` and ``y``).
+    calendar : the retail calendar of event windows (default: the shipped one).
+    pool_events : for models that pool (``capabilities.pooling_param``), first fit the sum of
+        all series (summed per partition on the workers) and give each series' model that
+        pooled prior (one noisy past event per series is a weak estimate).
+    with_baseline : add ``yhat_baseline``, the forecast without event effects (NaN for models
+        with no separate event component).
+    progress : show a bar on stderr (None: only when stderr is a terminal).
+
+    Returns
+    -------
+    ``[keys..., ds, yhat, yhat_qNN...]`` (one column per quantile, ``quantile_column``), every
+    value >= 0. ``attrs``: ``failures`` (``SeriesFailure`` per series that failed; the others
+    finish), ``notes`` (fallbacks, events without history, all-zero series) also raised as
+    ``ForecastNoteWarning``, ``model`` (as asked) and ``model_name`` (what ran).
+
+    Raises
+    ------
+    ParameterError / ModelError for a bad request (before any work); ModelError naming the
+    series if every series failed.
+
+    Engines: ``request.engine`` ``"local"`` (worker processes), ``"dask"`` (a new Dask
+    ``LocalCluster``, or the cluster at ``dask_address``) or an ``Engine`` such as
+    ``DaskEngine("tcp://HOST:PORT")``, which stays open for the caller to reuse. Series are
+    split into partitions of ``partition_size`` series (default ``default_partition_size``);
+    each partition is one task. The model runs per series on arrays; a series its model cannot
+    fit (frequency, history length, as the model declares) goes to ``fallback_model`` with a
+    note; an all-zero series forecasts zero with a note.
     """
-    results = _execute(frame, horizon=horizon, model=model, quantiles=quantiles, keys=keys,
-                       freq=freq, calendar=calendar, n_jobs=n_jobs, model_params=model_params,
-                       pool_events=pool_events, with_baseline=with_baseline, engine=engine,
-                       partition_size=partition_size, progress=progress, out_dir=None)
+    request = make_request(frame, request, request_fields)
+    results = _execute(frame, request, keys=keys, calendar=calendar, pool_events=pool_events,
+                       with_baseline=with_baseline, progress=progress, out_dir=None)
     failures, notes = _gather_messages(results)
     frames = [r.frame for r in results if r.frame is not None and len(r.frame)]
-    _check_some_succeeded(frames, failures, model)
+    _check_some_succeeded(frames, failures, request.model)
     out = pd.concat(frames, ignore_index=True)
-    out.attrs.update(failures=failures, notes=notes, model=model)
+    out.attrs.update(failures=failures, notes=notes, model=request.model, model_name=request.model_name)
     _warn(failures, notes)
     return out
 
 
-def forecast_to_parquet(frame: pd.DataFrame, out_dir: str | Path, *, horizon: int, **options) -> ForecastRun:
+def forecast_to_parquet(frame: pd.DataFrame, out_dir: str | Path, request: ForecastRequest | None = None,
+                        *, keys=None, calendar: RetailCalendar | None = None, pool_events: bool = True,
+                        with_baseline: bool = False, progress: bool | None = False,
+                        **request_fields) -> ForecastRun:
     """Like ``forecast``, but each worker writes its partition's forecast to
     ``out_dir/part-NNNNN.parquet`` and only counts, failures and notes come back, so no process
     holds every forecast. ``out_dir`` must be new or empty, and on a multi-machine cluster
     reachable by every worker at the same path. Failed series are also written to
     ``out_dir/_failures.csv`` (readers of the Parquet dataset skip names starting with ``_``).
-    Takes the same options as ``forecast``.
+    Takes the same arguments as ``forecast``; returns the ``ForecastRun``.
     """
+    request = make_request(frame, request, request_fields)
     out_dir = Path(out_dir)
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise ParameterError(f"{out_dir}: the output directory must be new or empty (it would mix "
                              f"partitions of different runs); choose another or empty it")
     out_dir.mkdir(parents=True, exist_ok=True)
-    results = _execute(frame, horizon=horizon, out_dir=str(out_dir.resolve()), **options)
+    results = _execute(frame, request, keys=keys, calendar=calendar, pool_events=pool_events,
+                       with_baseline=with_baseline, progress=progress, out_dir=str(out_dir.resolve()))
     failures, notes = _gather_messages(results)
     files = [Path(r.file) for r in results if r.file]
     if failures:
         write_table(pd.DataFrame([{**f.key, "error": f.error} for f in failures]),
                     out_dir / "_failures.csv")
-    _check_some_succeeded([r for r in results if r.series], failures, options.get("model", "auto"),
+    _check_some_succeeded([r for r in results if r.series], failures, request.model,
                           where=f"; failures are listed in {out_dir / '_failures.csv'}")
     _warn(failures, notes)
     return ForecastRun(out_dir, files, sum(r.series for r in results), sum(r.rows for r in results),
                        failures, notes)
 
 
-def _execute(frame, *, horizon, model="auto", quantiles=DEFAULT_QUANTILES, keys=None, freq=None,
-             calendar=None, n_jobs=None, model_params=None, pool_events=True, with_baseline=False,
-             engine: str | Engine = "local", partition_size=None, progress=False,
-             out_dir=None) -> list[_PartitionResult]:
+def _execute(frame, request: ForecastRequest, *, keys=None, calendar=None, pool_events=True,
+             with_baseline=False, progress=False, out_dir=None) -> list[_PartitionResult]:
     """Partition, pool, run on the engine; partition results in partition order."""
-    quantiles = check_quantiles(quantiles)
     keys = series_keys(frame, keys)
-    params = dict(model_params or {})
-    make_model(model, **params)  # unknown model or parameters fail before any work
-    if isinstance(engine, Engine) and n_jobs:
-        raise ParameterError(f"n_jobs={n_jobs} sizes an engine made by name; {engine!r} has its "
-                             f"own workers, so leave n_jobs out")
-    parts, counts = partition_series(frame, keys, partition_size)
-    job = _Job(tuple(keys), horizon, model, params, quantiles, freq or frame.attrs.get("freq", "D"),
+    model = request.model_name
+    params = dict(request.model_params)
+    parts, counts = partition_series(frame, keys, request.partition_size)
+    job = _Job(tuple(keys), request.horizon, model, params, request.quantiles, request.freq,
                calendar or default_calendar(), with_baseline, out_dir)
+    engine = request.engine
     owned = not isinstance(engine, Engine)
-    runner = make_engine(engine, n_workers=1 if owned and engine == "local" and sum(counts) < 4
-                         else n_jobs)
+    runner = make_engine(engine, address=request.dask_address,
+                         n_workers=1 if owned and engine == "local" and sum(counts) < 4 else request.n_jobs)
     try:
-        if pool_events and sum(counts) > 1 and "prior_uplift" in make_model(model).get_params() \
-                and "prior_uplift" not in params:
+        prior_param = MODELS[model].capabilities.pooling_param
+        if pool_events and sum(counts) > 1 and prior_param and prior_param not in params:
             total = _distributed_total(runner, parts, job)
-            prior = _pooled_from_total(total, model, params, job.freq, job.calendar)
+            prior = _pooled_from_total(total, job)
             if prior:
-                job = replace(job, params={**params, "prior_uplift": prior})
+                job = replace(job, params={**params, prior_param: prior})
         results: list[_PartitionResult | None] = [None] * len(parts)
-        with progress_bar(sum(counts), desc=f"forecast ({model}, {runner.name})", enabled=progress) as bar:
+        with progress_bar(sum(counts), desc=f"forecast ({request.model}, {runner.name})",
+                          enabled=progress) as bar:
             for i, result in runner.map(_forecast_partition, parts, job):
                 if isinstance(result, BaseException):
                     result = _failed_partition(parts[i], keys, result, i)
@@ -331,18 +428,23 @@ def _warn(failures, notes) -> None:
 
 def pooled_event_uplift(frame: pd.DataFrame, model: str, params: dict, freq: str,
                         calendar: RetailCalendar) -> dict | None:
-    """Event log-uplift profiles of the sum of all series, as ``{event: {offset: uplift}}``."""
-    return _pooled_from_total(frame.groupby("ds", sort=True)["y"].sum(), model, params, freq, calendar)
+    """The pooled prior of ``model`` (``auto`` resolved for ``freq``) fitted on the sum of all
+    series of ``frame``, e.g. event log-uplift profiles ``{event: {offset: uplift}}``; None when
+    the model does not pool or cannot fit the sum."""
+    job = _Job((), 1, resolve_model(model, freq), dict(params), DEFAULT_QUANTILES, freq, calendar, False)
+    return _pooled_from_total(frame.groupby("ds", sort=True)["y"].sum(), job)
 
 
-def _pooled_from_total(total: pd.Series, model: str, params: dict, freq: str,
-                       calendar: RetailCalendar) -> dict | None:
+def _pooled_from_total(total: pd.Series, job: _Job) -> dict | None:
+    caps = MODELS[job.model].capabilities
+    if not caps.pooling or job.freq not in caps.frequencies or len(total) < caps.min_history:
+        return None  # each series goes on its own (its fallback, if any, does not pool)
     try:
-        fitted = make_model(model, **params).fit(total.to_numpy(float), pd.DatetimeIndex(total.index),
-                                                 freq=freq, calendar=calendar)
+        fitted = make_model(job.model, freq=job.freq, **job.params).fit(
+            total.to_numpy(float), pd.DatetimeIndex(total.index), freq=job.freq, calendar=job.calendar)
     except ModelError:
-        return None  # e.g. too short or not daily: each series goes on its own
-    return {name: dict(profile) for name, profile in fitted.uplift_.items()}
+        return None  # e.g. too few days outside event spans: each series goes on its own
+    return fitted.pooled_prior()
 
 
 def _sort_quantiles(out: pd.DataFrame, quantiles) -> None:

@@ -26,6 +26,31 @@ from workbench.errors import ParameterError
 ENGINES = ("local", "dask")
 
 
+def check_engine_options(engine, *, n_workers: int | None = None, address: str | None = None) -> None:
+    """The one check of engine options (the request, ``make_engine`` and ``DaskEngine`` call it):
+    ``engine`` is a name in ``ENGINES`` or an ``Engine``; a scheduler ``address`` needs the dask
+    engine and its cluster's own workers (no ``n_workers``); an ``Engine`` given whole has its
+    own workers and address. Raises ``ParameterError`` naming the conflict."""
+    if isinstance(engine, Engine):
+        if n_workers:
+            raise ParameterError(f"n_jobs (--n-jobs) {n_workers} sizes an engine made by name; "
+                                 f"{engine!r} has its own workers, so leave n_jobs out")
+        if address:
+            raise ParameterError(f"dask_address (--dask-address) {address} makes a Dask engine; "
+                                 f"{engine!r} is given already, so leave dask_address out")
+        return
+    if engine not in ENGINES:
+        raise ParameterError(f"unknown engine {engine!r}; choose one of {list(ENGINES)}")
+    if n_workers is not None and n_workers < 1:
+        raise ParameterError(f"n_jobs (--n-jobs) must be at least 1 worker; got {n_workers}")
+    if address and engine != "dask":
+        raise ParameterError(f"--dask-address {address} needs --engine dask (a Dask scheduler "
+                             f"address needs the dask engine, not {engine})")
+    if address and n_workers:
+        raise ParameterError(f"n_jobs (--n-jobs) {n_workers} sizes a local cluster; the cluster at "
+                             f"{address} has its own workers, so leave n_jobs out")
+
+
 class Engine(ABC):
     """Runs ``fn(index, partition, shared)`` over partitions; see the module docstring."""
 
@@ -57,8 +82,7 @@ class LocalEngine(Engine):
     name = "local"
 
     def __init__(self, n_workers: int | None = None):
-        if n_workers is not None and n_workers < 1:
-            raise ParameterError(f"n_workers must be at least 1; got {n_workers}")
+        check_engine_options("local", n_workers=n_workers)
         self.n_workers = n_workers
         self._pool: ProcessPoolExecutor | None = None
 
@@ -116,11 +140,7 @@ class DaskEngine(Engine):
                  in_flight: int = 2):
         if address and client is not None:
             raise ParameterError("DaskEngine: give either address or client, not both")
-        if address and n_workers:
-            raise ParameterError(f"DaskEngine: n_workers={n_workers} starts a local cluster; the "
-                                 f"cluster at {address} has its own workers, so leave n_workers out")
-        if n_workers is not None and n_workers < 1:
-            raise ParameterError(f"n_workers must be at least 1; got {n_workers}")
+        check_engine_options("dask", n_workers=n_workers, address=address)
         if in_flight < 1:
             raise ParameterError(f"in_flight must be at least 1 partition per worker; got {in_flight}")
         self.address = address
@@ -203,17 +223,13 @@ class DaskEngine(Engine):
 def make_engine(engine: str | Engine | None = "local", *, n_workers: int | None = None,
                 address: str | None = None) -> Engine:
     """An engine by name (``local`` or ``dask``), or ``engine`` itself if it is one already."""
+    engine = engine or "local"
+    check_engine_options(engine, n_workers=n_workers, address=address)
     if isinstance(engine, Engine):
         return engine
-    engine = engine or "local"
     if engine == "local":
-        if address:
-            raise ParameterError(f"a Dask scheduler address ({address}) needs the dask engine, "
-                                 f"not local")
         return LocalEngine(n_workers)
-    if engine == "dask":
-        return DaskEngine(address, n_workers=n_workers)
-    raise ParameterError(f"unknown engine {engine!r}; choose one of {list(ENGINES)}")
+    return DaskEngine(address, n_workers=n_workers)
 
 
 def progress_bar(total: int, *, desc: str, enabled: bool | None) -> tqdm:

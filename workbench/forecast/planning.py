@@ -12,6 +12,7 @@ from workbench.calendar import EventWindow, RetailCalendar, default_calendar
 from workbench.errors import ParameterError
 from workbench.forecast.core import forecast, series_keys
 from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
+from workbench.forecast.request import ForecastRequest
 
 PLANNING_EVENTS = ("618", "new_year_sale", "double11", "spring_festival")
 
@@ -52,8 +53,8 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int, lead: int = 90
     if train.empty:
         raise ParameterError(f"year: no history before {cutoff.date()} for {window.label} {year}")
     horizon = int((window.end - cutoff).days) + 7
-    fc = forecast(train, model=model, horizon=horizon, quantiles=quantiles, keys=keys, freq="D",
-                  calendar=calendar, n_jobs=n_jobs, with_baseline=True)
+    request = ForecastRequest(horizon=horizon, model=model, quantiles=quantiles, freq="D", n_jobs=n_jobs)
+    fc = forecast(train, request, keys=keys, calendar=calendar, with_baseline=True)
     notes = fc.attrs.get("notes", [])
     fc = fc.merge(frame[[*keys, "ds", "y"]], on=[*keys, "ds"], how="left")
     fc.attrs["notes"] = notes
@@ -90,7 +91,7 @@ def validate_event_params(*, event: str, year: int, lead: int, level: str, model
                           backtest_years=(), backtest_models=("auto",)) -> dict:
     """Check the event forecast notebook's parameters; raise ``ParameterError`` naming the bad one."""
     from workbench.data.sample import LEVELS
-    from workbench.forecast.models import MODELS
+    from workbench.forecast.models import MODEL_CHOICES
 
     if str(event) not in PLANNING_EVENTS:
         raise ParameterError(f"event: {event!r} is not one of {PLANNING_EVENTS}")
@@ -100,14 +101,14 @@ def validate_event_params(*, event: str, year: int, lead: int, level: str, model
         raise ParameterError(f"lead: {lead!r} must be a whole number of days >= 0")
     if level not in LEVELS:
         raise ParameterError(f"level: {level!r} is not one of {LEVELS}")
-    if model not in MODELS:
-        raise ParameterError(f"model: {model!r} is not one of {sorted(MODELS)}")
+    if model not in MODEL_CHOICES:
+        raise ParameterError(f"model: {model!r} is not one of {list(MODEL_CHOICES)}")
     qs = [float(q) for q in quantiles]
     if not all(0 < q < 1 for q in qs) or len(qs) < 2:
         raise ParameterError(f"quantiles: {quantiles!r} needs at least two levels strictly between 0 and 1")
-    unknown = [m for m in backtest_models if m not in MODELS]
+    unknown = [m for m in backtest_models if m not in MODEL_CHOICES]
     if unknown:
-        raise ParameterError(f"backtest_models: unknown {unknown}; choose from {sorted(MODELS)}")
+        raise ParameterError(f"backtest_models: unknown {unknown}; choose from {list(MODEL_CHOICES)}")
     if not all(isinstance(y, int) for y in backtest_years):
         raise ParameterError(f"backtest_years: {backtest_years!r} must be a list of years")
     if data != "sample" and not Path(data).is_file():

@@ -16,7 +16,32 @@ import pandas as pd
 from workbench.calendar import RetailCalendar, default_calendar
 from workbench.errors import ModelError
 
-DEFAULT_QUANTILES = (0.1, 0.5, 0.9)
+DEFAULT_QUANTILES = (0.1, 0.5, 0.9)  # the one default: P10, P50, P90
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a model supports, declared by its class so the core never guesses.
+
+    ``frequencies``: the frequencies it can fit (others go to the core's fallback model).
+    ``min_history``: fewest periods it can fit (shorter series go to the fallback model).
+    ``events``: uses the retail calendar's events (exogenous event effects).
+    ``quantiles``: quantiles come from the model's own uncertainty (every model returns them).
+    ``baseline``: ``Prediction.baseline`` is the forecast without event effects.
+    ``pooling_param``: the constructor parameter that takes a prior pooled over many series
+    (what ``pooled_prior()`` of a fit on their sum returns); None: the model does not pool.
+    """
+
+    frequencies: tuple[str, ...] = ("D", "W", "MS", "QS")
+    min_history: int = 1
+    events: bool = False
+    quantiles: bool = True
+    baseline: bool = False
+    pooling_param: str | None = None
+
+    @property
+    def pooling(self) -> bool:
+        return self.pooling_param is not None
 
 
 @dataclass
@@ -36,18 +61,28 @@ def quantile_column(q: float) -> str:
     return f"yhat_q{int(pct)}" if float(pct).is_integer() else f"yhat_q{pct:g}"
 
 
-def check_quantiles(quantiles) -> tuple[float, ...]:
-    qs = tuple(float(q) for q in quantiles)
-    bad = [q for q in qs if not 0 < q < 1]
-    if bad:
-        raise ModelError(f"quantiles must lie strictly between 0 and 1; got {bad}")
-    return tuple(sorted(set(qs)))
+def censored_at_zero(values: np.ndarray) -> np.ndarray:
+    """Quantiles (or means) of non-negative demand: a predictive distribution ``X`` of demand is
+    censored at zero (demand is ``max(0, X)``), and a quantile of ``max(0, X)`` is ``max(0, q_X)``.
+    Returns a new float array; NaN stays NaN."""
+    return np.maximum(np.asarray(values, dtype=float), 0.0)
+
+
+def future_dates(ds: pd.DatetimeIndex, freq: str, horizon: int) -> pd.DatetimeIndex:
+    """The ``horizon`` dates after the last of ``ds`` at frequency ``freq`` (weekly data keeps
+    its weekday). Raises ``ModelError`` for a horizon below 1."""
+    from workbench.data.validate import pandas_freq
+
+    if horizon < 1:
+        raise ModelError(f"horizon must be at least 1; got {horizon}")
+    return pd.date_range(ds[-1], periods=horizon + 1, freq=pandas_freq(freq, ds))[1:]
 
 
 class Forecaster(ABC):
     """Base class: ``__init__`` stores parameters, ``fit`` returns self, fitted attributes end in ``_``."""
 
     name: str = "base"
+    capabilities: Capabilities = Capabilities()
 
     @abstractmethod
     def fit(self, y: np.ndarray, ds: pd.DatetimeIndex, *, freq: str = "D",
@@ -74,12 +109,12 @@ class Forecaster(ABC):
         self.calendar_ = calendar or default_calendar()
 
     def _future_dates(self, horizon: int) -> pd.DatetimeIndex:
-        from workbench.data.validate import pandas_freq
+        return future_dates(self.ds_, self.freq_, horizon)
 
-        if horizon < 1:
-            raise ModelError(f"horizon must be at least 1; got {horizon}")
-        alias = pandas_freq(self.freq_, self.ds_)
-        return pd.date_range(self.ds_[-1], periods=horizon + 1, freq=alias)[1:]
+    def pooled_prior(self):
+        """After a fit on the sum of many series: what each series' model receives in its
+        ``capabilities.pooling_param`` (None: nothing to pool). Only pooling models override it."""
+        return None
 
     def get_params(self) -> dict:
         return {k: v for k, v in vars(self).items() if not k.endswith("_")}

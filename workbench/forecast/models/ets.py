@@ -9,10 +9,10 @@ import pandas as pd
 from scipy.stats import norm
 
 from workbench.calendar import RetailCalendar
-from workbench.forecast.models.base import DEFAULT_QUANTILES, Forecaster, Prediction
+from workbench.data.validate import SEASON_LENGTH
+from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
+                                            censored_at_zero)
 from workbench.forecast.models.event_dummies import offset_dummies
-
-SEASON = {"D": 7, "W": 52, "MS": 12, "QS": 4}
 
 
 class ETSModel(Forecaster):
@@ -25,6 +25,7 @@ class ETSModel(Forecaster):
     """
 
     name = "ets"
+    capabilities = Capabilities(min_history=4, events=True, baseline=True)
 
     def __init__(self, damped_trend: bool = True, ridge: float = 1.0):
         self.damped_trend = damped_trend
@@ -42,7 +43,7 @@ class ETSModel(Forecaster):
             Xc = X - X.mean(axis=0)
             self.beta_ = np.linalg.solve(Xc.T @ Xc + self.ridge * np.eye(X.shape[1]), Xc.T @ (z - z.mean()))
             z = z - X @ self.beta_
-        season = SEASON[freq]
+        season = SEASON_LENGTH[freq]
         seasonal = "add" if len(z) >= 2 * season + 2 else None
         series = pd.Series(z, index=pd.RangeIndex(len(z)))
         with warnings.catch_warnings():
@@ -59,9 +60,9 @@ class ETSModel(Forecaster):
             pred = self.ets_.get_prediction(start=n, end=n + horizon - 1)
         mu = np.asarray(pred.predicted_mean, float)
         sd = np.sqrt(np.asarray(pred.var_pred_mean, float))
-        baseline = np.expm1(mu).clip(min=0)
+        baseline = censored_at_zero(np.expm1(mu))
         if self.beta_ is not None:
             X, _ = offset_dummies(future, self.calendar_, self.levels_)
             mu = mu + X @ self.beta_
-        qs = {q: np.expm1(mu + norm.ppf(q) * sd).clip(min=0) for q in quantiles}
-        return Prediction(future, np.expm1(mu).clip(min=0), qs, baseline=baseline)
+        qs = {q: censored_at_zero(np.expm1(mu + norm.ppf(q) * sd)) for q in quantiles}
+        return Prediction(future, censored_at_zero(np.expm1(mu)), qs, baseline=baseline)

@@ -1,4 +1,4 @@
-"""Event-profile decomposition: the workbench's default model (``auto``) of daily demand.
+"""Event-profile decomposition (``event_profile``): the workbench's default model of daily demand.
 
 On ``log1p(y)`` the history is split into
 
@@ -19,8 +19,8 @@ Quantiles are empirical quantiles of the model's own log errors on a hold-out of
 ``interval_lead`` days (a backtest at the planning lead), widened by the in-sample spread, with a
 spread that grows with the horizon and with the size of the event effect.
 
-Data it cannot model — not daily, or under 8 weeks — goes to a stated fallback (``ets`` with at
-least two seasons of history, else ``seasonal_naive``) and the prediction's notes say so.
+It declares daily data and 8 weeks of history (``capabilities``); the core sends other series
+to its fallback model and the notes say so.
 """
 
 from __future__ import annotations
@@ -33,11 +33,10 @@ import pandas as pd
 from workbench.calendar import RetailCalendar
 from workbench.errors import ModelError
 from workbench.forecast.features import event_offsets
-from workbench.forecast.models.base import DEFAULT_QUANTILES, Forecaster, Prediction
+from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction
 
 YEAR = 364  # days: keeps the weekday
 SPAN = 400  # event offsets lie within this many days of their anchor
-SEASONS = {"D": 7, "W": 52, "MS": 12, "QS": 4}
 
 
 @lru_cache(maxsize=64)
@@ -82,7 +81,9 @@ class EventProfile(Forecaster):
     interval_lead : days held out at the end of history to measure errors for the quantiles.
     """
 
-    name = "auto"
+    name = "event_profile"
+    capabilities = Capabilities(frequencies=("D",), min_history=56, events=True, baseline=True,
+                                pooling_param="prior_uplift")
 
     def __init__(self, level_window: int = 15, growth_window: int = 28, trend_shrink: float = 0.5,
                  growth_halflife: float | None = 240.0, prior_uplift: dict | None = None,
@@ -100,14 +101,11 @@ class EventProfile(Forecaster):
         steps = np.diff(np.asarray(self.ds_, dtype="datetime64[D]").astype(np.int64))
         if (steps <= 0).any():
             raise ModelError(f"{self.name}: dates must increase; validate the data first")
-        self.fallback_ = self._fallback_reason()
-        if self.fallback_:
-            from workbench.forecast.models import make_model
-
-            name = "ets" if freq != "D" and len(self.y_) >= 2 * SEASONS[freq] + 2 else "seasonal_naive"
-            self.fallback_model_ = make_model(name).fit(self.y_, self.ds_, freq=freq, calendar=self.calendar_)
-            self.uplift_ = {}
-            return self
+        if freq not in self.capabilities.frequencies:
+            raise ModelError(f"{self.name}: {freq} data; event profiles need daily data")
+        if len(self.y_) < self.capabilities.min_history:
+            raise ModelError(f"{self.name}: only {len(self.y_)} days of history; event profiles need "
+                             f"{self.capabilities.min_history} (8 weeks)")
         if (steps != 1).any():
             raise ModelError(f"{self.name} needs consecutive days; validate the data first")
         self.z_ = np.log1p(self.y_)
@@ -118,12 +116,10 @@ class EventProfile(Forecaster):
                         for name, p in self.components_["profiles"].items()}
         return self
 
-    def _fallback_reason(self) -> str | None:
-        if self.freq_ != "D":
-            return f"{self.freq_} data (event profiles need daily data)"
-        if len(self.y_) < 56:
-            return f"only {len(self.y_)} days of history (event profiles need 8 weeks)"
-        return None
+    def pooled_prior(self) -> dict[str, dict[int, float]]:
+        """The fitted event log-uplift profiles ``{event: {offset: uplift}}``: fitted on the sum
+        of many series, the prior each series' profile is shrunk towards (``prior_uplift``)."""
+        return {name: dict(profile) for name, profile in self.uplift_.items()}
 
     # -- decomposition --------------------------------------------------------------------------
     def _prior_profiles(self) -> dict[str, np.ndarray]:
@@ -216,10 +212,6 @@ class EventProfile(Forecaster):
         return mu + uplift, uplift, notes
 
     def predict(self, horizon: int, quantiles=DEFAULT_QUANTILES) -> Prediction:
-        if self.fallback_:
-            pred = self.fallback_model_.predict(horizon, quantiles)
-            pred.notes.append(f"{self.name}: {self.fallback_}; forecast by {self.fallback_model_.name} instead")
-            return pred
         future = self._future_dates(horizon)
         n = len(self.z_)
         offsets = _offsets(self.ds_[0], n + horizon, self.calendar_)

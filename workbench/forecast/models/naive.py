@@ -6,12 +6,13 @@ import numpy as np
 import pandas as pd
 
 from workbench.calendar import RetailCalendar
+from workbench.data.validate import SEASON_LENGTH
 from workbench.forecast.features import event_offsets
-from workbench.forecast.models.base import DEFAULT_QUANTILES, Forecaster, Prediction
+from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
+                                            censored_at_zero)
 
 ANCHOR_EVENT = {"618": "618", "double11": "double11", "lunar_new_year": "spring_festival",
                 "labor_day": "labor_day", "national_day": "national_day"}
-SEASON = {"D": None, "W": 52, "MS": 12, "QS": 4}  # None: same calendar date last year
 
 
 def _log_error_quantiles(actual: np.ndarray, reference: np.ndarray, quantiles) -> dict[float, float]:
@@ -22,12 +23,19 @@ def _log_error_quantiles(actual: np.ndarray, reference: np.ndarray, quantiles) -
     return {q: float(np.quantile(err, q)) for q in quantiles}
 
 
+def _log_error_band(mean: np.ndarray, errors: dict[float, float]) -> dict[float, np.ndarray]:
+    """Quantiles ``expm1(log1p(mean) + e_q)`` of demand, censored at zero (``censored_at_zero``):
+    a negative log error on a zero forecast would otherwise give a quantile below zero."""
+    return {q: censored_at_zero(np.expm1(np.log1p(mean) + e)) for q, e in errors.items()}
+
+
 class SeasonalNaive(Forecaster):
     """Same period last year: the same calendar date for daily data (Feb 29 takes Feb 28),
     52 weeks, 12 months or 4 quarters back. Quantiles come from the history's own year-on-year
     log errors. With less than a year of history it repeats the last week (stated in the notes)."""
 
     name = "seasonal_naive"
+    capabilities = Capabilities()
 
     def fit(self, y, ds, *, freq="D", calendar: RetailCalendar | None = None):
         self._store_history(y, ds, freq, calendar)
@@ -37,7 +45,7 @@ class SeasonalNaive(Forecaster):
         if self.freq_ == "D":
             back = dates - pd.DateOffset(years=1)
         else:
-            back = dates - SEASON[self.freq_] * pd.tseries.frequencies.to_offset(
+            back = dates - SEASON_LENGTH[self.freq_] * pd.tseries.frequencies.to_offset(
                 self.ds_.freqstr or pd.infer_freq(self.ds_) or "D")
         return values.reindex(back).to_numpy()
 
@@ -56,7 +64,7 @@ class SeasonalNaive(Forecaster):
                 values.loc[day] = ref if not np.isnan(ref) else values.iloc[-1]
             mean = values.loc[future].to_numpy()
             qs = _log_error_quantiles(self.y_, self._reference(self.ds_, values), quantiles)
-        return Prediction(future, mean, {q: np.expm1(np.log1p(mean) + e) for q, e in qs.items()}, notes)
+        return Prediction(future, mean, _log_error_band(mean, qs), notes)
 
 
 class EventNaive(Forecaster):
@@ -71,6 +79,7 @@ class EventNaive(Forecaster):
     """
 
     name = "event_naive"
+    capabilities = Capabilities(events=True)
 
     def __init__(self, level_window: int = 56):
         self.level_window = level_window
@@ -130,4 +139,4 @@ class EventNaive(Forecaster):
         hist_refs = self._references(self.ds_)
         reference = values.reindex(hist_refs).to_numpy() * growth
         qs = _log_error_quantiles(self.y_, reference, quantiles)
-        return Prediction(future, mean, {q: np.expm1(np.log1p(mean) + e) for q, e in qs.items()}, notes)
+        return Prediction(future, mean, _log_error_band(mean, qs), notes)

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.calendar import RetailCalendar
-from workbench.forecast.models.base import DEFAULT_QUANTILES, Forecaster, Prediction
+from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
+                                            censored_at_zero)
 from workbench.forecast.models.event_dummies import prophet_holidays
 
 
@@ -21,6 +22,7 @@ class ProphetModel(Forecaster):
     """
 
     name = "prophet"
+    capabilities = Capabilities(min_history=2, events=True, baseline=True)
 
     def __init__(self, events: bool = True, country_holidays: bool = False,
                  seasonality_mode: str = "multiplicative", uncertainty_samples: int = 200,
@@ -56,12 +58,13 @@ class ProphetModel(Forecaster):
         finally:
             np.random.set_state(state)
         components = self.model_.predict(future)
-        mean = components["yhat"].to_numpy().clip(min=0)
-        qs = {q: np.quantile(samples, q, axis=1).clip(min=0) for q in quantiles}
+        mean = censored_at_zero(components["yhat"].to_numpy())
+        qs = {q: censored_at_zero(np.quantile(samples, q, axis=1)) for q in quantiles}
         baseline = None
         if "holidays" in components:
             effect = components["holidays"].to_numpy()
             # multiplicative holidays scale the trend; additive ones add to it
             baseline = (components["yhat"] - (components["trend"] * effect
-                        if self.seasonality_mode == "multiplicative" else effect)).to_numpy().clip(min=0)
+                        if self.seasonality_mode == "multiplicative" else effect)).to_numpy()
+            baseline = censored_at_zero(baseline)
         return Prediction(pd.DatetimeIndex(future["ds"]), mean, qs, baseline=baseline)
