@@ -1,0 +1,337 @@
+"""Tables in notebooks and reports: one formatting rule for every table a report shows.
+
+Each column gets a *kind* that says how a reader should see it:
+
+==========  ==================================================  ====================  ========
+kind        meaning                                             shown as              decimals
+==========  ==================================================  ====================  ========
+``money``   an amount in CNY (yuan)                             ``101.8`` in the      1 (0 for
+                                                                table's money unit,   ``CNY``)
+                                                                unit in the header
+``units``   quantities of goods (may be fractional forecasts)   ``12,345``            0
+``count``   numbers of things (orders, series, sites)           ``1,234``             0
+``pct``     a fraction shown in percent (0.43 is 43 %)          ``43.0%``             1
+``share``   a part of a whole, a fraction in [0, 1]             ``57.4%``             1
+``ratio``   a dimensionless ratio such as ROI (GMV / spend)     ``5.23``              2
+``number``  any other measured value (hours, km, days)          ``1,234.5``           1
+``text``    labels                                              as is                 -
+``date``    dates or times                                      ``2026-06-18``        -
+==========  ==================================================  ====================  ========
+
+A kind may carry its own number of decimals: ``"ratio:3"``, ``"money:2"``. Every number gets
+thousands separators and fixed decimals, never scientific notation; missing values show as
+``—``. The pandas index is not shown: a meaningful (named or non-default) index becomes
+ordinary leading columns. Wide tables scroll inside the page.
+
+Every table carries a download link (the whole table as CSV, UTF-8 with a byte-order mark so
+Excel opens Chinese text correctly) embedded in the page as a ``data:`` URI, so the link works
+in an offline copy of the HTML report. The CSV holds the same numbers as the page except money,
+which it keeps in CNY with two decimals, and percentages, which it gives as percent numbers.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+import numbers
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+KINDS = ("money", "units", "count", "pct", "share", "ratio", "number", "text", "date")
+_NUMERIC_KINDS = {"money", "units", "count", "pct", "share", "ratio", "number"}
+_DEFAULT_DECIMALS = {"money": 1, "units": 0, "count": 0, "pct": 1, "share": 1, "ratio": 2, "number": 1}
+
+MONEY_UNITS = {"CNY": 1.0, "thousand CNY": 1e3, "million CNY": 1e6, "billion CNY": 1e9}
+"""Money units a table can show, with their size in CNY."""
+
+DEFAULT_MONEY_UNIT = "CNY"
+MISSING = "—"
+_SHARE_TOLERANCE = 1e-9  # shares computed as a / b may overshoot [0, 1] by rounding only
+
+_STYLE = (
+    "<style>"
+    ".wb-table{overflow-x:auto;max-width:100%;margin:0.4em 0 1.2em 0}"
+    ".wb-table table{border-collapse:collapse;font-variant-numeric:tabular-nums;font-size:0.92em}"
+    ".wb-table caption{caption-side:top;text-align:left;font-weight:600;padding:0 0 0.3em 0}"
+    ".wb-table th,.wb-table td{padding:0.2em 0.7em;border-bottom:1px solid #ddd;white-space:nowrap;"
+    "text-align:left}"
+    ".wb-table th{border-bottom:2px solid #999}"
+    ".wb-table .num{text-align:right}"
+    ".wb-table a.wb-download{font-size:0.85em}"
+    "</style>"
+)
+
+
+@dataclass(frozen=True)
+class ColumnFormat:
+    """How one column is shown: its kind and number of decimals (``None`` for text and dates)."""
+
+    kind: str
+    decimals: int | None
+
+    @classmethod
+    def parse(cls, spec: str, column: str, money_unit: str = DEFAULT_MONEY_UNIT) -> ColumnFormat:
+        """``"kind"`` or ``"kind:decimals"`` (default decimals per kind; money in whole CNY has
+        none); raises ``ValueError`` naming ``column``."""
+        kind, _, digits = str(spec).partition(":")
+        if kind not in KINDS:
+            raise ValueError(f"column {column!r}: unknown kind {spec!r}; use one of {', '.join(KINDS)}")
+        if kind not in _NUMERIC_KINDS:
+            if digits:
+                raise ValueError(f"column {column!r}: kind {kind!r} takes no decimals, got {spec!r}")
+            return cls(kind, None)
+        if not digits:
+            return cls(kind, 0 if kind == "money" and money_unit == "CNY" else _DEFAULT_DECIMALS[kind])
+        if not digits.isdigit() or int(digits) > 6:
+            raise ValueError(f"column {column!r}: decimals in {spec!r} must be a whole number 0-6")
+        return cls(kind, int(digits))
+
+
+def format_number(value, kind: str, decimals: int, *, scale: float = 1.0) -> str:
+    """One number as text: ``value / scale`` (times 100 with ``%`` for ``pct`` and ``share``)
+    with thousands separators and ``decimals`` fixed decimals; ``—`` for a missing value.
+
+    Raises ``TypeError`` when ``value`` is not a real number.
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return MISSING
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"expected a number, got {value!r} ({type(value).__name__})")
+    number = float(value)
+    if math.isnan(number):
+        return MISSING
+    if math.isinf(number):
+        return "∞" if number > 0 else "-∞"
+    if kind in ("pct", "share"):
+        number *= 100.0
+    else:
+        number /= scale
+    text = f"{number:,.{decimals}f}"
+    if text.lstrip("-").strip("0.,") == "":  # -0.0 after rounding reads as zero
+        text = text.lstrip("-")
+    return text + "%" if kind in ("pct", "share") else text
+
+
+def format_date(value) -> str:
+    """A date (``YYYY-MM-DD``) or, when it has a time of day, ``YYYY-MM-DD HH:MM``."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    if isinstance(value, str):
+        return value
+    stamp = pd.Timestamp(value)
+    if stamp.hour == stamp.minute == stamp.second == stamp.microsecond == 0:
+        return stamp.strftime("%Y-%m-%d")
+    return stamp.strftime("%Y-%m-%d %H:%M")
+
+
+def _column_name(column) -> str:
+    if isinstance(column, tuple):
+        return " / ".join(str(part) for part in column if str(part) != "")
+    return str(column)
+
+
+def _plain_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with a meaningful index turned into columns, a default one dropped, and
+    column labels (also multi-level ones) as strings."""
+    index = frame.index
+    default_index = (
+        isinstance(index, pd.RangeIndex) and index.name is None and index.start == 0 and index.step == 1
+    )
+    out = frame.reset_index(drop=default_index)
+    out.columns = [_column_name(c) for c in out.columns]
+    duplicated = out.columns[out.columns.duplicated()].tolist()
+    if duplicated:
+        raise ValueError(f"the table has duplicated column names {duplicated}; rename them first")
+    return out
+
+
+def _infer_format(series: pd.Series) -> ColumnFormat | None:
+    """Kinds that need no choice: labels, dates and whole numbers; ``None`` for decimals."""
+    if pd.api.types.is_bool_dtype(series) or isinstance(series.dtype, pd.CategoricalDtype):
+        return ColumnFormat("text", None)
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return ColumnFormat("date", None)
+    if pd.api.types.is_integer_dtype(series):
+        return ColumnFormat("count", 0)
+    if pd.api.types.is_numeric_dtype(series):
+        return None
+    values = series.dropna()
+    if len(values) and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values):
+        return None
+    return ColumnFormat("text", None)
+
+
+def column_formats(frame: pd.DataFrame, formats: dict[str, str] | None = None, *,
+                   others: str | None = None, money_unit: str = DEFAULT_MONEY_UNIT) -> dict[str, ColumnFormat]:
+    """The format of every column of ``frame`` (already plain: see :func:`table_html`).
+
+    ``formats`` maps column names to kinds; ``others`` is the kind of every column not named.
+    Without either, labels, dates and whole-number columns are recognized; a column of
+    decimals must be named, because only the caller knows whether 0.43 is a share or a ratio.
+
+    Raises ``ValueError`` for a name in ``formats`` that is not a column, an unknown kind, or
+    a column of decimals with no kind.
+    """
+    formats = dict(formats or {})
+    unknown = [name for name in formats if name not in frame.columns]
+    if unknown:
+        raise ValueError(f"formats names {unknown}, which are not columns of the table "
+                         f"(columns: {list(frame.columns)})")
+    result: dict[str, ColumnFormat] = {}
+    missing: list[str] = []
+    for name in frame.columns:
+        if name in formats:
+            result[name] = ColumnFormat.parse(formats[name], name, money_unit)
+        elif others is not None:
+            result[name] = ColumnFormat.parse(others, name, money_unit)
+        else:
+            inferred = _infer_format(frame[name])
+            if inferred is None:
+                missing.append(name)
+            else:
+                result[name] = inferred
+    if missing:
+        raise ValueError(f"columns {missing} hold decimals: give each a kind in formats= "
+                         f"({', '.join(sorted(_NUMERIC_KINDS))})")
+    return result
+
+
+def _check_shares(frame: pd.DataFrame, fmts: dict[str, ColumnFormat]) -> None:
+    for name, fmt in fmts.items():
+        if fmt.kind != "share":
+            continue
+        values = pd.to_numeric(frame[name], errors="coerce")
+        bad = values[(values < -_SHARE_TOLERANCE) | (values > 1 + _SHARE_TOLERANCE)]
+        if len(bad):
+            row = bad.index[0] + 1  # counted from 1, as a reader counts
+            raise ValueError(f"column {name!r} is declared a share but row {row} holds {float(bad.iloc[0]):g}, "
+                             "outside [0, 1]; use kind 'pct' for changes that can exceed 100%")
+
+
+def _cell_text(value, fmt: ColumnFormat, scale: float, column: str, row: int) -> str:
+    if fmt.kind == "text":
+        return MISSING if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+    if fmt.kind == "date":
+        return format_date(value)
+    try:
+        return format_number(value, fmt.kind, fmt.decimals, scale=scale if fmt.kind == "money" else 1.0)
+    except TypeError as exc:
+        raise ValueError(f"column {column!r}, row {row + 1}: {exc}") from None
+
+
+def _header(name: str, fmt: ColumnFormat, labels: dict[str, str], money_unit: str) -> str:
+    label = labels.get(name, name)
+    return f"{label} ({money_unit})" if fmt.kind == "money" else label
+
+
+def formatted_cells(frame: pd.DataFrame, formats: dict[str, str] | None = None, *,
+                    others: str | None = None, money_unit: str | None = None,
+                    labels: dict[str, str] | None = None) -> tuple[list[str], list[list[str]]]:
+    """The table as text, exactly as a report shows it: (headers, rows of cell texts).
+
+    ``frame``'s index becomes leading columns unless it is the default 0..n-1 range (dropped).
+    ``money_unit`` is one of :data:`MONEY_UNITS` (default CNY); money columns hold CNY.
+    ``labels`` renames columns for display. Raises ``ValueError`` as :func:`column_formats`
+    does, for a non-number in a numeric column, a share outside [0, 1] or an unknown unit.
+    """
+    money_unit = money_unit or DEFAULT_MONEY_UNIT
+    if money_unit not in MONEY_UNITS:
+        raise ValueError(f"money_unit {money_unit!r} is not one of {', '.join(MONEY_UNITS)}")
+    plain = _plain_frame(frame)
+    fmts = column_formats(plain, formats, others=others, money_unit=money_unit)
+    _check_shares(plain, fmts)
+    labels = labels or {}
+    scale = MONEY_UNITS[money_unit]
+    headers = [_header(name, fmts[name], labels, money_unit) for name in plain.columns]
+    rows = [
+        [_cell_text(value, fmts[name], scale, name, row) for name, value in zip(plain.columns, values)]
+        for row, values in enumerate(plain.itertuples(index=False, name=None))
+    ]
+    return headers, rows
+
+
+def csv_bytes(frame: pd.DataFrame, formats: dict[str, str] | None = None, *, others: str | None = None,
+              labels: dict[str, str] | None = None) -> bytes:
+    """The table as CSV for Excel: UTF-8 with a byte-order mark, no index, money in CNY with
+    two decimals, percentages as percent numbers, other numbers with their shown decimals."""
+    plain = _plain_frame(frame)
+    fmts = column_formats(plain, formats, others=others)
+    labels = labels or {}
+    out = pd.DataFrame(index=plain.index)
+    for name, fmt in fmts.items():
+        label = labels.get(name, name)
+        column = plain[name]
+        if fmt.kind == "money":
+            out[f"{label} (CNY)"] = pd.to_numeric(column).round(2)
+        elif fmt.kind in ("pct", "share"):
+            out[f"{label} (%)"] = (pd.to_numeric(column) * 100).round(fmt.decimals)
+        elif fmt.kind in _NUMERIC_KINDS:
+            values = pd.to_numeric(column).round(fmt.decimals)
+            out[label] = values.astype("Int64") if fmt.decimals == 0 else values
+        elif fmt.kind == "date":
+            out[label] = [format_date(v) if v is not None else "" for v in column]
+        else:
+            out[label] = column
+    return ("\ufeff" + out.to_csv(index=False, lineterminator="\r\n")).encode("utf-8")
+
+
+def _file_name(download: str | bool, caption: str | None) -> str:
+    if isinstance(download, str):
+        name = download
+    else:
+        name = re.sub(r"[^\w-]+", "_", caption or "table").strip("_").lower()[:60] or "table"
+    return name if name.lower().endswith(".csv") else name + ".csv"
+
+
+def table_html(frame: pd.DataFrame, formats: dict[str, str] | None = None, *, caption: str | None = None,
+               money_unit: str | None = None, others: str | None = None,
+               labels: dict[str, str] | None = None, download: str | bool = True) -> str:
+    """The table as an HTML fragment (see the module docstring for the formatting rules).
+
+    ``download``: a file name for the CSV link, ``True`` for a name made from the caption, or
+    ``False`` for no link. Raises ``ValueError`` as :func:`formatted_cells` does.
+    """
+    headers, rows = formatted_cells(frame, formats, others=others, money_unit=money_unit, labels=labels)
+    plain = _plain_frame(frame)
+    fmts = column_formats(plain, formats, others=others, money_unit=money_unit)
+    numeric = [fmts[name].kind in _NUMERIC_KINDS for name in plain.columns]
+
+    def cell(tag: str, text: str, is_number: bool) -> str:
+        css = ' class="num"' if is_number else ""
+        return f"<{tag}{css}>{html.escape(text)}</{tag}>"
+
+    parts = ['<div class="wb-table" style="overflow-x:auto;max-width:100%">', _STYLE, "<table>"]
+    if caption:
+        parts.append(f"<caption>{html.escape(caption)}</caption>")
+    parts.append("<thead><tr>" + "".join(cell("th", h, n) for h, n in zip(headers, numeric)) + "</tr></thead>")
+    parts.append("<tbody>")
+    parts.extend("<tr>" + "".join(cell("td", t, n) for t, n in zip(row, numeric)) + "</tr>" for row in rows)
+    parts.append("</tbody></table>")
+    if download is not False:
+        name = _file_name(download, caption)
+        data = base64.b64encode(csv_bytes(frame, formats, others=others, labels=labels)).decode("ascii")
+        parts.append(f'<a class="wb-download" download="{html.escape(name)}" '
+                     f'href="data:text/csv;charset=utf-8;base64,{data}">Download {html.escape(name)} '
+                     f"({len(rows):,} rows)</a>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def show_table(frame: pd.DataFrame, formats: dict[str, str] | None = None, *, caption: str | None = None,
+               money_unit: str | None = None, others: str | None = None,
+               labels: dict[str, str] | None = None, download: str | bool = True) -> None:
+    """Display ``frame`` in a notebook as a formatted table with a CSV download link.
+
+    ``formats`` maps columns to kinds (``"money"``, ``"units"``, ``"count"``, ``"pct"``,
+    ``"share"``, ``"ratio"``, ``"number"``, ``"text"``, ``"date"``, optionally ``"kind:decimals"``);
+    ``others`` is the kind of every column not named; ``money_unit`` one of :data:`MONEY_UNITS`
+    (money columns hold CNY); ``labels`` renames columns for display; ``download`` as in
+    :func:`table_html`. Raises ``ValueError`` naming the column at fault.
+    """
+    from IPython.display import HTML, display
+
+    display(HTML(table_html(frame, formats, caption=caption, money_unit=money_unit, others=others,
+                            labels=labels, download=download)))
