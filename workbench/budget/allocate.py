@@ -22,7 +22,7 @@ Money is in one currency unit throughout (CNY unless the caller's curves say oth
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 import numpy as np
@@ -34,11 +34,12 @@ from workbench.budget.curves import HillCurve
 from workbench.budget.infeasibility import Infeasibility
 from workbench.budget.modes import MODES, Mode, money
 from workbench.budget.pwl import PiecewiseLinear, piecewise_linear_many
-from workbench.budget.solver import SOLVERS, SolveInfo, solve
 from workbench.data.io import json_ready
 from workbench.errors import ParameterError
+from workbench.optimize import DEFAULT_SOLVER, SOLVED, SOLVERS, CarriesOutcome, SolveOutcome, solve_pulp
 
 DEFAULT_TOLERANCE = 1e-4
+MIP_GAP = 1e-6  # relative MIP gap asked of the solver
 _BINDING_RTOL = 1e-7
 _VERIFY_RTOL = 1e-6  # read-back: constraints and objective within this share of the plan's scale
 
@@ -46,28 +47,27 @@ _VERIFY_RTOL = 1e-6  # read-back: constraints and objective within this share of
 # --------------------------------------------------------------------------- results
 
 @dataclass
-class Allocation:
+class Allocation(CarriesOutcome):
     """A solved allocation; ``channels`` has one row per channel (money in the input's unit).
+
+    ``outcome`` is the solve's :class:`~workbench.optimize.SolveOutcome` (objective and bound in
+    money): ``status`` ``optimal`` / ``feasible`` / ``time_limit`` (a verified plan; ``time_limit``
+    and ``feasible`` are not proven optimal, ``gap`` is the measured gap) / ``infeasible`` (see
+    ``infeasibility``) / ``error`` (the solver failed, or its plan failed the read-back check of
+    :func:`verify_plan`; ``outcome.message`` says why and no plan is reported). ``status``,
+    ``objective``, ``gap``, ``bound``, ``solve_seconds`` and ``solver`` read through to it.
 
     Channel columns: ``channel, label, spend, gmv, roi, marginal_roi, min_spend, max_spend``
     (``max_spend`` after any marginal-ROI cap), ``binding`` (the channel bound that binds, or
     empty), ``segments`` and ``approximation_error`` (GMV).
-
-    ``status``: ``optimal`` / ``feasible`` / ``time_limit`` (a plan, verified) / ``infeasible``
-    (see ``infeasibility``) / ``error`` (the solver's plan failed the read-back check or no
-    plan came back; ``message`` says why, and no plan is reported).
     """
 
-    status: str
+    outcome: SolveOutcome
     mode: str
-    solver: str
     min_roi: float | None
     budget: float | None
     gmv_target: float | None
     tolerance: float
-    objective: float | None = None
-    gap: float | None = None
-    solve_seconds: float = 0.0
     total_spend: float | None = None
     total_gmv: float | None = None
     roi: float | None = None
@@ -77,23 +77,26 @@ class Allocation:
     next_yuan_gmv: float | None = None
     approximation_error: float = 0.0
     infeasibility: Infeasibility | None = None
-    message: str = ""
 
     @property
     def feasible(self) -> bool:
         """True when a verified plan is reported (status optimal, feasible or time_limit)."""
-        return self.status in ("optimal", "feasible", "time_limit")
+        return self.status in SOLVED and self.total_spend is not None
+
+    @property
+    def message(self) -> str:
+        return self.outcome.message
 
     def describe(self) -> str:
         """A few lines for a terminal: the answer, what binds, the budget's price, the channels."""
-        if self.status == "error":
-            return f"error: {self.message}"
-        if not self.feasible:
+        if self.infeasibility is not None:
             text = f"infeasible ({self.infeasibility.kind}): {self.infeasibility.reason}"
             if self.infeasibility.best_plan:
                 plan = ", ".join(f"{k} {money(v)}" for k, v in self.infeasibility.best_plan.items())
                 text += f"\nbest-ROI plan: {plan}"
             return text
+        if not self.feasible:
+            return self.outcome.describe()
         roi_rule = f" (target >= {self.min_roi:g})" if self.min_roi is not None else ""
         lines = [
             f"{self.status}: spend {money(self.total_spend)}, GMV {money(self.total_gmv)}, "
@@ -102,9 +105,8 @@ class Allocation:
         ]
         if self.budget_shadow_price is not None:
             lines.append(f"budget shadow price: one more yuan buys {self.budget_shadow_price:.3f} GMV")
-        gap = "n/a" if self.gap is None else f"{self.gap:.1e}"
         lines.append(f"curve approximation error <= {money(self.approximation_error)} GMV; "
-                     f"{self.solver} {self.solve_seconds:.3f} s, gap {gap}")
+                     f"{self.outcome.describe()}")
         table = self.channels[["channel", "spend", "gmv", "roi", "marginal_roi", "binding"]].copy()
         for col in ("spend", "gmv"):
             table[col] = table[col].map(money)
@@ -112,9 +114,9 @@ class Allocation:
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
-        """A JSON-ready dict: totals, solver facts and ``channels`` keyed by channel name."""
-        out = {
-            "status": self.status,
+        """A JSON-ready dict: the solve outcome first (status, objective, bound, gap, seconds,
+        solver, time limit, message), then totals and ``channels`` keyed by channel name."""
+        out = self.outcome.to_dict() | {
             "mode": self.mode,
             "total_spend": self.total_spend,
             "total_gmv": self.total_gmv,
@@ -125,14 +127,9 @@ class Allocation:
             "binding": self.binding,
             "budget_shadow_price": self.budget_shadow_price,
             "next_yuan_gmv": self.next_yuan_gmv,
-            "solver": self.solver,
-            "objective": self.objective,
-            "gap": self.gap,
-            "solve_seconds": self.solve_seconds,
             "tolerance": self.tolerance,
             "approximation_error": self.approximation_error,
             "infeasibility": self.infeasibility.to_dict() if self.infeasibility else None,
-            "message": self.message,
             "channels": {},
         }
         for row in self.channels.to_dict("records"):
@@ -287,7 +284,7 @@ def _mode_target(mode: Mode, budget, gmv_target) -> float | None:
 
 
 def allocate(channels: pd.DataFrame | Sequence[ChannelSpec], *, mode: str = "budget", budget: float | None = None,
-             gmv_target: float | None = None, min_roi: float | None = None, solver: str = "highs",
+             gmv_target: float | None = None, min_roi: float | None = None, solver: str = DEFAULT_SOLVER,
              tolerance: float = DEFAULT_TOLERANCE, time_limit: float = 60.0) -> Allocation:
     """Solve one allocation (see the module docstring and :mod:`workbench.budget.modes`).
 
@@ -304,17 +301,19 @@ def allocate(channels: pd.DataFrame | Sequence[ChannelSpec], *, mode: str = "bud
     time_limit : seconds per solve.
 
     Returns an :class:`Allocation`. An unreachable target is not an error: the result has status
-    ``infeasible`` and an :class:`Infeasibility` saying why and what is achievable; a plan that
-    fails the read-back check (:func:`verify_plan`) has status ``error`` and a ``message``.
+    ``infeasible`` and an :class:`Infeasibility` saying why and what is achievable; a solver
+    failure or a plan that fails the read-back check (:func:`verify_plan`) has status ``error``
+    and a ``message``; a time limit without a plan has status ``time_limit`` and no plan.
 
-    Raises :class:`ParameterError` for invalid arguments, :class:`DataValidationError` for an
-    invalid channel table and :class:`SolverError` when the solver returns nothing at all.
+    Raises :class:`ParameterError` for invalid arguments and :class:`DataValidationError` for an
+    invalid channel table.
     """
     spec = _check_arguments(mode, min_roi, solver, tolerance)
     target = _mode_target(spec, budget, gmv_target)
     specs = as_specs(channels)
     ch, empty = _prepare(specs, cap=target if spec.caps_channels else None, tolerance=tolerance)
-    result = Allocation("infeasible", mode, solver, min_roi, budget, gmv_target, tolerance)
+    result = Allocation(_unsolved("infeasible", solver, time_limit, "found before solving"), mode, min_roi,
+                        budget, gmv_target, tolerance)
     if empty:
         result.infeasibility = Infeasibility("bounds", "; ".join(empty),
                                              [c for c in ch.names if any(f"{c!r}" in e for e in empty)])
@@ -328,22 +327,40 @@ def allocate(channels: pd.DataFrame | Sequence[ChannelSpec], *, mode: str = "bud
     model = _model_with_rules(ch, spec, target)
     if min_roi is not None:
         model.prob += model.total_gmv - float(min_roi) * model.total_spend >= 0, "total_roi"
-    info = solve(model.prob, solver, time_limit)
-    spend, model_gmv = model.values() if info.status != "infeasible" else (None, None)
+    outcome = _solve(model, solver, time_limit)
+    result.outcome = outcome
+    if outcome.status != "infeasible" and not outcome.has_plan:  # error, or a time limit without a plan
+        return result
+    spend, model_gmv = model.values() if outcome.has_plan else (None, None)
     # spending nothing meets any ROI floor trivially; it answers only a zero target
     positive_needed = min_roi is not None and (target is None or target > 0)
-    if info.status == "infeasible" or (positive_needed and spend.sum() <= _tiny(ch) and ch.lo.sum() == 0):
+    if outcome.status == "infeasible" or (positive_needed and spend.sum() <= _tiny(ch) and ch.lo.sum() == 0):
         result.infeasibility = _diagnose(ch, spec, target, min_roi, solver, time_limit)
-        result.solve_seconds = info.seconds
+        result.outcome = replace(outcome, status="infeasible", objective=None, bound=None, gap=None,
+                                 message=f"{result.infeasibility.kind}: {result.infeasibility.reason}")
         return result
-    objective = None if info.objective is None else info.objective * model.unit
-    problems = verify_plan(ch, spec, target, min_roi, spend, model_gmv, objective)
+    problems = verify_plan(ch, spec, target, min_roi, spend, model_gmv, outcome.objective)
     if problems:
-        result.status, result.solve_seconds = "error", info.seconds
-        result.message = f"{solver}'s plan failed the read-back check: " + "; ".join(problems)
+        result.outcome = replace(outcome, status="error", objective=None, gap=None,
+                                 message=f"{solver}'s plan failed the read-back check: " + "; ".join(problems))
         return result
-    _fill(result, ch, spec, target, info, objective, spend, model_gmv)
+    _fill(result, ch, spec, target, spend, model_gmv)
     return result
+
+
+def _unsolved(status: str, solver: str, time_limit: float | None, message: str) -> SolveOutcome:
+    """The outcome of an answer found without calling the solver (e.g. minimums above the budget)."""
+    return SolveOutcome(status, None, None, None, 0.0, solver, time_limit, MIP_GAP, message)
+
+
+def _solve(model: _PlanModel, solver: str, time_limit: float | None) -> SolveOutcome:
+    """Solve ``model`` on the shared solver layer; objective and bound come back in money."""
+    # CBC 2.10's integer preprocessing wrongly declares some of these models infeasible
+    # (ordering binaries over zero-slope tangent segments); the models are small without it
+    outcome = solve_pulp(model.prob, solver=solver, time_limit=time_limit, mip_gap=MIP_GAP, threads=1,
+                         cbc_options=("preprocess off",))
+    scale = lambda v: None if v is None else v * model.unit  # noqa: E731
+    return replace(outcome, objective=scale(outcome.objective), bound=scale(outcome.bound))
 
 
 def _tiny(ch: _Channels) -> float:
@@ -361,7 +378,8 @@ def _model_with_rules(ch: _Channels, mode: Mode, target: float | None) -> _PlanM
 def _diagnose(ch: _Channels, mode: Mode, target, min_roi, solver, time_limit) -> Infeasibility:
     """Say which rule cannot hold and what is achievable: the best ROI and its spend."""
     model = _model_with_rules(ch, mode, target)
-    if solve(model.prob, solver, time_limit).status == "infeasible":
+    first = _solve(model, solver, time_limit)
+    if first.status == "infeasible":
         names = [n for n, p, lo, floor in zip(ch.names, ch.pwls, ch.lo, ch.min_roi)
                  if np.isfinite(floor) and lo > 0 and np.max((p.y - floor * p.x)[p.x >= lo]) < 0]
         if names:
@@ -370,6 +388,9 @@ def _diagnose(ch: _Channels, mode: Mode, target, min_roi, solver, time_limit) ->
         else:
             reason = "the channel ROI floors, bounds and targets cannot hold together; relax a min_roi"
         return Infeasibility("channel_roi", reason, names)
+    if not first.has_plan:
+        return Infeasibility("roi", f"no plan keeps total ROI >= {min_roi:g}{mode.within(target)}; the best "
+                                   f"achievable ROI is unknown: {first.describe()}", list(ch.names))
     best_roi, plan = _best_roi(model, solver, time_limit)
     spend = np.array([plan[n] for n in ch.names])
     gmv = float(ch.gmv(spend).sum())
@@ -396,7 +417,8 @@ def _best_roi(model: _PlanModel, solver: str, time_limit: float, max_rounds: int
     for _ in range(max_rounds):
         r = best[0]
         model.prob.setObjective(model.total_gmv - r * model.total_spend)
-        solve(model.prob, solver, time_limit)
+        if not _solve(model, solver, time_limit).has_plan:  # keep the best plan proven so far
+            break
         spend, gmv = model.values()
         gain = gmv.sum() - r * spend.sum()
         if spend.sum() <= _tiny(model.ch) or gain <= 1e-9 * max(gmv.sum(), 1.0):
@@ -443,8 +465,8 @@ def verify_plan(ch: _Channels, mode: Mode, target: float | None, min_roi: float 
     return problems
 
 
-def _fill(result: Allocation, ch: _Channels, mode: Mode, target: float | None, info: SolveInfo,
-          objective: float | None, spend: np.ndarray, model_gmv: np.ndarray):
+def _fill(result: Allocation, ch: _Channels, mode: Mode, target: float | None, spend: np.ndarray,
+          model_gmv: np.ndarray):
     """Per-channel and total figures on the true curves, binding rules, the budget's price."""
     tol_x = _tiny(ch)
     for bound in (ch.lo, ch.hi):  # solver round-off at a bound, not a different plan
@@ -478,8 +500,6 @@ def _fill(result: Allocation, ch: _Channels, mode: Mode, target: float | None, i
         blocked = "budget" not in binding or ("min_roi" in binding and next_yuan < result.min_roi)
         result.budget_shadow_price = 0.0 if blocked else next_yuan
     result.next_yuan_gmv = next_yuan
-    result.status, result.objective, result.gap = info.status, objective, info.gap
-    result.solve_seconds = info.seconds
     result.total_spend, result.total_gmv = total_spend, total_gmv
     result.roi = total_gmv / total_spend if total_spend > 0 else None
     result.binding = binding
@@ -492,7 +512,7 @@ def _fill(result: Allocation, ch: _Channels, mode: Mode, target: float | None, i
     })
 
 
-def budget_sweep(channels: pd.DataFrame | Sequence[ChannelSpec], budgets, *, solver: str = "highs",
+def budget_sweep(channels: pd.DataFrame | Sequence[ChannelSpec], budgets, *, solver: str = DEFAULT_SOLVER,
                  tolerance: float = DEFAULT_TOLERANCE, time_limit: float = 60.0) -> pd.DataFrame:
     """Maximum GMV at each total budget, without an ROI rule (the efficient frontier's points).
 
@@ -516,19 +536,21 @@ def budget_sweep(channels: pd.DataFrame | Sequence[ChannelSpec], budgets, *, sol
         if budget < ch.lo.sum():
             rows.append(row | {"status": "infeasible"})
             continue
-        info = solve(model.prob, solver, time_limit)
+        outcome = _solve(model, solver, time_limit)
+        if not outcome.has_plan:
+            rows.append(row | {"status": outcome.status, "solve_seconds": outcome.solve_seconds})
+            continue
         spend, model_gmv = model.values()
-        objective = None if info.objective is None else info.objective * model.unit
-        if verify_plan(ch, mode, float(budget), None, spend, model_gmv, objective):
-            rows.append(row | {"status": "error", "solve_seconds": info.seconds})
+        if verify_plan(ch, mode, float(budget), None, spend, model_gmv, outcome.objective):
+            rows.append(row | {"status": "error", "solve_seconds": outcome.solve_seconds})
             continue
         room = spend < ch.limit - _tiny(ch)
         marginal = ch.marginal(spend)
         gmv = float(ch.gmv(spend).sum())
-        row |= {"status": info.status, "spend": float(spend.sum()), "gmv": gmv,
+        row |= {"status": outcome.status, "spend": float(spend.sum()), "gmv": gmv,
                 "roi": gmv / spend.sum() if spend.sum() > 0 else np.nan,
                 "next_yuan_gmv": float(marginal[room].max()) if room.any() else 0.0,
-                "solve_seconds": info.seconds}
+                "solve_seconds": outcome.solve_seconds}
         row |= {f"spend[{n}]": float(x) for n, x in zip(ch.names, spend)}
         rows.append(row)
     return pd.DataFrame(rows)

@@ -17,6 +17,7 @@ import pandas as pd
 from workbench.budget.allocate import DEFAULT_TOLERANCE, Allocation, allocate, budget_sweep
 from workbench.budget.channels import ChannelSpec, as_specs
 from workbench.errors import ParameterError
+from workbench.optimize import DEFAULT_SOLVER
 
 
 @dataclass
@@ -74,7 +75,7 @@ def default_budgets(channels: pd.DataFrame | Sequence[ChannelSpec], n: int = 50,
 
 
 def efficient_frontier(channels: pd.DataFrame | Sequence[ChannelSpec], budgets=None, *, min_roi: float | None = None,
-                       solver: str = "highs", tolerance: float = DEFAULT_TOLERANCE,
+                       solver: str = DEFAULT_SOLVER, tolerance: float = DEFAULT_TOLERANCE,
                        time_limit: float = 60.0) -> Frontier:
     """GMV and ROI against total budget (money), and the point where ROI reaches ``min_roi``."""
     channels = as_specs(channels)

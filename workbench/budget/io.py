@@ -19,7 +19,7 @@ import yaml
 from workbench.budget.channels import ChannelSpec, shown, validate_channels
 from workbench.data.io import read_table
 from workbench.data.validate import describe_rows
-from workbench.errors import ConfigError, DataValidationError, ParameterError
+from workbench.errors import ConfigError, DataValidationError
 
 HISTORY_COLUMNS = ("week", "channel", "spend", "gmv")
 MAX_YAML_BYTES = 1_000_000  # a scenario is a few kB
@@ -36,18 +36,6 @@ class Location:
 
     def __str__(self) -> str:
         return f"{display_path(self.path)}:{self.line}"
-
-
-def refuse_overwrite(output: str | Path | None, inputs) -> None:
-    """Raise :class:`ParameterError` when ``output`` is one of ``inputs`` (resolved paths, so
-    ``./a.yaml`` and ``a.yaml`` and symlinks match): no command writes over its inputs."""
-    if output is None:
-        return
-    target = Path(output).resolve()
-    for item in inputs:
-        if item is not None and Path(item).resolve() == target:
-            raise ParameterError(f"--out {display_path(Path(output))} is one of this command's inputs; "
-                                 f"write the result to another file")
 
 
 def display_path(path: Path) -> str:
@@ -146,21 +134,24 @@ def _build(loader: yaml.SafeLoader, node, path: tuple, file: Path, locations: di
     return loader.construct_object(node, deep=True)
 
 
-def read_channels_csv(path: str | Path) -> tuple[ChannelSpec, ...]:
+def read_channels_csv(path: str | Path, *, encoding: str | None = None,
+                      sheet: str | int | None = None) -> tuple[ChannelSpec, ...]:
     """Read and validate a channel table ``channel,vmax,k,s,min_spend,max_spend[,...]`` (any
-    format :func:`workbench.data.io.read_table` reads) into channel specs."""
-    frame = read_table(path)
+    format :func:`workbench.data.io.read_table` reads; ``encoding``/``sheet`` passed to it) into
+    channel specs."""
+    frame = read_table(path, encoding=encoding, sheet=sheet)
     return validate_channels(frame, display_path(Path(path)))
 
 
-def read_history_csv(path: str | Path) -> pd.DataFrame:
+def read_history_csv(path: str | Path, *, encoding: str | None = None,
+                     sheet: str | int | None = None) -> pd.DataFrame:
     """Read weekly channel history ``week,channel,spend,gmv`` (money in CNY, spend >= 0, gmv >= 0).
 
-    Any format :func:`workbench.data.io.read_table` reads. Raises :class:`DataValidationError`
+    Any format :func:`workbench.data.io.read_table` reads (``encoding``/``sheet`` passed to it). Raises :class:`DataValidationError`
     naming the file and line of the first bad value of each kind.
     """
     src = display_path(Path(path))
-    frame = read_table(path)
+    frame = read_table(path, encoding=encoding, sheet=sheet)
     missing = [c for c in HISTORY_COLUMNS if c not in frame.columns]
     if missing:
         raise DataValidationError(f"{src}: missing column(s) {missing}; history needs {', '.join(HISTORY_COLUMNS)}")

@@ -25,7 +25,7 @@ import pandas as pd
 from workbench.budget.curves import HillCurve, last_year_spend
 from workbench.budget.io import Location, display_path, read_history_csv, read_yaml_with_lines
 from workbench.budget.modes import MODES
-from workbench.budget.solver import SOLVERS
+from workbench.optimize import DEFAULT_SOLVER, SOLVERS
 from workbench.errors import ConfigError, DataValidationError
 
 UNITS = {"yuan": 1.0, "thousand": 1e3, "million": 1e6}
@@ -400,7 +400,7 @@ class _Checker:
                                          what="GMV target")
         elif "gmv_target" in spec:
             self.error(path + ("gmv_target",), f"only used with mode: gmv_target (mode is {mode!r})")
-        solver = spec.get("solver", "highs")
+        solver = spec.get("solver", DEFAULT_SOLVER)
         if solver not in SOLVERS:
             self.error(path + ("solver",), f"unknown solver {solver!r}; use one of {', '.join(SOLVERS)}")
         tolerance = self.number(spec.get("tolerance", 1e-4), path + ("tolerance",), strict=True, what="tolerance")

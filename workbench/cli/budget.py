@@ -13,8 +13,8 @@ from workbench.budget import allocate as alloc
 from workbench.budget import compare, curves, frontier, io, run, sample
 from workbench.budget.modes import MODES
 from workbench.budget.scenario import load_scenario
-from workbench.budget.solver import SOLVERS
-from workbench.data.io import write_json, write_table
+from workbench.optimize import DEFAULT_SOLVER, SOLVERS
+from workbench.data.io import refuse_overwrite, write_json, write_table
 
 
 def _scenario_inputs(scenario) -> list:
@@ -23,8 +23,8 @@ def _scenario_inputs(scenario) -> list:
 
 
 def _allocate(args: argparse.Namespace) -> int:
-    io.refuse_overwrite(args.out, [args.channels])
-    channels = io.read_channels_csv(args.channels)
+    refuse_overwrite(args.out, args.channels)
+    channels = io.read_channels_csv(args.channels, encoding=args.encoding, sheet=args.sheet)
     mode = MODES[args.mode]
     target = {mode.target: args.target} if mode.target else {}
     result = alloc.allocate(channels, mode=mode.name, min_roi=args.min_roi, solver=args.solver,
@@ -37,7 +37,7 @@ def _allocate(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
-    io.refuse_overwrite(args.out, _scenario_inputs(scenario))
+    refuse_overwrite(args.out, *_scenario_inputs(scenario))
     result = run.run_scenario(scenario, solver=args.solver, bootstrap=args.bootstrap, time_limit=args.time_limit)
     print(result.describe())
     if args.out:
@@ -48,7 +48,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     scenarios = [load_scenario(path) for path in args.scenarios]
-    io.refuse_overwrite(args.out, [f for s in scenarios for f in _scenario_inputs(s)])
+    refuse_overwrite(args.out, *[f for s in scenarios for f in _scenario_inputs(s)])
     results = [run.run_scenario(s, solver=args.solver, bootstrap=args.bootstrap, time_limit=args.time_limit)
                for s in scenarios]
     comparison = compare.compare_scenarios(results)
@@ -60,8 +60,8 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _frontier(args: argparse.Namespace) -> int:
-    io.refuse_overwrite(args.out, [args.channels])
-    channels = io.read_channels_csv(args.channels)
+    refuse_overwrite(args.out, args.channels)
+    channels = io.read_channels_csv(args.channels, encoding=args.encoding, sheet=args.sheet)
     budgets = frontier.default_budgets(channels, args.points, args.start, args.stop)
     result = frontier.efficient_frontier(channels, budgets, min_roi=args.min_roi, solver=args.solver,
                                          tolerance=args.tolerance, time_limit=args.time_limit)
@@ -72,8 +72,8 @@ def _frontier(args: argparse.Namespace) -> int:
 
 
 def _fit(args: argparse.Namespace) -> int:
-    io.refuse_overwrite(args.out, [args.history])
-    history = io.read_history_csv(args.history)
+    refuse_overwrite(args.out, args.history)
+    history = io.read_history_csv(args.history, encoding=args.encoding, sheet=args.sheet)
     fits = curves.fit_channel_curves(history, n_bootstrap=args.bootstrap, seed=args.seed,
                                      periods_per_year=args.periods_per_year)
     write_table(fits.table, args.out)
@@ -86,6 +86,11 @@ def _sample_history(args: argparse.Namespace) -> int:
     write_table(sample.sample_channel_history(args.seed), args.out)
     print(f"wrote {args.out}")
     return 0
+
+
+def _table_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--encoding", metavar="ENC", help="CSV text encoding (default: detected; UTF-8, GBK, GB18030)")
+    parser.add_argument("--sheet", metavar="NAME|N", type=lambda v: int(v) if v.isdigit() else v, help="xlsx sheet name or 0-based number (default: the first)")
 
 
 class _ModeFlag(argparse.Action):
@@ -101,7 +106,7 @@ class _ModeFlag(argparse.Action):
 
 
 def _solver_options(parser: argparse.ArgumentParser, *, tolerance: bool = True) -> None:
-    parser.add_argument("--solver", choices=SOLVERS, default=None if not tolerance else "highs",
+    parser.add_argument("--solver", choices=SOLVERS, default=None if not tolerance else DEFAULT_SOLVER,
                         help="MILP/LP solver through PuLP (default highs; a scenario's own choice for run)")
     if tolerance:
         parser.add_argument("--tolerance", type=float, default=alloc.DEFAULT_TOLERANCE,
@@ -121,6 +126,7 @@ def register(subparsers) -> None:
                                    "label); RESULT.json holds status, total_spend, total_gmv, roi and per "
                                    "channel spend, gmv, marginal_roi.")
     p.add_argument("--channels", required=True, metavar="CHANNELS.csv", help="channel table (money in CNY)")
+    _table_options(p)
     group = p.add_mutually_exclusive_group(required=True)
     for m in MODES.values():  # one flag per mode, from the mode table
         group.add_argument(m.cli_flag, action=_ModeFlag, mode=m.name, help=m.cli_help,
@@ -147,6 +153,7 @@ def register(subparsers) -> None:
 
     p = sub.add_parser("frontier", help="best GMV and ROI against total budget, with the ROI-target point")
     p.add_argument("--channels", required=True, metavar="CHANNELS.csv", help="channel table (money in CNY)")
+    _table_options(p)
     p.add_argument("--min-roi", type=float, metavar="R", help="mark the largest spend keeping ROI >= R")
     p.add_argument("--points", type=int, default=50, help="number of budget levels (default 50)")
     p.add_argument("--from", dest="start", type=float, metavar="B", help="first budget level")
@@ -157,6 +164,7 @@ def register(subparsers) -> None:
 
     p = sub.add_parser("fit", help="fit Hill curves per channel from weekly history, with bootstrap intervals")
     p.add_argument("--history", required=True, metavar="HISTORY.csv", help="week,channel,spend,gmv")
+    _table_options(p)
     p.add_argument("--periods-per-year", type=int, default=52,
                    help="scale weekly curves to a year of even spend (default 52; 1 keeps them weekly)")
     p.add_argument("--bootstrap", type=int, default=100, help="bootstrap refits per channel (default 100)")
