@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -26,3 +27,14 @@ def test_compare_models_reports_every_metric(national):
 def test_window_beyond_the_data_is_refused(national):
     with pytest.raises(ModelError, match="choose an earlier year"):
         backtest_windows(national, windows=event_windows("double11", [2026]))
+
+
+def test_compare_models_reports_pooled_error_bias_spread_and_scaled_pinball(categories):
+    table = compare_models(categories, models=["seasonal_naive"], windows=event_windows("618", [2025]),
+                           keys=["category"])
+    row = table.iloc[0]
+    assert row.series == categories.category.nunique()
+    for col in ("pooled_series_wape", "median_series_wape", "mean_series_bias", "series_bias_sd",
+                "scaled_pinball"):
+        assert np.isfinite(row[col]), col
+    assert row.series_bias_sd > 0 and row.scaled_pinball > 0

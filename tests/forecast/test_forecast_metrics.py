@@ -20,3 +20,20 @@ def test_hand_computed_values():
 def test_degenerate_inputs_give_nan_not_errors():
     assert np.isnan(metrics.wape([0.0, 0.0], [1.0, 2.0]))
     assert np.isnan(metrics.mase([1.0], [1.0], [1.0, 1.0], season=7))
+
+
+def test_scaled_pinball_is_the_mean_quantile_loss_over_the_seasonal_naive_mae():
+    train = np.array([1.0, 2, 3, 4, 5, 6, 7, 3, 4, 5])  # seasonal (7) naive MAE 2
+    assert metrics.seasonal_naive_mae(train, season=7) == pytest.approx(2.0)
+    y = np.array([10.0])
+    qs = {0.1: np.array([8.0]), 0.5: np.array([10.0]), 0.9: np.array([12.0])}
+    # losses: 0.1 * 2 = 0.2, 0, 0.1 * 2 = 0.2 -> mean 0.4 / 3, scaled by 2
+    assert metrics.scaled_pinball(y, qs, train, season=7) == pytest.approx(0.4 / 3 / 2)
+    # a band that misses costs more than one that holds the actual
+    wide_miss = {0.1: np.array([20.0]), 0.5: np.array([25.0]), 0.9: np.array([30.0])}
+    assert metrics.scaled_pinball(y, wide_miss, train, season=7) > metrics.scaled_pinball(y, qs, train, season=7)
+
+
+def test_scaled_pinball_is_nan_without_a_scale():
+    assert np.isnan(metrics.scaled_pinball([1.0], {0.5: [1.0]}, [3.0] * 10, season=7))  # flat history
+    assert np.isnan(metrics.scaled_pinball([1.0], {0.5: [1.0]}, [3.0, 4.0], season=7))  # too short

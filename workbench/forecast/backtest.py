@@ -2,7 +2,9 @@
 
 For each event window, the model is fitted on history ending ``lead`` days before the window
 (default 90: the plan's "three months ahead") and scored on the window: WAPE, bias, MASE,
-event-total error and P10-P90 interval coverage, per series and on the sum of all series.
+event-total error, P10-P90 interval coverage and the scaled pinball loss of the quantiles, per
+series and on the sum of all series; ``compare_models`` adds the pooled and median series WAPE and
+the mean and spread of the series' bias.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from workbench.forecast.core import forecast, series_keys
 from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
 from workbench.forecast.request import ForecastRequest, check_lead
 
-METRIC_COLUMNS = ["wape", "bias", "mase", "total_error", "coverage"]
+METRIC_COLUMNS = ["wape", "bias", "mase", "total_error", "coverage", "scaled_pinball"]
 
 
 @dataclass
@@ -39,14 +41,16 @@ def event_windows(event: str, years, calendar: RetailCalendar | None = None) -> 
     return out
 
 
-def _score(actual: pd.DataFrame, train_y: np.ndarray, lo: str, hi: str) -> dict:
+def _score(actual: pd.DataFrame, train_y: np.ndarray, lo: str, hi: str, quantiles) -> dict:
     y, yhat = actual["y"].to_numpy(), actual["yhat"].to_numpy()
+    qs = {q: actual[quantile_column(q)].to_numpy() for q in quantiles}
     return {
         "wape": metrics.wape(y, yhat),
         "bias": metrics.bias(y, yhat),
         "mase": metrics.mase(y, yhat, train_y),
         "total_error": metrics.event_total_error(y, yhat),
         "coverage": metrics.coverage(y, actual[lo], actual[hi]),
+        "scaled_pinball": metrics.scaled_pinball(y, qs, train_y),
         "actual_total": float(y.sum()),
         "forecast_total": float(yhat.sum()),
     }
@@ -91,25 +95,31 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
         for key, part in groups:
             label_key = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
             ty = train_groups[key]["y"].to_numpy()
-            per_rows.append({**label_key, "window": label, **_score(part, ty, lo, hi)})
-        summed = joined.groupby("ds")[["y", "yhat", lo, hi]].sum().reset_index()
+            per_rows.append({**label_key, "window": label, **_score(part, ty, lo, hi, quantiles)})
+        summed = joined.groupby("ds")[["y", "yhat", *map(quantile_column, quantiles)]].sum().reset_index()
         ty = train.groupby("ds")["y"].sum().to_numpy()
-        total_rows.append({"window": label, **_score(summed, ty, lo, hi)})
+        total_rows.append({"window": label, **_score(summed, ty, lo, hi, quantiles)})
     return BacktestResult(pd.DataFrame(per_rows), pd.DataFrame(total_rows),
                           pd.concat(fc_parts, ignore_index=True))
 
 
 def compare_models(frame: pd.DataFrame, *, models, windows: dict[str, tuple], lead: int = 90,
                    keys=None, quantiles=DEFAULT_QUANTILES, calendar=None, n_jobs=None) -> pd.DataFrame:
-    """One row per model and window: metrics on the total, and the median series WAPE."""
+    """One row per model and window: metrics on the total; over the series, the pooled WAPE
+    (sum |error| / sum actual over every series and day: one exploding series shows), the median
+    WAPE, and the mean and standard deviation of the per-series bias."""
     rows = []
     for model in models:
         result = backtest_windows(frame, windows=windows, model=model, lead=lead, keys=keys,
                                   quantiles=quantiles, calendar=calendar, n_jobs=n_jobs)
         for _, tot in result.totals.iterrows():
             per = result.per_series[result.per_series.window == tot.window]
+            fc = result.forecasts[result.forecasts.window == tot.window]
             rows.append({"model": model, "window": tot.window,
                          **{m: tot[m] for m in METRIC_COLUMNS},
+                         "pooled_series_wape": metrics.wape(fc["y"], fc["yhat"]),
                          "median_series_wape": per["wape"].median(),
+                         "mean_series_bias": per["bias"].mean(),
+                         "series_bias_sd": per["bias"].std(ddof=0),
                          "series": len(per)})
     return pd.DataFrame(rows)

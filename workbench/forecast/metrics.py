@@ -26,11 +26,9 @@ def event_total_error(y, yhat) -> float:
 
 def mase(y, yhat, y_train, season: int = 7) -> float:
     """Mean absolute scaled error against the in-sample seasonal naive (season in periods)."""
-    y, yhat, y_train = (np.asarray(a, float) for a in (y, yhat, y_train))
-    if len(y_train) <= season:
-        return float("nan")
-    scale = np.mean(np.abs(y_train[season:] - y_train[:-season]))
-    return float(np.mean(np.abs(y - yhat)) / scale) if scale > 0 else float("nan")
+    y, yhat = np.asarray(y, float), np.asarray(yhat, float)
+    scale = seasonal_naive_mae(y_train, season)
+    return float(np.mean(np.abs(y - yhat)) / scale) if not np.isnan(scale) else float("nan")
 
 
 def coverage(y, lower, upper) -> float:
@@ -43,3 +41,28 @@ def pinball(y, yq, q: float) -> float:
     """Mean pinball (quantile) loss of the forecast quantile ``yq`` at level ``q``."""
     diff = np.asarray(y, float) - np.asarray(yq, float)
     return float(np.mean(np.maximum(q * diff, (q - 1) * diff)))
+
+
+def seasonal_naive_mae(y_train, season: int = 7) -> float:
+    """In-sample MAE of the seasonal naive forecast ``y[t] = y[t - season]`` (units of ``y``);
+    NaN when the history is not longer than one season or the MAE is zero. The scale of MASE
+    and of the scaled pinball loss (Hyndman & Koehler 2006)."""
+    y_train = np.asarray(y_train, float)
+    if len(y_train) <= season:
+        return float("nan")
+    scale = float(np.mean(np.abs(y_train[season:] - y_train[:-season])))
+    return scale if scale > 0 else float("nan")
+
+
+def scaled_pinball(y, quantile_forecasts: dict, y_train, season: int = 7) -> float:
+    """Mean pinball loss over the quantile levels, divided by the in-sample seasonal-naive MAE.
+
+    ``quantile_forecasts``: ``{q: array}`` aligned with ``y`` (e.g. P10, P50, P90). Unit-free,
+    so series of any size average fairly (as MASE does for the point forecast; the M5
+    uncertainty competition's SPL, Makridakis et al. 2022). Lower is better; NaN when the scale
+    is undefined (see ``seasonal_naive_mae``).
+    """
+    scale = seasonal_naive_mae(y_train, season)
+    if not quantile_forecasts or np.isnan(scale):
+        return float("nan")
+    return float(np.mean([pinball(y, yq, q) for q, yq in quantile_forecasts.items()]) / scale)

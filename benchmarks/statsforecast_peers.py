@@ -1,0 +1,41 @@
+"""StatsForecast peers for benchmarks/forecast_accuracy.py, run inside the separate venv that
+script creates (StatsForecast pins its own library versions; it is never a project dependency).
+
+Reads a CSV of ``unique_id, ds, y, cutoff_label, horizon`` rows (one training history per
+``unique_id``), fits AutoETS (season 7) and MSTL (seasons 7 and 365, AutoETS on the remainder)
+and writes ``model, unique_id, ds, yhat, yhat_q10, yhat_q50, yhat_q90`` (the 80% prediction
+interval gives P10 and P90; the point forecast is the median of these Gaussian models).
+
+    python statsforecast_peers.py IN.csv OUT.csv
+"""
+
+import sys
+import time
+
+import pandas as pd
+from statsforecast import StatsForecast
+from statsforecast.models import MSTL, AutoETS
+
+
+def main(src: str, dst: str) -> int:
+    data = pd.read_csv(src, parse_dates=["ds"])
+    outs = []
+    for horizon, part in data.groupby("horizon"):
+        train = part[["unique_id", "ds", "y"]]
+        models = {"StatsForecast AutoETS": AutoETS(season_length=7),
+                  "StatsForecast MSTL (7, 365)": MSTL(season_length=[7, 365], trend_forecaster=AutoETS(model="ZZN"))}
+        for label, model in models.items():
+            t0 = time.perf_counter()
+            sf = StatsForecast(models=[model], freq="D", n_jobs=1, fallback_model=AutoETS(season_length=7))
+            fc = sf.forecast(df=train, h=int(horizon), level=[80]).reset_index(drop="unique_id" in train.columns)
+            col = [c for c in fc.columns if c not in ("unique_id", "ds") and "-lo-" not in c and "-hi-" not in c][0]
+            outs.append(pd.DataFrame({"model": label, "unique_id": fc["unique_id"], "ds": fc["ds"],
+                                      "yhat": fc[col], "yhat_q10": fc[f"{col}-lo-80"],
+                                      "yhat_q50": fc[col], "yhat_q90": fc[f"{col}-hi-80"],
+                                      "seconds": time.perf_counter() - t0}))
+    pd.concat(outs).to_csv(dst, index=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:3]))
