@@ -27,7 +27,7 @@ class Command(NamedTuple):
 
 
 COMMANDS = {
-    "data": Command("data", "sample data"),
+    "data": Command("data", "sample data; order exports -> daily sales"),
     "forecast": Command("forecast", "forecast every series of a file"),
     "backtest": Command("forecast", "compare models on past event windows"),
     "report": Command("report", "run notebooks as dated HTML reports, on a schedule, with a run history"),

@@ -12,12 +12,11 @@ Recognised spellings of a province value: the full Chinese name (``广东省``, 
 (``广西省``), traditional characters for Hong Kong, Macao and Taiwan, and English or pinyin in any
 case, with or without ``Province`` / ``Sheng`` / ``Shi`` / ``Autonomous Region`` / ``SAR``.
 
-Full addresses (``广东省深圳市南山区...``, ``深圳市南山区...``): the province is read from the start
-of the address (a province name, short or full), else from a city name at its start, using the
-cities of at least one million inhabitants of the embedded city table (``workbench/network/data``).
-An address that starts with neither (a county or street alone) is unknown, never guessed. This is
-a prefix match on the canonical names, documented here because no maintained address parser fits:
-the parsers on PyPI (``cpca`` and its forks) were last released in 2021 or are one-person forks.
+Full addresses (``广东省深圳市南山区...``, ``深圳市南山区...``): a province name at the start
+decides; otherwise the offline address parser ``cpca`` (the administrative divisions of China)
+finds the city, and its province is used only when the address names that city or province. An
+address with only a district or street (``朝阳区建国路``: Beijing or Changchun?) is unknown,
+never guessed.
 """
 
 from __future__ import annotations
@@ -111,18 +110,6 @@ def _chinese_prefixes() -> tuple[tuple[str, Province], ...]:
     return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
 
 
-@lru_cache(maxsize=1)
-def _city_prefixes() -> tuple[tuple[str, Province], ...]:
-    """City names of the embedded city table (Chinese, longest first) -> their province."""
-    from workbench.network.china import load_cities
-
-    by_name = {p.name: p for p in PROVINCES}
-    cities = load_cities()
-    pairs = {(zh, by_name[province]) for zh, province in zip(cities["city_zh"], cities["province"])
-             if isinstance(zh, str) and len(zh) >= 2}
-    return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
-
-
 def province_of(value) -> Province | None:
     """The province a province-column value names, or None when it names none.
 
@@ -145,15 +132,35 @@ def province_of(value) -> Province | None:
     return None
 
 
-def province_from_address(address) -> Province | None:
-    """The province at the start of a full Chinese address, or None.
+def provinces_from_addresses(addresses) -> list[Province | None]:
+    """The province of each full Chinese address, or None where it cannot be told.
 
-    A province name (full or short) at the start wins; otherwise a city of the embedded city
-    table at the start (``深圳市南山区...`` -> Guangdong). Anything else is unknown.
+    A province name (full or short) at the start of the address decides. Otherwise the address
+    parser ``cpca`` (China's administrative divisions, offline) reads province and city; its
+    province is accepted only when the address itself names it or the city (``深圳市南山区...``
+    -> Guangdong), never when it is inferred from a district name alone, since district names
+    repeat across provinces (``朝阳区`` is in Beijing and in Changchun).
     """
-    if not isinstance(address, str):
-        return None
-    text = re.sub(r"\s+", "", address)
+    texts = [re.sub(r"\s+", "", a) if isinstance(a, str) else "" for a in addresses]
+    found: list[Province | None] = [_province_prefix(t) for t in texts]
+    rest = [i for i, (t, p) in enumerate(zip(texts, found)) if p is None and t]
+    if rest:
+        import cpca
+
+        parsed = cpca.transform([texts[i] for i in rest])
+        for i, province_zh, city_zh in zip(rest, parsed["省"], parsed["市"]):
+            province = province_of(province_zh)
+            if province is None:
+                continue
+            named = [province.short, *(n for n in province.aliases if not n.isascii())]
+            if isinstance(city_zh, str) and city_zh != "市辖区":
+                named.append(re.sub(r"(市|地区|盟|自治州|林区)$", "", city_zh))
+            if any(len(n) >= 2 and n in texts[i] for n in named):
+                found[i] = province
+    return found
+
+
+def _province_prefix(text: str) -> Province | None:
     if not text:
         return None
     whole = province_of(text)
@@ -162,23 +169,20 @@ def province_from_address(address) -> Province | None:
     for name, province in _chinese_prefixes():
         if text.startswith(name):
             return province
-    for name, province in _city_prefixes():
-        if text.startswith(name):
-            return province
     return None
 
 
 def resolve_provinces(values: pd.Series, *, addresses: bool = False) -> pd.DataFrame:
     """Canonical ``province`` and ``region`` for each value of a column (None where unknown).
 
-    ``addresses``: the values are full addresses (see ``province_from_address``), else province
-    names (``province_of``). Works on the distinct values, so a million order lines cost as much
-    as their few thousand addresses. Returns a frame aligned with ``values``: ``province``,
-    ``region`` (None for Hong Kong, Macao, Taiwan and unknown values).
+    ``addresses``: the values are full addresses (see ``provinces_from_addresses``), else
+    province names (``province_of``). Works on the distinct values. Returns a frame aligned with
+    ``values``: ``province``, ``region`` (None for Hong Kong, Macao, Taiwan and unknown values).
     """
-    find = province_from_address if addresses else province_of
     text = values.where(values.notna(), "").astype(str)
-    found = {v: find(v) for v in pd.unique(text)}
+    distinct = list(pd.unique(text))
+    places = provinces_from_addresses(distinct) if addresses else [province_of(v) for v in distinct]
+    found = dict(zip(distinct, places))
     province = text.map({v: p.name if p else None for v, p in found.items()})
     region = text.map({v: p.region if p else None for v, p in found.items()})
     return pd.DataFrame({"province": province, "region": region}, index=values.index)

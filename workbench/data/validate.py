@@ -56,9 +56,12 @@ class ValidationReport:
 
 def describe_rows(frame: pd.DataFrame, mask) -> str:
     """Name offending rows as file line numbers for CSV (header is line 1), else 1-based rows:
-    ``"line 3"``, ``"rows 2, 5 and 4 more"``; Excel sheets read by ``read_table`` say ``"sheet row 3"``
+    ``"line 3"``, ``"rows 2, 5 and 4 more"``. A frame with an integer index is named by its index
+    labels, so a filtered frame (``frame[mask]``) still names the file's lines; Excel sheets read by ``read_table`` say ``"sheet row 3"``
     (the header is sheet row 1)."""
     idx = np.flatnonzero(np.asarray(mask))
+    if pd.api.types.is_integer_dtype(frame.index):  # a filtered frame keeps its rows' positions
+        idx = np.asarray(frame.index)[idx]
     csv = frame.attrs.get("csv_rows", False)
     labels = [str(i + 2) if csv else str(i + 1) for i in idx[:_SHOW]]
     more = f" and {len(idx) - _SHOW} more" if len(idx) > _SHOW else ""

@@ -1,0 +1,222 @@
+"""workbench data orders: order exports built here, compared with an independent aggregation."""
+
+import random
+from collections import defaultdict
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+
+from workbench.cli import main
+from workbench.data.io import read_table
+from workbench.data.orders import daily_sales, load_mapping
+from workbench.errors import ConfigError, DataValidationError, ParameterError
+
+HEADERS = ["订单编号", "子订单编号", "商品ID", "商品名称", "商品数量", "订单应付金额", "收货地址", "支付完成时间", "订单状态"]
+# (address as written, canonical province, region or None)
+PLACES = [
+    ("广东省深圳市南山区科技园1号", "Guangdong", "South"),
+    ("深圳市福田区华强北2号", "Guangdong", "South"),
+    ("内蒙古自治区呼和浩特市新城区", "Inner Mongolia", "North"),
+    ("新疆维吾尔自治区乌鲁木齐市天山区", "Xinjiang", "Northwest"),
+    ("浙江杭州市西湖区文三路", "Zhejiang", "East"),
+    ("北京市朝阳区建国路88号", "Beijing", "North"),
+    ("曲靖市麒麟区南宁西路", "Yunnan", "Southwest"),
+    ("香港九龙弥敦道", "Hong Kong", None),
+    ("台湾台北市信义区", "Taiwan", None),
+    ("朝阳区建国路", None, None),  # a district alone: Beijing or Changchun, not guessed
+]
+STATUSES = ["已完成"] * 6 + ["待发货", "已发货", "已取消", "交易关闭", "已退款", "退款成功"]
+SALES = {"已完成", "待发货", "已发货"}
+
+
+def _export(n=240, seed=7):
+    """Order lines as a frame of text cells, and the records they were made from."""
+    rng = random.Random(seed)
+    records, rows = [], []
+    for i in range(n):
+        day = date(2025, 1, 1) + timedelta(days=rng.randrange(20))
+        sku = rng.choice(["A100", "00123", "B7"])
+        quantity = rng.randint(1, 1500)
+        amount = round(quantity * rng.choice([1.3, 12.5, 99.0]), 2)
+        address, province, region = rng.choice(PLACES)
+        status = rng.choice(STATUSES)
+        records.append(dict(day=day, sku=sku, quantity=quantity, amount=amount, province=province,
+                            region=region, status=status))
+        rows.append([f"{900000 + i // 2}", f"{900000 + i // 2}-{i % 2}", sku, "商品" + sku,
+                     f"{quantity:,}", f"{amount:,.2f}", address,
+                     f"{day:%Y-%m-%d} {rng.randrange(24):02d}:{rng.randrange(60):02d}:00", status])
+    return pd.DataFrame(rows, columns=HEADERS), records
+
+
+def _expected(records, keys):
+    """Sum of sales lines per (day, keys), written with plain dicts."""
+    sums = defaultdict(lambda: [0.0, 0.0])
+    for r in records:
+        if r["status"] not in SALES:
+            continue
+        if ("region" in keys or "province" in keys) and r["region"] is None:
+            continue
+        key = (pd.Timestamp(r["day"]), *(r[k] for k in keys))
+        sums[key][0] += r["quantity"]
+        sums[key][1] += r["amount"]
+    return sums
+
+
+def _write(frame, path):
+    if path.suffix == ".xlsx":
+        frame.to_excel(path, index=False)
+    else:
+        encoding = {"gbk.csv": "gbk", "bom.csv": "utf-8-sig"}[path.name]
+        path.write_bytes(frame.to_csv(index=False).encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize("name", ["gbk.csv", "bom.csv", "export.xlsx"])
+@pytest.mark.parametrize("level,keys", [("sku_province", ["sku", "province", "region"]),
+                                        ("region", ["region"]), ("sku", ["sku"]), ("national", [])])
+def test_daily_table_matches_an_independent_aggregation(tmp_path, name, level, keys):
+    frame, records = _export()
+    result = daily_sales(_write(frame, tmp_path / name), level=level)
+    table = result.table
+    assert list(table.columns) == ["ds", *keys, "units", "gmv"]
+    expected = _expected(records, keys)
+    got = {(row.ds, *(getattr(row, k) for k in keys)): [row.units, row.gmv]
+           for row in table.itertuples() if row.units or row.gmv}
+    assert got.keys() == expected.keys()
+    for key, (units, gmv) in expected.items():
+        assert got[key][0] == units and got[key][1] == pytest.approx(gmv, abs=0.005)
+    # every series runs without a gap from its first sale to the last day of the export
+    last = max(k[0] for k in expected)
+    for _, part in (table.groupby(keys) if keys else [((), table)]):
+        assert part.ds.diff().dropna().eq(pd.Timedelta(days=1)).all() and part.ds.max() == last
+    assert "00123" in set(table.get("sku", ["00123"]))  # SKU codes keep their leading zeros
+    dropped = defaultdict(int)
+    for r in records:
+        if r["status"] not in SALES:
+            dropped[r["status"]] += 1
+    assert result.dropped_by_status == dict(dropped) and result.rows_read == len(records)
+
+
+def test_outside_and_unknown_provinces_are_counted_not_placed(tmp_path):
+    frame, records = _export()
+    result = daily_sales(_write(frame, tmp_path / "gbk.csv"), level="region")
+    sales = [r for r in records if r["status"] in SALES]
+    assert result.outside_regions == {
+        a: sum(1 for r in sales for p in PLACES if p[0] == a and r["province"] == p[1] and p[1] is not None)
+        for a in ("香港九龙弥敦道", "台湾台北市信义区")}
+    assert result.unknown_provinces == {"朝阳区建国路": sum(1 for r in sales if r["province"] is None)}
+    text = result.summary()
+    assert "Hong Kong / Macao / Taiwan" in text and "'朝阳区建国路'" in text and "province unknown" in text
+
+
+def test_cli_prints_what_it_did_and_writes_each_format(tmp_path, capsys):
+    frame, records = _export()
+    source = _write(frame, tmp_path / "gbk.csv")
+    for out in ("daily.csv", "daily.parquet", "daily.xlsx"):
+        assert main(["data", "orders", "--data", str(source), "--level", "sku_region",
+                     "--out", str(tmp_path / out)]) == 0
+        back = read_table(tmp_path / out, text_columns=["sku"])
+        assert list(back.columns) == ["ds", "sku", "region", "units", "gmv"]
+    printed = capsys.readouterr().out
+    n_dropped = sum(r["status"] not in SALES for r in records)
+    assert f"{len(records)} rows read" in printed and f"{n_dropped} rows dropped by status" in printed
+    assert "days covered" in printed and "series at level sku_region" in printed
+    assert "time <- 支付完成时间" in printed and "amount <- 订单应付金额" in printed
+
+
+def test_excel_csv_option_writes_a_bom(tmp_path):
+    frame, _ = _export(20)
+    source = _write(frame, tmp_path / "gbk.csv")
+    assert main(["data", "orders", "--data", str(source), "--level", "national",
+                 "--out", str(tmp_path / "d.csv"), "--excel-csv"]) == 0
+    assert (tmp_path / "d.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_province_column_in_any_spelling(tmp_path):
+    rows = [["1", "A", "1", "10", name, "2025-01-01", "已完成"]
+            for name in ("广东省", "广东", "Guangdong", "guangdong sheng", "内蒙古", "Xizang", "澳門")]
+    frame = pd.DataFrame(rows, columns=["订单编号", "商家编码", "购买数量", "实付金额", "收件省份", "下单时间", "订单状态"])
+    frame["订单编号"] = [str(i) for i in range(len(rows))]
+    result = daily_sales(frame, level="sku_province")
+    assert sorted(result.table.province) == ["Guangdong", "Inner Mongolia", "Tibet"]
+    assert result.table.set_index("province").units.to_dict() == {"Guangdong": 4.0, "Inner Mongolia": 1.0, "Tibet": 1.0}
+    assert result.outside_regions == {"澳門": 1}
+
+
+def test_user_mapping_for_english_headers_and_extra_statuses(tmp_path):
+    frame = pd.DataFrame({"paid": ["2025-01-01", "2025-01-02"], "item": ["x", "x"], "n": ["2", "3"],
+                          "money": ["10", "1,000.5"], "state": ["done", "void"]})
+    with pytest.raises(DataValidationError) as err:
+        daily_sales(frame, level="sku")
+    text = str(err.value)
+    for part in ("cannot map time", "sku", "['paid', 'item', 'n', 'money', 'state']", "columns.time", "--mapping"):
+        assert part in text
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("columns:\n  time: paid\n  sku: item\n  quantity: n\n  amount: money\n  status: state\n"
+                       "sales_statuses: [done]\nnon_sales_statuses: [void]\n", encoding="utf-8")
+    table = daily_sales(frame, level="sku", mapping=mapping).table
+    assert table.units.tolist() == [2.0] and table.gmv.tolist() == [10.0]
+
+
+def test_unknown_status_is_reported_with_counts_not_guessed(tmp_path):
+    frame, _ = _export(30)
+    frame.loc[[3, 5, 8], "订单状态"] = "售后中"
+    frame.loc[9, "订单状态"] = ""
+    with pytest.raises(DataValidationError, match=r"'售后中' \(3 rows\), '\(empty\)' \(1 rows\), first at "
+                       r"rows 4, 6, 9, 10.*sales_statuses or non_sales_statuses"):
+        daily_sales(frame, level="national")
+
+
+def test_a_line_exported_twice_is_refused(tmp_path):
+    frame, _ = _export(30)
+    doubled = pd.concat([frame, frame.iloc[[4]]], ignore_index=True)
+    path = tmp_path / "bom.csv"
+    _write(doubled, path)
+    with pytest.raises(DataValidationError, match=r"order line .* appears more than once, at lines 6, 32"):
+        daily_sales(path, level="national")
+
+
+def test_bad_quantity_and_amount_name_the_line(tmp_path):
+    frame, _ = _export(30)
+    frame["订单状态"] = "已完成"
+    frame.loc[2, "商品数量"] = "两件"
+    path = _write(frame, tmp_path / "gbk.csv")
+    with pytest.raises(DataValidationError, match=r"'商品数量' \(quantity\) must be a number >= 0 .* line 4"):
+        daily_sales(path, level="national")
+    frame.loc[2, "商品数量"] = "2"
+    frame.loc[5, "订单应付金额"] = "-3"
+    with pytest.raises(DataValidationError, match=r"'订单应付金额' \(amount\) .* line 7"):
+        daily_sales(_write(frame, tmp_path / "gbk.csv"), level="national")
+
+
+def test_mixed_time_formats_name_the_line(tmp_path):
+    frame, _ = _export(30)
+    frame["订单状态"] = "已完成"
+    frame.loc[6, "支付完成时间"] = "05/01/2025 10:00"
+    with pytest.raises(DataValidationError, match="mixes date formats.*line 8"):
+        daily_sales(_write(frame, tmp_path / "bom.csv"), level="national")
+
+
+def test_mapping_and_level_errors(tmp_path):
+    with pytest.raises(ParameterError, match="--level 'city' is not a level"):
+        daily_sales(pd.DataFrame({"a": ["1"]}), level="city")
+    bad = tmp_path / "m.yaml"
+    for text, message in [("colums: {}\n", r"unknown key\(s\) \['colums'\]"),
+                          ("columns:\n  skuu: x\n", r"unknown field\(s\) \['skuu'\]"),
+                          ("columns:\n  sku: {a: 1}\n", "columns.sku must be a header name"),
+                          ("sales_statuses: [已取消]\n", r"\['已取消'\] are listed as sales and as non-sales"),
+                          ("- a\n", "a YAML dictionary")]:
+        bad.write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError, match=message):
+            load_mapping(bad)
+    with pytest.raises(ConfigError, match="mapping file not found"):
+        load_mapping(tmp_path / "none.yaml")
+
+
+def test_cli_refuses_to_write_over_its_input(tmp_path, capsys):
+    frame, _ = _export(10)
+    source = _write(frame, tmp_path / "bom.csv")
+    before = source.read_bytes()
+    assert main(["data", "orders", "--data", str(source), "--level", "national", "--out", str(source)]) == 2
+    assert "overwrite its own input" in capsys.readouterr().err and source.read_bytes() == before

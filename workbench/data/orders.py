@@ -1,0 +1,336 @@
+"""Order exports (one row per order line) -> the long daily table the forecaster reads.
+
+An export from a shop back office (Douyin, Taobao, JD, Kuaishou...) has one row per order line,
+Chinese headers, cancelled and refunded lines mixed in, amounts like ``1,944.00`` and the province
+as ``广东省`` or inside a full address. ``daily_sales`` turns it into ``ds``, the level's key
+columns, ``units`` (items) and ``gmv`` (CNY): the sales lines summed per day and series, with a
+zero for each day of a series between its first sale and the last day of the export (a day with
+no order sold nothing).
+
+The mapping (``order_mapping.yaml`` beside this module, or a user's file with the same keys)
+names the source column of each field and which status values are sales. Nothing is guessed: a
+field the level needs and no header matches, a status value in neither list, a line number seen
+twice, a quantity or amount that is not a number are errors naming the file and lines; lines
+whose province is Hong Kong, Macao, Taiwan or unknown are counted and reported (they belong to
+none of the seven regions), never placed in a region.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from workbench.data.io import parse_numbers, read_table
+from workbench.data.provinces import resolve_provinces
+from workbench.data.validate import describe_rows, parse_dates
+from workbench.errors import ConfigError, DataValidationError, ParameterError
+
+FIELDS = {
+    "line_id": "order line number (子订单编号), to catch lines exported twice",
+    "order_id": "order number (订单编号)",
+    "time": "order or payment time (支付完成时间 / 订单提交时间)",
+    "sku": "product or SKU code (商品ID / 商家编码)",
+    "category": "product category (商品类目)",
+    "quantity": "items on the line (商品数量)",
+    "amount": "amount paid for the line, CNY (订单应付金额 / 实付金额)",
+    "province": "province of the delivery address (省 / 收件省份)",
+    "address": "full delivery address (收货地址), read when there is no province column",
+    "status": "order status (订单状态)",
+}
+LEVELS = {
+    "sku": ("sku",),
+    "sku_region": ("sku", "region"),
+    "sku_province": ("sku", "province", "region"),
+    "category": ("category",),
+    "category_region": ("category", "region"),
+    "region": ("region",),
+    "national": (),
+}
+_ALWAYS = ("time", "quantity", "amount", "status")
+_MAX_MAPPING_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class OrderMapping:
+    """Candidate headers per field (first present wins; empty = field not used) and statuses."""
+
+    columns: dict[str, tuple[str, ...]]
+    sales_statuses: frozenset[str]
+    non_sales_statuses: frozenset[str]
+    source: str
+
+
+def load_mapping(path: str | Path | None = None) -> OrderMapping:
+    """The default mapping, with the fields and status lists of the file at ``path`` (if given)
+    replacing the default ones.
+
+    A user's file: ``columns: {field: header or [headers] or null}``, ``sales_statuses: [...]``,
+    ``non_sales_statuses: [...]`` (see ``order_mapping.yaml``). Raises ``ConfigError`` naming the
+    file and key for unknown keys or fields, wrong types, and a status listed as both.
+    """
+    default_text = files("workbench.data").joinpath("order_mapping.yaml").read_text(encoding="utf-8")
+    merged = _mapping_dict(yaml.safe_load(default_text), "order_mapping.yaml (default)")
+    source = "default mapping"
+    if path is not None:
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(f"{path}: mapping file not found; check --mapping")
+        if path.stat().st_size > _MAX_MAPPING_BYTES:
+            raise ConfigError(f"{path}: a mapping file is a few lines; this one is over 1 MB")
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not a readable YAML mapping: {exc}") from None
+        user = _mapping_dict(loaded or {}, str(path))
+        merged["columns"].update(user["columns"])
+        for key in ("sales_statuses", "non_sales_statuses"):
+            if key in user:
+                merged[key] = user[key]
+        source = str(path)
+    both = set(merged["sales_statuses"]) & set(merged["non_sales_statuses"])
+    if both:
+        raise ConfigError(f"{source}: status(es) {sorted(both)} are listed as sales and as non-sales; "
+                          f"keep each in one list")
+    return OrderMapping(columns=merged["columns"], sales_statuses=frozenset(merged["sales_statuses"]),
+                        non_sales_statuses=frozenset(merged["non_sales_statuses"]), source=source)
+
+
+def _mapping_dict(data, source: str) -> dict:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: a mapping is a YAML dictionary with keys columns, sales_statuses, "
+                          f"non_sales_statuses")
+    unknown = sorted(set(data) - {"columns", "sales_statuses", "non_sales_statuses"})
+    if unknown:
+        raise ConfigError(f"{source}: unknown key(s) {unknown}; use columns, sales_statuses, non_sales_statuses")
+    columns = data.get("columns") or {}
+    if not isinstance(columns, dict):
+        raise ConfigError(f"{source}: columns must map each field to a header, e.g. 'time: 支付完成时间'")
+    bad_fields = sorted(set(columns) - set(FIELDS))
+    if bad_fields:
+        raise ConfigError(f"{source}: unknown field(s) {bad_fields} under columns; fields are {list(FIELDS)}")
+    out: dict = {"columns": {}}
+    for name, value in columns.items():
+        if value is None:
+            out["columns"][name] = ()
+        elif isinstance(value, (str, int)):
+            out["columns"][name] = (str(value).strip(),)
+        elif isinstance(value, list) and all(isinstance(v, (str, int)) for v in value):
+            out["columns"][name] = tuple(str(v).strip() for v in value)
+        else:
+            raise ConfigError(f"{source}: columns.{name} must be a header name or a list of them, "
+                              f"got {value!r}")
+    for key in ("sales_statuses", "non_sales_statuses"):
+        if key in data:
+            value = data[key]
+            if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+                raise ConfigError(f"{source}: {key} must be a list of status values")
+            out[key] = tuple(str(v).strip() for v in value)
+    return out
+
+
+@dataclass
+class OrdersResult:
+    """The daily table and what was done to get it (printed by the CLI)."""
+
+    table: pd.DataFrame
+    level: str
+    source: str
+    columns_used: dict[str, str]
+    rows_read: int
+    sales_lines: int
+    dropped_by_status: dict[str, int]
+    outside_regions: dict[str, int] = field(default_factory=dict)
+    unknown_provinces: dict[str, int] = field(default_factory=dict)
+    orders: int | None = None
+    zero_days_added: int = 0
+
+    @property
+    def first_day(self) -> pd.Timestamp:
+        return self.table["ds"].min()
+
+    @property
+    def last_day(self) -> pd.Timestamp:
+        return self.table["ds"].max()
+
+    @property
+    def series(self) -> int:
+        keys = list(LEVELS[self.level])
+        return int(self.table.groupby(keys).ngroups) if keys else 1
+
+    def summary(self) -> str:
+        used = ", ".join(f"{name} <- {col}" for name, col in self.columns_used.items())
+        lines = [f"{self.source}: {self.rows_read} rows read ({used})"]
+        if self.orders is not None:
+            lines.append(f"  {self.orders} orders")
+        dropped = sum(self.dropped_by_status.values())
+        detail = ", ".join(f"{status} {n}" for status, n in self.dropped_by_status.items())
+        lines.append(f"  {dropped} rows dropped by status" + (f" ({detail})" if detail else ""))
+        for title, counts in (("Hong Kong / Macao / Taiwan (outside the seven regions)", self.outside_regions),
+                              ("province unknown", self.unknown_provinces)):
+            if counts:
+                shown = ", ".join(f"{value!r} {n}" for value, n in list(counts.items())[:10])
+                more = f" and {len(counts) - 10} more values" if len(counts) > 10 else ""
+                lines.append(f"  {sum(counts.values())} sales rows not in the table, {title}: {shown}{more}")
+        days = (self.last_day - self.first_day).days + 1
+        lines.append(f"  {self.sales_lines} sales rows -> {days} days covered "
+                     f"({self.first_day.date()}..{self.last_day.date()}), {self.series} series at level "
+                     f"{self.level}, {len(self.table)} rows ({self.zero_days_added} zero days added)")
+        return "\n".join(lines)
+
+
+def _pick_columns(frame: pd.DataFrame, mapping: OrderMapping, needed: list[str], src: str) -> dict[str, str]:
+    headers = [str(c) for c in frame.columns]
+    used = {}
+    for name in FIELDS:
+        found = next((c for c in mapping.columns.get(name, ()) if c in headers), None)
+        if found is not None:
+            used[name] = found
+    missing = [n for n in needed if n not in used and not (n == "province" and "address" in used)]
+    if missing:
+        def looked_for(name):
+            names = ("province", "address") if name == "province" else (name,)
+            return [c for n in names for c in mapping.columns.get(n, ())]
+
+        wanted = "; ".join(
+            f"{'province or address' if n == 'province' else n} ({FIELDS[n]}): looked for {looked_for(n)}"
+            for n in missing)
+        keys = ", ".join(f"columns.{n}" for n in missing)
+        raise DataValidationError(
+            f"{src}: cannot map {wanted}. The file's headers are {headers}. Name the column in a "
+            f"mapping file ({keys}: <header>) and pass it with --mapping (format: "
+            f"workbench/data/order_mapping.yaml)")
+    return used
+
+
+def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | Path | OrderMapping | None = None,
+                encoding: str | None = None, sheet: str | int | None = None) -> OrdersResult:
+    """Order lines -> daily ``ds``, level keys, ``units``, ``gmv`` (see the module docstring).
+
+    Parameters
+    ----------
+    data: an order export (CSV in any encoding ``read_table`` detects, .xlsx, Parquet) or a frame
+        read with ``read_table(..., text_columns=True)``.
+    level: one of ``LEVELS``: sku, sku_region, sku_province (keys sku, province, region),
+        category, category_region, region, national.
+    mapping: a mapping file, an ``OrderMapping`` or None for the default mapping.
+    encoding, sheet: passed to ``read_table``.
+
+    Returns an ``OrdersResult``: ``table`` sorted by keys then ``ds``; units in items, gmv in CNY
+    rounded to 0.01. Raises ``ParameterError`` for an unknown level, ``ConfigError`` for a bad
+    mapping, ``DataValidationError`` naming the file and lines for everything in the data.
+    """
+    if level not in LEVELS:
+        raise ParameterError(f"--level {level!r} is not a level; use one of {', '.join(LEVELS)}")
+    if not isinstance(mapping, OrderMapping):
+        mapping = load_mapping(mapping)
+    frame = data if isinstance(data, pd.DataFrame) else read_table(data, encoding=encoding, sheet=sheet,
+                                                                     text_columns=True)
+    src = frame.attrs.get("source", "<data frame>")
+    if frame.empty:
+        raise DataValidationError(f"{src}: the export has no rows")
+    keys = list(LEVELS[level])
+    needed = [*_ALWAYS, *(k for k in ("sku", "category") if k in keys)]
+    if "province" in keys or "region" in keys:
+        needed.append("province")
+    used = _pick_columns(frame, mapping, needed, src)
+    geo = "province" in keys or "region" in keys
+    used = {name: col for name, col in used.items()
+            if name in needed or name in ("line_id", "order_id") or (geo and name in ("province", "address"))}
+    if geo and "province" in used:
+        used.pop("address", None)
+
+    if "line_id" in used:
+        line_ids = frame[used["line_id"]].astype("string").str.strip()
+        twice = line_ids.notna() & line_ids.duplicated(keep=False)
+        if twice.any():
+            raise DataValidationError(
+                f"{src}: order line {line_ids[twice].iloc[0]!r} (column {used['line_id']!r}) appears more "
+                f"than once, at {describe_rows(frame, twice)}; were two overlapping exports joined? Keep "
+                f"each line once")
+
+    status = frame[used["status"]].astype("string").str.strip().fillna("")
+    is_sale = status.isin(mapping.sales_statuses)
+    not_sale = status.isin(mapping.non_sales_statuses)
+    unknown = ~is_sale & ~not_sale
+    if unknown.any():
+        counts = status[unknown].replace("", "(empty)").value_counts()
+        listed = ", ".join(f"{value!r} ({n} rows)" for value, n in counts.items())
+        raise DataValidationError(
+            f"{src}: column {used['status']!r} has status value(s) that are in neither list of the "
+            f"{mapping.source}: {listed}, first at {describe_rows(frame, unknown)}. Say whether each is a "
+            f"sale: add it to sales_statuses or non_sales_statuses in a mapping file and pass --mapping")
+    dropped = status[not_sale].value_counts()
+    sales = frame[is_sale]
+    if sales.empty:
+        raise DataValidationError(f"{src}: no sales rows; every row has a non-sales status "
+                                  f"({', '.join(dropped.index)})")
+
+    ds = parse_dates(sales, used["time"], source=src)
+    units = _amounts(sales, used["quantity"], src, what="quantity")
+    gmv = _amounts(sales, used["amount"], src, what="amount")
+    lines = pd.DataFrame({"ds": ds, "units": units, "gmv": gmv}, index=sales.index)
+    for key in ("sku", "category"):
+        if key in keys:
+            values = sales[used[key]].astype("string").str.strip()
+            empty = values.isna() | values.eq("")
+            if empty.any():
+                raise DataValidationError(f"{src}: column {used[key]!r} ({key}) is empty at "
+                                          f"{describe_rows(sales, empty)}")
+            lines[key] = values.astype(str)
+    outside: dict[str, int] = {}
+    unplaced: dict[str, int] = {}
+    if geo:
+        column = used.get("province", used.get("address"))
+        raw = sales[column]
+        places = resolve_provinces(raw, addresses="province" not in used)
+        lines["province"], lines["region"] = places["province"], places["region"]
+        no_region = places["region"].isna()
+        is_outside = places["province"].notna() & no_region
+        outside = {str(k): int(v) for k, v in raw[is_outside].value_counts().items()}
+        unplaced = {str(k): int(v) for k, v in raw[places["province"].isna()].fillna("(empty)").value_counts().items()}
+        lines = lines[~no_region]
+        if lines.empty:
+            raise DataValidationError(f"{src}: no sales row has a province in the seven regions "
+                                      f"(column {column!r}); see the values in the message above")
+    last_day = ds.max()
+    table, added = _daily(lines, keys, last_day)
+    orders = None
+    if "order_id" in used:
+        orders = int(sales[used["order_id"]].nunique())
+    return OrdersResult(table=table, level=level, source=src, columns_used=used, rows_read=len(frame),
+                        sales_lines=len(sales), dropped_by_status={str(k): int(v) for k, v in dropped.items()},
+                        outside_regions=outside, unknown_provinces=unplaced, orders=orders,
+                        zero_days_added=added)
+
+
+def _amounts(frame: pd.DataFrame, column: str, src: str, *, what: str) -> pd.Series:
+    raw = frame[column]
+    values = parse_numbers(raw).astype(float)
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        raise DataValidationError(
+            f"{src}: column {column!r} ({what}) must be a number >= 0 on sales rows; "
+            f"{describe_rows(frame, bad)} have {raw[bad].iloc[0]!r}")
+    return values
+
+
+def _daily(lines: pd.DataFrame, keys: list[str], last_day: pd.Timestamp) -> tuple[pd.DataFrame, int]:
+    """Sum per (keys, day); fill each series with zeros from its first day to ``last_day``."""
+    summed = lines.groupby([*keys, "ds"], sort=True)[["units", "gmv"]].sum().reset_index()
+    pieces = []
+    groups = summed.groupby(keys, sort=True) if keys else [((), summed)]
+    for key, part in groups:
+        days = pd.date_range(part["ds"].iloc[0], last_day, freq="D", name="ds")
+        filled = part.set_index("ds")[["units", "gmv"]].reindex(days, fill_value=0.0).reset_index()
+        for name, value in zip(keys, key if isinstance(key, tuple) else (key,)):
+            filled.insert(len(filled.columns) - 2, name, value)
+        pieces.append(filled)
+    table = pd.concat(pieces, ignore_index=True)[["ds", *keys, "units", "gmv"]]
+    table["gmv"] = table["gmv"].round(2)
+    table["ds"] = table["ds"].astype("datetime64[ns]")
+    return table, len(table) - len(summed)
