@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 
 import pytest
 
@@ -156,3 +158,121 @@ def test_param_tag_is_safe_short_and_deterministic():
     long = param_tag({"regions": ["region-%d" % i for i in range(40)]})
     assert len(long) <= 80 and long == param_tag({"regions": ["region-%d" % i for i in range(40)]})
     assert "/" not in param_tag({"a": "x/y"})
+
+
+# --- ranges, and the typed object built inside the kernel -------------------------------------
+
+RANGED_CELL = '''
+from typing import Annotated, Literal, Optional
+from workbench.reports.params import Ge, Gt, Le, Lt, MinLen
+event: Literal["618", "new_year_sale", "double11"] = "618"  # campaign
+roi_target: Annotated[float, Gt(0)] | None = 5.0  # GMV / spend; None: the scenario's
+year: Annotated[int, Ge(2000), Le(2099)] = 2026
+quantiles: Annotated[list[Annotated[float, Gt(0), Lt(1)]], MinLen(2)] = [0.1, 0.5, 0.9]
+regions: list[str] = ["North"]
+cap: Optional[Annotated[float, Ge(0)]] = None
+'''
+
+
+@pytest.fixture
+def ranged():
+    return P.parse_parameters_source(RANGED_CELL, "plan.ipynb")
+
+
+def test_ranges_are_part_of_the_type(ranged):
+    assert ranged["roi_target"].type.label == "float > 0 | None"
+    assert ranged["year"].type.label == "int >= 2000, <= 2099"
+    assert ranged["quantiles"].type.label == "list[float > 0, < 1] with at least 2 items"
+    assert ranged["quantiles"].default == [0.1, 0.5, 0.9]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [("roi_target", "-5", "parameter 'roi_target' of nb (from -p): expected float > 0 | None, got -5"),
+     ("roi_target", "0", "expected float > 0 | None, got 0"),
+     ("roi_target", ".nan", "expected float > 0 | None"),
+     ("event", "christmas", "expected one of '618', 'new_year_sale', 'double11', got 'christmas'"),
+     ("year", "1999", "expected int >= 2000, <= 2099, got 1999"),
+     ("quantiles", "[0.5]", "expected list[float > 0, < 1] with at least 2 items, got [0.5]"),
+     ("quantiles", "[0.1, 1.5]", "1.5"),
+     ("cap", "-1", "expected float >= 0 | None")],
+)
+def test_out_of_range_values_are_refused_before_any_kernel(ranged, name, text, expected):
+    with pytest.raises(ParameterError, match=expected.replace("(", r"\(").replace(")", r"\)")
+                       .replace("[", r"\[").replace("]", r"\]").replace("|", r"\|")):
+        P.parse_cli_parameters([(name, text)], ranged, "nb")
+
+
+def test_in_range_values_pass(ranged):
+    pairs = [("roi_target", "null"), ("year", "2000"), ("quantiles", "[0.05, 0.95]"), ("cap", "0")]
+    assert P.parse_cli_parameters(pairs, ranged, "nb") == {
+        "roi_target": None, "year": 2000, "quantiles": [0.05, 0.95], "cap": 0.0}
+    assert P.validate_parameters({"roi_target": 4}, ranged, "nb") == {"roi_target": 4.0}
+
+
+def test_a_default_out_of_its_own_range_is_refused():
+    with pytest.raises(ParameterError, match="line 3: default of 'n': expected int > 0, got 0"):
+        P.parse_parameters_source("from typing import Annotated\nfrom workbench.reports.params import Gt\n"
+                                  "n: Annotated[int, Gt(0)] = 0\n", "nb.ipynb")
+
+
+@pytest.mark.parametrize("hint", ["Annotated[float, Between(0, 1)]", "Annotated[float, Gt(x)]",
+                                  "Annotated[float, 'positive']"])
+def test_unknown_constraints_are_refused(hint):
+    with pytest.raises(ParameterError, match="is not a constraint; use Gt"):
+        P.parse_parameters_source(f"x: {hint} = 0.5\n", "nb.ipynb")
+
+
+def test_evaluated_hints_give_the_same_types_as_the_source():
+    namespace: dict = {}
+    exec(compile(RANGED_CELL, "cell", "exec", dont_inherit=True), namespace)  # as the kernel runs it
+    from_source = P.parse_parameters_source(RANGED_CELL, "plan.ipynb")
+    for name, hint in namespace["__annotations__"].items():
+        assert not isinstance(hint, str)
+        assert P.type_from_hint(hint, name) == from_source[name].type, name
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanParams:
+    event: str
+    roi_target: float | None
+    year: int
+    quantiles: tuple[float, ...]
+    regions: tuple[str, ...]
+
+    def __post_init__(self):
+        if "Atlantis" in self.regions:
+            raise ParameterError("regions: 'Atlantis' is not a region")
+
+
+def kernel_namespace(**changes) -> dict:
+    namespace: dict = {}
+    exec(compile(RANGED_CELL, "cell", "exec", dont_inherit=True), namespace)
+    namespace.update(changes)  # as papermill's injected cell or an edited cell would
+    return namespace
+
+
+def test_notebook_params_builds_the_typed_frozen_object():
+    p = P.notebook_params(PlanParams, kernel_namespace(roi_target=4))
+    assert p == PlanParams("618", 4.0, 2026, (0.1, 0.5, 0.9), ("North",))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.year = 2027
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [({"roi_target": -5.0}, "parameter 'roi_target': expected float > 0 | None, got -5.0"),
+     ({"event": "christmas"}, "parameter 'event': expected one of"),
+     ({"quantiles": [0.9]}, "parameter 'quantiles': expected list"),
+     ({"regions": ["Atlantis"]}, "regions: 'Atlantis' is not a region")],
+)
+def test_notebook_params_refuses_what_the_cell_forbids(changes, message):
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        P.notebook_params(PlanParams, kernel_namespace(**changes))
+
+
+def test_notebook_params_names_a_field_the_cell_lacks():
+    namespace = kernel_namespace()
+    del namespace["regions"]
+    with pytest.raises(ParameterError, match="does not define 'regions', which PlanParams needs"):
+        P.notebook_params(PlanParams, namespace)

@@ -11,19 +11,40 @@ type are rejected before any kernel starts (papermill itself only warns about un
 Supported hints: ``int``, ``float``, ``str``, ``bool``, ``list[...]``, ``dict[..., ...]``,
 ``X | None`` / ``Optional[X]`` and ``Literal[...]``. A line without a hint takes the type of its
 default (``None`` accepts anything).
+
+Ranges and lengths are part of the hint, with :class:`typing.Annotated` and the markers of this
+module (the names of the ``annotated-types`` package that pydantic uses)::
+
+    from typing import Annotated, Literal
+    from workbench.reports.params import Ge, Gt, Le, Lt, MinLen
+
+    event: Literal["618", "new_year_sale"] = "618"                  # one of these names
+    roi_target: Annotated[float, Gt(0)] | None = 5.0                # None, or a number > 0
+    year: Annotated[int, Ge(2000), Le(2099)] = 2026
+    quantiles: Annotated[list[Annotated[float, Gt(0), Lt(1)]], MinLen(2)] = [0.1, 0.5, 0.9]
+
+The same hints are checked twice from this one declaration: by the report runner before any
+kernel starts (read from the cell's source), and inside the kernel by :func:`notebook_params`
+(read from the evaluated annotations), which also builds the notebook's typed, frozen
+parameters object.
 """
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import datetime as dt
 import difflib
 import io
 import json
+import math
 import tokenize
+import types
+import typing
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import nbformat
 import yaml
@@ -33,19 +54,104 @@ from workbench.errors import ConfigError, ParameterError
 PARAMETERS_TAG = "parameters"
 
 
+# --- constraints -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gt:
+    """A bound for ``Annotated[...]`` hints: the value must be greater than ``bound``."""
+
+    bound: float
+
+    def holds(self, value: Any) -> bool:
+        return value > self.bound
+
+    @property
+    def label(self) -> str:
+        return f"> {self.bound!r}"
+
+
+@dataclass(frozen=True)
+class Ge:
+    """The value must be greater than or equal to ``bound``."""
+
+    bound: float
+
+    def holds(self, value: Any) -> bool:
+        return value >= self.bound
+
+    @property
+    def label(self) -> str:
+        return f">= {self.bound!r}"
+
+
+@dataclass(frozen=True)
+class Lt:
+    """The value must be less than ``bound``."""
+
+    bound: float
+
+    def holds(self, value: Any) -> bool:
+        return value < self.bound
+
+    @property
+    def label(self) -> str:
+        return f"< {self.bound!r}"
+
+
+@dataclass(frozen=True)
+class Le:
+    """The value must be less than or equal to ``bound``."""
+
+    bound: float
+
+    def holds(self, value: Any) -> bool:
+        return value <= self.bound
+
+    @property
+    def label(self) -> str:
+        return f"<= {self.bound!r}"
+
+
+@dataclass(frozen=True)
+class MinLen:
+    """A list or text must have at least ``length`` items (characters)."""
+
+    length: int
+
+    def holds(self, value: Any) -> bool:
+        return len(value) >= self.length
+
+    @property
+    def label(self) -> str:
+        return f"with at least {self.length} item{'s' if self.length != 1 else ''}"
+
+
+CONSTRAINTS = {cls.__name__: cls for cls in (Gt, Ge, Lt, Le, MinLen)}
+
+
 # --- types -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class ParamType:
-    """A parameter's expected type: ``kind`` is a scalar name, list, dict, union, literal or any."""
+    """A parameter's expected type: ``kind`` is a scalar name, list, dict, union, literal or any;
+    ``constraints`` are the bounds of an ``Annotated[...]`` hint (checked on non-None values)."""
 
     kind: str
     args: tuple = ()
+    constraints: tuple = ()
 
     @property
     def label(self) -> str:
         """The type as written in a hint, for messages."""
+        base = self._base_label
+        if not self.constraints:
+            return base
+        return f"{base} {', '.join(c.label for c in self.constraints)}"
+
+    @property
+    def _base_label(self) -> str:
         if self.kind == "list":
             return f"list[{self.args[0].label}]" if self.args else "list"
         if self.kind == "dict":
@@ -71,7 +177,22 @@ ANY = ParamType("any")
 
 
 def check_value(value: Any, ptype: ParamType) -> Any:
-    """``value`` converted to ``ptype`` (int -> float, date -> ISO string), or ``TypeError``."""
+    """``value`` converted to ``ptype`` (int -> float, date -> ISO string) and checked against its
+    constraints; ``TypeError`` saying what was expected otherwise."""
+    checked = _check_type(value, ptype)
+    if checked is None:
+        return checked
+    for constraint in ptype.constraints:
+        try:
+            holds = not (isinstance(checked, float) and math.isnan(checked)) and constraint.holds(checked)
+        except TypeError:  # e.g. a bound on a text
+            holds = False
+        if not holds:
+            raise TypeError(f"expected {ptype.label}, got {value!r}")
+    return checked
+
+
+def _check_type(value: Any, ptype: ParamType) -> Any:
     kind = ptype.kind
     if kind == "any":
         return value
@@ -149,13 +270,19 @@ def _type_from_annotation(node: ast.expr, where: str) -> ParamType:
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
         left = _type_from_annotation(node.left, where)
         right = _type_from_annotation(node.right, where)
-        members = (left.args if left.kind == "union" else (left,)) + (
-            right.args if right.kind == "union" else (right,)
+        members = tuple(
+            member
+            for side in (left, right)
+            for member in (side.args if side.kind == "union" and not side.constraints else (side,))
         )
         return ParamType("union", members)
     if isinstance(node, ast.Subscript):
         base = node.value.id if isinstance(node.value, ast.Name) else getattr(node.value, "attr", "")
         inner = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if base == "Annotated" and len(inner) >= 2:
+            ptype = _type_from_annotation(inner[0], where)
+            constraints = tuple(_constraint_from_node(item, where) for item in inner[1:])
+            return dataclasses.replace(ptype, constraints=ptype.constraints + constraints)
         if base == "Literal":
             try:
                 return ParamType("literal", tuple(ast.literal_eval(item) for item in inner))
@@ -169,7 +296,66 @@ def _type_from_annotation(node: ast.expr, where: str) -> ParamType:
             return ParamType("dict", tuple(_type_from_annotation(item, where) for item in inner))
     raise ParameterError(
         f"{where}: type hint {ast.unparse(node)!r} is not supported; use int, float, str, bool, "
-        "list[...], dict[..., ...], X | None or Literal[...]"
+        "list[...], dict[..., ...], X | None, Literal[...] or Annotated[X, Gt(0), ...]"
+    )
+
+
+def _constraint_from_node(node: ast.expr, where: str):
+    """``Gt(0)``, ``Le(2099)``, ``MinLen(2)``... of an ``Annotated[...]`` hint."""
+    if isinstance(node, ast.Call) and not node.keywords and len(node.args) == 1:
+        name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+        if name in CONSTRAINTS:
+            try:
+                return CONSTRAINTS[name](ast.literal_eval(node.args[0]))
+            except ValueError:
+                pass
+    raise ParameterError(
+        f"{where}: {ast.unparse(node)!r} in Annotated[...] is not a constraint; use "
+        f"{', '.join(f'{name}(<number>)' for name in CONSTRAINTS)} from workbench.reports.params"
+    )
+
+
+def type_from_hint(hint: Any, where: str) -> ParamType:
+    """The :class:`ParamType` of an evaluated type hint (as found in ``__annotations__``), the
+    same one :func:`parse_parameters_source` reads from the hint's source text.
+
+    Raises ``ParameterError`` naming ``where`` for a hint it does not support.
+    """
+    if isinstance(hint, str):  # postponed evaluation (``from __future__ import annotations``)
+        try:
+            return _type_from_annotation(ast.parse(hint, mode="eval").body, where)
+        except SyntaxError:
+            raise ParameterError(f"{where}: type hint {hint!r} is not valid Python") from None
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is None or hint is type(None):
+        return ParamType("None")
+    if hint is Any:
+        return ANY
+    if isinstance(hint, type) and hint.__name__ in _SCALARS | {"list", "dict"} and origin is None:
+        return ParamType(hint.__name__)
+    if origin is typing.Annotated:
+        ptype = type_from_hint(args[0], where)
+        constraints = tuple(hint.__metadata__)
+        unknown = [c for c in constraints if type(c) not in CONSTRAINTS.values()]
+        if unknown:
+            raise ParameterError(f"{where}: {unknown[0]!r} in Annotated[...] is not a constraint; use "
+                                 f"{', '.join(CONSTRAINTS)} from workbench.reports.params")
+        return dataclasses.replace(ptype, constraints=ptype.constraints + constraints)
+    if origin is typing.Literal:
+        return ParamType("literal", args)
+    if origin in (typing.Union, types.UnionType):
+        members: tuple = ()
+        for arg in args:
+            member = type_from_hint(arg, where)
+            members += member.args if member.kind == "union" and not member.constraints else (member,)
+        return ParamType("union", members)
+    if origin is list and len(args) == 1:
+        return ParamType("list", (type_from_hint(args[0], where),))
+    if origin is dict and len(args) == 2:
+        return ParamType("dict", tuple(type_from_hint(arg, where) for arg in args))
+    raise ParameterError(
+        f"{where}: type hint {hint!r} is not supported; use int, float, str, bool, list[...], "
+        "dict[..., ...], X | None, Literal[...] or Annotated[X, Gt(0), ...]"
     )
 
 
@@ -347,6 +533,50 @@ def describe_parameters(declared: dict[str, NotebookParameter]) -> str:
     return "\n".join(
         f"{n:<{widths[0]}}  {t:<{widths[1]}}  {d:<{widths[2]}}  {c}".rstrip() for n, t, d, c in rows
     )
+
+
+P = TypeVar("P")
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(item) for item in value)
+    if isinstance(value, dict):
+        return types.MappingProxyType({key: _frozen(item) for key, item in value.items()})
+    return value
+
+
+def notebook_params(params_class: type[P], namespace: Mapping[str, Any]) -> P:
+    """The notebook's parameters as one typed, frozen object, checked against the parameters
+    cell's own hints: call it in the cell after the parameters cell as
+    ``p = notebook_params(EventParams, globals())``.
+
+    ``params_class`` is a frozen dataclass whose fields are the parameters cell's names (lists
+    arrive as tuples, dicts as read-only mappings); its ``__post_init__`` holds the checks the
+    hints cannot say (a file exists, a model is registered) and raises ``ParameterError``.
+    ``namespace`` is the notebook's ``globals()``: each field's value is checked against the
+    hint the parameters cell gave it (``__annotations__``), ranges included, so an edited cell
+    in JupyterLab is refused as the report runner refuses a bad ``-p`` value.
+
+    Raises ``ParameterError`` naming the parameter missing from the cell or at fault.
+    """
+    if not dataclasses.is_dataclass(params_class):
+        raise TypeError(f"{params_class!r} must be a frozen dataclass of the notebook's parameters")
+    hints = namespace.get("__annotations__", {})
+    values: dict[str, Any] = {}
+    for field in dataclasses.fields(params_class):
+        if field.name not in namespace:
+            raise ParameterError(f"the parameters cell does not define '{field.name}', which "
+                                 f"{params_class.__name__} needs; add it with its type and default")
+        value = namespace[field.name]
+        if field.name in hints:
+            ptype = type_from_hint(hints[field.name], f"parameter '{field.name}'")
+            try:
+                value = check_value(value, ptype)
+            except TypeError as exc:
+                raise ParameterError(f"parameter '{field.name}': {exc}") from None
+        values[field.name] = _frozen(value)
+    return params_class(**values)
 
 
 def non_default(values: dict[str, Any], declared: dict[str, NotebookParameter]) -> dict[str, Any]:
