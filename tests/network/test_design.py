@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from workbench.errors import DataValidationError, ParameterError
-from workbench.network.design import NetworkParams, optimize_network
+from workbench.network.design import optimize_network
+from workbench.network.params import NetworkParams
 from workbench.network.geo import great_circle_km
 from workbench.network.plans import compare_plans, evaluate_plan, hours_distribution
 

@@ -20,7 +20,9 @@ import pandas as pd
 
 from workbench.optimize import DEFAULT_SOLVER
 from workbench.errors import DataValidationError, ParameterError
-from workbench.network.design import NetworkParams, NetworkResult, optimize_network
+from workbench.network.design import optimize_network
+from workbench.network.params import NetworkParams
+from workbench.network.result import NetworkResult
 from workbench.network.plans import compare_plans, evaluate_plan, fix_sites, hours_distribution
 
 REGIONS = ("North", "East", "South", "Southwest", "Central", "Northwest", "Northeast")

@@ -13,7 +13,9 @@ import pandas as pd
 
 from workbench.optimize import DEFAULT_SOLVER
 from workbench.errors import ParameterError
-from workbench.network.design import NetworkParams, NetworkResult, optimize_network
+from workbench.network.design import optimize_network
+from workbench.network.params import NetworkParams
+from workbench.network.result import NetworkResult
 
 
 def fix_sites(candidates: pd.DataFrame, chosen: list[str], tier: str) -> pd.DataFrame:

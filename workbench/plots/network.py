@@ -16,7 +16,7 @@ from importlib.resources import files
 import pandas as pd
 import plotly.graph_objects as go
 
-from workbench.network.design import NetworkResult
+from workbench.network.result import NetworkResult
 
 TOPOJSON_NAME = "asia_110m"
 CHINA_LAT = (17.0, 54.0)
