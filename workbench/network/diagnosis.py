@@ -54,13 +54,15 @@ def diagnose(data: NetworkData, params: NetworkParams, *, solver: str, time_limi
                        shortfall=total - best_capacity)
         reasons.append(f"central capacity is short: {k} central warehouse(s) hold at most "
                        f"{best_capacity:,.0f} units, demand is {total:,.0f}")
-    milp, cpairs = build_network_milp(data, params, objective="promise")
+    # the promise and hot-item re-solves allow split deliveries: what they find binds either way
+    relaxed = replace(params, single_source=False)
+    milp, cpairs = build_network_milp(data, relaxed, objective="promise")
     sol = solve_milp(milp, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
     if sol.has_plan and total > 0:
         best = -sol.outcome.objective / total
         details["best_promise_share"] = float(best)
         if best < params.promise_share - 1e-6:
-            result = read_solution(data, params, milp, cpairs, sol, costed=False)
+            result = read_solution(data, relaxed, milp, cpairs, sol, costed=False)
             cities = result.cities.assign(
                 late=result.cities["units"] * (1 - result.cities["within_promise"].fillna(1.0)))
             late = cities[cities["late"] > 1e-6 * max(total, 1.0)].sort_values("late", ascending=False)
@@ -79,14 +81,14 @@ def diagnose(data: NetworkData, params: NetworkParams, *, solver: str, time_limi
                 reasons.append(f"{len(late)} city(ies) miss it in that plan, "
                                f"{late['late'].sum() / total:.1%} of all units: {_listed(shown)}")
     if params.hot_target_share > 0 and "cities_missing_promise" not in details:
-        milp, cpairs = build_network_milp(data, params, objective="hot")
+        milp, cpairs = build_network_milp(data, relaxed, objective="hot")
         sol = solve_milp(milp, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
         hot_total = float((data.demand * data.hot).sum())
         if sol.has_plan and hot_total > 0:
             best = -sol.outcome.objective / hot_total
             details["best_hot_target_share"] = float(best)
             if best < params.hot_target_share - 1e-6:
-                result = read_solution(data, params, milp, cpairs, sol, costed=False)
+                result = read_solution(data, relaxed, milp, cpairs, sol, costed=False)
                 reasons.append(
                     f"hot-item target binds: at most {best:.1%} of hot units can arrive within "
                     f"{params.front_hours:g} h (required {params.hot_target_share:.0%}) with "

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import DataValidationError, ParameterError
+from workbench.network.params import shown
 from workbench.optimize import (DEFAULT_MIP_GAP, DEFAULT_SOLVER, CarriesOutcome, Milp,
                                 MilpBuilder, MilpSolution, SolveOutcome, solve_milp)
 
@@ -70,7 +71,7 @@ def _check_numbers(frame, name, column, *, allow_nan=False) -> np.ndarray:
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise DataValidationError(
-            f"{name}: row {row + 1}, column {column!r} = {raw.iloc[row]!r}; "
+            f"{name}: row {row + 1}, column {column!r} = {shown(raw.iloc[row])}; "
             "expected a non-negative number" + (" (empty = unlimited)" if allow_nan else "")
         )
     return values
@@ -131,14 +132,18 @@ def validate_tables(sites: pd.DataFrame, customers: pd.DataFrame, costs: pd.Data
 
 
 def build_facility_milp(data: FacilityData, *, max_open: int | None = None,
-                        single_source: bool = False) -> Milp:
-    """The strong facility-location MILP; blocks ``open`` (y) and ``assign`` (x, one per pair)."""
+                        single_source: bool = False, packing: bool = False) -> Milp:
+    """The strong facility-location MILP; blocks ``open`` (y) and ``assign`` (x, one per pair).
+
+    ``packing=True`` is the diagnostic variant: customers may stay unserved and the model
+    maximizes the units served (costs ignored), to find who does not fit."""
     m, n, p = len(data.sites), len(data.customers), data.pair_site.size
     b = MilpBuilder()
-    y = b.add_vars("open", m, cost=data.fixed_cost, upper=1.0, integer=True)
-    x = b.add_vars("assign", p, cost=data.unit_cost * data.demand[data.pair_customer], upper=1.0,
+    y = b.add_vars("open", m, cost=0.0 if packing else data.fixed_cost, upper=1.0, integer=True)
+    served = data.demand[data.pair_customer]
+    x = b.add_vars("assign", p, cost=-served if packing else data.unit_cost * served, upper=1.0,
                    integer=single_source)
-    b.add_rows("demand", n, data.pair_customer, x, 1.0, lower=1.0, upper=1.0)
+    b.add_rows("demand", n, data.pair_customer, x, 1.0, lower=0.0 if packing else 1.0, upper=1.0)
     capped = np.flatnonzero(np.isfinite(data.capacity))
     if capped.size:
         row_of_site = np.full(m, -1)
@@ -155,8 +160,11 @@ def build_facility_milp(data: FacilityData, *, max_open: int | None = None,
     return b.build()
 
 
-def diagnose_infeasible(data: FacilityData, max_open: int | None, single_source: bool) -> tuple[str, dict]:
-    """Why no plan exists: unreachable customers, too little capacity, or single-source packing."""
+def diagnose_infeasible(data: FacilityData, max_open: int | None, single_source: bool, *,
+                        solver: str = DEFAULT_SOLVER, time_limit: float | None = None) -> tuple[str, dict]:
+    """Why no plan exists: unreachable customers, too little capacity, or single-source packing
+    (then the best packing is solved and the customers that do not fit whole are named with the
+    sites they could use)."""
     reachable = np.zeros(len(data.customers), bool)
     reachable[data.pair_customer] = True
     if not reachable.all():
@@ -180,11 +188,46 @@ def diagnose_infeasible(data: FacilityData, max_open: int | None, single_source:
             return (f"with single sourcing, {len(too_big)} customer(s) demand more than any site "
                     f"they can use can hold: {', '.join(too_big[:20])}",
                     {"customers_too_large": too_big})
-        return ("with single sourcing the demands cannot be packed into the sites' capacities "
-                "(total capacity suffices, the split does not); allow split deliveries or add "
-                "capacity", {})
+        return _packing_conflict(data, max_open, solver=solver, time_limit=time_limit)
     return ("capacity, reachability and the open-site limit conflict: no plan serves every "
             "customer", {})
+
+
+def _packing_conflict(data: FacilityData, max_open, *, solver, time_limit) -> tuple[str, dict]:
+    milp = build_facility_milp(data, max_open=max_open, single_source=True, packing=True)
+    sol = solve_milp(milp, solver=solver, time_limit=time_limit)
+    total = float(data.demand.sum())
+    if not sol.has_plan:
+        return ("with single sourcing the demands cannot be packed into the sites' capacities "
+                f"(total capacity suffices, the split does not); the packing search gave no plan "
+                f"({sol.outcome.describe()}); allow split deliveries or add capacity", {})
+    x = milp.block(sol.values, "assign") > 0.5
+    opened = milp.block(sol.values, "open") > 0.5
+    load = np.zeros(len(data.sites))
+    np.add.at(load, data.pair_site[x], data.demand[data.pair_customer[x]])
+    packed = np.zeros(len(data.customers), bool)
+    packed[data.pair_customer[x]] = True
+    left = [j for j in np.flatnonzero(~packed) if data.demand[j] > 0]
+    left.sort(key=lambda j: -data.demand[j])
+    conflicts, sites_named = {}, []
+    for j in left:
+        usable = data.pair_site[data.pair_customer == j]
+        conflicts[data.customers[j]] = [data.sites[i] for i in usable]
+        sites_named += [data.sites[i] for i in usable if data.sites[i] not in sites_named]
+    cap = dict(zip(data.sites, data.capacity, strict=True))
+    used = dict(zip(data.sites, load, strict=True))
+    site_text = ", ".join(f"{s} (capacity {cap[s]:g}, {used[s]:g} used"
+                          + ("" if opened[data.sites.index(s)] else ", closed") + ")"
+                          for s in sites_named[:10])
+    customer_text = ", ".join(f"{data.customers[j]} ({data.demand[j]:g} units)" for j in left[:10])
+    served = total - float(sum(data.demand[j] for j in left))
+    reason = (f"with single sourcing the demands cannot be packed whole into the sites: the best "
+              f"packing serves {served:g} of {total:g} units; customer(s) that do not fit: "
+              f"{customer_text}{' and more' if len(left) > 10 else ''}; the sites they could use: "
+              f"{site_text}; allow split deliveries or add capacity at these sites")
+    return reason, {"customers_not_packed": [data.customers[j] for j in left],
+                    "conflicting_sites": sites_named, "best_packed_units": served,
+                    "customer_sites": conflicts}
 
 
 def result_from_solution(data: FacilityData, milp: Milp, sol: MilpSolution, reason: str = "",
@@ -233,6 +276,7 @@ def solve_facility_location(
     milp = build_facility_milp(data, max_open=max_open, single_source=single_source)
     sol = solve_milp(milp, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
     if sol.outcome.status == "infeasible":
-        reason, details = diagnose_infeasible(data, max_open, single_source)
+        reason, details = diagnose_infeasible(data, max_open, single_source, solver=solver,
+                                              time_limit=time_limit)
         return result_from_solution(data, milp, sol, reason, details)
     return result_from_solution(data, milp, sol)

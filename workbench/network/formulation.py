@@ -126,10 +126,12 @@ class NetworkModelBuilder:
     # -- constraint families
 
     def serve_every_city(self) -> None:
-        """Each city's shares add up to 1 (at most 1 in the promise diagnosis)."""
+        """Each city's shares add up to 1 (at most 1 in the promise diagnosis, and for a city
+        without units, which needs no open site)."""
         p = self.pairs
+        must = (self.data.demand > 0) & (self.objective != "promise")
         self.b.add_rows("serve_every_city", self.nj, np.r_[p.x_j, p.w_j], np.r_[self.x, self.w], 1.0,
-                        lower=0.0 if self.objective == "promise" else 1.0, upper=1.0)
+                        lower=must.astype(float), upper=1.0)
 
     def fronts_stock_hot_items_only(self) -> None:
         self.b.add_rows("fronts_stock_hot_items_only", self.nj, self.pairs.w_j, self.w, 1.0,

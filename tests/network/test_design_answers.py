@@ -1,0 +1,143 @@
+"""An optimizer never reports a wrong answer (issue 10, section 4): the cities that miss a
+promise, all-zero demand, parameters beyond the data, lanes, single-sourcing conflicts, and
+messages without numpy reprs. Small line networks with hand-computed answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.errors import DataValidationError, ParameterError
+from workbench.network.design import optimize_network
+from workbench.network.facility import solve_facility_location
+from workbench.network.geo import great_circle_km
+from workbench.network.params import NetworkParams
+
+LON = {"A": 110.0, "B": 111.0, "C": 120.0, "D": 120.5}
+UNITS = {"A": 100.0, "B": 100.0, "C": 50.0, "D": 50.0}
+
+
+def road(a, b):
+    return great_circle_km(30.0, LON[a], 30.0, LON[b]) * 1.25
+
+
+def demand(units=UNITS, hot=0.4):
+    return pd.DataFrame({"city": list(units), "lat": 30.0, "lon": [LON[c] for c in units],
+                         "demand": list(units.values()), "hot_share": hot})
+
+
+def sites(names, fixed=1000.0, capacity=np.nan, **extra):
+    return pd.DataFrame({"site": names, "lat": 30.0, "lon": [LON[n] for n in names],
+                         "fixed_cost": fixed, "capacity": capacity, **extra})
+
+
+NO_FRONTS = pd.DataFrame(columns=["site", "lat", "lon", "fixed_cost"])
+
+
+def test_every_city_missing_the_promise_is_listed_with_its_late_units():
+    # central A only; C and D are ~37 h away (promise 30 h); a front at C brings their hot 40 %
+    # within the promise, so 60 % of each is late: best share (200 + 20 + 20) / 300 = 80 %
+    params = NetworkParams(max_centrals=1, max_fronts=1, promise_hours=30.0)
+    result = optimize_network(demand(), sites(["A"]), sites(["C"], fixed=0.0), params)
+    assert result.status == "infeasible"
+    details = result.details
+    assert details["best_promise_share"] == pytest.approx(0.8)
+    assert sorted(details["cities_missing_promise"]) == ["C", "D"]
+    assert details["units_missing_promise"]["C"] == pytest.approx(30.0)
+    assert sum(details["units_missing_promise"].values()) == pytest.approx(0.2 * 300)
+    assert "2 city(ies) miss it" in result.reason and "20.0% of all units" in result.reason
+
+
+def test_all_zero_demand_opens_nothing_and_says_why():
+    zero = demand({c: 0.0 for c in UNITS})
+    result = optimize_network(zero, sites(["A", "C"]), sites(["B"]), NetworkParams(max_centrals=1))
+    assert result.status == "optimal"
+    assert result.open_centrals == [] and result.open_fronts == []
+    assert result.costs["total"] == 0.0 and "nothing to serve" in result.reason
+
+
+def test_all_zero_demand_keeps_existing_sites_open():
+    zero = demand({c: 0.0 for c in UNITS})
+    cand = sites(["A", "C"], must_open=[False, True])
+    result = optimize_network(zero, cand, NO_FRONTS, NetworkParams(max_centrals=1))
+    assert result.open_centrals == ["C"] and result.costs["total"] == pytest.approx(1000.0)
+
+
+def test_exact_count_beyond_the_candidates_is_refused():
+    params = NetworkParams(max_centrals=1, max_fronts=5, exact_fronts=True)
+    with pytest.raises(ParameterError, match="exactly max_fronts=5 .* only 2 front candidate"):
+        optimize_network(demand(), sites(["A"]), sites(["C", "D"]), params)
+    with pytest.raises(ParameterError, match="only 1 central candidate"):
+        optimize_network(demand(), sites(["A"]), NO_FRONTS, NetworkParams(max_centrals=2))
+
+
+def test_more_existing_sites_than_the_limit_is_refused():
+    cand = sites(["A", "C"], must_open=[True, True])
+    with pytest.raises(ParameterError, match="2 central site.* must stay open .* max_centrals=1"):
+        optimize_network(demand(), cand, NO_FRONTS, NetworkParams(max_centrals=1, max_fronts=0))
+
+
+def test_lane_overrides_hours_and_cost():
+    params = NetworkParams(max_centrals=1, max_fronts=0, promise_hours=30.0)
+    small = demand({"A": 100.0, "B": 100.0, "C": 50.0})
+    assert optimize_network(small, sites(["A"]), NO_FRONTS, params).status == "infeasible"
+    lanes = pd.DataFrame({"origin": ["A"], "destination": ["C"], "hours": [20.0],
+                          "cost_per_unit": [0.5]})
+    result = optimize_network(small, sites(["A"]), NO_FRONTS, params, lanes=lanes)
+    assert result.status == "optimal"
+    assert result.cities.set_index("city").loc["C", "worst_hours"] == 20.0
+    delivery = 0.004 * 100 * road("A", "B") + 0.5 * 50
+    assert result.costs["delivery"] == pytest.approx(delivery)
+    assert result.objective == pytest.approx(1000 + 250 * 1.0 + delivery)
+
+
+@pytest.mark.parametrize(("lanes", "message"), [
+    (pd.DataFrame({"origin": ["Z"], "destination": ["C"], "hours": [5]}), "origin.*Z is not"),
+    (pd.DataFrame({"origin": ["A"], "destination": ["Z"], "hours": [5]}), "destination.*Z is not"),
+    (pd.DataFrame({"origin": ["A", "A"], "destination": ["C", "C"], "hours": [5, 6]}), "twice"),
+    (pd.DataFrame({"origin": ["A"], "destination": ["C"], "hours": [-5]}), "hours"),
+    (pd.DataFrame({"origin": ["A"], "destination": ["C"]}), "missing column"),
+])
+def test_bad_lanes_are_refused(lanes, message):
+    with pytest.raises(DataValidationError, match=message):
+        optimize_network(demand(), sites(["A"]), NO_FRONTS,
+                         NetworkParams(max_centrals=1, max_fronts=0), lanes=lanes)
+
+
+def test_network_single_sourcing_conflict_names_cities_and_sites():
+    # capacities 130 + 130 hold 250 units split, but 100, 100, 50 do not pack whole
+    small = demand({"A": 100.0, "B": 100.0, "C": 50.0})
+    params = NetworkParams(max_centrals=2, max_fronts=0, single_source=True)
+    result = optimize_network(small, sites(["A", "C"], capacity=130.0), NO_FRONTS, params)
+    assert result.status == "infeasible"
+    assert "single sourcing is what cannot hold" in result.reason
+    conflicts = result.details["single_source_conflicts"]
+    assert conflicts and all(len(s) == 2 for s in conflicts.values())
+    assert any(name.startswith(("B", "C")) for name in conflicts)
+
+
+def test_facility_single_sourcing_conflict_names_customers_and_sites():
+    sites_t = pd.DataFrame({"site": ["s0", "s1"], "fixed_cost": 1.0, "capacity": 5.0})
+    customers = pd.DataFrame({"customer": ["c0", "c1", "c2"], "demand": 3.0})
+    costs = pd.DataFrame([(s, c, 1.0) for s in ("s0", "s1") for c in ("c0", "c1", "c2")],
+                         columns=["site", "customer", "unit_cost"])
+    result = solve_facility_location(sites_t, customers, costs, single_source=True)
+    assert result.status == "infeasible"
+    assert result.details["best_packed_units"] == 6.0
+    assert len(result.details["customers_not_packed"]) == 1
+    assert result.details["conflicting_sites"] == ["s0", "s1"]
+    assert "s0 (capacity 5, 3 used)" in result.reason
+
+
+def test_messages_show_no_numpy_reprs():
+    bad = demand().assign(demand=np.array([1.0, -1.0, 1.0, 1.0]))
+    with pytest.raises(DataValidationError) as info:
+        optimize_network(bad, sites(["A"]), NO_FRONTS, NetworkParams(max_centrals=1))
+    assert "np." not in str(info.value) and "-1.0" in str(info.value)
+    with pytest.raises(ParameterError) as info:
+        NetworkParams(promise_share=np.float64(1.5)).validate()
+    assert str(info.value).startswith("promise_share=1.5 ")
+    with pytest.raises(ParameterError) as info:
+        NetworkParams(max_fronts=np.int64(-2)).validate()
+    assert "np." not in str(info.value)
