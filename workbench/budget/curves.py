@@ -200,18 +200,18 @@ class ChannelFits:
         return HillCurve(float(row["vmax"]), float(row["k"]), float(row["s"]))
 
 
-def last_year_spend(history: pd.DataFrame, periods_per_year: int | None) -> dict[str, float]:
-    """Spend per channel over its latest ``periods_per_year`` weeks of a history ``week, channel,
-    spend`` (the whole history when ``periods_per_year`` is None), money as in the history."""
+def last_year_spend(history: pd.DataFrame, periods_per_year: float | None) -> dict[str, float]:
+    """Spend per channel over its latest ``periods_per_year`` weeks (rounded) of a history
+    ``week, channel, spend`` (the whole history when None), money as in the history."""
     out = {}
     for channel, group in history.groupby("channel", sort=False):
         spend = group.sort_values("week")["spend"]
-        out[str(channel)] = float((spend.tail(periods_per_year) if periods_per_year else spend).sum())
+        out[str(channel)] = float((spend.tail(int(round(periods_per_year))) if periods_per_year else spend).sum())
     return out
 
 
 def fit_channel_curves(history: pd.DataFrame, *, n_bootstrap: int = 100, seed: int = 0,
-                       periods_per_year: int | None = None) -> ChannelFits:
+                       periods_per_year: float | None = None) -> ChannelFits:
     """Fit one Hill curve per channel of a long weekly history ``week, channel, spend, gmv``.
 
     With ``periods_per_year`` (52 for weekly history) the curves are rescaled from one week to a

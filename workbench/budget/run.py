@@ -57,7 +57,10 @@ class ScenarioResult:
             "planned_spend": planned_spend, "planned_gmv": planned_gmv,
             "planned_roi": planned_gmv / planned_spend if planned_spend > 0 else None,
             "budget_shadow_price": a.budget_shadow_price,
-            "reason": a.infeasibility.reason if a.infeasibility else (a.message or None),
+            "gmv_target": a.gmv_target if a.gmv_target is not None else s.allocation.gmv_target,
+            "gmv_target_source": s.allocation.gmv_forecast.describe() if s.allocation.gmv_forecast else None,
+            "within_budget": within_budget(a, s.allocation_budget),
+            "reason": a.infeasibility.reason if a.infeasibility else (a.message if not a.feasible else None),
         }
 
     def describe(self) -> str:
@@ -65,6 +68,14 @@ class ScenarioResult:
         s, head = self.summary(), f"{self.scenario.name}: {self.scenario.title}"
         lines = [head, f"{s['allocation_area']} budget {s['allocation_budget']:,.0f} of total {s['total']:,.0f}, "
                        f"ROI target {s['min_roi']:g}, mode {s['mode']}", self.allocation.describe()]
+        if s["gmv_target_source"]:
+            lines.append(s["gmv_target_source"])
+        if self.allocation.feasible:
+            verdict = "within" if s["within_budget"] else "ABOVE"
+            lines.append(f"traffic spend {self.allocation.total_spend:,.0f} is {verdict} the {s['allocation_area']} "
+                         f"budget {s['allocation_budget']:,.0f} "
+                         f"({'headroom' if s['within_budget'] else 'short by'} "
+                         f"{abs(s['allocation_budget'] - self.allocation.total_spend):,.0f})")
         if s["planned_roi"] is not None:
             lines.append(f"plan as written: GMV {s['planned_gmv']:,.0f}, ROI {s['planned_roi']:.3f}")
         if self.gmv_interval:
@@ -83,6 +94,14 @@ class ScenarioResult:
             "allocation": self.allocation.to_dict(),
             "plan": self.plan.to_dict("records"),
         })
+
+
+def within_budget(allocation: Allocation, budget: float) -> bool | None:
+    """Whether a plan's spend fits the traffic area's budget (yuan, 1e-9 relative slack for
+    solver round-off); ``None`` without a plan."""
+    if not allocation.feasible:
+        return None
+    return bool(allocation.total_spend <= budget * (1 + 1e-9))
 
 
 def scenario_channel_specs(scenario: Scenario, fits: ChannelFits | None) -> tuple[ChannelSpec, ...]:

@@ -25,8 +25,10 @@ import pandas as pd
 from workbench.budget.curves import HillCurve, last_year_spend
 from workbench.budget.io import Location, display_path, read_history_csv, read_yaml_with_lines
 from workbench.budget.modes import MODES
+from workbench.budget.target import MEASURES, ForecastTarget, forecast_gmv_target, window_spend
+from workbench.calendar import default_calendar
+from workbench.errors import ConfigError, DataValidationError, ParameterError
 from workbench.optimize import DEFAULT_SOLVER, SOLVERS
-from workbench.errors import ConfigError, DataValidationError
 
 UNITS = {"yuan": 1.0, "thousand": 1e3, "million": 1e6}
 TOP_KEYS = ("name", "title", "extends", "currency", "unit", "total", "areas", "allocation")
@@ -37,6 +39,7 @@ ALLOCATION_KEYS = ("area", "mode", "min_roi", "gmv_target", "solver", "tolerance
 CHANNEL_KEYS = ("label", "curve", "min_spend", "max_spend", "min_vs_last", "max_vs_last", "min_roi",
                 "min_marginal_roi")
 CURVE_KEYS = ("vmax", "k", "s")
+FORECAST_TARGET_KEYS = ("forecast", "event", "year", "start", "end", "measure", "share")
 _ADD_UP_RTOL = 1e-9
 
 
@@ -91,12 +94,14 @@ class AllocationSpec:
     solver: str
     tolerance: float
     history: Path | None
-    periods_per_year: int
+    periods_per_year: float  # weekly periods in the planning period: 52, or the event window's weeks
     bootstrap: int
     seed: int
     channels: tuple[ChannelRule, ...]
     history_table: pd.DataFrame | None = field(default=None, compare=False, repr=False)
     """The history as read and checked once at load (``week, channel, spend, gmv``), or None."""
+    gmv_forecast: ForecastTarget | None = None
+    """Where ``gmv_target`` came from when the scenario takes it from the event forecast."""
 
 
 @dataclass(frozen=True)
@@ -391,13 +396,18 @@ class _Checker:
         mode = spec.get("mode", "budget")
         if mode not in MODES:
             self.error(path + ("mode",), f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
-        gmv_target = None
+        gmv_target, forecast = None, None  # yuan; the forecast it came from
         if mode in MODES and MODES[mode].target == "gmv_target":
             if "gmv_target" not in spec:
-                self.error(path + ("gmv_target",), "missing: mode gmv_target needs the GMV to reach (in `unit`)")
+                self.error(path + ("gmv_target",), "missing: mode gmv_target needs the GMV to reach (in `unit`) "
+                                                   "or {forecast: FILE, event: 618, year: 2027[, share: 40%]}")
+            elif isinstance(spec["gmv_target"], dict):
+                forecast = self.forecast_target(spec["gmv_target"], path + ("gmv_target",))
+                gmv_target = forecast.value if forecast is not None else None
             else:
                 gmv_target = self.number(spec["gmv_target"], path + ("gmv_target",), strict=True,
                                          what="GMV target")
+                gmv_target = None if gmv_target is None else gmv_target * factor
         elif "gmv_target" in spec:
             self.error(path + ("gmv_target",), f"only used with mode: gmv_target (mode is {mode!r})")
         solver = spec.get("solver", DEFAULT_SOLVER)
@@ -407,17 +417,84 @@ class _Checker:
         if tolerance is not None and tolerance >= 1:
             self.error(path + ("tolerance",), f"tolerance {tolerance:g} must be below 1 (relative GMV error)")
         periods = self.integer(spec.get("periods_per_year", 52), path + ("periods_per_year",), 1)
+        if forecast is not None:  # the planning period is the event window
+            if "periods_per_year" in spec:
+                self.error(path + ("periods_per_year",), f"the period is the event window ({forecast.days} days) "
+                                                         f"when gmv_target comes from the forecast; remove it")
+            periods = forecast.weeks
         bootstrap = self.integer(spec.get("bootstrap", 100), path + ("bootstrap",), 0)
         seed = self.integer(spec.get("seed", 0), path + ("seed",), 0)
         history_path, history = self.history(spec.get("history"), path + ("history",))
         area_obj = by_name.get(area)
-        last = last_year_spend(history, periods or 52) if history is not None else {}
+        last = {}
+        if history is not None:
+            last = window_spend(history, forecast.last_year_start, forecast.last_year_end) if forecast is not None \
+                else last_year_spend(history, periods or 52)
         channels = self.channels(spec.get("channels"), path + ("channels",), area_obj, history, last, factor)
         if area_obj is None or min_roi is None or channels is None or tolerance is None:
             return None
-        return AllocationSpec(area, mode, min_roi, None if gmv_target is None else gmv_target * factor,
-                              solver, tolerance, history_path, periods or 52, bootstrap or 0, seed or 0, channels,
-                              history)
+        if mode in MODES and MODES[mode].target == "gmv_target" and gmv_target is None:
+            return None
+        return AllocationSpec(area, mode, min_roi, gmv_target, solver, tolerance, history_path, periods or 52,
+                              bootstrap or 0, seed or 0, channels, history, forecast)
+
+    def forecast_target(self, value: dict, path: tuple) -> ForecastTarget | None:
+        """``gmv_target: {forecast, event + year | start + end, measure, share}`` resolved to yuan."""
+        spec = self.keys(value, path, FORECAST_TARGET_KEYS, "gmv_target from a forecast")
+        if not isinstance(spec.get("forecast"), str):
+            self.error(path + ("forecast",), "give the forecast file (ds, yhat, yhat_baseline; GMV in yuan), "
+                                             "relative to this file")
+            return None
+        measure = spec.get("measure", "uplift")
+        if measure not in MEASURES:
+            self.error(path + ("measure",), f"unknown measure {measure!r}; use one of {', '.join(MEASURES)}")
+            return None
+        share = self.share(spec.get("share", 1.0), path + ("share",))
+        if share is not None and share == 0:
+            self.error(path + ("share",), "share 0 leaves nothing to reach; give a share above 0")
+            share = None
+        by_event, by_dates = "event" in spec or "year" in spec, "start" in spec or "end" in spec
+        if by_event == by_dates:
+            self.error(path, "give the window as event + year (e.g. event: '618', year: 2027) or as start + end dates")
+            return None
+        try:
+            if by_event:
+                year = self.integer(spec.get("year"), path + ("year",), 1900)
+                if year is None or share is None:
+                    return None
+                calendar = default_calendar()
+                now, before = calendar.window(str(spec.get("event")), year), calendar.window(str(spec.get("event")),
+                                                                                           year - 1)
+                window, label, last = (now.start, now.end), f"{now.label} {year}", (before.start, before.end)
+            else:
+                window = tuple(self.date(spec.get(k), path + (k,)) for k in ("start", "end"))
+                if None in window or share is None:
+                    return None
+                if window[1] < window[0]:
+                    self.error(path + ("end",), f"end {window[1]:%Y-%m-%d} is before start {window[0]:%Y-%m-%d}")
+                    return None
+                label, last = "window", None
+        except (ConfigError, ParameterError, DataValidationError, KeyError, ValueError) as exc:
+            self.error(path + ("event",), f"no window for this event and year: {exc}")
+            return None
+        file = self.where(path + ("forecast",)).path.parent / spec["forecast"]
+        try:
+            return forecast_gmv_target(file, start=window[0], end=window[1], measure=measure, share=share,
+                                       label=label, last_year=last)
+        except DataValidationError as exc:
+            self.error(path + ("forecast",), f"cannot use the forecast: {exc}")
+            return None
+
+    def date(self, value, path: tuple) -> pd.Timestamp | None:
+        if value is None:
+            self.error(path, "missing: the window needs both start and end (YYYY-MM-DD, inclusive)")
+            return None
+        text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        day = pd.to_datetime(text[:10], errors="coerce", format="%Y-%m-%d")
+        if pd.isna(day):
+            self.error(path, f"must be a date YYYY-MM-DD, got {value!r}")
+            return None
+        return day
 
     def integer(self, value, path: tuple, minimum: int) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:

@@ -1,0 +1,116 @@
+"""gmv_target from the event forecast: the window's GMV uplift (or a share of it) as the target,
+the least traffic spend reaching it at ROI >= target, and whether it fits the traffic budget;
+checked against a hand-computed case (two equal s = 1 channels: equal marginal ROI means equal
+spend, x = k g / (vmax - g) for each channel's GMV g)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.budget.run import run_scenario
+from workbench.budget.scenario import load_scenario
+from workbench.budget.target import forecast_gmv_target, window_spend
+from workbench.calendar import default_calendar
+from workbench.errors import ConfigError
+
+START, END = "2027-06-01", "2027-06-14"  # 14 days
+
+
+def forecast_csv(folder, start=START, end=END, baseline=True, name="forecast.csv"):
+    """Two regions, one row per day a week either side of the window: yhat 1,000,000 and
+    baseline 800,000 a day each, so the window's uplift is 14 x 2 x 200,000 = 5,600,000."""
+    days = pd.date_range(pd.Timestamp(start) - pd.Timedelta(days=7), pd.Timestamp(end) + pd.Timedelta(days=7))
+    frame = pd.concat([pd.DataFrame({"region": r, "ds": days.strftime("%Y-%m-%d"), "yhat": 1_000_000.0,
+                                     "yhat_p10": 900_000.0})
+                       for r in ("华东", "华南")], ignore_index=True)
+    if baseline:
+        frame["yhat_baseline"] = 800_000.0
+    path = folder / name
+    frame.to_csv(path, index=False)
+    return path
+
+
+def scenario(folder, target: str, traffic: float = 700_000, extra: str = ""):
+    lines = [
+        "name: event", "unit: yuan", f"total: {traffic + 1_000_000:.0f}", "areas:", "  traffic:",
+        f"    amount: {traffic:.0f}", f"    lines: {{a: {traffic / 2:.0f}, b: {traffic / 2:.0f}}}",
+        "  other:", "    amount: 1000000", "    lines: {rest: 1000000}",
+        "allocation:", "  area: traffic", "  mode: gmv_target", "  min_roi: 5", "  tolerance: 0.000001",
+        *([extra] if extra else []), f"  gmv_target: {target}", "  channels:",
+        "    a: {curve: {vmax: 10000000, k: 1000000, s: 1.0}}", "    b: {curve: {vmax: 10000000, k: 1000000, s: 1.0}}",
+    ]
+    path = folder / "event.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def least_spend(target: float) -> float:
+    g = target / 2
+    return 2 * 1e6 * g / (1e7 - g)
+
+
+@pytest.mark.parametrize("share, traffic, within", [(0.5, 700_000, True), (1.0, 700_000, False),
+                                                    (1.0, 800_000, True)])
+def test_least_spend_reaching_the_forecast_uplift(tmp_path, share, traffic, within):
+    forecast_csv(tmp_path)
+    path = scenario(tmp_path, f"{{forecast: forecast.csv, start: {START}, end: {END}, share: {share}}}", traffic)
+    s = load_scenario(path)
+    assert s.allocation.gmv_target == pytest.approx(share * 5_600_000)
+    assert s.allocation.gmv_forecast.uplift == pytest.approx(5_600_000)
+    assert s.allocation.gmv_forecast.forecast_gmv == pytest.approx(28_000_000)
+    result = run_scenario(s)
+    a = result.allocation
+    assert a.status == "optimal" and "gmv_target" in a.binding
+    expected = least_spend(share * 5_600_000)  # 325,581.4 at 50%, 777,777.8 at 100%
+    assert a.total_spend == pytest.approx(expected, rel=1e-4)
+    assert a.total_gmv >= share * 5_600_000 and a.roi >= 5
+    summary = result.summary()
+    assert summary["within_budget"] is within
+    assert "forecast GMV uplift 5,600,000" in summary["gmv_target_source"]
+    assert ("is within the traffic budget" if within else "is ABOVE the traffic budget") in result.describe()
+
+
+def test_total_measure_and_a_calendar_event(tmp_path):
+    window = default_calendar().window("double11", 2026)
+    forecast_csv(tmp_path, window.start, window.end, baseline=False)
+    path = scenario(tmp_path, "{forecast: forecast.csv, event: double11, year: 2026, measure: total, share: 2%}",
+                    traffic=2_000_000)
+    target = load_scenario(path).allocation.gmv_forecast
+    assert (target.start, target.end) == (window.start, window.end)
+    assert target.value == pytest.approx(0.02 * 2 * 1_000_000 * target.days)
+    last = default_calendar().window("double11", 2025)
+    assert (target.last_year_start, target.last_year_end) == (last.start, last.end)
+
+
+@pytest.mark.parametrize("target, extra, message", [
+    ("{forecast: forecast.csv, start: 2027-06-01, end: 2027-06-30}", "", "no rows for 9 day(s) of the window 2027-06-01..2027-06-30 (first 2027-06-22"),
+    ("{forecast: nobase.csv, start: 2027-06-01, end: 2027-06-14}", "", "missing column(s) ['yhat_baseline']"),
+    ("{forecast: forecast.csv, start: 2027-06-01}", "", "allocation.gmv_target.end: missing: the window needs both start and end"),
+    ("{forecast: forecast.csv, start: 2027-06-01, end: 2027-06-14, share: 0}", "", "share 0 leaves nothing"),
+    ("{forecast: forecast.csv, start: 2027-06-01, end: 2027-06-14}", "  periods_per_year: 52",
+     "the period is the event window (14 days)"),
+])
+def test_forecast_target_errors_name_file_and_field(tmp_path, target, extra, message):
+    forecast_csv(tmp_path)
+    forecast_csv(tmp_path, baseline=False, name="nobase.csv")
+    with pytest.raises(ConfigError) as err:
+        load_scenario(scenario(tmp_path, target, extra=extra))
+    assert "event.yaml:" in str(err.value) and message in str(err.value), str(err.value)
+
+
+def test_forecast_with_a_bad_value_inside_the_window_names_the_line(tmp_path):
+    path = forecast_csv(tmp_path)
+    frame = pd.read_csv(path)
+    frame.loc[10, "yhat"] = np.inf
+    frame.to_csv(path, index=False)
+    with pytest.raises(Exception, match=r"column 'yhat' must be a finite number inside the window at line 12"):
+        forecast_gmv_target(path, start=START, end=END)
+
+
+def test_window_spend_is_pro_rata_by_days():
+    history = pd.DataFrame({"week": pd.to_datetime(["2026-06-01", "2026-06-08", "2026-06-15"]),
+                            "channel": "a", "spend": [700.0, 1400.0, 7000.0]})
+    # Wednesday 3 June .. Tuesday 9 June: 5 days of the first week, 2 of the second
+    assert window_spend(history, "2026-06-03", "2026-06-09") == pytest.approx({"a": 500.0 + 400.0})
