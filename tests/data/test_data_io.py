@@ -6,8 +6,9 @@ import stat
 import pandas as pd
 import pytest
 
-from workbench.data.io import read_table, refuse_overwrite, write_json, write_table
-from workbench.errors import DataValidationError, ParameterError
+from workbench.data.io import (read_table, read_yaml, read_yaml_with_lines, refuse_overwrite, write_json,
+                              write_table)
+from workbench.errors import ConfigError, DataValidationError, ParameterError
 
 CHINESE = "日期,商品,销量,金额\n2025-01-05,坚果礼盒,3,\"1,944.50\"\n2025-01-06,牛奶,12,59.9\n"
 
@@ -164,3 +165,40 @@ def test_refuse_overwrite_same_path_symlink_and_hard_link(tmp_path, monkeypatch)
             refuse_overwrite(other, source)
     refuse_overwrite("out.csv", source)  # a new file is fine
     refuse_overwrite(None, source)
+
+
+def test_read_yaml_plain_values_and_bom(tmp_path):
+    path = tmp_path / "m.yaml"
+    path.write_bytes("\ufeffcolumns:\n  time: 支付完成时间\nlist: [1, 2]\n".encode("utf-8"))
+    assert read_yaml(path) == {"columns": {"time": "支付完成时间"}, "list": [1, 2]}
+    data, lines = read_yaml_with_lines(path)
+    assert lines[("columns", "time")].line == 2 and lines[("list", 1)].line == 3
+
+
+@pytest.mark.parametrize("text,message", [
+    ("a: 1\nb: 2\na: 3\n", r"m.yaml:3: a: duplicate key \(first written on line 1\)"),
+    ("a: [1, 2\nb: 3\n", r"m.yaml:\d+: not valid YAML"),
+    ("", "the file is empty"),
+    ("? [a, b]\n: 1\n", "keys must be text"),
+])
+def test_read_yaml_refusals_name_file_and_line(tmp_path, text, message):
+    path = tmp_path / "m.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        read_yaml(path)
+
+
+def test_read_yaml_refuses_an_alias_bomb_and_a_huge_file(tmp_path):
+    lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="bomb.yaml:.*(aliases|values)"):
+        read_yaml(bomb)
+    big = tmp_path / "big.yaml"
+    big.write_text("a: " + "x" * 2_000, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"2,003 bytes, more than a mapping's limit of 1,000"):
+        read_yaml(big, max_bytes=1_000, what="mapping")
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        (tmp_path / "gbk.yaml").write_bytes("a: 广东\n".encode("gbk"))
+        read_yaml(tmp_path / "gbk.yaml")

@@ -210,7 +210,7 @@ def test_mapping_and_level_errors(tmp_path):
         bad.write_text(text, encoding="utf-8")
         with pytest.raises(ConfigError, match=message):
             load_mapping(bad)
-    with pytest.raises(ConfigError, match="mapping file not found"):
+    with pytest.raises(ConfigError, match="none.yaml: file not found"):
         load_mapping(tmp_path / "none.yaml")
 
 

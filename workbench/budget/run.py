@@ -15,7 +15,7 @@ import pandas as pd
 from workbench.budget.allocate import Allocation, allocate
 from workbench.budget.channels import ChannelSpec, channels_frame
 from workbench.budget.curves import ChannelFits, fit_channel_curves, hill
-from workbench.budget.io import display_path
+from workbench.data.io import display_path
 from workbench.budget.modes import MODES
 from workbench.budget.scenario import Scenario, load_scenario
 from workbench.data.io import json_ready

@@ -23,7 +23,8 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.budget.curves import HillCurve, last_year_spend
-from workbench.budget.io import Location, display_path, read_history_csv, read_yaml_with_lines
+from workbench.budget.io import read_history_csv
+from workbench.data.io import Location, display_path, read_yaml_with_lines
 from workbench.budget.modes import MODES
 from workbench.budget.target import MEASURES, ForecastTarget, forecast_gmv_target, window_spend
 from workbench.calendar import default_calendar
@@ -172,7 +173,7 @@ def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict, tuple[P
     if path in seen:
         chain = " -> ".join(display_path(p) for p in (*seen, path))
         raise ConfigError(f"{display_path(path)}: extends itself in a cycle ({chain}); break the cycle")
-    data, locs = read_yaml_with_lines(path)
+    data, locs = read_yaml_with_lines(path, what="scenario")
     if not isinstance(data, dict):
         raise ConfigError(f"{display_path(path)}:1: a scenario must be a mapping of keys (name, total, areas, ...)")
     parent = data.get("extends")

@@ -1,4 +1,5 @@
-"""All file and database reading and writing of tables and results: CSV, Excel, Parquet, DuckDB, JSON.
+"""All file and database reading and writing of tables and results: CSV, Excel, Parquet, DuckDB,
+JSON, and the configuration YAML files (``read_yaml``, ``read_yaml_with_lines``).
 
 Reading (``read_table``): CSV in UTF-8, UTF-8 with BOM or GBK / GB18030 (detected with
 charset-normalizer, or named with ``encoding``), Excel workbooks (``.xlsx``/``.xlsm``, first sheet
@@ -22,12 +23,13 @@ import re
 import tempfile
 from collections.abc import Collection, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from workbench.errors import DataValidationError, ParameterError
+from workbench.errors import ConfigError, DataValidationError, ParameterError
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -406,3 +408,137 @@ def write_json(data, path: str | Path) -> Path:
         tmp.write_text(json.dumps(json_ready(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n",
                        encoding="utf-8")
     return Path(path)
+
+
+# YAML: every configuration file (budget scenarios, event calendars, report manifests, order
+# mappings) is read here, with a size limit, a limit on aliases (a "billion laughs" file is refused
+# instead of expanded), duplicate keys refused, and errors naming the file and line.
+MAX_YAML_BYTES = 1_000_000  # configuration files are a few kB
+MAX_YAML_VALUES = 100_000  # values built from one file, aliases expanded
+MAX_YAML_ALIASES = 100  # aliases to mappings or lists
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value was written: file (absolute path) and 1-based line."""
+
+    path: Path
+    line: int
+
+    def __str__(self) -> str:
+        return f"{display_path(self.path)}:{self.line}"
+
+
+def display_path(path: str | Path) -> str:
+    """``path`` relative to the working directory when it is below it, else absolute."""
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def read_yaml(path: str | Path, *, max_bytes: int = MAX_YAML_BYTES, what: str = "file"):
+    """Parse a YAML file into plain Python values, safely (see ``read_yaml_with_lines``)."""
+    return read_yaml_with_lines(path, max_bytes=max_bytes, what=what)[0]
+
+
+def read_yaml_with_lines(path: str | Path, *, max_bytes: int = MAX_YAML_BYTES,
+                         what: str = "file") -> tuple[object, dict[tuple, Location]]:
+    """Parse a YAML file into plain Python values and a map ``key path -> Location``.
+
+    Key paths are tuples of mapping keys and list indices from the document root; the root
+    itself is ``()``. Only YAML's safe types are built. ``what`` names the kind of file in
+    messages ("scenario", "mapping"...).
+
+    Raises ``ConfigError`` naming the file (and line where there is one): not found, larger than
+    ``max_bytes``, not UTF-8 (a BOM is fine), empty, invalid YAML, a duplicate key (PyYAML would
+    silently keep the last), a non-text key, more than ``MAX_YAML_ALIASES`` aliases to mappings
+    or lists, or more than ``MAX_YAML_VALUES`` values once aliases are expanded.
+    """
+    import yaml
+
+    path = Path(path)
+    name = display_path(path)
+    if not path.is_file():
+        raise ConfigError(f"{name}: file not found" if not path.exists() else f"{name}: not a file")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ConfigError(f"{name}: the file has {size:,} bytes, more than a {what}'s limit of "
+                          f"{max_bytes:,}; is it the right file?")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{name}: not UTF-8 text (byte {exc.start}); save the {what} as UTF-8") from None
+    loader = yaml.SafeLoader(text)
+    locations: dict[tuple, Location] = {}
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise ConfigError(f"{name}: the file is empty")
+        locations[()] = Location(path.resolve(), node.start_mark.line + 1)
+        data = _build_yaml(loader, node, (), path.resolve(), locations, _YamlBudget(name, what))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{name}:{mark.line + 1}" if mark is not None else name
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{where}: not valid YAML: {problem}") from exc
+    finally:
+        loader.dispose()
+    return data, locations
+
+
+class _YamlBudget:
+    """Counts the values built from one YAML file and the aliases (``*name``) followed, so that
+    a file whose aliases multiply (a "billion laughs" bomb) is refused instead of expanded."""
+
+    def __init__(self, name: str, what: str):
+        self.name = name
+        self.what = what
+        self.values = 0
+        self.aliases = 0
+        self.seen: set[int] = set()
+
+    def visit(self, node) -> None:
+        import yaml
+
+        self.values += 1
+        if id(node) in self.seen and not isinstance(node, yaml.ScalarNode):
+            self.aliases += 1
+            if self.aliases > MAX_YAML_ALIASES:
+                raise ConfigError(f"{self.name}:{node.start_mark.line + 1}: more than {MAX_YAML_ALIASES} "
+                                  f"aliases (*name) to mappings or lists; write the values out")
+        self.seen.add(id(node))
+        if self.values > MAX_YAML_VALUES:
+            raise ConfigError(f"{self.name}:{node.start_mark.line + 1}: more than {MAX_YAML_VALUES:,} values "
+                              f"(aliases multiply them); a {self.what} is far smaller")
+
+
+def _build_yaml(loader, node, path: tuple, file: Path, locations: dict, budget: _YamlBudget) -> object:
+    import yaml
+
+    budget.visit(node)
+    if isinstance(node, yaml.MappingNode):
+        out = {}
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
+            name = display_path(file)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise ConfigError(f"{name}:{line}: keys must be text, got a {key_node.id}")
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                raise ConfigError(f"{name}:{line}: keys must be text, got {key!r}")
+            if key in out:
+                first = locations[path + (key,)].line
+                raise ConfigError(f"{name}:{line}: {'.'.join(map(str, path + (key,)))}: duplicate key "
+                                  f"(first written on line {first}); keep one")
+            locations[path + (key,)] = Location(file, line)
+            out[key] = _build_yaml(loader, value_node, path + (key,), file, locations, budget)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        out = []
+        for i, item in enumerate(node.value):
+            locations[path + (i,)] = Location(file, item.start_mark.line + 1)
+            out.append(_build_yaml(loader, item, path + (i,), file, locations, budget))
+        return out
+    return loader.construct_object(node, deep=True)

@@ -18,14 +18,12 @@ none of the seven regions), never placed in a region.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from workbench.data.io import parse_numbers, read_table
+from workbench.data.io import parse_numbers, read_table, read_yaml
 from workbench.data.provinces import resolve_provinces
 from workbench.data.validate import describe_rows, parse_dates
 from workbench.errors import ConfigError, DataValidationError, ParameterError
@@ -52,7 +50,7 @@ LEVELS = {
     "national": (),
 }
 _ALWAYS = ("time", "quantity", "amount", "status")
-_MAX_MAPPING_BYTES = 1_000_000
+DEFAULT_MAPPING = Path(__file__).with_name("order_mapping.yaml")
 
 
 @dataclass(frozen=True)
@@ -71,22 +69,13 @@ def load_mapping(path: str | Path | None = None) -> OrderMapping:
 
     A user's file: ``columns: {field: header or [headers] or null}``, ``sales_statuses: [...]``,
     ``non_sales_statuses: [...]`` (see ``order_mapping.yaml``). Raises ``ConfigError`` naming the
-    file and key for unknown keys or fields, wrong types, and a status listed as both.
+    file and key for unknown keys or fields, wrong types, and a status listed as both, and what
+    ``data.io.read_yaml`` refuses (missing file, size, aliases, duplicate keys, invalid YAML).
     """
-    default_text = files("workbench.data").joinpath("order_mapping.yaml").read_text(encoding="utf-8")
-    merged = _mapping_dict(yaml.safe_load(default_text), "order_mapping.yaml (default)")
+    merged = _mapping_dict(read_yaml(DEFAULT_MAPPING, what="mapping"), str(DEFAULT_MAPPING))
     source = "default mapping"
     if path is not None:
-        path = Path(path)
-        if not path.is_file():
-            raise ConfigError(f"{path}: mapping file not found; check --mapping")
-        if path.stat().st_size > _MAX_MAPPING_BYTES:
-            raise ConfigError(f"{path}: a mapping file is a few lines; this one is over 1 MB")
-        try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: not a readable YAML mapping: {exc}") from None
-        user = _mapping_dict(loaded or {}, str(path))
+        user = _mapping_dict(read_yaml(path, what="mapping"), str(path))
         merged["columns"].update(user["columns"])
         for key in ("sales_statuses", "non_sales_statuses"):
             if key in user:
