@@ -221,21 +221,28 @@ class _PlanModel:
 
 # --------------------------------------------------------------------------- allocation
 
+def channel_caps(specs: Sequence[ChannelSpec]) -> tuple[np.ndarray, list[str]]:
+    """Each channel's largest allowed spend (money) and what sets it: ``max_spend``, or
+    ``min_marginal_roi`` where the marginal ROI falls to the channel's floor before that."""
+    caps = np.array([c.max_spend for c in specs], dtype=float)
+    source = ["max_spend"] * len(caps)
+    for c, spec in enumerate(specs):
+        if spec.min_marginal_roi is not None:
+            capped = spec.curve.spend_at_marginal(spec.min_marginal_roi)
+            if capped < caps[c]:
+                caps[c], source[c] = capped, "min_marginal_roi"
+    return caps, source
+
+
 def _prepare(specs: Sequence[ChannelSpec], *, cap: float | None, tolerance: float) -> tuple[_Channels, list[str]]:
     """Effective spend ranges (marginal-ROI caps, ``cap``: the budget) and reasons a range is empty."""
     curves = [c.curve for c in specs]
     lo = np.array([c.min_spend for c in specs], dtype=float)
-    hi = np.array([c.max_spend for c in specs], dtype=float)
-    source = ["max_spend"] * len(hi)
-    limit = hi.copy()
+    limit, source = channel_caps(specs)
+    hi = limit.copy()
     empty = []
     for c, spec in enumerate(specs):
         floor = spec.min_marginal_roi
-        if floor is not None:
-            capped = spec.curve.spend_at_marginal(floor)
-            if capped < hi[c]:
-                hi[c], source[c] = capped, "min_marginal_roi"
-        limit[c] = hi[c]
         if cap is not None and cap < hi[c]:
             hi[c], source[c] = cap, "budget"
         if lo[c] > hi[c]:

@@ -1,9 +1,11 @@
 """The efficient frontier: best GMV and its ROI against the total budget, with the ROI target.
 
 Each point is the GMV-maximizing allocation of one budget without an ROI rule; ROI falls as the
-budget grows (diminishing returns). The target point is the largest spend whose best allocation
+budget grows (diminishing returns). Budgets below the channel minimums cannot be spent; beyond
+the channel caps the curve is flat. The target point is the largest spend whose best allocation
 still has ROI >= ``min_roi`` (the ``max_spend`` mode), solved exactly rather than read off the
-grid.
+grid; when every channel reaches its cap first, the caps, not the ROI target, set it
+(:mod:`workbench.budget.explain` words this).
 """
 
 from __future__ import annotations
@@ -14,46 +16,53 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from workbench.budget.allocate import DEFAULT_TOLERANCE, Allocation, allocate, budget_sweep
+from workbench.budget.allocate import DEFAULT_TOLERANCE, Allocation, allocate, budget_sweep, channel_caps
 from workbench.budget.channels import ChannelSpec, as_specs
+from workbench.budget.explain import frontier_levels_text, frontier_target_text
+from workbench.data.io import json_ready
 from workbench.errors import ParameterError
-from workbench.optimize import DEFAULT_SOLVER
+from workbench.optimize import DEFAULT_SOLVER, SOLVED
 
 
 @dataclass
 class Frontier:
     """``points``: one row per budget (see :func:`~workbench.budget.allocate.budget_sweep`);
     ``target``: the max-spend allocation at ``min_roi`` (status ``infeasible`` with the reason
-    when no spend reaches it)."""
+    when no spend reaches it); ``min_total``: the channel minimums' sum (no smaller budget can
+    be spent); ``cap_total``: the channel caps' sum (no larger budget can be spent; the curve
+    is flat beyond it). Money in the channels' unit.
+    """
 
     points: pd.DataFrame
     min_roi: float | None
     target: Allocation | None
+    min_total: float = 0.0
+    cap_total: float = float("inf")
 
     def describe(self) -> str:
-        """The frontier's ends and the ROI-target point, for a terminal."""
-        ok = self.points[self.points["status"] != "infeasible"]
-        lines = [f"{len(self.points)} budget levels, {len(ok)} solvable"]
+        """The frontier's levels (which are left out and why), its ends and the ROI-target point."""
+        ok = self.points[self.points["status"].isin(SOLVED)]
+        lines = [frontier_levels_text(self)]
         if len(ok):
             first, last = ok.iloc[0], ok.iloc[-1]
             lines.append(f"budget {first['budget']:,.0f}: GMV {first['gmv']:,.0f}, ROI {first['roi']:.3f}")
             lines.append(f"budget {last['budget']:,.0f}: GMV {last['gmv']:,.0f}, ROI {last['roi']:.3f}")
         if self.target is not None:
-            t = self.target
-            lines.append(f"ROI target {self.min_roi:g}: " + (
-                f"largest spend {t.total_spend:,.0f}, GMV {t.total_gmv:,.0f}, ROI {t.roi:.3f}"
-                if t.feasible else t.infeasibility.reason))
+            lines.append(frontier_target_text(self))
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
         cols = ["budget", "status", "spend", "gmv", "roi", "next_yuan_gmv"]
         points = self.points[[c for c in cols if c in self.points.columns]]
-        return {
+        return json_ready({
             "min_roi": self.min_roi,
-            "points": [{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()}
-                       for r in points.to_dict("records")],
+            "min_total": self.min_total,
+            "cap_total": self.cap_total,
+            "levels": frontier_levels_text(self),
+            "target_text": frontier_target_text(self) if self.target is not None else None,
+            "points": points.to_dict("records"),
             "target": self.target.to_dict() if self.target is not None else None,
-        }
+        })
 
 
 def default_budgets(channels: pd.DataFrame | Sequence[ChannelSpec], n: int = 50, start: float | None = None,
@@ -88,4 +97,5 @@ def efficient_frontier(channels: pd.DataFrame | Sequence[ChannelSpec], budgets=N
     if min_roi is not None:
         target = allocate(channels, mode="max_spend", min_roi=min_roi, solver=solver,
                           tolerance=tolerance, time_limit=time_limit)
-    return Frontier(points, min_roi, target)
+    return Frontier(points, min_roi, target, float(sum(c.min_spend for c in channels)),
+                    float(channel_caps(channels)[0].sum()))

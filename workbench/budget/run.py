@@ -15,6 +15,7 @@ import pandas as pd
 from workbench.budget.allocate import Allocation, allocate
 from workbench.budget.channels import ChannelSpec, channels_frame
 from workbench.budget.curves import ChannelFits, fit_channel_curves, hill
+from workbench.budget.explain import certainty_text
 from workbench.data.io import display_path
 from workbench.budget.modes import MODES
 from workbench.budget.scenario import Scenario, load_scenario
@@ -42,6 +43,7 @@ class ScenarioResult:
     allocation: Allocation
     plan: pd.DataFrame
     gmv_interval: tuple[float, float] | None
+    gain_interval: tuple[float, float] | None = None
 
     def summary(self) -> dict:
         s, a = self.scenario, self.allocation
@@ -54,6 +56,8 @@ class ScenarioResult:
             "spend": a.total_spend, "gmv": a.total_gmv, "roi": a.roi,
             "gmv_low": self.gmv_interval[0] if self.gmv_interval else None,
             "gmv_high": self.gmv_interval[1] if self.gmv_interval else None,
+            "gain_low": self.gain_interval[0] if self.gain_interval else None,
+            "gain_high": self.gain_interval[1] if self.gain_interval else None,
             "planned_spend": planned_spend, "planned_gmv": planned_gmv,
             "planned_roi": planned_gmv / planned_spend if planned_spend > 0 else None,
             "budget_shadow_price": a.budget_shadow_price,
@@ -78,9 +82,8 @@ class ScenarioResult:
                          f"{abs(s['allocation_budget'] - self.allocation.total_spend):,.0f})")
         if s["planned_roi"] is not None:
             lines.append(f"plan as written: GMV {s['planned_gmv']:,.0f}, ROI {s['planned_roi']:.3f}")
-        if self.gmv_interval:
-            lines.append(f"optimized GMV 90% interval from the curve fits: "
-                         f"{self.gmv_interval[0]:,.0f} .. {self.gmv_interval[1]:,.0f}")
+        if self.allocation.feasible:
+            lines.append(certainty_text(self))
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
@@ -153,18 +156,19 @@ def run_scenario(source: str | Path | Scenario, *, solver: str | None = None, bo
     allocation = allocate(specs, mode=spec.mode, min_roi=spec.min_roi, solver=solver or spec.solver,
                           tolerance=spec.tolerance, time_limit=time_limit, **target)
     channels = channels_frame(specs).assign(planned=[r.planned for r in spec.channels])
-    plan, interval = _plan_table(channels, allocation, fits)
-    return ScenarioResult(scenario, specs, channels, fits, allocation, plan, interval)
+    plan, interval, gain = _plan_table(channels, allocation, fits)
+    return ScenarioResult(scenario, specs, channels, fits, allocation, plan, interval, gain)
 
 
 def _plan_table(channels: pd.DataFrame, allocation: Allocation, fits: ChannelFits | None):
-    """Planned versus optimized spend and GMV per channel, and the optimized GMV's interval."""
+    """Planned versus optimized spend and GMV per channel, the optimized GMV's 90% interval and
+    the 90% interval of its gain over the written plan (paired bootstrap draws)."""
     planned = channels["planned"].to_numpy(float)
     planned_gmv = hill(planned, channels["vmax"].to_numpy(), channels["k"].to_numpy(), channels["s"].to_numpy())
     plan = pd.DataFrame({"channel": channels["channel"], "label": channels["label"], "planned": planned,
                          "planned_gmv": planned_gmv,
                          "planned_roi": np.where(planned > 0, planned_gmv / np.where(planned > 0, planned, 1), np.nan)})
-    interval = None
+    interval = gain = None
     if allocation.feasible:
         opt = allocation.channels.set_index("channel")
         plan["optimized"] = opt.loc[plan["channel"], "spend"].to_numpy()
@@ -177,7 +181,10 @@ def _plan_table(channels: pd.DataFrame, allocation: Allocation, fits: ChannelFit
             plan["gmv_high"] = np.quantile(draws, _INTERVAL[1], axis=0)
             totals = draws.sum(axis=1)
             interval = (float(np.quantile(totals, _INTERVAL[0])), float(np.quantile(totals, _INTERVAL[1])))
-    return plan, interval
+            # the same draw scores both plans, so the gain's interval leaves out what they share
+            gains = totals - _bootstrap_gmv(channels, planned, fits).sum(axis=1)
+            gain = (float(np.quantile(gains, _INTERVAL[0])), float(np.quantile(gains, _INTERVAL[1])))
+    return plan, interval, gain
 
 
 def _bootstrap_gmv(channels: pd.DataFrame, spend: np.ndarray, fits: ChannelFits) -> np.ndarray:

@@ -1,0 +1,155 @@
+"""Words for budget answers: what binds, and how sure the numbers are.
+
+Every sentence a report or the CLI shows about an allocation or a frontier is built here, from
+the solved results, so it is tested once and said the same way everywhere:
+
+* :func:`binding_text` - the rules that limit a plan (the budget, the ROI floor, channel caps,
+  minimums, channel ROI floors, the GMV target), in words;
+* :func:`certainty_text` - the optimized GMV's 90% interval from the bootstrap curve fits, and
+  whether the gain over the written plan is larger than that uncertainty;
+* :func:`frontier_levels_text`, :func:`frontier_target_text` - the frontier's budget levels
+  (which cannot be spent, where the curve is flat) and what sets the ROI-target point;
+* :func:`allocation_caption`, :func:`frontier_caption` - the figure captions.
+
+Money is shown in million CNY with one decimal (``12.3M``); ratios with two decimals.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from workbench.optimize import SOLVED
+
+if TYPE_CHECKING:
+    from workbench.budget.allocate import Allocation
+    from workbench.budget.frontier import Frontier
+    from workbench.budget.run import ScenarioResult
+
+_RTOL = 1e-6
+
+
+def m(x: float, *, signed: bool = False) -> str:
+    """Money in million CNY with one decimal: ``12.3M`` (``+12.3M`` when ``signed``)."""
+    return f"{x / 1e6:+,.1f}M" if signed else f"{x / 1e6:,.1f}M"
+
+
+def _rule(item: str) -> str:
+    """One entry of ``Allocation.binding`` in words."""
+    if "[" in item:
+        kind, name = item[:-1].split("[", 1)
+        return {"max_spend": f"{name}'s cap (max_spend)", "min_spend": f"{name}'s minimum (min_spend)",
+                "min_roi": f"{name}'s own ROI floor", "min_marginal_roi": f"{name}'s marginal-ROI floor"}[kind]
+    return {"budget": "the budget (all of it is spent)", "min_roi": "the total ROI floor",
+            "gmv_target": "the GMV target"}[item]
+
+
+def binding_text(allocation: Allocation) -> str:
+    """What limits the plan, e.g. ``"binding: the total ROI floor, splash's cap (max_spend)"``;
+    for an answer without a plan, its status and reason."""
+    if not allocation.feasible:
+        if allocation.infeasibility is not None:
+            return f"no plan meets the rules ({allocation.infeasibility.kind}): {allocation.infeasibility.reason}"
+        return allocation.outcome.describe()
+    if not allocation.binding:
+        return "nothing binds: no rule stops the plan (every channel is inside its range)"
+    return "binding: " + ", ".join(_rule(b) for b in allocation.binding)
+
+
+def certainty_text(result: ScenarioResult) -> str:
+    """How sure the optimized GMV and its gain over the written plan are (90% bootstrap intervals).
+
+    The gain's interval comes from the same draws scoring both plans; when it contains 0 (or
+    the written plan's GMV lies inside the optimized GMV's interval) the text says the curves
+    cannot tell the two plans apart. Without fitted curves it says the curves were given.
+    """
+    a, plan = result.allocation, result.plan
+    if not a.feasible:
+        return "no plan, so no interval"
+    planned = float(plan["planned_gmv"].sum())
+    gain = a.total_gmv - planned
+    share = f" ({gain / planned:+.1%})" if planned > 0 else ""
+    parts = [f"optimized GMV {m(a.total_gmv)}, {m(gain, signed=True)}{share} against the written plan's {m(planned)}"]
+    if result.gmv_interval is None:
+        parts.append("the curves are given, not fitted, so no interval is computed; the figures are exact on "
+                     f"those curves within the approximation bound {m(a.approximation_error)}")
+        return "; ".join(parts)
+    low, high = result.gmv_interval
+    parts.append(f"90% interval of the optimized GMV from the curve fits {m(low)} .. {m(high)}")
+    inside = low <= planned <= high
+    if result.gain_interval is not None:
+        g_low, g_high = result.gain_interval
+        parts.append(f"90% interval of the gain {m(g_low, signed=True)} .. {m(g_high, signed=True)}")
+        if g_low <= 0:
+            parts.append("the gain is within the fits' uncertainty: the curves cannot tell the optimized "
+                         "split from the written one")
+        elif inside:
+            parts.append("the gain is smaller than the uncertainty of the GMV level (the written plan's GMV "
+                         "lies inside the optimized GMV's interval), but positive in at least 95% of the fits")
+        else:
+            parts.append("the gain is positive in at least 95% of the fits")
+    elif inside:
+        parts.append("the written plan's GMV lies inside this interval: the gain is within the fits' uncertainty")
+    return "; ".join(parts)
+
+
+def allocation_caption(result: ScenarioResult) -> str:
+    """Caption of the allocation figure: the answer's status, what binds, how sure it is."""
+    a = result.allocation
+    head = f"{result.scenario.title}: {a.status}"
+    if a.feasible:
+        head += f", spend {m(a.total_spend)}, GMV {m(a.total_gmv)}, ROI {a.roi:.2f}"
+        if a.min_roi is not None:
+            head += f" (target >= {a.min_roi:g})"
+    return ". ".join([head, binding_text(a), certainty_text(result)]) + "."
+
+
+def frontier_levels_text(frontier: Frontier) -> str:
+    """How many budget levels were solved, and why the others are left out or flat."""
+    points = frontier.points
+    n = len(points)
+    solved = points["status"].isin(SOLVED)
+    below = points["budget"] < frontier.min_total * (1 - _RTOL)
+    flat = solved & (points["budget"] >= frontier.cap_total * (1 - _RTOL))
+    failed = ~solved & ~below
+    text = (f"{n} budget levels from {m(points['budget'].min())} to {m(points['budget'].max())}, "
+            f"{int(solved.sum())} solved")
+    notes = []
+    if below.any():
+        notes.append(f"{int(below.sum())} below the channel minimums' sum {m(frontier.min_total)} cannot be spent "
+                     f"and are left out")
+    if flat.any():
+        notes.append(f"{int(flat.sum())} at or above the channel caps' sum {m(frontier.cap_total)} are flat: every "
+                     f"channel is at its cap, so more budget buys nothing")
+    if failed.any():
+        statuses = ", ".join(sorted(set(points.loc[failed, "status"])))
+        notes.append(f"{int(failed.sum())} have no verified plan ({statuses})")
+    return text + (": " + "; ".join(notes) if notes else "")
+
+
+def frontier_target_text(frontier: Frontier) -> str:
+    """What sets the ROI-target point: the ROI target, or the channel caps when every channel
+    reaches its cap with ROI still above the target."""
+    t, target = frontier.target, frontier.min_roi
+    if t is None:
+        return "no ROI target given"
+    if not t.feasible:
+        return f"ROI target {target:g}: " + binding_text(t)
+    caps = [b for b in t.binding if b.startswith(("max_spend[", "min_marginal_roi["))]
+    if "min_roi" in t.binding:
+        text = (f"ROI target {target:g}: the largest spend whose best split keeps ROI >= {target:g} is "
+                f"{m(t.total_spend)} (GMV {m(t.total_gmv)}); past it the ROI falls below the target")
+        if caps:
+            text += f" (also at their caps: {', '.join(c[c.index('[') + 1:-1] for c in caps)})"
+        return text
+    return (f"ROI target {target:g} does not bind: every channel is at its cap ({m(t.total_spend)} in total) "
+            f"with ROI {t.roi:.2f} above the target; the caps, not the ROI target, limit the spend")
+
+
+def frontier_caption(frontier: Frontier) -> str:
+    """Caption of the frontier figure: the levels, the target point, and how exact the points are."""
+    parts = [frontier_levels_text(frontier)]
+    if frontier.target is not None:
+        parts.append(frontier_target_text(frontier))
+    parts.append("each point is the best split of that budget on the point-fit curves, within the curve "
+                 "approximation bound; the allocation's caption gives the fits' uncertainty")
+    return ". ".join(parts) + "."
