@@ -31,10 +31,14 @@ def run_notebook(tmp_path):
     import nbformat
     import papermill
 
+    from workbench.reports.kernel import execution_options
+
     def run(name: str, parameters: dict | None = None):
         out = tmp_path / name
-        papermill.execute_notebook(str(REPO / "notebooks" / name), str(out), parameters=parameters or {},
-                                   kernel_name="workbench", cwd=str(REPO / "notebooks"), progress_bar=False)
+        with execution_options() as options:
+            papermill.execute_notebook(str(REPO / "notebooks" / name), str(out), parameters=parameters or {},
+                                       kernel_name="workbench", cwd=str(REPO / "notebooks"), progress_bar=False,
+                                       **options)
         return nbformat.read(out, as_version=4)
 
     return run

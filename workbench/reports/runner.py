@@ -37,6 +37,7 @@ from workbench import __version__
 from workbench.errors import KernelDiedError, ReportError
 from workbench.reports import params as P
 from workbench.reports.index import write_index
+from workbench.reports.kernel import execution_options
 from workbench.reports.layout import LEDGER_FILE, Slot, check_report_name, param_tag
 from workbench.reports.ledger import Ledger, RunRecord, utc_now
 from workbench.reports.lock import report_lock
@@ -258,7 +259,7 @@ def execute(request: RunRequest, *, update_index: bool = True) -> RunOutcome:
 def _run_papermill(request: RunRequest, partial: Path, record_file: Path) -> Exception | None:
     """Execute the notebook into ``partial`` (saved after every cell); the error, if any."""
     try:
-        with _environment(RECORD_FILE_ENV, str(record_file)):
+        with _environment(RECORD_FILE_ENV, str(record_file)), execution_options() as options:
             papermill.execute_notebook(
                 str(request.notebook),
                 str(partial),
@@ -268,6 +269,7 @@ def _run_papermill(request: RunRequest, partial: Path, record_file: Path) -> Exc
                 execution_timeout=request.cell_timeout_s,
                 progress_bar=False,
                 request_save_on_cell_execute=True,
+                **options,
             )
     except Exception as exc:  # every failure is recorded, published and re-raised by the caller
         return exc
