@@ -220,3 +220,21 @@ def test_cli_refuses_to_write_over_its_input(tmp_path, capsys):
     before = source.read_bytes()
     assert main(["data", "orders", "--data", str(source), "--level", "national", "--out", str(source)]) == 2
     assert "overwrite its own input" in capsys.readouterr().err and source.read_bytes() == before
+
+
+def test_sample_order_export_round_trips_to_the_sample_units(tmp_path, capsys):
+    from workbench.data.sample import load_sample, sample_order_export
+
+    export = sample_order_export("2026-09-01", "2026-10-31", share=0.02)
+    path = tmp_path / "export.csv"
+    path.write_bytes(export.to_csv(index=False).encode("gb18030"))
+    daily = daily_sales(path, level="region").table
+    mainland = export[export["订单状态"].isin(SALES) & ~export["省"].isin(["香港特别行政区", "台湾省"])]
+    assert daily.units.sum() == mainland["商品数量"].astype(int).sum()
+    sample = load_sample("sku")
+    food = sample[(sample.category == "food") & (sample.ds >= "2026-09-01")]
+    assert daily.units.sum() == pytest.approx(0.02 * food.units.sum(), rel=0.03)  # a binomial 2 % draw
+    assert set(export["订单状态"]) - SALES == {"已取消", "交易关闭", "退款成功", "已退款"}
+    assert main(["data", "sample-orders", "--out", str(tmp_path / "e.csv"), "--encoding", "gbk"]) == 0
+    assert read_table(tmp_path / "e.csv").columns[0] == "订单编号"
+    assert "order lines" in capsys.readouterr().out

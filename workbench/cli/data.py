@@ -32,6 +32,16 @@ def register(subparsers) -> None:
     table_output_options(s)
     s.set_defaults(handler=_sample)
 
+    e = sub.add_parser("sample-orders", help="write a sample order export (Chinese headers)",
+                       description="Write an order export drawn from the sample sales (food category, "
+                       "7 products, 2024-01-01..2026-10-31, 1%% of the units): one row per order line "
+                       "with Chinese headers, cancelled and refunded lines, amounts like 1,944.00, "
+                       "provinces and full addresses. Input for trying `workbench data orders`.")
+    e.add_argument("--out", required=True, help="output file (.csv, .xlsx or .parquet)")
+    e.add_argument("--encoding", default="utf-8", help="CSV encoding, e.g. gbk as Chinese Windows "
+                   "tools write (default utf-8)")
+    e.set_defaults(handler=_sample_orders)
+
     o = sub.add_parser(
         "orders", help="order export -> daily sales table",
         description="Turn an order export (one row per order line; CSV in UTF-8/GBK/GB18030, .xlsx "
@@ -57,6 +67,17 @@ def _sample(args) -> int:
     frame = load_sample(args.level)
     write_table(frame, args.out, excel_csv=args.excel_csv)
     print(f"wrote {len(frame)} rows ({args.level}) to {args.out}")
+    return 0
+
+
+def _sample_orders(args) -> int:
+    from workbench.data.io import write_table
+    from workbench.data.sample import sample_order_export
+
+    export = sample_order_export()
+    write_table(export, args.out, encoding=None if args.out.lower().endswith((".xlsx", ".parquet"))
+                else args.encoding)
+    print(f"wrote {len(export)} order lines to {args.out}")
     return 0
 
 

@@ -330,7 +330,8 @@ def refuse_overwrite(output: str | Path | None, *inputs: str | Path | None, flag
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, *, excel_csv: bool = False,
-                date_name: str | None = None, decimals: Mapping[str, int] | None = None) -> Path:
+                date_name: str | None = None, decimals: Mapping[str, int] | None = None,
+                encoding: str | None = None) -> Path:
     """Write ``frame`` atomically as CSV, Excel or Parquet, by the suffix of ``path``.
 
     Parameters
@@ -338,6 +339,8 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, excel_csv: bool = Fals
     frame: the table; its index is not written.
     path: ``.csv`` (UTF-8), ``.xlsx`` (one sheet, dates as YYYY-MM-DD) or ``.parquet``/``.pq``.
     excel_csv: CSV only: write UTF-8 with a BOM, so Excel opens Chinese text ungarbled.
+    encoding: CSV only: another encoding (e.g. ``gbk``, as Chinese Windows tools write); default
+        UTF-8. Not with ``excel_csv``.
     date_name: rename the ``ds`` column to this name (e.g. the input's own date column); the
         default keeps ``ds``, the name other tools read.
     decimals: column -> decimals to round to (units: 0 or 1, money in CNY: 2); columns not named
@@ -354,8 +357,10 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, excel_csv: bool = Fals
     if kind is None:
         raise ParameterError(f"{path}: unknown output type {suffix or '(no suffix)'!r}; end the name "
                              f"with {', '.join(WRITE_SUFFIXES)}")
-    if excel_csv and kind != "csv":
-        raise ParameterError(f"{path}: --excel-csv applies to .csv outputs only")
+    if (excel_csv or encoding) and kind != "csv":
+        raise ParameterError(f"{path}: {'--excel-csv' if excel_csv else 'an encoding'} applies to .csv outputs only")
+    if excel_csv and encoding:
+        raise ParameterError("--excel-csv writes UTF-8 with BOM; leave out the other encoding")
     out = frame
     if decimals:
         unknown = [c for c in decimals if c not in out.columns]
@@ -374,7 +379,7 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, excel_csv: bool = Fals
                                 datetime_format="YYYY-MM-DD HH:MM:SS") as writer:
                 _dates_as_dates(out).to_excel(writer, index=False, sheet_name="data")
         else:
-            out.to_csv(tmp, index=False, encoding="utf-8-sig" if excel_csv else "utf-8")
+            out.to_csv(tmp, index=False, encoding="utf-8-sig" if excel_csv else encoding or "utf-8")
     return path
 
 

@@ -167,3 +167,93 @@ def load_sample(level: str = "category_region") -> pd.DataFrame:
 
         raise ParameterError(f"unknown sample level {level!r}; use one of {LEVELS}")
     return _sample_cached(level).copy()
+
+
+ORDER_EXPORT_START = "2024-01-01"
+_FOOD_PRODUCTS = ("坚果礼盒", "纯牛奶整箱", "零食大礼包", "挂耳咖啡", "龙井茶叶", "广式腊肠", "速食米饭")
+_NOT_SALES = (("已取消", 0.5), ("交易关闭", 0.15), ("退款成功", 0.25), ("已退款", 0.1))
+ORDER_EXPORT_COLUMNS = ("订单编号", "子订单编号", "商品ID", "商品名称", "商品数量", "订单应付金额", "省", "收货地址",
+                        "支付完成时间", "订单状态")
+
+
+def sample_order_export(start: str = ORDER_EXPORT_START, end: str = END, *, share: float = 0.01,
+                        seed: int = SEED) -> pd.DataFrame:
+    """A shop's order export drawn from the sample sales: one row per order line, Chinese headers.
+
+    The food category's sample SKUs (7 products, ``商品ID`` 600001..600007, sold in every region)
+    thinned to ``share`` of their units (a binomial draw per SKU, region and day) and cut into
+    lines of 1-3 items; each line is placed in a province of its region (weights: population of
+    the embedded city table) with a full address, paid at a random second of its day, its amount
+    written with thousands separators (``1,944.00``). Sales lines are 已完成, or 已发货 / 待发货 in
+    the last week. Mixed in: lines that are not sales (cancelled, closed, refunded: 12 % more
+    lines) and 0.2 % more to Hong Kong and Taiwan. Columns ``ORDER_EXPORT_COLUMNS``, all text.
+
+    The sales lines to mainland provinces add up, per SKU and day, to the thinned units, so
+    ``workbench data orders`` on this export can be checked against the sample. ``share`` is in
+    (0, 1]; ``seed`` fixes every draw.
+    """
+    from workbench.data.provinces import PROVINCES
+    from workbench.network.china import load_cities
+
+    if not 0 < share <= 1:
+        from workbench.errors import ParameterError
+
+        raise ParameterError(f"share must be in (0, 1]; got {share}")
+    rng = np.random.default_rng(seed + 1)
+    sales = load_sample("sku")
+    food = sales[(sales.category == "food") & (sales.ds >= start) & (sales.ds <= end)].reset_index(drop=True)
+    cell_units = rng.binomial(food["units"].to_numpy().astype(np.int64), share)
+    # Cut the units of all cells, laid end to end, at the cells' ends and at the ends of lines of
+    # 1-3 items drawn independently: every piece is one order line inside one cell.
+    cell_ends = np.cumsum(cell_units)
+    total = int(cell_ends[-1])
+    line_ends = np.cumsum(rng.choice([1, 1, 1, 2, 2, 3], size=total))
+    cuts = np.union1d(cell_ends, line_ends[line_ends < total])
+    cuts = cuts[cuts > 0]
+    quantity = np.diff(np.concatenate([[0], cuts]))
+    cell = np.searchsorted(cell_ends, cuts, side="left")
+    lines = pd.DataFrame({"ds": food["ds"].to_numpy()[cell], "product": food["sku"].str[-2:].astype(int).to_numpy()[cell] - 1,
+                          "quantity": quantity, "region": food["region"].to_numpy()[cell]})
+    price = (food["gmv"] / food["units"].where(food["units"] > 0)).fillna(49.0).to_numpy()[cell]
+    lines["amount"] = np.round(price * quantity, 2)
+
+    cities = load_cities()
+    population = cities.groupby("province")["population"].sum()
+    by_name = {p.name: p for p in PROVINCES}
+    lines["province"] = ""
+    for region in REGIONS:
+        members = [p.name for p in PROVINCES if p.region == region]
+        weights = np.array([population.get(name, 0.0) + 1e6 for name in members])
+        here = (lines["region"] == region).to_numpy()
+        lines.loc[here, "province"] = rng.choice(members, size=int(here.sum()), p=weights / weights.sum())
+    last_week = lines["ds"] > pd.Timestamp(end) - pd.Timedelta(days=7)
+    lines["status"] = np.where(last_week, rng.choice(["已发货", "待发货", "已完成"], size=len(lines)), "已完成")
+
+    n = len(lines)
+    not_sales = lines.iloc[rng.choice(n, size=int(n * 0.12), replace=False)].copy()
+    names, weights = zip(*_NOT_SALES)
+    not_sales["status"] = rng.choice(names, size=len(not_sales), p=weights)
+    outside = lines.iloc[rng.choice(n, size=max(2, n // 500), replace=False)].copy()
+    outside["province"] = rng.choice(["Hong Kong", "Taiwan"], size=len(outside))
+    export = pd.concat([lines, not_sales, outside], ignore_index=True)
+    export["time"] = export["ds"] + pd.to_timedelta(rng.integers(0, 86_400, size=len(export)), unit="s")
+    export = export.sort_values("time", kind="stable").reset_index(drop=True)
+
+    city_names = {p: g.sort_values("population", ascending=False).city_zh.tolist()[:5]
+                  for p, g in cities.groupby("province")}
+    pick = rng.integers(0, 5, size=len(export))
+    zh = [by_name[p].zh for p in export["province"]]
+    address = []
+    for i, (full, name, k) in enumerate(zip(zh, export["province"], pick)):
+        known = city_names.get(name)
+        city = f"{known[k % len(known)]}市" if known else ""
+        address.append(f"{full}{city}某区某路{i % 97 + 1}号")
+    ids = [f"{5_000_000 + i}" for i in range(len(export))]
+    return pd.DataFrame({
+        "订单编号": ids, "子订单编号": [f"{i}-1" for i in ids],
+        "商品ID": [f"6{k + 1:05d}" for k in export["product"]],
+        "商品名称": [_FOOD_PRODUCTS[k] for k in export["product"]],
+        "商品数量": export["quantity"].astype(str), "订单应付金额": [f"{a:,.2f}" for a in export["amount"]],
+        "省": zh, "收货地址": address,
+        "支付完成时间": export["time"].dt.strftime("%Y-%m-%d %H:%M:%S"), "订单状态": export["status"],
+    })
