@@ -223,3 +223,19 @@ def test_pre_event_build_for_front_warehouses():
     with pytest.raises(DataValidationError, match="does not cover the event window"):
         pre_event_build(fc, pd.DataFrame({"sku": ["a"], "warehouse": ["Wuhan"], "on_hand": [50.0]}),
                         keys=["sku", "warehouse"], window_start="2026-11-08", window_end="2026-11-12")
+
+
+def test_pooled_forecast_adds_means_and_bands_in_quadrature():
+    from workbench.inventory.demand import pool_forecast
+
+    fc = pd.concat([flat_forecast({"sku": "a", "region": "East"}, 100, 30, days=3),
+                    flat_forecast({"sku": "a", "region": "North"}, 50, 40, days=3)])
+    assignment = pd.DataFrame({"region": ["East", "North", "North"],
+                               "warehouse": ["Wuhan", "Wuhan", "Beijing"], "share": [1, 0.5, 0.5]})
+    pooled = pool_forecast(fc, assignment, area="region", keys=["sku"]).set_index("warehouse")
+    wuhan = pooled.loc["Wuhan"].iloc[0]
+    assert wuhan["yhat"] == pytest.approx(125) and wuhan["yhat_q50"] == pytest.approx(125)
+    sd = np.sqrt(30**2 + 20**2)  # North's half share has sd 20
+    assert wuhan["yhat_q90"] == pytest.approx(125 + Z90 * sd)
+    assert wuhan["yhat_q10"] == pytest.approx(125 - Z90 * sd)
+    assert pooled.loc["Beijing"].iloc[0]["yhat_q90"] == pytest.approx(25 + Z90 * 20)

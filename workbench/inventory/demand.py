@@ -147,3 +147,45 @@ def window_moments(daily: pd.DataFrame, keys: list[str], days: pd.DataFrame, *,
     out = days.merge(sums, on=keys, how="left")
     out[["mean", "var"]] = out[["mean", "var"]].fillna(0.0)
     return out
+
+
+def pool_forecast(forecast: pd.DataFrame, assignment: pd.DataFrame, *, area: str,
+                  keys: list[str]) -> pd.DataFrame:
+    """A forecast per area (e.g. ``sku, region``) pooled at the warehouses serving the areas.
+
+    Each warehouse gets ``share x`` the area's forecast; means and medians add, and each other
+    quantile's distance from the mean adds in quadrature (areas' demands independent, bands read as
+    normal), so ``q = yhat -/+ sqrt(sum (share (yhat - q))^2)`` below / above the median.
+
+    Args:
+        forecast: ``[area, keys..., ds, yhat, yhat_qNN...]``.
+        assignment: ``[area, warehouse, share]`` (shares of an area add up to 1).
+        area: the area column.
+        keys: the other key columns kept (e.g. ``["sku"]``).
+
+    Returns:
+        ``[keys..., warehouse, ds, yhat, yhat_qNN...]`` sorted by keys, warehouse and date.
+
+    Raises:
+        DataValidationError: an area of the forecast with no warehouse.
+    """
+    quantiles = [c for c in forecast.columns if _QUANTILE.match(c)]
+    unserved = sorted(set(forecast[area].astype(str)) - set(assignment[area].astype(str)))
+    if unserved:
+        raise DataValidationError(f"assignment: no warehouse serves {area} {unserved[:5]}; every "
+                                  f"{area} of the forecast needs one")
+    right = assignment[[area, "warehouse", "share"]].astype({area: str})
+    joined = forecast.astype({area: str}).merge(right, on=area)
+    parts = {"yhat": joined["share"] * joined["yhat"]}
+    for col in quantiles:
+        if col == "yhat_q50":  # medians are pooled like means
+            parts[col] = joined["share"] * joined[col]
+        else:
+            parts[col] = (joined["share"] * (joined[col] - joined["yhat"])) ** 2
+    frame = pd.concat([joined[[*keys, "warehouse", "ds"]], pd.DataFrame(parts)], axis=1)
+    pooled = frame.groupby([*keys, "warehouse", "ds"], as_index=False)[["yhat", *quantiles]].sum()
+    for col in quantiles:
+        level = int(_QUANTILE.match(col).group(1))
+        if level != 50:
+            pooled[col] = pooled["yhat"] + np.sign(level - 50) * np.sqrt(pooled[col])
+    return pooled.sort_values([*keys, "warehouse", "ds"]).reset_index(drop=True)

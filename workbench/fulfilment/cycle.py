@@ -1,0 +1,497 @@
+"""One planning cycle on a team's files: next-event forecast per region -> the network at the peak
+-> stock orders -> traffic budget -> the plan's KPIs against their targets.
+
+Orchestration only: every number comes from a tested package function
+(:func:`workbench.forecast.planning.event_forecast`, :func:`workbench.network.china.run_default_plan`,
+:func:`workbench.fulfilment.peak.peak_check`, :mod:`workbench.inventory`,
+:func:`workbench.budget.run.run_scenario`, :mod:`workbench.fulfilment.kpis`).
+
+Stated assumptions (shown in the report):
+
+* the network is sized on the event window's P50 units per region (city demand by population
+  share, as :func:`~workbench.network.china.city_demand`);
+* warehouses are named by city, front warehouses ``"<city> front"``;
+* each region's orders are shipped by the warehouses that deliver its cities' units in the plan as
+  given (the last leg, central or front), in those proportions;
+* a warehouse's daily handling capacity is ``capacity_units_per_day`` from ``capacity`` when given,
+  else its network capacity for the window spread evenly over the window's days, times
+  ``capacity_factor`` (labelled as an assumption);
+* stock: a ``(sku, warehouse)`` the forecast reaches but the snapshot does not list holds nothing;
+  a snapshot row the forecast does not reach has zero forecast demand (a clearance candidate).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from workbench.errors import DataValidationError, ParameterError
+from workbench.fulfilment.kpis import Kpi, kpi_table
+from workbench.fulfilment.peak import SHIP_TARGET, PeakResult, check_capacity, peak_check
+
+QUANTILES = (0.1, 0.5, 0.9)
+CAPACITY_ASSUMED = ("daily handling capacity ASSUMED: each warehouse's network capacity for the "
+                    "window spread evenly over its days x capacity_factor; give a capacity file "
+                    "(warehouse, capacity_units_per_day) for real figures")
+
+
+@dataclass(frozen=True)
+class CycleParams:
+    """The planning cycle's checked parameters (see :func:`cycle_params` for the rules).
+
+    Paths are as given (relative to the working directory). ``data="sample"`` uses the embedded
+    sample sales; ``stock=None`` is allowed only with it (the labelled demo snapshot).
+    """
+
+    data: str = "sample"
+    target: str = "units"
+    gmv: str | None = "gmv"
+    event: str = "618"
+    year: int | None = None
+    category: str | None = None
+    max_skus: int | None = None
+    centrals: tuple[str, ...] = ("Beijing", "Guangzhou", "Chengdu")
+    fronts: tuple[str, ...] | None = None
+    max_fronts: int = 20
+    hot_target_share: float = 0.8
+    hubs: tuple[str, ...] | None = None
+    n_front_candidates: int = 40
+    promise_hours: float = 72.0
+    coverage_target: float = 1.0
+    capacity: str | None = None
+    capacity_factor: float = 1.0
+    ship_target: float = SHIP_TARGET
+    stock: str | None = None
+    lead_times: str | None = None
+    lead_time_days: float = 5.0
+    lead_time_std_days: float = 1.5
+    review_days: float = 7.0
+    service_level: float = 0.95
+    transfer_days: float = 2.0
+    min_turns: float = 4.0
+    keep_days: float = 90.0
+    budget_scenario: str = "budgets/plan_base.yaml"
+    roi_target: float = 5.0
+    solver: str = "highs"
+    time_limit: float | None = 120.0
+
+
+def _file(name: str, value, *, allow_none: bool = True) -> str | None:
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, (str, Path)) or not Path(value).is_file():
+        raise ParameterError(f"{name}: {value!r} is not an existing file")
+    return str(value)
+
+
+def cycle_params(**raw) -> CycleParams:
+    """Check the planning cycle's parameters and return them frozen.
+
+    Raises:
+        ParameterError: an unknown name or a bad value, naming the parameter first
+            (``"event: ..."``).
+    """
+    from workbench.forecast.planning import PLANNING_EVENTS
+
+    known = CycleParams.__dataclass_fields__
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        raise ParameterError(f"{unknown[0]}: unknown parameter; known: {sorted(known)}")
+    p = dict(raw)
+    for name in ("centrals", "fronts", "hubs"):
+        if isinstance(p.get(name), str):
+            p[name] = [s.strip() for s in p[name].split(",") if s.strip()]
+        if p.get(name) is not None:
+            p[name] = tuple(str(s) for s in p[name])
+    params = CycleParams(**p)
+    if params.data != "sample":
+        _file("data", params.data, allow_none=False)
+    if params.event not in PLANNING_EVENTS:
+        raise ParameterError(f"event: {params.event!r} is not one of {PLANNING_EVENTS}")
+    if params.year is not None and (not isinstance(params.year, int) or not 2000 <= params.year <= 2099):
+        raise ParameterError(f"year: {params.year!r} must be a year 2000..2099 or None (the next event)")
+    for name in ("stock", "lead_times", "capacity"):
+        _file(name, getattr(params, name))
+    _file("budget_scenario", params.budget_scenario, allow_none=False)
+    if params.stock is None and params.data != "sample":
+        raise ParameterError("stock: give your stock snapshot file (sku, warehouse, on_hand, "
+                             "on_order); the demo snapshot exists only for the sample data")
+    for name in ("max_fronts", "n_front_candidates"):
+        value = getattr(params, name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ParameterError(f"{name}: {value!r} must be a whole number >= 0")
+    if params.max_skus is not None and (not isinstance(params.max_skus, int) or params.max_skus < 1):
+        raise ParameterError(f"max_skus: {params.max_skus!r} must be a whole number >= 1 or None")
+    if not isinstance(params.hot_target_share, (int, float)) or not 0 <= params.hot_target_share <= 1:
+        raise ParameterError(f"hot_target_share: {params.hot_target_share!r} must be a share in [0, 1]")
+    for name in ("coverage_target", "ship_target"):
+        value = getattr(params, name)
+        if not isinstance(value, (int, float)) or not 0 < value <= 1:
+            raise ParameterError(f"{name}: {value!r} must be a share in (0, 1]")
+    if not isinstance(params.service_level, (int, float)) or not 0.5 <= params.service_level < 1:
+        raise ParameterError(f"service_level: {params.service_level!r} must be in [0.5, 1)")
+    for name, low, high in (("promise_hours", 0, 24 * 30), ("capacity_factor", 0, 100),
+                            ("lead_time_days", 0, 366), ("roi_target", 0, 1000)):
+        value = getattr(params, name)
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not low < value <= high:
+            raise ParameterError(f"{name}: {value!r} must be a number in ({low}, {high}]")
+    for name in ("lead_time_std_days", "review_days", "transfer_days", "keep_days"):
+        value = getattr(params, name)
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 366:
+            raise ParameterError(f"{name}: {value!r} must be a number of days in [0, 366]")
+    if not isinstance(params.min_turns, (int, float)) or not params.min_turns > 0:
+        raise ParameterError(f"min_turns: {params.min_turns!r} must be > 0 turns a year")
+    if params.time_limit is not None and not (isinstance(params.time_limit, (int, float))
+                                              and params.time_limit > 0):
+        raise ParameterError(f"time_limit: {params.time_limit!r} must be seconds > 0 or None")
+    return params
+
+
+@dataclass
+class CycleResult:
+    """Everything the planning-cycle report shows; ``kpis`` first."""
+
+    params: CycleParams
+    kpis: list[Kpi]
+    window: object
+    history_end: pd.Timestamp
+    region_forecast: object
+    region_totals: pd.DataFrame
+    network: object
+    assignment: pd.DataFrame
+    capacity: pd.DataFrame
+    peak: PeakResult
+    plan: pd.DataFrame
+    orders: pd.DataFrame
+    build: pd.DataFrame
+    clearance: pd.DataFrame
+    budget: object
+    gmv: dict | None
+    notes: list[str] = field(default_factory=list)
+
+    def kpi_table(self) -> pd.DataFrame:
+        return kpi_table(self.kpis)
+
+    def recorded(self) -> dict:
+        """The KPI values to record for the index (name -> value), skipping missing ones."""
+        return {k.name: float(k.value) for k in self.kpis if k.value is not None}
+
+
+# -- inputs -------------------------------------------------------------------------------------
+
+def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str]]:
+    """The daily sales ``[sku, region, ds, y]`` (validated, every SKU: the network and GMV see
+    the whole business), the national GMV ``[ds, y]`` (None without a GMV column) and the SKUs
+    whose stock is planned (``category`` and ``max_skus`` applied).
+
+    Raises:
+        DataValidationError: a file without ``sku``/``region`` or with bad rows (named).
+        ParameterError: a ``category`` the data does not have.
+    """
+    from workbench.data.io import read_table
+    from workbench.data.sample import load_sample
+    from workbench.data.validate import prepare_long_frame
+
+    if params.data == "sample":
+        raw, source = load_sample("sku"), "sample (sku)"
+    else:
+        raw = read_table(params.data)
+        source = raw.attrs.get("source", params.data)
+    missing = [c for c in ("ds", "sku", "region", params.target) if c not in raw.columns]
+    if missing:
+        raise DataValidationError(f"{source}: missing column(s) {missing} for the planning cycle "
+                                  f"(ds, sku, region, {params.target}); it has {list(raw.columns)}")
+    frame, _ = prepare_long_frame(raw, date_col="ds", target_col=params.target,
+                                  keys=["sku", "region"], freq="D", source=source)
+    skus = raw["sku"].astype(str)
+    if params.category is not None:
+        if "category" not in raw.columns:
+            raise ParameterError(f"category: {source} has no 'category' column")
+        if params.category not in set(raw["category"].astype(str)):
+            raise ParameterError(f"category: {params.category!r} is not in {source}; it has "
+                                 f"{sorted(raw['category'].astype(str).unique())}")
+        skus = skus[raw["category"].astype(str) == params.category]
+    stock_skus = sorted(skus.unique())
+    if params.max_skus is not None:
+        stock_skus = stock_skus[:params.max_skus]
+    gmv = None
+    if params.gmv and params.gmv in raw.columns:
+        money, _ = prepare_long_frame(raw, date_col="ds", target_col=params.gmv,
+                                      keys=["sku", "region"], freq="D", source=source)
+        gmv = money.groupby("ds", as_index=False)["y"].sum()
+    return frame, gmv, stock_skus
+
+
+def next_window(event: str, year: int | None, history_end: pd.Timestamp):
+    """The window of ``event`` in ``year``, or the first one starting after ``history_end``.
+
+    Raises:
+        ParameterError: a window that does not start after the history ends.
+    """
+    from workbench.calendar import default_calendar
+
+    calendar = default_calendar()
+    if year is None:
+        for candidate in range(history_end.year, history_end.year + 3):
+            window = calendar.window(event, candidate)
+            if window.start > history_end:
+                return window
+    window = calendar.window(event, year)
+    if window.start <= history_end:
+        raise ParameterError(f"year: the {window.label} {year} window starts {window.start.date()}, "
+                             f"before the data ends ({history_end.date()}); plan a later event")
+    return window
+
+
+# -- steps --------------------------------------------------------------------------------------
+
+def warehouse_name(site: str, tier: str) -> str:
+    """A warehouse's name: the city for a central warehouse, ``"<city> front"`` for a front
+    warehouse (a city may hold both)."""
+    return f"{site} front" if tier == "front" else str(site)
+
+
+def serving_shares(result, demand: pd.DataFrame) -> pd.DataFrame:
+    """``region, warehouse, share``: the share of each region's delivered units shipped by each
+    warehouse (:func:`warehouse_name`) on the last leg (central -> city or front -> city) of a
+    network result."""
+    legs = result.flows[result.flows["leg"].isin(["central->city", "front->city"])]
+    region = legs["target"].map(demand.set_index("city")["region"])
+    names = [warehouse_name(s, "front" if leg == "front->city" else "central")
+             for s, leg in zip(legs["source"], legs["leg"])]
+    units = legs.groupby([region.rename("region"), pd.Series(names, index=legs.index,
+                                                             name="warehouse")])["units"].sum()
+    shares = (units / units.groupby(level=0).transform("sum")).rename("share").reset_index()
+    return shares[shares["share"] > 0].reset_index(drop=True)
+
+
+def daily_capacity(params: CycleParams, result, warehouses: list[str], days: int) -> pd.DataFrame:
+    """``warehouse, capacity_units_per_day``: from the capacity file, else the assumption of the
+    module doc (``attrs["assumed"]`` says which)."""
+    if params.capacity is not None:
+        from workbench.data.io import read_table
+
+        table = read_table(params.capacity)
+        table.columns = [str(c).strip().lower() for c in table.columns]
+        series = check_capacity(table, warehouses)
+        out = pd.DataFrame({"warehouse": warehouses,
+                            "capacity_units_per_day": series.reindex(warehouses).to_numpy()})
+        out.attrs["assumed"] = False
+        return out
+    sites = result.sites.assign(warehouse=[warehouse_name(s, t) for s, t in
+                                           zip(result.sites["site"], result.sites["tier"])])
+    per_window = sites.set_index("warehouse")["capacity"].reindex(warehouses).to_numpy(float)
+    out = pd.DataFrame({"warehouse": warehouses,
+                        "capacity_units_per_day": per_window / days * params.capacity_factor})
+    out.attrs["assumed"] = True
+    return out
+
+
+def _stock_inputs(params: CycleParams, keys: pd.DataFrame, mean_daily: np.ndarray,
+                  warehouses: list[str], notes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from workbench.inventory.inputs import (
+        DEMO_STOCK_LABEL,
+        demo_stock,
+        lead_times_for,
+        read_lead_times,
+        read_stock,
+    )
+
+    if params.stock is None:
+        stock = demo_stock(keys, mean_daily)
+        notes.append(DEMO_STOCK_LABEL)
+    else:
+        stock = read_stock(params.stock, warehouses=warehouses)
+    if params.lead_times is not None:
+        lead = lead_times_for(stock, read_lead_times(params.lead_times, warehouses=warehouses))
+    else:
+        lead = stock[["sku", "warehouse"]].assign(lead_time_days=params.lead_time_days,
+                                                  lead_time_std_days=params.lead_time_std_days)
+        notes.append(f"lead times: {params.lead_time_days:g} ± {params.lead_time_std_days:g} days for "
+                     "every SKU and warehouse (no lead-time file given)")
+    return stock, lead
+
+
+def _complete(forecast: pd.DataFrame, stock: pd.DataFrame, lead: pd.DataFrame,
+              params: CycleParams, notes: list[str]):
+    """Forecast keys without a stock row hold nothing; stock rows without a forecast get zero
+    demand (clearance candidates). Both are counted in ``notes``."""
+    keys = ["sku", "warehouse"]
+    fc_keys = forecast[keys].drop_duplicates()
+    stock = stock.copy()
+    stock[keys] = stock[keys].astype(str)
+    lead = lead.copy()
+    lead[keys] = lead[keys].astype(str)
+    absent = fc_keys.merge(stock[keys], how="left", indicator=True)
+    absent = absent[absent["_merge"] == "left_only"][keys]
+    if len(absent):
+        notes.append(f"{len(absent)} (sku, warehouse) with forecast demand have no stock row: "
+                     "counted as holding nothing")
+        stock = pd.concat([stock, absent.assign(on_hand=0.0, on_order=0.0)], ignore_index=True)
+        lead = pd.concat([lead, absent.assign(lead_time_days=params.lead_time_days,
+                                              lead_time_std_days=params.lead_time_std_days)],
+                         ignore_index=True)
+    orphan = stock[keys].merge(fc_keys, how="left", indicator=True)
+    orphan = orphan[orphan["_merge"] == "left_only"][keys]
+    if len(orphan):
+        notes.append(f"{len(orphan)} stock rows have no forecast demand (SKU not sold in the "
+                     "history, or a warehouse that serves no region): zero demand, clearance "
+                     "candidates")
+        days = forecast["ds"].drop_duplicates().sort_values()
+        zero = orphan.merge(pd.DataFrame({"ds": days}), how="cross")
+        for col in [c for c in forecast.columns if c.startswith("yhat")]:
+            zero[col] = 0.0
+        forecast = pd.concat([forecast, zero], ignore_index=True)
+    return forecast, stock, lead
+
+
+def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
+    """Run the planning cycle (module doc) and judge the plan's KPIs.
+
+    Raises:
+        DataValidationError, ParameterError, ConfigError: bad inputs, named by file, line, column
+            or parameter.
+    """
+    from workbench.budget.run import run_scenario
+    from workbench.forecast.planning import event_forecast, window_totals
+    from workbench.inventory.clearance import clearance_list
+    from workbench.inventory.demand import pool_forecast
+    from workbench.inventory.replenishment import (
+        pre_event_build,
+        replenishment_orders,
+        replenishment_plan,
+    )
+    from workbench.network.china import CENTRAL_HUBS, run_default_plan
+
+    notes: list[str] = []
+    history, gmv_history, stock_skus = load_history(params)
+    end = history["ds"].max()
+    window = next_window(params.event, params.year, end)
+    days = (window.end - window.start).days + 1
+
+    # 1. next-event forecast per region (and per SKU and region for stock)
+    region = history.groupby(["region", "ds"], as_index=False)["y"].sum()
+    region_fc = event_forecast(region, event=params.event, year=window.year, lead=0,
+                               quantiles=QUANTILES, keys=["region"], n_jobs=n_jobs)
+    totals = region_fc.totals
+    notes += region_fc.notes
+
+    # 2. the network at the peak: the plan as given and the optimized one
+    region_units = totals.set_index("region")["yhat_q50"]
+    report = run_default_plan(centrals=list(params.centrals),
+                              fronts=list(params.fronts) if params.fronts is not None else None,
+                              max_fronts=params.max_fronts, promise_hours=params.promise_hours,
+                              hot_target_share=params.hot_target_share,
+                              region_units=region_units,
+                              hubs=tuple(params.hubs) if params.hubs is not None else CENTRAL_HUBS,
+                              n_front_candidates=params.n_front_candidates, solver=params.solver,
+                              time_limit=params.time_limit)
+    named = report.plans["named plan"]
+    used = named
+    if not named.feasible:
+        used = report.plans["optimized"]
+        if not used.feasible:
+            raise DataValidationError(
+                f"neither the plan as given nor any plan within the limits is feasible at the "
+                f"event's volume: {named.reason or named.status}; {used.reason or used.status}")
+        notes.append(f"the plan as given is {named.status} ({named.reason}); the peak and stock "
+                     "use the optimized network")
+    assignment = serving_shares(used, report.demand)
+    warehouses = sorted(assignment["warehouse"].unique())
+    capacity = daily_capacity(params, used, warehouses, days)
+    if capacity.attrs["assumed"]:
+        notes.append(CAPACITY_ASSUMED)
+    peak = peak_check(region_fc.forecast, assignment, capacity, window_start=window.start,
+                      window_end=window.end, area="region", target=params.ship_target)
+
+    # 3. stock: SKU forecast pooled at the serving warehouses, orders now, build before the window
+    sku_fc = event_forecast(history[history["sku"].isin(stock_skus)], event=params.event, year=window.year, lead=0,
+                            quantiles=QUANTILES, keys=["sku", "region"], n_jobs=n_jobs)
+    notes += [n for n in sku_fc.notes if n not in notes]
+    columns = ["sku", "region", "ds", "yhat", *[c for c in sku_fc.forecast.columns
+                                                if c.startswith("yhat_q")]]
+    pooled = pool_forecast(sku_fc.forecast[columns], assignment, area="region", keys=["sku"])
+    keys = pooled[["sku", "warehouse"]].drop_duplicates().reset_index(drop=True)
+    mean_daily = keys.merge(pooled.groupby(["sku", "warehouse"], as_index=False)["yhat"].mean(),
+                            on=["sku", "warehouse"])["yhat"].to_numpy()
+    stock, lead = _stock_inputs(params, keys, mean_daily, warehouses, notes)
+    pooled, stock, lead = _complete(pooled, stock, lead, params, notes)
+    k = ["sku", "warehouse"]
+    plan = replenishment_plan(pooled, lead, stock, keys=k, service_level=params.service_level,
+                              review_days=params.review_days)
+    unit_cost = stock[[*k, "unit_cost"]] if "unit_cost" in stock.columns else None
+    orders = replenishment_orders(plan, keys=k, unit_cost=unit_cost)
+    arriving = orders[orders["arrives"] < window.start][[*k, "order_units"]]
+    after_orders = stock.merge(arriving, on=k, how="left")
+    after_orders["on_order"] = after_orders["on_order"] + after_orders["order_units"].fillna(0.0)
+    build = pre_event_build(pooled, after_orders.drop(columns="order_units"), keys=k,
+                            window_start=window.start, window_end=window.end,
+                            transfer_days=params.transfer_days, service_level=params.service_level)
+    build["tier"] = np.where(build["warehouse"].isin([warehouse_name(f, "front") for f in used.open_fronts]), "front", "central")
+    clearance = clearance_list(pooled, stock, keys=k, min_turns=params.min_turns,
+                               keep_days=params.keep_days)
+
+    # 4. traffic budget
+    budget = run_scenario(params.budget_scenario, bootstrap=0)
+
+    # 5. GMV of the event
+    gmv = None
+    if gmv_history is not None:
+        gmv_fc = event_forecast(gmv_history, event=params.event, year=window.year, lead=0,
+                                quantiles=QUANTILES, keys=[], n_jobs=n_jobs)
+        row = window_totals(gmv_fc.forecast, window, []).iloc[0]
+        gmv = {"p50": float(row["yhat_q50"]), "p10": float(row["yhat_q10"]),
+               "p90": float(row["yhat_q90"]), "mean": float(row["yhat"])}
+
+    kpis = judge_plan(params, report, named, peak, orders, build, budget, gmv)
+    return CycleResult(params, kpis, window, end, region_fc, totals, report, assignment, capacity,
+                       peak, plan, orders, build, clearance, budget, gmv, notes)
+
+
+def judge_plan(params: CycleParams, report, named, peak: PeakResult, orders: pd.DataFrame,
+               build: pd.DataFrame, budget, gmv: dict | None) -> list[Kpi]:
+    """The plan's KPIs with targets and what to change where one is missed."""
+    best = report.plans.get("optimized")
+    cover = named.coverage.get("within_promise")
+    action = "the plan keeps the promise"
+    if not named.feasible:
+        action = f"the plan as given is {named.status}: {named.reason}"
+    elif best is not None and best.feasible:
+        missing = named.cities[named.cities["within_promise"] < 1 - 1e-9]
+        action = (f"the optimized network ({', '.join(best.open_centrals)} + "
+                  f"{len(best.open_fronts)} fronts) covers "
+                  f"{best.coverage.get('within_promise', float('nan')):.1%}; cities missing the "
+                  f"promise today: {', '.join(missing.sort_values('units', ascending=False)['city'].head(5))}")
+    kpis = [Kpi("kpi_coverage_72h", f"units within {params.promise_hours:g} h (plan as given)", cover,
+                params.coverage_target, ">=", "share", action,
+                missed=not named.feasible)]
+    for scenario in ("p50", "p90"):
+        rows = peak.warehouses[(peak.warehouses["scenario"] == scenario)
+                               & (peak.warehouses["extra_capacity_needed"] > 0)]
+        extra = ", ".join(f"{r.warehouse} +{r.extra_capacity_needed:,.0f}/day"
+                          for r in rows.sort_values("extra_capacity_needed", ascending=False).itertuples())
+        unclear = peak.unclear(scenario)
+        kpis.append(Kpi(f"kpi_ship_48h_{scenario}",
+                        f"orders shipped within 48 h at the {scenario.upper()} peak",
+                        peak.ship_48h_share(scenario), params.ship_target, ">=", "share",
+                        f"add handling capacity for the window: {extra}"
+                        + (f"; backlog left at the end: {', '.join(unclear)}" if unclear else "")))
+    summary = budget.summary()
+    roi = summary.get("roi")
+    kpis.append(Kpi("kpi_traffic_roi", f"traffic ROI ({summary['scenario']})", roi, params.roi_target,
+                    ">=", "ratio",
+                    summary.get("reason") or "lower the traffic budget or move spend to channels "
+                    "with a higher marginal ROI"))
+    kpis.append(Kpi("forecast_event_gmv", "forecast event GMV (P50)", gmv["p50"] if gmv else None,
+                    None, None, "money",
+                    "" if gmv else "no GMV column in the sales data"))
+    units = float(orders["order_units"].sum()) + float(build["build_units"].sum())
+    kpis.append(Kpi("stock_to_buy_units", "stock to buy: orders due now + the event build", units, None,
+                    None, "units",
+                    f"{len(orders)} orders now ({orders['order_units'].sum():,.0f} units), "
+                    f"{build['build_units'].sum():,.0f} units to place before "
+                    f"{build['place_by'].min().date() if len(build) else '-'}"))
+    return kpis

@@ -1,0 +1,76 @@
+"""The plan's KPIs side by side with their targets, each green or red, and what to change.
+
+A KPI is green when its value meets the target in the stated direction (``>=`` or ``<=``),
+red when it does not, and ``info`` when it has no target (a figure to act on, such as the stock
+to buy) or no value (the input to compute it is missing; the reason is given).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+STATUSES = ("green", "red", "info")
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One KPI row.
+
+    ``name`` is the key recorded for the report index (e.g. ``kpi_ship_48h_p50``); ``kind`` is a
+    ``workbench.reports.tables`` format kind (``share``, ``ratio``, ``money``, ``units``);
+    ``action`` says what to change when the KPI is red (or why it has no value); ``missed``
+    marks a KPI red that has no value because the plan failed (an infeasible network).
+    """
+
+    name: str
+    label: str
+    value: float | None
+    target: float | None
+    direction: str | None
+    kind: str
+    action: str = ""
+    missed: bool = False
+
+    @property
+    def status(self) -> str:
+        """``red`` when ``missed`` (no value because the plan failed, e.g. infeasible), else
+        :func:`judge`."""
+        return "red" if self.missed else judge(self.value, self.target, self.direction)
+
+
+def judge(value: float | None, target: float | None, direction: str | None) -> str:
+    """``green`` when ``value`` meets ``target`` in ``direction`` (``>=`` or ``<=``, with a 1e-9
+    tolerance), ``red`` when it does not, ``info`` without a target or a value.
+
+    Raises:
+        ValueError: ``direction`` other than ``>=``, ``<=`` or None with a target.
+    """
+    if target is None or value is None or (isinstance(value, float) and math.isnan(value)):
+        return "info"
+    if direction == ">=":
+        return "green" if value >= target - 1e-9 else "red"
+    if direction == "<=":
+        return "green" if value <= target + 1e-9 else "red"
+    raise ValueError(f"direction {direction!r} must be '>=' or '<='")
+
+
+def kpi_table(kpis: list[Kpi]) -> pd.DataFrame:
+    """``kpi, value, target, status, what to change`` (one row per KPI, in the given order);
+    ``target`` reads e.g. ``>= 95.0%``."""
+    rows = []
+    for k in kpis:
+        rows.append({"kpi": k.label, "value": k.value,
+                     "target": "" if k.target is None else f"{k.direction} {_fmt(k.target, k.kind)}",
+                     "status": k.status, "what to change": k.action if k.status != "green" else ""})
+    return pd.DataFrame(rows)
+
+
+def _fmt(value: float, kind: str) -> str:
+    if kind in ("share", "pct"):
+        return f"{value:.1%}"
+    if kind == "money":
+        return f"{value:,.0f}"
+    return f"{value:g}"
