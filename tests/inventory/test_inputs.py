@@ -98,3 +98,20 @@ def test_the_demo_snapshot_is_labelled():
     assert stock.attrs["source"] == DEMO_STOCK_LABEL and "DEMO" in DEMO_STOCK_LABEL
     assert (stock[["on_hand", "on_order"]] >= 0).all().all()
     assert stock.loc[1, "on_hand"] == 0
+
+
+def test_xlsx_snapshot_keeps_sku_codes_and_names_rows(tmp_path):
+    path = tmp_path / "stock.xlsx"
+    pd.DataFrame({"SKU": ["007", "008"], "warehouse": ["Wuhan", "Wuhan"], "on_hand": [1, -4],
+                  "on_order": [0, 0]}).to_excel(path, index=False)
+    with pytest.raises(DataValidationError, match=r"stock.xlsx: column 'on_hand' at .*3 is -4"):
+        read_stock(path, warehouses=SITES)
+    pd.DataFrame({"SKU": ["007"], "warehouse": ["Wuhan"], "on_hand": [1],
+                  "on_order": [0]}).to_excel(path, index=False)
+    assert read_stock(path)["sku"].tolist() == ["007"]
+
+
+def test_gbk_csv_reads(tmp_path):
+    path = tmp_path / "stock.csv"
+    path.write_bytes("sku,warehouse,on_hand,on_order\n口红01,Wuhan,3,0\n".encode("gbk"))
+    assert read_stock(path, warehouses=SITES)["sku"].tolist() == ["口红01"]

@@ -175,6 +175,30 @@ class CycleResult:
     def kpi_table(self) -> pd.DataFrame:
         return kpi_table(self.kpis)
 
+    def summary_text(self) -> str:
+        """The event, its window, the data's end and every assumption or note of the run."""
+        w = self.window
+        lines = [f"{w.label} {w.year}: window {w.start.date()}..{w.end.date()} "
+                 f"({(w.end - w.start).days + 1} days); history to {self.history_end.date()}; "
+                 f"data: {self.params.data}"]
+        lines += [f"- {note}" for note in self.notes]
+        return "\n".join(lines)
+
+    def region_table(self) -> pd.DataFrame:
+        """Per region over the event window: P10, P50, P90 units, baseline and uplift."""
+        cols = [c for c in ("region", "yhat_q10", "yhat_q50", "yhat_q90", "yhat_baseline", "uplift",
+                            "uplift_pct") if c in self.region_totals.columns]
+        return self.region_totals[cols].rename(columns={"yhat_q10": "P10", "yhat_q50": "P50",
+                                                        "yhat_q90": "P90",
+                                                        "yhat_baseline": "baseline"})
+
+    def peak_table(self) -> pd.DataFrame:
+        """Per warehouse and scenario: units, peak day, capacity, binding days, backlog, 48 h
+        share and the extra daily capacity that holds the target."""
+        return self.peak.warehouses[["warehouse", "scenario", "units", "peak_day_units", "capacity",
+                                     "days_binding", "first_binding_day", "max_backlog",
+                                     "backlog_at_end", "ship_48h_share", "extra_capacity_needed"]]
+
     def recorded(self) -> dict:
         """The KPI values to record for the index (name -> value), skipping missing ones."""
         return {k.name: float(k.value) for k in self.kpis if k.value is not None}
@@ -331,6 +355,8 @@ def _complete(forecast: pd.DataFrame, stock: pd.DataFrame, lead: pd.DataFrame,
         notes.append(f"{len(absent)} (sku, warehouse) with forecast demand have no stock row: "
                      "counted as holding nothing")
         stock = pd.concat([stock, absent.assign(on_hand=0.0, on_order=0.0)], ignore_index=True)
+        if "unit_cost" in stock.columns:  # no row, no cost: those orders carry no value
+            stock["unit_cost"] = stock["unit_cost"].astype(float)
         lead = pd.concat([lead, absent.assign(lead_time_days=params.lead_time_days,
                                               lead_time_std_days=params.lead_time_std_days)],
                          ignore_index=True)
@@ -417,7 +443,8 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     keys = pooled[["sku", "warehouse"]].drop_duplicates().reset_index(drop=True)
     mean_daily = keys.merge(pooled.groupby(["sku", "warehouse"], as_index=False)["yhat"].mean(),
                             on=["sku", "warehouse"])["yhat"].to_numpy()
-    stock, lead = _stock_inputs(params, keys, mean_daily, warehouses, notes)
+    sites = [*used.open_centrals, *[warehouse_name(f, "front") for f in used.open_fronts]]
+    stock, lead = _stock_inputs(params, keys, mean_daily, sites, notes)
     pooled, stock, lead = _complete(pooled, stock, lead, params, notes)
     k = ["sku", "warehouse"]
     plan = replenishment_plan(pooled, lead, stock, keys=k, service_level=params.service_level,

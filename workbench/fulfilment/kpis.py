@@ -71,6 +71,19 @@ def kpi_table(kpis: list[Kpi]) -> pd.DataFrame:
 def _fmt(value: float, kind: str) -> str:
     if kind in ("share", "pct"):
         return f"{value:.1%}"
-    if kind == "money":
+    if kind in ("money", "units"):
         return f"{value:,.0f}"
-    return f"{value:g}"
+    return f"{value:.2f}" if kind == "ratio" else f"{value:g}"
+
+
+_COLOURS = {"green": "#c8e6c9", "red": "#ffcdd2", "info": "#eeeeee"}
+
+
+def kpi_display(kpis: list[Kpi]):
+    """:func:`kpi_table` as a pandas ``Styler``: values formatted by kind (shares as %, money with
+    thousands separators), the status cell green, red or grey."""
+    table = kpi_table(kpis)
+    table["value"] = [("-" if k.value is None else _fmt(k.value, k.kind)) for k in kpis]
+    return (table.style.hide(axis="index")
+            .map(lambda s: f"background-color: {_COLOURS.get(s, '')}; font-weight: bold",
+                 subset=["status"]))

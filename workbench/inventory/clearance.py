@@ -48,7 +48,7 @@ def _turnover(forecast: pd.DataFrame, stock: pd.DataFrame, keys: list[str]) -> p
     table = daily.groupby(keys, as_index=False).agg(mean_daily=("yhat", "mean"))
     extra = ["unit_cost"] if "unit_cost" in stock.columns else []
     table = keyed_inputs(table, stock[[*keys, "on_hand", *extra]], keys, "stock", ["on_hand"])
-    _non_negative(table, keys, ["on_hand", *extra])
+    _non_negative(table, keys, ["on_hand"])
     held = table["on_hand"] > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         table["annual_turns"] = np.where(held, 365.0 * table["mean_daily"] / table["on_hand"],
@@ -82,7 +82,7 @@ def clearance_list(forecast: pd.DataFrame, stock: pd.DataFrame, *, keys: list[st
     order = "clear_units"
     if "unit_cost" in stock.columns:
         cost = keyed_inputs(slow[keys], stock[[*keys, "unit_cost"]], keys, "stock", ["unit_cost"])
-        _non_negative(cost, keys, ["unit_cost"])
+        _non_negative(cost, keys, ["unit_cost"], allow_missing=True)
         slow["clear_value"] = slow["clear_units"] * cost["unit_cost"].to_numpy()
         order = "clear_value"
     listed = slow[slow["clear_units"] > 0]

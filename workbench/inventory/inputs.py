@@ -32,6 +32,9 @@ STOCK_COLUMNS = ("sku", "warehouse", "on_hand", "on_order")
 STOCK_OPTIONAL = ("unit_cost", "supplier")
 LEAD_TIME_COLUMNS = ("warehouse", "lead_time_days")
 ANY_WAREHOUSE = "*"
+# keys kept as written (SKU codes with leading zeros), in the header spellings we accept
+_TEXT_COLUMNS = [f(name) for name in ("sku", "warehouse", "supplier")
+                 for f in (str.lower, str.upper, str.title)]
 DEMO_STOCK_LABEL = ("DEMO stock snapshot: seeded, made up for the sample data (which has no "
                     "inventory); not a real stock position")
 
@@ -66,7 +69,7 @@ def read_lead_times(path: str | Path, *, warehouses=None,
 def _read(path: str | Path, sheet) -> pd.DataFrame:
     from workbench.data.io import read_table
 
-    frame = read_table(path, sheet=sheet) if sheet is not None else read_table(path)
+    frame = read_table(path, sheet=sheet, text_columns=_TEXT_COLUMNS)
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     return frame
 

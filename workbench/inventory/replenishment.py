@@ -67,14 +67,29 @@ def keyed_inputs(base: pd.DataFrame, other: pd.DataFrame, keys: list[str], name:
     return merged.drop(columns="_merge")
 
 
-def _non_negative(frame: pd.DataFrame, keys: list[str], columns: list[str]) -> None:
+def _non_negative(frame: pd.DataFrame, keys: list[str], columns: list[str], *,
+                  allow_missing: bool = False) -> None:
+    """Turn ``columns`` into floats >= 0 in place (empty cells allowed with ``allow_missing``).
+
+    Raises:
+        DataValidationError: naming the first bad key and its value.
+    """
     for col in columns:
         values = pd.to_numeric(frame[col], errors="coerce")
-        bad = values.isna() | (values < 0) | ~np.isfinite(values.fillna(0.0))
+        missing = values.isna() & (frame[col].isna() if allow_missing else False)
+        bad = (values.isna() & ~missing) | (values < 0) | ~np.isfinite(values.fillna(0.0))
         if bad.any():
-            raise DataValidationError(f"{col} for {tuple(frame.loc[bad, keys].iloc[0])} is "
-                                      f"{frame.loc[bad, col].iloc[0]!r}; expected a number >= 0")
+            key = tuple(str(v) for v in frame.loc[bad, keys].iloc[0])
+            raise DataValidationError(f"{col} for {key} is {_plain(frame.loc[bad, col].iloc[0])}; "
+                                      "expected a number >= 0")
         frame[col] = values.astype(float)
+
+
+def _plain(value) -> str:
+    """A value for a message: numbers as ``1.5``, text quoted, never a numpy repr."""
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return "empty" if pd.isna(value) else f"{float(value):g}"
+    return repr(str(value))
 
 
 def replenishment_plan(forecast: pd.DataFrame, lead_times: pd.DataFrame, stock: pd.DataFrame, *,
@@ -175,7 +190,8 @@ def replenishment_orders(plan: pd.DataFrame, *, keys: list[str],
     Args:
         plan: the output of :func:`replenishment_plan`.
         keys: its key columns.
-        unit_cost: optional ``[keys..., unit_cost]`` (currency per unit) to value the orders.
+        unit_cost: optional ``[keys..., unit_cost]`` (currency per unit) to value the orders; an
+            empty cost leaves that order's value empty.
 
     Returns:
         One row per key with a positive order: keys, ``order_units`` (``ceil(order_qty)``),
@@ -191,7 +207,7 @@ def replenishment_orders(plan: pd.DataFrame, *, keys: list[str],
     orders["alert"] = due["alert"].to_numpy()
     if unit_cost is not None:
         costs = keyed_inputs(orders[keys].astype(str), unit_cost, keys, "unit_cost", ["unit_cost"])
-        _non_negative(costs, keys, ["unit_cost"])
+        _non_negative(costs, keys, ["unit_cost"], allow_missing=True)
         orders["order_value"] = orders["order_units"].to_numpy() * costs["unit_cost"].to_numpy()
     return orders
 

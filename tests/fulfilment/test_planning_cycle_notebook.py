@@ -1,0 +1,92 @@
+"""The planning-cycle notebook runs under papermill on a small own-data fixture built here."""
+
+from __future__ import annotations
+
+import json
+
+import papermill
+import pytest
+
+from workbench.data.sample import load_sample
+from workbench.errors import ParameterError
+from workbench.fulfilment.cycle import cycle_params
+
+KPIS = ("kpi_coverage_72h", "kpi_ship_48h_p50", "kpi_ship_48h_p90", "kpi_traffic_roi",
+        "forecast_event_gmv", "stock_to_buy_units")
+
+
+def own_files(tmp_path):
+    """A team's files: two SKUs in three regions (sales renamed from the sample, 22 months), stock
+    for the central warehouses plus a line nobody sells, lead times by SKU, capacities."""
+    sales = load_sample("sku")
+    sales = sales[sales["sku"].isin(["BEA-N-01", "BEA-N-02"]) | sales["sku"].isin(["BEA-E-01", "BEA-S-01"])]
+    sales = sales[sales["ds"] >= "2025-01-01"]
+    sales = sales.assign(sku=sales["sku"].str[-2:].radd("LIP-"))[["ds", "sku", "region", "units", "gmv"]]
+    (tmp_path / "sales.csv").write_text(sales.to_csv(index=False), encoding="utf-8")
+    (tmp_path / "stock.csv").write_text(
+        "sku,warehouse,on_hand,on_order,unit_cost\n"
+        "LIP-01,Beijing,400,0,35\nLIP-01,Guangzhou,50,20,35\nLIP-02,Chengdu,10,0,40\n"
+        "OLD-99,Beijing,800,0,12\n", encoding="utf-8")
+    (tmp_path / "lead.csv").write_text(
+        "sku,warehouse,lead_time_days,lead_time_std_days\nLIP-01,*,6,2\nLIP-02,*,4,1\nOLD-99,*,10,0\n",
+        encoding="utf-8")
+    (tmp_path / "capacity.csv").write_text(
+        "warehouse,capacity_units_per_day\nBeijing,900\nGuangzhou,700\nChengdu,300\nShanghai front,150\n",
+        encoding="utf-8")
+    return {"data": str(tmp_path / "sales.csv"), "stock": str(tmp_path / "stock.csv"),
+            "lead_times": str(tmp_path / "lead.csv"), "capacity": str(tmp_path / "capacity.csv")}
+
+
+@pytest.mark.slow
+def test_planning_cycle_notebook_on_own_data(repo, tmp_path, monkeypatch):
+    files = own_files(tmp_path)
+    record_file = tmp_path / "record.json"
+    monkeypatch.setenv("WORKBENCH_RECORD_FILE", str(record_file))
+    out = tmp_path / "planning_cycle.ipynb"
+    papermill.execute_notebook(
+        str(repo / "notebooks" / "planning_cycle.ipynb"), str(out),
+        parameters={**files, "category": None, "hubs": ["Beijing", "Guangzhou", "Chengdu", "Wuhan"],
+                    "n_front_candidates": 6, "fronts": ["Shanghai"], "max_fronts": 1,
+                    "hot_target_share": 0.0, "time_limit": 60.0},
+        kernel_name="workbench", cwd=str(repo / "notebooks"), progress_bar=False)
+    recorded = json.loads(record_file.read_text())["results"]
+    assert set(KPIS) <= set(recorded)
+    for name in ("kpi_coverage_72h", "kpi_ship_48h_p50", "kpi_ship_48h_p90"):
+        assert 0.0 <= recorded[name] <= 1.0
+    assert recorded["kpi_ship_48h_p90"] <= recorded["kpi_ship_48h_p50"]
+    assert recorded["stock_to_buy_units"] >= 0 and recorded["forecast_event_gmv"] > 0
+    cells = json.loads(out.read_text())["cells"]
+    text = "".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/html", ""))
+                   for c in cells if c["cell_type"] == "code" for o in c["outputs"])
+    assert "618 2027: window" in text
+    assert "OLD-99" in text  # the line nobody sells is on the clearance list
+    assert "DEMO" not in text  # the team's own stock, not the demo snapshot
+    assert "ASSUMED" not in text  # capacities from the team's file
+
+
+def test_committed_notebook_has_no_outputs(repo):
+    nb = json.loads((repo / "notebooks" / "planning_cycle.ipynb").read_text())
+    assert nb["metadata"]["kernelspec"]["name"] == "workbench"
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert "parameters" in code[0]["metadata"]["tags"]
+    assert all(not c["outputs"] and c["execution_count"] is None for c in code)
+
+
+@pytest.mark.parametrize("change, name", [
+    ({"event": "christmas"}, "event"),
+    ({"year": 1990}, "year"),
+    ({"ship_target": 1.5}, "ship_target"),
+    ({"service_level": 1.0}, "service_level"),
+    ({"stock": "nope.csv"}, "stock"),
+    ({"max_fronts": -1}, "max_fronts"),
+    ({"colour": "red"}, "colour"),
+])
+def test_bad_parameters_name_the_parameter(repo, change, name):
+    with pytest.raises(ParameterError, match=f"^{name}:"):
+        cycle_params(budget_scenario=str(repo / "budgets" / "plan_base.yaml"), **change)
+
+
+def test_own_data_needs_its_own_stock(repo, tmp_path):
+    files = own_files(tmp_path)
+    with pytest.raises(ParameterError, match="^stock: give your stock snapshot"):
+        cycle_params(data=files["data"], budget_scenario=str(repo / "budgets" / "plan_base.yaml"))
