@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from workbench.network.china import candidate_sites, city_demand, load_cities
-from workbench.network.design import NetworkParams, optimize_network
+from workbench.network.design import optimize_network
+from workbench.network.params import NetworkParams
 from workbench.network.plans import evaluate_plan
 
 CITIES = ["Beijing", "Tianjin", "Shanghai", "Hangzhou", "Guangzhou", "Shenzhen", "Chengdu", "Wuhan"]

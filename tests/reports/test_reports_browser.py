@@ -27,7 +27,9 @@ FLAGS = [
 LOCAL_SCHEMES = ("file:", "data:", "about:")
 # The shipped reports run with their manifest parameters, except a smaller network design
 # (the full one takes over a minute; the page has the same figures).
-SMALLER = {"network_plan": {"n_front_candidates": 12, "max_fronts": 4, "time_limit": 60.0}}
+SMALLER = {"network_plan": {"n_front_candidates": 12, "max_fronts": 4, "time_limit": 60.0},
+           "planning_cycle": {"max_skus": 3, "n_front_candidates": 12, "max_fronts": 4,
+                              "hot_target_share": 0.0, "time_limit": 60.0}}
 
 
 @pytest.fixture(scope="module")

@@ -73,6 +73,7 @@ def test_shipped_manifest_lists_the_notebooks_with_valid_parameters(tmp_path):
     notebooks = {spec["notebook"] for spec in data["reports"].values()}
     assert notebooks == {
         "notebooks/event_forecast.ipynb", "notebooks/network_plan.ipynb", "notebooks/budget_scenarios.ipynb",
+        "notebooks/planning_cycle.ipynb",
     }
     missing = sorted(nb for nb in notebooks if not (repo / nb).exists())
     if missing:

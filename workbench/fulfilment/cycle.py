@@ -170,6 +170,7 @@ class CycleResult:
     clearance: pd.DataFrame
     budget: object
     gmv: dict | None
+    stock_source: str = ""
     notes: list[str] = field(default_factory=list)
 
     def kpi_table(self) -> pd.DataFrame:
@@ -184,24 +185,89 @@ class CycleResult:
         lines += [f"- {note}" for note in self.notes]
         return "\n".join(lines)
 
-    def region_table(self) -> pd.DataFrame:
-        """Per region over the event window: P10, P50, P90 units, baseline and uplift."""
-        cols = [c for c in ("region", "yhat_q10", "yhat_q50", "yhat_q90", "yhat_baseline", "uplift",
-                            "uplift_pct") if c in self.region_totals.columns]
-        return self.region_totals[cols].rename(columns={"yhat_q10": "P10", "yhat_q50": "P50",
-                                                        "yhat_q90": "P90",
-                                                        "yhat_baseline": "baseline"})
-
-    def peak_table(self) -> pd.DataFrame:
-        """Per warehouse and scenario: units, peak day, capacity, binding days, backlog, 48 h
-        share and the extra daily capacity that holds the target."""
-        return self.peak.warehouses[["warehouse", "scenario", "units", "peak_day_units", "capacity",
-                                     "days_binding", "first_binding_day", "max_backlog",
-                                     "backlog_at_end", "ship_48h_share", "extra_capacity_needed"]]
-
     def recorded(self) -> dict:
         """The KPI values to record for the index (name -> value), skipping missing ones."""
         return {k.name: float(k.value) for k in self.kpis if k.value is not None}
+
+    def table(self, name: str) -> tuple[pd.DataFrame, dict[str, str], str]:
+        """A report table: ``(frame, formats, caption)`` for ``workbench.reports.tables.show_table``.
+
+        Names: ``regions`` (P10/P50/P90 units over the window per region), ``coverage`` (shares
+        within 24 h and the promise per region and plan), ``peak`` (per warehouse and scenario),
+        ``orders``, ``build`` (the event build, fronts first), ``clearance``, ``service`` (reorder
+        point and service level achieved per SKU and warehouse).
+
+        Raises:
+            ParameterError: an unknown name.
+        """
+        makers = {"regions": self._regions, "coverage": self._coverage, "peak": self._peak,
+                  "orders": self._orders, "build": self._build, "clearance": self._clearance,
+                  "service": self._service}
+        if name not in makers:
+            raise ParameterError(f"table {name!r}: choose one of {sorted(makers)}")
+        return makers[name]()
+
+    def _regions(self):
+        t = self.region_totals
+        frame = pd.DataFrame({"region": t["region"], "P10": t["yhat_q10"], "P50": t["yhat_q50"],
+                              "P90": t["yhat_q90"], "baseline": t["yhat_baseline"],
+                              "uplift": t["uplift"], "uplift_pct": t["uplift_pct"]})
+        formats = {"region": "text", "uplift_pct": "pct", **{c: "units" for c in
+                                                             ("P10", "P50", "P90", "baseline", "uplift")}}
+        w = self.window
+        return frame, formats, f"Units over {w.label} {w.year} ({w.start.date()}..{w.end.date()})"
+
+    def _coverage(self):
+        table = self.network.coverage_table()
+        frame = pd.DataFrame({"region": table.index.astype(str)})
+        formats = {"region": "text"}
+        for column in table.columns:
+            label = " ".join(str(part) for part in column if str(part)).strip()
+            frame[label] = table[column].to_numpy(dtype=float)
+            formats[label] = "units" if label == "units" else "share"
+        return frame, formats, "Share of units delivered within 24 h and the promise, per region and plan"
+
+    def _peak(self):
+        frame = self.peak.warehouses[["warehouse", "scenario", "units", "peak_day_units", "capacity",
+                                      "days_binding", "first_binding_day", "max_backlog",
+                                      "backlog_at_end", "ship_48h_share", "extra_capacity_needed"]]
+        formats = {"warehouse": "text", "scenario": "text", "units": "units",
+                   "peak_day_units": "units", "capacity": "units", "days_binding": "count",
+                   "first_binding_day": "date", "max_backlog": "units", "backlog_at_end": "units",
+                   "ship_48h_share": "share", "extra_capacity_needed": "units"}
+        return frame, formats, "Outbound per warehouse over the window against capacity (units a day)"
+
+    def _orders(self):
+        frame = self.orders
+        formats = {"sku": "text", "warehouse": "text", "order_units": "units", "order_by": "date",
+                   "arrives": "date", "alert": "text", "order_value": "money"}
+        return frame, {k: v for k, v in formats.items() if k in frame}, "Orders to place"
+
+    def _build(self):
+        frame = self.build[self.build["build_units"] > 0].sort_values(["tier", "place_by"],
+                                                                      ascending=[False, True])
+        formats = {"sku": "text", "warehouse": "text", "window_demand": "units",
+                   "target_stock": "units", "expected_at_open": "units", "build_units": "units",
+                   "place_by": "date", "service_level_achieved": "share", "tier": "text"}
+        return frame, formats, "Stock to place before the window opens (front warehouses first)"
+
+    def _clearance(self):
+        frame = self.clearance.replace([np.inf, -np.inf], np.nan)
+        formats = {"sku": "text", "warehouse": "text", "on_hand": "units", "mean_daily": "number:2",
+                   "annual_turns": "number:2", "days_of_cover": "number", "clear_units": "units",
+                   "clear_value": "money"}
+        return (frame, {k: v for k, v in formats.items() if k in frame},
+                "Clearance list (滞销品清仓): slow movers and the units beyond "
+                f"{self.params.keep_days:g} days of demand (— days of cover: no forecast demand)")
+
+    def _service(self):
+        frame = self.plan[["sku", "warehouse", "demand_lt", "reorder_point", "distribution",
+                           "service_level_achieved", "position", "alert"]]
+        formats = {"sku": "text", "warehouse": "text", "demand_lt": "units",
+                   "reorder_point": "units", "distribution": "text",
+                   "service_level_achieved": "share", "position": "units", "alert": "text"}
+        return frame, formats, (f"Reorder points for a {self.params.service_level:.0%} cycle service "
+                                "level and the level achieved")
 
 
 # -- inputs -------------------------------------------------------------------------------------
@@ -445,6 +511,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
                             on=["sku", "warehouse"])["yhat"].to_numpy()
     sites = [*used.open_centrals, *[warehouse_name(f, "front") for f in used.open_fronts]]
     stock, lead = _stock_inputs(params, keys, mean_daily, sites, notes)
+    stock_source = stock.attrs.get("source", str(params.stock))
     pooled, stock, lead = _complete(pooled, stock, lead, params, notes)
     k = ["sku", "warehouse"]
     plan = replenishment_plan(pooled, lead, stock, keys=k, service_level=params.service_level,
@@ -475,7 +542,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
 
     kpis = judge_plan(params, report, named, peak, orders, build, budget, gmv)
     return CycleResult(params, kpis, window, end, region_fc, totals, report, assignment, capacity,
-                       peak, plan, orders, build, clearance, budget, gmv, notes)
+                       peak, plan, orders, build, clearance, budget, gmv, stock_source, notes)
 
 
 def judge_plan(params: CycleParams, report, named, peak: PeakResult, orders: pd.DataFrame,
