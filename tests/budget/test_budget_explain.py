@@ -12,7 +12,7 @@ import pytest
 from budget_instances import plan_channels
 
 from workbench.budget.allocate import allocate
-from workbench.budget.explain import (allocation_caption, binding_text, certainty_text, frontier_caption,
+from workbench.budget.explain import (allocation_caption, binding_text, certainty_text, curves_caption, frontier_caption,
                                       frontier_levels_text, frontier_target_text)
 from workbench.budget.frontier import efficient_frontier
 from workbench.budget.run import run_scenario
@@ -92,3 +92,11 @@ def test_scenario_texts_come_from_the_explain_functions(repo):
     caption = allocation_caption(result)
     assert caption.startswith("Operating plan") and "binding: the budget (all of it is spent)" in caption
     assert f"{gain / 1e6:+,.1f}M" in caption
+
+
+def test_curves_caption_says_where_the_curves_come_from(repo):
+    fitted = run_scenario(repo / "budgets" / "plan_base.yaml", bootstrap=5)
+    assert curves_caption(fitted).startswith("Response curves fitted from up to 104 weeks of history "
+                                             "(splash, feed, challenge); bands: 5-95% of 5 bootstrap refits")
+    no_bands = run_scenario(repo / "budgets" / "plan_base.yaml", bootstrap=0)
+    assert "no bands: bootstrap 0" in curves_caption(no_bands)

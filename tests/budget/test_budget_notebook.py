@@ -7,8 +7,9 @@ import json
 import papermill
 import pytest
 
-from workbench.budget.params import check_budget_notebook_params
+from workbench.budget.params import budget_notebook_params
 from workbench.errors import ParameterError
+from workbench.reports.params import parse_cli_parameters, read_notebook_parameters
 
 
 @pytest.mark.slow
@@ -35,15 +36,31 @@ def test_committed_notebook_has_no_outputs(repo):
     assert all(not c["outputs"] and c["execution_count"] is None for c in code)
 
 
-@pytest.mark.parametrize("change, name", [
-    ({"scenario_files": ["nope.yaml"]}, "scenario_files"),
-    ({"roi_target": -1}, "roi_target"),
-    ({"budget_range": [5e6, 1e6]}, "budget_range"),
-    ({"budget_points": 1}, "budget_points"),
-    ({"bootstrap": 1.5}, "bootstrap"),
+@pytest.mark.parametrize("name, text", [("roi_target", "-5"), ("budget_points", "1"), ("bootstrap", "1.5"),
+                                        ("scenario_files", "[]"), ("budget_range", "[-1, 5]")])
+def test_bad_parameters_are_refused_before_any_kernel(repo, name, text):
+    declared = read_notebook_parameters(repo / "notebooks" / "budget_scenarios.ipynb")
+    with pytest.raises(ParameterError, match=f"parameter '{name}'"):
+        parse_cli_parameters([(name, text)], declared, "budget_scenarios")
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"scenario_files": ["nope.yaml"]}, "^scenario_files: 'nope.yaml' is not a file"),
+    ({"budget_range": [5e6, 1e6]}, "^budget_range: give"),
+    ({"budget_range": [1e6, 2e6, 3e6]}, "^budget_range: give"),
+    ({"roi_target": -1.0}, "parameter 'roi_target'"),
 ])
-def test_bad_parameters_name_the_parameter(repo, change, name):
-    params = {"scenario_files": [str(repo / "budgets" / "plan_base.yaml")], "roi_target": 5.0,
-              "budget_range": [1e6, 2e6], "budget_points": 3, "bootstrap": 0} | change
-    with pytest.raises(ParameterError, match=f"^{name}:"):
-        check_budget_notebook_params(**params)
+def test_the_params_object_checks_what_the_hints_cannot(repo, change, message):
+    declared = read_notebook_parameters(repo / "notebooks" / "budget_scenarios.ipynb")
+    cell = next(c for c in json.loads((repo / "notebooks" / "budget_scenarios.ipynb").read_text())["cells"]
+                if "parameters" in c["metadata"].get("tags", []))
+    namespace: dict = {}
+    exec("".join(cell["source"]), namespace)  # the cell as the kernel runs it (annotations included)
+    namespace["scenario_files"] = [str(repo / "budgets" / "plan_base.yaml")]
+    namespace.update(change)
+    with pytest.raises(ParameterError, match=message):
+        budget_notebook_params(namespace)
+    namespace.update({k: d.default for k, d in declared.items() if k in change})
+    namespace["scenario_files"] = [str(repo / "budgets" / "plan_base.yaml")]
+    params = budget_notebook_params(namespace)
+    assert params.scenario_files == (str(repo / "budgets" / "plan_base.yaml"),) and len(params.budgets) == 50

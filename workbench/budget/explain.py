@@ -9,7 +9,8 @@ the solved results, so it is tested once and said the same way everywhere:
   whether the gain over the written plan is larger than that uncertainty;
 * :func:`frontier_levels_text`, :func:`frontier_target_text` - the frontier's budget levels
   (which cannot be spent, where the curve is flat) and what sets the ROI-target point;
-* :func:`allocation_caption`, :func:`frontier_caption` - the figure captions.
+* :func:`curves_caption`, :func:`allocation_caption`, :func:`frontier_caption` - the figure
+  captions.
 
 Money is shown in million CNY with one decimal (``12.3M``); ratios with two decimals.
 """
@@ -90,6 +91,22 @@ def certainty_text(result: ScenarioResult) -> str:
     elif inside:
         parts.append("the written plan's GMV lies inside this interval: the gain is within the fits' uncertainty")
     return "; ".join(parts)
+
+
+def curves_caption(result: ScenarioResult) -> str:
+    """Caption of the response-curve figure: where each curve comes from and what the bands are."""
+    fitted = [c.name for c in result.specs if c.curve_source == "fitted"]
+    given = [c.name for c in result.specs if c.curve_source != "fitted"]
+    parts = []
+    if fitted:
+        weeks = int(result.fits.table["n_weeks"].max()) if result.fits is not None else 0
+        draws = int(result.fits.samples["draw"].max()) + 1 if result.fits is not None and len(result.fits.samples) else 0
+        band = (f"bands: 5-95% of {draws} bootstrap refits" if draws else
+                "no bands: bootstrap 0, so the fits' uncertainty is not shown")
+        parts.append(f"fitted from up to {weeks} weeks of history ({', '.join(fitted)}); {band}")
+    if given:
+        parts.append(f"given in the scenario ({', '.join(given)}), no uncertainty")
+    return "Response curves " + "; ".join(parts) + ". ○ the written plan, ◆ the optimized split."
 
 
 def allocation_caption(result: ScenarioResult) -> str:
