@@ -39,6 +39,7 @@ WRITE_SUFFIXES = (".csv", ".xlsx", ".parquet")
 # What a CSV that is not UTF-8 is tried as when detection gives no answer: GB18030 is a superset
 # of GBK and GB2312, the encodings of Chinese Windows and of most Chinese platforms' exports.
 FALLBACK_ENCODINGS = ("gb18030",)
+_DETECT_BYTES = 1_000_000  # detection reads the first whole lines of up to 1 MB; decoding is strict on all
 _CHINESE_CODECS = {"gb2312", "gbk", "gb18030", "cp936"}
 _NUMBER = re.compile(r"^\s*[¥￥]?\s*[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\s*$")
 _SEPARATED = re.compile(r"[,¥￥]")
@@ -153,7 +154,8 @@ def decode_bytes(data: bytes, *, source: str, encoding: str | None = None) -> tu
         pass
     from charset_normalizer import from_bytes
 
-    plausible = [match.encoding.lower().replace("-", "_") for match in from_bytes(data)]
+    sample = data if len(data) <= _DETECT_BYTES else data[: data.rfind(b"\n", 0, _DETECT_BYTES) + 1 or _DETECT_BYTES]
+    plausible = [match.encoding.lower().replace("-", "_") for match in from_bytes(sample)]
     # Short files are ambiguous between the East Asian double-byte encodings (a two-line GBK file
     # may rank Big5 or CP949 first): a Chinese export is GB18030 whenever that is plausible.
     candidates = ["gb18030"] if _CHINESE_CODECS & set(plausible) else plausible[:1]

@@ -209,8 +209,8 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
     mapping: a mapping file, an ``OrderMapping`` or None for the default mapping.
     encoding, sheet: passed to ``read_table``.
 
-    Returns an ``OrdersResult``: ``table`` sorted by keys then ``ds``; units in items, gmv in CNY
-    rounded to 0.01. Raises ``ParameterError`` for an unknown level, ``ConfigError`` for a bad
+    Returns an ``OrdersResult``: ``table`` sorted by keys then ``ds``; units in items (integers
+    when every quantity is whole), gmv in CNY rounded to 0.01. Raises ``ParameterError`` for an unknown level, ``ConfigError`` for a bad
     mapping, ``DataValidationError`` naming the file and lines for everything in the data.
     """
     if level not in LEVELS:
@@ -321,5 +321,7 @@ def _daily(lines: pd.DataFrame, keys: list[str], last_day: pd.Timestamp) -> tupl
         pieces.append(filled)
     table = pd.concat(pieces, ignore_index=True)[["ds", *keys, "units", "gmv"]]
     table["gmv"] = table["gmv"].round(2)
+    if (table["units"] == table["units"].round()).all():  # whole items: written as 14, not 14.0
+        table["units"] = table["units"].astype("int64")
     table["ds"] = table["ds"].astype("datetime64[ns]")
     return table, len(table) - len(summed)
