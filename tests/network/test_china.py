@@ -35,12 +35,23 @@ def small_report():
 
 def test_city_table():
     cities = load_cities()
-    assert len(cities) == 164 and cities["city"].is_unique
+    assert len(cities) >= 300 and cities["city"].is_unique and cities["city_zh"].is_unique
     assert set(cities["region"]) == set(REGIONS)
     assert set(CENTRAL_HUBS) <= set(cities["city"])
     beijing = cities.set_index("city").loc["Beijing"]
     assert beijing["region"] == "North" and beijing["city_zh"] == "北京"
     assert cities["lat"].between(18, 54).all() and cities["lon"].between(73, 135).all()
+
+
+def test_city_table_entries_verified_against_the_census_and_geonames():
+    by_city = load_cities().set_index("city")
+    # 2020 census totals of the municipalities (their districts are not listed again)
+    assert by_city.loc["Shanghai", "population"] == 24_870_895
+    assert by_city.loc["Chongqing", "population"] == 32_054_159
+    assert (by_city["province"] == "Chongqing").sum() == 1
+    # Puyang is 濮阳, Henan; GeoNames' 浦阳 (Pujiang, Zhejiang) with 3.59 million is dropped
+    assert by_city.loc["Puyang", ["city_zh", "province"]].tolist() == ["濮阳", "Henan"]
+    assert not (by_city["population"] == 3_590_000).any()
 
 
 def test_demand_split_keeps_regional_totals():

