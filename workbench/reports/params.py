@@ -509,16 +509,11 @@ def parse_cli_parameters(
 
 
 def load_parameters_file(path: str | Path) -> dict[str, Any]:
-    """A YAML mapping of parameter values (``-f PARAMS.yaml``)."""
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"parameters file {path} not found") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"parameters file {path} is not valid YAML: {exc}") from None
-    if data is None:
-        return {}
+    """A YAML mapping of parameter values (``-f PARAMS.yaml``), read by the project's one safe
+    YAML reader; raises ``ConfigError`` naming the file (and line) when it is not such a mapping."""
+    from workbench.data.io import read_yaml
+
+    data = read_yaml(path, what="parameters file")
     if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
         raise ConfigError(f"parameters file {path} must be a mapping of parameter name to value")
     return data
