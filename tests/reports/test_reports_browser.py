@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from page_checks import ink_pixels, same_image
 from report_helpers import fixture_notebook
 from workbench.errors import ReportError
 from workbench.reports import runner, schedule
@@ -162,5 +163,25 @@ def test_shipped_reports_render_offline(browser, tmp_path):
         page.close()
     page, errors, remote = open_page(browser, summary.index)
     assert page.locator("#latest .status").all_inner_texts() == ["success"] * len(manifest.reports)
+    assert errors == [] and remote == []
+    page.close()
+
+
+def test_chinese_labels_render_with_a_cjk_font(browser, pages):
+    """A Chinese label on a report page is drawn with real glyphs: it has ink, and it differs
+    from text in code points no font has (which every browser draws as the same empty boxes)."""
+    page, errors, remote = open_page(browser, pages["records_results"])
+    page.evaluate(r"""() => {
+      for (const [id, text] of [['zh', '年货节'], ['zh2', '前置仓'], ['none', '\u{F0000}\u{F0001}\u{F0002}']]) {
+        const label = document.createElement('span');
+        label.id = id; label.textContent = text;
+        label.style.cssText = 'font-size:40px;display:inline-block;padding:4px;background:#fff;color:#000';
+        document.querySelector('.wb-header').appendChild(label);
+      }
+    }""")
+    shots = {name: page.locator(f"#{name}").screenshot() for name in ("zh", "zh2", "none")}
+    assert ink_pixels(shots["zh"]) > 200, "the Chinese label has no ink: is fonts-noto-cjk installed?"
+    assert not same_image(shots["zh"], shots["none"]), "Chinese drawn as missing-glyph boxes"
+    assert not same_image(shots["zh"], shots["zh2"]), "different characters drawn the same"
     assert errors == [] and remote == []
     page.close()
