@@ -202,3 +202,21 @@ def test_read_yaml_refuses_an_alias_bomb_and_a_huge_file(tmp_path):
     with pytest.raises(ConfigError, match="not UTF-8"):
         (tmp_path / "gbk.yaml").write_bytes("a: 广东\n".encode("gbk"))
         read_yaml(tmp_path / "gbk.yaml")
+
+
+def test_line_numbers_survive_blank_lines_and_quoted_line_breaks(tmp_path):
+    from workbench.data.validate import prepare_long_frame
+
+    path = tmp_path / "s.csv"
+    path.write_text('date,sku,note,units\n2024-01-01,a,"two\nlines",1\n\n2024-01-02,a,x,-5\n', encoding="utf-8")
+    frame = read_table(path)
+    with pytest.raises(DataValidationError, match="negative values at line 5"):
+        prepare_long_frame(frame, date_col="date", target_col="units", keys=["sku"])
+
+
+def test_a_title_row_above_the_header_is_named(tmp_path):
+    path = tmp_path / "t.xlsx"
+    pd.DataFrame([["订单导出 2026-01-01", None, None], ["订单编号", "商品ID", "数量"], ["1", "A", "2"]]).to_excel(
+        path, index=False, header=False)
+    with pytest.raises(DataValidationError, match="the first row is not a header: 2 of 3 columns have no name"):
+        read_table(path)

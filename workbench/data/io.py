@@ -64,8 +64,9 @@ def read_table(source: str | Path, *, encoding: str | None = None, sheet: str | 
         order numbers), or ``True`` for every column; other columns get their inferred types.
 
     Returns the frame; ``attrs["source"]`` names where it came from and ``attrs["csv_rows"]`` is
-    true when row ``i`` is line ``i + 2`` of the file (CSV) or row ``i + 2`` of the sheet (Excel),
-    so errors can name it (see ``workbench.data.validate.describe_rows``). Object columns whose
+    true when the row labelled ``i`` is line ``i + 2`` of the file (CSV) or row ``i + 2`` of the
+    sheet (Excel), so errors can name it (see ``workbench.data.validate.describe_rows``); a CSV
+    with blank lines or line breaks inside quoted fields is labelled by each record's first line. Object columns whose
     every value is a number, some with thousands separators or a ¥ sign, become numbers.
 
     Raises ``DataValidationError`` naming the file: not found, unknown type, undecodable (with
@@ -112,6 +113,12 @@ def read_table(source: str | Path, *, encoding: str | None = None, sheet: str | 
         raise DataValidationError(f"{path}: cannot be read: {exc}") from exc
     frame.columns = [c.strip() if isinstance(c, str) else c for c in frame.columns]
     _refuse_repeated_headers(frame.columns, path)
+    unnamed = [c for c in frame.columns if isinstance(c, str) and c.startswith("Unnamed:") or c == ""]
+    if len(unnamed) >= 2 and len(unnamed) * 2 > len(frame.columns):
+        raise DataValidationError(
+            f"{path}: the first row is not a header: {len(unnamed)} of {len(frame.columns)} columns have "
+            f"no name (headers read: {[str(c) for c in frame.columns][:8]}). If the file starts with a "
+            f"title or notes, delete the rows above the header")
     keep_text = set(frame.columns) if "all" in text else text["some"]
     for column in frame.columns:
         if column not in keep_text and _is_text(frame[column]):
@@ -187,8 +194,33 @@ def _read_csv(path: Path, encoding: str | None, text: dict, *, sep: str) -> pd.D
     header = next(csv.reader(io.StringIO(first_line), delimiter=sep))
     _refuse_repeated_headers([h.strip() for h in header], path)
     dtype = str if "all" in text else {c: str for c in header if c.strip() in text["some"]} or None
-    return pd.read_csv(io.StringIO(content.lstrip("\ufeff")), sep=sep, dtype=dtype,
-                       skipinitialspace=True)
+    content = content.lstrip("\ufeff")
+    frame = pd.read_csv(io.StringIO(content), sep=sep, dtype=dtype, skipinitialspace=True)
+    lines = content.count("\n") + (not content.endswith("\n"))
+    if lines != len(frame) + 1:  # blank lines or quoted line breaks: index rows by their file line
+        starts = _record_start_lines(content, sep)
+        if len(starts) == len(frame):
+            frame.index = pd.Index(np.asarray(starts) - 2)
+    return frame
+
+
+def _record_start_lines(content: str, sep: str) -> list[int]:
+    """The file line on which each data record starts (the header's line excluded)."""
+    reader = csv.reader(io.StringIO(content), delimiter=sep)
+    starts, seen_header = [], False
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return starts
+        except csv.Error:
+            return []
+        if not any(field.strip() for field in record):
+            continue
+        if seen_header:
+            starts.append(start)
+        seen_header = True
 
 
 def _read_excel(path: Path, sheet: str | int | None, text: dict) -> pd.DataFrame:
