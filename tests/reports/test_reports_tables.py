@@ -106,3 +106,14 @@ def test_csv_rounds_units_and_keeps_whole_numbers_whole():
     frame = pd.DataFrame({"units": [12.4, 7.6], "gmv": [1234.5678, 0.001]})
     text = csv_bytes(frame, {"units": "units", "gmv": "money"}).decode("utf-8-sig")
     assert text.splitlines() == ["units,gmv (CNY)", "12,1234.57", "8,0.0"]
+
+
+def test_xlsx_link_holds_the_same_table():
+    frame = pd.DataFrame({"省份": ["广东", "浙江"], "gmv": [1.5e6, 2.0e6]})
+    page = table_html(frame, {"gmv": "money"}, download="gmv_by_province.csv", xlsx=True)
+    names = re.findall(r'download="([^"]+)"', page)
+    assert names == ["gmv_by_province.csv", "gmv_by_province.xlsx"]
+    data = re.search(r'href="data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,'
+                     r'([^"]+)"', page).group(1)
+    back = pd.read_excel(io.BytesIO(base64.b64decode(data)), sheet_name="table")
+    assert back.to_dict("list") == {"省份": ["广东", "浙江"], "gmv (CNY)": [1500000, 2000000]}

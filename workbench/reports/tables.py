@@ -25,7 +25,8 @@ ordinary leading columns. Wide tables scroll inside the page.
 
 Every table carries a download link (the whole table as CSV, UTF-8 with a byte-order mark so
 Excel opens Chinese text correctly) embedded in the page as a ``data:`` URI, so the link works
-in an offline copy of the HTML report. The CSV holds the same numbers as the page except money,
+in an offline copy of the HTML report (``xlsx=True`` adds the same table as an Excel workbook).
+The CSV holds the same numbers as the page except money,
 which it keeps in CNY with two decimals, and percentages, which it gives as percent numbers.
 """
 
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import math
 import numbers
 import re
@@ -253,10 +255,11 @@ def formatted_cells(frame: pd.DataFrame, formats: dict[str, str] | None = None, 
     return headers, rows
 
 
-def csv_bytes(frame: pd.DataFrame, formats: dict[str, str] | None = None, *, others: str | None = None,
-              labels: dict[str, str] | None = None) -> bytes:
-    """The table as CSV for Excel: UTF-8 with a byte-order mark, no index, money in CNY with
-    two decimals, percentages as percent numbers, other numbers with their shown decimals."""
+def export_frame(frame: pd.DataFrame, formats: dict[str, str] | None = None, *, others: str | None = None,
+                 labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """The table as downloaded: no index, money in CNY with two decimals (header ``... (CNY)``),
+    percentages as percent numbers (header ``... (%)``), other numbers rounded to their shown
+    decimals (whole numbers as integers), dates as ISO text."""
     plain = _plain_frame(frame)
     fmts = column_formats(plain, formats, others=others)
     labels = labels or {}
@@ -275,24 +278,48 @@ def csv_bytes(frame: pd.DataFrame, formats: dict[str, str] | None = None, *, oth
             out[label] = [format_date(v) if v is not None else "" for v in column]
         else:
             out[label] = column
+    return out
+
+
+def csv_bytes(frame: pd.DataFrame, formats: dict[str, str] | None = None, *, others: str | None = None,
+              labels: dict[str, str] | None = None) -> bytes:
+    """:func:`export_frame` as CSV for Excel: UTF-8 with a byte-order mark, CRLF line ends."""
+    out = export_frame(frame, formats, others=others, labels=labels)
     return ("\ufeff" + out.to_csv(index=False, lineterminator="\r\n")).encode("utf-8")
 
 
-def _file_name(download: str | bool, caption: str | None) -> str:
+def xlsx_bytes(frame: pd.DataFrame, formats: dict[str, str] | None = None, *, others: str | None = None,
+               labels: dict[str, str] | None = None) -> bytes:
+    """:func:`export_frame` as an Excel workbook (one sheet, ``table``), written by openpyxl."""
+    buffer = io.BytesIO()
+    export_frame(frame, formats, others=others, labels=labels).to_excel(
+        buffer, index=False, sheet_name="table", engine="openpyxl")
+    return buffer.getvalue()
+
+
+_XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _file_stem(download: str | bool, caption: str | None) -> str:
     if isinstance(download, str):
-        name = download
-    else:
-        name = re.sub(r"[^\w-]+", "_", caption or "table").strip("_").lower()[:60] or "table"
-    return name if name.lower().endswith(".csv") else name + ".csv"
+        return re.sub(r"\.(csv|xlsx)$", "", download, flags=re.IGNORECASE)
+    return re.sub(r"[^\w-]+", "_", caption or "table").strip("_").lower()[:60] or "table"
+
+
+def _link(name: str, mime: str, data: bytes, rows: int) -> str:
+    encoded = base64.b64encode(data).decode("ascii")
+    return (f'<a class="wb-download" download="{html.escape(name)}" href="data:{mime};base64,{encoded}">'
+            f"Download {html.escape(name)} ({rows:,} rows)</a>")
 
 
 def table_html(frame: pd.DataFrame, formats: dict[str, str] | None = None, *, caption: str | None = None,
                money_unit: str | None = None, others: str | None = None,
-               labels: dict[str, str] | None = None, download: str | bool = True) -> str:
+               labels: dict[str, str] | None = None, download: str | bool = True, xlsx: bool = False) -> str:
     """The table as an HTML fragment (see the module docstring for the formatting rules).
 
     ``download``: a file name for the CSV link, ``True`` for a name made from the caption, or
-    ``False`` for no link. Raises ``ValueError`` as :func:`formatted_cells` does.
+    ``False`` for no link; ``xlsx`` adds a link to the same table as an Excel workbook. Raises
+    ``ValueError`` as :func:`formatted_cells` does.
     """
     headers, rows = formatted_cells(frame, formats, others=others, money_unit=money_unit, labels=labels)
     plain = _plain_frame(frame)
@@ -311,27 +338,29 @@ def table_html(frame: pd.DataFrame, formats: dict[str, str] | None = None, *, ca
     parts.extend("<tr>" + "".join(cell("td", t, n) for t, n in zip(row, numeric)) + "</tr>" for row in rows)
     parts.append("</tbody></table>")
     if download is not False:
-        name = _file_name(download, caption)
-        data = base64.b64encode(csv_bytes(frame, formats, others=others, labels=labels)).decode("ascii")
-        parts.append(f'<a class="wb-download" download="{html.escape(name)}" '
-                     f'href="data:text/csv;charset=utf-8;base64,{data}">Download {html.escape(name)} '
-                     f"({len(rows):,} rows)</a>")
+        stem = _file_stem(download, caption)
+        links = [_link(f"{stem}.csv", "text/csv;charset=utf-8", csv_bytes(frame, formats, others=others,
+                                                                          labels=labels), len(rows))]
+        if xlsx:
+            links.append(_link(f"{stem}.xlsx", _XLSX_TYPE, xlsx_bytes(frame, formats, others=others,
+                                                                     labels=labels), len(rows)))
+        parts.append('<div class="wb-downloads">' + " · ".join(links) + "</div>")
     parts.append("</div>")
     return "".join(parts)
 
 
 def show_table(frame: pd.DataFrame, formats: dict[str, str] | None = None, *, caption: str | None = None,
                money_unit: str | None = None, others: str | None = None,
-               labels: dict[str, str] | None = None, download: str | bool = True) -> None:
+               labels: dict[str, str] | None = None, download: str | bool = True, xlsx: bool = False) -> None:
     """Display ``frame`` in a notebook as a formatted table with a CSV download link.
 
     ``formats`` maps columns to kinds (``"money"``, ``"units"``, ``"count"``, ``"pct"``,
     ``"share"``, ``"ratio"``, ``"number"``, ``"text"``, ``"date"``, optionally ``"kind:decimals"``);
     ``others`` is the kind of every column not named; ``money_unit`` one of :data:`MONEY_UNITS`
-    (money columns hold CNY); ``labels`` renames columns for display; ``download`` as in
-    :func:`table_html`. Raises ``ValueError`` naming the column at fault.
+    (money columns hold CNY); ``labels`` renames columns for display; ``download`` and ``xlsx``
+    as in :func:`table_html`. Raises ``ValueError`` naming the column at fault.
     """
     from IPython.display import HTML, display
 
     display(HTML(table_html(frame, formats, caption=caption, money_unit=money_unit, others=others,
-                            labels=labels, download=download)))
+                            labels=labels, download=download, xlsx=xlsx)))
