@@ -98,3 +98,85 @@ def test_backtest_refuses_repeated_keys(sample_csv, capsys):
     code = main(["backtest", "--data", str(sample_csv), "--date-col", "ds", "--target", "units", "--freq", "D",
                  "--keys", "category,category", "--event", "618", "--years", "2025"])
     assert code == 2 and "keys: 'category' given more than once" in capsys.readouterr().err
+
+
+def _forecast_args(data, *extra):
+    return ["forecast", "--data", str(data), "--date-col", "ds", "--target", "units", "--keys", "category",
+            "--freq", "D", *extra]
+
+
+def test_through_event_forecasts_to_the_end_of_the_next_window(sample_csv, tmp_path, capsys):
+    """Issue 11: a user computed --horizon 202 by hand; the data end 2026-10-31."""
+    out = tmp_path / "fc.csv"
+    code = main(_forecast_args(sample_csv, "--through-event", "new_year_sale", "--out", str(out)))
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert ("年货节 / New Year sale 2027: 2027-01-02 to 2027-01-29 (28 days); history ends 2026-10-31, "
+            "63 days before the window; horizon 90 periods") in printed
+    fc = pd.read_csv(out, parse_dates=["ds"])
+    assert fc.ds.min() == pd.Timestamp("2026-11-01") and fc.ds.max() == pd.Timestamp("2027-01-29")
+    code = main(_forecast_args(sample_csv, "--through-event", "618", "--event-year", "2027", "--out", str(out)))
+    assert code == 0 and "618 2027: 2027-05-20 to 2027-06-18" in capsys.readouterr().out
+    assert pd.read_csv(out, parse_dates=["ds"]).ds.max() == pd.Timestamp("2027-06-18")
+
+
+def test_through_event_and_horizon_are_mutually_exclusive(sample_csv, tmp_path, capsys):
+    with pytest.raises(SystemExit) as done:
+        main(_forecast_args(sample_csv, "--through-event", "618", "--horizon", "7", "--out", str(tmp_path / "o.csv")))
+    assert done.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--horizon", "7", "--event-year", "2027"], "--event-year goes with --through-event EVENT"),
+    (["--through-event", "black_friday"], "unknown event 'black_friday'"),
+    (["--through-event", "618", "--event-year", "2026"], "618 2026 ended on 2026-06-18, on or before the end of "
+                                                         "the data (2026-10-31)"),
+    (["--through-event", "618", "--event-year", "2031"], "horizon must be from 1 to 1098 days"),
+    (["--through-event", "618", "--event-year", "1999"], "--event-year must be from 2000 to 2099"),
+])
+def test_through_event_refusals(sample_csv, tmp_path, capsys, extra, message):
+    code = main(_forecast_args(sample_csv, *extra, "--out", str(tmp_path / "o.csv")))
+    assert code == 2 and message in capsys.readouterr().err
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_output_options_excel_csv_workbook_date_name_and_rounding(tmp_path, capsys):
+    frame = load_sample("category")
+    frame = frame[frame.ds >= "2025-09-01"].rename(columns={"ds": "日期", "category": "品类"})
+    data = tmp_path / "销量.csv"
+    frame.to_csv(data, index=False)
+    args = ["forecast", "--data", str(data), "--date-col", "日期", "--target", "units", "--keys", "品类",
+            "--freq", "D", "--horizon", "14"]
+    assert main([*args, "--out", str(tmp_path / "fc.csv"), "--excel-csv", "--keep-date-col", "--round", "units.1"]) == 0
+    raw = (tmp_path / "fc.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and "品类,日期,yhat".encode() in raw
+    fc = pd.read_csv(tmp_path / "fc.csv", encoding="utf-8-sig")
+    values = fc.filter(like="yhat").to_numpy()
+    assert (abs(values * 10 - (values * 10).round()) < 1e-9).all()
+    assert main([*args, "--out", str(tmp_path / "fc.xlsx"), "--round", "units"]) == 0
+    book = pd.read_excel(tmp_path / "fc.xlsx")
+    assert list(book.columns[:2]) == ["品类", "ds"] and len(book) == 6 * 14
+    assert (book.filter(like="yhat") == book.filter(like="yhat").round()).all().all()
+    plain = main([*args, "--out", str(tmp_path / "plain.csv")])
+    assert plain == 0 and not (tmp_path / "plain.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--out", "{data}"], "is the input file"),
+    (["--out", "{tmp}/fc.parquet", "--excel-csv"], "--excel-csv applies to a .csv output"),
+    (["--out", "{tmp}/fc.json"], "unknown output type '.json'"),
+    (["--out-dir", "{tmp}/parts", "--round", "units"], "format an --out FILE"),
+])
+def test_output_refusals_come_before_any_work(sample_csv, tmp_path, capsys, extra, message):
+    before = sample_csv.read_bytes()
+    extra = [e.format(data=sample_csv, tmp=tmp_path) for e in extra]
+    code = main(_forecast_args(sample_csv, "--horizon", "7", *extra))
+    assert code == 2 and message in capsys.readouterr().err
+    assert sample_csv.read_bytes() == before and not (tmp_path / "parts").exists()
+
+
+def test_backtest_never_writes_over_its_input(sample_csv, capsys):
+    before = sample_csv.read_bytes()
+    code = main(["backtest", "--data", str(sample_csv), "--date-col", "ds", "--target", "units", "--freq", "D",
+                 "--event", "618", "--years", "2025", "--out", str(sample_csv)])
+    assert code == 2 and "is the input file" in capsys.readouterr().err and sample_csv.read_bytes() == before

@@ -5,11 +5,13 @@ import pytest
 from workbench.data.sample import load_sample
 from workbench.errors import ParameterError
 from workbench.forecast import planning
+from workbench.forecast.request import MAX_LEAD
 
 
 @pytest.fixture(scope="module")
 def result():
-    frame, keys = planning.load_planning_frame("sample", level="category_region", target="units")
+    frame, keys, _ = planning.load_planning_frame(planning.EventParams(event="new_year_sale",
+                                                                       level="category_region"))
     frame = frame[frame.ds >= "2024-06-01"]
     return planning.event_forecast(frame, event="new_year_sale", year=2026, lead=60, keys=keys, n_jobs=2)
 
@@ -34,26 +36,161 @@ def test_levels_add_up(result):
 
 
 def test_future_event_uses_all_history():
-    frame, keys = planning.load_planning_frame("sample", level="national", target="gmv")
+    frame, keys, _ = planning.load_planning_frame(planning.EventParams(event="618", level="national",
+                                                                       target="gmv"))
     res = planning.event_forecast(frame, event="618", year=2027, keys=keys)
     assert res.cutoff == frame.ds.max() and not res.has_actuals
     assert res.totals.yhat.iloc[0] > 0
 
 
+def test_year_none_is_the_next_window_after_the_data():
+    frame, keys, _ = planning.load_planning_frame(planning.EventParams(event="618", level="national"))
+    end = frame.ds.max()  # 2026-10-31: 618 2026 is over, 年货节 2027 (Spring Festival 2027-02-06) is next
+    res = planning.event_forecast(frame, event="new_year_sale", keys=keys)
+    assert res.window.year == 2027 and res.window.anchor == pd.Timestamp("2027-02-06")
+    assert res.window.start > end and res.is_next_event and not res.has_actuals
+    assert "actual" not in res.totals and "y" not in res.forecast
+    assert res.describe().startswith(f"年货节 / New Year sale 2027: 2027-01-02 to 2027-01-29 (28 days); "
+                                      f"history ends {end.date()}, 63 days before the window")
+    assert planning.event_forecast(frame, event="618", keys=keys).window.year == 2027
+
+
+@pytest.mark.parametrize("event, history_end, year", [
+    ("618", "2026-05-19", 2026),            # the day before the window starts: this year's
+    ("618", "2026-05-20", 2027),            # the window has started: the next one
+    ("new_year_sale", "2025-12-31", 2026),  # Spring Festival 2026-02-17: window from 2026-01-13
+    ("new_year_sale", "2026-01-13", 2027),
+    ("double11", "2026-11-30", 2027),
+])
+def test_next_window_starts_after_the_history(event, history_end, year):
+    window = planning.event_window(event, None, pd.Timestamp(history_end))
+    assert window.year == year and window.start > pd.Timestamp(history_end)
+
+
+def test_horizon_through_the_window():
+    window = planning.event_window("new_year_sale", 2027, None)
+    assert planning.horizon_through(window, pd.Timestamp("2026-10-31")) == 90  # Nov 1 .. Jan 29
+    assert planning.horizon_through(window, pd.Timestamp("2027-01-28")) == 1
+    # weekly (Sunday) periods: through the week that holds Jan 29 (ends Sunday Jan 31)
+    assert planning.horizon_through(window, pd.Timestamp("2026-11-01"), "W") == 13
+    with pytest.raises(ParameterError, match="ended on 2027-01-29, on or before the end of the data"):
+        planning.horizon_through(window, pd.Timestamp("2027-02-01"))
+
+
+def _chinese_two_years(tmp_path, encoding="gb18030"):
+    s = load_sample("category")
+    s = s[s.ds >= "2024-11-01"]
+    path = tmp_path / "销量.csv"
+    s.rename(columns={"ds": "日期", "category": "品类", "units": "销量"}).drop(columns="gmv") \
+        .to_csv(path, index=False, encoding=encoding)
+    return path
+
+
+def test_own_file_with_chinese_columns(tmp_path):
+    path = _chinese_two_years(tmp_path)
+    p = planning.EventParams(event="618", data=str(path), date_col="日期", target="销量", keys=["品类"])
+    frame, keys, notes = planning.load_planning_frame(p)
+    assert keys == ["品类"] and notes == [] and frame.groupby("品类").ngroups == 6
+    assert frame.y.sum() == load_sample("category").query("ds >= '2024-11-01'").units.sum()
+
+
+def test_a_level_whose_key_columns_are_absent_is_refused(tmp_path):
+    """It used to forecast the national total silently."""
+    path = _chinese_two_years(tmp_path)
+    p = planning.EventParams(event="618", data=str(path), date_col="日期", target="销量", level="sku")
+    with pytest.raises(ParameterError, match=r"^level: 'sku' needs the key column\(s\) \['category', 'region', "
+                                             r"'sku'\]; .* has no \['category', 'region', 'sku'\]"):
+        planning.load_planning_frame(p)
+    p = planning.EventParams(event="618", data=str(path), date_col="日期", target="销量", keys=["商品"])
+    with pytest.raises(ParameterError, match=r"^keys: \['商品'\]"):
+        planning.load_planning_frame(p)
+
+
+def test_finer_columns_are_summed_to_the_level_with_a_note(tmp_path):
+    path = tmp_path / "cr.csv"
+    load_sample("category_region").to_csv(path, index=False)
+    frame, keys, notes = planning.load_planning_frame(planning.EventParams(event="618", data=str(path),
+                                                                            level="category"))
+    assert keys == ["category"] and frame.groupby("category").ngroups == 6
+    assert notes and "summed over ['region']" in notes[0]
+    assert frame.y.sum() == load_sample("category_region").units.sum()
+
+
+def test_backtest_plan_skips_years_without_history_and_says_why(tmp_path):
+    frame, _, _ = planning.load_planning_frame(planning.EventParams(event="618", level="national"))
+    two_years = frame[frame.ds >= "2024-11-01"]
+    plan = planning.backtest_plan(two_years, event="new_year_sale", lead=90)
+    assert list(plan.windows) == ["new_year_sale 2026"]  # the 2025 sale is in the history before its cut-off
+    assert any("2025 not backtested" in n and "no earlier" in n for n in plan.notes)
+    plan = planning.backtest_plan(two_years, event="618", lead=90, years=[2024, 2025, 2026, 2027])
+    assert list(plan.windows) == ["618 2026"]
+    assert any("618 2027 not backtested: the window ends 2027-06-18, after the data" in n for n in plan.notes)
+    short = frame[frame.ds >= "2026-03-01"]
+    plan = planning.backtest_plan(short, event="618", lead=90)
+    assert plan.windows == {} and "can be backtested" in plan.notes[-1]
+
+
+def test_selection_ranks_series_and_marks_new_ones():
+    frame, keys, _ = planning.load_planning_frame(planning.EventParams(event="618", level="category"))
+    new = frame[(frame.category == "food") & (frame.ds >= "2026-07-01")].assign(category="new_snacks")
+    frame = pd.concat([frame, new], ignore_index=True)
+    res = planning.event_forecast(frame, event="618", keys=keys)
+    table = planning.selection_table(res, frame)
+    assert list(table["rank"]) == list(range(1, 8)) and table.forecast.is_monotonic_decreasing
+    assert table.set_index("category").no_event_history.to_dict() == {
+        c: c == "new_snacks" for c in table.category}
+    assert np.isclose(table.uplift_share.sum(), 1.0)
+    assert np.allclose(table.uplift, table.forecast - table.baseline)
+
+
 @pytest.mark.parametrize("change,field", [({"event": "black_friday"}, "event"), ({"year": 1990}, "year"),
-                                          ({"lead": -5}, "lead"), ({"level": "city"}, "level"),
+                                          ({"year": 2026.5}, "year"), ({"lead": -5}, "lead"),
+                                          ({"lead": 0}, "lead"), ({"level": "city"}, "level"),
                                           ({"model": "lstm"}, "model"), ({"quantiles": [0.5]}, "quantiles"),
                                           ({"data": "/no/such.csv"}, "data"), ({"target": "qty"}, "target"),
-                                          ({"backtest_models": ["x"]}, "backtest_models")])
+                                          ({"backtest_models": ["x"]}, "backtest_models"),
+                                          ({"backtest_years": [2025.5]}, "backtest_years"),
+                                          ({"keys": ["sku", "sku"]}, "keys"), ({"date_col": "日期"}, "date_col")])
 def test_bad_parameters_name_the_parameter(change, field):
     args = dict(event="618", year=2026, lead=90, level="category")
     args.update(change)
     with pytest.raises(ParameterError, match=f"^{field}:"):
-        planning.validate_event_params(**args)
+        planning.EventParams(**args)
+
+
+def test_params_are_one_frozen_object():
+    import dataclasses
+
+    p = planning.EventParams(event="618", quantiles=[0.9, 0.1])
+    assert p.year is None and p.quantiles == (0.1, 0.9) and p.key_columns == ["category"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.year = 2027
+
+
+def test_the_notebook_declares_the_same_choices(repo):
+    """The parameters cell's Literal lists are checked before any kernel starts; keep them true."""
+    from workbench.data.sample import LEVELS
+    from workbench.forecast.models import MODEL_CHOICES
+    from workbench.reports.params import read_notebook_parameters
+
+    declared = read_notebook_parameters(repo / "notebooks" / "event_forecast.ipynb")
+    assert set(declared["event"].type.args) == set(planning.PLANNING_EVENTS)
+    assert set(declared["model"].type.args) == set(MODEL_CHOICES)
+    assert set(declared["level"].type.args) == set(LEVELS)
+    assert str(MAX_LEAD) in declared_source(repo, "lead")  # Le(366): the one bound, MAX_LEAD
+
+
+def declared_source(repo, name: str) -> str:
+    import nbformat
+
+    nb = nbformat.read(repo / "notebooks" / "event_forecast.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    return next(line for line in cell.source.splitlines() if line.startswith(f"{name}:"))
 
 
 def test_sample_file_round_trip(tmp_path):
     path = tmp_path / "cat.csv"
     load_sample("category").to_csv(path, index=False)
-    frame, keys = planning.load_planning_frame(str(path), level="category", target="units")
-    assert keys == ["category"] and frame.y.sum() == load_sample("category").units.sum()
+    frame, keys, notes = planning.load_planning_frame(planning.EventParams(event="618", data=str(path),
+                                                                            level="category"))
+    assert keys == ["category"] and frame.y.sum() == load_sample("category").units.sum() and not notes

@@ -1,8 +1,33 @@
 """notebooks/event_forecast.ipynb runs under papermill with small parameters."""
 
+import json
+
+import pandas as pd
+import pytest
+
+from workbench.data.sample import load_sample
+
 
 def _outputs(nb, kind):
     return [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if kind in o.get("data", {})]
+
+
+def _text(nb) -> str:
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+
+
+def _figures(nb) -> list[dict]:
+    """The plotly figures of the executed notebook, as JSON (data and layout)."""
+    figures = []
+    for html in (o["data"]["text/html"] for o in _outputs(nb, "text/html")):
+        start = html.find("Plotly.newPlot(")
+        if start < 0:
+            continue
+        decoder = json.JSONDecoder()
+        rest = html[html.index(",", start) + 1:].lstrip()
+        data, end = decoder.raw_decode(rest)
+        figures.append({"data": data})
+    return figures
 
 
 def test_event_forecast_notebook_runs_for_the_new_year_sale(run_notebook):
@@ -11,13 +36,51 @@ def test_event_forecast_notebook_runs_for_the_new_year_sale(run_notebook):
     html = [o["data"]["text/html"] for o in _outputs(nb, "text/html")]
     assert sum("plotly" in h for h in html) == 3  # forecast, uplift and backtest figures
     assert sum("<script" in h and "Plotly" in h and len(h) > 1_000_000 for h in html) == 1  # plotly.js inlined once
-    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert "年货节 / New Year sale 2026" in text
+    assert "年货节 / New Year sale 2026" in _text(nb)
 
 
 def test_event_forecast_notebook_rejects_a_bad_parameter(run_notebook):
     import papermill
-    import pytest
 
-    with pytest.raises(papermill.PapermillExecutionError, match="event: 'black_friday'"):
+    with pytest.raises(papermill.PapermillExecutionError, match="parameter 'event': .*'black_friday'"):
         run_notebook("event_forecast.ipynb", {"event": "black_friday"})
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"event": "black_friday"}, "parameter 'event'"), ({"year": 1990}, "parameter 'year'"),
+    ({"lead": -30}, "parameter 'lead'"), ({"lead": 0}, "parameter 'lead'"),
+    ({"quantiles": [0.5]}, "parameter 'quantiles'"), ({"model": "lstm"}, "parameter 'model'")])
+def test_bad_parameters_are_refused_before_any_kernel_starts(repo, values, message):
+    from workbench.errors import ParameterError
+    from workbench.reports.params import read_notebook_parameters, validate_parameters
+
+    declared = read_notebook_parameters(repo / "notebooks" / "event_forecast.ipynb")
+    with pytest.raises(ParameterError, match=message):
+        validate_parameters(values, declared, "event_forecast.ipynb")
+
+
+def test_the_next_event_on_a_two_year_file_with_chinese_columns(run_notebook, tmp_path):
+    """Issue 11: year=None is the next window after the data; no actuals appear in it; two years
+    of history never fail the report (backtest years without history are skipped with a note)."""
+    s = load_sample("category")
+    s = s[s.ds >= "2024-11-01"].rename(columns={"ds": "日期", "category": "品类", "units": "销量"})
+    path = tmp_path / "销量.csv"
+    s.drop(columns="gmv").to_csv(path, index=False, encoding="gb18030")
+    nb = run_notebook("event_forecast.ipynb", {
+        "event": "new_year_sale", "year": None, "data": str(path), "date_col": "日期", "target": "销量",
+        "keys": ["品类"], "backtest_models": ["auto", "seasonal_naive"], "export_dir": str(tmp_path / "out")})
+    text = _text(nb)
+    # the data end 2026-10-31; Spring Festival 2027 is 2027-02-06
+    assert ("年货节 / New Year sale 2027: 2027-01-02 to 2027-01-29 (28 days); history ends 2026-10-31, "
+            "63 days before the window") in text
+    assert "年货节 / New Year sale 2025 not backtested" in text  # its cut-off is before the data
+    html = "".join(o["data"]["text/html"] for o in _outputs(nb, "text/html"))
+    assert "new_year_sale 2026" in html  # the backtest ran on the year that has history
+    forecast_figure = _figures(nb)[0]
+    names = [trace.get("name") for trace in forecast_figure["data"]]
+    assert "forecast" in names and "actual" not in names
+    window = [t for t in forecast_figure["data"] if t.get("name") == "forecast"][0]
+    assert pd.Timestamp(window["x"][0]) == pd.Timestamp("2026-11-01")
+    exported = pd.read_csv(tmp_path / "out" / "selection_new_year_sale_2027.csv", encoding="utf-8-sig")
+    assert list(exported.columns[:2]) == ["rank", "品类"] and "actual" not in exported
+    assert len(exported) == 6 and exported.forecast.is_monotonic_decreasing

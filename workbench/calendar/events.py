@@ -200,6 +200,20 @@ class RetailCalendar:
         peaks = tuple(self._resolve(p, anchor, year, where) for p in merged.get("peaks") or [])
         return EventWindow(event, year, self.label(event), anchor, start, end, peaks)
 
+    def next_window(self, event: str, after) -> EventWindow:
+        """The first window of ``event`` that starts after the day ``after`` (e.g. the last day
+        of the data): the next occurrence to plan for. Raises ``ConfigError`` for an unknown
+        event or a date beyond the calendar's years (2000-2099)."""
+        after = _to_date(after, "after")
+        for year in range(after.year - 1, after.year + 3):
+            if not 2000 <= year <= 2099:
+                continue
+            window = self.window(event, year)
+            if window.start > after:
+                return window
+        raise ConfigError(f"no window of {event!r} after {after.date()} in the calendar's years "
+                          f"2000-2099")
+
     def windows(self, event: str, start, end) -> list[EventWindow]:
         """Every window of ``event`` that overlaps the dates ``start``..``end``."""
         start, end = pd.Timestamp(start), pd.Timestamp(end)

@@ -7,6 +7,7 @@ import argparse
 from workbench.errors import ParameterError
 from workbench.forecast.engines import ENGINES
 from workbench.forecast.models import AUTO, DEFAULT_MODEL, DEFAULT_QUANTILES, MODEL_CHOICES
+from workbench.forecast.jobs import ROUNDING
 from workbench.forecast.request import MAX_HORIZON, MAX_LEAD
 
 
@@ -22,7 +23,11 @@ def _quantiles(text: str) -> tuple[float, ...]:
 
 
 def _data_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", required=True, help="CSV, Parquet or DuckDB file (long format)")
+    parser.add_argument("--data", required=True,
+                        help="CSV (UTF-8, UTF-8 with BOM or GBK/GB18030, detected), Excel .xlsx, "
+                        "Parquet or DuckDB file (long format)")
+    parser.add_argument("--encoding", help="CSV text encoding, overriding detection (e.g. gb18030)")
+    parser.add_argument("--sheet", help="Excel: sheet name (default: the first sheet)")
     parser.add_argument("--table", help="DuckDB: table or view to read")
     parser.add_argument("--query", help="DuckDB: SQL query to read")
     parser.add_argument("--date-col", required=True, help="date column")
@@ -41,14 +46,22 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
 def register(subparsers) -> None:
     p = subparsers.add_parser("forecast",
                               description="Forecast every series of a long table and write "
-                              "keys, ds, yhat and yhat_qNN per quantile to a CSV or Parquet file.")
+                              "keys, ds, yhat and yhat_qNN per quantile to a CSV, Excel or Parquet "
+                              "file. Every value is >= 0.")
     _data_options(p)
-    p.add_argument("--horizon", type=int, required=True,
-                   help="periods to forecast: 1 to " + ", ".join(f"{n} ({f})" for f, n in MAX_HORIZON.items()))
+    how_far = p.add_mutually_exclusive_group(required=True)
+    how_far.add_argument("--horizon", type=int,
+                         help="periods to forecast: 1 to " + ", ".join(f"{n} ({f})" for f, n in MAX_HORIZON.items()))
+    how_far.add_argument("--through-event", metavar="EVENT",
+                         help="forecast through the end of EVENT's next window after the data "
+                         "(618, new_year_sale, double11, spring_festival, ...); prints the window "
+                         "and the history end")
+    p.add_argument("--event-year", type=int, metavar="Y",
+                   help="with --through-event: that year's window instead of the next one")
     p.add_argument("--model", choices=MODEL_CHOICES, default=AUTO,
                    help="model (default auto: " + ", ".join(f"{m} for {f}" for f, m in DEFAULT_MODEL.items()) + ")")
     where = p.add_mutually_exclusive_group(required=True)
-    where.add_argument("--out", help="output file (.csv or .parquet)")
+    where.add_argument("--out", help="output file: .csv, .xlsx (a workbook) or .parquet")
     where.add_argument("--out-dir", help="output directory (new or empty): each partition of series "
                        "is written by its worker to DIR/part-NNNNN.parquet, failed series to "
                        "DIR/_failures.csv; for runs too large to hold in one process")
@@ -62,6 +75,13 @@ def register(subparsers) -> None:
                    "32 partitions, at most 500 series each)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")
+    p.add_argument("--excel-csv", action="store_true",
+                   help="CSV as UTF-8 with a BOM, so Excel opens Chinese text ungarbled")
+    p.add_argument("--keep-date-col", action="store_true",
+                   help="name the date column as in the input (--date-col) instead of ds")
+    p.add_argument("--round", choices=list(ROUNDING), dest="rounding",
+                   help="round the forecast values: units (whole), units.1 (one decimal), money (two "
+                   "decimals); default full precision")
     p.set_defaults(handler=_forecast)
 
     b = subparsers.add_parser("backtest",
@@ -80,18 +100,27 @@ def register(subparsers) -> None:
 
 def _common(args) -> dict:
     return dict(date_col=args.date_col, target=args.target, keys=args.keys, table=args.table,
-                query=args.query, gaps=args.gaps, events=args.events)
+                query=args.query, gaps=args.gaps, events=args.events, encoding=args.encoding,
+                sheet=args.sheet)
 
 
 def _forecast(args) -> int:
-    from workbench.forecast.jobs import forecast_file
+    from workbench.forecast.jobs import EventTarget, OutputFormat, forecast_file
     from workbench.forecast.request import ForecastRequest
 
-    request = ForecastRequest(horizon=args.horizon, model=args.model, quantiles=args.quantiles,
-                              freq=args.freq, engine=args.engine, n_jobs=args.n_jobs,
-                              dask_address=args.dask_address, partition_size=args.partition_size)
+    if args.event_year is not None and not args.through_event:
+        raise ParameterError("--event-year goes with --through-event EVENT")
+    through = EventTarget(args.through_event, args.event_year) if args.through_event else None
+    # with --through-event the horizon is set from the data's end; 1 stands in until then
+    request = ForecastRequest(horizon=args.horizon if through is None else 1, model=args.model,
+                              quantiles=args.quantiles, freq=args.freq, engine=args.engine,
+                              n_jobs=args.n_jobs, dask_address=args.dask_address,
+                              partition_size=args.partition_size)
+    output = OutputFormat(excel_csv=args.excel_csv, rounding=args.rounding,
+                          date_name=args.date_col if args.keep_date_col else None)
     result = forecast_file(args.data, request, out=args.out, out_dir=args.out_dir,
-                           progress=args.progress, **_common(args))
+                           progress=args.progress, output=output, through=through, echo=print,
+                           **_common(args))
     if args.out_dir:
         print(f"wrote {result.rows} rows for {result.series} series to {len(result.files)} Parquet "
               f"files in {args.out_dir}")

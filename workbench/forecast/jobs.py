@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from workbench.calendar import RetailCalendar
-from workbench.data.io import read_table, write_table
+from workbench.calendar import RetailCalendar, default_calendar
+from workbench.data.io import WRITE_SUFFIXES, read_table, refuse_overwrite, write_table
 from workbench.data.validate import prepare_long_frame
 from workbench.errors import ParameterError
 from workbench.forecast.backtest import compare_models, event_windows
@@ -15,52 +16,130 @@ from workbench.forecast.core import ForecastRun, forecast, forecast_to_parquet
 from workbench.forecast.engines import make_engine
 from workbench.forecast.models import AUTO, resolve_model
 from workbench.forecast.models.base import DEFAULT_QUANTILES
-from workbench.forecast.request import ForecastRequest, check_keys, check_lead, check_quantiles
+from workbench.forecast.planning import describe_window, event_window, horizon_through
+from workbench.forecast.request import (ForecastRequest, check_keys, check_lead, check_quantiles,
+                                        check_whole_number)
 
 
 def load_series(data: str | Path, *, date_col: str, target: str, keys=(), freq: str = "D",
-                table: str | None = None, query: str | None = None, gaps: str = "zero"):
+                table: str | None = None, query: str | None = None, gaps: str = "zero",
+                encoding: str | None = None, sheet: str | int | None = None):
     """Read and validate a long table; returns the standard frame and its validation report."""
-    raw = read_table(data, table=table, query=query)
+    raw = read_table(data, table=table, query=query, encoding=encoding, sheet=sheet)
     return prepare_long_frame(raw, date_col=date_col, target_col=target, keys=list(keys),
                               freq=freq, gaps=gaps)
 
 
+ROUNDING = {"units": 0, "units.1": 1, "money": 2}  # decimals of the forecast values per kind
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    """How a forecast table is written for a planner: ``excel_csv`` (UTF-8 with a BOM so Excel
+    opens Chinese text), ``date_name`` (the date column's name; None keeps ``ds``, the name
+    other tools read), ``rounding`` (a key of ``ROUNDING``: units whole or to one decimal,
+    money to two; None keeps full precision). Checked on construction."""
+
+    excel_csv: bool = False
+    date_name: str | None = None
+    rounding: str | None = None
+
+    def __post_init__(self):
+        if self.rounding is not None and self.rounding not in ROUNDING:
+            raise ParameterError(f"--round: {self.rounding!r} is not one of {list(ROUNDING)}")
+
+    @property
+    def is_default(self) -> bool:
+        return self == OutputFormat()
+
+    def check_path(self, out) -> None:
+        """Refuse an output type the table cannot be written as, before any work."""
+        suffix = Path(out).suffix.lower()
+        if suffix not in WRITE_SUFFIXES and suffix != ".pq":
+            raise ParameterError(f"--out {out}: unknown output type {suffix or '(no suffix)'!r}; end the "
+                                 f"name with {', '.join(WRITE_SUFFIXES)}")
+        if self.excel_csv and suffix != ".csv":
+            raise ParameterError(f"--excel-csv applies to a .csv output; --out is {out}")
+
+    def write(self, frame: pd.DataFrame, out) -> Path:
+        """Write ``frame`` (``ds``, ``yhat...`` columns) to ``out`` in this format."""
+        decimals = None
+        if self.rounding is not None:
+            decimals = {c: ROUNDING[self.rounding] for c in frame.columns if c.startswith("yhat")}
+        return write_table(frame, out, excel_csv=self.excel_csv, date_name=self.date_name,
+                           decimals=decimals)
+
+
+@dataclass(frozen=True)
+class EventTarget:
+    """``--through-event EVENT [--event-year Y]``: forecast through the end of that event's
+    window (``year`` None: the next window after the data)."""
+
+    event: str
+    year: int | None = None
+
+    def __post_init__(self):
+        if self.year is not None:
+            check_whole_number(self.year, "--event-year", 2000, 2099, "years")
+
+
 def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str, keys=(),
                   out=None, out_dir=None, table=None, query=None, gaps="zero",
-                  events: str | None = None, progress: bool | None = False) -> pd.DataFrame | ForecastRun:
+                  encoding: str | None = None, sheet: str | int | None = None,
+                  events: str | None = None, progress: bool | None = False,
+                  output: OutputFormat = OutputFormat(), through: EventTarget | None = None,
+                  echo=None) -> pd.DataFrame | ForecastRun:
     """Forecast every series of a file as ``request`` says (built and checked by the caller).
 
-    With ``out`` (CSV or Parquet) it writes ``keys, ds, yhat, yhat_qNN`` there and returns the
-    frame; with ``out_dir`` each partition's workers write ``out_dir/part-NNNNN.parquet`` (the
-    same columns; no process holds every forecast) and it returns the ``ForecastRun``.
-    Raises ``ParameterError`` (before reading) for a missing or doubled output or repeated keys,
-    ``DataValidationError`` for bad data.
+    With ``out`` (CSV, Excel or Parquet) it writes ``keys, ds, yhat, yhat_qNN`` there in the
+    ``output`` format and returns the frame; with ``out_dir`` each partition's workers write
+    ``out_dir/part-NNNNN.parquet`` (the same columns; no process holds every forecast) and it
+    returns the ``ForecastRun``. With ``through``, the horizon is set to the periods from the
+    end of the data through the end of that event window (``request.horizon`` is replaced) and
+    ``echo`` (e.g. ``print``) receives the window and the history end.
+    Raises ``ParameterError`` before reading for a missing, doubled or unwritable output, an
+    output over an input, or repeated keys; ``DataValidationError`` for bad data.
     """
     if (out is None) == (out_dir is None):
         raise ParameterError("give exactly one of --out FILE or --out-dir DIR")
+    if out is not None:
+        output.check_path(out)
+        refuse_overwrite(out, data, events)
+    elif not output.is_default:
+        raise ParameterError("--excel-csv, --keep-date-col and --round format an --out FILE; --out-dir "
+                             "writes Parquet partitions as they are")
     keys = check_keys(keys)
     calendar = RetailCalendar(events) if events else None
+    if through is not None:
+        (calendar or default_calendar()).label(through.event)  # an unknown event fails here
     frame, _ = load_series(data, date_col=date_col, target=target, keys=keys, freq=request.freq,
-                           table=table, query=query, gaps=gaps)
+                           table=table, query=query, gaps=gaps, encoding=encoding, sheet=sheet)
+    if through is not None:
+        history_end = frame["ds"].max()
+        window = event_window(through.event, through.year, history_end, calendar)
+        request = request.replace(horizon=horizon_through(window, history_end, request.freq))
+        if echo:
+            echo(f"{describe_window(window, history_end)}; horizon {request.horizon} periods")
     with make_engine(request.engine, n_workers=request.n_jobs, address=request.dask_address) as runner:
         run = request.replace(engine=runner, n_jobs=None, dask_address=None)
         if out_dir is not None:
             return forecast_to_parquet(frame, out_dir, run, keys=keys, calendar=calendar, progress=progress)
         fc = forecast(frame, run, keys=keys, calendar=calendar, progress=progress)
-    write_table(fc, out)
+    output.write(fc, out)
     return fc
 
 
 def backtest_file(data, *, date_col, target, keys=(), freq="D", event: str, years, lead: int = 90,
                   models=(AUTO, "seasonal_naive", "event_naive"), quantiles=DEFAULT_QUANTILES,
                   out=None, table=None, query=None, gaps="zero", events: str | None = None,
-                  n_jobs: int | None = None) -> pd.DataFrame:
+                  n_jobs: int | None = None, encoding: str | None = None,
+                  sheet: str | int | None = None) -> pd.DataFrame:
     """Compare ``models`` on past windows of ``event`` in ``years``, each fitted on history
     ending ``lead`` days before its window; write the table to ``out`` if given. Every
     parameter is checked before the file is read (``ParameterError`` naming it)."""
     if freq != "D":
         raise ParameterError(f"--freq: event backtests need daily data; got {freq!r}")
+    refuse_overwrite(out, data, events)
     lead = check_lead(lead)
     keys = check_keys(keys)
     quantiles = check_quantiles(quantiles)
@@ -69,7 +148,7 @@ def backtest_file(data, *, date_col, target, keys=(), freq="D", event: str, year
     calendar = RetailCalendar(events) if events else None
     windows = event_windows(event, years, calendar)
     frame, _ = load_series(data, date_col=date_col, target=target, keys=keys, freq=freq,
-                           table=table, query=query, gaps=gaps)
+                           table=table, query=query, gaps=gaps, encoding=encoding, sheet=sheet)
     table_ = compare_models(frame, models=models, windows=windows, lead=lead, keys=keys,
                             quantiles=quantiles, calendar=calendar, n_jobs=n_jobs)
     if out:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from workbench.calendar import EventWindow, RetailCalendar, default_calendar
 from workbench.errors import ParameterError
 from workbench.forecast.core import forecast, series_keys
 from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
-from workbench.forecast.request import ForecastRequest
+from workbench.forecast.request import MAX_HORIZON, ForecastRequest, check_lead
 
 PLANNING_EVENTS = ("618", "new_year_sale", "double11", "spring_festival")
 
@@ -23,56 +24,112 @@ class EventForecast:
 
     window: EventWindow
     cutoff: pd.Timestamp        # last day of history used
+    history_end: pd.Timestamp   # last day of the data
     keys: list[str]
-    forecast: pd.DataFrame      # keys, ds, yhat, quantiles, yhat_baseline, y (actuals if known)
-    totals: pd.DataFrame        # per key over the window: forecast, baseline, uplift, actual
+    forecast: pd.DataFrame      # keys, ds, yhat, quantiles, yhat_baseline; y (actuals) for a past window
+    totals: pd.DataFrame        # per key over the window: forecast, baseline, uplift (actual if past)
     notes: list[str]            # what the models said: fallbacks, events without history
 
     @property
     def has_actuals(self) -> bool:
-        return self.forecast["y"].notna().any()
+        return "y" in self.forecast and self.forecast["y"].notna().any()
+
+    @property
+    def is_next_event(self) -> bool:
+        """The window starts after the data: a plan, not a backtest."""
+        return self.window.start > self.history_end
+
+    def describe(self) -> str:
+        """One line: the window, its dates and where the history ends."""
+        return describe_window(self.window, self.history_end, self.cutoff)
 
 
-def event_forecast(frame: pd.DataFrame, *, event: str, year: int, lead: int = 90,
+def event_window(event: str, year: int | None, history_end, calendar: RetailCalendar | None = None
+                 ) -> EventWindow:
+    """The window of ``event`` in ``year``; with ``year=None`` the next one: the first window
+    that starts after ``history_end`` (the last day of the data). Raises ``ConfigError`` for
+    an unknown event."""
+    calendar = calendar or default_calendar()
+    if year is None:
+        return calendar.next_window(event, history_end)
+    return calendar.window(event, int(year))
+
+
+def describe_window(window: EventWindow, history_end, cutoff=None) -> str:
+    """``"年货节 / New Year sale 2027: 2027-01-02 to 2027-01-29 (28 days); history ends
+    2026-11-30, 33 days before the window"`` (and the cut-off when history is cut earlier)."""
+    history_end = pd.Timestamp(history_end)
+    gap = (window.start - history_end).days
+    where = (f"{gap} days before the window" if gap > 0
+             else "inside the window" if history_end <= window.end else "after the window")
+    text = (f"{window.label} {window.year}: {window.start.date()} to {window.end.date()} "
+            f"({len(window.days)} days); history ends {history_end.date()}, {where}")
+    if cutoff is not None and pd.Timestamp(cutoff) < history_end:
+        text += f"; fitted on history to {pd.Timestamp(cutoff).date()}"
+    return text
+
+
+def horizon_through(window: EventWindow, history_end, freq: str = "D") -> int:
+    """Periods of ``freq`` after ``history_end`` up to the first period dated on or after the
+    window's last day (daily: the days through the window's end). Raises ``ParameterError``
+    when the window ends on or before ``history_end`` (nothing to forecast)."""
+    from workbench.data.validate import pandas_freq
+
+    history_end = pd.Timestamp(history_end)
+    if window.end <= history_end:
+        raise ParameterError(f"{window.label} {window.year} ended on {window.end.date()}, on or before "
+                             f"the end of the data ({history_end.date()}); choose a later year or leave "
+                             f"the year out for the next one")
+    dates = pd.date_range(history_end, window.end + pd.Timedelta(days=400), freq=pandas_freq(freq))
+    dates = dates[dates > history_end]
+    return int(np.searchsorted(dates, window.end) + 1)
+
+
+def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, lead: int = 90,
                    model: str = "auto", quantiles=DEFAULT_QUANTILES, keys=None,
                    calendar: RetailCalendar | None = None, n_jobs: int | None = None) -> EventForecast:
-    """Forecast ``event`` of ``year`` from history ending at least ``lead`` days before its window.
+    """Forecast ``event`` in ``year`` (None: the next window after the data) per series.
 
-    History ends ``lead`` days before the window starts, or where the data ends if that is
-    earlier (a future event: the live plan). With actuals in ``frame`` for the window, the
-    forecast is a backtest and the totals carry the error.
-    ``yhat_baseline`` is the model's forecast without event effects (NaN for models that have no
-    separate event component, the naive ones), so ``yhat - yhat_baseline`` is the uplift.
+    A window that starts after the data is planned from all of the history (the live plan; no
+    actuals exist). A window inside the data is forecast from history ending ``lead`` days
+    (1 to ``MAX_LEAD``) before it starts, and the totals carry the error against the actuals.
+    ``yhat_baseline`` is the model's forecast without event effects (NaN for models that have
+    no separate event component, the naive ones), so ``yhat - yhat_baseline`` is the uplift.
+    Raises ``ParameterError`` for a bad lead, a window too far ahead or without history.
     """
     calendar = calendar or default_calendar()
     keys = series_keys(frame, keys)
-    window = calendar.window(event, year)
+    lead = check_lead(lead)
     end_of_data = frame["ds"].max()
-    cutoff = min(end_of_data, window.start - pd.Timedelta(days=lead or 1))
+    window = event_window(event, year, end_of_data, calendar)
+    cutoff = end_of_data if window.start > end_of_data else window.start - pd.Timedelta(days=lead)
     train = frame[frame["ds"] <= cutoff]
     if train.empty:
-        raise ParameterError(f"year: no history before {cutoff.date()} for {window.label} {year}")
+        raise ParameterError(f"year: no history before {cutoff.date()} for {window.label} {window.year} "
+                             f"({lead} days before the window); the data start {frame['ds'].min().date()}")
     horizon = int((window.end - cutoff).days) + 7
+    if horizon > MAX_HORIZON["D"]:
+        raise ParameterError(f"year: {window.label} {window.year} ends {horizon - 7} days after the history "
+                             f"({cutoff.date()}); at most {MAX_HORIZON['D'] - 7} days can be forecast")
     request = ForecastRequest(horizon=horizon, model=model, quantiles=quantiles, freq="D", n_jobs=n_jobs)
     fc = forecast(train, request, keys=keys, calendar=calendar, with_baseline=True)
-    notes = fc.attrs.get("notes", [])
-    fc = fc.merge(frame[[*keys, "ds", "y"]], on=[*keys, "ds"], how="left")
-    fc.attrs["notes"] = notes
-    return EventForecast(window, cutoff, keys, fc, window_totals(fc, window, keys),
-                         list(dict.fromkeys(fc.attrs.get("notes", []))))
+    notes = list(dict.fromkeys(fc.attrs.get("notes", [])))
+    if window.start <= end_of_data:  # a past window: the actuals, for the error
+        fc = fc.merge(frame[[*keys, "ds", "y"]], on=[*keys, "ds"], how="left")
+    return EventForecast(window, cutoff, end_of_data, keys, fc, window_totals(fc, window, keys), notes)
 
 
 def window_totals(fc: pd.DataFrame, window: EventWindow, keys: list[str]) -> pd.DataFrame:
     """Per key over the event window: forecast, quantile sums, baseline, uplift, and actuals."""
     inside = fc[(fc["ds"] >= window.start) & (fc["ds"] <= window.end)]
-    value_cols = [c for c in inside.columns if c.startswith("yhat")] + ["y"]
+    value_cols = [c for c in inside.columns if c.startswith("yhat")] + (["y"] if "y" in inside else [])
     grouped = inside.groupby(keys, sort=True) if keys else inside.assign(_all="all").groupby("_all")
     totals = grouped[value_cols].sum(min_count=1).reset_index()
     if not keys:
         totals = totals.drop(columns="_all")
     totals["uplift"] = totals["yhat"] - totals["yhat_baseline"]
     totals["uplift_pct"] = totals["uplift"] / totals["yhat_baseline"].where(totals["yhat_baseline"] > 0)
-    if inside["y"].notna().any():
+    if "y" in inside and inside["y"].notna().any():
         totals["error_pct"] = (totals["yhat"] - totals["y"]) / totals["y"].where(totals["y"] > 0)
     return totals.rename(columns={"y": "actual"})
 
@@ -86,56 +143,136 @@ def aggregate(fc: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return out
 
 
-def validate_event_params(*, event: str, year: int, lead: int, level: str, model: str = "auto",
-                          quantiles=DEFAULT_QUANTILES, data: str = "sample", target: str = "units",
-                          backtest_years=(), backtest_models=("auto",)) -> dict:
-    """Check the event forecast notebook's parameters; raise ``ParameterError`` naming the bad one."""
-    from workbench.data.sample import LEVELS
-    from workbench.forecast.models import MODEL_CHOICES
-
-    if str(event) not in PLANNING_EVENTS:
-        raise ParameterError(f"event: {event!r} is not one of {PLANNING_EVENTS}")
-    if not isinstance(year, int) or not 2000 <= year <= 2099:
-        raise ParameterError(f"year: {year!r} must be a year between 2000 and 2099")
-    if not isinstance(lead, int) or lead < 0:
-        raise ParameterError(f"lead: {lead!r} must be a whole number of days >= 0")
-    if level not in LEVELS:
-        raise ParameterError(f"level: {level!r} is not one of {LEVELS}")
-    if model not in MODEL_CHOICES:
-        raise ParameterError(f"model: {model!r} is not one of {list(MODEL_CHOICES)}")
-    qs = [float(q) for q in quantiles]
-    if not all(0 < q < 1 for q in qs) or len(qs) < 2:
-        raise ParameterError(f"quantiles: {quantiles!r} needs at least two levels strictly between 0 and 1")
-    unknown = [m for m in backtest_models if m not in MODEL_CHOICES]
-    if unknown:
-        raise ParameterError(f"backtest_models: unknown {unknown}; choose from {list(MODEL_CHOICES)}")
-    if not all(isinstance(y, int) for y in backtest_years):
-        raise ParameterError(f"backtest_years: {backtest_years!r} must be a list of years")
-    if data != "sample" and not Path(data).is_file():
-        raise ParameterError(f"data: {data!r} is neither 'sample' nor an existing file")
-    if data == "sample" and target not in ("units", "gmv"):
-        raise ParameterError(f"target: the sample data has 'units' and 'gmv', not {target!r}")
-    return dict(event=str(event), year=year, lead=lead, level=level, model=model,
-                quantiles=tuple(sorted(qs)), data=data, target=target,
-                backtest_years=list(backtest_years), backtest_models=list(backtest_models))
-
-
 LEVEL_KEYS = {"sku": ["category", "region", "sku"], "category_region": ["category", "region"],
               "category": ["category"], "region": ["region"], "national": []}
+MAX_BACKTEST_YEARS = 2  # default: the last two years that can be backtested
 
 
-def load_planning_frame(data: str, *, level: str, target: str, date_col: str = "ds") -> tuple[pd.DataFrame, list[str]]:
-    """The standard frame for the event notebook: the sample at ``level``, or a long file whose
-    key columns are the level's (``sku``, ``category``, ``region`` as present)."""
+@dataclass(frozen=True)
+class EventParams:
+    """The event notebook's parameters as one frozen object, checked on construction (in the
+    notebook: ``notebook_params(EventParams, globals())``), then passed whole.
+
+    ``year`` None: the next window after the data. ``keys`` None: the ``level``'s key columns
+    (``LEVEL_KEYS``), which must all be in the file; a list names the file's own key columns
+    (any language). ``lead``: days between the end of a backtest's history and its window.
+    ``backtest_years`` None: the last ``MAX_BACKTEST_YEARS`` years with enough history.
+    ``export_dir``: where the ranked selection table is written (None: not written).
+    Raises ``ParameterError`` whose message starts with the bad parameter's name.
+    """
+
+    event: str = "618"
+    year: int | None = None
+    data: str = "sample"
+    date_col: str = "ds"
+    target: str = "units"
+    keys: tuple[str, ...] | None = None
+    level: str = "category"
+    lead: int = 90
+    model: str = "auto"
+    quantiles: tuple[float, ...] = DEFAULT_QUANTILES
+    backtest_years: tuple[int, ...] | None = None
+    backtest_models: tuple[str, ...] = ("auto", "seasonal_naive", "event_naive")
+    export_dir: str | None = None
+
+    def __post_init__(self):
+        from workbench.data.sample import LEVELS
+        from workbench.forecast.models import MODEL_CHOICES
+        from workbench.forecast.request import check_keys, check_quantiles, check_whole_number
+
+        def named(name, check, *args):
+            try:
+                return check(*args)
+            except ParameterError as exc:
+                text = str(exc)
+                raise ParameterError(text if text.startswith(f"{name}:") else f"{name}: {text}") from None
+
+        set_ = object.__setattr__
+        if str(self.event) not in PLANNING_EVENTS:
+            raise ParameterError(f"event: {self.event!r} is not one of {PLANNING_EVENTS}")
+        set_(self, "event", str(self.event))
+        if self.year is not None:
+            set_(self, "year", named("year", check_whole_number, self.year, "year", 2000, 2099, "years"))
+        set_(self, "lead", named("lead", check_lead, self.lead))
+        if self.level not in LEVELS:
+            raise ParameterError(f"level: {self.level!r} is not one of {LEVELS}")
+        if self.model not in MODEL_CHOICES:
+            raise ParameterError(f"model: {self.model!r} is not one of {list(MODEL_CHOICES)}")
+        qs = named("quantiles", check_quantiles, self.quantiles)
+        if len(qs) < 2:
+            raise ParameterError(f"quantiles: {self.quantiles!r} needs at least two levels strictly "
+                                 f"between 0 and 1")
+        set_(self, "quantiles", qs)
+        unknown = [m for m in self.backtest_models if m not in MODEL_CHOICES]
+        if unknown:
+            raise ParameterError(f"backtest_models: unknown {unknown}; choose from {list(MODEL_CHOICES)}")
+        set_(self, "backtest_models", tuple(self.backtest_models))
+        if self.backtest_years is not None:
+            set_(self, "backtest_years", tuple(named("backtest_years", check_whole_number, y, "backtest_years",
+                                                     2000, 2099, "years") for y in self.backtest_years))
+        if self.keys is not None:
+            set_(self, "keys", tuple(named("keys", check_keys, self.keys)))
+        for name in ("date_col", "target"):
+            if not isinstance(getattr(self, name), str) or not getattr(self, name):
+                raise ParameterError(f"{name}: {getattr(self, name)!r} must be a column name")
+        if self.data != "sample" and not Path(self.data).is_file():
+            raise ParameterError(f"data: {self.data!r} is neither 'sample' nor an existing file")
+        if self.data == "sample":
+            if self.target not in ("units", "gmv"):
+                raise ParameterError(f"target: the sample data has 'units' and 'gmv', not {self.target!r}")
+            if self.date_col != "ds" or self.keys is not None:
+                raise ParameterError(f"{'date_col' if self.date_col != 'ds' else 'keys'}: the sample data has "
+                                     f"fixed columns (ds and the level's keys); set these for your own file only")
+        if self.export_dir is not None and Path(self.export_dir).exists() and not Path(self.export_dir).is_dir():
+            raise ParameterError(f"export_dir: {self.export_dir!r} is a file, not a directory")
+
+    @property
+    def key_columns(self) -> list[str]:
+        """The series key columns: ``keys`` as given, else the level's."""
+        return list(self.keys) if self.keys is not None else list(LEVEL_KEYS[self.level])
+
+
+def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """The standard frame for the event notebook, its key columns, and notes.
+
+    The sample is read at ``params.level``. A file must hold ``params.date_col``,
+    ``params.target`` and every key column (``params.key_columns``): a level whose key columns
+    are absent is refused (``ParameterError``), never forecast as a total. Other text columns of
+    the file (finer keys such as a SKU name) are validated with the rest and then summed over,
+    and a note says so.
+    """
     from workbench.data.io import read_table
     from workbench.data.sample import load_sample
     from workbench.data.validate import prepare_long_frame
 
-    raw = load_sample(level) if data == "sample" else read_table(data)
-    keys = [k for k in LEVEL_KEYS[level] if k in raw.columns]
-    frame, _ = prepare_long_frame(raw, date_col=date_col, target_col=target, keys=keys, freq="D",
-                                  source=None if data != "sample" else f"sample ({level})")
-    return frame, keys
+    keys = params.key_columns
+    if params.data == "sample":
+        frame, _ = prepare_long_frame(load_sample(params.level), date_col="ds", target_col=params.target,
+                                      keys=keys, freq="D", source=f"sample ({params.level})")
+        return frame, keys, []
+    raw = read_table(params.data)
+    absent = [k for k in keys if k not in raw.columns]
+    if absent:
+        what = f"keys: {absent}" if params.keys is not None else \
+            f"level: {params.level!r} needs the key column(s) {keys}"
+        raise ParameterError(f"{what}; {params.data} has no {absent} (its columns: {list(raw.columns)}). "
+                             f"Choose a level whose columns the file has, or name your own key columns "
+                             f"with keys=[...]")
+    finer = [c for c in raw.columns if c not in (params.date_col, params.target, *keys)
+             and not pd.api.types.is_numeric_dtype(raw[c])]
+    frame, _ = prepare_long_frame(raw, date_col=params.date_col, target_col=params.target,
+                                  keys=[*keys, *finer], freq="D")
+    notes = []
+    if finer:
+        n_before = frame.groupby([*keys, *finer]).ngroups
+        attrs = dict(frame.attrs)
+        frame = frame.groupby([*keys, "ds"], sort=True, as_index=False)["y"].sum() if keys else \
+            frame.groupby("ds", sort=True, as_index=False)["y"].sum()
+        frame.attrs.update(attrs)
+        n_after = frame.groupby(keys).ngroups if keys else 1
+        notes.append(f"{params.data}: {n_before} series summed over {finer} to {n_after} series of "
+                     f"{keys or 'the national total'}")
+    return frame, keys, notes
 
 
 def band_columns(quantiles) -> tuple[str, str]:
@@ -161,3 +298,111 @@ def level_totals(result: EventForecast) -> pd.DataFrame:
         totals.insert(1, "key", totals[by[0]] if by else "all")
         parts.append(totals.drop(columns=by))
     return pd.concat(parts, ignore_index=True)
+
+
+@dataclass
+class BacktestPlan:
+    """Which past windows of an event can be backtested on the data, and why others cannot."""
+
+    windows: dict[str, tuple[pd.Timestamp, pd.Timestamp]]  # label -> (start, end), oldest first
+    notes: list[str]
+
+
+def backtest_plan(frame: pd.DataFrame, *, event: str, lead: int, years=None,
+                  calendar: RetailCalendar | None = None) -> BacktestPlan:
+    """The windows of ``event`` to backtest: in ``years`` (None: the last ``MAX_BACKTEST_YEARS``
+    that can be). A window can be backtested when it lies inside the data and the history
+    before its cut-off (``lead`` days before the window) holds an earlier window of the event
+    whole, so the model has seen the event once. A year that cannot be backtested is skipped
+    with a note saying why; none at all is an answer (a note), never an error."""
+    calendar = calendar or default_calendar()
+    lead = check_lead(lead)
+    start, end = frame["ds"].min(), frame["ds"].max()
+    candidates = sorted(set(years)) if years is not None else range(start.year, end.year + 1)
+    usable, notes = [], []
+    for year in candidates:
+        window = calendar.window(event, year)
+        cutoff = window.start - pd.Timedelta(days=lead)
+        earlier = [w for w in calendar.windows(event, start, cutoff) if w.start >= start and w.end <= cutoff]
+        if window.end > end:
+            reason = f"the window ends {window.end.date()}, after the data ({end.date()})"
+        elif not earlier:
+            reason = (f"the history before its cut-off {cutoff.date()} ({lead} days before the window; "
+                      f"the data start {start.date()}) holds no earlier {window.label} window to learn from")
+        else:
+            usable.append((year, window))
+            continue
+        if years is not None or window.end <= end:  # say why a year asked for, or a past one, is out
+            notes.append(f"{window.label} {year} not backtested: {reason}")
+    if years is None:
+        usable = usable[-MAX_BACKTEST_YEARS:]
+    windows = {f"{event} {year}": (w.start, w.end) for year, w in usable}
+    if not windows:
+        notes.append(f"no window of {calendar.label(event)} can be backtested on data from "
+                     f"{start.date()} to {end.date()}; the forecast above has no backtest")
+    return BacktestPlan(windows, notes)
+
+
+def selection_table(result: EventForecast, history: pd.DataFrame,
+                    calendar: RetailCalendar | None = None) -> pd.DataFrame:
+    """Series ranked for selection (选品) by forecast event-window total.
+
+    Columns: ``rank``, the keys, ``forecast`` (window total of ``yhat``), the outer quantile
+    sums (band; summed per day, so conservative), ``baseline`` (without event effects),
+    ``uplift`` (forecast - baseline), ``uplift_pct`` (uplift / baseline), ``uplift_share``
+    (the series' share of the total uplift over all series), ``no_event_history`` (True when the
+    series' history holds no past window of the event, e.g. a new product: its uplift is the
+    profile pooled over all series for pooling models, none for the others).
+    Units are the target's (units or CNY). Rows with a NaN baseline (naive models) have NaN uplift.
+    """
+    calendar = calendar or default_calendar()
+    keys, totals = result.keys, result.totals.copy()
+    qcols = sorted(c for c in totals.columns if c.startswith("yhat_q"))
+    out = totals[[*keys, "yhat", *qcols, "yhat_baseline", "uplift", "uplift_pct"]].rename(
+        columns={"yhat": "forecast", "yhat_baseline": "baseline"})
+    total_uplift = out["uplift"].sum(min_count=1)
+    out["uplift_share"] = out["uplift"] / total_uplift if total_uplift and total_uplift > 0 else np.nan
+    firsts = history.groupby(keys, sort=True)["ds"].min() if keys else pd.Series([history["ds"].min()])
+    past = [w for w in calendar.windows(result.window.event, history["ds"].min(), result.cutoff)
+            if w.end <= result.cutoff]
+    last_past_start = max((w.start for w in past), default=None)
+    seen = firsts.to_numpy() <= np.datetime64(last_past_start) if last_past_start is not None else \
+        np.zeros(len(firsts), bool)
+    flags = pd.DataFrame({"no_event_history": ~seen}, index=firsts.index).reset_index() if keys else \
+        pd.DataFrame({"no_event_history": ~seen})
+    out = out.merge(flags, on=keys, how="left") if keys else out.assign(no_event_history=flags.iloc[0, 0])
+    out = out.sort_values("forecast", ascending=False, kind="stable").reset_index(drop=True)
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    return out
+
+
+def export_selection(table: pd.DataFrame, params: EventParams, result: EventForecast) -> Path | None:
+    """Write the ranked selection table to ``params.export_dir`` as
+    ``selection_<event>_<year>.csv`` (UTF-8 with BOM, so Excel opens Chinese names; totals
+    rounded: units to one decimal, shares to four). Returns the path, or None without an
+    export directory. Refuses to write over the input data."""
+    if params.export_dir is None:
+        return None
+    from workbench.data.io import refuse_overwrite, write_table
+
+    path = Path(params.export_dir) / f"selection_{params.event}_{result.window.year}.csv"
+    refuse_overwrite(path, None if params.data == "sample" else params.data, flag="export_dir")
+    value_cols = [c for c in table.columns if c in ("forecast", "baseline", "uplift") or c.startswith("yhat_q")]
+    decimals = {c: (2 if params.target == "gmv" else 1) for c in value_cols}
+    decimals |= {"uplift_pct": 4, "uplift_share": 4}
+    return write_table(table, path, excel_csv=True, decimals=decimals)
+
+
+def table_formats(frame: pd.DataFrame, target: str) -> dict[str, str]:
+    """Display kinds (``workbench.reports.tables``) of the planning tables' columns: forecast
+    values in money (CNY) for the sample's ``gmv``, else units; percentages; counts."""
+    value = "money" if target == "gmv" else "units"
+    kinds = {}
+    for column in frame.columns:
+        if column in ("forecast", "baseline", "uplift", "actual", "y") or str(column).startswith("yhat"):
+            kinds[column] = value
+        elif column in ("uplift_pct", "error_pct", "uplift_share"):
+            kinds[column] = "pct"
+        elif column == "rank":
+            kinds[column] = "count"
+    return kinds

@@ -466,7 +466,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
 
     # 1. next-event forecast per region (and per SKU and region for stock)
     region = history.groupby(["region", "ds"], as_index=False)["y"].sum()
-    region_fc = event_forecast(region, event=params.event, year=window.year, lead=0,
+    region_fc = event_forecast(region, event=params.event, year=window.year,
                                quantiles=QUANTILES, keys=["region"], n_jobs=n_jobs)
     totals = region_fc.totals
     notes += region_fc.notes
@@ -500,7 +500,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
                       window_end=window.end, area="region", target=params.ship_target)
 
     # 3. stock: SKU forecast pooled at the serving warehouses, orders now, build before the window
-    sku_fc = event_forecast(history[history["sku"].isin(stock_skus)], event=params.event, year=window.year, lead=0,
+    sku_fc = event_forecast(history[history["sku"].isin(stock_skus)], event=params.event, year=window.year,
                             quantiles=QUANTILES, keys=["sku", "region"], n_jobs=n_jobs)
     notes += [n for n in sku_fc.notes if n not in notes]
     columns = ["sku", "region", "ds", "yhat", *[c for c in sku_fc.forecast.columns
@@ -534,7 +534,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     # 5. GMV of the event
     gmv = None
     if gmv_history is not None:
-        gmv_fc = event_forecast(gmv_history, event=params.event, year=window.year, lead=0,
+        gmv_fc = event_forecast(gmv_history, event=params.event, year=window.year,
                                 quantiles=QUANTILES, keys=[], n_jobs=n_jobs)
         row = window_totals(gmv_fc.forecast, window, []).iloc[0]
         gmv = {"p50": float(row["yhat_q50"]), "p10": float(row["yhat_q10"]),
