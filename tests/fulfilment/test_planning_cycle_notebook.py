@@ -62,6 +62,7 @@ def test_planning_cycle_notebook_on_own_data(repo, tmp_path, monkeypatch):
     assert "OLD-99" in text  # the line nobody sells is on the clearance list
     assert "DEMO" not in text  # the team's own stock, not the demo snapshot
     assert "ASSUMED" not in text  # capacities from the team's file
+    assert "GMV target" in text and "of the forecast GMV uplift" in text  # traffic for 40 % of it
 
 
 def test_committed_notebook_has_no_outputs(repo):
@@ -80,6 +81,7 @@ def test_committed_notebook_has_no_outputs(repo):
     ({"stock": "nope.csv"}, "stock"),
     ({"max_fronts": -1}, "max_fronts"),
     ({"colour": "red"}, "colour"),
+    ({"gmv_share": 0.0}, "gmv_share"),
 ])
 def test_bad_parameters_name_the_parameter(repo, change, name):
     with pytest.raises(ParameterError, match=f"^{name}:"):
@@ -90,3 +92,13 @@ def test_own_data_needs_its_own_stock(repo, tmp_path):
     files = own_files(tmp_path)
     with pytest.raises(ParameterError, match="^stock: give your stock snapshot"):
         cycle_params(data=files["data"], budget_scenario=str(repo / "budgets" / "plan_base.yaml"))
+
+
+@pytest.mark.parametrize("values", [{"ship_target": 1.5}, {"event": "christmas"},
+                                    {"service_level": 1.0}, {"max_fronts": -2}])
+def test_runner_refuses_bad_values_before_any_kernel(repo, tmp_path, values):
+    from workbench.reports import runner
+
+    with pytest.raises(ParameterError):
+        runner.prepare(repo / "notebooks" / "planning_cycle.ipynb", values=values,
+                       report="planning_cycle", tag="", reports_dir=tmp_path)

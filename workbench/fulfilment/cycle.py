@@ -40,10 +40,13 @@ CAPACITY_ASSUMED = ("daily handling capacity ASSUMED: each warehouse's network c
 
 @dataclass(frozen=True)
 class CycleParams:
-    """The planning cycle's checked parameters (see :func:`cycle_params` for the rules).
+    """The planning cycle's parameters, checked on construction (``__post_init__``), frozen.
 
     Paths are as given (relative to the working directory). ``data="sample"`` uses the embedded
     sample sales; ``stock=None`` is allowed only with it (the labelled demo snapshot).
+    ``centrals``/``fronts``/``hubs`` take a list or a comma-separated string (stored as tuples).
+    ``gmv_share``: the share of the event's forecast GMV uplift the traffic must earn (the budget
+    scenario in ``gmv_target`` mode over the event window); None runs the scenario as written.
     """
 
     data: str = "sample"
@@ -74,9 +77,65 @@ class CycleParams:
     min_turns: float = 4.0
     keep_days: float = 90.0
     budget_scenario: str = "budgets/plan_base.yaml"
+    gmv_share: float | None = 0.4
     roi_target: float = 5.0
     solver: str = "highs"
     time_limit: float | None = 120.0
+
+    def __post_init__(self):
+        """Check every field; raises ParameterError naming the field first (``"event: ..."``)."""
+        from workbench.forecast.planning import PLANNING_EVENTS
+
+        for name in ("centrals", "fronts", "hubs"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                value = [v.strip() for v in value.split(",") if v.strip()]
+            if value is not None:
+                object.__setattr__(self, name, tuple(str(v) for v in value))
+        if self.data != "sample":
+            _file("data", self.data, allow_none=False)
+        if self.event not in PLANNING_EVENTS:
+            raise ParameterError(f"event: {self.event!r} is not one of {PLANNING_EVENTS}")
+        if self.year is not None and (not isinstance(self.year, int) or not 2000 <= self.year <= 2099):
+            raise ParameterError(f"year: {self.year!r} must be a year 2000..2099 or None (the next event)")
+        for name in ("stock", "lead_times", "capacity"):
+            _file(name, getattr(self, name))
+        _file("budget_scenario", self.budget_scenario, allow_none=False)
+        if self.stock is None and self.data != "sample":
+            raise ParameterError("stock: give your stock snapshot file (sku, warehouse, on_hand, "
+                                 "on_order); the demo snapshot exists only for the sample data")
+        for name in ("max_fronts", "n_front_candidates"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ParameterError(f"{name}: {value!r} must be a whole number >= 0")
+        if self.max_skus is not None and (not isinstance(self.max_skus, int) or self.max_skus < 1):
+            raise ParameterError(f"max_skus: {self.max_skus!r} must be a whole number >= 1 or None")
+        if not isinstance(self.hot_target_share, (int, float)) or not 0 <= self.hot_target_share <= 1:
+            raise ParameterError(f"hot_target_share: {self.hot_target_share!r} must be a share in [0, 1]")
+        for name in ("coverage_target", "ship_target"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not 0 < value <= 1:
+                raise ParameterError(f"{name}: {value!r} must be a share in (0, 1]")
+        if not isinstance(self.service_level, (int, float)) or not 0.5 <= self.service_level < 1:
+            raise ParameterError(f"service_level: {self.service_level!r} must be in [0.5, 1)")
+        for name, low, high in (("promise_hours", 0, 24 * 30), ("capacity_factor", 0, 100),
+                                ("lead_time_days", 0, 366), ("roi_target", 0, 1000)):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not low < value <= high:
+                raise ParameterError(f"{name}: {value!r} must be a number in ({low}, {high}]")
+        for name in ("lead_time_std_days", "review_days", "transfer_days", "keep_days"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 366:
+                raise ParameterError(f"{name}: {value!r} must be a number of days in [0, 366]")
+        if self.gmv_share is not None and (not isinstance(self.gmv_share, (int, float))
+                                             or not 0 < self.gmv_share <= 1):
+            raise ParameterError(f"gmv_share: {self.gmv_share!r} must be a share in (0, 1] or None "
+                                 "(the budget scenario as written)")
+        if not isinstance(self.min_turns, (int, float)) or not self.min_turns > 0:
+            raise ParameterError(f"min_turns: {self.min_turns!r} must be > 0 turns a year")
+        if self.time_limit is not None and not (isinstance(self.time_limit, (int, float))
+                                                  and self.time_limit > 0):
+            raise ParameterError(f"time_limit: {self.time_limit!r} must be seconds > 0 or None")
 
 
 def _file(name: str, value, *, allow_none: bool = True) -> str | None:
@@ -88,66 +147,17 @@ def _file(name: str, value, *, allow_none: bool = True) -> str | None:
 
 
 def cycle_params(**raw) -> CycleParams:
-    """Check the planning cycle's parameters and return them frozen.
+    """The planning cycle's parameters, checked and frozen (:class:`CycleParams`).
 
     Raises:
         ParameterError: an unknown name or a bad value, naming the parameter first
             (``"event: ..."``).
     """
-    from workbench.forecast.planning import PLANNING_EVENTS
-
     known = CycleParams.__dataclass_fields__
     unknown = sorted(set(raw) - set(known))
     if unknown:
         raise ParameterError(f"{unknown[0]}: unknown parameter; known: {sorted(known)}")
-    p = dict(raw)
-    for name in ("centrals", "fronts", "hubs"):
-        if isinstance(p.get(name), str):
-            p[name] = [s.strip() for s in p[name].split(",") if s.strip()]
-        if p.get(name) is not None:
-            p[name] = tuple(str(s) for s in p[name])
-    params = CycleParams(**p)
-    if params.data != "sample":
-        _file("data", params.data, allow_none=False)
-    if params.event not in PLANNING_EVENTS:
-        raise ParameterError(f"event: {params.event!r} is not one of {PLANNING_EVENTS}")
-    if params.year is not None and (not isinstance(params.year, int) or not 2000 <= params.year <= 2099):
-        raise ParameterError(f"year: {params.year!r} must be a year 2000..2099 or None (the next event)")
-    for name in ("stock", "lead_times", "capacity"):
-        _file(name, getattr(params, name))
-    _file("budget_scenario", params.budget_scenario, allow_none=False)
-    if params.stock is None and params.data != "sample":
-        raise ParameterError("stock: give your stock snapshot file (sku, warehouse, on_hand, "
-                             "on_order); the demo snapshot exists only for the sample data")
-    for name in ("max_fronts", "n_front_candidates"):
-        value = getattr(params, name)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise ParameterError(f"{name}: {value!r} must be a whole number >= 0")
-    if params.max_skus is not None and (not isinstance(params.max_skus, int) or params.max_skus < 1):
-        raise ParameterError(f"max_skus: {params.max_skus!r} must be a whole number >= 1 or None")
-    if not isinstance(params.hot_target_share, (int, float)) or not 0 <= params.hot_target_share <= 1:
-        raise ParameterError(f"hot_target_share: {params.hot_target_share!r} must be a share in [0, 1]")
-    for name in ("coverage_target", "ship_target"):
-        value = getattr(params, name)
-        if not isinstance(value, (int, float)) or not 0 < value <= 1:
-            raise ParameterError(f"{name}: {value!r} must be a share in (0, 1]")
-    if not isinstance(params.service_level, (int, float)) or not 0.5 <= params.service_level < 1:
-        raise ParameterError(f"service_level: {params.service_level!r} must be in [0.5, 1)")
-    for name, low, high in (("promise_hours", 0, 24 * 30), ("capacity_factor", 0, 100),
-                            ("lead_time_days", 0, 366), ("roi_target", 0, 1000)):
-        value = getattr(params, name)
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not low < value <= high:
-            raise ParameterError(f"{name}: {value!r} must be a number in ({low}, {high}]")
-    for name in ("lead_time_std_days", "review_days", "transfer_days", "keep_days"):
-        value = getattr(params, name)
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 366:
-            raise ParameterError(f"{name}: {value!r} must be a number of days in [0, 366]")
-    if not isinstance(params.min_turns, (int, float)) or not params.min_turns > 0:
-        raise ParameterError(f"min_turns: {params.min_turns!r} must be > 0 turns a year")
-    if params.time_limit is not None and not (isinstance(params.time_limit, (int, float))
-                                              and params.time_limit > 0):
-        raise ParameterError(f"time_limit: {params.time_limit!r} must be seconds > 0 or None")
-    return params
+    return CycleParams(**raw)
 
 
 @dataclass
@@ -528,21 +538,58 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     clearance = clearance_list(pooled, stock, keys=k, min_turns=params.min_turns,
                                keep_days=params.keep_days)
 
-    # 4. traffic budget
-    budget = run_scenario(params.budget_scenario, bootstrap=0)
-
-    # 5. GMV of the event
-    gmv = None
+    # 4. GMV of the event
+    gmv, gmv_fc = None, None
     if gmv_history is not None:
         gmv_fc = event_forecast(gmv_history, event=params.event, year=window.year,
                                 quantiles=QUANTILES, keys=[], n_jobs=n_jobs)
         row = window_totals(gmv_fc.forecast, window, []).iloc[0]
         gmv = {"p50": float(row["yhat_q50"]), "p10": float(row["yhat_q10"]),
-               "p90": float(row["yhat_q90"]), "mean": float(row["yhat"])}
+               "p90": float(row["yhat_q90"]), "mean": float(row["yhat"]),
+               "uplift": float(row["uplift"]) if pd.notna(row["uplift"]) else None}
+
+    # 5. traffic budget: as written, or the spend that earns gmv_share of the event's GMV uplift
+    if params.gmv_share is None or gmv_fc is None:
+        if params.gmv_share is not None:
+            notes.append("traffic budget: the scenario as written (the sales data has no GMV column "
+                         "to take the event's GMV target from)")
+        budget = run_scenario(params.budget_scenario, bootstrap=0)
+    else:
+        budget = event_traffic_budget(params, window, gmv_fc.forecast)
 
     kpis = judge_plan(params, report, named, peak, orders, build, budget, gmv)
     return CycleResult(params, kpis, window, end, region_fc, totals, report, assignment, capacity,
                        peak, plan, orders, build, clearance, budget, gmv, stock_source, notes)
+
+
+def event_traffic_budget(params: CycleParams, window, gmv_forecast: pd.DataFrame):
+    """The budget scenario in ``gmv_target`` mode with the target taken from the event forecast
+    (``workbench.budget.target``): ``gmv_share`` of the window's GMV uplift, over the event window.
+    The scenario and the forecast are written to a temporary folder (the scenario ``extends`` the
+    given one), run, and removed.
+
+    Returns:
+        The ``ScenarioResult``.
+    """
+    import tempfile
+
+    import yaml
+
+    from workbench.budget.run import run_scenario
+
+    base = Path(params.budget_scenario).resolve()
+    with tempfile.TemporaryDirectory(prefix="planning-cycle-") as folder:
+        forecast_file = Path(folder) / "event_gmv_forecast.csv"
+        gmv_forecast[["ds", "yhat", "yhat_baseline"]].to_csv(forecast_file, index=False)
+        spec = {"extends": str(base), "name": f"{base.stem}_{window.event}_{window.year}",
+                "allocation": {"mode": "gmv_target", "periods_per_year": None,
+                               "gmv_target": {"forecast": forecast_file.name,
+                                              "event": str(window.event), "year": int(window.year),
+                                              "measure": "uplift",
+                                              "share": f"{params.gmv_share * 100:g}%"}}}
+        scenario_file = Path(folder) / "event_scenario.yaml"
+        scenario_file.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+        return run_scenario(scenario_file, bootstrap=0)
 
 
 def judge_plan(params: CycleParams, report, named, peak: PeakResult, orders: pd.DataFrame,
@@ -561,7 +608,7 @@ def judge_plan(params: CycleParams, report, named, peak: PeakResult, orders: pd.
                   f"promise today: {', '.join(missing.sort_values('units', ascending=False)['city'].head(5))}")
     kpis = [Kpi("kpi_coverage_72h", f"units within {params.promise_hours:g} h (plan as given)", cover,
                 params.coverage_target, ">=", "share", action,
-                missed=not named.feasible)]
+                status_override="red" if not named.feasible else None)]
     for scenario in ("p50", "p90"):
         rows = peak.warehouses[(peak.warehouses["scenario"] == scenario)
                                & (peak.warehouses["extra_capacity_needed"] > 0)]
@@ -579,9 +626,22 @@ def judge_plan(params: CycleParams, report, named, peak: PeakResult, orders: pd.
                     ">=", "ratio",
                     summary.get("reason") or "lower the traffic budget or move spend to channels "
                     "with a higher marginal ROI"))
+    within = summary.get("within_budget")
+    if gmv is None:
+        gmv_action, gmv_status = "no GMV column in the sales data", None
+    elif params.gmv_share is None:
+        gmv_action, gmv_status = ("set gmv_share to ask what traffic spend earns that share of the "
+                                  "event's GMV uplift"), None
+    else:
+        gmv_action = (f"traffic must earn {params.gmv_share:.0%} of the forecast uplift "
+                      f"({summary.get('gmv_target') or 0:,.0f}): least spend "
+                      f"{summary.get('spend') or 0:,.0f} is "
+                      f"{'within' if within else 'ABOVE'} the traffic budget "
+                      f"{summary.get('allocation_budget') or 0:,.0f}"
+                      + ("" if within else "; raise the traffic budget or lower gmv_share"))
+        gmv_status = None if within is None else ("green" if within else "red")
     kpis.append(Kpi("forecast_event_gmv", "forecast event GMV (P50)", gmv["p50"] if gmv else None,
-                    None, None, "money",
-                    "" if gmv else "no GMV column in the sales data"))
+                    None, None, "money", gmv_action, status_override=gmv_status))
     units = float(orders["order_units"].sum()) + float(build["build_units"].sum())
     kpis.append(Kpi("stock_to_buy_units", "stock to buy: orders due now + the event build", units, None,
                     None, "units",

@@ -21,8 +21,8 @@ class Kpi:
 
     ``name`` is the key recorded for the report index (e.g. ``kpi_ship_48h_p50``); ``kind`` is a
     ``workbench.reports.tables`` format kind (``share``, ``ratio``, ``money``, ``units``);
-    ``action`` says what to change when the KPI is red (or why it has no value); ``missed``
-    marks a KPI red that has no value because the plan failed (an infeasible network).
+    ``action`` says what to change when the KPI is red (or why it has no value);
+    ``status_override`` (one of :data:`STATUSES`) replaces the judged status.
     """
 
     name: str
@@ -32,13 +32,13 @@ class Kpi:
     direction: str | None
     kind: str
     action: str = ""
-    missed: bool = False
+    status_override: str | None = None
 
     @property
     def status(self) -> str:
-        """``red`` when ``missed`` (no value because the plan failed, e.g. infeasible), else
-        :func:`judge`."""
-        return "red" if self.missed else judge(self.value, self.target, self.direction)
+        """``status_override`` when set (a verdict the value alone does not carry: an infeasible
+        plan, a GMV target beyond the traffic budget), else :func:`judge`."""
+        return self.status_override or judge(self.value, self.target, self.direction)
 
 
 def judge(value: float | None, target: float | None, direction: str | None) -> str:
