@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import papermill
 import pytest
 
 from workbench.budget.params import budget_notebook_params
@@ -13,19 +12,23 @@ from workbench.reports.params import parse_cli_parameters, read_notebook_paramet
 
 
 @pytest.mark.slow
-def test_budget_notebook_runs(repo, tmp_path):
-    out = tmp_path / "budget_scenarios.ipynb"
-    papermill.execute_notebook(
-        str(repo / "notebooks" / "budget_scenarios.ipynb"), str(out),
-        parameters={"scenario_files": ["../budgets/plan_base.yaml", "../budgets/plan_lean.yaml"],
-                    "budget_points": 5, "bootstrap": 3, "budget_range": [60e6, 240e6]},
-        kernel_name="workbench", cwd=str(repo / "notebooks"), progress_bar=False)
-    cells = json.loads(out.read_text())["cells"]
+def test_budget_notebook_runs(run_notebook):
+    nb = run_notebook("budget_scenarios.ipynb", {
+        "scenario_files": ["../budgets/plan_base.yaml", "../budgets/plan_lean.yaml"],
+        "budget_points": 5, "bootstrap": 3, "budget_range": [60e6, 240e6]})
+    cells = nb["cells"]
     html = [o for c in cells if c["cell_type"] == "code" for o in c["outputs"] if "text/html" in o.get("data", {})]
     assert sum("plotly" in "".join(o["data"]["text/html"]) for o in html) >= 4  # curves, allocation, frontier, comparison
     text = "".join("".join(o.get("text", "")) for c in cells if c["cell_type"] == "code" for o in c["outputs"])
     # the base plan's caps (2 x last year) stop the spend before ROI falls to 5 (issue: "largest spend" was wrong)
     assert "ROI target 5 does not bind: every channel is at its cap" in text and "plan_base" in text
+    shown = "".join("".join(o.get("data", {}).get(kind, "")) for c in cells if c["cell_type"] == "code"
+                    for o in c["outputs"] for kind in ("text/markdown", "text/html"))
+    assert "Response curves fitted from up to 104 weeks" in shown  # every figure is captioned
+    assert "binding: the budget (all of it is spent)" in shown and "90% interval of the gain" in shown
+    assert "5 budget levels from 60.0M to 240.0M, 5 solved" in shown
+    tables = ["".join(o["data"]["text/html"]) for o in html if "wb-table" in "".join(o["data"]["text/html"])]
+    assert len(tables) >= 4 and not any("np.float64" in t or "e+0" in t for t in tables)  # formatted numbers
 
 
 def test_committed_notebook_has_no_outputs(repo):
