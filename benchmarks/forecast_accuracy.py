@@ -100,7 +100,8 @@ def score(forecasts: pd.DataFrame, frame: pd.DataFrame, keys: list[str], lead: i
         rows.append({"window": window, "pooled_wape": metrics.wape(y, yhat), "median_wape": per.wape.median(),
                      "bias": metrics.bias(y, yhat), "mean_bias": per.bias.mean(), "bias_sd": per.bias.std(),
                      "coverage": metrics.coverage(y, part.yhat_q10, part.yhat_q90),
-                     "scaled_pinball": per.pinball.sum() / per.scale.sum(), "worst_wape": per.wape.max()})
+                     "scaled_pinball": per.pinball.sum() / per.scale.sum(), "worst_wape": per.wape.max(),
+                     "series": len(per)})
     return pd.DataFrame(rows)
 
 
@@ -160,7 +161,11 @@ def main(argv=None) -> int:
         for label, (frame, keys) in frames.items():
             result = backtest_windows(frame, model=name, windows=WINDOWS, lead=args.lead, keys=keys,
                                       model_params=params, pool_events=pool)
-            tables.append(score(result.forecasts, frame, keys, args.lead).assign(model=model, data=label))
+            scored = score(result.forecasts, frame, keys, args.lead)
+            n_series = frame.groupby(keys).ngroups if keys else 1
+            if (scored.series < n_series).any():  # a failed series must not improve the score
+                raise SystemExit(f"{model} on {label}: {n_series - scored.series.min()} series missing from the forecast (failed)")
+            tables.append(scored.assign(model=model, data=label))
         print(f"{model}: {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     if not args.no_peers:
         peers = peer_forecasts(frames, args.lead, args.peer_venv)

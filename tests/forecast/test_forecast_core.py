@@ -22,8 +22,9 @@ def test_parallel_and_serial_runs_agree(categories):
 
 def test_event_profiles_are_pooled_across_series(categories):
     prior = pooled_event_uplift(categories, "event_profile", {}, "D", default_calendar())
-    assert set(prior) >= {"618", "double11", "lunar_new_year"}
-    assert max(prior["618"].values()) > 0.5  # the June peaks, in log units
+    assert set(prior.uplift) >= {"618", "double11", "lunar_new_year"}
+    assert max(prior.uplift["618"].values()) > 0.5  # the June peaks, in log units
+    assert prior.path  # the pooled baseline path young series follow
     pooled = forecast(categories, horizon=10, keys=["category"], n_jobs=1)
     alone = forecast(categories, horizon=10, keys=["category"], n_jobs=1, pool_events=False)
     assert not np.allclose(pooled.yhat, alone.yhat)  # November 1-11 is inside the pooled Double 11

@@ -1,7 +1,10 @@
 """The accuracy bar on real parcel volumes (../shared, evaluation only; skipped without it).
 
-Peers measured on daily_total with the same protocol (issue 2): seasonal naive 26.8 / 14.3 /
-13.3 % WAPE, Prophet with CN holidays 46.1 / 20.6 / 23.2 %, plain Prophet 20.2 / 26.5 / 23.2 %.
+Peers measured on daily_total with the same protocol (benchmarks/forecast_accuracy.py): seasonal
+naive 26.8 / 14.3 / 13.3 % WAPE, Prophet with CN holidays 46.1 / 20.6 / 23.2 %, plain Prophet
+20.2 / 26.5 / 23.2 %. On the 20 largest origins the best peer's pooled WAPE per window
+(Spring Festival / 618 / Double 11 2022): the workbench's ets 29.4 %, StatsForecast MSTL (7, 365)
+32.8 % and 37.2 %.
 """
 
 import importlib.util
@@ -9,11 +12,13 @@ import importlib.util
 import pytest
 
 from pathlib import Path
+from workbench.forecast import metrics
 from workbench.forecast.backtest import backtest_windows
 
 REPO = Path(__file__).resolve().parents[2]
 
 BEST_PEER_WAPE = {"Spring Festival 2022": 0.202, "618 2022": 0.143, "Double 11 2022": 0.133}
+BEST_PEER_POOLED_ORIGINS = {"Spring Festival 2022": 0.294, "618 2022": 0.328, "Double 11 2022": 0.372}
 
 
 @pytest.fixture(scope="module")
@@ -24,17 +29,26 @@ def accuracy(shared):
     return module
 
 
-def test_auto_beats_the_best_peer_on_every_window_of_the_total(accuracy):
+@pytest.fixture(scope="module")
+def origins_backtest(accuracy):
+    return backtest_windows(accuracy.load_origins(), windows=accuracy.WINDOWS, model="auto", lead=90,
+                            keys=["origin"])
+
+
+def test_auto_beats_the_prophet_and_naive_peers_on_every_window_of_the_total(accuracy):
     result = backtest_windows(accuracy.load_total(), windows=accuracy.WINDOWS, model="auto", lead=90)
     wape = result.totals.set_index("window").wape
     for window, bar in BEST_PEER_WAPE.items():
         assert wape[window] < bar, f"{window}: {wape[window]:.3f} >= best peer {bar}"
 
 
-def test_auto_beats_seasonal_naive_on_the_median_origin(accuracy):
-    origins = accuracy.load_origins()
-    ours = backtest_windows(origins, windows=accuracy.WINDOWS, model="auto", lead=90).per_series
-    naive = backtest_windows(origins, windows=accuracy.WINDOWS, model="seasonal_naive", lead=90).per_series
-    for window in accuracy.WINDOWS:
-        assert (ours[ours.window == window].wape.median()
-                < naive[naive.window == window].wape.median()), window
+def test_no_origin_blows_up_and_pooled_wape_reaches_the_best_peer(origins_backtest):
+    """Issue 13: one young origin forecast at 1.2 billion parcels made the pooled WAPE 2,877%."""
+    fc, per = origins_backtest.forecasts, origins_backtest.per_series
+    assert (per.groupby("window").size() == 20).all()  # no origin failed or went missing
+    live = per[per.actual_total > 0]  # DC21 stops after the Double 11 cut-off: nobody could know
+    assert (live.forecast_total <= 2.5 * live.actual_total).all(), \
+        live[live.forecast_total > 2.5 * live.actual_total][["origin", "window", "forecast_total", "actual_total"]]
+    for window, bar in BEST_PEER_POOLED_ORIGINS.items():
+        part = fc[fc.window == window]
+        assert metrics.wape(part.y, part.yhat) <= bar, window

@@ -21,6 +21,7 @@ from workbench.calendar import RetailCalendar, default_calendar
 from workbench.data.io import write_table
 from workbench.data.validate import SEASON_LENGTH
 from workbench.errors import ModelError, ParameterError
+from workbench.forecast.guard import GUARD_FALLBACK, check_prediction
 from workbench.forecast.engines import Engine, make_engine, progress_bar
 from workbench.forecast.models import MODELS, make_model, resolve_model
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Prediction, future_dates, quantile_column
@@ -185,9 +186,30 @@ def _forecast_one(y, ds, job: _Job):
     error = _check_prediction(pred, model, job)
     if error:
         return None, error
+    reason = check_prediction(y, pred, job.freq)
+    if reason:  # not believable next to its history: the guard's fallback, with a note
+        pred = _guarded_fallback(y, ds, job, model, reason)
+        if isinstance(pred, str):
+            return None, pred
     if note:
         pred.notes.append(note)
     return pred, None
+
+
+def _guarded_fallback(y, ds, job: _Job, model: str, reason: str):
+    """The ``GUARD_FALLBACK`` forecast of a series whose ``model`` forecast the guard refused
+    (it keeps the pooled prior when it takes one), or the error when that is refused too."""
+    params = {"prior": job.params["prior"]} if "prior" in job.params else {}  # the pooled profile
+    try:
+        pred = make_model(GUARD_FALLBACK, freq=job.freq, **params).fit(y, ds, freq=job.freq, calendar=job.calendar) \
+            .predict(job.horizon, job.quantiles)
+    except Exception as exc:
+        return f"{model} forecast refused ({reason}) and {GUARD_FALLBACK} failed: {type(exc).__name__}: {exc}"
+    again = _check_prediction(pred, GUARD_FALLBACK, job) or check_prediction(y, pred, job.freq)
+    if again:
+        return f"{model} forecast refused ({reason}); {GUARD_FALLBACK} refused too ({again})"
+    pred.notes.append(f"{model} forecast replaced by {GUARD_FALLBACK}: {reason}")
+    return pred
 
 
 def _series_of(part: pd.DataFrame, keys):

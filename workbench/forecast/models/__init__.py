@@ -13,9 +13,10 @@ from workbench.forecast.models.event_profile import EventProfile
 from workbench.forecast.models.ets import ETSModel
 from workbench.forecast.models.naive import EventNaive, SeasonalNaive
 from workbench.forecast.models.prophet_model import ProphetModel
+from workbench.forecast.models.recent_level import RecentLevel
 
 MODELS: dict[str, type[Forecaster]] = {
-    cls.name: cls for cls in (EventProfile, SeasonalNaive, EventNaive, ProphetModel, ETSModel)
+    cls.name: cls for cls in (EventProfile, SeasonalNaive, EventNaive, ProphetModel, ETSModel, RecentLevel)
 }
 
 AUTO = "auto"

@@ -8,23 +8,37 @@ On ``log1p(y)`` the history is split into
 * L is a centred running median over days outside every event span, interpolated across them;
 * u_e is the mean excess over L at each day offset from the anchor (June 18, Nov 11, Spring
   Festival — a lunar date — May 1, Oct 1), averaged over the event's past occurrences and,
-  when ``prior_uplift`` is given (a profile pooled over many series by the core), shrunk towards
-  it with weight ``prior_weight`` occurrences.
+  when ``prior`` is given (a ``PooledPrior`` fitted on the sum of all series by the core),
+  shrunk towards its profile with weight ``prior_weight`` occurrences.
 
-The forecast lays last year's baseline (same weekday, 52 weeks back) over the horizon and adds
-the year-on-year growth of the baseline measured over the last ``growth_window`` days. Without a
-year of overlap, the growth is the recent slope of the baseline, shrunk by ``trend_shrink``
-(a few months of level change over-state a year's growth because they include the season).
-Quantiles are empirical quantiles of the model's own log errors on a hold-out of the last
-``interval_lead`` days (a backtest at the planning lead), widened by the in-sample spread, with a
-spread that grows with the horizon and with the size of the event effect.
+Young and changing series (``workbench.forecast.models.regime``): the history before the series'
+start (its first sustained non-zero) is dropped; a series that stopped is forecast at zero; and
+level and growth come from the current regime only (since the start or the last level shift):
+
+* a regime of at least a year (plus four weeks) lays last year's baseline (same weekday, 52 weeks
+  back) over the horizon and adds the year-on-year growth of the baseline over the last
+  ``growth_window`` quiet days of the regime, a growth that halves every ``growth_halflife`` days;
+* a younger regime starts from its current level and follows the pooled series' baseline path
+  (``prior.path``: the seasonal shape and growth of the sum of all series, as the core gives it),
+  or stays flat without one. (A series with volume from the first day of a history shorter than
+  a year is not young: the data is; its growth is ``trend_shrink`` of its recent slope.) A series younger than a year also takes the pooled event profiles
+  as they are (its own few event days, often in its launch ramp, are not evidence).
+
+Quantiles are conformal: the model refits itself at ``calibration_origins`` rolling origins
+``calibration_step`` days apart before the end of the history and forecasts to the end; the
+empirical quantiles of those log errors, per horizon band, are the bands (an event day's spread
+grows with the size of its uplift, since a campaign's strength varies from year to year). The
+point forecast is the model's own (log-space) forecast: a mean correction from those errors was
+measured and rejected (it over-corrects on young series, whose refits are far off).
 
 It declares daily data and 8 weeks of history (``capabilities``); the core sends other series
-to its fallback model and the notes say so.
+to its fallback model. A series with 8 weeks of history but fewer since its start (a launch) is
+forecast by ``recent_level`` with the pooled event profile, and the notes say so.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -33,10 +47,16 @@ import pandas as pd
 from workbench.calendar import RetailCalendar
 from workbench.errors import ModelError
 from workbench.forecast.features import event_offsets
-from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction
+from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction, censored_at_zero
+from workbench.forecast.models.recent_level import RecentLevel
+from workbench.forecast.models.regime import detect_regime
 
 YEAR = 364  # days: keeps the weekday
 SPAN = 400  # event offsets lie within this many days of their anchor
+PATH_DAYS = 2 * YEAR  # days of the pooled baseline path a pooled model publishes
+BANDS = (14, 30, 60, 90, 120, 180, 270, 365)  # horizon bands (days) of the conformal quantiles
+MIN_BAND_ERRORS = 28
+IN_SAMPLE_HORIZON = 45  # days: the horizon in-sample errors (widened) stand for
 
 
 @lru_cache(maxsize=64)
@@ -66,35 +86,53 @@ def _weekday(dates) -> np.ndarray:
     return (days + 3) % 7
 
 
+@dataclass(frozen=True)
+class PooledPrior:
+    """What series borrow from a fit on the sum of many series (the core passes it as ``prior``).
+
+    ``uplift``: event log-uplift profiles ``{event: {day offset: log uplift}}``; ``path``: the
+    pooled log baseline ``{day number: value}`` (days since 1970-01-01) for the pooled history's
+    last day and the ``PATH_DAYS`` after it, relative to its level on that last day (empty when
+    the pooled series stopped or is itself young and flat).
+    """
+
+    uplift: dict = field(default_factory=dict)
+    path: dict = field(default_factory=dict)
+
+
 class EventProfile(Forecaster):
-    """Baseline x event-uplift decomposition with year-on-year growth (daily data).
+    """Baseline x event-uplift decomposition on the current regime (daily data).
 
     Parameters
     ----------
     level_window : days of the running median that gives the baseline level.
-    growth_window : recent days over which year-on-year baseline growth is averaged.
-    trend_shrink : share of the recent baseline slope used as growth without a year of overlap.
+    growth_window : recent quiet days over which year-on-year baseline growth is averaged.
+    trend_shrink : share of the recent baseline slope used as growth when the history (not the
+        series: it has volume from the first day) is shorter than a year.
     growth_halflife : days over which the growth measured at the end of history halves
         (growth rates revert; None keeps it constant).
-    prior_uplift : ``{event: {offset: log uplift}}`` pooled over series, or None.
-    prior_weight : weight of the prior, in occurrences of the event.
-    interval_lead : days held out at the end of history to measure errors for the quantiles.
+    prior : a ``PooledPrior`` from a fit on the sum of all series (the core pools), or None:
+        event profiles are shrunk towards its ``uplift`` and young regimes follow its ``path``.
+    prior_weight : weight of the pooled profile, in occurrences of the event.
+    calibration_origins : rolling origins whose errors give the quantiles.
+    calibration_step : days between those origins (the first is this many days before the end).
     """
 
     name = "event_profile"
     capabilities = Capabilities(frequencies=("D",), min_history=56, events=True, baseline=True,
-                                pooling_param="prior_uplift")
+                                pooling_param="prior")
 
     def __init__(self, level_window: int = 15, growth_window: int = 28, trend_shrink: float = 0.5,
-                 growth_halflife: float | None = 240.0, prior_uplift: dict | None = None,
-                 prior_weight: float = 2.0, interval_lead: int = 90):
+                 growth_halflife: float | None = 240.0, prior: PooledPrior | None = None,
+                 prior_weight: float = 2.0, calibration_origins: int = 4, calibration_step: int = 45):
         self.level_window = level_window
         self.growth_window = growth_window
         self.trend_shrink = trend_shrink
         self.growth_halflife = growth_halflife
-        self.prior_uplift = prior_uplift
+        self.prior = prior
         self.prior_weight = prior_weight
-        self.interval_lead = interval_lead
+        self.calibration_origins = calibration_origins
+        self.calibration_step = calibration_step
 
     def fit(self, y, ds, *, freq: str = "D", calendar: RetailCalendar | None = None):
         self._store_history(y, ds, freq, calendar)
@@ -108,37 +146,50 @@ class EventProfile(Forecaster):
                              f"{self.capabilities.min_history} (8 weeks)")
         if (steps != 1).any():
             raise ModelError(f"{self.name} needs consecutive days; validate the data first")
-        self.z_ = np.log1p(self.y_)
-        self.dow_ = _weekday(self.ds_)
+        offsets = _offsets(self.ds_[0], len(self.y_), self.calendar_)
+        self.regime_ = detect_regime(self.y_, ~_in_event(offsets))
+        self.uplift_ = {}
+        self.launch_ = None
+        born = self.regime_.born
+        if not self.regime_.stopped and len(self.y_) - born < self.capabilities.min_history:
+            self.launch_ = RecentLevel(prior=self.prior).fit(self.y_[born:], self.ds_[born:], freq=freq,
+                                                             calendar=self.calendar_)
+            return self
+        self.z_ = np.log1p(self.y_[born:])
+        self.dow_ = _weekday(self.ds_[born:])
+        self.offsets_ = {k: v[born:] for k, v in offsets.items()}
         self.prior_profiles_ = self._prior_profiles()
-        self.components_ = self._decompose(self.z_, _offsets(self.ds_[0], len(self.z_), self.calendar_))
+        self.components_ = self._decompose(self.z_, self.offsets_, self.dow_)
         self.uplift_ = {name: {int(i) - SPAN: float(v) for i in np.flatnonzero(~np.isnan(p)) for v in [p[i]]}
                         for name, p in self.components_["profiles"].items()}
         return self
 
-    def pooled_prior(self) -> dict[str, dict[int, float]]:
-        """The fitted event log-uplift profiles ``{event: {offset: uplift}}``: fitted on the sum
-        of many series, the prior each series' profile is shrunk towards (``prior_uplift``)."""
-        return {name: dict(profile) for name, profile in self.uplift_.items()}
+    def pooled_prior(self) -> PooledPrior:
+        """Fitted on the sum of many series: the ``prior`` each series' model receives (its event
+        profiles, and its baseline path over the next ``PATH_DAYS`` days)."""
+        uplift = {k: dict(v) for k, v in self.uplift_.items()}
+        if self.launch_ is not None or self.regime_.stopped:
+            return PooledPrior(uplift=uplift)
+        comp = self.components_
+        path, _ = self._baseline_path(comp, PATH_DAYS, len(self.y_) - self.regime_.start)
+        last = int(np.asarray(self.ds_[-1:], dtype="datetime64[D]").astype(np.int64)[0])
+        rel = np.concatenate([[0.0], path - comp["level"][-1]])
+        return PooledPrior(uplift=uplift, path={last + h: float(v) for h, v in enumerate(rel)})
 
     # -- decomposition --------------------------------------------------------------------------
     def _prior_profiles(self) -> dict[str, np.ndarray]:
         dense = {}
-        for name, profile in (self.prior_uplift or {}).items():
+        for name, profile in (self.prior.uplift if self.prior else {}).items():
             arr = np.full(2 * SPAN + 1, np.nan)
             for offset, value in profile.items():
                 arr[int(offset) + SPAN] = value
             dense[name] = arr
         return dense
 
-    def _decompose(self, z: np.ndarray, offsets: dict[str, np.ndarray]) -> dict:
+    def _decompose(self, z: np.ndarray, offsets: dict[str, np.ndarray], dow: np.ndarray) -> dict:
         """Weekday effect, baseline level and event profiles of the log series ``z``."""
-        n = len(z)
-        in_event = np.zeros(n, bool)
-        for off in offsets.values():
-            in_event |= ~np.isnan(off)
+        in_event = _in_event(offsets)
         quiet = ~in_event
-        dow = self.dow_[:n]
         deviation = z - _centred_mean(z, 7, min_count=4)
         weekday = np.zeros(7)
         for d in range(7):
@@ -150,12 +201,16 @@ class EventProfile(Forecaster):
         ok = ~np.isnan(level)
         if ok.sum() < 14:
             raise ModelError(f"{self.name}: fewer than 14 days outside event spans; cannot find a baseline")
-        idx = np.arange(n)
+        idx = np.arange(len(z))
         level = np.interp(idx, idx[ok], level[ok])
+        young = len(z) < YEAR
         profiles = {}
         for name, off in offsets.items():
             inside = ~np.isnan(off)
             prior = self.prior_profiles_.get(name)
+            if prior is not None and young:  # a young series borrows the pooled profile whole
+                profiles[name] = prior
+                continue
             if not inside.any() and prior is None:
                 continue
             at = off[inside].astype(int) + SPAN
@@ -170,34 +225,52 @@ class EventProfile(Forecaster):
             profiles[name] = own
         return dict(level=level, weekday=weekday, profiles=profiles, in_event=in_event)
 
-    def _growth(self, level: np.ndarray, in_event: np.ndarray) -> tuple[float, str | None]:
-        """Year-on-year log growth of the baseline, per year."""
+    def _baseline_path(self, comp: dict, horizon: int, regime_days: int) -> tuple[np.ndarray, list[str]]:
+        """Log baseline (no weekday, no events) for the ``horizon`` days after ``comp``'s history,
+        and notes. ``regime_days``: days of the current regime at the end of that history."""
+        level, in_event = comp["level"], comp["in_event"]
         n = len(level)
-        if n > YEAR + 28:
-            t = np.arange(YEAR, n)
+        h = np.arange(1, horizon + 1)
+        growth, notes = None, []
+        if regime_days >= YEAR + 28:
+            t = np.arange(max(YEAR, n - regime_days + YEAR), n)
             pairs = t[~in_event[t] & ~in_event[t - YEAR]][-self.growth_window:]
             if len(pairs) >= 28:
-                return float(np.mean(level[pairs] - level[pairs - YEAR])), None
-        recent = np.flatnonzero(~in_event)[-min(180, n):]
-        slope = np.polyfit(recent, level[recent], 1)[0] if len(recent) >= 28 else 0.0
-        note = (f"{self.name}: less than a year of overlapping history; growth is {self.trend_shrink:.0%} "
-                f"of the recent baseline slope")
-        return float(slope * YEAR * self.trend_shrink), note
-
-    def _forecast_log(self, comp: dict, future_offsets: dict[str, np.ndarray], future_dow: np.ndarray):
-        """Log forecast, the event uplift in it, and notes, for the days after the history."""
-        level = comp["level"]
-        n, horizon = len(level), len(future_dow)
-        growth, note = self._growth(level, comp["in_event"])
-        notes = [note] if note else []
-        h = np.arange(1, horizon + 1)
+                growth = float(np.mean(level[pairs] - level[pairs - YEAR]))
+        if growth is None and regime_days < n:  # launched or shifted within the year
+            return self._young_path(level[-1], n, horizon)
+        if growth is None:  # the data, not the series, is young: the recent slope, shrunk
+            recent = np.flatnonzero(~in_event)[-min(180, n):]
+            slope = np.polyfit(recent, level[recent], 1)[0] if len(recent) >= 28 else 0.0
+            growth = float(slope * YEAR * self.trend_shrink)
+            notes.append(f"{self.name}: less than a year of overlapping history; growth is "
+                         f"{self.trend_shrink:.0%} of the recent baseline slope")
         g = growth * (0.5 ** (h / self.growth_halflife) if self.growth_halflife else np.ones(horizon))
         ext = np.concatenate([level, np.empty(horizon)])
         for start in range(n, n + horizon, YEAR):  # a second year builds on the first
-            t = np.arange(start, min(start + YEAR, n + horizon))
-            ref = t - YEAR
-            ext[t] = np.where(ref >= 0, ext[np.maximum(ref, 0)] + g[t - n], level[-1] + g[t - n] * h[t - n] / YEAR)
-        mu = ext[n:] + comp["weekday"][future_dow]
+            tt = np.arange(start, min(start + YEAR, n + horizon))
+            ref = tt - YEAR
+            ext[tt] = np.where(ref >= 0, ext[np.maximum(ref, 0)] + g[tt - n], level[-1] + g[tt - n] * h[tt - n] / YEAR)
+        return ext[n:], notes
+
+    def _young_path(self, current: float, n: int, horizon: int) -> tuple[np.ndarray, list[str]]:
+        """Current level along the pooled path (flat without one)."""
+        end = int(np.asarray(self.ds_[-1:], dtype="datetime64[D]").astype(np.int64)[0]) \
+            - (len(self.z_) - n)
+        path = self.prior.path if self.prior else {}
+        if end in path and end + horizon in path:
+            rel = np.array([path[end + i] for i in range(1, horizon + 1)]) - path[end]
+            return current + rel, [f"{self.name}: less than a year in the current regime; the level "
+                                   f"follows the pooled series' seasonal path and growth"]
+        return np.full(horizon, current), [f"{self.name}: less than a year in the current regime and "
+                                           f"no pooled path; the forecast holds the current level"]
+
+    def _forecast_log(self, comp: dict, future_offsets: dict[str, np.ndarray], future_dow: np.ndarray,
+                      regime_days: int):
+        """Log forecast, the event uplift in it, and notes, for the days after the history."""
+        horizon = len(future_dow)
+        base, notes = self._baseline_path(comp, horizon, regime_days)
+        mu = base + comp["weekday"][future_dow]
         uplift = np.zeros(horizon)
         for name, off in future_offsets.items():
             inside = ~np.isnan(off)
@@ -206,43 +279,101 @@ class EventProfile(Forecaster):
             profile = comp["profiles"].get(name)
             known = profile[off[inside].astype(int) + SPAN] if profile is not None else np.full(inside.sum(), np.nan)
             if np.isnan(known).all():
-                notes.append(f"{self.name}: no history of event {name!r} before {self.ds_[n - 1].date()}; "
+                notes.append(f"{self.name}: no history of event {name!r} before {self.ds_[-1].date()}; "
                              f"its days are forecast at the baseline (no uplift)")
             uplift[inside] += np.nan_to_num(known)
         return mu + uplift, uplift, notes
 
     def predict(self, horizon: int, quantiles=DEFAULT_QUANTILES) -> Prediction:
+        if self.launch_ is not None:
+            pred = self.launch_.predict(horizon, quantiles)
+            pred.notes.append(f"{self.name}: only {len(self.y_) - self.regime_.born} days since the series "
+                              f"started on {self.ds_[self.regime_.born].date()} (event profiles need "
+                              f"{self.capabilities.min_history}); forecast by {self.launch_.name}")
+            return pred
         future = self._future_dates(horizon)
+        if self.regime_.stopped:
+            last = self.ds_[np.flatnonzero(self.y_ > 0)[-1]].date()
+            zero = np.zeros(horizon)
+            return Prediction(future, zero, {q: zero.copy() for q in quantiles},
+                              [f"{self.name}: no volume since {last} ({len(self.y_) - 1 - np.flatnonzero(self.y_ > 0)[-1]} "
+                               f"days): the series stopped and is forecast at zero"], zero.copy())
         n = len(self.z_)
-        offsets = _offsets(self.ds_[0], n + horizon, self.calendar_)
+        offsets = _offsets(self.ds_[self.regime_.born], n + horizon, self.calendar_)
         future_offsets = {k: v[n:] for k, v in offsets.items()}
-        mu, uplift, notes = self._forecast_log(self.components_, future_offsets, _weekday(future))
-        errors = self._holdout_errors(offsets, n)
-        centre = np.median(errors)
-        # spread grows with the horizon beyond the hold-out's typical one and with the size of
-        # the event effect (a campaign's strength varies from year to year)
-        h = np.arange(1, horizon + 1)
-        ref = max(self.interval_lead / 2, 1)
-        scale = np.sqrt(np.maximum(h, ref) / ref) * (1 + np.abs(uplift))
-        spread = np.quantile(errors, list(quantiles)) - centre
-        mean = np.expm1(mu + centre).clip(min=0)
-        qs = {q: np.expm1(mu + centre + scale * e).clip(min=0) for q, e in zip(quantiles, spread)}
-        baseline = np.expm1(mu - uplift + centre).clip(min=0)
+        regime_days = len(self.y_) - self.regime_.start
+        mu, uplift, notes = self._forecast_log(self.components_, future_offsets, _weekday(future), regime_days)
+        if self.regime_.start > self.regime_.born:
+            notes.append(f"{self.name}: level shift on {self.ds_[self.regime_.start].date()}; level and "
+                         f"growth come from the days since")
+        horizons, errors = self._calibration_errors(regime_days)
+        bands = _conformal(horizons, errors, horizon, quantiles)
+        scale = 1 + np.abs(uplift)  # a campaign's strength varies from year to year
+        mean = censored_at_zero(np.expm1(mu))
+        qs = {q: censored_at_zero(np.expm1(mu + scale * bands[q])) for q in quantiles}
+        baseline = censored_at_zero(np.expm1(mu - uplift))
         return Prediction(future, mean, qs, notes, baseline)
 
-    def _holdout_errors(self, offsets: dict[str, np.ndarray], n: int) -> np.ndarray:
-        """Log errors at the planning lead (refit without the last days) and in sample."""
+    def _calibration_errors(self, regime_days: int) -> tuple[np.ndarray, np.ndarray]:
+        """Horizons (days) and log errors of the model refitted at rolling origins before the end
+        (each origin forecasts up to the last day, and sees 8 weeks of the current regime);
+        without any such origin, the current regime's in-sample errors, widened by half, standing
+        for ``IN_SAMPLE_HORIZON`` days ahead."""
+        n = len(self.z_)
+        first = max(YEAR // 2, n - regime_days + 56)  # each refit sees 8 weeks of the regime
+        hs, es = [], []
+        for k in range(1, self.calibration_origins + 1):
+            origin = n - k * self.calibration_step
+            if origin < first:
+                break
+            head = self._decompose(self.z_[:origin], {o: v[:origin] for o, v in self.offsets_.items()},
+                                   self.dow_[:origin])
+            tail = {o: v[origin:n] for o, v in self.offsets_.items()}
+            mu, _, _ = self._forecast_log(head, tail, self.dow_[origin:], regime_days - (n - origin))
+            hs.append(np.arange(1, n - origin + 1))
+            es.append(self.z_[origin:] - mu)
+        if hs:
+            return np.concatenate(hs), np.concatenate(es)
         comp = self.components_
         fitted = comp["level"] + comp["weekday"][self.dow_]
-        for name, off in offsets.items():
-            inside = ~np.isnan(off[:n])
+        for name, off in self.offsets_.items():
+            inside = ~np.isnan(off)
             if inside.any() and name in comp["profiles"]:
-                fitted[inside] += np.nan_to_num(comp["profiles"][name][off[:n][inside].astype(int) + SPAN])
-        in_sample = self.z_ - fitted
-        lead = min(self.interval_lead, n // 4)
-        if n - lead >= YEAR // 2:
-            head = self._decompose(self.z_[: n - lead], {k: v[: n - lead] for k, v in offsets.items()})
-            tail = {k: v[n - lead: n] for k, v in offsets.items()}
-            mu, _, _ = self._forecast_log(head, tail, self.dow_[n - lead:])
-            return np.concatenate([self.z_[n - lead:] - mu, in_sample * 1.25])
-        return in_sample * 1.5
+                fitted[inside] += np.nan_to_num(comp["profiles"][name][off[inside].astype(int) + SPAN])
+        regime = slice(n - regime_days, n)  # a launch ramp or an old level is not today's noise
+        return np.full(regime_days, IN_SAMPLE_HORIZON), (self.z_[regime] - fitted[regime]) * 1.5
+
+
+def _in_event(offsets: dict[str, np.ndarray]) -> np.ndarray:
+    """Days inside any event span."""
+    spans = [~np.isnan(off) for off in offsets.values()]
+    return np.logical_or.reduce(spans) if spans else np.zeros(0, bool)
+
+
+def _conformal(horizons: np.ndarray, errors: np.ndarray, horizon: int, quantiles) -> dict:
+    """Per-step log quantile offsets from ``errors`` measured at ``horizons`` (split conformal
+    prediction by horizon: Vovk et al. 2005; Stankeviciute et al. 2021 for multi-step series).
+
+    Steps fall in the bands of ``BANDS``; a band with fewer than ``MIN_BAND_ERRORS`` errors
+    takes the errors of every shorter horizon (or all errors); beyond the longest measured horizon the spread
+    around the median grows with the square root of the horizon (a random walk's spread), from the
+mean horizon of the errors used. Returns ``{q: array (horizon,)}``.
+    """
+    h = np.arange(1, horizon + 1)
+    edges = np.array([0, *BANDS, 10 ** 6])
+    band_of = np.searchsorted(edges, h, side="left") - 1
+    bands = {q: np.empty(horizon) for q in quantiles}
+    for b in np.unique(band_of):
+        lo, hi = edges[b], edges[b + 1]
+        sel = (horizons > lo) & (horizons <= hi)
+        if sel.sum() < MIN_BAND_ERRORS:
+            sel = horizons <= hi
+        if sel.sum() < MIN_BAND_ERRORS:
+            sel = np.ones(len(horizons), bool)
+        steps = band_of == b
+        qs = np.quantile(errors[sel], list(quantiles))
+        mid = np.quantile(errors[sel], 0.5)
+        stretch = np.sqrt(np.maximum(h[steps] / horizons[sel].mean(), 1.0))
+        for q, v in zip(quantiles, qs):
+            bands[q][steps] = mid + (v - mid) * stretch
+    return bands

@@ -1,0 +1,67 @@
+"""The per-series guard (workbench.forecast.guard) and its fallback in the core."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.forecast.core import forecast
+from workbench.forecast.guard import check_prediction
+from workbench.forecast.models.base import Prediction
+
+DAYS = pd.date_range("2025-01-01", periods=400)
+
+
+def _pred(mean, baseline=None, spread=0.2):
+    mean = np.asarray(mean, float)
+    ds = pd.date_range(DAYS[-1] + pd.Timedelta(days=1), periods=len(mean))
+    return Prediction(ds, mean, {0.1: mean * (1 - spread), 0.5: mean, 0.9: mean * (1 + spread)}, [],
+                      None if baseline is None else np.asarray(baseline, float))
+
+
+def test_a_sane_forecast_passes_and_an_event_may_exceed_the_history():
+    y = np.full(400, 100.0)
+    assert check_prediction(y, _pred(np.full(90, 104.0))) is None
+    # an event day at 5x the baseline: explained by the event profile, not a blow-up
+    mean, base = np.full(90, 100.0), np.full(90, 100.0)
+    mean[40:43] = 500.0
+    assert check_prediction(y, _pred(mean, base)) is None
+
+
+@pytest.mark.parametrize("mean, baseline, words", [
+    (np.full(90, 1e9), None, "baseline forecast reaches"),           # year-on-year growth from ~0
+    (np.full(90, 1e9), np.full(90, 100.0), "more than 10x the largest value ever seen"),
+    (np.full(90, 2.0), None, "under 1/3 of the last 28 periods' mean"),  # collapse
+])
+def test_blow_ups_and_collapses_are_refused_with_the_figures(mean, baseline, words):
+    reason = check_prediction(np.full(400, 100.0), _pred(mean, baseline))
+    assert reason is not None and words in reason
+
+
+def test_a_band_that_reaches_billions_is_refused():
+    pred = _pred(np.full(90, 100.0))
+    pred.quantiles[0.9] = np.full(90, 1e12)
+    assert "P90 reaches" in check_prediction(np.full(400, 100.0), pred)
+
+
+def test_a_window_total_many_times_anything_seen_is_refused():
+    y = np.full(400, 100.0)
+    y[-30] = 1000.0  # one spike: the largest 28-day total seen is 3,700
+    mean = np.full(90, 100.0)
+    mean[30:60] = 2900.0  # every day under 3x the spike, but a month of it
+    assert "28-period baseline total" in check_prediction(y, _pred(mean))
+
+
+def test_the_core_replaces_a_refused_forecast_and_names_the_series():
+    """Seasonal naive repeats last year's 10/day for a series that moved to 1,000/day two months
+    ago: the guard refuses the collapse and the recent level replaces it, with a note."""
+    rng = np.random.default_rng(3)
+    y = np.where(np.arange(len(DAYS)) < 340, 10.0, 1000.0) * rng.lognormal(0, 0.05, len(DAYS))
+    steady = 50.0 * rng.lognormal(0, 0.05, len(DAYS))
+    frame = pd.DataFrame({"sku": np.repeat(["moved", "steady"], len(DAYS)), "ds": np.tile(DAYS, 2),
+                          "y": np.concatenate([y, steady])})
+    with pytest.warns(UserWarning, match=r"'sku': 'moved'.*seasonal_naive forecast replaced by recent_level"):
+        fc = forecast(frame, horizon=30, model="seasonal_naive", keys=["sku"], n_jobs=1)
+    moved = fc[fc.sku == "moved"]
+    assert moved.yhat.mean() == pytest.approx(1000, rel=0.1)
+    assert fc[fc.sku == "steady"].yhat.mean() == pytest.approx(50, rel=0.1)  # untouched
+    assert sum("replaced by recent_level" in n for n in fc.attrs["notes"]) == 1

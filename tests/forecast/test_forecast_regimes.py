@@ -1,0 +1,95 @@
+"""Young and changing series: a seeded synthetic panel of launches, stops and level shifts
+(workbench.forecast.models.regime and the current-regime rule of event_profile)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.calendar import default_calendar
+from workbench.forecast import metrics
+from workbench.forecast.core import forecast
+from workbench.forecast.features import event_offsets
+from workbench.forecast.models.regime import detect_regime, series_start
+
+DAYS = pd.date_range("2023-01-01", "2025-12-31")
+CUTOFF = pd.Timestamp("2025-08-10")
+HORIZON = 100  # to 2025-11-18: the Double 11 window
+
+
+def synthetic_panel(seed: int = 7, n: int = 48) -> tuple[pd.DataFrame, dict]:
+    """``n`` daily series over ``DAYS``: mature, launched, stopped and level-shifted (a quarter
+    each), with a weekly pattern, 618 and Double 11 peaks and log-normal noise (sd 0.15).
+    Returns the long frame and ``{sku: kind}``."""
+    rng = np.random.default_rng(seed)
+    offsets = event_offsets(DAYS, default_calendar())
+    uplift = np.zeros(len(DAYS))
+    for name in ("618", "double11"):
+        off = offsets[name]
+        inside = ~np.isnan(off)
+        uplift[inside] += 1.2 * np.exp(-np.abs(off[inside]) / 2)
+    weekly = np.log([1.0, 0.95, 0.95, 1.0, 1.05, 1.15, 1.1])[DAYS.dayofweek]
+    t = np.arange(len(DAYS))
+    cut = int((CUTOFF - DAYS[0]).days)
+    rows, kinds = [], {}
+    for i in range(n):
+        kind = ("mature", "launched", "stopped", "shifted")[i % 4]
+        level = np.log(rng.lognormal(4.5, 1.0)) + 0.10 * t / 365
+        if kind == "launched":
+            start = cut - int(rng.integers(90, 330))
+            level = np.where(t >= start, level, -np.inf)
+        elif kind == "stopped":
+            stop = cut - int(rng.integers(40, 150))
+            level = np.where(t < stop, level, -np.inf)
+        elif kind == "shifted":
+            when = cut - int(rng.integers(90, 250))
+            level = level + np.where(t >= when, np.log(rng.choice([0.4, 2.5])), 0.0)
+        y = np.exp(level + weekly + uplift + rng.normal(0, 0.15, len(DAYS)))
+        sku = f"{kind}-{i:02d}"
+        kinds[sku] = kind
+        rows.append(pd.DataFrame({"sku": sku, "ds": DAYS, "y": np.round(y, 1)}))
+    return pd.concat(rows, ignore_index=True), kinds
+
+
+@pytest.fixture(scope="module")
+def backtest():
+    panel, kinds = synthetic_panel()
+    fc = forecast(panel[panel.ds <= CUTOFF], horizon=HORIZON, keys=["sku"], n_jobs=1)
+    joined = fc.merge(panel, on=["sku", "ds"])
+    assert len(joined) == HORIZON * len(kinds)  # no series failed or went missing
+    return joined, kinds, panel
+
+
+def test_start_and_stop_and_shift_are_found():
+    y = np.r_[np.zeros(100), [0, 3], np.zeros(9), np.full(200, 50.0)]  # a stray order, then the launch
+    assert series_start(y) == 111
+    quiet = np.ones(len(y), bool)
+    assert detect_regime(np.r_[np.full(200, 50.0), np.zeros(40)], np.ones(240, bool)).stopped
+    rng = np.random.default_rng(0)
+    shifted = np.r_[np.full(200, 50.0), np.full(150, 150.0)] * rng.lognormal(0, 0.1, 350)
+    regime = detect_regime(shifted, np.ones(350, bool))
+    assert not regime.stopped and abs(regime.start - 200) <= 7
+    steady = 50.0 * np.exp(0.3 * np.sin(np.arange(700) / 700 * 2 * np.pi)) * rng.lognormal(0, 0.1, 700)
+    assert detect_regime(steady, np.ones(700, bool)).shifts == ()  # a season is not a shift
+    assert detect_regime(y, quiet).start == 111
+
+
+def test_no_series_blows_up_or_collapses(backtest):
+    joined, kinds, panel = backtest
+    for sku, part in joined.groupby("sku"):
+        seen = panel[(panel.sku == sku) & (panel.ds <= CUTOFF)].y
+        if kinds[sku] == "stopped":
+            assert part.yhat.sum() == 0, sku
+            continue
+        # never many times anything seen (the Double 11 peak is in the panel's own past years)
+        assert part.yhat.max() <= 3 * seen.max(), sku
+        assert 0.5 < part.yhat.sum() / part.y.sum() < 2, sku
+
+
+def test_bias_is_near_zero_and_coverage_near_80_percent(backtest):
+    joined, kinds, _ = backtest
+    live = joined[joined.sku.map(kinds) != "stopped"]
+    assert abs(metrics.bias(live.y, live.yhat)) < 0.08
+    per_kind = {k: metrics.bias(p.y, p.yhat) for k, p in live.groupby(live.sku.map(kinds))}
+    assert all(abs(b) < 0.15 for b in per_kind.values()), per_kind
+    cover = metrics.coverage(live.y, live.yhat_q10, live.yhat_q90)
+    assert 0.72 <= cover <= 0.92, cover

@@ -1,0 +1,82 @@
+"""The per-series sanity guard: is a model's forecast of one series believable next to its history?
+
+The core calls ``check_prediction`` on every series' forecast; when it returns a reason the core
+replaces the forecast by ``GUARD_FALLBACK``'s (as statsforecast's ``fallback_model`` does for a
+failed fit) and the note names the series and the reason. (That values are finite and
+non-negative the core checks first, for every model.) The checks, in order:
+
+* the baseline (the forecast without event effects; the mean for models without one) never
+  exceeds ``PEAK_FACTOR`` times the largest value of the last year of history, and its largest
+  ``WINDOW``-period total never exceeds ``PEAK_FACTOR`` times the largest such total seen: no
+  series forecasts many times anything it has seen unless an event profile explains it (event
+  uplift is the mean over the baseline, so it is allowed; the mean itself is capped at
+  ``EVENT_FACTOR`` times the largest value seen, and so is the highest quantile: a band that
+  reaches billions is no band);
+* a series with volume in its last ``WINDOW`` periods is not forecast to collapse: the mean
+  baseline over the horizon stays above ``1 / PEAK_FACTOR`` of the recent mean (a stop is a
+  model's decision, stated in its notes, and a series already at zero cannot trip this).
+
+The factors are deliberately loose: the guard catches blow-ups and collapses (a year-on-year
+growth factor from a near-zero base reached billions), not ordinary forecast error.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from workbench.forecast.models.base import Prediction
+
+GUARD_FALLBACK = "recent_level"  # registry name of the model that replaces a refused forecast
+PEAK_FACTOR = 3.0
+EVENT_FACTOR = 10.0
+WINDOW = {"D": 28, "W": 4, "MS": 3, "QS": 2}
+YEAR = {"D": 365, "W": 52, "MS": 12, "QS": 4}
+
+
+def _max_window_total(values: np.ndarray, width: int) -> float:
+    width = max(1, min(width, len(values)))
+    csum = np.concatenate([[0.0], np.cumsum(values)])
+    return float((csum[width:] - csum[:-width]).max())
+
+
+def check_prediction(y, pred: Prediction, freq: str = "D") -> str | None:
+    """Why ``pred`` is not a sane forecast of the series with history ``y``, or None if it is.
+
+    Parameters
+    ----------
+    y : the fitted history, shape (n,), units per period (>= 0).
+    pred : the model's prediction for the periods after ``y``.
+    freq : ``"D"``, ``"W"``, ``"MS"`` or ``"QS"`` (sets the comparison window and the year).
+
+    Returns
+    -------
+    A short reason in words (with the figures), or None.
+    """
+    y = np.asarray(y, float)
+    mean = np.asarray(pred.mean, float)
+    base = np.asarray(pred.baseline, float) if pred.baseline is not None else mean
+    base = np.where(np.isfinite(base), base, mean)
+    window, year = WINDOW.get(freq, 28), YEAR.get(freq, 365)
+    recent = y[-year:]
+    peak = float(recent.max()) if len(recent) else 0.0
+    if base.max() > PEAK_FACTOR * peak and base.max() > 1:
+        return (f"its baseline forecast reaches {base.max():,.4g} per period, more than {PEAK_FACTOR:g}x "
+                f"the largest value of the last year ({peak:,.4g})")
+    if mean.max() > EVENT_FACTOR * float(y.max()) and mean.max() > 1:
+        return (f"its forecast reaches {mean.max():,.4g} per period, more than {EVENT_FACTOR:g}x the "
+                f"largest value ever seen ({y.max():,.4g})")
+    for q, values in sorted(pred.quantiles.items()):
+        top = float(np.max(values))
+        if top > EVENT_FACTOR * float(y.max()) and top > 1:
+            return (f"its P{q * 100:g} reaches {top:,.4g} per period, more than {EVENT_FACTOR:g}x the "
+                    f"largest value ever seen ({y.max():,.4g})")
+    seen = _max_window_total(y, window)
+    ahead = _max_window_total(base, window)
+    if ahead > PEAK_FACTOR * seen and ahead > 1:
+        return (f"its {window}-period baseline total reaches {ahead:,.4g}, more than {PEAK_FACTOR:g}x the "
+                f"largest {window}-period total seen ({seen:,.4g})")
+    recent_mean = float(y[-window:].mean())
+    if recent_mean > 0 and len(y) >= window and base.mean() < recent_mean / PEAK_FACTOR:
+        return (f"its baseline forecast averages {base.mean():,.4g} per period, under 1/{PEAK_FACTOR:g} "
+                f"of the last {window} periods' mean ({recent_mean:,.4g})")
+    return None

@@ -1,0 +1,75 @@
+"""The recent level: the guard's fallback, for series no richer model can be trusted on.
+
+The forecast is the mean of the last ``window`` periods (no growth), times the weekday pattern
+of those periods for daily data, times the event uplift of a pooled profile when the core gives
+one (``prior``, the ``PooledPrior`` of ``event_profile``; its ``uplift`` is used). It
+cannot blow up: every value stays within the recent range scaled by the pooled uplift. Quantiles
+are the empirical quantiles of the recent periods' log ratio to the level, widened with the
+square root of the horizon in windows (a random walk's spread).
+
+Source: the "mean" and "seasonal window average" benchmarks of Hyndman & Athanasopoulos,
+*Forecasting: Principles and Practice* (3rd ed.), section 5.2.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from workbench.calendar import RetailCalendar
+from workbench.forecast.features import event_offsets
+from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction, censored_at_zero
+
+WINDOW = {"D": 56, "W": 8, "MS": 3, "QS": 2}
+
+
+class RecentLevel(Forecaster):
+    """Flat recent mean (x weekday pattern, x pooled event uplift); see the module docstring.
+
+    Parameters
+    ----------
+    window : periods averaged (default 56 days, 8 weeks, 3 months or 2 quarters by frequency).
+    prior : a ``PooledPrior`` (``event_profile``'s, fitted on the sum of all series), or None.
+    """
+
+    name = "recent_level"
+
+    capabilities = Capabilities(events=True, baseline=True)
+
+    def __init__(self, window: int | None = None, prior=None):
+        self.window = window
+        self.prior = prior
+
+    def fit(self, y, ds, *, freq="D", calendar: RetailCalendar | None = None):
+        self._store_history(y, ds, freq, calendar)
+        width = min(self.window or WINDOW.get(freq, 8), len(self.y_))
+        recent = self.y_[-width:]
+        self.level_ = float(recent.mean())
+        self.weekday_ = np.ones(7)
+        if freq == "D" and width >= 14 and self.level_ > 0:
+            dow = self.ds_[-width:].dayofweek.to_numpy()
+            self.weekday_ = np.array([recent[dow == d].mean() / self.level_ if (dow == d).any() else 1.0
+                                      for d in range(7)])
+        fitted = self.level_ * (self.weekday_[self.ds_[-width:].dayofweek.to_numpy()] if freq == "D" else 1.0)
+        self.log_errors_ = np.log1p(recent) - np.log1p(fitted)
+        self.width_ = width
+        return self
+
+    def predict(self, horizon, quantiles=DEFAULT_QUANTILES) -> Prediction:
+        future = self._future_dates(horizon)
+        base = np.full(horizon, self.level_)
+        if self.freq_ == "D":
+            base = base * self.weekday_[future.dayofweek.to_numpy()]
+        uplift = np.zeros(horizon)
+        if self.freq_ == "D" and self.prior is not None:
+            for name, off in event_offsets(future, self.calendar_).items():
+                profile = self.prior.uplift.get(name, {})
+                for i in np.flatnonzero(~np.isnan(off)):
+                    uplift[i] += profile.get(int(off[i]), 0.0)
+        mean = np.expm1(np.log1p(base) + uplift)
+        steps = np.sqrt(np.maximum(np.arange(1, horizon + 1) / self.width_, 1.0))
+        qs = {}
+        for q in quantiles:
+            e = float(np.quantile(self.log_errors_, q)) if len(self.log_errors_) >= 7 else (q - 0.5)
+            qs[q] = censored_at_zero(np.expm1(np.log1p(mean) + e * steps))
+        notes = [f"{self.name}: flat mean of the last {self.width_} periods ({self.level_:,.4g}), no growth"]
+        return Prediction(future, mean, qs, notes, base)

@@ -1,0 +1,97 @@
+"""Where a series' current regime begins: its start, a stop, and level shifts (daily data).
+
+Real SKU and flow data is young and changing: products launch (zeros, then a level), lines stop
+(a level, then zeros) and channels move (one level, then another). Level and growth must come
+from the current regime only; a year-on-year growth factor measured against a near-zero base, or
+against a level the series has left, reaches absurd values.
+
+* **start**: the first day of the first ``START_RUN``-day stretch with at least ``START_SHARE``
+  of its days non-zero (the first *sustained* non-zero; stray early orders do not count);
+* **stop**: the last ``STOP_RUN`` days are all zero after the series had volume;
+* **level shifts**: change points of the weekly mean of ``log1p(y)`` over quiet weeks (event
+  days left out), found by PELT (Killick, Fearnhead & Eckley 2012, the ``ruptures`` package)
+  with an L2 cost and a BIC-like penalty scaled by the series' own week-to-week noise; a change
+  point counts as a shift when the mean log level of the ``SHIFT_WEEKS`` weeks after it differs
+  from the weeks before it by more than ``MIN_SHIFT`` (a factor of 1.5): seasonality and steady
+  growth move the level gradually and are not shifts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+START_RUN = 14
+START_SHARE = 0.7
+STOP_RUN = 28
+MIN_SHIFT = float(np.log(1.5))
+SHIFT_WEEKS = 4
+
+
+@dataclass(frozen=True)
+class Regime:
+    """Indices into the history (0 = its first day).
+
+    ``born``: the series' start; ``start``: the first day of the current regime (``born`` or the
+    last level shift); ``shifts``: every level shift found, in order; ``stopped``: the series
+    has been at zero for the last ``STOP_RUN`` days after having volume.
+    """
+
+    born: int
+    start: int
+    shifts: tuple[int, ...] = ()
+    stopped: bool = False
+
+
+def series_start(y: np.ndarray) -> int:
+    """Index of the first sustained non-zero day (0 when the series never sustains volume, so
+    that an intermittent series is taken whole)."""
+    nonzero = (np.asarray(y) > 0).astype(float)
+    if len(nonzero) < START_RUN:
+        return int(np.argmax(nonzero)) if nonzero.any() else 0
+    share = np.convolve(nonzero, np.ones(START_RUN) / START_RUN, mode="valid")
+    ok = np.flatnonzero((share >= START_SHARE) & (nonzero[: len(share)] > 0))
+    return int(ok[0]) if len(ok) else 0
+
+
+def level_shifts(z: np.ndarray, quiet: np.ndarray) -> list[int]:
+    """Day indices where the level of the log series ``z`` shifts (see the module docstring).
+
+    ``quiet``: boolean mask of days outside event spans (event days are left out of the weekly
+    means). Returns indices in increasing order, each the first day of the new level.
+    """
+    import ruptures
+
+    n_weeks = len(z) // 7
+    if n_weeks < 2 * SHIFT_WEEKS + 2:
+        return []
+    head = len(z) - 7 * n_weeks  # whole weeks, ending on the last day
+    zq = np.where(quiet, z, np.nan)[head:].reshape(n_weeks, 7)
+    counts = (~np.isnan(zq)).sum(axis=1)
+    weekly = np.divide(np.nansum(zq, axis=1), counts, out=np.full(n_weeks, np.nan), where=counts > 0)
+    ok = ~np.isnan(weekly)
+    if ok.sum() < 2 * SHIFT_WEEKS + 2:
+        return []
+    idx = np.arange(n_weeks)
+    weekly = np.interp(idx, idx[ok], weekly[ok])
+    noise = np.median(np.abs(np.diff(weekly))) / 0.6745 / np.sqrt(2)  # robust sd of the weekly mean
+    sigma2 = max(noise, 0.05) ** 2
+    breaks = ruptures.Pelt(model="l2", min_size=SHIFT_WEEKS, jump=1).fit(weekly).predict(
+        pen=3 * sigma2 * np.log(n_weeks))
+    out = []
+    for b in breaks[:-1]:
+        before, after = weekly[max(0, b - SHIFT_WEEKS):b], weekly[b:b + SHIFT_WEEKS]
+        if abs(after.mean() - before.mean()) > MIN_SHIFT:
+            out.append(head + 7 * b)
+    return out
+
+
+def detect_regime(y: np.ndarray, quiet: np.ndarray) -> Regime:
+    """The regime of the daily series ``y`` (units per day, >= 0) with ``quiet`` days marked."""
+    y = np.asarray(y, float)
+    born = series_start(y)
+    stopped = len(y) - born > STOP_RUN and bool((y[-STOP_RUN:] == 0).all()) and bool((y[born:] > 0).any())
+    shifts = tuple(born + s for s in level_shifts(np.log1p(y[born:]), np.asarray(quiet)[born:])) \
+        if not stopped else ()
+    return Regime(born, shifts[-1] if shifts else born, shifts, stopped)
