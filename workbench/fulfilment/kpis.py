@@ -79,11 +79,17 @@ def _fmt(value: float, kind: str) -> str:
 _COLOURS = {"green": "#c8e6c9", "red": "#ffcdd2", "info": "#eeeeee"}
 
 
-def kpi_display(kpis: list[Kpi]):
-    """:func:`kpi_table` as a pandas ``Styler``: values formatted by kind (shares as %, money with
-    thousands separators), the status cell green, red or grey."""
+def kpi_html(kpis: list[Kpi], *, caption: str = "The plan's KPIs against their targets") -> str:
+    """:func:`kpi_table` as a report table (``workbench.reports.tables.table_html``: CSV link,
+    the report's table style) with values formatted by kind (shares as %, money and units with
+    thousands separators) and each status cell coloured green, red or grey."""
+    from workbench.reports.tables import table_html
+
     table = kpi_table(kpis)
-    table["value"] = [("-" if k.value is None else _fmt(k.value, k.kind)) for k in kpis]
-    return (table.style.hide(axis="index")
-            .map(lambda s: f"background-color: {_COLOURS.get(s, '')}; font-weight: bold",
-                 subset=["status"]))
+    table["value"] = [("—" if k.value is None else _fmt(k.value, k.kind)) for k in kpis]
+    text = table_html(table, {c: "text" for c in table.columns}, caption=caption,
+                      download="planning_cycle_kpis")
+    for status, colour in _COLOURS.items():
+        text = text.replace(f"<td>{status}</td>",
+                            f'<td style="background-color:{colour};font-weight:bold">{status}</td>')
+    return text

@@ -1,0 +1,31 @@
+"""KPIs against targets: green, red or info, and the report table."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.fulfilment.kpis import Kpi, judge, kpi_html, kpi_table
+
+
+def test_judge():
+    assert judge(0.96, 0.95, ">=") == "green"
+    assert judge(0.95, 0.95, ">=") == "green"  # a share exactly on the target holds it
+    assert judge(0.9499, 0.95, ">=") == "red"
+    assert judge(4.0, 5.0, "<=") == "green" and judge(6.0, 5.0, "<=") == "red"
+    assert judge(None, 0.95, ">=") == "info" and judge(3.0, None, None) == "info"
+    with pytest.raises(ValueError, match="direction"):
+        judge(1.0, 1.0, ">")
+
+
+def test_table_says_what_to_change_only_where_missed():
+    kpis = [Kpi("kpi_ship_48h_p50", "48 h", 0.9, 0.95, ">=", "share", "add 26 units a day at Wuhan"),
+            Kpi("kpi_traffic_roi", "ROI", 8.26, 5.0, ">=", "ratio", "lower the budget"),
+            Kpi("kpi_coverage_72h", "72 h", None, 1.0, ">=", "share", "infeasible: ...",
+                status_override="red")]
+    table = kpi_table(kpis)
+    assert table["status"].tolist() == ["red", "green", "red"]
+    assert table["what to change"].tolist() == ["add 26 units a day at Wuhan", "", "infeasible: ..."]
+    assert table["target"].tolist() == [">= 95.0%", ">= 5.00", ">= 100.0%"]
+    html = kpi_html(kpis)
+    assert 'class="wb-table"' in html and html.count("background-color:#ffcdd2") == 2
+    assert "90.0%" in html and "8.26" in html and "—" in html
