@@ -16,6 +16,7 @@ from budget_instances import plan_channels, random_channels
 from workbench.budget.allocate import _prepare, allocate, verify_plan
 from workbench.budget.channels import ChannelSpec, validate_channels
 from workbench.budget.curves import HillCurve
+from workbench.budget.frontier import efficient_frontier
 from workbench.budget.modes import MODES
 from workbench.budget.run import run_scenario
 from workbench.budget.scenario import load_scenario
@@ -212,3 +213,16 @@ def test_gbk_channel_table_with_chinese_labels_and_thousands_separators(tmp_path
                  "--out", str(out)]) == 0
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["channels"]["splash"]["label"] == "开屏广告" and data["total_spend"] == pytest.approx(1e8)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: allocate(plan_channels(), budget=1e8, min_roi=np.float64(-1.0)),
+    lambda: allocate(plan_channels(), budget=1e8, min_roi=5.0, tolerance=np.float64(2.0)),
+    lambda: allocate(plan_channels(), budget=np.float64(-5.0), min_roi=5.0),
+    lambda: HillCurve(np.float64(1), np.float64(-2), 1),
+    lambda: efficient_frontier(plan_channels(), [1e7, 2e7], min_roi=np.float64(-1.0)),
+])
+def test_argument_errors_show_plain_numbers(call):
+    with pytest.raises(ParameterError) as err:
+        call()
+    assert "np." not in str(err.value) and "numpy" not in str(err.value)

@@ -30,7 +30,7 @@ import pandas as pd
 import pulp
 
 from workbench.budget.channels import ChannelSpec, as_specs
-from workbench.budget.curves import HillCurve
+from workbench.budget.curves import HillCurve, shown
 from workbench.budget.infeasibility import Infeasibility
 from workbench.budget.modes import MODES, Mode, money
 from workbench.budget.pwl import PiecewiseLinear, piecewise_linear_many
@@ -269,9 +269,9 @@ def _check_arguments(mode: str, min_roi, solver: str, tolerance) -> Mode:
     if spec.needs_min_roi and min_roi is None:
         raise ParameterError(f"mode {mode!r} needs min_roi: without an ROI floor the answer is every max_spend")
     if min_roi is not None and (isinstance(min_roi, bool) or not (np.isfinite(min_roi) and min_roi >= 0)):
-        raise ParameterError(f"min_roi must be a number >= 0, got {min_roi!r}")
+        raise ParameterError(f"min_roi must be a number >= 0, got {shown(min_roi)}")
     if not (0 < tolerance < 1):
-        raise ParameterError(f"tolerance must be in (0, 1) (relative GMV error per channel), got {tolerance!r}")
+        raise ParameterError(f"tolerance must be in (0, 1) (relative GMV error per channel), got {shown(tolerance)}")
     return spec
 
 

@@ -14,7 +14,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from workbench.budget.curves import HillCurve
+from workbench.budget.curves import HillCurve, shown
 from workbench.data.validate import describe_rows
 from workbench.errors import DataValidationError, ParameterError
 
@@ -52,13 +52,6 @@ class ChannelSpec:
             value = getattr(self, key)
             if value is not None and not (np.isfinite(value) and value >= 0):
                 raise ParameterError(f"channel {self.name!r}: {key} must be a number >= 0, got {float(value)!r}")
-
-
-def shown(value) -> str:
-    """A value as a user wrote it: numpy scalars as plain Python numbers (never ``np.float64(..)``)."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    return repr(value)
 
 
 def validate_channels(frame: pd.DataFrame, source: str | None = None) -> tuple[ChannelSpec, ...]:

@@ -18,6 +18,13 @@ from scipy.optimize import least_squares
 from workbench.errors import DataValidationError, ModelError, ParameterError
 
 
+def shown(value) -> str:
+    """A value as a user wrote it: numpy scalars as plain Python numbers (never ``np.float64(..)``)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value)
+
+
 def hill(x, vmax, k, s):
     """GMV at spend ``x`` (>= 0) of the Hill curve ``vmax x^s / (x^s + k^s)``.
 
@@ -71,7 +78,7 @@ class HillCurve:
             object.__setattr__(self, name, value)  # numpy scalars would show as np.float64(..) in messages
             if not np.isfinite(value) or value < 0 or (value == 0 and name != "vmax"):
                 rule = "a number >= 0" if name == "vmax" else "a positive number"
-                raise ParameterError(f"Hill curve parameter {name} must be {rule}, got {value!r}")
+                raise ParameterError(f"Hill curve parameter {name} must be {rule}, got {shown(value)}")
 
     @property
     def is_concave(self) -> bool:
@@ -105,7 +112,7 @@ class HillCurve:
         while self.marginal(hi) >= m:
             hi *= 2.0
             if hi > 1e30:
-                raise ParameterError(f"marginal ROI floor {m!r} is never crossed by {self}")
+                raise ParameterError(f"marginal ROI floor {shown(m)} is never crossed by {self}")
         for _ in range(200):
             mid = 0.5 * (lo + hi)
             if self.marginal(mid) >= m:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from workbench.budget.allocate import DEFAULT_TOLERANCE, Allocation, allocate, budget_sweep, channel_caps
 from workbench.budget.channels import ChannelSpec, as_specs
+from workbench.budget.curves import shown
 from workbench.budget.explain import frontier_levels_text, frontier_target_text
 from workbench.data.io import json_ready
 from workbench.errors import ParameterError
@@ -73,7 +74,7 @@ def default_budgets(channels: pd.DataFrame | Sequence[ChannelSpec], n: int = 50,
     Raises :class:`ParameterError` when ``n < 2`` or the range is empty.
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 2:
-        raise ParameterError(f"a frontier needs at least 2 budget levels, got {n!r}")
+        raise ParameterError(f"a frontier needs at least 2 budget levels, got {shown(n)}")
     specs = as_specs(channels)
     top = float(sum(c.max_spend for c in specs))
     low = max(float(sum(c.min_spend for c in specs)), top / 50.0)
@@ -91,7 +92,7 @@ def efficient_frontier(channels: pd.DataFrame | Sequence[ChannelSpec], budgets=N
     if budgets is None:
         budgets = default_budgets(channels)
     if min_roi is not None and not (np.isfinite(min_roi) and min_roi >= 0):
-        raise ParameterError(f"min_roi must be a number >= 0, got {min_roi!r}")
+        raise ParameterError(f"min_roi must be a number >= 0, got {shown(min_roi)}")
     points = budget_sweep(channels, budgets, solver=solver, tolerance=tolerance, time_limit=time_limit)
     target = None
     if min_roi is not None:

@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench.budget.channels import ChannelSpec, shown, validate_channels
+from workbench.budget.channels import ChannelSpec, validate_channels
+from workbench.budget.curves import shown
 from workbench.data.io import display_path, read_table
 from workbench.data.validate import describe_rows
 from workbench.errors import DataValidationError

@@ -23,6 +23,7 @@ from typing import Callable
 import numpy as np
 import pulp
 
+from workbench.budget.curves import shown
 from workbench.budget.infeasibility import Infeasibility
 
 
@@ -61,12 +62,12 @@ class Mode:
         """Raise ``ValueError`` with a message when ``value`` is not a valid target for this mode."""
         if self.target is None:
             if value is not None:
-                raise ValueError(f"mode {self.name!r} takes no target (got {value!r})")
+                raise ValueError(f"mode {self.name!r} takes no target (got {shown(value)})")
             return
         if value is None or isinstance(value, bool) or not np.isfinite(value) or value < 0 \
                 or (self.target == "gmv_target" and value == 0):
             rule = "> 0" if self.target == "gmv_target" else ">= 0"
-            raise ValueError(f"mode {self.name!r} needs a {self.target} {rule}, got {value!r}")
+            raise ValueError(f"mode {self.name!r} needs a {self.target} {rule}, got {shown(value)}")
 
 
 def _maximize_gmv(model) -> None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workbench.budget.curves import HillCurve, hill, hill_inflection, hill_marginal
+from workbench.budget.curves import HillCurve, hill, hill_inflection, hill_marginal, shown
 from workbench.errors import ParameterError
 
 _BISECTION_STEPS = 30
@@ -145,7 +145,7 @@ def piecewise_linear_many(curves: list[HillCurve], lo, hi, tolerance, *,
     n = len(curves)
     lo, hi, tol = (np.array(np.broadcast_to(np.asarray(v, dtype=float), (n,))) for v in (lo, hi, tolerance))
     if np.any(~(tol > 0)):
-        raise ParameterError(f"tolerance must be positive, got {tol[~(tol > 0)][0]!r}")
+        raise ParameterError(f"tolerance must be positive, got {shown(tol[~(tol > 0)][0])}")
     if np.any(hi < lo):
         i = int(np.flatnonzero(hi < lo)[0])
         raise ParameterError(f"spend range is empty for curve {i}: lo={lo[i]:g} > hi={hi[i]:g}")

@@ -14,7 +14,7 @@ import pandas as pd
 
 from workbench.budget.allocate import Allocation, allocate
 from workbench.budget.channels import ChannelSpec, channels_frame
-from workbench.budget.curves import ChannelFits, fit_channel_curves, hill
+from workbench.budget.curves import ChannelFits, fit_channel_curves, hill, shown
 from workbench.budget.explain import certainty_text
 from workbench.data.io import display_path
 from workbench.budget.modes import MODES
@@ -143,7 +143,7 @@ def run_scenario(source: str | Path | Scenario, *, solver: str | None = None, bo
     scenario = source if isinstance(source, Scenario) else load_scenario(source)
     spec = scenario.allocation
     if bootstrap is not None and (isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 0):
-        raise ParameterError(f"bootstrap must be a whole number >= 0, got {bootstrap!r}")
+        raise ParameterError(f"bootstrap must be a whole number >= 0, got {shown(bootstrap)}")
     fits = None
     fitted = [r.name for r in spec.channels if r.curve is None]
     if fitted:

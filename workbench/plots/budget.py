@@ -87,9 +87,13 @@ def frontier_figure(frontier: Frontier) -> go.Figure:
                                  mode="lines", name=f"ROI target {frontier.min_roi:g}",
                                  line={"color": _COLORS[3], "dash": "dash"}), secondary_y=True)
     if target is not None and target.feasible:
+        # the ROI target or the channel caps set this point (budget.explain.frontier_target_text)
+        roi_binds = "min_roi" in target.binding
+        label = "largest spend at the ROI target" if roi_binds else "channel caps reached (ROI target not binding)"
         fig.add_trace(go.Scatter(x=[target.total_spend / MILLION], y=[target.roi], mode="markers+text",
-                                 name="ROI meets target", marker={"size": 14, "symbol": "star", "color": _COLORS[3]},
-                                 text=[f"max spend {target.total_spend / MILLION:,.1f}M"], textposition="top right"),
+                                 name=label, marker={"size": 14, "symbol": "star", "color": _COLORS[3]},
+                                 text=[f"{'max spend' if roi_binds else 'caps'} {target.total_spend / MILLION:,.1f}M"],
+                                 textposition="top right"),
                       secondary_y=True)
         fig.add_vline(x=target.total_spend / MILLION, line={"color": _COLORS[3], "dash": "dot"})
     title = "Efficient frontier"
