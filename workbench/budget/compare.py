@@ -50,7 +50,8 @@ class Comparison:
 
 
 def compare_scenarios(results: list[ScenarioResult]) -> Comparison:
-    """Compare solved scenarios in the order given (their names must differ)."""
+    """Compare solved scenarios in the order given; returns a :class:`Comparison`. Raises
+    :class:`ParameterError` for an empty list or repeated scenario names."""
     if not results:
         raise ParameterError("compare_scenarios needs at least one solved scenario")
     names = [r.scenario.name for r in results]

@@ -26,9 +26,12 @@ def shown(value) -> str:
 
 
 def hill(x, vmax, k, s):
-    """GMV at spend ``x`` (>= 0) of the Hill curve ``vmax x^s / (x^s + k^s)``.
+    """GMV at spend ``x`` (>= 0) of the Hill curve ``vmax x^s / (x^s + k^s)`` (Hill 1910; the
+    shape-and-saturation curve of media-mix models, Jin et al. 2017).
 
-    Parameters may be arrays that broadcast with ``x`` (one curve per element).
+    ``x``, ``k`` and ``vmax`` in one currency unit per period, ``s`` unitless; parameters may be
+    arrays that broadcast with ``x`` (one curve per element). Returns GMV (float array); 0 at
+    ``x = 0``.
     """
     x = np.asarray(x, dtype=float)
     with np.errstate(divide="ignore", over="ignore"):
@@ -37,9 +40,9 @@ def hill(x, vmax, k, s):
 
 
 def hill_marginal(x, vmax, k, s):
-    """dGMV/dspend at ``x``: the marginal ROI (GMV per extra unit of spend); inf at 0 when s < 1.
-
-    Parameters may be arrays that broadcast with ``x`` (one curve per element).
+    """dGMV/dspend at ``x``: the marginal ROI (GMV per extra unit of spend, unitless), the
+    derivative ``vmax s (x/k)^s / (x (1 + (x/k)^s)^2)``; at ``x = 0`` inf when s < 1, vmax / k when
+    s = 1, 0 when s > 1. Parameters may be arrays that broadcast with ``x``.
     """
     x, vmax, k, s = (np.asarray(v, dtype=float) for v in (x, vmax, k, s))
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
@@ -51,7 +54,8 @@ def hill_marginal(x, vmax, k, s):
 
 
 def hill_inflection(k, s):
-    """Spend where an S-shaped curve turns from convex to concave; 0 when ``s <= 1``."""
+    """Spend where an S-shaped curve turns from convex to concave, ``k ((s-1)/(s+1))^(1/s)``
+    (the zero of the second derivative); 0 when ``s <= 1``. Same unit as ``k``."""
     k, s = np.asarray(k, dtype=float), np.asarray(s, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         point = k * (np.maximum(s - 1.0, 0.0) / (s + 1.0)) ** (1.0 / s)
@@ -131,9 +135,16 @@ class HillCurve:
 class HillFitter:
     """Least-squares fit of a Hill curve to (spend, GMV) pairs with bootstrap uncertainty.
 
-    Residuals are taken on log GMV (attribution noise is multiplicative). Uncertainty comes from a
-    residual bootstrap: ``n_bootstrap`` refits on the fitted curve times resampled residuals,
-    drawn from a generator seeded with ``seed``.
+    Residuals are taken on log GMV (attribution noise is multiplicative); the fit is bounded
+    least squares (scipy's trust-region reflective method) on log parameters with ``s`` in
+    ``s_bounds``. Uncertainty comes from a residual bootstrap (Efron & Tibshirani 1993, "An
+    Introduction to the Bootstrap", ch. 9): ``n_bootstrap`` refits on the fitted curve times
+    resampled residuals, drawn from a generator seeded with ``seed``; ``interval`` is the
+    central coverage of ``interval_`` (0.9: 5% and 95% quantiles).
+
+    ``fit(spend, gmv)`` takes two 1-d arrays (currency units per week) and returns self; it
+    raises :class:`ModelError` with fewer than 4 weeks of positive spend and GMV or when spend
+    never varies.
 
     Fitted attributes: ``curve_`` (:class:`HillCurve`), ``samples_`` (bootstrap parameter frame
     ``vmax, k, s``), ``interval_`` (frame of ``low``/``high`` quantiles per parameter),
@@ -221,9 +232,12 @@ def fit_channel_curves(history: pd.DataFrame, *, n_bootstrap: int = 100, seed: i
                        periods_per_year: float | None = None) -> ChannelFits:
     """Fit one Hill curve per channel of a long weekly history ``week, channel, spend, gmv``.
 
-    With ``periods_per_year`` (52 for weekly history) the curves are rescaled from one week to a
-    year of even spend, and ``last_year_spend`` sums the latest ``periods_per_year`` weeks;
-    without it curves stay weekly and ``last_year_spend`` sums the whole history.
+    With ``periods_per_year`` (52 for weekly history; the event window's weeks for an event
+    scenario) the curves are rescaled from one week to that many weeks of even spend, and
+    ``last_year_spend`` sums the latest ``periods_per_year`` weeks; without it curves stay
+    weekly and ``last_year_spend`` sums the whole history. Returns :class:`ChannelFits`; raises
+    :class:`ModelError` naming the channel that cannot be fitted, :class:`DataValidationError`
+    for an empty history.
     """
     rows, samples = [], []
     factor = float(periods_per_year or 1)

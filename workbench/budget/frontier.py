@@ -87,7 +87,13 @@ def default_budgets(channels: pd.DataFrame | Sequence[ChannelSpec], n: int = 50,
 def efficient_frontier(channels: pd.DataFrame | Sequence[ChannelSpec], budgets=None, *, min_roi: float | None = None,
                        solver: str = DEFAULT_SOLVER, tolerance: float = DEFAULT_TOLERANCE,
                        time_limit: float = 60.0) -> Frontier:
-    """GMV and ROI against total budget (money), and the point where ROI reaches ``min_roi``."""
+    """GMV and ROI against total budget, and the ROI-target point.
+
+    ``channels``: a channel table or :class:`ChannelSpec` sequence; ``budgets``: money levels
+    (default :func:`default_budgets`); ``min_roi``: GMV / spend target (``None``: no target
+    point); ``tolerance`` and ``time_limit`` as in :func:`~workbench.budget.allocate.allocate`.
+    Returns a :class:`Frontier`; raises :class:`ParameterError` for invalid arguments.
+    """
     channels = as_specs(channels)
     if budgets is None:
         budgets = default_budgets(channels)

@@ -16,7 +16,9 @@ def slsqp_allocate(vmax, k, s, lo, hi, budget: float, *, min_roi: float | None =
                    x0=None) -> tuple[np.ndarray, bool]:
     """GMV-maximizing spend per channel with total <= ``budget`` (and GMV >= ``min_roi`` x spend).
 
-    Arrays are per channel, money in one unit. Returns the spend and whether SLSQP converged.
+    Arrays are per channel, money in one unit. Returns the spend per channel and whether SLSQP
+    converged. Method: sequential least squares programming (Kraft 1988, "A software package
+    for sequential quadratic programming", DFVLR-FB 88-28) through :func:`scipy.optimize.minimize`.
     """
     vmax, k, s, lo, hi = (np.asarray(v, dtype=float) for v in (vmax, k, s, lo, hi))
     unit = max(float(hi.max()), 1.0)  # SLSQP's tolerances are absolute: work near 1
