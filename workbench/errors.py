@@ -41,3 +41,9 @@ class KernelDiedError(ReportError):
     """The notebook kernel died (usually out of memory) while running a report."""
 
     exit_code = 4
+
+
+class RunInterrupted(ReportError):
+    """A report run was stopped by Ctrl-C or SIGTERM; its ledger row is marked ``interrupted``."""
+
+    exit_code = 130  # the shell's code for a process ended by SIGINT

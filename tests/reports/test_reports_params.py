@@ -10,7 +10,7 @@ import pytest
 
 from workbench.errors import ConfigError, ParameterError
 from workbench.reports import params as P
-from workbench.reports.layout import Slot, check_report_name, param_tag
+from workbench.reports.layout import Slot, check_report_name
 
 from report_helpers import fixture_notebook
 
@@ -149,15 +149,6 @@ def test_report_names_cannot_escape(name, tmp_path):
         check_report_name(name)
     with pytest.raises(ConfigError):
         Slot(tmp_path, name, dt.date(2026, 6, 18)).inside_reports()
-
-
-def test_param_tag_is_safe_short_and_deterministic():
-    assert param_tag({}) == ""
-    assert param_tag({"event": "618", "year": 2026}) == "event-618_year-2026"
-    assert param_tag({"path": "../../etc/passwd"}) == "path-..-..-etc-passwd"  # no "/" left
-    long = param_tag({"regions": ["region-%d" % i for i in range(40)]})
-    assert len(long) <= 80 and long == param_tag({"regions": ["region-%d" % i for i in range(40)]})
-    assert "/" not in param_tag({"a": "x/y"})
 
 
 # --- ranges, and the typed object built inside the kernel -------------------------------------

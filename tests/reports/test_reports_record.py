@@ -15,14 +15,14 @@ from workbench.reports import record as R
 
 @pytest.fixture(autouse=True)
 def fresh_session(monkeypatch):
-    monkeypatch.setattr(R, "_session", {"results": {}, "data_range": None})
+    monkeypatch.setattr(R, "_session", {"results": {}, "data_range": None, "answers": []})
     monkeypatch.delenv(R.RECORD_FILE_ENV, raising=False)
 
 
 def test_without_the_runner_nothing_is_written(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert R.record("total", 12.5) == 12.5
-    assert R.recorded() == {"results": {"total": 12.5}, "data_range": None}
+    assert R.recorded() == {"results": {"total": 12.5}, "data_range": None, "answers": []}
     assert list(tmp_path.iterdir()) == []
 
 
@@ -38,9 +38,10 @@ def test_with_the_runner_results_go_to_the_side_file(tmp_path, monkeypatch):
     assert data == {
         "results": {"total": 1234.5, "units": 7, "when": "2026-06-18", "regions": ["North", "East"]},
         "data_range": {"start": "2023-01-01", "end": "2026-10-31T12:00:00"},
+        "answers": [],
     }
     assert R.read_record_file(side) == data
-    assert R.read_record_file(tmp_path / "absent.json") == {"results": {}, "data_range": None}
+    assert R.read_record_file(tmp_path / "absent.json") == {"results": {}, "data_range": None, "answers": []}
     assert not list(tmp_path.glob("*.tmp"))
 
 
@@ -56,3 +57,32 @@ def test_with_the_runner_results_go_to_the_side_file(tmp_path, monkeypatch):
 def test_bad_records_are_refused(name, value, message):
     with pytest.raises(ParameterError, match=message):
         R.record(name, value)
+
+
+def test_answer_statuses_are_recorded_and_the_least_good_is_shown(tmp_path, monkeypatch):
+    side = tmp_path / "record.json"
+    monkeypatch.setenv(R.RECORD_FILE_ENV, str(side))
+    R.record_answer_status("optimal")
+    R.record_answer_status("infeasible", "ROI >= 5 cannot hold with the channel caps")
+    R.record_answer_status("time_limit", "gap 2.1%")
+    answers = R.read_record_file(side)["answers"]
+    assert answers == [
+        {"status": "optimal", "detail": ""},
+        {"status": "infeasible", "detail": "ROI >= 5 cannot hold with the channel caps"},
+        {"status": "time_limit", "detail": "gap 2.1%"},
+    ]
+    assert R.worst_answer(answers) == answers[1]
+    assert R.worst_answer(answers[::2]) == answers[2]
+    assert R.worst_answer([]) is None
+    R.record_answer_status("error", "x" * 2000)
+    assert len(R.recorded()["answers"][-1]["detail"]) == R.MAX_ANSWER_DETAIL
+
+
+@pytest.mark.parametrize(
+    ("status", "detail", "message"),
+    [("Optimal", "", "is not one of optimal, feasible"), ("success", "", "is not one of"),
+     ("optimal", 3, "detail must be text")],
+)
+def test_bad_answer_statuses_are_refused(status, detail, message):
+    with pytest.raises(ParameterError, match=message):
+        R.record_answer_status(status, detail)

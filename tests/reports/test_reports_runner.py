@@ -16,7 +16,7 @@ from report_helpers import fixture_notebook, snapshot
 from workbench import __version__
 from workbench.errors import ConfigError, KernelDiedError, ParameterError, ReportError
 from workbench.reports import runner
-from workbench.reports.layout import LEDGER_FILE
+from workbench.reports.layout import LEDGER_FILE, param_tag
 from workbench.reports.ledger import Ledger
 from workbench.reports.lock import ReportLocked, report_lock
 
@@ -35,7 +35,7 @@ def test_success_publishes_notebook_html_ledger_and_results(tmp_path):
     outcome = runner.execute(request)
 
     folder = reports / "records_results" / "2026-06-18"
-    stem = "records_results__scale-1.5_days-4"
+    stem = "records_results__days-4_scale-1.5-" + param_tag({"scale": 1.5, "days": 4})[-10:]
     assert outcome.status == "success" and outcome.exit_code == 0
     assert outcome.html_path == folder / f"{stem}.html" and outcome.notebook_path == folder / f"{stem}.ipynb"
     assert sorted(p.name for p in folder.iterdir()) == [f"{stem}.html", f"{stem}.ipynb"]
@@ -55,7 +55,8 @@ def test_success_publishes_notebook_html_ledger_and_results(tmp_path):
 
     (run,) = Ledger(reports / LEDGER_FILE).runs()
     assert run.run_id == outcome.run_id and run.status == "success" and run.exit_code == 0
-    assert run.parameters == {"scale": 1.5, "days": 4} and run.param_tag == "scale-1.5_days-4"
+    assert run.parameters == {"scale": 1.5, "days": 4} and run.param_tag == stem.split("__")[1]
+    assert run.variant == {"scale": 1.5, "days": 4} and run.timezone == "Asia/Shanghai"
     assert run.logical_date == "2026-06-18" and run.package_version == __version__
     assert run.results == {"total_units": 600.0, "label": "base"}
     assert run.data_range == {"start": "2025-01-01", "end": "2025-06-30"}
@@ -144,7 +145,8 @@ def test_parameters_file_and_cli_override(tmp_path):
     request = runner.prepare(fixture_notebook("records_results"), parameters_file=params,
                              cli_pairs=[("label", "from-cli")], reports_dir=tmp_path / "r")
     assert request.parameters == {"scale": 2.0, "label": "from-cli"}
-    assert request.slot.tag == "scale-2.0_label-from-cli"
+    assert request.slot.tag == param_tag({"label": "from-cli", "scale": 2.0})
+    assert request.slot.tag.startswith("label-from-cli_scale-2.0-")
     bad = tmp_path / "bad.yaml"
     bad.write_text("scale: lots\n")
     with pytest.raises(ParameterError, match="'scale'.*expected float"):
@@ -177,3 +179,32 @@ def test_overlapping_run_in_another_process_is_refused_and_a_killed_run_is_close
     assert (killed.status, finished.status) == ("interrupted", "success")
     assert "stopped without finishing" in killed.error and finished.run_id == done.run_id
     assert not (reports / runner.WORK_DIR / killed.run_id).exists()
+
+
+# --- a report is never lost or replaced by a bad one ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fixture", "message"),
+    [
+        ("exits_early_with_sys_exit", "code cell 3 of 4 did not complete (SystemExit: 0); 1 later cell(s) never ran"),
+        ("error_in_raises_exception_cell", "ValueError: tolerated by nbclient, not by a report (in the cell starting 'raise"),
+    ],
+)
+def test_a_failed_or_skipped_cell_fails_the_run_and_keeps_the_last_good_report(tmp_path, fixture, message):
+    reports = tmp_path / "reports"
+    kwargs = dict(report="daily", tag="", logical_date=DAY, reports_dir=reports)
+    good = runner.execute(runner.prepare(fixture_notebook("records_results"), **kwargs))
+    before = snapshot(good.html_path.parent)
+
+    with pytest.raises(ReportError) as err:
+        runner.execute(runner.prepare(fixture_notebook(fixture), **kwargs))
+    assert type(err.value) is ReportError and err.value.exit_code == 3
+    assert message in str(err.value)
+
+    after = snapshot(good.html_path.parent)
+    assert {k: v for k, v in after.items() if not k.startswith("failed")} == before, "good report untouched"
+    assert err.value.outcome.html_path.parent.parent.name == "failed"
+    runs = Ledger(reports / LEDGER_FILE).runs()
+    assert [(r.status, r.exit_code) for r in runs] == [("success", 0), ("failed", 3)]
+    assert "after_exit" not in runs[1].results

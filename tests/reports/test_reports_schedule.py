@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 
 import pytest
@@ -11,7 +12,7 @@ import yaml
 from report_helpers import fixture_notebook, snapshot, write_manifest
 from workbench.errors import ConfigError, ParameterError
 from workbench.reports import runner, schedule
-from workbench.reports.index import describe_change, write_index
+from workbench.reports.index import describe_change, history_text, write_index
 from workbench.reports.layout import LEDGER_FILE
 from workbench.reports.ledger import Ledger
 from workbench.reports.lock import report_lock
@@ -35,14 +36,13 @@ GOOD = {"fixture": "records_results", "schedule": "0 7 * * *"}
         (None, {}, "reports: [unclosed", "not valid YAML"),
         (None, {}, "- a\n- b\n", "must be a mapping"),
         ({}, {}, None, "'reports' must be a non-empty mapping"),
-        ({"../x": GOOD}, {}, None, "'../x' is not allowed"),
-        ({"ok": {**GOOD, "schedule": "61 * * * *"}}, {}, None, "cron expression"),
-        ({"ok": {**GOOD, "timezone": "Mars/Olympus"}}, {}, None, "unknown timezone 'Mars/Olympus'"),
-        ({"ok": {**GOOD, "cron": "0 7 * * *"}}, {}, None, r"unknown field\(s\) \['cron'\]"),
-        ({"ok": {**GOOD, "parameters": [1, 2]}}, {}, None, "'parameters' must be a mapping"),
         ({"ok": GOOD}, {"retention_days": 0}, None, "retention_days must be"),
+        ({"ok": GOOD}, {"retention_days": 10**9}, None, "from 1 to 36500"),
         ({"ok": GOOD}, {"cell_timeout": -5}, None, "cell_timeout must be"),
+        ({"ok": GOOD}, {"cell_timeout": 0}, None, r"from 1 to 86400"),
         ({"ok": GOOD}, {"shedule": 1}, None, "unknown top-level field"),
+        (None, {}, "reports:\n  a: {notebook: x.ipynb, schedule: '0 7 * * *'}\n"
+                   "  a: {notebook: y.ipynb, schedule: '0 8 * * *'}\n", "3: reports.a: duplicate key"),
     ],
 )
 def test_malformed_manifest_is_a_clear_error(tmp_path, reports, top, raw, message):
@@ -54,16 +54,57 @@ def test_malformed_manifest_is_a_clear_error(tmp_path, reports, top, raw, messag
     assert str(path) in str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"schedule": "61 * * * *"}, "cron expression"),
+        ({"schedule": "0 0 30 2 *"}, "never fires"),
+        ({"timezone": "Mars/Olympus"}, "unknown time zone 'Mars/Olympus'"),
+        ({"cron": "0 7 * * *"}, r"unknown field\(s\) \['cron'\]"),
+        ({"parameters": [1, 2]}, "'parameters' must be a mapping"),
+        ({"cell_timeout": 0}, "from 1 to 86400"),
+        ("just text", "must be a mapping"),
+    ],
+)
+def test_a_bad_entry_is_reported_with_its_line_and_the_others_load(tmp_path, body, message):
+    path = write_manifest(tmp_path, {"first": GOOD, "bad": GOOD, "last": GOOD})
+    data = yaml.safe_load(path.read_text())
+    good = data["reports"]["bad"]
+    data["reports"]["bad"] = {**good, **body} if isinstance(body, dict) else body
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    manifest = schedule.load_manifest(path)
+    assert [spec.name for spec in manifest.reports] == ["first", "last"]
+    (name, err), = manifest.problems
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if text.startswith("  bad:"))
+    assert name == "bad" and re.search(message, str(err)) and f"{path}:{line}:" in str(err)
+    assert "skipped" in str(err)
+
+
+def test_a_bad_report_name_is_reported_and_skipped(tmp_path):
+    manifest = schedule.load_manifest(write_manifest(tmp_path, {"../x": GOOD, "ok": GOOD}))
+    assert [spec.name for spec in manifest.reports] == ["ok"]
+    assert "'../x' is not allowed" in str(manifest.problems[0][1])
+
+
+@pytest.mark.slow
+def test_an_entry_that_never_fires_does_not_stop_the_schedule(tmp_path):
+    path = write_manifest(tmp_path, {"never": {**GOOD, "schedule": "0 7 30 2 *"}, "daily": GOOD})
+    manifest = schedule.load_manifest(path)
+    summary = schedule.due(manifest, now=at("2026-06-18T08:00:00"))
+    assert [o.report for o in summary.ran] == ["daily"]
+    (name, err), = summary.failed
+    assert name == "never" and "never fires" in str(err) and summary.exit_code == 2
+    assert "FAILED  never" in summary.describe()
+
+
 def test_missing_notebook_fails_that_report_only(tmp_path):
     path = write_manifest(tmp_path, {"ok": GOOD})
     path.write_text(path.read_text().replace("notebooks/records_results.ipynb", "notebooks/gone.ipynb"))
     manifest = schedule.load_manifest(path)
-    summary = schedule.due(manifest, now=at("2026-06-18T08:00:00"))
-    (name, err), = summary.failed
-    assert name == "ok" and isinstance(err, ConfigError) and "gone.ipynb not found" in str(err)
-    assert summary.ran == [] and summary.exit_code == 2
-    with pytest.raises(ConfigError, match="gone.ipynb not found"):
-        schedule.run_all(manifest)  # the main job checks every report before running any
+    for summary in (schedule.due(manifest, now=at("2026-06-18T08:00:00")), schedule.run_all(manifest)):
+        (name, err), = summary.failed
+        assert name == "ok" and isinstance(err, ConfigError) and "gone.ipynb not found" in str(err)
+        assert summary.ran == [] and summary.exit_code == 2
     assert Ledger(manifest.output_dir / LEDGER_FILE).runs() == []
 
 
@@ -160,7 +201,8 @@ def test_retention_removes_old_outputs_keeps_ledger_and_newest_good(tmp_path):
 
     removed = prune(reports, keep_days=30, today=dt.date(2026, 6, 20))
 
-    assert removed == [reports / "records_results" / "2026-01-01"]
+    old = reports / "records_results" / "2026-01-01"
+    assert removed == [old / "records_results.html", old / "records_results.ipynb"]
     assert sorted(p.name for p in (reports / "records_results").iterdir()) == ["2026-05-01", "2026-06-18"]
     assert (reports / "notes").is_dir()
     runs = ledger.runs()
@@ -203,6 +245,24 @@ def test_describe_change():
 def test_malformed_manifest_leaves_existing_reports_untouched(existing_reports, tmp_path):
     before = snapshot(existing_reports)
     path = write_manifest(tmp_path, {"../x": GOOD}, output_dir=str(existing_reports))
-    with pytest.raises(ConfigError):
-        schedule.due(schedule.load_manifest(path))
+    summary = schedule.due(schedule.load_manifest(path))
+    assert summary.exit_code == 2 and summary.ran == []
     assert snapshot(existing_reports) == before
+
+
+@pytest.mark.slow
+def test_index_shows_the_answer_status_beside_the_run_status(tmp_path):
+    reports = tmp_path / "reports"
+    outcome = runner.execute(runner.prepare(
+        fixture_notebook("records_answer_status"), reports_dir=reports, logical_date=dt.date(2026, 6, 18),
+        values={"status": "infeasible", "detail": "ROI >= 5 cannot hold under the channel caps"}))
+    assert outcome.status == "success" and outcome.exit_code == 0
+    assert "answer:   infeasible (ROI >= 5 cannot hold under the channel caps)" in outcome.describe()
+    (run,) = Ledger(reports / LEDGER_FILE).runs()
+    assert [a["status"] for a in run.answers] == ["optimal", "infeasible"]
+
+    page = (reports / "index.html").read_text()
+    latest = page[page.index('id="latest"'):page.index("<h2>History")]
+    assert 'status-success">success</span> <span class="answer answer-infeasible"' in latest
+    assert "answer: infeasible" in latest and "ROI &gt;= 5 cannot hold under the channel caps" in latest
+    assert "success/infeasible" in history_text(reports)

@@ -4,11 +4,51 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
+import sys
+from pathlib import Path
 
-from workbench.reports.runner import CELL_TIMEOUT_S
+from workbench.errors import ConfigError, ParameterError, RunInterrupted
+from workbench.reports import limits
 
+# Handlers import the report modules (papermill, nbconvert, jinja2) when they run, so
+# `workbench --help` stays fast.
 DEFAULT_MANIFEST = "reports.yaml"
 DEFAULT_REPORTS_DIR = "reports"
+
+
+def _interruptible(handler):
+    """A handler whose Ctrl-C between runs ends with a message and exit 130, not a traceback.
+
+    A run interrupted while its notebook executes is closed by the runner (``RunInterrupted``).
+    """
+    @functools.wraps(handler)
+    def wrapped(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except KeyboardInterrupt:
+            print("interrupted (Ctrl-C); runs that had started are marked in the ledger", file=sys.stderr)
+            return RunInterrupted.exit_code
+    return wrapped
+
+
+def _run_timezone(args: argparse.Namespace) -> str:
+    """The time zone a manual run's logical date is counted in: the same rule as run-all.
+
+    ``--timezone``, else the manifest's zone for a report it names (else its default zone),
+    else ``Asia/Shanghai`` when there is no manifest.
+    """
+    from workbench.reports import runner, schedule
+
+    if args.timezone is not None:
+        return runner.check_timezone(args.timezone, "--timezone")
+    if not Path(args.manifest).is_file():
+        if args.manifest != DEFAULT_MANIFEST:
+            raise ConfigError(f"report manifest {args.manifest} not found (--manifest)")
+        return limits.DEFAULT_TIMEZONE
+    manifest = schedule.load_manifest(args.manifest)
+    name = args.name or Path(args.notebook).stem
+    return next((spec.timezone for spec in manifest.reports if spec.name == name), manifest.timezone)
 
 
 def _date(text: str) -> dt.date:
@@ -31,6 +71,7 @@ def _moment(text: str) -> dt.datetime:
 def _run(args: argparse.Namespace) -> int:
     from workbench.reports import runner
 
+    timezone = _run_timezone(args)
     request = runner.prepare(
         args.notebook,
         cli_pairs=[tuple(pair) for pair in args.param or []],
@@ -39,6 +80,7 @@ def _run(args: argparse.Namespace) -> int:
         logical_date=args.date,
         reports_dir=args.reports_dir,
         cell_timeout_s=args.cell_timeout,
+        timezone=timezone,
     )
     print(runner.execute(request).describe())
     return 0
@@ -63,6 +105,8 @@ def _run_all(args: argparse.Namespace) -> int:
 def _history(args: argparse.Namespace) -> int:
     from workbench.reports import index
 
+    if not 1 <= args.limit <= limits.MAX_HISTORY:
+        raise ParameterError(f"--limit must be a whole number from 1 to {limits.MAX_HISTORY}, got {args.limit}")
     print(index.history_text(args.reports_dir, args.report, limit=args.limit))
     return 0
 
@@ -75,10 +119,11 @@ def _index(args: argparse.Namespace) -> int:
 
 
 def _prune(args: argparse.Namespace) -> int:
-    from workbench.reports import retention
+    from workbench.reports import index, retention
 
-    for folder in retention.prune(args.reports_dir, args.days):
-        print(f"removed {folder}")
+    for path in retention.prune(args.reports_dir, args.days):
+        print(f"removed {path}")
+    print(Path(args.reports_dir) / index.INDEX_FILE)
     return 0
 
 
@@ -120,12 +165,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("-f", "--parameters-file", metavar="PARAMS.yaml",
                      help="YAML mapping of parameter values (-p wins over it)")
     run.add_argument("--date", type=_date, metavar="YYYY-MM-DD",
-                     help="logical date of the report (default: today)")
+                     help="logical date of the report (default: today in the report time zone)")
     run.add_argument("--name", help="report name (default: the notebook's file name)")
-    run.add_argument("--cell-timeout", type=float, default=CELL_TIMEOUT_S, metavar="SECONDS",
-                     help="per-cell time limit in seconds (default: %(default)g)")
+    low, high = limits.CELL_TIMEOUT_RANGE
+    run.add_argument("--cell-timeout", type=float, default=limits.CELL_TIMEOUT_S, metavar="SECONDS",
+                     help=f"per-cell time limit in seconds, {low:g} to {high:g} (default: %(default)g)")
+    run.add_argument("--timezone", metavar="ZONE",
+                     help="time zone of the logical date (default: the manifest's, else Asia/Shanghai)")
+    run.add_argument("--manifest", default=DEFAULT_MANIFEST,
+                     help="manifest whose time zone dates the run (default: %(default)s, if present)")
     reports_dir_option(run)
-    run.set_defaults(handler=_run)
+    run.set_defaults(handler=_interruptible(_run))
 
     due = sub.add_parser(
         "due", help="run every report whose schedule slot has come since its last success",
@@ -134,7 +184,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     manifest_options(due)
     due.add_argument("--now", type=_moment, help=argparse.SUPPRESS)  # for reproducing a past call
-    due.set_defaults(handler=_due)
+    due.set_defaults(handler=_interruptible(_due))
 
     run_all = sub.add_parser(
         "run-all", help="run every report of the manifest once now (the main job)",
@@ -142,7 +192,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "prints its path last.",
     )
     manifest_options(run_all)
-    run_all.set_defaults(handler=_run_all)
+    run_all.set_defaults(handler=_interruptible(_run_all))
 
     history = sub.add_parser("history", help="list past runs from the ledger",
                              description="List runs, newest first, with status and results.")
@@ -157,9 +207,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     idx.set_defaults(handler=_index)
 
     prune = sub.add_parser("prune", help="remove outputs older than N days (ledger rows stay)",
-                           description="Remove report folders older than --days; the newest good "
-                           "report of each report is always kept.")
-    prune.add_argument("--days", type=int, required=True, help="keep outputs of the last N days")
+                           description="Remove outputs of runs older than --days; the newest good "
+                           "run of every report and parameter set is always kept. Rewrites the "
+                           "index and prints its path last.")
+    prune.add_argument("--days", type=int, required=True,
+                       help=f"keep outputs of the last N days, 1 to {limits.MAX_RETENTION_DAYS}")
     reports_dir_option(prune)
     prune.set_defaults(handler=_prune)
 

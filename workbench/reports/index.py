@@ -1,14 +1,19 @@
 """``reports/index.html``: the latest run of every report, its history, and how results moved.
 
-Runs of one report with one parameter tag form a series; each recorded result of a run is
-compared with the same result of the series' previous successful run ("moved +4.0% since the
-run of 2026-06-01").
+Runs of one report with one parameter tag form a series, shown as a *variant* of the report
+(labelled by its non-default parameters, the default variant first); each recorded result of a
+run is compared with the same result of the series' previous successful run ("moved +4.0% since
+the run of 2026-06-01"). Beside a run's status the page shows its optimizer answer status, if
+the notebook recorded one (``record_answer_status``), so an infeasible plan never reads as a
+plain success. Logical dates and run times are shown in the runs' time zone (the manifest's),
+stated once at the top.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +23,8 @@ import jinja2
 from workbench import __version__
 from workbench.reports.layout import INDEX_FILE, LEDGER_FILE
 from workbench.reports.ledger import Ledger, RunRecord
+from workbench.reports.limits import DEFAULT_TIMEZONE
+from workbench.reports.record import worst_answer
 from workbench.reports.render import TEMPLATES_DIR, format_duration
 
 INDEX_TEMPLATE = "reports_index.html.j2"
@@ -63,12 +70,28 @@ class RunView:
     run: RunRecord
     results: list[ResultView]
     duration: str
-    started: str  # "YYYY-MM-DD HH:MM" UTC
+    started: str  # "YYYY-MM-DD HH:MM" in the run's time zone
     html: str | None  # link relative to the index, None once pruned or never written
     ipynb: str | None
+    answer: dict[str, str] | None  # the least good optimizer answer recorded, if any
 
 
-def _view(run: RunRecord, previous: RunRecord | None, reports_dir: Path) -> RunView:
+def local_time(utc_iso: str, timezone: str) -> str:
+    """``utc_iso`` (an ISO time with offset) as ``YYYY-MM-DD HH:MM`` in ``timezone``."""
+    moment = dt.datetime.fromisoformat(utc_iso)
+    return moment.astimezone(zoneinfo.ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+def variant_label(run: RunRecord) -> str:
+    """How people read a variant: ``region = 华东, year = 2025``; the default has a fixed label."""
+    if not run.param_tag:
+        return "default parameters"
+    if not run.variant:  # rows written before the ledger kept the variant
+        return run.param_tag
+    return ", ".join(f"{name} = {value}" for name, value in run.variant.items())
+
+
+def _view(run: RunRecord, previous: RunRecord | None, reports_dir: Path, show_zone: bool) -> RunView:
     since = f"the run of {previous.logical_date}" if previous else ""
     results = []
     for name, value in run.results.items():
@@ -85,49 +108,68 @@ def _view(run: RunRecord, previous: RunRecord | None, reports_dir: Path) -> RunV
         return rel if rel and not run.pruned_at and (reports_dir / rel).exists() else None
 
     duration = format_duration(run.duration_s) if run.duration_s is not None else "running"
-    started = run.started_at[:16].replace("T", " ")
-    return RunView(run, results, duration, started, link("html"), link("ipynb"))
+    started = local_time(run.started_at, run.timezone)
+    if show_zone:
+        started += f" ({run.timezone})"
+    return RunView(run, results, duration, started, link("html"), link("ipynb"), worst_answer(run.answers))
 
 
 @dataclass(frozen=True)
 class SeriesView:
-    """A report series: its latest run, its latest good run (if not the same) and history."""
+    """A report series (one variant): its latest run, its latest good run (if not the same) and history."""
 
+    label: str  # "default parameters" or the variant's parameters
+    anchor: str  # HTML id of the variant's history
     latest: RunView
     last_good: RunView | None
     history: list[RunView]  # newest first
 
 
-def series_views(runs: list[RunRecord], reports_dir: Path) -> list[SeriesView]:
-    """One view per series, sorted by report and tag."""
+@dataclass(frozen=True)
+class ReportView:
+    """One report and its variants, the default variant first."""
+
+    report: str
+    variants: list[SeriesView]
+
+
+def series_views(runs: list[RunRecord], reports_dir: Path, show_zone: bool = False) -> list[ReportView]:
+    """One view per report, sorted by name, holding one view per variant (series)."""
     by_series: dict[tuple[str, str], list[RunRecord]] = {}
     for run in sorted(runs, key=lambda r: (r.started_at, r.run_id)):
         by_series.setdefault(run.series, []).append(run)
-    out = []
-    for key in sorted(by_series):
+    reports: dict[str, list[SeriesView]] = {}
+    for report, tag in sorted(by_series):
         views, last_success = [], None
-        for run in by_series[key]:
-            views.append(_view(run, last_success, reports_dir))
+        for run in by_series[(report, tag)]:
+            views.append(_view(run, last_success, reports_dir, show_zone))
             if run.status == "success":
                 last_success = run
         history = list(reversed(views))
         good = next((v for v in history if v.run.status == "success"), None)
-        out.append(SeriesView(history[0], good if good is not history[0] else None, history))
-    return out
+        anchor = f"{report}__{tag}" if tag else report
+        reports.setdefault(report, []).append(
+            SeriesView(variant_label(history[0].run), anchor, history[0],
+                       good if good is not history[0] else None, history)
+        )
+    return [ReportView(name, variants) for name, variants in reports.items()]
 
 
 def render_index(reports_dir: str | Path, templates_dir: str | Path = TEMPLATES_DIR) -> str:
     """The index page of ``reports_dir`` as HTML, from its ledger."""
     reports_dir = Path(reports_dir)
     runs = Ledger(reports_dir / LEDGER_FILE).runs()
+    zones = sorted({run.timezone for run in runs}) or [DEFAULT_TIMEZONE]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
+    now = dt.datetime.now(dt.timezone.utc).isoformat()
     return env.get_template(INDEX_TEMPLATE).render(
-        series=series_views(runs, reports_dir),
-        generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        reports=series_views(runs, reports_dir, show_zone=len(zones) > 1),
+        timezone=zones[0] if len(zones) == 1 else None,
+        generated_at=local_time(now, zones[0]) + ("" if len(zones) == 1 else f" ({zones[0]})"),
         package_version=__version__,
     )
 
@@ -144,20 +186,32 @@ def write_index(reports_dir: str | Path) -> Path:
 
 
 def history_text(reports_dir: str | Path, report: str | None = None, limit: int = 50) -> str:
-    """The ledger as a text table, newest first (``workbench report history``)."""
+    """The ledger as a text table, newest first (``workbench report history``).
+
+    Start times are in each run's time zone (named in the header when all runs share one);
+    a run's optimizer answer status, if recorded, follows its status (``success/infeasible``).
+    """
     runs = Ledger(Path(reports_dir) / LEDGER_FILE).runs(report)
     if not runs:
         return f"no runs recorded{f' for report {report!r}' if report else ''} in {reports_dir}"
-    header = ("run id", "report", "date", "status", "exit", "duration", "started (UTC)", "results")
+    shown = list(reversed(runs))[:limit]
+    zones = sorted({run.timezone for run in shown})
+    started_title = f"started ({zones[0]})" if len(zones) == 1 else "started"
+    header = ("run id", "report", "date", "status", "exit", "duration", started_title, "results")
     rows = [header]
-    for run in list(reversed(runs))[:limit]:
+    for run in shown:
         name = f"{run.report}__{run.param_tag}" if run.param_tag else run.report
         duration = format_duration(run.duration_s) if run.duration_s is not None else "-"
         results = ", ".join(f"{k}={format_value(v)}" for k, v in run.results.items())
+        if run.variant:
+            results = ", ".join(f"{k}={v}" for k, v in run.variant.items()) + (f"; {results}" if results else "")
         if run.error:
             results = (results + "; " if results else "") + f"error: {run.error}"
         exit_code = "" if run.exit_code is None else str(run.exit_code)
-        rows.append((run.run_id, name, run.logical_date, run.status, exit_code, duration, run.started_at, results))
+        answer = worst_answer(run.answers)
+        status = run.status + (f"/{answer['status']}" if answer else "")
+        started = local_time(run.started_at, run.timezone) + ("" if len(zones) == 1 else f" {run.timezone}")
+        rows.append((run.run_id, name, run.logical_date, status, exit_code, duration, started, results))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
     return "\n".join(
         "  ".join(f"{cell:<{w}}" for cell, w in zip(row[:-1], widths)) + "  " + row[-1] for row in rows

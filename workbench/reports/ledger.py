@@ -1,7 +1,13 @@
 """The run ledger: one SQLite row per report run, kept even when old outputs are pruned.
 
-Times are ISO 8601 strings in UTC; ``duration_s`` is in seconds; ``parameters``, ``outputs``
-(paths relative to the reports folder), ``results`` and ``data_range`` are JSON.
+Times are ISO 8601 strings in UTC; ``duration_s`` is in seconds; ``parameters``, ``variant``
+(the non-default parameters), ``outputs`` (paths relative to the reports folder), ``results``,
+``answers`` (optimizer answer statuses) and ``data_range`` are JSON; ``timezone`` is the IANA
+name the run's logical date is counted in.
+
+A file that is not an SQLite database, or an empty (0-byte) file, is refused with a
+``ConfigError`` (exit 2) before anything runs: an empty ledger means the history was lost, and
+silently starting a new one would hide that.
 """
 
 from __future__ import annotations
@@ -13,6 +19,9 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from workbench.errors import ConfigError
+from workbench.reports.limits import DEFAULT_TIMEZONE  # also of rows written before runs kept a zone
 
 STATUSES = ("running", "success", "failed", "kernel_died", "interrupted")
 
@@ -36,10 +45,19 @@ CREATE TABLE IF NOT EXISTS runs (
     results         TEXT NOT NULL DEFAULT '{}',
     data_range      TEXT,
     package_version TEXT NOT NULL,
-    pruned_at       TEXT
+    pruned_at       TEXT,
+    answers         TEXT NOT NULL DEFAULT '[]',
+    variant         TEXT NOT NULL DEFAULT '{}',
+    timezone        TEXT NOT NULL DEFAULT 'Asia/Shanghai'
 );
 CREATE INDEX IF NOT EXISTS runs_by_report ON runs (report, started_at);
 """
+# Columns added after the first release: (name, declaration) for ALTER TABLE on older ledgers.
+_ADDED_COLUMNS = (
+    ("answers", "TEXT NOT NULL DEFAULT '[]'"),
+    ("variant", "TEXT NOT NULL DEFAULT '{}'"),
+    ("timezone", "TEXT NOT NULL DEFAULT 'Asia/Shanghai'"),
+)
 
 
 @dataclass
@@ -65,6 +83,9 @@ class RunRecord:
     results: dict[str, Any] = field(default_factory=dict)
     data_range: dict[str, str] | None = None
     pruned_at: str | None = None
+    answers: list[dict[str, str]] = field(default_factory=list)
+    variant: dict[str, Any] = field(default_factory=dict)
+    timezone: str = DEFAULT_TIMEZONE
 
     @property
     def series(self) -> tuple[str, str]:
@@ -72,7 +93,7 @@ class RunRecord:
         return (self.report, self.param_tag)
 
 
-_JSON_FIELDS = ("parameters", "outputs", "results", "data_range")
+_JSON_FIELDS = ("parameters", "outputs", "results", "data_range", "answers", "variant")
 
 
 def utc_now() -> str:
@@ -86,11 +107,47 @@ class Ledger:
     def __init__(self, path: str | Path):
         self.path = Path(path)
 
+    def check(self) -> None:
+        """Raise ``ConfigError`` unless the ledger is absent or a readable run ledger.
+
+        Called before any kernel starts; also creates or upgrades the table.
+        """
+        if self.path.exists():
+            with closing(self._connect()):
+                pass
+
+    def _refuse(self, problem: str) -> ConfigError:
+        return ConfigError(
+            f"run ledger {self.path} {problem}. The reports next to it are untouched; nothing "
+            "was run. Restore the ledger from a backup, or move it away to start a new run "
+            "history (the index then lists only runs from then on)"
+        )
+
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=30)
-        conn.row_factory = sqlite3.Row
-        conn.executescript(_SCHEMA)
+        if self.path.is_dir():
+            raise self._refuse("is a folder, not a file")
+        if self.path.exists() and self.path.stat().st_size == 0:
+            raise self._refuse("is empty (0 bytes): its run history was lost (a truncated or "
+                               "replaced file)")
+        if not self.path.parent.is_dir():
+            if self.path.parent.exists():
+                raise self._refuse(f"cannot be created: {self.path.parent} is a file, not a folder")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(self.path, timeout=30)
+        except sqlite3.Error as exc:
+            raise self._refuse(f"cannot be opened ({exc})") from None
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.executescript(_SCHEMA)
+            present = {row[1] for row in conn.execute("PRAGMA table_info(runs)")}
+            for name, declaration in _ADDED_COLUMNS:
+                if name not in present:
+                    conn.execute(f"ALTER TABLE runs ADD COLUMN {name} {declaration}")
+            conn.commit()
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise self._refuse(f"is not a workbench run ledger (SQLite: {exc})") from None
         return conn
 
     def _write(self, sql: str, params: tuple | list) -> None:
@@ -118,13 +175,14 @@ class Ledger:
         outputs: dict[str, str],
         results: dict[str, Any],
         data_range: dict[str, str] | None,
+        answers: list[dict[str, str]] | None = None,
     ) -> None:
         """Close the row of ``run_id`` with its outcome."""
         if status not in STATUSES:
             raise ValueError(f"unknown run status {status!r}")
         self._write(
             "UPDATE runs SET status=?, ended_at=?, duration_s=?, exit_code=?, error=?, outputs=?, "
-            "results=?, data_range=? WHERE run_id=?",
+            "results=?, data_range=?, answers=? WHERE run_id=?",
             (
                 status,
                 ended_at,
@@ -134,6 +192,7 @@ class Ledger:
                 json.dumps(outputs, ensure_ascii=False),
                 json.dumps(results, ensure_ascii=False),
                 None if data_range is None else json.dumps(data_range, ensure_ascii=False),
+                json.dumps(answers or [], ensure_ascii=False),
                 run_id,
             ),
         )

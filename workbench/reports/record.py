@@ -2,9 +2,10 @@
 
 In a notebook::
 
-    from workbench.reports.record import record, record_data_range
+    from workbench.reports.record import record, record_answer_status, record_data_range
     record("forecast_total_units", float(total))      # shown in the index, compared run to run
     record_data_range(history.ds.min(), history.ds.max())  # shown in the report header
+    record_answer_status(outcome.status, outcome.message)  # an optimizer's answer, beside the run status
 
 The runner passes the path of a JSON side file to the kernel in the environment variable
 ``WORKBENCH_RECORD_FILE``; each call rewrites that file atomically, so results recorded before a
@@ -27,7 +28,11 @@ from workbench.errors import ParameterError
 RECORD_FILE_ENV = "WORKBENCH_RECORD_FILE"
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
 
-_session: dict[str, Any] = {"results": {}, "data_range": None}
+# An optimizer's answer, best first; the index shows a run's least good answer.
+ANSWER_STATUSES = ("optimal", "feasible", "time_limit", "infeasible", "error")
+MAX_ANSWER_DETAIL = 500  # characters kept of an answer's detail
+
+_session: dict[str, Any] = {"results": {}, "data_range": None, "answers": []}
 
 
 def _plain(value: Any, name: str) -> Any:
@@ -83,15 +88,62 @@ def record_data_range(start: Any, end: Any) -> None:
     _write(_session)
 
 
+def record_answer_status(status: str, detail: str = "") -> None:
+    """Record the status of an optimizer answer the report shows, for the index page.
+
+    Call it once per answer (e.g. with a ``workbench.optimize`` ``SolveOutcome``'s ``status``
+    and ``message``). The index shows, beside the run status, the least good answer of the run
+    (order: ``error``, ``infeasible``, ``time_limit``, ``feasible``, ``optimal``) with its
+    detail, so an infeasible plan is never read as a plain "success".
+
+    Parameters
+    ----------
+    status : one of ``ANSWER_STATUSES``: "optimal", "feasible", "time_limit", "infeasible",
+        "error".
+    detail : a short text for people, e.g. what binds; at most ``MAX_ANSWER_DETAIL``
+        characters are kept (longer text is cut with "...").
+
+    Raises
+    ------
+    ParameterError
+        ``status`` is not one of ``ANSWER_STATUSES`` or ``detail`` is not text.
+    """
+    if status not in ANSWER_STATUSES:
+        raise ParameterError(
+            f"record_answer_status: status {status!r} is not one of {', '.join(ANSWER_STATUSES)}"
+        )
+    if not isinstance(detail, str):
+        raise ParameterError(f"record_answer_status: detail must be text, not {type(detail).__name__}")
+    if len(detail) > MAX_ANSWER_DETAIL:
+        detail = detail[: MAX_ANSWER_DETAIL - 3] + "..."
+    _session["answers"].append({"status": status, "detail": detail})
+    _write(_session)
+
+
+def worst_answer(answers: list[dict[str, str]]) -> dict[str, str] | None:
+    """The least good of ``answers`` (``{"status", "detail"}`` dicts), the first on ties; None if empty."""
+    if not answers:
+        return None
+    return max(answers, key=lambda a: ANSWER_STATUSES.index(a["status"]))
+
+
 def recorded() -> dict[str, Any]:
-    """What this kernel session has recorded so far (results and data range)."""
-    return {"results": dict(_session["results"]), "data_range": _session["data_range"]}
+    """What this kernel session has recorded so far (results, data range, answer statuses)."""
+    return {
+        "results": dict(_session["results"]),
+        "data_range": _session["data_range"],
+        "answers": list(_session["answers"]),
+    }
 
 
 def read_record_file(path: str | Path) -> dict[str, Any]:
-    """The runner's view of a side file: ``{"results": {...}, "data_range": {...} | None}``."""
+    """The runner's view of a side file: ``{"results": {...}, "data_range": {...} | None, "answers": [...]}``."""
     path = Path(path)
     if not path.exists():
-        return {"results": {}, "data_range": None}
+        return {"results": {}, "data_range": None, "answers": []}
     data = json.loads(path.read_text(encoding="utf-8"))
-    return {"results": dict(data.get("results") or {}), "data_range": data.get("data_range")}
+    return {
+        "results": dict(data.get("results") or {}),
+        "data_range": data.get("data_range"),
+        "answers": list(data.get("answers") or []),
+    }

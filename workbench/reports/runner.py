@@ -8,10 +8,15 @@ Two steps so that bad input fails before any kernel starts:
   the notebook's folder as working directory and a per-cell timeout, renders the HTML page and
   moves both files into place with ``os.replace`` (readers never see half a report). A failed
   run's partial notebook and error page go to the slot's ``failed/<run id>/`` folder; the last
-  good report of the slot is never replaced. Every run gets a ledger row.
+  good report of the slot is never replaced. A run succeeds only when every code cell
+  completed without an error output (a cell that calls ``sys.exit`` stops the notebook without
+  an exception in papermill; it still fails the run). Every run gets a ledger row, and the row
+  always ends: ``success``, ``failed``, ``kernel_died`` or ``interrupted`` (Ctrl-C, SIGTERM);
+  only ``kill -9`` leaves it ``running`` until the report's next run closes it.
 
-Exit status: 0 success, 3 a cell raised or timed out (``ReportError``), 4 the kernel died,
-usually out of memory (``KernelDiedError``).
+Exit status: 0 success, 3 a cell raised, timed out, stopped the notebook or the outputs could
+not be published (``ReportError``), 4 the kernel died, usually out of memory
+(``KernelDiedError``), 130 interrupted (``RunInterrupted``).
 """
 
 from __future__ import annotations
@@ -19,10 +24,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import html
+import math
 import os
 import secrets
 import shutil
+import signal
+import threading
 import time
+import zoneinfo
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,19 +43,54 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 
 from workbench import __version__
-from workbench.errors import KernelDiedError, ReportError
+from workbench.errors import ConfigError, KernelDiedError, ParameterError, ReportError, RunInterrupted
+from workbench.reports import limits
 from workbench.reports import params as P
 from workbench.reports.index import write_index
 from workbench.reports.kernel import execution_options
-from workbench.reports.layout import LEDGER_FILE, Slot, check_report_name, param_tag
+from workbench.reports.layout import LEDGER_FILE, WORK_DIR, Slot, check_report_name, param_tag
 from workbench.reports.ledger import Ledger, RunRecord, utc_now
+from workbench.reports.limits import DEFAULT_TIMEZONE
 from workbench.reports.lock import report_lock
-from workbench.reports.record import RECORD_FILE_ENV, read_record_file
-from workbench.reports.render import ReportHeader, RunFailure, format_duration, render_html
+from workbench.reports.record import RECORD_FILE_ENV, read_record_file, worst_answer
+from workbench.reports.render import PAPERMILL_ERROR_TAG, ReportHeader, RunFailure, format_duration, render_html
 
 KERNEL_NAME = "workbench"
-CELL_TIMEOUT_S = 1800.0  # default per-cell limit, seconds
-WORK_DIR = ".work"  # inside the reports folder, so renames stay on one file system
+CELL_TIMEOUT_S = limits.CELL_TIMEOUT_S
+
+
+def check_cell_timeout(value: object, where: str = "--cell-timeout") -> float:
+    """``value`` as seconds if it lies in ``limits.CELL_TIMEOUT_RANGE``, else ``ParameterError``.
+
+    There is no "no limit" value: a cell that hangs must not hold a scheduled run forever.
+    """
+    low, high = limits.CELL_TIMEOUT_RANGE
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or not low <= value <= high:
+        raise ParameterError(
+            f"{where} must be a number of seconds from {low:g} to {high:g} (24 h), got {value!r}"
+        )
+    return float(value)
+
+
+def check_timezone(value: object, where: str = "timezone") -> str:
+    """``value`` if it is an IANA time zone name, else ``ConfigError``."""
+    if not isinstance(value, str):
+        raise ConfigError(f"{where} must be a name like 'Asia/Shanghai', not {value!r}")
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where}: unknown time zone {value!r}; use an IANA name like 'Asia/Shanghai'") from None
+    return value
+
+
+def logical_date_at(moment: dt.datetime, timezone: str) -> dt.date:
+    """The logical date of a run started (or scheduled) at ``moment``: its date in ``timezone``.
+
+    The one rule for every command: ``report run``, ``run-all`` and ``due`` date a run by the
+    report time zone (the manifest's ``timezone``), never by the machine's.
+    """
+    return moment.astimezone(zoneinfo.ZoneInfo(timezone)).date()
 
 
 @dataclass(frozen=True)
@@ -58,9 +102,11 @@ class RunRequest:
     parameters: dict[str, Any]  # the values injected by papermill, already type-checked
     slot_time: str  # UTC ISO time of the schedule slot (manual runs: when requested)
     trigger: str = "manual"
-    cell_timeout_s: float | None = CELL_TIMEOUT_S
+    cell_timeout_s: float = CELL_TIMEOUT_S
     kernel_name: str = KERNEL_NAME
     cwd: Path | None = None  # defaults to the notebook's folder
+    variant: dict[str, Any] = field(default_factory=dict)  # the non-default parameters
+    timezone: str = DEFAULT_TIMEZONE  # the logical date is counted in this zone
 
     @property
     def report(self) -> str:
@@ -84,6 +130,7 @@ class RunOutcome:
     duration_s: float
     results: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    answers: list[dict[str, str]] = field(default_factory=list)
 
     def describe(self) -> str:
         """A few lines for the terminal."""
@@ -92,6 +139,10 @@ class RunOutcome:
             f"  html:     {self.html_path}",
             f"  notebook: {self.notebook_path}",
         ]
+        answer = worst_answer(self.answers)
+        if answer is not None:
+            detail = f" ({answer['detail']})" if answer["detail"] else ""
+            lines.append(f"  answer:   {answer['status']}{detail}")
         lines += [f"  {name} = {value!r}" for name, value in self.results.items()]
         return "\n".join(lines)
 
@@ -108,16 +159,22 @@ def prepare(
     reports_dir: str | Path = "reports",
     trigger: str = "manual",
     slot_time: dt.datetime | None = None,
-    cell_timeout_s: float | None = CELL_TIMEOUT_S,
+    cell_timeout_s: float = CELL_TIMEOUT_S,
     kernel_name: str = KERNEL_NAME,
     cwd: str | Path | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> RunRequest:
     """A :class:`RunRequest`, or ``ConfigError`` / ``ParameterError`` before anything runs.
 
     Values are merged in order: ``parameters_file`` (YAML), ``values``, then ``cli_pairs``
     (``-p NAME VALUE`` strings coerced to the declared types). The report name defaults to the
-    notebook's file stem; the tag to the non-default parameters (``tag=""`` for none).
+    notebook's file stem; the tag to the non-default parameters (``tag=""`` for none). The
+    logical date defaults to the date of ``slot_time`` (default: now) in ``timezone``.
+    Also checked here: the cell timeout's range, the run ledger, and that every folder and file
+    the run writes can be written.
     """
+    cell_timeout_s = check_cell_timeout(cell_timeout_s)
+    timezone = check_timezone(timezone)
     notebook = Path(notebook)
     report = check_report_name(report if report is not None else notebook.stem)
     declared = P.read_notebook_parameters(notebook)
@@ -127,11 +184,14 @@ def prepare(
         merged.update(P.validate_parameters(P.load_parameters_file(parameters_file), declared, where))
     merged.update(P.validate_parameters(values or {}, declared, where))
     merged.update(P.parse_cli_parameters(list(cli_pairs or []), declared, where))
+    variant = P.non_default(merged, declared)
     if tag is None:
-        tag = param_tag(P.non_default(merged, declared))
-    # Absolute: papermill changes the working directory to the notebook's folder while it runs.
-    slot = Slot(Path(reports_dir).resolve(), report, logical_date or dt.date.today(), tag).inside_reports()
+        tag = param_tag(variant)
     when = slot_time or dt.datetime.now(dt.timezone.utc)
+    # Absolute: papermill changes the working directory to the notebook's folder while it runs.
+    slot = Slot(Path(reports_dir).resolve(), report, logical_date or logical_date_at(when, timezone), tag)
+    slot.inside_reports().check_writable()
+    Ledger(slot.reports_dir / LEDGER_FILE).check()
     return RunRequest(
         notebook=notebook.resolve(),
         slot=slot,
@@ -141,6 +201,8 @@ def prepare(
         cell_timeout_s=cell_timeout_s,
         kernel_name=kernel_name,
         cwd=Path(cwd).resolve() if cwd is not None else None,
+        variant=variant,
+        timezone=timezone,
     )
 
 
@@ -171,19 +233,58 @@ def _first_line(source: str) -> str:
 
 
 def _failing_cell(nb: nbformat.NotebookNode) -> str:
-    """The first line of the cell that failed, else of the last cell papermill started."""
+    """The first line of the first cell that failed, else of the last cell papermill started."""
     started = ""
     for cell in nb.cells:
         meta = cell.get("metadata", {}).get("papermill", {})
-        if meta.get("status") == "failed":
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if meta.get("status") == "failed" or (errors and PAPERMILL_ERROR_TAG not in cell.metadata.get("tags", [])):
             return _first_line(cell.source)
         if cell.cell_type == "code" and meta.get("start_time"):
             started = _first_line(cell.source)
     return started
 
 
+def _unfinished_cells(nb: nbformat.NotebookNode) -> RunFailure | None:
+    """Why a notebook papermill returned from without an exception is still not a good report.
+
+    Every code cell must have completed with no error output. A cell calling ``sys.exit`` or
+    ``exit()`` stops the notebook with no exception in papermill: that cell is ``failed`` (or
+    has an error output) and the later ones are still ``pending``.
+    """
+    code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+    for number, cell in enumerate(code, start=1):
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        status = cell.get("metadata", {}).get("papermill", {}).get("status", "completed")
+        if not errors and status == "completed":
+            continue
+        never_ran = sum(
+            1 for c in code[number:] if c.get("metadata", {}).get("papermill", {}).get("status") != "completed"
+        )
+        reason = f"{errors[0].get('ename')}: {errors[0].get('evalue')}" if errors else f"the cell is {status}"
+        return RunFailure(
+            title="The report failed: the notebook stopped before its end",
+            message=f"code cell {number} of {len(code)} did not complete ({reason}); "
+            f"{never_ran} later cell(s) never ran. A report must run every cell: remove the "
+            "sys.exit / exit() call or raise an error with a message instead",
+            cell=_first_line(cell.source),
+            traceback="\n".join(errors[0].get("traceback", [])) if errors else "",
+        )
+    return None
+
+
 def _failure(exc: BaseException, request: RunRequest, nb: nbformat.NotebookNode) -> tuple[str, RunFailure, type[ReportError]]:
     """(status, banner, exception class) for an execution error."""
+    if isinstance(exc, KeyboardInterrupt):
+        return (
+            "interrupted",
+            RunFailure(
+                title="The report was interrupted",
+                message="The run was stopped (Ctrl-C or SIGTERM) before it finished",
+                cell=_failing_cell(nb),
+            ),
+            RunInterrupted,
+        )
     if isinstance(exc, PapermillExecutionError):
         return (
             "failed",
@@ -256,10 +357,33 @@ def execute(request: RunRequest, *, update_index: bool = True) -> RunOutcome:
     return outcome
 
 
-def _run_papermill(request: RunRequest, partial: Path, record_file: Path) -> Exception | None:
-    """Execute the notebook into ``partial`` (saved after every cell); the error, if any."""
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Turn SIGTERM (systemd stop, ``kill``) into ``KeyboardInterrupt`` so the run's row ends."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt("SIGTERM")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
     try:
-        with _environment(RECORD_FILE_ENV, str(record_file)), execution_options() as options:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run_papermill(request: RunRequest, partial: Path, record_file: Path) -> BaseException | None:
+    """Execute the notebook into ``partial`` (saved after every cell); the error, if any.
+
+    ``KeyboardInterrupt`` (Ctrl-C, or SIGTERM via :func:`_sigterm_as_interrupt`) is returned
+    too, so the caller can close the run's ledger row before re-raising it as
+    ``RunInterrupted``.
+    """
+    try:
+        with _environment(RECORD_FILE_ENV, str(record_file)), _sigterm_as_interrupt(), \
+                execution_options() as options:
             papermill.execute_notebook(
                 str(request.notebook),
                 str(partial),
@@ -271,7 +395,7 @@ def _run_papermill(request: RunRequest, partial: Path, record_file: Path) -> Exc
                 request_save_on_cell_execute=True,
                 **options,
             )
-    except Exception as exc:  # every failure is recorded, published and re-raised by the caller
+    except (Exception, KeyboardInterrupt) as exc:  # recorded, published and re-raised by the caller
         return exc
     return None
 
@@ -287,7 +411,12 @@ def _publish(files: list[Path], target: Path) -> list[Path]:
 
 
 def execute_holding_lock(request: RunRequest) -> RunOutcome:
-    """:func:`execute` for a caller that already holds the report's lock; no index update."""
+    """:func:`execute` for a caller that already holds the report's lock; no index update.
+
+    The ledger row this starts always ends: if anything after the start fails (rendering,
+    publishing, even Ctrl-C while publishing) the row is closed as ``failed`` or
+    ``interrupted`` and a ``ReportError`` says what happened.
+    """
     slot, ledger = request.slot, request.ledger
     # Holding the lock, no other run of this report is alive: close rows of killed runs.
     for stale in ledger.close_interrupted(slot.report, utc_now()):
@@ -295,8 +424,6 @@ def execute_holding_lock(request: RunRequest) -> RunOutcome:
     run_id = new_run_id()
     work = slot.reports_dir / WORK_DIR / run_id
     work.mkdir(parents=True)
-    partial, html_tmp = work / f"{slot.stem}.ipynb", work / f"{slot.stem}.html"
-    record_file = work / "record.json"
     started_at = utc_now()
     ledger.start(
         RunRecord(
@@ -310,9 +437,36 @@ def execute_holding_lock(request: RunRequest) -> RunOutcome:
             trigger=request.trigger,
             started_at=started_at,
             package_version=__version__,
+            variant=request.variant,
+            timezone=request.timezone,
         )
     )
     clock = time.monotonic()
+    try:
+        return _run_and_publish(request, run_id, work, started_at, clock)
+    except ReportError:
+        raise  # the row is closed
+    except BaseException as exc:
+        interrupted = isinstance(exc, KeyboardInterrupt)
+        problem = "the run was interrupted while publishing" if interrupted else \
+            f"the outputs could not be published: {type(exc).__name__}: {exc}"
+        ledger.finish(run_id, status="interrupted" if interrupted else "failed", ended_at=utc_now(),
+                      duration_s=round(time.monotonic() - clock, 3), exit_code=130 if interrupted else 3,
+                      error=problem, outputs={}, results={}, data_range=None)
+        error_class = RunInterrupted if interrupted else ReportError
+        raise error_class(
+            f"report '{slot.report}' ({slot.logical_date}): {problem}. Its ledger row {run_id} is "
+            f"closed; the last good report of this slot, if any, is unchanged ({slot.html})."
+        ) from exc
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _run_and_publish(request: RunRequest, run_id: str, work: Path, started_at: str, clock: float) -> RunOutcome:
+    """Execute, render, publish and close the ledger row of run ``run_id``."""
+    slot, ledger = request.slot, request.ledger
+    partial, html_tmp = work / f"{slot.stem}.ipynb", work / f"{slot.stem}.html"
+    record_file = work / "record.json"
     error = _run_papermill(request, partial, record_file)
     duration = time.monotonic() - clock
 
@@ -334,6 +488,11 @@ def execute_holding_lock(request: RunRequest) -> RunOutcome:
     status, failure, error_class = "success", None, None
     if error is not None:
         status, failure, error_class = _failure(error, request, nb)
+    else:
+        failure = _unfinished_cells(nb)
+        if failure is not None:
+            status, error_class = "failed", ReportError
+    if failure is not None:
         header = dataclasses.replace(header, error=failure)
     try:
         page = render_html(nb, header)
@@ -345,7 +504,6 @@ def execute_holding_lock(request: RunRequest) -> RunOutcome:
 
     target = slot.folder if failure is None else slot.failed_folder(run_id)
     notebook_path, html_path = _publish([partial, html_tmp], target)
-    shutil.rmtree(work, ignore_errors=True)
 
     exit_code = 0 if error_class is None else error_class.exit_code
     message = None
@@ -364,6 +522,7 @@ def execute_holding_lock(request: RunRequest) -> RunOutcome:
         },
         results=recorded["results"],
         data_range=recorded["data_range"],
+        answers=recorded["answers"],
     )
     outcome = RunOutcome(
         run_id=run_id,
@@ -375,14 +534,15 @@ def execute_holding_lock(request: RunRequest) -> RunOutcome:
         duration_s=duration,
         results=recorded["results"],
         error=message,
+        answers=recorded["answers"],
     )
     if error_class is not None:
-        what = "the kernel died" if status == "kernel_died" else "it failed"
+        what = {"kernel_died": "the kernel died", "interrupted": "it was interrupted"}.get(status, "it failed")
         exc = error_class(
             f"report '{slot.report}' ({slot.logical_date}) {what} after {format_duration(duration)}: "
             f"{message}. Partial notebook: {notebook_path}; error page: {html_path}. The last good "
             f"report of this slot, if any, is unchanged ({slot.html})."
         )
         exc.outcome = outcome
-        raise exc from error
+        raise exc from (error if isinstance(error, Exception) else None)
     return outcome

@@ -17,6 +17,14 @@ Manifest (paths relative to the manifest's folder)::
 ``due`` runs each report whose latest schedule slot has come since its last successful run, once
 (running it again in the same slot runs nothing); a report another process is running is
 skipped. The logical date of a scheduled run is the slot's date in the report's time zone.
+
+Slots are wall-clock times in the report's time zone: on the day the clocks go back, a daily
+slot inside the repeated hour runs once (its second occurrence counts as done); on the day
+they go forward, a slot inside the skipped hour runs at the first call after it.
+
+Each report entry is checked on its own when the manifest loads: a bad entry (unknown field,
+a cron expression that never fires, a bad time zone...) is reported and skipped, the others
+run. Problems with the file as a whole (not YAML, duplicate keys, no ``reports``) stop at once.
 """
 
 from __future__ import annotations
@@ -27,19 +35,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from croniter import croniter
+from croniter import CroniterError, croniter
 
 from workbench.errors import ConfigError, ReportError, WorkbenchError
-from workbench.reports import runner
+from workbench.reports import limits, retention, runner
 from workbench.reports.index import write_index
-from workbench.reports.layout import LEDGER_FILE, check_report_name
+from workbench.reports.limits import DEFAULT_TIMEZONE
+from workbench.reports.layout import INDEX_FILE, LEDGER_FILE, check_report_name
 from workbench.reports.ledger import Ledger
 from workbench.reports.lock import ReportLocked, report_lock
 from workbench.reports.render import format_duration
-from workbench.reports.retention import prune
 
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 _TOP_KEYS = {"output_dir", "timezone", "retention_days", "cell_timeout", "reports"}
 _REPORT_KEYS = {"notebook", "parameters", "schedule", "timezone", "cell_timeout"}
 
@@ -56,9 +62,25 @@ class ReportSpec:
     cell_timeout_s: float
 
     def latest_slot(self, now: dt.datetime) -> dt.datetime:
-        """The most recent schedule time at or before ``now``, in the report's time zone."""
-        local = now.astimezone(zoneinfo.ZoneInfo(self.timezone))
-        return croniter(self.cron, local + dt.timedelta(seconds=1)).get_prev(dt.datetime)
+        """The most recent schedule slot at or before ``now``: a wall-clock time in the report's
+        time zone (aware; ``fold=0``, the first of a repeated hour)."""
+        zone = zoneinfo.ZoneInfo(self.timezone)
+        wall = now.astimezone(zone).replace(tzinfo=None)
+        slot = croniter(self.cron, wall + dt.timedelta(seconds=1)).get_prev(dt.datetime)
+        return slot.replace(tzinfo=zone)
+
+    def slot_done(self, ledger: Ledger, slot: dt.datetime) -> bool:
+        """Whether the report has a successful run for ``slot`` or a later slot.
+
+        Compared as wall-clock times in the report's zone, so the second pass through a
+        repeated hour (clocks going back) finds the first pass's run.
+        """
+        last = ledger.last_success_slot(self.name, tag="")
+        if last is None:
+            return False
+        zone = zoneinfo.ZoneInfo(self.timezone)
+        last_wall = dt.datetime.fromisoformat(last).astimezone(zone).replace(tzinfo=None)
+        return last_wall >= slot.replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -69,6 +91,8 @@ class Manifest:
     output_dir: Path
     reports: tuple[ReportSpec, ...]
     retention_days: int | None = None
+    problems: tuple[tuple[str, ConfigError], ...] = ()  # bad entries: (report name, why), skipped
+    timezone: str = DEFAULT_TIMEZONE  # the manifest's default time zone
 
     @property
     def ledger(self) -> Ledger:
@@ -105,19 +129,35 @@ def _fail(path: Path, where: str, problem: str) -> ConfigError:
 
 
 def _timezone(value: Any, path: Path, where: str) -> str:
-    if not isinstance(value, str):
-        raise _fail(path, where, f"timezone must be a name like 'Asia/Shanghai', not {value!r}")
     try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise _fail(path, where, f"unknown timezone {value!r}; use an IANA name like 'Asia/Shanghai'") from None
-    return value
+        return runner.check_timezone(value, "timezone")
+    except ConfigError as exc:
+        raise _fail(path, where, str(exc)) from None
 
 
 def _seconds(value: Any, path: Path, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise _fail(path, where, f"cell_timeout must be a positive number of seconds, not {value!r}")
-    return float(value)
+    try:
+        return runner.check_cell_timeout(value, "cell_timeout")
+    except WorkbenchError as exc:
+        raise _fail(path, where, str(exc)) from None
+
+
+# A fixed reference time for checking that a cron expression fires: any expression that fires
+# at all fires within croniter's search window from here.
+_CRON_CHECK_FROM = dt.datetime(2026, 1, 1)
+
+
+def _cron(value: Any, path: Path, where: str) -> str:
+    """``value`` if it is a cron expression that fires, else ``ConfigError``."""
+    if not isinstance(value, str) or not croniter.is_valid(value):
+        raise _fail(path, where, f"'schedule' must be a cron expression like '0 7 * * 1', not {value!r}")
+    try:
+        croniter(value, _CRON_CHECK_FROM).get_next(dt.datetime)
+        croniter(value, _CRON_CHECK_FROM).get_prev(dt.datetime)
+    except CroniterError:  # CroniterBadDateError: the expression never fires
+        raise _fail(path, where, f"schedule {value!r} never fires (no such date, e.g. 30 February); "
+                    "fix the day-of-month or month fields") from None
+    return value
 
 
 def _report_spec(name: Any, body: Any, path: Path, defaults: dict[str, Any]) -> ReportSpec:
@@ -134,23 +174,33 @@ def _report_spec(name: Any, body: Any, path: Path, defaults: dict[str, Any]) -> 
     parameters = body.get("parameters") or {}
     if not isinstance(parameters, dict) or not all(isinstance(k, str) for k in parameters):
         raise _fail(path, where, "'parameters' must be a mapping of parameter name to value")
-    cron = body.get("schedule")
-    if not isinstance(cron, str) or not croniter.is_valid(cron):
-        raise _fail(path, where, f"'schedule' must be a cron expression like '0 7 * * 1', not {cron!r}")
+    cron = _cron(body.get("schedule"), path, where)
     timezone = _timezone(body.get("timezone", defaults["timezone"]), path, where)
     timeout = _seconds(body.get("cell_timeout", defaults["cell_timeout"]), path, where)
     return ReportSpec(name, notebook, parameters, cron, timezone, timeout)
 
 
-def load_manifest(path: str | Path) -> Manifest:
-    """Parse and check ``reports.yaml``; ``ConfigError`` names the file and the bad field."""
-    path = Path(path).resolve()
+def _read_yaml(path: Path) -> tuple[Any, dict]:
+    """The manifest's data and the line of each key; duplicate keys are refused."""
+    from workbench.budget.io import read_yaml_with_lines  # the project's YAML reader
+
+    if not path.is_file():
+        raise ConfigError(f"report manifest {path} not found; pass --manifest PATH")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"report manifest {path} not found; pass --manifest PATH") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path} is not valid YAML: {exc}") from None
+        return read_yaml_with_lines(path)
+    except ConfigError as exc:
+        raise ConfigError(f"report manifest {path}: {exc}") from None
+
+
+def load_manifest(path: str | Path) -> Manifest:
+    """Parse and check ``reports.yaml``; ``ConfigError`` names the file and the bad field.
+
+    A bad report entry does not stop the others: it is kept in ``Manifest.problems`` (with its
+    line) and ``due`` / ``run_all`` report it and run the rest. Duplicate report names (or any
+    duplicate key) are refused: YAML would silently keep the last.
+    """
+    path = Path(path).resolve()
+    data, lines = _read_yaml(path)
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the manifest must be a mapping with a 'reports' section")
     unknown = set(data) - _TOP_KEYS
@@ -164,13 +214,23 @@ def load_manifest(path: str | Path) -> Manifest:
         "cell_timeout": _seconds(data.get("cell_timeout", runner.CELL_TIMEOUT_S), path, "cell_timeout"),
     }
     retention = data.get("retention_days")
-    if retention is not None and (isinstance(retention, bool) or not isinstance(retention, int) or retention < 1):
-        raise ConfigError(f"{path}: retention_days must be a whole number of days >= 1, not {retention!r}")
+    if retention is not None and (isinstance(retention, bool) or not isinstance(retention, int)
+                                  or not 1 <= retention <= limits.MAX_RETENTION_DAYS):
+        raise ConfigError(f"{path}: retention_days must be a whole number of days from 1 to "
+                          f"{limits.MAX_RETENTION_DAYS}, not {retention!r}")
     output_dir = data.get("output_dir", "reports")
     if not isinstance(output_dir, str):
         raise ConfigError(f"{path}: output_dir must be a folder path, not {output_dir!r}")
-    specs = tuple(_report_spec(name, body, path, defaults) for name, body in reports.items())
-    return Manifest(path, (path.parent / output_dir).resolve(), specs, retention)
+    specs, problems = [], []
+    for name, body in reports.items():
+        try:
+            specs.append(_report_spec(name, body, path, defaults))
+        except ConfigError as exc:
+            line = lines.get(("reports", name))
+            text = str(exc).replace(f"{path}: ", f"{path}:{line.line}: ", 1) if line else str(exc)
+            problems.append((str(name), ConfigError(text + "; this report is skipped, the others run")))
+    return Manifest(path, (path.parent / output_dir).resolve(), tuple(specs), retention,
+                    tuple(problems), defaults["timezone"])
 
 
 def _request(manifest: Manifest, spec: ReportSpec, slot: dt.datetime, trigger: str) -> runner.RunRequest:
@@ -184,76 +244,86 @@ def _request(manifest: Manifest, spec: ReportSpec, slot: dt.datetime, trigger: s
         trigger=trigger,
         slot_time=slot,
         cell_timeout_s=spec.cell_timeout_s,
+        timezone=spec.timezone,
     )
 
 
-def _slot_key(slot: dt.datetime) -> str:
-    return slot.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
-
-
-def _select(manifest: Manifest, names: list[str] | None) -> list[ReportSpec]:
-    if not names:
-        return list(manifest.reports)
+def _select(manifest: Manifest, names: list[str] | None, summary: RunSummary) -> list[ReportSpec]:
+    """The specs to consider; bad entries among them go to ``summary.failed``."""
     known = {spec.name: spec for spec in manifest.reports}
-    missing = [n for n in names if n not in known]
-    if missing:
-        raise ConfigError(f"{manifest.path}: no report named {missing}; known: {sorted(known)}")
-    return [known[n] for n in names]
+    bad = dict(manifest.problems)
+    if names:
+        missing = [n for n in names if n not in known and n not in bad]
+        if missing:
+            raise ConfigError(f"{manifest.path}: no report named {missing}; known: {sorted([*known, *bad])}")
+    summary.failed += [(name, err) for name, err in manifest.problems if not names or name in names]
+    return [spec for spec in manifest.reports if not names or spec.name in names]
 
 
-def _slot_done(ledger: Ledger, report: str, slot_key: str) -> bool:
-    """Whether ``report`` has a successful run for the slot ``slot_key`` (UTC ISO) or later."""
-    last = ledger.last_success_slot(report, tag="")
-    return last is not None and last >= slot_key
+Job = tuple[ReportSpec, dt.datetime, runner.RunRequest]
 
 
-def _run(manifest: Manifest, jobs: list[tuple[ReportSpec, runner.RunRequest]], summary: RunSummary,
-         *, skip_done_slots: bool) -> None:
-    for spec, request in jobs:
+def _run(manifest: Manifest, jobs: list[Job], summary: RunSummary, *, skip_done_slots: bool) -> None:
+    for spec, slot, request in jobs:
         try:
             with report_lock(manifest.output_dir, spec.name):
                 # Checked again under the lock: an overlapping `due` may have just run it.
-                if skip_done_slots and _slot_done(manifest.ledger, spec.name, request.slot_time):
+                if skip_done_slots and spec.slot_done(manifest.ledger, slot):
                     summary.skipped.append((spec.name, "already ran for this slot"))
                     continue
                 summary.ran.append(runner.execute_holding_lock(request))
         except ReportLocked as exc:
             summary.skipped.append((spec.name, str(exc)))
-        except ReportError as exc:
+        except WorkbenchError as exc:
             summary.failed.append((spec.name, exc))
 
 
 def _finish(manifest: Manifest, summary: RunSummary, today: dt.date) -> RunSummary:
+    """Apply retention, then rewrite the index if anything changed (or it does not exist yet)."""
     if manifest.retention_days is not None:
-        summary.pruned = prune(manifest.output_dir, manifest.retention_days, today)
-    summary.index = write_index(manifest.output_dir)
+        summary.pruned = retention.prune(manifest.output_dir, manifest.retention_days, today, update_index=False)
+    index = manifest.output_dir / INDEX_FILE
+    started = summary.ran or any(isinstance(err, ReportError) for _, err in summary.failed)
+    if started or summary.pruned or not index.exists():
+        write_index(manifest.output_dir)
+    summary.index = index
     return summary
 
 
 def due(manifest: Manifest, *, now: dt.datetime | None = None, names: list[str] | None = None) -> RunSummary:
-    """Run every report whose latest slot is newer than its last success; see module doc."""
+    """Run every report whose latest slot is newer than its last success; see module doc.
+
+    Bad entries and reports whose parameters or notebook are wrong are reported in
+    ``RunSummary.failed`` (exit 2); the others run.
+    """
     now = now or dt.datetime.now(dt.timezone.utc)
     summary, jobs = RunSummary(), []
-    for spec in _select(manifest, names):
-        slot = spec.latest_slot(now)
-        if _slot_done(manifest.ledger, spec.name, _slot_key(slot)):
-            summary.skipped.append((spec.name, f"up to date (slot {slot.isoformat()} already ran)"))
-            continue
+    for spec in _select(manifest, names, summary):
         try:
-            jobs.append((spec, _request(manifest, spec, slot, "schedule")))
+            slot = spec.latest_slot(now)
+            if spec.slot_done(manifest.ledger, slot):
+                summary.skipped.append((spec.name, f"up to date (slot {slot.isoformat()} already ran)"))
+                continue
+            jobs.append((spec, slot, _request(manifest, spec, slot, "schedule")))
         except WorkbenchError as exc:  # a report with bad parameters must not stop the others
             summary.failed.append((spec.name, exc))
     _run(manifest, jobs, summary, skip_done_slots=True)
-    return _finish(manifest, summary, now.date())
+    return _finish(manifest, summary, runner.logical_date_at(now, manifest.timezone))
 
 
 def run_all(manifest: Manifest, *, now: dt.datetime | None = None, names: list[str] | None = None) -> RunSummary:
-    """Run every report of the manifest once now (the main job); all are checked before any runs."""
+    """Run every report of the manifest once now (the main job).
+
+    Every report is checked before any runs; bad ones are reported in ``RunSummary.failed``
+    (exit 2) and the good ones still run. The logical date is today in each report's time zone.
+    """
     now = now or dt.datetime.now(dt.timezone.utc)
-    jobs = []
-    for spec in _select(manifest, names):
+    summary, jobs = RunSummary(), []
+    for spec in _select(manifest, names, summary):
         local_now = now.astimezone(zoneinfo.ZoneInfo(spec.timezone))
-        jobs.append((spec, _request(manifest, spec, local_now, "manual")))
-    summary = RunSummary()
+        try:
+            jobs.append((spec, local_now, _request(manifest, spec, local_now, "manual")))
+        except WorkbenchError as exc:
+            summary.failed.append((spec.name, exc))
     _run(manifest, jobs, summary, skip_done_slots=False)
-    return _finish(manifest, summary, now.date())
+    return _finish(manifest, summary, runner.logical_date_at(now, manifest.timezone))
