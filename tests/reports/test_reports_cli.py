@@ -89,3 +89,39 @@ def test_relative_reports_dir_is_the_callers(main, tmp_path, monkeypatch, capsys
     assert main(["report", "run", str(fixture_notebook("records_results")), "--date", "2026-06-18"]) == 0
     assert (tmp_path / "reports" / "records_results" / "2026-06-18" / "records_results.html").exists()
     assert "total_units = 300.0" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("content", [b"garbage" * 200, b""])
+def test_every_subcommand_refuses_a_bad_ledger_with_exit_2(main, existing_reports, tmp_path, capsys, content):
+    (existing_reports / "ledger.sqlite").write_bytes(content)
+    manifest = write_manifest(tmp_path, {"ok": {"fixture": "records_results", "schedule": "0 7 * * *"}},
+                              output_dir=str(existing_reports))
+    before = snapshot(existing_reports)
+    nb = str(fixture_notebook("records_results"))
+    for args in (["run", nb], ["history"], ["index"], ["prune", "--days", "30"]):
+        assert main(["report", *args, "--reports-dir", str(existing_reports)]) == 2, args
+        err = capsys.readouterr().err
+        assert err.startswith("error: run ledger") and "Traceback" not in err
+    for command in ("due", "run-all"):
+        assert main(["report", command, "--manifest", str(manifest)]) == 2
+        captured = capsys.readouterr()
+        assert "run ledger" in captured.err + captured.out
+    assert snapshot(existing_reports) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "NB", "--cell-timeout", "0"], "--cell-timeout must be a number of seconds from 1 to 86400"),
+        (["run", "NB", "--timezone", "Mars/Base"], "unknown time zone 'Mars/Base'"),
+        (["prune", "--days", "0"], "--days must be a whole number of days from 1 to 36500"),
+        (["prune", "--days", "100000000"], "from 1 to 36500"),
+        (["history", "--limit", "-1"], "--limit must be a whole number from 1 to"),
+    ],
+)
+def test_numbers_out_of_range_exit_2_with_the_allowed_range(main, existing_reports, capsys, args, message):
+    before = snapshot(existing_reports)
+    args = [str(fixture_notebook("records_results")) if a == "NB" else a for a in args]
+    assert main(["report", *args, "--reports-dir", str(existing_reports)]) == 2
+    assert message in capsys.readouterr().err
+    assert snapshot(existing_reports) == before

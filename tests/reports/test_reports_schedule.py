@@ -266,3 +266,57 @@ def test_index_shows_the_answer_status_beside_the_run_status(tmp_path):
     assert 'status-success">success</span> <span class="answer answer-infeasible"' in latest
     assert "answer: infeasible" in latest and "ROI &gt;= 5 cannot hold under the channel caps" in latest
     assert "success/infeasible" in history_text(reports)
+
+
+# --- daylight saving time --------------------------------------------------------------------
+
+
+def _record_success(ledger: Ledger, report: str, slot: dt.datetime, n: int) -> None:
+    from workbench.reports.ledger import RunRecord
+
+    when = slot.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+    ledger.start(RunRecord(run_id=f"run-{n:04d}", report=report, notebook="x.ipynb",
+                           logical_date=slot.date().isoformat(), slot_time=when, trigger="schedule",
+                           started_at=when, package_version="test"))
+    ledger.finish(f"run-{n:04d}", status="success", ended_at=when, duration_s=1.0, exit_code=0,
+                  error=None, outputs={}, results={}, data_range=None)
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York"])
+@pytest.mark.parametrize("cron", ["30 2 * * *", "30 1 * * *"])
+def test_a_daily_slot_runs_once_per_local_day_across_dst_changes(tmp_path, zone, cron):
+    path = write_manifest(tmp_path, {"daily": {**GOOD, "schedule": cron, "timezone": zone}})
+    manifest = schedule.load_manifest(path)
+    (spec,) = manifest.reports
+    ledger = manifest.ledger
+    tz = zoneinfo.ZoneInfo(zone)
+    # `due` every 20 minutes over the days of the 2026 clock changes (Europe: Mar 29, Oct 25;
+    # America: Mar 8, Nov 1).
+    starts = (dt.date(2026, 3, 7), dt.date(2026, 3, 28), dt.date(2026, 10, 24), dt.date(2026, 10, 31))
+    for start in starts:
+        for step in range(3 * 24 * 3):
+            # UTC arithmetic: aware local arithmetic would skip the repeated hour
+            now = dt.datetime.combine(start, dt.time(), tz).astimezone(dt.timezone.utc) + dt.timedelta(minutes=20 * step)
+            slot = spec.latest_slot(now)
+            assert slot.replace(tzinfo=None) <= now.astimezone(tz).replace(tzinfo=None)
+            if not spec.slot_done(ledger, slot):
+                _record_success(ledger, "daily", slot, len(ledger.runs()))
+    dates = [run.logical_date for run in ledger.runs()]
+    assert len(dates) == len(set(dates)), f"a local day ran twice: {sorted(dates)}"
+    days = {(start + dt.timedelta(days=d)).isoformat() for start in starts for d in range(3)}
+    assert days <= set(dates), f"missing local days: {sorted(days - set(dates))}"
+
+
+@pytest.mark.slow
+def test_due_in_the_repeated_hour_runs_the_daily_slot_once(tmp_path):
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    manifest = schedule.load_manifest(write_manifest(
+        tmp_path, {"daily": {**GOOD, "schedule": "30 2 * * *", "timezone": "Europe/Berlin"}}))
+    first = dt.datetime(2026, 10, 25, 2, 40, tzinfo=berlin)  # 02:40 CEST (UTC+2)
+    second = dt.datetime(2026, 10, 25, 2, 40, fold=1, tzinfo=berlin)  # 02:40 CET, one hour later
+    assert second.astimezone(dt.timezone.utc) - first.astimezone(dt.timezone.utc) == dt.timedelta(hours=1)
+    assert [o.report for o in schedule.due(manifest, now=first).ran] == ["daily"]
+    again = schedule.due(manifest, now=second)
+    assert again.ran == [] and "up to date" in dict(again.skipped)["daily"]
+    (run,) = manifest.ledger.runs()
+    assert run.logical_date == "2026-10-25" and run.timezone == "Europe/Berlin"

@@ -48,7 +48,7 @@ def _slug(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "+".join(_slug(item) for item in value)
     if isinstance(value, dict):
-        return "+".join(f"{_slug(k)}-{_slug(v)}" for k, v in value.items())
+        return "+".join(f"{_slug(k)}-{_slug(v)}" for k, v in sorted(value.items(), key=lambda kv: str(kv[0])))
     return _UNSAFE.sub("-", str(value)).strip("-.") or "x"
 
 
@@ -124,7 +124,7 @@ class Slot:
                         f"cannot write report {self.report!r}: {path} is a file, but the reports "
                         "need a folder there; move the file away or choose another --reports-dir"
                     )
-        for path in (self.notebook, self.html, root / INDEX_FILE, root / LEDGER_FILE):
+        for path in (self.notebook, self.html, root / INDEX_FILE):  # the ledger checks its own file
             if path.is_dir():
                 raise ConfigError(
                     f"cannot write report {self.report!r}: {path} is a folder, but the reports "

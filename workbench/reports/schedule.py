@@ -181,15 +181,12 @@ def _report_spec(name: Any, body: Any, path: Path, defaults: dict[str, Any]) -> 
 
 
 def _read_yaml(path: Path) -> tuple[Any, dict]:
-    """The manifest's data and the line of each key; duplicate keys are refused."""
-    from workbench.budget.io import read_yaml_with_lines  # the project's YAML reader
+    """The manifest's data and the line of each key; duplicate keys, alias bombs are refused."""
+    from workbench.data.io import read_yaml_with_lines  # the project's one YAML reader
 
-    if not path.is_file():
+    if not path.exists():
         raise ConfigError(f"report manifest {path} not found; pass --manifest PATH")
-    try:
-        return read_yaml_with_lines(path)
-    except ConfigError as exc:
-        raise ConfigError(f"report manifest {path}: {exc}") from None
+    return read_yaml_with_lines(path, what="reports manifest")
 
 
 def load_manifest(path: str | Path) -> Manifest:
