@@ -180,3 +180,15 @@ def test_backtest_never_writes_over_its_input(sample_csv, capsys):
     code = main(["backtest", "--data", str(sample_csv), "--date-col", "ds", "--target", "units", "--freq", "D",
                  "--event", "618", "--years", "2025", "--out", str(sample_csv)])
     assert code == 2 and "is the input file" in capsys.readouterr().err and sample_csv.read_bytes() == before
+
+
+@pytest.mark.parametrize("years, lead, message", [
+    ("3000", "90", "--years must be from 2000 to 2099; got 3000"),
+    ("2025,2025", "90", "--years: [2025] given more than once"),
+    ("2027", "90", "--years [2027]: a backtest needs the 618 window inside the data (2024-09-01 to 2026-10-31)"),
+    ("2025", "300", "with this data and --lead 300 the years are [2026]"),
+])
+def test_backtest_years_beyond_the_data_name_the_years_allowed(sample_csv, capsys, years, lead, message):
+    code = main(["backtest", "--data", str(sample_csv), "--date-col", "ds", "--target", "units", "--freq", "D",
+                 "--keys", "category", "--event", "618", "--years", years, "--lead", lead])
+    assert code == 2 and message in capsys.readouterr().err

@@ -5,6 +5,10 @@ For each event window, the model is fitted on history ending ``lead`` days befor
 event-total error, P10-P90 interval coverage and the scaled pinball loss of the quantiles, per
 series and on the sum of all series; ``compare_models`` adds the pooled and median series WAPE and
 the mean and spread of the series' bias.
+
+Source: rolling-origin (fixed-lead) out-of-sample evaluation, Tashman, "Out-of-sample tests of
+forecasting accuracy", International Journal of Forecasting 16, 2000; the metrics' sources are
+in ``workbench.forecast.metrics``.
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ class BacktestResult:
 
 
 def event_windows(event: str, years, calendar: RetailCalendar | None = None) -> dict[str, tuple]:
-    """``{"618 2025": (start, end), ...}`` from the retail calendar."""
+    """``{"618 2025": (start, end), ...}`` from the retail calendar (dates as Timestamps).
+    Raises ``ConfigError`` for an unknown event."""
     calendar = calendar or default_calendar()
     out = {}
     for year in years:

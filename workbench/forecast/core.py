@@ -103,7 +103,8 @@ def partition_series(frame: pd.DataFrame, keys, partition_size: int | None = Non
     """Split ``frame`` into partitions of whole series, in sorted key order.
 
     Returns ``(partitions, series_counts)``; each partition holds ``partition_size`` series
-    (the last one fewer), rows in their original order.
+    (the last one fewer; default ``default_partition_size``), rows in their original order.
+    Raises ``ModelError`` for an empty frame, ``ParameterError`` for a size below 1.
     """
     if frame.empty:
         raise ModelError("the frame has no rows to forecast")
@@ -128,9 +129,11 @@ def partition_series(frame: pd.DataFrame, keys, partition_size: int | None = Non
 
 
 def fallback_model(freq: str, n_periods: int) -> str:
-    """The model the core uses for a series its model cannot fit (a frequency it does not
-    support, or less history than it needs), as statsforecast's ``fallback_model``: ETS with at
-    least two seasons of non-daily history, else the seasonal naive (which fits any series)."""
+    """The registry name of the model the core uses for a series its model cannot fit (a
+    frequency it does not support, or fewer than its ``min_history`` periods): ETS with at least
+    two seasons (``SEASON_LENGTH``) of non-daily history, else the seasonal naive (which fits
+    any series). ``n_periods``: the series' length in periods of ``freq``.
+    Source: the ``fallback_model`` of Nixtla's statsforecast ``StatsForecast``."""
     if freq != "D" and n_periods >= 2 * SEASON_LENGTH[freq] + 2:
         return "ets"
     return "seasonal_naive"
@@ -451,8 +454,10 @@ def _warn(failures, notes) -> None:
 def pooled_event_uplift(frame: pd.DataFrame, model: str, params: dict, freq: str,
                         calendar: RetailCalendar) -> dict | None:
     """The pooled prior of ``model`` (``auto`` resolved for ``freq``) fitted on the sum of all
-    series of ``frame``, e.g. event log-uplift profiles ``{event: {offset: uplift}}``; None when
-    the model does not pool or cannot fit the sum."""
+    series of ``frame``, e.g. event log-uplift profiles ``{event: {day offset: log uplift}}``;
+    None when the model does not pool or cannot fit the sum. Each series' model then shrinks
+    its own estimate towards it (partial pooling: Gelman & Hill, *Data Analysis Using
+    Regression and Multilevel/Hierarchical Models*, 2007, ch. 12)."""
     job = _Job((), 1, resolve_model(model, freq), dict(params), DEFAULT_QUANTILES, freq, calendar, False)
     return _pooled_from_total(frame.groupby("ds", sort=True)["y"].sum(), job)
 

@@ -80,7 +80,7 @@ class EventTarget:
 
     def __post_init__(self):
         if self.year is not None:
-            check_whole_number(self.year, "--event-year", 2000, 2099, "years")
+            check_whole_number(self.year, "--event-year", 2000, 2099)
 
 
 def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str, keys=(),
@@ -129,6 +129,26 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
     return fc
 
 
+def _check_backtest_years(frame: pd.DataFrame, event: str, years, lead: int, calendar) -> None:
+    """Refuse, before any fit, a year whose window is not inside the data or has no history
+    before its cut-off; the message lists the years this data and lead allow."""
+    calendar = calendar or default_calendar()
+    start, end = frame["ds"].min(), frame["ds"].max()
+
+    def fits(year: int) -> bool:
+        window = calendar.window(event, year)
+        return window.end <= end and window.start - pd.Timedelta(days=lead) >= start
+
+    bad = [y for y in years if not fits(y)]
+    if bad:
+        allowed = [y for y in range(start.year - 1, end.year + 1) if fits(y)]
+        raise ParameterError(
+            f"--years {bad}: a backtest needs the {calendar.label(event)} window inside the data "
+            f"({start.date()} to {end.date()}) and history before its cut-off ({lead} days before "
+            f"the window); with this data and --lead {lead} the years are "
+            f"{allowed if allowed else 'none (use a shorter --lead or more history)'}")
+
+
 def backtest_file(data, *, date_col, target, keys=(), freq="D", event: str, years, lead: int = 90,
                   models=(AUTO, "seasonal_naive", "event_naive"), quantiles=DEFAULT_QUANTILES,
                   out=None, table=None, query=None, gaps="zero", events: str | None = None,
@@ -145,10 +165,16 @@ def backtest_file(data, *, date_col, target, keys=(), freq="D", event: str, year
     quantiles = check_quantiles(quantiles)
     for model in models:
         resolve_model(model, freq)
+    years = [check_whole_number(y, "--years", 2000, 2099) for y in years]
+    repeated = sorted({y for y in years if years.count(y) > 1})
+    if repeated or not years:
+        raise ParameterError(f"--years: {repeated} given more than once; name each year once" if repeated
+                             else "--years: name at least one year")
     calendar = RetailCalendar(events) if events else None
     windows = event_windows(event, years, calendar)
     frame, _ = load_series(data, date_col=date_col, target=target, keys=keys, freq=freq,
                            table=table, query=query, gaps=gaps, encoding=encoding, sheet=sheet)
+    _check_backtest_years(frame, event, years, lead, calendar)
     table_ = compare_models(frame, models=models, windows=windows, lead=lead, keys=keys,
                             quantiles=quantiles, calendar=calendar, n_jobs=n_jobs)
     if out:

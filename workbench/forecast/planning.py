@@ -192,7 +192,7 @@ class EventParams:
             raise ParameterError(f"event: {self.event!r} is not one of {PLANNING_EVENTS}")
         set_(self, "event", str(self.event))
         if self.year is not None:
-            set_(self, "year", named("year", check_whole_number, self.year, "year", 2000, 2099, "years"))
+            set_(self, "year", named("year", check_whole_number, self.year, "year", 2000, 2099))
         set_(self, "lead", named("lead", check_lead, self.lead))
         if self.level not in LEVELS:
             raise ParameterError(f"level: {self.level!r} is not one of {LEVELS}")
@@ -209,7 +209,7 @@ class EventParams:
         set_(self, "backtest_models", tuple(self.backtest_models))
         if self.backtest_years is not None:
             set_(self, "backtest_years", tuple(named("backtest_years", check_whole_number, y, "backtest_years",
-                                                     2000, 2099, "years") for y in self.backtest_years))
+                                                     2000, 2099) for y in self.backtest_years))
         if self.keys is not None:
             set_(self, "keys", tuple(named("keys", check_keys, self.keys)))
         for name in ("date_col", "target"):

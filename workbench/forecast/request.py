@@ -21,16 +21,16 @@ MAX_HORIZON = {"D": 3 * 366, "W": 3 * 53, "MS": 36, "QS": 12}
 MAX_LEAD = 366  # days between the end of history and a backtested window (a year at most)
 
 
-def check_whole_number(value, name: str, low: int, high: int, unit: str) -> int:
-    """``value`` as an int if it is a whole number in ``low..high``; else ``ParameterError``
-    naming ``name``, the value and the allowed range."""
+def check_whole_number(value, name: str, low: int, high: int, unit: str = "") -> int:
+    """``value`` as an int if it is a whole number in ``low..high`` (``unit`` names what it
+    counts, for the message); else ``ParameterError`` naming ``name``, the value and the range."""
     if isinstance(value, bool) or not isinstance(value, Real) or (
             not isinstance(value, Integral) and not float(value).is_integer()):
-        raise ParameterError(f"{name} must be a whole number of {unit} from {low} to {high}; "
-                             f"got {value!r}")
+        raise ParameterError(f"{name} must be a whole number{f' of {unit}' if unit else ''} from {low} "
+                             f"to {high}; got {value!r}")
     number = int(value)
     if not low <= number <= high:
-        raise ParameterError(f"{name} must be from {low} to {high} {unit}; got {number}")
+        raise ParameterError(f"{name} must be from {low} to {high}{f' {unit}' if unit else ''}; got {number}")
     return number
 
 

@@ -63,8 +63,9 @@ def quantile_column(q: float) -> str:
 
 def censored_at_zero(values: np.ndarray) -> np.ndarray:
     """Quantiles (or means) of non-negative demand: a predictive distribution ``X`` of demand is
-    censored at zero (demand is ``max(0, X)``), and a quantile of ``max(0, X)`` is ``max(0, q_X)``.
-    Returns a new float array; NaN stays NaN."""
+    censored at zero (demand is ``max(0, X)``), and a quantile of ``max(0, X)`` is ``max(0, q_X)``
+    because quantiles are equivariant under non-decreasing maps (Koenker, *Quantile Regression*,
+    2005, §2.2). Returns a new float array of the same shape; NaN stays NaN."""
     return np.maximum(np.asarray(values, dtype=float), 0.0)
 
 
@@ -87,11 +88,18 @@ class Forecaster(ABC):
     @abstractmethod
     def fit(self, y: np.ndarray, ds: pd.DatetimeIndex, *, freq: str = "D",
             calendar: RetailCalendar | None = None) -> "Forecaster":
-        """Fit to one series. ``y``: values per period; ``ds``: their dates."""
+        """Fit to one series and return ``self``.
+
+        ``y``: shape (n,), demand per period (units or CNY), finite and >= 0; ``ds``: the n
+        dates, increasing, one period of ``freq`` apart; ``calendar``: event windows (default:
+        the shipped calendar). Raises ``ModelError`` for input the model cannot fit (the core
+        sends series outside the declared ``capabilities`` to its fallback first)."""
 
     @abstractmethod
     def predict(self, horizon: int, quantiles=DEFAULT_QUANTILES) -> Prediction:
-        """Forecast the ``horizon`` periods after the last fitted date."""
+        """Forecast the ``horizon`` periods after the last fitted date: the mean and each of
+        ``quantiles`` (levels in (0, 1)) as arrays of shape (horizon,), in the units of ``y``,
+        every value >= 0 (see ``censored_at_zero``)."""
 
     # helpers shared by the models ----------------------------------------------------------
     def _store_history(self, y, ds, freq, calendar) -> None:

@@ -21,7 +21,15 @@ class ETSModel(Forecaster):
     Daily data: event-offset and holiday effects are first estimated by ridge regression on the
     log series (ETS takes no regressors), the ETS(A,Ad,A) model with weekly season runs on what
     remains, and the effects are added back over the horizon. Quantiles are Gaussian in log
-    space from ETS's forecast variance.
+    space from ETS's forecast variance, censored at zero. Non-daily data: ETS alone (seasonal
+    with two seasons of history, ``SEASON_LENGTH``). At least 4 periods (``capabilities``).
+
+    Parameters: ``damped_trend`` (bool), ``ridge`` (the L2 penalty of the event regression, in
+    units of the log series' sum of squares).
+
+    Source: ETS(A,Ad,A) state space model (Hyndman, Koehler, Ord & Snyder, *Forecasting with
+    Exponential Smoothing: The State Space Approach*, 2008; statsmodels ``ETSModel``); ridge
+    regression (Hoerl & Kennard, Technometrics 12, 1970).
     """
 
     name = "ets"

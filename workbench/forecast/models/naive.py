@@ -31,8 +31,14 @@ def _log_error_band(mean: np.ndarray, errors: dict[float, float]) -> dict[float,
 
 class SeasonalNaive(Forecaster):
     """Same period last year: the same calendar date for daily data (Feb 29 takes Feb 28),
-    52 weeks, 12 months or 4 quarters back. Quantiles come from the history's own year-on-year
-    log errors. With less than a year of history it repeats the last week (stated in the notes)."""
+    52 weeks, 12 months or 4 quarters back (``SEASON_LENGTH``). Quantiles come from the
+    history's own year-on-year errors of ``log1p(y)``, censored at zero. With less than a year
+    of history it repeats the last week (stated in the notes). Any history length fits, so the
+    core uses it as the last fallback.
+
+    Source: the seasonal naive method (Hyndman & Athanasopoulos, *Forecasting: Principles and
+    Practice*, 3rd ed., 2021, §5.2); intervals from the empirical distribution of its own
+    errors (ibid. §5.5, without resampling)."""
 
     name = "seasonal_naive"
     capabilities = Capabilities()
@@ -75,7 +81,10 @@ class EventNaive(Forecaster):
     weeks back. Everything is scaled by the growth of the last ``level_window`` non-event days
     over the same days a year earlier. Where last year's reference day is not in the history,
     the mean of the last four same weekdays is used and a note says so. Daily data only; other
-    frequencies use the seasonal naive times the growth.
+    frequencies use the seasonal naive times the growth. Quantiles as in ``SeasonalNaive``.
+
+    Source: the planners' "last year's event, same offset from the event day" rule, made a
+    model here; the growth is a ratio of sums over matching quiet days (no published method).
     """
 
     name = "event_naive"

@@ -17,8 +17,11 @@ class ProphetModel(Forecaster):
     """Prophet (Stan MAP fit) with each event occurrence as a holiday spanning its window.
 
     Quantiles are taken from ``uncertainty_samples`` posterior predictive draws, seeded by
-    ``seed``. ``events=False`` gives plain Prophet; ``country_holidays=True`` adds Prophet's own
-    Chinese holidays (the peer setup planners often start from).
+    ``seed``, censored at zero. ``events=False`` gives plain Prophet; ``country_holidays=True``
+    adds Prophet's own Chinese holidays (the peer setup planners often start from).
+    ``seasonality_mode``: ``"multiplicative"`` or ``"additive"``. At least 2 periods.
+
+    Source: Taylor & Letham, "Forecasting at scale", The American Statistician 72(1), 2018.
     """
 
     name = "prophet"
