@@ -67,3 +67,19 @@ def test_the_params_object_checks_what_the_hints_cannot(repo, change, message):
     namespace["scenario_files"] = [str(repo / "budgets" / "plan_base.yaml")]
     params = budget_notebook_params(namespace)
     assert params.scenario_files == (str(repo / "budgets" / "plan_base.yaml"),) and len(params.budgets) == 50
+
+
+@pytest.mark.slow
+def test_an_infeasible_scenario_shows_its_status_and_records_no_gmv(run_notebook, tmp_path, repo):
+    scenario = tmp_path / "strict.yaml"
+    scenario.write_text(f"extends: {repo / 'budgets' / 'plan_base.yaml'}\nname: strict\nallocation:\n  min_roi: 40\n",
+                        encoding="utf-8")
+    nb = run_notebook("budget_scenarios.ipynb", {"scenario_files": [str(scenario)], "budget_points": 3,
+                                                 "bootstrap": 0, "budget_range": [60e6, 240e6]})
+    outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
+    text = "".join("".join(o.get("text", "")) for o in outputs)
+    shown = "".join("".join(o.get("data", {}).get(k, "")) for o in outputs for k in ("text/markdown", "text/html"))
+    assert "infeasible (roi): no plan keeps total ROI >= 40" in text
+    assert "no plan meets the rules (roi)" in shown  # the caption says so beside the table
+    record = [c for c in nb["cells"] if c.get("id") == "record"][0]
+    assert "budget_traffic_gmv" not in json.dumps(record["outputs"])

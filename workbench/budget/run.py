@@ -86,6 +86,13 @@ class ScenarioResult:
             lines.append(certainty_text(self))
         return "\n".join(lines)
 
+    def plan_formats(self) -> dict[str, str]:
+        """Display kinds of the plan table's columns (for :func:`workbench.reports.tables.show_table`):
+        names text, ROIs ratios, the rest money; only the columns present (no optimized columns
+        without a plan)."""
+        kind = lambda c: "text" if c in ("channel", "label") else "ratio" if c.endswith("roi") else "money"  # noqa: E731
+        return {c: kind(c) for c in self.plan.columns}
+
     def to_dict(self) -> dict:
         """JSON-ready: summary, areas, the allocation (allocator contract) and the plan table."""
         return json_ready({
