@@ -9,6 +9,7 @@ import pytest
 from workbench.budget.params import budget_notebook_params
 from workbench.errors import ParameterError
 from workbench.reports.params import parse_cli_parameters, read_notebook_parameters
+from workbench.reports.record import RECORD_FILE_ENV, read_record_file, worst_answer
 
 
 @pytest.mark.slow
@@ -70,7 +71,9 @@ def test_the_params_object_checks_what_the_hints_cannot(repo, change, message):
 
 
 @pytest.mark.slow
-def test_an_infeasible_scenario_shows_its_status_and_records_no_gmv(run_notebook, tmp_path, repo):
+def test_an_infeasible_scenario_shows_its_status_and_records_no_gmv(run_notebook, tmp_path, repo, monkeypatch):
+    side_file = tmp_path / "recorded.json"
+    monkeypatch.setenv(RECORD_FILE_ENV, str(side_file))  # as the report runner does; the kernel inherits it
     scenario = tmp_path / "strict.yaml"
     scenario.write_text(f"extends: {repo / 'budgets' / 'plan_base.yaml'}\nname: strict\nallocation:\n  min_roi: 40\n",
                         encoding="utf-8")
@@ -81,5 +84,8 @@ def test_an_infeasible_scenario_shows_its_status_and_records_no_gmv(run_notebook
     shown = "".join("".join(o.get("data", {}).get(k, "")) for o in outputs for k in ("text/markdown", "text/html"))
     assert "infeasible (roi): no plan keeps total ROI >= 40" in text
     assert "no plan meets the rules (roi)" in shown  # the caption says so beside the table
-    record = [c for c in nb["cells"] if c.get("id") == "record"][0]
-    assert "budget_traffic_gmv" not in json.dumps(record["outputs"])
+    recorded = read_record_file(side_file)
+    assert "budget_traffic_gmv" not in recorded["results"]  # no GMV 0 read as a result
+    statuses = [a["status"] for a in recorded["answers"]]
+    assert statuses[0] == "infeasible" and recorded["answers"][0]["detail"].startswith("strict: no plan meets")
+    assert worst_answer(recorded["answers"])["status"] == "infeasible"
