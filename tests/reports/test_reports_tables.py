@@ -90,7 +90,7 @@ def test_html_escapes_scrolls_and_embeds_a_bom_csv_download():
     frame = pd.DataFrame({"渠道": ["<feed>", "直播"], "spend": [1.5e6, 2.25e6], "share": [0.4, 0.6]})
     page = table_html(frame, {"spend": "money", "share": "share"}, caption="Spend by channel",
                       money_unit="million CNY")
-    assert "overflow-x:auto" in page and "&lt;feed&gt;" in page and "<caption>Spend by channel</caption>" in page
+    assert "overflow-x:auto" in page and "&lt;feed&gt;" in page and '<p class="wb-caption">Spend by channel</p>' in page
     assert '<td class="num">1.5</td>' in page and '<td class="num">60.0%</td>' in page
     link = re.search(r'download="([^"]+)" href="data:text/csv;charset=utf-8;base64,([^"]+)"', page)
     assert link and link.group(1) == "spend_by_channel.csv"
@@ -117,3 +117,8 @@ def test_xlsx_link_holds_the_same_table():
                      r'([^"]+)"', page).group(1)
     back = pd.read_excel(io.BytesIO(base64.b64decode(data)), sheet_name="table")
     assert back.to_dict("list") == {"省份": ["广东", "浙江"], "gmv (CNY)": [1500000, 2000000]}
+
+
+def test_download_name_from_a_long_caption_is_its_first_words():
+    page = table_html(pd.DataFrame({"a": ["x"]}), caption="Operating plan — base case 基准方案: optimal, spend 120.0M, GMV 990.7M")
+    assert re.search(r'download="([^"]+)"', page).group(1) == "operating_plan_base_case_基准方案_optimal.csv"

@@ -53,16 +53,19 @@ DEFAULT_MONEY_UNIT = "CNY"
 MISSING = "—"
 _SHARE_TOLERANCE = 1e-9  # shares computed as a / b may overshoot [0, 1] by rounding only
 
+# Selectors are specific enough to win over the notebook page's own table rules (JupyterLab
+# right-aligns every cell); the caption sits outside the scrolling box so it wraps to the page.
 _STYLE = (
     "<style>"
-    ".wb-table{overflow-x:auto;max-width:100%;margin:0.4em 0 1.2em 0}"
-    ".wb-table table{border-collapse:collapse;font-variant-numeric:tabular-nums;font-size:0.92em}"
-    ".wb-table caption{caption-side:top;text-align:left;font-weight:600;padding:0 0 0.3em 0}"
-    ".wb-table th,.wb-table td{padding:0.2em 0.7em;border-bottom:1px solid #ddd;white-space:nowrap;"
-    "text-align:left}"
-    ".wb-table th{border-bottom:2px solid #999}"
-    ".wb-table .num{text-align:right}"
-    ".wb-table a.wb-download{font-size:0.85em}"
+    "div.wb-table-block{margin:0.4em 0 1.2em 0}"
+    "div.wb-table-block p.wb-caption{font-weight:600;margin:0 0 0.3em 0}"
+    "div.wb-table{overflow-x:auto;max-width:100%}"
+    "div.wb-table table{border-collapse:collapse;font-variant-numeric:tabular-nums;font-size:0.92em;margin:0}"
+    "div.wb-table table th,div.wb-table table td{padding:0.2em 0.7em;border-bottom:1px solid #ddd;"
+    "white-space:nowrap;text-align:left}"
+    "div.wb-table table th{border-bottom:2px solid #999}"
+    "div.wb-table table .num{text-align:right}"
+    "div.wb-table-block div.wb-downloads{font-size:0.85em;margin-top:0.3em}"
     "</style>"
 )
 
@@ -303,7 +306,10 @@ _XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _file_stem(download: str | bool, caption: str | None) -> str:
     if isinstance(download, str):
         return re.sub(r"\.(csv|xlsx)$", "", download, flags=re.IGNORECASE)
-    return re.sub(r"[^\w-]+", "_", caption or "table").strip("_").lower()[:60] or "table"
+    stem = re.sub(r"[^\w-]+", "_", caption or "table").strip("_").lower()
+    if len(stem) > 40:  # a long caption: its first words, cut at a word boundary
+        stem = stem[:40].rsplit("_", 1)[0]
+    return stem or "table"
 
 
 def _link(name: str, mime: str, data: bytes, rows: int) -> str:
@@ -330,13 +336,14 @@ def table_html(frame: pd.DataFrame, formats: dict[str, str] | None = None, *, ca
         css = ' class="num"' if is_number else ""
         return f"<{tag}{css}>{html.escape(text)}</{tag}>"
 
-    parts = ['<div class="wb-table" style="overflow-x:auto;max-width:100%">', _STYLE, "<table>"]
+    parts = ['<div class="wb-table-block">', _STYLE]
     if caption:
-        parts.append(f"<caption>{html.escape(caption)}</caption>")
+        parts.append(f'<p class="wb-caption">{html.escape(caption)}</p>')
+    parts += ['<div class="wb-table" style="overflow-x:auto;max-width:100%">', "<table>"]
     parts.append("<thead><tr>" + "".join(cell("th", h, n) for h, n in zip(headers, numeric)) + "</tr></thead>")
     parts.append("<tbody>")
     parts.extend("<tr>" + "".join(cell("td", t, n) for t, n in zip(row, numeric)) + "</tr>" for row in rows)
-    parts.append("</tbody></table>")
+    parts.append("</tbody></table></div>")
     if download is not False:
         stem = _file_stem(download, caption)
         links = [_link(f"{stem}.csv", "text/csv;charset=utf-8", csv_bytes(frame, formats, others=others,
