@@ -53,18 +53,19 @@ DEFAULT_MONEY_UNIT = "CNY"
 MISSING = "—"
 _SHARE_TOLERANCE = 1e-9  # shares computed as a / b may overshoot [0, 1] by rounding only
 
-# Selectors are specific enough to win over the notebook page's own table rules (JupyterLab
-# right-aligns every cell); the caption sits outside the scrolling box so it wraps to the page.
+# Selectors are more specific than the notebook page's own table rules (JupyterLab right-aligns
+# every cell with ":not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td", two classes); the
+# caption sits outside the scrolling box so that it wraps to the page.
+_T = "div.wb-table-block div.wb-table table"
 _STYLE = (
     "<style>"
     "div.wb-table-block{margin:0.4em 0 1.2em 0}"
     "div.wb-table-block p.wb-caption{font-weight:600;margin:0 0 0.3em 0}"
-    "div.wb-table{overflow-x:auto;max-width:100%}"
-    "div.wb-table table{border-collapse:collapse;font-variant-numeric:tabular-nums;font-size:0.92em;margin:0}"
-    "div.wb-table table th,div.wb-table table td{padding:0.2em 0.7em;border-bottom:1px solid #ddd;"
-    "white-space:nowrap;text-align:left}"
-    "div.wb-table table th{border-bottom:2px solid #999}"
-    "div.wb-table table .num{text-align:right}"
+    "div.wb-table-block div.wb-table{overflow-x:auto;max-width:100%}"
+    f"{_T}{{border-collapse:collapse;font-variant-numeric:tabular-nums;font-size:0.92em;margin:0}}"
+    f"{_T} th,{_T} td{{padding:0.2em 0.7em;border-bottom:1px solid #ddd;white-space:nowrap;text-align:left}}"
+    f"{_T} th{{border-bottom:2px solid #999}}"
+    f"{_T} th.num,{_T} td.num{{text-align:right}}"
     "div.wb-table-block div.wb-downloads{font-size:0.85em;margin-top:0.3em}"
     "</style>"
 )
