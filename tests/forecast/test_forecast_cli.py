@@ -192,3 +192,17 @@ def test_backtest_years_beyond_the_data_name_the_years_allowed(sample_csv, capsy
     code = main(["backtest", "--data", str(sample_csv), "--date-col", "ds", "--target", "units", "--freq", "D",
                  "--keys", "category", "--event", "618", "--years", years, "--lead", lead])
     assert code == 2 and message in capsys.readouterr().err
+
+
+def test_gbk_file_with_chinese_headers_and_zero_led_codes(tmp_path, capsys):
+    days = pd.date_range("2025-01-01", periods=60, freq="D")
+    frame = pd.DataFrame({"日期": days.strftime("%Y/%m/%d").tolist() * 2,
+                          "商品编码": ["00123"] * 60 + ["0456"] * 60,
+                          "销量": [f"{1000 + i % 7 * 150:,}" for i in range(120)]})
+    data = tmp_path / "销量.csv"
+    data.write_bytes(frame.to_csv(index=False).encode("gbk"))
+    out = tmp_path / "fc.csv"
+    assert main(["forecast", "--data", str(data), "--date-col", "日期", "--target", "销量", "--keys", "商品编码",
+                 "--freq", "D", "--horizon", "7", "--model", "seasonal_naive", "--out", str(out)]) == 0
+    written = pd.read_csv(out, dtype={"商品编码": str})
+    assert sorted(written["商品编码"].unique()) == ["00123", "0456"] and len(written) == 14

@@ -25,7 +25,8 @@ def load_series(data: str | Path, *, date_col: str, target: str, keys=(), freq: 
                 table: str | None = None, query: str | None = None, gaps: str = "zero",
                 encoding: str | None = None, sheet: str | int | None = None):
     """Read and validate a long table; returns the standard frame and its validation report."""
-    raw = read_table(data, table=table, query=query, encoding=encoding, sheet=sheet)
+    raw = read_table(data, table=table, query=query, encoding=encoding, sheet=sheet,
+                     text_columns=list(keys))  # codes such as 00123 keep their zeros
     return prepare_long_frame(raw, date_col=date_col, target_col=target, keys=list(keys),
                               freq=freq, gaps=gaps)
 

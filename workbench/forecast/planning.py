@@ -250,7 +250,7 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], l
         frame, _ = prepare_long_frame(load_sample(params.level), date_col="ds", target_col=params.target,
                                       keys=keys, freq="D", source=f"sample ({params.level})")
         return frame, keys, []
-    raw = read_table(params.data)
+    raw = read_table(params.data, text_columns=keys)  # codes such as 00123 keep their zeros
     absent = [k for k in keys if k not in raw.columns]
     if absent:
         what = f"keys: {absent}" if params.keys is not None else \
