@@ -238,3 +238,20 @@ def test_sample_order_export_round_trips_to_the_sample_units(tmp_path, capsys):
     assert main(["data", "sample-orders", "--out", str(tmp_path / "e.csv"), "--encoding", "gbk"]) == 0
     assert read_table(tmp_path / "e.csv").columns[0] == "订单编号"
     assert "order lines" in capsys.readouterr().out
+
+
+def test_an_order_total_repeated_on_every_line_is_noted(tmp_path):
+    rows = [[f"{o}", f"{o}-{k}", f"A{k}", "1", "300.00", "2025-01-01 10:00:00", "已完成"] for o in range(12) for k in range(2)]
+    frame = pd.DataFrame(rows, columns=["订单编号", "子订单编号", "商品ID", "商品数量", "订单应付金额", "支付完成时间", "订单状态"])
+    result = daily_sales(frame, level="national")
+    assert "12 of 12 orders with several lines have the same '订单应付金额' on every line" in result.summary()
+    frame["订单应付金额"] = [f"{100 + i}.00" for i in range(len(frame))]
+    assert "note:" not in daily_sales(frame, level="national").summary()
+
+
+def test_empty_order_time_on_a_sales_line_names_the_mapping_key(tmp_path):
+    frame, _ = _export(20)
+    frame["订单状态"] = "已完成"
+    frame.loc[3, "支付完成时间"] = ""
+    with pytest.raises(DataValidationError, match=r"empty dates at row 4.*read from '支付完成时间'.*columns.time"):
+        daily_sales(frame, level="national")

@@ -137,6 +137,7 @@ class OrdersResult:
     unknown_provinces: dict[str, int] = field(default_factory=dict)
     orders: int | None = None
     zero_days_added: int = 0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def first_day(self) -> pd.Timestamp:
@@ -165,6 +166,7 @@ class OrdersResult:
                 shown = ", ".join(f"{value!r} {n}" for value, n in list(counts.items())[:10])
                 more = f" and {len(counts) - 10} more values" if len(counts) > 10 else ""
                 lines.append(f"  {sum(counts.values())} sales rows not in the table, {title}: {shown}{more}")
+        lines += [f"  note: {note}" for note in self.notes]
         days = (self.last_day - self.first_day).days + 1
         lines.append(f"  {self.sales_lines} sales rows -> {days} days covered "
                      f"({self.first_day.date()}..{self.last_day.date()}), {self.series} series at level "
@@ -248,7 +250,9 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
     unknown = ~is_sale & ~not_sale
     if unknown.any():
         counts = status[unknown].replace("", "(empty)").value_counts()
-        listed = ", ".join(f"{value!r} ({n} rows)" for value, n in counts.items())
+        listed = ", ".join(f"{value!r} ({n} rows)" for value, n in counts.head(10).items())
+        if len(counts) > 10:
+            listed += f" and {len(counts) - 10} more values"
         raise DataValidationError(
             f"{src}: column {used['status']!r} has status value(s) that are in neither list of the "
             f"{mapping.source}: {listed}, first at {describe_rows(frame, unknown)}. Say whether each is a "
@@ -259,7 +263,11 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
         raise DataValidationError(f"{src}: no sales rows; every row has a non-sales status "
                                   f"({', '.join(dropped.index)})")
 
-    ds = parse_dates(sales, used["time"], source=src)
+    try:
+        ds = parse_dates(sales, used["time"], source=src)
+    except DataValidationError as exc:
+        raise DataValidationError(f"{exc} (the order time is read from {used['time']!r}; to read "
+                                  f"another column, set columns.time in a mapping file)") from None
     units = _amounts(sales, used["quantity"], src, what="quantity")
     gmv = _amounts(sales, used["amount"], src, what="amount")
     lines = pd.DataFrame({"ds": ds, "units": units, "gmv": gmv}, index=sales.index)
@@ -288,13 +296,29 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
                                       f"(column {column!r}); see the values in the message above")
     last_day = ds.max()
     table, added = _daily(lines, keys, last_day)
-    orders = None
+    orders, notes = None, []
     if "order_id" in used:
-        orders = int(sales[used["order_id"]].nunique())
+        order_of = sales[used["order_id"]]
+        orders = int(order_of.nunique())
+        notes += _order_amount_note(order_of, gmv, used["amount"])
     return OrdersResult(table=table, level=level, source=src, columns_used=used, rows_read=len(frame),
                         sales_lines=len(sales), dropped_by_status={str(k): int(v) for k, v in dropped.items()},
                         outside_regions=outside, unknown_provinces=unplaced, orders=orders,
-                        zero_days_added=added)
+                        zero_days_added=added, notes=notes)
+
+
+def _order_amount_note(order_of: pd.Series, amount: pd.Series, column: str) -> list[str]:
+    """A note when most orders of several lines carry one amount on every line: the amount column
+    is then probably the order's total, which the line sum would count once per line."""
+    frame = pd.DataFrame({"order": order_of, "amount": amount})
+    per_order = frame.groupby("order")["amount"].agg(["size", "nunique"])
+    multi = per_order[per_order["size"] > 1]
+    repeated = int((multi["nunique"] == 1).sum())
+    if len(multi) >= 10 and repeated > len(multi) / 2:
+        return [f"{repeated} of {len(multi)} orders with several lines have the same {column!r} on every "
+                f"line; if that is the order's total, gmv counts it once per line: map columns.amount "
+                f"to the line's own amount (e.g. 商品实付金额)"]
+    return []
 
 
 def _amounts(frame: pd.DataFrame, column: str, src: str, *, what: str) -> pd.Series:
