@@ -377,7 +377,7 @@ def _tiny(ch: _Channels) -> float:
 def _model_with_rules(ch: _Channels, mode: Mode, target: float | None) -> _PlanModel:
     """The model with the mode's objective and every rule except the total ROI floor."""
     model = _PlanModel(ch)
-    mode.objective(model)
+    mode.set_objective(model)
     mode.constrain(model, target)
     return model
 
@@ -459,14 +459,13 @@ def verify_plan(ch: _Channels, mode: Mode, target: float | None, min_roi: float 
         if np.isfinite(ch.min_roi[c]) and gmv[c] < ch.min_roi[c] * spend[c] - tol_g:
             problems.append(f"channel {name!r}: ROI {gmv[c] / spend[c]:.4f} is below its floor {ch.min_roi[c]:g}")
     total_spend, total_gmv = float(spend.sum()), float(gmv.sum())
-    if mode.target == "budget" and total_spend > target + tol_x:
-        problems.append(f"spend {money(total_spend)} is above the budget {money(target)}")
-    if mode.target == "gmv_target" and total_gmv < target - tol_g:
-        problems.append(f"GMV {money(total_gmv)} is below the target {money(target)}")
+    broken = mode.violation(total_spend, total_gmv, target, tol_x, tol_g)
+    if broken:
+        problems.append(broken)
     if min_roi is not None and total_gmv < min_roi * total_spend - tol_g:
         problems.append(f"total ROI {total_gmv / total_spend:.4f} is below the target {min_roi:g}")
-    recomputed = float(model_gmv.sum()) if mode.name == "budget" else total_spend
-    scale = tol_g if mode.name == "budget" else tol_x
+    recomputed = mode.objective_value(total_spend, float(model_gmv.sum()))
+    scale = tol_g if mode.objective_of == "gmv" else tol_x
     if objective is not None and abs(objective - recomputed) > scale:
         problems.append(f"the solver's objective {money(objective)} differs from the plan's {money(recomputed)}")
     return problems
@@ -495,7 +494,7 @@ def _fill(result: Allocation, ch: _Channels, mode: Mode, target: float | None, s
         binding += [b for b in bound.split(",") if b]
     total_spend, total_gmv = float(spend.sum()), float(gmv.sum())
     target_binds = mode.target is not None and mode.target_binds(
-        total_spend, float(model_gmv.sum()), target, tol_x if mode.target == "budget" else tol_g)
+        total_spend, float(model_gmv.sum()), target, tol_x, tol_g)
     if target_binds:
         binding.insert(0, mode.target)
     if result.min_roi is not None and model_gmv.sum() - result.min_roi * total_spend <= tol_g:
@@ -503,8 +502,8 @@ def _fill(result: Allocation, ch: _Channels, mode: Mode, target: float | None, s
 
     room = spend < ch.limit - tol_x
     next_yuan = float(marginal[room].max()) if room.any() else 0.0
-    if mode.target == "budget":
-        blocked = "budget" not in binding or ("min_roi" in binding and next_yuan < result.min_roi)
+    if mode.shadow_price:
+        blocked = mode.target not in binding or ("min_roi" in binding and next_yuan < result.min_roi)
         result.budget_shadow_price = 0.0 if blocked else next_yuan
     result.next_yuan_gmv = next_yuan
     result.total_spend, result.total_gmv = total_spend, total_gmv

@@ -37,26 +37,45 @@ class Mode:
     """One allocation mode (see the module table).
 
     ``target``: the name of the argument the mode needs (``budget`` or ``gmv_target``), or
-    ``None``; ``objective``/``constrain`` set the PuLP objective and add the rule named
-    ``target``; ``precheck`` returns an :class:`Infeasibility` visible without solving;
-    ``target_binds`` says whether the rule binds at a plan (total spend, model GMV, target,
-    tolerance); ``within`` words the rule for an infeasibility reason.
+    ``None``; ``target_positive``: the target must be > 0 (else >= 0); ``scenario_key``: the
+    ``allocation`` key a scenario states the target with (``None``: the target is the area's
+    amount, or there is none); ``objective_of`` (``gmv`` or ``spend``) and ``sense`` (``max`` or
+    ``min``) the objective; ``constrain`` adds the rule named ``target``; ``precheck`` returns
+    an :class:`Infeasibility` visible without solving; ``violation`` says how a plan (total
+    spend, total true GMV, target, spend and GMV tolerances) breaks the rule, or ``None``;
+    ``target_binds`` whether the rule binds at a plan (total spend, model GMV, target, spend and
+    GMV tolerances); ``shadow_price`` whether the answer reports the target's shadow price;
+    ``within`` words the rule for an infeasibility reason.
     """
 
     name: str
     title: str
     question: str
     target: str | None
+    target_positive: bool
+    scenario_key: str | None
     needs_min_roi: bool
     caps_channels: bool
     cli_flag: str
     cli_metavar: str | None
     cli_help: str
-    objective: Callable
+    objective_of: str
+    sense: str
     constrain: Callable
     precheck: Callable
+    violation: Callable
     target_binds: Callable
+    shadow_price: bool
     within: Callable[[float | None], str]
+
+    def set_objective(self, model) -> None:
+        """Set the model's objective: ``sense`` of total ``objective_of``."""
+        model.prob.sense = pulp.LpMaximize if self.sense == "max" else pulp.LpMinimize
+        model.prob.setObjective(model.total_gmv if self.objective_of == "gmv" else model.total_spend)
+
+    def objective_value(self, total_spend: float, total_model_gmv: float) -> float:
+        """The objective of a plan, recomputed from its totals (money)."""
+        return total_model_gmv if self.objective_of == "gmv" else total_spend
 
     def check_target(self, value: float | None) -> None:
         """Raise ``ValueError`` with a message when ``value`` is not a valid target for this mode."""
@@ -65,24 +84,9 @@ class Mode:
                 raise ValueError(f"mode {self.name!r} takes no target (got {shown(value)})")
             return
         if value is None or isinstance(value, bool) or not np.isfinite(value) or value < 0 \
-                or (self.target == "gmv_target" and value == 0):
-            rule = "> 0" if self.target == "gmv_target" else ">= 0"
+                or (self.target_positive and value == 0):
+            rule = "> 0" if self.target_positive else ">= 0"
             raise ValueError(f"mode {self.name!r} needs a {self.target} {rule}, got {shown(value)}")
-
-
-def _maximize_gmv(model) -> None:
-    model.prob.sense = pulp.LpMaximize
-    model.prob.setObjective(model.total_gmv)
-
-
-def _maximize_spend(model) -> None:
-    model.prob.sense = pulp.LpMaximize
-    model.prob.setObjective(model.total_spend)
-
-
-def _minimize_spend(model) -> None:
-    model.prob.sense = pulp.LpMinimize
-    model.prob.setObjective(model.total_spend)
 
 
 def _spend_at_most(model, budget: float) -> None:
@@ -128,23 +132,28 @@ def _nothing_to_check(_ch, _value) -> None:
 MODES: dict[str, Mode] = {mode.name: mode for mode in (
     Mode("budget", "Most GMV within the budget",
          "the split of the budget that earns the most GMV with total ROI >= the target",
-         target="budget", needs_min_roi=False, caps_channels=True,
+         target="budget", target_positive=False, scenario_key=None, needs_min_roi=False, caps_channels=True,
          cli_flag="--budget", cli_metavar="B", cli_help="maximize GMV spending at most B",
-         objective=_maximize_gmv, constrain=_spend_at_most, precheck=_minimums_within_budget,
-         target_binds=lambda spend, gmv, value, tol: spend >= value - tol,
-         within=lambda value: f" within the budget {money(value)}"),
+         objective_of="gmv", sense="max", constrain=_spend_at_most, precheck=_minimums_within_budget,
+         violation=lambda spend, gmv, value, tol_x, tol_g:
+             f"spend {money(spend)} is above the budget {money(value)}" if spend > value + tol_x else None,
+         target_binds=lambda spend, gmv, value, tol_x, tol_g: spend >= value - tol_x,
+         shadow_price=True, within=lambda value: f" within the budget {money(value)}"),
     Mode("max_spend", "Largest spend at the ROI target",
          "the largest total spend (and its split) that keeps total ROI >= the target",
-         target=None, needs_min_roi=True, caps_channels=False,
+         target=None, target_positive=False, scenario_key=None, needs_min_roi=True, caps_channels=False,
          cli_flag="--max-spend", cli_metavar=None, cli_help="the largest spend that keeps ROI >= --min-roi",
-         objective=_maximize_spend, constrain=_no_rule, precheck=_nothing_to_check,
-         target_binds=lambda spend, gmv, value, tol: False,
-         within=lambda value: ""),
+         objective_of="spend", sense="max", constrain=_no_rule, precheck=_nothing_to_check,
+         violation=lambda spend, gmv, value, tol_x, tol_g: None,
+         target_binds=lambda spend, gmv, value, tol_x, tol_g: False,
+         shadow_price=False, within=lambda value: ""),
     Mode("gmv_target", "Least spend reaching the GMV target",
          "the least total spend whose GMV reaches the target with total ROI >= the target",
-         target="gmv_target", needs_min_roi=False, caps_channels=False,
-         cli_flag="--gmv-target", cli_metavar="G", cli_help="the least spend reaching GMV G",
-         objective=_minimize_spend, constrain=_gmv_at_least, precheck=_target_reachable,
-         target_binds=lambda spend, gmv, value, tol: gmv <= value + tol,
-         within=lambda value: f" while reaching GMV {money(value)}"),
+         target="gmv_target", target_positive=True, scenario_key="gmv_target", needs_min_roi=False,
+         caps_channels=False, cli_flag="--gmv-target", cli_metavar="G", cli_help="the least spend reaching GMV G",
+         objective_of="spend", sense="min", constrain=_gmv_at_least, precheck=_target_reachable,
+         violation=lambda spend, gmv, value, tol_x, tol_g:
+             f"GMV {money(gmv)} is below the target {money(value)}" if gmv < value - tol_g else None,
+         target_binds=lambda spend, gmv, value, tol_x, tol_g: gmv <= value + tol_g,
+         shadow_price=False, within=lambda value: f" while reaching GMV {money(value)}"),
 )}

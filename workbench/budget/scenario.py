@@ -398,8 +398,9 @@ class _Checker:
         if mode not in MODES:
             self.error(path + ("mode",), f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
         gmv_target, forecast = None, None  # yuan; the forecast it came from
-        if mode in MODES and MODES[mode].target == "gmv_target":
-            if "gmv_target" not in spec:
+        key = MODES[mode].scenario_key if mode in MODES else None
+        if key is not None:  # the scenario states this mode's target under `key`
+            if key not in spec:
                 self.error(path + ("gmv_target",), "missing: mode gmv_target needs the GMV to reach (in `unit`) "
                                                    "or {forecast: FILE, event: 618, year: 2027[, share: 40%]}")
             elif isinstance(spec["gmv_target"], dict):
@@ -434,7 +435,7 @@ class _Checker:
         channels = self.channels(spec.get("channels"), path + ("channels",), area_obj, history, last, factor)
         if area_obj is None or min_roi is None or channels is None or tolerance is None:
             return None
-        if mode in MODES and MODES[mode].target == "gmv_target" and gmv_target is None:
+        if key is not None and gmv_target is None:
             return None
         return AllocationSpec(area, mode, min_roi, gmv_target, solver, tolerance, history_path, periods or 52,
                               bootstrap or 0, seed or 0, channels, history, forecast)
