@@ -5,6 +5,7 @@ import pytest
 from workbench.data.sample import load_sample
 from workbench.errors import ParameterError
 from workbench.forecast import planning
+from workbench.forecast.models.base import DEFAULT_QUANTILES
 from workbench.forecast.request import MAX_LEAD
 
 
@@ -177,6 +178,7 @@ def test_the_notebook_declares_the_same_choices(repo):
     assert set(declared["event"].type.args) == set(planning.PLANNING_EVENTS)
     assert set(declared["model"].type.args) == set(MODEL_CHOICES)
     assert set(declared["level"].type.args) == set(LEVELS)
+    assert tuple(declared["quantiles"].default) == DEFAULT_QUANTILES  # a cell holds literals only
     assert str(MAX_LEAD) in declared_source(repo, "lead")  # Le(366): the one bound, MAX_LEAD
 
 
