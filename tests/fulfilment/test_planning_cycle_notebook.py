@@ -17,7 +17,7 @@ KPIS = ("kpi_coverage_72h", "kpi_ship_48h_p50", "kpi_ship_48h_p90", "kpi_traffic
 
 def own_files(tmp_path):
     """A team's files: two SKUs in three regions (sales renamed from the sample, 22 months), stock
-    for the central warehouses plus a line nobody sells, lead times by SKU, capacities."""
+    for the central warehouses plus a line nobody sells, lead times by SKU, sites with capacities."""
     sales = load_sample("sku")
     sales = sales[sales["sku"].isin(["BEA-N-01", "BEA-N-02"]) | sales["sku"].isin(["BEA-E-01", "BEA-S-01"])]
     sales = sales[sales["ds"] >= "2025-01-01"]
@@ -30,11 +30,13 @@ def own_files(tmp_path):
     (tmp_path / "lead.csv").write_text(
         "sku,warehouse,lead_time_days,lead_time_std_days\nLIP-01,*,6,2\nLIP-02,*,4,1\nOLD-99,*,10,0\n",
         encoding="utf-8")
-    (tmp_path / "capacity.csv").write_text(
-        "warehouse,capacity_units_per_day\nBeijing,900\nGuangzhou,700\nChengdu,300\nShanghai front,150\n",
+    (tmp_path / "sites.csv").write_text(  # the plan: the sites marked existing
+        "city,role,fixed_cost,capacity_units_per_day,existing\n北京,central,8000000,3000,yes\n"
+        "Guangzhou,central,8000000,3000,yes\nChengdu,central,8000000,1500,yes\n"
+        "Wuhan,central,8000000,2000,no\n上海,front,600000,150,yes\nHangzhou,front,600000,150,no\n",
         encoding="utf-8")
     return {"data": str(tmp_path / "sales.csv"), "stock": str(tmp_path / "stock.csv"),
-            "lead_times": str(tmp_path / "lead.csv"), "capacity": str(tmp_path / "capacity.csv")}
+            "lead_times": str(tmp_path / "lead.csv"), "sites": str(tmp_path / "sites.csv")}
 
 
 @pytest.mark.slow
@@ -45,9 +47,7 @@ def test_planning_cycle_notebook_on_own_data(repo, tmp_path, monkeypatch):
     out = tmp_path / "planning_cycle.ipynb"
     papermill.execute_notebook(
         str(repo / "notebooks" / "planning_cycle.ipynb"), str(out),
-        parameters={**files, "category": None, "hubs": ["Beijing", "Guangzhou", "Chengdu", "Wuhan"],
-                    "n_front_candidates": 6, "fronts": ["Shanghai"], "max_fronts": 1,
-                    "hot_target_share": 0.0, "time_limit": 60.0},
+        parameters={**files, "category": None, "hot_target_share": 0.0, "time_limit": 60.0},
         kernel_name="workbench", cwd=str(repo / "notebooks"), progress_bar=False)
     recorded = json.loads(record_file.read_text())["results"]
     assert set(KPIS) <= set(recorded)
@@ -61,7 +61,8 @@ def test_planning_cycle_notebook_on_own_data(repo, tmp_path, monkeypatch):
     assert "618 2027: window" in text
     assert "OLD-99" in text  # the line nobody sells is on the clearance list
     assert "DEMO" not in text  # the team's own stock, not the demo snapshot
-    assert "ASSUMED" not in text  # capacities from the team's file
+    assert "ASSUMED" not in text  # capacities from the team's sites file
+    assert "Shanghai front" in text  # the existing front of the sites file ships orders
     assert "GMV target" in text and "of the forecast GMV uplift" in text  # traffic for 40 % of it
 
 
@@ -102,3 +103,36 @@ def test_runner_refuses_bad_values_before_any_kernel(repo, tmp_path, values):
     with pytest.raises(ParameterError):
         runner.prepare(repo / "notebooks" / "planning_cycle.ipynb", values=values,
                        report="planning_cycle", tag="", reports_dir=tmp_path)
+
+
+@pytest.mark.slow
+def test_an_infeasible_network_is_reported_not_raised(repo, tmp_path):
+    """Sites too small for the event: the KPIs say so (red, with the reason), the budget still runs."""
+    from workbench.fulfilment.cycle import run_cycle
+
+    files = own_files(tmp_path)
+    sites = tmp_path / "sites.csv"
+    sites.write_text(sites.read_text(encoding="utf-8").replace(",3000,", ",600,").replace(",1500,", ",300,"),
+                     encoding="utf-8")
+    result = run_cycle(cycle_params(**files, category=None, hot_target_share=0.0,
+                                    budget_scenario=str(repo / "budgets" / "plan_base.yaml")))
+    status = {k.name: k.status for k in result.kpis}
+    assert status["kpi_coverage_72h"] == "red" and status["kpi_ship_48h_p50"] == "red"
+    assert "central capacity is short" in result.blocked
+    assert result.peak is None and result.figures() == []
+    assert set(result.recorded()) == {"kpi_traffic_roi", "forecast_event_gmv"}
+    frame, _, _ = result.table("orders")
+    assert frame["not computed"].iloc[0] == result.blocked
+
+
+def test_capacity_file_gives_the_daily_capacity(repo, tmp_path):
+    from workbench.errors import DataValidationError
+    from workbench.fulfilment.cycle import daily_capacity
+
+    path = tmp_path / "capacity.csv"
+    path.write_text("Warehouse,capacity_units_per_day\nBeijing,900\nWuhan front,150\n", encoding="utf-8")
+    params = cycle_params(capacity=str(path), budget_scenario=str(repo / "budgets" / "plan_base.yaml"))
+    table = daily_capacity(params, None, ["Beijing", "Wuhan front"], 30)
+    assert table["capacity_units_per_day"].tolist() == [900.0, 150.0] and not table.attrs["assumed"]
+    with pytest.raises(DataValidationError, match=r"capacity.csv: no capacity for warehouse\(s\) Chengdu"):
+        daily_capacity(params, None, ["Beijing", "Chengdu"], 30)

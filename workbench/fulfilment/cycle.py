@@ -13,9 +13,9 @@ Stated assumptions (shown in the report):
 * warehouses are named by city, front warehouses ``"<city> front"``;
 * each region's orders are shipped by the warehouses that deliver its cities' units in the plan as
   given (the last leg, central or front), in those proportions;
-* a warehouse's daily handling capacity is ``capacity_units_per_day`` from ``capacity`` when given,
-  else its network capacity for the window spread evenly over the window's days, times
-  ``capacity_factor`` (labelled as an assumption);
+* a warehouse's daily handling capacity is ``capacity_units_per_day`` from the ``capacity`` file
+  when given, else from the ``sites`` file, else its network capacity for the window spread evenly
+  over the window's days, times ``capacity_factor`` (labelled as an assumption);
 * stock: a ``(sku, warehouse)`` the forecast reaches but the snapshot does not list holds nothing;
   a snapshot row the forecast does not reach has zero forecast demand (a clearance candidate).
 """
@@ -44,7 +44,10 @@ class CycleParams:
 
     Paths are as given (relative to the working directory). ``data="sample"`` uses the embedded
     sample sales; ``stock=None`` is allowed only with it (the labelled demo snapshot).
-    ``centrals``/``fronts``/``hubs`` take a list or a comma-separated string (stored as tuples).
+    ``centrals``/``fronts``/``hubs`` take a list or a comma-separated string (stored as tuples);
+    the plan as given is ``centrals`` + ``fronts``, else the sites marked ``existing`` in the
+    ``sites`` file, else Beijing, Guangzhou, Chengdu and the largest ``max_fronts`` cities
+    (``max_fronts`` None: 20, or the number of front candidates if fewer).
     ``gmv_share``: the share of the event's forecast GMV uplift the traffic must earn (the budget
     scenario in ``gmv_target`` mode over the event window); None runs the scenario as written.
     """
@@ -56,9 +59,11 @@ class CycleParams:
     year: int | None = None
     category: str | None = None
     max_skus: int | None = None
-    centrals: tuple[str, ...] = ("Beijing", "Guangzhou", "Chengdu")
+    sites: str | None = None
+    lanes: str | None = None
+    centrals: tuple[str, ...] | None = None
     fronts: tuple[str, ...] | None = None
-    max_fronts: int = 20
+    max_fronts: int | None = None
     hot_target_share: float = 0.8
     hubs: tuple[str, ...] | None = None
     n_front_candidates: int = 40
@@ -98,7 +103,7 @@ class CycleParams:
             raise ParameterError(f"event: {self.event!r} is not one of {PLANNING_EVENTS}")
         if self.year is not None and (not isinstance(self.year, int) or not 2000 <= self.year <= 2099):
             raise ParameterError(f"year: {self.year!r} must be a year 2000..2099 or None (the next event)")
-        for name in ("stock", "lead_times", "capacity"):
+        for name in ("stock", "lead_times", "capacity", "sites", "lanes"):
             _file(name, getattr(self, name))
         _file("budget_scenario", self.budget_scenario, allow_none=False)
         if self.stock is None and self.data != "sample":
@@ -106,6 +111,8 @@ class CycleParams:
                                  "on_order); the demo snapshot exists only for the sample data")
         for name in ("max_fronts", "n_front_candidates"):
             value = getattr(self, name)
+            if value is None and name == "max_fronts":
+                continue
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ParameterError(f"{name}: {value!r} must be a whole number >= 0")
         if self.max_skus is not None and (not isinstance(self.max_skus, int) or self.max_skus < 1):
@@ -162,7 +169,8 @@ def cycle_params(**raw) -> CycleParams:
 
 @dataclass
 class CycleResult:
-    """Everything the planning-cycle report shows; ``kpis`` first."""
+    """Everything the planning-cycle report shows; ``kpis`` first. ``blocked`` says why the peak
+    and stock were not computed (no feasible network); their fields are then None."""
 
     params: CycleParams
     kpis: list[Kpi]
@@ -173,14 +181,15 @@ class CycleResult:
     network: object
     assignment: pd.DataFrame
     capacity: pd.DataFrame
-    peak: PeakResult
-    plan: pd.DataFrame
-    orders: pd.DataFrame
-    build: pd.DataFrame
-    clearance: pd.DataFrame
+    peak: PeakResult | None
+    plan: pd.DataFrame | None
+    orders: pd.DataFrame | None
+    build: pd.DataFrame | None
+    clearance: pd.DataFrame | None
     budget: object
     gmv: dict | None
     stock_source: str = ""
+    blocked: str = ""
     notes: list[str] = field(default_factory=list)
 
     def kpi_table(self) -> pd.DataFrame:
@@ -215,7 +224,17 @@ class CycleResult:
                   "service": self._service}
         if name not in makers:
             raise ParameterError(f"table {name!r}: choose one of {sorted(makers)}")
+        if self.blocked and name in ("peak", "orders", "build", "clearance", "service"):
+            return pd.DataFrame({"not computed": [self.blocked]}), {"not computed": "text"}, name
         return makers[name]()
+
+    def figures(self) -> list:
+        """The peak figures (P50, P90) of :mod:`workbench.plots.fulfilment`; none when blocked."""
+        if self.peak is None:
+            return []
+        from workbench.plots.fulfilment import peak_figure
+
+        return [peak_figure(self.peak, "p50"), peak_figure(self.peak, "p90")]
 
     def _regions(self):
         t = self.region_totals
@@ -326,23 +345,20 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
 
 
 def next_window(event: str, year: int | None, history_end: pd.Timestamp):
-    """The window of ``event`` in ``year``, or the first one starting after ``history_end``.
+    """The window of ``event`` in ``year``, or the next one after ``history_end``
+    (:func:`workbench.forecast.planning.event_window`); the cycle plans ahead, so the window
+    must start after the history ends.
 
     Raises:
         ParameterError: a window that does not start after the history ends.
     """
-    from workbench.calendar import default_calendar
+    from workbench.forecast.planning import event_window
 
-    calendar = default_calendar()
-    if year is None:
-        for candidate in range(history_end.year, history_end.year + 3):
-            window = calendar.window(event, candidate)
-            if window.start > history_end:
-                return window
-    window = calendar.window(event, year)
+    window = event_window(event, year, history_end)
     if window.start <= history_end:
-        raise ParameterError(f"year: the {window.label} {year} window starts {window.start.date()}, "
-                             f"before the data ends ({history_end.date()}); plan a later event")
+        raise ParameterError(f"year: the {window.label} {window.year} window starts "
+                             f"{window.start.date()}, before the data ends ({history_end.date()}); "
+                             "plan a later event")
     return window
 
 
@@ -368,9 +384,50 @@ def serving_shares(result, demand: pd.DataFrame) -> pd.DataFrame:
     return shares[shares["share"] > 0].reset_index(drop=True)
 
 
+def plan_network(params: CycleParams, window, forecast: pd.DataFrame, totals: pd.DataFrame):
+    """The network's three plans (``workbench.network.china``) on the event window's P50 units.
+
+    Without ``sites``/``lanes``: :func:`~workbench.network.china.run_default_plan` on the P50
+    totals per region (the embedded cities and candidates). With them:
+    :func:`~workbench.network.china.run_own_plan` on the team's sites and lanes, its demand the
+    daily P50 forecast per region over the window (written to a temporary file, removed after).
+    """
+    import tempfile
+
+    from workbench.network.china import (
+        CENTRAL_HUBS,
+        NAMED_CENTRALS,
+        run_default_plan,
+        run_own_plan,
+    )
+
+    common = dict(fronts=list(params.fronts) if params.fronts is not None else None,
+                  promise_hours=params.promise_hours, hot_target_share=params.hot_target_share,
+                  hubs=tuple(params.hubs) if params.hubs is not None else CENTRAL_HUBS,
+                  n_front_candidates=params.n_front_candidates, solver=params.solver,
+                  time_limit=params.time_limit)
+    if params.sites is None and params.lanes is None:
+        return run_default_plan(centrals=list(params.centrals or NAMED_CENTRALS),
+                                max_fronts=20 if params.max_fronts is None else params.max_fronts,
+                                region_units=totals.set_index("region")["yhat_q50"], **common)
+    with tempfile.TemporaryDirectory(prefix="planning-cycle-") as folder:
+        demand_file = Path(folder) / "event_demand_p50.csv"
+        forecast[["ds", "region", "yhat_q50"]].rename(columns={"yhat_q50": "yhat"}) \
+            .to_csv(demand_file, index=False)
+        return run_own_plan(demand_file=demand_file, sites_file=params.sites,
+                            lanes_file=params.lanes, event=window.event, year=window.year,
+                            centrals=list(params.centrals) if params.centrals else None,
+                            max_fronts=params.max_fronts, **common)
+
+
 def daily_capacity(params: CycleParams, result, warehouses: list[str], days: int) -> pd.DataFrame:
-    """``warehouse, capacity_units_per_day``: from the capacity file, else the assumption of the
-    module doc (``attrs["assumed"]`` says which)."""
+    """``warehouse, capacity_units_per_day``: from the capacity file, else from the sites file
+    (its ``capacity_units_per_day``), else the assumption of the module doc
+    (``attrs["assumed"]`` says which).
+
+    Raises:
+        DataValidationError: a warehouse without a capacity in the sites file.
+    """
     if params.capacity is not None:
         from workbench.data.io import read_table
 
@@ -384,6 +441,15 @@ def daily_capacity(params: CycleParams, result, warehouses: list[str], days: int
     sites = result.sites.assign(warehouse=[warehouse_name(s, t) for s, t in
                                            zip(result.sites["site"], result.sites["tier"])])
     per_window = sites.set_index("warehouse")["capacity"].reindex(warehouses).to_numpy(float)
+    if params.sites is not None:
+        lacking = [w for w, c in zip(warehouses, per_window) if not np.isfinite(c)]
+        if lacking:
+            raise DataValidationError(
+                f"{params.sites}: no capacity_units_per_day for {', '.join(lacking)}, which ship "
+                "orders at the peak; fill it in or give a capacity file")
+        out = pd.DataFrame({"warehouse": warehouses, "capacity_units_per_day": per_window / days})
+        out.attrs["assumed"] = False
+        return out
     out = pd.DataFrame({"warehouse": warehouses,
                         "capacity_units_per_day": per_window / days * params.capacity_factor})
     out.attrs["assumed"] = True
@@ -459,14 +525,6 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     """
     from workbench.budget.run import run_scenario
     from workbench.forecast.planning import event_forecast, window_totals
-    from workbench.inventory.clearance import clearance_list
-    from workbench.inventory.demand import pool_forecast
-    from workbench.inventory.replenishment import (
-        pre_event_build,
-        replenishment_orders,
-        replenishment_plan,
-    )
-    from workbench.network.china import CENTRAL_HUBS, run_default_plan
 
     notes: list[str] = []
     history, gmv_history, stock_skus = load_history(params)
@@ -482,25 +540,63 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     notes += region_fc.notes
 
     # 2. the network at the peak: the plan as given and the optimized one
-    region_units = totals.set_index("region")["yhat_q50"]
-    report = run_default_plan(centrals=list(params.centrals),
-                              fronts=list(params.fronts) if params.fronts is not None else None,
-                              max_fronts=params.max_fronts, promise_hours=params.promise_hours,
-                              hot_target_share=params.hot_target_share,
-                              region_units=region_units,
-                              hubs=tuple(params.hubs) if params.hubs is not None else CENTRAL_HUBS,
-                              n_front_candidates=params.n_front_candidates, solver=params.solver,
-                              time_limit=params.time_limit)
+    report = plan_network(params, window, region_fc.forecast, totals)
     named = report.plans["named plan"]
-    used = named
-    if not named.feasible:
-        used = report.plans["optimized"]
-        if not used.feasible:
-            raise DataValidationError(
-                f"neither the plan as given nor any plan within the limits is feasible at the "
-                f"event's volume: {named.reason or named.status}; {used.reason or used.status}")
+    used = named if named.feasible else report.plans["optimized"]
+    blocked = ""
+    if not used.feasible:
+        blocked = (f"no network delivers the event's volume within the limits ({used.status}: "
+                   f"{used.reason}); the peak and stock need a feasible network: see the network "
+                   "section")
+        notes.append(blocked)
+    elif used is not named:
         notes.append(f"the plan as given is {named.status} ({named.reason}); the peak and stock "
                      "use the optimized network")
+    peak = plan = orders = build = clearance = assignment = capacity = None
+    stock_source = "not computed (no feasible network)"
+    if not blocked:
+        (assignment, capacity, peak, plan, orders, build, clearance,
+         stock_source) = _peak_and_stock(params, window, days, history, stock_skus, region_fc,
+                                         report, used, notes, n_jobs)
+
+    # 4. GMV of the event
+    gmv, gmv_fc = None, None
+    if gmv_history is not None:
+        gmv_fc = event_forecast(gmv_history, event=params.event, year=window.year,
+                                quantiles=QUANTILES, keys=[], n_jobs=n_jobs)
+        row = window_totals(gmv_fc.forecast, window, []).iloc[0]
+        gmv = {"p50": float(row["yhat_q50"]), "p10": float(row["yhat_q10"]),
+               "p90": float(row["yhat_q90"]), "mean": float(row["yhat"]),
+               "uplift": float(row["uplift"]) if pd.notna(row["uplift"]) else None}
+
+    # 5. traffic budget: as written, or the spend that earns gmv_share of the event's GMV uplift
+    if params.gmv_share is None or gmv_fc is None:
+        if params.gmv_share is not None:
+            notes.append("traffic budget: the scenario as written (the sales data has no GMV column "
+                         "to take the event's GMV target from)")
+        budget = run_scenario(params.budget_scenario, bootstrap=0)
+    else:
+        budget = event_traffic_budget(params, window, gmv_fc.forecast)
+
+    kpis = judge_plan(params, report, named, peak, orders, build, budget, gmv, blocked)
+    return CycleResult(params, kpis, window, end, region_fc, totals, report, assignment, capacity,
+                       peak, plan, orders, build, clearance, budget, gmv, stock_source, blocked,
+                       notes)
+
+
+def _peak_and_stock(params: CycleParams, window, days: int, history: pd.DataFrame,
+                    stock_skus: list[str], region_fc, report, used, notes: list[str],
+                    n_jobs: int | None):
+    """The peak per warehouse, then stock (steps 3 and 4 of :func:`run_cycle`)."""
+    from workbench.forecast.planning import event_forecast
+    from workbench.inventory.clearance import clearance_list
+    from workbench.inventory.demand import pool_forecast
+    from workbench.inventory.replenishment import (
+        pre_event_build,
+        replenishment_orders,
+        replenishment_plan,
+    )
+
     assignment = serving_shares(used, report.demand)
     warehouses = sorted(assignment["warehouse"].unique())
     capacity = daily_capacity(params, used, warehouses, days)
@@ -537,29 +633,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     build["tier"] = np.where(build["warehouse"].isin([warehouse_name(f, "front") for f in used.open_fronts]), "front", "central")
     clearance = clearance_list(pooled, stock, keys=k, min_turns=params.min_turns,
                                keep_days=params.keep_days)
-
-    # 4. GMV of the event
-    gmv, gmv_fc = None, None
-    if gmv_history is not None:
-        gmv_fc = event_forecast(gmv_history, event=params.event, year=window.year,
-                                quantiles=QUANTILES, keys=[], n_jobs=n_jobs)
-        row = window_totals(gmv_fc.forecast, window, []).iloc[0]
-        gmv = {"p50": float(row["yhat_q50"]), "p10": float(row["yhat_q10"]),
-               "p90": float(row["yhat_q90"]), "mean": float(row["yhat"]),
-               "uplift": float(row["uplift"]) if pd.notna(row["uplift"]) else None}
-
-    # 5. traffic budget: as written, or the spend that earns gmv_share of the event's GMV uplift
-    if params.gmv_share is None or gmv_fc is None:
-        if params.gmv_share is not None:
-            notes.append("traffic budget: the scenario as written (the sales data has no GMV column "
-                         "to take the event's GMV target from)")
-        budget = run_scenario(params.budget_scenario, bootstrap=0)
-    else:
-        budget = event_traffic_budget(params, window, gmv_fc.forecast)
-
-    kpis = judge_plan(params, report, named, peak, orders, build, budget, gmv)
-    return CycleResult(params, kpis, window, end, region_fc, totals, report, assignment, capacity,
-                       peak, plan, orders, build, clearance, budget, gmv, stock_source, notes)
+    return assignment, capacity, peak, plan, orders, build, clearance, stock_source
 
 
 def event_traffic_budget(params: CycleParams, window, gmv_forecast: pd.DataFrame):
@@ -592,9 +666,11 @@ def event_traffic_budget(params: CycleParams, window, gmv_forecast: pd.DataFrame
         return run_scenario(scenario_file, bootstrap=0)
 
 
-def judge_plan(params: CycleParams, report, named, peak: PeakResult, orders: pd.DataFrame,
-               build: pd.DataFrame, budget, gmv: dict | None) -> list[Kpi]:
-    """The plan's KPIs with targets and what to change where one is missed."""
+def judge_plan(params: CycleParams, report, named, peak: PeakResult | None,
+               orders: pd.DataFrame | None, build: pd.DataFrame | None, budget, gmv: dict | None,
+               blocked: str = "") -> list[Kpi]:
+    """The plan's KPIs with targets and what to change where one is missed; with ``blocked``
+    (no feasible network) the peak KPIs are red without a value and the stock KPI has none."""
     best = report.plans.get("optimized")
     cover = named.coverage.get("within_promise")
     action = "the plan keeps the promise"
@@ -610,13 +686,17 @@ def judge_plan(params: CycleParams, report, named, peak: PeakResult, orders: pd.
                 params.coverage_target, ">=", "share", action,
                 status_override="red" if not named.feasible else None)]
     for scenario in ("p50", "p90"):
+        label = f"orders shipped within 48 h at the {scenario.upper()} peak"
+        if peak is None:
+            kpis.append(Kpi(f"kpi_ship_48h_{scenario}", label, None, params.ship_target, ">=",
+                            "share", blocked, status_override="red"))
+            continue
         rows = peak.warehouses[(peak.warehouses["scenario"] == scenario)
                                & (peak.warehouses["extra_capacity_needed"] > 0)]
         extra = ", ".join(f"{r.warehouse} +{r.extra_capacity_needed:,.0f}/day"
                           for r in rows.sort_values("extra_capacity_needed", ascending=False).itertuples())
         unclear = peak.unclear(scenario)
-        kpis.append(Kpi(f"kpi_ship_48h_{scenario}",
-                        f"orders shipped within 48 h at the {scenario.upper()} peak",
+        kpis.append(Kpi(f"kpi_ship_48h_{scenario}", label,
                         peak.ship_48h_share(scenario), params.ship_target, ">=", "share",
                         f"add handling capacity for the window: {extra}"
                         + (f"; backlog left at the end: {', '.join(unclear)}" if unclear else "")))
@@ -642,6 +722,10 @@ def judge_plan(params: CycleParams, report, named, peak: PeakResult, orders: pd.
         gmv_status = None if within is None else ("green" if within else "red")
     kpis.append(Kpi("forecast_event_gmv", "forecast event GMV (P50)", gmv["p50"] if gmv else None,
                     None, None, "money", gmv_action, status_override=gmv_status))
+    if orders is None or build is None:
+        kpis.append(Kpi("stock_to_buy_units", "stock to buy: orders due now + the event build",
+                        None, None, None, "units", blocked))
+        return kpis
     units = float(orders["order_units"].sum()) + float(build["build_units"].sum())
     kpis.append(Kpi("stock_to_buy_units", "stock to buy: orders due now + the event build", units, None,
                     None, "units",
