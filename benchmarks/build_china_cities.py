@@ -9,9 +9,12 @@ bundled with that release), installed only to run this script::
 Rules (stated in docs/network.md):
 
 * Chinese places (country CN) with a GeoNames population of at least ``MIN_POPULATION``.
-* A place within ``MERGE_KM`` of a larger place of the same province is a district of that city
-  and is dropped; its population is NOT added (GeoNames' figure for the larger place already
-  covers it; adding districts is what once gave Shanghai 49.1 million).
+* A district is dropped, its population NOT added (GeoNames' figure for its city covers it;
+  adding districts is what once gave Shanghai 49.1 million): a place with a Chinese name ending
+  in 区 (district) within ``DISTRICT_KM`` of a larger place of the same province, or any place
+  within ``DUPLICATE_KM`` of one (the same place listed twice), or a smaller place with the same
+  Chinese name in the same province. A separate city close to a larger one (Foshan beside
+  Guangzhou) stays.
 * Entries verified wrong are dropped: geonameid 1798425 "Puyang" is 浦阳, the county town of
   Pujiang, Zhejiang, carrying the 3.59 million of Puyang prefecture (濮阳, Henan), which has its
   own entry; 1786538 "Wuzhong" carries Ningxia's provincial population.
@@ -39,7 +42,8 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 TABLE = REPO / "workbench" / "network" / "data" / "china_cities.csv"
 MIN_POPULATION = 250_000
-MERGE_KM = 20.0
+DISTRICT_KM = 60.0
+DUPLICATE_KM = 5.0
 DROP = {1798425: "浦阳 (Pujiang, Zhejiang) with Puyang prefecture's population",
         1786538: "Wuzhong with Ningxia's provincial population"}
 CENSUS_2020 = {"Beijing": 21_893_095, "Shanghai": 24_870_895, "Tianjin": 13_866_009,
@@ -85,6 +89,7 @@ def build() -> pd.DataFrame:
     frame = pd.DataFrame({
         "city": [c["name"].replace("\u2019", "'") for c in rows],
         "zh_alt": [_chinese(c["alternatenames"]) for c in rows],
+        "district": [any(n.endswith("区") for n in c["alternatenames"]) for c in rows],
         "province": [ADMIN1[c["admin1code"]] for c in rows],
         "lat": [round(float(c["latitude"]), 4) for c in rows],
         "lon": [round(float(c["longitude"]), 4) for c in rows],
@@ -94,9 +99,10 @@ def build() -> pd.DataFrame:
     km = distance_matrix_km(frame["lat"], frame["lon"], frame["lat"], frame["lon"])
     same = frame["province"].to_numpy()[:, None] == frame["province"].to_numpy()[None, :]
     keep = np.ones(len(frame), bool)
-    for i in range(len(frame)):  # larger places first: drop any smaller one close by
+    district = frame["district"].to_numpy()
+    for i in range(len(frame)):  # larger places first: drop districts and duplicates close by
         if keep[i]:
-            close = (km[i] <= MERGE_KM) & same[i]
+            close = same[i] & ((km[i] <= DUPLICATE_KM) | ((km[i] <= DISTRICT_KM) & district))
             close[: i + 1] = False
             keep &= ~close
     frame = frame[keep].reset_index(drop=True)
@@ -105,6 +111,10 @@ def build() -> pd.DataFrame:
     frame["city_zh"] = [checked.get(g) or z for g, z in zip(frame["geonameid"], frame["zh_alt"],
                                                              strict=True)]
     frame = frame[frame["city_zh"].notna()].copy()
+    # one row per Chinese name: a second entry of the same city (Tongshan, GeoNames' 徐州 city
+    # proper, beside Xuzhou) is the smaller one
+    frame = frame.sort_values("population", ascending=False)
+    frame = frame[~frame.duplicated(["city_zh", "province"], keep="first")].copy()
     for name, people in CENSUS_2020.items():  # the census total covers the whole municipality
         frame = frame[(frame["province"] != name) | (frame["city"] == name)].copy()
         frame.loc[frame["city"] == name, "population"] = people

@@ -20,7 +20,7 @@ from workbench.network.china import (
     region_warehouses,
     regional_units,
     run_default_plan,
-    validate_plan_params,
+    plan_request,
 )
 from workbench.plots.network import geo_assets_html, network_map
 
@@ -116,17 +116,19 @@ def test_map_figure_is_offline(small_report):
     assert "asia_110m" in geo_assets_html() and '"arcs"' in geo_assets_html()
 
 
-def test_validate_plan_params_names_the_bad_one():
-    ok = validate_plan_params(named_centrals="Beijing, Guangzhou", solver="highs", max_fronts=5)
-    assert ok["named_centrals"] == ["Beijing", "Guangzhou"]
+def test_plan_request_names_the_bad_one():
+    ok = plan_request(named_centrals=["Beijing", "广州"], solver="highs", max_fronts=5)
+    assert ok.named_centrals == ("Beijing", "广州") and ok.max_fronts == 5
     with pytest.raises(ParameterError, match="max_fronts"):
-        validate_plan_params(max_fronts="20")
-    with pytest.raises(ParameterError, match="named_centrals"):
-        validate_plan_params(named_centrals="Beijing,Gotham")
+        plan_request(max_fronts="20")
+    with pytest.raises(ParameterError, match="named_centrals: unknown city 'Gotham'"):
+        plan_request(named_centrals=["Beijing", "Gotham"])
     with pytest.raises(ParameterError, match="scenario"):
-        validate_plan_params(scenario="boom")
+        plan_request(scenario="boom")
     with pytest.raises(ParameterError, match="unknown"):
-        validate_plan_params(k=3)
+        plan_request(k=3)
+    with pytest.raises(ParameterError, match="sample data"):
+        plan_request(scenario="growth", demand_file="d.csv")
 
 
 def test_cli_plan(tmp_path, capsys):
@@ -140,3 +142,24 @@ def test_cli_plan(tmp_path, capsys):
     data = json.loads(out.read_text())
     assert set(data["plans"]) == {"named plan", "named centrals, best 3 fronts", "optimized"}
     assert data["plans"]["optimized"]["status"] == "optimal"
+
+
+def test_map_labels_in_the_pearl_river_delta_do_not_overlap():
+    from workbench.plots.network import LABEL_FONT_PX, LABEL_POSITIONS, place_labels
+
+    names = ["Guangzhou", "Shenzhen", "Dongguan", "Foshan", "Zhuhai", "Huizhou", "Zhongshan"]
+    cities = load_cities().set_index("city").loc[names]
+    where = place_labels(cities["lat"].tolist(), cities["lon"].tolist(), names)
+    assert where[0] == "top center" and where[1] is not None
+    deg_x, deg_y = 62 / 900, 37 / 620
+    offsets = {name: (dx, dy) for name, dx, dy in LABEL_POSITIONS}
+    boxes = []
+    for name, pos, lat, lon in zip(names, where, cities["lat"], cities["lon"], strict=True):
+        if pos is None:
+            continue
+        w, h = 0.6 * LABEL_FONT_PX * len(name) * deg_x, 1.3 * LABEL_FONT_PX * deg_y
+        dx, dy = offsets[pos]
+        boxes.append((lon + dx * w, lat + dy * h, lon + dx * w + w, lat + dy * h + h))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]

@@ -5,7 +5,7 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-SMALL = {"hubs": "Beijing,Guangzhou,Chengdu,Wuhan,Shanghai", "n_front_candidates": 12,
+SMALL = {"hubs": ["Beijing", "Guangzhou", "Chengdu", "Wuhan", "Shanghai"], "n_front_candidates": 12,
          "max_fronts": 4, "hot_target_share": 0.5, "time_limit": 60.0, "alert_category": "home"}
 
 
@@ -28,3 +28,23 @@ def test_network_plan_notebook_runs_offline(run_notebook):
 def test_network_plan_notebook_rejects_a_bad_parameter(run_notebook):
     with pytest.raises(papermill.PapermillExecutionError, match="max_centrals"):
         run_notebook("network_plan.ipynb", {**SMALL, "max_centrals": 0})
+
+
+def test_network_plan_notebook_on_own_files(run_notebook, tmp_path):
+    demand = tmp_path / "demand.csv"
+    demand.write_text("city,demand\n西安,1000\nShanghai,3000\nGuangzhou,2000\nChengdu,1500\n"
+                      "Wuhan,1200\n", encoding="utf-8")
+    sites = tmp_path / "sites.csv"
+    sites.write_text("city,role,fixed_cost,capacity_units_per_day,existing\n"
+                     "Beijing,central,3650000,,yes\nGuangzhou,central,3650000,,no\n"
+                     "Shanghai,front,365000,,yes\nWuhan,front,365000,,no\n", encoding="utf-8")
+    nb = run_notebook("network_plan.ipynb", {**SMALL, "hubs": None, "demand_file": str(demand),
+                                             "sites_file": str(sites), "days": 30.0,
+                                             "max_centrals": 1, "max_fronts": None,
+                                             "hot_target_share": 0.2})
+    outputs = _outputs(nb)
+    assert not [o for o in outputs if o["output_type"] == "error"]
+    text = "".join(o.get("text", "") for o in outputs)
+    assert "5 cities" in text and "30 days from" in text and str(demand) in text
+    html = "".join(o["data"].get("text/html", "") for o in outputs if "data" in o)
+    assert "Coverage by region" in html

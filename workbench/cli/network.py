@@ -148,35 +148,21 @@ def _period(text: str | None):
 
 def _plan(args) -> int:
     from workbench.data.io import refuse_overwrite, write_json
-    from workbench.errors import ParameterError
-    from workbench.network.china import SCENARIOS, run_default_plan, run_own_plan
+    from workbench.network.china import plan_request, run_request
 
-    own = any(v is not None for v in (args.demand, args.sites, args.lanes))
     refuse_overwrite(args.out, args.demand, args.sites, args.lanes)
-    common = dict(max_centrals=args.max_centrals, promise_hours=args.promise_hours,
-                  front_hours=args.front_hours, hot_target_share=args.hot_target,
-                  solver=args.solver, time_limit=args.time_limit,
-                  n_front_candidates=args.front_candidates,
-                  **({"hubs": tuple(_names(args.hubs))} if args.hubs else {}))
-    if own:
-        if args.scenario != "base" or args.annual_units is not None:
-            raise ParameterError("--scenario and --annual-units apply to the sample data; with "
-                                 "your own files change the files instead")
-        report = run_own_plan(
-            demand_file=args.demand, sites_file=args.sites, lanes_file=args.lanes,
-            period=_period(args.period), event=args.event, year=args.year, days=args.days,
-            centrals=_names(args.centrals) if args.centrals else None,
-            fronts=_names(args.fronts) if args.fronts else None, max_fronts=args.max_fronts,
-            encoding=args.encoding, **common)
-    else:
-        if any(v is not None for v in (args.period, args.event, args.year, args.days, args.encoding)):
-            raise ParameterError("--period, --event, --year, --days and --encoding apply to a "
-                                 "--demand file")
-        report = run_default_plan(
-            centrals=_names(args.centrals) if args.centrals else ("Beijing", "Guangzhou", "Chengdu"),
-            fronts=_names(args.fronts) if args.fronts else None,
-            max_fronts=20 if args.max_fronts is None else args.max_fronts,
-            annual_units=args.annual_units, **common, **SCENARIOS[args.scenario])
+    request = plan_request(
+        scenario=args.scenario, demand_file=args.demand, period=_period(args.period),
+        event=args.event, year=args.year, days=args.days, sites_file=args.sites,
+        lanes_file=args.lanes, encoding=args.encoding,
+        named_centrals=_names(args.centrals) if args.centrals else None,
+        named_fronts=_names(args.fronts) if args.fronts else None,
+        max_centrals=args.max_centrals, max_fronts=args.max_fronts,
+        promise_hours=args.promise_hours, front_hours=args.front_hours,
+        hot_target_share=args.hot_target, annual_units=args.annual_units,
+        hubs=_names(args.hubs) if args.hubs else None, n_front_candidates=args.front_candidates,
+        solver=args.solver, time_limit=args.time_limit)
+    report = run_request(request)
     print(report.summary_text())
     if args.out:
         write_json(report.to_dict(), args.out)

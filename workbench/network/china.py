@@ -335,7 +335,7 @@ def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,
     plan_fronts = list(fronts) if fronts is not None else default_front_plan(cand_f, demand, max_fronts)
     return run_plan(demand, cand_c, cand_f, plan_centrals=list(centrals), plan_fronts=plan_fronts,
                     params=params, solver=solver, time_limit=time_limit,
-                    inputs={"demand": "sample data, last 12 months"})
+                    inputs={"demand": "sample data"})
 
 
 def _resolve_names(names, what: str) -> list[str]:
@@ -383,7 +383,7 @@ def run_own_plan(*, demand_file=None, sites_file=None, lanes_file=None, period=N
         demand = city_demand(regional_units(), hot_share=hot_share,
                              min_population=DEFAULT_MIN_POPULATION)
         period_ = YEAR
-        inputs["demand"] = "sample data, last 12 months"
+        inputs["demand"] = "sample data"
     if sites_file is not None:
         cand_c, cand_f = read_sites(sites_file, period_, encoding=encoding)
         inputs["sites"] = str(sites_file)
@@ -425,53 +425,113 @@ SCENARIOS = {
     "costly_fronts": {"front_fixed": 2 * FRONT_FIXED_COST},  # front rents double
 }
 
-PLAN_PARAMETERS = {
-    "scenario": str, "max_centrals": int, "max_fronts": int, "promise_hours": float,
-    "front_hours": float, "hot_target_share": float, "named_centrals": str, "named_fronts": str,
-    "hubs": str, "n_front_candidates": int, "solver": str, "time_limit": float,
-    "alert_category": str, "service_level": float, "lead_time_days": float,
-    "review_days": float, "min_turns": float,
-}
+@dataclass(frozen=True)
+class PlanRequest:
+    """Everything one plan run needs, checked once (:meth:`check`) and passed whole: the CLI and
+    the network notebook build one and call :func:`run_request`, so they give the same answer.
+
+    Files (``demand_file``, ``sites_file``, ``lanes_file``) switch from the embedded sample to a
+    team's own inputs (:mod:`workbench.network.inputs`); ``period`` (start, end), ``event`` +
+    ``year`` or ``days`` state the demand's period; ``scenario``/``annual_units`` apply to the
+    sample only. ``named_centrals``/``named_fronts``: the plan to check (None: the existing sites
+    of the sites file, else Beijing, Guangzhou, Chengdu and the largest front candidates);
+    ``max_fronts`` None: 20, or every front candidate if fewer. Hours, shares in [0, 1], seconds.
+    """
+
+    scenario: str = "base"
+    demand_file: str | None = None
+    period: tuple[str, str] | None = None
+    event: str | None = None
+    year: int | None = None
+    days: float | None = None
+    sites_file: str | None = None
+    lanes_file: str | None = None
+    encoding: str | None = None
+    named_centrals: tuple[str, ...] | None = None
+    named_fronts: tuple[str, ...] | None = None
+    max_centrals: int = 3
+    max_fronts: int | None = None
+    promise_hours: float = 72.0
+    front_hours: float = 24.0
+    hot_target_share: float = 0.8
+    annual_units: float | None = None
+    hubs: tuple[str, ...] | None = None
+    n_front_candidates: int = FRONT_CANDIDATES
+    solver: str = DEFAULT_SOLVER
+    time_limit: float | None = 120.0
+
+    @property
+    def own_files(self) -> bool:
+        return any(f is not None for f in (self.demand_file, self.sites_file, self.lanes_file))
+
+    def check(self) -> PlanRequest:
+        """Raise :class:`ParameterError` naming the first bad field (before any file is read or
+        model solved); returns ``self``."""
+        from workbench.optimize import check_solver_options
+
+        if self.scenario not in SCENARIOS:
+            raise ParameterError(f"scenario={self.scenario!r} must be one of {', '.join(SCENARIOS)}")
+        if self.own_files and (self.scenario != "base" or self.annual_units is not None):
+            raise ParameterError("scenario and annual_units apply to the sample data; with your "
+                                 "own files change the files instead")
+        if self.demand_file is None and any(v is not None for v in (self.period, self.event,
+                                                                     self.days, self.encoding)):
+            raise ParameterError("period, event, days and encoding apply to a demand file")
+        if self.period is not None and len(self.period) != 2:
+            raise ParameterError(f"period={self.period!r} must be two dates: start, end")
+        for name in ("max_centrals", "n_front_candidates"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ParameterError(f"{name}={value!r} must be a whole number >= 1")
+        if self.max_fronts is not None and (isinstance(self.max_fronts, bool)
+                                            or not isinstance(self.max_fronts, int)
+                                            or self.max_fronts < 0):
+            raise ParameterError(f"max_fronts={self.max_fronts!r} must be a whole number >= 0")
+        check_solver_options(self.solver, self.time_limit, 0.0)
+        for name in ("named_centrals", "named_fronts", "hubs"):
+            if getattr(self, name) is not None:
+                _resolve_names(getattr(self, name), name)
+        NetworkParams(max_centrals=self.max_centrals, max_fronts=self.max_fronts or 0,
+                      promise_hours=self.promise_hours, front_hours=self.front_hours,
+                      hot_target_share=self.hot_target_share).validate()
+        return self
 
 
-def validate_plan_params(**params) -> dict:
-    """Check the network notebook's parameters; raises :class:`ParameterError` naming the first
-    bad one. Returns them with comma lists split (``named_centrals``, ``named_fronts``, ``hubs``)."""
-    from workbench.optimize import check_solver_options
-
-    unknown = sorted(set(params) - set(PLAN_PARAMETERS))
+def plan_request(**params) -> PlanRequest:
+    """A checked :class:`PlanRequest` from keyword parameters (lists become tuples); raises
+    :class:`ParameterError` naming an unknown or bad parameter."""
+    known = set(PlanRequest.__dataclass_fields__)
+    unknown = sorted(set(params) - known)
     if unknown:
-        raise ParameterError(f"unknown parameter(s) {unknown}; known: {sorted(PLAN_PARAMETERS)}")
-    for name, kind in PLAN_PARAMETERS.items():
-        if name not in params:
-            continue
-        value = params[name]
-        ok = isinstance(value, kind) or (kind is float and isinstance(value, int))
-        if not ok or isinstance(value, bool):
-            raise ParameterError(f"{name}={value!r} must be of type {kind.__name__}")
-    if params.get("scenario", "base") not in SCENARIOS:
-        raise ParameterError(f"scenario={params['scenario']!r} must be one of {sorted(SCENARIOS)}")
-    check_solver_options(params.get("solver", DEFAULT_SOLVER), params.get("time_limit"), 0.0)
-    out = dict(params)
-    for name in ("named_centrals", "named_fronts", "hubs"):
-        if name in out:
-            out[name] = [s.strip() for s in out[name].split(",") if s.strip()]
-    known = set(load_cities()["city"])
-    for name in ("named_centrals", "named_fronts", "hubs"):
-        bad = [c for c in out.get(name, []) if c not in known]
-        if bad:
-            raise ParameterError(f"{name}: {bad} are not cities of the embedded city table")
-    NetworkParams(max_centrals=out.get("max_centrals", 3), max_fronts=out.get("max_fronts", 20),
-                  promise_hours=out.get("promise_hours", 72.0),
-                  front_hours=out.get("front_hours", 24.0),
-                  hot_target_share=out.get("hot_target_share", 0.0)).validate()
-    if "alert_category" in out:
-        from workbench.data.sample import CATEGORIES
+        raise ParameterError(f"unknown parameter(s) {unknown}; known: {sorted(known)}")
+    clean = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
+    return PlanRequest(**clean).check()
 
-        if out["alert_category"] not in CATEGORIES:
-            raise ParameterError(f"alert_category={out['alert_category']!r} must be one of "
-                                 f"{CATEGORIES}")
-    return out
+
+def run_request(request: PlanRequest) -> PlanReport:
+    """Run the plan a :class:`PlanRequest` describes (sample or own files)."""
+    request.check()
+    common = dict(max_centrals=request.max_centrals, promise_hours=request.promise_hours,
+                  front_hours=request.front_hours, hot_target_share=request.hot_target_share,
+                  n_front_candidates=request.n_front_candidates, solver=request.solver,
+                  time_limit=request.time_limit,
+                  **({"hubs": tuple(_resolve_names(request.hubs, "hubs"))} if request.hubs else {}))
+    if request.own_files:
+        return run_own_plan(
+            demand_file=request.demand_file, sites_file=request.sites_file,
+            lanes_file=request.lanes_file, period=request.period, event=request.event,
+            year=request.year, days=request.days, encoding=request.encoding,
+            centrals=None if request.named_centrals is None else list(request.named_centrals),
+            fronts=None if request.named_fronts is None else list(request.named_fronts),
+            max_fronts=request.max_fronts, **common)
+    centrals = NAMED_CENTRALS if request.named_centrals is None else \
+        _resolve_names(request.named_centrals, "named_centrals")
+    return run_default_plan(
+        centrals=centrals,
+        fronts=None if request.named_fronts is None else _resolve_names(request.named_fronts,
+                                                                        "named_fronts"),
+        max_fronts=20 if request.max_fronts is None else request.max_fronts,
+        annual_units=request.annual_units, **common, **SCENARIOS[request.scenario])
 
 
 @dataclass

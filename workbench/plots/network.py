@@ -22,6 +22,47 @@ TOPOJSON_NAME = "asia_110m"
 CHINA_LAT = (17.0, 54.0)
 CHINA_LON = (73.0, 135.0)
 COLORS = {"central": "#d62728", "front": "#1f77b4", "city": "#7f7f7f", "feed": "#ff7f0e"}
+MAP_HEIGHT_PX = 620
+LABEL_FONT_PX = 11
+# text positions tried in turn, with the label box's offset from the point (in label widths /
+# heights: x from the point to the box's left edge, y to its bottom edge)
+LABEL_POSITIONS = (("top center", -0.5, 0.35), ("bottom center", -0.5, -1.35),
+                   ("middle right", 0.08, -0.5), ("middle left", -1.08, -0.5),
+                   ("top right", 0.05, 0.25), ("bottom left", -1.05, -1.25),
+                   ("top left", -1.05, 0.25), ("bottom right", 0.05, -1.25))
+
+
+def place_labels(lat, lon, texts, *, width_px: float = 900.0, height_px: float = MAP_HEIGHT_PX,
+                 font_px: float = LABEL_FONT_PX) -> list[str | None]:
+    """A plotly ``textposition`` per label so that no two label boxes overlap on the China map,
+    or ``None`` where no position is free (that label is left to the hover text).
+
+    Labels are placed in the order given (put the important ones first); a box is
+    ``0.6 * font_px`` per character wide and ``1.3 * font_px`` tall, converted to degrees with the
+    map's extent (:data:`CHINA_LON`, :data:`CHINA_LAT`) over ``width_px`` x ``height_px``
+    (a plain-degree approximation of the map's projection), and must not cover another
+    label's box or another labelled point."""
+    deg_x = (CHINA_LON[1] - CHINA_LON[0]) / width_px
+    deg_y = (CHINA_LAT[1] - CHINA_LAT[0]) / height_px
+    boxes: list[tuple[float, float, float, float]] = []
+    points = list(zip(lon, lat, strict=True))
+    out: list[str | None] = []
+    for (x, y), text in zip(points, texts, strict=True):
+        w = 0.6 * font_px * len(str(text)) * deg_x
+        h = 1.3 * font_px * deg_y
+        chosen = None
+        for name, dx, dy in LABEL_POSITIONS:
+            box = (x + dx * w, y + dy * h, x + dx * w + w, y + dy * h + h)
+            clear = all(box[2] <= b[0] or box[0] >= b[2] or box[3] <= b[1] or box[1] >= b[3]
+                        for b in boxes)
+            clear &= all(not (box[0] < px < box[2] and box[1] < py < box[3])
+                         for px, py in points if (px, py) != (x, y))
+            if clear:
+                chosen = name
+                boxes.append(box)
+                break
+        out.append(chosen)
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -44,12 +85,18 @@ def _lines(frame: pd.DataFrame, coords: pd.DataFrame) -> tuple[list, list]:
     return lat, lon
 
 
-def network_map(result: NetworkResult, demand: pd.DataFrame, *, title: str = "") -> go.Figure:
+def network_map(result: NetworkResult, demand: pd.DataFrame, *, sites: pd.DataFrame | None = None,
+                title: str = "") -> go.Figure:
     """Cities (size ~ units), open central and front warehouses, and their flows on a map.
 
-    ``demand`` is the city table with ``city, lat, lon, demand`` (and optional ``city_zh``).
+    ``demand`` is the city table with ``city, lat, lon, demand`` (and optional ``city_zh``);
+    ``sites`` (``site, lat, lon``) places warehouses in cities without demand.
     """
     coords = demand.set_index("city")[["lat", "lon"]]
+    if sites is not None:
+        extra = sites.set_index("site")[["lat", "lon"]]
+        coords = pd.concat([coords, extra[~extra.index.isin(coords.index)]])
+        coords = coords[~coords.index.duplicated()]
     label = demand["city"] + (" " + demand["city_zh"].fillna("") if "city_zh" in demand else "")
     fig = go.Figure()
     size = 4 + 26 * (demand["demand"] / demand["demand"].max()) ** 0.5
@@ -70,12 +117,23 @@ def network_map(result: NetworkResult, demand: pd.DataFrame, *, title: str = "")
         lat, lon = _lines(feed, coords)
         fig.add_trace(go.Scattergeo(lat=lat, lon=lon, mode="lines", name="central -> front",
                                     line={"width": 2, "color": COLORS["feed"]}, hoverinfo="skip"))
-        for tier, names, symbol, marker_size in (("front", result.open_fronts, "diamond", 11),
+        # label centrals first, then fronts by units; a label with no free place is hover-only
+        units = result.sites.set_index(["tier", "site"])["units"]
+        fronts = sorted(result.open_fronts, key=lambda n: -units.get(("front", n), 0.0))
+        order = [("central", n) for n in result.open_centrals] + [("front", n) for n in fronts]
+        placed = dict(zip(order, place_labels(
+            [coords.at[n, "lat"] for _, n in order], [coords.at[n, "lon"] for _, n in order],
+            [n for _, n in order]), strict=True))
+        for tier, names, symbol, marker_size in (("front", fronts, "diamond", 11),
                                                  ("central", result.open_centrals, "star", 22)):
             sites = coords.loc[names]
+            where = [placed[(tier, n)] for n in names]
             fig.add_trace(go.Scattergeo(
-                lat=sites["lat"], lon=sites["lon"], mode="markers+text", text=list(names),
-                textposition="top center", name=f"{tier} warehouses ({len(names)})",
+                lat=sites["lat"], lon=sites["lon"], mode="markers+text",
+                text=[n if w else "" for n, w in zip(names, where, strict=True)],
+                textposition=[w or "top center" for w in where], hovertext=list(names),
+                hoverinfo="text", textfont={"size": LABEL_FONT_PX},
+                name=f"{tier} warehouses ({len(names)})",
                 marker={"size": marker_size, "symbol": symbol, "color": COLORS[tier],
                         "line": {"width": 1, "color": "white"}}))
     fig.update_geos(scope="asia", resolution=110, lataxis_range=list(CHINA_LAT),
@@ -83,7 +141,7 @@ def network_map(result: NetworkResult, demand: pd.DataFrame, *, title: str = "")
                     showland=True, landcolor="#f4f1ea", showocean=True, oceancolor="#e8f0f8",
                     projection_type="mercator")
     fig.update_layout(title=title or f"{len(result.open_centrals)} central + "
-                      f"{len(result.open_fronts)} front warehouses", height=620,
+                      f"{len(result.open_fronts)} front warehouses", height=MAP_HEIGHT_PX,
                       margin={"l": 0, "r": 0, "t": 50, "b": 0},
                       legend={"orientation": "h", "y": -0.02})
     return fig
