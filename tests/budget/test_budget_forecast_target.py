@@ -5,6 +5,8 @@ spend, x = k g / (vmax - g) for each channel's GMV g)."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,6 +15,7 @@ from workbench.budget.run import run_scenario
 from workbench.budget.scenario import load_scenario
 from workbench.budget.target import forecast_gmv_target, window_spend
 from workbench.calendar import default_calendar
+from workbench.cli import main
 from workbench.errors import ConfigError
 
 START, END = "2027-06-01", "2027-06-14"  # 14 days
@@ -114,3 +117,15 @@ def test_window_spend_is_pro_rata_by_days():
                             "channel": "a", "spend": [700.0, 1400.0, 7000.0]})
     # Wednesday 3 June .. Tuesday 9 June: 5 days of the first week, 2 of the second
     assert window_spend(history, "2026-06-03", "2026-06-09") == pytest.approx({"a": 500.0 + 400.0})
+
+
+def test_cli_run_answers_within_the_traffic_budget(tmp_path, capsys):
+    forecast_csv(tmp_path)
+    path = scenario(tmp_path, f"{{forecast: forecast.csv, start: {START}, end: {END}, share: 100%}}", 700_000)
+    out = tmp_path / "event.json"
+    assert main(["budget", "run", str(path), "--out", str(out)]) == 0  # a plan exists, even above the budget
+    summary = json.loads(out.read_text(encoding="utf-8"))["summary"]
+    assert summary["within_budget"] is False and summary["gmv_target"] == pytest.approx(5_600_000)
+    assert summary["spend"] == pytest.approx(least_spend(5_600_000), rel=1e-4)
+    assert "is ABOVE the traffic budget 700,000 (short by 77,778)" in capsys.readouterr().out
+    assert main(["budget", "run", str(path), "--out", str(tmp_path / "forecast.csv")]) == 2  # an input

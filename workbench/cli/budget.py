@@ -18,8 +18,10 @@ from workbench.data.io import refuse_overwrite, write_json, write_table
 
 
 def _scenario_inputs(scenario) -> list:
-    """Every file a scenario reads: the file, its ``extends`` chain and its history."""
-    return [*scenario.files, scenario.allocation.history]
+    """Every file a scenario reads: the file, its ``extends`` chain, its history and the forecast
+    its GMV target comes from."""
+    forecast = scenario.allocation.gmv_forecast
+    return [*scenario.files, scenario.allocation.history, forecast.file if forecast is not None else None]
 
 
 def _allocate(args: argparse.Namespace) -> int:
