@@ -71,7 +71,7 @@ def test_every_subcommand_has_help(command, capsys):
 @pytest.mark.parametrize("extra, message", [
     (["--horizon", "100000"], "horizon must be from 1 to 1098 days; got 100000"),
     (["--horizon", "0"], "horizon must be from 1 to 1098 days; got 0"),
-    (["--horizon", "7", "--keys", "category,category"], "keys: 'category' given more than once"),
+    (["--horizon", "7", "--keys", "category,category"], "--keys names ['category'] more than once"),
     (["--horizon", "7", "--quantiles", "0.1,1.5"], "quantiles must lie strictly between 0 and 1"),
     (["--horizon", "7", "--n-jobs", "0"], "n_jobs must be from 1 to 4096 workers; got 0"),
     (["--horizon", "7", "--partition-size", "-1"], "partition_size must be from 1"),
@@ -97,7 +97,7 @@ def test_backtest_lead_out_of_bounds_is_refused(lead, message, tmp_path, capsys)
 def test_backtest_refuses_repeated_keys(sample_csv, capsys):
     code = main(["backtest", "--data", str(sample_csv), "--date-col", "ds", "--target", "units", "--freq", "D",
                  "--keys", "category,category", "--event", "618", "--years", "2025"])
-    assert code == 2 and "keys: 'category' given more than once" in capsys.readouterr().err
+    assert code == 2 and "--keys names ['category'] more than once" in capsys.readouterr().err
 
 
 def _forecast_args(data, *extra):

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.errors import ModelError, ParameterError
+from workbench.errors import DataValidationError, ModelError, ParameterError
 from workbench.forecast.core import ForecastNoteWarning, forecast, pooled_event_uplift
 from workbench.calendar import default_calendar
 
@@ -135,7 +135,7 @@ def test_the_request_is_frozen_and_normalised():
 
 
 def test_repeated_or_absent_keys_are_named(categories):
-    with pytest.raises(ParameterError, match="keys: 'category' given more than once"):
+    with pytest.raises(DataValidationError, match=r"--keys names \['category'\] more than once"):
         forecast(categories, horizon=5, keys=["category", "category"])
     with pytest.raises(ParameterError, match=r"keys: \['region'\] are not key columns"):
         forecast(categories, horizon=5, keys=["region"])

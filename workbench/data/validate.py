@@ -81,6 +81,21 @@ def pandas_freq(freq: str, dates: pd.DatetimeIndex | None = None) -> str:
     return freq
 
 
+def check_key_names(keys, *, date_col: str = "ds", target_col: str = "y") -> list[str]:
+    """The series key column names as a list: each named once, none of them the date or target
+    column. The one check of key names (file readers and the forecast core call it, before any
+    row is read). Raises ``DataValidationError`` naming the repeated or clashing keys."""
+    keys = [keys] if isinstance(keys, str) else list(keys or [])
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise DataValidationError(f"--keys names {repeated} more than once; give each key column once")
+    clash = [k for k in keys if k in (date_col, target_col)]
+    if clash:
+        raise DataValidationError(f"--keys {clash} is also the date or target column; keys are the "
+                                  f"columns that tell series apart (sku, region...)")
+    return keys
+
+
 def prepare_long_frame(
     frame: pd.DataFrame,
     *,
@@ -98,13 +113,7 @@ def prepare_long_frame(
         raise DataValidationError(f"unknown gap policy {gaps!r}; use one of {GAP_POLICIES}")
     if freq not in FREQUENCIES:
         pandas_freq(freq)
-    repeated = sorted({k for k in keys if keys.count(k) > 1})
-    if repeated:
-        raise DataValidationError(f"--keys names {repeated} more than once; give each key column once")
-    clash = [k for k in keys if k in (date_col, target_col)]
-    if clash:
-        raise DataValidationError(f"--keys {clash} is also the date or target column; keys are the "
-                                  f"columns that tell series apart (sku, region...)")
+    check_key_names(keys, date_col=date_col, target_col=target_col)
     if date_col == target_col:
         raise DataValidationError(f"--date-col and --target are both {date_col!r}; name two columns")
     missing = [c for c in [date_col, target_col, *keys] if c not in frame.columns]

@@ -109,7 +109,7 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
     elif not output.is_default:
         raise ParameterError("--excel-csv, --keep-date-col and --round format an --out FILE; --out-dir "
                              "writes Parquet partitions as they are")
-    keys = check_keys(keys)
+    keys = check_keys(keys, date_col=date_col, target_col=target)
     calendar = RetailCalendar(events) if events else None
     if through is not None:
         (calendar or default_calendar()).label(through.event)  # an unknown event fails here
@@ -162,7 +162,7 @@ def backtest_file(data, *, date_col, target, keys=(), freq="D", event: str, year
         raise ParameterError(f"--freq: event backtests need daily data; got {freq!r}")
     refuse_overwrite(out, data, events)
     lead = check_lead(lead)
-    keys = check_keys(keys)
+    keys = check_keys(keys, date_col=date_col, target_col=target)
     quantiles = check_quantiles(quantiles)
     for model in models:
         resolve_model(model, freq)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.calendar import EventWindow, RetailCalendar, default_calendar
-from workbench.errors import ParameterError
+from workbench.errors import DataValidationError, ParameterError
 from workbench.forecast.core import forecast, series_keys
 from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
 from workbench.forecast.request import MAX_HORIZON, ForecastRequest, check_lead
@@ -180,10 +180,10 @@ class EventParams:
         from workbench.forecast.models import MODEL_CHOICES
         from workbench.forecast.request import check_keys, check_quantiles, check_whole_number
 
-        def named(name, check, *args):
+        def named(name, check, *args, **kwargs):
             try:
-                return check(*args)
-            except ParameterError as exc:
+                return check(*args, **kwargs)
+            except (ParameterError, DataValidationError) as exc:
                 text = str(exc)
                 raise ParameterError(text if text.startswith(f"{name}:") else f"{name}: {text}") from None
 
@@ -211,7 +211,8 @@ class EventParams:
             set_(self, "backtest_years", tuple(named("backtest_years", check_whole_number, y, "backtest_years",
                                                      2000, 2099) for y in self.backtest_years))
         if self.keys is not None:
-            set_(self, "keys", tuple(named("keys", check_keys, self.keys)))
+            set_(self, "keys", tuple(named("keys", check_keys, self.keys, date_col=self.date_col,
+                                           target_col=self.target)))
         for name in ("date_col", "target"):
             if not isinstance(getattr(self, name), str) or not getattr(self, name):
                 raise ParameterError(f"{name}: {getattr(self, name)!r} must be a column name")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 
-from workbench.data.validate import FREQUENCIES
+from workbench.data.validate import FREQUENCIES, check_key_names
 from workbench.errors import ParameterError
 from workbench.forecast.engines import Engine, check_engine_options
 from workbench.forecast.models import AUTO, make_model, resolve_model
@@ -52,18 +52,15 @@ def check_freq(freq: str) -> str:
     return freq
 
 
-def check_keys(keys) -> list[str]:
-    """Series key column names: strings, each once, none of them ``ds`` or ``y`` (the standard
-    frame's own columns). Raises ``ParameterError`` naming the repeated or reserved name."""
+def check_keys(keys, *, date_col: str = "ds", target_col: str = "y") -> list[str]:
+    """Series key column names: non-empty text, then ``data.validate.check_key_names`` (each
+    once, none of them the date or target column). Raises ``ParameterError`` /
+    ``DataValidationError`` naming the bad names."""
     keys = [keys] if isinstance(keys, str) else list(keys or [])
     bad = [k for k in keys if not isinstance(k, str) or not k]
     if bad:
         raise ParameterError(f"keys: column names must be non-empty text; got {bad}")
-    repeated = sorted({k for k in keys if keys.count(k) > 1})
-    if repeated:
-        raise ParameterError(f"keys: {', '.join(map(repr, repeated))} given more than once; name "
-                             f"each key column once")
-    return keys
+    return check_key_names(keys, date_col=date_col, target_col=target_col)
 
 
 def check_quantiles(quantiles) -> tuple[float, ...]:
