@@ -230,6 +230,7 @@ class PlanParams:
     year: int
     quantiles: tuple[float, ...]
     regions: tuple[str, ...]
+    verbose: bool = False  # not in the cell: keeps its default
 
     def __post_init__(self):
         if "Atlantis" in self.regions:

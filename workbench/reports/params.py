@@ -547,8 +547,9 @@ def notebook_params(params_class: type[P], namespace: Mapping[str, Any]) -> P:
     ``p = notebook_params(EventParams, globals())``.
 
     ``params_class`` is a frozen dataclass whose fields are the parameters cell's names (lists
-    arrive as tuples, dicts as read-only mappings); its ``__post_init__`` holds the checks the
-    hints cannot say (a file exists, a model is registered) and raises ``ParameterError``.
+    arrive as tuples, dicts as read-only mappings; a field with a default may be absent from the
+    cell and keeps its default); its ``__post_init__`` holds the checks the hints cannot say (a
+    file exists, a model is registered) and raises ``ParameterError``.
     ``namespace`` is the notebook's ``globals()``: each field's value is checked against the
     hint the parameters cell gave it (``__annotations__``), ranges included, so an edited cell
     in JupyterLab is refused as the report runner refuses a bad ``-p`` value.
@@ -561,6 +562,8 @@ def notebook_params(params_class: type[P], namespace: Mapping[str, Any]) -> P:
     values: dict[str, Any] = {}
     for field in dataclasses.fields(params_class):
         if field.name not in namespace:
+            if field.default is not dataclasses.MISSING or field.default_factory is not dataclasses.MISSING:
+                continue  # not a notebook parameter (e.g. a command-line option): the class default
             raise ParameterError(f"the parameters cell does not define '{field.name}', which "
                                  f"{params_class.__name__} needs; add it with its type and default")
         value = namespace[field.name]
