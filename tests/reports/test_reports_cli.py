@@ -125,3 +125,28 @@ def test_numbers_out_of_range_exit_2_with_the_allowed_range(main, existing_repor
     assert main(["report", *args, "--reports-dir", str(existing_reports)]) == 2
     assert message in capsys.readouterr().err
     assert snapshot(existing_reports) == before
+
+
+@pytest.mark.slow
+def test_report_run_and_run_all_file_a_run_under_the_same_logical_date(main, tmp_path, capsys):
+    import datetime as dt
+
+    from workbench.reports.ledger import Ledger
+    from workbench.reports.runner import logical_date_at
+
+    zone = "Pacific/Kiritimati"  # UTC+14: its date is rarely the machine's
+    manifest = write_manifest(tmp_path, {"ok": {"fixture": "records_results", "schedule": "0 7 * * *"}},
+                              timezone=zone)
+    reports = tmp_path / "out"
+    before = dt.datetime.now(dt.timezone.utc)
+    assert main(["report", "run", str(tmp_path / "notebooks" / "records_results.ipynb"), "--name", "ok",
+                 "--manifest", str(manifest), "--reports-dir", str(reports)]) == 0
+    assert main(["report", "run-all", "--manifest", str(manifest)]) == 0
+    after = dt.datetime.now(dt.timezone.utc)
+    manual, scheduled = Ledger(reports / "ledger.sqlite").runs()
+    assert (manual.trigger, scheduled.trigger) == ("manual", "manual")
+    assert manual.logical_date == scheduled.logical_date
+    assert manual.logical_date in {logical_date_at(before, zone).isoformat(), logical_date_at(after, zone).isoformat()}
+    assert manual.timezone == scheduled.timezone == zone
+    page = (reports / "index.html").read_text()
+    assert f"Logical dates and times are in {zone}" in page

@@ -16,7 +16,7 @@ from report_helpers import fixture_notebook, snapshot
 from workbench import __version__
 from workbench.errors import ConfigError, KernelDiedError, ParameterError, ReportError
 from workbench.reports import runner
-from workbench.reports.layout import LEDGER_FILE, param_tag
+from workbench.reports.layout import LEDGER_FILE, WORK_DIR, param_tag
 from workbench.reports.ledger import Ledger
 from workbench.reports.lock import ReportLocked, report_lock
 
@@ -178,7 +178,7 @@ def test_overlapping_run_in_another_process_is_refused_and_a_killed_run_is_close
     killed, finished = ledger.runs()
     assert (killed.status, finished.status) == ("interrupted", "success")
     assert "stopped without finishing" in killed.error and finished.run_id == done.run_id
-    assert not (reports / runner.WORK_DIR / killed.run_id).exists()
+    assert not (reports / WORK_DIR / killed.run_id).exists()
 
 
 # --- a report is never lost or replaced by a bad one ------------------------------------------
@@ -208,3 +208,46 @@ def test_a_failed_or_skipped_cell_fails_the_run_and_keeps_the_last_good_report(t
     runs = Ledger(reports / LEDGER_FILE).runs()
     assert [(r.status, r.exit_code) for r in runs] == [("success", 0), ("failed", 3)]
     assert "after_exit" not in runs[1].results
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_closes_the_ledger_row_without_a_traceback(tmp_path, signum):
+    reports = tmp_path / "reports"
+    command = [sys.executable, "-m", "workbench.cli", "report", "run", str(fixture_notebook("slow_cell")),
+               "--reports-dir", str(reports)]
+    run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    ledger = Ledger(reports / LEDGER_FILE)
+    try:
+        deadline = time.monotonic() + 90
+        while not ledger.runs() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(3)  # inside the sleeping cell
+        os.killpg(run.pid, signum)  # as the terminal (Ctrl-C) or systemd (stop) would
+        out, err = run.communicate(timeout=90)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    assert run.returncode == 130
+    (row,) = ledger.runs()
+    assert (row.status, row.exit_code) == ("interrupted", 130) and row.ended_at
+    assert "stopped (Ctrl-C or SIGTERM)" in row.error
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("error: report 'slow_cell'") and "it was interrupted" in last
+    assert f"{os.sep}workbench{os.sep}reports{os.sep}" not in err, "no traceback of ours"
+    assert not list((reports / WORK_DIR).iterdir())
+    assert not list((reports / "slow_cell").glob("*/slow_cell.html")), "no page published as good"
+
+
+def test_a_publish_failure_after_the_notebook_ran_closes_the_ledger_row(tmp_path):
+    reports = tmp_path / "reports"
+    folder = reports / "blocks_its_output_folder" / DAY.isoformat()
+    request = runner.prepare(fixture_notebook("blocks_its_output_folder"), values={"block": str(folder)},
+                             tag="", logical_date=DAY, reports_dir=reports)
+    with pytest.raises(ReportError) as err:
+        runner.execute(request)
+    assert err.value.exit_code == 3 and "the outputs could not be published" in str(err.value)
+    assert "is closed" in str(err.value)
+    (row,) = Ledger(reports / LEDGER_FILE).runs()
+    assert (row.status, row.exit_code) == ("failed", 3) and row.ended_at and "could not be published" in row.error
+    assert not list((reports / WORK_DIR).iterdir())
+    assert "status-failed" in (reports / "index.html").read_text()

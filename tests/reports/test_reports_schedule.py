@@ -320,3 +320,65 @@ def test_due_in_the_repeated_hour_runs_the_daily_slot_once(tmp_path):
     assert again.ran == [] and "up to date" in dict(again.skipped)["daily"]
     (run,) = manifest.ledger.runs()
     assert run.logical_date == "2026-10-25" and run.timezone == "Europe/Berlin"
+
+
+def _fake_run(reports, n, report, day, status="success", tag="", variant=None):
+    """A ledger row with its output files, as the runner leaves them (no kernel needed)."""
+    from workbench.reports.ledger import RunRecord
+
+    stem = f"{report}__{tag}" if tag else report
+    folder = f"{report}/{day}" + ("" if status == "success" else f"/failed/run-{n:03d}")
+    outputs = {"ipynb": f"{folder}/{stem}.ipynb", "html": f"{folder}/{stem}.html"}
+    for rel in outputs.values():
+        (reports / rel).parent.mkdir(parents=True, exist_ok=True)
+        (reports / rel).write_text(f"run {n}")
+    ledger = Ledger(reports / LEDGER_FILE)
+    when = f"{day}T01:00:{n:02d}+00:00"
+    ledger.start(RunRecord(run_id=f"run-{n:03d}", report=report, notebook="x.ipynb", logical_date=day,
+                           slot_time=when, trigger="manual", started_at=when, package_version="test",
+                           param_tag=tag, variant=variant or {}))
+    ledger.finish(f"run-{n:03d}", status=status, ended_at=when, duration_s=1.0, exit_code=0 if status == "success" else 3,
+                  error=None, outputs=outputs, results={}, data_range=None)
+    return outputs
+
+
+def test_retention_keeps_the_newest_good_run_of_every_variant_and_leaves_no_dead_links(tmp_path):
+    reports = tmp_path / "reports"
+    default_old = _fake_run(reports, 1, "plan", "2026-01-01")  # the default variant's only good run
+    failed_old = _fake_run(reports, 2, "plan", "2026-01-02", status="failed")
+    east_old = _fake_run(reports, 3, "plan", "2026-01-03", tag="region-x-aaaaaaaaaa", variant={"region": "华东"})
+    east_new = _fake_run(reports, 4, "plan", "2026-06-01", tag="region-x-aaaaaaaaaa", variant={"region": "华东"})
+    south = _fake_run(reports, 5, "plan", "2026-01-03", tag="region-x-bbbbbbbbbb", variant={"region": "华南"})
+    (reports / "plan" / "2026-01-01" / "notes.txt").write_text("not the ledger's")
+
+    removed = prune(reports, keep_days=30, today=dt.date(2026, 6, 20))
+
+    assert sorted(p.relative_to(reports).as_posix() for p in removed) == sorted([*failed_old.values(), *east_old.values()])
+    for kept in (default_old, east_new, south):
+        assert all((reports / rel).is_file() for rel in kept.values())
+    assert (reports / "plan" / "2026-01-01" / "notes.txt").is_file()
+    assert not (reports / "plan" / "2026-01-02").exists(), "an emptied date folder goes"
+    page = (reports / "index.html").read_text()
+    links = re.findall(r'href="([^"#]+)"', page)
+    assert links and all((reports / link).is_file() for link in links), "no dead links after pruning"
+    assert page.count("removed by retention") == 3  # 2 in the history, 1 as the latest run of the default
+    assert [r.pruned_at is not None for r in Ledger(reports / LEDGER_FILE).runs()] == [False, True, True, False, False]
+
+
+def test_index_groups_parameter_sets_under_their_report_as_variants(tmp_path):
+    reports = tmp_path / "reports"
+    _fake_run(reports, 1, "plan", "2026-06-01")
+    _fake_run(reports, 2, "plan", "2026-06-02", tag="region-x-aaaaaaaaaa", variant={"region": "华东", "year": 2025})
+    _fake_run(reports, 3, "plan", "2026-06-03", tag="region-x-bbbbbbbbbb", variant={"region": "华南"})
+    _fake_run(reports, 4, "other", "2026-06-03")
+    page = write_index(reports).read_text()
+    latest = page[page.index('id="latest"'):page.index("<h2>History")]
+    assert latest.count('<th scope="rowgroup" class="report"') == 2
+    assert '<th scope="rowgroup" class="report" rowspan="3">plan</th>' in latest
+    labels = re.findall(r'<td class="variant"><a href="#([^"]+)">([^<]+)</a>', latest)
+    assert labels == [("other", "default parameters"), ("plan", "default parameters"),
+                      ("plan__region-x-aaaaaaaaaa", "region = 华东, year = 2025"),
+                      ("plan__region-x-bbbbbbbbbb", "region = 华南")]
+    history = page[page.index("<h2>History"):]
+    assert history.count('<section class="report-history"') == 2 and history.count("<details") == 4
+    assert "Logical dates and times are in Asia/Shanghai" in page and "UTC" not in page

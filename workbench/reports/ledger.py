@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -123,16 +124,31 @@ class Ledger:
             "history (the index then lists only runs from then on)"
         )
 
+    def _create(self) -> None:
+        """Create the ledger with its table in one step (a hard link of a finished file), so a
+        process reading it at the same moment never sees an empty file."""
+        if not self.path.parent.is_dir():
+            if self.path.parent.exists():
+                raise self._refuse(f"cannot be created: {self.path.parent} is a file, not a folder")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.new")
+        try:
+            with closing(sqlite3.connect(tmp)) as conn:
+                conn.executescript(_SCHEMA)
+            os.link(tmp, self.path)
+        except FileExistsError:
+            pass  # another process created it first
+        finally:
+            tmp.unlink(missing_ok=True)
+
     def _connect(self) -> sqlite3.Connection:
         if self.path.is_dir():
             raise self._refuse("is a folder, not a file")
         if self.path.exists() and self.path.stat().st_size == 0:
             raise self._refuse("is empty (0 bytes): its run history was lost (a truncated or "
                                "replaced file)")
-        if not self.path.parent.is_dir():
-            if self.path.parent.exists():
-                raise self._refuse(f"cannot be created: {self.path.parent} is a file, not a folder")
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            self._create()
         try:
             conn = sqlite3.connect(self.path, timeout=30)
         except sqlite3.Error as exc:
