@@ -150,3 +150,18 @@ def test_report_run_and_run_all_file_a_run_under_the_same_logical_date(main, tmp
     assert manual.timezone == scheduled.timezone == zone
     page = (reports / "index.html").read_text()
     assert f"Logical dates and times are in {zone}" in page
+
+
+def test_a_reports_folder_that_is_a_file_exits_2_in_every_subcommand(main, tmp_path, capsys):
+    blocked = tmp_path / "reports"
+    blocked.write_text("a file where the reports folder goes")
+    manifest = write_manifest(tmp_path, {"ok": {"fixture": "records_results", "schedule": "0 7 * * *"}},
+                              output_dir="reports")
+    for args in (["run", str(fixture_notebook("records_results"))], ["index"], ["prune", "--days", "30"]):
+        assert main(["report", *args, "--reports-dir", str(blocked)]) == 2, args
+        err = capsys.readouterr().err
+        assert "is a file" in err and "Traceback" not in err
+    for command in ("due", "run-all"):
+        assert main(["report", command, "--manifest", str(manifest)]) == 2
+        assert "is a file" in capsys.readouterr().out
+    assert blocked.read_text() == "a file where the reports folder goes"

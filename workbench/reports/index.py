@@ -21,6 +21,7 @@ from typing import Any
 import jinja2
 
 from workbench import __version__
+from workbench.errors import ConfigError
 from workbench.reports.layout import INDEX_FILE, LEDGER_FILE
 from workbench.reports.ledger import Ledger, RunRecord
 from workbench.reports.limits import DEFAULT_TIMEZONE
@@ -175,10 +176,18 @@ def render_index(reports_dir: str | Path, templates_dir: str | Path = TEMPLATES_
 
 
 def write_index(reports_dir: str | Path) -> Path:
-    """Write ``reports_dir/index.html`` atomically and return its path."""
+    """Write ``reports_dir/index.html`` atomically and return its path.
+
+    Raises ``ConfigError`` when the folder is a file (or lies below one) or the index is a folder.
+    """
     reports_dir = Path(reports_dir)
-    reports_dir.mkdir(parents=True, exist_ok=True)
     path = reports_dir / INDEX_FILE
+    blocked = next((p for p in [reports_dir, *reports_dir.parents] if p.exists() and not p.is_dir()), None)
+    if blocked is not None or path.is_dir():
+        raise ConfigError(f"cannot write the reports index {path}: "
+                          + (f"{blocked} is a file, not a folder" if blocked else "it is a folder")
+                          + "; move it away or choose another reports folder")
+    reports_dir.mkdir(parents=True, exist_ok=True)
     tmp = reports_dir / f".{INDEX_FILE}.{os.getpid()}.tmp"
     tmp.write_text(render_index(reports_dir), encoding="utf-8")
     os.replace(tmp, path)

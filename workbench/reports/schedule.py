@@ -282,7 +282,11 @@ def _finish(manifest: Manifest, summary: RunSummary, today: dt.date) -> RunSumma
     index = manifest.output_dir / INDEX_FILE
     started = summary.ran or any(isinstance(err, ReportError) for _, err in summary.failed)
     if started or summary.pruned or not index.exists():
-        write_index(manifest.output_dir)
+        try:
+            write_index(manifest.output_dir)
+        except ConfigError as exc:  # reported with the runs, which are recorded in the ledger
+            summary.failed.append(("index", exc))
+            return summary
     summary.index = index
     return summary
 
