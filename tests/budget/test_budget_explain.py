@@ -12,7 +12,8 @@ import pytest
 from budget_instances import plan_channels
 
 from workbench.budget.allocate import allocate
-from workbench.budget.explain import (allocation_caption, binding_text, certainty_text, curves_caption, frontier_caption,
+from workbench.budget.explain import (allocation_caption, binding_text, certainty_text, comparison_caption,
+                                      curves_caption, frontier_caption,
                                       frontier_levels_text, frontier_target_text)
 from workbench.budget.frontier import efficient_frontier
 from workbench.budget.run import run_scenario
@@ -100,3 +101,11 @@ def test_curves_caption_says_where_the_curves_come_from(repo):
                                              "(splash, feed, challenge); bands: 5-95% of 5 bootstrap refits")
     no_bands = run_scenario(repo / "budgets" / "plan_base.yaml", bootstrap=0)
     assert "no bands: bootstrap 0" in curves_caption(no_bands)
+
+
+def test_comparison_caption_names_each_answer(repo):
+    results = [run_scenario(repo / "budgets" / f"plan_{n}.yaml", bootstrap=0) for n in ("base", "lean")]
+    text = comparison_caption(results)
+    assert text.startswith("plan_base: optimal, binding: the budget (all of it is spent); plan_lean: optimal, binding:")
+    assert text.endswith("no error bars: no scenario has an interval.")  # fitted, but bootstrap 0
+    assert "bootstrap 0, so no interval" in certainty_text(results[0])  # not "the curves are given"

@@ -9,8 +9,8 @@ the solved results, so it is tested once and said the same way everywhere:
   whether the gain over the written plan is larger than that uncertainty;
 * :func:`frontier_levels_text`, :func:`frontier_target_text` - the frontier's budget levels
   (which cannot be spent, where the curve is flat) and what sets the ROI-target point;
-* :func:`curves_caption`, :func:`allocation_caption`, :func:`frontier_caption` - the figure
-  captions.
+* :func:`curves_caption`, :func:`allocation_caption`, :func:`frontier_caption`,
+  :func:`comparison_caption` - the figure captions.
 
 Money is shown in million CNY with one decimal (``12.3M``); ratios with two decimals.
 """
@@ -71,8 +71,8 @@ def certainty_text(result: ScenarioResult) -> str:
     share = f" ({gain / planned:+.1%})" if planned > 0 else ""
     parts = [f"optimized GMV {m(a.total_gmv)}, {m(gain, signed=True)}{share} against the written plan's {m(planned)}"]
     if result.gmv_interval is None:
-        parts.append("the curves are given, not fitted, so no interval is computed; the figures are exact on "
-                     f"those curves within the approximation bound {m(a.approximation_error)}")
+        parts.append(f"{_no_interval(result)}; the figures are exact on those curves within the approximation "
+                     f"bound {m(a.approximation_error)}")
         return "; ".join(parts)
     low, high = result.gmv_interval
     parts.append(f"90% interval of the optimized GMV from the curve fits {m(low)} .. {m(high)}")
@@ -109,6 +109,13 @@ def curves_caption(result: ScenarioResult) -> str:
     return "Response curves " + "; ".join(parts) + ". ○ the written plan, ◆ the optimized split."
 
 
+def _no_interval(result: ScenarioResult) -> str:
+    """Why a result has no GMV interval: its curves are given, or the fits were not bootstrapped."""
+    if any(c.curve_source == "fitted" for c in getattr(result, "specs", ())):
+        return "bootstrap 0, so no interval of the fits' uncertainty is computed"
+    return "the curves are given, not fitted, so no interval is computed"
+
+
 def allocation_caption(result: ScenarioResult) -> str:
     """Caption of the allocation figure: the answer's status, what binds, how sure it is."""
     a = result.allocation
@@ -118,6 +125,16 @@ def allocation_caption(result: ScenarioResult) -> str:
         if a.min_roi is not None:
             head += f" (target >= {a.min_roi:g})"
     return ". ".join([head, binding_text(a), certainty_text(result)]) + "."
+
+
+def comparison_caption(results: list[ScenarioResult]) -> str:
+    """Caption of the scenario comparison: each scenario's answer status and what binds, and
+    what the GMV error bars are."""
+    parts = [f"{r.scenario.name}: {r.allocation.status}, {binding_text(r.allocation)}" for r in results]
+    bars = ("error bars: 90% interval of the optimized GMV from the curve fits"
+            if any(r.gmv_interval is not None for r in results) else
+            f"no error bars: {_no_interval(results[0]) if len(results) == 1 else 'no scenario has an interval'}")
+    return "; ".join(parts) + f". {bars}."
 
 
 def frontier_levels_text(frontier: Frontier) -> str:
