@@ -84,3 +84,7 @@ def test_the_next_event_on_a_two_year_file_with_chinese_columns(run_notebook, tm
     exported = pd.read_csv(tmp_path / "out" / "selection_new_year_sale_2027.csv", encoding="utf-8-sig")
     assert list(exported.columns[:2]) == ["rank", "品类"] and "actual" not in exported
     assert len(exported) == 6 and exported.forecast.is_monotonic_decreasing
+    daily = pd.read_csv(tmp_path / "out" / "forecast_new_year_sale_2027.csv", encoding="utf-8-sig")
+    assert list(daily.columns[:3]) == ["品类", "日期", "yhat"] and "y" not in daily  # the input's date name
+    assert pd.Timestamp(daily["日期"].max()) == pd.Timestamp("2027-02-05")  # the window end + 7 days
+    assert (daily.yhat.round(1) == daily.yhat).all()

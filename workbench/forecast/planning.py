@@ -377,21 +377,35 @@ def selection_table(result: EventForecast, history: pd.DataFrame,
     return out
 
 
-def export_selection(table: pd.DataFrame, params: EventParams, result: EventForecast) -> Path | None:
-    """Write the ranked selection table to ``params.export_dir`` as
-    ``selection_<event>_<year>.csv`` (UTF-8 with BOM, so Excel opens Chinese names; totals
-    rounded: units to one decimal, shares to four). Returns the path, or None without an
-    export directory. Refuses to write over the input data."""
+def export_tables(selection: pd.DataFrame, params: EventParams, result: EventForecast) -> list[Path]:
+    """Write the ranked selection table and the daily forecast per series to
+    ``params.export_dir`` as ``selection_<event>_<year>.csv`` and ``forecast_<event>_<year>.csv``:
+    UTF-8 with BOM (Excel opens Chinese names), the input's date column name (``date_col``)
+    instead of ``ds``, values rounded (units to one decimal, money to two, shares to four).
+    Returns the paths written (none without an export directory). Refuses to write over the
+    input data (``ParameterError``)."""
     if params.export_dir is None:
-        return None
+        return []
     from workbench.data.io import refuse_overwrite, write_table
 
-    path = Path(params.export_dir) / f"selection_{params.event}_{result.window.year}.csv"
-    refuse_overwrite(path, None if params.data == "sample" else params.data, flag="export_dir")
-    value_cols = [c for c in table.columns if c in ("forecast", "baseline", "uplift") or c.startswith("yhat_q")]
-    decimals = {c: (2 if params.target == "gmv" else 1) for c in value_cols}
-    decimals |= {"uplift_pct": 4, "uplift_share": 4}
-    return write_table(table, path, excel_csv=True, decimals=decimals)
+    stem = f"{params.event}_{result.window.year}"
+    paths = [Path(params.export_dir) / f"selection_{stem}.csv", Path(params.export_dir) / f"forecast_{stem}.csv"]
+    for path in paths:
+        refuse_overwrite(path, None if params.data == "sample" else params.data, flag="export_dir")
+    places = 2 if params.target == "gmv" else 1
+    values = [c for c in selection.columns if c in ("forecast", "baseline", "uplift") or c.startswith("yhat_q")]
+    write_table(selection, paths[0], excel_csv=True,
+                decimals={c: places for c in values} | {"uplift_pct": 4, "uplift_share": 4})
+    daily = result.forecast
+    write_table(daily, paths[1], excel_csv=True, date_name=params.date_col,
+                decimals={c: places for c in daily.columns if c.startswith("yhat") or c == "y"})
+    return paths
+
+
+def daily_total(result: EventForecast, date_col: str = "ds") -> pd.DataFrame:
+    """The forecast summed over all series per day (the report's downloadable daily table),
+    with the date column named ``date_col`` (the input's)."""
+    return aggregate(result.forecast, []).rename(columns={"ds": date_col})
 
 
 def table_formats(frame: pd.DataFrame, target: str) -> dict[str, str]:
