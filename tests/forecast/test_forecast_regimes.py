@@ -93,3 +93,21 @@ def test_bias_is_near_zero_and_coverage_near_80_percent(backtest):
     assert all(abs(b) < 0.15 for b in per_kind.values()), per_kind
     cover = metrics.coverage(live.y, live.yhat_q10, live.yhat_q90)
     assert 0.72 <= cover <= 0.92, cover
+
+
+def test_a_flat_series_with_event_spikes_stays_flat_outside_them():
+    """Issue 13: a flat 100-a-day series with 618 and Double 11 spikes was forecast at 108 a day
+    in December."""
+    from workbench.forecast.models import make_model
+
+    ds = pd.date_range("2023-01-01", "2025-10-31")
+    rng = np.random.default_rng(0)
+    y = 100 * rng.lognormal(0, 0.05, len(ds))
+    for year in (2023, 2024, 2025):
+        for month, day in ((6, 1), (6, 18), (11, 1), (11, 11)):
+            y[ds == pd.Timestamp(year, month, day)] *= 4
+    pred = make_model("event_profile").fit(y, ds).predict(61)
+    december = pred.ds.month == 12
+    assert pred.mean[december].mean() == pytest.approx(100, rel=0.03)
+    assert pred.mean[pred.ds == "2025-11-11"][0] > 300  # the event still peaks
+    assert pred.quantiles[0.1][december].mean() < 100 < pred.quantiles[0.9][december].mean()
