@@ -77,3 +77,44 @@ def test_bad_events_file_names_the_file_and_field(tmp_path, text, message):
 def test_missing_events_file():
     with pytest.raises(ConfigError, match="not found"):
         RetailCalendar("/nonexistent/events.yaml")
+
+
+@pytest.mark.parametrize("text, line, message", [
+    # issue 10: an impossible date gave a raw ValueError traceback from the YAML parser
+    ('events:\n  "618":\n    start: 2025-02-30\n', 3, "'2025-02-30' is not a valid value"),
+    ('years:\n  2027:\n    "618": {start: 2027-02-30}\n', 3, "'2027-02-30' is not a valid value"),
+    # a bad "MM-DD" in the planner's own entry names the planner's file and line, not a default
+    ('events:\n  "618":\n    start: "13-40"\n', 3, "events.618.start (2010): '2010-13-40' is not a date"),
+    ('events:\n  "618":\n    start: "02-29"\n', 3, "'2010-02-29' is not a date"),
+    ('years:\n  1999:\n    "618": {start: 1999-05-20}\n', 2, "the key must be a year from 2000 to 2099"),
+    # an overlapping new event used to be silently ignored
+    ('events:\n  brand_day:\n    anchor: "06-10"\n    start: "06-05"\n    end: "06-12"\n', 2,
+     "brand_day 2010 (2010-06-05 to 2010-06-12) overlaps 618 2010 (2010-05-20 to 2010-06-18)"),
+    ('events:\n  "618":\n    start: "04-28"\n', 2, "618 2010 (2010-04-28 to 2010-06-18) overlaps labor_day 2010"),
+    ('events:\n  "618":\n    start: "05-20"\n  "618":\n    end: "06-20"\n', 4, "duplicate key"),
+])
+def test_events_file_errors_name_the_planners_file_and_line(tmp_path, text, line, message):
+    path = tmp_path / "events.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        RetailCalendar(path)
+    assert f"{path}:{line}: " in str(err.value) and message in str(err.value)
+
+
+def test_a_new_event_is_announced_and_usable(tmp_path):
+    from workbench.calendar.events import NewEventWarning
+
+    path = tmp_path / "events.yaml"
+    path.write_text('events:\n  brand_day:\n    label: Brand day\n    anchor: "08-08"\n    start: "08-06"\n'
+                    '    end: "08-09"\n')
+    with pytest.warns(NewEventWarning, match=r"events.yaml:2: events.brand_day is a new event: .* forecast "
+                                             r"without an event effect"):
+        cal = RetailCalendar(path)
+    assert cal.next_window("brand_day", pd.Timestamp("2026-08-07")).start == pd.Timestamp("2027-08-06")
+
+
+def test_next_window_is_the_first_that_starts_after_the_date():
+    cal = RetailCalendar()
+    assert cal.next_window("new_year_sale", "2026-10-31").anchor == pd.Timestamp("2027-02-06")
+    assert cal.next_window("618", "2026-05-19").year == 2026
+    assert cal.next_window("618", "2026-05-20").year == 2027

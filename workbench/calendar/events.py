@@ -62,21 +62,29 @@ def spring_festival(year: int) -> pd.Timestamp:
     raise ConfigError(f"the holidays package knows no Spring Festival for {year}")
 
 
-def _read_yaml(source: str | Path | dict | None) -> tuple[dict, str]:
+def _read_yaml(source: str | Path | dict | None) -> tuple[dict, str, dict]:
+    """The planner's overrides, their source's name, and ``{key path: Location}`` (file:line)."""
+    from workbench.data.io import read_yaml_with_lines
+
     if source is None:
-        return {}, "<none>"
+        return {}, "<none>", {}
     if isinstance(source, dict):
-        return copy.deepcopy(source), "<dict>"
+        return copy.deepcopy(source), "<dict>", {}
     path = Path(source)
     if not path.is_file():
         raise ConfigError(f"{path}: events file not found; pass an existing YAML file")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    data, lines = read_yaml_with_lines(path, what="events file", key_types=(str, int))
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping with keys {sorted(_TOP_FIELDS)}")
-    return data, str(path)
+    return data, str(path), lines
+
+
+class NewEventWarning(UserWarning):
+    """An events file defines an event the forecasting models do not model (its windows still
+    serve --through-event, backtests and reports)."""
+
+
+CHECKED_YEARS = range(2010, 2041)  # every user event is resolved and checked for overlaps in these years
 
 
 def _merge(base: dict, override: dict) -> dict:
@@ -114,51 +122,105 @@ class RetailCalendar:
         self.overrides = overrides
         default_text = resources.files("workbench.calendar").joinpath("default_events.yaml")
         defaults = yaml.safe_load(default_text.read_text(encoding="utf-8"))
-        user, self._source = _read_yaml(overrides)
+        user, self._source, self._lines = _read_yaml(overrides)
+        self._defaults = set(defaults["events"])
         self._config = _merge(defaults, user)
         self._validate()
+        self._check_user_events(user)
+
+    def _where(self, *path) -> str:
+        """Where a value was written: ``file:line`` in the planner's file, else the source or
+        the shipped defaults."""
+        for end in range(len(path), 0, -1):
+            if path[:end] in self._lines:
+                return str(self._lines[path[:end]])
+        return self._source if self._source not in ("<none>",) else "default_events.yaml"
+
+    def _check_user_events(self, user: dict) -> None:
+        """Every event the planner's file defines or changes resolves in ``CHECKED_YEARS`` (a bad
+        date or "MM-DD" is named at its line), does not overlap another event's window (one day
+        belongs to one event), and a new event is announced (``NewEventWarning``)."""
+        import warnings
+
+        touched = set((user.get("events") or {}))
+        for per_event in (user.get("years") or {}).values():
+            touched |= set(per_event or {})
+        if not touched:
+            return
+        windows = {}
+        for name in self.events:
+            for year in CHECKED_YEARS:
+                windows[name, year] = self.window(name, year)  # errors name the file and line
+        for name in sorted(touched):
+            for year in CHECKED_YEARS:
+                mine = windows[name, year]
+                if mine.start > mine.end:
+                    raise ConfigError(f"{self._where('years', year, name)}: {name} {year} starts "
+                                      f"{mine.start.date()}, after its end {mine.end.date()}")
+                for other in self.events:
+                    if other == name:
+                        continue
+                    for y in (year - 1, year, year + 1):
+                        theirs = windows.get((other, y))
+                        if theirs is not None and mine.start <= theirs.end and theirs.start <= mine.end:
+                            raise ConfigError(
+                                f"{self._where('events', name)}: {name} {year} ({mine.start.date()} to "
+                                f"{mine.end.date()}) overlaps {other} {y} ({theirs.start.date()} to "
+                                f"{theirs.end.date()}); one day belongs to one event: move the window or "
+                                f"change {other}'s")
+        for name in sorted(touched - self._defaults):
+            warnings.warn(f"{self._where('events', name)}: events.{name} is a new event: its windows serve "
+                          f"--through-event, backtests and reports, but the forecasting models only model the "
+                          f"effects of {sorted(self._defaults)}; its days are forecast without an event effect",
+                          NewEventWarning, stacklevel=3)
 
     # -- validation ---------------------------------------------------------------------------
     def _validate(self) -> None:
-        src = self._source
+        """Shape of the merged configuration; messages name the planner's file and line."""
+        w = self._where
         unknown = set(self._config) - _TOP_FIELDS
         if unknown:
-            raise ConfigError(f"{src}: unknown top-level key(s) {sorted(unknown)}; "
+            raise ConfigError(f"{w(sorted(unknown)[0])}: unknown top-level key(s) {sorted(unknown)}; "
                               f"allowed: {sorted(_TOP_FIELDS)}")
+        if not isinstance(self._config.get("events"), dict):
+            raise ConfigError(f"{w('events')}: events must be a mapping of event names to windows")
         for name, spec in self._config["events"].items():
             if not isinstance(spec, dict):
-                raise ConfigError(f"{src}: events.{name} must be a mapping")
+                raise ConfigError(f"{w('events', name)}: events.{name} must be a mapping")
             bad = set(spec) - _EVENT_FIELDS
             if bad:
-                raise ConfigError(f"{src}: events.{name} has unknown field(s) {sorted(bad)}; "
-                                  f"allowed: {sorted(_EVENT_FIELDS)}")
+                raise ConfigError(f"{w('events', name, sorted(bad)[0])}: events.{name} has unknown field(s) "
+                                  f"{sorted(bad)}; allowed: {sorted(_EVENT_FIELDS)}")
             missing = {"anchor", "start", "end"} - set(spec)
             if missing:
-                raise ConfigError(f"{src}: events.{name} lacks {sorted(missing)}")
+                raise ConfigError(f"{w('events', name)}: events.{name} lacks {sorted(missing)}")
         for year, per_event in (self._config.get("years") or {}).items():
-            if not isinstance(year, int):
-                raise ConfigError(f"{src}: years.{year}: the key must be a year like 2027")
+            if not isinstance(year, int) or not 2000 <= year <= 2099:
+                raise ConfigError(f"{w('years', year)}: years.{year}: the key must be a year from 2000 "
+                                  f"to 2099, like 2027")
             for name, spec in (per_event or {}).items():
                 if name not in self._config["events"]:
-                    raise ConfigError(f"{src}: years.{year}.{name}: unknown event; known: "
+                    raise ConfigError(f"{w('years', year, name)}: years.{year}.{name}: unknown event; known: "
                                       f"{sorted(self._config['events'])}")
+                if not isinstance(spec, dict):
+                    raise ConfigError(f"{w('years', year, name)}: years.{year}.{name} must be a mapping")
                 bad = set(spec) - _YEAR_FIELDS
                 if bad:
-                    raise ConfigError(f"{src}: years.{year}.{name} has unknown field(s) "
-                                      f"{sorted(bad)}; allowed: {sorted(_YEAR_FIELDS)}")
+                    raise ConfigError(f"{w('years', year, name, sorted(bad)[0])}: years.{year}.{name} has "
+                                      f"unknown field(s) {sorted(bad)}; allowed: {sorted(_YEAR_FIELDS)}")
                 for field in ("start", "end"):
                     if field in spec:
-                        _to_date(spec[field], f"{src}: years.{year}.{name}.{field}")
+                        _to_date(spec[field], f"{w('years', year, name, field)}: years.{year}.{name}.{field}")
         for key in ("makeup_workdays", "extra_holidays"):
             for i, item in enumerate(self._config.get(key) or []):
                 day = item.get("date") if isinstance(item, dict) else item
-                _to_date(day, f"{src}: {key}[{i}]")
+                _to_date(day, f"{w(key, i)}: {key}[{i}]")
         for year in self._config.get("years") or {}:
             for name in self._config["years"][year] or {}:
                 window = self.window(name, year)
                 if window.start > window.end:
-                    raise ConfigError(f"{src}: years.{year}.{name}: start {window.start.date()} "
-                                      f"is after end {window.end.date()}")
+                    raise ConfigError(f"{w('years', year, name)}: years.{year}.{name}: start "
+                                      f"{window.start.date()} is after end {window.end.date()}")
 
     # -- events -------------------------------------------------------------------------------
     @property
@@ -178,7 +240,7 @@ class RetailCalendar:
         anchor = str(self._spec(event)["anchor"])
         if anchor == "spring_festival":
             return spring_festival(year)
-        return _to_date(f"{year}-{anchor}", f"events.{event}.anchor")
+        return _to_date(f"{year}-{anchor}", f"{self._where('events', event, 'anchor')}: events.{event}.anchor")
 
     def _resolve(self, value: Any, anchor: pd.Timestamp, year: int, where: str) -> pd.Timestamp:
         if isinstance(value, int):
@@ -194,10 +256,13 @@ class RetailCalendar:
         anchor = self.anchor(event, year)
         per_year = ((self._config.get("years") or {}).get(year) or {}).get(event) or {}
         merged = {**spec, **per_year}
-        where = f"events.{event} ({year})"
-        start = self._resolve(merged["start"], anchor, year, where)
-        end = self._resolve(merged["end"], anchor, year, where)
-        peaks = tuple(self._resolve(p, anchor, year, where) for p in merged.get("peaks") or [])
+        def where(field: str) -> str:
+            path = ("years", year, event, field) if field in per_year else ("events", event, field)
+            return f"{self._where(*path)}: {'.'.join(map(str, path))} ({year})"
+
+        start = self._resolve(merged["start"], anchor, year, where("start"))
+        end = self._resolve(merged["end"], anchor, year, where("end"))
+        peaks = tuple(self._resolve(p, anchor, year, where("peaks")) for p in merged.get("peaks") or [])
         return EventWindow(event, year, self.label(event), anchor, start, end, peaks)
 
     def next_window(self, event: str, after) -> EventWindow:

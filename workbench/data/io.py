@@ -477,23 +477,26 @@ def display_path(path: str | Path) -> str:
         return str(path)
 
 
-def read_yaml(path: str | Path, *, max_bytes: int = MAX_YAML_BYTES, what: str = "file"):
+def read_yaml(path: str | Path, *, max_bytes: int = MAX_YAML_BYTES, what: str = "file",
+              key_types: tuple[type, ...] = (str,)):
     """Parse a YAML file into plain Python values, safely (see ``read_yaml_with_lines``)."""
-    return read_yaml_with_lines(path, max_bytes=max_bytes, what=what)[0]
+    return read_yaml_with_lines(path, max_bytes=max_bytes, what=what, key_types=key_types)[0]
 
 
-def read_yaml_with_lines(path: str | Path, *, max_bytes: int = MAX_YAML_BYTES,
-                         what: str = "file") -> tuple[object, dict[tuple, Location]]:
+def read_yaml_with_lines(path: str | Path, *, max_bytes: int = MAX_YAML_BYTES, what: str = "file",
+                         key_types: tuple[type, ...] = (str,)) -> tuple[object, dict[tuple, Location]]:
     """Parse a YAML file into plain Python values and a map ``key path -> Location``.
 
     Key paths are tuples of mapping keys and list indices from the document root; the root
     itself is ``()``. Only YAML's safe types are built. ``what`` names the kind of file in
-    messages ("scenario", "mapping"...).
+    messages ("scenario", "mapping"...); ``key_types`` the types mapping keys may have (text
+    only by default; a calendar file also keys years by number).
 
     Raises ``ConfigError`` naming the file (and line where there is one): not found, larger than
     ``max_bytes``, not UTF-8 (a BOM is fine), empty, invalid YAML, a duplicate key (PyYAML would
     silently keep the last), a non-text key, more than ``MAX_YAML_ALIASES`` aliases to mappings
-    or lists, or more than ``MAX_YAML_VALUES`` values once aliases are expanded.
+    or lists, or more than ``MAX_YAML_VALUES`` values once aliases are expanded, or a value
+    YAML cannot build (an impossible date such as ``2025-02-30``).
     """
     import yaml
 
@@ -516,7 +519,7 @@ def read_yaml_with_lines(path: str | Path, *, max_bytes: int = MAX_YAML_BYTES,
         if node is None:
             raise ConfigError(f"{name}: the file is empty")
         locations[()] = Location(path.resolve(), node.start_mark.line + 1)
-        data = _build_yaml(loader, node, (), path.resolve(), locations, _YamlBudget(name, what))
+        data = _build_yaml(loader, node, (), path.resolve(), locations, _YamlBudget(name, what, key_types))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{name}:{mark.line + 1}" if mark is not None else name
@@ -531,8 +534,9 @@ class _YamlBudget:
     """Counts the values built from one YAML file and the aliases (``*name``) followed, so that
     a file whose aliases multiply (a "billion laughs" bomb) is refused instead of expanded."""
 
-    def __init__(self, name: str, what: str):
+    def __init__(self, name: str, what: str, key_types: tuple[type, ...] = (str,)):
         self.name = name
+        self.key_types = key_types
         self.what = what
         self.values = 0
         self.aliases = 0
@@ -564,8 +568,8 @@ def _build_yaml(loader, node, path: tuple, file: Path, locations: dict, budget: 
             name = display_path(file)
             if not isinstance(key_node, yaml.ScalarNode):
                 raise ConfigError(f"{name}:{line}: keys must be text, got a {key_node.id}")
-            key = loader.construct_object(key_node, deep=True)
-            if not isinstance(key, str):
+            key = _scalar(loader, key_node, name)
+            if not isinstance(key, budget.key_types) or isinstance(key, bool):
                 raise ConfigError(f"{name}:{line}: keys must be text, got {key!r}")
             if key in out:
                 first = locations[path + (key,)].line
@@ -580,4 +584,14 @@ def _build_yaml(loader, node, path: tuple, file: Path, locations: dict, budget: 
             locations[path + (i,)] = Location(file, item.start_mark.line + 1)
             out.append(_build_yaml(loader, item, path + (i,), file, locations, budget))
         return out
-    return loader.construct_object(node, deep=True)
+    return _scalar(loader, node, display_path(file))
+
+
+def _scalar(loader, node, name: str):
+    """A scalar built by YAML's safe rules; a value they cannot build (``2025-02-30`` matches
+    the date pattern, then fails) is a ``ConfigError`` at its line, not a raw ValueError."""
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, OverflowError) as exc:
+        raise ConfigError(f"{name}:{node.start_mark.line + 1}: {node.value!r} is not a valid value "
+                          f"({exc}); write dates as real dates (YYYY-MM-DD)") from None
