@@ -105,3 +105,20 @@ def test_fit_and_sample_history(tmp_path, repo):
     curves = tmp_path / "curves.csv"
     assert main(["budget", "fit", "--history", str(history), "--bootstrap", "5", "--out", str(curves)]) == 0
     assert curves.read_text().splitlines()[0].startswith("channel,vmax,k,s,vmax_low")
+
+
+def test_budget_help_is_light_and_its_choices_match_the_library():
+    import subprocess
+    import sys
+
+    from workbench.budget.allocate import DEFAULT_TOLERANCE
+    from workbench.cli.budget import SOLVER_CHOICES
+    from workbench.optimize import SOLVERS
+
+    assert SOLVER_CHOICES == SOLVERS and DEFAULT_TOLERANCE == 1e-4  # the help text says 1e-4
+    code = ("import sys, workbench.cli.budget as b, argparse; p = argparse.ArgumentParser(); "
+            "b.register(p.add_subparsers()); "
+            "heavy = [m for m in ('pandas', 'numpy', 'scipy', 'pulp', 'plotly') if m in sys.modules]; "
+            "print(heavy); sys.exit(1 if heavy else 0)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr

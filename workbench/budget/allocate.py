@@ -30,9 +30,10 @@ import pandas as pd
 import pulp
 
 from workbench.budget.channels import ChannelSpec, as_specs
-from workbench.budget.curves import HillCurve, shown
+from workbench.budget.curves import HillCurve
+from workbench.budget.explain import money, shown
 from workbench.budget.infeasibility import Infeasibility
-from workbench.budget.modes import MODES, Mode, money
+from workbench.budget.modes import MODES, Mode
 from workbench.budget.pwl import PiecewiseLinear, piecewise_linear_many
 from workbench.data.io import json_ready
 from workbench.errors import ParameterError

@@ -14,7 +14,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from workbench.budget.curves import HillCurve, shown
+from workbench.budget.curves import HillCurve
+from workbench.budget.explain import shown
 from workbench.data.validate import describe_rows
 from workbench.errors import DataValidationError, ParameterError
 

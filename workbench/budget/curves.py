@@ -15,14 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares
 
+from workbench.budget.explain import shown
 from workbench.errors import DataValidationError, ModelError, ParameterError
-
-
-def shown(value) -> str:
-    """A value as a user wrote it: numpy scalars as plain Python numbers (never ``np.float64(..)``)."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    return repr(value)
 
 
 def hill(x, vmax, k, s):

@@ -12,14 +12,14 @@ the solved results, so it is tested once and said the same way everywhere:
 * :func:`curves_caption`, :func:`allocation_caption`, :func:`frontier_caption`,
   :func:`comparison_caption` - the figure captions.
 
-Money is shown in million CNY with one decimal (``12.3M``); ratios with two decimals.
+Money is shown in million CNY with one decimal (``12.3M``), or whole (:func:`money`) in terminal
+lines; ratios with two decimals; values in messages through :func:`shown` (never a numpy repr).
+The module imports nothing heavy, so the CLI can build its help from it and :mod:`modes`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-
-from workbench.optimize import SOLVED
 
 if TYPE_CHECKING:
     from workbench.budget.allocate import Allocation
@@ -27,6 +27,18 @@ if TYPE_CHECKING:
     from workbench.budget.run import ScenarioResult
 
 _RTOL = 1e-6
+
+
+def shown(value) -> str:
+    """A value as a user wrote it: numpy scalars as plain Python numbers (never ``np.float64(..)``)."""
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        value = value.item()
+    return repr(value)
+
+
+def money(x: float) -> str:
+    """Money as a whole number with thousands separators (``120,000,000``)."""
+    return f"{float(x):,.0f}"
 
 
 def m(x: float, *, signed: bool = False) -> str:
@@ -139,6 +151,8 @@ def comparison_caption(results: list[ScenarioResult]) -> str:
 
 def frontier_levels_text(frontier: Frontier) -> str:
     """How many budget levels were solved, and why the others are left out or flat."""
+    from workbench.optimize import SOLVED
+
     points = frontier.points
     n = len(points)
     solved = points["status"].isin(SOLVED)

@@ -18,8 +18,7 @@ import pandas as pd
 
 from workbench.budget.allocate import DEFAULT_TOLERANCE, Allocation, allocate, budget_sweep, channel_caps
 from workbench.budget.channels import ChannelSpec, as_specs
-from workbench.budget.curves import shown
-from workbench.budget.explain import frontier_levels_text, frontier_target_text
+from workbench.budget.explain import frontier_levels_text, frontier_target_text, shown
 from workbench.data.io import json_ready
 from workbench.errors import ParameterError
 from workbench.optimize import DEFAULT_SOLVER, SOLVED

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.budget.channels import ChannelSpec, validate_channels
-from workbench.budget.curves import shown
+from workbench.budget.explain import shown
 from workbench.data.io import display_path, read_table
 from workbench.data.validate import describe_rows
 from workbench.errors import DataValidationError

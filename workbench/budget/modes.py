@@ -17,19 +17,13 @@ The model a mode works on is duck-typed: it has ``prob`` (a PuLP problem), ``tot
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
-import numpy as np
-import pulp
+from workbench.budget.explain import money, shown
 
-from workbench.budget.curves import shown
-from workbench.budget.infeasibility import Infeasibility
-
-
-def money(x: float) -> str:
-    """Money as a whole number with thousands separators (``120,000,000``)."""
-    return f"{float(x):,.0f}"
+# nothing heavy at import time: the CLI builds its flags from this table
 
 
 @dataclass(frozen=True)
@@ -70,6 +64,8 @@ class Mode:
 
     def set_objective(self, model) -> None:
         """Set the model's objective: ``sense`` of total ``objective_of``."""
+        import pulp
+
         model.prob.sense = pulp.LpMaximize if self.sense == "max" else pulp.LpMinimize
         model.prob.setObjective(model.total_gmv if self.objective_of == "gmv" else model.total_spend)
 
@@ -83,7 +79,7 @@ class Mode:
             if value is not None:
                 raise ValueError(f"mode {self.name!r} takes no target (got {shown(value)})")
             return
-        if value is None or isinstance(value, bool) or not np.isfinite(value) or value < 0 \
+        if value is None or isinstance(value, bool) or not math.isfinite(value) or value < 0 \
                 or (self.target_positive and value == 0):
             rule = "> 0" if self.target_positive else ">= 0"
             raise ValueError(f"mode {self.name!r} needs a {self.target} {rule}, got {shown(value)}")
@@ -101,10 +97,13 @@ def _no_rule(model, _value) -> None:
     return None
 
 
-def _minimums_within_budget(ch, budget: float) -> Infeasibility | None:
+def _minimums_within_budget(ch, budget: float):
+    """Infeasibility ``bounds`` when the channel minimums add up to more than the budget."""
+    from workbench.budget.infeasibility import Infeasibility
+
     if ch.lo.sum() <= budget:
         return None
-    order = np.argsort(-ch.lo)
+    order = (-ch.lo).argsort()
     named = [f"{ch.names[i]} {money(ch.lo[i])}" for i in order if ch.lo[i] > 0]
     return Infeasibility(
         "bounds",
@@ -113,7 +112,10 @@ def _minimums_within_budget(ch, budget: float) -> Infeasibility | None:
         [ch.names[i] for i in order if ch.lo[i] > 0])
 
 
-def _target_reachable(ch, target: float) -> Infeasibility | None:
+def _target_reachable(ch, target: float):
+    """Infeasibility ``gmv_target`` when every channel at its maximum falls short of the target."""
+    from workbench.budget.infeasibility import Infeasibility
+
     reachable = float(sum(p.y[-1] for p in ch.pwls))
     if reachable >= target:
         return None

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workbench.budget.curves import HillCurve, hill, hill_inflection, hill_marginal, shown
+from workbench.budget.curves import HillCurve, hill, hill_inflection, hill_marginal
+from workbench.budget.explain import shown
 from workbench.errors import ParameterError
 
 _BISECTION_STEPS = 30

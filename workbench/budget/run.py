@@ -14,8 +14,8 @@ import pandas as pd
 
 from workbench.budget.allocate import Allocation, allocate
 from workbench.budget.channels import ChannelSpec, channels_frame
-from workbench.budget.curves import ChannelFits, fit_channel_curves, hill, shown
-from workbench.budget.explain import certainty_text
+from workbench.budget.curves import ChannelFits, fit_channel_curves, hill
+from workbench.budget.explain import certainty_text, shown
 from workbench.data.io import display_path
 from workbench.budget.modes import MODES
 from workbench.budget.scenario import Scenario, load_scenario

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench.budget.curves import shown
+from workbench.budget.explain import shown
 from workbench.data.io import read_table
 from workbench.data.validate import describe_rows
 from workbench.errors import DataValidationError

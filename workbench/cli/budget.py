@@ -1,20 +1,25 @@
 """``workbench budget ...``: allocate a traffic budget against an ROI target, run and compare
 scenario files, trace the efficient frontier, fit curves, write the sample history.
 
-Exit codes: 0 a plan was found, 1 the rules cannot be met (the JSON still says why and what is
-achievable), 2 invalid input.
+Exit codes: 0 a verified plan was found; 1 no plan is reported: the rules cannot be met (the JSON
+still says why and what is achievable), the plan failed the read-back check, or a time limit
+came without a plan; 2 invalid input (including --out naming one of the command's inputs).
 """
 
 from __future__ import annotations
 
 import argparse
 
-from workbench.budget import allocate as alloc
-from workbench.budget import compare, curves, frontier, io, run, sample
-from workbench.budget.modes import MODES
-from workbench.budget.scenario import load_scenario
-from workbench.optimize import DEFAULT_SOLVER, SOLVERS
-from workbench.data.io import refuse_overwrite, write_json, write_table
+from workbench.budget.modes import MODES  # light: the mode flags come from this table
+
+# handlers import the budget package, pandas and the solvers; `workbench budget --help` does not
+SOLVER_CHOICES = ("highs", "cbc")  # workbench.optimize.SOLVERS (a test keeps them equal)
+
+
+def _options(args: argparse.Namespace) -> dict:
+    """Solver options the user gave (the library's defaults otherwise)."""
+    given = {"solver": args.solver, "tolerance": getattr(args, "tolerance", None), "time_limit": args.time_limit}
+    return {k: v for k, v in given.items() if v is not None}
 
 
 def _scenario_inputs(scenario) -> list:
@@ -25,12 +30,15 @@ def _scenario_inputs(scenario) -> list:
 
 
 def _allocate(args: argparse.Namespace) -> int:
+    from workbench.budget import allocate as alloc
+    from workbench.budget import io
+    from workbench.data.io import refuse_overwrite, write_json
+
     refuse_overwrite(args.out, args.channels)
     channels = io.read_channels_csv(args.channels, encoding=args.encoding, sheet=args.sheet)
     mode = MODES[args.mode]
     target = {mode.target: args.target} if mode.target else {}
-    result = alloc.allocate(channels, mode=mode.name, min_roi=args.min_roi, solver=args.solver,
-                            tolerance=args.tolerance, time_limit=args.time_limit, **target)
+    result = alloc.allocate(channels, mode=mode.name, min_roi=args.min_roi, **_options(args), **target)
     write_json(result.to_dict(), args.out)
     print(result.describe())
     print(f"wrote {args.out}")
@@ -38,6 +46,10 @@ def _allocate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from workbench.budget import run
+    from workbench.budget.scenario import load_scenario
+    from workbench.data.io import refuse_overwrite, write_json
+
     scenario = load_scenario(args.scenario)
     refuse_overwrite(args.out, *_scenario_inputs(scenario))
     result = run.run_scenario(scenario, solver=args.solver, bootstrap=args.bootstrap, time_limit=args.time_limit)
@@ -49,6 +61,10 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from workbench.budget import compare, run
+    from workbench.budget.scenario import load_scenario
+    from workbench.data.io import refuse_overwrite, write_json
+
     scenarios = [load_scenario(path) for path in args.scenarios]
     refuse_overwrite(args.out, *[f for s in scenarios for f in _scenario_inputs(s)])
     results = [run.run_scenario(s, solver=args.solver, bootstrap=args.bootstrap, time_limit=args.time_limit)
@@ -62,11 +78,13 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _frontier(args: argparse.Namespace) -> int:
+    from workbench.budget import frontier, io
+    from workbench.data.io import refuse_overwrite, write_json
+
     refuse_overwrite(args.out, args.channels)
     channels = io.read_channels_csv(args.channels, encoding=args.encoding, sheet=args.sheet)
     budgets = frontier.default_budgets(channels, args.points, args.start, args.stop)
-    result = frontier.efficient_frontier(channels, budgets, min_roi=args.min_roi, solver=args.solver,
-                                         tolerance=args.tolerance, time_limit=args.time_limit)
+    result = frontier.efficient_frontier(channels, budgets, min_roi=args.min_roi, **_options(args))
     write_json(result.to_dict(), args.out)
     print(result.describe())
     print(f"wrote {args.out}")
@@ -74,6 +92,9 @@ def _frontier(args: argparse.Namespace) -> int:
 
 
 def _fit(args: argparse.Namespace) -> int:
+    from workbench.budget import curves, io
+    from workbench.data.io import refuse_overwrite, write_table
+
     refuse_overwrite(args.out, args.history)
     history = io.read_history_csv(args.history, encoding=args.encoding, sheet=args.sheet)
     fits = curves.fit_channel_curves(history, n_bootstrap=args.bootstrap, seed=args.seed,
@@ -85,7 +106,10 @@ def _fit(args: argparse.Namespace) -> int:
 
 
 def _sample_history(args: argparse.Namespace) -> int:
-    write_table(sample.sample_channel_history(args.seed), args.out)
+    from workbench.budget import sample
+    from workbench.data.io import write_table
+
+    write_table(sample.sample_channel_history(sample.SEED if args.seed is None else args.seed), args.out)
     print(f"wrote {args.out}")
     return 0
 
@@ -108,12 +132,12 @@ class _ModeFlag(argparse.Action):
 
 
 def _solver_options(parser: argparse.ArgumentParser, *, tolerance: bool = True) -> None:
-    parser.add_argument("--solver", choices=SOLVERS, default=None if not tolerance else DEFAULT_SOLVER,
+    parser.add_argument("--solver", choices=SOLVER_CHOICES, default=None,
                         help="MILP/LP solver through PuLP (default highs; a scenario's own choice for run)")
     if tolerance:
-        parser.add_argument("--tolerance", type=float, default=alloc.DEFAULT_TOLERANCE,
+        parser.add_argument("--tolerance", type=float, default=None,
                             help="curve approximation error relative to each channel's GMV at its max "
-                                 "(default %(default)g)")
+                                 "(default 1e-4)")
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per solve (default 60)")
 
 
@@ -175,6 +199,6 @@ def register(subparsers) -> None:
     p.set_defaults(handler=_fit)
 
     p = sub.add_parser("sample-history", help="write the deterministic sample channel history")
-    p.add_argument("--seed", type=int, default=sample.SEED, help="generator seed (default %(default)s)")
+    p.add_argument("--seed", type=int, default=None, help="generator seed (default: the shipped history's)")
     p.add_argument("--out", required=True, metavar="HISTORY.csv", help="where to write it")
     p.set_defaults(handler=_sample_history)
