@@ -206,3 +206,17 @@ def test_gbk_file_with_chinese_headers_and_zero_led_codes(tmp_path, capsys):
                  "--freq", "D", "--horizon", "7", "--model", "seasonal_naive", "--out", str(out)]) == 0
     written = pd.read_csv(out, dtype={"商品编码": str})
     assert sorted(written["商品编码"].unique()) == ["00123", "0456"] and len(written) == 14
+
+
+def test_model_notes_are_plain_note_lines(tmp_path, capsys):
+    days = pd.date_range("2026-01-01", periods=90)
+    frame = pd.DataFrame({"sku": ["zero"] * 90 + ["sells"] * 90, "ds": list(days) * 2,
+                          "units": [0.0] * 90 + [3.0, 5.0, 4.0] * 30})
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    code = main(["forecast", "--data", str(tmp_path / "d.csv"), "--date-col", "ds", "--target", "units",
+                 "--keys", "sku", "--freq", "D", "--horizon", "7", "--out", str(tmp_path / "fc.csv")])
+    err = capsys.readouterr().err
+    assert code == 0 and "note: {'sku': 'zero'}: no demand in the 90 periods of history; forecast zero" in err
+    assert "Warning" not in err
+    fc = pd.read_csv(tmp_path / "fc.csv")
+    assert (fc[fc.sku == "zero"].filter(like="yhat") == 0).all().all()
