@@ -238,7 +238,8 @@ def formatted_cells(frame: pd.DataFrame, formats: dict[str, str] | None = None, 
                     labels: dict[str, str] | None = None) -> tuple[list[str], list[list[str]]]:
     """The table as text, exactly as a report shows it: (headers, rows of cell texts).
 
-    ``frame``'s index becomes leading columns unless it is the default 0..n-1 range (dropped).
+    ``frame``'s index becomes leading columns unless it is the default 0..n-1 range (dropped);
+    multi-level column labels are joined with ``" / "`` (the names ``formats`` and ``labels`` use).
     ``money_unit`` is one of :data:`MONEY_UNITS` (default CNY); money columns hold CNY.
     ``labels`` renames columns for display. Raises ``ValueError`` as :func:`column_formats`
     does, for a non-number in a numeric column, a share outside [0, 1] or an unknown unit.
