@@ -17,7 +17,8 @@ from workbench.reports.runner import execute, prepare
 def literal_notebook(path):
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "workbench", "language": "python", "display_name": "workbench"}
-    cell = nbformat.v4.new_code_cell('from typing import Literal\nevent: Literal["618", "double11"] = "618"')
+    cell = nbformat.v4.new_code_cell('from typing import Literal\n'
+                                     'event: Literal["618", "double11"] = "618"  # double11 = 双11')
     cell.metadata["tags"] = ["parameters"]
     nb.cells = [cell, nbformat.v4.new_code_cell("print(event)")]
     nbformat.write(nb, path)
@@ -36,6 +37,7 @@ def test_a_report_run_is_quiet(tmp_path, capfd, caplog, monkeypatch):
     err = capfd.readouterr().err
     assert "without encryption" not in err
     assert "Passed unknown parameter" not in err + caplog.text
+    assert "Unable to parse line" not in err + caplog.text
     assert list(sockets.iterdir()) == []  # the socket folder is gone
 
 
@@ -48,11 +50,12 @@ def test_kernels_listen_on_ipc_in_a_private_folder():
     assert not os.path.exists(folder)
 
 
-def test_only_the_unknown_parameter_warning_is_dropped(caplog):
-    log = logging.getLogger("papermill")
+def test_only_the_two_inference_warnings_are_dropped(caplog):
+    log, translators = logging.getLogger("papermill"), logging.getLogger("papermill.translators")
     with execution_options():
         log.warning("Passed unknown parameter: event")
+        translators.warning("Unable to parse line 5 'x: int = 1  # a = b'.")
         log.warning("Input notebook does not contain a cell with tag 'parameters'")
     log.warning("Passed unknown parameter: after")
-    assert "event" not in caplog.text
+    assert "event" not in caplog.text and "line 5" not in caplog.text
     assert "does not contain" in caplog.text and "after" in caplog.text

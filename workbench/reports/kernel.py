@@ -7,10 +7,12 @@ Two start-up messages are noise for a report run and are removed at their source
   process that started it, on the same machine, which Unix domain sockets (ZeroMQ ``ipc``) do
   without opening a port; the socket files live in a folder only this user can read and are
   removed with it.
-- papermill warns "Passed unknown parameter" for every parameter whose hint its regular
-  expression cannot read (``Literal[...]``, ``X | None``, ``Annotated[...]``). The runner has
-  already refused every name the parameters cell does not declare
-  (:func:`workbench.reports.params.validate_parameters`), so exactly that warning is dropped.
+- papermill infers a parameters cell with regular expressions: it warns "Passed unknown
+  parameter" for every parameter whose hint it cannot read (``Literal[...]``, ``X | None``,
+  ``Annotated[...]``) and "Unable to parse line" for a line with a second ``=`` (in a comment).
+  The runner reads the cell with Python's own parser and has already refused every name the
+  cell does not declare (:func:`workbench.reports.params.validate_parameters`), so exactly these
+  two warnings are dropped.
 """
 
 from __future__ import annotations
@@ -23,24 +25,31 @@ from typing import Any
 
 from traitlets.config import Config
 
-_UNKNOWN_PARAMETER = "Passed unknown parameter: "
+# papermill's logger -> the start of the one message of it that is dropped
+_INFERENCE_WARNINGS = {"papermill": "Passed unknown parameter: ",
+                       "papermill.translators": "Unable to parse line "}
 
 
-class _DeclaredParametersOnly(logging.Filter):
+class _DropMessage(logging.Filter):
+    def __init__(self, prefix: str):
+        super().__init__()
+        self.prefix = prefix
+
     def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith(_UNKNOWN_PARAMETER)
+        return not record.getMessage().startswith(self.prefix)
 
 
 @contextmanager
 def execution_options() -> Iterator[dict[str, Any]]:
     """Keyword arguments for ``papermill.execute_notebook`` (a kernel on IPC sockets in a new
-    private temporary folder, removed when the block ends), with papermill's unknown-parameter
-    warning dropped while the block runs."""
-    papermill_log = logging.getLogger("papermill")
-    only_declared = _DeclaredParametersOnly()
-    papermill_log.addFilter(only_declared)
+    private temporary folder, removed when the block ends), with papermill's two parameter
+    inference warnings dropped while the block runs."""
+    filters = [(logging.getLogger(name), _DropMessage(prefix)) for name, prefix in _INFERENCE_WARNINGS.items()]
+    for logger, drop in filters:
+        logger.addFilter(drop)
     try:
         with tempfile.TemporaryDirectory(prefix="wb-kernel-") as folder:
             yield {"config": Config({"KernelManager": {"transport": "ipc", "ip": f"{folder}/kernel"}})}
     finally:
-        papermill_log.removeFilter(only_declared)
+        for logger, drop in filters:
+            logger.removeFilter(drop)
