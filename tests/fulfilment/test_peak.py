@@ -84,9 +84,22 @@ def test_bad_tables_are_named():
         peak_check(forecast, assignment, capacity.assign(capacity_units_per_day=[-1, 100]), **kwargs)
     with pytest.raises(DataValidationError, match="add up to 0.5"):
         peak_check(forecast, assignment.assign(share=[1, 1, 0.5]), capacity, **kwargs)
-    with pytest.raises(DataValidationError, match="no forecast for 2 day"):
+    with pytest.raises(DataValidationError, match="city 'A' misses 2 day"):
         peak_check(forecast, assignment, capacity, window_start=DAYS[0], window_end="2026-06-20",
                    area="city")
+    # one city short of a day inside the window is refused, not counted as zero orders
+    gap = forecast[~((forecast["city"] == "B") & (forecast["ds"] == DAYS[1]))]
+    with pytest.raises(DataValidationError, match="city 'B' misses 1 day"):
+        peak_check(gap, assignment, capacity, **kwargs)
+
+
+def test_row_order_and_times_of_day_do_not_matter():
+    forecast, assignment, capacity = two_warehouses()
+    kwargs = dict(window_start=DAYS[0], window_end=DAYS[-1], area="city")
+    base = peak_check(forecast, assignment, capacity, **kwargs)
+    shuffled = forecast.sample(frac=1.0, random_state=7).assign(ds=lambda f: f["ds"] + pd.Timedelta(hours=9))
+    other = peak_check(shuffled, assignment.iloc[::-1], capacity.iloc[::-1], **kwargs)
+    pd.testing.assert_frame_equal(base.warehouses, other.warehouses)
     with pytest.raises(ParameterError, match="before it starts"):
         peak_check(forecast, assignment, capacity, window_start=DAYS[-1], window_end=DAYS[0],
                    area="city")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from workbench.errors import DataValidationError, ParameterError
-from workbench.inventory.clearance import slow_movers
+from workbench.inventory.clearance import clearance_list, slow_movers
 from workbench.inventory.policy import service_z
 from workbench.inventory.replenishment import (
     alerts,
@@ -239,3 +239,14 @@ def test_pooled_forecast_adds_means_and_bands_in_quadrature():
     assert wuhan["yhat_q90"] == pytest.approx(125 + Z90 * sd)
     assert wuhan["yhat_q10"] == pytest.approx(125 - Z90 * sd)
     assert pooled.loc["Beijing"].iloc[0]["yhat_q90"] == pytest.approx(25 + Z90 * 20)
+
+
+def test_stock_without_a_forecast_is_listed_not_dropped():
+    fc = flat_forecast({"sku": "a"}, 10, 2)
+    stock = pd.DataFrame({"sku": ["a", "gone"], "on_hand": [50.0, 300.0], "unit_cost": [1.0, 2.0]})
+    plan = replenishment_plan(fc, pd.DataFrame({"sku": ["a"], "lead_time_days": [3]}), stock,
+                              keys=["sku"])
+    assert plan["sku"].tolist() == ["a"] and plan.attrs["stock_without_forecast"] == [("gone",)]
+    clear = clearance_list(fc, stock, keys=["sku"], min_turns=4, keep_days=30)
+    assert clear["sku"].tolist() == ["gone"]  # no demand: all 300 units to clear, worth 600
+    assert clear["clear_units"].iloc[0] == 300 and clear["clear_value"].iloc[0] == 600

@@ -194,7 +194,7 @@ def warehouse_arrivals(forecast: pd.DataFrame, assignment: pd.DataFrame, *, area
         raise DataValidationError(f"{aname}: the shares of {area} {off.index[0]!r} add up to "
                                   f"{off.iloc[0]:g}; each {area}'s shares must add up to 1")
     fc = pd.DataFrame({area: forecast[area].astype(str).str.strip(),
-                       "ds": pd.to_datetime(forecast["ds"], errors="coerce")})
+                       "ds": pd.to_datetime(forecast["ds"], errors="coerce").dt.normalize()})
     if fc["ds"].isna().any():
         raise DataValidationError(f"{fname}: column 'ds' has unparseable dates at "
                                   f"{describe_rows(forecast, fc['ds'].isna())}")
@@ -280,13 +280,18 @@ def peak_check(forecast: pd.DataFrame, assignment: pd.DataFrame, capacity: pd.Da
     if not (isinstance(target, (int, float)) and 0 < target <= 1):
         raise ParameterError(f"target={target!r} must be a share in (0, 1]")
     days = pd.date_range(start, end, freq="D")
-    fc_days = set(pd.to_datetime(forecast["ds"], errors="coerce").dt.normalize()) \
-        if "ds" in forecast.columns else set()
-    absent = [d for d in days if d not in fc_days]
-    if absent:
-        raise DataValidationError(
-            f"{_name(forecast, 'forecast')}: no forecast for {len(absent)} day(s) of the event window "
-            f"{start.date()}..{end.date()}, first {absent[0].date()}; forecast through the window")
+    if area in forecast.columns and "ds" in forecast.columns:
+        present = pd.DataFrame({area: forecast[area].astype(str).str.strip(),
+                                "ds": pd.to_datetime(forecast["ds"], errors="coerce").dt.normalize()})
+        present = present[present["ds"].between(start, end)].drop_duplicates()
+        counts = present.groupby(area)["ds"].nunique()
+        areas = sorted(set(forecast[area].astype(str).str.strip()))
+        short = [a for a in areas if counts.get(a, 0) < len(days)]
+        if short:
+            raise DataValidationError(
+                f"{_name(forecast, 'forecast')}: the forecast of {area} {short[0]!r} misses "
+                f"{len(days) - counts.get(short[0], 0)} day(s) of the event window "
+                f"{start.date()}..{end.date()}; forecast every area through the window")
     arrivals = warehouse_arrivals(forecast, assignment, area=area, columns=columns)
     arrivals = arrivals[arrivals["ds"].between(start, end)]
     warehouses = sorted(set(assignment["warehouse"].astype(str).str.strip()))

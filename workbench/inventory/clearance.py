@@ -1,6 +1,7 @@
 """Slow movers by turnover and the clearance list (滞销品清仓).
 
-Per key: ``mu_d`` the mean daily forecast over the whole horizon (units/day), annual turnover
+Per key of the forecast or the stock (a stock row without a forecast has ``mu_d = 0``): ``mu_d``
+the mean daily forecast over the whole horizon (units/day), annual turnover
 ``365 mu_d / on_hand`` (turns a year; infinite with no stock on hand), days of cover
 ``on_hand / mu_d``. A slow mover turns less than ``min_turns`` a year. Its clearance quantity is
 the stock beyond ``keep_days`` of forecast demand, ``ceil(max(on_hand - keep_days mu_d, 0))``
@@ -44,9 +45,15 @@ def slow_movers(forecast: pd.DataFrame, stock: pd.DataFrame, *, keys: list[str],
 
 
 def _turnover(forecast: pd.DataFrame, stock: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per key of the forecast or the stock: mean daily forecast, on hand, turns, days of cover.
+    A stock row without a forecast has zero demand (the deadest stock), never dropped."""
     daily = daily_forecast(forecast, keys, band=False)
     table = daily.groupby(keys, as_index=False).agg(mean_daily=("yhat", "mean"))
     extra = ["unit_cost"] if "unit_cost" in stock.columns else []
+    held = stock[keys].astype(str).drop_duplicates()
+    unsold = held.merge(table[keys], how="left", indicator=True)
+    unsold = unsold[unsold["_merge"] == "left_only"][keys]
+    table = pd.concat([table, unsold.assign(mean_daily=0.0)], ignore_index=True)
     table = keyed_inputs(table, stock[[*keys, "on_hand", *extra]], keys, "stock", ["on_hand"])
     _non_negative(table, keys, ["on_hand"])
     held = table["on_hand"] > 0

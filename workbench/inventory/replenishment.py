@@ -110,7 +110,9 @@ def replenishment_plan(forecast: pd.DataFrame, lead_times: pd.DataFrame, stock: 
     Returns:
         One row per forecast key (sorted by key): the keys and :data:`PLAN_COLUMNS`. Quantities
         are in forecast units and never negative; ``service_level_achieved`` is
-        ``P(D_L <= reorder_point)`` under the chosen ``distribution``.
+        ``P(D_L <= reorder_point)`` under the chosen ``distribution``. Stock rows whose key has
+        no forecast are not planned (no demand to plan from): ``attrs["stock_without_forecast"]``
+        lists their keys (:func:`~workbench.inventory.clearance.clearance_list` includes them).
 
     Raises:
         ParameterError: bad ``service_level``, ``review_days`` or ``distribution``.
@@ -161,7 +163,11 @@ def replenishment_plan(forecast: pd.DataFrame, lead_times: pd.DataFrame, stock: 
                              ["stockout risk", "reorder"], "ok")
     out["days_of_cover"] = out["on_hand"] / out["mean_daily"].where(out["mean_daily"] > 0)
     out["reorder_date"] = _reorder_dates(daily, out, keys)
-    return out[[*keys, *PLAN_COLUMNS]].sort_values(keys).reset_index(drop=True)
+    result = out[[*keys, *PLAN_COLUMNS]].sort_values(keys).reset_index(drop=True)
+    held = stock[keys].astype(str).drop_duplicates().merge(base[keys], how="left", indicator=True)
+    result.attrs["stock_without_forecast"] = [
+        tuple(row) for row in held.loc[held["_merge"] == "left_only", keys].itertuples(index=False)]
+    return result
 
 
 def _reorder_dates(daily: pd.DataFrame, plan: pd.DataFrame, keys: list[str]) -> np.ndarray:
