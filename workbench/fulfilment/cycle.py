@@ -537,7 +537,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     region_fc = event_forecast(region, event=params.event, year=window.year,
                                quantiles=QUANTILES, keys=["region"], n_jobs=n_jobs)
     totals = region_fc.totals
-    notes += region_fc.notes
+    notes += region_fc.notes + _failure_notes(region_fc, "network and peak demand")
 
     # 2. the network at the peak: the plan as given and the optimized one
     report = plan_network(params, window, region_fc.forecast, totals)
@@ -564,6 +564,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     if gmv_history is not None:
         gmv_fc = event_forecast(gmv_history, event=params.event, year=window.year,
                                 quantiles=QUANTILES, keys=[], n_jobs=n_jobs)
+        notes += _failure_notes(gmv_fc, "event GMV")
         row = window_totals(gmv_fc.forecast, window, []).iloc[0]
         gmv = {"p50": float(row["yhat_q50"]), "p10": float(row["yhat_q10"]),
                "p90": float(row["yhat_q90"]), "mean": float(row["yhat"]),
@@ -582,6 +583,13 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     return CycleResult(params, kpis, window, end, region_fc, totals, report, assignment, capacity,
                        peak, plan, orders, build, clearance, budget, gmv, stock_source, blocked,
                        notes)
+
+
+def _failure_notes(result, what: str) -> list[str]:
+    """A note per series the forecaster could not forecast (it is missing from ``what``)."""
+    failures = result.forecast.attrs.get("failures", [])
+    return [f"{what}: the forecast of {f.key} failed, so it is left out ({f.error})"
+            for f in failures]
 
 
 def _peak_and_stock(params: CycleParams, window, days: int, history: pd.DataFrame,
@@ -608,7 +616,7 @@ def _peak_and_stock(params: CycleParams, window, days: int, history: pd.DataFram
     # 3. stock: SKU forecast pooled at the serving warehouses, orders now, build before the window
     sku_fc = event_forecast(history[history["sku"].isin(stock_skus)], event=params.event, year=window.year,
                             quantiles=QUANTILES, keys=["sku", "region"], n_jobs=n_jobs)
-    notes += [n for n in sku_fc.notes if n not in notes]
+    notes += [n for n in sku_fc.notes if n not in notes] + _failure_notes(sku_fc, "stock")
     columns = ["sku", "region", "ds", "yhat", *[c for c in sku_fc.forecast.columns
                                                 if c.startswith("yhat_q")]]
     pooled = pool_forecast(sku_fc.forecast[columns], assignment, area="region", keys=["sku"])
