@@ -195,33 +195,41 @@ def parse_dates(frame: pd.DataFrame, column: str, *, source: str | None = None) 
     """
     src = source or frame.attrs.get("source", "<data frame>")
     values = frame[column]
-    empty = values.isna() | values.astype(str).str.strip().eq("")
-    if empty.any():
-        raise DataValidationError(f"{src}: column {column!r} has empty dates at {describe_rows(frame, empty)}; "
-                                  f"every row needs a date")
     if pd.api.types.is_bool_dtype(values):
         raise DataValidationError(f"{src}: column {column!r} holds true/false values, not dates")
     if pd.api.types.is_datetime64_any_dtype(values):
+        _refuse_empty_dates(frame, column, values.isna(), src)
         if getattr(values.dt, "tz", None) is not None:
             values = values.dt.tz_localize(None)
         return values.dt.normalize().astype("datetime64[ns]")
     if pd.api.types.is_numeric_dtype(values):
+        _refuse_empty_dates(frame, column, values.isna(), src)
         return _yyyymmdd_numbers(frame, column, src)
+    if not pd.api.types.is_object_dtype(values):  # a text column: strings and missing values only
+        text = values.str.strip()
+        _refuse_empty_dates(frame, column, text.isna() | text.eq(""), src)
+        return _parse_text_dates(frame, column, text, src)
     text = values.map(lambda v: v.strip() if isinstance(v, str) else v)
-    stamps = text.map(lambda v: v if not isinstance(v, str) else None)
-    is_text = stamps.isna()
+    _refuse_empty_dates(frame, column, text.isna() | text.eq(""), src)
+    is_text = text.map(lambda v: isinstance(v, str)).astype(bool)
     days = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
     if (~is_text).any():  # datetime cells of an Excel column that also has text cells
         try:
-            days[~is_text] = pd.to_datetime(stamps[~is_text].tolist()).tz_localize(None).normalize()
+            days[~is_text] = pd.to_datetime(text[~is_text].tolist()).tz_localize(None).normalize()
         except (TypeError, ValueError):
             bad = ~is_text
             raise DataValidationError(
                 f"{src}: column {column!r} has values that are not dates at {describe_rows(frame, bad)} "
                 f"(e.g. {values[bad].iloc[0]!r})") from None
     if is_text.any():
-        days[is_text] = _parse_text_dates(frame, column, text[is_text], src)
+        days[is_text] = _parse_text_dates(frame, column, text[is_text].astype(str), src)
     return days
+
+
+def _refuse_empty_dates(frame: pd.DataFrame, column: str, empty: pd.Series, src: str) -> None:
+    if empty.any():
+        raise DataValidationError(f"{src}: column {column!r} has empty dates at {describe_rows(frame, empty)}; "
+                                  f"every row needs a date")
 
 
 def _yyyymmdd_numbers(frame: pd.DataFrame, column: str, src: str) -> pd.Series:
@@ -239,49 +247,63 @@ def _yyyymmdd_numbers(frame: pd.DataFrame, column: str, src: str) -> pd.Series:
 
 
 def _parse_text_dates(frame: pd.DataFrame, column: str, text: pd.Series, src: str) -> pd.Series:
-    distinct = pd.Series(pd.unique(text))
-    parts = distinct.str.extract(_DATE_TIME)
-    hour, minute, second = (pd.to_numeric(parts[c], errors="coerce") for c in ("h", "m", "s"))
-    bad_time = (hour > 23) | (minute > 59) | (second > 59)
-    date_part = parts["date"].where(~bad_time)
-    parsed = {fmt: pd.to_datetime(date_part, format=fmt, errors="coerce") for fmt in DATE_FORMATS}
-    counts = {fmt: int(p.notna().sum()) for fmt, p in parsed.items()}
-    best = max(counts.values())
-    winners = [fmt for fmt, n in counts.items() if n == best]
-    row_of = dict(zip(distinct, range(len(distinct))))
-    index = text.map(row_of).to_numpy()
+    # Formats are tried on the distinct date parts only (a million order times fall on a few
+    # hundred days), then mapped back to the rows.
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    def lines(ok: pd.Series) -> pd.Series:
+    codes, distinct = pd.factorize(text)
+    parts = pc.extract_regex(pa.array(np.asarray(distinct, dtype=object), type=pa.string()), _DATE_TIME.pattern)
+    bad_time = pa.array(np.zeros(len(distinct), dtype=bool))
+    for name, limit in (("h", 23), ("m", 59), ("s", 59)):
+        field = pc.struct_field(parts, name)
+        given = pc.greater(pc.utf8_length(field), 0)
+        number = pc.cast(pc.if_else(given, field, pa.scalar("0")), pa.int32())
+        bad_time = pc.or_(bad_time, pc.fill_null(pc.and_(given, pc.greater(number, limit)), False))
+    date_part = pd.Series(pc.if_else(bad_time, pa.scalar(None, pa.string()),
+                                     pc.struct_field(parts, "date")).to_pandas(), dtype=object)
+    days = pd.Series(pd.unique(date_part.dropna()))
+    parsed = {fmt: pd.Series(pd.to_datetime(days, format=fmt, errors="coerce").to_numpy(), index=days)
+              for fmt in DATE_FORMATS}
+    counts = {fmt: int(p.notna().sum()) for fmt, p in parsed.items()}
+    best = max(counts.values(), default=0)
+    winners = [fmt for fmt, n in counts.items() if n == best]
+    row_text = text.to_numpy()
+
+    def rows(ok_distinct: np.ndarray) -> pd.Series:
         mask = pd.Series(False, index=frame.index)
-        mask[text.index] = ~ok.to_numpy()[index]
+        mask[text.index] = ~ok_distinct[codes]
         return mask
 
     if best == 0:
-        bad = lines(pd.Series(False, index=distinct.index))
+        bad = rows(np.zeros(len(distinct), dtype=bool))
         raise DataValidationError(
             f"{src}: column {column!r} has unparseable dates at {describe_rows(frame, bad)} "
-            f"(e.g. {frame.loc[bad, column].iloc[0]!r}); write dates as YYYY-MM-DD")
+            f"(e.g. {row_text[0]!r}); write dates as YYYY-MM-DD")
     fmt = winners[0]
     if len(winners) > 1 and any(not parsed[w].equals(parsed[fmt]) for w in winners[1:]):
         labels = " or ".join(DATE_FORMATS[w] for w in winners)
         raise DataValidationError(
             f"{src}: column {column!r}: the dates read as {labels} alike (e.g. "
-            f"{distinct.iloc[0]!r}), so day and month cannot be told apart; write them as YYYY-MM-DD")
-    ok = parsed[fmt].notna()
-    if best < len(distinct):
-        bad = lines(ok)
-        example = frame.loc[bad, column].iloc[0]
-        other = [DATE_FORMATS[f] for f, p in parsed.items() if p[distinct == example].notna().any()]
+            f"{days.iloc[0]!r}), so day and month cannot be told apart; write them as YYYY-MM-DD")
+    value = date_part.map(parsed[fmt]).to_numpy(dtype="datetime64[ns]")
+    ok = ~np.isnat(value)
+    if not ok.all():
+        bad = rows(ok)
+        first = int(np.flatnonzero(~ok[codes])[0])
+        example, example_day = row_text[first], date_part.iloc[codes[first]]
+        other = [DATE_FORMATS[f] for f, p in parsed.items()
+                 if isinstance(example_day, str) and pd.notna(p.get(example_day))]
+        good = distinct[np.flatnonzero(ok)[0]]
         if other:
             raise DataValidationError(
                 f"{src}: column {column!r} mixes date formats: most dates are {DATE_FORMATS[fmt]} "
-                f"(e.g. {distinct[ok].iloc[0]!r}), but not at {describe_rows(frame, bad)} (e.g. "
-                f"{example!r}, read as {other[0]}); write every date of the column in one format, best "
-                f"YYYY-MM-DD")
+                f"(e.g. {good!r}), but not at {describe_rows(frame, bad)} (e.g. {example!r}, read as "
+                f"{other[0]}); write every date of the column in one format, best YYYY-MM-DD")
         raise DataValidationError(
             f"{src}: column {column!r} has unparseable dates at {describe_rows(frame, bad)} "
             f"(e.g. {example!r}; the others are {DATE_FORMATS[fmt]}); write dates as YYYY-MM-DD")
-    return pd.Series(parsed[fmt].to_numpy()[index], index=text.index).astype("datetime64[ns]")
+    return pd.Series(value[codes], index=text.index)
 
 
 def parse_target(frame: pd.DataFrame, column: str, *, source: str | None = None) -> pd.Series:
