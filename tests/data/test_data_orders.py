@@ -255,3 +255,24 @@ def test_empty_order_time_on_a_sales_line_names_the_mapping_key(tmp_path):
     frame.loc[3, "支付完成时间"] = ""
     with pytest.raises(DataValidationError, match=r"empty dates at row 4.*read from '支付完成时间'.*columns.time"):
         daily_sales(frame, level="national")
+
+
+def test_after_sale_refunds_are_not_sales_whatever_the_order_status(tmp_path):
+    rows = [["1", "A", "2", "100", "2025-01-01 10:00:00", "已完成", "退款成功"],
+            ["2", "A", "3", "150", "2025-01-01 11:00:00", "已完成", "无售后"],
+            ["3", "A", "1", "50", "2025-01-02 11:00:00", "已完成", ""],
+            ["4", "A", "5", "250", "2025-01-02 12:00:00", "已取消", ""]]
+    frame = pd.DataFrame(rows, columns=["订单编号", "商品ID", "商品数量", "实付金额", "支付完成时间", "订单状态", "售后状态"])
+    result = daily_sales(frame, level="sku")
+    assert result.table.units.tolist() == [3, 1] and result.table.gmv.tolist() == [150.0, 50.0]
+    assert result.dropped_by_status == {"退款成功 (售后状态)": 1, "已取消": 1}
+    assert "after_sale <- 售后状态" in result.summary()
+
+
+def test_taobao_wordings_are_known(tmp_path):
+    rows = [["1", "X", "2", "1,200.00", "2025-01-01 10:00:00", "交易成功"],
+            ["2", "X", "1", "600.00", "2025-01-01 11:00:00", "卖家已发货，等待买家确认"],
+            ["3", "X", "1", "600.00", "2025-01-01 12:00:00", "等待买家付款"]]
+    frame = pd.DataFrame(rows, columns=["订单编号", "商家编码", "宝贝总数量", "买家实际支付金额", "订单付款时间", "订单状态"])
+    table = daily_sales(frame, level="sku").table
+    assert table.units.tolist() == [3] and table.gmv.tolist() == [1800.0]

@@ -8,7 +8,9 @@ zero for each day of a series between its first sale and the last day of the exp
 no order sold nothing).
 
 The mapping (``order_mapping.yaml`` beside this module, or a user's file with the same keys)
-names the source column of each field and which status values are sales. Nothing is guessed: a
+names the source column of each field and which status values are sales; a line whose after-sale
+status (售后状态, when the export has it) is a non-sales value such as 退款成功 is not a sale either,
+whatever its order status. Nothing is guessed: a
 field the level needs and no header matches, a status value in neither list, a line number seen
 twice, a quantity or amount that is not a number are errors naming the file and lines; lines
 whose province is Hong Kong, Macao, Taiwan or unknown are counted and reported (they belong to
@@ -39,6 +41,7 @@ FIELDS = {
     "province": "province of the delivery address (省 / 收件省份)",
     "address": "full delivery address (收货地址), read when there is no province column",
     "status": "order status (订单状态)",
+    "after_sale": "after-sale status (售后状态): a line refunded after the sale (退款成功) is not a sale",
 }
 LEVELS = {
     "sku": ("sku",),
@@ -231,7 +234,8 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
     used = _pick_columns(frame, mapping, needed, src)
     geo = "province" in keys or "region" in keys
     used = {name: col for name, col in used.items()
-            if name in needed or name in ("line_id", "order_id") or (geo and name in ("province", "address"))}
+            if name in needed or name in ("line_id", "order_id", "after_sale")
+            or (geo and name in ("province", "address"))}
     if geo and "province" in used:
         used.pop("address", None)
 
@@ -257,6 +261,11 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
             f"{src}: column {used['status']!r} has status value(s) that are in neither list of the "
             f"{mapping.source}: {listed}, first at {describe_rows(frame, unknown)}. Say whether each is a "
             f"sale: add it to sales_statuses or non_sales_statuses in a mapping file and pass --mapping")
+    if "after_sale" in used:  # refunded after the sale: the order status may still say 已完成
+        after = frame[used["after_sale"]].astype("string").str.strip().fillna("")
+        refunded = is_sale & after.isin(mapping.non_sales_statuses)
+        status = status.where(~refunded, after + f" ({used['after_sale']})")
+        is_sale, not_sale = is_sale & ~refunded, not_sale | refunded
     dropped = status[not_sale].value_counts()
     sales = frame[is_sale]
     if sales.empty:
