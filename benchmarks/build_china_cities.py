@@ -17,7 +17,7 @@ Rules (stated in docs/network.md):
   Guangzhou) stays.
 * Entries verified wrong are dropped: geonameid 1798425 "Puyang" is 浦阳, the county town of
   Pujiang, Zhejiang, carrying the 3.59 million of Puyang prefecture (濮阳, Henan), which has its
-  own entry; 1786538 "Wuzhong" carries Ningxia's provincial population.
+  own entry; 1790842 "Wuzhong" (吴忠) carries Ningxia's provincial population (7.2 million).
 * The four province-level municipalities get their 2020 census totals, which cover all their
   districts and counties, so the municipality's other places are dropped (National Bureau of
   Statistics, 7th census, as published by citypopulation.de): Beijing 21,893,095, Shanghai
@@ -45,7 +45,7 @@ MIN_POPULATION = 250_000
 DISTRICT_KM = 60.0
 DUPLICATE_KM = 5.0
 DROP = {1798425: "浦阳 (Pujiang, Zhejiang) with Puyang prefecture's population",
-        1786538: "Wuzhong with Ningxia's provincial population"}
+        1790842: "Wuzhong (吴忠) with Ningxia's provincial population"}
 CENSUS_2020 = {"Beijing": 21_893_095, "Shanghai": 24_870_895, "Tianjin": 13_866_009,
                "Chongqing": 32_054_159}
 # GeoNames admin1 codes of China -> canonical province names of workbench.data.provinces

@@ -52,6 +52,11 @@ def test_city_table_entries_verified_against_the_census_and_geonames():
     # Puyang is 濮阳, Henan; GeoNames' 浦阳 (Pujiang, Zhejiang) with 3.59 million is dropped
     assert by_city.loc["Puyang", ["city_zh", "province"]].tolist() == ["濮阳", "Henan"]
     assert not (by_city["population"] == 3_590_000).any()
+    # GeoNames' Wuzhong (吴忠) carries Ningxia's provincial population: dropped
+    assert "Wuzhong" not in by_city.index
+    # a separate city beside a larger one stays, without adding to it
+    assert by_city.loc["Foshan", "province"] == "Guangdong"
+    assert by_city.loc["Guangzhou", "population"] < 20_000_000
 
 
 def test_demand_split_keeps_regional_totals():

@@ -460,6 +460,9 @@ class PlanRequest:
     solver: str = DEFAULT_SOLVER
     time_limit: float | None = 120.0
 
+    def __post_init__(self) -> None:
+        self.check()
+
     @property
     def own_files(self) -> bool:
         return any(f is not None for f in (self.demand_file, self.sites_file, self.lanes_file))
@@ -505,12 +508,11 @@ def plan_request(**params) -> PlanRequest:
     if unknown:
         raise ParameterError(f"unknown parameter(s) {unknown}; known: {sorted(known)}")
     clean = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
-    return PlanRequest(**clean).check()
+    return PlanRequest(**clean)
 
 
 def run_request(request: PlanRequest) -> PlanReport:
     """Run the plan a :class:`PlanRequest` describes (sample or own files)."""
-    request.check()
     common = dict(max_centrals=request.max_centrals, promise_hours=request.promise_hours,
                   front_hours=request.front_hours, hot_target_share=request.hot_target_share,
                   n_front_candidates=request.n_front_candidates, solver=request.solver,
