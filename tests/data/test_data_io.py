@@ -220,3 +220,10 @@ def test_a_title_row_above_the_header_is_named(tmp_path):
         path, index=False, header=False)
     with pytest.raises(DataValidationError, match="the first row is not a header: 2 of 3 columns have no name"):
         read_table(path)
+
+
+def test_utf16_tab_separated_and_semicolon_files(tmp_path):
+    (tmp_path / "u.txt").write_bytes("日期\t销量\n2025-01-01\t3\n".encode("utf-16"))  # Excel "Unicode Text"
+    assert read_table(tmp_path / "u.txt").to_dict("list") == {"日期": ["2025-01-01"], "销量": [3]}
+    (tmp_path / "s.csv").write_text("date;units\n2025-01-01;3\n", encoding="utf-8")
+    assert list(read_table(tmp_path / "s.csv").columns) == ["date", "units"]

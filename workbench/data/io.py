@@ -189,8 +189,8 @@ def _read_csv(path: Path, encoding: str | None, text: dict, *, sep: str) -> pd.D
     if not content.strip():
         raise DataValidationError(f"{path}: the file is empty; it needs a header line and rows")
     first_line = content.lstrip("\ufeff").split("\n", 1)[0]
-    if "\t" in first_line and "," not in first_line:  # Excel's "Unicode Text" is tab-separated
-        sep = "\t"
+    if "," not in first_line:  # Excel's "Unicode Text" is tab-separated; European CSV uses ";"
+        sep = "\t" if "\t" in first_line else ";" if ";" in first_line else sep
     header = next(csv.reader(io.StringIO(first_line), delimiter=sep))
     _refuse_repeated_headers([h.strip() for h in header], path)
     dtype = str if "all" in text else {c: str for c in header if c.strip() in text["some"]} or None
