@@ -1,8 +1,11 @@
 """Forecast speed: the default model on 1,000 daily series of three years (horizon 120 days,
-P10/P50/P90) against plain Prophet fitted per series, the peer a planner would otherwise use.
+P10/P50/P90) against plain Prophet and StatsForecast's AutoETS (season 7, its fastest set-up
+among the peers of benchmarks/forecast_accuracy.py) fitted per series, in one run; and a small
+input (20 series) with the default engine choice against one process and a forced pool.
 
-Prophet is timed on a seeded random subset of the series (``--prophet-sample``) and its per-series
-time multiplied out; the ratio printed is per series, from this one run.
+Prophet and StatsForecast are timed on one core on seeded random subsets of the series
+(``--prophet-sample``, ``--statsforecast-sample``); StatsForecast runs in the peer venv that
+forecast_accuracy.py creates (``--peer-venv``; skipped when absent). Ratios are per series.
 
     .venv/bin/python benchmarks/forecast_speed.py [--series 1000] [--prophet-sample 30]
 """
@@ -11,12 +14,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
+import tempfile
 import time
 import warnings
 
 import numpy as np
 import pandas as pd
+
+from pathlib import Path
 
 from workbench.data.sample import generate_sales
 from workbench.forecast.core import forecast
@@ -53,11 +60,29 @@ def time_prophet(frame: pd.DataFrame, sample: int, horizon: int) -> float:
     return (time.perf_counter() - start) / sample
 
 
+def time_statsforecast(frame: pd.DataFrame, sample: int, horizon: int, venv: Path) -> float | None:
+    """Seconds per series for StatsForecast AutoETS on one core (None without the peer venv)."""
+    python = venv / "bin" / "python"
+    if not python.exists():
+        return None
+    rng = np.random.default_rng(0)
+    skus = rng.choice(frame.sku.unique(), size=sample, replace=False)
+    part = frame[frame.sku.isin(skus)].rename(columns={"sku": "unique_id"})
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "series.csv"
+        part.to_csv(src, index=False)
+        out = subprocess.run([str(python), str(Path(__file__).with_name("statsforecast_peers.py")), "--time",
+                              str(src), str(horizon)], check=True, capture_output=True, text=True)
+    return float(out.stdout.split()[-1])
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", type=int, default=1000)
     parser.add_argument("--horizon", type=int, default=120)
     parser.add_argument("--prophet-sample", type=int, default=30)
+    parser.add_argument("--statsforecast-sample", type=int, default=100)
+    parser.add_argument("--peer-venv", type=Path, default=Path("/tmp/wb-peers-venv"))
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     frame = make_series(args.series)
@@ -79,11 +104,25 @@ def main(argv=None) -> int:
     print(f"workbench auto, one core (200 series):       {serial_per_series * 1000:7.1f} ms per series "
           f"-> parallel speed-up {serial_per_series / auto_per_series:.2f}x")
 
+    small = frame[frame.sku.isin(frame.sku.unique()[:20])]
+    for label, n_jobs in (("default engine choice", None), ("one process", 1), ("forced pool of 2", 2)):
+        t0 = time.perf_counter()
+        forecast(small, horizon=args.horizon, model="auto", keys=["sku"], n_jobs=n_jobs)
+        print(f"workbench auto, 20 series, {label:22s} {time.perf_counter() - t0:6.2f} s wall")
+
     prophet_per_series = time_prophet(frame, args.prophet_sample, args.horizon)
     print(f"plain Prophet per series ({args.prophet_sample} series, one core): "
           f"{prophet_per_series * 1000:7.1f} ms per series")
     print(f"ratio: auto is {prophet_per_series / auto_per_series:.1f}x faster per series than Prophet "
           f"({prophet_per_series / serial_per_series:.1f}x on one core)")
+    sf = time_statsforecast(frame, args.statsforecast_sample, args.horizon, args.peer_venv)
+    if sf is None:
+        print(f"StatsForecast: no peer venv at {args.peer_venv} (benchmarks/forecast_accuracy.py creates it)")
+    else:
+        print(f"StatsForecast AutoETS per series ({args.statsforecast_sample} series, one core, compiled): "
+              f"{sf * 1000:7.1f} ms per series")
+        print(f"ratio: auto is {sf / auto_per_series:.1f}x faster per series than StatsForecast AutoETS "
+              f"({sf / serial_per_series:.1f}x on one core)")
     return 0
 
 

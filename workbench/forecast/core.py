@@ -30,6 +30,9 @@ from workbench.forecast.request import ForecastRequest, check_keys
 
 MAX_PARTITION_SERIES = 500
 TARGET_PARTITIONS = 32
+# below this many series the local engine runs in this process unless n_jobs is given: starting
+# worker processes (and their imports) costs more than the work (docs/benchmarks.md, speed)
+SERIAL_BELOW = 200
 
 
 class ForecastNoteWarning(UserWarning):
@@ -393,7 +396,9 @@ def _execute(frame, request: ForecastRequest, *, keys=None, calendar=None, pool_
     engine = request.engine
     owned = not isinstance(engine, Engine)
     runner = make_engine(engine, address=request.dask_address,
-                         n_workers=1 if owned and engine == "local" and sum(counts) < 4 else request.n_jobs)
+                         n_workers=1 if owned and engine == "local" and (
+                             sum(counts) < 4 or (request.n_jobs is None and sum(counts) < SERIAL_BELOW))
+                         else request.n_jobs)
     try:
         prior_param = MODELS[model].capabilities.pooling_param
         if pool_events and sum(counts) > 1 and prior_param and prior_param not in params:

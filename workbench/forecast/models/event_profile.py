@@ -188,18 +188,35 @@ class EventProfile(Forecaster):
             dense[name] = arr
         return dense
 
-    def _decompose(self, z: np.ndarray, offsets: dict[str, np.ndarray], dow: np.ndarray) -> dict:
-        """Weekday effect, baseline level and event profiles of the log series ``z``."""
+    def _decompose(self, z: np.ndarray, offsets: dict[str, np.ndarray], dow: np.ndarray,
+                   full: dict | None = None) -> dict:
+        """Weekday effect, baseline level and event profiles of the log series ``z``.
+
+        ``full``: the decomposition of a longer history that ``z`` starts (a calibration refit
+        on a prefix): its weekday effect is kept, and its running median, which only differs
+        in the last half window where the centred window is cut short, is recomputed there only.
+        """
         in_event = _in_event(offsets)
         quiet = ~in_event
-        deviation = z - _centred_mean(z, 7, min_count=4)
-        weekday = np.zeros(7)
-        for d in range(7):
-            dev = deviation[(dow == d) & quiet]
-            weekday[d] = np.median(dev) if len(dev) else 0.0
-        weekday -= weekday.mean()
+        if full is None:
+            deviation = z - _centred_mean(z, 7, min_count=4)
+            weekday = np.zeros(7)
+            for d in range(7):
+                dev = deviation[(dow == d) & quiet]
+                weekday[d] = np.median(dev) if len(dev) else 0.0
+            weekday -= weekday.mean()
+        else:
+            weekday = full["weekday"]
         zd = z - weekday[dow]
-        level = _centred_median(np.where(quiet, zd, np.nan), self.level_window)
+        zq = np.where(quiet, zd, np.nan)
+        if full is None:
+            raw = _centred_median(zq, self.level_window)
+        else:
+            w, n = self.level_window, len(z)
+            raw = full["raw_level"][:n].copy()
+            tail = max(0, n - 2 * w)
+            raw[n - w // 2 - 1:] = _centred_median(zq[tail:], w)[n - w // 2 - 1 - tail:]
+        level = raw
         ok = ~np.isnan(level)
         if ok.sum() < 14:
             raise ModelError(f"{self.name}: fewer than 14 days outside event spans; cannot find a baseline")
@@ -225,7 +242,7 @@ class EventProfile(Forecaster):
                 own = np.where(has & (counts > 0), (np.nan_to_num(own) * counts + np.nan_to_num(prior) * w) / (counts + w), own)
                 own = np.where(has & (counts == 0), prior, own)
             profiles[name] = own
-        return dict(level=level, weekday=weekday, profiles=profiles, in_event=in_event)
+        return dict(level=level, raw_level=raw, weekday=weekday, profiles=profiles, in_event=in_event)
 
     def _baseline_path(self, comp: dict, horizon: int, regime_days: int) -> tuple[np.ndarray, list[str]]:
         """Log baseline (no weekday, no events) for the ``horizon`` days after ``comp``'s history,
@@ -330,7 +347,7 @@ class EventProfile(Forecaster):
             if origin < first:
                 break
             head = self._decompose(self.z_[:origin], {o: v[:origin] for o, v in self.offsets_.items()},
-                                   self.dow_[:origin])
+                                   self.dow_[:origin], full=self.components_)
             tail = {o: v[origin:n] for o, v in self.offsets_.items()}
             mu, _, _ = self._forecast_log(head, tail, self.dow_[origin:], regime_days - (n - origin))
             hs.append(np.arange(1, n - origin + 1))
