@@ -68,3 +68,19 @@ def test_unknown_command_lists_the_commands(capsys):
         main(["forecats"])
     assert done.value.code == 2
     assert "invalid choice: 'forecats'" in capsys.readouterr().err
+
+
+def test_workbench_warnings_print_as_notes(capsys, monkeypatch):
+    import warnings
+
+    from workbench.cli import _notes_on_stderr
+    from workbench.data.validate import GapsFilledWarning
+
+    others = []
+    monkeypatch.setattr(warnings, "showwarning", lambda message, category, *rest: others.append(category))
+    with _notes_on_stderr():
+        warnings.simplefilter("always")
+        warnings.warn(GapsFilledWarning("3 missing days filled with 0 in series 'beauty'"))
+        warnings.warn(UserWarning("from a library"))
+    assert capsys.readouterr().err == "note: 3 missing days filled with 0 in series 'beauty'\n"
+    assert others == [UserWarning]  # shown as before, by the usual handler

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
-import warnings
-from contextlib import contextmanager
 
 from workbench.errors import ParameterError
 from workbench.forecast.engines import ENGINES
@@ -101,23 +98,6 @@ def register(subparsers) -> None:
     b.set_defaults(handler=_backtest)
 
 
-@contextmanager
-def _notes_on_stderr():
-    """The workbench's own warnings (model notes, gaps filled, a new event) as ``note: ...``
-    lines on stderr instead of Python's warning format with a source line; others unchanged."""
-    default = warnings.showwarning
-
-    def show(message, category, filename, lineno, file=None, line=None):
-        if category.__module__.startswith("workbench."):
-            print(f"note: {message}", file=sys.stderr)
-        else:
-            default(message, category, filename, lineno, file, line)
-
-    with warnings.catch_warnings():
-        warnings.showwarning = show
-        yield
-
-
 def _common(args) -> dict:
     return dict(date_col=args.date_col, target=args.target, keys=args.keys, table=args.table,
                 query=args.query, gaps=args.gaps, events=args.events, encoding=args.encoding,
@@ -138,10 +118,9 @@ def _forecast(args) -> int:
                               partition_size=args.partition_size)
     output = OutputFormat(excel_csv=args.excel_csv, rounding=args.rounding,
                           date_name=args.date_col if args.keep_date_col else None)
-    with _notes_on_stderr():
-        result = forecast_file(args.data, request, out=args.out, out_dir=args.out_dir,
-                               progress=args.progress, output=output, through=through, echo=print,
-                               **_common(args))
+    result = forecast_file(args.data, request, out=args.out, out_dir=args.out_dir,
+                           progress=args.progress, output=output, through=through, echo=print,
+                           **_common(args))
     if args.out_dir:
         print(f"wrote {result.rows} rows for {result.series} series to {len(result.files)} Parquet "
               f"files in {args.out_dir}")
@@ -165,10 +144,9 @@ def _backtest(args) -> int:
         years = [int(y) for y in args.years]
     except ValueError:
         raise ParameterError(f"--years takes years like 2024,2025; got {args.years}") from None
-    with _notes_on_stderr():
-        table = backtest_file(args.data, event=args.event, years=years, lead=args.lead, models=args.models,
-                              out=args.out, freq=args.freq, quantiles=args.quantiles, n_jobs=args.n_jobs,
-                              **_common(args))
+    table = backtest_file(args.data, event=args.event, years=years, lead=args.lead, models=args.models,
+                          out=args.out, freq=args.freq, quantiles=args.quantiles, n_jobs=args.n_jobs,
+                          **_common(args))
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(table.round(4).to_string(index=False))
     return 0
