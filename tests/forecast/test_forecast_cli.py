@@ -220,3 +220,9 @@ def test_model_notes_are_plain_note_lines(tmp_path, capsys):
     assert "Warning" not in err
     fc = pd.read_csv(tmp_path / "fc.csv")
     assert (fc[fc.sku == "zero"].filter(like="yhat") == 0).all().all()
+
+
+def test_backtest_refuses_a_model_named_twice(sample_csv, capsys):
+    code = main(["backtest", "--data", str(sample_csv), "--date-col", "ds", "--target", "units", "--freq", "D",
+                 "--event", "618", "--years", "2025", "--models", "auto,seasonal_naive,auto"])
+    assert code == 2 and "--models: ['auto'] named more than once" in capsys.readouterr().err

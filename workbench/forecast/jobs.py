@@ -166,6 +166,9 @@ def backtest_file(data, *, date_col, target, keys=(), freq="D", event: str, year
     quantiles = check_quantiles(quantiles)
     for model in models:
         resolve_model(model, freq)
+    if len(set(models)) < len(models):
+        raise ParameterError(f"--models: {sorted({m for m in models if list(models).count(m) > 1})} named more "
+                             f"than once; name each model once")
     years = [check_whole_number(y, "--years", 2000, 2099) for y in years]
     repeated = sorted({y for y in years if years.count(y) > 1})
     if repeated or not years:
