@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.reports.tables import csv_bytes, format_number, formatted_cells, table_html
+from workbench.reports.tables import csv_bytes, format_number, formatted_cells, table_html, text_table
 
 
 def test_numbers_by_kind():
@@ -122,3 +122,10 @@ def test_xlsx_link_holds_the_same_table():
 def test_download_name_from_a_long_caption_is_its_first_words():
     page = table_html(pd.DataFrame({"a": ["x"]}), caption="Operating plan — base case 基准方案: optimal, spend 120.0M, GMV 990.7M")
     assert re.search(r'download="([^"]+)"', page).group(1) == "operating_plan_base_case_基准方案_optimal.csv"
+
+
+def test_text_table_for_terminals_uses_the_same_rules():
+    frame = pd.DataFrame({"metric": ["total cost", "within 24 h"], "named": [44187080.184, 0.584]})
+    text = text_table(frame.iloc[:1], {"named": "money"}, money_unit="million CNY")
+    assert text.splitlines() == ["metric      named (million CNY)", "total cost                 44.2"]
+    assert text_table(pd.DataFrame({"share": [0.584]}), {"share": "pct"}) == "share\n58.4%"

@@ -260,6 +260,22 @@ def formatted_cells(frame: pd.DataFrame, formats: dict[str, str] | None = None, 
     return headers, rows
 
 
+def text_table(frame: pd.DataFrame, formats: dict[str, str] | None = None, *, others: str | None = None,
+               money_unit: str | None = None, labels: dict[str, str] | None = None) -> str:
+    """The table as aligned plain text for a terminal or a printed summary, formatted by the same
+    rules as the HTML table (:func:`formatted_cells`): labels left, numbers right, two spaces
+    between columns. Raises ``ValueError`` as :func:`formatted_cells` does."""
+    headers, rows = formatted_cells(frame, formats, others=others, money_unit=money_unit, labels=labels)
+    fmts = column_formats(_plain_frame(frame), formats, others=others, money_unit=money_unit or DEFAULT_MONEY_UNIT)
+    numeric = [fmt.kind in _NUMERIC_KINDS for fmt in fmts.values()]
+    widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(headers)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.rjust(w) if n else c.ljust(w) for c, w, n in zip(cells, widths, numeric)).rstrip()
+
+    return "\n".join([line(headers), *(line(row) for row in rows)])
+
+
 def export_frame(frame: pd.DataFrame, formats: dict[str, str] | None = None, *, others: str | None = None,
                  labels: dict[str, str] | None = None) -> pd.DataFrame:
     """The table as downloaded: no index, money in CNY with two decimals (header ``... (CNY)``),
