@@ -1,5 +1,8 @@
-"""Planner outputs for an event: the forecast per day and key, the uplift over the baseline,
-window totals per key, and aggregation to category / region / national levels that add up."""
+"""Planner outputs for an event: which window (the next one after the data, or a given year),
+the forecast per day and key, the uplift over the baseline, window totals per key, the series
+ranked for selection (选品), aggregation to category / region / national levels that add up,
+which past windows can be backtested, and the event notebook's parameters (``EventParams``)
+and own-file loading."""
 
 from __future__ import annotations
 
