@@ -31,7 +31,7 @@ def test_run_history_and_exit_codes(main, tmp_path, capsys):
     out = capsys.readouterr().out
     tag = param_tag({"days": 2})
     assert "report records_results: success" in out and f"records_results__{tag}.html" in out
-    assert "total_units = 200.0" in out
+    assert "total_units = 200\n" in out and "label = base" in out
 
     assert main(["report", "run", str(fixture_notebook("raises_error")), "--reports-dir", reports]) == 3
     err = capsys.readouterr().err
@@ -88,7 +88,7 @@ def test_relative_reports_dir_is_the_callers(main, tmp_path, monkeypatch, capsys
     monkeypatch.chdir(tmp_path)  # papermill runs the notebook in its own folder meanwhile
     assert main(["report", "run", str(fixture_notebook("records_results")), "--date", "2026-06-18"]) == 0
     assert (tmp_path / "reports" / "records_results" / "2026-06-18" / "records_results.html").exists()
-    assert "total_units = 300.0" in capsys.readouterr().out
+    assert "total_units = 300\n" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("content", [b"garbage" * 200, b""])

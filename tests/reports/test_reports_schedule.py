@@ -12,7 +12,7 @@ import yaml
 from report_helpers import fixture_notebook, snapshot, write_manifest
 from workbench.errors import ConfigError, ParameterError
 from workbench.reports import runner, schedule
-from workbench.reports.index import describe_change, history_text, write_index
+from workbench.reports.index import describe_change, format_value, history_text, write_index
 from workbench.reports.layout import LEDGER_FILE
 from workbench.reports.ledger import Ledger
 from workbench.reports.lock import report_lock
@@ -231,6 +231,16 @@ def test_index_compares_results_with_the_previous_run(tmp_path):
     history = page[page.index("<h2>History"):]
     assert history.count('<tr class="run run-success">') == 2 and "first recorded run" in history
     assert "<script" not in page
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(2473073.305399705, "2,473,073"), (101836920.166633, "101,836,920"), (4.061270e+08, "406,127,000"),
+     (0.6124806647654017, "0.6125"), (0.00001234, "0.00001234"), (312.0, "312"), (-0.5, "-0.5"), (0.0, "0"),
+     (1e-15, "0"), (7, "7"), (12345, "12,345"), (True, "True"), ("华东", "华东"), ([0.1, 2500.7], "0.1, 2,501")],
+)
+def test_recorded_values_are_shown_without_exponents(value, text):
+    assert format_value(value) == text
 
 
 def test_describe_change():

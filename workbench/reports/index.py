@@ -12,6 +12,7 @@ stated once at the top.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import zoneinfo
 from dataclasses import dataclass
@@ -29,17 +30,28 @@ from workbench.reports.record import worst_answer
 from workbench.reports.render import TEMPLATES_DIR, format_duration
 
 INDEX_TEMPLATE = "reports_index.html.j2"
+MAX_DECIMALS = 12  # of a recorded result shown in fixed notation
 
 
 def format_value(value: Any) -> str:
-    """Numbers for people: thousands separators, no exponent, 4 significant digits below 1000."""
+    """A recorded result for people: thousands separators, never an exponent.
+
+    Integers and numbers of 1000 or more are shown whole (``2,473,073``); smaller numbers with 4
+    significant digits in fixed notation, trailing zeros dropped (``0.6125``, ``0.00001234``);
+    lists item by item; other values as text.
+    """
+    if isinstance(value, list):
+        return ", ".join(format_value(item) for item in value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    if abs(value) >= 1000:
+    if isinstance(value, int) or abs(value) >= 1000:
         return f"{value:,.0f}"
-    return f"{value:.4g}"
+    if value == 0:
+        return "0"
+    decimals = min(MAX_DECIMALS, max(0, 3 - math.floor(math.log10(abs(value)))))
+    text = f"{value:.{decimals}f}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text in ("-0", "") else text
 
 
 def describe_change(new: Any, old: Any, since: str) -> str:

@@ -46,7 +46,7 @@ from workbench import __version__
 from workbench.errors import ConfigError, KernelDiedError, ParameterError, ReportError, RunInterrupted
 from workbench.reports import limits
 from workbench.reports import params as P
-from workbench.reports.index import write_index
+from workbench.reports.index import format_value, write_index
 from workbench.reports.kernel import execution_options
 from workbench.reports.layout import LEDGER_FILE, WORK_DIR, Slot, check_report_name, param_tag
 from workbench.reports.ledger import Ledger, RunRecord, utc_now
@@ -143,7 +143,7 @@ class RunOutcome:
         if answer is not None:
             detail = f" ({answer['detail']})" if answer["detail"] else ""
             lines.append(f"  answer:   {answer['status']}{detail}")
-        lines += [f"  {name} = {value!r}" for name, value in self.results.items()]
+        lines += [f"  {name} = {format_value(value)}" for name, value in self.results.items()]
         return "\n".join(lines)
 
 
