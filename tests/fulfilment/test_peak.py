@@ -103,3 +103,22 @@ def test_row_order_and_times_of_day_do_not_matter():
     with pytest.raises(ParameterError, match="before it starts"):
         peak_check(forecast, assignment, capacity, window_start=DAYS[-1], window_end=DAYS[0],
                    area="city")
+
+
+def test_serving_shares_follow_the_last_leg_of_the_plan():
+    from types import SimpleNamespace
+
+    from workbench.fulfilment.cycle import serving_shares
+
+    flows = pd.DataFrame({
+        "leg": ["central->city", "front->city", "central->city", "central->front"],
+        "source": ["Wuhan", "Wuhan", "Beijing", "Wuhan"],
+        "target": ["Wuhan", "Changsha", "Tianjin", "Wuhan"],
+        "units": [60.0, 20.0, 50.0, 20.0]})
+    demand = pd.DataFrame({"city": ["Wuhan", "Changsha", "Tianjin"],
+                           "region": ["Central", "Central", "North"]})
+    shares = serving_shares(SimpleNamespace(flows=flows), demand).set_index(["region", "warehouse"])
+    # Central: 60 from the Wuhan central warehouse, 20 from the Wuhan front (replenishment ignored)
+    assert shares.loc[("Central", "Wuhan"), "share"] == pytest.approx(0.75)
+    assert shares.loc[("Central", "Wuhan front"), "share"] == pytest.approx(0.25)
+    assert shares.loc[("North", "Beijing"), "share"] == 1.0

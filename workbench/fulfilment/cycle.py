@@ -2,14 +2,15 @@
 -> stock orders -> traffic budget -> the plan's KPIs against their targets.
 
 Orchestration only: every number comes from a tested package function
-(:func:`workbench.forecast.planning.event_forecast`, :func:`workbench.network.china.run_default_plan`,
+(:func:`workbench.forecast.planning.event_forecast`, :mod:`workbench.network.china`,
 :func:`workbench.fulfilment.peak.peak_check`, :mod:`workbench.inventory`,
 :func:`workbench.budget.run.run_scenario`, :mod:`workbench.fulfilment.kpis`).
 
 Stated assumptions (shown in the report):
 
-* the network is sized on the event window's P50 units per region (city demand by population
-  share, as :func:`~workbench.network.china.city_demand`);
+* the network is sized on the event window's P50 units per region, split over cities by
+  population share (the network's own rule: :func:`~workbench.network.china.city_demand`, or the
+  forecast demand of :mod:`workbench.network.inputs` with a sites or lanes file);
 * warehouses are named by city, front warehouses ``"<city> front"``;
 * each region's orders are shipped by the warehouses that deliver its cities' units in the plan as
   given (the last leg, central or front), in those proportions;
@@ -638,7 +639,8 @@ def _peak_and_stock(params: CycleParams, window, days: int, history: pd.DataFram
     build = pre_event_build(pooled, after_orders.drop(columns="order_units"), keys=k,
                             window_start=window.start, window_end=window.end,
                             transfer_days=params.transfer_days, service_level=params.service_level)
-    build["tier"] = np.where(build["warehouse"].isin([warehouse_name(f, "front") for f in used.open_fronts]), "front", "central")
+    fronts = [warehouse_name(f, "front") for f in used.open_fronts]
+    build["tier"] = np.where(build["warehouse"].isin(fronts), "front", "central")
     clearance = clearance_list(pooled, stock, keys=k, min_turns=params.min_turns,
                                keep_days=params.keep_days)
     return assignment, capacity, peak, plan, orders, build, clearance, stock_source
@@ -686,10 +688,11 @@ def judge_plan(params: CycleParams, report, named, peak: PeakResult | None,
         action = f"the plan as given is {named.status}: {named.reason}"
     elif best is not None and best.feasible:
         missing = named.cities[named.cities["within_promise"] < 1 - 1e-9]
+        worst = missing.sort_values("units", ascending=False)["city"].head(5)
         action = (f"the optimized network ({', '.join(best.open_centrals)} + "
                   f"{len(best.open_fronts)} fronts) covers "
                   f"{best.coverage.get('within_promise', float('nan')):.1%}; cities missing the "
-                  f"promise today: {', '.join(missing.sort_values('units', ascending=False)['city'].head(5))}")
+                  f"promise today: {', '.join(worst)}")
     kpis = [Kpi("kpi_coverage_72h", f"units within {params.promise_hours:g} h (plan as given)", cover,
                 params.coverage_target, ">=", "share", action,
                 status_override="red" if not named.feasible else None)]
