@@ -130,11 +130,11 @@ class FrontCount:
         if self.other is None:
             return f"{head}. {self.note}".strip()
         if self.other > self.used:
-            return (f"{head}: a {self.other}th front (best: {self.site}) would cost "
+            return (f"{head}: one more front (best: {self.site}) would cost "
                     f"{self.fixed:,.0f} CNY fixed for {self.saving:,.0f} CNY less delivery, "
                     f"line-haul and handling, a net {self.net:+,.0f} CNY, for "
                     f"{self.within_24h_gain:+.1%} of units within 24 h. {self.note}").strip()
-        return (f"{head}: the limit binds; with {self.other} (dropping {self.site}) the network "
+        return (f"{head}: the limit binds; with one fewer (dropping {self.site}) the network "
                 f"would save {self.fixed:,.0f} CNY fixed but pay {-self.saving:,.0f} CNY more "
                 f"delivery, line-haul and handling, a net {self.net:+,.0f} CNY, "
                 f"{self.within_24h_gain:+.1%} of units within 24 h. {self.note}").strip()
