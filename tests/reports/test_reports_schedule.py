@@ -276,6 +276,9 @@ def test_index_shows_the_answer_status_beside_the_run_status(tmp_path):
     assert 'status-success">success</span> <span class="answer answer-infeasible"' in latest
     assert "answer: infeasible" in latest and "ROI &gt;= 5 cannot hold under the channel caps" in latest
     assert "success/infeasible" in history_text(reports)
+    report_page = outcome.html_path.read_text(encoding="utf-8")
+    assert 'wb-answer-infeasible">infeasible</span>: ROI &gt;= 5 cannot hold under the channel caps' in report_page
+    assert "2026-06-18 (Asia/Shanghai)" in report_page
 
 
 # --- daylight saving time --------------------------------------------------------------------

@@ -27,7 +27,7 @@ from workbench.reports.layout import INDEX_FILE, LEDGER_FILE
 from workbench.reports.ledger import Ledger, RunRecord
 from workbench.reports.limits import DEFAULT_TIMEZONE
 from workbench.reports.record import worst_answer
-from workbench.reports.render import TEMPLATES_DIR, format_duration
+from workbench.reports.render import TEMPLATES_DIR, format_duration, local_time
 
 INDEX_TEMPLATE = "reports_index.html.j2"
 MAX_DECIMALS = 12  # of a recorded result shown in fixed notation
@@ -87,12 +87,6 @@ class RunView:
     html: str | None  # link relative to the index, None once pruned or never written
     ipynb: str | None
     answer: dict[str, str] | None  # the least good optimizer answer recorded, if any
-
-
-def local_time(utc_iso: str, timezone: str) -> str:
-    """``utc_iso`` (an ISO time with offset) as ``YYYY-MM-DD HH:MM`` in ``timezone``."""
-    moment = dt.datetime.fromisoformat(utc_iso)
-    return moment.astimezone(zoneinfo.ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
 
 
 def variant_label(run: RunRecord) -> str:

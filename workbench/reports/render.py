@@ -9,12 +9,17 @@ needs no network.
 from __future__ import annotations
 
 import copy
-from dataclasses import asdict, dataclass
+import datetime as dt
+import zoneinfo
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import nbformat
 from nbconvert import HTMLExporter
+
+from workbench.reports.limits import DEFAULT_TIMEZONE
+from workbench.reports.record import worst_answer
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 TEMPLATE_NAME = "report"
@@ -45,6 +50,14 @@ class ReportHeader:
     package_version: str
     data_range: dict[str, str] | None = None
     error: RunFailure | None = None
+    timezone: str = DEFAULT_TIMEZONE  # the logical date's zone; times are shown in it
+    answers: list[dict[str, str]] = field(default_factory=list)  # optimizer answer statuses
+
+
+def local_time(utc_iso: str, timezone: str) -> str:
+    """``utc_iso`` (an ISO time with offset) as ``YYYY-MM-DD HH:MM`` in ``timezone``."""
+    moment = dt.datetime.fromisoformat(utc_iso)
+    return moment.astimezone(zoneinfo.ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
 
 
 def format_duration(seconds: float) -> str:
@@ -85,6 +98,8 @@ def render_html(
     )
     info = asdict(header)
     info["duration"] = format_duration(header.duration_s)
+    info["started"] = local_time(header.started_at, header.timezone)
+    info["answer"] = worst_answer(header.answers)
     info["parameters"] = {k: repr(v) if not isinstance(v, str) else v for k, v in header.parameters.items()}
     resources = {"metadata": {"name": header.report}, "workbench": info}
     body, _ = exporter.from_notebook_node(_for_display(nb, header.error is not None), resources)

@@ -484,6 +484,8 @@ def _run_and_publish(request: RunRequest, run_id: str, work: Path, started_at: s
         run_id=run_id,
         package_version=__version__,
         data_range=recorded["data_range"],
+        timezone=request.timezone,
+        answers=recorded["answers"],
     )
     status, failure, error_class = "success", None, None
     if error is not None:
