@@ -141,3 +141,23 @@ def test_messages_show_no_numpy_reprs():
     with pytest.raises(ParameterError) as info:
         NetworkParams(max_fronts=np.int64(-2)).validate()
     assert "np." not in str(info.value)
+
+
+def test_why_the_optimized_network_uses_its_number_of_fronts():
+    from workbench.network.china import explain_front_count
+
+    small = demand({"A": 100.0, "B": 100.0, "C": 50.0})
+    params = NetworkParams(max_centrals=1, max_fronts=1)
+    centrals, fronts = sites(["A"]), sites(["C"], fixed=1000.0)
+    best = optimize_network(small, centrals, fronts, params)
+    assert best.open_fronts == []
+    count = explain_front_count(best, small, centrals, fronts, params)
+    # a front at C serves C's 20 hot units: it saves delivery 0.004 x road(A, C) per unit but
+    # costs the line-haul 0.0008 x road(A, C) and the front's handling 1.2 per unit (the units
+    # still leave the central, handling 1.0, as before)
+    saving = 20 * (0.004 - 0.0008) * road("A", "C") - 20 * 1.2
+    assert (count.used, count.allowed, count.other, count.site) == (0, 1, 1, "C")
+    assert count.fixed == pytest.approx(1000.0) and count.saving == pytest.approx(saving)
+    assert count.net == pytest.approx(1000.0 - saving)
+    assert count.within_24h_gain == pytest.approx(20 / 250)
+    assert "one more front (best: C) would cost 1,000 CNY fixed" in count.text()

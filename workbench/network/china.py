@@ -167,7 +167,7 @@ class PlanReport:
         lines = [f"China network: {len(self.demand)} cities, {total:,.0f} units over "
                  f"{self.period.label}{source}, promise {self.params.promise_hours:g} h, "
                  f"front target {self.params.front_hours:g} h",
-                 "", self.comparison.to_string(float_format=lambda v: f"{v:,.3f}"), ""]
+                 "", self._table_text(), ""]
         named, best = self.plans.get("named plan"), self.plans.get("optimized")
         if named is not None and best is not None and named.feasible and best.feasible:
             diff = named.costs["total"] - best.costs["total"]
@@ -191,6 +191,12 @@ class PlanReport:
             elif r.reason:
                 lines.append(f"{name}: {r.reason}")
         return "\n".join(lines)
+
+    def _table_text(self) -> str:
+        answered = [name for name, r in self.plans.items() if r.feasible]
+        if not answered:
+            return "No plan meets the constraints; the reasons follow."
+        return self.comparison[answered].to_string(float_format=lambda v: f"{v:,.3f}")
 
     def coverage_table(self) -> pd.DataFrame:
         """Per region: units, and per plan the shares of the region's units within 24 h and
