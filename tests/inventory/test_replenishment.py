@@ -11,6 +11,7 @@ from workbench.inventory.clearance import clearance_list, slow_movers
 from workbench.inventory.policy import service_z
 from workbench.inventory.replenishment import (
     alerts,
+    event_stock,
     pre_event_build,
     replenishment_orders,
     replenishment_plan,
@@ -250,3 +251,18 @@ def test_stock_without_a_forecast_is_listed_not_dropped():
     clear = clearance_list(fc, stock, keys=["sku"], min_turns=4, keep_days=30)
     assert clear["sku"].tolist() == ["gone"]  # no demand: all 300 units to clear, worth 600
     assert clear["clear_units"].iloc[0] == 300 and clear["clear_value"].iloc[0] == 600
+
+
+def test_event_stock_counts_orders_arriving_before_the_window_once():
+    # 10 a day, no spread; lead 3, review 7: ROP 30, S 100, nothing on hand -> order 100 now,
+    # arriving Nov 4, before the window (Nov 10-12). At opening 100 - 9 x 10 = 10 are left; the
+    # window needs 30: build 20. Stock to buy 100 + 20 = 120 = the demand through the window.
+    fc = flat_forecast({"sku": "a", "warehouse": "Wuhan"}, 10, 0, days=20)
+    plan, orders, build = event_stock(
+        fc, pd.DataFrame({"sku": ["a"], "warehouse": ["Wuhan"], "lead_time_days": [3]}),
+        pd.DataFrame({"sku": ["a"], "warehouse": ["Wuhan"], "on_hand": [0.0], "on_order": [0.0]}),
+        keys=["sku", "warehouse"], window_start="2026-11-10", window_end="2026-11-12",
+        distribution="normal")
+    assert orders["order_units"].tolist() == [100] and orders["arrives"].iloc[0] == pd.Timestamp("2026-11-04")
+    assert build["expected_at_open"].iloc[0] == 10 and build["build_units"].iloc[0] == 20
+    assert orders["order_units"].sum() + build["build_units"].sum() == 12 * 10

@@ -600,11 +600,7 @@ def _peak_and_stock(params: CycleParams, window, days: int, history: pd.DataFram
     from workbench.forecast.planning import event_forecast
     from workbench.inventory.clearance import clearance_list
     from workbench.inventory.demand import pool_forecast
-    from workbench.inventory.replenishment import (
-        pre_event_build,
-        replenishment_orders,
-        replenishment_plan,
-    )
+    from workbench.inventory.replenishment import event_stock
 
     assignment = serving_shares(used, report.demand)
     warehouses = sorted(assignment["warehouse"].unique())
@@ -629,16 +625,10 @@ def _peak_and_stock(params: CycleParams, window, days: int, history: pd.DataFram
     stock_source = stock.attrs.get("source", str(params.stock))
     pooled, stock, lead = _complete(pooled, stock, lead, params, notes)
     k = ["sku", "warehouse"]
-    plan = replenishment_plan(pooled, lead, stock, keys=k, service_level=params.service_level,
-                              review_days=params.review_days)
-    unit_cost = stock[[*k, "unit_cost"]] if "unit_cost" in stock.columns else None
-    orders = replenishment_orders(plan, keys=k, unit_cost=unit_cost)
-    arriving = orders[orders["arrives"] < window.start][[*k, "order_units"]]
-    after_orders = stock.merge(arriving, on=k, how="left")
-    after_orders["on_order"] = after_orders["on_order"] + after_orders["order_units"].fillna(0.0)
-    build = pre_event_build(pooled, after_orders.drop(columns="order_units"), keys=k,
-                            window_start=window.start, window_end=window.end,
-                            transfer_days=params.transfer_days, service_level=params.service_level)
+    plan, orders, build = event_stock(pooled, lead, stock, keys=k, window_start=window.start,
+                                      window_end=window.end, service_level=params.service_level,
+                                      review_days=params.review_days,
+                                      transfer_days=params.transfer_days)
     fronts = [warehouse_name(f, "front") for f in used.open_fronts]
     build["tier"] = np.where(build["warehouse"].isin(fronts), "front", "central")
     clearance = clearance_list(pooled, stock, keys=k, min_turns=params.min_turns,

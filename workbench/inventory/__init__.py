@@ -9,17 +9,18 @@ Modules (one concept each):
 * :mod:`~workbench.inventory.inputs` - stock snapshot and lead-time tables (read and checked), the
   seeded demo snapshot of the sample data;
 * :mod:`~workbench.inventory.replenishment` - :func:`replenishment_plan`, :func:`alerts`,
-  :func:`replenishment_orders`, :func:`pre_event_build`;
+  :func:`replenishment_orders`, :func:`pre_event_build`, :func:`event_stock`;
 * :mod:`~workbench.inventory.clearance` - :func:`slow_movers`, :func:`clearance_list` (滞销品清仓).
 """
 
 from workbench.inventory.clearance import clearance_list, slow_movers
 from workbench.inventory.replenishment import (
     alerts,
+    event_stock,
     pre_event_build,
     replenishment_orders,
     replenishment_plan,
 )
 
-__all__ = ["alerts", "clearance_list", "pre_event_build", "replenishment_orders",
+__all__ = ["alerts", "clearance_list", "event_stock", "pre_event_build", "replenishment_orders",
            "replenishment_plan", "slow_movers"]

@@ -291,3 +291,36 @@ def pre_event_build(forecast: pd.DataFrame, stock: pd.DataFrame, *, keys: list[s
     out["place_by"] = (start - pd.to_timedelta(np.ceil(table["transfer_days"]), unit="D")).to_numpy()
     out["service_level_achieved"] = target["achieved"].to_numpy()
     return out.sort_values(keys).reset_index(drop=True)
+
+
+def event_stock(forecast: pd.DataFrame, lead_times: pd.DataFrame, stock: pd.DataFrame, *,
+                keys: list[str], window_start, window_end, service_level: float = 0.95,
+                review_days: float = 7.0, transfer_days: pd.DataFrame | float = 2.0,
+                distribution: str = "auto"):
+    """Stock for an event: the orders due now and the build still missing when the window opens.
+
+    :func:`replenishment_plan` and :func:`replenishment_orders` give the orders due now; the
+    orders that arrive before ``window_start`` are counted as on order by :func:`pre_event_build`,
+    so the build is what is still missing at opening and ``order_units + build_units`` is the
+    stock to buy for the event (no unit counted twice).
+
+    Returns:
+        ``(plan, orders, build)`` as the three functions return them (``orders`` valued when
+        ``stock`` has ``unit_cost``).
+
+    Raises:
+        as :func:`replenishment_plan` and :func:`pre_event_build`.
+    """
+    plan = replenishment_plan(forecast, lead_times, stock, keys=keys, service_level=service_level,
+                              review_days=review_days, distribution=distribution)
+    unit_cost = stock[[*keys, "unit_cost"]] if "unit_cost" in stock.columns else None
+    orders = replenishment_orders(plan, keys=keys, unit_cost=unit_cost)
+    arriving = orders[orders["arrives"] < pd.Timestamp(window_start)][[*keys, "order_units"]]
+    after = stock.astype({k: str for k in keys}).merge(arriving, on=keys, how="left")
+    on_order = after["on_order"] if "on_order" in after else 0.0
+    after["on_order"] = on_order + after["order_units"].fillna(0.0)
+    build = pre_event_build(forecast, after.drop(columns="order_units"), keys=keys,
+                            window_start=window_start, window_end=window_end,
+                            transfer_days=transfer_days, service_level=service_level,
+                            distribution=distribution)
+    return plan, orders, build
