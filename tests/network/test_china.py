@@ -168,3 +168,15 @@ def test_map_labels_in_the_pearl_river_delta_do_not_overlap():
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
             assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+
+
+def test_a_plan_stopped_at_its_time_limit_is_never_the_plain_recommendation(small_report):
+    from dataclasses import replace as dc_replace
+
+    best = small_report.plans["optimized"]
+    stopped = dc_replace(best, outcome=dc_replace(best.outcome, status="time_limit", gap=0.031,
+                                                  time_limit=60.0))
+    plans = {**small_report.plans, "optimized": stopped}
+    text = dc_replace(small_report, plans=plans).summary_text()
+    line = next(x for x in text.splitlines() if x.startswith("Central warehouses"))
+    assert "NOT proven optimal" in line and "3.10%" in line

@@ -172,11 +172,13 @@ class PlanReport:
         if named is not None and best is not None and named.feasible and best.feasible:
             diff = named.costs["total"] - best.costs["total"]
             same = set(named.open_centrals) == set(best.open_centrals)
+            caveat = "" if best.outcome.proven_optimal else f" [{best.outcome.describe()}]"
             lines.append(
                 f"Central warehouses: named {', '.join(named.open_centrals)}; optimized "
                 f"{', '.join(best.open_centrals)} - "
                 + ("the named ones are the optimal choice" if same else
-                   f"the optimized network costs {diff:,.0f} CNY less ({diff / named.costs['total']:.1%})"))
+                   f"the optimized network costs {diff:,.0f} CNY less ({diff / named.costs['total']:.1%})")
+                + caveat)
         fronts = self.plans.get(f"named centrals, best {self.params.max_fronts} fronts")
         if fronts is not None and fronts.feasible:
             lines.append(f"Best {len(fronts.open_fronts)} front warehouses for the named centrals: "

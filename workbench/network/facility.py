@@ -14,6 +14,10 @@ Model (strong formulation), with ``x_ij`` the share of customer j's demand serve
          x_ij <= y_i                          linking, keeps the LP bound tight
          sum_i y_i <= K                       optional
          y binary; x in [0, 1], binary with single sourcing
+
+Source: the capacitated facility location problem (CFLP) in its strong form with the linking
+constraints ``x_ij <= y_i`` (Cornuéjols, Nemhauser & Wolsey 1990; Beasley 1988 for the
+OR-Library instances it is tested on).
 """
 
 from __future__ import annotations
