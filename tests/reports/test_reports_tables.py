@@ -129,3 +129,12 @@ def test_text_table_for_terminals_uses_the_same_rules():
     text = text_table(frame.iloc[:1], {"named": "money"}, money_unit="million CNY")
     assert text.splitlines() == ["metric      named (million CNY)", "total cost                 44.2"]
     assert text_table(pd.DataFrame({"share": [0.584]}), {"share": "pct"}) == "share\n58.4%"
+
+
+def test_format_value_for_text_that_mixes_kinds():
+    from workbench.reports.tables import format_value
+
+    assert format_value(44187080.184, "money") == "44,187,080"
+    assert format_value(44187080.184, "money", money_unit="million CNY") == "44.2"
+    assert format_value(0.584, "pct") == "58.4%" and format_value(6.1e-05, "pct:4") == "0.0061%"
+    assert format_value("optimal", "text") == "optimal" and format_value(None, "number") == "—"

@@ -127,7 +127,7 @@ class FrontCount:
 
     def text(self) -> str:
         head = f"Optimized network uses {self.used} of at most {self.allowed} front warehouses"
-        if self.other is None:
+        if self.other is None or self.fixed is None:  # no comparison, or the other count has no plan
             return f"{head}. {self.note}".strip()
         if self.other > self.used:
             return (f"{head}: one more front (best: {self.site}) would cost "
@@ -198,7 +198,14 @@ class PlanReport:
         answered = [name for name, r in self.plans.items() if r.feasible]
         if not answered:
             return "No plan meets the constraints; the reasons follow."
-        return self.comparison[answered].to_string(float_format=lambda v: f"{v:,.3f}")
+        from workbench.network.plans import METRIC_KINDS, METRICS
+        from workbench.reports.tables import format_value
+
+        kinds = {label: METRIC_KINDS[key] for label, key in METRICS}
+        table = self.comparison[answered]
+        shown = pd.DataFrame({plan: [format_value(table.at[label, plan], kinds[label]) for label in table.index]
+                              for plan in answered}, index=table.index)
+        return shown.to_string()
 
     def coverage_table(self) -> pd.DataFrame:
         """Per region: units, and per plan the shares of the region's units within 24 h and

@@ -74,6 +74,12 @@ METRICS = (
     ("front warehouses", "n_fronts"),
     ("gap", "gap"),
 )
+# How each metric is shown (workbench.reports.tables kinds): money in CNY, shares in %.
+METRIC_KINDS = {"status": "text", "total": "money", "fixed_central": "money", "fixed_front": "money",
+                "delivery": "money", "linehaul": "money", "handling": "money", "within_24h": "pct",
+                "within_48h": "pct", "within_promise": "pct", "mean_hours": "number",
+                "p95_hours": "number", "mean_km": "number", "front_share": "pct",
+                "max_central_util": "pct", "centrals": "text", "n_fronts": "count", "gap": "pct:4"}
 
 
 def plan_metrics(result: NetworkResult) -> dict:

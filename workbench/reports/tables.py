@@ -121,6 +121,21 @@ def format_number(value, kind: str, decimals: int, *, scale: float = 1.0) -> str
     return text + "%" if kind in ("pct", "share") else text
 
 
+def format_value(value, spec: str, *, money_unit: str | None = None) -> str:
+    """One value shown by the rules of a column of kind ``spec`` (``"money"``, ``"pct:4"``,
+    ``"text"``...), for text that mixes kinds row by row; raises ``ValueError`` for an unknown
+    kind or unit and ``TypeError`` for a non-number in a numeric kind."""
+    unit = money_unit or DEFAULT_MONEY_UNIT
+    if unit not in MONEY_UNITS:
+        raise ValueError(f"money_unit {unit!r} is not one of {', '.join(MONEY_UNITS)}")
+    fmt = ColumnFormat.parse(spec, "value", unit)
+    if fmt.kind == "text":
+        return MISSING if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+    if fmt.kind == "date":
+        return format_date(value)
+    return format_number(value, fmt.kind, fmt.decimals, scale=MONEY_UNITS[unit] if fmt.kind == "money" else 1.0)
+
+
 def format_date(value) -> str:
     """A date (``YYYY-MM-DD``) or, when it has a time of day, ``YYYY-MM-DD HH:MM``."""
     if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
