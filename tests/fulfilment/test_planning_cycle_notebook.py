@@ -121,8 +121,8 @@ def test_an_infeasible_network_is_reported_not_raised(repo, tmp_path):
     assert "central capacity is short" in result.blocked
     assert result.peak is None and result.figures() == []
     assert set(result.recorded()) == {"kpi_traffic_roi", "forecast_event_gmv"}
-    frame, _, _ = result.table("orders")
-    assert frame["not computed"].iloc[0] == result.blocked
+    assert result.table("orders")["frame"]["not computed"].iloc[0] == result.blocked
+    assert [status for status, _ in result.answers()][:3] == ["infeasible"] * 3
 
 
 def test_capacity_file_gives_the_daily_capacity(repo, tmp_path):

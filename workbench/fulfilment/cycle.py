@@ -209,10 +209,12 @@ class CycleResult:
         """The KPI values to record for the index (name -> value), skipping missing ones."""
         return {k.name: float(k.value) for k in self.kpis if k.value is not None}
 
-    def table(self, name: str) -> tuple[pd.DataFrame, dict[str, str], str]:
-        """A report table: ``(frame, formats, caption)`` for ``workbench.reports.tables.show_table``.
+    def table(self, name: str) -> dict:
+        """A report table as the keyword arguments of ``workbench.reports.tables.show_table``
+        (``frame``, ``formats``, ``caption``, ``money_unit``): ``show_table(**result.table(name))``.
 
-        Names: ``regions`` (P10/P50/P90 units over the window per region), ``coverage`` (shares
+        Names: ``regions`` (P10/P50/P90 units over the window per region), ``plans`` (the
+        network's plans side by side: cost, delivery shares, hours), ``coverage`` (shares
         within 24 h and the promise per region and plan), ``peak`` (per warehouse and scenario),
         ``orders``, ``build`` (the event build, fronts first), ``clearance``, ``service`` (reorder
         point and service level achieved per SKU and warehouse).
@@ -220,14 +222,29 @@ class CycleResult:
         Raises:
             ParameterError: an unknown name.
         """
-        makers = {"regions": self._regions, "coverage": self._coverage, "peak": self._peak,
+        makers = {"regions": self._regions, "plans": self._plans, "coverage": self._coverage,
+                  "peak": self._peak,
                   "orders": self._orders, "build": self._build, "clearance": self._clearance,
                   "service": self._service}
         if name not in makers:
             raise ParameterError(f"table {name!r}: choose one of {sorted(makers)}")
         if self.blocked and name in ("peak", "orders", "build", "clearance", "service"):
-            return pd.DataFrame({"not computed": [self.blocked]}), {"not computed": "text"}, name
-        return makers[name]()
+            frame, formats, caption = (pd.DataFrame({"not computed": [self.blocked]}),
+                                       {"not computed": "text"}, name)
+        else:
+            frame, formats, caption = makers[name]()
+        return {"frame": frame, "formats": formats, "caption": caption,
+                "money_unit": "million CNY" if name == "plans" else None}
+
+    def answers(self) -> list[tuple[str, str]]:
+        """``(status, detail)`` of every optimizer answer the report shows (the network's plans,
+        the traffic allocation), for ``workbench.reports.record.record_answer_status``."""
+        out = [(r.status, f"network, {name}: {r.reason or r.outcome.describe()}")
+               for name, r in self.network.plans.items()]
+        summary = self.budget.summary()
+        out.append((summary["status"], f"traffic budget {summary['scenario']}: "
+                                        f"{summary.get('reason') or self.budget.allocation.outcome.describe()}"))
+        return out
 
     def figures(self) -> list:
         """The peak figures (P50, P90) of :mod:`workbench.plots.fulfilment`; none when blocked."""
@@ -246,6 +263,30 @@ class CycleResult:
                                                              ("P10", "P50", "P90", "baseline", "uplift")}}
         w = self.window
         return frame, formats, f"Units over {w.label} {w.year} ({w.start.date()}..{w.end.date()})"
+
+    def network_text(self) -> str:
+        """The network's summary in words (its comparison table is :meth:`table` ``plans``)."""
+        blocks = self.network.summary_text().split("\n\n")
+        return "\n\n".join([blocks[0], *blocks[2:]]).strip()
+
+    def _plans(self):
+        from workbench.network.plans import METRICS
+
+        kinds = {"status": "text", "total": "money", "fixed_central": "money",
+                 "fixed_front": "money", "delivery": "money", "linehaul": "money",
+                 "handling": "money", "within_24h": "share", "within_48h": "share",
+                 "within_promise": "share", "mean_hours": "number", "p95_hours": "number",
+                 "mean_km": "number", "front_share": "share", "max_central_util": "share",
+                 "centrals": "text", "n_fronts": "count", "gap": "pct:2"}
+        frame = self.network.comparison.T.reset_index(names="plan")
+        formats = {"plan": "text"}
+        for label, key in METRICS:
+            if label in frame.columns:
+                kind = kinds.get(key, "text")
+                if kind != "text":
+                    frame[label] = pd.to_numeric(frame[label], errors="coerce")
+                formats[label] = kind
+        return frame, formats, "The network's plans for the event's P50 volume (money in CNY for the window)"
 
     def _coverage(self):
         table = self.network.coverage_table()
