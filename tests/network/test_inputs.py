@@ -196,3 +196,20 @@ def test_coverage_by_region_matches_a_hand_count():
     assert table.loc["West", "within_24h"] == 1.0 and table.loc["West", "units"] == 200.0
     assert table.loc["East", "within_24h"] == pytest.approx(0.4)
     assert table.loc["East", "within_72h"] == 1.0
+
+
+def test_named_plan_without_existing_fronts_takes_the_largest_candidates(tmp_path, capsys):
+    # --help: --fronts defaults to "the existing fronts of --sites, else the largest front
+    # candidates"; a sites file with no existing front must not give a 0-front named plan
+    demand, _, _ = own_files(tmp_path)
+    sites = write(tmp_path / "sites.csv", SITES.replace("Shanghai,front,365000,50,yes",
+                                                        "Shanghai,front,365000,50,no"))
+    out = tmp_path / "plan.json"
+    code = main(["network", "plan", "--demand", str(demand), "--days", "30", "--sites", str(sites),
+                 "--max-centrals", "2", "--max-fronts", "1", "--hot-target", "0.3",
+                 "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    named = json.loads(out.read_text())["plans"]["named plan"]
+    assert named["open_centrals"] == ["Beijing"]
+    assert named["open_fronts"] == ["Shanghai"]  # the front candidate with the most demand

@@ -381,7 +381,7 @@ def run_own_plan(*, demand_file=None, sites_file=None, lanes_file=None, period=N
 
     The named plan is ``centrals``/``fronts`` (city names in Chinese or English), else the sites
     marked ``existing`` in the sites file, else the default named centrals and the largest front
-    candidates. ``max_fronts`` defaults to 20, or the number of front candidates if fewer.
+    candidates (also when the sites file marks no front as existing). ``max_fronts`` defaults to 20, or the number of front candidates if fewer.
     Raises :class:`DataValidationError` for bad files (file, line, column named) and
     :class:`ParameterError` for bad or out-of-range options, before any solve.
     """
@@ -408,7 +408,8 @@ def run_own_plan(*, demand_file=None, sites_file=None, lanes_file=None, period=N
             raise ParameterError(f"{sites_file}: no central site is marked existing; name the "
                                  "plan's central warehouses (--centrals) or mark them existing")
         plan_c = _resolve_names(centrals, "centrals") if centrals is not None else existing_c
-        plan_f = _resolve_names(fronts, "fronts") if fronts is not None else existing_f
+        # no existing front: the named plan takes the largest candidates (below), as documented
+        plan_f = _resolve_names(fronts, "fronts") if fronts is not None else (existing_f or None)
     else:
         plan_c = _resolve_names(centrals if centrals is not None else NAMED_CENTRALS, "centrals")
         hub_names = _resolve_names(hubs, "hubs")
