@@ -248,9 +248,10 @@ def parse_text(text: str, ptype: ParamType) -> Any:
         return check_value(text, ptype)
     if ptype.kind == "float":
         try:
-            return float(text)
+            number = float(text)
         except ValueError:
             raise TypeError(f"expected {ptype.label}, got {text!r}") from None
+        return check_value(number, ptype)  # its range too
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError:
