@@ -161,3 +161,17 @@ def test_why_the_optimized_network_uses_its_number_of_fronts():
     assert count.net == pytest.approx(1000.0 - saving)
     assert count.within_24h_gain == pytest.approx(20 / 250)
     assert "one more front (best: C) would cost 1,000 CNY fixed" in count.text()
+
+
+def test_the_optimized_network_opens_at_most_k_centrals_and_never_costs_more():
+    # A and B are 1 degree apart: a second central costs 1,000,000 and saves little, so with
+    # "exactly K = 2" the optimum would cost more than the named central A with its best front
+    from workbench.network.china import run_plan
+
+    params = NetworkParams(max_centrals=2, max_fronts=1)
+    report = run_plan(demand(), sites(["A", "B"], fixed=1_000_000.0), sites(["C"]),
+                      plan_centrals=["A"], plan_fronts=[], params=params)
+    best, named_best = report.plans["optimized"], report.plans["named centrals, best 1 fronts"]
+    assert best.status == named_best.status == "optimal"
+    assert best.open_centrals == ["A"] or best.open_centrals == ["B"]
+    assert best.costs["total"] <= named_best.costs["total"] * (1 + 1e-6)

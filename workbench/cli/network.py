@@ -71,7 +71,7 @@ def register(subparsers) -> None:
                       help="comma-separated front cities of the named plan (default: the existing "
                       "fronts of --sites, else the largest front candidates)")
     plan.add_argument("--max-centrals", type=int, default=3, metavar="K",
-                      help="number of central warehouses to open in the optimized plan (default 3)")
+                      help="at most K central warehouses in the optimized plan (default 3)")
     plan.add_argument("--max-fronts", type=int, default=None, metavar="F",
                       help="at most F front warehouses (default 20, or every candidate if fewer); "
                       "more than the candidates is refused")
