@@ -4,6 +4,8 @@ import pytest
 
 from workbench.errors import ModelError
 from workbench.forecast.backtest import backtest_windows, compare_models, event_windows
+from workbench.forecast.models import MODELS
+from workbench.forecast.models.naive import SeasonalNaive
 
 
 def test_history_ends_lead_days_before_each_window(national):
@@ -38,3 +40,45 @@ def test_compare_models_reports_pooled_error_bias_spread_and_scaled_pinball(cate
                 "scaled_pinball"):
         assert np.isfinite(row[col]), col
     assert row.series_bias_sd > 0 and row.scaled_pinball > 0
+
+
+class _NeedsPrices(SeasonalNaive):
+    """A model that cannot fit any series here (as a price-elasticity model would without a
+    price column): it fails on every series, as ``auto`` did on a sparse small-shop panel."""
+
+    name = "needs_prices"
+
+    def fit(self, y, ds, *, freq="D", calendar=None):
+        raise ModelError("needs_prices: no price column {'sku': 'A1'} in this data")
+
+
+def _sparse_shop(days: int = 900) -> pd.DataFrame:
+    """Two SKUs of a small shop, sold on about one day in three."""
+    rng = np.random.default_rng(7)
+    ds = pd.date_range("2024-01-01", periods=days, freq="D")
+    return pd.concat([pd.DataFrame({"sku": sku, "ds": ds, "y": rng.poisson(0.4, days) * rng.integers(1, 4, days)})
+                      for sku in ("A1", "B2")], ignore_index=True)
+
+
+def test_a_model_failing_on_every_series_is_skipped_with_a_note(monkeypatch):
+    monkeypatch.setitem(MODELS, "needs_prices", _NeedsPrices)
+    table = compare_models(_sparse_shop(), models=["needs_prices", "seasonal_naive"],
+                           windows=event_windows("618", [2025]), keys=["sku"], n_jobs=1)
+    assert list(table.model) == ["seasonal_naive"] and np.isfinite(table.wape).all()
+    [note] = table.attrs["notes"]
+    assert "'needs_prices'" in note and "618 2025" in note and "no price column" in note
+    assert "{" not in note and "sku A1" in note
+
+
+def test_a_window_without_history_is_skipped_and_the_others_scored():
+    windows = {**event_windows("618", [2024]), **event_windows("618", [2025])}  # 2024: no history before cut-off
+    table = compare_models(_sparse_shop(), models=["seasonal_naive"], windows=windows, keys=["sku"], lead=200)
+    assert list(table.window) == ["618 2025"]
+    assert any("618 2024" in n and "no history before the cutoff" in n for n in table.attrs["notes"])
+
+
+def test_every_model_failing_is_an_error_naming_each(monkeypatch):
+    monkeypatch.setitem(MODELS, "needs_prices", _NeedsPrices)
+    with pytest.raises(ModelError, match="no model could be backtested: model 'needs_prices'"):
+        compare_models(_sparse_shop(), models=["needs_prices"], windows=event_windows("618", [2025]),
+                       keys=["sku"], n_jobs=1)

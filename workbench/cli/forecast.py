@@ -147,6 +147,8 @@ def _backtest(args) -> int:
     table = backtest_file(args.data, event=args.event, years=years, lead=args.lead, models=args.models,
                           out=args.out, freq=args.freq, quantiles=args.quantiles, n_jobs=args.n_jobs,
                           **_common(args))
+    for note in table.attrs.get("notes", []):
+        print("note:", note)
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(table.round(4).to_string(index=False))
     return 0

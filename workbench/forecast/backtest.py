@@ -13,6 +13,7 @@ in ``workbench.forecast.metrics``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,19 +113,53 @@ def compare_models(frame: pd.DataFrame, *, models, windows: dict[str, tuple], le
                    keys=None, quantiles=DEFAULT_QUANTILES, calendar=None, n_jobs=None) -> pd.DataFrame:
     """One row per model and window: metrics on the total; over the series, the pooled WAPE
     (sum |error| / sum actual over every series and day: one exploding series shows), the median
-    WAPE, and the mean and standard deviation of the per-series bias."""
-    rows = []
+    WAPE, and the mean and standard deviation of the per-series bias.
+
+    A model that fails on a window (e.g. on every series of a sparse panel) is skipped there
+    with a note naming the model, the window and a short reason; the others are scored. The
+    notes are in ``table.attrs["notes"]`` (a list of str). Raises ``ParameterError`` for a bad
+    lead or quantiles and ``ModelError`` only when no model could be scored on any window
+    (naming each failure)."""
+    rows, notes = [], []
     for model in models:
-        result = backtest_windows(frame, windows=windows, model=model, lead=lead, keys=keys,
-                                  quantiles=quantiles, calendar=calendar, n_jobs=n_jobs)
-        for _, tot in result.totals.iterrows():
-            per = result.per_series[result.per_series.window == tot.window]
-            fc = result.forecasts[result.forecasts.window == tot.window]
-            rows.append({"model": model, "window": tot.window,
-                         **{m: tot[m] for m in METRIC_COLUMNS},
-                         "pooled_series_wape": metrics.wape(fc["y"], fc["yhat"]),
-                         "median_series_wape": per["wape"].median(),
-                         "mean_series_bias": per["bias"].mean(),
-                         "series_bias_sd": per["bias"].std(ddof=0),
-                         "series": len(per)})
-    return pd.DataFrame(rows)
+        for label, window in windows.items():
+            try:
+                result = backtest_windows(frame, windows={label: window}, model=model, lead=lead, keys=keys,
+                                          quantiles=quantiles, calendar=calendar, n_jobs=n_jobs)
+            except ModelError as exc:
+                notes.append(f"model {model!r} not scored on {label}: {short_reason(exc)}")
+                continue
+            for _, tot in result.totals.iterrows():
+                per = result.per_series[result.per_series.window == tot.window]
+                fc = result.forecasts[result.forecasts.window == tot.window]
+                rows.append({"model": model, "window": tot.window,
+                             **{m: tot[m] for m in METRIC_COLUMNS},
+                             "pooled_series_wape": metrics.wape(fc["y"], fc["yhat"]),
+                             "median_series_wape": per["wape"].median(),
+                             "mean_series_bias": per["bias"].mean(),
+                             "series_bias_sd": per["bias"].std(ddof=0),
+                             "series": len(per)})
+    if not rows:
+        raise ModelError("no model could be backtested: " + "; ".join(notes)
+                         + ". Try other models (e.g. event_naive, seasonal_naive), a shorter lead or "
+                           "other years")
+    table = pd.DataFrame(rows)
+    table.attrs["notes"] = notes
+    return table
+
+
+def short_reason(exc: Exception, limit: int = 200) -> str:
+    """``exc``'s message for a note: series keys as ``sku 123`` instead of dict reprs, one
+    line, at most ``limit`` characters (cut at a word, with an ellipsis)."""
+    text = " ".join(_KEY_DICT.sub(_key_label, str(exc)).split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+
+
+_KEY_DICT = re.compile(r"\{((?:'[^']*'|\"[^\"]*\"): [^{}]*)\}")
+_KEY_PAIR = re.compile(r"['\"]([^'\"]*)['\"]: ('[^']*'|\"[^\"]*\"|[^,]*)")
+
+
+def _key_label(match: re.Match) -> str:
+    return ", ".join(f"{k} {v.strip(chr(39) + chr(34))}" for k, v in _KEY_PAIR.findall(match.group(1)))

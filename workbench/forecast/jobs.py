@@ -157,7 +157,8 @@ def backtest_file(data, *, date_col, target, keys=(), freq="D", event: str, year
                   sheet: str | int | None = None) -> pd.DataFrame:
     """Compare ``models`` on past windows of ``event`` in ``years``, each fitted on history
     ending ``lead`` days before its window; write the table to ``out`` if given. Every
-    parameter is checked before the file is read (``ParameterError`` naming it)."""
+    parameter is checked before the file is read (``ParameterError`` naming it). Models skipped
+    on a window are named in ``table.attrs["notes"]`` (see ``compare_models``)."""
     if freq != "D":
         raise ParameterError(f"--freq: event backtests need daily data; got {freq!r}")
     refuse_overwrite(out, data, events)
