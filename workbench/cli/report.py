@@ -69,12 +69,19 @@ def _moment(text: str) -> dt.datetime:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from workbench.reports import params
+
+    # The -p values are checked first with the light parameters module: a refused value
+    # returns in a fraction of a second, before papermill, nbconvert and pandas are imported.
+    pairs = [tuple(pair) for pair in args.param or []]
+    params.parse_cli_parameters(pairs, params.read_notebook_parameters(args.notebook), f"notebook {Path(args.notebook)}")
+
     from workbench.reports import runner
 
     timezone = _run_timezone(args)
     request = runner.prepare(
         args.notebook,
-        cli_pairs=[tuple(pair) for pair in args.param or []],
+        cli_pairs=pairs,
         parameters_file=args.parameters_file,
         report=args.name,
         logical_date=args.date,

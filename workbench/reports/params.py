@@ -46,7 +46,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-import nbformat
 import yaml
 
 from workbench.errors import ConfigError, ParameterError
@@ -451,19 +450,27 @@ def read_notebook_parameters(notebook: str | Path) -> dict[str, NotebookParamete
     path = Path(notebook)
     if not path.is_file():
         raise ConfigError(f"notebook {path} not found; give the path of an .ipynb file")
+    # Plain json, not nbformat: the check before the kernel stays fast (no jsonschema import).
     try:
-        nb = nbformat.read(path, as_version=4)
-    except (OSError, ValueError, json.JSONDecodeError, nbformat.reader.NotJSONError) as exc:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        cells = nb["cells"]
+        if not isinstance(cells, list):
+            raise ValueError("'cells' is not a list")
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"{path} is not a readable Jupyter notebook: {exc}") from None
-    cells = [c for c in nb.cells if PARAMETERS_TAG in c.get("metadata", {}).get("tags", [])]
+    cells = [
+        c for c in cells
+        if isinstance(c, dict) and PARAMETERS_TAG in ((c.get("metadata") or {}).get("tags") or [])
+    ]
     if not cells:
         raise ParameterError(
             f"{path} has no cell tagged 'parameters'; tag the cell of literal defaults "
             "(e.g. 'year: int = 2025') with 'parameters' so reports can be parameterized"
         )
-    if len(cells) > 1 or cells[0].cell_type != "code":
+    if len(cells) > 1 or cells[0].get("cell_type") != "code":
         raise ParameterError(f"{path} must have exactly one code cell tagged 'parameters'")
-    return parse_parameters_source(cells[0].source, str(path))
+    source = cells[0].get("source", "")
+    return parse_parameters_source("".join(source) if isinstance(source, list) else source, str(path))
 
 
 # --- validation ------------------------------------------------------------------------------
