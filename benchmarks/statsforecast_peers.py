@@ -8,6 +8,7 @@ interval gives P10 and P90; the point forecast is the median of these Gaussian m
 
     python statsforecast_peers.py IN.csv OUT.csv
     python statsforecast_peers.py --time IN.csv HORIZON    # seconds per series, AutoETS, one core
+    python statsforecast_peers.py --ets IN.csv OUT.csv FREQ SEASON HORIZON   # non-daily AutoETS
 """
 
 import sys
@@ -50,7 +51,20 @@ def time_autoets(src: str, horizon: str) -> int:
     return 0
 
 
+def non_daily(src: str, dst: str, freq: str, season: str, horizon: str) -> int:
+    """AutoETS with the given season on ``unique_id, ds, y`` at ``freq`` (W-..., MS, QS)."""
+    data = pd.read_csv(src, parse_dates=["ds"])
+    model = AutoETS(season_length=int(season))
+    sf = StatsForecast(models=[model], freq=freq, n_jobs=1, fallback_model=AutoETS(season_length=1))
+    fc = sf.forecast(df=data, h=int(horizon), level=[80]).reset_index(drop="unique_id" in data.columns)
+    pd.DataFrame({"unique_id": fc["unique_id"], "ds": fc["ds"], "yhat": fc["AutoETS"],
+                  "yhat_q10": fc["AutoETS-lo-80"], "yhat_q90": fc["AutoETS-hi-80"]}).to_csv(dst, index=False)
+    return 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "--ets":
+        sys.exit(non_daily(*sys.argv[2:7]))
     if sys.argv[1] == "--time":
         sys.exit(time_autoets(*sys.argv[2:4]))
     sys.exit(main(*sys.argv[1:3]))
