@@ -65,3 +65,16 @@ def test_the_core_replaces_a_refused_forecast_and_names_the_series():
     assert moved.yhat.mean() == pytest.approx(1000, rel=0.1)
     assert fc[fc.sku == "steady"].yhat.mean() == pytest.approx(50, rel=0.1)  # untouched
     assert sum("replaced by recent_level" in n for n in fc.attrs["notes"]) == 1
+
+
+def test_a_slow_mover_under_forecast_in_log_space_gets_its_recent_mean(categories):
+    """Intermittent demand (a unit every few days): the fallback keeps the mean, never negative,
+    even on days the pooled uplift is negative (the Spring Festival pause)."""
+    rng = np.random.default_rng(5)
+    days = pd.date_range("2024-06-01", "2026-01-10")
+    slow = pd.DataFrame({"sku": "slow", "ds": days, "y": rng.poisson(0.8, len(days)).astype(float)})
+    busy = pd.DataFrame({"sku": "busy", "ds": days, "y": 200 * rng.lognormal(0, 0.1, len(days))})
+    fc = forecast(pd.concat([slow, busy], ignore_index=True), horizon=60, keys=["sku"], n_jobs=1)
+    part = fc[fc.sku == "slow"]
+    assert len(part) == 60 and (part.yhat >= 0).all() and (part.yhat_q10 >= 0).all()
+    assert part.yhat.mean() == pytest.approx(0.8, rel=0.5)

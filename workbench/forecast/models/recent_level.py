@@ -65,7 +65,7 @@ class RecentLevel(Forecaster):
                 profile = self.prior.uplift.get(name, {})
                 for i in np.flatnonzero(~np.isnan(off)):
                     uplift[i] += profile.get(int(off[i]), 0.0)
-        mean = np.expm1(np.log1p(base) + uplift)
+        mean = base * np.exp(uplift)  # the uplift is a log ratio to the baseline
         steps = np.sqrt(np.maximum(np.arange(1, horizon + 1) / self.width_, 1.0))
         qs = {}
         for q in quantiles:
