@@ -226,3 +226,34 @@ def test_backtest_refuses_a_model_named_twice(sample_csv, capsys):
     code = main(["backtest", "--data", str(sample_csv), "--date-col", "ds", "--target", "units", "--freq", "D",
                  "--event", "618", "--years", "2025", "--models", "auto,seasonal_naive,auto"])
     assert code == 2 and "--models: ['auto'] named more than once" in capsys.readouterr().err
+
+
+def test_with_baseline_writes_the_uplift_a_budget_target_reads(tmp_path, capsys):
+    """The budget's gmv_target (measure: uplift, the default) needs yhat_baseline: --with-baseline
+    writes it; a naive model has none and says so."""
+    from workbench.budget.target import forecast_gmv_target
+    from workbench.errors import DataValidationError
+    from workbench.calendar import default_calendar
+
+    national = load_sample("national")
+    national = national[(national.ds >= "2024-06-01") & (national.ds <= "2026-10-31")][["ds", "gmv"]]
+    national.to_csv(tmp_path / "gmv.csv", index=False)
+    out = tmp_path / "fc.csv"
+    args = ["forecast", "--data", str(tmp_path / "gmv.csv"), "--date-col", "ds", "--target", "gmv",
+            "--freq", "D", "--through-event", "new_year_sale", "--round", "money", "--with-baseline"]
+    assert main([*args, "--out", str(out)]) == 0
+    fc = pd.read_csv(out, parse_dates=["ds"])
+    assert list(fc.columns) == ["ds", "yhat", "yhat_q10", "yhat_q50", "yhat_q90", "yhat_baseline"]
+    window = default_calendar().window("new_year_sale", 2027)
+    inside = fc[(fc.ds >= window.start) & (fc.ds <= window.end)]
+    assert inside.yhat_baseline.notna().all() and (inside.yhat_baseline > 0).all()
+    target = forecast_gmv_target(out, start=window.start, end=window.end, measure="uplift")
+    assert target.uplift == pytest.approx((inside.yhat - inside.yhat_baseline).sum()) and target.uplift > 0
+    capsys.readouterr()
+    assert main([*args, "--model", "seasonal_naive", "--out", str(tmp_path / "naive.csv")]) == 0
+    assert "1 series have no baseline" in capsys.readouterr().out
+    assert pd.read_csv(tmp_path / "naive.csv").yhat_baseline.isna().all()
+    without = tmp_path / "plain.csv"
+    fc.drop(columns="yhat_baseline").to_csv(without, index=False)
+    with pytest.raises(DataValidationError, match="--with-baseline"):
+        forecast_gmv_target(without, start=window.start, end=window.end, measure="uplift")

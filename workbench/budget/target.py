@@ -90,8 +90,9 @@ def forecast_gmv_target(path: str | Path, *, start, end, measure: str = "uplift"
     needed = ["ds", "yhat"] + (["yhat_baseline"] if measure == "uplift" else [])
     missing = [c for c in needed if c not in frame.columns]
     if missing:
-        hint = (" (the forecast of a model without an event effect has no baseline; use measure: total "
-                "or a model with one)") if "yhat_baseline" in missing else ""
+        hint = ("; `workbench forecast ... --with-baseline` writes yhat_baseline (with --model auto, "
+                "event_profile, ets or prophet: naive models have no baseline), or use measure: total "
+                "for the whole forecast GMV") if "yhat_baseline" in missing else ""
         raise DataValidationError(f"{src}: missing column(s) {missing}; a forecast for a GMV target needs "
                                   f"{', '.join(needed)}{hint}")
     days = pd.to_datetime(frame["ds"].astype(str).str.strip().str[:10], errors="coerce", format="%Y-%m-%d")

@@ -46,7 +46,7 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
 def register(subparsers) -> None:
     p = subparsers.add_parser("forecast",
                               description="Forecast every series of a long table and write "
-                              "keys, ds, yhat and yhat_qNN per quantile to a CSV, Excel or Parquet "
+                              "keys, ds, yhat and yhat_qNN per quantile (and yhat_baseline with --with-baseline) to a CSV, Excel or Parquet "
                               "file. Every value is >= 0.")
     _data_options(p)
     how_far = p.add_mutually_exclusive_group(required=True)
@@ -79,6 +79,9 @@ def register(subparsers) -> None:
                    help="CSV as UTF-8 with a BOM, so Excel opens Chinese text ungarbled")
     p.add_argument("--keep-date-col", action="store_true",
                    help="name the date column as in the input (--date-col) instead of ds")
+    p.add_argument("--with-baseline", action="store_true",
+                   help="also write yhat_baseline, the forecast without event effects (what a budget's "
+                   "gmv_target with measure: uplift reads); empty for models without one")
     p.add_argument("--round", choices=list(ROUNDING), dest="rounding",
                    help="round the forecast values: units (whole), units.1 (one decimal), money (two "
                    "decimals); default full precision")
@@ -120,6 +123,7 @@ def _forecast(args) -> int:
                           date_name=args.date_col if args.keep_date_col else None)
     result = forecast_file(args.data, request, out=args.out, out_dir=args.out_dir,
                            progress=args.progress, output=output, through=through, echo=print,
+                           with_baseline=args.with_baseline,
                            **_common(args))
     if args.out_dir:
         print(f"wrote {result.rows} rows for {result.series} series to {len(result.files)} Parquet "

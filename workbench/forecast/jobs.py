@@ -89,7 +89,7 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
                   encoding: str | None = None, sheet: str | int | None = None,
                   events: str | None = None, progress: bool | None = False,
                   output: OutputFormat = OutputFormat(), through: EventTarget | None = None,
-                  echo=None) -> pd.DataFrame | ForecastRun:
+                  echo=None, with_baseline: bool = False) -> pd.DataFrame | ForecastRun:
     """Forecast every series of a file as ``request`` says (built and checked by the caller).
 
     With ``out`` (CSV, Excel or Parquet) it writes ``keys, ds, yhat, yhat_qNN`` there in the
@@ -97,7 +97,9 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
     ``out_dir/part-NNNNN.parquet`` (the same columns; no process holds every forecast) and it
     returns the ``ForecastRun``. With ``through``, the horizon is set to the periods from the
     end of the data through the end of that event window (``request.horizon`` is replaced) and
-    ``echo`` (e.g. ``print``) receives the window and the history end.
+    ``echo`` (e.g. ``print``) receives the window and the history end. With ``with_baseline``
+    a ``yhat_baseline`` column (the forecast without event effects; empty for series whose model
+    has none) follows the quantiles, and ``echo`` is told how many series lack one.
     Raises ``ParameterError`` before reading for a missing, doubled or unwritable output, an
     output over an input, or repeated keys; ``DataValidationError`` for bad data.
     """
@@ -124,8 +126,14 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
     with make_engine(request.engine, n_workers=request.n_jobs, address=request.dask_address) as runner:
         run = request.replace(engine=runner, n_jobs=None, dask_address=None)
         if out_dir is not None:
-            return forecast_to_parquet(frame, out_dir, run, keys=keys, calendar=calendar, progress=progress)
-        fc = forecast(frame, run, keys=keys, calendar=calendar, progress=progress)
+            return forecast_to_parquet(frame, out_dir, run, keys=keys, calendar=calendar, progress=progress,
+                                       with_baseline=with_baseline)
+        fc = forecast(frame, run, keys=keys, calendar=calendar, progress=progress, with_baseline=with_baseline)
+    if with_baseline and echo and fc["yhat_baseline"].isna().any():
+        missing = fc[fc["yhat_baseline"].isna()]
+        count = missing.groupby(keys).ngroups if keys else 1
+        echo(f"note: {count:,} series have no baseline (their model, e.g. a naive one or the fallback, has no "
+             f"separate event effect): yhat_baseline is empty there; --model auto or event_profile gives one")
     output.write(fc, out)
     return fc
 
