@@ -156,11 +156,13 @@ def test_why_the_optimized_network_uses_its_number_of_fronts():
     # costs the line-haul 0.0008 x road(A, C) and the front's handling 1.2 per unit (the units
     # still leave the central, handling 1.0, as before)
     saving = 20 * (0.004 - 0.0008) * road("A", "C") - 20 * 1.2
-    assert (count.used, count.allowed, count.other, count.site) == (0, 1, 1, "C")
+    assert (count.used, count.allowed, count.other, count.added, count.dropped) == (0, 1, 1, ("C",), ())
     assert count.fixed == pytest.approx(1000.0) and count.saving == pytest.approx(saving)
     assert count.net == pytest.approx(1000.0 - saving)
     assert count.within_24h_gain == pytest.approx(20 / 250)
-    assert "one more front (best: C) would cost 1,000 CNY fixed" in count.text()
+    assert "one more front (adding C) would mean 1,000 CNY more fixed cost" in count.text()
+    assert "8.0 percentage points more units within 24 h" in count.text()
+
 
 
 def test_the_optimized_network_opens_at_most_k_centrals_and_never_costs_more():
@@ -175,3 +177,56 @@ def test_the_optimized_network_opens_at_most_k_centrals_and_never_costs_more():
     assert best.status == named_best.status == "optimal"
     assert best.open_centrals == ["A"] or best.open_centrals == ["B"]
     assert best.costs["total"] <= named_best.costs["total"] * (1 + 1e-6)
+
+
+@pytest.mark.parametrize(("count", "expected"), [
+    # one more front that also swaps: both named, the open one as dropped; a cost that rounds to
+    # 0 has no sign and a share that rounds to 0 is "the same"
+    (dict(used=2, allowed=8, other=3, added=("Chongqing", "Zhengzhou"), dropped=("Wuhan",),
+          fixed=191_781.0, saving=-0.4, net=191_781.4, within_24h_gain=-1e-5),
+     "Optimized network uses 2 of at most 8 front warehouses: one more front (adding Chongqing "
+     "and Zhengzhou and dropping Wuhan) would mean 191,781 CNY more fixed cost, the same "
+     "delivery, line-haul and handling cost, a net 191,781 CNY more in total and the same share "
+     "of units within 24 h."),
+    (dict(used=2, allowed=8, other=3, added=("Chongqing",), fixed=600_000.0, saving=750_000.0,
+          net=-150_000.0, within_24h_gain=0.0123),
+     "one more front (adding Chongqing) would mean 600,000 CNY more fixed cost, 750,000 CNY less "
+     "delivery, line-haul and handling cost, a net 150,000 CNY less in total and 1.2 percentage "
+     "points more units within 24 h."),
+    (dict(used=4, allowed=4, other=3, dropped=("Wuhan",), fixed=-600_000.0, saving=-100_000.0,
+          net=-500_000.0, within_24h_gain=-0.02, note="The hot-item target holds with 4."),
+     "the limit binds; one fewer front (dropping Wuhan) would mean 600,000 CNY less fixed "
+     "cost, 100,000 CNY more delivery, line-haul and handling cost, a net 500,000 CNY less in "
+     "total and 2.0 percentage points fewer units within 24 h. The hot-item target holds with 4."),
+    (dict(used=3, allowed=8, other=2, dropped=("Wuhan",), fixed=-600_000.0, saving=-600_000.4,
+          net=0.4, within_24h_gain=-0.5),
+     "every front candidate that may open is open; one fewer front (dropping Wuhan) would "
+     "mean 600,000 CNY less fixed cost, 600,000 CNY more delivery, line-haul and handling cost, "
+     "no change in total cost and 50.0 percentage points fewer units within 24 h."),
+])
+def test_front_count_text_words_every_sign(count, expected):
+    from workbench.network.china import FrontCount
+
+    text = FrontCount(**count).text()
+    assert expected in text
+    for wrong in ("-0", "less delivery, line-haul and handling cost, a net +", "3th", "--"):
+        assert wrong not in text
+
+
+def test_front_count_text_with_any_field_missing():
+    # the limit binds and the compared plan has no numbers (or only some): never a format error
+    import itertools
+
+    from workbench.network.china import FrontCount
+
+    values = dict(fixed=1000.0, saving=-2.0, net=1002.0, within_24h_gain=0.01)
+    for other in (None, 3, 5):
+        for missing in itertools.chain.from_iterable(
+                itertools.combinations(values, k) for k in range(len(values) + 1)):
+            for blank in (None, float("nan")):
+                fields = {**values, **{name: blank for name in missing}}
+                text = FrontCount(4, 4, other, ("B",), ("A",), note="note.", **fields).text()
+                assert text.startswith("Optimized network uses 4 of at most 4 front warehouses")
+                assert text.endswith("note.") and "None" not in text and "nan" not in text
+                if other is not None and len(missing) < len(values):
+                    assert "adding B and dropping A" in text

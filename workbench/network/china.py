@@ -104,40 +104,90 @@ def candidate_sites(demand: pd.DataFrame, *, hubs: tuple[str, ...] = CENTRAL_HUB
     return centrals, fronts
 
 
+def _listing(sites) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    sites = list(sites)
+    return sites[0] if len(sites) == 1 else f"{', '.join(sites[:-1])} and {sites[-1]}"
+
+
+def _money_change(value: float, what: str) -> str:
+    """``value`` CNY as ``"1,234 CNY more {what}"``, ``"... less ..."`` or ``"the same {what}"``
+    (a change that rounds to 0 CNY has no sign)."""
+    shown = round(float(value))
+    if shown == 0:
+        return f"the same {what}"
+    return f"{abs(shown):,} CNY {'more' if shown > 0 else 'less'} {what}"
+
+
+def _share_change(value: float, what: str) -> str:
+    """A change of a share in percentage points, worded by its sign (rounded to 0.1 point)."""
+    points = round(float(value) * 100.0, 1)
+    if points == 0:
+        return f"the same share of {what}"
+    return f"{abs(points):.1f} percentage points {'more' if points > 0 else 'fewer'} {what}"
+
+
 @dataclass
 class FrontCount:
     """Why the optimized network uses the number of fronts it does: the marginal front.
 
     ``used``/``allowed``: fronts opened / at most allowed; ``other``: the count compared
-    (``used + 1``, or ``used - 1`` when the limit binds); ``site``: the front added (or dropped)
-    in that comparison; ``fixed``: its fixed cost; ``saving``: the change in delivery,
-    line-haul and handling cost (CNY per period, positive = cheaper with the extra front);
-    ``net``: change of the total cost; ``within_24h_gain``: change of the share of units within
-    24 h; ``hot_within``: share of hot units within ``front_hours`` in the optimized plan."""
+    (``used + 1``, or ``used - 1`` when the limit binds or every candidate is open);
+    ``added``/``dropped``: the fronts the best plan with ``other`` fronts opens / closes against
+    the optimized plan (one more front can also swap fronts); ``fixed``: change of the fixed
+    front cost; ``saving``: the change in delivery, line-haul and handling cost (CNY per period,
+    positive = cheaper with ``other`` fronts); ``net``: change of the total cost (positive =
+    ``other`` fronts cost more); ``within_24h_gain``: change of the share of units within 24 h.
+    Any of these may be None (no comparison, or no plan with ``other`` fronts); ``note`` says why
+    or adds the hot-item target."""
 
     used: int
     allowed: int
     other: int | None = None
-    site: str | None = None
+    added: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
     fixed: float | None = None
     saving: float | None = None
     net: float | None = None
     within_24h_gain: float | None = None
     note: str = ""
 
+    def change_text(self) -> str:
+        """The fronts the compared plan opens and closes, named as added, dropped or swapped."""
+        if self.added and self.dropped:
+            return f"adding {_listing(self.added)} and dropping {_listing(self.dropped)}"
+        if self.added:
+            return f"adding {_listing(self.added)}"
+        if self.dropped:
+            return f"dropping {_listing(self.dropped)}"
+        return ""
+
     def text(self) -> str:
         head = f"Optimized network uses {self.used} of at most {self.allowed} front warehouses"
-        if self.other is None or self.fixed is None:  # no comparison, or the other count has no plan
+        known = {name: float(value) for name in ("fixed", "saving", "net", "within_24h_gain")
+                 if (value := getattr(self, name)) is not None and np.isfinite(value)}
+        if self.other is None or not known:  # no comparison, or no plan with `other` fronts
             return f"{head}. {self.note}".strip()
         if self.other > self.used:
-            return (f"{head}: one more front (best: {self.site}) would cost "
-                    f"{self.fixed:,.0f} CNY fixed for {self.saving:,.0f} CNY less delivery, "
-                    f"line-haul and handling, a net {self.net:+,.0f} CNY, for "
-                    f"{self.within_24h_gain:+.1%} of units within 24 h. {self.note}").strip()
-        return (f"{head}: the limit binds; with one fewer (dropping {self.site}) the network "
-                f"would save {self.fixed:,.0f} CNY fixed but pay {-self.saving:,.0f} CNY more "
-                f"delivery, line-haul and handling, a net {self.net:+,.0f} CNY, "
-                f"{self.within_24h_gain:+.1%} of units within 24 h. {self.note}").strip()
+            compared = "one more front"
+        elif self.used >= self.allowed:
+            compared = "the limit binds; one fewer front"
+        else:
+            compared = "every front candidate that may open is open; one fewer front"
+        change = self.change_text()
+        if change:
+            compared += f" ({change})"
+        effects = []
+        if "fixed" in known:
+            effects.append(_money_change(known["fixed"], "fixed cost"))
+        if "saving" in known:
+            effects.append(_money_change(-known["saving"], "delivery, line-haul and handling cost"))
+        if "net" in known:
+            effects.append("no change in total cost" if round(known["net"]) == 0
+                           else f"a net {_money_change(known['net'], 'in total')}")
+        if "within_24h_gain" in known:
+            effects.append(_share_change(known["within_24h_gain"], "units within 24 h"))
+        return f"{head}: {compared} would mean {_listing(effects)}. {self.note}".strip()
 
 
 @dataclass
@@ -264,12 +314,12 @@ def explain_front_count(result: NetworkResult, demand, centrals, fronts, params:
         why = "breaks the hot-item target or the promise" if other < used else "has no plan"
         return FrontCount(used, allowed, other, note=f"With {other} fronts the network {why} "
                           f"({alt.status}). {target}".strip())
-    changed = sorted(set(alt.open_fronts) ^ set(result.open_fronts))
-    site = ", ".join(changed)
+    added = tuple(sorted(set(alt.open_fronts) - set(result.open_fronts)))
+    dropped = tuple(sorted(set(result.open_fronts) - set(alt.open_fronts)))
     variable = ("delivery", "linehaul", "handling")
     saving = sum(result.costs[k] for k in variable) - sum(alt.costs[k] for k in variable)
-    fixed = abs(alt.costs["fixed_front"] - result.costs["fixed_front"])
-    return FrontCount(used, allowed, other, site, fixed, saving,
+    fixed = alt.costs["fixed_front"] - result.costs["fixed_front"]
+    return FrontCount(used, allowed, other, added, dropped, fixed, saving,
                       alt.costs["total"] - result.costs["total"],
                       alt.coverage["within_24h"] - result.coverage["within_24h"], target)
 

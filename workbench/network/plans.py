@@ -79,7 +79,7 @@ METRIC_KINDS = {"status": "text", "total": "money", "fixed_central": "money", "f
                 "delivery": "money", "linehaul": "money", "handling": "money", "within_24h": "pct",
                 "within_48h": "pct", "within_promise": "pct", "mean_hours": "number",
                 "p95_hours": "number", "mean_km": "number", "front_share": "pct",
-                "max_central_util": "pct", "centrals": "text", "n_fronts": "count", "gap": "pct:4"}
+                "max_central_util": "pct", "centrals": "text", "n_fronts": "count", "gap": "pct:2"}
 
 
 def plan_metrics(result: NetworkResult) -> dict:
