@@ -395,3 +395,22 @@ def test_index_groups_parameter_sets_under_their_report_as_variants(tmp_path):
     history = page[page.index("<h2>History"):]
     assert history.count('<section class="report-history"') == 2 and history.count("<details") == 4
     assert "Logical dates and times are in Asia/Shanghai" in page and "UTC" not in page
+
+
+@pytest.mark.slow
+def test_run_all_reports_each_run_as_it_ends(tmp_path):
+    """`make demo > log` shows each report's line when its run ends, not all at the end."""
+    manifest = schedule.load_manifest(write_manifest(tmp_path, {
+        "bad": {"fixture": "raises_error", "schedule": "0 7 * * *"},
+        "good": GOOD,
+    }))
+    seen: list[tuple[str, int]] = []
+
+    def progress(line: str) -> None:  # what the ledger holds when the line arrives
+        seen.append((line.split(":")[0], len(Ledger(manifest.output_dir / LEDGER_FILE).runs())))
+
+    summary = schedule.run_all(manifest, progress=progress)
+    assert seen == [("FAILED  bad", 1), ("ran     good", 2)]
+    text = summary.describe()
+    assert "FAILED  bad" not in text and "ran     good" not in text, "lines already printed"
+    assert text.splitlines()[-1] == str(manifest.output_dir / "index.html")

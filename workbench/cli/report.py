@@ -93,19 +93,28 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_now(line: str) -> None:
+    """One report's line as its run ends: flushed, so a log shows progress (stdout to a file
+    is block-buffered)."""
+    print(line, flush=True)
+
+
 def _due(args: argparse.Namespace) -> int:
     from workbench.reports import schedule
 
-    summary = schedule.due(schedule.load_manifest(args.manifest), now=args.now, names=args.reports)
-    print(summary.describe())
+    summary = schedule.due(schedule.load_manifest(args.manifest), now=args.now, names=args.reports,
+                           progress=_print_now)
+    if text := summary.describe():
+        print(text)
     return summary.exit_code
 
 
 def _run_all(args: argparse.Namespace) -> int:
     from workbench.reports import schedule
 
-    summary = schedule.run_all(schedule.load_manifest(args.manifest), names=args.reports)
-    print(summary.describe())
+    summary = schedule.run_all(schedule.load_manifest(args.manifest), names=args.reports, progress=_print_now)
+    if text := summary.describe():
+        print(text)
     return summary.exit_code
 
 

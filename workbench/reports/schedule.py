@@ -33,7 +33,7 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from croniter import CroniterError, croniter
 
@@ -108,6 +108,7 @@ class RunSummary:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (report, reason)
     pruned: list[Path] = field(default_factory=list)
     index: Path | None = None
+    shown: set[str] = field(default_factory=set)  # lines already printed as the runs ended
 
     @property
     def exit_code(self) -> int:
@@ -115,13 +116,24 @@ class RunSummary:
 
     def describe(self) -> str:
         """One line per report, then the index path last."""
-        lines = [f"ran     {o.report}: {o.status} in {format_duration(o.duration_s)} -> {o.html_path}" for o in self.ran]
-        lines += [f"FAILED  {name}: {err}" for name, err in self.failed]
+        lines = [ran_line(o) for o in self.ran]
+        lines += [failed_line(name, err) for name, err in self.failed]
         lines += [f"skipped {name}: {reason}" for name, reason in self.skipped]
         lines += [f"removed {folder} (retention)" for folder in self.pruned]
         if self.index is not None:
             lines.append(str(self.index))
-        return "\n".join(lines)
+        return "\n".join(line for line in lines if line not in self.shown)
+
+
+def ran_line(outcome: runner.RunOutcome) -> str:
+    return f"ran     {outcome.report}: {outcome.status} in {format_duration(outcome.duration_s)} -> {outcome.html_path}"
+
+
+def failed_line(name: str, err: WorkbenchError) -> str:
+    return f"FAILED  {name}: {err}"
+
+
+Progress = Callable[[str], None]
 
 
 def _fail(path: Path, where: str, problem: str) -> ConfigError:
@@ -260,19 +272,34 @@ def _select(manifest: Manifest, names: list[str] | None, summary: RunSummary) ->
 Job = tuple[ReportSpec, dt.datetime, runner.RunRequest]
 
 
-def _run(manifest: Manifest, jobs: list[Job], summary: RunSummary, *, skip_done_slots: bool) -> None:
+def _run(manifest: Manifest, jobs: list[Job], summary: RunSummary, *, skip_done_slots: bool,
+         progress: Progress | None = None) -> None:
+    """Run the jobs in turn; ``progress`` gets each run's line as soon as it ends (a log of a
+    long run-all shows progress), and ``summary.describe()`` then leaves those lines out."""
     for spec, slot, request in jobs:
-        try:
-            with report_lock(manifest.output_dir, spec.name):
-                # Checked again under the lock: an overlapping `due` may have just run it.
-                if skip_done_slots and spec.slot_done(manifest.ledger, slot):
-                    summary.skipped.append((spec.name, "already ran for this slot"))
-                    continue
-                summary.ran.append(runner.execute_holding_lock(request))
-        except ReportLocked as exc:
-            summary.skipped.append((spec.name, str(exc)))
-        except WorkbenchError as exc:
-            summary.failed.append((spec.name, exc))
+        before = (len(summary.ran), len(summary.failed))
+        _run_one(manifest, spec, slot, request, summary, skip_done_slots)
+        new = [ran_line(o) for o in summary.ran[before[0]:]]
+        new += [failed_line(name, err) for name, err in summary.failed[before[1]:]]
+        if progress is not None:
+            for line in new:
+                progress(line)
+                summary.shown.add(line)
+
+
+def _run_one(manifest: Manifest, spec: ReportSpec, slot: dt.datetime, request: runner.RunRequest,
+             summary: RunSummary, skip_done_slots: bool) -> None:
+    try:
+        with report_lock(manifest.output_dir, spec.name):
+            # Checked again under the lock: an overlapping `due` may have just run it.
+            if skip_done_slots and spec.slot_done(manifest.ledger, slot):
+                summary.skipped.append((spec.name, "already ran for this slot"))
+                return
+            summary.ran.append(runner.execute_holding_lock(request))
+    except ReportLocked as exc:
+        summary.skipped.append((spec.name, str(exc)))
+    except WorkbenchError as exc:
+        summary.failed.append((spec.name, exc))
 
 
 def _finish(manifest: Manifest, summary: RunSummary, today: dt.date) -> RunSummary:
@@ -291,7 +318,8 @@ def _finish(manifest: Manifest, summary: RunSummary, today: dt.date) -> RunSumma
     return summary
 
 
-def due(manifest: Manifest, *, now: dt.datetime | None = None, names: list[str] | None = None) -> RunSummary:
+def due(manifest: Manifest, *, now: dt.datetime | None = None, names: list[str] | None = None,
+        progress: Progress | None = None) -> RunSummary:
     """Run every report whose latest slot is newer than its last success; see module doc.
 
     Bad entries and reports whose parameters or notebook are wrong are reported in
@@ -308,11 +336,12 @@ def due(manifest: Manifest, *, now: dt.datetime | None = None, names: list[str] 
             jobs.append((spec, slot, _request(manifest, spec, slot, "schedule")))
         except WorkbenchError as exc:  # a report with bad parameters must not stop the others
             summary.failed.append((spec.name, exc))
-    _run(manifest, jobs, summary, skip_done_slots=True)
+    _run(manifest, jobs, summary, skip_done_slots=True, progress=progress)
     return _finish(manifest, summary, runner.logical_date_at(now, manifest.timezone))
 
 
-def run_all(manifest: Manifest, *, now: dt.datetime | None = None, names: list[str] | None = None) -> RunSummary:
+def run_all(manifest: Manifest, *, now: dt.datetime | None = None, names: list[str] | None = None,
+            progress: Progress | None = None) -> RunSummary:
     """Run every report of the manifest once now (the main job).
 
     Every report is checked before any runs; bad ones are reported in ``RunSummary.failed``
@@ -326,5 +355,5 @@ def run_all(manifest: Manifest, *, now: dt.datetime | None = None, names: list[s
             jobs.append((spec, local_now, _request(manifest, spec, local_now, "manual")))
         except WorkbenchError as exc:
             summary.failed.append((spec.name, exc))
-    _run(manifest, jobs, summary, skip_done_slots=False)
+    _run(manifest, jobs, summary, skip_done_slots=False, progress=progress)
     return _finish(manifest, summary, runner.logical_date_at(now, manifest.timezone))
