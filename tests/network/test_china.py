@@ -98,7 +98,7 @@ def test_small_default_plan_answers_with_numbers(small_report):
     coverage = small_report.coverage_table()
     assert list(coverage.index) == list(REGIONS)
     text = small_report.summary_text()
-    assert "Central warehouses: named Beijing, Guangzhou, Chengdu" in text
+    assert "Central warehouses: named Beijing 北京, Guangzhou 广州, Chengdu 成都" in text
     assert "0000%" not in text and "-0.0" not in text  # the gap at the 0.01 % it is solved to
     assert json.dumps(small_report.to_dict(), default=str)
 
@@ -144,7 +144,7 @@ def test_cli_plan(tmp_path, capsys):
                  "--out", str(out)])
     assert code == 0
     printed = capsys.readouterr().out
-    assert "Central warehouses: named Beijing, Guangzhou, Chengdu" in printed
+    assert "Central warehouses: named Beijing 北京, Guangzhou 广州, Chengdu 成都" in printed
     data = json.loads(out.read_text())
     assert set(data["plans"]) == {"named plan", "named centrals, best 3 fronts", "optimized"}
     assert data["plans"]["optimized"]["status"] == "optimal"

@@ -185,22 +185,22 @@ def test_the_optimized_network_opens_at_most_k_centrals_and_never_costs_more():
     (dict(used=2, allowed=8, other=3, added=("Chongqing", "Zhengzhou"), dropped=("Wuhan",),
           fixed=191_781.0, saving=-0.4, net=191_781.4, within_24h_gain=-1e-5),
      "Optimized network uses 2 of at most 8 front warehouses: one more front (adding Chongqing "
-     "and Zhengzhou and dropping Wuhan) would mean 191,781 CNY more fixed cost, the same "
+     "重庆 and Zhengzhou 郑州 and dropping Wuhan 武汉) would mean 191,781 CNY more fixed cost, the same "
      "delivery, line-haul and handling cost, a net 191,781 CNY more in total and the same share "
      "of units within 24 h."),
     (dict(used=2, allowed=8, other=3, added=("Chongqing",), fixed=600_000.0, saving=750_000.0,
           net=-150_000.0, within_24h_gain=0.0123),
-     "one more front (adding Chongqing) would mean 600,000 CNY more fixed cost, 750,000 CNY less "
+     "one more front (adding Chongqing 重庆) would mean 600,000 CNY more fixed cost, 750,000 CNY less "
      "delivery, line-haul and handling cost, a net 150,000 CNY less in total and 1.2 percentage "
      "points more units within 24 h."),
     (dict(used=4, allowed=4, other=3, dropped=("Wuhan",), fixed=-600_000.0, saving=-100_000.0,
           net=-500_000.0, within_24h_gain=-0.02, note="The hot-item target holds with 4."),
-     "the limit binds; one fewer front (dropping Wuhan) would mean 600,000 CNY less fixed "
+     "the limit binds; one fewer front (dropping Wuhan 武汉) would mean 600,000 CNY less fixed "
      "cost, 100,000 CNY more delivery, line-haul and handling cost, a net 500,000 CNY less in "
      "total and 2.0 percentage points fewer units within 24 h. The hot-item target holds with 4."),
     (dict(used=3, allowed=8, other=2, dropped=("Wuhan",), fixed=-600_000.0, saving=-600_000.4,
           net=0.4, within_24h_gain=-0.5),
-     "every front candidate that may open is open; one fewer front (dropping Wuhan) would "
+     "every front candidate that may open is open; one fewer front (dropping Wuhan 武汉) would "
      "mean 600,000 CNY less fixed cost, 600,000 CNY more delivery, line-haul and handling cost, "
      "no change in total cost and 50.0 percentage points fewer units within 24 h."),
 ])

@@ -178,6 +178,15 @@ def test_plan_command_exits_1_when_the_promise_cannot_hold(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert code == 1
     assert "infeasible" in printed and "miss it in that plan" in printed
+    # every city named with its Chinese name beside the English one
+    assert "Xi'an 西安 (36 h)" in printed and "with centrals Beijing 北京;" in printed
+
+
+def test_city_labels_show_the_chinese_name_of_table_cities_only():
+    from workbench.network.places import city_label
+
+    assert city_label("Aqsu") == "Aqsu 阿克苏" and city_label("Ghulja") == "Ghulja 伊宁"
+    assert city_label("Depot 7") == "Depot 7"  # not a city of the table: as given
 
 
 def test_coverage_by_region_matches_a_hand_count():

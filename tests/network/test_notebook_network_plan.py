@@ -22,7 +22,7 @@ def test_network_plan_notebook_runs_offline(run_notebook):
     assert len(maps) == 2  # named plan and optimized network
     assert any("PlotlyGeoAssets" in h and "asia_110m" in h for h in html)  # base map shipped
     text = "".join(o.get("text", "") for o in outputs)
-    assert "Central warehouses: named Beijing, Guangzhou, Chengdu" in text
+    assert "Central warehouses: named Beijing 北京, Guangzhou 广州, Chengdu 成都" in text
 
 
 def test_network_plan_notebook_rejects_a_bad_parameter(run_notebook):

@@ -17,7 +17,7 @@ from workbench.errors import DataValidationError, ParameterError
 from workbench.network.design import optimize_network
 from workbench.network.inputs import Period
 from workbench.network.params import NetworkParams
-from workbench.network.places import load_cities
+from workbench.network.places import city_labels, load_cities
 from workbench.network.plans import (compare_plans, coverage_by_region, evaluate_plan, fix_sites,
                                      hours_distribution)
 from workbench.network.result import NetworkResult
@@ -107,6 +107,8 @@ def candidate_sites(demand: pd.DataFrame, *, hubs: tuple[str, ...] = CENTRAL_HUB
 def _listing(sites) -> str:
     """``a``, ``a and b``, ``a, b and c``."""
     sites = list(sites)
+    if not sites:
+        return "none"
     return sites[0] if len(sites) == 1 else f"{', '.join(sites[:-1])} and {sites[-1]}"
 
 
@@ -155,11 +157,12 @@ class FrontCount:
     def change_text(self) -> str:
         """The fronts the compared plan opens and closes, named as added, dropped or swapped."""
         if self.added and self.dropped:
-            return f"adding {_listing(self.added)} and dropping {_listing(self.dropped)}"
+            return (f"adding {_listing(city_labels(self.added))} and dropping "
+                    f"{_listing(city_labels(self.dropped))}")
         if self.added:
-            return f"adding {_listing(self.added)}"
+            return f"adding {_listing(city_labels(self.added))}"
         if self.dropped:
-            return f"dropping {_listing(self.dropped)}"
+            return f"dropping {_listing(city_labels(self.dropped))}"
         return ""
 
     def text(self) -> str:
@@ -224,17 +227,17 @@ class PlanReport:
             same = set(named.open_centrals) == set(best.open_centrals)
             caveat = "" if best.outcome.proven_optimal else f" [{best.outcome.describe()}]"
             lines.append(
-                f"Central warehouses: named {', '.join(named.open_centrals)}; optimized "
-                f"{', '.join(best.open_centrals)} - "
+                f"Central warehouses: named {', '.join(city_labels(named.open_centrals))}; "
+                f"optimized {', '.join(city_labels(best.open_centrals))} - "
                 + ("the named ones are the optimal choice" if same else
                    f"the optimized network costs {diff:,.0f} CNY less ({diff / named.costs['total']:.1%})")
                 + caveat)
         fronts = self.plans.get(f"named centrals, best {self.params.max_fronts} fronts")
         if fronts is not None and fronts.feasible:
             lines.append(f"Best {len(fronts.open_fronts)} front warehouses for the named centrals: "
-                         f"{', '.join(fronts.open_fronts)}")
+                         f"{', '.join(city_labels(fronts.open_fronts))}")
         if best is not None and best.feasible:
-            lines.append(f"Optimized fronts: {', '.join(best.open_fronts) or 'none'}")
+            lines.append(f"Optimized fronts: {', '.join(city_labels(best.open_fronts)) or 'none'}")
             if self.front_count is not None:
                 lines.append(self.front_count.text())
         for name, r in self.plans.items():

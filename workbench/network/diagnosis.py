@@ -9,6 +9,7 @@ import numpy as np
 
 from workbench.network.formulation import build_network_milp, candidate_pairs
 from workbench.network.params import NetworkParams
+from workbench.network.places import city_label, city_labels
 from workbench.network.result import read_solution
 from workbench.network.tables import NetworkData
 from workbench.optimize import solve_milp
@@ -39,7 +40,7 @@ def diagnose(data: NetworkData, params: NetworkParams, *, solver: str, time_limi
     stranded = (data.hot < 1.0) & ~has_central & (data.demand > 0)
     if stranded.any() and params.promise_share >= 1.0:
         nearest = np.where(data.central_allowed[:, None], data.hours_cj, np.inf).min(axis=0)
-        names = [f"{c} ({h:.0f} h)" for c, h, s in zip(data.cities, nearest, stranded, strict=True) if s]
+        names = [f"{city_label(c)} ({h:.0f} h)" for c, h, s in zip(data.cities, nearest, stranded, strict=True) if s]
         details["unreachable_cities"] = [c for c, s in zip(data.cities, stranded, strict=True) if s]
         reasons.append(f"{len(names)} city(ies) are beyond {params.promise_hours:g} h of every "
                        f"allowed central warehouse (nearest shown): {_listed(names)}")
@@ -74,9 +75,9 @@ def diagnose(data: NetworkData, params: NetworkParams, *, solver: str, time_limi
                 f" (search stopped: {sol.outcome.describe()})"
             reasons.append(f"best achievable: {best:.1%} of units within {params.promise_hours:g} h "
                            f"(required {params.promise_share:.0%}) with centrals "
-                           f"{', '.join(result.open_centrals)}{bound}")
+                           f"{', '.join(city_labels(result.open_centrals))}{bound}")
             if len(late):
-                shown = [f"{c} ({u / total:.1%} of units)" for c, u in zip(late["city"], late["late"],
+                shown = [f"{city_label(c)} ({u / total:.1%} of units)" for c, u in zip(late["city"], late["late"],
                                                                            strict=True)]
                 reasons.append(f"{len(late)} city(ies) miss it in that plan, "
                                f"{late['late'].sum() / total:.1%} of all units: {_listed(shown)}")
@@ -93,7 +94,7 @@ def diagnose(data: NetworkData, params: NetworkParams, *, solver: str, time_limi
                     f"hot-item target binds: at most {best:.1%} of hot units can arrive within "
                     f"{params.front_hours:g} h (required {params.hot_target_share:.0%}) with "
                     f"{params.max_fronts} front warehouse(s) of the allowed candidates; in that plan "
-                    f"fronts {', '.join(result.open_fronts) or 'none'}")
+                    f"fronts {', '.join(city_labels(result.open_fronts)) or 'none'}")
     if not reasons and params.single_source:
         reasons.append(_single_source_conflicts(data, params, details, solver=solver,
                                                 time_limit=time_limit, mip_gap=mip_gap))
@@ -110,7 +111,7 @@ def _single_source_conflicts(data, params, details, *, solver, time_limit, mip_g
     result = read_solution(data, split, milp, pairs, sol)
     legs = result.flows[result.flows["leg"] != "central->front"]
     sources = legs.groupby(["target", "leg"])["source"].agg(lambda s: sorted(set(s)))
-    conflicts = {f"{city} ({leg.split('->')[0]})": names
+    conflicts = {f"{city_label(city)} ({leg.split('->')[0]})": city_labels(names)
                  for (city, leg), names in sources.items() if len(names) > 1}
     details["single_source_conflicts"] = conflicts
     shown = [f"{c} from {' + '.join(n)}" for c, n in conflicts.items()]

@@ -42,6 +42,23 @@ def load_cities() -> pd.DataFrame:
     return _cities().copy()
 
 
+@lru_cache(maxsize=1)
+def _chinese_names() -> dict[str, str]:
+    return dict(zip(_cities()["city"], _cities()["city_zh"], strict=True))
+
+
+def city_label(city) -> str:
+    """``city`` for a message or plan text: a city of the embedded table with its Chinese name
+    beside the English one (``Aksu 阿克苏``); any other name as given."""
+    zh = _chinese_names().get(city)
+    return str(city) if zh is None else f"{city} {zh}"
+
+
+def city_labels(cities) -> list[str]:
+    """:func:`city_label` of each of ``cities``."""
+    return [city_label(c) for c in cities]
+
+
 def name_key(text: str) -> str:
     """The matching key of a written city name (see the module docstring)."""
     text = unicodedata.normalize("NFKD", str(text)).casefold()

@@ -15,6 +15,7 @@ from workbench.optimize import DEFAULT_SOLVER
 from workbench.errors import ParameterError
 from workbench.network.design import NETWORK_MIP_GAP, optimize_network
 from workbench.network.params import NetworkParams
+from workbench.network.places import city_labels
 from workbench.network.result import NetworkResult
 
 
@@ -23,11 +24,11 @@ def fix_sites(candidates: pd.DataFrame, chosen: list[str], tier: str) -> pd.Data
     known = set(candidates["site"].astype(str))
     unknown = [s for s in chosen if s not in known]
     if unknown:
-        raise ParameterError(f"{tier} {unknown} are not {tier} candidates; choose from "
-                             f"{', '.join(sorted(known))}")
+        raise ParameterError(f"{tier} {', '.join(city_labels(unknown))} are not {tier} "
+                             f"candidates; choose from {', '.join(city_labels(sorted(known)))}")
     dup = sorted({s for s in chosen if chosen.count(s) > 1})
     if dup:
-        raise ParameterError(f"{tier} {dup} named more than once")
+        raise ParameterError(f"{tier} {', '.join(city_labels(dup))} named more than once")
     fixed = candidates.copy()
     opened = fixed["site"].astype(str).isin(chosen)
     fixed["must_open"] = opened
@@ -85,7 +86,7 @@ METRIC_KINDS = {"status": "text", "total": "money", "fixed_central": "money", "f
 def plan_metrics(result: NetworkResult) -> dict:
     """One plan's headline numbers (cost parts in CNY, shares in [0, 1], hours, km)."""
     out = {"status": result.status, "gap": result.gap,
-           "centrals": ", ".join(result.open_centrals), "n_fronts": len(result.open_fronts)}
+           "centrals": ", ".join(city_labels(result.open_centrals)), "n_fronts": len(result.open_fronts)}
     out.update(result.costs)
     out.update(result.coverage)
     if result.feasible:

@@ -24,6 +24,7 @@ import pandas as pd
 from workbench.data.validate import describe_rows
 from workbench.errors import DataValidationError, ParameterError
 from workbench.network.geo import delivery_hours, distance_matrix_km, road_km
+from workbench.network.places import city_label, city_labels
 from workbench.network.params import NetworkParams, shown
 
 
@@ -140,12 +141,12 @@ def _check_fits(params: NetworkParams, tier: str, names: list[str], must_open: n
         raise ParameterError(
             f"exactly {field}={limit} {tier} warehouses asked, but only {n_allowed} {tier} "
             f"candidate(s) may open"
-            f"{' (' + ', '.join(n for n, a in zip(names, allowed, strict=True) if a) + ')' if 0 < n_allowed <= 12 else ''}; "
+            f"{' (' + ', '.join(city_label(n) for n, a in zip(names, allowed, strict=True) if a) + ')' if 0 < n_allowed <= 12 else ''}; "
             f"choose {field} <= {n_allowed} or add candidates")
     if int(must_open.sum()) > limit:
         kept = [n for n, m in zip(names, must_open, strict=True) if m]
         raise ParameterError(
-            f"{len(kept)} {tier} site(s) must stay open ({', '.join(kept[:12])}) but "
+            f"{len(kept)} {tier} site(s) must stay open ({', '.join(city_labels(kept[:12]))}) but "
             f"{field}={limit}; raise {field} or mark fewer sites as existing")
 
 
@@ -209,7 +210,7 @@ def prepare(demand: pd.DataFrame, centrals: pd.DataFrame, fronts: pd.DataFrame,
         both = must_open & must_close
         if both.any():
             row = int(np.flatnonzero(both)[0])
-            raise DataValidationError(f"{_where(frame, name, both)} ({frame['site'].iloc[row]}) "
+            raise DataValidationError(f"{_where(frame, name, both)} ({city_label(frame['site'].iloc[row])}) "
                                       "is both must_open and must_close")
         capacity = _optional(frame, name, "capacity", np.inf, allow_empty=True)
         ends[name] = (must_open, ~must_close, np.where(np.isnan(capacity), np.inf, capacity))
