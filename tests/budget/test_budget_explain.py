@@ -109,3 +109,15 @@ def test_comparison_caption_names_each_answer(repo):
     assert text.startswith("plan_base: optimal, binding: the budget (all of it is spent); plan_lean: optimal, binding:")
     assert text.endswith("no error bars: no scenario has an interval.")  # fitted, but bootstrap 0
     assert "bootstrap 0, so no interval" in certainty_text(results[0])  # not "the curves are given"
+
+
+@pytest.mark.parametrize("gain_interval", [(-95.2 * M, -68.0 * M), (2 * M, 9 * M), (-1 * M, 9 * M), (-9 * M, 0.0)])
+def test_certainty_agrees_with_the_gain_interval(gain_interval):
+    """The trial saw "90% interval of the gain -95.2M .. -68.0M; the gain is within the fits'
+    uncertainty": an interval that excludes 0 never says so."""
+    a = allocate(plan_channels(), budget=120 * M, min_roi=5.0)
+    text = certainty_text(_result(a, a.total_gmv - 5 * M, (970 * M, 1010 * M), gain_interval))
+    excludes_zero = gain_interval[0] > 0 or gain_interval[1] < 0
+    assert ("within the fits' uncertainty" in text) is not excludes_zero, text
+    if gain_interval[1] < 0:
+        assert "the gain is negative in at least 95% of the fits" in text

@@ -129,3 +129,29 @@ def test_cli_run_answers_within_the_traffic_budget(tmp_path, capsys):
     assert summary["spend"] == pytest.approx(least_spend(5_600_000), rel=1e-4)
     assert "is ABOVE the traffic budget 700,000 (short by 77,778)" in capsys.readouterr().out
     assert main(["budget", "run", str(path), "--out", str(tmp_path / "forecast.csv")]) == 2  # an input
+
+
+def test_an_inherited_periods_per_year_is_reported_at_the_users_file_with_the_override(tmp_path):
+    forecast_csv(tmp_path)
+    base = scenario(tmp_path, "1000000", extra="  periods_per_year: 52")
+    base.rename(tmp_path / "base.yaml")
+    child = tmp_path / "mine.yaml"
+    child.write_text("extends: base.yaml\nname: mine\nallocation:\n"
+                     f"  gmv_target: {{forecast: forecast.csv, start: {START}, end: {END}}}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_scenario(child)
+    text = str(err.value)
+    assert "mine.yaml:4: allocation.periods_per_year:" in text and "inherited from" in text
+    assert "base.yaml:" in text and "write `periods_per_year: null` under allocation in" in text
+    child.write_text(child.read_text(encoding="utf-8") + "  periods_per_year: null\n", encoding="utf-8")
+    assert load_scenario(child).allocation.periods_per_year == pytest.approx(2.0)  # the 14-day window's weeks
+
+
+def test_gmv_target_certainty_speaks_of_spend_saved_not_a_gain(tmp_path):
+    forecast_csv(tmp_path)
+    path = scenario(tmp_path, f"{{forecast: forecast.csv, start: {START}, end: {END}, share: 50%}}", 700_000)
+    result = run_scenario(path)
+    text = result.describe()
+    assert "least spend 0.3M for the GMV target 2.8M: 0.4M less than the written plan's 0.7M, whose GMV 5.2M " \
+           "on the point fits reaches the target" in text, text
+    assert "gain" not in text and "optimized split from the written one" not in text

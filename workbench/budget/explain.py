@@ -6,7 +6,8 @@ the solved results, so it is tested once and said the same way everywhere:
 * :func:`binding_text` - the rules that limit a plan (the budget, the ROI floor, channel caps,
   minimums, channel ROI floors, the GMV target), in words;
 * :func:`certainty_text` - the optimized GMV's 90% interval from the bootstrap curve fits, and
-  whether the gain over the written plan is larger than that uncertainty;
+  whether the gain over the written plan is larger than that uncertainty (in ``gmv_target``
+  mode: the spend saved at the target, and whether the target is reached across the fits);
 * :func:`frontier_levels_text`, :func:`frontier_target_text` - the frontier's budget levels
   (which cannot be spent, where the curve is flat) and what sets the ROI-target point;
 * :func:`curves_caption`, :func:`allocation_caption`, :func:`frontier_caption`,
@@ -71,13 +72,18 @@ def binding_text(allocation: Allocation) -> str:
 def certainty_text(result: ScenarioResult) -> str:
     """How sure the optimized GMV and its gain over the written plan are (90% bootstrap intervals).
 
-    The gain's interval comes from the same draws scoring both plans; when it contains 0 (or
-    the written plan's GMV lies inside the optimized GMV's interval) the text says the curves
-    cannot tell the two plans apart. Without fitted curves it says the curves were given.
+    The gain's interval comes from the same draws scoring both plans: when it contains 0 (or,
+    without one, the written plan's GMV lies inside the optimized GMV's interval) the text says
+    the curves cannot tell the two plans apart; an interval above 0 says the gain is positive in
+    at least 95% of the fits, one below 0 that it is negative. In ``gmv_target`` mode (the goal
+    is the least spend, not more GMV) it speaks of the spend saved at the target instead (see
+    :func:`_target_certainty`). Without fitted curves it says the curves were given.
     """
     a, plan = result.allocation, result.plan
     if not a.feasible:
         return "no plan, so no interval"
+    if a.mode == "gmv_target":
+        return _target_certainty(result)
     planned = float(plan["planned_gmv"].sum())
     gain = a.total_gmv - planned
     share = f" ({gain / planned:+.1%})" if planned > 0 else ""
@@ -92,9 +98,11 @@ def certainty_text(result: ScenarioResult) -> str:
     if result.gain_interval is not None:
         g_low, g_high = result.gain_interval
         parts.append(f"90% interval of the gain {m(g_low, signed=True)} .. {m(g_high, signed=True)}")
-        if g_low <= 0:
+        if g_low <= 0 <= g_high:
             parts.append("the gain is within the fits' uncertainty: the curves cannot tell the optimized "
                          "split from the written one")
+        elif g_high < 0:
+            parts.append("the gain is negative in at least 95% of the fits: the written plan earns more GMV")
         elif inside:
             parts.append("the gain is smaller than the uncertainty of the GMV level (the written plan's GMV "
                          "lies inside the optimized GMV's interval), but positive in at least 95% of the fits")
@@ -102,6 +110,35 @@ def certainty_text(result: ScenarioResult) -> str:
             parts.append("the gain is positive in at least 95% of the fits")
     elif inside:
         parts.append("the written plan's GMV lies inside this interval: the gain is within the fits' uncertainty")
+    return "; ".join(parts)
+
+
+def _target_certainty(result: ScenarioResult) -> str:
+    """``gmv_target`` mode: the spend saved at the target against the written plan (and whether
+    the written plan reaches the target on the point fits), and whether the least spend reaches
+    the target across the fits' 90% interval."""
+    a, plan = result.allocation, result.plan
+    target = a.gmv_target
+    planned_spend, planned_gmv = float(plan["planned"].sum()), float(plan["planned_gmv"].sum())
+    small = max(target, planned_spend, planned_gmv, a.total_spend) < 1e6  # a shop's target would read 0.0M
+    amount = (lambda x: f"{money(x)} CNY") if small else m  # noqa: E731
+    saved = planned_spend - a.total_spend
+    reach = "reaches" if planned_gmv >= target * (1 - _RTOL) else "falls short of"
+    versus = (f"{amount(saved)} less than" if saved > 0 else f"{amount(-saved)} more than" if saved < 0 else "the same as")
+    parts = [f"least spend {amount(a.total_spend)} for the GMV target {amount(target)}: {versus} the written plan's "
+             f"{amount(planned_spend)}, whose GMV {amount(planned_gmv)} on the point fits {reach} the target"]
+    if result.gmv_interval is None:
+        parts.append(f"{_no_interval(result)}; the figures are exact on those curves within the approximation "
+                     f"bound {amount(a.approximation_error)}")
+        return "; ".join(parts)
+    low, high = result.gmv_interval
+    parts.append(f"90% interval of the GMV this spend brings, from the curve fits {amount(low)} .. {amount(high)}")
+    if low >= target * (1 - _RTOL):
+        parts.append("the target is reached in at least 95% of the fits")
+    elif high < target * (1 - _RTOL):
+        parts.append("the target is missed in at least 95% of the fits: plan more spend or a lower target")
+    else:
+        parts.append("the interval spans the target: on the fits' uncertainty this spend may fall short of it")
     return "; ".join(parts)
 
 

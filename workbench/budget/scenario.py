@@ -232,6 +232,19 @@ class _Checker:
         field = ".".join(map(str, path)) or "(top level)"
         self.errors.append(f"{self.where(path)}: {field}: {message}")
 
+    def inherited_error(self, path: tuple, anchor: tuple, problem: str, fix: str) -> None:
+        """An error at ``path``, saying ``fix`` when the value is written in the scenario's own
+        file; when it is inherited (``extends``), reported at ``anchor`` in the scenario's own
+        file, naming the base file and line and telling how to override it (``KEY: null``)."""
+        written = self.where(path)
+        if written.path.resolve() == Path(self.chain[0]).resolve():
+            self.error(path, f"{problem}; {fix}")
+            return
+        field = ".".join(map(str, path))
+        self.errors.append(f"{self.where(anchor)}: {field}: {problem}, but the value is inherited from "
+                           f"{written} (extends); write `{path[-1]}: null` under {'.'.join(map(str, path[:-1]))} "
+                           f"in {display_path(self.chain[0])} to drop it")
+
     def keys(self, value, path: tuple, allowed: tuple[str, ...], what: str) -> dict:
         if not isinstance(value, dict):
             self.error(path, f"{what} must be a mapping of keys ({', '.join(allowed)}), got {value!r}")
@@ -421,8 +434,9 @@ class _Checker:
         periods = self.integer(spec.get("periods_per_year", 52), path + ("periods_per_year",), 1)
         if forecast is not None:  # the planning period is the event window
             if "periods_per_year" in spec:
-                self.error(path + ("periods_per_year",), f"the period is the event window ({forecast.days} days) "
-                                                         f"when gmv_target comes from the forecast; remove it")
+                self.inherited_error(path + ("periods_per_year",), path + ("gmv_target",),
+                                     f"the period is the event window ({forecast.days} days) when gmv_target "
+                                     f"comes from the forecast", "remove it")
             periods = forecast.weeks
         bootstrap = self.integer(spec.get("bootstrap", 100), path + ("bootstrap",), 0)
         seed = self.integer(spec.get("seed", 0), path + ("seed",), 0)
