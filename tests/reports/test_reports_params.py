@@ -268,3 +268,18 @@ def test_notebook_params_names_a_field_the_cell_lacks():
     del namespace["regions"]
     with pytest.raises(ParameterError, match="does not define 'regions', which PlanParams needs"):
         P.notebook_params(PlanParams, namespace)
+
+
+def test_params_table_has_a_header_and_fits_100_columns():
+    from workbench.reports.params import describe_parameters
+
+    declared = P.parse_parameters_source(
+        "from typing import Literal\n"
+        "model: Literal['auto', 'ets', 'event_naive', 'event_profile', 'prophet', 'recent_level', "
+        "'seasonal_naive', 'croston'] = 'auto'  # " + "the forecasting model of every series " * 6 + "\n"
+        "lead: int = 90  # days of lead\n", "cell")
+    lines = describe_parameters(declared).splitlines()
+    assert lines[0].split() == ["name", "type", "=", "default"] and lines[1].split() == ["help"]
+    assert max(map(len, lines)) <= 100
+    assert lines[3].startswith("model ") and any(line.startswith("lead ") for line in lines)
+    assert " ".join(line.strip() for line in lines).count("the forecasting model of every series") == 6

@@ -77,6 +77,8 @@ def test_failed_run_keeps_last_good_report_and_shows_error(tmp_path):
     exc = err.value
     assert type(exc) is ReportError and exc.exit_code == 3
     assert "ValueError: planned failure: fail=True" in str(exc) and "if fail:" in str(exc)
+    assert f"report 'daily' ({DAY}) failed after " in str(exc)
+    assert f"The last good report of this slot is unchanged ({good.html_path})." in str(exc)
 
     after = snapshot(good.html_path.parent)
     assert {k: v for k, v in after.items() if not k.startswith("failed")} == before, "good report untouched"
@@ -251,3 +253,11 @@ def test_a_publish_failure_after_the_notebook_ran_closes_the_ledger_row(tmp_path
     assert (row.status, row.exit_code) == ("failed", 3) and row.ended_at and "could not be published" in row.error
     assert not list((reports / WORK_DIR).iterdir())
     assert "status-failed" in (reports / "index.html").read_text()
+
+
+def test_a_failure_without_an_earlier_good_report_says_so(tmp_path):
+    with pytest.raises(ReportError) as err:
+        runner.execute(runner.prepare(fixture_notebook("raises_error"), values={"fail": True}, report="daily",
+                                      tag="", logical_date=DAY, reports_dir=tmp_path / "reports"))
+    text = str(err.value)
+    assert text.endswith("There is no earlier good report of this slot.") and "unchanged" not in text

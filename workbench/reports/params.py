@@ -38,6 +38,7 @@ import difflib
 import io
 import json
 import math
+import textwrap
 import tokenize
 import types
 import typing
@@ -527,15 +528,20 @@ def load_parameters_file(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def describe_parameters(declared: dict[str, NotebookParameter]) -> str:
-    """The parameters as aligned text lines: name, type, default, comment."""
-    rows = [(p.name, p.type.label, repr(p.default), p.comment) for p in declared.values()]
-    if not rows:
+def describe_parameters(declared: dict[str, NotebookParameter], width: int = 100) -> str:
+    """The parameters as a table that fits ``width`` columns: a header, then per parameter its
+    name, type and default on one line (wrapped when long) and its help text wrapped below."""
+    if not declared:
         return "(the parameters cell declares no parameters)"
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    return "\n".join(
-        f"{n:<{widths[0]}}  {t:<{widths[1]}}  {d:<{widths[2]}}  {c}".rstrip() for n, t, d, c in rows
-    )
+    name_width = max(len("name"), *(len(name) for name in declared)) + 2
+    rest = width - name_width
+    lines = [f"{'name':<{name_width}}type = default", f"{'':<{name_width}}  help", "-" * width]
+    for p in declared.values():
+        spec = textwrap.wrap(f"{p.type.label} = {p.default!r}", rest, break_on_hyphens=False) or [""]
+        lines.append(f"{p.name:<{name_width}}{spec[0]}")
+        lines += [" " * name_width + part for part in spec[1:]]
+        lines += [" " * (name_width + 2) + part for part in textwrap.wrap(p.comment, rest - 2)]
+    return "\n".join(lines)
 
 
 P = TypeVar("P")

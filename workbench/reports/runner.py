@@ -456,10 +456,17 @@ def execute_holding_lock(request: RunRequest) -> RunOutcome:
         error_class = RunInterrupted if interrupted else ReportError
         raise error_class(
             f"report '{slot.report}' ({slot.logical_date}): {problem}. Its ledger row {run_id} is "
-            f"closed; the last good report of this slot, if any, is unchanged ({slot.html})."
+            f"closed. {_last_good(slot)}"
         ) from exc
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _last_good(slot: Slot) -> str:
+    """What a failed run left of the slot's published report, for its error message."""
+    if slot.html.is_file():
+        return f"The last good report of this slot is unchanged ({slot.html})."
+    return "There is no earlier good report of this slot."
 
 
 def _run_and_publish(request: RunRequest, run_id: str, work: Path, started_at: str, clock: float) -> RunOutcome:
@@ -539,11 +546,10 @@ def _run_and_publish(request: RunRequest, run_id: str, work: Path, started_at: s
         answers=recorded["answers"],
     )
     if error_class is not None:
-        what = {"kernel_died": "the kernel died", "interrupted": "it was interrupted"}.get(status, "it failed")
+        what = {"kernel_died": "stopped: the kernel died", "interrupted": "was interrupted"}.get(status, "failed")
         exc = error_class(
             f"report '{slot.report}' ({slot.logical_date}) {what} after {format_duration(duration)}: "
-            f"{message}. Partial notebook: {notebook_path}; error page: {html_path}. The last good "
-            f"report of this slot, if any, is unchanged ({slot.html})."
+            f"{message}. Partial notebook: {notebook_path}; error page: {html_path}. {_last_good(slot)}"
         )
         exc.outcome = outcome
         raise exc from (error if isinstance(error, Exception) else None)
