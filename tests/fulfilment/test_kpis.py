@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from workbench.fulfilment.kpis import Kpi, judge, kpi_html, kpi_table
@@ -29,3 +30,24 @@ def test_table_says_what_to_change_only_where_missed():
     html = kpi_html(kpis)
     assert 'class="wb-table"' in html and html.count("background-color:#ffcdd2") == 2
     assert "90.0%" in html and "8.26" in html and "—" in html
+
+
+def test_a_missed_roi_says_what_binds():
+    from types import SimpleNamespace
+
+    from workbench.fulfilment.cycle import CycleParams, judge_plan
+
+    class Allocation:  # an answer without a plan, as budget.explain.binding_text reads it
+        feasible = False
+        infeasibility = SimpleNamespace(kind="roi", reason="the best ROI within the budget is 4.2")
+
+    budget = SimpleNamespace(allocation=Allocation(), summary=lambda: {
+        "scenario": "lean", "roi": 4.2, "status": "infeasible", "within_budget": None})
+    plan = SimpleNamespace(feasible=True, coverage={"within_promise": 1.0}, open_centrals=["Wuhan"],
+                           open_fronts=[],
+                           cities=pd.DataFrame({"city": [], "units": [], "within_promise": []}))
+    report = SimpleNamespace(plans={"optimized": plan})
+    kpis = judge_plan(CycleParams(gmv_share=None), report, plan, None, None, None, budget, None,
+                      "no network")
+    roi = next(k for k in kpis if k.name == "kpi_traffic_roi")
+    assert roi.status == "red" and "the best ROI within the budget is 4.2" in roi.action

@@ -744,10 +744,12 @@ def judge_plan(params: CycleParams, report, named, peak: PeakResult | None,
                         + (f"; backlog left at the end: {', '.join(unclear)}" if unclear else "")))
     summary = budget.summary()
     roi = summary.get("roi")
+    from workbench.budget.explain import binding_text
+
     kpis.append(Kpi("kpi_traffic_roi", f"traffic ROI ({summary['scenario']})", roi, params.roi_target,
                     ">=", "ratio",
-                    summary.get("reason") or "lower the traffic budget or move spend to channels "
-                    "with a higher marginal ROI"))
+                    f"{binding_text(budget.allocation)}; lower the traffic budget or move spend to "
+                    "the channels with the highest marginal ROI"))
     within = summary.get("within_budget")
     if gmv is None:
         gmv_action, gmv_status = "no GMV column in the sales data", None
