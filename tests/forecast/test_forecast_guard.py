@@ -78,3 +78,17 @@ def test_a_slow_mover_under_forecast_in_log_space_gets_its_recent_mean(categorie
     part = fc[fc.sku == "slow"]
     assert len(part) == 60 and (part.yhat >= 0).all() and (part.yhat_q10 >= 0).all()
     assert part.yhat.mean() == pytest.approx(0.8, rel=0.5)
+
+
+def test_notes_show_readable_numbers_never_scientific_notation():
+    """The trial saw "its P90 reaches 5.342e+47 per period" and "(2.793e+04)" in notes."""
+    pred = _pred(np.full(90, 27_930.0))
+    pred.quantiles[0.9] = np.full(90, 5.342e47)
+    reason = check_prediction(np.full(400, 27_930.0), pred)
+    assert reason == ("its P90 reaches 5.3 x 10^47 per period, more than 10x the largest value ever seen "
+                      "(27,930)"), reason
+    collapse = check_prediction(np.full(400, 0.1071), _pred(np.full(90, 0.01)))
+    assert "averages 0.01 per period, under 1/3 of the last 28 periods' mean (0.1071)" in collapse
+    notes = forecast(pd.DataFrame({"ds": DAYS, "y": 27_930.0 + np.arange(400) % 7}), horizon=7,
+                     model="recent_level").attrs["notes"]
+    assert any("(27,933)" in n for n in notes) and not any("e+" in n for n in notes), notes

@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from workbench.forecast.models.base import Prediction
+from workbench.forecast.text import readable
 
 GUARD_FALLBACK = "recent_level"  # registry name of the model that replaces a refused forecast
 PEAK_FACTOR = 3.0
@@ -60,23 +61,23 @@ def check_prediction(y, pred: Prediction, freq: str = "D") -> str | None:
     recent = y[-year:]
     peak = float(recent.max()) if len(recent) else 0.0
     if base.max() > PEAK_FACTOR * peak and base.max() > 1:
-        return (f"its baseline forecast reaches {base.max():,.4g} per period, more than {PEAK_FACTOR:g}x "
-                f"the largest value of the last year ({peak:,.4g})")
+        return (f"its baseline forecast reaches {readable(base.max())} per period, more than {readable(PEAK_FACTOR)}x "
+                f"the largest value of the last year ({readable(peak)})")
     if mean.max() > EVENT_FACTOR * float(y.max()) and mean.max() > 1:
-        return (f"its forecast reaches {mean.max():,.4g} per period, more than {EVENT_FACTOR:g}x the "
-                f"largest value ever seen ({y.max():,.4g})")
+        return (f"its forecast reaches {readable(mean.max())} per period, more than {readable(EVENT_FACTOR)}x the "
+                f"largest value ever seen ({readable(y.max())})")
     for q, values in sorted(pred.quantiles.items()):
         top = float(np.max(values))
         if top > EVENT_FACTOR * float(y.max()) and top > 1:
-            return (f"its P{q * 100:g} reaches {top:,.4g} per period, more than {EVENT_FACTOR:g}x the "
-                    f"largest value ever seen ({y.max():,.4g})")
+            return (f"its P{q * 100:g} reaches {readable(top)} per period, more than {readable(EVENT_FACTOR)}x the "
+                    f"largest value ever seen ({readable(y.max())})")
     seen = _max_window_total(y, window)
     ahead = _max_window_total(base, window)
     if ahead > PEAK_FACTOR * seen and ahead > 1:
-        return (f"its {window}-period baseline total reaches {ahead:,.4g}, more than {PEAK_FACTOR:g}x the "
-                f"largest {window}-period total seen ({seen:,.4g})")
+        return (f"its {window}-period baseline total reaches {readable(ahead)}, more than {readable(PEAK_FACTOR)}x the "
+                f"largest {window}-period total seen ({readable(seen)})")
     recent_mean = float(y[-window:].mean())
     if recent_mean > 0 and len(y) >= window and base.mean() < recent_mean / PEAK_FACTOR:
-        return (f"its baseline forecast averages {base.mean():,.4g} per period, under 1/{PEAK_FACTOR:g} "
-                f"of the last {window} periods' mean ({recent_mean:,.4g})")
+        return (f"its baseline forecast averages {readable(base.mean())} per period, under 1/{readable(PEAK_FACTOR)} "
+                f"of the last {window} periods' mean ({readable(recent_mean)})")
     return None

@@ -18,6 +18,7 @@ import numpy as np
 from workbench.calendar import RetailCalendar
 from workbench.forecast.features import event_offsets
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction, censored_at_zero
+from workbench.forecast.text import readable
 
 WINDOW = {"D": 56, "W": 8, "MS": 3, "QS": 2}
 
@@ -71,5 +72,5 @@ class RecentLevel(Forecaster):
         for q in quantiles:
             e = float(np.quantile(self.log_errors_, q)) if len(self.log_errors_) >= 7 else (q - 0.5)
             qs[q] = censored_at_zero(np.expm1(np.log1p(mean) + e * steps))
-        notes = [f"{self.name}: flat mean of the last {self.width_} periods ({self.level_:,.4g}), no growth"]
+        notes = [f"{self.name}: flat mean of the last {self.width_} periods ({readable(self.level_)}), no growth"]
         return Prediction(future, mean, qs, notes, base)
