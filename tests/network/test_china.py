@@ -150,6 +150,30 @@ def test_cli_plan(tmp_path, capsys):
     assert data["plans"]["optimized"]["status"] == "optimal"
 
 
+def test_named_plan_map_labels_each_site_once_and_clear_of_other_markers(small_report):
+    from workbench.plots.network import (LABEL_FONT_PX, MARKER_PX, _overlap, label_box,
+                                         place_labels)
+
+    named = small_report.plans["named plan"]
+    # the default named fronts are the largest cities other than the named centrals
+    assert named.open_fronts and not set(named.open_fronts) & set(named.open_centrals)
+    fig = network_map(named, small_report.demand)
+    labels = [t for trace in fig.data if trace.mode == "markers+text" for t in trace.text if t]
+    assert labels and len(labels) == len(set(labels))
+    # Chongqing's label never runs into Chengdu's star (about 270 km apart)
+    cities = load_cities().set_index("city").loc[["Chengdu", "Chongqing"]]
+    where = place_labels(cities["lat"].tolist(), cities["lon"].tolist(), ["Chengdu", "Chongqing"],
+                         marker_px=[MARKER_PX["central"], MARKER_PX["front"]])
+    deg_x, deg_y = 62 / 900, 37 / 620
+    star = (cities.at["Chengdu", "lon"] - 11 * deg_x, cities.at["Chengdu", "lat"] - 11 * deg_y,
+            cities.at["Chengdu", "lon"] + 11 * deg_x, cities.at["Chengdu", "lat"] + 11 * deg_y)
+    assert where[1] is not None
+    box = label_box(cities.at["Chongqing", "lon"], cities.at["Chongqing", "lat"],
+                    0.6 * LABEL_FONT_PX * len("Chongqing") * deg_x, 1.3 * LABEL_FONT_PX * deg_y,
+                    where[1], 5.5 * deg_x, 5.5 * deg_y)
+    assert not _overlap(box, star)
+
+
 def test_map_labels_in_the_pearl_river_delta_do_not_overlap():
     from workbench.plots.network import LABEL_FONT_PX, LABEL_POSITIONS, place_labels
 

@@ -69,7 +69,8 @@ def register(subparsers) -> None:
                       "English; default: the existing sites of --sites, else Beijing,Guangzhou,Chengdu)")
     plan.add_argument("--fronts", default=None,
                       help="comma-separated front cities of the named plan (default: the existing "
-                      "fronts of --sites, else the largest front candidates)")
+                      "fronts of --sites, else the largest front candidates other than the named "
+                      "centrals)")
     plan.add_argument("--max-centrals", type=int, default=3, metavar="K",
                       help="at most K central warehouses in the optimized plan (default 3)")
     plan.add_argument("--max-fronts", type=int, default=None, metavar="F",

@@ -285,10 +285,13 @@ class PlanReport:
                 "plans": {name: r.to_dict() for name, r in self.plans.items()}}
 
 
-def default_front_plan(fronts: pd.DataFrame, demand: pd.DataFrame, n: int) -> list[str]:
-    """The ``n`` front candidates with the most demand: the plan's default key cities."""
+def default_front_plan(fronts: pd.DataFrame, demand: pd.DataFrame, n: int,
+                       centrals: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """The ``n`` front candidates with the most demand, other than the plan's ``centrals`` (a
+    central already serves its own city): the plan's default key cities."""
     units = demand.set_index("city")["demand"]
-    return sorted(fronts["site"], key=lambda s: -units.get(s, 0.0))[:n]
+    free = [s for s in fronts["site"] if s not in set(centrals)]
+    return sorted(free, key=lambda s: -units.get(s, 0.0))[:n]
 
 
 def explain_front_count(result: NetworkResult, demand, centrals, fronts, params: NetworkParams,
@@ -404,7 +407,8 @@ def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,
     hubs = tuple(dict.fromkeys([*centrals, *hubs]))
     cand_c, cand_f = candidate_sites(demand, hubs=hubs, n_fronts=n_front_candidates,
                                      central_fixed=central_fixed, front_fixed=front_fixed)
-    plan_fronts = list(fronts) if fronts is not None else default_front_plan(cand_f, demand, max_fronts)
+    plan_fronts = list(fronts) if fronts is not None else \
+        default_front_plan(cand_f, demand, max_fronts, centrals)
     return run_plan(demand, cand_c, cand_f, plan_centrals=list(centrals), plan_fronts=plan_fronts,
                     params=params, solver=solver, time_limit=time_limit,
                     inputs={"demand": "sample data"})
@@ -478,7 +482,7 @@ def run_own_plan(*, demand_file=None, sites_file=None, lanes_file=None, period=N
     if max_fronts is None:
         max_fronts = min(20, len(cand_f))
     if plan_f is None:
-        plan_f = default_front_plan(cand_f, demand, max_fronts)
+        plan_f = default_front_plan(cand_f, demand, max_fronts, plan_c)
     lanes = None
     if lanes_file is not None:
         lanes = read_lanes(lanes_file, encoding=encoding)

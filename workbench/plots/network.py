@@ -16,6 +16,7 @@ from importlib.resources import files
 import pandas as pd
 import plotly.graph_objects as go
 
+from workbench.network.places import city_label
 from workbench.network.result import NetworkResult
 
 TOPOJSON_NAME = "asia_110m"
@@ -25,44 +26,69 @@ COLORS = {"central": "#d62728", "front": "#1f77b4", "city": "#7f7f7f", "feed": "
 MAP_HEIGHT_PX = 620
 LABEL_FONT_PX = 11
 # text positions tried in turn, with the label box's offset from the point (in label widths /
-# heights: x from the point to the box's left edge, y to its bottom edge)
+# heights: x from the point to the box's left edge, y to its bottom edge); plotly also moves the
+# text off the marker by its radius, which :func:`label_box` adds
 LABEL_POSITIONS = (("top center", -0.5, 0.35), ("bottom center", -0.5, -1.35),
                    ("middle right", 0.08, -0.5), ("middle left", -1.08, -0.5),
                    ("top right", 0.05, 0.25), ("bottom left", -1.05, -1.25),
                    ("top left", -1.05, 0.25), ("bottom right", 0.05, -1.25))
+MARKER_PX = {"central": 22, "front": 11}
+
+
+def label_box(x: float, y: float, w: float, h: float, position: str, rx: float = 0.0,
+              ry: float = 0.0) -> tuple[float, float, float, float]:
+    """The box ``(left, bottom, right, top)`` (degrees) of a ``w`` x ``h`` label at ``position``
+    (one of :data:`LABEL_POSITIONS`) of the point ``(x, y)`` whose marker has radii ``rx``, ``ry``
+    (degrees): plotly sets the text beside the marker's edge, not its centre."""
+    dx, dy = {name: (dx, dy) for name, dx, dy in LABEL_POSITIONS}[position]
+    vertical, horizontal = position.split()
+    sx = {"right": 1, "left": -1}.get(horizontal, 0)
+    sy = {"top": 1, "bottom": -1}.get(vertical, 0)
+    left, bottom = x + dx * w + sx * rx, y + dy * h + sy * ry
+    return left, bottom, left + w, bottom + h
 
 
 def place_labels(lat, lon, texts, *, width_px: float = 900.0, height_px: float = MAP_HEIGHT_PX,
-                 font_px: float = LABEL_FONT_PX) -> list[str | None]:
-    """A plotly ``textposition`` per label so that no two label boxes overlap on the China map,
-    or ``None`` where no position is free (that label is left to the hover text).
+                 font_px: float = LABEL_FONT_PX, marker_px=None) -> list[str | None]:
+    """A plotly ``textposition`` per label so that no two label boxes overlap on the China map
+    and no label covers another labelled marker, or ``None`` where no position is free (that
+    label is left to the hover text).
 
     Labels are placed in the order given (put the important ones first); a box is
     ``0.6 * font_px`` per character wide and ``1.3 * font_px`` tall, converted to degrees with the
     map's extent (:data:`CHINA_LON`, :data:`CHINA_LAT`) over ``width_px`` x ``height_px``
-    (a plain-degree approximation of the map's projection), and must not cover another
-    label's box or another labelled point."""
+    (a plain-degree approximation of the map's projection). ``marker_px``: each point's marker
+    size in pixels (default 0, a bare point); a label sits beside its own marker
+    (:func:`label_box`) and must not cover another point's marker box."""
     deg_x = (CHINA_LON[1] - CHINA_LON[0]) / width_px
     deg_y = (CHINA_LAT[1] - CHINA_LAT[0]) / height_px
-    boxes: list[tuple[float, float, float, float]] = []
     points = list(zip(lon, lat, strict=True))
+    sizes = [0.0] * len(points) if marker_px is None else [float(m) for m in marker_px]
+    markers = [(px - m / 2 * deg_x, py - m / 2 * deg_y, px + m / 2 * deg_x, py + m / 2 * deg_y)
+               for (px, py), m in zip(points, sizes, strict=True)]
+    boxes: list[tuple[float, float, float, float]] = []
     out: list[str | None] = []
-    for (x, y), text in zip(points, texts, strict=True):
+    for i, ((x, y), text) in enumerate(zip(points, texts, strict=True)):
         w = 0.6 * font_px * len(str(text)) * deg_x
         h = 1.3 * font_px * deg_y
+        rx, ry = sizes[i] / 2 * deg_x, sizes[i] / 2 * deg_y
         chosen = None
-        for name, dx, dy in LABEL_POSITIONS:
-            box = (x + dx * w, y + dy * h, x + dx * w + w, y + dy * h + h)
-            clear = all(box[2] <= b[0] or box[0] >= b[2] or box[3] <= b[1] or box[1] >= b[3]
-                        for b in boxes)
-            clear &= all(not (box[0] < px < box[2] and box[1] < py < box[3])
-                         for px, py in points if (px, py) != (x, y))
+        for name, _, _ in LABEL_POSITIONS:
+            box = label_box(x, y, w, h, name, rx, ry)
+            others = [m for j, m in enumerate(markers) if j != i and points[j] != (x, y)]
+            clear = all(not _overlap(box, b) for b in boxes + others)
             if clear:
                 chosen = name
                 boxes.append(box)
                 break
         out.append(chosen)
     return out
+
+
+def _overlap(a, b) -> bool:
+    """Whether two boxes ``(left, bottom, right, top)`` overlap (a bare point: inside)."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3] if b[0] < b[2] else \
+        a[0] < b[0] < a[2] and a[1] < b[1] < a[3]
 
 
 @lru_cache(maxsize=1)
@@ -117,24 +143,29 @@ def network_map(result: NetworkResult, demand: pd.DataFrame, *, sites: pd.DataFr
         lat, lon = _lines(feed, coords)
         fig.add_trace(go.Scattergeo(lat=lat, lon=lon, mode="lines", name="central -> front",
                                     line={"width": 2, "color": COLORS["feed"]}, hoverinfo="skip"))
-        # label centrals first, then fronts by units; a label with no free place is hover-only
+        # label centrals first, then fronts by units; a label with no free place is hover-only;
+        # a city that is both a central and a front (when the plan says so) is labelled once
         units = result.sites.set_index(["tier", "site"])["units"]
         fronts = sorted(result.open_fronts, key=lambda n: -units.get(("front", n), 0.0))
-        order = [("central", n) for n in result.open_centrals] + [("front", n) for n in fronts]
+        both = set(result.open_centrals) & set(fronts)
+        order = [("central", n) for n in result.open_centrals] + \
+            [("front", n) for n in fronts if n not in both]
         placed = dict(zip(order, place_labels(
             [coords.at[n, "lat"] for _, n in order], [coords.at[n, "lon"] for _, n in order],
-            [n for _, n in order]), strict=True))
-        for tier, names, symbol, marker_size in (("front", fronts, "diamond", 11),
-                                                 ("central", result.open_centrals, "star", 22)):
+            [n for _, n in order], marker_px=[MARKER_PX[t] for t, _ in order]), strict=True))
+        for tier, names, symbol in (("front", fronts, "diamond"),
+                                    ("central", result.open_centrals, "star")):
             sites = coords.loc[names]
-            where = [placed[(tier, n)] for n in names]
+            where = [placed.get((tier, n)) for n in names]
             fig.add_trace(go.Scattergeo(
                 lat=sites["lat"], lon=sites["lon"], mode="markers+text",
                 text=[n if w else "" for n, w in zip(names, where, strict=True)],
-                textposition=[w or "top center" for w in where], hovertext=list(names),
+                textposition=[w or "top center" for w in where],
+                hovertext=[city_label(n) + (" (central and front)" if n in both else "")
+                           for n in names],
                 hoverinfo="text", textfont={"size": LABEL_FONT_PX},
                 name=f"{tier} warehouses ({len(names)})",
-                marker={"size": marker_size, "symbol": symbol, "color": COLORS[tier],
+                marker={"size": MARKER_PX[tier], "symbol": symbol, "color": COLORS[tier],
                         "line": {"width": 1, "color": "white"}}))
     fig.update_geos(scope="asia", resolution=110, lataxis_range=list(CHINA_LAT),
                     lonaxis_range=list(CHINA_LON), showcountries=True, countrycolor="#bbbbbb",
