@@ -110,7 +110,7 @@ def test_unknown_parameter_lists_known_ones_and_suggests(declared):
         ("year: int = 2024 + 1", "must be a literal"),
         ("import os\nyear = os.getpid()", "must be a literal"),
         ("year: int = 'x'", "expected int"),
-        ("year: Path = '.'", "not supported"),
+        ("year: Decimal = '.'", "not supported"),
         ("print('hi')", "only 'name: type = literal'"),
         ("year: int", "needs a literal default"),
         ("year: int = (", "not valid Python"),
@@ -283,3 +283,60 @@ def test_params_table_has_a_header_and_fits_100_columns():
     assert max(map(len, lines)) <= 100
     assert lines[3].startswith("model ") and any(line.startswith("lead ") for line in lines)
     assert " ".join(line.strip() for line in lines).count("the forecasting model of every series") == 6
+
+
+def _notebook_with(tmp_path, source: str):
+    import json
+
+    cell = {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": source,
+            "outputs": [], "execution_count": None}
+    path = tmp_path / "nb" / "files.ipynb"
+    path.parent.mkdir()
+    path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    return path
+
+
+FILES_CELL = (
+    "from pathlib import Path\nfrom typing import Literal\n"
+    "data: Path | Literal['sample'] = 'sample'  # sample or a file\n"
+    "sites: Path | None = None\n"
+    "scenarios: list[Path] = ['../a.yaml']\n"
+    "label: str = 'x.csv'  # a plain text, never resolved\n"
+)
+
+
+def test_file_parameters_are_resolved_against_the_callers_folder(tmp_path, monkeypatch):
+    from workbench.reports import runner
+
+    notebook = _notebook_with(tmp_path, FILES_CELL)
+    user = tmp_path / "user"
+    (user / "in").mkdir(parents=True)
+    for name in ("销量.csv", "in/sites.csv", "s1.yaml"):
+        (user / name).write_text("x\n", encoding="utf-8")
+    monkeypatch.chdir(user)
+    request = runner.prepare(notebook, reports_dir=tmp_path / "reports", cli_pairs=[
+        ("data", "销量.csv"), ("sites", "in/sites.csv"), ("scenarios", '["s1.yaml"]'), ("label", "y.csv")])
+    assert request.parameters == {"data": str(user / "销量.csv"), "sites": str(user / "in" / "sites.csv"),
+                                  "scenarios": [str(user / "s1.yaml")], "label": "y.csv"}
+    # the other member of the hint is not a path; a file parameter's default stays as written
+    sample = runner.prepare(notebook, reports_dir=tmp_path / "reports", cli_pairs=[("data", "sample")])
+    assert sample.parameters == {"data": "sample"}
+    # -f values are relative to the parameters file's folder
+    (user / "in" / "p.yaml").write_text("sites: sites.csv\n", encoding="utf-8")
+    from_file = runner.prepare(notebook, reports_dir=tmp_path / "reports", parameters_file="in/p.yaml")
+    assert from_file.parameters == {"sites": str(user / "in" / "sites.csv")}
+
+
+@pytest.mark.parametrize(("pair", "message"), [
+    (("data", "nosuch.csv"), "parameter 'data' (from -p): file 'nosuch.csv' not found (looked for "),
+    (("scenarios", '["s1.yaml", "gone.yaml"]'), "file 'gone.yaml' not found"),
+])
+def test_a_missing_file_parameter_is_refused_before_any_kernel(tmp_path, monkeypatch, pair, message):
+    notebook = _notebook_with(tmp_path, FILES_CELL)
+    (tmp_path / "s1.yaml").write_text("x\n")
+    monkeypatch.chdir(tmp_path)
+    declared = P.read_notebook_parameters(notebook)
+    values = P.parse_cli_parameters([pair], declared, "nb")
+    with pytest.raises(ParameterError, match=re.escape(message)) as err:
+        P.resolve_paths(values, declared, tmp_path, "-p")
+    assert err.value.exit_code == 2 and str(tmp_path) in str(err.value)

@@ -74,7 +74,9 @@ def _run(args: argparse.Namespace) -> int:
     # The -p values are checked first with the light parameters module: a refused value
     # returns in a fraction of a second, before papermill, nbconvert and pandas are imported.
     pairs = [tuple(pair) for pair in args.param or []]
-    params.parse_cli_parameters(pairs, params.read_notebook_parameters(args.notebook), f"notebook {Path(args.notebook)}")
+    declared = params.read_notebook_parameters(args.notebook)
+    values = params.parse_cli_parameters(pairs, declared, f"notebook {Path(args.notebook)}")
+    params.resolve_paths(values, declared, Path.cwd(), "-p")  # a missing file: refused here
 
     from workbench.reports import runner
 

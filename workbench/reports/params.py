@@ -8,9 +8,17 @@ The cell tagged ``parameters`` holds literal defaults with type hints, one a lin
 
 The cell is parsed with :mod:`ast`, never executed, so unknown names and values of the wrong
 type are rejected before any kernel starts (papermill itself only warns about unknown names).
-Supported hints: ``int``, ``float``, ``str``, ``bool``, ``list[...]``, ``dict[..., ...]``,
-``X | None`` / ``Optional[X]`` and ``Literal[...]``. A line without a hint takes the type of its
-default (``None`` accepts anything).
+Supported hints: ``int``, ``float``, ``str``, ``bool``, ``Path``, ``list[...]``,
+``dict[..., ...]``, ``X | None`` / ``Optional[X]`` and ``Literal[...]``. A line without a hint
+takes the type of its default (``None`` accepts anything).
+
+``Path`` (:class:`pathlib.Path`) marks an input file; the notebook receives it as a string. The
+kernel runs in the notebook's folder, so the report runner makes a file given with ``-p``
+absolute against the current directory (``-f`` and manifest values: against that file's folder)
+and refuses a missing file before any kernel starts::
+
+    data: Path | Literal["sample"] = "sample"       # "sample", or your file
+    sites: Path | None = None
 
 Ranges and lengths are part of the hint, with :class:`typing.Annotated` and the markers of this
 module (the names of the ``annotated-types`` package that pydantic uses)::
@@ -44,7 +52,7 @@ import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, TypeVar
 
 import yaml
@@ -169,7 +177,14 @@ class ParamType:
             return any(arg.accepts_text for arg in self.args)
         if self.kind == "literal":
             return all(isinstance(choice, str) for choice in self.args)
-        return self.kind == "str"
+        return self.kind in ("str", "path")
+
+    @property
+    def names_paths(self) -> bool:
+        """Whether a value may be a file path (a ``Path`` hint, alone, in a union or a list)."""
+        return self.kind == "path" or any(
+            isinstance(arg, ParamType) and arg.names_paths for arg in self.args
+        )
 
 
 _SCALARS = {"int", "float", "str", "bool", "None", "any"}
@@ -208,6 +223,9 @@ def _check_type(value: Any, ptype: ParamType) -> Any:
     elif kind == "float":
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return float(value)
+    elif kind == "path":
+        if isinstance(value, (str, PurePath)):
+            return str(value)
     elif kind == "str":
         if isinstance(value, str):
             return value
@@ -263,8 +281,8 @@ def _type_from_annotation(node: ast.expr, where: str) -> ParamType:
     if isinstance(node, ast.Constant) and node.value is None:
         return ParamType("None")
     if isinstance(node, ast.Name):
-        name = {"Any": "any", "List": "list", "Dict": "dict"}.get(node.id, node.id)
-        if name in _SCALARS | {"list", "dict"}:
+        name = {"Any": "any", "List": "list", "Dict": "dict", "Path": "path"}.get(node.id, node.id)
+        if name in _SCALARS | {"list", "dict", "path"}:
             return ParamType(name)
     if isinstance(node, ast.Attribute) and node.attr in ("Any",):
         return ANY
@@ -297,7 +315,7 @@ def _type_from_annotation(node: ast.expr, where: str) -> ParamType:
             return ParamType("dict", tuple(_type_from_annotation(item, where) for item in inner))
     raise ParameterError(
         f"{where}: type hint {ast.unparse(node)!r} is not supported; use int, float, str, bool, "
-        "list[...], dict[..., ...], X | None, Literal[...] or Annotated[X, Gt(0), ...]"
+        "Path, list[...], dict[..., ...], X | None, Literal[...] or Annotated[X, Gt(0), ...]"
     )
 
 
@@ -332,6 +350,8 @@ def type_from_hint(hint: Any, where: str) -> ParamType:
         return ParamType("None")
     if hint is Any:
         return ANY
+    if hint is Path:
+        return ParamType("path")
     if isinstance(hint, type) and hint.__name__ in _SCALARS | {"list", "dict"} and origin is None:
         return ParamType(hint.__name__)
     if origin is typing.Annotated:
@@ -355,7 +375,7 @@ def type_from_hint(hint: Any, where: str) -> ParamType:
     if origin is dict and len(args) == 2:
         return ParamType("dict", tuple(type_from_hint(arg, where) for arg in args))
     raise ParameterError(
-        f"{where}: type hint {hint!r} is not supported; use int, float, str, bool, list[...], "
+        f"{where}: type hint {hint!r} is not supported; use int, float, str, bool, Path, list[...], "
         "dict[..., ...], X | None, Literal[...] or Annotated[X, Gt(0), ...]"
     )
 
@@ -515,6 +535,52 @@ def parse_cli_parameters(
         except TypeError as exc:
             raise ParameterError(f"parameter '{name}' of {where} (from -p): {exc}") from None
     return values
+
+
+def resolve_paths(
+    values: dict[str, Any], declared: dict[str, NotebookParameter], base: str | Path, origin: str
+) -> dict[str, Any]:
+    """``values`` with every file parameter (a ``Path`` hint) made absolute against ``base``.
+
+    The kernel runs in the notebook's folder, so a relative file name given on the command line
+    (``origin`` says where it came from, e.g. "-p") is resolved here, against the folder the
+    user meant: the current directory for ``-p``, the file's folder for ``-f`` and a manifest.
+    A value that matches another member of the hint (``"sample"`` of
+    ``Path | Literal["sample"]``, ``None``) is not a path. Raises ``ParameterError`` naming the
+    parameter, the value and the absolute path looked for when the file does not exist.
+    """
+    base = Path(base)
+    resolved = dict(values)
+    for name, value in values.items():
+        if name in declared and declared[name].type.names_paths:
+            resolved[name] = _resolve(value, declared[name].type, base, f"parameter '{name}' (from {origin})")
+    return resolved
+
+
+def _resolve(value: Any, ptype: ParamType, base: Path, where: str) -> Any:
+    if value is None:
+        return None
+    if ptype.kind == "path":
+        path = Path(value).expanduser()
+        path = path if path.is_absolute() else base / path
+        if not path.exists():
+            raise ParameterError(
+                f"{where}: file {value!r} not found (looked for {path}); give a path relative to "
+                f"{base} or an absolute one"
+            )
+        return str(path.absolute())
+    if ptype.kind == "union":
+        for arg in ptype.args:
+            if not arg.names_paths:
+                try:
+                    check_value(value, arg)
+                    return value
+                except TypeError:
+                    continue
+        return next(_resolve(value, arg, base, where) for arg in ptype.args if arg.names_paths)
+    if ptype.kind == "list" and isinstance(value, (list, tuple)):
+        return [_resolve(item, ptype.args[0], base, where) for item in value]
+    return value
 
 
 def load_parameters_file(path: str | Path) -> dict[str, Any]:

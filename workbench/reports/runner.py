@@ -163,11 +163,15 @@ def prepare(
     kernel_name: str = KERNEL_NAME,
     cwd: str | Path | None = None,
     timezone: str = DEFAULT_TIMEZONE,
+    values_dir: str | Path | None = None,
 ) -> RunRequest:
     """A :class:`RunRequest`, or ``ConfigError`` / ``ParameterError`` before anything runs.
 
     Values are merged in order: ``parameters_file`` (YAML), ``values``, then ``cli_pairs``
-    (``-p NAME VALUE`` strings coerced to the declared types). The report name defaults to the
+    (``-p NAME VALUE`` strings coerced to the declared types). File parameters (``Path``
+    hints) are made absolute and must exist: ``-p`` values against the current directory,
+    ``values`` against ``values_dir`` (default: the current directory), the parameters file's
+    against its folder. The report name defaults to the
     notebook's file stem; the tag to the non-default parameters (``tag=""`` for none). The
     logical date defaults to the date of ``slot_time`` (default: now) in ``timezone``.
     Also checked here: the cell timeout's range, the run ledger, and that every folder and file
@@ -181,9 +185,13 @@ def prepare(
     where = f"notebook {notebook}"
     merged: dict[str, Any] = {}
     if parameters_file is not None:
-        merged.update(P.validate_parameters(P.load_parameters_file(parameters_file), declared, where))
-    merged.update(P.validate_parameters(values or {}, declared, where))
-    merged.update(P.parse_cli_parameters(list(cli_pairs or []), declared, where))
+        from_file = P.validate_parameters(P.load_parameters_file(parameters_file), declared, where)
+        merged.update(P.resolve_paths(from_file, declared, Path(parameters_file).absolute().parent,
+                                      f"parameters file {parameters_file}"))
+    merged.update(P.resolve_paths(P.validate_parameters(values or {}, declared, where), declared,
+                                  Path(values_dir) if values_dir is not None else Path.cwd(), "the values given"))
+    cli_values = P.parse_cli_parameters(list(cli_pairs or []), declared, where)
+    merged.update(P.resolve_paths(cli_values, declared, Path.cwd(), "-p"))
     variant = P.non_default(merged, declared)
     if tag is None:
         tag = param_tag(variant)

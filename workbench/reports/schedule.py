@@ -246,6 +246,7 @@ def _request(manifest: Manifest, spec: ReportSpec, slot: dt.datetime, trigger: s
     return runner.prepare(
         spec.notebook,
         values=spec.parameters,
+        values_dir=manifest.path.parent,  # the manifest's paths are relative to it
         report=spec.name,
         tag="",  # the report's name already stands for its manifest parameters
         logical_date=slot.date(),
