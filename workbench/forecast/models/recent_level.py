@@ -3,9 +3,18 @@
 The forecast is the mean of the last ``window`` periods (no growth), times the weekday pattern
 of those periods for daily data, times the event uplift of a pooled profile when the core gives
 one (``prior``, the ``PooledPrior`` of ``event_profile``; its ``uplift`` is used). It
-cannot blow up: every value stays within the recent range scaled by the pooled uplift. Quantiles
-are the empirical quantiles of the recent periods' log ratio to the level, widened with the
-square root of the horizon in windows (a random walk's spread).
+cannot blow up: every value stays within the recent range scaled by the pooled uplift.
+
+The weekday pattern is used only where each weekday carries at least ``MIN_WEEKDAY_UNITS``
+expected units in the window: below that one sale on one Friday would read as a weekly pattern
+(a Poisson count of 20 has a relative standard error of 22%).
+
+Quantiles: for small counts (integer values, recent mean under ``COUNT_LEVEL`` per period) the
+quantiles of a negative binomial with the forecast mean and the recent variance-to-mean ratio
+(Poisson when that ratio is at most 1), the usual model of intermittent demand (Syntetos &
+Boylan 2005; Kolassa 2016, "Evaluating predictive count data distributions in retail sales
+forecasting"); otherwise the empirical quantiles of the recent periods' log ratio to the level,
+widened with the square root of the horizon in windows (a random walk's spread).
 
 Source: the "mean" and "seasonal window average" benchmarks of Hyndman & Athanasopoulos,
 *Forecasting: Principles and Practice* (3rd ed.), section 5.2.
@@ -21,6 +30,8 @@ from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Fore
 from workbench.forecast.text import readable
 
 WINDOW = {"D": 56, "W": 8, "MS": 3, "QS": 2}
+MIN_WEEKDAY_UNITS = 20.0  # expected units per weekday in the window for a weekday pattern
+COUNT_LEVEL = 20.0  # recent mean per period below which integer data get count quantiles
 
 
 class RecentLevel(Forecaster):
@@ -46,13 +57,15 @@ class RecentLevel(Forecaster):
         recent = self.y_[-width:]
         self.level_ = float(recent.mean())
         self.weekday_ = np.ones(7)
-        if freq == "D" and width >= 14 and self.level_ > 0:
+        if freq == "D" and width >= 14 and self.level_ * width / 7 >= MIN_WEEKDAY_UNITS:
             dow = self.ds_[-width:].dayofweek.to_numpy()
             self.weekday_ = np.array([recent[dow == d].mean() / self.level_ if (dow == d).any() else 1.0
                                       for d in range(7)])
         fitted = self.level_ * (self.weekday_[self.ds_[-width:].dayofweek.to_numpy()] if freq == "D" else 1.0)
         self.log_errors_ = np.log1p(recent) - np.log1p(fitted)
         self.width_ = width
+        self.counts_ = bool(np.all(recent == np.round(recent)) and self.level_ < COUNT_LEVEL)
+        self.dispersion_ = float(recent.var() / self.level_) if self.level_ > 0 else 1.0
         return self
 
     def predict(self, horizon, quantiles=DEFAULT_QUANTILES) -> Prediction:
@@ -68,9 +81,23 @@ class RecentLevel(Forecaster):
                     uplift[i] += profile.get(int(off[i]), 0.0)
         mean = base * np.exp(uplift)  # the uplift is a log ratio to the baseline
         steps = np.sqrt(np.maximum(np.arange(1, horizon + 1) / self.width_, 1.0))
-        qs = {}
-        for q in quantiles:
-            e = float(np.quantile(self.log_errors_, q)) if len(self.log_errors_) >= 7 else (q - 0.5)
-            qs[q] = censored_at_zero(np.expm1(np.log1p(mean) + e * steps))
+        if self.counts_:
+            qs = {q: self._count_quantile(mean, q) for q in quantiles}
+        else:
+            qs = {}
+            for q in quantiles:
+                e = float(np.quantile(self.log_errors_, q)) if len(self.log_errors_) >= 7 else (q - 0.5)
+                qs[q] = censored_at_zero(np.expm1(np.log1p(mean) + e * steps))
         notes = [f"{self.name}: flat mean of the last {self.width_} periods ({readable(self.level_)}), no growth"]
         return Prediction(future, mean, qs, notes, base)
+
+    def _count_quantile(self, mean: np.ndarray, q: float) -> np.ndarray:
+        """Quantile ``q`` per period of a negative binomial with mean ``mean`` and the recent
+        variance-to-mean ratio (Poisson when the data are not over-dispersed)."""
+        from scipy import stats
+
+        mean = np.maximum(mean, 1e-12)
+        ratio = self.dispersion_
+        if ratio <= 1.0:
+            return stats.poisson.ppf(q, mean).astype(float)
+        return stats.nbinom.ppf(q, mean / (ratio - 1.0), 1.0 / ratio).astype(float)
