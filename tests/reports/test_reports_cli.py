@@ -188,3 +188,22 @@ def test_a_refused_parameter_is_refused_without_the_heavy_stack(tmp_path, pair, 
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert done.stdout.strip() == "2 []", done.stdout + done.stderr
     assert message in done.stderr
+
+
+@pytest.mark.slow
+def test_run_takes_a_report_name_of_the_manifest(main, tmp_path, capsys, monkeypatch):
+    """`workbench report run planning_cycle` (docs/planning-cycle.md): a manifest NAME runs its
+    notebook with its parameters under its name; -p adds to them."""
+    manifest = write_manifest(tmp_path, {"weekly": {"fixture": "records_results", "schedule": "0 7 * * 1",
+                                                     "parameters": {"days": 5}}})
+    monkeypatch.chdir(tmp_path)
+    reports = str(tmp_path / "out")
+    assert main(["report", "run", "weekly", "--date", "2026-06-18", "--reports-dir", reports]) == 0
+    out = capsys.readouterr().out
+    assert "report weekly: success" in out and "weekly/2026-06-18/weekly.html" in out
+    assert "total_units = 500\n" in out, "the manifest's parameters"
+    assert main(["report", "run", "weekly", "-p", "days", "4", "--manifest", str(manifest),
+                 "--date", "2026-06-18", "--reports-dir", reports]) == 0
+    assert "total_units = 400\n" in capsys.readouterr().out
+    assert main(["report", "run", "nosuch", "--reports-dir", reports]) == 2
+    assert "notebook nosuch not found" in capsys.readouterr().err

@@ -68,21 +68,57 @@ def _moment(text: str) -> dt.datetime:
     return moment
 
 
+def _manifest_report(args: argparse.Namespace) -> tuple[str, dict, Path] | None:
+    """``(notebook, parameters, manifest folder)`` of the manifest report named by the NOTEBOOK
+    argument (``report run planning_cycle``), or None when it names a file (or no report).
+
+    Read with plain YAML (not the full manifest check, which imports the run stack) so a bad
+    ``-p`` value is still refused at once.
+    """
+    import yaml
+
+    target, manifest = args.notebook, Path(args.manifest)
+    if Path(target).exists() or target.endswith(".ipynb") or not manifest.is_file():
+        return None
+    try:
+        reports = (yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}).get("reports") or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError):
+        return None  # not a readable manifest: the notebook path's error says what is wrong
+    body = reports.get(target) if isinstance(reports, dict) else None
+    if not isinstance(body, dict) or not isinstance(body.get("notebook"), str):
+        return None
+    parameters = body.get("parameters") or {}
+    if not isinstance(parameters, dict):
+        raise ConfigError(f"{manifest}: report {target!r}: 'parameters' must be a mapping of parameter name to value")
+    return str(manifest.parent / body["notebook"]), parameters, manifest.absolute().parent
+
+
 def _run(args: argparse.Namespace) -> int:
     from workbench.reports import params
 
+    values, values_dir, tag = None, None, None
+    named = _manifest_report(args)
+    if named is not None:  # a report of the manifest: its notebook, parameters and name
+        if args.name is None:
+            args.name = args.notebook
+        args.notebook, values, values_dir = named
+        if not args.param and args.parameters_file is None:
+            tag = ""  # as scheduled: the report's name stands for its manifest parameters
     # The -p values are checked first with the light parameters module: a refused value
     # returns in a fraction of a second, before papermill, nbconvert and pandas are imported.
     pairs = [tuple(pair) for pair in args.param or []]
     declared = params.read_notebook_parameters(args.notebook)
-    values = params.parse_cli_parameters(pairs, declared, f"notebook {Path(args.notebook)}")
-    params.resolve_paths(values, declared, Path.cwd(), "-p")  # a missing file: refused here
+    cli_values = params.parse_cli_parameters(pairs, declared, f"notebook {Path(args.notebook)}")
+    params.resolve_paths(cli_values, declared, Path.cwd(), "-p")  # a missing file: refused here
 
     from workbench.reports import runner
 
     timezone = _run_timezone(args)
     request = runner.prepare(
         args.notebook,
+        values=values,
+        values_dir=values_dir,
+        tag=tag,
         cli_pairs=pairs,
         parameters_file=args.parameters_file,
         report=args.name,
@@ -177,7 +213,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "reports/<report>/<date>/<report>[__<param tag>].ipynb|.html. Exit status 3: a cell "
         "failed or timed out; 4: the kernel died (usually out of memory).",
     )
-    run.add_argument("notebook", help="the .ipynb to run")
+    run.add_argument("notebook", metavar="NOTEBOOK|NAME",
+                     help="the .ipynb to run, or the name of a report in the manifest "
+                     "(its notebook and parameters; -p and -f add to them)")
     run.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
                      help="set a parameter; VALUE is read as the type its default declares")
     run.add_argument("-f", "--parameters-file", metavar="PARAMS.yaml",

@@ -470,7 +470,7 @@ def read_notebook_parameters(notebook: str | Path) -> dict[str, NotebookParamete
     """
     path = Path(notebook)
     if not path.is_file():
-        raise ConfigError(f"notebook {path} not found; give the path of an .ipynb file")
+        raise ConfigError(f"notebook {path} not found; give the path of an .ipynb file (report run also takes the name of a report in reports.yaml)")
     # Plain json, not nbformat: the check before the kernel stays fast (no jsonschema import).
     try:
         nb = json.loads(path.read_text(encoding="utf-8"))
