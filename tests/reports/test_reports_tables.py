@@ -136,5 +136,12 @@ def test_format_value_for_text_that_mixes_kinds():
 
     assert format_value(44187080.184, "money") == "44,187,080"
     assert format_value(44187080.184, "money", money_unit="million CNY") == "44.2"
-    assert format_value(0.584, "pct") == "58.4%" and format_value(6.1e-05, "pct:4") == "0.0061%"
+    assert format_value(0.584, "pct") == "58.4%" and format_value(6.1e-05, "pct:3") == "0.006%"
     assert format_value("optimal", "text") == "optimal" and format_value(None, "number") == "—"
+
+
+def test_a_label_naming_a_money_unit_gets_the_tables_unit():
+    frame = pd.DataFrame({"total": [2.5e6]})
+    headers, rows = formatted_cells(frame, {"total": "money"}, money_unit="million CNY",
+                                    labels={"total": "total cost (CNY)"})
+    assert headers == ["total cost (million CNY)"] and rows == [["2.5"]]

@@ -245,7 +245,11 @@ def _cell_text(value, fmt: ColumnFormat, scale: float, column: str, row: int) ->
 
 def _header(name: str, fmt: ColumnFormat, labels: dict[str, str], money_unit: str) -> str:
     label = labels.get(name, name)
-    return f"{label} ({money_unit})" if fmt.kind == "money" else label
+    if fmt.kind != "money":
+        return label
+    for unit in MONEY_UNITS:  # a label that already names a money unit gets the table's instead
+        label = label.removesuffix(f" ({unit})")
+    return f"{label} ({money_unit})"
 
 
 def formatted_cells(frame: pd.DataFrame, formats: dict[str, str] | None = None, *,
