@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -84,3 +85,14 @@ def test_workbench_warnings_print_as_notes(capsys, monkeypatch):
         warnings.warn(UserWarning("from a library"))
     assert capsys.readouterr().err == "note: 3 missing days filled with 0 in series 'beauty'\n"
     assert others == [UserWarning]  # shown as before, by the usual handler
+
+
+def test_a_refused_report_parameter_loads_no_kernel_library():
+    notebook = Path(__file__).resolve().parents[1] / "reports" / "fixtures" / "records_results.ipynb"
+    probe = _PROBE.replace("try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass",
+                           "code = main(sys.argv[1:])\nassert code == 2, code")
+    done = subprocess.run([sys.executable, "-c", probe, "report", "run", str(notebook), "-p", "days", "soon"],
+                          capture_output=True, text=True, check=True)
+    assert "parameter 'days'" in done.stderr and "expected int" in done.stderr
+    loaded = {name.split(".")[0] for name in json.loads(done.stdout.splitlines()[-1])}
+    assert not loaded & {"papermill", "nbformat", "nbconvert", "nbclient", "jupyter_client", "pandas"}
