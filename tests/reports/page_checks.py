@@ -8,29 +8,38 @@ import io
 import re
 
 SCIENTIFIC = re.compile(r"(?<![\w.])\d+(?:\.\d+)?[eE][+-]?\d+(?![\w.])")
-LONG_DECIMALS = re.compile(r"(?<![\w.])\d[\d,]*\.\d{4,}(?![\w.])")  # show_table never goes past 3
+TABLE_DECIMALS = re.compile(r"(?<![\w.])\d[\d,]*\.\d{4,}(?![\w.])")  # show_table: at most 3 ("ratio:3")
+# printed text: at most 3 decimals, and none past 2 on amounts of a thousand or more (money)
+TEXT_DECIMALS = re.compile(r"(?<![\w.,])(?:\d[\d,]*\.\d{4,}|\d{1,3}(?:,\d{3})+\.\d{3,}|\d{4,}\.\d{3,})(?![\w.])")
 
 _OUTPUTS = """() => {
   const outputs = [...document.querySelectorAll('.jp-OutputArea-output')]
     .filter(o => !o.querySelector('.plotly-graph-div, svg'));
   return {
-    texts: outputs.map(o => o.innerText),
+    texts: outputs.filter(o => !o.querySelector('.wb-table')).map(o => o.innerText),
+    table_texts: [...document.querySelectorAll('.wb-table')].map(t => t.innerText),
     raw_tables: [...document.querySelectorAll('.jp-OutputArea-output table')]
       .filter(t => !t.closest('.wb-table')).map(t => t.innerText.slice(0, 200)),
     tables: document.querySelectorAll('.wb-table table').length,
+    misaligned: [...document.querySelectorAll('.wb-table td')]
+      .filter(c => getComputedStyle(c).textAlign !== (c.classList.contains('num') ? 'right' : 'left'))
+      .map(c => c.innerText).slice(0, 5),
   };
 }"""
 
 
 def readability_problems(page) -> list[str]:
     """What a finance or planning reader would stumble on in ``page``'s outputs (figures
-    excluded): a table not shown through ``show_table``, a number in scientific notation, or a
-    number with more than three decimals."""
+    excluded): a table not shown through ``show_table``, a misaligned cell, a number in
+    scientific notation, or a number with more decimals than a reader needs (three at most;
+    amounts of a thousand or more in printed text, two)."""
     found = page.evaluate(_OUTPUTS)
     problems = [f"table not formatted by show_table: {text!r}" for text in found["raw_tables"]]
-    for text in found["texts"]:
-        problems += [f"scientific notation {m!r} in {text[:120]!r}" for m in SCIENTIFIC.findall(text)]
-        problems += [f"raw decimals {m!r} in {text[:120]!r}" for m in LONG_DECIMALS.findall(text)]
+    problems += [f"cell {text!r} misaligned (labels left, numbers right)" for text in found["misaligned"]]
+    for texts, decimals in ((found["texts"], TEXT_DECIMALS), (found["table_texts"], TABLE_DECIMALS)):
+        for text in texts:
+            problems += [f"scientific notation {m!r} in {text[:120]!r}" for m in SCIENTIFIC.findall(text)]
+            problems += [f"raw decimals {m!r} in {text[:120]!r}" for m in decimals.findall(text)]
     return problems
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from page_checks import ink_pixels, same_image
+from page_checks import ink_pixels, readability_problems, same_image
 from report_helpers import fixture_notebook
 from workbench.errors import ReportError
 from workbench.reports import runner, schedule
@@ -160,6 +160,9 @@ def test_shipped_reports_render_offline(browser, tmp_path):
         assert page.locator(".wb-error-banner").count() == 0
         assert errors == [] and remote == [], outcome.report
         assert outcome.html_path.read_text(encoding="utf-8").count("* plotly.js v") == 1
+        page.screenshot(path=str(tmp_path / f"{outcome.report}.png"), full_page=True)
+        assert page.locator(".wb-table table").count() >= 1, f"{outcome.report} shows no table"
+        assert readability_problems(page) == [], outcome.report
         page.close()
     page, errors, remote = open_page(browser, summary.index)
     assert page.locator("#latest .status").all_inner_texts() == ["success"] * len(manifest.reports)
