@@ -196,3 +196,26 @@ def test_sample_file_round_trip(tmp_path):
     frame, keys, notes = planning.load_planning_frame(planning.EventParams(event="618", data=str(path),
                                                                             level="category"))
     assert keys == ["category"] and frame.y.sum() == load_sample("category").units.sum() and not notes
+
+
+def test_report_tables_show_shares_in_percent_and_readable_flags():
+    """The event report showed WAPE 0.029 under a chart in %, and no_event_history as False."""
+    from workbench.forecast.planning import backtest_caption, backtest_view, selection_view
+    from workbench.reports.tables import formatted_cells, table_html
+
+    table = pd.DataFrame({"model": ["auto"], "window": ["618 2025"], "wape": [0.029], "bias": [-0.022],
+                          "mase": [0.8], "total_error": [0.022], "coverage": [1.0], "scaled_pinball": [0.05],
+                          "pooled_series_wape": [0.31], "median_series_wape": [0.25], "mean_series_bias": [0.01],
+                          "series_bias_sd": [0.2], "series": [5]})
+    shown, kinds, labels = backtest_view(table)
+    headers, rows = formatted_cells(shown, kinds, labels=labels)
+    assert dict(zip(headers, rows[0])) == {"model": "auto", "window": "618 2025", "WAPE": "2.9%", "bias": "-2.2%",
+                                           "coverage": "100.0%", "MASE": "0.80", "pinball": "0.050",
+                                           "series WAPE": "31.0%", "median": "25.0%",
+                                           "series bias": "1.0%", "sd": "20.0%"}
+    page = table_html(shown, kinds, labels=labels, caption=backtest_caption(table, 90, [0.1, 0.5, 0.9]),
+                      download="backtest_618.csv")
+    assert 'download="backtest_618.csv"' in page and "yhat_q10..yhat_q90" in page and "Backtest of 5 series" in page
+    selection = pd.DataFrame({"sku": ["a", "b"], "forecast": [10.0, 5.0], "no_event_history": [True, False]})
+    assert list(selection_view(selection).no_event_history) == ["yes", "no"]
+    assert list(selection.no_event_history) == [True, False]  # the export keeps the flag

@@ -424,3 +424,47 @@ def table_formats(frame: pd.DataFrame, target: str) -> dict[str, str]:
         elif column == "rank":
             kinds[column] = "count"
     return kinds
+
+
+BACKTEST_COLUMNS = {  # column: (header, display kind); shares as percentages
+    "model": ("model", "text"),
+    "window": ("window", "text"),
+    "wape": ("WAPE", "pct"),
+    "bias": ("bias", "pct"),
+    "coverage": ("coverage", "pct"),
+    "mase": ("MASE", "ratio"),
+    "scaled_pinball": ("pinball", "ratio:3"),
+    "pooled_series_wape": ("series WAPE", "pct"),
+    "median_series_wape": ("median", "pct"),
+    "mean_series_bias": ("series bias", "pct"),
+    "series_bias_sd": ("sd", "pct"),
+}  # the number of series is said in the caption (backtest_caption), the same on every row
+
+
+def backtest_view(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
+    """The backtest comparison (``compare_models``) as the report shows it: ``(frame, kinds,
+    labels)`` for :func:`workbench.reports.tables.show_table`, with WAPE, bias, coverage and the
+    series' errors in percent and short headers (``total_error`` is left out: it is ``|bias|``;
+    the number of series goes in :func:`backtest_caption`)."""
+    columns = [c for c in BACKTEST_COLUMNS if c in table.columns]
+    return (table[columns], {c: BACKTEST_COLUMNS[c][1] for c in columns},
+            {c: BACKTEST_COLUMNS[c][0] for c in columns})
+
+
+def backtest_caption(table: pd.DataFrame, lead: int, quantiles) -> str:
+    """Caption of the backtest table (``compare_models``'): the series scored and what each
+    column measures."""
+    lo, hi = quantile_column(min(quantiles)), quantile_column(max(quantiles))
+    counts = sorted(set(table["series"])) if "series" in table.columns else []
+    series = f"{counts[0]:,} series" if len(counts) == 1 else f"{counts[0]:,} to {counts[-1]:,} series" \
+        if counts else "the series"
+    return (f"Backtest of {series} on past windows, history ending {lead} days before each: WAPE, bias (+ over-forecast) "
+            f"and MASE of the total; coverage = share of days inside {lo}..{hi}; pinball = scaled "
+            f"pinball loss of the quantiles; series WAPE = pooled over every series and day, then its median "
+            f"over series; series bias = mean over series, then its sd")
+
+
+def selection_view(selection: pd.DataFrame) -> pd.DataFrame:
+    """The ranked selection table as the report shows it: ``no_event_history`` as ``yes`` / ``no``
+    (the exported CSV keeps True / False)."""
+    return selection.assign(no_event_history=selection["no_event_history"].map({True: "yes", False: "no"}))
