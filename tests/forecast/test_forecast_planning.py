@@ -219,3 +219,27 @@ def test_report_tables_show_shares_in_percent_and_readable_flags():
     selection = pd.DataFrame({"sku": ["a", "b"], "forecast": [10.0, 5.0], "no_event_history": [True, False]})
     assert list(selection_view(selection).no_event_history) == ["yes", "no"]
     assert list(selection.no_event_history) == [True, False]  # the export keeps the flag
+
+
+def test_a_series_without_a_baseline_never_counts_its_forecast_as_uplift():
+    from workbench.calendar import default_calendar
+    from workbench.forecast.planning import aggregate, window_totals
+    from workbench.plots.forecast import uplift_figure
+
+    window = default_calendar().window("new_year_sale", 2027)
+    days = pd.date_range(window.start, window.end, freq="D")
+    fc = pd.concat([
+        pd.DataFrame({"sku": "with", "ds": days, "yhat": 12.0, "yhat_baseline": 10.0}),
+        pd.DataFrame({"sku": "naive", "ds": days, "yhat": 50.0, "yhat_baseline": float("nan")}),
+    ], ignore_index=True)
+    n = len(days)
+    per_sku = window_totals(fc, window, ["sku"]).set_index("sku")
+    assert per_sku.loc["with", "uplift"] == 2.0 * n
+    assert np.isnan(per_sku.loc["naive", "uplift"]) and np.isnan(per_sku.loc["naive", "uplift_pct"])
+    for national in (window_totals(fc, window, []), window_totals(aggregate(fc, []), window, [])):
+        row = national.iloc[0]
+        assert row["yhat"] == 62.0 * n
+        assert row["uplift"] == 2.0 * n  # not 62 n - 10 n
+        assert row["uplift_pct"] == pytest.approx(0.2)
+    bars = {trace.name: list(trace.y) for trace in uplift_figure(per_sku.reset_index(), ["sku"]).data}
+    assert bars["forecast (model without a baseline)"] == [50.0 * n, 0.0]  # sorted: naive, with

@@ -123,14 +123,17 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
 
 
 def window_totals(fc: pd.DataFrame, window: EventWindow, keys: list[str]) -> pd.DataFrame:
-    """Per key over the event window: forecast, quantile sums, baseline, uplift, and actuals."""
-    inside = fc[(fc["ds"] >= window.start) & (fc["ds"] <= window.end)]
-    value_cols = [c for c in inside.columns if c.startswith("yhat")] + (["y"] if "y" in inside else [])
+    """Per key over the event window: forecast, quantile sums, baseline, uplift, and actuals.
+
+    The uplift and its baseline cover only the rows whose model has a baseline (see
+    ``with_uplift``), so ``uplift_pct`` compares like with like."""
+    inside = with_uplift(fc[(fc["ds"] >= window.start) & (fc["ds"] <= window.end)])
+    value_cols = [c for c in inside.columns if c.startswith("yhat")] + ["uplift"] \
+        + (["y"] if "y" in inside else [])
     grouped = inside.groupby(keys, sort=True) if keys else inside.assign(_all="all").groupby("_all")
     totals = grouped[value_cols].sum(min_count=1).reset_index()
     if not keys:
         totals = totals.drop(columns="_all")
-    totals["uplift"] = totals["yhat"] - totals["yhat_baseline"]
     totals["uplift_pct"] = totals["uplift"] / totals["yhat_baseline"].where(totals["yhat_baseline"] > 0)
     if "y" in inside and inside["y"].notna().any():
         totals["error_pct"] = (totals["yhat"] - totals["y"]) / totals["y"].where(totals["y"] > 0)
@@ -141,9 +144,19 @@ def aggregate(fc: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Sum a forecast up to the keys ``by`` (``[]`` = national). Point forecasts and baselines
     add up exactly across levels; summed quantiles assume series move together, which makes the
     aggregate band conservative (wider than the true band of the sum)."""
-    value_cols = [c for c in fc.columns if c.startswith("yhat") or c == "y"]
+    fc = with_uplift(fc)
+    value_cols = [c for c in fc.columns if c.startswith("yhat") or c in ("y", "uplift")]
     out = fc.groupby([*by, "ds"], sort=True)[value_cols].sum(min_count=1).reset_index()
     return out
+
+
+def with_uplift(fc: pd.DataFrame) -> pd.DataFrame:
+    """``fc`` with an ``uplift`` column per row (``yhat - yhat_baseline``; NaN where the model
+    has no baseline), computed before any sum: summed afterwards, a series without a baseline
+    would count its whole forecast as uplift."""
+    if "uplift" in fc or "yhat_baseline" not in fc:
+        return fc
+    return fc.assign(uplift=fc["yhat"] - fc["yhat_baseline"])
 
 
 LEVEL_KEYS = {"sku": ["category", "region", "sku"], "category_region": ["category", "region"],

@@ -39,11 +39,15 @@ def forecast_figure(history: pd.DataFrame, result: EventForecast, *, lower: str,
 
 
 def uplift_figure(totals: pd.DataFrame, keys: list[str], unit: str = "units") -> go.Figure:
-    """Window total per key: baseline and event uplift stacked, actual as a marker."""
+    """Window total per key: baseline and event uplift stacked, the forecast of series whose
+    model has no baseline (the naive ones) as its own bar, actual as a marker."""
     label = totals[keys].astype(str).agg(" / ".join, axis=1) if keys else pd.Series(["all"] * len(totals))
     fig = go.Figure()
     fig.add_trace(go.Bar(x=label, y=totals.yhat_baseline, name="baseline"))
     fig.add_trace(go.Bar(x=label, y=totals.uplift, name="event uplift"))
+    unsplit = totals.yhat - totals.yhat_baseline.fillna(0) - totals.uplift.fillna(0)
+    if (unsplit.abs() > 1e-9 * totals.yhat.abs().clip(lower=1)).any():
+        fig.add_trace(go.Bar(x=label, y=unsplit, name="forecast (model without a baseline)"))
     if "actual" in totals and totals.actual.notna().any():
         fig.add_trace(go.Scatter(x=label, y=totals.actual, mode="markers", name="actual",
                                  marker=dict(color="#d62728", size=9, symbol="diamond")))
