@@ -15,14 +15,15 @@ from workbench.reports import record as R
 
 @pytest.fixture(autouse=True)
 def fresh_session(monkeypatch):
-    monkeypatch.setattr(R, "_session", {"results": {}, "data_range": None, "answers": []})
+    monkeypatch.setattr(R, "_session", {"results": {}, "data_range": None, "answers": [], "kinds": {}})
     monkeypatch.delenv(R.RECORD_FILE_ENV, raising=False)
 
 
 def test_without_the_runner_nothing_is_written(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert R.record("total", 12.5) == 12.5
-    assert R.recorded() == {"results": {"total": 12.5}, "data_range": None, "answers": []}
+    assert R.recorded() == {"results": {"total": 12.5}, "data_range": None, "answers": [],
+                            "kinds": {"total": "number"}}
     assert list(tmp_path.iterdir()) == []
 
 
@@ -39,9 +40,11 @@ def test_with_the_runner_results_go_to_the_side_file(tmp_path, monkeypatch):
         "results": {"total": 1234.5, "units": 7, "when": "2026-06-18", "regions": ["North", "East"]},
         "data_range": {"start": "2023-01-01", "end": "2026-10-31T12:00:00"},
         "answers": [],
+        "kinds": {"total": "number", "units": "units", "when": "number", "regions": "number"},
     }
     assert R.read_record_file(side) == data
-    assert R.read_record_file(tmp_path / "absent.json") == {"results": {}, "data_range": None, "answers": []}
+    assert R.read_record_file(tmp_path / "absent.json") == {"results": {}, "data_range": None, "answers": [],
+                                                            "kinds": {}}
     assert not list(tmp_path.glob("*.tmp"))
 
 
@@ -86,3 +89,22 @@ def test_answer_statuses_are_recorded_and_the_least_good_is_shown(tmp_path, monk
 def test_bad_answer_statuses_are_refused(status, detail, message):
     with pytest.raises(ParameterError, match=message):
         R.record_answer_status(status, detail)
+
+
+def test_a_result_carries_its_kind(tmp_path, monkeypatch):
+    side = tmp_path / "record.json"
+    monkeypatch.setenv(R.RECORD_FILE_ENV, str(side))
+    R.record("uplift", 0.4287, kind="share")
+    R.record("event_uplift_pct", 1.29)  # no kind: from the name's words
+    R.record("kpi_coverage_72h", 1)
+    R.record("kpi_ship_48h_p90", 0.9946)
+    R.record("optimized_cost_cny", 6866488.7)
+    R.record("stock_to_buy_units", 1500.0)
+    R.record("kpi_traffic_roi", 5.2)
+    R.record("pct_label", "high")  # text is never a share
+    assert R.read_record_file(side)["kinds"] == {
+        "uplift": "share", "event_uplift_pct": "share", "kpi_coverage_72h": "share",
+        "kpi_ship_48h_p90": "share", "optimized_cost_cny": "money", "stock_to_buy_units": "units",
+        "kpi_traffic_roi": "number", "pct_label": "number"}
+    with pytest.raises(ParameterError, match="kind 'percent' is not one of number, share, money, units"):
+        R.record("x", 0.5, kind="percent")

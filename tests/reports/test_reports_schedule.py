@@ -414,3 +414,30 @@ def test_run_all_reports_each_run_as_it_ends(tmp_path):
     text = summary.describe()
     assert "FAILED  bad" not in text and "ran     good" not in text, "lines already printed"
     assert text.splitlines()[-1] == str(manifest.output_dir / "index.html")
+
+
+def test_index_shows_shares_in_percent_and_money_in_cny(tmp_path):
+    """Recorded shares (0.4287) read 42.9% in the index and the history, with changes in points;
+    old rows without kinds are shown by their names."""
+    from workbench.reports.ledger import RunRecord
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    ledger = Ledger(reports / LEDGER_FILE)
+    runs = [("2026-06-11", {"uplift": 0.40, "kpi_coverage_72h": 1, "cost": 6866488.7}, {}),
+            ("2026-06-18", {"uplift": 0.4287, "kpi_coverage_72h": 1, "cost": 6674919.2},
+             {"uplift": "share", "kpi_coverage_72h": "share", "cost": "money"})]
+    for n, (day, results, kinds) in enumerate(runs):
+        when = f"{day}T00:00:00+00:00"
+        ledger.start(RunRecord(run_id=f"run-{n}", report="plan", notebook="x.ipynb", logical_date=day,
+                               slot_time=when, trigger="manual", started_at=when, package_version="test"))
+        ledger.finish(f"run-{n}", status="success", ended_at=when, duration_s=1.0, exit_code=0, error=None,
+                      outputs={}, results=results, data_range=None, result_kinds=kinds)
+    assert Ledger(reports / LEDGER_FILE).runs()[1].result_kinds == runs[1][2]
+    page = write_index(reports).read_text()
+    latest = page[page.index('id="latest"'):page.index("<h2>History")]
+    assert "uplift</code> = 42.9%" in latest and "moved +2.9 pp since the run of 2026-06-11 (was 40.0%)" in latest
+    assert "kpi_coverage_72h</code> = 100.0%" in latest and "cost</code> = 6,674,919 CNY" in latest
+    history = history_text(reports, None, limit=10)
+    old = history.splitlines()[2]  # recorded without kinds: from the name, 'uplift' says nothing
+    assert "uplift=0.4, kpi_coverage_72h=100.0%, cost=6,866,489 CNY" in old

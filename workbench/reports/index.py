@@ -26,25 +26,31 @@ from workbench.errors import ConfigError
 from workbench.reports.layout import INDEX_FILE, LEDGER_FILE
 from workbench.reports.ledger import Ledger, RunRecord
 from workbench.reports.limits import DEFAULT_TIMEZONE
-from workbench.reports.record import worst_answer
+from workbench.reports.record import default_kind, worst_answer
 from workbench.reports.render import TEMPLATES_DIR, format_duration, local_time
 
 INDEX_TEMPLATE = "reports_index.html.j2"
 MAX_DECIMALS = 12  # of a recorded result shown in fixed notation
 
 
-def format_value(value: Any) -> str:
+def format_value(value: Any, kind: str = "number") -> str:
     """A recorded result for people: thousands separators, never an exponent.
 
-    Integers and numbers of 1000 or more are shown whole (``2,473,073``); smaller numbers with 4
-    significant digits in fixed notation, trailing zeros dropped (``0.6125``, ``0.00001234``);
-    lists item by item; other values as text.
+    ``kind`` (see :func:`workbench.reports.record.record`): a ``share`` is shown in % with one
+    decimal (0.4287 -> ``42.9%``), ``money`` whole with its unit (``6,866,489 CNY``), ``units``
+    whole. Other numbers: integers and numbers of 1000 or more whole (``2,473,073``), smaller
+    ones with 4 significant digits in fixed notation, trailing zeros dropped (``0.6125``,
+    ``0.00001234``); lists item by item; other values as text.
     """
     if isinstance(value, list):
-        return ", ".join(format_value(item) for item in value)
+        return ", ".join(format_value(item, kind) for item in value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
-    if isinstance(value, int) or abs(value) >= 1000:
+    if kind == "share":
+        return f"{value * 100:,.1f}%"
+    if kind == "money":
+        return f"{value:,.0f} CNY"
+    if isinstance(value, int) or abs(value) >= 1000 or kind == "units":
         return f"{value:,.0f}"
     if value == 0:
         return "0"
@@ -54,19 +60,28 @@ def format_value(value: Any) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def describe_change(new: Any, old: Any, since: str) -> str:
-    """How ``new`` compares with ``old`` (a previous run's value), in words."""
+def describe_change(new: Any, old: Any, since: str, kind: str = "number") -> str:
+    """How ``new`` compares with ``old`` (a previous run's value), in words; a share's change
+    in percentage points."""
     numeric = (int, float)
     if isinstance(new, numeric) and isinstance(old, numeric) and not isinstance(new, bool) and not isinstance(old, bool):
         if new == old:
             return f"unchanged since {since}"
+        if kind == "share":
+            return f"moved {(new - old) * 100:+.1f} pp since {since} (was {format_value(old, kind)})"
         if old == 0:
             return f"was 0 in {since}"
         pct = (new - old) / abs(old) * 100.0
-        return f"moved {pct:+.1f}% since {since} (was {format_value(old)})"
+        return f"moved {pct:+.1f}% since {since} (was {format_value(old, kind)})"
     if new == old:
         return f"unchanged since {since}"
     return f"was {old!r} in {since}"
+
+
+def result_kind(run: RunRecord, name: str) -> str:
+    """How ``run``'s result ``name`` is shown: the kind recorded with it, else from its name
+    (rows written before kinds were recorded)."""
+    return run.result_kinds.get(name) or default_kind(name, run.results.get(name))
 
 
 @dataclass(frozen=True)
@@ -107,8 +122,8 @@ def _view(run: RunRecord, previous: RunRecord | None, reports_dir: Path, show_zo
         elif name not in previous.results:
             change = f"not recorded in {since}"
         else:
-            change = describe_change(value, previous.results[name], since)
-        results.append(ResultView(name, format_value(value), change))
+            change = describe_change(value, previous.results[name], since, result_kind(run, name))
+        results.append(ResultView(name, format_value(value, result_kind(run, name)), change))
 
     def link(kind: str) -> str | None:
         rel = run.outputs.get(kind)
@@ -217,7 +232,7 @@ def history_text(reports_dir: str | Path, report: str | None = None, limit: int 
     for run in shown:
         name = f"{run.report}__{run.param_tag}" if run.param_tag else run.report
         duration = format_duration(run.duration_s) if run.duration_s is not None else "-"
-        results = ", ".join(f"{k}={format_value(v)}" for k, v in run.results.items())
+        results = ", ".join(f"{k}={format_value(v, result_kind(run, k))}" for k, v in run.results.items())
         if run.variant:
             results = ", ".join(f"{k}={v}" for k, v in run.variant.items()) + (f"; {results}" if results else "")
         if run.error:

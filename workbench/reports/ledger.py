@@ -2,7 +2,8 @@
 
 Times are ISO 8601 strings in UTC; ``duration_s`` is in seconds; ``parameters``, ``variant``
 (the non-default parameters), ``outputs`` (paths relative to the reports folder), ``results``,
-``answers`` (optimizer answer statuses) and ``data_range`` are JSON; ``timezone`` is the IANA
+``answers`` (optimizer answer statuses), ``result_kinds`` (how each result is shown: share,
+money, units, number) and ``data_range`` are JSON; ``timezone`` is the IANA
 name the run's logical date is counted in.
 
 A file that is not an SQLite database, or an empty (0-byte) file, is refused with a
@@ -49,7 +50,8 @@ CREATE TABLE IF NOT EXISTS runs (
     pruned_at       TEXT,
     answers         TEXT NOT NULL DEFAULT '[]',
     variant         TEXT NOT NULL DEFAULT '{}',
-    timezone        TEXT NOT NULL DEFAULT 'Asia/Shanghai'
+    timezone        TEXT NOT NULL DEFAULT 'Asia/Shanghai',
+    result_kinds    TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS runs_by_report ON runs (report, started_at);
 """
@@ -58,6 +60,7 @@ _ADDED_COLUMNS = (
     ("answers", "TEXT NOT NULL DEFAULT '[]'"),
     ("variant", "TEXT NOT NULL DEFAULT '{}'"),
     ("timezone", "TEXT NOT NULL DEFAULT 'Asia/Shanghai'"),
+    ("result_kinds", "TEXT NOT NULL DEFAULT '{}'"),
 )
 
 
@@ -87,6 +90,7 @@ class RunRecord:
     answers: list[dict[str, str]] = field(default_factory=list)
     variant: dict[str, Any] = field(default_factory=dict)
     timezone: str = DEFAULT_TIMEZONE
+    result_kinds: dict[str, str] = field(default_factory=dict)  # name -> share|money|units|number
 
     @property
     def series(self) -> tuple[str, str]:
@@ -94,7 +98,7 @@ class RunRecord:
         return (self.report, self.param_tag)
 
 
-_JSON_FIELDS = ("parameters", "outputs", "results", "data_range", "answers", "variant")
+_JSON_FIELDS = ("parameters", "outputs", "results", "data_range", "answers", "variant", "result_kinds")
 
 
 def utc_now() -> str:
@@ -192,13 +196,14 @@ class Ledger:
         results: dict[str, Any],
         data_range: dict[str, str] | None,
         answers: list[dict[str, str]] | None = None,
+        result_kinds: dict[str, str] | None = None,
     ) -> None:
         """Close the row of ``run_id`` with its outcome."""
         if status not in STATUSES:
             raise ValueError(f"unknown run status {status!r}")
         self._write(
             "UPDATE runs SET status=?, ended_at=?, duration_s=?, exit_code=?, error=?, outputs=?, "
-            "results=?, data_range=?, answers=? WHERE run_id=?",
+            "results=?, data_range=?, answers=?, result_kinds=? WHERE run_id=?",
             (
                 status,
                 ended_at,
@@ -209,6 +214,7 @@ class Ledger:
                 json.dumps(results, ensure_ascii=False),
                 None if data_range is None else json.dumps(data_range, ensure_ascii=False),
                 json.dumps(answers or [], ensure_ascii=False),
+                json.dumps(result_kinds or {}, ensure_ascii=False),
                 run_id,
             ),
         )

@@ -4,6 +4,7 @@ In a notebook::
 
     from workbench.reports.record import record, record_answer_status, record_data_range
     record("forecast_total_units", float(total))      # shown in the index, compared run to run
+    record("uplift_pct", 0.43, kind="share")            # shown as 43.0 %
     record_data_range(history.ds.min(), history.ds.max())  # shown in the report header
     record_answer_status(outcome.status, outcome.message)  # an optimizer's answer, beside the run status
 
@@ -32,7 +33,27 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
 ANSWER_STATUSES = ("optimal", "feasible", "time_limit", "infeasible", "error")
 MAX_ANSWER_DETAIL = 500  # characters kept of an answer's detail
 
-_session: dict[str, Any] = {"results": {}, "data_range": None, "answers": []}
+# How a recorded number is shown: a share (0.43 -> 43.0 %), money (CNY, whole), units (whole).
+KINDS = ("number", "share", "money", "units")
+_HOURS = re.compile(r"^\d+h$")
+
+_session: dict[str, Any] = {"results": {}, "data_range": None, "answers": [], "kinds": {}}
+
+
+def default_kind(name: str, value: Any) -> str:
+    """The kind of a result recorded without one, from its name's words (``_``-separated):
+    ``share``: a word ``share``, ``pct``, ``rate``, ``coverage``, ``within`` or an hours window
+    like ``48h`` (``kpi_ship_48h_p90``, ``optimized_within_24h``); ``money``: a word ``cny``,
+    ``gmv``, ``cost``, ``spend``; ``units``: a word ``units``; else ``number``. Only numbers
+    have a kind other than ``number``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "number"
+    words = name.lower().replace(".", "_").replace("-", "_").split("_")
+    if any(w in ("share", "pct", "rate", "coverage", "within") or _HOURS.match(w) for w in words):
+        return "share"
+    if any(w in ("cny", "gmv", "cost", "spend") for w in words):
+        return "money"
+    return "units" if "units" in words else "number"
 
 
 def _plain(value: Any, name: str) -> Any:
@@ -70,14 +91,25 @@ def _write(state: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def record(name: str, value: Any) -> Any:
-    """Record ``value`` under ``name`` for the report run; returns ``value`` unchanged."""
+def record(name: str, value: Any, kind: str | None = None) -> Any:
+    """Record ``value`` under ``name`` for the report run; returns ``value`` unchanged.
+
+    ``kind`` says how the index and the terminal show it: ``"share"`` (a fraction, 0.43 shown as
+    43.0 %), ``"money"`` (CNY, whole), ``"units"`` (whole) or ``"number"``; None: from the name
+    (:func:`default_kind`). Raises ``ParameterError`` for a bad name, value or kind.
+    """
     if not isinstance(name, str) or not _NAME.match(name):
         raise ParameterError(
             f"record name {name!r} must start with a letter or '_' and use letters, digits, "
             "'_', '.', '-' (at most 64 characters)"
         )
-    _session["results"][name] = _plain(value, name)
+    plain = _plain(value, name)
+    if kind is None:
+        kind = default_kind(name, plain)
+    elif kind not in KINDS:
+        raise ParameterError(f"record('{name}'): kind {kind!r} is not one of {', '.join(KINDS)}")
+    _session["results"][name] = plain
+    _session["kinds"][name] = kind
     _write(_session)
     return value
 
@@ -133,17 +165,19 @@ def recorded() -> dict[str, Any]:
         "results": dict(_session["results"]),
         "data_range": _session["data_range"],
         "answers": list(_session["answers"]),
+        "kinds": dict(_session["kinds"]),
     }
 
 
 def read_record_file(path: str | Path) -> dict[str, Any]:
-    """The runner's view of a side file: ``{"results": {...}, "data_range": {...} | None, "answers": [...]}``."""
+    """The runner's view of a side file: ``{"results", "data_range", "answers", "kinds"}``."""
     path = Path(path)
     if not path.exists():
-        return {"results": {}, "data_range": None, "answers": []}
+        return {"results": {}, "data_range": None, "answers": [], "kinds": {}}
     data = json.loads(path.read_text(encoding="utf-8"))
     return {
         "results": dict(data.get("results") or {}),
         "data_range": data.get("data_range"),
         "answers": list(data.get("answers") or []),
+        "kinds": dict(data.get("kinds") or {}),
     }

@@ -131,6 +131,7 @@ class RunOutcome:
     results: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     answers: list[dict[str, str]] = field(default_factory=list)
+    result_kinds: dict[str, str] = field(default_factory=dict)
 
     def describe(self) -> str:
         """A few lines for the terminal."""
@@ -143,7 +144,8 @@ class RunOutcome:
         if answer is not None:
             detail = f" ({answer['detail']})" if answer["detail"] else ""
             lines.append(f"  answer:   {answer['status']}{detail}")
-        lines += [f"  {name} = {format_value(value)}" for name, value in self.results.items()]
+        lines += [f"  {name} = {format_value(value, self.result_kinds.get(name, 'number'))}"
+                  for name, value in self.results.items()]
         return "\n".join(lines)
 
 
@@ -540,6 +542,7 @@ def _run_and_publish(request: RunRequest, run_id: str, work: Path, started_at: s
         results=recorded["results"],
         data_range=recorded["data_range"],
         answers=recorded["answers"],
+        result_kinds=recorded["kinds"],
     )
     outcome = RunOutcome(
         run_id=run_id,
@@ -552,6 +555,7 @@ def _run_and_publish(request: RunRequest, run_id: str, work: Path, started_at: s
         results=recorded["results"],
         error=message,
         answers=recorded["answers"],
+        result_kinds=recorded["kinds"],
     )
     if error_class is not None:
         what = {"kernel_died": "stopped: the kernel died", "interrupted": "was interrupted"}.get(status, "failed")
