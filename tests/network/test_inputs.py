@@ -35,6 +35,17 @@ def test_city_names_with_province_history_and_closest():
     assert any(label.startswith("Xi'an (西安") for label in names.closest("Xiaan"))
 
 
+PROVINCIAL_CAPITALS = ["北京", "天津", "石家庄", "太原", "呼和浩特", "沈阳", "长春", "哈尔滨", "上海", "南京",
+                       "杭州", "合肥", "福州", "南昌", "济南", "郑州", "武汉", "长沙", "广州", "南宁", "海口",
+                       "重庆", "成都", "贵阳", "昆明", "拉萨", "西安", "兰州", "西宁", "银川", "乌鲁木齐"]
+
+
+def test_every_mainland_provincial_capital_is_in_the_table():
+    names = CityNames()
+    missing = [c for c in PROVINCIAL_CAPITALS if names.find(c) is None]
+    assert len(PROVINCIAL_CAPITALS) == 31 and missing == []
+
+
 CITY_TABLE = "city,demand,hot_share\n西安,1000,0.5\nshanghai,3000,0.4\nGuangzhou市,2000,0.3\n"
 
 
