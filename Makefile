@@ -18,8 +18,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name workbench --display-name "Python (workbench)"
 	touch $(STAMP)
 
+# Unbuffered: each report's line appears as it finishes, also when the output goes to a log.
 demo: $(STAMP)
-	$(BIN)/workbench report run-all
+	PYTHONUNBUFFERED=1 $(BIN)/workbench report run-all
 	@echo "Done. The path above is the reports' index page (every report of this run, with its" \
 	      "history): open it in a web browser, e.g. 'xdg-open reports/index.html' or" \
 	      "file://$(CURDIR)/reports/index.html; it needs no network."

@@ -145,3 +145,8 @@ def test_a_label_naming_a_money_unit_gets_the_tables_unit():
     headers, rows = formatted_cells(frame, {"total": "money"}, money_unit="million CNY",
                                     labels={"total": "total cost (CNY)"})
     assert headers == ["total cost (million CNY)"] and rows == [["2.5"]]
+
+
+def test_flags_read_yes_and_no():
+    frame = pd.DataFrame({"sku": ["A", "B"], "no_event_history": [False, True]})
+    assert formatted_cells(frame)[1] == [["A", "no"], ["B", "yes"]]

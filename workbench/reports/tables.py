@@ -14,7 +14,7 @@ kind        meaning                                             shown as        
 ``share``   a part of a whole, a fraction in [0, 1]             ``57.4%``             1
 ``ratio``   a dimensionless ratio such as ROI (GMV / spend)     ``5.23``              2
 ``number``  any other measured value (hours, km, days)          ``1,234.5``           1
-``text``    labels                                              as is                 -
+``text``    labels (true/false as yes/no)                       as is                 -
 ``date``    dates or times                                      ``2026-06-18``        -
 ==========  ==================================================  ====================  ========
 
@@ -40,6 +40,7 @@ import numbers
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 KINDS = ("money", "units", "count", "pct", "share", "ratio", "number", "text", "date")
@@ -234,6 +235,8 @@ def _check_shares(frame: pd.DataFrame, fmts: dict[str, ColumnFormat]) -> None:
 
 def _cell_text(value, fmt: ColumnFormat, scale: float, column: str, row: int) -> str:
     if fmt.kind == "text":
+        if isinstance(value, (bool, np.bool_)):
+            return "yes" if value else "no"
         return MISSING if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
     if fmt.kind == "date":
         return format_date(value)
