@@ -49,7 +49,7 @@ def test_large_counts_keep_the_weekday_pattern_and_log_quantiles():
     rng = np.random.default_rng(3)
     y = 200.0 * np.where(DAYS.dayofweek >= 5, 1.5, 1.0) + rng.normal(0, 5, len(DAYS))
     model = make_model("recent_level").fit(y, DAYS, freq="D")
-    assert not model.counts_
+    assert model.dispersion_ is None
     assert model.weekday_[5] > 1.3 > 1.1 > model.weekday_[0]
 
 
@@ -61,3 +61,13 @@ def test_a_sparse_shop_panel_is_forecast_for_every_sku():
     for sku, rows in fc.groupby("sku"):
         assert rows["yhat_q90"].max() <= 10 * history_max[sku]
         assert (rows[["yhat", "yhat_q10", "yhat_q50", "yhat_q90"]] >= 0).all().all()
+
+
+def test_naive_models_give_count_bands_on_small_counts():
+    y = _sparse(4, rate=0.5)
+    for name in ("seasonal_naive", "event_naive", "recent_level"):
+        pred = make_model(name).fit(y, DAYS, freq="D").predict(60, (0.1, 0.5, 0.9))
+        q50, q90 = pred.quantiles[0.5], pred.quantiles[0.9]
+        assert np.all(q90 == np.round(q90)) and np.all(q90 >= q50), name
+        selling = pred.mean > 0
+        assert selling.any() and (q90 > q50)[selling].mean() > 0.9, name  # no collapse onto the median

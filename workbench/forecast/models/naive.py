@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
@@ -9,7 +11,7 @@ from workbench.calendar import RetailCalendar
 from workbench.data.validate import SEASON_LENGTH
 from workbench.forecast.features import event_offsets
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
-                                            censored_at_zero)
+                                            censored_at_zero, count_band, count_dispersion)
 
 ANCHOR_EVENT = {"618": "618", "double11": "double11", "lunar_new_year": "spring_festival",
                 "labor_day": "labor_day", "national_day": "national_day"}
@@ -29,10 +31,20 @@ def _log_error_band(mean: np.ndarray, errors: dict[float, float]) -> dict[float,
     return {q: censored_at_zero(np.expm1(np.log1p(mean) + e)) for q, e in errors.items()}
 
 
+def _band(history: np.ndarray, mean: np.ndarray, quantiles, log_errors) -> dict[float, np.ndarray]:
+    """Count quantiles around ``mean`` when ``history`` ends in small counts (``count_band``),
+    else the log-error band of ``log_errors()`` (the model's own error quantiles)."""
+    dispersion = count_dispersion(history)
+    if dispersion is not None:
+        return count_band(mean, dispersion, quantiles)
+    return _log_error_band(mean, log_errors())
+
+
 class SeasonalNaive(Forecaster):
     """Same period last year: the same calendar date for daily data (Feb 29 takes Feb 28),
     52 weeks, 12 months or 4 quarters back (``SEASON_LENGTH``). Quantiles come from the
-    history's own year-on-year errors of ``log1p(y)``, censored at zero. With less than a year
+    history's own year-on-year errors of ``log1p(y)``, censored at zero; for small counts
+    (``count_dispersion``) from a negative binomial around the forecast (``count_band``). With less than a year
     of history it repeats the last week (stated in the notes). Any history length fits, so the
     core uses it as the last fallback.
 
@@ -63,14 +75,14 @@ class SeasonalNaive(Forecaster):
         if history_years < 1 - 1 / 52:
             notes.append(f"{self.name}: less than a year of history; repeating the last 7 periods")
             mean = np.resize(self.y_[-7:], horizon)
-            qs = _log_error_quantiles(self.y_[7:], self.y_[:-7], quantiles)
+            errors = partial(_log_error_quantiles, self.y_[7:], self.y_[:-7], quantiles)
         else:
             for day in future:  # recursive beyond one season
                 ref = self._reference(pd.DatetimeIndex([day]), values)[0]
                 values.loc[day] = ref if not np.isnan(ref) else values.iloc[-1]
             mean = values.loc[future].to_numpy()
-            qs = _log_error_quantiles(self.y_, self._reference(self.ds_, values), quantiles)
-        return Prediction(future, mean, _log_error_band(mean, qs), notes)
+            errors = partial(_log_error_quantiles, self.y_, self._reference(self.ds_, values), quantiles)
+        return Prediction(future, mean, _band(self.y_, mean, quantiles, errors), notes)
 
 
 class EventNaive(Forecaster):
@@ -147,5 +159,5 @@ class EventNaive(Forecaster):
         mean = values.loc[future].to_numpy()
         hist_refs = self._references(self.ds_)
         reference = values.reindex(hist_refs).to_numpy() * growth
-        qs = _log_error_quantiles(self.y_, reference, quantiles)
-        return Prediction(future, mean, _log_error_band(mean, qs), notes)
+        band = _band(self.y_, mean, quantiles, partial(_log_error_quantiles, self.y_, reference, quantiles))
+        return Prediction(future, mean, band, notes)

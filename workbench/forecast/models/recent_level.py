@@ -9,11 +9,9 @@ The weekday pattern is used only where each weekday carries at least ``MIN_WEEKD
 expected units in the window: below that one sale on one Friday would read as a weekly pattern
 (a Poisson count of 20 has a relative standard error of 22%).
 
-Quantiles: for small counts (integer values, recent mean under ``COUNT_LEVEL`` per period) the
-quantiles of a negative binomial with the forecast mean and the recent variance-to-mean ratio
-(Poisson when that ratio is at most 1), the usual model of intermittent demand (Syntetos &
-Boylan 2005; Kolassa 2016, "Evaluating predictive count data distributions in retail sales
-forecasting"); otherwise the empirical quantiles of the recent periods' log ratio to the level,
+Quantiles: for small counts (``models.base.count_dispersion``) the quantiles of a negative
+binomial with the forecast mean and the recent variance-to-mean ratio (``count_band``);
+otherwise the empirical quantiles of the recent periods' log ratio to the level,
 widened with the square root of the horizon in windows (a random walk's spread).
 
 Source: the "mean" and "seasonal window average" benchmarks of Hyndman & Athanasopoulos,
@@ -26,12 +24,12 @@ import numpy as np
 
 from workbench.calendar import RetailCalendar
 from workbench.forecast.features import event_offsets
-from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction, censored_at_zero
+from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
+                                            censored_at_zero, count_band, count_dispersion)
 from workbench.forecast.text import readable
 
 WINDOW = {"D": 56, "W": 8, "MS": 3, "QS": 2}
 MIN_WEEKDAY_UNITS = 20.0  # expected units per weekday in the window for a weekday pattern
-COUNT_LEVEL = 20.0  # recent mean per period below which integer data get count quantiles
 
 
 class RecentLevel(Forecaster):
@@ -64,8 +62,7 @@ class RecentLevel(Forecaster):
         fitted = self.level_ * (self.weekday_[self.ds_[-width:].dayofweek.to_numpy()] if freq == "D" else 1.0)
         self.log_errors_ = np.log1p(recent) - np.log1p(fitted)
         self.width_ = width
-        self.counts_ = bool(np.all(recent == np.round(recent)) and self.level_ < COUNT_LEVEL)
-        self.dispersion_ = float(recent.var() / self.level_) if self.level_ > 0 else 1.0
+        self.dispersion_ = count_dispersion(recent)  # None: not small counts
         return self
 
     def predict(self, horizon, quantiles=DEFAULT_QUANTILES) -> Prediction:
@@ -81,8 +78,8 @@ class RecentLevel(Forecaster):
                     uplift[i] += profile.get(int(off[i]), 0.0)
         mean = base * np.exp(uplift)  # the uplift is a log ratio to the baseline
         steps = np.sqrt(np.maximum(np.arange(1, horizon + 1) / self.width_, 1.0))
-        if self.counts_:
-            qs = {q: self._count_quantile(mean, q) for q in quantiles}
+        if self.dispersion_ is not None:
+            qs = count_band(mean, self.dispersion_, quantiles)
         else:
             qs = {}
             for q in quantiles:
@@ -90,14 +87,3 @@ class RecentLevel(Forecaster):
                 qs[q] = censored_at_zero(np.expm1(np.log1p(mean) + e * steps))
         notes = [f"{self.name}: flat mean of the last {self.width_} periods ({readable(self.level_)}), no growth"]
         return Prediction(future, mean, qs, notes, base)
-
-    def _count_quantile(self, mean: np.ndarray, q: float) -> np.ndarray:
-        """Quantile ``q`` per period of a negative binomial with mean ``mean`` and the recent
-        variance-to-mean ratio (Poisson when the data are not over-dispersed)."""
-        from scipy import stats
-
-        mean = np.maximum(mean, 1e-12)
-        ratio = self.dispersion_
-        if ratio <= 1.0:
-            return stats.poisson.ppf(q, mean).astype(float)
-        return stats.nbinom.ppf(q, mean / (ratio - 1.0), 1.0 / ratio).astype(float)
