@@ -46,14 +46,15 @@ import difflib
 import io
 import json
 import math
+import operator
 import textwrap
 import tokenize
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import yaml
 
@@ -66,59 +67,43 @@ PARAMETERS_TAG = "parameters"
 
 
 @dataclass(frozen=True)
-class Gt:
-    """A bound for ``Annotated[...]`` hints: the value must be greater than ``bound``."""
+class _Bound:
+    """A bound for ``Annotated[...]`` hints: the value compared with ``bound`` by ``compare``."""
 
     bound: float
+    symbol: ClassVar[str]
+    compare: ClassVar[Callable[[Any, Any], bool]]
 
     def holds(self, value: Any) -> bool:
-        return value > self.bound
+        return type(self).compare(value, self.bound)
 
     @property
     def label(self) -> str:
-        return f"> {self.bound!r}"
+        return f"{self.symbol} {self.bound!r}"
 
 
-@dataclass(frozen=True)
-class Ge:
+class Gt(_Bound):
+    """The value must be greater than ``bound``."""
+
+    symbol, compare = ">", operator.gt
+
+
+class Ge(_Bound):
     """The value must be greater than or equal to ``bound``."""
 
-    bound: float
-
-    def holds(self, value: Any) -> bool:
-        return value >= self.bound
-
-    @property
-    def label(self) -> str:
-        return f">= {self.bound!r}"
+    symbol, compare = ">=", operator.ge
 
 
-@dataclass(frozen=True)
-class Lt:
+class Lt(_Bound):
     """The value must be less than ``bound``."""
 
-    bound: float
-
-    def holds(self, value: Any) -> bool:
-        return value < self.bound
-
-    @property
-    def label(self) -> str:
-        return f"< {self.bound!r}"
+    symbol, compare = "<", operator.lt
 
 
-@dataclass(frozen=True)
-class Le:
+class Le(_Bound):
     """The value must be less than or equal to ``bound``."""
 
-    bound: float
-
-    def holds(self, value: Any) -> bool:
-        return value <= self.bound
-
-    @property
-    def label(self) -> str:
-        return f"<= {self.bound!r}"
+    symbol, compare = "<=", operator.le
 
 
 @dataclass(frozen=True)
