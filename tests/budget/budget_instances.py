@@ -1,6 +1,8 @@
-"""Seeded random channel tables for the budget tests (money in CNY)."""
+"""Seeded random channel tables for the budget tests (money in CNY), and a file writer."""
 
 from __future__ import annotations
+
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -30,3 +32,10 @@ def plan_channels() -> pd.DataFrame:
         "min_spend": [10e6, 10e6, 0.0],
         "max_spend": [100e6, 100e6, 80e6],
     })
+
+
+def write(folder, name: str, text: str):
+    """Write dedented ``text`` to ``folder/name`` (UTF-8); returns the path."""
+    path = folder / name
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return path

@@ -5,13 +5,11 @@ over an input, zero-effect channels, no numpy reprs in messages, every plan read
 from __future__ import annotations
 
 import json
-import shutil
-import textwrap
 
 import numpy as np
 import pandas as pd
 import pytest
-from budget_instances import plan_channels, random_channels
+from budget_instances import plan_channels, random_channels, write
 
 from workbench.budget.allocate import _prepare, allocate, verify_plan
 from workbench.budget.channels import ChannelSpec, validate_channels
@@ -24,20 +22,6 @@ from workbench.cli import main
 from workbench.errors import ConfigError, DataValidationError, ParameterError
 
 M = 1e6
-
-
-@pytest.fixture
-def workdir(tmp_path, repo, monkeypatch):
-    shutil.copy(repo / "budgets" / "channel_history.csv", tmp_path)
-    shutil.copy(repo / "budgets" / "plan_base.yaml", tmp_path)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def write(folder, name: str, text: str):
-    path = folder / name
-    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    return path
 
 
 def test_history_is_read_once_at_load(workdir):

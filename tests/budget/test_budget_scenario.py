@@ -3,10 +3,8 @@ whole-scenario runs and their comparison."""
 
 from __future__ import annotations
 
-import shutil
-import textwrap
-
 import pytest
+from budget_instances import write
 
 from workbench.budget.compare import compare_scenarios
 from workbench.budget.run import run_scenario
@@ -14,21 +12,6 @@ from workbench.budget.scenario import load_scenario
 from workbench.errors import ConfigError
 
 M = 1e6
-
-
-@pytest.fixture
-def workdir(tmp_path, repo, monkeypatch):
-    """A folder with the shipped history and base plan; file names in errors are relative to it."""
-    shutil.copy(repo / "budgets" / "channel_history.csv", tmp_path)
-    shutil.copy(repo / "budgets" / "plan_base.yaml", tmp_path)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def write(folder, name: str, text: str):
-    path = folder / name
-    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    return path
 
 
 def test_base_plan_encodes_the_plan(repo):
