@@ -26,7 +26,8 @@ level and growth come from the current regime only (since the start or the last 
 
 Quantiles are conformal: the model refits itself at ``calibration_origins`` rolling origins
 ``calibration_step`` days apart before the end of the history and forecasts to the end; the
-empirical quantiles of those log errors, per horizon band, are the bands (an event day's spread
+empirical quantiles of those log errors, per horizon band, are the bands
+(``workbench.forecast.conformal.conformal_offsets``; an event day's spread
 grows with the size of its uplift, since a campaign's strength varies from year to year). The
 point forecast is the log-space forecast itself. Measured and rejected on the parcel backtests
 (docs/benchmarks.md): shifting it to the mean by the errors' skew (worse pooled WAPE on the total
@@ -48,6 +49,7 @@ import pandas as pd
 
 from workbench.calendar import RetailCalendar
 from workbench.errors import ModelError
+from workbench.forecast.conformal import conformal_offsets
 from workbench.forecast.features import event_offsets
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction, censored_at_zero
 from workbench.forecast.models.recent_level import RecentLevel
@@ -56,8 +58,6 @@ from workbench.forecast.models.regime import detect_regime
 YEAR = 364  # days: keeps the weekday
 SPAN = 400  # event offsets lie within this many days of their anchor
 PATH_DAYS = 2 * YEAR  # days of the pooled baseline path a pooled model publishes
-BANDS = (14, 30, 60, 90, 120, 180, 270, 365)  # horizon bands (days) of the conformal quantiles
-MIN_BAND_ERRORS = 28
 IN_SAMPLE_HORIZON = 45  # days: the horizon in-sample errors (widened) stand for
 
 
@@ -327,7 +327,7 @@ class EventProfile(Forecaster):
             notes.append(f"{self.name}: level shift on {self.ds_[self.regime_.start].date()}; level and "
                          f"growth come from the days since")
         horizons, errors = self._calibration_errors(regime_days)
-        bands = _conformal(horizons, errors, horizon, quantiles)
+        bands = conformal_offsets(horizons, errors, horizon, quantiles)
         scale = 1 + np.abs(uplift)  # a campaign's strength varies from year to year
         mean = censored_at_zero(np.expm1(mu))
         qs = {q: censored_at_zero(np.expm1(mu + scale * bands[q])) for q in quantiles}
@@ -368,32 +368,3 @@ def _in_event(offsets: dict[str, np.ndarray]) -> np.ndarray:
     """Days inside any event span."""
     spans = [~np.isnan(off) for off in offsets.values()]
     return np.logical_or.reduce(spans) if spans else np.zeros(0, bool)
-
-
-def _conformal(horizons: np.ndarray, errors: np.ndarray, horizon: int, quantiles) -> dict:
-    """Per-step log quantile offsets from ``errors`` measured at ``horizons`` (split conformal
-    prediction by horizon: Vovk et al. 2005; Stankeviciute et al. 2021 for multi-step series).
-
-    Steps fall in the bands of ``BANDS``; a band with fewer than ``MIN_BAND_ERRORS`` errors
-    takes the errors of every shorter horizon (or all errors); beyond the longest measured horizon the spread
-    around the median grows with the square root of the horizon (a random walk's spread), from the
-mean horizon of the errors used. Returns ``{q: array (horizon,)}``.
-    """
-    h = np.arange(1, horizon + 1)
-    edges = np.array([0, *BANDS, 10 ** 6])
-    band_of = np.searchsorted(edges, h, side="left") - 1
-    bands = {q: np.empty(horizon) for q in quantiles}
-    for b in np.unique(band_of):
-        lo, hi = edges[b], edges[b + 1]
-        sel = (horizons > lo) & (horizons <= hi)
-        if sel.sum() < MIN_BAND_ERRORS:
-            sel = horizons <= hi
-        if sel.sum() < MIN_BAND_ERRORS:
-            sel = np.ones(len(horizons), bool)
-        steps = band_of == b
-        qs = np.quantile(errors[sel], list(quantiles))
-        mid = np.quantile(errors[sel], 0.5)
-        stretch = np.sqrt(np.maximum(h[steps] / horizons[sel].mean(), 1.0))
-        for q, v in zip(quantiles, qs):
-            bands[q][steps] = mid + (v - mid) * stretch
-    return bands

@@ -1,0 +1,90 @@
+"""Conformal quantile offsets by horizon (workbench.forecast.conformal)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import norm
+
+from workbench.errors import ModelError
+from workbench.forecast.conformal import apply_offsets, conformal_offsets, rolling_origin_errors
+from workbench.forecast.models import make_model
+
+Q = (0.1, 0.5, 0.9)
+
+
+def _errors_growing_with_horizon(rng, paths: int = 400, horizon: int = 120, sd: float = 0.02):
+    """Errors of a random-walk level: at step h the error is N(0, sd^2 h)."""
+    h = np.tile(np.arange(1, horizon + 1), paths)
+    return h.astype(float), rng.normal(0, sd * np.sqrt(h))
+
+
+def test_offsets_are_the_quantiles_of_each_horizon_band():
+    rng = np.random.default_rng(0)
+    h, e = _errors_growing_with_horizon(rng)
+    off = conformal_offsets(h, e, 120, Q)
+    assert set(off) == set(Q) and all(v.shape == (120,) for v in off.values())
+    # band (90, 120]: a mixture of N(0, 0.02^2 h) over h in 91..120
+    mix = rng.normal(0, 0.02 * np.sqrt(rng.integers(91, 121, 200_000)))
+    assert off[0.9][100] == pytest.approx(np.quantile(mix, 0.9), rel=0.06)
+    assert off[0.1][100] == pytest.approx(np.quantile(mix, 0.1), rel=0.06)
+    assert abs(off[0.5][100]) < 0.01
+    # the first band (1..14) is much narrower than the last
+    assert off[0.9][5] - off[0.1][5] < 0.5 * (off[0.9][100] - off[0.1][100])
+    # fresh errors fall inside P10..P90 about 80% of the time at every step
+    h2, e2 = _errors_growing_with_horizon(np.random.default_rng(1))
+    step = h2.astype(int) - 1
+    inside = (e2 >= off[0.1][step]) & (e2 <= off[0.9][step])
+    assert 0.77 <= inside.mean() <= 0.83
+    for band in (slice(0, 14), slice(90, 120)):
+        sel = (step >= band.start) & (step < band.stop)
+        assert 0.74 <= inside[sel].mean() <= 0.86
+
+
+def test_few_errors_are_widened_by_the_finite_sample_rule():
+    errors = np.arange(1.0, 30.0)  # 29 errors, one band
+    off = conformal_offsets(np.ones(29), errors, 1, Q)
+    level = 0.5 + 0.4 * 30 / 29
+    assert off[0.9][0] == pytest.approx(np.quantile(errors, level))
+    assert off[0.9][0] > np.quantile(errors, 0.9)
+    assert off[0.5][0] == pytest.approx(np.median(errors))
+
+
+def test_beyond_the_longest_measured_horizon_the_spread_grows_like_a_random_walk():
+    rng = np.random.default_rng(2)
+    h, e = _errors_growing_with_horizon(rng, horizon=30)
+    off = conformal_offsets(h, e, 240, Q)
+    width = off[0.9] - off[0.1]
+    # steps 181..240 use every error (mean horizon 15.5) stretched by sqrt(h / 15.5)
+    assert width[239] / width[199] == pytest.approx(np.sqrt(240 / 200), rel=1e-9)
+    expected = 2 * norm.ppf(0.9) * 0.02 * np.sqrt(240)
+    assert width[239] == pytest.approx(expected, rel=0.25)
+
+
+def test_bad_inputs_are_refused():
+    with pytest.raises(ModelError, match="no errors"):
+        conformal_offsets([], [], 5, Q)
+    with pytest.raises(ModelError, match="horizons but"):
+        conformal_offsets([1, 2], [0.1], 5, Q)
+    with pytest.raises(ModelError, match="finite"):
+        conformal_offsets([1, 2], [0.1, np.nan], 5, Q)
+
+
+def test_apply_offsets_is_censored_at_zero():
+    out = apply_offsets(np.array([0.0, 9.0]), {0.1: np.array([-1.0, -1.0]), 0.9: np.array([0.5, 0.5])})
+    assert out[0.1][0] == 0.0 and out[0.1][1] == pytest.approx(np.expm1(np.log(10) - 1))
+    assert out[0.9][1] == pytest.approx(np.expm1(np.log(10) + 0.5))
+
+
+def test_rolling_origin_errors_are_the_refits_own_errors():
+    ds = pd.date_range("2024-01-07", periods=30, freq="W-SUN")
+    y = np.r_[np.full(20, 10.0), np.full(10, 20.0)]
+    h, e = rolling_origin_errors(lambda: make_model("recent_level"), y, ds, horizon=5, n_windows=3,
+                                 freq="W", min_history=7)
+    assert h.tolist() == [1, 2, 3, 4, 5] * 3
+    # recent_level: the mean of the last 8 weeks. Origin 25: 3 weeks at 10 and 5 at 20 (16.25)
+    # against 20; origin 20: 10 against 20; origin 15: 10 against 10
+    expected = np.r_[np.full(5, np.log(21 / 17.25)), np.full(5, np.log(21 / 11)), np.zeros(5)]
+    np.testing.assert_allclose(e, expected, atol=1e-9)
+    h, e = rolling_origin_errors(lambda: make_model("recent_level"), y, ds, horizon=5, n_windows=9,
+                                 freq="W", min_history=7)
+    assert len(h) == 5 * 4  # origins 25, 20, 15, 10 (5 is shorter than min_history)
