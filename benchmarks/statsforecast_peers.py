@@ -7,7 +7,7 @@ and writes ``model, unique_id, ds, yhat, yhat_q10, yhat_q50, yhat_q90`` (the 80%
 interval gives P10 and P90; the point forecast is the median of these Gaussian models).
 
     python statsforecast_peers.py IN.csv OUT.csv
-    python statsforecast_peers.py --time IN.csv HORIZON    # seconds per series, AutoETS, one core
+    python statsforecast_peers.py --time IN.csv HORIZON    # seconds per series of SPEED_CONFIGS
     python statsforecast_peers.py --ets IN.csv OUT.csv FREQ SEASON HORIZON   # non-daily AutoETS
 """
 
@@ -39,15 +39,23 @@ def main(src: str, dst: str) -> int:
     return 0
 
 
-def time_autoets(src: str, horizon: str) -> int:
-    """Prints seconds per series of AutoETS (season 7, 80% interval) on one core, after a
-    one-series warm-up (numba compiles on first use; a long-running service pays that once)."""
+SPEED_CONFIGS = {  # label -> (models, n_jobs): the set-ups of forecast_accuracy.py, on one core and on all
+    "AutoETS (7), one core": (lambda: [AutoETS(season_length=7)], 1),
+    "AutoETS (7), all cores": (lambda: [AutoETS(season_length=7)], -1),
+    "MSTL (7, 365), one core": (lambda: [MSTL(season_length=[7, 365], trend_forecaster=AutoETS(model="ZZN"))], 1),
+}
+
+
+def time_configs(src: str, horizon: str) -> int:
+    """Prints ``label<TAB>seconds per series`` for each of ``SPEED_CONFIGS`` (80% interval), each
+    after a one-series warm-up (compiled code and imports are paid once by a long-running service)."""
     data = pd.read_csv(src, parse_dates=["ds"])
     first = data[data.unique_id == data.unique_id.iloc[0]]
-    StatsForecast(models=[AutoETS(season_length=7)], freq="D", n_jobs=1).forecast(df=first, h=int(horizon), level=[80])
-    t0 = time.perf_counter()
-    StatsForecast(models=[AutoETS(season_length=7)], freq="D", n_jobs=1).forecast(df=data, h=int(horizon), level=[80])
-    print((time.perf_counter() - t0) / data.unique_id.nunique())
+    for label, (models, n_jobs) in SPEED_CONFIGS.items():
+        StatsForecast(models=models(), freq="D", n_jobs=1).forecast(df=first, h=int(horizon), level=[80])
+        t0 = time.perf_counter()
+        StatsForecast(models=models(), freq="D", n_jobs=n_jobs).forecast(df=data, h=int(horizon), level=[80])
+        print(f"{label}\t{(time.perf_counter() - t0) / data.unique_id.nunique()}")
     return 0
 
 
@@ -66,5 +74,5 @@ if __name__ == "__main__":
     if sys.argv[1] == "--ets":
         sys.exit(non_daily(*sys.argv[2:7]))
     if sys.argv[1] == "--time":
-        sys.exit(time_autoets(*sys.argv[2:4]))
+        sys.exit(time_configs(*sys.argv[2:4]))
     sys.exit(main(*sys.argv[1:3]))
