@@ -17,7 +17,11 @@ level and growth come from the current regime only (since the start or the last 
 
 * a regime of at least a year (plus four weeks) lays last year's baseline (same weekday, 52 weeks
   back) over the horizon and adds the year-on-year growth of the baseline over the last
-  ``growth_window`` quiet days of the regime, a growth that halves every ``growth_halflife`` days;
+  ``growth_window`` quiet days of the regime, a growth that halves every ``growth_halflife``
+  days. The half-life is chosen per series from its own rolling-origin refits (the same refits
+  that calibrate the quantiles): the candidate of ``GROWTH_HALFLIVES`` (90, 180, 365 days or
+  none) whose refits forecast the days to the end best, so a steady growth persists and a fading
+  one is damped (a fixed 240-day half-life put steadily growing series 3-4% low);
 * a younger regime starts from its current level and follows the pooled series' baseline path
   (``prior.path``: the seasonal shape and growth of the sum of all series, as the core gives it),
   or stays flat without one. (A series with volume from the first day of a history shorter than
@@ -59,6 +63,10 @@ YEAR = 364  # days: keeps the weekday
 SPAN = 400  # event offsets lie within this many days of their anchor
 PATH_DAYS = 2 * YEAR  # days of the pooled baseline path a pooled model publishes
 IN_SAMPLE_HORIZON = 45  # days: the horizon in-sample errors (widened) stand for
+# half-lives (days) of the year-on-year growth measured at the cut-off, chosen per series on its
+# refits (None: the growth persists)
+GROWTH_HALFLIVES = (90.0, 180.0, 365.0, None)
+DEFAULT_HALFLIFE = 365.0  # days: without refits to choose from (nor a pooled choice)
 
 
 @lru_cache(maxsize=64)
@@ -95,11 +103,14 @@ class PooledPrior:
     ``uplift``: event log-uplift profiles ``{event: {day offset: log uplift}}``; ``path``: the
     pooled log baseline ``{day number: value}`` (days since 1970-01-01) for the pooled history's
     last day and the ``PATH_DAYS`` after it, relative to its level on that last day (empty when
-    the pooled series stopped or is itself young and flat).
+    the pooled series stopped or is itself young and flat); ``growth_halflife``: the pooled
+    series' chosen half-life of its growth (days, None: persists), for series without refits
+    to choose their own.
     """
 
     uplift: dict = field(default_factory=dict)
     path: dict = field(default_factory=dict)
+    growth_halflife: float | None = DEFAULT_HALFLIFE
 
 
 class EventProfile(Forecaster):
@@ -111,12 +122,16 @@ class EventProfile(Forecaster):
     growth_window : recent quiet days over which year-on-year baseline growth is averaged.
     trend_shrink : share of the recent baseline slope used as growth when the history (not the
         series: it has volume from the first day) is shorter than a year.
-    growth_halflife : days over which the growth measured at the end of history halves
-        (growth rates revert; None keeps it constant).
+    growth_halflife : days over which the year-on-year growth measured at the end of history
+        halves (None keeps it constant), or ``"auto"``: chosen per series among
+        ``GROWTH_HALFLIVES`` by the mean absolute log error of its rolling-origin refits (the
+        pooled series' choice, or ``DEFAULT_HALFLIFE``, when no refit measures a year-on-year
+        growth). The choice is the fitted ``growth_halflife_``.
     prior : a ``PooledPrior`` from a fit on the sum of all series (the core pools), or None:
         event profiles are shrunk towards its ``uplift`` and young regimes follow its ``path``.
     prior_weight : weight of the pooled profile, in occurrences of the event.
-    calibration_origins : rolling origins whose errors give the quantiles.
+    calibration_origins : rolling origins whose errors choose the growth half-life and give
+        the quantiles.
     calibration_step : days between those origins (the first is this many days before the end).
     """
 
@@ -125,7 +140,7 @@ class EventProfile(Forecaster):
                                 pooling_param="prior")
 
     def __init__(self, level_window: int = 15, growth_window: int = 28, trend_shrink: float = 0.5,
-                 growth_halflife: float | None = 240.0, prior: PooledPrior | None = None,
+                 growth_halflife: float | str | None = "auto", prior: PooledPrior | None = None,
                  prior_weight: float = 2.0, calibration_origins: int = 4, calibration_step: int = 45):
         self.level_window = level_window
         self.growth_window = growth_window
@@ -162,6 +177,9 @@ class EventProfile(Forecaster):
         self.offsets_ = {k: v[born:] for k, v in offsets.items()}
         self.prior_profiles_ = self._prior_profiles()
         self.components_ = self._decompose(self.z_, self.offsets_, self.dow_)
+        regime_days = len(self.y_) - self.regime_.start
+        self.refits_ = self._refits(regime_days)
+        self.growth_halflife_ = self._choose_halflife(regime_days)
         self.uplift_ = {name: {int(i) - SPAN: float(v) for i in np.flatnonzero(~np.isnan(p)) for v in [p[i]]}
                         for name, p in self.components_["profiles"].items()}
         return self
@@ -176,7 +194,8 @@ class EventProfile(Forecaster):
         path, _ = self._baseline_path(comp, PATH_DAYS, len(self.y_) - self.regime_.start)
         last = int(np.asarray(self.ds_[-1:], dtype="datetime64[D]").astype(np.int64)[0])
         rel = np.concatenate([[0.0], path - comp["level"][-1]])
-        return PooledPrior(uplift=uplift, path={last + h: float(v) for h, v in enumerate(rel)})
+        return PooledPrior(uplift=uplift, path={last + h: float(v) for h, v in enumerate(rel)},
+                           growth_halflife=self.growth_halflife_)
 
     # -- decomposition --------------------------------------------------------------------------
     def _prior_profiles(self) -> dict[str, np.ndarray]:
@@ -244,9 +263,54 @@ class EventProfile(Forecaster):
             profiles[name] = own
         return dict(level=level, raw_level=raw, weekday=weekday, profiles=profiles, in_event=in_event)
 
-    def _baseline_path(self, comp: dict, horizon: int, regime_days: int) -> tuple[np.ndarray, list[str]]:
+    def _refits(self, regime_days: int) -> list[tuple[int, dict]]:
+        """``(origin, decomposition of the history before it)`` at the rolling origins
+        ``calibration_step`` days apart before the end (each sees 8 weeks of the current regime
+        and half a year of history); the growth's half-life and the quantiles are measured on
+        their forecasts of the days from the origin to the end."""
+        n = len(self.z_)
+        first = max(YEAR // 2, n - regime_days + 56)
+        out = []
+        for k in range(1, self.calibration_origins + 1):
+            origin = n - k * self.calibration_step
+            if origin < first:
+                break
+            out.append((origin, self._decompose(self.z_[:origin], {o: v[:origin] for o, v in self.offsets_.items()},
+                                                self.dow_[:origin], full=self.components_)))
+        return out
+
+    def _choose_halflife(self, regime_days: int) -> float | None:
+        """The growth's half-life in days (None: the growth persists): ``growth_halflife`` when
+        given as a number or None; for ``"auto"``, the candidate of ``GROWTH_HALFLIVES`` whose
+        refits (``refits_``) forecast the days from their origins to the end with the smallest
+        mean absolute log error, so that a steady growth persists and a fading one is damped
+        (the damping chosen by time-series cross-validation: Hyndman & Athanasopoulos,
+        *Forecasting: Principles and Practice*, 3rd ed., section 5.10). Only refits that
+        measure year-on-year growth, as the forecast does, are scored; without them, the
+        pooled series' choice (``prior``) or ``DEFAULT_HALFLIFE``."""
+        if self.growth_halflife != "auto":
+            return self.growth_halflife
+        n = len(self.z_)
+        # a younger refit's growth is a slope, or the pooled path: another estimator
+        yearly = [(o, head) for o, head in self.refits_ if regime_days - (n - o) >= YEAR + 28]
+        if not yearly or regime_days < YEAR + 28:
+            return self.prior.growth_halflife if self.prior else DEFAULT_HALFLIFE
+        errors = np.zeros(len(GROWTH_HALFLIVES))
+        for origin, head in yearly:
+            tail = {o: v[origin:n] for o, v in self.offsets_.items()}
+            for i, halflife in enumerate(GROWTH_HALFLIVES):
+                mu, _, _ = self._forecast_log(head, tail, self.dow_[origin:], regime_days - (n - origin),
+                                              halflife=halflife)
+                errors[i] += np.abs(self.z_[origin:] - mu).sum()
+        return GROWTH_HALFLIVES[int(np.argmin(errors))]
+
+    def _baseline_path(self, comp: dict, horizon: int, regime_days: int,
+                       halflife: float | None | str = "fitted") -> tuple[np.ndarray, list[str]]:
         """Log baseline (no weekday, no events) for the ``horizon`` days after ``comp``'s history,
-        and notes. ``regime_days``: days of the current regime at the end of that history."""
+        and notes. ``regime_days``: days of the current regime at the end of that history;
+        ``halflife``: of the year-on-year growth, in days (None: constant; "fitted": the
+        fitted ``growth_halflife_``)."""
+        halflife = self.growth_halflife_ if halflife == "fitted" else halflife
         level, in_event = comp["level"], comp["in_event"]
         n = len(level)
         h = np.arange(1, horizon + 1)
@@ -265,7 +329,7 @@ class EventProfile(Forecaster):
             growth = float(slope * YEAR * self.trend_shrink)
             notes.append(f"{self.name}: less than a year of overlapping history; growth is "
                          f"{self.trend_shrink:.0%} of the recent baseline slope")
-        g = growth * (0.5 ** (h / self.growth_halflife) if self.growth_halflife else np.ones(horizon))
+        g = growth * (0.5 ** (h / halflife) if halflife else np.ones(horizon))
         ext = np.concatenate([level, np.empty(horizon)])
         for start in range(n, n + horizon, YEAR):  # a second year builds on the first
             tt = np.arange(start, min(start + YEAR, n + horizon))
@@ -286,10 +350,11 @@ class EventProfile(Forecaster):
                                            f"no pooled path; the forecast holds the current level"]
 
     def _forecast_log(self, comp: dict, future_offsets: dict[str, np.ndarray], future_dow: np.ndarray,
-                      regime_days: int):
-        """Log forecast, the event uplift in it, and notes, for the days after the history."""
+                      regime_days: int, halflife: float | None | str = "fitted"):
+        """Log forecast, the event uplift in it, and notes, for the days after the history
+        (``halflife`` as in ``_baseline_path``)."""
         horizon = len(future_dow)
-        base, notes = self._baseline_path(comp, horizon, regime_days)
+        base, notes = self._baseline_path(comp, horizon, regime_days, halflife)
         mu = base + comp["weekday"][future_dow]
         uplift = np.zeros(horizon)
         for name, off in future_offsets.items():
@@ -340,14 +405,8 @@ class EventProfile(Forecaster):
         without any such origin, the current regime's in-sample errors, widened by half, standing
         for ``IN_SAMPLE_HORIZON`` days ahead."""
         n = len(self.z_)
-        first = max(YEAR // 2, n - regime_days + 56)  # each refit sees 8 weeks of the regime
         hs, es = [], []
-        for k in range(1, self.calibration_origins + 1):
-            origin = n - k * self.calibration_step
-            if origin < first:
-                break
-            head = self._decompose(self.z_[:origin], {o: v[:origin] for o, v in self.offsets_.items()},
-                                   self.dow_[:origin], full=self.components_)
+        for origin, head in self.refits_:
             tail = {o: v[origin:n] for o, v in self.offsets_.items()}
             mu, _, _ = self._forecast_log(head, tail, self.dow_[origin:], regime_days - (n - origin))
             hs.append(np.arange(1, n - origin + 1))

@@ -1,0 +1,83 @@
+"""The growth of event_profile's baseline: measured year on year at the cut-off and damped by a
+half-life chosen per series from its own rolling-origin refits (issue 13: `auto` was biased low
+on steadily growing data, since a fixed 240-day half-life decayed every growth)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.calendar import default_calendar
+from workbench.forecast import metrics
+from workbench.forecast.backtest import event_windows
+from workbench.forecast.features import event_offsets
+from workbench.forecast.models.event_profile import GROWTH_HALFLIVES, EventProfile
+
+DAYS = pd.date_range("2022-01-01", "2026-10-31")
+LEAD = 90  # days: the plan's three months ahead
+WINDOWS = {**event_windows("618", (2025, 2026)), **event_windows("double11", (2025,)),
+           **event_windows("new_year_sale", (2026,))}
+
+
+def series(log_level: np.ndarray, seed: int = 1) -> np.ndarray:
+    """Daily demand over ``DAYS`` around ``log_level``: weekly pattern, 618, Double 11 and New
+    Year sale uplift, the Spring Festival pause, log-normal noise (sd 0.08)."""
+    rng = np.random.default_rng(seed)
+    off = event_offsets(DAYS, default_calendar())
+    effect = np.zeros(len(DAYS))
+    for name, size in (("618", 1.0), ("double11", 1.2)):
+        inside = ~np.isnan(off[name])
+        effect[inside] += size * np.exp(-np.abs(off[name][inside]) / 3)
+    lunar = off["lunar_new_year"]
+    inside = ~np.isnan(lunar)
+    effect[inside] += np.where(lunar[inside] < -8, 0.3, -1.2 * np.exp(-lunar[inside] / 6))[()]
+    weekly = np.log([0.97, 0.98, 0.99, 1.0, 1.02, 1.08, 1.05])[DAYS.day_of_week]
+    return np.exp(log_level + weekly + effect + rng.normal(0, 0.08, len(DAYS)))
+
+
+def window_biases(y: np.ndarray, **params) -> tuple[dict[str, float], list]:
+    """Bias of each window of ``WINDOWS`` forecast ``LEAD`` days ahead, and the fitted models."""
+    out, models = {}, []
+    for label, (start, end) in WINDOWS.items():
+        cut = start - pd.Timedelta(days=LEAD)
+        fit = DAYS <= cut
+        model = EventProfile(**params).fit(y[fit], DAYS[fit])
+        pred = model.predict(int((end - cut).days))
+        inside = (pred.ds >= start) & (pred.ds <= end)
+        actual = y[(DAYS >= start) & (DAYS <= end)]
+        out[label] = metrics.bias(actual, pred.mean[inside])
+        models.append(model)
+    return out, models
+
+
+def test_steady_growth_is_not_forecast_low():
+    """15% a year, every year: the growth persists and the windows are not forecast low on
+    average (5 seeds x 4 windows; a fixed 240-day half-life put them 3.5% low on average)."""
+    t = np.arange(len(DAYS)) / 365.25
+    biases, halflives = [], []
+    for seed in range(1, 6):
+        found, models = window_biases(series(np.log(500) + np.log(1.15) * t, seed=seed))
+        biases += list(found.values())
+        halflives += [m.growth_halflife_ for m in models]
+    assert sum(h is None or h >= 365 for h in halflives) >= 0.9 * len(halflives), halflives
+    assert abs(np.mean(biases)) < 0.015, biases
+
+
+def test_fading_growth_is_damped():
+    """Growth that fades (a saturating curve: 80% a year at first, 5-9% by 2025-2026): the
+    refits damp it in most windows, and the forecast is not carried up by a growth the series
+    no longer has (kept constant, the same growth puts 618 2025 8% high)."""
+    t = np.arange(len(DAYS)) / 365.25
+    level = np.log(500) + 1.2 * (1 - np.exp(-t / 1.5))
+    auto, models = window_biases(series(level, seed=2))
+    kept, _ = window_biases(series(level, seed=2), growth_halflife=None)
+    assert sum(m.growth_halflife_ is not None for m in models) >= 3, [m.growth_halflife_ for m in models]
+    assert np.mean(np.abs(list(auto.values()))) < np.mean(np.abs(list(kept.values()))) - 0.01, (auto, kept)
+    assert abs(np.mean(list(auto.values()))) < 0.04, auto
+
+
+def test_a_fixed_halflife_is_kept_and_candidates_are_sorted():
+    y = series(np.log(500) + 0.1 * np.arange(len(DAYS)) / 365.25)
+    assert EventProfile(growth_halflife=120.0).fit(y, DAYS).growth_halflife_ == 120.0
+    assert EventProfile(growth_halflife=None).fit(y, DAYS).growth_halflife_ is None
+    finite = [h for h in GROWTH_HALFLIVES if h is not None]
+    assert finite == sorted(finite) and GROWTH_HALFLIVES[-1] is None
