@@ -181,20 +181,21 @@ def _check_prediction(pred: Prediction, model: str, job: _Job) -> str | None:
 
 def _forecast_one(y, ds, job: _Job):
     """``(prediction, None)`` or ``(None, error)`` for one series."""
+    if len(ds) > 1 and not ds.is_monotonic_increasing or not ds.is_unique:  # a data fault, not a model's
+        at = ds[np.flatnonzero(np.diff(ds.asi8) <= 0)[0] + 1]
+        return None, f"dates must increase (repeated or out of order at {at.date()}); validate the data first"
     if len(y) and not (y > 0).any():
         return _zero_forecast(ds, job), None
     model, params, note = _choose_model(job, len(y))
     try:
         pred = make_model(model, freq=job.freq, **params).fit(y, ds, freq=job.freq, calendar=job.calendar) \
             .predict(job.horizon, job.quantiles)
-    except Exception as exc:  # one bad series must not stop the others
-        return None, f"{type(exc).__name__}: {exc}"
-    error = _check_prediction(pred, model, job)
-    if error:
-        return None, error
-    reason = check_prediction(y, pred, job.freq)
-    if reason:  # not believable next to its history: the guard's fallback, with a note
-        pred = _guarded_fallback(y, ds, job, model, reason)
+    except Exception as exc:  # one series' failure must not stop the others, nor lose the series
+        reason = f"it failed ({type(exc).__name__}: {exc})"
+    else:
+        reason = _check_prediction(pred, model, job) or check_prediction(y, pred, job.freq)
+    if reason:  # failed, or not believable next to its history: the fallback, with a note
+        pred = _fallback(y, ds, job, model, reason)
         if isinstance(pred, str):
             return None, pred
     if note:
@@ -202,18 +203,21 @@ def _forecast_one(y, ds, job: _Job):
     return pred, None
 
 
-def _guarded_fallback(y, ds, job: _Job, model: str, reason: str):
-    """The ``GUARD_FALLBACK`` forecast of a series whose ``model`` forecast the guard refused
-    (it keeps the pooled prior when it takes one), or the error when that is refused too."""
+def _fallback(y, ds, job: _Job, model: str, reason: str):
+    """The ``GUARD_FALLBACK`` forecast of a series whose ``model`` failed or whose forecast was
+    refused (it keeps the pooled prior when it takes one), or the error when that fails or is
+    refused too. ``reason``: why, in words, for the note.
+    Source: the ``fallback_model`` of Nixtla's statsforecast, which also replaces a model that
+    raises for one series."""
     params = {"prior": job.params["prior"]} if "prior" in job.params else {}  # the pooled profile
     try:
         pred = make_model(GUARD_FALLBACK, freq=job.freq, **params).fit(y, ds, freq=job.freq, calendar=job.calendar) \
             .predict(job.horizon, job.quantiles)
     except Exception as exc:
-        return f"{model} forecast refused ({reason}) and {GUARD_FALLBACK} failed: {type(exc).__name__}: {exc}"
+        return f"{model}: {reason}; {GUARD_FALLBACK} failed too: {type(exc).__name__}: {exc}"
     again = _check_prediction(pred, GUARD_FALLBACK, job) or check_prediction(y, pred, job.freq)
     if again:
-        return f"{model} forecast refused ({reason}); {GUARD_FALLBACK} refused too ({again})"
+        return f"{model}: {reason}; {GUARD_FALLBACK} refused too ({again})"
     pred.notes.append(f"{model} forecast replaced by {GUARD_FALLBACK}: {reason}")
     return pred
 
