@@ -48,6 +48,7 @@ VARIANTS = {
     "prophet + CN holidays": ("prophet", {"events": False, "country_holidays": True,
                                           "seasonality_mode": "additive"}),
     "ets": ("ets", {}),
+    "recent_level": ("recent_level", {}),
 }
 PEERS = ("StatsForecast AutoETS", "StatsForecast MSTL (7, 365)")
 STATSFORECAST = "statsforecast==2.1.1"
