@@ -111,3 +111,45 @@ def test_a_flat_series_with_event_spikes_stays_flat_outside_them():
     assert pred.mean[december].mean() == pytest.approx(100, rel=0.03)
     assert pred.mean[pred.ds == "2025-11-11"][0] > 300  # the event still peaks
     assert pred.quantiles[0.1][december].mean() < 100 < pred.quantiles[0.9][december].mean()
+
+
+def test_slow_sellers_and_event_neighbours_are_not_level_shifts():
+    """On the sample's 294 SKUs (no shift in the generator; many sell a few units a day) 56 got a
+    'level shift' on dates common to many (one quiet day beside Labor Day or National Day made a
+    week's mean, carried across the event by interpolation): none may."""
+    from workbench.data.sample import generate_sales
+
+    sales = generate_sales("2023-11-01", "2026-10-31", seed=1)
+    days = pd.DatetimeIndex(sorted(sales.ds.unique()))
+    offsets = event_offsets(days, default_calendar())
+    quiet = ~np.logical_or.reduce([~np.isnan(o) for o in offsets.values()])
+    shifted = [sku for sku, part in sales.groupby("sku") if detect_regime(part.units.to_numpy(float), quiet).shifts]
+    assert shifted == []
+
+
+def test_a_shift_inside_the_spring_festival_span_is_found():
+    """A level that rises 2.5x during the New Year sale and Spring Festival (event weeks have no
+    mean) starts the regime after the span, not at its old level."""
+    rng = np.random.default_rng(4)
+    offsets = event_offsets(DAYS, default_calendar())
+    quiet = ~np.logical_or.reduce([~np.isnan(o) for o in offsets.values()])
+    when = int((pd.Timestamp("2025-01-20") - DAYS[0]).days)  # inside the 2025 lunar span
+    y = 80 * np.where(np.arange(len(DAYS)) >= when, 2.5, 1.0) * rng.lognormal(0, 0.15, len(DAYS))
+    regime = detect_regime(y[: int((CUTOFF - DAYS[0]).days)], quiet[: int((CUTOFF - DAYS[0]).days)])
+    span_end = np.flatnonzero(~quiet[:when + 60])[-1]  # the span's last day
+    assert when - 42 <= regime.start <= span_end + 14, (DAYS[regime.start], DAYS[span_end])
+
+
+def test_a_launched_series_follows_the_pooled_path_not_its_launch_slope(backtest):
+    """A series launched within the year (zeros before) is young, although all its days since
+    the launch have volume: its level follows the pooled path (its launch ramp is no growth)."""
+    joined, kinds, panel = backtest
+    from workbench.forecast.core import pooled_event_uplift
+    from workbench.forecast.models import make_model
+
+    prior = pooled_event_uplift(panel[panel.ds <= CUTOFF], "event_profile", {}, "D", default_calendar())
+    sku = next(s for s, k in kinds.items() if k == "launched")
+    part = panel[(panel.sku == sku) & (panel.ds <= CUTOFF)]
+    pred = make_model("event_profile", prior=prior).fit(part.y.to_numpy(), pd.DatetimeIndex(part.ds)).predict(HORIZON)
+    assert any("pooled series' seasonal path" in n for n in pred.notes), pred.notes
+    assert not any("recent baseline slope" in n for n in pred.notes), pred.notes

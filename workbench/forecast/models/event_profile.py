@@ -63,6 +63,7 @@ YEAR = 364  # days: keeps the weekday
 SPAN = 400  # event offsets lie within this many days of their anchor
 PATH_DAYS = 2 * YEAR  # days of the pooled baseline path a pooled model publishes
 IN_SAMPLE_HORIZON = 45  # days: the horizon in-sample errors (widened) stand for
+RECENT_DAYS, MIN_RECENT_DAYS = 28, 7  # quiet days that give a young regime's current level
 # half-lives (days) of the year-on-year growth measured at the cut-off, chosen per series on its
 # refits (None: the growth persists)
 GROWTH_HALFLIVES = (90.0, 180.0, 365.0, None)
@@ -321,8 +322,8 @@ class EventProfile(Forecaster):
             if len(pairs) < 28:  # the last weeks are event spans (Spring Festival moves): their
                 pairs = t[-self.growth_window:]  # baseline is interpolated across the span
             growth = float(np.mean(level[pairs] - level[pairs - YEAR]))
-        if growth is None and regime_days < n:  # launched or shifted within the year
-            return self._young_path(level[-1], n, horizon)
+        if growth is None and (regime_days < n or self.regime_.born > 0):  # launched or shifted within the year
+            return self._young_path(self._recent_level(comp, regime_days), n, horizon)
         if growth is None:  # the data, not the series, is young: the recent slope, shrunk
             recent = np.flatnonzero(~in_event)[-min(180, n):]
             slope = np.polyfit(recent, level[recent], 1)[0] if len(recent) >= 28 else 0.0
@@ -336,6 +337,17 @@ class EventProfile(Forecaster):
             ref = tt - YEAR
             ext[tt] = np.where(ref >= 0, ext[np.maximum(ref, 0)] + g[tt - n], level[-1] + g[tt - n] * h[tt - n] / YEAR)
         return ext[n:], notes
+
+    def _recent_level(self, comp: dict, regime_days: int) -> float:
+        """The current log baseline level of ``comp``'s history: the mean of its weekday-adjusted
+        log values over the last ``RECENT_DAYS`` quiet days of the regime (the running median's
+        last value rests on half a window and is noisy), or that last value with fewer than
+        ``MIN_RECENT_DAYS`` such days."""
+        n = len(comp["level"])
+        zd = self.z_[:n] - comp["weekday"][self.dow_[:n]]
+        quiet = np.flatnonzero(~comp["in_event"][max(0, n - regime_days):]) + max(0, n - regime_days)
+        recent = quiet[-RECENT_DAYS:]
+        return float(zd[recent].mean()) if len(recent) >= MIN_RECENT_DAYS else float(comp["level"][-1])
 
     def _young_path(self, current: float, n: int, horizon: int) -> tuple[np.ndarray, list[str]]:
         """Current level along the pooled path (flat without one)."""

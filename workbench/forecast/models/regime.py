@@ -9,11 +9,15 @@ against a level the series has left, reaches absurd values.
   of its days non-zero (the first *sustained* non-zero; stray early orders do not count);
 * **stop**: the last ``STOP_RUN`` days are all zero after the series had volume;
 * **level shifts**: change points of the weekly mean of ``log1p(y)`` over quiet weeks (event
-  days left out), found by PELT (Killick, Fearnhead & Eckley 2012; ``ruptures.KernelCPD`` with the linear
-  kernel, its C implementation) with an L2 cost and a BIC-like penalty scaled by the series' own week-to-week noise; a change
-  point counts as a shift when the mean log level of the ``SHIFT_WEEKS`` weeks after it differs
-  from the weeks before it by more than ``MIN_SHIFT`` (a factor of 1.5): seasonality and steady
-  growth move the level gradually and are not shifts.
+  days left out; a week with fewer than ``MIN_QUIET_DAYS`` quiet days has no mean and is
+  interpolated), found by PELT (Killick, Fearnhead & Eckley 2012; ``ruptures.KernelCPD`` with
+  the linear kernel, its C implementation) with an L2 cost and a BIC-like penalty scaled by the
+  series' own week-to-week noise; a change point counts as a shift when the mean log level of
+  the (up to) ``SHIFT_WEEKS`` observed weeks after it differs from the observed weeks before it
+  by more than ``MIN_SHIFT`` (a factor of 1.5) and by more than ``SHIFT_Z`` standard errors of
+  that difference: seasonality and steady growth move the level gradually, and a few noisy
+  weeks of a slow seller (or one quiet day beside an event, carried across the event by the
+  interpolation) are not shifts.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ START_SHARE = 0.7
 STOP_RUN = 28
 MIN_SHIFT = float(np.log(1.5))
 SHIFT_WEEKS = 4
+SHIFT_Z = 3.0  # a shift's size over its standard error (the weekly noise): clear of the noise
+MIN_QUIET_DAYS = 4  # of a week's 7, for its mean to count (one quiet day next to an event is no week)
 
 
 @dataclass(frozen=True)
@@ -69,22 +75,27 @@ def level_shifts(z: np.ndarray, quiet: np.ndarray) -> list[int]:
     head = len(z) - 7 * n_weeks  # whole weeks, ending on the last day
     zq = np.where(quiet, z, np.nan)[head:].reshape(n_weeks, 7)
     counts = (~np.isnan(zq)).sum(axis=1)
-    weekly = np.divide(np.nansum(zq, axis=1), counts, out=np.full(n_weeks, np.nan), where=counts > 0)
+    weekly = np.divide(np.nansum(zq, axis=1), counts, out=np.full(n_weeks, np.nan), where=counts >= MIN_QUIET_DAYS)
     ok = ~np.isnan(weekly)
     if ok.sum() < 2 * SHIFT_WEEKS + 2:
         return []
     idx = np.arange(n_weeks)
-    weekly = np.interp(idx, idx[ok], weekly[ok])
-    noise = np.median(np.abs(np.diff(weekly))) / 0.6745 / np.sqrt(2)  # robust sd of the weekly mean
-    sigma2 = max(noise, 0.05) ** 2
+    observed = weekly[ok]
+    # robust sd of a week's mean, from consecutive observed weeks (not the interpolated ones)
+    noise = max(np.median(np.abs(np.diff(observed))) / 0.6745 / np.sqrt(2), 0.05)
+    weekly = np.interp(idx, idx[ok], observed)
     # the linear kernel's cost is the L2 cost; KernelCPD runs PELT in C (ruptures.Pelt is pure
     # Python, about 0.8 s a series)
     breaks = ruptures.KernelCPD(kernel="linear", min_size=SHIFT_WEEKS, jump=1).fit(weekly).predict(
-        pen=3 * sigma2 * np.log(n_weeks))
-    out = []
+        pen=3 * noise ** 2 * np.log(n_weeks))
+    out, weeks = [], idx[ok]
     for b in breaks[:-1]:
-        before, after = weekly[max(0, b - SHIFT_WEEKS):b], weekly[b:b + SHIFT_WEEKS]
-        if abs(after.mean() - before.mean()) > MIN_SHIFT:
+        # the observed weeks either side (an interpolated stretch across an event is no evidence)
+        before, after = observed[weeks < b][-SHIFT_WEEKS:], observed[weeks >= b][:SHIFT_WEEKS]
+        if len(before) < 2 or len(after) < 2:
+            continue
+        step = abs(after.mean() - before.mean())
+        if step > MIN_SHIFT and step > SHIFT_Z * noise * np.sqrt(1 / len(before) + 1 / len(after)):
             out.append(head + 7 * b)
     return out
 
