@@ -35,7 +35,8 @@ HORIZON_BANDS = {
 MIN_BAND_ERRORS = 28  # fewest errors a band's quantiles are taken from (else shorter horizons join)
 
 
-def conformal_offsets(horizons, errors, horizon: int, quantiles, *, bands=HORIZON_BANDS["D"],
+def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None, future_spread=None,
+                      centred: bool = True, bands=HORIZON_BANDS["D"],
                       min_errors: int = MIN_BAND_ERRORS) -> dict[float, np.ndarray]:
     """Per-step quantile offsets (log scale) from out-of-sample errors measured at ``horizons``.
 
@@ -45,6 +46,17 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, bands=HORIZO
     errors : shape (m,), the errors ``log1p(actual) - log1p(forecast)`` (unit-free).
     horizon : steps to calibrate (1..horizon periods ahead).
     quantiles : levels in (0, 1).
+    spread, future_spread : shape (m,) and (horizon,), positive relative spreads of each error
+        and of each step to calibrate (default 1): the conformity score of an error is its
+        deviation from its band's median divided by its ``spread``, and a step's offsets are
+        the band's median plus the score quantiles times its ``future_spread`` (normalised
+        scores; see ``scale_slope``).
+    centred : True: the band is centred on the point forecast (offset 0 at the median, the
+        errors' band median is left out); False: it keeps the errors' median, a correction of
+        the point by past errors. Rolling-origin errors all end on the same last days of the
+        history, so their median is one shared level error, not the next one: centring gave
+        a lower scaled pinball loss on every horizon band of the parcel backtests
+        (docs/benchmarks.md).
     bands : increasing upper edges (periods) of the horizon bands; steps in a band take the
         errors measured in it. A band with fewer than ``min_errors`` errors takes every error
         up to its upper edge (or all of them). Beyond the longest horizon measured, the spread
@@ -54,7 +66,8 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, bands=HORIZO
 
     Returns
     -------
-    ``{q: array (horizon,)}`` of log offsets, non-decreasing in ``q`` at every step. Each
+    ``{q: array (horizon,)}`` of log offsets, non-decreasing in ``q`` at every step (0 at
+    ``q = 0.5`` when ``centred``). Each
     quantile is the empirical quantile at level ``0.5 + (q - 0.5) (n + 1) / n`` of the band's
     ``n`` errors (clipped to [0, 1]): the finite-sample correction of split conformal
     prediction, which widens the band slightly when few errors are at hand.
@@ -67,6 +80,13 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, bands=HORIZO
     horizons, errors = np.asarray(horizons, float), np.asarray(errors, float)
     if horizons.shape != errors.shape or horizons.ndim != 1:
         raise ModelError(f"conformal offsets: {horizons.shape} horizons but {errors.shape} errors")
+    spread = np.ones(len(errors)) if spread is None else np.asarray(spread, float)
+    future_spread = np.ones(horizon) if future_spread is None else np.asarray(future_spread, float)
+    if spread.shape != errors.shape or future_spread.shape != (horizon,):
+        raise ModelError(f"conformal offsets: spreads of shape {spread.shape} and {future_spread.shape}; "
+                         f"expected {errors.shape} and ({horizon},)")
+    if not (spread > 0).all() or not (future_spread > 0).all():
+        raise ModelError("conformal offsets: spreads must be positive")
     if not len(errors):
         raise ModelError("conformal offsets: no errors to calibrate on")
     if not (np.isfinite(errors).all() and np.isfinite(horizons).all()):
@@ -84,15 +104,65 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, bands=HORIZO
         if sel.sum() < min_errors:
             sel = np.ones(len(horizons), bool)
         steps = band_of == b
-        chosen = errors[sel]
-        n = len(chosen)
+        mid = np.median(errors[sel])
+        scores = (errors[sel] - mid) / spread[sel]
+        n = len(scores)
         levels = np.clip(0.5 + (np.asarray(quantiles) - 0.5) * (n + 1) / n, 0.0, 1.0)
-        values = np.quantile(chosen, levels)
-        mid = np.quantile(chosen, 0.5)
-        stretch = np.sqrt(np.maximum(h[steps] / horizons[sel].mean(), 1.0))
+        values = np.quantile(scores, levels)
+        if centred:
+            values, mid = values - np.median(scores), 0.0
+        stretch = np.sqrt(np.maximum(h[steps] / horizons[sel].mean(), 1.0)) * future_spread[steps]
         for q, v in zip(quantiles, values):
-            out[q][steps] = mid + (v - mid) * stretch
+            out[q][steps] = mid + v * stretch
     return out
+
+
+MAX_SCALE_SLOPE = 3.0  # largest k of a score scale 1 + k x (a wider band is not evidence, it is noise)
+MIN_SCALE_ERRORS = 28  # errors with x > 0.1 needed to estimate k
+
+
+def scale_slope(horizons, errors, x, *, bands=HORIZON_BANDS["D"], default: float = 1.0) -> float:
+    """How much wider the errors are where a non-negative covariate ``x`` is large: ``k`` such
+    that the spread of ``errors`` is ``c(band) * (1 + k x)``.
+
+    Normalised conformity scores (Papadopoulos, Gammerman & Vovk 2008; Lei et al. 2018, §5.2,
+    "locally weighted" conformal): calibrating the deviations divided by ``1 + k x`` and
+    multiplying the offsets back by ``1 + k x`` of each future step (``conformal_offsets``'s
+    ``spread`` and ``future_spread``) keeps the coverage guarantee for any fixed ``k``, and
+    with a ``k`` that fits the errors gives narrower bands where ``x`` is small and wider ones
+    where it is large. ``k`` is fitted by alternating least squares on the absolute deviations
+    from each horizon band's median (``bands`` as in ``conformal_offsets``): ``c`` per band,
+    then ``k``; it is clipped to ``[0, MAX_SCALE_SLOPE]``.
+
+    Parameters
+    ----------
+    horizons, errors, x : shape (m,) each: horizon (periods), error (log scale), covariate
+        (e.g. the absolute log event uplift the refit forecast on that day).
+    default : returned when fewer than ``MIN_SCALE_ERRORS`` errors have ``x > 0.1`` (no
+        evidence either way).
+
+    Returns
+    -------
+    ``k`` (unit: per unit of ``x``).
+    """
+    horizons, errors, x = (np.asarray(a, float) for a in (horizons, errors, x))
+    if (x > 0.1).sum() < MIN_SCALE_ERRORS:
+        return float(default)
+    band = np.searchsorted(np.array([0, *bands, np.inf]), horizons, side="left") - 1
+    dev = np.empty(len(errors))
+    for b in np.unique(band):
+        sel = band == b
+        dev[sel] = np.abs(errors[sel] - np.median(errors[sel]))
+    count = np.bincount(band).astype(float)
+    used = count > 0
+    k = 0.0
+    for _ in range(5):  # alternate: c per band given k, then k given c
+        c = np.bincount(band, weights=dev / (1 + k * x))[band] / count[band]
+        if not (c > 0).all() or not used.any():
+            return 0.0
+        k = float(np.sum(x * (dev / c - 1)) / np.sum(x ** 2))
+        k = min(max(k, 0.0), MAX_SCALE_SLOPE)
+    return k
 
 
 def apply_offsets(point, offsets: dict[float, np.ndarray]) -> dict[float, np.ndarray]:
@@ -147,4 +217,5 @@ def rolling_origin_errors(make_model: Callable, y, ds, *, horizon: int, n_window
     return np.concatenate(hs).astype(float), np.concatenate(es)
 
 
-__all__ = ["HORIZON_BANDS", "MIN_BAND_ERRORS", "apply_offsets", "conformal_offsets", "rolling_origin_errors"]
+__all__ = ["HORIZON_BANDS", "MIN_BAND_ERRORS", "apply_offsets", "conformal_offsets", "rolling_origin_errors",
+           "scale_slope"]

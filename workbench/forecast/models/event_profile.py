@@ -53,7 +53,7 @@ import pandas as pd
 
 from workbench.calendar import RetailCalendar
 from workbench.errors import ModelError
-from workbench.forecast.conformal import conformal_offsets
+from workbench.forecast.conformal import conformal_offsets, scale_slope
 from workbench.forecast.features import event_offsets
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction, censored_at_zero
 from workbench.forecast.models.recent_level import RecentLevel
@@ -142,7 +142,7 @@ class EventProfile(Forecaster):
 
     def __init__(self, level_window: int = 15, growth_window: int = 28, trend_shrink: float = 0.5,
                  growth_halflife: float | str | None = "auto", prior: PooledPrior | None = None,
-                 prior_weight: float = 2.0, calibration_origins: int = 4, calibration_step: int = 45):
+                 prior_weight: float = 2.0, calibration_origins: int = 8, calibration_step: int = 42):
         self.level_window = level_window
         self.growth_window = growth_window
         self.trend_shrink = trend_shrink
@@ -403,36 +403,40 @@ class EventProfile(Forecaster):
         if self.regime_.start > self.regime_.born:
             notes.append(f"{self.name}: level shift on {self.ds_[self.regime_.start].date()}; level and "
                          f"growth come from the days since")
-        horizons, errors = self._calibration_errors(regime_days)
-        bands = conformal_offsets(horizons, errors, horizon, quantiles)
-        scale = 1 + np.abs(uplift)  # a campaign's strength varies from year to year
+        horizons, errors, past_uplift = self._calibration_errors(regime_days)
+        k = scale_slope(horizons, errors, np.abs(past_uplift))  # do event days err more?
+        bands = conformal_offsets(horizons, errors, horizon, quantiles, spread=1 + k * np.abs(past_uplift),
+                                  future_spread=1 + k * np.abs(uplift))
         mean = censored_at_zero(np.expm1(mu))
-        qs = {q: censored_at_zero(np.expm1(mu + scale * bands[q])) for q in quantiles}
+        qs = {q: censored_at_zero(np.expm1(mu + bands[q])) for q in quantiles}
         baseline = censored_at_zero(np.expm1(mu - uplift))
         return Prediction(future, mean, qs, notes, baseline)
 
-    def _calibration_errors(self, regime_days: int) -> tuple[np.ndarray, np.ndarray]:
-        """Horizons (days) and log errors of the model refitted at rolling origins before the end
-        (each origin forecasts up to the last day, and sees 8 weeks of the current regime);
-        without any such origin, the current regime's in-sample errors, widened by half, standing
-        for ``IN_SAMPLE_HORIZON`` days ahead."""
+    def _calibration_errors(self, regime_days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Horizons (days), log errors and forecast log event uplifts of the refits (``refits_``,
+        each forecasting from its origin to the last day); without any refit, the current
+        regime's in-sample errors, widened by half, standing for ``IN_SAMPLE_HORIZON`` days
+        ahead."""
         n = len(self.z_)
-        hs, es = [], []
+        hs, es, us = [], [], []
         for origin, head in self.refits_:
             tail = {o: v[origin:n] for o, v in self.offsets_.items()}
-            mu, _, _ = self._forecast_log(head, tail, self.dow_[origin:], regime_days - (n - origin))
+            mu, uplift, _ = self._forecast_log(head, tail, self.dow_[origin:], regime_days - (n - origin))
             hs.append(np.arange(1, n - origin + 1))
             es.append(self.z_[origin:] - mu)
+            us.append(uplift)
         if hs:
-            return np.concatenate(hs), np.concatenate(es)
+            return np.concatenate(hs), np.concatenate(es), np.concatenate(us)
         comp = self.components_
         fitted = comp["level"] + comp["weekday"][self.dow_]
+        uplift = np.zeros(n)
         for name, off in self.offsets_.items():
             inside = ~np.isnan(off)
             if inside.any() and name in comp["profiles"]:
-                fitted[inside] += np.nan_to_num(comp["profiles"][name][off[inside].astype(int) + SPAN])
+                uplift[inside] += np.nan_to_num(comp["profiles"][name][off[inside].astype(int) + SPAN])
         regime = slice(n - regime_days, n)  # a launch ramp or an old level is not today's noise
-        return np.full(regime_days, IN_SAMPLE_HORIZON), (self.z_[regime] - fitted[regime]) * 1.5
+        return (np.full(regime_days, IN_SAMPLE_HORIZON), (self.z_[regime] - fitted[regime] - uplift[regime]) * 1.5,
+                uplift[regime])
 
 
 def _in_event(offsets: dict[str, np.ndarray]) -> np.ndarray:
