@@ -6,7 +6,7 @@ import pytest
 from scipy.stats import norm
 
 from workbench.errors import ModelError
-from workbench.forecast.conformal import apply_offsets, conformal_offsets, rolling_origin_errors
+from workbench.forecast.conformal import apply_offsets, conformal_offsets, rolling_origin_errors, scale_slope
 from workbench.forecast.models import make_model
 
 Q = (0.1, 0.5, 0.9)
@@ -44,9 +44,9 @@ def test_few_errors_are_widened_by_the_finite_sample_rule():
     errors = np.arange(1.0, 30.0)  # 29 errors, one band
     off = conformal_offsets(np.ones(29), errors, 1, Q)
     level = 0.5 + 0.4 * 30 / 29
-    assert off[0.9][0] == pytest.approx(np.quantile(errors, level))
-    assert off[0.9][0] > np.quantile(errors, 0.9)
-    assert off[0.5][0] == pytest.approx(np.median(errors))
+    assert off[0.9][0] == pytest.approx(np.quantile(errors, level) - np.median(errors))
+    assert off[0.9][0] > np.quantile(errors, 0.9) - np.median(errors)
+    assert off[0.5][0] == 0.0
 
 
 def test_beyond_the_longest_measured_horizon_the_spread_grows_like_a_random_walk():
@@ -88,3 +88,54 @@ def test_rolling_origin_errors_are_the_refits_own_errors():
     h, e = rolling_origin_errors(lambda: make_model("recent_level"), y, ds, horizon=5, n_windows=9,
                                  freq="W", min_history=7)
     assert len(h) == 5 * 4  # origins 25, 20, 15, 10 (5 is shorter than min_history)
+
+
+def test_scale_slope_finds_how_much_wider_event_days_err():
+    rng = np.random.default_rng(3)
+    h = np.tile(np.arange(1.0, 61.0), 40)
+    x = np.where(rng.random(len(h)) < 0.3, rng.uniform(0.2, 1.5, len(h)), 0.0)  # |uplift| on event days
+    e = rng.normal(0, 0.1, len(h)) * (1 + 0.8 * x)
+    k = scale_slope(h, e, x)
+    assert k == pytest.approx(0.8, abs=0.2)
+    assert scale_slope(h, rng.normal(0, 0.1, len(h)), x) < 0.2  # no wider: no stretch
+    assert scale_slope(h, e, np.zeros(len(h)), default=1.0) == 1.0  # no event days: no evidence
+    # normalised scores: P10..P90 covers about 80% on quiet days and on big event days alike
+    off_quiet = conformal_offsets(h, e, 60, Q, spread=1 + k * x, future_spread=np.ones(60))
+    off_event = conformal_offsets(h, e, 60, Q, spread=1 + k * x, future_spread=np.full(60, 1 + k * 1.2))
+    z = rng.normal(0, 0.1, 200_000)
+    for off, xx in ((off_quiet, 0.0), (off_event, 1.2)):
+        fresh = z * (1 + 0.8 * xx)
+        assert 0.75 <= np.mean((fresh >= off[0.1][30]) & (fresh <= off[0.9][30])) <= 0.85
+
+
+def test_centred_bands_leave_out_the_shared_level_error_of_the_refits():
+    rng = np.random.default_rng(4)
+    h = np.tile(np.arange(1.0, 31.0), 10)
+    e = 0.3 + rng.normal(0, 0.1, len(h))  # every refit 30% low: one shared level error
+    centred = conformal_offsets(h, e, 30, Q)
+    kept = conformal_offsets(h, e, 30, Q, centred=False)
+    assert np.all(centred[0.5] == 0) and centred[0.1][0] < 0 < centred[0.9][0]
+    np.testing.assert_allclose(kept[0.9] - kept[0.1], centred[0.9] - centred[0.1])
+    assert kept[0.5][0] == pytest.approx(np.median(e[h <= 14]))
+
+
+@pytest.mark.parametrize("drift_sd", [0.0, 0.004])
+def test_event_profile_bands_cover_80_percent_three_to_five_months_ahead(drift_sd):
+    """The long-horizon case: 150 days ahead of three years of daily history (weekly pattern,
+    log-normal noise, a level that may drift as a random walk), P10-P90 covers about 80% of
+    the days 91-150 ahead, and the band there is wider than in the first month."""
+    ds = pd.date_range("2022-01-01", "2024-12-31")
+    cut = len(ds) - 150
+    inside, widths = [], []
+    for seed in range(12):
+        rng = np.random.default_rng(seed)
+        level = np.cumsum(rng.normal(0, drift_sd, len(ds)))
+        weekly = np.log([1.0, 0.95, 0.95, 1.0, 1.05, 1.15, 1.1])[ds.dayofweek]
+        y = np.exp(6 + level + weekly + rng.normal(0, 0.1, len(ds)))
+        pred = make_model("event_profile").fit(y[:cut], ds[:cut]).predict(150)
+        inside.append((y[cut:] >= pred.quantiles[0.1]) & (y[cut:] <= pred.quantiles[0.9]))
+        widths.append(np.log(pred.quantiles[0.9] / pred.quantiles[0.1]))
+    inside, widths = np.array(inside), np.array(widths)
+    assert 0.72 <= inside[:, 90:].mean() <= 0.88
+    assert 0.72 <= inside[:, :30].mean() <= 0.88
+    assert widths[:, 90:].mean() > widths[:, :30].mean()

@@ -92,7 +92,12 @@ def test_bias_is_near_zero_and_coverage_near_80_percent(backtest):
     per_kind = {k: metrics.bias(p.y, p.yhat) for k, p in live.groupby(live.sku.map(kinds))}
     assert all(abs(b) < 0.15 for b in per_kind.values()), per_kind
     cover = metrics.coverage(live.y, live.yhat_q10, live.yhat_q90)
-    assert 0.72 <= cover <= 0.92, cover
+    assert 0.72 <= cover <= 0.88, cover
+    per_kind_cover = {k: metrics.coverage(p.y, p.yhat_q10, p.yhat_q90) for k, p in live.groupby(live.sku.map(kinds))}
+    # 80 +- 8 points for mature and shifted series; launched series (no refit origins yet: their
+    # in-sample errors, widened) are covered more than 80% (about 93%), never less
+    assert all(0.72 <= per_kind_cover[k] <= 0.88 for k in ("mature", "shifted")), per_kind_cover
+    assert 0.72 <= per_kind_cover["launched"] <= 0.96, per_kind_cover
 
 
 def test_a_flat_series_with_event_spikes_stays_flat_outside_them():

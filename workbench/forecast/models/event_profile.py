@@ -28,11 +28,14 @@ level and growth come from the current regime only (since the start or the last 
   a year is not young: the data is; its growth is ``trend_shrink`` of its recent slope.) A series younger than a year also takes the pooled event profiles
   as they are (its own few event days, often in its launch ramp, are not evidence).
 
-Quantiles are conformal: the model refits itself at ``calibration_origins`` rolling origins
-``calibration_step`` days apart before the end of the history and forecasts to the end; the
-empirical quantiles of those log errors, per horizon band, are the bands
-(``workbench.forecast.conformal.conformal_offsets``; an event day's spread
-grows with the size of its uplift, since a campaign's strength varies from year to year). The
+Quantiles are conformal (``workbench.forecast.conformal``): the model refits itself at
+``calibration_origins`` rolling origins ``calibration_step`` days apart before the end of the
+history (6 x 42 days: paths reach 252 days back, so four of them measure the 90-150 day horizons
+of a plan three months ahead) and forecasts to the end; the spread of those log errors around
+their median, per horizon band, is the band around the point forecast (``conformal_offsets``,
+centred: the refits' median error is one level error they all share, since they all end on the
+same days). An event day's spread is ``1 + k |uplift|`` times a quiet day's, with ``k`` fitted
+on the refits' own event days (``scale_slope``; 1 without enough event days among them). The
 point forecast is the log-space forecast itself. Measured and rejected on the parcel backtests
 (docs/benchmarks.md): shifting it to the mean by the errors' skew (worse pooled WAPE on the total
 and the origins), and correcting the level by past errors (at long horizons they are level
@@ -142,7 +145,7 @@ class EventProfile(Forecaster):
 
     def __init__(self, level_window: int = 15, growth_window: int = 28, trend_shrink: float = 0.5,
                  growth_halflife: float | str | None = "auto", prior: PooledPrior | None = None,
-                 prior_weight: float = 2.0, calibration_origins: int = 8, calibration_step: int = 42):
+                 prior_weight: float = 2.0, calibration_origins: int = 6, calibration_step: int = 42):
         self.level_window = level_window
         self.growth_window = growth_window
         self.trend_shrink = trend_shrink
