@@ -1,4 +1,4 @@
-"""ETS (statsmodels) with event regressors, on log demand."""
+"""ETS (statsmodels) on log demand: event regressors for daily data, conformal bands otherwise."""
 
 from __future__ import annotations
 
@@ -7,70 +7,159 @@ import warnings
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
+from threadpoolctl import threadpool_limits
 
 from workbench.calendar import RetailCalendar
 from workbench.data.validate import SEASON_LENGTH
+from workbench.forecast.conformal import HORIZON_BANDS, apply_offsets, conformal_offsets, rolling_origin_errors
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
-                                            censored_at_zero)
+                                            censored_at_zero, count_band, count_dispersion)
 from workbench.forecast.models.event_dummies import offset_dummies
+
+PERIOD_WORDS = {"D": "days", "W": "weeks", "MS": "months", "QS": "quarters"}
+MIN_FIT = 4  # fewest periods an ETS is fitted on (level and damped trend)
+MIN_CALIBRATION_ERRORS = 8  # fewer out-of-sample errors than this: the bands use in-sample errors
+IN_SAMPLE_WIDENING = 1.5  # in-sample one-step errors understate out-of-sample ones
+
+
+def nondaily_start(y: np.ndarray) -> int:
+    """Index of the first period of a weekly, monthly or quarterly series' volume: its first
+    non-zero period, or the one after when that first period holds under a third of the median
+    of the next three (a launch in the middle of the period). 0 for an all-zero series."""
+    nonzero = np.flatnonzero(np.asarray(y) > 0)
+    if not len(nonzero):
+        return 0
+    first = int(nonzero[0])
+    following = np.asarray(y[first + 1:first + 4], float)
+    if len(following) == 3 and y[first] < np.median(following) / 3:
+        return first + 1
+    return first
+
+
+def seasonal_history(freq: str) -> int:
+    """Fewest periods for a seasonal ETS at ``freq``: two full seasons plus two periods (one
+    season's states are estimated, the second checks them; ``SEASON_LENGTH``)."""
+    return 2 * SEASON_LENGTH[freq] + 2
 
 
 class ETSModel(Forecaster):
-    """Damped-trend additive ETS on ``log1p(y)`` after removing event effects.
+    """Damped-trend additive ETS on ``log1p(y)`` (ETS(A,Ad,A), i.e. multiplicative on demand).
+
+    The season (``SEASON_LENGTH``) is estimated only with ``seasonal_history(freq)`` periods
+    (two seasons and two); a shorter history gets level and damped trend only, with a note.
+    Weekly, monthly and quarterly series are fitted from their start (``nondaily_start``: the
+    zeros before a launch are not a level to trend from) when at least ``MIN_FIT`` periods
+    follow it.
 
     Daily data: event-offset and holiday effects are first estimated by ridge regression on the
-    log series (ETS takes no regressors), the ETS(A,Ad,A) model with weekly season runs on what
-    remains, and the effects are added back over the horizon. Quantiles are Gaussian in log
-    space from ETS's forecast variance, censored at zero. Non-daily data: ETS alone (seasonal
-    with two seasons of history, ``SEASON_LENGTH``). At least 4 periods (``capabilities``).
+    log series (ETS takes no regressors), the ETS with weekly season runs on what remains, and
+    the effects are added back over the horizon; quantiles are Gaussian in log space from ETS's
+    forecast variance, censored at zero.
 
-    Parameters: ``damped_trend`` (bool), ``ridge`` (the L2 penalty of the event regression, in
-    units of the log series' sum of squares).
+    Weekly, monthly and quarterly data: quantiles are conformal (``forecast.conformal``): the
+    model is refitted at ``calibration_windows`` rolling origins before the end (one every
+    ``ceil(horizon / 3)`` periods, each with enough history for the same seasonal form) and
+    the log errors of those forecasts by horizon set the band; a history too short for
+    ``MIN_CALIBRATION_ERRORS`` such errors uses its in-sample one-step errors, widened by
+    ``IN_SAMPLE_WIDENING`` and by the square root of the horizon, with a note. Small counts
+    (``models.base.count_dispersion``) get count quantiles around the point forecast instead.
 
-    Source: ETS(A,Ad,A) state space model (Hyndman, Koehler, Ord & Snyder, *Forecasting with
+    At least ``MIN_FIT`` periods (``capabilities``; the core sends shorter series to its
+    fallback).
+
+    Parameters: ``damped_trend`` (bool), ``ridge`` (the L2 penalty of the daily event
+    regression, in units of the log series' sum of squares), ``calibration_windows`` (rolling
+    origins for the non-daily conformal bands; 0: Gaussian bands from the ETS variance).
+
+    Source: ETS state space models (Hyndman, Koehler, Ord & Snyder, *Forecasting with
     Exponential Smoothing: The State Space Approach*, 2008; statsmodels ``ETSModel``); ridge
-    regression (Hoerl & Kennard, Technometrics 12, 1970).
+    regression (Hoerl & Kennard, Technometrics 12, 1970); conformal bands from rolling-origin
+    errors as StatsForecast's ``ConformalIntervals``.
     """
 
     name = "ets"
-    capabilities = Capabilities(min_history=4, events=True, baseline=True)
+    capabilities = Capabilities(min_history=MIN_FIT, events=True, baseline=True)
 
-    def __init__(self, damped_trend: bool = True, ridge: float = 1.0):
+    def __init__(self, damped_trend: bool = True, ridge: float = 1.0, calibration_windows: int = 4):
         self.damped_trend = damped_trend
         self.ridge = ridge
+        self.calibration_windows = calibration_windows
 
     def fit(self, y, ds, *, freq="D", calendar: RetailCalendar | None = None):
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel as _ETS
 
         self._store_history(y, ds, freq, calendar)
-        z = np.log1p(self.y_)
+        self.start_ = nondaily_start(self.y_) if freq != "D" else 0
+        if len(self.y_) - self.start_ < MIN_FIT:
+            self.start_ = 0
+        z = np.log1p(self.y_[self.start_:])
         self.levels_ = None
         self.beta_ = None
         if freq == "D":
-            X, self.levels_ = offset_dummies(self.ds_, self.calendar_)
+            X, self.levels_ = offset_dummies(self.ds_, self.calendar_)  # daily: start_ is 0
             Xc = X - X.mean(axis=0)
             self.beta_ = np.linalg.solve(Xc.T @ Xc + self.ridge * np.eye(X.shape[1]), Xc.T @ (z - z.mean()))
             z = z - X @ self.beta_
         season = SEASON_LENGTH[freq]
-        seasonal = "add" if len(z) >= 2 * season + 2 else None
+        self.seasonal_ = len(z) >= seasonal_history(freq)
         series = pd.Series(z, index=pd.RangeIndex(len(z)))
-        with warnings.catch_warnings():
+        # one BLAS thread: the optimiser's vectors are tiny, and threads that wait for a busy core
+        # made a fit 4x slower on a shared 2-core machine (the core runs series in parallel)
+        with warnings.catch_warnings(), threadpool_limits(1, user_api="blas"):
             warnings.simplefilter("ignore")
             self.ets_ = _ETS(series, error="add", trend="add", damped_trend=self.damped_trend,
-                             seasonal=seasonal, seasonal_periods=season if seasonal else None).fit(disp=False)
+                             seasonal="add" if self.seasonal_ else None,
+                             seasonal_periods=season if self.seasonal_ else None).fit(disp=False)
         return self
 
     def predict(self, horizon, quantiles=DEFAULT_QUANTILES) -> Prediction:
         future = self._future_dates(horizon)
-        n = len(self.y_)
+        n = len(self.y_) - self.start_  # the periods fitted
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             pred = self.ets_.get_prediction(start=n, end=n + horizon - 1)
         mu = np.asarray(pred.predicted_mean, float)
-        sd = np.sqrt(np.asarray(pred.var_pred_mean, float))
         baseline = censored_at_zero(np.expm1(mu))
+        notes = []
+        if self.start_:
+            notes.append(f"{self.name}: the series starts on {self.ds_[self.start_].date()}; fitted from there")
+        if not self.seasonal_:
+            notes.append(f"{self.name}: {n} {PERIOD_WORDS[self.freq_]} of history, under the "
+                         f"{seasonal_history(self.freq_)} a season needs; level and damped trend only, no seasonality")
         if self.beta_ is not None:
             X, _ = offset_dummies(future, self.calendar_, self.levels_)
             mu = mu + X @ self.beta_
-        qs = {q: censored_at_zero(np.expm1(mu + norm.ppf(q) * sd)) for q in quantiles}
-        return Prediction(future, censored_at_zero(np.expm1(mu)), qs, baseline=baseline)
+        mean = censored_at_zero(np.expm1(mu))
+        dispersion = count_dispersion(self.y_)
+        if dispersion is not None:
+            qs = count_band(mean, dispersion, quantiles)
+        elif self.freq_ == "D" or self.calibration_windows == 0:
+            sd = np.sqrt(np.asarray(pred.var_pred_mean, float))
+            qs = {q: censored_at_zero(np.expm1(mu + norm.ppf(q) * sd)) for q in quantiles}
+        else:
+            offsets, note = self._conformal_offsets(horizon, quantiles)
+            qs = apply_offsets(mean, offsets)
+            notes += [note] if note else []
+        return Prediction(future, mean, qs, notes, baseline=baseline)
+
+    def _conformal_offsets(self, horizon: int, quantiles) -> tuple[dict, str | None]:
+        """Log quantile offsets per step from rolling-origin refits (see the class docstring),
+        and a note when the history was too short for them."""
+        n = len(self.y_) - self.start_
+        need = seasonal_history(self.freq_) if self.seasonal_ else MIN_FIT
+        reach = min(horizon, n - need)  # the longest horizon a window can measure
+        hs, es = np.zeros(0), np.zeros(0)
+        if reach >= 1:
+            hs, es = rolling_origin_errors(
+                lambda: ETSModel(self.damped_trend, self.ridge, calibration_windows=0),
+                self.y_[self.start_:], self.ds_[self.start_:],
+                horizon=reach, n_windows=self.calibration_windows, step=max(1, -(-reach // 3)),
+                freq=self.freq_, calendar=self.calendar_, min_history=need)
+        bands = HORIZON_BANDS[self.freq_]
+        if len(es) >= MIN_CALIBRATION_ERRORS:
+            return conformal_offsets(hs, es, horizon, quantiles, bands=bands), None
+        resid = np.log1p(self.y_[self.start_:]) - np.log1p(censored_at_zero(np.expm1(np.asarray(self.ets_.fittedvalues, float))))
+        resid = resid[-max(need, n // 2):] * IN_SAMPLE_WIDENING  # the early fit is the states settling
+        note = (f"{self.name}: {n} {PERIOD_WORDS[self.freq_]} of history is too short to calibrate the bands on "
+                f"rolling-origin forecasts; they come from in-sample errors, widened")
+        return conformal_offsets(np.ones(len(resid)), resid, horizon, quantiles, bands=bands), note

@@ -1,0 +1,81 @@
+"""The default model of weekly, monthly and quarterly data (``DEFAULT_MODEL``): accuracy and
+calibrated bands on seeded series, short histories and launches."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.forecast import metrics
+from workbench.forecast.core import forecast
+from workbench.forecast.models import DEFAULT_MODEL, make_model
+from workbench.forecast.models.ets import nondaily_start
+
+
+def _monthly_panel(n_series: int, months: int, seed: int = 7) -> pd.DataFrame:
+    """Monthly demand with growth, a multiplicative season of its own and log-normal noise:
+    ``level * (1 + g)^t * season[t % 12] * exp(N(0, sigma))`` per series."""
+    rng = np.random.default_rng(seed)
+    ds = pd.date_range("2020-01-01", periods=months, freq="MS")
+    rows = []
+    for i in range(n_series):
+        level = rng.uniform(200, 5000)
+        growth = rng.uniform(-0.005, 0.02)
+        season = np.exp(rng.uniform(0.1, 0.4) * np.sin(2 * np.pi * (np.arange(12) - rng.integers(12)) / 12))
+        sigma = rng.uniform(0.05, 0.15)
+        t = np.arange(months)
+        y = level * (1 + growth) ** t * season[t % 12] * np.exp(rng.normal(0, sigma, months))
+        rows.append(pd.DataFrame({"series": f"s{i:02d}", "ds": ds, "y": np.round(y)}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_default_beats_seasonal_naive_with_calibrated_bands_on_seeded_monthly_series():
+    """12 series, 48 months of history, the next 12 held out: the default's pooled WAPE is below
+    the seasonal naive's and its P10-P90 band covers about 80% of the held-out months."""
+    panel = _monthly_panel(12, 60)
+    train, test = panel[panel.ds < "2024-01-01"], panel[panel.ds >= "2024-01-01"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        auto = forecast(train, horizon=12, model="auto", keys=["series"], freq="MS", n_jobs=1)
+        naive = forecast(train, horizon=12, model="seasonal_naive", keys=["series"], freq="MS", n_jobs=1)
+    assert auto.attrs["model_name"] == DEFAULT_MODEL["MS"]
+    a = test.merge(auto, on=["series", "ds"])
+    s = test.merge(naive, on=["series", "ds"])
+    assert len(a) == len(s) == len(test)
+    assert metrics.wape(a.y, a.yhat) < 0.9 * metrics.wape(s.y, s.yhat)
+    assert 0.7 <= metrics.coverage(a.y, a.yhat_q10, a.yhat_q90) <= 0.9
+    assert abs(metrics.bias(a.y, a.yhat)) < 0.05
+
+
+@pytest.mark.parametrize("freq, periods, words", [("MS", 14, "months"), ("QS", 6, "quarters"), ("W", 30, "weeks")])
+def test_a_short_history_still_forecasts_with_a_note(freq, periods, words):
+    """Under two seasons of history: no season is estimated and the bands cannot be calibrated
+    on rolling origins; the forecast comes with notes saying both."""
+    rng = np.random.default_rng(1)
+    ds = pd.date_range("2024-01-01", periods=periods, freq={"W": "W-SUN"}.get(freq, freq))
+    frame = pd.DataFrame({"ds": ds, "y": np.round(1000 * np.exp(rng.normal(0, 0.1, periods)))})
+    with pytest.warns(UserWarning) as caught:
+        out = forecast(frame, horizon=4, model="auto", freq=freq, n_jobs=1)
+    notes = " ".join(str(w.message) for w in caught)
+    assert len(out) == 4 and np.isfinite(out.yhat).all()
+    assert (out.yhat_q10 <= out.yhat).all() and (out.yhat <= out.yhat_q90).all() and (out.yhat_q90 > out.yhat_q10).all()
+    assert 500 < out.yhat.mean() < 2000
+    assert f"{periods} {words} of history" in notes and "no seasonality" in notes
+
+
+def test_a_launched_monthly_series_is_fitted_from_its_start():
+    """Zeros, a partial launch month, then a level: no trend from zero to the level."""
+    y = np.array([0] * 12 + [300] + [5000, 5200, 4900, 5100, 5300, 5000, 5200], float)
+    ds = pd.date_range("2023-01-01", periods=len(y), freq="MS")
+    assert nondaily_start(y) == 13
+    pred = make_model("auto", freq="MS").fit(y, ds, freq="MS").predict(6)
+    assert 4000 < pred.mean.min() and pred.mean.max() < 6500
+    assert any("starts on 2024-02-01" in n for n in pred.notes)
+
+
+def test_nondaily_start():
+    assert nondaily_start(np.array([0, 0, 5, 6, 5, 7.0])) == 2
+    assert nondaily_start(np.array([1, 10, 10, 10, 10.0])) == 1  # a partial first period
+    assert nondaily_start(np.array([4, 10, 10, 10, 10.0])) == 0
+    assert nondaily_start(np.zeros(5)) == 0
