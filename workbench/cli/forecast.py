@@ -130,10 +130,18 @@ def _forecast(args) -> int:
               f"files in {args.out_dir}")
         if result.failures:
             print(f"{len(result.failures)} series failed; listed in {args.out_dir}/_failures.csv")
+        _say_replaced(result.replaced)
         return 0
     n_series = result.groupby(args.keys).ngroups if args.keys else 1
     print(f"wrote {len(result)} rows for {n_series} series to {args.out}")
+    _say_replaced(result.attrs.get("replaced", []))
     return 0
+
+
+def _say_replaced(replaced) -> None:
+    if replaced:
+        print(f"{len(replaced)} of them forecast by recent_level, the guard's fallback (the model failed "
+              f"or its forecast was refused; the notes above say why)")
 
 
 def _backtest(args) -> int:

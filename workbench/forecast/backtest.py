@@ -31,7 +31,7 @@ METRIC_COLUMNS = ["wape", "bias", "mase", "total_error", "coverage", "scaled_pin
 
 @dataclass
 class BacktestResult:
-    per_series: pd.DataFrame  # keys, window, metrics
+    per_series: pd.DataFrame  # keys, window, metrics, replaced (why the fallback forecast it, or "")
     totals: pd.DataFrame      # window, metrics on the sum over series
     forecasts: pd.DataFrame   # keys, window, ds, y, yhat, quantiles
 
@@ -92,6 +92,7 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
         fc = forecast(train, base.replace(horizon=horizon), keys=keys, calendar=calendar,
                       pool_events=pool_events)
         window_fc = fc[(fc["ds"] >= start) & (fc["ds"] <= end)]
+        replaced = {tuple(f.key.get(k) for k in keys): f.error for f in fc.attrs.get("replaced", [])}
         joined = window_fc.merge(frame, on=[*keys, "ds"], how="left")
         joined["y"] = joined["y"].fillna(0.0)
         joined.insert(0, "window", label)
@@ -101,7 +102,8 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
         for key, part in groups:
             label_key = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
             ty = train_groups[key]["y"].to_numpy()
-            per_rows.append({**label_key, "window": label, **_score(part, ty, lo, hi, quantiles)})
+            per_rows.append({**label_key, "window": label, **_score(part, ty, lo, hi, quantiles),
+                             "replaced": replaced.get(tuple(label_key[k] for k in keys), "")})
         summed = joined.groupby("ds")[["y", "yhat", *map(quantile_column, quantiles)]].sum().reset_index()
         ty = train.groupby("ds")["y"].sum().to_numpy()
         total_rows.append({"window": label, **_score(summed, ty, lo, hi, quantiles)})
@@ -115,8 +117,10 @@ def compare_models(frame: pd.DataFrame, *, models, windows: dict[str, tuple], le
     (sum |error| / sum actual over every series and day: one exploding series shows), the median
     WAPE, and the mean and standard deviation of the per-series bias.
 
-    A model that fails on a window (e.g. on every series of a sparse panel) is skipped there
-    with a note naming the model, the window and a short reason; the others are scored. The
+    A model that fails on a window (e.g. on every series of a sparse panel), or whose every
+    series there was forecast by the core's fallback instead, is skipped there with a note naming
+    the model, the window and a short reason; the others are scored, and ``replaced_series``
+    counts the series the fallback forecast. The
     notes are in ``table.attrs["notes"]`` (a list of str). Raises ``ParameterError`` for a bad
     lead or quantiles and ``ModelError`` only when no model could be scored on any window
     (naming each failure)."""
@@ -132,13 +136,17 @@ def compare_models(frame: pd.DataFrame, *, models, windows: dict[str, tuple], le
             for _, tot in result.totals.iterrows():
                 per = result.per_series[result.per_series.window == tot.window]
                 fc = result.forecasts[result.forecasts.window == tot.window]
+                if len(per) and (per["replaced"] != "").all():
+                    notes.append(f"model {model!r} not scored on {tot.window}: the fallback forecast every "
+                                 f"series ({short_reason(Exception(per['replaced'].iloc[0]))})")
+                    continue
                 rows.append({"model": model, "window": tot.window,
                              **{m: tot[m] for m in METRIC_COLUMNS},
                              "pooled_series_wape": metrics.wape(fc["y"], fc["yhat"]),
                              "median_series_wape": per["wape"].median(),
                              "mean_series_bias": per["bias"].mean(),
                              "series_bias_sd": per["bias"].std(ddof=0),
-                             "series": len(per)})
+                             "series": len(per), "replaced_series": int((per["replaced"] != "").sum())})
     if not rows:
         raise ModelError("no model could be backtested: " + "; ".join(notes)
                          + ". Try other models (e.g. event_naive, seasonal_naive), a shorter lead or "

@@ -55,6 +55,7 @@ class ForecastRun:
     rows: int
     failures: list[SeriesFailure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    replaced: list[SeriesFailure] = field(default_factory=list)  # forecast by the fallback, and why
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class _PartitionResult:
     rows: int
     failures: list[SeriesFailure]
     notes: list[str]
+    replaced: list[SeriesFailure]
     file: str | None = None
 
 
@@ -180,12 +182,13 @@ def _check_prediction(pred: Prediction, model: str, job: _Job) -> str | None:
 
 
 def _forecast_one(y, ds, job: _Job):
-    """``(prediction, None)`` or ``(None, error)`` for one series."""
+    """``(prediction, None, replaced)`` or ``(None, error, None)`` for one series; ``replaced``
+    says why the fallback forecast it (None when its model did)."""
     if len(ds) > 1 and not ds.is_monotonic_increasing or not ds.is_unique:  # a data fault, not a model's
         at = ds[np.flatnonzero(np.diff(ds.asi8) <= 0)[0] + 1]
-        return None, f"dates must increase (repeated or out of order at {at.date()}); validate the data first"
+        return None, f"dates must increase (repeated or out of order at {at.date()}); validate the data first", None
     if len(y) and not (y > 0).any():
-        return _zero_forecast(ds, job), None
+        return _zero_forecast(ds, job), None, None
     model, params, note = _choose_model(job, len(y))
     try:
         pred = make_model(model, freq=job.freq, **params).fit(y, ds, freq=job.freq, calendar=job.calendar) \
@@ -197,10 +200,10 @@ def _forecast_one(y, ds, job: _Job):
     if reason:  # failed, or not believable next to its history: the fallback, with a note
         pred = _fallback(y, ds, job, model, reason)
         if isinstance(pred, str):
-            return None, pred
+            return None, pred, None
     if note:
         pred.notes.append(note)
-    return pred, None
+    return pred, None, reason
 
 
 def _fallback(y, ds, job: _Job, model: str, reason: str):
@@ -238,12 +241,14 @@ def partition_file(out_dir, index: int) -> Path:
 def _forecast_partition(index: int, part: pd.DataFrame, job: _Job) -> _PartitionResult:
     """Forecast every series of one partition (runs on a worker)."""
     keys = list(job.keys)
-    pieces, failures, notes = [], [], []
+    pieces, failures, notes, replaced = [], [], [], []
     for label, rows in _series_of(part, keys):
-        pred, error = _forecast_one(rows["y"].to_numpy(float), pd.DatetimeIndex(rows["ds"]), job)
+        pred, error, why = _forecast_one(rows["y"].to_numpy(float), pd.DatetimeIndex(rows["ds"]), job)
         if error:
             failures.append(SeriesFailure(label, error))
             continue
+        if why:
+            replaced.append(SeriesFailure(label, why))
         piece = pd.DataFrame({"ds": pred.ds, "yhat": pred.mean})
         for q in job.quantiles:
             piece[quantile_column(q)] = pred.quantiles[q]
@@ -264,9 +269,9 @@ def _forecast_partition(index: int, part: pd.DataFrame, job: _Job) -> _Partition
         out = pd.DataFrame({k: part[k].iloc[:0] for k in keys} | {c: pd.Series(dtype=float) for c in columns[len(keys):]})
         out["ds"] = pd.to_datetime(out["ds"])
     if job.out_dir is None:
-        return _PartitionResult(out, len(pieces), len(out), failures, notes)
+        return _PartitionResult(out, len(pieces), len(out), failures, notes, replaced)
     path = write_table(out, partition_file(job.out_dir, index))
-    return _PartitionResult(None, len(pieces), len(out), failures, notes, str(path))
+    return _PartitionResult(None, len(pieces), len(out), failures, notes, replaced, str(path))
 
 
 def _partition_total(index: int, part: pd.DataFrame, job: _Job) -> pd.Series:
@@ -277,7 +282,7 @@ def _partition_total(index: int, part: pd.DataFrame, job: _Job) -> pd.Series:
 def _failed_partition(part: pd.DataFrame, keys, exc: BaseException, index: int) -> _PartitionResult:
     error = f"partition {index} failed on the engine: {type(exc).__name__}: {exc}"
     failures = [SeriesFailure(label, error) for label, _ in _series_of(part, keys)]
-    return _PartitionResult(None, 0, 0, failures, [])
+    return _PartitionResult(None, 0, 0, failures, [], [])
 
 
 def make_request(frame: pd.DataFrame, request: ForecastRequest | None, fields: dict) -> ForecastRequest:
@@ -329,7 +334,8 @@ def forecast(
     -------
     ``[keys..., ds, yhat, yhat_qNN...]`` (one column per quantile, ``quantile_column``), every
     value >= 0. ``attrs``: ``failures`` (``SeriesFailure`` per series that failed; the others
-    finish), ``notes`` (fallbacks, events without history, all-zero series) also raised as
+    finish), ``replaced`` (``SeriesFailure`` per series the guard's fallback forecast because its
+    model raised or its forecast was refused, with the reason), ``notes`` (fallbacks, events without history, all-zero series) also raised as
     ``ForecastNoteWarning``, ``model`` (as asked) and ``model_name`` (what ran).
 
     Raises
@@ -348,11 +354,12 @@ def forecast(
     request = make_request(frame, request, request_fields)
     results = _execute(frame, request, keys=keys, calendar=calendar, pool_events=pool_events,
                        with_baseline=with_baseline, progress=progress, out_dir=None)
-    failures, notes = _gather_messages(results)
+    failures, notes, replaced = _gather_messages(results)
     frames = [r.frame for r in results if r.frame is not None and len(r.frame)]
     _check_some_succeeded(frames, failures, request.model)
     out = pd.concat(frames, ignore_index=True)
-    out.attrs.update(failures=failures, notes=notes, model=request.model, model_name=request.model_name)
+    out.attrs.update(failures=failures, notes=notes, replaced=replaced, model=request.model,
+                     model_name=request.model_name)
     _warn(failures, notes)
     return out
 
@@ -376,7 +383,7 @@ def forecast_to_parquet(frame: pd.DataFrame, out_dir: str | Path, request: Forec
     out_dir.mkdir(parents=True, exist_ok=True)
     results = _execute(frame, request, keys=keys, calendar=calendar, pool_events=pool_events,
                        with_baseline=with_baseline, progress=progress, out_dir=str(out_dir.resolve()))
-    failures, notes = _gather_messages(results)
+    failures, notes, replaced = _gather_messages(results)
     files = [Path(r.file) for r in results if r.file]
     if failures:
         write_table(pd.DataFrame([{**f.key, "error": f.error} for f in failures]),
@@ -385,7 +392,7 @@ def forecast_to_parquet(frame: pd.DataFrame, out_dir: str | Path, request: Forec
                           where=f"; failures are listed in {out_dir / '_failures.csv'}")
     _warn(failures, notes)
     return ForecastRun(out_dir, files, sum(r.series for r in results), sum(r.rows for r in results),
-                       failures, notes)
+                       failures, notes, replaced)
 
 
 def _execute(frame, request: ForecastRequest, *, keys=None, calendar=None, pool_events=True,
@@ -442,7 +449,8 @@ def _distributed_total(runner: Engine, parts, job: _Job) -> pd.Series:
 def _gather_messages(results: list[_PartitionResult]):
     failures = [f for r in results for f in r.failures]
     notes = [n for r in results for n in r.notes]
-    return failures, notes
+    replaced = [f for r in results for f in r.replaced]
+    return failures, notes, replaced
 
 
 def _check_some_succeeded(succeeded, failures, model, where: str = "") -> None:

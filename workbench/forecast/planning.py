@@ -451,6 +451,7 @@ BACKTEST_COLUMNS = {  # column: (header, display kind); shares as percentages
     "median_series_wape": ("median", "pct"),
     "mean_series_bias": ("series bias", "pct"),
     "series_bias_sd": ("sd", "pct"),
+    "replaced_series": ("by fallback", "count"),
 }  # the number of series is said in the caption (backtest_caption), the same on every row
 
 
@@ -474,7 +475,8 @@ def backtest_caption(table: pd.DataFrame, lead: int, quantiles) -> str:
     return (f"Backtest of {series} on past windows, history ending {lead} days before each: WAPE, bias (+ over-forecast) "
             f"and MASE of the total; coverage = share of days inside {lo}..{hi}; pinball = scaled "
             f"pinball loss of the quantiles; series WAPE = pooled over every series and day, then its median "
-            f"over series; series bias = mean over series, then its sd")
+            f"over series; series bias = mean over series, then its sd; by fallback = series the guard's "
+            f"fallback forecast (the model failed or its forecast was refused; the notes say why)")
 
 
 def selection_view(selection: pd.DataFrame) -> pd.DataFrame:
