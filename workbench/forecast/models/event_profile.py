@@ -42,8 +42,12 @@ and the origins), and correcting the level by past errors (at long horizons they
 errors of refits on less history; they over-correct young series).
 
 It declares daily data and 8 weeks of history (``capabilities``); the core sends other series
-to its fallback model. A series with 8 weeks of history but fewer since its start (a launch) is
-forecast by ``recent_level`` with the pooled event profile, and the notes say so.
+to its fallback model. A series with 8 weeks of history but fewer since its start (a launch),
+and an intermittent series (its last ``INTERMITTENT_DAYS`` days have an average interval
+between sales of ``INTERMITTENT_ADI`` days or more: Syntetos & Boylan's cut-off between smooth
+and intermittent demand, "The accuracy of intermittent demand estimates", IJF 21, 2005; the
+log of counts of 0, 1 or 2 has no useful median), are forecast by ``recent_level`` with the
+pooled event profile, and the notes say so.
 """
 
 from __future__ import annotations
@@ -67,10 +71,18 @@ SPAN = 400  # event offsets lie within this many days of their anchor
 PATH_DAYS = 2 * YEAR  # days of the pooled baseline path a pooled model publishes
 IN_SAMPLE_HORIZON = 45  # days: the horizon in-sample errors (widened) stand for
 RECENT_DAYS, MIN_RECENT_DAYS = 28, 7  # quiet days that give a young regime's current level
+# a series whose last INTERMITTENT_DAYS days of the regime have an average interval between sales
+# of INTERMITTENT_ADI days or more is intermittent (Syntetos & Boylan's cut-off, 2005)
+INTERMITTENT_DAYS, INTERMITTENT_ADI = 91, 1.32
 # half-lives (days) of the year-on-year growth measured at the cut-off, chosen per series on its
 # refits (None: the growth persists)
 GROWTH_HALFLIVES = (90.0, 180.0, 365.0, None)
 DEFAULT_HALFLIFE = 365.0  # days: without refits to choose from (nor a pooled choice)
+# days: half-life of a growth taken from the slope of less than a year of history, where season
+# and trend cannot be told apart (the slope must not be carried far)
+SLOPE_HALFLIFE = 90.0
+GROWTH_SE = 0.03  # target standard error of the year-on-year growth (log points)
+MAX_GROWTH_DAYS = 182  # quiet day pairs the growth is averaged over, at most
 
 
 @lru_cache(maxsize=64)
@@ -170,11 +182,18 @@ class EventProfile(Forecaster):
         offsets = _offsets(self.ds_[0], len(self.y_), self.calendar_)
         self.regime_ = detect_regime(self.y_, ~_in_event(offsets))
         self.uplift_ = {}
-        self.launch_ = None
+        self.delegate_, self.delegate_note_ = None, ""
         born = self.regime_.born
+        recent = self.y_[max(self.regime_.start, len(self.y_) - INTERMITTENT_DAYS):]
         if not self.regime_.stopped and len(self.y_) - born < self.capabilities.min_history:
-            self.launch_ = RecentLevel(prior=self.prior).fit(self.y_[born:], self.ds_[born:], freq=freq,
-                                                             calendar=self.calendar_)
+            self.delegate_note_ = (f"only {len(self.y_) - born} days since the series started on "
+                                   f"{self.ds_[born].date()} (event profiles need {self.capabilities.min_history})")
+        elif not self.regime_.stopped and len(recent) >= 28 and (recent > 0).mean() < 1 / INTERMITTENT_ADI:
+            self.delegate_note_ = (f"intermittent: sales on {(recent > 0).mean():.0%} of its last {len(recent)} "
+                                   f"days (a log-scale decomposition of a few units is biased)")
+        if self.delegate_note_:
+            self.delegate_ = RecentLevel(prior=self.prior).fit(self.y_[born:], self.ds_[born:], freq=freq,
+                                                               calendar=self.calendar_)
             return self
         self.z_ = np.log1p(self.y_[born:])
         self.dow_ = _weekday(self.ds_[born:])
@@ -184,6 +203,7 @@ class EventProfile(Forecaster):
         regime_days = len(self.y_) - self.regime_.start
         self.refits_ = self._refits(regime_days)
         self.growth_halflife_ = self._choose_halflife(regime_days)
+        self.smearing_ = self._smearing(regime_days)
         self.uplift_ = {name: {int(i) - SPAN: float(v) for i in np.flatnonzero(~np.isnan(p)) for v in [p[i]]}
                         for name, p in self.components_["profiles"].items()}
         return self
@@ -192,7 +212,7 @@ class EventProfile(Forecaster):
         """Fitted on the sum of many series: the ``prior`` each series' model receives (its event
         profiles, and its baseline path over the next ``PATH_DAYS`` days)."""
         uplift = {k: dict(v) for k, v in self.uplift_.items()}
-        if self.launch_ is not None or self.regime_.stopped:
+        if self.delegate_ is not None or self.regime_.stopped:
             return PooledPrior(uplift=uplift)
         comp = self.components_
         path, _ = self._baseline_path(comp, PATH_DAYS, len(self.y_) - self.regime_.start)
@@ -308,6 +328,29 @@ class EventProfile(Forecaster):
                 errors[i] += np.abs(self.z_[origin:] - mu).sum()
         return GROWTH_HALFLIVES[int(np.argmin(errors))]
 
+    def _smearing(self, regime_days: int) -> float:
+        """Log of the factor that turns the log-space forecast (a median) into a mean: Duan's
+        smearing estimate, log mean(exp(e)) over the errors ``e`` of the refits (``refits_``),
+        each refit's errors centred on their median so that its level error is not counted as
+        noise (without refits, the current regime's in-sample quiet-day residuals). Distribution-free: right for log-normal noise (where it is half the
+        variance) and for small counts alike. Source: N. Duan, "Smearing estimate: a
+        nonparametric retransformation method", JASA 78 (1983) 605-610."""
+        n = len(self.z_)
+        centred = []
+        for origin, head in self.refits_:
+            tail = {o: v[origin:n] for o, v in self.offsets_.items()}
+            mu, _, _ = self._forecast_log(head, tail, self.dow_[origin:], regime_days - (n - origin))
+            e = self.z_[origin:] - mu
+            centred.append(e - np.median(e))
+        if not centred:
+            comp = self.components_
+            regime = slice(n - regime_days, n)
+            quiet = ~comp["in_event"][regime]
+            e = (self.z_ - comp["level"] - comp["weekday"][self.dow_])[regime][quiet]
+            centred.append(e - np.median(e) if len(e) else e)
+        e = np.concatenate(centred)
+        return float(np.log(np.mean(np.exp(e)))) if len(e) else 0.0
+
     def _baseline_path(self, comp: dict, horizon: int, regime_days: int,
                        halflife: float | None | str = "fitted") -> tuple[np.ndarray, list[str]]:
         """Log baseline (no weekday, no events) for the ``horizon`` days after ``comp``'s history,
@@ -321,9 +364,11 @@ class EventProfile(Forecaster):
         growth, notes = None, []
         if regime_days >= YEAR + 28:
             t = np.arange(max(YEAR, n - regime_days + YEAR), n)
-            pairs = t[~in_event[t] & ~in_event[t - YEAR]][-self.growth_window:]
-            if len(pairs) < 28:  # the last weeks are event spans (Spring Festival moves): their
-                pairs = t[-self.growth_window:]  # baseline is interpolated across the span
+            pairs = t[~in_event[t] & ~in_event[t - YEAR]]
+            if len(pairs) >= 28:
+                pairs = pairs[-self._growth_days(comp, pairs):]
+            else:  # the last weeks are event spans (Spring Festival moves): their baseline is
+                pairs = t[-self.growth_window:]  # interpolated across the span
             growth = float(np.mean(level[pairs] - level[pairs - YEAR]))
         if growth is None and (regime_days < n or self.regime_.born > 0):  # launched or shifted within the year
             return self._young_path(self._recent_level(comp, regime_days), n, horizon)
@@ -331,8 +376,10 @@ class EventProfile(Forecaster):
             recent = np.flatnonzero(~in_event)[-min(180, n):]
             slope = np.polyfit(recent, level[recent], 1)[0] if len(recent) >= 28 else 0.0
             growth = float(slope * YEAR * self.trend_shrink)
+            halflife = SLOPE_HALFLIFE
             notes.append(f"{self.name}: less than a year of overlapping history; growth is "
-                         f"{self.trend_shrink:.0%} of the recent baseline slope")
+                         f"{self.trend_shrink:.0%} of the recent baseline slope, halving every "
+                         f"{SLOPE_HALFLIFE:.0f} days")
         g = growth * (0.5 ** (h / halflife) if halflife else np.ones(horizon))
         ext = np.concatenate([level, np.empty(horizon)])
         for start in range(n, n + horizon, YEAR):  # a second year builds on the first
@@ -340,6 +387,20 @@ class EventProfile(Forecaster):
             ref = tt - YEAR
             ext[tt] = np.where(ref >= 0, ext[np.maximum(ref, 0)] + g[tt - n], level[-1] + g[tt - n] * h[tt - n] / YEAR)
         return ext[n:], notes
+
+    def _growth_days(self, comp: dict, pairs: np.ndarray) -> int:
+        """How many of the latest quiet day ``pairs`` (a day and the same weekday a year before)
+        the year-on-year growth is averaged over: at least ``growth_window``, and as many as
+        bring its standard error down to ``GROWTH_SE`` (a noisy series needs more days: with a
+        day's log noise of sd 0.3, 28 pairs leave the growth +-8 points), at most
+        ``MAX_GROWTH_DAYS``. The standard error is that of a mean of the pairs' log
+        differences, from their robust sd (1.4826 x median absolute deviation)."""
+        n = len(comp["level"])
+        zd = self.z_[:n] - comp["weekday"][self.dow_[:n]]
+        d = zd[pairs] - zd[pairs - YEAR]
+        sd = 1.4826 * np.median(np.abs(d - np.median(d)))
+        need = int(np.ceil((sd / GROWTH_SE) ** 2))
+        return int(np.clip(need, self.growth_window, MAX_GROWTH_DAYS))
 
     def _recent_level(self, comp: dict, regime_days: int) -> float:
         """The current log baseline level of ``comp``'s history: the mean of its weekday-adjusted
@@ -385,11 +446,9 @@ class EventProfile(Forecaster):
         return mu + uplift, uplift, notes
 
     def predict(self, horizon: int, quantiles=DEFAULT_QUANTILES) -> Prediction:
-        if self.launch_ is not None:
-            pred = self.launch_.predict(horizon, quantiles)
-            pred.notes.append(f"{self.name}: only {len(self.y_) - self.regime_.born} days since the series "
-                              f"started on {self.ds_[self.regime_.born].date()} (event profiles need "
-                              f"{self.capabilities.min_history}); forecast by {self.launch_.name}")
+        if self.delegate_ is not None:
+            pred = self.delegate_.predict(horizon, quantiles)
+            pred.notes.append(f"{self.name}: {self.delegate_note_}; forecast by {self.delegate_.name}")
             return pred
         future = self._future_dates(horizon)
         if self.regime_.stopped:
@@ -410,9 +469,11 @@ class EventProfile(Forecaster):
         k = scale_slope(horizons, errors, np.abs(past_uplift))  # do event days err more?
         bands = conformal_offsets(horizons, errors, horizon, quantiles, spread=1 + k * np.abs(past_uplift),
                                   future_spread=1 + k * np.abs(uplift))
-        mean = censored_at_zero(np.expm1(mu))
+        # the mean, not the median, of the day noise around the level: forecasts are summed
+        # over days, series and levels, and a sum of medians is biased low
+        mean = censored_at_zero(np.expm1(mu + self.smearing_))
         qs = {q: censored_at_zero(np.expm1(mu + bands[q])) for q in quantiles}
-        baseline = censored_at_zero(np.expm1(mu - uplift))
+        baseline = censored_at_zero(np.expm1(mu - uplift + self.smearing_))
         return Prediction(future, mean, qs, notes, baseline)
 
     def _calibration_errors(self, regime_days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
