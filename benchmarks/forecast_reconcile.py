@@ -1,31 +1,89 @@
-"""Coherent levels on a sparse real panel: the ~1,000 routes (origin -> destination flows) of the
-parcel network (../shared/data, evaluation only), mostly young, intermittent or stopping.
+"""Coherent levels on a sparse real panel, against hierarchicalforecast (Nixtla) as the peer:
+``--panel routes`` (default), the ~1,000 routes (origin -> destination flows) of the parcel
+network (../shared/data, evaluation only), mostly young, intermittent or stopping, their 77
+origins and the network total, on the three 2022 windows; ``--panel sample``, the embedded
+sample's 294 mature SKUs, their 6 categories and the total, on its last three event windows.
 
-For each 2022 window (training ends 90 days before it), the default model forecasts every route
-(the bottom), every origin and the network total directly; the bottom is then summed as it is
-(bottom-up) and reconciled top-down by forecast proportions (``workbench.forecast.reconcile``).
-Prints, per level and window, the pooled WAPE and bias of the direct, bottom-up and reconciled
-figures side by side.
+For each window (training ends ``--lead`` days before it), the default model forecasts every
+bottom series, every middle one and the total directly (the base forecasts). Past errors for
+MinT-shrink come from rolling-origin refits: the three levels forecast again from cut-offs 40, 80
+and 120 days before the window's cut-off, each up to it (no model here gives in-sample fitted
+values), 240 error rows per series at horizons 1-120 days. The same base forecasts, summing
+matrix and errors are reconciled by the workbench (``workbench.forecast.reconcile``: bottom-up,
+top-down by forecast proportions, MinT ols, wls_struct and mint_shrink) and by
+hierarchicalforecast 1.5.3 (BottomUp, TopDown forecast_proportions, MinTrace ols / wls_struct /
+mint_shrink) in a separate venv that this script creates or extends (``--peer-venv``, default
+/tmp/wb-peers-venv beside StatsForecast; never a project dependency).
 
-    .venv/bin/python benchmarks/forecast_reconcile.py [--routes 0 (all)]
+Prints, per level and window: pooled WAPE, bias, P10-P90 coverage (the workbench's reconciled
+quantiles; the peer reconciles the mean only here, so it has none) and the negative values each
+method produced (the workbench sets them to zero and counts them; the peer's are scored as they
+are), and the largest difference between the workbench's and the peer's MinT before clipping.
+
+    WORKBENCH_SHARED=../shared .venv/bin/python benchmarks/forecast_reconcile.py [--panel routes|sample]
+        [--routes N (0: all)] [--no-peer]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
 import sys
+import tempfile
 import time
 import warnings
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from workbench.data.validate import prepare_long_frame
 from workbench.forecast import metrics
 from workbench.forecast.core import forecast
-from workbench.forecast.reconcile import level_totals, reconcile
+from workbench.forecast.reconcile import NEGATIVE_TOLERANCE, PROJECTIONS, level_totals, reconcile, summing_matrix
 
-sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
-from forecast_accuracy import DATA, WINDOWS  # noqa: E402  (same data and windows)
+sys.path.insert(0, str(Path(__file__).parent))
+from forecast_accuracy import DATA, STATSFORECAST, WINDOWS  # noqa: E402  (same data, windows and peer venv)
+
+HIERARCHICALFORECAST = "hierarchicalforecast==1.5.3"
+ERROR_ORIGINS = (120, 80, 40)  # days before the cut-off: rolling origins for MinT-shrink's errors
+METHODS = ("bottom_up", "forecast_proportions", "ols", "wls_struct", "mint_shrink")
+LEVELS = ("total", "middle", "bottom")
+SAMPLE_WINDOWS = (("new_year_sale", 2026), ("618", 2026), ("double11", 2025))
+
+
+class Panel:
+    """A two-level hierarchy under its total: ``frame`` ``[bottom, middle, ds, y]``, the windows
+    (label -> start, end) and a label per level."""
+
+    def __init__(self, frame: pd.DataFrame, bottom: str, middle: str, windows: dict, labels: dict):
+        self.frame, self.bottom, self.middle, self.windows, self.labels = frame, bottom, middle, windows, labels
+        self.keys = {"total": [], "middle": [middle], "bottom": [bottom]}
+        self.actual = {"bottom": frame[[bottom, "ds", "y"]],
+                       "middle": frame.groupby([middle, "ds"], as_index=False).y.sum(),
+                       "total": frame.groupby("ds", as_index=False).y.sum()}
+
+
+def route_panel(limit: int = 0) -> Panel:
+    routes = load_routes(limit)
+    return Panel(routes, "route", "origin", {w: tuple(map(pd.Timestamp, d)) for w, d in WINDOWS.items()},
+                 {"total": "total", "middle": f"{routes.origin.nunique()} origins",
+                  "bottom": f"{routes.route.nunique():,} routes"})
+
+
+def sample_panel() -> Panel:
+    from workbench.calendar import default_calendar
+    from workbench.data.sample import load_sample
+
+    sales = load_sample("sku")
+    frame = sales.rename(columns={"units": "y"})[["sku", "category", "ds", "y"]]
+    calendar = default_calendar()
+    windows = {f"{calendar.label(e)} {y}": (w.start, w.end) for e, y in SAMPLE_WINDOWS
+               for w in [calendar.window(e, y)]}
+    return Panel(frame, "sku", "category", windows,
+                 {"total": "total", "middle": f"{frame.category.nunique()} categories",
+                  "bottom": f"{frame.sku.nunique()} SKUs"})
 
 
 def load_routes(limit: int = 0) -> pd.DataFrame:
@@ -43,55 +101,174 @@ def load_routes(limit: int = 0) -> pd.DataFrame:
     return frame
 
 
+def _direct(frame: pd.DataFrame, horizon: int, keys: list[str]) -> pd.DataFrame:
+    """The default model's forecast of every series (a failed series must not improve a score)."""
+    fc = forecast(frame, horizon=horizon, keys=keys)
+    failures = fc.attrs.get("failures", [])
+    if failures:
+        raise SystemExit(f"{len(failures)} series failed, first {failures[0].key}: {failures[0].error}")
+    return fc
+
+
+def base_forecasts(panel: Panel, cutoff: pd.Timestamp, horizon: int) -> dict[str, pd.DataFrame]:
+    """The direct forecasts of every level from history up to ``cutoff``."""
+    train = panel.frame[panel.frame.ds <= cutoff]
+    middle_of = panel.frame.drop_duplicates(panel.bottom).set_index(panel.bottom)[panel.middle]
+    bottom = _direct(train[[panel.bottom, "ds", "y"]], horizon, [panel.bottom])
+    bottom[panel.middle] = bottom[panel.bottom].map(middle_of)
+    return {"bottom": bottom,
+            "middle": _direct(train.groupby([panel.middle, "ds"], as_index=False).y.sum(), horizon, [panel.middle]),
+            "total": _direct(train.groupby("ds", as_index=False).y.sum(), horizon, [])}
+
+
+def past_errors(panel: Panel, cutoff: pd.Timestamp) -> dict:
+    """Errors (actual - forecast) at every level from the ``ERROR_ORIGINS`` rolling origins."""
+    parts = {level: [] for level in LEVELS}
+    for days in ERROR_ORIGINS:
+        origin = cutoff - pd.Timedelta(days=days)
+        for level, fc in base_forecasts(panel, origin, days).items():
+            keys = panel.keys[level]
+            joined = fc[fc.ds <= cutoff].merge(panel.actual[level], on=[*keys, "ds"], how="left")
+            parts[level].append(joined.assign(cutoff=origin, error=joined.y - joined.yhat)
+                                [[*keys, *([panel.middle] if level == "bottom" else []), "cutoff", "ds", "y", "error"]])
+    return {level: pd.concat(p, ignore_index=True) for level, p in parts.items()}
+
+
 def score(fc: pd.DataFrame, actual: pd.DataFrame, keys, start, end) -> dict:
     joined = fc[(fc.ds >= start) & (fc.ds <= end)].merge(actual, on=[*keys, "ds"], how="left").fillna({"y": 0.0})
-    return {"wape": metrics.wape(joined.y, joined.yhat), "bias": metrics.bias(joined.y, joined.yhat)}
+    out = {"wape": metrics.wape(joined.y, joined.yhat), "bias": metrics.bias(joined.y, joined.yhat)}
+    out["coverage"] = (metrics.coverage(joined.y, joined.yhat_q10, joined.yhat_q90)
+                       if "yhat_q10" in joined else np.nan)
+    return out
+
+
+def peer_python(venv: Path) -> Path:
+    """The peer venv's python with hierarchicalforecast (created, or extended, on first use)."""
+    python = venv / "bin" / "python"
+    if not python.exists():
+        print(f"creating the peer venv {venv}", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    if subprocess.run([str(python), "-c", "import hierarchicalforecast"], capture_output=True).returncode:
+        subprocess.run([str(python), "-m", "pip", "install", "-q", STATSFORECAST, HIERARCHICALFORECAST], check=True)
+    return python
+
+
+def peer_reconcile(python: Path, panel: Panel, base: dict, errors: dict) -> pd.DataFrame:
+    """hierarchicalforecast's reconciled forecasts ``[level, key, ds, method, yhat, seconds]``
+    from the same base forecasts, summing matrix and errors."""
+    table = base["bottom"][[panel.bottom, panel.middle]].drop_duplicates().sort_values(panel.bottom)
+    S, labels = summing_matrix(table.reset_index(drop=True), [(), (panel.middle,)])
+    middle_ids = [f"middle|{key[0]}" for level, key in labels if level == (panel.middle,)]
+    bottom_ids = [f"bottom|{b}" for b in table[panel.bottom]]
+
+    def uid(level, frame):
+        return (pd.Series("total", index=frame.index) if level == "total" else
+                f"{level}|" + frame[panel.keys[level][0]].astype(str))
+
+    base_rows = pd.concat([pd.DataFrame({"unique_id": uid(lv, f), "ds": f.ds, "auto": f.yhat})
+                           for lv, f in base.items()])
+    stamps = sorted(set(errors["total"].set_index(["cutoff", "ds"]).index))
+    pseudo = {k: pd.Timestamp("2000-01-01") + pd.Timedelta(days=i) for i, k in enumerate(stamps)}
+    insample = pd.concat([pd.DataFrame({"unique_id": uid(lv, f), "ds": [pseudo[k] for k in zip(f.cutoff, f.ds)],
+                                        "y": f.y, "auto": f.y - f.error}) for lv, f in errors.items()])
+    with tempfile.TemporaryDirectory(prefix="wb-reconcile-peer-") as tmp:
+        folder = Path(tmp)
+        base_rows.to_csv(folder / "base.csv", index=False)
+        insample.to_csv(folder / "insample.csv", index=False)
+        s_frame = pd.DataFrame(S, columns=bottom_ids)
+        s_frame.insert(0, "unique_id", ["total", *middle_ids, *bottom_ids])
+        s_frame.to_csv(folder / "S.csv", index=False)
+        (folder / "tags.json").write_text(json.dumps({"total": ["total"], "middle": middle_ids,
+                                                      "middle/bottom": bottom_ids}))
+        subprocess.run([str(python), str(Path(__file__).with_name("hierarchical_peers.py")), str(folder)], check=True)
+        out = pd.read_csv(folder / "reconciled.csv", parse_dates=["ds"])
+    parts = out.unique_id.str.split("|", n=1, expand=True)
+    out["level"], out["key"] = parts[0], parts[1]
+    return out
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--panel", choices=("routes", "sample"), default="routes")
     parser.add_argument("--routes", type=int, default=0, help="only the N largest routes (0: all)")
     parser.add_argument("--lead", type=int, default=90)
+    parser.add_argument("--no-peer", action="store_true", help="skip hierarchicalforecast")
+    parser.add_argument("--peer-venv", type=Path, default=Path("/tmp/wb-peers-venv"))
     args = parser.parse_args(argv)
-    if not DATA.is_dir():
+    if args.panel == "routes" and not DATA.is_dir():
         print(f"no evaluation data at {DATA}; nothing to measure")
         return 0
     warnings.simplefilter("ignore")
-    routes = load_routes(args.routes)
-    origins = routes.groupby(["origin", "ds"], as_index=False).y.sum()
-    total = routes.groupby("ds", as_index=False).y.sum()
-    print(f"{routes.route.nunique()} routes, {origins.origin.nunique()} origins; zero days: "
-          f"{(routes.y == 0).mean():.0%}", file=sys.stderr)
-    rows = []
-    for window, (start, end) in WINDOWS.items():
+    panel = route_panel(args.routes) if args.panel == "routes" else sample_panel()
+    print(f"{panel.labels['bottom']}, {panel.labels['middle']}; zero days: {(panel.frame.y == 0).mean():.0%}",
+          file=sys.stderr)
+    python = None if args.no_peer else peer_python(args.peer_venv)
+    rows, agreement = [], []
+    for window, (start, end) in panel.windows.items():
         t0 = time.perf_counter()
-        start, end = pd.Timestamp(start), pd.Timestamp(end)
         cutoff = start - pd.Timedelta(days=args.lead)
-        horizon = int((end - cutoff).days)
-        train = routes[routes.ds <= cutoff]
-        bottom = forecast(train[["route", "ds", "y"]], horizon=horizon, keys=["route"])
-        bottom["origin"] = bottom.route.map(routes.drop_duplicates("route").set_index("route").origin)
-        direct_total = forecast(total[total.ds <= cutoff], horizon=horizon)
-        direct_origins = forecast(origins[origins.ds <= cutoff], horizon=horizon, keys=["origin"])
-        top_down = reconcile(bottom, direct_total, keys=["route"])
-        figures = {
-            ("total", "direct"): score(direct_total, total, [], start, end),
-            ("total", "bottom-up (sum of routes)"): score(level_totals(bottom, []), total, [], start, end),
-            ("total", "reconciled (top-down)"): score(level_totals(top_down, []), total, [], start, end),
-            ("origins", "direct"): score(direct_origins, origins, ["origin"], start, end),
-            ("origins", "bottom-up (sum of routes)"): score(level_totals(bottom, ["origin"]), origins, ["origin"], start, end),
-            ("origins", "reconciled (top-down)"): score(level_totals(top_down, ["origin"]), origins, ["origin"], start, end),
-            ("routes", "direct"): score(bottom, routes, ["route"], start, end),
-            ("routes", "reconciled (top-down)"): score(top_down, routes, ["route"], start, end),
-        }
-        for (level, how), s in figures.items():
-            rows.append({"level": level, "figures": how, "window": window, **s})
+        base = base_forecasts(panel, cutoff, int((end - cutoff).days))
+        errors = past_errors(panel, cutoff)
+        upper = {(): base["total"], (panel.middle,): base["middle"]}
+        errs = {(): errors["total"], (panel.middle,): errors["middle"], "bottom": errors["bottom"]}
+        scale = base["total"].yhat.sum()
+
+        def add(figures, fc_of, **extra):
+            for level in LEVELS:
+                rows.append({"level": panel.labels[level], "figures": figures, "window": window,
+                             **score(fc_of(level), panel.actual[level], panel.keys[level], start, end), **extra})
+
+        add("direct", base.get)
+        mine = {}
+        for method in METHODS:
+            t1 = time.perf_counter()
+            out = reconcile(base["bottom"], upper, keys=[panel.bottom], method=method, errors=errs)
+            seconds = time.perf_counter() - t1
+            mine[method] = out
+            info = out.attrs["reconcile"]
+            add(f"workbench {method}", lambda level: out if level == "bottom" else level_totals(out, panel.keys[level]),
+                negatives=info.get("negative_values", 0), negative_pct=100 * info.get("negative_units", 0.0) / scale,
+                seconds=seconds, shrinkage=info.get("shrinkage", np.nan))
+        if python is not None:
+            peer = peer_reconcile(python, panel, base, errors)
+            for method in METHODS:
+                part = peer[peer.method == method]
+                theirs = part[part.level == "bottom"].rename(columns={"key": panel.bottom})
+
+                def peer_level(level):
+                    fc = part[part.level == level].copy()
+                    if level != "total":
+                        fc[panel.keys[level][0]] = fc.key
+                    return fc[[*panel.keys[level], "ds", "yhat"]]
+
+                add(f"hierarchicalforecast {method}", peer_level,
+                    negatives=int((theirs.yhat < -NEGATIVE_TOLERANCE).sum()),
+                    negative_pct=-100 * theirs.yhat.clip(upper=0).sum() / scale, seconds=part.seconds.iloc[0])
+                if method in PROJECTIONS:  # the same projection: compare where neither clipped
+                    joined = mine[method].merge(theirs, on=[panel.bottom, "ds"], suffixes=("", "_peer"))
+                    kept = joined.yhat_peer >= 0
+                    agreement.append({"window": window, "method": method,
+                                      "max_abs_diff": float((joined.yhat - joined.yhat_peer)[kept].abs().max()),
+                                      "largest_value": float(joined.yhat_peer.abs().max())})
         print(f"{window}: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     table = pd.DataFrame(rows)
-    for metric in ("wape", "bias"):
-        wide = table.pivot_table(index=["level", "figures"], columns="window", values=metric, sort=False)
-        print(f"\nPooled {metric.upper()} %, by level (default model; routes reconciled top-down to the direct total)")
-        print((wide[list(WINDOWS)] * 100).round(1).to_string())
+    pd.set_option("display.width", 250)
+    windows = list(panel.windows)
+    for metric, unit in (("wape", "%"), ("bias", "% (the same at every level for coherent figures: the "
+                                               "total, and the direct levels)"),
+                         ("coverage", "% (P10-P90, target 80)")):
+        shown = table if metric != "bias" else table[(table.level == "total") | (table.figures == "direct")]
+        wide = shown.pivot_table(index=["level", "figures"], columns="window", values=metric, sort=False, dropna=False)
+        print(f"\nPooled {metric.upper()} {unit}, by level (base: the default model's direct forecasts)")
+        print((wide[windows].dropna(how="all") * 100).round(1).to_string())
+    extra = table[table.level == panel.labels["bottom"]].pivot_table(
+        index="figures", columns="window", values=["negatives", "negative_pct", "seconds", "shrinkage"], sort=False)
+    print(f"\nNegative values of the bottom ({panel.labels['bottom']} x days) and their units in % of the direct "
+          "total forecast (before the workbench sets them to zero), seconds per reconciliation, shrinkage intensity")
+    print(extra.round(3).to_string())
+    if agreement:
+        print("\nWorkbench vs hierarchicalforecast, same projection, bottom values where neither is negative")
+        print(pd.DataFrame(agreement).to_string(index=False))
     return 0
 
 

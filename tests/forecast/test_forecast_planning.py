@@ -36,6 +36,30 @@ def test_levels_add_up(result):
     assert planning.national_totals(result)["yhat"] == pytest.approx(national.yhat)
 
 
+def test_level_tables_are_reconciled_to_the_direct_national_forecast(result):
+    """The 42 category x region series are split top-down from the national total forecast
+    directly: every level's table and the daily total add up to it (means and medians)."""
+    direct = result.direct_total.set_index("ds")
+    inside = direct.loc[result.window.start:result.window.end]
+    national = planning.level_totals(result).query("level == 'national'").iloc[0]
+    assert national.yhat == pytest.approx(inside.yhat.sum(), rel=1e-9)
+    assert national.yhat_q50 == pytest.approx(inside.yhat_q50.sum(), rel=1e-9)
+    daily = planning.daily_total(result).set_index("ds")
+    np.testing.assert_allclose(daily.yhat, direct.yhat.reindex(daily.index), rtol=1e-9)
+    assert [n for n in result.notes if n.startswith("levels reconciled to the direct national forecast")]
+    # the summed series as forecast differ from the direct total: reconciling changed something
+    assert not np.isclose(list(result.forecast.attrs["reconcile"]["factor"].values()), 1.0).all()
+
+
+def test_bottom_up_keeps_the_series_and_a_bad_method_is_named():
+    frame, keys, _ = planning.load_planning_frame(planning.EventParams(event="618", level="region"))
+    frame = frame[frame.ds >= "2025-01-01"]
+    kept = planning.event_forecast(frame, event="618", year=2026, lead=60, keys=keys, reconcile="bottom_up")
+    assert kept.direct_total is None and "reconcile" not in kept.forecast.attrs
+    with pytest.raises(ParameterError, match="reconcile: 'mint_shrink' is not one of"):
+        planning.event_forecast(frame, event="618", year=2026, keys=keys, reconcile="mint_shrink")
+
+
 def test_future_event_uses_all_history():
     frame, keys, _ = planning.load_planning_frame(planning.EventParams(event="618", level="national",
                                                                        target="gmv"))

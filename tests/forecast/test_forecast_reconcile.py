@@ -6,7 +6,7 @@ import pytest
 
 from workbench.errors import ParameterError
 from workbench.forecast.core import forecast
-from workbench.forecast.reconcile import level_totals, reconcile
+from workbench.forecast.reconcile import level_totals, reconcile, shrunk_covariance
 
 DS = pd.date_range("2026-06-01", periods=2)
 
@@ -34,7 +34,7 @@ def test_forecast_proportions_split_the_direct_total_and_scale_the_bands():
 def test_bottom_up_keeps_the_bottom_and_bad_input_is_named():
     assert reconcile(_bottom(), keys=["sku"], method="bottom_up").yhat.tolist() == [10.0, 30.0, 0.0, 0.0]
     with pytest.raises(ParameterError, match="not one of"):
-        reconcile(_bottom(), keys=["sku"], method="mint")
+        reconcile(_bottom(), keys=["sku"], method="mint_trace")
     with pytest.raises(ParameterError, match="needs the total"):
         reconcile(_bottom(), keys=["sku"])
     with pytest.raises(ParameterError, match="no row for 1 dates .* 2026-06-02"):
@@ -52,3 +52,117 @@ def test_reconciled_categories_add_up_to_the_direct_national_forecast(categories
     share_before = bottom.set_index(["ds", "category"]).yhat / bottom.groupby("ds").yhat.sum()
     share_after = out.set_index(["ds", "category"]).yhat / out.groupby("ds").yhat.sum()
     np.testing.assert_allclose(share_after.sort_index().to_numpy(), share_before.sort_index().to_numpy(), rtol=1e-9)
+
+
+# the three-series hierarchy total = a + b, two days: base forecasts incoherent by d = T - a - b
+THREE = {"total": [30.0, 40.0], "a": [10.0, 12.0], "b": [15.0, 20.0]}
+# past errors, rows: origins/days, columns: total, a, b
+ERRORS = np.array([[3., 1., 2.], [-2., -1., -1.], [4., 3., 0.], [0., -1., 2.], [-3., -2., -2.], [1., 0., 1.]])
+# hierarchicalforecast 1.5.3 on the same inputs (MinTrace("mint_shrink"); its
+# _shrunk_covariance_schaferstrimmer_no_nans for W), recorded from the peer venv
+PEER_W = np.array([[7.5, 3.049514563218, 1.856226255872],
+                   [3.049514563218, 3.2, 0.662937948526],
+                   [1.856226255872, 0.662937948526, 2.666666666667]])
+PEER_MINT_SHRINK = {"a": [10.833244, 13.333191], "b": [16.509281, 22.414849]}
+
+
+def _three(errors=None):
+    bottom = pd.DataFrame({"sku": ["a", "a", "b", "b"], "ds": [*DS, *DS],
+                           "yhat": [*THREE["a"], *THREE["b"]], "yhat_q90": [20.0, 24.0, 30.0, 40.0]})
+    total = pd.DataFrame({"ds": DS, "yhat": THREE["total"]})
+    errs = None
+    if errors is not None:
+        rows = pd.RangeIndex(len(errors))
+        errs = {(): pd.DataFrame({"ds": rows, "error": errors[:, 0]}),
+                "bottom": pd.DataFrame({"sku": np.repeat(["a", "b"], len(errors)), "ds": [*rows, *rows],
+                                        "error": [*errors[:, 1], *errors[:, 2]]})}
+    return bottom, total, errs
+
+
+def _gap_share(W):
+    """Closed form for total = a + b: b~_i = b^_i + share_i * (T - a - b) with
+    share_i = (W_ii + W_ij - W_iT) / u'Wu, u = (1, -1, -1) (MinT's G applied by hand)."""
+    u = np.array([1.0, -1.0, -1.0])
+    denominator = u @ W @ u
+    return {"a": (W[1, 1] + W[1, 2] - W[1, 0]) / denominator, "b": (W[2, 2] + W[1, 2] - W[2, 0]) / denominator}
+
+
+@pytest.mark.parametrize("method, W", [("ols", np.eye(3)), ("wls_struct", np.diag([2.0, 1.0, 1.0]))])
+def test_ols_and_structural_weights_match_the_closed_form(method, W):
+    bottom, total, _ = _three()
+    out = reconcile(bottom, total, keys=["sku"], method=method)
+    gap = np.subtract(THREE["total"], np.add(THREE["a"], THREE["b"]))  # -5, +8
+    share = _gap_share(W)
+    assert share["a"] == pytest.approx(1 / 3 if method == "ols" else 1 / 4)
+    for sku in ("a", "b"):
+        np.testing.assert_allclose(out[out.sku == sku].yhat, np.add(THREE[sku], share[sku] * gap), rtol=1e-12)
+    assert out.attrs["reconcile"]["negative_values"] == 0
+
+
+def test_shrunk_covariance_and_mint_shrink_agree_with_hierarchicalforecast():
+    W, lam = shrunk_covariance(ERRORS)
+    np.testing.assert_allclose(W, PEER_W, rtol=1e-7, atol=1e-7)
+    sample = np.cov(ERRORS.T)
+    assert np.diag(W) == pytest.approx(np.diag(sample))  # the diagonal is never shrunk
+    assert 0 < lam < 1 and W[0, 1] == pytest.approx((1 - lam) * sample[0, 1])
+    bottom, total, errs = _three(ERRORS)
+    out = reconcile(bottom, total, keys=["sku"], method="mint_shrink", errors=errs)
+    gap = np.subtract(THREE["total"], np.add(THREE["a"], THREE["b"]))
+    share = _gap_share(W)
+    for sku in ("a", "b"):
+        mine = out[out.sku == sku].yhat.to_numpy()
+        np.testing.assert_allclose(mine, np.add(THREE[sku], share[sku] * gap), rtol=1e-12)
+        np.testing.assert_allclose(mine, PEER_MINT_SHRINK[sku], atol=1e-6)
+    assert out.attrs["reconcile"]["shrinkage"] == pytest.approx(lam)
+    # the band moves with the mean (scaled by reconciled / base)
+    a = out[out.sku == "a"]
+    np.testing.assert_allclose(a.yhat_q90, np.array([20.0, 24.0]) * a.yhat / np.array(THREE["a"]), rtol=1e-12)
+
+
+def test_uncorrelated_errors_are_shrunk_to_the_diagonal():
+    rng = np.random.default_rng(7)
+    W, lam = shrunk_covariance(rng.normal(size=(8, 30)))  # 8 rows, 30 independent series
+    assert lam > 0.8
+    W, lam = shrunk_covariance(np.array([[1.0, 5.0], [-1.0, 5.0], [2.0, 5.0]]))  # no variance in series 2
+    assert lam == 1.0 and W[0, 1] == 0.0 and W[1, 1] == pytest.approx(0.0, abs=1e-7)
+    W, lam = shrunk_covariance(np.outer(rng.normal(size=200), [1.0, 2.0, -1.0]) + rng.normal(size=(200, 3)) * 0.01)
+    assert lam < 0.05  # strongly correlated errors, many rows: little shrinkage
+
+
+def test_negative_projections_are_set_to_zero_and_counted():
+    bottom = pd.DataFrame({"sku": ["a", "b"], "ds": [DS[0]] * 2, "yhat": [0.0, 10.0], "yhat_q90": [0.0, 15.0]})
+    total = pd.DataFrame({"ds": [DS[0]], "yhat": [4.0]})
+    out = reconcile(bottom, total, keys=["sku"], method="ols")  # gap -6: a gets -2, b gets 8
+    assert out.yhat.tolist() == pytest.approx([0.0, 8.0])
+    info = out.attrs["reconcile"]
+    assert info["negative_values"] == 1 and info["negative_units"] == pytest.approx(2.0)
+    assert out.yhat_q90.tolist() == pytest.approx([0.0, 12.0])  # zero base: shifted by the new mean (0)
+    assert (out[[c for c in out.columns if c.startswith("yhat")]] >= 0).all().all()
+
+
+def test_mint_inputs_are_checked_by_name():
+    bottom, total, errs = _three(ERRORS)
+    with pytest.raises(ParameterError, match="needs past forecast errors"):
+        reconcile(bottom, total, keys=["sku"], method="mint_shrink")
+    with pytest.raises(ParameterError, match=r"errors: none given for level\(s\) \['bottom'\]"):
+        reconcile(bottom, total, keys=["sku"], method="mint_shrink", errors={(): errs[()]})
+    with pytest.raises(ParameterError, match="no series"):
+        reconcile(bottom.assign(region=["n", "n", "s", "s"]), {(): total, ("region",): pd.DataFrame(
+            {"region": ["n", "n"], "ds": DS, "yhat": [1.0, 2.0]})}, keys=["sku"], method="ols")
+    with pytest.raises(ParameterError, match="no yhat for series"):
+        reconcile(bottom, total.iloc[:1], keys=["sku"], method="wls_struct")
+    with pytest.raises(ParameterError, match="at least one level above"):
+        reconcile(bottom, keys=["sku"], method="ols")
+
+
+def test_top_down_medians_add_up_to_the_total_median_and_bands_keep_their_order():
+    bottom = _bottom().assign(yhat_q50=[9.0, 28.0, 0.0, 0.0])
+    total = pd.DataFrame({"ds": DS, "yhat": [80.0, 6.0], "yhat_q50": [55.5, 5.0]})
+    out = reconcile(bottom, total, keys=["sku"])
+    day1 = out[out.ds == DS[0]].set_index("sku")
+    assert day1.yhat.tolist() == pytest.approx([20.0, 60.0])  # the mean's factor, 2
+    assert day1.yhat_q50.tolist() == pytest.approx([13.5, 42.0])  # the median's factor, 55.5 / 37
+    assert day1.yhat_q90.tolist() == pytest.approx([18.0, 67.5])  # the quantiles share the median's factor
+    assert (out.yhat_q10 <= out.yhat_q50).all() and (out.yhat_q50 <= out.yhat_q90).all()
+    assert level_totals(out, []).yhat_q50.tolist() == pytest.approx([55.5, 5.0])  # day 2: an equal split
+    assert out.attrs["reconcile"]["quantile_factor"][DS[0]] == pytest.approx(1.5)

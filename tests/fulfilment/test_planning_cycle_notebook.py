@@ -123,6 +123,10 @@ def test_an_infeasible_network_is_reported_not_raised(repo, tmp_path):
     assert set(result.recorded()) == {"kpi_traffic_roi", "forecast_event_gmv"}
     assert result.table("orders")["frame"]["not computed"].iloc[0] == result.blocked
     assert [status for status, _ in result.answers()][:3] == ["infeasible"] * 3
+    # the regional demand the network is sized on adds up to the directly forecast national total
+    direct = result.region_forecast.direct_total.set_index("ds").loc[result.window.start:result.window.end]
+    assert result.region_totals.yhat_q50.sum() == pytest.approx(direct.yhat_q50.sum(), rel=1e-9)
+    assert result.region_totals.yhat.sum() == pytest.approx(direct.yhat.sum(), rel=1e-9)
 
 
 def test_capacity_file_gives_the_daily_capacity(repo, tmp_path):

@@ -19,6 +19,8 @@ from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
 from workbench.forecast.request import MAX_HORIZON, ForecastRequest, check_lead
 
 PLANNING_EVENTS = ("618", "new_year_sale", "double11", "spring_festival")
+RECONCILE_METHOD = "forecast_proportions"  # see docs/benchmarks.md, "Coherent levels on a sparse panel"
+PLANNING_RECONCILE = ("forecast_proportions", "bottom_up", "ols", "wls_struct")  # need no past errors
 
 
 @dataclass
@@ -31,7 +33,8 @@ class EventForecast:
     keys: list[str]
     forecast: pd.DataFrame      # keys, ds, yhat, quantiles, yhat_baseline; y (actuals) for a past window
     totals: pd.DataFrame        # per key over the window: forecast, baseline, uplift (actual if past)
-    notes: list[str]            # what the models said: fallbacks, events without history
+    notes: list[str]            # what the models said: fallbacks, events without history, reconciliation
+    direct_total: pd.DataFrame | None = None  # the national total forecast directly (ds, yhat, ...), if keyed
 
     @property
     def has_actuals(self) -> bool:
@@ -90,8 +93,17 @@ def horizon_through(window: EventWindow, history_end, freq: str = "D") -> int:
 
 def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, lead: int = 90,
                    model: str = "auto", quantiles=DEFAULT_QUANTILES, keys=None,
-                   calendar: RetailCalendar | None = None, n_jobs: int | None = None) -> EventForecast:
+                   calendar: RetailCalendar | None = None, n_jobs: int | None = None,
+                   reconcile: str = RECONCILE_METHOD) -> EventForecast:
     """Forecast ``event`` in ``year`` (None: the next window after the data) per series.
+
+    With keys, the national total (the sum of all series) is also forecast directly and the
+    series are reconciled to it (``reconcile``: ``"forecast_proportions"``, the default, splits
+    the direct total in proportion to the series' own forecasts; ``"bottom_up"`` keeps the
+    series as forecast; see ``workbench.forecast.reconcile``), so every level built from
+    ``forecast`` (``level_totals``, ``national_totals``, a region's demand) adds up to the direct
+    national forecast. A note gives the gap between the summed series and the direct total.
+    Not reconciled (a note says why) when a series failed: the direct total includes it.
 
     A window that starts after the data is planned from all of the history (the live plan; no
     actuals exist). A window inside the data is forecast from history ending ``lead`` days
@@ -103,6 +115,9 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
     calendar = calendar or default_calendar()
     keys = series_keys(frame, keys)
     lead = check_lead(lead)
+    if reconcile not in PLANNING_RECONCILE:
+        raise ParameterError(f"reconcile: {reconcile!r} is not one of {list(PLANNING_RECONCILE)} (mint_shrink "
+                             f"needs past errors of every level: workbench.forecast.reconcile)")
     end_of_data = frame["ds"].max()
     window = event_window(event, year, end_of_data, calendar)
     cutoff = end_of_data if window.start > end_of_data else window.start - pd.Timedelta(days=lead)
@@ -117,9 +132,37 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
     request = ForecastRequest(horizon=horizon, model=model, quantiles=quantiles, freq="D", n_jobs=n_jobs)
     fc = forecast(train, request, keys=keys, calendar=calendar, with_baseline=True)
     notes = list(dict.fromkeys(fc.attrs.get("notes", [])))
+    direct = None
+    if keys and reconcile != "bottom_up":
+        fc, direct, note = _reconciled(fc, train, request, keys, calendar, reconcile, window)
+        notes.append(note)
     if window.start <= end_of_data:  # a past window: the actuals, for the error
+        attrs = dict(fc.attrs)  # a merge drops them (failures, notes, reconcile)
         fc = fc.merge(frame[[*keys, "ds", "y"]], on=[*keys, "ds"], how="left")
-    return EventForecast(window, cutoff, end_of_data, keys, fc, window_totals(fc, window, keys), notes)
+        fc.attrs.update(attrs)
+    return EventForecast(window, cutoff, end_of_data, keys, fc, window_totals(fc, window, keys), notes, direct)
+
+
+def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest, keys: list[str],
+                calendar, method: str, window: EventWindow) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
+    """The series' forecast reconciled to the direct forecast of their sum, the direct total, and
+    a note with the gap over the window (or why nothing was reconciled)."""
+    from workbench.forecast.reconcile import reconcile
+
+    failures = fc.attrs.get("failures", [])
+    if failures:
+        return fc, None, (f"levels not reconciled: {len(failures)} series failed and the national total "
+                          f"includes them; the levels are sums of the series that were forecast")
+    total = train.groupby("ds", sort=True, as_index=False)["y"].sum()
+    direct = forecast(total, request, calendar=calendar, with_baseline=True)
+    out = reconcile(fc, direct, keys=keys, method=method)
+    inside = (fc["ds"] >= window.start) & (fc["ds"] <= window.end)
+    summed = float(fc.loc[inside, "yhat"].sum())
+    national = float(direct.loc[(direct["ds"] >= window.start) & (direct["ds"] <= window.end), "yhat"].sum())
+    gap = f" ({summed / national - 1:+.1%})" if national > 0 else ""
+    how = {"forecast_proportions": "split top-down in proportion to their own forecasts"}.get(method, f"reconciled ({method})")
+    return out, direct, (f"levels reconciled to the direct national forecast, {national:,.0f} over the window: the "
+                         f"{fc.groupby(keys).ngroups} series, which summed to {summed:,.0f}{gap}, are {how}")
 
 
 def window_totals(fc: pd.DataFrame, window: EventWindow, keys: list[str]) -> pd.DataFrame:
@@ -305,8 +348,9 @@ def national_totals(result: EventForecast) -> dict:
 
 
 def level_totals(result: EventForecast) -> pd.DataFrame:
-    """Window totals at each coarser level (category, region, national) present in the keys;
-    the point forecasts and baselines add up exactly from one level to the next."""
+    """Window totals at each coarser level (category, region, national) present in the keys:
+    sums of the (reconciled) series, so the point forecasts and baselines add up exactly from
+    one level to the next, and the national point forecast is the direct one (``event_forecast``)."""
     levels = [[k] for k in ("category", "region") if k in result.keys and result.keys != [k]] + [[]]
     parts = []
     for by in levels:

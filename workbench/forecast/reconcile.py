@@ -1,21 +1,39 @@
-"""Coherent forecasts across levels: the bottom series add up to the forecast of their total.
+"""Coherent forecasts across levels: the bottom series add up to the forecasts of their totals.
 
 Forecasting every series of a hierarchy on its own gives levels that do not add up, and on sparse
 panels (young, intermittent flows) the summed bottom forecasts can miss the directly forecast
 total by a factor (each small series' noise, launches and stops, does not average out the way
-the total's does). Two methods, both on the core's forecast frames:
+the total's does). Every method returns the reconciled bottom; a middle level (region,
+category, origin) or the total is then the sum of it (``level_totals``), so every level is
+coherent. The methods:
 
 * ``"forecast_proportions"`` (top-down by forecast proportions; Athanasopoulos, Ahmed & Hyndman
   2009, *Int. J. Forecasting* 25(1)): each period, the direct forecast of the total is split
-  among the bottom series in proportion to their own forecasts. The total keeps its (better)
-  direct forecast; the bottom keeps its own shape. The choice for sparse bottoms.
-* ``"bottom_up"``: the total is the sum of the bottom forecasts (no change at the bottom); the
-  choice when the bottom series are mature and their sum is as good as the direct total.
+  among the bottom series in proportion to their own forecasts. The total keeps its direct
+  forecast; the bottom keeps its own shape. The default (see ``choose_method``).
+* ``"bottom_up"``: the total is the sum of the bottom forecasts (no change at the bottom).
+* ``"ols"``, ``"wls_struct"``, ``"mint_shrink"``: the minimum-trace projection (MinT;
+  Wickramasuriya, Athanasopoulos & Hyndman 2019, *JASA* 114(526)) of the base forecasts of every
+  level onto the coherent subspace, ``b~ = G y^`` with ``G = J - J W U (U' W U)^-1 U'``
+  (the paper's Lemma 1; ``U' = [I | -C]`` for ``S = [C; I]``). ``W`` is the identity (``ols``),
+  the number of bottom series under each series (``wls_struct``), or the Schafer-Strimmer
+  shrunk covariance of past forecast errors (``mint_shrink``; Schafer & Strimmer 2005,
+  *Stat. Appl. Genet. Mol. Biol.* 4(1), target: the diagonal; ``shrunk_covariance``). Every
+  level's base forecast moves; none is kept as it was.
 
-Any middle level (region, category) is then the sum of the reconciled bottom, so every level
-is coherent. Quantiles are scaled by the same per-period factor as the mean (a proportional
-split of each quantile of the total); quantiles of a sum are not sums of quantiles, so the
-bottom bands stay the series' own bands, rescaled.
+Non-negativity: a projection can give a bottom series a negative forecast. Those values are set
+to zero and the levels above are the sums of the result ("set negative to zero", Di Fonzo &
+Girolimetto 2023, *Int. J. Forecasting* 39(1)); coherence holds, and ``attrs["reconcile"]``
+counts the values and units set to zero (never silent; values above ``-NEGATIVE_TOLERANCE``
+units are rounding of all-zero series and are not counted). Top-down and bottom-up cannot go
+negative.
+
+Quantiles: quantiles of a sum are not sums of quantiles, so each bottom series keeps its own
+band, moved with its mean: scaled by the ratio of its reconciled to its base mean, or, where the
+base mean is zero, shifted by the reconciled mean. Top-down scales every quantile of a day by
+one factor, the direct total's median over the summed bottom medians (the mean's factor when
+there is no median), so the bottom medians add up to the total's median (what a network sized
+on P50 demand needs) and each band keeps its order and relative width.
 """
 
 from __future__ import annotations
@@ -25,35 +43,200 @@ import pandas as pd
 
 from workbench.errors import ParameterError
 
-METHODS = ("forecast_proportions", "bottom_up")
+METHODS = ("forecast_proportions", "bottom_up", "ols", "wls_struct", "mint_shrink")
+PROJECTIONS = ("ols", "wls_struct", "mint_shrink")
+SHRINK_RIDGE = 2e-8  # added to the shrunk covariance's diagonal (as hierarchicalforecast does)
+NEGATIVE_TOLERANCE = 1e-6  # units: smaller negative values are rounding (zero series), not counted
 
 
 def _value_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if c == "yhat" or c.startswith("yhat_q") or c == "yhat_baseline"]
 
 
-def reconcile(bottom: pd.DataFrame, total: pd.DataFrame | None = None, *, keys,
-              method: str = "forecast_proportions") -> pd.DataFrame:
-    """Bottom forecasts made coherent with the forecast of their total.
+def shrunk_covariance(errors: np.ndarray, ridge: float = SHRINK_RIDGE) -> tuple[np.ndarray, float]:
+    """Schafer-Strimmer shrinkage of the error covariance towards its diagonal.
+
+    Parameters
+    ----------
+    errors : shape (T, n): T past forecast errors (actual - forecast, in the series' units) of
+        each of n series, aligned by row (the same origin and date in every column).
+    ridge : added to the diagonal (numerical protection for series without error).
+
+    Returns
+    -------
+    ``(W, lambda)``: W (n, n) = the sample covariance (centred, divisor T - 1) with its
+    off-diagonal entries multiplied by ``1 - lambda``, and ``lambda`` in [0, 1], the estimated
+    optimal intensity ``sum var(r_ij) / sum r_ij^2`` over i != j, r the sample correlations
+    (Schafer & Strimmer 2005, target "D"; the estimator of MinT-shrink in Wickramasuriya et al.
+    2019). Series with zero error variance have zero correlation with all others.
+
+    Raises
+    ------
+    ParameterError : fewer than 2 rows, or non-finite errors.
+    """
+    errors = np.asarray(errors, dtype=float)
+    if errors.ndim != 2 or errors.shape[0] < 2:
+        raise ParameterError(f"errors: need a (T, n) array with T >= 2 past errors, got shape {errors.shape}")
+    if not np.isfinite(errors).all():
+        raise ParameterError("errors: NaN or infinite values; every series needs an error at every row")
+    t, n = errors.shape
+    centred = errors - errors.mean(axis=0)
+    cov = centred.T @ centred / (t - 1)
+    sd = np.sqrt(np.diag(cov))
+    scaled = np.divide(centred, sd, out=np.zeros_like(centred), where=sd > 0)
+    w_mean = scaled.T @ scaled / t                       # mean of w_kij over k
+    w_sq = (scaled ** 2).T @ (scaled ** 2) / t           # mean of w_kij^2 over k
+    var_r = t / (t - 1) ** 3 * t * (w_sq - w_mean ** 2)  # sum_k (w_kij - mean)^2 * t / (t-1)^3
+    corr = w_mean * t / (t - 1)
+    off = ~np.eye(n, dtype=bool)
+    denominator = float((corr[off] ** 2).sum())
+    lam = 1.0 if denominator == 0 else float(np.clip(var_r[off].sum() / denominator, 0.0, 1.0))
+    shrunk = cov * (1.0 - lam)
+    shrunk[np.diag_indices(n)] = np.diag(cov) + ridge
+    return shrunk, lam
+
+
+def mint_projection(S: np.ndarray, W: np.ndarray | None = None, diagonal: np.ndarray | None = None) -> np.ndarray:
+    """The MinT reconciliation matrix ``G`` (n_bottom, n): reconciled bottom ``b~ = G y^``.
+
+    Parameters
+    ----------
+    S : summing matrix (n, n_bottom) whose last n_bottom rows are the identity (upper series
+        first, then the bottom), as ``summing_matrix`` builds it.
+    W : the base forecast errors' covariance (n, n); or ``diagonal`` (n,) for a diagonal W.
+
+    Returns ``G = J - J W U (U' W U)^-1 U'`` with ``J = [0 | I]`` and ``U' = [I | -C]``
+    (Wickramasuriya, Athanasopoulos & Hyndman 2019, Lemma 1), equal to
+    ``(S' W^-1 S)^-1 S' W^-1`` but solving only an (n_upper, n_upper) system.
+    Raises ``ParameterError`` when ``U' W U`` is singular.
+    """
+    n, n_bottom = S.shape
+    n_upper = n - n_bottom
+    ut = np.hstack([np.eye(n_upper), -S[:n_upper]])
+    if (W is None) == (diagonal is None):
+        raise ParameterError("give either W or its diagonal")
+    wu = W @ ut.T if W is not None else diagonal[:, None] * ut.T     # (n, n_upper)
+    try:
+        core = np.linalg.solve(ut @ wu, ut)                          # (U'WU)^-1 U'
+    except np.linalg.LinAlgError:
+        raise ParameterError("MinT: U'WU is singular (a series with no error variance under a "
+                             "total?); use wls_struct or forecast_proportions") from None
+    G = -wu[n_upper:] @ core
+    G[:, n_upper:] += np.eye(n_bottom)
+    return G
+
+
+def summing_matrix(bottom: pd.DataFrame, levels) -> tuple[np.ndarray, list[tuple[tuple, tuple]]]:
+    """The summing matrix of a hierarchy (or grouped structure) and its row labels.
+
+    Parameters
+    ----------
+    bottom : one row per bottom series: its key columns and the columns of every level.
+    levels : the upper levels, each a tuple of column names (``()`` the total), listed as the
+        rows of S should be.
+
+    Returns ``(S, labels)``: S (n_upper + n_bottom, n_bottom) of 0/1, the upper series (each
+    level's keys in sorted order) then the bottom in ``bottom``'s row order (identity);
+    ``labels`` is ``(level, key values)`` per row of S, the bottom's level being ``"bottom"``.
+    """
+    rows, labels = [], []
+    for level in levels:
+        level = tuple(level)
+        if not level:
+            rows.append(np.ones((1, len(bottom))))
+            labels.append(((), ()))
+            continue
+        codes, uniques = pd.MultiIndex.from_frame(bottom[list(level)]).factorize(sort=True)
+        block = np.zeros((len(uniques), len(bottom)))
+        block[codes, np.arange(len(bottom))] = 1.0
+        rows.append(block)
+        labels += [(level, tuple(u)) for u in uniques]
+    rows.append(np.eye(len(bottom)))
+    labels += [("bottom", ()) for _ in range(len(bottom))]
+    return np.vstack(rows), labels
+
+
+def _series_table(bottom: pd.DataFrame, keys: list[str], levels) -> pd.DataFrame:
+    """One row per bottom series with its level columns; each must be constant per series."""
+    columns = list(dict.fromkeys([*keys, *[c for level in levels for c in level]]))
+    missing = [c for c in columns if c not in bottom.columns]
+    if missing:
+        raise ParameterError(f"bottom forecast: missing level column(s) {missing}")
+    table = bottom[columns].drop_duplicates()
+    if table.duplicated(keys).any():
+        key = tuple(table[table.duplicated(keys)].iloc[0][keys])
+        raise ParameterError(f"bottom series {key}: more than one value of a level column "
+                             f"{[c for c in columns if c not in keys]}; each series belongs to one node")
+    return table.sort_values(keys).reset_index(drop=True)
+
+
+def _stack(frames: dict, table: pd.DataFrame, keys, levels, labels, value: str, index_cols,
+           what: str) -> tuple[np.ndarray, pd.Index]:
+    """The (n, m) matrix of ``value`` per series of S and the m columns (the ``index_cols``
+    values of the bottom frame, sorted), from the level frames; a missing series or row is named."""
+    out = []
+    for level in levels:
+        level = tuple(level)
+        frame = frames[level]
+        wide = (frame.set_index([*level, *index_cols])[value].unstack(index_cols) if level else
+                frame.set_index(index_cols)[value].to_frame().T)
+        want = [key for lv, key in labels if lv == level] if level else [()]
+        out.append(_aligned(wide, want, level, what))
+    wide = frames["bottom"].set_index([*keys, *index_cols])[value].unstack(index_cols)
+    out.append(_aligned(wide, list(table[keys].itertuples(index=False, name=None)), tuple(keys), what))
+    columns = out[-1].columns
+    stacked = [part.reindex(columns=columns) for part in out]
+    matrix = np.vstack([part.to_numpy(dtype=float) for part in stacked])
+    if np.isnan(matrix).any():
+        row, col = map(int, np.argwhere(np.isnan(matrix))[0])
+        raise ParameterError(f"{what}: no {value} for series {labels[row]} at {columns[col]}; every series "
+                             f"of every level needs a value at every date")
+    return matrix, columns
+
+
+def _aligned(wide: pd.DataFrame, want: list, level: tuple, what: str) -> pd.DataFrame:
+    if len(level) == 1 and not isinstance(wide.index, pd.MultiIndex):
+        wide.index = pd.MultiIndex.from_arrays([wide.index])
+    if level:
+        absent = [key for key in want if key not in wide.index]
+        if absent:
+            raise ParameterError(f"{what} of level {list(level)}: no series {absent[0]} "
+                                 f"({len(absent)} missing); forecast every node of the level")
+        return wide.loc[want]
+    return wide
+
+
+def reconcile(bottom: pd.DataFrame, upper=None, *, keys, method: str = "forecast_proportions",
+              errors: dict | None = None) -> pd.DataFrame:
+    """Bottom forecasts made coherent with the forecasts of the levels above them.
 
     Parameters
     ----------
     bottom : the core's forecast frame of the bottom series, ``[keys..., ds, yhat, yhat_q..]``
-        (units per period).
-    total : the core's forecast of the sum of all bottom series, ``[ds, yhat, yhat_q..]``, over
-        the same dates; needed by ``"forecast_proportions"``.
+        (units per period), with the columns of every upper level (e.g. ``origin`` beside
+        ``route``).
+    upper : the direct forecasts of the levels above: a frame ``[ds, yhat, ...]`` (the total),
+        or a dict ``{level columns tuple: frame}`` with ``()`` for the total, e.g.
+        ``{(): total, ("origin",): origins}``. ``"forecast_proportions"`` needs the total;
+        the projections use every level given (the hierarchy is the levels given plus the
+        bottom); ``"bottom_up"`` needs none.
     keys : the bottom frame's key columns.
-    method : ``"forecast_proportions"`` or ``"bottom_up"`` (see the module docstring).
+    method : one of ``METHODS`` (see the module docstring).
+    errors : ``"mint_shrink"`` only: past forecast errors, ``{level tuple: frame}`` for every
+        level of ``upper`` and ``"bottom"``, each ``[level columns..., cutoff, ds, error]``
+        (error = actual - forecast, the same cut-offs and dates at every level).
 
     Returns
     -------
     A copy of ``bottom`` with every value column (``yhat``, quantiles, baseline) reconciled; its
-    ``attrs["reconcile"]`` holds the method and, per date, the factor applied.
+    ``attrs["reconcile"]`` holds the method, and per method the top-down factors (dicts date ->
+    factor, for the mean and the quantiles), the shrinkage intensity, and the count and units of
+    negative values set to zero.
 
     Raises
     ------
-    ParameterError : unknown method, missing total or key columns, or dates of the bottom that the
-        total does not cover.
+    ParameterError : unknown method; a missing level, series, date or column; errors missing or
+        misaligned for ``"mint_shrink"``.
     """
     if method not in METHODS:
         raise ParameterError(f"method: {method!r} is not one of {list(METHODS)}")
@@ -61,12 +244,24 @@ def reconcile(bottom: pd.DataFrame, total: pd.DataFrame | None = None, *, keys,
     missing = [k for k in [*keys, "ds", "yhat"] if k not in bottom.columns]
     if missing:
         raise ParameterError(f"bottom forecast: missing columns {missing}")
-    out = bottom.copy()
+    upper = {(): upper} if isinstance(upper, pd.DataFrame) else dict(upper or {})
+    upper = {tuple(level): frame for level, frame in upper.items()}
     if method == "bottom_up":
-        out.attrs["reconcile"] = {"method": method, "factor": pd.Series(1.0, index=sorted(out.ds.unique()))}
+        out = bottom.copy()
+        out.attrs["reconcile"] = {"method": method}
         return out
-    if total is None or "yhat" not in total.columns or "ds" not in total.columns:
-        raise ParameterError("forecast_proportions needs the total's forecast [ds, yhat, ...]")
+    if method == "forecast_proportions":
+        total = upper.get(())
+        if total is None or "yhat" not in total.columns or "ds" not in total.columns:
+            raise ParameterError("forecast_proportions needs the total's forecast [ds, yhat, ...]")
+        return _top_down(bottom, total)
+    if not upper:
+        raise ParameterError(f"{method} needs the direct forecasts of at least one level above the bottom")
+    return _project(bottom, upper, keys, method, errors)
+
+
+def _top_down(bottom: pd.DataFrame, total: pd.DataFrame) -> pd.DataFrame:
+    out = bottom.copy()
     direct = total.set_index("ds")
     if direct.index.duplicated().any():
         raise ParameterError("total forecast: one row per date expected (it is the sum of all series)")
@@ -75,20 +270,75 @@ def reconcile(bottom: pd.DataFrame, total: pd.DataFrame | None = None, *, keys,
         raise ParameterError(f"total forecast: no row for {len(uncovered)} dates of the bottom forecast, "
                              f"first {pd.Timestamp(uncovered[0]).date()}")
     columns = _value_columns(out)
-    summed = out.groupby("ds")["yhat"].sum()
-    top = direct["yhat"].reindex(summed.index)
-    factor = top / summed.where(summed > 0)
-    empty = factor.index[factor.isna() & (top > 0)]  # the bottom forecasts nothing that day
-    scale = out.ds.map(factor).fillna(0.0).to_numpy()
-    for col in columns:
-        out[col] = out[col].to_numpy() * scale
-    if len(empty):  # nothing to split in proportion: an equal split of the total's values
+    # the mean (and baseline) split in proportion to the bottom's means; the quantiles scaled by
+    # the median's day factor when both sides have a median, so the bottom medians add up to the
+    # total's median and every band keeps its order and relative width
+    median = "yhat_q50" if "yhat_q50" in out and "yhat_q50" in direct else "yhat"
+    groups = {"yhat": [c for c in columns if not c.startswith("yhat_q")],
+              median: [c for c in columns if c.startswith("yhat_q")]}
+    if median == "yhat":
+        groups = {"yhat": columns}
+    factors, empty_dates = {}, set()
+    counts = out.groupby("ds").size()
+    for by, cols in groups.items():
+        summed = out.groupby("ds")[by].sum()
+        top = direct[by].reindex(summed.index)
+        factor = top / summed.where(summed > 0)
+        empty = factor.index[factor.isna() & (top > 0)]  # the bottom forecasts nothing that day
+        scale = out.ds.map(factor).fillna(0.0).to_numpy()
         on = out.ds.isin(empty).to_numpy()
-        counts = out[on].groupby("ds").size()
-        for col in columns:
-            source = direct[col] if col in direct.columns else direct["yhat"]
-            out.loc[on, col] = out.loc[on, "ds"].map(source / counts).to_numpy()
-    out.attrs["reconcile"] = {"method": method, "factor": factor, "equal_split_dates": list(empty)}
+        for col in cols:
+            values = out[col].to_numpy() * scale
+            if on.any():  # nothing to split in proportion: an equal split of the total's values
+                source = direct[col] if col in direct.columns else direct[by]
+                values[on] = out.loc[on, "ds"].map(source / counts).to_numpy()
+            out[col] = values
+        factors[by] = factor
+        empty_dates |= set(empty)
+    out.attrs["reconcile"] = {"method": "forecast_proportions", "factor": factors["yhat"].to_dict(),
+                              "quantile_factor": factors.get(median, factors["yhat"]).to_dict(),
+                              "equal_split_dates": sorted(empty_dates)}
+    return out
+
+
+def _project(bottom, upper, keys, method, errors) -> pd.DataFrame:
+    levels = [level for level in upper if level != tuple(keys)]
+    table = _series_table(bottom, keys, levels)
+    S, labels = summing_matrix(table, levels)
+    frames = {**upper, "bottom": bottom}
+    base, dates = _stack(frames, table, keys, levels, labels, "yhat", ["ds"], "forecast")
+    info = {"method": method}
+    if method == "ols":
+        G = mint_projection(S, diagonal=np.ones(len(S)))
+    elif method == "wls_struct":
+        G = mint_projection(S, diagonal=S.sum(axis=1))
+    else:
+        if errors is None:
+            raise ParameterError("mint_shrink needs past forecast errors of every level (errors=...)")
+        errors = {tuple(k) if k != "bottom" else k: v for k, v in errors.items()}
+        absent = [lv for lv in [*levels, "bottom"] if lv not in errors]
+        if absent:
+            raise ParameterError(f"errors: none given for level(s) {absent}")
+        index_cols = ["cutoff", "ds"] if "cutoff" in errors["bottom"].columns else ["ds"]
+        E, _ = _stack(errors, table, keys, levels, labels, "error", index_cols, "errors")
+        W, lam = shrunk_covariance(E.T)
+        G = mint_projection(S, W)
+        info.update(shrinkage=lam, error_rows=E.shape[1])
+    reconciled = G @ base                                   # (n_bottom, dates)
+    negative = reconciled < -NEGATIVE_TOLERANCE
+    info.update(negative_values=int(negative.sum()), negative_units=float(abs(reconciled[negative].sum())))
+    reconciled[reconciled < 0] = 0.0                        # set negative to zero, counted above
+    new = pd.DataFrame(reconciled, index=pd.MultiIndex.from_frame(table[keys]), columns=dates).stack()
+    new.index.names = [*keys, "ds"]
+    out = bottom.copy()
+    target = pd.MultiIndex.from_frame(out[[*keys, "ds"]])
+    mean = new.reindex(target).to_numpy()
+    old = out["yhat"].to_numpy(dtype=float)
+    ratio = np.divide(mean, old, out=np.zeros_like(mean), where=old > 0)
+    for col in _value_columns(out):
+        values = out[col].to_numpy(dtype=float)
+        out[col] = np.where(old > 0, values * ratio, values + mean) if col != "yhat" else mean
+    out.attrs["reconcile"] = info
     return out
 
 
