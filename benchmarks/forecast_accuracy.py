@@ -147,6 +147,9 @@ def main(argv=None) -> int:
     parser.add_argument("--no-peers", action="store_true", help="skip the StatsForecast peers")
     parser.add_argument("--peer-venv", type=Path, default=Path("/tmp/wb-peers-venv"))
     parser.add_argument("--csv", type=Path, help="also write the table to this CSV")
+    parser.add_argument("--conformal-windows", type=int, default=0,
+                        help="rolling-origin refits with which the core calibrates the bands of models "
+                             "that do not calibrate themselves (ForecastRequest.conformal_windows)")
     args = parser.parse_args(argv)
     if not DATA.is_dir():
         print(f"no evaluation data at {DATA}; nothing to measure")
@@ -161,7 +164,8 @@ def main(argv=None) -> int:
         pool = params.pop("pool_events", True)
         for label, (frame, keys) in frames.items():
             result = backtest_windows(frame, model=name, windows=WINDOWS, lead=args.lead, keys=keys,
-                                      model_params=params, pool_events=pool)
+                                      model_params=params, pool_events=pool,
+                                      conformal_windows=args.conformal_windows)
             scored = score(result.forecasts, frame, keys, args.lead)
             n_series = frame.groupby(keys).ngroups if keys else 1
             if (scored.series < n_series).any():  # a failed series must not improve the score

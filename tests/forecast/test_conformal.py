@@ -7,6 +7,7 @@ from scipy.stats import norm
 
 from workbench.errors import ModelError
 from workbench.forecast.conformal import apply_offsets, conformal_offsets, rolling_origin_errors, scale_slope
+from workbench.forecast.core import forecast
 from workbench.forecast.models import make_model
 
 Q = (0.1, 0.5, 0.9)
@@ -139,3 +140,57 @@ def test_event_profile_bands_cover_80_percent_three_to_five_months_ahead(drift_s
     assert 0.72 <= inside[:, 90:].mean() <= 0.88
     assert 0.72 <= inside[:, :30].mean() <= 0.88
     assert widths[:, 90:].mean() > widths[:, :30].mean()
+
+
+def _random_walk_panel(n: int = 30, weeks: int = 104) -> pd.DataFrame:
+    ds = pd.date_range("2023-01-02", periods=weeks, freq="W-MON")
+    rows = []
+    for i in range(n):
+        rng = np.random.default_rng(i)
+        y = np.exp(5 + np.cumsum(rng.normal(0, 0.05, weeks)) + rng.normal(0, 0.1, weeks))
+        rows.append(pd.DataFrame({"sku": f"s{i}", "ds": ds, "y": y.round(1)}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_the_core_calibrates_a_model_that_does_not_calibrate_itself():
+    """recent_level's own band (the recent weeks' spread around their mean) knows nothing of a
+    drifting level: 13 weeks ahead on random-walk series it covers about half the weeks; the
+    core's split conformal calibration on 5 rolling-origin refits brings it to about 80%."""
+    panel = _random_walk_panel()
+    cut = panel.ds.unique()[-14]
+    train, test = panel[panel.ds <= cut], panel[panel.ds > cut]
+    cover = {}
+    for windows in (0, 5):
+        fc = forecast(train, horizon=13, keys=["sku"], model="recent_level", freq="W",
+                      conformal_windows=windows, n_jobs=1)
+        j = fc.merge(test, on=["sku", "ds"])
+        assert len(j) == 13 * 30
+        cover[windows] = float(((j.y >= j.yhat_q10) & (j.y <= j.yhat_q90)).mean())
+        assert (j.yhat_q10 <= j.yhat).all() and (j.yhat <= j.yhat_q90).all()
+    assert cover[0] < 0.65 and 0.72 <= cover[5] <= 0.88, cover
+
+
+def test_the_core_leaves_self_calibrated_models_counts_and_short_series_alone():
+    rng = np.random.default_rng(0)
+    ds = pd.date_range("2024-01-01", periods=400, freq="D")
+    daily = pd.DataFrame({"ds": ds, "y": 100 * rng.lognormal(0, 0.1, len(ds))})
+    own = forecast(daily, horizon=30, model="event_profile")
+    again = forecast(daily, horizon=30, model="event_profile", conformal_windows=3)
+    pd.testing.assert_frame_equal(own, again)  # calibrated=("D",): its own conformal bands
+    counts = daily.assign(y=rng.poisson(3, len(ds)).astype(float))
+    own = forecast(counts, horizon=30, model="seasonal_naive")
+    again = forecast(counts, horizon=30, model="seasonal_naive", conformal_windows=3)
+    pd.testing.assert_frame_equal(own, again)  # small counts keep their count quantiles
+    short = daily.iloc[:20]
+    with pytest.warns(Warning, match="bands not calibrated"):
+        out = forecast(short, horizon=30, model="seasonal_naive", conformal_windows=2)
+    assert any("bands not calibrated" in n for n in out.attrs["notes"])
+
+
+@pytest.mark.parametrize("bad", [-1, 11, 2.5, "2", True])
+def test_conformal_windows_is_checked_at_the_edge(bad):
+    from workbench.errors import ParameterError
+    from workbench.forecast.request import ForecastRequest
+
+    with pytest.raises(ParameterError, match="conformal_windows"):
+        ForecastRequest(horizon=5, conformal_windows=bad)

@@ -75,6 +75,7 @@ def test_every_subcommand_has_help(command, capsys):
     (["--horizon", "7", "--quantiles", "0.1,1.5"], "quantiles must lie strictly between 0 and 1"),
     (["--horizon", "7", "--n-jobs", "0"], "n_jobs must be from 1 to 4096 workers; got 0"),
     (["--horizon", "7", "--partition-size", "-1"], "partition_size must be from 1"),
+    (["--horizon", "7", "--conformal-windows", "11"], "conformal_windows must be from 0 to 10 refits; got 11"),
 ])
 def test_forecast_bounds_are_refused_before_reading(extra, message, tmp_path, capsys):
     """Issue 10 section 3: checked before the data are read (the file here does not exist)."""

@@ -73,6 +73,9 @@ def register(subparsers) -> None:
     p.add_argument("--partition-size", type=int,
                    help="series per partition, i.e. per task and per output file (default: about "
                    "32 partitions, at most 500 series each)")
+    p.add_argument("--conformal-windows", type=int, default=0,
+                   help="calibrate the bands of a model that does not calibrate itself on this many "
+                   "rolling-origin refits per series (0-10; default 0: the model's own bands)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")
     p.add_argument("--excel-csv", action="store_true",
@@ -118,7 +121,7 @@ def _forecast(args) -> int:
     request = ForecastRequest(horizon=args.horizon if through is None else 1, model=args.model,
                               quantiles=args.quantiles, freq=args.freq, engine=args.engine,
                               n_jobs=args.n_jobs, dask_address=args.dask_address,
-                              partition_size=args.partition_size)
+                              partition_size=args.partition_size, conformal_windows=args.conformal_windows)
     output = OutputFormat(excel_csv=args.excel_csv, rounding=args.rounding,
                           date_name=args.date_col if args.keep_date_col else None)
     result = forecast_file(args.data, request, out=args.out, out_dir=args.out_dir,

@@ -65,9 +65,11 @@ def _score(actual: pd.DataFrame, train_y: np.ndarray, lo: str, hi: str, quantile
 def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: str = "auto",
                      lead: int = 90, keys=None, quantiles=DEFAULT_QUANTILES,
                      calendar: RetailCalendar | None = None, model_params: dict | None = None,
-                     n_jobs: int | None = None, pool_events: bool = True) -> BacktestResult:
+                     n_jobs: int | None = None, pool_events: bool = True,
+                     conformal_windows: int = 0) -> BacktestResult:
     """Backtest ``model`` on each named window ``(start, end)`` of daily data: fit on history
-    ending ``lead`` days (1 to ``MAX_LEAD``) before the window, score the window.
+    ending ``lead`` days (1 to ``MAX_LEAD``) before the window, score the window
+    (``conformal_windows``: as in ``ForecastRequest``, the core's calibration of the bands).
 
     Returns the ``BacktestResult``. Raises ``ParameterError`` for a bad lead, model or
     quantiles (before any fit) and ``ModelError`` for a window without history before its
@@ -75,7 +77,8 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
     lead = check_lead(lead)
     keys = series_keys(frame, keys)
     base = ForecastRequest(horizon=1, model=model, quantiles=quantiles, freq="D",
-                           model_params=dict(model_params or {}), n_jobs=n_jobs)
+                           model_params=dict(model_params or {}), n_jobs=n_jobs,
+                           conformal_windows=conformal_windows)
     lo, hi = quantile_column(base.quantiles[0]), quantile_column(base.quantiles[-1])
     per_rows, total_rows, fc_parts = [], [], []
     for label, (start, end) in windows.items():

@@ -22,10 +22,12 @@ from workbench.calendar import RetailCalendar, default_calendar
 from workbench.data.io import write_table
 from workbench.data.validate import SEASON_LENGTH
 from workbench.errors import ModelError, ParameterError
+from workbench.forecast.conformal import HORIZON_BANDS, apply_offsets, conformal_offsets, rolling_origin_errors
 from workbench.forecast.guard import GUARD_FALLBACK, check_prediction
 from workbench.forecast.engines import Engine, make_engine, progress_bar
 from workbench.forecast.models import MODELS, make_model, resolve_model
-from workbench.forecast.models.base import DEFAULT_QUANTILES, Prediction, future_dates, quantile_column
+from workbench.forecast.models.base import (DEFAULT_QUANTILES, Prediction, count_dispersion, future_dates,
+                                            quantile_column)
 from workbench.forecast.request import ForecastRequest, check_keys
 
 
@@ -72,6 +74,7 @@ class _Job:
     calendar: RetailCalendar
     with_baseline: bool
     out_dir: str | None = None
+    conformal_windows: int = 0
 
 
 @dataclass
@@ -197,7 +200,10 @@ def _forecast_one(y, ds, job: _Job):
     except Exception as exc:  # one series' failure must not stop the others, nor lose the series
         reason = f"it failed ({type(exc).__name__}: {exc})"
     else:
-        reason = _check_prediction(pred, model, job) or check_prediction(y, pred, job.freq)
+        reason = _check_prediction(pred, model, job)
+        if not reason:
+            pred = _conformal(pred, y, ds, model, params, job)
+            reason = _check_prediction(pred, model, job) or check_prediction(y, pred, job.freq)
     if reason:  # failed, or not believable next to its history: the fallback, with a note
         pred = _fallback(y, ds, job, model, reason)
         if isinstance(pred, str):
@@ -205,6 +211,36 @@ def _forecast_one(y, ds, job: _Job):
     if note:
         pred.notes.append(note)
     return pred, None, reason
+
+
+def _conformal(pred: Prediction, y, ds, model: str, params: dict, job: _Job) -> Prediction:
+    """``pred`` with its quantiles calibrated on the model's own out-of-sample errors when the
+    request asks for it (``job.conformal_windows`` refits) and the model does not calibrate
+    itself at this frequency (``Capabilities.calibrated``): the model is refitted at origins
+    ``horizon`` periods apart before the end, as StatsForecast's ``ConformalIntervals(h,
+    n_windows)`` does (``conformal.rolling_origin_errors``), and the band around the point
+    forecast comes from those log errors by horizon (``conformal.conformal_offsets``, centred).
+    Small counts keep the model's count quantiles (``count_dispersion``: most log errors of a
+    sparse series are 0, so a log-error band would collapse). A series too short for any refit,
+    or whose refits fail, keeps the model's own quantiles, with a note."""
+    caps = MODELS[model].capabilities
+    if not job.conformal_windows or job.freq in caps.calibrated or count_dispersion(y) is not None:
+        return pred
+    try:
+        horizons, errors = rolling_origin_errors(
+            lambda: make_model(model, freq=job.freq, **params), y, ds, horizon=job.horizon,
+            n_windows=job.conformal_windows, freq=job.freq, calendar=job.calendar,
+            min_history=max(caps.min_history, 2))
+    except Exception as exc:  # a refit's failure must not lose the forecast
+        pred.notes.append(f"{model}: bands not calibrated (a rolling-origin refit failed: "
+                          f"{type(exc).__name__}: {exc}); the model's own quantiles")
+        return pred
+    if not len(errors):
+        pred.notes.append(f"{model}: bands not calibrated ({len(y)} periods leave no room for a "
+                          f"{job.horizon}-period rolling-origin refit); the model's own quantiles")
+        return pred
+    offsets = conformal_offsets(horizons, errors, job.horizon, job.quantiles, bands=HORIZON_BANDS[job.freq])
+    return replace(pred, quantiles=apply_offsets(pred.mean, offsets))
 
 
 def _fallback(y, ds, job: _Job, model: str, reason: str):
@@ -413,7 +449,7 @@ def _execute(frame, request: ForecastRequest, *, keys=None, calendar=None, pool_
     params = dict(request.model_params)
     parts, counts = partition_series(frame, keys, request.partition_size)
     job = _Job(tuple(keys), request.horizon, model, params, request.quantiles, request.freq,
-               calendar or default_calendar(), with_baseline, out_dir)
+               calendar or default_calendar(), with_baseline, out_dir, request.conformal_windows)
     engine = request.engine
     owned = not isinstance(engine, Engine)
     runner = make_engine(engine, address=request.dask_address,

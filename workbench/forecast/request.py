@@ -19,6 +19,7 @@ from workbench.forecast.models.base import DEFAULT_QUANTILES
 # Longest horizon per frequency: three years ahead (planning looks one event, at most a year, out).
 MAX_HORIZON = {"D": 3 * 366, "W": 3 * 53, "MS": 36, "QS": 12}
 MAX_LEAD = 366  # days between the end of history and a backtested window (a year at most)
+MAX_CONFORMAL_WINDOWS = 10  # rolling-origin refits per series for the core's conformal bands
 
 
 def check_whole_number(value, name: str, low: int, high: int, unit: str = "") -> int:
@@ -96,6 +97,10 @@ class ForecastRequest:
     n_jobs : workers of an engine made by name (default: all cores).
     dask_address : ``tcp://HOST:PORT`` of a running Dask scheduler (with ``engine="dask"``).
     partition_size : series per partition (per task and output file); default from the data.
+    conformal_windows : rolling-origin refits per series with which the core calibrates the
+        quantiles of a model that does not calibrate itself at ``freq``
+        (``Capabilities.calibrated``), 0 to 10; 0 keeps the model's own quantiles. Each costs
+        one more fit per series (docs/benchmarks.md).
     """
 
     horizon: int
@@ -107,6 +112,7 @@ class ForecastRequest:
     n_jobs: int | None = None
     dask_address: str | None = None
     partition_size: int | None = None
+    conformal_windows: int = 0
 
     def __post_init__(self):
         freq = check_freq(self.freq)
@@ -123,6 +129,8 @@ class ForecastRequest:
         if self.partition_size is not None:
             set_(self, "partition_size", check_whole_number(self.partition_size, "partition_size", 1,
                                                             10**9, "series"))
+        set_(self, "conformal_windows", check_whole_number(self.conformal_windows, "conformal_windows", 0,
+                                                           MAX_CONFORMAL_WINDOWS, "refits"))
         check_engine_options(self.engine, n_workers=self.n_jobs, address=self.dask_address)
 
     @property

@@ -26,7 +26,10 @@ class Capabilities:
     ``frequencies``: the frequencies it can fit (others go to the core's fallback model).
     ``min_history``: fewest periods it can fit (shorter series go to the fallback model).
     ``events``: uses the retail calendar's events (exogenous event effects).
-    ``quantiles``: quantiles come from the model's own uncertainty (every model returns them).
+    ``calibrated``: the frequencies at which the model calibrates its quantiles on its own
+    out-of-sample errors (as ``event_profile`` does); at the others the core calibrates them by
+    split conformal prediction on rolling-origin refits (``ForecastRequest.conformal_windows``,
+    ``workbench.forecast.conformal``), as StatsForecast's ``ConformalIntervals`` does.
     ``baseline``: ``Prediction.baseline`` is the forecast without event effects.
     ``pooling_param``: the constructor parameter that takes a prior pooled over many series
     (what ``pooled_prior()`` of a fit on their sum returns); None: the model does not pool.
@@ -35,7 +38,7 @@ class Capabilities:
     frequencies: tuple[str, ...] = ("D", "W", "MS", "QS")
     min_history: int = 1
     events: bool = False
-    quantiles: bool = True
+    calibrated: tuple[str, ...] = ()
     baseline: bool = False
     pooling_param: str | None = None
 

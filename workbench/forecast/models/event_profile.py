@@ -153,7 +153,7 @@ class EventProfile(Forecaster):
 
     name = "event_profile"
     capabilities = Capabilities(frequencies=("D",), min_history=56, events=True, baseline=True,
-                                pooling_param="prior")
+                                calibrated=("D",), pooling_param="prior")
 
     def __init__(self, level_window: int = 15, growth_window: int = 28, trend_shrink: float = 0.5,
                  growth_halflife: float | str | None = "auto", prior: PooledPrior | None = None,
