@@ -78,7 +78,7 @@ class ETSModel(Forecaster):
     """
 
     name = "ets"
-    capabilities = Capabilities(min_history=MIN_FIT, events=True, baseline=True)
+    capabilities = Capabilities(min_history=MIN_FIT, events=True, baseline=True, calibrated=("W", "MS", "QS"))
 
     def __init__(self, damped_trend: bool = True, ridge: float = 1.0, calibration_windows: int = 4):
         self.damped_trend = damped_trend
