@@ -88,9 +88,9 @@ def test_no_series_blows_up_or_collapses(backtest):
 def test_bias_is_near_zero_and_coverage_near_80_percent(backtest):
     joined, kinds, _ = backtest
     live = joined[joined.sku.map(kinds) != "stopped"]
-    assert abs(metrics.bias(live.y, live.yhat)) < 0.08
+    assert abs(metrics.bias(live.y, live.yhat)) < 0.03  # -1.1% (it was -6% with a fixed growth decay)
     per_kind = {k: metrics.bias(p.y, p.yhat) for k, p in live.groupby(live.sku.map(kinds))}
-    assert all(abs(b) < 0.15 for b in per_kind.values()), per_kind
+    assert all(abs(b) < 0.05 for b in per_kind.values()), per_kind  # launched +0.4%, mature -3.5%, shifted -1.1%
     cover = metrics.coverage(live.y, live.yhat_q10, live.yhat_q90)
     assert 0.72 <= cover <= 0.88, cover
     per_kind_cover = {k: metrics.coverage(p.y, p.yhat_q10, p.yhat_q90) for k, p in live.groupby(live.sku.map(kinds))}
@@ -158,3 +158,34 @@ def test_a_launched_series_follows_the_pooled_path_not_its_launch_slope(backtest
     pred = make_model("event_profile", prior=prior).fit(part.y.to_numpy(), pd.DatetimeIndex(part.ds)).predict(HORIZON)
     assert any("pooled series' seasonal path" in n for n in pred.notes), pred.notes
     assert not any("recent baseline slope" in n for n in pred.notes), pred.notes
+
+
+def test_a_young_series_does_not_borrow_the_growth_of_launches():
+    """The sum of all series grows when new series launch, a growth no single series has: the
+    pooled prior is fitted on the established series (like for like). Ten flat series, eight
+    launches spread over the last year (the sum doubles), and a young flat series: its forecast
+    stays at its level (borrowing the sum's growth put it 9% high)."""
+    from workbench.forecast.core import established_series
+
+    rng = np.random.default_rng(11)
+    t = np.arange(len(DAYS))
+    cut = int((CUTOFF - DAYS[0]).days)
+    rows = []
+    for i in range(10):
+        rows.append(("flat", i, 100.0))
+    for i in range(8):
+        rows.append(("launch", i, 125.0))
+    frames = []
+    for kind, i, level in rows:
+        start = 0 if kind == "flat" else cut - 360 + 45 * i
+        y = np.where(t >= start, level, 0.0) * rng.lognormal(0, 0.1, len(DAYS))
+        frames.append(pd.DataFrame({"sku": f"{kind}-{i}", "ds": DAYS, "y": y}))
+    young = cut - 200
+    frames.append(pd.DataFrame({"sku": "young", "ds": DAYS,
+                                "y": np.where(t >= young, 60.0, 0.0) * rng.lognormal(0, 0.1, len(DAYS))}))
+    panel = pd.concat(frames, ignore_index=True)
+    history = panel[panel.ds <= CUTOFF]
+    assert set(established_series(history, ["sku"]).sku) == {f"flat-{i}" for i in range(10)}
+    fc = forecast(history, horizon=HORIZON, keys=["sku"], n_jobs=1)
+    part = fc[(fc.sku == "young") & (fc.ds < "2025-10-15")]  # before Double 11
+    assert part.yhat.mean() == pytest.approx(60 * np.exp(0.1 ** 2 / 2), rel=0.06)

@@ -36,6 +36,9 @@ TARGET_PARTITIONS = 32
 # below this many series the local engine runs in this process unless n_jobs is given: starting
 # worker processes (and their imports) costs more than the work (docs/benchmarks.md, speed)
 SERIAL_BELOW = 200
+# days: a series that sold that long before its last day, and in its last RECENT_SALES_DAYS, is
+# established; the pooled prior is fitted on the sum of the established series
+ESTABLISHED_DAYS, RECENT_SALES_DAYS = 392, 28
 
 
 class ForecastNoteWarning(UserWarning):
@@ -320,9 +323,31 @@ def _forecast_partition(index: int, part: pd.DataFrame, job: _Job) -> _Partition
     return _PartitionResult(None, len(pieces), len(out), failures, notes, replaced, str(path))
 
 
-def _partition_total(index: int, part: pd.DataFrame, job: _Job) -> pd.Series:
-    """Sum of the partition's series per date (runs on a worker)."""
-    return part.groupby("ds", sort=True)["y"].sum()
+def _partition_total(index: int, part: pd.DataFrame, job: _Job) -> pd.DataFrame:
+    """Per date, the sum of the partition's series (``all``) and of its established ones
+    (``established``, see ``established_series``); runs on a worker."""
+    return pd.DataFrame({"all": part.groupby("ds", sort=True)["y"].sum(),
+                         "established": established_series(part, job.keys).groupby("ds", sort=True)["y"].sum()}
+                        ).fillna(0.0)
+
+
+def established_series(frame: pd.DataFrame, keys) -> pd.DataFrame:
+    """The rows of the series that sold ``ESTABLISHED_DAYS`` or more before their last day and
+    sold in their last ``RECENT_SALES_DAYS``: not launched within the year, not stopped. Their
+    sum is the like-for-like total: the sum of all series also grows by launches and shrinks by
+    stops, a growth no single series has (a young series borrowing it was forecast 14% high on
+    a synthetic panel whose launches were large)."""
+    keys = list(keys)
+    if not keys:
+        return frame
+    grouped = frame.groupby(keys, sort=False, dropna=False, observed=True)
+    last = grouped["ds"].transform("max")
+    first_sale = frame["ds"].where(frame["y"] > 0).groupby([frame[k] for k in keys], sort=False, dropna=False,
+                                                           observed=True).transform("min")
+    recent = frame["y"].where(frame["ds"] > last - pd.Timedelta(days=RECENT_SALES_DAYS), 0.0)
+    recent_sales = recent.groupby([frame[k] for k in keys], sort=False, dropna=False, observed=True).transform("sum")
+    keep = (first_sale <= last - pd.Timedelta(days=ESTABLISHED_DAYS)) & (recent_sales > 0)
+    return frame[keep.to_numpy()]
 
 
 def _failed_partition(part: pd.DataFrame, keys, exc: BaseException, index: int) -> _PartitionResult:
@@ -478,8 +503,9 @@ def _execute(frame, request: ForecastRequest, *, keys=None, calendar=None, pool_
 
 
 def _distributed_total(runner: Engine, parts, job: _Job) -> pd.Series:
-    """Sum of all series per date: summed per partition on the workers, then added here in
-    partition order (a fixed order, so every engine gets the same floating-point total)."""
+    """The total the pooled prior is fitted on (``_pooling_total``), per date: summed per
+    partition on the workers, then added here in partition order (a fixed order, so every
+    engine gets the same floating-point total)."""
     totals: list[pd.Series | None] = [None] * len(parts)
     for i, total in runner.map(_partition_total, parts, job):
         if isinstance(total, BaseException):
@@ -489,7 +515,13 @@ def _distributed_total(runner: Engine, parts, job: _Job) -> pd.Series:
     out = totals[0]
     for total in totals[1:]:
         out = out.add(total, fill_value=0.0)
-    return out.sort_index()
+    return _pooling_total(out.sort_index())
+
+
+def _pooling_total(sums: pd.DataFrame) -> pd.Series:
+    """The total the pooled prior is fitted on: the established series' sum when there are
+    any (like for like), else the sum of all series (a young catalogue)."""
+    return sums["established"] if (sums["established"] > 0).any() else sums["all"]
 
 
 def _gather_messages(results: list[_PartitionResult]):
@@ -516,13 +548,16 @@ def _warn(failures, notes) -> None:
 
 def pooled_event_uplift(frame: pd.DataFrame, model: str, params: dict, freq: str,
                         calendar: RetailCalendar) -> dict | None:
-    """The pooled prior of ``model`` (``auto`` resolved for ``freq``) fitted on the sum of all
-    series of ``frame``, e.g. event log-uplift profiles ``{event: {day offset: log uplift}}``;
+    """The pooled prior of ``model`` (``auto`` resolved for ``freq``) fitted on the sum of the
+    established series of ``frame`` (``established_series``; of all series when none is), e.g. event log-uplift profiles ``{event: {day offset: log uplift}}``;
     None when the model does not pool or cannot fit the sum. Each series' model then shrinks
     its own estimate towards it (partial pooling: Gelman & Hill, *Data Analysis Using
     Regression and Multilevel/Hierarchical Models*, 2007, ch. 12)."""
     job = _Job((), 1, resolve_model(model, freq), dict(params), DEFAULT_QUANTILES, freq, calendar, False)
-    return _pooled_from_total(frame.groupby("ds", sort=True)["y"].sum(), job)
+    sums = pd.DataFrame({"all": frame.groupby("ds", sort=True)["y"].sum(),
+                         "established": established_series(frame, series_keys(frame, None)).groupby(
+                             "ds", sort=True)["y"].sum()}).fillna(0.0)
+    return _pooled_from_total(_pooling_total(sums), job)
 
 
 def _pooled_from_total(total: pd.Series, job: _Job) -> dict | None:

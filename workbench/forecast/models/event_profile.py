@@ -74,6 +74,7 @@ RECENT_DAYS, MIN_RECENT_DAYS = 28, 7  # quiet days that give a young regime's cu
 # a series whose last INTERMITTENT_DAYS days of the regime have an average interval between sales
 # of INTERMITTENT_ADI days or more is intermittent (Syntetos & Boylan's cut-off, 2005)
 INTERMITTENT_DAYS, INTERMITTENT_ADI = 91, 1.32
+SMEARING_DAYS = 7  # days: a refit's errors less their centred weekly mean are its day noise
 # half-lives (days) of the year-on-year growth measured at the cut-off, chosen per series on its
 # refits (None: the growth persists)
 GROWTH_HALFLIVES = (90.0, 180.0, 365.0, None)
@@ -329,27 +330,29 @@ class EventProfile(Forecaster):
         return GROWTH_HALFLIVES[int(np.argmin(errors))]
 
     def _smearing(self, regime_days: int) -> float:
-        """Log of the factor that turns the log-space forecast (a median) into a mean: Duan's
-        smearing estimate, log mean(exp(e)) over the errors ``e`` of the refits (``refits_``),
-        each refit's errors centred on their median so that its level error is not counted as
-        noise (without refits, the current regime's in-sample quiet-day residuals). Distribution-free: right for log-normal noise (where it is half the
-        variance) and for small counts alike. Source: N. Duan, "Smearing estimate: a
-        nonparametric retransformation method", JASA 78 (1983) 605-610."""
+        """Log of the factor that turns the log-space forecast (a median of each day) into a
+        mean: Duan's smearing estimate, log mean(exp(d)), over the day-to-day part ``d`` of the
+        refits' errors (``refits_``: each error less the centred ``SMEARING_DAYS``-day mean of
+        its refit's errors, so that a refit's level error, which the calibration covers, is not
+        counted as day noise); without refits, over the current regime's in-sample quiet-day
+        residuals, centred. Distribution-free: half the variance for log-normal noise, and
+        right for small counts too. Source: N. Duan, "Smearing estimate: a nonparametric
+        retransformation method", JASA 78 (1983) 605-610."""
         n = len(self.z_)
-        centred = []
+        parts = []
         for origin, head in self.refits_:
             tail = {o: v[origin:n] for o, v in self.offsets_.items()}
             mu, _, _ = self._forecast_log(head, tail, self.dow_[origin:], regime_days - (n - origin))
             e = self.z_[origin:] - mu
-            centred.append(e - np.median(e))
-        if not centred:
+            parts.append(e - _centred_mean(e, SMEARING_DAYS, min_count=1))
+        if not parts:
             comp = self.components_
             regime = slice(n - regime_days, n)
             quiet = ~comp["in_event"][regime]
             e = (self.z_ - comp["level"] - comp["weekday"][self.dow_])[regime][quiet]
-            centred.append(e - np.median(e) if len(e) else e)
-        e = np.concatenate(centred)
-        return float(np.log(np.mean(np.exp(e)))) if len(e) else 0.0
+            parts.append(e - e.mean() if len(e) else e)
+        d = np.concatenate(parts)
+        return float(np.log(np.mean(np.exp(d)))) if len(d) else 0.0
 
     def _baseline_path(self, comp: dict, horizon: int, regime_days: int,
                        halflife: float | None | str = "fitted") -> tuple[np.ndarray, list[str]]:
