@@ -97,3 +97,19 @@ def test_series_the_fallback_forecast_are_counted_in_the_comparison():
                            windows=event_windows("618", [2026]), keys=["sku"], lead=60, n_jobs=1)
     [row] = table.itertuples()
     assert row.series == 3 and row.replaced_series == 1
+
+
+def test_reconciled_backtest_scores_the_direct_total_beside_the_summed_series(categories):
+    """As the event report shows them: the total forecast directly, the series split from it;
+    the figures as forecast stay beside the reconciled ones."""
+    windows = event_windows("618", [2025])
+    kwargs = dict(models=["auto"], windows=windows)  # not linear: the sum differs from the total
+    reconciled = compare_models(categories, keys=["category"], reconcile="forecast_proportions", **kwargs).iloc[0]
+    plain = compare_models(categories, keys=["category"], **kwargs).iloc[0]
+    national = compare_models(categories.groupby("ds", as_index=False)["y"].sum(), **kwargs).iloc[0]
+    assert reconciled.wape == pytest.approx(national.wape, rel=1e-9)  # the total is the direct one
+    assert reconciled.bias == pytest.approx(national.bias, rel=1e-9)
+    assert reconciled.summed_wape == pytest.approx(plain.wape, rel=1e-9)  # beside the sum as forecast
+    assert reconciled.direct_series_wape == pytest.approx(plain.pooled_series_wape, rel=1e-9)
+    assert reconciled.pooled_series_wape != pytest.approx(plain.pooled_series_wape, rel=1e-6)
+    assert "summed_wape" not in plain

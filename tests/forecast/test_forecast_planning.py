@@ -56,6 +56,11 @@ def test_bottom_up_keeps_the_series_and_a_bad_method_is_named():
     frame = frame[frame.ds >= "2025-01-01"]
     kept = planning.event_forecast(frame, event="618", year=2026, lead=60, keys=keys, reconcile="bottom_up")
     assert kept.direct_total is None and "reconcile" not in kept.forecast.attrs
+    projected = planning.event_forecast(frame, event="618", year=2026, lead=60, keys=keys, reconcile="ols")
+    assert projected.forecast.attrs["reconcile"]["method"] == "ols"
+    assert [n for n in projected.notes if "reconciled (ols)" in n]
+    inside = projected.direct_total.set_index("ds").loc[projected.window.start:projected.window.end]
+    assert projected.totals.yhat.sum() != pytest.approx(inside.yhat.sum(), rel=1e-6)  # ols moves the total too
     with pytest.raises(ParameterError, match="reconcile: 'mint_shrink' is not one of"):
         planning.event_forecast(frame, event="618", year=2026, keys=keys, reconcile="mint_shrink")
 

@@ -24,6 +24,7 @@ from workbench.errors import ModelError
 from workbench.forecast import metrics
 from workbench.forecast.core import forecast, series_keys
 from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
+from workbench.forecast.reconcile import reconcile as reconcile_levels
 from workbench.forecast.request import ForecastRequest, check_lead
 
 METRIC_COLUMNS = ["wape", "bias", "mase", "total_error", "coverage", "scaled_pinball"]
@@ -66,10 +67,17 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
                      lead: int = 90, keys=None, quantiles=DEFAULT_QUANTILES,
                      calendar: RetailCalendar | None = None, model_params: dict | None = None,
                      n_jobs: int | None = None, pool_events: bool = True,
-                     conformal_windows: int = 0) -> BacktestResult:
+                     conformal_windows: int = 0, reconcile: str | None = None) -> BacktestResult:
     """Backtest ``model`` on each named window ``(start, end)`` of daily data: fit on history
     ending ``lead`` days (1 to ``MAX_LEAD``) before the window, score the window
     (``conformal_windows``: as in ``ForecastRequest``, the core's calibration of the bands).
+
+    ``reconcile`` (a ``workbench.forecast.reconcile`` method without past errors, e.g.
+    ``"forecast_proportions"``; keyed frames only): the total is also forecast directly and the
+    series are reconciled to it, as ``planning.event_forecast`` does; the series and the total
+    are then scored as reconciled, and ``totals`` adds ``summed_wape`` / ``summed_bias`` (the
+    total as the sum of the series as forecast) and ``per_series`` ``direct_wape`` (each series
+    as forecast), the direct figures beside the reconciled ones.
 
     Returns the ``BacktestResult``. Raises ``ParameterError`` for a bad lead, model or
     quantiles (before any fit) and ``ModelError`` for a window without history before its
@@ -94,10 +102,18 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
         horizon = int((end - cutoff).days)
         fc = forecast(train, base.replace(horizon=horizon), keys=keys, calendar=calendar,
                       pool_events=pool_events)
+        direct = fc
+        if keys and reconcile:
+            total = forecast(train.groupby("ds", as_index=False)["y"].sum(), base.replace(horizon=horizon),
+                             calendar=calendar, pool_events=pool_events)
+            fc = reconcile_levels(fc, total, keys=keys, method=reconcile)
         window_fc = fc[(fc["ds"] >= start) & (fc["ds"] <= end)]
         replaced = {tuple(f.key.get(k) for k in keys): f.error for f in fc.attrs.get("replaced", [])}
         joined = window_fc.merge(frame, on=[*keys, "ds"], how="left")
         joined["y"] = joined["y"].fillna(0.0)
+        if direct is not fc:
+            joined = joined.merge(direct[[*keys, "ds", "yhat"]].rename(columns={"yhat": "yhat_direct"}),
+                                  on=[*keys, "ds"], how="left")
         joined.insert(0, "window", label)
         fc_parts.append(joined)
         groups = joined.groupby(keys, sort=True) if keys else [((), joined)]
@@ -105,17 +121,22 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
         for key, part in groups:
             label_key = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
             ty = train_groups[key]["y"].to_numpy()
-            per_rows.append({**label_key, "window": label, **_score(part, ty, lo, hi, quantiles),
+            extra = {"direct_wape": metrics.wape(part["y"], part["yhat_direct"])} if direct is not fc else {}
+            per_rows.append({**label_key, "window": label, **_score(part, ty, lo, hi, quantiles), **extra,
                              "replaced": replaced.get(tuple(label_key[k] for k in keys), "")})
-        summed = joined.groupby("ds")[["y", "yhat", *map(quantile_column, quantiles)]].sum().reset_index()
+        values = ["y", "yhat", *map(quantile_column, quantiles), *(["yhat_direct"] if direct is not fc else [])]
+        summed = joined.groupby("ds")[values].sum().reset_index()
         ty = train.groupby("ds")["y"].sum().to_numpy()
-        total_rows.append({"window": label, **_score(summed, ty, lo, hi, quantiles)})
+        extra = ({"summed_wape": metrics.wape(summed["y"], summed["yhat_direct"]),
+                  "summed_bias": metrics.bias(summed["y"], summed["yhat_direct"])} if direct is not fc else {})
+        total_rows.append({"window": label, **_score(summed, ty, lo, hi, quantiles), **extra})
     return BacktestResult(pd.DataFrame(per_rows), pd.DataFrame(total_rows),
                           pd.concat(fc_parts, ignore_index=True))
 
 
 def compare_models(frame: pd.DataFrame, *, models, windows: dict[str, tuple], lead: int = 90,
-                   keys=None, quantiles=DEFAULT_QUANTILES, calendar=None, n_jobs=None) -> pd.DataFrame:
+                   keys=None, quantiles=DEFAULT_QUANTILES, calendar=None, n_jobs=None,
+                   reconcile: str | None = None) -> pd.DataFrame:
     """One row per model and window: metrics on the total; over the series, the pooled WAPE
     (sum |error| / sum actual over every series and day: one exploding series shows), the median
     WAPE, and the mean and standard deviation of the per-series bias.
@@ -123,7 +144,9 @@ def compare_models(frame: pd.DataFrame, *, models, windows: dict[str, tuple], le
     A model that fails on a window (e.g. on every series of a sparse panel), or whose every
     series there was forecast by the core's fallback instead, is skipped there with a note naming
     the model, the window and a short reason; the others are scored, and ``replaced_series``
-    counts the series the fallback forecast. The
+    counts the series the fallback forecast. With ``reconcile`` (see ``backtest_windows``) the
+    total and the series are scored as reconciled, beside ``summed_wape`` (the total as the sum
+    of the series as forecast) and ``direct_series_wape`` (the series as forecast, pooled). The
     notes are in ``table.attrs["notes"]`` (a list of str). Raises ``ParameterError`` for a bad
     lead or quantiles and ``ModelError`` only when no model could be scored on any window
     (naming each failure)."""
@@ -132,7 +155,8 @@ def compare_models(frame: pd.DataFrame, *, models, windows: dict[str, tuple], le
         for label, window in windows.items():
             try:
                 result = backtest_windows(frame, windows={label: window}, model=model, lead=lead, keys=keys,
-                                          quantiles=quantiles, calendar=calendar, n_jobs=n_jobs)
+                                          quantiles=quantiles, calendar=calendar, n_jobs=n_jobs,
+                                          reconcile=reconcile)
             except ModelError as exc:
                 notes.append(f"model {model!r} not scored on {label}: {short_reason(exc)}")
                 continue
@@ -149,7 +173,10 @@ def compare_models(frame: pd.DataFrame, *, models, windows: dict[str, tuple], le
                              "median_series_wape": per["wape"].median(),
                              "mean_series_bias": per["bias"].mean(),
                              "series_bias_sd": per["bias"].std(ddof=0),
-                             "series": len(per), "replaced_series": int((per["replaced"] != "").sum())})
+                             "series": len(per), "replaced_series": int((per["replaced"] != "").sum()),
+                             **({"summed_wape": tot["summed_wape"],
+                                 "direct_series_wape": metrics.wape(fc["y"], fc["yhat_direct"])}
+                                if "summed_wape" in tot else {})})
     if not rows:
         raise ModelError("no model could be backtested: " + "; ".join(notes)
                          + ". Try other models (e.g. event_naive, seasonal_naive), a shorter lead or "

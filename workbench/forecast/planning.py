@@ -161,6 +161,10 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
     national = float(direct.loc[(direct["ds"] >= window.start) & (direct["ds"] <= window.end), "yhat"].sum())
     gap = f" ({summed / national - 1:+.1%})" if national > 0 else ""
     how = {"forecast_proportions": "split top-down in proportion to their own forecasts"}.get(method, f"reconciled ({method})")
+    info = out.attrs["reconcile"]
+    if info.get("negative_values"):
+        how += (f"; {info['negative_values']} series-days came out negative and were set to zero "
+                f"({info['negative_units']:,.0f} units), so the levels sum the rest")
     return out, direct, (f"levels reconciled to the direct national forecast, {national:,.0f} over the window: the "
                          f"{fc.groupby(keys).ngroups} series, which summed to {summed:,.0f}{gap}, are {how}")
 
@@ -487,11 +491,13 @@ BACKTEST_COLUMNS = {  # column: (header, display kind); shares as percentages
     "model": ("model", "text"),
     "window": ("window", "text"),
     "wape": ("WAPE", "pct"),
+    "summed_wape": ("WAPE of the sum", "pct"),
     "bias": ("bias", "pct"),
     "coverage": ("coverage", "pct"),
     "mase": ("MASE", "ratio"),
     "scaled_pinball": ("pinball", "ratio:3"),
     "pooled_series_wape": ("series WAPE", "pct"),
+    "direct_series_wape": ("as forecast", "pct"),
     "median_series_wape": ("median", "pct"),
     "mean_series_bias": ("series bias", "pct"),
     "series_bias_sd": ("sd", "pct"),
@@ -516,8 +522,13 @@ def backtest_caption(table: pd.DataFrame, lead: int, quantiles) -> str:
     counts = sorted(set(table["series"])) if "series" in table.columns else []
     series = f"{counts[0]:,} series" if len(counts) == 1 else f"{counts[0]:,} to {counts[-1]:,} series" \
         if counts else "the series"
+    reconciled = "summed_wape" in table.columns
     return (f"Backtest of {series} on past windows, history ending {lead} days before each: WAPE, bias (+ over-forecast) "
-            f"and MASE of the total; coverage = share of days inside {lo}..{hi}; pinball = scaled "
+            f"and MASE of the total"
+            + ("; the total forecast directly and the series split from it as in the forecast above (WAPE of "
+               "the sum = the total as the sum of the series as forecast; as forecast = the series' "
+               "WAPE before the split)" if reconciled else "")
+            + f"; coverage = share of days inside {lo}..{hi}; pinball = scaled "
             f"pinball loss of the quantiles; series WAPE = pooled over every series and day, then its median "
             f"over series; series bias = mean over series, then its sd; by fallback = series the guard's "
             f"fallback forecast (the model failed or its forecast was refused; the notes say why)")
