@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.calendar import EventWindow, RetailCalendar, default_calendar
-from workbench.errors import DataValidationError, ParameterError
+from workbench.errors import DataValidationError, ModelError, ParameterError
 from workbench.forecast.core import forecast, series_keys
 from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
 from workbench.forecast.request import MAX_HORIZON, ForecastRequest, check_lead
@@ -103,7 +103,8 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
     series as forecast; see ``workbench.forecast.reconcile``), so every level built from
     ``forecast`` (``level_totals``, ``national_totals``, a region's demand) adds up to the direct
     national forecast. A note gives the gap between the summed series and the direct total.
-    Not reconciled (a note says why) when a series failed: the direct total includes it.
+    Not reconciled (a note says why) when a series failed (the direct total includes it) or the
+    total cannot be forecast; one series is its own total.
 
     A window that starts after the data is planned from all of the history (the live plan; no
     actuals exist). A window inside the data is forecast from history ending ``lead`` days
@@ -133,7 +134,7 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
     fc = forecast(train, request, keys=keys, calendar=calendar, with_baseline=True)
     notes = list(dict.fromkeys(fc.attrs.get("notes", [])))
     direct = None
-    if keys and reconcile != "bottom_up":
+    if keys and reconcile != "bottom_up" and fc.groupby(keys).ngroups > 1:
         fc, direct, note = _reconciled(fc, train, request, keys, calendar, reconcile, window)
         notes.append(note)
     if window.start <= end_of_data:  # a past window: the actuals, for the error
@@ -154,7 +155,11 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
         return fc, None, (f"levels not reconciled: {len(failures)} series failed and the national total "
                           f"includes them; the levels are sums of the series that were forecast")
     total = train.groupby("ds", sort=True, as_index=False)["y"].sum()
-    direct = forecast(total, request, calendar=calendar, with_baseline=True)
+    try:
+        direct = forecast(total, request, calendar=calendar, with_baseline=True)
+    except ModelError as exc:
+        return fc, None, (f"levels not reconciled: the national total could not be forecast directly ({exc}); "
+                          f"the levels are sums of the series")
     out = reconcile(fc, direct, keys=keys, method=method)
     inside = (fc["ds"] >= window.start) & (fc["ds"] <= window.end)
     summed = float(fc.loc[inside, "yhat"].sum())
@@ -162,6 +167,9 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
     gap = f" ({summed / national - 1:+.1%})" if national > 0 else ""
     how = {"forecast_proportions": "split top-down in proportion to their own forecasts"}.get(method, f"reconciled ({method})")
     info = out.attrs["reconcile"]
+    if info.get("equal_split_dates"):
+        how += (f"; on {len(info['equal_split_dates'])} days the series forecast nothing while the total did, "
+                f"so its forecast is split equally")
     if info.get("negative_values"):
         how += (f"; {info['negative_values']} series-days came out negative and were set to zero "
                 f"({info['negative_units']:,.0f} units), so the levels sum the rest")
