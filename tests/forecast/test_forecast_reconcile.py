@@ -151,6 +151,14 @@ def test_mint_inputs_are_checked_by_name():
             {"region": ["n", "n"], "ds": DS, "yhat": [1.0, 2.0]})}, keys=["sku"], method="ols")
     with pytest.raises(ParameterError, match="no yhat for series"):
         reconcile(bottom, total.iloc[:1], keys=["sku"], method="wls_struct")
+    with pytest.raises(ParameterError, match=r"forecast of level bottom: more than one row per series and ds"):
+        reconcile(pd.concat([bottom, bottom]), total, keys=["sku"], method="ols")
+    with pytest.raises(ParameterError, match=r"errors of level \['sku'\]: no series \('b',\)"):
+        reconcile(bottom, total, keys=["sku"], method="mint_shrink",
+                  errors={**errs, "bottom": errs["bottom"][errs["bottom"].sku == "a"]})
+    with pytest.raises(ParameterError, match=r"no error for series \('bottom', \('b',\)\) at 3"):
+        reconcile(bottom, total, keys=["sku"], method="mint_shrink",
+                  errors={**errs, "bottom": errs["bottom"].drop(index=9)})  # sku b's 4th row
     with pytest.raises(ParameterError, match="at least one level above"):
         reconcile(bottom, keys=["sku"], method="ols")
 

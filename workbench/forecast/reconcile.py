@@ -137,7 +137,8 @@ def summing_matrix(bottom: pd.DataFrame, levels) -> tuple[np.ndarray, list[tuple
 
     Returns ``(S, labels)``: S (n_upper + n_bottom, n_bottom) of 0/1, the upper series (each
     level's keys in sorted order) then the bottom in ``bottom``'s row order (identity);
-    ``labels`` is ``(level, key values)`` per row of S, the bottom's level being ``"bottom"``.
+    ``labels`` is ``(level, key values)`` per row of S, the bottom's level being ``"bottom"``
+    (with the values of every column of ``bottom``).
     """
     rows, labels = [], []
     for level in levels:
@@ -152,7 +153,7 @@ def summing_matrix(bottom: pd.DataFrame, levels) -> tuple[np.ndarray, list[tuple
         rows.append(block)
         labels += [(level, tuple(u)) for u in uniques]
     rows.append(np.eye(len(bottom)))
-    labels += [("bottom", ()) for _ in range(len(bottom))]
+    labels += [("bottom", tuple(row)) for row in bottom.itertuples(index=False, name=None)]
     return np.vstack(rows), labels
 
 
@@ -175,6 +176,11 @@ def _stack(frames: dict, table: pd.DataFrame, keys, levels, labels, value: str, 
     """The (n, m) matrix of ``value`` per series of S and the m columns (the ``index_cols``
     values of the bottom frame, sorted), from the level frames; a missing series or row is named."""
     out = []
+    for level in [*levels, "bottom"]:
+        columns = [*(keys if level == "bottom" else level), *index_cols]
+        if frames[level].duplicated(columns).any():
+            raise ParameterError(f"{what} of level {level if level == 'bottom' else list(level)}: more than one "
+                                 f"row per series and {' and '.join(index_cols)}")
     for level in levels:
         level = tuple(level)
         frame = frames[level]
