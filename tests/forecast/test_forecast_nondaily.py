@@ -79,3 +79,15 @@ def test_nondaily_start():
     assert nondaily_start(np.array([1, 10, 10, 10, 10.0])) == 1  # a partial first period
     assert nondaily_start(np.array([4, 10, 10, 10, 10.0])) == 0
     assert nondaily_start(np.zeros(5)) == 0
+
+
+def test_the_band_is_the_wider_of_the_conformal_and_the_model_variance():
+    panel = _monthly_panel(1, 48, seed=3)
+    y, ds = panel.y.to_numpy(), pd.DatetimeIndex(panel.ds)
+    both = make_model("ets", calibration_windows=4).fit(y, ds, freq="MS").predict(12)
+    gaussian = make_model("ets", calibration_windows=0).fit(y, ds, freq="MS").predict(12)
+    assert np.allclose(both.mean, gaussian.mean)
+    assert (both.quantiles[0.1] <= gaussian.quantiles[0.1] + 1e-6).all()
+    assert (both.quantiles[0.9] >= gaussian.quantiles[0.9] - 1e-6).all()
+    assert (both.quantiles[0.9] > gaussian.quantiles[0.9] + 1e-6).any() or \
+        (both.quantiles[0.1] < gaussian.quantiles[0.1] - 1e-6).any()  # the refits widened it somewhere
