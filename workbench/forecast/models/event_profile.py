@@ -204,6 +204,7 @@ class EventProfile(Forecaster):
         regime_days = len(self.y_) - self.regime_.start
         self.refits_ = self._refits(regime_days)
         self.growth_halflife_ = self._choose_halflife(regime_days)
+        self.refit_errors_ = self._refit_errors(regime_days)
         self.smearing_ = self._smearing(regime_days)
         self.uplift_ = {name: {int(i) - SPAN: float(v) for i in np.flatnonzero(~np.isnan(p)) for v in [p[i]]}
                         for name, p in self.components_["profiles"].items()}
@@ -339,12 +340,7 @@ class EventProfile(Forecaster):
         right for small counts too. Source: N. Duan, "Smearing estimate: a nonparametric
         retransformation method", JASA 78 (1983) 605-610."""
         n = len(self.z_)
-        parts = []
-        for origin, head in self.refits_:
-            tail = {o: v[origin:n] for o, v in self.offsets_.items()}
-            mu, _, _ = self._forecast_log(head, tail, self.dow_[origin:], regime_days - (n - origin))
-            e = self.z_[origin:] - mu
-            parts.append(e - _centred_mean(e, SMEARING_DAYS, min_count=1))
+        parts = [e - _centred_mean(e, SMEARING_DAYS, min_count=1) for _, e, _ in self.refit_errors_]
         if not parts:
             comp = self.components_
             regime = slice(n - regime_days, n)
@@ -479,21 +475,25 @@ class EventProfile(Forecaster):
         baseline = censored_at_zero(np.expm1(mu - uplift + self.smearing_))
         return Prediction(future, mean, qs, notes, baseline)
 
-    def _calibration_errors(self, regime_days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Horizons (days), log errors and forecast log event uplifts of the refits (``refits_``,
-        each forecasting from its origin to the last day); without any refit, the current
-        regime's in-sample errors, widened by half, standing for ``IN_SAMPLE_HORIZON`` days
-        ahead."""
+    def _refit_errors(self, regime_days: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per refit (``refits_``, with the fitted growth half-life), forecasting from its origin
+        to the last day: horizons (days), log errors and the forecast log event uplift of each
+        day. Computed once in ``fit``: the smearing factor and the quantiles both use them."""
         n = len(self.z_)
-        hs, es, us = [], [], []
+        out = []
         for origin, head in self.refits_:
             tail = {o: v[origin:n] for o, v in self.offsets_.items()}
             mu, uplift, _ = self._forecast_log(head, tail, self.dow_[origin:], regime_days - (n - origin))
-            hs.append(np.arange(1, n - origin + 1))
-            es.append(self.z_[origin:] - mu)
-            us.append(uplift)
-        if hs:
-            return np.concatenate(hs), np.concatenate(es), np.concatenate(us)
+            out.append((np.arange(1, n - origin + 1), self.z_[origin:] - mu, uplift))
+        return out
+
+    def _calibration_errors(self, regime_days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Horizons (days), log errors and forecast log event uplifts of the refits
+        (``refit_errors_``); without any refit, the current regime's in-sample errors, widened
+        by half, standing for ``IN_SAMPLE_HORIZON`` days ahead."""
+        n = len(self.z_)
+        if self.refit_errors_:
+            return tuple(np.concatenate(parts) for parts in zip(*self.refit_errors_))
         comp = self.components_
         fitted = comp["level"] + comp["weekday"][self.dow_]
         uplift = np.zeros(n)
