@@ -37,9 +37,13 @@ def test_compare_models_reports_pooled_error_bias_spread_and_scaled_pinball(cate
     row = table.iloc[0]
     assert row.series == categories.category.nunique()
     for col in ("pooled_series_wape", "median_series_wape", "mean_series_bias", "series_bias_sd",
-                "scaled_pinball"):
+                "series_coverage"):
         assert np.isfinite(row[col]), col
-    assert row.series_bias_sd > 0 and row.scaled_pinball > 0
+    assert row.series_bias_sd > 0
+    assert np.isnan(row.scaled_pinball)  # summed series quantiles are no quantiles of the total
+    reconciled = compare_models(categories, models=["seasonal_naive"], windows=event_windows("618", [2025]),
+                                keys=["category"], reconcile="forecast_proportions")
+    assert reconciled.iloc[0].scaled_pinball > 0
 
 
 class _NeedsPrices(SeasonalNaive):
@@ -65,7 +69,7 @@ def test_a_model_failing_on_every_series_is_skipped_with_a_note(monkeypatch):
     table = compare_models(_sparse_shop(), models=["needs_prices", "seasonal_naive"],
                            windows=event_windows("618", [2025]), keys=["sku"], n_jobs=1)
     assert list(table.model) == ["seasonal_naive"] and np.isfinite(table.wape).all()
-    [note] = table.attrs["notes"]
+    [note] = [n for n in table.attrs["notes"] if "needs_prices" in n]
     assert "'needs_prices'" in note and "618 2025" in note and "no price column" in note
     assert "{" not in note and "sku A1" in note
 
@@ -113,3 +117,23 @@ def test_reconciled_backtest_scores_the_direct_total_beside_the_summed_series(ca
     assert reconciled.direct_series_wape == pytest.approx(plain.pooled_series_wape, rel=1e-9)
     assert reconciled.pooled_series_wape != pytest.approx(plain.pooled_series_wape, rel=1e-6)
     assert "summed_wape" not in plain
+
+
+def test_the_total_band_is_never_the_sum_of_the_series_quantiles():
+    # 12 independent noisy series: summed P10/P90 make a band far wider than the total's spread
+    # (coverage near 100%); the series' own bands cover about 80% of their days
+    rng = np.random.default_rng(11)
+    ds = pd.date_range("2024-01-01", "2025-07-31")
+    frame = pd.concat([pd.DataFrame({"sku": f"s{i}", "ds": ds, "y": rng.poisson(30, len(ds)).astype(float)})
+                       for i in range(12)], ignore_index=True)
+    windows = event_windows("618", [2025])
+    plain = compare_models(frame, models=["seasonal_naive"], windows=windows, keys=["sku"], lead=30, n_jobs=1)
+    assert np.isnan(plain.coverage).all() and np.isnan(plain.scaled_pinball).all()
+    assert any("not scored" in n for n in plain.attrs["notes"])
+    assert 0.6 < plain.series_coverage.iloc[0] < 0.97
+    summed = backtest_windows(frame, model="seasonal_naive", windows=windows, keys=["sku"], lead=30, n_jobs=1)
+    per_day = summed.forecasts.groupby("ds")[["y", "yhat_q10", "yhat_q90"]].sum()
+    assert ((per_day.y >= per_day.yhat_q10) & (per_day.y <= per_day.yhat_q90)).mean() > 0.97  # why not
+    reconciled = compare_models(frame, models=["seasonal_naive"], windows=windows, keys=["sku"], lead=30,
+                                n_jobs=1, reconcile="forecast_proportions")
+    assert 0.3 < reconciled.coverage.iloc[0] < 1.0 and np.isfinite(reconciled.scaled_pinball.iloc[0])

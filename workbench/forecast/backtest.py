@@ -75,7 +75,9 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
     ``reconcile`` (a ``workbench.forecast.reconcile`` method without past errors, e.g.
     ``"forecast_proportions"``; keyed frames only): the total is also forecast directly and the
     series are reconciled to it, as ``planning.event_forecast`` does; the series and the total
-    are then scored as reconciled, and ``totals`` adds ``summed_wape`` / ``summed_bias`` (the
+    are then scored as reconciled (the total's coverage and scaled pinball on the direct total's
+    own quantiles: summed series quantiles are no quantiles of the sum, so without ``reconcile``
+    a keyed total's coverage and pinball are NaN; the series' own are in ``per_series``), and ``totals`` adds ``summed_wape`` / ``summed_bias`` (the
     total as the sum of the series as forecast) and ``per_series`` ``direct_wape`` (each series
     as forecast), the direct figures beside the reconciled ones.
 
@@ -129,7 +131,17 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
         ty = train.groupby("ds")["y"].sum().to_numpy()
         extra = ({"summed_wape": metrics.wape(summed["y"], summed["yhat_direct"]),
                   "summed_bias": metrics.bias(summed["y"], summed["yhat_direct"])} if direct is not fc else {})
-        total_rows.append({"window": label, **_score(summed, ty, lo, hi, quantiles), **extra})
+        scores = _score(summed, ty, lo, hi, quantiles)
+        if keys:  # a sum of the series' quantiles is no quantile of their sum (far too wide a band):
+            # the total's band is the directly forecast total's, or it is not scored
+            qcols = list(map(quantile_column, quantiles))
+            band = summed[["ds", "y"]].merge(total[["ds", *qcols]], on="ds", how="left") \
+                if direct is not fc else None
+            scores.update(coverage=metrics.coverage(band["y"], band[lo], band[hi]) if band is not None else np.nan,
+                          scaled_pinball=metrics.scaled_pinball(band["y"], {q: band[quantile_column(q)].to_numpy()
+                                                                             for q in quantiles}, ty)
+                          if band is not None else np.nan)
+        total_rows.append({"window": label, **scores, **extra})
     return BacktestResult(pd.DataFrame(per_rows), pd.DataFrame(total_rows),
                           pd.concat(fc_parts, ignore_index=True))
 
@@ -149,7 +161,9 @@ def compare_models(frame: pd.DataFrame, *, models, windows: dict[str, tuple], le
     of the series as forecast) and ``direct_series_wape`` (the series as forecast, pooled). The
     notes are in ``table.attrs["notes"]`` (a list of str). Raises ``ParameterError`` for a bad
     lead or quantiles and ``ModelError`` only when no model could be scored on any window
-    (naming each failure)."""
+    (naming each failure). ``series_coverage``: the share of series-days inside the series' own
+    outer quantiles (pooled over every series and day), the calibration a planner can use."""
+    lo, hi = quantile_column(min(quantiles)), quantile_column(max(quantiles))
     rows, notes = [], []
     for model in models:
         for label, window in windows.items():
@@ -173,6 +187,7 @@ def compare_models(frame: pd.DataFrame, *, models, windows: dict[str, tuple], le
                              "median_series_wape": per["wape"].median(),
                              "mean_series_bias": per["bias"].mean(),
                              "series_bias_sd": per["bias"].std(ddof=0),
+                             "series_coverage": metrics.coverage(fc["y"], fc[lo], fc[hi]),
                              "series": len(per), "replaced_series": int((per["replaced"] != "").sum()),
                              **({"summed_wape": tot["summed_wape"],
                                  "direct_series_wape": metrics.wape(fc["y"], fc["yhat_direct"])}
@@ -182,6 +197,9 @@ def compare_models(frame: pd.DataFrame, *, models, windows: dict[str, tuple], le
                          + ". Try other models (e.g. event_naive, seasonal_naive), a shorter lead or "
                            "other years")
     table = pd.DataFrame(rows)
+    if series_keys(frame, keys) and not reconcile:
+        notes.append("coverage and scaled pinball of the total are not scored: the sum of the series' "
+                     "quantiles is no quantile of the total; series_coverage is the series' own")
     table.attrs["notes"] = notes
     return table
 

@@ -509,6 +509,7 @@ BACKTEST_COLUMNS = {  # column: (header, display kind); shares as percentages
     "median_series_wape": ("median", "pct"),
     "mean_series_bias": ("series bias", "pct"),
     "series_bias_sd": ("sd", "pct"),
+    "series_coverage": ("series coverage", "pct"),
     "replaced_series": ("by fallback", "count"),
 }  # the number of series is said in the caption (backtest_caption), the same on every row
 
@@ -536,9 +537,11 @@ def backtest_caption(table: pd.DataFrame, lead: int, quantiles) -> str:
             + ("; the total forecast directly and the series split from it as in the forecast above (WAPE of "
                "the sum = the total as the sum of the series as forecast; as forecast = the series' "
                "WAPE before the split)" if reconciled else "")
-            + f"; coverage = share of days inside {lo}..{hi}; pinball = scaled "
+            + f"; coverage = share of the total's days inside its own {lo}..{hi} (the directly forecast "
+            f"total's; not scored when there is none); pinball = scaled "
             f"pinball loss of the quantiles; series WAPE = pooled over every series and day, then its median "
-            f"over series; series bias = mean over series, then its sd; by fallback = series the guard's "
+            f"over series; series bias = mean over series, then its sd; series coverage = share of series-days "
+            f"inside the series' own {lo}..{hi}; by fallback = series the guard's "
             f"fallback forecast (the model failed or its forecast was refused; the notes say why)")
 
 
