@@ -194,3 +194,17 @@ def test_conformal_windows_is_checked_at_the_edge(bad):
 
     with pytest.raises(ParameterError, match="conformal_windows"):
         ForecastRequest(horizon=5, conformal_windows=bad)
+
+
+def test_a_young_series_without_refits_keeps_its_day_noise_in_the_band():
+    """A series launched 100 days before the cut-off (no refit origin yet) in the event-heavy
+    winter: its in-sample errors on event days are ~0 (each event's profile is fitted on its one
+    occurrence), so the band comes from its quiet days. It used to collapse to +-3%."""
+    ds = pd.date_range("2024-01-01", periods=460)
+    inside = []
+    for seed in range(10):
+        rng = np.random.default_rng(seed)
+        y = np.r_[np.zeros(300), 50 * rng.lognormal(0, 0.2, 160)]
+        pred = make_model("event_profile").fit(y[:400], ds[:400]).predict(60)
+        inside.append((y[400:] >= pred.quantiles[0.1]) & (y[400:] <= pred.quantiles[0.9]))
+    assert 0.72 <= np.mean(inside) <= 0.95

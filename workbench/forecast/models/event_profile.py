@@ -489,21 +489,17 @@ class EventProfile(Forecaster):
 
     def _calibration_errors(self, regime_days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Horizons (days), log errors and forecast log event uplifts of the refits
-        (``refit_errors_``); without any refit, the current regime's in-sample errors, widened
-        by half, standing for ``IN_SAMPLE_HORIZON`` days ahead."""
+        (``refit_errors_``); without any refit, the current regime's in-sample errors on quiet
+        days (an event's days fit its own profile), widened by half, standing for
+        ``IN_SAMPLE_HORIZON`` days ahead."""
         n = len(self.z_)
         if self.refit_errors_:
             return tuple(np.concatenate(parts) for parts in zip(*self.refit_errors_))
         comp = self.components_
-        fitted = comp["level"] + comp["weekday"][self.dow_]
-        uplift = np.zeros(n)
-        for name, off in self.offsets_.items():
-            inside = ~np.isnan(off)
-            if inside.any() and name in comp["profiles"]:
-                uplift[inside] += np.nan_to_num(comp["profiles"][name][off[inside].astype(int) + SPAN])
         regime = slice(n - regime_days, n)  # a launch ramp or an old level is not today's noise
-        return (np.full(regime_days, IN_SAMPLE_HORIZON), (self.z_[regime] - fitted[regime] - uplift[regime]) * 1.5,
-                uplift[regime])
+        quiet = ~comp["in_event"][regime]  # an event profile fitted on one occurrence has no residual
+        errors = (self.z_ - comp["level"] - comp["weekday"][self.dow_])[regime][quiet] * 1.5
+        return np.full(len(errors), IN_SAMPLE_HORIZON), errors, np.zeros(len(errors))
 
 
 def _in_event(offsets: dict[str, np.ndarray]) -> np.ndarray:
