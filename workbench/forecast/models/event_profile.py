@@ -360,15 +360,7 @@ class EventProfile(Forecaster):
         level, in_event = comp["level"], comp["in_event"]
         n = len(level)
         h = np.arange(1, horizon + 1)
-        growth, notes = None, []
-        if regime_days >= YEAR + 28:
-            t = np.arange(max(YEAR, n - regime_days + YEAR), n)
-            pairs = t[~in_event[t] & ~in_event[t - YEAR]]
-            if len(pairs) >= 28:
-                pairs = pairs[-self._growth_days(comp, pairs):]
-            else:  # the last weeks are event spans (Spring Festival moves): their baseline is
-                pairs = t[-self.growth_window:]  # interpolated across the span
-            growth = float(np.mean(level[pairs] - level[pairs - YEAR]))
+        growth, notes = self._yearly_growth(comp, regime_days) if regime_days >= YEAR + 28 else None, []
         if growth is None and (regime_days < n or self.regime_.born > 0):  # launched or shifted within the year
             return self._young_path(self._recent_level(comp, regime_days), n, horizon)
         if growth is None:  # the data, not the series, is young: the recent slope, shrunk
@@ -386,6 +378,22 @@ class EventProfile(Forecaster):
             ref = tt - YEAR
             ext[tt] = np.where(ref >= 0, ext[np.maximum(ref, 0)] + g[tt - n], level[-1] + g[tt - n] * h[tt - n] / YEAR)
         return ext[n:], notes
+
+    def _yearly_growth(self, comp: dict, regime_days: int) -> float:
+        """Year-on-year growth of ``comp``'s baseline (log points a year) at the end of its
+        history, over the latest quiet day pairs (``_growth_days`` of them); when the last weeks
+        are event spans in both years (Spring Festival moves), over the last ``growth_window``
+        days of the baseline interpolated across the span. Kept in ``comp`` (the refits ask
+        for it once per candidate half-life)."""
+        cache = comp.setdefault("yearly_growth", {})
+        if regime_days not in cache:
+            level, in_event = comp["level"], comp["in_event"]
+            n = len(level)
+            t = np.arange(max(YEAR, n - regime_days + YEAR), n)
+            pairs = t[~in_event[t] & ~in_event[t - YEAR]]
+            pairs = pairs[-self._growth_days(comp, pairs):] if len(pairs) >= 28 else t[-self.growth_window:]
+            cache[regime_days] = float(np.mean(level[pairs] - level[pairs - YEAR]))
+        return cache[regime_days]
 
     def _growth_days(self, comp: dict, pairs: np.ndarray) -> int:
         """How many of the latest quiet day ``pairs`` (a day and the same weekday a year before)
@@ -427,10 +435,26 @@ class EventProfile(Forecaster):
     def _forecast_log(self, comp: dict, future_offsets: dict[str, np.ndarray], future_dow: np.ndarray,
                       regime_days: int, halflife: float | None | str = "fitted"):
         """Log forecast, the event uplift in it, and notes, for the days after the history
-        (``halflife`` as in ``_baseline_path``)."""
+        (``halflife`` as in ``_baseline_path``). Kept in ``comp`` by horizon, regime and
+        half-life (the future days of a history are fixed by its end and the horizon): the
+        refits' forecasts serve the half-life choice, the smearing and the calibration."""
         horizon = len(future_dow)
-        base, notes = self._baseline_path(comp, horizon, regime_days, halflife)
-        mu = base + comp["weekday"][future_dow]
+        halflife = self.growth_halflife_ if halflife == "fitted" else halflife
+        cache = comp.setdefault("forecasts", {})
+        key = (horizon, regime_days, halflife)
+        if key not in cache:
+            if ("events", horizon) not in cache:
+                cache[("events", horizon)] = self._events_log(comp, future_offsets, future_dow)
+            shape, uplift, event_notes = cache[("events", horizon)]
+            base, notes = self._baseline_path(comp, horizon, regime_days, halflife)
+            cache[key] = (base + shape, uplift, notes + event_notes)
+        mu, uplift, notes = cache[key]
+        return mu, uplift, list(notes)
+
+    def _events_log(self, comp: dict, future_offsets: dict[str, np.ndarray], future_dow: np.ndarray):
+        """Weekday effect plus event uplift (log) for the future days, the uplift alone, notes."""
+        horizon = len(future_dow)
+        notes = []
         uplift = np.zeros(horizon)
         for name, off in future_offsets.items():
             inside = ~np.isnan(off)
@@ -442,7 +466,7 @@ class EventProfile(Forecaster):
                 notes.append(f"{self.name}: no history of event {name!r} before {self.ds_[-1].date()}; "
                              f"its days are forecast at the baseline (no uplift)")
             uplift[inside] += np.nan_to_num(known)
-        return mu + uplift, uplift, notes
+        return comp["weekday"][future_dow] + uplift, uplift, notes
 
     def predict(self, horizon: int, quantiles=DEFAULT_QUANTILES) -> Prediction:
         if self.delegate_ is not None:
