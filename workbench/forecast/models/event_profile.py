@@ -35,11 +35,12 @@ of a plan three months ahead) and forecasts to the end; the spread of those log 
 their median, per horizon band, is the band around the point forecast (``conformal_offsets``,
 centred: the refits' median error is one level error they all share, since they all end on the
 same days). An event day's spread is ``1 + k |uplift|`` times a quiet day's, with ``k`` fitted
-on the refits' own event days (``scale_slope``; 1 without enough event days among them). The
-point forecast is the log-space forecast itself. Measured and rejected on the parcel backtests
-(docs/benchmarks.md): shifting it to the mean by the errors' skew (worse pooled WAPE on the total
-and the origins), and correcting the level by past errors (at long horizons they are level
-errors of refits on less history; they over-correct young series).
+on the refits' own event days (``scale_slope``; 1 without enough event days among them). A
+series without refits takes its in-sample errors on quiet days, widened by half. The band is
+around the log-space forecast (the P50 is a median); the point forecast is the mean (Duan's
+smearing factor of the refits' day noise, ``_smearing``). Measured and rejected on the parcel
+backtests (docs/benchmarks.md): correcting the level by past errors (at long horizons they are
+level errors of refits on less history; they over-correct young series).
 
 It declares daily data and 8 weeks of history (``capabilities``); the core sends other series
 to its fallback model. A series with 8 weeks of history but fewer since its start (a launch),
