@@ -48,10 +48,16 @@ def test_default_beats_seasonal_naive_with_calibrated_bands_on_seeded_monthly_se
     assert abs(metrics.bias(a.y, a.yhat)) < 0.05
 
 
-@pytest.mark.parametrize("freq, periods, words", [("MS", 14, "months"), ("QS", 6, "quarters"), ("W", 30, "weeks")])
-def test_a_short_history_still_forecasts_with_a_note(freq, periods, words):
-    """Under two seasons of history: no season is estimated and the bands cannot be calibrated
-    on rolling origins; the forecast comes with notes saying both."""
+@pytest.mark.parametrize("freq, periods, words, season_note", [
+    ("MS", 14, "months", "the season is taken from the one seen"),
+    ("QS", 6, "quarters", "the season is taken from the one seen"),
+    ("MS", 10, "months", "no seasonality"),
+    ("W", 30, "weeks", "no seasonality"),
+])
+def test_a_short_history_still_forecasts_with_a_note(freq, periods, words, season_note):
+    """Under two seasons of history the ETS fits no season (with one season and two periods the
+    season seen is kept as fixed indices), and the bands cannot be calibrated on rolling
+    origins; the forecast comes with notes saying so."""
     rng = np.random.default_rng(1)
     ds = pd.date_range("2024-01-01", periods=periods, freq={"W": "W-SUN"}.get(freq, freq))
     frame = pd.DataFrame({"ds": ds, "y": np.round(1000 * np.exp(rng.normal(0, 0.1, periods)))})
@@ -61,7 +67,19 @@ def test_a_short_history_still_forecasts_with_a_note(freq, periods, words):
     assert len(out) == 4 and np.isfinite(out.yhat).all()
     assert (out.yhat_q10 <= out.yhat).all() and (out.yhat <= out.yhat_q90).all() and (out.yhat_q90 > out.yhat_q10).all()
     assert 500 < out.yhat.mean() < 2000
-    assert f"{periods} {words} of history" in notes and "no seasonality" in notes
+    assert f"{periods} {words} of history" in notes and season_note in notes
+
+
+def test_one_season_of_history_keeps_its_season():
+    """16 months of a strong season (December three times June): the forecast of the next
+    December is well above the next June, as the one December seen says."""
+    t = np.arange(16)
+    y = 1000 * np.exp(0.5 * np.cos(2 * np.pi * (t - 11) / 12)) * (1 + 0.01 * t)
+    ds = pd.date_range("2024-01-01", periods=16, freq="MS")  # through April 2025
+    pred = make_model("auto", freq="MS").fit(y, ds, freq="MS").predict(12)
+    fc = pd.Series(pred.mean, index=pred.ds)
+    assert fc["2025-12-01"] > 2 * fc["2025-06-01"]
+    assert any("taken from the one seen" in n for n in pred.notes)
 
 
 def test_a_launched_monthly_series_is_fitted_from_its_start():

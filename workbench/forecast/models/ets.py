@@ -41,6 +41,19 @@ def nondaily_start(y: np.ndarray) -> int:
     return first
 
 
+def one_season_indices(z: np.ndarray, season: int) -> np.ndarray:
+    """Additive seasonal indices (shape (season,), mean 0) of the log series ``z`` from a history
+    of one to two seasons: the mean residual of a straight-line trend at each position of the
+    season (``t % season``). Classical decomposition with a linear trend in place of the moving
+    average a single season cannot fill (Hyndman & Athanasopoulos, *Forecasting: Principles and
+    Practice*, 3rd ed., §3.4)."""
+    t = np.arange(len(z))
+    design = np.column_stack([np.ones(len(z)), t])
+    resid = z - design @ np.linalg.lstsq(design, z, rcond=None)[0]
+    idx = np.array([resid[t % season == j].mean() for j in range(season)])
+    return idx - idx.mean()
+
+
 def seasonal_history(freq: str) -> int:
     """Fewest periods for a seasonal ETS at ``freq``: two full seasons plus two periods (one
     season's states are estimated, the second checks them; ``SEASON_LENGTH``)."""
@@ -50,8 +63,12 @@ def seasonal_history(freq: str) -> int:
 class ETSModel(Forecaster):
     """Damped-trend additive ETS on ``log1p(y)`` (ETS(A,Ad,A), i.e. multiplicative on demand).
 
-    The season (``SEASON_LENGTH``) is estimated only with ``seasonal_history(freq)`` periods
-    (two seasons and two); a shorter history gets level and damped trend only, with a note.
+    The season (``SEASON_LENGTH``) is estimated by the ETS with ``seasonal_history(freq)``
+    periods (two seasons and two). A history of one season and two periods up to that, with no
+    zero period since the start, is deseasonalised by ``one_season_indices`` (fixed indices from the one season seen) before a
+    non-seasonal ETS, and the indices are added back to the forecast: on 16-20 months of public
+    and sample series this cut WAPE from 12-97% to 4-18% (docs/benchmarks.md). A shorter history
+    gets level and damped trend only. Both say so in a note.
     Initial states are estimated with the parameters, except for seasons longer than
     ``HEURISTIC_SEASON`` (weeks), which start from the heuristic initial states of Hyndman et
     al. (2008, §2.6.1).
@@ -114,6 +131,11 @@ class ETSModel(Forecaster):
             z = z - X @ self.beta_
         season = SEASON_LENGTH[freq]
         self.seasonal_ = len(z) >= seasonal_history(freq)
+        self.indices_ = None  # fixed seasonal indices of a one-season history
+        # a zero period inside one season would read as a season (log1p(0) far below the rest)
+        if not self.seasonal_ and len(z) >= season + 2 and (self.y_[self.start_:] > 0).all():
+            self.indices_ = one_season_indices(z, season)
+            z = z - self.indices_[np.arange(len(z)) % season]
         series = pd.Series(z, index=pd.RangeIndex(len(z)))
         # one BLAS thread: the optimiser's vectors are tiny, and threads that wait for a busy core
         # made a fit 4x slower on a shared 2-core machine (the core runs series in parallel)
@@ -133,13 +155,19 @@ class ETSModel(Forecaster):
             warnings.simplefilter("ignore")
             pred = self.ets_.get_prediction(start=n, end=n + horizon - 1)
         mu = np.asarray(pred.predicted_mean, float)
+        if self.indices_ is not None:
+            mu = mu + self.indices_[np.arange(n, n + horizon) % len(self.indices_)]
         baseline = censored_at_zero(np.expm1(mu))
         notes = []
         if self.start_:
             notes.append(f"{self.name}: the series starts on {self.ds_[self.start_].date()}; fitted from there")
-        if not self.seasonal_:
+        if self.indices_ is not None:
             notes.append(f"{self.name}: {n} {PERIOD_WORDS[self.freq_]} of history, under the "
-                         f"{seasonal_history(self.freq_)} a season needs; level and damped trend only, no seasonality")
+                         f"{seasonal_history(self.freq_)} a fitted season needs; the season is taken from the "
+                         f"one seen (fixed indices), with level and damped trend")
+        elif not self.seasonal_:
+            notes.append(f"{self.name}: {n} {PERIOD_WORDS[self.freq_]} of history, under one season and two "
+                         f"({SEASON_LENGTH[self.freq_] + 2}); level and damped trend only, no seasonality")
         if self.beta_ is not None:
             X, _ = offset_dummies(future, self.calendar_, self.levels_)
             mu = mu + X @ self.beta_
@@ -163,7 +191,8 @@ class ETSModel(Forecaster):
         """Log quantile offsets per step from rolling-origin refits (see the class docstring),
         and a note when the history was too short for them."""
         n = len(self.y_) - self.start_
-        need = seasonal_history(self.freq_) if self.seasonal_ else MIN_FIT
+        season = SEASON_LENGTH[self.freq_]
+        need = seasonal_history(self.freq_) if self.seasonal_ else season + 2 if self.indices_ is not None else MIN_FIT
         reach = min(horizon, n - need)  # the longest horizon a window can measure
         hs, es = np.zeros(0), np.zeros(0)
         if reach >= 1:
@@ -175,7 +204,7 @@ class ETSModel(Forecaster):
         bands = HORIZON_BANDS[self.freq_]
         if len(es) >= MIN_CALIBRATION_ERRORS:
             return conformal_offsets(hs, es, horizon, quantiles, bands=bands), None
-        resid = np.log1p(self.y_[self.start_:]) - np.log1p(censored_at_zero(np.expm1(np.asarray(self.ets_.fittedvalues, float))))
+        resid = np.asarray(self.ets_.resid, float)  # one-step errors of the log series
         resid = resid[-max(need, n // 2):] * IN_SAMPLE_WIDENING  # the early fit is the states settling
         note = (f"{self.name}: {n} {PERIOD_WORDS[self.freq_]} of history is too short to calibrate the bands on "
                 f"rolling-origin forecasts; they come from in-sample errors, widened")
