@@ -108,3 +108,24 @@ def test_a_slope_from_less_than_a_year_is_not_carried_far():
     slope_kept = y[-28:].mean() * np.exp(0.5 * 0.4 * 150 / 365)
     assert pred.baseline[-1] < 0.5 * (y[-28:].mean() + slope_kept)
     assert any("halving every 90 days" in n for n in pred.notes), pred.notes
+
+
+@pytest.mark.parametrize("cutoff", ["2025-02-12", "2026-02-19"])
+def test_growth_at_a_spring_festival_cut_off(cutoff):
+    """Issue 13: the 618 cut-off (90 days ahead) falls in the moving Spring Festival span, where
+    no quiet day has a quiet day a year before it: the growth comes from the latest quiet pairs
+    before the span (autumn), not from a baseline held flat across it, and 618 is not low."""
+    t = np.arange(len(DAYS)) / 365.25
+    growths, biases = [], []
+    for seed in range(1, 4):
+        y = series(np.log(500) + np.log(1.15) * t, seed=seed)
+        fit = DAYS <= pd.Timestamp(cutoff)
+        model = EventProfile().fit(y[fit], DAYS[fit])
+        assert model.components_["in_event"][-1]  # the cut-off is inside an event span
+        growths.append(model._yearly_growth(model.components_, len(model.z_)))
+        start, end = event_windows("618", (int(cutoff[:4]),))[f"618 {cutoff[:4]}"]
+        pred = model.predict(int((end - pd.Timestamp(cutoff)).days))
+        inside = (pred.ds >= start) & (pred.ds <= end)
+        biases.append(metrics.bias(y[(DAYS >= start) & (DAYS <= end)], pred.mean[inside]))
+    assert np.mean(growths) == pytest.approx(np.log(1.15), abs=0.03), growths
+    assert np.mean(biases) > -0.03, biases

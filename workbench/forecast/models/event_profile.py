@@ -16,17 +16,25 @@ start (its first sustained non-zero) is dropped; a series that stopped is foreca
 level and growth come from the current regime only (since the start or the last level shift):
 
 * a regime of at least a year (plus four weeks) lays last year's baseline (same weekday, 52 weeks
-  back) over the horizon and adds the year-on-year growth of the baseline over the last
-  ``growth_window`` quiet days of the regime, a growth that halves every ``growth_halflife``
+  back) over the horizon and adds the year-on-year growth of the baseline over the latest quiet
+  days of the regime (at least ``growth_window``, as many as bring its standard error to
+  ``GROWTH_SE``, at most ``MAX_GROWTH_DAYS``), a growth that halves every ``growth_halflife``
   days. The half-life is chosen per series from its own rolling-origin refits (the same refits
   that calibrate the quantiles): the candidate of ``GROWTH_HALFLIVES`` (90, 180, 365 days or
   none) whose refits forecast the days to the end best, so a steady growth persists and a fading
   one is damped (a fixed 240-day half-life put steadily growing series 3-4% low);
-* a younger regime starts from its current level and follows the pooled series' baseline path
-  (``prior.path``: the seasonal shape and growth of the sum of all series, as the core gives it),
-  or stays flat without one. (A series with volume from the first day of a history shorter than
-  a year is not young: the data is; its growth is ``trend_shrink`` of its recent slope.) A series younger than a year also takes the pooled event profiles
-  as they are (its own few event days, often in its launch ramp, are not evidence).
+* a younger regime, and a series launched within the history, starts from its current level
+  (the mean of its last ``RECENT_DAYS`` quiet weekday-adjusted days) and follows the pooled
+  series' baseline path (``prior.path``: the seasonal shape and growth of the sum of the
+  established series, as the core gives it), or stays flat without one. (A series with volume
+  from the first day of a history shorter than a year is not young: the data is; its growth is
+  ``trend_shrink`` of its recent slope, halving every ``SLOPE_HALFLIFE`` days.) A series
+  younger than a year also takes the pooled event profiles as they are (its own few event
+  days, often in its launch ramp, are not evidence).
+
+The point forecast is the mean of the day: the log-space forecast (a median) times Duan's
+smearing factor of the refits' day-to-day errors (``smearing_``), since forecasts are summed over
+days, series and levels and a sum of medians is biased low.
 
 Quantiles are conformal (``workbench.forecast.conformal``): the model refits itself at
 ``calibration_origins`` rolling origins ``calibration_step`` days apart before the end of the
@@ -39,8 +47,9 @@ on the refits' own event days (``scale_slope``; 1 without enough event days amon
 series without refits takes its in-sample errors on quiet days, widened by half. The band is
 around the log-space forecast (the P50 is a median); the point forecast is the mean (Duan's
 smearing factor of the refits' day noise, ``_smearing``). Measured and rejected on the parcel
-backtests (docs/benchmarks.md): correcting the level by past errors (at long horizons they are
-level errors of refits on less history; they over-correct young series).
+backtests (docs/benchmarks.md): a smearing factor of the refits' whole errors, level errors
+included (a shifted origin got x1.18), and correcting the level by past errors (at long
+horizons they are level errors of refits on less history; they over-correct young series).
 
 It declares daily data and 8 weeks of history (``capabilities``); the core sends other series
 to its fallback model. A series with 8 weeks of history but fewer since its start (a launch),
@@ -137,16 +146,20 @@ class EventProfile(Forecaster):
     Parameters
     ----------
     level_window : days of the running median that gives the baseline level.
-    growth_window : recent quiet days over which year-on-year baseline growth is averaged.
-    trend_shrink : share of the recent baseline slope used as growth when the history (not the
-        series: it has volume from the first day) is shorter than a year.
+    growth_window : fewest recent quiet day pairs (days, each with the same weekday a year
+        before) over which the year-on-year baseline growth is averaged; a noisy series uses
+        more, up to ``MAX_GROWTH_DAYS``, until the growth's standard error is ``GROWTH_SE``.
+    trend_shrink : share (0-1) of the recent baseline slope used as growth when the history (not
+        the series: it has volume from the first day) is shorter than a year; that growth halves
+        every ``SLOPE_HALFLIFE`` days.
     growth_halflife : days over which the year-on-year growth measured at the end of history
         halves (None keeps it constant), or ``"auto"``: chosen per series among
         ``GROWTH_HALFLIVES`` by the mean absolute log error of its rolling-origin refits (the
         pooled series' choice, or ``DEFAULT_HALFLIFE``, when no refit measures a year-on-year
         growth). The choice is the fitted ``growth_halflife_``.
-    prior : a ``PooledPrior`` from a fit on the sum of all series (the core pools), or None:
-        event profiles are shrunk towards its ``uplift`` and young regimes follow its ``path``.
+    prior : a ``PooledPrior`` from a fit on the sum of the established series (the core pools),
+        or None: event profiles are shrunk towards its ``uplift``, young regimes follow its
+        ``path`` and series without refits take its ``growth_halflife``.
     prior_weight : weight of the pooled profile, in occurrences of the event.
     calibration_origins : rolling origins whose errors choose the growth half-life and give
         the quantiles.
