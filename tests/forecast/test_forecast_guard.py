@@ -37,6 +37,25 @@ def test_blow_ups_and_collapses_are_refused_with_the_figures(mean, baseline, wor
     assert reason is not None and words in reason
 
 
+@pytest.mark.parametrize("freq, y", [
+    ("MS", [1300.0] * 30 + [1224.0, 0.0]),   # sold 1,224 in September, nothing in October
+    ("W", [300.0] * 100 + [0.0, 0.0]),
+    ("D", [40.0] * 380 + [0.0] * 20),
+])
+def test_a_series_that_has_gone_quiet_may_be_forecast_low(freq, y):
+    y = np.asarray(y)
+    assert check_prediction(y, _pred(np.full(6, 0.05)), freq) is None
+    assert "under 1/3" in check_prediction(np.append(y, 5.0), _pred(np.full(6, 0.05)), freq)  # sold again
+
+
+def test_a_stopped_monthly_sku_keeps_its_models_zero_in_the_core():
+    months = pd.date_range("2023-01-01", "2026-10-01", freq="MS")
+    y = np.r_[np.full(len(months) - 2, 1300.0), 1224.0, 0.0]
+    fc = forecast(pd.DataFrame({"sku": "SKU032", "ds": months, "y": y}), horizon=4, model="ets",
+                  freq="MS", keys=["sku"], n_jobs=1)
+    assert fc.attrs["replaced"] == [] and fc.yhat.max() < 200  # not 612 or 1,809 a month
+
+
 def test_a_band_that_reaches_billions_is_refused():
     pred = _pred(np.full(90, 100.0))
     pred.quantiles[0.9] = np.full(90, 1e12)

@@ -14,7 +14,9 @@ non-negative the core checks first, for every model.) The checks, in order:
   reaches billions is no band);
 * a series with volume in its last ``WINDOW`` periods is not forecast to collapse: the mean
   baseline over the horizon stays above ``1 / PEAK_FACTOR`` of the recent mean (a stop is a
-  model's decision, stated in its notes, and a series already at zero cannot trip this).
+  model's decision, stated in its notes). A series that has already gone quiet (nothing sold in
+  its last ``QUIET`` periods) cannot trip this: a low forecast follows its own data (a monthly
+  SKU that sold 1,224 in September and nothing in October is not forecast at 612 a month).
 
 The factors are deliberately loose: the guard catches blow-ups and collapses (a year-on-year
 growth factor from a near-zero base reached billions), not ordinary forecast error.
@@ -31,6 +33,7 @@ GUARD_FALLBACK = "recent_level"  # registry name of the model that replaces a re
 PEAK_FACTOR = 3.0
 EVENT_FACTOR = 10.0
 WINDOW = {"D": 28, "W": 4, "MS": 3, "QS": 2}
+QUIET = {"D": 14, "W": 2, "MS": 1, "QS": 1}  # periods without sales that make a low forecast believable
 YEAR = {"D": 365, "W": 52, "MS": 12, "QS": 4}
 
 
@@ -77,7 +80,8 @@ def check_prediction(y, pred: Prediction, freq: str = "D") -> str | None:
         return (f"its {window}-period baseline total reaches {readable(ahead)}, more than {readable(PEAK_FACTOR)}x the "
                 f"largest {window}-period total seen ({readable(seen)})")
     recent_mean = float(y[-window:].mean())
-    if recent_mean > 0 and len(y) >= window and base.mean() < recent_mean / PEAK_FACTOR:
+    still_selling = bool((y[-QUIET.get(freq, 14):] > 0).any())
+    if still_selling and recent_mean > 0 and len(y) >= window and base.mean() < recent_mean / PEAK_FACTOR:
         return (f"its baseline forecast averages {readable(base.mean())} per period, under 1/{readable(PEAK_FACTOR)} "
                 f"of the last {window} periods' mean ({readable(recent_mean)})")
     return None
