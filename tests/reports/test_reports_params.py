@@ -327,6 +327,24 @@ def test_file_parameters_are_resolved_against_the_callers_folder(tmp_path, monke
     assert from_file.parameters == {"sites": str(user / "in" / "sites.csv")}
 
 
+def test_an_output_path_is_resolved_against_the_callers_folder_and_need_not_exist(tmp_path, monkeypatch):
+    from workbench.reports import runner
+
+    cell = ("from workbench.reports.params import OutputPath\n"
+            "export_dir: OutputPath | None = None  # written by the notebook\n")
+    notebook = _notebook_with(tmp_path, cell)
+    user = tmp_path / "user"
+    user.mkdir()
+    monkeypatch.chdir(user)
+    request = runner.prepare(notebook, reports_dir=tmp_path / "reports", cli_pairs=[("export_dir", "nb_out")])
+    assert request.parameters == {"export_dir": str(user / "nb_out")}  # not the notebook's folder
+    assert not (user / "nb_out").exists()
+    # inside the kernel the evaluated hint reads the same
+    namespace: dict = {}
+    exec(cell, namespace)
+    assert P.type_from_hint(namespace["__annotations__"]["export_dir"], "cell").label == "an output path | None"
+
+
 @pytest.mark.parametrize(("pair", "message"), [
     (("data", "nosuch.csv"), "parameter 'data' (from -p): file 'nosuch.csv' not found (looked for "),
     (("scenarios", '["s1.yaml", "gone.yaml"]'), "file 'gone.yaml' not found"),

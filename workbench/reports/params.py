@@ -15,10 +15,12 @@ takes the type of its default (``None`` accepts anything).
 ``Path`` (:class:`pathlib.Path`) marks an input file; the notebook receives it as a string. The
 kernel runs in the notebook's folder, so the report runner makes a file given with ``-p``
 absolute against the current directory (``-f`` and manifest values: against that file's folder)
-and refuses a missing file before any kernel starts::
+and refuses a missing file before any kernel starts. ``OutputPath`` (from this module) marks a
+file or folder the notebook writes: resolved the same way, but it need not exist yet::
 
     data: Path | Literal["sample"] = "sample"       # "sample", or your file
     sites: Path | None = None
+    export_dir: OutputPath | None = None            # written by the notebook
 
 Ranges and lengths are part of the hint, with :class:`typing.Annotated` and the markers of this
 module (the names of the ``annotated-types`` package that pydantic uses)::
@@ -122,6 +124,10 @@ class MinLen:
 
 CONSTRAINTS = {cls.__name__: cls for cls in (Gt, Ge, Lt, Le, MinLen)}
 
+# A file or folder a notebook WRITES: like ``Path``, a relative value is resolved against the
+# folder the user meant (not the kernel's, the notebook's folder), but it need not exist yet.
+OutputPath = typing.NewType("OutputPath", str)
+
 
 # --- types -----------------------------------------------------------------------------------
 
@@ -153,6 +159,8 @@ class ParamType:
             return " | ".join(arg.label for arg in self.args)
         if self.kind == "literal":
             return "one of " + ", ".join(repr(choice) for choice in self.args)
+        if self.kind == "outpath":
+            return "an output path"
         return self.kind
 
     @property
@@ -162,12 +170,13 @@ class ParamType:
             return any(arg.accepts_text for arg in self.args)
         if self.kind == "literal":
             return all(isinstance(choice, str) for choice in self.args)
-        return self.kind in ("str", "path")
+        return self.kind in ("str", "path", "outpath")
 
     @property
     def names_paths(self) -> bool:
-        """Whether a value may be a file path (a ``Path`` hint, alone, in a union or a list)."""
-        return self.kind == "path" or any(
+        """Whether a value may be a file path (a ``Path`` or ``OutputPath`` hint, alone, in a
+        union or a list)."""
+        return self.kind in ("path", "outpath") or any(
             isinstance(arg, ParamType) and arg.names_paths for arg in self.args
         )
 
@@ -208,7 +217,7 @@ def _check_type(value: Any, ptype: ParamType) -> Any:
     elif kind == "float":
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return float(value)
-    elif kind == "path":
+    elif kind in ("path", "outpath"):
         if isinstance(value, (str, PurePath)):
             return str(value)
     elif kind == "str":
@@ -266,8 +275,8 @@ def _type_from_annotation(node: ast.expr, where: str) -> ParamType:
     if isinstance(node, ast.Constant) and node.value is None:
         return ParamType("None")
     if isinstance(node, ast.Name):
-        name = {"Any": "any", "List": "list", "Dict": "dict", "Path": "path"}.get(node.id, node.id)
-        if name in _SCALARS | {"list", "dict", "path"}:
+        name = {"Any": "any", "List": "list", "Dict": "dict", "Path": "path", "OutputPath": "outpath"}.get(node.id, node.id)
+        if name in _SCALARS | {"list", "dict", "path", "outpath"}:
             return ParamType(name)
     if isinstance(node, ast.Attribute) and node.attr in ("Any",):
         return ANY
@@ -337,6 +346,8 @@ def type_from_hint(hint: Any, where: str) -> ParamType:
         return ANY
     if hint is Path:
         return ParamType("path")
+    if hint is OutputPath:
+        return ParamType("outpath")
     if isinstance(hint, type) and hint.__name__ in _SCALARS | {"list", "dict"} and origin is None:
         return ParamType(hint.__name__)
     if origin is typing.Annotated:
@@ -525,7 +536,8 @@ def parse_cli_parameters(
 def resolve_paths(
     values: dict[str, Any], declared: dict[str, NotebookParameter], base: str | Path, origin: str
 ) -> dict[str, Any]:
-    """``values`` with every file parameter (a ``Path`` hint) made absolute against ``base``.
+    """``values`` with every file parameter (a ``Path`` or ``OutputPath`` hint) made absolute
+    against ``base`` (a ``Path`` must exist; an ``OutputPath`` is written by the notebook).
 
     The kernel runs in the notebook's folder, so a relative file name given on the command line
     (``origin`` says where it came from, e.g. "-p") is resolved here, against the folder the
@@ -545,6 +557,9 @@ def resolve_paths(
 def _resolve(value: Any, ptype: ParamType, base: Path, where: str) -> Any:
     if value is None:
         return None
+    if ptype.kind == "outpath":
+        path = Path(value).expanduser()
+        return str((path if path.is_absolute() else base / path).absolute())
     if ptype.kind == "path":
         path = Path(value).expanduser()
         path = path if path.is_absolute() else base / path
