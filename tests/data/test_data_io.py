@@ -32,6 +32,34 @@ def test_gb18030_only_characters_and_a_two_line_gbk_file(tmp_path):
     assert list(read_table(tmp_path / "b.csv").columns) == ["日期", "销量"]
 
 
+def _monthly_gbk(rows: int) -> bytes:
+    """A GBK export whose only Chinese is the header and a category per SKU (4 SKUs, 34 months)."""
+    lines = ["商品编码,类目,日期,销量"]
+    for sku, category in enumerate(["零食", "零食", "服饰", "家居"], start=1):
+        lines += [f"SKU{sku:03d},{category},{2024 + m // 12}-{m % 12 + 1:02d}-01,{(sku * 7919 + m * 104729) % 6000 + 1000}"
+                  for m in range(34)]
+    return ("\n".join(lines[:rows + 1]) + "\n").encode("gbk")
+
+
+@pytest.mark.parametrize("rows", [3, 114, 136])
+def test_gbk_file_with_chinese_only_in_header_and_categories_is_not_read_as_cyrillic(tmp_path, rows):
+    # at 114 rows charset-normalizer 3.5 lists ptcp154, cp1251, kz1048 and no GB codec
+    path = tmp_path / "monthly.csv"
+    path.write_bytes(_monthly_gbk(rows))
+    frame = read_table(path)
+    assert list(frame.columns) == ["商品编码", "类目", "日期", "销量"] and len(frame) == rows
+    assert frame.attrs["encoding"] == "gb18030"
+    assert set(frame["类目"]) <= {"零食", "服饰", "家居"}
+
+
+def test_single_byte_files_are_not_taken_for_chinese(tmp_path):
+    # a strict GB18030 decode fails or gives rare characters: the detector's answer stands
+    (tmp_path / "ru.csv").write_bytes("Дата,Товар,Продажи\n2025-01-01,Молоко,3\n".encode("cp1251"))
+    assert list(read_table(tmp_path / "ru.csv").columns) == ["Дата", "Товар", "Продажи"]
+    (tmp_path / "de.csv").write_bytes("Kunde,Stadt\nMüller,Köln\nStraße,Zürich\n".encode("latin-1"))
+    assert read_table(tmp_path / "de.csv")["Kunde"].tolist() == ["Müller", "Straße"]
+
+
 def test_encoding_override_and_its_errors(tmp_path):
     path = tmp_path / "sales.csv"
     path.write_bytes(CHINESE.encode("gbk"))

@@ -198,6 +198,17 @@ def test_mixed_time_formats_name_the_line(tmp_path):
         daily_sales(_write(frame, tmp_path / "bom.csv"), level="national")
 
 
+def test_order_export_read_in_the_wrong_encoding_says_which_one_reads_its_headers(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_bytes(("支付完成时间,商品ID,商品数量,订单应付金额,订单状态\n"
+                      "2025-01-01 10:00:00,A1,1,10,已完成\n").encode("gbk"))
+    with pytest.raises(DataValidationError) as err:
+        daily_sales(path, level="sku", encoding="cp1251")
+    text = str(err.value)
+    assert "cannot map" in text and "read as cp1251 (named by --encoding)" in text
+    assert "'支付完成时间'" in text and text.endswith("Use --encoding gbk.")
+
+
 def test_mapping_and_level_errors(tmp_path):
     with pytest.raises(ParameterError, match="--level 'city' is not a level"):
         daily_sales(pd.DataFrame({"a": ["1"]}), level="city")

@@ -35,6 +35,27 @@ def test_missing_column_names_file_and_columns(tmp_path):
     assert str(path) in str(err.value) and "['units']" in str(err.value) and "qty" in str(err.value)
 
 
+@pytest.mark.parametrize("written, named, fix", [("gbk", "cp1251", "--encoding gbk"),
+                                                  ("utf-8", "latin-1", "--encoding utf-8")])
+def test_missing_columns_from_a_mis_decoded_header_say_which_encoding_reads_them(tmp_path, written, named, fix):
+    path = tmp_path / "sales.csv"
+    path.write_bytes("日期,商品编码,销量\n2025-01-01,A1,3\n".encode(written))
+    with pytest.raises(DataValidationError) as err:
+        _prepare(read_table(path, encoding=named), date_col="日期", target_col="销量", keys=["商品编码"])
+    text = str(err.value)
+    assert f"read as {named} (named by --encoding)" in text and "['日期', '商品编码', '销量']" in text
+    assert text.endswith(f"Use {fix}.") and "Check --date-col" not in text
+
+
+def test_missing_columns_in_a_detected_single_byte_file_mention_the_encoding(tmp_path):
+    path = tmp_path / "sales.csv"
+    path.write_bytes("Дата,Товар,Продажи\n2025-01-01,Молоко,3\n".encode("cp1251"))
+    with pytest.raises(DataValidationError) as err:
+        _prepare(read_table(path))
+    text = str(err.value)
+    assert "read as cp1251 (detected)" in text and "--encoding gbk" in text and "Check --date-col" in text
+
+
 def test_unparseable_dates_name_the_lines(tmp_path):
     frame, path = _csv(tmp_path, "date,sku,units\n2024-01-01,a,1\nyesterday,a,2\n2024-01-03,a,3\n")
     with pytest.raises(DataValidationError, match=r"unparseable .* line 3 .*'yesterday'"):

@@ -21,6 +21,7 @@ import math
 import os
 import re
 import tempfile
+from collections import Counter
 from collections.abc import Collection, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,17 +56,19 @@ def read_table(source: str | Path, *, encoding: str | None = None, sheet: str | 
     source: path of a ``.csv``/``.txt``/``.tsv`` (``.tsv`` is tab-separated), ``.xlsx``/``.xlsm``,
         ``.parquet``/``.pq`` or DuckDB (``.duckdb``/``.db``/``.ddb``) file.
     encoding: CSV only: a Python codec name (``gbk``, ``gb18030``, ``utf-8``...) that overrides
-        detection. Without it UTF-8 (with or without BOM) is tried first, then the encoding
-        charset-normalizer detects (GB18030, the superset of GBK, whenever it is among the plausible
-        encodings: short files are ambiguous between the East Asian double-byte encodings).
+        detection. Without it UTF-8 (with or without BOM) is tried first, then GB18030 (the
+        superset of GBK) when it decodes strictly to common Chinese text, then the encoding
+        charset-normalizer detects (GB18030 whenever it is among the plausible encodings: short
+        files are ambiguous between the East Asian double-byte encodings).
     sheet: Excel only: sheet name or 0-based position (default: the first sheet).
     table, query: DuckDB only: exactly one, a table or view name or an SQL query.
     text_columns: columns kept as text exactly as written (SKU codes with leading zeros, long
         order numbers), or ``True`` for every column; other columns get their inferred types.
 
-    Returns the frame; ``attrs["source"]`` names where it came from and ``attrs["csv_rows"]`` is
-    true when the row labelled ``i`` is line ``i + 2`` of the file (CSV) or row ``i + 2`` of the
-    sheet (Excel), so errors can name it (see ``workbench.data.validate.describe_rows``); a CSV
+    Returns the frame; ``attrs["source"]`` names where it came from, a CSV's ``attrs["encoding"]``
+    the codec it was read with (``encoding_hint`` uses it), and ``attrs["csv_rows"]`` is true when
+    the row labelled ``i`` is line ``i + 2`` of the file (CSV) or row ``i + 2`` of the sheet
+    (Excel), so errors can name it (see ``workbench.data.validate.describe_rows``); a CSV
     with blank lines or line breaks inside quoted fields is labelled by each record's first line. Object columns whose
     every value is a number, some with thousands separators or a ¥ sign, become numbers.
 
@@ -139,7 +142,9 @@ def decode_bytes(data: bytes, *, source: str, encoding: str | None = None) -> tu
     """Decode a text file's bytes; returns ``(text, encoding used)``.
 
     With ``encoding``, that codec strictly. Otherwise UTF-8 (a leading BOM is dropped), then
-    GB18030 if charset-normalizer finds it plausible, else its best guess, then GB18030. Raises
+    GB18030 when it decodes strictly to common Chinese text (``reads_as_chinese``), then GB18030
+    if charset-normalizer finds it plausible, else its best guess, then GB18030. A file in a
+    Korean or Traditional Chinese double-byte encoding may read as GB18030: name it. Raises
     ``DataValidationError`` listing the encodings tried and how to re-save the file.
     """
     if encoding is not None:
@@ -159,6 +164,16 @@ def decode_bytes(data: bytes, *, source: str, encoding: str | None = None) -> tu
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
+    # Detectors rank single-byte code pages (Cyrillic ptcp154, cp1251) first for a GBK file whose
+    # only Chinese is a header and a few repeated names; a strict GB18030 reading that is common
+    # Chinese text is what a Chinese export is.
+    tried.append("gb18030")
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and reads_as_chinese(text):
+        return text, "gb18030"
     from charset_normalizer import from_bytes
 
     sample = data if len(data) <= _DETECT_BYTES else data[: data.rfind(b"\n", 0, _DETECT_BYTES) + 1 or _DETECT_BYTES]
@@ -168,7 +183,8 @@ def decode_bytes(data: bytes, *, source: str, encoding: str | None = None) -> tu
     candidates = ["gb18030"] if _CHINESE_CODECS & set(plausible) else plausible[:1]
     candidates += [c for c in FALLBACK_ENCODINGS if c not in candidates]
     for codec in candidates:
-        tried.append(codec)
+        if codec not in tried:
+            tried.append(codec)
         try:
             return data.decode(codec), codec
         except UnicodeDecodeError:
@@ -179,13 +195,61 @@ def decode_bytes(data: bytes, *, source: str, encoding: str | None = None) -> tu
         f"its encoding with --encoding")
 
 
+def encoding_hint(frame: pd.DataFrame, otherwise: str) -> str:
+    """The advice for a missing-column error on ``frame`` (as ``read_table`` returns it).
+
+    When a CSV was read in an encoding other than UTF-8 and its header has non-ASCII names that
+    read as UTF-8 or as common Chinese in GBK, says so, shows the names so read and the
+    ``--encoding`` to add; with other non-ASCII names, says which encoding was used and how to
+    name another, then ``otherwise``; else ``otherwise`` (e.g. "Check --date-col ...").
+    """
+    used = frame.attrs.get("encoding")
+    names = [str(c) for c in frame.columns]
+    if not used or used.lower().replace("_", "-") in {"utf-8", "utf8"} or all(n.isascii() for n in names):
+        return otherwise
+    how = f"the file was read as {used} ({'named by --encoding' if frame.attrs.get('encoding_given') else 'detected'})"
+    for codec, flag in (("utf-8", "utf-8"), ("gb18030", "gbk")):
+        if codec == used.lower().replace("_", ""):
+            continue
+        try:
+            other = [n.encode(used).decode(codec) for n in names]
+        except (UnicodeError, LookupError):
+            continue
+        if other != names and (codec == "utf-8" or reads_as_chinese("".join(other))):
+            return (f"The header looks mis-decoded: {how}; as {flag} it reads {other}. "
+                    f"Use --encoding {flag}.")
+    return (f"{how[0].upper()}{how[1:]}; if the names above are garbled, name the file's "
+            f"encoding with --encoding gbk, gb18030 or utf-8. {otherwise}")
+
+
+def reads_as_chinese(text: str) -> bool:
+    """Whether ``text``'s non-ASCII characters are mostly common Chinese: at least 90% in GB2312
+    (the 6,763 common hanzi and full-width punctuation) and at least half CJK ideographs. Text
+    mis-decoded into Chinese codes lands mostly in GBK's rare extension areas or elsewhere."""
+    counts = Counter(c for c in text if ord(c) > 127 and c != "\ufeff")
+    total = sum(counts.values())
+    if not total:
+        return False
+    hanzi = sum(n for c, n in counts.items() if "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf")
+    common = sum(n for c, n in counts.items() if _in_gb2312(c))
+    return common >= 0.9 * total and hanzi >= 0.5 * total
+
+
+def _in_gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _read_csv(path: Path, encoding: str | None, text: dict, *, sep: str) -> pd.DataFrame:
     raw = path.read_bytes()
     if path.name.lower().endswith(".gz"):
         import gzip
 
         raw = gzip.decompress(raw)
-    content, _ = decode_bytes(raw, source=str(path), encoding=encoding)
+    content, used = decode_bytes(raw, source=str(path), encoding=encoding)
     if not content.strip():
         raise DataValidationError(f"{path}: the file is empty; it needs a header line and rows")
     first_line = content.lstrip("\ufeff").split("\n", 1)[0]
@@ -201,6 +265,8 @@ def _read_csv(path: Path, encoding: str | None, text: dict, *, sep: str) -> pd.D
         starts = _record_start_lines(content, sep)
         if len(starts) == len(frame):
             frame.index = pd.Index(np.asarray(starts) - 2)
+    frame.attrs["encoding"] = used
+    frame.attrs["encoding_given"] = encoding is not None
     return frame
 
 

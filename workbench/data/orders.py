@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench.data.io import parse_numbers, read_table, read_yaml
+from workbench.data.io import encoding_hint, parse_numbers, read_table, read_yaml
 from workbench.data.provinces import resolve_provinces
 from workbench.data.validate import describe_rows, parse_dates
 from workbench.errors import ConfigError, DataValidationError, ParameterError
@@ -195,9 +195,9 @@ def _pick_columns(frame: pd.DataFrame, mapping: OrderMapping, needed: list[str],
             for n in missing)
         keys = ", ".join(f"columns.{n}" for n in missing)
         raise DataValidationError(
-            f"{src}: cannot map {wanted}. The file's headers are {headers}. Name the column in a "
-            f"mapping file ({keys}: <header>) and pass it with --mapping (format: "
-            f"workbench/data/order_mapping.yaml)")
+            f"{src}: cannot map {wanted}. The file's headers are {headers}. " + encoding_hint(
+                frame, f"Name the column in a mapping file ({keys}: <header>) and pass it with "
+                f"--mapping (format: workbench/data/order_mapping.yaml)"))
     return used
 
 

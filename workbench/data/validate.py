@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from workbench.data.io import parse_numbers
+from workbench.data.io import encoding_hint, parse_numbers
 from workbench.errors import DataValidationError
 
 FREQUENCIES = {"D": "daily", "W": "weekly", "MS": "monthly (month start)", "QS": "quarterly (quarter start)"}
@@ -120,7 +120,7 @@ def prepare_long_frame(
     if missing:
         raise DataValidationError(
             f"{src}: missing column(s) {missing}; the file has {list(frame.columns)}. "
-            f"Check --date-col, --target and --keys.")
+            + encoding_hint(frame, "Check --date-col, --target and --keys."))
     if len(frame) == 0:
         raise DataValidationError(f"{src}: the table has no rows")
 
