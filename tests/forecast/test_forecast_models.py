@@ -1,6 +1,8 @@
 """The generic contract every registered model passes, plus model-specific behaviour."""
 
 import inspect
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -162,3 +164,15 @@ def test_event_profile_spans_never_overlap():
 
     offsets = event_offsets(pd.date_range("2020-01-01", "2035-12-31"), default_calendar())
     assert max(sum((~np.isnan(v)).astype(int) for v in offsets.values())) == 1
+
+
+def test_prophet_fits_print_no_cmdstanpy_chatter():
+    # a fresh process: cmdstanpy configures its logger on first use, so only the first fit shows it
+    code = ("import warnings; warnings.simplefilter('ignore')\n"
+            "import numpy as np, pandas as pd\n"
+            "from workbench.forecast.core import forecast\n"
+            "ds = pd.date_range('2025-01-01', periods=120)\n"
+            "forecast(pd.DataFrame({'ds': ds, 'y': 50.0 + np.arange(120) % 7}), horizon=7, model='prophet', n_jobs=1)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "cmdstanpy" not in done.stderr + done.stdout

@@ -37,9 +37,12 @@ class ProphetModel(Forecaster):
         self.seed = seed
 
     def fit(self, y, ds, *, freq="D", calendar: RetailCalendar | None = None):
+        from cmdstanpy.utils import get_logger
         from prophet import Prophet
 
-        logging.getLogger("cmdstanpy").setLevel(logging.WARNING)
+        # cmdstanpy sets its logger to DEBUG with an INFO handler on first use (get_logger):
+        # take it first, then quieten it, or every fit prints "Chain [1] start processing"
+        get_logger().setLevel(logging.WARNING)
         self._store_history(y, ds, freq, calendar)
         holidays = None
         if self.events and freq == "D":
