@@ -99,6 +99,14 @@ def test_allocate_fit_and_compare_never_write_over_inputs(workdir, capsys):
     assert capsys.readouterr().err.count("overwrite its own input") == 4
 
 
+def test_empty_channel_name_says_what_to_do():
+    table = plan_channels()
+    table.loc[1, "channel"] = " "
+    with pytest.raises(DataValidationError, match=r"column 'channel' is empty at .*; name the channel of each "
+                                                  r"row or remove those rows"):
+        validate_channels(table, source="channels.csv")
+
+
 def test_zero_effect_channel_pinned_is_a_valid_request():
     table = plan_channels()
     table.loc[len(table)] = ["tv", 0.0, 1e7, 1.0, 5e6, 5e6]

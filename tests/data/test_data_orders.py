@@ -280,6 +280,17 @@ def test_after_sale_refunds_are_not_sales_whatever_the_order_status(tmp_path):
     assert "after_sale <- 售后状态" in result.summary()
 
 
+def test_empty_sku_on_a_sales_line_names_the_line_and_what_to_do(tmp_path):
+    rows = [["1", "A", "2", "100", "2025-01-01 10:00:00", "已完成"],
+            ["2", "", "3", "150", "2025-01-01 11:00:00", "已完成"]]
+    frame = pd.DataFrame(rows, columns=["订单编号", "商品ID", "商品数量", "实付金额", "支付完成时间", "订单状态"])
+    path = tmp_path / "orders.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(DataValidationError, match=r"orders.csv: column '商品ID' \(sku\) is empty at line 3; fill it "
+                                                  r"in or remove those rows"):
+        daily_sales(path, level="sku")
+
+
 def test_taobao_wordings_are_known(tmp_path):
     rows = [["1", "X", "2", "1,200.00", "2025-01-01 10:00:00", "交易成功"],
             ["2", "X", "1", "600.00", "2025-01-01 11:00:00", "卖家已发货，等待买家确认"],

@@ -56,6 +56,13 @@ def test_missing_columns_in_a_detected_single_byte_file_mention_the_encoding(tmp
     assert "read as cp1251 (detected)" in text and "--encoding gbk" in text and "Check --date-col" in text
 
 
+def test_empty_key_names_the_line_and_what_to_do(tmp_path):
+    frame, path = _csv(tmp_path, "date,sku,units\n2024-01-01,a,1\n2024-01-02,,2\n")
+    with pytest.raises(DataValidationError, match=r"sales.csv: key column 'sku' is empty at line 3; "
+                                                  r".*fill in the sku or remove those rows"):
+        _prepare(frame)
+
+
 def test_unparseable_dates_name_the_lines(tmp_path):
     frame, path = _csv(tmp_path, "date,sku,units\n2024-01-01,a,1\nyesterday,a,2\n2024-01-03,a,3\n")
     with pytest.raises(DataValidationError, match=r"unparseable .* line 3 .*'yesterday'"):

@@ -117,6 +117,10 @@ def test_missing_inputs_are_named():
         replenishment_plan(fc, lead, pd.DataFrame({"sku": ["z"], "on_hand": [1.0]}), keys=["sku"])
     with pytest.raises(DataValidationError, match="shorter than its lead time"):
         replenishment_plan(fc, lead, pd.DataFrame({"sku": ["a"], "on_hand": [1.0]}), keys=["sku"])
+    blank = fc.astype({"sku": object})
+    blank.loc[2, "sku"] = None
+    with pytest.raises(DataValidationError, match=r"key column 'sku' is empty at .*fill it in or remove those rows"):
+        replenishment_plan(blank, lead, pd.DataFrame({"sku": ["a"], "on_hand": [1.0]}), keys=["sku"])
     with pytest.raises(DataValidationError, match="quantile"):
         replenishment_plan(fc.drop(columns=["yhat_q10"]), lead,
                            pd.DataFrame({"sku": ["a"], "on_hand": [1.0]}), keys=["sku"])

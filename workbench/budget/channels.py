@@ -79,7 +79,8 @@ def validate_channels(frame: pd.DataFrame, source: str | None = None) -> tuple[C
     names = out["channel"]
     blank = names.isna() | (names.astype(str).str.strip() == "")
     if blank.any():
-        raise DataValidationError(f"{src}: column 'channel' is empty at {describe_rows(out, blank)}")
+        raise DataValidationError(f"{src}: column 'channel' is empty at {describe_rows(out, blank)}; name the "
+                                  f"channel of each row or remove those rows")
     out["channel"] = names.astype(str).str.strip()
     dup = out["channel"].duplicated(keep=False)
     if dup.any():

@@ -53,7 +53,8 @@ def read_history_csv(path: str | Path, *, encoding: str | None = None,
                                   f"{describe_rows(frame, bad)} (got {shown(frame['week'][bad].iloc[0])})")
     blank = frame["channel"].isna() | (frame["channel"].astype(str).str.strip() == "")
     if blank.any():
-        raise DataValidationError(f"{src}: column 'channel' is empty at {describe_rows(frame, blank)}")
+        raise DataValidationError(f"{src}: column 'channel' is empty at {describe_rows(frame, blank)}; name "
+                                  f"the channel of each row or remove those rows")
     for col in ("spend", "gmv"):
         values = pd.to_numeric(frame[col], errors="coerce")
         bad = ~(np.isfinite(values) & (values >= 0))

@@ -286,7 +286,8 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
             empty = values.isna() | values.eq("")
             if empty.any():
                 raise DataValidationError(f"{src}: column {used[key]!r} ({key}) is empty at "
-                                          f"{describe_rows(sales, empty)}")
+                                          f"{describe_rows(sales, empty)}; fill it in or "
+                                          f"remove those rows")
             lines[key] = values.astype(str)
     outside: dict[str, int] = {}
     unplaced: dict[str, int] = {}

@@ -129,7 +129,8 @@ def prepare_long_frame(
     for key in keys:
         null_key = frame[key].isna()
         if null_key.any():
-            raise DataValidationError(f"{src}: key column {key!r} is empty at {describe_rows(frame, null_key)}")
+            raise DataValidationError(f"{src}: key column {key!r} is empty at {describe_rows(frame, null_key)}; "
+                                      f"every row needs its series key: fill in the {key} or remove those rows")
 
     out = pd.DataFrame({k: frame[k].astype(str) for k in keys})
     out["ds"] = dates.dt.normalize().astype("datetime64[ns]")

@@ -82,7 +82,8 @@ def daily_forecast(forecast: pd.DataFrame, keys: list[str], *, band: bool = True
         empty = forecast[key].isna()
         if empty.any():
             raise DataValidationError(f"{name}: key column {key!r} is empty at "
-                                      f"{describe_rows(forecast, empty)}")
+                                      f"{describe_rows(forecast, empty)}; every forecast row needs its "
+                                      f"{key}: fill it in or remove those rows")
     ds = pd.to_datetime(forecast["ds"], errors="coerce")
     if ds.isna().any():
         raise DataValidationError(f"{name}: column 'ds' has unparseable dates at "
