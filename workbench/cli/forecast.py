@@ -22,7 +22,7 @@ def _quantiles(text: str) -> tuple[float, ...]:
         raise argparse.ArgumentTypeError(f"--quantiles takes numbers like 0.1,0.5,0.9; got {text!r}") from None
 
 
-def _data_options(parser: argparse.ArgumentParser) -> None:
+def _data_options(parser: argparse.ArgumentParser, freq_help: str = "D, W, MS or QS") -> None:
     parser.add_argument("--data", required=True,
                         help="CSV (UTF-8, UTF-8 with BOM or GBK/GB18030, detected), Excel .xlsx, "
                         "Parquet or DuckDB file (long format)")
@@ -33,7 +33,7 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--date-col", required=True, help="date column")
     parser.add_argument("--target", required=True, help="column to forecast (units, GMV, parcels)")
     parser.add_argument("--keys", type=_list, default=[], help="series key columns, comma-separated")
-    parser.add_argument("--freq", required=True, help="D, W, MS or QS")
+    parser.add_argument("--freq", required=True, help=freq_help)
     parser.add_argument("--gaps", choices=["zero", "error"], default="zero",
                         help="missing periods: fill with 0 (default, reported) or reject")
     parser.add_argument("--events", help="YAML file overriding the retail calendar's event windows")
@@ -93,7 +93,7 @@ def register(subparsers) -> None:
     b = subparsers.add_parser("backtest",
                               description="Rolling-origin backtest: fit with history ending LEAD "
                               "days before each past window of EVENT and score the window.")
-    _data_options(b)
+    _data_options(b, freq_help="D: event backtests need daily data (event windows are days)")
     b.add_argument("--event", required=True, help="618, new_year_sale, double11 or spring_festival")
     b.add_argument("--years", type=_list, required=True, help="event years, comma-separated")
     b.add_argument("--lead", type=int, default=90,
