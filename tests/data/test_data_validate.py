@@ -1,5 +1,6 @@
 import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -97,6 +98,53 @@ def test_off_grid_monthly_and_weekly_dates():
     weekly = pd.DataFrame({"date": ["2024-01-07", "2024-01-15"], "sku": "a", "units": [1, 2]})
     with pytest.raises(DataValidationError, match="one weekday"):
         _prepare(weekly, freq="W")
+
+
+def _series(starts_and_steps: dict, periods: int, freq: str) -> pd.DataFrame:
+    return pd.concat([pd.DataFrame({"date": pd.date_range(start, periods=periods, freq=step).strftime("%Y-%m-%d"),
+                                    "sku": sku, "units": 5})
+                      for sku, (start, step) in starts_and_steps.items()], ignore_index=True)
+
+
+def test_weekly_monthly_quarterly_data_given_a_finer_frequency_is_refused_not_zero_filled(tmp_path):
+    weekly = _series({"a": ("2024-01-01", "7D"), "b": ("2024-01-01", "7D")}, 6, "W")
+    weekly = weekly.drop(index=[3])  # a missing week: still weekly
+    path = tmp_path / "weekly.csv"
+    weekly.to_csv(path, index=False)
+    with pytest.raises(DataValidationError) as err:
+        _prepare(read_table(path), freq="D")
+    text = str(err.value)
+    assert text.startswith(f"{path}: --freq D (daily) was given, but every date falls on a Monday")
+    assert "(8 of the 9 steps" in text and "weekly data? Use --freq W" in text and "rows with 0" in text
+    monthly = _series({"a": ("2024-01-01", "MS"), "b": ("2024-03-01", "MS")}, 5, "MS")
+    for given in ("D", "W"):
+        with pytest.raises(DataValidationError, match=rf"--freq {given} .* first day of a month .*Use --freq MS"):
+            _prepare(monthly, freq=given)
+    quarterly = _series({"a": ("2024-01-01", "QS"), "b": ("2024-04-01", "QS")}, 5, "QS")
+    for given in ("D", "W", "MS"):
+        with pytest.raises(DataValidationError, match=rf"--freq {given} .* first day of a quarter .*Use --freq QS"):
+            _prepare(quarterly, freq=given)
+    with pytest.warns(GapsFilledWarning):
+        assert _prepare(weekly, freq="W")[1].gaps_filled == 1
+    assert _prepare(quarterly, freq="QS")[1].gaps_filled == 0
+
+
+def test_sparse_daily_data_is_still_zero_filled():
+    rng = np.random.default_rng(7)
+    days = pd.date_range("2024-01-01", "2024-06-30", freq="D")
+    slow = pd.DataFrame({"date": np.concatenate([np.sort(rng.choice(days, 10, replace=False)) for _ in range(3)]),
+                         "sku": np.repeat(["a", "b", "c"], 10), "units": 1})
+    slow["date"] = slow["date"].dt.strftime("%Y-%m-%d")
+    with pytest.warns(GapsFilledWarning):
+        out, report = _prepare(slow, freq="D")
+    assert report.n_series == 3 and out.groupby("sku").y.sum().tolist() == [10.0, 10.0, 10.0]
+    # a weekly live show's SKU among daily sellers; a short weekly-looking history: not judged weekly
+    show = pd.concat([_series({"show": ("2024-01-01", "7D")}, 10, "W"), _series({"daily": ("2024-01-01", "D")}, 9, "D")
+                      .drop(index=[4])], ignore_index=True)
+    with pytest.warns(GapsFilledWarning):
+        assert _prepare(show, freq="D")[1].gaps_filled == 54 + 1
+    with pytest.warns(GapsFilledWarning):
+        assert _prepare(_series({"a": ("2024-01-01", "7D")}, 5, "W"), freq="D")[1].gaps_filled == 24
 
 
 def test_gap_policy_zero_fills_and_warns_error_rejects():

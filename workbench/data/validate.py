@@ -8,6 +8,8 @@ that breaks it is named; numbers are never read as dates; dates with a UTC offse
 calendar day as written; targets are finite numbers >= 0 (thousands separators allowed). Gap policy (stated, never silent): missing periods between a series'
 first and last date are filled with zero sales (``gaps="zero"``, the default: a day with no rows
 sold nothing) or rejected (``gaps="error"``); the number filled is reported. Zeros are kept.
+Data whose every series follows a coarser cadence than the frequency given (weekly dates given
+as daily, month or quarter starts given as daily, weekly or monthly) is refused, not filled.
 """
 
 from __future__ import annotations
@@ -142,6 +144,8 @@ def prepare_long_frame(
             f"aggregate them first (e.g. sum per date and key)")
 
     alias = pandas_freq(freq, pd.DatetimeIndex(out["ds"].sort_values()))
+    out = out.sort_values([*keys, "ds"], kind="stable").reset_index(drop=True)
+    _refuse_coarser_cadence(out, keys, freq, src)
     if freq in {"MS", "QS"}:
         ds = out["ds"].dt
         off = (ds.day != 1) | ((ds.month - 1) % 3 != 0 if freq == "QS" else False)
@@ -156,7 +160,6 @@ def prepare_long_frame(
             raise DataValidationError(
                 f"{src}: weekly data must fall on one weekday; other weekdays at {describe_rows(frame, off)}")
 
-    out = out.sort_values([*keys, "ds"], kind="stable").reset_index(drop=True)
     out, filled, gappy = _fill_gaps(out, keys, alias, gaps, src)
     report = ValidationReport(
         source=src, n_rows=len(out), n_series=int(out.groupby(keys).ngroups) if keys else 1,
@@ -338,6 +341,50 @@ def parse_target(frame: pd.DataFrame, column: str, *, source: str | None = None)
             f"{src}: column {column!r} has negative values at {describe_rows(frame, negative)} "
             f"(e.g. {target[negative].iloc[0]}); returns must be netted before forecasting")
     return target
+
+
+# A coarser cadence is called only on this many steps between a series' consecutive dates (all
+# series together), at least half of them exactly one period: random sales days of slow movers
+# fall on one weekday at every step with odds of 7**-8, on month starts far less often.
+_CADENCE_MIN_STEPS = 8
+
+
+def _refuse_coarser_cadence(out: pd.DataFrame, keys: list[str], freq: str, src: str) -> None:
+    """Refuse data whose dates follow a coarser cadence than ``freq`` in every series: weekly data
+    (every step a multiple of 7 days) given as daily, monthly (month starts) given as daily or
+    weekly, quarterly (quarter starts) given as daily, weekly or monthly. Filling the periods in
+    between with zeros would make a spike every 7th day of a forecast. ``out`` is sorted by keys
+    and ``ds``; sparse data whose steps do not all fit a cadence passes."""
+    ds = out["ds"]
+    same_series = pd.Series(True, index=out.index)
+    same_series.iloc[0] = False
+    if keys:
+        same_series &= (out[keys] == out[keys].shift()).all(axis=1)
+    if int(same_series.sum()) < _CADENCE_MIN_STEPS:
+        return
+    days = (ds - ds.shift()).dt.days[same_series]
+    month_number = ds.dt.year * 12 + ds.dt.month
+    months = (month_number - month_number.shift())[same_series]
+    month_starts = bool((ds.dt.day == 1).all())
+    found = None
+    if freq in {"D", "W", "MS"} and month_starts and bool(((ds.dt.month - 1) % 3 == 0).all()) \
+            and (months == 3).mean() >= 0.5:
+        found = ("QS", "quarterly", "is the first day of a quarter", (months == 3).sum(), "3 months")
+    elif freq in {"D", "W"} and month_starts and (months == 1).mean() >= 0.5:
+        found = ("MS", "monthly", "is the first day of a month", (months == 1).sum(), "1 month")
+    elif freq == "D" and bool((days % 7 == 0).all()) and (days == 7).mean() >= 0.5:
+        weekdays = ds.dt.day_name().unique()
+        on = f"falls on a {weekdays[0]} and " if len(weekdays) == 1 else ""
+        found = ("W", "weekly", f"{on}is a whole number of weeks after the series' previous date",
+                 (days == 7).sum(), "7 days")
+    if found is None:
+        return
+    suggested, label, where, exact, step = found
+    raise DataValidationError(
+        f"{src}: --freq {freq} ({FREQUENCIES[freq]}) was given, but every date {where} "
+        f"({exact} of the {len(days)} steps from a series' date to its next are exactly {step}): {label} "
+        f"data? Use --freq {suggested}. If the data is {FREQUENCIES[freq]} and sells only on those "
+        f"dates, write out the periods with no sales as rows with 0")
 
 
 def _fill_gaps(out: pd.DataFrame, keys: list[str], alias: str, gaps: str, src: str):
