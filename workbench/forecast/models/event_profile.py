@@ -94,6 +94,9 @@ DEFAULT_HALFLIFE = 365.0  # days: without refits to choose from (nor a pooled ch
 SLOPE_HALFLIFE = 90.0
 GROWTH_SE = 0.03  # target standard error of the year-on-year growth (log points)
 MAX_GROWTH_DAYS = 182  # quiet day pairs the growth is averaged over, at most
+# the baseline across an event span runs between medians of quiet days either side: as many days
+# as bring their standard error to ANCHOR_SE (log points), within these bounds
+ANCHOR_SE, MIN_ANCHOR_DAYS, MAX_ANCHOR_DAYS = 0.03, 7, 28
 
 
 @lru_cache(maxsize=64)
@@ -275,7 +278,7 @@ class EventProfile(Forecaster):
             raw = full["raw_level"][:n].copy()
             tail = max(0, n - 2 * w)
             raw[n - w // 2 - 1:] = _centred_median(zq[tail:], w)[n - w // 2 - 1 - tail:]
-        level = raw
+        level = _anchor_spans(raw, zq)
         ok = ~np.isnan(level)
         if ok.sum() < 14:
             raise ModelError(f"{self.name}: fewer than 14 days outside event spans; cannot find a baseline")
@@ -538,6 +541,38 @@ class EventProfile(Forecaster):
         quiet = ~comp["in_event"][regime]  # an event profile fitted on one occurrence has no residual
         errors = (self.z_ - comp["level"] - comp["weekday"][self.dow_])[regime][quiet] * 1.5
         return np.full(len(errors), IN_SAMPLE_HORIZON), errors, np.zeros(len(errors))
+
+
+def _anchor_spans(raw: np.ndarray, zq: np.ndarray) -> np.ndarray:
+    """``raw`` (the centred running median of the quiet log values ``zq``) without its values
+    on event days (the baseline is interpolated across spans), and with the quiet days next to
+    a span set to the median of the quiet days on their side: the last quiet day before a span
+    takes the quiet days up to it, the first after a span those from it, as many as bring the
+    median's standard error to ``ANCHOR_SE`` (from ``MIN_ANCHOR_DAYS`` to ``MAX_ANCHOR_DAYS``:
+    more days lag a trend, fewer let the noise through). The baseline across a span is the line
+    between these two days; a centred window cut by the span held a few noisy days of a slow
+    seller (one week set a whole New Year sale's baseline 25% low, and its forecast a year
+    later). The standard error of a median of m days is 1.25 sd / sqrt(m), with sd robust (1.4826
+    x the median absolute deviation of the quiet days from ``raw``)."""
+    quiet = ~np.isnan(zq)
+    days = np.flatnonzero(quiet)
+    event = ~quiet
+    out = np.where(event, np.nan, raw)  # the window's edge reaches into a span: interpolate there
+    if len(days) == 0:
+        return out
+    dev = (zq - raw)[quiet]
+    dev = dev[~np.isnan(dev)]
+    sd = 1.4826 * np.median(np.abs(dev - np.median(dev))) if len(dev) else 0.0
+    m = int(np.clip(np.ceil((1.25 * sd / ANCHOR_SE) ** 2), MIN_ANCHOR_DAYS, MAX_ANCHOR_DAYS))
+    before = quiet & np.r_[event[1:], False]
+    after = quiet & np.r_[False, event[:-1]]
+    for i in np.flatnonzero(before):
+        k = np.searchsorted(days, i)
+        out[i] = np.median(zq[days[max(0, k - m + 1):k + 1]])
+    for i in np.flatnonzero(after):
+        k = np.searchsorted(days, i)
+        out[i] = np.median(zq[days[k:k + m]])
+    return out
 
 
 def _in_event(offsets: dict[str, np.ndarray]) -> np.ndarray:
