@@ -41,17 +41,24 @@ def nondaily_start(y: np.ndarray) -> int:
     return first
 
 
-def one_season_indices(z: np.ndarray, season: int) -> np.ndarray:
-    """Additive seasonal indices (shape (season,), mean 0) of the log series ``z`` from a history
-    of one to two seasons: the mean residual of a straight-line trend at each position of the
-    season (``t % season``). Classical decomposition with a linear trend in place of the moving
-    average a single season cannot fill (Hyndman & Athanasopoulos, *Forecasting: Principles and
-    Practice*, 3rd ed., §3.4)."""
+def one_season_indices(z: np.ndarray, season: int) -> tuple[np.ndarray, np.ndarray]:
+    """Additive seasonal indices of the log series ``z`` from a history of one to two seasons,
+    and the variance of each: ``(indices, variances)``, each shape (season,).
+
+    An index is the mean residual of a straight-line trend at its position of the season
+    (``t % season``), centred to mean 0: classical decomposition with a linear trend in place of
+    the moving average a single season cannot fill (Hyndman & Athanasopoulos, *Forecasting:
+    Principles and Practice*, 3rd ed., §3.4). Its variance is the residual noise (the pooled
+    variance within the positions seen twice) over the number of times its position was seen.
+    """
     t = np.arange(len(z))
     design = np.column_stack([np.ones(len(z)), t])
     resid = z - design @ np.linalg.lstsq(design, z, rcond=None)[0]
-    idx = np.array([resid[t % season == j].mean() for j in range(season)])
-    return idx - idx.mean()
+    groups = [resid[t % season == j] for j in range(season)]
+    idx = np.array([g.mean() for g in groups])
+    twice = [g for g in groups if len(g) > 1]
+    noise = float(np.mean([g.var(ddof=1) for g in twice])) if twice else float(resid.var())
+    return idx - idx.mean(), noise / np.array([len(g) for g in groups], float)
 
 
 def seasonal_history(freq: str) -> int:
@@ -131,10 +138,10 @@ class ETSModel(Forecaster):
             z = z - X @ self.beta_
         season = SEASON_LENGTH[freq]
         self.seasonal_ = len(z) >= seasonal_history(freq)
-        self.indices_ = None  # fixed seasonal indices of a one-season history
+        self.indices_ = self.index_var_ = None  # fixed seasonal indices of a one-season history
         # a zero period inside one season would read as a season (log1p(0) far below the rest)
         if not self.seasonal_ and len(z) >= season + 2 and (self.y_[self.start_:] > 0).all():
-            self.indices_ = one_season_indices(z, season)
+            self.indices_, self.index_var_ = one_season_indices(z, season)
             z = z - self.indices_[np.arange(len(z)) % season]
         series = pd.Series(z, index=pd.RangeIndex(len(z)))
         # one BLAS thread: the optimiser's vectors are tiny, and threads that wait for a busy core
@@ -155,8 +162,11 @@ class ETSModel(Forecaster):
             warnings.simplefilter("ignore")
             pred = self.ets_.get_prediction(start=n, end=n + horizon - 1)
         mu = np.asarray(pred.predicted_mean, float)
-        if self.indices_ is not None:
-            mu = mu + self.indices_[np.arange(n, n + horizon) % len(self.indices_)]
+        variance = np.asarray(pred.var_pred_mean, float)
+        if self.indices_ is not None:  # the indices' own uncertainty adds to the ETS variance
+            position = np.arange(n, n + horizon) % len(self.indices_)
+            mu = mu + self.indices_[position]
+            variance = variance + self.index_var_[position]
         baseline = censored_at_zero(np.expm1(mu))
         notes = []
         if self.start_:
@@ -173,7 +183,7 @@ class ETSModel(Forecaster):
             mu = mu + X @ self.beta_
         mean = censored_at_zero(np.expm1(mu))
         dispersion = count_dispersion(self.y_)
-        sd = np.sqrt(np.asarray(pred.var_pred_mean, float))
+        sd = np.sqrt(variance)
         if dispersion is not None:
             qs = count_band(mean, dispersion, quantiles)
         elif self.freq_ == "D" or self.calibration_windows == 0:
