@@ -191,7 +191,7 @@ class ETSModel(Forecaster):
         else:
             offsets, note = self._conformal_offsets(horizon, quantiles)
             # the wider of the conformal band and the model's own: a few dozen out-of-sample
-            # errors understate the tails (docs/benchmarks.md: coverage 42-92% for either alone)
+            # errors understate the tails, the model's variance misses its own errors (docs/benchmarks.md)
             offsets = {q: (np.minimum if q < 0.5 else np.maximum)(off, norm.ppf(q) * sd) for q, off in offsets.items()}
             qs = apply_offsets(mean, offsets)
             notes += [note] if note else []
