@@ -5,7 +5,8 @@ On ``log1p(y)`` the history is split into
     weekday effect + smooth baseline level L(t) + event uplift u_e(offset from the event's anchor)
 
 * the weekday effect is the median deviation of each weekday from a centred weekly mean;
-* L is a centred running median over days outside every event span, interpolated across them;
+* L is a centred running median over days outside every event span, interpolated across each
+  span between two anchors, the medians of the quiet days on either side (``_anchor_spans``);
 * u_e is the mean excess over L at each day offset from the anchor (June 18, Nov 11, Spring
   Festival — a lunar date — May 1, Oct 1), averaged over the event's past occurrences and,
   when ``prior`` is given (a ``PooledPrior`` fitted on the sum of all series by the core),
