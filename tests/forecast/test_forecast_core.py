@@ -82,7 +82,7 @@ def _sparse(periods: int, freq: str = "D", seed: int = 5) -> pd.DataFrame:
 
 FALLBACKS = [  # (model, data) -> the fallback the core chooses
     ("event_profile", _sparse(30), "seasonal_naive"),          # daily, under 8 weeks
-    ("event_profile", _sparse(20, "W"), "seasonal_naive"),  # weekly, under two seasons
+    ("event_profile", _sparse(20, "W"), "ets"),             # weekly, under a season: ETS's level
     ("event_profile", _sparse(150, "W"), "ets"),            # weekly, two seasons and more
     ("ets", _sparse(3, "MS"), "seasonal_naive"),                # under the 4 periods ETS needs
 ]

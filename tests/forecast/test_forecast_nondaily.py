@@ -109,3 +109,24 @@ def test_the_band_is_the_wider_of_the_conformal_and_the_model_variance():
     assert (both.quantiles[0.9] >= gaussian.quantiles[0.9] - 1e-6).all()
     assert (both.quantiles[0.9] > gaussian.quantiles[0.9] + 1e-6).any() or \
         (both.quantiles[0.1] < gaussian.quantiles[0.1] - 1e-6).any()  # the refits widened it somewhere
+
+
+def test_a_young_weekly_sku_is_not_trended_up_by_its_launch_and_double_11():
+    """Launched 22 weeks before the end, a ramp to ~900 a week, then four Double 11 weeks at
+    1,300-1,600: the next 13 weeks stay near its level, never far above anything it sold."""
+    rng = np.random.default_rng(4)
+    ramp = np.r_[np.linspace(200, 900, 6), np.full(12, 900.0), [1300, 1500, 1600, 1400]]
+    y = np.r_[np.zeros(60), np.round(ramp * np.exp(rng.normal(0, 0.05, len(ramp))))]
+    ds = pd.date_range("2025-06-02", periods=len(y), freq="W-MON")
+    with pytest.warns(UserWarning, match="level only"):
+        out = forecast(pd.DataFrame({"ds": ds, "y": y}), horizon=13, model="auto", freq="W", n_jobs=1)
+    assert out.yhat.max() < 1.1 * y.max() and out.yhat.iloc[-1] <= out.yhat.iloc[0] * 1.05
+
+
+def test_a_series_too_short_for_ets_repeats_its_last_period_not_seven():
+    """Two months since launch (a partial one, then a full one): the core's fallback repeats
+    the last month flat; it used to alternate the two as a 'season' of 7 periods."""
+    ds = pd.date_range("2026-09-01", periods=2, freq="MS")
+    with pytest.warns(UserWarning, match="repeating the last month"):
+        out = forecast(pd.DataFrame({"ds": ds, "y": [1142.0, 2574.0]}), horizon=4, model="auto", freq="MS", n_jobs=1)
+    assert np.allclose(out.yhat, 2574.0)

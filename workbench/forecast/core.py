@@ -20,7 +20,6 @@ from threadpoolctl import threadpool_limits
 
 from workbench.calendar import RetailCalendar, default_calendar
 from workbench.data.io import write_table
-from workbench.data.validate import SEASON_LENGTH
 from workbench.errors import ModelError, ParameterError
 from workbench.forecast.conformal import HORIZON_BANDS, apply_offsets, conformal_offsets, rolling_origin_errors
 from workbench.forecast.guard import GUARD_FALLBACK, check_prediction
@@ -142,11 +141,12 @@ def partition_series(frame: pd.DataFrame, keys, partition_size: int | None = Non
 
 def fallback_model(freq: str, n_periods: int) -> str:
     """The registry name of the model the core uses for a series its model cannot fit (a
-    frequency it does not support, or fewer than its ``min_history`` periods): ETS with at least
-    two seasons (``SEASON_LENGTH``) of non-daily history, else the seasonal naive (which fits
-    any series). ``n_periods``: the series' length in periods of ``freq``.
+    frequency it does not support, or fewer than its ``min_history`` periods): ETS for weekly,
+    monthly or quarterly history it can fit (it fits a season, the one season seen, or level
+    only, and says which), else the seasonal naive (which fits any series). ``n_periods``: the
+    series' length in periods of ``freq``.
     Source: the ``fallback_model`` of Nixtla's statsforecast ``StatsForecast``."""
-    if freq != "D" and n_periods >= 2 * SEASON_LENGTH[freq] + 2:
+    if freq != "D" and n_periods >= MODELS["ets"].capabilities.min_history:
         return "ets"
     return "seasonal_naive"
 

@@ -17,7 +17,7 @@ from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, For
 from workbench.forecast.models.event_dummies import offset_dummies
 
 PERIOD_WORDS = {"D": "days", "W": "weeks", "MS": "months", "QS": "quarters"}
-MIN_FIT = 4  # fewest periods an ETS is fitted on (level and damped trend)
+MIN_FIT = 4  # fewest periods an ETS is fitted on (level only)
 MIN_CALIBRATION_ERRORS = 8  # fewer out-of-sample errors than this: the bands use in-sample errors
 IN_SAMPLE_WIDENING = 1.5  # in-sample one-step errors understate out-of-sample ones
 # longer seasons start from the heuristic initial states instead of estimating one per period:
@@ -75,7 +75,9 @@ class ETSModel(Forecaster):
     zero period since the start, is deseasonalised by ``one_season_indices`` (fixed indices from the one season seen) before a
     non-seasonal ETS, and the indices are added back to the forecast: on 16-20 months of public
     and sample series this cut WAPE from 12-97% to 4-18% (docs/benchmarks.md). A shorter history
-    gets level and damped trend only. Both say so in a note.
+    gets the level only (simple exponential smoothing): a young weekly SKU's launch ramp and the
+    Double 11 weeks at its end had made a damped trend climb to twice its peak. Both say so in a
+    note.
     Initial states are estimated with the parameters, except for seasons longer than
     ``HEURISTIC_SEASON`` (weeks), which start from the heuristic initial states of Hyndman et
     al. (2008, §2.6.1).
@@ -143,12 +145,16 @@ class ETSModel(Forecaster):
         if not self.seasonal_ and len(z) >= season + 2 and (self.y_[self.start_:] > 0).all():
             self.indices_, self.index_var_ = one_season_indices(z, season)
             z = z - self.indices_[np.arange(len(z)) % season]
+        # under one season (and two) with no season seen, the changes of a young series are its
+        # launch ramp and the events at its end, not a trend to extrapolate: level only
+        self.trend_ = self.seasonal_ or self.indices_ is not None or freq == "D"
         series = pd.Series(z, index=pd.RangeIndex(len(z)))
         # one BLAS thread: the optimiser's vectors are tiny, and threads that wait for a busy core
         # made a fit 4x slower on a shared 2-core machine (the core runs series in parallel)
         with warnings.catch_warnings(), threadpool_limits(1, user_api="blas"):
             warnings.simplefilter("ignore")
-            self.ets_ = _ETS(series, error="add", trend="add", damped_trend=self.damped_trend,
+            self.ets_ = _ETS(series, error="add", trend="add" if self.trend_ else None,
+                             damped_trend=self.damped_trend and self.trend_,
                              seasonal="add" if self.seasonal_ else None,
                              seasonal_periods=season if self.seasonal_ else None,
                              initialization_method="heuristic" if self.seasonal_ and season > HEURISTIC_SEASON
@@ -177,7 +183,8 @@ class ETSModel(Forecaster):
                          f"one seen (fixed indices), with level and damped trend")
         elif not self.seasonal_:
             notes.append(f"{self.name}: {n} {PERIOD_WORDS[self.freq_]} of history, under one season and two "
-                         f"({SEASON_LENGTH[self.freq_] + 2}); level and damped trend only, no seasonality")
+                         f"({SEASON_LENGTH[self.freq_] + 2}); level only: no trend and no seasonality from "
+                         f"a launch ramp or the events at its end")
         if self.beta_ is not None:
             X, _ = offset_dummies(future, self.calendar_, self.levels_)
             mu = mu + X @ self.beta_

@@ -9,6 +9,8 @@ import pandas as pd
 
 from workbench.calendar import RetailCalendar
 from workbench.data.validate import SEASON_LENGTH
+
+PERIOD_WORD = {"W": "week", "MS": "month", "QS": "quarter"}
 from workbench.forecast.features import event_offsets
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
                                             censored_at_zero, count_band, count_dispersion)
@@ -45,7 +47,8 @@ class SeasonalNaive(Forecaster):
     52 weeks, 12 months or 4 quarters back (``SEASON_LENGTH``). Quantiles come from the
     history's own year-on-year errors of ``log1p(y)``, censored at zero; for small counts
     (``count_dispersion``) from a negative binomial around the forecast (``count_band``). With less than a year
-    of history it repeats the last week (stated in the notes). Any history length fits, so the
+    of history it repeats the last week of daily data, or the last period of weekly, monthly or
+quarterly data (stated in the notes). Any history length fits, so the
     core uses it as the last fallback.
 
     Source: the seasonal naive method (Hyndman & Athanasopoulos, *Forecasting: Principles and
@@ -73,9 +76,13 @@ class SeasonalNaive(Forecaster):
         values = pd.Series(self.y_, index=self.ds_)
         history_years = (self.ds_[-1] - self.ds_[0]).days / 365.25
         if history_years < 1 - 1 / 52:
-            notes.append(f"{self.name}: less than a year of history; repeating the last 7 periods")
-            mean = np.resize(self.y_[-7:], horizon)
-            errors = partial(_log_error_quantiles, self.y_[7:], self.y_[:-7], quantiles)
+            # daily: the last week (its weekday pattern); weekly and coarser: the last period, a
+            # naive forecast (a few partial launch months are no season to repeat)
+            step = 7 if self.freq_ == "D" else 1
+            last = "week" if self.freq_ == "D" else PERIOD_WORD[self.freq_]
+            notes.append(f"{self.name}: less than a year of history; repeating the last {last}")
+            mean = np.resize(self.y_[-step:], horizon)
+            errors = partial(_log_error_quantiles, self.y_[step:], self.y_[:-step], quantiles)
         else:
             for day in future:  # recursive beyond one season
                 ref = self._reference(pd.DatetimeIndex([day]), values)[0]
