@@ -565,15 +565,25 @@ def _anchor_spans(raw: np.ndarray, zq: np.ndarray) -> np.ndarray:
     dev = dev[~np.isnan(dev)]
     sd = 1.4826 * np.median(np.abs(dev - np.median(dev))) if len(dev) else 0.0
     m = int(np.clip(np.ceil((1.25 * sd / ANCHOR_SE) ** 2), MIN_ANCHOR_DAYS, MAX_ANCHOR_DAYS))
-    before = quiet & np.r_[event[1:], False]
-    after = quiet & np.r_[False, event[:-1]]
-    for i in np.flatnonzero(before):
-        k = np.searchsorted(days, i)
-        out[i] = np.median(zq[days[max(0, k - m + 1):k + 1]])
-    for i in np.flatnonzero(after):
-        k = np.searchsorted(days, i)
-        out[i] = np.median(zq[days[k:k + m]])
+    padded = np.r_[zq[days], np.full(m, np.nan)]  # the quiet values in order, NaN past the end
+    steps = np.arange(m)
+    before = np.flatnonzero(quiet & np.r_[event[1:], False])
+    if len(before):  # the m quiet days up to each (fewer at the start of the history)
+        k = np.searchsorted(days, before)[:, None] - steps[None, :]
+        out[before] = _row_medians(np.where(k >= 0, padded[np.maximum(k, 0)], np.nan))
+    after = np.flatnonzero(quiet & np.r_[False, event[:-1]])
+    if len(after):  # the m quiet days from each
+        out[after] = _row_medians(padded[np.searchsorted(days, after)[:, None] + steps[None, :]])
     return out
+
+
+def _row_medians(rows: np.ndarray) -> np.ndarray:
+    """Median of each row's non-NaN values (each row has at least one); np.nanmedian, without
+    its masked-array cost on small arrays."""
+    ordered = np.sort(rows, axis=1)  # NaN last
+    count = (~np.isnan(rows)).sum(axis=1)
+    at = np.arange(len(rows))
+    return (ordered[at, (count - 1) // 2] + ordered[at, count // 2]) / 2
 
 
 def _in_event(offsets: dict[str, np.ndarray]) -> np.ndarray:
