@@ -44,6 +44,12 @@ def test_level_tables_are_reconciled_to_the_direct_national_forecast(result):
     national = planning.level_totals(result).query("level == 'national'").iloc[0]
     assert national.yhat == pytest.approx(inside.yhat.sum(), rel=1e-9)
     assert national.yhat_q50 == pytest.approx(inside.yhat_q50.sum(), rel=1e-9)
+    # the national band is the direct forecast's, narrower than the sum of the series' P10..P90
+    assert national.yhat_q10 == pytest.approx(inside.yhat_q10.sum(), rel=1e-9)
+    assert national.yhat_q90 == pytest.approx(inside.yhat_q90.sum(), rel=1e-9)
+    summed = planning.window_totals(planning.aggregate(result.forecast, []), result.window, []).iloc[0]
+    assert summed.yhat_q90 - summed.yhat_q10 > national.yhat_q90 - national.yhat_q10
+    assert planning.national_totals(result)["yhat_q10"] == pytest.approx(national.yhat_q10)
     daily = planning.daily_total(result).set_index("ds")
     np.testing.assert_allclose(daily.yhat, direct.yhat.reindex(daily.index), rtol=1e-9)
     assert [n for n in result.notes if n.startswith("levels reconciled to the direct national forecast")]

@@ -353,20 +353,35 @@ def band_columns(quantiles) -> tuple[str, str]:
     return quantile_column(qs[0]), quantile_column(qs[-1])
 
 
+def _national(result: EventForecast) -> pd.DataFrame:
+    """The national row of window totals: sums of the (reconciled) series, with the quantile
+    columns taken from the directly forecast total when there is one (a sum of the series' P10s
+    is no P10 of their sum; the medians agree, ``event_forecast`` splits them so)."""
+    totals = window_totals(aggregate(result.forecast, []), result.window, [])
+    if result.direct_total is not None:
+        direct = window_totals(result.direct_total, result.window, [])
+        qcols = [c for c in totals.columns if c.startswith("yhat_q") and c in direct.columns]
+        totals[qcols] = direct[qcols].to_numpy()
+    return totals
+
+
 def national_totals(result: EventForecast) -> dict:
-    """Window totals over all series: forecast, baseline, uplift share and actual (if known)."""
-    row = window_totals(aggregate(result.forecast, []), result.window, []).iloc[0]
+    """Window totals over all series: forecast, baseline, uplift share and actual (if known); the
+    band is the direct national forecast's when the series were reconciled to it."""
+    row = _national(result).iloc[0]
     return {k: (None if pd.isna(v) else float(v)) for k, v in row.items()}
 
 
 def level_totals(result: EventForecast) -> pd.DataFrame:
     """Window totals at each coarser level (category, region, national) present in the keys:
     sums of the (reconciled) series, so the point forecasts and baselines add up exactly from
-    one level to the next, and the national point forecast is the direct one (``event_forecast``)."""
+    one level to the next, and the national point forecast is the direct one (``event_forecast``).
+    The national band is the direct forecast's (``national_totals``); a category's or region's
+    band is the sum of its series' (coherent, wider than a quantile of the sum)."""
     levels = [[k] for k in ("category", "region") if k in result.keys and result.keys != [k]] + [[]]
     parts = []
     for by in levels:
-        totals = window_totals(aggregate(result.forecast, by), result.window, by)
+        totals = window_totals(aggregate(result.forecast, by), result.window, by) if by else _national(result)
         totals.insert(0, "level", by[0] if by else "national")
         totals.insert(1, "key", totals[by[0]] if by else "all")
         parts.append(totals.drop(columns=by))
