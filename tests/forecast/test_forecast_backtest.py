@@ -137,3 +137,11 @@ def test_the_total_band_is_never_the_sum_of_the_series_quantiles():
     reconciled = compare_models(frame, models=["seasonal_naive"], windows=windows, keys=["sku"], lead=30,
                                 n_jobs=1, reconcile="forecast_proportions")
     assert 0.3 < reconciled.coverage.iloc[0] < 1.0 and np.isfinite(reconciled.scaled_pinball.iloc[0])
+
+
+def test_backtest_notes_name_the_model_and_window():
+    with pytest.warns(UserWarning) as caught:
+        compare_models(_sparse_shop(), models=["event_naive"], windows=event_windows("618", [2025]),
+                       keys=["sku"], n_jobs=1)
+    notes = [str(w.message) for w in caught if "sku A1" in str(w.message) or "'A1'" in str(w.message)]
+    assert notes and all(n.startswith("event_naive on 618 2025: ") for n in notes)

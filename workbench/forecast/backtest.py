@@ -14,6 +14,8 @@ in ``workbench.forecast.metrics``.
 from __future__ import annotations
 
 import re
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +24,7 @@ import pandas as pd
 from workbench.calendar import RetailCalendar, default_calendar
 from workbench.errors import ModelError
 from workbench.forecast import metrics
-from workbench.forecast.core import forecast, series_keys
+from workbench.forecast.core import ForecastNoteWarning, forecast, series_keys
 from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
 from workbench.forecast.reconcile import reconcile as reconcile_levels
 from workbench.forecast.request import ForecastRequest, check_lead
@@ -61,6 +63,20 @@ def _score(actual: pd.DataFrame, train_y: np.ndarray, lo: str, hi: str, quantile
         "actual_total": float(y.sum()),
         "forecast_total": float(yhat.sum()),
     }
+
+
+@contextmanager
+def _notes_named(where: str):
+    """Re-issue the forecast notes (``ForecastNoteWarning``) raised inside, prefixed with
+    ``where`` (the model and the window), so a backtest's notes say which fit they are about."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ForecastNoteWarning)
+        yield
+    for item in caught:
+        if issubclass(item.category, ForecastNoteWarning):
+            warnings.warn(f"{where}: {item.message}", ForecastNoteWarning, stacklevel=3)
+        else:
+            warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
 
 
 def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: str = "auto",
@@ -102,13 +118,14 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
             raise ModelError(f"window {label}: the data end {frame['ds'].max().date()} before the "
                              f"window ends ({end.date()}); choose an earlier year")
         horizon = int((end - cutoff).days)
-        fc = forecast(train, base.replace(horizon=horizon), keys=keys, calendar=calendar,
-                      pool_events=pool_events)
-        direct = fc
-        if keys and reconcile:
-            total = forecast(train.groupby("ds", as_index=False)["y"].sum(), base.replace(horizon=horizon),
-                             calendar=calendar, pool_events=pool_events)
-            fc = reconcile_levels(fc, total, keys=keys, method=reconcile)
+        with _notes_named(f"{model} on {label}"):  # the same note comes from every window
+            fc = forecast(train, base.replace(horizon=horizon), keys=keys, calendar=calendar,
+                          pool_events=pool_events)
+            direct = fc
+            if keys and reconcile:
+                total = forecast(train.groupby("ds", as_index=False)["y"].sum(), base.replace(horizon=horizon),
+                                 calendar=calendar, pool_events=pool_events)
+                fc = reconcile_levels(fc, total, keys=keys, method=reconcile)
         window_fc = fc[(fc["ds"] >= start) & (fc["ds"] <= end)]
         replaced = {tuple(f.key.get(k) for k in keys): f.error for f in fc.attrs.get("replaced", [])}
         joined = window_fc.merge(frame, on=[*keys, "ds"], how="left")
