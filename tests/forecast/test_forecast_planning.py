@@ -57,6 +57,23 @@ def test_level_tables_are_reconciled_to_the_direct_national_forecast(result):
     assert not np.isclose(list(result.forecast.attrs["reconcile"]["factor"].values()), 1.0).all()
 
 
+def test_every_level_band_is_its_own_not_the_sum_of_the_series_bands(result):
+    """A category's and a region's band come from their direct forecasts, scaled to the coherent
+    point forecast: narrower than the summed series' P10..P90, centred on the sums of the series."""
+    assert set(result.direct_levels) == {"category", "region"}
+    tables = planning.level_totals(result)
+    for level in ("category", "region"):
+        ours = tables[tables.level == level].set_index("key")
+        summed = planning.window_totals(planning.aggregate(result.forecast, [level]), result.window, [level]) \
+            .set_index(level)
+        np.testing.assert_allclose(ours.yhat, summed.yhat.reindex(ours.index), rtol=1e-9)  # coherent points
+        width, summed_width = ours.yhat_q90 - ours.yhat_q10, (summed.yhat_q90 - summed.yhat_q10).reindex(ours.index)
+        assert (width < summed_width).all() and (ours.yhat_q10 < ours.yhat).all() and (ours.yhat < ours.yhat_q90).all()
+    chart = planning.level_daily(result, [])
+    direct = result.direct_total.set_index("ds")
+    np.testing.assert_allclose(chart.set_index("ds").yhat_q90, direct.yhat_q90.reindex(chart.ds), rtol=1e-9)
+
+
 def test_bottom_up_keeps_the_series_and_a_bad_method_is_named():
     frame, keys, _ = planning.load_planning_frame(planning.EventParams(event="618", level="region"))
     frame = frame[frame.ds >= "2025-01-01"]

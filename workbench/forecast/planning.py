@@ -6,7 +6,7 @@ and own-file loading."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +35,9 @@ class EventForecast:
     totals: pd.DataFrame        # per key over the window: forecast, baseline, uplift (actual if past)
     notes: list[str]            # what the models said: fallbacks, events without history, reconciliation
     direct_total: pd.DataFrame | None = None  # the national total forecast directly (ds, yhat, ...), if keyed
+    # the sums of the series per category or region, forecast directly (level, ds, yhat, ...):
+    # where the bands of those levels come from (a sum of the series' P10s is no P10 of the sum)
+    direct_levels: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def has_actuals(self) -> bool:
@@ -141,7 +144,22 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
         attrs = dict(fc.attrs)  # a merge drops them (failures, notes, reconcile)
         fc = fc.merge(frame[[*keys, "ds", "y"]], on=[*keys, "ds"], how="left")
         fc.attrs.update(attrs)
-    return EventForecast(window, cutoff, end_of_data, keys, fc, window_totals(fc, window, keys), notes, direct)
+    levels = {}
+    if direct is not None:
+        for level in _middle_levels(keys):
+            sums = train.groupby([level, "ds"], sort=True, as_index=False)["y"].sum()
+            try:
+                levels[level] = forecast(sums, request, keys=[level], calendar=calendar, with_baseline=True)
+            except ModelError as exc:
+                notes.append(f"the {level} bands are sums of the series' bands: the {level} totals could not be "
+                             f"forecast directly ({exc})")
+    return EventForecast(window, cutoff, end_of_data, keys, fc, window_totals(fc, window, keys), notes, direct,
+                         levels)
+
+
+def _middle_levels(keys) -> list[str]:
+    """The coarser levels (category, region) within the series keys, other than the keys themselves."""
+    return [k for k in ("category", "region") if k in keys and list(keys) != [k]]
 
 
 def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest, keys: list[str],
@@ -353,16 +371,29 @@ def band_columns(quantiles) -> tuple[str, str]:
     return quantile_column(qs[0]), quantile_column(qs[-1])
 
 
+def level_daily(result: EventForecast, by: list[str]) -> pd.DataFrame:
+    """The daily forecast summed up to ``by`` (``[]`` = national; or one of the category and
+    region keys): point forecasts, baselines and actuals are sums of the (reconciled) series, so
+    they add up across levels; the band (the quantile columns) is the level's own, from its
+    direct forecast, scaled by the ratio of the coherent point forecast to the direct one each
+    day (a sum of the series' P10s is no P10 of their sum: far too wide). Without a direct
+    forecast (not keyed, or not reconciled) the quantiles are the sums, as ``aggregate`` says."""
+    out = aggregate(result.forecast, by)
+    direct = result.direct_total if not by else result.direct_levels.get(by[0]) if len(by) == 1 else None
+    if direct is None:
+        return out
+    qcols = [c for c in out.columns if c.startswith("yhat_q") and c in direct.columns]
+    merged = out[[*by, "ds", "yhat"]].merge(direct[[*by, "ds", "yhat", *qcols]], on=[*by, "ds"], how="left",
+                                            suffixes=("", "_direct"))
+    scale = (merged["yhat"] / merged["yhat_direct"].where(merged["yhat_direct"] > 0)).fillna(1.0)
+    for c in qcols:
+        out[c] = np.where(merged[c].notna(), merged[c] * scale, out[c])
+    return out
+
+
 def _national(result: EventForecast) -> pd.DataFrame:
-    """The national row of window totals: sums of the (reconciled) series, with the quantile
-    columns taken from the directly forecast total when there is one (a sum of the series' P10s
-    is no P10 of their sum; the medians agree, ``event_forecast`` splits them so)."""
-    totals = window_totals(aggregate(result.forecast, []), result.window, [])
-    if result.direct_total is not None:
-        direct = window_totals(result.direct_total, result.window, [])
-        qcols = [c for c in totals.columns if c.startswith("yhat_q") and c in direct.columns]
-        totals[qcols] = direct[qcols].to_numpy()
-    return totals
+    """The national row of window totals (``level_daily`` summed over the window)."""
+    return window_totals(level_daily(result, []), result.window, [])
 
 
 def national_totals(result: EventForecast) -> dict:
@@ -376,12 +407,12 @@ def level_totals(result: EventForecast) -> pd.DataFrame:
     """Window totals at each coarser level (category, region, national) present in the keys:
     sums of the (reconciled) series, so the point forecasts and baselines add up exactly from
     one level to the next, and the national point forecast is the direct one (``event_forecast``).
-    The national band is the direct forecast's (``national_totals``); a category's or region's
-    band is the sum of its series' (coherent, wider than a quantile of the sum)."""
-    levels = [[k] for k in ("category", "region") if k in result.keys and result.keys != [k]] + [[]]
+    Each level's band is its own direct forecast's, scaled to the coherent point forecast
+    (``level_daily``)."""
+    levels = [[k] for k in _middle_levels(result.keys)] + [[]]
     parts = []
     for by in levels:
-        totals = window_totals(aggregate(result.forecast, by), result.window, by) if by else _national(result)
+        totals = window_totals(level_daily(result, by), result.window, by)
         totals.insert(0, "level", by[0] if by else "national")
         totals.insert(1, "key", totals[by[0]] if by else "all")
         parts.append(totals.drop(columns=by))
@@ -492,7 +523,7 @@ def export_tables(selection: pd.DataFrame, params: EventParams, result: EventFor
 def daily_total(result: EventForecast, date_col: str = "ds") -> pd.DataFrame:
     """The forecast summed over all series per day (the report's downloadable daily table),
     with the date column named ``date_col`` (the input's)."""
-    return aggregate(result.forecast, []).rename(columns={"ds": date_col})
+    return level_daily(result, []).rename(columns={"ds": date_col})
 
 
 def table_formats(frame: pd.DataFrame, target: str) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from workbench.forecast.planning import EventForecast, aggregate
+from workbench.forecast.planning import EventForecast, level_daily
 
 
 def _title(result: EventForecast) -> str:
@@ -17,7 +17,7 @@ def forecast_figure(history: pd.DataFrame, result: EventForecast, *, lower: str,
     """National history, forecast with its band, baseline and (if known) actuals; window shaded."""
     hist = history.groupby("ds")["y"].sum()
     hist = hist[(hist.index >= result.cutoff - pd.Timedelta(days=400)) & (hist.index <= result.cutoff)]
-    fc = aggregate(result.forecast, [])
+    fc = level_daily(result, [])  # the national band is the total's own, not summed quantiles
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=hist.index, y=hist.values, name="history (training)",
                              line=dict(color="#555", width=1)))
