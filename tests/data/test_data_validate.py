@@ -22,11 +22,35 @@ def _prepare(frame, **kw):
 
 
 def test_valid_file_becomes_the_standard_frame(tmp_path):
-    frame, _ = _csv(tmp_path, "date,sku,units\n2024-01-02,a,3\n2024-01-01,a,1\n2024-01-01,b,0\n")
+    frame, _ = _csv(tmp_path, "date,sku,units\n2024-01-02,a,3\n2024-01-01,a,1\n2024-01-01,b,0\n2024-01-02,b,2\n")
     out, report = _prepare(frame)
     assert list(out.columns) == ["sku", "ds", "y"]
-    assert out.sku.tolist() == ["a", "a", "b"] and out.y.tolist() == [1.0, 3.0, 0.0]
+    assert out.sku.tolist() == ["a", "a", "b", "b"] and out.y.tolist() == [1.0, 3.0, 0.0, 2.0]
     assert report.n_series == 2 and report.gaps_filled == 0
+
+
+def test_a_series_whose_rows_end_early_sold_nothing_since(tmp_path):
+    # b's rows stop in June while the table runs to October: its forecast must start after
+    # October like every other series' (it began at July, months in the past), and its zeros
+    # make it a stopped series
+    months = pd.date_range("2025-01-01", "2025-10-01", freq="MS").strftime("%Y-%m-%d")
+    rows = [f"{m},a,10" for m in months] + [f"{m},b,7" for m in months[:6]]
+    frame, _ = _csv(tmp_path, "date,sku,units\n" + "\n".join(rows) + "\n")
+    with pytest.warns(UserWarning, match="4 missing periods filled with 0 in 1 series"):
+        out, report = _prepare(frame, freq="MS")
+    b = out[out.sku == "b"]
+    assert b.ds.max() == pd.Timestamp("2025-10-01") and b.y.tolist()[-4:] == [0.0] * 4
+    with pytest.raises(DataValidationError, match="misses 4 period"):
+        _prepare(frame, freq="MS", gaps="error")
+
+
+def test_an_off_grid_date_names_its_own_line_in_an_unsorted_file(tmp_path):
+    # rows by month, then sku (not sorted by key): the bad row is line 6 of the file
+    rows = ["2025-01-01,b,1", "2025-01-01,a,1", "2025-02-01,b,1", "2025-02-01,a,1", "2025-03-15,b,1",
+            "2025-03-01,a,1"]
+    frame, _ = _csv(tmp_path, "date,sku,units\n" + "\n".join(rows) + "\n")
+    with pytest.raises(DataValidationError, match=r"off-grid dates at line 6 \(e.g. '2025-03-15'\)"):
+        _prepare(frame, freq="MS")
 
 
 def test_missing_column_names_file_and_columns(tmp_path):
@@ -126,7 +150,7 @@ def test_weekly_monthly_quarterly_data_given_a_finer_frequency_is_refused_not_ze
             _prepare(quarterly, freq=given)
     with pytest.warns(GapsFilledWarning):
         assert _prepare(weekly, freq="W")[1].gaps_filled == 1
-    assert _prepare(quarterly, freq="QS")[1].gaps_filled == 0
+    assert _prepare(quarterly, freq="QS")[1].gaps_filled == 1  # a's rows end a quarter before b's
 
 
 def test_sparse_daily_data_is_still_zero_filled():
@@ -142,7 +166,9 @@ def test_sparse_daily_data_is_still_zero_filled():
     show = pd.concat([_series({"show": ("2024-01-01", "7D")}, 10, "W"), _series({"daily": ("2024-01-01", "D")}, 9, "D")
                       .drop(index=[4])], ignore_index=True)
     with pytest.warns(GapsFilledWarning):
-        assert _prepare(show, freq="D")[1].gaps_filled == 54 + 1
+        # the show's 54 days between shows, the daily SKU's missing day and its 55 days after its
+        # last row (January 9) to the table's last day (March 4)
+        assert _prepare(show, freq="D")[1].gaps_filled == 54 + 1 + 55
     with pytest.warns(GapsFilledWarning):
         assert _prepare(_series({"a": ("2024-01-01", "7D")}, 5, "W"), freq="D")[1].gaps_filled == 24
 

@@ -6,7 +6,7 @@ The standard frame has the key columns, ``ds`` (datetime, one frequency) and ``y
 Parsing is strict (``parse_dates``, ``parse_target``): a date column has one format, and the line
 that breaks it is named; numbers are never read as dates; dates with a UTC offset keep the
 calendar day as written; targets are finite numbers >= 0 (thousands separators allowed). Gap policy (stated, never silent): missing periods between a series'
-first and last date are filled with zero sales (``gaps="zero"``, the default: a day with no rows
+first date and the table's last date (a series whose rows end early sold nothing since) are filled with zero sales (``gaps="zero"``, the default: a day with no rows
 sold nothing) or rejected (``gaps="error"``); the number filled is reported. Zeros are kept.
 Data whose every series follows a coarser cadence than the frequency given (weekly dates given
 as daily, month or quarter starts given as daily, weekly or monthly) is refused, not filled.
@@ -144,21 +144,23 @@ def prepare_long_frame(
             f"aggregate them first (e.g. sum per date and key)")
 
     alias = pandas_freq(freq, pd.DatetimeIndex(out["ds"].sort_values()))
-    out = out.sort_values([*keys, "ds"], kind="stable").reset_index(drop=True)
-    _refuse_coarser_cadence(out, keys, freq, src)
+    ordered = out.sort_values([*keys, "ds"], kind="stable").reset_index(drop=True)
+    _refuse_coarser_cadence(ordered, keys, freq, src)
+    # the grid checks name rows of the file: their masks stay in the file's row order
+    off = None
     if freq in {"MS", "QS"}:
         ds = out["ds"].dt
         off = (ds.day != 1) | ((ds.month - 1) % 3 != 0 if freq == "QS" else False)
-        if off.any():
-            raise DataValidationError(
-                f"{src}: frequency {freq} needs dates on the first day of each "
-                f"{'month' if freq == 'MS' else 'quarter'}; off-grid dates at {describe_rows(frame, off)}")
+        what = (f"frequency {freq} needs dates on the first day of each "
+                f"{'month' if freq == 'MS' else 'quarter'}; off-grid dates")
     elif freq == "W":
         weekday = out["ds"].dt.day_of_week
-        off = weekday != weekday.iloc[out["ds"].argmin()]
-        if off.any():
-            raise DataValidationError(
-                f"{src}: weekly data must fall on one weekday; other weekdays at {describe_rows(frame, off)}")
+        off = weekday != weekday.iloc[int(np.argmin(out["ds"].to_numpy()))]
+        what = "weekly data must fall on one weekday; other weekdays"
+    if off is not None and off.any():
+        first = frame[date_col].to_numpy()[np.flatnonzero(off.to_numpy())[0]]
+        raise DataValidationError(f"{src}: {what} at {describe_rows(frame, off.to_numpy())} (e.g. {first!r})")
+    out = ordered
 
     out, filled, gappy = _fill_gaps(out, keys, alias, gaps, src)
     report = ValidationReport(
@@ -388,10 +390,14 @@ def _refuse_coarser_cadence(out: pd.DataFrame, keys: list[str], freq: str, src: 
 
 
 def _fill_gaps(out: pd.DataFrame, keys: list[str], alias: str, gaps: str, src: str):
+    """Each series over its first date to the table's last (a series whose rows end early sold
+    nothing since, like any period without a row: every forecast then starts after the same
+    last period), zeros filled or, with ``gaps="error"``, refused."""
     pieces, filled, gappy = [], 0, []
+    end = out["ds"].max()
     groups = out.groupby(keys, sort=False) if keys else [((), out)]
     for key, part in groups:
-        full = pd.date_range(part["ds"].iloc[0], part["ds"].iloc[-1], freq=alias)
+        full = pd.date_range(part["ds"].iloc[0], end, freq=alias)
         n_missing = len(full) - len(part)
         if n_missing:
             label = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
