@@ -130,3 +130,21 @@ def test_a_series_too_short_for_ets_repeats_its_last_period_not_seven():
     with pytest.warns(UserWarning, match="repeating the last month"):
         out = forecast(pd.DataFrame({"ds": ds, "y": [1142.0, 2574.0]}), horizon=4, model="auto", freq="MS", n_jobs=1)
     assert np.allclose(out.yhat, 2574.0)
+
+
+def test_a_stopped_monthly_sku_is_forecast_at_zero_and_a_slow_mover_is_not():
+    """Four empty months after 30 of ~400 a month: stopped, zero in every quantile, with a note
+    (its band across the stop reached a P90 of 695). A slow mover whose usual gaps are three
+    months and which ends on two empty months has not stopped."""
+    from workbench.forecast.models.ets import stopped_since
+
+    rng = np.random.default_rng(2)
+    ds = pd.date_range("2023-09-01", periods=34, freq="MS")
+    stopped = np.r_[np.round(400 * np.exp(rng.normal(0, 0.1, 30))), np.zeros(4)]
+    with pytest.warns(UserWarning, match="stopped and is forecast at zero"):
+        out = forecast(pd.DataFrame({"ds": ds, "y": stopped}), horizon=3, model="auto", freq="MS", n_jobs=1)
+    assert (out[["yhat", "yhat_q10", "yhat_q90"]] == 0).all().all()
+    slow = np.tile([2.0, 0, 0, 0, 1, 0], 6)[:34]
+    slow[-2:] = 0
+    assert stopped_since(slow, "MS") is None and stopped_since(stopped, "MS") == 30
+    assert stopped_since(stopped, "D") is None  # days: event_profile's own rule

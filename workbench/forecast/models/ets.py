@@ -41,6 +41,23 @@ def nondaily_start(y: np.ndarray) -> int:
     return first
 
 
+STOP_PERIODS = {"W": 4, "MS": 2, "QS": 2}  # fewest zero periods at the end that can mean a stop
+
+
+def stopped_since(y: np.ndarray, freq: str) -> int | None:
+    """Index of the first of the zero periods that end a weekly, monthly or quarterly series, if
+    they mean it stopped: at least ``STOP_PERIODS`` of them, and a longer run of zeros than any
+    between its sales before (a slow mover's usual gaps are no stop). None otherwise, and for
+    daily data (``event_profile`` has its own rule)."""
+    y = np.asarray(y, float)
+    sold = np.flatnonzero(y > 0)
+    if freq not in STOP_PERIODS or not len(sold):
+        return None
+    run = len(y) - 1 - sold[-1]
+    longest_before = int(np.max(np.diff(sold)) - 1) if len(sold) > 1 else 0
+    return int(sold[-1] + 1) if run >= STOP_PERIODS[freq] and run > longest_before else None
+
+
 def one_season_indices(z: np.ndarray, season: int) -> tuple[np.ndarray, np.ndarray]:
     """Additive seasonal indices of the log series ``z`` from a history of one to two seasons,
     and the variance of each: ``(indices, variances)``, each shape (season,).
@@ -81,6 +98,9 @@ class ETSModel(Forecaster):
     Initial states are estimated with the parameters, except for seasons longer than
     ``HEURISTIC_SEASON`` (weeks), which start from the heuristic initial states of Hyndman et
     al. (2008, §2.6.1).
+    A weekly, monthly or quarterly series that has stopped (``stopped_since``: a run of zeros at
+    the end, at least ``STOP_PERIODS`` long and longer than any gap between its sales before) is
+    forecast at zero with a note, as ``event_profile`` does for days.
     Weekly, monthly and quarterly series are fitted from their start (``nondaily_start``: the
     zeros before a launch are not a level to trend from) when at least ``MIN_FIT`` periods
     follow it.
@@ -127,6 +147,9 @@ class ETSModel(Forecaster):
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel as _ETS
 
         self._store_history(y, ds, freq, calendar)
+        self.stopped_ = stopped_since(self.y_, freq)
+        if self.stopped_ is not None:  # forecast zero: a band fitted across the stop is noise
+            return self
         self.start_ = nondaily_start(self.y_) if freq != "D" else 0
         if len(self.y_) - self.start_ < MIN_FIT:
             self.start_ = 0
@@ -163,6 +186,12 @@ class ETSModel(Forecaster):
 
     def predict(self, horizon, quantiles=DEFAULT_QUANTILES) -> Prediction:
         future = self._future_dates(horizon)
+        if self.stopped_ is not None:
+            zero = np.zeros(horizon)
+            return Prediction(future, zero, {q: zero.copy() for q in quantiles},
+                              [f"{self.name}: no sales in the last {len(self.y_) - self.stopped_} "
+                               f"{PERIOD_WORDS[self.freq_]} (since {self.ds_[self.stopped_].date()}), a longer "
+                               f"run than any before: the series stopped and is forecast at zero"], zero.copy())
         n = len(self.y_) - self.start_  # the periods fitted
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
