@@ -69,6 +69,17 @@ def load_total() -> pd.DataFrame:
     return frame
 
 
+def evaluation_frames() -> dict[str, tuple[pd.DataFrame, list[str]]] | None:
+    """``{"daily_total": (frame, []), "20 origins": (frame, ["origin"])}``, or None (said on
+    stdout) when the evaluation data is not beside the repository. Warnings are silenced: the
+    models' notes would bury the tables."""
+    if not DATA.is_dir():
+        print(f"no evaluation data at {DATA}; nothing to measure")
+        return None
+    warnings.simplefilter("ignore")
+    return {"daily_total": (load_total(), []), "20 origins": (load_origins(), ["origin"])}
+
+
 def load_origins(n: int = 20) -> pd.DataFrame:
     raw = pd.read_csv(DATA / "daily_by_origin.csv")
     top = raw.groupby("origin")["volume"].sum().nlargest(n).index
@@ -151,11 +162,9 @@ def main(argv=None) -> int:
                         help="rolling-origin refits with which the core calibrates the bands of models "
                              "that do not calibrate themselves (ForecastRequest.conformal_windows)")
     args = parser.parse_args(argv)
-    if not DATA.is_dir():
-        print(f"no evaluation data at {DATA}; nothing to measure")
+    frames = evaluation_frames()
+    if frames is None:
         return 0
-    warnings.simplefilter("ignore")
-    frames = {"daily_total": (load_total(), []), "20 origins": (load_origins(), ["origin"])}
     tables = []
     for model in [m for m in args.models.split(",") if m]:
         t0 = time.perf_counter()

@@ -19,14 +19,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
-from forecast_accuracy import DATA, QCOLS, load_origins, load_total  # noqa: E402
+from forecast_accuracy import QCOLS, evaluation_frames  # noqa: E402
 
 from workbench.forecast import metrics  # noqa: E402
 from workbench.forecast.core import forecast  # noqa: E402
@@ -65,11 +64,9 @@ def main(argv=None) -> int:
     parser.add_argument("--every", type=int, default=28, help="days between cut-offs")
     parser.add_argument("--conformal-windows", type=int, default=0)
     args = parser.parse_args(argv)
-    if not DATA.is_dir():
-        print(f"no evaluation data at {DATA}; nothing to measure")
+    frames = evaluation_frames()
+    if frames is None:
         return 0
-    warnings.simplefilter("ignore")
-    frames = {"daily_total": (load_total(), []), "20 origins": (load_origins(), ["origin"])}
     cutoffs = pd.date_range("2021-09-01", periods=args.cutoffs, freq=f"{args.every}D")
     rows = []
     for model in [m for m in args.models.split(",") if m]:

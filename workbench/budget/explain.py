@@ -89,8 +89,7 @@ def certainty_text(result: ScenarioResult) -> str:
     share = f" ({gain / planned:+.1%})" if planned > 0 else ""
     parts = [f"optimized GMV {m(a.total_gmv)}, {m(gain, signed=True)}{share} against the written plan's {m(planned)}"]
     if result.gmv_interval is None:
-        parts.append(f"{_no_interval(result)}; the figures are exact on those curves within the approximation "
-                     f"bound {m(a.approximation_error)}")
+        parts.append(_exact_without_interval(result, m))
         return "; ".join(parts)
     low, high = result.gmv_interval
     parts.append(f"90% interval of the optimized GMV from the curve fits {m(low)} .. {m(high)}")
@@ -128,8 +127,7 @@ def _target_certainty(result: ScenarioResult) -> str:
     parts = [f"least spend {amount(a.total_spend)} for the GMV target {amount(target)}: {versus} the written plan's "
              f"{amount(planned_spend)}, whose GMV {amount(planned_gmv)} on the point fits {reach} the target"]
     if result.gmv_interval is None:
-        parts.append(f"{_no_interval(result)}; the figures are exact on those curves within the approximation "
-                     f"bound {amount(a.approximation_error)}")
+        parts.append(_exact_without_interval(result, amount))
         return "; ".join(parts)
     low, high = result.gmv_interval
     parts.append(f"90% interval of the GMV this spend brings, from the curve fits {amount(low)} .. {amount(high)}")
@@ -156,6 +154,13 @@ def curves_caption(result: ScenarioResult) -> str:
     if given:
         parts.append(f"given in the scenario ({', '.join(given)}), no uncertainty")
     return "Response curves " + "; ".join(parts) + ". ○ the written plan, ◆ the optimized split."
+
+
+def _exact_without_interval(result: ScenarioResult, money) -> str:
+    """Why there is no interval, and that the figures are exact on the curves (``money``
+    formats the approximation bound)."""
+    return (f"{_no_interval(result)}; the figures are exact on those curves within the approximation "
+            f"bound {money(result.allocation.approximation_error)}")
 
 
 def _no_interval(result: ScenarioResult) -> str:

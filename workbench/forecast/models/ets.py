@@ -7,7 +7,6 @@ import warnings
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
-from threadpoolctl import threadpool_limits
 
 from workbench.calendar import RetailCalendar
 from workbench.data.validate import SEASON_LENGTH
@@ -172,9 +171,7 @@ class ETSModel(Forecaster):
         # launch ramp and the events at its end, not a trend to extrapolate: level only
         self.trend_ = self.seasonal_ or self.indices_ is not None or freq == "D"
         series = pd.Series(z, index=pd.RangeIndex(len(z)))
-        # one BLAS thread: the optimiser's vectors are tiny, and threads that wait for a busy core
-        # made a fit 4x slower on a shared 2-core machine (the core runs series in parallel)
-        with warnings.catch_warnings(), threadpool_limits(1, user_api="blas"):
+        with warnings.catch_warnings():  # (the core runs every fit with one BLAS thread)
             warnings.simplefilter("ignore")
             self.ets_ = _ETS(series, error="add", trend="add" if self.trend_ else None,
                              damped_trend=self.damped_trend and self.trend_,
