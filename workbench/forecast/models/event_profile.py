@@ -45,6 +45,8 @@ their median, per horizon band, is the band around the point forecast (``conform
 centred: the refits' median error is one level error they all share, since they all end on the
 same days). An event day's spread is ``1 + k |uplift|`` times a quiet day's, with ``k`` fitted
 on the refits' own event days (``scale_slope``; 1 without enough event days among them). A
+refit's error on an event day it had no profile for (a short history had not seen the event)
+calibrates only the future days the model has no profile for either (``_band_offsets``). A
 series without refits takes its in-sample errors on quiet days, widened by half. The band is
 around the log-space forecast (the P50 is a median); the point forecast is the mean (Duan's
 smearing factor of the refits' day noise, ``_smearing``). Measured and rejected on the parcel
@@ -71,7 +73,7 @@ import pandas as pd
 
 from workbench.calendar import RetailCalendar
 from workbench.errors import ModelError
-from workbench.forecast.conformal import conformal_offsets, scale_slope
+from workbench.forecast.conformal import MIN_BAND_ERRORS, conformal_offsets, scale_slope
 from workbench.forecast.features import event_offsets
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction, censored_at_zero
 from workbench.forecast.models.recent_level import RecentLevel
@@ -358,7 +360,7 @@ class EventProfile(Forecaster):
         right for small counts too. Source: N. Duan, "Smearing estimate: a nonparametric
         retransformation method", JASA 78 (1983) 605-610."""
         n = len(self.z_)
-        parts = [e - _centred_mean(e, SMEARING_DAYS, min_count=1) for _, e, _ in self.refit_errors_]
+        parts = [e - _centred_mean(e, SMEARING_DAYS, min_count=1) for _, e, _, _ in self.refit_errors_]
         if not parts:
             comp = self.components_
             regime = slice(n - regime_days, n)
@@ -506,10 +508,8 @@ class EventProfile(Forecaster):
         if self.regime_.start > self.regime_.born:
             notes.append(f"{self.name}: level shift on {self.ds_[self.regime_.start].date()}; level and "
                          f"growth come from the days since")
-        horizons, errors, past_uplift = self._calibration_errors(regime_days)
-        k = scale_slope(horizons, errors, np.abs(past_uplift))  # do event days err more?
-        bands = conformal_offsets(horizons, errors, horizon, quantiles, spread=1 + k * np.abs(past_uplift),
-                                  future_spread=1 + k * np.abs(uplift))
+        bands = self._band_offsets(horizon, quantiles, uplift, _unknown_days(self.components_, future_offsets),
+                                   regime_days)
         # the mean, not the median, of the day noise around the level: forecasts are summed
         # over days, series and levels, and a sum of medians is biased low
         mean = censored_at_zero(np.expm1(mu + self.smearing_))
@@ -517,23 +517,53 @@ class EventProfile(Forecaster):
         baseline = censored_at_zero(np.expm1(mu - uplift + self.smearing_))
         return Prediction(future, mean, qs, notes, baseline)
 
-    def _refit_errors(self, regime_days: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    def _band_offsets(self, horizon: int, quantiles, uplift: np.ndarray, unknown: np.ndarray,
+                      regime_days: int) -> dict[float, np.ndarray]:
+        """Log offsets of the quantiles around the log forecast, per future day (``{q: array
+        (horizon,)}``), from the calibration errors (``_calibration_errors``).
+
+        The errors are split by what the refit knew (Mondrian conformal prediction: Vovk,
+        Gammerman & Shafer 2005, ch. 4.5): an error on an event day at an offset the refit had
+        no profile for is the whole uplift, missed; it calibrates only the future days the
+        model has no profile for either (``unknown``), when there are at least
+        ``MIN_BAND_ERRORS`` of them, and never the others (the refits of a short history miss
+        events the forecast knows: on the parcel total's 618 2022 cut-off the refits that had
+        not seen Double 11 widened every day's band, and, their errors on event days counted
+        as quiet, hid how much more event days err). Among the other errors an event day's
+        spread is ``1 + k |u|`` times a quiet day's, ``u`` the refit's forecast log uplift of
+        the day (``k`` from ``scale_slope``), and the same ``1 + k |u|`` with the forecast's
+        uplift widens the future event days."""
+        horizons, errors, past_uplift, missed = self._calibration_errors(regime_days)
+        seen = ~missed if (~missed).any() else np.ones(len(missed), bool)
+        x = np.abs(past_uplift[seen])
+        k = scale_slope(horizons[seen], errors[seen], x)  # do event days err more?
+        bands = conformal_offsets(horizons[seen], errors[seen], horizon, quantiles, spread=1 + k * x,
+                                  future_spread=1 + k * np.abs(uplift))
+        if unknown.any() and missed.sum() >= MIN_BAND_ERRORS:
+            blind = conformal_offsets(horizons[missed], errors[missed], horizon, quantiles)
+            for q in quantiles:
+                bands[q] = np.where(unknown, blind[q], bands[q])
+        return bands
+
+    def _refit_errors(self, regime_days: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
         """Per refit (``refits_``, with the fitted growth half-life), forecasting from its origin
-        to the last day: horizons (days), log errors and the forecast log event uplift of each
-        day. Computed once in ``fit``: the smearing factor and the quantiles both use them."""
+        to the last day: horizons (days), log errors, the forecast log event uplift of each day,
+        and whether the day was an event day at an offset the refit had no profile for
+        (``_unknown_days``: forecast at the baseline, the uplift missed).
+        Computed once in ``fit``: the smearing factor and the quantiles both use them."""
         n = len(self.z_)
         out = []
         for origin, head in self.refits_:
             tail = {o: v[origin:n] for o, v in self.offsets_.items()}
             mu, uplift, _ = self._forecast_log(head, tail, self.dow_[origin:], regime_days - (n - origin))
-            out.append((np.arange(1, n - origin + 1), self.z_[origin:] - mu, uplift))
+            out.append((np.arange(1, n - origin + 1), self.z_[origin:] - mu, uplift, _unknown_days(head, tail)))
         return out
 
-    def _calibration_errors(self, regime_days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Horizons (days), log errors and forecast log event uplifts of the refits
-        (``refit_errors_``); without any refit, the current regime's in-sample errors on quiet
-        days (an event's days fit its own profile), widened by half, standing for
-        ``IN_SAMPLE_HORIZON`` days ahead."""
+    def _calibration_errors(self, regime_days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Horizons (days), log errors, log event uplifts and missed-event flags of the refits
+        (``refit_errors_``, concatenated); without any refit, the current regime's in-sample
+        errors on quiet days (an event's days fit its own profile), widened by half, standing
+        for ``IN_SAMPLE_HORIZON`` days ahead (uplift 0, none missed)."""
         n = len(self.z_)
         if self.refit_errors_:
             return tuple(np.concatenate(parts) for parts in zip(*self.refit_errors_))
@@ -541,7 +571,7 @@ class EventProfile(Forecaster):
         regime = slice(n - regime_days, n)  # a launch ramp or an old level is not today's noise
         quiet = ~comp["in_event"][regime]  # an event profile fitted on one occurrence has no residual
         errors = (self.z_ - comp["level"] - comp["weekday"][self.dow_])[regime][quiet] * 1.5
-        return np.full(len(errors), IN_SAMPLE_HORIZON), errors, np.zeros(len(errors))
+        return np.full(len(errors), IN_SAMPLE_HORIZON), errors, np.zeros(len(errors)), np.zeros(len(errors), bool)
 
 
 def _anchor_spans(raw: np.ndarray, zq: np.ndarray) -> np.ndarray:
@@ -584,6 +614,17 @@ def _row_medians(rows: np.ndarray) -> np.ndarray:
     count = (~np.isnan(rows)).sum(axis=1)
     at = np.arange(len(rows))
     return (ordered[at, (count - 1) // 2] + ordered[at, count // 2]) / 2
+
+
+def _unknown_days(comp: dict, offsets: dict[str, np.ndarray]) -> np.ndarray:
+    """Days inside an event span at an offset that ``comp``'s profiles have no value for."""
+    out = np.zeros(len(next(iter(offsets.values()))) if offsets else 0, bool)
+    for name, off in offsets.items():
+        inside = ~np.isnan(off)
+        profile = comp["profiles"].get(name)
+        at = np.where(inside, off, 0).astype(int) + SPAN
+        out |= inside & (np.isnan(profile[at]) if profile is not None else True)
+    return out
 
 
 def _in_event(offsets: dict[str, np.ndarray]) -> np.ndarray:
