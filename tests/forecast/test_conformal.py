@@ -11,6 +11,7 @@ from workbench.forecast.conformal import apply_offsets, conformal_offsets, rolli
 from workbench.forecast.core import forecast
 from workbench.forecast.features import event_offsets
 from workbench.forecast.models import make_model
+from workbench.forecast.models.event_profile import PooledPrior
 
 Q = (0.1, 0.5, 0.9)
 
@@ -101,7 +102,7 @@ def test_scale_slope_finds_how_much_wider_event_days_err():
     k = scale_slope(h, e, x)
     assert k == pytest.approx(0.8, abs=0.2)
     assert scale_slope(h, rng.normal(0, 0.1, len(h)), x) < 0.2  # no wider: no stretch
-    assert scale_slope(h, e, np.zeros(len(h)), default=1.0) == 1.0  # no event days: no evidence
+    assert scale_slope(h, e, np.zeros(len(h))) is None  # no event days: no evidence
     # normalised scores: P10..P90 covers about 80% on quiet days and on big event days alike
     off_quiet = conformal_offsets(h, e, 60, Q, spread=1 + k * x, future_spread=np.ones(60))
     off_event = conformal_offsets(h, e, 60, Q, spread=1 + k * x, future_spread=np.full(60, 1 + k * 1.2))
@@ -237,3 +238,37 @@ def test_refits_that_missed_an_event_the_forecast_knows_do_not_widen_the_quiet_d
         widths.append(np.log(pred.quantiles[0.9] / pred.quantiles[0.1])[quiet])
     assert np.mean(widths) < 0.34
     assert 0.72 <= np.mean(inside) <= 0.88
+
+
+def _spring_festival_collapse(ds: pd.DatetimeIndex) -> np.ndarray:
+    """Log uplift of a parcel-like collapse around Spring Festival (down to e^-1.5 on the day)."""
+    off = event_offsets(ds, default_calendar())["lunar_new_year"]
+    return np.nan_to_num(np.where(np.abs(off) <= 7, -1.5 * (1 - np.abs(off) / 8), 0.0))
+
+
+def test_without_evidence_event_days_take_the_pooled_spread_slope_or_none():
+    """276 days of history (the parcels' Spring Festival 2022 cut-off): no refit reaches an
+    event day, so nothing says how much more event days err. The band of an event day is then
+    ``1 + k |uplift|`` times a quiet day's with the pooled series' ``k``, or ``k = 0`` without
+    one; an assumed ``k = 1`` had covered 98% of the collapse's days (now under 93%)."""
+    ds = pd.date_range("2021-01-01", "2022-04-30")
+    cut = int(np.flatnonzero(ds == pd.Timestamp("2021-10-03"))[0]) + 1
+    lift = _spring_festival_collapse(ds)
+    event = lift[cut:cut + 180] < 0
+    inside = []
+    for seed in range(12):
+        rng = np.random.default_rng(seed)
+        y = np.exp(6 + np.log([1.0, 0.95, 0.95, 1.0, 1.05, 1.15, 1.1])[ds.day_of_week] + lift
+                   + rng.normal(0, 0.1, len(ds)))
+        pred = make_model("event_profile").fit(y[:cut], ds[:cut]).predict(180)
+        inside.append(((y[cut:cut + 180] >= pred.quantiles[0.1]) & (y[cut:cut + 180] <= pred.quantiles[0.9]))[event])
+        if seed == 0:
+            fits = {k: make_model("event_profile", prior=PooledPrior(spread_slope=k)).fit(y[:cut], ds[:cut])
+                    for k in (None, 1.0)}
+            assert all(m._spread_slope(len(m.y_)) is None for m in fits.values())
+            own, pooled = (fits[k].predict(180) for k in (None, 1.0))
+            width = {k: np.log1p(p.quantiles[0.9]) - np.log1p(p.quantiles[0.1]) for k, p in ((None, own), (1.0, pooled))}
+            u = np.abs(np.log1p(own.mean) - np.log1p(own.baseline))
+            np.testing.assert_allclose(width[1.0], width[None] * (1 + u), rtol=0.02)
+            assert u[event].max() > 1.0
+    assert np.mean(inside) < 0.93

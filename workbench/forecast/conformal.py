@@ -121,7 +121,7 @@ MAX_SCALE_SLOPE = 3.0  # largest k of a score scale 1 + k x (a wider band is not
 MIN_SCALE_ERRORS = 28  # errors with x > 0.1 needed to estimate k
 
 
-def scale_slope(horizons, errors, x, *, bands=HORIZON_BANDS["D"], default: float = 1.0) -> float:
+def scale_slope(horizons, errors, x, *, bands=HORIZON_BANDS["D"]) -> float | None:
     """How much wider the errors are where a non-negative covariate ``x`` is large: ``k`` such
     that the spread of ``errors`` is ``c(band) * (1 + k x)``.
 
@@ -138,16 +138,15 @@ def scale_slope(horizons, errors, x, *, bands=HORIZON_BANDS["D"], default: float
     ----------
     horizons, errors, x : shape (m,) each: horizon (periods), error (log scale), covariate
         (e.g. the absolute log event uplift the refit forecast on that day).
-    default : returned when fewer than ``MIN_SCALE_ERRORS`` errors have ``x > 0.1`` (no
-        evidence either way).
 
     Returns
     -------
-    ``k`` (unit: per unit of ``x``).
+    ``k`` (unit: per unit of ``x``), or None when fewer than ``MIN_SCALE_ERRORS`` errors have
+    ``x > 0.1`` (no evidence either way: the caller decides, e.g. from a pooled series).
     """
     horizons, errors, x = (np.asarray(a, float) for a in (horizons, errors, x))
     if (x > 0.1).sum() < MIN_SCALE_ERRORS:
-        return float(default)
+        return None
     band = np.searchsorted(np.array([0, *bands, np.inf]), horizons, side="left") - 1
     dev = np.empty(len(errors))
     for b in np.unique(band):

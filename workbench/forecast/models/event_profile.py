@@ -44,7 +44,10 @@ of a plan three months ahead) and forecasts to the end; the spread of those log 
 their median, per horizon band, is the band around the point forecast (``conformal_offsets``,
 centred: the refits' median error is one level error they all share, since they all end on the
 same days). An event day's spread is ``1 + k |uplift|`` times a quiet day's, with ``k`` fitted
-on the refits' own event days (``scale_slope``; 1 without enough event days among them). A
+on the refits' own event days (``scale_slope``); without enough event days among them, the
+pooled series' ``k`` (``PooledPrior.spread_slope``), else none (``k = 0``: no evidence that
+event days err more; an assumed ``k = 1`` had put the parcels' Spring Festival 2022 at 95% on
+its event days). A
 refit's error on an event day it had no profile for (a short history had not seen the event)
 calibrates only the future days the model has no profile for either (``_band_offsets``). A
 series without refits takes its in-sample errors on quiet days, widened by half. The band is
@@ -138,12 +141,14 @@ class PooledPrior:
     last day and the ``PATH_DAYS`` after it, relative to its level on that last day (empty when
     the pooled series stopped or is itself young and flat); ``growth_halflife``: the pooled
     series' chosen half-life of its growth (days, None: persists), for series without refits
-    to choose their own.
+    to choose their own; ``spread_slope``: how much wider the pooled series' errors are on event
+    days (``k`` of ``1 + k |uplift|``, None without evidence), for series whose refits show none.
     """
 
     uplift: dict = field(default_factory=dict)
     path: dict = field(default_factory=dict)
     growth_halflife: float | None = DEFAULT_HALFLIFE
+    spread_slope: float | None = None
 
 
 class EventProfile(Forecaster):
@@ -241,7 +246,8 @@ class EventProfile(Forecaster):
         last = int(np.asarray(self.ds_[-1:], dtype="datetime64[D]").astype(np.int64)[0])
         rel = np.concatenate([[0.0], path - comp["level"][-1]])
         return PooledPrior(uplift=uplift, path={last + h: float(v) for h, v in enumerate(rel)},
-                           growth_halflife=self.growth_halflife_)
+                           growth_halflife=self.growth_halflife_,
+                           spread_slope=self._spread_slope(len(self.y_) - self.regime_.start))
 
     # -- decomposition --------------------------------------------------------------------------
     def _prior_profiles(self) -> dict[str, np.ndarray]:
@@ -531,12 +537,15 @@ class EventProfile(Forecaster):
         not seen Double 11 widened every day's band, and, their errors on event days counted
         as quiet, hid how much more event days err). Among the other errors an event day's
         spread is ``1 + k |u|`` times a quiet day's, ``u`` the refit's forecast log uplift of
-        the day (``k`` from ``scale_slope``), and the same ``1 + k |u|`` with the forecast's
-        uplift widens the future event days."""
+        the day (``k``: ``_spread_slope``; without evidence among its refits, the pooled
+        series' ``k``, else 0), and the same ``1 + k |u|`` with the forecast's uplift widens
+        the future event days."""
         horizons, errors, past_uplift, missed = self._calibration_errors(regime_days)
         seen = ~missed if (~missed).any() else np.ones(len(missed), bool)
+        k = self._spread_slope(regime_days)
+        if k is None:  # no evidence of its own: the pooled series', else none
+            k = self.prior.spread_slope if self.prior and self.prior.spread_slope is not None else 0.0
         x = np.abs(past_uplift[seen])
-        k = scale_slope(horizons[seen], errors[seen], x)  # do event days err more?
         bands = conformal_offsets(horizons[seen], errors[seen], horizon, quantiles, spread=1 + k * x,
                                   future_spread=1 + k * np.abs(uplift))
         if unknown.any() and missed.sum() >= MIN_BAND_ERRORS:
@@ -544,6 +553,14 @@ class EventProfile(Forecaster):
             for q in quantiles:
                 bands[q] = np.where(unknown, blind[q], bands[q])
         return bands
+
+    def _spread_slope(self, regime_days: int) -> float | None:
+        """``k`` of an event day's spread ``1 + k |uplift|`` times a quiet day's, fitted on the
+        refits' errors on days whose event they knew (``scale_slope``); None when fewer than
+        ``MIN_SCALE_ERRORS`` of those are event days (no evidence either way)."""
+        horizons, errors, past_uplift, missed = self._calibration_errors(regime_days)
+        seen = ~missed
+        return scale_slope(horizons[seen], errors[seen], np.abs(past_uplift[seen]))
 
     def _refit_errors(self, regime_days: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
         """Per refit (``refits_``, with the fitted growth half-life), forecasting from its origin
