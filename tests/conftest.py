@@ -3,12 +3,14 @@ papermill execution of the project's notebooks with the project's own kernel."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+# ../shared beside the repository (WORKBENCH_SHARED overrides, as in benchmarks/, e.g. for a git worktree)
+SHARED = Path(os.environ.get("WORKBENCH_SHARED", REPO.parent / "shared"))
 
 
 @pytest.fixture(scope="session")
@@ -18,7 +20,7 @@ def repo() -> Path:
 
 @pytest.fixture(scope="session")
 def shared() -> Path:
-    """``../shared`` beside the repository; tests that need it skip cleanly without it."""
+    """``../shared`` beside the repository (or ``$WORKBENCH_SHARED``); tests that need it skip cleanly without it."""
     if not SHARED.is_dir():
         pytest.skip("../shared (evaluation data and benchmark instances) is not present")
     return SHARED

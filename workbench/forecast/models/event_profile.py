@@ -19,9 +19,11 @@ level and growth come from the current regime only (since the start or the last 
 * a regime of at least a year (plus four weeks) lays last year's baseline (same weekday, 52 weeks
   back) over the horizon and adds the year-on-year growth of the baseline over the latest quiet
   days of the regime (at least ``growth_window``, as many as bring its standard error to
-  ``GROWTH_SE``, at most ``MAX_GROWTH_DAYS``), a growth that halves every ``growth_halflife``
-  days. The half-life is chosen per series from its own rolling-origin refits (the same refits
-  that calibrate the quantiles): the candidate of ``GROWTH_HALFLIVES`` (90, 180, 365 days or
+  ``GROWTH_SE``, at most ``MAX_GROWTH_DAYS``; with too few quiet pairs, as at a cut-off in the
+  Spring Festival span with about a year of history, event-aligned pairs count too:
+  ``_yearly_growth``), a growth that halves every ``growth_halflife`` days. The half-life is
+  chosen per series from its own rolling-origin refits (the same refits that calibrate the
+  quantiles): the candidate of ``GROWTH_HALFLIVES`` (90, 180, 365 days or
   none) whose refits forecast the days to the end best, so a steady growth persists and a fading
   one is damped (a fixed 240-day half-life put steadily growing series 3-4% low);
 * a younger regime, and a series launched within the history, starts from its current level
@@ -100,6 +102,9 @@ DEFAULT_HALFLIFE = 365.0  # days: without refits to choose from (nor a pooled ch
 SLOPE_HALFLIFE = 90.0
 GROWTH_SE = 0.03  # target standard error of the year-on-year growth (log points)
 MAX_GROWTH_DAYS = 182  # quiet day pairs the growth is averaged over, at most
+# days after a launch or a level shift that give no year-before day of a growth pair (a launch
+# ramps up, a new level settles): the 8 weeks a model needs (``min_history``)
+MIN_REGIME_DAYS = 56
 # the baseline across an event span runs between medians of quiet days either side: as many days
 # as bring their standard error to ANCHOR_SE (log points), within these bounds
 ANCHOR_SE, MIN_ANCHOR_DAYS, MAX_ANCHOR_DAYS = 0.03, 7, 28
@@ -407,30 +412,74 @@ class EventProfile(Forecaster):
 
     def _yearly_growth(self, comp: dict, regime_days: int) -> float:
         """Year-on-year growth of ``comp``'s baseline (log points a year) at the end of its
-        history, over the latest quiet day pairs (``_growth_days`` of them); when the last weeks
-        are event spans in both years (Spring Festival moves), over the last ``growth_window``
-        days of the baseline interpolated across the span. Kept in ``comp`` (the refits ask
-        for it once per candidate half-life)."""
+        history, over the latest day pairs (``_growth_days`` of them) of the current regime:
+        quiet pairs (a quiet day and the same weekday a year before, also quiet: the baseline's
+        change), or, with fewer than 28 of them (a cut-off in an event span with about a year
+        of history: Spring Festival moves, so no quiet day has a quiet day a year before it),
+        the quiet pairs and the event-aligned pairs together (``_event_pairs``: a span day and
+        the day at the same offset from the event's previous occurrence; the uplift at an
+        offset repeats, as the forecast assumes, and cancels in the weekday-adjusted
+        difference). The earlier day of a pair is not in the regime's first ``MIN_REGIME_DAYS``
+        days after a launch or a level shift (a launch ramps up; a new level settles). Without
+        28 pairs of either kind, over the last ``growth_window`` days of the baseline
+        interpolated across the span. Kept in ``comp`` (the refits ask for it once per
+        candidate half-life)."""
         cache = comp.setdefault("yearly_growth", {})
         if regime_days not in cache:
             level, in_event = comp["level"], comp["in_event"]
             n = len(level)
+            first = n - regime_days + (MIN_REGIME_DAYS if self.regime_.start > 0 else 0)
             t = np.arange(max(YEAR, n - regime_days + YEAR), n)
-            pairs = t[~in_event[t] & ~in_event[t - YEAR]]
-            pairs = pairs[-self._growth_days(comp, pairs):] if len(pairs) >= 28 else t[-self.growth_window:]
-            cache[regime_days] = float(np.mean(level[pairs] - level[pairs - YEAR]))
+            later = t[~in_event[t] & ~in_event[t - YEAR] & (t - YEAR >= first)]
+            earlier, aligned = later - YEAR, np.zeros(len(later), bool)
+            if len(later) < 28:
+                event_later, event_earlier = self._event_pairs(n, first)
+                order = np.argsort(np.r_[later, event_later], kind="stable")
+                later = np.r_[later, event_later][order]
+                earlier = np.r_[earlier, event_earlier][order]
+                aligned = np.r_[aligned, np.ones(len(event_later), bool)][order]
+            if len(later) >= 28:
+                k = self._growth_days(comp, later, earlier)
+                zd = self.z_[:n] - comp["weekday"][self.dow_[:n]]
+                # quiet pairs: the smoothed baseline's change; event-aligned pairs: the days' own
+                # (the baseline is only interpolated across a span)
+                d = np.where(aligned, zd[later] - zd[earlier], level[later] - level[earlier])
+                cache[regime_days] = float(np.mean(d[-k:]))
+            else:
+                days = t[-self.growth_window:]
+                cache[regime_days] = float(np.mean(level[days] - level[days - YEAR]))
         return cache[regime_days]
 
-    def _growth_days(self, comp: dict, pairs: np.ndarray) -> int:
-        """How many of the latest quiet day ``pairs`` (a day and the same weekday a year before)
-        the year-on-year growth is averaged over: at least ``growth_window``, and as many as
-        bring its standard error down to ``GROWTH_SE`` (a noisy series needs more days: with a
-        day's log noise of sd 0.3, 28 pairs leave the growth +-8 points), at most
-        ``MAX_GROWTH_DAYS``. The standard error is that of a mean of the pairs' log
-        differences, from their robust sd (1.4826 x median absolute deviation)."""
+    def _event_pairs(self, n: int, first: int) -> tuple[np.ndarray, np.ndarray]:
+        """Event-aligned day pairs among the first ``n`` days: ``(later, earlier)`` day indices,
+        a day of an event's span and the day at the same offset from the anchor of the event's
+        previous occurrence (at index ``first`` or later), ordered by event and day."""
+        later, earlier = [], []
+        for off in self.offsets_.values():
+            off = off[:n]
+            days = np.flatnonzero(~np.isnan(off))
+            occurrences = np.split(days, np.flatnonzero(np.diff(days) > 1) + 1) if len(days) else []
+            for prev, cur in zip(occurrences[:-1], occurrences[1:]):
+                prev = prev[prev >= first]
+                at = np.full(2 * SPAN + 1, -1)
+                at[off[prev].astype(int) + SPAN] = prev
+                match = at[off[cur].astype(int) + SPAN]
+                later.append(cur[match >= 0])
+                earlier.append(match[match >= 0])
+        if not later:
+            return np.zeros(0, int), np.zeros(0, int)
+        return np.concatenate(later), np.concatenate(earlier)
+
+    def _growth_days(self, comp: dict, later: np.ndarray, earlier: np.ndarray) -> int:
+        """How many of the latest day pairs (``later``, ``earlier``: day indices, in time
+        order) the year-on-year growth is averaged over: at least ``growth_window``, and as
+        many as bring its standard error down to ``GROWTH_SE`` (a noisy series needs more days:
+        with a day's log noise of sd 0.3, 28 pairs leave the growth +-8 points), at most
+        ``MAX_GROWTH_DAYS``. The standard error is that of a mean of the pairs' weekday-adjusted
+        log differences, from their robust sd (1.4826 x median absolute deviation)."""
         n = len(comp["level"])
         zd = self.z_[:n] - comp["weekday"][self.dow_[:n]]
-        d = zd[pairs] - zd[pairs - YEAR]
+        d = zd[later] - zd[earlier]
         sd = 1.4826 * np.median(np.abs(d - np.median(d)))
         need = int(np.ceil((sd / GROWTH_SE) ** 2))
         return int(np.clip(need, self.growth_window, MAX_GROWTH_DAYS))
