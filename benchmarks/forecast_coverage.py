@@ -9,9 +9,12 @@ months ahead) after each cut-off: P10-P90 coverage (target 80%), the shares belo
 P90 (10% each), and the scaled pinball loss (mean pinball loss of P10/P50/P90 over the in-sample
 seasonal-naive MAE; over the origins summed losses over summed scales). Prints per data set,
 model and horizon band the mean, range and number of cut-offs within 80% +- 8 points, then the
-coverage of each cut-off.
+coverage of each cut-off, then the tails at 91-150 days ahead split by the forecast's event
+effect on the day (lowered, e.g. the Spring Festival collapse; raised; quiet), for models with
+a separate event component. ``--refits CUTOFF`` instead shows the calibration refits of
+``auto`` on the total at one cut-off (``refit_report``).
 
-    WORKBENCH_SHARED=../shared .venv/bin/python benchmarks/forecast_coverage.py [--models auto,ets]
+    WORKBENCH_SHARED=../shared .venv/bin/python benchmarks/forecast_coverage.py [--models auto,ets] [--refits DATE]
 """
 
 from __future__ import annotations
@@ -32,6 +35,13 @@ from workbench.forecast.core import forecast  # noqa: E402
 
 HORIZON = 150
 BANDS = {"near": (1, 60), "far": (91, 150)}
+
+
+def day_kind(fc: pd.DataFrame) -> np.ndarray:
+    """"lowered" / "raised" where the forecast's event effect moves the day by more than 10%
+    (log), else "quiet" (``fc`` needs ``yhat_baseline``)."""
+    u = np.log1p(fc.yhat.to_numpy()) - np.log1p(fc.yhat_baseline.to_numpy())
+    return np.select([u < -0.1, u > 0.1], ["lowered", "raised"], "quiet")
 
 
 def score_cutoff(fc: pd.DataFrame, frame: pd.DataFrame, keys: list[str], cutoff: pd.Timestamp) -> list[dict]:
@@ -57,25 +67,65 @@ def score_cutoff(fc: pd.DataFrame, frame: pd.DataFrame, keys: list[str], cutoff:
     return rows
 
 
+def refit_report(frame: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
+    """The calibration refits of ``event_profile`` on one series (``frame``: ``[ds, y]``) fitted
+    to ``cutoff``: per refit and horizon band, the days of history at the refit's origin and the
+    count, mean and sd of its log errors (days of events it had no profile for left out, as the
+    bands leave them out), and, as ``in-sample``, the robust sd of the fit's quiet-day residuals
+    (the day noise)."""
+    from workbench.calendar import default_calendar
+    from workbench.forecast.models.event_profile import EventProfile
+
+    train = frame[frame.ds <= cutoff]
+    model = EventProfile().fit(train.y.to_numpy(float), pd.DatetimeIndex(train.ds), calendar=default_calendar())
+    n = len(model.z_)
+    rows = []
+    for (origin, _), (h, err, _, missed) in zip(model.refits_, model.refit_errors_):
+        band = pd.cut(h[~missed], [0, 30, 60, 90, 120, 180, 270])
+        stats = pd.Series(err[~missed]).groupby(band, observed=True).agg(["size", "mean", "std"])
+        rows += [{"refit origin": train.ds.iloc[model.regime_.born + origin - 1].date(),
+                  "days of history": model.regime_.born + origin, "days ahead": str(b), "errors": int(r["size"]),
+                  "mean": round(r["mean"], 3), "sd": round(r["std"], 3)} for b, r in stats.iterrows()]
+    comp = model.components_
+    resid = (model.z_ - comp["level"] - comp["weekday"][model.dow_])[~comp["in_event"]]
+    rows.append({"refit origin": "in-sample", "days of history": n, "days ahead": "quiet days",
+                 "errors": len(resid), "mean": 0.0,
+                 "sd": round(1.4826 * float(np.median(np.abs(resid - np.median(resid)))), 3)})
+    return pd.DataFrame(rows)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="auto", help="comma-separated registry names")
     parser.add_argument("--cutoffs", type=int, default=12)
     parser.add_argument("--every", type=int, default=28, help="days between cut-offs")
     parser.add_argument("--conformal-windows", type=int, default=0)
+    parser.add_argument("--refits", metavar="CUTOFF", help="only show the calibration refits of auto "
+                        "(event_profile) on the total fitted to this date (e.g. 2022-02-19), then stop")
     args = parser.parse_args(argv)
     frames = evaluation_frames()
     if frames is None:
         return 0
+    if args.refits:
+        pd.set_option("display.width", 250)
+        print(f"== event_profile's calibration refits on the total, cut-off {args.refits} (log errors) ==")
+        print(refit_report(frames["daily_total"][0], pd.Timestamp(args.refits)).to_string(index=False))
+        return 0
     cutoffs = pd.date_range("2021-09-01", periods=args.cutoffs, freq=f"{args.every}D")
-    rows = []
+    rows, days = [], []
     for model in [m for m in args.models.split(",") if m]:
         t0 = time.perf_counter()
         for label, (frame, keys) in frames.items():
             for cutoff in cutoffs:
                 fc = forecast(frame[frame.ds <= cutoff], horizon=HORIZON, keys=keys or None, model=model,
-                              n_jobs=1, conformal_windows=args.conformal_windows)
+                              n_jobs=1, conformal_windows=args.conformal_windows, with_baseline=True)
                 rows += [{"model": model, "data": label, **r} for r in score_cutoff(fc, frame, keys, cutoff)]
+                far = fc.merge(frame, on=[*keys, "ds"])
+                far = far[(far.ds - cutoff).dt.days >= BANDS["far"][0]]
+                if far.yhat_baseline.notna().all():
+                    days.append(pd.DataFrame({"model": model, "data": label, "kind": day_kind(far),
+                                              "below": far.y < far.yhat_q10, "above": far.y > far.yhat_q90,
+                                              "log_error": np.log1p(far.y) - np.log1p(far.yhat_q50)}))
         print(f"{model}: {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     table = pd.DataFrame(rows)
     summary = table.groupby(["data", "model", "band"], sort=False).agg(
@@ -91,6 +141,13 @@ def main(argv=None) -> int:
     wide = table[table.band == "far"].pivot_table(index=["data", "model"], columns="cutoff", values="coverage")
     print("\n== coverage by cut-off, days 91-150 ahead (percent) ==")
     print((wide * 100).round(0).to_string())
+    if days:
+        kinds = pd.concat(days).groupby(["data", "model", "kind"]).agg(
+            days=("below", "size"), below=("below", "mean"), above=("above", "mean"), log_error=("log_error", "mean"))
+        kinds[["below", "above"]] = (kinds[["below", "above"]] * 100).round(1)
+        print("\n== days 91-150 ahead by the forecast's event effect (lowered / raised: by more than 10%; "
+              "percent below P10 and above P90, mean log error of the P50) ==")
+        print(kinds.round(3).to_string())
     return 0
 
 
