@@ -93,6 +93,9 @@ RECENT_DAYS, MIN_RECENT_DAYS = 28, 7  # quiet days that give a young regime's cu
 # of INTERMITTENT_ADI days or more is intermittent (Syntetos & Boylan's cut-off, 2005)
 INTERMITTENT_DAYS, INTERMITTENT_ADI = 91, 1.32
 SMEARING_DAYS = 7  # days: a refit's errors less their centred weekly mean are its day noise
+# robust sds (1.4826 x median absolute deviation) beyond which a refit's day error is a miss (a
+# week closed, a profile that did not repeat), not day noise: clipped there in the smearing factor
+SMEARING_CLIP = 3.0
 # half-lives (days) of the year-on-year growth measured at the cut-off, chosen per series on its
 # refits (None: the growth persists)
 GROWTH_HALFLIVES = (90.0, 180.0, 365.0, None)
@@ -368,8 +371,11 @@ class EventProfile(Forecaster):
         its refit's errors, so that a refit's level error, which the calibration covers, is not
         counted as day noise); without refits, over the current regime's in-sample quiet-day
         residuals, centred. Distribution-free: half the variance for log-normal noise, and
-        right for small counts too. Source: N. Duan, "Smearing estimate: a nonparametric
-        retransformation method", JASA 78 (1983) 605-610."""
+        right for small counts too. Errors beyond ``SMEARING_CLIP`` robust sds of their median
+        are clipped there: a mean of exponentials is ruled by its largest terms, and a refit's
+        miss (a week closed in one year's Spring Festival pause, open in the next, put a
+        series' whole forecast 20-30% high) is no day noise. Source: N. Duan, "Smearing
+        estimate: a nonparametric retransformation method", JASA 78 (1983) 605-610."""
         n = len(self.z_)
         parts = [e - _centred_mean(e, SMEARING_DAYS, min_count=1) for _, e, _, _ in self.refit_errors_]
         if not parts:
@@ -379,7 +385,13 @@ class EventProfile(Forecaster):
             e = (self.z_ - comp["level"] - comp["weekday"][self.dow_])[regime][quiet]
             parts.append(e - e.mean() if len(e) else e)
         d = np.concatenate(parts)
-        return float(np.log(np.mean(np.exp(d)))) if len(d) else 0.0
+        if not len(d):
+            return 0.0
+        centre = np.median(d)
+        spread = SMEARING_CLIP * 1.4826 * np.median(np.abs(d - centre))
+        if spread > 0:
+            d = np.clip(d, centre - spread, centre + spread)
+        return float(np.log(np.mean(np.exp(d))))
 
     def _baseline_path(self, comp: dict, horizon: int, regime_days: int,
                        halflife: float | None | str = "fitted") -> tuple[np.ndarray, list[str]]:
@@ -419,8 +431,11 @@ class EventProfile(Forecaster):
         the quiet pairs and the event-aligned pairs together (``_event_pairs``: a span day and
         the day at the same offset from the event's previous occurrence; the uplift at an
         offset repeats, as the forecast assumes, and cancels in the weekday-adjusted
-        difference). The earlier day of a pair is not in the regime's first ``MIN_REGIME_DAYS``
-        days after a launch or a level shift (a launch ramps up; a new level settles). Without
+        difference), and the growth is their median: a span's days are the days a shop or a
+        depot closes (a week of zeros in one year's pause read as 1.5 log points a year of
+        growth in the mean). The earlier day of a pair is not in the regime's first
+        ``MIN_REGIME_DAYS`` days after a launch or a level shift (a launch ramps up; a new
+        level settles). Without
         28 pairs of either kind, over the last ``growth_window`` days of the baseline
         interpolated across the span. Kept in ``comp`` (the refits ask for it once per
         candidate half-life)."""
@@ -439,12 +454,12 @@ class EventProfile(Forecaster):
                 earlier = np.r_[earlier, event_earlier][order]
                 aligned = np.r_[aligned, np.ones(len(event_later), bool)][order]
             if len(later) >= 28:
-                k = self._growth_days(comp, later, earlier)
+                k = self._growth_days(comp, later, earlier, median=aligned.any())
                 zd = self.z_[:n] - comp["weekday"][self.dow_[:n]]
                 # quiet pairs: the smoothed baseline's change; event-aligned pairs: the days' own
                 # (the baseline is only interpolated across a span)
                 d = np.where(aligned, zd[later] - zd[earlier], level[later] - level[earlier])
-                cache[regime_days] = float(np.mean(d[-k:]))
+                cache[regime_days] = float(np.median(d[-k:]) if aligned.any() else np.mean(d[-k:]))
             else:
                 days = t[-self.growth_window:]
                 cache[regime_days] = float(np.mean(level[days] - level[days - YEAR]))
@@ -470,18 +485,20 @@ class EventProfile(Forecaster):
             return np.zeros(0, int), np.zeros(0, int)
         return np.concatenate(later), np.concatenate(earlier)
 
-    def _growth_days(self, comp: dict, later: np.ndarray, earlier: np.ndarray) -> int:
+    def _growth_days(self, comp: dict, later: np.ndarray, earlier: np.ndarray,
+                     median: bool = False) -> int:
         """How many of the latest day pairs (``later``, ``earlier``: day indices, in time
         order) the year-on-year growth is averaged over: at least ``growth_window``, and as
         many as bring its standard error down to ``GROWTH_SE`` (a noisy series needs more days:
         with a day's log noise of sd 0.3, 28 pairs leave the growth +-8 points), at most
         ``MAX_GROWTH_DAYS``. The standard error is that of a mean of the pairs' weekday-adjusted
-        log differences, from their robust sd (1.4826 x median absolute deviation)."""
+        log differences, from their robust sd (1.4826 x median absolute deviation), or with
+        ``median`` of their median (1.25 times as large)."""
         n = len(comp["level"])
         zd = self.z_[:n] - comp["weekday"][self.dow_[:n]]
         d = zd[later] - zd[earlier]
         sd = 1.4826 * np.median(np.abs(d - np.median(d)))
-        need = int(np.ceil((sd / GROWTH_SE) ** 2))
+        need = int(np.ceil(((1.25 if median else 1.0) * sd / GROWTH_SE) ** 2))
         return int(np.clip(need, self.growth_window, MAX_GROWTH_DAYS))
 
     def _recent_level(self, comp: dict, regime_days: int) -> float:
