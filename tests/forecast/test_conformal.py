@@ -242,6 +242,31 @@ def test_refits_that_missed_an_event_the_forecast_knows_do_not_widen_the_quiet_d
     assert 0.72 <= np.mean(inside) <= 0.88
 
 
+def test_days_of_an_event_the_model_never_saw_take_the_spread_of_the_refits_misses():
+    """History from 2021-10-12 (just after National Day) to 2022-09-15: no 618 before the
+    refit from 126 days back, so it forecast 618 2022 at the baseline (45 missed days), and the
+    forecast has no National Day profile (note). Its National Day days are calibrated on those
+    misses, wider than the quiet days' band; the quiet days are not widened by them."""
+    ds = pd.date_range("2021-10-12", "2022-12-31")
+    cut = int(np.flatnonzero(ds == pd.Timestamp("2022-09-15"))[0]) + 1
+    off = event_offsets(ds, default_calendar())
+    lift = np.zeros(len(ds))
+    for name, size in (("national_day", 1.0), ("618", 1.2), ("double11", 1.5)):
+        lift += np.where((off[name] >= -10) & (off[name] <= 0), size * (1 + off[name] / 11), 0.0)
+    rng = np.random.default_rng(0)
+    y = np.exp(6 + np.log([1.0, 0.95, 0.95, 1.0, 1.05, 1.15, 1.1])[ds.day_of_week] + lift
+               + rng.normal(0, 0.1, len(ds)))
+    model = make_model("event_profile").fit(y[:cut], ds[:cut])
+    assert sum(missed.sum() for *_, missed in model.refit_errors_) >= 28
+    pred = model.predict(100)
+    assert any("no history of event 'national_day'" in n for n in pred.notes)
+    width = np.log(pred.quantiles[0.9] / pred.quantiles[0.1])
+    unseen = ~np.isnan(off["national_day"][cut:cut + 100])
+    quiet = np.logical_and.reduce([np.isnan(v[cut:cut + 100]) for v in off.values()])
+    assert width[unseen].mean() > 2 * width[quiet].mean()
+    assert width[quiet].mean() < 0.3  # the day noise's band is 0.26
+
+
 def _spring_festival_collapse(ds: pd.DatetimeIndex) -> np.ndarray:
     """Log uplift of a parcel-like collapse around Spring Festival (down to e^-1.5 on the day)."""
     off = event_offsets(ds, default_calendar())["lunar_new_year"]
