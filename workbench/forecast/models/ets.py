@@ -14,6 +14,7 @@ from workbench.forecast.conformal import HORIZON_BANDS, apply_offsets, conformal
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
                                             censored_at_zero, count_band, count_dispersion)
 from workbench.forecast.models.event_dummies import offset_dummies
+from workbench.forecast.models.lunar import LunarEffect, fit_lunar_effect, lunar_regressors
 
 PERIOD_WORDS = {"D": "days", "W": "weeks", "MS": "months", "QS": "quarters"}
 MIN_FIT = 4  # fewest periods an ETS is fitted on (level only)
@@ -135,12 +136,16 @@ class ETSModel(Forecaster):
     """
 
     name = "ets"
-    capabilities = Capabilities(min_history=MIN_FIT, events=True, baseline=True, calibrated=("W", "MS", "QS"))
+    capabilities = Capabilities(min_history=MIN_FIT, events=True, baseline=True, calibrated=("W", "MS", "QS"),
+                                pooling_param="lunar_prior")
 
-    def __init__(self, damped_trend: bool = True, ridge: float = 1.0, calibration_windows: int = 4):
+    def __init__(self, damped_trend: bool = True, ridge: float = 1.0, calibration_windows: int = 4,
+                 lunar: bool = True, lunar_prior: LunarEffect | None = None):
         self.damped_trend = damped_trend
         self.ridge = ridge
         self.calibration_windows = calibration_windows
+        self.lunar = lunar
+        self.lunar_prior = lunar_prior
 
     def fit(self, y, ds, *, freq="D", calendar: RetailCalendar | None = None):
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel as _ETS
@@ -164,7 +169,16 @@ class ETSModel(Forecaster):
         self.seasonal_ = len(z) >= seasonal_history(freq)
         self.indices_ = self.index_var_ = None  # fixed seasonal indices of a one-season history
         # a zero period inside one season would read as a season (log1p(0) far below the rest)
-        if not self.seasonal_ and len(z) >= season + 2 and (self.y_[self.start_:] > 0).all():
+        one_season = not self.seasonal_ and len(z) >= season + 2 and (self.y_[self.start_:] > 0).all()
+        # moving (lunar) holidays: estimated with the season, removed here, added back in predict
+        self.lunar_, self.lunar_note_ = None, None
+        if freq != "D" and self.lunar:
+            self.lunar_season_ = season if self.seasonal_ or one_season else None
+            self.lunar_, self.lunar_note_ = fit_lunar_effect(z, self.ds_[self.start_:], freq, self.calendar_,
+                                                             season=self.lunar_season_, prior=self.lunar_prior)
+            if self.lunar_ is not None:
+                z = z - self._lunar_regressors(self.ds_[self.start_:]) @ self.lunar_.beta
+        if one_season:
             self.indices_, self.index_var_ = one_season_indices(z, season)
             z = z - self.indices_[np.arange(len(z)) % season]
         # under one season (and two) with no season seen, the changes of a young series are its
@@ -214,6 +228,13 @@ class ETSModel(Forecaster):
         if self.beta_ is not None:
             X, _ = offset_dummies(future, self.calendar_, self.levels_)
             mu = mu + X @ self.beta_
+        if self.lunar_ is not None:  # this year's festival weeks, with the effects' own uncertainty
+            X, raw = self._lunar_regressors(future), lunar_regressors(future, self.freq_, self.calendar_, centred=False)
+            mu = mu + X @ self.lunar_.beta
+            # the season holds the festival's average (centred regressors): the baseline has none
+            baseline = censored_at_zero(np.expm1(mu - raw @ self.lunar_.beta))
+            variance = variance + self.lunar_.variance(X, raw.sum(axis=1) > 0)
+        notes += [f"{self.name}: {self.lunar_note_}"] if self.lunar_note_ else []
         mean = censored_at_zero(np.expm1(mu))
         dispersion = count_dispersion(self.y_)
         sd = np.sqrt(variance)
@@ -230,6 +251,15 @@ class ETSModel(Forecaster):
             notes += [note] if note else []
         return Prediction(future, mean, qs, notes, baseline=baseline)
 
+    def _lunar_regressors(self, ds: pd.DatetimeIndex) -> np.ndarray:
+        return lunar_regressors(ds, self.freq_, self.calendar_, centred=self.lunar_season_ is not None)
+
+    def pooled_prior(self) -> LunarEffect | None:
+        """After a fit on a panel's sum: its own moving-holiday effects, which each series of the
+        panel combines with its own (``lunar.combine``) or takes whole when it cannot estimate
+        them; None when the sum could not estimate them (or for daily data)."""
+        return self.lunar_ if getattr(self, "lunar_", None) is not None and self.lunar_.source == "own" else None
+
     def _conformal_offsets(self, horizon: int, quantiles) -> tuple[dict, str | None]:
         """Log quantile offsets per step from rolling-origin refits (see the class docstring),
         and a note when the history was too short for them."""
@@ -240,7 +270,8 @@ class ETSModel(Forecaster):
         hs, es = np.zeros(0), np.zeros(0)
         if reach >= 1:
             hs, es = rolling_origin_errors(
-                lambda: ETSModel(self.damped_trend, self.ridge, calibration_windows=0),
+                lambda: ETSModel(self.damped_trend, self.ridge, calibration_windows=0, lunar=self.lunar,
+                                 lunar_prior=self.lunar_prior),
                 self.y_[self.start_:], self.ds_[self.start_:],
                 horizon=reach, n_windows=self.calibration_windows, step=max(1, -(-reach // 3)),
                 freq=self.freq_, calendar=self.calendar_, min_history=need)

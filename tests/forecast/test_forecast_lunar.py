@@ -1,0 +1,175 @@
+"""Moving (lunar) holiday effects on weekly and monthly data (``models.lunar`` and its hook in
+``ets``): the regressors, their estimation, pooling for young series, and the New Year sale and
+Spring Festival weeks and months of a seeded panel aggregated from daily data."""
+
+import re
+import warnings
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.calendar import default_calendar
+from workbench.data.sample import generate_sales
+from workbench.forecast import metrics
+from workbench.forecast.core import forecast
+from workbench.forecast.models import make_model
+from workbench.forecast.models.lunar import (WINDOWS, LunarEffect, calendar_position, fit_lunar_effect,
+                                             lunar_regressors, whole_festivals)
+
+CAL = default_calendar()
+
+
+def test_shares_are_the_days_of_each_period_inside_each_window():
+    """Spring Festival 2024 is Feb 10: the New Year sale (-35..-8) runs Jan 6 - Feb 2, the
+    festival window (-7..16) Feb 3 - Feb 26; weeks split the latter at the statutory holiday
+    (eve Feb 9 to Feb 16)."""
+    months = pd.date_range("2023-12-01", periods=4, freq="MS")
+    X = lunar_regressors(months, "MS", CAL, centred=False)
+    np.testing.assert_allclose(X[:, 0], [0, 26 / 31, 2 / 29, 0])
+    np.testing.assert_allclose(X[:, 1], [0, 0, 24 / 29, 0])
+    weeks = pd.date_range("2024-01-29", periods=5, freq="W-MON")  # week starts
+    X = lunar_regressors(weeks, "W", CAL, centred=False)
+    days = np.round(X * 7).astype(int)  # pre-festival, wind-down, holiday, recovery
+    np.testing.assert_array_equal(days, [[5, 2, 0, 0], [0, 4, 3, 0], [0, 0, 5, 2], [0, 0, 0, 7], [0, 0, 0, 1]])
+    assert days[:, 1:].sum() == 24  # the whole spring_festival window, once
+
+
+def test_centred_regressors_average_zero_at_every_calendar_position():
+    """Centring on the long-run mean of each month (week) leaves the festival's average effect
+    to the season and only its movement to the regressor (genhol's calendar centring)."""
+    for freq in ("MS", "W"):
+        ds = pd.date_range("2000-01-03", "2098-12-01", freq="MS" if freq == "MS" else "W-MON")
+        X = lunar_regressors(ds, freq, CAL, centred=True)
+        position = calendar_position(ds, freq)
+        means = np.array([X[position == p].mean(axis=0) for p in np.unique(position)])
+        assert np.abs(means).max() < 0.01
+        assert X.shape[1] == len(WINDOWS[freq]) and np.abs(X).max() > 0.3  # it does move
+
+
+def test_dates_outside_the_calendar_are_refused():
+    with pytest.raises(ValueError, match="outside the calendar's years"):
+        lunar_regressors(pd.date_range("1998-01-01", periods=30, freq="MS"), "MS", CAL, centred=True)
+
+
+def _weekly_log_series(weeks: int, beta, seed: int = 3):
+    """Log demand per week from 2019-01-07: trend, a smooth solar season, the given lunar
+    effects on the uncentred shares, and noise (sd 0.05)."""
+    rng = np.random.default_rng(seed)
+    ds = pd.date_range("2019-01-07", periods=weeks, freq="W-MON")
+    t = np.arange(weeks)
+    z = 8 + 0.003 * t + 0.2 * np.sin(2 * np.pi * t / 52.18) + rng.normal(0, 0.05, weeks)
+    return ds, z + lunar_regressors(ds, "W", CAL, centred=False) @ np.asarray(beta)
+
+
+def test_effects_are_recovered_with_the_season_and_only_from_two_placements():
+    beta = [0.4, -0.5, -1.2, -0.3]
+    ds, z = _weekly_log_series(4 * 52, beta)
+    effect, note = fit_lunar_effect(z, ds, "W", CAL, season=52)
+    assert effect.source == "own" and effect.placements == 3  # 2020-2022 (2019's sale starts Jan 1)
+    se = np.sqrt(np.diag(effect.cov))
+    assert np.all(np.abs(effect.beta - beta) < 4 * se + 0.02) and se.max() < 0.1
+    assert re.search(r"holiday -(6[5-9]|7[0-4])%", note)  # expm1(-1.2) = -70%
+    # one festival only (the first 60 weeks): not identified beside the season, said in the note
+    assert whole_festivals(ds[:60], "W", CAL) == 1
+    effect, note = fit_lunar_effect(z[:60], ds[:60], "W", CAL, season=52)
+    assert effect is None and "1 whole Spring Festival span(s)" in note and "repeats last year's weeks" in note
+    # a model with no season (a young series: level only) has no season to confuse it with
+    effect, note = fit_lunar_effect(z[:60], ds[:60], "W", CAL, season=None)
+    assert effect.placements == 1 and np.all(np.abs(effect.beta - beta) < 4 * np.sqrt(np.diag(effect.cov)) + 0.05)
+
+
+def test_no_effect_is_kept_where_the_data_have_none():
+    """Alone, a series keeps the effects only when they lower the fit's AICc: noise is not an
+    effect (it would move the forecast and widen the band for nothing)."""
+    ds, z = _weekly_log_series(4 * 52, [0, 0, 0, 0], seed=5)
+    effect, note = fit_lunar_effect(z, ds, "W", CAL, season=52)
+    assert effect is None and "do not lower the fit's AICc" in note
+
+
+def test_a_series_without_its_own_estimate_borrows_the_pooled_one_with_its_uncertainty():
+    prior = LunarEffect(WINDOWS["MS"], np.array([0.3, -0.6]), np.eye(2) * 0.01, 0.02, "own", 5)
+    ds = pd.date_range("2023-03-01", periods=14, freq="MS")
+    effect, note = fit_lunar_effect(np.full(14, 5.0), ds, "MS", CAL, season=12, prior=prior)
+    assert effect.source == "pooled" and "pooled" in note
+    np.testing.assert_allclose(effect.beta, prior.beta)
+    assert np.all(np.diag(effect.cov) > np.diag(prior.cov))  # a series differs from the pool
+    X = np.array([[1.0, 0.0], [0.0, 0.0]])
+    assert effect.variance(X, np.array([True, False]))[0] > 0.09 + 0.02
+    assert effect.variance(X, np.array([True, False]))[1] == 0
+
+
+@lru_cache(maxsize=1)
+def _weekly_and_monthly_panel():
+    """The embedded sample's generator (seeded daily sales with the New Year sale and the Spring
+    Festival collapse on their lunar dates) for 2019-2025, 12 category-region series, summed to
+    week starts (Mondays) and months, whole periods only."""
+    daily = generate_sales("2019-01-07", "2025-03-30", seed=11)
+    daily = daily[daily.region.isin(["North", "East"])]
+    daily = daily.assign(series=daily.category + "-" + daily.region).groupby(["series", "ds"])["units"].sum()
+    out = {}
+    for freq, rule in (("W", "W-MON"), ("MS", "MS")):
+        frame = (daily.reset_index("series").groupby("series")["units"]
+                 .resample(rule, label="left", closed="left").sum().reset_index().rename(columns={"units": "y"}))
+        out[freq] = frame[frame.ds < ("2025-03-24" if freq == "W" else "2025-03-01")]
+    return out
+
+
+def _festival_scores(freq: str, origin: str, horizon: int, young_weeks: int | None = None, **params):
+    """Forecast the panel from ``origin`` (the young half cut to its last ``young_weeks``) and
+    score the peak periods (mostly New Year sale) and the collapse periods (mostly Spring
+    Festival window): ``{(young?, "peak"/"collapse"): (WAPE, bias, coverage)}``."""
+    panel = _weekly_and_monthly_panel()[freq]
+    origin = pd.Timestamp(origin)
+    young = panel.series.isin(sorted(panel.series.unique())[::2]) if young_weeks else panel.series == ""
+    train = panel[(panel.ds < origin) & (~young | (panel.ds >= origin - pd.Timedelta(weeks=young_weeks or 0)))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fc = forecast(train, horizon=horizon, model="auto", keys=["series"], freq=freq, n_jobs=1, model_params=params)
+    scored = panel.merge(fc, on=["series", "ds"])
+    X = lunar_regressors(pd.DatetimeIndex(scored.ds), freq, CAL, centred=False)
+    scored["peak"], scored["collapse"] = X[:, 0] >= 0.5, X[:, 1:].sum(axis=1) >= 0.5
+    scored["young"] = scored.series.isin(train.series[young[train.index]].unique())
+    out = {}
+    for is_young in (False, True):
+        for kind in ("peak", "collapse"):
+            s = scored[(scored.young == is_young) & scored[kind]]
+            if len(s):
+                out[is_young, kind] = (metrics.wape(s.y, s.yhat), metrics.bias(s.y, s.yhat),
+                                       metrics.coverage(s.y, s.yhat_q10, s.yhat_q90))
+    return out
+
+
+@pytest.mark.parametrize("freq, origin, horizon", [("W", "2022-12-05", 17), ("MS", "2023-12-01", 4)])
+def test_new_year_sale_and_collapse_land_on_this_years_weeks_and_months(freq, origin, horizon):
+    """Without the effects the season repeats last year's solar weeks: the New Year sale weeks
+    come out low and the collapse weeks high (the trial's fault); with them both are close."""
+    without = _festival_scores(freq, origin, horizon, lunar=False)
+    with_effects = _festival_scores(freq, origin, horizon)
+    for kind in ("peak", "collapse"):
+        wape, bias, _ = with_effects[False, kind]
+        assert wape < 0.6 * without[False, kind][0] and abs(bias) < 0.15, (kind, with_effects, without)
+    assert without[False, "peak"][1] < -0.1 and without[False, "collapse"][1] > 0.1 or freq == "MS"
+
+
+def test_a_young_weekly_series_borrows_the_pooled_effects():
+    """Half the panel has 60 weeks of history (one festival: no own estimate); the panel's sum
+    has four. The young series take the pooled effects: their festival weeks are forecast
+    close, where a season from one year put them in last year's weeks (bias -48% / +147%)."""
+    without = _festival_scores("W", "2023-12-04", 17, young_weeks=60, lunar=False)
+    pooled = _festival_scores("W", "2023-12-04", 17, young_weeks=60)
+    for kind in ("peak", "collapse"):
+        assert pooled[True, kind][0] < 0.5 * without[True, kind][0] and abs(pooled[True, kind][1]) < 0.15
+    assert without[True, "peak"][1] < -0.3 and without[True, "collapse"][1] > 0.5
+
+
+def test_the_hook_says_what_it_did_and_keeps_daily_data_apart():
+    panel = _weekly_and_monthly_panel()["MS"]
+    one = panel[(panel.series == "food-East") & (panel.ds < "2024-12-01")]
+    pred = make_model("ets").fit(one.y.to_numpy(float), pd.DatetimeIndex(one.ds), freq="MS").predict(4)
+    assert any("Spring Festival and New Year sale effects (own" in n for n in pred.notes)
+    # the baseline has no festival: January 2025 is mostly New Year sale, February the collapse
+    assert pred.baseline[1] < pred.mean[1] and pred.baseline[2] > pred.mean[2]
+    daily = make_model("ets").fit(np.full(60, 5.0) + np.arange(60) % 7, pd.date_range("2024-01-01", periods=60))
+    assert daily.lunar_ is None and daily.pooled_prior() is None
