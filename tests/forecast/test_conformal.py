@@ -202,17 +202,37 @@ def test_conformal_windows_is_checked_at_the_edge(bad):
 
 
 def test_a_young_series_without_refits_keeps_its_day_noise_in_the_band():
-    """A series launched 100 days before the cut-off (no refit origin yet) in the event-heavy
-    winter: its in-sample errors on event days are ~0 (each event's profile is fitted on its one
-    occurrence), so the band comes from its quiet days. It used to collapse to +-3%."""
-    ds = pd.date_range("2024-01-01", periods=460)
+    """A series launched 90 days before the cut-off (a refit needs 8 weeks of it, 42 days
+    before the end: none yet) in the event-heavy winter: its in-sample errors on event days are
+    ~0 (each event's profile is fitted on its one occurrence), so the band comes from its quiet
+    days. It used to collapse to +-3%."""
+    ds = pd.date_range("2024-01-01", periods=450)
     inside = []
     for seed in range(10):
         rng = np.random.default_rng(seed)
-        y = np.r_[np.zeros(300), 50 * rng.lognormal(0, 0.2, 160)]
-        pred = make_model("event_profile").fit(y[:400], ds[:400]).predict(60)
-        inside.append((y[400:] >= pred.quantiles[0.1]) & (y[400:] <= pred.quantiles[0.9]))
+        y = np.r_[np.zeros(300), 50 * rng.lognormal(0, 0.2, 150)]
+        model = make_model("event_profile").fit(y[:390], ds[:390])
+        assert not model.refits_
+        pred = model.predict(60)
+        inside.append((y[390:] >= pred.quantiles[0.1]) & (y[390:] <= pred.quantiles[0.9]))
     assert 0.72 <= np.mean(inside) <= 0.95
+
+
+def test_a_launched_series_is_calibrated_on_refits_from_eight_weeks_after_its_launch():
+    """A launched series forecasts its current level along the pooled path (here flat), and so
+    does a refit from 8 weeks after the launch on: 160 days after the launch it has refits 42,
+    84 (and 126 days back were it older), where it used to wait for half a year of history and
+    take its in-sample errors widened by half. P10-P90 covers about 80% of the next 60 days."""
+    ds = pd.date_range("2024-01-01", periods=520)
+    inside = []
+    for seed in range(10):
+        rng = np.random.default_rng(seed)
+        y = np.r_[np.zeros(300), 50 * rng.lognormal(0, 0.2, 220)]
+        model = make_model("event_profile").fit(y[:460], ds[:460])
+        assert [o for o, _ in model.refits_] == [118, 76]
+        pred = model.predict(60)
+        inside.append((y[460:] >= pred.quantiles[0.1]) & (y[460:] <= pred.quantiles[0.9]))
+    assert 0.72 <= np.mean(inside) <= 0.88
 
 
 def test_refits_that_missed_an_event_the_forecast_knows_do_not_widen_the_quiet_days():
