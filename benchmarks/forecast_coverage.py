@@ -9,7 +9,7 @@ months ahead) after each cut-off: P10-P90 coverage (target 80%), the shares belo
 P90 (10% each), and the scaled pinball loss (mean pinball loss of P10/P50/P90 over the in-sample
 seasonal-naive MAE; over the origins summed losses over summed scales). Prints per data set,
 model and horizon band the mean, range and number of cut-offs within 80% +- 8 points, then the
-coverage of each cut-off, then the tails at 91-150 days ahead split by the forecast's event
+coverage of each cut-off and band, then the tails at 91-150 days ahead split by the forecast's event
 effect on the day (lowered, e.g. the Spring Festival collapse; raised; quiet), for models with
 a separate event component. ``--refits CUTOFF`` instead shows the calibration refits of
 ``auto`` on the total at one cut-off (``refit_report``).
@@ -138,8 +138,8 @@ def main(argv=None) -> int:
     print(f"\n== P10-P90 over {args.cutoffs} cut-offs {args.every} days apart from {cutoffs[0].date()} "
           f"(percent; 'within': cut-offs at 80 +- 8) ==")
     print(summary.round(3).to_string())
-    wide = table[table.band == "far"].pivot_table(index=["data", "model"], columns="cutoff", values="coverage")
-    print("\n== coverage by cut-off, days 91-150 ahead (percent) ==")
+    wide = table.pivot_table(index=["data", "model", "band"], columns="cutoff", values="coverage")
+    print("\n== coverage by cut-off (percent) ==")
     print((wide * 100).round(0).to_string())
     if days:
         kinds = pd.concat(days).groupby(["data", "model", "kind"]).agg(
