@@ -49,8 +49,8 @@ def test_default_beats_seasonal_naive_with_calibrated_bands_on_seeded_monthly_se
 
 
 @pytest.mark.parametrize("freq, periods, words, season_note", [
-    ("MS", 14, "months", "the season is taken from the one seen"),
-    ("QS", 6, "quarters", "the season is taken from the one seen"),
+    ("MS", 14, "months", "the season seen as fixed indices"),
+    ("QS", 6, "quarters", "the season seen as fixed indices"),
     ("MS", 10, "months", "no seasonality"),
     ("W", 30, "weeks", "no seasonality"),
 ])
@@ -79,7 +79,50 @@ def test_one_season_of_history_keeps_its_season():
     pred = make_model("auto", freq="MS").fit(y, ds, freq="MS").predict(12)
     fc = pd.Series(pred.mean, index=pred.ds)
     assert fc["2025-12-01"] > 2 * fc["2025-06-01"]
-    assert any("taken from the one seen" in n for n in pred.notes)
+    assert any("the season seen as fixed indices" in n for n in pred.notes)
+
+
+def test_the_refits_keep_a_season_seen_once_that_repeats():
+    """20 months of a strong season with 5% noise: the refits cannot beat the fixed indices, so
+    the season seen stays (the forms without it miss the season by 30-50%), with a note."""
+    t = np.arange(20)
+    ds = pd.date_range("2024-01-01", periods=20, freq="MS")
+    for seed in range(4):
+        rng = np.random.default_rng(seed)
+        y = 1000 * np.exp(0.5 * np.cos(2 * np.pi * (t - 11) / 12) + rng.normal(0, 0.05, 20)) * (1 + 0.01 * t)
+        model = make_model("auto", freq="MS").fit(y, ds, freq="MS")
+        assert model.form_ == "indices", seed
+        assert model.form_errors_["indices"] < min(model.form_errors_["trend"], model.form_errors_["level"])
+    assert any("show no other form significantly better" in n for n in model.predict(3).notes)
+
+
+def test_the_refits_drop_a_first_season_that_was_noise():
+    """A first year of one-off swings (30% log noise) then eight calm months: the one season seen
+    is no season, the refits say so (a Wilcoxon test on their paired errors) and the forecast
+    follows the calm level; the fixed indices would repeat last year's swings (3-35% off on
+    average over 6 months, against under 8% here). (No lunar effects: one noisy January and
+    February can read as a Spring Festival, which is ``lunar``'s test to pass, not this one.)"""
+    ds = pd.date_range("2024-01-01", periods=20, freq="MS")
+    for seed in range(8):
+        rng = np.random.default_rng(seed)
+        y = 1000 * np.exp(np.r_[rng.normal(0, 0.3, 12), rng.normal(0, 0.03, 8)])
+        model = make_model("auto", freq="MS", lunar=False).fit(y, ds, freq="MS")
+        pred = model.predict(6)
+        indices = make_model("ets", form="indices", lunar=False).fit(y, ds, freq="MS").predict(6)
+        assert model.form_ in ("trend", "level"), seed
+        assert np.abs(np.log(pred.mean / 1000)).mean() < 0.08
+        assert np.abs(np.log(pred.mean / 1000)).mean() < np.abs(np.log(indices.mean / 1000)).mean()
+    assert any("forecast significantly better with it" in n for n in pred.notes)
+
+
+def test_a_form_the_history_cannot_take_is_refused():
+    from workbench.errors import ModelError
+
+    ds = pd.date_range("2024-01-01", periods=10, freq="MS")
+    with pytest.raises(ModelError, match="form 'indices' does not fit 10 months"):
+        make_model("ets", form="indices").fit(np.full(10, 100.0), ds, freq="MS")
+    with pytest.raises(ModelError, match="unknown form 'seasonal'"):
+        make_model("ets", form="seasonal").fit(np.full(10, 100.0), ds, freq="MS")
 
 
 def test_a_launched_monthly_series_is_fitted_from_its_start():

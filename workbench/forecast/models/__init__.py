@@ -11,12 +11,13 @@ from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, For
                                             quantile_column)
 from workbench.forecast.models.event_profile import EventProfile
 from workbench.forecast.models.ets import ETSModel
+from workbench.forecast.models.intermittent import TSB
 from workbench.forecast.models.naive import EventNaive, SeasonalNaive
 from workbench.forecast.models.prophet_model import ProphetModel
 from workbench.forecast.models.recent_level import RecentLevel
 
 MODELS: dict[str, type[Forecaster]] = {
-    cls.name: cls for cls in (EventProfile, SeasonalNaive, EventNaive, ProphetModel, ETSModel, RecentLevel)
+    cls.name: cls for cls in (EventProfile, SeasonalNaive, EventNaive, ProphetModel, ETSModel, RecentLevel, TSB)
 }
 
 AUTO = "auto"

@@ -6,14 +6,17 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy.stats import norm, wilcoxon
 
 from workbench.calendar import RetailCalendar
 from workbench.data.validate import SEASON_LENGTH
+from workbench.errors import ModelError
 from workbench.forecast.conformal import HORIZON_BANDS, apply_offsets, conformal_offsets, rolling_origin_errors
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
                                             censored_at_zero, count_band, count_dispersion)
 from workbench.forecast.models.event_dummies import offset_dummies
+from workbench.forecast.models.intermittent import (INTERMITTENT_ADI, INTERMITTENT_WINDOW, TSB, average_demand_interval,
+                                                    is_intermittent)
 from workbench.forecast.models.lunar import LunarEffect, fit_lunar_effect, lunar_regressors
 
 PERIOD_WORDS = {"D": "days", "W": "weeks", "MS": "months", "QS": "quarters"}
@@ -84,17 +87,57 @@ def seasonal_history(freq: str) -> int:
     return 2 * SEASON_LENGTH[freq] + 2
 
 
+# the forms of the ETS, by the history they need (periods at a frequency)
+FORM_HISTORY = {"season": seasonal_history,  # the ETS fits the season
+                "indices": lambda freq: SEASON_LENGTH[freq] + 2,  # one season seen, kept as fixed indices
+                "trend": lambda freq: MIN_FIT,  # damped trend, no season
+                "level": lambda freq: MIN_FIT}  # level only
+FORM_CHOICES = ("auto", *FORM_HISTORY)
+FORM_WORDS = {"season": "a fitted season", "indices": "the season seen as fixed indices, level and damped trend",
+              "trend": "no season, level and damped trend", "level": "the level only"}
+# periods ahead the refits that choose a form forecast; weeks keep the rule's form: 4 refits of 13
+# weeks share one level error each, so their 52 errors are about 4 and a test on them switched
+# by chance (parcel origins' weeks: WAPE 21.7 -> 23.2%, docs/benchmarks.md)
+SELECTION_HORIZON = {"MS": 3, "QS": 2}
+MIN_SELECTION_ERRORS = 6  # fewer refit errors per form than this: no evidence, the rule's form stays
+SELECTION_LEVEL = 0.05  # significance at which another form's refit errors must beat the rule's form
+
+
+def candidate_forms(y: np.ndarray, freq: str) -> list[str]:
+    """The forms of ``FORM_HISTORY`` a series ``y`` (from its start) can take at ``freq``, the
+    rule's choice first: a fitted season from ``seasonal_history(freq)`` periods; for one season
+    and two periods up to that, with no zero period (a zero inside one season would read as a
+    season, log1p(0) far below the rest), the one season seen as fixed indices, or no season
+    (damped trend or level only), which its refits choose between at ``SELECTION_HORIZON``'s
+    frequencies (``ETSModel._choose_form``); daily data
+    under two weeks and two days keep a damped trend; a shorter weekly, monthly or quarterly
+    history gets the level only (its changes are its launch ramp and the events at its end,
+    not a trend to extrapolate)."""
+    y = np.asarray(y, float)
+    if len(y) >= seasonal_history(freq):
+        return ["season"]
+    one_season = len(y) >= FORM_HISTORY["indices"](freq) and bool((y > 0).all())
+    if freq == "D":
+        return ["indices" if one_season else "trend"]
+    return ["indices", "trend", "level"] if one_season else ["level"]
+
+
 class ETSModel(Forecaster):
     """Damped-trend additive ETS on ``log1p(y)`` (ETS(A,Ad,A), i.e. multiplicative on demand).
 
-    The season (``SEASON_LENGTH``) is estimated by the ETS with ``seasonal_history(freq)``
-    periods (two seasons and two). A history of one season and two periods up to that, with no
-    zero period since the start, is deseasonalised by ``one_season_indices`` (fixed indices from the one season seen) before a
-    non-seasonal ETS, and the indices are added back to the forecast: on 16-20 months of public
-    and sample series this cut WAPE from 12-97% to 4-18% (docs/benchmarks.md). A shorter history
-    gets the level only (simple exponential smoothing): a young weekly SKU's launch ramp and the
-    Double 11 weeks at its end had made a damped trend climb to twice its peak. Both say so in a
-    note.
+    The form depends on the history from the series' start (``candidate_forms``): the ETS
+    fits the season (``SEASON_LENGTH``) from ``seasonal_history(freq)`` periods (two seasons and
+    two). From one season and two periods up to that, with no zero period since the start,
+    three forms compete: the one season seen as fixed indices (``one_season_indices``, removed
+    before a non-seasonal ETS and added back to the forecast; on 16-20 months of public and
+    sample series this cut WAPE from 12-97% to 4-18%, docs/benchmarks.md), no season with a
+    damped trend, and the level only. For months and quarters the series' own rolling-origin
+    refits choose (``_choose_form``; weeks keep the indices, see ``SELECTION_HORIZON``): the
+    fixed indices stay unless another form's refit errors are
+    significantly lower, since a season seen once may be a season, growth, or a level shift
+    (the parcel network's young origins). A shorter history gets the level only (simple
+    exponential smoothing): a young weekly SKU's launch ramp and the Double 11 weeks at its end
+    had made a damped trend climb to twice its peak. The form is said in a note.
     Initial states are estimated with the parameters, except for seasons longer than
     ``HEURISTIC_SEASON`` (weeks), which start from the heuristic initial states of Hyndman et
     al. (2008, §2.6.1).
@@ -127,7 +170,9 @@ class ETSModel(Forecaster):
 
     Parameters: ``damped_trend`` (bool), ``ridge`` (the L2 penalty of the daily event
     regression, in units of the log series' sum of squares), ``calibration_windows`` (rolling
-    origins for the non-daily conformal bands; 0: Gaussian bands from the ETS variance).
+    origins for the non-daily conformal bands and the choice of form; 0: Gaussian bands from
+    the ETS variance and the rule's form), ``form`` (``"auto"``, or one of ``FORM_HISTORY`` to
+    force it; ``fit`` raises ``ModelError`` when the history cannot take that form).
 
     Source: ETS state space models (Hyndman, Koehler, Ord & Snyder, *Forecasting with
     Exponential Smoothing: The State Space Approach*, 2008; statsmodels ``ETSModel``); ridge
@@ -140,23 +185,29 @@ class ETSModel(Forecaster):
                                 pooling_param="lunar_prior")
 
     def __init__(self, damped_trend: bool = True, ridge: float = 1.0, calibration_windows: int = 4,
-                 lunar: bool = True, lunar_prior: LunarEffect | None = None):
+                 lunar: bool = True, lunar_prior: LunarEffect | None = None, form: str = "auto"):
         self.damped_trend = damped_trend
         self.ridge = ridge
         self.calibration_windows = calibration_windows
         self.lunar = lunar
         self.lunar_prior = lunar_prior
+        self.form = form
 
     def fit(self, y, ds, *, freq="D", calendar: RetailCalendar | None = None):
-        from statsmodels.tsa.exponential_smoothing.ets import ETSModel as _ETS
-
         self._store_history(y, ds, freq, calendar)
+        if self.form not in FORM_CHOICES:
+            raise ModelError(f"{self.name}: unknown form {self.form!r}; choose one of {list(FORM_CHOICES)}")
         self.stopped_ = stopped_since(self.y_, freq)
         if self.stopped_ is not None:  # forecast zero: a band fitted across the stop is noise
             return self
         self.start_ = nondaily_start(self.y_) if freq != "D" else 0
         if len(self.y_) - self.start_ < MIN_FIT:
             self.start_ = 0
+        self.intermittent_ = None
+        if freq != "D" and is_intermittent(self.y_[self.start_:], freq):  # daily: event_profile's rule
+            self.intermittent_ = TSB().fit(self.y_[self.start_:], self.ds_[self.start_:], freq=freq,
+                                           calendar=self.calendar_)
+            return self
         z = np.log1p(self.y_[self.start_:])
         self.levels_ = None
         self.beta_ = None
@@ -165,25 +216,39 @@ class ETSModel(Forecaster):
             Xc = X - X.mean(axis=0)
             self.beta_ = np.linalg.solve(Xc.T @ Xc + self.ridge * np.eye(X.shape[1]), Xc.T @ (z - z.mean()))
             z = z - X @ self.beta_
-        season = SEASON_LENGTH[freq]
-        self.seasonal_ = len(z) >= seasonal_history(freq)
+        forms = candidate_forms(self.y_[self.start_:], freq)
+        self.form_errors_ = {}
+        if self.form != "auto":
+            if self.form not in forms:
+                raise ModelError(f"{self.name}: form {self.form!r} does not fit {len(z)} {PERIOD_WORDS[freq]} of "
+                                 f"this series; it allows {forms}")
+            self.form_ = self.form
+        elif len(forms) > 1 and self.calibration_windows and freq in SELECTION_HORIZON:
+            self.form_, self.form_errors_ = self._choose_form(forms)
+        else:
+            self.form_ = forms[0]
+        self._fit_form(z, self.form_)
+        return self
+
+    def _fit_form(self, z: np.ndarray, form: str) -> None:
+        """Fit the ETS of ``form`` (``FORMS``) to the (log, deseasonalised-by-events) series ``z``."""
+        from statsmodels.tsa.exponential_smoothing.ets import ETSModel as _ETS
+
+        season = SEASON_LENGTH[self.freq_]
+        self.seasonal_ = form == "season"
         self.indices_ = self.index_var_ = None  # fixed seasonal indices of a one-season history
-        # a zero period inside one season would read as a season (log1p(0) far below the rest)
-        one_season = not self.seasonal_ and len(z) >= season + 2 and (self.y_[self.start_:] > 0).all()
         # moving (lunar) holidays: estimated with the season, removed here, added back in predict
         self.lunar_, self.lunar_note_ = None, None
-        if freq != "D" and self.lunar:
-            self.lunar_season_ = season if self.seasonal_ or one_season else None
-            self.lunar_, self.lunar_note_ = fit_lunar_effect(z, self.ds_[self.start_:], freq, self.calendar_,
+        if self.freq_ != "D" and self.lunar:
+            self.lunar_season_ = season if form in ("season", "indices") else None
+            self.lunar_, self.lunar_note_ = fit_lunar_effect(z, self.ds_[self.start_:], self.freq_, self.calendar_,
                                                              season=self.lunar_season_, prior=self.lunar_prior)
             if self.lunar_ is not None:
                 z = z - self._lunar_regressors(self.ds_[self.start_:]) @ self.lunar_.beta
-        if one_season:
+        if form == "indices":
             self.indices_, self.index_var_ = one_season_indices(z, season)
             z = z - self.indices_[np.arange(len(z)) % season]
-        # under one season (and two) with no season seen, the changes of a young series are its
-        # launch ramp and the events at its end, not a trend to extrapolate: level only
-        self.trend_ = self.seasonal_ or self.indices_ is not None or freq == "D"
+        self.trend_ = form != "level"
         series = pd.Series(z, index=pd.RangeIndex(len(z)))
         with warnings.catch_warnings():  # (the core runs every fit with one BLAS thread)
             warnings.simplefilter("ignore")
@@ -193,7 +258,42 @@ class ETSModel(Forecaster):
                              seasonal_periods=season if self.seasonal_ else None,
                              initialization_method="heuristic" if self.seasonal_ and season > HEURISTIC_SEASON
                              else "estimated").fit(disp=False)
-        return self
+
+    def _choose_form(self, forms: list[str]) -> tuple[str, dict[str, float]]:
+        """The form of ``forms`` its rolling-origin refits say forecasts best, and the mean
+        absolute log error of each form's refits (``{}`` when they could not be compared).
+
+        Every form is refitted at the same origins (the last ``calibration_windows``, one every
+        ``ceil(h / 3)`` periods, each forecasting ``h = SELECTION_HORIZON`` periods or what the
+        history allows, from origins with enough history for every form). The rule's form
+        (``forms[0]``) stays unless another one's absolute log errors are lower by more than
+        ``SELECTION_T`` standard errors of the paired differences (a Diebold-Mariano test of equal
+        accuracy, with the plain variance of the loss differences: Diebold & Mariano, "Comparing
+        predictive accuracy", JBES 13, 1995); of those, the one with the lowest mean error wins.
+        It stays too when fewer than ``MIN_SELECTION_ERRORS`` errors per form were measured."""
+        y, ds = self.y_[self.start_:], self.ds_[self.start_:]
+        need = max(FORM_HISTORY[f](self.freq_) for f in forms)
+        reach = min(SELECTION_HORIZON[self.freq_], len(y) - need)
+        if reach < 1:
+            return forms[0], {}
+        errors = {}
+        for form in forms:
+            errors[form] = rolling_origin_errors(
+                lambda: ETSModel(self.damped_trend, self.ridge, calibration_windows=0, lunar=self.lunar,
+                                 lunar_prior=self.lunar_prior, form=form),
+                y, ds, horizon=reach, n_windows=self.calibration_windows, step=max(1, -(-reach // 3)),
+                freq=self.freq_, calendar=self.calendar_, min_history=need)[1]
+        sizes = {len(e) for e in errors.values()}
+        if len(sizes) > 1 or sizes.pop() < MIN_SELECTION_ERRORS:  # not the same refits: not comparable
+            return forms[0], {}
+        scores = {form: float(np.mean(np.abs(e))) for form, e in errors.items()}
+        rule = np.abs(errors[forms[0]])
+        better = []
+        for form in forms[1:]:
+            diff = np.abs(errors[form]) - rule
+            if diff.mean() < 0 and wilcoxon(diff, alternative="less").pvalue < SELECTION_LEVEL:
+                better.append(form)
+        return min(better, key=scores.get) if better else forms[0], scores
 
     def predict(self, horizon, quantiles=DEFAULT_QUANTILES) -> Prediction:
         future = self._future_dates(horizon)
@@ -203,6 +303,8 @@ class ETSModel(Forecaster):
                               [f"{self.name}: no sales in the last {len(self.y_) - self.stopped_} "
                                f"{PERIOD_WORDS[self.freq_]} (since {self.ds_[self.stopped_].date()}), a longer "
                                f"run than any before: the series stopped and is forecast at zero"], zero.copy())
+        if self.intermittent_ is not None:
+            return self._predict_intermittent(horizon, quantiles)
         n = len(self.y_) - self.start_  # the periods fitted
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -217,14 +319,8 @@ class ETSModel(Forecaster):
         notes = []
         if self.start_:
             notes.append(f"{self.name}: the series starts on {self.ds_[self.start_].date()}; fitted from there")
-        if self.indices_ is not None:
-            notes.append(f"{self.name}: {n} {PERIOD_WORDS[self.freq_]} of history, under the "
-                         f"{seasonal_history(self.freq_)} a fitted season needs; the season is taken from the "
-                         f"one seen (fixed indices), with level and damped trend")
-        elif not self.seasonal_:
-            notes.append(f"{self.name}: {n} {PERIOD_WORDS[self.freq_]} of history, under one season and two "
-                         f"({SEASON_LENGTH[self.freq_] + 2}); level only: no trend and no seasonality from "
-                         f"a launch ramp or the events at its end")
+        if self.freq_ != "D":
+            notes += self._form_notes(n)
         if self.beta_ is not None:
             X, _ = offset_dummies(future, self.calendar_, self.levels_)
             mu = mu + X @ self.beta_
@@ -251,6 +347,37 @@ class ETSModel(Forecaster):
             notes += [note] if note else []
         return Prediction(future, mean, qs, notes, baseline=baseline)
 
+    def _predict_intermittent(self, horizon: int, quantiles) -> Prediction:
+        """The TSB forecast of an intermittent series, with a note saying why."""
+        pred = self.intermittent_.predict(horizon, quantiles)
+        recent = self.y_[self.start_:][-INTERMITTENT_WINDOW[self.freq_]:]
+        pred.notes.insert(0, f"{self.name}: intermittent: sales in {int((recent > 0).sum())} of its last {len(recent)} "
+                          f"{PERIOD_WORDS[self.freq_]} (average interval {average_demand_interval(recent):.2f} >= "
+                          f"{INTERMITTENT_ADI}); a model of log demand is biased low on a few units; forecast by "
+                          f"{self.intermittent_.name}")
+        return pred
+
+    def _form_notes(self, n: int) -> list[str]:
+        """What the form of a weekly, monthly or quarterly fit of ``n`` periods is, and why."""
+        words, season = PERIOD_WORDS[self.freq_], SEASON_LENGTH[self.freq_]
+        if self.form_ == "season":
+            return []
+        if self.form_errors_:
+            scores = ", ".join(f"{form} {err:.3f}" for form, err in self.form_errors_.items())
+            verdict = ("forecast significantly better with it" if self.form_ != "indices"
+                       else "show no other form significantly better")
+            why = (f"{FORM_WORDS[self.form_]}: its rolling-origin refits {verdict} (mean absolute log error "
+                   f"{scores})")
+        elif self.form != "auto":
+            why = f"{FORM_WORDS[self.form_]}, as asked"
+        elif self.form_ == "indices":
+            why = f"{FORM_WORDS[self.form_]} (too few rolling-origin refits to compare the forms)"
+        else:
+            why = (f"under one season and two ({season + 2}), or a zero period in it; {FORM_WORDS[self.form_]}: "
+                   f"no trend and no seasonality from a launch ramp or the events at its end")
+        return [f"{self.name}: {n} {words} of history, under the {seasonal_history(self.freq_)} a fitted season "
+                f"needs; {why}"]
+
     def _lunar_regressors(self, ds: pd.DatetimeIndex) -> np.ndarray:
         return lunar_regressors(ds, self.freq_, self.calendar_, centred=self.lunar_season_ is not None)
 
@@ -264,14 +391,13 @@ class ETSModel(Forecaster):
         """Log quantile offsets per step from rolling-origin refits (see the class docstring),
         and a note when the history was too short for them."""
         n = len(self.y_) - self.start_
-        season = SEASON_LENGTH[self.freq_]
-        need = seasonal_history(self.freq_) if self.seasonal_ else season + 2 if self.indices_ is not None else MIN_FIT
+        need = FORM_HISTORY[self.form_](self.freq_)
         reach = min(horizon, n - need)  # the longest horizon a window can measure
         hs, es = np.zeros(0), np.zeros(0)
         if reach >= 1:
             hs, es = rolling_origin_errors(
                 lambda: ETSModel(self.damped_trend, self.ridge, calibration_windows=0, lunar=self.lunar,
-                                 lunar_prior=self.lunar_prior),
+                                 lunar_prior=self.lunar_prior, form=self.form_),
                 self.y_[self.start_:], self.ds_[self.start_:],
                 horizon=reach, n_windows=self.calibration_windows, step=max(1, -(-reach // 3)),
                 freq=self.freq_, calendar=self.calendar_, min_history=need)
