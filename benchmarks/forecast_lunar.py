@@ -19,7 +19,7 @@ Periods scored: all, the peak ones (at least half their days in the New Year sal
 the collapse ones (at least half in the Spring Festival window). Prints pooled WAPE, bias and
 P10-P90 coverage (%).
 
-    WORKBENCH_SHARED=/work/shared .venv/bin/python benchmarks/forecast_lunar.py [--no-parcels]
+    WORKBENCH_SHARED=/work/shared .venv/bin/python benchmarks/forecast_lunar.py [--only seeded|parcels]
 """
 
 from __future__ import annotations
@@ -87,8 +87,8 @@ def scores(joined: pd.DataFrame, freq: str) -> dict:
     for kind, rows in (("all", np.ones(len(joined), bool)), ("peak", shares[:, 0] >= 0.5),
                        ("collapse", shares[:, 1:].sum(axis=1) >= 0.5)):
         s = joined[rows]
-        out[kind] = (f"{100 * metrics.wape(s.y, s.yhat):.1f} / {100 * metrics.bias(s.y, s.yhat):+.1f} / "
-                     f"{100 * metrics.coverage(s.y, s.yhat_q10, s.yhat_q90):.0f}")
+        coverage = "-" if s.yhat_q10.isna().all() else f"{100 * metrics.coverage(s.y, s.yhat_q10, s.yhat_q90):.0f}"
+        out[kind] = f"{100 * metrics.wape(s.y, s.yhat):.1f} / {100 * metrics.bias(s.y, s.yhat):+.1f} / {coverage}"
     return out
 
 
@@ -148,15 +148,15 @@ def parcels(freq: str) -> list[dict]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--no-parcels", action="store_true", help="the seeded panel only")
+    parser.add_argument("--only", choices=("seeded", "parcels"), help="one of the two data sets")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     rows = []
-    for freq in ("W", "MS"):
+    for freq in ("W", "MS") if args.only != "parcels" else ():
         for young in (False, True):
             rows += synthetic(freq, young)
             print(pd.DataFrame(rows[-4 if young else -2:]).to_string(index=False), flush=True)
-    if not args.no_parcels and DATA.is_dir():
+    if args.only != "seeded" and DATA.is_dir():
         for freq in ("W", "MS"):
             rows += parcels(freq)
             print(pd.DataFrame(rows[-8:]).to_string(index=False), flush=True)

@@ -17,7 +17,7 @@ from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, For
 from workbench.forecast.models.event_dummies import offset_dummies
 from workbench.forecast.models.intermittent import (INTERMITTENT_ADI, INTERMITTENT_WINDOW, TSB, average_demand_interval,
                                                     is_intermittent)
-from workbench.forecast.models.lunar import LunarEffect, fit_lunar_effect, lunar_regressors
+from workbench.forecast.models.lunar import WINDOWS, LunarEffect, fit_lunar_effect, lunar_regressors
 
 PERIOD_WORDS = {"D": "days", "W": "weeks", "MS": "months", "QS": "quarters"}
 MIN_FIT = 4  # fewest periods an ETS is fitted on (level only)
@@ -148,6 +148,12 @@ class ETSModel(Forecaster):
     zeros before a launch are not a level to trend from) when at least ``MIN_FIT`` periods
     follow it.
 
+    Weekly and monthly data: the New Year sale and Spring Festival effects, which move between
+    weeks and months with the lunar calendar, are estimated with the season
+    (``models.lunar.fit_lunar_effect``: moving-holiday regressors, combined with the panel's
+    pooled estimate ``lunar_prior`` when the core gives one), removed before the ETS and added
+    back at this year's dates, with their variance in the band; ``lunar=False`` turns them off.
+
     Daily data: event-offset and holiday effects are first estimated by ridge regression on the
     log series (ETS takes no regressors), the ETS with weekly season runs on what remains, and
     the effects are added back over the horizon; quantiles are Gaussian in log space from ETS's
@@ -172,7 +178,9 @@ class ETSModel(Forecaster):
     regression, in units of the log series' sum of squares), ``calibration_windows`` (rolling
     origins for the non-daily conformal bands and the choice of form; 0: Gaussian bands from
     the ETS variance and the rule's form), ``form`` (``"auto"``, or one of ``FORM_HISTORY`` to
-    force it; ``fit`` raises ``ModelError`` when the history cannot take that form).
+    force it; ``fit`` raises ``ModelError`` when the history cannot take that form), ``lunar``
+    (bool: weekly and monthly moving-holiday effects), ``lunar_prior`` (a pooled
+    ``LunarEffect``; the core passes the one fitted on the panel's sum).
 
     Source: ETS state space models (Hyndman, Koehler, Ord & Snyder, *Forecasting with
     Exponential Smoothing: The State Space Approach*, 2008; statsmodels ``ETSModel``); ridge
@@ -239,7 +247,7 @@ class ETSModel(Forecaster):
         self.indices_ = self.index_var_ = None  # fixed seasonal indices of a one-season history
         # moving (lunar) holidays: estimated with the season, removed here, added back in predict
         self.lunar_, self.lunar_note_ = None, None
-        if self.freq_ != "D" and self.lunar:
+        if self.freq_ in WINDOWS and self.lunar:
             self.lunar_season_ = season if form in ("season", "indices") else None
             self.lunar_, self.lunar_note_ = fit_lunar_effect(z, self.ds_[self.start_:], self.freq_, self.calendar_,
                                                              season=self.lunar_season_, prior=self.lunar_prior)
