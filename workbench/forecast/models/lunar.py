@@ -210,10 +210,12 @@ def own_effect(z: np.ndarray, X: np.ndarray, season: int | None, touched: np.nda
     A = _nuisance(len(z), season)
     design = np.column_stack([A, X])
     dof = len(z) - design.shape[1]
-    if dof < MIN_RESIDUAL_DOF or np.linalg.matrix_rank(design) < design.shape[1]:
+    if dof < MIN_RESIDUAL_DOF:
         return None
-    gram_inv = np.linalg.pinv(design.T @ design)
-    coef = gram_inv @ design.T @ z
+    coef, _, rank, _ = np.linalg.lstsq(design, z, rcond=None)
+    if rank < design.shape[1]:
+        return None
+    gram_inv = np.linalg.inv(design.T @ design)
     resid = z - design @ coef
     without = z - A @ np.linalg.lstsq(A, z, rcond=None)[0]
     chosen = _aicc(float(resid @ resid), len(z), design.shape[1]) < _aicc(float(without @ without), len(z), A.shape[1])
