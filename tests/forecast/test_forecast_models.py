@@ -83,7 +83,9 @@ def test_models_declare_their_capabilities():
     caps = {name: cls.capabilities for name, cls in MODELS.items()}
     assert caps["event_profile"].frequencies == ("D",) and caps["event_profile"].pooling
     assert caps["event_profile"].pooling_param in make_model("event_profile").get_params()
-    assert caps["ets"].pooling_param in make_model("ets").get_params()  # its lunar effects (W, MS, QS)
+    assert caps["ets"].pooling_param in make_model("ets").get_params()  # its lunar effects
+    assert caps["ets"].pools_at("W") and caps["ets"].pools_at("MS") and not caps["ets"].pools_at("D")
+    assert caps["event_profile"].pools_at("D") and not caps["event_profile"].pools_at("W")
     assert not any(c.pooling for n, c in caps.items() if n not in ("event_profile", "ets"))
     assert caps["seasonal_naive"].min_history == 1  # the fallback fits any series
 

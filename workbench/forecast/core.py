@@ -482,7 +482,8 @@ def _execute(frame, request: ForecastRequest, *, keys=None, calendar=None, pool_
                              sum(counts) < 4 or (request.n_jobs is None and sum(counts) < SERIAL_BELOW))
                          else request.n_jobs)
     try:
-        prior_param = MODELS[model].capabilities.pooling_param
+        caps = MODELS[model].capabilities
+        prior_param = caps.pooling_param if caps.pools_at(request.freq) else None
         if pool_events and sum(counts) > 1 and prior_param and prior_param not in params:
             total = _distributed_total(runner, parts, job)
             prior = _pooled_from_total(total, job)
@@ -562,7 +563,7 @@ def pooled_event_uplift(frame: pd.DataFrame, model: str, params: dict, freq: str
 
 def _pooled_from_total(total: pd.Series, job: _Job) -> dict | None:
     caps = MODELS[job.model].capabilities
-    if not caps.pooling or job.freq not in caps.frequencies or len(total) < caps.min_history:
+    if not caps.pools_at(job.freq) or len(total) < caps.min_history:
         return None  # each series goes on its own (its fallback, if any, does not pool)
     try:
         fitted = make_model(job.model, freq=job.freq, **job.params).fit(

@@ -33,6 +33,8 @@ class Capabilities:
     ``baseline``: ``Prediction.baseline`` is the forecast without event effects.
     ``pooling_param``: the constructor parameter that takes a prior pooled over many series
     (what ``pooled_prior()`` of a fit on their sum returns); None: the model does not pool.
+    ``pooling_frequencies``: the frequencies at which it pools (empty: all of ``frequencies``);
+    at the others the core fits no sum.
     """
 
     frequencies: tuple[str, ...] = ("D", "W", "MS", "QS")
@@ -41,10 +43,15 @@ class Capabilities:
     calibrated: tuple[str, ...] = ()
     baseline: bool = False
     pooling_param: str | None = None
+    pooling_frequencies: tuple[str, ...] = ()
 
     @property
     def pooling(self) -> bool:
         return self.pooling_param is not None
+
+    def pools_at(self, freq: str) -> bool:
+        """Whether the model takes a pooled prior for ``freq`` data."""
+        return self.pooling and freq in (self.pooling_frequencies or self.frequencies)
 
 
 @dataclass

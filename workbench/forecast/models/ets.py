@@ -190,7 +190,7 @@ class ETSModel(Forecaster):
 
     name = "ets"
     capabilities = Capabilities(min_history=MIN_FIT, events=True, baseline=True, calibrated=("W", "MS", "QS"),
-                                pooling_param="lunar_prior")
+                                pooling_param="lunar_prior", pooling_frequencies=tuple(WINDOWS))
 
     def __init__(self, damped_trend: bool = True, ridge: float = 1.0, calibration_windows: int = 4,
                  lunar: bool = True, lunar_prior: LunarEffect | None = None, form: str = "auto"):
