@@ -179,7 +179,7 @@ def test_a_stopped_monthly_sku_is_forecast_at_zero_and_a_slow_mover_is_not():
     """Four empty months after 30 of ~400 a month: stopped, zero in every quantile, with a note
     (its band across the stop reached a P90 of 695). A slow mover whose usual gaps are three
     months and which ends on two empty months has not stopped."""
-    from workbench.forecast.models.ets import stopped_since
+    from workbench.forecast.models.regime import stopped_since
 
     rng = np.random.default_rng(2)
     ds = pd.date_range("2023-09-01", periods=34, freq="MS")
@@ -190,4 +190,3 @@ def test_a_stopped_monthly_sku_is_forecast_at_zero_and_a_slow_mover_is_not():
     slow = np.tile([2.0, 0, 0, 0, 1, 0], 6)[:34]
     slow[-2:] = 0
     assert stopped_since(slow, "MS") is None and stopped_since(stopped, "MS") == 30
-    assert stopped_since(stopped, "D") is None  # days: event_profile's own rule

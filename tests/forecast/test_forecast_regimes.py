@@ -59,6 +59,25 @@ def backtest():
     return joined, kinds, panel
 
 
+def test_one_stop_rule_at_every_frequency_and_a_slow_movers_usual_gap_is_no_stop():
+    """A daily slow mover that once went 70 days without a sale has not stopped after 40 empty
+    days (a new user's SKU was forecast at zero), while a steady seller has; the same rule at
+    every frequency, each with its fewest periods (28 days, 4 weeks, 2 months, 2 quarters)."""
+    from workbench.forecast.models.regime import STOP_PERIODS, stopped_since
+
+    rng = np.random.default_rng(3)
+    slow = (rng.random(500) < 0.15).astype(float)
+    slow[300:371] = 0  # a 71-day gap between sales
+    slow[370] = 1.0
+    slow[-40:] = 0
+    assert stopped_since(slow, "D") is None and not detect_regime(slow, np.ones(500, bool)).stopped
+    steady = np.r_[np.full(460, 20.0), np.zeros(40)]
+    assert stopped_since(steady, "D") == 460 and detect_regime(steady, np.ones(500, bool)).stopped
+    for freq, fewest in STOP_PERIODS.items():
+        y = np.r_[np.full(30, 5.0), np.zeros(fewest)]
+        assert stopped_since(y, freq) == 30 and stopped_since(y[:-1], freq) is None
+
+
 def test_start_and_stop_and_shift_are_found():
     y = np.r_[np.zeros(100), [0, 3], np.zeros(9), np.full(200, 50.0)]  # a stray order, then the launch
     assert series_start(y) == 111

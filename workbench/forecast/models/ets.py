@@ -18,6 +18,7 @@ from workbench.forecast.models.event_dummies import offset_dummies
 from workbench.forecast.models.intermittent import (INTERMITTENT_ADI, INTERMITTENT_WINDOW, TSB, average_demand_interval,
                                                     is_intermittent)
 from workbench.forecast.models.lunar import WINDOWS, LunarEffect, fit_lunar_effect, lunar_regressors
+from workbench.forecast.models.regime import stopped_since
 
 PERIOD_WORDS = {"D": "days", "W": "weeks", "MS": "months", "QS": "quarters"}
 MIN_FIT = 4  # fewest periods an ETS is fitted on (level only)
@@ -42,23 +43,6 @@ def nondaily_start(y: np.ndarray) -> int:
     if len(following) == 3 and y[first] < np.median(following) / 3:
         return first + 1
     return first
-
-
-STOP_PERIODS = {"W": 4, "MS": 2, "QS": 2}  # fewest zero periods at the end that can mean a stop
-
-
-def stopped_since(y: np.ndarray, freq: str) -> int | None:
-    """Index of the first of the zero periods that end a weekly, monthly or quarterly series, if
-    they mean it stopped: at least ``STOP_PERIODS`` of them, and a longer run of zeros than any
-    between its sales before (a slow mover's usual gaps are no stop). None otherwise, and for
-    daily data (``event_profile`` has its own rule)."""
-    y = np.asarray(y, float)
-    sold = np.flatnonzero(y > 0)
-    if freq not in STOP_PERIODS or not len(sold):
-        return None
-    run = len(y) - 1 - sold[-1]
-    longest_before = int(np.max(np.diff(sold)) - 1) if len(sold) > 1 else 0
-    return int(sold[-1] + 1) if run >= STOP_PERIODS[freq] and run > longest_before else None
 
 
 def one_season_indices(z: np.ndarray, season: int) -> tuple[np.ndarray, np.ndarray]:

@@ -603,7 +603,8 @@ class EventProfile(Forecaster):
             zero = np.zeros(horizon)
             return Prediction(future, zero, {q: zero.copy() for q in quantiles},
                               [f"{self.name}: no volume since {last} ({len(self.y_) - 1 - np.flatnonzero(self.y_ > 0)[-1]} "
-                               f"days): the series stopped and is forecast at zero"], zero.copy())
+                               f"days, longer than any gap between its sales before): the series stopped and is "
+                               f"forecast at zero"], zero.copy())
         n = len(self.z_)
         offsets = _offsets(self.ds_[self.regime_.born], n + horizon, self.calendar_)
         future_offsets = {k: v[n:] for k, v in offsets.items()}

@@ -7,7 +7,9 @@ against a level the series has left, reaches absurd values.
 
 * **start**: the first day of the first ``START_RUN``-day stretch with at least ``START_SHARE``
   of its days non-zero (the first *sustained* non-zero; stray early orders do not count);
-* **stop**: the last ``STOP_RUN`` days are all zero after the series had volume;
+* **stop** (every frequency, ``stopped_since``): the zero periods that end the series, at least
+  ``STOP_PERIODS`` of them (28 days, 4 weeks, 2 months or 2 quarters) and longer than any run of
+  zeros between its sales before (a slow mover's usual gaps are no stop);
 * **level shifts**: change points of the weekly mean of ``log1p(y)`` over quiet weeks (event
   days left out; a week with fewer than ``MIN_QUIET_DAYS`` quiet days has no mean and is
   interpolated), found by PELT (Killick, Fearnhead & Eckley 2012; ``ruptures.KernelCPD`` with
@@ -28,7 +30,7 @@ import numpy as np
 
 START_RUN = 14
 START_SHARE = 0.7
-STOP_RUN = 28
+STOP_PERIODS = {"D": 28, "W": 4, "MS": 2, "QS": 2}  # fewest zero periods at the end that can mean a stop
 MIN_SHIFT = float(np.log(1.5))
 SHIFT_WEEKS = 4
 SHIFT_Z = 3.0  # a shift's size over its standard error (the weekly noise): clear of the noise
@@ -41,7 +43,7 @@ class Regime:
 
     ``born``: the series' start; ``start``: the first day of the current regime (``born`` or the
     last level shift); ``shifts``: every level shift found, in order; ``stopped``: the series
-    has been at zero for the last ``STOP_RUN`` days after having volume.
+    has stopped (``stopped_since``).
     """
 
     born: int
@@ -59,6 +61,20 @@ def series_start(y: np.ndarray) -> int:
     share = np.convolve(nonzero, np.ones(START_RUN) / START_RUN, mode="valid")
     ok = np.flatnonzero((share >= START_SHARE) & (nonzero[: len(share)] > 0))
     return int(ok[0]) if len(ok) else 0
+
+
+def stopped_since(y: np.ndarray, freq: str) -> int | None:
+    """Index of the first of the zero periods that end ``y`` (units per period, >= 0, on the
+    ``freq`` grid: D, W, MS or QS) if they mean the series stopped: at least ``STOP_PERIODS[freq]``
+    of them, and a longer run of zeros than any between its sales before. None otherwise (and
+    for a series that never sold)."""
+    y = np.asarray(y, float)
+    sold = np.flatnonzero(y > 0)
+    if not len(sold):
+        return None
+    run = len(y) - 1 - sold[-1]
+    longest_before = int(np.max(np.diff(sold)) - 1) if len(sold) > 1 else 0
+    return int(sold[-1] + 1) if run >= STOP_PERIODS[freq] and run > longest_before else None
 
 
 def level_shifts(z: np.ndarray, quiet: np.ndarray) -> list[int]:
@@ -104,7 +120,7 @@ def detect_regime(y: np.ndarray, quiet: np.ndarray) -> Regime:
     """The regime of the daily series ``y`` (units per day, >= 0) with ``quiet`` days marked."""
     y = np.asarray(y, float)
     born = series_start(y)
-    stopped = len(y) - born > STOP_RUN and bool((y[-STOP_RUN:] == 0).all()) and bool((y[born:] > 0).any())
+    stopped = stopped_since(y[born:], "D") is not None
     shifts = tuple(born + s for s in level_shifts(np.log1p(y[born:]), np.asarray(quiet)[born:])) \
         if not stopped else ()
     return Regime(born, shifts[-1] if shifts else born, shifts, stopped)
