@@ -66,6 +66,23 @@ def test_beyond_the_longest_measured_horizon_the_spread_grows_like_a_random_walk
     assert width[239] == pytest.approx(expected, rel=0.25)
 
 
+def test_only_the_spread_above_the_day_noise_grows_beyond_the_measured_horizons():
+    """Errors of day noise (sd 0.1) plus a random-walk level (sd 0.01 sqrt(h)) measured 1-30
+    steps ahead: with the day noise given, the band 240 steps ahead is the noise's plus a level
+    grown as a random walk, not the whole measured spread stretched by sqrt(240 / 15.5)."""
+    rng = np.random.default_rng(3)
+    h = np.tile(np.arange(1, 31), 400).astype(float)
+    e = rng.normal(0, 0.1, len(h)) + rng.normal(0, 0.01 * np.sqrt(h))
+    whole = conformal_offsets(h, e, 240, Q)
+    parted = conformal_offsets(h, e, 240, Q, noise=0.1 ** 2)
+    truth = 2 * norm.ppf(0.9) * np.sqrt(0.1 ** 2 + 0.01 ** 2 * 240)
+    assert parted[0.9][239] - parted[0.1][239] == pytest.approx(truth, rel=0.15)
+    assert whole[0.9][239] - whole[0.1][239] > 1.8 * truth  # every part stretched
+    np.testing.assert_allclose(parted[0.9][:7], whole[0.9][:7])  # up to the mean horizon of a band: as before
+    same = conformal_offsets(h, e, 240, Q, noise=1.0)  # all of it day noise: nothing grows
+    assert same[0.9][239] == pytest.approx(same[0.9][200])  # one band (all errors): no growth in it
+
+
 def test_bad_inputs_are_refused():
     with pytest.raises(ModelError, match="no errors"):
         conformal_offsets([], [], 5, Q)
@@ -285,6 +302,26 @@ def test_days_of_an_event_the_model_never_saw_take_the_spread_of_the_refits_miss
     quiet = np.logical_and.reduce([np.isnan(v[cut:cut + 100]) for v in off.values()])
     assert width[unseen].mean() > 2 * width[quiet].mean()
     assert width[quiet].mean() < 0.3  # the day noise's band is 0.26
+
+
+def test_day_noise_is_not_stretched_five_months_ahead_of_a_short_history():
+    """276 days of a steady series (weekly pattern, day noise sd 0.1): the two refits reach 84
+    days, and the band 91-180 days ahead keeps their day noise and grows only the rest. Stretched
+    whole as a random walk, it had covered 99% of those quiet days (band 0.57 in log; now 83%,
+    0.32; the noise alone 0.26)."""
+    ds = pd.date_range("2021-01-01", "2022-04-30")
+    cut = int(np.flatnonzero(ds == pd.Timestamp("2021-10-03"))[0]) + 1
+    quiet = np.logical_and.reduce([np.isnan(v[cut:cut + 180]) for v in event_offsets(ds, default_calendar()).values()])
+    quiet[:90] = False
+    inside, widths = [], []
+    for seed in range(12):
+        rng = np.random.default_rng(seed)
+        y = np.exp(6 + np.log([1.0, 0.95, 0.95, 1.0, 1.05, 1.15, 1.1])[ds.day_of_week] + rng.normal(0, 0.1, len(ds)))
+        pred = make_model("event_profile").fit(y[:cut], ds[:cut]).predict(180)
+        inside.append(((y[cut:cut + 180] >= pred.quantiles[0.1]) & (y[cut:cut + 180] <= pred.quantiles[0.9]))[quiet])
+        widths.append(np.log(pred.quantiles[0.9] / pred.quantiles[0.1])[quiet])
+    assert 0.72 <= np.mean(inside) <= 0.88
+    assert np.mean(widths) < 0.4
 
 
 def _spring_festival_collapse(ds: pd.DatetimeIndex) -> np.ndarray:

@@ -37,7 +37,8 @@ MIN_BAND_ERRORS = 28  # fewest errors a band's quantiles are taken from (else sh
 
 def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None, future_spread=None,
                       centred: bool = True, bands=HORIZON_BANDS["D"],
-                      min_errors: int = MIN_BAND_ERRORS) -> dict[float, np.ndarray]:
+                      min_errors: int = MIN_BAND_ERRORS, noise: float | None = None
+                      ) -> dict[float, np.ndarray]:
     """Per-step quantile offsets (log scale) from out-of-sample errors measured at ``horizons``.
 
     Parameters
@@ -59,10 +60,19 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None,
         (docs/benchmarks.md).
     bands : increasing upper edges (periods) of the horizon bands; steps in a band take the
         errors measured in it. A band with fewer than ``min_errors`` errors takes every error
-        up to its upper edge (or all of them). Beyond the longest horizon measured, the spread
-        around the median grows with the square root of the horizon over the mean horizon of
-        the errors used (a random walk's spread).
+        up to its upper edge (or all of them). Steps beyond the mean horizon ``hbar`` of the
+        errors used (beyond the longest horizon measured, above all) stretch the spread around
+        the median: its variance grows as ``noise + (V - noise) h / hbar``, ``V`` the variance
+        of the band's scores (robust: (1.4826 x median absolute deviation)^2), i.e. the day
+        noise stays and the rest grows as a random walk's (the h-step variance of a local
+        level, ETS(A,N,N): ``sigma^2 (1 + (h - 1) alpha^2)``; Hyndman, Koehler, Ord & Snyder,
+        *Forecasting with Exponential Smoothing*, 2008, table 6.1).
     min_errors : see ``bands``.
+    noise : the variance (squared score units) of the part of the errors that does not grow
+        with the horizon, e.g. each path's errors less their weekly mean; None: all of it grows
+        (the spread as ``sqrt(h / hbar)``). With all of it growing, refits reaching 84 days
+        ahead of 276 days of history had stretched their day noise to twice its size 150 days
+        ahead (docs/benchmarks.md).
 
     Returns
     -------
@@ -111,7 +121,12 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None,
         values = np.quantile(scores, levels)
         if centred:
             values, mid = values - np.median(scores), 0.0
-        stretch = np.sqrt(np.maximum(h[steps] / horizons[sel].mean(), 1.0)) * future_spread[steps]
+        ratio = np.maximum(h[steps] / horizons[sel].mean(), 1.0)
+        if noise is not None:  # only the part above the day noise grows
+            total = (1.4826 * np.median(np.abs(scores - np.median(scores)))) ** 2
+            fixed = min(noise / total, 1.0) if total > 0 else 1.0
+            ratio = fixed + (1 - fixed) * ratio
+        stretch = np.sqrt(ratio) * future_spread[steps]
         for q, v in zip(quantiles, values):
             out[q][steps] = mid + v * stretch
     return out

@@ -54,7 +54,9 @@ pooled series' ``k`` (``PooledPrior.spread_slope``), else none (``k = 0``: no ev
 event days err more; an assumed ``k = 1`` had put the parcels' Spring Festival 2022 at 95% on
 its event days). A
 refit's error on an event day it had no profile for (a short history had not seen the event)
-calibrates only the future days the model has no profile for either (``_band_offsets``). A refit
+calibrates only the future days the model has no profile for either (``_band_offsets``); beyond
+the horizons measured, the refits' day noise stays and only the rest of the spread grows, as a
+random walk's. A refit
 needs 8 weeks of the current regime and half a year of history, or, for a series launched
 within the history, 8 weeks since the launch (``_refits``). A series without refits takes its
 in-sample errors on quiet days, widened by half. The band is
@@ -387,6 +389,12 @@ class EventProfile(Forecaster):
                 errors[i] += np.abs(self.z_[origin:] - mu).sum()
         return GROWTH_HALFLIVES[int(np.argmin(errors))]
 
+    def _refit_day_errors(self) -> list[np.ndarray]:
+        """The day-to-day part of each refit's log errors (``refit_errors_``): each error less
+        the centred ``SMEARING_DAYS``-day mean of its refit's errors (that mean is the refit's
+        level error, which grows with the horizon; the rest is day noise, which does not)."""
+        return [e - _centred_mean(e, SMEARING_DAYS, min_count=1) for _, e, _, _ in self.refit_errors_]
+
     def _smearing(self, regime_days: int) -> float:
         """Log of the factor that turns the log-space forecast (a median of each day) into a
         mean: Duan's smearing estimate, log mean(exp(d)), over the day-to-day part ``d`` of the
@@ -400,7 +408,7 @@ class EventProfile(Forecaster):
         series' whole forecast 20-30% high) is no day noise. Source: N. Duan, "Smearing
         estimate: a nonparametric retransformation method", JASA 78 (1983) 605-610."""
         n = len(self.z_)
-        parts = [e - _centred_mean(e, SMEARING_DAYS, min_count=1) for _, e, _, _ in self.refit_errors_]
+        parts = self._refit_day_errors()
         if not parts:
             comp = self.components_
             regime = slice(n - regime_days, n)
@@ -638,15 +646,24 @@ class EventProfile(Forecaster):
         spread is ``1 + k |u|`` times a quiet day's, ``u`` the refit's forecast log uplift of
         the day (``k``: ``_spread_slope``; without evidence among its refits, the pooled
         series' ``k``, else 0), and the same ``1 + k |u|`` with the forecast's uplift widens
-        the future event days."""
+        the future event days. For steps beyond the mean horizon of a band's errors (beyond
+        the horizons the refits reach, above all), only the part of the spread above the
+        refits' day noise (``_refit_day_errors``) grows with the horizon (``conformal_offsets``'
+        ``noise``)."""
         horizons, errors, past_uplift, missed = self._calibration_errors(regime_days)
         seen = ~missed if (~missed).any() else np.ones(len(missed), bool)
         k = self._spread_slope(regime_days)
         if k is None:  # no evidence of its own: the pooled series', else none
             k = self.prior.spread_slope if self.prior and self.prior.spread_slope is not None else 0.0
         x = np.abs(past_uplift[seen])
+        noise = None
+        if self.refit_errors_:  # the refits' day noise, in the scores' units, does not grow
+            d = np.concatenate([day[~m] / (1 + k * np.abs(u[~m]))
+                                for day, (_, _, u, m) in zip(self._refit_day_errors(), self.refit_errors_)])
+            # a day less a centred mean of SMEARING_DAYS days keeps (1 - 1 / SMEARING_DAYS) of its variance
+            noise = (1.4826 * np.median(np.abs(d - np.median(d)))) ** 2 * SMEARING_DAYS / (SMEARING_DAYS - 1)
         bands = conformal_offsets(horizons[seen], errors[seen], horizon, quantiles, spread=1 + k * x,
-                                  future_spread=1 + k * np.abs(uplift))
+                                  future_spread=1 + k * np.abs(uplift), noise=noise)
         if unknown.any() and missed.sum() >= MIN_BAND_ERRORS:
             blind = conformal_offsets(horizons[missed], errors[missed], horizon, quantiles)
             for q in quantiles:
