@@ -21,9 +21,10 @@ from workbench.forecast.models.event_profile import YEAR, EventProfile
 
 REPO = Path(__file__).resolve().parents[2]
 
-# the best outside peer's WAPE on the total (Prophet, StatsForecast, naive), except 618 2022:
-# StatsForecast MSTL's 10.3% there is not reached (auto 10.7%), so that bar is seasonal naive's
-BEST_PEER_WAPE = {"Spring Festival 2022": 0.194, "618 2022": 0.143, "Double 11 2022": 0.121}
+# the best outside peer's WAPE on the total (Prophet, StatsForecast, naive): plain Prophet,
+# StatsForecast MSTL (auto 10.1% since the event profiles lost their day noise; 10.7% before),
+# Prophet with event windows
+BEST_PEER_WAPE = {"Spring Festival 2022": 0.194, "618 2022": 0.103, "Double 11 2022": 0.121}
 BEST_PEER_POOLED_ORIGINS = {"Spring Festival 2022": 0.339, "618 2022": 0.328, "Double 11 2022": 0.372}
 
 
@@ -41,7 +42,9 @@ def origins_backtest(accuracy):
                             keys=["origin"])
 
 
-def test_auto_beats_the_prophet_and_naive_peers_on_every_window_of_the_total(accuracy):
+def test_auto_beats_every_peer_on_every_window_of_the_total(accuracy):
+    """Issue 13's bar: the default is ahead of every peer on the three event windows of the
+    total (docs/benchmarks.md has the peers' figures, from one run of the same protocol)."""
     result = backtest_windows(accuracy.load_total(), windows=accuracy.WINDOWS, model="auto", lead=90)
     wape = result.totals.set_index("window").wape
     for window, bar in BEST_PEER_WAPE.items():
