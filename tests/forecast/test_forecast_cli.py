@@ -121,6 +121,21 @@ def test_through_event_forecasts_to_the_end_of_the_next_window(sample_csv, tmp_p
     assert pd.read_csv(out, parse_dates=["ds"]).ds.max() == pd.Timestamp("2027-06-18")
 
 
+def test_through_event_on_monthly_data_counts_from_the_last_months_end(sample_csv, tmp_path, capsys):
+    """A month is dated by its first day: data through October end on Oct 31, and the 年货节
+    window (Jan 2-29) ends in January (a new user's run said "history ends 2026-10-01, 93 days
+    before" and forecast February too)."""
+    daily = pd.read_csv(sample_csv, parse_dates=["ds"])
+    monthly = daily.groupby(["category", pd.Grouper(key="ds", freq="MS")]).units.sum().reset_index()
+    data, out = tmp_path / "monthly.csv", tmp_path / "fc.csv"
+    monthly.to_csv(data, index=False)
+    args = [a if a != "D" else "MS" for a in _forecast_args(data, "--through-event", "new_year_sale", "--out", str(out))]
+    assert main(args) == 0
+    assert "history ends 2026-10-31, 63 days before the window; horizon 3 periods" in capsys.readouterr().out
+    fc = pd.read_csv(out, parse_dates=["ds"])
+    assert sorted(fc.ds.unique()) == list(pd.to_datetime(["2026-11-01", "2026-12-01", "2027-01-01"]))
+
+
 def test_through_event_and_horizon_are_mutually_exclusive(sample_csv, tmp_path, capsys):
     with pytest.raises(SystemExit) as done:
         main(_forecast_args(sample_csv, "--through-event", "618", "--horizon", "7", "--out", str(tmp_path / "o.csv")))

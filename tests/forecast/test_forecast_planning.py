@@ -124,10 +124,24 @@ def test_horizon_through_the_window():
     window = planning.event_window("new_year_sale", 2027, None)
     assert planning.horizon_through(window, pd.Timestamp("2026-10-31")) == 90  # Nov 1 .. Jan 29
     assert planning.horizon_through(window, pd.Timestamp("2027-01-28")) == 1
-    # weekly (Sunday) periods: through the week that holds Jan 29 (ends Sunday Jan 31)
-    assert planning.horizon_through(window, pd.Timestamp("2026-11-01"), "W") == 13
+    # periods are dated by their first day: the week of Monday Jan 25 holds Jan 29, and the
+    # data's last week (Nov 9-15) or month (October) ends after its date (a new user's weekly
+    # horizon ran a week past the window, the monthly one a month)
+    assert planning.horizon_through(window, pd.Timestamp("2026-11-09"), "W") == 11  # Nov 16 .. Jan 25
+    assert planning.horizon_through(window, pd.Timestamp("2026-11-01"), "W") == 12  # Sundays: .. Jan 24
+    assert planning.horizon_through(window, pd.Timestamp("2026-10-01"), "MS") == 3  # Nov, Dec, Jan
     with pytest.raises(ParameterError, match="ended on 2027-01-29, on or before the end of the data"):
         planning.horizon_through(window, pd.Timestamp("2027-02-01"))
+    with pytest.raises(ParameterError, match=r"end of the data \(2027-01-31\)"):
+        planning.horizon_through(window, pd.Timestamp("2027-01-01"), "MS")  # January holds the window
+
+
+def test_a_period_ends_on_the_day_before_the_next_one_starts():
+    from workbench.data.validate import period_end
+
+    assert [str(period_end(pd.Timestamp(d), f).date()) for d, f in
+            (("2026-11-09", "W"), ("2026-10-01", "MS"), ("2026-10-01", "QS"), ("2024-02-01", "MS"),
+             ("2026-11-20", "D"))] == ["2026-11-15", "2026-10-31", "2026-12-31", "2024-02-29", "2026-11-20"]
 
 
 def _chinese_two_years(tmp_path, encoding="gb18030"):

@@ -22,7 +22,8 @@ def _quantiles(text: str) -> tuple[float, ...]:
         raise argparse.ArgumentTypeError(f"--quantiles takes numbers like 0.1,0.5,0.9; got {text!r}") from None
 
 
-def _data_options(parser: argparse.ArgumentParser, freq_help: str = "D, W, MS or QS") -> None:
+def _data_options(parser: argparse.ArgumentParser, freq_help: str = ("D, W, MS or QS; a period is dated by its first day (a week by the day it starts, "
+                                                                    "a month by the 1st)")) -> None:
     parser.add_argument("--data", required=True,
                         help="CSV (UTF-8, UTF-8 with BOM or GBK/GB18030, detected), Excel .xlsx, "
                         "Parquet or DuckDB file (long format)")

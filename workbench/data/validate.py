@@ -83,6 +83,18 @@ def pandas_freq(freq: str, dates: pd.DatetimeIndex | None = None) -> str:
     return freq
 
 
+def period_end(start, freq: str) -> pd.Timestamp:
+    """The last day of the period dated ``start`` at ``freq``: every period is dated by its first
+    day (a day; a week by the day it starts; ``MS`` and ``QS`` by the month's or quarter's first
+    day)."""
+    start = pd.Timestamp(start)
+    length = {"D": pd.DateOffset(days=1), "W": pd.DateOffset(weeks=1), "MS": pd.DateOffset(months=1),
+              "QS": pd.DateOffset(months=3)}
+    if freq not in length:
+        pandas_freq(freq)  # raises the unknown-frequency error
+    return start + length[freq] - pd.Timedelta(days=1)
+
+
 def check_key_names(keys, *, date_col: str = "ds", target_col: str = "y") -> list[str]:
     """The series key column names as a list: each named once, none of them the date or target
     column. The one check of key names (file readers and the forecast core call it, before any

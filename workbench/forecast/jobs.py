@@ -9,7 +9,7 @@ import pandas as pd
 
 from workbench.calendar import RetailCalendar, default_calendar
 from workbench.data.io import WRITE_SUFFIXES, read_table, refuse_overwrite, write_table
-from workbench.data.validate import prepare_long_frame
+from workbench.data.validate import period_end, prepare_long_frame
 from workbench.errors import ParameterError
 from workbench.forecast.backtest import compare_models, event_windows
 from workbench.forecast.core import ForecastRun, forecast, forecast_to_parquet
@@ -118,9 +118,10 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
     frame, _ = load_series(data, date_col=date_col, target=target, keys=keys, freq=request.freq,
                            table=table, query=query, gaps=gaps, encoding=encoding, sheet=sheet)
     if through is not None:
-        history_end = frame["ds"].max()
+        last_period = frame["ds"].max()
+        history_end = period_end(last_period, request.freq)  # a week or month dated by its first day
         window = event_window(through.event, through.year, history_end, calendar)
-        request = request.replace(horizon=horizon_through(window, history_end, request.freq))
+        request = request.replace(horizon=horizon_through(window, last_period, request.freq))
         if echo:
             echo(f"{describe_window(window, history_end)}; horizon {request.horizon} periods")
     with make_engine(request.engine, n_workers=request.n_jobs, address=request.dask_address) as runner:

@@ -78,20 +78,20 @@ def describe_window(window: EventWindow, history_end, cutoff=None) -> str:
     return text
 
 
-def horizon_through(window: EventWindow, history_end, freq: str = "D") -> int:
-    """Periods of ``freq`` after ``history_end`` up to the first period dated on or after the
-    window's last day (daily: the days through the window's end). Raises ``ParameterError``
-    when the window ends on or before ``history_end`` (nothing to forecast)."""
-    from workbench.data.validate import pandas_freq
+def horizon_through(window: EventWindow, last_period, freq: str = "D") -> int:
+    """Periods of ``freq`` after the data's last period (dated ``last_period``: periods are dated
+    by their first day) through the period that holds the window's last day. Raises
+    ``ParameterError`` when the window ends before the last period does (nothing to forecast)."""
+    from workbench.data.validate import pandas_freq, period_end
 
-    history_end = pd.Timestamp(history_end)
+    last_period = pd.Timestamp(last_period)
+    history_end = period_end(last_period, freq)
     if window.end <= history_end:
         raise ParameterError(f"{window.label} {window.year} ended on {window.end.date()}, on or before "
                              f"the end of the data ({history_end.date()}); choose a later year or leave "
                              f"the year out for the next one")
-    dates = pd.date_range(history_end, window.end + pd.Timedelta(days=400), freq=pandas_freq(freq))
-    dates = dates[dates > history_end]
-    return int(np.searchsorted(dates, window.end) + 1)
+    dates = pd.date_range(last_period, window.end, freq=pandas_freq(freq, pd.DatetimeIndex([last_period])))
+    return int((dates > last_period).sum())
 
 
 def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, lead: int = 90,
