@@ -49,7 +49,8 @@ def test_an_off_grid_date_names_its_own_line_in_an_unsorted_file(tmp_path):
     rows = ["2025-01-01,b,1", "2025-01-01,a,1", "2025-02-01,b,1", "2025-02-01,a,1", "2025-03-15,b,1",
             "2025-03-01,a,1"]
     frame, _ = _csv(tmp_path, "date,sku,units\n" + "\n".join(rows) + "\n")
-    with pytest.raises(DataValidationError, match=r"off-grid dates at line 6 \(e.g. '2025-03-15'\)"):
+    with pytest.raises(DataValidationError, match=r"column 'date': .* off-grid dates at line 6 \(e.g. '2025-03-15'\); "
+                                                  r"date each month by its first day"):
         _prepare(frame, freq="MS")
 
 
@@ -120,7 +121,8 @@ def test_off_grid_monthly_and_weekly_dates():
     with pytest.raises(DataValidationError, match="first day of each month"):
         _prepare(monthly, freq="MS")
     weekly = pd.DataFrame({"date": ["2024-01-07", "2024-01-15"], "sku": "a", "units": [1, 2]})
-    with pytest.raises(DataValidationError, match="one weekday"):
+    with pytest.raises(DataValidationError, match="column 'date': weekly data must fall on one weekday; .*; date each "
+                                                  "week by its first day, a Sunday as the earliest date is"):
         _prepare(weekly, freq="W")
 
 

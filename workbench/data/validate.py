@@ -163,15 +163,19 @@ def prepare_long_frame(
     if freq in {"MS", "QS"}:
         ds = out["ds"].dt
         off = (ds.day != 1) | ((ds.month - 1) % 3 != 0 if freq == "QS" else False)
-        what = (f"frequency {freq} needs dates on the first day of each "
-                f"{'month' if freq == 'MS' else 'quarter'}; off-grid dates")
+        period = "month" if freq == "MS" else "quarter"
+        what = f"frequency {freq} needs dates on the first day of each {period}; off-grid dates"
+        fix = f"date each {period} by its first day"
     elif freq == "W":
         weekday = out["ds"].dt.day_of_week
-        off = weekday != weekday.iloc[int(np.argmin(out["ds"].to_numpy()))]
+        earliest = out["ds"].min()
+        off = weekday != earliest.day_of_week
         what = "weekly data must fall on one weekday; other weekdays"
+        fix = f"date each week by its first day, a {earliest.day_name()} as the earliest date is"
     if off is not None and off.any():
         first = frame[date_col].to_numpy()[np.flatnonzero(off.to_numpy())[0]]
-        raise DataValidationError(f"{src}: {what} at {describe_rows(frame, off.to_numpy())} (e.g. {first!r})")
+        raise DataValidationError(f"{src}: column {date_col!r}: {what} at {describe_rows(frame, off.to_numpy())} "
+                                  f"(e.g. {first!r}); {fix}")
     out = ordered
 
     out, filled, gappy = _fill_gaps(out, keys, alias, gaps, src)
