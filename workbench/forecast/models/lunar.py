@@ -5,9 +5,9 @@ between years, so a fixed 52-week or 12-month seasonal index cannot hold them.
 Pure functions on one series' arrays and dates. The method is the Chinese New Year regressors
 of X-13ARIMA-SEATS' regARIMA (Lin & Liu, "Modelling lunar calendar holiday effects in Taiwan",
 Taiwan Economic Forecast and Policy 33, 2003; U.S. Census Bureau, ``genhol``):
-- one regressor per window around the festival (pre-festival: the calendar's ``new_year_sale``;
-  festival: ``spring_festival`` up to the end of the statutory week off; post-festival: the rest
-  of ``spring_festival``), valued per period as the share of the period's days inside the window;
+- one regressor per window around the festival (``WINDOWS``: the calendar's ``new_year_sale``
+  and ``spring_festival`` windows; for weeks the latter split into the wind-down, the statutory
+  holiday and the recovery), valued per period as the share of the period's days inside it;
 - each regressor is centred on its long-run mean at the same calendar position (month of year,
   week of year; over the calendar's years 2000-2099), so that the seasonal index keeps
   the festival's average effect and the regressor carries only its movement (genhol's
@@ -85,7 +85,7 @@ class LunarEffect:
         return np.einsum("hi,ij,hj->h", X, self.cov, X) + self.spread * touched
 
     def describe(self) -> str:
-        """The effects in words, e.g. ``pre-festival +18% (+-6), festival -52% (+-9)``."""
+        """The effects in words, e.g. ``pre-festival +18% (+-0.05 log), festival -52% (+-0.09 log)``."""
         se = np.sqrt(np.diag(self.cov))
         return ", ".join(f"{name} {np.expm1(b):+.0%} (+-{s:.2f} log)" for name, b, s in zip(self.windows, self.beta, se))
 
@@ -166,7 +166,8 @@ def lunar_regressors(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar, 
                          f"{REFERENCE_YEARS[0]}-{REFERENCE_YEARS[-1]}")
     shares = _raw_shares(ds, freq, calendar)
     if centred:
-        shares = shares - _long_run_means(calendar, freq, int(ds[0].weekday()))[calendar_position(ds, freq)]
+        weekday = int(ds[0].weekday()) if freq == "W" else 0  # months: one cache entry
+        shares = shares - _long_run_means(calendar, freq, weekday)[calendar_position(ds, freq)]
     return shares
 
 
