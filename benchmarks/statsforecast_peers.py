@@ -9,6 +9,7 @@ interval gives P10 and P90; the point forecast is the median of these Gaussian m
     python statsforecast_peers.py IN.csv OUT.csv
     python statsforecast_peers.py --time IN.csv HORIZON    # seconds per series of SPEED_CONFIGS
     python statsforecast_peers.py --ets IN.csv OUT.csv FREQ SEASON HORIZON   # non-daily AutoETS
+    python statsforecast_peers.py --intermittent IN.csv OUT.csv FREQ HORIZON  # CrostonSBA, TSB
 """
 
 import sys
@@ -16,7 +17,7 @@ import time
 
 import pandas as pd
 from statsforecast import StatsForecast
-from statsforecast.models import MSTL, AutoETS
+from statsforecast.models import MSTL, TSB, AutoETS, CrostonSBA
 
 
 def main(src: str, dst: str) -> int:
@@ -70,7 +71,21 @@ def non_daily(src: str, dst: str, freq: str, season: str, horizon: str) -> int:
     return 0
 
 
+def intermittent(src: str, dst: str, freq: str, horizon: str) -> int:
+    """CrostonSBA and TSB (smoothing 0.1 of size and probability) on ``unique_id, ds, y``: point
+    forecasts only (neither gives quantiles), long format with a ``model`` column."""
+    data = pd.read_csv(src, parse_dates=["ds"])
+    sf = StatsForecast(models=[CrostonSBA(), TSB(alpha_d=0.1, alpha_p=0.1)], freq=freq, n_jobs=1)
+    fc = sf.forecast(df=data, h=int(horizon)).reset_index(drop="unique_id" in data.columns)
+    out = [pd.DataFrame({"unique_id": fc["unique_id"], "ds": fc["ds"], "model": f"StatsForecast {name}",
+                         "yhat": fc[column]}) for name, column in (("CrostonSBA", "CrostonSBA"), ("TSB (0.1, 0.1)", "TSB"))]
+    pd.concat(out).to_csv(dst, index=False)
+    return 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "--intermittent":
+        sys.exit(intermittent(*sys.argv[2:6]))
     if sys.argv[1] == "--ets":
         sys.exit(non_daily(*sys.argv[2:7]))
     if sys.argv[1] == "--time":
