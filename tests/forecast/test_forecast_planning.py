@@ -36,6 +36,23 @@ def test_levels_add_up(result):
     assert planning.national_totals(result)["yhat"] == pytest.approx(national.yhat)
 
 
+def test_a_files_own_key_columns_make_the_levels(result):
+    """A new user's keys 类目 and 商品编码: the table had only the national row. Every key with
+    fewer values than there are series is a level; a key that alone tells the series apart is
+    not (it would repeat the series' table)."""
+    import dataclasses
+
+    names = {"category": "类目", "region": "区域"}
+    own = dataclasses.replace(result, keys=["类目", "区域"], forecast=result.forecast.rename(columns=names),
+                              direct_levels={names[k]: v.rename(columns=names) for k, v in result.direct_levels.items()})
+    ours, theirs = planning.level_totals(own), planning.level_totals(result)
+    assert ours.level.tolist() == theirs.level.replace(names).tolist()
+    np.testing.assert_allclose(ours.yhat, theirs.yhat)
+    np.testing.assert_allclose(ours.yhat_q90, theirs.yhat_q90)
+    codes = result.forecast.assign(商品编码=result.forecast.category + "/" + result.forecast.region)
+    assert planning._middle_levels(codes, ["category", "商品编码"]) == ["category"]
+
+
 def test_level_tables_are_reconciled_to_the_direct_national_forecast(result):
     """The 42 category x region series are split top-down from the national total forecast
     directly: every level's table and the daily total add up to it (means and medians)."""

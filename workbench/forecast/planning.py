@@ -146,7 +146,7 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
         fc.attrs.update(attrs)
     levels = {}
     if direct is not None:
-        for level in _middle_levels(keys):
+        for level in _middle_levels(train, keys):
             sums = train.groupby([level, "ds"], sort=True, as_index=False)["y"].sum()
             try:
                 levels[level] = forecast(sums, request, keys=[level], calendar=calendar, with_baseline=True)
@@ -157,9 +157,15 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
                          levels)
 
 
-def _middle_levels(keys) -> list[str]:
-    """The coarser levels (category, region) within the series keys, other than the keys themselves."""
-    return [k for k in ("category", "region") if k in keys and list(keys) != [k]]
+def _middle_levels(frame: pd.DataFrame, keys) -> list[str]:
+    """The key columns of ``frame`` that are coarser levels than its series: each key with fewer
+    values than there are series (``类目`` beside ``商品编码``; category and region beside sku; not
+    a key that alone tells the series apart), in the keys' order."""
+    keys = list(keys)
+    if len(keys) < 2:
+        return []
+    n_series = frame.groupby(keys, sort=False).ngroups
+    return [k for k in keys if frame[k].nunique() < n_series]
 
 
 def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest, keys: list[str],
@@ -404,12 +410,13 @@ def national_totals(result: EventForecast) -> dict:
 
 
 def level_totals(result: EventForecast) -> pd.DataFrame:
-    """Window totals at each coarser level (category, region, national) present in the keys:
+    """Window totals at each coarser level in the keys (``_middle_levels``: category, region, a
+    file's own ``类目``...) and national:
     sums of the (reconciled) series, so the point forecasts and baselines add up exactly from
     one level to the next, and the national point forecast is the direct one (``event_forecast``).
     Each level's band is its own direct forecast's, scaled to the coherent point forecast
     (``level_daily``)."""
-    levels = [[k] for k in _middle_levels(result.keys)] + [[]]
+    levels = [[k] for k in _middle_levels(result.forecast, result.keys)] + [[]]
     parts = []
     for by in levels:
         totals = window_totals(level_daily(result, by), result.window, by)
