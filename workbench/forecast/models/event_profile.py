@@ -761,7 +761,7 @@ def _shrink_profile(profile: np.ndarray, counts: np.ndarray, noise: float) -> np
     ``profile``, ``counts``: arrays over the offsets (log points; occurrences); ``noise``: log
     points. Returns the shrunk profile (same shape, NaN where ``profile`` is NaN)."""
     known = ~np.isnan(profile)
-    if known.sum() < 2 or noise <= 0:  # nothing to smooth towards, or no noise to remove
+    if known.sum() < 2 or not noise > 0:  # nothing to smooth towards, or no noise to remove
         return profile
     smooth = pd.Series(profile).rolling(PROFILE_WEEK, center=True, min_periods=1).mean().to_numpy()
     dev = (profile - smooth)[known]
