@@ -98,7 +98,7 @@ def register(subparsers) -> None:
     b.add_argument("--event", required=True, help="618, new_year_sale, double11 or spring_festival")
     b.add_argument("--years", type=_list, required=True, help="event years, comma-separated")
     b.add_argument("--lead", type=int, default=90,
-                   help=f"days between cutoff and window start, 1 to {MAX_LEAD} (default 90)")
+                   help=f"days between the last day of history and the window's first day, 1 to {MAX_LEAD} (default 90)")
     b.add_argument("--models", type=_list, default=[AUTO, "seasonal_naive", "event_naive"],
                    help=f"models to compare, comma-separated, from {', '.join(MODEL_CHOICES)}")
     b.add_argument("--out", help="also write the comparison table to this CSV")
