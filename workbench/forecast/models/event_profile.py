@@ -660,8 +660,10 @@ class EventProfile(Forecaster):
         if self.refit_errors_:  # the refits' day noise, in the scores' units, does not grow
             d = np.concatenate([day[~m] / (1 + k * np.abs(u[~m]))
                                 for day, (_, _, u, m) in zip(self._refit_day_errors(), self.refit_errors_)])
-            # a day less a centred mean of SMEARING_DAYS days keeps (1 - 1 / SMEARING_DAYS) of its variance
-            noise = (1.4826 * np.median(np.abs(d - np.median(d)))) ** 2 * SMEARING_DAYS / (SMEARING_DAYS - 1)
+            # a day less a centred mean of SMEARING_DAYS days keeps (1 - 1 / SMEARING_DAYS) of its variance;
+            # no day left (every refit day fell on an event it had not seen): nothing is known not to grow
+            noise = (1.4826 * np.median(np.abs(d - np.median(d)))) ** 2 * SMEARING_DAYS / (SMEARING_DAYS - 1) \
+                if d.size else None
         bands = conformal_offsets(horizons[seen], errors[seen], horizon, quantiles, spread=1 + k * x,
                                   future_spread=1 + k * np.abs(uplift), noise=noise)
         if unknown.any() and missed.sum() >= MIN_BAND_ERRORS:
