@@ -49,8 +49,9 @@ def test_a_series_that_has_gone_quiet_may_be_forecast_low(freq, y):
 
 
 def test_a_stopped_monthly_sku_keeps_its_models_zero_in_the_core():
-    months = pd.date_range("2023-01-01", "2026-10-01", freq="MS")
-    y = np.r_[np.full(len(months) - 2, 1300.0), 1224.0, 0.0]
+    # two zero months: stopped (one is a stock-out or a stop not yet confirmed, ets.unconfirmed_stop)
+    months = pd.date_range("2023-01-01", "2026-11-01", freq="MS")
+    y = np.r_[np.full(len(months) - 3, 1300.0), 1224.0, 0.0, 0.0]
     fc = forecast(pd.DataFrame({"sku": "SKU032", "ds": months, "y": y}), horizon=4, model="ets",
                   freq="MS", keys=["sku"], n_jobs=1)
     assert fc.attrs["replaced"] == [] and fc.yhat.max() < 200  # not 612 or 1,809 a month

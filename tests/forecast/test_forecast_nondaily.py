@@ -190,3 +190,61 @@ def test_a_stopped_monthly_sku_is_forecast_at_zero_and_a_slow_mover_is_not():
     slow = np.tile([2.0, 0, 0, 0, 1, 0], 6)[:34]
     slow[-2:] = 0
     assert stopped_since(slow, "MS") is None and stopped_since(stopped, "MS") == 30
+
+
+def _young_sku_through_double_11(seed: int = 3) -> tuple[np.ndarray, pd.DatetimeIndex]:
+    """Launched 24 weeks before the end at ~100 a week; the four Double 11 weeks (the window
+    10-20..11-11 touches the weeks of Oct 19, 26, Nov 2 and Nov 9) sell 2-2.5x; the data ends on
+    the week of Nov 9, 2026 (the usual late-November planning moment)."""
+    rng = np.random.default_rng(seed)
+    ds = pd.date_range("2026-05-25", "2026-11-09", freq="W-MON")
+    level = np.full(len(ds), 100.0)
+    level[-4:] *= [2.0, 2.2, 2.0, 2.5]
+    return np.round(level * np.exp(rng.normal(0, 0.08, len(ds)))), ds
+
+
+def test_event_periods_are_the_weeks_and_months_touching_618_and_double_11():
+    from workbench.calendar import default_calendar
+    from workbench.forecast.models.ets import event_periods
+
+    cal = default_calendar()
+    weeks = pd.date_range("2026-10-05", "2026-11-23", freq="W-MON")
+    assert list(weeks[event_periods(weeks, "W", cal)].strftime("%m-%d")) == ["10-19", "10-26", "11-02", "11-09"]
+    months = pd.date_range("2026-01-01", "2026-12-01", freq="MS")
+    assert list(months[event_periods(months, "MS", cal)].month) == [5, 6, 10, 11]  # not Jan/Feb (lunar), not holidays
+
+
+def test_a_young_weekly_skus_level_is_not_its_double_11_weeks():
+    """The level-only form of a short weekly history fits its level on the quiet weeks (the sale
+    weeks interpolated): the next 13 weeks near 100, not the ~220 of the last (Double 11) week, with
+    a note; the band stays within a few times the point."""
+    from workbench.forecast.models.ets import ETSModel
+
+    y, ds = _young_sku_through_double_11()
+    model = ETSModel().fit(y, ds, freq="W")
+    pred = model.predict(13)
+    assert model.form_ == "level"
+    assert 80 < pred.mean.mean() < 125, pred.mean
+    assert (pred.quantiles[0.9] < 3 * pred.mean).all()
+    assert any("sale-event windows" in note for note in pred.notes)
+
+
+def test_a_single_zero_month_at_the_end_is_not_the_level():
+    """30 months of ~400, then one zero month (a stock-out, or a stop not yet confirmed): the
+    forecast stays near 400 with a note (one zero had made it 0 with a P90 of hundreds, or cut
+    it by a third); a second zero month is the stop rule's and forecasts zero."""
+    from workbench.forecast.models.ets import ETSModel, unconfirmed_stop
+
+    rng = np.random.default_rng(5)
+    sales = np.round(400 * np.exp(rng.normal(0, 0.1, 30)))
+    ds = pd.date_range("2024-01-01", periods=31, freq="MS")
+    for before_zero in (sales, np.r_[sales[:-1], 150.0]):  # the last month before the zero full, or partial
+        y = np.r_[before_zero, 0.0]
+        pred = ETSModel().fit(y, ds, freq="MS").predict(4)
+        assert (pred.mean > 0.75 * 400).all(), pred.mean  # was 240-291, and 0 after the partial month
+        assert (pred.quantiles[0.9] < 3 * pred.mean).all()
+        assert any("stock-out" in note for note in pred.notes)
+    stopped = ETSModel().fit(np.r_[sales[:-1], 0.0, 0.0], ds, freq="MS").predict(2)
+    assert (stopped.mean == 0).all()
+    assert unconfirmed_stop(np.r_[sales, 0.0], "MS") == 1
+    assert unconfirmed_stop(np.r_[2.0, 0, 3.0, 0], "MS") == 0  # a zero like the ones before it

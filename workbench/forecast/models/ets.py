@@ -6,10 +6,10 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm, wilcoxon
+from scipy.stats import norm, theilslopes, wilcoxon
 
 from workbench.calendar import RetailCalendar
-from workbench.data.validate import SEASON_LENGTH
+from workbench.data.validate import SEASON_LENGTH, period_end
 from workbench.errors import ModelError
 from workbench.forecast.conformal import HORIZON_BANDS, apply_offsets, conformal_offsets, rolling_origin_errors
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
@@ -18,10 +18,12 @@ from workbench.forecast.models.event_dummies import offset_dummies
 from workbench.forecast.models.intermittent import (INTERMITTENT_ADI, INTERMITTENT_WINDOW, TSB, average_demand_interval,
                                                     is_intermittent)
 from workbench.forecast.models.lunar import WINDOWS, LunarEffect, fit_lunar_effect, lunar_regressors
-from workbench.forecast.models.regime import stopped_since
+from workbench.forecast.models.regime import STOP_PERIODS, stopped_since
 
 PERIOD_WORDS = {"D": "days", "W": "weeks", "MS": "months", "QS": "quarters"}
 MIN_FIT = 4  # fewest periods an ETS is fitted on (level only)
+MIN_QUIET = 3  # fewest periods outside solar sale windows a short history's level is fitted on
+QUIET_TAIL = 8  # the last quiet periods whose line continues through the sale periods after them
 MIN_CALIBRATION_ERRORS = 8  # fewer out-of-sample errors than this: the bands use in-sample errors
 IN_SAMPLE_WIDENING = 1.5  # in-sample one-step errors understate out-of-sample ones
 # longer seasons start from the heuristic initial states instead of estimating one per period:
@@ -43,6 +45,62 @@ def nondaily_start(y: np.ndarray) -> int:
     if len(following) == 3 and y[first] < np.median(following) / 3:
         return first + 1
     return first
+
+
+def unconfirmed_stop(y: np.ndarray, freq: str) -> int:
+    """Number of zero periods that end ``y`` (units per period, >= 0) when they are fewer than
+    ``STOP_PERIODS[freq]`` (so ``stopped_since`` does not call them a stop) yet a longer run than
+    any between its sales before: a stock-out, a data gap, or a stop a further zero period would
+    confirm. 0 otherwise (no such run, or a series that never sold). On ``log1p`` demand one such
+    zero after hundreds of units drags an ETS level to zero (a new user's monthly SKUs: mean 0
+    with P90 rising to 639; one stock-out month cut the next months by 32%)."""
+    y = np.asarray(y, float)
+    sold = np.flatnonzero(y > 0)
+    if not len(sold):
+        return 0
+    run = len(y) - 1 - int(sold[-1])
+    longest_before = int(np.max(np.diff(sold)) - 1) if len(sold) > 1 else 0
+    return run if 0 < run < STOP_PERIODS[freq] and run > longest_before else 0
+
+
+def event_periods(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar) -> np.ndarray:
+    """Boolean mask of the periods dated ``ds`` (each by its first day, at ``freq``) that overlap
+    a window of a solar sale event of ``calendar``: an event with peak days whose anchor keeps its
+    month and day from year to year (618 and Double 11 in the default calendar, and a user's own
+    such events). The lunar events move between weeks and months and are ``models.lunar``'s;
+    holidays without peak days (Labour Day, National Day) are not sales."""
+    ds = pd.DatetimeIndex(ds)
+    mask = np.zeros(len(ds), bool)
+    if not len(ds):
+        return mask
+    ends = pd.DatetimeIndex([period_end(d, freq) for d in ds])
+    for event in calendar.events:
+        first, second = calendar.anchor(event, 2024), calendar.anchor(event, 2025)
+        if (first.month, first.day) != (second.month, second.day):
+            continue  # a lunar event
+        for window in calendar.windows(event, ds.min(), ends.max()):
+            if window.peaks:
+                mask |= np.asarray((ds <= window.end) & (ends >= window.start))
+    return mask
+
+
+def quiet_level(z: np.ndarray, quiet: np.ndarray) -> np.ndarray:
+    """The log series ``z`` with its sale periods (``~quiet``, at least ``MIN_QUIET`` quiet ones)
+    replaced by the level the quiet periods around them give, never above what the period sold
+    (a sale lifts demand; a period under that level keeps its value): linear interpolation
+    between quiet neighbours; after the last quiet period, the Theil-Sen line of the last
+    ``QUIET_TAIL`` quiet periods continued (a launched SKU's ramp goes on through the Double 11
+    weeks that end its history; its last quiet value alone had put 13 weeks of five launched
+    trial SKUs 43% under truth); before the first, its value. Source: Theil (1950), Sen (1968)
+    slopes; as ``regime.py``, event periods are left out of a level, not modelled."""
+    t = np.arange(len(z))
+    fill = np.interp(t, t[quiet], z[quiet])
+    last = int(np.flatnonzero(quiet)[-1])
+    if last < len(z) - 1:
+        tail = np.flatnonzero(quiet)[-QUIET_TAIL:]
+        slope, intercept = theilslopes(z[tail], tail)[:2]
+        fill[last + 1:] = intercept + slope * t[last + 1:]
+    return np.where(quiet, z, np.minimum(z, fill))
 
 
 def one_season_indices(z: np.ndarray, season: int) -> tuple[np.ndarray, np.ndarray]:
@@ -121,13 +179,20 @@ class ETSModel(Forecaster):
     significantly lower, since a season seen once may be a season, growth, or a level shift
     (the parcel network's young origins). A shorter history gets the level only (simple
     exponential smoothing): a young weekly SKU's launch ramp and the Double 11 weeks at its end
-    had made a damped trend climb to twice its peak. The form is said in a note.
+    had made a damped trend climb to twice its peak. The form is said in a note. A weekly history
+    without a season fits its level (and trend) with its 618 and Double 11 weeks
+    (``event_periods``) replaced by the quiet weeks' level around them (``quiet_level``), with a
+    note: their lift is in the refits' errors (the band), not the level; sale weeks ahead get no
+    lift of their own.
     Initial states are estimated with the parameters, except for seasons longer than
     ``HEURISTIC_SEASON`` (weeks), which start from the heuristic initial states of Hyndman et
     al. (2008, §2.6.1).
     A weekly, monthly or quarterly series that has stopped (``stopped_since``: a run of zeros at
     the end, at least ``STOP_PERIODS`` long and longer than any gap between its sales before) is
-    forecast at zero with a note, as ``event_profile`` does for days.
+    forecast at zero with a note, as ``event_profile`` does for days. A shorter run of zeros at the
+    end that is still longer than any gap before (``unconfirmed_stop``: one zero month after
+    steady sales) is left out of the fit, with a note: a stock-out or a stop the next zero
+    period confirms, not a level; the forecast starts after it.
     Weekly, monthly and quarterly series are fitted from their start (``nondaily_start``: the
     zeros before a launch are not a level to trend from) when at least ``MIN_FIT`` periods
     follow it.
@@ -196,11 +261,16 @@ class ETSModel(Forecaster):
         if len(self.y_) - self.start_ < MIN_FIT:
             self.start_ = 0
         self.intermittent_ = None
+        self.end_ = len(self.y_)
         if freq != "D" and is_intermittent(self.y_[self.start_:], freq):  # daily: event_profile's rule
             self.intermittent_ = TSB().fit(self.y_[self.start_:], self.ds_[self.start_:], freq=freq,
                                            calendar=self.calendar_)
             return self
-        z = np.log1p(self.y_[self.start_:])
+        if freq != "D":  # zeros at the end a further zero would call a stop: fitted without them
+            gap = unconfirmed_stop(self.y_[self.start_:], freq)
+            if self.end_ - gap - self.start_ >= MIN_FIT:
+                self.end_ -= gap
+        z = np.log1p(self.y_[self.start_:self.end_])
         self.levels_ = None
         self.beta_ = None
         if freq == "D":
@@ -208,7 +278,7 @@ class ETSModel(Forecaster):
             Xc = X - X.mean(axis=0)
             self.beta_ = np.linalg.solve(Xc.T @ Xc + self.ridge * np.eye(X.shape[1]), Xc.T @ (z - z.mean()))
             z = z - X @ self.beta_
-        forms = candidate_forms(self.y_[self.start_:], freq)
+        forms = candidate_forms(self.y_[self.start_:self.end_], freq)
         self.form_errors_ = {}
         if self.form != "auto":
             if self.form not in forms:
@@ -227,16 +297,27 @@ class ETSModel(Forecaster):
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel as _ETS
 
         season = SEASON_LENGTH[self.freq_]
+        ds = self.ds_[self.start_:self.end_]
         self.seasonal_ = form == "season"
         self.indices_ = self.index_var_ = None  # fixed seasonal indices of a one-season history
+        # a weekly history without a season cannot tell a solar sale's lift from its level: the
+        # sale weeks are interpolated from the quiet ones around them for the fit; their excess
+        # stays in the errors the band is measured on. (Months: a third of them touch 618 or
+        # Double 11; interpolating them changed the refits' choice of form on a noise test.)
+        self.event_excess_, self.sale_periods_ = np.zeros(len(z)), np.zeros(len(z), bool)
+        if form in ("trend", "level") and self.freq_ == "W":
+            quiet = ~event_periods(ds, self.freq_, self.calendar_)
+            if quiet.sum() >= MIN_QUIET and not quiet.all():
+                clean = quiet_level(z, quiet)
+                self.event_excess_, self.sale_periods_, z = z - clean, ~quiet, clean
         # moving (lunar) holidays: estimated with the season, removed here, added back in predict
         self.lunar_, self.lunar_note_ = None, None
         if self.freq_ in WINDOWS and self.lunar:
             self.lunar_season_ = season if form in ("season", "indices") else None
-            self.lunar_, self.lunar_note_ = fit_lunar_effect(z, self.ds_[self.start_:], self.freq_, self.calendar_,
+            self.lunar_, self.lunar_note_ = fit_lunar_effect(z, ds, self.freq_, self.calendar_,
                                                              season=self.lunar_season_, prior=self.lunar_prior)
             if self.lunar_ is not None:
-                z = z - self._lunar_regressors(self.ds_[self.start_:]) @ self.lunar_.beta
+                z = z - self._lunar_regressors(ds) @ self.lunar_.beta
         if form == "indices":
             self.indices_, self.index_var_ = one_season_indices(z, season)
             z = z - self.indices_[np.arange(len(z)) % season]
@@ -263,7 +344,7 @@ class ETSModel(Forecaster):
         accuracy, with the plain variance of the loss differences: Diebold & Mariano, "Comparing
         predictive accuracy", JBES 13, 1995); of those, the one with the lowest mean error wins.
         It stays too when fewer than ``MIN_SELECTION_ERRORS`` errors per form were measured."""
-        y, ds = self.y_[self.start_:], self.ds_[self.start_:]
+        y, ds = self.y_[self.start_:self.end_], self.ds_[self.start_:self.end_]
         need = max(FORM_HISTORY[f](self.freq_) for f in forms)
         reach = min(SELECTION_HORIZON[self.freq_], len(y) - need)
         if reach < 1:
@@ -297,14 +378,15 @@ class ETSModel(Forecaster):
                                f"run than any before: the series stopped and is forecast at zero"], zero.copy())
         if self.intermittent_ is not None:
             return self._predict_intermittent(horizon, quantiles)
-        n = len(self.y_) - self.start_  # the periods fitted
+        n = self.end_ - self.start_  # the periods fitted
+        gap = len(self.y_) - self.end_  # zero periods at the end left out of the fit
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            pred = self.ets_.get_prediction(start=n, end=n + horizon - 1)
-        mu = np.asarray(pred.predicted_mean, float)
-        variance = np.asarray(pred.var_pred_mean, float)
+            pred = self.ets_.get_prediction(start=n, end=n + gap + horizon - 1)
+        mu = np.asarray(pred.predicted_mean, float)[gap:]
+        variance = np.asarray(pred.var_pred_mean, float)[gap:]
         if self.indices_ is not None:  # the indices' own uncertainty adds to the ETS variance
-            position = np.arange(n, n + horizon) % len(self.indices_)
+            position = np.arange(n + gap, n + gap + horizon) % len(self.indices_)
             mu = mu + self.indices_[position]
             variance = variance + self.index_var_[position]
         baseline = censored_at_zero(np.expm1(mu))
@@ -313,6 +395,17 @@ class ETSModel(Forecaster):
             notes.append(f"{self.name}: the series starts on {self.ds_[self.start_].date()}; fitted from there")
         if self.freq_ != "D":
             notes += self._form_notes(n)
+        if gap:
+            notes.append(f"{self.name}: no sales in the last {gap} {PERIOD_WORDS[self.freq_]} (since "
+                         f"{self.ds_[self.end_].date()}), a longer run than any before but under the "
+                         f"{STOP_PERIODS[self.freq_]} that mean a stop: taken as a stock-out or data gap and "
+                         f"fitted without; if the series stopped, the next zero period will say so")
+        if self.sale_periods_.any():
+            touched = self.ds_[self.start_:self.end_][self.sale_periods_]
+            notes.append(f"{self.name}: {len(touched)} {PERIOD_WORDS[self.freq_]} in sale-event windows (618, "
+                         f"Double 11; last {', '.join(str(d.date()) for d in touched[-3:])}) set to the level of the "
+                         f"quiet ones around them for the fit: without a season their lift is not the level; it "
+                         f"widens the band, and sale periods ahead get no lift of their own")
         if self.beta_ is not None:
             X, _ = offset_dummies(future, self.calendar_, self.levels_)
             mu = mu + X @ self.beta_
@@ -382,22 +475,26 @@ class ETSModel(Forecaster):
     def _conformal_offsets(self, horizon: int, quantiles) -> tuple[dict, str | None]:
         """Log quantile offsets per step from rolling-origin refits (see the class docstring),
         and a note when the history was too short for them."""
-        n = len(self.y_) - self.start_
+        n = self.end_ - self.start_
+        gap = len(self.y_) - self.end_  # steps from the fit's end to the forecast's first period
         need = FORM_HISTORY[self.form_](self.freq_)
-        reach = min(horizon, n - need)  # the longest horizon a window can measure
+        reach = min(horizon + gap, n - need)  # the longest horizon a window can measure
         hs, es = np.zeros(0), np.zeros(0)
         if reach >= 1:
             hs, es = rolling_origin_errors(
                 lambda: ETSModel(self.damped_trend, self.ridge, calibration_windows=0, lunar=self.lunar,
                                  lunar_prior=self.lunar_prior, form=self.form_),
-                self.y_[self.start_:], self.ds_[self.start_:],
+                self.y_[self.start_:self.end_], self.ds_[self.start_:self.end_],
                 horizon=reach, n_windows=self.calibration_windows, step=max(1, -(-reach // 3)),
                 freq=self.freq_, calendar=self.calendar_, min_history=need)
         bands = HORIZON_BANDS[self.freq_]
         if len(es) >= MIN_CALIBRATION_ERRORS:
-            return conformal_offsets(hs, es, horizon, quantiles, bands=bands), None
-        resid = np.asarray(self.ets_.resid, float)  # one-step errors of the log series
+            offsets = conformal_offsets(hs, es, horizon + gap, quantiles, bands=bands)
+            return {q: off[gap:] for q, off in offsets.items()}, None
+        # one-step errors of the log series, the sale periods' excess back in
+        resid = np.asarray(self.ets_.resid, float) + self.event_excess_
         resid = resid[-max(need, n // 2):] * IN_SAMPLE_WIDENING  # the early fit is the states settling
         note = (f"{self.name}: {n} {PERIOD_WORDS[self.freq_]} of history is too short to calibrate the bands on "
                 f"rolling-origin forecasts; they come from in-sample errors, widened")
-        return conformal_offsets(np.ones(len(resid)), resid, horizon, quantiles, bands=bands), note
+        offsets = conformal_offsets(np.ones(len(resid)), resid, horizon + gap, quantiles, bands=bands)
+        return {q: off[gap:] for q, off in offsets.items()}, note
