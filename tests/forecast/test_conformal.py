@@ -90,6 +90,8 @@ def test_bad_inputs_are_refused():
         conformal_offsets([1, 2], [0.1], 5, Q)
     with pytest.raises(ModelError, match="finite"):
         conformal_offsets([1, 2], [0.1, np.nan], 5, Q)
+    with pytest.raises(ModelError, match="day noise"):  # e.g. the median of no errors
+        conformal_offsets([1, 2], [0.1, 0.2], 5, Q, noise=np.nan)
 
 
 def test_apply_offsets_is_censored_at_zero():

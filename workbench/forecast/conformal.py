@@ -97,6 +97,8 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None,
                          f"expected {errors.shape} and ({horizon},)")
     if not (spread > 0).all() or not (future_spread > 0).all():
         raise ModelError("conformal offsets: spreads must be positive")
+    if noise is not None and not (np.isfinite(noise) and noise >= 0):
+        raise ModelError(f"conformal offsets: the day noise's variance must be finite and >= 0, not {noise}")
     if not len(errors):
         raise ModelError("conformal offsets: no errors to calibrate on")
     if not (np.isfinite(errors).all() and np.isfinite(horizons).all()):
