@@ -396,10 +396,11 @@ class ETSModel(Forecaster):
         if self.freq_ != "D":
             notes += self._form_notes(n)
         if gap:
-            notes.append(f"{self.name}: no sales in the last {gap} {PERIOD_WORDS[self.freq_]} (since "
-                         f"{self.ds_[self.end_].date()}), a longer run than any before but under the "
-                         f"{STOP_PERIODS[self.freq_]} that mean a stop: taken as a stock-out or data gap and "
-                         f"fitted without; if the series stopped, the next zero period will say so")
+            words, stop = PERIOD_WORDS[self.freq_], STOP_PERIODS[self.freq_]
+            notes.append(f"{self.name}: no sales in the last {words[:-1] if gap == 1 else f'{gap} {words}'} (since "
+                         f"{self.ds_[self.end_].date()}), a longer run than any before but under the {stop} {words} "
+                         f"that mean a stop: taken as a stock-out or data gap and left out of the fit (if the "
+                         f"series stopped, a run of {stop} will say so)")
         if self.sale_periods_.any():
             touched = self.ds_[self.start_:self.end_][self.sale_periods_]
             notes.append(f"{self.name}: {len(touched)} {PERIOD_WORDS[self.freq_]} in sale-event windows (618, "
