@@ -15,7 +15,7 @@ from workbench.data.sample import generate_sales
 from workbench.forecast import metrics
 from workbench.forecast.core import forecast
 from workbench.forecast.models import make_model
-from workbench.forecast.models.lunar import (WINDOWS, LunarEffect, calendar_position, fit_lunar_effect,
+from workbench.forecast.models.lunar import (WINDOWS, LunarEffect, calendar_position, fit_lunar_effect, own_effect,
                                              lunar_regressors, whole_festivals)
 
 CAL = default_calendar()
@@ -178,3 +178,43 @@ def test_the_hook_says_what_it_did_and_keeps_daily_data_apart():
     assert pred.baseline[1] < pred.mean[1] and pred.baseline[2] > pred.mean[2]
     daily = make_model("ets").fit(np.full(60, 5.0) + np.arange(60) % 7, pd.date_range("2024-01-01", periods=60))
     assert daily.lunar_ is None and daily.pooled_prior() is None
+
+
+def test_the_weekly_windows_are_chosen_by_aicc_for_a_shop_whose_sale_ends_four_days_before():
+    """A shop whose New Year sale runs to day -4 and whose collapse starts at day -3 (the trial's
+    shop; the calendar's windows end the sale at -8): the weekly fit chooses those boundaries
+    among the candidates, and next year's festival weeks get the shop's lift, where the
+    calendar's windows put the last sale days in the collapse window (the trial's weekly peak
+    in the wrong week)."""
+    spans, season = (-21, -3, 16), 52
+    beta = np.array([0.8, -1.0, -1.6, -0.3])
+    ds = pd.date_range("2019-01-07", periods=5 * season, freq="W-MON")
+    rng = np.random.default_rng(7)
+    t = np.arange(len(ds))
+    z = (8 + 0.003 * t + 0.2 * np.sin(2 * np.pi * t / season) + rng.normal(0, 0.03, len(ds))
+         + lunar_regressors(ds, "W", CAL, centred=False, spans=spans) @ beta)
+    history, future = slice(0, 4 * season), ds[4 * season:]  # the last year's festival is the forecast's
+    effect, note = fit_lunar_effect(z[history], ds[history], "W", CAL, season=season)
+    assert effect.spans == spans and "New Year sale days -21..-4" in note and "--events" in note
+    true_lift = lunar_regressors(future, "W", CAL, centred=False, spans=spans) @ beta
+    chosen_lift = lunar_regressors(future, "W", CAL, centred=False, spans=effect.spans) @ effect.beta
+    assert np.abs(chosen_lift - true_lift).max() < 0.1
+    # the calendar's windows alone (-35..-8, -7..+16): the sale's last days read as collapse
+    X = lunar_regressors(ds[history], "W", CAL, centred=True)
+    fixed = own_effect(z[history], X, season, X.any(axis=1))[0]
+    assert np.abs(lunar_regressors(future, "W", CAL, centred=False) @ fixed - true_lift).max() > 0.3
+
+
+def test_a_planners_events_file_fixes_the_windows():
+    """``--events`` setting the New Year sale (or the Spring Festival window) is the override:
+    no search, the planner's windows, named as such in the note; the shipped calendar searches
+    the grid, its own windows first (they win ties)."""
+    from workbench.calendar import RetailCalendar
+    from workbench.forecast.models.lunar import candidate_spans
+
+    own = RetailCalendar({"events": {"new_year_sale": {"start": -24, "end": -4}, "spring_festival": {"start": -3}}})
+    assert candidate_spans(own, "W") == [None] and candidate_spans(CAL, "MS") == [None]  # months: the calendar's
+    assert candidate_spans(CAL, "W")[0] == (-35, -7, 16) and len(candidate_spans(CAL, "W")) == 27
+    ds, z = _weekly_log_series(4 * 52, [0.4, -0.5, -1.2, -0.3])
+    effect, note = fit_lunar_effect(z, ds, "W", own, season=52)
+    assert effect.spans is None and "the calendar's new_year_sale and spring_festival windows (fixed" in note

@@ -411,7 +411,8 @@ class ETSModel(Forecaster):
             X, _ = offset_dummies(future, self.calendar_, self.levels_)
             mu = mu + X @ self.beta_
         if self.lunar_ is not None:  # this year's festival weeks, with the effects' own uncertainty
-            X, raw = self._lunar_regressors(future), lunar_regressors(future, self.freq_, self.calendar_, centred=False)
+            X, raw = self._lunar_regressors(future), lunar_regressors(future, self.freq_, self.calendar_, centred=False,
+                                                                           spans=self.lunar_.spans)
             mu = mu + X @ self.lunar_.beta
             # the season holds the festival's average (centred regressors): the baseline has none
             baseline = censored_at_zero(np.expm1(mu - raw @ self.lunar_.beta))
@@ -465,7 +466,8 @@ class ETSModel(Forecaster):
                 f"needs; {why}"]
 
     def _lunar_regressors(self, ds: pd.DatetimeIndex) -> np.ndarray:
-        return lunar_regressors(ds, self.freq_, self.calendar_, centred=self.lunar_season_ is not None)
+        return lunar_regressors(ds, self.freq_, self.calendar_, centred=self.lunar_season_ is not None,
+                                spans=self.lunar_.spans)
 
     def pooled_prior(self) -> LunarEffect | None:
         """After a fit on a panel's sum: its own moving-holiday effects, which each series of the

@@ -8,6 +8,11 @@ Taiwan Economic Forecast and Policy 33, 2003; U.S. Census Bureau, ``genhol``):
 - one regressor per window around the festival (``WINDOWS``: the calendar's ``new_year_sale``
   and ``spring_festival`` windows; for weeks the latter split into the wind-down, the statutory
   holiday and the recovery), valued per period as the share of the period's days inside it;
+- the weekly windows' boundaries (the sale's first day, the collapse's first day, the recovery's last
+  day) are chosen by AICc among a small grid around the calendar's (``SALE_STARTS``,
+  ``COLLAPSE_STARTS``, ``RECOVERY_ENDS``), as X-13ARIMA-SEATS chooses ``easter[w]``'s window
+  length (``aictest``); in a panel on the pooled sum, then used by every series; a planner's
+  calendar that sets the windows (``--events``) fixes them;
 - each regressor is centred on its long-run mean at the same calendar position (month of year,
   week of year; over the calendar's years 2000-2099), so that the seasonal index keeps
   the festival's average effect and the regressor carries only its movement (genhol's
@@ -37,7 +42,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from workbench.calendar import RetailCalendar
+from workbench.calendar import RetailCalendar, default_calendar, spring_festival
 from workbench.data.validate import SEASON_LENGTH
 
 PRE, WIND_DOWN, HOLIDAY, POST, FESTIVAL = "pre-festival", "wind-down", "holiday", "recovery", "festival"
@@ -56,6 +61,18 @@ HOLIDAY_DAYS = (-1, 6)  # the statutory Spring Festival holiday, days from the f
 MIN_PLACEMENTS = 2
 MIN_RESIDUAL_DOF = 4  # fewest residual degrees of freedom of that regression
 PRIOR_SD = 0.3  # spread of a series' effect around the pooled one (log points)
+# candidate window boundaries, days from the festival (X-13ARIMA-SEATS chooses a moving holiday's
+# window length among candidates by AICc: ``easter[w]`` with ``aictest``): the sale's first day,
+# the collapse's first day (the sale ends the day before) and the recovery's last day. The
+# calendar's defaults (-35, -7, 16) are the first; shops differ (a sale to day -4, a collapse
+# from day -3: the trial's shop). A planner's ``--events`` file that sets either window fixes them.
+SALE_STARTS = (-35, -28, -21)
+COLLAPSE_STARTS = (-7, -10, -3)
+RECOVERY_ENDS = (16, 9, 23)
+# with this many whole festivals or fewer the note says to plan the festival from daily data: a
+# new user's shop with 2 (weekly cut 2025-12-01) had per-SKU weekly WAPE 26.6% against 3.4% for
+# the daily model summed to weeks (docs/benchmarks.md); the seeded panel's 4-6 gave 6.6%
+FEW_FESTIVALS = 3
 REFERENCE_YEARS = range(2000, 2100)  # the calendar's years: the long-run means, and the dates served
 _REF_START = pd.Timestamp(f"{REFERENCE_YEARS[0]}-01-01")
 _REF_END = pd.Timestamp(f"{REFERENCE_YEARS[-1] + 1}-01-01")  # exclusive
@@ -70,7 +87,8 @@ class LunarEffect:
     ``spread``: the extra variance (log points squared) of a period the festival touches, over
     the others' (the effect's shape within a window varies, a share cannot hold it);
     ``source``: ``"own"``, ``"own and pooled"`` or ``"pooled"``; ``placements``: whole festival
-    spans in the history."""
+    spans in the history; ``spans``: the window boundaries the regressors used, ``(sale start,
+    collapse start, recovery end)`` in days from the festival (None: the planner's calendar's)."""
 
     windows: tuple[str, ...]
     beta: np.ndarray
@@ -78,6 +96,8 @@ class LunarEffect:
     spread: float
     source: str
     placements: int
+    spans: tuple[int, int, int] | None = None
+
 
     def variance(self, X: np.ndarray, touched: np.ndarray) -> np.ndarray:
         """Shape (h,): the variance the effects add to the log forecast of periods with
@@ -90,29 +110,67 @@ class LunarEffect:
         return ", ".join(f"{name} {np.expm1(b):+.0%} (+-{s:.2f} log)" for name, b, s in zip(self.windows, self.beta, se))
 
 
-def festival_windows(calendar: RetailCalendar, year: int, freq: str) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+def festival_windows(calendar: RetailCalendar, year: int, freq: str,
+                     spans: tuple[int, int, int] | None = None) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     """The regressor windows ``[(first day, last day)]`` of the festival of ``year``, in the order
-    of ``WINDOWS[freq]``: the calendar's ``new_year_sale`` and ``spring_festival`` windows, the
-    latter split at ``HOLIDAY_DAYS`` for weekly data. A part the planner's calendar leaves
-    empty (a short ``spring_festival``) has its first day after its last."""
-    pre = calendar.window("new_year_sale", year)
-    festival = calendar.window("spring_festival", year)
-    if freq != "W":
-        return [(pre.start, pre.end), (festival.start, festival.end)]
+    of ``WINDOWS[freq]``: the New Year sale and the festival (collapse and recovery), the latter
+    split at ``HOLIDAY_DAYS`` for weekly data. ``spans``: ``(sale start, collapse start,
+    recovery end)`` in days from the festival (the sale ends the day before the collapse), or
+    None for the calendar's ``new_year_sale`` and ``spring_festival`` windows. A part left
+    empty (a short festival window) has its first day after its last."""
     day = pd.Timedelta(days=1)
-    first = min(max(festival.start, festival.anchor + HOLIDAY_DAYS[0] * day), festival.end + day)
-    last = max(min(festival.end, festival.anchor + HOLIDAY_DAYS[1] * day), first - day)
-    return [(pre.start, pre.end), (festival.start, first - day), (first, last), (last + day, festival.end)]
+    if spans is None:
+        pre, festival = calendar.window("new_year_sale", year), calendar.window("spring_festival", year)
+        pre_window, (start, end, anchor) = (pre.start, pre.end), (festival.start, festival.end, festival.anchor)
+    else:
+        anchor = spring_festival(year)
+        pre_window = (anchor + spans[0] * day, anchor + (spans[1] - 1) * day)
+        start, end = anchor + spans[1] * day, anchor + spans[2] * day
+    if freq != "W":
+        return [pre_window, (start, end)]
+    first = min(max(start, anchor + HOLIDAY_DAYS[0] * day), end + day)
+    last = max(min(end, anchor + HOLIDAY_DAYS[1] * day), first - day)
+    return [pre_window, (start, first - day), (first, last), (last + day, end)]
+
+
+def candidate_spans(calendar: RetailCalendar, freq: str) -> list[tuple[int, int, int] | None]:
+    """The window boundaries ``fit_lunar_effect`` chooses among: for weekly data the grid
+    ``SALE_STARTS`` x ``COLLAPSE_STARTS`` x ``RECOVERY_ENDS`` (the calendar's defaults first)
+    when the planner's calendar keeps the shipped ``new_year_sale`` and ``spring_festival``
+    windows; else only ``None``, the calendar's windows (an ``--events`` file is the override).
+    Months keep the calendar's: a month holds most of the festival, so the boundaries are
+    barely identified (the seeded panel's months: WAPE 3.4 -> 3.6%, P10-P90 coverage 80 ->
+    66% with the search; a trial shop's per-SKU WAPE 15.0 -> 15.6%)."""
+    if freq != "W" or _user_windows(calendar):
+        return [None]
+    return [(a, b, c) for a in SALE_STARTS for b in COLLAPSE_STARTS for c in RECOVERY_ENDS]
 
 
 @lru_cache(maxsize=8)
-def _cumulative_days(calendar: RetailCalendar, freq: str) -> np.ndarray:
+def _user_windows(calendar: RetailCalendar) -> bool:
+    """Whether ``calendar``'s New Year sale or Spring Festival window differs from the shipped
+    one in any of the calendar's years."""
+    shipped = default_calendar()
+    return any((calendar.window(event, year).start, calendar.window(event, year).end)
+               != (shipped.window(event, year).start, shipped.window(event, year).end) for event in ("new_year_sale", "spring_festival") for year in REFERENCE_YEARS)
+
+
+def describe_spans(spans: tuple[int, int, int] | None) -> str:
+    """The window boundaries in words, for notes."""
+    if spans is None:
+        return "the calendar's new_year_sale and spring_festival windows"
+    return (f"New Year sale days {spans[0]}..{spans[1] - 1}, collapse and recovery {spans[1]}..{spans[2]:+d} "
+            f"(days from the festival)")
+
+
+@lru_cache(maxsize=128)
+def _cumulative_days(calendar: RetailCalendar, freq: str, spans: tuple[int, int, int] | None = None) -> np.ndarray:
     """Shape (days + 1, k): running count of the days inside each window from 2000-01-01 (row i:
     the days before ``_REF_START + i``), for overlaps by differences."""
     n = (_REF_END - _REF_START).days
     inside = np.zeros((n, len(WINDOWS[freq])))
     for year in REFERENCE_YEARS:
-        for j, (lo, hi) in enumerate(festival_windows(calendar, year, freq)):
+        for j, (lo, hi) in enumerate(festival_windows(calendar, year, freq, spans)):
             a, b = max((lo - _REF_START).days, 0), min((hi - _REF_START).days + 1, n)
             inside[a:b, j] = 1.0
     return np.vstack([np.zeros((1, inside.shape[1])), np.cumsum(inside, axis=0)])
@@ -126,8 +184,8 @@ def _period_ends(ds: pd.DatetimeIndex, freq: str) -> pd.DatetimeIndex:
     return ds + pd.tseries.frequencies.to_offset(freq)
 
 
-def _raw_shares(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar) -> np.ndarray:
-    cum = _cumulative_days(calendar, freq)
+def _raw_shares(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar, spans=None) -> np.ndarray:
+    cum = _cumulative_days(calendar, freq, spans)
     start = np.asarray((ds - _REF_START).days)
     end = np.asarray((_period_ends(ds, freq) - _REF_START).days)
     return (cum[end] - cum[start]) / (end - start)[:, None]
@@ -141,43 +199,50 @@ def calendar_position(ds: pd.DatetimeIndex, freq: str) -> np.ndarray:
     return np.minimum(np.asarray(ds.day_of_year - 1) // 7, SEASON_LENGTH["W"] - 1)
 
 
-@lru_cache(maxsize=16)
-def _long_run_means(calendar: RetailCalendar, freq: str, weekday: int) -> np.ndarray:
+@lru_cache(maxsize=256)
+def _long_run_means(calendar: RetailCalendar, freq: str, weekday: int, spans=None) -> np.ndarray:
     """Shape (positions, k): the mean share at each calendar position over ``REFERENCE_YEARS``
     (weeks starting on ``weekday``)."""
     first = _REF_START + pd.Timedelta(days=(weekday - _REF_START.weekday()) % 7) if freq == "W" else _REF_START
     ds = pd.date_range(first, _REF_END - pd.Timedelta(days=400), freq=f"W-{first.day_name()[:3].upper()}"
                        if freq == "W" else freq)
-    shares = _raw_shares(ds, freq, calendar)
+    shares = _raw_shares(ds, freq, calendar, spans)
     position = calendar_position(ds, freq)
     return np.vstack([shares[position == p].mean(axis=0) for p in range(SEASON_LENGTH[freq])])
 
 
-def lunar_regressors(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar, *, centred: bool) -> np.ndarray:
+def lunar_regressors(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar, *, centred: bool,
+                     spans: tuple[int, int, int] | None = None) -> np.ndarray:
     """Shape (n, k): per period of ``ds`` (weekly: week starts; ``MS``) the share of its
     days inside each window of ``WINDOWS[freq]`` (0-1), minus the long-run mean share at its
-    calendar position when ``centred``. Raises ``ValueError`` for dates outside the calendar's
+    calendar position when ``centred``; ``spans``: as in ``festival_windows``. Raises ``ValueError`` for dates outside the calendar's
     years 2000-2099 or a frequency other than W and MS."""
     if freq not in WINDOWS:
         raise ValueError(f"moving-holiday regressors are for W and MS data, not {freq!r}")
     ds = pd.DatetimeIndex(ds)
-    if ds.min() < _REF_START or _period_ends(ds[-1:], freq)[0] > _REF_END:
-        raise ValueError(f"dates {ds.min().date()}..{ds.max().date()} reach outside the calendar's years "
-                         f"{REFERENCE_YEARS[0]}-{REFERENCE_YEARS[-1]}")
-    shares = _raw_shares(ds, freq, calendar)
+    _check_dates(ds, freq)
+    shares = _raw_shares(ds, freq, calendar, spans)
     if centred:
         weekday = int(ds[0].weekday()) if freq == "W" else 0  # months: one cache entry
-        shares = shares - _long_run_means(calendar, freq, weekday)[calendar_position(ds, freq)]
+        shares = shares - _long_run_means(calendar, freq, weekday, spans)[calendar_position(ds, freq)]
     return shares
 
 
-def whole_festivals(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar) -> int:
-    """How many festival spans (the first window's first day to the last window's last day) lie
-    wholly inside the periods of ``ds``."""
+def _check_dates(ds: pd.DatetimeIndex, freq: str) -> None:
+    """Raises ``ValueError`` when the periods of ``ds`` reach outside the calendar's years."""
+    if ds.min() < _REF_START or _period_ends(ds[-1:], freq)[0] > _REF_END:
+        raise ValueError(f"dates {ds.min().date()}..{ds.max().date()} reach outside the calendar's years "
+                         f"{REFERENCE_YEARS[0]}-{REFERENCE_YEARS[-1]}")
+
+
+def whole_festivals(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar,
+                    spans: tuple[int, int, int] | None = None) -> int:
+    """How many festival spans (the first window's first day to the last window's last day;
+    ``spans`` as in ``festival_windows``) lie wholly inside the periods of ``ds``."""
     first, end = ds[0], _period_ends(ds[-1:], freq)[0]
     count = 0
     for year in range(first.year, end.year + 1):
-        windows = festival_windows(calendar, year, freq)
+        windows = festival_windows(calendar, year, freq, spans)
         count += bool(windows[0][0] >= first and windows[-1][1] < end)
     return count
 
@@ -200,14 +265,15 @@ def _aicc(rss: float, n: int, p: int) -> float:
 
 
 def own_effect(z: np.ndarray, X: np.ndarray, season: int | None, touched: np.ndarray):
-    """``(beta, cov, spread, chosen)``: least-squares coefficients of the regressors ``X`` (shape
+    """``(beta, cov, spread, chosen, aicc)``: least-squares coefficients of the regressors ``X`` (shape
     (n, k)) on the log series ``z`` (shape (n,)) jointly with the season and trend
     (``_nuisance``), their covariance (residual variance times the inverse normal matrix's
     block), and the extra residual variance of the periods ``touched`` (shape (n,), bool) by a
     window over the others' (0 at least; both scaled by n / residual degrees of freedom). None
     when the coefficients are not identified (rank) or leave fewer than ``MIN_RESIDUAL_DOF``
     residual degrees of freedom. ``chosen``: the regressors lower the AICc of the fit, the test
-    X-13ARIMA-SEATS' ``aictest`` applies to holiday regressors."""
+    X-13ARIMA-SEATS' ``aictest`` applies to holiday regressors; ``aicc``: the fit's AICc (with
+    the regressors), by which ``fit_lunar_effect`` compares candidate windows."""
     A = _nuisance(len(z), season)
     design = np.column_stack([A, X])
     dof = len(z) - design.shape[1]
@@ -219,12 +285,13 @@ def own_effect(z: np.ndarray, X: np.ndarray, season: int | None, touched: np.nda
     gram_inv = np.linalg.inv(design.T @ design)
     resid = z - design @ coef
     without = z - A @ np.linalg.lstsq(A, z, rcond=None)[0]
-    chosen = _aicc(float(resid @ resid), len(z), design.shape[1]) < _aicc(float(without @ without), len(z), A.shape[1])
+    aicc = _aicc(float(resid @ resid), len(z), design.shape[1])
+    chosen = aicc < _aicc(float(without @ without), len(z), A.shape[1])
     resid2 = resid ** 2 * len(z) / dof
     sigma2 = float(resid2.mean())
     spread = float(resid2[touched].mean() - resid2[~touched].mean()) if touched.any() and (~touched).any() else 0.0
     k = X.shape[1]
-    return coef[-k:], sigma2 * gram_inv[-k:, -k:], max(spread, 0.0), chosen
+    return coef[-k:], sigma2 * gram_inv[-k:, -k:], max(spread, 0.0), chosen, aicc
 
 
 def combine(own, prior: LunarEffect | None, prior_sd: float = PRIOR_SD):
@@ -251,21 +318,38 @@ def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: R
     starts); ``season``: the seasonal period the model fits (centred regressors, seasonal
     dummies), or None for a model with no season (uncentred regressors: the whole effect);
     ``prior``: a pooled ``LunarEffect`` (from a fit on a panel's sum) or None.
+    The windows: a pooled effect's ``spans`` (chosen on the panel's sum, where the signal is
+    strongest), else the candidate (``candidate_spans``) whose fit has the lowest AICc (the
+    calendar's defaults on ties; X-13ARIMA-SEATS' choice of a holiday window's length).
     Returns ``(effect or None, note)``; the effect's ``beta`` and ``cov`` are in log points per
     period wholly inside each window. A history outside the calendar's years gets none, with a
     note."""
+    choices = [prior.spans] if prior is not None else candidate_spans(calendar, freq)
+    # festivals counted over the widest candidate span, so that no candidate is identified by
+    # a narrower span alone
+    widest = None if choices == [None] else (min(c[0] for c in choices), min(c[1] for c in choices),
+                                             max(c[2] for c in choices))
     try:
-        X = lunar_regressors(ds, freq, calendar, centred=season is not None)
+        _check_dates(pd.DatetimeIndex(ds), freq)
     except ValueError as exc:
         return None, f"Spring Festival and New Year sale effects not estimated: {exc}"
-
-    touched = lunar_regressors(ds, freq, calendar, centred=False).sum(axis=1) > 0
-    placements = whole_festivals(ds, freq, calendar)
-    estimate = own_effect(z, X, season, touched) if placements >= MIN_PLACEMENTS else None
+    placements = whole_festivals(ds, freq, calendar, widest)
+    best = None  # (aicc, spans, estimate)
+    for spans in choices:
+        X = lunar_regressors(ds, freq, calendar, centred=season is not None, spans=spans)
+        touched = lunar_regressors(ds, freq, calendar, centred=False, spans=spans).sum(axis=1) > 0
+        estimate = own_effect(z, X, season, touched) if placements >= MIN_PLACEMENTS else None
+        aicc = estimate[4] if estimate is not None else np.inf
+        if best is None or aicc < best[0]:
+            best = (aicc, spans, estimate)
+    _, spans, estimate = best
     own = estimate[:3] if estimate is not None else None
     # alone, a series keeps only effects that earn their place; beside a pooled estimate its own
     # (even near zero) is weighed by its precision
     fitted = combine(own if prior is not None or estimate is not None and estimate[3] else None, prior)
+    daily = (f"; with {placements} festival(s) seen, weekly and monthly festival forecasts are far less accurate "
+             f"than the daily model's summed (docs/benchmarks.md): plan the festival from daily data where you have it"
+             if placements <= FEW_FESTIVALS else "")
     if fitted is None:
         why = (f"{placements} whole Spring Festival span(s) in the history, under the {MIN_PLACEMENTS} "
                f"that identify them" if placements < MIN_PLACEMENTS else
@@ -273,7 +357,10 @@ def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: R
                "they do not lower the fit's AICc")
         return None, (f"Spring Festival and New Year sale effects not estimated ({why}) and none pooled: "
                       + (f"the season repeats last year's {'weeks' if freq == 'W' else 'periods'}" if season
-                         else "the forecast has no festival"))
+                         else "the forecast has no festival") + daily)
     beta, cov, spread, source = fitted
-    effect = LunarEffect(WINDOWS[freq], beta, cov, spread, source, placements)
-    return effect, f"Spring Festival and New Year sale effects ({source}, moved to this year's dates): {effect.describe()}"
+    effect = LunarEffect(WINDOWS[freq], beta, cov, spread, source, placements, spans)
+    how = ("chosen by AICc among the candidates" if spans is not None else "fixed") + (
+        "; set your own with an --events file (new_year_sale, spring_festival start/end)")
+    return effect, (f"Spring Festival and New Year sale effects ({source}, moved to this year's dates): "
+                    f"{effect.describe()}; windows: {describe_spans(spans)} ({how}){daily}")
