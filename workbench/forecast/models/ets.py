@@ -192,7 +192,9 @@ class ETSModel(Forecaster):
     forecast at zero with a note, as ``event_profile`` does for days. A shorter run of zeros at the
     end that is still longer than any gap before (``unconfirmed_stop``: one zero month after
     steady sales) is left out of the fit, with a note: a stock-out or a stop the next zero
-    period confirms, not a level; the forecast starts after it.
+    period confirms, not a level; the forecast starts after it, and its quantiles below the
+    median are 0 (a new user's three SKUs that had stopped were forecast at their level with
+    a P10 far above zero).
     Weekly, monthly and quarterly series are fitted from their start (``nondaily_start``: the
     zeros before a launch are not a level to trend from) when at least ``MIN_FIT`` periods
     follow it.
@@ -400,7 +402,8 @@ class ETSModel(Forecaster):
             notes.append(f"{self.name}: no sales in the last {words[:-1] if gap == 1 else f'{gap} {words}'} (since "
                          f"{self.ds_[self.end_].date()}), a longer run than any before but under the {stop} {words} "
                          f"that mean a stop: taken as a stock-out or data gap and left out of the fit (if the "
-                         f"series stopped, a run of {stop} will say so)")
+                         f"series stopped, a run of {stop} will say so); the quantiles below the median are 0, "
+                         f"since it may have stopped")
         if self.sale_periods_.any():
             touched = self.ds_[self.start_:self.end_][self.sale_periods_]
             notes.append(f"{self.name}: {len(touched)} {PERIOD_WORDS[self.freq_]} in sale-event windows (618, "
@@ -432,6 +435,8 @@ class ETSModel(Forecaster):
             offsets = {q: (np.minimum if q < 0.5 else np.maximum)(off, norm.ppf(q) * sd) for q, off in offsets.items()}
             qs = apply_offsets(mean, offsets)
             notes += [note] if note else []
+        if gap:  # a stop is as likely an answer as a stock-out until the next period says: the band holds zero
+            qs = {q: np.zeros(horizon) if q < 0.5 else v for q, v in qs.items()}
         return Prediction(future, mean, qs, notes, baseline=baseline)
 
     def _predict_intermittent(self, horizon: int, quantiles) -> Prediction:
