@@ -122,7 +122,7 @@ def test_off_grid_monthly_and_weekly_dates():
         _prepare(monthly, freq="MS")
     weekly = pd.DataFrame({"date": ["2024-01-07", "2024-01-15"], "sku": "a", "units": [1, 2]})
     with pytest.raises(DataValidationError, match="column 'date': weekly data must fall on one weekday; .*; date each "
-                                                  "week by its first day, a Sunday as the earliest date is"):
+                                                  "week by its first day, on a Sunday \\(the weekday of the earliest date\\)"):
         _prepare(weekly, freq="W")
 
 

@@ -171,7 +171,7 @@ def prepare_long_frame(
         earliest = out["ds"].min()
         off = weekday != earliest.day_of_week
         what = "weekly data must fall on one weekday; other weekdays"
-        fix = f"date each week by its first day, a {earliest.day_name()} as the earliest date is"
+        fix = f"date each week by its first day, on a {earliest.day_name()} (the weekday of the earliest date)"
     if off is not None and off.any():
         first = frame[date_col].to_numpy()[np.flatnonzero(off.to_numpy())[0]]
         raise DataValidationError(f"{src}: column {date_col!r}: {what} at {describe_rows(frame, off.to_numpy())} "
