@@ -220,21 +220,28 @@ def test_conformal_windows_is_checked_at_the_edge(bad):
         ForecastRequest(horizon=5, conformal_windows=bad)
 
 
+def _launched_coverage(sold_days: int, check) -> float:
+    """P10-P90 coverage of the next 60 days of 10 seeded series launched after 300 empty days
+    at 50 a day (log noise sd 0.2), fitted on ``sold_days`` days of sales; ``check(model)``
+    must hold for every fitted model."""
+    ds = pd.date_range("2024-01-01", periods=300 + sold_days + 60)
+    inside = []
+    for seed in range(10):
+        rng = np.random.default_rng(seed)
+        y = np.r_[np.zeros(300), 50 * rng.lognormal(0, 0.2, sold_days + 60)]
+        model = make_model("event_profile").fit(y[:-60], ds[:-60])
+        assert check(model)
+        pred = model.predict(60)
+        inside.append((y[-60:] >= pred.quantiles[0.1]) & (y[-60:] <= pred.quantiles[0.9]))
+    return float(np.mean(inside))
+
+
 def test_a_young_series_without_refits_keeps_its_day_noise_in_the_band():
     """A series launched 90 days before the cut-off (a refit needs 8 weeks of it, 42 days
     before the end: none yet) in the event-heavy winter: its in-sample errors on event days are
     ~0 (each event's profile is fitted on its one occurrence), so the band comes from its quiet
     days. It used to collapse to +-3%."""
-    ds = pd.date_range("2024-01-01", periods=450)
-    inside = []
-    for seed in range(10):
-        rng = np.random.default_rng(seed)
-        y = np.r_[np.zeros(300), 50 * rng.lognormal(0, 0.2, 150)]
-        model = make_model("event_profile").fit(y[:390], ds[:390])
-        assert not model.refits_
-        pred = model.predict(60)
-        inside.append((y[390:] >= pred.quantiles[0.1]) & (y[390:] <= pred.quantiles[0.9]))
-    assert 0.72 <= np.mean(inside) <= 0.95
+    assert 0.72 <= _launched_coverage(sold_days=90, check=lambda model: not model.refits_) <= 0.95
 
 
 def test_a_launched_series_is_calibrated_on_refits_from_eight_weeks_after_its_launch():
@@ -242,16 +249,8 @@ def test_a_launched_series_is_calibrated_on_refits_from_eight_weeks_after_its_la
     does a refit from 8 weeks after the launch on: 160 days after the launch it has refits 42,
     84 (and 126 days back were it older), where it used to wait for half a year of history and
     take its in-sample errors widened by half. P10-P90 covers about 80% of the next 60 days."""
-    ds = pd.date_range("2024-01-01", periods=520)
-    inside = []
-    for seed in range(10):
-        rng = np.random.default_rng(seed)
-        y = np.r_[np.zeros(300), 50 * rng.lognormal(0, 0.2, 220)]
-        model = make_model("event_profile").fit(y[:460], ds[:460])
-        assert [o for o, _ in model.refits_] == [118, 76]
-        pred = model.predict(60)
-        inside.append((y[460:] >= pred.quantiles[0.1]) & (y[460:] <= pred.quantiles[0.9]))
-    assert 0.72 <= np.mean(inside) <= 0.88
+    assert 0.72 <= _launched_coverage(sold_days=160, check=lambda model: [o for o, _ in model.refits_] == [118, 76]) \
+        <= 0.88
 
 
 def test_refits_that_missed_an_event_the_forecast_knows_do_not_widen_the_quiet_days():

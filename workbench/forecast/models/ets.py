@@ -18,7 +18,7 @@ from workbench.forecast.models.event_dummies import offset_dummies
 from workbench.forecast.models.intermittent import (INTERMITTENT_ADI, INTERMITTENT_WINDOW, TSB, average_demand_interval,
                                                     is_intermittent)
 from workbench.forecast.models.lunar import WINDOWS, LunarEffect, fit_lunar_effect, lunar_regressors
-from workbench.forecast.models.regime import STOP_PERIODS, stopped_since
+from workbench.forecast.models.regime import STOP_PERIODS, stopped_since, trailing_zeros
 
 PERIOD_WORDS = {"D": "days", "W": "weeks", "MS": "months", "QS": "quarters"}
 MIN_FIT = 4  # fewest periods an ETS is fitted on (level only)
@@ -54,12 +54,10 @@ def unconfirmed_stop(y: np.ndarray, freq: str) -> int:
     confirm. 0 otherwise (no such run, or a series that never sold). On ``log1p`` demand one such
     zero after hundreds of units drags an ETS level to zero (a new user's monthly SKUs: mean 0
     with P90 rising to 639; one stock-out month cut the next months by 32%)."""
-    y = np.asarray(y, float)
-    sold = np.flatnonzero(y > 0)
-    if not len(sold):
+    zeros = trailing_zeros(y)
+    if zeros is None:
         return 0
-    run = len(y) - 1 - int(sold[-1])
-    longest_before = int(np.max(np.diff(sold)) - 1) if len(sold) > 1 else 0
+    run, longest_before = zeros
     return run if 0 < run < STOP_PERIODS[freq] and run > longest_before else 0
 
 

@@ -89,6 +89,7 @@ from workbench.errors import ModelError
 from workbench.forecast.conformal import MIN_BAND_ERRORS, conformal_offsets, scale_slope
 from workbench.forecast.features import event_offsets
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction, censored_at_zero
+from workbench.forecast.models.intermittent import INTERMITTENT_ADI, INTERMITTENT_WINDOW
 from workbench.forecast.models.recent_level import RecentLevel
 from workbench.forecast.models.regime import detect_regime
 
@@ -98,8 +99,8 @@ PATH_DAYS = 2 * YEAR  # days of the pooled baseline path a pooled model publishe
 IN_SAMPLE_HORIZON = 45  # days: the horizon in-sample errors (widened) stand for
 RECENT_DAYS, MIN_RECENT_DAYS = 28, 7  # quiet days that give a young regime's current level
 # a series whose last INTERMITTENT_DAYS days of the regime have an average interval between sales
-# of INTERMITTENT_ADI days or more is intermittent (Syntetos & Boylan's cut-off, 2005)
-INTERMITTENT_DAYS, INTERMITTENT_ADI = 91, 1.32
+# of INTERMITTENT_ADI days or more is intermittent (Syntetos & Boylan's cut-off, 2005; one home: intermittent.py)
+INTERMITTENT_DAYS = INTERMITTENT_WINDOW["D"]
 SMEARING_DAYS = 7  # days: a refit's errors less their centred weekly mean are its day noise
 # robust sds (1.4826 x median absolute deviation) beyond which a refit's day error is a miss (a
 # week closed, a profile that did not repeat), not day noise: clipped there in the smearing factor

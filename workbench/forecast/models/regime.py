@@ -63,18 +63,27 @@ def series_start(y: np.ndarray) -> int:
     return int(ok[0]) if len(ok) else 0
 
 
+def trailing_zeros(y: np.ndarray) -> tuple[int, int] | None:
+    """``(run, longest_before)``: the number of zero periods that end ``y`` (units per period,
+    >= 0) and the longest run of zeros between its sales before them; None for a series that
+    never sold."""
+    sold = np.flatnonzero(np.asarray(y, float) > 0)
+    if not len(sold):
+        return None
+    longest_before = int(np.max(np.diff(sold)) - 1) if len(sold) > 1 else 0
+    return len(y) - 1 - int(sold[-1]), longest_before
+
+
 def stopped_since(y: np.ndarray, freq: str) -> int | None:
     """Index of the first of the zero periods that end ``y`` (units per period, >= 0, on the
     ``freq`` grid: D, W, MS or QS) if they mean the series stopped: at least ``STOP_PERIODS[freq]``
     of them, and a longer run of zeros than any between its sales before. None otherwise (and
     for a series that never sold)."""
-    y = np.asarray(y, float)
-    sold = np.flatnonzero(y > 0)
-    if not len(sold):
+    zeros = trailing_zeros(y)
+    if zeros is None:
         return None
-    run = len(y) - 1 - sold[-1]
-    longest_before = int(np.max(np.diff(sold)) - 1) if len(sold) > 1 else 0
-    return int(sold[-1] + 1) if run >= STOP_PERIODS[freq] and run > longest_before else None
+    run, longest_before = zeros
+    return len(y) - run if run >= STOP_PERIODS[freq] and run > longest_before else None
 
 
 def level_shifts(z: np.ndarray, quiet: np.ndarray) -> list[int]:
