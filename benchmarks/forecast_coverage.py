@@ -9,9 +9,11 @@ months ahead) after each cut-off: P10-P90 coverage (target 80%), the shares belo
 P90 (10% each), and the scaled pinball loss (mean pinball loss of P10/P50/P90 over the in-sample
 seasonal-naive MAE; over the origins summed losses over summed scales). Prints per data set,
 model and horizon band the mean, range and number of cut-offs within 80% +- 8 points, then the
-coverage of each cut-off and band, then the tails at 91-150 days ahead split by the forecast's event
-effect on the day (lowered, e.g. the Spring Festival collapse; raised; quiet), for models with
-a separate event component. ``--refits CUTOFF`` instead shows the calibration refits of
+coverage of each cut-off and band, and how wide the band was for the errors made (the mean
+half-width of P10-P90 over the root mean square log error of the P50, both in log, the median
+over series: 1.28 is right for a normal error, more is too wide for that cut-off's errors),
+then the tails at 91-150 days ahead split by the forecast's event effect on the day (lowered,
+e.g. the Spring Festival collapse; raised; quiet), for models with a separate event component. ``--refits CUTOFF`` instead shows the calibration refits of
 ``auto`` on the total at one cut-off (``refit_report``).
 
     WORKBENCH_SHARED=../shared .venv/bin/python benchmarks/forecast_coverage.py [--models auto,ets] [--refits DATE]
@@ -60,8 +62,12 @@ def score_cutoff(fc: pd.DataFrame, frame: pd.DataFrame, keys: list[str], cutoff:
         for key, s in (part.groupby(keys[0]) if keys else [(None, part)]):
             loss += np.mean([metrics.pinball(s.y, s[c], q) for q, c in QCOLS.items()])
             scale += scales[key]
+        logs = np.log1p(part[["y", "yhat_q10", "yhat_q50", "yhat_q90"]])
+        logs["half"], logs["error2"] = (logs.yhat_q90 - logs.yhat_q10) / 2, (logs.y - logs.yhat_q50) ** 2
+        width = (logs.groupby(part[keys[0]]) if keys else logs.groupby(np.zeros(len(logs)))).mean()
         rows.append({"cutoff": cutoff.date(), "band": band,
                      "coverage": metrics.coverage(part.y, part.yhat_q10, part.yhat_q90),
+                     "width_ratio": float(np.nanmedian(width.half / np.sqrt(width.error2))),
                      "below": float(np.mean(part.y < part.yhat_q10)), "above": float(np.mean(part.y > part.yhat_q90)),
                      "scaled_pinball": loss / scale})
     return rows
@@ -69,26 +75,36 @@ def score_cutoff(fc: pd.DataFrame, frame: pd.DataFrame, keys: list[str], cutoff:
 
 def refit_report(frame: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
     """The calibration refits of ``event_profile`` on one series (``frame``: ``[ds, y]``) fitted
-    to ``cutoff``: per refit and horizon band, the days of history at the refit's origin and the
-    count, mean and sd of its log errors (days of events it had no profile for left out, as the
-    bands leave them out), and, as ``in-sample``, the robust sd of the fit's quiet-day residuals
-    (the day noise)."""
+    to ``cutoff``: per refit and horizon band, the days of history at the refit's origin, where
+    its growth came from (``growth``: the year-on-year estimator of ``_yearly_growth``, as the
+    forecast's own, or none with under a year and four weeks of the regime: a slope or the
+    pooled path), and the count, mean and sd of its log errors (days of events it had no
+    profile for left out, as the bands leave them out); then, as ``forecast``, the fit's own
+    growth estimator and the robust sd of its quiet-day residuals (the day noise)."""
     from workbench.calendar import default_calendar
-    from workbench.forecast.models.event_profile import EventProfile
+    from workbench.forecast.models.event_profile import YEAR, EventProfile
 
     train = frame[frame.ds <= cutoff]
     model = EventProfile().fit(train.y.to_numpy(float), pd.DatetimeIndex(train.ds), calendar=default_calendar())
     n = len(model.z_)
+    regime_days = len(model.y_) - model.regime_.start
+
+    def growth(comp, days):  # the condition _baseline_path and _choose_halflife test
+        return model._growth_estimator(comp, days) if days >= YEAR + 28 else "none (under a year)"
+
     rows = []
-    for (origin, _), (h, err, _, missed) in zip(model.refits_, model.refit_errors_):
+    for (origin, head), (h, err, _, missed) in zip(model.refits_, model.refit_errors_):
         band = pd.cut(h[~missed], [0, 30, 60, 90, 120, 180, 270])
         stats = pd.Series(err[~missed]).groupby(band, observed=True).agg(["size", "mean", "std"])
+        source = growth(head, regime_days - (n - origin))
         rows += [{"refit origin": train.ds.iloc[model.regime_.born + origin - 1].date(),
-                  "days of history": model.regime_.born + origin, "days ahead": str(b), "errors": int(r["size"]),
-                  "mean": round(r["mean"], 3), "sd": round(r["std"], 3)} for b, r in stats.iterrows()]
+                  "days of history": model.regime_.born + origin, "growth": source, "days ahead": str(b),
+                  "errors": int(r["size"]), "mean": round(r["mean"], 3), "sd": round(r["std"], 3)}
+                 for b, r in stats.iterrows()]
     comp = model.components_
     resid = (model.z_ - comp["level"] - comp["weekday"][model.dow_])[~comp["in_event"]]
-    rows.append({"refit origin": "in-sample", "days of history": n, "days ahead": "quiet days",
+    rows.append({"refit origin": "forecast", "days of history": len(model.y_),
+                 "growth": growth(comp, regime_days), "days ahead": "in-sample quiet days",
                  "errors": len(resid), "mean": 0.0,
                  "sd": round(1.4826 * float(np.median(np.abs(resid - np.median(resid)))), 3)})
     return pd.DataFrame(rows)
@@ -141,6 +157,10 @@ def main(argv=None) -> int:
     wide = table.pivot_table(index=["data", "model", "band"], columns="cutoff", values="coverage")
     print("\n== coverage by cut-off (percent) ==")
     print((wide * 100).round(0).to_string())
+    ratio = table.pivot_table(index=["data", "model", "band"], columns="cutoff", values="width_ratio")
+    print("\n== band half-width over the P50's RMS error by cut-off (log, median over series; 1.28 for a normal "
+          "error's P10-P90) ==")
+    print(ratio.round(2).to_string())
     if days:
         kinds = pd.concat(days).groupby(["data", "model", "kind"]).agg(
             days=("below", "size"), below=("below", "mean"), above=("above", "mean"), log_error=("log_error", "mean"))
