@@ -10,7 +10,7 @@ import pytest
 from workbench.forecast import metrics
 from workbench.forecast.core import forecast
 from workbench.forecast.models import DEFAULT_MODEL, make_model
-from workbench.forecast.models.ets import nondaily_start
+from workbench.forecast.models.regime import nondaily_start
 
 
 def _monthly_panel(n_series: int, months: int, seed: int = 7) -> pd.DataFrame:

@@ -27,6 +27,9 @@ from workbench.forecast.engines import Engine, make_engine, progress_bar
 from workbench.forecast.models import MODELS, make_model, resolve_model
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Prediction, count_dispersion, future_dates,
                                             quantile_column)
+from workbench.forecast.models.intermittent import is_intermittent
+from workbench.forecast.models.launch import BIN_PERIODS, LaunchCurve, age_levels, launch_curve
+from workbench.forecast.models.regime import nondaily_start, series_start, stopped_since
 from workbench.forecast.request import ForecastRequest, check_keys
 
 
@@ -484,11 +487,17 @@ def _execute(frame, request: ForecastRequest, *, keys=None, calendar=None, pool_
     try:
         caps = MODELS[model].capabilities
         prior_param = caps.pooling_param if caps.pools_at(request.freq) else None
-        if pool_events and sum(counts) > 1 and prior_param and prior_param not in params:
-            total = _distributed_total(runner, parts, job)
-            prior = _pooled_from_total(total, job)
-            if prior:
-                job = replace(job, params={**params, prior_param: prior})
+        prior_param = prior_param if prior_param not in params else None
+        launch_param = caps.launch_param if caps.launch_param not in params else None
+        if pool_events and sum(counts) > 1 and (prior_param or launch_param):
+            sums = _distributed_sums(runner, parts, job)
+            if prior_param:
+                prior = _pooled_from_total(_pooling_total(sums), job)
+                if prior:
+                    job = replace(job, params={**job.params, prior_param: prior})
+            if launch_param:
+                curve = panel_launch_curve(frame, keys, request.freq, sums)
+                job = replace(job, params={**job.params, launch_param: curve})
         results: list[_PartitionResult | None] = [None] * len(parts)
         with progress_bar(sum(counts), desc=f"forecast ({request.model}, {runner.name})",
                           enabled=progress) as bar:
@@ -503,10 +512,11 @@ def _execute(frame, request: ForecastRequest, *, keys=None, calendar=None, pool_
     return results
 
 
-def _distributed_total(runner: Engine, parts, job: _Job) -> pd.Series:
-    """The total the pooled prior is fitted on (``_pooling_total``), per date: summed per
-    partition on the workers, then added here in partition order (a fixed order, so every
-    engine gets the same floating-point total)."""
+def _distributed_sums(runner: Engine, parts, job: _Job) -> pd.DataFrame:
+    """Per date, the sum of all series (``all``) and of the established ones (``established``;
+    the pooled prior is fitted on ``_pooling_total`` of them): summed per partition on the
+    workers, then added here in partition order (a fixed order, so every engine gets the same
+    floating-point total)."""
     totals: list[pd.Series | None] = [None] * len(parts)
     for i, total in runner.map(_partition_total, parts, job):
         if isinstance(total, BaseException):
@@ -516,7 +526,37 @@ def _distributed_total(runner: Engine, parts, job: _Job) -> pd.Series:
     out = totals[0]
     for total in totals[1:]:
         out = out.add(total, fill_value=0.0)
-    return _pooling_total(out.sort_index())
+    return out.sort_index()
+
+
+def panel_launch_curve(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame) -> LaunchCurve:
+    """The pooled launch curve of the panel ``frame`` (the standard frame, series by ``keys``,
+    at ``freq``; ``models.launch``): the age levels of every launched series that has not
+    stopped, relative to the established series' sum in ``sums`` (``_distributed_sums``; no
+    reference when the panel has no established series: then its total holds the launches),
+    from its start
+    (``regime.series_start`` for days, ``regime.nondaily_start`` otherwise). A series is
+    launched when its start (of other data, its first period with sales) is after the panel's
+    first date; intermittent weekly, monthly or quarterly series are left out (their first sale
+    is no launch; daily ones have no sustained start). The curve is measured even with too few launches
+    (``LaunchCurve.usable`` says so, and the models' notes)."""
+    panel_start = frame["ds"].min()
+    established = sums["established"] if (sums["established"] > 0).any() else None
+    levels = []
+    for _, rows in _series_of(frame, keys):
+        y, ds = rows["y"].to_numpy(float), pd.DatetimeIndex(rows["ds"])
+        if not (y > 0).any():
+            continue
+        start = series_start(y) if freq == "D" else nondaily_start(y)
+        first = start if freq == "D" else int(np.argmax(y > 0))  # a partial first period is a start too
+        if ds[first] <= panel_start or stopped_since(y[start:], freq) is not None \
+                or freq != "D" and is_intermittent(y[start:], freq):  # a sparse series' first sale is no launch
+            continue
+        reference = established.reindex(ds).fillna(0.0).to_numpy() if established is not None else None
+        lv = age_levels(y, start, BIN_PERIODS[freq], reference)
+        if (~np.isnan(lv)).sum() >= 2:
+            levels.append(lv)
+    return launch_curve(levels, freq, panel_start)
 
 
 def _pooling_total(sums: pd.DataFrame) -> pd.Series:

@@ -35,6 +35,9 @@ class Capabilities:
     (what ``pooled_prior()`` of a fit on their sum returns); None: the model does not pool.
     ``pooling_frequencies``: the frequencies at which it pools (empty: all of ``frequencies``);
     at the others the core fits no sum.
+    ``launch_param``: the constructor parameter that takes the panel's pooled launch curve
+    (``models.launch.LaunchCurve``, which the core measures on the panel's launched series);
+    None: the model takes none.
     """
 
     frequencies: tuple[str, ...] = ("D", "W", "MS", "QS")
@@ -44,6 +47,7 @@ class Capabilities:
     baseline: bool = False
     pooling_param: str | None = None
     pooling_frequencies: tuple[str, ...] = ()
+    launch_param: str | None = None
 
     @property
     def pooling(self) -> bool:

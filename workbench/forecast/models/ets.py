@@ -18,7 +18,7 @@ from workbench.forecast.models.event_dummies import offset_dummies
 from workbench.forecast.models.intermittent import (INTERMITTENT_ADI, INTERMITTENT_WINDOW, TSB, average_demand_interval,
                                                     is_intermittent)
 from workbench.forecast.models.lunar import WINDOWS, LunarEffect, fit_lunar_effect, lunar_regressors
-from workbench.forecast.models.regime import STOP_PERIODS, stopped_since, trailing_zeros
+from workbench.forecast.models.regime import STOP_PERIODS, nondaily_start, stopped_since, trailing_zeros
 
 PERIOD_WORDS = {"D": "days", "W": "weeks", "MS": "months", "QS": "quarters"}
 MIN_FIT = 4  # fewest periods an ETS is fitted on (level only)
@@ -31,20 +31,6 @@ IN_SAMPLE_WIDENING = 1.5  # in-sample one-step errors understate out-of-sample o
 # categories, weekly: WAPE 8.1% estimated, 7.7% heuristic); on months and quarters estimating
 # them was as accurate or better
 HEURISTIC_SEASON = 12
-
-
-def nondaily_start(y: np.ndarray) -> int:
-    """Index of the first period of a weekly, monthly or quarterly series' volume: its first
-    non-zero period, or the one after when that first period holds under a third of the median
-    of the next three (a launch in the middle of the period). 0 for an all-zero series."""
-    nonzero = np.flatnonzero(np.asarray(y) > 0)
-    if not len(nonzero):
-        return 0
-    first = int(nonzero[0])
-    following = np.asarray(y[first + 1:first + 4], float)
-    if len(following) == 3 and y[first] < np.median(following) / 3:
-        return first + 1
-    return first
 
 
 def unconfirmed_stop(y: np.ndarray, freq: str) -> int:

@@ -33,7 +33,13 @@ level and growth come from the current regime only (since the start or the last 
 * a younger regime, and a series launched within the history, starts from its current level
   (the mean of its last ``RECENT_DAYS`` quiet weekday-adjusted days) and follows the pooled
   series' baseline path (``prior.path``: the seasonal shape and growth of the sum of the
-  established series, as the core gives it), or stays flat without one. (A series with volume
+  established series, as the core gives it), or stays flat without one. A launched series
+  (zeros before its start, or a history that starts after the panel's: ``launch_curve``, the
+  panel's pooled launch curve the core measures, ``models.launch``) also climbs that curve
+  from the age of its current level; the level shifts found before the curve's plateau are
+  its ramp, not shifts, and its days up to the plateau give no year-before day of a growth
+  pair (a ramp read as year-on-year growth put a launch past its ramp 25% high on the seeded
+  panel of ``tests/forecast/test_launch.py``). (A series with volume
   from the first day of a history shorter than a year is not young: the data is; its growth is
   ``trend_shrink`` of its recent slope, halving every ``SLOPE_HALFLIFE`` days.) A series
   younger than a year also takes the pooled event profiles as they are (its own few event
@@ -91,7 +97,8 @@ from workbench.forecast.features import event_offsets
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction, censored_at_zero
 from workbench.forecast.models.intermittent import INTERMITTENT_ADI, INTERMITTENT_WINDOW
 from workbench.forecast.models.recent_level import RecentLevel
-from workbench.forecast.models.regime import detect_regime
+from workbench.forecast.models.launch import LaunchCurve
+from workbench.forecast.models.regime import Regime, detect_regime
 
 YEAR = 364  # days: keeps the weekday
 SPAN = 400  # event offsets lie within this many days of their anchor
@@ -196,15 +203,18 @@ class EventProfile(Forecaster):
     calibration_origins : rolling origins whose errors choose the growth half-life and give
         the quantiles.
     calibration_step : days between those origins (the first is this many days before the end).
+    launch_curve : the panel's pooled ``LaunchCurve`` (the core measures it on the panel's
+        launched series), or None: a launched series' level is then not ramped up.
     """
 
     name = "event_profile"
     capabilities = Capabilities(frequencies=("D",), min_history=56, events=True, baseline=True,
-                                calibrated=("D",), pooling_param="prior")
+                                calibrated=("D",), pooling_param="prior", launch_param="launch_curve")
 
     def __init__(self, level_window: int = 15, growth_window: int = 28, trend_shrink: float = 0.5,
                  growth_halflife: float | str | None = "auto", prior: PooledPrior | None = None,
-                 prior_weight: float = 2.0, calibration_origins: int = 6, calibration_step: int = 42):
+                 prior_weight: float = 2.0, calibration_origins: int = 6, calibration_step: int = 42,
+                 launch_curve: LaunchCurve | None = None):
         self.level_window = level_window
         self.growth_window = growth_window
         self.trend_shrink = trend_shrink
@@ -213,6 +223,7 @@ class EventProfile(Forecaster):
         self.prior_weight = prior_weight
         self.calibration_origins = calibration_origins
         self.calibration_step = calibration_step
+        self.launch_curve = launch_curve
 
     def fit(self, y, ds, *, freq: str = "D", calendar: RetailCalendar | None = None):
         self._store_history(y, ds, freq, calendar)
@@ -228,9 +239,22 @@ class EventProfile(Forecaster):
             raise ModelError(f"{self.name} needs consecutive days; validate the data first")
         offsets = _offsets(self.ds_[0], len(self.y_), self.calendar_)
         self.regime_ = detect_regime(self.y_, ~_in_event(offsets))
+        born = self.regime_.born
+        curve = self.launch_curve
+        self.launched_ = born > 0 or bool(curve is not None and curve.is_launch(self.ds_[born]))
+        if self.launched_ and curve is not None and curve.usable and self.regime_.start > born:
+            # a launch ramps up to the panel's plateau: the "shifts" before it are the ramp,
+            # which the launch curve follows from the series' own current level
+            shifts = tuple(s for s in self.regime_.shifts if s >= born + curve.plateau)
+            self.regime_ = Regime(born, shifts[-1] if shifts else born, shifts, self.regime_.stopped)
+        # a launch's ramp is no growth: its days give no year-before day of a growth pair, and
+        # the regime measures its own growth only a year (and four weeks) after them
+        ramp = curve.plateau if self.launched_ and curve is not None and curve.usable \
+            and self.regime_.start == born else 0
+        self.yearly_days_ = YEAR + 28 + ramp
+        self.settle_days_ = max(MIN_REGIME_DAYS, ramp) if self.regime_.start > 0 or self.launched_ else 0
         self.uplift_ = {}
         self.delegate_, self.delegate_note_ = None, ""
-        born = self.regime_.born
         recent = self.y_[max(self.regime_.start, len(self.y_) - INTERMITTENT_DAYS):]
         if not self.regime_.stopped and len(self.y_) - born < self.capabilities.min_history:
             self.delegate_note_ = (f"only {len(self.y_) - born} days since the series started on "
@@ -343,16 +367,21 @@ class EventProfile(Forecaster):
         within the history: its forecast, under a year old, is its current level along the
         pooled path (or flat), and so is a refit's from 8 weeks on, so its refits start there
         (its in-sample errors widened by half, the rule without refits, had covered 87-92% of
-        the launched series of the regimes panel, four seeds)."""
+        the launched series of the regimes panel, four seeds). An origin with too few quiet
+        days before it for a baseline (a launch into the 618 span) ends the refits."""
         n = len(self.z_)
-        first = n - regime_days + 56 if self.regime_.born > 0 else max(YEAR // 2, n - regime_days + 56)
+        first = n - regime_days + 56 if self.launched_ else max(YEAR // 2, n - regime_days + 56)
         out = []
         for k in range(1, self.calibration_origins + 1):
             origin = n - k * self.calibration_step
             if origin < first:
                 break
-            out.append((origin, self._decompose(self.z_[:origin], {o: v[:origin] for o, v in self.offsets_.items()},
-                                                self.dow_[:origin], full=self.components_)))
+            try:
+                head = self._decompose(self.z_[:origin], {o: v[:origin] for o, v in self.offsets_.items()},
+                                       self.dow_[:origin], full=self.components_)
+            except ModelError:  # too few quiet days before it (a launch into 618): nor before earlier ones
+                break
+            out.append((origin, head))
         return out
 
     def _choose_halflife(self, regime_days: int) -> float | None:
@@ -372,10 +401,10 @@ class EventProfile(Forecaster):
         if self.growth_halflife != "auto":
             return self.growth_halflife
         n = len(self.z_)
-        if regime_days < YEAR + 28:
+        if regime_days < self.yearly_days_:
             return self.prior.growth_halflife if self.prior else DEFAULT_HALFLIFE
         # a younger refit's growth is a slope, or the pooled path: another estimator
-        yearly = [(o, head) for o, head in self.refits_ if regime_days - (n - o) >= YEAR + 28]
+        yearly = [(o, head) for o, head in self.refits_ if regime_days - (n - o) >= self.yearly_days_]
         estimator = self._growth_estimator(self.components_, regime_days)
         yearly = [(o, head) for o, head in yearly if self._growth_estimator(head, regime_days - (n - o)) == estimator]
         if not yearly:
@@ -434,9 +463,9 @@ class EventProfile(Forecaster):
         level, in_event = comp["level"], comp["in_event"]
         n = len(level)
         h = np.arange(1, horizon + 1)
-        growth, notes = self._yearly_growth(comp, regime_days) if regime_days >= YEAR + 28 else None, []
-        if growth is None and (regime_days < n or self.regime_.born > 0):  # launched or shifted within the year
-            return self._young_path(self._recent_level(comp, regime_days), n, horizon)
+        growth, notes = self._yearly_growth(comp, regime_days) if regime_days >= self.yearly_days_ else None, []
+        if growth is None and (regime_days < n or self.launched_):  # launched or shifted within the year
+            return self._young_path(*self._recent_level(comp, regime_days), n, horizon)
         if growth is None:  # the data, not the series, is young: the recent slope, shrunk
             recent = np.flatnonzero(~in_event)[-min(180, n):]
             slope = np.polyfit(recent, level[recent], 1)[0] if len(recent) >= 28 else 0.0
@@ -475,7 +504,7 @@ class EventProfile(Forecaster):
         if regime_days not in cache:
             level, in_event = comp["level"], comp["in_event"]
             n = len(level)
-            first = n - regime_days + (MIN_REGIME_DAYS if self.regime_.start > 0 else 0)
+            first = n - regime_days + self.settle_days_
             t = np.arange(max(YEAR, n - regime_days + YEAR), n)
             later = t[~in_event[t] & ~in_event[t - YEAR] & (t - YEAR >= first)]
             earlier, aligned = later - YEAR, np.zeros(len(later), bool)
@@ -541,28 +570,46 @@ class EventProfile(Forecaster):
         need = int(np.ceil(((1.25 if median else 1.0) * sd / GROWTH_SE) ** 2))
         return int(np.clip(need, self.growth_window, MAX_GROWTH_DAYS))
 
-    def _recent_level(self, comp: dict, regime_days: int) -> float:
-        """The current log baseline level of ``comp``'s history: the mean of its weekday-adjusted
-        log values over the last ``RECENT_DAYS`` quiet days of the regime (the running median's
-        last value rests on half a window and is noisy), or that last value with fewer than
-        ``MIN_RECENT_DAYS`` such days."""
+    def _recent_level(self, comp: dict, regime_days: int) -> tuple[float, float]:
+        """The current log baseline level of ``comp``'s history and its age (days since the
+        series' start): the mean of its weekday-adjusted log values over the last
+        ``RECENT_DAYS`` quiet days of the regime (the running median's last value rests on half
+        a window and is noisy) and the mean of their ages, or that last value and the last
+        day's age with fewer than ``MIN_RECENT_DAYS`` such days."""
         n = len(comp["level"])
         zd = self.z_[:n] - comp["weekday"][self.dow_[:n]]
         quiet = np.flatnonzero(~comp["in_event"][max(0, n - regime_days):]) + max(0, n - regime_days)
         recent = quiet[-RECENT_DAYS:]
-        return float(zd[recent].mean()) if len(recent) >= MIN_RECENT_DAYS else float(comp["level"][-1])
+        if len(recent) >= MIN_RECENT_DAYS:
+            return float(zd[recent].mean()), float(recent.mean())
+        return float(comp["level"][-1]), float(n - 1)
 
-    def _young_path(self, current: float, n: int, horizon: int) -> tuple[np.ndarray, list[str]]:
-        """Current level along the pooled path (flat without one)."""
+    def _young_path(self, current: float, age: float, n: int, horizon: int) -> tuple[np.ndarray, list[str]]:
+        """Current log level ``current`` (measured at ``age`` days since the start) along the
+        pooled path (flat without one), and, for a launched series, up the panel's launch curve
+        (``launch_curve``: ``LaunchCurve.growth`` from ``age`` to each future day's age) when it
+        is usable."""
         end = int(np.asarray(self.ds_[-1:], dtype="datetime64[D]").astype(np.int64)[0]) \
             - (len(self.z_) - n)
         path = self.prior.path if self.prior else {}
+        notes = []
+        ramp = np.zeros(horizon)
+        curve = self.launch_curve
+        if self.launched_ and curve is not None:
+            if curve.usable:
+                ramp = curve.growth(age, np.arange(n, n + horizon))
+                notes.append(f"{self.name}: launched on {self.ds_[self.regime_.born].date()}, {n} days before the "
+                             f"end of its history; its level (at {age:.0f} days) grows by x{np.exp(ramp[-1]):.2f} "
+                             f"over the horizon along {curve.describe()}")
+            else:
+                notes.append(f"{self.name}: launched on {self.ds_[self.regime_.born].date()}; no launch curve "
+                             f"({curve.describe()}): its current level is not ramped up")
         if end in path and end + horizon in path:
             rel = np.array([path[end + i] for i in range(1, horizon + 1)]) - path[end]
-            return current + rel, [f"{self.name}: less than a year in the current regime; the level "
-                                   f"follows the pooled series' seasonal path and growth"]
-        return np.full(horizon, current), [f"{self.name}: less than a year in the current regime and "
-                                           f"no pooled path; the forecast holds the current level"]
+            return current + rel + ramp, [f"{self.name}: less than a year in the current regime; the level "
+                                          f"follows the pooled series' seasonal path and growth", *notes]
+        return np.full(horizon, current) + ramp, [f"{self.name}: less than a year in the current regime and "
+                                                  f"no pooled path; the forecast holds the current level", *notes]
 
     def _forecast_log(self, comp: dict, future_offsets: dict[str, np.ndarray], future_dow: np.ndarray,
                       regime_days: int, halflife: float | None | str = "fitted"):

@@ -6,7 +6,9 @@ from the current regime only; a year-on-year growth factor measured against a ne
 against a level the series has left, reaches absurd values.
 
 * **start**: the first day of the first ``START_RUN``-day stretch with at least ``START_SHARE``
-  of its days non-zero (the first *sustained* non-zero; stray early orders do not count);
+  of its days non-zero (the first *sustained* non-zero; stray early orders do not count); of
+  weekly, monthly or quarterly data, the first non-zero period unless it is a partial launch
+  period (``nondaily_start``);
 * **stop** (every frequency, ``stopped_since``): the zero periods that end the series, at least
   ``STOP_PERIODS`` of them (28 days, 4 weeks, 2 months or 2 quarters) and longer than any run of
   zeros between its sales before (a slow mover's usual gaps are no stop);
@@ -61,6 +63,20 @@ def series_start(y: np.ndarray) -> int:
     share = np.convolve(nonzero, np.ones(START_RUN) / START_RUN, mode="valid")
     ok = np.flatnonzero((share >= START_SHARE) & (nonzero[: len(share)] > 0))
     return int(ok[0]) if len(ok) else 0
+
+
+def nondaily_start(y: np.ndarray) -> int:
+    """Index of the first period of a weekly, monthly or quarterly series' volume: its first
+    non-zero period, or the one after when that first period holds under a third of the median
+    of the next three (a launch in the middle of the period). 0 for an all-zero series."""
+    nonzero = np.flatnonzero(np.asarray(y) > 0)
+    if not len(nonzero):
+        return 0
+    first = int(nonzero[0])
+    following = np.asarray(y[first + 1:first + 4], float)
+    if len(following) == 3 and y[first] < np.median(following) / 3:
+        return first + 1
+    return first
 
 
 def trailing_zeros(y: np.ndarray) -> tuple[int, int] | None:

@@ -1,0 +1,140 @@
+"""Launched series still ramping at the cut-off (workbench.forecast.models.launch and the core's
+pooled launch curve): a seeded panel whose launches ramp up to a plateau."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.calendar import default_calendar
+from workbench.forecast.core import forecast
+from workbench.forecast.features import event_offsets
+from workbench.forecast.models.launch import MIN_LAUNCHES, age_levels, launch_curve
+
+DAYS = pd.date_range("2023-01-01", "2025-12-31")
+CUTOFF = pd.Timestamp("2025-08-10")
+HORIZON = 91
+
+
+def ramp_panel(seed: int = 3, zeros_before: bool = True) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Daily series over ``DAYS``: 16 mature ones (10% a year of growth) and 12 launches, six
+    launched 300-600 days before ``CUTOFF`` (past their ramp), six launched 60-110 days before
+    it (still ramping). A launch's level rises linearly from its launch to its plateau after
+    120-180 days (the ramp of the trial-4 generator). Weekly pattern, 618 and Double 11 peaks,
+    log-normal noise (sd 0.15). Returns the observed frame (a launch has zero rows before its
+    launch, as a wide export has; ``zeros_before=False``: its rows start at its launch, as a
+    long export's do), the noise-free means and ``{sku: kind}``."""
+    rng = np.random.default_rng(seed)
+    offsets = event_offsets(DAYS, default_calendar())
+    uplift = np.zeros(len(DAYS))
+    for name in ("618", "double11"):
+        off = offsets[name]
+        inside = ~np.isnan(off)
+        uplift[inside] += 1.0 * np.exp(-np.abs(off[inside]) / 2)
+    weekly = np.log([1.0, 0.95, 0.95, 1.0, 1.05, 1.15, 1.1])[DAYS.dayofweek]
+    t = np.arange(len(DAYS))
+    cut = int((CUTOFF - DAYS[0]).days)
+    rows, means, kinds = [], [], {}
+    for i in range(28):
+        kind = "mature" if i < 16 else "launched" if i < 22 else "young"
+        mu = np.exp(np.log(rng.lognormal(4.0, 0.7)) + 0.10 * t / 365 + weekly + uplift)
+        first = 0
+        if kind != "mature":
+            first = cut - int(rng.integers(300, 600) if kind == "launched" else rng.integers(60, 110))
+            ramp_days = int(rng.integers(120, 180))
+            mu = mu * np.clip((t - first + 1) / ramp_days, 0, 1)
+        y = mu * rng.lognormal(-0.15 ** 2 / 2, 0.15, len(DAYS))
+        sku = f"{kind}-{i:02d}"
+        kinds[sku] = kind
+        shown = 0 if zeros_before else first
+        rows.append(pd.DataFrame({"sku": sku, "ds": DAYS[shown:], "y": np.round(y[shown:], 1)}))
+        means.append(pd.DataFrame({"sku": sku, "ds": DAYS, "mu": mu}))
+    return pd.concat(rows, ignore_index=True), pd.concat(means, ignore_index=True), kinds
+
+
+@pytest.fixture(scope="module")
+def daily_runs():
+    panel, means, kinds = ramp_panel()
+    history = panel[panel.ds <= CUTOFF]
+    pooled = forecast(history, horizon=HORIZON, keys=["sku"], n_jobs=1)
+    flat = forecast(history, horizon=HORIZON, keys=["sku"], n_jobs=1, model_params={"launch_curve": None})
+    return pooled.merge(means, on=["sku", "ds"]), flat.merge(means, on=["sku", "ds"]), kinds
+
+
+def _bias(joined: pd.DataFrame, skus) -> float:
+    part = joined[joined.sku.isin(skus)]
+    return float(part.yhat.sum() / part.mu.sum() - 1)
+
+
+def test_age_levels_are_log_shares_by_age_bin():
+    y = np.r_[np.zeros(5), np.arange(1, 61, dtype=float)]
+    ref = np.full(65, 2.0)
+    lv = age_levels(y, 5, 28, ref)
+    assert len(lv) == 2  # two complete 28-day bins after the start
+    assert lv[0] == pytest.approx(np.log(np.arange(1, 29).sum() / 56))
+    assert lv[1] == pytest.approx(np.log(np.arange(29, 57).sum() / 56))
+    assert np.isnan(age_levels(np.r_[np.ones(28), np.zeros(28)], 0, 28)[1])  # a bin without sales
+
+
+def test_the_curve_follows_the_launches_ramp_and_levels_off():
+    """Launches ramping linearly to a plateau after 112 days: the curve rises through the
+    ramp's bins, then stays flat; a series measured at 42 days is forecast to grow by the
+    ramp's ratio, one past the plateau not at all."""
+    rng = np.random.default_rng(0)
+    levels = []
+    for k in range(6):
+        age = np.arange(28 * (8 + k))
+        y = np.clip((age + 1) / 112, 0, 1) * 50 * rng.lognormal(0, 0.1, len(age))
+        levels.append(age_levels(y, 0, 28))
+    curve = launch_curve(levels, "D", "2024-01-01")
+    assert curve.usable and curve.launches == 6
+    truth = np.log(np.array([14.5, 42.5, 70.5, 98.5, 112, 112, 112, 112]) / 14.5)
+    assert np.allclose(curve.log_level[:8], truth, atol=0.06)
+    assert 84 <= curve.plateau <= 126
+    assert curve.growth(41.5, [200.0])[0] == pytest.approx(np.log(112 / 42.5), abs=0.06)
+    assert curve.growth(300, [400, 500]) == pytest.approx([0, 0], abs=0.03)
+
+
+def test_too_few_launches_give_no_curve_and_a_note():
+    levels = [np.log([1.0, 2, 3, 4]), np.log([1.0, 2, 3, 4])]
+    curve = launch_curve(levels, "D", "2024-01-01")
+    assert not curve.usable and curve.launches == 2 < MIN_LAUNCHES
+    assert np.all(curve.growth(10, [50, 90]) == 0)
+    assert "under the 3" in curve.describe()
+
+
+def test_young_launches_follow_the_pooled_launch_curve_daily(daily_runs):
+    """The launches still ramping at the cut-off: unbiased along the pooled curve (their flat
+    current level, today's rule without a curve, is 30% low or worse). The launches past their
+    ramp but within a year of it no longer read it as year-on-year growth (20% high without
+    the curve), and mature series are unchanged."""
+    pooled, flat, kinds = daily_runs
+    young = [s for s, k in kinds.items() if k == "young"]
+    assert _bias(flat, young) < -0.30
+    assert abs(_bias(pooled, young)) < 0.10, _bias(pooled, young)
+    old = [s for s, k in kinds.items() if k == "launched"]
+    assert _bias(flat, old) > 0.20
+    assert abs(_bias(pooled, old)) < 0.10, _bias(pooled, old)
+    mature = [s for s, k in kinds.items() if k == "mature"]
+    m_pooled, m_flat = (j[j.sku.isin(mature)].sort_values(["sku", "ds"]).yhat.to_numpy() for j in (pooled, flat))
+    assert np.array_equal(m_pooled, m_flat)
+
+
+def test_a_launch_is_the_same_whether_its_rows_start_at_the_launch_or_zeros_come_before():
+    """A long export starts a launch's rows at its launch, a wide one fills zeros before it:
+    the same launch, the same forecast along the curve (without it, one was read as young
+    data with a slope and the other as a young regime held flat)."""
+    panel, means, kinds = ramp_panel(zeros_before=False)
+    fc = forecast(panel[panel.ds <= CUTOFF], horizon=HORIZON, keys=["sku"], n_jobs=1).merge(means, on=["sku", "ds"])
+    young = [s for s, k in kinds.items() if k == "young"]
+    assert abs(_bias(fc, young)) < 0.10, _bias(fc, young)
+
+
+def test_the_note_names_the_launch_and_the_curve(daily_runs):
+    panel, _, kinds = ramp_panel()
+    fc = forecast(panel[(panel.ds <= CUTOFF) & panel.sku.isin(["mature-00", "mature-01", "young-22"])],
+                  horizon=7, keys=["sku"], n_jobs=1)
+    notes = [n for n in fc.attrs["notes"] if "young-22" in n and "launch" in n]
+    assert notes and "1 launched series in the panel, under the 3" in notes[0], fc.attrs["notes"]
+    fc = forecast(panel[panel.ds <= CUTOFF], horizon=7, keys=["sku"], n_jobs=1)
+    notes = [n for n in fc.attrs["notes"] if "young-22" in n and "launch curve pooled" in n]
+    assert notes and "12 launches" in notes[0], fc.attrs["notes"]
