@@ -3,7 +3,8 @@ JSON, and the configuration YAML files (``read_yaml``, ``read_yaml_with_lines``)
 
 Reading (``read_table``): CSV in UTF-8, UTF-8 with BOM or GBK / GB18030 (detected with
 charset-normalizer, or named with ``encoding``), Excel workbooks (``.xlsx``/``.xlsm``, first sheet
-or ``sheet``, via openpyxl), Parquet and DuckDB. Numbers written with thousands separators
+or ``sheet``, read by calamine, a Rust reader several times faster than openpyxl on large order
+exports), Parquet and DuckDB. Numbers written with thousands separators
 (``1,944``, ``¥1,944.50``) become numbers; header names may be in any language and are trimmed of
 surrounding spaces; a header named twice is refused.
 
@@ -291,7 +292,7 @@ def _record_start_lines(content: str, sep: str) -> list[int]:
 
 def _read_excel(path: Path, sheet: str | int | None, text: dict) -> pd.DataFrame:
     try:
-        book = pd.ExcelFile(path, engine="openpyxl")
+        book = pd.ExcelFile(path, engine="calamine")
     except Exception as exc:
         raise DataValidationError(f"{path}: is not a readable .xlsx workbook ({exc}); open it in "
                                   f"Excel or WPS and save it again as .xlsx") from exc
