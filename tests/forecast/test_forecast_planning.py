@@ -44,7 +44,8 @@ def test_a_files_own_key_columns_make_the_levels(result):
 
     names = {"category": "类目", "region": "区域"}
     own = dataclasses.replace(result, keys=["类目", "区域"], forecast=result.forecast.rename(columns=names),
-                              direct_levels={names[k]: v.rename(columns=names) for k, v in result.direct_levels.items()})
+                              direct_levels={names[k]: v.rename(columns=names) for k, v in result.direct_levels.items()},
+                              window_bands={names.get(k, k): v.rename(columns=names) for k, v in result.window_bands.items()})
     ours, theirs = planning.level_totals(own), planning.level_totals(result)
     assert ours.level.tolist() == theirs.level.replace(names).tolist()
     np.testing.assert_allclose(ours.yhat, theirs.yhat)
@@ -60,10 +61,13 @@ def test_level_tables_are_reconciled_to_the_direct_national_forecast(result):
     inside = direct.loc[result.window.start:result.window.end]
     national = planning.level_totals(result).query("level == 'national'").iloc[0]
     assert national.yhat == pytest.approx(inside.yhat.sum(), rel=1e-9)
-    assert national.yhat_q50 == pytest.approx(inside.yhat_q50.sum(), rel=1e-9)
-    # the national band is the direct forecast's, narrower than the sum of the series' P10..P90
-    assert national.yhat_q10 == pytest.approx(inside.yhat_q10.sum(), rel=1e-9)
-    assert national.yhat_q90 == pytest.approx(inside.yhat_q90.sum(), rel=1e-9)
+    # the national band is the direct total's window band (its own refits' errors of 28-day sums),
+    # narrower than the sum of its days' P10..P90 and than the sum of the series'
+    band = result.window_bands["national"].iloc[0]
+    assert band.window_band == "refits" and band.yhat == pytest.approx(inside.yhat.sum(), rel=1e-9)
+    for q in ("yhat_q10", "yhat_q50", "yhat_q90"):
+        assert national[q] == pytest.approx(band[q], rel=1e-9)
+    assert national.yhat_q10 < national.yhat < national.yhat_q90
     summed = planning.window_totals(planning.aggregate(result.forecast, []), result.window, []).iloc[0]
     assert summed.yhat_q90 - summed.yhat_q10 > national.yhat_q90 - national.yhat_q10
     assert planning.national_totals(result)["yhat_q10"] == pytest.approx(national.yhat_q10)
@@ -75,17 +79,27 @@ def test_level_tables_are_reconciled_to_the_direct_national_forecast(result):
 
 
 def test_every_level_band_is_its_own_not_the_sum_of_the_series_bands(result):
-    """A category's and a region's band come from their direct forecasts, scaled to the coherent
-    point forecast: narrower than the summed series' P10..P90, centred on the sums of the series."""
+    """A category's and a region's window band is that of its own window total forecast directly
+    (its refits' errors of 28-day sums), scaled to the coherent point forecast, which lies
+    inside it; the series' too. Narrower than the summed series' P10..P90 over all levels."""
     assert set(result.direct_levels) == {"category", "region"}
+    assert set(result.window_bands) == {"series", "national", "category", "region"}
     tables = planning.level_totals(result)
     for level in ("category", "region"):
         ours = tables[tables.level == level].set_index("key")
         summed = planning.window_totals(planning.aggregate(result.forecast, [level]), result.window, [level]) \
             .set_index(level)
         np.testing.assert_allclose(ours.yhat, summed.yhat.reindex(ours.index), rtol=1e-9)  # coherent points
+        band = result.window_bands[level].set_index(level).reindex(ours.index)
+        for q in ("yhat_q10", "yhat_q90"):
+            np.testing.assert_allclose(ours[q], band[q] * ours.yhat / band.yhat, rtol=1e-9)
+        assert (ours.window_band == "refits").all()
+        assert (ours.yhat_q10 < ours.yhat).all() and (ours.yhat < ours.yhat_q90).all()
         width, summed_width = ours.yhat_q90 - ours.yhat_q10, (summed.yhat_q90 - summed.yhat_q10).reindex(ours.index)
-        assert (width < summed_width).all() and (ours.yhat_q10 < ours.yhat).all() and (ours.yhat < ours.yhat_q90).all()
+        assert width.sum() < summed_width.sum()
+    series = result.totals
+    assert (series.yhat_q10 <= series.yhat).all() and (series.yhat <= series.yhat_q90).all()
+    assert series.window_band.isin(["refits", "count", "independent days", "zero"]).all()
     chart = planning.level_daily(result, [])
     direct = result.direct_total.set_index("ds")
     np.testing.assert_allclose(chart.set_index("ds").yhat_q90, direct.yhat_q90.reindex(chart.ds), rtol=1e-9)
@@ -95,7 +109,8 @@ def test_bottom_up_keeps_the_series_and_a_bad_method_is_named():
     frame, keys, _ = planning.load_planning_frame(planning.EventParams(event="618", level="region"))
     frame = frame[frame.ds >= "2025-01-01"]
     kept = planning.event_forecast(frame, event="618", year=2026, lead=60, keys=keys, reconcile="bottom_up")
-    assert kept.direct_total is None and "reconcile" not in kept.forecast.attrs
+    assert "reconcile" not in kept.forecast.attrs  # the direct total gives the national band only
+    assert [n for n in kept.notes if n.startswith("levels not reconciled (bottom_up)")]
     projected = planning.event_forecast(frame, event="618", year=2026, lead=60, keys=keys, reconcile="ols")
     assert projected.forecast.attrs["reconcile"]["method"] == "ols"
     assert [n for n in projected.notes if "reconciled (ols)" in n]

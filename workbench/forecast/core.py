@@ -31,6 +31,7 @@ from workbench.forecast.models.intermittent import is_intermittent
 from workbench.forecast.models.launch import BIN_PERIODS, LaunchCurve, age_levels, launch_curve
 from workbench.forecast.models.regime import nondaily_start, series_start, stopped_since
 from workbench.forecast.request import ForecastRequest, check_keys
+from workbench.forecast.window_band import window_band
 
 
 MAX_PARTITION_SERIES = 500
@@ -80,6 +81,7 @@ class _Job:
     with_baseline: bool
     out_dir: str | None = None
     conformal_windows: int = 0
+    window: tuple[pd.Timestamp, pd.Timestamp] | None = None  # first and last day of a window total's band
 
 
 @dataclass
@@ -91,6 +93,7 @@ class _PartitionResult:
     notes: list[str]
     replaced: list[SeriesFailure]
     file: str | None = None
+    windows: list[dict] = field(default_factory=list)  # per series: its window total and band
 
 
 def series_keys(frame: pd.DataFrame, keys=None) -> list[str]:
@@ -192,17 +195,19 @@ def _check_prediction(pred: Prediction, model: str, job: _Job) -> str | None:
 
 
 def _forecast_one(y, ds, job: _Job):
-    """``(prediction, None, replaced)`` or ``(None, error, None)`` for one series; ``replaced``
-    says why the fallback forecast it (None when its model did)."""
+    """``(prediction, None, replaced, paths)`` or ``(None, error, None, [])`` for one series;
+    ``replaced`` says why the fallback forecast it (None when its model did); ``paths`` are the
+    refit paths of the model that forecast it (``Forecaster.refit_paths``)."""
     if len(ds) > 1 and not ds.is_monotonic_increasing or not ds.is_unique:  # a data fault, not a model's
         at = ds[np.flatnonzero(np.diff(ds.asi8) <= 0)[0] + 1]
-        return None, f"dates must increase (repeated or out of order at {at.date()}); validate the data first", None
+        return None, f"dates must increase (repeated or out of order at {at.date()}); validate the data first", None, []
     if len(y) and not (y > 0).any():
-        return _zero_forecast(ds, job), None, None
+        return _zero_forecast(ds, job), None, None, []
     model, params, note = _choose_model(job, len(y))
+    paths = []
     try:
-        pred = make_model(model, freq=job.freq, **params).fit(y, ds, freq=job.freq, calendar=job.calendar) \
-            .predict(job.horizon, job.quantiles)
+        fitted = make_model(model, freq=job.freq, **params).fit(y, ds, freq=job.freq, calendar=job.calendar)
+        pred = fitted.predict(job.horizon, job.quantiles)
     except Exception as exc:  # one series' failure must not stop the others, nor lose the series
         reason = f"it failed ({type(exc).__name__}: {exc})"
     else:
@@ -210,13 +215,27 @@ def _forecast_one(y, ds, job: _Job):
         if not reason:
             pred = _conformal(pred, y, ds, model, params, job)
             reason = _check_prediction(pred, model, job) or check_prediction(y, pred, job.freq)
+            paths = [] if reason or job.window is None else fitted.refit_paths()
     if reason:  # failed, or not believable next to its history: the fallback, with a note
         pred = _fallback(y, ds, job, model, reason)
         if isinstance(pred, str):
-            return None, pred, None
+            return None, pred, None, []
     if note:
         pred.notes.append(note)
-    return pred, None, reason
+    return pred, None, reason, paths
+
+
+def _window_total(pred: Prediction, paths, y, job: _Job) -> dict | None:
+    """The series' total over ``job.window`` (``yhat``), its quantiles (``window_band``) and
+    which rule gave them (``window_band``); None when no forecast day falls in the window."""
+    start, end = job.window
+    inside = np.flatnonzero((pred.ds >= start) & (pred.ds <= end))
+    if not len(inside):
+        return None
+    band, rule = window_band(pred.mean[inside], {q: pred.quantiles[q][inside] for q in job.quantiles},
+                             int(inside[0]) + 1, job.quantiles, paths=paths, history=y)
+    return {"yhat": float(pred.mean[inside].sum()), **{quantile_column(q): v for q, v in band.items()},
+            "window_band": rule}
 
 
 def _conformal(pred: Prediction, y, ds, model: str, params: dict, job: _Job) -> Prediction:
@@ -282,10 +301,12 @@ def partition_file(out_dir, index: int) -> Path:
 
 
 def _forecast_series(part: pd.DataFrame, keys: list, job: _Job):
-    """Forecast pieces, failures, notes and fallback replacements of one partition's series."""
-    pieces, failures, notes, replaced = [], [], [], []
+    """Forecast pieces, failures, notes, fallback replacements and window totals (with
+    ``job.window``) of one partition's series."""
+    pieces, failures, notes, replaced, windows = [], [], [], [], []
     for label, rows in _series_of(part, keys):
-        pred, error, why = _forecast_one(rows["y"].to_numpy(float), pd.DatetimeIndex(rows["ds"]), job)
+        y = rows["y"].to_numpy(float)
+        pred, error, why, paths = _forecast_one(y, pd.DatetimeIndex(rows["ds"]), job)
         if error:
             failures.append(SeriesFailure(label, error))
             continue
@@ -300,7 +321,10 @@ def _forecast_series(part: pd.DataFrame, keys: list, job: _Job):
             piece[k] = v
         pieces.append(piece)
         notes += [f"{label or 'series'}: {n}" for n in pred.notes]
-    return pieces, failures, notes, replaced
+        total = _window_total(pred, paths, y, job) if job.window is not None else None
+        if total is not None:
+            windows.append({**label, **total})
+    return pieces, failures, notes, replaced, windows
 
 
 def _forecast_partition(index: int, part: pd.DataFrame, job: _Job) -> _PartitionResult:
@@ -309,7 +333,7 @@ def _forecast_partition(index: int, part: pd.DataFrame, job: _Job) -> _Partition
     # one series' fit is too small to share: extra BLAS threads only wait (statsmodels' ETS fits
     # were 4x slower on a busy 2-core machine); set once per partition (it costs 1-10 ms)
     with threadpool_limits(1, user_api="blas"):
-        pieces, failures, notes, replaced = _forecast_series(part, keys, job)
+        pieces, failures, notes, replaced, windows = _forecast_series(part, keys, job)
     columns = [*keys, "ds", "yhat", *map(quantile_column, job.quantiles)] \
         + (["yhat_baseline"] if job.with_baseline else [])
     if pieces:
@@ -321,9 +345,9 @@ def _forecast_partition(index: int, part: pd.DataFrame, job: _Job) -> _Partition
         out = pd.DataFrame({k: part[k].iloc[:0] for k in keys} | {c: pd.Series(dtype=float) for c in columns[len(keys):]})
         out["ds"] = pd.to_datetime(out["ds"])
     if job.out_dir is None:
-        return _PartitionResult(out, len(pieces), len(out), failures, notes, replaced)
+        return _PartitionResult(out, len(pieces), len(out), failures, notes, replaced, windows=windows)
     path = write_table(out, partition_file(job.out_dir, index))
-    return _PartitionResult(None, len(pieces), len(out), failures, notes, replaced, str(path))
+    return _PartitionResult(None, len(pieces), len(out), failures, notes, replaced, str(path), windows)
 
 
 def _partition_total(index: int, part: pd.DataFrame, job: _Job) -> pd.DataFrame:
@@ -386,6 +410,7 @@ def forecast(
     pool_events: bool = True,
     with_baseline: bool = False,
     progress: bool | None = False,
+    window=None,
     **request_fields,
 ) -> pd.DataFrame:
     """Forecast every series of ``frame`` (the standard frame ``[keys..., ds, y]``).
@@ -403,6 +428,11 @@ def forecast(
     with_baseline : add ``yhat_baseline``, the forecast without event effects (NaN for models
         with no separate event component).
     progress : show a bar on stderr (None: only when stderr is a terminal).
+    window : ``(first day, last day)`` of a window (e.g. an event's) whose total per series is
+        wanted with its own band: ``attrs["window_bands"]`` then holds one record per series
+        with a forecast day in it: the keys, ``yhat`` (the window total of the point forecast),
+        a column per quantile (quantiles of the total, not sums of the days':
+        ``workbench.forecast.window_band``) and ``window_band`` (the rule that gave them).
 
     Returns
     -------
@@ -426,14 +456,20 @@ def forecast(
     note; an all-zero series forecasts zero with a note.
     """
     request = make_request(frame, request, request_fields)
+    if window is not None:
+        window = (pd.Timestamp(window[0]), pd.Timestamp(window[1]))
+        if window[1] < window[0]:
+            raise ParameterError(f"window: ends on {window[1].date()}, before it starts ({window[0].date()})")
     results = _execute(frame, request, keys=keys, calendar=calendar, pool_events=pool_events,
-                       with_baseline=with_baseline, progress=progress, out_dir=None)
+                       with_baseline=with_baseline, progress=progress, out_dir=None, window=window)
     failures, notes, replaced = _gather_messages(results)
     frames = [r.frame for r in results if r.frame is not None and len(r.frame)]
     _check_some_succeeded(frames, failures, request.model)
     out = pd.concat(frames, ignore_index=True)
     out.attrs.update(failures=failures, notes=notes, replaced=replaced, model=request.model,
                      model_name=request.model_name)
+    if window is not None:
+        out.attrs["window_bands"] = [w for r in results for w in r.windows]
     _warn(failures, notes)
     return out
 
@@ -470,14 +506,14 @@ def forecast_to_parquet(frame: pd.DataFrame, out_dir: str | Path, request: Forec
 
 
 def _execute(frame, request: ForecastRequest, *, keys=None, calendar=None, pool_events=True,
-             with_baseline=False, progress=False, out_dir=None) -> list[_PartitionResult]:
+             with_baseline=False, progress=False, out_dir=None, window=None) -> list[_PartitionResult]:
     """Partition, pool, run on the engine; partition results in partition order."""
     keys = series_keys(frame, keys)
     model = request.model_name
     params = dict(request.model_params)
     parts, counts = partition_series(frame, keys, request.partition_size)
     job = _Job(tuple(keys), request.horizon, model, params, request.quantiles, request.freq,
-               calendar or default_calendar(), with_baseline, out_dir, request.conformal_windows)
+               calendar or default_calendar(), with_baseline, out_dir, request.conformal_windows, window)
     engine = request.engine
     owned = not isinstance(engine, Engine)
     runner = make_engine(engine, address=request.dask_address,

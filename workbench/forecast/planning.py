@@ -38,6 +38,11 @@ class EventForecast:
     # the sums of the series per category or region, forecast directly (level, ds, yhat, ...):
     # where the bands of those levels come from (a sum of the series' P10s is no P10 of the sum)
     direct_levels: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # the window total's own band per series ("series": keys), per level (a key such as
+    # "category") and "national", as forecast (``core.forecast``'s ``window_bands``): keys, yhat,
+    # quantile columns, window_band (the rule). ``totals`` and ``level_totals`` carry them,
+    # scaled to the coherent point forecast
+    window_bands: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def has_actuals(self) -> bool:
@@ -134,12 +139,18 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
         raise ParameterError(f"year: {window.label} {window.year} ends {horizon - 7} days after the history "
                              f"({cutoff.date()}); at most {MAX_HORIZON['D'] - 7} days can be forecast")
     request = ForecastRequest(horizon=horizon, model=model, quantiles=quantiles, freq="D", n_jobs=n_jobs)
-    fc = forecast(train, request, keys=keys, calendar=calendar, with_baseline=True)
+    span = (window.start, window.end)
+    fc = forecast(train, request, keys=keys, calendar=calendar, with_baseline=True, window=span)
     notes = list(dict.fromkeys(fc.attrs.get("notes", [])))
+    bands = {"series": pd.DataFrame(fc.attrs["window_bands"])}
     direct = None
-    if keys and reconcile != "bottom_up" and fc.groupby(keys).ngroups > 1:
+    if keys and fc.groupby(keys).ngroups > 1:
         fc, direct, note = _reconciled(fc, train, request, keys, calendar, reconcile, window)
         notes.append(note)
+    if direct is not None:
+        bands["national"] = pd.DataFrame(direct.attrs["window_bands"])
+    elif not keys or fc.groupby(keys).ngroups == 1:  # one series is its own total
+        bands["national"] = bands["series"].drop(columns=keys)
     if window.start <= end_of_data:  # a past window: the actuals, for the error
         attrs = dict(fc.attrs)  # a merge drops them (failures, notes, reconcile)
         fc = fc.merge(frame[[*keys, "ds", "y"]], on=[*keys, "ds"], how="left")
@@ -149,12 +160,15 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
         for level in _middle_levels(train, keys):
             sums = train.groupby([level, "ds"], sort=True, as_index=False)["y"].sum()
             try:
-                levels[level] = forecast(sums, request, keys=[level], calendar=calendar, with_baseline=True)
+                levels[level] = forecast(sums, request, keys=[level], calendar=calendar, with_baseline=True,
+                                         window=span)
             except ModelError as exc:
-                notes.append(f"the {level} bands are sums of the series' bands: the {level} totals could not be "
-                             f"forecast directly ({exc})")
-    return EventForecast(window, cutoff, end_of_data, keys, fc, window_totals(fc, window, keys), notes, direct,
-                         levels)
+                notes.append(f"the {level} totals have no band: they could not be forecast directly ({exc}), "
+                             f"and a sum of the series' bands is no band of their sum")
+            else:
+                bands[level] = pd.DataFrame(levels[level].attrs["window_bands"])
+    totals = with_window_band(window_totals(fc, window, keys), bands["series"], keys)
+    return EventForecast(window, cutoff, end_of_data, keys, fc, totals, notes, direct, levels, bands)
 
 
 def _middle_levels(frame: pd.DataFrame, keys) -> list[str]:
@@ -170,20 +184,25 @@ def _middle_levels(frame: pd.DataFrame, keys) -> list[str]:
 
 def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest, keys: list[str],
                 calendar, method: str, window: EventWindow) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
-    """The series' forecast reconciled to the direct forecast of their sum, the direct total, and
-    a note with the gap over the window (or why nothing was reconciled)."""
+    """The series' forecast reconciled to the direct forecast of their sum (kept as forecast with
+    ``method`` ``"bottom_up"``), the direct total (forecast with the window total's band; also
+    where the national band comes from), and a note with the gap over the window (or why
+    nothing was reconciled)."""
     from workbench.forecast.reconcile import reconcile
 
     failures = fc.attrs.get("failures", [])
     if failures:
         return fc, None, (f"levels not reconciled: {len(failures)} series failed and the national total "
-                          f"includes them; the levels are sums of the series that were forecast")
+                          f"includes them; the levels are sums of the series that were forecast, without a band")
     total = train.groupby("ds", sort=True, as_index=False)["y"].sum()
     try:
-        direct = forecast(total, request, calendar=calendar, with_baseline=True)
+        direct = forecast(total, request, calendar=calendar, with_baseline=True, window=(window.start, window.end))
     except ModelError as exc:
         return fc, None, (f"levels not reconciled: the national total could not be forecast directly ({exc}); "
-                          f"the levels are sums of the series")
+                          f"the levels are sums of the series, without a band")
+    if method == "bottom_up":
+        return fc, direct, ("levels not reconciled (bottom_up): each level is the sum of its series; its band is "
+                            "that of its own direct forecast, scaled to the sum")
     out = reconcile(fc, direct, keys=keys, method=method)
     inside = (fc["ds"] >= window.start) & (fc["ds"] <= window.end)
     summed = float(fc.loc[inside, "yhat"].sum())
@@ -205,7 +224,8 @@ def window_totals(fc: pd.DataFrame, window: EventWindow, keys: list[str]) -> pd.
     """Per key over the event window: forecast, quantile sums, baseline, uplift, and actuals.
 
     The uplift and its baseline cover only the rows whose model has a baseline (see
-    ``with_uplift``), so ``uplift_pct`` compares like with like."""
+    ``with_uplift``), so ``uplift_pct`` compares like with like. The quantile sums are no
+    quantiles of the total (``with_window_band`` puts the total's own band in their place)."""
     inside = with_uplift(fc[(fc["ds"] >= window.start) & (fc["ds"] <= window.end)])
     value_cols = [c for c in inside.columns if c.startswith("yhat")] + ["uplift"] \
         + (["y"] if "y" in inside else [])
@@ -217,6 +237,33 @@ def window_totals(fc: pd.DataFrame, window: EventWindow, keys: list[str]) -> pd.
     if "y" in inside and inside["y"].notna().any():
         totals["error_pct"] = (totals["yhat"] - totals["y"]) / totals["y"].where(totals["y"] > 0)
     return totals.rename(columns={"y": "actual"})
+
+
+def with_window_band(totals: pd.DataFrame, band: pd.DataFrame | None, by: list[str]) -> pd.DataFrame:
+    """``totals`` (``window_totals`` per ``by``; ``[]`` = national) with the window total's own
+    band in place of the summed quantile columns, and ``window_band``, the rule that gave it
+    (``workbench.forecast.window_band.SOURCES``).
+
+    ``band``: per key of ``by``, the total as forecast (``yhat``) and its quantiles
+    (``core.forecast``'s ``window_bands``). A reconciled total differs from the total as
+    forecast, so the band is scaled by their ratio (the relative band is the forecast's own).
+    A key without a band (none given, or a zero total as forecast that reconciling made
+    positive) has NaN quantiles and the rule ``"none"``: never a sum of the days' quantiles.
+    Returns a new frame."""
+    out = totals.copy()
+    qcols = [c for c in out.columns if c.startswith("yhat_q")]
+    if band is None or band.empty:
+        out[qcols] = np.nan
+        out["window_band"] = "none"
+        return out
+    merged = out[by].merge(band, on=by, how="left") if by else pd.concat([band] * len(out), ignore_index=True)
+    point, forecast = out["yhat"].to_numpy(float), merged["yhat"].to_numpy(float)
+    scale = np.where(forecast > 0, point / np.where(forecast > 0, forecast, 1.0),
+                     np.where((forecast == 0) & (point == 0), 1.0, np.nan))  # a zero total keeps its zero band
+    for c in qcols:
+        out[c] = merged[c].to_numpy() * scale
+    out["window_band"] = np.where(np.isfinite(scale), merged["window_band"].to_numpy(), "none")
+    return out
 
 
 def aggregate(fc: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -398,15 +445,18 @@ def level_daily(result: EventForecast, by: list[str]) -> pd.DataFrame:
 
 
 def _national(result: EventForecast) -> pd.DataFrame:
-    """The national row of window totals (``level_daily`` summed over the window)."""
-    return window_totals(level_daily(result, []), result.window, [])
+    """The national row of window totals (``level_daily`` summed over the window), with the
+    national total's own band (``with_window_band``)."""
+    return with_window_band(window_totals(level_daily(result, []), result.window, []),
+                            result.window_bands.get("national"), [])
 
 
 def national_totals(result: EventForecast) -> dict:
-    """Window totals over all series: forecast, baseline, uplift share and actual (if known); the
-    band is the direct national forecast's when the series were reconciled to it."""
+    """Window totals over all series: forecast, baseline, uplift share and actual (if known), and
+    the band of the national window total (quantiles of the total forecast directly, or of the
+    one series; None without one), with ``window_band`` the rule that gave it."""
     row = _national(result).iloc[0]
-    return {k: (None if pd.isna(v) else float(v)) for k, v in row.items()}
+    return {k: (v if isinstance(v, str) else None if pd.isna(v) else float(v)) for k, v in row.items()}
 
 
 def level_totals(result: EventForecast) -> pd.DataFrame:
@@ -414,12 +464,13 @@ def level_totals(result: EventForecast) -> pd.DataFrame:
     file's own ``类目``...) and national:
     sums of the (reconciled) series, so the point forecasts and baselines add up exactly from
     one level to the next, and the national point forecast is the direct one (``event_forecast``).
-    Each level's band is its own direct forecast's, scaled to the coherent point forecast
-    (``level_daily``)."""
+    Each level's band is that of its own window total forecast directly, scaled to the coherent
+    point forecast (``with_window_band``; ``window_band`` names the rule)."""
     levels = [[k] for k in _middle_levels(result.forecast, result.keys)] + [[]]
     parts = []
     for by in levels:
-        totals = window_totals(level_daily(result, by), result.window, by)
+        totals = with_window_band(window_totals(level_daily(result, by), result.window, by),
+                                  result.window_bands.get(by[0] if by else "national"), by)
         totals.insert(0, "level", by[0] if by else "national")
         totals.insert(1, "key", totals[by[0]] if by else "all")
         parts.append(totals.drop(columns=by))
@@ -473,8 +524,9 @@ def selection_table(result: EventForecast, history: pd.DataFrame,
                     calendar: RetailCalendar | None = None) -> pd.DataFrame:
     """Series ranked for selection (选品) by forecast event-window total.
 
-    Columns: ``rank``, the keys, ``forecast`` (window total of ``yhat``), the outer quantile
-    sums (band; summed per day, so conservative), ``baseline`` (without event effects),
+    Columns: ``rank``, the keys, ``forecast`` (window total of ``yhat``), the quantiles of the
+    window total (its own band, ``with_window_band``; not sums of the days' quantiles) and
+    ``window_band`` (the rule that gave them), ``baseline`` (without event effects),
     ``uplift`` (forecast - baseline), ``uplift_pct`` (uplift / baseline), ``uplift_share``
     (the series' share of the total uplift over all series), ``no_event_history`` (True when the
     series' history holds no past window of the event, e.g. a new product: its uplift is the
@@ -484,7 +536,7 @@ def selection_table(result: EventForecast, history: pd.DataFrame,
     calendar = calendar or default_calendar()
     keys, totals = result.keys, result.totals.copy()
     qcols = sorted(c for c in totals.columns if c.startswith("yhat_q"))
-    out = totals[[*keys, "yhat", *qcols, "yhat_baseline", "uplift", "uplift_pct"]].rename(
+    out = totals[[*keys, "yhat", *qcols, "window_band", "yhat_baseline", "uplift", "uplift_pct"]].rename(
         columns={"yhat": "forecast", "yhat_baseline": "baseline"})
     total_uplift = out["uplift"].sum(min_count=1)
     out["uplift_share"] = out["uplift"] / total_uplift if total_uplift and total_uplift > 0 else np.nan
@@ -596,6 +648,20 @@ def backtest_caption(table: pd.DataFrame, lead: int, quantiles) -> str:
             f"over series; series bias = mean over series, then its sd; series coverage = share of series-days "
             f"inside the series' own {lo}..{hi}; by fallback = series the guard's "
             f"fallback forecast (the model failed or its forecast was refused; the notes say why)")
+
+
+def window_band_caption(quantiles) -> str:
+    """What the band of a window total in the selection and level tables means: its outer
+    quantiles are quantiles of the total over the window, and ``window_band`` names the rule
+    that gave them (``workbench.forecast.window_band.SOURCES``)."""
+    from workbench.forecast.window_band import SOURCES
+
+    lo, hi = band_columns(quantiles)
+    rules = "; ".join(f"{name} = {text}" for name, text in SOURCES.items())
+    return (f"{lo}..{hi} are quantiles of each window total (the units of all the window's days together, a "
+            f"band of its own), not sums of the days' quantiles, which would be far too wide for a steady "
+            f"series and too narrow for a slow mover; window band says where it comes from: {rules}; none = no "
+            f"band (the notes say why)")
 
 
 def selection_view(selection: pd.DataFrame) -> pd.DataFrame:

@@ -567,7 +567,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
             or parameter.
     """
     from workbench.budget.run import run_scenario
-    from workbench.forecast.planning import event_forecast, window_totals
+    from workbench.forecast.planning import event_forecast, national_totals
 
     notes: list[str] = []
     history, gmv_history, stock_skus = load_history(params)
@@ -608,10 +608,9 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
         gmv_fc = event_forecast(gmv_history, event=params.event, year=window.year,
                                 quantiles=QUANTILES, keys=[], n_jobs=n_jobs)
         notes += _failure_notes(gmv_fc, "event GMV")
-        row = window_totals(gmv_fc.forecast, window, []).iloc[0]
-        gmv = {"p50": float(row["yhat_q50"]), "p10": float(row["yhat_q10"]),
-               "p90": float(row["yhat_q90"]), "mean": float(row["yhat"]),
-               "uplift": float(row["uplift"]) if pd.notna(row["uplift"]) else None}
+        row = national_totals(gmv_fc)  # the window total's own band, not a sum of the days' quantiles
+        gmv = {"p50": row["yhat_q50"], "p10": row["yhat_q10"], "p90": row["yhat_q90"], "mean": row["yhat"],
+               "uplift": row["uplift"]}
 
     # 5. traffic budget: as written, or the spend that earns gmv_share of the event's GMV uplift
     if params.gmv_share is None or gmv_fc is None:

@@ -164,6 +164,16 @@ class Forecaster(ABC):
     def _future_dates(self, horizon: int) -> pd.DatetimeIndex:
         return future_dates(self.ds_, self.freq_, horizon)
 
+    def refit_paths(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """After ``fit``: the model's own rolling-origin refits, one ``(actual, forecast,
+        missed)`` triple per refit, each shape (m,): the history's values (units per period)
+        from the refit's origin to the end, the refit's point forecast of them, and whether the
+        refit forecast a period without something the model itself knows (an event it had not
+        seen: True; such periods measure another forecast). The core sums them over spans to
+        calibrate the band of a window total (``workbench.forecast.window_band``). Empty (the
+        default) for a model without refits of its own."""
+        return []
+
     def pooled_prior(self):
         """After a fit on the sum of many series: what each series' model receives in its
         ``capabilities.pooling_param`` (None: nothing to pool). Only pooling models override it."""

@@ -741,6 +741,19 @@ class EventProfile(Forecaster):
             out.append((np.arange(1, n - origin + 1), self.z_[origin:] - mu, uplift, _unknown_days(head, tail)))
         return out
 
+    def refit_paths(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """The refits' actuals and point forecasts (units per day) from each origin to the end of
+        the history (``refit_errors_`` back in units, with the smearing factor the forecast
+        carries), and the days the refit forecast at the baseline for an event it had no
+        profile for (``_unknown_days``: another forecast than the model's, which knows it);
+        empty for a delegated or stopped series, or without refits."""
+        if self.delegate_ is not None:
+            return self.delegate_.refit_paths()
+        if self.regime_.stopped:
+            return []
+        return [(self.y_[-len(e):], censored_at_zero(np.expm1(self.z_[-len(e):] - e + self.smearing_)), missed)
+                for _, e, _, missed in self.refit_errors_]
+
     def _calibration_errors(self, regime_days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Horizons (days), log errors, log event uplifts and missed-event flags of the refits
         (``refit_errors_``, concatenated); without any refit, the current regime's in-sample

@@ -1,0 +1,147 @@
+"""Coverage of the bands of event-window totals, per series and per level (no ../shared data needed).
+
+A planner reads each series' and each level's total over an event window with its P10..P90
+(the selection table 选品, the level tables). This backtests ``planning.event_forecast`` (history
+ending ``--lead`` days before each window; a window after the data is the live plan, scored on
+the generator's truth when a panel has one) and scores, per panel, level and window, the share
+of window totals inside P10..P90 (target 80%), the shares below P10 and above P90, and the mean
+band width over the point total, for two bands:
+
+* ``window``: the window total's own band (``workbench.forecast.window_band``: refits' joint
+  errors of sums, a negative binomial of a small count's sum, or independent days), what the
+  tables show;
+* ``summed``: the sum of the days' quantiles, what the tables showed before.
+
+Panels: the embedded sample's food and beauty SKUs per region (98 series; levels category,
+region, national) on 618 2024-2026, Double 11 2024-2025 and the New Year sale 2025-2026; and,
+with ``--trial DIR`` (a folder holding ``daily_gbk.csv`` and the generator's ``truth_daily.csv``
+of the trial-4 user panel: 40 SKUs in 5 categories, launches, stops, slow movers), its 年货节 /
+New Year sale 2025-2026, 618 2025-2026 and Double 11 2025 backtests and the live 年货节 2027
+window.
+
+    .venv/bin/python benchmarks/window_band_coverage.py [--trial /work/trial4/scratch] [--lead 90] [--no-sample]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from workbench.data.sample import load_sample
+from workbench.data.validate import prepare_long_frame
+from workbench.forecast import planning
+
+SAMPLE_WINDOWS = (("618", 2024), ("618", 2025), ("618", 2026), ("double11", 2024), ("double11", 2025),
+                  ("new_year_sale", 2025), ("new_year_sale", 2026))
+TRIAL_WINDOWS = (("new_year_sale", 2025), ("new_year_sale", 2026), ("618", 2025), ("618", 2026),
+                 ("double11", 2025), ("new_year_sale", None))
+SAMPLE_CATEGORIES = ("food", "beauty")
+
+
+def sample_panel() -> tuple[pd.DataFrame, list[str]]:
+    sku = load_sample("sku")
+    sku = sku[sku.category.isin(SAMPLE_CATEGORIES)][["ds", "category", "region", "sku", "units"]]
+    frame, _ = prepare_long_frame(sku, date_col="ds", target_col="units", keys=["category", "region", "sku"])
+    return frame, ["category", "region", "sku"]
+
+
+def trial_panel(folder: Path) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+    raw = pd.read_csv(folder / "daily_gbk.csv", encoding="gbk", dtype={"商品编码": str})
+    frame, _ = prepare_long_frame(raw, date_col="日期", target_col="销量", keys=["类目", "商品编码"])
+    truth = pd.read_csv(folder / "truth_daily.csv", dtype={"sku": str}, parse_dates=["ds"])
+    truth = truth.rename(columns={"sku": "商品编码", "cat": "类目"})[["类目", "商品编码", "ds", "y"]]
+    return frame, ["类目", "商品编码"], truth
+
+
+def window_rows(result: planning.EventForecast, truth: pd.DataFrame | None) -> list[dict]:
+    """Per level (series, each coarser key, national) and key: actual, point and both bands."""
+    window, keys, fc = result.window, result.keys, result.forecast
+    if truth is not None:  # the live plan: scored on the generator's truth
+        fc = fc.drop(columns="y", errors="ignore").merge(truth, on=[*keys, "ds"], how="left")
+    table = planning.level_totals(result)
+    rows = []
+    levels = [("series", keys)] + [(k, [k]) for k in planning._middle_levels(fc, keys)] + [("national", [])]
+    for level, by in levels:
+        if level == "series":
+            ours, summed = result.totals, planning.window_totals(fc, window, keys)
+        else:
+            ours = table[table.level == (by[0] if by else "national")].rename(columns={"key": by[0]} if by else {})
+            summed = planning.window_totals(planning.level_daily(result, by), window, by)
+        actual = planning.window_totals(planning.aggregate(fc, by), window, by)
+        cols = ["yhat_q10", "yhat_q90"]
+        if by:
+            merged = ours[[*by, "yhat", *cols, "window_band"]].merge(
+                summed[[*by, *cols]], on=by, suffixes=("", "_summed")).merge(actual[[*by, "actual"]], on=by)
+        else:
+            merged = pd.concat([ours[["yhat", *cols, "window_band"]].reset_index(drop=True),
+                                summed[cols].add_suffix("_summed").reset_index(drop=True),
+                                actual[["actual"]].reset_index(drop=True)], axis=1)
+        for _, r in merged.iterrows():
+            rows.append({"level": level, "key": ",".join(str(r[k]) for k in by) or "all", "actual": r.actual,
+                         "yhat": r.yhat, "window_lo": r.yhat_q10, "window_hi": r.yhat_q90, "rule": r.window_band,
+                         "summed_lo": r.yhat_q10_summed, "summed_hi": r.yhat_q90_summed})
+    return rows
+
+
+def score(rows: pd.DataFrame) -> pd.DataFrame:
+    out = {}
+    for band in ("window", "summed"):
+        lo, hi = rows[f"{band}_lo"], rows[f"{band}_hi"]
+        out[f"{band}_cov"] = ((rows.actual >= lo) & (rows.actual <= hi)).mean() * 100
+        out[f"{band}_below"] = (rows.actual < lo).mean() * 100
+        out[f"{band}_above"] = (rows.actual > hi).mean() * 100
+        out[f"{band}_width"] = ((hi - lo) / rows.yhat.where(rows.yhat > 0)).median() * 100
+    out["n"] = len(rows)
+    return pd.Series(out)
+
+
+def run(name: str, frame: pd.DataFrame, keys: list[str], windows, lead: int, truth=None) -> pd.DataFrame:
+    rows = []
+    for event, year in windows:
+        t0 = time.perf_counter()
+        result = planning.event_forecast(frame, event=event, year=year, lead=lead, keys=keys, n_jobs=1)
+        live = result.is_next_event
+        if live and truth is None:
+            continue
+        for row in window_rows(result, truth if live else None):
+            rows.append({"panel": name, "window": f"{event} {result.window.year}" + (" (live)" if live else ""),
+                         **row})
+        print(f"{name} {event} {result.window.year}: {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return pd.DataFrame(rows)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trial", type=Path, default=None, help="folder with daily_gbk.csv and truth_daily.csv")
+    parser.add_argument("--lead", type=int, default=90)
+    parser.add_argument("--no-sample", action="store_true")
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore")
+    parts = []
+    if not args.no_sample:
+        frame, keys = sample_panel()
+        parts.append(run("sample", frame, keys, SAMPLE_WINDOWS, args.lead))
+    if args.trial is not None:
+        frame, keys, truth = trial_panel(args.trial)
+        parts.append(run("trial", frame, keys, TRIAL_WINDOWS, args.lead, truth))
+    rows = pd.concat(parts, ignore_index=True)
+    rows = rows[rows.actual.notna()]
+    pd.set_option("display.width", 220)
+    print(f"== P10-P90 coverage of window totals, lead {args.lead} days (percent; width = median (P90 - P10) / "
+          f"point) ==")
+    print(rows.groupby(["panel", "level", "window"], sort=False).apply(score).round(1).to_string())
+    print("\n== over the windows ==")
+    print(rows.groupby(["panel", "level"], sort=False).apply(score).round(1).to_string())
+    print("\n== series by the rule that gave their band ==")
+    print(rows[rows.level == "series"].groupby(["panel", "rule"], sort=False).apply(score).round(1).to_string())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
