@@ -83,6 +83,27 @@ def test_only_the_spread_above_the_day_noise_grows_beyond_the_measured_horizons(
     assert same[0.9][239] == pytest.approx(same[0.9][200])  # one band (all errors): no growth in it
 
 
+def test_a_band_measured_in_one_noisy_season_takes_every_paths_day_noise():
+    """Six paths whose days 91-120 ahead all fell in one noisy season (day noise sd 0.3, sd 0.1
+    elsewhere), each path with its own level error (sd 0.05): with the day parts given, the band
+    there is the paths' level errors plus the day noise of all their days, not the season's, and
+    so is every other band's (the noise does not depend on the horizon)."""
+    rng = np.random.default_rng(4)
+    h = np.tile(np.arange(1, 151), 6).astype(float)
+    day = rng.normal(0, np.where((h > 90) & (h <= 120), 0.3, 0.1))
+    level = np.repeat(rng.normal(0, 0.05, 6), 150)
+    alone = conformal_offsets(h, level + day, 150, Q)
+    pooled = conformal_offsets(h, level + day, 150, Q, day=day)
+    width = {name: off[0.9][100] - off[0.1][100] for name, off in (("alone", alone), ("pooled", pooled))}
+    season_free = 2 * norm.ppf(0.9) * np.sqrt(0.05 ** 2 + 0.1 ** 2)
+    assert width["alone"] > 1.8 * season_free
+    assert season_free < width["pooled"] < 1.5 * season_free  # the pool holds the 30 noisy days of 150
+    first = [0, 14, 30, 60, 90, 120]  # each band's first step (within its mean horizon: not stretched)
+    np.testing.assert_allclose((pooled[0.9] - pooled[0.1])[first], width["pooled"], rtol=0.1)
+    with pytest.raises(ModelError, match="day noise"):
+        conformal_offsets(h, level + day, 150, Q, day=day[:-1])
+
+
 def test_bad_inputs_are_refused():
     with pytest.raises(ModelError, match="no errors"):
         conformal_offsets([], [], 5, Q)
@@ -362,12 +383,13 @@ def test_without_evidence_event_days_take_the_pooled_spread_slope_or_none():
 def test_parcel_bands_cover_80_percent_on_every_window_level_but_the_totals_618(shared, repo):
     """Issue 13's bar on real parcels (../shared; skipped without it): P10-P90 covers 80 +- 8
     points of each 2022 window (Spring Festival, 618, Double 11) on the total and on the 20
-    largest origins, 90 days ahead. The total's 618 2022 is out (93.8%, docs/benchmarks.md: its
-    band carries the level errors, -0.02 and -0.22, of two refits with under a year of history,
-    and the window's was smaller); it must not go back to the 96.9% of the refits that missed
-    Double 11 2021. (The total's Spring Festival went to 89.8% when the event profiles lost
-    their day noise, around the same band; the refits' day noise no longer stretched beyond the
-    horizons they reach, it is 79.7%.)"""
+    largest origins, 90 days ahead. The total's 618 2022 is out (90.6%, 29 of 32 days;
+    docs/benchmarks.md: its band carries the level errors, -0.02 and -0.22, of two refits with
+    under a year of history, and the window's was smaller); it must not go back to the 93.8%
+    its band had when it took the day noise of the Spring Festival weeks it was measured on,
+    nor to the 96.9% of the refits that missed Double 11 2021. (The total's Spring Festival went
+    to 89.8% when the event profiles lost their day noise, around the same band; the refits'
+    day noise no longer stretched beyond the horizons they reach, it is 81.4%.)"""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("forecast_accuracy", repo / "benchmarks" / "forecast_accuracy.py")
@@ -378,6 +400,6 @@ def test_parcel_bands_cover_80_percent_on_every_window_level_but_the_totals_618(
         for window, part in fc.groupby("window"):
             cover = metrics.coverage(part.y, part.yhat_q10, part.yhat_q90)
             if (label, window) == ("total", "618 2022"):
-                assert cover < 0.96, cover
+                assert cover < 0.92, cover
             else:
                 assert abs(cover - 0.8) <= 0.08, (label, window, cover)

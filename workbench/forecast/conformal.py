@@ -33,11 +33,13 @@ HORIZON_BANDS = {
     "QS": (1, 2, 4),
 }
 MIN_BAND_ERRORS = 28  # fewest errors a band's quantiles are taken from (else shorter horizons join)
+# quantile levels at which a band's level errors and the pooled day noise are convolved
+CONVOLUTION_GRID = (np.arange(50) + 0.5) / 50
 
 
 def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None, future_spread=None,
                       centred: bool = True, bands=HORIZON_BANDS["D"],
-                      min_errors: int = MIN_BAND_ERRORS, noise: float | None = None
+                      min_errors: int = MIN_BAND_ERRORS, noise: float | None = None, day=None
                       ) -> dict[float, np.ndarray]:
     """Per-step quantile offsets (log scale) from out-of-sample errors measured at ``horizons``.
 
@@ -73,6 +75,14 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None,
         (the spread as ``sqrt(h / hbar)``). With all of it growing, refits reaching 84 days
         ahead of 276 days of history had stretched their day noise to twice its size 150 days
         ahead (docs/benchmarks.md).
+    day : shape (m,) or None, the part of each error that does not depend on the horizon
+        (e.g. each path's errors less their centred weekly mean; the rest, ``errors - day``,
+        is the path's level error). Given, a band's scores are its errors' level parts
+        convolved with the day parts of all the errors (the two empirical distributions, each
+        on the ``CONVOLUTION_GRID`` quantiles): a day's error is its path's level error at
+        that horizon plus day noise, which every path's days measure, where a band's own days
+        are those of one season (a band 90-120 days ahead of the parcel total's 618 2022
+        cut-off was measured on the Spring Festival weeks of two refits; docs/benchmarks.md).
 
     Returns
     -------
@@ -99,6 +109,11 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None,
         raise ModelError("conformal offsets: spreads must be positive")
     if noise is not None and not (np.isfinite(noise) and noise >= 0):
         raise ModelError(f"conformal offsets: the day noise's variance must be finite and >= 0, not {noise}")
+    if day is not None:
+        day = np.asarray(day, float)
+        if day.shape != errors.shape or not np.isfinite(day).all():
+            raise ModelError(f"conformal offsets: the day noise must be finite and one per error, not of "
+                             f"shape {day.shape} for {errors.shape} errors")
     if not len(errors):
         raise ModelError("conformal offsets: no errors to calibrate on")
     if not (np.isfinite(errors).all() and np.isfinite(horizons).all()):
@@ -108,6 +123,8 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None,
     edges = np.array([0, *bands, np.inf])
     band_of = np.searchsorted(edges, h, side="left") - 1
     out = {q: np.empty(horizon) for q in quantiles}
+    if day is not None:  # every path's day noise, in score units, on a grid of its quantiles
+        pooled = np.quantile(day / spread, CONVOLUTION_GRID)
     for b in np.unique(band_of):
         lo, hi = edges[b], edges[b + 1]
         sel = (horizons > lo) & (horizons <= hi)
@@ -119,6 +136,9 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None,
         mid = np.median(errors[sel])
         scores = (errors[sel] - mid) / spread[sel]
         n = len(scores)
+        if day is not None:  # the band's level errors plus any path's day noise
+            level = np.quantile(scores - day[sel] / spread[sel], CONVOLUTION_GRID)
+            scores = (level[:, None] + pooled[None, :]).ravel()
         levels = np.clip(0.5 + (np.asarray(quantiles) - 0.5) * (n + 1) / n, 0.0, 1.0)
         values = np.quantile(scores, levels)
         if centred:
@@ -233,5 +253,5 @@ def rolling_origin_errors(make_model: Callable, y, ds, *, horizon: int, n_window
     return np.concatenate(hs).astype(float), np.concatenate(es)
 
 
-__all__ = ["HORIZON_BANDS", "MIN_BAND_ERRORS", "apply_offsets", "conformal_offsets", "rolling_origin_errors",
+__all__ = ["CONVOLUTION_GRID", "HORIZON_BANDS", "MIN_BAND_ERRORS", "apply_offsets", "conformal_offsets", "rolling_origin_errors",
            "scale_slope"]

@@ -55,7 +55,8 @@ history (6 x 42 days: paths reach 252 days back, so four of them measure the 90-
 of a plan three months ahead) and forecasts to the end; the spread of those log errors around
 their median, per horizon band, is the band around the point forecast (``conformal_offsets``,
 centred: the refits' median error is one level error they all share, since they all end on the
-same days). An event day's spread is ``1 + k |uplift|`` times a quiet day's, with ``k`` fitted
+same days), a band's level errors (each refit's weekly mean error) convolved with the day noise
+of all the refits' days (a band's own days are one stretch of the calendar). An event day's spread is ``1 + k |uplift|`` times a quiet day's, with ``k`` fitted
 on the refits' own event days (``scale_slope``); without enough event days among them, the
 pooled series' ``k`` (``PooledPrior.spread_slope``), else none (``k = 0``: no evidence that
 event days err more; an assumed ``k = 1`` had put the parcels' Spring Festival 2022 at 95% on
@@ -693,26 +694,30 @@ class EventProfile(Forecaster):
         spread is ``1 + k |u|`` times a quiet day's, ``u`` the refit's forecast log uplift of
         the day (``k``: ``_spread_slope``; without evidence among its refits, the pooled
         series' ``k``, else 0), and the same ``1 + k |u|`` with the forecast's uplift widens
-        the future event days. For steps beyond the mean horizon of a band's errors (beyond
-        the horizons the refits reach, above all), only the part of the spread above the
-        refits' day noise (``_refit_day_errors``) grows with the horizon (``conformal_offsets``'
-        ``noise``)."""
+        the future event days. A day's error is its refit's level error at that horizon plus
+        day noise (``_refit_day_errors``), which does not depend on the horizon: each horizon
+        band's level errors are convolved with the day noise of all the refits
+        (``conformal_offsets``' ``day``), and for steps beyond the mean horizon of a band's
+        errors (beyond the horizons the refits reach, above all) only the part of the spread
+        above the day noise grows (``noise``)."""
         horizons, errors, past_uplift, missed = self._calibration_errors(regime_days)
         seen = ~missed if (~missed).any() else np.ones(len(missed), bool)
         k = self._spread_slope(regime_days)
         if k is None:  # no evidence of its own: the pooled series', else none
             k = self.prior.spread_slope if self.prior and self.prior.spread_slope is not None else 0.0
         x = np.abs(past_uplift[seen])
-        noise = None
+        noise = day = None
         if self.refit_errors_:  # the refits' day noise, in the scores' units, does not grow
-            d = np.concatenate([day[~m] / (1 + k * np.abs(u[~m]))
-                                for day, (_, _, u, m) in zip(self._refit_day_errors(), self.refit_errors_)])
+            parts = self._refit_day_errors()
+            day = np.concatenate(parts)[seen]
+            d = np.concatenate([part[~m] / (1 + k * np.abs(u[~m]))
+                                for part, (_, _, u, m) in zip(parts, self.refit_errors_)])
             # a day less a centred mean of SMEARING_DAYS days keeps (1 - 1 / SMEARING_DAYS) of its variance;
             # no day left (every refit day fell on an event it had not seen): nothing is known not to grow
             noise = (1.4826 * np.median(np.abs(d - np.median(d)))) ** 2 * SMEARING_DAYS / (SMEARING_DAYS - 1) \
                 if d.size else None
         bands = conformal_offsets(horizons[seen], errors[seen], horizon, quantiles, spread=1 + k * x,
-                                  future_spread=1 + k * np.abs(uplift), noise=noise)
+                                  future_spread=1 + k * np.abs(uplift), noise=noise, day=day)
         if unknown.any() and missed.sum() >= MIN_BAND_ERRORS:
             blind = conformal_offsets(horizons[missed], errors[missed], horizon, quantiles)
             for q in quantiles:
