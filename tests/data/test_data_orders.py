@@ -177,13 +177,30 @@ def test_a_line_exported_twice_is_refused(tmp_path):
         daily_sales(path, level="national")
 
 
+def test_a_line_exported_twice_without_line_numbers_is_refused(tmp_path):
+    frame, _ = _export(30)
+    frame = frame.drop(columns="子订单编号")  # many exports have no line number
+    doubled = pd.concat([frame, frame.iloc[[4]]], ignore_index=True)
+    with pytest.raises(DataValidationError, match=r"lines 6, 32 are the same order line, equal in every "
+                       r"column; 1 such repeated line\(s\) in all.*子订单编号"):
+        daily_sales(_write(doubled, tmp_path / "gbk.csv"), level="national")
+    # two lines of one order that differ (another product) are a multi-line order, not a repeat
+    other = frame.iloc[[4]].assign(商品ID="B7-other")
+    result = daily_sales(pd.concat([frame, other], ignore_index=True), level="national")
+    assert result.sales_lines == int(frame["订单状态"].isin(SALES).sum()) + int(other["订单状态"].isin(SALES).sum())
+
+
 def test_bad_quantity_and_amount_name_the_line(tmp_path):
     frame, _ = _export(30)
     frame["订单状态"] = "已完成"
     frame.loc[2, "商品数量"] = "两件"
     path = _write(frame, tmp_path / "gbk.csv")
-    with pytest.raises(DataValidationError, match=r"'商品数量' \(quantity\) must be a number >= 0 .* line 4"):
+    with pytest.raises(DataValidationError, match=r"'商品数量' \(quantity\) must be a number >= 0 .* at line 4 "
+                       r"it is not \(the first holds '两件'\)\. Write a plain number"):
         daily_sales(path, level="national")
+    frame.loc[2, "商品数量"] = ""
+    with pytest.raises(DataValidationError, match=r"at line 4 it is not \(the first is empty\)"):
+        daily_sales(_write(frame, tmp_path / "gbk.csv"), level="national")
     frame.loc[2, "商品数量"] = "2"
     frame.loc[5, "订单应付金额"] = "-3"
     with pytest.raises(DataValidationError, match=r"'订单应付金额' \(amount\) .* line 7"):
@@ -195,6 +212,15 @@ def test_mixed_time_formats_name_the_line(tmp_path):
     frame["订单状态"] = "已完成"
     frame.loc[6, "支付完成时间"] = "05/01/2025 10:00"
     with pytest.raises(DataValidationError, match="mixes date formats.*line 8"):
+        daily_sales(_write(frame, tmp_path / "bom.csv"), level="national")
+
+
+def test_an_impossible_order_time_names_the_format_with_its_time_of_day(tmp_path):
+    frame, _ = _export(30)
+    frame["订单状态"] = "已完成"
+    frame.loc[6, "支付完成时间"] = "2025-13-01 10:00:00"
+    with pytest.raises(DataValidationError, match=r"unparseable dates at line 8 \(e\.g\. '2025-13-01 10:00:00'; "
+                       r"the others are YYYY-MM-DD with a time of day, e\.g\. '2025-.*'\); correct those values"):
         daily_sales(_write(frame, tmp_path / "bom.csv"), level="national")
 
 

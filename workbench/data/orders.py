@@ -239,14 +239,7 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
     if geo and "province" in used:
         used.pop("address", None)
 
-    if "line_id" in used:
-        line_ids = frame[used["line_id"]].astype("string").str.strip()
-        twice = line_ids.notna() & line_ids.duplicated(keep=False)
-        if twice.any():
-            raise DataValidationError(
-                f"{src}: order line {line_ids[twice].iloc[0]!r} (column {used['line_id']!r}) appears more "
-                f"than once, at {describe_rows(frame, twice)}; were two overlapping exports joined? Keep "
-                f"each line once")
+    _refuse_lines_twice(frame, used.get("line_id"), src)
 
     status = frame[used["status"]].astype("string").str.strip().fillna("")
     is_sale = status.isin(mapping.sales_statuses)
@@ -317,6 +310,31 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
                         zero_days_added=added, notes=notes)
 
 
+def _refuse_lines_twice(frame: pd.DataFrame, line_column: str | None, src: str) -> None:
+    """Refuse order lines exported twice: by the line number (子订单编号) when the export has one,
+    else rows equal in every column (same order, product, time, quantity, amount and status),
+    which two overlapping exports joined produce and a real order does not: its lines differ in
+    product or carry a line number."""
+    if line_column is not None:
+        line_ids = frame[line_column].astype("string").str.strip()
+        twice = line_ids.notna() & line_ids.duplicated(keep=False)
+        if twice.any():
+            raise DataValidationError(
+                f"{src}: order line {line_ids[twice].iloc[0]!r} (column {line_column!r}) appears more "
+                f"than once, at {describe_rows(frame, twice)}; were two overlapping exports joined? Keep "
+                f"each line once")
+        return
+    row_hash = pd.util.hash_pandas_object(frame, index=False)  # equal rows, empty cells alike
+    twice = row_hash.duplicated(keep=False)
+    if twice.any():
+        same = row_hash.eq(row_hash[twice].iloc[0])
+        raise DataValidationError(
+            f"{src}: {describe_rows(frame, same)} are the same order line, equal in every column; "
+            f"{int(row_hash.duplicated().sum())} such repeated line(s) in all. Were two overlapping exports "
+            f"joined? Keep each line once. If they are really separate lines of one order, export the "
+            f"line number (子订单编号) too, or merge them into one line with the summed quantity")
+
+
 def _order_amount_note(order_of: pd.Series, amount: pd.Series, column: str) -> list[str]:
     """A note when most orders of several lines carry one amount on every line: the amount column
     is then probably the order's total, which the line sum would count once per line."""
@@ -336,9 +354,12 @@ def _amounts(frame: pd.DataFrame, column: str, src: str, *, what: str) -> pd.Ser
     values = parse_numbers(raw).astype(float)
     bad = ~np.isfinite(values) | (values < 0)
     if bad.any():
+        first = raw[bad].iloc[0]
+        shown = "is empty" if pd.isna(first) or not str(first).strip() else f"holds {first!r}"
         raise DataValidationError(
-            f"{src}: column {column!r} ({what}) must be a number >= 0 on sales rows; "
-            f"{describe_rows(frame, bad)} have {raw[bad].iloc[0]!r}")
+            f"{src}: column {column!r} ({what}) must be a number >= 0 on sales rows; at "
+            f"{describe_rows(frame, bad)} it is not (the first {shown}). Write a plain number there "
+            f"(2, not 2件), or remove those lines")
     return values
 
 

@@ -322,9 +322,12 @@ def _parse_text_dates(frame: pd.DataFrame, column: str, text: pd.Series, src: st
                 f"{src}: column {column!r} mixes date formats: most dates are {DATE_FORMATS[fmt]} "
                 f"(e.g. {good!r}), but not at {describe_rows(frame, bad)} (e.g. {example!r}, read as "
                 f"{other[0]}); write every date of the column in one format, best YYYY-MM-DD")
+        good_day = date_part.iloc[int(np.flatnonzero(ok)[0])]
+        with_time = " with a time of day" if str(good).strip() != str(good_day) else ""
         raise DataValidationError(
             f"{src}: column {column!r} has unparseable dates at {describe_rows(frame, bad)} "
-            f"(e.g. {example!r}; the others are {DATE_FORMATS[fmt]}); write dates as YYYY-MM-DD")
+            f"(e.g. {example!r}; the others are {DATE_FORMATS[fmt]}{with_time}, e.g. {good!r}); "
+            f"correct those values in the same format")
     return pd.Series(value[codes], index=text.index)
 
 
