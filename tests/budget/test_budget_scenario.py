@@ -159,3 +159,15 @@ def test_compare_scenarios(repo):
     assert traffic.loc["kol", "plan_base"] == 0.0 and traffic.loc["kol", "plan_growth"] > 0
     assert (comparison.summary["roi"] >= comparison.summary["min_roi"]).all()
     assert "plan_growth" in comparison.describe()
+
+
+def test_the_sample_channel_history_is_recognised_to_the_fen(repo):
+    from workbench.budget.io import read_history_csv
+    from workbench.budget.sample import is_sample_history
+
+    shipped = read_history_csv(repo / "budgets" / "channel_history.csv")
+    assert is_sample_history(shipped)
+    changed = shipped.copy()
+    changed.loc[5, "gmv"] += 1.0  # a team's own figures differ somewhere
+    assert not is_sample_history(changed)
+    assert not is_sample_history(shipped.iloc[:-1]) and not is_sample_history(None)

@@ -64,6 +64,8 @@ def test_planning_cycle_notebook_on_own_data(repo, tmp_path, monkeypatch):
     assert "ASSUMED" not in text  # capacities from the team's sites file
     assert "Shanghai front" in text  # the existing front of the sites file ships orders
     assert "GMV target" in text and "of the forecast GMV uplift" in text  # traffic for 40 % of it
+    # the shipped budget scenario runs on the sample channel history: labelled, not passed off as theirs
+    assert "EXAMPLE traffic budget" in text and "on the EXAMPLE channels, not yours" in text
 
 
 def test_committed_notebook_has_no_outputs(repo):

@@ -73,3 +73,24 @@ def sample_channel_history(seed: int = SEED) -> pd.DataFrame:
         frames.append(pd.DataFrame({"week": weeks, "channel": channel,
                                     "spend": spend.round(2), "gmv": gmv.round(2)}))
     return pd.concat(frames, ignore_index=True)
+
+
+def is_sample_history(history: pd.DataFrame | None) -> bool:
+    """Whether ``history`` (``week, channel, spend, gmv``, as a scenario reads it) is this sample
+    history, to the fen: then a scenario's channels and their curves are the example's, not a
+    team's own, and a plan built on a team's sales must say so.
+
+    Returns False for None or any table that differs in a week, a channel or an amount.
+    """
+    if history is None:
+        return False
+    sample = sample_channel_history()
+    if len(history) != len(sample) or set(history.columns) < set(sample.columns):
+        return False
+    keys = ["channel", "week"]
+    mine = history.assign(week=pd.to_datetime(history["week"]), channel=history["channel"].astype(str))
+    mine = mine.sort_values(keys).reset_index(drop=True)
+    sample = sample.sort_values(keys).reset_index(drop=True)
+    return bool(mine["channel"].eq(sample["channel"]).all() and mine["week"].eq(sample["week"]).all()
+                and np.allclose(mine[["spend", "gmv"]].to_numpy(float), sample[["spend", "gmv"]].to_numpy(float),
+                                rtol=0, atol=0.01))

@@ -38,6 +38,10 @@ QUANTILES = (0.1, 0.5, 0.9)
 CAPACITY_ASSUMED = ("daily handling capacity ASSUMED: each warehouse's network capacity for the "
                     "window spread evenly over its days x capacity_factor; give a capacity file "
                     "(warehouse, capacity_units_per_day) for real figures")
+EXAMPLE_BUDGET_LABEL = ("EXAMPLE traffic budget: the budget scenario's channel history is the sample "
+                        "one shipped in budgets/ (generated, at the scale of a large platform), so its "
+                        "channels, response curves, budget and ROI are not yours: give budget_scenario "
+                        "a scenario with your own channel history (budgets/README.md, docs/budget.md)")
 
 
 @dataclass(frozen=True)
@@ -620,11 +624,20 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
         budget = run_scenario(params.budget_scenario, bootstrap=0)
     else:
         budget = event_traffic_budget(params, window, gmv_fc.forecast)
+    if params.data != "sample" and _example_budget(budget):
+        notes.append(EXAMPLE_BUDGET_LABEL)
 
     kpis = judge_plan(params, report, named, peak, orders, build, budget, gmv, blocked)
     return CycleResult(params, kpis, window, end, region_fc, totals, report, assignment, capacity,
                        peak, plan, orders, build, clearance, budget, gmv, stock_source, blocked,
                        notes)
+
+
+def _example_budget(budget) -> bool:
+    """Whether the solved scenario runs on the sample channel history shipped in budgets/."""
+    from workbench.budget.sample import is_sample_history
+
+    return is_sample_history(budget.scenario.allocation.history_table)
 
 
 def _failure_notes(result, what: str) -> list[str]:
@@ -746,7 +759,8 @@ def judge_plan(params: CycleParams, report, named, peak: PeakResult | None,
     roi = summary.get("roi")
     from workbench.budget.explain import binding_text
 
-    kpis.append(Kpi("kpi_traffic_roi", f"traffic ROI ({summary['scenario']})", roi, params.roi_target,
+    example = " on the EXAMPLE channels, not yours" if params.data != "sample" and _example_budget(budget) else ""
+    kpis.append(Kpi("kpi_traffic_roi", f"traffic ROI ({summary['scenario']}{example})", roi, params.roi_target,
                     ">=", "ratio",
                     f"{binding_text(budget.allocation)}; lower the traffic budget or move spend to "
                     "the channels with the highest marginal ROI"))
