@@ -74,7 +74,8 @@ def _write(frame, path):
 
 @pytest.mark.parametrize("name", ["gbk.csv", "bom.csv", "export.xlsx"])
 @pytest.mark.parametrize("level,keys", [("sku_province", ["sku", "province", "region"]),
-                                        ("region", ["region"]), ("sku", ["sku"]), ("national", [])])
+                                        ("province", ["province", "region"]), ("region", ["region"]),
+                                        ("sku", ["sku"]), ("national", [])])
 def test_daily_table_matches_an_independent_aggregation(tmp_path, name, level, keys):
     frame, records = _export()
     result = daily_sales(_write(frame, tmp_path / name), level=level)
@@ -96,6 +97,16 @@ def test_daily_table_matches_an_independent_aggregation(tmp_path, name, level, k
         if r["status"] not in SALES:
             dropped[r["status"]] += 1
     assert result.dropped_by_status == dict(dropped) and result.rows_read == len(records)
+
+
+def test_sku_category_level_keeps_each_skus_category_beside_it():
+    frame, _ = _export()
+    frame["商品类目"] = frame["商品ID"].map({"A100": "美妆", "00123": "零食", "B7": "零食"})
+    by_sku = daily_sales(frame, level="sku").table
+    table = daily_sales(frame, level="sku_category").table
+    assert list(table.columns) == ["ds", "category", "sku", "units", "gmv"]
+    assert table.groupby("sku")["category"].nunique().eq(1).all()
+    assert table.groupby("sku")["units"].sum().to_dict() == by_sku.groupby("sku")["units"].sum().to_dict()
 
 
 def test_outside_and_unknown_provinces_are_counted_not_placed(tmp_path):

@@ -97,7 +97,7 @@ def test_unparseable_dates_name_the_lines(tmp_path):
 
 def test_duplicates_name_the_lines(tmp_path):
     frame, _ = _csv(tmp_path, "date,sku,units\n2024-01-01,a,1\n2024-01-01,a,2\n2024-01-01,b,2\n")
-    with pytest.raises(DataValidationError, match=r"duplicate \(date, sku\) rows at lines 2, 3"):
+    with pytest.raises(DataValidationError, match=r"duplicate \(date, sku\) rows at lines 2, 3.*an order export.*`workbench data orders`"):
         _prepare(frame)
 
 

@@ -77,10 +77,16 @@ def test_bad_notebooks_and_manifest_exit_2(main, existing_reports, tmp_path, cap
     assert snapshot(existing_reports) == before
 
 
-def test_params_lists_the_parameters_cell(main, capsys):
+def test_params_lists_the_parameters_cell(main, capsys, tmp_path):
     assert main(["report", "params", str(fixture_notebook("records_results"))]) == 0
     out = capsys.readouterr().out
     assert "days      int" in out and "number of days summed" in out
+    # a report's name, as `report run NAME` takes it: its notebook and the manifest's values
+    manifest = write_manifest(tmp_path, {"weekly": {"fixture": "records_results", "schedule": "whenever",
+                                                    "parameters": {"days": 7}}})
+    assert main(["report", "params", "weekly", "--manifest", str(manifest)]) == 0
+    out = capsys.readouterr().out
+    assert "report 'weekly' of" in out and "the manifest sets: days=7" in out and "days      int" in out
 
 
 @pytest.mark.slow

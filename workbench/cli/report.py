@@ -184,7 +184,14 @@ def _prune(args: argparse.Namespace) -> int:
 def _params(args: argparse.Namespace) -> int:
     from workbench.reports import params
 
-    print(params.describe_parameters(params.read_notebook_parameters(args.notebook)))
+    notebook = args.notebook
+    named = _manifest_report(args)
+    if named is not None:  # a report of the manifest, as `report run NAME` takes it
+        notebook, values, _ = named
+        print(f"report {args.notebook!r} of {args.manifest}: {notebook}")
+        if values:
+            print("the manifest sets: " + ", ".join(f"{k}={v!r}" for k, v in values.items()))
+    print(params.describe_parameters(params.read_notebook_parameters(notebook)))
     return 0
 
 
@@ -273,5 +280,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     show = sub.add_parser("params", help="list a notebook's parameters, types and defaults",
                           description="Read the notebook's parameters cell (without running it).")
-    show.add_argument("notebook", help="the .ipynb to inspect")
+    show.add_argument("notebook", metavar="NOTEBOOK|NAME",
+                      help="the .ipynb to inspect, or the name of a report in the manifest")
+    show.add_argument("--manifest", default=DEFAULT_MANIFEST,
+                      help="the reports manifest that names reports (default: %(default)s, if present)")
     show.set_defaults(handler=_params)

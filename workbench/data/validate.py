@@ -153,7 +153,8 @@ def prepare_long_frame(
     if dup.any():
         raise DataValidationError(
             f"{src}: duplicate ({', '.join([date_col, *keys])}) rows at {describe_rows(frame, dup)}; "
-            f"aggregate them first (e.g. sum per date and key)")
+            f"aggregate them first (e.g. sum per date and key; an order export, one row per order "
+            f"line, becomes a daily table with `workbench data orders`)")
 
     alias = pandas_freq(freq, pd.DatetimeIndex(out["ds"].sort_values()))
     ordered = out.sort_values([*keys, "ds"], kind="stable").reset_index(drop=True)
