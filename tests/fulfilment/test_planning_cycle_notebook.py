@@ -49,8 +49,10 @@ def test_planning_cycle_notebook_on_own_data(repo, tmp_path, monkeypatch):
         str(repo / "notebooks" / "planning_cycle.ipynb"), str(out),
         parameters={**files, "category": None, "hot_target_share": 0.0, "time_limit": 60.0},
         kernel_name="workbench", cwd=str(repo / "notebooks"), progress_bar=False)
-    recorded = json.loads(record_file.read_text())["results"]
+    session = json.loads(record_file.read_text())
+    recorded = session["results"]
     assert set(KPIS) <= set(recorded)
+    assert session["data_range"]["start"].startswith("2025-01-01")  # the report header's data range
     for name in ("kpi_coverage_72h", "kpi_ship_48h_p50", "kpi_ship_48h_p90"):
         assert 0.0 <= recorded[name] <= 1.0
     assert recorded["kpi_ship_48h_p90"] <= recorded["kpi_ship_48h_p50"]

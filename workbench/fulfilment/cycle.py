@@ -197,6 +197,7 @@ class CycleResult:
     stock_source: str = ""
     blocked: str = ""
     notes: list[str] = field(default_factory=list)
+    history_start: pd.Timestamp | None = None  # first day of the sales history (the report header's range)
 
     def kpi_table(self) -> pd.DataFrame:
         return kpi_table(self.kpis)
@@ -630,7 +631,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     kpis = judge_plan(params, report, named, peak, orders, build, budget, gmv, blocked)
     return CycleResult(params, kpis, window, end, region_fc, totals, report, assignment, capacity,
                        peak, plan, orders, build, clearance, budget, gmv, stock_source, blocked,
-                       notes)
+                       notes, history_start=history["ds"].min())
 
 
 def _example_budget(budget) -> bool:
