@@ -119,3 +119,34 @@ def test_the_core_returns_each_series_window_total_with_its_band_and_rule():
     assert "window_bands" not in forecast(frame, horizon=7, keys=["sku"], n_jobs=1).attrs
     with pytest.raises(ParameterError, match="window: ends on"):
         forecast(frame, horizon=60, keys=["sku"], window=(window[1], window[0]))
+
+
+def test_a_slow_mover_with_gaps_takes_the_spread_of_its_own_past_window_sums():
+    """Slow movers that sell (0.4 a day) for 30-90 days, then not for 10-60: a recent mean misses
+    the gaps to come, and the negative binomial of a stable rate covers about 60% of their
+    window totals 61-88 days ahead; the spread of the series' own past window sums around the
+    recent mean at that lead (``past_sum_dispersion``, a year of history) about 80%."""
+    rng = np.random.default_rng(11)
+    lead, n, inside, stable = 60, 700, 0, 0
+    ds = pd.date_range("2024-01-01", periods=n, freq="D")
+    draws = 0
+    for _ in range(200):
+        y = np.zeros(n + lead + L)
+        t = 0
+        while t < len(y):
+            on, off = rng.integers(30, 90), rng.integers(10, 60)
+            y[t:t + on] = rng.poisson(0.4, len(y[t:t + on]))
+            t += on + off
+        pred = RecentLevel().fit(y[:n], ds).predict(lead + L)
+        days = slice(lead, lead + L)
+        if pred.mean[days].sum() == 0:
+            continue
+        actual, draws = y[n + lead:].sum(), draws + 1
+        day_qs = {q: v[days] for q, v in pred.quantiles.items()}
+        own, rule = window_band(pred.mean[days], day_qs, lead + 1, QS, history=y[:n])
+        short, _ = window_band(pred.mean[days], day_qs, lead + 1, QS, history=y[n - 150:n])  # no past sums
+        assert rule == "count"
+        inside += own[0.1] <= actual <= own[0.9]
+        stable += short[0.1] <= actual <= short[0.9]
+    assert 0.72 <= inside / draws <= 0.88
+    assert stable / draws < 0.70

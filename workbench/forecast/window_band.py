@@ -18,14 +18,18 @@ Three rules, in order (``window_band`` says which one gave a band):
   (``conformal.conformal_offsets``), at the window's mean horizon. Needs ``MIN_SPANS`` spans
   from ``MIN_REFITS`` refits.
 * **count**: small counts (``models.base.count_dispersion``: whole units, a recent mean under
-  ``COUNT_LEVEL`` a day) without refits take a negative binomial of the sum: days with means
-  ``m_t`` and the series' variance-to-mean ratio ``phi`` sum to a negative binomial with mean
-  ``M = sum m_t`` and variance ``phi M`` (negative binomials with one success probability add
-  up), widened by the sampling error of the rate the forecast rests on (the recent
-  ``COUNT_WINDOW`` days' ``N`` units: relative variance ``phi / N``, so the variance is
-  ``phi M + M^2 phi / N``, a gamma-mixed rate's: Lawless, "Negative binomial and mixed Poisson
-  regression", Canadian Journal of Statistics 15, 1987). Its P90 is at least the mean (raised to
-  it if a very lumpy count puts it lower) and its P50 is no longer the 0 of every day's median.
+  ``COUNT_LEVEL`` a day) without refits take a negative binomial of the sum, mean ``M`` (the
+  window's point total) and variance ``r M``. The ratio ``r`` is measured on the series' own
+  past window sums at the same lead (``past_sum_dispersion``: how far each of the last year's
+  window-long sums fell from the recent mean a forecast at that lead would have used: the
+  counts' lumpiness, gaps and drift together). With too short a history, the count model's:
+  days with means ``m_t`` and the series' variance-to-mean ratio ``phi`` sum to a negative
+  binomial with variance ``phi M`` (negative binomials with one success probability add up),
+  widened by the sampling error of the rate (the recent ``COUNT_WINDOW`` days' ``N`` units:
+  relative variance ``phi / N``, so ``r = phi + M phi / N``, a gamma-mixed rate's: Lawless,
+  "Negative binomial and mixed Poisson regression", Canadian Journal of Statistics 15, 1987).
+  Its P90 is at least the mean (raised to it if a very lumpy count puts it lower) and its P50
+  is no longer the 0 of every day's median.
 * **independent days**: otherwise (no refits: a model without them, a series too young for
   one) the days are taken as independent: each day's spread from its outer quantiles as a
   normal's, the variances summed, and a log-normal with the window's mean and that variance.
@@ -47,6 +51,7 @@ from workbench.forecast.models.base import COUNT_WINDOW, count_band, count_dispe
 
 SPAN_STRIDE = 7  # days between the starts of a refit's spans (a span keeps its weekdays' mix)
 MIN_SPANS, MIN_REFITS = 8, 2  # fewest spans, and refits they come from, for a measured band
+YEAR_SPANS = 52  # a count's latest window sums (a year of weekly starts) that measure its spread
 
 SOURCES = {"refits": "the joint error of the model's rolling-origin refits over spans of the window's length",
            "count": "a negative binomial of the window's units (small counts, no refits)",
@@ -136,11 +141,36 @@ def window_band(point, day_quantiles: dict, first_step: int, quantiles, *, paths
         return {q: float(max(np.expm1(z + offsets[q][-1]), 0.0)) for q in quantiles}, "refits"
     dispersion = count_dispersion(history) if history is not None else None
     if dispersion is not None:
-        recent = float(np.asarray(history, float)[-COUNT_WINDOW:].sum())
-        ratio = dispersion + total * dispersion / recent  # variance / mean of the window's units
+        ratio = past_sum_dispersion(history, length, first_step - 1)
+        if ratio is None:  # too short a history: the count model's own spread
+            recent = float(np.asarray(history, float)[-COUNT_WINDOW:].sum())
+            ratio = dispersion + total * dispersion / recent  # variance / mean of the window's units
         band = count_band(np.array([total]), max(ratio, 1.0 + 1e-9), quantiles)
         return _holding(total, {q: float(v[0]) for q, v in band.items()}), "count"
     return _independent_days(point, day_quantiles, quantiles), "independent days"
+
+
+def past_sum_dispersion(history, length: int, gap: int, *, window: int = COUNT_WINDOW,
+                        stride: int = SPAN_STRIDE, spans: int = YEAR_SPANS) -> float | None:
+    """Variance-to-mean ratio of a count's window sums around the recent mean's forecast of
+    them, measured on the series' own history: for the latest ``spans`` spans of ``length``
+    days (``stride`` days apart), the forecast is ``length`` times the mean of the ``window``
+    days that end ``gap`` days before the span (as the window is forecast now), and the ratio is
+    ``sum (actual - forecast)^2 / sum forecast``. It holds the counts' own lumpiness and what a
+    recent mean misses of a slow mover's gaps and drifts, which the negative binomial of a
+    stable rate does not. None with fewer than ``MIN_SPANS`` spans or no forecast units.
+    ``history``: shape (n,), units per day; ``length``, ``gap``, ``window``, ``stride``: days."""
+    y = np.asarray(history, float)
+    c = np.r_[0.0, np.cumsum(y)]
+    starts = np.arange(len(y) - length, gap + window - 1, -stride)[:spans]
+    if len(starts) < MIN_SPANS:
+        return None
+    origin = starts - gap
+    forecast = length * (c[origin] - c[origin - window]) / window
+    actual = c[starts + length] - c[starts]
+    if forecast.sum() <= 0:
+        return None
+    return float(np.sum((actual - forecast) ** 2) / forecast.sum())
 
 
 def _independent_days(point: np.ndarray, day_quantiles: dict, quantiles) -> dict[float, float]:
