@@ -99,6 +99,21 @@ def test_own_data_needs_its_own_stock(repo, tmp_path):
         cycle_params(data=files["data"], budget_scenario=str(repo / "budgets" / "plan_base.yaml"))
 
 
+def test_a_bad_stock_file_is_refused_before_any_forecast(repo, tmp_path):
+    """Its columns and values are checked first: a missing column costs seconds, not a forecast, and
+    is refused even where the network is infeasible and the stock step never runs."""
+    from workbench.errors import DataValidationError
+    from workbench.fulfilment.cycle import run_cycle
+
+    files = own_files(tmp_path)
+    stock = tmp_path / "stock.csv"
+    stock.write_text("sku,warehouse,on_hand\nLIP-01,Beijing,400\n", encoding="utf-8")
+    sites = tmp_path / "sites.csv"
+    sites.write_text(sites.read_text(encoding="utf-8").replace(",3000,", ",60,"), encoding="utf-8")
+    with pytest.raises(DataValidationError, match="on_order"):
+        run_cycle(cycle_params(**files, category=None, budget_scenario=str(repo / "budgets" / "plan_base.yaml")))
+
+
 @pytest.mark.parametrize("values", [{"ship_target": 1.5}, {"event": "christmas"},
                                     {"service_level": 1.0}, {"max_fronts": -2}])
 def test_runner_refuses_bad_values_before_any_kernel(repo, tmp_path, values):

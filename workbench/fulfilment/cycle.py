@@ -574,8 +574,16 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     from workbench.budget.run import run_scenario
     from workbench.forecast.planning import event_forecast, national_totals
 
+    from workbench.inventory.inputs import read_lead_times, read_stock
+
     notes: list[str] = []
     history, gmv_history, stock_skus = load_history(params)
+    # the stock and lead-time files' columns and values before any forecast (seconds, not a run);
+    # their warehouse names once the network says which warehouses are open
+    if params.stock is not None:
+        read_stock(params.stock)
+    if params.lead_times is not None:
+        read_lead_times(params.lead_times)
     end = history["ds"].max()
     window = next_window(params.event, params.year, end)
     days = (window.end - window.start).days + 1
