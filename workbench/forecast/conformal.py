@@ -201,6 +201,29 @@ def scale_slope(horizons, errors, x, *, bands=HORIZON_BANDS["D"]) -> float | Non
     return k
 
 
+DAY_WINDOW = 7  # days: a path's errors less their centred mean over this many days are its day noise
+
+
+def day_parts(errors, window: int = DAY_WINDOW) -> np.ndarray:
+    """The day-to-day part of one path's consecutive errors (shape (m,), log scale): each error
+    less the centred ``window``-period mean of the path's errors (fewer at its ends). The mean is
+    the path's level error, which grows with the horizon; the rest is day noise, which does not
+    (``conformal_offsets``' ``day``)."""
+    errors = np.asarray(errors, float)
+    return errors - pd.Series(errors).rolling(window, center=True, min_periods=1).mean().to_numpy()
+
+
+def day_noise(day, window: int = DAY_WINDOW) -> float | None:
+    """The variance of the day noise (log^2) from day parts (``day_parts``, pooled over paths):
+    their robust variance ((1.4826 x median absolute deviation)^2) times ``window / (window - 1)``,
+    since an error less a centred mean of ``window`` errors keeps ``1 - 1 / window`` of its
+    variance; None when there is no day part (nothing is known not to grow)."""
+    day = np.asarray(day, float)
+    if not day.size:
+        return None
+    return float((1.4826 * np.median(np.abs(day - np.median(day)))) ** 2 * window / (window - 1))
+
+
 def apply_offsets(point, offsets: dict[float, np.ndarray]) -> dict[float, np.ndarray]:
     """Quantiles ``max(0, expm1(log1p(point) + offset))`` of non-negative demand.
 
@@ -253,5 +276,6 @@ def rolling_origin_errors(make_model: Callable, y, ds, *, horizon: int, n_window
     return np.concatenate(hs).astype(float), np.concatenate(es)
 
 
-__all__ = ["CONVOLUTION_GRID", "HORIZON_BANDS", "MIN_BAND_ERRORS", "apply_offsets", "conformal_offsets", "rolling_origin_errors",
+__all__ = ["CONVOLUTION_GRID", "DAY_WINDOW", "HORIZON_BANDS", "MIN_BAND_ERRORS", "apply_offsets", "conformal_offsets",
+           "day_noise", "day_parts", "rolling_origin_errors",
            "scale_slope"]

@@ -93,7 +93,7 @@ import pandas as pd
 
 from workbench.calendar import RetailCalendar
 from workbench.errors import ModelError
-from workbench.forecast.conformal import MIN_BAND_ERRORS, conformal_offsets, scale_slope
+from workbench.forecast.conformal import DAY_WINDOW, MIN_BAND_ERRORS, conformal_offsets, day_noise, day_parts, scale_slope
 from workbench.forecast.features import event_offsets
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction, censored_at_zero
 from workbench.forecast.models.intermittent import INTERMITTENT_ADI, INTERMITTENT_WINDOW
@@ -105,11 +105,12 @@ YEAR = 364  # days: keeps the weekday
 SPAN = 400  # event offsets lie within this many days of their anchor
 PATH_DAYS = 2 * YEAR  # days of the pooled baseline path a pooled model publishes
 IN_SAMPLE_HORIZON = 45  # days: the horizon in-sample errors (widened) stand for
+IN_SAMPLE_WIDENING = 1.5  # in-sample errors times this stand for out-of-sample ones (no refits)
 RECENT_DAYS, MIN_RECENT_DAYS = 28, 7  # quiet days that give a young regime's current level
 # a series whose last INTERMITTENT_DAYS days of the regime have an average interval between sales
 # of INTERMITTENT_ADI days or more is intermittent (Syntetos & Boylan's cut-off, 2005; one home: intermittent.py)
 INTERMITTENT_DAYS = INTERMITTENT_WINDOW["D"]
-SMEARING_DAYS = 7  # days: a refit's errors less their centred weekly mean are its day noise
+SMEARING_DAYS = DAY_WINDOW  # days: a refit's errors less their centred weekly mean are its day noise
 # robust sds (1.4826 x median absolute deviation) beyond which a refit's day error is a miss (a
 # week closed, a profile that did not repeat), not day noise: clipped there in the smearing factor
 SMEARING_CLIP = 3.0
@@ -423,7 +424,7 @@ class EventProfile(Forecaster):
         """The day-to-day part of each refit's log errors (``refit_errors_``): each error less
         the centred ``SMEARING_DAYS``-day mean of its refit's errors (that mean is the refit's
         level error, which grows with the horizon; the rest is day noise, which does not)."""
-        return [e - _centred_mean(e, SMEARING_DAYS, min_count=1) for _, e, _, _ in self.refit_errors_]
+        return [day_parts(e, SMEARING_DAYS) for _, e, _, _ in self.refit_errors_]
 
     def _smearing(self, regime_days: int) -> float:
         """Log of the factor that turns the log-space forecast (a median of each day) into a
@@ -699,7 +700,9 @@ class EventProfile(Forecaster):
         band's level errors are convolved with the day noise of all the refits
         (``conformal_offsets``' ``day``), and for steps beyond the mean horizon of a band's
         errors (beyond the horizons the refits reach, above all) only the part of the spread
-        above the day noise grows (``noise``)."""
+        above the day noise grows (``noise``; without refits, the in-sample residuals are the day
+        noise and only their widening grows: a launched SKU 95 days old had its whole band grown
+        as a random walk from 45 days, P90 8 times its median 200 days ahead)."""
         horizons, errors, past_uplift, missed = self._calibration_errors(regime_days)
         seen = ~missed if (~missed).any() else np.ones(len(missed), bool)
         k = self._spread_slope(regime_days)
@@ -712,10 +715,10 @@ class EventProfile(Forecaster):
             day = np.concatenate(parts)[seen]
             d = np.concatenate([part[~m] / (1 + k * np.abs(u[~m]))
                                 for part, (_, _, u, m) in zip(parts, self.refit_errors_)])
-            # a day less a centred mean of SMEARING_DAYS days keeps (1 - 1 / SMEARING_DAYS) of its variance;
             # no day left (every refit day fell on an event it had not seen): nothing is known not to grow
-            noise = (1.4826 * np.median(np.abs(d - np.median(d)))) ** 2 * SMEARING_DAYS / (SMEARING_DAYS - 1) \
-                if d.size else None
+            noise = day_noise(d, SMEARING_DAYS)
+        else:  # the in-sample residuals are day noise; only their widening stands for a level error
+            noise = (1.4826 * np.median(np.abs(errors - np.median(errors))) / IN_SAMPLE_WIDENING) ** 2
         bands = conformal_offsets(horizons[seen], errors[seen], horizon, quantiles, spread=1 + k * x,
                                   future_spread=1 + k * np.abs(uplift), noise=noise, day=day)
         if unknown.any() and missed.sum() >= MIN_BAND_ERRORS:
@@ -770,7 +773,7 @@ class EventProfile(Forecaster):
         comp = self.components_
         regime = slice(n - regime_days, n)  # a launch ramp or an old level is not today's noise
         quiet = ~comp["in_event"][regime]  # an event profile fitted on one occurrence has no residual
-        errors = (self.z_ - comp["level"] - comp["weekday"][self.dow_])[regime][quiet] * 1.5
+        errors = (self.z_ - comp["level"] - comp["weekday"][self.dow_])[regime][quiet] * IN_SAMPLE_WIDENING
         return np.full(len(errors), IN_SAMPLE_HORIZON), errors, np.zeros(len(errors)), np.zeros(len(errors), bool)
 
 
