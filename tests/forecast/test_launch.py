@@ -15,11 +15,12 @@ CUTOFF = pd.Timestamp("2025-08-10")
 HORIZON = 91
 
 
-def ramp_panel(seed: int = 3, zeros_before: bool = True) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def ramp_panel(seed: int = 3, zeros_before: bool = True, young=(60, 110), ramp=(120, 180),
+               old=(300, 600)) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Daily series over ``DAYS``: 16 mature ones (10% a year of growth) and 12 launches, six
-    launched 300-600 days before ``CUTOFF`` (past their ramp), six launched 60-110 days before
-    it (still ramping). A launch's level rises linearly from its launch to its plateau after
-    120-180 days (the ramp of the trial-4 generator). Weekly pattern, 618 and Double 11 peaks,
+    launched ``old`` days before ``CUTOFF`` (past their ramp), six launched ``young`` days
+    before it (still ramping). A launch's level rises linearly from its launch to its plateau
+    after ``ramp`` days (the ramp of the trial-4 generator). Weekly pattern, 618 and Double 11 peaks,
     log-normal noise (sd 0.15). Returns the observed frame (a launch has zero rows before its
     launch, as a wide export has; ``zeros_before=False``: its rows start at its launch, as a
     long export's do), the noise-free means and ``{sku: kind}``."""
@@ -39,8 +40,8 @@ def ramp_panel(seed: int = 3, zeros_before: bool = True) -> tuple[pd.DataFrame, 
         mu = np.exp(np.log(rng.lognormal(4.0, 0.7)) + 0.10 * t / 365 + weekly + uplift)
         first = 0
         if kind != "mature":
-            first = cut - int(rng.integers(300, 600) if kind == "launched" else rng.integers(60, 110))
-            ramp_days = int(rng.integers(120, 180))
+            first = cut - int(rng.integers(*old) if kind == "launched" else rng.integers(*young))
+            ramp_days = int(rng.integers(*ramp))
             mu = mu * np.clip((t - first + 1) / ramp_days, 0, 1)
         y = mu * rng.lognormal(-0.15 ** 2 / 2, 0.15, len(DAYS))
         sku = f"{kind}-{i:02d}"
@@ -138,3 +139,4 @@ def test_the_note_names_the_launch_and_the_curve(daily_runs):
     fc = forecast(panel[panel.ds <= CUTOFF], horizon=7, keys=["sku"], n_jobs=1)
     notes = [n for n in fc.attrs["notes"] if "young-22" in n and "launch curve pooled" in n]
     assert notes and "12 launches" in notes[0], fc.attrs["notes"]
+

@@ -28,8 +28,8 @@ from workbench.forecast.models import MODELS, make_model, resolve_model
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Prediction, count_dispersion, future_dates,
                                             quantile_column)
 from workbench.forecast.models.intermittent import is_intermittent
-from workbench.forecast.models.launch import BIN_PERIODS, LaunchCurve, age_levels, launch_curve
-from workbench.forecast.models.regime import nondaily_start, series_start, stopped_since
+from workbench.forecast.models.launch import BIN_PERIODS, LaunchCurve, age_levels, launch_curve, launch_start
+from workbench.forecast.models.regime import stopped_since
 from workbench.forecast.request import ForecastRequest, check_keys
 from workbench.forecast.window_band import window_band
 
@@ -570,10 +570,8 @@ def panel_launch_curve(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame)
     at ``freq``; ``models.launch``): the age levels of every launched series that has not
     stopped, relative to the established series' sum in ``sums`` (``_distributed_sums``; no
     reference when the panel has no established series: then its total holds the launches),
-    from its start
-    (``regime.series_start`` for days, ``regime.nondaily_start`` otherwise). A series is
-    launched when its start (of other data, its first period with sales) is after the panel's
-    first date; intermittent weekly, monthly or quarterly series are left out (their first sale
+    from its start (``launch.launch_start``: a series is launched when it starts after the
+    panel's first date); intermittent weekly, monthly or quarterly series are left out (their first sale
     is no launch; daily ones have no sustained start). The curve is measured even with too few launches
     (``LaunchCurve.usable`` says so, and the models' notes)."""
     panel_start = frame["ds"].min()
@@ -581,11 +579,8 @@ def panel_launch_curve(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame)
     levels = []
     for _, rows in _series_of(frame, keys):
         y, ds = rows["y"].to_numpy(float), pd.DatetimeIndex(rows["ds"])
-        if not (y > 0).any():
-            continue
-        start = series_start(y) if freq == "D" else nondaily_start(y)
-        first = start if freq == "D" else int(np.argmax(y > 0))  # a partial first period is a start too
-        if ds[first] <= panel_start or stopped_since(y[start:], freq) is not None \
+        start = launch_start(y, ds, freq, panel_start)
+        if start is None or stopped_since(y[start:], freq) is not None \
                 or freq != "D" and is_intermittent(y[start:], freq):  # a sparse series' first sale is no launch
             continue
         reference = established.reindex(ds).fillna(0.0).to_numpy() if established is not None else None

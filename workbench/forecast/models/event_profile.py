@@ -243,7 +243,7 @@ class EventProfile(Forecaster):
         self.regime_ = detect_regime(self.y_, ~_in_event(offsets))
         born = self.regime_.born
         curve = self.launch_curve
-        self.launched_ = born > 0 or bool(curve is not None and curve.is_launch(self.ds_[born]))
+        self.launched_ = born > 0 or (curve is not None and curve.start_of(self.y_, self.ds_) is not None)
         if self.launched_ and curve is not None and curve.usable and self.regime_.start > born:
             # a launch ramps up to the panel's plateau: the "shifts" before it are the ramp,
             # which the launch curve follows from the series' own current level

@@ -6,8 +6,9 @@ frequency, trial 4 F6). One series' ramp is too short and noisy to extrapolate, 
 holds other launches, some older: how their level grew from one age to the next says how a
 young series' level will grow.
 
-* **age levels** (``age_levels``): from its start (first sustained sale), a launched series'
-  log level in consecutive age bins of ``BIN_PERIODS`` periods (28 days, 4 weeks, a month or a
+* **age levels** (``age_levels``): from its start (``launch_start``: its first sustained day, or
+  the first whole period after its launch period), a launched series'
+  log level in consecutive age bins of ``BIN_PERIODS`` periods (28 days, 2 weeks, a month or a
   quarter): the log of its sales in the bin divided by a reference's over the same periods.
   The reference is the sum of the panel's established series (the core's pooled total): a
   share of it carries no season, market growth or common event lift, only the ramp;
@@ -20,11 +21,12 @@ young series' level will grow.
   its standard error (the empirical Wiener rule ``event_profile._shrink_profile`` uses for
   profiles): a ramp's large early factors stay whole, the noise of a plateau's goes. Their
   cumulative sum is the curve; it is held flat after its last bin (the panel's launches say
-  nothing about older ages) and its **plateau** is the first bin from which it moves less than
+  nothing about older ages) and its **plateau** is the first bin from which it rises less than
   ``PLATEAU_GAIN`` more;
 * **growth** (``LaunchCurve.growth``): a series whose level was measured at age ``a0`` is
   forecast at that level times ``exp(C(a) - C(a0))`` at age ``a``, ``C`` interpolated between
-  the bins' centres.
+  the bins' centres (bins of 28 days, 2 weeks, a month or a quarter: weekly bins of 4 left a
+  young weekly series' first weeks, the steepest of its ramp, off the curve).
 
 With fewer than ``MIN_LAUNCHES`` launches in the panel there is no curve (``usable`` is False)
 and the models keep their level, with a note.
@@ -37,7 +39,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-BIN_PERIODS = {"D": 28, "W": 4, "MS": 1, "QS": 1}  # periods in an age bin
+from workbench.forecast.models.regime import series_start
+
+BIN_PERIODS = {"D": 28, "W": 2, "MS": 1, "QS": 1}  # periods in an age bin
 PERIOD_WORDS = {"D": "days", "W": "weeks", "MS": "months", "QS": "quarters"}
 MIN_LAUNCHES = 3  # launches a factor (and the curve) needs
 PLATEAU_GAIN = float(np.log(1.05))  # less further change than this: the curve has levelled off
@@ -71,26 +75,33 @@ class LaunchCurve:
 
     @property
     def plateau(self) -> int:
-        """Age (periods) of the centre of the first bin from which the curve moves less than
-        ``PLATEAU_GAIN`` (the last bin's centre when it moves until the end)."""
-        rest = np.abs(self.log_level[-1] - self.log_level)
-        moving = np.flatnonzero(rest >= PLATEAU_GAIN)
-        first = int(moving[-1]) + 1 if len(moving) else 0
+        """Age (periods) of the centre of the first bin from which the curve rises less than
+        ``PLATEAU_GAIN`` more (the last bin's centre when it rises until the end)."""
+        ahead = np.maximum.accumulate(self.log_level[::-1])[::-1]  # the highest level from each bin on
+        rising = np.flatnonzero(ahead - self.log_level >= PLATEAU_GAIN)
+        first = int(rising[-1]) + 1 if len(rising) else 0
         return int(round(self._centres()[min(first, len(self.log_level) - 1)]))
 
-    def is_launch(self, start) -> bool:
-        """Whether a series whose volume starts on the date ``start`` (its first sustained day,
-        or first period with sales) was launched within the panel: after the panel's first date."""
-        return pd.Timestamp(start) > self.panel_start
+    def start_of(self, y: np.ndarray, ds: pd.DatetimeIndex) -> int | None:
+        """``launch_start`` of the series ``y`` (dates ``ds``) in this curve's panel."""
+        return launch_start(y, ds, self.freq, self.panel_start)
 
     def growth(self, age_now: float, ages) -> np.ndarray:
         """Log factor of the level from age ``age_now`` to each of ``ages`` (periods since the
         series' start; shape (k,)): ``C(age) - C(age_now)``, ``C`` the curve interpolated
-        linearly between the bins' centres and flat beyond them. Zeros when not ``usable``."""
+        linearly between the bins' centres, flat past the last one and continued along its
+        first segment before the first (the youngest ages of a ramp, where it is steepest).
+        Zeros when not ``usable``."""
         ages = np.asarray(ages, float)
         if not self.usable:
             return np.zeros(ages.shape)
-        at = lambda a: np.interp(a, self._centres(), self.log_level)  # noqa: E731
+        centres, level = self._centres(), self.log_level
+        first_slope = (level[1] - level[0]) / (centres[1] - centres[0])
+
+        def at(a):
+            a = np.asarray(a, float)
+            return np.interp(a, centres, level) + np.minimum(a - centres[0], 0.0) * first_slope
+
         return at(ages) - at(float(age_now))
 
     def describe(self) -> str:
@@ -99,14 +110,29 @@ class LaunchCurve:
         if not self.usable:
             return (f"{self.launches} launched series in the panel, under the {MIN_LAUNCHES} a pooled launch "
                     f"curve needs")
-        centres = self._centres()
-        steps = ", ".join(f"{int(round(a))}: x{np.exp(v):.2f}" for a, v in zip(centres, self.log_level))
-        return (f"the launch curve pooled from the panel's {self.launches} launches (level by age in {words}, "
-                f"relative to the first {self.bin_periods}: {steps}; levels off at about {self.plateau} {words}, "
-                f"held beyond)")
+        centres, last = self._centres(), len(self.log_level) - 1
+        shown = sorted({int(round(k)) for k in np.linspace(0, last, min(6, last + 1))})
+        steps = ", ".join(f"{centres[k]:g}: x{np.exp(self.log_level[k]):.2f}" for k in shown)
+        return (f"the launch curve pooled from the panel's {self.launches} launches (level by age in {words} "
+                f"against its first {self.bin_periods} {words}: {steps}; it rises until about {self.plateau} "
+                f"{words} and is held past {centres[-1]:g})")
 
     def _centres(self) -> np.ndarray:
         return self.bin_periods * (np.arange(len(self.log_level)) + 0.5) - 0.5
+
+
+def launch_start(y: np.ndarray, ds: pd.DatetimeIndex, freq: str, panel_start) -> int | None:
+    """Index of age 0 of a series launched after ``panel_start`` (the panel's first date): its
+    first sustained day (``regime.series_start``), or for weekly, monthly or quarterly data the
+    period after its first period with volume (a launch period is partial, by a share no
+    period says); None for a series that started with the panel, never sold, or has no period
+    after its launch period. ``y``: units per period, shape (n,); ``ds``: its dates."""
+    y = np.asarray(y, float)
+    if not (y > 0).any():
+        return None
+    first = series_start(y) if freq == "D" else int(np.argmax(y > 0))
+    start = first if freq == "D" else first + 1
+    return start if ds[first] > pd.Timestamp(panel_start) and start < len(y) else None
 
 
 def age_levels(y: np.ndarray, start: int, bin_periods: int, reference: np.ndarray | None = None) -> np.ndarray:
