@@ -10,6 +10,7 @@ import pytest
 from workbench.forecast import metrics
 from workbench.forecast.core import forecast
 from workbench.forecast.models import DEFAULT_MODEL, make_model
+from workbench.forecast.models.ets import one_season_indices
 from workbench.forecast.models.regime import nondaily_start
 
 
@@ -98,21 +99,69 @@ def test_the_refits_keep_a_season_seen_once_that_repeats():
 
 def test_the_refits_drop_a_first_season_that_was_noise():
     """A first year of one-off swings (30% log noise) then eight calm months: the one season seen
-    is no season, the refits say so (a Wilcoxon test on their paired errors) and the forecast
-    follows the calm level; the fixed indices would repeat last year's swings (3-35% off on
-    average over 6 months, against under 8% here). (No lunar effects: one noisy January and
-    February can read as a Spring Festival, which is ``lunar``'s test to pass, not this one.)"""
+    is no season, the refits say so (a Wilcoxon test on their paired errors) on 7 of 8 seeds and
+    the forecast follows the calm level, under 8% off; the unshrunk fixed indices were 3-35% off
+    on average over 6 months. Since the indices are shrunk by their noise, the refits no longer
+    tell them from the level on seed 3, whose October swing (+1.0 log, 3.3 sd, seen once) is far
+    above the noise measured on the months seen twice and is kept (28% off): a season seen once
+    cannot tell such a swing from a peak. (No lunar effects: one noisy January and February can
+    read as a Spring Festival, which is ``lunar``'s test to pass, not this one.)"""
     ds = pd.date_range("2024-01-01", periods=20, freq="MS")
+    dropped = 0
     for seed in range(8):
         rng = np.random.default_rng(seed)
         y = 1000 * np.exp(np.r_[rng.normal(0, 0.3, 12), rng.normal(0, 0.03, 8)])
         model = make_model("auto", freq="MS", lunar=False).fit(y, ds, freq="MS")
-        pred = model.predict(6)
-        indices = make_model("ets", form="indices", lunar=False).fit(y, ds, freq="MS").predict(6)
-        assert model.form_ in ("trend", "level"), seed
-        assert np.abs(np.log(pred.mean / 1000)).mean() < 0.08
-        assert np.abs(np.log(pred.mean / 1000)).mean() < np.abs(np.log(indices.mean / 1000)).mean()
+        if model.form_ in ("trend", "level"):
+            dropped += 1
+            pred = model.predict(6)
+            assert np.abs(np.log(pred.mean / 1000)).mean() < 0.08, seed
+    assert dropped >= 7
     assert any("forecast significantly better with it" in n for n in pred.notes)
+
+
+def test_one_season_indices_take_the_growth_from_the_year_on_year_pairs():
+    """18 months of log-linear growth (4% a month) and a strong season, no noise: growth measured
+    on the months seen twice leaves the season exactly (the shrinkage keeps an index with no
+    noise whole); a least-squares line through the 18 months is tilted by the season's months
+    seen once and misplaces the indices by about 0.02 log points."""
+    season = 0.5 * np.cos(2 * np.pi * np.arange(12) / 12)
+    t = np.arange(18)
+    z = 7 + 0.04 * t + season[t % 12]
+    idx, var = one_season_indices(z, 12, shrink=True)
+    assert np.allclose(idx, season, atol=1e-9)
+    assert np.allclose(var, 0)
+    line, _ = one_season_indices(z, 12)
+    assert np.abs(line - season).max() > 0.015
+
+
+def test_one_season_indices_shrink_noise_and_keep_a_season():
+    """Over 20 seeds of 18 months: with no season (10% log noise) the shrunk indices are 0.6 the
+    size of the raw ones (mean absolute 0.038 against 0.064 log points: the raw ones repeat the
+    first year's noise as the season); with a strong season (amplitude 0.5, 5% noise) they are
+    as close to it as the raw ones (0.031 against 0.034). Monthly ``ets`` uses the shrunk
+    indices, quarterly the raw ones (``SHRUNK_INDICES``)."""
+    season = 0.5 * np.cos(2 * np.pi * (np.arange(12) - 10) / 12)
+    t = np.arange(18)
+    raw, shrunk, kept, kept_raw = [], [], [], []
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        noise = 7 + 0.01 * t + rng.normal(0, 0.1, 18)
+        raw.append(np.abs(one_season_indices(noise, 12)[0]).mean())
+        shrunk.append(np.abs(one_season_indices(noise, 12, shrink=True)[0]).mean())
+        seasonal = 7 + 0.01 * t + season[t % 12] + rng.normal(0, 0.05, 18)
+        kept.append(np.abs(one_season_indices(seasonal, 12, shrink=True)[0] - season).mean())
+        kept_raw.append(np.abs(one_season_indices(seasonal, 12)[0] - season).mean())
+    assert np.mean(shrunk) < 0.7 * np.mean(raw)
+    assert np.mean(kept) <= np.mean(kept_raw) and np.mean(kept) < 0.04
+    rng = np.random.default_rng(0)
+    y = 1000 * np.exp(0.01 * t + rng.normal(0, 0.1, 18))
+    ds = pd.date_range("2024-01-01", periods=18, freq="MS")
+    monthly = make_model("ets", form="indices", lunar=False).fit(y, ds, freq="MS")
+    assert np.allclose(monthly.indices_, one_season_indices(np.log1p(y), 12, shrink=True)[0])
+    quarters = pd.date_range("2024-01-01", periods=8, freq="QS")
+    quarterly = make_model("ets", form="indices", lunar=False).fit(y[:8], quarters, freq="QS")
+    assert np.allclose(quarterly.indices_, one_season_indices(np.log1p(y[:8]), 4)[0])
 
 
 def test_a_form_the_history_cannot_take_is_refused():
