@@ -304,3 +304,16 @@ def test_excel_errors_name_sheet_rows(tmp_path):
     pd.DataFrame({"date": ["2024-01-01", "2024-01-02"], "sku": "a", "units": [1, -2]}).to_excel(path, index=False)
     with pytest.raises(DataValidationError, match="negative values at sheet row 3"):
         _prepare(read_table(path))
+
+
+def test_dates_frequency_reads_the_period_of_a_forecasts_dates():
+    from workbench.data.validate import dates_frequency
+
+    assert dates_frequency(pd.date_range("2027-01-01", periods=5)) == "D"
+    assert dates_frequency(pd.date_range("2026-12-28", periods=5, freq="W-MON")) == "W"
+    assert dates_frequency(pd.date_range("2026-11-01", periods=4, freq="MS")) == "MS"
+    assert dates_frequency(pd.date_range("2026-10-01", periods=4, freq="QS")) == "QS"
+    # repeated dates of several series count once; irregular steps and one date are days
+    assert dates_frequency(list(pd.date_range("2026-11-01", periods=3, freq="MS")) * 2) == "MS"
+    assert dates_frequency(pd.to_datetime(["2027-01-01", "2027-01-08", "2027-01-20"])) == "D"
+    assert dates_frequency(pd.to_datetime(["2027-01-01"])) == "D"

@@ -114,6 +114,30 @@ def test_forecast_period_outside_its_dates_is_refused(tmp_path):
         read_demand(forecast_file(tmp_path), days=30)
 
 
+@pytest.mark.parametrize("freq,dates,window,expected", [
+    # weeks dated by their Monday; the window 01-02..01-29 takes 2 of the first week's 7 days
+    # and 5 of the last one's (the forecaster's --through-event file ends with that week)
+    ("W", pd.date_range("2026-12-28", periods=5, freq="W-MON"), ("2027-01-02", "2027-01-29"),
+     70.0 * 2 / 7 + 70.0 * 3 + 70.0 * 5 / 7),
+    # months dated by their first day: 10 of January's 31 days, all of February
+    ("MS", pd.date_range("2027-01-01", periods=2, freq="MS"), ("2027-01-22", "2027-02-28"),
+     310.0 * 10 / 31 + 310.0),
+])
+def test_weekly_and_monthly_forecasts_count_the_share_of_each_period_inside_the_window(
+        tmp_path, freq, dates, window, expected):
+    frame = pd.DataFrame({"ds": dates.date, "region": "South", "yhat": 70.0 if freq == "W" else 310.0})
+    path = tmp_path / "weekly.csv"
+    frame.to_csv(path, index=False)
+    demand, period = read_demand(path, period=window)
+    assert demand["demand"].sum() == pytest.approx(expected)
+    assert period.days == (pd.Timestamp(window[1]) - pd.Timestamp(window[0])).days + 1
+    # the last period covers its days: a window past its end is refused, naming the covered span
+    last_day = (dates[-1] + (pd.DateOffset(weeks=1) if freq == "W" else pd.DateOffset(months=1))
+                - pd.Timedelta(days=1))
+    with pytest.raises(DataValidationError, match=f"covers {dates[0].date()} to {last_day.date()}"):
+        read_demand(path, period=(window[0], (last_day + pd.Timedelta(days=1)).date()))
+
+
 SITES = ("city,role,fixed_cost,capacity_units_per_day,existing\n"
          "Beijing,central,3650000,,yes\n广州,central,3650000,1000,no\n"
          "Chengdu,central,3650000,,no\nShanghai,front,365000,50,yes\nWuhan,front,365000,,no\n")

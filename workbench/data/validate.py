@@ -95,6 +95,27 @@ def period_end(start, freq: str) -> pd.Timestamp:
     return start + length[freq] - pd.Timedelta(days=1)
 
 
+def dates_frequency(dates) -> str:
+    """The frequency of a table's period dates, read from the distinct dates (a forecast file's
+    ``ds``): ``W`` when every step is 7 days, ``MS``/``QS`` when every date is a month's or a
+    quarter's first day and every step one month or three, else ``D`` (days, also for one date or
+    irregular steps: each row is then the day it is dated)."""
+    days = pd.DatetimeIndex(pd.unique(pd.to_datetime(pd.Series(dates)).dropna())).sort_values()
+    if len(days) < 2:
+        return "D"
+    steps = np.diff(days.to_numpy()).astype("timedelta64[D]").astype(int)
+    if (steps == 7).all():
+        return "W"
+    months = (days.year * 12 + days.month).to_numpy()
+    if (days.day == 1).all():
+        month_steps = np.diff(months)
+        if (month_steps == 1).all():
+            return "MS"
+        if (month_steps == 3).all() and (days.month % 3 == 1).all():
+            return "QS"
+    return "D"
+
+
 def check_key_names(keys, *, date_col: str = "ds", target_col: str = "y") -> list[str]:
     """The series key column names as a list: each named once, none of them the date or target
     column. The one check of key names (file readers and the forecast core call it, before any

@@ -7,7 +7,8 @@ GB18030, Excel, Parquet); every error names the file, the line and the column.
   - a forecast (the forecaster's output: ``ds``, ``yhat`` and a ``province`` or ``region`` column,
     any other keys such as ``sku`` are summed over) for a stated period: ``period=(start, end)``
     or an event window ``event=..., year=...`` from the retail calendar, default the whole
-    forecast. Province units are split over the province's cities, region units over the
+    forecast. A weekly or monthly forecast (``ds`` a week's or month's first day) counts the
+    share of each period's units that falls inside the window, by days. Province units are split over the province's cities, region units over the
     region's cities, by population share (embedded city table);
   - or a city table ``city, demand`` (units for the period), optional ``hot_share`` (0..1),
     ``lat, lon`` (needed for a city not in the embedded table) and ``province``; the period is
@@ -184,13 +185,19 @@ def _forecast_table(frame: pd.DataFrame, *, period, event, year, hot_share: floa
     if value is None or "ds" not in frame.columns:
         raise DataValidationError(f"{frame.attrs.get('source', 'demand')}: a forecast needs ds and "
                                   f"yhat columns beside {level}")
-    from workbench.data.validate import parse_dates
+    from workbench.data.validate import dates_frequency, parse_dates, period_end
 
     ds = parse_dates(frame, "ds", source=frame.attrs.get("source"))
     units = _numbers(frame, value)
-    start, end, label = _period_bounds(ds, period=period, event=event, year=year,
+    # a weekly or monthly forecast's row covers its whole period: the part inside the window counts
+    freq = dates_frequency(ds)
+    ends = ds.map(lambda d: period_end(d, freq)) if freq != "D" else ds
+    start, end, label = _period_bounds(ds, ends, period=period, event=event, year=year,
                                        source=frame.attrs.get("source", "demand"))
-    inside = ((ds >= start) & (ds <= end)).to_numpy()
+    overlap = (ends.clip(upper=end) - ds.clip(lower=start)).dt.days + 1
+    inside_share = (overlap.clip(lower=0) / ((ends - ds).dt.days + 1)).to_numpy()
+    inside = inside_share > 0
+    units = units * inside_share
     if level == "province":
         found = frame[level].map(lambda v: (p := province_of(v)) and p.name)
     else:
@@ -216,8 +223,8 @@ def _forecast_table(frame: pd.DataFrame, *, period, event, year, hot_share: floa
     return out, Period(days, label, start, end)
 
 
-def _period_bounds(ds: pd.Series, *, period, event, year, source: str):
-    first, last = ds.min(), ds.max()
+def _period_bounds(ds: pd.Series, ends: pd.Series, *, period, event, year, source: str):
+    first, last = ds.min(), ends.max()
     if period is not None and event is not None:
         raise ParameterError("give either a period (start, end) or an event, not both")
     if event is not None:
