@@ -17,9 +17,11 @@ region, national) on 618 2024-2026, Double 11 2024-2025 and the New Year sale 20
 with ``--trial DIR`` (a folder holding ``daily_gbk.csv`` and the generator's ``truth_daily.csv``
 of the trial-4 user panel: 40 SKUs in 5 categories, launches, stops, slow movers), its 年货节 /
 New Year sale 2025-2026, 618 2025-2026 and Double 11 2025 backtests and the live 年货节 2027
-window.
+window; with ``--trial5 DIR`` (``销量.csv`` and ``truth.parquet`` of the trial-5 shop: 30 SKUs in 3
+categories, launches, a steady grower, slow movers, stops) the same windows and the live 618 2027.
 
-    .venv/bin/python benchmarks/window_band_coverage.py [--trial /work/trial4/scratch] [--lead 90] [--no-sample]
+    .venv/bin/python benchmarks/window_band_coverage.py [--trial /work/trial4/scratch]
+        [--trial5 /work/trial5/scratch] [--lead 90] [--no-sample]
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ SAMPLE_WINDOWS = (("618", 2024), ("618", 2025), ("618", 2026), ("double11", 2024
                   ("new_year_sale", 2025), ("new_year_sale", 2026))
 TRIAL_WINDOWS = (("new_year_sale", 2025), ("new_year_sale", 2026), ("618", 2025), ("618", 2026),
                  ("double11", 2025), ("new_year_sale", None))
+TRIAL5_WINDOWS = TRIAL_WINDOWS + (("618", 2027),)
 SAMPLE_CATEGORIES = ("food", "beauty")
 
 
@@ -57,6 +60,16 @@ def trial_panel(folder: Path) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
     truth = pd.read_csv(folder / "truth_daily.csv", dtype={"sku": str}, parse_dates=["ds"])
     truth = truth.rename(columns={"sku": "商品编码", "cat": "类目"})[["类目", "商品编码", "ds", "y"]]
     return frame, ["类目", "商品编码"], truth
+
+
+def trial5_panel(folder: Path) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+    raw = pd.read_csv(folder / "销量.csv", encoding="gbk", dtype={"商品ID": str})
+    frame, _ = prepare_long_frame(raw, date_col="日期", target_col="销量", keys=["类目", "商品ID"])
+    truth = pd.read_parquet(folder / "truth.parquet", columns=["ds", "sku", "category", "net_units"])
+    truth = truth.groupby(["category", "sku", "ds"], as_index=False)["net_units"].sum().rename(
+        columns={"category": "类目", "sku": "商品ID", "net_units": "y"})
+    truth["商品ID"] = truth["商品ID"].astype(str)
+    return frame, ["类目", "商品ID"], truth
 
 
 def window_rows(result: planning.EventForecast, truth: pd.DataFrame | None) -> list[dict]:
@@ -119,6 +132,8 @@ def run(name: str, frame: pd.DataFrame, keys: list[str], windows, lead: int, tru
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trial", type=Path, default=None, help="folder with daily_gbk.csv and truth_daily.csv")
+    parser.add_argument("--trial5", type=Path, default=None,
+                        help="folder with 销量.csv and truth.parquet (trial 5's shop: 30 SKUs in 3 categories)")
     parser.add_argument("--lead", type=int, default=90)
     parser.add_argument("--no-sample", action="store_true")
     args = parser.parse_args(argv)
@@ -130,6 +145,9 @@ def main(argv=None) -> int:
     if args.trial is not None:
         frame, keys, truth = trial_panel(args.trial)
         parts.append(run("trial", frame, keys, TRIAL_WINDOWS, args.lead, truth))
+    if args.trial5 is not None:
+        frame, keys, truth = trial5_panel(args.trial5)
+        parts.append(run("trial5", frame, keys, TRIAL5_WINDOWS, args.lead, truth))
     rows = pd.concat(parts, ignore_index=True)
     rows = rows[rows.actual.notna()]
     pd.set_option("display.width", 220)

@@ -79,6 +79,23 @@ def _notes_named(where: str):
             warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
 
 
+def _window_inside(joined: pd.DataFrame, bands: pd.DataFrame, keys: list[str], lo: str, hi: str) -> dict:
+    """Whether each series' actual window total lies inside the outer quantiles of its window
+    total's own band (``core.forecast``'s ``window_bands``, scaled to the forecast as scored:
+    ``planning.with_window_band``), by the tuple of key values (``()`` without keys); NaN
+    without a band."""
+    from workbench.forecast.planning import with_window_band
+
+    value = [c for c in joined.columns if c.startswith("yhat")]
+    totals = joined.groupby(keys, sort=True)[[*value, "y"]].sum().reset_index() if keys else \
+        joined[[*value, "y"]].sum().to_frame().T
+    totals = with_window_band(totals, bands, keys)
+    covered = ((totals["y"] >= totals[lo]) & (totals["y"] <= totals[hi])).astype(float) \
+        .where(totals[lo].notna() & totals[hi].notna())
+    index = list(totals[keys].itertuples(index=False, name=None)) if keys else [()]
+    return dict(zip(index, covered))
+
+
 def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: str = "auto",
                      lead: int = 90, keys=None, quantiles=DEFAULT_QUANTILES,
                      calendar: RetailCalendar | None = None, model_params: dict | None = None,
@@ -87,6 +104,9 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
     """Backtest ``model`` on each named window ``(start, end)`` of daily data: fit on history
     ending ``lead`` days (1 to ``MAX_LEAD``) before the window, score the window
     (``conformal_windows``: as in ``ForecastRequest``, the core's calibration of the bands).
+    ``per_series`` ``window_covered`` is 1.0 when the series' actual window total lies inside
+    its window total's own band (``workbench.forecast.window_band``; not a sum of the days'
+    quantiles), 0.0 when not, NaN without a band.
 
     ``reconcile`` (a ``workbench.forecast.reconcile`` method without past errors, e.g.
     ``"forecast_proportions"``; keyed frames only): the total is also forecast directly and the
@@ -120,11 +140,11 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
         horizon = int((end - cutoff).days)
         with _notes_named(f"{model} on {label}"):  # the same note comes from every window
             fc = forecast(train, base.replace(horizon=horizon), keys=keys, calendar=calendar,
-                          pool_events=pool_events)
-            direct = fc
+                          pool_events=pool_events, window=(start, end))
+            direct, bands = fc, pd.DataFrame(fc.attrs["window_bands"])
             if keys and reconcile:
                 total = forecast(train.groupby("ds", as_index=False)["y"].sum(), base.replace(horizon=horizon),
-                                 calendar=calendar, pool_events=pool_events)
+                                 calendar=calendar, pool_events=pool_events, window=(start, end))
                 fc = reconcile_levels(fc, total, keys=keys, method=reconcile)
         window_fc = fc[(fc["ds"] >= start) & (fc["ds"] <= end)]
         replaced = {tuple(f.key.get(k) for k in keys): f.error for f in fc.attrs.get("replaced", [])}
@@ -135,6 +155,7 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
                                   on=[*keys, "ds"], how="left")
         joined.insert(0, "window", label)
         fc_parts.append(joined)
+        inside = _window_inside(joined, bands, keys, lo, hi)
         groups = joined.groupby(keys, sort=True) if keys else [((), joined)]
         train_groups = dict(list(train.groupby(keys))) if keys else {(): train}
         for key, part in groups:
@@ -142,6 +163,7 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
             ty = train_groups[key]["y"].to_numpy()
             extra = {"direct_wape": metrics.wape(part["y"], part["yhat_direct"])} if direct is not fc else {}
             per_rows.append({**label_key, "window": label, **_score(part, ty, lo, hi, quantiles), **extra,
+                             "window_covered": inside.get(tuple(label_key[k] for k in keys), np.nan),
                              "replaced": replaced.get(tuple(label_key[k] for k in keys), "")})
         values = ["y", "yhat", *map(quantile_column, quantiles), *(["yhat_direct"] if direct is not fc else [])]
         summed = joined.groupby("ds")[values].sum().reset_index()
@@ -179,7 +201,9 @@ def compare_models(frame: pd.DataFrame, *, models, windows: dict[str, tuple], le
     notes are in ``table.attrs["notes"]`` (a list of str). Raises ``ParameterError`` for a bad
     lead or quantiles and ``ModelError`` only when no model could be scored on any window
     (naming each failure). ``series_coverage``: the share of series-days inside the series' own
-    outer quantiles (pooled over every series and day), the calibration a planner can use."""
+    outer quantiles (pooled over every series and day), the calibration a planner can use;
+    ``window_coverage``: the share of series whose window total lies inside its own band (the
+    selection table's)."""
     lo, hi = quantile_column(min(quantiles)), quantile_column(max(quantiles))
     rows, notes = [], []
     for model in models:
@@ -205,6 +229,7 @@ def compare_models(frame: pd.DataFrame, *, models, windows: dict[str, tuple], le
                              "mean_series_bias": per["bias"].mean(),
                              "series_bias_sd": per["bias"].std(ddof=0),
                              "series_coverage": metrics.coverage(fc["y"], fc[lo], fc[hi]),
+                             "window_coverage": per["window_covered"].mean(),
                              "series": len(per), "replaced_series": int((per["replaced"] != "").sum()),
                              **({"summed_wape": tot["summed_wape"],
                                  "direct_series_wape": metrics.wape(fc["y"], fc["yhat_direct"])}

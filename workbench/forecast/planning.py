@@ -615,6 +615,7 @@ BACKTEST_COLUMNS = {  # column: (header, display kind); shares as percentages
     "mean_series_bias": ("series bias", "pct"),
     "series_bias_sd": ("sd", "pct"),
     "series_coverage": ("series coverage", "pct"),
+    "window_coverage": ("window coverage", "pct"),
     "replaced_series": ("by fallback", "count"),
 }  # the number of series is said in the caption (backtest_caption), the same on every row
 
@@ -646,7 +647,8 @@ def backtest_caption(table: pd.DataFrame, lead: int, quantiles) -> str:
             f"total's; not scored when there is none); pinball = scaled "
             f"pinball loss of the quantiles; series WAPE = pooled over every series and day, then its median "
             f"over series; series bias = mean over series, then its sd; series coverage = share of series-days "
-            f"inside the series' own {lo}..{hi}; by fallback = series the guard's "
+            f"inside the series' own {lo}..{hi}; window coverage = share of series whose window total lies inside "
+            f"the {lo}..{hi} of that total (the selection table's band); by fallback = series the guard's "
             f"fallback forecast (the model failed or its forecast was refused; the notes say why)")
 
 
