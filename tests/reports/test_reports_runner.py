@@ -261,3 +261,27 @@ def test_a_failure_without_an_earlier_good_report_says_so(tmp_path):
                                       tag="", logical_date=DAY, reports_dir=tmp_path / "reports"))
     text = str(err.value)
     assert text.endswith("There is no earlier good report of this slot.") and "unchanged" not in text
+
+
+def test_ctrl_c_stops_run_all_not_only_the_report_it_fell_on(tmp_path):
+    from report_helpers import write_manifest
+
+    manifest = write_manifest(tmp_path, {"first": {"fixture": "slow_cell", "schedule": "0 7 * * *"},
+                                         "second": {"fixture": "records_results", "schedule": "0 7 * * *"}},
+                              output_dir=str(tmp_path / "reports"))
+    command = [sys.executable, "-m", "workbench.cli", "report", "run-all", "--manifest", str(manifest)]
+    run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    ledger = Ledger(tmp_path / "reports" / LEDGER_FILE)
+    try:
+        deadline = time.monotonic() + 90
+        while not ledger.runs() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(3)  # inside the first report's sleeping cell
+        os.killpg(run.pid, signal.SIGINT)
+        out, _ = run.communicate(timeout=90)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    assert run.returncode == 130
+    assert [(r.report, r.status) for r in ledger.runs()] == [("first", "interrupted")]  # second never started
+    assert "second" in out and "not run: the batch was stopped" in out

@@ -37,7 +37,7 @@ from typing import Any, Callable
 
 from croniter import CroniterError, croniter
 
-from workbench.errors import ConfigError, ReportError, WorkbenchError
+from workbench.errors import ConfigError, ReportError, RunInterrupted, WorkbenchError
 from workbench.reports import limits, retention, runner
 from workbench.reports.index import write_index
 from workbench.reports.limits import DEFAULT_TIMEZONE
@@ -277,7 +277,7 @@ def _run(manifest: Manifest, jobs: list[Job], summary: RunSummary, *, skip_done_
          progress: Progress | None = None) -> None:
     """Run the jobs in turn; ``progress`` gets each run's line as soon as it ends (a log of a
     long run-all shows progress), and ``summary.describe()`` then leaves those lines out."""
-    for spec, slot, request in jobs:
+    for position, (spec, slot, request) in enumerate(jobs):
         before = (len(summary.ran), len(summary.failed))
         _run_one(manifest, spec, slot, request, summary, skip_done_slots)
         new = [ran_line(o) for o in summary.ran[before[0]:]]
@@ -286,6 +286,11 @@ def _run(manifest: Manifest, jobs: list[Job], summary: RunSummary, *, skip_done_
             for line in new:
                 progress(line)
                 summary.shown.add(line)
+        if any(isinstance(err, RunInterrupted) for _, err in summary.failed[before[1]:]):
+            # Ctrl-C or SIGTERM stops the batch, not only the report it fell on
+            summary.skipped += [(later.name, "not run: the batch was stopped (Ctrl-C or SIGTERM)")
+                                for later, _, _ in jobs[position + 1:]]
+            break
 
 
 def _run_one(manifest: Manifest, spec: ReportSpec, slot: dt.datetime, request: runner.RunRequest,
