@@ -22,6 +22,7 @@ time_limit: float = 60  # seconds per solve
 regions: list[str] = ["North", "East"]  # regions planned
 weights: dict[str, float] = {"douyin": 1.0}  # channel weights
 cap: float | None = None  # optional cap, units
+category: str | None = "beauty"  # None: every category
 verbose: bool = False
 note = "plain"  # no hint: type of the default
 anything = None  # no hint, None default: any value
@@ -34,8 +35,8 @@ def declared():
 
 
 def test_reads_types_defaults_and_comments(declared):
-    assert list(declared) == ["event", "year", "time_limit", "regions", "weights", "cap", "verbose", "note",
-                              "anything"]
+    assert list(declared) == ["event", "year", "time_limit", "regions", "weights", "cap", "category", "verbose",
+                              "note", "anything"]
     assert declared["year"].type.label == "int" and declared["year"].comment == "campaign year"
     assert declared["time_limit"].default == 60.0 and isinstance(declared["time_limit"].default, float)
     assert declared["cap"].type.label == "float | None"
@@ -63,6 +64,10 @@ def test_reads_the_fixture_notebook():
         ("cap", "12.5", 12.5),
         ("verbose", "true", True),
         ("note", "2025", "2025"),  # a str parameter keeps the text as typed
+        ("note", "null", "null"),  # ... also 'null' where None is not allowed
+        ("category", "null", None),  # str | None: null is None, as for every hint admitting None
+        ("category", "None", None),
+        ("category", "零食", "零食"),
         ("anything", "2025", 2025),  # an untyped one is read as YAML
         ("anything", "[a, 1]", ["a", 1]),
     ],

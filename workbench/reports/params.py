@@ -254,9 +254,18 @@ def _check_type(value: Any, ptype: ParamType) -> Any:
     raise TypeError(f"expected {ptype.label}, got {value!r} ({type(value).__name__})")
 
 
+_NONE_TEXTS = ("null", "None", "~")
+
+
 def parse_text(text: str, ptype: ParamType) -> Any:
-    """A command-line string (``-p NAME VALUE``) parsed for ``ptype``, or ``TypeError``."""
+    """A command-line string (``-p NAME VALUE``) parsed for ``ptype``, or ``TypeError``.
+
+    Text is kept as typed for a text type, except ``null`` / ``None`` / ``~`` for a hint that
+    admits None (``str | None``): that is None, as YAML reads it for every other type."""
     if ptype.accepts_text:
+        admits_none = ptype.kind == "union" and any(arg.kind == "None" for arg in ptype.args)
+        if admits_none and text.strip() in _NONE_TEXTS:
+            return None
         return check_value(text, ptype)
     if ptype.kind == "float":
         try:
