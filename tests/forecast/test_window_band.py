@@ -136,6 +136,8 @@ def test_the_core_returns_each_series_window_total_with_its_band_and_rule():
         {"smooth": "refits", "slow": "count"}
     with pytest.raises(ParameterError, match="window: ends on"):
         forecast(frame, horizon=60, keys=["sku"], window=(window[1], window[0]))
+    with pytest.raises(ParameterError, match="window: the band of a window total is measured on daily data"):
+        forecast(frame, horizon=8, keys=["sku"], window=window, freq="W")
 
 
 def test_a_slow_mover_with_gaps_takes_the_spread_of_its_own_past_window_sums():

@@ -443,7 +443,7 @@ def forecast(
         with no separate event component).
     progress : show a bar on stderr (None: only when stderr is a terminal).
     window : ``(first day, last day)`` of a window (e.g. an event's) whose total per series is
-        wanted with its own band: ``attrs["window_bands"]`` then holds one record per series
+        wanted with its own band (daily data only): ``attrs["window_bands"]`` then holds one record per series
         with a forecast day in it: the keys, ``yhat`` (the window total of the point forecast),
         a column per quantile (quantiles of the total, not sums of the days':
         ``workbench.forecast.window_band``) and ``window_band`` (the rule that gave them).
@@ -474,6 +474,9 @@ def forecast(
         window = (pd.Timestamp(window[0]), pd.Timestamp(window[1]))
         if window[1] < window[0]:
             raise ParameterError(f"window: ends on {window[1].date()}, before it starts ({window[0].date()})")
+        if request.freq != "D":  # spans, strides and horizon bands of window_band are in days
+            raise ParameterError(f"window: the band of a window total is measured on daily data; this request "
+                                 f"is {request.freq!r} (forecast the days, or sum the periods' forecasts)")
     results = _execute(frame, request, keys=keys, calendar=calendar, pool_events=pool_events,
                        with_baseline=with_baseline, progress=progress, out_dir=None, window=window)
     failures, notes, replaced = _gather_messages(results)
