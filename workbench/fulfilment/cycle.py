@@ -53,7 +53,10 @@ class CycleParams:
     ``centrals``/``fronts``/``hubs`` take a list or a comma-separated string (stored as tuples);
     the plan as given is ``centrals`` + ``fronts``, else the sites marked ``existing`` in the
     ``sites`` file, else Beijing, Guangzhou, Chengdu and the largest ``max_fronts`` cities
-    (``max_fronts`` None: 20, or the number of front candidates if fewer).
+    (``max_fronts`` None: 20, or the number of front candidates if fewer); the optimized network
+    opens at most ``max_centrals`` centrals. ``coverage_target``: the share of the window's units
+    every plan must deliver within ``promise_hours`` (the network's ``promise_share``; 1: every
+    unit of every city) and the target of the coverage KPI.
     ``gmv_share``: the share of the event's forecast GMV uplift the traffic must earn (the budget
     scenario in ``gmv_target`` mode over the event window); None runs the scenario as written.
     """
@@ -69,6 +72,7 @@ class CycleParams:
     lanes: str | None = None
     centrals: tuple[str, ...] | None = None
     fronts: tuple[str, ...] | None = None
+    max_centrals: int = 3
     max_fronts: int | None = None
     hot_target_share: float = 0.8
     hubs: tuple[str, ...] | None = None
@@ -115,6 +119,9 @@ class CycleParams:
         if self.stock is None and self.data != "sample":
             raise ParameterError("stock: give your stock snapshot file (sku, warehouse, on_hand, "
                                  "on_order); the demo snapshot exists only for the sample data")
+        if not isinstance(self.max_centrals, int) or isinstance(self.max_centrals, bool) \
+                or self.max_centrals < 1:
+            raise ParameterError(f"max_centrals: {self.max_centrals!r} must be a whole number >= 1")
         for name in ("max_fronts", "n_front_candidates"):
             value = getattr(self, name)
             if value is None and name == "max_fronts":
@@ -198,6 +205,7 @@ class CycleResult:
     blocked: str = ""
     notes: list[str] = field(default_factory=list)
     history_start: pd.Timestamp | None = None  # first day of the sales history (the report header's range)
+    used_plan: str = "named plan"  # the network plan the peak and stock use (a key of network.plans)
 
     def kpi_table(self) -> pd.DataFrame:
         return kpi_table(self.kpis)
@@ -243,10 +251,14 @@ class CycleResult:
                 "money_unit": "million CNY" if name == "plans" else None}
 
     def answers(self) -> list[tuple[str, str]]:
-        """``(status, detail)`` of every optimizer answer the report shows (the network's plans,
-        the traffic allocation), for ``workbench.reports.record.record_answer_status``."""
-        out = [(r.status, f"network, {name}: {r.reason or r.outcome.describe()}")
-               for name, r in self.network.plans.items()]
+        """``(status, detail)`` of the run's optimizer answers, for
+        ``workbench.reports.record.record_answer_status``: the network plan used (the plan as
+        given when it is feasible, else the optimized one) and the traffic allocation. An unused
+        alternative plan is not the run's answer: its status is in the network table and, when it
+        has no plan, in the notes."""
+        used = self.network.plans[self.used_plan]
+        out = [(used.status, f"network, plan used ({self.used_plan}): "
+                             f"{used.reason or used.outcome.describe()}")]
         summary = self.budget.summary()
         out.append((summary["status"], f"traffic budget {summary['scenario']}: "
                                         f"{summary.get('reason') or self.budget.allocation.outcome.describe()}"))
@@ -432,8 +444,17 @@ def serving_shares(result, demand: pd.DataFrame) -> pd.DataFrame:
     return shares[shares["share"] > 0].reset_index(drop=True)
 
 
+def plan_used(report) -> str:
+    """The name of the network plan the peak and stock use: the plan as given (``"named plan"``)
+    when it is feasible, else ``"optimized"`` (which may itself have no plan: the run is then
+    blocked)."""
+    return "named plan" if report.plans["named plan"].feasible else "optimized"
+
+
 def plan_network(params: CycleParams, window, forecast: pd.DataFrame, totals: pd.DataFrame):
-    """The network's three plans (``workbench.network.china``) on the event window's P50 units.
+    """The network's three plans (``workbench.network.china``) on the event window's P50 units,
+    each delivering ``params.coverage_target`` of them within ``params.promise_hours``, the
+    optimized one with at most ``params.max_centrals`` centrals.
 
     Without ``sites``/``lanes``: :func:`~workbench.network.china.run_default_plan` on the P50
     totals per region (the embedded cities and candidates). With them:
@@ -450,7 +471,8 @@ def plan_network(params: CycleParams, window, forecast: pd.DataFrame, totals: pd
     )
 
     common = dict(fronts=list(params.fronts) if params.fronts is not None else None,
-                  promise_hours=params.promise_hours, hot_target_share=params.hot_target_share,
+                  max_centrals=params.max_centrals, promise_hours=params.promise_hours,
+                  promise_share=params.coverage_target, hot_target_share=params.hot_target_share,
                   hubs=tuple(params.hubs) if params.hubs is not None else CENTRAL_HUBS,
                   n_front_candidates=params.n_front_candidates, solver=params.solver,
                   time_limit=params.time_limit)
@@ -598,7 +620,11 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     # 2. the network at the peak: the plan as given and the optimized one
     report = plan_network(params, window, region_fc.forecast, totals)
     named = report.plans["named plan"]
-    used = named if named.feasible else report.plans["optimized"]
+    used_name = plan_used(report)
+    used = report.plans[used_name]
+    notes += [f"network, {name} (an alternative, not the plan used): {r.status}: {r.reason}"
+              for name, r in report.plans.items()
+              if name not in (used_name, "named plan") and not r.feasible]
     blocked = ""
     if not used.feasible:
         blocked = (f"no network delivers the event's volume within the limits ({used.status}: "
@@ -639,7 +665,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     kpis = judge_plan(params, report, named, peak, orders, build, budget, gmv, blocked)
     return CycleResult(params, kpis, window, end, region_fc, totals, report, assignment, capacity,
                        peak, plan, orders, build, clearance, budget, gmv, stock_source, blocked,
-                       notes, history_start=history["ds"].min())
+                       notes, history_start=history["ds"].min(), used_plan=used_name)
 
 
 def _example_budget(budget) -> bool:

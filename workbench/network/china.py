@@ -374,7 +374,8 @@ def run_plan(demand: pd.DataFrame, centrals: pd.DataFrame, fronts: pd.DataFrame,
 
 def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,
                      fronts: list[str] | None = None, max_centrals: int = 3, max_fronts: int = 20,
-                     promise_hours: float = 72.0, front_hours: float = 24.0,
+                     promise_hours: float = 72.0, promise_share: float = 1.0,
+                     front_hours: float = 24.0,
                      hot_target_share: float = 0.8, annual_units: float | None = None,
                      region_units: pd.Series | None = None,
                      hubs: tuple[str, ...] = CENTRAL_HUBS, n_front_candidates: int = FRONT_CANDIDATES,
@@ -387,7 +388,8 @@ def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,
     ``region_units``: units per region for the period (default: the last 12 months of the sample
     sales) times ``volume_factor``, split over the cities of at least
     :data:`DEFAULT_MIN_POPULATION` people; ``central_fixed``/``front_fixed`` are CNY per site and
-    period; ``hot_target_share`` of hot units must arrive within ``front_hours``; ``annual_units``
+    period; ``promise_share`` of all units must arrive within ``promise_hours`` (1: every unit
+    of every city); ``hot_target_share`` of hot units must arrive within ``front_hours``; ``annual_units``
     rescales the units to that national total. ``hubs`` are the central candidates (the named
     centrals are added), the ``n_front_candidates`` largest cities the front candidates.
     """
@@ -400,7 +402,8 @@ def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,
             raise ParameterError(f"annual_units={annual_units!r} must be > 0")
         region_units = region_units * (annual_units / region_units.sum())
     params = replace(params or NetworkParams(), max_centrals=max_centrals, max_fronts=max_fronts,
-                     promise_hours=promise_hours, front_hours=front_hours,
+                     promise_hours=promise_hours, promise_share=promise_share,
+                     front_hours=front_hours,
                      hot_target_share=hot_target_share).validate()
     demand = city_demand(region_units, hot_share=params.hot_share,
                          min_population=DEFAULT_MIN_POPULATION)
@@ -432,7 +435,8 @@ def run_own_plan(*, demand_file=None, sites_file=None, lanes_file=None, period=N
                  event: str | None = None, year: int | None = None, days: float | None = None,
                  centrals: list[str] | None = None, fronts: list[str] | None = None,
                  max_centrals: int = 3, max_fronts: int | None = None,
-                 promise_hours: float = 72.0, front_hours: float = 24.0,
+                 promise_hours: float = 72.0, promise_share: float = 1.0,
+                 front_hours: float = 24.0,
                  hot_target_share: float = 0.8, hot_share: float = 0.35,
                  hubs: tuple[str, ...] = CENTRAL_HUBS, n_front_candidates: int = FRONT_CANDIDATES,
                  encoding: str | None = None, solver: str = DEFAULT_SOLVER,
@@ -443,6 +447,9 @@ def run_own_plan(*, demand_file=None, sites_file=None, lanes_file=None, period=N
     The named plan is ``centrals``/``fronts`` (city names in Chinese or English), else the sites
     marked ``existing`` in the sites file, else the default named centrals and the largest front
     candidates (also when the sites file marks no front as existing). ``max_fronts`` defaults to 20, or the number of front candidates if fewer.
+    ``promise_share``: the share of all units that must arrive within ``promise_hours`` (1, the
+    default: every unit of every city; below 1 the network may leave the hardest cities late,
+    :meth:`~workbench.network.formulation.NetworkModelBuilder.promise_share`).
     Raises :class:`DataValidationError` for bad files (file, line, column named) and
     :class:`ParameterError` for bad or out-of-range options, before any solve.
     """
@@ -488,7 +495,8 @@ def run_own_plan(*, demand_file=None, sites_file=None, lanes_file=None, period=N
         lanes = read_lanes(lanes_file, encoding=encoding)
         inputs["lanes"] = str(lanes_file)
     params = NetworkParams(max_centrals=max_centrals, max_fronts=max_fronts,
-                           promise_hours=promise_hours, front_hours=front_hours,
+                           promise_hours=promise_hours, promise_share=promise_share,
+                           front_hours=front_hours,
                            hot_target_share=hot_target_share, hot_share=hot_share).validate()
     return run_plan(demand, cand_c, cand_f, plan_centrals=plan_c, plan_fronts=plan_f,
                     params=params, lanes=lanes, period=period_, inputs=inputs, solver=solver,

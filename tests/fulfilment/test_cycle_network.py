@@ -1,0 +1,80 @@
+"""The planning cycle's network step on a team's own sites file: the coverage target and the
+central count reach the network, and the run's answer is the plan it uses."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from workbench.errors import ParameterError
+from workbench.fulfilment.cycle import (CycleResult, cycle_params, next_window, plan_network,
+                                        plan_used)
+
+REGIONS = ("North", "East", "South", "Southwest", "Central", "Northwest", "Northeast")
+# Shanghai and Chengdu exist; no central of the first six is within 72 h of western Xinjiang
+# (Kashgar, Aksu ...) and Daxing'anling; Ürümqi is the fourth central the promise needs
+SITES = ("city,role,fixed_cost,capacity_units_per_day,existing\n"
+         "北京,central,42000000,6000,no\n上海,central,55000000,7000,yes\n"
+         "广州,central,45000000,6000,no\n武汉,central,30000000,5000,no\n"
+         "成都,central,32000000,4500,yes\n西安,central,26000000,3000,no\n"
+         "乌鲁木齐,central,20000000,1500,no\n"
+         "杭州,front,5198583,353,no\n深圳,front,6586925,585,no\n郑州,front,6635319,555,no\n")
+
+
+@pytest.fixture
+def network_inputs(repo, tmp_path):
+    sites = tmp_path / "sites.csv"
+    sites.write_text(SITES, encoding="utf-8")
+    (tmp_path / "sales.csv").write_text("ds,sku,region,units\n", encoding="utf-8")
+    (tmp_path / "stock.csv").write_text("sku,warehouse,on_hand,on_order\n", encoding="utf-8")
+    window = next_window("618", 2027, pd.Timestamp("2026-11-29"))
+    forecast = pd.DataFrame([(day, region, 1000.0) for day in pd.date_range(window.start, window.end)
+                             for region in REGIONS], columns=["ds", "region", "yhat_q50"])
+
+    def run(**change):
+        params = cycle_params(data=str(tmp_path / "sales.csv"), stock=str(tmp_path / "stock.csv"),
+                              sites=str(sites), hot_target_share=0.0, time_limit=60.0,
+                              budget_scenario=str(repo / "budgets" / "plan_base.yaml"), **change)
+        return plan_network(params, window, forecast, None)
+    return run
+
+
+def test_coverage_target_relaxes_every_plan(network_inputs):
+    strict = network_inputs()
+    assert all(r.status == "infeasible" for r in strict.plans.values())
+    relaxed = network_inputs(coverage_target=0.99)
+    for result in relaxed.plans.values():
+        assert result.feasible
+        assert 0.99 - 1e-9 <= result.coverage["within_promise"] < 1.0
+    assert plan_used(relaxed) == "named plan"
+
+
+def test_max_centrals_reaches_the_optimized_network(network_inputs):
+    report = network_inputs(max_centrals=4)
+    best = report.plans["optimized"]
+    assert best.feasible and best.coverage["within_promise"] == pytest.approx(1.0)
+    assert "Ürümqi" in best.open_centrals and len(best.open_centrals) == 4
+    assert plan_used(report) == "optimized"  # the plan as given (Shanghai, Chengdu) cannot keep 72 h
+
+
+@pytest.mark.parametrize("value", [0, -1, 2.5, True, None])
+def test_max_centrals_is_checked(repo, value):
+    with pytest.raises(ParameterError, match="^max_centrals:"):
+        cycle_params(max_centrals=value, budget_scenario=str(repo / "budgets" / "plan_base.yaml"))
+
+
+def test_an_unused_infeasible_alternative_is_not_the_runs_answer(repo, network_inputs):
+    """The plan as given (4 named centrals) is feasible and used; the optimized network, capped
+    at 3 centrals, is not: the run's network answer is the plan used."""
+    from workbench.budget.run import run_scenario
+
+    report = network_inputs(centrals=["北京", "上海", "成都", "乌鲁木齐"])
+    assert report.plans["optimized"].status == "infeasible"
+    used = plan_used(report)
+    assert used == "named plan"
+    result = CycleResult(None, [], None, None, None, None, report, None, None, None, None,
+                         None, None, None, run_scenario(repo / "budgets" / "plan_base.yaml",
+                                                        bootstrap=0), None, used_plan=used)
+    answers = result.answers()
+    assert answers[0][0] == "optimal" and answers[0][1].startswith("network, plan used (named plan)")
+    assert all(status != "infeasible" for status, _ in answers)
