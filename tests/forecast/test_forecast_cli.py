@@ -121,6 +121,25 @@ def test_through_event_forecasts_to_the_end_of_the_next_window(sample_csv, tmp_p
     assert pd.read_csv(out, parse_dates=["ds"]).ds.max() == pd.Timestamp("2027-06-18")
 
 
+def test_window_totals_are_written_with_their_own_band(sample_csv, tmp_path, capsys):
+    """A planner summing the daily P10/P90 of the file gets no band of a window total (trial 4 F9):
+    --window-totals writes each series' total over the event window with its own quantiles."""
+    out, totals = tmp_path / "fc.csv", tmp_path / "totals.csv"
+    code = main(_forecast_args(sample_csv, "--through-event", "new_year_sale", "--out", str(out),
+                               "--window-totals", str(totals)))
+    assert code == 0 and f"to {totals}: their yhat_q10, yhat_q50, yhat_q90 are quantiles of each total" \
+        in capsys.readouterr().out
+    fc, table = pd.read_csv(out, parse_dates=["ds"]), pd.read_csv(totals).set_index("category")
+    inside = fc[(fc.ds >= "2027-01-02") & (fc.ds <= "2027-01-29")].groupby("category")
+    assert list(table.index) == sorted(fc.category.unique()) and (table.window_band == "refits").all()
+    assert (table.yhat - inside.yhat.sum().reindex(table.index)).abs().max() < 1e-6 * table.yhat.max()
+    assert (table.yhat_q10 <= table.yhat).all() and (table.yhat <= table.yhat_q90).all()
+    summed = inside.yhat_q90.sum() - inside.yhat_q10.sum()
+    assert ((table.yhat_q90 - table.yhat_q10) < summed.reindex(table.index)).mean() > 0.5
+    code = main(_forecast_args(sample_csv, "--horizon", "7", "--out", str(out), "--window-totals", str(totals)))
+    assert code == 2 and "--window-totals goes with --through-event" in capsys.readouterr().err
+
+
 def test_through_event_on_monthly_data_counts_from_the_last_months_end(sample_csv, tmp_path, capsys):
     """A month is dated by its first day: data through October end on Oct 31, and the 年货节
     window (Jan 2-29) ends in January (a new user's run said "history ends 2026-10-01, 93 days

@@ -83,6 +83,10 @@ def register(subparsers) -> None:
                    help="CSV as UTF-8 with a BOM, so Excel opens Chinese text ungarbled")
     p.add_argument("--keep-date-col", action="store_true",
                    help="name the date column as in the input (--date-col) instead of ds")
+    p.add_argument("--window-totals", metavar="FILE",
+                   help="with --through-event on daily data: also write each series' total over the event "
+                        "window with its own band (quantiles of the total, not sums of the daily quantiles) "
+                        "to FILE (.csv, .xlsx or .parquet)")
     p.add_argument("--with-baseline", action="store_true",
                    help="also write yhat_baseline, the forecast without event effects (what a budget's "
                    "gmv_target with measure: uplift reads); empty for models without one")
@@ -127,7 +131,7 @@ def _forecast(args) -> int:
                           date_name=args.date_col if args.keep_date_col else None)
     result = forecast_file(args.data, request, out=args.out, out_dir=args.out_dir,
                            progress=args.progress, output=output, through=through, echo=print,
-                           with_baseline=args.with_baseline,
+                           with_baseline=args.with_baseline, window_totals=args.window_totals,
                            **_common(args))
     if args.out_dir:
         print(f"wrote {result.rows} rows for {result.series} series to {len(result.files)} Parquet "

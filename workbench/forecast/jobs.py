@@ -89,7 +89,7 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
                   encoding: str | None = None, sheet: str | int | None = None,
                   events: str | None = None, progress: bool | None = False,
                   output: OutputFormat = OutputFormat(), through: EventTarget | None = None,
-                  echo=None, with_baseline: bool = False) -> pd.DataFrame | ForecastRun:
+                  echo=None, with_baseline: bool = False, window_totals=None) -> pd.DataFrame | ForecastRun:
     """Forecast every series of a file as ``request`` says (built and checked by the caller).
 
     With ``out`` (CSV, Excel or Parquet) it writes ``keys, ds, yhat, yhat_qNN`` there in the
@@ -99,7 +99,10 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
     end of the data through the end of that event window (``request.horizon`` is replaced) and
     ``echo`` (e.g. ``print``) receives the window and the history end. With ``with_baseline``
     a ``yhat_baseline`` column (the forecast without event effects; empty for series whose model
-    has none) follows the quantiles, and ``echo`` is told how many series lack one.
+    has none) follows the quantiles, and ``echo`` is told how many series lack one. With
+    ``window_totals`` (a file; daily data, ``through`` and ``out`` only) each series' total over
+    the event window is also written there, ``keys, yhat, yhat_qNN, window_band``: quantiles of
+    the total (``workbench.forecast.window_band``), not sums of the days' quantiles.
     Raises ``ParameterError`` before reading for a missing, doubled or unwritable output, an
     output over an input, or repeated keys; ``DataValidationError`` for bad data.
     """
@@ -111,6 +114,14 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
     elif not output.is_default:
         raise ParameterError("--excel-csv, --keep-date-col and --round format an --out FILE; --out-dir "
                              "writes Parquet partitions as they are")
+    if window_totals is not None:
+        if through is None or request.freq != "D" or out is None:
+            raise ParameterError("--window-totals goes with --through-event EVENT on daily data (--freq D) and "
+                                 "--out FILE: it writes each series' total over that event window")
+        output.check_path(window_totals)
+        refuse_overwrite(window_totals, data, events)
+        if Path(window_totals).resolve() == Path(out).resolve():
+            raise ParameterError(f"--window-totals {window_totals} is the --out file; name another")
     keys = check_keys(keys, date_col=date_col, target_col=target)
     calendar = RetailCalendar(events) if events else None
     if through is not None:
@@ -129,13 +140,21 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
         if out_dir is not None:
             return forecast_to_parquet(frame, out_dir, run, keys=keys, calendar=calendar, progress=progress,
                                        with_baseline=with_baseline)
-        fc = forecast(frame, run, keys=keys, calendar=calendar, progress=progress, with_baseline=with_baseline)
+        fc = forecast(frame, run, keys=keys, calendar=calendar, progress=progress, with_baseline=with_baseline,
+                      window=(window.start, window.end) if window_totals is not None else None)
     if with_baseline and echo and fc["yhat_baseline"].isna().any():
         missing = fc[fc["yhat_baseline"].isna()]
         count = missing.groupby(keys).ngroups if keys else 1
         echo(f"note: {count:,} series have no baseline (their model, e.g. a naive one or the fallback, has no "
              f"separate event effect): yhat_baseline is empty there; --model auto or event_profile gives one")
     output.write(fc, out)
+    if window_totals is not None:
+        totals = pd.DataFrame(fc.attrs["window_bands"])
+        output.write(totals, window_totals)
+        if echo:
+            echo(f"wrote the window totals of {len(totals):,} series to {window_totals}: their "
+                 f"{', '.join(c for c in totals.columns if c.startswith('yhat_q'))} are quantiles of each total over "
+                 f"the window (window_band says where they come from), not sums of the days' quantiles")
     return fc
 
 
