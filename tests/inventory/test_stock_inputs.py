@@ -49,7 +49,7 @@ def test_stock_errors_name_file_line_and_column(tmp_path, body, message):
 
 def test_unknown_warehouse_suggests_close_names(tmp_path):
     path = write(tmp_path, "stock.csv", "sku,warehouse,on_hand,on_order\nA1,Chengdou,1,0\n")
-    with pytest.raises(DataValidationError, match="did you mean Chengdu"):
+    with pytest.raises(DataValidationError, match=r"did you mean Chengdu \(成都\)"):
         read_stock(path, warehouses=SITES)
 
 
@@ -115,3 +115,48 @@ def test_gbk_csv_reads(tmp_path):
     path = tmp_path / "stock.csv"
     path.write_bytes("sku,warehouse,on_hand,on_order\n口红01,Wuhan,3,0\n".encode("gbk"))
     assert read_stock(path, warehouses=SITES)["sku"].tolist() == ["口红01"]
+
+
+NETWORK = ["Shanghai", "Chengdu", "Ürümqi", "Shanghai front", "Shenzhen front"]
+
+
+def test_warehouses_are_named_as_the_sites_file_names_cities(tmp_path):
+    """The city-name resolver of the sites file: Chinese or English, 市, no diacritics; a front
+    warehouse as '<city> front' or '<city>前置仓'. Names come back as the network's."""
+    stock = read_stock(write(tmp_path, "stock.csv", "sku,warehouse,on_hand,on_order\n"
+                             "A1,上海,1,0\nA1,成都市,2,0\nA1,乌鲁木齐,3,0\nA2,Urumqi,4,0\n"
+                             "A1,上海 front,5,0\nA1,深圳前置仓,6,0\nA2,shanghai-front,7,0\n"),
+                       warehouses=NETWORK)
+    assert stock["warehouse"].tolist() == ["Shanghai", "Chengdu", "Ürümqi", "Ürümqi",
+                                           "Shanghai front", "Shenzhen front", "Shanghai front"]
+    lead = read_lead_times(write(tmp_path, "lead.csv", "sku,warehouse,lead_time_days\n"
+                                 "A1,*,7\nA1,乌鲁木齐,12\nA2,上海前置仓,3\nA2,*,9\n"), warehouses=NETWORK)
+    assert lead["warehouse"].tolist() == ["*", "Ürümqi", "Shanghai front", "*"]
+    assert lead_times_for(stock, lead).set_index(["sku", "warehouse"]).loc[
+        ("A1", "Ürümqi"), "lead_time_days"] == 12
+
+
+def test_one_warehouse_written_two_ways_is_one_row(tmp_path):
+    path = write(tmp_path, "stock.csv", "sku,warehouse,on_hand,on_order\nA1,上海,1,0\nA1,Shanghai,2,0\n")
+    with pytest.raises(DataValidationError, match=r"\('A1', 'Shanghai'\) repeated at lines 2, 3"):
+        read_stock(path, warehouses=NETWORK)
+
+
+@pytest.mark.parametrize("name, close", [("上每", r"Shanghai \(上海\)"),
+                                         ("Shenzen front", r"Shenzhen front \(深圳前置仓\)"),
+                                         ("深圳", r"Shenzhen front \(深圳前置仓\)")])
+def test_an_unknown_warehouse_suggests_the_closest_of_the_network(tmp_path, name, close):
+    path = write(tmp_path, "stock.csv", f"sku,warehouse,on_hand,on_order\nA1,{name},1,0\n")
+    with pytest.raises(DataValidationError, match=f"line 2 names warehouse '{name}'.*did you mean {close}"):
+        read_stock(path, warehouses=NETWORK)
+
+
+def test_capacity_rows_take_the_same_names():
+    from workbench.fulfilment.peak import check_capacity
+
+    table = pd.DataFrame({"warehouse": ["上海", "上海前置仓", "广州"],
+                          "capacity_units_per_day": [900, 150, 400]})
+    assert check_capacity(table, ["Shanghai", "Shanghai front"]).to_dict() == {
+        "Shanghai": 900.0, "Shanghai front": 150.0, "广州": 400.0}
+    with pytest.raises(DataValidationError, match="no capacity for warehouse.*Chengdu.*rows not matched: 广州"):
+        check_capacity(table, ["Shanghai", "Shanghai front", "Chengdu"])

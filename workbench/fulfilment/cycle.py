@@ -33,6 +33,7 @@ import pandas as pd
 from workbench.errors import DataValidationError, ParameterError
 from workbench.fulfilment.kpis import Kpi, kpi_table
 from workbench.fulfilment.peak import SHIP_TARGET, PeakResult, check_capacity, peak_check
+from workbench.network.places import warehouse_name
 
 QUANTILES = (0.1, 0.5, 0.9)
 CAPACITY_ASSUMED = ("daily handling capacity ASSUMED: each warehouse's network capacity for the "
@@ -423,12 +424,6 @@ def next_window(event: str, year: int | None, history_end: pd.Timestamp):
 
 
 # -- steps --------------------------------------------------------------------------------------
-
-def warehouse_name(site: str, tier: str) -> str:
-    """A warehouse's name: the city for a central warehouse, ``"<city> front"`` for a front
-    warehouse (a city may hold both)."""
-    return f"{site} front" if tier == "front" else str(site)
-
 
 def serving_shares(result, demand: pd.DataFrame) -> pd.DataFrame:
     """``region, warehouse, share``: the share of each region's delivered units shipped by each

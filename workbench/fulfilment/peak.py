@@ -219,20 +219,24 @@ def warehouse_arrivals(forecast: pd.DataFrame, assignment: pd.DataFrame, *, area
 
 
 def check_capacity(capacity: pd.DataFrame, warehouses) -> pd.Series:
-    """``warehouse -> capacity_units_per_day`` for ``warehouses``.
+    """``warehouse -> capacity_units_per_day`` for ``warehouses``. A row's warehouse may be written
+    as the stock file's (:class:`workbench.network.places.WarehouseNames`: ``上海``,
+    ``上海前置仓``); rows of other warehouses are kept as written.
 
     Raises:
         DataValidationError: missing columns, a capacity not a number or < 0, a warehouse repeated
-            or without a capacity row.
+            or without a capacity row (with the closest names written in the file).
     """
     from workbench.data.validate import describe_rows
+    from workbench.network.places import WarehouseNames
 
     name = _name(capacity, "capacity")
     missing = [c for c in ["warehouse", "capacity_units_per_day"] if c not in capacity.columns]
     if missing:
         raise DataValidationError(f"{name}: missing column(s) {missing}; it has "
                                   f"{list(capacity.columns)}")
-    keys = capacity["warehouse"].astype(str).str.strip()
+    index = WarehouseNames(warehouses)
+    keys = capacity["warehouse"].astype(str).str.strip().map(lambda w: index.find(w) or w)
     values = pd.to_numeric(capacity["capacity_units_per_day"], errors="coerce")
     bad = values.isna() | (values < 0) | ~np.isfinite(values.fillna(0.0))
     if bad.any():
@@ -244,8 +248,11 @@ def check_capacity(capacity: pd.DataFrame, warehouses) -> pd.Series:
     table = pd.Series(values.to_numpy(dtype=float), index=keys.to_numpy())
     absent = sorted(set(warehouses) - set(table.index))
     if absent:
+        others = sorted(set(table.index) - set(warehouses))
         raise DataValidationError(f"{name}: no capacity for warehouse(s) {', '.join(absent)}; add a "
-                                  "row per warehouse")
+                                  "row per warehouse (a front warehouse as '<city> front' or "
+                                  "'<city>前置仓')"
+                                  + (f"; rows not matched: {', '.join(others)}" if others else ""))
     return table
 
 

@@ -19,7 +19,6 @@ Lead times, one row per ``(sku, warehouse)`` or per ``(supplier, warehouse)``::
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 import numpy as np
@@ -44,7 +43,10 @@ def read_stock(path: str | Path, *, warehouses=None, sheet: str | int | None = N
 
     Args:
         path: the file.
-        warehouses: known warehouse names (e.g. the network's sites); ``None`` skips that check.
+        warehouses: the network's warehouse names (centrals by city, fronts ``"<city> front"``);
+            the file's names are resolved to them through the city-name resolver (``上海``,
+            ``上海前置仓``, ``Urumqi``: :class:`workbench.network.places.WarehouseNames`);
+            ``None`` keeps the names as written.
         sheet: the xlsx sheet (name or 0-based index), default the first.
 
     Returns:
@@ -122,18 +124,31 @@ def _require(frame: pd.DataFrame, columns, what: str) -> None:
 
 
 def _known_warehouses(frame: pd.DataFrame, names: pd.Series, warehouses, *,
-                      allow_any: bool = False) -> None:
+                      allow_any: bool = False) -> pd.Series:
+    """``names`` as the network names them (:class:`workbench.network.places.WarehouseNames`:
+    ``上海`` -> ``Shanghai``, ``上海前置仓`` -> ``Shanghai front``); unchanged without ``warehouses``.
+
+    Raises:
+        DataValidationError: a name that is no warehouse of the network, with the closest ones.
+    """
     if warehouses is None:
-        return
-    known = {str(w) for w in warehouses}
-    unknown = ~names.isin(known) & ~(allow_any & (names == ANY_WAREHOUSE))
+        return names
+    from workbench.network.places import WarehouseNames
+
+    index = WarehouseNames(warehouses)
+    resolved = names.map(lambda name: name if allow_any and name == ANY_WAREHOUSE
+                         else index.find(name))
+    unknown = resolved.isna().to_numpy()
     if unknown.any():
         name = names[unknown].iloc[0]
-        close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.5)
+        close = index.closest(name)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise DataValidationError(
             f"{_where(frame, unknown, 'warehouse')} names warehouse {name!r}, which is not in the "
-            f"network ({', '.join(sorted(known))}){hint}")
+            f"network ({', '.join(map(index.label, index.warehouses))}){hint}; write a warehouse "
+            "by its city in Chinese or English, a front warehouse as '<city> front' or "
+            "'<city>前置仓'")
+    return resolved
 
 
 def _unique(frame: pd.DataFrame, out: pd.DataFrame, keys: list[str], what: str) -> None:
@@ -152,13 +167,14 @@ def check_stock(frame: pd.DataFrame, *, warehouses=None) -> pd.DataFrame:
 
     Raises:
         DataValidationError: a missing column, an empty key, a non-numeric, non-finite or
-            negative quantity or cost, a warehouse not in ``warehouses`` (closest names given),
+            negative quantity or cost, a warehouse that names none of ``warehouses`` (names
+            resolved as in :func:`read_stock`, the closest ones given),
             a repeated ``(sku, warehouse)``; each names the file, line and column.
     """
     _require(frame, STOCK_COLUMNS, "stock snapshot (sku, warehouse, on_hand, on_order)")
     out = pd.DataFrame({"sku": _text_column(frame, "sku"),
                         "warehouse": _text_column(frame, "warehouse")})
-    _known_warehouses(frame, out["warehouse"], warehouses)
+    out["warehouse"] = _known_warehouses(frame, out["warehouse"], warehouses)
     out["on_hand"] = _number_column(frame, "on_hand")
     out["on_order"] = _number_column(frame, "on_order", default=0.0)
     if "unit_cost" in frame.columns:
@@ -188,7 +204,7 @@ def check_lead_times(frame: pd.DataFrame, *, warehouses=None) -> pd.DataFrame:
     _require(frame, [key, *LEAD_TIME_COLUMNS], "lead-time table")
     out = pd.DataFrame({key: _text_column(frame, key),
                         "warehouse": _text_column(frame, "warehouse")})
-    _known_warehouses(frame, out["warehouse"], warehouses, allow_any=True)
+    out["warehouse"] = _known_warehouses(frame, out["warehouse"], warehouses, allow_any=True)
     out["lead_time_days"] = _number_column(frame, "lead_time_days", positive=True)
     out["lead_time_std_days"] = _number_column(frame, "lead_time_std_days", default=0.0)
     _unique(frame, out, [key, "warehouse"], "lead-time")

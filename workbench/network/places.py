@@ -103,3 +103,75 @@ class CityNames:
             if label not in out:
                 out.append(label)
         return out[:n]
+
+
+FRONT_SUFFIX = " front"  # a front warehouse is named "<city> front" (a city may hold both tiers)
+# how a front warehouse's name is written after its city (matched on name_key, so "上海 front",
+# "Shanghai-Front" and "上海前置仓" are one)
+FRONT_WRITTEN = ("front", "frontwarehouse", "前置仓", "前置")
+
+
+def warehouse_name(city: str, tier: str) -> str:
+    """A warehouse's name: the city for a central warehouse, ``"<city> front"`` for a front
+    warehouse."""
+    return f"{city}{FRONT_SUFFIX}" if tier == "front" else str(city)
+
+
+class WarehouseNames:
+    """Resolves written warehouse names to the network's names (:func:`warehouse_name`) through
+    the city resolver of :class:`CityNames`: ``上海``, ``Shanghai`` and ``上海市`` name the central
+    warehouse ``Shanghai``; ``上海 front``, ``上海前置仓`` and ``shanghai-front`` the front
+    ``Shanghai front``; ``乌鲁木齐`` and ``Urumqi`` name ``Ürümqi``.
+
+    Args:
+        warehouses: the network's warehouse names (centrals by city, fronts ``"<city> front"``).
+        cities: a :class:`CityNames` (default: the embedded table).
+    """
+
+    def __init__(self, warehouses, cities: CityNames | None = None):
+        self.warehouses = sorted({str(w) for w in warehouses})
+        self.cities = cities or CityNames()
+        zh = _chinese_names()
+        self._keys: dict[str, str] = {}
+        for name in self.warehouses:
+            city, front = (name[: -len(FRONT_SUFFIX)], True) if name.endswith(FRONT_SUFFIX) \
+                else (name, False)
+            for spelling in (city, zh.get(city, city)):
+                for suffix in (FRONT_WRITTEN if front else ("",)):
+                    self._keys.setdefault(name_key(spelling + suffix), name)
+
+    def find(self, name) -> str | None:
+        """The network's warehouse that ``name`` names, or ``None`` (an unknown city, or a
+        warehouse the network does not have)."""
+        if not isinstance(name, str) or not name.strip():
+            return None
+        key = name_key(name)
+        if key in self._keys:
+            return self._keys[key]
+        for suffix in FRONT_WRITTEN:
+            suffix_key = name_key(suffix)
+            if key.endswith(suffix_key) and len(key) > len(suffix_key):
+                city = self.cities.find(key[: -len(suffix_key)])
+                front = None if city is None else warehouse_name(city, "front")
+                return front if front in self.warehouses else None
+        city = self.cities.find(name)
+        return city if city in self.warehouses else None
+
+    def closest(self, name, n: int = 3) -> list[str]:
+        """Up to ``n`` of the network's warehouses whose written forms are closest to ``name``,
+        each with its Chinese name (``Shanghai front (上海前置仓)``)."""
+        matches = difflib.get_close_matches(name_key(name), list(self._keys), n=n * 4, cutoff=0.4)
+        out: list[str] = []
+        for key in matches:
+            label = self.label(self._keys[key])
+            if label not in out:
+                out.append(label)
+        return out[:n]
+
+    @staticmethod
+    def label(warehouse: str) -> str:
+        """``warehouse`` with its Chinese name: ``Shanghai (上海)``, ``Shanghai front (上海前置仓)``."""
+        front = warehouse.endswith(FRONT_SUFFIX)
+        city = warehouse[: -len(FRONT_SUFFIX)] if front else warehouse
+        zh = _chinese_names().get(city)
+        return warehouse if zh is None else f"{warehouse} ({zh}{'前置仓' if front else ''})"
