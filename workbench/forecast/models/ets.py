@@ -217,8 +217,10 @@ class ETSModel(Forecaster):
     median are 0 (a new user's three SKUs that had stopped were forecast at their level with
     a P10 far above zero).
     Weekly, monthly and quarterly series are fitted from their start (``nondaily_start``: the
-    zeros before a launch are not a level to trend from) when at least ``MIN_FIT`` periods
-    follow it.
+    zeros before a launch are not a level to trend from); with fewer than ``MIN_FIT`` periods
+    since it, ``fit`` raises ``ModelError`` and the core's fallback (``recent_level``, the mean of
+    the periods since the start) forecasts the series, with a note: fitted across its pre-launch
+    zeros, a level-only ETS had put three SKUs selling 1,000 a month at 660, P10 0 and P90 2,670.
 
     Weekly and monthly data: the New Year sale and Spring Festival effects, which move between
     weeks and months with the lunar calendar, are estimated with the season
@@ -244,7 +246,7 @@ class ETSModel(Forecaster):
     (``models.base.count_dispersion``) get count quantiles around the point forecast instead.
 
     At least ``MIN_FIT`` periods (``capabilities``; the core sends shorter series to its
-    fallback).
+    fallback), and for weekly, monthly and quarterly data ``MIN_FIT`` since the start.
 
     Parameters: ``damped_trend`` (bool), ``ridge`` (the L2 penalty of the daily event
     regression, in units of the log series' sum of squares), ``calibration_windows`` (rolling
@@ -281,8 +283,9 @@ class ETSModel(Forecaster):
         if self.stopped_ is not None:  # forecast zero: a band fitted across the stop is noise
             return self
         self.start_ = nondaily_start(self.y_) if freq != "D" else 0
-        if len(self.y_) - self.start_ < MIN_FIT:
-            self.start_ = 0
+        if len(self.y_) - self.start_ < MIN_FIT:  # fitted across its pre-launch zeros, a level is neither
+            raise ModelError(f"{self.name}: {len(self.y_) - self.start_} {PERIOD_WORDS[freq]} since the series' "
+                             f"start on {self.ds_[self.start_].date()}, under the {MIN_FIT} an ETS is fitted on")
         self.intermittent_ = None
         self.end_ = len(self.y_)
         if freq != "D" and is_intermittent(self.y_[self.start_:], freq):  # daily: event_profile's rule

@@ -1,6 +1,8 @@
 """The recent level: the guard's fallback, for series no richer model can be trusted on.
 
-The forecast is the mean of the last ``window`` periods (no growth), times the weekday pattern
+The forecast is the mean of the last ``window`` periods (no growth; for weekly, monthly and
+quarterly data only periods since the series' start, ``regime.nondaily_start``: a series
+launched two months ago is not averaged with its pre-launch zeros), times the weekday pattern
 of those periods for daily data, times the event uplift of a pooled profile when the core gives
 one (``prior``, the ``PooledPrior`` of ``event_profile``; its ``uplift`` is used). It
 cannot blow up: every value stays within the recent range scaled by the pooled uplift.
@@ -24,6 +26,7 @@ import numpy as np
 
 from workbench.calendar import RetailCalendar
 from workbench.forecast.features import event_offsets
+from workbench.forecast.models.regime import nondaily_start
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
                                             censored_at_zero, count_band, count_dispersion)
 from workbench.forecast.text import readable
@@ -51,7 +54,8 @@ class RecentLevel(Forecaster):
 
     def fit(self, y, ds, *, freq="D", calendar: RetailCalendar | None = None):
         self._store_history(y, ds, freq, calendar)
-        width = min(self.window or WINDOW.get(freq, 8), len(self.y_))
+        since = len(self.y_) - (nondaily_start(self.y_) if freq != "D" else 0)  # not its pre-launch zeros
+        width = min(self.window or WINDOW.get(freq, 8), max(since, 1))
         recent = self.y_[-width:]
         self.level_ = float(recent.mean())
         self.weekday_ = np.ones(7)
