@@ -111,6 +111,23 @@ def test_an_all_zero_series_forecasts_zero_with_a_note(model):
     assert (fc[fc.sku == "sells"].yhat > 0).all()
 
 
+def test_a_note_many_series_share_is_said_once_and_kept_per_series_in_attrs():
+    """Trial 6: one festival note per series, 175 times, buried the few notes that mattered."""
+    import warnings
+
+    frame = pd.DataFrame({"sku": [f"z{i}" for i in range(6) for _ in range(50)] + ["sells"] * 50,
+                          "ds": list(pd.date_range("2025-01-01", periods=50)) * 7,
+                          "y": [0.0] * 300 + [5.0, 7.0] * 25})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ForecastNoteWarning)
+        fc = forecast(frame, horizon=7, model="seasonal_naive", keys=["sku"], n_jobs=1)
+    said = [str(w.message) for w in caught if w.category is ForecastNoteWarning]
+    zero = [m for m in said if "no demand in the 50 periods of history" in m]
+    assert len(zero) == 1 and zero[0].startswith("6 series ({'sku': 'z0'}, {'sku': 'z1'}, {'sku': 'z2'} and 3 more): ")
+    per_series = [n for n in fc.attrs["notes"] if "no demand in the 50 periods" in n]
+    assert len(per_series) == 6 and per_series[0].startswith("{'sku': 'z0'}: ")
+
+
 @pytest.mark.parametrize("fields, message", [
     ({"horizon": 0}, "horizon must be from 1 to 1098 days; got 0"),
     ({"horizon": 100000}, "horizon must be from 1 to 1098 days; got 100000"),
