@@ -77,7 +77,7 @@ def test_bad_notebooks_and_manifest_exit_2(main, existing_reports, tmp_path, cap
     assert snapshot(existing_reports) == before
 
 
-def test_params_lists_the_parameters_cell(main, capsys, tmp_path):
+def test_params_lists_the_parameters_cell(main, capsys, tmp_path, monkeypatch):
     assert main(["report", "params", str(fixture_notebook("records_results"))]) == 0
     out = capsys.readouterr().out
     assert "days      int" in out and "number of days summed" in out
@@ -87,6 +87,11 @@ def test_params_lists_the_parameters_cell(main, capsys, tmp_path):
     assert main(["report", "params", "weekly", "--manifest", str(manifest)]) == 0
     out = capsys.readouterr().out
     assert "report 'weekly' of" in out and "the manifest sets: days=7" in out and "days      int" in out
+    # from a subfolder (a scratch/ beside the notebooks) the name is found in the manifest above
+    (tmp_path / "scratch").mkdir()
+    monkeypatch.chdir(tmp_path / "scratch")
+    assert main(["report", "params", "weekly"]) == 0
+    assert "the manifest sets: days=7" in capsys.readouterr().out
 
 
 @pytest.mark.slow

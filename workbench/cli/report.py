@@ -70,7 +70,8 @@ def _moment(text: str) -> dt.datetime:
 
 def _manifest_report(args: argparse.Namespace) -> tuple[str, dict, Path] | None:
     """``(notebook, parameters, manifest folder)`` of the manifest report named by the NOTEBOOK
-    argument (``report run planning_cycle``), or None when it names a file (or no report).
+    argument (``report run planning_cycle``), or None when it names a file (or no report). The
+    manifest is ``--manifest``, else ``reports.yaml`` in the current folder or the nearest one above.
 
     Read with plain YAML (not the full manifest check, which imports the run stack) so a bad
     ``-p`` value is still refused at once.
@@ -78,7 +79,14 @@ def _manifest_report(args: argparse.Namespace) -> tuple[str, dict, Path] | None:
     import yaml
 
     target, manifest = args.notebook, Path(args.manifest)
-    if Path(target).exists() or target.endswith(".ipynb") or not manifest.is_file():
+    if Path(target).exists() or target.endswith(".ipynb"):
+        return None
+    if not manifest.is_file() and args.manifest == DEFAULT_MANIFEST:
+        # run from a subfolder (a scratch/ beside the notebooks): the project's manifest above it
+        manifest = next((folder / DEFAULT_MANIFEST for folder in Path.cwd().resolve().parents
+                         if (folder / DEFAULT_MANIFEST).is_file()), manifest)
+        args.manifest = str(manifest)  # its time zone dates the run too
+    if not manifest.is_file():
         return None
     try:
         reports = (yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}).get("reports") or {}
@@ -236,7 +244,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--timezone", metavar="ZONE",
                      help="time zone of the logical date (default: the manifest's, else Asia/Shanghai)")
     run.add_argument("--manifest", default=DEFAULT_MANIFEST,
-                     help="manifest whose time zone dates the run (default: %(default)s, if present)")
+                     help="manifest that names reports and whose time zone dates the run (default: "
+                     "%(default)s here or in the nearest folder above, if present)")
     reports_dir_option(run)
     run.set_defaults(handler=_interruptible(_run))
 
