@@ -522,7 +522,9 @@ def daily_capacity(params: CycleParams, result, warehouses: list[str], days: int
 
 
 def _stock_inputs(params: CycleParams, keys: pd.DataFrame, mean_daily: np.ndarray,
-                  warehouses: list[str], notes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+                  warehouses: list[str], notes: list[str]):
+    """The stock snapshot, the lead time of each of its rows and the lead-time table (None
+    without a lead-time file)."""
     from workbench.inventory.inputs import (
         DEMO_STOCK_LABEL,
         demo_stock,
@@ -536,20 +538,40 @@ def _stock_inputs(params: CycleParams, keys: pd.DataFrame, mean_daily: np.ndarra
         notes.append(DEMO_STOCK_LABEL)
     else:
         stock = read_stock(params.stock, warehouses=warehouses)
+    table = None
     if params.lead_times is not None:
-        lead = lead_times_for(stock, read_lead_times(params.lead_times, warehouses=warehouses))
+        table = read_lead_times(params.lead_times, warehouses=warehouses)
+        lead = lead_times_for(stock, table)
     else:
         lead = stock[["sku", "warehouse"]].assign(lead_time_days=params.lead_time_days,
                                                   lead_time_std_days=params.lead_time_std_days)
         notes.append(f"lead times: {params.lead_time_days:g} ± {params.lead_time_std_days:g} days for "
                      "every SKU and warehouse (no lead-time file given)")
-    return stock, lead
+    return stock, lead, table
 
 
-def _complete(forecast: pd.DataFrame, stock: pd.DataFrame, lead: pd.DataFrame,
-              params: CycleParams, notes: list[str]):
+def complete_stock(forecast: pd.DataFrame, stock: pd.DataFrame, lead: pd.DataFrame,
+                   lead_table: pd.DataFrame | None, params: CycleParams, notes: list[str]):
     """Forecast keys without a stock row hold nothing; stock rows without a forecast get zero
-    demand (clearance candidates). Both are counted in ``notes``."""
+    demand (clearance candidates). Both are counted in ``notes``.
+
+    A row added for a (SKU, warehouse) the snapshot lacks takes the SKU's supplier and unit cost
+    from its other rows when they agree (:func:`workbench.inventory.inputs.from_other_rows`) and
+    its lead time from ``lead_table`` as the snapshot's rows do
+    (:func:`~workbench.inventory.inputs.lead_times_for`); a row still without a lead time gets
+    ``params.lead_time_days`` and is named in ``notes`` with the reason.
+
+    Args:
+        forecast: daily forecast ``[sku, warehouse, ds, yhat, yhat_qNN...]`` (units a day).
+        stock: the snapshot ``[sku, warehouse, on_hand, on_order[, unit_cost][, supplier]]``.
+        lead: lead time per snapshot row ``[sku, warehouse, lead_time_days, lead_time_std_days]``.
+        lead_table: the checked lead-time file, or None (every row has the default already).
+
+    Returns:
+        ``(forecast, stock, lead)`` completed.
+    """
+    from workbench.inventory.inputs import from_other_rows, lead_times_for
+
     keys = ["sku", "warehouse"]
     fc_keys = forecast[keys].drop_duplicates()
     stock = stock.copy()
@@ -560,13 +582,23 @@ def _complete(forecast: pd.DataFrame, stock: pd.DataFrame, lead: pd.DataFrame,
     absent = absent[absent["_merge"] == "left_only"][keys]
     if len(absent):
         notes.append(f"{len(absent)} (sku, warehouse) with forecast demand have no stock row: "
-                     "counted as holding nothing")
-        stock = pd.concat([stock, absent.assign(on_hand=0.0, on_order=0.0)], ignore_index=True)
-        if "unit_cost" in stock.columns:  # no row, no cost: those orders carry no value
+                     "counted as holding nothing, with the supplier, unit cost and lead time of "
+                     "the SKU's other rows")
+        added = from_other_rows(stock, absent).assign(on_hand=0.0, on_order=0.0)
+        stock = pd.concat([stock, added], ignore_index=True)
+        if "unit_cost" in stock.columns:  # a SKU without one agreed cost: its orders carry no value
             stock["unit_cost"] = stock["unit_cost"].astype(float)
-        lead = pd.concat([lead, absent.assign(lead_time_days=params.lead_time_days,
-                                              lead_time_std_days=params.lead_time_std_days)],
-                         ignore_index=True)
+        if lead_table is None:
+            added_lead = added[keys].assign(lead_time_days=params.lead_time_days,
+                                            lead_time_std_days=params.lead_time_std_days)
+        else:
+            added_lead = lead_times_for(added, lead_table, missing="keep")
+            unmatched = added_lead["lead_time_days"].isna().to_numpy()
+            if unmatched.any():
+                notes.append(_default_lead_note(added[unmatched], lead_table, stock, params))
+            added_lead = added_lead.fillna({"lead_time_days": params.lead_time_days,
+                                            "lead_time_std_days": params.lead_time_std_days})
+        lead = pd.concat([lead, added_lead], ignore_index=True)
     orphan = stock[keys].merge(fc_keys, how="left", indicator=True)
     orphan = orphan[orphan["_merge"] == "left_only"][keys]
     if len(orphan):
@@ -579,6 +611,25 @@ def _complete(forecast: pd.DataFrame, stock: pd.DataFrame, lead: pd.DataFrame,
             zero[col] = 0.0
         forecast = pd.concat([forecast, zero], ignore_index=True)
     return forecast, stock, lead
+
+
+def _default_lead_note(rows: pd.DataFrame, lead_table: pd.DataFrame, stock: pd.DataFrame,
+                       params: CycleParams) -> str:
+    """The note naming the added stock rows that fall back to the default lead time, and why."""
+    key = lead_table.attrs.get("key", "sku")
+    listed = []
+    for row in rows.head(8).itertuples(index=False):
+        if key == "supplier" and pd.isna(getattr(row, "supplier", np.nan)):
+            suppliers = stock.loc[stock["sku"] == row.sku, "supplier"].dropna().unique()
+            why = (f"its rows name {len(suppliers)} suppliers" if len(suppliers) > 1
+                   else "no stock row names its supplier")
+        else:
+            why = f"no lead-time row for its {key} at this warehouse or '*'"
+        listed.append(f"{row.sku} at {row.warehouse} ({why})")
+    more = f" and {len(rows) - 8} more" if len(rows) > 8 else ""
+    return (f"lead time DEFAULT {params.lead_time_days:g} ± {params.lead_time_std_days:g} days "
+            f"(lead_time_days) for {len(rows)} (sku, warehouse) without a stock row: "
+            f"{'; '.join(listed)}{more}; add them to the lead-time file")
 
 
 def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
@@ -705,9 +756,9 @@ def _peak_and_stock(params: CycleParams, window, days: int, history: pd.DataFram
     mean_daily = keys.merge(pooled.groupby(["sku", "warehouse"], as_index=False)["yhat"].mean(),
                             on=["sku", "warehouse"])["yhat"].to_numpy()
     sites = [*used.open_centrals, *[warehouse_name(f, "front") for f in used.open_fronts]]
-    stock, lead = _stock_inputs(params, keys, mean_daily, sites, notes)
+    stock, lead, lead_table = _stock_inputs(params, keys, mean_daily, sites, notes)
     stock_source = stock.attrs.get("source", str(params.stock))
-    pooled, stock, lead = _complete(pooled, stock, lead, params, notes)
+    pooled, stock, lead = complete_stock(pooled, stock, lead, lead_table, params, notes)
     k = ["sku", "warehouse"]
     plan, orders, build = event_stock(pooled, lead, stock, keys=k, window_start=window.start,
                                       window_end=window.end, service_level=params.service_level,

@@ -213,13 +213,21 @@ def check_lead_times(frame: pd.DataFrame, *, warehouses=None) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def lead_times_for(stock: pd.DataFrame, lead_times: pd.DataFrame) -> pd.DataFrame:
+def lead_times_for(stock: pd.DataFrame, lead_times: pd.DataFrame, *,
+                   missing: str = "raise") -> pd.DataFrame:
     """Lead time per stock row ``[sku, warehouse, lead_time_days, lead_time_std_days]``: matched
     on ``(sku, warehouse)`` or ``(supplier, warehouse)``, a ``*`` warehouse row as the fallback.
 
+    Args:
+        stock: rows ``[sku, warehouse[, supplier]]`` (a stock snapshot, or rows to add to it; an
+            empty ``supplier`` matches nothing).
+        lead_times: the checked lead-time table (:func:`check_lead_times`).
+        missing: ``"raise"`` for a row without a lead time, or ``"keep"`` to leave it NaN (the
+            caller says what it does with it).
+
     Raises:
         DataValidationError: lead times by supplier with a stock snapshot without ``supplier``,
-            or stock rows with no lead time (named).
+            or (``missing="raise"``) stock rows with no lead time (named).
     """
     key = lead_times.attrs.get("key") or ("sku" if "sku" in lead_times.columns else "supplier")
     if key not in stock.columns:
@@ -234,13 +242,30 @@ def lead_times_for(stock: pd.DataFrame, lead_times: pd.DataFrame) -> pd.DataFram
     for col in ("lead_time_days", "lead_time_std_days"):
         exact[col] = exact[col].fillna(fallback[col])
     absent = exact["lead_time_days"].isna()
-    if absent.any():
+    if absent.any() and missing == "raise":
         pairs = [tuple(r) for r in exact.loc[absent, [key, "warehouse"]].head(5).itertuples(index=False)]
         raise DataValidationError(
             f"{lead_times.attrs.get('source', 'lead times')}: no lead time for ({key}, warehouse) "
             f"{', '.join(map(str, pairs))}{' and more' if absent.sum() > 5 else ''} of the stock "
             f"snapshot; add rows (or a '{ANY_WAREHOUSE}' warehouse row)")
     return exact[["sku", "warehouse", "lead_time_days", "lead_time_std_days"]]
+
+
+def from_other_rows(stock: pd.DataFrame, rows: pd.DataFrame,
+                    columns=STOCK_OPTIONAL) -> pd.DataFrame:
+    """``rows`` (``sku, warehouse`` pairs the snapshot lacks) with each of ``columns`` the snapshot
+    has (``supplier``, ``unit_cost``) taken from the SKU's other rows when they all agree on one
+    value; NaN when the SKU has no row or rows that disagree (nothing is guessed).
+
+    Returns:
+        ``rows`` plus those columns, in the order of ``rows``.
+    """
+    out = rows.reset_index(drop=True).copy()
+    for column in [c for c in columns if c in stock.columns]:
+        values = stock.groupby("sku")[column].agg(lambda v: v.iloc[0] if v.nunique() == 1
+                                                  and v.notna().all() else np.nan)
+        out[column] = out["sku"].map(values)
+    return out
 
 
 def demo_stock(keys: pd.DataFrame, mean_daily, *, seed: int = 618) -> pd.DataFrame:

@@ -1,0 +1,55 @@
+"""The planning cycle's stock step on a team's own files: rows the plan adds for a warehouse that
+holds none of a SKU yet are looked up in the lead-time file like the snapshot's own rows."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from workbench.fulfilment.cycle import complete_stock, cycle_params
+from workbench.inventory.inputs import lead_times_for, read_lead_times, read_stock
+
+NETWORK = ["Shanghai", "Chengdu", "Beijing", "Ürümqi", "Shenzhen front"]
+
+
+@pytest.fixture
+def files(repo, tmp_path):
+    (tmp_path / "sales.csv").write_text("ds,sku,region,units\n", encoding="utf-8")
+    (tmp_path / "stock.csv").write_text(
+        "sku,warehouse,on_hand,on_order,unit_cost,supplier\n"
+        "S1,上海,100,0,84.5,供应商C\nS1,成都,50,0,84.5,供应商C\n"
+        "S2,上海,10,0,20,供应商A\nS2,成都,10,0,22,供应商B\n", encoding="utf-8")
+    (tmp_path / "lead.csv").write_text(
+        "supplier,warehouse,lead_time_days,lead_time_std_days\n"
+        "供应商A,*,7,1.5\n供应商B,*,14,3\n供应商C,*,21,5\n供应商C,乌鲁木齐,25,6\n", encoding="utf-8")
+    params = cycle_params(data=str(tmp_path / "sales.csv"), stock=str(tmp_path / "stock.csv"),
+                          lead_times=str(tmp_path / "lead.csv"), lead_time_days=5.0,
+                          budget_scenario=str(repo / "budgets" / "plan_base.yaml"))
+    return params
+
+
+def test_added_rows_take_the_suppliers_lead_time(files):
+    stock = read_stock(files.stock, warehouses=NETWORK)
+    table = read_lead_times(files.lead_times, warehouses=NETWORK)
+    lead = lead_times_for(stock, table)
+    pairs = [("S1", "Shanghai"), ("S1", "Beijing"), ("S1", "Ürümqi"), ("S1", "Shenzhen front"),
+             ("S2", "Beijing"), ("S9", "Beijing")]
+    forecast = pd.DataFrame([(sku, wh, day, 3.0, 2.0, 4.0) for sku, wh in pairs
+                             for day in pd.date_range("2027-01-02", periods=5)],
+                            columns=["sku", "warehouse", "ds", "yhat", "yhat_q10", "yhat_q90"])
+    notes: list[str] = []
+    _, stock, lead = complete_stock(forecast, stock, lead, table, files, notes)
+    days = lead.set_index(["sku", "warehouse"])["lead_time_days"]
+    assert days[("S1", "Beijing")] == 21 and days[("S1", "Shenzhen front")] == 21  # 供应商C, '*'
+    assert days[("S1", "Ürümqi")] == 25  # 供应商C's own Ürümqi row
+    # S2's rows name two suppliers, S9 has no row: nothing to look up, the default, named
+    assert days[("S2", "Beijing")] == 5 and days[("S9", "Beijing")] == 5
+    note = next(n for n in notes if n.startswith("lead time DEFAULT 5"))
+    assert "for 2 (sku, warehouse)" in note
+    assert "S2 at Beijing (its rows name 2 suppliers)" in note
+    assert "S9 at Beijing (no stock row names its supplier)" in note
+    added = stock.set_index(["sku", "warehouse"])
+    assert added.loc[("S1", "Beijing"), "on_hand"] == 0
+    assert added.loc[("S1", "Beijing"), "unit_cost"] == 84.5  # the SKU's one cost: orders are valued
+    assert pd.isna(added.loc[("S2", "Beijing"), "unit_cost"])  # two costs: none guessed
+    assert len(lead) == len(stock) == 4 + 5  # the snapshot and the five pairs it lacks
