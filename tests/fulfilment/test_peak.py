@@ -122,3 +122,34 @@ def test_serving_shares_follow_the_last_leg_of_the_plan():
     assert shares.loc[("Central", "Wuhan"), "share"] == pytest.approx(0.75)
     assert shares.loc[("Central", "Wuhan front"), "share"] == pytest.approx(0.25)
     assert shares.loc[("North", "Beijing"), "share"] == 1.0
+
+
+def test_a_warehouse_under_target_makes_the_48h_kpi_red_and_is_named():
+    """The network ships 98.9% within 48 h, but Shenzhen front 55%: red, named with its
+    share, the units left waiting and the extra capacity (trial 6: 95.6% green while a front
+    shipped 28.2% and ended with 4,132 units waiting)."""
+    from workbench.fulfilment.cycle import ship_kpi
+
+    days = pd.date_range("2027-01-02", periods=4, freq="D")
+    forecast = pd.concat([pd.DataFrame({"city": "A", "ds": days, "yhat_q50": 4000.0, "yhat_q90": 4000.0}),
+                          pd.DataFrame({"city": "C", "ds": days, "yhat_q50": 100.0, "yhat_q90": 100.0})])
+    assignment = pd.DataFrame({"city": ["A", "C"], "warehouse": ["Beijing", "Shenzhen front"]})
+    capacity = pd.DataFrame({"warehouse": ["Beijing", "Shenzhen front"],
+                             "capacity_units_per_day": [5000, 60]})
+    result = peak_check(forecast, assignment, capacity, window_start=days[0], window_end=days[-1],
+                        area="city")
+    by = result.warehouses.set_index(["warehouse", "scenario"])
+    # Shenzhen front: 100 a day at 60 -> backlog 40, 80, 120, 160; shipped S = 60..240, 300 the
+    # day after; on time S_{t+1} - A_{t-1}: 100, 180 - 100 = 80, 240 - 200 = 40, 300 - 300 = 0
+    assert by.loc[("Shenzhen front", "p50"), "ship_48h_share"] == pytest.approx(220 / 400)
+    assert result.ship_48h_share("p50") == pytest.approx((16000 + 220) / 16400)
+    kpi = ship_kpi(result, "p50", 0.95)
+    assert kpi.value == pytest.approx(16220 / 16400) and kpi.status == "red"
+    assert "1 warehouse(s) of 2 stay under 95%" in kpi.action
+    assert ("Shenzhen front ships 55.0% within 48 h, 160 units still waiting at the window's end: "
+            f"+{by.loc[('Shenzhen front', 'p50'), 'extra_capacity_needed']:,.0f} units/day") in kpi.action
+    # every warehouse on target: green, nothing to change
+    capacity["capacity_units_per_day"] = [5000, 100]
+    fine = peak_check(forecast, assignment, capacity, window_start=days[0], window_end=days[-1],
+                      area="city")
+    assert ship_kpi(fine, "p50", 0.95).status == "green"
