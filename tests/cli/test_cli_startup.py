@@ -74,12 +74,12 @@ def test_unknown_command_lists_the_commands(capsys):
 def test_workbench_warnings_print_as_notes(capsys, monkeypatch):
     import warnings
 
-    from workbench.cli import _notes_on_stderr
+    from workbench.notes import notes_as_lines
     from workbench.data.validate import GapsFilledWarning
 
     others = []
     monkeypatch.setattr(warnings, "showwarning", lambda message, category, *rest: others.append(category))
-    with _notes_on_stderr():
+    with notes_as_lines():
         warnings.simplefilter("always")
         warnings.warn(GapsFilledWarning("3 missing days filled with 0 in series 'beauty'"))
         warnings.warn(UserWarning("from a library"))

@@ -256,6 +256,21 @@ def test_notebook_params_builds_the_typed_frozen_object():
         p.year = 2027
 
 
+def test_notebook_params_makes_the_workbenchs_warnings_plain_notes(capsys):
+    """Trial 6: a notebook page showed a warning's source line ('with _notes_named(...)') each time."""
+    import warnings
+
+    from workbench.data.validate import GapsFilledWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        P.notebook_params(PlanParams, kernel_namespace())
+        warnings.warn(GapsFilledWarning("3 missing days filled with 0 in series 'beauty'"))
+        P.notebook_params(PlanParams, kernel_namespace())  # a second call adds no second handler
+        warnings.warn(GapsFilledWarning("again"))
+    assert capsys.readouterr().err == "note: 3 missing days filled with 0 in series 'beauty'\nnote: again\n"
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [({"roi_target": -5.0}, "parameter 'roi_target': expected float > 0 | None, got -5.0"),

@@ -12,12 +12,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-import warnings
-from contextlib import contextmanager
 from typing import NamedTuple
 
 from workbench import __version__
 from workbench.errors import WorkbenchError
+from workbench.notes import notes_as_lines
 
 
 class Command(NamedTuple):
@@ -66,28 +65,11 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-@contextmanager
-def _notes_on_stderr():
-    """The workbench's own warnings (model notes, gaps filled, a new event) as ``note: ...``
-    lines on stderr instead of Python's warning format with a source line; others unchanged."""
-    default = warnings.showwarning
-
-    def show(message, category, filename, lineno, file=None, line=None):
-        if category.__module__.startswith("workbench."):
-            print(f"note: {message}", file=sys.stderr)
-        else:
-            default(message, category, filename, lineno, file, line)
-
-    with warnings.catch_warnings():
-        warnings.showwarning = show
-        yield
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
-        with _notes_on_stderr():
+        with notes_as_lines():
             return int(args.handler(args) or 0)
     except WorkbenchError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -643,8 +643,14 @@ def notebook_params(params_class: type[P], namespace: Mapping[str, Any]) -> P:
     hint the parameters cell gave it (``__annotations__``), ranges included, so an edited cell
     in JupyterLab is refused as the report runner refuses a bad ``-p`` value.
 
+    It also makes the workbench's warnings in the notebook read as ``note: ...`` lines
+    (:func:`workbench.notes.show_notes_as_lines`), as on the command line.
+
     Raises ``ParameterError`` naming the parameter missing from the cell or at fault.
     """
+    from workbench.notes import show_notes_as_lines
+
+    show_notes_as_lines()
     if not dataclasses.is_dataclass(params_class):
         raise TypeError(f"{params_class!r} must be a frozen dataclass of the notebook's parameters")
     hints = namespace.get("__annotations__", {})
