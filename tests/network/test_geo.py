@@ -27,3 +27,13 @@ def test_delivery_hours_adds_handling_line_haul_and_last_mile():
     hours = delivery_hours(road_km(400.0, 1.25), handling_hours=12, line_haul_speed_kmh=50,
                            last_mile_km=25, last_mile_speed_kmh=20)
     assert hours == pytest.approx(23.25)
+
+
+@pytest.mark.parametrize("value, limit, decimals, text", [
+    (72.3, 72, 0, "72.3"), (72.04, 72, 0, "72.04"), (72.0004, 72, 0, "> 72.000"), (81.2, 72, 0, "81"),
+    (71.8, 72, 0, "71.8"), (72.0, 72, 0, "72"), (0.04, 0, 1, "0.04"), (0.12, 0, 1, "0.1"),
+    (99.96, 100, 1, "99.96"), (99.7, 100, 1, "99.7")])
+def test_a_value_beside_its_limit_never_reads_as_equal_to_it(value, limit, decimals, text):
+    from workbench.network.params import beside
+
+    assert beside(value, limit, decimals=decimals) == text

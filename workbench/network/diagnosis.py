@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 
 from workbench.network.formulation import build_network_milp, candidate_pairs
-from workbench.network.params import NetworkParams
+from workbench.network.params import NetworkParams, beside
 from workbench.network.places import city_label, city_labels
 from workbench.network.result import read_solution
 from workbench.network.tables import NetworkData
@@ -40,7 +40,8 @@ def diagnose(data: NetworkData, params: NetworkParams, *, solver: str, time_limi
     stranded = (data.hot < 1.0) & ~has_central & (data.demand > 0)
     if stranded.any() and params.promise_share >= 1.0:
         nearest = np.where(data.central_allowed[:, None], data.hours_cj, np.inf).min(axis=0)
-        names = [f"{city_label(c)} ({h:.0f} h)" for c, h, s in zip(data.cities, nearest, stranded, strict=True) if s]
+        names = [f"{city_label(c)} ({beside(h, params.promise_hours)} h)"
+                 for c, h, s in zip(data.cities, nearest, stranded, strict=True) if s]
         details["unreachable_cities"] = [c for c, s in zip(data.cities, stranded, strict=True) if s]
         reasons.append(f"{len(names)} city(ies) are beyond {params.promise_hours:g} h of every "
                        f"allowed central warehouse (nearest shown): {_listed(names)}")
@@ -73,14 +74,16 @@ def diagnose(data: NetworkData, params: NetworkParams, *, solver: str, time_limi
             details["best_plan_centrals"] = result.open_centrals
             bound = "" if sol.outcome.status == "optimal" else \
                 f" (search stopped: {sol.outcome.describe()})"
-            reasons.append(f"best achievable: {best:.1%} of units within {params.promise_hours:g} h "
+            reasons.append(f"best achievable: {beside(100 * best, 100 * params.promise_share, decimals=1)}"
+                           f"% of units within {params.promise_hours:g} h "
                            f"(required {params.promise_share:.0%}) with centrals "
                            f"{', '.join(city_labels(result.open_centrals))}{bound}")
             if len(late):
-                shown = [f"{city_label(c)} ({u / total:.1%} of units)" for c, u in zip(late["city"], late["late"],
-                                                                           strict=True)]
+                shown = [f"{city_label(c)} ({beside(100 * u / total, 0, decimals=1)}% of units)"
+                         for c, u in zip(late["city"], late["late"], strict=True)]
                 reasons.append(f"{len(late)} city(ies) miss it in that plan, "
-                               f"{late['late'].sum() / total:.1%} of all units: {_listed(shown)}")
+                               f"{beside(100 * late['late'].sum() / total, 0, decimals=1)}% of all "
+                               f"units: {_listed(shown)}")
     if params.hot_target_share > 0 and "cities_missing_promise" not in details:
         milp, cpairs = build_network_milp(data, relaxed, objective="hot")
         sol = solve_milp(milp, solver=solver, time_limit=time_limit, mip_gap=mip_gap)

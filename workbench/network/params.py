@@ -17,6 +17,30 @@ def shown(value) -> str:
     return repr(value)
 
 
+def beside(value: float, limit: float, *, decimals: int = 0, most: int = 3) -> str:
+    """``value`` as text for a message that compares it with ``limit`` (hours against a promise,
+    a share against a target or against 0): rounded to ``decimals`` places, or to more (up to
+    ``most``) where that rounding would read as equal to ``limit`` or on its other side, so
+    72.3 h beyond a 72 h promise reads ``"72.3"``, not ``"72"``, and 0.04 % reads ``"0.04"``,
+    not ``"0.0"``; beyond ``most`` places ``"> 72.000"`` (or ``"< ..."``).
+
+    Args:
+        value, limit: numbers in the same unit.
+        decimals: the places normally shown; most: the most places shown.
+
+    Returns:
+        The number's text (no unit).
+    """
+    value, limit = float(value), float(limit)
+    if value == limit:
+        return f"{value:.{decimals}f}"
+    for places in range(decimals, most + 1):
+        text = f"{value:.{places}f}"
+        if (float(text) > limit) == (value > limit) and float(text) != limit:
+            return text
+    return f"{'>' if value > limit else '<'} {limit:.{most}f}"
+
+
 @dataclass(frozen=True)
 class NetworkParams:
     """Parameters of :func:`workbench.network.design.optimize_network` (defaults are planning
