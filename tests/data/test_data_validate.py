@@ -317,3 +317,15 @@ def test_dates_frequency_reads_the_period_of_a_forecasts_dates():
     assert dates_frequency(list(pd.date_range("2026-11-01", periods=3, freq="MS")) * 2) == "MS"
     assert dates_frequency(pd.to_datetime(["2027-01-01", "2027-01-08", "2027-01-20"])) == "D"
     assert dates_frequency(pd.to_datetime(["2027-01-01"])) == "D"
+
+
+def test_window_share_splits_a_period_evenly_over_its_days():
+    from workbench.data.validate import window_share
+
+    start, end = pd.Timestamp("2027-01-02"), pd.Timestamp("2027-01-29")
+    weeks = pd.to_datetime(["2026-12-21", "2026-12-28", "2027-01-04", "2027-01-25", "2027-02-01"])
+    assert np.allclose(window_share(weeks, "W", start, end), [0, 2 / 7, 1, 5 / 7, 0])
+    months = pd.to_datetime(["2026-12-01", "2027-01-01", "2027-02-01"])
+    assert np.allclose(window_share(months, "MS", start, end), [0, 28 / 31, 0])
+    days = pd.to_datetime(["2027-01-01", "2027-01-02", "2027-01-29", "2027-01-30"])
+    assert np.allclose(window_share(days, "D", start, end), [0, 1, 1, 0])

@@ -11,7 +11,7 @@ from workbench.forecast.request import MAX_LEAD
 
 @pytest.fixture(scope="module")
 def result():
-    frame, keys, _ = planning.load_planning_frame(planning.EventParams(event="new_year_sale",
+    frame, keys, _, _ = planning.load_planning_frame(planning.EventParams(event="new_year_sale",
                                                                        level="category_region"))
     frame = frame[frame.ds >= "2024-06-01"]
     return planning.event_forecast(frame, event="new_year_sale", year=2026, lead=60, keys=keys, n_jobs=2)
@@ -106,7 +106,7 @@ def test_every_level_band_is_its_own_not_the_sum_of_the_series_bands(result):
 
 
 def test_bottom_up_keeps_the_series_and_a_bad_method_is_named():
-    frame, keys, _ = planning.load_planning_frame(planning.EventParams(event="618", level="region"))
+    frame, keys, _, _ = planning.load_planning_frame(planning.EventParams(event="618", level="region"))
     frame = frame[frame.ds >= "2025-01-01"]
     kept = planning.event_forecast(frame, event="618", year=2026, lead=60, keys=keys, reconcile="bottom_up")
     assert "reconcile" not in kept.forecast.attrs  # the direct total gives the national band only
@@ -121,7 +121,7 @@ def test_bottom_up_keeps_the_series_and_a_bad_method_is_named():
 
 
 def test_future_event_uses_all_history():
-    frame, keys, _ = planning.load_planning_frame(planning.EventParams(event="618", level="national",
+    frame, keys, _, _ = planning.load_planning_frame(planning.EventParams(event="618", level="national",
                                                                        target="gmv"))
     res = planning.event_forecast(frame, event="618", year=2027, keys=keys)
     assert res.cutoff == frame.ds.max() and not res.has_actuals
@@ -129,7 +129,7 @@ def test_future_event_uses_all_history():
 
 
 def test_year_none_is_the_next_window_after_the_data():
-    frame, keys, _ = planning.load_planning_frame(planning.EventParams(event="618", level="national"))
+    frame, keys, _, _ = planning.load_planning_frame(planning.EventParams(event="618", level="national"))
     end = frame.ds.max()  # 2026-10-31: 618 2026 is over, 年货节 2027 (Spring Festival 2027-02-06) is next
     res = planning.event_forecast(frame, event="new_year_sale", keys=keys)
     assert res.window.year == 2027 and res.window.anchor == pd.Timestamp("2027-02-06")
@@ -188,7 +188,7 @@ def _chinese_two_years(tmp_path, encoding="gb18030"):
 def test_own_file_with_chinese_columns(tmp_path):
     path = _chinese_two_years(tmp_path)
     p = planning.EventParams(event="618", data=str(path), date_col="日期", target="销量", keys=["品类"])
-    frame, keys, notes = planning.load_planning_frame(p)
+    frame, keys, _, notes = planning.load_planning_frame(p)
     assert keys == ["品类"] and notes == [] and frame.groupby("品类").ngroups == 6
     assert frame.y.sum() == load_sample("category").query("ds >= '2024-11-01'").units.sum()
 
@@ -208,7 +208,7 @@ def test_a_level_whose_key_columns_are_absent_is_refused(tmp_path):
 def test_finer_columns_are_summed_to_the_level_with_a_note(tmp_path):
     path = tmp_path / "cr.csv"
     load_sample("category_region").to_csv(path, index=False)
-    frame, keys, notes = planning.load_planning_frame(planning.EventParams(event="618", data=str(path),
+    frame, keys, _, notes = planning.load_planning_frame(planning.EventParams(event="618", data=str(path),
                                                                             level="category"))
     assert keys == ["category"] and frame.groupby("category").ngroups == 6
     assert notes and "summed over ['region']" in notes[0]
@@ -216,7 +216,7 @@ def test_finer_columns_are_summed_to_the_level_with_a_note(tmp_path):
 
 
 def test_backtest_plan_skips_years_without_history_and_says_why(tmp_path):
-    frame, _, _ = planning.load_planning_frame(planning.EventParams(event="618", level="national"))
+    frame, _, _, _ = planning.load_planning_frame(planning.EventParams(event="618", level="national"))
     two_years = frame[frame.ds >= "2024-11-01"]
     plan = planning.backtest_plan(two_years, event="new_year_sale", lead=90)
     assert list(plan.windows) == ["new_year_sale 2026"]  # the 2025 sale is in the history before its cut-off
@@ -230,7 +230,7 @@ def test_backtest_plan_skips_years_without_history_and_says_why(tmp_path):
 
 
 def test_selection_ranks_series_and_marks_new_ones():
-    frame, keys, _ = planning.load_planning_frame(planning.EventParams(event="618", level="category"))
+    frame, keys, _, _ = planning.load_planning_frame(planning.EventParams(event="618", level="category"))
     new = frame[(frame.category == "food") & (frame.ds >= "2026-07-01")].assign(category="new_snacks")
     frame = pd.concat([frame, new], ignore_index=True)
     res = planning.event_forecast(frame, event="618", keys=keys)
@@ -249,7 +249,8 @@ def test_selection_ranks_series_and_marks_new_ones():
                                           ({"data": "/no/such.csv"}, "data"), ({"target": "qty"}, "target"),
                                           ({"backtest_models": ["x"]}, "backtest_models"),
                                           ({"backtest_years": [2025.5]}, "backtest_years"),
-                                          ({"keys": ["sku", "sku"]}, "keys"), ({"date_col": "日期"}, "date_col")])
+                                          ({"keys": ["sku", "sku"]}, "keys"), ({"date_col": "日期"}, "date_col"),
+                                          ({"freq": "QS"}, "freq"), ({"freq": "W"}, "freq")])  # the sample is daily
 def test_bad_parameters_name_the_parameter(change, field):
     args = dict(event="618", year=2026, lead=90, level="category")
     args.update(change)
@@ -278,6 +279,7 @@ def test_the_notebook_declares_the_same_choices(repo):
     assert set(declared["level"].type.args) == set(LEVELS)
     assert tuple(declared["quantiles"].default) == DEFAULT_QUANTILES  # a cell holds literals only
     assert str(MAX_LEAD) in declared_source(repo, "lead")  # Le(366): the one bound, MAX_LEAD
+    assert all(f'"{f}"' in declared_source(repo, "freq") for f in planning.PLANNING_FREQUENCIES)
 
 
 def declared_source(repo, name: str) -> str:
@@ -291,7 +293,7 @@ def declared_source(repo, name: str) -> str:
 def test_sample_file_round_trip(tmp_path):
     path = tmp_path / "cat.csv"
     load_sample("category").to_csv(path, index=False)
-    frame, keys, notes = planning.load_planning_frame(planning.EventParams(event="618", data=str(path),
+    frame, keys, _, notes = planning.load_planning_frame(planning.EventParams(event="618", data=str(path),
                                                                             level="category"))
     assert keys == ["category"] and frame.y.sum() == load_sample("category").units.sum() and not notes
 
@@ -341,3 +343,53 @@ def test_a_series_without_a_baseline_never_counts_its_forecast_as_uplift():
         assert row["uplift_pct"] == pytest.approx(0.2)
     bars = {trace.name: list(trace.y) for trace in uplift_figure(per_sku.reset_index(), ["sku"]).data}
     assert bars["forecast (model without a baseline)"] == [50.0 * n, 0.0]  # sorted: naive, with
+
+
+def test_a_weekly_window_total_takes_the_days_of_each_week_inside_the_window():
+    """年货节 2027 runs Jan 2-29: the week of Monday Dec 28 has 2 days inside, the week of Monday
+    Jan 25 has 5 (trial 6: weeks were counted whole by their start date)."""
+    window = planning.event_window("new_year_sale", 2027, None)
+    weeks = pd.date_range("2026-12-21", "2027-02-01", freq="W-MON")  # Dec 21 .. Feb 1: 7 weeks
+    fc = pd.DataFrame({"sku": "a", "ds": weeks, "yhat": 70.0, "yhat_baseline": 35.0})
+    totals = planning.window_totals(fc, window, ["sku"], "W").iloc[0]
+    assert totals["yhat"] == pytest.approx(10 * 28) and totals["yhat_baseline"] == pytest.approx(5 * 28)
+    months = pd.DataFrame({"sku": "a", "ds": pd.to_datetime(["2026-12-01", "2027-01-01", "2027-02-01"]),
+                           "yhat": [31.0, 310.0, 28.0], "yhat_baseline": [31.0, 155.0, 28.0]})
+    assert planning.window_totals(months, window, ["sku"], "MS").iloc[0]["yhat"] == pytest.approx(280.0)  # 28 of 31
+
+
+def _weekly_file(tmp_path, name="weekly.csv"):
+    """The sample's categories summed to weeks dated by their Monday (whole weeks only)."""
+    s = load_sample("category")
+    s = s[s.ds >= "2024-06-03"]
+    weeks = s.assign(ds=s.ds - pd.to_timedelta(s.ds.dt.day_of_week, unit="D"))
+    weeks = weeks.groupby(["ds", "category"], as_index=False)["units"].sum()
+    path = tmp_path / name
+    weeks[weeks.ds <= s.ds.max() - pd.Timedelta(days=6)].to_csv(path, index=False)
+    return path
+
+
+def test_a_weekly_file_is_read_as_weeks_with_a_note_and_planned_per_week(tmp_path):
+    path = _weekly_file(tmp_path)
+    p = planning.EventParams(event="new_year_sale", data=str(path), keys=["category"])
+    frame, keys, freq, notes = planning.load_planning_frame(p)
+    assert freq == "W" and any("read as weekly data (freq W)" in n for n in notes)
+    result = planning.event_forecast(frame, event="new_year_sale", year=2026, keys=keys, freq=freq, lead=90)
+    assert result.freq == "W" and (result.forecast.ds.dt.day_of_week == 0).all()
+    # a past window: the actual window total is the share of each week inside it, as the forecast's
+    truth = load_sample("category")
+    truth = truth[(truth.ds >= result.window.start) & (truth.ds <= result.window.end)].units.sum()
+    actual = planning.national_totals(result)["actual"]
+    assert abs(actual / truth - 1) < 0.03  # spreading each week evenly over its days is close
+    assert planning.national_totals(result)["window_band"] == "none"
+    assert any("no band of their own" in n for n in result.notes)
+    plan = planning.backtest_plan(frame, event="new_year_sale", lead=90, freq=freq)
+    assert not plan.windows and "no backtest on weekly data" in plan.notes[0]
+
+
+def test_a_weekly_file_given_as_daily_names_the_freq_parameter(tmp_path):
+    from workbench.errors import DataValidationError
+
+    p = planning.EventParams(event="new_year_sale", data=str(_weekly_file(tmp_path)), keys=["category"], freq="D")
+    with pytest.raises(DataValidationError, match="freq D .* weekly data\\? Use freq W"):
+        planning.load_planning_frame(p)

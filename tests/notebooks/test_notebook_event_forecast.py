@@ -88,3 +88,35 @@ def test_the_next_event_on_a_two_year_file_with_chinese_columns(run_notebook, tm
     assert list(daily.columns[:3]) == ["品类", "日期", "yhat"] and "y" not in daily  # the input's date name
     assert pd.Timestamp(daily["日期"].max()) == pd.Timestamp("2027-02-05")  # the window end + 7 days
     assert (daily.yhat.round(1) == daily.yhat).all()
+
+
+def test_the_event_report_plans_from_a_weekly_file(run_notebook, tmp_path):
+    """Trial 6: a weekly file failed inside the kernel with advice to use a --freq flag the notebook
+    does not have. Its dates make it weekly (a note says so); the tables and the chart are per
+    week and the backtest says why it is not run."""
+    s = load_sample("category")
+    s = s[s.ds >= "2024-06-03"]
+    weeks = s.assign(ds=s.ds - pd.to_timedelta(s.ds.dt.day_of_week, unit="D"))
+    weeks = weeks.groupby(["ds", "category"], as_index=False)["units"].sum()
+    path = tmp_path / "weekly_sales.csv"
+    weeks[weeks.ds <= "2026-10-19"].to_csv(path, index=False)  # whole weeks: the last one ends Sunday Oct 25
+    nb = run_notebook("event_forecast.ipynb", {"event": "new_year_sale", "data": str(path), "keys": ["category"],
+                                               "export_dir": str(tmp_path / "out")})
+    text = _text(nb)
+    assert "read as weekly data (freq W)" in text
+    assert "history ends 2026-10-25, 69 days before the window" in text  # the last week's Sunday
+    assert "the share of each week's units whose days fall in the window" in text
+    assert "no backtest on weekly data" in text
+    html = "".join(o["data"]["text/html"] for o in _outputs(nb, "text/html"))
+    assert "Weekly forecast, all series" in html
+    forecast_figure = _figures(nb)[0]
+    weekly = [t for t in forecast_figure["data"] if t.get("name") == "forecast"][0]
+    assert {pd.Timestamp(x).day_name() for x in weekly["x"]} == {"Monday"}
+    assert pd.Timestamp(weekly["x"][-1]) == pd.Timestamp("2027-01-25")  # the week that holds Jan 29
+    exported = pd.read_csv(tmp_path / "out" / "forecast_new_year_sale_2027.csv", encoding="utf-8-sig")
+    selection = pd.read_csv(tmp_path / "out" / "selection_new_year_sale_2027.csv", encoding="utf-8-sig")
+    jan = exported[exported.ds.isin(["2027-01-04", "2027-01-11", "2027-01-18"])].groupby("category").yhat.sum()
+    edges = exported[exported.ds.isin(["2026-12-28", "2027-01-25"])].set_index(["category", "ds"]).yhat.unstack()
+    expected = jan + edges["2026-12-28"] * 2 / 7 + edges["2027-01-25"] * 5 / 7
+    got = selection.set_index("category").forecast
+    assert (got - expected[got.index]).abs().max() < 0.5  # rounding of the exported forecast

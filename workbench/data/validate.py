@@ -95,6 +95,21 @@ def period_end(start, freq: str) -> pd.Timestamp:
     return start + length[freq] - pd.Timedelta(days=1)
 
 
+def window_share(ds, freq: str, start, end) -> np.ndarray:
+    """The share of each period's days that fall in the window ``start``..``end`` (both days
+    included): per date of ``ds`` (periods dated by their first day at ``freq``, see
+    ``period_end``), the days of the period inside the window over the period's days, 0..1 (1 or
+    0 for days). A week from Monday 2026-12-28 and a window from 2027-01-02 share 2 of 7 days.
+    How a weekly or monthly row's units are split between a window and the days around it:
+    evenly over its days (a period's own daily profile is not known). Returns an array as long
+    as ``ds``."""
+    ds = pd.Series(pd.to_datetime(pd.Series(ds)).to_numpy())
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    ends = ds if freq == "D" else ds.map(lambda d: period_end(d, freq))
+    overlap = (ends.clip(upper=end) - ds.clip(lower=start)).dt.days + 1
+    return (overlap.clip(lower=0) / ((ends - ds).dt.days + 1)).to_numpy(float)
+
+
 def dates_frequency(dates) -> str:
     """The frequency of a table's period dates, read from the distinct dates (a forecast file's
     ``ds``): ``W`` when every step is 7 days, ``MS``/``QS`` when every date is a month's or a
@@ -140,8 +155,11 @@ def prepare_long_frame(
     freq: str = "D",
     gaps: str = "zero",
     source: str | None = None,
+    freq_name: str = "--freq",
 ) -> tuple[pd.DataFrame, ValidationReport]:
-    """Validate ``frame`` and return the standard frame ``[keys..., ds, y]`` and a report."""
+    """Validate ``frame`` and return the standard frame ``[keys..., ds, y]`` and a report.
+    ``freq_name``: how the caller's user sets the frequency (``--freq`` on the command line, a
+    notebook's ``freq`` parameter), named when the dates follow a coarser cadence than ``freq``."""
     src = source or frame.attrs.get("source", "<data frame>")
     keys = list(keys)
     if gaps not in GAP_POLICIES:
@@ -179,7 +197,7 @@ def prepare_long_frame(
 
     alias = pandas_freq(freq, pd.DatetimeIndex(out["ds"].sort_values()))
     ordered = out.sort_values([*keys, "ds"], kind="stable").reset_index(drop=True)
-    _refuse_coarser_cadence(ordered, keys, freq, src)
+    _refuse_coarser_cadence(ordered, keys, freq, src, freq_name)
     # the grid checks name rows of the file: their masks stay in the file's row order
     off = None
     if freq in {"MS", "QS"}:
@@ -392,7 +410,8 @@ def parse_target(frame: pd.DataFrame, column: str, *, source: str | None = None)
 _CADENCE_MIN_STEPS = 8
 
 
-def _refuse_coarser_cadence(out: pd.DataFrame, keys: list[str], freq: str, src: str) -> None:
+def _refuse_coarser_cadence(out: pd.DataFrame, keys: list[str], freq: str, src: str,
+                            freq_name: str = "--freq") -> None:
     """Refuse data whose dates follow a coarser cadence than ``freq`` in every series: weekly data
     (every step a multiple of 7 days) given as daily, monthly (month starts) given as daily or
     weekly, quarterly (quarter starts) given as daily, weekly or monthly. Filling the periods in
@@ -424,9 +443,9 @@ def _refuse_coarser_cadence(out: pd.DataFrame, keys: list[str], freq: str, src: 
         return
     suggested, label, where, exact, step = found
     raise DataValidationError(
-        f"{src}: --freq {freq} ({FREQUENCIES[freq]}) was given, but every date {where} "
+        f"{src}: {freq_name} {freq} ({FREQUENCIES[freq]}) was given, but every date {where} "
         f"({exact} of the {len(days)} steps from a series' date to its next are exactly {step}): {label} "
-        f"data? Use --freq {suggested}. If the data is {FREQUENCIES[freq]} and sells only on those "
+        f"data? Use {freq_name} {suggested}. If the data is {FREQUENCIES[freq]} and sells only on those "
         f"dates, write out the periods with no sales as rows with 0")
 
 

@@ -21,6 +21,9 @@ from workbench.forecast.request import MAX_HORIZON, ForecastRequest, check_lead
 PLANNING_EVENTS = ("618", "new_year_sale", "double11", "spring_festival")
 RECONCILE_METHOD = "forecast_proportions"  # see docs/benchmarks.md, "Coherent levels on a sparse panel"
 PLANNING_RECONCILE = ("forecast_proportions", "bottom_up", "ols", "wls_struct")  # need no past errors
+PLANNING_FREQUENCIES = ("D", "W", "MS")  # an event window is days long: quarters are too coarse to plan it
+PERIOD_WORDS = {"D": "day", "W": "week", "MS": "month"}
+PERIOD_ADJECTIVES = {"D": "daily", "W": "weekly", "MS": "monthly"}  # the report's labels
 
 
 @dataclass
@@ -43,6 +46,7 @@ class EventForecast:
     # quantile columns, window_band (the rule). ``totals`` and ``level_totals`` carry them,
     # scaled to the coherent point forecast
     window_bands: dict[str, pd.DataFrame] = field(default_factory=dict)
+    freq: str = "D"             # the periods of ``forecast``'s rows: D days, W weeks, MS months
 
     @property
     def has_actuals(self) -> bool:
@@ -102,8 +106,15 @@ def horizon_through(window: EventWindow, last_period, freq: str = "D") -> int:
 def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, lead: int = 90,
                    model: str = "auto", quantiles=DEFAULT_QUANTILES, keys=None,
                    calendar: RetailCalendar | None = None, n_jobs: int | None = None,
-                   reconcile: str = RECONCILE_METHOD) -> EventForecast:
+                   reconcile: str = RECONCILE_METHOD, freq: str = "D") -> EventForecast:
     """Forecast ``event`` in ``year`` (None: the next window after the data) per series.
+
+    ``freq``: the periods of ``frame`` (``PLANNING_FREQUENCIES``: ``"D"`` days, ``"W"`` weeks,
+    ``"MS"`` months, each dated by its first day). Weeks and months are forecast as such, through
+    the period that holds the window's last day (``horizon_through``), and every window total
+    takes the share of each period's units whose days fall in the window (``window_totals``).
+    Window bands are calibrated in days (``workbench.forecast.window_band``): at ``W``/``MS`` the
+    window totals have no band (``window_band`` = ``"none"``) and a note says so.
 
     With keys, the national total (the sum of all series) is also forecast directly and the
     series are reconciled to it (``reconcile``: ``"forecast_proportions"``, the default, splits
@@ -124,32 +135,49 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
     calendar = calendar or default_calendar()
     keys = series_keys(frame, keys)
     lead = check_lead(lead)
+    if freq not in PLANNING_FREQUENCIES:
+        raise ParameterError(f"freq: {freq!r} is not one of {list(PLANNING_FREQUENCIES)} (days, weeks, months)")
     if reconcile not in PLANNING_RECONCILE:
         raise ParameterError(f"reconcile: {reconcile!r} is not one of {list(PLANNING_RECONCILE)} (mint_shrink "
                              f"needs past errors of every level: workbench.forecast.reconcile)")
-    end_of_data = frame["ds"].max()
+    from workbench.data.validate import period_end
+
+    end_of_data = period_end(frame["ds"].max(), freq)  # the last day the data cover
     window = event_window(event, year, end_of_data, calendar)
     cutoff = end_of_data if window.start > end_of_data else window.start - pd.Timedelta(days=lead)
-    train = frame[frame["ds"] <= cutoff]
+    ends = frame["ds"] if freq == "D" else frame["ds"].map(lambda d: period_end(d, freq))
+    train = frame[ends <= cutoff]  # whole periods only: a week that runs past the cut-off is not history
     if train.empty:
         raise ParameterError(f"year: no history before {cutoff.date()} for {window.label} {window.year} "
                              f"({lead} days before the window); the data start {frame['ds'].min().date()}")
-    horizon = int((window.end - cutoff).days) + 7
-    if horizon > MAX_HORIZON["D"]:
-        raise ParameterError(f"year: {window.label} {window.year} ends {horizon - 7} days after the history "
-                             f"({cutoff.date()}); at most {MAX_HORIZON['D'] - 7} days can be forecast")
-    request = ForecastRequest(horizon=horizon, model=model, quantiles=quantiles, freq="D", n_jobs=n_jobs)
-    span = (window.start, window.end)
+    if freq == "D":
+        horizon = int((window.end - cutoff).days) + 7
+        too_far = horizon > MAX_HORIZON["D"]
+    else:
+        cutoff = period_end(train["ds"].max(), freq)
+        horizon = horizon_through(window, train["ds"].max(), freq)
+        too_far = horizon > MAX_HORIZON[freq]
+    if too_far:
+        raise ParameterError(f"year: {window.label} {window.year} ends {(window.end - cutoff).days} days after the "
+                             f"history ({cutoff.date()}); at most {MAX_HORIZON[freq]} {PERIOD_WORDS[freq]}s "
+                             f"can be forecast")
+    request = ForecastRequest(horizon=horizon, model=model, quantiles=quantiles, freq=freq, n_jobs=n_jobs)
+    span = (window.start, window.end) if freq == "D" else None  # window bands are calibrated in days
     fc = forecast(train, request, keys=keys, calendar=calendar, with_baseline=True, window=span)
     notes = list(dict.fromkeys(fc.attrs.get("notes", [])))
-    bands = {"series": pd.DataFrame(fc.attrs["window_bands"])}
+    if span is None:
+        notes.append(f"{PERIOD_ADJECTIVES[freq]} data: each window total is the share of each {PERIOD_WORDS[freq]}'s "
+                     f"units whose days fall in the window (a {PERIOD_WORDS[freq]} split evenly over its days); "
+                     f"the window totals have no band of their own (window bands are calibrated on daily data), "
+                     f"and a sum of the {PERIOD_WORDS[freq]}s' quantiles would be no band of the total")
+    bands = {"series": pd.DataFrame(fc.attrs["window_bands"])} if span is not None else {}
     direct = None
     if keys and fc.groupby(keys).ngroups > 1:
-        fc, direct, note = _reconciled(fc, train, request, keys, calendar, reconcile, window)
+        fc, direct, note = _reconciled(fc, train, request, keys, calendar, reconcile, window, span)
         notes.append(note)
-    if direct is not None:
+    if direct is not None and span is not None:
         bands["national"] = pd.DataFrame(direct.attrs["window_bands"])
-    elif not keys or fc.groupby(keys).ngroups == 1:  # one series is its own total
+    elif span is not None and (not keys or fc.groupby(keys).ngroups == 1):  # one series is its own total
         bands["national"] = bands["series"].drop(columns=keys)
     if window.start <= end_of_data:  # a past window: the actuals, for the error
         attrs = dict(fc.attrs)  # a merge drops them (failures, notes, reconcile)
@@ -166,9 +194,10 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
                 notes.append(f"the {level} totals have no band: they could not be forecast directly ({exc}), "
                              f"and a sum of the series' bands is no band of their sum")
             else:
-                bands[level] = pd.DataFrame(levels[level].attrs["window_bands"])
-    totals = with_window_band(window_totals(fc, window, keys), bands["series"], keys)
-    return EventForecast(window, cutoff, end_of_data, keys, fc, totals, notes, direct, levels, bands)
+                if span is not None:
+                    bands[level] = pd.DataFrame(levels[level].attrs["window_bands"])
+    totals = with_window_band(window_totals(fc, window, keys, freq), bands.get("series"), keys)
+    return EventForecast(window, cutoff, end_of_data, keys, fc, totals, notes, direct, levels, bands, freq)
 
 
 def _middle_levels(frame: pd.DataFrame, keys) -> list[str]:
@@ -183,7 +212,8 @@ def _middle_levels(frame: pd.DataFrame, keys) -> list[str]:
 
 
 def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest, keys: list[str],
-                calendar, method: str, window: EventWindow) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
+                calendar, method: str, window: EventWindow, span
+                ) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
     """The series' forecast reconciled to the direct forecast of their sum (kept as forecast with
     ``method`` ``"bottom_up"``), the direct total (forecast with the window total's band; also
     where the national band comes from), and a note with the gap over the window (or why
@@ -196,7 +226,7 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
                           f"includes them; the levels are sums of the series that were forecast, without a band")
     total = train.groupby("ds", sort=True, as_index=False)["y"].sum()
     try:
-        direct = forecast(total, request, calendar=calendar, with_baseline=True, window=(window.start, window.end))
+        direct = forecast(total, request, calendar=calendar, with_baseline=True, window=span)
     except ModelError as exc:
         return fc, None, (f"levels not reconciled: the national total could not be forecast directly ({exc}); "
                           f"the levels are sums of the series, without a band")
@@ -204,9 +234,10 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
         return fc, direct, ("levels not reconciled (bottom_up): each level is the sum of its series; its band is "
                             "that of its own direct forecast, scaled to the sum")
     out = reconcile(fc, direct, keys=keys, method=method)
-    inside = (fc["ds"] >= window.start) & (fc["ds"] <= window.end)
-    summed = float(fc.loc[inside, "yhat"].sum())
-    national = float(direct.loc[(direct["ds"] >= window.start) & (direct["ds"] <= window.end), "yhat"].sum())
+    from workbench.data.validate import window_share
+
+    summed = float((fc["yhat"] * window_share(fc["ds"], request.freq, window.start, window.end)).sum())
+    national = float((direct["yhat"] * window_share(direct["ds"], request.freq, window.start, window.end)).sum())
     gap = f" ({summed / national - 1:+.1%})" if national > 0 else ""
     how = {"forecast_proportions": "split top-down in proportion to their own forecasts"}.get(method, f"reconciled ({method})")
     info = out.attrs["reconcile"]
@@ -220,15 +251,23 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
                          f"{fc.groupby(keys).ngroups} series, which summed to {summed:,.0f}{gap}, are {how}")
 
 
-def window_totals(fc: pd.DataFrame, window: EventWindow, keys: list[str]) -> pd.DataFrame:
+def window_totals(fc: pd.DataFrame, window: EventWindow, keys: list[str], freq: str = "D") -> pd.DataFrame:
     """Per key over the event window: forecast, quantile sums, baseline, uplift, and actuals.
 
-    The uplift and its baseline cover only the rows whose model has a baseline (see
-    ``with_uplift``), so ``uplift_pct`` compares like with like. The quantile sums are no
-    quantiles of the total (``with_window_band`` puts the total's own band in their place)."""
-    inside = with_uplift(fc[(fc["ds"] >= window.start) & (fc["ds"] <= window.end)])
+    ``fc``'s rows are periods of ``freq`` dated by their first day: a week or month counts with
+    the share of its days inside the window (``data.validate.window_share``: its units spread
+    evenly over its days), a day whole. The uplift and its baseline cover only the rows whose
+    model has a baseline (see ``with_uplift``), so ``uplift_pct`` compares like with like. The
+    quantile sums are no quantiles of the total (``with_window_band`` puts the total's own band
+    in their place). Units: those of ``fc``'s values."""
+    from workbench.data.validate import window_share
+
+    share = window_share(fc["ds"], freq, window.start, window.end)
+    inside = with_uplift(fc[share > 0])
+    share = share[share > 0]
     value_cols = [c for c in inside.columns if c.startswith("yhat")] + ["uplift"] \
         + (["y"] if "y" in inside else [])
+    inside = inside.assign(**{c: inside[c].to_numpy(float) * share for c in value_cols})
     grouped = inside.groupby(keys, sort=True) if keys else inside.assign(_all="all").groupby("_all")
     totals = grouped[value_cols].sum(min_count=1).reset_index()
     if not keys:
@@ -300,6 +339,8 @@ class EventParams:
     (any language). ``lead``: days between the end of a backtest's history and its window.
     ``backtest_years`` None: the last ``MAX_BACKTEST_YEARS`` years with enough history.
     ``export_dir``: where the ranked selection table is written (None: not written).
+    ``freq``: the file's periods, ``"D"`` days, ``"W"`` weeks, ``"MS"`` months, each dated by
+    its first day; None: read from the file's dates (``load_planning_frame``, with a note).
     Raises ``ParameterError`` whose message starts with the bad parameter's name.
     """
 
@@ -316,6 +357,7 @@ class EventParams:
     backtest_years: tuple[int, ...] | None = None
     backtest_models: tuple[str, ...] = ("auto", "seasonal_naive", "event_naive")
     export_dir: str | None = None
+    freq: str | None = None
 
     def __post_init__(self):
         from workbench.data.sample import LEVELS
@@ -366,6 +408,11 @@ class EventParams:
             if self.date_col != "ds" or self.keys is not None:
                 raise ParameterError(f"{'date_col' if self.date_col != 'ds' else 'keys'}: the sample data has "
                                      f"fixed columns (ds and the level's keys); set these for your own file only")
+        if self.freq is not None and self.freq not in PLANNING_FREQUENCIES:
+            raise ParameterError(f"freq: {self.freq!r} is not one of {list(PLANNING_FREQUENCIES)} (D days, W weeks, "
+                                 f"MS months, each dated by its first day), or None to read it from the dates")
+        if self.data == "sample" and self.freq not in (None, "D"):
+            raise ParameterError(f"freq: the sample data is daily, not {self.freq!r}; set freq for your own file only")
         if self.export_dir is not None and Path(self.export_dir).exists() and not Path(self.export_dir).is_dir():
             raise ParameterError(f"export_dir: {self.export_dir!r} is a file, not a directory")
 
@@ -375,10 +422,12 @@ class EventParams:
         return list(self.keys) if self.keys is not None else list(LEVEL_KEYS[self.level])
 
 
-def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], list[str]]:
-    """The standard frame for the event notebook, its key columns, and notes.
+def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], str, list[str]]:
+    """The standard frame for the event notebook, its key columns, its frequency (``"D"``,
+    ``"W"`` or ``"MS"``: ``params.freq``, or read from the file's dates by ``file_frequency``)
+    and notes.
 
-    The sample is read at ``params.level``. A file must hold ``params.date_col``,
+    The sample is read at ``params.level`` (daily). A file must hold ``params.date_col``,
     ``params.target`` and every key column (``params.key_columns``): a level whose key columns
     are absent is refused (``ParameterError``), never forecast as a total. Other text columns of
     the file (finer keys such as a SKU name) are validated with the rest and then summed over,
@@ -392,7 +441,7 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], l
     if params.data == "sample":
         frame, _ = prepare_long_frame(load_sample(params.level), date_col="ds", target_col=params.target,
                                       keys=keys, freq="D", source=f"sample ({params.level})")
-        return frame, keys, []
+        return frame, keys, "D", []
     raw = read_table(params.data, text_columns=keys)  # codes such as 00123 keep their zeros
     absent = [k for k in keys if k not in raw.columns]
     if absent:
@@ -403,9 +452,12 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], l
                              f"with keys=[...]")
     finer = [c for c in raw.columns if c not in (params.date_col, params.target, *keys)
              and not pd.api.types.is_numeric_dtype(raw[c])]
+    freq, notes = params.freq, []
+    if freq is None:
+        freq, note = file_frequency(raw, params.date_col, str(params.data))
+        notes += [note] if note else []
     frame, _ = prepare_long_frame(raw, date_col=params.date_col, target_col=params.target,
-                                  keys=[*keys, *finer], freq="D")
-    notes = []
+                                  keys=[*keys, *finer], freq=freq, freq_name="freq")
     if finer:
         n_before = frame.groupby([*keys, *finer]).ngroups
         attrs = dict(frame.attrs)
@@ -415,7 +467,28 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], l
         n_after = frame.groupby(keys).ngroups if keys else 1
         notes.append(f"{params.data}: {n_before} series summed over {finer} to {n_after} series of "
                      f"{keys or 'the national total'}")
-    return frame, keys, notes
+    return frame, keys, freq, notes
+
+
+def file_frequency(raw: pd.DataFrame, date_col: str, source: str) -> tuple[str, str | None]:
+    """The periods of a planner's file read from its distinct dates
+    (``data.validate.dates_frequency``): ``"W"`` when every step is 7 days, ``"MS"`` when every
+    date is a month's first day a month apart, else ``"D"``; and a note for weeks and months
+    (None for days). Quarters are refused (``ParameterError``): an event window is a few weeks
+    long. The dates are checked again, with the rows named, when the frame is validated."""
+    from workbench.data.validate import dates_frequency, parse_dates
+
+    if date_col not in raw.columns:
+        return "D", None  # the validation names the missing column
+    freq = dates_frequency(parse_dates(raw, date_col, source=source))
+    if freq == "QS":
+        raise ParameterError(f"data: {source}'s dates are quarters (every date the first day of a quarter); "
+                             f"an event window lasts a few weeks: give daily, weekly or monthly data")
+    if freq == "D":
+        return "D", None
+    word = PERIOD_WORDS[freq]
+    return freq, (f"{source}: every date is a {word}'s first day, one {word} apart: read as {PERIOD_ADJECTIVES[freq]} data "
+                  f"(freq {freq}); the forecast and its tables are per {word} (set freq to say otherwise)")
 
 
 def band_columns(quantiles) -> tuple[str, str]:
@@ -447,7 +520,7 @@ def level_daily(result: EventForecast, by: list[str]) -> pd.DataFrame:
 def _national(result: EventForecast) -> pd.DataFrame:
     """The national row of window totals (``level_daily`` summed over the window), with the
     national total's own band (``with_window_band``)."""
-    return with_window_band(window_totals(level_daily(result, []), result.window, []),
+    return with_window_band(window_totals(level_daily(result, []), result.window, [], result.freq),
                             result.window_bands.get("national"), [])
 
 
@@ -469,7 +542,7 @@ def level_totals(result: EventForecast) -> pd.DataFrame:
     levels = [[k] for k in _middle_levels(result.forecast, result.keys)] + [[]]
     parts = []
     for by in levels:
-        totals = with_window_band(window_totals(level_daily(result, by), result.window, by),
+        totals = with_window_band(window_totals(level_daily(result, by), result.window, by, result.freq),
                                   result.window_bands.get(by[0] if by else "national"), by)
         totals.insert(0, "level", by[0] if by else "national")
         totals.insert(1, "key", totals[by[0]] if by else "all")
@@ -486,14 +559,20 @@ class BacktestPlan:
 
 
 def backtest_plan(frame: pd.DataFrame, *, event: str, lead: int, years=None,
-                  calendar: RetailCalendar | None = None) -> BacktestPlan:
+                  calendar: RetailCalendar | None = None, freq: str = "D") -> BacktestPlan:
     """The windows of ``event`` to backtest: in ``years`` (None: the last ``MAX_BACKTEST_YEARS``
     that can be). A window can be backtested when it lies inside the data and the history
     before its cut-off (``lead`` days before the window) holds an earlier window of the event
     whole, so the model has seen the event once. A year that cannot be backtested is skipped
-    with a note saying why; none at all is an answer (a note), never an error."""
+    with a note saying why; none at all is an answer (a note), never an error. Weekly or monthly
+    data (``freq``) have no backtest here: ``backtest.compare_models`` scores days (its cut-off,
+    coverage and window bands are in days), and a note says so."""
     calendar = calendar or default_calendar()
     lead = check_lead(lead)
+    if freq != "D":
+        return BacktestPlan({}, [f"no backtest on {PERIOD_ADJECTIVES[freq]} data: the backtest of past windows "
+                                 f"scores days (its cut-off, coverage and window bands are in days), and an "
+                                 f"event window covers parts of {PERIOD_WORDS[freq]}s"])
     start, end = frame["ds"].min(), frame["ds"].max()
     candidates = sorted(set(years)) if years is not None else range(start.year, end.year + 1)
     usable, notes = [], []
@@ -580,8 +659,8 @@ def export_tables(selection: pd.DataFrame, params: EventParams, result: EventFor
 
 
 def daily_total(result: EventForecast, date_col: str = "ds") -> pd.DataFrame:
-    """The forecast summed over all series per day (the report's downloadable daily table),
-    with the date column named ``date_col`` (the input's)."""
+    """The forecast summed over all series per period (day, week or month: ``result.freq``; the
+    report's downloadable table), with the date column named ``date_col`` (the input's)."""
     return level_daily(result, []).rename(columns={"ds": date_col})
 
 

@@ -185,7 +185,7 @@ def _forecast_table(frame: pd.DataFrame, *, period, event, year, hot_share: floa
     if value is None or "ds" not in frame.columns:
         raise DataValidationError(f"{frame.attrs.get('source', 'demand')}: a forecast needs ds and "
                                   f"yhat columns beside {level}")
-    from workbench.data.validate import dates_frequency, parse_dates, period_end
+    from workbench.data.validate import dates_frequency, parse_dates, period_end, window_share
 
     ds = parse_dates(frame, "ds", source=frame.attrs.get("source"))
     units = _numbers(frame, value)
@@ -194,8 +194,7 @@ def _forecast_table(frame: pd.DataFrame, *, period, event, year, hot_share: floa
     ends = ds.map(lambda d: period_end(d, freq)) if freq != "D" else ds
     start, end, label = _period_bounds(ds, ends, period=period, event=event, year=year,
                                        source=frame.attrs.get("source", "demand"))
-    overlap = (ends.clip(upper=end) - ds.clip(lower=start)).dt.days + 1
-    inside_share = (overlap.clip(lower=0) / ((ends - ds).dt.days + 1)).to_numpy()
+    inside_share = window_share(ds, freq, start, end)
     inside = inside_share > 0
     units = units * inside_share
     if level == "province":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from workbench.forecast.planning import EventForecast, level_daily
+from workbench.forecast.planning import PERIOD_ADJECTIVES, PERIOD_WORDS, EventForecast, level_daily
 
 
 def _title(result: EventForecast) -> str:
@@ -14,7 +14,8 @@ def _title(result: EventForecast) -> str:
 
 def forecast_figure(history: pd.DataFrame, result: EventForecast, *, lower: str, upper: str,
                     unit: str = "units") -> go.Figure:
-    """National history, forecast with its band, baseline and (if known) actuals; window shaded."""
+    """National history, forecast with its band, baseline and (if known) actuals; window shaded.
+    Points are the data's periods (``result.freq``: days, weeks or months, at their first day)."""
     hist = history.groupby("ds")["y"].sum()
     hist = hist[(hist.index >= result.cutoff - pd.Timedelta(days=400)) & (hist.index <= result.cutoff)]
     fc = level_daily(result, [])  # the national band is the total's own, not summed quantiles
@@ -33,7 +34,8 @@ def forecast_figure(history: pd.DataFrame, result: EventForecast, *, lower: str,
     fig.add_vrect(x0=result.window.start, x1=result.window.end, fillcolor="orange", opacity=0.12,
                   line_width=0, annotation_text=_title(result), annotation_position="top left")
     fig.add_vline(x=result.cutoff, line_dash="dash", line_color="#999")
-    fig.update_layout(title=f"{_title(result)}: daily {unit}, all series", xaxis_title="date",
+    axis = "date" if result.freq == "D" else f"{PERIOD_WORDS[result.freq]}, dated by its first day"
+    fig.update_layout(title=f"{_title(result)}: {PERIOD_ADJECTIVES[result.freq]} {unit}, all series", xaxis_title=axis,
                       yaxis_title=unit, hovermode="x unified", height=420)
     return fig
 
