@@ -239,3 +239,42 @@ def test_bad_arguments():
         allocate(plan_channels(), budget=1e8, min_roi=5.0, solver="gurobi")
     with pytest.raises(ParameterError, match="needs min_roi"):
         allocate(plan_channels(), mode="max_spend")
+
+
+def test_minimums_that_force_the_spend_are_what_binds():
+    # minimums this high keep ROI under 6.5; the budget (400M) is far from binding
+    table = plan_channels().assign(min_spend=[90e6, 80e6, 0.0])
+    result = allocate(table, budget=400e6, min_roi=6.5)
+    inf = result.infeasibility
+    assert result.status == "infeasible" and inf.kind == "roi"
+    assert inf.binding == ["min_spend[splash]", "min_spend[feed]"] == result.binding
+    assert result.to_dict()["binding"] == inf.binding and "budget" not in inf.binding
+    assert "the minimums (min_spend) of splash, feed" in inf.reason and "within the budget" in inf.reason
+    assert inf.best_plan["splash"] == pytest.approx(90e6) and inf.best_plan["feed"] == pytest.approx(80e6)
+    # the advised scale is the boundary: at it ROI 5 holds, a little above it does not
+    assert 0 < inf.min_scale < 1 and f"{inf.min_scale:.4f} x" in inf.advice
+    floors = table["min_spend"].to_numpy()
+    assert allocate(table.assign(min_spend=floors * inf.min_scale), budget=400e6, min_roi=6.5).status == "optimal"
+    above = allocate(table.assign(min_spend=floors * (inf.min_scale + 0.002)), budget=400e6, min_roi=6.5)
+    assert above.status == "infeasible"
+
+
+def test_unreachable_roi_without_binding_minimums_says_the_curves_fall_short():
+    table = plan_channels().assign(min_spend=0.0, s=1.0)
+    result = allocate(table, budget=120e6, min_roi=40.0)  # s = 1: no curve returns over vmax / k = 20 per yuan
+    inf = result.infeasibility
+    assert inf.binding == [] and inf.min_scale is None and inf.advice == ""
+    assert "the response curves themselves return less" in inf.reason
+    # with minimums that bind but cannot be the fix, the advice says so
+    inf = allocate(plan_channels().assign(s=[1.0, 1.0, 1.6]), budget=120e6, min_roi=40.0).infeasibility
+    assert "min_spend[splash]" in inf.binding and inf.min_scale == 0.0
+    assert "lowering those minimums alone does not reach ROI 40" in inf.advice
+
+
+def test_a_budget_below_the_s_curves_efficient_spend_binds():
+    # an S-shaped channel earns more per yuan as spend grows up to ~k: a small budget holds it back
+    table = pd.DataFrame({"channel": ["live"], "vmax": [500e6], "k": [50e6], "s": [3.0],
+                          "min_spend": [0.0], "max_spend": [100e6]})
+    result = allocate(table, budget=20e6, min_roi=5.0)
+    assert result.status == "infeasible" and result.infeasibility.binding == ["budget"]
+    assert "the budget" in result.infeasibility.reason

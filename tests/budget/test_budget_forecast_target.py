@@ -35,12 +35,15 @@ def forecast_csv(folder, start=START, end=END, baseline=True, name="forecast.csv
     return path
 
 
-def scenario(folder, target: str, traffic: float = 700_000, extra: str = ""):
+def scenario(folder, target: str, traffic: float = 700_000, extra: str = "", period: str = "window"):
+    """A scenario whose traffic amount is the window's own (``budget_period: window``; ``period``
+    None leaves the key out: the amounts are then yearly)."""
     lines = [
         "name: event", "unit: yuan", f"total: {traffic + 1_000_000:.0f}", "areas:", "  traffic:",
         f"    amount: {traffic:.0f}", f"    lines: {{a: {traffic / 2:.0f}, b: {traffic / 2:.0f}}}",
         "  other:", "    amount: 1000000", "    lines: {rest: 1000000}",
         "allocation:", "  area: traffic", "  mode: gmv_target", "  min_roi: 5", "  tolerance: 0.000001",
+        *([f"  budget_period: {period}"] if period else []),
         *([extra] if extra else []), f"  gmv_target: {target}", "  channels:",
         "    a: {curve: {vmax: 10000000, k: 1000000, s: 1.0}}", "    b: {curve: {vmax: 10000000, k: 1000000, s: 1.0}}",
     ]
@@ -72,7 +75,8 @@ def test_least_spend_reaching_the_forecast_uplift(tmp_path, share, traffic, with
     summary = result.summary()
     assert summary["within_budget"] is within
     assert "forecast GMV uplift 5,600,000" in summary["gmv_target_source"]
-    assert ("is within the traffic budget" if within else "is ABOVE the traffic budget") in result.describe()
+    verdict = "is within the traffic budget of the window" if within else "is ABOVE the traffic budget of the window"
+    assert verdict in result.describe()
 
 
 def test_total_measure_and_a_calendar_event(tmp_path):
@@ -127,7 +131,7 @@ def test_cli_run_answers_within_the_traffic_budget(tmp_path, capsys):
     summary = json.loads(out.read_text(encoding="utf-8"))["summary"]
     assert summary["within_budget"] is False and summary["gmv_target"] == pytest.approx(5_600_000)
     assert summary["spend"] == pytest.approx(least_spend(5_600_000), rel=1e-4)
-    assert "is ABOVE the traffic budget 700,000 (short by 77,778)" in capsys.readouterr().out
+    assert "is ABOVE the traffic budget of the window 700,000 (short by 77,778)" in capsys.readouterr().out
     assert main(["budget", "run", str(path), "--out", str(tmp_path / "forecast.csv")]) == 2  # an input
 
 
@@ -155,3 +159,49 @@ def test_gmv_target_certainty_speaks_of_spend_saved_not_a_gain(tmp_path):
     assert "least spend 0.3M for the GMV target 2.8M: 0.4M less than the written plan's 0.7M, whose GMV 5.2M " \
            "on the point fits reaches the target" in text, text
     assert "gain" not in text and "optimized split from the written one" not in text
+
+
+def test_a_yearly_plan_is_scaled_to_the_windows_share_of_last_years_spend(tmp_path):
+    # two channels, 52 weeks of history: a spends 100/week all year, b 100/week and 400 in the
+    # window's two weeks a year earlier (2026-06-01..14); amounts are yearly (no budget_period)
+    weeks = pd.date_range("2025-06-16", periods=52, freq="7D")
+    in_window = (weeks >= "2026-06-01") & (weeks <= "2026-06-14")
+    history = pd.concat([pd.DataFrame({"week": weeks.strftime("%Y-%m-%d"), "channel": "a", "spend": 100.0}),
+                         pd.DataFrame({"week": weeks.strftime("%Y-%m-%d"), "channel": "b",
+                                       "spend": np.where(in_window, 400.0, 100.0)})])
+    history["gmv"] = history["spend"] * 6
+    history.to_csv(tmp_path / "history.csv", index=False)
+    forecast_csv(tmp_path)
+    path = scenario(tmp_path, f"{{forecast: forecast.csv, start: {START}, end: {END}, share: 50%}}", 700_000,
+                    extra="  history: history.csv", period=None)
+    s = load_scenario(path)
+    share_a, share_b = 200 / 5200, 800 / 5800
+    assert s.allocation.window.of("a") == pytest.approx(share_a) and s.allocation.window.of("b") == pytest.approx(share_b)
+    assert s.allocation.window.total == pytest.approx(1000 / 11000)
+    assert s.allocation_budget == pytest.approx(700_000 * 1000 / 11000) and s.area_amount == 700_000
+    assert [r.planned for r in s.allocation.channels] == pytest.approx([350_000 * share_a, 350_000 * share_b])
+    result = run_scenario(s)
+    summary = result.summary()
+    assert summary["allocation_budget"] == pytest.approx(63_636.36, rel=1e-6)
+    assert summary["window_share"] == pytest.approx(1000 / 11000)
+    # the written plan's ROI is GMV over spend of the same window, on the same (given, window) curves
+    planned = np.array([350_000 * share_a, 350_000 * share_b])
+    gmv = 1e7 * planned / (1e6 + planned)
+    assert summary["planned_spend"] == pytest.approx(planned.sum())
+    assert summary["planned_roi"] == pytest.approx(gmv.sum() / planned.sum())
+    text = result.describe()
+    assert "traffic budget of the window window 2027-06-01..2027-06-14: 63,636 = 9.09% of the yearly 700,000 " \
+           "(last year's spend in 2026-06-01..2026-06-14 over the history's latest 52 weeks)" in text, text
+    assert "budget of the window 63,636" in text
+
+
+def test_a_yearly_plan_without_history_is_scaled_by_days_and_says_so(tmp_path):
+    forecast_csv(tmp_path)
+    path = scenario(tmp_path, f"{{forecast: forecast.csv, start: {START}, end: {END}}}", 730_000, period=None)
+    s = load_scenario(path)
+    assert s.allocation_budget == pytest.approx(730_000 * 14 / 365)
+    assert "14 of 365 days, pro rata (no history to measure last year's share from)" in s.budget_text()
+    with pytest.raises(ConfigError, match="allocation.budget_period: unknown budget_period 'month'"):
+        load_scenario(scenario(tmp_path, f"{{forecast: forecast.csv, start: {START}, end: {END}}}", period="month"))
+    with pytest.raises(ConfigError, match="budget_period: window needs a gmv_target from the event forecast"):
+        load_scenario(scenario(tmp_path, "1000000", period="window"))

@@ -171,3 +171,27 @@ def test_the_sample_channel_history_is_recognised_to_the_fen(repo):
     changed.loc[5, "gmv"] += 1.0  # a team's own figures differ somewhere
     assert not is_sample_history(changed)
     assert not is_sample_history(shipped.iloc[:-1]) and not is_sample_history(None)
+
+
+def test_infeasible_minimums_are_advised_in_the_scenarios_keys(workdir):
+    path = write(workdir, "keep.yaml", """
+        extends: plan_base.yaml
+        name: keep
+        allocation:
+          min_roi: 9
+          channels:
+            splash: {min_vs_last: 1.1}
+            feed: {min_vs_last: 1.1}
+            challenge: {min_vs_last: 1.1}
+        """)
+    result = run_scenario(path, bootstrap=0)
+    inf = result.allocation.infeasibility
+    assert inf is not None and inf.binding == ["min_spend[splash]", "min_spend[feed]", "min_spend[challenge]"]
+    advised = float(inf.advice.split("min_vs_last to ")[1].split(" ")[0])
+    assert "held there by the minimums (min_spend) of splash, feed, challenge" in inf.reason
+    assert "(now 1.1) on splash, feed, challenge" in inf.advice and advised < 1.1
+    assert inf.advice in result.describe() and inf.advice in result.summary()["reason"]
+    # the advised value meets the ROI target
+    fixed = write(workdir, "fixed.yaml", "extends: keep.yaml\nallocation:\n  channels:\n" + "".join(
+        f"    {c}: {{min_vs_last: {advised}}}\n" for c in ("splash", "feed", "challenge")))
+    assert run_scenario(fixed, bootstrap=0).allocation.status == "optimal"

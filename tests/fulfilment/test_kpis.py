@@ -35,11 +35,12 @@ def test_table_says_what_to_change_only_where_missed():
 def test_a_missed_roi_says_what_binds():
     from types import SimpleNamespace
 
+    from workbench.budget.infeasibility import Infeasibility
     from workbench.fulfilment.cycle import CycleParams, judge_plan
 
     class Allocation:  # an answer without a plan, as budget.explain.binding_text reads it
         feasible = False
-        infeasibility = SimpleNamespace(kind="roi", reason="the best ROI within the budget is 4.2")
+        infeasibility = Infeasibility("roi", "the best ROI within the budget is 4.2", advice="lower min_vs_last to 1.07")
 
     budget = SimpleNamespace(allocation=Allocation(), summary=lambda: {
         "scenario": "lean", "roi": 4.2, "status": "infeasible", "within_budget": None})
@@ -50,4 +51,4 @@ def test_a_missed_roi_says_what_binds():
     kpis = judge_plan(CycleParams(gmv_share=None), report, plan, None, None, None, budget, None,
                       "no network")
     roi = next(k for k in kpis if k.name == "kpi_traffic_roi")
-    assert roi.status == "red" and "the best ROI within the budget is 4.2" in roi.action
+    assert roi.status == "red" and "the best ROI within the budget is 4.2; lower min_vs_last to 1.07" in roi.action

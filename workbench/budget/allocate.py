@@ -31,7 +31,7 @@ import pulp
 
 from workbench.budget.channels import ChannelSpec, as_specs
 from workbench.budget.curves import HillCurve
-from workbench.budget.explain import money, shown
+from workbench.budget.explain import binding_words, money, shown
 from workbench.budget.infeasibility import Infeasibility
 from workbench.budget.modes import MODES, Mode
 from workbench.budget.pwl import PiecewiseLinear, piecewise_linear_many
@@ -91,7 +91,7 @@ class Allocation(CarriesOutcome):
     def describe(self) -> str:
         """A few lines for a terminal: the answer, what binds, the budget's price, the channels."""
         if self.infeasibility is not None:
-            text = f"infeasible ({self.infeasibility.kind}): {self.infeasibility.reason}"
+            text = f"infeasible ({self.infeasibility.kind}): {self.infeasibility.text}"
             if self.infeasibility.best_plan:
                 plan = ", ".join(f"{k} {money(v)}" for k, v in self.infeasibility.best_plan.items())
                 text += f"\nbest-ROI plan: {plan}"
@@ -343,9 +343,14 @@ def allocate(channels: pd.DataFrame | Sequence[ChannelSpec], *, mode: str = "bud
     # spending nothing meets any ROI floor trivially; it answers only a zero target
     positive_needed = min_roi is not None and (target is None or target > 0)
     if outcome.status == "infeasible" or (positive_needed and spend.sum() <= _tiny(ch) and ch.lo.sum() == 0):
-        result.infeasibility = _diagnose(ch, spec, target, min_roi, solver, time_limit)
+        def at_scale(names: set[str], t: float) -> _Channels:
+            scaled = [replace(s, min_spend=s.min_spend * t) if s.name in names else s for s in specs]
+            return _prepare(scaled, cap=target if spec.caps_channels else None, tolerance=tolerance)[0]
+
+        result.infeasibility = _diagnose(ch, spec, target, min_roi, solver, time_limit, at_scale)
+        result.binding = list(result.infeasibility.binding)
         result.outcome = replace(outcome, status="infeasible", objective=None, bound=None, gap=None,
-                                 message=f"{result.infeasibility.kind}: {result.infeasibility.reason}")
+                                 message=f"{result.infeasibility.kind}: {result.infeasibility.text}")
         return result
     problems = verify_plan(ch, spec, target, min_roi, spend, model_gmv, outcome.objective)
     if problems:
@@ -383,8 +388,11 @@ def _model_with_rules(ch: _Channels, mode: Mode, target: float | None) -> _PlanM
     return model
 
 
-def _diagnose(ch: _Channels, mode: Mode, target, min_roi, solver, time_limit) -> Infeasibility:
-    """Say which rule cannot hold and what is achievable: the best ROI and its spend."""
+def _diagnose(ch: _Channels, mode: Mode, target, min_roi, solver, time_limit, at_scale) -> Infeasibility:
+    """Say which rule cannot hold, what is achievable (the best ROI and its plan), which rules
+    hold the best ROI below the target (:func:`_limits_at_best`) and, when channel minimums do,
+    how far they must fall (:func:`_minimum_scale`; ``at_scale(names, t)`` rebuilds the channels
+    with those channels' minimums times ``t``)."""
     model = _model_with_rules(ch, mode, target)
     first = _solve(model, solver, time_limit)
     if first.status == "infeasible":
@@ -399,17 +407,88 @@ def _diagnose(ch: _Channels, mode: Mode, target, min_roi, solver, time_limit) ->
     if not first.has_plan:
         return Infeasibility("roi", f"no plan keeps total ROI >= {min_roi:g}{mode.within(target)}; the best "
                                    f"achievable ROI is unknown: {first.describe()}", list(ch.names))
-    best_roi, plan = _best_roi(model, solver, time_limit)
+    _, plan = _best_roi(model, solver, time_limit)
     spend = np.array([plan[n] for n in ch.names])
     gmv = float(ch.gmv(spend).sum())
     total = float(spend.sum())
-    true_roi = gmv / total if total > 0 else None
-    return Infeasibility(
-        "roi",
-        f"no plan keeps total ROI >= {min_roi:g}{mode.within(target)}: the best achievable ROI is "
-        f"{true_roi:.3f} at spend {money(total)} (GMV {money(gmv)})" if true_roi is not None else
-        f"no positive spend keeps total ROI >= {min_roi:g}",
-        list(ch.names), best_roi=true_roi, best_roi_spend=total, best_roi_gmv=gmv, best_plan=plan)
+    if total <= 0:
+        return Infeasibility("roi", f"no positive spend keeps total ROI >= {min_roi:g}", list(ch.names))
+    true_roi = gmv / total
+    binding = _limits_at_best(ch, mode, target, spend, true_roi)
+    held = (f", held there by {binding_words(binding)}" if binding else
+            ": no rule holds it there, the response curves themselves return less")
+    reason = (f"no plan keeps total ROI >= {min_roi:g}{mode.within(target)}: the best achievable ROI is "
+              f"{true_roi:.3f} at spend {money(total)} (GMV {money(gmv)}){held}")
+    floors = [b[b.index("[") + 1:-1] for b in binding if b.startswith("min_spend[")]
+    scale, advice = None, ""
+    if floors:
+        scale = _minimum_scale(lambda t: at_scale(set(floors), t), mode, target, min_roi, solver, time_limit)
+        lows = {n: lo for n, lo in zip(ch.names, ch.lo)}
+        advice = (f"lowering those minimums alone does not reach ROI {min_roi:g}" if scale == 0 else
+                  f"ROI >= {min_roi:g} becomes achievable with those minimums at {scale:.4f} x their values "
+                  f"or lower (" + ", ".join(f"{n} {money(lows[n] * scale)}" for n in floors) + ")")
+    return Infeasibility("roi", reason, [n for n in ch.names if any(b.endswith(f"[{n}]") for b in binding)] or
+                         list(ch.names), best_roi=true_roi, best_roi_spend=total, best_roi_gmv=gmv, best_plan=plan,
+                         binding=binding, min_scale=scale, advice=advice)
+
+
+def _limits_at_best(ch: _Channels, mode: Mode, target: float | None, spend: np.ndarray, roi: float) -> list[str]:
+    """The rules that hold the best-ROI plan ``spend`` (ROI ``roi``) where it is, in
+    :attr:`Allocation.binding`'s terms.
+
+    The plan maximizes ``GMV - roi * spend`` (Dinkelbach's optimality condition), so a rule binds
+    when moving past it alone would raise that value on the true curves, i.e. raise the ROI: a
+    channel at its minimum that earns more per yuan below it (``min_spend[c]``), one at its
+    maximum that earns more above it (``max_spend[c]`` / ``min_marginal_roi[c]``, up to 4 x the
+    cap), one held inside its range by its own ROI floor (``min_roi[c]``), the budget when a
+    channel with room would add GMV at more than ``roi`` per yuan, and a GMV target the plan
+    only just reaches. Checked on a 64-point grid per channel (exact for the concave curves,
+    and finds the S-shaped curves' better points too).
+    """
+    tol_x = _tiny(ch)
+    eps = 1e-7 * max(float(ch.gmv(spend).sum()), 1.0)
+    value = lambda c, x: ch.curves[c].gmv(x) - roi * x  # noqa: E731
+    here = [float(value(c, x)) for c, x in enumerate(spend)]
+    gains = lambda c, xs: np.max(value(c, np.asarray(xs, float))) - here[c] > eps  # noqa: E731
+    binding = []
+    for c, name in enumerate(ch.names):
+        lo, hi, x = ch.lo[c], ch.hi[c], spend[c]
+        if lo > 0 and x <= lo + tol_x and gains(c, np.linspace(0.0, lo, 65)[:-1]):
+            binding.append(f"min_spend[{name}]")
+        elif x >= hi - tol_x and ch.hi_source[c] != "budget" and gains(c, hi * np.linspace(1.0, 4.0, 65)[1:]):
+            binding.append(f"{ch.hi_source[c]}[{name}]")
+        elif np.isfinite(ch.min_roi[c]) and gains(c, np.linspace(lo, hi, 65)):
+            binding.append(f"min_roi[{name}]")
+    if mode.target == "budget" and spend.sum() >= target - tol_x:
+        room = [c for c in range(len(spend)) if spend[c] < ch.limit[c] - tol_x]
+        if any(gains(c, np.linspace(spend[c], ch.limit[c], 65)[1:]) for c in room):
+            binding.insert(0, "budget")
+    if mode.target == "gmv_target" and ch.gmv(spend).sum() <= target * (1 + 1e-6):
+        binding.insert(0, "gmv_target")
+    return binding
+
+
+def _minimum_scale(channels_at, mode: Mode, target, min_roi: float, solver: str, time_limit,
+                   steps: int = 14) -> float:
+    """The largest factor ``t`` in [0, 1] such that the rules with the binding minimums times
+    ``t`` (``channels_at(t)``) admit a positive plan with total ROI >= ``min_roi``; 0.0 when not
+    even ``t = 0`` does. Bisection (``steps`` halvings, 1/16384 at 14): lowering minimums only
+    enlarges the set of plans, so the best ROI falls as ``t`` rises."""
+    def reaches(t: float) -> bool:
+        ch = channels_at(t)
+        model = _model_with_rules(ch, mode, target)
+        model.prob += model.total_gmv - float(min_roi) * model.total_spend >= 0, "total_roi"
+        if not _solve(model, solver, time_limit).has_plan:
+            return False
+        return float(model.values()[0].sum()) > _tiny(ch)
+
+    if not reaches(0.0):
+        return 0.0
+    low, high = 0.0, 1.0
+    for _ in range(steps):
+        mid = 0.5 * (low + high)
+        low, high = (mid, high) if reaches(mid) else (low, mid)
+    return low
 
 
 def _best_roi(model: _PlanModel, solver: str, time_limit: float, max_rounds: int = 50):

@@ -57,12 +57,32 @@ def _rule(item: str) -> str:
             "gmv_target": "the GMV target"}[item]
 
 
+def binding_words(binding: list[str]) -> str:
+    """Binding rules in words, channel rules of one kind grouped: ``"the total ROI floor, the
+    minimums (min_spend) of a, b"``."""
+    kinds = {"max_spend": "the caps (max_spend)", "min_spend": "the minimums (min_spend)",
+             "min_roi": "the own ROI floors", "min_marginal_roi": "the marginal-ROI floors"}
+    groups: dict[str, list[str]] = {}
+    words = []
+    for item in binding:
+        if "[" not in item:
+            words.append(_rule(item))
+            continue
+        kind, name = item[:-1].split("[", 1)
+        if kind not in groups:
+            groups[kind] = []
+            words.append(kind)
+        groups[kind].append(name)
+    return ", ".join(_rule(f"{w}[{groups[w][0]}]") if w in groups and len(groups[w]) == 1 else
+                     f"{kinds[w]} of {', '.join(groups[w])}" if w in groups else w for w in words)
+
+
 def binding_text(allocation: Allocation) -> str:
     """What limits the plan, e.g. ``"binding: the total ROI floor, splash's cap (max_spend)"``;
     for an answer without a plan, its status and reason."""
     if not allocation.feasible:
         if allocation.infeasibility is not None:
-            return f"no plan meets the rules ({allocation.infeasibility.kind}): {allocation.infeasibility.reason}"
+            return f"no plan meets the rules ({allocation.infeasibility.kind}): {allocation.infeasibility.text}"
         return allocation.outcome.describe()
     if not allocation.binding:
         return "nothing binds: no rule stops the plan (every channel is inside its range)"

@@ -6,6 +6,7 @@ Money is in yuan throughout; curves are yearly (weekly fits are scaled by ``peri
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,8 @@ from workbench.budget.curves import ChannelFits, fit_channel_curves, hill
 from workbench.budget.explain import certainty_text, shown
 from workbench.data.io import display_path
 from workbench.budget.modes import MODES
-from workbench.budget.scenario import Scenario, load_scenario
+from workbench.budget.infeasibility import Infeasibility
+from workbench.budget.scenario import UNITS, Scenario, load_scenario
 from workbench.data.io import json_ready
 from workbench.errors import ConfigError, ParameterError
 
@@ -52,6 +54,9 @@ class ScenarioResult:
         return {
             "scenario": s.name, "title": s.title, "total": s.total,
             "allocation_area": s.allocation.area, "allocation_budget": s.allocation_budget,
+            "area_amount": s.area_amount,
+            "window_share": s.allocation.window.total if s.allocation.window else None,
+            "budget_source": s.budget_text(),
             "mode": a.mode, "min_roi": a.min_roi, "status": a.status,
             "spend": a.total_spend, "gmv": a.total_gmv, "roi": a.roi,
             "gmv_low": self.gmv_interval[0] if self.gmv_interval else None,
@@ -64,20 +69,21 @@ class ScenarioResult:
             "gmv_target": a.gmv_target if a.gmv_target is not None else s.allocation.gmv_target,
             "gmv_target_source": s.allocation.gmv_forecast.describe() if s.allocation.gmv_forecast else None,
             "within_budget": within_budget(a, s.allocation_budget),
-            "reason": a.infeasibility.reason if a.infeasibility else (a.message if not a.feasible else None),
+            "reason": a.infeasibility.text if a.infeasibility else (a.message if not a.feasible else None),
         }
 
     def describe(self) -> str:
         """The scenario, its allocation and the written plan against the optimized one."""
         s, head = self.summary(), f"{self.scenario.name}: {self.scenario.title}"
-        lines = [head, f"{s['allocation_area']} budget {s['allocation_budget']:,.0f} of total {s['total']:,.0f}, "
-                       f"ROI target {s['min_roi']:g}, mode {s['mode']}", self.allocation.describe()]
+        lines = [head, f"{self.scenario.budget_text()}, ROI target {s['min_roi']:g}, mode {s['mode']}",
+                 self.allocation.describe()]
         if s["gmv_target_source"]:
             lines.append(s["gmv_target_source"])
         if self.allocation.feasible:
             verdict = "within" if s["within_budget"] else "ABOVE"
+            period = " of the window" if self.scenario.allocation.window is not None else ""
             lines.append(f"traffic spend {self.allocation.total_spend:,.0f} is {verdict} the {s['allocation_area']} "
-                         f"budget {s['allocation_budget']:,.0f} "
+                         f"budget{period} {s['allocation_budget']:,.0f} "
                          f"({'headroom' if s['within_budget'] else 'short by'} "
                          f"{abs(s['allocation_budget'] - self.allocation.total_spend):,.0f})")
         if s["planned_roi"] is not None:
@@ -162,9 +168,42 @@ def run_scenario(source: str | Path | Scenario, *, solver: str | None = None, bo
     target = {mode.target: scenario.allocation_target} if mode.target else {}
     allocation = allocate(specs, mode=spec.mode, min_roi=spec.min_roi, solver=solver or spec.solver,
                           tolerance=spec.tolerance, time_limit=time_limit, **target)
+    if allocation.infeasibility is not None and allocation.infeasibility.min_scale is not None:
+        allocation.infeasibility.advice = minimum_advice(scenario, allocation.infeasibility)
     channels = channels_frame(specs).assign(planned=[r.planned for r in spec.channels])
     plan, interval, gain = _plan_table(channels, allocation, fits)
     return ScenarioResult(scenario, specs, channels, fits, allocation, plan, interval, gain)
+
+
+def minimum_advice(scenario: Scenario, infeasibility: Infeasibility) -> str:
+    """What to change in the scenario when channel minimums hold the best ROI below the target,
+    in the scenario's own keys: ``min_vs_last`` where it sets the channel's minimum (rounded down
+    to 3 decimals, so the new value meets the target), else ``min_spend`` in the scenario's unit
+    (rounded down to 4 significant digits). Uses ``infeasibility.min_scale`` (see
+    :class:`~workbench.budget.infeasibility.Infeasibility`)."""
+    spec, scale = scenario.allocation, infeasibility.min_scale
+    if scale == 0:
+        return f"lowering the channel minimums alone does not reach ROI {spec.min_roi:g}"
+    rules = {r.name: r for r in spec.channels}
+    factor = UNITS[scenario.unit]
+    changes: dict[str, list[str]] = {}
+    for item in infeasibility.binding:
+        if not item.startswith("min_spend["):
+            continue
+        rule = rules[item[len("min_spend["):-1]]
+        by_ratio = rule.min_vs_last is not None and rule.last_year_spend is not None and \
+            rule.lower <= rule.min_vs_last * rule.last_year_spend * (1 + 1e-12)
+        if by_ratio:
+            change = f"min_vs_last to {math.floor(rule.min_vs_last * scale * 1000) / 1000:g} (now {rule.min_vs_last:g})"
+        else:
+            new = rule.lower * scale / factor
+            digits = 3 - int(math.floor(math.log10(new))) if new > 0 else 0
+            change = (f"min_spend to {math.floor(new * 10 ** digits) / 10 ** digits:,.{max(digits, 0)}f} "
+                      f"(now {rule.lower / factor:,g} {scenario.unit})")
+        changes.setdefault(change, []).append(rule.name)
+    return (f"to reach ROI {spec.min_roi:g}, lower " +
+            "; ".join(f"{c} on {', '.join(names)}" for c, names in changes.items()) +
+            f" (the minimums at {scale:.4f} x their values), or lower min_roi to the best achievable")
 
 
 def _plan_table(channels: pd.DataFrame, allocation: Allocation, fits: ChannelFits | None):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +26,8 @@ from workbench.budget.curves import HillCurve, last_year_spend
 from workbench.budget.io import read_history_csv
 from workbench.data.io import Location, display_path, read_yaml_with_lines
 from workbench.budget.modes import MODES
-from workbench.budget.target import MEASURES, ForecastTarget, forecast_gmv_target, window_spend
+from workbench.budget.target import (MEASURES, ForecastTarget, WindowShare, forecast_gmv_target, window_share,
+                                     window_spend)
 from workbench.calendar import default_calendar
 from workbench.errors import ConfigError, DataValidationError, ParameterError
 from workbench.optimize import DEFAULT_SOLVER, SOLVERS
@@ -35,8 +36,9 @@ UNITS = {"yuan": 1.0, "thousand": 1e3, "million": 1e6}
 TOP_KEYS = ("name", "title", "extends", "currency", "unit", "total", "areas", "allocation")
 AREA_KEYS = ("label", "share", "amount", "lines")
 LINE_KEYS = ("label", "amount", "share")
-ALLOCATION_KEYS = ("area", "mode", "min_roi", "gmv_target", "solver", "tolerance", "history",
+ALLOCATION_KEYS = ("area", "mode", "min_roi", "gmv_target", "budget_period", "solver", "tolerance", "history",
                    "periods_per_year", "bootstrap", "seed", "channels")
+BUDGET_PERIODS = ("year", "window")
 CHANNEL_KEYS = ("label", "curve", "min_spend", "max_spend", "min_vs_last", "max_vs_last", "min_roi",
                 "min_marginal_roi")
 CURVE_KEYS = ("vmax", "k", "s")
@@ -103,6 +105,9 @@ class AllocationSpec:
     """The history as read and checked once at load (``week, channel, spend, gmv``), or None."""
     gmv_forecast: ForecastTarget | None = None
     """Where ``gmv_target`` came from when the scenario takes it from the event forecast."""
+    window: WindowShare | None = None
+    """With ``gmv_forecast``: the event window's share of the yearly traffic plan; the area's
+    budget and the written lines (``ChannelRule.planned``) are scaled to the window by it."""
 
 
 @dataclass(frozen=True)
@@ -123,9 +128,29 @@ class Scenario:
         return self.files[0]
 
     @property
-    def allocation_budget(self) -> float:
-        """The allocated area's amount (yuan)."""
+    def area_amount(self) -> float:
+        """The allocated area's amount as written (yuan; yearly)."""
         return next(a.amount for a in self.areas if a.name == self.allocation.area)
+
+    @property
+    def allocation_budget(self) -> float:
+        """The traffic budget of the allocation's period (yuan): the area's amount, or for an
+        event window (``allocation.window``) the window's share of it."""
+        window = self.allocation.window
+        return self.area_amount * (window.total if window is not None else 1.0)
+
+    def budget_text(self) -> str:
+        """One line: the traffic budget of the period and where it comes from."""
+        a = self.allocation
+        if a.window is None:
+            return f"{a.area} budget {self.allocation_budget:,.0f} of total {self.total:,.0f}"
+        f = a.gmv_forecast
+        head = f"{a.area} budget of the window {f.label} {f.start:%Y-%m-%d}..{f.end:%Y-%m-%d}"
+        if a.window.channels or a.window.total != 1.0:
+            return (f"{head}: {self.allocation_budget:,.0f} = {a.window.total:.2%} of the yearly "
+                    f"{self.area_amount:,.0f} ({a.window.source}); the written lines are scaled to the window "
+                    f"the same way, per channel")
+        return f"{head}: {self.allocation_budget:,.0f} ({a.window.source})"
 
     @property
     def allocation_target(self) -> float | None:
@@ -425,6 +450,13 @@ class _Checker:
                 gmv_target = None if gmv_target is None else gmv_target * factor
         elif "gmv_target" in spec:
             self.error(path + ("gmv_target",), f"only used with mode: gmv_target (mode is {mode!r})")
+        budget_period = spec.get("budget_period", "year")
+        if budget_period not in BUDGET_PERIODS:
+            self.error(path + ("budget_period",), f"unknown budget_period {budget_period!r}; use year (the "
+                                                  f"area's amounts are yearly, the default) or window")
+        elif budget_period == "window" and not isinstance(spec.get("gmv_target"), dict):
+            self.error(path + ("budget_period",), "budget_period: window needs a gmv_target from the event "
+                                                  "forecast (the window it names)")
         solver = spec.get("solver", DEFAULT_SOLVER)
         if solver not in SOLVERS:
             self.error(path + ("solver",), f"unknown solver {solver!r}; use one of {', '.join(SOLVERS)}")
@@ -451,8 +483,14 @@ class _Checker:
             return None
         if key is not None and gmv_target is None:
             return None
+        window = None
+        if forecast is not None and budget_period == "window":
+            window = WindowShare(1.0, {}, "the scenario's amounts are the window's own: budget_period: window")
+        elif forecast is not None:  # the yearly plan's lines and budget, scaled to the window
+            window = window_share(history, forecast)
+            channels = tuple(replace(r, planned=r.planned * window.of(r.name)) for r in channels)
         return AllocationSpec(area, mode, min_roi, gmv_target, solver, tolerance, history_path, periods or 52,
-                              bootstrap or 0, seed or 0, channels, history, forecast)
+                              bootstrap or 0, seed or 0, channels, history, forecast, window)
 
     def forecast_target(self, value: dict, path: tuple) -> ForecastTarget | None:
         """``gmv_target: {forecast, event + year | start + end, measure, share}`` resolved to yuan."""

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from workbench.budget.curves import last_year_spend
 from workbench.budget.explain import shown
 from workbench.data.io import read_table
 from workbench.data.validate import describe_rows
@@ -140,3 +141,48 @@ def window_spend(history: pd.DataFrame, start, end) -> dict[str, float]:
     spend = history["spend"].to_numpy(float) * weight
     totals = pd.Series(spend).groupby(history["channel"].astype(str).to_numpy(), sort=False).sum()
     return {str(k): float(v) for k, v in totals.items()}
+
+
+@dataclass(frozen=True)
+class WindowShare:
+    """The event window's share of the yearly traffic plan (fractions of yearly spend).
+
+    ``total``: the window's share of the area's yearly budget; ``channels``: each channel's own
+    share of its written yearly amount (channels missing here take ``total``); ``source``: how
+    it was measured, in words for the output.
+    """
+
+    total: float
+    channels: dict[str, float]
+    source: str
+
+    def of(self, channel: str) -> float:
+        return self.channels.get(channel, self.total)
+
+
+def window_share(history: pd.DataFrame | None, target: ForecastTarget, periods_per_year: int = 52) -> WindowShare:
+    """How much of a yearly traffic plan falls in ``target``'s event window.
+
+    With a weekly history ``week, channel, spend`` covering last year's same window
+    (``target.last_year_start..last_year_end``): per channel, last year's spend in that window
+    (:func:`window_spend`) over its spend in the history's latest ``periods_per_year`` weeks (the
+    "last year" that ``min_vs_last`` compares against), and in total the sums' ratio; i.e. this
+    year's plan is spent through the year as last year's was. Without such a history: the
+    window's days over 365, said so in ``source``. Returns a :class:`WindowShare`.
+    """
+    by_days = target.days / 365.0
+    days_text = f"{target.days} of 365 days, pro rata"
+    if history is None or history.empty:
+        return WindowShare(by_days, {}, f"{days_text} (no history to measure last year's share from)")
+    first, last = history["week"].min(), history["week"].max() + pd.Timedelta(days=6)
+    if first > target.last_year_start or last < target.last_year_end:
+        return WindowShare(by_days, {}, f"{days_text} (the history {first:%Y-%m-%d}..{last:%Y-%m-%d} does not "
+                                        f"cover last year's window {target.last_year_start:%Y-%m-%d}.."
+                                        f"{target.last_year_end:%Y-%m-%d})")
+    in_window = window_spend(history, target.last_year_start, target.last_year_end)
+    yearly = last_year_spend(history, periods_per_year)
+    channels = {c: in_window.get(c, 0.0) / spend for c, spend in yearly.items() if spend > 0}
+    total = sum(in_window.values()) / sum(yearly.values()) if sum(yearly.values()) > 0 else by_days
+    return WindowShare(total, channels,
+                       f"last year's spend in {target.last_year_start:%Y-%m-%d}..{target.last_year_end:%Y-%m-%d} "
+                       f"over the history's latest {periods_per_year} weeks")

@@ -774,8 +774,11 @@ def _peak_and_stock(params: CycleParams, window, days: int, history: pd.DataFram
 def event_traffic_budget(params: CycleParams, window, gmv_forecast: pd.DataFrame):
     """The budget scenario in ``gmv_target`` mode with the target taken from the event forecast
     (``workbench.budget.target``): ``gmv_share`` of the window's GMV uplift, over the event window.
-    The scenario and the forecast are written to a temporary folder (the scenario ``extends`` the
-    given one), run, and removed.
+    The scenario's amounts are its yearly plan: the window's traffic budget and written lines are
+    their share in the window (``workbench.budget.target.window_share``: last year's spend in the
+    same window over the history's latest 52 weeks), unless the scenario says
+    ``budget_period: window``. The scenario and the forecast are written to a temporary folder
+    (the scenario ``extends`` the given one), run, and removed.
 
     Returns:
         The ``ScenarioResult``.
@@ -878,8 +881,8 @@ def judge_plan(params: CycleParams, report, named, peak: PeakResult | None,
         gmv_action = (f"traffic must earn {params.gmv_share:.0%} of the forecast uplift "
                       f"({summary.get('gmv_target') or 0:,.0f}): least spend "
                       f"{summary.get('spend') or 0:,.0f} is "
-                      f"{'within' if within else 'ABOVE'} the traffic budget "
-                      f"{summary.get('allocation_budget') or 0:,.0f}"
+                      f"{'within' if within else 'ABOVE'} the traffic budget of the window "
+                      f"{summary.get('allocation_budget') or 0:,.0f} ({summary.get('budget_source')})"
                       + ("" if within else "; raise the traffic budget or lower gmv_share"))
         gmv_status = None if within is None else ("green" if within else "red")
     kpis.append(Kpi("forecast_event_gmv", "forecast event GMV (P50)", gmv["p50"] if gmv else None,
