@@ -162,3 +162,26 @@ def test_capacity_file_gives_the_daily_capacity(repo, tmp_path):
     assert table["capacity_units_per_day"].tolist() == [900.0, 150.0] and not table.attrs["assumed"]
     with pytest.raises(DataValidationError, match=r"capacity.csv: no capacity for warehouse\(s\) Chengdu"):
         daily_capacity(params, None, ["Beijing", "Chengdu"], 30)
+
+
+def test_a_weekly_sales_file_is_refused_with_what_to_do_not_a_missing_flag(repo, tmp_path):
+    """Trial 6: a weekly file failed in the kernel with 'weekly data? Use --freq W', a flag the
+    notebook does not have. The cycle plans each day of the peak: it refuses weeks, says why and
+    points to daily sales and to the event report, which plans from weeks."""
+    import pandas as pd
+
+    files = own_files(tmp_path)
+    days = pd.read_csv(files["data"], parse_dates=["ds"])
+    weeks = days.assign(ds=days.ds - pd.to_timedelta(days.ds.dt.day_of_week, unit="D"))
+    weeks = weeks.groupby(["ds", "sku", "region"], as_index=False)[["units", "gmv"]].sum()
+    (tmp_path / "weekly_sales.csv").write_text(weeks.to_csv(index=False), encoding="utf-8")
+    files["data"] = str(tmp_path / "weekly_sales.csv")
+    with pytest.raises(papermill.PapermillExecutionError) as failure:
+        papermill.execute_notebook(
+            str(repo / "notebooks" / "planning_cycle.ipynb"), str(tmp_path / "out.ipynb"),
+            parameters={**files, "category": None}, kernel_name="workbench", cwd=str(repo / "notebooks"),
+            progress_bar=False)
+    message = str(failure.value)
+    assert "weekly sales" in message and "needs daily sales per sku and region" in message
+    assert "notebooks/event_forecast.ipynb" in message and "-p data weekly_sales.csv" in message
+    assert "--freq" not in message

@@ -368,7 +368,8 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     whose stock is planned (``category`` and ``max_skus`` applied).
 
     Raises:
-        DataValidationError: a file without ``sku``/``region`` or with bad rows (named).
+        DataValidationError: a file without ``sku``/``region`` or with bad rows (named); weekly
+            or monthly dates (the cycle plans each day of the peak: ``refuse_periods``).
         ParameterError: a ``category`` the data does not have.
     """
     from workbench.data.io import read_table
@@ -384,6 +385,7 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     if missing:
         raise DataValidationError(f"{source}: missing column(s) {missing} for the planning cycle "
                                   f"(ds, sku, region, {params.target}); it has {list(raw.columns)}")
+    refuse_periods(raw, source)
     frame, _ = prepare_long_frame(raw, date_col="ds", target_col=params.target,
                                   keys=["sku", "region"], freq="D", source=source)
     skus = raw["sku"].astype(str)
@@ -403,6 +405,32 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
                                       keys=["sku", "region"], freq="D", source=source)
         gmv = money.groupby("ds", as_index=False)["y"].sum()
     return frame, gmv, stock_skus
+
+
+def refuse_periods(raw: pd.DataFrame, source: str) -> None:
+    """Refuse weekly or monthly sales (read from the distinct dates of ``raw``'s ``ds``,
+    ``planning.file_frequency``) with what to do: the cycle's network, peak and stock steps work
+    day by day (each warehouse's outbound per day against its capacity, the 48-hour share, daily
+    demand over the lead time), which a week's total does not tell; spreading it evenly would
+    flatten the event's peak days, the ones the cycle exists to plan.
+
+    Raises:
+        DataValidationError: weekly or monthly dates, naming the file and the event report
+            (which plans from weeks and months).
+        ParameterError: quarterly dates (``file_frequency``).
+    """
+    from workbench.forecast.planning import PERIOD_ADJECTIVES, PERIOD_WORDS, file_frequency
+
+    freq, _ = file_frequency(raw, "ds", source)
+    if freq != "D":
+        word = PERIOD_WORDS[freq]
+        raise DataValidationError(
+            f"{source}: every date is a {word}'s first day, one {word} apart: {PERIOD_ADJECTIVES[freq]} sales. "
+            f"The planning cycle needs daily sales per sku and region: it plans each day of the event "
+            f"(warehouse outbound against capacity, orders shipped within 48 h, daily demand over the "
+            f"lead time), and a {word}'s total does not say how its days differ. Give daily sales (an "
+            f"order export becomes them with `workbench data orders`); the event report "
+            f"(notebooks/event_forecast.ipynb) plans from {word}s: -p data {Path(source).name}")
 
 
 def next_window(event: str, year: int | None, history_end: pd.Timestamp):
