@@ -58,3 +58,30 @@ def test_bad_csv_is_a_clear_error(csvs, capsys):
     err = capsys.readouterr().err
     assert "customers.csv" in err and "demand" in err
 
+
+
+def test_plan_promise_share_lets_the_hardest_cities_be_late(tmp_path, capsys):
+    """Shanghai + Chengdu cannot reach western Xinjiang within 72 h: every plan is infeasible at
+    100 %, and each is feasible when 99 % of units must arrive in time (--promise-share)."""
+    import pandas as pd
+
+    sites = tmp_path / "sites.csv"
+    sites.write_text("city,role,fixed_cost,capacity_units_per_day,existing\n"
+                     "上海,central,55000000,7000,yes\n成都,central,32000000,4500,yes\n"
+                     "武汉,central,30000000,5000,no\n杭州,front,5198583,353,no\n", encoding="utf-8")
+    days = pd.date_range("2027-06-01", "2027-06-20")
+    regions = ("North", "East", "South", "Southwest", "Central", "Northwest", "Northeast")
+    demand = tmp_path / "forecast.csv"
+    pd.DataFrame([(d, r, 1000.0) for d in days for r in regions],
+                 columns=["ds", "region", "yhat"]).to_csv(demand, index=False)
+    common = ["network", "plan", "--demand", str(demand), "--sites", str(sites), "--hot-target", "0",
+              "--max-centrals", "2", "--out"]
+    assert main([*common, str(tmp_path / "strict.json")]) == 1
+    assert main([*common, str(tmp_path / "relaxed.json"), "--promise-share", "0.99"]) == 0
+    plans = json.loads((tmp_path / "relaxed.json").read_text())["plans"]
+    for plan in plans.values():
+        assert plan["status"] == "optimal"
+        assert 0.99 - 1e-9 <= plan["coverage"]["within_promise"] < 1.0
+    capsys.readouterr()
+    assert main([*common, str(tmp_path / "bad.json"), "--promise-share", "1.5"]) == 2
+    assert "promise_share=1.5 must be a share in (0, 1]" in capsys.readouterr().err

@@ -78,6 +78,10 @@ def register(subparsers) -> None:
                       "more than the candidates is refused")
     plan.add_argument("--promise-hours", type=float, default=72.0,
                       help="delivery promise in hours (default 72)")
+    plan.add_argument("--promise-share", type=float, default=1.0, metavar="S",
+                      help="share of all units every plan must deliver within --promise-hours "
+                      "(default 1: every unit of every city; e.g. 0.99 lets the hardest cities "
+                      "be late)")
     plan.add_argument("--front-hours", type=float, default=24.0,
                       help="front-warehouse service target for hot items, hours (default 24)")
     plan.add_argument("--hot-target", type=float, default=0.8,
@@ -159,7 +163,8 @@ def _plan(args) -> int:
         named_centrals=_names(args.centrals) if args.centrals else None,
         named_fronts=_names(args.fronts) if args.fronts else None,
         max_centrals=args.max_centrals, max_fronts=args.max_fronts,
-        promise_hours=args.promise_hours, front_hours=args.front_hours,
+        promise_hours=args.promise_hours, promise_share=args.promise_share,
+        front_hours=args.front_hours,
         hot_target_share=args.hot_target, annual_units=args.annual_units,
         hubs=_names(args.hubs) if args.hubs else None, n_front_candidates=args.front_candidates,
         solver=args.solver, time_limit=args.time_limit)

@@ -520,7 +520,9 @@ class PlanRequest:
     ``year`` or ``days`` state the demand's period; ``scenario``/``annual_units`` apply to the
     sample only. ``named_centrals``/``named_fronts``: the plan to check (None: the existing sites
     of the sites file, else Beijing, Guangzhou, Chengdu and the largest front candidates);
-    ``max_fronts`` None: 20, or every front candidate if fewer. Hours, shares in [0, 1], seconds.
+    ``max_fronts`` None: 20, or every front candidate if fewer. ``promise_share``: the share of
+    all units every plan delivers within ``promise_hours`` (1: every unit of every city). Hours,
+    shares in [0, 1], seconds.
     """
 
     scenario: str = "base"
@@ -537,6 +539,7 @@ class PlanRequest:
     max_centrals: int = 3
     max_fronts: int | None = None
     promise_hours: float = 72.0
+    promise_share: float = 1.0
     front_hours: float = 24.0
     hot_target_share: float = 0.8
     annual_units: float | None = None
@@ -579,8 +582,12 @@ class PlanRequest:
         for name in ("named_centrals", "named_fronts", "hubs"):
             if getattr(self, name) is not None:
                 _resolve_names(getattr(self, name), name)
+        if isinstance(self.promise_share, bool) or not isinstance(self.promise_share, (int, float)) \
+                or not 0 < self.promise_share <= 1:
+            raise ParameterError(f"promise_share={self.promise_share!r} must be a share in (0, 1]")
         NetworkParams(max_centrals=self.max_centrals, max_fronts=self.max_fronts or 0,
-                      promise_hours=self.promise_hours, front_hours=self.front_hours,
+                      promise_hours=self.promise_hours, promise_share=self.promise_share,
+                      front_hours=self.front_hours,
                       hot_target_share=self.hot_target_share).validate()
         return self
 
@@ -599,7 +606,7 @@ def plan_request(**params) -> PlanRequest:
 def run_request(request: PlanRequest) -> PlanReport:
     """Run the plan a :class:`PlanRequest` describes (sample or own files)."""
     common = dict(max_centrals=request.max_centrals, promise_hours=request.promise_hours,
-                  front_hours=request.front_hours, hot_target_share=request.hot_target_share,
+                  promise_share=request.promise_share, front_hours=request.front_hours, hot_target_share=request.hot_target_share,
                   n_front_candidates=request.n_front_candidates, solver=request.solver,
                   time_limit=request.time_limit,
                   **({"hubs": tuple(_resolve_names(request.hubs, "hubs"))} if request.hubs else {}))
