@@ -88,19 +88,6 @@ def test_a_sparse_series_window_band_is_a_count_of_the_sum():
     assert not 0.72 <= summed / n <= 0.92
 
 
-def test_rolling_paths_refit_a_model_on_each_origin_and_forecast_to_the_end():
-    from workbench.forecast.models.naive import SeasonalNaive
-    from workbench.forecast.window_band import rolling_paths
-
-    ds = pd.date_range("2024-01-01", periods=100, freq="D")
-    y = np.arange(100, dtype=float)
-    paths = rolling_paths(SeasonalNaive, y, ds, origins=3, step=42, min_history=14)
-    assert [len(a) for a, _, _ in paths] == [42, 84]  # the third origin (day -26) has no history
-    actual, forecast_, missed = paths[0]
-    np.testing.assert_array_equal(actual, y[58:])
-    assert forecast_.shape == actual.shape and not missed.any()
-
-
 def test_without_refits_or_counts_the_days_are_summed_as_independent_and_said_so():
     point = np.full(L, 100.0)
     days = {0.1: np.full(L, 80.0), 0.5: np.full(L, 100.0), 0.9: np.full(L, 120.0)}
@@ -130,10 +117,10 @@ def test_the_core_returns_each_series_window_total_with_its_band_and_rule():
     np.testing.assert_allclose(bands.yhat, inside.reindex(bands.index))
     assert (bands.yhat_q10 <= bands.yhat).all() and (bands.yhat <= bands.yhat_q90).all()
     assert "window_bands" not in forecast(frame, horizon=7, keys=["sku"], n_jobs=1).attrs
-    # a model without refits of its own is refitted by the core (window_band.rolling_paths)
+    # a model without refits of its own: the stated rule
     naive = forecast(frame, horizon=60, keys=["sku"], window=window, n_jobs=1, model="seasonal_naive")
     assert pd.DataFrame(naive.attrs["window_bands"]).set_index("sku").window_band.to_dict() == \
-        {"smooth": "refits", "slow": "count"}
+        {"smooth": "independent days", "slow": "count"}
     with pytest.raises(ParameterError, match="window: ends on"):
         forecast(frame, horizon=60, keys=["sku"], window=(window[1], window[0]))
     with pytest.raises(ParameterError, match="window: the band of a window total is measured on daily data"):

@@ -31,7 +31,7 @@ from workbench.forecast.models.intermittent import is_intermittent
 from workbench.forecast.models.launch import BIN_PERIODS, LaunchCurve, age_levels, launch_curve, launch_start
 from workbench.forecast.models.regime import stopped_since
 from workbench.forecast.request import ForecastRequest, check_keys
-from workbench.forecast.window_band import rolling_paths, window_band
+from workbench.forecast.window_band import window_band
 
 
 MAX_PARTITION_SERIES = 500
@@ -232,7 +232,7 @@ def _forecast_one(y, ds, job: _Job):
         if not reason:
             pred = _conformal(pred, y, ds, model, params, job)
             reason = _check_prediction(pred, model, job) or check_prediction(y, pred, job.freq)
-            paths = [] if reason or job.window is None else _window_paths(fitted, model, params, y, ds, job)
+            paths = [] if reason or job.window is None else fitted.refit_paths()
     if reason:  # failed, or not believable next to its history: the fallback, with a note
         pred = _fallback(y, ds, job, model, reason)
         if isinstance(pred, str):
@@ -240,20 +240,6 @@ def _forecast_one(y, ds, job: _Job):
     if note:
         pred.notes.append(note)
     return pred, None, reason, paths
-
-
-def _window_paths(fitted, model: str, params: dict, y, ds, job: _Job) -> list:
-    """The refit paths that calibrate a window total's band (``window_band``): the model's own
-    (``Forecaster.refit_paths``), or, for a model that does not calibrate itself at this
-    frequency and has none, the core's refits of it (``window_band.rolling_paths``); none for
-    small counts (their band is a count's) or a self-calibrating model without refits (a young
-    series: a refit would be younger still)."""
-    paths = fitted.refit_paths()
-    caps = MODELS[model].capabilities
-    if paths or job.freq in caps.calibrated or count_dispersion(y) is not None:
-        return paths
-    return rolling_paths(lambda: make_model(model, freq=job.freq, **params), y, ds, freq=job.freq,
-                         calendar=job.calendar, min_history=max(caps.min_history, 2))
 
 
 def _window_total(pred: Prediction, paths, y, job: _Job) -> dict | None:

@@ -10,8 +10,7 @@ window with a P50 of 0, since each day's median is 0).
 Three rules, in order (``window_band`` says which one gave a band):
 
 * **refits**: the model's own rolling-origin refits (``Forecaster.refit_paths``: the actuals and
-  the refit's point forecast from its origin to the end of the history; for a model without
-  refits of its own, the core's, ``rolling_paths``) give the errors of sums
+  the refit's point forecast from its origin to the end of the history) give the errors of sums
   over spans of the window's length (``span_errors``: ``log1p(sum actual) - log1p(sum forecast)``
   at every ``SPAN_STRIDE`` days of each refit's path), the joint error of the days, level error
   and all. The band is symmetric in logs around the point forecast: quantiles of the absolute
@@ -35,11 +34,13 @@ Three rules, in order (``window_band`` says which one gave a band):
   "Negative binomial and mixed Poisson regression", Canadian Journal of Statistics 15, 1987).
   Its P90 is at least the mean (raised to it if a very lumpy count puts it lower) and its P50
   is no longer the 0 of every day's median.
-* **independent days**: otherwise (no refit at all: a self-calibrating model's series too young
-  for one) the days are taken as independent: each day's spread from its outer quantiles as a
+* **independent days**: otherwise (no refits: a model without them, such as the naive ones, or
+  a series too young for one) the days are taken as independent: each day's spread from its outer quantiles as a
   normal's, the variances summed, and a log-normal with the window's mean and that variance.
   It leaves out a level error shared by the days, so it is narrow where the level is
-  uncertain; the tables' ``window_band`` column says it is a stated rule, not a measured band.
+  uncertain (the naive models' errors are mostly level errors: their window totals fell inside
+  it 4-79% of the time; docs/benchmarks.md), and the tables' ``window_band`` column says it is
+  a stated rule, not a measured band.
 
 The point forecast (the sum of the days' means) always lies inside the P10..P90 band.
 Measured in docs/benchmarks.md ("Bands of event-window totals"): ``benchmarks/window_band_coverage.py``.
@@ -48,7 +49,6 @@ Measured in docs/benchmarks.md ("Bands of event-window totals"): ``benchmarks/wi
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from scipy import stats
 
 from workbench.errors import ModelError
@@ -58,9 +58,6 @@ from workbench.forecast.models.base import COUNT_WINDOW, count_band, count_dispe
 SPAN_STRIDE = 7  # days between the starts of a refit's spans (a span keeps its weekdays' mix)
 MIN_SPANS, MIN_REFITS = 8, 2  # fewest spans, and refits they come from, for a measured band
 YEAR_SPANS = 52  # a count's latest window sums (a year of weekly starts) that measure its spread
-# refits the core makes of a model without its own (``rolling_paths``): as event_profile's
-# calibration refits, 6 origins 42 days apart, so that paths reach 252 days back
-ROLLING_ORIGINS, ROLLING_STEP = 6, 42
 
 SOURCES = {"refits": "the joint error of the model's rolling-origin refits over spans of the window's length",
            "count": "a negative binomial of the window's units (small counts, no refits)",
@@ -111,39 +108,6 @@ def span_errors(paths, length: int, stride: int = SPAN_STRIDE) -> tuple[np.ndarr
     if not errors:
         return np.zeros(0), np.zeros(0), 0
     return np.concatenate(horizons), np.concatenate(errors), refits
-
-
-def rolling_paths(make_model, y, ds, *, freq: str = "D", calendar=None, origins: int = ROLLING_ORIGINS,
-                  step: int = ROLLING_STEP, min_history: int = 1) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Refit paths of a model that has no refits of its own (``Forecaster.refit_paths`` is
-    empty): the model refitted on the history before each of ``origins`` origins ``step``
-    periods apart (the last ``step`` periods before the end, ...) forecasts to the end of the
-    history. Origins with under ``min_history`` periods before them are skipped, as are refits
-    whose fit or prediction raises ``ModelError``.
-
-    Parameters
-    ----------
-    make_model : a callable returning a new, unfitted ``Forecaster``.
-    y, ds : shape (n,), the history (units per period, >= 0) and its dates.
-    freq, calendar : passed to ``fit``.
-
-    Returns
-    -------
-    ``[(actual, forecast, missed), ...]`` as ``Forecaster.refit_paths`` (``missed`` all False:
-    the core does not know which events a refit missed)."""
-    y, ds = np.asarray(y, float), pd.DatetimeIndex(ds)
-    paths = []
-    for k in range(1, origins + 1):
-        origin = len(y) - k * step
-        if origin < max(1, min_history):
-            break
-        try:
-            pred = make_model().fit(y[:origin], ds[:origin], freq=freq, calendar=calendar).predict(len(y) - origin,
-                                                                                                  (0.5,))
-        except ModelError:
-            continue
-        paths.append((y[origin:], np.maximum(np.asarray(pred.mean, float), 0.0), np.zeros(len(y) - origin, bool)))
-    return paths
 
 
 def window_band(point, day_quantiles: dict, first_step: int, quantiles, *, paths=(), history=None
