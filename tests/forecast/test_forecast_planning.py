@@ -393,3 +393,21 @@ def test_a_weekly_file_given_as_daily_names_the_freq_parameter(tmp_path):
     p = planning.EventParams(event="new_year_sale", data=str(_weekly_file(tmp_path)), keys=["category"], freq="D")
     with pytest.raises(DataValidationError, match="freq D .* weekly data\\? Use freq W"):
         planning.load_planning_frame(p)
+
+
+def test_a_monthly_file_is_planned_per_month_through_the_month_that_holds_the_window(tmp_path):
+    s = load_sample("category")
+    months = s.assign(ds=s.ds.dt.to_period("M").dt.to_timestamp())
+    path = tmp_path / "monthly.csv"
+    months.groupby(["ds", "category"], as_index=False)["units"].sum().to_csv(path, index=False)
+    p = planning.EventParams(event="618", data=str(path), keys=["category"])
+    frame, keys, freq, notes = planning.load_planning_frame(p)
+    assert freq == "MS" and any("read as monthly data (freq MS)" in n for n in notes)
+    result = planning.event_forecast(frame, event="618", keys=keys, freq=freq)  # the next 618: 2027
+    assert result.history_end == pd.Timestamp("2026-10-31") and result.window.year == 2027
+    assert result.forecast.ds.max() == pd.Timestamp("2027-06-01")  # June holds the window's last day
+    may, june = (result.forecast.groupby("ds").yhat.sum()[pd.Timestamp(d)] for d in ("2027-05-01", "2027-06-01"))
+    window = result.window
+    expected = may * ((pd.Timestamp("2027-05-31") - window.start).days + 1) / 31 \
+        + june * ((window.end - pd.Timestamp("2027-06-01")).days + 1) / 30
+    assert planning.national_totals(result)["yhat"] == pytest.approx(expected, rel=1e-9)
