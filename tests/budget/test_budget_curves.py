@@ -112,3 +112,61 @@ def test_pwl_many_matches_single_and_handles_fixed_ranges():
     with pytest.raises(ParameterError, match="tolerance"):
         piecewise_linear(curves[0], 0.0, 1.0, 0.0)
     assert hill(np.array([0.0, 30.0]), 500.0, 30.0, 0.8)[1] == pytest.approx(250.0)
+
+
+def campaign_history(lift: float, seed: int = 5) -> tuple[pd.DataFrame, HillCurve]:
+    """104 weeks of one channel (weekly money) whose campaign weeks, the retail calendar's 618 /
+    双11 / 年货节 windows, spend 1.8x and earn ``lift`` x the curve beyond it (log noise 0.08)."""
+    from workbench.calendar import default_calendar
+
+    rng = np.random.default_rng(seed)
+    weeks = pd.date_range("2024-12-02", periods=104, freq="7D")
+    cal = default_calendar()
+    windows = [w for e in ("618", "double11", "new_year_sale") for w in cal.windows(e, weeks[0], weeks[-1])]
+    mid = weeks + pd.Timedelta(days=3)
+    in_campaign = np.array([any(w.start <= d <= w.end for w in windows) for d in mid])
+    curve = HillCurve(10e6, 800e3, 1.0)
+    spend = 600e3 * np.where(in_campaign, 1.8, 1.0) * rng.lognormal(0, 0.35, len(weeks))
+    gmv = curve.gmv(spend) * rng.lognormal(0, 0.08, len(weeks)) * np.where(in_campaign, lift, 1.0)
+    return pd.DataFrame({"week": weeks, "channel": "feed", "spend": spend, "gmv": gmv,
+                         "campaign": np.where(in_campaign, "618/双11/年货节", "")}), curve
+
+
+def test_a_campaign_column_separates_the_campaigns_lift_from_the_spend_effect():
+    history, truth = campaign_history(lift=1.15)
+    x = np.quantile(history["spend"], [0.25, 0.5, 0.9])
+    marked = fit_channel_curves(history, n_bootstrap=30)
+    plain = fit_channel_curves(history.drop(columns="campaign"), n_bootstrap=30)
+    row = marked.table.iloc[0]
+    assert row["campaign_lift_low"] <= 1.15 <= row["campaign_lift_high"] and abs(row["campaign_lift"] - 1.15) < 0.05
+    # the marked fit's curve is the response to spend alone: closer to the truth where spend is high
+    error = lambda fits: np.abs(fits.curve("feed").gmv(x) / truth.gmv(x) - 1)  # noqa: E731
+    assert error(marked)[-1] < 0.03 < error(plain)[-1]
+    assert marked.notes == [] and "campaign_lift" in marked.samples.columns
+    # without the column, the check says the calendar's campaign weeks run high and what to do
+    assert len(plain.notes) == 1 and "Mark the campaign weeks in the history with a `campaign` column" in plain.notes[0]
+    assert np.isnan(plain.table.iloc[0]["campaign_lift"])
+
+
+def test_no_campaign_note_when_campaign_weeks_earn_only_what_their_spend_buys():
+    history, _ = campaign_history(lift=1.0)
+    assert fit_channel_curves(history.drop(columns="campaign"), n_bootstrap=5).notes == []
+    shipped = sample_channel_history()
+    assert fit_channel_curves(shipped, n_bootstrap=5, periods_per_year=52).notes == []
+
+
+def test_all_campaign_weeks_cannot_tell_the_spend_effect():
+    history, _ = campaign_history(lift=1.1)
+    with pytest.raises(ModelError, match="channel 'feed': .* at least 4 weeks .* outside campaigns"):
+        fit_channel_curves(history.assign(campaign="618"), n_bootstrap=5)
+
+
+def test_cli_fit_prints_the_campaign_note(tmp_path, capsys):
+    from workbench.cli import main
+
+    history, _ = campaign_history(lift=1.15)
+    history.drop(columns="campaign").assign(week=history["week"].dt.strftime("%Y-%m-%d")).to_csv(
+        tmp_path / "h.csv", index=False)
+    assert main(["budget", "fit", "--history", str(tmp_path / "h.csv"), "--bootstrap", "5",
+                 "--out", str(tmp_path / "fits.csv")]) == 0
+    assert "note: GMV in the calendar's campaign weeks" in capsys.readouterr().out

@@ -218,3 +218,13 @@ def test_argument_errors_show_plain_numbers(call):
     with pytest.raises(ParameterError) as err:
         call()
     assert "np." not in str(err.value) and "numpy" not in str(err.value)
+
+
+def test_history_campaign_column_reads_flags_and_names(tmp_path):
+    from workbench.budget.io import read_history_csv
+
+    path = tmp_path / "history.csv"
+    path.write_text("week,channel,spend,gmv,campaign\n2026-06-01,feed,100,600,618\n2026-06-08,feed,100,600,0\n"
+                    "2026-06-15,feed,100,600,\n2026-06-22,feed,100,600,1.0\n2026-06-29,feed,100,600,双11\n",
+                    encoding="utf-8")
+    assert read_history_csv(path)["campaign"].tolist() == ["618", "", "", "1", "双11"]

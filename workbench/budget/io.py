@@ -18,6 +18,7 @@ from workbench.data.validate import describe_rows
 from workbench.errors import DataValidationError
 
 HISTORY_COLUMNS = ("week", "channel", "spend", "gmv")
+CAMPAIGN_COLUMN = "campaign"  # optional: 0/1 or a campaign's name; empty or 0 = no campaign
 
 
 def read_channels_csv(path: str | Path, *, encoding: str | None = None,
@@ -31,9 +32,13 @@ def read_channels_csv(path: str | Path, *, encoding: str | None = None,
 
 def read_history_csv(path: str | Path, *, encoding: str | None = None,
                      sheet: str | int | None = None) -> pd.DataFrame:
-    """Read weekly channel history ``week,channel,spend,gmv`` (money in CNY, spend >= 0, gmv >= 0).
+    """Read weekly channel history ``week,channel,spend,gmv[,campaign]`` (money in CNY, spend >= 0,
+    gmv >= 0).
 
-    Any format :func:`workbench.data.io.read_table` reads (``encoding``/``sheet`` passed to it). Raises :class:`DataValidationError`
+    ``campaign`` (optional) marks the weeks a campaign (618, 双11, a brand day...) lifted GMV beyond
+    what the spend bought: ``1`` or the campaign's name; ``0`` or empty for other weeks. It is
+    returned as text (``""`` for no campaign) and the curve fit controls for it
+    (:func:`workbench.budget.curves.fit_channel_curves`). Any format :func:`workbench.data.io.read_table` reads (``encoding``/``sheet`` passed to it). Raises :class:`DataValidationError`
     naming the file and line of the first bad value of each kind.
     """
     src = display_path(Path(path))
@@ -68,6 +73,19 @@ def read_history_csv(path: str | Path, *, encoding: str | None = None,
     if dup.any():
         raise DataValidationError(f"{src}: channel {frame['channel'][dup].iloc[0]!r} has the same week twice at "
                                   f"{describe_rows(frame, dup)}")
-    out = frame[list(HISTORY_COLUMNS)].copy()
+    columns = list(HISTORY_COLUMNS)
+    if CAMPAIGN_COLUMN in frame.columns:
+        frame[CAMPAIGN_COLUMN] = campaign_marks(frame[CAMPAIGN_COLUMN])
+        columns.append(CAMPAIGN_COLUMN)
+    out = frame[columns].copy()
     out.attrs = {"source": src, "csv_rows": frame.attrs.get("csv_rows", False)}
     return out
+
+
+def campaign_marks(values: pd.Series) -> pd.Series:
+    """A history's ``campaign`` column as text: the campaign's name, ``"1"`` for a bare flag, and
+    ``""`` for no campaign (empty, ``0``, ``0.0``, ``false``, ``no``)."""
+    text = values.astype("string").fillna("").str.strip()
+    none = text.str.lower().isin(["", "0", "0.0", "false", "no", "nan"])
+    flag = text.str.lower().isin(["1.0", "true", "yes"])
+    return text.where(~flag, "1").where(~none, "").astype(str)

@@ -70,6 +70,7 @@ class ScenarioResult:
             "gmv_target_source": s.allocation.gmv_forecast.describe() if s.allocation.gmv_forecast else None,
             "within_budget": within_budget(a, s.allocation_budget),
             "reason": a.infeasibility.text if a.infeasibility else (a.message if not a.feasible else None),
+            "notes": list(self.fits.notes) if self.fits is not None else [],
         }
 
     def describe(self) -> str:
@@ -90,6 +91,7 @@ class ScenarioResult:
             lines.append(f"plan as written: GMV {s['planned_gmv']:,.0f}, ROI {s['planned_roi']:.3f}")
         if self.allocation.feasible:
             lines.append(certainty_text(self))
+        lines += [f"note: {note}" for note in s["notes"]]
         return "\n".join(lines)
 
     def plan_formats(self) -> dict[str, str]:

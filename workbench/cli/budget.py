@@ -101,6 +101,8 @@ def _fit(args: argparse.Namespace) -> int:
                                      periods_per_year=args.periods_per_year)
     write_table(fits.table, args.out)
     print(fits.table.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    for note in fits.notes:
+        print(f"note: {note}")
     print(f"wrote {args.out}")
     return 0
 
