@@ -278,3 +278,11 @@ def test_a_budget_below_the_s_curves_efficient_spend_binds():
     result = allocate(table, budget=20e6, min_roi=5.0)
     assert result.status == "infeasible" and result.infeasibility.binding == ["budget"]
     assert "the budget" in result.infeasibility.reason
+
+
+def test_a_gmv_target_that_forces_the_spend_binds():
+    # s = 1 curves: average ROI falls with spend, so reaching 1,000M caps the ROI at 8.08 < 9
+    table = plan_channels().assign(min_spend=0.0)
+    inf = allocate(table, mode="gmv_target", gmv_target=1000e6, min_roi=9.0).infeasibility
+    assert inf.kind == "roi" and inf.binding == ["gmv_target"] and inf.best_roi < 9.0
+    assert "held there by the GMV target" in inf.reason
