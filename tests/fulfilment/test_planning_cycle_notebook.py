@@ -185,3 +185,23 @@ def test_a_weekly_sales_file_is_refused_with_what_to_do_not_a_missing_flag(repo,
     assert "weekly sales" in message and "needs daily sales per sku and region" in message
     assert "notebooks/event_forecast.ipynb" in message and "-p data weekly_sales.csv" in message
     assert "--freq" not in message
+
+
+def test_the_runner_refuses_a_weekly_sales_file_before_any_kernel(repo, tmp_path):
+    """The notebook declares its sales file's check (metadata workbench_input_checks): the report
+    runner reads the file's dates before a kernel starts, and a daily file passes."""
+    import pandas as pd
+
+    from workbench.errors import DataValidationError
+    from workbench.reports import runner
+
+    files = own_files(tmp_path)
+    notebook = repo / "notebooks" / "planning_cycle.ipynb"
+    runner.prepare(notebook, values=files, report="planning_cycle", tag="", reports_dir=tmp_path / "reports")
+    days = pd.read_csv(files["data"], parse_dates=["ds"])
+    months = days.assign(ds=days.ds.dt.to_period("M").dt.to_timestamp())
+    months.groupby(["ds", "sku", "region"], as_index=False)[["units", "gmv"]].sum() \
+        .to_csv(tmp_path / "monthly.csv", index=False)
+    with pytest.raises(DataValidationError, match="monthly sales. The planning cycle needs daily sales"):
+        runner.prepare(notebook, values={**files, "data": str(tmp_path / "monthly.csv")}, report="planning_cycle",
+                       tag="", reports_dir=tmp_path / "reports")

@@ -433,6 +433,22 @@ def refuse_periods(raw: pd.DataFrame, source: str) -> None:
             f"(notebooks/event_forecast.ipynb) plans from {word}s: -p data {Path(source).name}")
 
 
+def check_sales_file(data) -> None:
+    """The planning-cycle notebook's check of its ``data`` before any kernel starts (declared in
+    its metadata, run by ``reports.runner.check_inputs``): the file is read and weekly or monthly
+    dates are refused (``refuse_periods``); the rest is checked in the run.
+
+    Raises:
+        DataValidationError: weekly or monthly dates, or a file that cannot be read (named).
+    """
+    if data == "sample":
+        return
+    from workbench.data.io import read_table
+
+    raw = read_table(data)
+    refuse_periods(raw, raw.attrs.get("source", str(data)))
+
+
 def next_window(event: str, year: int | None, history_end: pd.Timestamp):
     """The window of ``event`` in ``year``, or the next one after ``history_end``
     (:func:`workbench.forecast.planning.event_window`); the cycle plans ahead, so the window

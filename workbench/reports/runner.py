@@ -176,8 +176,9 @@ def prepare(
     against its folder. The report name defaults to the
     notebook's file stem; the tag to the non-default parameters (``tag=""`` for none). The
     logical date defaults to the date of ``slot_time`` (default: now) in ``timezone``.
-    Also checked here: the cell timeout's range, the run ledger, and that every folder and file
-    the run writes can be written.
+    Also checked here: the cell timeout's range, the run ledger, that every folder and file
+    the run writes can be written, and the input checks the notebook declares
+    (:func:`check_inputs`; they raise the input's own ``WorkbenchError``).
     """
     cell_timeout_s = check_cell_timeout(cell_timeout_s)
     timezone = check_timezone(timezone)
@@ -194,6 +195,7 @@ def prepare(
                                   Path(values_dir) if values_dir is not None else Path.cwd(), "the values given"))
     cli_values = P.parse_cli_parameters(list(cli_pairs or []), declared, where)
     merged.update(P.resolve_paths(cli_values, declared, Path.cwd(), "-p"))
+    check_inputs(notebook, merged)
     variant = P.non_default(merged, declared)
     if tag is None:
         tag = param_tag(variant)
@@ -214,6 +216,29 @@ def prepare(
         variant=variant,
         timezone=timezone,
     )
+
+
+INPUT_CHECKS = "workbench_input_checks"  # notebook metadata: {parameter: "workbench.module:function"}
+
+
+def check_inputs(notebook: Path, values: dict[str, Any]) -> None:
+    """Run the input checks ``notebook`` declares in its metadata (``INPUT_CHECKS``: a parameter
+    name and the function that checks its value, e.g. the planning cycle's sales file against
+    weekly dates) on the values given, before any kernel starts: a file the notebook would refuse
+    after its kernel has started is refused here, in seconds. Parameters left at their default
+    are the notebook's own to check. Raises what the check raises (a ``WorkbenchError``), or
+    ``ConfigError`` for a declared check that is not a workbench function."""
+    import importlib
+    import json
+
+    checks = (json.loads(notebook.read_text(encoding="utf-8")).get("metadata") or {}).get(INPUT_CHECKS) or {}
+    for name, target in checks.items():
+        module, _, function = str(target).partition(":")
+        if not module.startswith("workbench.") or not function:
+            raise ConfigError(f"notebook {notebook}: metadata {INPUT_CHECKS}.{name} = {target!r} is not "
+                              f"'workbench.module:function'")
+        if values.get(name) is not None:
+            getattr(importlib.import_module(module), function)(values[name])
 
 
 def new_run_id() -> str:
