@@ -120,3 +120,20 @@ def test_the_event_report_plans_from_a_weekly_file(run_notebook, tmp_path):
     expected = jan + edges["2026-12-28"] * 2 / 7 + edges["2027-01-25"] * 5 / 7
     got = selection.set_index("category").forecast
     assert (got - expected[got.index]).abs().max() < 0.5  # rounding of the exported forecast
+
+
+def test_a_weekly_file_given_freq_d_is_refused_before_any_kernel_naming_freq(repo, tmp_path):
+    from workbench.errors import ParameterError
+    from workbench.reports import runner
+
+    s = load_sample("category")
+    weeks = s.assign(ds=s.ds - pd.to_timedelta(s.ds.dt.day_of_week, unit="D"))
+    weeks = weeks.groupby(["ds", "category"], as_index=False)["units"].sum()
+    path = tmp_path / "weekly_sales.csv"
+    weeks[weeks.ds <= "2026-10-19"].to_csv(path, index=False)
+    notebook = repo / "notebooks" / "event_forecast.ipynb"
+    given = {"event": "new_year_sale", "data": str(path), "keys": ["category"]}
+    with pytest.raises(ParameterError, match="^freq: D \\(daily\\) was given, .* weekly data\\? Set freq W"):
+        runner.prepare(notebook, values={**given, "freq": "D"}, tag="", reports_dir=tmp_path / "reports")
+    runner.prepare(notebook, values=given, tag="", reports_dir=tmp_path / "reports")  # read from the dates
+    runner.prepare(notebook, values={**given, "freq": "W"}, tag="", reports_dir=tmp_path / "reports")

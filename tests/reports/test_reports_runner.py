@@ -285,3 +285,16 @@ def test_ctrl_c_stops_run_all_not_only_the_report_it_fell_on(tmp_path):
     assert run.returncode == 130
     assert [(r.report, r.status) for r in ledger.runs()] == [("first", "interrupted")]  # second never started
     assert "second" in out and "not run: the batch was stopped" in out
+
+
+def test_a_declared_input_check_that_is_no_workbench_function_is_a_config_error(tmp_path):
+    """A notebook's metadata names its input checks (runner.check_inputs); only workbench
+    functions, 'module:function', are run before the kernel."""
+    import json
+
+    nb = json.loads(fixture_notebook("records_results").read_text(encoding="utf-8"))
+    nb["metadata"][runner.INPUT_CHECKS] = ["os:getcwd"]
+    path = tmp_path / "declares_a_foreign_check.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    with pytest.raises(ConfigError, match="'os:getcwd' is not 'workbench.module:function'"):
+        runner.prepare(path, tag="", reports_dir=tmp_path / "reports")

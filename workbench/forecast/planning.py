@@ -470,6 +470,31 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
     return frame, keys, freq, notes
 
 
+def check_event_file(values: dict) -> None:
+    """The event notebook's check before any kernel starts (declared in its metadata, run on the
+    given parameter values by ``reports.runner.check_inputs``): a file given with ``freq`` D
+    whose dates are weekly or monthly (``file_frequency``) is refused naming ``freq``. Without
+    ``freq`` the notebook reads the periods from the dates; the rest is checked in the run.
+
+    Raises:
+        ParameterError: ``freq`` D on weekly or monthly dates, or quarterly dates.
+        DataValidationError: a file that cannot be read or dates that cannot be parsed (named).
+    """
+    data = values.get("data")
+    if values.get("freq") != "D" or data is None or data == "sample":
+        return
+    from workbench.data.io import read_table
+
+    raw = read_table(data)
+    source = raw.attrs.get("source", str(data))
+    found, _ = file_frequency(raw, values.get("date_col", "ds"), source)
+    if found != "D":
+        raise ParameterError(f"freq: D (daily) was given, but every date of {source} is a "
+                             f"{PERIOD_WORDS[found]}'s first day, one {PERIOD_WORDS[found]} apart: "
+                             f"{PERIOD_ADJECTIVES[found]} data? Set freq {found}, or leave freq out to read it "
+                             f"from the dates")
+
+
 def file_frequency(raw: pd.DataFrame, date_col: str, source: str) -> tuple[str, str | None]:
     """The periods of a planner's file read from its distinct dates
     (``data.validate.dates_frequency``): ``"W"`` when every step is 7 days, ``"MS"`` when every

@@ -433,15 +433,17 @@ def refuse_periods(raw: pd.DataFrame, source: str) -> None:
             f"(notebooks/event_forecast.ipynb) plans from {word}s: -p data {Path(source).name}")
 
 
-def check_sales_file(data) -> None:
+def check_sales_file(values: dict) -> None:
     """The planning-cycle notebook's check of its ``data`` before any kernel starts (declared in
-    its metadata, run by ``reports.runner.check_inputs``): the file is read and weekly or monthly
-    dates are refused (``refuse_periods``); the rest is checked in the run.
+    its metadata, run on the given parameter values by ``reports.runner.check_inputs``): the file
+    is read and weekly or monthly dates are refused (``refuse_periods``); the rest is checked in
+    the run.
 
     Raises:
         DataValidationError: weekly or monthly dates, or a file that cannot be read (named).
     """
-    if data == "sample":
+    data = values.get("data")
+    if data is None or data == "sample":
         return
     from workbench.data.io import read_table
 

@@ -218,27 +218,27 @@ def prepare(
     )
 
 
-INPUT_CHECKS = "workbench_input_checks"  # notebook metadata: {parameter: "workbench.module:function"}
+INPUT_CHECKS = "workbench_input_checks"  # notebook metadata: ["workbench.module:function", ...]
 
 
 def check_inputs(notebook: Path, values: dict[str, Any]) -> None:
-    """Run the input checks ``notebook`` declares in its metadata (``INPUT_CHECKS``: a parameter
-    name and the function that checks its value, e.g. the planning cycle's sales file against
-    weekly dates) on the values given, before any kernel starts: a file the notebook would refuse
-    after its kernel has started is refused here, in seconds. Parameters left at their default
-    are the notebook's own to check. Raises what the check raises (a ``WorkbenchError``), or
-    ``ConfigError`` for a declared check that is not a workbench function."""
+    """Run the input checks ``notebook`` declares in its metadata (``INPUT_CHECKS``: functions
+    that take the given values, a dict of parameter name to value, e.g. the planning cycle's
+    check of its sales file against weekly dates) before any kernel starts: a file the notebook
+    would refuse after its kernel has started is refused here, in seconds. Parameters left at
+    their default are absent from ``values``: the notebook's own to check. Raises what a check
+    raises (a ``WorkbenchError``), or ``ConfigError`` for a declared check that is not a
+    workbench function."""
     import importlib
     import json
 
-    checks = (json.loads(notebook.read_text(encoding="utf-8")).get("metadata") or {}).get(INPUT_CHECKS) or {}
-    for name, target in checks.items():
+    checks = (json.loads(notebook.read_text(encoding="utf-8")).get("metadata") or {}).get(INPUT_CHECKS) or []
+    for target in checks:
         module, _, function = str(target).partition(":")
         if not module.startswith("workbench.") or not function:
-            raise ConfigError(f"notebook {notebook}: metadata {INPUT_CHECKS}.{name} = {target!r} is not "
+            raise ConfigError(f"notebook {notebook}: metadata {INPUT_CHECKS} entry {target!r} is not "
                               f"'workbench.module:function'")
-        if values.get(name) is not None:
-            getattr(importlib.import_module(module), function)(values[name])
+        getattr(importlib.import_module(module), function)(values)
 
 
 def new_run_id() -> str:
