@@ -142,6 +142,10 @@ def test_an_infeasible_network_is_reported_not_raised(repo, tmp_path):
     assert set(result.recorded()) == {"kpi_traffic_roi", "forecast_event_gmv"}
     assert result.table("orders")["frame"]["not computed"].iloc[0] == result.blocked
     assert result.used_plan == "optimized" and result.answers()[0][0] == "infeasible"
+    # the traffic budget is the window's share of the yearly plan, with the fits' interval
+    summary = result.budget.summary()
+    assert summary["allocation_budget"] < summary["area_amount"] and "budget of the window" in summary["budget_source"]
+    assert result.budget.gmv_interval is not None
     # the regional demand the network is sized on adds up to the directly forecast national total:
     # each region's P50 is the median of its window total (a band of its own, from its refits'
     # errors of window-long sums: symmetric around the point forecast), not a sum of daily medians

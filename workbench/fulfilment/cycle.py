@@ -748,7 +748,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
         if params.gmv_share is not None:
             notes.append("traffic budget: the scenario as written (the sales data has no GMV column "
                          "to take the event's GMV target from)")
-        budget = run_scenario(params.budget_scenario, bootstrap=0)
+        budget = run_scenario(params.budget_scenario)  # the scenario's own bootstrap: the plan's interval
     else:
         budget = event_traffic_budget(params, window, gmv_fc.forecast)
     if params.data != "sample" and _example_budget(budget):
@@ -823,8 +823,10 @@ def event_traffic_budget(params: CycleParams, window, gmv_forecast: pd.DataFrame
     The scenario's amounts are its yearly plan: the window's traffic budget and written lines are
     their share in the window (``workbench.budget.target.window_share``: last year's spend in the
     same window over the history's latest 52 weeks), unless the scenario says
-    ``budget_period: window``. The scenario and the forecast are written to a temporary folder
-    (the scenario ``extends`` the given one), run, and removed.
+    ``budget_period: window``. Fitted curves are bootstrapped as the scenario says (default 100
+    refits), so the answer says whether the least spend reaches the target across the fits. The
+    scenario and the forecast are written to a temporary folder (the scenario ``extends`` the
+    given one), run, and removed.
 
     Returns:
         The ``ScenarioResult``.
@@ -847,7 +849,7 @@ def event_traffic_budget(params: CycleParams, window, gmv_forecast: pd.DataFrame
                                               "share": f"{params.gmv_share * 100:g}%"}}}
         scenario_file = Path(folder) / "event_scenario.yaml"
         scenario_file.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
-        return run_scenario(scenario_file, bootstrap=0)
+        return run_scenario(scenario_file)  # the scenario's own bootstrap: the interval of the GMV it brings
 
 
 def ship_kpi(peak: PeakResult, scenario: str, target: float) -> Kpi:
