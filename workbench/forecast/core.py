@@ -174,17 +174,26 @@ def fallback_model(freq: str, n_periods: int) -> str:
     return "seasonal_naive"
 
 
-def _choose_model(job: _Job, n_periods: int) -> tuple[str, dict, str | None]:
+def _choose_model(job: _Job, y: np.ndarray, ds: pd.DatetimeIndex) -> tuple[str, dict, str | None]:
     """``(model, params, note)`` for one series: the job's model, or the fallback with a note
-    saying why (from the capabilities the model declares)."""
+    saying why (from the capabilities the model declares). A series launched within the panel
+    with fewer periods since its start than the model needs goes to ``GUARD_FALLBACK`` along
+    the panel's launch curve (a flat or seasonal-naive copy of a launch's first periods misses
+    its ramp, and one fitted across the zeros before it sits near zero)."""
     caps = MODELS[job.model].capabilities
+    curve = job.params.get(caps.launch_param) if caps.launch_param else None
+    start = curve.start_of(y, ds) if curve is not None and curve.usable else None
     if job.freq not in caps.frequencies:
         reason = f"{job.freq} data ({job.model} fits {', '.join(caps.frequencies)} data)"
-    elif n_periods < caps.min_history:
-        reason = f"only {n_periods} periods of history ({job.model} needs {caps.min_history})"
+    elif len(y) < caps.min_history and start is None:
+        reason = f"only {len(y)} periods of history ({job.model} needs {caps.min_history})"
+    elif start is not None and len(y) - start < caps.min_history:
+        return GUARD_FALLBACK, _fallback_params(job), (
+            f"{job.model}: only {len(y) - start} periods since the launch on {ds[start].date()} ({job.model} needs "
+            f"{caps.min_history}); forecast by {GUARD_FALLBACK} along the panel's launch curve instead")
     else:
         return job.model, job.params, None
-    fallback = fallback_model(job.freq, n_periods)
+    fallback = fallback_model(job.freq, len(y))
     return fallback, {}, f"{job.model}: {reason}; forecast by {fallback} instead"
 
 
@@ -220,7 +229,7 @@ def _forecast_one(y, ds, job: _Job):
         return None, f"dates must increase (repeated or out of order at {at.date()}); validate the data first", None, []
     if len(y) and not (y > 0).any():
         return _zero_forecast(ds, job), None, None, []
-    model, params, note = _choose_model(job, len(y))
+    model, params, note = _choose_model(job, y, ds)
     paths = []
     try:
         fitted = make_model(model, freq=job.freq, **params).fit(y, ds, freq=job.freq, calendar=job.calendar)
@@ -287,21 +296,36 @@ def _conformal(pred: Prediction, y, ds, model: str, params: dict, job: _Job) -> 
 
 def _fallback(y, ds, job: _Job, model: str, reason: str):
     """The ``GUARD_FALLBACK`` forecast of a series whose ``model`` failed or whose forecast was
-    refused (it keeps the pooled prior when it takes one), or the error when that fails or is
-    refused too. ``reason``: why, in words, for the note.
+    refused (it keeps the pooled prior and the launch curve when it takes them; refused along
+    the curve, it holds the level instead), or the error when that fails or is refused too.
+    ``reason``: why, in words, for the note.
     Source: the ``fallback_model`` of Nixtla's statsforecast, which also replaces a model that
     raises for one series."""
-    params = {"prior": job.params["prior"]} if "prior" in job.params else {}  # the pooled profile
-    try:
-        pred = make_model(GUARD_FALLBACK, freq=job.freq, **params).fit(y, ds, freq=job.freq, calendar=job.calendar) \
-            .predict(job.horizon, job.quantiles)
-    except Exception as exc:
-        return f"{model}: {reason}; {GUARD_FALLBACK} failed too: {type(exc).__name__}: {exc}"
-    again = _check_prediction(pred, GUARD_FALLBACK, job) or check_prediction(y, pred, job.freq)
-    if again:
-        return f"{model}: {reason}; {GUARD_FALLBACK} refused too ({again})"
-    pred.notes.append(f"{model} forecast replaced by {GUARD_FALLBACK}: {reason}")
-    return pred
+    params = _fallback_params(job)
+    launch = MODELS[GUARD_FALLBACK].capabilities.launch_param
+    attempts = [params] + ([{k: v for k, v in params.items() if k != launch}] if launch in params else [])
+    for params in attempts:
+        try:
+            pred = make_model(GUARD_FALLBACK, freq=job.freq, **params).fit(y, ds, freq=job.freq,
+                                                                           calendar=job.calendar) \
+                .predict(job.horizon, job.quantiles)
+        except Exception as exc:
+            return f"{model}: {reason}; {GUARD_FALLBACK} failed too: {type(exc).__name__}: {exc}"
+        again = _check_prediction(pred, GUARD_FALLBACK, job) or check_prediction(y, pred, job.freq)
+        if not again:
+            pred.notes.append(f"{model} forecast replaced by {GUARD_FALLBACK}: {reason}")
+            return pred
+    return f"{model}: {reason}; {GUARD_FALLBACK} refused too ({again})"
+
+
+def _fallback_params(job: _Job) -> dict:
+    """What ``GUARD_FALLBACK`` keeps of the job's pooled parameters: the pooled profile
+    (``prior``) and the panel's launch curve."""
+    params = {"prior": job.params["prior"]} if "prior" in job.params else {}
+    launch = MODELS[job.model].capabilities.launch_param
+    if launch in job.params:
+        params[MODELS[GUARD_FALLBACK].capabilities.launch_param] = job.params[launch]
+    return params
 
 
 def _series_of(part: pd.DataFrame, keys):
@@ -588,8 +612,9 @@ def _distributed_sums(runner: Engine, parts, job: _Job) -> pd.DataFrame:
 def panel_launch_curve(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame) -> LaunchCurve:
     """The pooled launch curve of the panel ``frame`` (the standard frame, series by ``keys``,
     at ``freq``; ``models.launch``): the age levels of every launched series that has not
-    stopped, relative to the established series' sum in ``sums`` (``_distributed_sums``; no
-    reference when the panel has no established series: then its total holds the launches),
+    stopped, relative to the established series' sum in ``sums`` (``_distributed_sums``; a
+    panel without established series gets a curve that is not usable: nothing to measure a
+    launch's share against),
     from its start (``launch.launch_start``: a series is launched when it starts after the
     panel's first date); intermittent weekly, monthly or quarterly series are left out (their first sale
     is no launch; daily ones have no sustained start). The curve is measured even with too few launches
@@ -607,7 +632,7 @@ def panel_launch_curve(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame)
         lv = age_levels(y, start, BIN_PERIODS[freq], reference)
         if (~np.isnan(lv)).sum() >= 2:
             levels.append(lv)
-    return launch_curve(levels, freq, panel_start)
+    return launch_curve(levels, freq, panel_start, established is not None)
 
 
 def _pooling_total(sums: pd.DataFrame) -> pd.Series:

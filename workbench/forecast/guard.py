@@ -5,8 +5,10 @@ replaces the forecast by ``GUARD_FALLBACK``'s (as statsforecast's ``fallback_mod
 failed fit) and the note names the series and the reason. (That values are finite and
 non-negative the core checks first, for every model.) The checks, in order:
 
-* the baseline (the forecast without event effects; the mean for models without one) never
-  exceeds ``PEAK_FACTOR`` times the largest value of the last year of history, and its largest
+* the baseline (the forecast without event effects; the mean for models without one; for a
+  launched series without the growth the panel's launch curve explains,
+  ``Prediction.launch_growth``) never exceeds ``PEAK_FACTOR`` times the largest value of the
+  last year of history, and its largest
   ``WINDOW``-period total never exceeds ``PEAK_FACTOR`` times the largest such total seen: no
   series forecasts many times anything it has seen unless an event profile explains it (event
   uplift is the mean over the baseline, so it is allowed; the mean itself is capped at
@@ -60,11 +62,13 @@ def check_prediction(y, pred: Prediction, freq: str = "D") -> str | None:
     mean = np.asarray(pred.mean, float)
     base = np.asarray(pred.baseline, float) if pred.baseline is not None else mean
     base = np.where(np.isfinite(base), base, mean)
+    # a launch's ramp, explained by the panel's launches, is no blow-up
+    level = base if pred.launch_growth is None else base / np.exp(np.maximum(np.asarray(pred.launch_growth, float), 0))
     window, year = WINDOW.get(freq, 28), YEAR.get(freq, 365)
     recent = y[-year:]
     peak = float(recent.max()) if len(recent) else 0.0
-    if base.max() > PEAK_FACTOR * peak and base.max() > 1:
-        return (f"its baseline forecast reaches {readable(base.max())} per period, more than {readable(PEAK_FACTOR)}x "
+    if level.max() > PEAK_FACTOR * peak and level.max() > 1:
+        return (f"its baseline forecast reaches {readable(level.max())} per period, more than {readable(PEAK_FACTOR)}x "
                 f"the largest value of the last year ({readable(peak)})")
     if mean.max() > EVENT_FACTOR * float(y.max()) and mean.max() > 1:
         return (f"its forecast reaches {readable(mean.max())} per period, more than {readable(EVENT_FACTOR)}x the "
@@ -75,7 +79,7 @@ def check_prediction(y, pred: Prediction, freq: str = "D") -> str | None:
             return (f"its P{q * 100:g} reaches {readable(top)} per period, more than {readable(EVENT_FACTOR)}x the "
                     f"largest value ever seen ({readable(y.max())})")
     seen = _max_window_total(y, window)
-    ahead = _max_window_total(base, window)
+    ahead = _max_window_total(level, window)
     if ahead > PEAK_FACTOR * seen and ahead > 1:
         return (f"its {window}-period baseline total reaches {readable(ahead)}, more than {readable(PEAK_FACTOR)}x the "
                 f"largest {window}-period total seen ({readable(seen)})")

@@ -67,6 +67,9 @@ class Prediction:
     quantiles: dict[float, np.ndarray] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     baseline: np.ndarray | None = None  # the forecast without event effects, where the model has one
+    # log growth of the baseline over its history's end that a launch curve explains (models.launch), where
+    # the model climbs one: the guard allows it, as it allows event uplift
+    launch_growth: np.ndarray | None = None
 
 
 def quantile_column(q: float) -> str:

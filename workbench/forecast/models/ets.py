@@ -17,6 +17,7 @@ from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, For
 from workbench.forecast.models.event_dummies import offset_dummies
 from workbench.forecast.models.intermittent import (INTERMITTENT_ADI, INTERMITTENT_WINDOW, TSB, average_demand_interval,
                                                     is_intermittent)
+from workbench.forecast.models.launch import LaunchCurve, launch_start
 from workbench.forecast.models.lunar import WINDOWS, LunarEffect, fit_lunar_effect, lunar_regressors
 from workbench.forecast.models.regime import STOP_PERIODS, nondaily_start, stopped_since, trailing_zeros
 
@@ -221,6 +222,10 @@ class ETSModel(Forecaster):
     since it, ``fit`` raises ``ModelError`` and the core's fallback (``recent_level``, the mean of
     the periods since the start) forecasts the series, with a note: fitted across its pre-launch
     zeros, a level-only ETS had put three SKUs selling 1,000 a month at 660, P10 0 and P90 2,670.
+    A series launched within the panel is fitted net of the panel's launch curve
+    (``launch_curve``, the core's ``LaunchCurve``: ``_launch_ramp``), which is added back over
+    the horizon: a launch still ramping up keeps climbing it, one past its ramp is no longer
+    read as a season or a trend (seeded panel, docs/benchmarks.md).
 
     Weekly and monthly data: the New Year sale and Spring Festival effects, which move between
     weeks and months with the lunar calendar, are estimated with the season
@@ -254,7 +259,8 @@ class ETSModel(Forecaster):
     the ETS variance and the rule's form), ``form`` (``"auto"``, or one of ``FORM_HISTORY`` to
     force it; ``fit`` raises ``ModelError`` when the history cannot take that form), ``lunar``
     (bool: weekly and monthly moving-holiday effects), ``lunar_prior`` (a pooled
-    ``LunarEffect``; the core passes the one fitted on the panel's sum).
+    ``LunarEffect``; the core passes the one fitted on the panel's sum), ``launch_curve`` (the
+    panel's pooled ``LaunchCurve``; the core passes it; None: launches are not ramped).
 
     Source: ETS state space models (Hyndman, Koehler, Ord & Snyder, *Forecasting with
     Exponential Smoothing: The State Space Approach*, 2008; statsmodels ``ETSModel``); ridge
@@ -264,16 +270,19 @@ class ETSModel(Forecaster):
 
     name = "ets"
     capabilities = Capabilities(min_history=MIN_FIT, events=True, baseline=True, calibrated=("W", "MS", "QS"),
-                                pooling_param="lunar_prior", pooling_frequencies=tuple(WINDOWS))
+                                pooling_param="lunar_prior", pooling_frequencies=tuple(WINDOWS),
+                                launch_param="launch_curve")
 
     def __init__(self, damped_trend: bool = True, ridge: float = 1.0, calibration_windows: int = 4,
-                 lunar: bool = True, lunar_prior: LunarEffect | None = None, form: str = "auto"):
+                 lunar: bool = True, lunar_prior: LunarEffect | None = None, form: str = "auto",
+                 launch_curve: LaunchCurve | None = None):
         self.damped_trend = damped_trend
         self.ridge = ridge
         self.calibration_windows = calibration_windows
         self.lunar = lunar
         self.lunar_prior = lunar_prior
         self.form = form
+        self.launch_curve = launch_curve
 
     def fit(self, y, ds, *, freq="D", calendar: RetailCalendar | None = None):
         self._store_history(y, ds, freq, calendar)
@@ -304,6 +313,9 @@ class ETSModel(Forecaster):
             Xc = X - X.mean(axis=0)
             self.beta_ = np.linalg.solve(Xc.T @ Xc + self.ridge * np.eye(X.shape[1]), Xc.T @ (z - z.mean()))
             z = z - X @ self.beta_
+        ramp = self._launch_ramp(self.start_ + np.arange(len(z)))
+        if ramp is not None:  # a launch's ramp is neither level nor trend: fitted net of it
+            z = z - ramp
         forms = candidate_forms(self.y_[self.start_:self.end_], freq)
         self.form_errors_ = {}
         if self.form != "auto":
@@ -379,7 +391,7 @@ class ETSModel(Forecaster):
         for form in forms:
             errors[form] = rolling_origin_errors(
                 lambda: ETSModel(self.damped_trend, self.ridge, calibration_windows=0, lunar=self.lunar,
-                                 lunar_prior=self.lunar_prior, form=form),
+                                 lunar_prior=self.lunar_prior, form=form, launch_curve=self.launch_curve),
                 y, ds, horizon=reach, n_windows=self.calibration_windows, step=max(1, -(-reach // 3)),
                 freq=self.freq_, calendar=self.calendar_, min_history=need)[1]
         sizes = {len(e) for e in errors.values()}
@@ -415,8 +427,10 @@ class ETSModel(Forecaster):
             position = np.arange(n + gap, n + gap + horizon) % len(self.indices_)
             mu = mu + self.indices_[position]
             variance = variance + self.index_var_[position]
+        ramp = self._launch_ramp(len(self.y_) + np.arange(horizon))
+        mu = mu + (ramp if ramp is not None else 0.0)
         baseline = censored_at_zero(np.expm1(mu))
-        notes = []
+        notes = self._launch_note()
         if self.start_:
             notes.append(f"{self.name}: the series starts on {self.ds_[self.start_].date()}; fitted from there")
         if self.freq_ != "D":
@@ -461,7 +475,37 @@ class ETSModel(Forecaster):
             notes += [note] if note else []
         if gap:  # a stop is as likely an answer as a stock-out until the next period says: the band holds zero
             qs = {q: np.zeros(horizon) if q < 0.5 else v for q, v in qs.items()}
-        return Prediction(future, mean, qs, notes, baseline=baseline)
+        growth = ramp - self._launch_ramp(np.array([len(self.y_) - 1]))[0] if ramp is not None else None
+        return Prediction(future, mean, qs, notes, baseline=baseline, launch_growth=growth)
+
+    def _launch_ramp(self, index: np.ndarray) -> np.ndarray | None:
+        """The log level of the panel's launch curve (``launch_curve``, ``models.launch``) at the
+        periods ``index`` (positions in the history, or past its end) relative to the launch,
+        for a weekly, monthly or quarterly series launched within the panel when the curve is
+        usable; else None. ``fit`` removes it from the history before the ETS (an offset, as the
+        lunar effects are removed) and ``predict`` adds it back: the ETS fits the launch's level
+        net of its ramp, so neither a flat level nor a trend nor one season's indices read the
+        ramp, and the refits that give the band do the same."""
+        curve = self.launch_curve
+        launch = curve.start_of(self.y_, self.ds_) if curve is not None and curve.usable and self.freq_ != "D" \
+            else None
+        return None if launch is None else curve.growth(0.0, np.asarray(index) - launch)
+
+    def _launch_note(self) -> list[str]:
+        """What the launch curve did to a launched series' forecast (or why it did nothing)."""
+        curve = self.launch_curve
+        if curve is None or self.freq_ == "D":
+            return []
+        first_sale = self.ds_[int(np.argmax(self.y_ > 0))]
+        if curve.usable:
+            ramp = self._launch_ramp(np.array([len(self.y_) - 1, len(self.y_) + 10 ** 4]))
+            return [] if ramp is None else [
+                f"{self.name}: launched on {first_sale.date()}; fitted net of {curve.describe()}, which lifts its level "
+                f"x{np.exp(ramp[1] - ramp[0]):.2f} from its last period on"]
+        if launch_start(self.y_, self.ds_, self.freq_, curve.panel_start) is None:
+            return []
+        return [f"{self.name}: launched on {first_sale.date()}; no launch curve ({curve.describe()}): its level is "
+                f"not ramped up"]
 
     def _predict_intermittent(self, horizon: int, quantiles) -> Prediction:
         """The TSB forecast of an intermittent series, with a note saying why."""
@@ -515,7 +559,7 @@ class ETSModel(Forecaster):
         if reach >= 1:
             hs, es = rolling_origin_errors(
                 lambda: ETSModel(self.damped_trend, self.ridge, calibration_windows=0, lunar=self.lunar,
-                                 lunar_prior=self.lunar_prior, form=self.form_),
+                                 lunar_prior=self.lunar_prior, form=self.form_, launch_curve=self.launch_curve),
                 self.y_[self.start_:self.end_], self.ds_[self.start_:self.end_],
                 horizon=reach, n_windows=self.calibration_windows, step=max(1, -(-reach // 3)),
                 freq=self.freq_, calendar=self.calendar_, min_history=need)

@@ -80,7 +80,7 @@ and an intermittent series (its last ``INTERMITTENT_DAYS`` days have an average 
 between sales of ``INTERMITTENT_ADI`` days or more: Syntetos & Boylan's cut-off between smooth
 and intermittent demand, "The accuracy of intermittent demand estimates", IJF 21, 2005; the
 log of counts of 0, 1 or 2 has no useful median), are forecast by ``recent_level`` with the
-pooled event profile, and the notes say so.
+pooled event profile (a launch along the panel's launch curve), and the notes say so.
 """
 
 from __future__ import annotations
@@ -265,8 +265,8 @@ class EventProfile(Forecaster):
             self.delegate_note_ = (f"intermittent: sales on {(recent > 0).mean():.0%} of its last {len(recent)} "
                                    f"days (a log-scale decomposition of a few units is biased)")
         if self.delegate_note_:
-            self.delegate_ = RecentLevel(prior=self.prior).fit(self.y_[born:], self.ds_[born:], freq=freq,
-                                                               calendar=self.calendar_)
+            self.delegate_ = RecentLevel(prior=self.prior, launch_curve=self.launch_curve).fit(
+                self.y_[born:], self.ds_[born:], freq=freq, calendar=self.calendar_)
             return self
         self.z_ = np.log1p(self.y_[born:])
         self.dow_ = _weekday(self.ds_[born:])
@@ -467,7 +467,9 @@ class EventProfile(Forecaster):
         h = np.arange(1, horizon + 1)
         growth, notes = self._yearly_growth(comp, regime_days) if regime_days >= self.yearly_days_ else None, []
         if growth is None and (regime_days < n or self.launched_):  # launched or shifted within the year
-            return self._young_path(*self._recent_level(comp, regime_days), n, horizon)
+            path, notes, ramp = self._young_path(*self._recent_level(comp, regime_days), n, horizon)
+            comp.setdefault("launch_growth", {})[horizon] = ramp  # the guard allows it
+            return path, notes
         if growth is None:  # the data, not the series, is young: the recent slope, shrunk
             recent = np.flatnonzero(~in_event)[-min(180, n):]
             slope = np.polyfit(recent, level[recent], 1)[0] if len(recent) >= 28 else 0.0
@@ -586,11 +588,12 @@ class EventProfile(Forecaster):
             return float(zd[recent].mean()), float(recent.mean())
         return float(comp["level"][-1]), float(n - 1)
 
-    def _young_path(self, current: float, age: float, n: int, horizon: int) -> tuple[np.ndarray, list[str]]:
+    def _young_path(self, current: float, age: float, n: int,
+                    horizon: int) -> tuple[np.ndarray, list[str], np.ndarray]:
         """Current log level ``current`` (measured at ``age`` days since the start) along the
         pooled path (flat without one), and, for a launched series, up the panel's launch curve
         (``launch_curve``: ``LaunchCurve.growth`` from ``age`` to each future day's age) when it
-        is usable."""
+        is usable; notes; and that launch growth (log, shape (horizon,); zeros without one)."""
         end = int(np.asarray(self.ds_[-1:], dtype="datetime64[D]").astype(np.int64)[0]) \
             - (len(self.z_) - n)
         path = self.prior.path if self.prior else {}
@@ -609,9 +612,9 @@ class EventProfile(Forecaster):
         if end in path and end + horizon in path:
             rel = np.array([path[end + i] for i in range(1, horizon + 1)]) - path[end]
             return current + rel + ramp, [f"{self.name}: less than a year in the current regime; the level "
-                                          f"follows the pooled series' seasonal path and growth", *notes]
+                                          f"follows the pooled series' seasonal path and growth", *notes], ramp
         return np.full(horizon, current) + ramp, [f"{self.name}: less than a year in the current regime and "
-                                                  f"no pooled path; the forecast holds the current level", *notes]
+                                                  f"no pooled path; the forecast holds the current level", *notes], ramp
 
     def _forecast_log(self, comp: dict, future_offsets: dict[str, np.ndarray], future_dow: np.ndarray,
                       regime_days: int, halflife: float | None | str = "fitted"):
@@ -677,7 +680,8 @@ class EventProfile(Forecaster):
         mean = censored_at_zero(np.expm1(mu + self.smearing_))
         qs = {q: censored_at_zero(np.expm1(mu + bands[q])) for q in quantiles}
         baseline = censored_at_zero(np.expm1(mu - uplift + self.smearing_))
-        return Prediction(future, mean, qs, notes, baseline)
+        return Prediction(future, mean, qs, notes, baseline,
+                          launch_growth=self.components_.get("launch_growth", {}).get(horizon))
 
     def _band_offsets(self, horizon: int, quantiles, uplift: np.ndarray, unknown: np.ndarray,
                       regime_days: int) -> dict[float, np.ndarray]:

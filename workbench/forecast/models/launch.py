@@ -7,11 +7,12 @@ holds other launches, some older: how their level grew from one age to the next 
 young series' level will grow.
 
 * **age levels** (``age_levels``): from its start (``launch_start``: its first sustained day, or
-  the first whole period after its launch period), a launched series'
+  the first period after its launch period), a launched series'
   log level in consecutive age bins of ``BIN_PERIODS`` periods (28 days, 2 weeks, a month or a
   quarter): the log of its sales in the bin divided by a reference's over the same periods.
   The reference is the sum of the panel's established series (the core's pooled total): a
-  share of it carries no season, market growth or common event lift, only the ramp;
+  share of it carries no season, market growth or common event lift, only the ramp (a panel
+  without established series has no curve: its launches' age and the calendar are confounded);
 * **the curve** (``launch_curve``): for each pair of consecutive bins, the median over the
   launches seen in both of the change of log level (a development factor, as the chain-ladder
   method estimates how insurance claims grow with their age: T. Mack, "Distribution-free
@@ -63,11 +64,14 @@ class LaunchCurve:
     launches: int
     log_level: np.ndarray
     counts: np.ndarray
+    established: bool = True
 
     @property
     def usable(self) -> bool:
-        """Enough launches for a curve (``MIN_LAUNCHES``) and at least one factor."""
-        return self.launches >= MIN_LAUNCHES and len(self.log_level) > 1
+        """Enough launches for a curve (``MIN_LAUNCHES``), at least one factor, and established
+        series to measure their shares against (without them a launch's age and the calendar
+        cannot be told apart: launches of one date ramp and follow the season alike)."""
+        return self.established and self.launches >= MIN_LAUNCHES and len(self.log_level) > 1
 
     @property
     def bin_periods(self) -> int:
@@ -107,6 +111,9 @@ class LaunchCurve:
     def describe(self) -> str:
         """The curve in words for a note: launches, ages and factors."""
         words = PERIOD_WORDS[self.freq]
+        if not self.established:
+            return ("no established series in the panel (every series started within the data) to measure the "
+                    "launches' shares against")
         if not self.usable:
             return (f"{self.launches} launched series in the panel, under the {MIN_LAUNCHES} a pooled launch "
                     f"curve needs")
@@ -124,9 +131,11 @@ class LaunchCurve:
 def launch_start(y: np.ndarray, ds: pd.DatetimeIndex, freq: str, panel_start) -> int | None:
     """Index of age 0 of a series launched after ``panel_start`` (the panel's first date): its
     first sustained day (``regime.series_start``), or for weekly, monthly or quarterly data the
-    period after its first period with volume (a launch period is partial, by a share no
-    period says); None for a series that started with the panel, never sold, or has no period
-    after its launch period. ``y``: units per period, shape (n,); ``ds``: its dates."""
+    period after its first period with volume (a launch period is partial by a share nothing
+    says, and ``regime.nondaily_start`` can only tell with three periods after it: a 3-month-old
+    SKU launched on the 8th had its partial month averaged in, 216 a month against 560); None
+    for a series that started with the panel, never sold, or has no period after its launch
+    period. ``y``: units per period, shape (n,); ``ds``: its dates."""
     y = np.asarray(y, float)
     if not (y > 0).any():
         return None
@@ -152,10 +161,12 @@ def age_levels(y: np.ndarray, start: int, bin_periods: int, reference: np.ndarra
     return np.log(np.where(ok, sold, 1.0) / np.where(ok, base, 1.0)) + np.where(ok, 0.0, np.nan)
 
 
-def launch_curve(levels: list[np.ndarray], freq: str, panel_start) -> LaunchCurve:
+def launch_curve(levels: list[np.ndarray], freq: str, panel_start, established: bool = True) -> LaunchCurve:
     """The pooled curve (see the module docstring) from the launches' ``age_levels`` (one array
-    per launched series, log levels by age bin at ``freq``). ``panel_start``: the panel's first
-    date. Never raises: with fewer than ``MIN_LAUNCHES`` launches the curve is not ``usable``."""
+    per launched series, log levels by age bin at ``freq``, as shares of the established
+    series' sum when ``established``). ``panel_start``: the panel's first date. Never raises:
+    with fewer than ``MIN_LAUNCHES`` launches, or without established series, the curve is not
+    ``usable``."""
     factors = []
     longest = max((len(lv) for lv in levels), default=0)
     for b in range(longest - 1):
@@ -168,4 +179,4 @@ def launch_curve(levels: list[np.ndarray], freq: str, panel_start) -> LaunchCurv
         factors.append((f * f ** 2 / (f ** 2 + se2) if f ** 2 + se2 > 0 else 0.0, len(d)))
     log_level = np.concatenate([[0.0], np.cumsum([f for f, _ in factors])])
     counts = np.array([n for _, n in factors], int)
-    return LaunchCurve(freq, pd.Timestamp(panel_start), len(levels), log_level, counts)
+    return LaunchCurve(freq, pd.Timestamp(panel_start), len(levels), log_level, counts, established)

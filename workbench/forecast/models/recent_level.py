@@ -5,7 +5,11 @@ quarterly data only periods since the series' start, ``regime.nondaily_start``: 
 launched two months ago is not averaged with its pre-launch zeros), times the weekday pattern
 of those periods for daily data, times the event uplift of a pooled profile when the core gives
 one (``prior``, the ``PooledPrior`` of ``event_profile``; its ``uplift`` is used). It
-cannot blow up: every value stays within the recent range scaled by the pooled uplift.
+cannot blow up: every value stays within the recent range scaled by the pooled uplift (and,
+for a series launched within the panel, by the panel's launch curve: ``launch_curve``, the
+core's ``LaunchCurve``: its level, the mean of the periods since its start when fewer than
+``window``, grows along that curve from their mean age, as ``event_profile`` and ``ets`` do for
+older launches; a launch a few periods old is still ramping up).
 
 The weekday pattern is used only where each weekday carries at least ``MIN_WEEKDAY_UNITS``
 expected units in the window: below that one sale on one Friday would read as a weekly pattern
@@ -26,9 +30,10 @@ import numpy as np
 
 from workbench.calendar import RetailCalendar
 from workbench.forecast.features import event_offsets
-from workbench.forecast.models.regime import nondaily_start
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
                                             censored_at_zero, count_band, count_dispersion)
+from workbench.forecast.models.launch import LaunchCurve
+from workbench.forecast.models.regime import nondaily_start
 from workbench.forecast.text import readable
 
 WINDOW = {"D": 56, "W": 8, "MS": 3, "QS": 2}
@@ -42,20 +47,28 @@ class RecentLevel(Forecaster):
     ----------
     window : periods averaged (default 56 days, 8 weeks, 3 months or 2 quarters by frequency).
     prior : a ``PooledPrior`` (``event_profile``'s, fitted on the sum of all series), or None.
+    launch_curve : the panel's ``LaunchCurve`` (the core's), or None: a launch is held flat.
     """
 
     name = "recent_level"
 
-    capabilities = Capabilities(events=True, baseline=True)
+    capabilities = Capabilities(events=True, baseline=True, launch_param="launch_curve")
 
-    def __init__(self, window: int | None = None, prior=None):
+    def __init__(self, window: int | None = None, prior=None, launch_curve: LaunchCurve | None = None):
         self.window = window
         self.prior = prior
+        self.launch_curve = launch_curve
 
     def fit(self, y, ds, *, freq="D", calendar: RetailCalendar | None = None):
         self._store_history(y, ds, freq, calendar)
         since = len(self.y_) - (nondaily_start(self.y_) if freq != "D" else 0)  # not its pre-launch zeros
         width = min(self.window or WINDOW.get(freq, 8), max(since, 1))
+        self.start_ = self.launch_age_ = None  # a launch's start (index) and its level's age (periods)
+        curve = self.launch_curve
+        start = curve.start_of(self.y_, self.ds_) if curve is not None and curve.usable else None
+        if start is not None:
+            width = min(width, len(self.y_) - start)  # the zeros (or partial period) before it are no level
+            self.start_, self.launch_age_ = start, len(self.y_) - start - 1 - (width - 1) / 2
         recent = self.y_[-width:]
         self.level_ = float(recent.mean())
         self.weekday_ = np.ones(7)
@@ -80,6 +93,16 @@ class RecentLevel(Forecaster):
                 profile = self.prior.uplift.get(name, {})
                 for i in np.flatnonzero(~np.isnan(off)):
                     uplift[i] += profile.get(int(off[i]), 0.0)
+        notes = [f"{self.name}: flat mean of the last {self.width_} periods ({readable(self.level_)}), no growth"]
+        growth = None
+        if self.launch_age_ is not None:  # a launch: up the panel's launch curve from its level's age
+            since = len(self.y_) - self.start_
+            growth = self.launch_curve.growth(self.launch_age_, since + np.arange(horizon))
+            ramp = np.exp(growth)
+            base = base * ramp
+            notes = [f"{self.name}: mean of the last {self.width_} periods since the launch on "
+                     f"{self.ds_[self.start_].date()} ({readable(self.level_)}), growing by x{ramp[-1]:.2f} over "
+                     f"the horizon along {self.launch_curve.describe()}"]
         mean = base * np.exp(uplift)  # the uplift is a log ratio to the baseline
         steps = np.sqrt(np.maximum(np.arange(1, horizon + 1) / self.width_, 1.0))
         if self.dispersion_ is not None:
@@ -89,5 +112,4 @@ class RecentLevel(Forecaster):
             for q in quantiles:
                 e = float(np.quantile(self.log_errors_, q)) if len(self.log_errors_) >= 7 else (q - 0.5)
                 qs[q] = censored_at_zero(np.expm1(np.log1p(mean) + e * steps))
-        notes = [f"{self.name}: flat mean of the last {self.width_} periods ({readable(self.level_)}), no growth"]
-        return Prediction(future, mean, qs, notes, base)
+        return Prediction(future, mean, qs, notes, base, launch_growth=growth)
