@@ -466,6 +466,10 @@ class EventProfile(Forecaster):
         n = len(level)
         h = np.arange(1, horizon + 1)
         growth, notes = self._yearly_growth(comp, regime_days) if regime_days >= self.yearly_days_ else None, []
+        if growth is not None and regime_days < n and comp["growth_estimator"][regime_days] == "baseline across a span":
+            # a regime after a shift without 28 settled day pairs a year apart: the baseline across a
+            # span compares a year-old level from before the regime settled; hold the recent level
+            growth = None
         if growth is None and (regime_days < n or self.launched_):  # launched or shifted within the year
             path, notes, ramp = self._young_path(*self._recent_level(comp, regime_days), n, horizon)
             comp.setdefault("launch_growth", {})[horizon] = ramp  # the guard allows it
@@ -611,10 +615,12 @@ class EventProfile(Forecaster):
                              f"({curve.describe()}): its current level is not ramped up")
         if end in path and end + horizon in path:
             rel = np.array([path[end + i] for i in range(1, horizon + 1)]) - path[end]
-            return current + rel + ramp, [f"{self.name}: less than a year in the current regime; the level "
-                                          f"follows the pooled series' seasonal path and growth", *notes], ramp
-        return np.full(horizon, current) + ramp, [f"{self.name}: less than a year in the current regime and "
-                                                  f"no pooled path; the forecast holds the current level", *notes], ramp
+            return current + rel + ramp, [f"{self.name}: no year-on-year growth measured in the current regime "
+                                          f"(under a year of it settled); the level follows the pooled "
+                                          f"series' seasonal path and growth", *notes], ramp
+        return np.full(horizon, current) + ramp, [f"{self.name}: no year-on-year growth measured in the current "
+                                                  f"regime (under a year of it settled) and no pooled path; "
+                                                  f"the forecast holds the current level", *notes], ramp
 
     def _forecast_log(self, comp: dict, future_offsets: dict[str, np.ndarray], future_dow: np.ndarray,
                       regime_days: int, halflife: float | None | str = "fitted"):
