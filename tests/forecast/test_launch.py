@@ -8,7 +8,7 @@ import pytest
 from workbench.calendar import default_calendar
 from workbench.forecast.core import forecast
 from workbench.forecast.features import event_offsets
-from workbench.forecast.models.launch import MIN_LAUNCHES, age_levels, launch_curve
+from workbench.forecast.models.launch import MIN_LAUNCHES, age_levels, launch_curve, launch_start
 
 DAYS = pd.date_range("2023-01-01", "2025-12-31")
 CUTOFF = pd.Timestamp("2025-08-10")
@@ -191,3 +191,15 @@ def test_the_guard_allows_the_growth_a_launch_curve_explains():
     assert check_prediction(y, explained) is None
     partly = Prediction(ds, ramped, {0.5: ramped}, baseline=ramped, launch_growth=np.full(28, np.log(1.2)))
     assert "more than 3x" in check_prediction(y, partly)
+
+
+@pytest.mark.parametrize("freq, days", [("D", 400), ("W", 100), ("MS", 30)])
+def test_a_series_whose_first_sale_falls_in_the_panels_first_age_bin_is_no_launch(freq, days):
+    """Trial 5: a day table starting at each series' first sale made a SKU that first sold on
+    the panel's second day a 'launch' (7 launches counted, 3 real), which flattened the curve."""
+    ds = pd.date_range("2024-01-01", periods=days, freq=freq)
+    late_start = {"D": 1, "W": 1, "MS": 0}[freq]  # inside the first bin: 28 days, 2 weeks, 1 month
+    y = np.r_[np.zeros(late_start), np.full(days - late_start, 5.0)]
+    assert launch_start(y, ds, freq, ds[0]) is None
+    launched = np.r_[np.zeros(days // 3), np.full(days - days // 3, 5.0)]
+    assert launch_start(launched, ds, freq, ds[0]) == days // 3 + (0 if freq == "D" else 1)

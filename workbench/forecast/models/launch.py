@@ -44,6 +44,8 @@ from workbench.forecast.models.regime import series_start
 
 BIN_PERIODS = {"D": 28, "W": 2, "MS": 1, "QS": 1}  # periods in an age bin
 PERIOD_WORDS = {"D": "days", "W": "weeks", "MS": "months", "QS": "quarters"}
+PERIOD_LENGTHS = {"D": pd.DateOffset(days=1), "W": pd.DateOffset(weeks=1), "MS": pd.DateOffset(months=1),
+                  "QS": pd.DateOffset(months=3)}
 MIN_LAUNCHES = 3  # launches a factor (and the curve) needs
 PLATEAU_GAIN = float(np.log(1.05))  # less further change than this: the curve has levelled off
 
@@ -134,14 +136,20 @@ def launch_start(y: np.ndarray, ds: pd.DatetimeIndex, freq: str, panel_start) ->
     period after its first period with volume (a launch period is partial by a share nothing
     says, and ``regime.nondaily_start`` can only tell with three periods after it: a 3-month-old
     SKU launched on the 8th had its partial month averaged in, 216 a month against 560); None
-    for a series that started with the panel, never sold, or has no period after its launch
-    period. ``y``: units per period, shape (n,); ``ds``: its dates."""
+    for a series that started with the panel (its first sale within the panel's first age bin:
+    a slow seller's first sale a few days in, or a day table that starts at each series' first
+    sale, is no launch), never sold, or has no period after its launch period. ``y``: units
+    per period, shape (n,); ``ds``: its dates."""
     y = np.asarray(y, float)
     if not (y > 0).any():
         return None
-    first = series_start(y) if freq == "D" else int(np.argmax(y > 0))
+    first_sale = int(np.argmax(y > 0))
+    first_bin_end = pd.Timestamp(panel_start) + BIN_PERIODS[freq] * PERIOD_LENGTHS[freq]
+    if ds[first_sale] < first_bin_end:
+        return None
+    first = series_start(y) if freq == "D" else first_sale
     start = first if freq == "D" else first + 1
-    return start if ds[first] > pd.Timestamp(panel_start) and start < len(y) else None
+    return start if start < len(y) else None
 
 
 def age_levels(y: np.ndarray, start: int, bin_periods: int, reference: np.ndarray | None = None) -> np.ndarray:
