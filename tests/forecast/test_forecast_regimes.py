@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from forecast_helpers import peaks_and_weekdays
 from workbench.calendar import default_calendar
 from workbench.forecast import metrics
 from workbench.forecast.core import forecast
@@ -21,13 +22,7 @@ def synthetic_panel(seed: int = 7, n: int = 48) -> tuple[pd.DataFrame, dict]:
     each), with a weekly pattern, 618 and Double 11 peaks and log-normal noise (sd 0.15).
     Returns the long frame and ``{sku: kind}``."""
     rng = np.random.default_rng(seed)
-    offsets = event_offsets(DAYS, default_calendar())
-    uplift = np.zeros(len(DAYS))
-    for name in ("618", "double11"):
-        off = offsets[name]
-        inside = ~np.isnan(off)
-        uplift[inside] += 1.2 * np.exp(-np.abs(off[inside]) / 2)
-    weekly = np.log([1.0, 0.95, 0.95, 1.0, 1.05, 1.15, 1.1])[DAYS.dayofweek]
+    uplift, weekly = peaks_and_weekdays(DAYS, 1.2)
     t = np.arange(len(DAYS))
     cut = int((CUTOFF - DAYS[0]).days)
     rows, kinds = [], {}
