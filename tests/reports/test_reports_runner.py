@@ -212,12 +212,19 @@ def test_a_failed_or_skipped_cell_fails_the_run_and_keeps_the_last_good_report(t
     assert "after_exit" not in runs[1].results
 
 
+def _sigint_as_a_terminal_sends_it() -> None:
+    """The child's SIGINT at its default, as in a terminal: a test run started in the background
+    of a non-interactive shell (a CI script's `cmd &`) ignores SIGINT, and a child inherits that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_or_sigterm_closes_the_ledger_row_without_a_traceback(tmp_path, signum):
     reports = tmp_path / "reports"
     command = [sys.executable, "-m", "workbench.cli", "report", "run", str(fixture_notebook("slow_cell")),
                "--reports-dir", str(reports)]
-    run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                           preexec_fn=_sigint_as_a_terminal_sends_it)
     ledger = Ledger(reports / LEDGER_FILE)
     try:
         deadline = time.monotonic() + 90
@@ -270,7 +277,8 @@ def test_ctrl_c_stops_run_all_not_only_the_report_it_fell_on(tmp_path):
                                          "second": {"fixture": "records_results", "schedule": "0 7 * * *"}},
                               output_dir=str(tmp_path / "reports"))
     command = [sys.executable, "-m", "workbench.cli", "report", "run-all", "--manifest", str(manifest)]
-    run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                           preexec_fn=_sigint_as_a_terminal_sends_it)
     ledger = Ledger(tmp_path / "reports" / LEDGER_FILE)
     try:
         deadline = time.monotonic() + 90
