@@ -4,7 +4,9 @@ import numpy as np
 import pandas as pd
 
 from workbench.calendar import default_calendar
+from workbench.errors import ModelError
 from workbench.forecast.features import event_offsets
+from workbench.forecast.models.naive import SeasonalNaive
 
 WEEKLY = np.log([1.0, 0.95, 0.95, 1.0, 1.05, 1.15, 1.1])  # log weekday pattern, Monday first
 
@@ -19,3 +21,16 @@ def peaks_and_weekdays(days: pd.DatetimeIndex, peak: float) -> tuple[np.ndarray,
         inside = ~np.isnan(off)
         uplift[inside] += peak * np.exp(-np.abs(off[inside]) / 2)
     return uplift, WEEKLY[days.dayofweek]
+
+
+class FailsOnYoungSeries(SeasonalNaive):
+    """A model that cannot fit a series of under 200 days (as a model of yearly seasonality
+    cannot), registered by a test (``monkeypatch.setitem(MODELS, ...)``) to see what the core
+    does when a model raises for some series: its fallback forecasts them, with a note."""
+
+    name = "fails_on_young"
+
+    def fit(self, y, ds, *, freq="D", calendar=None):
+        if len(y) < 200:
+            raise ModelError(f"{self.name}: only {len(y)} days of history; it needs 200")
+        return super().fit(y, ds, freq=freq, calendar=calendar)

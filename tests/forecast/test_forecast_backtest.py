@@ -88,16 +88,19 @@ def test_every_model_failing_is_an_error_naming_each(monkeypatch):
                        keys=["sku"], n_jobs=1)
 
 
-def test_series_the_fallback_forecast_are_counted_in_the_comparison():
-    # C3 launched on 2026-01-01, inside the New Year sale: at the cut-off (60 days before 618
-    # 2026) it has 5 quiet days, so event_profile cannot find its baseline and the fallback
-    # forecasts it; the table must say so rather than credit event_profile with it
+def test_series_the_fallback_forecast_are_counted_in_the_comparison(monkeypatch):
+    # C3 launched on 2026-01-01: at the cut-off (60 days before 618 2026) it is too young for a
+    # model that needs 200 days, and the fallback forecasts it; the table must say so rather
+    # than credit the model with it
+    from forecast_helpers import FailsOnYoungSeries
+
+    monkeypatch.setitem(MODELS, FailsOnYoungSeries.name, FailsOnYoungSeries)
     rng = np.random.default_rng(3)
     ds = pd.date_range("2024-01-01", "2026-06-30")
     steady = [pd.DataFrame({"sku": sku, "ds": ds, "y": rng.poisson(50, len(ds)).astype(float)})
               for sku in ("A1", "B2")]
     young = pd.DataFrame({"sku": "C3", "ds": ds[ds >= "2026-01-01"], "y": 5.0})
-    table = compare_models(pd.concat([*steady, young], ignore_index=True), models=["event_profile"],
+    table = compare_models(pd.concat([*steady, young], ignore_index=True), models=[FailsOnYoungSeries.name],
                            windows=event_windows("618", [2026]), keys=["sku"], lead=60, n_jobs=1)
     [row] = table.itertuples()
     assert row.series == 3 and row.replaced_series == 1

@@ -43,17 +43,20 @@ def test_a_failing_series_is_named_and_the_rest_finish(categories):
         forecast(broken, horizon=5, model="event_profile", keys=["category"], n_jobs=1)
 
 
-def test_a_series_its_model_cannot_fit_gets_the_fallback_with_a_note():
-    # launched on 2026-01-01, just before the New Year sale: 5 quiet days, then 73 days inside
-    # event spans, so event_profile cannot find a baseline (ModelError); the series must not be lost
+def test_a_series_its_model_cannot_fit_gets_the_fallback_with_a_note(monkeypatch):
+    # a model that raises for a young series (78 days): the series must not be lost
+    from forecast_helpers import FailsOnYoungSeries
+    from workbench.forecast.models import MODELS
+
+    monkeypatch.setitem(MODELS, FailsOnYoungSeries.name, FailsOnYoungSeries)
     days = pd.date_range("2026-01-01", "2026-03-19")
     young = pd.DataFrame({"sku": "gift-box", "ds": days, "y": 40.0 + 10 * (days.dayofweek >= 5)})
     with pytest.warns(ForecastNoteWarning, match="replaced by recent_level: it failed"):
-        fc = forecast(young, horizon=14, model="event_profile", keys=["sku"], n_jobs=1)
+        fc = forecast(young, horizon=14, model=FailsOnYoungSeries.name, keys=["sku"], n_jobs=1)
     assert fc.attrs["failures"] == []
     assert len(fc) == 14 and (fc[["yhat", "yhat_q10", "yhat_q90"]] >= 0).all().all()
     assert 30 < fc.yhat.mean() < 60  # the flat recent level (40 weekdays, 50 weekends)
-    assert any("fewer than 14 days outside event spans" in note for note in fc.attrs["notes"])
+    assert any("only 78 days of history; it needs 200" in note for note in fc.attrs["notes"])
 
 
 def test_bad_quantiles_are_rejected(categories):

@@ -228,3 +228,22 @@ def test_a_shift_fourteen_months_back_without_settled_year_pairs_holds_its_recen
     truth = 10 * 1.5 * np.exp(0.3 * np.arange(len(days), len(days) + 36) / 365)
     assert pred.mean[6:].mean() / truth[6:].mean() == pytest.approx(1.0, abs=0.15)
     assert any("no year-on-year growth measured in the current regime" in n for n in pred.notes)
+
+
+def test_a_launch_with_few_days_outside_event_spans_gets_its_recent_level_and_a_plain_note():
+    """Trial 5: a SKU launched 2026-09-26, its 60 days mostly inside the Double 11 span, was
+    'replaced by recent_level: it failed (ModelError: ... cannot find a baseline)'."""
+    import warnings
+
+    from workbench.forecast.core import ForecastNoteWarning
+
+    days = pd.date_range("2026-09-26", "2026-11-25")
+    y = np.random.default_rng(3).poisson(10.0, len(days)).astype(float)
+    frame = pd.DataFrame({"sku": "new", "ds": days, "y": y})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ForecastNoteWarning)
+        fc = forecast(frame, horizon=30, keys=["sku"], n_jobs=1)
+    said = " ".join(str(w.message) for w in caught)
+    assert "days outside event spans since the series started on 2026-09-26 (a baseline needs 14)" in said
+    assert "ModelError" not in said and "replaced" not in said
+    assert fc.yhat.mean() == pytest.approx(10.0, rel=0.3)

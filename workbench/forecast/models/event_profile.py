@@ -126,6 +126,7 @@ MAX_GROWTH_DAYS = 182  # quiet day pairs the growth is averaged over, at most
 # days after a launch or a level shift that give no year-before day of a growth pair (a launch
 # ramps up, a new level settles): the 8 weeks a model needs (``min_history``)
 MIN_REGIME_DAYS = 56
+MIN_QUIET_DAYS = 14  # days outside event spans a baseline level is read from
 # the baseline across an event span runs between medians of quiet days either side: as many days
 # as bring their standard error to ANCHOR_SE (log points), within these bounds
 ANCHOR_SE, MIN_ANCHOR_DAYS, MAX_ANCHOR_DAYS = 0.03, 7, 28
@@ -258,9 +259,13 @@ class EventProfile(Forecaster):
         self.uplift_ = {}
         self.delegate_, self.delegate_note_ = None, ""
         recent = self.y_[max(self.regime_.start, len(self.y_) - INTERMITTENT_DAYS):]
+        quiet_days = int((~_in_event(offsets))[born:].sum())
         if not self.regime_.stopped and len(self.y_) - born < self.capabilities.min_history:
             self.delegate_note_ = (f"only {len(self.y_) - born} days since the series started on "
                                    f"{self.ds_[born].date()} (event profiles need {self.capabilities.min_history})")
+        elif not self.regime_.stopped and quiet_days < MIN_QUIET_DAYS:
+            self.delegate_note_ = (f"only {quiet_days} days outside event spans since the series started on "
+                                   f"{self.ds_[born].date()} (a baseline needs {MIN_QUIET_DAYS})")
         elif not self.regime_.stopped and len(recent) >= 28 and (recent > 0).mean() < 1 / INTERMITTENT_ADI:
             self.delegate_note_ = (f"intermittent: sales on {(recent > 0).mean():.0%} of its last {len(recent)} "
                                    f"days (a log-scale decomposition of a few units is biased)")
@@ -336,8 +341,8 @@ class EventProfile(Forecaster):
             raw[n - w // 2 - 1:] = _centred_median(zq[tail:], w)[n - w // 2 - 1 - tail:]
         level = _anchor_spans(raw, zq)
         ok = ~np.isnan(level)
-        if ok.sum() < 14:
-            raise ModelError(f"{self.name}: fewer than 14 days outside event spans; cannot find a baseline")
+        if ok.sum() < MIN_QUIET_DAYS:
+            raise ModelError(f"{self.name}: fewer than {MIN_QUIET_DAYS} days outside event spans; cannot find a baseline")
         idx = np.arange(len(z))
         level = np.interp(idx, idx[ok], level[ok])
         young = len(z) < YEAR
