@@ -751,10 +751,12 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
         budget = run_scenario(params.budget_scenario)  # the scenario's own bootstrap: the plan's interval
     else:
         budget = event_traffic_budget(params, window, gmv_fc.forecast)
-    if params.data != "sample" and _example_budget(budget):
+    example_budget = params.data != "sample" and _example_budget(budget)
+    if example_budget:
         notes.append(EXAMPLE_BUDGET_LABEL)
 
-    kpis = judge_plan(params, report, named, peak, orders, build, budget, gmv, blocked)
+    kpis = judge_plan(params, report, named, peak, orders, build, budget, gmv, blocked,
+                      example_budget=example_budget)
     return CycleResult(params, kpis, window, end, region_fc, totals, report, assignment, capacity,
                        peak, plan, orders, build, clearance, budget, gmv, stock_source, blocked,
                        notes, history_start=history["ds"].min(), used_plan=used_name)
@@ -885,9 +887,10 @@ def ship_kpi(peak: PeakResult, scenario: str, target: float) -> Kpi:
 
 def judge_plan(params: CycleParams, report, named, peak: PeakResult | None,
                orders: pd.DataFrame | None, build: pd.DataFrame | None, budget, gmv: dict | None,
-               blocked: str = "") -> list[Kpi]:
+               blocked: str = "", *, example_budget: bool = False) -> list[Kpi]:
     """The plan's KPIs with targets and what to change where one is missed; with ``blocked``
-    (no feasible network) the peak KPIs are red without a value and the stock KPI has none."""
+    (no feasible network) the peak KPIs are red without a value and the stock KPI has none;
+    ``example_budget``: the budget runs on the sample channels (its KPI says so)."""
     best = report.plans.get("optimized")
     cover = named.coverage.get("within_promise")
     action = "the plan keeps the promise"
@@ -914,7 +917,7 @@ def judge_plan(params: CycleParams, report, named, peak: PeakResult | None,
     roi = summary.get("roi")
     from workbench.budget.explain import binding_text
 
-    example = " on the EXAMPLE channels, not yours" if params.data != "sample" and _example_budget(budget) else ""
+    example = " on the EXAMPLE channels, not yours" if example_budget else ""
     kpis.append(Kpi("kpi_traffic_roi", f"traffic ROI ({summary['scenario']}{example})", roi, params.roi_target,
                     ">=", "ratio",
                     f"{binding_text(budget.allocation)}; lower the traffic budget or move spend to "
