@@ -83,16 +83,19 @@ def pandas_freq(freq: str, dates: pd.DatetimeIndex | None = None) -> str:
     return freq
 
 
+# the length of one period of each frequency
+PERIOD_LENGTH = {"D": pd.DateOffset(days=1), "W": pd.DateOffset(weeks=1), "MS": pd.DateOffset(months=1),
+                 "QS": pd.DateOffset(months=3)}
+
+
 def period_end(start, freq: str) -> pd.Timestamp:
     """The last day of the period dated ``start`` at ``freq``: every period is dated by its first
     day (a day; a week by the day it starts; ``MS`` and ``QS`` by the month's or quarter's first
     day)."""
     start = pd.Timestamp(start)
-    length = {"D": pd.DateOffset(days=1), "W": pd.DateOffset(weeks=1), "MS": pd.DateOffset(months=1),
-              "QS": pd.DateOffset(months=3)}
-    if freq not in length:
+    if freq not in PERIOD_LENGTH:
         pandas_freq(freq)  # raises the unknown-frequency error
-    return start + length[freq] - pd.Timedelta(days=1)
+    return start + PERIOD_LENGTH[freq] - pd.Timedelta(days=1)
 
 
 def window_share(ds, freq: str, start, end) -> np.ndarray:

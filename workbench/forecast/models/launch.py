@@ -40,12 +40,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from workbench.data.validate import PERIOD_LENGTH
 from workbench.forecast.models.regime import series_start
 
 BIN_PERIODS = {"D": 28, "W": 2, "MS": 1, "QS": 1}  # periods in an age bin
 PERIOD_WORDS = {"D": "days", "W": "weeks", "MS": "months", "QS": "quarters"}
-PERIOD_LENGTHS = {"D": pd.DateOffset(days=1), "W": pd.DateOffset(weeks=1), "MS": pd.DateOffset(months=1),
-                  "QS": pd.DateOffset(months=3)}
 MIN_LAUNCHES = 3  # launches a factor (and the curve) needs
 PLATEAU_GAIN = float(np.log(1.05))  # less further change than this: the curve has levelled off
 
@@ -144,7 +143,7 @@ def launch_start(y: np.ndarray, ds: pd.DatetimeIndex, freq: str, panel_start) ->
     if not (y > 0).any():
         return None
     first_sale = int(np.argmax(y > 0))
-    first_bin_end = pd.Timestamp(panel_start) + BIN_PERIODS[freq] * PERIOD_LENGTHS[freq]
+    first_bin_end = pd.Timestamp(panel_start) + BIN_PERIODS[freq] * PERIOD_LENGTH[freq]
     if ds[first_sale] < first_bin_end:
         return None
     first = series_start(y) if freq == "D" else first_sale
