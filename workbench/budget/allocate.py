@@ -332,9 +332,7 @@ def allocate(channels: pd.DataFrame | Sequence[ChannelSpec], *, mode: str = "bud
         result.infeasibility = pre
         return result
 
-    model = _model_with_rules(ch, spec, target)
-    if min_roi is not None:
-        model.prob += model.total_gmv - float(min_roi) * model.total_spend >= 0, "total_roi"
+    model = _model_with_roi(ch, spec, target, min_roi)
     outcome = _solve(model, solver, time_limit)
     result.outcome = outcome
     if outcome.status != "infeasible" and not outcome.has_plan:  # error, or a time limit without a plan
@@ -378,6 +376,15 @@ def _solve(model: _PlanModel, solver: str, time_limit: float | None) -> SolveOut
 
 def _tiny(ch: _Channels) -> float:
     return _BINDING_RTOL * max(float(ch.hi.sum()), 1.0)
+
+
+def _model_with_roi(ch: _Channels, mode: Mode, target: float | None, min_roi: float | None) -> _PlanModel:
+    """``_model_with_rules`` and, unless ``min_roi`` is None, the total ROI floor
+    (total GMV - min_roi x total spend >= 0, the constraint named ``total_roi``)."""
+    model = _model_with_rules(ch, mode, target)
+    if min_roi is not None:
+        model.prob += model.total_gmv - float(min_roi) * model.total_spend >= 0, "total_roi"
+    return model
 
 
 def _model_with_rules(ch: _Channels, mode: Mode, target: float | None) -> _PlanModel:
@@ -478,8 +485,7 @@ def _minimum_scale(channels_at, mode: Mode, target, min_roi: float, solver: str,
     enlarges the set of plans, so the best ROI falls as ``t`` rises."""
     def reaches(t: float) -> bool:
         ch = channels_at(t)
-        model = _model_with_rules(ch, mode, target)
-        model.prob += model.total_gmv - float(min_roi) * model.total_spend >= 0, "total_roi"
+        model = _model_with_roi(ch, mode, target, min_roi)
         if not _solve(model, solver, time_limit).has_plan:
             return False
         return float(model.values()[0].sum()) > _tiny(ch)

@@ -17,11 +17,10 @@ from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, For
 from workbench.forecast.models.event_dummies import offset_dummies
 from workbench.forecast.models.intermittent import (INTERMITTENT_ADI, INTERMITTENT_WINDOW, TSB, average_demand_interval,
                                                     is_intermittent)
-from workbench.forecast.models.launch import LaunchCurve, launch_start
+from workbench.forecast.models.launch import PERIOD_WORDS, LaunchCurve, launch_start
 from workbench.forecast.models.lunar import WINDOWS, LunarEffect, fit_lunar_effect, lunar_regressors
 from workbench.forecast.models.regime import STOP_PERIODS, nondaily_start, stopped_since, trailing_zeros
 
-PERIOD_WORDS = {"D": "days", "W": "weeks", "MS": "months", "QS": "quarters"}
 MIN_FIT = 4  # fewest periods an ETS is fitted on (level only)
 MIN_QUIET = 3  # fewest periods outside solar sale windows a short history's level is fitted on
 QUIET_TAIL = 8  # the last quiet periods whose line continues through the sale periods after them

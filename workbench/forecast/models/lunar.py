@@ -334,10 +334,13 @@ def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: R
     except ValueError as exc:
         return None, f"Spring Festival and New Year sale effects not estimated: {exc}"
     placements = whole_festivals(ds, freq, calendar, widest)
+    if placements < MIN_PLACEMENTS:
+        choices = choices[:1]  # nothing is estimated: the calendar's windows stand
     best = None  # (aicc, spans, estimate)
     for spans in choices:
-        X = lunar_regressors(ds, freq, calendar, centred=season is not None, spans=spans)
-        touched = lunar_regressors(ds, freq, calendar, centred=False, spans=spans).sum(axis=1) > 0
+        raw = lunar_regressors(ds, freq, calendar, centred=False, spans=spans)
+        X = raw if season is None else lunar_regressors(ds, freq, calendar, centred=True, spans=spans)
+        touched = raw.sum(axis=1) > 0
         estimate = own_effect(z, X, season, touched) if placements >= MIN_PLACEMENTS else None
         aicc = estimate[4] if estimate is not None else np.inf
         if best is None or aicc < best[0]:
