@@ -14,7 +14,8 @@ half-width of P10-P90 over the root mean square log error of the P50, both in lo
 over series: 1.28 is right for a normal error, more is too wide for that cut-off's errors),
 then the tails at 91-150 days ahead split by the forecast's event effect on the day (lowered,
 e.g. the Spring Festival collapse; raised; quiet), for models with a separate event component. ``--refits CUTOFF`` instead shows the calibration refits of
-``auto`` on the total at one cut-off (``refit_report``).
+``auto`` on the total at one cut-off (``refit_report``) and what its band is made of, by horizon
+band (``band_report``: refits, level and day-noise spreads, P10 / P90, the errors that followed).
 
     WORKBENCH_SHARED=../shared .venv/bin/python benchmarks/forecast_coverage.py [--models auto,ets] [--refits DATE]
 """
@@ -110,6 +111,55 @@ def refit_report(frame: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def band_report(frame: pd.DataFrame, cutoff: pd.Timestamp, horizon: int = HORIZON) -> pd.DataFrame:
+    """What the band of ``event_profile`` on one series (``frame``: ``[ds, y]``) fitted to
+    ``cutoff`` is made of, per horizon band (``conformal.HORIZON_BANDS["D"]``) of the next
+    ``horizon`` days: how many refits measured it (``refits``; errors on days of events a refit
+    had no profile for left out, as the bands leave them out), the robust sd of their level
+    errors (each refit's centred weekly mean error, around the band's median) and of the day
+    noise pooled over every refit's days (the two parts ``conformal_offsets`` convolves), the
+    mean log P10 and P90 around the P50, and, on the days after the cut-off that ``frame``
+    holds, the P50's mean log error, its sd and the P10-P90 coverage (log: ``log1p``)."""
+    from workbench.calendar import default_calendar
+    from workbench.forecast.conformal import HORIZON_BANDS
+    from workbench.forecast.models.event_profile import EventProfile
+
+    def robust_sd(x):
+        return 1.4826 * float(np.median(np.abs(x - np.median(x)))) if len(x) else np.nan
+
+    train = frame[frame.ds <= cutoff]
+    model = EventProfile().fit(train.y.to_numpy(float), pd.DatetimeIndex(train.ds), calendar=default_calendar())
+    if not getattr(model, "refit_errors_", None):
+        raise SystemExit(f"event_profile has no calibration refits at {cutoff.date()} (delegated or too young)")
+    pred = model.predict(horizon, (0.1, 0.5, 0.9))
+    z = {q: np.log1p(v) for q, v in pred.quantiles.items()}
+    actual = frame.set_index("ds").y.reindex(pd.DatetimeIndex(pred.ds)).to_numpy(float)
+    steps = np.arange(1, horizon + 1)
+    hs, errors, _, missed = (np.concatenate(a) for a in zip(*model.refit_errors_))
+    day = np.concatenate(model._refit_day_errors())
+    path = np.concatenate([np.full(len(e), i) for i, (_, e, _, _) in enumerate(model.refit_errors_)])
+    edges = [0, *[b for b in HORIZON_BANDS["D"] if b < horizon], horizon]
+    rows = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        sel = (hs > lo) & (hs <= hi) & ~missed
+        level = errors[sel] - day[sel]
+        at = (steps > lo) & (steps <= hi)
+        known = at & np.isfinite(actual)
+        e = np.log1p(actual[known]) - z[0.5][known]
+        rows.append({"days ahead": f"{lo + 1}-{hi}", "refits": len(np.unique(path[sel])), "errors": int(sel.sum()),
+                     "level sd": round(robust_sd(level), 3),
+                     "day sd": round(robust_sd(day[~missed]), 3),
+                     "P10": round(float(np.mean(z[0.1][at] - z[0.5][at])), 3),
+                     "P90": round(float(np.mean(z[0.9][at] - z[0.5][at])), 3),
+                     "actual days": int(known.sum()),
+                     "P50 error": round(float(e.mean()), 3) if known.any() else np.nan,
+                     "error sd": round(float(e.std()), 3) if known.any() else np.nan,
+                     "coverage %": round(100 * float(np.mean((actual[known] >= pred.quantiles[0.1][known])
+                                                              & (actual[known] <= pred.quantiles[0.9][known]))), 1)
+                     if known.any() else np.nan})
+    return pd.DataFrame(rows)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="auto", help="comma-separated registry names")
@@ -126,6 +176,8 @@ def main(argv=None) -> int:
         pd.set_option("display.width", 250)
         print(f"== event_profile's calibration refits on the total, cut-off {args.refits} (log errors) ==")
         print(refit_report(frames["daily_total"][0], pd.Timestamp(args.refits)).to_string(index=False))
+        print(f"\n== what its band is made of, by horizon band (log; robust sds; P10 / P90 around the P50) ==")
+        print(band_report(frames["daily_total"][0], pd.Timestamp(args.refits)).to_string(index=False))
         return 0
     cutoffs = pd.date_range("2021-09-01", periods=args.cutoffs, freq=f"{args.every}D")
     rows, days = [], []
