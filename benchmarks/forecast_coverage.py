@@ -111,6 +111,20 @@ def refit_report(frame: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def calibrated_window_spread(level_sd: float, day_sd: float, days: int = 30, draws: int = 20_000,
+                             seed: int = 0) -> float:
+    """The share of ``days``-day windows whose P10-P90 coverage is within 80 +- 8 points for a
+    perfectly calibrated band when each day's log error is a level error shared by the window
+    (normal, sd ``level_sd``) plus its own day noise (normal, sd ``day_sd``): the band is the
+    exact P10-P90 of their sum, so coverage averages 80% over windows, and this says how often
+    one window lands within the bar (seeded Monte Carlo, ``draws`` windows)."""
+    rng = np.random.default_rng(seed)
+    half = 1.2816 * float(np.hypot(level_sd, day_sd))  # the normal's P90
+    errors = rng.normal(0, level_sd, (draws, 1)) + rng.normal(0, day_sd, (draws, days))
+    cover = (np.abs(errors) <= half).mean(axis=1)
+    return float(np.mean(np.abs(cover - 0.8) <= 0.08 + 1e-9))
+
+
 def band_report(frame: pd.DataFrame, cutoff: pd.Timestamp, horizon: int = HORIZON) -> pd.DataFrame:
     """What the band of ``event_profile`` on one series (``frame``: ``[ds, y]``) fitted to
     ``cutoff`` is made of, per horizon band (``conformal.HORIZON_BANDS["D"]``) of the next
@@ -118,8 +132,10 @@ def band_report(frame: pd.DataFrame, cutoff: pd.Timestamp, horizon: int = HORIZO
     had no profile for left out, as the bands leave them out), the robust sd of their level
     errors (each refit's centred weekly mean error, around the band's median) and of the day
     noise pooled over every refit's days (the two parts ``conformal_offsets`` convolves), the
-    mean log P10 and P90 around the P50, and, on the days after the cut-off that ``frame``
-    holds, the P50's mean log error, its sd and the P10-P90 coverage (log: ``log1p``)."""
+    mean log P10 and P90 around the P50, how often a perfectly calibrated normal band of that
+    make-up covers a 30-day window within 80 +- 8 points (``calibrated_window_spread``), and,
+    on the days after the cut-off that ``frame`` holds, the P50's mean log error, its sd and
+    the P10-P90 coverage (log: ``log1p``)."""
     from workbench.calendar import default_calendar
     from workbench.forecast.conformal import HORIZON_BANDS
     from workbench.forecast.models.event_profile import EventProfile
@@ -146,9 +162,11 @@ def band_report(frame: pd.DataFrame, cutoff: pd.Timestamp, horizon: int = HORIZO
         at = (steps > lo) & (steps <= hi)
         known = at & np.isfinite(actual)
         e = np.log1p(actual[known]) - z[0.5][known]
+        level_sd, day_sd = robust_sd(level), robust_sd(day[~missed])
         rows.append({"days ahead": f"{lo + 1}-{hi}", "refits": len(np.unique(path[sel])), "errors": int(sel.sum()),
-                     "level sd": round(robust_sd(level), 3),
-                     "day sd": round(robust_sd(day[~missed]), 3),
+                     "level sd": round(level_sd, 3), "day sd": round(day_sd, 3),
+                     "calibrated within %": round(100 * calibrated_window_spread(level_sd, day_sd), 1)
+                     if sel.any() else np.nan,
                      "P10": round(float(np.mean(z[0.1][at] - z[0.5][at])), 3),
                      "P90": round(float(np.mean(z[0.9][at] - z[0.5][at])), 3),
                      "actual days": int(known.sum()),
