@@ -153,3 +153,30 @@ def test_a_warehouse_under_target_makes_the_48h_kpi_red_and_is_named():
     fine = peak_check(forecast, assignment, capacity, window_start=days[0], window_end=days[-1],
                       area="city")
     assert ship_kpi(fine, "p50", 0.95).status == "green"
+
+
+def test_window_totals_scale_a_scenario_to_the_warehouse_totals_quantile():
+    """A sum of the cities' P90s is no P90 of Wuhan's units: given the quantile of its window
+    total, the P90 days keep their shape and add up to it; Xi'an, without a row, keeps the sum."""
+    forecast, assignment, capacity = two_warehouses()
+    kwargs = dict(window_start=DAYS[0], window_end=DAYS[-1], area="city")
+    summed = peak_check(forecast, assignment, capacity, **kwargs)
+    totals = pd.DataFrame({"warehouse": ["Wuhan"], "yhat_q50": [450.0], "yhat_q90": [500.0]})
+    result = peak_check(forecast, assignment, capacity, window_totals=totals, **kwargs)
+    daily = result.daily.set_index(["warehouse", "scenario"])
+    # summed P90 days 180, 300, 60 (540 units) scaled to 500
+    assert daily.loc[("Wuhan", "p90"), "arrivals"].tolist() == pytest.approx([180 * 500 / 540, 300 * 500 / 540,
+                                                                              60 * 500 / 540])
+    assert daily.loc[("Wuhan", "p50"), "arrivals"].tolist() == pytest.approx([150, 250, 50])  # already 450
+    by = result.warehouses.set_index(["warehouse", "scenario"])
+    assert by.loc[("Wuhan", "p90"), "units"] == pytest.approx(500.0)
+    assert by.loc[("Wuhan", "p90"), "scenario_total"] == "band"
+    assert by.loc[("Xi'an", "p90"), "scenario_total"] == "summed"
+    assert by.loc[("Xi'an", "p90"), "units"] == summed.warehouses.set_index(["warehouse", "scenario"]).loc[
+        ("Xi'an", "p90"), "units"]
+    assert by.loc[("Wuhan", "p90"), "max_backlog"] < summed.warehouses.set_index(
+        ["warehouse", "scenario"]).loc[("Wuhan", "p90"), "max_backlog"]
+    with pytest.raises(DataValidationError, match=r"missing column\(s\) \['yhat_q90'\]"):
+        peak_check(forecast, assignment, capacity, window_totals=totals[["warehouse", "yhat_q50"]], **kwargs)
+    with pytest.raises(DataValidationError, match="'Wuhan' appears twice"):
+        peak_check(forecast, assignment, capacity, window_totals=pd.concat([totals, totals]), **kwargs)

@@ -15,6 +15,10 @@ Stated assumptions (shown in the report):
 * warehouses are named by city, front warehouses ``"<city> front"``;
 * each region's orders are shipped by the warehouses that deliver its cities' units in the plan as
   given (the last leg, central or front), in those proportions;
+* a warehouse's P50 and P90 peak are the days its regions send it, scaled to the P50 and P90 of
+  the warehouse's own window total: its history (the regions' units times their shares) is
+  forecast with the window band of that total (:func:`warehouse_window_totals`), since a sum of
+  the regions' P90s is no P90 of their sum;
 * a warehouse's daily handling capacity is ``capacity_units_per_day`` from the ``capacity`` file
   when given, else from the ``sites`` file, else its network capacity for the window spread evenly
   over the window's days, times ``capacity_factor`` (labelled as an assumption);
@@ -320,8 +324,9 @@ class CycleResult:
     def _peak(self):
         frame = self.peak.warehouses[["warehouse", "scenario", "units", "peak_day_units", "capacity",
                                       "days_binding", "first_binding_day", "max_backlog",
-                                      "backlog_at_end", "ship_48h_share", "extra_capacity_needed"]]
-        formats = {"warehouse": "text", "scenario": "text", "units": "units",
+                                      "backlog_at_end", "ship_48h_share", "extra_capacity_needed",
+                                      "scenario_total"]]
+        formats = {"warehouse": "text", "scenario": "text", "units": "units", "scenario_total": "text",
                    "peak_day_units": "units", "capacity": "units", "days_binding": "count",
                    "first_binding_day": "date", "max_backlog": "units", "backlog_at_end": "units",
                    "ship_48h_share": "share", "extra_capacity_needed": "units"}
@@ -483,6 +488,50 @@ def serving_shares(result, demand: pd.DataFrame) -> pd.DataFrame:
                                                              name="warehouse")])["units"].sum()
     shares = (units / units.groupby(level=0).transform("sum")).rename("share").reset_index()
     return shares[shares["share"] > 0].reset_index(drop=True)
+
+
+def warehouse_window_totals(regions: pd.DataFrame, region_totals: pd.DataFrame, assignment: pd.DataFrame,
+                            window, *, n_jobs: int | None = None) -> pd.DataFrame:
+    """Per warehouse, the quantiles of its units over the event window (``peak_check``'s
+    ``window_totals``).
+
+    The point total is what its regions send it: each region's window forecast (``region_totals``,
+    ``event_forecast(...).totals``: reconciled to the national forecast) times its share, summed.
+    The band is the warehouse's own: its history (each region's daily units times its share,
+    summed) is forecast to the window (``event_forecast`` with the window total's band:
+    ``workbench.forecast.window_band``), and its quantiles, relative to that forecast, are put
+    around the point total. A sum of the regions' quantiles would have every region at its P90
+    at once.
+
+    Args:
+        regions: daily history ``[region, ds, y]`` (units).
+        region_totals: ``[region, yhat, ...]`` over the window (units).
+        assignment: ``[region, warehouse, share]`` (``serving_shares``).
+        window: the event window (``EventWindow``) after the history.
+
+    Returns:
+        ``[warehouse, yhat, yhat_q10, yhat_q50, yhat_q90, window_band]`` (units over the window;
+        NaN quantiles and ``window_band`` ``"none"`` where the warehouse's total has no band).
+    """
+    from workbench.forecast.planning import event_forecast
+
+    shares = assignment[["region", "warehouse", "share"]].astype({"region": str})
+    served = regions.astype({"region": str}).merge(shares, on="region")
+    history = (served.assign(y=served["y"] * served["share"])
+               .groupby(["warehouse", "ds"], as_index=False)["y"].sum())
+    own = event_forecast(history, event=window.event, year=window.year, quantiles=QUANTILES,
+                         keys=["warehouse"], n_jobs=n_jobs).totals.set_index("warehouse")
+    point = (region_totals.astype({"region": str}).merge(shares, on="region")
+             .assign(yhat=lambda t: t["yhat"] * t["share"]).groupby("warehouse")["yhat"].sum())
+    out = pd.DataFrame({"warehouse": point.index, "yhat": point.to_numpy()})
+    relative = own["yhat"].reindex(point.index).to_numpy(dtype=float)
+    for q in QUANTILES:
+        column = f"yhat_q{int(round(q * 100))}"
+        band = own[column].reindex(point.index).to_numpy(dtype=float)
+        out[column] = np.where(relative > 0, point.to_numpy() * band / np.where(relative > 0, relative, 1.0),
+                               np.nan)
+    out["window_band"] = own["window_band"].reindex(point.index).fillna("none").to_numpy()
+    return out
 
 
 def plan_used(report) -> str:
@@ -790,8 +839,15 @@ def _peak_and_stock(params: CycleParams, window, days: int, history: pd.DataFram
     capacity = daily_capacity(params, used, warehouses, days)
     if capacity.attrs["assumed"]:
         notes.append(CAPACITY_ASSUMED)
+    regions = history.groupby(["region", "ds"], as_index=False)["y"].sum()
+    totals = warehouse_window_totals(regions, region_fc.totals, assignment, window, n_jobs=n_jobs)
+    summed = totals[totals["yhat_q90"].isna()]
+    if len(summed):
+        notes.append(f"peak: {', '.join(summed['warehouse'])} have no band of their own window total; their "
+                     "P50/P90 peak sums their regions' daily quantiles, an upper bound")
     peak = peak_check(region_fc.forecast, assignment, capacity, window_start=window.start,
-                      window_end=window.end, area="region", target=params.ship_target)
+                      window_end=window.end, area="region", target=params.ship_target,
+                      window_totals=totals)
 
     # 3. stock: SKU forecast pooled at the serving warehouses, orders now, build before the window
     sku_fc = event_forecast(history[history["sku"].isin(stock_skus)], event=params.event, year=window.year,

@@ -5,7 +5,13 @@ Model (one warehouse, one scenario; days ``t = 1..T`` of the event window):
 
 * arrivals ``a_t``: the forecast units of the areas (cities or regions) the warehouse serves, times
   the area's share (the assignment), on day ``t``; scenario ``p50`` uses the forecast's median,
-  ``p90`` its 90 % quantile every day (a pessimistic peak);
+  ``p90`` its 90 % quantile. A sum of the areas' P90s is no P90 of the warehouse's units (it
+  has every area at its own P90 at once, as likely as none), so given the quantiles of each
+  warehouse's window total (``window_totals``, e.g. the window band of the warehouse's own
+  total: ``workbench.forecast.window_band``), a scenario's days keep the summed areas' shape and
+  are scaled to add up to that quantile of the total: the ``p90`` peak is the window whose
+  total is the warehouse's P90. Without it (or for a warehouse it lacks) the scenario is the sum
+  of the areas' daily quantiles, an upper bound; ``warehouses.scenario_total`` says which;
 * capacity ``c`` units a day, first in first out, starting the window with no backlog:
   shipped ``s_t = min(B_{t-1} + a_t, c)``, backlog ``B_t = B_{t-1} + a_t - s_t``; the capacity
   binds on day ``t`` when ``B_{t-1} + a_t > c``;
@@ -35,6 +41,8 @@ from workbench.errors import DataValidationError, ParameterError
 
 SCENARIOS = {"p50": "yhat_q50", "p90": "yhat_q90"}
 SHIP_TARGET = 0.95
+TOTAL_SOURCES = {"band": "the quantile of the warehouse's window total (its own band)",
+                 "summed": "the sum of its areas' daily quantiles (an upper bound: every area at once)"}
 
 
 @dataclass(frozen=True)
@@ -114,7 +122,8 @@ class PeakResult:
     binds``. ``warehouses``: one row per warehouse and scenario with ``units``, ``peak_day_units``,
     ``capacity``, ``days_binding``, ``first_binding_day``, ``max_backlog``, ``backlog_at_end``,
     ``clears_in_window``, ``ship_48h_share``, ``extra_capacity_needed`` (units a day to reach
-    ``target``).
+    ``target``), ``scenario_total`` (a key of ``TOTAL_SOURCES``: where the scenario's window
+    total comes from).
     """
 
     daily: pd.DataFrame
@@ -259,7 +268,7 @@ def check_capacity(capacity: pd.DataFrame, warehouses) -> pd.Series:
 def peak_check(forecast: pd.DataFrame, assignment: pd.DataFrame, capacity: pd.DataFrame, *,
                window_start, window_end, area: str = "region",
                scenarios: dict[str, str] | None = None,
-               target: float = SHIP_TARGET) -> PeakResult:
+               target: float = SHIP_TARGET, window_totals: pd.DataFrame | None = None) -> PeakResult:
     """Daily outbound per warehouse over the event window against its capacity (module doc).
 
     Args:
@@ -271,14 +280,18 @@ def peak_check(forecast: pd.DataFrame, assignment: pd.DataFrame, capacity: pd.Da
         area: the area column shared by ``forecast`` and ``assignment``.
         scenarios: scenario -> forecast column, default :data:`SCENARIOS`.
         target: share of units to ship within 48 hours (the plan's KPI, 0.95).
+        window_totals: ``[warehouse, <scenario columns>...]``, the quantiles of each warehouse's
+            units over the whole window (module doc); a warehouse without a row, or with NaN,
+            keeps the sum of its areas' daily quantiles.
 
     Returns:
         The :class:`PeakResult`.
 
     Raises:
         ParameterError: a window ending before it starts, a bad ``target``.
-        DataValidationError: bad tables (see :func:`warehouse_arrivals`, :func:`check_capacity`)
-            or a forecast that misses a day of the window.
+        DataValidationError: bad tables (see :func:`warehouse_arrivals`, :func:`check_capacity`),
+            a forecast that misses a day of the window, or ``window_totals`` without its columns,
+            with a negative quantile or a warehouse twice.
     """
     columns = dict(scenarios or SCENARIOS)
     start, end = pd.Timestamp(window_start).normalize(), pd.Timestamp(window_end).normalize()
@@ -303,11 +316,16 @@ def peak_check(forecast: pd.DataFrame, assignment: pd.DataFrame, capacity: pd.Da
     arrivals = arrivals[arrivals["ds"].between(start, end)]
     warehouses = sorted(set(assignment["warehouse"].astype(str).str.strip()))
     cap = check_capacity(capacity, warehouses)
+    totals = _window_totals(window_totals, columns)
     daily_rows, summary = [], []
     for warehouse in warehouses:
         mine = arrivals[arrivals["warehouse"] == warehouse].set_index("ds").reindex(days, fill_value=0.0)
-        for scenario in columns:
+        for scenario, column in columns.items():
             a = mine[scenario].to_numpy(dtype=float)
+            total = totals.get((warehouse, column), np.nan)
+            source = "summed"
+            if np.isfinite(total) and a.sum() > 0:  # the days' shape, the total's quantile
+                a, source = a * (total / a.sum()), "band"
             run = run_queue(a, cap[warehouse])
             daily_rows.append(pd.DataFrame({
                 "warehouse": warehouse, "scenario": scenario, "ds": days, "arrivals": a,
@@ -322,6 +340,27 @@ def peak_check(forecast: pd.DataFrame, assignment: pd.DataFrame, capacity: pd.Da
                 "backlog_at_end": float(run.backlog[-1]) if len(a) else 0.0,
                 "clears_in_window": bool(len(a) == 0 or run.backlog[-1] <= 1e-9),
                 "ship_48h_share": run.share_48h,
-                "extra_capacity_needed": extra_capacity(a, cap[warehouse], target)})
+                "extra_capacity_needed": extra_capacity(a, cap[warehouse], target),
+                "scenario_total": source})
     return PeakResult(pd.concat(daily_rows, ignore_index=True), pd.DataFrame(summary), float(target),
                       (start, end))
+
+
+def _window_totals(table: pd.DataFrame | None, columns: dict[str, str]) -> dict:
+    """``{(warehouse, column): units}`` from ``peak_check``'s ``window_totals`` (NaN left out)."""
+    if table is None:
+        return {}
+    name = _name(table, "window totals")
+    missing = [c for c in ["warehouse", *columns.values()] if c not in table.columns]
+    if missing:
+        raise DataValidationError(f"{name}: missing column(s) {missing}; it has {list(table.columns)}")
+    keys = table["warehouse"].astype(str).str.strip()
+    if keys.duplicated().any():
+        raise DataValidationError(f"{name}: warehouse {keys[keys.duplicated()].iloc[0]!r} appears twice")
+    out = {}
+    for column in columns.values():
+        values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)
+        if (values < 0).any():
+            raise DataValidationError(f"{name}: column {column!r} must be units >= 0")
+        out.update({(w, column): v for w, v in zip(keys, values) if np.isfinite(v)})
+    return out
