@@ -2,7 +2,10 @@
 ``--panel routes`` (default), the ~1,000 routes (origin -> destination flows) of the parcel
 network (../shared/data, evaluation only), mostly young, intermittent or stopping, their 77
 origins and the network total, on the three 2022 windows; ``--panel sample``, the embedded
-sample's 294 mature SKUs, their 6 categories and the total, on its last three event windows.
+sample's 294 mature SKUs, their 6 categories and the total, on its last three event windows;
+``--panel FILE.csv`` a team's daily file ``ds, <bottom keys>, <middle columns>, units``
+(``--bottom sku,region --middle category,region,sku``: every middle column is a level of a
+grouped structure), on the last New Year sale, 618 and Double 11 windows inside it.
 
 For each window (training ends ``--lead`` days before it), the default model forecasts every
 bottom series, every middle one and the total directly (the base forecasts). Past errors for
@@ -22,6 +25,7 @@ are), and the largest difference between the workbench's and the peer's MinT bef
 
     WORKBENCH_SHARED=../shared .venv/bin/python benchmarks/forecast_reconcile.py [--panel routes|sample]
         [--routes N (0: all)] [--no-peer]
+    .venv/bin/python benchmarks/forecast_reconcile.py --panel FILE.csv --bottom sku,region --middle category,region,sku
 """
 
 from __future__ import annotations
@@ -48,28 +52,47 @@ from forecast_accuracy import DATA, STATSFORECAST, WINDOWS  # noqa: E402  (same 
 
 HIERARCHICALFORECAST = "hierarchicalforecast==1.5.3"
 ERROR_ORIGINS = (120, 80, 40)  # days before the cut-off: rolling origins for MinT-shrink's errors
-METHODS = ("bottom_up", "forecast_proportions", "ols", "wls_struct", "mint_shrink")
-LEVELS = ("total", "middle", "bottom")
+METHODS = ("bottom_up", "forecast_proportions", "top_down_var", "ols", "wls_struct", "wls_var", "mint_shrink")
+PEER_METHODS = ("bottom_up", "forecast_proportions", "ols", "wls_struct", "wls_var", "mint_shrink")
 SAMPLE_WINDOWS = (("new_year_sale", 2026), ("618", 2026), ("double11", 2025))
 
 
 class Panel:
-    """A two-level hierarchy under its total: ``frame`` ``[bottom, middle, ds, y]``, the windows
-    (label -> start, end) and a label per level."""
+    """The bottom series under middle levels (one column each: a hierarchy or a grouped
+    structure) and the total: ``frame`` ``[bottom keys..., middle columns..., ds, y]``, the
+    windows (label -> start, end) and a label per level (``"total"``, each middle column,
+    ``"bottom"``)."""
 
-    def __init__(self, frame: pd.DataFrame, bottom: str, middle: str, windows: dict, labels: dict):
-        self.frame, self.bottom, self.middle, self.windows, self.labels = frame, bottom, middle, windows, labels
-        self.keys = {"total": [], "middle": [middle], "bottom": [bottom]}
-        self.actual = {"bottom": frame[[bottom, "ds", "y"]],
-                       "middle": frame.groupby([middle, "ds"], as_index=False).y.sum(),
-                       "total": frame.groupby("ds", as_index=False).y.sum()}
+    def __init__(self, frame: pd.DataFrame, bottom: list[str], middles: list[str], windows: dict, labels: dict):
+        self.frame, self.bottom, self.middles, self.windows = frame, list(bottom), list(middles), windows
+        self.keys = {"total": [], **{m: [m] for m in middles}, "bottom": self.bottom}
+        self.levels = list(self.keys)
+        self.labels = {"total": "total", **{m: f"{frame[m].nunique()} {m}" for m in middles},
+                       "bottom": f"{frame.groupby(self.bottom).ngroups:,} {' x '.join(self.bottom)}", **labels}
+        self.extra = [m for m in middles if m not in self.bottom]  # middle columns carried by the bottom
+        self.actual = {level: frame.groupby([*keys, "ds"], as_index=False).y.sum() for level, keys in self.keys.items()}
 
 
 def route_panel(limit: int = 0) -> Panel:
     routes = load_routes(limit)
-    return Panel(routes, "route", "origin", {w: tuple(map(pd.Timestamp, d)) for w, d in WINDOWS.items()},
-                 {"total": "total", "middle": f"{routes.origin.nunique()} origins",
-                  "bottom": f"{routes.route.nunique():,} routes"})
+    return Panel(routes, ["route"], ["origin"], {w: tuple(map(pd.Timestamp, d)) for w, d in WINDOWS.items()},
+                 {"origin": f"{routes.origin.nunique()} origins", "bottom": f"{routes.route.nunique():,} routes"})
+
+
+def file_panel(path: Path, bottom: list[str], middles: list[str]) -> Panel:
+    """A team's daily file (``ds``, the key columns, ``units``), on the last windows of the New
+    Year sale, 618 and Double 11 that end inside it."""
+    from workbench.calendar import default_calendar
+
+    raw = pd.read_csv(path)
+    frame, _ = prepare_long_frame(raw[["ds", *dict.fromkeys([*bottom, *middles]), "units"]], date_col="ds",
+                                  target_col="units", keys=list(dict.fromkeys([*bottom, *middles])))
+    calendar, end = default_calendar(), frame.ds.max()
+    windows = {}
+    for event in ("new_year_sale", "618", "double11"):
+        window = max((w for w in calendar.windows(event, frame.ds.min(), end) if w.end <= end), key=lambda w: w.end)
+        windows[f"{calendar.label(event)} {window.year}"] = (window.start, window.end)
+    return Panel(frame, bottom, middles, windows, {})
 
 
 def sample_panel() -> Panel:
@@ -81,9 +104,8 @@ def sample_panel() -> Panel:
     calendar = default_calendar()
     windows = {f"{calendar.label(e)} {y}": (w.start, w.end) for e, y in SAMPLE_WINDOWS
                for w in [calendar.window(e, y)]}
-    return Panel(frame, "sku", "category", windows,
-                 {"total": "total", "middle": f"{frame.category.nunique()} categories",
-                  "bottom": f"{frame.sku.nunique()} SKUs"})
+    return Panel(frame, ["sku"], ["category"], windows,
+                 {"category": f"{frame.category.nunique()} categories", "bottom": f"{frame.sku.nunique()} SKUs"})
 
 
 def load_routes(limit: int = 0) -> pd.DataFrame:
@@ -113,24 +135,24 @@ def _direct(frame: pd.DataFrame, horizon: int, keys: list[str]) -> pd.DataFrame:
 def base_forecasts(panel: Panel, cutoff: pd.Timestamp, horizon: int) -> dict[str, pd.DataFrame]:
     """The direct forecasts of every level from history up to ``cutoff``."""
     train = panel.frame[panel.frame.ds <= cutoff]
-    middle_of = panel.frame.drop_duplicates(panel.bottom).set_index(panel.bottom)[panel.middle]
-    bottom = _direct(train[[panel.bottom, "ds", "y"]], horizon, [panel.bottom])
-    bottom[panel.middle] = bottom[panel.bottom].map(middle_of)
-    return {"bottom": bottom,
-            "middle": _direct(train.groupby([panel.middle, "ds"], as_index=False).y.sum(), horizon, [panel.middle]),
-            "total": _direct(train.groupby("ds", as_index=False).y.sum(), horizon, [])}
+    out = {level: _direct(train.groupby([*keys, "ds"], as_index=False).y.sum(), horizon, keys)
+           for level, keys in panel.keys.items()}
+    if panel.extra:
+        columns = panel.frame[[*panel.bottom, *panel.extra]].drop_duplicates()
+        out["bottom"] = out["bottom"].merge(columns, on=panel.bottom, how="left")
+    return out
 
 
 def past_errors(panel: Panel, cutoff: pd.Timestamp) -> dict:
     """Errors (actual - forecast) at every level from the ``ERROR_ORIGINS`` rolling origins."""
-    parts = {level: [] for level in LEVELS}
+    parts = {level: [] for level in panel.levels}
     for days in ERROR_ORIGINS:
         origin = cutoff - pd.Timedelta(days=days)
         for level, fc in base_forecasts(panel, origin, days).items():
             keys = panel.keys[level]
             joined = fc[fc.ds <= cutoff].merge(panel.actual[level], on=[*keys, "ds"], how="left")
             parts[level].append(joined.assign(cutoff=origin, error=joined.y - joined.yhat)
-                                [[*keys, *([panel.middle] if level == "bottom" else []), "cutoff", "ds", "y", "error"]])
+                                [[*keys, *(panel.extra if level == "bottom" else []), "cutoff", "ds", "y", "error"]])
     return {level: pd.concat(p, ignore_index=True) for level, p in parts.items()}
 
 
@@ -156,14 +178,16 @@ def peer_python(venv: Path) -> Path:
 def peer_reconcile(python: Path, panel: Panel, base: dict, errors: dict) -> pd.DataFrame:
     """hierarchicalforecast's reconciled forecasts ``[level, key, ds, method, yhat, seconds]``
     from the same base forecasts, summing matrix and errors."""
-    table = base["bottom"][[panel.bottom, panel.middle]].drop_duplicates().sort_values(panel.bottom)
-    S, labels = summing_matrix(table.reset_index(drop=True), [(), (panel.middle,)])
-    middle_ids = [f"middle|{key[0]}" for level, key in labels if level == (panel.middle,)]
-    bottom_ids = [f"bottom|{b}" for b in table[panel.bottom]]
+    columns = list(dict.fromkeys([*panel.bottom, *panel.middles]))
+    table = base["bottom"][columns].drop_duplicates().sort_values(panel.bottom).reset_index(drop=True)
+    S, labels = summing_matrix(table, [(), *[(m,) for m in panel.middles]])
+    middle_ids = {m: [f"{m}|{key[0]}" for level, key in labels if level == (m,)] for m in panel.middles}
+    bottom_ids = list("bottom|" + table[panel.bottom].astype(str).agg("/".join, axis=1))
 
     def uid(level, frame):
-        return (pd.Series("total", index=frame.index) if level == "total" else
-                f"{level}|" + frame[panel.keys[level][0]].astype(str))
+        if level == "total":
+            return pd.Series("total", index=frame.index)
+        return f"{level}|" + frame[panel.keys[level]].astype(str).agg("/".join, axis=1)
 
     base_rows = pd.concat([pd.DataFrame({"unique_id": uid(lv, f), "ds": f.ds, "auto": f.yhat})
                            for lv, f in base.items()])
@@ -176,10 +200,9 @@ def peer_reconcile(python: Path, panel: Panel, base: dict, errors: dict) -> pd.D
         base_rows.to_csv(folder / "base.csv", index=False)
         insample.to_csv(folder / "insample.csv", index=False)
         s_frame = pd.DataFrame(S, columns=bottom_ids)
-        s_frame.insert(0, "unique_id", ["total", *middle_ids, *bottom_ids])
+        s_frame.insert(0, "unique_id", ["total", *[i for m in panel.middles for i in middle_ids[m]], *bottom_ids])
         s_frame.to_csv(folder / "S.csv", index=False)
-        (folder / "tags.json").write_text(json.dumps({"total": ["total"], "middle": middle_ids,
-                                                      "middle/bottom": bottom_ids}))
+        (folder / "tags.json").write_text(json.dumps({"total": ["total"], **middle_ids, "bottom": bottom_ids}))
         subprocess.run([str(python), str(Path(__file__).with_name("hierarchical_peers.py")), str(folder)], check=True)
         out = pd.read_csv(folder / "reconciled.csv", parse_dates=["ds"])
     parts = out.unique_id.str.split("|", n=1, expand=True)
@@ -187,9 +210,19 @@ def peer_reconcile(python: Path, panel: Panel, base: dict, errors: dict) -> pd.D
     return out
 
 
+def peer_level(part: pd.DataFrame, panel: Panel, level: str) -> pd.DataFrame:
+    """The peer's reconciled forecasts of one level, with the level's key columns."""
+    fc = part[part.level == level].copy()
+    if level != "total":
+        fc[panel.keys[level]] = fc.key.str.split("/", expand=True).to_numpy()
+    return fc[[*panel.keys[level], "ds", "yhat"]]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--panel", choices=("routes", "sample"), default="routes")
+    parser.add_argument("--panel", default="routes", help="routes, sample or a daily CSV file")
+    parser.add_argument("--bottom", default="sku,region", help="a file panel's bottom key columns")
+    parser.add_argument("--middle", default="category,region,sku", help="a file panel's middle levels")
     parser.add_argument("--routes", type=int, default=0, help="only the N largest routes (0: all)")
     parser.add_argument("--lead", type=int, default=90)
     parser.add_argument("--no-peer", action="store_true", help="skip hierarchicalforecast")
@@ -199,9 +232,9 @@ def main(argv=None) -> int:
         print(f"no evaluation data at {DATA}; nothing to measure")
         return 0
     warnings.simplefilter("ignore")
-    panel = route_panel(args.routes) if args.panel == "routes" else sample_panel()
-    print(f"{panel.labels['bottom']}, {panel.labels['middle']}; zero days: {(panel.frame.y == 0).mean():.0%}",
-          file=sys.stderr)
+    panel = (route_panel(args.routes) if args.panel == "routes" else sample_panel() if args.panel == "sample"
+             else file_panel(Path(args.panel), args.bottom.split(","), args.middle.split(",")))
+    print(f"{', '.join(panel.labels.values())}; zero days: {(panel.frame.y == 0).mean():.0%}", file=sys.stderr)
     python = None if args.no_peer else peer_python(args.peer_venv)
     rows, agreement = [], []
     for window, (start, end) in panel.windows.items():
@@ -209,12 +242,12 @@ def main(argv=None) -> int:
         cutoff = start - pd.Timedelta(days=args.lead)
         base = base_forecasts(panel, cutoff, int((end - cutoff).days))
         errors = past_errors(panel, cutoff)
-        upper = {(): base["total"], (panel.middle,): base["middle"]}
-        errs = {(): errors["total"], (panel.middle,): errors["middle"], "bottom": errors["bottom"]}
+        upper = {(): base["total"], **{(m,): base[m] for m in panel.middles}}
+        errs = {(): errors["total"], **{(m,): errors[m] for m in panel.middles}, "bottom": errors["bottom"]}
         scale = base["total"].yhat.sum()
 
         def add(figures, fc_of, **extra):
-            for level in LEVELS:
+            for level in panel.levels:
                 rows.append({"level": panel.labels[level], "figures": figures, "window": window,
                              **score(fc_of(level), panel.actual[level], panel.keys[level], start, end), **extra})
 
@@ -222,7 +255,7 @@ def main(argv=None) -> int:
         mine = {}
         for method in METHODS:
             t1 = time.perf_counter()
-            out = reconcile(base["bottom"], upper, keys=[panel.bottom], method=method, errors=errs)
+            out = reconcile(base["bottom"], upper, keys=panel.bottom, method=method, errors=errs)
             seconds = time.perf_counter() - t1
             mine[method] = out
             info = out.attrs["reconcile"]
@@ -231,21 +264,16 @@ def main(argv=None) -> int:
                 seconds=seconds, shrinkage=info.get("shrinkage", np.nan))
         if python is not None:
             peer = peer_reconcile(python, panel, base, errors)
-            for method in METHODS:
+            for method in PEER_METHODS:
                 part = peer[peer.method == method]
-                theirs = part[part.level == "bottom"].rename(columns={"key": panel.bottom})
-
-                def peer_level(level):
-                    fc = part[part.level == level].copy()
-                    if level != "total":
-                        fc[panel.keys[level][0]] = fc.key
-                    return fc[[*panel.keys[level], "ds", "yhat"]]
-
-                add(f"hierarchicalforecast {method}", peer_level,
+                if part.empty:  # TopDown needs a strict hierarchy, not a grouped structure
+                    continue
+                theirs = peer_level(part, panel, "bottom")
+                add(f"hierarchicalforecast {method}", lambda level, part=part: peer_level(part, panel, level),
                     negatives=int((theirs.yhat < -NEGATIVE_TOLERANCE).sum()),
                     negative_pct=-100 * theirs.yhat.clip(upper=0).sum() / scale, seconds=part.seconds.iloc[0])
                 if method in PROJECTIONS:  # the same projection: compare where neither clipped
-                    joined = mine[method].merge(theirs, on=[panel.bottom, "ds"], suffixes=("", "_peer"))
+                    joined = mine[method].merge(theirs, on=[*panel.bottom, "ds"], suffixes=("", "_peer"))
                     kept = joined.yhat_peer >= 0
                     agreement.append({"window": window, "method": method,
                                       "max_abs_diff": float((joined.yhat - joined.yhat_peer)[kept].abs().max()),

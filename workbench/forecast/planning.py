@@ -20,7 +20,7 @@ from workbench.forecast.request import MAX_HORIZON, ForecastRequest, check_lead
 
 PLANNING_EVENTS = ("618", "new_year_sale", "double11", "spring_festival")
 RECONCILE_METHOD = "forecast_proportions"  # see docs/benchmarks.md, "Coherent levels on a sparse panel"
-PLANNING_RECONCILE = ("forecast_proportions", "bottom_up", "ols", "wls_struct")  # need no past errors
+PLANNING_RECONCILE = ("forecast_proportions", "top_down_var", "bottom_up", "ols", "wls_struct", "wls_var")  # no past errors
 PLANNING_FREQUENCIES = ("D", "W", "MS")  # an event window is days long: quarters are too coarse to plan it
 PERIOD_WORDS = {"D": "day", "W": "week", "MS": "month"}
 PERIOD_ADJECTIVES = {"D": "daily", "W": "weekly", "MS": "monthly"}  # the report's labels
@@ -239,11 +239,18 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
     summed = float((fc["yhat"] * window_share(fc["ds"], request.freq, window.start, window.end)).sum())
     national = float((direct["yhat"] * window_share(direct["ds"], request.freq, window.start, window.end)).sum())
     gap = f" ({summed / national - 1:+.1%})" if national > 0 else ""
-    how = {"forecast_proportions": "split top-down in proportion to their own forecasts"}.get(method, f"reconciled ({method})")
+    how = {"forecast_proportions": "split top-down in proportion to their own forecasts",
+           "top_down_var": "moved to it each day in proportion to their forecast variances (the less sure a "
+                           "series, the more it moves)"}.get(method, f"reconciled ({method})")
     info = out.attrs["reconcile"]
     if info.get("equal_split_dates"):
         how += (f"; on {len(info['equal_split_dates'])} days the series forecast nothing while the total did, "
                 f"so its forecast is split equally")
+    if info.get("proportional_dates"):
+        how += (f"; on {len(info['proportional_dates'])} days no series had a band, so the total is split in "
+                f"proportion to their forecasts")
+    if info.get("at_zero"):
+        how += f"; {info['at_zero']} series-days went to zero (the total is below what the others can give up)"
     if info.get("negative_values"):
         how += (f"; {info['negative_values']} series-days came out negative and were set to zero "
                 f"({info['negative_units']:,.0f} units), so the levels sum the rest")

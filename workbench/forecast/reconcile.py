@@ -10,13 +10,24 @@ coherent. The methods:
 * ``"forecast_proportions"`` (top-down by forecast proportions; Athanasopoulos, Ahmed & Hyndman
   2009, *Int. J. Forecasting* 25(1)): each period, the direct forecast of the total is split
   among the bottom series in proportion to their own forecasts. The total keeps its direct
-  forecast; the bottom keeps its own shape. The default (see ``choose_method``).
+  forecast; the bottom keeps its own shape. Every series of a day moves by the same ratio,
+  however sure of itself it is.
+* ``"top_down_var"`` (WLS with variance scaling, the direct total held; Wickramasuriya,
+  Athanasopoulos & Hyndman 2019's ``W = diag(var)`` with the total's weight taken to zero):
+  each day, the gap between the direct total and the summed bottom goes to the bottom series in
+  proportion to their forecast variances, so an uncertain series moves more than a confident
+  one: ``b~_i = max(0, b^_i + v_i lambda)``, ``lambda`` such that the ``b~`` add up to the
+  direct total (the exact non-negative weighted least-squares solution: a series set to zero is
+  at the constraint, not clipped afterwards, and the total still holds). ``v_i`` is the series'
+  variance that day read off its own calibrated band (``band_variance``). A day whose bands all
+  have zero width is split by forecast proportions (listed).
 * ``"bottom_up"``: the total is the sum of the bottom forecasts (no change at the bottom).
-* ``"ols"``, ``"wls_struct"``, ``"mint_shrink"``: the minimum-trace projection (MinT;
+* ``"ols"``, ``"wls_struct"``, ``"wls_var"``, ``"mint_shrink"``: the minimum-trace projection (MinT;
   Wickramasuriya, Athanasopoulos & Hyndman 2019, *JASA* 114(526)) of the base forecasts of every
   level onto the coherent subspace, ``b~ = G y^`` with ``G = J - J W U (U' W U)^-1 U'``
   (the paper's Lemma 1; ``U' = [I | -C]`` for ``S = [C; I]``). ``W`` is the identity (``ols``),
-  the number of bottom series under each series (``wls_struct``), or the Schafer-Strimmer
+  the number of bottom series under each series (``wls_struct``), each series' forecast
+  variance that day from its own band (``wls_var``, one projection a day), or the Schafer-Strimmer
   shrunk covariance of past forecast errors (``mint_shrink``; Schafer & Strimmer 2005,
   *Stat. Appl. Genet. Mol. Biol.* 4(1), target: the diagonal; ``shrunk_covariance``). Every
   level's base forecast moves; none is kept as it was.
@@ -43,14 +54,39 @@ import pandas as pd
 
 from workbench.errors import ParameterError
 
-METHODS = ("forecast_proportions", "bottom_up", "ols", "wls_struct", "mint_shrink")
-PROJECTIONS = ("ols", "wls_struct", "mint_shrink")
+METHODS = ("forecast_proportions", "top_down_var", "bottom_up", "ols", "wls_struct", "wls_var", "mint_shrink")
+PROJECTIONS = ("ols", "wls_struct", "wls_var", "mint_shrink")
 SHRINK_RIDGE = 2e-8  # added to the shrunk covariance's diagonal (as hierarchicalforecast does)
 NEGATIVE_TOLERANCE = 1e-6  # units: smaller negative values are rounding (zero series), not counted
 
 
 def _value_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if c == "yhat" or c.startswith("yhat_q") or c == "yhat_baseline"]
+
+
+def band_variance(frame: pd.DataFrame) -> np.ndarray:
+    """Each row's forecast variance (units squared) read off its own band: the outermost
+    quantile columns ``yhat_q<lo>`` and ``yhat_q<hi>`` (lo < 50 < hi) taken as a normal's,
+    ``((q_hi - q_lo) / (z_hi - z_lo))^2``. The core's bands are calibrated on each model's
+    rolling-origin errors by horizon (``workbench.forecast.conformal``) or are count bands
+    for small counts, so this is the variance of that series' error at that horizon.
+
+    Returns shape (len(frame),). Raises ``ParameterError`` when the frame has no quantile
+    below and above the median, or a band is NaN or inverted.
+    """
+    levels = {float(c[len("yhat_q"):]) / 100: c for c in frame.columns
+              if c.startswith("yhat_q") and c[len("yhat_q"):].replace(".", "", 1).isdigit()}
+    lo, hi = min(levels, default=0.5), max(levels, default=0.5)
+    if not lo < 0.5 < hi:
+        raise ParameterError(f"variance weights need a band (quantile columns below and above the median); "
+                             f"the forecast has {sorted(levels.values())}")
+    from scipy import stats
+
+    width = frame[levels[hi]].to_numpy(dtype=float) - frame[levels[lo]].to_numpy(dtype=float)
+    if not (np.isfinite(width) & (width >= 0)).all():
+        raise ParameterError(f"variance weights: {levels[lo]}..{levels[hi]} is NaN or inverted in "
+                             f"{int((~(np.isfinite(width) & (width >= 0))).sum())} rows")
+    return (width / (stats.norm.ppf(hi) - stats.norm.ppf(lo))) ** 2
 
 
 def shrunk_covariance(errors: np.ndarray, ridge: float = SHRINK_RIDGE) -> tuple[np.ndarray, float]:
@@ -223,11 +259,13 @@ def reconcile(bottom: pd.DataFrame, upper=None, *, keys, method: str = "forecast
         ``route``).
     upper : the direct forecasts of the levels above: a frame ``[ds, yhat, ...]`` (the total),
         or a dict ``{level columns tuple: frame}`` with ``()`` for the total, e.g.
-        ``{(): total, ("origin",): origins}``. ``"forecast_proportions"`` needs the total;
+        ``{(): total, ("origin",): origins}``. ``"forecast_proportions"`` and
+        ``"top_down_var"`` need the total;
         the projections use every level given (the hierarchy is the levels given plus the
         bottom); ``"bottom_up"`` needs none.
     keys : the bottom frame's key columns.
-    method : one of ``METHODS`` (see the module docstring).
+    method : one of ``METHODS`` (see the module docstring). ``"top_down_var"`` and ``"wls_var"``
+        need quantile columns (a band) in every frame they weigh.
     errors : ``"mint_shrink"`` only: past forecast errors, ``{level tuple: frame}`` for every
         level of ``upper`` and ``"bottom"``, each ``[level columns..., cutoff, ds, error]``
         (error = actual - forecast, the same cut-offs and dates at every level).
@@ -256,25 +294,31 @@ def reconcile(bottom: pd.DataFrame, upper=None, *, keys, method: str = "forecast
         out = bottom.copy()
         out.attrs["reconcile"] = {"method": method}
         return out
-    if method == "forecast_proportions":
+    if method in ("forecast_proportions", "top_down_var"):
         total = upper.get(())
         if total is None or "yhat" not in total.columns or "ds" not in total.columns:
-            raise ParameterError("forecast_proportions needs the total's forecast [ds, yhat, ...]")
-        return _top_down(bottom, total)
+            raise ParameterError(f"{method} needs the total's forecast [ds, yhat, ...]")
+        return _top_down(bottom, total) if method == "forecast_proportions" else _top_down_var(bottom, total)
     if not upper:
         raise ParameterError(f"{method} needs the direct forecasts of at least one level above the bottom")
     return _project(bottom, upper, keys, method, errors)
 
 
-def _top_down(bottom: pd.DataFrame, total: pd.DataFrame) -> pd.DataFrame:
-    out = bottom.copy()
+def _direct_total(bottom: pd.DataFrame, total: pd.DataFrame) -> pd.DataFrame:
+    """The total's forecast indexed by date, one row for every date of the bottom."""
     direct = total.set_index("ds")
     if direct.index.duplicated().any():
         raise ParameterError("total forecast: one row per date expected (it is the sum of all series)")
-    uncovered = sorted(set(out.ds) - set(direct.index))
+    uncovered = sorted(set(bottom.ds) - set(direct.index))
     if uncovered:
         raise ParameterError(f"total forecast: no row for {len(uncovered)} dates of the bottom forecast, "
                              f"first {pd.Timestamp(uncovered[0]).date()}")
+    return direct
+
+
+def _top_down(bottom: pd.DataFrame, total: pd.DataFrame) -> pd.DataFrame:
+    out = bottom.copy()
+    direct = _direct_total(bottom, total)
     columns = _value_columns(out)
     # the mean (and baseline) split in proportion to the bottom's means; the quantiles scaled by
     # the median's day factor when both sides have a median, so the bottom medians add up to the
@@ -307,6 +351,72 @@ def _top_down(bottom: pd.DataFrame, total: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _top_down_var(bottom: pd.DataFrame, total: pd.DataFrame) -> pd.DataFrame:
+    """The variance-weighted non-negative split of each day's gap (module doc): of the mean, and
+    of the median when both sides have one (the other quantiles move with the median, as in
+    ``_top_down``, so the bottom medians add up to the total's)."""
+    direct = _direct_total(bottom, total)
+    codes, dates = pd.factorize(bottom["ds"], sort=True)
+    weight = band_variance(bottom)
+    columns = _value_columns(bottom)
+    median = "yhat_q50" if "yhat_q50" in bottom and "yhat_q50" in direct else "yhat"
+    groups = {"yhat": [c for c in columns if median == "yhat" or not c.startswith("yhat_q")]}
+    if median != "yhat":
+        groups[median] = [c for c in columns if c.startswith("yhat_q")]
+    out, info = bottom.copy(), {"method": "top_down_var"}
+    for by, cols in groups.items():
+        new, lam, flat = _variance_split(codes, len(dates), bottom[by].to_numpy(dtype=float), weight,
+                                         direct[by].reindex(dates).to_numpy(dtype=float))
+        out[cols] = _moved(bottom, by, new, cols)
+        info.update({"lambda" if by == "yhat" else "median_lambda": dict(zip(dates, lam))})
+        if by == "yhat":
+            info.update(at_zero=int(((new == 0) & (bottom[by].to_numpy() > 0)).sum()),
+                        proportional_dates=sorted(set(dates[np.unique(codes[flat])])))
+    out.attrs["reconcile"] = info
+    return out
+
+
+def _variance_split(codes: np.ndarray, m: int, base: np.ndarray, weight: np.ndarray, target: np.ndarray):
+    """``max(0, base + weight * lambda[codes])`` with ``lambda`` per date (``codes`` 0..m-1) such
+    that each date's values add up to ``target``: the non-negative weighted least-squares split
+    (KKT: a value above zero moves by ``weight * lambda``, one at zero would go below it). Where
+    every weight of a date is zero, the weights are the base values (forecast proportions), or
+    one each (an equal split) when the base is zero too. Returns ``(values, lambda, flat)``,
+    ``flat`` marking the rows of such dates. Raises ``ParameterError`` for a negative target."""
+    if not (np.isfinite(target) & (target >= 0)).all():
+        raise ParameterError("total forecast: the values split must be finite and >= 0 on every date")
+    summed, spread = np.bincount(codes, base, m), np.bincount(codes, weight, m)
+    flat = spread[codes] <= 0
+    weight = np.where(flat, np.where(summed[codes] > 0, base, 1.0), weight)
+    spread = np.bincount(codes, weight, m)
+    lam = (target - summed) / spread  # exact when raising (no value reaches zero)
+    low = target < summed
+    if low.any():  # lowering: bisect for the active set, then solve on it exactly
+        floor = np.zeros(m)
+        np.minimum.at(floor, codes, np.where(weight > 0, -base / np.where(weight > 0, weight, 1.0), 0.0))
+        lo, hi = floor, np.zeros(m)
+        for _ in range(100):
+            mid = (lo + hi) / 2
+            over = np.bincount(codes, np.maximum(base + weight * mid[codes], 0.0), m) > target
+            hi, lo = np.where(over, mid, hi), np.where(over, lo, mid)
+        active = base + weight * hi[codes] > 0
+        rest = np.bincount(codes, np.where(active, base, 0.0), m)
+        room = np.bincount(codes, np.where(active, weight, 0.0), m)
+        lam = np.where(low, np.divide(target - rest, room, out=hi.copy(), where=room > 0), lam)
+    return np.maximum(base + weight * lam[codes], 0.0), lam, flat
+
+
+def _moved(bottom: pd.DataFrame, by: str, new: np.ndarray, columns) -> np.ndarray:
+    """The ``columns`` of ``bottom`` moved with ``by`` now at ``new``: scaled by the ratio of the
+    new to the old ``by``, or shifted by ``new`` where the old is zero. Shape (rows, columns)."""
+    old = bottom[by].to_numpy(dtype=float)
+    ratio = np.divide(new, old, out=np.zeros_like(new), where=old > 0)
+    values = bottom[list(columns)].to_numpy(dtype=float)
+    moved = np.where((old > 0)[:, None], values * ratio[:, None], values + new[:, None])
+    moved[:, [i for i, c in enumerate(columns) if c == by]] = new[:, None]
+    return moved
+
+
 def _project(bottom, upper, keys, method, errors) -> pd.DataFrame:
     levels = [level for level in upper if level != tuple(keys)]
     table = _series_table(bottom, keys, levels)
@@ -315,9 +425,14 @@ def _project(bottom, upper, keys, method, errors) -> pd.DataFrame:
     base, dates = _stack(frames, table, keys, levels, labels, "yhat", ["ds"], "forecast")
     info = {"method": method}
     if method == "ols":
-        G = mint_projection(S, diagonal=np.ones(len(S)))
+        reconciled = mint_projection(S, diagonal=np.ones(len(S))) @ base          # (n_bottom, dates)
     elif method == "wls_struct":
-        G = mint_projection(S, diagonal=S.sum(axis=1))
+        reconciled = mint_projection(S, diagonal=S.sum(axis=1)) @ base
+    elif method == "wls_var":  # one projection a day: each series' variance at that horizon
+        weighed = {level: frame.assign(_variance=band_variance(frame)) for level, frame in frames.items()}
+        variance, _ = _stack(weighed, table, keys, levels, labels, "_variance", ["ds"], "forecast")
+        reconciled = np.column_stack([mint_projection(S, diagonal=variance[:, j] + SHRINK_RIDGE) @ base[:, j]
+                                      for j in range(base.shape[1])])
     else:
         if errors is None:
             raise ParameterError("mint_shrink needs past forecast errors of every level (errors=...)")
@@ -328,22 +443,16 @@ def _project(bottom, upper, keys, method, errors) -> pd.DataFrame:
         index_cols = ["cutoff", "ds"] if "cutoff" in errors["bottom"].columns else ["ds"]
         E, _ = _stack(errors, table, keys, levels, labels, "error", index_cols, "errors")
         W, lam = shrunk_covariance(E.T)
-        G = mint_projection(S, W)
+        reconciled = mint_projection(S, W) @ base
         info.update(shrinkage=lam, error_rows=E.shape[1])
-    reconciled = G @ base                                   # (n_bottom, dates)
     negative = reconciled < -NEGATIVE_TOLERANCE
     info.update(negative_values=int(negative.sum()), negative_units=float(abs(reconciled[negative].sum())))
     reconciled[reconciled < 0] = 0.0                        # set negative to zero, counted above
     new = pd.DataFrame(reconciled, index=pd.MultiIndex.from_frame(table[keys]), columns=dates).stack()
     new.index.names = [*keys, "ds"]
-    out = bottom.copy()
-    target = pd.MultiIndex.from_frame(out[[*keys, "ds"]])
-    mean = new.reindex(target).to_numpy()
-    old = out["yhat"].to_numpy(dtype=float)
-    ratio = np.divide(mean, old, out=np.zeros_like(mean), where=old > 0)
-    for col in _value_columns(out):
-        values = out[col].to_numpy(dtype=float)
-        out[col] = np.where(old > 0, values * ratio, values + mean) if col != "yhat" else mean
+    mean = new.reindex(pd.MultiIndex.from_frame(bottom[[*keys, "ds"]])).to_numpy()
+    out, columns = bottom.copy(), _value_columns(bottom)
+    out[columns] = _moved(bottom, "yhat", mean, columns)
     out.attrs["reconcile"] = info
     return out
 
