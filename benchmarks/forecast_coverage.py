@@ -13,7 +13,9 @@ coverage of each cut-off and band, and how wide the band was for the errors made
 half-width of P10-P90 over the root mean square log error of the P50, both in log, the median
 over series: 1.28 is right for a normal error, more is too wide for that cut-off's errors),
 then the tails at 91-150 days ahead split by the forecast's event effect on the day (lowered,
-e.g. the Spring Festival collapse; raised; quiet), for models with a separate event component. ``--refits CUTOFF`` instead shows the calibration refits of
+e.g. the Spring Festival collapse; raised; quiet), for models with a separate event component,
+and, for the origins, the same by series, with and without the cut-offs whose P50 missed a
+launch, a stop or a ramp (``print_by_series``). ``--refits CUTOFF`` instead shows the calibration refits of
 ``auto`` on the total at one cut-off (``refit_report``) and what its band is made of, by horizon
 band (``band_report``: refits, level and day-noise spreads, P10 / P90, the errors that followed).
 
@@ -198,7 +200,7 @@ def main(argv=None) -> int:
         print(band_report(frames["daily_total"][0], pd.Timestamp(args.refits)).to_string(index=False))
         return 0
     cutoffs = pd.date_range("2021-09-01", periods=args.cutoffs, freq=f"{args.every}D")
-    rows, days = [], []
+    rows, days, by_series = [], [], []
     for model in [m for m in args.models.split(",") if m]:
         t0 = time.perf_counter()
         for label, (frame, keys) in frames.items():
@@ -212,6 +214,10 @@ def main(argv=None) -> int:
                     days.append(pd.DataFrame({"model": model, "data": label, "kind": day_kind(far),
                                               "below": far.y < far.yhat_q10, "above": far.y > far.yhat_q90,
                                               "log_error": np.log1p(far.y) - np.log1p(far.yhat_q50)}))
+                if keys:
+                    by_series.append(pd.DataFrame({"model": model, "data": label, "cutoff": cutoff, "series": far[keys[0]],
+                                                   "below": far.y < far.yhat_q10, "above": far.y > far.yhat_q90,
+                                                   "log_error": np.log1p(far.y) - np.log1p(far.yhat_q50)}))
         print(f"{model}: {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     table = pd.DataFrame(rows)
     summary = table.groupby(["data", "model", "band"], sort=False).agg(
@@ -238,7 +244,35 @@ def main(argv=None) -> int:
         print("\n== days 91-150 ahead by the forecast's event effect (lowered / raised: by more than 10%; "
               "percent below P10 and above P90, mean log error of the P50) ==")
         print(kinds.round(3).to_string())
+    if by_series:
+        print_by_series(pd.concat(by_series))
     return 0
+
+
+REGIME_MISS = 1.0  # log points: a P50 off by this much on average over a cut-off's days 91-150 ahead
+
+
+def print_by_series(days: pd.DataFrame) -> None:
+    """Days 91-150 ahead of keyed data by series over all cut-offs: the P10-P90 coverage, the
+    shares below P10 and above P90, the P50's mean log error and the cut-offs at which that
+    error averaged more than ``REGIME_MISS`` log points (a factor of 2.7: a launch, a stop or a
+    ramp the point forecast missed, which no band of a calibrated width covers); then the
+    coverage over the series-cut-offs without such a miss."""
+    days = days.assign(inside=~(days.below | days.above))
+    per = days.groupby(["data", "model", "series", "cutoff"]).agg(
+        inside=("inside", "mean"), below=("below", "mean"), above=("above", "mean"), log_error=("log_error", "mean"))
+    per["miss"] = per.log_error.abs() > REGIME_MISS
+    table = per.groupby(["data", "model", "series"]).agg(
+        coverage=("inside", "mean"), below=("below", "mean"), above=("above", "mean"),
+        log_error=("log_error", "mean"), regime_misses=("miss", "sum")).sort_values("coverage")
+    table[["coverage", "below", "above"]] = (table[["coverage", "below", "above"]] * 100).round(1)
+    print(f"\n== days 91-150 ahead by series (percent; log_error: the P50's mean; regime_misses: cut-offs "
+          f"whose P50 erred more than {REGIME_MISS:g} log point on average) ==")
+    print(table.round(3).to_string())
+    kept = per[~per.miss].groupby(["data", "model"])[["inside", "below", "above"]].mean() * 100
+    kept["series-cutoffs"] = per[~per.miss].groupby(["data", "model"]).size()
+    print("\n== the same without the regime misses (percent) ==")
+    print(kept.round(1).to_string())
 
 
 if __name__ == "__main__":
