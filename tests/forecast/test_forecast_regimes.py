@@ -70,7 +70,41 @@ def test_one_stop_rule_at_every_frequency_and_a_slow_movers_usual_gap_is_no_stop
     assert stopped_since(steady, "D") == 460 and detect_regime(steady, np.ones(500, bool)).stopped
     for freq, fewest in STOP_PERIODS.items():
         y = np.r_[np.full(30, 5.0), np.zeros(fewest)]
-        assert stopped_since(y, freq) == 30 and stopped_since(y[:-1], freq) is None
+        in_events = np.r_[np.ones(30, bool), np.zeros(fewest, bool)]  # the chance rule counts quiet days only
+        assert stopped_since(y, freq, in_events) == 30 and stopped_since(y[:-1], freq, in_events[:-1]) is None
+
+
+def test_a_steady_seller_empty_for_a_week_has_stopped_and_a_slow_mover_has_not():
+    """Trial 7: two lines that sold about 18 and 6 a day and nothing in the week before the
+    cut-off were forecast at their level (one ranked #2 for 选品); a week without sales at that
+    rate is no chance (a stop, or a stock-out: the note says both), while a slow mover's week
+    without sales is, and so is a week inside an event span (the Spring Festival collapse)."""
+    from workbench.forecast.models.regime import STOP_CHANCE, stopped_since, zero_run_chance
+
+    rng = np.random.default_rng(5)
+    for rate in (18.0, 6.0):
+        y = np.r_[rng.poisson(rate, 400).astype(float), np.zeros(7)]
+        assert stopped_since(y, "D") == 400 and zero_run_chance(y, 7)[0] < STOP_CHANCE
+        assert stopped_since(y[:-1], "D") is None  # six days: under a week is never a stop
+        festival = np.r_[np.ones(400, bool), np.zeros(7, bool)]
+        assert stopped_since(y, "D", festival) is None
+    slow = np.r_[rng.poisson(0.5, 400).astype(float), np.zeros(7)]
+    assert stopped_since(slow, "D") is None  # one chance in 40 at half a unit a day
+    one_a_day = np.r_[rng.poisson(1.0, 399).astype(float), [1.0], np.zeros(7)]
+    assert stopped_since(one_a_day, "D") is None and stopped_since(np.r_[one_a_day, np.zeros(5)], "D") == 400
+
+
+def test_a_line_stopped_a_week_before_the_cut_off_is_forecast_at_zero_with_its_reason():
+    days = pd.date_range("2024-06-01", "2026-11-29")
+    rng = np.random.default_rng(8)
+    live = rng.poisson(18.0, len(days)).astype(float)
+    stopped = live.copy()
+    stopped[-7:] = 0
+    panel = pd.concat([pd.DataFrame({"sku": s, "ds": days, "y": y}) for s, y in (("live", live), ("stopped", stopped))])
+    fc = forecast(panel, horizon=60, keys=["sku"], n_jobs=1)
+    assert fc[fc.sku == "stopped"].yhat.sum() == 0 and fc[fc.sku == "live"].yhat.mean() > 12
+    notes = " ".join(str(n) for n in fc.attrs["notes"])
+    assert "no sales in its last 7 days" in notes and "stock-out looks the same" in notes
 
 
 def test_start_and_stop_and_shift_are_found():

@@ -17,8 +17,10 @@ non-negative the core checks first, for every model.) The checks, in order:
 * a series with volume in its last ``WINDOW`` periods is not forecast to collapse: the mean
   baseline over the horizon stays above ``1 / PEAK_FACTOR`` of the recent mean (a stop is a
   model's decision, stated in its notes). A series that has already gone quiet (nothing sold in
-  its last ``QUIET`` periods) cannot trip this: a low forecast follows its own data (a monthly
-  SKU that sold 1,224 in September and nothing in October is not forecast at 612 a month).
+  its last ``QUIET`` periods, or a run of zeros that ``regime.stopped_since`` calls a stop, such
+  as a week without sales after 18 a day) cannot trip this: a low forecast follows its own data
+  (a monthly SKU that sold 1,224 in September and nothing in October is not forecast at 612 a
+  month).
 
 The factors are deliberately loose: the guard catches blow-ups and collapses (a year-on-year
 growth factor from a near-zero base reached billions), not ordinary forecast error.
@@ -29,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from workbench.forecast.models.base import Prediction
+from workbench.forecast.models.regime import stopped_since
 from workbench.forecast.text import readable
 
 GUARD_FALLBACK = "recent_level"  # registry name of the model that replaces a refused forecast
@@ -84,7 +87,7 @@ def check_prediction(y, pred: Prediction, freq: str = "D") -> str | None:
         return (f"its {window}-period baseline total reaches {readable(ahead)}, more than {readable(PEAK_FACTOR)}x the "
                 f"largest {window}-period total seen ({readable(seen)})")
     recent_mean = float(y[-window:].mean())
-    still_selling = bool((y[-QUIET.get(freq, 14):] > 0).any())
+    still_selling = bool((y[-QUIET.get(freq, 14):] > 0).any()) and stopped_since(y, freq) is None
     if still_selling and recent_mean > 0 and len(y) >= window and base.mean() < recent_mean / PEAK_FACTOR:
         return (f"its baseline forecast averages {readable(base.mean())} per period, under 1/{readable(PEAK_FACTOR)} "
                 f"of the last {window} periods' mean ({readable(recent_mean)})")

@@ -99,7 +99,7 @@ from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Fore
 from workbench.forecast.models.intermittent import INTERMITTENT_ADI, INTERMITTENT_WINDOW
 from workbench.forecast.models.recent_level import RecentLevel
 from workbench.forecast.models.launch import LaunchCurve
-from workbench.forecast.models.regime import Regime, detect_regime
+from workbench.forecast.models.regime import Regime, describe_stop, detect_regime
 
 YEAR = 364  # days: keeps the weekday
 SPAN = 400  # event offsets lie within this many days of their anchor
@@ -670,12 +670,11 @@ class EventProfile(Forecaster):
             return pred
         future = self._future_dates(horizon)
         if self.regime_.stopped:
-            last = self.ds_[np.flatnonzero(self.y_ > 0)[-1]].date()
             zero = np.zeros(horizon)
+            quiet = ~_in_event(_offsets(self.ds_[0], len(self.y_), self.calendar_))
             return Prediction(future, zero, {q: zero.copy() for q in quantiles},
-                              [f"{self.name}: no volume since {last} ({len(self.y_) - 1 - np.flatnonzero(self.y_ > 0)[-1]} "
-                               f"days, longer than any gap between its sales before): the series stopped and is "
-                               f"forecast at zero"], zero.copy())
+                              [f"{self.name}: {describe_stop(self.y_, self.ds_, quiet)}: the series stopped "
+                               f"and is forecast at zero"], zero.copy())
         n = len(self.z_)
         offsets = _offsets(self.ds_[self.regime_.born], n + horizon, self.calendar_)
         future_offsets = {k: v[n:] for k, v in offsets.items()}

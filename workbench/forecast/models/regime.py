@@ -11,7 +11,12 @@ against a level the series has left, reaches absurd values.
   period (``nondaily_start``);
 * **stop** (every frequency, ``stopped_since``): the zero periods that end the series, at least
   ``STOP_PERIODS`` of them (28 days, 4 weeks, 2 months or 2 quarters) and longer than any run of
-  zeros between its sales before (a slow mover's usual gaps are no stop);
+  zeros between its sales before (a slow mover's usual gaps are no stop); of daily data also a
+  shorter run, from ``MIN_STOP_DAYS`` quiet days, that chance cannot explain at the series' rate:
+  the probability of that many zero days in a row, each with the zero-day probability of the
+  ``RATE_DAYS`` quiet days before the run (the larger of their share of zero days and the Poisson
+  chance of a zero at their mean), is under ``STOP_CHANCE`` (a line that sold 18 a day and then
+  nothing for a week has stopped, or run out of stock: the two look the same, and a note says so);
 * **level shifts**: change points of the weekly mean of ``log1p(y)`` over quiet weeks (event
   days left out; a week with fewer than ``MIN_QUIET_DAYS`` quiet days has no mean and is
   interpolated), found by PELT (Killick, Fearnhead & Eckley 2012; ``ruptures.KernelCPD`` with
@@ -33,6 +38,10 @@ import numpy as np
 START_RUN = 14
 START_SHARE = 0.7
 STOP_PERIODS = {"D": 28, "W": 4, "MS": 2, "QS": 2}  # fewest zero periods at the end that can mean a stop
+MIN_STOP_DAYS = 7  # a daily run shorter than a week is no stop, however steady the seller (weekly closures)
+RATE_DAYS = 56  # the quiet days before a zero run that give the series' zero-day probability
+MIN_RATE_DAYS = 14  # fewer quiet days before the run measure no rate: only the long rule applies
+STOP_CHANCE = 1e-4  # a zero run less likely than this by chance is a stop (one false stop in 10,000 series)
 MIN_SHIFT = float(np.log(1.5))
 SHIFT_WEEKS = 4
 SHIFT_Z = 3.0  # a shift's size over its standard error (the weekly noise): clear of the noise
@@ -90,16 +99,57 @@ def trailing_zeros(y: np.ndarray) -> tuple[int, int] | None:
     return len(y) - 1 - int(sold[-1]), longest_before
 
 
-def stopped_since(y: np.ndarray, freq: str) -> int | None:
+def stopped_since(y: np.ndarray, freq: str, quiet: np.ndarray | None = None) -> int | None:
     """Index of the first of the zero periods that end ``y`` (units per period, >= 0, on the
     ``freq`` grid: D, W, MS or QS) if they mean the series stopped: at least ``STOP_PERIODS[freq]``
-    of them, and a longer run of zeros than any between its sales before. None otherwise (and
-    for a series that never sold)."""
+    of them and a longer run of zeros than any between its sales before; of daily data also a run
+    of at least ``MIN_STOP_DAYS`` quiet days whose chance (``zero_run_chance``) is under
+    ``STOP_CHANCE``. ``quiet``: boolean mask of daily days outside event spans (None: every day
+    is quiet). None otherwise (and for a series that never sold)."""
     zeros = trailing_zeros(y)
     if zeros is None:
         return None
     run, longest_before = zeros
-    return len(y) - run if run >= STOP_PERIODS[freq] and run > longest_before else None
+    if run >= STOP_PERIODS[freq] and run > longest_before:
+        return len(y) - run
+    if freq == "D" and run >= MIN_STOP_DAYS and zero_run_chance(y, run, quiet)[0] < STOP_CHANCE:
+        return len(y) - run
+    return None
+
+
+def zero_run_chance(y: np.ndarray, run: int, quiet: np.ndarray | None = None) -> tuple[float, float]:
+    """``(chance, rate)``: the probability that the last ``run`` days of the daily series ``y``
+    (units per day) are all zero by chance, and the series' mean units per quiet day before them.
+
+    The zero-day probability is measured on the last ``RATE_DAYS`` quiet days before the run (the
+    larger of their share of zero days, with half a day added to both counts, and the Poisson
+    probability of a zero at their mean, so neither a steady nor an over-dispersed seller looks
+    steadier than it is); only the run's quiet days count (event spans, the Spring Festival
+    collapse among them, empty shelves by design). ``(1.0, rate)`` when the run has fewer than
+    ``MIN_STOP_DAYS`` quiet days or fewer than ``MIN_RATE_DAYS`` quiet days precede it.
+    """
+    y = np.asarray(y, float)
+    quiet = np.ones(len(y), bool) if quiet is None else np.asarray(quiet, bool)
+    before = y[:len(y) - run][quiet[:len(y) - run]][-RATE_DAYS:]
+    rate = float(before.mean()) if len(before) else 0.0
+    quiet_run = int(quiet[len(y) - run:].sum())
+    if quiet_run < MIN_STOP_DAYS or len(before) < MIN_RATE_DAYS:
+        return 1.0, rate
+    p_zero = max(((before == 0).sum() + 0.5) / (len(before) + 1), float(np.exp(-rate)))
+    return float(p_zero ** quiet_run), rate
+
+
+def describe_stop(y: np.ndarray, ds, quiet: np.ndarray | None = None) -> str:
+    """Why the daily series ``y`` (units per day, dates ``ds``) is taken as stopped
+    (``stopped_since``), in words for a note."""
+    run, longest_before = trailing_zeros(y)
+    last = ds[len(y) - 1 - run].date()
+    if run >= STOP_PERIODS["D"] and run > longest_before:
+        return f"no volume since {last} ({run} days, longer than any gap between its sales before)"
+    chance, rate = zero_run_chance(y, run, quiet)
+    return (f"no sales in its last {run} days (last on {last}) against {rate:.3g} a day before: a run that "
+            f"long has a chance of {chance:.0e} (a stock-out looks the same: check its stock before "
+            f"planning on zero)")
 
 
 def level_shifts(z: np.ndarray, quiet: np.ndarray) -> list[int]:
@@ -145,7 +195,7 @@ def detect_regime(y: np.ndarray, quiet: np.ndarray) -> Regime:
     """The regime of the daily series ``y`` (units per day, >= 0) with ``quiet`` days marked."""
     y = np.asarray(y, float)
     born = series_start(y)
-    stopped = stopped_since(y[born:], "D") is not None
+    stopped = stopped_since(y[born:], "D", np.asarray(quiet)[born:]) is not None
     shifts = tuple(born + s for s in level_shifts(np.log1p(y[born:]), np.asarray(quiet)[born:])) \
         if not stopped else ()
     return Regime(born, shifts[-1] if shifts else born, shifts, stopped)
