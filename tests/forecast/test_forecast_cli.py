@@ -121,6 +121,29 @@ def test_through_event_forecasts_to_the_end_of_the_next_window(sample_csv, tmp_p
     assert pd.read_csv(out, parse_dates=["ds"]).ds.max() == pd.Timestamp("2027-06-18")
 
 
+def test_notes_many_series_share_are_said_once_and_written_per_series_with_notes(sample_csv, tmp_path, capsys):
+    """Trial 6: a 13-week forecast printed one festival note per series, each with its own figures
+    (141 of 168 lines). The note is said once with the range of its figures; --notes writes each
+    series' own, with its key columns."""
+    out, notes = tmp_path / "fc.csv", tmp_path / "notes.csv"
+    code = main(_forecast_args(sample_csv, "--horizon", "7", "--model", "recent_level", "--out", str(out)))
+    printed = capsys.readouterr()
+    flat = [line for line in printed.err.splitlines() if "flat mean of the last" in line]
+    assert code == 0 and len(flat) == 1 and flat[0].startswith("note: 6 series ({'category': ")
+    assert "--notes FILE writes each series' own" in printed.out
+    code = main(_forecast_args(sample_csv, "--horizon", "7", "--model", "recent_level", "--out", str(out),
+                               "--notes", str(notes)))
+    assert code == 0 and f"notes, one row per series and note, to {notes}" in capsys.readouterr().out
+    table = pd.read_csv(notes)
+    own = table[table.note.str.contains("flat mean of the last")]
+    assert list(table.columns) == ["category", "series", "note"]
+    assert sorted(own.category) == sorted(pd.read_csv(out).category.unique()) and own.note.nunique() == 6
+    code = main(_forecast_args(sample_csv, "--horizon", "7", "--out", str(out), "--notes", str(out)))
+    assert code == 2 and f"--notes {out} is another output of this run" in capsys.readouterr().err
+    code = main(_forecast_args(sample_csv, "--horizon", "7", "--out", str(out), "--notes", str(sample_csv)))
+    assert code == 2 and f"--notes {sample_csv} is the input file" in capsys.readouterr().err
+
+
 def test_window_totals_are_written_with_their_own_band(sample_csv, tmp_path, capsys):
     """A planner summing the daily P10/P90 of the file gets no band of a window total (trial 4 F9):
     --window-totals writes each series' total over the event window with its own quantiles."""

@@ -131,6 +131,27 @@ def test_a_note_many_series_share_is_said_once_and_kept_per_series_in_attrs():
     assert len(per_series) == 6 and per_series[0].startswith("{'sku': 'z0'}: ")
 
 
+def test_a_note_of_one_kind_with_each_series_own_figures_is_said_once_with_their_range():
+    """Trial 6: the festival note differed per series in its figures, so merging identical notes
+    left 141 lines of it; a note of one kind is said once with the range of its figures."""
+    import warnings
+
+    rng = np.random.default_rng(13)
+    frame = pd.DataFrame({"sku": [f"s{i}" for i in range(6) for _ in range(60)],
+                          "ds": list(pd.date_range("2025-01-01", periods=60)) * 6,
+                          "y": np.concatenate([rng.poisson(10 * (i + 1), 60) for i in range(6)]).astype(float)})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ForecastNoteWarning)
+        fc = forecast(frame, horizon=7, model="recent_level", keys=["sku"], n_jobs=1)
+    said = [str(w.message) for w in caught if "flat mean" in str(w.message)]
+    own = [n for n in fc.attrs["notes"] if "flat mean" in n]
+    levels = sorted(float(n.split("(")[1].split(")")[0].replace(",", "")) for n in own)
+    assert len(own) == 6 and len(set(own)) == 6  # each series' own figure, kept
+    assert len(said) == 1 and said[0].startswith("6 series ({'sku': 's0'}, {'sku': 's1'}, {'sku': 's2'} and 3 more)")
+    assert f"([{levels[0]:,.2f} to {levels[-1]:,.2f}])" in said[0] or f"([{levels[0]:,.1f} to {levels[-1]:,.1f}])" \
+        in said[0], (said[0], levels)
+
+
 @pytest.mark.parametrize("fields, message", [
     ({"horizon": 0}, "horizon must be from 1 to 1098 days; got 0"),
     ({"horizon": 100000}, "horizon must be from 1 to 1098 days; got 100000"),

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from workbench.errors import ParameterError
-from workbench.fulfilment.cycle import (CycleResult, cycle_params, next_window, plan_network,
+from workbench.fulfilment.cycle import (CycleResult, cycle_params, judge_plan, next_window, plan_network,
                                         plan_used)
 
 REGIONS = ("North", "East", "South", "Southwest", "Central", "Northwest", "Northeast")
@@ -31,11 +31,14 @@ def network_inputs(repo, tmp_path):
     forecast = pd.DataFrame([(day, region, 1000.0) for day in pd.date_range(window.start, window.end)
                              for region in REGIONS], columns=["ds", "region", "yhat_q50"])
 
+    def params(**change):
+        return cycle_params(data=str(tmp_path / "sales.csv"), stock=str(tmp_path / "stock.csv"),
+                            sites=str(sites), hot_target_share=0.0, time_limit=60.0,
+                            budget_scenario=str(repo / "budgets" / "plan_base.yaml"), **change)
+
     def run(**change):
-        params = cycle_params(data=str(tmp_path / "sales.csv"), stock=str(tmp_path / "stock.csv"),
-                              sites=str(sites), hot_target_share=0.0, time_limit=60.0,
-                              budget_scenario=str(repo / "budgets" / "plan_base.yaml"), **change)
-        return plan_network(params, window, forecast, None)
+        return plan_network(params(**change), window, forecast, None)
+    run.params = params
     return run
 
 
@@ -80,3 +83,27 @@ def test_an_unused_infeasible_alternative_is_not_the_runs_answer(repo, network_i
     answers = result.answers()
     assert answers[0][0] == "optimal" and answers[0][1].startswith("network, plan used (named plan)")
     assert all(status != "infeasible" for status, _ in answers)
+
+
+def test_the_plan_as_given_keeps_its_72h_figure_when_the_optimized_network_is_used(repo, network_inputs):
+    """Trial 6 #3b: with the optimized network used, the KPI of the plan as given read a red '—'
+    and was missing from the command line's summary. Its figure is the most the plan as given
+    can deliver within the promise (99.1%: western Xinjiang and Daxing'anling are late from
+    Shanghai and Chengdu), red, with the reason; a KPI without a value is recorded with why."""
+    from workbench.budget.run import run_scenario
+
+    report = network_inputs(max_centrals=4)
+    named = report.plans["named plan"]
+    assert plan_used(report) == "optimized" and not named.feasible
+    budget = run_scenario(repo / "budgets" / "plan_base.yaml", bootstrap=0)
+    kpis = judge_plan(network_inputs.params(max_centrals=4), report, named, None, None, None, budget, None,
+                      blocked="no peak in this test")
+    cover = kpis[0]
+    assert cover.name == "kpi_coverage_72h" and cover.value == pytest.approx(0.9912, abs=1e-4)
+    assert cover.status == "red" and cover.action.startswith("the plan as given is infeasible: 6 city(ies)")
+    result = CycleResult(None, kpis, None, None, None, None, report, None, None, None, None,
+                         None, None, None, budget, None)
+    recorded = result.recorded()
+    assert recorded["kpi_coverage_72h"] == pytest.approx(0.9912, abs=1e-4)
+    assert recorded["kpi_ship_48h_p90"] == "not computed: no peak in this test"
+    assert recorded["forecast_event_gmv"] == "not computed: no GMV column in the sales data"

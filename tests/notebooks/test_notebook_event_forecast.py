@@ -107,8 +107,14 @@ def test_the_event_report_plans_from_a_weekly_file(run_notebook, tmp_path):
     assert "history ends 2026-10-25, 69 days before the window" in text  # the last week's Sunday
     assert "the share of each week's units whose days fall in the window" in text
     assert "no backtest on weekly data" in text
+    # one festival note per category, each with its own figures, is said once (trial 6: 141 lines of it)
+    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                      if o.get("name") == "stdout")  # stderr is hidden in the HTML report
+    festival = [line for line in printed.splitlines() if "Spring Festival and New Year sale effects" in line]
+    assert len(festival) == 1 and festival[0].startswith("note: 6 series ({'category': "), festival
     html = "".join(o["data"]["text/html"] for o in _outputs(nb, "text/html"))
     assert "Weekly forecast, all series" in html
+    assert "Every series' own notes" in html and html.count("Spring Festival and New Year sale effects") >= 6
     forecast_figure = _figures(nb)[0]
     weekly = [t for t in forecast_figure["data"] if t.get("name") == "forecast"][0]
     assert {pd.Timestamp(x).day_name() for x in weekly["x"]} == {"Monday"}

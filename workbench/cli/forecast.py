@@ -87,6 +87,10 @@ def register(subparsers) -> None:
                    help="with --through-event on daily data: also write each series' total over the event "
                         "window with its own band (quantiles of the total, not sums of the daily quantiles) "
                         "to FILE (.csv, .xlsx or .parquet)")
+    p.add_argument("--notes", metavar="FILE",
+                   help="also write every note, one row per series and note (its key columns, series, note), "
+                        "to FILE (.csv, .xlsx or .parquet); the notes printed say a note many series share once, "
+                        "with the range of its figures")
     p.add_argument("--with-baseline", action="store_true",
                    help="also write yhat_baseline, the forecast without event effects (what a budget's "
                    "gmv_target with measure: uplift reads); empty for models without one")
@@ -132,7 +136,7 @@ def _forecast(args) -> int:
     result = forecast_file(args.data, request, out=args.out, out_dir=args.out_dir,
                            progress=args.progress, output=output, through=through, echo=print,
                            with_baseline=args.with_baseline, window_totals=args.window_totals,
-                           **_common(args))
+                           notes=args.notes, **_common(args))
     if args.out_dir:
         print(f"wrote {result.rows} rows for {result.series} series to {len(result.files)} Parquet "
               f"files in {args.out_dir}")

@@ -32,6 +32,7 @@ from workbench.forecast.models.launch import BIN_PERIODS, LaunchCurve, age_level
 from workbench.forecast.models.regime import stopped_since
 from workbench.forecast.request import ForecastRequest, check_keys
 from workbench.forecast.window_band import window_band
+from workbench.notes import SeriesNote, said_once
 
 
 MAX_PARTITION_SERIES = 500
@@ -46,23 +47,6 @@ ESTABLISHED_DAYS, RECENT_SALES_DAYS = 392, 28
 
 class ForecastNoteWarning(UserWarning):
     """A model said something a planner should know (e.g. an event without history)."""
-
-
-class SeriesNote(str):
-    """A model's note on one series: the text ``"<series>: <note>"`` (a plain string to every
-    reader) that keeps its parts, so the notes one rule gives many series can be said once."""
-
-    def __new__(cls, series: str, note: str):
-        self = super().__new__(cls, f"{series}: {note}")
-        self.series, self.note = series, note
-        return self
-
-    def __getnewargs__(self):
-        return self.series, self.note
-
-
-# a note that this many series share or more is said once, naming a few of them
-SHARED_NOTE_SERIES = 4
 
 
 @dataclass
@@ -361,7 +345,7 @@ def _forecast_series(part: pd.DataFrame, keys: list, job: _Job):
         for k, v in label.items():
             piece[k] = v
         pieces.append(piece)
-        notes += [SeriesNote(str(label or "series"), n) for n in pred.notes]
+        notes += [SeriesNote(str(label or "series"), n, label) for n in pred.notes]
         total = _window_total(pred, paths, y, job) if job.window is not None else None
         if total is not None:
             windows.append({**label, **total})
@@ -659,25 +643,8 @@ def _warn(failures, notes) -> None:
         warnings.warn(f"{len(failures)} series failed and are missing from the forecast: "
                       + "; ".join(f"{f.key}: {f.error}" for f in failures[:5]), ForecastNoteWarning,
                       stacklevel=3)
-    for note in _shared_notes_once(notes):
+    for note in said_once(notes):  # one rule on many series is one line
         warnings.warn(note, ForecastNoteWarning, stacklevel=3)
-
-
-def _shared_notes_once(notes: list[str]) -> list[str]:
-    """``notes`` without repeats, a note that ``SHARED_NOTE_SERIES`` or more series share said
-    once with their count and the first three (one rule on 175 series is one line, not 175)."""
-    series_of: dict[str, list[str]] = {}
-    for n in notes:
-        if isinstance(n, SeriesNote):
-            series_of.setdefault(n.note, []).append(n.series)
-    out = []
-    for n in dict.fromkeys(notes):
-        shared = series_of.get(n.note, []) if isinstance(n, SeriesNote) else []
-        if len(shared) < SHARED_NOTE_SERIES:
-            out.append(n)
-        elif n.series == shared[0]:
-            out.append(f"{len(shared)} series ({', '.join(shared[:3])} and {len(shared) - 3} more): {n.note}")
-    return out
 
 
 def pooled_event_uplift(frame: pd.DataFrame, model: str, params: dict, freq: str,

@@ -89,7 +89,8 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
                   encoding: str | None = None, sheet: str | int | None = None,
                   events: str | None = None, progress: bool | None = False,
                   output: OutputFormat = OutputFormat(), through: EventTarget | None = None,
-                  echo=None, with_baseline: bool = False, window_totals=None) -> pd.DataFrame | ForecastRun:
+                  echo=None, with_baseline: bool = False, window_totals=None,
+                  notes=None) -> pd.DataFrame | ForecastRun:
     """Forecast every series of a file as ``request`` says (built and checked by the caller).
 
     With ``out`` (CSV, Excel or Parquet) it writes ``keys, ds, yhat, yhat_qNN`` there in the
@@ -102,7 +103,11 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
     has none) follows the quantiles, and ``echo`` is told how many series lack one. With
     ``window_totals`` (a file; daily data, ``through`` and ``out`` only) each series' total over
     the event window is also written there, ``keys, yhat, yhat_qNN, window_band``: quantiles of
-    the total (``workbench.forecast.window_band``), not sums of the days' quantiles.
+    the total (``workbench.forecast.window_band``), not sums of the days' quantiles. With
+    ``notes`` (a file) every note is written there, one row per series and note (its key
+    columns, ``series``, ``note``: ``workbench.notes.note_rows``); the notes printed say a note
+    many series share once (``workbench.notes.said_once``), and without ``notes`` ``echo`` is
+    told how to get each series' own.
     Raises ``ParameterError`` before reading for a missing, doubled or unwritable output, an
     output over an input, or repeated keys; ``DataValidationError`` for bad data.
     """
@@ -118,10 +123,9 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
         if through is None or request.freq != "D" or out is None:
             raise ParameterError("--window-totals goes with --through-event EVENT on daily data (--freq D) and "
                                  "--out FILE: it writes each series' total over that event window")
-        output.check_path(window_totals)
-        refuse_overwrite(window_totals, data, events)
-        if Path(window_totals).resolve() == Path(out).resolve():
-            raise ParameterError(f"--window-totals {window_totals} is the --out file; name another")
+        _check_side_output("--window-totals", window_totals, output, (data, events), (out,))
+    if notes is not None:
+        _check_side_output("--notes", notes, output, (data, events), (out, out_dir, window_totals))
     keys = check_keys(keys, date_col=date_col, target_col=target)
     calendar = RetailCalendar(events) if events else None
     if through is not None:
@@ -138,8 +142,10 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
     with make_engine(request.engine, n_workers=request.n_jobs, address=request.dask_address) as runner:
         run = request.replace(engine=runner, n_jobs=None, dask_address=None)
         if out_dir is not None:
-            return forecast_to_parquet(frame, out_dir, run, keys=keys, calendar=calendar, progress=progress,
-                                       with_baseline=with_baseline)
+            result = forecast_to_parquet(frame, out_dir, run, keys=keys, calendar=calendar, progress=progress,
+                                         with_baseline=with_baseline)
+            _write_notes(result.notes, notes, output, echo)
+            return result
         fc = forecast(frame, run, keys=keys, calendar=calendar, progress=progress, with_baseline=with_baseline,
                       window=(window.start, window.end) if window_totals is not None else None)
     if with_baseline and echo and fc["yhat_baseline"].isna().any():
@@ -155,7 +161,39 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
             echo(f"wrote the window totals of {len(totals):,} series to {window_totals}: their "
                  f"{', '.join(c for c in totals.columns if c.startswith('yhat_q'))} are quantiles of each total over "
                  f"the window (window_band says where they come from), not sums of the days' quantiles")
+    _write_notes(fc.attrs.get("notes", []), notes, output, echo)
     return fc
+
+
+def _check_side_output(flag: str, path, output: OutputFormat, inputs, outputs) -> None:
+    """Refuse, before any work, a second output file of an unknown type, over an input or on
+    another output of the run."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in WRITE_SUFFIXES and suffix != ".pq":
+        raise ParameterError(f"{flag} {path}: unknown output type {suffix or '(no suffix)'!r}; end the "
+                             f"name with {', '.join(WRITE_SUFFIXES)}")
+    if output.excel_csv and suffix != ".csv":
+        raise ParameterError(f"--excel-csv applies to a .csv output; {flag} is {path}")
+    refuse_overwrite(path, *inputs, flag=flag)
+    if any(o is not None and Path(o).resolve() == Path(path).resolve() for o in outputs):
+        raise ParameterError(f"{flag} {path} is another output of this run; name another file")
+
+
+def _write_notes(notes: list[str], path, output: OutputFormat, echo) -> None:
+    """Write every series' own note to ``path`` (``note_rows``), or, without a path, tell
+    ``echo`` that the notes printed said some once for many series, with the flag that writes
+    each series' own."""
+    from workbench.notes import note_rows, said_once
+
+    if path is not None:
+        rows = note_rows(notes)
+        write_table(pd.DataFrame(rows, columns=list(dict.fromkeys(
+            [k for r in rows for k in r] or ["series", "note"]))), path, excel_csv=output.excel_csv)
+        if echo:
+            echo(f"wrote {len(rows):,} notes, one row per series and note, to {path}")
+    elif echo and len(said_once(notes)) < len(dict.fromkeys(notes)):
+        echo("note: a note that many series share is said once above, with the range of its figures; "
+             "--notes FILE writes each series' own")
 
 
 def _check_backtest_years(frame: pd.DataFrame, event: str, years, lead: int, calendar) -> None:

@@ -38,6 +38,7 @@ from workbench.errors import DataValidationError, ParameterError
 from workbench.fulfilment.kpis import Kpi, kpi_table
 from workbench.fulfilment.peak import SHIP_TARGET, PeakResult, check_capacity, peak_check
 from workbench.network.places import warehouse_name
+from workbench.notes import SeriesNote
 
 QUANTILES = (0.1, 0.5, 0.9)
 CAPACITY_ASSUMED = ("daily handling capacity ASSUMED: each warehouse's network capacity for the "
@@ -216,17 +217,19 @@ class CycleResult:
         return kpi_table(self.kpis)
 
     def summary_text(self) -> str:
-        """The event, its window, the data's end and every assumption or note of the run."""
+        """The event, its window, the data's end and the data. The run's assumptions and notes
+        are ``notes`` (shown after the KPIs by ``workbench.notes.show_notes``: a note many
+        series share said once)."""
         w = self.window
-        lines = [f"{w.label} {w.year}: window {w.start.date()}..{w.end.date()} "
-                 f"({(w.end - w.start).days + 1} days); history to {self.history_end.date()}; "
-                 f"data: {self.params.data}"]
-        lines += [f"- {note}" for note in self.notes]
-        return "\n".join(lines)
+        return (f"{w.label} {w.year}: window {w.start.date()}..{w.end.date()} "
+                f"({(w.end - w.start).days + 1} days); history to {self.history_end.date()}; "
+                f"data: {self.params.data}")
 
     def recorded(self) -> dict:
-        """The KPI values to record for the index (name -> value), skipping missing ones."""
-        return {k.name: float(k.value) for k in self.kpis if k.value is not None}
+        """Every KPI for the index and the command line's summary (name -> value): its value,
+        or, when it has none, the text ``"not computed: <why>"``."""
+        return {k.name: float(k.value) if k.value is not None else
+                f"not computed: {k.action.removeprefix('not computed: ') or 'no value'}" for k in self.kpis}
 
     def table(self, name: str) -> dict:
         """A report table as the keyword arguments of ``workbench.reports.tables.show_table``
@@ -821,7 +824,7 @@ def _example_budget(budget) -> bool:
 def _failure_notes(result, what: str) -> list[str]:
     """A note per series the forecaster could not forecast (it is missing from ``what``)."""
     failures = result.forecast.attrs.get("failures", [])
-    return [f"{what}: the forecast of {f.key} failed, so it is left out ({f.error})"
+    return [SeriesNote(str(f.key), f"{what}: its forecast failed, so it is left out ({f.error})", f.key)
             for f in failures]
 
 
@@ -948,10 +951,14 @@ def judge_plan(params: CycleParams, report, named, peak: PeakResult | None,
     (no feasible network) the peak KPIs are red without a value and the stock KPI has none;
     ``example_budget``: the budget runs on the sample channels (its KPI says so)."""
     best = report.plans.get("optimized")
-    cover = named.coverage.get("within_promise")
-    action = "the plan keeps the promise"
+    cover, action = named.coverage.get("within_promise"), "the plan keeps the promise"
     if not named.feasible:
-        action = f"the plan as given is {named.status}: {named.reason}"
+        # the plan as given has no flows; its figure is the most it can deliver within the
+        # promise (the network's diagnosis re-solves its open sites for that share)
+        cover = named.details.get("best_promise_share")
+        action = (f"the plan as given is {named.status}: {named.reason}" if cover is not None else
+                  f"not computed: the plan as given is {named.status} and cannot carry the event's "
+                  f"volume, so no share of it arrives within {params.promise_hours:g} h ({named.reason})")
     elif best is not None and best.feasible:
         missing = named.cities[named.cities["within_promise"] < 1 - 1e-9]
         worst = missing.sort_values("units", ascending=False)["city"].head(5)
