@@ -139,7 +139,11 @@ def test_an_infeasible_network_is_reported_not_raised(repo, tmp_path):
     assert status["kpi_coverage_72h"] == "red" and status["kpi_ship_48h_p50"] == "red"
     assert "central capacity is short" in result.blocked
     assert result.peak is None and result.figures() == []
-    assert set(result.recorded()) == {"kpi_traffic_roi", "forecast_event_gmv"}
+    recorded = result.recorded()  # every KPI: the blocked ones say why they have no value
+    assert set(recorded) == set(KPIS) and recorded["kpi_ship_48h_p90"] == f"not computed: {result.blocked}"
+    assert {k for k, v in recorded.items() if isinstance(v, str)} == {"kpi_ship_48h_p50", "kpi_ship_48h_p90",
+                                                                      "stock_to_buy_units"}
+    assert 0 < recorded["kpi_coverage_72h"] < 1  # the most the plan as given delivers within 72 h
     assert result.table("orders")["frame"]["not computed"].iloc[0] == result.blocked
     assert result.used_plan == "optimized" and result.answers()[0][0] == "infeasible"
     # the traffic budget is the window's share of the yearly plan, with the fits' interval
@@ -209,3 +213,39 @@ def test_the_runner_refuses_a_weekly_sales_file_before_any_kernel(repo, tmp_path
     with pytest.raises(DataValidationError, match="monthly sales. The planning cycle needs daily sales"):
         runner.prepare(notebook, values={**files, "data": str(tmp_path / "monthly.csv")}, report="planning_cycle",
                        tag="", reports_dir=tmp_path / "reports")
+
+
+def test_the_runner_refuses_files_the_inputs_name_before_any_kernel(repo, tmp_path):
+    """Trial 6: a budget scenario whose history file is missing was refused inside the kernel, after
+    33 s of forecasting. The runner reads the scenario and every file it names (and the stock and
+    lead-time files) before a kernel starts, naming the file, line and field; good files pass."""
+    from workbench.errors import ConfigError, DataValidationError
+    from workbench.reports import runner
+
+    files = own_files(tmp_path)
+    text = (repo / "budgets" / "plan_base.yaml").read_text(encoding="utf-8")
+    (tmp_path / "channel_history.csv").write_text((repo / "budgets" / "channel_history.csv").read_text(
+        encoding="utf-8"), encoding="utf-8")
+    good, bad = tmp_path / "plan_ours.yaml", tmp_path / "plan_missing.yaml"
+    good.write_text(text, encoding="utf-8")
+    bad.write_text(text.replace("history: channel_history.csv", "history: weekly_channels.csv"), encoding="utf-8")
+    line = 1 + text[:text.index("history: channel_history.csv")].count("\n")
+    notebook = repo / "notebooks" / "planning_cycle.ipynb"
+
+    def prepare(**change):
+        runner.prepare(notebook, values={**files, **change}, report="planning_cycle", tag="",
+                       reports_dir=tmp_path / "reports")
+
+    prepare(budget_scenario=str(good))
+    with pytest.raises(ConfigError) as caught:
+        prepare(budget_scenario=str(bad))
+    assert str(caught.value).endswith(
+        f"plan_missing.yaml: 1 problem in the scenario:\n  {bad}:{line}: allocation.history: cannot use the history: "
+        f"{tmp_path / 'weekly_channels.csv'}: file not found; check the path (a history file is named relative to "
+        f"the scenario file's folder, {tmp_path})")  # once, not again for every channel it would fit
+    with pytest.raises(ConfigError, match=f"{line}: allocation.history: cannot use the history"):
+        runner.prepare(repo / "notebooks" / "budget_scenarios.ipynb", values={"scenario_files": [str(good), str(bad)]},
+                       report="budget_scenarios", tag="", reports_dir=tmp_path / "reports")
+    (tmp_path / "lead_bad.csv").write_text("sku,warehouse,lead_time_days\nLIP-01,*,0\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="lead_bad.csv: column 'lead_time_days' at line 2 is 0"):
+        prepare(lead_times=str(tmp_path / "lead_bad.csv"))

@@ -234,6 +234,23 @@ def load_scenario(path: str | Path) -> Scenario:
     return scenario
 
 
+def check_scenario_files(values: dict) -> None:
+    """A notebook's check of the budget scenario files it is given, before any kernel starts
+    (declared in its metadata ``workbench_input_checks``, run on the given parameter values by
+    ``workbench.reports.runner.check_inputs``): ``budget_scenario`` (the planning cycle) and each
+    of ``scenario_files`` (the budget notebook) is read by :func:`load_scenario` with every file
+    it names (``extends``, ``allocation.history``, a GMV target's forecast), without fitting.
+    Parameters left at their default are the notebook's own to check.
+
+    Raises:
+        ConfigError: every problem of a scenario, as ``file:line: field: message``.
+    """
+    given = values.get("scenario_files") or []
+    files = [values["budget_scenario"]] if values.get("budget_scenario") is not None else []
+    for file in [*files, *([given] if isinstance(given, (str, Path)) else given)]:
+        load_scenario(file)
+
+
 # --------------------------------------------------------------------------- validation
 
 _PERCENT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*%\s*$")
@@ -246,6 +263,7 @@ class _Checker:
         self.locs = locs
         self.chain = chain
         self.errors: list[str] = []
+        self.history_unusable = False  # a history file was given and refused: said once, not per channel
 
     def where(self, path: tuple) -> Location:
         for n in range(len(path), -1, -1):
@@ -566,7 +584,10 @@ class _Checker:
         try:
             return file, read_history_csv(file)
         except DataValidationError as exc:
-            self.error(path, f"cannot use the history: {exc}")
+            self.history_unusable = True
+            where = "" if file.exists() else f" (a history file is named relative to the scenario file's folder, " \
+                                             f"{display_path(self.where(path).path.parent)})"
+            self.error(path, f"cannot use the history: {exc}{where}")
             return None, None
 
     def channels(self, value, path: tuple, area: Area | None, history: pd.DataFrame | None,
@@ -599,7 +620,8 @@ class _Checker:
             ratios = {}
             for key in ("min_vs_last", "max_vs_last", "min_roi", "min_marginal_roi"):
                 ratios[key] = None if key not in spec else self.number(spec[key], cpath + (key,), what=key)
-            if (ratios["min_vs_last"] is not None or ratios["max_vs_last"] is not None) and name not in known:
+            if (ratios["min_vs_last"] is not None or ratios["max_vs_last"] is not None) and name not in known \
+                    and not self.history_unusable:
                 self.error(cpath, "min_vs_last / max_vs_last need this channel's last-year spend: "
                                   "set allocation.history to a file with its weeks")
             lo, hi = money["min_spend"], money["max_spend"]
@@ -642,7 +664,8 @@ class _Checker:
             return False
         if value == "fit":
             if history is None:
-                self.error(path, "curve: fit needs allocation.history (weekly spend and GMV per channel)")
+                if not self.history_unusable:
+                    self.error(path, "curve: fit needs allocation.history (weekly spend and GMV per channel)")
                 return False
             if name not in known:
                 self.error(path, f"curve: fit, but the history has no weeks for channel {name!r} "

@@ -79,7 +79,8 @@ def read_table(source: str | Path, *, encoding: str | None = None, sheet: str | 
     """
     path = Path(source)
     if not path.exists():
-        raise DataValidationError(f"{path}: file not found; check the --data path")
+        looked = "" if path.is_absolute() else f" (looked for {path.absolute()})"
+        raise DataValidationError(f"{path}: file not found{looked}; check the path")
     if path.is_dir():
         raise DataValidationError(f"{path}: is a folder, not a table file")
     suffix = path.suffix.lower()

@@ -459,6 +459,33 @@ def check_sales_file(values: dict) -> None:
     refuse_periods(raw, raw.attrs.get("source", str(data)))
 
 
+def check_stock_files(values: dict) -> None:
+    """The planning-cycle notebook's check of its ``stock`` and ``lead_times`` files before any
+    kernel starts (declared in its metadata, run by ``reports.runner.check_inputs``): columns,
+    keys and numbers (``workbench.inventory.inputs``); their warehouse names are checked in the
+    run, once the network says which warehouses are open.
+
+    Raises:
+        DataValidationError: a file that cannot be read or fails a check (file, line, column).
+    """
+    stock_files(values.get("stock"), values.get("lead_times"))
+
+
+def stock_files(stock, lead_times) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """The stock snapshot and the lead-time table read and checked once, with their warehouse
+    names as written (None where no file is given): the run resolves the names against the
+    network's warehouses on these frames (``check_stock``, ``check_lead_times``), without
+    reading the files again.
+
+    Raises:
+        DataValidationError: a file that cannot be read or fails a check (file, line, column).
+    """
+    from workbench.inventory.inputs import read_lead_times, read_stock
+
+    return (None if stock is None else read_stock(stock),
+            None if lead_times is None else read_lead_times(lead_times))
+
+
 def next_window(event: str, year: int | None, history_end: pd.Timestamp):
     """The window of ``event`` in ``year``, or the next one after ``history_end``
     (:func:`workbench.forecast.planning.event_window`); the cycle plans ahead, so the window
@@ -619,26 +646,28 @@ def daily_capacity(params: CycleParams, result, warehouses: list[str], days: int
     return out
 
 
-def _stock_inputs(params: CycleParams, keys: pd.DataFrame, mean_daily: np.ndarray,
+def _stock_inputs(params: CycleParams, files: tuple, keys: pd.DataFrame, mean_daily: np.ndarray,
                   warehouses: list[str], notes: list[str]):
     """The stock snapshot, the lead time of each of its rows and the lead-time table (None
-    without a lead-time file)."""
+    without a lead-time file); ``files``: the stock and lead-time tables as read (``stock_files``),
+    whose warehouse names are resolved here against the network's ``warehouses``."""
     from workbench.inventory.inputs import (
         DEMO_STOCK_LABEL,
+        check_lead_times,
+        check_stock,
         demo_stock,
         lead_times_for,
-        read_lead_times,
-        read_stock,
     )
 
-    if params.stock is None:
+    stock_table, lead_table = files
+    if stock_table is None:
         stock = demo_stock(keys, mean_daily)
         notes.append(DEMO_STOCK_LABEL)
     else:
-        stock = read_stock(params.stock, warehouses=warehouses)
+        stock = check_stock(stock_table, warehouses=warehouses)
     table = None
-    if params.lead_times is not None:
-        table = read_lead_times(params.lead_times, warehouses=warehouses)
+    if lead_table is not None:
+        table = check_lead_times(lead_table, warehouses=warehouses)
         lead = lead_times_for(stock, table)
     else:
         lead = stock[["sku", "warehouse"]].assign(lead_time_days=params.lead_time_days,
@@ -738,18 +767,15 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
             or parameter.
     """
     from workbench.budget.run import run_scenario
+    from workbench.budget.scenario import load_scenario
     from workbench.forecast.planning import event_forecast, national_totals
-
-    from workbench.inventory.inputs import read_lead_times, read_stock
 
     notes: list[str] = []
     history, gmv_history, stock_skus = load_history(params)
-    # the stock and lead-time files' columns and values before any forecast (seconds, not a run);
-    # their warehouse names once the network says which warehouses are open
-    if params.stock is not None:
-        read_stock(params.stock)
-    if params.lead_times is not None:
-        read_lead_times(params.lead_times)
+    # the stock and lead-time files and the budget scenario (with the files it names) before any
+    # forecast (seconds, not a run); the stock's warehouse names once the network says which are open
+    files = stock_files(params.stock, params.lead_times)
+    scenario = load_scenario(params.budget_scenario)
     end = history["ds"].max()
     window = next_window(params.event, params.year, end)
     days = (window.end - window.start).days + 1
@@ -782,7 +808,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     stock_source = "not computed (no feasible network)"
     if not blocked:
         (assignment, capacity, peak, plan, orders, build, clearance,
-         stock_source) = _peak_and_stock(params, window, days, history, stock_skus, region_fc,
+         stock_source) = _peak_and_stock(params, files, window, days, history, stock_skus, region_fc,
                                          report, used, notes, n_jobs)
 
     # 4. GMV of the event
@@ -800,7 +826,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
         if params.gmv_share is not None:
             notes.append("traffic budget: the scenario as written (the sales data has no GMV column "
                          "to take the event's GMV target from)")
-        budget = run_scenario(params.budget_scenario)  # the scenario's own bootstrap: the plan's interval
+        budget = run_scenario(scenario)  # the scenario's own bootstrap: the plan's interval
     else:
         budget = event_traffic_budget(params, window, gmv_fc.forecast)
     example_budget = params.data != "sample" and _example_budget(budget)
@@ -828,7 +854,7 @@ def _failure_notes(result, what: str) -> list[str]:
             for f in failures]
 
 
-def _peak_and_stock(params: CycleParams, window, days: int, history: pd.DataFrame,
+def _peak_and_stock(params: CycleParams, files: tuple, window, days: int, history: pd.DataFrame,
                     stock_skus: list[str], region_fc, report, used, notes: list[str],
                     n_jobs: int | None):
     """The peak per warehouse, then stock (steps 3 and 4 of :func:`run_cycle`)."""
@@ -863,7 +889,7 @@ def _peak_and_stock(params: CycleParams, window, days: int, history: pd.DataFram
     mean_daily = keys.merge(pooled.groupby(["sku", "warehouse"], as_index=False)["yhat"].mean(),
                             on=["sku", "warehouse"])["yhat"].to_numpy()
     sites = [*used.open_centrals, *[warehouse_name(f, "front") for f in used.open_fronts]]
-    stock, lead, lead_table = _stock_inputs(params, keys, mean_daily, sites, notes)
+    stock, lead, lead_table = _stock_inputs(params, files, keys, mean_daily, sites, notes)
     stock_source = stock.attrs.get("source", str(params.stock))
     pooled, stock, lead = complete_stock(pooled, stock, lead, lead_table, params, notes)
     k = ["sku", "warehouse"]
