@@ -329,3 +329,20 @@ def test_window_share_splits_a_period_evenly_over_its_days():
     assert np.allclose(window_share(months, "MS", start, end), [0, 28 / 31, 0])
     days = pd.to_datetime(["2027-01-01", "2027-01-02", "2027-01-29", "2027-01-30"])
     assert np.allclose(window_share(days, "D", start, end), [0, 1, 1, 0])
+
+
+@pytest.mark.parametrize("freq, first, last", [("D", "2027-01-31", "2027-01-31"), ("W", "2026-12-28", "2027-01-03"),
+                                               ("MS", "2024-02-01", "2024-02-29"), ("QS", "2026-10-01", "2026-12-31")])
+def test_period_end_of_one_date_and_of_many_at_once(freq, first, last):
+    """Many dates are computed at once (it was a Python call per row through Series.map) and agree
+    with the one-date answer, as a Series (index kept), a DatetimeIndex or a list."""
+    from workbench.data.validate import period_end
+
+    assert period_end(first, freq) == pd.Timestamp(last)
+    days = pd.Series(pd.to_datetime([first, "2025-01-01", "2025-12-01"]), index=[7, 3, 9])
+    ends = period_end(days, freq)
+    assert isinstance(ends, pd.Series) and list(ends.index) == [7, 3, 9]
+    assert list(ends) == [period_end(d, freq) for d in days]
+    assert list(period_end(pd.DatetimeIndex(days), freq)) == list(ends) == list(period_end(list(days), freq))
+    with pytest.raises(DataValidationError, match="unknown frequency 'Y'"):
+        period_end(days, "Y")

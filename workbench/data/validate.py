@@ -88,13 +88,20 @@ PERIOD_LENGTH = {"D": pd.DateOffset(days=1), "W": pd.DateOffset(weeks=1), "MS": 
                  "QS": pd.DateOffset(months=3)}
 
 
-def period_end(start, freq: str) -> pd.Timestamp:
+def period_end(start, freq: str):
     """The last day of the period dated ``start`` at ``freq``: every period is dated by its first
     day (a day; a week by the day it starts; ``MS`` and ``QS`` by the month's or quarter's first
-    day)."""
-    start = pd.Timestamp(start)
+    day).
+
+    ``start``: one date (returns a ``Timestamp``), or many (a ``Series`` or ``DatetimeIndex``,
+    returned as the same kind; a list or array as a ``DatetimeIndex``), computed at once, not
+    date by date. Raises ``DataValidationError`` for an unknown ``freq``."""
     if freq not in PERIOD_LENGTH:
         pandas_freq(freq)  # raises the unknown-frequency error
+    if np.ndim(start) == 0:
+        start = pd.Timestamp(start)
+    elif not isinstance(start, (pd.Series, pd.DatetimeIndex)):
+        start = pd.DatetimeIndex(start)
     return start + PERIOD_LENGTH[freq] - pd.Timedelta(days=1)
 
 
@@ -108,7 +115,7 @@ def window_share(ds, freq: str, start, end) -> np.ndarray:
     as ``ds``."""
     ds = pd.Series(pd.to_datetime(pd.Series(ds)).to_numpy())
     start, end = pd.Timestamp(start), pd.Timestamp(end)
-    ends = ds if freq == "D" else ds.map(lambda d: period_end(d, freq))
+    ends = period_end(ds, freq)
     overlap = (ends.clip(upper=end) - ds.clip(lower=start)).dt.days + 1
     return (overlap.clip(lower=0) / ((ends - ds).dt.days + 1)).to_numpy(float)
 

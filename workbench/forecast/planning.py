@@ -145,7 +145,7 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
     end_of_data = period_end(frame["ds"].max(), freq)  # the last day the data cover
     window = event_window(event, year, end_of_data, calendar)
     cutoff = end_of_data if window.start > end_of_data else window.start - pd.Timedelta(days=lead)
-    ends = frame["ds"] if freq == "D" else frame["ds"].map(lambda d: period_end(d, freq))
+    ends = period_end(frame["ds"], freq)
     train = frame[ends <= cutoff]  # whole periods only: a week that runs past the cut-off is not history
     if train.empty:
         raise ParameterError(f"year: no history before {cutoff.date()} for {window.label} {window.year} "

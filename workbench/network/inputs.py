@@ -191,7 +191,7 @@ def _forecast_table(frame: pd.DataFrame, *, period, event, year, hot_share: floa
     units = _numbers(frame, value)
     # a weekly or monthly forecast's row covers its whole period: the part inside the window counts
     freq = dates_frequency(ds)
-    ends = ds.map(lambda d: period_end(d, freq)) if freq != "D" else ds
+    ends = period_end(ds, freq)
     start, end, label = _period_bounds(ds, ends, period=period, event=event, year=year,
                                        source=frame.attrs.get("source", "demand"))
     inside_share = window_share(ds, freq, start, end)

@@ -58,7 +58,7 @@ def event_periods(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar) -> 
     mask = np.zeros(len(ds), bool)
     if not len(ds):
         return mask
-    ends = pd.DatetimeIndex([period_end(d, freq) for d in ds])
+    ends = period_end(ds, freq)
     for event in calendar.events:
         first, second = calendar.anchor(event, 2024), calendar.anchor(event, 2025)
         if (first.month, first.day) != (second.month, second.day):
