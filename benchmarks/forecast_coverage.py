@@ -109,7 +109,7 @@ def refit_report(frame: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
     rows.append({"refit origin": "forecast", "days of history": len(model.y_),
                  "growth": growth(comp, regime_days), "days ahead": "in-sample quiet days",
                  "errors": len(resid), "mean": 0.0,
-                 "sd": round(1.4826 * float(np.median(np.abs(resid - np.median(resid)))), 3)})
+                 "sd": round(metrics.robust_sd(resid), 3)})
     return pd.DataFrame(rows)
 
 

@@ -37,3 +37,15 @@ def test_scaled_pinball_is_the_mean_quantile_loss_over_the_seasonal_naive_mae():
 def test_scaled_pinball_is_nan_without_a_scale():
     assert np.isnan(metrics.scaled_pinball([1.0], {0.5: [1.0]}, [3.0] * 10, season=7))  # flat history
     assert np.isnan(metrics.scaled_pinball([1.0], {0.5: [1.0]}, [3.0, 4.0], season=7))  # too short
+
+
+def test_robust_sd_is_the_sd_of_normal_data_and_ignores_a_few_outliers():
+    import math
+
+    from workbench.forecast.metrics import robust_sd
+
+    x = np.random.default_rng(7).normal(10.0, 2.0, 20_000)
+    assert robust_sd(x) == pytest.approx(2.0, rel=0.02)
+    assert robust_sd(np.r_[x, np.full(200, 1e6)]) == pytest.approx(robust_sd(x), rel=0.02)  # 1% wild values
+    assert robust_sd([1.0, 2.0, 3.0, 100.0]) == pytest.approx(1.4826)  # median 2.5, deviations 1.5, 0.5, 0.5, 97.5
+    assert math.isnan(robust_sd([]))

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import ModelError
+from workbench.forecast.metrics import robust_sd
 
 # Horizon bands per frequency (in periods): the errors of a band calibrate its steps.
 HORIZON_BANDS = {
@@ -145,7 +146,7 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None,
             values, mid = values - np.median(scores), 0.0
         ratio = np.maximum(h[steps] / horizons[sel].mean(), 1.0)
         if noise is not None:  # only the part above the day noise grows
-            total = (1.4826 * np.median(np.abs(scores - np.median(scores)))) ** 2
+            total = robust_sd(scores) ** 2
             fixed = min(noise / total, 1.0) if total > 0 else 1.0
             ratio = fixed + (1 - fixed) * ratio
         stretch = np.sqrt(ratio) * future_spread[steps]
@@ -221,7 +222,7 @@ def day_noise(day, window: int = DAY_WINDOW) -> float | None:
     day = np.asarray(day, float)
     if not day.size:
         return None
-    return float((1.4826 * np.median(np.abs(day - np.median(day)))) ** 2 * window / (window - 1))
+    return float(robust_sd(day) ** 2 * window / (window - 1))
 
 
 def apply_offsets(point, offsets: dict[float, np.ndarray]) -> dict[float, np.ndarray]:

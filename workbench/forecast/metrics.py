@@ -5,6 +5,20 @@ from __future__ import annotations
 import numpy as np
 
 
+MAD_TO_SD = 1.4826  # 1 / Phi^-1(3/4): the median absolute deviation of normal data times this is their sd
+
+
+def robust_sd(values) -> float:
+    """The robust standard deviation of ``values`` (any shape, flattened): ``MAD_TO_SD`` times
+    their median absolute deviation from their median, the normal-consistent MAD (Hampel, *J.
+    Amer. Statist. Assoc.* 69, 1974; Rousseeuw & Croux, *J. Amer. Statist. Assoc.* 88, 1993), in
+    the units of ``values``; a few outliers barely move it. NaN for no values."""
+    x = np.asarray(values, dtype=float)
+    if not x.size:
+        return float("nan")
+    return float(MAD_TO_SD * np.median(np.abs(x - np.median(x))))
+
+
 def wape(y, yhat) -> float:
     """Weighted absolute percentage error: sum|y - yhat| / sum|y| (a share, 0.1 = 10%)."""
     y, yhat = np.asarray(y, float), np.asarray(yhat, float)

@@ -95,6 +95,7 @@ from workbench.calendar import RetailCalendar
 from workbench.errors import ModelError
 from workbench.forecast.conformal import DAY_WINDOW, MIN_BAND_ERRORS, conformal_offsets, day_noise, day_parts, scale_slope
 from workbench.forecast.features import event_offsets
+from workbench.forecast.metrics import robust_sd
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction, censored_at_zero
 from workbench.forecast.models.intermittent import INTERMITTENT_ADI, INTERMITTENT_WINDOW
 from workbench.forecast.models.recent_level import RecentLevel
@@ -347,7 +348,7 @@ class EventProfile(Forecaster):
         level = np.interp(idx, idx[ok], level[ok])
         young = len(z) < YEAR
         residual = (zd - level)[quiet]
-        noise = 1.4826 * np.median(np.abs(residual - np.median(residual)))  # a day's log noise (robust sd)
+        noise = robust_sd(residual)  # a day's log noise
         profiles = {}
         for name, off in offsets.items():
             inside = ~np.isnan(off)
@@ -455,7 +456,7 @@ class EventProfile(Forecaster):
         if not len(d):
             return 0.0
         centre = np.median(d)
-        spread = SMEARING_CLIP * 1.4826 * np.median(np.abs(d - centre))
+        spread = SMEARING_CLIP * robust_sd(d)
         if spread > 0:
             d = np.clip(d, centre - spread, centre + spread)
         return float(np.log(np.mean(np.exp(d))))
@@ -579,7 +580,7 @@ class EventProfile(Forecaster):
         n = len(comp["level"])
         zd = self.z_[:n] - comp["weekday"][self.dow_[:n]]
         d = zd[later] - zd[earlier]
-        sd = 1.4826 * np.median(np.abs(d - np.median(d)))
+        sd = robust_sd(d)
         need = int(np.ceil(((1.25 if median else 1.0) * sd / GROWTH_SE) ** 2))
         return int(np.clip(need, self.growth_window, MAX_GROWTH_DAYS))
 
@@ -732,7 +733,7 @@ class EventProfile(Forecaster):
             # no day left (every refit day fell on an event it had not seen): nothing is known not to grow
             noise = day_noise(d, SMEARING_DAYS)
         else:  # the in-sample residuals are day noise; only their widening stands for a level error
-            noise = (1.4826 * np.median(np.abs(errors - np.median(errors))) / IN_SAMPLE_WIDENING) ** 2
+            noise = (robust_sd(errors) / IN_SAMPLE_WIDENING) ** 2
         bands = conformal_offsets(horizons[seen], errors[seen], horizon, quantiles, spread=1 + k * x,
                                   future_spread=1 + k * np.abs(uplift), noise=noise, day=day)
         if unknown.any() and missed.sum() >= MIN_BAND_ERRORS:
@@ -810,7 +811,7 @@ def _anchor_spans(raw: np.ndarray, zq: np.ndarray) -> np.ndarray:
         return out
     dev = (zq - raw)[quiet]
     dev = dev[~np.isnan(dev)]
-    sd = 1.4826 * np.median(np.abs(dev - np.median(dev))) if len(dev) else 0.0
+    sd = robust_sd(dev) if len(dev) else 0.0
     m = int(np.clip(np.ceil((1.25 * sd / ANCHOR_SE) ** 2), MIN_ANCHOR_DAYS, MAX_ANCHOR_DAYS))
     padded = np.r_[zq[days], np.full(m, np.nan)]  # the quiet values in order, NaN past the end
     steps = np.arange(m)
