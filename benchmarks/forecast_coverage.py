@@ -142,9 +142,6 @@ def band_report(frame: pd.DataFrame, cutoff: pd.Timestamp, horizon: int = HORIZO
     from workbench.forecast.conformal import HORIZON_BANDS
     from workbench.forecast.models.event_profile import EventProfile
 
-    def robust_sd(x):
-        return 1.4826 * float(np.median(np.abs(x - np.median(x)))) if len(x) else np.nan
-
     train = frame[frame.ds <= cutoff]
     model = EventProfile().fit(train.y.to_numpy(float), pd.DatetimeIndex(train.ds), calendar=default_calendar())
     if not getattr(model, "refit_errors_", None):
@@ -164,7 +161,7 @@ def band_report(frame: pd.DataFrame, cutoff: pd.Timestamp, horizon: int = HORIZO
         at = (steps > lo) & (steps <= hi)
         known = at & np.isfinite(actual)
         e = np.log1p(actual[known]) - z[0.5][known]
-        level_sd, day_sd = robust_sd(level), robust_sd(day[~missed])
+        level_sd, day_sd = metrics.robust_sd(level), metrics.robust_sd(day[~missed])
         rows.append({"days ahead": f"{lo + 1}-{hi}", "refits": len(np.unique(path[sel])), "errors": int(sel.sum()),
                      "level sd": round(level_sd, 3), "day sd": round(day_sd, 3),
                      "calibrated within %": round(100 * calibrated_window_spread(level_sd, day_sd), 1)
