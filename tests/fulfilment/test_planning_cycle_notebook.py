@@ -249,3 +249,10 @@ def test_the_runner_refuses_files_the_inputs_name_before_any_kernel(repo, tmp_pa
     (tmp_path / "lead_bad.csv").write_text("sku,warehouse,lead_time_days\nLIP-01,*,0\n", encoding="utf-8")
     with pytest.raises(DataValidationError, match="lead_bad.csv: column 'lead_time_days' at line 2 is 0"):
         prepare(lead_times=str(tmp_path / "lead_bad.csv"))
+    (tmp_path / "sites_bad.csv").write_text(  # a role the network does not know, found before the forecasts
+        (tmp_path / "sites.csv").read_text(encoding="utf-8") + "Xi'an,hub,8000000,2000,no\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="sites_bad.csv: line 8, column 'role' = 'hub': expected central"):
+        prepare(sites=str(tmp_path / "sites_bad.csv"))
+    (tmp_path / "capacity.csv").write_text("warehouse,capacity_units_per_day\n北京,3000\nBeijing,-5\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="capacity.csv: column 'capacity_units_per_day' at line 3 must be"):
+        prepare(capacity=str(tmp_path / "capacity.csv"))

@@ -48,3 +48,27 @@ def test_network_plan_notebook_on_own_files(run_notebook, tmp_path):
     assert "5 cities" in text and "30 days from" in text and str(demand) in text
     html = "".join(o["data"].get("text/html", "") for o in outputs if "data" in o)
     assert "Coverage by region" in html
+
+
+def test_the_runner_refuses_bad_network_files_before_any_kernel(repo, tmp_path):
+    """The notebook declares its files' check (metadata workbench_input_checks): a sites file
+    naming an unknown city, or a demand file whose period contradicts it, is refused in the
+    runner, before a kernel starts; good files pass."""
+    from workbench.errors import DataValidationError, ParameterError
+    from workbench.reports import runner
+
+    demand, sites = tmp_path / "demand.csv", tmp_path / "sites.csv"
+    demand.write_text("city,demand\n西安,1000\nShanghai,3000\n", encoding="utf-8")
+    sites.write_text("city,role,fixed_cost,capacity_units_per_day,existing\nBeijing,central,3650000,,yes\n"
+                     "Shanghai,front,365000,,yes\n", encoding="utf-8")
+    notebook = repo / "notebooks" / "network_plan.ipynb"
+
+    def prepare(**values):
+        runner.prepare(notebook, values=values, report="network_plan", tag="", reports_dir=tmp_path / "reports")
+
+    prepare(demand_file=str(demand), sites_file=str(sites), days=30.0)
+    sites.write_text(sites.read_text(encoding="utf-8") + "Atlantis,front,365000,,no\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match=r"sites.csv: line 4.*Atlantis"):
+        prepare(demand_file=str(demand), sites_file=str(sites), days=30.0)
+    with pytest.raises(ParameterError, match="a city table states its period with days"):
+        prepare(demand_file=str(demand), event="618", year=2027)

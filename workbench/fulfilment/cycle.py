@@ -471,6 +471,33 @@ def check_stock_files(values: dict) -> None:
     stock_files(values.get("stock"), values.get("lead_times"))
 
 
+def check_capacity_file(values: dict) -> None:
+    """The planning-cycle notebook's check of its ``capacity`` file before any kernel starts
+    (declared in its metadata): columns, numbers and repeated warehouses (``peak.check_capacity``);
+    which warehouses it must cover is checked in the run, once the network is known.
+
+    Raises:
+        DataValidationError: a bad file, naming the file, line and column.
+    """
+    if values.get("capacity") is not None:
+        read_capacity(values["capacity"], [])
+
+
+def read_capacity(path, warehouses: list[str]) -> pd.Series:
+    """``warehouse -> capacity_units_per_day`` of the capacity file for ``warehouses``
+    (``peak.check_capacity``: names resolved as the stock file's).
+
+    Raises:
+        DataValidationError: a file that cannot be read, missing columns, a capacity that is not
+            a number >= 0, a repeated warehouse or one of ``warehouses`` without a row.
+    """
+    from workbench.data.io import read_table
+
+    table = read_table(path)
+    table.columns = [str(c).strip().lower() for c in table.columns]
+    return check_capacity(table, warehouses)
+
+
 def stock_files(stock, lead_times) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     """The stock snapshot and the lead-time table read and checked once, with their warehouse
     names as written (None where no file is given): the run resolves the names against the
@@ -619,11 +646,7 @@ def daily_capacity(params: CycleParams, result, warehouses: list[str], days: int
         DataValidationError: a warehouse without a capacity in the sites file.
     """
     if params.capacity is not None:
-        from workbench.data.io import read_table
-
-        table = read_table(params.capacity)
-        table.columns = [str(c).strip().lower() for c in table.columns]
-        series = check_capacity(table, warehouses)
+        series = read_capacity(params.capacity, warehouses)
         out = pd.DataFrame({"warehouse": warehouses,
                             "capacity_units_per_day": series.reindex(warehouses).to_numpy()})
         out.attrs["assumed"] = False

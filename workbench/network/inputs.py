@@ -250,6 +250,33 @@ def _period_bounds(ds: pd.Series, ends: pd.Series, *, period, event, year, sourc
     return start, end, label
 
 
+def check_network_files(values: dict) -> None:
+    """A notebook's check of its network files before any kernel starts (declared in its
+    metadata ``workbench_input_checks``, run on the given parameter values by
+    ``workbench.reports.runner.check_inputs``): the sites and lanes files (``sites``/``lanes``
+    in the planning cycle, ``sites_file``/``lanes_file`` in the network notebook, read with its
+    ``encoding``) and the network notebook's ``demand_file`` (with its ``period``, ``event``,
+    ``year`` and ``days``) are read and checked as the run reads them: cities, roles, numbers,
+    repeats. Parameters left at their default are the notebook's own to check.
+
+    Raises:
+        DataValidationError: a bad file, naming the file, line and column.
+        ParameterError: period options that contradict the demand file.
+    """
+    encoding = values.get("encoding")
+    demand = values.get("demand_file")
+    if demand is not None:
+        period = values.get("period")
+        read_demand(demand, period=tuple(period) if period is not None else None, event=values.get("event"),
+                    year=values.get("year"), days=values.get("days"), encoding=encoding)
+    sites = values.get("sites", values.get("sites_file"))
+    if sites is not None:
+        read_sites(sites, Period(YEAR_DAYS, "one year"), encoding=encoding)
+    lanes = values.get("lanes", values.get("lanes_file"))
+    if lanes is not None:
+        read_lanes(lanes, encoding=encoding)
+
+
 # ---------------------------------------------------------------- sites and lanes
 
 
