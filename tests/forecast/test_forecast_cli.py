@@ -243,8 +243,11 @@ def test_backtest_never_writes_over_its_input(sample_csv, capsys):
 @pytest.mark.parametrize("years, lead, message", [
     ("3000", "90", "--years must be from 2000 to 2099; got 3000"),
     ("2025,2025", "90", "--years: [2025] given more than once"),
-    ("2027", "90", "--years [2027]: a backtest needs the 618 window inside the data (2024-09-01 to 2026-10-31)"),
-    ("2025", "300", "with this data and --lead 300 the years are [2026]"),
+    ("2027", "90", "--years [2027]: 2027: the window ends 2027-06-18, after the data (2026-10-31)"),
+    ("2025", "300", "With this data and --lead 300 the years are [2026]"),
+    # trial 7: a cut-off on the data's first day failed in every model with advice to try them
+    ("2025", "254", "2025: its cut-off 2024-09-01 (254 days before the window) has 0 days of history before it "
+                    "(the data start 2024-09-01); a backtest needs 56"),
 ])
 def test_backtest_years_beyond_the_data_name_the_years_allowed(sample_csv, capsys, years, lead, message):
     code = main(["backtest", "--data", str(sample_csv), "--date-col", "ds", "--target", "units", "--freq", "D",
@@ -315,3 +318,11 @@ def test_with_baseline_writes_the_uplift_a_budget_target_reads(tmp_path, capsys)
     fc.drop(columns="yhat_baseline").to_csv(without, index=False)
     with pytest.raises(DataValidationError, match="--with-baseline"):
         forecast_gmv_target(without, start=window.start, end=window.end, measure="uplift")
+
+
+def test_a_backtest_whose_history_never_saw_the_event_says_so(sample_csv, capsys):
+    code = main(["backtest", "--data", str(sample_csv), "--date-col", "ds", "--target", "units", "--freq", "D",
+                 "--keys", "category", "--event", "618", "--years", "2025", "--models", "seasonal_naive"])
+    assert code == 0
+    assert ("note: 618 2025: the history before its cut-off 2025-02-12 holds no earlier 618 window whole; the models "
+            "forecast it without having seen the event") in capsys.readouterr().out

@@ -30,6 +30,7 @@ from workbench.forecast.reconcile import reconcile as reconcile_levels
 from workbench.forecast.request import ForecastRequest, check_lead
 
 METRIC_COLUMNS = ["wape", "bias", "mase", "total_error", "coverage", "scaled_pinball"]
+MIN_CUTOFF_HISTORY = 56  # days of history a backtest's cut-off needs: the 8 weeks the default model fits on
 
 
 @dataclass
@@ -48,6 +49,39 @@ def event_windows(event: str, years, calendar: RetailCalendar | None = None) -> 
         window = calendar.window(event, int(year))
         out[f"{event} {year}"] = (window.start, window.end)
     return out
+
+
+@dataclass(frozen=True)
+class WindowHistory:
+    """What a past window's backtest has to learn from: its cut-off (``lead`` days before the
+    window), the reason it cannot be backtested ("" when it can) and whether the history before
+    the cut-off holds an earlier window of the event whole (the model has seen the event)."""
+
+    cutoff: pd.Timestamp
+    refused: str
+    seen_before: bool
+
+
+def window_history(event: str, year: int, lead: int, start, end,
+                   calendar: RetailCalendar | None = None) -> WindowHistory:
+    """Whether ``event``'s window of ``year`` can be backtested on data from ``start`` to ``end``
+    (Timestamps) with a cut-off ``lead`` days before it: the window must end inside the data and
+    at least ``MIN_CUTOFF_HISTORY`` days must precede the cut-off (a backtest cut off at the
+    data's first day has nothing to fit); ``seen_before`` says whether those days hold an earlier
+    window of the event whole. One rule for the command line and the event report."""
+    calendar = calendar or default_calendar()
+    window = calendar.window(event, int(year))
+    cutoff = window.start - pd.Timedelta(days=lead)
+    seen = any(w.start >= start and w.end <= cutoff for w in calendar.windows(event, start, cutoff))
+    if window.end > end:
+        refused = f"the window ends {window.end.date()}, after the data ({end.date()})"
+    elif (cutoff - start).days < MIN_CUTOFF_HISTORY:
+        before = max((cutoff - start).days, 0)
+        refused = (f"its cut-off {cutoff.date()} ({lead} days before the window) has {before} days of history "
+                   f"before it (the data start {start.date()}); a backtest needs {MIN_CUTOFF_HISTORY}")
+    else:
+        refused = ""
+    return WindowHistory(cutoff, refused, seen)
 
 
 def _score(actual: pd.DataFrame, train_y: np.ndarray, lo: str, hi: str, quantiles) -> dict:

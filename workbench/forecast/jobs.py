@@ -11,7 +11,7 @@ from workbench.calendar import RetailCalendar, default_calendar
 from workbench.data.io import WRITE_SUFFIXES, read_table, refuse_overwrite, write_table
 from workbench.data.validate import period_end, prepare_long_frame
 from workbench.errors import ParameterError
-from workbench.forecast.backtest import compare_models, event_windows
+from workbench.forecast.backtest import compare_models, event_windows, window_history
 from workbench.forecast.core import ForecastRun, forecast, forecast_to_parquet
 from workbench.forecast.engines import make_engine
 from workbench.forecast.models import AUTO, resolve_model
@@ -196,24 +196,26 @@ def _write_notes(notes: list[str], path, output: OutputFormat, echo) -> None:
              "--notes FILE writes each series' own")
 
 
-def _check_backtest_years(frame: pd.DataFrame, event: str, years, lead: int, calendar) -> None:
-    """Refuse, before any fit, a year whose window is not inside the data or has no history
-    before its cut-off; the message lists the years this data and lead allow."""
+def _check_backtest_years(frame: pd.DataFrame, event: str, years, lead: int, calendar) -> list[str]:
+    """Refuse, before any fit, a year whose window is not inside the data or has too little
+    history before its cut-off (``backtest.window_history``, the event report's rule); the
+    message says why for each and lists the years this data and lead allow. Returns notes for
+    the years whose history holds no earlier window of the event (the models forecast it
+    without having seen it)."""
     calendar = calendar or default_calendar()
     start, end = frame["ds"].min(), frame["ds"].max()
-
-    def fits(year: int) -> bool:
-        window = calendar.window(event, year)
-        return window.end <= end and window.start - pd.Timedelta(days=lead) >= start
-
-    bad = [y for y in years if not fits(y)]
+    history = {y: window_history(event, y, lead, start, end, calendar) for y in years}
+    bad = {y: h.refused for y, h in history.items() if h.refused}
     if bad:
-        allowed = [y for y in range(start.year - 1, end.year + 1) if fits(y)]
+        allowed = [y for y in range(start.year - 1, end.year + 1)
+                   if not window_history(event, y, lead, start, end, calendar).refused]
+        reasons = "; ".join(f"{y}: {why}" for y, why in bad.items())
         raise ParameterError(
-            f"--years {bad}: a backtest needs the {calendar.label(event)} window inside the data "
-            f"({start.date()} to {end.date()}) and history before its cut-off ({lead} days before "
-            f"the window); with this data and --lead {lead} the years are "
+            f"--years {list(bad)}: {reasons}. With this data and --lead {lead} the years are "
             f"{allowed if allowed else 'none (use a shorter --lead or more history)'}")
+    return [f"{calendar.label(event)} {y}: the history before its cut-off {h.cutoff.date()} holds no earlier "
+            f"{calendar.label(event)} window whole; the models forecast it without having seen the event"
+            for y, h in history.items() if not h.seen_before]
 
 
 def backtest_file(data, *, date_col, target, keys=(), freq="D", event: str, years, lead: int = 90,
@@ -245,9 +247,10 @@ def backtest_file(data, *, date_col, target, keys=(), freq="D", event: str, year
     windows = event_windows(event, years, calendar)
     frame, _ = load_series(data, date_col=date_col, target=target, keys=keys, freq=freq,
                            table=table, query=query, gaps=gaps, encoding=encoding, sheet=sheet)
-    _check_backtest_years(frame, event, years, lead, calendar)
+    unseen = _check_backtest_years(frame, event, years, lead, calendar)
     table_ = compare_models(frame, models=models, windows=windows, lead=lead, keys=keys,
                             quantiles=quantiles, calendar=calendar, n_jobs=n_jobs)
+    table_.attrs["notes"] = unseen + list(table_.attrs.get("notes", []))
     if out:
         write_table(table_, out)
     return table_

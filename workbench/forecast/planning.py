@@ -14,6 +14,7 @@ import pandas as pd
 
 from workbench.calendar import EventWindow, RetailCalendar, default_calendar
 from workbench.errors import DataValidationError, ModelError, ParameterError
+from workbench.forecast.backtest import window_history
 from workbench.forecast.core import forecast, series_keys
 from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
 from workbench.forecast.request import MAX_HORIZON, ForecastRequest, check_lead
@@ -610,12 +611,11 @@ def backtest_plan(frame: pd.DataFrame, *, event: str, lead: int, years=None,
     usable, notes = [], []
     for year in candidates:
         window = calendar.window(event, year)
-        cutoff = window.start - pd.Timedelta(days=lead)
-        earlier = [w for w in calendar.windows(event, start, cutoff) if w.start >= start and w.end <= cutoff]
-        if window.end > end:
-            reason = f"the window ends {window.end.date()}, after the data ({end.date()})"
-        elif not earlier:
-            reason = (f"the history before its cut-off {cutoff.date()} ({lead} days before the window; "
+        history = window_history(event, year, lead, start, end, calendar)
+        if history.refused:
+            reason = history.refused
+        elif not history.seen_before:
+            reason = (f"the history before its cut-off {history.cutoff.date()} ({lead} days before the window; "
                       f"the data start {start.date()}) holds no earlier {window.label} window to learn from")
         else:
             usable.append((year, window))
