@@ -8,14 +8,15 @@ missing day is zero parcels), with training ending 90 days before each window: S
 mean and spread of the per-series bias), P10-P90 coverage (target 80%) and the scaled pinball
 loss (mean pinball loss of P10/P50/P90 over the in-sample seasonal-naive MAE; over several
 series, summed losses over summed scales, so that a series with a near-zero history scale cannot
-dominate, as pooled WAPE weighs series by volume).
+dominate, as pooled WAPE weighs series by volume). ``--by-series`` adds, for the origins, each
+series' coverage and P50 mean log error per window (``series_table``).
 
 The peers run in a separate venv that this script creates on first use (``--peer-venv``,
 default /tmp/wb-peers-venv; StatsForecast pins library versions of its own and is never a
 project dependency). Peer forecasts are cached under /tmp by a hash of their input, so reruns
 only fit the workbench's models.
 
-    .venv/bin/python benchmarks/forecast_accuracy.py [--models auto,ets,...] [--no-peers] [--csv OUT]
+    .venv/bin/python benchmarks/forecast_accuracy.py [--models auto,ets,...] [--no-peers] [--csv OUT] [--by-series]
 """
 
 from __future__ import annotations
@@ -161,11 +162,13 @@ def main(argv=None) -> int:
     parser.add_argument("--conformal-windows", type=int, default=0,
                         help="rolling-origin refits with which the core calibrates the bands of models "
                              "that do not calibrate themselves (ForecastRequest.conformal_windows)")
+    parser.add_argument("--by-series", action="store_true",
+                        help="also print each keyed series' P10-P90 coverage and P50 mean log error per window")
     args = parser.parse_args(argv)
     frames = evaluation_frames()
     if frames is None:
         return 0
-    tables = []
+    tables, by_series = [], []
     for model in [m for m in args.models.split(",") if m]:
         t0 = time.perf_counter()
         name, params = VARIANTS[model]
@@ -180,6 +183,8 @@ def main(argv=None) -> int:
             if (scored.series < n_series).any():  # a failed series must not improve the score
                 raise SystemExit(f"{model} on {label}: {n_series - scored.series.min()} series missing from the forecast (failed)")
             tables.append(scored.assign(model=model, data=label))
+            if args.by_series and keys:
+                by_series.append(series_table(result.forecasts, keys).assign(model=model, data=label))
         print(f"{model}: {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     if not args.no_peers:
         peers = peer_forecasts(frames, args.lead, args.peer_venv)
@@ -209,7 +214,19 @@ def main(argv=None) -> int:
                 ["pooled_wape", "median_wape", "worst_wape", "bias", "mean_bias", "bias_sd", "coverage",
                  "scaled_pinball"])
         print(part[cols].to_string())
+    for part in by_series:
+        print(f"\n== {part.data.iloc[0]}, {part.model.iloc[0]}, by series (coverage %, the P50's mean log error) ==")
+        print(part.drop(columns=["data", "model"]).round(2).to_string())
     return 0
+
+
+def series_table(forecasts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per series (rows) and window (columns): the P10-P90 coverage (percent) and the P50's mean
+    log error ``log1p(y) - log1p(P50)`` over the window's days (one log point is a factor of
+    2.7: a launch, a stop or a ramp the level missed, not a band too narrow)."""
+    fc = forecasts.assign(coverage=100.0 * ((forecasts.y >= forecasts.yhat_q10) & (forecasts.y <= forecasts.yhat_q90)),
+                          log_error=np.log1p(forecasts.y) - np.log1p(forecasts.yhat_q50))
+    return fc.groupby([keys[0], "window"])[["coverage", "log_error"]].mean().unstack("window")
 
 
 if __name__ == "__main__":
