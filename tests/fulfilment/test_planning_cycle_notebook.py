@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+import pandas as pd
 import papermill
 import pytest
 
@@ -203,7 +205,7 @@ def test_the_runner_refuses_a_weekly_sales_file_before_any_kernel(repo, tmp_path
     from workbench.errors import DataValidationError
     from workbench.reports import runner
 
-    files = own_files(tmp_path)
+    files = {**own_files(tmp_path), "category": None}
     notebook = repo / "notebooks" / "planning_cycle.ipynb"
     runner.prepare(notebook, values=files, report="planning_cycle", tag="", reports_dir=tmp_path / "reports")
     days = pd.read_csv(files["data"], parse_dates=["ds"])
@@ -222,7 +224,7 @@ def test_the_runner_refuses_files_the_inputs_name_before_any_kernel(repo, tmp_pa
     from workbench.errors import ConfigError, DataValidationError
     from workbench.reports import runner
 
-    files = own_files(tmp_path)
+    files = {**own_files(tmp_path), "category": None}
     text = (repo / "budgets" / "plan_base.yaml").read_text(encoding="utf-8")
     (tmp_path / "channel_history.csv").write_text((repo / "budgets" / "channel_history.csv").read_text(
         encoding="utf-8"), encoding="utf-8")
@@ -256,3 +258,26 @@ def test_the_runner_refuses_files_the_inputs_name_before_any_kernel(repo, tmp_pa
     (tmp_path / "capacity.csv").write_text("warehouse,capacity_units_per_day\n北京,3000\nBeijing,-5\n", encoding="utf-8")
     with pytest.raises(DataValidationError, match="capacity.csv: column 'capacity_units_per_day' at line 3 must be"):
         prepare(capacity=str(tmp_path / "capacity.csv"))
+
+
+def test_the_sample_category_on_own_data_is_refused_before_any_kernel(repo, tmp_path):
+    """Trial 7 F9: the notebook's default category, the sample's 'beauty', failed on a team's file
+    only inside the kernel (19.5 s). The runner's checks see the defaults that are not files: the
+    default is refused up front with the file's categories and how to plan every SKU."""
+    from workbench.reports import runner
+
+    files = own_files(tmp_path)
+    sales = tmp_path / "sales.csv"
+    table = pd.read_csv(sales)
+    table.assign(category=np.where(table.sku == "LIP-01", "彩妆", "护肤")).to_csv(sales, index=False)
+    notebook = repo / "notebooks" / "planning_cycle.ipynb"
+
+    def prepare(**change):
+        runner.prepare(notebook, values={**files, **change}, report="planning_cycle", tag="",
+                       reports_dir=tmp_path / "reports")
+
+    with pytest.raises(ParameterError, match=r"category: 'beauty' is not in .*sales.csv; it has \['彩妆', '护肤'\] "
+                                             r"\(None, -p category null: every SKU\)"):
+        prepare()
+    prepare(category="护肤")
+    prepare(category=None)

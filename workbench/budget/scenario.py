@@ -240,7 +240,7 @@ def check_scenario_files(values: dict) -> None:
     ``workbench.reports.runner.check_inputs``): ``budget_scenario`` (the planning cycle) and each
     of ``scenario_files`` (the budget notebook) is read by :func:`load_scenario` with every file
     it names (``extends``, ``allocation.history``, a GMV target's forecast), without fitting.
-    Parameters left at their default are the notebook's own to check.
+    Files left at their default are the notebook's own to check.
 
     Raises:
         ConfigError: every problem of a scenario, as ``file:line: field: message``.

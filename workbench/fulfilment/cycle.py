@@ -397,12 +397,8 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     frame, _ = prepare_long_frame(raw, date_col="ds", target_col=params.target,
                                   keys=["sku", "region"], freq="D", source=source)
     skus = raw["sku"].astype(str)
+    check_category(raw, params.category, source)
     if params.category is not None:
-        if "category" not in raw.columns:
-            raise ParameterError(f"category: {source} has no 'category' column")
-        if params.category not in set(raw["category"].astype(str)):
-            raise ParameterError(f"category: {params.category!r} is not in {source}; it has "
-                                 f"{sorted(raw['category'].astype(str).unique())}")
         skus = skus[raw["category"].astype(str) == params.category]
     stock_skus = sorted(skus.unique())
     if params.max_skus is not None:
@@ -441,14 +437,33 @@ def refuse_periods(raw: pd.DataFrame, source: str) -> None:
             f"(notebooks/event_forecast.ipynb) plans from {word}s: -p data {Path(source).name}")
 
 
+def check_category(raw: pd.DataFrame, category: str | None, source: str) -> None:
+    """Refuse a ``category`` (None: every SKU) that the sales table ``raw`` does not have.
+
+    Raises:
+        ParameterError: no ``category`` column, or not that category, with the ones it has.
+    """
+    if category is None:
+        return
+    if "category" not in raw.columns:
+        raise ParameterError(f"category: {source} has no 'category' column; set category to None "
+                             f"(-p category null) to plan every SKU's stock")
+    if category not in set(raw["category"].astype(str)):
+        raise ParameterError(f"category: {category!r} is not in {source}; it has "
+                             f"{sorted(raw['category'].astype(str).unique())} (None, -p category null: "
+                             f"every SKU)")
+
+
 def check_sales_file(values: dict) -> None:
     """The planning-cycle notebook's check of its ``data`` before any kernel starts (declared in
-    its metadata, run on the given parameter values by ``reports.runner.check_inputs``): the file
-    is read and weekly or monthly dates are refused (``refuse_periods``); the rest is checked in
-    the run.
+    its metadata, run on the parameter values by ``reports.runner.check_inputs``): the file is
+    read, weekly or monthly dates are refused (``refuse_periods``) and so is a ``category`` it
+    does not have (the notebook's default, the sample's ``beauty``, too: ``check_category``);
+    the rest is checked in the run.
 
     Raises:
         DataValidationError: weekly or monthly dates, or a file that cannot be read (named).
+        ParameterError: a category the file does not have.
     """
     data = values.get("data")
     if data is None or data == "sample":
@@ -456,7 +471,9 @@ def check_sales_file(values: dict) -> None:
     from workbench.data.io import read_table
 
     raw = read_table(data)
-    refuse_periods(raw, raw.attrs.get("source", str(data)))
+    source = raw.attrs.get("source", str(data))
+    refuse_periods(raw, source)
+    check_category(raw, values.get("category"), source)
 
 
 def check_stock_files(values: dict) -> None:

@@ -257,7 +257,7 @@ def check_network_files(values: dict) -> None:
     in the planning cycle, ``sites_file``/``lanes_file`` in the network notebook, read with its
     ``encoding``) and the network notebook's ``demand_file`` (with its ``period``, ``event``,
     ``year`` and ``days``) are read and checked as the run reads them: cities, roles, numbers,
-    repeats. Parameters left at their default are the notebook's own to check.
+    repeats. Files left at their default are the notebook's own to check.
 
     Raises:
         DataValidationError: a bad file, naming the file, line and column.

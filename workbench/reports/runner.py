@@ -195,7 +195,7 @@ def prepare(
                                   Path(values_dir) if values_dir is not None else Path.cwd(), "the values given"))
     cli_values = P.parse_cli_parameters(list(cli_pairs or []), declared, where)
     merged.update(P.resolve_paths(cli_values, declared, Path.cwd(), "-p"))
-    check_inputs(notebook, merged)
+    check_inputs(notebook, merged, declared)
     variant = P.non_default(merged, declared)
     if tag is None:
         tag = param_tag(variant)
@@ -221,18 +221,22 @@ def prepare(
 INPUT_CHECKS = "workbench_input_checks"  # notebook metadata: ["workbench.module:function", ...]
 
 
-def check_inputs(notebook: Path, values: dict[str, Any]) -> None:
+def check_inputs(notebook: Path, values: dict[str, Any],
+                 declared: dict[str, P.NotebookParameter] | None = None) -> None:
     """Run the input checks ``notebook`` declares in its metadata (``INPUT_CHECKS``: functions
-    that take the given values, a dict of parameter name to value, e.g. the planning cycle's
-    check of its sales file against weekly dates) before any kernel starts: a file the notebook
-    would refuse after its kernel has started is refused here, in seconds. Parameters left at
-    their default are absent from ``values``: the notebook's own to check. Raises what a check
-    raises (a ``WorkbenchError``), or ``ConfigError`` for a declared check that is not a
+    that take the values, a dict of parameter name to value, e.g. the planning cycle's check of
+    its sales file against weekly dates) before any kernel starts: a file the notebook would
+    refuse after its kernel has started is refused here, in seconds. The checks see the given
+    ``values`` over the defaults of ``declared`` (the notebook's parameters) that are not files,
+    e.g. the planning cycle's default ``category`` against the given sales file; a file left at
+    its default (relative to the notebook's folder) is the notebook's own to check. Raises what
+    a check raises (a ``WorkbenchError``), or ``ConfigError`` for a declared check that is not a
     workbench function."""
     import importlib
     import json
 
     checks = (json.loads(notebook.read_text(encoding="utf-8")).get("metadata") or {}).get(INPUT_CHECKS) or []
+    values = {**{name: p.default for name, p in (declared or {}).items() if not p.type.names_paths}, **values}
     for target in checks:
         module, _, function = str(target).partition(":")
         if not module.startswith("workbench.") or not function:
