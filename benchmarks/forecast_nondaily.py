@@ -115,7 +115,7 @@ def intermittent_routes(horizon: int, n_origins: int) -> pd.DataFrame:
     weeks = aggregate(load_routes().rename(columns={"volume": "y"})[["route", "ds", "y"]], "route", "W")
     cut = weeks.groupby("route").ds.transform("size") - horizon * n_origins
     before = weeks[weeks.groupby("route").cumcount() < cut]
-    keep = [r for r, s in before.groupby("route") if is_intermittent((y := s.y.to_numpy())[nondaily_start(y):], "W")]
+    keep = [r for r, s in before.groupby("route") if is_intermittent((y := s.y.to_numpy())[nondaily_start(y, "W"):], "W")]
     return weeks[weeks.route.isin(keep)].reset_index(drop=True)
 
 

@@ -11,7 +11,7 @@ from workbench.forecast import metrics
 from workbench.forecast.core import forecast
 from workbench.forecast.models import DEFAULT_MODEL, make_model
 from workbench.forecast.models.ets import one_season_indices
-from workbench.forecast.models.regime import nondaily_start
+from workbench.forecast.models.regime import nondaily_start, series_start
 
 
 def _monthly_panel(n_series: int, months: int, seed: int = 7) -> pd.DataFrame:
@@ -178,17 +178,48 @@ def test_a_launched_monthly_series_is_fitted_from_its_start():
     """Zeros, a partial launch month, then a level: no trend from zero to the level."""
     y = np.array([0] * 12 + [300] + [5000, 5200, 4900, 5100, 5300, 5000, 5200], float)
     ds = pd.date_range("2023-01-01", periods=len(y), freq="MS")
-    assert nondaily_start(y) == 13
+    assert nondaily_start(y, "MS") == 13
     pred = make_model("auto", freq="MS").fit(y, ds, freq="MS").predict(6)
     assert 4000 < pred.mean.min() and pred.mean.max() < 6500
     assert any("starts on 2024-02-01" in n for n in pred.notes)
 
 
 def test_nondaily_start():
-    assert nondaily_start(np.array([0, 0, 5, 6, 5, 7.0])) == 2
-    assert nondaily_start(np.array([1, 10, 10, 10, 10.0])) == 1  # a partial first period
-    assert nondaily_start(np.array([4, 10, 10, 10, 10.0])) == 0
-    assert nondaily_start(np.zeros(5)) == 0
+    assert nondaily_start(np.array([0, 0, 5, 6, 5, 7.0]), "MS") == 2
+    assert nondaily_start(np.array([1, 10, 10, 10, 10.0]), "MS") == 1  # a partial first period
+    assert nondaily_start(np.array([4, 10, 10, 10, 10.0]), "MS") == 0
+    assert nondaily_start(np.zeros(5), "MS") == 0
+
+
+def test_a_pre_launch_trickle_is_not_the_start_of_a_monthly_series():
+    """A parcel origin (DC62) sent 500-1,050 test parcels a month for six months, then opened at
+    about 1.9 million a month: its start is the level's first month, not the first test month,
+    and the forecast is that level, not a mean with the test months."""
+    rng = np.random.default_rng(62)
+    trickle = rng.uniform(500, 1050, 6)
+    level = 1.9e6 * rng.lognormal(0, 0.1, 5)
+    y = np.r_[np.zeros(10), trickle, 0.5e6, level]  # the launch month is partial
+    ds = pd.date_range("2021-01-01", periods=len(y), freq="MS")
+    assert nondaily_start(y, "MS") == 17  # after the trickle and the partial launch month
+    assert nondaily_start(y[:18], "MS") == 16  # two months of the level: the partial one cannot be told yet
+    pred = make_model("auto", freq="MS").fit(y, ds, freq="MS").predict(3)
+    assert 1.5e6 < pred.mean.min() and pred.mean.max() < 2.4e6
+    # two months after the trickle: under the 4 an ETS needs; the core's fallback averages those two
+    out = forecast(pd.DataFrame({"k": "dc62", "ds": ds[:18], "y": y[:18]}), horizon=3, keys=["k"], freq="MS")
+    assert 1.1e6 < out.yhat.min() and out.yhat.max() < 2.4e6  # the 6-month mean with the test months: 0.4M
+
+
+def test_a_seasonal_low_or_a_slow_start_is_no_pre_launch_trickle():
+    """Only volume far below the level that follows (under 5% of it) is test volume: a first
+    month at a seasonal low, a launch ramp's first months and a slow mover's sales keep their start."""
+    low_first = np.r_[0, 0, 400, 1000, 1100, 900, 1000, 1050.0]  # a Spring Festival month: 40% of the level
+    assert nondaily_start(low_first, "MS") == 2
+    ramp = np.r_[0, 0, 100, 300, 600, 900, 1000, 1000, 1000.0]  # 10% of the plateau in its first month
+    assert series_start(ramp, "MS") == 2
+    slow = np.r_[0, 2, 0, 1, 0, 0, 3, 1, 0, 2, 1.0]
+    assert series_start(slow, "W") == 1
+    seasonal = 1000 * np.exp(0.9 * np.sin(2 * np.pi * np.arange(36) / 12))  # a trough 17% of its peak
+    assert series_start(seasonal, "MS") == 0
 
 
 def test_the_band_is_the_wider_of_the_conformal_and_the_model_variance():

@@ -10,6 +10,7 @@ from workbench.calendar import default_calendar
 from workbench.forecast import metrics
 from workbench.forecast.core import forecast
 from workbench.forecast.features import event_offsets
+from workbench.forecast.models.event_profile import _in_event
 from workbench.forecast.models.regime import detect_regime, series_start
 
 DAYS = pd.date_range("2023-01-01", "2025-12-31")
@@ -119,6 +120,50 @@ def test_start_and_stop_and_shift_are_found():
     steady = 50.0 * np.exp(0.3 * np.sin(np.arange(700) / 700 * 2 * np.pi)) * rng.lognormal(0, 0.1, 700)
     assert detect_regime(steady, np.ones(700, bool)).shifts == ()  # a season is not a shift
     assert detect_regime(y, quiet).start == 111
+
+
+def test_a_pre_launch_trickle_is_not_the_start_of_a_daily_series():
+    """Test volume (tens a day, every day, for five months) before a launch at thousands a day:
+    the series starts at the launch; a Spring Festival collapse at the start of a series' data
+    (4% of its level for three weeks) and a series launching at a tenth of its later level do not."""
+    rng = np.random.default_rng(62)
+    trickle = rng.poisson(30, 150).astype(float)
+    y = np.r_[np.zeros(60), trickle, 60000 * rng.lognormal(0, 0.2, 200)]
+    assert series_start(y) == 210
+    assert detect_regime(y, np.ones(len(y), bool)).born == 210
+    festival = np.r_[40 * rng.lognormal(0, 0.2, 21), 1000 * rng.lognormal(0, 0.2, 300)]
+    assert series_start(festival) == 0
+    slow_launch = np.r_[np.zeros(30), 100 * rng.lognormal(0, 0.2, 60), 1000 * rng.lognormal(0, 0.2, 300)]
+    assert series_start(slow_launch) == 30
+
+
+def test_steady_growth_is_not_a_level_shift():
+    """Trial 5: a SKU growing about 30% a year, with no break, had a 'level shift' found where
+    four weeks above its trend followed four below across the Double 11 span, and was forecast
+    at 57% of its recent level. A shift is now a step net of the series' year-on-year growth
+    that holds for a quarter of quiet weeks: on 60 seeded growers (5-25 a day, +5-35% a year,
+    negative binomial noise, the default calendar's event days left out) one shift is found
+    (five before, seed 12 among them), and a halving or a doubling on 2026-05-01 is still found
+    on 19 and 19 of the first 20 (18 and 19 before)."""
+    days = pd.date_range("2024-01-01", "2026-11-25")
+    quiet = ~_in_event(event_offsets(days, default_calendar()))
+    years = np.arange(len(days)) / 365
+    weekdays = np.array([0.85, 0.9, 0.95, 1.0, 1.1, 1.2, 1.15])[days.day_of_week]
+    moved = np.where(days >= "2026-05-01", 1.0, 0.0)
+    found, halved, doubled = [], 0, 0
+    for seed in range(60):
+        rng = np.random.default_rng(seed)
+        mu = rng.choice([25, 18, 12, 8, 5]) * (1 + rng.uniform(0.05, 0.35)) ** years * weekdays
+        if detect_regime(rng.negative_binomial(8, 8 / (8 + mu)).astype(float), quiet).shifts:
+            found.append(seed)
+        if seed < 20:
+            for factor in (0.5, 2.0):
+                shifts = detect_regime(rng.negative_binomial(8, 8 / (8 + mu * factor ** moved)).astype(float),
+                                       quiet).shifts
+                hit = any(abs((days[s] - pd.Timestamp("2026-05-01")).days) <= 28 for s in shifts)
+                halved, doubled = halved + (hit and factor < 1), doubled + (hit and factor > 1)
+    assert len(found) <= 1 and 12 not in found, found
+    assert halved >= 19 and doubled >= 19, (halved, doubled)
 
 
 def test_no_series_blows_up_or_collapses(backtest):
@@ -244,7 +289,9 @@ def test_a_shift_fourteen_months_back_without_settled_year_pairs_holds_its_recen
     """Trial 5: a growing SKU's shift 14 months before a history ending right after Double 11
     leaves no settled day pairs a year apart; the growth taken from the baseline across the
     span compared the level with a year-old one and forecast December at 57% of the recent
-    level. Without measured growth the regime's recent level holds (here within 15%)."""
+    level. Without measured growth the regime's recent level holds (here within 15%). The step
+    is x1.7: one of x1.5, the smallest a shift can be (``regime.MIN_SHIFT``), was found only
+    with the growth between the two sides added to it, which the shift test now takes out."""
     from workbench.forecast.models.event_profile import EventProfile
 
     calendar = default_calendar()
@@ -254,12 +301,12 @@ def test_a_shift_fourteen_months_back_without_settled_year_pairs_holds_its_recen
     in_event = np.zeros(len(days), bool)
     for off in offsets.values():
         in_event |= ~np.isnan(off)
-    level = 10 * np.exp(0.3 * np.arange(len(days)) / 365) * np.where(days >= "2025-09-18", 1.5, 1.0)
+    level = 10 * np.exp(0.3 * np.arange(len(days)) / 365) * np.where(days >= "2025-09-18", 1.7, 1.0)
     y = rng.poisson(level * np.where(in_event, 1.8, 1.0) * np.exp(rng.normal(0, 0.15, len(days)))).astype(float)
     model = EventProfile().fit(y, days, freq="D", calendar=calendar)
     assert model.regime_.start > 0  # the shift is found
     pred = model.predict(36)
-    truth = 10 * 1.5 * np.exp(0.3 * np.arange(len(days), len(days) + 36) / 365)
+    truth = 10 * 1.7 * np.exp(0.3 * np.arange(len(days), len(days) + 36) / 365)
     assert pred.mean[6:].mean() / truth[6:].mean() == pytest.approx(1.0, abs=0.15)
     assert any("no year-on-year growth measured in the current regime" in n for n in pred.notes)
 

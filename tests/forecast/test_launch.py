@@ -195,3 +195,6 @@ def test_a_series_whose_first_sale_falls_in_the_panels_first_age_bin_is_no_launc
     assert launch_start(y, ds, freq, ds[0]) is None
     launched = np.r_[np.zeros(days // 3), np.full(days - days // 3, 5.0)]
     assert launch_start(launched, ds, freq, ds[0]) == days // 3 + (0 if freq == "D" else 1)
+    # test volume from the panel's start (a hundredth of the level): the launch is the level's start
+    tested = np.r_[np.full(days // 3, 0.05), np.full(days - days // 3, 5.0)]
+    assert launch_start(tested, ds, freq, ds[0]) == days // 3 + (0 if freq == "D" else 1)

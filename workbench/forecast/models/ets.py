@@ -290,7 +290,7 @@ class ETSModel(Forecaster):
         self.stopped_ = stopped_since(self.y_, freq)
         if self.stopped_ is not None:  # forecast zero: a band fitted across the stop is noise
             return self
-        self.start_ = nondaily_start(self.y_) if freq != "D" else 0
+        self.start_ = nondaily_start(self.y_, freq) if freq != "D" else 0
         if len(self.y_) - self.start_ < MIN_FIT:  # fitted across its pre-launch zeros, a level is neither
             raise ModelError(f"{self.name}: {len(self.y_) - self.start_} {PERIOD_WORDS[freq]} since the series' "
                              f"start on {self.ds_[self.start_].date()}, under the {MIN_FIT} an ETS is fitted on")

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.validate import PERIOD_LENGTH
-from workbench.forecast.models.regime import series_start
+from workbench.forecast.models.regime import series_start, volume_start
 
 BIN_PERIODS = {"D": 28, "W": 2, "MS": 1, "QS": 1}  # periods in an age bin
 PERIOD_WORDS = {"D": "days", "W": "weeks", "MS": "months", "QS": "quarters"}
@@ -131,22 +131,26 @@ class LaunchCurve:
 
 def launch_start(y: np.ndarray, ds: pd.DatetimeIndex, freq: str, panel_start) -> int | None:
     """Index of age 0 of a series launched after ``panel_start`` (the panel's first date): its
-    first sustained day (``regime.series_start``), or for weekly, monthly or quarterly data the
-    period after its first period with volume (a launch period is partial by a share nothing
+    first sustained day (``regime.series_start``: after a pre-launch trickle of test volume), or
+    for weekly, monthly or quarterly data the period after the first period of its level
+    (``regime.series_start``; a launch period is partial by a share nothing
     says, and ``regime.nondaily_start`` can only tell with three periods after it: a 3-month-old
     SKU launched on the 8th had its partial month averaged in, 216 a month against 560); None
-    for a series that started with the panel (its first sale within the panel's first age bin:
+    for a series that started with the panel (its first sale within the panel's first age bin,
+    when no pre-launch trickle was skipped:
     a slow seller's first sale a few days in, or a day table that starts at each series' first
     sale, is no launch), never sold, or has no period after its launch period. ``y``: units
     per period, shape (n,); ``ds``: its dates."""
     y = np.asarray(y, float)
     if not (y > 0).any():
         return None
-    first_sale = int(np.argmax(y > 0))
     first_bin_end = pd.Timestamp(panel_start) + BIN_PERIODS[freq] * PERIOD_LENGTH[freq]
-    if ds[first_sale] < first_bin_end:
+    volume, first = volume_start(y, freq), series_start(y, freq)
+    # after a pre-launch trickle (``regime.after_trickle``) the launch is the level's start, wherever the
+    # trickle began; otherwise the first sale says whether the series started with the panel
+    began = int(np.argmax(y > 0)) if first == volume else first
+    if ds[began] < first_bin_end:
         return None
-    first = series_start(y) if freq == "D" else first_sale
     start = first if freq == "D" else first + 1
     return start if start < len(y) else None
 

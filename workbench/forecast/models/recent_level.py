@@ -61,7 +61,7 @@ class RecentLevel(Forecaster):
 
     def fit(self, y, ds, *, freq="D", calendar: RetailCalendar | None = None):
         self._store_history(y, ds, freq, calendar)
-        since = len(self.y_) - (nondaily_start(self.y_) if freq != "D" else 0)  # not its pre-launch zeros
+        since = len(self.y_) - (nondaily_start(self.y_, freq) if freq != "D" else 0)  # not its pre-launch zeros
         width = min(self.window or WINDOW.get(freq, 8), max(since, 1))
         self.start_ = self.launch_age_ = None  # a launch's start (index) and its level's age (periods)
         curve = self.launch_curve
