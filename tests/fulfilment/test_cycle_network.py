@@ -107,3 +107,29 @@ def test_the_plan_as_given_keeps_its_72h_figure_when_the_optimized_network_is_us
     assert recorded["kpi_coverage_72h"] == pytest.approx(0.9912, abs=1e-4)
     assert recorded["kpi_ship_48h_p90"] == "not computed: no peak in this test"
     assert recorded["forecast_event_gmv"] == "not computed: no GMV column in the sales data"
+
+
+def test_the_default_network_says_its_demand_is_the_event_forecast_and_charges_the_window(repo, tmp_path):
+    """Trial 7 #3: without a sites file the cycle's network section read "24,438 units over the
+    last 12 months from sample data" for the team's own 618 forecast, and charged the embedded
+    sites' yearly fixed costs against the window's 30 days of deliveries. The summary names the
+    forecast and the window, and a central costs 8,000,000 x 30/365 over it."""
+    from workbench.network.china import CENTRAL_FIXED_COST, run_default_plan
+
+    window = next_window("618", 2027, pd.Timestamp("2026-11-29"))
+    totals = pd.DataFrame({"region": list(REGIONS), "yhat_q50": [3000.0] * len(REGIONS)})
+    (tmp_path / "sales.csv").write_text("ds,sku,region,units\n", encoding="utf-8")
+    (tmp_path / "stock.csv").write_text("sku,warehouse,on_hand,on_order\n", encoding="utf-8")
+    params = cycle_params(data=str(tmp_path / "sales.csv"), stock=str(tmp_path / "stock.csv"),
+                          hubs=["Beijing", "Guangzhou", "Chengdu", "Wuhan"], n_front_candidates=6, max_fronts=2,
+                          hot_target_share=0.0, time_limit=60.0,
+                          budget_scenario=str(repo / "budgets" / "plan_base.yaml"))
+    report = plan_network(params, window, None, totals)
+    head = report.summary_text().splitlines()[0]
+    assert head.startswith("China network: ") and "sample" not in head and "12 months" not in head
+    assert (f"21,000 units over 618 2027 (2027-05-20..2027-06-18, 30 days) from the P50 event forecast of "
+            f"{params.data}") in head
+    named = report.plans["named plan"]
+    assert named.costs["fixed_central"] == pytest.approx(3 * CENTRAL_FIXED_COST * 30 / 365)
+    with pytest.raises(ParameterError, match="say where the units come from"):
+        run_default_plan(region_units=totals.set_index("region")["yhat_q50"])

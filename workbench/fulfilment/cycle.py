@@ -621,7 +621,8 @@ def plan_network(params: CycleParams, window, forecast: pd.DataFrame, totals: pd
     optimized one with at most ``params.max_centrals`` centrals.
 
     Without ``sites``/``lanes``: :func:`~workbench.network.china.run_default_plan` on the P50
-    totals per region (the embedded cities and candidates). With them:
+    totals per region over the window (the embedded cities and candidates, their yearly fixed
+    costs charged for the window's share of the year, as a sites file's are). With them:
     :func:`~workbench.network.china.run_own_plan` on the team's sites and lanes, its demand the
     daily P50 forecast per region over the window (written to a temporary file, removed after).
     """
@@ -633,17 +634,23 @@ def plan_network(params: CycleParams, window, forecast: pd.DataFrame, totals: pd
         run_default_plan,
         run_own_plan,
     )
+    from workbench.network.inputs import Period
 
     common = dict(fronts=list(params.fronts) if params.fronts is not None else None,
                   max_centrals=params.max_centrals, promise_hours=params.promise_hours,
                   promise_share=params.coverage_target, hot_target_share=params.hot_target_share,
                   hubs=tuple(params.hubs) if params.hubs is not None else CENTRAL_HUBS,
                   n_front_candidates=params.n_front_candidates, solver=params.solver,
-                  time_limit=params.time_limit)
+                  time_limit=params.time_limit,
+                  demand_source="the P50 event forecast of " + ("the sample data" if params.data == "sample"
+                                                                 else str(params.data)))
     if params.sites is None and params.lanes is None:
+        days = (window.end - window.start).days + 1
+        period = Period(float(days), f"{window.label} {window.year} ({window.start.date()}..{window.end.date()}, "
+                                     f"{days} days)", window.start, window.end)
         return run_default_plan(centrals=list(params.centrals or NAMED_CENTRALS),
                                 max_fronts=20 if params.max_fronts is None else params.max_fronts,
-                                region_units=totals.set_index("region")["yhat_q50"], **common)
+                                region_units=totals.set_index("region")["yhat_q50"], period=period, **common)
     with tempfile.TemporaryDirectory(prefix="planning-cycle-") as folder:
         demand_file = Path(folder) / "event_demand_p50.csv"
         forecast[["ds", "region", "yhat_q50"]].rename(columns={"yhat_q50": "yhat"}) \

@@ -380,20 +380,30 @@ def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,
                      region_units: pd.Series | None = None,
                      hubs: tuple[str, ...] = CENTRAL_HUBS, n_front_candidates: int = FRONT_CANDIDATES,
                      volume_factor: float = 1.0, central_fixed: float = CENTRAL_FIXED_COST,
-                     front_fixed: float = FRONT_FIXED_COST,
+                     front_fixed: float = FRONT_FIXED_COST, period: Period = YEAR,
+                     demand_source: str | None = None,
                      params: NetworkParams | None = None, solver: str = DEFAULT_SOLVER,
                      time_limit: float | None = None) -> PlanReport:
-    """Answer "are these the right central warehouses, and which front cities" on the sample.
+    """Answer "are these the right central warehouses, and which front cities" on the embedded
+    cities and candidates.
 
-    ``region_units``: units per region for the period (default: the last 12 months of the sample
-    sales) times ``volume_factor``, split over the cities of at least
-    :data:`DEFAULT_MIN_POPULATION` people; ``central_fixed``/``front_fixed`` are CNY per site and
-    period; ``promise_share`` of all units must arrive within ``promise_hours`` (1: every unit
+    ``region_units``: units per region over ``period`` (default: the last 12 months of the sample
+    sales, ``period`` a year) times ``volume_factor``, split over the cities of at least
+    :data:`DEFAULT_MIN_POPULATION` people; given units need ``demand_source``, the words that say
+    where they come from (the report's "from ..."; without units: "sample data").
+    ``central_fixed``/``front_fixed`` are CNY per site and year, charged for ``period``'s share of
+    the year (as a sites file's are: :func:`workbench.network.inputs.read_sites`);
+    ``promise_share`` of all units must arrive within ``promise_hours`` (1: every unit
     of every city); ``hot_target_share`` of hot units must arrive within ``front_hours``; ``annual_units``
     rescales the units to that national total. ``hubs`` are the central candidates (the named
     centrals are added), the ``n_front_candidates`` largest cities the front candidates.
     """
-    region_units = regional_units() if region_units is None else region_units.astype(float)
+    if region_units is None:
+        region_units, demand_source = regional_units(), "sample data"
+    elif not demand_source:
+        raise ParameterError("region_units: say where the units come from (demand_source); the report "
+                             "must not call a team's forecast the sample")
+    region_units = region_units.astype(float)
     if not volume_factor > 0:
         raise ParameterError(f"volume_factor={volume_factor!r} must be > 0")
     region_units = region_units * volume_factor
@@ -409,12 +419,13 @@ def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,
                          min_population=DEFAULT_MIN_POPULATION)
     hubs = tuple(dict.fromkeys([*centrals, *hubs]))
     cand_c, cand_f = candidate_sites(demand, hubs=hubs, n_fronts=n_front_candidates,
-                                     central_fixed=central_fixed, front_fixed=front_fixed)
+                                     central_fixed=central_fixed * period.year_share,
+                                     front_fixed=front_fixed * period.year_share)
     plan_fronts = list(fronts) if fronts is not None else \
         default_front_plan(cand_f, demand, max_fronts, centrals)
     return run_plan(demand, cand_c, cand_f, plan_centrals=list(centrals), plan_fronts=plan_fronts,
-                    params=params, solver=solver, time_limit=time_limit,
-                    inputs={"demand": "sample data"})
+                    params=params, period=period, solver=solver, time_limit=time_limit,
+                    inputs={"demand": demand_source})
 
 
 def _resolve_names(names, what: str) -> list[str]:
@@ -439,10 +450,12 @@ def run_own_plan(*, demand_file=None, sites_file=None, lanes_file=None, period=N
                  front_hours: float = 24.0,
                  hot_target_share: float = 0.8, hot_share: float = 0.35,
                  hubs: tuple[str, ...] = CENTRAL_HUBS, n_front_candidates: int = FRONT_CANDIDATES,
-                 encoding: str | None = None, solver: str = DEFAULT_SOLVER,
-                 time_limit: float | None = None) -> PlanReport:
+                 encoding: str | None = None, demand_source: str | None = None,
+                 solver: str = DEFAULT_SOLVER, time_limit: float | None = None) -> PlanReport:
     """The plan run on a team's own files (:mod:`workbench.network.inputs`); any file not given
     falls back to the embedded default (sample demand, hub and largest-city candidates).
+    ``demand_source`` says where the demand file's units come from, for the report (default: the
+    file's name; e.g. a forecast written to a temporary file).
 
     The named plan is ``centrals``/``fronts`` (city names in Chinese or English), else the sites
     marked ``existing`` in the sites file, else the default named centrals and the largest front
@@ -459,7 +472,7 @@ def run_own_plan(*, demand_file=None, sites_file=None, lanes_file=None, period=N
     if demand_file is not None:
         demand, period_ = read_demand(demand_file, period=period, event=event, year=year,
                                       days=days, hot_share=hot_share, encoding=encoding)
-        inputs["demand"] = str(demand_file)
+        inputs["demand"] = demand_source or str(demand_file)
     else:
         if period is not None or event is not None or days is not None:
             raise ParameterError("a period, event or days applies to a --demand file")
