@@ -53,3 +53,25 @@ def test_added_rows_take_the_suppliers_lead_time(files):
     assert added.loc[("S1", "Beijing"), "unit_cost"] == 84.5  # the SKU's one cost: orders are valued
     assert pd.isna(added.loc[("S2", "Beijing"), "unit_cost"])  # two costs: none guessed
     assert len(lead) == len(stock) == 4 + 5  # the snapshot and the five pairs it lacks
+
+
+def test_stock_of_skus_outside_the_planned_category_is_left_out_not_cleared(files):
+    """Trial 7 #4: with `-p category 小家电` the stock rows of the other categories' best sellers
+    were "not sold in the history", zero demand and on the clearance list. They sell: they are
+    left out of the stock plan with a note; a SKU the history never sold is still a candidate."""
+    from dataclasses import replace
+
+    stock = read_stock(files.stock, warehouses=NETWORK)
+    stock = pd.concat([stock, stock.iloc[:1].assign(sku="OLD-9")], ignore_index=True)
+    lead = stock[["sku", "warehouse"]].assign(lead_time_days=5.0, lead_time_std_days=1.0)
+    forecast = pd.DataFrame([("S1", wh, day, 3.0, 2.0, 4.0) for wh in ("Shanghai", "Chengdu")
+                             for day in pd.date_range("2027-01-02", periods=5)],
+                            columns=["sku", "warehouse", "ds", "yhat", "yhat_q10", "yhat_q90"])
+    notes: list[str] = []
+    params = replace(files, category="小家电")
+    fc, kept, kept_lead = complete_stock(forecast, stock, lead, None, params, notes, unplanned={"S2"})
+    assert sorted(kept.sku.unique()) == ["OLD-9", "S1"] and list(kept_lead.sku) == list(kept.sku)
+    assert notes[0] == ("2 stock rows of 1 SKUs that sell but are outside the plan (category '小家电') are left out "
+                        "of the stock plan: no orders, no clearance (category None plans every SKU)")
+    assert notes[1].startswith("1 stock rows have no forecast demand")  # OLD-9, never sold: a candidate
+    assert set(fc.sku) == {"S1", "OLD-9"} and (fc[fc.sku == "OLD-9"].yhat == 0).all()

@@ -725,9 +725,12 @@ def _stock_inputs(params: CycleParams, files: tuple, keys: pd.DataFrame, mean_da
 
 
 def complete_stock(forecast: pd.DataFrame, stock: pd.DataFrame, lead: pd.DataFrame,
-                   lead_table: pd.DataFrame | None, params: CycleParams, notes: list[str]):
-    """Forecast keys without a stock row hold nothing; stock rows without a forecast get zero
-    demand (clearance candidates). Both are counted in ``notes``.
+                   lead_table: pd.DataFrame | None, params: CycleParams, notes: list[str],
+                   unplanned=()):
+    """Forecast keys without a stock row hold nothing; stock rows of SKUs in ``unplanned`` (SKUs
+    that sell but are outside the plan: another ``category``, beyond ``max_skus``) are left out of
+    the stock plan, never called unsold; the other stock rows without a forecast get zero demand
+    (clearance candidates). Each is counted in ``notes``.
 
     A row added for a (SKU, warehouse) the snapshot lacks takes the SKU's supplier and unit cost
     from its other rows when they agree (:func:`workbench.inventory.inputs.from_other_rows`) and
@@ -740,6 +743,7 @@ def complete_stock(forecast: pd.DataFrame, stock: pd.DataFrame, lead: pd.DataFra
         stock: the snapshot ``[sku, warehouse, on_hand, on_order[, unit_cost][, supplier]]``.
         lead: lead time per snapshot row ``[sku, warehouse, lead_time_days, lead_time_std_days]``.
         lead_table: the checked lead-time file, or None (every row has the default already).
+        unplanned: SKUs the history sells that the plan leaves out.
 
     Returns:
         ``(forecast, stock, lead)`` completed.
@@ -752,6 +756,16 @@ def complete_stock(forecast: pd.DataFrame, stock: pd.DataFrame, lead: pd.DataFra
     stock[keys] = stock[keys].astype(str)
     lead = lead.copy()
     lead[keys] = lead[keys].astype(str)
+    outside = stock["sku"].isin(set(map(str, unplanned))).to_numpy()
+    if outside.any():
+        scope = " and ".join([*([f"category {params.category!r}"] if params.category is not None else []),
+                              *([f"the first {params.max_skus} SKUs"] if params.max_skus is not None else [])])
+        notes.append(f"{int(outside.sum())} stock rows of {stock.loc[outside, 'sku'].nunique()} SKUs that sell but "
+                     f"are outside the plan ({scope or 'the planned SKUs'}) are left out of the stock plan: "
+                     f"no orders, no clearance (category None plans every SKU)")
+        kept = stock.loc[~outside, keys]
+        stock = stock[~outside].reset_index(drop=True)
+        lead = lead.merge(kept, on=keys).reset_index(drop=True)
     absent = fc_keys.merge(stock[keys], how="left", indicator=True)
     absent = absent[absent["_merge"] == "left_only"][keys]
     if len(absent):
@@ -938,7 +952,8 @@ def _peak_and_stock(params: CycleParams, files: tuple, window, days: int, histor
     sites = [*used.open_centrals, *[warehouse_name(f, "front") for f in used.open_fronts]]
     stock, lead, lead_table = _stock_inputs(params, files, keys, mean_daily, sites, notes)
     stock_source = stock.attrs.get("source", str(params.stock))
-    pooled, stock, lead = complete_stock(pooled, stock, lead, lead_table, params, notes)
+    unplanned = set(history["sku"].astype(str)) - set(map(str, stock_skus))
+    pooled, stock, lead = complete_stock(pooled, stock, lead, lead_table, params, notes, unplanned)
     k = ["sku", "warehouse"]
     plan, orders, build = event_stock(pooled, lead, stock, keys=k, window_start=window.start,
                                       window_end=window.end, service_level=params.service_level,
