@@ -92,6 +92,14 @@ def test_params_lists_the_parameters_cell(main, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path / "scratch")
     assert main(["report", "params", "weekly"]) == 0
     assert "the manifest sets: days=7" in capsys.readouterr().out
+    # and so is a notebook path written from the project's folder, as the README writes it (trial 7 #10)
+    assert main(["report", "params", "notebooks/records_results.ipynb"]) == 0
+    printed = capsys.readouterr()
+    assert "days      int" in printed.out
+    assert (f"note: notebooks/records_results.ipynb is not under the current folder; using the project's "
+            f"{tmp_path.resolve() / 'notebooks' / 'records_results.ipynb'}") in printed.err
+    assert main(["report", "params", "notebooks/nosuch.ipynb"]) == 2
+    assert "nosuch.ipynb" in capsys.readouterr().err
 
 
 @pytest.mark.slow

@@ -101,10 +101,27 @@ def _manifest_report(args: argparse.Namespace) -> tuple[str, dict, Path] | None:
     return str(manifest.parent / body["notebook"]), parameters, manifest.absolute().parent
 
 
+def _project_notebook(args: argparse.Namespace) -> None:
+    """A relative notebook path (``notebooks/event_forecast.ipynb``, as the README writes it) that
+    is not under the current folder but under the project's, the nearest folder above with a
+    ``reports.yaml`` (a scratch/ beside the notebooks): ``args.notebook`` becomes that file, and
+    stderr says so. Any other path is left as given (its own error says it is missing)."""
+    path = Path(args.notebook)
+    if path.exists() or path.is_absolute() or path.suffix != ".ipynb":
+        return
+    for folder in Path.cwd().resolve().parents:
+        if (folder / DEFAULT_MANIFEST).is_file() and (folder / path).is_file():
+            args.notebook = str(folder / path)
+            print(f"note: {path} is not under the current folder; using the project's {args.notebook}",
+                  file=sys.stderr)
+            return
+
+
 def _run(args: argparse.Namespace) -> int:
     from workbench.reports import params
 
     values, values_dir, tag = None, None, None
+    _project_notebook(args)
     named = _manifest_report(args)
     if named is not None:  # a report of the manifest: its notebook, parameters and name
         if args.name is None:
@@ -192,6 +209,7 @@ def _prune(args: argparse.Namespace) -> int:
 def _params(args: argparse.Namespace) -> int:
     from workbench.reports import params
 
+    _project_notebook(args)
     notebook = args.notebook
     named = _manifest_report(args)
     if named is not None:  # a report of the manifest, as `report run NAME` takes it
