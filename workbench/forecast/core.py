@@ -28,7 +28,8 @@ from workbench.forecast.models import MODELS, make_model, resolve_model
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Prediction, count_dispersion, future_dates,
                                             quantile_column)
 from workbench.forecast.models.intermittent import is_intermittent
-from workbench.forecast.models.launch import BIN_PERIODS, LaunchCurve, age_levels, launch_curve, launch_start
+from workbench.forecast.models.launch import (BIN_PERIODS, YEAR_PERIODS, LaunchCurve, age_levels, launch_curve,
+                                              launch_start)
 from workbench.forecast.models.regime import stopped_since
 from workbench.forecast.request import ForecastRequest, check_keys
 from workbench.forecast.window_band import window_band
@@ -602,7 +603,9 @@ def panel_launch_curve(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame)
     from its start (``launch.launch_start``: a series is launched when it starts after the
     panel's first date); intermittent weekly, monthly or quarterly series are left out (their first sale
     is no launch; daily ones have no sustained start). The curve is measured even with too few launches
-    (``LaunchCurve.usable`` says so, and the models' notes)."""
+    (``LaunchCurve.usable`` says so, and the models' notes). Its ceiling is the log of the
+    largest established series' mean over its last ``YEAR_PERIODS`` periods (a level the
+    launches' peers reach)."""
     panel_start = frame["ds"].min()
     established = sums["established"] if (sums["established"] > 0).any() else None
     levels = []
@@ -616,7 +619,18 @@ def panel_launch_curve(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame)
         lv = age_levels(y, start, BIN_PERIODS[freq], reference)
         if (~np.isnan(lv)).sum() >= 2:
             levels.append(lv)
-    return launch_curve(levels, freq, panel_start, established is not None)
+    return launch_curve(levels, freq, panel_start, established is not None, _peer_ceiling(frame, keys, freq))
+
+
+def _peer_ceiling(frame: pd.DataFrame, keys, freq: str) -> float | None:
+    """Log of the largest mean per period over the last ``YEAR_PERIODS[freq]`` periods of the
+    established series of ``frame`` (``established_series``); None without any that sold."""
+    peers = established_series(frame, keys)
+    if not len(peers) or not list(keys):
+        return None
+    recent = peers.sort_values("ds").groupby(list(keys), sort=False, dropna=False, observed=True).tail(YEAR_PERIODS[freq])
+    level = recent.groupby(list(keys), sort=False, dropna=False, observed=True)["y"].mean().max()
+    return float(np.log(level)) if level > 0 else None
 
 
 def _pooling_total(sums: pd.DataFrame) -> pd.Series:

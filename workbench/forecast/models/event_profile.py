@@ -602,8 +602,9 @@ class EventProfile(Forecaster):
                     horizon: int) -> tuple[np.ndarray, list[str], np.ndarray]:
         """Current log level ``current`` (measured at ``age`` days since the start) along the
         pooled path (flat without one), and, for a launched series, up the panel's launch curve
-        (``launch_curve``: ``LaunchCurve.growth`` from ``age`` to each future day's age) when it
-        is usable; notes; and that launch growth (log, shape (horizon,); zeros without one)."""
+        (``launch_curve``: ``LaunchCurve.growth`` from ``age`` to each future day's age, never
+        above the level of the panel's largest established series) when it is usable; notes;
+        and that launch growth (log, shape (horizon,); zeros without one)."""
         end = int(np.asarray(self.ds_[-1:], dtype="datetime64[D]").astype(np.int64)[0]) \
             - (len(self.z_) - n)
         path = self.prior.path if self.prior else {}
@@ -612,7 +613,7 @@ class EventProfile(Forecaster):
         curve = self.launch_curve
         if self.launched_ and curve is not None:
             if curve.usable:
-                ramp = curve.growth(age, np.arange(n, n + horizon))
+                ramp = curve.growth(age, np.arange(n, n + horizon), level=current)
                 notes.append(f"{self.name}: launched on {self.ds_[self.regime_.born].date()}, {n} days before the "
                              f"end of its history; its level (at {age:.0f} days) grows by x{np.exp(ramp[-1]):.2f} "
                              f"over the horizon along {curve.describe()}")

@@ -21,9 +21,31 @@ young series' level will grow.
   least ``MIN_LAUNCHES`` launches give it. Each factor is kept by ``f^2 / (f^2 + se^2)``, ``se``
   its standard error (the empirical Wiener rule ``event_profile._shrink_profile`` uses for
   profiles): a ramp's large early factors stay whole, the noise of a plateau's goes. Their
-  cumulative sum is the curve; it is held flat after its last bin (the panel's launches say
-  nothing about older ages) and its **plateau** is the first bin from which it rises less than
-  ``PLATEAU_GAIN`` more;
+  cumulative sum is the curve up to the oldest age ``MIN_LAUNCHES`` launches reach;
+* **its tail** (``_tail_factors``): past that age a panel whose launches are all still ramping
+  has no direct evidence, and holding the level there left its launches 11-45% low (trials 4
+  and 5). The factors decay as a ramp saturates, so a geometric decay ``f_b = A r^b`` (the
+  exponential decay actuaries fit to development factors to extend them into a tail factor;
+  R. E. Sherman, "Extrapolating, smoothing and interpolating development factors", PCAS 71,
+  1984, compares it with an inverse power curve) is
+  fitted by weighted least squares on the factors of the older half of the measured ages and
+  all after them (never the first, which holds the launch's start; a ramp's early factors
+  decay faster than its tail's), each weighted by the launches behind it, the older ones seen
+  by only one or two launches included: they are the only evidence of the older ages. The fitted factors
+  extend the curve from its last measured bin to the age of a year (``YEAR_PERIODS``), flat
+  after it (the issue's rule: a series younger than a year borrows its growth from the level
+  above it); without two such factors, or with factors
+  that do not decay (``r`` of 1 or more: no saturation in sight), the curve is held flat past
+  its evidence as before. The growth read off the tail is uncertain by its own size
+  (``LaunchCurve.growth_spread``): whether a ramp goes on past the evidence is unknown, and
+  the models widen their bands by it;
+* **the ceiling** (``LaunchCurve.ceiling``): the tail never ramps a launch above the level the
+  panel's largest established series sells at (its mean per period over the last year: a
+  level its peers reach); the measured curve may (a launch can outsell every peer, and capping
+  the measured ramp there left one of a seeded panel's launches 33% low). The models pass
+  their current level to ``growth``;
+* **the plateau** is the first bin from which the curve (measured and extrapolated) rises less
+  than ``PLATEAU_GAIN`` more;
 * **growth** (``LaunchCurve.growth``): a series whose level was measured at age ``a0`` is
   forecast at that level times ``exp(C(a) - C(a0))`` at age ``a``, ``C`` interpolated between
   the bins' centres (bins of 28 days, 2 weeks, a month or a quarter: weekly bins of 4 left a
@@ -45,7 +67,11 @@ from workbench.forecast.models.regime import series_start, volume_start
 
 BIN_PERIODS = {"D": 28, "W": 2, "MS": 1, "QS": 1}  # periods in an age bin
 PERIOD_WORDS = {"D": "days", "W": "weeks", "MS": "months", "QS": "quarters"}
-MIN_LAUNCHES = 3  # launches a factor (and the curve) needs
+MIN_LAUNCHES = 3  # launches a measured factor (and the curve) needs
+# a year in periods: the tail extends the curve up to this age, and an established series' mean
+# over its last year is the level its peers reach (the ceiling)
+YEAR_PERIODS = {"D": 364, "W": 52, "MS": 12, "QS": 4}
+TAIL_RATIOS = np.linspace(0.01, 0.99, 99)  # decay ratios r of the tail's fit, searched on a grid
 PLATEAU_GAIN = float(np.log(1.05))  # less further change than this: the curve has levelled off
 
 
@@ -57,7 +83,11 @@ class LaunchCurve:
     starts later was launched at its start); ``launches``: launched series in the panel whose
     age levels were measured; ``log_level``: shape (bins,), the curve's log level in each age
     bin relative to the first (bin ``b`` holds ages ``b * BIN_PERIODS[freq]`` to the next, in
-    periods since the start); ``counts``: shape (bins - 1,), launches behind each factor.
+    periods since the start), measured up to bin ``measured - 1`` and extrapolated by the tail
+    after it; ``counts``: shape (bins - 1,), launches behind each factor (0 for the tail's);
+    ``established``: the panel has established series to measure shares against;
+    ``ceiling``: log of the largest established series' mean units per period over its last
+    year (None: unknown), a level no launch is ramped above.
     """
 
     freq: str
@@ -66,6 +96,7 @@ class LaunchCurve:
     log_level: np.ndarray
     counts: np.ndarray
     established: bool = True
+    ceiling: float | None = None
 
     @property
     def usable(self) -> bool:
@@ -77,6 +108,16 @@ class LaunchCurve:
     @property
     def bin_periods(self) -> int:
         return BIN_PERIODS[self.freq]
+
+    @property
+    def measured(self) -> int:
+        """Bins of the curve measured on ``MIN_LAUNCHES`` launches or more (the rest is its tail)."""
+        return 1 + int(np.sum(self.counts >= MIN_LAUNCHES))
+
+    @property
+    def evidence_age(self) -> float:
+        """Age (periods) of the centre of the last measured bin: past it the curve is extrapolated."""
+        return float(self._centres()[self.measured - 1])
 
     @property
     def plateau(self) -> int:
@@ -91,23 +132,41 @@ class LaunchCurve:
         """``launch_start`` of the series ``y`` (dates ``ds``) in this curve's panel."""
         return launch_start(y, ds, self.freq, self.panel_start)
 
-    def growth(self, age_now: float, ages) -> np.ndarray:
+    def growth(self, age_now: float, ages, level: float | None = None) -> np.ndarray:
         """Log factor of the level from age ``age_now`` to each of ``ages`` (periods since the
         series' start; shape (k,)): ``C(age) - C(age_now)``, ``C`` the curve interpolated
         linearly between the bins' centres, flat past the last one and continued along its
         first segment before the first (the youngest ages of a ramp, where it is steepest).
-        Zeros when not ``usable``."""
+        With ``level`` (the series' current log level, log units per period) and a known
+        ``ceiling``, the growth read off the tail (past ``evidence_age``) never takes the level
+        above the ceiling (a launch may outgrow its peers along the measured curve, not along its
+        extrapolation). Zeros when not ``usable``."""
         ages = np.asarray(ages, float)
         if not self.usable:
             return np.zeros(ages.shape)
-        centres, level = self._centres(), self.log_level
-        first_slope = (level[1] - level[0]) / (centres[1] - centres[0])
+        within, beyond = self._split(float(age_now), ages)
+        if level is not None and self.ceiling is not None:
+            beyond = np.minimum(beyond, np.maximum(self.ceiling - float(level) - within, 0.0))
+        return within + beyond
 
-        def at(a):
-            a = np.asarray(a, float)
-            return np.interp(a, centres, level) + np.minimum(a - centres[0], 0.0) * first_slope
+    def growth_spread(self, age_now: float, ages, level: float | None = None) -> np.ndarray:
+        """Standard deviation (log) of ``growth`` from ``age_now`` to each of ``ages``: the part of
+        the growth read off the tail, past the oldest age ``MIN_LAUNCHES`` launches reach
+        (``evidence_age``), is uncertain by its own size (whether a ramp goes on past the
+        evidence is unknown); zeros within the evidence (the model's refits measure it) and when
+        not ``usable``. Shape (k,); ``level`` as in ``growth``."""
+        ages = np.asarray(ages, float)
+        if not self.usable:
+            return np.zeros(ages.shape)
+        within, _ = self._split(float(age_now), ages)
+        return np.abs(self.growth(age_now, ages, level) - within)
 
-        return at(ages) - at(float(age_now))
+    def _split(self, age_now: float, ages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The growth from ``age_now`` to ``ages`` within the curve's evidence (up to
+        ``evidence_age``) and the rest, read off its tail."""
+        edge = max(age_now, self.evidence_age)
+        within = self._at(np.minimum(ages, edge)) - self._at(age_now)
+        return within, self._at(np.maximum(ages, edge)) - self._at(edge)
 
     def describe(self) -> str:
         """The curve in words for a note: launches, ages and factors."""
@@ -121,9 +180,17 @@ class LaunchCurve:
         centres, last = self._centres(), len(self.log_level) - 1
         shown = sorted({int(round(k)) for k in np.linspace(0, last, min(6, last + 1))})
         steps = ", ".join(f"{centres[k]:g}: x{np.exp(self.log_level[k]):.2f}" for k in shown)
+        tail = (f"measured to {self.evidence_age:g} {words} and extrapolated by the decay of its factors to "
+                f"{centres[-1]:g}" if self.measured < len(self.log_level) else f"measured to {centres[-1]:g} {words}")
         return (f"the launch curve pooled from the panel's {self.launches} launches (level by age in {words} "
-                f"against its first {self.bin_periods} {words}: {steps}; it rises until about {self.plateau} "
-                f"{words} and is held past {centres[-1]:g})")
+                f"against its first {self.bin_periods} {words}: {steps}; {tail}; it rises until about "
+                f"{self.plateau} {words} and is held past {centres[-1]:g})")
+
+    def _at(self, ages) -> np.ndarray:
+        centres, level = self._centres(), self.log_level
+        first_slope = (level[1] - level[0]) / (centres[1] - centres[0])
+        a = np.asarray(ages, float)
+        return np.interp(a, centres, level) + np.minimum(a - centres[0], 0.0) * first_slope
 
     def _centres(self) -> np.ndarray:
         return self.bin_periods * (np.arange(len(self.log_level)) + 0.5) - 0.5
@@ -172,22 +239,56 @@ def age_levels(y: np.ndarray, start: int, bin_periods: int, reference: np.ndarra
     return np.log(np.where(ok, sold, 1.0) / np.where(ok, base, 1.0)) + np.where(ok, 0.0, np.nan)
 
 
-def launch_curve(levels: list[np.ndarray], freq: str, panel_start, established: bool = True) -> LaunchCurve:
+def launch_curve(levels: list[np.ndarray], freq: str, panel_start, established: bool = True,
+                 ceiling: float | None = None) -> LaunchCurve:
     """The pooled curve (see the module docstring) from the launches' ``age_levels`` (one array
     per launched series, log levels by age bin at ``freq``, as shares of the established
-    series' sum when ``established``). ``panel_start``: the panel's first date. Never raises:
-    with fewer than ``MIN_LAUNCHES`` launches, or without established series, the curve is not
-    ``usable``."""
-    factors = []
+    series' sum when ``established``): the measured factors, then the tail (``_tail_factors``).
+    ``panel_start``: the panel's first date; ``ceiling``: ``LaunchCurve.ceiling``. Never
+    raises: with fewer than ``MIN_LAUNCHES`` launches, or without established series, the
+    curve is not ``usable``."""
+    medians, counts = [], []
     longest = max((len(lv) for lv in levels), default=0)
     for b in range(longest - 1):
         d = np.array([lv[b + 1] - lv[b] for lv in levels if len(lv) > b + 1])
         d = d[~np.isnan(d)]
-        if len(d) < MIN_LAUNCHES:
+        if not len(d):
             break
-        f = float(np.median(d))
-        se2 = 1.2533 ** 2 * d.var(ddof=1) / len(d)  # the variance of a median of n: (pi / 2) var / n
-        factors.append((f * f ** 2 / (f ** 2 + se2) if f ** 2 + se2 > 0 else 0.0, len(d)))
-    log_level = np.concatenate([[0.0], np.cumsum([f for f, _ in factors])])
-    counts = np.array([n for _, n in factors], int)
-    return LaunchCurve(freq, pd.Timestamp(panel_start), len(levels), log_level, counts, established)
+        medians.append(float(np.median(d)))
+        counts.append(len(d))
+        if len(d) >= MIN_LAUNCHES:
+            f = medians[-1]
+            se2 = 1.2533 ** 2 * d.var(ddof=1) / len(d)  # the variance of a median of n: (pi / 2) var / n
+            medians[-1] = f * f ** 2 / (f ** 2 + se2) if f ** 2 + se2 > 0 else 0.0
+    counts = np.array(counts, int)
+    measured = int(np.argmin(counts >= MIN_LAUNCHES)) if (counts < MIN_LAUNCHES).any() else len(counts)
+    factors = np.array(medians[:measured])
+    year_bins = YEAR_PERIODS[freq] // BIN_PERIODS[freq]
+    tail = _tail_factors(np.array(medians), counts, measured, year_bins) if measured else np.zeros(0)
+    log_level = np.concatenate([[0.0], np.cumsum(np.r_[factors, tail])])
+    counts = np.r_[counts[:measured], np.zeros(len(tail), int)]
+    return LaunchCurve(freq, pd.Timestamp(panel_start), len(levels), log_level, counts, established, ceiling)
+
+
+def _tail_factors(factors: np.ndarray, counts: np.ndarray, measured: int, year_bins: int) -> np.ndarray:
+    """The curve's factors past its ``measured`` ones, up to bin ``year_bins`` (a year): the
+    geometric decay ``A r^b`` fitted by least squares, weighted by ``counts``, on the factors
+    (medians of log level changes, shape (m,), ``counts`` launches behind each) of the older
+    half of the ``measured`` ones (never the first) and all after them, the ones of fewer than
+    ``MIN_LAUNCHES`` launches included (the only evidence of older ages): a ramp's early factors
+    decay faster than its tail's (a fit from the second factor on put the tail of a noise-free
+    saturating ramp at 0.16 log points for 0.24); the last bin is the one before ``year_bins``; ``r`` on the grid ``TAIL_RATIOS``, ``A`` in closed form. Empty with fewer than two
+    factors to fit, no decay (the best ``r`` at the grid's top: no saturation in sight) or no
+    rise (``A <= 0``)."""
+    first = max(1, measured // 2) if len(factors) - max(1, measured // 2) >= 2 else 1
+    b = np.arange(first, len(factors))
+    f, w = factors[first:], counts[first:].astype(float)
+    if len(b) < 2 or measured >= year_bins - 1:
+        return np.zeros(0)
+    powers = TAIL_RATIOS[:, None] ** b[None, :]  # (ratios, factors)
+    amplitude = (powers * w * f).sum(axis=1) / (powers ** 2 * w).sum(axis=1)
+    sse = (w * (f - amplitude[:, None] * powers) ** 2).sum(axis=1)
+    best = int(np.argmin(sse))
+    if best == len(TAIL_RATIOS) - 1 or amplitude[best] <= 0:
+        return np.zeros(0)
+    return amplitude[best] * TAIL_RATIOS[best] ** np.arange(measured, year_bins - 1)
