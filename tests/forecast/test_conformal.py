@@ -402,6 +402,37 @@ def test_without_evidence_event_days_take_the_pooled_spread_slope_or_none():
     assert np.mean(inside) < 0.93
 
 
+def test_a_borrowed_spread_slope_is_the_pooled_series_event_error_in_log_points():
+    """A SKU launched 90 days before the cut-off (no refit yet, day noise 0.2-0.4 in log)
+    borrows the pooled series' 618 profile (peak +1.2 in log) and its ``k`` of 3 (the clip),
+    measured against the pooled series' day noise of 0.05. Borrowed as it is, ``k`` made the
+    SKU's band on the peak 1 + 3 x 1.2 = 4.6 times its quiet band, a P90 far above anything it
+    had sold, which the guard then replaced (trial 7: SN108, P90 1,926 against at most 37
+    sold). Now it takes the same event error in log points: ``k`` 3 x 0.05 / 0.3, 0.5, and
+    the peak's band is about 1.6 times a quiet day's (4.8 borrowed as it is)."""
+    ds = pd.date_range("2026-01-01", "2026-11-29")
+    rng = np.random.default_rng(5)
+    y = np.r_[np.zeros(len(ds) - 90), rng.poisson(20 * rng.lognormal(0, 0.45, 90))].astype(float)
+    peak = {offset: 1.2 * np.exp(-abs(offset) / 3) for offset in range(-10, 4)}
+    fits = {noise: make_model("event_profile", prior=PooledPrior(uplift={"618": peak}, spread_slope=3.0,
+                                                              spread_noise=noise)).fit(y, ds)
+            for noise in (None, 0.05)}
+    assert all(not m.refits_ and m._spread_slope(len(m.y_)) is None for m in fits.values())
+    own = fits[0.05]._day_sd(len(y))
+    assert 0.2 < own < 0.4
+    assert fits[0.05]._borrowed_slope(len(y)) == pytest.approx(3.0 * 0.05 / own)
+    assert fits[None]._borrowed_slope(len(y)) == 3.0
+    horizon = 210
+    june18 = int(np.flatnonzero(pd.date_range(ds[-1], periods=horizon + 1)[1:] == pd.Timestamp("2027-06-18"))[0])
+    width = {}
+    for noise, model in fits.items():
+        pred = model.predict(horizon)
+        log90 = np.log1p(pred.quantiles[0.9]) - np.log1p(pred.quantiles[0.5])
+        width[noise] = log90[june18] / log90[june18 - 20]  # the peak's band over a quiet day's
+    assert width[None] > 3.5
+    assert width[0.05] < 2.0
+
+
 def test_parcel_bands_cover_80_percent_on_every_window_level_but_the_totals_618(shared, repo):
     """Issue 13's bar on real parcels (../shared; skipped without it): P10-P90 covers 80 +- 8
     points of each 2022 window (Spring Festival, 618, Double 11) on the total and on the 20

@@ -58,9 +58,10 @@ centred: the refits' median error is one level error they all share, since they 
 same days), a band's level errors (each refit's weekly mean error) convolved with the day noise
 of all the refits' days (a band's own days are one stretch of the calendar). An event day's spread is ``1 + k |uplift|`` times a quiet day's, with ``k`` fitted
 on the refits' own event days (``scale_slope``); without enough event days among them, the
-pooled series' ``k`` (``PooledPrior.spread_slope``), else none (``k = 0``: no evidence that
-event days err more; an assumed ``k = 1`` had put the parcels' Spring Festival 2022 at 95% on
-its event days). A
+pooled series' ``k`` (``PooledPrior.spread_slope``) as the same event error in log points
+(times the pooled series' day noise over the series' own: ``_borrowed_slope``), else none
+(``k = 0``: no evidence that event days err more; an assumed ``k = 1`` had put the parcels'
+Spring Festival 2022 at 95% on its event days). A
 refit's error on an event day it had no profile for (a short history had not seen the event)
 calibrates only the future days the model has no profile for either (``_band_offsets``); beyond
 the horizons measured, the refits' day noise stays and only the rest of the spread grows, as a
@@ -93,7 +94,8 @@ import pandas as pd
 
 from workbench.calendar import RetailCalendar
 from workbench.errors import ModelError
-from workbench.forecast.conformal import DAY_WINDOW, MIN_BAND_ERRORS, conformal_offsets, day_noise, day_parts, scale_slope
+from workbench.forecast.conformal import (DAY_WINDOW, MAX_SCALE_SLOPE, MIN_BAND_ERRORS, conformal_offsets, day_noise,
+                                          day_parts, scale_slope)
 from workbench.forecast.features import event_offsets
 from workbench.forecast.metrics import robust_sd
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction, censored_at_zero
@@ -172,13 +174,17 @@ class PooledPrior:
     the pooled series stopped or is itself young and flat); ``growth_halflife``: the pooled
     series' chosen half-life of its growth (days, None: persists), for series without refits
     to choose their own; ``spread_slope``: how much wider the pooled series' errors are on event
-    days (``k`` of ``1 + k |uplift|``, None without evidence), for series whose refits show none.
+    days (``k`` of ``1 + k |uplift|``, None without evidence), for series whose refits show none;
+    ``spread_noise``: the pooled series' day noise (log sd) that ``k`` is relative to, so that a
+    series borrowing ``k`` takes the same event error in log points, ``k spread_noise |uplift|``,
+    whatever its own noise (None: ``k`` is taken as it is).
     """
 
     uplift: dict = field(default_factory=dict)
     path: dict = field(default_factory=dict)
     growth_halflife: float | None = DEFAULT_HALFLIFE
     spread_slope: float | None = None
+    spread_noise: float | None = None
 
 
 class EventProfile(Forecaster):
@@ -300,7 +306,8 @@ class EventProfile(Forecaster):
         rel = np.concatenate([[0.0], path - comp["level"][-1]])
         return PooledPrior(uplift=uplift, path={last + h: float(v) for h, v in enumerate(rel)},
                            growth_halflife=self.growth_halflife_,
-                           spread_slope=self._spread_slope(len(self.y_) - self.regime_.start))
+                           spread_slope=self._spread_slope(len(self.y_) - self.regime_.start),
+                           spread_noise=self._day_sd(len(self.y_) - self.regime_.start))
 
     # -- decomposition --------------------------------------------------------------------------
     def _prior_profiles(self) -> dict[str, np.ndarray]:
@@ -710,7 +717,7 @@ class EventProfile(Forecaster):
         as quiet, hid how much more event days err). Among the other errors an event day's
         spread is ``1 + k |u|`` times a quiet day's, ``u`` the refit's forecast log uplift of
         the day (``k``: ``_spread_slope``; without evidence among its refits, the pooled
-        series' ``k``, else 0), and the same ``1 + k |u|`` with the forecast's uplift widens
+        series' ``k`` in this series' terms, ``_borrowed_slope``, else 0), and the same ``1 + k |u|`` with the forecast's uplift widens
         the future event days. A day's error is its refit's level error at that horizon plus
         day noise (``_refit_day_errors``), which does not depend on the horizon: each horizon
         band's level errors are convolved with the day noise of all the refits
@@ -723,7 +730,7 @@ class EventProfile(Forecaster):
         seen = ~missed if (~missed).any() else np.ones(len(missed), bool)
         k = self._spread_slope(regime_days)
         if k is None:  # no evidence of its own: the pooled series', else none
-            k = self.prior.spread_slope if self.prior and self.prior.spread_slope is not None else 0.0
+            k = self._borrowed_slope(regime_days)
         x = np.abs(past_uplift[seen])
         noise = day = None
         if self.refit_errors_:  # the refits' day noise, in the scores' units, does not grow
@@ -742,6 +749,38 @@ class EventProfile(Forecaster):
             for q in quantiles:
                 bands[q] = np.where(unknown, blind[q], bands[q])
         return bands
+
+    def _borrowed_slope(self, regime_days: int) -> float:
+        """The pooled series' ``k`` (``PooledPrior.spread_slope``) for a series without evidence
+        of its own, in this series' terms: the same event error in log points per unit of
+        uplift, ``k spread_noise``, over this series' own day noise (``_day_sd``), at most
+        ``MAX_SCALE_SLOPE``; 0 without a pooled ``k``. A relative ``k`` of the pooled series,
+        whose day noise is that of a sum, times a slow mover's day noise had put a SKU
+        launched 90 days before the cut-off at a P90 of 58 times its median on 618, a
+        never-seen event (trial 7: k 3.0, pooled day noise against its own 0.23 log)."""
+        prior = self.prior
+        if prior is None or prior.spread_slope is None:
+            return 0.0
+        own = self._day_sd(regime_days)
+        if prior.spread_noise is None or not own > 0:
+            return prior.spread_slope
+        return min(prior.spread_slope * prior.spread_noise / own, MAX_SCALE_SLOPE)
+
+    def _day_sd(self, regime_days: int) -> float:
+        """The series' day noise on quiet days (log sd), the scale an event day's ``1 + k |u|``
+        multiplies: of its refits' day parts on days they forecast within 0.1 of the baseline
+        (``day_noise``; all their days whose events they knew when none is), or, without
+        refits, of its in-sample quiet residuals (``_calibration_errors`` before their
+        widening)."""
+        if self.refit_errors_:
+            parts = self._refit_day_errors()
+            quiet = np.concatenate([p[(np.abs(u) <= 0.1) & ~m] for p, (_, _, u, m) in zip(parts, self.refit_errors_)])
+            if not len(quiet):
+                quiet = np.concatenate([p[~m] for p, (_, _, _, m) in zip(parts, self.refit_errors_)])
+            variance = day_noise(quiet, SMEARING_DAYS)
+            return float(np.sqrt(variance)) if variance is not None else 0.0
+        _, errors, _, _ = self._calibration_errors(regime_days)
+        return robust_sd(errors) / IN_SAMPLE_WIDENING if len(errors) else 0.0
 
     def _spread_slope(self, regime_days: int) -> float | None:
         """``k`` of an event day's spread ``1 + k |uplift|`` times a quiet day's, fitted on the
