@@ -5,12 +5,14 @@ A planner reads each series' and each level's total over an event window with it
 ending ``--lead`` days before each window; a window after the data is the live plan, scored on
 the generator's truth when a panel has one) and scores, per panel, level and window, the share
 of window totals inside P10..P90 (target 80%), the shares below P10 and above P90, and the mean
-band width over the point total, for two bands:
+band width over the point total, for these bands:
 
 * ``window``: the window total's own band (``workbench.forecast.window_band``: refits' joint
   errors of sums, a negative binomial of a small count's sum, or independent days), what the
   tables show;
-* ``summed``: the sum of the days' quantiles, what the tables showed before.
+* ``summed``: the sum of the days' quantiles, what the tables showed before;
+* ``bottom`` (levels, daily data): the level's band from its series' refits summed per refit
+  (``planning.summed_level_bands``), the alternative to its own direct forecast's refits.
 
 Panels: the embedded sample's food and beauty SKUs per region (98 series; levels category,
 region, national) on 618 2024-2026, Double 11 2024-2025 and the New Year sale 2025-2026; and,
@@ -18,10 +20,18 @@ with ``--trial DIR`` (a folder holding ``daily_gbk.csv`` and the generator's ``t
 of the trial-4 user panel: 40 SKUs in 5 categories, launches, stops, slow movers), its 年货节 /
 New Year sale 2025-2026, 618 2025-2026 and Double 11 2025 backtests and the live 年货节 2027
 window; with ``--trial5 DIR`` (``销量.csv`` and ``truth.parquet`` of the trial-5 shop: 30 SKUs in 3
-categories, launches, a steady grower, slow movers, stops) the same windows and the live 618 2027.
+categories, launches, a steady grower, slow movers, stops) the same windows and the live 618 2027;
+with ``--trial6 DIR`` (``weekly_sales.csv`` and ``truth_weekly.csv`` of the trial-6 planner: 25 SKUs
+in 5 categories, weekly, summed over their regions) trial 4's windows, live 年货节 2027 included,
+at ``--freq W`` only (its data are weeks).
+
+``--freq W`` or ``MS`` sums the daily panels (and truths) to whole weeks (from Monday) or months
+and plans at that frequency: each window total and its band are then shares of the periods the
+window touches (``data.validate.window_share``).
 
     .venv/bin/python benchmarks/window_band_coverage.py [--trial /work/trial4/scratch]
-        [--trial5 /work/trial5/scratch] [--lead 90] [--no-sample]
+        [--trial5 /work/trial5/scratch] [--trial6 /work/trial6/scratch] [--freq D|W|MS] [--lead 90]
+        [--model auto] [--no-sample]
 """
 
 from __future__ import annotations
@@ -36,7 +46,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.sample import load_sample
-from workbench.data.validate import prepare_long_frame
+from workbench.data.validate import period_end, prepare_long_frame
+from workbench.errors import ParameterError
 from workbench.forecast import planning
 
 SAMPLE_WINDOWS = (("618", 2024), ("618", 2025), ("618", 2026), ("double11", 2024), ("double11", 2025),
@@ -72,6 +83,29 @@ def trial5_panel(folder: Path) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
     return frame, ["类目", "商品ID"], truth
 
 
+def trial6_panel(folder: Path) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+    raw = pd.read_csv(folder / "weekly_sales.csv", parse_dates=["ds"])
+    raw = raw.groupby(["ds", "category", "sku"], as_index=False)["units"].sum()
+    frame, _ = prepare_long_frame(raw, date_col="ds", target_col="units", keys=["category", "sku"], freq="W")
+    truth = pd.read_csv(folder / "truth_weekly.csv", parse_dates=["ds"])
+    truth = truth.groupby(["category", "sku", "ds"], as_index=False)["units"].sum().rename(columns={"units": "y"})
+    return frame, ["category", "sku"], truth
+
+
+def to_periods(frame: pd.DataFrame, keys: list[str], freq: str, value: str = "y") -> pd.DataFrame:
+    """A daily long frame summed to whole periods of ``freq`` (weeks from Monday, months), each
+    dated by its first day; a period the data cover in part is left out (it is no total)."""
+    if freq == "D":
+        return frame
+    start = (frame.ds - pd.to_timedelta(frame.ds.dt.day_of_week, unit="D") if freq == "W"
+             else frame.ds.dt.to_period("M").dt.to_timestamp())
+    out = frame.assign(ds=start).groupby([*keys, "ds"], as_index=False).agg(
+        **{value: (value, "sum"), "_days": (value, "size")})
+    length = {d: (period_end(d, freq) - d).days + 1 for d in out.ds.unique()}
+    whole = out._days.to_numpy() == out.ds.map(length).to_numpy()
+    return out[whole].drop(columns="_days").reset_index(drop=True)
+
+
 def window_rows(result: planning.EventForecast, truth: pd.DataFrame | None) -> list[dict]:
     """Per level (series, each coarser key, national) and key: actual, point and both bands."""
     window, keys, fc = result.window, result.keys, result.forecast
@@ -82,11 +116,11 @@ def window_rows(result: planning.EventForecast, truth: pd.DataFrame | None) -> l
     levels = [("series", keys)] + [(k, [k]) for k in planning._middle_levels(fc, keys)] + [("national", [])]
     for level, by in levels:
         if level == "series":
-            ours, summed = result.totals, planning.window_totals(fc, window, keys)
+            ours, summed = result.totals, planning.window_totals(fc, window, keys, result.freq)
         else:
             ours = table[table.level == (by[0] if by else "national")].rename(columns={"key": by[0]} if by else {})
-            summed = planning.window_totals(planning.level_daily(result, by), window, by)
-        actual = planning.window_totals(planning.aggregate(fc, by), window, by)
+            summed = planning.window_totals(planning.level_daily(result, by), window, by, result.freq)
+        actual = planning.window_totals(planning.aggregate(fc, by), window, by, result.freq)
         cols = ["yhat_q10", "yhat_q90"]
         if by:
             merged = ours[[*by, "yhat", *cols, "window_band"]].merge(
@@ -95,17 +129,24 @@ def window_rows(result: planning.EventForecast, truth: pd.DataFrame | None) -> l
             merged = pd.concat([ours[["yhat", *cols, "window_band"]].reset_index(drop=True),
                                 summed[cols].add_suffix("_summed").reset_index(drop=True),
                                 actual[["actual"]].reset_index(drop=True)], axis=1)
+        bottom = None if level == "series" else planning.summed_level_bands(result, by)
+        if bottom is not None:  # the level's band from its series' refits summed per refit
+            bottom = planning.with_window_band(ours[[*by, "yhat", *cols]], bottom, by)
+            merged[["bottom_lo", "bottom_hi"]] = bottom[cols].to_numpy()
         for _, r in merged.iterrows():
             rows.append({"level": level, "key": ",".join(str(r[k]) for k in by) or "all", "actual": r.actual,
                          "yhat": r.yhat, "window_lo": r.yhat_q10, "window_hi": r.yhat_q90, "rule": r.window_band,
-                         "summed_lo": r.yhat_q10_summed, "summed_hi": r.yhat_q90_summed})
+                         "summed_lo": r.yhat_q10_summed, "summed_hi": r.yhat_q90_summed,
+                         "bottom_lo": r.get("bottom_lo", np.nan), "bottom_hi": r.get("bottom_hi", np.nan)})
     return rows
 
 
 def score(rows: pd.DataFrame) -> pd.DataFrame:
     out = {}
-    for band in ("window", "summed"):
+    for band in ("window", "summed", "bottom"):
         lo, hi = rows[f"{band}_lo"], rows[f"{band}_hi"]
+        if band == "bottom" and lo.isna().all():  # series rows, weeks and months: none
+            continue
         out[f"{band}_cov"] = ((rows.actual >= lo) & (rows.actual <= hi)).mean() * 100
         out[f"{band}_below"] = (rows.actual < lo).mean() * 100
         out[f"{band}_above"] = (rows.actual > hi).mean() * 100
@@ -114,11 +155,22 @@ def score(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.Series(out)
 
 
-def run(name: str, frame: pd.DataFrame, keys: list[str], windows, lead: int, truth=None) -> pd.DataFrame:
+def run(name: str, frame: pd.DataFrame, keys: list[str], windows, lead: int, truth=None, freq: str = "D",
+        source_freq: str = "D", model: str = "auto") -> pd.DataFrame:
+    """Backtest and score ``windows`` of one panel at ``freq`` (``frame`` and ``truth`` are at
+    ``source_freq`` and summed to ``freq`` here)."""
+    if freq != source_freq:
+        frame = to_periods(frame, keys, freq)
+        truth = None if truth is None else to_periods(truth, keys, freq)
     rows = []
     for event, year in windows:
         t0 = time.perf_counter()
-        result = planning.event_forecast(frame, event=event, year=year, lead=lead, keys=keys, n_jobs=1)
+        try:
+            result = planning.event_forecast(frame, event=event, year=year, lead=lead, keys=keys, n_jobs=1,
+                                             freq=freq, model=model)
+        except ParameterError as exc:  # e.g. too little history at this frequency
+            print(f"{name} {event} {year}: skipped ({exc})", file=sys.stderr)
+            continue
         live = result.is_next_event
         if live and truth is None:
             continue
@@ -134,24 +186,31 @@ def main(argv=None) -> int:
     parser.add_argument("--trial", type=Path, default=None, help="folder with daily_gbk.csv and truth_daily.csv")
     parser.add_argument("--trial5", type=Path, default=None,
                         help="folder with 销量.csv and truth.parquet (trial 5's shop: 30 SKUs in 3 categories)")
+    parser.add_argument("--trial6", type=Path, default=None,
+                        help="folder with weekly_sales.csv and truth_weekly.csv (trial 6: weekly; --freq W only)")
+    parser.add_argument("--freq", choices=("D", "W", "MS"), default="D")
     parser.add_argument("--lead", type=int, default=90)
+    parser.add_argument("--model", default="auto", help="the model of every series and level (default auto)")
     parser.add_argument("--no-sample", action="store_true")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     parts = []
     if not args.no_sample:
         frame, keys = sample_panel()
-        parts.append(run("sample", frame, keys, SAMPLE_WINDOWS, args.lead))
+        parts.append(run("sample", frame, keys, SAMPLE_WINDOWS, args.lead, freq=args.freq, model=args.model))
     if args.trial is not None:
         frame, keys, truth = trial_panel(args.trial)
-        parts.append(run("trial", frame, keys, TRIAL_WINDOWS, args.lead, truth))
+        parts.append(run("trial", frame, keys, TRIAL_WINDOWS, args.lead, truth, args.freq, model=args.model))
     if args.trial5 is not None:
         frame, keys, truth = trial5_panel(args.trial5)
-        parts.append(run("trial5", frame, keys, TRIAL5_WINDOWS, args.lead, truth))
+        parts.append(run("trial5", frame, keys, TRIAL5_WINDOWS, args.lead, truth, args.freq, model=args.model))
+    if args.trial6 is not None and args.freq == "W":
+        frame, keys, truth = trial6_panel(args.trial6)
+        parts.append(run("trial6", frame, keys, TRIAL_WINDOWS, args.lead, truth, "W", "W", args.model))
     rows = pd.concat(parts, ignore_index=True)
     rows = rows[rows.actual.notna()]
     pd.set_option("display.width", 220)
-    print(f"== P10-P90 coverage of window totals, lead {args.lead} days (percent; width = median (P90 - P10) / "
+    print(f"== P10-P90 coverage of window totals, model {args.model}, freq {args.freq}, lead {args.lead} days (percent; width = median (P90 - P10) / "
           f"point) ==")
     print(rows.groupby(["panel", "level", "window"], sort=False).apply(score).round(1).to_string())
     print("\n== over the windows ==")

@@ -458,3 +458,20 @@ def test_parcel_bands_cover_80_percent_on_every_window_level_but_the_totals_618(
                 assert cover < 0.92, cover
             else:
                 assert abs(cover - 0.8) <= 0.08, (label, window, cover)
+
+
+def test_effective_count_counts_errors_that_share_a_group_as_fewer():
+    from workbench.forecast.conformal import effective_count
+
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(6), 10)
+    assert effective_count(np.repeat(rng.normal(size=6), 10), groups) == pytest.approx(6)  # one error a group
+    assert effective_count(rng.normal(size=60), np.arange(60)) == 60  # every error its own group
+    assert 40 < effective_count(rng.normal(size=60), groups) <= 60  # independent within groups: about all
+    shared = np.repeat(rng.normal(size=6), 10) + rng.normal(0, 0.3, 60)
+    assert 6 < effective_count(shared, groups) < 15
+    # a band of few effective errors is wider (the finite-sample correction of conformal prediction)
+    errors = np.r_[shared, -shared]
+    wide = conformal_offsets(np.ones(120), errors, 1, (0.1, 0.9), groups=np.r_[groups, groups + 6])
+    narrow = conformal_offsets(np.ones(120), errors, 1, (0.1, 0.9))
+    assert wide[0.9][0] > narrow[0.9][0]

@@ -8,8 +8,10 @@ import pytest
 from workbench.errors import ModelError, ParameterError
 from workbench.forecast.core import forecast
 from workbench.forecast.models.event_profile import EventProfile
+from workbench.forecast.models.naive import SeasonalNaive
 from workbench.forecast.models.recent_level import RecentLevel
-from workbench.forecast.window_band import MIN_SPANS, SOURCES, span_errors, window_band
+from workbench.forecast.window_band import (MIN_SPANS, SOURCES, span_errors, span_sums, summed_band, window_band,
+                                             with_level_spread)
 
 QS = (0.1, 0.5, 0.9)
 L = 28  # days of the window
@@ -18,14 +20,18 @@ L = 28  # days of the window
 def test_span_errors_sum_each_refit_over_spans_and_leave_out_spans_with_a_missed_event():
     actual, fc = np.full(20, 10.0), np.full(20, 8.0)
     missed = np.zeros(20, bool)
-    h, e, refits = span_errors([(actual, fc, missed)], 7, stride=7)
-    assert refits == 1 and h.tolist() == [4.0, 11.0]  # spans 1-7 and 8-14; 15-20 is too short
+    h, e, refits = span_errors([(actual, fc, missed)], np.ones(7), stride=7)
+    assert refits.tolist() == [0, 0] and h.tolist() == [4.0, 11.0]  # spans 1-7 and 8-14; 15-20 is too short
     np.testing.assert_allclose(e, np.log1p(70) - np.log1p(56))
     missed[9] = True  # the second span holds a day of an event the refit had not seen
-    h, e, refits = span_errors([(actual, fc, missed), (actual[:5], fc[:5], missed[:5])], 7, stride=7)
-    assert h.tolist() == [4.0] and refits == 1  # the 5-day path gives no span
+    h, e, refits = span_errors([(actual, fc, missed), (actual[:5], fc[:5], missed[:5])], np.ones(7), stride=7)
+    assert h.tolist() == [4.0] and refits.tolist() == [0]  # the 5-day path gives no span
     with pytest.raises(ModelError, match=r"\(20,\) actuals, \(19,\) forecasts"):
-        span_errors([(actual, fc[:-1], missed)], 7)
+        span_errors([(actual, fc[:-1], missed)], np.ones(7))
+    # weeks the window holds in part count with their share (2 of 7 days, then 3 of 7)
+    h, e, _ = span_errors([(actual[:4], fc[:4], missed[:4])], np.array([2 / 7, 1.0, 3 / 7]), stride=1)
+    assert h.tolist() == [2.0, 3.0]
+    np.testing.assert_allclose(e, np.log1p(10 * (2 / 7 + 1 + 3 / 7)) - np.log1p(8 * (2 / 7 + 1 + 3 / 7)))
 
 
 def _smooth(seed: int, n: int = 800, noise: float = 0.3):
@@ -117,14 +123,15 @@ def test_the_core_returns_each_series_window_total_with_its_band_and_rule():
     np.testing.assert_allclose(bands.yhat, inside.reindex(bands.index))
     assert (bands.yhat_q10 <= bands.yhat).all() and (bands.yhat <= bands.yhat_q90).all()
     assert "window_bands" not in forecast(frame, horizon=7, keys=["sku"], n_jobs=1).attrs
-    # a model without refits of its own: the stated rule
+    # the naive models' refits need no fit: last year's days from each origin
     naive = forecast(frame, horizon=60, keys=["sku"], window=window, n_jobs=1, model="seasonal_naive")
     assert pd.DataFrame(naive.attrs["window_bands"]).set_index("sku").window_band.to_dict() == \
-        {"smooth": "independent days", "slow": "count"}
+        {"smooth": "refits", "slow": "count"}
     with pytest.raises(ParameterError, match="window: ends on"):
         forecast(frame, horizon=60, keys=["sku"], window=(window[1], window[0]))
-    with pytest.raises(ParameterError, match="window: the band of a window total is measured on daily data"):
-        forecast(frame, horizon=8, keys=["sku"], window=window, freq="W")
+    quarters = frame.assign(ds=frame.ds.dt.to_period("Q").dt.to_timestamp()).groupby(["sku", "ds"], as_index=False).y.sum()
+    with pytest.raises(ParameterError, match="window: the band of a window total is measured on days, weeks or months"):
+        forecast(quarters, horizon=2, keys=["sku"], window=window, freq="QS")
 
 
 def test_a_slow_mover_with_gaps_takes_the_spread_of_its_own_past_window_sums():
@@ -156,3 +163,94 @@ def test_a_slow_mover_with_gaps_takes_the_spread_of_its_own_past_window_sums():
         stable += short[0.1] <= actual <= short[0.9]
     assert 0.72 <= inside / draws <= 0.88
     assert stable / draws < 0.70
+
+
+def test_a_naive_models_window_band_comes_from_its_own_refits_not_independent_days():
+    """40 seeded series whose level drifts (a random walk, 1% a day) under day noise, seasonal
+    naive 61-88 days ahead: its errors are level errors shared by the window's days, which the
+    independent-days rule leaves out (it held 11 of 40 totals in the run); its refits (last
+    year's days from each origin, no fit needed) hold about 80% (31 of 40)."""
+    lead, refits, independent = 60, 0, 0
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        n = 900
+        ds = pd.date_range("2022-01-03", periods=n + lead + L, freq="D")
+        y = np.round(200 * np.exp(np.cumsum(rng.normal(0, 0.01, len(ds))) + rng.normal(0, 0.3, len(ds))))
+        model = SeasonalNaive().fit(y[:n], ds[:n])
+        pred = model.predict(lead + L)
+        days = slice(lead, lead + L)
+        day_qs = {q: v[days] for q, v in pred.quantiles.items()}
+        actual = y[n + lead:].sum()
+        band, rule = window_band(pred.mean[days], day_qs, lead + 1, QS, paths=model.refit_paths(), history=y[:n])
+        stated, _ = window_band(pred.mean[days], day_qs, lead + 1, QS, history=y[:n])
+        assert rule == "refits" and len(model.refit_paths()) == 6
+        refits += band[0.1] <= actual <= band[0.9]
+        independent += stated[0.1] <= actual <= stated[0.9]
+    assert 0.68 <= refits / 40 <= 0.92
+    assert independent / 40 < 0.5
+
+
+def test_weekly_and_monthly_window_totals_have_a_band_from_the_refits_shares_of_their_periods():
+    """A 28-day window over weekly and monthly data touches periods it holds in part: the
+    window total and the spans of the model's refits weigh each period by its share of days
+    inside the window (``window_share``), and the band comes from those refits."""
+    rng = np.random.default_rng(5)
+    weeks = pd.date_range("2023-01-02", periods=150, freq="W-MON")
+    frame = pd.DataFrame({"sku": "a", "ds": weeks, "y": np.round(1400 * np.exp(rng.normal(0, 0.1, 150)))})
+    window = (weeks[-1] + pd.Timedelta(days=66), weeks[-1] + pd.Timedelta(days=93))  # Thursday to Wednesday
+    fc = forecast(frame, horizon=14, keys=["sku"], window=window, n_jobs=1, freq="W", model="ets")
+    band = fc.attrs["window_bands"][0]
+    share = np.array([4 / 7, 1, 1, 1, 3 / 7])  # Thu-Sun of the first week, Mon-Wed of the last
+    assert np.isclose(band["yhat"], share @ fc.yhat.to_numpy()[8:13])  # weeks 9 to 13 after the last
+    assert band["window_band"] == "refits" and band["yhat_q10"] < band["yhat"] < band["yhat_q90"]
+    months = frame.assign(ds=frame.ds.dt.to_period("M").dt.to_timestamp()).groupby(["sku", "ds"], as_index=False).y.sum()
+    months = months.iloc[1:-1]  # whole months only
+    fc = forecast(months, horizon=5, keys=["sku"], window=window, n_jobs=1, freq="MS", model="seasonal_naive")
+    band = fc.attrs["window_bands"][0]
+    assert band["window_band"] == "refits" and band["yhat_q10"] < band["yhat"] < band["yhat_q90"]
+
+
+def test_a_launchs_growth_past_the_curves_evidence_widens_its_window_band():
+    """A launch still ramping (trial 6 #3: 917 units with a band of 890..944, 1,980 sold): its
+    refits or its days measure the noise around the ramp, not whether the ramp goes on. The
+    model's spread of the growth (``Prediction.launch_spread``, log) is one level error for every
+    day of the window, added in quadrature to whatever rule gave the band."""
+    days = np.full(L, 30.0)
+    day_qs = {0.1: days * 0.9, 0.5: days, 0.9: days * 1.1}
+    narrow, rule = window_band(days, day_qs, 1, QS)
+    wide, same = window_band(days, day_qs, 1, QS, level_spread=np.full(L, 0.3))
+    assert rule == same == "independent days" and narrow[0.9] / days.sum() < 1.03  # the days' noise cancels
+    z = 1.2815515655446004 * 0.3
+    for q, sign in ((0.1, -1), (0.9, 1)):
+        d = np.log(narrow[q] / days.sum())
+        assert wide[q] == pytest.approx(days.sum() * np.exp(sign * np.sqrt(d ** 2 + z ** 2)))
+    assert wide[0.5] == narrow[0.5]
+    # the spread of the days that hold most of the window's units counts most
+    ramp, spread = np.linspace(10, 50, L), np.linspace(0, 0.4, L)
+    ramp_qs = {q: ramp * v[0] / 30 for q, v in day_qs.items()}
+    alone, _ = window_band(ramp, ramp_qs, 1, QS)
+    both, _ = window_band(ramp, ramp_qs, 1, QS, level_spread=spread)
+    expected = with_level_spread(ramp.sum(), alone, ramp @ spread / ramp.sum())  # 0.27, not the mean 0.2
+    assert both == pytest.approx(expected)
+    with pytest.raises(ModelError, match="level spread must be finite"):
+        window_band(days, day_qs, 1, QS, level_spread=np.full(L - 1, 0.3))
+
+
+def test_a_levels_band_sums_its_series_refits_per_refit():
+    """Two series whose refits err in opposite directions by the same units: their sum's spans
+    err by nothing, so the level's band from the summed refits is its point (independent or
+    perfectly correlated series would give it a width); series that err alike keep their
+    relative band."""
+    rng = np.random.default_rng(2)
+    level = rng.normal(0, 0.1, 6)
+    paths = [(np.full(42 * k, 100.0) * np.exp(level[k - 1]), np.full(42 * k, 100.0), np.zeros(42 * k, bool))
+             for k in range(1, 7)]
+    mirror = [(2 * f - a, f, m) for a, f, m in paths]  # actual - forecast of opposite sign
+    spans = pd.concat([pd.DataFrame(span_sums(p, np.ones(L))) for p in (paths, mirror)])
+    band = summed_band(5600.0, spans, 60, L, QS)
+    assert band[0.1] == pytest.approx(5600, rel=1e-9) and band[0.9] == pytest.approx(5600, rel=1e-9)
+    alike = pd.concat([pd.DataFrame(span_sums(paths, np.ones(L)))] * 2)
+    one, _ = window_band(np.full(L, 100.0), {q: np.full(L, 100.0) for q in QS}, 60, QS, paths=paths)
+    both = summed_band(5600.0, alike, 60, L, QS)
+    assert both[0.9] / 5600 == pytest.approx(one[0.9] / 2800, rel=1e-3)
+    assert summed_band(5600.0, spans.iloc[:3], 60, L, QS) is None  # too few spans

@@ -40,7 +40,7 @@ CONVOLUTION_GRID = (np.arange(50) + 0.5) / 50
 
 def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None, future_spread=None,
                       centred: bool = True, bands=HORIZON_BANDS["D"],
-                      min_errors: int = MIN_BAND_ERRORS, noise: float | None = None, day=None
+                      min_errors: int = MIN_BAND_ERRORS, noise: float | None = None, day=None, groups=None
                       ) -> dict[float, np.ndarray]:
     """Per-step quantile offsets (log scale) from out-of-sample errors measured at ``horizons``.
 
@@ -85,13 +85,18 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None,
         are those of one season (a band 90-120 days ahead of the parcel total's 618 2022
         cut-off was measured on the Spring Festival weeks of two refits; docs/benchmarks.md).
 
+    groups : shape (m,) or None, the refit (or other cluster) each error comes from: errors of
+        one refit share its level error, so the band's errors count as ``effective_count`` of
+        them in the finite-sample correction (None: each error counts, independent).
+
     Returns
     -------
     ``{q: array (horizon,)}`` of log offsets, non-decreasing in ``q`` at every step (0 at
     ``q = 0.5`` when ``centred``). Each
     quantile is the empirical quantile at level ``0.5 + (q - 0.5) (n + 1) / n`` of the band's
-    ``n`` errors (clipped to [0, 1]): the finite-sample correction of split conformal
-    prediction, which widens the band slightly when few errors are at hand.
+    ``n`` errors (clipped to [0, 1]; ``n`` their effective number with ``groups``): the
+    finite-sample correction of split conformal prediction, which widens the band when few
+    errors, or few independent ones, are at hand.
 
     Raises
     ------
@@ -115,6 +120,8 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None,
         if day.shape != errors.shape or not np.isfinite(day).all():
             raise ModelError(f"conformal offsets: the day noise must be finite and one per error, not of "
                              f"shape {day.shape} for {errors.shape} errors")
+    if groups is not None and np.shape(groups) != errors.shape:
+        raise ModelError(f"conformal offsets: {np.shape(groups)} groups for {errors.shape} errors")
     if not len(errors):
         raise ModelError("conformal offsets: no errors to calibrate on")
     if not (np.isfinite(errors).all() and np.isfinite(horizons).all()):
@@ -136,7 +143,7 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None,
         steps = band_of == b
         mid = np.median(errors[sel])
         scores = (errors[sel] - mid) / spread[sel]
-        n = len(scores)
+        n = len(scores) if groups is None else effective_count(scores, np.asarray(groups)[sel])
         if day is not None:  # the band's level errors plus any path's day noise
             level = np.quantile(scores - day[sel] / spread[sel], CONVOLUTION_GRID)
             scores = (level[:, None] + pooled[None, :]).ravel()
@@ -153,6 +160,27 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None,
         for q, v in zip(quantiles, values):
             out[q][steps] = mid + v * stretch
     return out
+
+
+def effective_count(errors, groups) -> float:
+    """How many independent errors ``errors`` (shape (m,)) are worth when those of one group
+    (``groups``, shape (m,): e.g. the refit each came from, whose errors share its level error)
+    are correlated: ``m / (1 + (mbar - 1) rho)``, Kish's design effect of a cluster sample
+    (Kish, *Survey Sampling*, 1965, section 5.4), with ``mbar = sum(m_g^2) / m`` and ``rho`` the
+    intra-class correlation from a one-way analysis of variance (clipped to [0, 1]). ``m`` when
+    every group holds one error; the number of groups when errors within each are equal."""
+    errors = np.asarray(errors, float)
+    _, index, sizes = np.unique(np.asarray(groups), return_inverse=True, return_counts=True)
+    m, k = len(errors), len(sizes)
+    if k < 2 or k == m:
+        return float(k)
+    means = np.bincount(index, weights=errors) / sizes
+    between = float(np.sum(sizes * (means - errors.mean()) ** 2)) / (k - 1)
+    within = float(np.sum((errors - means[index]) ** 2)) / (m - k)
+    m0 = (m - np.sum(sizes ** 2) / m) / (k - 1)
+    denominator = between + (m0 - 1) * within
+    rho = 1.0 if denominator <= 0 else min(max((between - within) / denominator, 0.0), 1.0)
+    return float(m / (1 + (np.sum(sizes ** 2) / m - 1) * rho))
 
 
 MAX_SCALE_SLOPE = 3.0  # largest k of a score scale 1 + k x (a wider band is not evidence, it is noise)
@@ -234,10 +262,11 @@ def apply_offsets(point, offsets: dict[float, np.ndarray]) -> dict[float, np.nda
     return {q: np.maximum(np.expm1(z + off), 0.0) for q, off in offsets.items()}
 
 
-def rolling_origin_errors(make_model: Callable, y, ds, *, horizon: int, n_windows: int = 2,
-                          step: int | None = None, freq: str = "D", calendar=None,
-                          min_history: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """Out-of-sample log errors of a model refitted at rolling origins (cross-validation windows).
+def rolling_origin_paths(make_model: Callable, y, ds, *, horizon: int, n_windows: int = 2,
+                         step: int | None = None, freq: str = "D", calendar=None,
+                         min_history: int = 1) -> list[tuple[np.ndarray, np.ndarray]]:
+    """A model refitted at rolling origins (cross-validation windows): per window, the actuals
+    and the refit's point forecast of the periods after its origin.
 
     Window ``k`` (0 .. ``n_windows`` - 1) fits a new ``make_model()`` on ``y[:o]`` with
     ``o = len(y) - horizon - k * step`` and forecasts the next ``min(horizon, len(y) - o)``
@@ -254,13 +283,13 @@ def rolling_origin_errors(make_model: Callable, y, ds, *, horizon: int, n_window
 
     Returns
     -------
-    ``(horizons, errors)``, each shape (m,): the step (1..horizon) of every error and the error
-    ``log1p(actual) - log1p(forecast)`` (m = 0 when no window could be fitted).
+    ``[(actual, forecast), ...]``, one per window fitted, each shape (m,) with m <= horizon
+    (units per period; the forecast is the refit's mean, at least 0); empty when none could be.
     """
     y = np.asarray(y, float)
     ds = pd.DatetimeIndex(ds)
     step = step or horizon
-    hs, es = [], []
+    paths = []
     for k in range(n_windows):
         origin = len(y) - horizon - k * step
         if origin < max(1, min_history):
@@ -270,13 +299,31 @@ def rolling_origin_errors(make_model: Callable, y, ds, *, horizon: int, n_window
             pred = make_model().fit(y[:origin], ds[:origin], freq=freq, calendar=calendar).predict(ahead, (0.5,))
         except ModelError:
             continue
-        hs.append(np.arange(1, ahead + 1))
-        es.append(np.log1p(y[origin:origin + ahead]) - np.log1p(np.maximum(pred.mean, 0.0)))
-    if not hs:
+        paths.append((y[origin:origin + ahead], np.maximum(np.asarray(pred.mean, float), 0.0)))
+    return paths
+
+
+def path_errors(paths) -> tuple[np.ndarray, np.ndarray]:
+    """``(horizons, errors)`` of rolling-origin paths (``rolling_origin_paths``), each shape
+    (m,): the step (1 = the first period after the origin) of every period and its error
+    ``log1p(actual) - log1p(forecast)``; empty arrays without paths."""
+    if not paths:
         return np.zeros(0), np.zeros(0)
-    return np.concatenate(hs).astype(float), np.concatenate(es)
+    return (np.concatenate([np.arange(1, len(a) + 1) for a, _ in paths]).astype(float),
+            np.concatenate([np.log1p(a) - np.log1p(f) for a, f in paths]))
+
+
+def rolling_origin_errors(make_model: Callable, y, ds, *, horizon: int, n_windows: int = 2,
+                          step: int | None = None, freq: str = "D", calendar=None,
+                          min_history: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-sample log errors of a model refitted at rolling origins: ``path_errors`` of
+    ``rolling_origin_paths`` (same parameters). Returns ``(horizons, errors)``, each shape (m,):
+    the step (1..horizon) of every error and the error ``log1p(actual) - log1p(forecast)``
+    (m = 0 when no window could be fitted)."""
+    return path_errors(rolling_origin_paths(make_model, y, ds, horizon=horizon, n_windows=n_windows, step=step,
+                                            freq=freq, calendar=calendar, min_history=min_history))
 
 
 __all__ = ["CONVOLUTION_GRID", "DAY_WINDOW", "HORIZON_BANDS", "MIN_BAND_ERRORS", "apply_offsets", "conformal_offsets",
-           "day_noise", "day_parts", "rolling_origin_errors",
+           "day_noise", "day_parts", "effective_count", "path_errors", "rolling_origin_errors", "rolling_origin_paths",
            "scale_slope"]

@@ -32,7 +32,7 @@ from workbench.forecast.models.launch import (BIN_PERIODS, YEAR_PERIODS, LaunchC
                                               launch_start)
 from workbench.forecast.models.regime import stopped_since
 from workbench.forecast.request import ForecastRequest, check_keys
-from workbench.forecast.window_band import window_band
+from workbench.forecast.window_band import SPAN_STRIDE, span_sums, window_band
 from workbench.notes import SeriesNote, said_once
 
 
@@ -237,16 +237,39 @@ def _forecast_one(y, ds, job: _Job):
 
 
 def _window_total(pred: Prediction, paths, y, job: _Job) -> dict | None:
-    """The series' total over ``job.window`` (``yhat``), its quantiles (``window_band``) and
-    which rule gave them (``window_band``); None when no forecast day falls in the window."""
+    """The series' total over ``job.window`` (``yhat``: each period's forecast times the share
+    of its days inside the window, ``data.validate.window_share``), its quantiles
+    (``window_band``), which rule gave them (``window_band``) and, under ``SPANS``, its refits'
+    span sums (``window_band.span_sums``: what a level's band sums); None when no forecast
+    period touches the window."""
+    from workbench.data.validate import window_share
+
     start, end = job.window
-    inside = np.flatnonzero((pred.ds >= start) & (pred.ds <= end))
+    share = window_share(pred.ds, job.freq, start, end)
+    inside = np.flatnonzero(share > 0)
     if not len(inside):
         return None
     band, rule = window_band(pred.mean[inside], {q: pred.quantiles[q][inside] for q in job.quantiles},
-                             int(inside[0]) + 1, job.quantiles, paths=paths, history=y)
-    return {"yhat": float(pred.mean[inside].sum()), **{quantile_column(q): v for q, v in band.items()},
-            "window_band": rule}
+                             int(inside[0]) + 1, job.quantiles, paths=paths, history=y, weights=share[inside],
+                             freq=job.freq,
+                             level_spread=None if pred.launch_spread is None else pred.launch_spread[inside])
+    spans = span_sums(paths, share[inside], SPAN_STRIDE[job.freq])
+    return {"yhat": float(share[inside] @ pred.mean[inside]), **{quantile_column(q): v for q, v in band.items()},
+            "window_band": rule, SPANS: {k: spans[k] for k in ("reach", "start", "actual", "forecast")}}
+
+
+SPANS = "_spans"  # the key of a window record's span sums (kept apart from the band's columns)
+
+
+def _window_spans(records: list[dict], keys: list[str]) -> dict[str, list]:
+    """Every series' refit span sums (``_window_total``'s ``SPANS``) as columns of lists (a
+    frame's attrs are compared when frames are joined, which arrays and frames cannot be): keys,
+    ``reach``, ``start``, ``actual``, ``forecast``."""
+    columns = [*keys, "reach", "start", "actual", "forecast"]
+    parts = [pd.DataFrame(w[SPANS]).assign(**{k: w[k] for k in keys}) for w in records if len(w[SPANS]["reach"])]
+    if not parts:
+        return {c: [] for c in columns}
+    return pd.concat(parts, ignore_index=True)[columns].to_dict("list")
 
 
 def _conformal(pred: Prediction, y, ds, model: str, params: dict, job: _Job) -> Prediction:
@@ -455,10 +478,13 @@ def forecast(
         with no separate event component).
     progress : show a bar on stderr (None: only when stderr is a terminal).
     window : ``(first day, last day)`` of a window (e.g. an event's) whose total per series is
-        wanted with its own band (daily data only): ``attrs["window_bands"]`` then holds one record per series
-        with a forecast day in it: the keys, ``yhat`` (the window total of the point forecast),
+        wanted with its own band (days, weeks or months): ``attrs["window_bands"]`` then holds one record
+        per series with a forecast period that touches it: the keys, ``yhat`` (the window total of the
+        point forecast, a week or month counting with the share of its days inside the window),
         a column per quantile (quantiles of the total, not sums of the days':
-        ``workbench.forecast.window_band``) and ``window_band`` (the rule that gave them).
+        ``workbench.forecast.window_band``) and ``window_band`` (the rule that gave them);
+        ``attrs["window_spans"]`` the series' refit span sums (columns of lists: keys, ``reach``,
+        ``start``, ``actual``, ``forecast``: ``window_band.span_sums``), which a level's band sums.
 
     Returns
     -------
@@ -486,9 +512,9 @@ def forecast(
         window = (pd.Timestamp(window[0]), pd.Timestamp(window[1]))
         if window[1] < window[0]:
             raise ParameterError(f"window: ends on {window[1].date()}, before it starts ({window[0].date()})")
-        if request.freq != "D":  # spans, strides and horizon bands of window_band are in days
-            raise ParameterError(f"window: the band of a window total is measured on daily data; this request "
-                                 f"is {request.freq!r} (forecast the days, or sum the periods' forecasts)")
+        if request.freq not in SPAN_STRIDE:  # spans, strides and horizon bands of window_band
+            raise ParameterError(f"window: the band of a window total is measured on days, weeks or months; this "
+                                 f"request is {request.freq!r} (forecast the days, weeks or months)")
     results = _execute(frame, request, keys=keys, calendar=calendar, pool_events=pool_events,
                        with_baseline=with_baseline, progress=progress, out_dir=None, window=window)
     failures, notes, replaced = _gather_messages(results)
@@ -498,7 +524,9 @@ def forecast(
     out.attrs.update(failures=failures, notes=notes, replaced=replaced, model=request.model,
                      model_name=request.model_name)
     if window is not None:
-        out.attrs["window_bands"] = [w for r in results for w in r.windows]
+        records = [w for r in results for w in r.windows]
+        out.attrs["window_spans"] = _window_spans(records, series_keys(frame, keys))
+        out.attrs["window_bands"] = [{k: v for k, v in w.items() if k != SPANS} for w in records]
     _warn(failures, notes)
     return out
 

@@ -17,6 +17,7 @@ from workbench.forecast.engines import make_engine
 from workbench.forecast.models import AUTO, resolve_model
 from workbench.forecast.models.base import DEFAULT_QUANTILES
 from workbench.forecast.planning import describe_window, event_window, horizon_through
+from workbench.forecast.window_band import SPAN_STRIDE
 from workbench.forecast.request import (ForecastRequest, check_keys, check_lead, check_quantiles,
                                         check_whole_number)
 
@@ -101,9 +102,10 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
     ``echo`` (e.g. ``print``) receives the window and the history end. With ``with_baseline``
     a ``yhat_baseline`` column (the forecast without event effects; empty for series whose model
     has none) follows the quantiles, and ``echo`` is told how many series lack one. With
-    ``window_totals`` (a file; daily data, ``through`` and ``out`` only) each series' total over
-    the event window is also written there, ``keys, yhat, yhat_qNN, window_band``: quantiles of
-    the total (``workbench.forecast.window_band``), not sums of the days' quantiles. With
+    ``window_totals`` (a file; days, weeks or months, ``through`` and ``out`` only) each series'
+    total over the event window (a week or month with the share of its days inside it) is also
+    written there, ``keys, yhat, yhat_qNN, window_band``: quantiles of the total
+    (``workbench.forecast.window_band``), not sums of the days' quantiles. With
     ``notes`` (a file) every note is written there, one row per series and note (its key
     columns, ``series``, ``note``: ``workbench.notes.note_rows``); the notes printed say a note
     many series share once (``workbench.notes.said_once``), and without ``notes`` ``echo`` is
@@ -120,9 +122,10 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
         raise ParameterError("--excel-csv, --keep-date-col and --round format an --out FILE; --out-dir "
                              "writes Parquet partitions as they are")
     if window_totals is not None:
-        if through is None or request.freq != "D" or out is None:
-            raise ParameterError("--window-totals goes with --through-event EVENT on daily data (--freq D) and "
-                                 "--out FILE: it writes each series' total over that event window")
+        if through is None or request.freq not in SPAN_STRIDE or out is None:
+            raise ParameterError("--window-totals goes with --through-event EVENT on daily, weekly or monthly data "
+                                 "(--freq D, W or MS) and --out FILE: it writes each series' total over that event "
+                                 "window")
         _check_side_output("--window-totals", window_totals, output, (data, events), (out,))
     if notes is not None:
         _check_side_output("--notes", notes, output, (data, events), (out, out_dir, window_totals))

@@ -48,6 +48,8 @@ class EventForecast:
     # scaled to the coherent point forecast
     window_bands: dict[str, pd.DataFrame] = field(default_factory=dict)
     freq: str = "D"             # the periods of ``forecast``'s rows: D days, W weeks, MS months
+    # the series' refit span sums (``core.forecast``'s ``window_spans``): what a level's band sums
+    window_spans: pd.DataFrame | None = None
 
     @property
     def has_actuals(self) -> bool:
@@ -114,8 +116,8 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
     ``"MS"`` months, each dated by its first day). Weeks and months are forecast as such, through
     the period that holds the window's last day (``horizon_through``), and every window total
     takes the share of each period's units whose days fall in the window (``window_totals``).
-    Window bands are calibrated in days (``workbench.forecast.window_band``): at ``W``/``MS`` the
-    window totals have no band (``window_band`` = ``"none"``) and a note says so.
+    Every window total has its own band (``workbench.forecast.window_band``: at ``W``/``MS`` from
+    the refits' errors of the same shares of their periods).
 
     With keys, the national total (the sum of all series) is also forecast directly and the
     series are reconciled to it (``reconcile``: ``"forecast_proportions"``, the default, splits
@@ -163,22 +165,21 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
                              f"history ({cutoff.date()}); at most {MAX_HORIZON[freq]} {PERIOD_WORDS[freq]}s "
                              f"can be forecast")
     request = ForecastRequest(horizon=horizon, model=model, quantiles=quantiles, freq=freq, n_jobs=n_jobs)
-    span = (window.start, window.end) if freq == "D" else None  # window bands are calibrated in days
+    span = (window.start, window.end)
     fc = forecast(train, request, keys=keys, calendar=calendar, with_baseline=True, window=span)
     notes = list(dict.fromkeys(fc.attrs.get("notes", [])))
-    if span is None:
+    if freq != "D":
         notes.append(f"{PERIOD_ADJECTIVES[freq]} data: each window total is the share of each {PERIOD_WORDS[freq]}'s "
-                     f"units whose days fall in the window (a {PERIOD_WORDS[freq]} split evenly over its days); "
-                     f"the window totals have no band of their own (window bands are calibrated on daily data), "
-                     f"and a sum of the {PERIOD_WORDS[freq]}s' quantiles would be no band of the total")
-    bands = {"series": pd.DataFrame(fc.attrs["window_bands"])} if span is not None else {}
+                     f"units whose days fall in the window (a {PERIOD_WORDS[freq]} split evenly over its days), "
+                     f"and so is its band's (the refits' errors of such shares of their {PERIOD_WORDS[freq]}s)")
+    bands, spans = {"series": pd.DataFrame(fc.attrs["window_bands"])}, pd.DataFrame(fc.attrs["window_spans"])
     direct = None
     if keys and fc.groupby(keys).ngroups > 1:
         fc, direct, note = _reconciled(fc, train, request, keys, calendar, reconcile, window, span)
         notes.append(note)
-    if direct is not None and span is not None:
+    if direct is not None:
         bands["national"] = pd.DataFrame(direct.attrs["window_bands"])
-    elif span is not None and (not keys or fc.groupby(keys).ngroups == 1):  # one series is its own total
+    elif not keys or fc.groupby(keys).ngroups == 1:  # one series is its own total
         bands["national"] = bands["series"].drop(columns=keys)
     if window.start <= end_of_data:  # a past window: the actuals, for the error
         attrs = dict(fc.attrs)  # a merge drops them (failures, notes, reconcile)
@@ -195,10 +196,38 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
                 notes.append(f"the {level} totals have no band: they could not be forecast directly ({exc}), "
                              f"and a sum of the series' bands is no band of their sum")
             else:
-                if span is not None:
-                    bands[level] = pd.DataFrame(levels[level].attrs["window_bands"])
+                bands[level] = pd.DataFrame(levels[level].attrs["window_bands"])
     totals = with_window_band(window_totals(fc, window, keys, freq), bands.get("series"), keys)
-    return EventForecast(window, cutoff, end_of_data, keys, fc, totals, notes, direct, levels, bands, freq)
+    return EventForecast(window, cutoff, end_of_data, keys, fc, totals, notes, direct, levels, bands, freq, spans)
+
+
+def summed_level_bands(result: EventForecast, by: list[str]) -> pd.DataFrame | None:
+    """Per key of ``by`` (``[]`` = national), the band of the level's window total from its
+    series' refits summed per refit (``window_band.summed_band``), around the sum of its
+    series' window totals as forecast: ``by``, ``yhat``, the quantile columns and
+    ``window_band`` (``"summed refits"``, or ``"none"`` where the sums give too few spans), as
+    ``core.forecast``'s ``window_bands`` (``with_window_band`` scales it to the coherent point).
+    None for weeks and months (their refits' paths do not share origins by length) or without
+    the series' spans."""
+    from workbench.forecast.window_band import summed_band
+
+    series = result.window_bands.get("series")
+    if result.freq != "D" or result.window_spans is None or series is None or series.empty:
+        return None
+    keys, spans = result.keys, result.window_spans
+    qcols = [c for c in series.columns if c.startswith("yhat_q")]
+    levels = [float(c[len("yhat_q"):]) / 100 for c in qcols]
+    first_step, length = (result.window.start - result.cutoff).days, len(result.window.days)
+    rows = []
+    for key, part in (series.groupby(by, sort=True) if by else [((), series)]):
+        key = key if isinstance(key, tuple) else (key,)
+        total = float(part["yhat"].sum())
+        mine = spans.merge(part[keys], on=keys) if keys else spans
+        band = summed_band(total, mine, first_step, length, levels) if total > 0 and len(mine) else None
+        rows.append({**dict(zip(by, key)), "yhat": total,
+                     **{c: (band[q] if band else (0.0 if total == 0 else np.nan)) for c, q in zip(qcols, levels)},
+                     "window_band": "summed refits" if band else ("zero" if total == 0 else "none")})
+    return pd.DataFrame(rows)
 
 
 def _middle_levels(frame: pd.DataFrame, keys) -> list[str]:

@@ -7,20 +7,30 @@ cancels over a window, it is far too wide (a SKU's 28-day total of 8,315 was sho
 14,094; it sold 8,589); for a sparse one it is wrong the other way (a mean of 8 units over the
 window with a P50 of 0, since each day's median is 0).
 
+Weeks and months: a window touches periods it holds in part (a 28-day window, 5 weeks or 2
+months), and its total is the share of each period's units whose days fall in it
+(``data.validate.window_share``, each period split evenly over its days); every sum below weighs
+the periods by those shares (``weights``), and spans, strides and horizon bands are in periods.
+
 Three rules, in order (``window_band`` says which one gave a band):
 
 * **refits**: the model's own rolling-origin refits (``Forecaster.refit_paths``: the actuals and
-  the refit's point forecast from its origin to the end of the history) give the errors of sums
-  over spans of the window's length (``span_errors``: ``log1p(sum actual) - log1p(sum forecast)``
-  at every ``SPAN_STRIDE`` days of each refit's path), the joint error of the days, level error
-  and all. The band is symmetric in logs around the point forecast: quantiles of the absolute
-  errors (the errors with their mirror images), as StatsForecast's ``ConformalIntervals`` takes
-  them, split conformal by horizon band and stretched as a random walk's beyond the horizons
-  measured (``conformal.conformal_offsets``), at the window's mean horizon. Every refit's path
-  ends on the history's last days, so the spans share one level error; centred on their median
-  (as the daily bands are) the band's spread was three quarters of the window errors' on seeded
-  steady series (62% coverage of 40 windows, a scratch run), around zero it matched them (75%). Needs
-  ``MIN_SPANS`` spans from ``MIN_REFITS`` refits.
+  the refit's point forecast from its origin on: event_profile's calibration refits; ets's
+  conformal refits at weeks and months; the naive models' forecasts from earlier origins,
+  which need no fit) give the errors of sums over spans of the window's length
+  (``span_errors``: ``log1p(sum actual) - log1p(sum forecast)`` at every ``SPAN_STRIDE``
+  periods of each refit's path), the joint error of the days, level error and all. The band
+  is symmetric in logs around the point forecast: quantiles of the absolute errors (the errors
+  with their mirror images), as StatsForecast's ``ConformalIntervals`` takes them, split
+  conformal by horizon band and stretched as a random walk's beyond the horizons measured
+  (``conformal.conformal_offsets``), at the window's mean horizon. Every refit's path ends on
+  the history's last days, so the spans share one level error; centred on their median (as the
+  daily bands are) the band's spread was three quarters of the window errors' on seeded steady
+  series (62% coverage of 40 windows, a scratch run), around zero it matched them (75%). The
+  spans of one refit share its level error, so the finite-sample correction counts them as
+  their effective number (``conformal.effective_count``: Kish's design effect), not as
+  independent errors: a smooth total whose spans err alike is worth about as many errors as it
+  has refits. Needs ``MIN_SPANS`` spans from ``MIN_REFITS`` refits.
 * **count**: small counts (``models.base.count_dispersion``: whole units, a recent mean under
   ``COUNT_LEVEL`` a day) without refits take a negative binomial of the sum, mean ``M`` (the
   window's point total) and variance ``r M``. The ratio ``r`` is measured on the series' own
@@ -34,13 +44,14 @@ Three rules, in order (``window_band`` says which one gave a band):
   "Negative binomial and mixed Poisson regression", Canadian Journal of Statistics 15, 1987).
   Its P90 is at least the mean (raised to it if a very lumpy count puts it lower) and its P50
   is no longer the 0 of every day's median.
-* **independent days**: otherwise (no refits: a model without them, such as the naive ones, or
-  a series too young for one) the days are taken as independent: each day's spread from its outer quantiles as a
+* **independent days**: otherwise (no refits: a model without them, a series too young for
+  one, or weekly and monthly small counts, whose count rule is not measured in periods) the
+  days (periods) are taken as independent: each one's spread from its outer quantiles as a
   normal's, the variances summed, and a log-normal with the window's mean and that variance.
   It leaves out a level error shared by the days, so it is narrow where the level is
   uncertain (the naive models' errors are mostly level errors: their window totals fell inside
-  it 4-79% of the time; docs/benchmarks.md), and the tables' ``window_band`` column says it is
-  a stated rule, not a measured band.
+  it 4-79% of the time before they had refits; docs/benchmarks.md), and the tables'
+  ``window_band`` column says it is a stated rule, not a measured band.
 
 The point forecast (the sum of the days' means) always lies inside the P10..P90 band.
 Measured in docs/benchmarks.md ("Bands of event-window totals"): ``benchmarks/window_band_coverage.py``.
@@ -55,7 +66,7 @@ from workbench.errors import ModelError
 from workbench.forecast.conformal import HORIZON_BANDS, MIN_BAND_ERRORS, conformal_offsets
 from workbench.forecast.models.base import COUNT_WINDOW, count_band, count_dispersion
 
-SPAN_STRIDE = 7  # days between the starts of a refit's spans (a span keeps its weekdays' mix)
+SPAN_STRIDE = {"D": 7, "W": 1, "MS": 1}  # periods between a refit's span starts (days: keep the weekdays' mix)
 MIN_SPANS, MIN_REFITS = 8, 2  # fewest spans, and refits they come from, for a measured band
 YEAR_SPANS = 52  # a count's latest window sums (a year of weekly starts) that measure its spread
 
@@ -66,31 +77,36 @@ SOURCES = {"refits": "the joint error of the model's rolling-origin refits over 
            "zero": "the forecast is zero on every day of the window"}
 
 
-def span_errors(paths, length: int, stride: int = SPAN_STRIDE) -> tuple[np.ndarray, np.ndarray, int]:
-    """Errors of sums over spans of ``length`` consecutive days of rolling-origin refit paths.
+def span_sums(paths, weights, stride: int = SPAN_STRIDE["D"]) -> dict[str, np.ndarray]:
+    """Weighted sums over spans of consecutive periods of rolling-origin refit paths.
 
     Parameters
     ----------
     paths : list of ``(actual, forecast, missed)``, each shape (m,) for one refit: the actuals
-        and the refit's point forecast (units per day) of the m days from its origin to the end
-        of the history, and the days it forecast without an event the model knows
+        and the refit's point forecast (units per period) of the m periods from its origin on,
+        and the periods it forecast without an event the model knows
         (``Forecaster.refit_paths``): a span holding one is left out (its error is the missed
         uplift, not the forecast's error).
-    length : days of a span (the window's length).
-    stride : days between the starts of consecutive spans of one path (the first starts at the
-        origin).
+    weights : shape (L,), the share of each of the window's L periods that the window holds
+        (``data.validate.window_share``: all 1 for days; a week or month the window holds in
+        part counts with that part): a span's sums weigh its periods alike.
+    stride : periods between the starts of consecutive spans of one path (the first starts at
+        the origin).
 
     Returns
     -------
-    ``(horizons, errors, refits)``: each span's mean horizon (days after the origin, 1 = the
-    first day), its error ``log1p(sum actual) - log1p(sum forecast)`` (unit-free), and how many
-    refits gave a span.
-    Raises ``ModelError`` for a length below 1 or paths of mismatched shapes.
+    ``{"refit", "reach", "start", "actual", "forecast"}``, each shape (s,) over the spans: the
+    index in ``paths`` of the refit the span comes from, that path's length (periods; paths
+    that end on the history's last period and share a length share their origin), the span's
+    first period (0 = the origin's), and its weighted sums of actuals and forecasts (units).
+    Raises ``ModelError`` for no weight above 0, or paths of mismatched shapes.
     """
-    if length < 1:
-        raise ModelError(f"window band: a span needs at least 1 day, not {length}")
-    horizons, errors, refits = [], [], 0
-    for actual, forecast, missed in paths:
+    weights = np.asarray(weights, float)
+    if weights.ndim != 1 or not len(weights) or not (weights > 0).any() or (weights < 0).any():
+        raise ModelError(f"window band: a span needs at least one period with a share above 0, not {weights}")
+    length = len(weights)
+    parts = {k: [] for k in ("refit", "reach", "start", "actual", "forecast")}
+    for index, (actual, forecast, missed) in enumerate(paths):
         actual, forecast, missed = np.asarray(actual, float), np.asarray(forecast, float), np.asarray(missed, bool)
         if not actual.shape == forecast.shape == missed.shape:
             raise ModelError(f"window band: a refit path has {actual.shape} actuals, {forecast.shape} forecasts "
@@ -98,66 +114,156 @@ def span_errors(paths, length: int, stride: int = SPAN_STRIDE) -> tuple[np.ndarr
         starts = np.arange(0, len(actual) - length + 1, stride)
         csum_m = np.r_[0, np.cumsum(missed)]
         starts = starts[csum_m[starts + length] == csum_m[starts]]
-        if not len(starts):
-            continue
-        refits += 1
-        csum_a, csum_f = np.r_[0.0, np.cumsum(actual)], np.r_[0.0, np.cumsum(forecast)]
-        errors.append(np.log1p(csum_a[starts + length] - csum_a[starts])
-                      - np.log1p(np.maximum(csum_f[starts + length] - csum_f[starts], 0.0)))
-        horizons.append(starts + (length + 1) / 2)
-    if not errors:
-        return np.zeros(0), np.zeros(0), 0
-    return np.concatenate(horizons), np.concatenate(errors), refits
+        windows = np.lib.stride_tricks.sliding_window_view
+        parts["refit"].append(np.full(len(starts), index))
+        parts["reach"].append(np.full(len(starts), len(actual)))
+        parts["start"].append(starts)
+        parts["actual"].append(windows(actual, length)[starts] @ weights if len(starts) else np.zeros(0))
+        parts["forecast"].append(windows(np.maximum(forecast, 0.0), length)[starts] @ weights
+                                 if len(starts) else np.zeros(0))
+    return {k: np.concatenate(v) if v else np.zeros(0, float if k in ("actual", "forecast") else int)
+            for k, v in parts.items()}
 
 
-def window_band(point, day_quantiles: dict, first_step: int, quantiles, *, paths=(), history=None
-                ) -> tuple[dict[float, float], str]:
-    """Quantiles of one series' total over a window of consecutive days.
-
-    Parameters
-    ----------
-    point : shape (L,), the point forecast (mean, units per day) of the window's L days.
-    day_quantiles : ``{q: array (L,)}``, the days' own quantiles (used by the independent-days
-        rule only).
-    first_step : the window's first day, in days after the end of the history (1 = the next day).
-    quantiles : levels in (0, 1).
-    paths : the model's refit paths (``Forecaster.refit_paths``); empty without refits.
-    history : shape (n,), the series' history (units per day), for the count rule.
+def span_errors(paths, weights, stride: int = SPAN_STRIDE["D"]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Errors of the spans of ``span_sums`` (same parameters).
 
     Returns
     -------
-    ``({q: window-total quantile in units}, rule)`` with ``rule`` a key of ``SOURCES``; every
-    lower quantile (q < 0.5) is at most the window's point total and every upper one at least.
-    Raises ``ModelError`` for an empty window or shapes that do not match.
+    ``(horizons, errors, refits)``, each shape (s,): each span's mean horizon (periods after
+    the origin, 1 = the first period), its error ``log1p(weighted sum of actuals) -
+    log1p(weighted sum of forecasts)`` (unit-free), and the index in ``paths`` of the refit it
+    comes from (its spans share the refit's level error).
+    """
+    sums = span_sums(paths, weights, stride)
+    return (sums["start"] + (len(weights) + 1) / 2, np.log1p(sums["actual"]) - np.log1p(sums["forecast"]),
+            sums["refit"])
+
+
+def refit_band(total: float, horizons, errors, refits, first_step: int, length: int, quantiles,
+               freq: str = "D") -> dict[float, float] | None:
+    """The ``refits`` rule's band of a window total ``total`` (units): the symmetric split
+    conformal quantiles of the spans' errors (``span_errors``: their ``horizons``, ``errors``
+    and ``refits``, shape (s,) each) at the window's mean horizon (``first_step``, ``length``:
+    its first period after the history and its periods), spans of one refit counted as their
+    effective number (``conformal.effective_count``). None with fewer than ``MIN_SPANS`` spans
+    from ``MIN_REFITS`` refits."""
+    horizons, errors, refits = np.asarray(horizons, float), np.asarray(errors, float), np.asarray(refits)
+    if len(errors) < MIN_SPANS or len(np.unique(refits)) < MIN_REFITS:
+        return None
+    at = int(np.ceil(first_step + (length - 1) / 2))  # the window's mean horizon
+    _, refit_ids = np.unique(refits, return_inverse=True)
+    offsets = conformal_offsets(np.r_[horizons, horizons], np.r_[errors, -errors], at, quantiles,
+                                bands=HORIZON_BANDS[freq], min_errors=2 * MIN_BAND_ERRORS,
+                                groups=np.r_[refit_ids, refit_ids + refit_ids.max() + 1])
+    z = np.log1p(total)
+    return {q: float(max(np.expm1(z + offsets[q][-1]), 0.0)) for q in quantiles}
+
+
+def summed_band(total: float, spans, first_step: int, length: int, quantiles, freq: str = "D"
+                ) -> dict[float, float] | None:
+    """The band of a level's window total (a category's, the nation's: ``total`` units) from
+    its series' refits summed per refit: ``spans`` holds the series' ``span_sums`` (columns
+    ``reach``, ``start``, ``actual``, ``forecast``; daily paths that end on the history's last
+    day, so one ``reach`` is one origin date for every series), summed per ``(reach, start)``
+    into the level's span errors, then ``refit_band``. Series without refits (young series,
+    small counts) are not in the sums: the errors are those of the series that have them.
+    None when the sums give too few spans."""
+    sums = spans.groupby(["reach", "start"], sort=True)[["actual", "forecast"]].sum().reset_index()
+    return refit_band(total, sums["start"].to_numpy() + (length + 1) / 2,
+                      np.log1p(sums["actual"].to_numpy()) - np.log1p(sums["forecast"].to_numpy()),
+                      sums["reach"].to_numpy(), first_step, length, quantiles, freq)
+
+
+def window_band(point, day_quantiles: dict, first_step: int, quantiles, *, paths=(), history=None,
+                weights=None, freq: str = "D", level_spread=None) -> tuple[dict[float, float], str]:
+    """Quantiles of one series' total over a window of consecutive periods.
+
+    Parameters
+    ----------
+    point : shape (L,), the point forecast (mean, units per period) of the L periods the window
+        touches.
+    day_quantiles : ``{q: array (L,)}``, the periods' own quantiles (used by the
+        independent-days rule only).
+    first_step : the window's first period, in periods after the end of the history (1 = the
+        next one).
+    quantiles : levels in (0, 1).
+    paths : the model's refit paths (``Forecaster.refit_paths``); empty without refits.
+    history : shape (n,), the series' history (units per period), for the count rule (days).
+    weights : shape (L,), the share of each period's units the window holds
+        (``data.validate.window_share``); None: all of them (days).
+    freq : ``"D"``, ``"W"`` or ``"MS"``: the periods (span strides ``SPAN_STRIDE`` and horizon
+        bands ``conformal.HORIZON_BANDS`` are in them). The count rule is measured in days, so
+        weeks and months without refits take the independent-days rule.
+    level_spread : shape (L,) or None, the standard deviation (log) per period of a level error
+        that every period shares and no refit measured: a launch's growth read off its curve
+        past the evidence (``Prediction.launch_spread``). Added to any rule's band
+        (``with_level_spread``).
+
+    Returns
+    -------
+    ``({q: window-total quantile in units}, rule)`` with ``rule`` a key of ``SOURCES``; the
+    window total is ``sum(weights * point)``; every lower quantile (q < 0.5) is at most it and
+    every upper one at least.
+    Raises ``ModelError`` for an empty window, an unknown ``freq`` or shapes that do not match.
     """
     point = np.asarray(point, float)
     length = len(point)
     if not length:
         raise ModelError("window band: the window has no day in the forecast")
-    total = float(point.sum())
+    if freq not in SPAN_STRIDE:
+        raise ModelError(f"window band: periods {freq!r} are not one of {list(SPAN_STRIDE)}")
+    weights = np.ones(length) if weights is None else np.asarray(weights, float)
+    if weights.shape != point.shape:
+        raise ModelError(f"window band: {weights.shape} shares for {point.shape} periods")
+    total = float(weights @ point)
     quantiles = sorted(float(q) for q in quantiles)
     if total <= 0:
         return {q: 0.0 for q in quantiles}, "zero"
-    horizons, errors, refits = span_errors(paths, length)
-    if len(errors) >= MIN_SPANS and refits >= MIN_REFITS:
-        at = int(np.ceil(first_step + (length - 1) / 2))  # the window's mean horizon
-        offsets = conformal_offsets(np.r_[horizons, horizons], np.r_[errors, -errors], at, quantiles,
-                                    bands=HORIZON_BANDS["D"], min_errors=2 * MIN_BAND_ERRORS)
-        z = np.log1p(total)
-        return {q: float(max(np.expm1(z + offsets[q][-1]), 0.0)) for q in quantiles}, "refits"
-    dispersion = count_dispersion(history) if history is not None else None
-    if dispersion is not None:
+    band = refit_band(total, *span_errors(paths, weights, SPAN_STRIDE[freq]), first_step, length, quantiles, freq)
+    if band is not None:
+        rule = "refits"
+    elif (dispersion := count_dispersion(history) if history is not None and freq == "D" else None) is not None:
         ratio = past_sum_dispersion(history, length, first_step - 1)
         if ratio is None:  # too short a history: the count model's own spread
             recent = float(np.asarray(history, float)[-COUNT_WINDOW:].sum())
             ratio = dispersion + total * dispersion / recent  # variance / mean of the window's units
-        band = count_band(np.array([total]), max(ratio, 1.0 + 1e-9), quantiles)
-        return _holding(total, {q: float(v[0]) for q, v in band.items()}), "count"
-    return _independent_days(point, day_quantiles, quantiles), "independent days"
+        counts = count_band(np.array([total]), max(ratio, 1.0 + 1e-9), quantiles)
+        band, rule = _holding(total, {q: float(v[0]) for q, v in counts.items()}), "count"
+    else:
+        band = _independent_days(point * weights, {q: np.asarray(v, float) * weights
+                                                   for q, v in day_quantiles.items()}, quantiles)
+        rule = "independent days"
+    if level_spread is not None:
+        level_spread = np.asarray(level_spread, float)
+        if level_spread.shape != point.shape or not (np.isfinite(level_spread) & (level_spread >= 0)).all():
+            raise ModelError(f"window band: the level spread must be finite, >= 0 and one per period, not "
+                             f"{level_spread.shape} values for {point.shape} periods")
+        band = with_level_spread(total, band, float(weights * point @ level_spread) / total)
+    return band, rule
+
+
+def with_level_spread(total: float, band: dict[float, float], spread: float) -> dict[float, float]:
+    """``band`` (quantiles of a window total ``total``, units) widened by a level error of
+    standard deviation ``spread`` (log) that its rule did not measure: each quantile's log
+    distance from the total, ``d_q``, becomes ``sign(d_q) sqrt(d_q^2 + (z_q spread)^2)``
+    (``z_q`` the normal quantile; the two errors independent and each near normal in logs, so
+    their spreads add in quadrature). A quantile at 0 stays 0; the median's distance is kept."""
+    if spread <= 0:
+        return band
+    out = {}
+    for q, v in band.items():
+        if v <= 0 or q == 0.5:
+            out[q] = v
+            continue
+        d = np.log(v / total)
+        z = stats.norm.ppf(q) * spread
+        out[q] = float(total * np.exp(np.sign(z) * np.sqrt(d ** 2 + z ** 2)))
+    return out
 
 
 def past_sum_dispersion(history, length: int, gap: int, *, window: int = COUNT_WINDOW,
-                        stride: int = SPAN_STRIDE, spans: int = YEAR_SPANS) -> float | None:
+                        stride: int = SPAN_STRIDE["D"], spans: int = YEAR_SPANS) -> float | None:
     """Variance-to-mean ratio of a count's window sums around the recent mean's forecast of
     them, measured on the series' own history: for the latest ``spans`` spans of ``length``
     days (``stride`` days apart), the forecast is ``length`` times the mean of the ``window``
@@ -203,4 +309,5 @@ def _holding(total: float, band: dict[float, float]) -> dict[float, float]:
     return {q: min(v, total) if q < 0.5 else max(v, total) if q > 0.5 else v for q, v in band.items()}
 
 
-__all__ = ["MIN_REFITS", "MIN_SPANS", "SOURCES", "SPAN_STRIDE", "span_errors", "window_band"]
+__all__ = ["MIN_REFITS", "MIN_SPANS", "SOURCES", "SPAN_STRIDE", "refit_band", "span_errors", "span_sums",
+           "summed_band", "window_band", "with_level_spread"]

@@ -70,6 +70,10 @@ class Prediction:
     # log growth of the baseline over its history's end that a launch curve explains (models.launch), where
     # the model climbs one: the guard allows it, as it allows event uplift
     launch_growth: np.ndarray | None = None
+    # its standard deviation (log) per step where the curve is read past its evidence
+    # (``LaunchCurve.growth_spread``): one level error shared by every step, which the bands
+    # of window totals add (``workbench.forecast.window_band``)
+    launch_spread: np.ndarray | None = None
 
 
 def quantile_column(q: float) -> str:

@@ -11,7 +11,8 @@ from scipy.stats import norm, theilslopes, wilcoxon
 from workbench.calendar import RetailCalendar
 from workbench.data.validate import SEASON_LENGTH, period_end
 from workbench.errors import ModelError
-from workbench.forecast.conformal import HORIZON_BANDS, apply_offsets, conformal_offsets, rolling_origin_errors
+from workbench.forecast.conformal import (HORIZON_BANDS, apply_offsets, conformal_offsets, path_errors,
+                                         rolling_origin_errors, rolling_origin_paths)
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
                                             censored_at_zero, count_band, count_dispersion)
 from workbench.forecast.models.event_dummies import offset_dummies
@@ -285,6 +286,7 @@ class ETSModel(Forecaster):
 
     def fit(self, y, ds, *, freq="D", calendar: RetailCalendar | None = None):
         self._store_history(y, ds, freq, calendar)
+        self.calibration_paths_ = []  # the conformal band's refits, once ``predict`` has made them
         if self.form not in FORM_CHOICES:
             raise ModelError(f"{self.name}: unknown form {self.form!r}; choose one of {list(FORM_CHOICES)}")
         self.stopped_ = stopped_since(self.y_, freq)
@@ -547,6 +549,14 @@ class ETSModel(Forecaster):
         them; None when the sum could not estimate them (or for daily data)."""
         return self.lunar_ if getattr(self, "lunar_", None) is not None and self.lunar_.source == "own" else None
 
+    def refit_paths(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """After ``predict`` at weeks, months or quarters: the rolling-origin refits that
+        calibrated its band (``calibration_paths_``), each ``(actual, forecast, missed)`` of the
+        periods after its origin (units per period; no period missed: a refit is the model
+        itself). Empty for daily data (Gaussian bands, no refits), a stopped, intermittent or
+        small-count series, or a history too short for refits."""
+        return [(a, f, np.zeros(len(a), bool)) for a, f in self.calibration_paths_]
+
     def _conformal_offsets(self, horizon: int, quantiles) -> tuple[dict, str | None]:
         """Log quantile offsets per step from rolling-origin refits (see the class docstring),
         and a note when the history was too short for them."""
@@ -554,14 +564,16 @@ class ETSModel(Forecaster):
         gap = len(self.y_) - self.end_  # steps from the fit's end to the forecast's first period
         need = FORM_HISTORY[self.form_](self.freq_)
         reach = min(horizon + gap, n - need)  # the longest horizon a window can measure
-        hs, es = np.zeros(0), np.zeros(0)
+        paths = []
         if reach >= 1:
-            hs, es = rolling_origin_errors(
+            paths = rolling_origin_paths(
                 lambda: ETSModel(self.damped_trend, self.ridge, calibration_windows=0, lunar=self.lunar,
                                  lunar_prior=self.lunar_prior, form=self.form_, launch_curve=self.launch_curve),
                 self.y_[self.start_:self.end_], self.ds_[self.start_:self.end_],
                 horizon=reach, n_windows=self.calibration_windows, step=max(1, -(-reach // 3)),
                 freq=self.freq_, calendar=self.calendar_, min_history=need)
+        self.calibration_paths_ = paths
+        hs, es = path_errors(paths)
         bands = HORIZON_BANDS[self.freq_]
         if len(es) >= MIN_CALIBRATION_ERRORS:
             offsets = conformal_offsets(hs, es, horizon + gap, quantiles, bands=bands)

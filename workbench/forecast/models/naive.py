@@ -15,6 +15,12 @@ from workbench.forecast.features import event_offsets
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
                                             censored_at_zero, count_band, count_dispersion)
 
+# rolling origins of the refit paths (``refit_paths``): as many, as far apart in days, as
+# event_profile's calibration refits; never more than a season back, where a naive forecast
+# would repeat its own forecast
+REFIT_ORIGINS = 6
+REFIT_STEP = {"D": 42, "W": 6, "MS": 2, "QS": 1}
+
 ANCHOR_EVENT = {"618": "618", "double11": "double11", "lunar_new_year": "spring_festival",
                 "labor_day": "labor_day", "national_day": "national_day"}
 
@@ -91,6 +97,46 @@ quarterly data (stated in the notes). Any history length fits, so the
             errors = partial(_log_error_quantiles, self.y_, self._reference(self.ds_, values), quantiles)
         return Prediction(future, mean, _band(self.y_, mean, quantiles, errors), notes)
 
+    def refit_paths(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """The model refitted at ``REFIT_ORIGINS`` rolling origins ``REFIT_STEP`` periods apart
+        before the end, each ``(actual, forecast, missed)`` of the periods from its origin to the
+        end (units per period; nothing missed: the model knows no event). They need no fit: from
+        an origin with a year of history before it, the forecast of each later period (up to a
+        season ahead) is the history's value a season before it; with less, the last week of
+        days (or the last period) repeated, as ``predict`` does. Origins stop where the history
+        is too short for either. Empty for small counts (``count_dispersion``), whose window
+        totals take a count's band, as their days do."""
+        if count_dispersion(self.y_) is not None:
+            return []
+        return _naive_paths(self.y_, self._reference(self.ds_, pd.Series(self.y_, index=self.ds_)), self.ds_,
+                            self.freq_)
+
+
+def _naive_paths(y: np.ndarray, reference: np.ndarray, ds: pd.DatetimeIndex, freq: str, growth=lambda origin: 1.0
+                 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Refit paths of a naive forecast: from origins ``k * REFIT_STEP[freq]`` periods before
+    the end (k = 1..``REFIT_ORIGINS``), the actuals ``y[o:]`` and the forecast: ``reference[o:]``
+    (each period's aligned value a year before) times ``growth(o)`` (the refit's growth, from
+    the history before ``o``) where the history before ``o`` spans a year, else the last week
+    of days (or last period) before ``o`` repeated. An origin a season or more before the end,
+    or one whose forecast would need values the history lacks, ends them."""
+    n, step = len(y), REFIT_STEP[freq]
+    season = 365 if freq == "D" else SEASON_LENGTH[freq]
+    repeat = 7 if freq == "D" else 1
+    paths = []
+    for k in range(1, REFIT_ORIGINS + 1):
+        origin = n - k * step
+        if origin < repeat or n - origin >= season:
+            break
+        if (ds[origin - 1] - ds[0]).days / 365.25 >= 1 - 1 / 52:
+            forecast = reference[origin:] * growth(origin)
+        else:
+            forecast = np.resize(y[origin - repeat:origin], n - origin)
+        if not np.isfinite(forecast).all():
+            break
+        paths.append((y[origin:], np.maximum(forecast, 0.0), np.zeros(n - origin, bool)))
+    return paths
+
 
 class EventNaive(Forecaster):
     """Last year's event, aligned on the event day, times the current level.
@@ -127,13 +173,19 @@ class EventNaive(Forecaster):
                 ref[i] = np.datetime64(self.calendar_.anchor(event, this_year - 1) + offset, "ns")
         return pd.DatetimeIndex(ref)
 
-    def _growth(self, values: pd.Series) -> tuple[float, str | None]:
-        hist = self.ds_
-        offsets = event_offsets(hist, self.calendar_)
-        quiet = np.ones(len(hist), bool)
-        for off in offsets.values():
+    def _quiet_days(self) -> np.ndarray:
+        """Per history day, whether it lies outside every event span."""
+        quiet = np.ones(len(self.ds_), bool)
+        for off in event_offsets(self.ds_, self.calendar_).values():
             quiet &= np.isnan(off)
-        recent = hist[quiet][-self.level_window:]
+        return quiet
+
+    def _growth(self, values: pd.Series, end: int | None = None, quiet=None) -> tuple[float, str | None]:
+        """The growth of the last ``level_window`` quiet days of the history (of its first
+        ``end`` days: a refit's; ``quiet``: ``_quiet_days()``, computed once by a caller that
+        asks often) over the same days a year before, and a note when it is taken as 1."""
+        quiet = self._quiet_days() if quiet is None else quiet
+        recent = self.ds_[:end][quiet[:end]][-self.level_window:]
         before = values.reindex(recent - pd.Timedelta(days=364))
         if before.isna().mean() > 0.2 or len(recent) < 14:
             return 1.0, f"{self.name}: no same weeks a year before the last {self.level_window} days; growth taken as 1"
@@ -168,3 +220,15 @@ class EventNaive(Forecaster):
         reference = values.reindex(hist_refs).to_numpy() * growth
         band = _band(self.y_, mean, quantiles, partial(_log_error_quantiles, self.y_, reference, quantiles))
         return Prediction(future, mean, band, notes)
+
+    def refit_paths(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """As ``SeasonalNaive.refit_paths`` (weeks and months: the seasonal naive's, as
+        ``predict``); daily, each origin's forecast of a later day is its aligned day a year
+        before times the growth measured on the quiet days before that origin (no fit needed)."""
+        if self.freq_ != "D" or count_dispersion(self.y_) is not None:
+            return SeasonalNaive().fit(self.y_, self.ds_, freq=self.freq_, calendar=self.calendar_).refit_paths()
+        values = pd.Series(self.y_, index=self.ds_)
+        aligned = values.reindex(self._references(self.ds_)).to_numpy()
+        quiet = self._quiet_days()
+        return _naive_paths(self.y_, aligned, self.ds_, "D",
+                            growth=lambda origin: self._growth(values, origin, quiet)[0])
