@@ -378,7 +378,10 @@ def test_without_evidence_event_days_take_the_pooled_spread_slope_or_none():
     """276 days of history (the parcels' Spring Festival 2022 cut-off): no refit reaches an
     event day, so nothing says how much more event days err. The band of an event day is then
     ``1 + k |uplift|`` times a quiet day's with the pooled series' ``k``, or ``k = 0`` without
-    one; an assumed ``k = 1`` had covered 98% of the collapse's days (now under 93%)."""
+    one; an assumed ``k = 1`` had covered 98% of the collapse's days (now under 93%). Beyond
+    the horizons the refits measured, the spread's growth (a level's random walk) is not
+    widened by ``1 + k |uplift|``: the collapse's band is wider than a quiet day's, less than
+    ``1 + k |uplift|`` times."""
     ds = pd.date_range("2021-01-01", "2022-04-30")
     cut = int(np.flatnonzero(ds == pd.Timestamp("2021-10-03"))[0]) + 1
     lift = _spring_festival_collapse(ds)
@@ -397,8 +400,11 @@ def test_without_evidence_event_days_take_the_pooled_spread_slope_or_none():
             own, pooled = (fits[k].predict(180) for k in (None, 1.0))
             width = {k: np.log1p(p.quantiles[0.9]) - np.log1p(p.quantiles[0.1]) for k, p in ((None, own), (1.0, pooled))}
             u = np.abs(np.log1p(own.mean) - np.log1p(own.baseline))
-            np.testing.assert_allclose(width[1.0], width[None] * (1 + u), rtol=0.02)
+            ratio = width[1.0] / width[None]  # 1 + k |u| as measured; its growth beyond is not widened
+            assert (ratio >= 0.98).all() and (ratio <= 1.02 * (1 + u)).all()
             assert u[event].max() > 1.0
+            deep = u > 1.0  # the collapse, 110-140 days ahead: beyond the refits' 84 days
+            assert (ratio[deep] > 1.3).all() and (ratio[deep] < 0.95 * (1 + u[deep])).all()
     assert np.mean(inside) < 0.93
 
 
@@ -409,7 +415,8 @@ def test_a_borrowed_spread_slope_is_the_pooled_series_event_error_in_log_points(
     SKU's band on the peak 1 + 3 x 1.2 = 4.6 times its quiet band, a P90 far above anything it
     had sold, which the guard then replaced (trial 7: SN108, P90 1,926 against at most 37
     sold). Now it takes the same event error in log points: ``k`` 3 x 0.05 / 0.3, 0.5, and
-    the peak's band is about 1.6 times a quiet day's (4.8 borrowed as it is)."""
+    the peak's band, 200 days ahead, is 1.3 times a quiet day's (2.9 with ``k`` borrowed as it
+    is; 4.8 when the growth of the spread beyond 45 days was widened too)."""
     ds = pd.date_range("2026-01-01", "2026-11-29")
     rng = np.random.default_rng(5)
     y = np.r_[np.zeros(len(ds) - 90), rng.poisson(20 * rng.lognormal(0, 0.45, 90))].astype(float)
@@ -429,8 +436,8 @@ def test_a_borrowed_spread_slope_is_the_pooled_series_event_error_in_log_points(
         pred = model.predict(horizon)
         log90 = np.log1p(pred.quantiles[0.9]) - np.log1p(pred.quantiles[0.5])
         width[noise] = log90[june18] / log90[june18 - 20]  # the peak's band over a quiet day's
-    assert width[None] > 3.5
-    assert width[0.05] < 2.0
+    assert width[None] > 2.5
+    assert width[0.05] < 1.6
 
 
 def test_parcel_bands_cover_80_percent_on_every_window_level_but_the_totals_618(shared, repo):

@@ -54,7 +54,12 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None,
         and of each step to calibrate (default 1): the conformity score of an error is its
         deviation from its band's median divided by its ``spread``, and a step's offsets are
         the band's median plus the score quantiles times its ``future_spread`` (normalised
-        scores; see ``scale_slope``).
+        scores; see ``scale_slope``). Beyond the errors' mean horizon (``bands``) the growth of
+        the spread is not multiplied by ``future_spread``: a step's variance is the band's
+        times ``future_spread^2 + g (h / hbar - 1)``, ``g`` the share that grows (below). An
+        event's wider errors were measured at the refits' horizons; multiplying a level's
+        random walk 200 days ahead as well had put a launched SKU's P90 on 618 at 7 times its
+        median (docs/benchmarks.md).
     centred : True: the band is centred on the point forecast (offset 0 at the median, the
         errors' band median is left out); False: it keeps the errors' median, a correction of
         the point by past errors. Rolling-origin errors all end on the same last days of the
@@ -152,11 +157,12 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None,
         if centred:
             values, mid = values - np.median(scores), 0.0
         ratio = np.maximum(h[steps] / horizons[sel].mean(), 1.0)
+        grows = 1.0
         if noise is not None:  # only the part above the day noise grows
             total = robust_sd(scores) ** 2
-            fixed = min(noise / total, 1.0) if total > 0 else 1.0
-            ratio = fixed + (1 - fixed) * ratio
-        stretch = np.sqrt(ratio) * future_spread[steps]
+            grows = 1 - min(noise / total, 1.0) if total > 0 else 0.0
+        # an event step widens the spread as measured, not its growth beyond the errors' horizon
+        stretch = np.sqrt(future_spread[steps] ** 2 + grows * (ratio - 1))
         for q, v in zip(quantiles, values):
             out[q][steps] = mid + v * stretch
     return out
