@@ -28,11 +28,11 @@ NAMED_SERIES = 3
 # the figures of a note: ISO dates, then numbers (thousands separators, decimals, a percent
 # sign; a sign only where it starts a word, so "+-0.16" keeps its "+-" and "days -35..-8" its
 # "..-"). Digits inside a word (SKU001, q10) are names, not figures; "x1.33" is a factor.
-_FIGURE = re.compile(r"""
+_FIGURE = re.compile(r"""(?=[\d+-])(?:  # (a cheap first test: most positions start no figure)
     (?<![\w.])\d{4}-\d{2}-\d{2}
   | (?:(?<=[\s(\[=])|^)[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?
   | (?:(?<![\w.])|(?<=\Wx)|(?<=^x))(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?
-""", re.VERBOSE)
+)""", re.VERBOSE)
 
 
 class SeriesNote(str):
@@ -54,8 +54,13 @@ class SeriesNote(str):
 def note_kind(text: str) -> tuple[str, list[str]]:
     """``text`` with each figure (date, number, percent) replaced by ``{}``, and the figures in
     order: two notes of one kind differ only in their figures."""
-    figures = [m.group() for m in _FIGURE.finditer(text)]
-    return _FIGURE.sub("{}", text.replace("{", "{{").replace("}", "}}")), figures
+    parts, figures, at = [], [], 0
+    for m in _FIGURE.finditer(text):
+        parts.append(text[at:m.start()].replace("{", "{{").replace("}", "}}"))
+        figures.append(m.group())
+        at = m.end()
+    parts.append(text[at:].replace("{", "{{").replace("}", "}}"))
+    return "{}".join(parts), figures
 
 
 def _value(figure: str):
@@ -81,23 +86,23 @@ def said_once(notes: Iterable[str], min_series: int = SHARED_NOTE_SERIES) -> lis
     Returns the lines (plain strings). The per-series notes themselves are ``note_rows``.
     """
     notes = list(dict.fromkeys(notes))
+    kinds = {id(n): note_kind(n.note) for n in notes if isinstance(n, SeriesNote)}
     groups: dict[str, list[SeriesNote]] = {}
     for n in notes:
         if isinstance(n, SeriesNote):
-            groups.setdefault(note_kind(n.note)[0], []).append(n)
+            groups.setdefault(kinds[id(n)][0], []).append(n)
+    series = {kind: list(dict.fromkeys(g.series for g in group)) for kind, group in groups.items()}
     out = []
     for n in notes:
-        group = groups.get(note_kind(n.note)[0], []) if isinstance(n, SeriesNote) else []
-        series = list(dict.fromkeys(g.series for g in group))
-        if len(series) < min_series:
+        kind = kinds[id(n)][0] if isinstance(n, SeriesNote) else None
+        if kind is None or len(series[kind]) < min_series:
             out.append(n)
-        elif n is group[0]:
-            kind = note_kind(n.note)[0]
-            spans = [_span(list(c)) for c in zip(*(note_kind(g.note)[1] for g in group))]
+        elif n is groups[kind][0]:
+            spans = [_span(list(c)) for c in zip(*(kinds[id(g)][1] for g in groups[kind]))]
             differ = " (figures that differ between them as [lowest to highest])" \
                 if any(s.startswith("[") for s in spans) else ""
-            named = ", ".join(series[:NAMED_SERIES])
-            out.append(f"{len(series):,} series ({named} and {len(series) - NAMED_SERIES:,} more){differ}: "
+            named, count = ", ".join(series[kind][:NAMED_SERIES]), len(series[kind])
+            out.append(f"{count:,} series ({named} and {count - NAMED_SERIES:,} more){differ}: "
                        + kind.format(*spans))
     return out
 
