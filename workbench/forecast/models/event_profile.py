@@ -65,7 +65,8 @@ Spring Festival 2022 at 95% on its event days). A
 refit's error on an event day it had no profile for (a short history had not seen the event)
 calibrates only the future days the model has no profile for either (``_band_offsets``); beyond
 the horizons measured, the refits' day noise stays and only the rest of the spread grows, as a
-random walk's. A refit
+random walk's (an event day's ``1 + k |uplift|`` widens the spread as measured, not that
+growth). A refit
 needs 8 weeks of the current regime and half a year of history, or, for a series launched
 within the history, 8 weeks since the launch (``_refits``). A series without refits takes its
 in-sample errors on quiet days, widened by half. The band is
