@@ -477,7 +477,11 @@ class ETSModel(Forecaster):
         if gap:  # a stop is as likely an answer as a stock-out until the next period says: the band holds zero
             qs = {q: np.zeros(horizon) if q < 0.5 else v for q, v in qs.items()}
         growth = ramp - self._launch_ramp(np.array([len(self.y_) - 1]))[0] if ramp is not None else None
-        return Prediction(future, mean, qs, notes, baseline=baseline, launch_growth=growth)
+        spread = None
+        if ramp is not None:  # the growth read off the curve's tail, for the window bands
+            launch = self.launch_curve.start_of(self.y_, self.ds_)
+            spread = self.launch_curve.growth_spread(len(self.y_) - 1 - launch, len(self.y_) + np.arange(horizon) - launch)
+        return Prediction(future, mean, qs, notes, baseline=baseline, launch_growth=growth, launch_spread=spread)
 
     def _launch_ramp(self, index: np.ndarray) -> np.ndarray | None:
         """The log level of the panel's launch curve (``launch_curve``, ``models.launch``) at the

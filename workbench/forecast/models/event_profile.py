@@ -131,6 +131,14 @@ MAX_GROWTH_DAYS = 182  # quiet day pairs the growth is averaged over, at most
 # ramps up, a new level settles): the 8 weeks a model needs (``min_history``)
 MIN_REGIME_DAYS = 56
 MIN_QUIET_DAYS = 14  # days outside event spans a baseline level is read from
+# a history that opens with a ramp (a shop's first weeks): its level settles on the first quiet
+# day within OPENING_GAP (log) of the median level of the next OPENING_AHEAD quiet days, looked
+# for over the first OPENING_MAX days
+OPENING_GAP, OPENING_AHEAD, OPENING_MAX = float(np.log(1.25)), 56, 182
+# a history that opens inside an event span opened with a ramp when its first OPENING_WEEK days
+# sit more than OPENING_JUMP (log) below the same offsets of the event's next occurrence (more
+# than a year's growth)
+OPENING_WEEK, OPENING_JUMP = 7, float(np.log(1.5))
 # the baseline across an event span runs between medians of quiet days either side: as many days
 # as bring their standard error to ANCHOR_SE (log points), within these bounds
 ANCHOR_SE, MIN_ANCHOR_DAYS, MAX_ANCHOR_DAYS = 0.03, 7, 28
@@ -178,7 +186,9 @@ class PooledPrior:
     days (``k`` of ``1 + k |uplift|``, None without evidence), for series whose refits show none;
     ``spread_noise``: the pooled series' day noise (log sd) that ``k`` is relative to, so that a
     series borrowing ``k`` takes the same event error in log points, ``k spread_noise |uplift|``,
-    whatever its own noise (None: ``k`` is taken as it is).
+    whatever its own noise (None: ``k`` is taken as it is); ``opening_end``: the day number of
+    the first day the pooled series' level had settled after an opening ramp (a shop's first
+    weeks, ``_opening_days``; None without one): the series that started before it opened with it.
     """
 
     uplift: dict = field(default_factory=dict)
@@ -186,6 +196,7 @@ class PooledPrior:
     growth_halflife: float | None = DEFAULT_HALFLIFE
     spread_slope: float | None = None
     spread_noise: float | None = None
+    opening_end: int | None = None
 
 
 class EventProfile(Forecaster):
@@ -285,7 +296,15 @@ class EventProfile(Forecaster):
         self.dow_ = _weekday(self.ds_[born:])
         self.offsets_ = {k: v[born:] for k, v in offsets.items()}
         self.prior_profiles_ = self._prior_profiles()
+        self.opened_in_span_ = _opened_in_span(self.z_, self.offsets_)
         self.components_ = self._decompose(self.z_, self.offsets_, self.dow_)
+        self.opening_ = 0
+        if not self.launched_ and self.regime_.start == born:
+            # an opening ramp is no growth, as a launch's is not: its days give no year-before day
+            # of a growth pair, and the regime measures its own growth a year (and four weeks) after
+            self.opening_ = self._opening_days(self.components_)
+            self.yearly_days_ += self.opening_
+            self.settle_days_ = max(self.settle_days_, self.opening_)
         regime_days = len(self.y_) - self.regime_.start
         self.refits_ = self._refits(regime_days)
         self.growth_halflife_ = self._choose_halflife(regime_days)
@@ -308,7 +327,8 @@ class EventProfile(Forecaster):
         return PooledPrior(uplift=uplift, path={last + h: float(v) for h, v in enumerate(rel)},
                            growth_halflife=self.growth_halflife_,
                            spread_slope=self._spread_slope(len(self.y_) - self.regime_.start),
-                           spread_noise=self._day_sd(len(self.y_) - self.regime_.start))
+                           spread_noise=self._day_sd(len(self.y_) - self.regime_.start),
+                           opening_end=self._day_number(self.regime_.born + self.opening_) if self.opening_ else None)
 
     # -- decomposition --------------------------------------------------------------------------
     def _prior_profiles(self) -> dict[str, np.ndarray]:
@@ -358,7 +378,7 @@ class EventProfile(Forecaster):
         residual = (zd - level)[quiet]
         noise = robust_sd(residual)  # a day's log noise
         profiles = {}
-        for name, off in offsets.items():
+        for name, off in (_uncut(offsets) if self.opened_in_span_ else offsets).items():
             inside = ~np.isnan(off)
             prior = self.prior_profiles_.get(name)
             if prior is not None and young:  # a young series borrows the pooled profile whole
@@ -374,6 +394,32 @@ class EventProfile(Forecaster):
                 own, counts = _pool_profile(own, counts, prior, noise, self.prior_weight)
             profiles[name] = _shrink_profile(own, counts, noise)
         return dict(level=level, raw_level=raw, weekday=weekday, profiles=profiles, in_event=in_event)
+
+    def _opening_days(self, comp: dict) -> int:
+        """Days of the opening ramp of ``comp``'s history (a shop's first weeks, a line rolled out
+        with the data's start), 0 without one: the first quiet day whose baseline level is within
+        ``OPENING_GAP`` of the median level of the ``OPENING_AHEAD`` quiet days after it (past
+        any event span), looked for over the quiet days of the first ``OPENING_MAX`` days (a new shop's SKUs all opened at a third of
+        their level and took 45 days to reach it; the November of its opening, read as last
+        year's base, put every SKU 40-50% high a year later: trial 7). With a pooled prior whose
+        history opened with a ramp (``PooledPrior.opening_end``), a series that started before
+        that ramp ended opened with it (a sparse SKU's own level is too noisy to tell)."""
+        level, quiet = comp["level"], np.flatnonzero(~comp["in_event"])
+        days = 0
+        for d in quiet[quiet < OPENING_MAX]:
+            ahead = level[quiet[(quiet > d)][:OPENING_AHEAD]]
+            if len(ahead) < OPENING_AHEAD or level[d] >= np.median(ahead) - OPENING_GAP:
+                days = int(d) if days else 0  # the first settled day ends a ramp seen before it
+                break
+            days = min(int(d) + 1, OPENING_MAX)
+        end = self.prior.opening_end if self.prior is not None else None
+        if end is not None:
+            days = max(days, min(end - self._day_number(self.regime_.born), OPENING_MAX))
+        return max(days, 0)
+
+    def _day_number(self, index: int) -> int:
+        """Days since 1970-01-01 of the history's day ``index``."""
+        return int(np.asarray(self.ds_[index:index + 1], dtype="datetime64[D]").astype(np.int64)[0])
 
     def _refits(self, regime_days: int) -> list[tuple[int, dict]]:
         """``(origin, decomposition of the history before it)`` at the rolling origins
@@ -480,20 +526,27 @@ class EventProfile(Forecaster):
         n = len(level)
         h = np.arange(1, horizon + 1)
         growth, notes = self._yearly_growth(comp, regime_days) if regime_days >= self.yearly_days_ else None, []
+        if growth is not None and np.isnan(growth):  # no measured level a year before
+            growth = None
         if growth is not None and regime_days < n and comp["growth_estimator"][regime_days] == "baseline across a span":
             # a regime after a shift without 28 settled day pairs a year apart: the baseline across a
             # span compares a year-old level from before the regime settled; hold the recent level
             growth = None
         if growth is None and (regime_days < n or self.launched_):  # launched or shifted within the year
-            path, notes, ramp = self._young_path(*self._recent_level(comp, regime_days), n, horizon)
+            path, notes, ramp, spread = self._young_path(*self._recent_level(comp, regime_days), n, horizon)
             comp.setdefault("launch_growth", {})[horizon] = ramp  # the guard allows it
+            comp.setdefault("launch_spread", {})[horizon] = spread  # the window bands widen by it
             return path, notes
         if growth is None:  # the data, not the series, is young: the recent slope, shrunk
             recent = np.flatnonzero(~in_event)[-min(180, n):]
+            recent = recent[recent >= self.opening_]  # not its opening ramp
             slope = np.polyfit(recent, level[recent], 1)[0] if len(recent) >= 28 else 0.0
             growth = float(slope * YEAR * self.trend_shrink)
             halflife = SLOPE_HALFLIFE
-            notes.append(f"{self.name}: less than a year of overlapping history; growth is "
+            opened = (f" after the opening ramp of its first {self.opening_} days (to "
+                      f"{self.ds_[self.regime_.born + self.opening_].date()}: a shop's or a line's first weeks, no "
+                      f"growth)" if self.opening_ else "")
+            notes.append(f"{self.name}: less than a year of overlapping history{opened}; growth is "
                          f"{self.trend_shrink:.0%} of the recent baseline slope, halving every "
                          f"{SLOPE_HALFLIFE:.0f} days")
         g = growth * (0.5 ** (h / halflife) if halflife else np.ones(horizon))
@@ -519,7 +572,9 @@ class EventProfile(Forecaster):
         ``MIN_REGIME_DAYS`` days after a launch or a level shift (a launch ramps up; a new
         level settles). Without
         28 pairs of either kind, over the last ``growth_window`` days of the baseline
-        interpolated across the span. Kept in ``comp`` (the refits ask for it once per
+        interpolated across the span, when the year-before days are settled and at or after the
+        regime's first quiet day (else NaN: no growth is measured; a level extrapolated back
+        from a later anchor across the history's first span is no year-before level). Kept in ``comp`` (the refits ask for it once per
         candidate half-life), with which of the three estimators gave it
         (``comp["growth_estimator"]``)."""
         cache, kinds = comp.setdefault("yearly_growth", {}), comp.setdefault("growth_estimator", {})
@@ -546,7 +601,11 @@ class EventProfile(Forecaster):
                 kinds[regime_days] = "event-aligned pairs" if aligned.any() else "quiet pairs"
             else:
                 days = t[-self.growth_window:]
-                cache[regime_days] = float(np.mean(level[days] - level[days - YEAR]))
+                measured = np.flatnonzero(~in_event[n - regime_days:n]) + n - regime_days
+                if len(days) and len(measured) and (days - YEAR).min() >= max(first, measured[0]):
+                    cache[regime_days] = float(np.mean(level[days] - level[days - YEAR]))
+                else:  # the year-before level lies before the regime's first quiet day: not measured
+                    cache[regime_days] = float("nan")
                 kinds[regime_days] = "baseline across a span"
         return cache[regime_days]
 
@@ -559,9 +618,10 @@ class EventProfile(Forecaster):
     def _event_pairs(self, n: int, first: int) -> tuple[np.ndarray, np.ndarray]:
         """Event-aligned day pairs among the first ``n`` days: ``(later, earlier)`` day indices,
         a day of an event's span and the day at the same offset from the anchor of the event's
-        previous occurrence (at index ``first`` or later), ordered by event and day."""
+        previous occurrence (at index ``first`` or later; not one cut by the history's start if
+        the history opened in it, ``opened_in_span_``), ordered by event and day."""
         later, earlier = [], []
-        for off in self.offsets_.values():
+        for off in (_uncut(self.offsets_) if self.opened_in_span_ else self.offsets_).values():
             off = off[:n]
             days = np.flatnonzero(~np.isnan(off))
             occurrences = np.split(days, np.flatnonzero(np.diff(days) > 1) + 1) if len(days) else []
@@ -607,21 +667,23 @@ class EventProfile(Forecaster):
         return float(comp["level"][-1]), float(n - 1)
 
     def _young_path(self, current: float, age: float, n: int,
-                    horizon: int) -> tuple[np.ndarray, list[str], np.ndarray]:
+                    horizon: int) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
         """Current log level ``current`` (measured at ``age`` days since the start) along the
         pooled path (flat without one), and, for a launched series, up the panel's launch curve
         (``launch_curve``: ``LaunchCurve.growth`` from ``age`` to each future day's age, never
         above the level of the panel's largest established series) when it is usable; notes;
-        and that launch growth (log, shape (horizon,); zeros without one)."""
+        that launch growth (log, shape (horizon,); zeros without one) and its standard deviation
+        (``LaunchCurve.growth_spread``: the part read off the curve's tail; zeros without one)."""
         end = int(np.asarray(self.ds_[-1:], dtype="datetime64[D]").astype(np.int64)[0]) \
             - (len(self.z_) - n)
         path = self.prior.path if self.prior else {}
         notes = []
-        ramp = np.zeros(horizon)
+        ramp, spread = np.zeros(horizon), np.zeros(horizon)
         curve = self.launch_curve
         if self.launched_ and curve is not None:
             if curve.usable:
                 ramp = curve.growth(age, np.arange(n, n + horizon), level=current)
+                spread = curve.growth_spread(age, np.arange(n, n + horizon), level=current)
                 notes.append(f"{self.name}: launched on {self.ds_[self.regime_.born].date()}, {n} days before the "
                              f"end of its history; its level (at {age:.0f} days) grows by x{np.exp(ramp[-1]):.2f} "
                              f"over the horizon along {curve.describe()}")
@@ -632,10 +694,10 @@ class EventProfile(Forecaster):
             rel = np.array([path[end + i] for i in range(1, horizon + 1)]) - path[end]
             return current + rel + ramp, [f"{self.name}: no year-on-year growth measured in the current regime "
                                           f"(under a year of it settled); the level follows the pooled "
-                                          f"series' seasonal path and growth", *notes], ramp
+                                          f"series' seasonal path and growth", *notes], ramp, spread
         return np.full(horizon, current) + ramp, [f"{self.name}: no year-on-year growth measured in the current "
                                                   f"regime (under a year of it settled) and no pooled path; "
-                                                  f"the forecast holds the current level", *notes], ramp
+                                                  f"the forecast holds the current level", *notes], ramp, spread
 
     def _forecast_log(self, comp: dict, future_offsets: dict[str, np.ndarray], future_dow: np.ndarray,
                       regime_days: int, halflife: float | None | str = "fitted"):
@@ -701,7 +763,8 @@ class EventProfile(Forecaster):
         qs = {q: censored_at_zero(np.expm1(mu + bands[q])) for q in quantiles}
         baseline = censored_at_zero(np.expm1(mu - uplift + self.smearing_))
         return Prediction(future, mean, qs, notes, baseline,
-                          launch_growth=self.components_.get("launch_growth", {}).get(horizon))
+                          launch_growth=self.components_.get("launch_growth", {}).get(horizon),
+                          launch_spread=self.components_.get("launch_spread", {}).get(horizon))
 
     def _band_offsets(self, horizon: int, quantiles, uplift: np.ndarray, unknown: np.ndarray,
                       regime_days: int) -> dict[float, np.ndarray]:
@@ -963,6 +1026,47 @@ def _unknown_days(comp: dict, offsets: dict[str, np.ndarray]) -> np.ndarray:
         profile = comp["profiles"].get(name)
         at = np.where(inside, off, 0).astype(int) + SPAN
         out |= inside & (np.isnan(profile[at]) if profile is not None else True)
+    return out
+
+
+def _opened_in_span(z: np.ndarray, offsets: dict[str, np.ndarray]) -> bool:
+    """Did the history (log values ``z``, shape (n,); ``offsets`` its event offsets) open with a
+    ramp inside an event span? Its first ``OPENING_WEEK`` days lie in a span and sit more than
+    ``OPENING_JUMP`` (log) below the same offsets of the event's next occurrence. A data export
+    that starts in a span is no opening (the parcels start inside the Spring Festival span, and
+    their event-aligned pairs give the growth at a cut-off in the next one); a new shop that
+    opened inside the Double 11 span at a third of its level is (trial 7)."""
+    for off in offsets.values():
+        first = off[:OPENING_WEEK]
+        if len(first) < OPENING_WEEK or np.isnan(first).any():
+            continue
+        days = np.flatnonzero(~np.isnan(off))
+        occurrences = np.split(days, np.flatnonzero(np.diff(days) > 1) + 1)
+        if len(occurrences) < 2:
+            continue
+        nxt = occurrences[1]
+        at = {int(o): i for o, i in zip(off[nxt], nxt)}
+        later = [at[int(o)] for o in first if int(o) in at]
+        if len(later) >= OPENING_WEEK // 2 + 1 and np.mean(z[later]) - np.mean(z[:OPENING_WEEK]) > OPENING_JUMP:
+            return True
+    return False
+
+
+def _uncut(offsets: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``offsets`` without the occurrence that holds the history's first day (NaN there), for a
+    history that opened in it (``_opened_in_span``): a span cut by the start of the data has no
+    quiet days before it to anchor its baseline, and a new shop's first weeks are no evidence of
+    an event's shape nor a base for its growth. A shop opened inside the Double 11 span: its
+    first November, a third of its level and ramping, was the earlier day of every
+    event-aligned growth pair (every SKU 40-50% high a year later) and cut its Double 11 uplift
+    from about +24% to +3% (trial 7). The days stay event days (never quiet)."""
+    out = {}
+    for name, off in offsets.items():
+        off = off.copy()
+        if len(off) and not np.isnan(off[0]):
+            outside = np.flatnonzero(np.isnan(off))
+            off[:outside[0] if len(outside) else len(off)] = np.nan
+        out[name] = off
     return out
 
 

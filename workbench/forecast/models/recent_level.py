@@ -94,11 +94,12 @@ class RecentLevel(Forecaster):
                 for i in np.flatnonzero(~np.isnan(off)):
                     uplift[i] += profile.get(int(off[i]), 0.0)
         notes = [f"{self.name}: flat mean of the last {self.width_} periods ({readable(self.level_)}), no growth"]
-        growth = None
+        growth = spread = None
         if self.launch_age_ is not None:  # a launch: up the panel's launch curve from its level's age
             since = len(self.y_) - self.start_
-            growth = self.launch_curve.growth(self.launch_age_, since + np.arange(horizon),
-                                              level=np.log(self.level_) if self.level_ > 0 else None)
+            level = np.log(self.level_) if self.level_ > 0 else None
+            growth = self.launch_curve.growth(self.launch_age_, since + np.arange(horizon), level=level)
+            spread = self.launch_curve.growth_spread(self.launch_age_, since + np.arange(horizon), level=level)
             ramp = np.exp(growth)
             base = base * ramp
             notes = [f"{self.name}: mean of the last {self.width_} periods since the launch on "
@@ -113,4 +114,4 @@ class RecentLevel(Forecaster):
             for q in quantiles:
                 e = float(np.quantile(self.log_errors_, q)) if len(self.log_errors_) >= 7 else (q - 0.5)
                 qs[q] = censored_at_zero(np.expm1(np.log1p(mean) + e * steps))
-        return Prediction(future, mean, qs, notes, base, launch_growth=growth)
+        return Prediction(future, mean, qs, notes, base, launch_growth=growth, launch_spread=spread)
