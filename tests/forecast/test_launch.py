@@ -285,3 +285,20 @@ def test_the_ceiling_bounds_the_tail_not_the_measured_curve():
     assert capped.growth(13.5, [125.5, 349.5], level=level) == pytest.approx([measured, measured])
     assert capped.growth(13.5, [349.5], level=level - 1.0)[0] == pytest.approx(free.growth(13.5, [349.5])[0])
     assert capped.growth(13.5, [125.5], level=np.log(1000.0))[0] == pytest.approx(measured)
+
+
+def test_a_launch_past_the_evidence_carries_the_tails_spread():
+    """The growth a launch reads off the curve's tail is uncertain by its own size: its forecast
+    carries it (``Prediction.launch_spread``), zero while it climbs the measured curve, and the
+    window bands add it (``window_band.with_level_spread``)."""
+    from workbench.forecast.models.event_profile import EventProfile
+
+    curve = launch_curve(_saturating_levels([3, 5, 5, 8, 9]), "D", "2024-01-01")
+    ds = pd.date_range("2024-01-01", periods=400)
+    age = np.arange(400) - 300  # launched 100 days before the end, 25 days before the evidence ends
+    rng = np.random.default_rng(0)
+    y = np.where(age >= 0, 40 * (1 - np.exp(-(np.maximum(age, 0) / 28 + 0.5) / 3.0)), 0.0) * rng.lognormal(0, 0.1, 400)
+    pred = EventProfile(launch_curve=curve).fit(np.round(y, 1), ds).predict(200)
+    assert pred.launch_spread is not None and pred.launch_spread.shape == (200,)
+    assert pred.launch_spread[0] == 0.0 < pred.launch_spread[-1]
+    assert pred.launch_spread[-1] <= pred.launch_growth[-1]
