@@ -8,11 +8,12 @@ of window totals inside P10..P90 (target 80%), the shares below P10 and above P9
 band width over the point total, for these bands:
 
 * ``window``: the window total's own band (``workbench.forecast.window_band``: refits' joint
-  errors of sums, a negative binomial of a small count's sum, or independent days), what the
-  tables show;
+  errors of sums, a level's series' refits summed, a negative binomial of a small count's sum,
+  or independent days), what the tables show;
 * ``summed``: the sum of the days' quantiles, what the tables showed before;
-* ``bottom`` (levels, daily data): the level's band from its series' refits summed per refit
-  (``planning.summed_level_bands``), the alternative to its own direct forecast's refits.
+* ``direct`` (levels): the band of the level's own direct forecast's refits, the alternative to
+  its series' refits summed per refit (``planning.summed_level_bands``, the tables' band on
+  daily data).
 
 Panels: the embedded sample's food and beauty SKUs per region (98 series; levels category,
 region, national) on 618 2024-2026, Double 11 2024-2025 and the New Year sale 2025-2026; and,
@@ -129,23 +130,24 @@ def window_rows(result: planning.EventForecast, truth: pd.DataFrame | None) -> l
             merged = pd.concat([ours[["yhat", *cols, "window_band"]].reset_index(drop=True),
                                 summed[cols].add_suffix("_summed").reset_index(drop=True),
                                 actual[["actual"]].reset_index(drop=True)], axis=1)
-        bottom = None if level == "series" else planning.summed_level_bands(result, by)
-        if bottom is not None:  # the level's band from its series' refits summed per refit
-            bottom = planning.with_window_band(ours[[*by, "yhat", *cols]], bottom, by)
-            merged[["bottom_lo", "bottom_hi"]] = bottom[cols].to_numpy()
+        direct = None if level == "series" else (result.direct_levels.get(by[0]) if by else result.direct_total)
+        if direct is not None and "window_bands" in direct.attrs:  # the level's own direct forecast's band
+            direct = planning.with_window_band(merged[[*by, "yhat", *cols]], pd.DataFrame(direct.attrs["window_bands"]),
+                                               by)
+            merged[["direct_lo", "direct_hi"]] = direct[cols].to_numpy()
         for _, r in merged.iterrows():
             rows.append({"level": level, "key": ",".join(str(r[k]) for k in by) or "all", "actual": r.actual,
                          "yhat": r.yhat, "window_lo": r.yhat_q10, "window_hi": r.yhat_q90, "rule": r.window_band,
                          "summed_lo": r.yhat_q10_summed, "summed_hi": r.yhat_q90_summed,
-                         "bottom_lo": r.get("bottom_lo", np.nan), "bottom_hi": r.get("bottom_hi", np.nan)})
+                         "direct_lo": r.get("direct_lo", np.nan), "direct_hi": r.get("direct_hi", np.nan)})
     return rows
 
 
 def score(rows: pd.DataFrame) -> pd.DataFrame:
     out = {}
-    for band in ("window", "summed", "bottom"):
+    for band in ("window", "summed", "direct"):
         lo, hi = rows[f"{band}_lo"], rows[f"{band}_hi"]
-        if band == "bottom" and lo.isna().all():  # series rows, weeks and months: none
+        if band == "direct" and lo.isna().all():  # series rows: none
             continue
         out[f"{band}_cov"] = ((rows.actual >= lo) & (rows.actual <= hi)).mean() * 100
         out[f"{band}_below"] = (rows.actual < lo).mean() * 100

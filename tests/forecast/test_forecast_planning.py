@@ -61,12 +61,14 @@ def test_level_tables_are_reconciled_to_the_direct_national_forecast(result):
     inside = direct.loc[result.window.start:result.window.end]
     national = planning.level_totals(result).query("level == 'national'").iloc[0]
     assert national.yhat == pytest.approx(inside.yhat.sum(), rel=1e-9)
-    # the national band is the direct total's window band (its own refits' errors of 28-day sums),
-    # narrower than the sum of its days' P10..P90 and than the sum of the series'
+    # the national band is its series' refits summed per refit (their joint errors of 28-day
+    # sums), around their summed forecast and scaled to the coherent point; narrower than the sum
+    # of its days' P10..P90 and than the sum of the series'
     band = result.window_bands["national"].iloc[0]
-    assert band.window_band == "refits" and band.yhat == pytest.approx(inside.yhat.sum(), rel=1e-9)
+    assert band.window_band == "summed refits"
+    assert band.yhat == pytest.approx(result.window_bands["series"].yhat.sum(), rel=1e-9)
     for q in ("yhat_q10", "yhat_q50", "yhat_q90"):
-        assert national[q] == pytest.approx(band[q], rel=1e-9)
+        assert national[q] == pytest.approx(band[q] * national.yhat / band.yhat, rel=1e-9)
     assert national.yhat_q10 < national.yhat < national.yhat_q90
     summed = planning.window_totals(planning.aggregate(result.forecast, []), result.window, []).iloc[0]
     assert summed.yhat_q90 - summed.yhat_q10 > national.yhat_q90 - national.yhat_q10
@@ -79,9 +81,10 @@ def test_level_tables_are_reconciled_to_the_direct_national_forecast(result):
 
 
 def test_every_level_band_is_its_own_not_the_sum_of_the_series_bands(result):
-    """A category's and a region's window band is that of its own window total forecast directly
-    (its refits' errors of 28-day sums), scaled to the coherent point forecast, which lies
-    inside it; the series' too. Narrower than the summed series' P10..P90 over all levels."""
+    """A category's and a region's window band is that of its series' refits summed per refit
+    (the level's joint errors of 28-day sums; its direct forecast is the fallback), scaled to the
+    coherent point forecast, which lies inside it; the series' too. Narrower than the summed
+    series' P10..P90 over all levels."""
     assert set(result.direct_levels) == {"category", "region"}
     assert set(result.window_bands) == {"series", "national", "category", "region"}
     tables = planning.level_totals(result)
@@ -93,7 +96,7 @@ def test_every_level_band_is_its_own_not_the_sum_of_the_series_bands(result):
         band = result.window_bands[level].set_index(level).reindex(ours.index)
         for q in ("yhat_q10", "yhat_q90"):
             np.testing.assert_allclose(ours[q], band[q] * ours.yhat / band.yhat, rtol=1e-9)
-        assert (ours.window_band == "refits").all()
+        assert (ours.window_band == "summed refits").all()
         assert (ours.yhat_q10 < ours.yhat).all() and (ours.yhat < ours.yhat_q90).all()
         width, summed_width = ours.yhat_q90 - ours.yhat_q10, (summed.yhat_q90 - summed.yhat_q10).reindex(ours.index)
         assert width.sum() < summed_width.sum()

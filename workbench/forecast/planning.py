@@ -43,9 +43,10 @@ class EventForecast:
     # where the bands of those levels come from (a sum of the series' P10s is no P10 of the sum)
     direct_levels: dict[str, pd.DataFrame] = field(default_factory=dict)
     # the window total's own band per series ("series": keys), per level (a key such as
-    # "category") and "national", as forecast (``core.forecast``'s ``window_bands``): keys, yhat,
-    # quantile columns, window_band (the rule). ``totals`` and ``level_totals`` carry them,
-    # scaled to the coherent point forecast
+    # "category") and "national" (daily data: its series' refits summed per refit,
+    # ``summed_level_bands``; else, or where those give none, its direct forecast's), as
+    # ``core.forecast``'s ``window_bands``: keys, yhat, quantile columns, window_band (the
+    # rule). ``totals`` and ``level_totals`` carry them, scaled to the coherent point forecast
     window_bands: dict[str, pd.DataFrame] = field(default_factory=dict)
     freq: str = "D"             # the periods of ``forecast``'s rows: D days, W weeks, MS months
     # the series' refit span sums (``core.forecast``'s ``window_spans``): what a level's band sums
@@ -117,7 +118,11 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
     the period that holds the window's last day (``horizon_through``), and every window total
     takes the share of each period's units whose days fall in the window (``window_totals``).
     Every window total has its own band (``workbench.forecast.window_band``: at ``W``/``MS`` from
-    the refits' errors of the same shares of their periods).
+    the refits' errors of the same shares of their periods). A level's (category, region,
+    national) comes, on daily data, from its series' refits summed per refit
+    (``summed_level_bands``: the level's joint error, neither independent nor perfectly
+    correlated series; measured against the direct forecasts' refits in docs/benchmarks.md),
+    else from the level's direct forecast's refits.
 
     With keys, the national total (the sum of all series) is also forecast directly and the
     series are reconciled to it (``reconcile``: ``"forecast_proportions"``, the default, splits
@@ -198,7 +203,13 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
             else:
                 bands[level] = pd.DataFrame(levels[level].attrs["window_bands"])
     totals = with_window_band(window_totals(fc, window, keys, freq), bands.get("series"), keys)
-    return EventForecast(window, cutoff, end_of_data, keys, fc, totals, notes, direct, levels, bands, freq, spans)
+    result = EventForecast(window, cutoff, end_of_data, keys, fc, totals, notes, direct, levels, bands, freq, spans)
+    if direct is not None:  # a level's band: its series' refits summed per refit, else its direct forecast's
+        for level, by in [(k, [k]) for k in levels] + [("national", [])]:
+            summed = summed_level_bands(result, by)
+            if summed is not None:
+                result.window_bands[level] = _or_direct(summed, bands.get(level), by)
+    return result
 
 
 def summed_level_bands(result: EventForecast, by: list[str]) -> pd.DataFrame | None:
@@ -228,6 +239,17 @@ def summed_level_bands(result: EventForecast, by: list[str]) -> pd.DataFrame | N
                      **{c: (band[q] if band else (0.0 if total == 0 else np.nan)) for c, q in zip(qcols, levels)},
                      "window_band": "summed refits" if band else ("zero" if total == 0 else "none")})
     return pd.DataFrame(rows)
+
+
+def _or_direct(summed: pd.DataFrame, direct: pd.DataFrame | None, by: list[str]) -> pd.DataFrame:
+    """``summed`` (``summed_level_bands``) with its keys that have no band (``"none"``) taking
+    the level's direct forecast's band (``direct``, ``core.forecast``'s ``window_bands``) where
+    it has one."""
+    missing = summed["window_band"] == "none"
+    if direct is None or direct.empty or not missing.any():
+        return summed
+    own = summed[missing][by].merge(direct, on=by, how="inner") if by else direct
+    return pd.concat([summed[~missing], own], ignore_index=True)
 
 
 def _middle_levels(frame: pd.DataFrame, keys) -> list[str]:

@@ -71,6 +71,7 @@ MIN_SPANS, MIN_REFITS = 8, 2  # fewest spans, and refits they come from, for a m
 YEAR_SPANS = 52  # a count's latest window sums (a year of weekly starts) that measure its spread
 
 SOURCES = {"refits": "the joint error of the model's rolling-origin refits over spans of the window's length",
+           "summed refits": "a level's series' refits summed per refit (the level's joint error)",
            "count": "a negative binomial of the window's units (small counts, no refits)",
            "independent days": "the days' spreads summed as independent (no refits: a stated rule, "
                                "narrow if the level is uncertain)",
