@@ -48,6 +48,12 @@ def test_figures_are_dates_and_numbers_not_digits_inside_names():
     kind, figures = note_kind("SKU023 at q10: x1.33 over 1,234.5 units (+-0.16 log), days -35..-8, since 2026-09-14")
     assert figures == ["1.33", "1,234.5", "0.16", "-35", "8", "2026-09-14"]
     assert kind == "SKU023 at q10: x{} over {} units (+-{} log), days {}..-{}, since {}"
+    # a date range is two dates (its month and day were once figures of their own); a code's digits are its name
+    kind, figures = note_kind("SKU-0012: span 2026-01-06..2026-03-20 fails")
+    assert figures == ["2026-01-06", "2026-03-20"] and kind == "SKU-0012: span {}..{} fails"
+    spans = [SeriesNote(f"s{i}", f"span 2026-0{i}-06..2026-0{i + 2}-2{i} fails") for i in range(1, 6)]
+    assert said_once(spans)[0].endswith("span [2026-01-06 to 2026-05-06]..[2026-03-21 to 2026-07-25] fails")
+    assert said_once(spans[:2], min_series=2)[0].startswith("2 series (s1, s2) (")  # no "and -1 more"
     note = SeriesNote("{'sku': 'a'}", "ets: a note", {"sku": "a"})  # crosses worker processes
     back = pickle.loads(pickle.dumps(note))
     assert back == note and (back.series, back.note, back.key) == ("{'sku': 'a'}", "ets: a note", {"sku": "a"})

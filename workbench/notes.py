@@ -25,13 +25,14 @@ SHARED_NOTE_SERIES = 4
 # series named in a note said once (the rest are counted)
 NAMED_SERIES = 3
 
-# the figures of a note: ISO dates, then numbers (thousands separators, decimals, a percent
-# sign; a sign only where it starts a word, so "+-0.16" keeps its "+-" and "days -35..-8" its
-# "..-"). Digits inside a word (SKU001, q10) are names, not figures; "x1.33" is a factor.
+# the figures of a note: ISO dates (also in a range, "2026-01-06..2026-03-20"), then numbers
+# (thousands separators, decimals, a percent sign; a sign only where it starts a word, so
+# "+-0.16" keeps its "+-" and "days -35..-8" its "..-"). Digits inside a word or a code (SKU001,
+# q10, SKU-0012) are names, not figures; "x1.33" is a factor.
 _FIGURE = re.compile(r"""(?=[\d+-])(?:  # (a cheap first test: most positions start no figure)
-    (?<![\w.])\d{4}-\d{2}-\d{2}
+    (?<!\w)\d{4}-\d{2}-\d{2}(?![\w-])
   | (?:(?<=[\s(\[=])|^)[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?
-  | (?:(?<![\w.])|(?<=\Wx)|(?<=^x))(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?
+  | (?:(?<![\w.])(?<!\w-)|(?<=\Wx)|(?<=^x))(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?
 )""", re.VERBOSE)
 
 
@@ -102,8 +103,8 @@ def said_once(notes: Iterable[str], min_series: int = SHARED_NOTE_SERIES) -> lis
             differ = " (figures that differ between them as [lowest to highest])" \
                 if any(s.startswith("[") for s in spans) else ""
             named, count = ", ".join(series[kind][:NAMED_SERIES]), len(series[kind])
-            out.append(f"{count:,} series ({named} and {count - NAMED_SERIES:,} more){differ}: "
-                       + kind.format(*spans))
+            more = f" and {count - NAMED_SERIES:,} more" if count > NAMED_SERIES else ""
+            out.append(f"{count:,} series ({named}{more}){differ}: " + kind.format(*spans))
     return out
 
 

@@ -101,6 +101,7 @@ def test_the_plan_as_given_keeps_its_72h_figure_when_the_optimized_network_is_us
     cover = kpis[0]
     assert cover.name == "kpi_coverage_72h" and cover.value == pytest.approx(0.9912, abs=1e-4)
     assert cover.status == "red" and cover.action.startswith("the plan as given is infeasible: 6 city(ies)")
+    assert cover.action.endswith("with split deliveries allowed (an upper bound)")  # the re-solve splits
     result = CycleResult(None, kpis, None, None, None, None, report, None, None, None, None,
                          None, None, None, budget, None)
     recorded = result.recorded()

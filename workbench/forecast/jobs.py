@@ -54,14 +54,15 @@ class OutputFormat:
     def is_default(self) -> bool:
         return self == OutputFormat()
 
-    def check_path(self, out) -> None:
-        """Refuse an output type the table cannot be written as, before any work."""
+    def check_path(self, out, flag: str = "--out") -> None:
+        """Refuse an output type the table cannot be written as, before any work (``flag``: the
+        option that named ``out``, for the message)."""
         suffix = Path(out).suffix.lower()
         if suffix not in WRITE_SUFFIXES and suffix != ".pq":
-            raise ParameterError(f"--out {out}: unknown output type {suffix or '(no suffix)'!r}; end the "
+            raise ParameterError(f"{flag} {out}: unknown output type {suffix or '(no suffix)'!r}; end the "
                                  f"name with {', '.join(WRITE_SUFFIXES)}")
         if self.excel_csv and suffix != ".csv":
-            raise ParameterError(f"--excel-csv applies to a .csv output; --out is {out}")
+            raise ParameterError(f"--excel-csv applies to a .csv output; {flag} is {out}")
 
     def write(self, frame: pd.DataFrame, out) -> Path:
         """Write ``frame`` (``ds``, ``yhat...`` columns) to ``out`` in this format."""
@@ -171,12 +172,7 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
 def _check_side_output(flag: str, path, output: OutputFormat, inputs, outputs) -> None:
     """Refuse, before any work, a second output file of an unknown type, over an input or on
     another output of the run."""
-    suffix = Path(path).suffix.lower()
-    if suffix not in WRITE_SUFFIXES and suffix != ".pq":
-        raise ParameterError(f"{flag} {path}: unknown output type {suffix or '(no suffix)'!r}; end the "
-                             f"name with {', '.join(WRITE_SUFFIXES)}")
-    if output.excel_csv and suffix != ".csv":
-        raise ParameterError(f"--excel-csv applies to a .csv output; {flag} is {path}")
+    output.check_path(path, flag)
     refuse_overwrite(path, *inputs, flag=flag)
     if any(o is not None and Path(o).resolve() == Path(path).resolve() for o in outputs):
         raise ParameterError(f"{flag} {path} is another output of this run; name another file")

@@ -1044,7 +1044,9 @@ def judge_plan(params: CycleParams, report, named, peak: PeakResult | None,
         # the plan as given has no flows; its figure is the most it can deliver within the
         # promise (the network's diagnosis re-solves its open sites for that share)
         cover = named.details.get("best_promise_share")
-        action = (f"the plan as given is {named.status}: {named.reason}" if cover is not None else
+        action = (f"the plan as given is {named.status}: {named.reason}; its figure is the most its sites "
+                  f"could deliver within {params.promise_hours:g} h with split deliveries allowed (an upper "
+                  f"bound)" if cover is not None else
                   f"not computed: the plan as given is {named.status} and cannot carry the event's "
                   f"volume, so no share of it arrives within {params.promise_hours:g} h ({named.reason})")
     elif best is not None and best.feasible:
