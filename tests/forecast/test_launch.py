@@ -302,3 +302,16 @@ def test_a_launch_past_the_evidence_carries_the_tails_spread():
     assert pred.launch_spread is not None and pred.launch_spread.shape == (200,)
     assert pred.launch_spread[0] == 0.0 < pred.launch_spread[-1]
     assert pred.launch_spread[-1] <= pred.launch_growth[-1]
+
+
+@pytest.mark.parametrize("zeros, launched", [(7, False), (60, True)])
+def test_event_profile_calls_a_series_launched_by_the_curves_rule(zeros, launched):
+    """Trial 7: a SKU first sold a week after a new shop opened was noted 'launched' by
+    event_profile (its own first sustained day is after its first date) while the curve's rule
+    (``launch_start``: a first sale in the panel's first age bin is no launch) left it out."""
+    from workbench.forecast.models.event_profile import EventProfile
+
+    ds = pd.date_range("2025-01-01", periods=300)
+    y = np.r_[np.zeros(zeros), np.random.default_rng(0).poisson(20.0, 300 - zeros)].astype(float)
+    assert EventProfile().fit(y, ds).launched_ is launched
+    assert (launch_start(y, ds, "D", ds[0]) is not None) is launched

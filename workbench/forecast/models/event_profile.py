@@ -102,7 +102,7 @@ from workbench.forecast.metrics import robust_sd
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction, censored_at_zero
 from workbench.forecast.models.intermittent import INTERMITTENT_ADI, INTERMITTENT_WINDOW
 from workbench.forecast.models.recent_level import RecentLevel
-from workbench.forecast.models.launch import LaunchCurve
+from workbench.forecast.models.launch import LaunchCurve, launch_start
 from workbench.forecast.models.regime import Regime, describe_stop, detect_regime
 
 YEAR = 364  # days: keeps the weekday
@@ -263,7 +263,11 @@ class EventProfile(Forecaster):
         self.regime_ = detect_regime(self.y_, ~_in_event(offsets))
         born = self.regime_.born
         curve = self.launch_curve
-        self.launched_ = born > 0 or (curve is not None and curve.start_of(self.y_, self.ds_) is not None)
+        # one rule with the curve's (``launch.launch_start``): a series whose first sale falls in the
+        # panel's first age bin started with it (a SKU first sold in a new shop's first week was
+        # noted "launched", trial 7)
+        self.launched_ = launch_start(self.y_, self.ds_, "D", curve.panel_start if curve is not None
+                                      else self.ds_[0]) is not None
         if self.launched_ and curve is not None and curve.usable and self.regime_.start > born:
             # a launch ramps up to the panel's plateau: the "shifts" before it are the ramp,
             # which the launch curve follows from the series' own current level
