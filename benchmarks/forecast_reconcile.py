@@ -148,9 +148,18 @@ def past_errors(panel: Panel, cutoff: pd.Timestamp) -> dict:
     parts = {level: [] for level in panel.levels}
     for days in ERROR_ORIGINS:
         origin = cutoff - pd.Timedelta(days=days)
+        dates = pd.date_range(origin + pd.Timedelta(days=1), cutoff)
         for level, fc in base_forecasts(panel, origin, days).items():
             keys = panel.keys[level]
-            joined = fc[fc.ds <= cutoff].merge(panel.actual[level], on=[*keys, "ds"], how="left")
+            # every series known at the cut-off, at every date: one launched after the origin was
+            # forecast at nothing (error = its actuals), a day without a row sold nothing
+            known = panel.actual[level][panel.actual[level].ds <= cutoff]
+            grid = (known[keys].drop_duplicates().merge(pd.DataFrame({"ds": dates}), how="cross") if keys
+                    else pd.DataFrame({"ds": dates}))
+            fc = grid.merge(fc[[*keys, "ds", "yhat"]], on=[*keys, "ds"], how="left").fillna({"yhat": 0.0})
+            if level == "bottom" and panel.extra:
+                fc = fc.merge(panel.frame[[*panel.bottom, *panel.extra]].drop_duplicates(), on=panel.bottom)
+            joined = fc.merge(panel.actual[level], on=[*keys, "ds"], how="left").fillna({"y": 0.0})
             parts[level].append(joined.assign(cutoff=origin, error=joined.y - joined.yhat)
                                 [[*keys, *(panel.extra if level == "bottom" else []), "cutoff", "ds", "y", "error"]])
     return {level: pd.concat(p, ignore_index=True) for level, p in parts.items()}

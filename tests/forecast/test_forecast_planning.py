@@ -55,12 +55,17 @@ def test_a_files_own_key_columns_make_the_levels(result):
 
 
 def test_level_tables_are_reconciled_to_the_direct_national_forecast(result):
-    """The 42 category x region series are split top-down from the national total forecast
-    directly: every level's table and the daily total add up to it (means and medians)."""
+    """The 42 category x region series (mature: the default is wls_var) and the national total
+    forecast directly are reconciled: every level's table and the daily total add up (means and
+    medians) to a national total between the direct one and the summed series each day."""
     direct = result.direct_total.set_index("ds")
     inside = direct.loc[result.window.start:result.window.end]
     national = planning.level_totals(result).query("level == 'national'").iloc[0]
-    assert national.yhat == pytest.approx(inside.yhat.sum(), rel=1e-9)
+    assert result.forecast.attrs["reconcile"]["method"] == "wls_var"
+    daily = planning.daily_total(result).set_index("ds")
+    coherent = result.forecast.groupby("ds").yhat.sum()
+    assert national.yhat == pytest.approx(coherent.loc[result.window.start:result.window.end].sum(), rel=1e-9)
+    assert not np.allclose(coherent.to_numpy(), direct.yhat.reindex(coherent.index).to_numpy())
     # the national band is its series' refits summed per refit (their joint errors of 28-day
     # sums), around their summed forecast and scaled to the coherent point; narrower than the sum
     # of its days' P10..P90 and than the sum of the series'
@@ -73,11 +78,8 @@ def test_level_tables_are_reconciled_to_the_direct_national_forecast(result):
     summed = planning.window_totals(planning.aggregate(result.forecast, []), result.window, []).iloc[0]
     assert summed.yhat_q90 - summed.yhat_q10 > national.yhat_q90 - national.yhat_q10
     assert planning.national_totals(result)["yhat_q10"] == pytest.approx(national.yhat_q10)
-    daily = planning.daily_total(result).set_index("ds")
-    np.testing.assert_allclose(daily.yhat, direct.yhat.reindex(daily.index), rtol=1e-9)
-    assert [n for n in result.notes if n.startswith("levels reconciled to the direct national forecast")]
-    # the summed series as forecast differ from the direct total: reconciling changed something
-    assert not np.isclose(list(result.forecast.attrs["reconcile"]["factor"].values()), 1.0).all()
+    np.testing.assert_allclose(daily.yhat, coherent.reindex(daily.index), rtol=1e-9)
+    assert [n for n in result.notes if n.startswith("levels reconciled (wls_var") and "chosen: 0% of the 42" in n]
 
 
 def test_every_level_band_is_its_own_not_the_sum_of_the_series_bands(result):
@@ -105,7 +107,8 @@ def test_every_level_band_is_its_own_not_the_sum_of_the_series_bands(result):
     assert series.window_band.isin(["refits", "count", "independent days", "zero"]).all()
     chart = planning.level_daily(result, [])
     direct = result.direct_total.set_index("ds")
-    np.testing.assert_allclose(chart.set_index("ds").yhat_q90, direct.yhat_q90.reindex(chart.ds), rtol=1e-9)
+    chart = chart.set_index("ds")  # the direct total's own band, scaled each day to the coherent point
+    np.testing.assert_allclose(chart.yhat_q90, (direct.yhat_q90 * chart.yhat / direct.yhat).reindex(chart.index), rtol=1e-9)
 
 
 def test_bottom_up_keeps_the_series_and_a_bad_method_is_named():

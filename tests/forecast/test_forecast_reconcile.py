@@ -8,7 +8,7 @@ from workbench.errors import ParameterError
 from workbench.forecast.core import forecast
 from scipy import optimize, stats
 
-from workbench.forecast.reconcile import band_variance, level_totals, reconcile, shrunk_covariance
+from workbench.forecast.reconcile import band_variance, choose_method, level_totals, reconcile, shrunk_covariance
 
 DS = pd.date_range("2026-06-01", periods=2)
 
@@ -251,6 +251,15 @@ def test_wls_var_is_mint_with_the_band_variances_on_the_diagonal():
         np.testing.assert_allclose(out[out.sku == sku].yhat, np.add(THREE[sku], share[sku] * gap), rtol=1e-7)
     with pytest.raises(ParameterError, match="need a band"):
         reconcile(bottom, total[["ds", "yhat"]], keys=["sku"], method="wls_var")
+    # with a median at every level, the medians are projected like the means and the band moves with them
+    medians = reconcile(bottom.assign(yhat_q50=bottom.yhat - 1.0), total.assign(yhat_q50=total.yhat - 1.0),
+                        keys=["sku"], method="wls_var")
+    median_gap = np.subtract(np.subtract(THREE["total"], 1.0), np.add(THREE["a"], THREE["b"]) - 2.0)
+    for sku in ("a", "b"):
+        mine = medians[medians.sku == sku]
+        np.testing.assert_allclose(mine.yhat_q50, np.subtract(THREE[sku], 1.0) + share[sku] * median_gap, rtol=1e-7)
+        np.testing.assert_allclose(mine.yhat_q90, (np.add(THREE[sku], [2.0, 2.0] if sku == "a" else [6.0, 6.0]))
+                                   * mine.yhat_q50 / np.subtract(THREE[sku], 1.0), rtol=1e-7)
 
 
 def test_variance_weights_beat_forecast_proportions_when_the_series_differ_in_certainty():
@@ -272,3 +281,13 @@ def test_variance_weights_beat_forecast_proportions_when_the_series_differ_in_ce
         errors[method] = float(np.mean((out.yhat.to_numpy().reshape(days, n) - truth) ** 2))
     # 71 against 96 and 98 in the seeded run
     assert errors["top_down_var"] < 0.8 * min(errors["forecast_proportions"], errors["bottom_up"])
+
+
+def test_the_default_is_wls_var_unless_half_the_bottom_is_intermittent():
+    rng = np.random.default_rng(2)
+    steady = [rng.poisson(20, 200).astype(float) for _ in range(10)]
+    sparse = [np.where(rng.random(200) < 0.2, rng.poisson(3, 200), 0).astype(float) for _ in range(10)]
+    idle = [np.r_[rng.poisson(20, 100), np.zeros(100)] for _ in range(2)]  # stopped: no sale in 91 days
+    assert choose_method(steady + sparse[:4], "D")[0] == "wls_var"
+    method, why = choose_method(steady[:4] + sparse[:4] + idle, "D")  # 6 of 10
+    assert method == "forecast_proportions" and why.startswith("60% of the 10 series are intermittent or idle")

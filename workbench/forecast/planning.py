@@ -20,8 +20,9 @@ from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
 from workbench.forecast.request import MAX_HORIZON, ForecastRequest, check_lead
 
 PLANNING_EVENTS = ("618", "new_year_sale", "double11", "spring_festival")
-RECONCILE_METHOD = "forecast_proportions"  # see docs/benchmarks.md, "Coherent levels on a sparse panel"
-PLANNING_RECONCILE = ("forecast_proportions", "top_down_var", "bottom_up", "ols", "wls_struct", "wls_var")  # no past errors
+RECONCILE_METHOD = "auto"  # reconcile.choose_method: wls_var, or forecast proportions on a sparse bottom
+PLANNING_RECONCILE = ("auto", "forecast_proportions", "top_down_var", "bottom_up", "ols", "wls_struct",
+                      "wls_var")  # need no past errors
 PLANNING_FREQUENCIES = ("D", "W", "MS")  # an event window is days long: quarters are too coarse to plan it
 PERIOD_WORDS = {"D": "day", "W": "week", "MS": "month"}
 PERIOD_ADJECTIVES = {"D": "daily", "W": "weekly", "MS": "monthly"}  # the report's labels
@@ -125,11 +126,16 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
     else from the level's direct forecast's refits.
 
     With keys, the national total (the sum of all series) is also forecast directly and the
-    series are reconciled to it (``reconcile``: ``"forecast_proportions"``, the default, splits
-    the direct total in proportion to the series' own forecasts; ``"bottom_up"`` keeps the
-    series as forecast; see ``workbench.forecast.reconcile``), so every level built from
-    ``forecast`` (``level_totals``, ``national_totals``, a region's demand) adds up to the direct
-    national forecast. A note gives the gap between the summed series and the direct total.
+    series and it are reconciled (``reconcile``: ``"auto"``, the default, is
+    ``reconcile.choose_method``'s: ``"wls_var"``, MinT with each series' and the total's variance
+    read off its own band, so the less sure move more and the national total lands between the
+    direct forecast and the summed series, nearer the surer; or, on a sparse bottom (half its
+    series intermittent), ``"forecast_proportions"``, which splits the direct total in
+    proportion to the series' forecasts;
+    ``"bottom_up"`` keeps the series as forecast; see ``workbench.forecast.reconcile`` and
+    docs/benchmarks.md, "Coherent levels"), so every level built from ``forecast``
+    (``level_totals``, ``national_totals``, a region's demand) adds up, means and medians. A note
+    gives the summed series, the direct total and what the levels add up to.
     Not reconciled (a note says why) when a series failed (the direct total includes it) or the
     total cannot be forecast; one series is its own total.
 
@@ -285,15 +291,28 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
     if method == "bottom_up":
         return fc, direct, ("levels not reconciled (bottom_up): each level is the sum of its series; its band is "
                             "that of its own direct forecast, scaled to the sum")
-    out = reconcile(fc, direct, keys=keys, method=method)
     from workbench.data.validate import window_share
+    from workbench.forecast.reconcile import VARIANCE_WEIGHTED, choose_method
 
-    summed = float((fc["yhat"] * window_share(fc["ds"], request.freq, window.start, window.end)).sum())
-    national = float((direct["yhat"] * window_share(direct["ds"], request.freq, window.start, window.end)).sum())
+    fallback = ""
+    if method == "auto":
+        histories = [g["y"].to_numpy() for _, g in train.groupby(keys, sort=False)]
+        method, why = choose_method(histories, request.freq)
+        fallback = f" (chosen: {why})"
+    if method in VARIANCE_WEIGHTED and not _has_band(request.quantiles):
+        fallback = (f" ({method} weighs each series by its band: none without a quantile below and above the "
+                    f"median, so forecast proportions)")
+        method = "forecast_proportions"
+    out = reconcile(fc, direct, keys=keys, method=method)
+
+    def over_window(frame):
+        return float((frame["yhat"] * window_share(frame["ds"], request.freq, window.start, window.end)).sum())
+
+    summed, national, coherent = over_window(fc), over_window(direct), over_window(out)
     gap = f" ({summed / national - 1:+.1%})" if national > 0 else ""
     how = {"forecast_proportions": "split top-down in proportion to their own forecasts",
-           "top_down_var": "moved to it each day in proportion to their forecast variances (the less sure a "
-                           "series, the more it moves)"}.get(method, f"reconciled ({method})")
+           "top_down_var": "moved to it each period in proportion to their forecast variances (the less sure a "
+                           "series, the more it moves)"}.get(method, f"reconciled ({method})") + fallback
     info = out.attrs["reconcile"]
     if info.get("equal_split_dates"):
         how += (f"; on {len(info['equal_split_dates'])} days the series forecast nothing while the total did, "
@@ -303,11 +322,26 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
                 f"proportion to their forecasts")
     if info.get("at_zero"):
         how += f"; {info['at_zero']} series-days went to zero (the total is below what the others can give up)"
-    if info.get("negative_values"):
-        how += (f"; {info['negative_values']} series-days came out negative and were set to zero "
-                f"({info['negative_units']:,.0f} units), so the levels sum the rest")
+    how += _how_extra(info)
+    if method == "wls_var":  # the national total moves too: towards the surer of the two
+        return out, direct, (f"levels reconciled (wls_var: each series and the national total weighed by the "
+                             f"variance of its own band, the less sure moving more): the "
+                             f"{fc.groupby(keys).ngroups} series summed to {summed:,.0f}{gap} over the window "
+                             f"against the direct national forecast of {national:,.0f}; every level now adds up "
+                             f"to {coherent:,.0f}{fallback}{_how_extra(info)}")
     return out, direct, (f"levels reconciled to the direct national forecast, {national:,.0f} over the window: the "
                          f"{fc.groupby(keys).ngroups} series, which summed to {summed:,.0f}{gap}, are {how}")
+
+
+def _has_band(quantiles) -> bool:
+    return min(quantiles, default=0.5) < 0.5 < max(quantiles, default=0.5)
+
+
+def _how_extra(info: dict) -> str:
+    if not info.get("negative_values"):
+        return ""
+    return (f"; {info['negative_values']} series-days came out negative and were set to zero "
+            f"({info['negative_units']:,.0f} units), so the levels sum the rest")
 
 
 def window_totals(fc: pd.DataFrame, window: EventWindow, keys: list[str], freq: str = "D") -> pd.DataFrame:
@@ -620,7 +654,7 @@ def level_totals(result: EventForecast) -> pd.DataFrame:
     """Window totals at each coarser level in the keys (``_middle_levels``: category, region, a
     file's own ``类目``...) and national:
     sums of the (reconciled) series, so the point forecasts and baselines add up exactly from
-    one level to the next, and the national point forecast is the direct one (``event_forecast``).
+    one level to the next, up to the reconciled national point forecast (``event_forecast``).
     Each level's band is that of its own window total forecast directly, scaled to the coherent
     point forecast (``with_window_band``; ``window_band`` names the rule)."""
     levels = [[k] for k in _middle_levels(result.forecast, result.keys)] + [[]]

@@ -8,8 +8,8 @@ Orchestration only: every number comes from a tested package function
 
 Stated assumptions (shown in the report):
 
-* the network is sized on the event window's P50 units per region, reconciled top-down to the
-  directly forecast national total (the regions' P50s add up to its P50:
+* the network is sized on the event window's P50 units per region, reconciled with the
+  directly forecast national total (the regions' P50s add up to the reconciled national P50:
   :func:`~workbench.forecast.planning.event_forecast`), split over cities by population share (the network's own rule: :func:`~workbench.network.china.city_demand`, or the
   forecast demand of :mod:`workbench.network.inputs` with a sites or lanes file);
 * warehouses are named by city, front warehouses ``"<city> front"``;
