@@ -352,3 +352,41 @@ def test_a_series_launched_under_four_periods_ago_gets_its_level_not_its_zeros()
     weeks = pd.date_range("2024-01-01", periods=12, freq="W-MON")
     weekly = make_model("recent_level", freq="W").fit(np.r_[np.zeros(9), 100, 120, 110], weeks, freq="W")
     assert weekly.predict(2).mean == pytest.approx([110, 110])
+
+
+def _launch_ramp_then_plateau(seed: int, months_after: int = 8) -> tuple[np.ndarray, pd.DatetimeIndex]:
+    """Monthly: 6 empty months, a launch ramping from 15% to its plateau over 6 months (the
+    parcel origin DC8 opened July 2021 and reached its level in January 2022), then the plateau
+    (1.6 million a month) with 8% noise for ``months_after`` months."""
+    rng = np.random.default_rng(seed)
+    ramp = np.linspace(0.15, 0.85, 6)
+    y = 1.6e6 * np.r_[np.zeros(6), ramp * rng.lognormal(0, 0.08, 6), rng.lognormal(0, 0.08, months_after)]
+    return y, pd.date_range("2021-01-01", periods=len(y), freq="MS")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_a_monthly_launch_ramp_is_no_growth_once_the_level_holds(seed):
+    """DC8: its 2021 ramp was read as growth, 9.3M forecast over October-December 2022 against
+    4.8M (one season seen: the year-on-year pairs of the ramp's months, x4-5). The ramp's end is
+    a level shift (``regime.period_shifts``), and level, growth and season come from the months
+    since: the plateau."""
+    from workbench.forecast.models.regime import period_shifts
+
+    y, ds = _launch_ramp_then_plateau(seed)
+    start = nondaily_start(y, "MS")
+    assert period_shifts(np.log1p(y[start:]), "MS")  # the ramp's end
+    pred = make_model("auto", freq="MS").fit(y, ds, freq="MS").predict(3)
+    assert 0.75 < pred.mean.mean() / 1.6e6 < 1.3, pred.mean
+    assert any("level shift on" in n for n in pred.notes)
+
+
+def test_steady_monthly_growth_and_season_are_no_level_shift():
+    """A grower (+30% a year) with a season of +-25% and 6% noise over 24 months: no shift on 8 seeds."""
+    from workbench.forecast.models.regime import period_shifts
+
+    t = np.arange(24)
+    for seed in range(8):
+        rng = np.random.default_rng(seed)
+        season = np.exp(0.25 * np.sin(2 * np.pi * (t - rng.integers(12)) / 12))
+        y = 1000 * 1.3 ** (t / 12) * season * rng.lognormal(0, 0.06, 24)
+        assert period_shifts(np.log1p(y), "MS") == [], seed

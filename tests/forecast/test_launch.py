@@ -156,8 +156,9 @@ def test_young_launches_follow_the_pooled_launch_curve_weekly_and_monthly(freq, 
     level, and within 15% (weeks) or 25% (months) along the curve: -7.8% / -11.4% on this seed,
     -12.1 / -8.8% and -10.8 / -20.8% on seeds 1 and 2 (each launch's own ramp is faster or
     slower than the panel's median, and ``ets`` holds no market growth). The launches past
-    their ramp no longer read it as a season or a trend (39-63% high without the curve), and
-    mature series are unchanged."""
+    their ramp no longer read it as a season or a trend (63% high without the curve weekly;
+    monthly 39%, and 16% since a monthly launch is fitted from its ramp's end, a level shift:
+    ``regime.period_shifts``), and mature series are unchanged."""
     panel, means, kinds = ramp_panel(young=(100, 150), ramp=(200, 280), old=(420, 700))
     history = _periods(panel, "y", freq)
     history = history[history.ds < pd.Timestamp(end)]  # complete periods only
@@ -165,7 +166,8 @@ def test_young_launches_follow_the_pooled_launch_curve_weekly_and_monthly(freq, 
     pooled = forecast(history, horizon=horizon, keys=["sku"], freq=freq, n_jobs=1).merge(truth, on=["sku", "ds"])
     flat = forecast(history, horizon=horizon, keys=["sku"], freq=freq, n_jobs=1,
                     model_params={"launch_curve": None}).merge(truth, on=["sku", "ds"])
-    _assert_the_curve_helps(pooled, flat, kinds, young_within=0.15 if freq == "W" else 0.25, old_flat_above=0.30)
+    _assert_the_curve_helps(pooled, flat, kinds, young_within=0.15 if freq == "W" else 0.25,
+                            old_flat_above=0.30 if freq == "W" else 0.10)
 
 
 def test_the_guard_allows_the_growth_a_launch_curve_explains():

@@ -20,7 +20,7 @@ from workbench.forecast.models.intermittent import (INTERMITTENT_ADI, INTERMITTE
                                                     is_intermittent)
 from workbench.forecast.models.launch import PERIOD_WORDS, LaunchCurve, launch_start
 from workbench.forecast.models.lunar import WINDOWS, LunarEffect, fit_lunar_effect, lunar_regressors
-from workbench.forecast.models.regime import STOP_PERIODS, nondaily_start, stopped_since, trailing_zeros
+from workbench.forecast.models.regime import STOP_PERIODS, nondaily_start, period_shifts, stopped_since, trailing_zeros
 
 MIN_FIT = 4  # fewest periods an ETS is fitted on (level only)
 MIN_QUIET = 3  # fewest periods outside solar sale windows a short history's level is fitted on
@@ -218,7 +218,9 @@ class ETSModel(Forecaster):
     median are 0 (a new user's three SKUs that had stopped were forecast at their level with
     a P10 far above zero).
     Weekly, monthly and quarterly series are fitted from their start (``nondaily_start``: the
-    zeros before a launch are not a level to trend from); with fewer than ``MIN_FIT`` periods
+    zeros before a launch, or its pre-launch trickle, are not a level to trend from), and a
+    monthly launch (zeros or a trickle before its start) from its last level shift (``regime.period_shifts``, with a note: a ramp that has reached its
+    level is not growth, nor a season seen once); with fewer than ``MIN_FIT`` periods
     since it, ``fit`` raises ``ModelError`` and the core's fallback (``recent_level``, the mean of
     the periods since the start) forecasts the series, with a note: fitted across its pre-launch
     zeros, a level-only ETS had put three SKUs selling 1,000 a month at 660, P10 0 and P90 2,670.
@@ -293,6 +295,11 @@ class ETSModel(Forecaster):
         if self.stopped_ is not None:  # forecast zero: a band fitted across the stop is noise
             return self
         self.start_ = nondaily_start(self.y_, freq) if freq != "D" else 0
+        self.shift_ = None  # the first period of the current level after a level shift
+        # a launch in its own history (zeros or a trickle before its start): regime.py says why only these
+        shifts = self._level_shifts() if freq == "MS" and self.start_ > 0 else []
+        if shifts:
+            self.shift_ = self.start_ = self.start_ + shifts[-1]
         if len(self.y_) - self.start_ < MIN_FIT:  # fitted across its pre-launch zeros, a level is neither
             raise ModelError(f"{self.name}: {len(self.y_) - self.start_} {PERIOD_WORDS[freq]} since the series' "
                              f"start on {self.ds_[self.start_].date()}, under the {MIN_FIT} an ETS is fitted on")
@@ -330,6 +337,11 @@ class ETSModel(Forecaster):
             self.form_ = forms[0]
         self._fit_form(z, self.form_)
         return self
+
+    def _level_shifts(self) -> list[int]:
+        """Level shifts of a monthly history since its start (``regime.period_shifts`` on its log
+        demand), as offsets from ``start_``."""
+        return period_shifts(np.log1p(self.y_[self.start_:]), self.freq_)
 
     def _fit_form(self, z: np.ndarray, form: str) -> None:
         """Fit the ETS of ``form`` (``FORMS``) to the (log, deseasonalised-by-events) series ``z``."""
@@ -432,7 +444,10 @@ class ETSModel(Forecaster):
         mu = mu + (ramp if ramp is not None else 0.0)
         baseline = censored_at_zero(np.expm1(mu))
         notes = self._launch_note()
-        if self.start_:
+        if self.shift_ is not None:
+            notes.append(f"{self.name}: level shift on {self.ds_[self.shift_].date()}; level, growth and season come "
+                         f"from the {PERIOD_WORDS[self.freq_]} since")
+        elif self.start_:
             notes.append(f"{self.name}: the series starts on {self.ds_[self.start_].date()}; fitted from there")
         if self.freq_ != "D":
             notes += self._form_notes(n)
