@@ -148,7 +148,7 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
     histories, as ``planning.event_forecast`` does; keyed frames only): the total is also forecast directly and the
     series are reconciled to it, as ``planning.event_forecast`` does; the series and the total
     are then scored as reconciled (the total's coverage and scaled pinball on the direct total's
-    own quantiles: summed series quantiles are no quantiles of the sum, so without ``reconcile``
+    own quantiles, scaled each day to the reconciled total: summed series quantiles are no quantiles of the sum, so without ``reconcile``
     a keyed total's coverage and pinball are NaN; the series' own are in ``per_series``), and ``totals`` adds ``summed_wape`` / ``summed_bias`` (the
     total as the sum of the series as forecast) and ``per_series`` ``direct_wape`` (each series
     as forecast), the direct figures beside the reconciled ones.
@@ -210,10 +210,15 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
                   "summed_bias": metrics.bias(summed["y"], summed["yhat_direct"])} if direct is not fc else {})
         scores = _score(summed, ty, lo, hi, quantiles)
         if keys:  # a sum of the series' quantiles is no quantile of their sum (far too wide a band):
-            # the total's band is the directly forecast total's, or it is not scored
+            # the total's band is the directly forecast total's, scaled each day to the reconciled
+            # total (as the event report's charts are; 1 when the direct total is kept), or none
             qcols = list(map(quantile_column, quantiles))
-            band = summed[["ds", "y"]].merge(total[["ds", *qcols]], on="ds", how="left") \
-                if direct is not fc else None
+            band = None
+            if direct is not fc:
+                band = summed[["ds", "y", "yhat"]].merge(total[["ds", "yhat", *qcols]], on="ds", how="left",
+                                                         suffixes=("", "_total"))
+                scale = (band["yhat"] / band["yhat_total"].where(band["yhat_total"] > 0)).fillna(1.0)
+                band[qcols] = band[qcols].mul(scale, axis=0)
             scores.update(coverage=metrics.coverage(band["y"], band[lo], band[hi]) if band is not None else np.nan,
                           scaled_pinball=metrics.scaled_pinball(band["y"], {q: band[quantile_column(q)].to_numpy()
                                                                              for q in quantiles}, ty)

@@ -272,8 +272,8 @@ def _middle_levels(frame: pd.DataFrame, keys) -> list[str]:
 def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest, keys: list[str],
                 calendar, method: str, window: EventWindow, span
                 ) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
-    """The series' forecast reconciled to the direct forecast of their sum (kept as forecast with
-    ``method`` ``"bottom_up"``), the direct total (forecast with the window total's band; also
+    """The series' forecast reconciled with the direct forecast of their sum (``method``; ``"auto"``:
+    ``reconcile.choose_method``; kept as forecast with ``"bottom_up"``), the direct total (forecast with the window total's band; also
     where the national band comes from), and a note with the gap over the window (or why
     nothing was reconciled)."""
     from workbench.forecast.reconcile import reconcile
