@@ -1,4 +1,4 @@
-"""Where a series' current regime begins: its start, a stop, and level shifts (daily data).
+"""Where a series' current regime begins: its start, a stop, and level shifts (daily data; months for ets).
 
 Real SKU and flow data is young and changing: products launch (zeros, then a level), lines stop
 (a level, then zeros) and channels move (one level, then another). Level and growth must come
@@ -44,8 +44,8 @@ against a level the series has left, reaches absurd values.
   growth (trial 5: forecast at 57% of its recent level). On 60 seeded growers: 5 such shifts
   before, 1 now; real halvings and doublings found 18 and 19 of 20 before, 19 and 19 now
   (``test_steady_growth_is_not_a_level_shift``). (Requiring 4 observed weeks either side took
-  the growers to none but hid a parcel origin's collapse 5 weeks before the Double 11 cut-off,
-  behind the 618 span: 20 origins' Double 11 WAPE 32.3 -> 34.1%.)
+  the growers to none but missed recent shifts behind the 618 span at the Double 11 cut-off:
+  20 origins' Double 11 WAPE 32.3 -> 34.1%.)
 * **level shifts of monthly data** (``period_shifts``): the same search and tests on the months'
   log levels, at least 2 months between change points and either side, the level held for 3.
   ``ets`` uses them on launches only (zeros or a trickle before the start): a launch's ramp ends
