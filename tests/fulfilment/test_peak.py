@@ -180,3 +180,19 @@ def test_window_totals_scale_a_scenario_to_the_warehouse_totals_quantile():
         peak_check(forecast, assignment, capacity, window_totals=totals[["warehouse", "yhat_q50"]], **kwargs)
     with pytest.raises(DataValidationError, match="'Wuhan' appears twice"):
         peak_check(forecast, assignment, capacity, window_totals=pd.concat([totals, totals]), **kwargs)
+
+
+def test_a_window_total_that_is_no_number_is_named_not_dropped():
+    """A non-numeric or negative window total is refused with its row (it once became NaN and the
+    warehouse silently fell back to the summed quantiles); an empty one means no band."""
+    forecast, assignment, capacity = two_warehouses()
+    kwargs = dict(window_start=DAYS[0], window_end=DAYS[-1], area="city")
+    totals = pd.DataFrame({"warehouse": ["Wuhan", "Xi'an"], "yhat_q50": [450.0, None], "yhat_q90": ["5OO", None]})
+    with pytest.raises(DataValidationError, match=r"column 'yhat_q90' at row 1 must be units >= 0"):
+        peak_check(forecast, assignment, capacity, window_totals=totals, **kwargs)
+    totals["yhat_q90"] = [-1.0, None]
+    with pytest.raises(DataValidationError, match=r"column 'yhat_q90' at row 1 must be units >= 0"):
+        peak_check(forecast, assignment, capacity, window_totals=totals, **kwargs)
+    totals["yhat_q90"] = [500.0, None]
+    by = peak_check(forecast, assignment, capacity, window_totals=totals, **kwargs).warehouses
+    assert by.set_index(["warehouse", "scenario"]).loc[("Xi'an", "p90"), "scenario_total"] == "summed"

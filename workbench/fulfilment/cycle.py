@@ -36,7 +36,7 @@ import pandas as pd
 
 from workbench.errors import DataValidationError, ParameterError
 from workbench.fulfilment.kpis import Kpi, kpi_table
-from workbench.fulfilment.peak import SHIP_TARGET, PeakResult, check_capacity, peak_check
+from workbench.fulfilment.peak import SHIP_TARGET, TOTAL_SOURCES, PeakResult, check_capacity, peak_check
 from workbench.network.places import warehouse_name
 from workbench.notes import SeriesNote
 
@@ -869,8 +869,8 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     stock_source = "not computed (no feasible network)"
     if not blocked:
         (assignment, capacity, peak, plan, orders, build, clearance,
-         stock_source) = _peak_and_stock(params, files, window, days, history, stock_skus, region_fc,
-                                         report, used, notes, n_jobs)
+         stock_source) = _peak_and_stock(params, files, window, days, history, region, stock_skus,
+                                         region_fc, report, used, notes, n_jobs)
 
     # 4. GMV of the event
     gmv, gmv_fc = None, None
@@ -916,9 +916,10 @@ def _failure_notes(result, what: str) -> list[str]:
 
 
 def _peak_and_stock(params: CycleParams, files: tuple, window, days: int, history: pd.DataFrame,
-                    stock_skus: list[str], region_fc, report, used, notes: list[str],
-                    n_jobs: int | None):
-    """The peak per warehouse, then stock (steps 3 and 4 of :func:`run_cycle`)."""
+                    region_history: pd.DataFrame, stock_skus: list[str], region_fc, report, used,
+                    notes: list[str], n_jobs: int | None):
+    """The peak per warehouse, then stock (steps 3 and 4 of :func:`run_cycle`); ``region_history``:
+    ``history`` summed per region and day."""
     from workbench.forecast.planning import event_forecast
     from workbench.inventory.clearance import clearance_list
     from workbench.inventory.demand import pool_forecast
@@ -929,15 +930,14 @@ def _peak_and_stock(params: CycleParams, files: tuple, window, days: int, histor
     capacity = daily_capacity(params, used, warehouses, days)
     if capacity.attrs["assumed"]:
         notes.append(CAPACITY_ASSUMED)
-    regions = history.groupby(["region", "ds"], as_index=False)["y"].sum()
-    totals = warehouse_window_totals(regions, region_fc.totals, assignment, window, n_jobs=n_jobs)
-    summed = totals[totals["yhat_q90"].isna()]
-    if len(summed):
-        notes.append(f"peak: {', '.join(summed['warehouse'])} have no band of their own window total; their "
-                     "P50/P90 peak sums their regions' daily quantiles, an upper bound")
+    totals = warehouse_window_totals(region_history, region_fc.totals, assignment, window, n_jobs=n_jobs)
     peak = peak_check(region_fc.forecast, assignment, capacity, window_start=window.start,
                       window_end=window.end, area="region", target=params.ship_target,
                       window_totals=totals)
+    summed = peak.warehouses.loc[peak.warehouses["scenario_total"] == "summed", "warehouse"].unique()
+    if len(summed):
+        notes.append(f"peak: {', '.join(summed)} have no band of their own window total; their P50/P90 "
+                     f"peak is {TOTAL_SOURCES['summed']}")
 
     # 3. stock: SKU forecast pooled at the serving warehouses, orders now, build before the window
     sku_fc = event_forecast(history[history["sku"].isin(stock_skus)], event=params.event, year=window.year,

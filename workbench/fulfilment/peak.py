@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from workbench.data.validate import describe_rows
 from workbench.errors import DataValidationError, ParameterError
 
 SCENARIOS = {"p50": "yhat_q50", "p90": "yhat_q90"}
@@ -359,8 +360,10 @@ def _window_totals(table: pd.DataFrame | None, columns: dict[str, str]) -> dict:
         raise DataValidationError(f"{name}: warehouse {keys[keys.duplicated()].iloc[0]!r} appears twice")
     out = {}
     for column in columns.values():
-        values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)
-        if (values < 0).any():
-            raise DataValidationError(f"{name}: column {column!r} must be units >= 0")
-        out.update({(w, column): v for w, v in zip(keys, values) if np.isfinite(v)})
+        numbers = pd.to_numeric(table[column], errors="coerce")
+        bad = (numbers.isna() & table[column].notna()) | (numbers < 0)
+        if bad.any():
+            raise DataValidationError(f"{name}: column {column!r} at {describe_rows(table, bad)} must be units "
+                                      f">= 0 (empty where a warehouse has no band of its own)")
+        out.update({(w, column): v for w, v in zip(keys, numbers.to_numpy(dtype=float)) if np.isfinite(v)})
     return out
