@@ -53,6 +53,11 @@ Three rules, in order (``window_band`` says which one gave a band):
   it 4-79% of the time before they had refits; docs/benchmarks.md), and the tables'
   ``window_band`` column says it is a stated rule, not a measured band.
 
+A level's total (a category's, the nation's) on daily data takes **summed refits**
+(``summed_band``): its series' ``span_sums`` added up per refit and span, the errors of the sum
+as it happened (the level's series neither independent nor perfectly correlated), then the
+refits rule; the planning core falls back to the level's own direct forecast's refits.
+
 The point forecast (the sum of the days' means) always lies inside the P10..P90 band.
 Measured in docs/benchmarks.md ("Bands of event-window totals"): ``benchmarks/window_band_coverage.py``.
 """
