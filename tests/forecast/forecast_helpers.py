@@ -34,3 +34,13 @@ class FailsOnYoungSeries(SeasonalNaive):
         if len(y) < 200:
             raise ModelError(f"{self.name}: only {len(y)} days of history; it needs 200")
         return super().fit(y, ds, freq=freq, calendar=calendar)
+
+
+class BrokenRefitPaths(SeasonalNaive):
+    """A model whose forecast is sound but whose refit paths (a window band's evidence) raise, as
+    a bug there would: registered by a test to see that the core keeps the series."""
+
+    name = "broken_refit_paths"
+
+    def refit_paths(self):
+        raise ValueError("no paths here")

@@ -59,6 +59,34 @@ def test_a_series_its_model_cannot_fit_gets_the_fallback_with_a_note(monkeypatch
     assert any("only 78 days of history; it needs 200" in note for note in fc.attrs["notes"])
 
 
+def test_a_window_band_fault_keeps_the_series_and_says_so(monkeypatch):
+    """Trial 7: refit paths that raised (a refit of two months) dropped a whole partition's
+    series, five launched SKUs among them; the series stay, their band takes the rule without
+    paths, and a note says why."""
+    from forecast_helpers import BrokenRefitPaths
+    from workbench.forecast.models import MODELS
+
+    monkeypatch.setitem(MODELS, BrokenRefitPaths.name, BrokenRefitPaths)
+    days = pd.date_range("2025-01-01", "2026-03-19")
+    frame = pd.concat([pd.DataFrame({"sku": s, "ds": days, "y": 40.0 + i}) for i, s in enumerate("ab")])
+    window = (pd.Timestamp("2026-03-25"), pd.Timestamp("2026-03-31"))
+    fc = forecast(frame, horizon=14, model=BrokenRefitPaths.name, keys=["sku"], window=window, n_jobs=1)
+    assert fc.attrs["failures"] == [] and set(fc.sku) == {"a", "b"}
+    assert len(fc.attrs["window_bands"]) == 2
+    assert any("its refit paths failed (ValueError: no paths here)" in n for n in fc.attrs["notes"])
+
+
+def test_seasonal_naive_refits_on_two_months_know_their_frequency():
+    from workbench.forecast.models import make_model
+
+    ds = pd.date_range("2025-01-01", periods=14, freq="MS")
+    model = make_model("seasonal_naive").fit(np.arange(1.0, 15.0), ds, freq="MS")
+    assert model._reference(pd.DatetimeIndex(["2026-03-01", "2026-04-01"]),
+                            pd.Series(np.arange(1.0, 15.0), index=ds)).tolist() == [3.0, 4.0]
+    short = make_model("seasonal_naive").fit(np.array([5.0, 6.0]), ds[:2], freq="MS")
+    assert np.isnan(short._reference(pd.DatetimeIndex(["2025-03-01"]), pd.Series([5.0, 6.0], index=ds[:2]))[0])
+
+
 def test_bad_quantiles_are_rejected(categories):
     with pytest.raises(ParameterError, match="strictly between 0 and 1"):
         forecast(categories, horizon=5, quantiles=(0.1, 1.5), keys=["category"])

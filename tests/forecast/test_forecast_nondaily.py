@@ -390,3 +390,20 @@ def test_steady_monthly_growth_and_season_are_no_level_shift():
         season = np.exp(0.25 * np.sin(2 * np.pi * (t - rng.integers(12)) / 12))
         y = 1000 * 1.3 ** (t / 12) * season * rng.lognormal(0, 0.06, 24)
         assert period_shifts(np.log1p(y), "MS") == [], seed
+
+
+def test_a_shops_opening_weeks_are_no_season(monkeypatch):
+    """Trial 7's weekly file: a shop whose first weeks ramped from a third of its level read the
+    ramp into last year's positions of its one-season indices, and this year's deseasonalised
+    level came out high (+37% in the first week ahead). The opening ramp (regime.opening_ramp)
+    gives neither season nor growth."""
+    from workbench.forecast.models import ets
+
+    rng = np.random.default_rng(3)
+    ds = pd.date_range("2025-03-03", periods=60, freq="W-MON")
+    y = np.round(1000 * np.r_[np.linspace(0.3, 1.0, 7), np.ones(53)] * rng.lognormal(0, 0.05, 60))
+    model = make_model("ets").fit(y, ds, freq="W")
+    assert model.form_ == "indices" and model.opening_ == 5
+    assert abs(model.predict(8).mean.mean() / 1000 - 1) < 0.10  # +6.2%
+    monkeypatch.setattr(ets, "OPENING_PERIODS", {})
+    assert make_model("ets").fit(y, ds, freq="W").predict(8).mean.mean() / 1000 - 1 > 0.12  # +15.2% without

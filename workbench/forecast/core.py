@@ -226,7 +226,12 @@ def _forecast_one(y, ds, job: _Job):
         if not reason:
             pred = _conformal(pred, y, ds, model, params, job)
             reason = _check_prediction(pred, model, job) or check_prediction(y, pred, job.freq)
-            paths = [] if reason or job.window is None else fitted.refit_paths()
+            if not reason and job.window is not None:
+                try:
+                    paths = fitted.refit_paths()
+                except Exception as exc:  # a window band's evidence, not the forecast: the series stays
+                    pred.notes.append(f"{model}: its refit paths failed ({type(exc).__name__}: {exc}); its window "
+                                      f"band takes the rule without them")
     if reason:  # failed, or not believable next to its history: the fallback, with a note
         pred = _fallback(y, ds, job, model, reason)
         if isinstance(pred, str):

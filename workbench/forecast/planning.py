@@ -280,8 +280,10 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
 
     failures = fc.attrs.get("failures", [])
     if failures:
-        return fc, None, (f"levels not reconciled: {len(failures)} series failed and the national total "
-                          f"includes them; the levels are sums of the series that were forecast, without a band")
+        named = ", ".join(str(f.key) for f in failures[:3]) + (f" and {len(failures) - 3} more" if len(failures) > 3 else "")
+        return fc, None, (f"levels not reconciled: {len(failures)} series failed ({named}; the notes say why) and are "
+                          f"missing from every level and total; the levels are sums of the series that were forecast, "
+                          f"without a band")
     total = train.groupby("ds", sort=True, as_index=False)["y"].sum()
     try:
         direct = forecast(total, request, calendar=calendar, with_baseline=True, window=span)

@@ -20,7 +20,8 @@ from workbench.forecast.models.intermittent import (INTERMITTENT_ADI, INTERMITTE
                                                     is_intermittent)
 from workbench.forecast.models.launch import PERIOD_WORDS, LaunchCurve, launch_start
 from workbench.forecast.models.lunar import WINDOWS, LunarEffect, fit_lunar_effect, lunar_regressors
-from workbench.forecast.models.regime import STOP_PERIODS, nondaily_start, period_shifts, stopped_since, trailing_zeros
+from workbench.forecast.models.regime import (OPENING_GAP, STOP_PERIODS, nondaily_start, opening_ramp, period_shifts,
+                                              stopped_since, trailing_zeros)
 
 MIN_FIT = 4  # fewest periods an ETS is fitted on (level only)
 MIN_QUIET = 3  # fewest periods outside solar sale windows a short history's level is fitted on
@@ -32,6 +33,10 @@ IN_SAMPLE_WIDENING = 1.5  # in-sample one-step errors understate out-of-sample o
 # categories, weekly: WAPE 8.1% estimated, 7.7% heuristic); on months and quarters estimating
 # them was as accurate or better
 HEURISTIC_SEASON = 12
+# a history's opening ramp (regime.opening_ramp): the quiet periods whose median a settled level
+# is within OPENING_GAP (log) of, and the most periods a ramp is looked for over (event_profile's
+# 56 and 182 days)
+OPENING_PERIODS = {"W": (8, 26), "MS": (2, 6)}
 SHRUNK_INDICES = ("MS",)  # frequencies whose one-season indices are shrunk by their noise (one_season_indices)
 
 
@@ -89,7 +94,8 @@ def quiet_level(z: np.ndarray, quiet: np.ndarray) -> np.ndarray:
     return np.where(quiet, z, np.minimum(z, fill))
 
 
-def one_season_indices(z: np.ndarray, season: int, *, shrink: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def one_season_indices(z: np.ndarray, season: int, *, shrink: bool = False,
+                       skip: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Additive seasonal indices of the log series ``z`` from a history of one to two seasons,
     and the variance of each: ``(indices, variances)``, each shape (season,).
 
@@ -123,19 +129,27 @@ def one_season_indices(z: np.ndarray, season: int, *, shrink: bool = False) -> t
     2-5 pairs of noise; shrinking them lost 2.42 -> 2.46% and 3.25 -> 3.32% on the sample's
     categories and SKUs by quarter (the only one-season quarterly rows measured).
     Figures: docs/benchmarks.md, "Weekly, monthly and quarterly data".
+
+    ``skip``: the first periods are an opening ramp (``regime.opening_ramp``): they give neither
+    growth nor season, and a position seen only there has index 0 and the variance of one
+    sighting (a new shop's first weeks, low and rising, made last year's positions low and this
+    year's deseasonalised level high: trial 7's weekly SKUs +37% in the first week ahead).
     """
     t = np.arange(len(z))
+    used = t >= skip
     if shrink:
-        resid = z - np.mean(z[season:] - z[:-season]) / season * t
+        pairs = used[:-season]
+        growth = np.mean((z[season:] - z[:-season])[pairs]) / season if pairs.any() else 0.0
+        resid = z - growth * t
     else:
         design = np.column_stack([np.ones(len(z)), t])
-        resid = z - design @ np.linalg.lstsq(design, z, rcond=None)[0]
-    groups = [resid[t % season == j] for j in range(season)]
-    idx = np.array([g.mean() for g in groups])
-    idx -= idx.mean()
+        resid = z - design @ np.linalg.lstsq(design[used], z[used], rcond=None)[0]
+    groups = [resid[used & (t % season == j)] for j in range(season)]
+    idx = np.array([g.mean() if len(g) else np.nan for g in groups])
+    idx = np.where(np.isnan(idx), 0.0, idx - np.nanmean(idx))
     twice = [g for g in groups if len(g) > 1]
-    noise = float(np.mean([g.var(ddof=1) for g in twice])) if twice else float(resid.var())
-    variance = noise / np.array([len(g) for g in groups], float)
+    noise = float(np.mean([g.var(ddof=1) for g in twice])) if twice else float(resid[used].var())
+    variance = noise / np.array([max(len(g), 1) for g in groups], float)
     if shrink:
         keep = np.divide(idx ** 2, idx ** 2 + variance, out=np.zeros(season), where=idx ** 2 + variance > 0)
         idx = idx * keep
@@ -369,8 +383,14 @@ class ETSModel(Forecaster):
                                                              season=self.lunar_season_, prior=self.lunar_prior)
             if self.lunar_ is not None:
                 z = z - self._lunar_regressors(ds) @ self.lunar_.beta
+        self.opening_ = 0
         if form == "indices":
-            self.indices_, self.index_var_ = one_season_indices(z, season, shrink=self.freq_ in SHRUNK_INDICES)
+            if self.freq_ in OPENING_PERIODS and self._launch_ramp(np.array([self.start_])) is None:
+                ahead, longest = OPENING_PERIODS[self.freq_]
+                self.opening_ = opening_ramp(z, ~event_periods(ds, self.freq_, self.calendar_), ahead,
+                                             OPENING_GAP, longest)
+            self.indices_, self.index_var_ = one_season_indices(z, season, shrink=self.freq_ in SHRUNK_INDICES,
+                                                                skip=self.opening_)
             z = z - self.indices_[np.arange(len(z)) % season]
         self.trend_ = form != "level"
         series = pd.Series(z, index=pd.RangeIndex(len(z)))
@@ -449,6 +469,10 @@ class ETSModel(Forecaster):
                          f"from the {PERIOD_WORDS[self.freq_]} since")
         elif self.start_:
             notes.append(f"{self.name}: the series starts on {self.ds_[self.start_].date()}; fitted from there")
+        if self.opening_:
+            notes.append(f"{self.name}: its first {self.opening_} {PERIOD_WORDS[self.freq_]} (to "
+                         f"{self.ds_[self.start_ + self.opening_].date()}) are an opening ramp: no season or growth "
+                         f"from them")
         if self.freq_ != "D":
             notes += self._form_notes(n)
         if gap:

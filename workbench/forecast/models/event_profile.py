@@ -103,7 +103,7 @@ from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Fore
 from workbench.forecast.models.intermittent import INTERMITTENT_ADI, INTERMITTENT_WINDOW
 from workbench.forecast.models.recent_level import RecentLevel
 from workbench.forecast.models.launch import LaunchCurve, launch_start
-from workbench.forecast.models.regime import Regime, describe_stop, detect_regime
+from workbench.forecast.models.regime import OPENING_GAP, Regime, describe_stop, detect_regime, opening_ramp
 
 YEAR = 364  # days: keeps the weekday
 SPAN = 400  # event offsets lie within this many days of their anchor
@@ -134,7 +134,7 @@ MIN_QUIET_DAYS = 14  # days outside event spans a baseline level is read from
 # a history that opens with a ramp (a shop's first weeks): its level settles on the first quiet
 # day within OPENING_GAP (log) of the median level of the next OPENING_AHEAD quiet days, looked
 # for over the first OPENING_MAX days
-OPENING_GAP, OPENING_AHEAD, OPENING_MAX = float(np.log(1.25)), 56, 182
+OPENING_AHEAD, OPENING_MAX = 56, 182
 # a history that opens inside an event span opened with a ramp when its first OPENING_WEEK days
 # sit more than OPENING_JUMP (log) below the same offsets of the event's next occurrence (more
 # than a year's growth)
@@ -401,21 +401,12 @@ class EventProfile(Forecaster):
 
     def _opening_days(self, comp: dict) -> int:
         """Days of the opening ramp of ``comp``'s history (a shop's first weeks, a line rolled out
-        with the data's start), 0 without one: the first quiet day whose baseline level is within
-        ``OPENING_GAP`` of the median level of the ``OPENING_AHEAD`` quiet days after it (past
-        any event span), looked for over the quiet days of the first ``OPENING_MAX`` days (a new shop's SKUs all opened at a third of
-        their level and took 45 days to reach it; the November of its opening, read as last
-        year's base, put every SKU 40-50% high a year later: trial 7). With a pooled prior whose
+        with the data's start), 0 without one: ``regime.opening_ramp`` on its baseline level, the
+        first quiet day within ``OPENING_GAP`` of the median level of the ``OPENING_AHEAD`` quiet
+        days after it (past any event span) ending it, over the first ``OPENING_MAX`` days. With a pooled prior whose
         history opened with a ramp (``PooledPrior.opening_end``), a series that started before
         that ramp ended opened with it (a sparse SKU's own level is too noisy to tell)."""
-        level, quiet = comp["level"], np.flatnonzero(~comp["in_event"])
-        days = 0
-        for d in quiet[quiet < OPENING_MAX]:
-            ahead = level[quiet[(quiet > d)][:OPENING_AHEAD]]
-            if len(ahead) < OPENING_AHEAD or level[d] >= np.median(ahead) - OPENING_GAP:
-                days = int(d) if days else 0  # the first settled day ends a ramp seen before it
-                break
-            days = min(int(d) + 1, OPENING_MAX)
+        days = opening_ramp(comp["level"], ~comp["in_event"], OPENING_AHEAD, OPENING_GAP, OPENING_MAX)
         end = self.prior.opening_end if self.prior is not None else None
         if end is not None:
             days = max(days, min(end - self._day_number(self.regime_.born), OPENING_MAX))

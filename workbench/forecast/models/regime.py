@@ -72,6 +72,7 @@ TRICKLE_SHARE = 0.05  # pre-launch volume: under this share of the level that fo
 LEVEL_PERIODS = {"D": 28, "W": 4, "MS": 3, "QS": 2}  # periods whose median is the level after a trickle
 MIN_LEVEL_PERIODS = {"D": START_RUN, "W": 2, "MS": 2, "QS": 2}  # fewest of them: a level, not one spike
 MIN_TRICKLE_DAYS = 28  # a shorter daily stretch far below the level is a seasonal low (Spring Festival)
+OPENING_GAP = float(np.log(1.25))  # a level within this (log) of the level that follows has settled: no ramp
 STOP_PERIODS = {"D": 28, "W": 4, "MS": 2, "QS": 2}  # fewest zero periods at the end that can mean a stop
 MIN_STOP_DAYS = 7  # a daily run shorter than a week is no stop, however steady the seller (weekly closures)
 RATE_DAYS = 56  # the quiet days before a zero run that give the series' zero-day probability
@@ -226,6 +227,24 @@ def describe_stop(y: np.ndarray, ds, quiet: np.ndarray | None = None) -> str:
     return (f"no sales in its last {run} days (last on {last}) against {rate:.3g} a day before: a run that "
             f"long has a chance of {chance:.0e} (a stock-out looks the same: check its stock before "
             f"planning on zero)")
+
+
+def opening_ramp(level: np.ndarray, quiet: np.ndarray, ahead: int, gap: float, longest: int) -> int:
+    """Periods of the opening ramp of a history (a shop's first weeks, a line rolled out with the
+    data's start), 0 without one: the ramp ends on the first quiet period whose log ``level``
+    (shape (n,); ``quiet``: boolean mask of periods outside event spans) is within ``gap`` (log)
+    of the median level of the ``ahead`` quiet periods after it, looked for over the quiet
+    periods of the first ``longest``; a history settled from its first quiet period has none.
+    A new shop's SKUs opened at a third of their level and took 45 days to reach it: its first
+    November, read as last year's base, put every SKU 40-50% high a year later (trial 7)."""
+    level, quiet_at = np.asarray(level, float), np.flatnonzero(np.asarray(quiet, bool))
+    periods = 0
+    for d in quiet_at[quiet_at < longest]:
+        after = level[quiet_at[quiet_at > d][:ahead]]
+        if len(after) < ahead or level[d] >= np.median(after) - gap:
+            return int(d) if periods else 0  # the first settled period ends a ramp seen before it
+        periods = min(int(d) + 1, longest)
+    return periods
 
 
 def level_shifts(z: np.ndarray, quiet: np.ndarray) -> list[int]:
