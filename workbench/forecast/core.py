@@ -24,6 +24,7 @@ from workbench.errors import ModelError, ParameterError
 from workbench.forecast.conformal import HORIZON_BANDS, apply_offsets, conformal_offsets, rolling_origin_errors
 from workbench.forecast.guard import GUARD_FALLBACK, check_prediction
 from workbench.forecast.engines import Engine, make_engine, progress_bar
+from workbench.forecast.features import quiet_days
 from workbench.forecast.models import MODELS, make_model, resolve_model
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Prediction, count_dispersion, future_dates,
                                             quantile_column)
@@ -225,7 +226,7 @@ def _forecast_one(y, ds, job: _Job):
         reason = _check_prediction(pred, model, job)
         if not reason:
             pred = _conformal(pred, y, ds, model, params, job)
-            reason = _check_prediction(pred, model, job) or check_prediction(y, pred, job.freq)
+            reason = _check_prediction(pred, model, job) or _guard(y, ds, pred, job)
             if not reason and job.window is not None:
                 try:
                     paths = fitted.refit_paths()
@@ -307,6 +308,13 @@ def _conformal(pred: Prediction, y, ds, model: str, params: dict, job: _Job) -> 
     return replace(pred, quantiles=apply_offsets(pred.mean, offsets))
 
 
+def _guard(y, ds, pred: Prediction, job: _Job) -> str | None:
+    """``guard.check_prediction`` of the series ``y`` (dates ``ds``), with its quiet days for daily
+    data (a stop is judged on them)."""
+    quiet = quiet_days(ds, job.calendar) if job.freq == "D" else None
+    return check_prediction(y, pred, job.freq, quiet)
+
+
 def _fallback(y, ds, job: _Job, model: str, reason: str):
     """The ``GUARD_FALLBACK`` forecast of a series whose ``model`` failed or whose forecast was
     refused (it keeps the pooled prior and the launch curve when it takes them; refused along
@@ -324,7 +332,7 @@ def _fallback(y, ds, job: _Job, model: str, reason: str):
                 .predict(job.horizon, job.quantiles)
         except Exception as exc:
             return f"{model}: {reason}; {GUARD_FALLBACK} failed too: {type(exc).__name__}: {exc}"
-        again = _check_prediction(pred, GUARD_FALLBACK, job) or check_prediction(y, pred, job.freq)
+        again = _check_prediction(pred, GUARD_FALLBACK, job) or _guard(y, ds, pred, job)
         if not again:
             pred.notes.append(f"{model} forecast replaced by {GUARD_FALLBACK}: {reason}")
             return pred

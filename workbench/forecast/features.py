@@ -32,6 +32,18 @@ def event_offsets(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> dict[str
     return out
 
 
+def in_event_span(offsets: dict[str, np.ndarray]) -> np.ndarray:
+    """Boolean mask of the days inside any event span of ``offsets`` (``event_offsets``)."""
+    spans = [~np.isnan(off) for off in offsets.values()]
+    return np.logical_or.reduce(spans) if spans else np.zeros(0, bool)
+
+
+def quiet_days(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> np.ndarray:
+    """Boolean mask of the days of ``dates`` outside every event span (``event_offsets``): the
+    days a level, or a run of zero sales, is judged on."""
+    return ~in_event_span(event_offsets(pd.DatetimeIndex(dates), calendar))
+
+
 def holiday_flags(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> np.ndarray:
     """Columns: public holiday outside the Spring Festival pause, make-up working day."""
     hol = calendar.holidays(dates.min(), dates.max())

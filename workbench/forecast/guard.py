@@ -48,7 +48,7 @@ def _max_window_total(values: np.ndarray, width: int) -> float:
     return float((csum[width:] - csum[:-width]).max())
 
 
-def check_prediction(y, pred: Prediction, freq: str = "D") -> str | None:
+def check_prediction(y, pred: Prediction, freq: str = "D", quiet=None) -> str | None:
     """Why ``pred`` is not a sane forecast of the series with history ``y``, or None if it is.
 
     Parameters
@@ -56,6 +56,8 @@ def check_prediction(y, pred: Prediction, freq: str = "D") -> str | None:
     y : the fitted history, shape (n,), units per period (>= 0).
     pred : the model's prediction for the periods after ``y``.
     freq : ``"D"``, ``"W"``, ``"MS"`` or ``"QS"`` (sets the comparison window and the year).
+    quiet : daily data: boolean mask of ``y``'s days outside event spans, shape (n,), for
+        ``regime.stopped_since`` (None: only its long rule).
 
     Returns
     -------
@@ -87,7 +89,7 @@ def check_prediction(y, pred: Prediction, freq: str = "D") -> str | None:
         return (f"its {window}-period baseline total reaches {readable(ahead)}, more than {readable(PEAK_FACTOR)}x the "
                 f"largest {window}-period total seen ({readable(seen)})")
     recent_mean = float(y[-window:].mean())
-    still_selling = bool((y[-QUIET.get(freq, 14):] > 0).any()) and stopped_since(y, freq) is None
+    still_selling = bool((y[-QUIET.get(freq, 14):] > 0).any()) and stopped_since(y, freq, quiet) is None
     if still_selling and recent_mean > 0 and len(y) >= window and base.mean() < recent_mean / PEAK_FACTOR:
         return (f"its baseline forecast averages {readable(base.mean())} per period, under 1/{readable(PEAK_FACTOR)} "
                 f"of the last {window} periods' mean ({readable(recent_mean)})")

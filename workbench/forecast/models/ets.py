@@ -15,12 +15,13 @@ from workbench.forecast.conformal import (HORIZON_BANDS, apply_offsets, conforma
                                          rolling_origin_errors, rolling_origin_paths)
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
                                             censored_at_zero, count_band, count_dispersion)
+from workbench.forecast.features import quiet_days
 from workbench.forecast.models.event_dummies import offset_dummies
 from workbench.forecast.models.intermittent import (INTERMITTENT_ADI, INTERMITTENT_WINDOW, TSB, average_demand_interval,
                                                     is_intermittent)
 from workbench.forecast.models.launch import PERIOD_WORDS, LaunchCurve, launch_start
 from workbench.forecast.models.lunar import WINDOWS, LunarEffect, fit_lunar_effect, lunar_regressors
-from workbench.forecast.models.regime import (OPENING_GAP, STOP_PERIODS, nondaily_start, opening_ramp, period_shifts,
+from workbench.forecast.models.regime import (OPENING_GAP, STOP_PERIODS, describe_stop, nondaily_start, opening_ramp, period_shifts,
                                               stopped_since, trailing_zeros)
 
 MIN_FIT = 4  # fewest periods an ETS is fitted on (level only)
@@ -305,7 +306,7 @@ class ETSModel(Forecaster):
         self.calibration_paths_ = []  # the conformal band's refits, once ``predict`` has made them
         if self.form not in FORM_CHOICES:
             raise ModelError(f"{self.name}: unknown form {self.form!r}; choose one of {list(FORM_CHOICES)}")
-        self.stopped_ = stopped_since(self.y_, freq)
+        self.stopped_ = stopped_since(self.y_, freq, quiet_days(self.ds_, self.calendar_) if freq == "D" else None)
         if self.stopped_ is not None:  # forecast zero: a band fitted across the stop is noise
             return self
         self.start_ = nondaily_start(self.y_, freq) if freq != "D" else 0
@@ -444,9 +445,8 @@ class ETSModel(Forecaster):
         if self.stopped_ is not None:
             zero = np.zeros(horizon)
             return Prediction(future, zero, {q: zero.copy() for q in quantiles},
-                              [f"{self.name}: no sales in the last {len(self.y_) - self.stopped_} "
-                               f"{PERIOD_WORDS[self.freq_]} (since {self.ds_[self.stopped_].date()}), a longer "
-                               f"run than any before: the series stopped and is forecast at zero"], zero.copy())
+                              [f"{self.name}: {self._stop_words()}: the series stopped and is forecast at zero"],
+                              zero.copy())
         if self.intermittent_ is not None:
             return self._predict_intermittent(horizon, quantiles)
         n = self.end_ - self.start_  # the periods fitted
@@ -521,6 +521,13 @@ class ETSModel(Forecaster):
             launch = self.launch_curve.start_of(self.y_, self.ds_)
             spread = self.launch_curve.growth_spread(len(self.y_) - 1 - launch, len(self.y_) + np.arange(horizon) - launch)
         return Prediction(future, mean, qs, notes, baseline=baseline, launch_growth=growth, launch_spread=spread)
+
+    def _stop_words(self) -> str:
+        """Why the series is taken as stopped (``regime.stopped_since``), in words."""
+        if self.freq_ == "D":
+            return describe_stop(self.y_, self.ds_, quiet_days(self.ds_, self.calendar_))
+        return (f"no sales in the last {len(self.y_) - self.stopped_} {PERIOD_WORDS[self.freq_]} (since "
+                f"{self.ds_[self.stopped_].date()}), a longer run than any before")
 
     def _launch_ramp(self, index: np.ndarray) -> np.ndarray | None:
         """The log level of the panel's launch curve (``launch_curve``, ``models.launch``) at the

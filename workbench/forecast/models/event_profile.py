@@ -97,7 +97,7 @@ from workbench.calendar import RetailCalendar
 from workbench.errors import ModelError
 from workbench.forecast.conformal import (DAY_WINDOW, MAX_SCALE_SLOPE, MIN_BAND_ERRORS, conformal_offsets, day_noise,
                                           day_parts, scale_slope)
-from workbench.forecast.features import event_offsets
+from workbench.forecast.features import event_offsets, in_event_span
 from workbench.forecast.metrics import robust_sd
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction, censored_at_zero
 from workbench.forecast.models.intermittent import INTERMITTENT_ADI, INTERMITTENT_WINDOW
@@ -260,7 +260,7 @@ class EventProfile(Forecaster):
         if (steps != 1).any():
             raise ModelError(f"{self.name} needs consecutive days; validate the data first")
         offsets = _offsets(self.ds_[0], len(self.y_), self.calendar_)
-        self.regime_ = detect_regime(self.y_, ~_in_event(offsets))
+        self.regime_ = detect_regime(self.y_, ~in_event_span(offsets))
         born = self.regime_.born
         curve = self.launch_curve
         # one rule with the curve's (``launch.launch_start``): a series whose first sale falls in the
@@ -282,7 +282,7 @@ class EventProfile(Forecaster):
         self.uplift_ = {}
         self.delegate_, self.delegate_note_ = None, ""
         recent = self.y_[max(self.regime_.start, len(self.y_) - INTERMITTENT_DAYS):]
-        quiet_days = int((~_in_event(offsets))[born:].sum())
+        quiet_days = int((~in_event_span(offsets))[born:].sum())
         if not self.regime_.stopped and len(self.y_) - born < self.capabilities.min_history:
             self.delegate_note_ = (f"only {len(self.y_) - born} days since the series started on "
                                    f"{self.ds_[born].date()} (event profiles need {self.capabilities.min_history})")
@@ -352,7 +352,7 @@ class EventProfile(Forecaster):
         on a prefix): its weekday effect is kept, and its running median, which only differs
         in the last half window where the centred window is cut short, is recomputed there only.
         """
-        in_event = _in_event(offsets)
+        in_event = in_event_span(offsets)
         quiet = ~in_event
         if full is None:
             deviation = z - _centred_mean(z, 7, min_count=4)
@@ -738,7 +738,7 @@ class EventProfile(Forecaster):
         future = self._future_dates(horizon)
         if self.regime_.stopped:
             zero = np.zeros(horizon)
-            quiet = ~_in_event(_offsets(self.ds_[0], len(self.y_), self.calendar_))
+            quiet = ~in_event_span(_offsets(self.ds_[0], len(self.y_), self.calendar_))
             return Prediction(future, zero, {q: zero.copy() for q in quantiles},
                               [f"{self.name}: {describe_stop(self.y_, self.ds_, quiet)}: the series stopped "
                                f"and is forecast at zero"], zero.copy())
@@ -1063,9 +1063,3 @@ def _uncut(offsets: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
             off[:outside[0] if len(outside) else len(off)] = np.nan
         out[name] = off
     return out
-
-
-def _in_event(offsets: dict[str, np.ndarray]) -> np.ndarray:
-    """Days inside any event span."""
-    spans = [~np.isnan(off) for off in offsets.values()]
-    return np.logical_or.reduce(spans) if spans else np.zeros(0, bool)

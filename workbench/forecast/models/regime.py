@@ -181,15 +181,17 @@ def stopped_since(y: np.ndarray, freq: str, quiet: np.ndarray | None = None) -> 
     ``freq`` grid: D, W, MS or QS) if they mean the series stopped: at least ``STOP_PERIODS[freq]``
     of them and a longer run of zeros than any between its sales before; of daily data also a run
     of at least ``MIN_STOP_DAYS`` quiet days whose chance (``zero_run_chance``) is under
-    ``STOP_CHANCE``. ``quiet``: boolean mask of daily days outside event spans (None: every day
-    is quiet). None otherwise (and for a series that never sold)."""
+    ``STOP_CHANCE``, judged on ``quiet``, the boolean mask of its days outside event spans
+    (``features.quiet_days``; without it only the long rule applies: a week of zeros in the
+    Spring Festival span is a closure, not a stop). None otherwise (and for a series that never
+    sold)."""
     zeros = trailing_zeros(y)
     if zeros is None:
         return None
     run, longest_before = zeros
     if run >= STOP_PERIODS[freq] and run > longest_before:
         return len(y) - run
-    if freq == "D" and run >= MIN_STOP_DAYS and zero_run_chance(y, run, quiet)[0] < STOP_CHANCE:
+    if freq == "D" and quiet is not None and run >= MIN_STOP_DAYS and zero_run_chance(y, run, quiet)[0] < STOP_CHANCE:
         return len(y) - run
     return None
 
