@@ -460,8 +460,8 @@ class ETSModel(Forecaster):
             position = np.arange(n + gap, n + gap + horizon) % len(self.indices_)
             mu = mu + self.indices_[position]
             variance = variance + self.index_var_[position]
-        ramp = self._launch_ramp(len(self.y_) + np.arange(horizon))
-        mu = mu + (ramp if ramp is not None else 0.0)
+        growth, spread = self._launch_growth(float(mu[0]), horizon)
+        mu = mu + (growth + self._launch_ramp(np.array([len(self.y_) - 1]))[0] if growth is not None else 0.0)
         baseline = censored_at_zero(np.expm1(mu))
         notes = self._launch_note()
         if self.shift_ is not None:
@@ -515,11 +515,6 @@ class ETSModel(Forecaster):
             notes += [note] if note else []
         if gap:  # a stop is as likely an answer as a stock-out until the next period says: the band holds zero
             qs = {q: np.zeros(horizon) if q < 0.5 else v for q, v in qs.items()}
-        growth = ramp - self._launch_ramp(np.array([len(self.y_) - 1]))[0] if ramp is not None else None
-        spread = None
-        if ramp is not None:  # the growth read off the curve's tail, for the window bands
-            launch = self.launch_curve.start_of(self.y_, self.ds_)
-            spread = self.launch_curve.growth_spread(len(self.y_) - 1 - launch, len(self.y_) + np.arange(horizon) - launch)
         return Prediction(future, mean, qs, notes, baseline=baseline, launch_growth=growth, launch_spread=spread)
 
     def _stop_words(self) -> str:
@@ -528,6 +523,19 @@ class ETSModel(Forecaster):
             return describe_stop(self.y_, self.ds_, quiet_days(self.ds_, self.calendar_))
         return (f"no sales in the last {len(self.y_) - self.stopped_} {PERIOD_WORDS[self.freq_]} (since "
                 f"{self.ds_[self.stopped_].date()}), a longer run than any before")
+
+    def _launch_growth(self, level: float, horizon: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """``(growth, spread)`` of a launch over the ``horizon`` periods ahead (log, shape
+        (horizon,); ``LaunchCurve.growth`` and ``growth_spread`` from its last period's age), or
+        ``(None, None)``: ``level`` is its log level net of the ramp ahead (log units per period),
+        so the tail never lifts it above the curve's ceiling (its peers' level)."""
+        now = self._launch_ramp(np.array([len(self.y_) - 1]))
+        if now is None:
+            return None, None
+        launch = self.launch_curve.start_of(self.y_, self.ds_)
+        age, ages = len(self.y_) - 1 - launch, len(self.y_) + np.arange(horizon) - launch
+        return (self.launch_curve.growth(age, ages, level=level + now[0]),
+                self.launch_curve.growth_spread(age, ages, level=level + now[0]))
 
     def _launch_ramp(self, index: np.ndarray) -> np.ndarray | None:
         """The log level of the panel's launch curve (``launch_curve``, ``models.launch``) at the
