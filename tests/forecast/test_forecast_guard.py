@@ -112,3 +112,13 @@ def test_notes_show_readable_numbers_never_scientific_notation():
     notes = forecast(pd.DataFrame({"ds": DAYS, "y": 27_930.0 + np.arange(400) % 7}), horizon=7,
                      model="recent_level").attrs["notes"]
     assert any("(27,933)" in n for n in notes) and not any("e+" in n for n in notes), notes
+
+
+def test_a_series_that_first_sold_in_its_last_period_gets_a_forecast():
+    """Review: a weekly series whose only sale is in its last week got no forecast at all: ets
+    cannot fit it and the guard refused recent_level's 4 x 50 against the 50 of the only
+    4-week total seen. A series younger than the window is judged on its rate."""
+    ds = pd.date_range("2026-01-05", periods=20, freq="W-MON")
+    frame = pd.DataFrame({"sku": "new", "ds": ds, "y": [0.0] * 19 + [50.0]})
+    fc = forecast(frame, horizon=4, keys=["sku"], freq="W", n_jobs=1)
+    assert fc.attrs["failures"] == [] and len(fc) == 4 and fc.yhat.mean() == pytest.approx(50.0, rel=0.5)

@@ -9,7 +9,8 @@ non-negative the core checks first, for every model.) The checks, in order:
   launched series without the growth the panel's launch curve explains,
   ``Prediction.launch_growth``) never exceeds ``PEAK_FACTOR`` times the largest value of the
   last year of history, and its largest
-  ``WINDOW``-period total never exceeds ``PEAK_FACTOR`` times the largest such total seen: no
+  ``WINDOW``-period total never exceeds ``PEAK_FACTOR`` times the largest such total seen (for a
+  series that first sold under ``WINDOW`` periods ago, its total since, scaled to the window): no
   series forecasts many times anything it has seen unless an event profile explains it (event
   uplift is the mean over the baseline, so it is allowed; the mean itself is capped at
   ``EVENT_FACTOR`` times the largest value seen, and so is the highest quantile: a band that
@@ -83,7 +84,10 @@ def check_prediction(y, pred: Prediction, freq: str = "D", quiet=None) -> str | 
         if top > EVENT_FACTOR * float(y.max()) and top > 1:
             return (f"its P{q * 100:g} reaches {readable(top)} per period, more than {readable(EVENT_FACTOR)}x the "
                     f"largest value ever seen ({readable(y.max())})")
-    seen = _max_window_total(y, window)
+    sold = np.flatnonzero(y > 0)
+    since = len(y) - int(sold[0]) if len(sold) else len(y)
+    # a series younger than the window has no whole window seen: its rate over its days, scaled up
+    seen = _max_window_total(y, window) if since >= window else float(y[-since:].sum()) * window / since
     ahead = _max_window_total(level, window)
     if ahead > PEAK_FACTOR * seen and ahead > 1:
         return (f"its {window}-period baseline total reaches {readable(ahead)}, more than {readable(PEAK_FACTOR)}x the "
