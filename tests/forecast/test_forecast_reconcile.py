@@ -291,3 +291,16 @@ def test_the_default_is_wls_var_unless_half_the_bottom_is_intermittent():
     assert choose_method(steady + sparse[:4], "D")[0] == "wls_var"
     method, why = choose_method(steady[:4] + sparse[:4] + idle, "D")  # 6 of 10
     assert method == "forecast_proportions" and why.startswith("60% of the 10 series are intermittent or idle")
+
+
+def test_a_date_whose_fixed_rows_exceed_its_target_splits_by_proportions():
+    """Review: a row without a band (zero weight) but with a forecast above the target could
+    not move, so the split missed the total (50 + 0 = 50 against 30) without a word."""
+    from workbench.forecast.reconcile import _variance_split
+
+    values, _, flat = _variance_split(np.array([0, 0]), 1, base=np.array([50.0, 10.0]),
+                                      weight=np.array([0.0, 4.0]), target=np.array([30.0]))
+    assert values.tolist() == pytest.approx([25.0, 5.0]) and flat.all()
+    values, _, flat = _variance_split(np.array([0, 0]), 1, base=np.array([50.0, 10.0]),
+                                      weight=np.array([0.0, 4.0]), target=np.array([55.0]))
+    assert values.tolist() == pytest.approx([50.0, 5.0]) and not flat.any()  # the sure row stays

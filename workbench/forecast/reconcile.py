@@ -412,13 +412,17 @@ def _variance_split(codes: np.ndarray, m: int, base: np.ndarray, weight: np.ndar
     """``max(0, base + weight * lambda[codes])`` with ``lambda`` per date (``codes`` 0..m-1) such
     that each date's values add up to ``target``: the non-negative weighted least-squares split
     (KKT: a value above zero moves by ``weight * lambda``, one at zero would go below it). Where
-    every weight of a date is zero, the weights are the base values (forecast proportions), or
-    one each (an equal split) when the base is zero too. Returns ``(values, lambda, flat)``,
+    every weight of a date is zero, or the rows without weight already exceed its target (they
+    cannot move), the weights are the base values (forecast proportions), or one each (an equal
+    split) when the base is zero too. Returns ``(values, lambda, flat)``,
     ``flat`` marking the rows of such dates. Raises ``ParameterError`` for a negative target."""
     if not (np.isfinite(target) & (target >= 0)).all():
         raise ParameterError("total forecast: the values split must be finite and >= 0 on every date")
     summed, spread = np.bincount(codes, base, m), np.bincount(codes, weight, m)
-    flat = spread[codes] <= 0
+    # a date whose rows that cannot move (zero weight) already exceed its target cannot be met
+    # by moving the others: forecast proportions there, like a date without weights
+    fixed = np.bincount(codes, np.where(weight > 0, 0.0, base), m)
+    flat = (spread[codes] <= 0) | (fixed[codes] > target[codes] * (1 + 1e-12))
     weight = np.where(flat, np.where(summed[codes] > 0, base, 1.0), weight)
     spread = np.bincount(codes, weight, m)
     lam = (target - summed) / spread  # exact when raising (no value reaches zero)
