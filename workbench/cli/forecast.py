@@ -84,7 +84,7 @@ def register(subparsers) -> None:
     p.add_argument("--keep-date-col", action="store_true",
                    help="name the date column as in the input (--date-col) instead of ds")
     p.add_argument("--window-totals", metavar="FILE",
-                   help="with --through-event on daily data: also write each series' total over the event "
+                   help="with --through-event on daily, weekly or monthly data: also write each series' total over the event "
                         "window with its own band (quantiles of the total, not sums of the daily quantiles) "
                         "to FILE (.csv, .xlsx or .parquet)")
     p.add_argument("--notes", metavar="FILE",
