@@ -183,7 +183,8 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
         notes.append(f"{PERIOD_ADJECTIVES[freq]} data: each window total is the share of each {PERIOD_WORDS[freq]}'s "
                      f"units whose days fall in the window (a {PERIOD_WORDS[freq]} split evenly over its days), "
                      f"and so is its band's (the refits' errors of such shares of their {PERIOD_WORDS[freq]}s)")
-    bands, spans = {"series": pd.DataFrame(fc.attrs["window_bands"])}, pd.DataFrame(fc.attrs["window_spans"])
+    # taken off the frame: pandas deep-copies attrs on every operation on it
+    bands, spans = {"series": pd.DataFrame(fc.attrs["window_bands"])}, pd.DataFrame(fc.attrs.pop("window_spans"))
     direct = None
     if keys and fc.groupby(keys).ngroups > 1:
         fc, direct, note = _reconciled(fc, train, request, keys, calendar, reconcile, window, span)
