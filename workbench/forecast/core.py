@@ -217,6 +217,7 @@ def _forecast_one(y, ds, job: _Job):
         return _zero_forecast(ds, job), None, None, []
     model, params, note = _choose_model(job, y, ds)
     paths = []
+    quiet = quiet_days(ds, job.calendar) if job.freq == "D" else None  # the guard's, once per series
     try:
         fitted = make_model(model, freq=job.freq, **params).fit(y, ds, freq=job.freq, calendar=job.calendar)
         pred = fitted.predict(job.horizon, job.quantiles)
@@ -226,7 +227,7 @@ def _forecast_one(y, ds, job: _Job):
         reason = _check_prediction(pred, model, job)
         if not reason:
             pred = _conformal(pred, y, ds, model, params, job)
-            reason = _check_prediction(pred, model, job) or _guard(y, ds, pred, job)
+            reason = _check_prediction(pred, model, job) or _guard(y, quiet, pred, job)
             if not reason and job.window is not None:
                 try:
                     paths = fitted.refit_paths()
@@ -234,7 +235,7 @@ def _forecast_one(y, ds, job: _Job):
                     pred.notes.append(f"{model}: its refit paths failed ({type(exc).__name__}: {exc}); its window "
                                       f"band takes the rule without them")
     if reason:  # failed, or not believable next to its history: the fallback, with a note
-        pred = _fallback(y, ds, job, model, reason)
+        pred = _fallback(y, ds, quiet, job, model, reason)
         if isinstance(pred, str):
             return None, pred, None, []
     if note:
@@ -308,18 +309,17 @@ def _conformal(pred: Prediction, y, ds, model: str, params: dict, job: _Job) -> 
     return replace(pred, quantiles=apply_offsets(pred.mean, offsets))
 
 
-def _guard(y, ds, pred: Prediction, job: _Job) -> str | None:
-    """``guard.check_prediction`` of the series ``y`` (dates ``ds``), with its quiet days for daily
-    data (a stop is judged on them)."""
-    quiet = quiet_days(ds, job.calendar) if job.freq == "D" else None
+def _guard(y, quiet, pred: Prediction, job: _Job) -> str | None:
+    """``guard.check_prediction`` of the series ``y``, with its quiet days for daily data
+    (``quiet``, ``features.quiet_days``, None otherwise: a stop is judged on them)."""
     return check_prediction(y, pred, job.freq, quiet)
 
 
-def _fallback(y, ds, job: _Job, model: str, reason: str):
+def _fallback(y, ds, quiet, job: _Job, model: str, reason: str):
     """The ``GUARD_FALLBACK`` forecast of a series whose ``model`` failed or whose forecast was
     refused (it keeps the pooled prior and the launch curve when it takes them; refused along
     the curve, it holds the level instead), or the error when that fails or is refused too.
-    ``reason``: why, in words, for the note.
+    ``reason``: why, in words, for the note; ``quiet``: the series' quiet days (``_guard``).
     Source: the ``fallback_model`` of Nixtla's statsforecast, which also replaces a model that
     raises for one series."""
     params = _fallback_params(job)
@@ -332,7 +332,7 @@ def _fallback(y, ds, job: _Job, model: str, reason: str):
                 .predict(job.horizon, job.quantiles)
         except Exception as exc:
             return f"{model}: {reason}; {GUARD_FALLBACK} failed too: {type(exc).__name__}: {exc}"
-        again = _check_prediction(pred, GUARD_FALLBACK, job) or _guard(y, ds, pred, job)
+        again = _check_prediction(pred, GUARD_FALLBACK, job) or _guard(y, quiet, pred, job)
         if not again:
             pred.notes.append(f"{model} forecast replaced by {GUARD_FALLBACK}: {reason}")
             return pred

@@ -19,7 +19,7 @@ from workbench.forecast.features import quiet_days
 from workbench.forecast.models.event_dummies import offset_dummies
 from workbench.forecast.models.intermittent import (INTERMITTENT_ADI, INTERMITTENT_WINDOW, TSB, average_demand_interval,
                                                     is_intermittent)
-from workbench.forecast.models.launch import PERIOD_WORDS, LaunchCurve, launch_start
+from workbench.forecast.models.launch import PERIOD_WORDS, LaunchCurve
 from workbench.forecast.models.lunar import WINDOWS, LunarEffect, fit_lunar_effect, lunar_regressors
 from workbench.forecast.models.regime import (OPENING_GAP, STOP_PERIODS, describe_stop, nondaily_start, opening_ramp, period_shifts,
                                               stopped_since, trailing_zeros)
@@ -306,9 +306,13 @@ class ETSModel(Forecaster):
         self.calibration_paths_ = []  # the conformal band's refits, once ``predict`` has made them
         if self.form not in FORM_CHOICES:
             raise ModelError(f"{self.name}: unknown form {self.form!r}; choose one of {list(FORM_CHOICES)}")
-        self.stopped_ = stopped_since(self.y_, freq, quiet_days(self.ds_, self.calendar_) if freq == "D" else None)
+        self.quiet_ = quiet_days(self.ds_, self.calendar_) if freq == "D" else None  # a daily stop is judged on them
+        self.stopped_ = stopped_since(self.y_, freq, self.quiet_)
         if self.stopped_ is not None:  # forecast zero: a band fitted across the stop is noise
             return self
+        # the launch within the panel (launch.launch_start), once: the ramp, the growth and the note read it
+        self.launch_ = self.launch_curve.start_of(self.y_, self.ds_) \
+            if self.launch_curve is not None and freq != "D" else None
         self.start_ = nondaily_start(self.y_, freq) if freq != "D" else 0
         self.shift_ = None  # the first period of the current level after a level shift
         # a launch in its own history (zeros or a trickle before its start): regime.py says why only these
@@ -520,7 +524,7 @@ class ETSModel(Forecaster):
     def _stop_words(self) -> str:
         """Why the series is taken as stopped (``regime.stopped_since``), in words."""
         if self.freq_ == "D":
-            return describe_stop(self.y_, self.ds_, quiet_days(self.ds_, self.calendar_))
+            return describe_stop(self.y_, self.ds_, self.quiet_)
         return (f"no sales in the last {len(self.y_) - self.stopped_} {PERIOD_WORDS[self.freq_]} (since "
                 f"{self.ds_[self.stopped_].date()}), a longer run than any before")
 
@@ -532,8 +536,7 @@ class ETSModel(Forecaster):
         now = self._launch_ramp(np.array([len(self.y_) - 1]))
         if now is None:
             return None, None
-        launch = self.launch_curve.start_of(self.y_, self.ds_)
-        age, ages = len(self.y_) - 1 - launch, len(self.y_) + np.arange(horizon) - launch
+        age, ages = len(self.y_) - 1 - self.launch_, len(self.y_) + np.arange(horizon) - self.launch_
         return (self.launch_curve.growth(age, ages, level=level + now[0]),
                 self.launch_curve.growth_spread(age, ages, level=level + now[0]))
 
@@ -545,10 +548,9 @@ class ETSModel(Forecaster):
         lunar effects are removed) and ``predict`` adds it back: the ETS fits the launch's level
         net of its ramp, so neither a flat level nor a trend nor one season's indices read the
         ramp, and the refits that give the band do the same."""
-        curve = self.launch_curve
-        launch = curve.start_of(self.y_, self.ds_) if curve is not None and curve.usable and self.freq_ != "D" \
-            else None
-        return None if launch is None else curve.growth(0.0, np.asarray(index) - launch)
+        if self.launch_ is None or not self.launch_curve.usable:
+            return None
+        return self.launch_curve.growth(0.0, np.asarray(index) - self.launch_)
 
     def _launch_note(self) -> list[str]:
         """What the launch curve did to a launched series' forecast (or why it did nothing)."""
@@ -561,7 +563,7 @@ class ETSModel(Forecaster):
             return [] if ramp is None else [
                 f"{self.name}: launched on {first_sale.date()}; fitted net of {curve.describe()}, which lifts its level "
                 f"x{np.exp(ramp[1] - ramp[0]):.2f} from its last period on"]
-        if launch_start(self.y_, self.ds_, self.freq_, curve.panel_start) is None:
+        if self.launch_ is None:
             return []
         return [f"{self.name}: launched on {first_sale.date()}; no launch curve ({curve.describe()}): its level is "
                 f"not ramped up"]

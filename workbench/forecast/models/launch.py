@@ -63,7 +63,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.validate import PERIOD_LENGTH
-from workbench.forecast.models.regime import series_start, volume_start
+from workbench.forecast.models.regime import after_trickle, volume_start
 
 BIN_PERIODS = {"D": 28, "W": 2, "MS": 1, "QS": 1}  # periods in an age bin
 PERIOD_WORDS = {"D": "days", "W": "weeks", "MS": "months", "QS": "quarters"}
@@ -212,7 +212,8 @@ def launch_start(y: np.ndarray, ds: pd.DatetimeIndex, freq: str, panel_start) ->
     if not (y > 0).any():
         return None
     first_bin_end = pd.Timestamp(panel_start) + BIN_PERIODS[freq] * PERIOD_LENGTH[freq]
-    volume, first = volume_start(y, freq), series_start(y, freq)
+    volume = volume_start(y, freq)
+    first = after_trickle(y, volume, freq)  # series_start, without finding the volume's start twice
     # after a pre-launch trickle (``regime.after_trickle``) the launch is the level's start, wherever the
     # trickle began; otherwise the first sale says whether the series started with the panel
     began = int(np.argmax(y > 0)) if first == volume else first

@@ -11,7 +11,7 @@ from workbench.calendar import RetailCalendar
 from workbench.data.validate import PERIOD_LENGTH, SEASON_LENGTH
 
 PERIOD_WORD = {"W": "week", "MS": "month", "QS": "quarter"}
-from workbench.forecast.features import event_offsets
+from workbench.forecast.features import event_offsets, quiet_days
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
                                             censored_at_zero, count_band, count_dispersion)
 
@@ -173,18 +173,11 @@ class EventNaive(Forecaster):
                 ref[i] = np.datetime64(self.calendar_.anchor(event, this_year - 1) + offset, "ns")
         return pd.DatetimeIndex(ref)
 
-    def _quiet_days(self) -> np.ndarray:
-        """Per history day, whether it lies outside every event span."""
-        quiet = np.ones(len(self.ds_), bool)
-        for off in event_offsets(self.ds_, self.calendar_).values():
-            quiet &= np.isnan(off)
-        return quiet
-
     def _growth(self, values: pd.Series, end: int | None = None, quiet=None) -> tuple[float, str | None]:
         """The growth of the last ``level_window`` quiet days of the history (of its first
-        ``end`` days: a refit's; ``quiet``: ``_quiet_days()``, computed once by a caller that
+        ``end`` days: a refit's; ``quiet``: ``features.quiet_days``, computed once by a caller that
         asks often) over the same days a year before, and a note when it is taken as 1."""
-        quiet = self._quiet_days() if quiet is None else quiet
+        quiet = quiet_days(self.ds_, self.calendar_) if quiet is None else quiet
         recent = self.ds_[:end][quiet[:end]][-self.level_window:]
         before = values.reindex(recent - pd.Timedelta(days=364))
         if before.isna().mean() > 0.2 or len(recent) < 14:
@@ -229,6 +222,6 @@ class EventNaive(Forecaster):
             return SeasonalNaive().fit(self.y_, self.ds_, freq=self.freq_, calendar=self.calendar_).refit_paths()
         values = pd.Series(self.y_, index=self.ds_)
         aligned = values.reindex(self._references(self.ds_)).to_numpy()
-        quiet = self._quiet_days()
+        quiet = quiet_days(self.ds_, self.calendar_)
         return _naive_paths(self.y_, aligned, self.ds_, "D",
                             growth=lambda origin: self._growth(values, origin, quiet)[0])
