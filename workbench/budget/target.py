@@ -24,6 +24,7 @@ from workbench.budget.curves import last_year_spend
 from workbench.budget.explain import shown
 from workbench.data.io import read_table
 from workbench.data.validate import describe_rows
+from workbench.data.validate import window_share as days_share  # target.window_share is the budget's
 from workbench.errors import DataValidationError
 
 MEASURES = ("uplift", "total")
@@ -133,11 +134,7 @@ def window_spend(history: pd.DataFrame, start, end) -> dict[str, float]:
     """Spend per channel over ``start``..``end`` (inclusive) from a weekly history ``week,
     channel, spend`` (weeks labelled by their first day): each week counts in proportion to its
     days inside the window. Money as in the history."""
-    start, end = pd.Timestamp(start), pd.Timestamp(end)
-    first = history["week"]
-    last = first + pd.Timedelta(days=6)
-    overlap = (np.minimum(last, end) - np.maximum(first, start)).dt.days + 1
-    weight = np.clip(overlap.to_numpy(float), 0, 7) / 7.0
+    weight = days_share(history["week"], "W", start, end)  # data.validate.window_share: the network's rule
     spend = history["spend"].to_numpy(float) * weight
     totals = pd.Series(spend).groupby(history["channel"].astype(str).to_numpy(), sort=False).sum()
     return {str(k): float(v) for k, v in totals.items()}
