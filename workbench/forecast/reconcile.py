@@ -481,11 +481,15 @@ def _project(bottom, upper, keys, method, errors) -> pd.DataFrame:
         G = mint_projection(S, W)
         info.update(shrinkage=lam, error_rows=E.shape[1])
 
-    def project(values: np.ndarray) -> np.ndarray:  # (n, dates) -> the reconciled bottom (n_bottom, dates)
+    def project(*values: np.ndarray) -> list[np.ndarray]:  # each (n, dates) -> its reconciled bottom (n_bottom, dates)
         if G is not None:
-            return G @ values
-        return np.column_stack([mint_projection(S, diagonal=variance[:, j] + SHRINK_RIDGE) @ values[:, j]
-                                for j in range(values.shape[1])])
+            return [G @ v for v in values]
+        columns = [[] for _ in values]
+        for j in range(values[0].shape[1]):  # one projection per date, built once for the means and medians
+            G_j = mint_projection(S, diagonal=variance[:, j] + SHRINK_RIDGE)
+            for column, v in zip(columns, values):
+                column.append(G_j @ v[:, j])
+        return [np.column_stack(c) for c in columns]
 
     where = pd.MultiIndex.from_frame(bottom[[*keys, "ds"]])
 
@@ -494,21 +498,23 @@ def _project(bottom, upper, keys, method, errors) -> pd.DataFrame:
         new.index.names = [*keys, "ds"]
         return new.reindex(where).to_numpy()
 
-    reconciled = project(base)
-    negative = reconciled < -NEGATIVE_TOLERANCE
-    info.update(negative_values=int(negative.sum()), negative_units=float(abs(reconciled[negative].sum())))
-    reconciled[reconciled < 0] = 0.0                        # set negative to zero, counted above
     out, columns = bottom.copy(), _value_columns(bottom)
     quantiles = [c for c in columns if c.startswith("yhat_q")]
     # the medians projected like the means when every level has one, so they add up too; the
     # other quantiles move with the median (as top-down's do), else everything with the mean
     with_median = "yhat_q50" in quantiles and all("yhat_q50" in frame for frame in upper.values())
+    if with_median:
+        medians, _ = _stack(frames, table, keys, levels, labels, "yhat_q50", ["ds"], "forecast")
+        reconciled, median = project(base, medians)
+    else:
+        (reconciled,) = project(base)
+    negative = reconciled < -NEGATIVE_TOLERANCE
+    info.update(negative_values=int(negative.sum()), negative_units=float(abs(reconciled[negative].sum())))
+    reconciled[reconciled < 0] = 0.0                        # set negative to zero, counted above
     moved_with_mean = [c for c in columns if not (with_median and c in quantiles)]
     out[moved_with_mean] = _moved(bottom, "yhat", bottom_values(reconciled), moved_with_mean)
     if with_median:
-        medians, _ = _stack(frames, table, keys, levels, labels, "yhat_q50", ["ds"], "forecast")
-        median = np.maximum(project(medians), 0.0)
-        out[quantiles] = _moved(bottom, "yhat_q50", bottom_values(median), quantiles)
+        out[quantiles] = _moved(bottom, "yhat_q50", bottom_values(np.maximum(median, 0.0)), quantiles)
     out.attrs["reconcile"] = info
     return out
 
