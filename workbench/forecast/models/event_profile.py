@@ -300,7 +300,9 @@ class EventProfile(Forecaster):
         self.dow_ = _weekday(self.ds_[born:])
         self.offsets_ = {k: v[born:] for k, v in offsets.items()}
         self.prior_profiles_ = self._prior_profiles()
-        self.opened_in_span_ = _opened_in_span(self.z_, self.offsets_)
+        # the offsets that are evidence of an event's shape and growth: without the span cut by the
+        # history's start when the history opened in it (``_uncut``); built once, the refits slice it
+        self.evidence_offsets_ = _uncut(self.offsets_) if _opened_in_span(self.z_, self.offsets_) else self.offsets_
         self.components_ = self._decompose(self.z_, self.offsets_, self.dow_)
         self.opening_ = 0
         if not self.launched_ and self.regime_.start == born:
@@ -348,7 +350,8 @@ class EventProfile(Forecaster):
                    full: dict | None = None) -> dict:
         """Weekday effect, baseline level and event profiles of the log series ``z``.
 
-        ``full``: the decomposition of a longer history that ``z`` starts (a calibration refit
+        ``offsets``: the event offsets of ``z``'s days (its event spans); the profiles are read
+        on the first ``len(z)`` days of ``evidence_offsets_`` (built once in ``fit``). ``full``: the decomposition of a longer history that ``z`` starts (a calibration refit
         on a prefix): its weekday effect is kept, and its running median, which only differs
         in the last half window where the centred window is cut short, is recomputed there only.
         """
@@ -382,7 +385,7 @@ class EventProfile(Forecaster):
         residual = (zd - level)[quiet]
         noise = robust_sd(residual)  # a day's log noise
         profiles = {}
-        for name, off in (_uncut(offsets) if self.opened_in_span_ else offsets).items():
+        for name, off in ((k, v[:len(z)]) for k, v in self.evidence_offsets_.items()):
             inside = ~np.isnan(off)
             prior = self.prior_profiles_.get(name)
             if prior is not None and young:  # a young series borrows the pooled profile whole
@@ -614,9 +617,9 @@ class EventProfile(Forecaster):
         """Event-aligned day pairs among the first ``n`` days: ``(later, earlier)`` day indices,
         a day of an event's span and the day at the same offset from the anchor of the event's
         previous occurrence (at index ``first`` or later; not one cut by the history's start if
-        the history opened in it, ``opened_in_span_``), ordered by event and day."""
+        the history opened in it: ``evidence_offsets_``), ordered by event and day."""
         later, earlier = [], []
-        for off in (_uncut(self.offsets_) if self.opened_in_span_ else self.offsets_).values():
+        for off in self.evidence_offsets_.values():
             off = off[:n]
             days = np.flatnonzero(~np.isnan(off))
             occurrences = np.split(days, np.flatnonzero(np.diff(days) > 1) + 1) if len(days) else []
