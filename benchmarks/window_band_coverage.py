@@ -24,14 +24,18 @@ window; with ``--trial5 DIR`` (``销量.csv`` and ``truth.parquet`` of the trial
 categories, launches, a steady grower, slow movers, stops) the same windows and the live 618 2027;
 with ``--trial6 DIR`` (``weekly_sales.csv`` and ``truth_weekly.csv`` of the trial-6 planner: 25 SKUs
 in 5 categories, weekly, summed over their regions) trial 4's windows, live 年货节 2027 included,
-at ``--freq W`` only (its data are weeks).
+at ``--freq W`` only (its data are weeks); with ``--trial7 DIR`` (``daily_sku_category.csv`` and
+``truth.csv`` of the trial-7 shop: 61 SKUs in 5 categories, 13.5 months old at its cut-off
+2026-11-29, opening ramp, stops, launches) 618 and Double 11 2026 and the live 年货节 and 618 2027
+(its older windows have no history before their cut-offs).
 
 ``--freq W`` or ``MS`` sums the daily panels (and truths) to whole weeks (from Monday) or months
 and plans at that frequency: each window total and its band are then shares of the periods the
 window touches (``data.validate.window_share``).
 
     .venv/bin/python benchmarks/window_band_coverage.py [--trial /work/trial4/scratch]
-        [--trial5 /work/trial5/scratch] [--trial6 /work/trial6/scratch] [--freq D|W|MS] [--lead 90]
+        [--trial5 /work/trial5/scratch] [--trial6 /work/trial6/scratch] [--trial7 /work/trial7/scratch]
+        [--freq D|W|MS] [--lead 90]
         [--model auto] [--no-sample]
 """
 
@@ -56,6 +60,7 @@ SAMPLE_WINDOWS = (("618", 2024), ("618", 2025), ("618", 2026), ("double11", 2024
 TRIAL_WINDOWS = (("new_year_sale", 2025), ("new_year_sale", 2026), ("618", 2025), ("618", 2026),
                  ("double11", 2025), ("new_year_sale", None))
 TRIAL5_WINDOWS = TRIAL_WINDOWS + (("618", 2027),)
+TRIAL7_WINDOWS = (("618", 2026), ("double11", 2026), ("new_year_sale", None), ("618", 2027))
 SAMPLE_CATEGORIES = ("food", "beauty")
 
 
@@ -91,6 +96,13 @@ def trial6_panel(folder: Path) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
     truth = pd.read_csv(folder / "truth_weekly.csv", parse_dates=["ds"])
     truth = truth.groupby(["category", "sku", "ds"], as_index=False)["units"].sum().rename(columns={"units": "y"})
     return frame, ["category", "sku"], truth
+
+
+def trial7_panel(folder: Path) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+    raw = pd.read_csv(folder / "daily_sku_category.csv", parse_dates=["ds"])
+    frame, _ = prepare_long_frame(raw, date_col="ds", target_col="units", keys=["category", "sku"])
+    truth = pd.read_csv(folder / "truth.csv", parse_dates=["ds"]).rename(columns={"units": "y"})
+    return frame, ["category", "sku"], truth[["category", "sku", "ds", "y"]]
 
 
 def to_periods(frame: pd.DataFrame, keys: list[str], freq: str, value: str = "y") -> pd.DataFrame:
@@ -190,6 +202,8 @@ def main(argv=None) -> int:
                         help="folder with 销量.csv and truth.parquet (trial 5's shop: 30 SKUs in 3 categories)")
     parser.add_argument("--trial6", type=Path, default=None,
                         help="folder with weekly_sales.csv and truth_weekly.csv (trial 6: weekly; --freq W only)")
+    parser.add_argument("--trial7", type=Path, default=None,
+                        help="folder with daily_sku_category.csv and truth.csv (trial 7's young shop: 61 SKUs)")
     parser.add_argument("--freq", choices=("D", "W", "MS"), default="D")
     parser.add_argument("--lead", type=int, default=90)
     parser.add_argument("--model", default="auto", help="the model of every series and level (default auto)")
@@ -206,6 +220,9 @@ def main(argv=None) -> int:
     if args.trial5 is not None:
         frame, keys, truth = trial5_panel(args.trial5)
         parts.append(run("trial5", frame, keys, TRIAL5_WINDOWS, args.lead, truth, args.freq, model=args.model))
+    if args.trial7 is not None:
+        frame, keys, truth = trial7_panel(args.trial7)
+        parts.append(run("trial7", frame, keys, TRIAL7_WINDOWS, args.lead, truth, args.freq, model=args.model))
     if args.trial6 is not None and args.freq == "W":
         frame, keys, truth = trial6_panel(args.trial6)
         parts.append(run("trial6", frame, keys, TRIAL_WINDOWS, args.lead, truth, "W", "W", args.model))

@@ -10,8 +10,9 @@ from workbench.forecast.core import forecast
 from workbench.forecast.models.event_profile import EventProfile
 from workbench.forecast.models.naive import SeasonalNaive
 from workbench.forecast.models.recent_level import RecentLevel
-from workbench.forecast.window_band import (MIN_SPANS, SOURCES, span_errors, span_sums, summed_band, window_band,
-                                             with_level_spread)
+from workbench.forecast.planning import with_window_band
+from workbench.forecast.window_band import (MIN_SPANS, SOURCES, refit_band, span_errors, span_sums, summed_band,
+                                             window_band, with_level_spread)
 
 QS = (0.1, 0.5, 0.9)
 L = 28  # days of the window
@@ -254,3 +255,35 @@ def test_a_levels_band_sums_its_series_refits_per_refit():
     both = summed_band(5600.0, alike, 60, L, QS)
     assert both[0.9] / 5600 == pytest.approx(one[0.9] / 2800, rel=1e-3)
     assert summed_band(5600.0, spans.iloc[:3], 60, L, QS) is None  # too few spans
+
+
+def test_a_span_and_its_mirror_image_count_once_in_the_finite_sample_correction():
+    """10 refits with one span each are 10 independent errors: the symmetric band is their
+    absolute values' split conformal quantile at level 0.5 + 0.4 (n + 1) / n with n = 10 (the
+    errors and their mirror images, 20 scores, are no 20 errors: counted so, the level was
+    0.92 and P90 slightly narrow). Spans of one refit that err alike count about once each refit."""
+    rng = np.random.default_rng(11)
+    errors = rng.normal(0, 0.2, 10)
+    horizons, refits = np.full(10, 40.0), np.arange(10)
+    mirrored = np.r_[errors, -errors]
+    band = refit_band(100.0, horizons, errors, refits, 20, L, QS)
+    assert np.log1p(band[0.9]) - np.log1p(100.0) == pytest.approx(np.quantile(mirrored, 0.5 + 0.4 * 11 / 10))
+    doubled = np.quantile(mirrored, 0.5 + 0.4 * 21 / 20)
+    assert np.log1p(band[0.9]) - np.log1p(100.0) > doubled + 0.01
+    # the same 10 level errors, 4 alike spans each: still about 10 errors, not 40 (nor 80)
+    alike = refit_band(100.0, np.repeat(horizons, 4), np.repeat(errors, 4) + rng.normal(0, 1e-4, 40),
+                       np.repeat(refits, 4), 20, L, QS)
+    assert alike[0.9] == pytest.approx(band[0.9], rel=0.01)
+
+
+def test_a_stopped_series_keeps_its_zero_band_after_reconciling_moves_it_by_dust():
+    """wls_var moves a zero series by its ridge (1.7e-9 units over a window): still a zero
+    total, not a total without a band; a total moved further keeps no band ("none")."""
+    band = pd.DataFrame({"sku": ["a", "b"], "yhat": [0.0, 10.0], "yhat_q10": [0.0, 8.0], "yhat_q90": [0.0, 12.0],
+                         "window_band": ["zero", "refits"]})
+    totals = pd.DataFrame({"sku": ["a", "b"], "yhat": [1.7e-9, 20.0], "yhat_q10": [5.0, 5.0], "yhat_q90": [9.0, 9.0]})
+    out = with_window_band(totals, band, ["sku"]).set_index("sku")
+    assert out.loc["a", "window_band"] == "zero" and out.loc["a", "yhat_q10"] == out.loc["a", "yhat_q90"] == 0
+    assert out.loc["b", "yhat_q90"] == pytest.approx(24.0)
+    moved = with_window_band(totals.assign(yhat=[0.5, 20.0]), band, ["sku"]).set_index("sku")
+    assert moved.loc["a", "window_band"] == "none" and np.isnan(moved.loc["a", "yhat_q90"])

@@ -40,8 +40,8 @@ CONVOLUTION_GRID = (np.arange(50) + 0.5) / 50
 
 def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None, future_spread=None,
                       centred: bool = True, bands=HORIZON_BANDS["D"],
-                      min_errors: int = MIN_BAND_ERRORS, noise: float | None = None, day=None, groups=None
-                      ) -> dict[float, np.ndarray]:
+                      min_errors: int = MIN_BAND_ERRORS, noise: float | None = None, day=None, groups=None,
+                      symmetric: bool = False) -> dict[float, np.ndarray]:
     """Per-step quantile offsets (log scale) from out-of-sample errors measured at ``horizons``.
 
     Parameters
@@ -93,6 +93,11 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None,
     groups : shape (m,) or None, the refit (or other cluster) each error comes from: errors of
         one refit share its level error, so the band's errors count as ``effective_count`` of
         them in the finite-sample correction (None: each error counts, independent).
+    symmetric : True: the band is symmetric around the point forecast, from the errors and their
+        mirror images (absolute errors, as StatsForecast's ``ConformalIntervals`` takes them); a
+        mirrored pair counts once in the finite-sample correction (``n`` is that of the errors,
+        not of twice as many scores: a mirror image is no new evidence). ``bands`` and
+        ``min_errors`` count the errors, not their mirrors.
 
     Returns
     -------
@@ -146,11 +151,15 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None,
         if sel.sum() < min_errors:
             sel = np.ones(len(horizons), bool)
         steps = band_of == b
-        mid = np.median(errors[sel])
+        mid = 0.0 if symmetric else np.median(errors[sel])
         scores = (errors[sel] - mid) / spread[sel]
         n = len(scores) if groups is None else effective_count(scores, np.asarray(groups)[sel])
+        days = None if day is None else day[sel] / spread[sel]
+        if symmetric:  # each error and its mirror image, counted once (n above)
+            scores = np.r_[scores, -scores]
+            days = None if days is None else np.r_[days, -days]
         if day is not None:  # the band's level errors plus any path's day noise
-            level = np.quantile(scores - day[sel] / spread[sel], CONVOLUTION_GRID)
+            level = np.quantile(scores - days, CONVOLUTION_GRID)
             scores = (level[:, None] + pooled[None, :]).ravel()
         levels = np.clip(0.5 + (np.asarray(quantiles) - 0.5) * (n + 1) / n, 0.0, 1.0)
         values = np.quantile(scores, levels)

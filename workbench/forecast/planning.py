@@ -21,6 +21,7 @@ from workbench.forecast.request import MAX_HORIZON, ForecastRequest, check_lead
 
 PLANNING_EVENTS = ("618", "new_year_sale", "double11", "spring_festival")
 RECONCILE_METHOD = "auto"  # reconcile.choose_method: wls_var, or forecast proportions on a sparse bottom
+RECONCILE_DUST = 1e-6  # units: a zero total that reconciling moves by less is still zero (floating-point ridge)
 PLANNING_RECONCILE = ("auto", "forecast_proportions", "top_down_var", "bottom_up", "ols", "wls_struct",
                       "wls_var")  # need no past errors
 PLANNING_FREQUENCIES = ("D", "W", "MS")  # an event window is days long: quarters are too coarse to plan it
@@ -383,7 +384,10 @@ def with_window_band(totals: pd.DataFrame, band: pd.DataFrame | None, by: list[s
     (``core.forecast``'s ``window_bands``). A reconciled total differs from the total as
     forecast, so the band is scaled by their ratio (the relative band is the forecast's own).
     A key without a band (none given, or a zero total as forecast that reconciling made
-    positive) has NaN quantiles and the rule ``"none"``: never a sum of the days' quantiles.
+    positive) has NaN quantiles and the rule ``"none"``: never a sum of the days' quantiles. A
+    zero total as forecast that reconciling left within ``RECONCILE_DUST`` units of zero (a
+    stopped series: ``wls_var`` moves it by its ridge, 1.7e-9 units over trial 7's window) keeps
+    its zero band (before, 7 stopped SKUs of 61 lost it).
     Returns a new frame."""
     out = totals.copy()
     qcols = [c for c in out.columns if c.startswith("yhat_q")]
@@ -393,8 +397,8 @@ def with_window_band(totals: pd.DataFrame, band: pd.DataFrame | None, by: list[s
         return out
     merged = out[by].merge(band, on=by, how="left") if by else pd.concat([band] * len(out), ignore_index=True)
     point, forecast = out["yhat"].to_numpy(float), merged["yhat"].to_numpy(float)
-    scale = np.where(forecast > 0, point / np.where(forecast > 0, forecast, 1.0),
-                     np.where((forecast == 0) & (point == 0), 1.0, np.nan))  # a zero total keeps its zero band
+    zero = (forecast == 0) & (np.abs(point) <= RECONCILE_DUST)  # a zero total keeps its zero band
+    scale = np.where(forecast > 0, point / np.where(forecast > 0, forecast, 1.0), np.where(zero, 0.0, np.nan))
     for c in qcols:
         out[c] = merged[c].to_numpy() * scale
     out["window_band"] = np.where(np.isfinite(scale), merged["window_band"].to_numpy(), "none")

@@ -132,18 +132,35 @@ def span_sums(paths, weights, stride: int = SPAN_STRIDE["D"]) -> dict[str, np.nd
 
 
 def span_errors(paths, weights, stride: int = SPAN_STRIDE["D"]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Errors of the spans of ``span_sums`` (same parameters).
+    """Errors of the spans of ``span_sums`` (same parameters): ``sum_errors`` of its sums.
 
     Returns
     -------
-    ``(horizons, errors, refits)``, each shape (s,): each span's mean horizon (periods after
-    the origin, 1 = the first period), its error ``log1p(weighted sum of actuals) -
-    log1p(weighted sum of forecasts)`` (unit-free), and the index in ``paths`` of the refit it
-    comes from (its spans share the refit's level error).
+    ``(horizons, errors, refits)``, each shape (s,): see ``sum_errors``; ``refits`` is the
+    index in ``paths`` of the refit each span comes from (its spans share the refit's level
+    error).
     """
     sums = span_sums(paths, weights, stride)
-    return (sums["start"] + (len(weights) + 1) / 2, np.log1p(sums["actual"]) - np.log1p(sums["forecast"]),
-            sums["refit"])
+    return sum_errors(sums["start"], sums["actual"], sums["forecast"], len(weights)) + (sums["refit"],)
+
+
+def sum_errors(start, actual, forecast, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each span's mean horizon and error, the one home of both formulas (a series' spans,
+    ``span_errors``, and a level's spans summed over its series, ``summed_band``).
+
+    Parameters
+    ----------
+    start : shape (s,), each span's first period (0 = the refit origin's first period).
+    actual, forecast : shape (s,), the span's weighted sums of actuals and forecasts (units).
+    length : the span's periods (the window's).
+
+    Returns
+    -------
+    ``(horizons, errors)``, each shape (s,): the span's mean horizon (periods after the origin,
+    1 = the first period) and its error ``log1p(actual) - log1p(forecast)`` (unit-free).
+    """
+    start, actual, forecast = (np.asarray(v, float) for v in (start, actual, forecast))
+    return start + (length + 1) / 2, np.log1p(actual) - np.log1p(forecast)
 
 
 def refit_band(total: float, horizons, errors, refits, first_step: int, length: int, quantiles,
@@ -152,16 +169,15 @@ def refit_band(total: float, horizons, errors, refits, first_step: int, length: 
     conformal quantiles of the spans' errors (``span_errors``: their ``horizons``, ``errors``
     and ``refits``, shape (s,) each) at the window's mean horizon (``first_step``, ``length``:
     its first period after the history and its periods), spans of one refit counted as their
-    effective number (``conformal.effective_count``). None with fewer than ``MIN_SPANS`` spans
-    from ``MIN_REFITS`` refits."""
+    effective number (``conformal.effective_count``) and a span and its mirror image once
+    (``conformal_offsets(symmetric=True)``; counted twice, the pairs had made P90 slightly
+    narrow). None with fewer than ``MIN_SPANS`` spans from ``MIN_REFITS`` refits."""
     horizons, errors, refits = np.asarray(horizons, float), np.asarray(errors, float), np.asarray(refits)
     if len(errors) < MIN_SPANS or len(np.unique(refits)) < MIN_REFITS:
         return None
     at = int(np.ceil(first_step + (length - 1) / 2))  # the window's mean horizon
-    _, refit_ids = np.unique(refits, return_inverse=True)
-    offsets = conformal_offsets(np.r_[horizons, horizons], np.r_[errors, -errors], at, quantiles,
-                                bands=HORIZON_BANDS[freq], min_errors=2 * MIN_BAND_ERRORS,
-                                groups=np.r_[refit_ids, refit_ids + refit_ids.max() + 1])
+    offsets = conformal_offsets(horizons, errors, at, quantiles, bands=HORIZON_BANDS[freq],
+                                min_errors=MIN_BAND_ERRORS, groups=refits, symmetric=True)
     z = np.log1p(total)
     return {q: float(max(np.expm1(z + offsets[q][-1]), 0.0)) for q in quantiles}
 
@@ -176,8 +192,7 @@ def summed_band(total: float, spans, first_step: int, length: int, quantiles, fr
     small counts) are not in the sums: the errors are those of the series that have them.
     None when the sums give too few spans."""
     sums = spans.groupby(["reach", "start"], sort=True)[["actual", "forecast"]].sum().reset_index()
-    return refit_band(total, sums["start"].to_numpy() + (length + 1) / 2,
-                      np.log1p(sums["actual"].to_numpy()) - np.log1p(sums["forecast"].to_numpy()),
+    return refit_band(total, *sum_errors(sums["start"], sums["actual"], sums["forecast"], length),
                       sums["reach"].to_numpy(), first_step, length, quantiles, freq)
 
 
@@ -316,4 +331,4 @@ def _holding(total: float, band: dict[float, float]) -> dict[float, float]:
 
 
 __all__ = ["MIN_REFITS", "MIN_SPANS", "SOURCES", "SPAN_STRIDE", "refit_band", "span_errors", "span_sums",
-           "summed_band", "window_band", "with_level_spread"]
+           "sum_errors", "summed_band", "window_band", "with_level_spread"]
