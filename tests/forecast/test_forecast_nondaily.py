@@ -309,26 +309,32 @@ def test_a_young_weekly_skus_level_is_not_its_double_11_weeks():
     assert any("sale-event windows" in note for note in pred.notes)
 
 
-def test_a_single_zero_month_at_the_end_is_not_the_level():
-    """30 months of ~400, then one zero month (a stock-out, or a stop not yet confirmed): the
-    forecast stays near 400 with a note (one zero had made it 0 with a P90 of hundreds, or cut
-    it by a third); a second zero month is the stop rule's and forecasts zero."""
+def test_a_single_zero_month_ends_a_steady_line_but_not_a_slow_sellers_level():
+    """30 months of ~400, then one zero month: chance cannot explain it (the daily stop rule at
+    every frequency), so the line has stopped, zero with a note that a stock-out looks the same;
+    also after a partial last month. A slow seller's (~8 a month) one zero month is a stock-out,
+    or a stop not yet confirmed: the forecast stays near its level with a note (one zero had made
+    it 0 with a P90 of hundreds, or cut it by a third) and a band that holds zero; a second zero
+    month is the long rule's stop."""
     from workbench.forecast.models.ets import ETSModel, unconfirmed_stop
 
     rng = np.random.default_rng(5)
     sales = np.round(400 * np.exp(rng.normal(0, 0.1, 30)))
     ds = pd.date_range("2024-01-01", periods=31, freq="MS")
     for before_zero in (sales, np.r_[sales[:-1], 150.0]):  # the last month before the zero full, or partial
-        y = np.r_[before_zero, 0.0]
-        pred = ETSModel().fit(y, ds, freq="MS").predict(4)
-        assert (pred.mean > 0.75 * 400).all(), pred.mean  # was 240-291, and 0 after the partial month
-        assert (pred.quantiles[0.9] < 3 * pred.mean).all()
-        # it may have stopped (a new user's three stopped SKUs had P10 near their level): the band holds zero
-        assert (pred.quantiles[0.1] == 0).all() and (pred.quantiles[0.5] > 0).all()
-        assert any("stock-out" in note and "may have stopped" in note for note in pred.notes)
-    stopped = ETSModel().fit(np.r_[sales[:-1], 0.0, 0.0], ds, freq="MS").predict(2)
+        pred = ETSModel().fit(np.r_[before_zero, 0.0], ds, freq="MS").predict(4)
+        assert (pred.mean == 0).all() and (pred.quantiles[0.9] == 0).all()
+        assert any("no sales in its last month" in note and "stock-out looks the same" in note for note in pred.notes)
+    slow = np.r_[np.maximum(rng.poisson(8.0, 30), 1).astype(float), 0.0]
+    pred = ETSModel().fit(slow, ds, freq="MS").predict(4)
+    assert 0.7 * 8 < pred.mean.mean() < 1.3 * 8, pred.mean  # its level (a season of noise moves the months)
+    assert (pred.quantiles[0.9] < 3 * pred.mean).all()
+    # it may have stopped (a new user's three stopped SKUs had P10 near their level): the band holds zero
+    assert (pred.quantiles[0.1] == 0).all() and (pred.quantiles[0.5] > 0).all()
+    assert any("stock-out" in note and "may have stopped" in note for note in pred.notes)
+    stopped = ETSModel().fit(np.r_[slow, 0.0], pd.date_range("2024-01-01", periods=32, freq="MS"), freq="MS").predict(2)
     assert (stopped.mean == 0).all()
-    assert unconfirmed_stop(np.r_[sales, 0.0], "MS") == 1
+    assert unconfirmed_stop(slow, "MS") == 1
     assert unconfirmed_stop(np.r_[2.0, 0, 3.0, 0], "MS") == 0  # a zero like the ones before it
 
 

@@ -349,3 +349,60 @@ def test_a_launch_with_few_days_outside_event_spans_gets_its_recent_level_and_a_
     assert "days outside event spans since the series started on 2026-09-26 (a baseline needs 14)" in said
     assert "ModelError" not in said and "replaced" not in said
     assert fc.yhat.mean() == pytest.approx(10.0, rel=0.3)
+
+
+def test_the_chance_rule_stops_a_weekly_or_monthly_line_and_keeps_a_slow_or_lumpy_one():
+    """Weekly and monthly data kept one empty period as a gap (closing note 5): a line selling 50
+    a week, then three empty weeks (or one: trial 7's daily stop is one empty week), and one
+    selling 300 a month, then an empty month, have stopped by the daily rule's chance (negative
+    binomial zero chance at their rate per period); a slow seller's, a lumpy seller's and a
+    Spring Festival week's zeros have not."""
+    from workbench.forecast.features import quiet_periods
+    from workbench.forecast.models.regime import STOP_CHANCE, stopped_since, zero_run_chance
+
+    rng, calendar = np.random.default_rng(11), default_calendar()
+    weeks = pd.date_range("2024-06-03", periods=104, freq="W-MON")  # to 2026-05-25: clear of the festival
+    quiet_w = quiet_periods(weeks, "W", calendar)
+    for empty in (3, 1):
+        y = np.r_[rng.poisson(50.0, 104 - empty).astype(float), np.zeros(empty)]
+        assert stopped_since(y, "W", quiet_w) == 104 - empty
+        assert zero_run_chance(y, empty, quiet_w, "W")[0] < STOP_CHANCE
+        assert stopped_since(y, "W") is None  # without its quiet periods only the long rule (4 weeks)
+    slow = np.r_[rng.poisson(1.0, 101).astype(float), [1.0], np.zeros(2)]
+    assert stopped_since(slow, "W", quiet_w) is None  # e^-1 per week: two empty weeks are chance
+    lumpy = np.r_[rng.negative_binomial(0.3, 0.3 / 50.3, 101).astype(float), [40.0], np.zeros(2)]
+    assert lumpy[:101].mean() > 20 and stopped_since(lumpy, "W", quiet_w) is None  # mean ~50, often empty
+    months = pd.date_range("2024-01-01", periods=30, freq="MS")  # to 2026-06
+    quiet_m = quiet_periods(months, "MS", calendar)
+    steady = np.r_[np.round(300 * rng.lognormal(0, 0.15, 29)), [0.0]]
+    assert stopped_since(steady, "MS", quiet_m) == 29 and stopped_since(steady[:-1], "MS", quiet_m[:-1]) is None
+    slow_m = np.r_[rng.poisson(2.0, 29).astype(float), [0.0]]
+    slow_m[-2] = 2.0
+    assert stopped_since(slow_m, "MS", quiet_m) is None
+    festival = pd.date_range("2024-03-04", periods=103, freq="W-MON")  # ends on the week of 2026-02-16
+    quiet_f = quiet_periods(festival, "W", calendar)
+    assert not quiet_f[-2:].any() and quiet_f[-3]  # the weeks of 02-09 and 02-16 lie in the pause
+    closed = np.r_[rng.poisson(50.0, 101).astype(float), np.zeros(2)]
+    assert stopped_since(closed, "W", quiet_f) is None and stopped_since(closed, "W", np.ones(103, bool)) == 101
+
+
+@pytest.mark.parametrize("freq, periods, rate, empty", [("W", 104, 50.0, 3), ("MS", 30, 300.0, 1)])
+def test_a_weekly_or_monthly_line_that_stopped_is_forecast_at_zero_with_its_chance(freq, periods, rate, empty):
+    """End to end at weeks and months: the stopped line is zero in every quantile with the
+    daily rule's note (its chance, and that a stock-out looks the same), the guard does not put
+    it back, and the live line keeps its level."""
+    rng = np.random.default_rng(4)
+    ds = pd.date_range("2024-06-03" if freq == "W" else "2024-01-01", periods=periods,
+                       freq="W-MON" if freq == "W" else "MS")
+    live = rng.poisson(rate, periods).astype(float)
+    stopped = rng.poisson(rate, periods).astype(float)
+    stopped[-empty:] = 0
+    panel = pd.concat([pd.DataFrame({"sku": s, "ds": ds, "y": y}) for s, y in (("live", live), ("stopped", stopped))])
+    fc = forecast(panel, horizon=4, keys=["sku"], freq=freq, quantiles=(0.1, 0.5, 0.9), n_jobs=1)
+    gone, kept = fc[fc.sku == "stopped"], fc[fc.sku == "live"]
+    assert (gone[["yhat", "yhat_q10", "yhat_q90"]] == 0).all().all()
+    assert kept.yhat.mean() > 0.7 * rate
+    notes = " ".join(str(n) for n in fc.attrs["notes"])
+    words = "3 weeks" if freq == "W" else "month"
+    assert f"no sales in its last {words}" in notes and "stock-out looks the same" in notes
+    assert "replaced" not in notes

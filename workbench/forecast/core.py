@@ -24,7 +24,7 @@ from workbench.errors import ModelError, ParameterError
 from workbench.forecast.conformal import HORIZON_BANDS, apply_offsets, conformal_offsets, rolling_origin_errors
 from workbench.forecast.guard import GUARD_FALLBACK, check_prediction
 from workbench.forecast.engines import Engine, make_engine, progress_bar
-from workbench.forecast.features import quiet_days
+from workbench.forecast.features import quiet_periods
 from workbench.forecast.models import MODELS, make_model, resolve_model
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Prediction, count_dispersion, future_dates,
                                             quantile_column)
@@ -217,7 +217,7 @@ def _forecast_one(y, ds, job: _Job):
         return _zero_forecast(ds, job), None, None, []
     model, params, note = _choose_model(job, y, ds)
     paths = []
-    quiet = quiet_days(ds, job.calendar) if job.freq == "D" else None  # the guard's, once per series
+    quiet = quiet_periods(ds, job.freq, job.calendar)  # the guard's, once per series
     try:
         fitted = make_model(model, freq=job.freq, **params).fit(y, ds, freq=job.freq, calendar=job.calendar)
         pred = fitted.predict(job.horizon, job.quantiles)
@@ -310,8 +310,8 @@ def _conformal(pred: Prediction, y, ds, model: str, params: dict, job: _Job) -> 
 
 
 def _guard(y, quiet, pred: Prediction, job: _Job) -> str | None:
-    """``guard.check_prediction`` of the series ``y``, with its quiet days for daily data
-    (``quiet``, ``features.quiet_days``, None otherwise: a stop is judged on them)."""
+    """``guard.check_prediction`` of the series ``y``, with its quiet periods (``quiet``,
+    ``features.quiet_periods``: a stop is judged on them)."""
     return check_prediction(y, pred, job.freq, quiet)
 
 
@@ -319,7 +319,7 @@ def _fallback(y, ds, quiet, job: _Job, model: str, reason: str):
     """The ``GUARD_FALLBACK`` forecast of a series whose ``model`` failed or whose forecast was
     refused (it keeps the pooled prior and the launch curve when it takes them; refused along
     the curve, it holds the level instead), or the error when that fails or is refused too.
-    ``reason``: why, in words, for the note; ``quiet``: the series' quiet days (``_guard``).
+    ``reason``: why, in words, for the note; ``quiet``: the series' quiet periods (``_guard``).
     Source: the ``fallback_model`` of Nixtla's statsforecast, which also replaces a model that
     raises for one series."""
     params = _fallback_params(job)

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.calendar import RetailCalendar
+from workbench.data.validate import period_end
 
 # Span of each event profile in days around its anchor (lunar events share Spring Festival):
 # wide enough to hold the ramp before and the hangover or recovery after.
@@ -42,6 +43,24 @@ def quiet_days(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> np.ndarray:
     """Boolean mask of the days of ``dates`` outside every event span (``event_offsets``): the
     days a level, or a run of zero sales, is judged on."""
     return ~in_event_span(event_offsets(pd.DatetimeIndex(dates), calendar))
+
+
+def quiet_periods(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar) -> np.ndarray:
+    """Boolean mask of the periods dated ``ds`` (each by its first day, at ``freq``: D, W, MS or
+    QS) that a run of zero sales is judged on (``regime.stopped_since``): days outside every
+    event span (``quiet_days``: a daily level is distorted by the lull before a sale and its
+    peak); weeks, months and quarters of which at most half the days lie in the calendar's
+    Spring Festival pause (its ``spring_festival`` window): the only span that can empty a whole
+    period by design, while a sale period sells more, its lull and its peak netted."""
+    ds = pd.DatetimeIndex(ds)
+    if freq == "D":
+        return quiet_days(ds, calendar)
+    if not len(ds):
+        return np.zeros(0, bool)
+    days = pd.date_range(ds[0], period_end(ds[-1], freq))
+    paused = np.r_[0, np.cumsum(~np.isnan(calendar.event_offsets(days, "spring_festival")))]
+    first, last = days.searchsorted(ds), days.searchsorted(period_end(ds, freq), side="right")
+    return (paused[last] - paused[first]) * 2 <= last - first
 
 
 def holiday_flags(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> np.ndarray:

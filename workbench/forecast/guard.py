@@ -19,7 +19,7 @@ non-negative the core checks first, for every model.) The checks, in order:
   baseline over the horizon stays above ``1 / PEAK_FACTOR`` of the recent mean (a stop is a
   model's decision, stated in its notes). A series that has already gone quiet (nothing sold in
   its last ``QUIET`` periods, or a run of zeros that ``regime.stopped_since`` calls a stop, such
-  as a week without sales after 18 a day) cannot trip this: a low forecast follows its own data
+  as a week without sales after 18 a day, or a month after 300 a month) cannot trip this: a low forecast follows its own data
   (a monthly SKU that sold 1,224 in September and nothing in October is not forecast at 612 a
   month).
 
@@ -57,7 +57,7 @@ def check_prediction(y, pred: Prediction, freq: str = "D", quiet=None) -> str | 
     y : the fitted history, shape (n,), units per period (>= 0).
     pred : the model's prediction for the periods after ``y``.
     freq : ``"D"``, ``"W"``, ``"MS"`` or ``"QS"`` (sets the comparison window and the year).
-    quiet : daily data: boolean mask of ``y``'s days outside event spans, shape (n,), for
+    quiet : boolean mask of ``y``'s quiet periods (``features.quiet_periods``), shape (n,), for
         ``regime.stopped_since`` (None: only its long rule).
 
     Returns

@@ -15,7 +15,7 @@ from workbench.forecast.conformal import (HORIZON_BANDS, apply_offsets, conforma
                                          rolling_origin_errors, rolling_origin_paths)
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
                                             censored_at_zero, count_band, count_dispersion)
-from workbench.forecast.features import quiet_days
+from workbench.forecast.features import quiet_periods
 from workbench.forecast.models.event_dummies import offset_dummies
 from workbench.forecast.models.intermittent import (INTERMITTENT_ADI, INTERMITTENT_WINDOW, TSB, average_demand_interval,
                                                     is_intermittent)
@@ -43,9 +43,9 @@ SHRUNK_INDICES = ("MS",)  # frequencies whose one-season indices are shrunk by t
 
 def unconfirmed_stop(y: np.ndarray, freq: str) -> int:
     """Number of zero periods that end ``y`` (units per period, >= 0) when they are fewer than
-    ``STOP_PERIODS[freq]`` (so ``stopped_since`` does not call them a stop) yet a longer run than
-    any between its sales before: a stock-out, a data gap, or a stop a further zero period would
-    confirm. 0 otherwise (no such run, or a series that never sold). On ``log1p`` demand one such
+    ``STOP_PERIODS[freq]`` yet a longer run than any between its sales before (``ets`` asks
+    ``stopped_since`` first, which calls a run that chance cannot explain a stop): a stock-out, a
+    data gap, or a stop a further zero period would confirm. 0 otherwise (no such run, or a series that never sold). On ``log1p`` demand one such
     zero after hundreds of units drags an ETS level to zero (a new user's monthly SKUs: mean 0
     with P90 rising to 639; one stock-out month cut the next months by 32%)."""
     zeros = trailing_zeros(y)
@@ -224,12 +224,13 @@ class ETSModel(Forecaster):
     Initial states are estimated with the parameters, except for seasons longer than
     ``HEURISTIC_SEASON`` (weeks), which start from the heuristic initial states of Hyndman et
     al. (2008, §2.6.1).
-    A weekly, monthly or quarterly series that has stopped (``stopped_since``: a run of zeros at
-    the end, at least ``STOP_PERIODS`` long and longer than any gap between its sales before) is
+    A series that has stopped (``stopped_since``: a run of zeros at the end, at least
+    ``STOP_PERIODS`` long and longer than any gap between its sales before, or one that chance
+    cannot explain at its rate, judged on its quiet periods: one empty month after 300 a month) is
     forecast at zero with a note, as ``event_profile`` does for days. A shorter run of zeros at the
-    end that is still longer than any gap before (``unconfirmed_stop``: one zero month after
-    steady sales) is left out of the fit, with a note: a stock-out or a stop the next zero
-    period confirms, not a level; the forecast starts after it, and its quantiles below the
+    end that is still longer than any gap before and not that unlikely (``unconfirmed_stop``: one
+    zero month of a slow seller) is left out of the fit, with a note: a stock-out or a stop the
+    next zero period confirms, not a level; the forecast starts after it, and its quantiles below the
     median are 0 (a new user's three SKUs that had stopped were forecast at their level with
     a P10 far above zero).
     Weekly, monthly and quarterly series are fitted from their start (``nondaily_start``: the
@@ -306,7 +307,7 @@ class ETSModel(Forecaster):
         self.calibration_paths_ = []  # the conformal band's refits, once ``predict`` has made them
         if self.form not in FORM_CHOICES:
             raise ModelError(f"{self.name}: unknown form {self.form!r}; choose one of {list(FORM_CHOICES)}")
-        self.quiet_ = quiet_days(self.ds_, self.calendar_) if freq == "D" else None  # a daily stop is judged on them
+        self.quiet_ = quiet_periods(self.ds_, freq, self.calendar_)  # a stop is judged on them
         self.stopped_ = stopped_since(self.y_, freq, self.quiet_)
         if self.stopped_ is not None:  # forecast zero: a band fitted across the stop is noise
             return self
@@ -449,7 +450,8 @@ class ETSModel(Forecaster):
         if self.stopped_ is not None:
             zero = np.zeros(horizon)
             return Prediction(future, zero, {q: zero.copy() for q in quantiles},
-                              [f"{self.name}: {self._stop_words()}: the series stopped and is forecast at zero"],
+                              [f"{self.name}: {describe_stop(self.y_, self.ds_, self.quiet_, self.freq_)}: the series "
+                               f"stopped and is forecast at zero"],
                               zero.copy())
         if self.intermittent_ is not None:
             return self._predict_intermittent(horizon, quantiles)
@@ -483,9 +485,9 @@ class ETSModel(Forecaster):
             words, stop = PERIOD_WORDS[self.freq_], STOP_PERIODS[self.freq_]
             notes.append(f"{self.name}: no sales in the last {words[:-1] if gap == 1 else f'{gap} {words}'} (since "
                          f"{self.ds_[self.end_].date()}), a longer run than any before but under the {stop} {words} "
-                         f"that mean a stop: taken as a stock-out or data gap and left out of the fit (if the "
-                         f"series stopped, a run of {stop} will say so); the quantiles below the median are 0, "
-                         f"since it may have stopped")
+                         f"that mean a stop, and not unlikely at its rate: taken as a stock-out or data gap and "
+                         f"left out of the fit (if the series stopped, a run of {stop} will say so); the quantiles "
+                         f"below the median are 0, since it may have stopped")
         if self.sale_periods_.any():
             touched = self.ds_[self.start_:self.end_][self.sale_periods_]
             notes.append(f"{self.name}: {len(touched)} {PERIOD_WORDS[self.freq_]} in sale-event windows (618, "
@@ -520,13 +522,6 @@ class ETSModel(Forecaster):
         if gap:  # a stop is as likely an answer as a stock-out until the next period says: the band holds zero
             qs = {q: np.zeros(horizon) if q < 0.5 else v for q, v in qs.items()}
         return Prediction(future, mean, qs, notes, baseline=baseline, launch_growth=growth, launch_spread=spread)
-
-    def _stop_words(self) -> str:
-        """Why the series is taken as stopped (``regime.stopped_since``), in words."""
-        if self.freq_ == "D":
-            return describe_stop(self.y_, self.ds_, self.quiet_)
-        return (f"no sales in the last {len(self.y_) - self.stopped_} {PERIOD_WORDS[self.freq_]} (since "
-                f"{self.ds_[self.stopped_].date()}), a longer run than any before")
 
     def _launch_growth(self, level: float, horizon: int) -> tuple[np.ndarray | None, np.ndarray | None]:
         """``(growth, spread)`` of a launch over the ``horizon`` periods ahead (log, shape

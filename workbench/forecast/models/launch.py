@@ -63,10 +63,9 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.validate import PERIOD_LENGTH
-from workbench.forecast.models.regime import after_trickle, volume_start
+from workbench.forecast.models.regime import PERIOD_WORDS, after_trickle, volume_start
 
 BIN_PERIODS = {"D": 28, "W": 2, "MS": 1, "QS": 1}  # periods in an age bin
-PERIOD_WORDS = {"D": "days", "W": "weeks", "MS": "months", "QS": "quarters"}
 MIN_LAUNCHES = 3  # launches a measured factor (and the curve) needs
 # a year in periods: the tail extends the curve up to this age, and an established series' mean
 # over its last year is the level its peers reach (the ceiling)

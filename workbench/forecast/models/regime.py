@@ -20,12 +20,17 @@ against a level the series has left, reaches absurd values.
   period (``nondaily_start``);
 * **stop** (every frequency, ``stopped_since``): the zero periods that end the series, at least
   ``STOP_PERIODS`` of them (28 days, 4 weeks, 2 months or 2 quarters) and longer than any run of
-  zeros between its sales before (a slow mover's usual gaps are no stop); of daily data also a
-  shorter run, from ``MIN_STOP_DAYS`` quiet days, that chance cannot explain at the series' rate:
-  the probability of that many zero days in a row, each with the zero-day probability of the
-  ``RATE_DAYS`` quiet days before the run (the larger of their share of zero days and the Poisson
-  chance of a zero at their mean), is under ``STOP_CHANCE`` (a line that sold 18 a day and then
-  nothing for a week has stopped, or run out of stock: the two look the same, and a note says so);
+  zeros between its sales before (a slow mover's usual gaps are no stop); or a shorter run, from
+  ``MIN_STOP_RUN`` quiet periods (7 days, 1 week, month or quarter), that chance cannot explain at
+  the series' rate: the probability of that many zero periods in a row, each with the zero
+  probability of the ``RATE_PERIODS`` quiet periods before the run (56 days, 8 weeks, 6 months, 4
+  quarters; the larger of their share of zero periods and the negative binomial chance of a zero
+  at their mean and variance, by the method of moments, Poisson when they vary less than a
+  Poisson count), is under ``STOP_CHANCE`` (a line that sold 18 a day and then nothing for a
+  week has stopped, and so has one that sold 50 a week and then nothing for a week, or 300 a month
+  and then nothing for a month; or run out of stock: the two look the same, and a note says so).
+  A day is quiet outside every event span, a week, month or quarter unless most of its days are
+  in the Spring Festival pause (``features.quiet_periods``): empty shelves by design, not a stop;
 * **level shifts**: change points of the weekly mean of ``log1p(y)`` over quiet weeks (event
   days left out; a week with fewer than ``MIN_QUIET_DAYS`` quiet days has no mean and is
   interpolated), found by PELT (Killick, Fearnhead & Eckley 2012; ``ruptures.KernelCPD`` with
@@ -65,6 +70,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from workbench.data.validate import SEASON_LENGTH
+from workbench.forecast.text import readable
 
 START_RUN = 14
 START_SHARE = 0.7
@@ -74,9 +80,15 @@ MIN_LEVEL_PERIODS = {"D": START_RUN, "W": 2, "MS": 2, "QS": 2}  # fewest of them
 MIN_TRICKLE_DAYS = 28  # a shorter daily stretch far below the level is a seasonal low (Spring Festival)
 OPENING_GAP = float(np.log(1.25))  # a level within this (log) of the level that follows has settled: no ramp
 STOP_PERIODS = {"D": 28, "W": 4, "MS": 2, "QS": 2}  # fewest zero periods at the end that can mean a stop
-MIN_STOP_DAYS = 7  # a daily run shorter than a week is no stop, however steady the seller (weekly closures)
-RATE_DAYS = 56  # the quiet days before a zero run that give the series' zero-day probability
-MIN_RATE_DAYS = 14  # fewer quiet days before the run measure no rate: only the long rule applies
+# fewest quiet zero periods a stop by chance needs: a daily run shorter than a week is no stop,
+# however steady the seller (weekly closures); a whole week, month or quarter can be
+MIN_STOP_RUN = {"D": 7, "W": 1, "MS": 1, "QS": 1}
+# the quiet periods before a zero run that give the series' zero probability (8 weeks; a season's
+# worth of months and quarters, for a variance), and the fewest that measure one (else only the
+# long rule applies)
+RATE_PERIODS = {"D": 56, "W": 8, "MS": 6, "QS": 4}
+MIN_RATE_PERIODS = {"D": 14, "W": 4, "MS": 3, "QS": 3}
+PERIOD_WORDS = {"D": "days", "W": "weeks", "MS": "months", "QS": "quarters"}
 STOP_CHANCE = 1e-4  # a zero run less likely than this by chance is a stop (one false stop in 10,000 series)
 MIN_SHIFT = float(np.log(1.5))
 SHIFT_WEEKS = 4  # fewest weeks between change points
@@ -179,10 +191,10 @@ def trailing_zeros(y: np.ndarray) -> tuple[int, int] | None:
 def stopped_since(y: np.ndarray, freq: str, quiet: np.ndarray | None = None) -> int | None:
     """Index of the first of the zero periods that end ``y`` (units per period, >= 0, on the
     ``freq`` grid: D, W, MS or QS) if they mean the series stopped: at least ``STOP_PERIODS[freq]``
-    of them and a longer run of zeros than any between its sales before; of daily data also a run
-    of at least ``MIN_STOP_DAYS`` quiet days whose chance (``zero_run_chance``) is under
-    ``STOP_CHANCE``, judged on ``quiet``, the boolean mask of its days outside event spans
-    (``features.quiet_days``; without it only the long rule applies: a week of zeros in the
+    of them and a longer run of zeros than any between its sales before; or a run of at least
+    ``MIN_STOP_RUN[freq]`` quiet periods whose chance (``zero_run_chance``) is under
+    ``STOP_CHANCE``, judged on ``quiet``, the boolean mask of its quiet periods
+    (``features.quiet_periods``; without it only the long rule applies: a week of zeros in the
     Spring Festival span is a closure, not a stop). None otherwise (and for a series that never
     sold)."""
     zeros = trailing_zeros(y)
@@ -191,44 +203,64 @@ def stopped_since(y: np.ndarray, freq: str, quiet: np.ndarray | None = None) -> 
     run, longest_before = zeros
     if run >= STOP_PERIODS[freq] and run > longest_before:
         return len(y) - run
-    if freq == "D" and quiet is not None and run >= MIN_STOP_DAYS and zero_run_chance(y, run, quiet)[0] < STOP_CHANCE:
+    if quiet is not None and run >= MIN_STOP_RUN[freq] and zero_run_chance(y, run, quiet, freq)[0] < STOP_CHANCE:
         return len(y) - run
     return None
 
 
-def zero_run_chance(y: np.ndarray, run: int, quiet: np.ndarray | None = None) -> tuple[float, float]:
-    """``(chance, rate)``: the probability that the last ``run`` days of the daily series ``y``
-    (units per day) are all zero by chance, and the series' mean units per quiet day before them.
+def zero_chance(before: np.ndarray) -> float:
+    """The probability that one period of a series is zero, from ``before``, its units in the
+    periods that measure its rate (shape (n,), n >= 1): the larger of their share of zeros and
+    the negative binomial probability of a zero at their mean ``m`` and variance ``v``,
+    ``(1 + m / k) ** -k`` with ``k = m**2 / (v - m)`` (method of moments; the Poisson ``exp(-m)``
+    when ``v <= m``), so that neither a steady nor a lumpy seller looks steadier than it is.
 
-    The zero-day probability is measured on the last ``RATE_DAYS`` quiet days before the run (the
-    larger of their share of zero days, with half a day added to both counts, and the Poisson
-    probability of a zero at their mean, so neither a steady nor an over-dispersed seller looks
-    steadier than it is); only the run's quiet days count (event spans, the Spring Festival
-    collapse among them, empty shelves by design). ``(1.0, rate)`` when the run has fewer than
-    ``MIN_STOP_DAYS`` quiet days or fewer than ``MIN_RATE_DAYS`` quiet days precede it.
+    Source: the negative binomial as a Poisson-gamma mixture for over-dispersed counts
+    (Cameron & Trivedi, *Regression Analysis of Count Data*, 2nd ed. 2013, §3.3)."""
+    before = np.asarray(before, float)
+    m = float(before.mean())
+    v = float(before.var(ddof=1)) if len(before) > 1 else m
+    if m <= 0:
+        return 1.0
+    k = m * m / (v - m) if v > m else np.inf  # the negative binomial's size; infinite: Poisson
+    p_count = float(np.exp(-m)) if np.isinf(k) else float((1 + m / k) ** -k)
+    return max(float((before == 0).mean()), p_count)
+
+
+def zero_run_chance(y: np.ndarray, run: int, quiet: np.ndarray | None = None,
+                    freq: str = "D") -> tuple[float, float]:
+    """``(chance, rate)``: the probability that the last ``run`` periods of ``y`` (units per
+    period at ``freq``: D, W, MS or QS) are all zero by chance, and the series' mean units per
+    quiet period before them.
+
+    The zero probability of a period is ``zero_chance`` of the last ``RATE_PERIODS[freq]`` quiet
+    periods before the run; only the run's quiet periods count (``quiet``:
+    ``features.quiet_periods``; the Spring Festival pause empties shelves by design).
+    ``(1.0, rate)`` when the run has fewer than ``MIN_STOP_RUN[freq]`` quiet periods or fewer than
+    ``MIN_RATE_PERIODS[freq]`` quiet periods precede it.
     """
     y = np.asarray(y, float)
     quiet = np.ones(len(y), bool) if quiet is None else np.asarray(quiet, bool)
-    before = y[:len(y) - run][quiet[:len(y) - run]][-RATE_DAYS:]
+    before = y[:len(y) - run][quiet[:len(y) - run]][-RATE_PERIODS[freq]:]
     rate = float(before.mean()) if len(before) else 0.0
     quiet_run = int(quiet[len(y) - run:].sum())
-    if quiet_run < MIN_STOP_DAYS or len(before) < MIN_RATE_DAYS:
+    if quiet_run < MIN_STOP_RUN[freq] or len(before) < MIN_RATE_PERIODS[freq]:
         return 1.0, rate
-    p_zero = max(((before == 0).sum() + 0.5) / (len(before) + 1), float(np.exp(-rate)))
-    return float(p_zero ** quiet_run), rate
+    return zero_chance(before) ** quiet_run, rate
 
 
-def describe_stop(y: np.ndarray, ds, quiet: np.ndarray | None = None) -> str:
-    """Why the daily series ``y`` (units per day, dates ``ds``) is taken as stopped
-    (``stopped_since``), in words for a note."""
+def describe_stop(y: np.ndarray, ds, quiet: np.ndarray | None = None, freq: str = "D") -> str:
+    """Why the series ``y`` (units per period at ``freq``, periods dated ``ds``) is taken as
+    stopped (``stopped_since``), in words for a note."""
     run, longest_before = trailing_zeros(y)
-    last = ds[len(y) - 1 - run].date()
-    if run >= STOP_PERIODS["D"] and run > longest_before:
-        return f"no volume since {last} ({run} days, longer than any gap between its sales before)"
-    chance, rate = zero_run_chance(y, run, quiet)
-    return (f"no sales in its last {run} days (last on {last}) against {rate:.3g} a day before: a run that "
-            f"long has a chance of {chance:.0e} (a stock-out looks the same: check its stock before "
-            f"planning on zero)")
+    last, words = ds[len(y) - 1 - run].date(), PERIOD_WORDS[freq]
+    if run >= STOP_PERIODS[freq] and run > longest_before:
+        return f"no volume since {last} ({run} {words}, longer than any gap between its sales before)"
+    chance, rate = zero_run_chance(y, run, quiet, freq)
+    power = int(np.floor(-np.log10(max(chance, 1e-300))))
+    return (f"no sales in its last {words[:-1] if run == 1 else f'{run} {words}'} (last on {last}) against "
+            f"{readable(rate)} a {words[:-1]} before: a run that long has a chance under 1 in 10^{power} (a stock-out "
+            f"looks the same: check its stock before planning on zero)")
 
 
 def opening_ramp(level: np.ndarray, quiet: np.ndarray, ahead: int, gap: float, longest: int) -> int:
