@@ -68,35 +68,43 @@ def _weekly_log_series(weeks: int, beta, seed: int = 3):
     return ds, z + lunar_regressors(ds, "W", CAL, centred=False) @ np.asarray(beta)
 
 
-def test_effects_are_recovered_with_the_season_and_only_from_two_placements():
+def test_effects_are_recovered_with_the_season_from_two_placements_and_locally_from_one():
     beta = [0.4, -0.5, -1.2, -0.3]
     ds, z = _weekly_log_series(4 * 52, beta)
     effect, note = fit_lunar_effect(z, ds, "W", CAL, season=52)
-    assert effect.source == "own" and effect.placements == 3  # 2020-2022 (2019's sale starts Jan 1)
+    assert effect.source == "own" and effect.placements == 3 and effect.centred  # 2020-2022 (2019's sale starts Jan 1)
     se = np.sqrt(np.diag(effect.cov))
     assert np.all(np.abs(effect.beta - beta) < 4 * se + 0.02) and se.max() < 0.1
     assert re.search(r"holiday -(6[5-9]|7[0-4])%", note)  # expm1(-1.2) = -70%
-    # one festival only (the first 60 weeks): not identified beside the season, said in the note
+    # one festival only (the first 60 weeks): not identified beside the season, so measured
+    # against the quiet weeks either side of it, whole (uncentred), with or without a season
     assert whole_festivals(ds[:60], "W", CAL) == 1
-    effect, note = fit_lunar_effect(z[:60], ds[:60], "W", CAL, season=52)
-    assert effect is None and "1 whole Spring Festival span(s)" in note and "repeats last year's weeks" in note
-    # nor without a season (a young series, level only): one festival's effects are dummies of its weeks
-    effect, note = fit_lunar_effect(z[:60], ds[:60], "W", CAL, season=None)
-    assert effect is None and "the forecast has no festival" in note
+    for season in (52, None):
+        effect, note = fit_lunar_effect(z[:60], ds[:60], "W", CAL, season=season)
+        assert effect.placements == 1 and not effect.centred and "from one festival against the periods" in note
+        assert np.abs(effect.beta - beta).max() < 0.2 and effect.beta[2] < -1.0, effect.beta
+    # a festival with no quiet week before it (a shop opened in the week its widest span starts,
+    # Dec 21 2019) cannot be measured
+    assert ds[49] == pd.Timestamp("2019-12-16")
+    effect, note = fit_lunar_effect(z[49:60], ds[49:60], "W", CAL, season=None)
+    assert effect is None and "without quiet periods on both sides" in note, note
 
 
 def test_no_effect_is_kept_where_the_data_have_none():
-    """Alone, a series keeps the effects only when they lower the fit's AICc: noise is not an
-    effect (it would move the forecast and widen the band for nothing)."""
+    """Alone, a series keeps the effects only when they lower the fit's AICc (two festivals or
+    more) or are significant against their neighbourhood (one): noise is not an effect (it
+    would move the forecast and widen the band for nothing)."""
     ds, z = _weekly_log_series(4 * 52, [0, 0, 0, 0], seed=5)
     effect, note = fit_lunar_effect(z, ds, "W", CAL, season=52)
     assert effect is None and "do not lower the fit's AICc" in note
+    effect, note = fit_lunar_effect(z[:60], ds[:60], "W", CAL, season=52)
+    assert effect is None and "not significant against the periods either side" in note, note
 
 
 def test_a_series_without_its_own_estimate_borrows_the_pooled_one_with_its_uncertainty():
     prior = LunarEffect(WINDOWS["MS"], np.array([0.3, -0.6]), np.eye(2) * 0.01, 0.02, "own", 5)
-    ds = pd.date_range("2023-03-01", periods=14, freq="MS")
-    effect, note = fit_lunar_effect(np.full(14, 5.0), ds, "MS", CAL, season=12, prior=prior)
+    ds = pd.date_range("2023-03-01", periods=10, freq="MS")  # no whole festival (2024's sale starts Jan 6)
+    effect, note = fit_lunar_effect(np.full(10, 5.0), ds, "MS", CAL, season=12, prior=prior)
     assert effect.source == "pooled" and "pooled" in note
     np.testing.assert_allclose(effect.beta, prior.beta)
     assert np.all(np.diag(effect.cov) > np.diag(prior.cov))  # a series differs from the pool

@@ -248,8 +248,11 @@ class ETSModel(Forecaster):
     Weekly and monthly data: the New Year sale and Spring Festival effects, which move between
     weeks and months with the lunar calendar, are estimated with the season
     (``models.lunar.fit_lunar_effect``: moving-holiday regressors, combined with the panel's
-    pooled estimate ``lunar_prior`` when the core gives one), removed before the ETS and added
-    back at this year's dates, with their variance in the band; ``lunar=False`` turns them off.
+    pooled estimate ``lunar_prior`` when the core gives one; from one festival seen, against the
+    quiet periods either side of it, uncentred, so a season seen once holds no festival),
+    removed before the ETS and added back at this year's dates, with their variance in the
+    band; ``lunar=False`` turns them off. The 618 and Double 11 periods (``event_periods``) are
+    no level for that one-festival measure.
 
     Daily data: event-offset and holiday effects are first estimated by ridge regression on the
     log series (ETS takes no regressors), the ETS with weekly season runs on what remains, and
@@ -384,9 +387,9 @@ class ETSModel(Forecaster):
         # moving (lunar) holidays: estimated with the season, removed here, added back in predict
         self.lunar_, self.lunar_note_ = None, None
         if self.freq_ in WINDOWS and self.lunar:
-            self.lunar_season_ = season if form in ("season", "indices") else None
-            self.lunar_, self.lunar_note_ = fit_lunar_effect(z, ds, self.freq_, self.calendar_,
-                                                             season=self.lunar_season_, prior=self.lunar_prior)
+            self.lunar_, self.lunar_note_ = fit_lunar_effect(
+                z, ds, self.freq_, self.calendar_, season=season if form in ("season", "indices") else None,
+                prior=self.lunar_prior, sale=event_periods(ds, self.freq_, self.calendar_))
             if self.lunar_ is not None:
                 z = z - self._lunar_regressors(ds) @ self.lunar_.beta
         self.opening_ = 0
@@ -595,8 +598,7 @@ class ETSModel(Forecaster):
                 f"needs; {why}"]
 
     def _lunar_regressors(self, ds: pd.DatetimeIndex) -> np.ndarray:
-        return lunar_regressors(ds, self.freq_, self.calendar_, centred=self.lunar_season_ is not None,
-                                spans=self.lunar_.spans)
+        return lunar_regressors(ds, self.freq_, self.calendar_, centred=self.lunar_.centred, spans=self.lunar_.spans)
 
     def pooled_prior(self) -> LunarEffect | None:
         """After a fit on a panel's sum: its own moving-holiday effects, which each series of the

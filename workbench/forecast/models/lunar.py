@@ -19,10 +19,17 @@ Taiwan Economic Forecast and Policy 33, 2003; U.S. Census Bureau, ``genhol``):
   "calendar" centring). A model with no season gets the uncentred regressors: the whole effect;
 - their coefficients (log lift of a period wholly inside the window) are estimated on log demand
   by least squares jointly with the season (one dummy per seasonal position) and a
-  piecewise-linear trend (a bend each season), only when the history holds the whole festival
-  span at least ``MIN_PLACEMENTS`` times (else the columns are not identified beside the
-  season; nor without one: from one festival they are dummies of its periods, which hold
-  whatever else happened in them);
+  piecewise-linear trend (a bend each season) when the history holds the whole festival span
+  at least ``MIN_PLACEMENTS`` times (``own_effect``);
+- from one whole festival (a young shop's year) the columns are not identified beside a season,
+  and beside a trend alone they are dummies of its periods, which hold whatever else happened
+  in them. There the festival is measured against its own neighbourhood (``local_effect``): the
+  line through the quiet periods either side of its span (``LOCAL_BASELINE`` of them; no 618 or
+  Double 11 period), and the excess over it of the periods the span touches regressed on their
+  shares. That festival-anchored part of a one-season history is removed at last year's dates
+  and added back at this year's, with uncentred regressors (``LunarEffect.centred``; the season
+  seen then holds no festival): next year's collapse falls on its lunar weeks and months, not
+  on last year's calendar ones;
 - a series' estimate is combined with a pooled one (the same fit on the sum of a panel's
   established series) by precision weighting, the pooled one's variance widened by
   ``PRIOR_SD`` squared (partial pooling: Gelman & Hill, *Data Analysis Using Regression and
@@ -69,6 +76,10 @@ PRIOR_SD = 0.3  # spread of a series' effect around the pooled one (log points)
 SALE_STARTS = (-35, -28, -21)
 COLLAPSE_STARTS = (-7, -10, -3)
 RECOVERY_ENDS = (16, 9, 23)
+# one whole festival: the quiet periods either side of its span (up to this many on each side)
+# whose line is the level its effects are measured against (``local_effect``); both sides needed
+LOCAL_BASELINE = {"W": 6, "MS": 2}
+LOCAL_LEVEL = 0.05  # significance a series' own one-festival effects need when nothing is pooled
 # with this many whole festivals or fewer the note says to plan the festival from daily data: a
 # new user's shop with 2 (weekly cut 2025-12-01) had per-SKU weekly WAPE 26.6% against 3.4% for
 # the daily model summed to weeks (docs/benchmarks.md); the seeded panel's 4-6 gave 6.6%
@@ -88,7 +99,10 @@ class LunarEffect:
     the others' (the effect's shape within a window varies, a share cannot hold it);
     ``source``: ``"own"``, ``"own and pooled"`` or ``"pooled"``; ``placements``: whole festival
     spans in the history; ``spans``: the window boundaries the regressors used, ``(sale start,
-    collapse start, recovery end)`` in days from the festival (None: the planner's calendar's)."""
+    collapse start, recovery end)`` in days from the festival (None: the planner's calendar's);
+    ``centred``: the series' season holds the festival's average and the regressors are centred
+    (``lunar_regressors``; estimated from ``MIN_PLACEMENTS`` festivals beside a season), else
+    they carry the whole effect."""
 
     windows: tuple[str, ...]
     beta: np.ndarray
@@ -97,6 +111,7 @@ class LunarEffect:
     source: str
     placements: int
     spans: tuple[int, int, int] | None = None
+    centred: bool = True
 
 
     def variance(self, X: np.ndarray, touched: np.ndarray) -> np.ndarray:
@@ -294,6 +309,74 @@ def own_effect(z: np.ndarray, X: np.ndarray, season: int | None, touched: np.nda
     return coef[-k:], sigma2 * gram_inv[-k:, -k:], max(spread, 0.0), chosen, aicc
 
 
+def festival_neighbourhood(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar,
+                           spans: tuple[int, int, int] | None, sale: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(rows, base)``, boolean masks of shape (n,) over the periods ``ds``, around the first
+    festival span (``spans`` as in ``festival_windows``) lying wholly inside them: ``rows`` the
+    periods the span touches and its quiet neighbours, ``base`` those neighbours (up to
+    ``LOCAL_BASELINE[freq]`` periods each side, none of them a ``sale`` period, shape (n,), e.g.
+    618 or Double 11). None when no span is whole or either side has no quiet neighbour (a shop
+    that opened just before the festival: nothing before it says its level)."""
+    ends = _period_ends(ds, freq)
+    for year in range(ds[0].year, ends[-1].year + 1):
+        windows = festival_windows(calendar, year, freq, spans)
+        first, last = windows[0][0], windows[-1][1]
+        if first >= ds[0] and last < ends[-1]:
+            break
+    else:
+        return None
+    touched = np.asarray((ds <= last) & (ends > first))
+    inside = np.flatnonzero(touched)
+    reach = LOCAL_BASELINE[freq]
+    near = np.zeros(len(ds), bool)
+    near[max(inside[0] - reach, 0):inside[-1] + reach + 1] = True
+    base = near & ~touched & ~np.asarray(sale, bool)
+    if not base[:inside[0]].any() or not base[inside[-1] + 1:].any():
+        return None
+    return touched | base, base
+
+
+def local_effect(z: np.ndarray, X: np.ndarray, rows: np.ndarray, base: np.ndarray):
+    """``(beta, cov, spread, chosen, aicc)`` of one festival measured against its neighbourhood,
+    as ``own_effect`` returns them, or None when the regressors are not identified there.
+
+    ``z``: shape (n,), log demand; ``X``: shape (n, k), the uncentred shares; ``rows`` and
+    ``base``: ``festival_neighbourhood``'s masks. The level is the least-squares line through
+    the ``base`` periods (the quiet neighbours either side of the span); ``beta`` regresses the
+    excess over it of the ``rows`` on their shares. The noise variance of a period is read from
+    the whole history's first differences outside the neighbourhood's span (a robust scale, MAD,
+    halved: a difference holds two periods' noise), so that two neighbours and a few festival
+    periods still give a covariance; the line's own error widens it by ``1 + 1 / base`` periods.
+    ``spread``: the residual variance of the span's periods beyond that noise; ``chosen``: a
+    Wald test of all effects at ``LOCAL_LEVEL``; ``aicc``: of the regression over ``rows`` (the
+    same rows for every candidate window, so comparable). The method is the festival
+    counterpart of ``event_profile``'s daily uplift over a local baseline; the regressors are
+    X-13ARIMA-SEATS' genhol shares, as for two festivals or more."""
+    from scipy.stats import chi2
+
+    t = np.arange(len(z), dtype=float)
+    slope, intercept = np.polyfit(t[base], z[base], 1)
+    excess = (z - (intercept + slope * t))[rows]
+    Xr = X[rows]
+    k = X.shape[1]
+    coef, _, rank, _ = np.linalg.lstsq(Xr, excess, rcond=None)
+    if rank < k:
+        return None
+    quiet = np.ones(len(z), bool)
+    quiet[np.flatnonzero(rows & ~base)] = False
+    steps = np.diff(z)[quiet[1:] & quiet[:-1]]
+    if len(steps) < 3:
+        return None
+    sigma2 = max(float((1.4826 * np.median(np.abs(steps - np.median(steps)))) ** 2 / 2), 1e-6)
+    cov = sigma2 * (1 + 1 / base.sum()) * np.linalg.inv(Xr.T @ Xr)
+    resid = excess - Xr @ coef
+    span = (rows & ~base)[rows]
+    extra = span.sum() - k
+    spread = max(float(resid[span] @ resid[span]) / extra - sigma2, 0.0) if extra > 0 else 0.0
+    chosen = float(coef @ np.linalg.solve(cov, coef)) > chi2.ppf(1 - LOCAL_LEVEL, k)
+    return coef, cov, spread, chosen, _aicc(float(resid @ resid), len(excess), k)
+
+
 def combine(own, prior: LunarEffect | None, prior_sd: float = PRIOR_SD):
     """``(beta, cov, spread, source)``: the precision-weighted mean of a series' own estimate
     ``(beta, cov, spread)`` (from ``own_effect``) and the pooled one (its covariance plus
@@ -311,14 +394,19 @@ def combine(own, prior: LunarEffect | None, prior_sd: float = PRIOR_SD):
 
 
 def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar, *,
-                     season: int | None, prior: LunarEffect | None = None) -> tuple[LunarEffect | None, str]:
+                     season: int | None, prior: LunarEffect | None = None,
+                     sale: np.ndarray | None = None) -> tuple[LunarEffect | None, str]:
     """Moving-holiday effects of one series and a note saying what was done.
 
     ``z``: shape (n,), log demand (``log1p``) per period; ``ds``: its n dates (weekly: week
-    starts); ``season``: the seasonal period the model fits (centred regressors, seasonal
-    dummies), or None for a model with no season (uncentred regressors: the whole effect);
-    ``prior``: a pooled ``LunarEffect`` (from a fit on a panel's sum) or None.
-    The windows: a pooled effect's ``spans`` (chosen on the panel's sum, where the signal is
+    starts); ``season``: the seasonal period the model fits, or None for a model with no season;
+    ``prior``: a pooled ``LunarEffect`` (from a fit on a panel's sum) or None; ``sale``: shape
+    (n,), bool, the periods of solar sale events (618, Double 11), which are no level for a
+    festival's neighbourhood (None: none).
+    From ``MIN_PLACEMENTS`` whole festivals the effects are estimated beside the season and
+    trend (``own_effect``; centred regressors when there is a season); from one, against the
+    quiet periods either side of it (``local_effect``; uncentred: the whole effect). The
+    windows: a pooled effect's ``spans`` (chosen on the panel's sum, where the signal is
     strongest), else the candidate (``candidate_spans``) whose fit has the lowest AICc (the
     calendar's defaults on ties; X-13ARIMA-SEATS' choice of a holiday window's length).
     Returns ``(effect or None, note)``; the effect's ``beta`` and ``cov`` are in log points per
@@ -334,14 +422,21 @@ def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: R
     except ValueError as exc:
         return None, f"Spring Festival and New Year sale effects not estimated: {exc}"
     placements = whole_festivals(ds, freq, calendar, widest)
-    if placements < MIN_PLACEMENTS:
+    centred = season is not None and placements >= MIN_PLACEMENTS
+    hood = None
+    if placements and placements < MIN_PLACEMENTS:
+        hood = festival_neighbourhood(pd.DatetimeIndex(ds), freq, calendar, widest,
+                                      np.zeros(len(z), bool) if sale is None else sale)
+    if placements < MIN_PLACEMENTS and hood is None:
         choices = choices[:1]  # nothing is estimated: the calendar's windows stand
     best = None  # (aicc, spans, estimate)
     for spans in choices:
         raw = lunar_regressors(ds, freq, calendar, centred=False, spans=spans)
-        X = raw if season is None else lunar_regressors(ds, freq, calendar, centred=True, spans=spans)
-        touched = raw.sum(axis=1) > 0
-        estimate = own_effect(z, X, season, touched) if placements >= MIN_PLACEMENTS else None
+        X = lunar_regressors(ds, freq, calendar, centred=True, spans=spans) if centred else raw
+        if placements >= MIN_PLACEMENTS:
+            estimate = own_effect(z, X, season if centred else None, raw.sum(axis=1) > 0)
+        else:
+            estimate = local_effect(z, raw, *hood) if hood is not None else None
         aicc = estimate[4] if estimate is not None else np.inf
         if best is None or aicc < best[0]:
             best = (aicc, spans, estimate)
@@ -354,16 +449,20 @@ def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: R
              f"than the daily model's summed (docs/benchmarks.md): plan the festival from daily data where you have it"
              if placements <= FEW_FESTIVALS else "")
     if fitted is None:
-        why = (f"{placements} whole Spring Festival span(s) in the history, under the {MIN_PLACEMENTS} "
-               f"that identify them" if placements < MIN_PLACEMENTS else
+        why = ("no whole Spring Festival span in the history" if not placements else
+               "1 whole Spring Festival span in the history, without quiet periods on both sides of it to measure it "
+               "against" if placements < MIN_PLACEMENTS and hood is None else
                "too few periods to identify them beside the season" if estimate is None else
-               "they do not lower the fit's AICc")
+               "they do not lower the fit's AICc" if placements >= MIN_PLACEMENTS else
+               "its one festival's effects are not significant against the periods either side of it")
         return None, (f"Spring Festival and New Year sale effects not estimated ({why}) and none pooled: "
                       + (f"the season repeats last year's {'weeks' if freq == 'W' else 'periods'}" if season
                          else "the forecast has no festival") + daily)
     beta, cov, spread, source = fitted
-    effect = LunarEffect(WINDOWS[freq], beta, cov, spread, source, placements, spans)
+    effect = LunarEffect(WINDOWS[freq], beta, cov, spread, source, placements, spans, centred)
     how = ("chosen by AICc among the candidates" if spans is not None else "fixed") + (
         "; set your own with an --events file (new_year_sale, spring_festival start/end)")
-    return effect, (f"Spring Festival and New Year sale effects ({source}, moved to this year's dates): "
+    measured = (", its own from one festival against the periods either side of it"
+                if own is not None and placements < MIN_PLACEMENTS else "")
+    return effect, (f"Spring Festival and New Year sale effects ({source}{measured}, moved to this year's dates): "
                     f"{effect.describe()}; windows: {describe_spans(spans)} ({how}){daily}")
