@@ -24,7 +24,7 @@ method produced (the workbench sets them to zero and counts them; the peer's are
 are), and the largest difference between the workbench's and the peer's MinT before clipping.
 
     WORKBENCH_SHARED=../shared .venv/bin/python benchmarks/forecast_reconcile.py [--panel routes|sample]
-        [--routes N (0: all)] [--no-peer]
+        [--routes N (0: all)] [--no-peer] [--cache DIR]
     .venv/bin/python benchmarks/forecast_reconcile.py --panel FILE.csv --bottom sku,region --middle category,region,sku
 """
 
@@ -227,6 +227,21 @@ def peer_level(part: pd.DataFrame, panel: Panel, level: str) -> pd.DataFrame:
     return fc[[*panel.keys[level], "ds", "yhat"]]
 
 
+def cached(folder: Path | None, name: str, compute):
+    """``compute()``, or its result kept in ``folder`` from an earlier run with the same ``name``
+    (the panel, routes, lead and window: the base forecasts depend on nothing else but the code)."""
+    if folder is None:
+        return compute()
+    path = folder / f"{''.join(c if c.isalnum() or c in '-_' else '_' for c in name)}.pkl"
+    if path.exists():
+        print(f"reusing {path} (delete it after a change of the models)", file=sys.stderr)
+        return pd.read_pickle(path)
+    result = compute()
+    folder.mkdir(parents=True, exist_ok=True)
+    pd.to_pickle(result, path)
+    return result
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--panel", default="routes", help="routes, sample or a daily CSV file")
@@ -236,6 +251,9 @@ def main(argv=None) -> int:
     parser.add_argument("--lead", type=int, default=90)
     parser.add_argument("--no-peer", action="store_true", help="skip hierarchicalforecast")
     parser.add_argument("--peer-venv", type=Path, default=Path("/tmp/wb-peers-venv"))
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="keep each window's base forecasts and past errors in this folder (pickle) and reuse "
+                             "them: the forecasts take most of the run, the reconciliations seconds")
     args = parser.parse_args(argv)
     if args.panel == "routes" and not DATA.is_dir():
         print(f"no evaluation data at {DATA}; nothing to measure")
@@ -249,8 +267,9 @@ def main(argv=None) -> int:
     for window, (start, end) in panel.windows.items():
         t0 = time.perf_counter()
         cutoff = start - pd.Timedelta(days=args.lead)
-        base = base_forecasts(panel, cutoff, int((end - cutoff).days))
-        errors = past_errors(panel, cutoff)
+        base, errors = cached(args.cache, f"{args.panel}-{args.routes}-{args.lead}-{window}",
+                              lambda: (base_forecasts(panel, cutoff, int((end - cutoff).days)),
+                                       past_errors(panel, cutoff)))
         upper = {(): base["total"], **{(m,): base[m] for m in panel.middles}}
         errs = {(): errors["total"], **{(m,): errors[m] for m in panel.middles}, "bottom": errors["bottom"]}
         scale = base["total"].yhat.sum()

@@ -8,7 +8,8 @@ from workbench.errors import ParameterError
 from workbench.forecast.core import forecast
 from scipy import optimize, stats
 
-from workbench.forecast.reconcile import band_variance, choose_method, level_totals, reconcile, shrunk_covariance
+from workbench.forecast.reconcile import (band_variance, choose_method, level_totals, reconcile, resolve_method,
+                                         shrunk_covariance)
 
 DS = pd.date_range("2026-06-01", periods=2)
 
@@ -262,6 +263,60 @@ def test_wls_var_is_mint_with_the_band_variances_on_the_diagonal():
                                    * mine.yhat_q50 / np.subtract(THREE[sku], 1.0), rtol=1e-7)
 
 
+def test_wls_var_for_all_dates_at_once_equals_one_projection_per_date():
+    """Seeded: a grouped structure (total, 6 regions, 4 categories, 90 region x category
+    series) with a variance per series and date spanning six orders of magnitude. The
+    all-dates solve must equal ``mint_projection``'s ``G_j y^_j`` built date by date, and
+    ``reconcile(..., "wls_var")`` must give those values."""
+    from workbench.forecast.reconcile import SHRINK_RIDGE, diagonal_projection, mint_projection, summing_matrix
+
+    rng = np.random.default_rng(13)
+    series = pd.DataFrame({"key": [f"k{i:02d}" for i in range(90)], "region": rng.integers(0, 6, 90).astype(str),
+                           "category": rng.integers(0, 4, 90).astype(str)})
+    series.loc[:5, "region"], series.loc[:3, "category"] = list("012345"), list("0123")
+    S, labels = summing_matrix(series, [(), ("region",), ("category",)])
+    days = 25
+    variance = 10.0 ** rng.uniform(-2, 4, (len(S), days))
+    means, medians = rng.gamma(0.5, 40.0, (len(S), days)), rng.gamma(0.5, 40.0, (len(S), days))
+    fast_means, fast_medians = diagonal_projection(S, variance, means, medians)
+    for j in range(days):
+        G = mint_projection(S, diagonal=variance[:, j])
+        np.testing.assert_allclose(fast_means[:, j], G @ means[:, j], rtol=1e-9, atol=1e-9 * np.abs(means).max())
+        np.testing.assert_allclose(fast_medians[:, j], G @ medians[:, j], rtol=1e-9, atol=1e-9 * np.abs(medians).max())
+    # a total over its bottom: the closed form b~_i = b^_i + w_i (y^_T - sum b^) / (w_T + sum w)
+    S2 = np.vstack([np.ones((1, 5)), np.eye(5)])
+    (two,) = diagonal_projection(S2, variance[:6], means[:6])
+    gap = (means[0] - means[1:6].sum(axis=0)) / variance[:6].sum(axis=0)
+    np.testing.assert_allclose(two, means[1:6] + variance[1:6] * gap, rtol=1e-12)
+    # the same through reconcile: every level's band set so that band_variance gives these variances
+    dates = pd.date_range("2026-01-01", periods=days)
+    half = np.sqrt(variance) * Z80 / 2
+
+    def frame(rows, **keys):
+        return pd.DataFrame({**keys, "ds": np.tile(dates, len(rows)), "yhat": means[rows].ravel(),
+                             "yhat_q10": (means[rows] - half[rows]).ravel(), "yhat_q90": (means[rows] + half[rows]).ravel()})
+
+    at = {label: i for i, label in enumerate(labels)}
+    bottom_rows = [at[("bottom", tuple(row))] for row in series.itertuples(index=False, name=None)]
+    bottom = frame(bottom_rows, **{c: np.repeat(series[c], days) for c in series})
+    upper = {(): frame([0])}
+    for level in ("region", "category"):
+        nodes = sorted(series[level].unique())
+        upper[(level,)] = frame([at[((level,), (node,))] for node in nodes], **{level: np.repeat(nodes, days)})
+    out = reconcile(bottom, upper, keys=["key"], method="wls_var")
+    weights = band_variance(pd.concat([upper[()], *[upper[(lv,)] for lv in ("region", "category")], bottom]))
+    weights = weights.reshape(len(S), days)
+    weights[:len(S) - len(series)] += SHRINK_RIDGE  # the upper series' ridge
+    (expected,) = diagonal_projection(S, weights, means)
+    mine = out.pivot(index="key", columns="ds", values="yhat").loc[series.key].to_numpy()
+    np.testing.assert_allclose(mine, np.maximum(expected, 0.0), rtol=1e-9, atol=1e-9 * np.abs(means).max())
+    assert out.attrs["reconcile"]["negative_values"] == int((expected < -1e-6).sum()) > 0
+    # a series without variance (its band 0..0: a stopped line forecast at zero) stays exactly at zero
+    stopped = bottom.assign(**{c: np.where(bottom.key == "k07", 0.0, bottom[c]) for c in ("yhat", "yhat_q10", "yhat_q90")})
+    kept = reconcile(stopped, upper, keys=["key"], method="wls_var")
+    assert (kept.loc[kept.key == "k07", ["yhat", "yhat_q10", "yhat_q90"]].to_numpy() == 0.0).all()
+
+
 def test_variance_weights_beat_forecast_proportions_when_the_series_differ_in_certainty():
     """Seeded: 30 series, three of them forecast 10 times less surely; the direct total is
     nearly exact. The variance split must cut the bottom's squared error well below the
@@ -291,6 +346,11 @@ def test_the_default_is_wls_var_unless_half_the_bottom_is_intermittent():
     assert choose_method(steady + sparse[:4], "D")[0] == "wls_var"
     method, why = choose_method(steady[:4] + sparse[:4] + idle, "D")  # 6 of 10
     assert method == "forecast_proportions" and why.startswith("60% of the 10 series are intermittent or idle")
+    # planning's and the backtest's "auto": the same rule on a long frame's series; a method given stays
+    history = pd.concat([pd.DataFrame({"sku": f"s{i}", "ds": pd.date_range("2025-01-01", periods=len(y)), "y": y})
+                         for i, y in enumerate(steady[:4] + sparse[:4] + idle)])
+    assert resolve_method("auto", history, ["sku"], "D") == (method, why)
+    assert resolve_method("top_down_var", history, ["sku"], "D") == ("top_down_var", "")
 
 
 def test_a_date_whose_fixed_rows_exceed_its_target_splits_by_proportions():
@@ -304,3 +364,29 @@ def test_a_date_whose_fixed_rows_exceed_its_target_splits_by_proportions():
     values, _, flat = _variance_split(np.array([0, 0]), 1, base=np.array([50.0, 10.0]),
                                       weight=np.array([0.0, 4.0]), target=np.array([55.0]))
     assert values.tolist() == pytest.approx([50.0, 5.0]) and not flat.any()  # the sure row stays
+
+
+def test_top_down_var_meets_the_total_on_days_with_zero_width_bands():
+    """Review, seeded: rows with a zero-width band cannot move, and on a day where they alone
+    exceed the direct total the split missed it (at 067ab0b's parent: the means on 49 of these
+    300 days, the medians on 62). Means and medians must add up to the total's every day,
+    whatever the rows without a band hold, and every band keeps its order."""
+    rng = np.random.default_rng(8)
+    n, days = 6, 300
+    dates = pd.date_range("2026-01-01", periods=days)
+    base = rng.gamma(0.5, 20.0, (days, n)) * (rng.random((days, n)) < 0.8)
+    width = base * rng.uniform(0.0, 2.0, (days, n)) * (rng.random((days, n)) < 0.6)  # 40% without a band
+    median = np.where(width > 0, base * rng.uniform(0.5, 1.2, (days, n)), base)
+    bottom = pd.DataFrame({"sku": np.tile(np.arange(n), days), "ds": np.repeat(dates, n), "yhat": base.ravel(),
+                           "yhat_q10": np.minimum(np.maximum(base - width / 2, 0.0), median).ravel(),
+                           "yhat_q50": median.ravel(), "yhat_q90": np.maximum(base + width / 2, median).ravel()})
+    target = base.sum(axis=1) * rng.uniform(0.0, 2.0, days)
+    total = pd.DataFrame({"ds": dates, "yhat": target, "yhat_q50": target * rng.uniform(0.3, 1.5, days)})
+    out = reconcile(bottom, total, keys=["sku"], method="top_down_var")
+    sums = level_totals(out, [])
+    for column in ("yhat", "yhat_q50"):
+        np.testing.assert_allclose(sums[column], total[column], rtol=1e-9, atol=1e-9 * total[column].max())
+    assert (out.yhat_q10 <= out.yhat_q50 + 1e-9).all() and (out.yhat_q50 <= out.yhat_q90 + 1e-9).all()
+    fixed = np.where(width > 0, 0.0, base).sum(axis=1)  # the days the review's case is on
+    assert set(dates[fixed > target]) <= set(out.attrs["reconcile"]["proportional_dates"])
+    assert (fixed > target).sum() >= 20

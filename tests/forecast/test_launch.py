@@ -14,35 +14,45 @@ CUTOFF = pd.Timestamp("2025-08-10")
 HORIZON = 91
 
 
-def ramp_panel(seed: int = 3, zeros_before: bool = True, young=(60, 110), ramp=(120, 180),
-               old=(300, 600)) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """Daily series over ``DAYS``: 16 mature ones (10% a year of growth) and 12 launches, six
-    launched ``old`` days before ``CUTOFF`` (past their ramp), six launched ``young`` days
-    before it (still ramping). A launch's level rises linearly from its launch to its plateau
-    after ``ramp`` days (the ramp of the trial-4 generator). Weekly pattern, 618 and Double 11 peaks,
-    log-normal noise (sd 0.15). Returns the observed frame (a launch has zero rows before its
-    launch, as a wide export has; ``zeros_before=False``: its rows start at its launch, as a
-    long export's do), the noise-free means and ``{sku: kind}``."""
+def _seeded_panel(seed: int, kinds: list[str], launch) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The set-up of both panels: one daily series over ``DAYS`` per entry of ``kinds``, a
+    log-normal level with 10% a year of growth, a weekly pattern, 618 and Double 11 peaks and
+    log-normal noise (sd 0.15). A series not ``"mature"`` has its level multiplied by
+    ``launch(rng, kind, t, cut)``'s ramp (over ``DAYS``; ``t`` the day numbers, ``cut`` the
+    cut-off's) and its rows start at the index it gives. Returns the observed frame, the
+    noise-free means and ``{sku: kind}``."""
     rng = np.random.default_rng(seed)
     uplift, weekly = peaks_and_weekdays(DAYS, 1.0)
     t = np.arange(len(DAYS))
     cut = int((CUTOFF - DAYS[0]).days)
-    rows, means, kinds = [], [], {}
-    for i in range(28):
-        kind = "mature" if i < 16 else "launched" if i < 22 else "young"
+    rows, means, named = [], [], {}
+    for i, kind in enumerate(kinds):
         mu = np.exp(np.log(rng.lognormal(4.0, 0.7)) + 0.10 * t / 365 + weekly + uplift)
-        first = 0
+        shown = 0
         if kind != "mature":
-            first = cut - int(rng.integers(*old) if kind == "launched" else rng.integers(*young))
-            ramp_days = int(rng.integers(*ramp))
-            mu = mu * np.clip((t - first + 1) / ramp_days, 0, 1)
+            ramp, shown = launch(rng, kind, t, cut)
+            mu = mu * ramp
         y = mu * rng.lognormal(-0.15 ** 2 / 2, 0.15, len(DAYS))
         sku = f"{kind}-{i:02d}"
-        kinds[sku] = kind
-        shown = 0 if zeros_before else first
+        named[sku] = kind
         rows.append(pd.DataFrame({"sku": sku, "ds": DAYS[shown:], "y": np.round(y[shown:], 1)}))
         means.append(pd.DataFrame({"sku": sku, "ds": DAYS, "mu": mu}))
-    return pd.concat(rows, ignore_index=True), pd.concat(means, ignore_index=True), kinds
+    return pd.concat(rows, ignore_index=True), pd.concat(means, ignore_index=True), named
+
+
+def ramp_panel(seed: int = 3, zeros_before: bool = True, young=(60, 110), ramp=(120, 180),
+               old=(300, 600)) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """16 mature series and 12 launches (``_seeded_panel``), six launched ``old`` days before
+    ``CUTOFF`` (past their ramp), six launched ``young`` days before it (still ramping). A
+    launch's level rises linearly from its launch to its plateau after ``ramp`` days (the ramp
+    of the trial-4 generator). A launch has zero rows before its launch, as a wide export has;
+    ``zeros_before=False``: its rows start at its launch, as a long export's do."""
+
+    def launch(rng, kind, t, cut):
+        first = cut - int(rng.integers(*old) if kind == "launched" else rng.integers(*young))
+        return np.clip((t - first + 1) / int(rng.integers(*ramp)), 0, 1), 0 if zeros_before else first
+
+    return _seeded_panel(seed, ["mature"] * 16 + ["launched"] * 6 + ["young"] * 6, launch)
 
 
 @pytest.fixture(scope="module")
@@ -204,27 +214,15 @@ def test_a_series_whose_first_sale_falls_in_the_panels_first_age_bin_is_no_launc
 
 
 def still_ramping_panel(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """16 mature series and 8 launches, every one still ramping at ``CUTOFF``: launched 60 to
-    230 days before it, each rising linearly for 1.3 to 2 times its age (trial 4's generator),
-    so no launch of the panel shows its plateau. Same weekly pattern, peaks and noise as
-    ``ramp_panel``."""
-    rng = np.random.default_rng(seed)
-    uplift, weekly = peaks_and_weekdays(DAYS, 1.0)
-    t = np.arange(len(DAYS))
-    cut = int((CUTOFF - DAYS[0]).days)
-    rows, means, kinds = [], [], {}
-    for i in range(24):
-        kind = "mature" if i < 16 else "young"
-        mu = np.exp(np.log(rng.lognormal(4.0, 0.7)) + 0.10 * t / 365 + weekly + uplift)
-        if kind == "young":
-            age = int(rng.integers(60, 231))
-            mu = mu * np.clip((t - (cut - age) + 1) / int(age * rng.uniform(1.3, 2.0)), 0, 1)
-        y = mu * rng.lognormal(-0.15 ** 2 / 2, 0.15, len(DAYS))
-        sku = f"{kind}-{i:02d}"
-        kinds[sku] = kind
-        rows.append(pd.DataFrame({"sku": sku, "ds": DAYS, "y": np.round(y, 1)}))
-        means.append(pd.DataFrame({"sku": sku, "ds": DAYS, "mu": mu}))
-    return pd.concat(rows, ignore_index=True), pd.concat(means, ignore_index=True), kinds
+    """16 mature series and 8 launches (``_seeded_panel``), every one still ramping at
+    ``CUTOFF``: launched 60 to 230 days before it, each rising linearly for 1.3 to 2 times its
+    age (trial 4's generator), so no launch of the panel shows its plateau."""
+
+    def launch(rng, kind, t, cut):
+        age = int(rng.integers(60, 231))
+        return np.clip((t - (cut - age) + 1) / int(age * rng.uniform(1.3, 2.0)), 0, 1), 0
+
+    return _seeded_panel(seed, ["mature"] * 16 + ["young"] * 8, launch)
 
 
 @pytest.mark.parametrize("seed", [3, 4])

@@ -296,13 +296,10 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
         return fc, direct, ("levels not reconciled (bottom_up): each level is the sum of its series; its band is "
                             "that of its own direct forecast, scaled to the sum")
     from workbench.data.validate import window_share
-    from workbench.forecast.reconcile import VARIANCE_WEIGHTED, choose_method
+    from workbench.forecast.reconcile import VARIANCE_WEIGHTED, resolve_method
 
-    fallback = ""
-    if method == "auto":
-        histories = [g["y"].to_numpy() for _, g in train.groupby(keys, sort=False)]
-        method, why = choose_method(histories, request.freq)
-        fallback = f" (chosen: {why})"
+    method, why = resolve_method(method, train, keys, request.freq)
+    fallback = f" (chosen: {why})" if why else ""
     if method in VARIANCE_WEIGHTED and not _has_band(request.quantiles):
         fallback = (f" ({method} weighs each series by its band: none without a quantile below and above the "
                     f"median, so forecast proportions)")

@@ -27,7 +27,8 @@ coherent. The methods:
   level onto the coherent subspace, ``b~ = G y^`` with ``G = J - J W U (U' W U)^-1 U'``
   (the paper's Lemma 1; ``U' = [I | -C]`` for ``S = [C; I]``). ``W`` is the identity (``ols``),
   the number of bottom series under each series (``wls_struct``), each series' forecast
-  variance that day from its own band (``wls_var``, one projection a day), or the Schafer-Strimmer
+  variance that day from its own band (``wls_var``, one projection a day, all days solved at
+  once by ``diagonal_projection``), or the Schafer-Strimmer
   shrunk covariance of past forecast errors (``mint_shrink``; Schafer & Strimmer 2005,
   *Stat. Appl. Genet. Mol. Biol.* 4(1), target: the diagonal; ``shrunk_covariance``). Every
   level's base forecast moves; none is kept as it was.
@@ -94,6 +95,16 @@ def choose_method(histories, freq: str) -> tuple[str, str]:
     if share >= SPARSE_SHARE:
         return "forecast_proportions", f"{what}: a sparse bottom, so the direct total is kept and split"
     return "wls_var", f"{what}: each level weighed by the variance of its own band"
+
+
+def resolve_method(method: str, history: pd.DataFrame, keys, freq: str) -> tuple[str, str]:
+    """``method``, or for ``"auto"`` ``choose_method``'s on the series of ``history`` (a long
+    frame ``[keys..., ds, y]``, units per period, sorted by date within each series), and why
+    (``""`` for a method given). The one place the planning's and the backtest's ``"auto"``
+    is resolved."""
+    if method != "auto":
+        return method, ""
+    return choose_method([g["y"].to_numpy() for _, g in history.groupby(list(keys), sort=False)], freq)
 
 
 def band_variance(frame: pd.DataFrame) -> np.ndarray:
@@ -194,6 +205,62 @@ def mint_projection(S: np.ndarray, W: np.ndarray | None = None, diagonal: np.nda
     return G
 
 
+def diagonal_projection(S: np.ndarray, diagonal: np.ndarray, *values: np.ndarray) -> list[np.ndarray]:
+    """The MinT projection of every column of ``values`` with its own diagonal ``W``: column
+    ``j`` is reconciled with ``W_j = diag(diagonal[:, j])`` (``wls_var``: one variance per
+    series and date), without forming any ``G``.
+
+    Parameters
+    ----------
+    S : summing matrix (n, n_bottom), upper rows first, then the identity (``summing_matrix``).
+    diagonal : shape (n, m), each series' forecast error variance per column (date), > 0.
+    values : arrays (n, m) of base forecasts (e.g. the means and the medians), reconciled
+        with the same ``W_j``.
+
+    Returns one (n_bottom, m) array per ``values``: ``b~_j = G_j y^_j`` of ``mint_projection``,
+    computed as ``b^ + w_b * C' x`` with ``(W_u + C W_b C') x = y^_u - C b^`` (the same
+    Lemma 1 with ``U' = [I | -C]``: ``U'WU = W_u + C W_b C'`` and ``-J W U = W_b C'``; for a
+    total and its bottom this is the closed form ``b~_i = b^_i + w_i (y^_total - sum b^) /
+    (w_total + sum w)``). Per date that is one (n_upper, n_upper) system, assembled from the
+    sparse pairs of upper series that share a bottom series and solved for all dates at once,
+    instead of an (n_bottom, n) matrix per date: O(m (L^2 n_bottom + n_upper^3)) for L levels,
+    against O(m n_bottom n n_upper).
+
+    Raises ``ParameterError`` when ``U'WU`` is singular for a date.
+    """
+    from scipy import sparse
+
+    n, n_bottom = S.shape
+    n_upper = n - n_bottom
+    C = sparse.csr_matrix(S[:n_upper])
+    rows, cols = np.nonzero(S[:n_upper].T)   # (bottom, upper) pairs, grouped by bottom series
+    counts = np.bincount(rows, minlength=n_bottom)
+    starts = np.cumsum(counts) - counts
+    # every pair (u, v) of upper series above the same bottom series b: C W_b C' = P w_b
+    first = np.repeat(np.arange(len(rows)), counts[rows])
+    second = starts[rows[first]] + np.arange(len(first)) - np.repeat(np.cumsum(counts[rows]) - counts[rows],
+                                                                     counts[rows])
+    weights = S[:n_upper].T[rows, cols]
+    pairs = sparse.csr_matrix((weights[first] * weights[second], (cols[first] * n_upper + cols[second], rows[first])),
+                              shape=(n_upper * n_upper, n_bottom))
+    w_upper, w_bottom = diagonal[:n_upper], diagonal[n_upper:]
+    gaps = np.stack([v[:n_upper] - C @ v[n_upper:] for v in values], axis=-1)   # (n_upper, m, k): U'y
+    out = [v[n_upper:].astype(float) for v in values]
+    step = max(1, int(2e7 // max(n_upper * n_upper, 1)))   # dates per block: bounded memory
+    for block in range(0, diagonal.shape[1], step):
+        cut = slice(block, block + step)
+        system = (pairs @ w_bottom[:, cut]).T.reshape(-1, n_upper, n_upper)
+        system[:, np.arange(n_upper), np.arange(n_upper)] += w_upper[:, cut].T
+        try:
+            x = np.linalg.solve(system, gaps[:, cut].transpose(1, 0, 2))              # (dates, n_upper, k)
+        except np.linalg.LinAlgError:
+            raise ParameterError("MinT: U'WU is singular (a series with no error variance under a "
+                                 "total?); use wls_struct or forecast_proportions") from None
+        for i, reconciled in enumerate(out):
+            reconciled[:, cut] += w_bottom[:, cut] * (C.T @ x[:, :, i].T)
+    return out
+
+
 def summing_matrix(bottom: pd.DataFrame, levels) -> tuple[np.ndarray, list[tuple[tuple, tuple]]]:
     """The summing matrix of a hierarchy (or grouped structure) and its row labels.
 
@@ -272,11 +339,12 @@ def _aligned(wide: pd.DataFrame, want: list, level: tuple, what: str) -> pd.Data
     if len(level) == 1 and not isinstance(wide.index, pd.MultiIndex):
         wide.index = pd.MultiIndex.from_arrays([wide.index])
     if level:
-        absent = [key for key in want if key not in wide.index]
-        if absent:
+        where = wide.index.get_indexer(pd.MultiIndex.from_tuples(want, names=wide.index.names))
+        if (where < 0).any():
+            absent = [key for key, at in zip(want, where) if at < 0]
             raise ParameterError(f"{what} of level {list(level)}: no series {absent[0]} "
                                  f"({len(absent)} missing); forecast every node of the level")
-        return wide.loc[want]
+        return wide.iloc[where]
     return wide
 
 
@@ -464,7 +532,7 @@ def _project(bottom, upper, keys, method, errors) -> pd.DataFrame:
         G = mint_projection(S, diagonal=np.ones(len(S)))
     elif method == "wls_struct":
         G = mint_projection(S, diagonal=S.sum(axis=1))
-    elif method == "wls_var":  # one projection a day: each series' variance at that horizon
+    elif method == "wls_var":  # one projection a day: each series' variance at that horizon (diagonal_projection)
         weighed = {level: frame.assign(_variance=band_variance(frame)) for level, frame in frames.items()}
         variance, _ = _stack(weighed, table, keys, levels, labels, "_variance", ["ds"], "forecast")
         G = None
@@ -484,12 +552,10 @@ def _project(bottom, upper, keys, method, errors) -> pd.DataFrame:
     def project(*values: np.ndarray) -> list[np.ndarray]:  # each (n, dates) -> its reconciled bottom (n_bottom, dates)
         if G is not None:
             return [G @ v for v in values]
-        columns = [[] for _ in values]
-        for j in range(values[0].shape[1]):  # one projection per date, built once for the means and medians
-            G_j = mint_projection(S, diagonal=variance[:, j] + SHRINK_RIDGE)
-            for column, v in zip(columns, values):
-                column.append(G_j @ v[:, j])
-        return [np.column_stack(c) for c in columns]
+        # the ridge on the upper series only: it keeps U'WU invertible, and a bottom series
+        # without variance (a band 0..0, a stopped line) stays exactly where it is
+        return diagonal_projection(S, variance + SHRINK_RIDGE * (np.arange(len(S)) < len(S) - S.shape[1])[:, None],
+                                   *values)
 
     where = pd.MultiIndex.from_frame(bottom[[*keys, "ds"]])
 

@@ -468,7 +468,14 @@ def parse_parameters_source(source: str, where: str) -> dict[str, NotebookParame
 
 
 def read_notebook_parameters(notebook: str | Path) -> dict[str, NotebookParameter]:
-    """The parameters of ``notebook``, read from its cell tagged ``parameters`` (not executed).
+    """The parameters of ``notebook``, read from its cell tagged ``parameters`` (not executed);
+    ``read_notebook`` gives its metadata from the same read. Raises as ``read_notebook`` does."""
+    return read_notebook(notebook)[0]
+
+
+def read_notebook(notebook: str | Path) -> tuple[dict[str, NotebookParameter], dict]:
+    """The parameters of ``notebook``, read from its cell tagged ``parameters`` (not executed),
+    and its metadata (``{}`` when it has none), from one read of the file.
 
     Raises ``ConfigError`` when the file is missing or not a notebook and ``ParameterError``
     when it has no parameters cell or the cell is not a list of literal defaults.
@@ -496,7 +503,8 @@ def read_notebook_parameters(notebook: str | Path) -> dict[str, NotebookParamete
     if len(cells) > 1 or cells[0].get("cell_type") != "code":
         raise ParameterError(f"{path} must have exactly one code cell tagged 'parameters'")
     source = cells[0].get("source", "")
-    return parse_parameters_source("".join(source) if isinstance(source, list) else source, str(path))
+    return (parse_parameters_source("".join(source) if isinstance(source, list) else source, str(path)),
+            nb.get("metadata") or {})
 
 
 # --- validation ------------------------------------------------------------------------------

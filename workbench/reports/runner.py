@@ -184,7 +184,7 @@ def prepare(
     timezone = check_timezone(timezone)
     notebook = Path(notebook)
     report = check_report_name(report if report is not None else notebook.stem)
-    declared = P.read_notebook_parameters(notebook)
+    declared, metadata = P.read_notebook(notebook)
     where = f"notebook {notebook}"
     merged: dict[str, Any] = {}
     if parameters_file is not None:
@@ -195,7 +195,7 @@ def prepare(
                                   Path(values_dir) if values_dir is not None else Path.cwd(), "the values given"))
     cli_values = P.parse_cli_parameters(list(cli_pairs or []), declared, where)
     merged.update(P.resolve_paths(cli_values, declared, Path.cwd(), "-p"))
-    check_inputs(notebook, merged, declared)
+    check_inputs(notebook, metadata.get(INPUT_CHECKS) or [], merged, declared)
     variant = P.non_default(merged, declared)
     if tag is None:
         tag = param_tag(variant)
@@ -221,9 +221,10 @@ def prepare(
 INPUT_CHECKS = "workbench_input_checks"  # notebook metadata: ["workbench.module:function", ...]
 
 
-def check_inputs(notebook: Path, values: dict[str, Any],
+def check_inputs(notebook: Path, checks: list, values: dict[str, Any],
                  declared: dict[str, P.NotebookParameter] | None = None) -> None:
-    """Run the input checks ``notebook`` declares in its metadata (``INPUT_CHECKS``: functions
+    """Run the input ``checks`` that ``notebook`` declares in its metadata (``INPUT_CHECKS``, read
+    with its parameters by ``params.read_notebook``: functions
     that take the values, a dict of parameter name to value, e.g. the planning cycle's check of
     its sales file against weekly dates) before any kernel starts: a file the notebook would
     refuse after its kernel has started is refused here, in seconds. The checks see the given
@@ -233,9 +234,7 @@ def check_inputs(notebook: Path, values: dict[str, Any],
     a check raises (a ``WorkbenchError``), or ``ConfigError`` for a declared check that is not a
     workbench function."""
     import importlib
-    import json
 
-    checks = (json.loads(notebook.read_text(encoding="utf-8")).get("metadata") or {}).get(INPUT_CHECKS) or []
     values = {**{name: p.default for name, p in (declared or {}).items() if not p.type.names_paths}, **values}
     for target in checks:
         module, _, function = str(target).partition(":")
