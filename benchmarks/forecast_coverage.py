@@ -134,12 +134,15 @@ def band_report(frame: pd.DataFrame, cutoff: pd.Timestamp, horizon: int = HORIZO
     had no profile for left out, as the bands leave them out), the robust sd of their level
     errors (each refit's centred weekly mean error, around the band's median) and of the day
     noise pooled over every refit's days (the two parts ``conformal_offsets`` convolves), the
+    level sd the band uses (``shrunk level sd``: shrunk toward the other bands' pooled level
+    errors by its number of refits, ``conformal.shrunk_variance``; event days' wider spread
+    ``1 + k |uplift|`` left out here), the
     mean log P10 and P90 around the P50, how often a perfectly calibrated normal band of that
     make-up covers a 30-day window within 80 +- 8 points (``calibrated_window_spread``), and,
     on the days after the cut-off that ``frame`` holds, the P50's mean log error, its sd and
     the P10-P90 coverage (log: ``log1p``)."""
     from workbench.calendar import default_calendar
-    from workbench.forecast.conformal import HORIZON_BANDS
+    from workbench.forecast.conformal import HORIZON_BANDS, shrunk_variance
     from workbench.forecast.models.event_profile import EventProfile
 
     train = frame[frame.ds <= cutoff]
@@ -154,16 +157,25 @@ def band_report(frame: pd.DataFrame, cutoff: pd.Timestamp, horizon: int = HORIZO
     day = np.concatenate(model._refit_day_errors())
     path = np.concatenate([np.full(len(e), i) for i, (_, e, _, _) in enumerate(model.refit_errors_)])
     edges = [0, *[b for b in HORIZON_BANDS["D"] if b < horizon], horizon]
+    model_edges = np.array([0, *HORIZON_BANDS["D"], np.inf])
+    own_band = np.searchsorted(model_edges, hs, side="left") - 1
+    centred = errors - day  # each error's level part around its own band's median, as the model pools them
+    for b in np.unique(own_band):
+        at = (own_band == b) & ~missed
+        centred[at] -= np.median(centred[at]) if at.any() else 0.0
     rows = []
     for lo, hi in zip(edges[:-1], edges[1:]):
         sel = (hs > lo) & (hs <= hi) & ~missed
         level = errors[sel] - day[sel]
+        refits = len(np.unique(path[sel]))
+        shrunk = np.sqrt(shrunk_variance(metrics.robust_sd(level) ** 2, refits,
+                                         metrics.robust_sd(centred[~sel & ~missed]) ** 2))
         at = (steps > lo) & (steps <= hi)
         known = at & np.isfinite(actual)
         e = np.log1p(actual[known]) - z[0.5][known]
         level_sd, day_sd = metrics.robust_sd(level), metrics.robust_sd(day[~missed])
-        rows.append({"days ahead": f"{lo + 1}-{hi}", "refits": len(np.unique(path[sel])), "errors": int(sel.sum()),
-                     "level sd": round(level_sd, 3), "day sd": round(day_sd, 3),
+        rows.append({"days ahead": f"{lo + 1}-{hi}", "refits": refits, "errors": int(sel.sum()),
+                     "level sd": round(level_sd, 3), "shrunk level sd": round(float(shrunk), 3), "day sd": round(day_sd, 3),
                      "calibrated within %": round(100 * calibrated_window_spread(level_sd, day_sd), 1)
                      if sel.any() else np.nan,
                      "P10": round(float(np.mean(z[0.1][at] - z[0.5][at])), 3),

@@ -34,6 +34,10 @@ HORIZON_BANDS = {
     "QS": (1, 2, 4),
 }
 MIN_BAND_ERRORS = 28  # fewest errors a band's quantiles are taken from (else shorter horizons join)
+# weight, in refits, of the other horizon bands' pooled level variance in a band's own
+# (``shrunk_variance``): a band measured by two refits gets half its spread from the pool, one by
+# eight a fifth (parcel backtests, docs/benchmarks.md: 2 and 4 both lowered the scaled pinball)
+LEVEL_PRIOR_REFITS = 2.0
 # quantile levels at which a band's level errors and the pooled day noise are convolved
 CONVOLUTION_GRID = (np.arange(50) + 0.5) / 50
 
@@ -41,7 +45,8 @@ CONVOLUTION_GRID = (np.arange(50) + 0.5) / 50
 def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None, future_spread=None,
                       centred: bool = True, bands=HORIZON_BANDS["D"],
                       min_errors: int = MIN_BAND_ERRORS, noise: float | None = None, day=None, groups=None,
-                      symmetric: bool = False) -> dict[float, np.ndarray]:
+                      symmetric: bool = False, paths=None, level_prior: float = LEVEL_PRIOR_REFITS
+                      ) -> dict[float, np.ndarray]:
     """Per-step quantile offsets (log scale) from out-of-sample errors measured at ``horizons``.
 
     Parameters
@@ -98,6 +103,14 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None,
         mirrored pair counts once in the finite-sample correction (``n`` is that of the errors,
         not of twice as many scores: a mirror image is no new evidence). ``bands`` and
         ``min_errors`` count the errors, not their mirrors.
+    paths, level_prior : with ``day``: ``paths`` shape (m,), the refit path each error comes
+        from, and ``level_prior`` (in refits, >= 0) the weight of the pooled level variance of
+        the other bands in a band's own (``shrunk_variance``): a band's level errors, scaled
+        around their median, take the variance ``(level_prior V_pool + r V_band) / (level_prior
+        + r)``, ``r`` the refits that measured the band. A band is one level error per refit,
+        and a spread from two refits is itself a guess (at the parcel total's 618 2022 cut-off
+        the band 91-120 days ahead rested on two refits 0.21 apart, the others on 3-4;
+        docs/benchmarks.md). None (paths) or 0: each band keeps its own.
 
     Returns
     -------
@@ -132,6 +145,10 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None,
                              f"shape {day.shape} for {errors.shape} errors")
     if groups is not None and np.shape(groups) != errors.shape:
         raise ModelError(f"conformal offsets: {np.shape(groups)} groups for {errors.shape} errors")
+    if paths is not None and np.shape(paths) != errors.shape:
+        raise ModelError(f"conformal offsets: {np.shape(paths)} paths for {errors.shape} errors")
+    if not (np.isfinite(level_prior) and level_prior >= 0):
+        raise ModelError(f"conformal offsets: the level prior's weight must be finite and >= 0, not {level_prior}")
     if not len(errors):
         raise ModelError("conformal offsets: no errors to calibrate on")
     if not (np.isfinite(errors).all() and np.isfinite(horizons).all()):
@@ -143,6 +160,13 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None,
     out = {q: np.empty(horizon) for q in quantiles}
     if day is not None:  # every path's day noise, in score units, on a grid of its quantiles
         pooled = np.quantile(day / spread, CONVOLUTION_GRID)
+        shrink = paths is not None and level_prior > 0
+        if shrink:  # each error's level part around its own band's median, for the pooled variance
+            own_band = np.searchsorted(edges, horizons, side="left") - 1
+            level_all = (errors - day) / spread
+            for b in np.unique(own_band):
+                at = own_band == b
+                level_all[at] -= np.median(level_all[at])
     for b in np.unique(band_of):
         lo, hi = edges[b], edges[b + 1]
         sel = (horizons > lo) & (horizons <= hi)
@@ -159,7 +183,14 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None,
             scores = np.r_[scores, -scores]
             days = None if days is None else np.r_[days, -days]
         if day is not None:  # the band's level errors plus any path's day noise
-            level = np.quantile(scores - days, CONVOLUTION_GRID)
+            level = scores - days
+            own, others = robust_sd(level) ** 2, ~sel
+            if shrink and own > 0 and others.sum() >= min_errors:
+                variance = shrunk_variance(own, len(np.unique(np.asarray(paths)[sel])),
+                                           robust_sd(level_all[others]) ** 2, level_prior)
+                centre = np.median(level)
+                level = centre + (level - centre) * np.sqrt(variance / own)
+            level = np.quantile(level, CONVOLUTION_GRID)
             scores = (level[:, None] + pooled[None, :]).ravel()
         levels = np.clip(0.5 + (np.asarray(quantiles) - 0.5) * (n + 1) / n, 0.0, 1.0)
         values = np.quantile(scores, levels)
@@ -175,6 +206,18 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None,
         for q, v in zip(quantiles, values):
             out[q][steps] = mid + v * stretch
     return out
+
+
+def shrunk_variance(variance: float, count: float, pooled: float, prior: float = LEVEL_PRIOR_REFITS) -> float:
+    """A variance measured on ``count`` draws (e.g. one level error per refit) shrunk toward a
+    ``pooled`` variance worth ``prior`` draws: ``(prior pooled + count variance) / (prior + count)``,
+    the scale of the posterior of a normal variance under a scaled-inverse-chi-square prior
+    (``prior`` degrees of freedom around ``pooled``; Gelman et al., *Bayesian Data Analysis*, 3rd ed.,
+    2013, section 3.3), as limma moderates each gene's variance toward the pooled one (Smyth,
+    "Linear models and empirical Bayes methods for assessing differential expression in
+    microarray experiments", SAGMB 3, 2004). Units: those of the variances (log^2 here). A
+    variance of many draws keeps itself; of none, the pooled one."""
+    return float((prior * pooled + count * variance) / (prior + count)) if prior + count > 0 else float(variance)
 
 
 def effective_count(errors, groups) -> float:
@@ -339,6 +382,6 @@ def rolling_origin_errors(make_model: Callable, y, ds, *, horizon: int, n_window
                                             freq=freq, calendar=calendar, min_history=min_history))
 
 
-__all__ = ["CONVOLUTION_GRID", "DAY_WINDOW", "HORIZON_BANDS", "MIN_BAND_ERRORS", "apply_offsets", "conformal_offsets",
-           "day_noise", "day_parts", "effective_count", "path_errors", "rolling_origin_errors", "rolling_origin_paths",
-           "scale_slope"]
+__all__ = ["CONVOLUTION_GRID", "DAY_WINDOW", "HORIZON_BANDS", "LEVEL_PRIOR_REFITS", "MIN_BAND_ERRORS", "apply_offsets",
+           "conformal_offsets", "day_noise", "day_parts", "effective_count", "path_errors", "rolling_origin_errors",
+           "rolling_origin_paths", "scale_slope", "shrunk_variance"]

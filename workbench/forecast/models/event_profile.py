@@ -56,7 +56,9 @@ of a plan three months ahead) and forecasts to the end; the spread of those log 
 their median, per horizon band, is the band around the point forecast (``conformal_offsets``,
 centred: the refits' median error is one level error they all share, since they all end on the
 same days), a band's level errors (each refit's weekly mean error) convolved with the day noise
-of all the refits' days (a band's own days are one stretch of the calendar). An event day's spread is ``1 + k |uplift|`` times a quiet day's, with ``k`` fitted
+of all the refits' days (a band's own days are one stretch of the calendar), its level variance
+shrunk toward the other bands' by the number of refits that measured it (``LEVEL_PRIOR_REFITS``;
+two refits do not measure a spread). An event day's spread is ``1 + k |uplift|`` times a quiet day's, with ``k`` fitted
 on the refits' own event days (``scale_slope``); without enough event days among them, the
 pooled series' ``k`` (``PooledPrior.spread_slope``) as the same event error in log points
 (times the pooled series' day noise over the series' own: ``_borrowed_slope``), else none
@@ -783,7 +785,9 @@ class EventProfile(Forecaster):
         the future event days. A day's error is its refit's level error at that horizon plus
         day noise (``_refit_day_errors``), which does not depend on the horizon: each horizon
         band's level errors are convolved with the day noise of all the refits
-        (``conformal_offsets``' ``day``), and for steps beyond the mean horizon of a band's
+        (``conformal_offsets``' ``day``), each band's level variance shrunk toward the other
+        bands' by the number of refits that measured it (``paths``, ``LEVEL_PRIOR_REFITS``: a
+        spread from two refits is itself a guess), and for steps beyond the mean horizon of a band's
         errors (beyond the horizons the refits reach, above all) only the part of the spread
         above the day noise grows (``noise``; without refits, the in-sample residuals are the day
         noise and only their widening grows: a launched SKU 95 days old had its whole band grown
@@ -794,10 +798,11 @@ class EventProfile(Forecaster):
         if k is None:  # no evidence of its own: the pooled series', else none
             k = self._borrowed_slope(regime_days)
         x = np.abs(past_uplift[seen])
-        noise = day = None
+        noise = day = paths = None
         if self.refit_errors_:  # the refits' day noise, in the scores' units, does not grow
             parts = self._refit_day_errors()
             day = np.concatenate(parts)[seen]
+            paths = np.concatenate([np.full(len(part), i) for i, part in enumerate(parts)])[seen]
             d = np.concatenate([part[~m] / (1 + k * np.abs(u[~m]))
                                 for part, (_, _, u, m) in zip(parts, self.refit_errors_)])
             # no day left (every refit day fell on an event it had not seen): nothing is known not to grow
@@ -805,7 +810,7 @@ class EventProfile(Forecaster):
         else:  # the in-sample residuals are day noise; only their widening stands for a level error
             noise = (robust_sd(errors) / IN_SAMPLE_WIDENING) ** 2
         bands = conformal_offsets(horizons[seen], errors[seen], horizon, quantiles, spread=1 + k * x,
-                                  future_spread=1 + k * np.abs(uplift), noise=noise, day=day)
+                                  future_spread=1 + k * np.abs(uplift), noise=noise, day=day, paths=paths)
         if unknown.any() and missed.sum() >= MIN_BAND_ERRORS:
             blind = conformal_offsets(horizons[missed], errors[missed], horizon, quantiles)
             for q in quantiles:
