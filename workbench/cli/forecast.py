@@ -38,6 +38,11 @@ def _data_options(parser: argparse.ArgumentParser, freq_help: str = ("D, W, MS o
     parser.add_argument("--gaps", choices=["zero", "error"], default="zero",
                         help="missing periods: fill with 0 (default, reported) or reject")
     parser.add_argument("--events", help="YAML file overriding the retail calendar's event windows")
+    parser.add_argument("--successors", metavar="FILE",
+                        help="CSV or .xlsx with columns predecessor,successor[,from]: each old code's history "
+                        "continues the series of the code that replaced it (a new pack or model), so the new "
+                        "code is forecast from the line's history, not as a launch, and the old one is not "
+                        "forecast as a stopped line (docs/own-data.md)")
     parser.add_argument("--quantiles", type=_quantiles, default=DEFAULT_QUANTILES,
                         help="quantile levels, comma-separated (default "
                         f"{','.join(map(str, DEFAULT_QUANTILES))})")
@@ -116,7 +121,7 @@ def register(subparsers) -> None:
 def _common(args) -> dict:
     return dict(date_col=args.date_col, target=args.target, keys=args.keys, table=args.table,
                 query=args.query, gaps=args.gaps, events=args.events, encoding=args.encoding,
-                sheet=args.sheet)
+                sheet=args.sheet, successors=args.successors)
 
 
 def _forecast(args) -> int:

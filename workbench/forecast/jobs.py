@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pandas as pd
 
 from workbench.calendar import RetailCalendar, default_calendar
 from workbench.data.io import WRITE_SUFFIXES, read_table, refuse_overwrite, write_table
+from workbench.data.successors import SuccessorsWarning, apply_successors, read_successors
 from workbench.data.validate import period_end, prepare_long_frame
 from workbench.errors import ParameterError
 from workbench.forecast.backtest import compare_models, event_windows, window_history
@@ -24,12 +26,22 @@ from workbench.forecast.request import (ForecastRequest, check_keys, check_lead,
 
 def load_series(data: str | Path, *, date_col: str, target: str, keys=(), freq: str = "D",
                 table: str | None = None, query: str | None = None, gaps: str = "zero",
-                encoding: str | None = None, sheet: str | int | None = None):
-    """Read and validate a long table; returns the standard frame and its validation report."""
+                encoding: str | None = None, sheet: str | int | None = None, successors=None):
+    """Read and validate a long table; returns the standard frame and its validation report.
+    ``successors``: a successor mapping file (``workbench.data.successors``), checked before the
+    table is read and applied to the frame, with a note (``SuccessorsWarning``, and in the
+    frame's ``attrs["data_notes"]`` for a notes file)."""
+    mapping = read_successors(successors) if successors is not None else None
     raw = read_table(data, table=table, query=query, encoding=encoding, sheet=sheet,
                      text_columns=list(keys))  # codes such as 00123 keep their zeros
-    return prepare_long_frame(raw, date_col=date_col, target_col=target, keys=list(keys),
-                              freq=freq, gaps=gaps)
+    frame, report = prepare_long_frame(raw, date_col=date_col, target_col=target, keys=list(keys),
+                                       freq=freq, gaps=gaps)
+    if mapping is not None:
+        frame, notes = apply_successors(frame, keys, mapping)
+        for note in notes:
+            warnings.warn(note, SuccessorsWarning, stacklevel=2)
+        frame.attrs["data_notes"] = notes
+    return frame, report
 
 
 ROUNDING = {"units": 0, "units.1": 1, "money": 2}  # decimals of the forecast values per kind
@@ -92,7 +104,7 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
                   events: str | None = None, progress: bool | None = False,
                   output: OutputFormat = OutputFormat(), through: EventTarget | None = None,
                   echo=None, with_baseline: bool = False, window_totals=None,
-                  notes=None) -> pd.DataFrame | ForecastRun:
+                  notes=None, successors=None) -> pd.DataFrame | ForecastRun:
     """Forecast every series of a file as ``request`` says (built and checked by the caller).
 
     With ``out`` (CSV, Excel or Parquet) it writes ``keys, ds, yhat, yhat_qNN`` there in the
@@ -110,7 +122,8 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
     ``notes`` (a file) every note is written there, one row per series and note (its key
     columns, ``series``, ``note``: ``workbench.notes.note_rows``); the notes printed say a note
     many series share once (``workbench.notes.said_once``), and without ``notes`` ``echo`` is
-    told how to get each series' own.
+    told how to get each series' own. With ``successors`` (a mapping file,
+    ``workbench.data.successors``) each replaced code's history continues its successor's series.
     Raises ``ParameterError`` before reading for a missing, doubled or unwritable output, an
     output over an input, or repeated keys; ``DataValidationError`` for bad data.
     """
@@ -118,7 +131,7 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
         raise ParameterError("give exactly one of --out FILE or --out-dir DIR")
     if out is not None:
         output.check_path(out)
-        refuse_overwrite(out, data, events)
+        refuse_overwrite(out, data, events, successors)
     elif not output.is_default:
         raise ParameterError("--excel-csv, --keep-date-col and --round format an --out FILE; --out-dir "
                              "writes Parquet partitions as they are")
@@ -127,15 +140,16 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
             raise ParameterError("--window-totals goes with --through-event EVENT on daily, weekly or monthly data "
                                  "(--freq D, W or MS) and --out FILE: it writes each series' total over that event "
                                  "window")
-        _check_side_output("--window-totals", window_totals, output, (data, events), (out,))
+        _check_side_output("--window-totals", window_totals, output, (data, events, successors), (out,))
     if notes is not None:
-        _check_side_output("--notes", notes, output, (data, events), (out, out_dir, window_totals))
+        _check_side_output("--notes", notes, output, (data, events, successors), (out, out_dir, window_totals))
     keys = check_keys(keys, date_col=date_col, target_col=target)
     calendar = RetailCalendar(events) if events else None
     if through is not None:
         (calendar or default_calendar()).label(through.event)  # an unknown event fails here
     frame, _ = load_series(data, date_col=date_col, target=target, keys=keys, freq=request.freq,
-                           table=table, query=query, gaps=gaps, encoding=encoding, sheet=sheet)
+                           table=table, query=query, gaps=gaps, encoding=encoding, sheet=sheet,
+                           successors=successors)
     if through is not None:
         last_period = frame["ds"].max()
         history_end = period_end(last_period, request.freq)  # a week or month dated by its first day
@@ -148,7 +162,7 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
         if out_dir is not None:
             result = forecast_to_parquet(frame, out_dir, run, keys=keys, calendar=calendar, progress=progress,
                                          with_baseline=with_baseline)
-            _write_notes(result.notes, notes, output, echo)
+            _write_notes(frame.attrs.get("data_notes", []) + result.notes, notes, output, echo)
             return result
         fc = forecast(frame, run, keys=keys, calendar=calendar, progress=progress, with_baseline=with_baseline,
                       window=(window.start, window.end) if window_totals is not None else None)
@@ -165,7 +179,7 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
             echo(f"wrote the window totals of {len(totals):,} series to {window_totals}: their "
                  f"{', '.join(c for c in totals.columns if c.startswith('yhat_q'))} are quantiles of each total over "
                  f"the window (window_band says where they come from), not sums of the days' quantiles")
-    _write_notes(fc.attrs.get("notes", []), notes, output, echo)
+    _write_notes(frame.attrs.get("data_notes", []) + fc.attrs.get("notes", []), notes, output, echo)
     return fc
 
 
@@ -221,14 +235,15 @@ def backtest_file(data, *, date_col, target, keys=(), freq="D", event: str, year
                   models=(AUTO, "seasonal_naive", "event_naive"), quantiles=DEFAULT_QUANTILES,
                   out=None, table=None, query=None, gaps="zero", events: str | None = None,
                   n_jobs: int | None = None, encoding: str | None = None,
-                  sheet: str | int | None = None) -> pd.DataFrame:
+                  sheet: str | int | None = None, successors=None) -> pd.DataFrame:
     """Compare ``models`` on past windows of ``event`` in ``years``, each fitted on history
-    ending ``lead`` days before its window; write the table to ``out`` if given. Every
+    ending ``lead`` days before its window; write the table to ``out`` if given (``successors``:
+    a successor mapping file, as ``load_series`` applies it). Every
     parameter is checked before the file is read (``ParameterError`` naming it). Models skipped
     on a window are named in ``table.attrs["notes"]`` (see ``compare_models``)."""
     if freq != "D":
         raise ParameterError(f"--freq: event backtests need daily data; got {freq!r}")
-    refuse_overwrite(out, data, events)
+    refuse_overwrite(out, data, events, successors)
     lead = check_lead(lead)
     keys = check_keys(keys, date_col=date_col, target_col=target)
     quantiles = check_quantiles(quantiles)
@@ -245,7 +260,8 @@ def backtest_file(data, *, date_col, target, keys=(), freq="D", event: str, year
     calendar = RetailCalendar(events) if events else None
     windows = event_windows(event, years, calendar)
     frame, _ = load_series(data, date_col=date_col, target=target, keys=keys, freq=freq,
-                           table=table, query=query, gaps=gaps, encoding=encoding, sheet=sheet)
+                           table=table, query=query, gaps=gaps, encoding=encoding, sheet=sheet,
+                           successors=successors)
     unseen = _check_backtest_years(frame, event, years, lead, calendar)
     table_ = compare_models(frame, models=models, windows=windows, lead=lead, keys=keys,
                             quantiles=quantiles, calendar=calendar, n_jobs=n_jobs)

@@ -438,6 +438,7 @@ class EventParams:
     ``export_dir``: where the ranked selection table is written (None: not written).
     ``freq``: the file's periods, ``"D"`` days, ``"W"`` weeks, ``"MS"`` months, each dated by
     its first day; None: read from the file's dates (``load_planning_frame``, with a note).
+    ``successors``: a successor mapping file (``workbench.data.successors``) for a file's codes.
     Raises ``ParameterError`` whose message starts with the bad parameter's name.
     """
 
@@ -455,6 +456,7 @@ class EventParams:
     backtest_models: tuple[str, ...] = ("auto", "seasonal_naive", "event_naive")
     export_dir: str | None = None
     freq: str | None = None
+    successors: str | None = None
 
     def __post_init__(self):
         from workbench.data.sample import LEVELS
@@ -499,6 +501,11 @@ class EventParams:
                 raise ParameterError(f"{name}: {getattr(self, name)!r} must be a column name")
         if self.data != "sample" and not Path(self.data).is_file():
             raise ParameterError(f"data: {self.data!r} is neither 'sample' nor an existing file")
+        if self.successors is not None:
+            if self.data == "sample":
+                raise ParameterError("successors: the sample data replaces no codes; give it with your own file")
+            if not Path(self.successors).is_file():
+                raise ParameterError(f"successors: {self.successors!r} is not an existing file")
         if self.data == "sample":
             if self.target not in ("units", "gmv"):
                 raise ParameterError(f"target: the sample data has 'units' and 'gmv', not {self.target!r}")
@@ -528,7 +535,9 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
     ``params.target`` and every key column (``params.key_columns``): a level whose key columns
     are absent is refused (``ParameterError``), never forecast as a total. Other text columns of
     the file (finer keys such as a SKU name) are validated with the rest and then summed over,
-    and a note says so.
+    and a note says so. A ``params.successors`` mapping (``workbench.data.successors``) is
+    checked before the file is read and applied before that sum (its codes may be the finer
+    ones), with a note.
     """
     from workbench.data.io import read_table
     from workbench.data.sample import load_sample
@@ -539,6 +548,9 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
         frame, _ = prepare_long_frame(load_sample(params.level), date_col="ds", target_col=params.target,
                                       keys=keys, freq="D", source=f"sample ({params.level})")
         return frame, keys, "D", []
+    from workbench.data.successors import apply_successors, read_successors
+
+    mapping = read_successors(params.successors) if params.successors is not None else None
     raw = read_table(params.data, text_columns=keys)  # codes such as 00123 keep their zeros
     absent = [k for k in keys if k not in raw.columns]
     if absent:
@@ -555,6 +567,9 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
         notes += [note] if note else []
     frame, _ = prepare_long_frame(raw, date_col=params.date_col, target_col=params.target,
                                   keys=[*keys, *finer], freq=freq, freq_name="freq")
+    if mapping is not None:
+        frame, moved = apply_successors(frame, [*keys, *finer], mapping)
+        notes += moved
     if finer:
         n_before = frame.groupby([*keys, *finer]).ngroups
         attrs = dict(frame.attrs)

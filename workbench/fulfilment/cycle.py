@@ -76,6 +76,7 @@ class CycleParams:
     max_skus: int | None = None
     sites: str | None = None
     lanes: str | None = None
+    successors: str | None = None
     centrals: tuple[str, ...] | None = None
     fronts: tuple[str, ...] | None = None
     max_centrals: int = 3
@@ -119,8 +120,10 @@ class CycleParams:
             raise ParameterError(f"event: {self.event!r} is not one of {PLANNING_EVENTS}")
         if self.year is not None and (not isinstance(self.year, int) or not 2000 <= self.year <= 2099):
             raise ParameterError(f"year: {self.year!r} must be a year 2000..2099 or None (the next event)")
-        for name in ("stock", "lead_times", "capacity", "sites", "lanes"):
+        for name in ("stock", "lead_times", "capacity", "sites", "lanes", "successors"):
             _file(name, getattr(self, name))
+        if self.successors is not None and self.data == "sample":
+            raise ParameterError("successors: the sample data replaces no codes; give it with your own file")
         _file("budget_scenario", self.budget_scenario, allow_none=False)
         if self.stock is None and self.data != "sample":
             raise ParameterError("stock: give your stock snapshot file (sku, warehouse, on_hand, "
@@ -370,10 +373,13 @@ class CycleResult:
 
 # -- inputs -------------------------------------------------------------------------------------
 
-def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str]]:
+def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str], list[str]]:
     """The daily sales ``[sku, region, ds, y]`` (validated, every SKU: the network and GMV see
-    the whole business), the national GMV ``[ds, y]`` (None without a GMV column) and the SKUs
-    whose stock is planned (``category`` and ``max_skus`` applied).
+    the whole business), the national GMV ``[ds, y]`` (None without a GMV column), the SKUs
+    whose stock is planned (``category`` and ``max_skus`` applied) and notes. A
+    ``params.successors`` mapping (``workbench.data.successors``) is checked before the sales
+    are read and applied to units and GMV alike, with a note; a replaced SKU is then no series
+    (its stock, if any, has no forecast demand).
 
     Raises:
         DataValidationError: a file without ``sku``/``region`` or with bad rows (named); weekly
@@ -382,8 +388,10 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     """
     from workbench.data.io import read_table
     from workbench.data.sample import load_sample
+    from workbench.data.successors import apply_successors, read_successors
     from workbench.data.validate import prepare_long_frame
 
+    mapping = read_successors(params.successors) if params.successors is not None else None
     if params.data == "sample":
         raw, source = load_sample("sku"), "sample (sku)"
     else:
@@ -396,6 +404,9 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     refuse_periods(raw, source)
     frame, _ = prepare_long_frame(raw, date_col="ds", target_col=params.target,
                                   keys=["sku", "region"], freq="D", source=source)
+    notes = []
+    if mapping is not None:
+        frame, notes = apply_successors(frame, ["sku", "region"], mapping)
     skus = raw["sku"].astype(str)
     check_category(raw, params.category, source)
     if params.category is not None:
@@ -407,8 +418,8 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     if params.gmv and params.gmv in raw.columns:
         money, _ = prepare_long_frame(raw, date_col="ds", target_col=params.gmv,
                                       keys=["sku", "region"], freq="D", source=source)
-        gmv = money.groupby("ds", as_index=False)["y"].sum()
-    return frame, gmv, stock_skus
+        gmv = money.groupby("ds", as_index=False)["y"].sum()  # national: a replacement moves none of it
+    return frame, gmv, stock_skus, notes
 
 
 def refuse_periods(raw: pd.DataFrame, source: str) -> None:
@@ -831,8 +842,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     from workbench.budget.scenario import load_scenario
     from workbench.forecast.planning import event_forecast, national_totals
 
-    notes: list[str] = []
-    history, gmv_history, stock_skus = load_history(params)
+    history, gmv_history, stock_skus, notes = load_history(params)
     # the stock and lead-time files and the budget scenario (with the files it names) before any
     # forecast (seconds, not a run); the stock's warehouse names once the network says which are open
     files = stock_files(params.stock, params.lead_times)

@@ -1,0 +1,274 @@
+"""Successor mapping: a product line replaced by a new code (demand moves from the old code to the new).
+
+A live-stream shop replaces a line by a new code (a new pack, a new model: trial 7's 收纳箱 SN008
+became SN108 on 2026-09-01). Read as two series, the old code is a line that stopped and the new
+one a launch with a few weeks of history: the launch borrows the panel's launch curve and no
+event evidence of its own, though the line's own history holds every event it sold through.
+Mature planning tools take a user's mapping for this (SAP IBP's product interchangeability,
+Blue Yonder's like-item modelling): the successor's series is continued by its predecessor's
+history.
+
+The mapping file (``read_successors``) is a table (CSV in UTF-8 or GBK, or Excel) with one row
+per replacement:
+
+* ``predecessor``: the old code; ``successor``: the code that replaces it (both as written in
+  the data's key column);
+* ``from`` (optional column, optional per row): the date the successor took over. Without it the
+  predecessor's whole history moves to the successor. With it, the predecessor's units before
+  that date move, and its units from that date on stay its own series (a sell-off of its stock,
+  forecast on its own), said in a note.
+
+The file is checked whole before any data is touched (``DataValidationError`` naming the file,
+the line and the column): missing or unknown columns, empty codes, a code replaced by itself, a
+predecessor mapped twice (its demand cannot move to two codes), a cycle (A -> B -> A), a date
+that cannot be read. Two predecessors may share a successor (two lines merged into one), and
+chains resolve (A -> B -> C: both A's and B's history continue C).
+
+``apply_successors`` applies the mapping in one place, the data layer, to the standard frame
+(``validate.prepare_long_frame``) before any forecast, backtest or report: the predecessor's
+units are added, date by date, to its successor's series (an overlap of the two codes, a pilot
+or a sell-off stays the line's demand, and no total changes), and the predecessor is no series
+of its own (it is not forecast as a stopped line, nor the successor as a launch). The key column
+that holds the codes is the one in which every code of the file is found; the other key columns
+either belong to the code (one value per code, such as its category: the successor's are kept)
+or split it (a region, a channel: the predecessor's region r continues the successor's region
+r). Every code must be in the data: a code that is not is refused with its line, so a typo
+never moves nothing silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from workbench.data.io import display_path, read_table
+from workbench.data.validate import describe_rows, pandas_freq, parse_dates
+from workbench.errors import DataValidationError
+
+class SuccessorsWarning(UserWarning):
+    """The note that a successor mapping moved history (printed as a ``note:`` line)."""
+
+
+COLUMNS = ("predecessor", "successor")  # required
+OPTIONAL = ("from",)
+SHOWN_PAIRS = 5  # replacements named in the note (the rest are counted)
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """One row of a mapping file: ``predecessor`` is replaced by ``successor`` (codes as
+    written), its units before ``start`` moving (None: all of them); ``line`` names the row
+    (``"line 3"``, ``"sheet row 3"``) for messages."""
+
+    predecessor: str
+    successor: str
+    start: pd.Timestamp | None
+    line: str
+
+
+@dataclass(frozen=True)
+class Successors:
+    """A checked mapping file (``read_successors``): its ``source`` and ``replacements`` in file
+    order."""
+
+    source: str
+    replacements: tuple[Replacement, ...]
+
+    def final(self, code: str) -> str:
+        """The code that ``code``'s demand ends in, following chains (A -> B -> C: C)."""
+        to = {r.predecessor: r.successor for r in self.replacements}
+        while code in to:
+            code = to[code]
+        return code
+
+
+def read_successors(path: str | Path) -> Successors:
+    """Read and check a successor mapping file (see the module docstring for its columns).
+
+    Parameters
+    ----------
+    path : a ``.csv`` (UTF-8, UTF-8 with BOM or GBK, detected) or ``.xlsx`` file.
+
+    Returns
+    -------
+    ``Successors``.
+
+    Raises
+    ------
+    DataValidationError
+        naming the file, and the line and column where it applies: unreadable file, missing or
+        unknown columns, no rows, an empty code, a code replaced by itself, a predecessor mapped
+        twice, a cycle, or a ``from`` date that cannot be read.
+    """
+    raw = read_table(path, text_columns=True)  # codes such as 00123 keep their zeros
+    src = raw.attrs.get("source", display_path(path))
+    columns = {str(c).strip().lower(): c for c in raw.columns}
+    missing = [c for c in COLUMNS if c not in columns]
+    unknown = [str(c) for key, c in columns.items() if key not in COLUMNS + OPTIONAL]
+    if missing or unknown:
+        raise DataValidationError(
+            f"{src}: a successor file has the columns {list(COLUMNS)} and optionally {list(OPTIONAL)} "
+            f"(old code, new code, the date the new one took over); "
+            + (f"missing {missing}" if missing else f"unknown column(s) {unknown}")
+            + f" (its header: {[str(c) for c in raw.columns]})")
+    if not len(raw):
+        raise DataValidationError(f"{src}: no rows; one row per replaced code (predecessor,successor[,from])")
+    frame = pd.DataFrame({k: raw[columns[k]] for k in COLUMNS + OPTIONAL if k in columns}, index=raw.index)
+    frame.attrs.update(raw.attrs)
+    for column in COLUMNS:
+        text = frame[column].astype("string").str.strip()
+        empty = text.isna() | (text == "")
+        if empty.any():
+            raise DataValidationError(f"{src}: column {column!r} is empty at {describe_rows(frame, empty)}; "
+                                      f"every row needs both codes")
+        frame[column] = text.astype(str)
+    starts = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    if "from" in frame:
+        given = frame["from"].notna() & (frame["from"].astype("string").str.strip() != "")
+        if given.any():
+            starts[given] = parse_dates(frame[given], "from", source=src).dt.normalize().to_numpy()
+    lines = [describe_rows(frame, np.arange(len(frame)) == i) for i in range(len(frame))]
+    same = frame["predecessor"] == frame["successor"]
+    if same.any():
+        at = int(np.flatnonzero(same)[0])
+        raise DataValidationError(f"{src}: {lines[at]}: {frame['predecessor'].iloc[at]!r} is replaced by itself; "
+                                  f"name the new code in column 'successor'")
+    twice = frame["predecessor"].duplicated(keep=False)
+    if twice.any():
+        code = frame.loc[twice, "predecessor"].iloc[0]
+        raise DataValidationError(
+            f"{src}: column 'predecessor': {code!r} is mapped twice, at "
+            f"{describe_rows(frame, (frame['predecessor'] == code).to_numpy())}; a code's demand moves to one "
+            f"successor: keep one row (to split a line, map it to one code and plan the split there)")
+    replacements = tuple(Replacement(p, s, None if pd.isna(t) else pd.Timestamp(t), line)
+                         for p, s, t, line in zip(frame["predecessor"], frame["successor"], starts, lines))
+    _refuse_cycles(replacements, src)
+    return Successors(src, replacements)
+
+
+def _refuse_cycles(replacements: tuple[Replacement, ...], src: str) -> None:
+    """Raise ``DataValidationError`` naming the lines of a cycle (A -> B -> ... -> A)."""
+    to = {r.predecessor: r for r in replacements}
+    for r in replacements:
+        path, code = [r], r.successor
+        while code in to:
+            path.append(to[code])
+            if to[code] is r:
+                chain = " -> ".join([p.predecessor for p in path[:-1]] + [r.predecessor])
+                raise DataValidationError(f"{src}: a cycle of replacements, {chain} ({', '.join(p.line for p in path[:-1])}): "
+                                          f"a code cannot replace a code that (in turn) replaces it")
+            if len(path) > len(replacements):
+                break
+            code = to[code].successor
+
+
+def code_column(frame: pd.DataFrame, keys: list[str], successors: Successors) -> str:
+    """The key column of ``frame`` that holds every code of ``successors``.
+
+    Raises ``DataValidationError`` naming the file's line and column of a code found in no key
+    column (with the column that holds the others), or when no key column is given."""
+    if not keys:
+        raise DataValidationError(f"{successors.source}: a successor file maps codes of a key column, but the data "
+                                  f"has no key columns (--keys / keys): name the column that holds the codes")
+    codes = [(r.predecessor, "predecessor", r.line) for r in successors.replacements] + \
+            [(r.successor, "successor", r.line) for r in successors.replacements]
+    values = {k: set(frame[k].unique()) for k in keys}
+    found = {k: sum(code in values[k] for code, _, _ in codes) for k in keys}
+    best = max(keys, key=lambda k: found[k])
+    absent = [(code, column, line) for code, column, line in codes if code not in values[best]]
+    if absent:
+        code, column, line = absent[0]
+        where = f"key column {best!r}, which holds the other codes," if found[best] else f"any key column {keys}"
+        more = f" ({len(absent) - 1} more codes are missing too)" if len(absent) > 1 else ""
+        raise DataValidationError(f"{successors.source}: {line}, column {column!r}: code {code!r} is not in "
+                                  f"{where} of the data{more}; check the code (a successor must have sold "
+                                  f"once to be in the data)")
+    return best
+
+
+def apply_successors(frame: pd.DataFrame, keys, successors: Successors) -> tuple[pd.DataFrame, list[str]]:
+    """The standard frame ``frame`` (``[keys..., ds, y]``, ``attrs["freq"]`` set, each series
+    over its first date to the table's last) with each predecessor's units added to its final
+    successor's series (see the module docstring), and the note that says so (one line).
+
+    A successor's series covers both codes' dates, its missing periods filled with 0 (the
+    periods between a predecessor's ``from`` date and its successor's first row). A
+    predecessor's rows from its ``from`` date on stay its own series when they hold units (a
+    sell-off), and are dropped when they are all zero (nothing sold: nothing to forecast).
+    Raises ``DataValidationError`` for a code not in the data (``code_column``)."""
+    keys = list(keys)
+    column = code_column(frame, keys, successors)
+    attributes = [k for k in keys if k != column and (frame.groupby(column, observed=True)[k].nunique() <= 1).all()]
+    final = {r.predecessor: successors.final(r.predecessor) for r in successors.replacements}
+    start = pd.Series({r.predecessor: r.start for r in successors.replacements}, dtype="datetime64[ns]")
+    code = frame[column]
+    replaced = code.isin(final.keys())
+    limit = code.map(start)
+    moving = replaced & (limit.isna() | (frame["ds"] < limit))
+    left = frame[replaced & ~moving]
+    sold_after = left.groupby(keys, observed=True)["y"].transform("sum") > 0
+    keep = ~replaced | moving
+    keep[left.index[sold_after.to_numpy()]] = True
+    moved = frame[moving].copy()
+    note = _note(moved, column, successors, final, sorted(set(left.loc[sold_after.to_numpy(), column])))
+    moved[column] = moved[column].map(final)
+    if attributes:
+        own = frame.drop_duplicates(column).set_index(column)[attributes]
+        for k in attributes:
+            moved[k] = moved[column].map(own[k])
+    merged = pd.concat([frame[keep & ~moving], moved], ignore_index=True)
+    merged = merged.groupby([*keys, "ds"], sort=False, as_index=False, observed=True)["y"].sum()
+    merged = _complete_grids(merged, keys, column, set(final.values()), frame.attrs.get("freq", "D"))
+    merged.attrs.update(frame.attrs)
+    return merged, [note]
+
+
+def _complete_grids(frame: pd.DataFrame, keys: list[str], column: str, codes: set, freq: str) -> pd.DataFrame:
+    """``frame`` sorted by series and date, the series of ``codes`` (in ``column``) with their
+    missing periods between their first and last date set to 0."""
+    alias = pandas_freq(freq, pd.DatetimeIndex(frame["ds"].sort_values().unique()))
+    parts = [frame[~frame[column].isin(codes)]]
+    for key, rows in frame[frame[column].isin(codes)].groupby(keys, sort=False, observed=True):
+        grid = pd.date_range(rows["ds"].min(), rows["ds"].max(), freq=alias)
+        full = rows.set_index("ds").reindex(grid).rename_axis("ds").reset_index()
+        full["y"] = full["y"].fillna(0.0)
+        for k, v in zip(keys, key if isinstance(key, tuple) else (key,)):
+            full[k] = v
+        parts.append(full[[*keys, "ds", "y"]])
+    return pd.concat(parts, ignore_index=True).sort_values([*keys, "ds"], kind="stable").reset_index(drop=True)
+
+
+def _note(moved: pd.DataFrame, column: str, successors: Successors, final: dict, sell_off: list[str]) -> str:
+    """One note for every replacement of ``successors``: what moved where (``moved``: the
+    predecessors' rows that move, before their codes change; ``sell_off``: predecessors that keep
+    their own series from their ``from`` date)."""
+    pairs = []
+    for r in successors.replacements[:SHOWN_PAIRS]:
+        own = moved[(moved[column] == r.predecessor) & (moved["y"] > 0)]  # its sales' span, not its padding
+        span = f"{own['ds'].min().date()}..{own['ds'].max().date()}" if len(own) else "no dates"
+        to = r.successor if final[r.predecessor] == r.successor else f"{r.successor} (then {final[r.predecessor]})"
+        pairs.append(f"{r.predecessor} -> {to}: {own['y'].sum():,.0f} units of {span}")
+    more = f"; and {len(successors.replacements) - SHOWN_PAIRS} more" \
+        if len(successors.replacements) > SHOWN_PAIRS else ""
+    kept = (f"; from their 'from' date on, {', '.join(sell_off)} keep their own series (a sell-off)"
+            if sell_off else "")
+    return (f"{successors.source}: {len(successors.replacements)} replaced code(s), each predecessor's units added to "
+            f"its successor's series in column {column!r} ({'; '.join(pairs)}{more}){kept}: the successor is "
+            f"forecast from the line's whole history, not as a launch, and the predecessor is replaced, not "
+            f"forecast as a stopped line")
+
+
+def check_successors_file(values: dict) -> None:
+    """A notebook's check of its ``successors`` parameter before any kernel starts (declared in
+    the event and planning-cycle notebooks' metadata, run by ``reports.runner.check_inputs``):
+    the mapping file is read and checked (``read_successors``); its codes are checked against
+    the data in the run.
+
+    Raises:
+        DataValidationError: the file's faults, named by line and column (``read_successors``).
+    """
+    if values.get("successors") is not None:
+        read_successors(values["successors"])
