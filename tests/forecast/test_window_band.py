@@ -251,7 +251,7 @@ def test_a_levels_band_sums_its_series_refits_per_refit():
     band = summed_band(5600.0, spans, 60, L, QS)
     assert band[0.1] == pytest.approx(5600, rel=1e-9) and band[0.9] == pytest.approx(5600, rel=1e-9)
     alike = pd.concat([pd.DataFrame(span_sums(paths, np.ones(L)))] * 2)
-    one, _ = window_band(np.full(L, 100.0), {q: np.full(L, 100.0) for q in QS}, 60, QS, paths=paths)
+    one = refit_band(2800.0, *span_errors(paths, np.ones(L)), 60, L, QS, grow_all=True)  # a level's rule
     both = summed_band(5600.0, alike, 60, L, QS)
     assert both[0.9] / 5600 == pytest.approx(one[0.9] / 2800, rel=1e-3)
     assert summed_band(5600.0, spans.iloc[:3], 60, L, QS) is None  # too few spans
@@ -287,3 +287,36 @@ def test_a_stopped_series_keeps_its_zero_band_after_reconciling_moves_it_by_dust
     assert out.loc["b", "yhat_q90"] == pytest.approx(24.0)
     moved = with_window_band(totals.assign(yhat=[0.5, 20.0]), band, ["sku"]).set_index("sku")
     assert moved.loc["a", "window_band"] == "none" and np.isnan(moved.loc["a", "yhat_q90"])
+
+
+def _refit_spans(refits: int = 6, step: int = 42):
+    """Horizons and refit ids of the 28-day spans (7 days apart) of refits whose paths run from
+    ``k * step`` days before the end of the history to it (k = 1..refits)."""
+    horizons, ids = [], []
+    for k in range(1, refits + 1):
+        starts = np.arange(0, step * k - L + 1, 7)
+        horizons += list(starts + (L + 1) / 2)
+        ids += [k] * len(starts)
+    return np.array(horizons), np.array(ids)
+
+
+def test_only_the_span_errors_growth_is_stretched_beyond_the_horizons_measured():
+    """A window 286-313 days ahead, beyond every span (at most 238 days). Refits whose level
+    error does not grow with the horizon (one N(0, 0.1) error a refit): stretching all of it as a
+    random walk's covered 98% in this run; only what the errors grew by since the first spans,
+    about 90% (6 refits: a conformal band of 6 errors holds 6/7 or more). Refits whose error is
+    a random walk keep their stretch (84%; 88% stretching all of it)."""
+    horizons, ids = _refit_spans()
+    rng = np.random.default_rng(5)
+    flat = walk = 0
+    for _ in range(600):
+        level = rng.normal(0, 0.1, 7)
+        errors = level[ids - 1] + rng.normal(0, 0.02, len(ids))
+        band = refit_band(100.0, horizons, errors, ids, 286, L, QS)
+        flat += band[0.1] <= 100.0 * np.exp(level[6] + rng.normal(0, 0.02)) <= band[0.9]
+        paths = np.cumsum(rng.normal(0, 0.01, (7, 400)), axis=1)
+        band = refit_band(100.0, horizons, paths[ids - 1, horizons.astype(int)], ids, 286, L, QS)
+        walk += band[0.1] <= 100.0 * np.exp(paths[6, 300]) <= band[0.9]
+    assert 0.78 <= flat / 600 <= 0.93
+    assert 0.75 <= walk / 600 <= 0.92
+
