@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from workbench.cli import main
-from workbench.data.successors import apply_successors, check_successors_file, read_successors
+from workbench.data.successors import apply_successors, check_successors_file, likely_replacements, read_successors
 from workbench.data.validate import prepare_long_frame
 from workbench.errors import DataValidationError, ParameterError
 
@@ -115,8 +115,8 @@ def _replaced_line(seed: int = 3):
 def test_with_the_mapping_the_successor_is_forecast_from_the_line_without_it_as_a_launch(tmp_path):
     """``workbench forecast --successors``: the new code's New Year sale window is within 15% of
     the truth (seed 3: -6%), and the notes file says what moved; without the mapping the new code
-    is a series two months old (its note says so), more than 25% off (-60%), and the old code a
-    stopped line."""
+    is a series two months old (its note says so), more than 25% off (-60%), the old code a
+    stopped line, and a note names the pair as a likely replacement."""
     table, truth, (start, end) = _replaced_line()
     table.to_csv(tmp_path / "sales.csv", index=False)
     _write(tmp_path, "predecessor,successor\nOLD,NEW\n")
@@ -139,6 +139,7 @@ def test_with_the_mapping_the_successor_is_forecast_from_the_line_without_it_as_
         else:  # a new series, with none of the line's New Year sales behind it
             assert said[said["series"].str.contains("NEW")]["note"].str.contains("started on 2026-10-01").any()
             assert said[said["series"].str.contains("OLD")]["note"].str.contains("stopped").any()
+            assert said["note"].str.contains("OLD (last sale 2026-09-30", regex=False).any()  # the hint
     assert abs(totals[False]["NEW"] / truth - 1) > 0.25
 
 
@@ -181,3 +182,18 @@ def test_the_event_report_and_the_cycle_read_their_sales_with_the_mapping(tmp_pa
         history, _, skus, notes = load_history(params)
     assert set(history["sku"]) == {"B1", "Z"} and history["y"].sum() == 59 * 4 + 31 * 6 + 90
     assert any("A1 -> B1" in note for note in notes) and "A1" in skus  # its stock, if any, has no demand
+
+
+def test_a_stop_next_to_a_launch_at_its_level_is_named_as_a_likely_replacement(tmp_path):
+    """Trial 8: LS004 stopped on 2026-06-30 and LS004B started the next day at its level, and
+    nothing hinted that a mapping exists. A stop beside a launch at a like level gets a note
+    naming both and --successors; a launch at another level, or a declared pair, does not."""
+    frame = _panel()
+    keys = ["cat", "sku", "region"]
+    notes = likely_replacements(frame, keys)
+    assert len(notes) == 1 and "A1 (last sale 2026-02-28, 10 a day) -> B1 (first sale 2026-03-01, 10 a day)" in notes[0]
+    assert "--successors" in notes[0] and "Z" not in notes[0].split(":")[1].split(".")[0]
+    louder = frame.assign(y=frame["y"].where(frame["sku"] != "B1", 50.0))
+    assert likely_replacements(louder, keys) == []
+    merged, _ = apply_successors(frame, keys, read_successors(_write(tmp_path, "predecessor,successor\nA1,B1\n")))
+    assert likely_replacements(merged, keys) == []

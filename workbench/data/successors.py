@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.io import display_path, read_table
-from workbench.data.validate import describe_rows, pandas_freq, parse_dates
+from workbench.data.validate import PERIOD_WORDS, describe_rows, pandas_freq, parse_dates
 from workbench.errors import DataValidationError
 
 class SuccessorsWarning(UserWarning):
@@ -54,7 +54,12 @@ class SuccessorsWarning(UserWarning):
 
 COLUMNS = ("predecessor", "successor")  # required
 OPTIONAL = ("from",)
-SHOWN_PAIRS = 5  # replacements named in the note (the rest are counted)
+SHOWN_PAIRS = 5  # replacements named in a note (the rest are counted)
+# an undeclared replacement (likely_replacements): the old code's last sale and the new one's
+# first within this many days, their levels over up to these many periods within this factor
+HINT_GAP = 14
+HINT_PERIODS = {"D": 28, "W": 4, "MS": 2, "QS": 1}
+HINT_RATIO = 2.0
 
 
 @dataclass(frozen=True)
@@ -272,3 +277,52 @@ def check_successors_file(values: dict) -> None:
     """
     if values.get("successors") is not None:
         read_successors(values["successors"])
+
+
+def likely_replacements(frame: pd.DataFrame, keys) -> list[str]:
+    """A note naming pairs of codes that look like a replacement nobody declared (a new user's
+    LS004 stopped on 2026-06-30 and LS004B started on 2026-07-01 at its level: read as a stop and a
+    launch), with how to declare it (``--successors``); ``[]`` when there are none.
+
+    ``frame``: the standard frame (``attrs["freq"]`` set). For each key column (summed over the
+    others), a code that *stopped* (its last sale ``HINT_GAP`` days or more before the table's
+    last date) and one that *started* after the table's first ``HINT_GAP`` days are paired when
+    the new one's first sale falls within ``HINT_GAP`` days of the old one's last, and its mean
+    per period since (at most ``HINT_PERIODS[freq]``) is within a factor ``HINT_RATIO`` of the old
+    one's over its last as many periods. A hint only: nothing is changed."""
+    keys = list(keys)
+    if not keys or not len(frame):
+        return []
+    freq = frame.attrs.get("freq", "D")
+    first_day, last_day = frame["ds"].min(), frame["ds"].max()
+    gap = pd.Timedelta(days=HINT_GAP)
+    span = HINT_PERIODS.get(freq, HINT_PERIODS["D"])
+    pairs = []
+    for column in keys:
+        codes = frame.groupby([column, "ds"], observed=True)["y"].sum()
+        sold = codes[codes > 0].reset_index()
+        if sold.empty:
+            continue
+        ends = sold.groupby(column, observed=True)["ds"].agg(["min", "max"])
+        old = ends[ends["max"] <= last_day - gap]
+        new = ends[ends["min"] > first_day + gap]
+        for code, row in old.iterrows():
+            near = new[(new["min"] - row["max"]).abs() <= gap]
+            for successor, nrow in near.iterrows():
+                if successor == code:
+                    continue
+                before = codes.loc[code]
+                before = before[before.index <= row["max"]].iloc[-span:].mean()
+                after = codes.loc[successor]
+                after = after[after.index >= nrow["min"]].iloc[:span].mean()
+                if before > 0 and after > 0 and 1 / HINT_RATIO <= after / before <= HINT_RATIO:
+                    word = PERIOD_WORDS[freq][:-1]
+                    pairs.append(f"{code} (last sale {row['max'].date()}, {before:,.3g} a {word}) -> {successor} "
+                                 f"(first sale {nrow['min'].date()}, {after:,.3g} a {word}) in column {column!r}")
+    if not pairs:
+        return []
+    return [f"{len(pairs)} code(s) stopped as another started at a like level, as a line replaced by a new code "
+            f"does: {'; '.join(pairs[:SHOWN_PAIRS])}{'; and more' if len(pairs) > SHOWN_PAIRS else ''}. They are "
+            f"forecast as a stopped line and a launch; if the new code replaces the old one, say so with "
+            f"--successors FILE (the reports' successors parameter): its series then continues the old one's "
+            f"history (docs/own-data.md)"]

@@ -84,6 +84,7 @@ def pandas_freq(freq: str, dates: pd.DatetimeIndex | None = None) -> str:
 
 
 # the length of one period of each frequency
+PERIOD_WORDS = {"D": "days", "W": "weeks", "MS": "months", "QS": "quarters"}  # a period's name, plural
 PERIOD_LENGTH = {"D": pd.DateOffset(days=1), "W": pd.DateOffset(weeks=1), "MS": pd.DateOffset(months=1),
                  "QS": pd.DateOffset(months=3)}
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from workbench.calendar import RetailCalendar, default_calendar
 from workbench.data.io import WRITE_SUFFIXES, read_table, refuse_overwrite, write_table
-from workbench.data.successors import SuccessorsWarning, apply_successors, read_successors
+from workbench.data.successors import SuccessorsWarning, apply_successors, likely_replacements, read_successors
 from workbench.data.validate import period_end, prepare_long_frame
 from workbench.errors import ParameterError
 from workbench.forecast.backtest import compare_models, event_windows, window_history
@@ -29,18 +29,21 @@ def load_series(data: str | Path, *, date_col: str, target: str, keys=(), freq: 
                 encoding: str | None = None, sheet: str | int | None = None, successors=None):
     """Read and validate a long table; returns the standard frame and its validation report.
     ``successors``: a successor mapping file (``workbench.data.successors``), checked before the
-    table is read and applied to the frame, with a note (``SuccessorsWarning``, and in the
-    frame's ``attrs["data_notes"]`` for a notes file)."""
+    table is read and applied to the frame, with a note; codes that look like an undeclared
+    replacement get one too (``likely_replacements``). Notes are ``SuccessorsWarning`` and the
+    frame's ``attrs["data_notes"]`` (for a notes file)."""
     mapping = read_successors(successors) if successors is not None else None
     raw = read_table(data, table=table, query=query, encoding=encoding, sheet=sheet,
                      text_columns=list(keys))  # codes such as 00123 keep their zeros
     frame, report = prepare_long_frame(raw, date_col=date_col, target_col=target, keys=list(keys),
                                        freq=freq, gaps=gaps)
+    notes = []
     if mapping is not None:
         frame, notes = apply_successors(frame, keys, mapping)
-        for note in notes:
-            warnings.warn(note, SuccessorsWarning, stacklevel=2)
-        frame.attrs["data_notes"] = notes
+    notes += likely_replacements(frame, keys)
+    for note in notes:
+        warnings.warn(note, SuccessorsWarning, stacklevel=2)
+    frame.attrs["data_notes"] = notes
     return frame, report
 
 

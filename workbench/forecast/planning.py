@@ -537,7 +537,8 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
     the file (finer keys such as a SKU name) are validated with the rest and then summed over,
     and a note says so. A ``params.successors`` mapping (``workbench.data.successors``) is
     checked before the file is read and applied before that sum (its codes may be the finer
-    ones), with a note.
+    ones), with a note; so is a note on codes that look like an undeclared replacement
+    (``likely_replacements``).
     """
     from workbench.data.io import read_table
     from workbench.data.sample import load_sample
@@ -548,7 +549,7 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
         frame, _ = prepare_long_frame(load_sample(params.level), date_col="ds", target_col=params.target,
                                       keys=keys, freq="D", source=f"sample ({params.level})")
         return frame, keys, "D", []
-    from workbench.data.successors import apply_successors, read_successors
+    from workbench.data.successors import apply_successors, likely_replacements, read_successors
 
     mapping = read_successors(params.successors) if params.successors is not None else None
     raw = read_table(params.data, text_columns=keys)  # codes such as 00123 keep their zeros
@@ -570,6 +571,7 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
     if mapping is not None:
         frame, moved = apply_successors(frame, [*keys, *finer], mapping)
         notes += moved
+    notes += likely_replacements(frame, [*keys, *finer])
     if finer:
         n_before = frame.groupby([*keys, *finer]).ngroups
         attrs = dict(frame.attrs)

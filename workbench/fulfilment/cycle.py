@@ -378,8 +378,9 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     the whole business), the national GMV ``[ds, y]`` (None without a GMV column), the SKUs
     whose stock is planned (``category`` and ``max_skus`` applied) and notes. A
     ``params.successors`` mapping (``workbench.data.successors``) is checked before the sales
-    are read and applied to units and GMV alike, with a note; a replaced SKU is then no series
-    (its stock, if any, has no forecast demand).
+    are read and applied to the units, with a note (the GMV is national: nothing moves); a
+    replaced SKU is then no series (its stock, if any, has no forecast demand). Codes that look
+    like an undeclared replacement get a note (``likely_replacements``).
 
     Raises:
         DataValidationError: a file without ``sku``/``region`` or with bad rows (named); weekly
@@ -388,7 +389,7 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     """
     from workbench.data.io import read_table
     from workbench.data.sample import load_sample
-    from workbench.data.successors import apply_successors, read_successors
+    from workbench.data.successors import apply_successors, likely_replacements, read_successors
     from workbench.data.validate import prepare_long_frame
 
     mapping = read_successors(params.successors) if params.successors is not None else None
@@ -407,6 +408,7 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     notes = []
     if mapping is not None:
         frame, notes = apply_successors(frame, ["sku", "region"], mapping)
+    notes += likely_replacements(frame, ["sku", "region"])
     skus = raw["sku"].astype(str)
     check_category(raw, params.category, source)
     if params.category is not None:

@@ -62,8 +62,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workbench.data.validate import PERIOD_LENGTH
-from workbench.forecast.models.regime import PERIOD_WORDS, after_trickle, volume_start
+from workbench.data.validate import PERIOD_LENGTH, PERIOD_WORDS
+from workbench.forecast.models.regime import after_trickle, volume_start
 
 BIN_PERIODS = {"D": 28, "W": 2, "MS": 1, "QS": 1}  # periods in an age bin
 MIN_LAUNCHES = 3  # launches a measured factor (and the curve) needs

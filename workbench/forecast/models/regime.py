@@ -69,7 +69,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workbench.data.validate import SEASON_LENGTH
+from workbench.data.validate import PERIOD_WORDS, SEASON_LENGTH
 from workbench.forecast.text import readable
 
 START_RUN = 14
@@ -88,7 +88,6 @@ MIN_STOP_RUN = {"D": 7, "W": 1, "MS": 1, "QS": 1}
 # long rule applies)
 RATE_PERIODS = {"D": 56, "W": 8, "MS": 6, "QS": 4}
 MIN_RATE_PERIODS = {"D": 14, "W": 4, "MS": 3, "QS": 3}
-PERIOD_WORDS = {"D": "days", "W": "weeks", "MS": "months", "QS": "quarters"}
 STOP_CHANCE = 1e-4  # a zero run less likely than this by chance is a stop (one false stop in 10,000 series)
 MIN_SHIFT = float(np.log(1.5))
 SHIFT_WEEKS = 4  # fewest weeks between change points
