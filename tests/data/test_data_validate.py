@@ -101,6 +101,15 @@ def test_duplicates_name_the_lines(tmp_path):
         _prepare(frame)
 
 
+def test_duplicates_name_the_finer_key_column_that_tells_them_apart(tmp_path):
+    """Trial 8: a province file forecast per SKU was refused for duplicates without naming the
+    column (省份) that differs between them; a numeric column (退货量) is no key."""
+    frame, _ = _csv(tmp_path, "date,sku,省份,退货量,units\n2024-01-01,a,广东省,0,1\n2024-01-01,a,浙江,1,2\n"
+                              "2024-01-01,b,广东省,0,2\n")
+    with pytest.raises(DataValidationError, match=r"rows at lines 2, 3; they differ in \['省份'\]: add it to the keys"):
+        _prepare(frame)
+
+
 @pytest.mark.parametrize("value,message", [("-4", "negative values at line 3"),
                                            ("abc", "non-numeric values at line 3"),
                                            ("", "is empty or NaN at line 3")])

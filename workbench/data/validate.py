@@ -201,8 +201,11 @@ def prepare_long_frame(
     out["y"] = target
     dup = out.duplicated([*keys, "ds"], keep=False)
     if dup.any():
+        differ = _differing_columns(frame, out, dup, [date_col, target_col, *keys])
+        finer = (f"; they differ in {differ}: add {'it' if len(differ) == 1 else 'them'} to the keys to forecast "
+                 f"each, or") if differ else ";"
         raise DataValidationError(
-            f"{src}: duplicate ({', '.join([date_col, *keys])}) rows at {describe_rows(frame, dup)}; "
+            f"{src}: duplicate ({', '.join([date_col, *keys])}) rows at {describe_rows(frame, dup)}{finer} "
             f"aggregate them first (e.g. sum per date and key; an order export, one row per order "
             f"line, becomes a daily table with `workbench data orders`)")
 
@@ -251,6 +254,16 @@ DATE_FORMATS = {
 _DATE_TIME = re.compile(
     r"^(?P<date>[^\sT]+?)(?:[\sT]+(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?)?"
     r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2}|UTC|GMT)?$")
+
+
+def _differing_columns(frame: pd.DataFrame, out: pd.DataFrame, dup, used: list[str]) -> list[str]:
+    """The other text columns of ``frame`` whose values differ between rows that share a date and
+    key (``dup``: those rows; ``out``: the parsed keys and dates): a finer key the user left out
+    (a province file forecast per SKU), named in the duplicate-row error."""
+    rows = frame.loc[np.asarray(dup)]
+    groups = [out.loc[np.asarray(dup), c].to_numpy() for c in out.columns if c != "y"]
+    others = [c for c in frame.columns if c not in used and not pd.api.types.is_numeric_dtype(frame[c])]
+    return [c for c in others if (rows[c].groupby(groups, dropna=False).nunique(dropna=False) > 1).any()]
 
 
 def parse_dates(frame: pd.DataFrame, column: str, *, source: str | None = None) -> pd.Series:

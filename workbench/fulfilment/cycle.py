@@ -50,12 +50,19 @@ EXAMPLE_BUDGET_LABEL = ("EXAMPLE traffic budget: the budget scenario's channel h
                         "a scenario with your own channel history (budgets/README.md, docs/budget.md)")
 
 
+# parameters naming the sales file's own columns, and the names the cycle reads them by
+STANDARD_COLUMNS = {"date_col": "ds", "sku_col": "sku", "region_col": "region", "category_col": "category"}
+SALES_COLUMNS = tuple(STANDARD_COLUMNS)
+
+
 @dataclass(frozen=True)
 class CycleParams:
     """The planning cycle's parameters, checked on construction (``__post_init__``), frozen.
 
     Paths are as given (relative to the working directory). ``data="sample"`` uses the embedded
-    sample sales; ``stock=None`` is allowed only with it (the labelled demo snapshot).
+    sample sales; ``stock=None`` is allowed only with it (the labelled demo snapshot). A sales
+    file's own column names are ``date_col``, ``sku_col``, ``region_col`` (the network's seven
+    regions, or provinces), ``category_col`` (optional) and ``target`` (``standard_sales``).
     ``centrals``/``fronts``/``hubs`` take a list or a comma-separated string (stored as tuples);
     the plan as given is ``centrals`` + ``fronts``, else the sites marked ``existing`` in the
     ``sites`` file, else Beijing, Guangzhou, Chengdu and the largest ``max_fronts`` cities
@@ -68,6 +75,10 @@ class CycleParams:
     """
 
     data: str = "sample"
+    date_col: str = "ds"
+    sku_col: str = "sku"
+    region_col: str = "region"
+    category_col: str = "category"
     target: str = "units"
     gmv: str | None = "gmv"
     event: str = "618"
@@ -116,6 +127,16 @@ class CycleParams:
                 object.__setattr__(self, name, tuple(str(v) for v in value))
         if self.data != "sample":
             _file("data", self.data, allow_none=False)
+        names = {name: getattr(self, name) for name in (*SALES_COLUMNS, "target")}
+        for name, value in names.items():
+            if not isinstance(value, str) or not value.strip():
+                raise ParameterError(f"{name}: {value!r} must be a column name of the sales file")
+        if len(set(names.values())) < len(names):
+            raise ParameterError(f"{', '.join(SALES_COLUMNS)} and target name one column twice ({names}); "
+                                 f"each names its own column")
+        if self.data == "sample" and any(getattr(self, n) != STANDARD_COLUMNS[n] for n in SALES_COLUMNS):
+            raise ParameterError(f"{', '.join(SALES_COLUMNS)}: the sample data has fixed columns "
+                                 f"({', '.join(STANDARD_COLUMNS.values())}); set them for your own file only")
         if self.event not in PLANNING_EVENTS:
             raise ParameterError(f"event: {self.event!r} is not one of {PLANNING_EVENTS}")
         if self.year is not None and (not isinstance(self.year, int) or not 2000 <= self.year <= 2099):
@@ -382,9 +403,14 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     replaced SKU is then no series (its stock, if any, has no forecast demand). Codes that look
     like an undeclared replacement get a note (``likely_replacements``).
 
+    The file's own column names come from ``params.date_col``, ``sku_col``, ``region_col`` and
+    ``category_col`` (``standard_sales``); a region column of provinces (广东省, 浙江) is read as
+    the network's seven regions, with a note (``network_regions``).
+
     Raises:
-        DataValidationError: a file without ``sku``/``region`` or with bad rows (named); weekly
-            or monthly dates (the cycle plans each day of the peak: ``refuse_periods``).
+        DataValidationError: a file without the named columns or with bad rows (named); weekly
+            or monthly dates (the cycle plans each day of the peak: ``refuse_periods``); a region
+            that is neither one of the seven nor a province.
         ParameterError: a ``category`` the data does not have.
     """
     from workbench.data.io import read_table
@@ -396,16 +422,13 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     if params.data == "sample":
         raw, source = load_sample("sku"), "sample (sku)"
     else:
-        raw = read_table(params.data)
+        raw = read_table(params.data, text_columns=[params.sku_col, params.region_col, params.category_col])
         source = raw.attrs.get("source", params.data)
-    missing = [c for c in ("ds", "sku", "region", params.target) if c not in raw.columns]
-    if missing:
-        raise DataValidationError(f"{source}: missing column(s) {missing} for the planning cycle "
-                                  f"(ds, sku, region, {params.target}); it has {list(raw.columns)}")
+    raw = standard_sales(raw, {name: getattr(params, name) for name in SALES_COLUMNS}, params.target, source)
     refuse_periods(raw, source)
     frame, _ = prepare_long_frame(raw, date_col="ds", target_col=params.target,
                                   keys=["sku", "region"], freq="D", source=source)
-    notes = []
+    frame, notes = network_regions(frame, params.region_col, source)
     if mapping is not None:
         frame, notes = apply_successors(frame, ["sku", "region"], mapping)
     notes += likely_replacements(frame, ["sku", "region"])
@@ -419,9 +442,69 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     gmv = None
     if params.gmv and params.gmv in raw.columns:
         money, _ = prepare_long_frame(raw, date_col="ds", target_col=params.gmv,
-                                      keys=["sku", "region"], freq="D", source=source)
+                                      keys=["sku", "region"], freq="D", source=source)  # summed: no region needed
         gmv = money.groupby("ds", as_index=False)["y"].sum()  # national: a replacement moves none of it
     return frame, gmv, stock_skus, notes
+
+
+def standard_sales(raw: pd.DataFrame, columns: dict[str, str], target: str, source: str) -> pd.DataFrame:
+    """``raw`` with the sales file's own date, SKU, region and (optional) category columns, named
+    by ``columns`` (parameter -> column: ``SALES_COLUMNS``), renamed to ``ds``, ``sku``,
+    ``region``, ``category`` (``STANDARD_COLUMNS``), so a Chinese export is read as it is
+    (``日期``, ``商品编码``, ``省份``, ``类目``).
+
+    Raises:
+        DataValidationError: a named column (or ``target``) the file does not have, or a column of
+            the standard name besides the one named for it, each with the parameter that names it
+            and the file's columns.
+    """
+    wanted = {name: column for name, column in columns.items() if name != "category_col"}
+    missing = [f"{column!r} ({name})" for name, column in [*wanted.items(), ("target", target)]
+               if column not in raw.columns]
+    if missing:
+        raise DataValidationError(
+            f"{source}: no column {', '.join(missing)} for the planning cycle; it has {list(raw.columns)}. Name "
+            f"your columns with the parameters, e.g. -p date_col 日期 -p sku_col 商品编码 -p region_col 省份 "
+            f"-p category_col 类目 -p target 销量")
+    rename = {column: STANDARD_COLUMNS[name] for name, column in columns.items() if column in raw.columns}
+    clash = [f"{standard!r} besides {column!r} ({name})" for name, column in columns.items()
+             if (standard := STANDARD_COLUMNS[name]) != column and column in raw.columns and standard in raw.columns]
+    if clash:
+        raise DataValidationError(f"{source}: has a column {', '.join(clash)}; the cycle reads one of each: "
+                                  f"rename or remove the other")
+    out = raw.rename(columns=rename)
+    out.attrs.update(raw.attrs)
+    return out
+
+
+def network_regions(frame: pd.DataFrame, column: str, source: str) -> tuple[pd.DataFrame, list[str]]:
+    """The sales frame ``[sku, region, ds, y]`` with its regions as the network's seven
+    (``data.provinces.REGIONS``): kept when every value is one; a column of provinces (广东省,
+    浙江, Guangdong) is mapped to them (``data.provinces.resolve_provinces``) and its provinces
+    summed per region, with a note. ``column``: the file's name of the region column, for
+    messages.
+
+    Raises:
+        DataValidationError: a value that is neither a region nor a province, with the values.
+    """
+    from workbench.data.provinces import REGIONS, resolve_provinces
+
+    values = frame["region"].astype(str)
+    if values.isin(REGIONS).all():
+        return frame, []
+    distinct = pd.Series(pd.unique(values))
+    mapped = distinct.where(distinct.isin(REGIONS), resolve_provinces(distinct)["region"])
+    unknown = distinct[mapped.isna()]
+    if len(unknown):
+        raise DataValidationError(f"{source}: column {column!r} has {sorted(unknown)[:5]}, neither one of the "
+                                  f"network's regions {list(REGIONS)} nor a province (广东省, 浙江, Guangdong); "
+                                  f"fix those values or map them to a region")
+    to_region = dict(zip(distinct, mapped))
+    out = frame.assign(region=values.map(to_region)).groupby(["sku", "region", "ds"], as_index=False, sort=True)["y"].sum()
+    out.attrs.update(frame.attrs)
+    shown = ", ".join(f"{p} -> {r}" for p, r in list(to_region.items())[:4] if p != r)
+    return out, [f"{source}: column {column!r} holds provinces; read as the network's regions ({shown}"
+                 f"{', ...' if len(to_region) > 4 else ''}): {len(distinct)} values into {out['region'].nunique()} regions"]
 
 
 def refuse_periods(raw: pd.DataFrame, source: str) -> None:
@@ -459,8 +542,8 @@ def check_category(raw: pd.DataFrame, category: str | None, source: str) -> None
     if category is None:
         return
     if "category" not in raw.columns:
-        raise ParameterError(f"category: {source} has no 'category' column; set category to None "
-                             f"(-p category null) to plan every SKU's stock")
+        raise ParameterError(f"category: {source} has no category column (name it with category_col); set "
+                             f"category to None (-p category null) to plan every SKU's stock")
     if category not in set(raw["category"].astype(str)):
         raise ParameterError(f"category: {category!r} is not in {source}; it has "
                              f"{sorted(raw['category'].astype(str).unique())} (None, -p category null: "
@@ -470,23 +553,33 @@ def check_category(raw: pd.DataFrame, category: str | None, source: str) -> None
 def check_sales_file(values: dict) -> None:
     """The planning-cycle notebook's check of its ``data`` before any kernel starts (declared in
     its metadata, run on the parameter values by ``reports.runner.check_inputs``): the file is
-    read, weekly or monthly dates are refused (``refuse_periods``) and so is a ``category`` it
-    does not have (the notebook's default, the sample's ``beauty``, too: ``check_category``);
+    read with its own column names (``date_col``, ``sku_col``, ``region_col``, ``category_col``,
+    ``target``: ``standard_sales``), its regions must be regions or provinces
+    (``network_regions``), weekly or monthly dates are refused (``refuse_periods``), and so is a
+    ``category`` it does not have (the notebook's default, the sample's ``beauty``, too:
+    ``check_category``) and a missing ``stock`` file (the demo snapshot is the sample's only);
     the rest is checked in the run.
 
     Raises:
-        DataValidationError: weekly or monthly dates, or a file that cannot be read (named).
-        ParameterError: a category the file does not have.
+        DataValidationError: a column the file lacks, a region that is neither, weekly or monthly
+            dates, or a file that cannot be read (named).
+        ParameterError: a category the file does not have; no stock file.
     """
     data = values.get("data")
     if data is None or data == "sample":
         return
     from workbench.data.io import read_table
 
-    raw = read_table(data)
+    columns = {name: values.get(name, STANDARD_COLUMNS[name]) for name in SALES_COLUMNS}
+    raw = read_table(data, text_columns=list(columns.values()))
     source = raw.attrs.get("source", str(data))
+    raw = standard_sales(raw, columns, values.get("target", "units"), source)
     refuse_periods(raw, source)
+    network_regions(raw[["sku", "region", "ds"]].assign(y=0.0), columns["region_col"], source)
     check_category(raw, values.get("category"), source)
+    if values.get("stock") is None:
+        raise ParameterError("stock: give your stock snapshot file (sku, warehouse, on_hand, on_order); the "
+                             "demo snapshot exists only for the sample data")
 
 
 def check_stock_files(values: dict) -> None:

@@ -1,0 +1,57 @@
+"""The planning cycle reads a team's own sales export as it is (trial 8 F7): its column names
+are parameters, a province column is read as the network's regions, and the file is checked
+before any kernel starts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from workbench.data.provinces import REGIONS
+from workbench.errors import DataValidationError, ParameterError
+from workbench.fulfilment.cycle import CycleParams, check_sales_file, load_history
+
+CHINESE = {"date_col": "日期", "sku_col": "商品编码", "region_col": "省份", "category_col": "类目", "target": "销量"}
+
+
+def _export(tmp_path) -> dict:
+    """A Chinese export: two SKUs (one code with a leading zero) in four provinces of three
+    regions, 60 days; returns the files' parameters."""
+    days = pd.date_range("2026-09-01", periods=60)
+    rows = [pd.DataFrame({"日期": days.strftime("%Y-%m-%d"), "商品编码": sku, "省份": province, "类目": "零食",
+                          "销量": units})
+            for sku, units in (("0031000", 3), ("JG002", 5)) for province in ("广东省", "浙江", "江苏省", "四川省")]
+    data = tmp_path / "销售明细.csv"
+    pd.concat(rows).to_csv(data, index=False, encoding="gbk")
+    stock = tmp_path / "stock.csv"
+    stock.write_text("sku,warehouse,on_hand,on_order\n0031000,Guangzhou,10,0\n", encoding="utf-8")
+    return {"data": str(data), "stock": str(stock), **CHINESE}
+
+
+def test_an_export_with_chinese_columns_and_provinces_is_read_as_it_is(tmp_path):
+    files = _export(tmp_path)
+    history, gmv, skus, notes = load_history(CycleParams(**files, gmv=None, category=None))
+    assert set(history["region"]) == {"South", "East", "Southwest"} and set(history["region"]) <= set(REGIONS)
+    east = history[(history["sku"] == "JG002") & (history["region"] == "East")]
+    assert (east["y"] == 10).all() and len(east) == 60  # 浙江 and 江苏 summed into East
+    assert history["y"].sum() == 60 * 4 * (3 + 5) and skus == ["0031000", "JG002"]  # the code keeps its zeros
+    assert gmv is None and any("column '省份' holds provinces" in note and "广东省 -> South" in note for note in notes)
+    check_sales_file({**files, "category": None})  # the same file passes the check before any kernel
+
+
+def test_a_missing_column_or_an_unknown_region_is_refused_before_any_kernel_naming_the_parameter(tmp_path):
+    files = _export(tmp_path)
+    with pytest.raises(DataValidationError, match=r"no column 'ds' \(date_col\).*-p date_col 日期"):
+        check_sales_file({**files, "date_col": "ds", "category": None})
+    raw = pd.read_csv(files["data"], encoding="gbk", dtype=str)
+    raw.loc[3, "省份"] = "火星"
+    raw.to_csv(files["data"], index=False, encoding="gbk")
+    with pytest.raises(DataValidationError, match=r"column '省份' has \['火星'\], neither one of the network's regions"):
+        check_sales_file({**files, "category": None})
+    without_stock = {k: v for k, v in _export(tmp_path).items() if k != "stock"}
+    with pytest.raises(ParameterError, match="stock: give your stock snapshot file"):
+        check_sales_file({**without_stock, "category": None})
+    with pytest.raises(ParameterError, match="sku_col, region_col.*name one column twice"):
+        CycleParams(**{**files, "sku_col": "省份"})
+    with pytest.raises(ParameterError, match="the sample data has fixed columns"):
+        CycleParams(date_col="日期")
