@@ -423,3 +423,12 @@ def test_a_monthly_file_is_planned_per_month_through_the_month_that_holds_the_wi
     expected = may * ((pd.Timestamp("2027-05-31") - window.start).days + 1) / 31 \
         + june * ((window.end - pd.Timestamp("2027-06-01")).days + 1) / 30
     assert planning.national_totals(result)["yhat"] == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_number_column_beside_the_target_is_said_not_silently_left_out(tmp_path):
+    """Trial 8: the report's note named the summed 商品名称 but not the 退货量 (returns) column it
+    left out."""
+    path = tmp_path / "cr.csv"
+    load_sample("category_region").assign(退货量=1).to_csv(path, index=False)
+    _, _, _, notes = planning.load_planning_frame(planning.EventParams(event="618", data=str(path), level="category"))
+    assert any("column(s) ['gmv', '退货量'] not used: the forecast is of 'units'" in note for note in notes)

@@ -535,7 +535,8 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
     ``params.target`` and every key column (``params.key_columns``): a level whose key columns
     are absent is refused (``ParameterError``), never forecast as a total. Other text columns of
     the file (finer keys such as a SKU name) are validated with the rest and then summed over,
-    and a note says so. A ``params.successors`` mapping (``workbench.data.successors``) is
+    and a note says so; so does a note name its number columns other than ``params.target``
+    (a returns column), which are not used. A ``params.successors`` mapping (``workbench.data.successors``) is
     checked before the file is read and applied before that sum (its codes may be the finer
     ones), with a note; so is a note on codes that look like an undeclared replacement
     (``likely_replacements``).
@@ -562,6 +563,7 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
                              f"with keys=[...]")
     finer = [c for c in raw.columns if c not in (params.date_col, params.target, *keys)
              and not pd.api.types.is_numeric_dtype(raw[c])]
+    unused = [c for c in raw.columns if c not in (params.date_col, params.target, *keys, *finer)]
     freq, notes = params.freq, []
     if freq is None:
         freq, note = file_frequency(raw, params.date_col, str(params.data))
@@ -581,6 +583,8 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
         n_after = frame.groupby(keys).ngroups if keys else 1
         notes.append(f"{params.data}: {n_before} series summed over {finer} to {n_after} series of "
                      f"{keys or 'the national total'}")
+    if unused:  # a returns or GMV column beside the target: said, not silently left out
+        notes.append(f"{params.data}: column(s) {unused} not used: the forecast is of {params.target!r} as it is")
     return frame, keys, freq, notes
 
 
