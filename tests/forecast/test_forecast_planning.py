@@ -303,7 +303,8 @@ def test_sample_file_round_trip(tmp_path):
     load_sample("category").to_csv(path, index=False)
     frame, keys, _, notes = planning.load_planning_frame(planning.EventParams(event="618", data=str(path),
                                                                             level="category"))
-    assert keys == ["category"] and frame.y.sum() == load_sample("category").units.sum() and not notes
+    assert keys == ["category"] and frame.y.sum() == load_sample("category").units.sum()
+    assert notes == [f"{path}: column(s) ['gmv'] not used: the forecast is of 'units' as it is"]  # nothing else
 
 
 def test_report_tables_show_shares_in_percent_and_readable_flags():
