@@ -355,3 +355,46 @@ def test_period_end_of_one_date_and_of_many_at_once(freq, first, last):
     assert list(period_end(pd.DatetimeIndex(days), freq)) == list(ends) == list(period_end(list(days), freq))
     with pytest.raises(DataValidationError, match="unknown frequency 'Y'"):
         period_end(days, "Y")
+
+
+def _shop(seed: int = 8, days=pd.date_range("2025-01-01", "2025-12-31"), n: int = 6, rate: float = 20.0):
+    """A shop's daily export: ``n`` SKUs selling Poisson(``rate``) a day, rows absent on zero days."""
+    rng = np.random.default_rng(seed)
+    rows = [pd.DataFrame({"date": days, "sku": f"s{i}", "units": rng.poisson(rate * (i + 1) / n, len(days))})
+            for i in range(n)]
+    table = pd.concat(rows, ignore_index=True)
+    return table[table.units > 0]
+
+
+def test_dates_with_no_row_in_any_series_are_an_outage_named_and_not_read_as_zero():
+    """Trial 8: an export missing 2025-07-14..20 for every series was filled with zeros (a week
+    of no sales in 276 series at once) and made false level shifts. The run is named and each
+    series' value there is the median of the same weekday two weeks either side; ordinary
+    no-sale days (rows absent for one series) stay 0."""
+    table = _shop()
+    outage = pd.date_range("2025-07-14", "2025-07-20")
+    with pytest.warns(GapsFilledWarning, match=r"7 dates have no rows at all \(2025-07-14\.\.2025-07-20: an export "
+                                               r"outage\?\), treated as missing, not 0"):
+        out, report = _prepare(table[~table.date.isin(outage)])
+    assert [list(r) for r in report.missing_runs] == [list(outage)]
+    full, _ = _prepare(table)
+    week = out[out.ds.isin(outage)].groupby("sku").y.mean()
+    truth = full[full.ds.isin(outage)].groupby("sku").y.mean()
+    assert (week > 0.5 * truth).all() and (week < 2 * truth).all(), (week, truth)
+    zero_days = full[(full.y == 0) & ~full.ds.isin(outage)]
+    assert len(zero_days) and (out.set_index(["sku", "ds"]).loc[pd.MultiIndex.from_frame(zero_days[["sku", "ds"]]), "y"] == 0).all()
+    # the other gap policy refuses ordinary gaps, not the outage: a complete export without the week passes
+    complete = full[~full.ds.isin(outage)].rename(columns={"ds": "date", "y": "units"})
+    assert _prepare(complete, gaps="error")[1].missing_runs
+
+
+def test_a_row_less_date_that_chance_explains_is_a_day_without_sales():
+    """One series (its own no-sale day), a sparse table (rows on under half of the dates) and one
+    row-less date among 365 of a busy table (under 1 in 10,000 is needed; one date is 1 in 730)
+    are no outage: their zeros stay."""
+    single = _shop(n=1)
+    assert not _prepare(single[~single.date.isin(pd.date_range("2025-07-14", "2025-07-20"))])[1].missing_runs
+    sparse = _shop(n=3, rate=0.3)
+    assert not _prepare(sparse)[1].missing_runs
+    busy = _shop()
+    assert not _prepare(busy[busy.date != pd.Timestamp("2025-07-14")])[1].missing_runs
