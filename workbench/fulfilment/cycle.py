@@ -479,8 +479,8 @@ def standard_sales(raw: pd.DataFrame, columns: dict[str, str], target: str, sour
 
 def network_regions(frame: pd.DataFrame, column: str, source: str) -> tuple[pd.DataFrame, list[str]]:
     """The sales frame ``[sku, region, ds, y]`` with its regions as the network's seven
-    (``data.provinces.REGIONS``): kept when every value is one; a column of provinces (广东省,
-    浙江, Guangdong) is mapped to them (``data.provinces.resolve_provinces``) and its provinces
+    (``data.provinces.REGIONS``): kept when every value is one; regions in another case (north)
+    and a column of provinces (广东省, 浙江, Guangdong) are mapped to them (``data.provinces.resolve_provinces``) and its provinces
     summed per region, with a note. ``column``: the file's name of the region column, for
     messages.
 
@@ -493,7 +493,8 @@ def network_regions(frame: pd.DataFrame, column: str, source: str) -> tuple[pd.D
     if values.isin(REGIONS).all():
         return frame, []
     distinct = pd.Series(pd.unique(values))
-    mapped = distinct.where(distinct.isin(REGIONS), resolve_provinces(distinct)["region"])
+    named = distinct.str.strip().str.lower().map({r.lower(): r for r in REGIONS})  # north, EAST
+    mapped = named.where(named.notna(), resolve_provinces(distinct)["region"])
     unknown = distinct[mapped.isna()]
     if len(unknown):
         raise DataValidationError(f"{source}: column {column!r} has {sorted(unknown)[:5]}, neither one of the "
@@ -503,7 +504,7 @@ def network_regions(frame: pd.DataFrame, column: str, source: str) -> tuple[pd.D
     out = frame.assign(region=values.map(to_region)).groupby(["sku", "region", "ds"], as_index=False, sort=True)["y"].sum()
     out.attrs.update(frame.attrs)
     shown = ", ".join(f"{p} -> {r}" for p, r in list(to_region.items())[:4] if p != r)
-    return out, [f"{source}: column {column!r} holds provinces; read as the network's regions ({shown}"
+    return out, [f"{source}: column {column!r} holds provinces or other names; read as the network's regions ({shown}"
                  f"{', ...' if len(to_region) > 4 else ''}): {len(distinct)} values into {out['region'].nunique()} regions"]
 
 
