@@ -197,3 +197,23 @@ def test_a_stop_next_to_a_launch_at_its_level_is_named_as_a_likely_replacement(t
     assert likely_replacements(louder, keys) == []
     merged, _ = apply_successors(frame, keys, read_successors(_write(tmp_path, "predecessor,successor\nA1,B1\n")))
     assert likely_replacements(merged, keys) == []
+
+
+def test_every_entry_point_refuses_a_bad_mapping_before_any_work(tmp_path, capsys):
+    """``workbench backtest --successors`` exits 2 with the file's line before any fit, and the
+    report runner refuses it for both notebooks before any kernel starts (their metadata check)."""
+    from pathlib import Path
+
+    from workbench.reports import runner
+
+    bad = _write(tmp_path, "predecessor,successor\nA1,A1\n")
+    data = tmp_path / "sales.csv"
+    data.write_text("ds,sku,region,units\n2026-01-01,A1,North,1\n", encoding="utf-8")
+    code = main(["backtest", "--data", str(data), "--date-col", "ds", "--target", "units", "--keys", "sku",
+                 "--freq", "D", "--event", "618", "--years", "2025", "--successors", str(bad)])
+    assert code == 2 and "line 2: 'A1' is replaced by itself" in capsys.readouterr().err
+    repo = Path(__file__).resolve().parents[2]
+    for notebook, values in (("event_forecast.ipynb", {}), ("planning_cycle.ipynb", {"category": None, "stock": str(data)})):
+        with pytest.raises(DataValidationError, match="line 2: 'A1' is replaced by itself"):
+            runner.prepare(repo / "notebooks" / notebook, values={"data": str(data), "successors": str(bad), **values},
+                           report=notebook, tag="", reports_dir=tmp_path / "reports")
