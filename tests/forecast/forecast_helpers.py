@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.calendar import default_calendar
+from workbench.data.sample import generate_sales
 from workbench.errors import ModelError
 from workbench.forecast.features import event_offsets
 from workbench.forecast.models.naive import SeasonalNaive
@@ -21,6 +22,20 @@ def peaks_and_weekdays(days: pd.DatetimeIndex, peak: float) -> tuple[np.ndarray,
         inside = ~np.isnan(off)
         uplift[inside] += peak * np.exp(-np.abs(off[inside]) / 2)
     return uplift, WEEKLY[days.dayofweek]
+
+
+def sample_periods(start: str, end: str) -> dict[str, pd.DataFrame]:
+    """The embedded sample's generator (seeded daily sales, seed 11, with the New Year sale and
+    the Spring Festival collapse on their lunar dates) from ``start`` to ``end``: 12
+    category-region series (North and East) summed to week starts (Mondays) and months,
+    ``{"W": frame, "MS": frame}`` of ``[series, ds, y]`` (units); the first and last periods may
+    be partial, the caller keeps the whole ones."""
+    daily = generate_sales(start, end, seed=11)
+    daily = daily[daily.region.isin(["North", "East"])]
+    daily = daily.assign(series=daily.category + "-" + daily.region).groupby(["series", "ds"])["units"].sum()
+    return {freq: (daily.reset_index("series").groupby("series")["units"]
+                   .resample(rule, label="left", closed="left").sum().reset_index().rename(columns={"units": "y"}))
+            for freq, rule in (("W", "W-MON"), ("MS", "MS"))}
 
 
 class FailsOnYoungSeries(SeasonalNaive):

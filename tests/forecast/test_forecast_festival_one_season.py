@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.data.sample import generate_sales
+from forecast_helpers import sample_periods
 from workbench.forecast.core import forecast
 
 OPENED, CUT_OFF = "2025-10-20", "2026-11-30"  # a shop opened in October 2025, data to November 2026
@@ -21,15 +21,8 @@ def _young_panel():
     """The embedded sample's generator (seeded daily sales, the New Year sale and the Spring
     Festival collapse on their lunar dates) from the shop's opening, 12 category-region series
     summed to weeks (Mondays) and months, whole periods only; the truth runs past the cut-off."""
-    daily = generate_sales(OPENED, "2027-03-28", seed=11)
-    daily = daily[daily.region.isin(["North", "East"])]
-    daily = daily.assign(series=daily.category + "-" + daily.region).groupby(["series", "ds"])["units"].sum()
-    out = {}
-    for freq, rule in (("W", "W-MON"), ("MS", "MS")):
-        frame = (daily.reset_index("series").groupby("series")["units"]
-                 .resample(rule, label="left", closed="left").sum().reset_index().rename(columns={"units": "y"}))
-        out[freq] = frame[frame.ds >= ("2025-11-01" if freq == "MS" else OPENED)]  # October 2025 is partial
-    return out
+    return {freq: frame[frame.ds >= ("2025-11-01" if freq == "MS" else OPENED)]  # October 2025 is partial
+            for freq, frame in sample_periods(OPENED, "2027-03-28").items()}
 
 
 def _totals(freq: str, horizon: int, **params) -> pd.DataFrame:

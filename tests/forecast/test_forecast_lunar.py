@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from workbench.calendar import default_calendar
-from workbench.data.sample import generate_sales
+from forecast_helpers import sample_periods
 from workbench.forecast import metrics
 from workbench.forecast.core import forecast
 from workbench.forecast.models import make_model
@@ -118,15 +118,8 @@ def _weekly_and_monthly_panel():
     """The embedded sample's generator (seeded daily sales with the New Year sale and the Spring
     Festival collapse on their lunar dates) for 2019-2025, 12 category-region series, summed to
     week starts (Mondays) and months, whole periods only."""
-    daily = generate_sales("2019-01-07", "2025-03-30", seed=11)
-    daily = daily[daily.region.isin(["North", "East"])]
-    daily = daily.assign(series=daily.category + "-" + daily.region).groupby(["series", "ds"])["units"].sum()
-    out = {}
-    for freq, rule in (("W", "W-MON"), ("MS", "MS")):
-        frame = (daily.reset_index("series").groupby("series")["units"]
-                 .resample(rule, label="left", closed="left").sum().reset_index().rename(columns={"units": "y"}))
-        out[freq] = frame[frame.ds < ("2025-03-24" if freq == "W" else "2025-03-01")]
-    return out
+    return {freq: frame[frame.ds < ("2025-03-24" if freq == "W" else "2025-03-01")]
+            for freq, frame in sample_periods("2019-01-07", "2025-03-30").items()}
 
 
 def _festival_scores(freq: str, origin: str, horizon: int, young_weeks: int | None = None, **params):
