@@ -285,6 +285,7 @@ def test_wls_var_for_all_dates_at_once_equals_one_projection_per_date():
         np.testing.assert_allclose(fast_medians[:, j], G @ medians[:, j], rtol=1e-9, atol=1e-9 * np.abs(medians).max())
     # a total over its bottom: the closed form b~_i = b^_i + w_i (y^_T - sum b^) / (w_T + sum w)
     S2 = np.vstack([np.ones((1, 5)), np.eye(5)])
+    assert diagonal_projection(np.eye(3), variance[:3], means[:3])[0].tolist() == means[:3].tolist()  # no level above
     (two,) = diagonal_projection(S2, variance[:6], means[:6])
     gap = (means[0] - means[1:6].sum(axis=0)) / variance[:6].sum(axis=0)
     np.testing.assert_allclose(two, means[1:6] + variance[1:6] * gap, rtol=1e-12)

@@ -61,7 +61,7 @@ METHODS = ("forecast_proportions", "top_down_var", "bottom_up", "ols", "wls_stru
 PROJECTIONS = ("ols", "wls_struct", "wls_var", "mint_shrink")
 VARIANCE_WEIGHTED = ("top_down_var", "wls_var")  # weigh each series by the variance of its own band
 SPARSE_SHARE = 0.5  # a bottom with at least this share of intermittent series is sparse (choose_method)
-SHRINK_RIDGE = 2e-8  # added to the shrunk covariance's diagonal (as hierarchicalforecast does)
+SHRINK_RIDGE = 2e-8  # added to the shrunk covariance's diagonal (as hierarchicalforecast does), and to wls_var's upper series
 NEGATIVE_TOLERANCE = 1e-6  # units: smaller negative values are rounding (zero series), not counted
 
 
@@ -232,6 +232,8 @@ def diagonal_projection(S: np.ndarray, diagonal: np.ndarray, *values: np.ndarray
 
     n, n_bottom = S.shape
     n_upper = n - n_bottom
+    if n_upper == 0:  # nothing above the bottom: already coherent
+        return [v.astype(float) for v in values]
     C = sparse.csr_matrix(S[:n_upper])
     rows, cols = np.nonzero(S[:n_upper].T)   # (bottom, upper) pairs, grouped by bottom series
     counts = np.bincount(rows, minlength=n_bottom)
