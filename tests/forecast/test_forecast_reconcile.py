@@ -263,7 +263,7 @@ def test_wls_var_is_mint_with_the_band_variances_on_the_diagonal():
                                    * mine.yhat_q50 / np.subtract(THREE[sku], 1.0), rtol=1e-7)
 
 
-def test_wls_var_for_all_dates_at_once_equals_one_projection_per_date():
+def test_wls_var_for_all_dates_at_once_equals_one_projection_per_date(monkeypatch):
     """Seeded: a grouped structure (total, 6 regions, 4 categories, 90 region x category
     series) with a variance per series and date spanning six orders of magnitude. The
     all-dates solve must equal ``mint_projection``'s ``G_j y^_j`` built date by date, and
@@ -279,6 +279,11 @@ def test_wls_var_for_all_dates_at_once_equals_one_projection_per_date():
     variance = 10.0 ** rng.uniform(-2, 4, (len(S), days))
     means, medians = rng.gamma(0.5, 40.0, (len(S), days)), rng.gamma(0.5, 40.0, (len(S), days))
     fast_means, fast_medians = diagonal_projection(S, variance, means, medians)
+    from workbench.forecast import reconcile as module
+
+    monkeypatch.setattr(module, "BLOCK_VALUES", 3 * (len(S) - len(series)) ** 2)  # blocks of 3 dates: the same
+    for blocked, whole in zip(diagonal_projection(S, variance, means, medians), (fast_means, fast_medians)):
+        np.testing.assert_allclose(blocked, whole, rtol=1e-12)
     for j in range(days):
         G = mint_projection(S, diagonal=variance[:, j])
         np.testing.assert_allclose(fast_means[:, j], G @ means[:, j], rtol=1e-9, atol=1e-9 * np.abs(means).max())

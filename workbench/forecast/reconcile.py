@@ -62,6 +62,7 @@ PROJECTIONS = ("ols", "wls_struct", "wls_var", "mint_shrink")
 VARIANCE_WEIGHTED = ("top_down_var", "wls_var")  # weigh each series by the variance of its own band
 SPARSE_SHARE = 0.5  # a bottom with at least this share of intermittent series is sparse (choose_method)
 SHRINK_RIDGE = 2e-8  # added to the shrunk covariance's diagonal (as hierarchicalforecast does), and to wls_var's upper series
+BLOCK_VALUES = 4e6  # diagonal_projection: values of the systems solved at once (~32 MB)
 NEGATIVE_TOLERANCE = 1e-6  # units: smaller negative values are rounding (zero series), not counted
 
 
@@ -248,7 +249,7 @@ def diagonal_projection(S: np.ndarray, diagonal: np.ndarray, *values: np.ndarray
     w_upper, w_bottom = diagonal[:n_upper], diagonal[n_upper:]
     gaps = np.stack([v[:n_upper] - C @ v[n_upper:] for v in values], axis=-1)   # (n_upper, m, k): U'y
     out = [v[n_upper:].astype(float) for v in values]
-    step = max(1, int(2e7 // max(n_upper * n_upper, 1)))   # dates per block: bounded memory
+    step = max(1, int(BLOCK_VALUES // (n_upper * n_upper)))   # dates per block: bounded memory
     for block in range(0, diagonal.shape[1], step):
         cut = slice(block, block + step)
         system = (pairs @ w_bottom[:, cut]).T.reshape(-1, n_upper, n_upper)
