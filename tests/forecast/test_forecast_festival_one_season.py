@@ -1,7 +1,8 @@
 """A young shop's weekly and monthly plan with one Spring Festival seen (``models.lunar``'s
 one-festival rule, through ``ets`` and the core's pooling): next year's festival, 11 days
 earlier (2026-02-17 -> 2027-02-06), collapses in its own lunar week and month, not in last
-year's calendar ones (trial 7: weekly collapse a week late, monthly February +106%)."""
+year's calendar ones (trial 7: weekly collapse a week late, monthly February +106%); a 618 seen
+once lifts its months ahead (``ets.sale_effects``; trial 7: June -18%)."""
 
 import warnings
 from functools import lru_cache
@@ -19,10 +20,11 @@ OPENED, CUT_OFF = "2025-10-20", "2026-11-30"  # a shop opened in October 2025, d
 @lru_cache(maxsize=1)
 def _young_panel():
     """The embedded sample's generator (seeded daily sales, the New Year sale and the Spring
-    Festival collapse on their lunar dates) from the shop's opening, 12 category-region series
-    summed to weeks (Mondays) and months, whole periods only; the truth runs past the cut-off."""
+    Festival collapse on their lunar dates, 618 and Double 11) from the shop's opening, 12
+    category-region series summed to weeks (Mondays) and months, whole periods only; the truth
+    runs to June 2027."""
     return {freq: frame[frame.ds >= ("2025-11-01" if freq == "MS" else OPENED)]  # October 2025 is partial
-            for freq, frame in sample_periods(OPENED, "2027-03-28").items()}
+            for freq, frame in sample_periods(OPENED, "2027-06-30").items()}
 
 
 def _totals(freq: str, horizon: int, **params) -> pd.DataFrame:
@@ -51,14 +53,18 @@ def test_the_collapse_lands_in_this_years_lunar_weeks():
 
 
 @pytest.mark.parametrize("lunar", [True, False])
-def test_the_collapse_lands_in_this_years_month(lunar):
+def test_the_collapse_lands_in_this_years_month_and_618_lifts_its_months(lunar):
     """13 months (one festival, no season): February 2027 holds most of the festival window.
     With the one-festival effects its total is within 25% of the truth and under 60% of
     January's forecast; without them (``lunar=False``, as before) February is forecast flat,
-    near twice the truth."""
-    totals = _totals("MS", 4, lunar=lunar)
+    1.5 times the truth. 618 2026, measured against the quiet months either side of it (April,
+    July), lifts June 2027 over April by more than 15% (the truth: 36%), where the level alone
+    was flat; the Double 11 months before the cut-off are not the level."""
+    totals = _totals("MS", 7, lunar=lunar)
     feb, jan = totals.loc["2027-02-01"], totals.loc["2027-01-01"]
     if lunar:
         assert abs(feb.yhat / feb.y - 1) < 0.25 and feb.yhat < 0.6 * jan.yhat, totals
     else:
-        assert feb.yhat > 1.5 * feb.y and feb.yhat > 0.9 * jan.yhat, totals
+        assert feb.yhat > 1.4 * feb.y and feb.yhat > 0.9 * jan.yhat, totals
+    jun, apr = totals.loc["2027-06-01"], totals.loc["2027-04-01"]
+    assert jun.yhat > 1.15 * apr.yhat and abs(jun.yhat / jun.y - 1) < 0.25, totals

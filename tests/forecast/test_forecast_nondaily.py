@@ -309,6 +309,31 @@ def test_a_young_weekly_skus_level_is_not_its_double_11_weeks():
     assert any("sale-event windows" in note for note in pred.notes)
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_sale_seen_once_lifts_its_weeks_ahead(seed):
+    """A weekly SKU of 44 weeks (March-December 2025, level only) selling 100 a week, x1.5 in
+    the days of 618 and Double 11: each sale, seen once with quiet weeks either side, is
+    measured (``ets.sale_effects``) and next year's 618 weeks are lifted by about its lift
+    (the weeks wholly inside by x1.3-1.7), the quiet weeks around them not; the note gives it.
+    Before, the sale weeks only left the level (flat 100 through 618 2026)."""
+    from workbench.calendar import default_calendar
+    from workbench.forecast.models.ets import ETSModel, sale_shares
+
+    cal = default_calendar()
+    rng = np.random.default_rng(seed)
+    ds = pd.date_range("2025-03-03", "2025-12-29", freq="W-MON")
+    events, shares = sale_shares(ds, "W", cal)
+    y = np.round(100 * np.exp(np.log(1.5) * shares.sum(axis=1) + rng.normal(0, 0.05, len(ds))))
+    model = ETSModel().fit(y, ds, freq="W")
+    pred = model.predict(30)
+    assert model.form_ == "level" and set(model.sale_effects_) == {"618", "double11"}, model.sale_effects_
+    inside = sale_shares(pred.ds, "W", cal)[1].sum(axis=1)
+    lift = pred.mean / np.median(pred.mean[inside == 0])
+    assert ((lift[inside == 1] > 1.3) & (lift[inside == 1] < 1.7)).all(), lift
+    assert (np.abs(lift[inside == 0] - 1) < 0.01).all()
+    assert any("618 +" in note and "last sighting" in note for note in pred.notes)
+
+
 def test_a_single_zero_month_ends_a_steady_line_but_not_a_slow_sellers_level():
     """30 months of ~400, then one zero month: chance cannot explain it (the daily stop rule at
     every frequency), so the line has stopped, zero with a note that a stock-out looks the same;

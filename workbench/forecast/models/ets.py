@@ -9,7 +9,7 @@ import pandas as pd
 from scipy.stats import norm, theilslopes, wilcoxon
 
 from workbench.calendar import RetailCalendar
-from workbench.data.validate import SEASON_LENGTH, period_end
+from workbench.data.validate import SEASON_LENGTH, period_end, window_share
 from workbench.errors import ModelError
 from workbench.forecast.conformal import (HORIZON_BANDS, apply_offsets, conformal_offsets, path_errors,
                                          rolling_origin_errors, rolling_origin_paths)
@@ -20,7 +20,8 @@ from workbench.forecast.models.event_dummies import offset_dummies
 from workbench.forecast.models.intermittent import (INTERMITTENT_ADI, INTERMITTENT_WINDOW, TSB, average_demand_interval,
                                                     is_intermittent)
 from workbench.forecast.models.launch import PERIOD_WORDS, LaunchCurve
-from workbench.forecast.models.lunar import WINDOWS, LunarEffect, fit_lunar_effect, lunar_regressors
+from workbench.forecast.models.lunar import (LOCAL_BASELINE, WINDOWS, LunarEffect, fit_lunar_effect, local_effect,
+                                            lunar_regressors, neighbourhood)
 from workbench.forecast.models.regime import (OPENING_GAP, STOP_PERIODS, describe_stop, nondaily_start, opening_ramp, period_shifts,
                                               stopped_since, trailing_zeros)
 
@@ -55,25 +56,68 @@ def unconfirmed_stop(y: np.ndarray, freq: str) -> int:
     return run if 0 < run < STOP_PERIODS[freq] and run > longest_before else 0
 
 
+def sale_shares(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar,
+                events: list[str] | None = None) -> tuple[list[str], np.ndarray]:
+    """``(events, shares)``: the solar sale events of ``calendar`` (an event with peak days whose
+    anchor keeps its month and day from year to year: 618 and Double 11 in the default calendar,
+    and a user's own such events; or the ``events`` given) and, shape (n, k), the share of the
+    days of each period dated ``ds`` (by its first day, at ``freq``) inside that event's windows
+    with peak days (``data.validate.window_share``, 0..1). The lunar events move between weeks
+    and months and are ``models.lunar``'s; holidays without peak days (Labour Day, National
+    Day) are not sales: their columns stay 0."""
+    ds = pd.DatetimeIndex(ds)
+    if events is None:
+        events = [event for event in calendar.events
+                  if (calendar.anchor(event, 2024).month, calendar.anchor(event, 2024).day)
+                  == (calendar.anchor(event, 2025).month, calendar.anchor(event, 2025).day)]
+    shares = np.zeros((len(ds), len(events)))
+    if len(ds):
+        last = period_end(ds[-1:], freq)[0]
+        for j, event in enumerate(events):
+            for window in calendar.windows(event, ds.min(), last):
+                if window.peaks:
+                    shares[:, j] += window_share(ds, freq, window.start, window.end)
+    return list(events), shares
+
+
 def event_periods(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar) -> np.ndarray:
     """Boolean mask of the periods dated ``ds`` (each by its first day, at ``freq``) that overlap
-    a window of a solar sale event of ``calendar``: an event with peak days whose anchor keeps its
-    month and day from year to year (618 and Double 11 in the default calendar, and a user's own
-    such events). The lunar events move between weeks and months and are ``models.lunar``'s;
-    holidays without peak days (Labour Day, National Day) are not sales."""
-    ds = pd.DatetimeIndex(ds)
-    mask = np.zeros(len(ds), bool)
-    if not len(ds):
-        return mask
-    ends = period_end(ds, freq)
-    for event in calendar.events:
-        first, second = calendar.anchor(event, 2024), calendar.anchor(event, 2025)
-        if (first.month, first.day) != (second.month, second.day):
-            continue  # a lunar event
-        for window in calendar.windows(event, ds.min(), ends.max()):
-            if window.peaks:
-                mask |= np.asarray((ds <= window.end) & (ends >= window.start))
-    return mask
+    a window of a solar sale event of ``calendar`` (``sale_shares``)."""
+    return sale_shares(ds, freq, calendar)[1].sum(axis=1) > 0
+
+
+def sale_effects(z: np.ndarray, shares: np.ndarray, excluded: np.ndarray, freq: str) -> dict[int, tuple]:
+    """Each solar sale event's lift measured on its last sighting against the quiet periods
+    either side of it (``lunar.neighbourhood`` and ``lunar.local_effect``, the one-festival
+    measure): ``{column of shares: (beta, variance, spread)}``, ``beta`` the log lift of a period
+    wholly inside the event's windows, shrunk towards 0 by ``b^2 / (b^2 + v)`` (``b`` the
+    measure, ``v`` its variance: the empirical Wiener rule of ``one_season_indices``; a Wald
+    filter instead left 29 of trial 7's 48 young monthly SKUs without 618, June -9.7% against
+    -6.3%), ``variance`` and ``spread`` as ``local_effect`` gives them.
+
+    ``z``: shape (n,), log demand; ``shares``: shape (n, k), ``sale_shares``; ``excluded``:
+    shape (n,), bool, periods that are no quiet neighbour either (the festival's). A sighting at
+    the history's first or last period may be partial and is not measured; nor one without a
+    quiet period on both sides (a Double 11 that ends the history)."""
+    out = {}
+    any_sale = shares.sum(axis=1) > 0
+    for j in range(shares.shape[1]):
+        touched = np.flatnonzero(shares[:, j] > 0)
+        runs = np.split(touched, np.flatnonzero(np.diff(touched) > 1) + 1) if len(touched) else []
+        for run in reversed(runs):
+            if run[0] == 0 or run[-1] == len(z) - 1:
+                continue
+            sighting = np.zeros(len(z), bool)
+            sighting[run] = True
+            hood = neighbourhood(sighting, any_sale | excluded, LOCAL_BASELINE[freq])
+            if hood is None:
+                continue
+            estimate = local_effect(z, np.where(sighting, shares[:, j], 0.0)[:, None], *hood)
+            if estimate is not None:
+                beta, var = float(estimate[0][0]), float(estimate[1][0, 0])
+                out[j] = (beta * beta ** 2 / (beta ** 2 + var), var, float(estimate[2]))
+            break
+    return out
 
 
 def quiet_level(z: np.ndarray, quiet: np.ndarray) -> np.ndarray:
@@ -217,10 +261,12 @@ class ETSModel(Forecaster):
     (the parcel network's young origins). A shorter history gets the level only (simple
     exponential smoothing): a young weekly SKU's launch ramp and the Double 11 weeks at its end
     had made a damped trend climb to twice its peak. The form is said in a note. A weekly history
-    without a season fits its level (and trend) with its 618 and Double 11 weeks
-    (``event_periods``) replaced by the quiet weeks' level around them (``quiet_level``), with a
-    note: their lift is in the refits' errors (the band), not the level; sale weeks ahead get no
-    lift of their own.
+    without a season, and a monthly one that has not seen a season (under one season and two,
+    or a zero month), fits its level (and trend) with its 618 and Double 11 periods
+    (``event_periods``) replaced by the quiet periods' level around them (``quiet_level``), with
+    a note: their lift is in the refits' errors (the band), not the level; each sale's lift,
+    measured on its last sighting with quiet periods on both sides (``sale_effects``), is added
+    to its periods ahead.
     Initial states are estimated with the parameters, except for seasons longer than
     ``HEURISTIC_SEASON`` (weeks), which start from the heuristic initial states of Hyndman et
     al. (2008, §2.6.1).
@@ -358,30 +404,49 @@ class ETSModel(Forecaster):
             self.form_, self.form_errors_ = self._choose_form(forms)
         else:
             self.form_ = forms[0]
-        self._fit_form(z, self.form_)
+        self._fit_form(z, self.form_, season_seen=forms != ["level"])
         return self
+
+    def _festival_periods(self, ds: pd.DatetimeIndex) -> np.ndarray:
+        """Shape (n,), bool: the periods ``ds`` the calendar's New Year sale and Spring Festival
+        windows touch (none for quarters or outside the calendar's years)."""
+        if self.freq_ not in WINDOWS:
+            return np.zeros(len(ds), bool)
+        try:
+            return lunar_regressors(ds, self.freq_, self.calendar_, centred=False).sum(axis=1) > 0
+        except ValueError:  # dates outside the calendar's years: no festival is known there
+            return np.zeros(len(ds), bool)
 
     def _level_shifts(self) -> list[int]:
         """Level shifts of a monthly history since its start (``regime.period_shifts`` on its log
         demand), as offsets from ``start_``."""
         return period_shifts(np.log1p(self.y_[self.start_:]), self.freq_)
 
-    def _fit_form(self, z: np.ndarray, form: str) -> None:
-        """Fit the ETS of ``form`` (``FORMS``) to the (log, deseasonalised-by-events) series ``z``."""
+    def _fit_form(self, z: np.ndarray, form: str, season_seen: bool = True) -> None:
+        """Fit the ETS of ``form`` (``FORMS``) to the (log, deseasonalised-by-events) series ``z``;
+        ``season_seen``: the history could take a season (``candidate_forms`` offers more than the
+        level)."""
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel as _ETS
 
         season = SEASON_LENGTH[self.freq_]
         ds = self.ds_[self.start_:self.end_]
         self.seasonal_ = form == "season"
         self.indices_ = self.index_var_ = None  # fixed seasonal indices of a one-season history
-        # a weekly history without a season cannot tell a solar sale's lift from its level: the
-        # sale weeks are interpolated from the quiet ones around them for the fit; their excess
-        # stays in the errors the band is measured on. (Months: a third of them touch 618 or
-        # Double 11; interpolating them changed the refits' choice of form on a noise test.)
+        # a weekly history without a season, or a monthly one that has not seen a season, cannot
+        # tell a solar sale's lift from its level: the sale periods are interpolated from the
+        # quiet ones around them for the fit (their excess stays in the errors the band is
+        # measured on), and each sale's lift measured on its last sighting against its quiet
+        # neighbours is added back to its periods ahead (``sale_effects``). (Months of 14 or more:
+        # a third of them touch 618 or Double 11; interpolating them changed the refits' choice
+        # of form on a noise test.)
         self.event_excess_, self.sale_periods_ = np.zeros(len(z)), np.zeros(len(z), bool)
-        if form in ("trend", "level") and self.freq_ == "W":
-            quiet = ~event_periods(ds, self.freq_, self.calendar_)
+        self.sale_effects_ = {}
+        if form in ("trend", "level") and (self.freq_ == "W" or self.freq_ == "MS" and not season_seen):
+            events, shares = sale_shares(ds, self.freq_, self.calendar_)
+            quiet = shares.sum(axis=1) == 0
             if quiet.sum() >= MIN_QUIET and not quiet.all():
+                measured = sale_effects(z, shares, self._festival_periods(ds), self.freq_)
+                self.sale_effects_ = {events[j]: effect for j, effect in measured.items()}
                 clean = quiet_level(z, quiet)
                 self.event_excess_, self.sale_periods_, z = z - clean, ~quiet, clean
         # moving (lunar) holidays: estimated with the season, removed here, added back in predict
@@ -491,12 +556,24 @@ class ETSModel(Forecaster):
                          f"that mean a stop, and not unlikely at its rate: taken as a stock-out or data gap and "
                          f"left out of the fit (if the series stopped, a run of {stop} will say so); the quantiles "
                          f"below the median are 0, since it may have stopped")
+        sale_lift = np.zeros(horizon)
         if self.sale_periods_.any():
             touched = self.ds_[self.start_:self.end_][self.sale_periods_]
+            lifted = ", ".join(f"{event} {np.expm1(b):+.0%} (+-{np.sqrt(v):.2f} log)"
+                               for event, (b, v, _) in self.sale_effects_.items())
+            ahead = (f"sale periods ahead get the lift measured on their last sighting against the quiet periods "
+                     f"either side of it: {lifted}" if lifted else "sale periods ahead get no lift of their own")
             notes.append(f"{self.name}: {len(touched)} {PERIOD_WORDS[self.freq_]} in sale-event windows (618, "
                          f"Double 11; last {', '.join(str(d.date()) for d in touched[-3:])}) set to the level of the "
                          f"quiet ones around them for the fit: without a season their lift is not the level; it "
-                         f"widens the band, and sale periods ahead get no lift of their own")
+                         f"widens the band, and {ahead}")
+        if self.sale_effects_:  # a sale's lift ahead, with its measure's uncertainty
+            events = list(self.sale_effects_)
+            X = sale_shares(future, self.freq_, self.calendar_, events)[1]
+            beta, var, spread = (np.array([self.sale_effects_[e][i] for e in events]) for i in range(3))
+            sale_lift = X @ beta
+            mu = mu + sale_lift
+            variance = variance + X ** 2 @ var + (X > 0) @ spread
         if self.beta_ is not None:
             X, _ = offset_dummies(future, self.calendar_, self.levels_)
             mu = mu + X @ self.beta_
@@ -505,7 +582,7 @@ class ETSModel(Forecaster):
                                                                            spans=self.lunar_.spans)
             mu = mu + X @ self.lunar_.beta
             # the season holds the festival's average (centred regressors): the baseline has none
-            baseline = censored_at_zero(np.expm1(mu - raw @ self.lunar_.beta))
+            baseline = censored_at_zero(np.expm1(mu - raw @ self.lunar_.beta - sale_lift))
             variance = variance + self.lunar_.variance(X, raw.sum(axis=1) > 0)
         notes += [f"{self.name}: {self.lunar_note_}"] if self.lunar_note_ else []
         mean = censored_at_zero(np.expm1(mu))

@@ -311,26 +311,31 @@ def own_effect(z: np.ndarray, X: np.ndarray, season: int | None, touched: np.nda
 
 def festival_neighbourhood(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar,
                            spans: tuple[int, int, int] | None, sale: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """``(rows, base)``, boolean masks of shape (n,) over the periods ``ds``, around the first
-    festival span (``spans`` as in ``festival_windows``) lying wholly inside them: ``rows`` the
-    periods the span touches and its quiet neighbours, ``base`` those neighbours (up to
-    ``LOCAL_BASELINE[freq]`` periods each side, none of them a ``sale`` period, shape (n,), e.g.
-    618 or Double 11). None when no span is whole or either side has no quiet neighbour (a shop
-    that opened just before the festival: nothing before it says its level)."""
+    """``(rows, base)`` of ``neighbourhood`` around the first festival span (``spans`` as in
+    ``festival_windows``) lying wholly inside the periods ``ds``, its quiet neighbours none of
+    the ``sale`` periods (shape (n,), bool, e.g. 618 or Double 11); None when no span is whole
+    or either side has no quiet neighbour (a shop that opened just before the festival: nothing
+    before it says its level)."""
     ends = _period_ends(ds, freq)
     for year in range(ds[0].year, ends[-1].year + 1):
         windows = festival_windows(calendar, year, freq, spans)
         first, last = windows[0][0], windows[-1][1]
         if first >= ds[0] and last < ends[-1]:
-            break
-    else:
-        return None
-    touched = np.asarray((ds <= last) & (ends > first))
+            return neighbourhood(np.asarray((ds <= last) & (ends > first)), np.asarray(sale, bool),
+                                 LOCAL_BASELINE[freq])
+    return None
+
+
+def neighbourhood(touched: np.ndarray, excluded: np.ndarray, reach: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(rows, base)``, boolean masks of shape (n,): ``base`` the quiet neighbours of the run of
+    ``touched`` periods (shape (n,), bool; one event's sighting), up to ``reach`` periods each
+    side, none of them ``excluded`` (shape (n,), bool: other events' periods), and ``rows`` those
+    with the touched periods: the rows ``local_effect`` measures the event on. None when either
+    side has no quiet neighbour."""
     inside = np.flatnonzero(touched)
-    reach = LOCAL_BASELINE[freq]
-    near = np.zeros(len(ds), bool)
+    near = np.zeros(len(touched), bool)
     near[max(inside[0] - reach, 0):inside[-1] + reach + 1] = True
-    base = near & ~touched & ~np.asarray(sale, bool)
+    base = near & ~touched & ~excluded
     if not base[:inside[0]].any() or not base[inside[-1] + 1:].any():
         return None
     return touched | base, base
