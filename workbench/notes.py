@@ -52,6 +52,12 @@ class SeriesNote(str):
         return self.series, self.note, self.key
 
 
+def series_label(key: dict | None) -> str:
+    """How a note names a series: its key columns and values, ``商品编码=LS008, 省份=广东省`` (a
+    planner's words, not a Python dict: trial 8); ``series`` for a frame without keys."""
+    return ", ".join(f"{k}={v}" for k, v in (key or {}).items()) or "series"
+
+
 def note_kind(text: str) -> tuple[str, list[str]]:
     """``text`` with each figure (date, number, percent) replaced by ``{}``, and the figures in
     order: two notes of one kind differ only in their figures."""
@@ -80,7 +86,7 @@ def _span(figures: list[str]) -> str:
 def said_once(notes: Iterable[str], min_series: int = SHARED_NOTE_SERIES) -> list[str]:
     """``notes`` as a reader should see them: repeats dropped, and the ``SeriesNote`` of one kind
     (``note_kind``: the same words, any figures) on ``min_series`` or more series said once,
-    where the first of them stood, as ``"141 series (a, b, c and 138 more): <note>"`` with
+    where the first of them stood, as ``"141 series (a; b; c and 138 more): <note>"`` with
     each figure that differs between them given as ``[lowest to highest]``. Other notes are
     kept as they are, in order.
 
@@ -102,7 +108,7 @@ def said_once(notes: Iterable[str], min_series: int = SHARED_NOTE_SERIES) -> lis
             spans = [_span(list(c)) for c in zip(*(kinds[id(g)][1] for g in groups[kind]))]
             differ = " (figures that differ between them as [lowest to highest])" \
                 if any(s.startswith("[") for s in spans) else ""
-            named, count = ", ".join(series[kind][:NAMED_SERIES]), len(series[kind])
+            named, count = "; ".join(series[kind][:NAMED_SERIES]), len(series[kind])  # a label holds commas
             more = f" and {count - NAMED_SERIES:,} more" if count > NAMED_SERIES else ""
             out.append(f"{count:,} series ({named}{more}){differ}: " + kind.format(*spans))
     return out

@@ -129,7 +129,7 @@ def test_notes_many_series_share_are_said_once_and_written_per_series_with_notes
     code = main(_forecast_args(sample_csv, "--horizon", "7", "--model", "recent_level", "--out", str(out)))
     printed = capsys.readouterr()
     flat = [line for line in printed.err.splitlines() if "flat mean of the last" in line]
-    assert code == 0 and len(flat) == 1 and flat[0].startswith("note: 6 series ({'category': ")
+    assert code == 0 and len(flat) == 1 and flat[0].startswith("note: 6 series (category=")
     assert "--notes FILE writes each series' own" in printed.out
     code = main(_forecast_args(sample_csv, "--horizon", "7", "--model", "recent_level", "--out", str(out),
                                "--notes", str(notes)))
@@ -277,7 +277,7 @@ def test_model_notes_are_plain_note_lines(tmp_path, capsys):
     code = main(["forecast", "--data", str(tmp_path / "d.csv"), "--date-col", "ds", "--target", "units",
                  "--keys", "sku", "--freq", "D", "--horizon", "7", "--out", str(tmp_path / "fc.csv")])
     err = capsys.readouterr().err
-    assert code == 0 and "note: {'sku': 'zero'}: no demand in the 90 periods of history; forecast zero" in err
+    assert code == 0 and "note: sku=zero: no demand in the 90 periods of history; forecast zero" in err
     assert "Warning" not in err
     fc = pd.read_csv(tmp_path / "fc.csv")
     assert (fc[fc.sku == "zero"].filter(like="yhat") == 0).all().all()

@@ -35,7 +35,7 @@ def test_a_failing_series_is_named_and_the_rest_finish(categories):
     days = list(pd.date_range("2026-08-01", periods=60))
     broken = pd.DataFrame({"category": "tiny", "ds": days[:-1] + days[-2:-1], "y": 1.0})
     frame = pd.concat([categories[categories.category == "food"], broken], ignore_index=True)
-    with pytest.warns(ForecastNoteWarning, match=r"1 series failed .*'category': 'tiny'"):
+    with pytest.warns(ForecastNoteWarning, match=r"1 series failed .*category=tiny"):
         fc = forecast(frame, horizon=5, model="event_profile", keys=["category"], n_jobs=1)
     assert set(fc.category) == {"food"}
     assert fc.attrs["failures"][0].key == {"category": "tiny"}
@@ -154,9 +154,9 @@ def test_a_note_many_series_share_is_said_once_and_kept_per_series_in_attrs():
         fc = forecast(frame, horizon=7, model="seasonal_naive", keys=["sku"], n_jobs=1)
     said = [str(w.message) for w in caught if w.category is ForecastNoteWarning]
     zero = [m for m in said if "no demand in the 50 periods of history" in m]
-    assert len(zero) == 1 and zero[0].startswith("6 series ({'sku': 'z0'}, {'sku': 'z1'}, {'sku': 'z2'} and 3 more): ")
+    assert len(zero) == 1 and zero[0].startswith("6 series (sku=z0; sku=z1; sku=z2 and 3 more): ")
     per_series = [n for n in fc.attrs["notes"] if "no demand in the 50 periods" in n]
-    assert len(per_series) == 6 and per_series[0].startswith("{'sku': 'z0'}: ")
+    assert len(per_series) == 6 and per_series[0].startswith("sku=z0: ")
 
 
 def test_a_note_of_one_kind_with_each_series_own_figures_is_said_once_with_their_range():
@@ -175,7 +175,7 @@ def test_a_note_of_one_kind_with_each_series_own_figures_is_said_once_with_their
     own = [n for n in fc.attrs["notes"] if "flat mean" in n]
     levels = sorted(float(n.split("(")[1].split(")")[0].replace(",", "")) for n in own)
     assert len(own) == 6 and len(set(own)) == 6  # each series' own figure, kept
-    assert len(said) == 1 and said[0].startswith("6 series ({'sku': 's0'}, {'sku': 's1'}, {'sku': 's2'} and 3 more)")
+    assert len(said) == 1 and said[0].startswith("6 series (sku=s0; sku=s1; sku=s2 and 3 more)")
     assert f"([{levels[0]:,.2f} to {levels[-1]:,.2f}])" in said[0] or f"([{levels[0]:,.1f} to {levels[-1]:,.1f}])" \
         in said[0], (said[0], levels)
 

@@ -79,7 +79,7 @@ def test_the_core_replaces_a_refused_forecast_and_names_the_series():
     steady = 50.0 * rng.lognormal(0, 0.05, len(DAYS))
     frame = pd.DataFrame({"sku": np.repeat(["moved", "steady"], len(DAYS)), "ds": np.tile(DAYS, 2),
                           "y": np.concatenate([y, steady])})
-    with pytest.warns(UserWarning, match=r"'sku': 'moved'.*seasonal_naive forecast replaced by recent_level"):
+    with pytest.warns(UserWarning, match=r"sku=moved: .*seasonal_naive forecast replaced by recent_level"):
         fc = forecast(frame, horizon=30, model="seasonal_naive", keys=["sku"], n_jobs=1)
     moved = fc[fc.sku == "moved"]
     assert moved.yhat.mean() == pytest.approx(1000, rel=0.1)

@@ -34,7 +34,7 @@ from workbench.forecast.models.launch import (BIN_PERIODS, YEAR_PERIODS, LaunchC
 from workbench.forecast.models.regime import stopped_since
 from workbench.forecast.request import ForecastRequest, check_keys
 from workbench.forecast.window_band import SPAN_STRIDE, span_sums, window_band
-from workbench.notes import SeriesNote, said_once
+from workbench.notes import SeriesNote, said_once, series_label
 
 
 MAX_PARTITION_SERIES = 500
@@ -382,7 +382,7 @@ def _forecast_series(part: pd.DataFrame, keys: list, job: _Job):
         for k, v in label.items():
             piece[k] = v
         pieces.append(piece)
-        notes += [SeriesNote(str(label or "series"), n, label) for n in pred.notes]
+        notes += [SeriesNote(series_label(label), n, label) for n in pred.notes]
         total = _window_total(pred, paths, y, job) if job.window is not None else None
         if total is not None:
             windows.append({**label, **total})
@@ -689,14 +689,14 @@ def _gather_messages(results: list[_PartitionResult]):
 
 def _check_some_succeeded(succeeded, failures, model, where: str = "") -> None:
     if not succeeded:
-        detail = "; ".join(f"{f.key or 'series'}: {f.error}" for f in failures[:5])
+        detail = "; ".join(f"{series_label(f.key)}: {f.error}" for f in failures[:5])
         raise ModelError(f"every series failed with model {model!r}: {detail}{where}")
 
 
 def _warn(failures, notes) -> None:
     if failures:
         warnings.warn(f"{len(failures)} series failed and are missing from the forecast: "
-                      + "; ".join(f"{f.key}: {f.error}" for f in failures[:5]), ForecastNoteWarning,
+                      + "; ".join(f"{series_label(f.key)}: {f.error}" for f in failures[:5]), ForecastNoteWarning,
                       stacklevel=3)
     for note in said_once(notes):  # one rule on many series is one line
         warnings.warn(note, ForecastNoteWarning, stacklevel=3)

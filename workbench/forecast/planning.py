@@ -18,6 +18,7 @@ from workbench.forecast.backtest import window_history
 from workbench.forecast.core import forecast, series_keys
 from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
 from workbench.forecast.request import MAX_HORIZON, ForecastRequest, check_lead
+from workbench.notes import series_label
 
 PLANNING_EVENTS = ("618", "new_year_sale", "double11", "spring_festival")
 RECONCILE_METHOD = "auto"  # reconcile.choose_method: wls_var, or forecast proportions on a sparse bottom
@@ -282,7 +283,8 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
 
     failures = fc.attrs.get("failures", [])
     if failures:
-        named = ", ".join(str(f.key) for f in failures[:3]) + (f" and {len(failures) - 3} more" if len(failures) > 3 else "")
+        named = "; ".join(series_label(f.key) for f in failures[:3]) + \
+            (f" and {len(failures) - 3} more" if len(failures) > 3 else "")
         return fc, None, (f"levels not reconciled: {len(failures)} series failed ({named}; the notes say why) and are "
                           f"missing from every level and total; the levels are sums of the series that were forecast, "
                           f"without a band")

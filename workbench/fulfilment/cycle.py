@@ -38,7 +38,7 @@ from workbench.errors import DataValidationError, ParameterError
 from workbench.fulfilment.kpis import Kpi, kpi_table
 from workbench.fulfilment.peak import SHIP_TARGET, TOTAL_SOURCES, PeakResult, check_capacity, peak_check
 from workbench.network.places import warehouse_name
-from workbench.notes import SeriesNote
+from workbench.notes import SeriesNote, series_label
 
 QUANTILES = (0.1, 0.5, 0.9)
 CAPACITY_ASSUMED = ("daily handling capacity ASSUMED: each warehouse's network capacity for the "
@@ -1017,7 +1017,7 @@ def _example_budget(budget) -> bool:
 def _failure_notes(result, what: str) -> list[str]:
     """A note per series the forecaster could not forecast (it is missing from ``what``)."""
     failures = result.forecast.attrs.get("failures", [])
-    return [SeriesNote(str(f.key), f"{what}: its forecast failed, so it is left out ({f.error})", f.key)
+    return [SeriesNote(series_label(f.key), f"{what}: its forecast failed, so it is left out ({f.error})", f.key)
             for f in failures]
 
 
