@@ -12,8 +12,7 @@ band width over the point total, for these bands:
   or independent days), what the tables show;
 * ``summed``: the sum of the days' quantiles, what the tables showed before;
 * ``direct`` (levels): the band of the level's own direct forecast's refits, the alternative to
-  its series' refits summed per refit (``planning.summed_level_bands``, the tables' band on
-  daily data).
+  its series' refits summed per refit (``planning.summed_level_bands``, the tables' band).
 
 Panels: the embedded sample's food and beauty SKUs per region (98 series; levels category,
 region, national) on 618 2024-2026, Double 11 2024-2025 and the New Year sale 2025-2026; and,

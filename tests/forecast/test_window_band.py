@@ -10,7 +10,8 @@ from workbench.forecast.core import forecast
 from workbench.forecast.models.event_profile import EventProfile
 from workbench.forecast.models.naive import SeasonalNaive
 from workbench.forecast.models.recent_level import RecentLevel
-from workbench.forecast.planning import with_window_band
+from workbench.forecast import planning
+from workbench.forecast.models import make_model
 from workbench.forecast.window_band import (MIN_SPANS, SOURCES, refit_band, span_errors, span_sums, summed_band,
                                              window_band, with_level_spread)
 
@@ -276,19 +277,6 @@ def test_a_span_and_its_mirror_image_count_once_in_the_finite_sample_correction(
     assert alike[0.9] == pytest.approx(band[0.9], rel=0.01)
 
 
-def test_a_stopped_series_keeps_its_zero_band_after_reconciling_moves_it_by_dust():
-    """wls_var moves a zero series by its ridge (1.7e-9 units over a window): still a zero
-    total, not a total without a band; a total moved further keeps no band ("none")."""
-    band = pd.DataFrame({"sku": ["a", "b"], "yhat": [0.0, 10.0], "yhat_q10": [0.0, 8.0], "yhat_q90": [0.0, 12.0],
-                         "window_band": ["zero", "refits"]})
-    totals = pd.DataFrame({"sku": ["a", "b"], "yhat": [1.7e-9, 20.0], "yhat_q10": [5.0, 5.0], "yhat_q90": [9.0, 9.0]})
-    out = with_window_band(totals, band, ["sku"]).set_index("sku")
-    assert out.loc["a", "window_band"] == "zero" and out.loc["a", "yhat_q10"] == out.loc["a", "yhat_q90"] == 0
-    assert out.loc["b", "yhat_q90"] == pytest.approx(24.0)
-    moved = with_window_band(totals.assign(yhat=[0.5, 20.0]), band, ["sku"]).set_index("sku")
-    assert moved.loc["a", "window_band"] == "none" and np.isnan(moved.loc["a", "yhat_q90"])
-
-
 def _refit_spans(refits: int = 6, step: int = 42):
     """Horizons and refit ids of the 28-day spans (7 days apart) of refits whose paths run from
     ``k * step`` days before the end of the history to it (k = 1..refits)."""
@@ -320,3 +308,30 @@ def test_only_the_span_errors_growth_is_stretched_beyond_the_horizons_measured()
     assert 0.78 <= flat / 600 <= 0.93
     assert 0.75 <= walk / 600 <= 0.92
 
+
+def test_weekly_refits_run_to_the_end_so_a_levels_band_sums_its_series_refits_per_origin():
+    """ets's weekly refits forecast from each origin to the end of the history (their length is
+    their origin, as the daily models' paths), its own band still calibrated on each path's
+    first ``reach`` weeks; so a category's and the nation's window totals at weeks take their
+    series' refits summed per origin (``summed refits``), not only the level's direct forecast's
+    refits, which share no origin with its series' (trial 5's monthly 类目 and national)."""
+    rng = np.random.default_rng(3)
+    weeks = pd.date_range("2023-01-02", periods=160, freq="W-MON")
+    series = [("c1", "a", 900), ("c1", "b", 600), ("c2", "c", 1200), ("c2", "d", 400)]
+    frame = pd.concat([pd.DataFrame({"category": c, "sku": s, "ds": weeks,
+                                     "y": np.round(m * np.exp(rng.normal(0, 0.15, len(weeks))))})
+                       for c, s, m in series], ignore_index=True)
+    model = make_model("ets", freq="W").fit(frame[frame.sku == "a"].y.to_numpy(), weeks, freq="W")
+    model.predict(13, QS)
+    paths = model.refit_paths()
+    assert len(paths) >= 2 and len({len(a) for a, _, _ in paths}) == len(paths)  # one length, one origin
+    y = frame[frame.sku == "a"].y.to_numpy()
+    assert all(np.array_equal(a, y[-len(a):]) for a, _, _ in paths)  # every path ends on the last week
+    result = planning.event_forecast(frame, event="618", year=2026, lead=60, keys=["category", "sku"], freq="W",
+                                     model="ets", n_jobs=1)
+    for level, by in (("category", ["category"]), ("national", [])):
+        band = result.window_bands[level]
+        assert (band["window_band"] == "summed refits").all(), band
+        totals = planning.with_window_band(planning.window_totals(planning.level_daily(result, by), result.window,
+                                                                  by, "W"), band, by)
+        assert (totals.yhat_q10 < totals.yhat).all() and (totals.yhat < totals.yhat_q90).all()

@@ -322,7 +322,7 @@ def apply_offsets(point, offsets: dict[float, np.ndarray]) -> dict[float, np.nda
 
 def rolling_origin_paths(make_model: Callable, y, ds, *, horizon: int, n_windows: int = 2,
                          step: int | None = None, freq: str = "D", calendar=None,
-                         min_history: int = 1) -> list[tuple[np.ndarray, np.ndarray]]:
+                         min_history: int = 1, to_end: bool = False) -> list[tuple[np.ndarray, np.ndarray]]:
     """A model refitted at rolling origins (cross-validation windows): per window, the actuals
     and the refit's point forecast of the periods after its origin.
 
@@ -338,11 +338,17 @@ def rolling_origin_paths(make_model: Callable, y, ds, *, horizon: int, n_windows
     y : shape (n,), the history (units per period, >= 0); ``ds``: its n dates.
     horizon, n_windows, step : periods ahead, number of windows, periods between origins.
     freq, calendar : passed to ``fit``.
+    to_end : True: each window forecasts every period from its origin to the end of ``y``
+        (``len(y) - o``, more than ``horizon`` for ``k >= 1``), so that a path's length says
+        its origin and paths of series that end on one date share their origins by it (what
+        ``window_band.summed_band`` sums a level's refits by); its first ``horizon`` periods
+        are the window's as without it.
 
     Returns
     -------
     ``[(actual, forecast), ...]``, one per window fitted, each shape (m,) with m <= horizon
-    (units per period; the forecast is the refit's mean, at least 0); empty when none could be.
+    (``to_end``: m = ``len(y) - o``; units per period; the forecast is the refit's mean, at
+    least 0); empty when none could be.
     """
     y = np.asarray(y, float)
     ds = pd.DatetimeIndex(ds)
@@ -352,7 +358,7 @@ def rolling_origin_paths(make_model: Callable, y, ds, *, horizon: int, n_windows
         origin = len(y) - horizon - k * step
         if origin < max(1, min_history):
             break
-        ahead = min(horizon, len(y) - origin)
+        ahead = len(y) - origin if to_end else min(horizon, len(y) - origin)
         try:
             pred = make_model().fit(y[:origin], ds[:origin], freq=freq, calendar=calendar).predict(ahead, (0.5,))
         except ModelError:

@@ -22,7 +22,6 @@ from workbench.notes import series_label
 
 PLANNING_EVENTS = ("618", "new_year_sale", "double11", "spring_festival")
 RECONCILE_METHOD = "auto"  # reconcile.choose_method: wls_var, or forecast proportions on a sparse bottom
-RECONCILE_DUST = 1e-6  # units: a zero total that reconciling moves by less is still zero (floating-point ridge)
 PLANNING_RECONCILE = ("auto", "forecast_proportions", "top_down_var", "bottom_up", "ols", "wls_struct",
                       "wls_var")  # need no past errors
 PLANNING_FREQUENCIES = ("D", "W", "MS")  # an event window is days long: quarters are too coarse to plan it
@@ -46,8 +45,8 @@ class EventForecast:
     # where the bands of those levels come from (a sum of the series' P10s is no P10 of the sum)
     direct_levels: dict[str, pd.DataFrame] = field(default_factory=dict)
     # the window total's own band per series ("series": keys), per level (a key such as
-    # "category") and "national" (daily data: its series' refits summed per refit,
-    # ``summed_level_bands``; else, or where those give none, its direct forecast's), as
+    # "category") and "national" (its series' refits summed per refit origin,
+    # ``summed_level_bands``; where those give none, its direct forecast's), as
     # ``core.forecast``'s ``window_bands``: keys, yhat, quantile columns, window_band (the
     # rule). ``totals`` and ``level_totals`` carry them, scaled to the coherent point forecast
     window_bands: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -122,10 +121,10 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
     takes the share of each period's units whose days fall in the window (``window_totals``).
     Every window total has its own band (``workbench.forecast.window_band``: at ``W``/``MS`` from
     the refits' errors of the same shares of their periods). A level's (category, region,
-    national) comes, on daily data, from its series' refits summed per refit
-    (``summed_level_bands``: the level's joint error, neither independent nor perfectly
-    correlated series; measured against the direct forecasts' refits in docs/benchmarks.md),
-    else from the level's direct forecast's refits.
+    national) comes from its series' refits summed per refit origin (``summed_level_bands``:
+    the level's joint error, neither independent nor perfectly correlated series; measured
+    against the direct forecasts' refits in docs/benchmarks.md), else from the level's direct
+    forecast's refits.
 
     With keys, the national total (the sum of all series) is also forecast directly and the
     series and it are reconciled (``reconcile``: ``"auto"``, the default, is
@@ -227,23 +226,28 @@ def summed_level_bands(result: EventForecast, by: list[str]) -> pd.DataFrame | N
     series' window totals as forecast: ``by``, ``yhat``, the quantile columns and
     ``window_band`` (``"summed refits"``, or ``"none"`` where the sums give too few spans), as
     ``core.forecast``'s ``window_bands`` (``with_window_band`` scales it to the coherent point).
-    None for weeks and months (their refits' paths do not share origins by length) or without
-    the series' spans."""
+    Days, weeks and months alike (every model's refit paths run from their origins to the end
+    of the history, so a path's length is its origin for every series). None without the
+    series' spans."""
+    from workbench.data.validate import window_share
     from workbench.forecast.window_band import summed_band
 
     series = result.window_bands.get("series")
-    if result.freq != "D" or result.window_spans is None or series is None or series.empty:
+    if result.window_spans is None or series is None or series.empty:
         return None
     keys, spans = result.keys, result.window_spans
     qcols = [c for c in series.columns if c.startswith("yhat_q")]
     levels = [float(c[len("yhat_q"):]) / 100 for c in qcols]
-    first_step, length = (result.window.start - result.cutoff).days, len(result.window.days)
+    periods = pd.DatetimeIndex(np.sort(result.forecast["ds"].unique()))  # the forecast's periods
+    inside = np.flatnonzero(window_share(periods, result.freq, result.window.start, result.window.end) > 0)
+    first_step, length = int(inside[0]) + 1, len(inside)  # as core's window total counts them
     rows = []
     for key, part in (series.groupby(by, sort=True) if by else [((), series)]):
         key = key if isinstance(key, tuple) else (key,)
         total = float(part["yhat"].sum())
         mine = spans.merge(part[keys], on=keys) if keys else spans
-        band = summed_band(total, mine, first_step, length, levels) if total > 0 and len(mine) else None
+        band = (summed_band(total, mine, first_step, length, levels, result.freq) if total > 0 and len(mine)
+                else None)
         rows.append({**dict(zip(by, key)), "yhat": total,
                      **{c: (band[q] if band else (0.0 if total == 0 else np.nan)) for c, q in zip(qcols, levels)},
                      "window_band": "summed refits" if band else ("zero" if total == 0 else "none")})
@@ -383,10 +387,8 @@ def with_window_band(totals: pd.DataFrame, band: pd.DataFrame | None, by: list[s
     (``core.forecast``'s ``window_bands``). A reconciled total differs from the total as
     forecast, so the band is scaled by their ratio (the relative band is the forecast's own).
     A key without a band (none given, or a zero total as forecast that reconciling made
-    positive) has NaN quantiles and the rule ``"none"``: never a sum of the days' quantiles. A
-    zero total as forecast that reconciling left within ``RECONCILE_DUST`` units of zero (a
-    stopped series: ``wls_var`` moves it by its ridge, 1.7e-9 units over trial 7's window) keeps
-    its zero band (before, 7 stopped SKUs of 61 lost it).
+    positive) has NaN quantiles and the rule ``"none"``: never a sum of the days' quantiles
+    (``wls_var`` keeps a zero series at exactly 0: ``reconcile``).
     Returns a new frame."""
     out = totals.copy()
     qcols = [c for c in out.columns if c.startswith("yhat_q")]
@@ -396,8 +398,8 @@ def with_window_band(totals: pd.DataFrame, band: pd.DataFrame | None, by: list[s
         return out
     merged = out[by].merge(band, on=by, how="left") if by else pd.concat([band] * len(out), ignore_index=True)
     point, forecast = out["yhat"].to_numpy(float), merged["yhat"].to_numpy(float)
-    zero = (forecast == 0) & (np.abs(point) <= RECONCILE_DUST)  # a zero total keeps its zero band
-    scale = np.where(forecast > 0, point / np.where(forecast > 0, forecast, 1.0), np.where(zero, 0.0, np.nan))
+    scale = np.where(forecast > 0, point / np.where(forecast > 0, forecast, 1.0),
+                     np.where((forecast == 0) & (point == 0), 1.0, np.nan))  # a zero total keeps its zero band
     for c in qcols:
         out[c] = merged[c].to_numpy() * scale
     out["window_band"] = np.where(np.isfinite(scale), merged["window_band"].to_numpy(), "none")

@@ -54,10 +54,10 @@ Three rules, in order (``window_band`` says which one gave a band):
   it 4-79% of the time before they had refits; docs/benchmarks.md), and the tables'
   ``window_band`` column says it is a stated rule, not a measured band.
 
-A level's total (a category's, the nation's) on daily data takes **summed refits**
-(``summed_band``): its series' ``span_sums`` added up per refit and span, the errors of the sum
-as it happened (the level's series neither independent nor perfectly correlated), then the
-refits rule; the planning core falls back to the level's own direct forecast's refits.
+A level's total (a category's, the nation's; days, weeks and months) takes **summed refits**
+(``summed_band``): its series' ``span_sums`` added up per refit origin and span, the errors of
+the sum as it happened (the level's series neither independent nor perfectly correlated), then
+the refits rule; the planning core falls back to the level's own direct forecast's refits.
 
 The point forecast (the sum of the days' means) always lies inside the P10..P90 band.
 Measured in docs/benchmarks.md ("Bands of event-window totals"): ``benchmarks/window_band_coverage.py``.
@@ -196,9 +196,9 @@ def summed_band(total: float, spans, first_step: int, length: int, quantiles, fr
                 ) -> dict[float, float] | None:
     """The band of a level's window total (a category's, the nation's: ``total`` units) from
     its series' refits summed per refit: ``spans`` holds the series' ``span_sums`` (columns
-    ``reach``, ``start``, ``actual``, ``forecast``; daily paths that end on the history's last
-    day, so one ``reach`` is one origin date for every series), summed per ``(reach, start)``
-    into the level's span errors, then
+    ``reach``, ``start``, ``actual``, ``forecast``; paths that run from their origins to the
+    history's last period, so one ``reach`` is one origin date for every series: days, weeks
+    and months), summed per ``(reach, start)`` into the level's span errors, then
     ``refit_band`` with all of the errors' spread stretched beyond the spans' horizons
     (``grow_all``): a level's coverage is held down by its point's bias, and stretching only
     the growth measured since the first spans took trial 4's 类目 from 80.0% to 70.0% and trial

@@ -686,9 +686,12 @@ class ETSModel(Forecaster):
     def refit_paths(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """After ``predict`` at weeks, months or quarters: the rolling-origin refits that
         calibrated its band (``calibration_paths_``), each ``(actual, forecast, missed)`` of the
-        periods after its origin (units per period; no period missed: a refit is the model
-        itself). Empty for daily data (Gaussian bands, no refits), a stopped, intermittent or
-        small-count series, or a history too short for refits."""
+        periods from its origin to the end of the history (units per period; no period missed:
+        a refit is the model itself; its band is calibrated on each path's first ``reach``
+        periods, the windows': the rest is there so that a path's length says its origin, as
+        the daily models' do, and a level's series' refits are summed per origin,
+        ``window_band.summed_band``). Empty for daily data (Gaussian bands, no refits), a
+        stopped, intermittent or small-count series, or a history too short for refits."""
         return [(a, f, np.zeros(len(a), bool)) for a, f in self.calibration_paths_]
 
     def _conformal_offsets(self, horizon: int, quantiles) -> tuple[dict, str | None]:
@@ -705,9 +708,9 @@ class ETSModel(Forecaster):
                                  lunar_prior=self.lunar_prior, form=self.form_, launch_curve=self.launch_curve),
                 self.y_[self.start_:self.end_], self.ds_[self.start_:self.end_],
                 horizon=reach, n_windows=self.calibration_windows, step=max(1, -(-reach // 3)),
-                freq=self.freq_, calendar=self.calendar_, min_history=need)
-        self.calibration_paths_ = paths
-        hs, es = path_errors(paths)
+                freq=self.freq_, calendar=self.calendar_, min_history=need, to_end=True)
+        self.calibration_paths_ = paths  # to the end: a path's length is its origin (refit_paths)
+        hs, es = path_errors([(a[:reach], f[:reach]) for a, f in paths])
         bands = HORIZON_BANDS[self.freq_]
         if len(es) >= MIN_CALIBRATION_ERRORS:
             offsets = conformal_offsets(hs, es, horizon + gap, quantiles, bands=bands)
