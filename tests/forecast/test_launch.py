@@ -109,10 +109,11 @@ def test_too_few_launches_give_no_curve_and_a_note():
 def test_young_launches_follow_the_pooled_launch_curve_daily(daily_runs):
     """The launches still ramping at the cut-off: unbiased along the pooled curve (their flat
     current level, today's rule without a curve, is 30% low or worse). The launches past their
-    ramp but within a year of it no longer read it as year-on-year growth (20% high without
-    the curve), and mature series are unchanged."""
+    ramp but within a year of it no longer read it as year-on-year growth (without the curve
+    11% high, 20% before the path started from the level since the last event span), and
+    mature series are unchanged."""
     pooled, flat, kinds = daily_runs
-    _assert_the_curve_helps(pooled, flat, kinds, young_within=0.10, old_flat_above=0.20)
+    _assert_the_curve_helps(pooled, flat, kinds, young_within=0.10, old_flat_above=0.08)
 
 
 def _assert_the_curve_helps(pooled, flat, kinds, *, young_within: float, old_flat_above: float) -> None:
