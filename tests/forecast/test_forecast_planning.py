@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -79,7 +81,12 @@ def test_level_tables_are_reconciled_to_the_direct_national_forecast(result):
     assert summed.yhat_q90 - summed.yhat_q10 > national.yhat_q90 - national.yhat_q10
     assert planning.national_totals(result)["yhat_q10"] == pytest.approx(national.yhat_q10)
     np.testing.assert_allclose(daily.yhat, coherent.reindex(daily.index), rtol=1e-9)
-    assert [n for n in result.notes if n.startswith("levels reconciled (wls_var") and "chosen: 0% of the 42" in n]
+    (note,) = [n for n in result.notes if n.startswith("levels reconciled (wls_var") and "chosen: 0% of the 42" in n]
+    # how far the national total moved towards the series' sum, from the note's own figures
+    summed_, national_, coherent_, share = re.search(r"summed to ([\d,]+) .*direct national forecast of ([\d,]+); "
+                                                     r"every level now adds up to ([\d,]+), (\d+)% of the way", note).groups()
+    summed_, national_, coherent_ = (float(x.replace(",", "")) for x in (summed_, national_, coherent_))
+    assert int(share) == pytest.approx(100 * (coherent_ - national_) / (summed_ - national_), abs=1.5)
 
 
 def test_every_level_band_is_its_own_not_the_sum_of_the_series_bands(result):
