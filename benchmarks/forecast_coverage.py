@@ -142,7 +142,7 @@ def band_report(frame: pd.DataFrame, cutoff: pd.Timestamp, horizon: int = HORIZO
     on the days after the cut-off that ``frame`` holds, the P50's mean log error, its sd and
     the P10-P90 coverage (log: ``log1p``)."""
     from workbench.calendar import default_calendar
-    from workbench.forecast.conformal import HORIZON_BANDS, shrunk_variance
+    from workbench.forecast.conformal import HORIZON_BANDS, band_centred_levels, shrunk_variance
     from workbench.forecast.models.event_profile import EventProfile
 
     train = frame[frame.ds <= cutoff]
@@ -157,12 +157,8 @@ def band_report(frame: pd.DataFrame, cutoff: pd.Timestamp, horizon: int = HORIZO
     day = np.concatenate(model._refit_day_errors())
     path = np.concatenate([np.full(len(e), i) for i, (_, e, _, _) in enumerate(model.refit_errors_)])
     edges = [0, *[b for b in HORIZON_BANDS["D"] if b < horizon], horizon]
-    model_edges = np.array([0, *HORIZON_BANDS["D"], np.inf])
-    own_band = np.searchsorted(model_edges, hs, side="left") - 1
-    centred = errors - day  # each error's level part around its own band's median, as the model pools them
-    for b in np.unique(own_band):
-        at = (own_band == b) & ~missed
-        centred[at] -= np.median(centred[at]) if at.any() else 0.0
+    centred = np.full(len(errors), np.nan)  # the level parts the model pools over bands
+    centred[~missed] = band_centred_levels(hs[~missed], errors[~missed] - day[~missed])
     rows = []
     for lo, hi in zip(edges[:-1], edges[1:]):
         sel = (hs > lo) & (hs <= hi) & ~missed

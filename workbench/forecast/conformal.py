@@ -161,12 +161,8 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None,
     if day is not None:  # every path's day noise, in score units, on a grid of its quantiles
         pooled = np.quantile(day / spread, CONVOLUTION_GRID)
         shrink = paths is not None and level_prior > 0
-        if shrink:  # each error's level part around its own band's median, for the pooled variance
-            own_band = np.searchsorted(edges, horizons, side="left") - 1
-            level_all = (errors - day) / spread
-            for b in np.unique(own_band):
-                at = own_band == b
-                level_all[at] -= np.median(level_all[at])
+        if shrink:
+            level_all = band_centred_levels(horizons, (errors - day) / spread, bands)
     for b in np.unique(band_of):
         lo, hi = edges[b], edges[b + 1]
         sel = (horizons > lo) & (horizons <= hi)
@@ -205,6 +201,19 @@ def conformal_offsets(horizons, errors, horizon: int, quantiles, *, spread=None,
         stretch = np.sqrt(future_spread[steps] ** 2 + grows * (ratio - 1))
         for q, v in zip(quantiles, values):
             out[q][steps] = mid + v * stretch
+    return out
+
+
+def band_centred_levels(horizons, levels, bands=HORIZON_BANDS["D"]) -> np.ndarray:
+    """Each error's level part (``levels``, shape (m,): an error less its day noise, in score
+    units) around the median of its own horizon band (``bands``: upper edges in periods, of
+    ``horizons``, shape (m,)): the draws whose spread is pooled over bands in ``shrunk_variance``
+    (a band's own centre is its bias, not spread). Returns shape (m,)."""
+    horizons, out = np.asarray(horizons, float), np.array(levels, float)
+    own_band = np.searchsorted(np.array([0, *bands, np.inf]), horizons, side="left") - 1
+    for b in np.unique(own_band):
+        at = own_band == b
+        out[at] -= np.median(out[at])
     return out
 
 
@@ -389,5 +398,6 @@ def rolling_origin_errors(make_model: Callable, y, ds, *, horizon: int, n_window
 
 
 __all__ = ["CONVOLUTION_GRID", "DAY_WINDOW", "HORIZON_BANDS", "LEVEL_PRIOR_REFITS", "MIN_BAND_ERRORS", "apply_offsets",
+           "band_centred_levels",
            "conformal_offsets", "day_noise", "day_parts", "effective_count", "path_errors", "rolling_origin_errors",
            "rolling_origin_paths", "scale_slope", "shrunk_variance"]
