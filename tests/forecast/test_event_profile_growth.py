@@ -222,6 +222,19 @@ def test_a_gift_box_with_a_strong_new_year_sale_is_not_forecast_below_last_year(
     assert 1.0 < np.mean(ratios) < 1.2, ratios
 
 
+def _opening_shop_log_mean(days: pd.DatetimeIndex) -> np.ndarray:
+    """Log mean units per day of a shop that opens on ``days[0]`` at 35% of its level of 100 a
+    day and ramps up over 45 days, with a weekly pattern and a Double 11 uplift (x3.3 at its
+    peak)."""
+    off = event_offsets(days, default_calendar())
+    effect = np.zeros(len(days))
+    inside = ~np.isnan(off["double11"])
+    effect[inside] += 1.2 * np.exp(-np.abs(off["double11"][inside]) / 3)
+    weekly = np.log([0.97, 0.98, 0.99, 1.0, 1.02, 1.08, 1.05])[days.day_of_week]
+    ramp = np.log(np.clip(0.35 + 0.65 * np.arange(len(days)) / 45, 0, 1))
+    return np.log(100.0) + ramp + weekly + effect
+
+
 @pytest.mark.parametrize("opened", ["2025-10-15", "2025-09-20"])
 def test_a_shops_opening_ramp_is_no_growth(opened):
     """A shop opens at a third of its level and ramps up over 45 days; its level then holds.
@@ -233,13 +246,7 @@ def test_a_shops_opening_ramp_is_no_growth(opened):
     +48 to +54% and +10 to +18% before)."""
     days = pd.date_range(opened, "2027-01-28")
     cut = pd.Timestamp("2026-11-29")
-    off = event_offsets(days, default_calendar())
-    effect = np.zeros(len(days))
-    inside = ~np.isnan(off["double11"])
-    effect[inside] += 1.2 * np.exp(-np.abs(off["double11"][inside]) / 3)
-    weekly = np.log([0.97, 0.98, 0.99, 1.0, 1.02, 1.08, 1.05])[days.day_of_week]
-    ramp = np.log(np.clip(0.35 + 0.65 * np.arange(len(days)) / 45, 0, 1))
-    mean = np.exp(np.log(100.0) + ramp + weekly + effect)
+    mean = np.exp(_opening_shop_log_mean(days))
     ahead = (days > cut) & (days <= cut + pd.Timedelta(days=60))
     for seed in (1, 2, 3):
         y = mean * np.random.default_rng(seed).lognormal(-0.08 ** 2 / 2, 0.08, len(days))
@@ -260,14 +267,8 @@ def test_a_step_inside_the_last_event_span_is_kept_without_a_years_growth(lift):
     level, which no rule can tell from noise), and the notes say so."""
     days = pd.date_range("2025-10-15", "2027-01-28")
     cut = pd.Timestamp("2026-11-29")
-    off = event_offsets(days, default_calendar())
-    effect = np.zeros(len(days))
-    inside = ~np.isnan(off["double11"])
-    effect[inside] += 1.2 * np.exp(-np.abs(off["double11"][inside]) / 3)
-    weekly = np.log([0.97, 0.98, 0.99, 1.0, 1.02, 1.08, 1.05])[days.day_of_week]
-    ramp = np.log(np.clip(0.35 + 0.65 * np.arange(len(days)) / 45, 0, 1))
     step = np.where(days >= pd.Timestamp("2026-11-08"), np.log(lift), 0.0)
-    mean = np.exp(np.log(100.0) + ramp + weekly + effect + step)
+    mean = np.exp(_opening_shop_log_mean(days) + step)
     december = (days > cut) & (days <= pd.Timestamp("2026-12-31"))
     ratios = []
     for seed in (1, 2, 3):
