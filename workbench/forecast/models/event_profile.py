@@ -14,7 +14,9 @@ On ``log1p(y)`` the history is split into
   an empirical Bayes weight of at most ``prior_weight`` occurrences); then each offset's
   deviation from the profile's centred weekly mean is shrunk by its own size against the day
   noise of a mean over that many occurrences (``_shrink_profile``: a profile seen once would
-  otherwise repeat that year's day noise as the event's shape).
+  otherwise repeat that year's day noise as the event's shape), or against the spread of its
+  occurrences where they disagree beyond that noise (a one-off live-stream spike in one year's
+  span is not the event's shape).
 
 Young and changing series (``workbench.forecast.models.regime``): the history before the series'
 start (its first sustained non-zero) is dropped; a series that stopped is forecast at zero; and
@@ -99,6 +101,7 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+from scipy.stats import chi2
 
 from workbench.calendar import RetailCalendar
 from workbench.errors import ModelError
@@ -151,6 +154,9 @@ OPENING_WEEK, OPENING_JUMP = 7, float(np.log(1.5))
 ANCHOR_SE, MIN_ANCHOR_DAYS, MAX_ANCHOR_DAYS = 0.03, 7, 28
 # offsets of the centred mean an event profile's day-to-day deviations are shrunk towards
 PROFILE_WEEK = 7
+# an offset's occurrences disagree beyond the day noise when their variance exceeds it at this level
+# (chi-squared test): by chance on 1% of a profile's offsets
+SPREAD_ALPHA = 0.01
 
 
 @lru_cache(maxsize=64)
@@ -401,12 +407,14 @@ class EventProfile(Forecaster):
             if not inside.any() and prior is None:
                 continue
             at = off[inside].astype(int) + SPAN
+            excess = zd[inside] - level[inside]
             counts = np.bincount(at, minlength=2 * SPAN + 1).astype(float)
-            sums = np.bincount(at, weights=zd[inside] - level[inside], minlength=2 * SPAN + 1)
+            sums = np.bincount(at, weights=excess, minlength=2 * SPAN + 1)
             own = np.divide(sums, counts, out=np.full(2 * SPAN + 1, np.nan), where=counts > 0)
+            spread = _occurrence_spread(at, excess, own, counts)
             if prior is not None:
                 own, counts = _pool_profile(own, counts, prior, noise, self.prior_weight)
-            profiles[name] = _shrink_profile(own, counts, noise)
+            profiles[name] = _shrink_profile(own, counts, noise, spread)
         return dict(level=level, raw_level=raw, weekday=weekday, profiles=profiles, in_event=in_event)
 
     def _opening_days(self, comp: dict) -> int:
@@ -1051,7 +1059,19 @@ def _pool_profile(own: np.ndarray, counts: np.ndarray, prior: np.ndarray, noise:
     return out, np.where(has, counts + cap, counts)
 
 
-def _shrink_profile(profile: np.ndarray, counts: np.ndarray, noise: float) -> np.ndarray:
+def _occurrence_spread(at: np.ndarray, excess: np.ndarray, mean: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Per offset, the variance of one occurrence's log excess over the baseline around the
+    offset's mean (``at``: each event day's index into the offsets, ``excess``: its log excess,
+    ``mean``, ``counts``: the offsets' means and occurrences; n - 1 in the denominator), NaN
+    where the offset has fewer than 2 occurrences. A one-off day (a live-stream spike x3 in one
+    year, nothing the next) has a spread of the spike's size; a peak day that repeats, the day
+    noise's (``_shrink_profile``)."""
+    squares = np.bincount(at, weights=(excess - mean[at]) ** 2, minlength=len(counts))
+    return np.divide(squares, counts - 1, out=np.full(len(counts), np.nan), where=counts >= 2)
+
+
+def _shrink_profile(profile: np.ndarray, counts: np.ndarray, noise: float,
+                    spread: np.ndarray | None = None) -> np.ndarray:
     """An event's log-uplift ``profile`` (per offset from the anchor; NaN where unknown) with
     its day-to-day noise shrunk out: each offset's deviation ``d`` from the profile's centred
     ``PROFILE_WEEK``-offset mean is kept by the factor ``d^2 / (d^2 + noise^2 / counts)``.
@@ -1069,16 +1089,35 @@ def _shrink_profile(profile: np.ndarray, counts: np.ndarray, noise: float) -> np
     event's peak as much as its noise and lowered a seeded 618 by 4%) and the non-negative
     garrote (which zeroes deviations under one noise sd).
 
-    ``profile``, ``counts``: arrays over the offsets (log points; occurrences); ``noise``: log
-    points. Returns the shrunk profile (same shape, NaN where ``profile`` is NaN)."""
+    An offset seen in two occurrences or more whose values differ by more than the day noise
+    says (``spread``, ``_occurrence_spread``: the variance of one occurrence there, above the
+    noise's at the ``SPREAD_ALPHA`` level of a chi-squared test; over the counts the variance
+    ``v`` of their mean) keeps only the part of its deviation that their
+    disagreement does not explain, the factor ``max(0, 1 - v / d^2)`` (the positive-part
+    James-Stein rule, the signal power estimated without bias as ``d^2 - v``: B. Efron & C.
+    Morris, "Stein's estimation rule and its competitors", JASA 68, 1973): a day that is not
+    repeated at the same offset in another year is not the event's shape. Trial 8: live-stream
+    spike days (x2-x4, about two random days a month) inside an event span were repeated a year
+    later as phantom +30-60% days (a spike in one of two years: ``d^2`` is about ``v``, so it
+    goes; a peak day that repeats has the day noise's spread and keeps the rule above).
+
+    ``profile``, ``counts``, ``spread``: arrays over the offsets (log points; occurrences; log
+    points squared, NaN where unknown); ``noise``: log points. Returns the shrunk profile (same
+    shape, NaN where ``profile`` is NaN)."""
     known = ~np.isnan(profile)
     if known.sum() < 2 or not noise > 0:  # nothing to smooth towards, or no noise to remove
         return profile
     smooth = pd.Series(profile).rolling(PROFILE_WEEK, center=True, min_periods=1).mean().to_numpy()
     dev = (profile - smooth)[known]
     var = noise ** 2 / np.maximum(counts[known], 1)
+    factor = dev ** 2 / (dev ** 2 + var)
+    if spread is not None:  # occurrences that disagree beyond the day noise: only their common part
+        dof = np.maximum(counts[known] - 1, 1)
+        wide = spread[known] > noise ** 2 * chi2.ppf(1 - SPREAD_ALPHA, dof) / dof
+        wide_var = spread[known] / np.maximum(counts[known], 1)
+        factor = np.where(wide, np.clip(1 - wide_var / np.maximum(dev ** 2, 1e-12), 0, 1), factor)
     out = profile.copy()
-    out[known] = smooth[known] + dev * dev ** 2 / (dev ** 2 + var)
+    out[known] = smooth[known] + dev * factor
     return out
 
 
