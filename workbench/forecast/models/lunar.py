@@ -310,14 +310,16 @@ def own_effect(z: np.ndarray, X: np.ndarray, season: int | None, touched: np.nda
 
 
 def festival_neighbourhood(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar,
-                           spans: tuple[int, int, int] | None, sale: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """``(rows, base)`` of ``neighbourhood`` around the first festival span (``spans`` as in
-    ``festival_windows``) lying wholly inside the periods ``ds``, its quiet neighbours none of
-    the ``sale`` periods (shape (n,), bool, e.g. 618 or Double 11); None when no span is whole
-    or either side has no quiet neighbour (a shop that opened just before the festival: nothing
-    before it says its level)."""
+                           spans: tuple[int, int, int] | None, sale: np.ndarray,
+                           last: bool = False) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(rows, base)`` of ``neighbourhood`` around the first (``last``: the last) festival span
+    (``spans`` as in ``festival_windows``) lying wholly inside the periods ``ds``, its quiet
+    neighbours none of the ``sale`` periods (shape (n,), bool, e.g. 618 or Double 11); None when
+    no span is whole or either side has no quiet neighbour (a shop that opened just before the
+    festival: nothing before it says its level)."""
     ends = _period_ends(ds, freq)
-    for year in range(ds[0].year, ends[-1].year + 1):
+    years = range(ds[0].year, ends[-1].year + 1)
+    for year in reversed(years) if last else years:
         windows = festival_windows(calendar, year, freq, spans)
         first, last = windows[0][0], windows[-1][1]
         if first >= ds[0] and last < ends[-1]:
@@ -410,7 +412,9 @@ def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: R
     festival's neighbourhood (None: none).
     From ``MIN_PLACEMENTS`` whole festivals the effects are estimated beside the season and
     trend (``own_effect``; centred regressors when there is a season); from one, against the
-    quiet periods either side of it (``local_effect``; uncentred: the whole effect). The
+    quiet periods either side of it (``local_effect``; uncentred: the whole effect); from two or
+    more whose joint fit keeps none and with nothing pooled, the last one as one is (a season
+    would otherwise repeat last year's festival at this year's calendar dates). The
     windows: a pooled effect's ``spans`` (chosen on the panel's sum, where the signal is
     strongest), else the candidate (``candidate_spans``) whose fit has the lowest AICc (the
     calendar's defaults on ties; X-13ARIMA-SEATS' choice of a holiday window's length).
@@ -446,6 +450,23 @@ def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: R
         if best is None or aicc < best[0]:
             best = (aicc, spans, estimate)
     _, spans, estimate = best
+    # two festivals or more whose joint fit beside the season keeps no effect, alone: the season
+    # would repeat last year's festival weeks at this year's calendar dates (a new user's shop:
+    # the New Year sale peak forecast in the collapse week, +657%), so the last festival is
+    # measured against its neighbours as one festival is, and moved whole
+    fallback = placements >= MIN_PLACEMENTS and prior is None and (estimate is None or not estimate[3])
+    if fallback:
+        hood = festival_neighbourhood(pd.DatetimeIndex(ds), freq, calendar, widest,
+                                      np.zeros(len(z), bool) if sale is None else sale, last=True)
+        local = None
+        for candidate in choices if hood is not None else ():
+            measured = local_effect(z, lunar_regressors(ds, freq, calendar, centred=False, spans=candidate), *hood)
+            if measured is not None and (local is None or measured[4] < local[0]):
+                local = (measured[4], candidate, measured)
+        fallback = local is not None and local[2][3]
+        if fallback:
+            _, spans, estimate = local
+            centred = False
     own = estimate[:3] if estimate is not None else None
     # alone, a series keeps only effects that earn their place; beside a pooled estimate its own
     # (even near zero) is weighed by its precision
@@ -458,7 +479,8 @@ def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: R
                "1 whole Spring Festival span in the history, without quiet periods on both sides of it to measure it "
                "against" if placements < MIN_PLACEMENTS and hood is None else
                "too few periods to identify them beside the season" if estimate is None else
-               "they do not lower the fit's AICc" if placements >= MIN_PLACEMENTS else
+               "they do not lower the fit's AICc, nor is the last festival significant against the periods "
+               "either side of it" if placements >= MIN_PLACEMENTS else
                "its one festival's effects are not significant against the periods either side of it")
         return None, (f"Spring Festival and New Year sale effects not estimated ({why}) and none pooled: "
                       + (f"the season repeats last year's {'weeks' if freq == 'W' else 'periods'}" if season
@@ -468,6 +490,8 @@ def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: R
     how = ("chosen by AICc among the candidates" if spans is not None else "fixed") + (
         "; set your own with an --events file (new_year_sale, spring_festival start/end)")
     measured = (", its own from one festival against the periods either side of it"
-                if own is not None and placements < MIN_PLACEMENTS else "")
+                if own is not None and placements < MIN_PLACEMENTS else
+                ", its own from its last festival against the periods either side of it (the joint fit with the "
+                "season kept none)" if fallback else "")
     return effect, (f"Spring Festival and New Year sale effects ({source}{measured}, moved to this year's dates): "
                     f"{effect.describe()}; windows: {describe_spans(spans)} ({how}){daily}")
