@@ -335,3 +335,23 @@ def test_weekly_refits_run_to_the_end_so_a_levels_band_sums_its_series_refits_pe
         totals = planning.with_window_band(planning.window_totals(planning.level_daily(result, by), result.window,
                                                                   by, "W"), band, by)
         assert (totals.yhat_q10 < totals.yhat).all() and (totals.yhat < totals.yhat_q90).all()
+
+
+def test_a_weekly_refit_path_ends_on_the_last_week_when_the_fit_left_out_trailing_zeros():
+    """A series whose last week is zero (an unconfirmed stop: ets fits without it) still gives
+    refit paths that end on the history's last week, the left-out week flagged missed: a path's
+    length is its origin, so a level's summed refits never add one origin's span to another's
+    (review R3: the path from origin 106 of 120 had the length of the others' from 107)."""
+    rng = np.random.default_rng(0)  # a noisy seller: one zero week is not unlikely at its rate
+    weeks = pd.date_range("2023-01-02", periods=160, freq="W-MON")
+    y = np.round(60 * np.exp(rng.normal(0, 1.1, len(weeks))))
+    y[-1] = 0.0
+    assert (y[:-1] > 0).all()
+    model = make_model("ets", freq="W").fit(y, weeks, freq="W")
+    model.predict(13, QS)
+    assert model.end_ == len(y) - 1  # the fit left the zero week out
+    paths = model.refit_paths()
+    assert paths
+    for actual, forecast, missed in paths:
+        assert np.array_equal(actual, y[-len(actual):])  # ends on the last week
+        assert missed[-1] and not missed[:-1].any() and forecast[-1] == 0.0

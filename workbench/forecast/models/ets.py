@@ -691,8 +691,16 @@ class ETSModel(Forecaster):
         periods, the windows': the rest is there so that a path's length says its origin, as
         the daily models' do, and a level's series' refits are summed per origin,
         ``window_band.summed_band``). Empty for daily data (Gaussian bands, no refits), a
-        stopped, intermittent or small-count series, or a history too short for refits."""
-        return [(a, f, np.zeros(len(a), bool)) for a, f in self.calibration_paths_]
+        stopped, intermittent or small-count series, or a history too short for refits. A fit
+        that left out zero periods at the end (``unconfirmed_stop``) has refits to its own end:
+        those periods are appended as missed (actuals as they are, forecast 0), so the path still
+        ends on the history's last period and its length still says its origin."""
+        if not self.calibration_paths_:
+            return []
+        gap = len(self.y_) - self.end_
+        tail, flags = self.y_[self.end_:], np.r_[np.zeros(0, bool), np.ones(gap, bool)]
+        return [(np.r_[a, tail], np.r_[f, np.zeros(gap)], np.r_[np.zeros(len(a), bool), flags])
+                for a, f in self.calibration_paths_]
 
     def _conformal_offsets(self, horizon: int, quantiles) -> tuple[dict, str | None]:
         """Log quantile offsets per step from rolling-origin refits (see the class docstring),
