@@ -71,8 +71,9 @@ def test_one_stop_rule_at_every_frequency_and_a_slow_movers_usual_gap_is_no_stop
     assert stopped_since(steady, "D") == 460 and detect_regime(steady, np.ones(500, bool)).stopped
     for freq, fewest in STOP_PERIODS.items():
         y = np.r_[np.full(30, 5.0), np.zeros(fewest)]
-        in_events = np.r_[np.ones(30, bool), np.zeros(fewest, bool)]  # the chance rule counts quiet days only
-        assert stopped_since(y, freq, in_events) == 30 and stopped_since(y[:-1], freq, in_events[:-1]) is None
+        assert stopped_since(y, freq) == 30 and stopped_since(y[:-1], freq) is None
+        closed = np.r_[np.ones(30, bool), np.zeros(fewest, bool)]  # the run in a closure (review R2): no stop
+        assert stopped_since(y, freq, closed) is None
 
 
 def test_a_steady_seller_empty_for_a_week_has_stopped_and_a_slow_mover_has_not():
@@ -436,3 +437,32 @@ def test_a_weekly_or_monthly_line_that_stopped_is_forecast_at_zero_with_its_chan
     words = "3 weeks" if freq == "W" else "month"
     assert f"no sales in its last {words}" in notes and "stock-out looks the same" in notes
     assert "replaced" not in notes
+
+
+def test_a_seasonal_lines_off_season_and_a_closure_are_no_stop_at_any_frequency():
+    """Review R1: a heater selling ~300 a month from September to March and nothing from April to
+    August for three years was stopped on its first empty April (0 for nine months, next winter
+    included), a summer product's first empty week likewise: a run no longer than the quiet zero
+    runs between its sales before is no stop, by either rule. R2: a young weekly shop's four
+    Spring Festival pause weeks were a stop by the long rule; only quiet periods count."""
+    from workbench.forecast.features import quiet_periods
+    from workbench.forecast.models.regime import stopped_since
+
+    rng, calendar = np.random.default_rng(21), default_calendar()
+    months = pd.date_range("2023-09-01", "2026-04-01", freq="MS")
+    winter = np.isin(months.month, [9, 10, 11, 12, 1, 2, 3])
+    heater = np.where(winter, np.round(300 * rng.lognormal(0, 0.15, len(months))), 0.0)
+    assert heater[-1] == 0 and stopped_since(heater, "MS", quiet_periods(months, "MS", calendar)) is None
+    weeks = pd.date_range("2024-04-01", "2026-09-14", freq="W-MON")
+    summer = np.isin(weeks.month, [5, 6, 7, 8])
+    fan = np.where(summer, rng.poisson(50.0, len(weeks)), 0.0)
+    fan[-3:] = 0.0  # its first September weeks
+    assert stopped_since(fan, "W", quiet_periods(weeks, "W", calendar)) is None
+    steady = np.r_[np.round(300 * rng.lognormal(0, 0.15, len(months) - 1)), [0.0]]
+    assert stopped_since(steady, "MS", quiet_periods(months, "MS", calendar)) == len(months) - 1  # still a stop
+    shop = pd.date_range("2025-06-02", "2026-03-02", freq="W-MON")  # its first Spring Festival
+    quiet = quiet_periods(shop, "W", calendar)
+    sales = rng.poisson(50.0, len(shop)).astype(float)
+    sales[~quiet[:len(shop)] & (shop >= "2026-02-01")] = 0.0  # ships nothing in the pause weeks
+    assert (~quiet[-4:]).all() and sales[-4:].sum() == 0
+    assert stopped_since(sales, "W", quiet) is None and stopped_since(sales, "W") == len(shop) - 4

@@ -9,7 +9,7 @@ import pandas as pd
 from scipy.stats import norm, theilslopes, wilcoxon
 
 from workbench.calendar import RetailCalendar
-from workbench.data.validate import SEASON_LENGTH, period_end, window_share
+from workbench.data.validate import PERIOD_WORDS, SEASON_LENGTH, period_end, window_share
 from workbench.errors import ModelError
 from workbench.forecast.conformal import (HORIZON_BANDS, apply_offsets, conformal_offsets, path_errors,
                                          rolling_origin_errors, rolling_origin_paths)
@@ -19,7 +19,7 @@ from workbench.forecast.features import quiet_periods
 from workbench.forecast.models.event_dummies import offset_dummies
 from workbench.forecast.models.intermittent import (INTERMITTENT_ADI, INTERMITTENT_WINDOW, TSB, average_demand_interval,
                                                     is_intermittent)
-from workbench.forecast.models.launch import PERIOD_WORDS, LaunchCurve
+from workbench.forecast.models.launch import LaunchCurve
 from workbench.forecast.models.lunar import (LOCAL_BASELINE, WINDOWS, LunarEffect, fit_lunar_effect, local_effect,
                                             lunar_regressors, neighbourhood)
 from workbench.forecast.models.regime import (OPENING_GAP, STOP_PERIODS, describe_stop, nondaily_start, opening_ramp, period_shifts,

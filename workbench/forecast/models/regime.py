@@ -200,20 +200,24 @@ def trailing_zeros(y: np.ndarray) -> tuple[int, int] | None:
 
 def stopped_since(y: np.ndarray, freq: str, quiet: np.ndarray | None = None) -> int | None:
     """Index of the first of the zero periods that end ``y`` (units per period, >= 0, on the
-    ``freq`` grid: D, W, MS or QS) if they mean the series stopped: at least ``STOP_PERIODS[freq]``
-    of them and a longer run of zeros than any between its sales before; or a run of at least
-    ``MIN_STOP_RUN[freq]`` quiet periods whose chance (``zero_run_chance``) is under
-    ``STOP_CHANCE``, judged on ``quiet``, the boolean mask of its quiet periods
-    (``features.quiet_periods``; without it only the long rule applies: a week of zeros in the
-    Spring Festival span is a closure, not a stop). None otherwise (and for a series that never
-    sold)."""
+    ``freq`` grid: D, W, MS or QS) if they mean the series stopped, judged on its quiet periods
+    (``quiet``, the boolean mask of ``features.quiet_periods``; None: every period): the quiet
+    zero periods that end it must be more than any run of quiet zero periods between its sales
+    before (a slow mover's usual gaps, or a seasonal line's off-season, are no stop), and either
+    at least ``STOP_PERIODS[freq]`` or at least ``MIN_STOP_RUN[freq]`` whose chance
+    (``zero_run_chance``, with ``quiet`` only) is under ``STOP_CHANCE``. Periods outside the
+    quiet ones do not count (a week of zeros in the Spring Festival pause is a closure, not a
+    stop). None otherwise (and for a series that never sold in a quiet period)."""
     zeros = trailing_zeros(y)
-    if zeros is None:
+    judged = trailing_zeros(np.asarray(y, float)[np.asarray(quiet, bool)] if quiet is not None else y)
+    if zeros is None or judged is None:
         return None
-    run, longest_before = zeros
-    if run >= STOP_PERIODS[freq] and run > longest_before:
+    run, (quiet_run, longest_before) = zeros[0], judged
+    if quiet_run <= longest_before:
+        return None
+    if quiet_run >= STOP_PERIODS[freq]:
         return len(y) - run
-    if quiet is not None and run >= MIN_STOP_RUN[freq] and zero_run_chance(y, run, quiet, freq)[0] < STOP_CHANCE:
+    if quiet is not None and quiet_run >= MIN_STOP_RUN[freq] and zero_run_chance(y, run, quiet, freq)[0] < STOP_CHANCE:
         return len(y) - run
     return None
 
@@ -223,7 +227,11 @@ def zero_chance(before: np.ndarray) -> float:
     periods that measure its rate (shape (n,), n >= 1): the larger of their share of zeros and
     the negative binomial probability of a zero at their mean ``m`` and variance ``v``,
     ``(1 + m / k) ** -k`` with ``k = m**2 / (v - m)`` (method of moments; the Poisson ``exp(-m)``
-    when ``v <= m``), so that neither a steady nor a lumpy seller looks steadier than it is.
+    when ``v <= m``), so that neither a steady nor a lumpy seller looks steadier than it is. The
+    share of zeros is not smoothed (the daily rule once added half a period to both counts: with
+    the 6 months or 8 weeks that measure a weekly or monthly rate, that alone kept one empty
+    period from ever being a stop); a variance from so few periods is rough, which the note's
+    "a stock-out looks the same" and the rule's 1 in 10,000 leave room for.
 
     Source: the negative binomial as a Poisson-gamma mixture for over-dispersed counts
     (Cameron & Trivedi, *Regression Analysis of Count Data*, 2nd ed. 2013, §3.3)."""
@@ -262,9 +270,10 @@ def zero_run_chance(y: np.ndarray, run: int, quiet: np.ndarray | None = None,
 def describe_stop(y: np.ndarray, ds, quiet: np.ndarray | None = None, freq: str = "D") -> str:
     """Why the series ``y`` (units per period at ``freq``, periods dated ``ds``) is taken as
     stopped (``stopped_since``), in words for a note."""
-    run, longest_before = trailing_zeros(y)
+    run = trailing_zeros(y)[0]
+    quiet_run = trailing_zeros(np.asarray(y, float)[np.asarray(quiet, bool)] if quiet is not None else y)[0]
     last, words = ds[len(y) - 1 - run].date(), PERIOD_WORDS[freq]
-    if run >= STOP_PERIODS[freq] and run > longest_before:
+    if quiet_run >= STOP_PERIODS[freq]:
         return f"no volume since {last} ({run} {words}, longer than any gap between its sales before)"
     chance, rate = zero_run_chance(y, run, quiet, freq)
     power = int(np.floor(-np.log10(max(chance, 1e-300))))
