@@ -279,3 +279,22 @@ def test_a_step_inside_the_last_event_span_is_kept_without_a_years_growth(lift):
             pred.notes
     assert max(abs(r - 1) for r in ratios) < 0.12, ratios
     assert abs(np.mean(ratios) - 1) < 0.07, ratios
+
+
+@pytest.mark.parametrize("opened,cut", [("2026-03-01", "2026-11-29"), ("2025-10-15", "2026-11-15")])
+def test_no_step_without_last_years_path_or_days_since_the_span(opened, cut):
+    """The step needs last year's baseline on the days since the last event span: a history
+    under a year long (9 months: the parcel total's Spring Festival 2022 cut-off, whose path
+    keeps last year's festival trough; holding the recent level had taken it 12.0 -> 17.1%)
+    and a cut-off inside the Double 11 span (no quiet day since it) get none, whatever the
+    level did inside the span."""
+    days = pd.date_range(opened, cut)
+    off = event_offsets(days, default_calendar())
+    effect = np.zeros(len(days))
+    inside = ~np.isnan(off["double11"])
+    effect[inside] += 1.2 * np.exp(-np.abs(off["double11"][inside]) / 3)
+    step = np.where(days >= pd.Timestamp("2026-11-08"), np.log(1.35), 0.0)
+    y = np.exp(np.log(100.0) + effect + step) * np.random.default_rng(1).lognormal(0, 0.08, len(days))
+    model = EventProfile().fit(y, days)
+    assert model._start_step(model.components_, len(model.z_), np.zeros(30)) == (0.0, "")
+    assert not any("since the last event span" in n for n in model.predict(30).notes)
