@@ -217,3 +217,20 @@ def test_every_entry_point_refuses_a_bad_mapping_before_any_work(tmp_path, capsy
         with pytest.raises(DataValidationError, match="line 2: 'A1' is replaced by itself"):
             runner.prepare(repo / "notebooks" / notebook, values={"data": str(data), "successors": str(bad), **values},
                            report=notebook, tag="", reports_dir=tmp_path / "reports")
+
+
+def test_at_months_only_a_launch_in_the_next_month_is_named():
+    """Recheck of trial 8: its monthly file named JG010 -> JG013 (two products, one stopping in
+    the month the other started) and missed LS004 -> LS004B (June, then July): a month holds many
+    launches and stops, so at months only a launch in the month after the stop is named."""
+    months = pd.date_range("2025-01-01", "2026-12-01", freq="MS")
+    rows = []
+    for sku, first, last in (("OLD", "2025-01-01", "2026-06-01"), ("NEW", "2026-07-01", "2026-12-01"),
+                             ("SAME", "2026-06-01", "2026-12-01"), ("KEEP", "2025-01-01", "2026-12-01")):
+        d = months[(months >= first) & (months <= last)]
+        rows.append(pd.DataFrame({"sku": sku, "ds": d, "y": 2400.0}))
+    with pytest.warns(UserWarning):
+        frame, _ = prepare_long_frame(pd.concat(rows), date_col="ds", target_col="y", keys=["sku"], freq="MS")
+    notes = likely_replacements(frame, ["sku"])
+    assert len(notes) == 1 and "OLD (last sale 2026-06-01, 2,400 a month) -> NEW (first sale 2026-07-01" in notes[0]
+    assert "SAME" not in notes[0]

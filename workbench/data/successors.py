@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.io import display_path, read_table
-from workbench.data.validate import PERIOD_WORDS, describe_rows, pandas_freq, parse_dates
+from workbench.data.validate import PERIOD_LENGTH, PERIOD_WORDS, describe_rows, pandas_freq, parse_dates
 from workbench.errors import DataValidationError
 
 class SuccessorsWarning(UserWarning):
@@ -287,7 +287,10 @@ def likely_replacements(frame: pd.DataFrame, keys) -> list[str]:
     ``frame``: the standard frame (``attrs["freq"]`` set). For each key column (summed over the
     others), a code that *stopped* (its last sale ``HINT_GAP`` days or more before the table's
     last date) and one that *started* after the table's first ``HINT_GAP`` days are paired when
-    the new one's first sale falls within ``HINT_GAP`` days of the old one's last, and its mean
+    the new one's first sale falls within ``HINT_GAP`` days of the old one's last (weeks: it
+    stopped before the last week and the new one started after the first, in the old one's last
+    week or the next; months and quarters: in the next, since a month holds many launches and
+    stops that are no replacement), and its mean
     per period since (at most ``HINT_PERIODS[freq]``) is within a factor ``HINT_RATIO`` of the old
     one's over its last as many periods. A hint only: nothing is changed."""
     keys = list(keys)
@@ -304,10 +307,16 @@ def likely_replacements(frame: pd.DataFrame, keys) -> list[str]:
         if sold.empty:
             continue
         ends = sold.groupby(column, observed=True)["ds"].agg(["min", "max"])
-        old = ends[ends["max"] <= last_day - gap]
-        new = ends[ends["min"] > first_day + gap]
+        if freq == "D":
+            old, new = ends[ends["max"] <= last_day - gap], ends[ends["min"] > first_day + gap]
+        else:
+            old, new = ends[ends["max"] < last_day], ends[ends["min"] > first_day]
         for code, row in old.iterrows():
-            near = new[(new["min"] - row["max"]).abs() <= gap]
+            if freq == "D":
+                near = new[(new["min"] - row["max"]).abs() <= gap]
+            else:  # a week holds a switch (the same week or the next); a month's launches and stops are many: the next
+                first = row["max"] + (PERIOD_LENGTH[freq] if freq != "W" else pd.DateOffset(0))
+                near = new[(new["min"] >= first) & (new["min"] <= row["max"] + PERIOD_LENGTH[freq])]
             for successor, nrow in near.iterrows():
                 if successor == code:
                     continue
@@ -317,8 +326,8 @@ def likely_replacements(frame: pd.DataFrame, keys) -> list[str]:
                 after = after[after.index >= nrow["min"]].iloc[:span].mean()
                 if before > 0 and after > 0 and 1 / HINT_RATIO <= after / before <= HINT_RATIO:
                     word = PERIOD_WORDS[freq][:-1]
-                    pairs.append(f"{code} (last sale {row['max'].date()}, {before:,.3g} a {word}) -> {successor} "
-                                 f"(first sale {nrow['min'].date()}, {after:,.3g} a {word}) in column {column!r}")
+                    pairs.append(f"{code} (last sale {row['max'].date()}, {_units(before)} a {word}) -> {successor} "
+                                 f"(first sale {nrow['min'].date()}, {_units(after)} a {word}) in column {column!r}")
     if not pairs:
         return []
     return [f"{len(pairs)} code(s) stopped as another started at a like level, as a line replaced by a new code "
@@ -326,3 +335,8 @@ def likely_replacements(frame: pd.DataFrame, keys) -> list[str]:
             f"forecast as a stopped line and a launch; if the new code replaces the old one, say so with "
             f"--successors FILE (the reports' successors parameter): its series then continues the old one's "
             f"history (docs/own-data.md)"]
+
+
+def _units(value: float) -> str:
+    """A level for a note: whole units from 100 on (2,490), three digits below (7.43)."""
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
