@@ -146,5 +146,5 @@ def test_backtest_notes_name_the_model_and_window():
     with pytest.warns(UserWarning) as caught:
         compare_models(_sparse_shop(), models=["event_naive"], windows=event_windows("618", [2025]),
                        keys=["sku"], n_jobs=1)
-    notes = [str(w.message) for w in caught if "sku A1" in str(w.message) or "'A1'" in str(w.message)]
+    notes = [str(w.message) for w in caught if "sku=A1" in str(w.message)]
     assert notes and all(n.startswith("event_naive on 618 2025: ") for n in notes)
