@@ -80,6 +80,22 @@ def test_the_successor_continues_the_predecessor_region_by_region_and_no_total_c
     assert dated["y"].sum() == frame["y"].sum() and "A1 keep their own series (a sell-off)" in notes[0]
 
 
+def test_a_successor_new_to_a_region_runs_to_the_tables_end_with_a_from_date(tmp_path):
+    """With a ``from`` date, A1's rows before it move to B1; in the south, where B1 never sold,
+    that series is only the moved rows: it still runs to the table's last date (every series
+    does; review 1 #1: it ended the day before ``from``, so its forecast began inside the
+    history)."""
+    frame = _panel()
+    frame = frame[~((frame["sku"] == "B1") & (frame["region"] == "south"))]
+    keys = ["cat", "sku", "region"]
+    dated, _ = apply_successors(frame, keys, read_successors(
+        _write(tmp_path, "predecessor,successor,from\nA1,B1,2026-02-15\n")))
+    south = dated[(dated["sku"] == "B1") & (dated["region"] == "south")]
+    assert south["ds"].min() == pd.Timestamp("2026-01-01") and south["ds"].max() == pd.Timestamp("2026-03-31")
+    assert len(south) == 90 and south["y"].sum() == 5 * 45  # A1's days before 02-15, then zeros
+    assert dated.groupby(keys)["ds"].max().eq(pd.Timestamp("2026-03-31")).all()
+
+
 def _replaced_line(seed: int = 3):
     """A daily panel of 8 lines over 2024-06-01..2026-11-29 (weekday pattern, 618 and Double 11
     peaks, growth, Poisson noise), one of which, OLD, a gift line selling 2.5 times its level in
@@ -182,6 +198,11 @@ def test_the_event_report_and_the_cycle_read_their_sales_with_the_mapping(tmp_pa
         history, _, skus, notes = load_history(params)
     assert set(history["sku"]) == {"B1", "Z"} and history["y"].sum() == 59 * 4 + 31 * 6 + 90
     assert any("A1 -> B1" in note for note in notes) and "A1" in skus  # its stock, if any, has no demand
+    pd.concat(rows).assign(region="广东省").to_csv(data, index=False)  # provinces: summed into regions
+    with pytest.warns(UserWarning):
+        _, _, _, notes = load_history(params)
+    assert any("A1 -> B1" in note for note in notes)
+    assert any("read as the network's regions" in note for note in notes)  # review 1 #3: it was overwritten
 
 
 def test_a_stop_next_to_a_launch_at_its_level_is_named_as_a_likely_replacement(tmp_path):

@@ -233,11 +233,14 @@ def apply_successors(frame: pd.DataFrame, keys, successors: Successors) -> tuple
 
 def _complete_grids(frame: pd.DataFrame, keys: list[str], column: str, codes: set, freq: str) -> pd.DataFrame:
     """``frame`` sorted by series and date, the series of ``codes`` (in ``column``) with their
-    missing periods between their first and last date set to 0."""
+    missing periods from their first date to the table's last set to 0: every series runs to
+    the table's end (the standard frame's invariant), also a successor's in a region it has not
+    sold in, whose only rows are its predecessor's from before a ``from`` date."""
     alias = pandas_freq(freq, pd.DatetimeIndex(frame["ds"].sort_values().unique()))
+    last = frame["ds"].max()
     parts = [frame[~frame[column].isin(codes)]]
     for key, rows in frame[frame[column].isin(codes)].groupby(keys, sort=False, observed=True):
-        grid = pd.date_range(rows["ds"].min(), rows["ds"].max(), freq=alias)
+        grid = pd.date_range(rows["ds"].min(), last, freq=alias)
         full = rows.set_index("ds").reindex(grid).rename_axis("ds").reset_index()
         full["y"] = full["y"].fillna(0.0)
         for k, v in zip(keys, key if isinstance(key, tuple) else (key,)):

@@ -430,7 +430,8 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
                                   keys=["sku", "region"], freq="D", source=source)
     frame, notes = network_regions(frame, params.region_col, source)
     if mapping is not None:
-        frame, notes = apply_successors(frame, ["sku", "region"], mapping)
+        frame, moved = apply_successors(frame, ["sku", "region"], mapping)
+        notes += moved  # the regions' note stays
     notes += likely_replacements(frame, ["sku", "region"])
     skus = raw["sku"].astype(str)
     check_category(raw, params.category, source)
