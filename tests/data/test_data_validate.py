@@ -398,3 +398,14 @@ def test_a_row_less_date_that_chance_explains_is_a_day_without_sales():
     assert not _prepare(sparse)[1].missing_runs
     busy = _shop()
     assert not _prepare(busy[busy.date != pd.Timestamp("2025-07-14")])[1].missing_runs
+
+
+def test_a_spring_festival_closure_without_rows_is_no_outage():
+    """A busy shop with no rows on 除夕 .. 初三 2025 (2025-01-28..31: closed, as couriers are) keeps
+    those days at 0: dates in the calendar's Spring Festival pause are a closure, not an export
+    outage (review: they were filled from the weeks around, erasing the festival's collapse)."""
+    busy = _shop()
+    closed = pd.date_range("2025-01-28", "2025-01-31")
+    out, report = _prepare(busy[~busy.date.isin(closed)])
+    assert not report.missing_runs
+    assert (out[out.ds.isin(closed)].y == 0).all() and len(out[out.ds.isin(closed)]) == 6 * 4

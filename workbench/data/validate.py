@@ -253,7 +253,7 @@ def prepare_long_frame(
                                   f"(e.g. {first!r}); {fix}")
     out = ordered
 
-    runs = missing_dates(out, keys, alias)
+    runs = missing_dates(out, keys, alias, freq)
     out, filled, gappy = _fill_gaps(out, keys, alias, gaps, src, runs)
     report = ValidationReport(
         source=src, n_rows=len(out), n_series=int(out.groupby(keys).ngroups) if keys else 1,
@@ -495,20 +495,21 @@ def _refuse_coarser_cadence(out: pd.DataFrame, keys: list[str], freq: str, src: 
         f"dates, write out the periods with no sales as rows with 0")
 
 
-def missing_dates(out: pd.DataFrame, keys: list[str], alias: str) -> list[pd.DatetimeIndex]:
-    """Runs of dates (periods of ``alias``) with no row for any series of the standard frame
+def missing_dates(out: pd.DataFrame, keys: list[str], alias: str, freq: str = "D") -> list[pd.DatetimeIndex]:
+    """Runs of dates (periods of ``alias``, the pandas alias of ``freq``: D, W, MS, QS) with no row for any series of the standard frame
     ``out`` that are an outage, not zero sales: in a table of 2 series or more, a run whose
     chance as zero sales everywhere is under ``OUTAGE_CHANCE``: the zero chance of one date,
     the larger of the table's share of row-less dates outside the run (half a date added to
     both counts) and the Poisson chance of a zero total at the median total of the dates with
     rows, raised to the run's length (trial 8: an export missing 2025-07-14..20 for all 276
     series of a shop selling about 1,500 units a day). A date whose rows are all 0 has rows: it
-    is a day without sales, not missing. [] when there is none."""
+    is a day without sales, not missing; nor is a date in the Spring Festival pause
+    (``festival_pause``: a closure). [] when there is none."""
     if not keys or out.groupby(keys).ngroups < 2:
         return []  # one series' missing day is its own no-sale day
     grid = pd.date_range(out["ds"].min(), out["ds"].max(), freq=alias)
     total = out.groupby("ds")["y"].sum().reindex(grid)
-    absent = total.isna().to_numpy()
+    absent = total.isna().to_numpy() & ~festival_pause(grid, freq)
     if not absent.any():
         return []
     at = np.flatnonzero(absent)
@@ -520,6 +521,22 @@ def missing_dates(out: pd.DataFrame, keys: list[str], alias: str) -> list[pd.Dat
         if max(share, zero_total) ** len(run) < OUTAGE_CHANCE:
             outages.append(grid[run])
     return outages
+
+
+def festival_pause(grid: pd.DatetimeIndex, freq: str) -> np.ndarray:
+    """Boolean mask of the periods of ``grid`` (each dated by its first day, at ``freq``: D, W,
+    MS or QS) that
+    touch the default calendar's Spring Festival pause (its ``spring_festival`` window): couriers
+    and shops close then, so dates without rows there are a closure, not an export outage
+    (review: a 除夕 / 初一 closure was filled from the weeks around it, erasing the collapse)."""
+    from workbench.calendar import default_calendar
+
+    if not len(grid):
+        return np.zeros(0, bool)
+    days = pd.date_range(grid[0], period_end(grid[-1], freq))
+    paused = np.r_[0, np.cumsum(~np.isnan(default_calendar().event_offsets(days, "spring_festival")))]
+    first, last = days.searchsorted(grid), days.searchsorted(period_end(grid, freq), side="right")
+    return paused[last] > paused[first]
 
 
 def fill_missing_dates(y: np.ndarray, missing: np.ndarray, step: int) -> np.ndarray:
