@@ -440,3 +440,22 @@ def test_a_number_column_beside_the_target_is_said_not_silently_left_out(tmp_pat
     load_sample("category_region").assign(退货量=1).to_csv(path, index=False)
     _, _, _, notes = planning.load_planning_frame(planning.EventParams(event="618", data=str(path), level="category"))
     assert any("column(s) ['gmv', '退货量'] not used: the forecast is of 'units'" in note for note in notes)
+
+
+def test_the_backtest_verdict_says_what_the_backtest_means_for_the_forecast_above():
+    """Trial 8: the event report's backtest showed auto 24% high on 年货节 2026, its bands holding
+    54% of the series' window totals and event_naive more accurate, but the page drew no
+    conclusion. The verdict says each, and nothing for a window within the bar."""
+    from workbench.forecast.planning import backtest_verdict
+
+    table = pd.DataFrame({"model": ["auto", "event_naive", "auto", "event_naive"],
+                          "window": ["年货节 2026", "年货节 2026", "年货节 2025", "年货节 2025"],
+                          "wape": [0.337, 0.264, 0.12, 0.20], "bias": [0.244, -0.223, 0.04, -0.15],
+                          "window_coverage": [0.543, 0.7, 0.82, np.nan]})
+    verdict = backtest_verdict(table, "auto", [0.1, 0.5, 0.9])
+    assert verdict == ["on 年货节 2026, auto's total was 24% high; 54% of the series' window totals fell inside "
+                       "their band (nominal 80%: the bands were too narrow); event_naive was more accurate "
+                       "(WAPE 26% against 34%)"]
+    assert backtest_verdict(table, "ets", [0.1, 0.9]) == []
+    assert backtest_verdict(table, "event_naive", [0.1, 0.9])[1] == ("on 年货节 2025, event_naive's total was 15% "
+                                                                    "low; auto was more accurate (WAPE 12% against 20%)")

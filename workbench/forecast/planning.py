@@ -882,6 +882,40 @@ def backtest_caption(table: pd.DataFrame, lead: int, quantiles) -> str:
             f"fallback forecast (the model failed or its forecast was refused; the notes say why)")
 
 
+# a total's backtest bias beyond this share is said next to the forecast: a planner reads the
+# forecast above it as that much high or low
+VERDICT_BIAS = 0.10
+
+
+def backtest_verdict(table: pd.DataFrame, model: str, quantiles) -> list[str]:
+    """What a backtest (``compare_models``' table: rows of model and window) says about the
+    forecast of ``model`` shown above it, in a planner's words: per window, the total's bias when
+    it is beyond ``VERDICT_BIAS`` (e.g. "on 年货节 2026 auto's total was 24% high"), the share of
+    series whose window total fell inside their outer ``quantiles``' band against the nominal
+    share, and the model with the lowest WAPE when it is another. [] when ``model`` was not
+    backtested (its notes say why). Figures from the table (fractions shown as percent)."""
+    rows = table[table["model"] == model]
+    if rows.empty:
+        return []
+    nominal = max(quantiles) - min(quantiles)
+    out = []
+    for _, row in rows.iterrows():
+        window = table[table["window"] == row["window"]]
+        parts = []
+        if np.isfinite(row["bias"]) and abs(row["bias"]) > VERDICT_BIAS:
+            parts.append(f"{model}'s total was {abs(row['bias']):.0%} {'high' if row['bias'] > 0 else 'low'}")
+        covered = row.get("window_coverage", np.nan)
+        if np.isfinite(covered) and abs(covered - nominal) > 0.08:
+            parts.append(f"{covered:.0%} of the series' window totals fell inside their band (nominal {nominal:.0%}: "
+                         f"the bands were too {'narrow' if covered < nominal else 'wide'})")
+        best = window.loc[window["wape"].idxmin()] if window["wape"].notna().any() else None
+        if best is not None and best["model"] != model and best["wape"] < row["wape"]:
+            parts.append(f"{best['model']} was more accurate (WAPE {best['wape']:.0%} against {row['wape']:.0%})")
+        if parts:
+            out.append(f"on {row['window']}, " + "; ".join(parts))
+    return out
+
+
 def window_band_caption(quantiles) -> str:
     """What the band of a window total in the selection and level tables means: its outer
     quantiles are quantiles of the total over the window, and ``window_band`` names the rule
