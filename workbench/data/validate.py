@@ -523,20 +523,26 @@ def missing_dates(out: pd.DataFrame, keys: list[str], alias: str, freq: str = "D
     return outages
 
 
+def pause_days(ds: pd.DatetimeIndex, freq: str, calendar) -> tuple[np.ndarray, np.ndarray]:
+    """``(paused, days)``, each shape (n,): of each period dated ``ds`` (by its first day, at
+    ``freq``: D, W, MS or QS) its days inside ``calendar``'s Spring Festival pause (its
+    ``spring_festival`` window, when couriers and shops close) and its length in days."""
+    if not len(ds):
+        return np.zeros(0, int), np.zeros(0, int)
+    days = pd.date_range(ds[0], period_end(ds[-1], freq))
+    paused = np.r_[0, np.cumsum(~np.isnan(calendar.event_offsets(days, "spring_festival")))]
+    first, last = days.searchsorted(ds), days.searchsorted(period_end(ds, freq), side="right")
+    return paused[last] - paused[first], last - first
+
+
 def festival_pause(grid: pd.DatetimeIndex, freq: str) -> np.ndarray:
     """Boolean mask of the periods of ``grid`` (each dated by its first day, at ``freq``: D, W,
-    MS or QS) that
-    touch the default calendar's Spring Festival pause (its ``spring_festival`` window): couriers
-    and shops close then, so dates without rows there are a closure, not an export outage
-    (review: a 除夕 / 初一 closure was filled from the weeks around it, erasing the collapse)."""
+    MS or QS) that touch the default calendar's Spring Festival pause (``pause_days``): dates
+    without rows there are a closure, not an export outage (review: a 除夕 / 初一 closure was
+    filled from the weeks around it, erasing the collapse)."""
     from workbench.calendar import default_calendar
 
-    if not len(grid):
-        return np.zeros(0, bool)
-    days = pd.date_range(grid[0], period_end(grid[-1], freq))
-    paused = np.r_[0, np.cumsum(~np.isnan(default_calendar().event_offsets(days, "spring_festival")))]
-    first, last = days.searchsorted(grid), days.searchsorted(period_end(grid, freq), side="right")
-    return paused[last] > paused[first]
+    return pause_days(grid, freq, default_calendar())[0] > 0
 
 
 def fill_missing_dates(y: np.ndarray, missing: np.ndarray, step: int) -> np.ndarray:

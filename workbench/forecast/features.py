@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.calendar import RetailCalendar
-from workbench.data.validate import period_end
+from workbench.data.validate import pause_days
 
 # Span of each event profile in days around its anchor (lunar events share Spring Festival):
 # wide enough to hold the ramp before and the hangover or recovery after.
@@ -55,12 +55,8 @@ def quiet_periods(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar) -> 
     ds = pd.DatetimeIndex(ds)
     if freq == "D":
         return quiet_days(ds, calendar)
-    if not len(ds):
-        return np.zeros(0, bool)
-    days = pd.date_range(ds[0], period_end(ds[-1], freq))
-    paused = np.r_[0, np.cumsum(~np.isnan(calendar.event_offsets(days, "spring_festival")))]
-    first, last = days.searchsorted(ds), days.searchsorted(period_end(ds, freq), side="right")
-    return (paused[last] - paused[first]) * 2 <= last - first
+    paused, days = pause_days(ds, freq, calendar)
+    return paused * 2 <= days
 
 
 def holiday_flags(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> np.ndarray:
