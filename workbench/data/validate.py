@@ -509,7 +509,9 @@ def missing_dates(out: pd.DataFrame, keys: list[str], alias: str, freq: str = "D
         return []  # one series' missing day is its own no-sale day
     grid = pd.date_range(out["ds"].min(), out["ds"].max(), freq=alias)
     total = out.groupby("ds")["y"].sum().reindex(grid)
-    absent = total.isna().to_numpy() & ~festival_pause(grid, freq)
+    absent = total.isna().to_numpy()
+    if absent.any():  # the calendar only when some date has no row (nearly no table)
+        absent = absent & ~festival_pause(grid, freq)
     if not absent.any():
         return []
     at = np.flatnonzero(absent)

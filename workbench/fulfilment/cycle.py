@@ -577,7 +577,8 @@ def check_sales_file(values: dict) -> None:
     source = raw.attrs.get("source", str(data))
     raw = standard_sales(raw, columns, values.get("target", "units"), source)
     refuse_periods(raw, source)
-    network_regions(raw[["sku", "region", "ds"]].assign(y=0.0), columns["region_col"], source)
+    regions = raw.drop_duplicates("region")[["sku", "region", "ds"]]  # only its names are checked
+    network_regions(regions.assign(y=0.0), columns["region_col"], source)
     check_category(raw, values.get("category"), source)
     if values.get("stock") is None:
         raise ParameterError("stock: give your stock snapshot file (sku, warehouse, on_hand, on_order); the "
