@@ -227,7 +227,7 @@ def _forecast_one(y, ds, job: _Job):
         reason = _check_prediction(pred, model, job)
         if not reason:
             pred = _conformal(pred, y, ds, model, params, job)
-            reason = _check_prediction(pred, model, job) or _guard(y, quiet, pred, job)
+            reason = _check_prediction(pred, model, job) or check_prediction(y, pred, job.freq, quiet)
             if not reason and job.window is not None:
                 try:
                     paths = fitted.refit_paths()
@@ -309,17 +309,11 @@ def _conformal(pred: Prediction, y, ds, model: str, params: dict, job: _Job) -> 
     return replace(pred, quantiles=apply_offsets(pred.mean, offsets))
 
 
-def _guard(y, quiet, pred: Prediction, job: _Job) -> str | None:
-    """``guard.check_prediction`` of the series ``y``, with its quiet periods (``quiet``,
-    ``features.quiet_periods``: a stop is judged on them)."""
-    return check_prediction(y, pred, job.freq, quiet)
-
-
 def _fallback(y, ds, quiet, job: _Job, model: str, reason: str):
     """The ``GUARD_FALLBACK`` forecast of a series whose ``model`` failed or whose forecast was
     refused (it keeps the pooled prior and the launch curve when it takes them; refused along
     the curve, it holds the level instead), or the error when that fails or is refused too.
-    ``reason``: why, in words, for the note; ``quiet``: the series' quiet periods (``_guard``).
+    ``reason``: why, in words, for the note; ``quiet``: the series' quiet periods (``guard.check_prediction``).
     Source: the ``fallback_model`` of Nixtla's statsforecast, which also replaces a model that
     raises for one series."""
     params = _fallback_params(job)
@@ -332,7 +326,7 @@ def _fallback(y, ds, quiet, job: _Job, model: str, reason: str):
                 .predict(job.horizon, job.quantiles)
         except Exception as exc:
             return f"{model}: {reason}; {GUARD_FALLBACK} failed too: {type(exc).__name__}: {exc}"
-        again = _check_prediction(pred, GUARD_FALLBACK, job) or _guard(y, quiet, pred, job)
+        again = _check_prediction(pred, GUARD_FALLBACK, job) or check_prediction(y, pred, job.freq, quiet)
         if not again:
             pred.notes.append(f"{model} forecast replaced by {GUARD_FALLBACK}: {reason}")
             return pred

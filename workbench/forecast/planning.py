@@ -332,7 +332,7 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
     how += _how_extra(info)
     if method == "wls_var":  # the national total moves too: towards the surer of the two
         # how far it moved, said plainly: a diagonal W weighs the series' errors as independent,
-        # so the sum of many series can look surer than the direct total (trial 8: 93%)
+        # so the sum of many series can look surer than the direct total
         share = (f", {(coherent - national) / (summed - national):.0%} of the way from the direct national forecast "
                  f"to the series' sum (their errors are weighed as independent, which makes a sum of many series "
                  f"look surer than it may be)" if abs(summed - national) >= 0.5 else "")
@@ -885,6 +885,7 @@ def backtest_caption(table: pd.DataFrame, lead: int, quantiles) -> str:
 # a total's backtest bias beyond this share is said next to the forecast: a planner reads the
 # forecast above it as that much high or low
 VERDICT_BIAS = 0.10
+VERDICT_COVERAGE = 0.08  # points off the nominal band share that the verdict says (the bar's 80 +- 8)
 
 
 def backtest_verdict(table: pd.DataFrame, model: str, quantiles) -> list[str]:
@@ -905,7 +906,7 @@ def backtest_verdict(table: pd.DataFrame, model: str, quantiles) -> list[str]:
         if np.isfinite(row["bias"]) and abs(row["bias"]) > VERDICT_BIAS:
             parts.append(f"{model}'s total was {abs(row['bias']):.0%} {'high' if row['bias'] > 0 else 'low'}")
         covered = row.get("window_coverage", np.nan)
-        if np.isfinite(covered) and abs(covered - nominal) > 0.08:
+        if np.isfinite(covered) and abs(covered - nominal) > VERDICT_COVERAGE:
             parts.append(f"{covered:.0%} of the series' window totals fell inside their band (nominal {nominal:.0%}: "
                          f"the bands were too {'narrow' if covered < nominal else 'wide'})")
         best = window.loc[window["wape"].idxmin()] if window["wape"].notna().any() else None

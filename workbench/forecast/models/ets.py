@@ -91,9 +91,8 @@ def sale_effects(z: np.ndarray, shares: np.ndarray, excluded: np.ndarray, freq: 
     either side of it (``lunar.neighbourhood`` and ``lunar.local_effect``, the one-festival
     measure): ``{column of shares: (beta, variance, spread)}``, ``beta`` the log lift of a period
     wholly inside the event's windows, shrunk towards 0 by ``b^2 / (b^2 + v)`` (``b`` the
-    measure, ``v`` its variance: the empirical Wiener rule of ``one_season_indices``; a Wald
-    filter instead left 29 of trial 7's 48 young monthly SKUs without 618, June -9.7% against
-    -6.3%), ``variance`` and ``spread`` as ``local_effect`` gives them.
+    measure, ``v`` its variance: the empirical Wiener rule of ``one_season_indices``),
+    ``variance`` and ``spread`` as ``local_effect`` gives them.
 
     ``z``: shape (n,), log demand; ``shares``: shape (n, k), ``sale_shares``; ``excluded``:
     shape (n,), bool, periods that are no quiet neighbour either (the festival's). A sighting at
@@ -451,17 +450,19 @@ class ETSModel(Forecaster):
                 self.event_excess_, self.sale_periods_, z = z - clean, ~quiet, clean
         # moving (lunar) holidays: estimated with the season, removed here, added back in predict
         self.lunar_, self.lunar_note_ = None, None
+        # the sale periods, once, for the lunar fit and the opening ramp
+        sale = event_periods(ds, self.freq_, self.calendar_) if self.lunar or form == "indices" else None
         if self.freq_ in WINDOWS and self.lunar:
             self.lunar_, self.lunar_note_ = fit_lunar_effect(
                 z, ds, self.freq_, self.calendar_, season=season if form in ("season", "indices") else None,
-                prior=self.lunar_prior, sale=event_periods(ds, self.freq_, self.calendar_))
+                prior=self.lunar_prior, sale=sale)
             if self.lunar_ is not None:
                 z = z - self._lunar_regressors(ds) @ self.lunar_.beta
         self.opening_ = 0
         if form == "indices":
             if self.freq_ in OPENING_PERIODS and self._launch_ramp(np.array([self.start_])) is None:
                 ahead, longest = OPENING_PERIODS[self.freq_]
-                self.opening_ = opening_ramp(z, ~event_periods(ds, self.freq_, self.calendar_), ahead,
+                self.opening_ = opening_ramp(z, ~sale, ahead,
                                              OPENING_GAP, longest)
             self.indices_, self.index_var_ = one_season_indices(z, season, shrink=self.freq_ in SHRUNK_INDICES,
                                                                 skip=self.opening_)
@@ -698,8 +699,8 @@ class ETSModel(Forecaster):
         if not self.calibration_paths_:
             return []
         gap = len(self.y_) - self.end_
-        tail, flags = self.y_[self.end_:], np.r_[np.zeros(0, bool), np.ones(gap, bool)]
-        return [(np.r_[a, tail], np.r_[f, np.zeros(gap)], np.r_[np.zeros(len(a), bool), flags])
+        tail = self.y_[self.end_:]
+        return [(np.r_[a, tail], np.r_[f, np.zeros(gap)], np.r_[np.zeros(len(a), bool), np.ones(gap, bool)])
                 for a, f in self.calibration_paths_]
 
     def _conformal_offsets(self, horizon: int, quantiles) -> tuple[dict, str | None]:

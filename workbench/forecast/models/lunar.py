@@ -321,9 +321,9 @@ def festival_neighbourhood(ds: pd.DatetimeIndex, freq: str, calendar: RetailCale
     years = range(ds[0].year, ends[-1].year + 1)
     for year in reversed(years) if last else years:
         windows = festival_windows(calendar, year, freq, spans)
-        first, last = windows[0][0], windows[-1][1]
-        if first >= ds[0] and last < ends[-1]:
-            return neighbourhood(np.asarray((ds <= last) & (ends > first)), np.asarray(sale, bool),
+        opens, closes = windows[0][0], windows[-1][1]
+        if opens >= ds[0] and closes < ends[-1]:
+            return neighbourhood(np.asarray((ds <= closes) & (ends > opens)), np.asarray(sale, bool),
                                  LOCAL_BASELINE[freq])
     return None
 
