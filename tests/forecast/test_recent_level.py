@@ -71,3 +71,26 @@ def test_naive_models_give_count_bands_on_small_counts():
         assert np.all(q90 == np.round(q90)) and np.all(q90 >= q50), name
         selling = pred.mean > 0
         assert selling.any() and (q90 > q50)[selling].mean() > 0.9, name  # no collapse onto the median
+
+
+def test_a_launch_inside_an_event_takes_its_level_net_of_the_pooled_uplift():
+    """Trial 8 F4: a SKU launched on 10-22, inside the Double 11 span, had its level read off the
+    event's days (x1.3 a day, x3 on 11-11) and was forecast 40% high for the next New Year sale."""
+    from workbench.calendar import default_calendar
+    from workbench.forecast.features import event_offsets
+    from workbench.forecast.models.event_profile import PooledPrior
+
+    days = pd.date_range("2026-10-22", "2026-11-29", freq="D")
+    offsets = event_offsets(days, default_calendar())["double11"]
+    profile = {o: float(np.log(3.0 if o == 0 else 1.3)) for o in range(-30, 11)}
+    lift = np.exp([profile.get(int(o), 0.0) if not np.isnan(o) else 0.0 for o in offsets])
+    assert (lift > 1).sum() == 31  # 31 of its 39 days are Double 11 days
+    y = np.random.default_rng(8).poisson(50.0 * lift).astype(float)
+    prior = PooledPrior(uplift={"double11": profile})
+    net = make_model("recent_level", prior=prior).fit(y, days, freq="D")
+    assert abs(net.level_ / 50.0 - 1) < 0.05
+    pred = net.predict(28)
+    assert abs(pred.mean.mean() / 50.0 - 1) < 0.05  # the days after the span: the level, no uplift
+    assert "net of the pooled event uplift on 31 of them" in pred.notes[0]
+    gross = make_model("recent_level").fit(y, days, freq="D")  # without a profile to take out: the event's level
+    assert gross.level_ / 50.0 - 1 > 0.25
