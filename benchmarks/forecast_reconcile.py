@@ -8,12 +8,17 @@ sample's 294 mature SKUs, their 6 categories and the total, on its last three ev
 grouped structure), on the last New Year sale, 618 and Double 11 windows inside it.
 
 For each window (training ends ``--lead`` days before it), the default model forecasts every
-bottom series, every middle one and the total directly (the base forecasts). Past errors for
-MinT-shrink come from rolling-origin refits: the three levels forecast again from cut-offs 40, 80
-and 120 days before the window's cut-off, each up to it (no model here gives in-sample fitted
-values), 240 error rows per series at horizons 1-120 days. The same base forecasts, summing
+bottom series, every middle one and the total directly (the base forecasts), with the window
+given, so each forecast carries its refits' errors over spans of the window's length
+(``mint_refits``' errors, ``reconcile.refit_errors``). Past errors for MinT-shrink
+(``--errors origins``, the default) come from rolling-origin refits: the three levels forecast
+again from cut-offs 40, 80 and 120 days before the window's cut-off, each up to it (no model
+here gives in-sample fitted values), 240 error rows per series at horizons 1-120 days; with
+``--errors refits`` MinT-shrink takes the base forecasts' refit span errors instead (no extra
+forecasts: a quarter of the time; the peer masks the series without refits, the workbench's
+mint_shrink, which needs every error, is left out). The same base forecasts, summing
 matrix and errors are reconciled by the workbench (``workbench.forecast.reconcile``: bottom-up,
-top-down by forecast proportions, MinT ols, wls_struct and mint_shrink) and by
+top-down by forecast proportions, MinT ols, wls_struct, wls_var, mint_refits and mint_shrink) and by
 hierarchicalforecast 1.5.3 (BottomUp, TopDown forecast_proportions, MinTrace ols / wls_struct /
 mint_shrink) in a separate venv that this script creates or extends (``--peer-venv``, default
 /tmp/wb-peers-venv beside StatsForecast; never a project dependency).
@@ -24,7 +29,7 @@ method produced (the workbench sets them to zero and counts them; the peer's are
 are), and the largest difference between the workbench's and the peer's MinT before clipping.
 
     WORKBENCH_SHARED=../shared .venv/bin/python benchmarks/forecast_reconcile.py [--panel routes|sample]
-        [--routes N (0: all)] [--no-peer] [--cache DIR]
+        [--routes N (0: all)] [--no-peer] [--errors origins|refits] [--cache DIR]
     .venv/bin/python benchmarks/forecast_reconcile.py --panel FILE.csv --bottom sku,region --middle category,region,sku
 """
 
@@ -45,14 +50,16 @@ import pandas as pd
 from workbench.data.validate import prepare_long_frame
 from workbench.forecast import metrics
 from workbench.forecast.core import forecast
-from workbench.forecast.reconcile import NEGATIVE_TOLERANCE, PROJECTIONS, level_totals, reconcile, summing_matrix
+from workbench.forecast.reconcile import (NEGATIVE_TOLERANCE, PROJECTIONS, level_totals, reconcile, refit_errors,
+                                         summing_matrix)
 
 sys.path.insert(0, str(Path(__file__).parent))
 from forecast_accuracy import DATA, STATSFORECAST, WINDOWS  # noqa: E402  (same data, windows and peer venv)
 
 HIERARCHICALFORECAST = "hierarchicalforecast==1.5.3"
 ERROR_ORIGINS = (120, 80, 40)  # days before the cut-off: rolling origins for MinT-shrink's errors
-METHODS = ("bottom_up", "forecast_proportions", "top_down_var", "ols", "wls_struct", "wls_var", "mint_shrink")
+METHODS = ("bottom_up", "forecast_proportions", "top_down_var", "ols", "wls_struct", "wls_var", "mint_refits",
+           "mint_shrink")
 PEER_METHODS = ("bottom_up", "forecast_proportions", "ols", "wls_struct", "wls_var", "mint_shrink")
 SAMPLE_WINDOWS = (("new_year_sale", 2026), ("618", 2026), ("double11", 2025))
 
@@ -123,23 +130,31 @@ def load_routes(limit: int = 0) -> pd.DataFrame:
     return frame
 
 
-def _direct(frame: pd.DataFrame, horizon: int, keys: list[str]) -> pd.DataFrame:
-    """The default model's forecast of every series (a failed series must not improve a score)."""
-    fc = forecast(frame, horizon=horizon, keys=keys)
+def _direct(frame: pd.DataFrame, horizon: int, keys: list[str], window=None) -> pd.DataFrame:
+    """The default model's forecast of every series (a failed series must not improve a score);
+    with ``window``, its refits' span sums in ``attrs["window_spans"]`` (``mint_refits``' errors)."""
+    fc = forecast(frame, horizon=horizon, keys=keys, window=window)
     failures = fc.attrs.get("failures", [])
     if failures:
         raise SystemExit(f"{len(failures)} series failed, first {failures[0].key}: {failures[0].error}")
     return fc
 
 
-def base_forecasts(panel: Panel, cutoff: pd.Timestamp, horizon: int) -> dict[str, pd.DataFrame]:
-    """The direct forecasts of every level from history up to ``cutoff``."""
+def base_forecasts(panel: Panel, cutoff: pd.Timestamp, horizon: int, window=None) -> dict:
+    """The direct forecasts of every level from history up to ``cutoff``; with ``window``,
+    ``"refits"``: each level's refit errors over spans of the window's length (``refit_errors``)."""
     train = panel.frame[panel.frame.ds <= cutoff]
-    out = {level: _direct(train.groupby([*keys, "ds"], as_index=False).y.sum(), horizon, keys)
+    out = {level: _direct(train.groupby([*keys, "ds"], as_index=False).y.sum(), horizon, keys, window)
            for level, keys in panel.keys.items()}
+    refits = {level: refit_errors(out[level].attrs["window_spans"], keys)
+              for level, keys in panel.keys.items()} if window is not None else None
+    for frame in out.values():
+        frame.attrs.clear()  # the spans are in refits; pandas deep-copies attrs on every operation
     if panel.extra:
         columns = panel.frame[[*panel.bottom, *panel.extra]].drop_duplicates()
         out["bottom"] = out["bottom"].merge(columns, on=panel.bottom, how="left")
+    if refits is not None:
+        out["refits"] = refits
     return out
 
 
@@ -199,11 +214,11 @@ def peer_reconcile(python: Path, panel: Panel, base: dict, errors: dict) -> pd.D
         return f"{level}|" + frame[panel.keys[level]].astype(str).agg("/".join, axis=1)
 
     base_rows = pd.concat([pd.DataFrame({"unique_id": uid(lv, f), "ds": f.ds, "auto": f.yhat})
-                           for lv, f in base.items()])
-    stamps = sorted(set(errors["total"].set_index(["cutoff", "ds"]).index))
+                           for lv, f in base.items() if lv != "refits"])
+    stamps = sorted(set().union(*[f.set_index(["cutoff", "ds"]).index for f in errors.values()]))
     pseudo = {k: pd.Timestamp("2000-01-01") + pd.Timedelta(days=i) for i, k in enumerate(stamps)}
     insample = pd.concat([pd.DataFrame({"unique_id": uid(lv, f), "ds": [pseudo[k] for k in zip(f.cutoff, f.ds)],
-                                        "y": f.y, "auto": f.y - f.error}) for lv, f in errors.items()])
+                                        "y": f.y, "auto": f.y - f.error}) for lv, f in errors.items() if len(f)])
     with tempfile.TemporaryDirectory(prefix="wb-reconcile-peer-") as tmp:
         folder = Path(tmp)
         base_rows.to_csv(folder / "base.csv", index=False)
@@ -251,6 +266,12 @@ def main(argv=None) -> int:
     parser.add_argument("--lead", type=int, default=90)
     parser.add_argument("--no-peer", action="store_true", help="skip hierarchicalforecast")
     parser.add_argument("--peer-venv", type=Path, default=Path("/tmp/wb-peers-venv"))
+    parser.add_argument("--errors", choices=("origins", "refits"), default="origins",
+                        help="MinT-shrink's past errors (the workbench's and the peer's): 'origins', every level "
+                             "forecast again from 3 earlier cut-offs (4 times the forecasting); 'refits', the "
+                             "base forecasts' own refit errors over spans of the window's length, as mint_refits "
+                             "takes them (a series without refits has none: the workbench's mint_shrink needs "
+                             "every error and is left out, the peer's masks them)")
     parser.add_argument("--cache", type=Path, default=None,
                         help="keep each window's base forecasts and past errors in this folder (pickle) and reuse "
                              "them: the forecasts take most of the run, the reconciliations seconds")
@@ -267,11 +288,27 @@ def main(argv=None) -> int:
     for window, (start, end) in panel.windows.items():
         t0 = time.perf_counter()
         cutoff = start - pd.Timedelta(days=args.lead)
-        base, errors = cached(args.cache, f"{args.panel}-{args.routes}-{args.lead}-{window}",
-                              lambda: (base_forecasts(panel, cutoff, int((end - cutoff).days)),
-                                       past_errors(panel, cutoff)))
+        horizon = int((end - cutoff).days)
+        base = cached(args.cache, f"{args.panel}-{args.routes}-{args.lead}-{window}-base",
+                      lambda: base_forecasts(panel, cutoff, horizon, (start, end)))
+        if args.errors == "origins":
+            errors = cached(args.cache, f"{args.panel}-{args.routes}-{args.lead}-{window}-errors",
+                            lambda: past_errors(panel, cutoff))
+        else:  # the refits' span errors in past_errors' columns (a refit's path length for its cut-off),
+            # every series at every refit and span (NaN: it has no refit there; the peer masks them)
+            stamps = pd.concat([f[["refit", "step"]] for f in base["refits"].values()]).drop_duplicates()
+            errors = {}
+            for level, f in base["refits"].items():
+                keys = panel.keys[level]
+                grid = base[level][keys].drop_duplicates().merge(stamps, how="cross") if keys else stamps
+                full = grid.merge(f, on=[*keys, "refit", "step"], how="left")
+                if level == "bottom" and panel.extra:
+                    full = full.merge(panel.frame[[*panel.bottom, *panel.extra]].drop_duplicates(), on=panel.bottom)
+                errors[level] = full.rename(columns={"refit": "cutoff", "step": "ds"}).assign(y=full.error)
         upper = {(): base["total"], **{(m,): base[m] for m in panel.middles}}
         errs = {(): errors["total"], **{(m,): errors[m] for m in panel.middles}, "bottom": errors["bottom"]}
+        refits = {(): base["refits"]["total"], **{(m,): base["refits"][m] for m in panel.middles},
+                  "bottom": base["refits"]["bottom"]}
         scale = base["total"].yhat.sum()
 
         def add(figures, fc_of, **extra):
@@ -282,8 +319,11 @@ def main(argv=None) -> int:
         add("direct", base.get)
         mine = {}
         for method in METHODS:
+            if method == "mint_shrink" and args.errors == "refits":
+                continue
             t1 = time.perf_counter()
-            out = reconcile(base["bottom"], upper, keys=panel.bottom, method=method, errors=errs)
+            out = reconcile(base["bottom"], upper, keys=panel.bottom, method=method,
+                            errors=refits if method == "mint_refits" else errs)
             seconds = time.perf_counter() - t1
             mine[method] = out
             info = out.attrs["reconcile"]
@@ -300,7 +340,7 @@ def main(argv=None) -> int:
                 add(f"hierarchicalforecast {method}", lambda level, part=part: peer_level(part, panel, level),
                     negatives=int((theirs.yhat < -NEGATIVE_TOLERANCE).sum()),
                     negative_pct=-100 * theirs.yhat.clip(upper=0).sum() / scale, seconds=part.seconds.iloc[0])
-                if method in PROJECTIONS:  # the same projection: compare where neither clipped
+                if method in PROJECTIONS and method in mine:  # the same projection: compare where neither clipped
                     joined = mine[method].merge(theirs, on=[*panel.bottom, "ds"], suffixes=("", "_peer"))
                     kept = joined.yhat_peer >= 0
                     agreement.append({"window": window, "method": method,

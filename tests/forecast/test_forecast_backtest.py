@@ -120,6 +120,10 @@ def test_reconciled_backtest_scores_the_direct_total_beside_the_summed_series(ca
     assert reconciled.direct_series_wape == pytest.approx(plain.pooled_series_wape, rel=1e-9)
     assert reconciled.pooled_series_wape != pytest.approx(plain.pooled_series_wape, rel=1e-6)
     assert "summed_wape" not in plain
+    # mint_refits weighs by the forecasts' own refit errors (the core keeps them with the window)
+    refits = compare_models(categories, keys=["category"], reconcile="mint_refits", **kwargs).iloc[0]
+    assert refits.summed_wape == pytest.approx(plain.wape, rel=1e-9)
+    assert refits.wape not in (pytest.approx(plain.wape, rel=1e-6), pytest.approx(national.wape, rel=1e-6))
 
 
 def test_the_total_band_is_never_the_sum_of_the_series_quantiles():

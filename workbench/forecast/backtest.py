@@ -26,7 +26,7 @@ from workbench.errors import ModelError
 from workbench.forecast import metrics
 from workbench.forecast.core import ForecastNoteWarning, forecast, series_keys
 from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
-from workbench.forecast.reconcile import reconcile as reconcile_levels, resolve_method
+from workbench.forecast.reconcile import WITH_REFITS, refit_errors, reconcile as reconcile_levels, resolve_method
 from workbench.forecast.request import ForecastRequest, check_lead
 
 METRIC_COLUMNS = ["wape", "bias", "mase", "total_error", "coverage", "scaled_pinball"]
@@ -142,8 +142,8 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
     its window total's own band (``workbench.forecast.window_band``; not a sum of the days'
     quantiles), 0.0 when not, NaN without a band.
 
-    ``reconcile`` (a ``workbench.forecast.reconcile`` method without past errors, e.g.
-    ``"forecast_proportions"``, or ``"auto"``: ``reconcile.resolve_method`` on the training
+    ``reconcile`` (a ``workbench.forecast.reconcile`` method without in-sample errors, e.g.
+    ``"forecast_proportions"``; ``"mint_refits"`` weighs by the forecasts' own refit errors; or ``"auto"``: ``reconcile.resolve_method`` on the training
     histories, as ``planning.event_forecast`` does; keyed frames only): the total is also forecast directly and the
     series are reconciled to it, as ``planning.event_forecast`` does; the series and the total
     are then scored as reconciled (the total's coverage and scaled pinball on the direct total's
@@ -181,7 +181,9 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
                 total = forecast(train.groupby("ds", as_index=False)["y"].sum(), base.replace(horizon=horizon),
                                  calendar=calendar, pool_events=pool_events, window=(start, end))
                 method = resolve_method(reconcile, train, keys, base.freq)[0]
-                fc = reconcile_levels(fc, total, keys=keys, method=method)
+                errors = ({(): refit_errors(total.attrs["window_spans"], []),
+                           "bottom": refit_errors(fc.attrs["window_spans"], keys)} if method in WITH_REFITS else None)
+                fc = reconcile_levels(fc, total, keys=keys, method=method, errors=errors)
         window_fc = fc[(fc["ds"] >= start) & (fc["ds"] <= end)]
         replaced = {tuple(f.key.get(k) for k in keys): f.error for f in fc.attrs.get("replaced", [])}
         joined = window_fc.merge(frame, on=[*keys, "ds"], how="left")

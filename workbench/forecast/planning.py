@@ -23,7 +23,7 @@ from workbench.notes import series_label
 PLANNING_EVENTS = ("618", "new_year_sale", "double11", "spring_festival")
 RECONCILE_METHOD = "auto"  # reconcile.choose_method: wls_var, or forecast proportions on a sparse bottom
 PLANNING_RECONCILE = ("auto", "forecast_proportions", "top_down_var", "bottom_up", "ols", "wls_struct",
-                      "wls_var")  # need no past errors
+                      "wls_var", "mint_refits")  # mint_refits: the forecasts' own refits are its past errors
 PLANNING_FREQUENCIES = ("D", "W", "MS")  # an event window is days long: quarters are too coarse to plan it
 PERIOD_WORDS = {"D": "day", "W": "week", "MS": "month"}
 PERIOD_ADJECTIVES = {"D": "daily", "W": "weekly", "MS": "monthly"}  # the report's labels
@@ -154,7 +154,7 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
         raise ParameterError(f"freq: {freq!r} is not one of {list(PLANNING_FREQUENCIES)} (days, weeks, months)")
     if reconcile not in PLANNING_RECONCILE:
         raise ParameterError(f"reconcile: {reconcile!r} is not one of {list(PLANNING_RECONCILE)} (mint_shrink "
-                             f"needs past errors of every level: workbench.forecast.reconcile)")
+                             f"needs in-sample errors of every level: workbench.forecast.reconcile)")
     from workbench.data.validate import period_end
 
     end_of_data = period_end(frame["ds"].max(), freq)  # the last day the data cover
@@ -188,7 +188,7 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
     bands, spans = {"series": pd.DataFrame(fc.attrs["window_bands"])}, pd.DataFrame(fc.attrs.pop("window_spans"))
     direct = None
     if keys and fc.groupby(keys).ngroups > 1:
-        fc, direct, note = _reconciled(fc, train, request, keys, calendar, reconcile, window, span)
+        fc, direct, note = _reconciled(fc, train, request, keys, calendar, reconcile, window, span, spans)
         notes.append(note)
     if direct is not None:
         bands["national"] = pd.DataFrame(direct.attrs["window_bands"])
@@ -277,12 +277,13 @@ def _middle_levels(frame: pd.DataFrame, keys) -> list[str]:
 
 
 def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest, keys: list[str],
-                calendar, method: str, window: EventWindow, span
+                calendar, method: str, window: EventWindow, span, spans: pd.DataFrame
                 ) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
     """The series' forecast reconciled with the direct forecast of their sum (``method``; ``"auto"``:
     ``reconcile.choose_method``; kept as forecast with ``"bottom_up"``), the direct total (forecast with the window total's band; also
     where the national band comes from), and a note with the gap over the window (or why
-    nothing was reconciled)."""
+    nothing was reconciled). ``spans``: the series' refit span sums (``forecast``'s
+    ``attrs["window_spans"]``), the errors ``mint_refits`` weighs by."""
     from workbench.forecast.reconcile import reconcile
 
     failures = fc.attrs.get("failures", [])
@@ -302,7 +303,7 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
         return fc, direct, ("levels not reconciled (bottom_up): each level is the sum of its series; its band is "
                             "that of its own direct forecast, scaled to the sum")
     from workbench.data.validate import window_share
-    from workbench.forecast.reconcile import VARIANCE_WEIGHTED, resolve_method
+    from workbench.forecast.reconcile import VARIANCE_WEIGHTED, WITH_REFITS, refit_errors, resolve_method
 
     method, why = resolve_method(method, train, keys, request.freq)
     fallback = f" (chosen: {why})" if why else ""
@@ -310,7 +311,9 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
         fallback = (f" ({method} weighs each series by its band: none without a quantile below and above the "
                     f"median, so forecast proportions)")
         method = "forecast_proportions"
-    out = reconcile(fc, direct, keys=keys, method=method)
+    errors = ({(): refit_errors(direct.attrs["window_spans"], []), "bottom": refit_errors(spans, keys)}
+              if method in WITH_REFITS else None)
+    out = reconcile(fc, direct, keys=keys, method=method, errors=errors)
 
     def over_window(frame):
         return float((frame["yhat"] * window_share(frame["ds"], request.freq, window.start, window.end)).sum())
@@ -330,14 +333,20 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
     if info.get("at_zero"):
         how += f"; {info['at_zero']} series-days went to zero (the total is below what the others can give up)"
     how += _how_extra(info)
-    if method == "wls_var":  # the national total moves too: towards the surer of the two
+    if method in ("wls_var", "mint_refits"):  # the national total moves too: towards the surer of the two
         # how far it moved, said plainly: a diagonal W weighs the series' errors as independent,
         # so the sum of many series can look surer than the direct total
+        weighed = ("each series and the national total weighed by the variance of its own band, the less sure "
+                   "moving more" if method == "wls_var" else
+                   f"each series and the national total weighed by the variance of its own band and by how their "
+                   f"refits' window errors went together ({info['series_with_errors']} of "
+                   f"{fc.groupby(keys).ngroups + 1} with refits; correlations shrunk {info['shrinkage']:.0%} towards "
+                   f"none), so series that err together count as one error")
+        why = (" (their errors are weighed as independent, which makes a sum of many series look surer than it "
+               "may be)" if method == "wls_var" else "")
         share = (f", {(coherent - national) / (summed - national):.0%} of the way from the direct national forecast "
-                 f"to the series' sum (their errors are weighed as independent, which makes a sum of many series "
-                 f"look surer than it may be)" if abs(summed - national) >= 0.5 else "")
-        return out, direct, (f"levels reconciled (wls_var: each series and the national total weighed by the "
-                             f"variance of its own band, the less sure moving more): the "
+                 f"to the series' sum{why}" if abs(summed - national) >= 0.5 else "")
+        return out, direct, (f"levels reconciled ({method}: {weighed}): the "
                              f"{fc.groupby(keys).ngroups} series summed to {summed:,.0f}{gap} over the window "
                              f"against the direct national forecast of {national:,.0f}; every level now adds up "
                              f"to {coherent:,.0f}{share}{fallback}{_how_extra(info)}")

@@ -22,16 +22,31 @@ coherent. The methods:
   variance that day read off its own calibrated band (``band_variance``). A day whose bands all
   have zero width is split by forecast proportions (listed).
 * ``"bottom_up"``: the total is the sum of the bottom forecasts (no change at the bottom).
-* ``"ols"``, ``"wls_struct"``, ``"wls_var"``, ``"mint_shrink"``: the minimum-trace projection (MinT;
+* ``"ols"``, ``"wls_struct"``, ``"wls_var"``, ``"mint_refits"``, ``"mint_shrink"``: the minimum-trace projection (MinT;
   Wickramasuriya, Athanasopoulos & Hyndman 2019, *JASA* 114(526)) of the base forecasts of every
   level onto the coherent subspace, ``b~ = G y^`` with ``G = J - J W U (U' W U)^-1 U'``
   (the paper's Lemma 1; ``U' = [I | -C]`` for ``S = [C; I]``). ``W`` is the identity (``ols``),
   the number of bottom series under each series (``wls_struct``), each series' forecast
   variance that day from its own band (``wls_var``, one projection a day, all days solved at
-  once by ``diagonal_projection``), or the Schafer-Strimmer
-  shrunk covariance of past forecast errors (``mint_shrink``; Schafer & Strimmer 2005,
-  *Stat. Appl. Genet. Mol. Biol.* 4(1), target: the diagonal; ``shrunk_covariance``). Every
-  level's base forecast moves; none is kept as it was.
+  once by ``diagonal_projection``), those variances with the correlation of the series' own
+  rolling-origin refit errors (``mint_refits``: ``W_t = D_t^1/2 R D_t^1/2``, R the
+  Schafer-Strimmer shrunk correlation of every level's refit errors over spans of the window's
+  length, ``shrunk_correlation`` and ``refit_errors``; ``correlated_projection``), or the
+  Schafer-Strimmer shrunk covariance of past forecast errors (``mint_shrink``; Schafer &
+  Strimmer 2005, *Stat. Appl. Genet. Mol. Biol.* 4(1), target: the diagonal;
+  ``shrunk_covariance``). Every level's base forecast moves; none is kept as it was.
+
+  Why ``mint_refits``: a diagonal W (``wls_var``) weighs the series' errors as independent, so
+  the sum of many series looks surer than it is when they err together (a shop's SKUs all
+  forecast high after one good season), and the total leans to that sum. MinT's W is the
+  covariance of the levels' errors; in-sample residuals are not comparable across levels (a
+  total's model and its series' fit differently), but the refits the core already makes to
+  calibrate each band (``Forecaster.refit_paths``, from origins that every series ending on the
+  same day shares) are out-of-sample errors at the plan's own leads, at every level. Their
+  correlation, not their size, is taken: each day's variance stays that of the series' own
+  calibrated band at that horizon. A series without refits (a count model, a young series)
+  has no correlation with the others, so with no refits at all ``mint_refits`` is
+  ``wls_var``.
 
 Non-negativity: a projection can give a bottom series a negative forecast. Those values are set
 to zero and the levels above are the sums of the result ("set negative to zero", Di Fonzo &
@@ -57,9 +72,11 @@ import pandas as pd
 
 from workbench.errors import ParameterError
 
-METHODS = ("forecast_proportions", "top_down_var", "bottom_up", "ols", "wls_struct", "wls_var", "mint_shrink")
-PROJECTIONS = ("ols", "wls_struct", "wls_var", "mint_shrink")
-VARIANCE_WEIGHTED = ("top_down_var", "wls_var")  # weigh each series by the variance of its own band
+METHODS = ("forecast_proportions", "top_down_var", "bottom_up", "ols", "wls_struct", "wls_var", "mint_refits",
+           "mint_shrink")
+PROJECTIONS = ("ols", "wls_struct", "wls_var", "mint_refits", "mint_shrink")
+VARIANCE_WEIGHTED = ("top_down_var", "wls_var", "mint_refits")  # weigh each series by the variance of its own band
+WITH_REFITS = ("mint_refits",)  # need the series' refit errors (``refit_errors``)
 SPARSE_SHARE = 0.5  # a bottom with at least this share of intermittent series is sparse (choose_method)
 SHRINK_RIDGE = 2e-8  # added to the shrunk covariance's diagonal (as hierarchicalforecast does), and to wls_var's upper series
 BLOCK_VALUES = 4e6  # diagonal_projection: values of the systems solved at once (~32 MB)
@@ -176,6 +193,89 @@ def shrunk_covariance(errors: np.ndarray, ridge: float = SHRINK_RIDGE) -> tuple[
     return shrunk, lam
 
 
+def shrunk_correlation(errors: np.ndarray, refits=None) -> tuple[np.ndarray, float]:
+    """The correlation of series' forecast errors, shrunk towards the identity (Schafer-Strimmer).
+
+    Parameters
+    ----------
+    errors : shape (T, n): T past forecast errors (actual - forecast, units) of each of n series,
+        aligned by row (the same refit origin and period in every column); NaN where a series
+        has no error in that row (a younger series has fewer refits; a series without refits has
+        none).
+    refits : shape (T,) or None: the refit each row comes from. Rows of one refit share its
+        level error, so the sampling variance of a correlation is measured between refits
+        (cluster-robust: the refits' sums of products around their share of the mean), not as
+        if the rows were independent; None: every row is its own refit.
+
+    Returns
+    -------
+    ``(R, lambda)``: R (n, n) with unit diagonal and off-diagonal ``(1 - lambda) r_ij``, where
+    ``r_ij = sum_t z_ti z_tj / T`` and ``z = e / rms(e)`` over each series' own rows (zero where
+    it has none: a pair seen together in few rows is shrunk towards 0 in proportion, and R stays
+    positive semi-definite); ``lambda`` in [0, 1], ``sum var(r_ij) / sum r_ij^2`` over i != j
+    (Schafer & Strimmer 2005, *Stat. Appl. Genet. Mol. Biol.* 4(1), target "D": the diagonal).
+    The products are not centred: a level error that every refit shares (the series err
+    together) is part of the correlation, as it is of the mean squared error matrix ``W`` of
+    MinT (Wickramasuriya, Athanasopoulos & Hyndman 2019, *JASA* 114(526), ``W_1 = sum e e' / T``).
+    ``lambda`` is 1 (R the identity) when no pair has two refits in common.
+
+    Raises
+    ------
+    ParameterError : not a (T, n) array with T >= 2, infinite values, or ``refits`` of another length.
+    """
+    errors = np.asarray(errors, dtype=float)
+    if errors.ndim != 2 or errors.shape[0] < 2:
+        raise ParameterError(f"errors: need a (T, n) array with T >= 2 past errors, got shape {errors.shape}")
+    if np.isinf(errors).any():
+        raise ParameterError("errors: infinite values (NaN marks a missing error)")
+    t, n = errors.shape
+    refits = np.arange(t) if refits is None else np.asarray(refits)
+    if refits.shape != (t,):
+        raise ParameterError(f"refits: one per row of errors ({t}), got shape {refits.shape}")
+    present = np.isfinite(errors)
+    filled = np.where(present, errors, 0.0)
+    rows = present.sum(axis=0)
+    rms = np.sqrt(np.divide((filled ** 2).sum(axis=0), rows, out=np.zeros(n), where=rows > 0))
+    z = np.divide(filled, rms, out=np.zeros_like(filled), where=rms > 0)
+    corr = z.T @ z / t
+    groups = np.unique(refits)
+    off = ~np.eye(n, dtype=bool)
+    lam = 1.0
+    if len(groups) >= 2:
+        spread = np.zeros((n, n))
+        for group in groups:  # each refit's sum of products, around its share of the mean
+            part = z[refits == group]
+            spread += (part.T @ part - len(part) * corr) ** 2
+        var_r = spread * len(groups) / (len(groups) - 1) / t ** 2
+        denominator = float((corr[off] ** 2).sum())
+        if denominator > 0:
+            lam = float(np.clip(var_r[off].sum() / denominator, 0.0, 1.0))
+    out = corr * (1.0 - lam)
+    out[np.diag_indices(n)] = 1.0
+    return out, lam
+
+
+def refit_errors(spans, keys) -> pd.DataFrame:
+    """The errors ``mint_refits`` weighs by, from a forecast's refit span sums (the core's
+    ``attrs["window_spans"]``: columns ``keys..., reach, start, actual, forecast``, one row per
+    span of the window's length of each series' rolling-origin refits; ``window_band.span_sums``).
+
+    Returns ``[keys..., refit, step, error]``: ``refit`` the refit's path length (series whose
+    history ends on the same period share a refit origin by it), ``step`` the span's first
+    period after the origin, ``error`` the span's actual minus forecast (units over the window's
+    length: the error of a window total at that lead). Raises ``ParameterError`` for missing
+    columns."""
+    frame = pd.DataFrame(spans)
+    missing = [c for c in [*keys, "reach", "start", "actual", "forecast"] if c not in frame.columns]
+    if missing and len(frame):
+        raise ParameterError(f"refit spans: missing columns {missing}")
+    if not len(frame):
+        return pd.DataFrame(columns=[*keys, "refit", "step", "error"])
+    return pd.DataFrame({**{k: frame[k] for k in keys}, "refit": frame["reach"].astype(int),
+                         "step": frame["start"].astype(int),
+                         "error": frame["actual"].astype(float) - frame["forecast"].astype(float)})
+
+
 def mint_projection(S: np.ndarray, W: np.ndarray | None = None, diagonal: np.ndarray | None = None) -> np.ndarray:
     """The MinT reconciliation matrix ``G`` (n_bottom, n): reconciled bottom ``b~ = G y^``.
 
@@ -261,6 +361,57 @@ def diagonal_projection(S: np.ndarray, diagonal: np.ndarray, *values: np.ndarray
                                  "total?); use wls_struct or forecast_proportions") from None
         for i, reconciled in enumerate(out):
             reconciled[:, cut] += w_bottom[:, cut] * (C.T @ x[:, :, i].T)
+    return out
+
+
+def correlated_projection(S: np.ndarray, corr: np.ndarray, variance: np.ndarray, *values: np.ndarray
+                          ) -> list[np.ndarray]:
+    """The MinT projection of every column of ``values`` with ``W_j = D_j^1/2 R D_j^1/2``: the
+    series' variances of that column (date) and one correlation matrix (``mint_refits``).
+
+    Parameters
+    ----------
+    S : summing matrix (n, n_bottom), upper rows first, then the identity (``summing_matrix``).
+    corr : R, shape (n, n), symmetric positive semi-definite with unit diagonal
+        (``shrunk_correlation``).
+    variance : shape (n, m), each series' forecast error variance per date (units squared).
+    values : arrays (n, m) of base forecasts, reconciled with the same ``W_j``.
+
+    Returns one (n_bottom, m) array per ``values``: ``b~_j = b^_j - (W_j U)_b (U' W_j U)^-1 U'
+    y^_j`` (Wickramasuriya, Athanasopoulos & Hyndman 2019, Lemma 1, ``U' = [I | -C]``), equal
+    to ``mint_projection(S, W_j) @ y^_j``; with R the identity it is ``diagonal_projection``'s
+    (which it then calls). Per block of dates one product ``R (D^1/2 U)`` (O(n^2 n_upper) a
+    date) and a batched (n_upper, n_upper) solve.
+
+    Raises ``ParameterError`` when ``U'WU`` is singular for a date.
+    """
+    from scipy import sparse
+
+    n, n_bottom = S.shape
+    n_upper = n - n_bottom
+    if n_upper == 0:
+        return [v.astype(float) for v in values]
+    if np.array_equal(corr, np.eye(n)):
+        return diagonal_projection(S, variance, *values)
+    C = sparse.csr_matrix(S[:n_upper])
+    U = np.vstack([np.eye(n_upper), -S[:n_upper].T])                            # (n, n_upper)
+    gaps = np.stack([v[:n_upper] - C @ v[n_upper:] for v in values], axis=-1)   # (n_upper, m, k): U'y
+    out = [v[n_upper:].astype(float) for v in values]
+    scale = np.sqrt(variance)
+    step = max(1, int(BLOCK_VALUES // (n * n_upper)))
+    for block in range(0, variance.shape[1], step):
+        cut = slice(block, block + step)
+        d = scale[:, cut]                                                       # (n, b)
+        wu = d[:, :, None] * (corr @ (d[:, :, None] * U[:, None, :]).reshape(n, -1)).reshape(n, -1, n_upper)
+        system = wu[:n_upper] - (C @ wu[n_upper:].reshape(n_bottom, -1)).reshape(n_upper, -1, n_upper)
+        try:
+            x = np.linalg.solve(system.transpose(1, 0, 2), gaps[:, cut].transpose(1, 0, 2))  # (b, n_upper, k)
+        except np.linalg.LinAlgError:
+            raise ParameterError("MinT: U'WU is singular (a series with no error variance under a "
+                                 "total?); use wls_struct or forecast_proportions") from None
+        moved = np.einsum("itu,tuk->itk", wu[n_upper:], x)                     # (n_bottom, b, k)
+        for i, reconciled in enumerate(out):
+            reconciled[:, cut] -= moved[:, :, i]
     return out
 
 
@@ -369,16 +520,19 @@ def reconcile(bottom: pd.DataFrame, upper=None, *, keys, method: str = "forecast
     keys : the bottom frame's key columns.
     method : one of ``METHODS`` (see the module docstring). ``"top_down_var"`` and ``"wls_var"``
         need quantile columns (a band) in every frame they weigh.
-    errors : ``"mint_shrink"`` only: past forecast errors, ``{level tuple: frame}`` for every
+    errors : ``"mint_shrink"``: past forecast errors, ``{level tuple: frame}`` for every
         level of ``upper`` and ``"bottom"``, each ``[level columns..., cutoff, ds, error]``
         (error = actual - forecast, the same cut-offs and dates at every level).
+        ``"mint_refits"``: the refits' errors in the same dict, each ``[level columns..., refit,
+        step, error]`` (``refit_errors`` of the forecasts' ``attrs["window_spans"]``; a series
+        may have none).
 
     Returns
     -------
     A copy of ``bottom`` with every value column (``yhat``, quantiles, baseline) reconciled; its
     ``attrs["reconcile"]`` holds the method, and per method the top-down factors (dicts date ->
-    factor, for the mean and the quantiles), the shrinkage intensity, and the count and units of
-    negative values set to zero.
+    factor, for the mean and the quantiles), the shrinkage intensity (``mint_refits`` also the
+    error rows and the series with errors), and the count and units of negative values set to zero.
 
     Raises
     ------
@@ -392,19 +546,30 @@ def reconcile(bottom: pd.DataFrame, upper=None, *, keys, method: str = "forecast
     if missing:
         raise ParameterError(f"bottom forecast: missing columns {missing}")
     upper = {(): upper} if isinstance(upper, pd.DataFrame) else dict(upper or {})
-    upper = {tuple(level): frame for level, frame in upper.items()}
+    upper = {tuple(level): _bare(frame) for level, frame in upper.items()}
+    attrs, bottom = dict(bottom.attrs), _bare(bottom)
     if method == "bottom_up":
         out = bottom.copy()
         out.attrs["reconcile"] = {"method": method}
-        return out
-    if method in ("forecast_proportions", "top_down_var"):
+    elif method in ("forecast_proportions", "top_down_var"):
         total = upper.get(())
         if total is None or "yhat" not in total.columns or "ds" not in total.columns:
             raise ParameterError(f"{method} needs the total's forecast [ds, yhat, ...]")
-        return _top_down(bottom, total) if method == "forecast_proportions" else _top_down_var(bottom, total)
-    if not upper:
+        out = _top_down(bottom, total) if method == "forecast_proportions" else _top_down_var(bottom, total)
+    elif not upper:
         raise ParameterError(f"{method} needs the direct forecasts of at least one level above the bottom")
-    return _project(bottom, upper, keys, method, errors)
+    else:
+        out = _project(bottom, upper, keys, method, errors)
+    out.attrs = {**attrs, "reconcile": out.attrs["reconcile"]}
+    return out
+
+
+def _bare(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without its attrs (a shallow copy): pandas deep-copies attrs on every operation,
+    and a forecast's (window bands, notes) made a reconciliation of 276 series take seconds."""
+    out = frame.copy(deep=False)
+    out.attrs = {}
+    return out
 
 
 def _direct_total(bottom: pd.DataFrame, total: pd.DataFrame) -> pd.DataFrame:
@@ -535,10 +700,16 @@ def _project(bottom, upper, keys, method, errors) -> pd.DataFrame:
         G = mint_projection(S, diagonal=np.ones(len(S)))
     elif method == "wls_struct":
         G = mint_projection(S, diagonal=S.sum(axis=1))
-    elif method == "wls_var":  # one projection a day: each series' variance at that horizon (diagonal_projection)
+    elif method in ("wls_var", "mint_refits"):  # one projection a day: each series' variance at that horizon
         weighed = {level: frame.assign(_variance=band_variance(frame)) for level, frame in frames.items()}
         variance, _ = _stack(weighed, table, keys, levels, labels, "_variance", ["ds"], "forecast")
         G = None
+        corr = None
+        if method == "mint_refits":
+            E, refits = _error_matrix(errors, table, keys, levels, labels)
+            corr, lam = shrunk_correlation(E, refits) if E.shape[0] >= 2 else (np.eye(len(S)), 1.0)
+            info.update(shrinkage=lam, error_rows=E.shape[0],
+                        series_with_errors=int(np.isfinite(E).any(axis=0).sum()))
     else:
         if errors is None:
             raise ParameterError("mint_shrink needs past forecast errors of every level (errors=...)")
@@ -557,8 +728,10 @@ def _project(bottom, upper, keys, method, errors) -> pd.DataFrame:
             return [G @ v for v in values]
         # the ridge on the upper series only: it keeps U'WU invertible, and a bottom series
         # without variance (a band 0..0, a stopped line) stays exactly where it is
-        return diagonal_projection(S, variance + SHRINK_RIDGE * (np.arange(len(S)) < len(S) - S.shape[1])[:, None],
-                                   *values)
+        ridged = variance + SHRINK_RIDGE * (np.arange(len(S)) < len(S) - S.shape[1])[:, None]
+        if corr is not None:
+            return correlated_projection(S, corr, ridged, *values)
+        return diagonal_projection(S, ridged, *values)
 
     where = pd.MultiIndex.from_frame(bottom[[*keys, "ds"]])
 
@@ -586,6 +759,48 @@ def _project(bottom, upper, keys, method, errors) -> pd.DataFrame:
         out[quantiles] = _moved(bottom, "yhat_q50", bottom_values(np.maximum(median, 0.0)), quantiles)
     out.attrs["reconcile"] = info
     return out
+
+
+def _error_matrix(errors, table: pd.DataFrame, keys, levels, labels) -> tuple[np.ndarray, np.ndarray]:
+    """``mint_refits``' errors as a (T, n) matrix over the rows of S (NaN: no error; a series
+    without refits has none) and the refit of each of the T rows (every ``(refit, step)`` of any
+    level). ``errors``: ``{level tuple or "bottom": [level columns..., refit, step, error]}``
+    (``refit_errors``). Raises ``ParameterError`` for a missing level, columns, or a series
+    the hierarchy does not hold."""
+    if errors is None:
+        raise ParameterError("mint_refits needs the series' refit errors of every level (errors=...: "
+                             "reconcile.refit_errors of the forecasts' attrs['window_spans'])")
+    errors = {tuple(k) if k != "bottom" else k: v for k, v in errors.items()}
+    absent = [lv for lv in [*levels, "bottom"] if lv not in errors]
+    if absent:
+        raise ParameterError(f"errors: none given for level(s) {absent}")
+    where = {label: i for i, label in enumerate(labels)}
+    parts = []
+    for level in [*levels, "bottom"]:
+        frame = errors[level]
+        columns = list(keys) if level == "bottom" else list(level)
+        missing = [c for c in [*columns, "refit", "step", "error"] if c not in frame.columns]
+        if missing:
+            raise ParameterError(f"errors of level {level if level == 'bottom' else list(level)}: missing "
+                                 f"columns {missing}")
+        if frame.duplicated([*columns, "refit", "step"]).any():
+            raise ParameterError(f"errors of level {level if level == 'bottom' else list(level)}: more than one "
+                                 f"row per series, refit and step")
+        if level == "bottom":  # the bottom's rows of S follow the table's
+            at = pd.MultiIndex.from_frame(table[list(keys)]).get_indexer(pd.MultiIndex.from_frame(frame[columns]))
+            rows = np.where(at >= 0, at + len(labels) - len(table), -1)
+        else:
+            rows = np.array([where.get((level, key), -1) for key in frame[columns].itertuples(index=False, name=None)],
+                            dtype=int)
+        if (rows < 0).any():
+            at = int(np.flatnonzero(rows < 0)[0])
+            raise ParameterError(f"errors: series {dict(zip(columns, frame[columns].iloc[at]))} is not in the "
+                                 f"forecast's hierarchy")
+        parts.append(pd.DataFrame({"row": rows, "refit": frame["refit"].to_numpy(), "step": frame["step"].to_numpy(),
+                                   "error": frame["error"].to_numpy(dtype=float)}))
+    long = pd.concat(parts, ignore_index=True)
+    wide = long.pivot(index=["refit", "step"], columns="row", values="error").reindex(columns=range(len(labels)))
+    return wide.to_numpy(dtype=float), wide.index.get_level_values("refit").to_numpy()
 
 
 def level_totals(frame: pd.DataFrame, level, value_columns=None) -> pd.DataFrame:
