@@ -58,6 +58,20 @@ def series_label(key: dict | None) -> str:
     return ", ".join(f"{k}={v}" for k, v in (key or {}).items()) or "series"
 
 
+def relabelled(notes: Iterable[str], names: dict[str, str]) -> list[str]:
+    """``notes`` with each ``SeriesNote``'s key columns renamed by ``names`` (a run's own column
+    names -> the user's: ``{"sku": "商品编码"}``), its label with them (``商品编码=JG008``); other
+    notes as they are. For a run that renames a user's columns to read them (the planning
+    cycle), so its notes speak the user's names."""
+    out = []
+    for n in notes:
+        if isinstance(n, SeriesNote) and any(k in names for k in n.key):
+            key = {names.get(k, k): v for k, v in n.key.items()}
+            n = SeriesNote(series_label(key), n.note, key)
+        out.append(n)
+    return out
+
+
 def note_kind(text: str) -> tuple[str, list[str]]:
     """``text`` with each figure (date, number, percent) replaced by ``{}``, and the figures in
     order: two notes of one kind differ only in their figures."""

@@ -197,7 +197,13 @@ def test_the_event_report_and_the_cycle_read_their_sales_with_the_mapping(tmp_pa
     with pytest.warns(UserWarning):
         history, _, skus, notes = load_history(params)
     assert set(history["sku"]) == {"B1", "Z"} and history["y"].sum() == 59 * 4 + 31 * 6 + 90
-    assert any("A1 -> B1" in note for note in notes) and "A1" in skus  # its stock, if any, has no demand
+    assert any("A1 -> B1" in note for note in notes) and skus == ["B1", "Z"]  # review 1 #5: planned after the mapping
+    params_c2 = CycleParams(data=str(data), stock=str(data), successors=str(mapping), category="c2")
+    with pytest.warns(UserWarning):
+        assert load_history(params_c2)[2] == ["B1"]  # under its own category, not its predecessor's
+    with pytest.warns(UserWarning):  # max_skus takes the successor, never the code it replaced
+        assert load_history(CycleParams(data=str(data), stock=str(data), successors=str(mapping), category=None,
+                                        max_skus=1))[2] == ["B1"]
     pd.concat(rows).assign(region="广东省").to_csv(data, index=False)  # provinces: summed into regions
     with pytest.warns(UserWarning):
         _, _, _, notes = load_history(params)

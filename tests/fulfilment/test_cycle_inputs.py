@@ -55,3 +55,42 @@ def test_a_missing_column_or_an_unknown_region_is_refused_before_any_kernel_nami
         CycleParams(**{**files, "sku_col": "省份"})
     with pytest.raises(ParameterError, match="the sample data has fixed columns"):
         CycleParams(date_col="日期")
+
+
+def test_notes_speak_the_files_own_column_names(tmp_path):
+    """Trial 8 N6: after the cycle read 商品编码 as ``sku`` its notes said "in column 'sku'" and
+    "sku=JG008"; they name the file's columns (the regions, read from provinces, as region), and
+    a number column it does not read (退货量) is named."""
+    from workbench.notes import SeriesNote, relabelled
+
+    files = _export(tmp_path)
+    raw = pd.read_csv(files["data"], encoding="gbk", dtype={"商品编码": str})
+    days = pd.to_datetime(raw["日期"])
+    replaced = raw[(raw["商品编码"] == "JG002") & (days >= "2026-10-01")].assign(商品编码="JG002B")
+    raw = pd.concat([raw[~((raw["商品编码"] == "JG002") & (days >= "2026-10-01"))], replaced])
+    raw.assign(退货量=1).to_csv(files["data"], index=False, encoding="gbk")
+    history, _, _, notes = load_history(CycleParams(**files, gmv=None, category=None))
+    hint = [n for n in notes if "JG002 (last sale 2026-09-30" in n]
+    assert len(hint) == 1 and "in column '商品编码'" in hint[0] and "'sku'" not in hint[0]
+    assert any("column(s) ['退货量'] not used" in n for n in notes)
+    names = history.attrs["series_names"]
+    assert names == {"sku": "商品编码", "region": "region"}  # provinces were read as regions
+    note = relabelled([SeriesNote("sku=JG002, region=East", "stopped", {"sku": "JG002", "region": "East"})], names)[0]
+    assert note == "商品编码=JG002, region=East: stopped" and note.key == {"商品编码": "JG002", "region": "East"}
+
+
+def test_the_default_category_plans_every_sku_of_a_users_file(tmp_path):
+    """Trial 8 F7: the notebook's default category was the sample's 'beauty', which refused a
+    team's file until `-p category None`; the default is every SKU (as CycleParams')."""
+    from pathlib import Path
+
+    from workbench.reports.params import read_notebook_parameters
+
+    notebook = Path(__file__).resolve().parents[2] / "notebooks" / "planning_cycle.ipynb"
+    assert read_notebook_parameters(notebook)["category"].default is None
+    assert CycleParams().category is None
+    files = _export(tmp_path)
+    check_sales_file(files)  # no category given: passes
+    assert load_history(CycleParams(**files, gmv=None))[2] == ["0031000", "JG002"]
+    with pytest.raises(ParameterError, match=r"category: 'beauty' is not in .*; it has \['零食'\]"):
+        check_sales_file({**files, "category": "beauty"})  # a category the file lacks is still refused

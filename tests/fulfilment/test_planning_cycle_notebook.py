@@ -263,10 +263,10 @@ def test_the_runner_refuses_files_the_inputs_name_before_any_kernel(repo, tmp_pa
         prepare(capacity=str(tmp_path / "capacity.csv"))
 
 
-def test_the_sample_category_on_own_data_is_refused_before_any_kernel(repo, tmp_path):
-    """Trial 7 F9: the notebook's default category, the sample's 'beauty', failed on a team's file
-    only inside the kernel (19.5 s). The runner's checks see the defaults that are not files: the
-    default is refused up front with the file's categories and how to plan every SKU."""
+def test_a_category_the_file_lacks_is_refused_before_any_kernel(repo, tmp_path):
+    """Trial 7 F9: a category a team's file does not have failed only inside the kernel (19.5 s).
+    The runner's check refuses it up front with the file's categories and how to plan every SKU;
+    the notebook's default (None: every SKU) passes."""
     from workbench.reports import runner
 
     files = own_files(tmp_path)
@@ -281,6 +281,6 @@ def test_the_sample_category_on_own_data_is_refused_before_any_kernel(repo, tmp_
 
     with pytest.raises(ParameterError, match=r"category: 'beauty' is not in .*sales.csv; it has \['彩妆', '护肤'\] "
                                              r"\(None, -p category null: every SKU\)"):
-        prepare()
+        prepare(category="beauty")
     prepare(category="护肤")
-    prepare(category=None)
+    prepare()

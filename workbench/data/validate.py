@@ -45,6 +45,10 @@ class GapsFilledWarning(UserWarning):
     """Missing periods were filled with zeros under the ``gaps="zero"`` policy."""
 
 
+class UnusedColumnsWarning(UserWarning):
+    """Number columns of a file that the run does not read (``unused_columns_note``)."""
+
+
 @dataclass
 class ValidationReport:
     source: str
@@ -176,6 +180,19 @@ def check_key_names(keys, *, date_col: str = "ds", target_col: str = "y") -> lis
         raise DataValidationError(f"--keys {clash} is also the date or target column; keys are the "
                                   f"columns that tell series apart (sku, region...)")
     return keys
+
+
+def unused_columns_note(raw: pd.DataFrame, used, target: str, source: str) -> list[str]:
+    """The note naming the number columns of ``raw`` (a file as read) that a run does not read,
+    a returns (退货量) or GMV column beside the target: said, not silently left out; ``[]`` when
+    there are none. ``used``: the columns the run reads (date, target, keys; None entries are
+    skipped). One home for every entry point: the CLI's forecast and backtest, the event report,
+    the planning cycle."""
+    used = {str(c) for c in used if c is not None}
+    unused = [c for c in raw.columns if str(c) not in used and pd.api.types.is_numeric_dtype(raw[c])]
+    if not unused:
+        return []
+    return [f"{source}: column(s) {unused} not used: the forecast is of {target!r} as it is"]
 
 
 def prepare_long_frame(

@@ -11,7 +11,7 @@ import pandas as pd
 from workbench.calendar import RetailCalendar, default_calendar
 from workbench.data.io import WRITE_SUFFIXES, read_table, refuse_overwrite, write_table
 from workbench.data.successors import SuccessorsWarning, apply_successors, likely_replacements, read_successors
-from workbench.data.validate import period_end, prepare_long_frame
+from workbench.data.validate import UnusedColumnsWarning, period_end, prepare_long_frame, unused_columns_note
 from workbench.errors import ParameterError
 from workbench.forecast.backtest import compare_models, event_windows, window_history
 from workbench.forecast.core import ForecastRun, forecast, forecast_to_parquet
@@ -30,20 +30,24 @@ def load_series(data: str | Path, *, date_col: str, target: str, keys=(), freq: 
     """Read and validate a long table; returns the standard frame and its validation report.
     ``successors``: a successor mapping file (``workbench.data.successors``), checked before the
     table is read and applied to the frame, with a note; codes that look like an undeclared
-    replacement get one too (``likely_replacements``). Notes are ``SuccessorsWarning`` and the
-    frame's ``attrs["data_notes"]`` (for a notes file)."""
+    replacement get one too (``likely_replacements``), and so do number columns the run does not
+    read (a returns column: ``unused_columns_note``). Notes are warnings (``UnusedColumnsWarning``,
+    ``SuccessorsWarning``) and the frame's ``attrs["data_notes"]`` (for a notes file)."""
     mapping = read_successors(successors) if successors is not None else None
     raw = read_table(data, table=table, query=query, encoding=encoding, sheet=sheet,
                      text_columns=list(keys))  # codes such as 00123 keep their zeros
     frame, report = prepare_long_frame(raw, date_col=date_col, target_col=target, keys=list(keys),
                                        freq=freq, gaps=gaps)
+    unused = unused_columns_note(raw, [date_col, target, *keys], target, raw.attrs.get("source", str(data)))
+    for note in unused:
+        warnings.warn(note, UnusedColumnsWarning, stacklevel=2)
     notes = []
     if mapping is not None:
         frame, notes = apply_successors(frame, keys, mapping)
     notes += likely_replacements(frame, keys)
     for note in notes:
         warnings.warn(note, SuccessorsWarning, stacklevel=2)
-    frame.attrs["data_notes"] = notes
+    frame.attrs["data_notes"] = unused + notes
     return frame, report
 
 
@@ -196,15 +200,16 @@ def _check_side_output(flag: str, path, output: OutputFormat, inputs, outputs) -
 
 
 def _write_notes(notes: list[str], path, output: OutputFormat, echo) -> None:
-    """Write every series' own note to ``path`` (``note_rows``), or, without a path, tell
+    """Write every series' own note to ``path`` (``note_rows``: the key columns first, then
+    ``series`` and ``note``, whatever note comes first), or, without a path, tell
     ``echo`` that the notes printed said some once for many series, with the flag that writes
     each series' own."""
     from workbench.notes import note_rows, said_once
 
     if path is not None:
         rows = note_rows(notes)
-        write_table(pd.DataFrame(rows, columns=list(dict.fromkeys(
-            [k for r in rows for k in r] or ["series", "note"]))), path, excel_csv=output.excel_csv)
+        keys = [k for k in dict.fromkeys(k for r in rows for k in r) if k not in ("series", "note")]
+        write_table(pd.DataFrame(rows, columns=[*keys, "series", "note"]), path, excel_csv=output.excel_csv)
         if echo:
             echo(f"wrote {len(rows):,} notes, one row per series and note, to {path}")
     elif echo and len(said_once(notes)) < len(dict.fromkeys(notes)):

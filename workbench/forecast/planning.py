@@ -569,6 +569,7 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
                                       keys=keys, freq="D", source=f"sample ({params.level})")
         return frame, keys, "D", []
     from workbench.data.successors import apply_successors, likely_replacements, read_successors
+    from workbench.data.validate import unused_columns_note
 
     mapping = read_successors(params.successors) if params.successors is not None else None
     raw = read_table(params.data, text_columns=keys)  # codes such as 00123 keep their zeros
@@ -581,7 +582,6 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
                              f"with keys=[...]")
     finer = [c for c in raw.columns if c not in (params.date_col, params.target, *keys)
              and not pd.api.types.is_numeric_dtype(raw[c])]
-    unused = [c for c in raw.columns if c not in (params.date_col, params.target, *keys, *finer)]
     freq, notes = params.freq, []
     if freq is None:
         freq, note = file_frequency(raw, params.date_col, str(params.data))
@@ -601,8 +601,8 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
         n_after = frame.groupby(keys).ngroups if keys else 1
         notes.append(f"{params.data}: {n_before} series summed over {finer} to {n_after} series of "
                      f"{keys or 'the national total'}")
-    if unused:  # a returns or GMV column beside the target: said, not silently left out
-        notes.append(f"{params.data}: column(s) {unused} not used: the forecast is of {params.target!r} as it is")
+    notes += unused_columns_note(raw, [params.date_col, params.target, *keys, *finer], params.target,
+                                 str(params.data))
     return frame, keys, freq, notes
 
 

@@ -38,7 +38,7 @@ from workbench.errors import DataValidationError, ParameterError
 from workbench.fulfilment.kpis import Kpi, kpi_table
 from workbench.fulfilment.peak import SHIP_TARGET, TOTAL_SOURCES, PeakResult, check_capacity, peak_check
 from workbench.network.places import warehouse_name
-from workbench.notes import SeriesNote, series_label
+from workbench.notes import SeriesNote, relabelled, series_label
 
 QUANTILES = (0.1, 0.5, 0.9)
 CAPACITY_ASSUMED = ("daily handling capacity ASSUMED: each warehouse's network capacity for the "
@@ -397,15 +397,20 @@ class CycleResult:
 def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str], list[str]]:
     """The daily sales ``[sku, region, ds, y]`` (validated, every SKU: the network and GMV see
     the whole business), the national GMV ``[ds, y]`` (None without a GMV column), the SKUs
-    whose stock is planned (``category`` and ``max_skus`` applied) and notes. A
-    ``params.successors`` mapping (``workbench.data.successors``) is checked before the sales
-    are read and applied to the units, with a note (the GMV is national: nothing moves); a
-    replaced SKU is then no series (its stock, if any, has no forecast demand). Codes that look
-    like an undeclared replacement get a note (``likely_replacements``).
+    whose stock is planned and notes. A ``params.successors`` mapping
+    (``workbench.data.successors``) is checked before the sales are read and applied to the
+    units, with a note (the GMV is national: nothing moves); a replaced SKU is then no series.
+    The planned SKUs are the series' SKUs after that mapping (a replaced code is not planned:
+    its successor is, under the successor's category), in ``params.category`` when given, the
+    first ``params.max_skus`` of them when given. Codes that look like an undeclared replacement
+    get a note (``likely_replacements``); so do number columns the cycle does not read (a
+    returns column: ``validate.unused_columns_note``).
 
     The file's own column names come from ``params.date_col``, ``sku_col``, ``region_col`` and
     ``category_col`` (``standard_sales``); a region column of provinces (广东省, 浙江) is read as
-    the network's seven regions, with a note (``network_regions``).
+    the network's seven regions, with a note (``network_regions``). Notes name series and
+    columns by the file's own names (``商品编码=JG008``; ``region=`` where provinces were read as
+    regions: ``series_names``).
 
     Raises:
         DataValidationError: a file without the named columns or with bad rows (named); weekly
@@ -416,7 +421,7 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     from workbench.data.io import read_table
     from workbench.data.sample import load_sample
     from workbench.data.successors import apply_successors, likely_replacements, read_successors
-    from workbench.data.validate import prepare_long_frame
+    from workbench.data.validate import prepare_long_frame, unused_columns_note
 
     mapping = read_successors(params.successors) if params.successors is not None else None
     if params.data == "sample":
@@ -424,20 +429,28 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     else:
         raw = read_table(params.data, text_columns=[params.sku_col, params.region_col, params.category_col])
         source = raw.attrs.get("source", params.data)
+    read = [getattr(params, name) for name in (*SALES_COLUMNS, "target", "gmv")]
+    notes = unused_columns_note(raw, read, params.target, source)
     raw = standard_sales(raw, {name: getattr(params, name) for name in SALES_COLUMNS}, params.target, source)
     refuse_periods(raw, source)
+    check_category(raw, params.category, source)
     frame, _ = prepare_long_frame(raw, date_col="ds", target_col=params.target,
                                   keys=["sku", "region"], freq="D", source=source)
-    frame, notes = network_regions(frame, params.region_col, source)
+    frame, regions = network_regions(frame, params.region_col, source)
+    notes += regions
+    names = series_names(params, mapped=bool(regions))
+    own = frame.rename(columns=names)  # the mapping's and the hint's notes name the file's columns
     if mapping is not None:
-        frame, moved = apply_successors(frame, ["sku", "region"], mapping)
-        notes += moved  # the regions' note stays
-    notes += likely_replacements(frame, ["sku", "region"])
-    skus = raw["sku"].astype(str)
-    check_category(raw, params.category, source)
+        own, moved = apply_successors(own, list(names.values()), mapping)
+        notes += moved
+    notes += likely_replacements(own, list(names.values()))
+    frame = own.rename(columns={v: k for k, v in names.items()})
+    frame.attrs.update(own.attrs)
+    frame.attrs["series_names"] = names  # for run_cycle's notes (relabelled)
+    stock_skus = sorted(frame["sku"].astype(str).unique())  # after the mapping: a replaced code is no series
     if params.category is not None:
-        skus = skus[raw["category"].astype(str) == params.category]
-    stock_skus = sorted(skus.unique())
+        category = dict(zip(raw["sku"].astype(str), raw["category"].astype(str)))  # a successor's own
+        stock_skus = [s for s in stock_skus if category.get(s) == params.category]
     if params.max_skus is not None:
         stock_skus = stock_skus[:params.max_skus]
     gmv = None
@@ -446,6 +459,14 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
                                       keys=["sku", "region"], freq="D", source=source)  # summed: no region needed
         gmv = money.groupby("ds", as_index=False)["y"].sum()  # national: a replacement moves none of it
     return frame, gmv, stock_skus, notes
+
+
+def series_names(params: CycleParams, *, mapped: bool) -> dict[str, str]:
+    """How the cycle's notes name its key columns ``sku`` and ``region``: the sales file's own
+    names (``params.sku_col``, ``params.region_col``: ``商品编码``, ``省份``); ``region`` stays
+    where ``mapped`` (the column held provinces, read as the network's regions: its values are
+    regions, no longer the column's)."""
+    return {"sku": params.sku_col, "region": "region" if mapped else params.region_col}
 
 
 def standard_sales(raw: pd.DataFrame, columns: dict[str, str], target: str, source: str) -> pd.DataFrame:
@@ -558,8 +579,8 @@ def check_sales_file(values: dict) -> None:
     read with its own column names (``date_col``, ``sku_col``, ``region_col``, ``category_col``,
     ``target``: ``standard_sales``), its regions must be regions or provinces
     (``network_regions``), weekly or monthly dates are refused (``refuse_periods``), and so is a
-    ``category`` it does not have (the notebook's default, the sample's ``beauty``, too:
-    ``check_category``) and a missing ``stock`` file (the demo snapshot is the sample's only);
+    ``category`` it does not have (``check_category``; the default, None, plans every SKU) and a
+    missing ``stock`` file (the demo snapshot is the sample's only);
     the rest is checked in the run.
 
     Raises:
@@ -1004,6 +1025,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
 
     kpis = judge_plan(params, report, named, peak, orders, build, budget, gmv, blocked,
                       example_budget=example_budget)
+    notes = relabelled(notes, history.attrs["series_names"])  # the user's column names
     return CycleResult(params, kpis, window, end, region_fc, totals, report, assignment, capacity,
                        peak, plan, orders, build, clearance, budget, gmv, stock_source, blocked,
                        notes, history_start=history["ds"].min(), used_plan=used_name)

@@ -1,0 +1,39 @@
+"""What the command line says about a user's file: every entry point names the columns it
+leaves out (trial 8 F8: the event report named 退货量, `workbench forecast` did not)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from workbench.cli import main
+
+NOTE = "column(s) ['退货量'] not used: the forecast is of '销量' as it is"
+
+
+def _export(tmp_path):
+    days = pd.date_range("2025-01-01", periods=200)
+    frame = pd.DataFrame({"日期": list(days) * 2, "商品编码": ["JG001"] * 200 + ["JG002"] * 200,
+                          "销量": [5.0, 7.0, 6.0, 9.0] * 100, "退货量": [0, 1] * 200})
+    data = tmp_path / "export.csv"
+    frame.to_csv(data, index=False)
+    return data
+
+
+def test_forecast_and_backtest_name_an_unused_number_column_on_stderr_and_in_the_notes_file(tmp_path, capsys):
+    data = _export(tmp_path)
+    common = ["--data", str(data), "--date-col", "日期", "--target", "销量", "--keys", "商品编码", "--freq", "D"]
+    assert main(["forecast", *common, "--horizon", "7", "--model", "seasonal_naive", "--out",
+                 str(tmp_path / "fc.csv"), "--notes", str(tmp_path / "notes.csv")]) == 0
+    assert f"note: {data}: {NOTE}" in capsys.readouterr().err
+    assert pd.read_csv(tmp_path / "notes.csv")["note"].str.contains(NOTE, regex=False).any()
+    assert main(["backtest", *common, "--event", "618", "--years", "2025", "--lead", "30",
+                 "--models", "seasonal_naive"]) == 0
+    assert NOTE in capsys.readouterr().err
+
+
+def test_a_file_whose_every_number_column_is_read_gets_no_such_note(tmp_path, capsys):
+    data = _export(tmp_path)
+    pd.read_csv(data).drop(columns="退货量").to_csv(data, index=False)
+    assert main(["forecast", "--data", str(data), "--date-col", "日期", "--target", "销量", "--keys", "商品编码",
+                 "--freq", "D", "--horizon", "7", "--model", "seasonal_naive", "--out", str(tmp_path / "fc.csv")]) == 0
+    assert "not used" not in capsys.readouterr().err
