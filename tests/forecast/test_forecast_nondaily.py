@@ -331,7 +331,7 @@ def test_a_sale_seen_once_lifts_its_weeks_ahead(seed):
     lift = pred.mean / np.median(pred.mean[inside == 0])
     assert ((lift[inside == 1] > 1.3) & (lift[inside == 1] < 1.7)).all(), lift
     assert (np.abs(lift[inside == 0] - 1) < 0.01).all()
-    assert any("618 +" in note and "last sighting" in note for note in pred.notes)
+    assert any("618 +" in note and "their sightings" in note for note in pred.notes)
 
 
 def test_a_single_zero_month_ends_a_steady_line_but_not_a_slow_sellers_level():

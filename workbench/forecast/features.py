@@ -51,12 +51,36 @@ def quiet_periods(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar) -> 
     event span (``quiet_days``: a daily level is distorted by the lull before a sale and its
     peak); weeks, months and quarters of which at most half the days lie in the calendar's
     Spring Festival pause (its ``spring_festival`` window): the only span that can empty a whole
-    period by design, while a sale period sells more, its lull and its peak netted."""
+    period by design, while a sale period sells more, its lull and its peak netted.
+
+    A period's mask depends on its date alone, so the last grid computed per frequency and
+    calendar is kept and a run of its dates (a model's refits on the first periods of a
+    series, a panel's series on the same dates, the core's guard and the model) is served by
+    slicing it (``_QUIET_GRIDS``); the result is a new array either way."""
     ds = pd.DatetimeIndex(ds)
+    key = (freq, calendar)
+    held = _QUIET_GRIDS.get(key)
+    if held is not None and len(ds):
+        dates, mask = held
+        at = int(dates.searchsorted(ds[0]))
+        if at + len(ds) <= len(dates) and dates[at:at + len(ds)].equals(ds):
+            return mask[at:at + len(ds)].copy()
     if freq == "D":
-        return quiet_days(ds, calendar)
-    paused, days = pause_days(ds, freq, calendar)
-    return paused * 2 <= days
+        mask = quiet_days(ds, calendar)
+    else:
+        paused, days = pause_days(ds, freq, calendar)
+        mask = paused * 2 <= days
+    if len(_QUIET_GRIDS) >= QUIET_GRID_KEYS:
+        _QUIET_GRIDS.clear()
+    _QUIET_GRIDS[key] = (ds, mask)
+    return mask.copy()
+
+
+# ``quiet_periods``' last grid per (frequency, calendar): dates and mask (review: the mask was
+# rebuilt in every ETS refit, and for the guard and the model of one series). The key holds the
+# calendar, so its identity (its hash) cannot be reused by another while it is kept.
+_QUIET_GRIDS: dict[tuple[str, RetailCalendar], tuple[pd.DatetimeIndex, np.ndarray]] = {}
+QUIET_GRID_KEYS = 8  # (frequency, calendar) pairs kept at most
 
 
 def holiday_flags(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> np.ndarray:

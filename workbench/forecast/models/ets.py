@@ -12,7 +12,7 @@ from workbench.calendar import RetailCalendar
 from workbench.data.validate import PERIOD_WORDS, SEASON_LENGTH, period_end, window_share
 from workbench.errors import ModelError
 from workbench.forecast.conformal import (HORIZON_BANDS, apply_offsets, conformal_offsets, path_errors,
-                                         rolling_origin_errors, rolling_origin_paths)
+                                         rolling_origin_errors, rolling_origin_paths, wiener_factor)
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
                                             censored_at_zero, count_band, count_dispersion)
 from workbench.forecast.features import quiet_periods
@@ -87,23 +87,33 @@ def event_periods(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar) -> 
 
 
 def sale_effects(z: np.ndarray, shares: np.ndarray, excluded: np.ndarray, freq: str) -> dict[int, tuple]:
-    """Each solar sale event's lift measured on its last sighting against the quiet periods
-    either side of it (``lunar.neighbourhood`` and ``lunar.local_effect``, the one-festival
-    measure): ``{column of shares: (beta, variance, spread)}``, ``beta`` the log lift of a period
-    wholly inside the event's windows, shrunk towards 0 by ``b^2 / (b^2 + v)`` (``b`` the
-    measure, ``v`` its variance: the empirical Wiener rule of ``one_season_indices``),
-    ``variance`` and ``spread`` as ``local_effect`` gives them.
+    """Each solar sale event's lift, measured on every sighting against the quiet periods either
+    side of it (``lunar.neighbourhood`` and ``lunar.local_effect``, the one-festival measure)
+    and pooled over the sightings: ``{column of shares: (beta, variance, spread)}``.
+
+    The sightings' measures are combined by the random-effects mean (R. DerSimonian & N. Laird,
+    "Meta-analysis in clinical trials", Controlled Clinical Trials 7, 1986): inverse-variance
+    weights widened by the between-sightings variance ``tau^2`` their disagreement beyond their
+    noise gives (0 when they agree), so a sale not significant in one year but clear in another
+    keeps what the clear one says, and two years that disagree give a wide, shrunk lift.
+    ``beta``: the log lift of a period wholly inside the event's windows, shrunk towards 0 by
+    ``conformal.wiener_factor`` (``b^2 / (b^2 + v)``, ``v`` the pooled mean's variance);
+    ``variance``: the lift ahead's, that mean's variance plus ``tau^2`` (a new year's lift
+    varies as the years seen did); ``spread``: the sightings' mean extra variance of a period
+    inside the span (``local_effect``). Log points (squared).
 
     ``z``: shape (n,), log demand; ``shares``: shape (n, k), ``sale_shares``; ``excluded``:
     shape (n,), bool, periods that are no quiet neighbour either (the festival's). A sighting at
     the history's first or last period may be partial and is not measured; nor one without a
-    quiet period on both sides (a Double 11 that ends the history)."""
+    quiet period on both sides (a Double 11 that ends the history); an event with no sighting
+    measured has no entry."""
     out = {}
     any_sale = shares.sum(axis=1) > 0
     for j in range(shares.shape[1]):
         touched = np.flatnonzero(shares[:, j] > 0)
         runs = np.split(touched, np.flatnonzero(np.diff(touched) > 1) + 1) if len(touched) else []
-        for run in reversed(runs):
+        measures = []  # (beta, variance, spread) of each sighting measured
+        for run in runs:
             if run[0] == 0 or run[-1] == len(z) - 1:
                 continue
             sighting = np.zeros(len(z), bool)
@@ -113,10 +123,27 @@ def sale_effects(z: np.ndarray, shares: np.ndarray, excluded: np.ndarray, freq: 
                 continue
             estimate = local_effect(z, np.where(sighting, shares[:, j], 0.0)[:, None], *hood)
             if estimate is not None:
-                beta, var = float(estimate[0][0]), float(estimate[1][0, 0])
-                out[j] = (beta * beta ** 2 / (beta ** 2 + var), var, float(estimate[2]))
-            break
+                measures.append((float(estimate[0][0]), float(estimate[1][0, 0]), float(estimate[2])))
+        if measures:
+            beta, var, spread = (np.array(m) for m in zip(*measures))
+            mean, mean_var, tau2 = random_effects_mean(beta, var)
+            out[j] = (mean * wiener_factor(mean, mean_var), mean_var + tau2, float(spread.mean()))
     return out
+
+
+def random_effects_mean(estimates: np.ndarray, variances: np.ndarray) -> tuple[float, float, float]:
+    """``(mean, variance of the mean, tau^2)`` of independent ``estimates`` (shape (k,)) with
+    sampling ``variances`` (shape (k,), > 0): the DerSimonian-Laird random-effects mean
+    (DerSimonian & Laird, Controlled Clinical Trials 7, 1986): ``tau^2 = max(0, (Q - (k - 1)) /
+    (S1 - S2 / S1))`` from Cochran's ``Q = sum w (b - b_w)^2`` with ``w = 1 / v``, ``S1 = sum w``,
+    ``S2 = sum w^2``; then weights ``1 / (v + tau^2)``. One estimate is its own mean (tau^2 0).
+    Units: those of the estimates (their squares for the variances)."""
+    w = 1.0 / variances
+    fixed = float(w @ estimates / w.sum())
+    q = float(w @ (estimates - fixed) ** 2)
+    tau2 = max(0.0, (q - (len(w) - 1)) / (w.sum() - (w @ w) / w.sum())) if len(w) > 1 else 0.0
+    w = 1.0 / (variances + tau2)
+    return float(w @ estimates / w.sum()), float(1.0 / w.sum()), tau2
 
 
 def quiet_level(z: np.ndarray, quiet: np.ndarray) -> np.ndarray:
@@ -157,11 +184,11 @@ def one_season_indices(z: np.ndarray, season: int, *, shrink: bool = False,
     - each index is shrunk towards 0 by the factor ``i^2 / (i^2 + v)`` (``i`` the index, ``v``
       its variance): a position seen once repeats that year's noise as if it were the season
       (shrinkage estimators of seasonal factors: D. Miller & D. Williams, IJF 19, 2003; the
-      factor is the empirical Wiener rule ``event_profile._shrink_profile`` uses for event
-      profiles). A strong season (an index several noise sd from 0) is kept nearly whole; a
-      month whose two sightings disagree, after the year's growth, keeps little of either. The
-      variance stays ``v`` (the shrunk ``i^2 v / (i^2 + v)`` trusts the noisy ``i^2``: it
-      narrowed the sample's 18-month SKUs' band, 78 -> 72% P10-P90 coverage; 74% with ``v``).
+      factor is the empirical Wiener rule, ``conformal.wiener_factor``). A strong season (an
+      index several noise sd from 0) is kept nearly whole; a month whose two sightings
+      disagree, after the year's growth, keeps little of either. The variance stays ``v`` (the
+      shrunk ``i^2 v / (i^2 + v)`` trusts the noisy ``i^2``: it narrowed the sample's 18-month
+      SKUs' band, 78 -> 72% P10-P90 coverage; 74% with ``v``).
       James & Stein's single factor for all positions (Miller & Williams' first estimator) lost
       to it on the three monthly one-season rows of docs/benchmarks.md (parcel origins' months
       23.2 against 19.2% pooled WAPE: one factor for the year kept a level shift read as season).
@@ -195,8 +222,7 @@ def one_season_indices(z: np.ndarray, season: int, *, shrink: bool = False,
     noise = float(np.mean([g.var(ddof=1) for g in twice])) if twice else float(resid[used].var())
     variance = noise / np.array([max(len(g), 1) for g in groups], float)
     if shrink:
-        keep = np.divide(idx ** 2, idx ** 2 + variance, out=np.zeros(season), where=idx ** 2 + variance > 0)
-        idx = idx * keep
+        idx = idx * wiener_factor(idx, variance)
         idx -= idx.mean()
     return idx, variance
 
@@ -264,8 +290,8 @@ class ETSModel(Forecaster):
     or a zero month), fits its level (and trend) with its 618 and Double 11 periods
     (``event_periods``) replaced by the quiet periods' level around them (``quiet_level``), with
     a note: their lift is in the refits' errors (the band), not the level; each sale's lift,
-    measured on its last sighting with quiet periods on both sides (``sale_effects``), is added
-    to its periods ahead.
+    measured on each sighting with quiet periods on both sides and pooled over them
+    (``sale_effects``), is added to its periods ahead.
     Initial states are estimated with the parameters, except for seasons longer than
     ``HEURISTIC_SEASON`` (weeks), which start from the heuristic initial states of Hyndman et
     al. (2008, §2.6.1).
@@ -434,7 +460,7 @@ class ETSModel(Forecaster):
         # a weekly history without a season, or a monthly one that has not seen a season, cannot
         # tell a solar sale's lift from its level: the sale periods are interpolated from the
         # quiet ones around them for the fit (their excess stays in the errors the band is
-        # measured on), and each sale's lift measured on its last sighting against its quiet
+        # measured on), and each sale's lift measured on its sightings against their quiet
         # neighbours is added back to its periods ahead (``sale_effects``). (Months of 14 or more:
         # a third of them touch 618 or Double 11; interpolating them changed the refits' choice
         # of form on a noise test.)
@@ -562,8 +588,8 @@ class ETSModel(Forecaster):
             touched = self.ds_[self.start_:self.end_][self.sale_periods_]
             lifted = ", ".join(f"{event} {np.expm1(b):+.0%} (+-{np.sqrt(v):.2f} log)"
                                for event, (b, v, _) in self.sale_effects_.items())
-            ahead = (f"sale periods ahead get the lift measured on their last sighting against the quiet periods "
-                     f"either side of it: {lifted}" if lifted else "sale periods ahead get no lift of their own")
+            ahead = (f"sale periods ahead get the lift measured on their sightings against the quiet periods "
+                     f"either side of each: {lifted}" if lifted else "sale periods ahead get no lift of their own")
             notes.append(f"{self.name}: {len(touched)} {PERIOD_WORDS[self.freq_]} in sale-event windows (618, "
                          f"Double 11; last {', '.join(str(d.date()) for d in touched[-3:])}) set to the level of the "
                          f"quiet ones around them for the fit: without a season their lift is not the level; it "

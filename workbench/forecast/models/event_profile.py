@@ -106,7 +106,7 @@ from scipy.stats import chi2
 from workbench.calendar import RetailCalendar
 from workbench.errors import ModelError
 from workbench.forecast.conformal import (DAY_WINDOW, MAX_SCALE_SLOPE, MIN_BAND_ERRORS, conformal_offsets, day_noise,
-                                          day_parts, scale_slope)
+                                          day_parts, scale_slope, wiener_factor)
 from workbench.forecast.features import event_offsets, in_event_span
 from workbench.forecast.metrics import robust_sd
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction, censored_at_zero
@@ -1110,7 +1110,7 @@ def _shrink_profile(profile: np.ndarray, counts: np.ndarray, noise: float,
     smooth = pd.Series(profile).rolling(PROFILE_WEEK, center=True, min_periods=1).mean().to_numpy()
     dev = (profile - smooth)[known]
     var = noise ** 2 / np.maximum(counts[known], 1)
-    factor = dev ** 2 / (dev ** 2 + var)
+    factor = wiener_factor(dev, var)
     if spread is not None:  # occurrences that disagree beyond the day noise: only their common part
         dof = np.maximum(counts[known] - 1, 1)
         wide = spread[known] > noise ** 2 * chi2.ppf(1 - SPREAD_ALPHA, dof) / dof

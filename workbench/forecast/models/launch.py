@@ -19,8 +19,7 @@ young series' level will grow.
   calculation of the standard error of chain ladder reserve estimates", ASTIN Bulletin 23, 1993;
   the median, not the volume-weighted mean, so one large launch does not set it), where at
   least ``MIN_LAUNCHES`` launches give it. Each factor is kept by ``f^2 / (f^2 + se^2)``, ``se``
-  its standard error (the empirical Wiener rule ``event_profile._shrink_profile`` uses for
-  profiles): a ramp's large early factors stay whole, the noise of a plateau's goes. Their
+  its standard error (the empirical Wiener rule, ``conformal.wiener_factor``): a ramp's large early factors stay whole, the noise of a plateau's goes. Their
   cumulative sum is the curve up to the oldest age ``MIN_LAUNCHES`` launches reach;
 * **its tail** (``_tail_factors``): past that age a panel whose launches are all still ramping
   has no direct evidence, and holding the level there left its launches 11-45% low (trials 4
@@ -63,6 +62,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.validate import PERIOD_LENGTH, PERIOD_WORDS
+from workbench.forecast.conformal import wiener_factor
 from workbench.forecast.models.regime import after_trickle, volume_start
 
 BIN_PERIODS = {"D": 28, "W": 2, "MS": 1, "QS": 1}  # periods in an age bin
@@ -259,7 +259,7 @@ def launch_curve(levels: list[np.ndarray], freq: str, panel_start, established: 
         if len(d) >= MIN_LAUNCHES:
             f = medians[-1]
             se2 = 1.2533 ** 2 * d.var(ddof=1) / len(d)  # the variance of a median of n: (pi / 2) var / n
-            medians[-1] = f * f ** 2 / (f ** 2 + se2) if f ** 2 + se2 > 0 else 0.0
+            medians[-1] = f * wiener_factor(f, se2)
     counts = np.array(counts, int)
     measured = int(np.argmin(counts >= MIN_LAUNCHES)) if (counts < MIN_LAUNCHES).any() else len(counts)
     factors = np.array(medians[:measured])
