@@ -31,6 +31,11 @@ against a level the series has left, reaches absurd values.
   and then nothing for a month; or run out of stock: the two look the same, and a note says so).
   A day is quiet outside every event span, a week, month or quarter unless most of its days are
   in the Spring Festival pause (``features.quiet_periods``): empty shelves by design, not a stop;
+* **opening ramp** (``opening_ramp``, ``ramp_gaps``): a history whose first quiet periods sit
+  more than ``OPENING_GAP`` below the level after them opened with a ramp (a shop's first weeks);
+  its gaps below the level it reached (an isotonic fit of the quiet periods, or the pooled
+  series' ramp scaled to the series) are what ``event_profile`` raises those periods by before
+  it looks for level shifts: a ramp is neither a shift, nor season, nor growth;
 * **level shifts**: change points of the weekly mean of ``log1p(y)`` over quiet weeks (event
   days left out; a week with fewer than ``MIN_QUIET_DAYS`` quiet days has no mean and is
   interpolated), found by PELT (Killick, Fearnhead & Eckley 2012; ``ruptures.KernelCPD`` with
@@ -89,6 +94,8 @@ LEVEL_PERIODS = {"D": 28, "W": 4, "MS": 3, "QS": 2}  # periods whose median is t
 MIN_LEVEL_PERIODS = {"D": START_RUN, "W": 2, "MS": 2, "QS": 2}  # fewest of them: a level, not one spike
 MIN_TRICKLE_DAYS = 28  # a shorter daily stretch far below the level is a seasonal low (Spring Festival)
 OPENING_GAP = float(np.log(1.25))  # a level within this (log) of the level that follows has settled: no ramp
+MIN_RAMP_PERIODS = 7  # quiet periods of an opening ramp that measure its shape (else it is not flattened)
+MAX_RAMP_FACTOR = 2.0  # a series' opening ramp, at most this many times its panel's
 STOP_PERIODS = {"D": 28, "W": 4, "MS": 2, "QS": 2}  # fewest zero periods at the end that can mean a stop
 # fewest quiet zero periods a stop by chance needs: a daily run shorter than a week is no stop,
 # however steady the seller (weekly closures); a whole week, month or quarter can be
@@ -298,6 +305,53 @@ def opening_ramp(level: np.ndarray, quiet: np.ndarray, ahead: int, gap: float, l
             return int(d) if periods else 0  # the first settled period ends a ramp seen before it
         periods = min(int(d) + 1, longest)
     return periods
+
+
+def ramp_gaps(values: np.ndarray, quiet: np.ndarray, ramp: int, shape: np.ndarray | None = None) -> np.ndarray:
+    """Log gap (<= 0) of each of the first periods of a history that opened with a ramp
+    (``opening_ramp``: its first ``ramp`` periods) below the level the ramp reached: what the
+    opening takes from a level that holds after it. Returns the gaps of the ramp's periods
+    (shape (m,), m the periods up to the level; empty where nothing measures a rise).
+
+    ``values``: the log values with the weekday effect out of the ramp and the periods after it
+    that show its level (shape (n,), n > ``ramp``); ``quiet``: boolean mask of them outside
+    event spans (only they measure the ramp: a span's periods have the event's uplift on top).
+    The level reached is the median of the quiet values after the first ``ramp`` periods.
+    Without ``shape`` the ramp is the isotonic (non-decreasing least-squares: the pool-adjacent-
+    violators algorithm, R. Barlow et al., *Statistical Inference under Order Restrictions*,
+    1972) fit of the quiet values, below that level, interpolated in time across a span: any
+    rising shape (a shop's traffic and its lines' own first weeks together rise steeply, then
+    slowly: a straight line fitted to them missed the slow part and put trial 8's shape 20% low),
+    ending on the first quiet period that reaches the level. The level is a median, not the
+    level of the first period within ``OPENING_GAP`` of it (a shop opened at 30% was read as
+    settled at 86% of its level, and its forecast a year later 15% low). With ``shape`` (log
+    gaps <= 0 of the first periods: the pooled series' ramp on the same days) the gaps are
+    ``shape`` times its least-squares factor on the quiet periods (the level fitted with it),
+    between 0 (the series did not ramp with its panel) and ``MAX_RAMP_FACTOR``: a shop's
+    opening lifts its lines alike, and one line's few noisy days measure one factor better than
+    a shape."""
+    from scipy.optimize import isotonic_regression
+
+    values, quiet = np.asarray(values, float), np.asarray(quiet, bool)
+    at = np.flatnonzero(quiet)
+    before, after = at[at < ramp], at[at >= ramp]
+    if len(before) < MIN_RAMP_PERIODS or len(after) < MIN_RAMP_PERIODS:
+        return np.zeros(0)
+    if shape is not None:
+        shape = np.asarray(shape, float)
+        x = np.where(at < len(shape), shape[np.minimum(at, len(shape) - 1)], 0.0)
+        xc = x - x.mean()
+        power = float(xc @ xc)
+        if not power > 0:
+            return np.zeros(0)
+        return float(np.clip(xc @ values[at] / power, 0.0, MAX_RAMP_FACTOR)) * shape
+    level = float(np.median(values[after]))
+    fitted = isotonic_regression(values[at]).x - level
+    reached = np.flatnonzero(fitted >= 0)
+    if not len(reached) or reached[0] == 0:
+        return np.zeros(0)
+    m = int(at[reached[0]])
+    return np.interp(np.arange(m), at[:reached[0] + 1], np.minimum(fitted[:reached[0] + 1], 0.0))
 
 
 def level_shifts(z: np.ndarray, quiet: np.ndarray) -> list[int]:
