@@ -7,6 +7,7 @@ import pytest
 from workbench.data.sample import load_sample
 from workbench.errors import ParameterError
 from workbench.forecast import planning
+from workbench.forecast.core import coarser_levels
 from workbench.forecast.models.base import DEFAULT_QUANTILES
 from workbench.forecast.request import MAX_LEAD
 
@@ -53,7 +54,7 @@ def test_a_files_own_key_columns_make_the_levels(result):
     np.testing.assert_allclose(ours.yhat, theirs.yhat)
     np.testing.assert_allclose(ours.yhat_q90, theirs.yhat_q90)
     codes = result.forecast.assign(商品编码=result.forecast.category + "/" + result.forecast.region)
-    assert planning._middle_levels(codes, ["category", "商品编码"]) == ["category"]
+    assert coarser_levels(codes, ["category", "商品编码"]) == ["category"]
 
 
 def test_level_tables_are_reconciled_to_the_direct_national_forecast(result):

@@ -45,6 +45,9 @@ SERIAL_BELOW = 200
 # days: a series that sold that long before its last day, and in its last RECENT_SALES_DAYS, is
 # established; the pooled prior is fitted on the sum of the established series
 ESTABLISHED_DAYS, RECENT_SALES_DAYS = 392, 28
+# established series a level above a series (a category, a region) needs to lend it its pooled
+# prior: fewer is one series' own noise, or the series itself
+MIN_LEVEL_SERIES = 3
 
 
 class ForecastNoteWarning(UserWarning):
@@ -85,6 +88,10 @@ class _Job:
     out_dir: str | None = None
     conformal_windows: int = 0
     window: tuple[pd.Timestamp, pd.Timestamp] | None = None  # first and last day of a window total's band
+    prior_param: str | None = None  # the model's pooling parameter, when the core pools
+    # per series (its key values in ``keys`` order): the pooled prior of the nearest established level
+    # above it and the note naming that level (``level_priors``); other series take ``params``' prior
+    series_priors: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -362,7 +369,10 @@ def _forecast_series(part: pd.DataFrame, keys: list, job: _Job):
     pieces, failures, notes, replaced, windows = [], [], [], [], []
     for label, rows in _series_of(part, keys):
         y = rows["y"].to_numpy(float)
-        pred, error, why, paths = _forecast_one(y, pd.DatetimeIndex(rows["ds"]), job)
+        series_job, level_note = _with_level_prior(job, label)
+        pred, error, why, paths = _forecast_one(y, pd.DatetimeIndex(rows["ds"]), series_job)
+        if level_note and not error and (y > 0).any():
+            pred.notes.append(level_note)
         if error:
             failures.append(SeriesFailure(label, error))
             continue
@@ -381,6 +391,17 @@ def _forecast_series(part: pd.DataFrame, keys: list, job: _Job):
         if total is not None:
             windows.append({**label, **total})
     return pieces, failures, notes, replaced, windows
+
+
+def _with_level_prior(job: _Job, label: dict) -> tuple[_Job, str | None]:
+    """``job`` with the pooled prior of the series ``label`` (``job.series_priors``: of the
+    nearest established level above it) and the note naming that level; ``job`` as it is and None
+    for a series without one (the panel's prior, or no pooling)."""
+    chosen = job.series_priors.get(tuple(label[k] for k in job.keys)) if job.series_priors else None
+    if chosen is None:
+        return job, None
+    prior, note = chosen
+    return replace(job, params={**job.params, job.prior_param: prior}), note
 
 
 def _forecast_partition(index: int, part: pd.DataFrame, job: _Job) -> _PartitionResult:
@@ -480,7 +501,9 @@ def forecast(
     calendar : the retail calendar of event windows (default: the shipped one).
     pool_events : for models that pool (``capabilities.pooling_param``), first fit the sum of
         all series (summed per partition on the workers) and give each series' model that
-        pooled prior (one noisy past event per series is a weak estimate).
+        pooled prior (one noisy past event per series is a weak estimate); a young series
+        borrows the prior of the nearest level above it in ``keys`` with established series
+        instead (``level_priors``: e.g. its category), and a note names it.
     with_baseline : add ``yhat_baseline``, the forecast without event effects (NaN for models
         with no separate event component).
     progress : show a bar on stderr (None: only when stderr is a terminal).
@@ -594,7 +617,8 @@ def _execute(frame, request: ForecastRequest, *, keys=None, calendar=None, pool_
             if prior_param:
                 prior = _pooled_from_total(_pooling_total(sums), job)
                 if prior:
-                    job = replace(job, params={**job.params, prior_param: prior})
+                    job = replace(job, params={**job.params, prior_param: prior}, prior_param=prior_param)
+                    job = replace(job, series_priors=level_priors(frame, keys, job, runner))
             if launch_param:
                 curve = panel_launch_curve(frame, keys, request.freq, sums)
                 job = replace(job, params={**job.params, launch_param: curve})
@@ -666,6 +690,118 @@ def _peer_ceiling(frame: pd.DataFrame, keys, freq: str) -> float | None:
     recent = peers.sort_values("ds").groupby(list(keys), sort=False, dropna=False, observed=True).tail(YEAR_PERIODS[freq])
     level = recent.groupby(list(keys), sort=False, dropna=False, observed=True)["y"].mean().max()
     return float(np.log(level)) if level > 0 else None
+
+
+def coarser_levels(frame: pd.DataFrame, keys) -> list[str]:
+    """The key columns of ``frame`` that are coarser levels than its series: each key with fewer
+    values than there are series (``类目`` beside ``商品编码``; category and region beside sku; not
+    a key that alone tells the series apart), in the keys' order."""
+    keys = list(keys)
+    if len(keys) < 2:
+        return []
+    n_series = frame.groupby(keys, sort=False).ngroups
+    return [k for k in keys if frame[k].nunique() < n_series]
+
+
+def prior_levels(frame: pd.DataFrame, keys) -> list[str]:
+    """The levels above ``frame``'s series that a young series may borrow its pooled prior from,
+    nearest (finest) first: the coarser levels (``coarser_levels``) that belong to a hierarchy in
+    the keys, a key whose values nest in another key's or in which another's nest (each
+    ``商品编码`` has one ``类目``: both are levels of the product hierarchy). A key that crosses
+    the others without nesting (a province every product sells in) is no level: its sum holds
+    the panel's mix of products, a noisier copy of the panel (trial 8 with ``--keys
+    商品编码,省份``: its launches borrowing their province put the New Year sale's total +9.6%
+    against +7.0% from the panel). The panel, all series, comes after them (``level_priors``)."""
+    keys = list(keys)
+    levels = coarser_levels(frame, keys)
+    if not levels:
+        return []
+    table = frame[keys].drop_duplicates()
+    width = table.nunique(dropna=False)
+
+    def nests(above: str, below: str) -> bool:  # each value of ``below`` has one value of ``above``
+        return width[above] < width[below] and \
+            table.groupby(below, dropna=False, observed=True)[above].nunique(dropna=False).max() == 1
+
+    hierarchy = {k for a in keys for b in keys if a != b and nests(a, b) for k in (a, b)}
+    return sorted((k for k in levels if k in hierarchy), key=lambda k: -width[k])
+
+
+def level_priors(frame: pd.DataFrame, keys, job: _Job, runner: Engine) -> dict[tuple, tuple[object, str]]:
+    """Per young series of ``frame`` (``young_series``; keyed by its key values in ``keys``
+    order), the pooled prior it borrows and the note naming where from: the nearest level above it
+    (``prior_levels``: its SKU's sum over regions, then its category) whose established series
+    (``established_series``) number ``MIN_LEVEL_SERIES`` or more and whose sum the model can fit,
+    else the panel's (``job.params``' prior, the sum of all established series). A level's prior
+    is ``pooled_prior()`` of the model fitted on the sum of its established series with the
+    panel's prior as its own, so a level is itself pooled towards the panel (a nested hierarchy:
+    Gelman & Hill, *Data Analysis Using Regression and Multilevel/Hierarchical Models*, 2007,
+    ch. 13). A launch's own product level (its SKU in every province, all launched together) has
+    no established series, so it borrows from its category: trial 8's sparkling water, launched
+    in March with one summer seen, followed the panel's path of snacks and gift boxes into the
+    New Year sale, x3.2 its sales. Established series that started with the panel keep the
+    panel's prior: their own profiles carry the evidence, and pooled towards their own SKU's
+    national sum (the same two festivals, one in the shop's opening ramp) trial 8's mature nuts
+    went from +6% to +12%. The sums are fitted on ``runner``. Empty when the keys give no level
+    above the series."""
+    keys = list(keys)
+    levels = prior_levels(frame, keys)
+    if not levels:
+        return {}
+    established = established_series(frame, keys)
+    counts = {k: established[keys].drop_duplicates().groupby(k, dropna=False, observed=True).size().to_dict()
+              for k in levels}
+    sums = {k: established.groupby([k, "ds"], sort=True, dropna=False, observed=True)["y"].sum() for k in levels}
+    candidates = {row: [(k, row[keys.index(k)]) for k in levels if counts[k].get(row[keys.index(k)], 0) >= MIN_LEVEL_SERIES]
+                  for row in young_series(frame, keys, job.freq)}
+    fitted: dict[tuple, object] = {}
+
+    def nearest(series):  # the first candidate not known to fail
+        return next((c for c in candidates[series] if fitted.get(c, True) is not None), None)
+
+    while True:
+        needed = sorted({c for s in candidates for c in [nearest(s)] if c is not None and c not in fitted}, key=str)
+        if not needed:
+            break
+        totals = [sums[k].xs(v, level=0) for k, v in needed]
+        for i, prior in runner.map(_level_prior, totals, job):
+            fitted[needed[i]] = None if isinstance(prior, BaseException) else prior
+    panel = sum(counts[levels[0]].values())
+    out = {}
+    for series in candidates:
+        level = nearest(series)
+        if level is None:
+            out[series] = (job.params[job.prior_param],
+                           f"pooled prior (event profiles, seasonal path, growth): the sum of the panel's {panel} "
+                           f"established series (no level above the series ({', '.join(levels)}) has "
+                           f"{MIN_LEVEL_SERIES} established series whose sum fits)")
+        else:
+            out[series] = (fitted[level], f"pooled prior (event profiles, seasonal path, growth): the sum of the "
+                                          f"{counts[level[0]][level[1]]} established series of the same {level[0]}, "
+                                          f"the nearest level above the series with {MIN_LEVEL_SERIES} or more")
+    return out
+
+
+def young_series(frame: pd.DataFrame, keys, freq: str) -> list[tuple]:
+    """The key values (in ``keys`` order) of the series of ``frame`` that are young: launched
+    within the panel (``launch.launch_start``: a start after the panel's first age bin) or first
+    sold less than ``ESTABLISHED_DAYS`` before their last day. Their own history holds a few
+    events at most, often in their launch ramp, and no year of their own season."""
+    panel_start = frame["ds"].min()
+    out = []
+    for label, rows in _series_of(frame, list(keys)):
+        y, ds = rows["y"].to_numpy(float), pd.DatetimeIndex(rows["ds"])
+        sold = np.flatnonzero(y > 0)
+        if len(sold) and (ds[sold[0]] > ds[-1] - pd.Timedelta(days=ESTABLISHED_DAYS)
+                          or launch_start(y, ds, freq, panel_start) is not None):
+            out.append(tuple(label[k] for k in keys))
+    return out
+
+
+def _level_prior(index: int, total: pd.Series, job: _Job):
+    """The pooled prior of a level's sum ``total`` (per date), pooled towards the panel's prior in
+    ``job.params``; None when the model cannot fit it. Runs on a worker."""
+    return _pooled_from_total(total, job)
 
 
 def _pooling_total(sums: pd.DataFrame) -> pd.Series:

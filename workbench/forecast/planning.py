@@ -15,7 +15,7 @@ import pandas as pd
 from workbench.calendar import EventWindow, RetailCalendar, default_calendar
 from workbench.errors import DataValidationError, ModelError, ParameterError
 from workbench.forecast.backtest import window_history
-from workbench.forecast.core import forecast, series_keys
+from workbench.forecast.core import coarser_levels, forecast, series_keys
 from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
 from workbench.forecast.request import MAX_HORIZON, ForecastRequest, check_lead
 from workbench.notes import series_label
@@ -200,7 +200,7 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
         fc.attrs.update(attrs)
     levels = {}
     if direct is not None:
-        for level in _middle_levels(train, keys):
+        for level in coarser_levels(train, keys):
             sums = train.groupby([level, "ds"], sort=True, as_index=False)["y"].sum()
             try:
                 levels[level] = forecast(sums, request, keys=[level], calendar=calendar, with_baseline=True,
@@ -263,17 +263,6 @@ def _or_direct(summed: pd.DataFrame, direct: pd.DataFrame | None, by: list[str])
         return summed
     own = summed[missing][by].merge(direct, on=by, how="inner") if by else direct
     return pd.concat([summed[~missing], own], ignore_index=True)
-
-
-def _middle_levels(frame: pd.DataFrame, keys) -> list[str]:
-    """The key columns of ``frame`` that are coarser levels than its series: each key with fewer
-    values than there are series (``类目`` beside ``商品编码``; category and region beside sku; not
-    a key that alone tells the series apart), in the keys' order."""
-    keys = list(keys)
-    if len(keys) < 2:
-        return []
-    n_series = frame.groupby(keys, sort=False).ngroups
-    return [k for k in keys if frame[k].nunique() < n_series]
 
 
 def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest, keys: list[str],
@@ -694,13 +683,13 @@ def national_totals(result: EventForecast) -> dict:
 
 
 def level_totals(result: EventForecast) -> pd.DataFrame:
-    """Window totals at each coarser level in the keys (``_middle_levels``: category, region, a
+    """Window totals at each coarser level in the keys (``core.coarser_levels``: category, region, a
     file's own ``类目``...) and national:
     sums of the (reconciled) series, so the point forecasts and baselines add up exactly from
     one level to the next, up to the reconciled national point forecast (``event_forecast``).
     Each level's band is that of its own window total forecast directly, scaled to the coherent
     point forecast (``with_window_band``; ``window_band`` names the rule)."""
-    levels = [[k] for k in _middle_levels(result.forecast, result.keys)] + [[]]
+    levels = [[k] for k in coarser_levels(result.forecast, result.keys)] + [[]]
     parts = []
     for by in levels:
         totals = with_window_band(window_totals(level_daily(result, by), result.window, by, result.freq),

@@ -127,6 +127,9 @@ from workbench.forecast.models.regime import (OPENING_GAP, Regime, describe_stop
 YEAR = 364  # days: keeps the weekday
 SPAN = 400  # event offsets lie within this many days of their anchor
 PATH_DAYS = 2 * YEAR  # days of the pooled baseline path a pooled model publishes
+# days before its last day of the pooled baseline a pooled model publishes: a young series' level is
+# read on its last RECENT_DAYS quiet days, which an event span can push back this far
+RECENT_PATH_DAYS = 91
 IN_SAMPLE_HORIZON = 45  # days: the horizon in-sample errors (widened) stand for
 IN_SAMPLE_WIDENING = 1.5  # in-sample errors times this stand for out-of-sample ones (no refits)
 RECENT_DAYS, MIN_RECENT_DAYS = 28, 7  # quiet days that give a young regime's current level
@@ -211,7 +214,10 @@ class PooledPrior:
     whatever its own noise (None: ``k`` is taken as it is); ``opening``: the log gap below the
     level it reached of each day of the pooled series' opening ramp (a shop's first weeks,
     ``_opening_gaps``), by day number (empty without one): the series that started before its
-    last day opened with it, and their ramps take its shape.
+    last day opened with it, and their ramps take its shape;
+    ``recent``: the pooled log baseline on the ``RECENT_PATH_DAYS`` days up to the last day (day
+    number: value, relative to the last day's, as ``path``), where a young series' current level
+    was read (empty with an empty ``path``).
     """
 
     uplift: dict = field(default_factory=dict)
@@ -220,6 +226,7 @@ class PooledPrior:
     spread_slope: float | None = None
     spread_noise: float | None = None
     opening: dict = field(default_factory=dict)
+    recent: dict = field(default_factory=dict)
 
 
 class EventProfile(Forecaster):
@@ -359,7 +366,9 @@ class EventProfile(Forecaster):
         path, _ = self._baseline_path(comp, PATH_DAYS, len(self.y_) - self.regime_.start)
         last = int(np.asarray(self.ds_[-1:], dtype="datetime64[D]").astype(np.int64)[0])
         rel = np.concatenate([[0.0], path - comp["level"][-1]])
+        before = comp["level"][-RECENT_PATH_DAYS:] - comp["level"][-1]
         return PooledPrior(uplift=uplift, path={last + h: float(v) for h, v in enumerate(rel)},
+                           recent={last - len(before) + 1 + h: float(v) for h, v in enumerate(before)},
                            growth_halflife=self.growth_halflife_,
                            spread_slope=self._spread_slope(len(self.y_) - self.regime_.start),
                            spread_noise=self._day_sd(len(self.y_) - self.regime_.start),
@@ -782,24 +791,25 @@ class EventProfile(Forecaster):
         need = int(np.ceil(((1.25 if median else 1.0) * sd / GROWTH_SE) ** 2))
         return int(np.clip(need, self.growth_window, MAX_GROWTH_DAYS))
 
-    def _recent_level(self, comp: dict, regime_days: int) -> tuple[float, float]:
-        """The current log baseline level of ``comp``'s history and its age (days since the
-        series' start): the mean of its weekday-adjusted log values over the last
-        ``RECENT_DAYS`` quiet days of the regime (the running median's last value rests on half
-        a window and is noisy) and the mean of their ages, or that last value and the last
-        day's age with fewer than ``MIN_RECENT_DAYS`` such days."""
+    def _recent_level(self, comp: dict, regime_days: int) -> tuple[float, float, np.ndarray]:
+        """The current log baseline level of ``comp``'s history, its age (days since the
+        series' start) and the days it was read on (indices): the mean of its weekday-adjusted
+        log values over the last ``RECENT_DAYS`` quiet days of the regime (the running median's
+        last value rests on half a window and is noisy) and the mean of their ages, or that last
+        value and the last day's age with fewer than ``MIN_RECENT_DAYS`` such days."""
         n = len(comp["level"])
         zd = self.z_[:n] - comp["weekday"][self.dow_[:n]]
         quiet = np.flatnonzero(~comp["in_event"][max(0, n - regime_days):]) + max(0, n - regime_days)
         recent = quiet[-RECENT_DAYS:]
         if len(recent) >= MIN_RECENT_DAYS:
-            return float(zd[recent].mean()), float(recent.mean())
-        return float(comp["level"][-1]), float(n - 1)
+            return float(zd[recent].mean()), float(recent.mean()), recent
+        return float(comp["level"][-1]), float(n - 1), np.array([n - 1])
 
-    def _young_path(self, current: float, age: float, n: int,
+    def _young_path(self, current: float, age: float, read_on: np.ndarray, n: int,
                     horizon: int) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
-        """Current log level ``current`` (measured at ``age`` days since the start) along the
-        pooled path (flat without one), and, for a launched series, up the panel's launch curve
+        """Current log level ``current`` (measured at ``age`` days since the start, the mean of
+        the days ``read_on``, indices) along the pooled path (flat without one), the path's change
+        taken from its mean over those days (``PooledPrior.recent``), and, for a launched series, up the panel's launch curve
         (``launch_curve``: ``LaunchCurve.growth`` from ``age`` to each future day's age, never
         above the level of the panel's largest established series) when it is usable; notes;
         that launch growth (log, shape (horizon,); zeros without one) and its standard deviation
@@ -821,7 +831,12 @@ class EventProfile(Forecaster):
                 notes.append(f"{self.name}: launched on {self.ds_[self.regime_.born].date()}; no launch curve "
                              f"({curve.describe()}): its current level is not ramped up")
         if end in path and end + horizon in path:
-            rel = np.array([path[end + i] for i in range(1, horizon + 1)]) - path[end]
+            # the path's change from the days the current level was read on, not from the last day:
+            # a season falling 20% over a launch's last quiet days had put it 31% high
+            known = {**self.prior.recent, **{d: path[d] for d in (end, end + 1)}}
+            days = np.array(sorted(known))
+            anchor = float(np.interp(end - (n - 1 - read_on), days, [known[d] for d in days]).mean())
+            rel = np.array([path[end + i] for i in range(1, horizon + 1)]) - anchor
             return current + rel + ramp, [f"{self.name}: no year-on-year growth measured in the current regime "
                                           f"(under a year of it settled); the level follows the pooled "
                                           f"series' seasonal path and growth", *notes], ramp, spread

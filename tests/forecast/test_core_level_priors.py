@@ -1,0 +1,109 @@
+"""The pooled prior a young series borrows: the nearest established level above it in a
+hierarchy of the keys (its category), else the panel (``core.level_priors``), on a seeded shop whose
+drinks follow a summer season with a small New Year sale and whose snacks sell flat with a
+large one, one drink launched in March (trial 8's sparkling water: x3.2 along the panel's path)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.forecast.core import forecast, prior_levels
+
+DAYS = pd.date_range("2024-11-20", "2027-02-28")
+CUTOFF = pd.Timestamp("2026-11-29")
+WINDOW = (pd.Timestamp("2027-01-02"), pd.Timestamp("2027-01-29"))  # the New Year sale of 2027
+SPRING_FESTIVALS = [pd.Timestamp(d) for d in ("2025-01-29", "2026-02-17", "2027-02-06")]
+
+
+def _new_year(peak: float) -> np.ndarray:
+    """The sale's lift over the three weeks before each Spring Festival, then the couriers' pause."""
+    lift = np.ones(len(DAYS))
+    for festival in SPRING_FESTIVALS:
+        off = (DAYS - festival).days.to_numpy()
+        shape = np.interp(off, [-26, -20, -14, -9, -6], [.35, .75, 1.0, .9, .55])
+        lift = np.where((off >= -26) & (off <= -6), 1 + (peak - 1) * shape, lift)
+        lift = np.where((off >= -5) & (off <= 4), 0.2, lift)
+    return lift
+
+
+def category_panel(seed: int = 13) -> pd.DataFrame:
+    """4 drinks (summer season x1.6 / x0.4, New Year x1.3) and 5 snacks (no season, New Year
+    x2.5) in 2 regions, gamma-Poisson daily counts with their means ``mu``; drink D4 launched
+    on 2026-03-16."""
+    rng = np.random.default_rng(seed)
+    doy = DAYS.day_of_year.to_numpy()
+    week = np.array([.92, .95, .97, 1.0, 1.03, 1.10, 1.08])[DAYS.day_of_week]
+    shape = {"drinks": (1 + 0.6 * np.cos(2 * np.pi * (doy - 200) / 365.25)) * _new_year(1.3),
+             "snacks": _new_year(2.5)}
+    rows = []
+    for cat, sku in [("drinks", f"D{i}") for i in range(1, 5)] + [("snacks", f"S{i}") for i in range(1, 6)]:
+        mu = rng.uniform(25, 60) * week * shape[cat] * (DAYS >= pd.Timestamp("2026-03-16") if sku == "D4" else 1)
+        for region, share in (("east", 0.6), ("west", 0.4)):
+            m = mu * share * rng.uniform(0.9, 1.1)
+            rows.append(pd.DataFrame({"cat": cat, "sku": sku, "region": region, "ds": DAYS,
+                                      "y": rng.poisson(rng.gamma(8.0, m / 8.0)).astype(float), "mu": m}))
+    return pd.concat(rows, ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def runs():
+    panel = category_panel()
+    history = panel[panel.ds <= CUTOFF].drop(columns="mu")
+    horizon = int((WINDOW[1] - CUTOFF).days)
+    out = {}
+    for name, keys in (("category", ["cat", "sku", "region"]), ("panel", ["sku", "region"])):
+        with pytest.warns(UserWarning):
+            fc = forecast(history[[*keys, "ds", "y"]], horizon=horizon, keys=keys, n_jobs=1)
+        inside = fc[(fc.ds >= WINDOW[0]) & (fc.ds <= WINDOW[1])].merge(panel, on=[*keys, "ds"])
+        out[name] = (inside, fc.attrs["notes"])
+    return out
+
+
+def _bias(inside: pd.DataFrame, skus) -> float:
+    part = inside[inside.sku.isin(skus)]
+    return float(part.yhat.sum() / part.mu.sum() - 1)
+
+
+def test_the_levels_a_series_borrows_from_nearest_first():
+    panel = category_panel().drop_duplicates(["cat", "sku", "region"])
+    # the SKU sits in its category (a hierarchy, finest first); the region crosses both: no level
+    assert prior_levels(panel, ["cat", "sku", "region"]) == ["sku", "cat"]
+    assert prior_levels(panel, ["region", "cat", "sku"]) == ["sku", "cat"]
+    assert prior_levels(panel, ["sku", "region"]) == []
+    assert prior_levels(panel, ["sku"]) == []  # the panel is the only level above a SKU
+
+
+def test_a_launch_follows_its_categorys_season_and_sale(runs):
+    """D4 borrows the drinks' summer season and small sale: within 25% of its mean over the
+    window (the level at the cut-off read on quiet days since September, its path taken from
+    the same days); without the category in the keys, from the panel (mostly snacks: flat,
+    x2.5), more than 60% high, as trial 8's sparkling water was x3.2 along the panel's path."""
+    by_category, notes = runs["category"]
+    assert abs(_bias(by_category, ["D4"])) < 0.25, _bias(by_category, ["D4"])
+    assert _bias(runs["panel"][0], ["D4"]) > 0.60, _bias(runs["panel"][0], ["D4"])
+    assert not [n for n in runs["panel"][1] if "pooled prior" in str(n)]  # the panel's, as without levels
+    said = [n for n in notes if "D4" in str(n) and "pooled prior" in str(n)]
+    assert len(said) == 2 and all("6 established series of the same cat" in str(n) for n in said)
+
+
+def test_established_series_keep_the_panels_prior(runs):
+    """The series that started with the panel are forecast the same whichever levels the keys
+    give (their own profiles carry the evidence), and no note names a level for them."""
+    mature = [f"D{i}" for i in range(1, 4)] + [f"S{i}" for i in range(1, 6)]
+    a, b = (runs[k][0].sort_values(["sku", "region", "ds"]) for k in ("category", "panel"))
+    np.testing.assert_allclose(a[a.sku.isin(mature)].yhat.to_numpy(), b[b.sku.isin(mature)].yhat.to_numpy())
+    assert not [n for n in runs["category"][1] if "pooled prior" in str(n) and "D4" not in str(n)]
+
+
+def test_without_a_level_of_enough_established_series_the_panels_prior_and_a_note():
+    """Keys [cat, sku] on two drinks (one launched) and five snacks: the drinks have 1 established
+    series, under the 3 a level needs, so D4 borrows from the panel and the note says why."""
+    panel = category_panel()
+    panel = panel[panel.sku.isin(["D1", "D4", "S1", "S2", "S3", "S4", "S5"]) & (panel.ds <= CUTOFF)]
+    skus = panel.groupby(["cat", "sku", "ds"], as_index=False)["y"].sum()
+    with pytest.warns(UserWarning):
+        fc = forecast(skus, horizon=28, keys=["cat", "sku"], n_jobs=1)
+    said = [str(n) for n in fc.attrs["notes"] if "pooled prior" in str(n)]
+    assert said == ["cat=drinks, sku=D4: pooled prior (event profiles, seasonal path, growth): the sum of the "
+                    "panel's 6 established series (no level above the series (cat) has 3 established series "
+                    "whose sum fits)"]
