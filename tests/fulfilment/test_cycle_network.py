@@ -29,7 +29,7 @@ def network_inputs(repo, tmp_path):
     (tmp_path / "stock.csv").write_text("sku,warehouse,on_hand,on_order\n", encoding="utf-8")
     window = next_window("618", 2027, pd.Timestamp("2026-11-29"))
     forecast = pd.DataFrame([(day, region, 1000.0) for day in pd.date_range(window.start, window.end)
-                             for region in REGIONS], columns=["ds", "region", "yhat_q50"])
+                             for region in REGIONS], columns=["ds", "region", "yhat"])
 
     def params(**change):
         return cycle_params(data=str(tmp_path / "sales.csv"), stock=str(tmp_path / "stock.csv"),
@@ -118,7 +118,7 @@ def test_the_default_network_says_its_demand_is_the_event_forecast_and_charges_t
     from workbench.network.china import CENTRAL_FIXED_COST, run_default_plan
 
     window = next_window("618", 2027, pd.Timestamp("2026-11-29"))
-    totals = pd.DataFrame({"region": list(REGIONS), "yhat_q50": [3000.0] * len(REGIONS)})
+    totals = pd.DataFrame({"region": list(REGIONS), "yhat": [3000.0] * len(REGIONS)})
     (tmp_path / "sales.csv").write_text("ds,sku,region,units\n", encoding="utf-8")
     (tmp_path / "stock.csv").write_text("sku,warehouse,on_hand,on_order\n", encoding="utf-8")
     params = cycle_params(data=str(tmp_path / "sales.csv"), stock=str(tmp_path / "stock.csv"),
@@ -128,9 +128,9 @@ def test_the_default_network_says_its_demand_is_the_event_forecast_and_charges_t
     report = plan_network(params, window, None, totals)
     head = report.summary_text().splitlines()[0]
     assert head.startswith("China network: ") and "sample" not in head and "12 months" not in head
-    assert (f"21,000 units over 618 2027 (2027-05-20..2027-06-18, 30 days) from the P50 event forecast of "
+    assert (f"21,000 units over 618 2027 (2027-05-20..2027-06-18, 30 days) from the event forecast (mean) of "
             f"{params.data}") in head
     named = report.plans["named plan"]
     assert named.costs["fixed_central"] == pytest.approx(3 * CENTRAL_FIXED_COST * 30 / 365)
     with pytest.raises(ParameterError, match="say where the units come from"):
-        run_default_plan(region_units=totals.set_index("region")["yhat_q50"])
+        run_default_plan(region_units=totals.set_index("region")["yhat"])

@@ -62,7 +62,7 @@ def test_planning_cycle_notebook_on_own_data(repo, tmp_path, monkeypatch):
     cells = json.loads(out.read_text())["cells"]
     text = "".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/html", ""))
                    for c in cells if c["cell_type"] == "code" for o in c["outputs"])
-    assert "618 2027: window" in text
+    assert "618 2027: window" in text and "forecast: " in text and "the stock plans" in text
     assert "OLD-99" in text  # the line nobody sells is on the clearance list
     assert "DEMO" not in text  # the team's own stock, not the demo snapshot
     assert "ASSUMED" not in text  # capacities from the team's sites file
@@ -70,6 +70,27 @@ def test_planning_cycle_notebook_on_own_data(repo, tmp_path, monkeypatch):
     assert "GMV target" in text and "of the forecast GMV uplift" in text  # traffic for 40 % of it
     # the shipped budget scenario runs on the sample channel history: labelled, not passed off as theirs
     assert "EXAMPLE traffic budget" in text and "on the EXAMPLE channels, not yours" in text
+
+
+@pytest.mark.slow
+def test_the_network_and_the_stock_read_one_forecast_of_the_window(repo, tmp_path):
+    """Trial 8 F0: one report sized the network on 69,808 units and the stock on 76,047 for one
+    window (regions reconciled with the national total one way, SKU x regions another). The
+    stock's SKUs are split from the reconciled regions (middle-out): the units the network
+    carries and the stock's window demand agree to the unit, and the report says that figure."""
+    from workbench.fulfilment.cycle import run_cycle
+
+    result = run_cycle(cycle_params(**own_files(tmp_path), category=None, hot_target_share=0.0, time_limit=60.0,
+                                    budget_scenario=str(repo / "budgets" / "plan_base.yaml")))
+    national = float(result.region_totals["yhat"].sum())
+    assert abs(float(result.network.demand["demand"].sum()) - national) < 0.5
+    assert abs(float(result.build["window_demand"].sum()) - national) < 0.5
+    text = result.forecast_text()
+    assert text.startswith(f"forecast: {national:,.0f} units over the window (mean; P10-P90 ")
+    assert f"the network carries {national:,.0f}" in text and f"the stock plans {national:,.0f} of them" in text
+    assert result.table("regions")["frame"]["mean"].sum() == pytest.approx(national)  # the figure shown per region
+    assert sum("levels reconciled" in note for note in result.notes) == 1  # one reconciliation, not two
+    assert any("(middle-out), they add up to the region forecast" in note for note in result.notes)
 
 
 def test_committed_notebook_has_no_outputs(repo):

@@ -59,3 +59,53 @@ def test_only_the_two_inference_warnings_are_dropped(caplog):
     log.warning("Passed unknown parameter: after")
     assert "event" not in caplog.text and "line 5" not in caplog.text
     assert "does not contain" in caplog.text and "after" in caplog.text
+
+
+@pytest.mark.parametrize("manager, interrupted", [("jupyter_client", True), ("report", False)])
+def test_a_report_kernel_is_shut_down_without_an_interrupt(tmp_path, manager, interrupted):
+    """Trial 8: a successful event report ended its stderr with "[IPKernelApp] ERROR |
+    KeyboardInterrupt caught in kernel.": jupyter_client sends SIGINT to the kernel's process group
+    before every shutdown request, and a kernel handling a message then logs it. A process the
+    real kernel starts (in its group) records any SIGINT: jupyter_client's manager sends one at
+    shutdown, the report's does not."""
+    import asyncio
+    import signal
+    import time
+
+    from jupyter_client import AsyncKernelManager
+
+    from workbench.reports.kernel import ReportKernelManager
+
+    mark, pid_file = tmp_path / "sigint", tmp_path / "pid"
+    listener = (f"import os, signal, time\n"
+                f"signal.signal(signal.SIGINT, lambda *a: (open({str(mark)!r}, 'w').close(), os._exit(0)))\n"
+                f"open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+                f"time.sleep(30)")
+    cls = ReportKernelManager if manager == "report" else AsyncKernelManager
+
+    async def run():
+        km = cls(kernel_name="workbench")
+        await km.start_kernel()
+        client = km.client()
+        client.start_channels()
+        await client.wait_for_ready(timeout=60)
+        code = f"import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', {listener!r}])"
+        assert (await client.execute_interactive(code, timeout=60))["content"]["status"] == "ok"
+        for _ in range(100):  # the listener's handler is set once its pid is written
+            if pid_file.exists() and pid_file.read_text():
+                break
+            await asyncio.sleep(0.1)
+        client.stop_channels()
+        await km.shutdown_kernel()
+        assert not await km.is_alive()
+
+    try:
+        asyncio.run(run())
+        time.sleep(0.5)
+        assert mark.exists() is interrupted
+    finally:
+        if not mark.exists() and pid_file.exists():
+            try:
+                os.kill(int(pid_file.read_text()), signal.SIGKILL)  # the listener this test started
+            except ProcessLookupError:
+                pass

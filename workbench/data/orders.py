@@ -5,7 +5,9 @@ Chinese headers, cancelled and refunded lines mixed in, amounts like ``1,944.00`
 as ``广东省`` or inside a full address. ``daily_sales`` turns it into ``ds``, the level's key
 columns, ``units`` (items) and ``gmv`` (CNY): the sales lines summed per day and series, with a
 zero for each day of a series between its first sale and the last day of the export (a day with
-no order sold nothing).
+no order sold nothing), except on the dates of an export outage (days without any sales line in a
+run chance cannot explain: ``validate.missing_dates``, the rule of every table read), which keep
+no row and are named, so the forecaster fills them instead of reading zeros.
 
 The mapping (``order_mapping.yaml`` beside this module, or a user's file with the same keys)
 names the source column of each field and which status values are sales; a line whose after-sale
@@ -27,7 +29,7 @@ import pandas as pd
 
 from workbench.data.io import encoding_hint, parse_numbers, read_table, read_yaml
 from workbench.data.provinces import resolve_provinces
-from workbench.data.validate import describe_rows, parse_dates
+from workbench.data.validate import describe_dates, describe_rows, missing_dates, parse_dates
 from workbench.errors import ConfigError, DataValidationError, ParameterError
 
 FIELDS = {
@@ -301,8 +303,13 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
             raise DataValidationError(f"{src}: no sales row has a province in the seven regions "
                                       f"(column {column!r}); see the values in the message above")
     last_day = ds.max()
-    table, added = _daily(lines, keys, last_day)
+    table, added, outages = _daily(lines, keys, last_day)
     orders, notes = None, []
+    if outages:
+        notes.append(f"{sum(map(len, outages))} dates have no sales line at all ({describe_dates(outages)}: an "
+                     f"export outage?): left without rows, not written as 0, so reading the table names them and "
+                     f"fills each series there from the same weekday in the weeks either side; if nothing sold, "
+                     f"add those days to the export")
     if "order_id" in used:
         order_of = sales[used["order_id"]]
         orders = int(order_of.nunique())
@@ -366,13 +373,21 @@ def _amounts(frame: pd.DataFrame, column: str, src: str, *, what: str) -> pd.Ser
     return values
 
 
-def _daily(lines: pd.DataFrame, keys: list[str], last_day: pd.Timestamp) -> tuple[pd.DataFrame, int]:
-    """Sum per (keys, day); fill each series with zeros from its first day to ``last_day``."""
+def _daily(lines: pd.DataFrame, keys: list[str], last_day: pd.Timestamp
+           ) -> tuple[pd.DataFrame, int, list[pd.DatetimeIndex]]:
+    """Sum per (keys, day); fill each series with zeros from its first day to ``last_day``, except
+    on the dates of an export outage: runs of dates without any sales line that chance cannot
+    explain (``validate.missing_dates``, the rule every table read applies), which keep no row,
+    so whatever reads the table names them and fills them from the weeks around them
+    (``validate.fill_missing_dates``) instead of reading a week of zeros as a collapse (review 1
+    #2). Returns the table, the zero rows added and the outage runs."""
     summed = lines.groupby([*keys, "ds"], sort=True)[["units", "gmv"]].sum().reset_index()
+    outages = missing_dates(summed.rename(columns={"units": "y"}), keys, "D") if keys else []
+    outage = pd.DatetimeIndex(np.concatenate([r.to_numpy() for r in outages])) if outages else pd.DatetimeIndex([])
     pieces = []
     groups = summed.groupby(keys, sort=True) if keys else [((), summed)]
     for key, part in groups:
-        days = pd.date_range(part["ds"].iloc[0], last_day, freq="D", name="ds")
+        days = pd.date_range(part["ds"].iloc[0], last_day, freq="D", name="ds").difference(outage).rename("ds")
         filled = part.set_index("ds")[["units", "gmv"]].reindex(days, fill_value=0.0).reset_index()
         for name, value in zip(keys, key if isinstance(key, tuple) else (key,)):
             filled.insert(len(filled.columns) - 2, name, value)
@@ -382,4 +397,4 @@ def _daily(lines: pd.DataFrame, keys: list[str], last_day: pd.Timestamp) -> tupl
     if (table["units"] == table["units"].round()).all():  # whole items: written as 14, not 14.0
         table["units"] = table["units"].astype("int64")
     table["ds"] = table["ds"].astype("datetime64[ns]")
-    return table, len(table) - len(summed)
+    return table, len(table) - len(summed), outages

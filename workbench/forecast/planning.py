@@ -220,6 +220,107 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
     return result
 
 
+def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None, other: str = "(other)",
+               model: str = "auto", n_jobs: int | None = None, names: dict[str, str] | None = None
+               ) -> tuple[pd.DataFrame, list[str]]:
+    """The series of ``frame`` below the reconciled level ``middle`` (an ``event_forecast`` keyed
+    by a coarser key, e.g. regions under SKU x region), forecast over ``middle``'s horizon and
+    split within each of its keys in proportion to their own forecasts, day by day, so they add
+    up to ``middle``'s forecast: the mean and the median exactly (each series' baseline is
+    scaled with its mean, every band with its median) (``reconcile.reconcile``, ``"forecast_proportions"``). This is
+    middle-out reconciliation (hierarchicalforecast's ``MiddleOut`` with forecast proportions):
+    the middle level, dense and reconciled with the national total, is the one figure; the
+    sparse bottom only shares it out. One forecast of the window, whatever level reads it.
+
+    Args:
+        frame: the standard frame ``[keys..., ds, y]`` (units per day, week or month: ``middle``'s
+            ``freq``), with the middle's key columns among ``keys``.
+        middle: the reconciled forecast of the level above (``event_forecast``); its ``cutoff``
+            bounds the history used.
+        keys: the bottom series' key columns (``["sku", "region"]``).
+        planned: a boolean mask of ``frame``'s rows whose series are wanted one by one (None: all);
+            the other rows of each middle key are summed into one series labelled ``other`` in
+            every finer key column, forecast, given its share and left out of the result, so the
+            wanted series take only theirs.
+        other: that series' label (a value no finer key column holds).
+        model: the bottom series' model (``workbench.forecast.models``).
+        names: how the note names the key columns (a user's own: ``{"sku": "商品编码"}``).
+
+    Returns:
+        ``(forecast, notes)``: the bottom's daily forecast ``[keys..., ds, yhat, yhat_qNN...,
+        yhat_baseline]`` (units per period) with ``attrs["failures"]`` of the core, and the
+        notes: the models' and one saying what the series summed to over the window and what
+        they now add up to. A middle key with a series whose forecast failed keeps its series as
+        forecast (no split; the note names it).
+
+    Raises:
+        ParameterError: ``keys`` not a strict superset of ``middle.keys``, or ``other`` a value
+            of a finer key column.
+    """
+    from workbench.data.validate import window_share
+    from workbench.forecast.reconcile import reconcile
+
+    keys, by = list(keys), list(middle.keys)
+    finer = [k for k in keys if k not in by]
+    if not by or not set(by) <= set(keys) or not finer:
+        raise ParameterError(f"keys: {keys} must hold the middle level's keys {by} and a finer one")
+    taken = [k for k in finer if (frame[k].astype(str) == other).any()]
+    if taken:
+        raise ParameterError(f"other: {other!r} is a value of {taken}; choose a label no series has")
+    history = frame["ds"] <= middle.cutoff
+    train = frame[history]
+    if planned is not None and not bool(np.asarray(planned)[history.to_numpy()].all()):
+        wanted = np.asarray(planned)[history.to_numpy()]
+        rest = (train[~wanted].groupby([*by, "ds"], sort=True, as_index=False)["y"].sum()
+                .assign(**{k: other for k in finer}))
+        train = pd.concat([train[wanted], rest[[*keys, "ds", "y"]]], ignore_index=True)
+    qcols = [c for c in middle.forecast.columns if c.startswith("yhat_q")]
+    request = ForecastRequest(horizon=middle.forecast["ds"].nunique(), model=model, freq=middle.freq,
+                              quantiles=tuple(float(c[len("yhat_q"):]) / 100 for c in qcols), n_jobs=n_jobs)
+    fc = forecast(train, request, keys=keys, with_baseline=True)
+    notes = list(dict.fromkeys(fc.attrs.get("notes", [])))
+    failures = fc.attrs.get("failures", [])
+    failed = {tuple(f.key[k] for k in by) for f in failures}
+    values = [c for c in ("yhat", *qcols, "yhat_baseline") if c in middle.forecast.columns]
+    top = {k if isinstance(k, tuple) else (k,): part for k, part in middle.forecast.groupby(by, sort=False)}
+    parts, kept = [], []
+    for key, part in fc.groupby(by, sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        level = top.get(key)
+        if key in failed or level is None:
+            kept.append(", ".join(map(str, key)))
+            parts.append(part)
+            continue
+        split = reconcile(part, level[["ds", *values]], keys=finer, method="forecast_proportions")
+        split.attrs = {}
+        parts.append(split)
+    out = pd.concat(parts, ignore_index=True)
+
+    def over_window(frame):
+        return float((frame["yhat"] * window_share(frame["ds"], middle.freq, middle.window.start,
+                                                   middle.window.end)).sum())
+
+    summed, total = over_window(fc), over_window(out)
+    outside = (out[finer] == other).all(axis=1).to_numpy()
+    planned_total = over_window(out[~outside])
+    out = out[~outside].reset_index(drop=True)
+    out.attrs["failures"] = failures
+    gap = f" ({summed / total - 1:+.1%})" if total > 0 else ""
+    named = {k: (names or {}).get(k, k) for k in keys}
+    series, level = " x ".join(named[k] for k in keys), ", ".join(named[k] for k in by)
+    what = (f"the {out.groupby(keys).ngroups} {series} series wanted and the rest summed per {level} ('{other}')"
+            if outside.any() else f"the {fc.groupby(keys).ngroups} {series} series")
+    note = (f"{what} summed to {summed:,.0f}{gap} over the window; split within each {level} in proportion "
+            f"to their own forecasts (middle-out), they add up to the {level} forecast, {total:,.0f}: one "
+            f"forecast of the window at every level")
+    if outside.any():
+        note += f", of which the series wanted hold {planned_total:,.0f}"
+    if kept:
+        note += (f"; not split in {'; '.join(kept)}, where a series' forecast failed (the notes say why): its "
+                 f"series are as forecast")
+    return out, [*notes, note]
+
+
 def summed_level_bands(result: EventForecast, by: list[str]) -> pd.DataFrame | None:
     """Per key of ``by`` (``[]`` = national), the band of the level's window total from its
     series' refits summed per refit (``window_band.summed_band``), around the sum of its

@@ -8,9 +8,14 @@ Orchestration only: every number comes from a tested package function
 
 Stated assumptions (shown in the report):
 
-* the network is sized on the event window's P50 units per region, reconciled with the
-  directly forecast national total (the regions' P50s add up to the reconciled national P50:
-  :func:`~workbench.forecast.planning.event_forecast`), split over cities by population share (the network's own rule: :func:`~workbench.network.china.city_demand`, or the
+* one forecast of the window: the regions' daily forecast, reconciled with the directly
+  forecast national total (:func:`~workbench.forecast.planning.event_forecast`); the stock's SKU
+  x region forecasts are split from it within each region (middle-out,
+  :func:`~workbench.forecast.planning.middle_out`), so the network, the peak and the stock read
+  one national figure, which the report states (:meth:`CycleResult.forecast_text`);
+* the network is sized on the event window's mean units per region (the figure that adds up
+  from SKUs to regions to the nation; costs are linear in units; the peak checks P50 and P90),
+  split over cities by population share (the network's own rule: :func:`~workbench.network.china.city_demand`, or the
   forecast demand of :mod:`workbench.network.inputs` with a sites or lanes file);
 * warehouses are named by city, front warehouses ``"<city> front"``;
 * each region's orders are shipped by the warehouses that deliver its cities' units in the plan as
@@ -49,6 +54,8 @@ EXAMPLE_BUDGET_LABEL = ("EXAMPLE traffic budget: the budget scenario's channel h
                         "channels, response curves, budget and ROI are not yours: give budget_scenario "
                         "a scenario with your own channel history (budgets/README.md, docs/budget.md)")
 
+
+OUTSIDE_PLAN = "(SKUs outside the plan)"  # the series of a region's unplanned SKUs, summed (middle_out)
 
 # parameters naming the sales file's own columns, and the names the cycle reads them by
 STANDARD_COLUMNS = {"date_col": "ds", "sku_col": "sku", "region_col": "region", "category_col": "category"}
@@ -249,6 +256,26 @@ class CycleResult:
                 f"({(w.end - w.start).days + 1} days); history to {self.history_end.date()}; "
                 f"data: {self.params.data}")
 
+    def forecast_text(self) -> str:
+        """The window's one forecast, stated once: the national units over the window (mean, the
+        figure the levels add up to) with the P10-P90 of the national window total
+        (``planning.national_totals``), the units the network carries (its regions', the same
+        figure) and what the stock plans (the planned SKUs' share of it: the same figure
+        when every SKU is planned)."""
+        from workbench.forecast.planning import national_totals
+
+        national = national_totals(self.region_forecast)
+        text = f"forecast: {national['yhat']:,.0f} units over the window (mean"
+        if national.get("yhat_q10") is not None and national.get("yhat_q90") is not None:
+            text += f"; P10-P90 {national['yhat_q10']:,.0f}..{national['yhat_q90']:,.0f}"
+        text += f"); the network carries {float(self.network.demand['demand'].sum()):,.0f} (its regions' units)"
+        if self.build is None:
+            return text + "; the stock is not computed"
+        stock = float(self.build["window_demand"].sum())
+        share = "" if abs(stock - national["yhat"]) < 0.5 else \
+            f" (the planned SKUs' share, {stock / national['yhat']:.0%})" if national["yhat"] > 0 else ""
+        return text + f"; the stock plans {stock:,.0f} of them{share}"
+
     def recorded(self) -> dict:
         """Every KPI for the index and the command line's summary (name -> value): its value,
         or, when it has none, the text ``"not computed: <why>"``."""
@@ -259,7 +286,8 @@ class CycleResult:
         """A report table as the keyword arguments of ``workbench.reports.tables.show_table``
         (``frame``, ``formats``, ``caption``, ``money_unit``): ``show_table(**result.table(name))``.
 
-        Names: ``regions`` (P10/P50/P90 units over the window per region), ``plans`` (the
+        Names: ``regions`` (mean, the network's figure, and P10/P50/P90 units over the window per
+        region), ``plans`` (the
         network's plans side by side: cost, delivery shares, hours), ``coverage`` (shares
         within 24 h and the promise per region and plan), ``peak`` (per warehouse and scenario),
         ``orders``, ``build`` (the event build, fronts first), ``clearance``, ``service`` (reorder
@@ -306,11 +334,11 @@ class CycleResult:
 
     def _regions(self):
         t = self.region_totals
-        frame = pd.DataFrame({"region": t["region"], "P10": t["yhat_q10"], "P50": t["yhat_q50"],
+        frame = pd.DataFrame({"region": t["region"], "mean": t["yhat"], "P10": t["yhat_q10"], "P50": t["yhat_q50"],
                               "P90": t["yhat_q90"], "baseline": t["yhat_baseline"],
                               "uplift": t["uplift"], "uplift_pct": t["uplift_pct"]})
         formats = {"region": "text", "uplift_pct": "pct", **{c: "units" for c in
-                                                             ("P10", "P50", "P90", "baseline", "uplift")}}
+                                                             ("mean", "P10", "P50", "P90", "baseline", "uplift")}}
         w = self.window
         return frame, formats, f"Units over {w.label} {w.year} ({w.start.date()}..{w.end.date()})"
 
@@ -336,7 +364,7 @@ class CycleResult:
                 if kind != "text":
                     frame[label] = pd.to_numeric(frame[label], errors="coerce")
                 formats[label] = kind
-        return frame, formats, "The network's plans for the event's P50 volume (money in CNY for the window)"
+        return frame, formats, "The network's plans for the event's forecast volume (mean; money in CNY for the window)"
 
     def _coverage(self):
         table = self.network.coverage_table()
@@ -746,15 +774,16 @@ def plan_used(report) -> str:
 
 
 def plan_network(params: CycleParams, window, forecast: pd.DataFrame, totals: pd.DataFrame):
-    """The network's three plans (``workbench.network.china``) on the event window's P50 units,
+    """The network's three plans (``workbench.network.china``) on the event window's mean units,
     each delivering ``params.coverage_target`` of them within ``params.promise_hours``, the
     optimized one with at most ``params.max_centrals`` centrals.
 
-    Without ``sites``/``lanes``: :func:`~workbench.network.china.run_default_plan` on the P50
-    totals per region over the window (the embedded cities and candidates, their yearly fixed
+    Without ``sites``/``lanes``: :func:`~workbench.network.china.run_default_plan` on the mean
+    totals per region over the window (``totals``' ``yhat``) (the embedded cities and candidates, their yearly fixed
     costs charged for the window's share of the year, as a sites file's are). With them:
     :func:`~workbench.network.china.run_own_plan` on the team's sites and lanes, its demand the
-    daily P50 forecast per region over the window (written to a temporary file, removed after).
+    daily mean forecast per region over the window (``forecast``'s ``yhat``: the same units;
+    written to a temporary file, removed after).
     """
     import tempfile
 
@@ -772,19 +801,18 @@ def plan_network(params: CycleParams, window, forecast: pd.DataFrame, totals: pd
                   hubs=tuple(params.hubs) if params.hubs is not None else CENTRAL_HUBS,
                   n_front_candidates=params.n_front_candidates, solver=params.solver,
                   time_limit=params.time_limit,
-                  demand_source="the P50 event forecast of " + ("the sample data" if params.data == "sample"
-                                                                 else str(params.data)))
+                  demand_source="the event forecast (mean) of " + ("the sample data" if params.data == "sample"
+                                                                     else str(params.data)))
     if params.sites is None and params.lanes is None:
         days = (window.end - window.start).days + 1
         period = Period(float(days), f"{window.label} {window.year} ({window.start.date()}..{window.end.date()}, "
                                      f"{days} days)", window.start, window.end)
         return run_default_plan(centrals=list(params.centrals or NAMED_CENTRALS),
                                 max_fronts=20 if params.max_fronts is None else params.max_fronts,
-                                region_units=totals.set_index("region")["yhat_q50"], period=period, **common)
+                                region_units=totals.set_index("region")["yhat"], period=period, **common)
     with tempfile.TemporaryDirectory(prefix="planning-cycle-") as folder:
-        demand_file = Path(folder) / "event_demand_p50.csv"
-        forecast[["ds", "region", "yhat_q50"]].rename(columns={"yhat_q50": "yhat"}) \
-            .to_csv(demand_file, index=False)
+        demand_file = Path(folder) / "event_demand.csv"
+        forecast[["ds", "region", "yhat"]].to_csv(demand_file, index=False)
         return run_own_plan(demand_file=demand_file, sites_file=params.sites,
                             lanes_file=params.lanes, event=window.event, year=window.year,
                             centrals=list(params.centrals) if params.centrals else None,
@@ -975,7 +1003,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     region_fc = event_forecast(region, event=params.event, year=window.year,
                                quantiles=QUANTILES, keys=["region"], n_jobs=n_jobs)
     totals = region_fc.totals
-    notes += region_fc.notes + _failure_notes(region_fc, "network and peak demand")
+    notes += region_fc.notes + _failure_notes(region_fc.forecast, "network and peak demand")
 
     # 2. the network at the peak: the plan as given and the optimized one
     report = plan_network(params, window, region_fc.forecast, totals)
@@ -1006,7 +1034,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     if gmv_history is not None:
         gmv_fc = event_forecast(gmv_history, event=params.event, year=window.year,
                                 quantiles=QUANTILES, keys=[], n_jobs=n_jobs)
-        notes += _failure_notes(gmv_fc, "event GMV")
+        notes += _failure_notes(gmv_fc.forecast, "event GMV")
         row = national_totals(gmv_fc)  # the window total's own band, not a sum of the days' quantiles
         gmv = {"p50": row["yhat_q50"], "p10": row["yhat_q10"], "p90": row["yhat_q90"], "mean": row["yhat"],
                "uplift": row["uplift"]}
@@ -1038,9 +1066,10 @@ def _example_budget(budget) -> bool:
     return is_sample_history(budget.scenario.allocation.history_table)
 
 
-def _failure_notes(result, what: str) -> list[str]:
-    """A note per series the forecaster could not forecast (it is missing from ``what``)."""
-    failures = result.forecast.attrs.get("failures", [])
+def _failure_notes(forecast: pd.DataFrame, what: str) -> list[str]:
+    """A note per series the forecaster could not forecast (``forecast.attrs["failures"]``: it is
+    missing from ``what``)."""
+    failures = forecast.attrs.get("failures", [])
     return [SeriesNote(series_label(f.key), f"{what}: its forecast failed, so it is left out ({f.error})", f.key)
             for f in failures]
 
@@ -1050,7 +1079,7 @@ def _peak_and_stock(params: CycleParams, files: tuple, window, days: int, histor
                     notes: list[str], n_jobs: int | None):
     """The peak per warehouse, then stock (steps 3 and 4 of :func:`run_cycle`); ``region_history``:
     ``history`` summed per region and day."""
-    from workbench.forecast.planning import event_forecast
+    from workbench.forecast.planning import middle_out
     from workbench.inventory.clearance import clearance_list
     from workbench.inventory.demand import pool_forecast
     from workbench.inventory.replenishment import event_stock
@@ -1069,13 +1098,14 @@ def _peak_and_stock(params: CycleParams, files: tuple, window, days: int, histor
         notes.append(f"peak: {', '.join(summed)} have no band of their own window total; their P50/P90 "
                      f"peak is {TOTAL_SOURCES['summed']}")
 
-    # 3. stock: SKU forecast pooled at the serving warehouses, orders now, build before the window
-    sku_fc = event_forecast(history[history["sku"].isin(stock_skus)], event=params.event, year=window.year,
-                            quantiles=QUANTILES, keys=["sku", "region"], n_jobs=n_jobs)
-    notes += [n for n in sku_fc.notes if n not in notes] + _failure_notes(sku_fc, "stock")
-    columns = ["sku", "region", "ds", "yhat", *[c for c in sku_fc.forecast.columns
-                                                if c.startswith("yhat_q")]]
-    pooled = pool_forecast(sku_fc.forecast[columns], assignment, area="region", keys=["sku"])
+    # 3. stock: the planned SKUs' share of the regions' forecast (middle-out: the network's figure),
+    # pooled at the serving warehouses, orders now, build before the window
+    planned = history["sku"].astype(str).isin(set(map(str, stock_skus)))
+    sku_fc, sku_notes = middle_out(history, region_fc, ["sku", "region"], planned=planned, other=OUTSIDE_PLAN,
+                                   n_jobs=n_jobs, names=history.attrs["series_names"])
+    notes += [n for n in sku_notes if n not in notes] + _failure_notes(sku_fc, "stock")
+    columns = ["sku", "region", "ds", "yhat", *[c for c in sku_fc.columns if c.startswith("yhat_q")]]
+    pooled = pool_forecast(sku_fc[columns], assignment, area="region", keys=["sku"])
     keys = pooled[["sku", "warehouse"]].drop_duplicates().reset_index(drop=True)
     mean_daily = keys.merge(pooled.groupby(["sku", "warehouse"], as_index=False)["yhat"].mean(),
                             on=["sku", "warehouse"])["yhat"].to_numpy()

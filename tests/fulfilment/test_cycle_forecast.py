@@ -1,0 +1,63 @@
+"""One forecast of the event window in the planning cycle (trial 8 F0: the network was sized on
+69,808 units and the stock on 76,047 for one window, two forecasts in one report): the stock's
+SKU x region series are split from the reconciled regions (``planning.middle_out``), so every
+level reads one figure."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.errors import ParameterError
+from workbench.forecast.planning import event_forecast, middle_out
+
+
+def _panel() -> pd.DataFrame:
+    """Two regions of three SKUs, 500 days: steady, weekly, and one launched 120 days before the end."""
+    rng = np.random.default_rng(7)
+    days = pd.date_range("2025-06-01", periods=500)
+    rows = []
+    for region, scale in (("East", 1.0), ("South", 0.6)):
+        for sku, level in (("A", 40.0), ("B", 12.0), ("C", 25.0)):
+            mean = level * scale * (1 + 0.3 * (days.dayofweek >= 5))
+            if sku == "C":
+                mean = np.where(np.arange(500) < 380, 0.0, mean)
+            rows.append(pd.DataFrame({"sku": sku, "region": region, "ds": days, "y": rng.poisson(mean).astype(float)}))
+    return pd.concat(rows, ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def regions():
+    frame = _panel()
+    region = frame.groupby(["region", "ds"], as_index=False)["y"].sum()
+    return frame, event_forecast(region, event="618", keys=["region"], quantiles=(0.1, 0.5, 0.9))
+
+
+def test_the_skus_add_up_to_the_reconciled_regions_every_day_with_or_without_a_plan_subset(regions):
+    frame, middle = regions
+    every, notes = middle_out(frame, middle, ["sku", "region"])
+    sums = every.groupby(["region", "ds"])[["yhat", "yhat_q50"]].sum()
+    top = middle.forecast.set_index(["region", "ds"])[["yhat", "yhat_q50"]]
+    assert np.allclose(sums.to_numpy(), top.reindex(sums.index).to_numpy(), rtol=1e-9)
+    assert (every["yhat_q10"] <= every["yhat_q50"] + 1e-9).all() and (every["yhat_q50"] <= every["yhat_q90"] + 1e-9).all()
+    window = every["ds"].between(middle.window.start, middle.window.end)
+    total = float(middle.totals["yhat"].sum())
+    assert every.loc[window, "yhat"].sum() == pytest.approx(total, rel=1e-9)
+    assert f"they add up to the region forecast, {total:,.0f}" in notes[-1]
+    # only SKU A planned: the others are one series per region, given their share and left out
+    planned = frame["sku"] == "A"
+    only_a, notes = middle_out(frame, middle, ["sku", "region"], planned=planned, other="(rest)")
+    assert set(only_a["sku"]) == {"A"} and "(rest)" in notes[-1] and "the series wanted hold" in notes[-1]
+    a_alone = every[every["sku"] == "A"]
+    share = only_a.loc[only_a["ds"].between(middle.window.start, middle.window.end), "yhat"].sum() / total
+    assert 0.3 < share < 0.8  # A is about half of the units; its share is its forecast's, not the regions' whole
+    assert only_a["yhat"].sum() == pytest.approx(a_alone["yhat"].sum(), rel=0.15)
+
+
+def test_a_label_a_series_holds_or_keys_without_the_middle_level_are_refused(regions):
+    frame, middle = regions
+    with pytest.raises(ParameterError, match="other: 'A' is a value of"):
+        middle_out(frame, middle, ["sku", "region"], planned=frame["sku"] == "B", other="A")
+    with pytest.raises(ParameterError, match="must hold the middle level's keys"):
+        middle_out(frame.rename(columns={"region": "area"}), middle, ["sku", "area"])
