@@ -26,7 +26,8 @@ from workbench.errors import ModelError
 from workbench.forecast import metrics
 from workbench.forecast.core import ForecastNoteWarning, forecast, series_keys
 from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
-from workbench.forecast.reconcile import WITH_REFITS, refit_errors, reconcile as reconcile_levels, resolve_method
+from workbench.forecast.reconcile import (WITH_REFITS, refit_errors, reconcile as reconcile_levels, resolve_method,
+                                          scale_band)
 from workbench.forecast.request import ForecastRequest, check_lead
 
 METRIC_COLUMNS = ["wape", "bias", "mase", "total_error", "coverage", "scaled_pinball"]
@@ -211,14 +212,8 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
         scores = _score(summed, ty, lo, hi, quantiles)
         if keys:  # a sum of the series' quantiles is no quantile of their sum (far too wide a band):
             # the total's band is the directly forecast total's, scaled each day to the reconciled
-            # total (as the event report's charts are; 1 when the direct total is kept), or none
-            qcols = list(map(quantile_column, quantiles))
-            band = None
-            if direct is not fc:
-                band = summed[["ds", "y", "yhat"]].merge(total[["ds", "yhat", *qcols]], on="ds", how="left",
-                                                         suffixes=("", "_total"))
-                scale = (band["yhat"] / band["yhat_total"].where(band["yhat_total"] > 0)).fillna(1.0)
-                band[qcols] = band[qcols].mul(scale, axis=0)
+            # total (``scale_band``, as the event report's levels are), or none
+            band = scale_band(summed, total, ["ds"]) if direct is not fc else None
             scores.update(coverage=metrics.coverage(band["y"], band[lo], band[hi]) if band is not None else np.nan,
                           scaled_pinball=metrics.scaled_pinball(band["y"], {q: band[quantile_column(q)].to_numpy()
                                                                              for q in quantiles}, ty)

@@ -263,11 +263,11 @@ def _window_total(pred: Prediction, paths, y, job: _Job) -> dict | None:
     inside = np.flatnonzero(share > 0)
     if not len(inside):
         return None
+    spans = span_sums(paths, share[inside], SPAN_STRIDE[job.freq])
     band, rule = window_band(pred.mean[inside], {q: pred.quantiles[q][inside] for q in job.quantiles},
-                             int(inside[0]) + 1, job.quantiles, paths=paths, history=y, weights=share[inside],
+                             int(inside[0]) + 1, job.quantiles, spans=spans, history=y, weights=share[inside],
                              freq=job.freq,
                              level_spread=None if pred.launch_spread is None else pred.launch_spread[inside])
-    spans = span_sums(paths, share[inside], SPAN_STRIDE[job.freq])
     return {"yhat": float(share[inside] @ pred.mean[inside]), **{quantile_column(q): v for q, v in band.items()},
             "window_band": rule, SPANS: {k: spans[k] for k in ("reach", "start", "actual", "forecast")}}
 

@@ -16,7 +16,7 @@ from workbench.calendar import EventWindow, RetailCalendar, default_calendar
 from workbench.errors import DataValidationError, ModelError, ParameterError
 from workbench.forecast.backtest import window_history
 from workbench.forecast.core import coarser_levels, forecast, series_keys
-from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
+from workbench.forecast.models.base import DEFAULT_QUANTILES, has_band, quantile_column
 from workbench.forecast.request import MAX_HORIZON, ForecastRequest, check_lead
 from workbench.notes import series_label
 
@@ -397,7 +397,7 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
 
     method, why = resolve_method(method, train, keys, request.freq)
     fallback = f" (chosen: {why})" if why else ""
-    if method in VARIANCE_WEIGHTED and not _has_band(request.quantiles):
+    if method in VARIANCE_WEIGHTED and not has_band(request.quantiles):
         fallback = (f" ({method} weighs each series by its band: none without a quantile below and above the "
                     f"median, so forecast proportions)")
         method = "forecast_proportions"
@@ -442,10 +442,6 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
                              f"to {coherent:,.0f}{share}{fallback}{_how_extra(info)}")
     return out, direct, (f"levels reconciled to the direct national forecast, {national:,.0f} over the window: the "
                          f"{fc.groupby(keys).ngroups} series, which summed to {summed:,.0f}{gap}, are {how}")
-
-
-def _has_band(quantiles) -> bool:
-    return min(quantiles, default=0.5) < 0.5 < max(quantiles, default=0.5)
 
 
 def _how_extra(info: dict) -> str:
@@ -755,17 +751,11 @@ def level_daily(result: EventForecast, by: list[str]) -> pd.DataFrame:
     direct forecast, scaled by the ratio of the coherent point forecast to the direct one each
     day (a sum of the series' P10s is no P10 of their sum: far too wide). Without a direct
     forecast (not keyed, or not reconciled) the quantiles are the sums, as ``aggregate`` says."""
+    from workbench.forecast.reconcile import scale_band
+
     out = aggregate(result.forecast, by)
     direct = result.direct_total if not by else result.direct_levels.get(by[0]) if len(by) == 1 else None
-    if direct is None:
-        return out
-    qcols = [c for c in out.columns if c.startswith("yhat_q") and c in direct.columns]
-    merged = out[[*by, "ds", "yhat"]].merge(direct[[*by, "ds", "yhat", *qcols]], on=[*by, "ds"], how="left",
-                                            suffixes=("", "_direct"))
-    scale = (merged["yhat"] / merged["yhat_direct"].where(merged["yhat_direct"] > 0)).fillna(1.0)
-    for c in qcols:
-        out[c] = np.where(merged[c].notna(), merged[c] * scale, out[c])
-    return out
+    return out if direct is None else scale_band(out, direct, [*by, "ds"])
 
 
 def _national(result: EventForecast) -> pd.DataFrame:

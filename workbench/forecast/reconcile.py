@@ -71,6 +71,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import ParameterError
+from workbench.forecast.models.base import has_band
 
 METHODS = ("forecast_proportions", "top_down_var", "bottom_up", "ols", "wls_struct", "wls_var", "mint_refits",
            "mint_shrink")
@@ -137,10 +138,10 @@ def band_variance(frame: pd.DataFrame) -> np.ndarray:
     """
     levels = {float(c[len("yhat_q"):]) / 100: c for c in frame.columns
               if c.startswith("yhat_q") and c[len("yhat_q"):].replace(".", "", 1).isdigit()}
-    lo, hi = min(levels, default=0.5), max(levels, default=0.5)
-    if not lo < 0.5 < hi:
+    if not has_band(levels):
         raise ParameterError(f"variance weights need a band (quantile columns below and above the median); "
                              f"the forecast has {sorted(levels.values())}")
+    lo, hi = min(levels), max(levels)
     from scipy import stats
 
     width = frame[levels[hi]].to_numpy(dtype=float) - frame[levels[lo]].to_numpy(dtype=float)
@@ -148,6 +149,26 @@ def band_variance(frame: pd.DataFrame) -> np.ndarray:
         raise ParameterError(f"variance weights: {levels[lo]}..{levels[hi]} is NaN or inverted in "
                              f"{int((~(np.isfinite(width) & (width >= 0))).sum())} rows")
     return (width / (stats.norm.ppf(hi) - stats.norm.ppf(lo))) ** 2
+
+
+def scale_band(frame: pd.DataFrame, direct: pd.DataFrame, on: list[str]) -> pd.DataFrame:
+    """A level's coherent forecast with its own band: ``frame`` (``[on..., yhat, yhat_q...]``, the
+    level's reconciled point forecast, units per period) with each quantile column that
+    ``direct`` (the level's direct forecast, same columns) also has taken from ``direct`` and
+    scaled each row by the coherent point forecast over the direct one (1 where the direct one is
+    0): a sum of the series' quantiles is no quantile of their sum (far too wide a band). A row
+    that ``direct`` lacks keeps ``frame``'s quantiles. The one home of this rule: the event
+    report's levels (``planning.level_daily``) and the backtest's reconciled total
+    (``backtest.backtest_windows``), so the backtest scores the band the report shows.
+
+    Returns a new frame, ``frame``'s rows and columns in order."""
+    qcols = [c for c in frame.columns if c.startswith("yhat_q") and c in direct.columns]
+    merged = frame[[*on, "yhat"]].merge(direct[[*on, "yhat", *qcols]], on=on, how="left", suffixes=("", "_direct"))
+    scale = (merged["yhat"] / merged["yhat_direct"].where(merged["yhat_direct"] > 0)).fillna(1.0)
+    out = frame.copy()
+    for c in qcols:
+        out[c] = np.where(merged[c].notna(), merged[c] * scale, out[c])
+    return out
 
 
 def shrunk_covariance(errors: np.ndarray, ridge: float = SHRINK_RIDGE) -> tuple[np.ndarray, float]:

@@ -71,7 +71,7 @@ from scipy import stats
 from workbench.errors import ModelError
 from workbench.forecast.conformal import HORIZON_BANDS, MIN_BAND_ERRORS, conformal_offsets
 from workbench.forecast.metrics import robust_sd
-from workbench.forecast.models.base import COUNT_WINDOW, count_band, count_dispersion
+from workbench.forecast.models.base import COUNT_WINDOW, count_band, count_dispersion, has_band
 
 SPAN_STRIDE = {"D": 7, "W": 1, "MS": 1}  # periods between a refit's span starts (days: keep the weekdays' mix)
 MIN_SPANS, MIN_REFITS = 8, 2  # fewest spans, and refits they come from, for a measured band
@@ -142,8 +142,12 @@ def span_errors(paths, weights, stride: int = SPAN_STRIDE["D"]) -> tuple[np.ndar
     index in ``paths`` of the refit each span comes from (its spans share the refit's level
     error).
     """
-    sums = span_sums(paths, weights, stride)
-    return sum_errors(sums["start"], sums["actual"], sums["forecast"], len(weights)) + (sums["refit"],)
+    return _sums_errors(span_sums(paths, weights, stride), len(weights))
+
+
+def _sums_errors(sums: dict[str, np.ndarray], length: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``span_errors`` of spans already summed (``span_sums``' output, spans of ``length`` periods)."""
+    return sum_errors(sums["start"], sums["actual"], sums["forecast"], length) + (sums["refit"],)
 
 
 def sum_errors(start, actual, forecast, length: int) -> tuple[np.ndarray, np.ndarray]:
@@ -210,7 +214,7 @@ def summed_band(total: float, spans, first_step: int, length: int, quantiles, fr
                       sums["reach"].to_numpy(), first_step, length, quantiles, freq, grow_all=True)
 
 
-def window_band(point, day_quantiles: dict, first_step: int, quantiles, *, paths=(), history=None,
+def window_band(point, day_quantiles: dict, first_step: int, quantiles, *, paths=(), spans=None, history=None,
                 weights=None, freq: str = "D", level_spread=None) -> tuple[dict[float, float], str]:
     """Quantiles of one series' total over a window of consecutive periods.
 
@@ -224,6 +228,9 @@ def window_band(point, day_quantiles: dict, first_step: int, quantiles, *, paths
         next one).
     quantiles : levels in (0, 1).
     paths : the model's refit paths (``Forecaster.refit_paths``); empty without refits.
+    spans : ``span_sums(paths, weights, SPAN_STRIDE[freq])`` when the caller has already summed
+        them (the core keeps them for a level's band, ``summed_band``); then ``paths`` is not
+        read (give one or the other). None: summed here from ``paths``.
     history : shape (n,), the series' history (units per period), for the count rule (days).
     weights : shape (L,), the share of each period's units the window holds
         (``data.validate.window_share``); None: all of them (days).
@@ -240,8 +247,11 @@ def window_band(point, day_quantiles: dict, first_step: int, quantiles, *, paths
     ``({q: window-total quantile in units}, rule)`` with ``rule`` a key of ``SOURCES``; the
     window total is ``sum(weights * point)``; every lower quantile (q < 0.5) is at most it and
     every upper one at least.
-    Raises ``ModelError`` for an empty window, an unknown ``freq`` or shapes that do not match.
+    Raises ``ModelError`` for an empty window, an unknown ``freq``, shapes that do not match, or
+    both ``paths`` and ``spans``.
     """
+    if spans is not None and len(paths):
+        raise ModelError("window band: give the refit paths or their span sums, not both")
     point = np.asarray(point, float)
     length = len(point)
     if not length:
@@ -255,7 +265,8 @@ def window_band(point, day_quantiles: dict, first_step: int, quantiles, *, paths
     quantiles = sorted(float(q) for q in quantiles)
     if total <= 0:
         return {q: 0.0 for q in quantiles}, "zero"
-    band = refit_band(total, *span_errors(paths, weights, SPAN_STRIDE[freq]), first_step, length, quantiles, freq)
+    sums = span_sums(paths, weights, SPAN_STRIDE[freq]) if spans is None else spans
+    band = refit_band(total, *_sums_errors(sums, length), first_step, length, quantiles, freq)
     if band is not None:
         rule = "refits"
     elif (dispersion := count_dispersion(history) if history is not None and freq == "D" else None) is not None:
@@ -325,9 +336,9 @@ def _independent_days(point: np.ndarray, day_quantiles: dict, quantiles) -> dict
     from its outermost quantiles as a normal's (``(q_hi - q_lo) / (z_hi - z_lo)``), the
     variances summed, and the log-normal with the total's mean and that variance (its median
     is below the mean, as a sum of skewed days' is)."""
-    lo, hi = min(day_quantiles), max(day_quantiles)
-    if not lo < 0.5 < hi:
+    if not has_band(day_quantiles):
         raise ModelError(f"window band: the days' quantiles {sorted(day_quantiles)} hold no band around the median")
+    lo, hi = min(day_quantiles), max(day_quantiles)
     width = np.asarray(day_quantiles[hi], float) - np.asarray(day_quantiles[lo], float)
     if width.shape != point.shape:
         raise ModelError(f"window band: {width.shape} quantiles for {point.shape} days")

@@ -82,6 +82,12 @@ def quantile_column(q: float) -> str:
     return f"yhat_q{int(pct)}" if float(pct).is_integer() else f"yhat_q{pct:g}"
 
 
+def has_band(quantiles) -> bool:
+    """Whether the quantile levels ``quantiles`` (in (0, 1); any iterable, a dict's keys too)
+    hold a band around the median: one below 0.5 and one above. False for none."""
+    return min(quantiles, default=0.5) < 0.5 < max(quantiles, default=0.5)
+
+
 def censored_at_zero(values: np.ndarray) -> np.ndarray:
     """Quantiles (or means) of non-negative demand: a predictive distribution ``X`` of demand is
     censored at zero (demand is ``max(0, X)``), and a quantile of ``max(0, X)`` is ``max(0, q_X)``
