@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.io import display_path, read_table
-from workbench.data.validate import PERIOD_LENGTH, PERIOD_WORDS, describe_rows, pandas_freq, parse_dates
+from workbench.data.validate import PERIOD_LENGTH, PERIOD_WORDS, describe_rows, fill_gaps, pandas_freq, parse_dates
 from workbench.errors import DataValidationError
 
 class SuccessorsWarning(UserWarning):
@@ -226,27 +226,15 @@ def apply_successors(frame: pd.DataFrame, keys, successors: Successors) -> tuple
             moved[k] = moved[column].map(own[k])
     merged = pd.concat([frame[keep & ~moving], moved], ignore_index=True)
     merged = merged.groupby([*keys, "ds"], sort=False, as_index=False, observed=True)["y"].sum()
-    merged = _complete_grids(merged, keys, column, set(final.values()), frame.attrs.get("freq", "D"))
+    # every series runs to the table's end (the standard frame's), a successor's too in a region it has not sold
+    # in, whose only rows are its predecessor's from before a ``from`` date: its periods since padded with 0
+    # (``fill_gaps`` reads each series' first date off its first row, hence the sort)
+    merged = merged.sort_values([*keys, "ds"], kind="stable")
+    alias = pandas_freq(frame.attrs.get("freq", "D"), pd.DatetimeIndex(merged["ds"].sort_values().unique()))
+    merged = fill_gaps(merged, keys, alias, "zero", "successors")[0]
+    merged = merged.sort_values([*keys, "ds"], kind="stable").reset_index(drop=True)
     merged.attrs.update(frame.attrs)
     return merged, [note]
-
-
-def _complete_grids(frame: pd.DataFrame, keys: list[str], column: str, codes: set, freq: str) -> pd.DataFrame:
-    """``frame`` sorted by series and date, the series of ``codes`` (in ``column``) with their
-    missing periods from their first date to the table's last set to 0: every series runs to
-    the table's end (the standard frame's invariant), also a successor's in a region it has not
-    sold in, whose only rows are its predecessor's from before a ``from`` date."""
-    alias = pandas_freq(freq, pd.DatetimeIndex(frame["ds"].sort_values().unique()))
-    last = frame["ds"].max()
-    parts = [frame[~frame[column].isin(codes)]]
-    for key, rows in frame[frame[column].isin(codes)].groupby(keys, sort=False, observed=True):
-        grid = pd.date_range(rows["ds"].min(), last, freq=alias)
-        full = rows.set_index("ds").reindex(grid).rename_axis("ds").reset_index()
-        full["y"] = full["y"].fillna(0.0)
-        for k, v in zip(keys, key if isinstance(key, tuple) else (key,)):
-            full[k] = v
-        parts.append(full[[*keys, "ds", "y"]])
-    return pd.concat(parts, ignore_index=True).sort_values([*keys, "ds"], kind="stable").reset_index(drop=True)
 
 
 def _note(moved: pd.DataFrame, column: str, successors: Successors, final: dict, sell_off: list[str]) -> str:

@@ -81,6 +81,14 @@ def describe_dates(runs) -> str:
     return ", ".join(f"{r[0].date()}..{r[-1].date()}" if len(r) > 1 else f"{r[0].date()}" for r in runs)
 
 
+def consecutive_runs(index) -> list[np.ndarray]:
+    """Sorted integer positions ``index`` (shape (n,)) split into runs of consecutive ones:
+    ``[2, 3, 4, 8, 9] -> [[2, 3, 4], [8, 9]]``; [] for none. The one home of this split (a
+    festival's touched periods, an event's occurrences, an outage's dates)."""
+    index = np.asarray(index)
+    return np.split(index, np.flatnonzero(np.diff(index) > 1) + 1) if len(index) else []
+
+
 def describe_rows(frame: pd.DataFrame, mask) -> str:
     """Name offending rows as file line numbers for CSV (header is line 1), else 1-based rows:
     ``"line 3"``, ``"rows 2, 5 and 4 more"``. A frame with an integer index is named by its index
@@ -271,7 +279,7 @@ def prepare_long_frame(
     out = ordered
 
     runs = missing_dates(out, keys, alias, freq)
-    out, filled, gappy = _fill_gaps(out, keys, alias, gaps, src, runs)
+    out, filled, gappy = fill_gaps(out, keys, alias, gaps, src, runs)
     report = ValidationReport(
         source=src, n_rows=len(out), n_series=int(out.groupby(keys).ngroups) if keys else 1,
         start=out["ds"].min(), end=out["ds"].max(), freq=freq, gaps_filled=filled,
@@ -532,7 +540,7 @@ def missing_dates(out: pd.DataFrame, keys: list[str], alias: str, freq: str = "D
     if not absent.any():
         return []
     at = np.flatnonzero(absent)
-    runs = np.split(at, np.flatnonzero(np.diff(at) > 1) + 1)
+    runs = consecutive_runs(at)
     zero_total = float(np.exp(-total.median()))
     outages = []
     for run in runs:
@@ -576,11 +584,20 @@ def fill_missing_dates(y: np.ndarray, missing: np.ndarray, step: int) -> np.ndar
     return y
 
 
-def _fill_gaps(out: pd.DataFrame, keys: list[str], alias: str, gaps: str, src: str, outages=()):
+def fill_gaps(out: pd.DataFrame, keys: list[str], alias: str, gaps: str, src: str, outages=()):
     """Each series over its first date to the table's last (a series whose rows end early sold
     nothing since, like any period without a row: every forecast then starts after the same
     last period), zeros filled or, with ``gaps="error"``, refused; the dates of ``outages``
-    (``missing_dates``) filled by ``fill_missing_dates`` under either policy."""
+    (``missing_dates``) filled by ``fill_missing_dates`` under either policy. The one home of
+    this padding (``prepare_long_frame``; ``successors.apply_successors`` for a successor new to
+    a region).
+
+    ``out``: a long frame ``[keys..., ds, y]`` (units per period), one row per series and date,
+    sorted by date within each series (a series' first row is its first date); ``alias``: the
+    pandas alias of its periods (``pandas_freq``); ``src``: the source named in an error.
+    Returns ``(frame, filled, gappy)``: the frame (``out`` itself when nothing was filled), the
+    number of periods filled with 0, and the keys (dicts) of the series that had them. Raises
+    ``DataValidationError`` for a missing period under ``gaps="error"``."""
     pieces, filled, gappy = [], 0, []
     end = out["ds"].max()
     outage = pd.DatetimeIndex(np.concatenate([r.to_numpy() for r in outages])) if len(outages) else pd.DatetimeIndex([])

@@ -9,7 +9,7 @@ import pandas as pd
 from scipy.stats import norm, theilslopes, wilcoxon
 
 from workbench.calendar import RetailCalendar
-from workbench.data.validate import PERIOD_WORDS, SEASON_LENGTH, period_end, window_share
+from workbench.data.validate import PERIOD_WORDS, SEASON_LENGTH, consecutive_runs, period_end, window_share
 from workbench.errors import ModelError
 from workbench.forecast.conformal import (HORIZON_BANDS, apply_offsets, conformal_offsets, path_errors,
                                          rolling_origin_errors, rolling_origin_paths, wiener_factor)
@@ -110,8 +110,7 @@ def sale_effects(z: np.ndarray, shares: np.ndarray, excluded: np.ndarray, freq: 
     out = {}
     any_sale = shares.sum(axis=1) > 0
     for j in range(shares.shape[1]):
-        touched = np.flatnonzero(shares[:, j] > 0)
-        runs = np.split(touched, np.flatnonzero(np.diff(touched) > 1) + 1) if len(touched) else []
+        runs = consecutive_runs(np.flatnonzero(shares[:, j] > 0))
         measures = []  # (beta, variance, spread) of each sighting measured
         for run in runs:
             if run[0] == 0 or run[-1] == len(z) - 1:

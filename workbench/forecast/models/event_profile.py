@@ -112,6 +112,7 @@ import pandas as pd
 from scipy.stats import chi2
 
 from workbench.calendar import RetailCalendar
+from workbench.data.validate import consecutive_runs
 from workbench.errors import ModelError
 from workbench.forecast.conformal import (DAY_WINDOW, MAX_SCALE_SLOPE, MIN_BAND_ERRORS, conformal_offsets, day_noise,
                                           day_parts, scale_slope, wiener_factor)
@@ -763,7 +764,7 @@ class EventProfile(Forecaster):
         for off in self.evidence_offsets_.values():
             off = off[:n]
             days = np.flatnonzero(~np.isnan(off))
-            occurrences = np.split(days, np.flatnonzero(np.diff(days) > 1) + 1) if len(days) else []
+            occurrences = consecutive_runs(days)
             for prev, cur in zip(occurrences[:-1], occurrences[1:]):
                 prev = prev[prev >= first]
                 at = np.full(2 * SPAN + 1, -1)
@@ -1220,7 +1221,7 @@ def _opened_in_span(z: np.ndarray, offsets: dict[str, np.ndarray]) -> bool:
         if len(first) < OPENING_WEEK or np.isnan(first).any():
             continue
         days = np.flatnonzero(~np.isnan(off))
-        occurrences = np.split(days, np.flatnonzero(np.diff(days) > 1) + 1)
+        occurrences = consecutive_runs(days)
         if len(occurrences) < 2:
             continue
         nxt = occurrences[1]
