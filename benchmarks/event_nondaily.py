@@ -12,12 +12,15 @@ Run: ``.venv/bin/python benchmarks/event_nondaily.py`` (about 1 minute on one co
 docs/own-data.md, "Weekly or monthly sales".
 """
 
+import sys
 import warnings
-
-import pandas as pd
+from pathlib import Path
 
 from workbench.data.sample import load_sample
 from workbench.forecast import planning
+
+sys.path.insert(0, str(Path(__file__).parent))
+from periods import to_periods  # noqa: E402
 
 WINDOWS = [("new_year_sale", 2025), ("new_year_sale", 2026), ("618", 2026)]
 
@@ -25,13 +28,9 @@ WINDOWS = [("new_year_sale", 2025), ("new_year_sale", 2026), ("618", 2026)]
 def main() -> None:
     warnings.simplefilter("ignore")  # the models' notes: the figures are the point here
     days = load_sample("category")[["ds", "category", "units"]].rename(columns={"units": "y"})
-    weeks = days.assign(ds=days.ds - pd.to_timedelta(days.ds.dt.day_of_week, unit="D"))
-    weeks = weeks.groupby(["category", "ds"], as_index=False)["y"].sum()
-    weeks = weeks[weeks.ds <= days.ds.max() - pd.Timedelta(days=6)]
-    months = days.assign(ds=days.ds.dt.to_period("M").dt.to_timestamp())
-    months = months.groupby(["category", "ds"], as_index=False)["y"].sum()
+    frames = {freq: to_periods(days, ["category"], freq) for freq in ("D", "W", "MS")}
     for event, year in WINDOWS:
-        for freq, frame in (("D", days), ("W", weeks), ("MS", months)):
+        for freq, frame in frames.items():
             result = planning.event_forecast(frame, event=event, year=year, lead=90, keys=["category"], freq=freq)
             total = planning.national_totals(result)
             window = result.window

@@ -44,18 +44,11 @@ from workbench.forecast.models.lunar import lunar_regressors
 sys.path.insert(0, str(Path(__file__).parent))
 from forecast_accuracy import DATA, load_origins, load_total  # noqa: E402
 from forecast_nondaily import PEER_VENV  # noqa: E402
+from periods import to_periods  # noqa: E402
 
 RULE = {"W": "W-MON", "MS": "MS"}  # weeks labelled by their first day (a Monday), as months are
 HORIZON = {"W": 17, "MS": 4}
 YOUNG = {"W": 60, "MS": 14}  # periods a young series keeps: one festival
-
-
-def to_periods(daily: pd.DataFrame, key: str, freq: str) -> pd.DataFrame:
-    """``[key, ds, y]`` summed to ``freq`` (weeks by their Monday), whole periods only."""
-    out = (daily.set_index("ds").groupby(key)["y"].resample(RULE[freq], label="left", closed="left")
-           .agg(["sum", "count"]).reset_index().rename(columns={"sum": "y"}))
-    days = 7 if freq == "W" else out.ds.dt.days_in_month
-    return out[out["count"] == days][[key, "ds", "y"]].reset_index(drop=True)
 
 
 def first_origin(freq: str, year: int) -> pd.Timestamp:
@@ -96,7 +89,7 @@ def synthetic(freq: str, young: bool) -> list[dict]:
     daily = generate_sales("2019-01-07", "2025-04-30", seed=11)
     daily = (daily.assign(series=daily.category + "-" + daily.region).groupby(["series", "ds"], as_index=False)["units"]
              .sum().rename(columns={"units": "y"}))
-    panel = to_periods(daily, "series", freq)
+    panel = to_periods(daily, ["series"], freq)
     cut_series = sorted(panel.series.unique())[::2] if young else []
     rows = []
     for lunar in (False, True):
@@ -123,7 +116,7 @@ def parcels(freq: str) -> list[dict]:
     rows = []
     for label, daily, key in (("parcel total", load_total().assign(series="total"), "series"),
                               ("parcel 20 origins", load_origins(), "origin")):
-        panel = to_periods(daily, key, freq)
+        panel = to_periods(daily, [key], freq)
         train = panel[panel.ds < origin]
         results = {}
         for name, params in (("auto, lunar=False", {"lunar": False}), ("auto", {})):
@@ -133,7 +126,7 @@ def parcels(freq: str) -> list[dict]:
         end = panel[panel.ds >= origin].ds.drop_duplicates().sort_values().iloc[horizon - 1]
         days = (end - origin).days + (7 if freq == "W" else pd.Timestamp(end).days_in_month)
         day_fc = forecast(day_train, horizon=days, model="auto", keys=[key], freq="D", n_jobs=1)
-        summed = to_periods(day_fc.rename(columns={"yhat": "y"}), key, freq).rename(columns={"y": "yhat"})
+        summed = to_periods(day_fc, [key], freq, value="yhat")
         for c in ("yhat_q10", "yhat_q90"):  # a band of sums is no sum of bands: shown for the point only
             summed[c] = np.nan
         results["daily auto, summed"] = summed

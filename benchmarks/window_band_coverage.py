@@ -50,9 +50,12 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.sample import load_sample
-from workbench.data.validate import period_end, prepare_long_frame
+from workbench.data.validate import prepare_long_frame
 from workbench.errors import ParameterError
 from workbench.forecast import planning
+
+sys.path.insert(0, str(Path(__file__).parent))
+from periods import to_periods  # noqa: E402
 
 SAMPLE_WINDOWS = (("618", 2024), ("618", 2025), ("618", 2026), ("double11", 2024), ("double11", 2025),
                   ("new_year_sale", 2025), ("new_year_sale", 2026))
@@ -102,20 +105,6 @@ def trial7_panel(folder: Path) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
     frame, _ = prepare_long_frame(raw, date_col="ds", target_col="units", keys=["category", "sku"])
     truth = pd.read_csv(folder / "truth.csv", parse_dates=["ds"]).rename(columns={"units": "y"})
     return frame, ["category", "sku"], truth[["category", "sku", "ds", "y"]]
-
-
-def to_periods(frame: pd.DataFrame, keys: list[str], freq: str, value: str = "y") -> pd.DataFrame:
-    """A daily long frame summed to whole periods of ``freq`` (weeks from Monday, months), each
-    dated by its first day; a period the data cover in part is left out (it is no total)."""
-    if freq == "D":
-        return frame
-    start = (frame.ds - pd.to_timedelta(frame.ds.dt.day_of_week, unit="D") if freq == "W"
-             else frame.ds.dt.to_period("M").dt.to_timestamp())
-    out = frame.assign(ds=start).groupby([*keys, "ds"], as_index=False).agg(
-        **{value: (value, "sum"), "_days": (value, "size")})
-    length = {d: (period_end(d, freq) - d).days + 1 for d in out.ds.unique()}
-    whole = out._days.to_numpy() == out.ds.map(length).to_numpy()
-    return out[whole].drop(columns="_days").reset_index(drop=True)
 
 
 def window_rows(result: planning.EventForecast, truth: pd.DataFrame | None) -> list[dict]:
