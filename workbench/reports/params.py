@@ -524,30 +524,28 @@ def validate_parameters(
 
     Raises ``ParameterError`` naming the first unknown parameter or wrong-typed value.
     """
-    checked: dict[str, Any] = {}
-    for name, value in values.items():
-        if name not in declared:
-            raise _unknown(name, declared, where)
-        try:
-            checked[name] = check_value(value, declared[name].type)
-        except TypeError as exc:
-            raise ParameterError(f"parameter '{name}' of {where}: {exc}") from None
-    return checked
+    return _converted(values.items(), declared, where, check_value, "")
 
 
 def parse_cli_parameters(
     pairs: list[tuple[str, str]], declared: dict[str, NotebookParameter], where: str
 ) -> dict[str, Any]:
     """``-p NAME VALUE`` pairs parsed into the declared types (strings stay strings)."""
-    values: dict[str, Any] = {}
-    for name, text in pairs:
+    return _converted(pairs, declared, where, parse_text, " (from -p)")
+
+
+def _converted(pairs, declared: dict[str, NotebookParameter], where: str, convert, origin: str) -> dict[str, Any]:
+    """``(name, value)`` pairs converted by ``convert(value, type)`` to their declared types; a
+    ``TypeError`` of ``convert`` becomes a ``ParameterError`` naming the parameter (and ``origin``)."""
+    out: dict[str, Any] = {}
+    for name, value in pairs:
         if name not in declared:
             raise _unknown(name, declared, where)
         try:
-            values[name] = parse_text(text, declared[name].type)
+            out[name] = convert(value, declared[name].type)
         except TypeError as exc:
-            raise ParameterError(f"parameter '{name}' of {where} (from -p): {exc}") from None
-    return values
+            raise ParameterError(f"parameter '{name}' of {where}{origin}: {exc}") from None
+    return out
 
 
 def resolve_paths(
