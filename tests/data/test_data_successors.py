@@ -198,6 +198,7 @@ def test_the_event_report_and_the_cycle_read_their_sales_with_the_mapping(tmp_pa
         history, _, skus, notes = load_history(params)
     assert set(history["sku"]) == {"B1", "Z"} and history["y"].sum() == 59 * 4 + 31 * 6 + 90
     assert any("A1 -> B1" in note for note in notes) and skus == ["B1", "Z"]  # review 1 #5: planned after the mapping
+    assert history.attrs["replaced"] == {"A1": "B1"}  # its stock rows are named (cycle.complete_stock)
     params_c2 = CycleParams(data=str(data), stock=str(data), successors=str(mapping), category="c2")
     with pytest.warns(UserWarning):
         assert load_history(params_c2)[2] == ["B1"]  # under its own category, not its predecessor's

@@ -75,3 +75,23 @@ def test_stock_of_skus_outside_the_planned_category_is_left_out_not_cleared(file
                         "of the stock plan: no orders, no clearance (category None plans every SKU)")
     assert notes[1].startswith("1 stock rows have no forecast demand")  # OLD-9, never sold: a candidate
     assert set(fc.sku) == {"S1", "OLD-9"} and (fc[fc.sku == "OLD-9"].yhat == 0).all()
+
+
+def test_stock_of_a_replaced_code_is_named_with_its_successor(files):
+    """Review 1 #5: a replaced code is no series (its demand is forecast under its successor), so
+    its stock rows have no demand: a clearance candidate, said as such, naming the successor."""
+    stock = read_stock(files.stock, warehouses=NETWORK)
+    stock = pd.concat([stock, stock.iloc[:1].assign(sku="LS004", on_hand=120.0, on_order=30.0)], ignore_index=True)
+    lead = stock[["sku", "warehouse"]].assign(lead_time_days=5.0, lead_time_std_days=1.0)
+    forecast = pd.DataFrame([("S1", wh, day, 3.0, 2.0, 4.0) for wh in ("Shanghai", "Chengdu")
+                             for day in pd.date_range("2027-01-02", periods=5)],
+                            columns=["sku", "warehouse", "ds", "yhat", "yhat_q10", "yhat_q90"])
+    notes: list[str] = []
+    fc, kept, _ = complete_stock(forecast, stock, lead, None, files, notes, unplanned={"S2"},
+                                 replaced={"LS004": "LS004B"})
+    assert "LS004" in set(kept.sku) and (fc[fc.sku == "LS004"].yhat == 0).all()
+    note = next(n for n in notes if n.startswith("stock of replaced codes"))
+    assert "LS004 -> LS004B (120 on hand, 30 on order)" in note and "clearance candidate" in note
+    notes.clear()
+    complete_stock(forecast, stock, lead, None, files, notes, unplanned={"S2"})
+    assert not any(n.startswith("stock of replaced codes") for n in notes)  # no mapping: nothing to say

@@ -87,6 +87,11 @@ def test_params_lists_the_parameters_cell(main, capsys, tmp_path, monkeypatch):
     assert main(["report", "params", "weekly", "--manifest", str(manifest)]) == 0
     out = capsys.readouterr().out
     assert "report 'weekly' of" in out and "the manifest sets: days=7" in out and "days      int" in out
+    # a notebook's name, which reports of the manifest run (trial 9 F10: "notebook event_forecast not found")
+    for command in ("params", "run"):
+        assert main(["report", command, "records_results", "--manifest", str(manifest)]) == 2
+        assert ("'records_results' is no report of" in (err := capsys.readouterr().err)
+                and "of the report(s) weekly: give one of them" in err)
     # from a subfolder (a scratch/ beside the notebooks) the name is found in the manifest above
     (tmp_path / "scratch").mkdir()
     monkeypatch.chdir(tmp_path / "scratch")

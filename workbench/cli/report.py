@@ -75,30 +75,58 @@ def _manifest_report(args: argparse.Namespace) -> tuple[str, dict, Path] | None:
 
     Read with plain YAML (not the full manifest check, which imports the run stack) so a bad
     ``-p`` value is still refused at once.
-    """
-    import yaml
 
-    target, manifest = args.notebook, Path(args.manifest)
+    Raises:
+        ConfigError: the name of a notebook that reports of the manifest run, not of a report
+            (``_refuse_a_notebooks_name``).
+    """
+    target = args.notebook
     if Path(target).exists() or target.endswith(".ipynb"):
         return None
-    if not manifest.is_file() and args.manifest == DEFAULT_MANIFEST:
-        # run from a subfolder (a scratch/ beside the notebooks): the project's manifest above it
-        manifest = next((folder / DEFAULT_MANIFEST for folder in Path.cwd().resolve().parents
-                         if (folder / DEFAULT_MANIFEST).is_file()), manifest)
-        args.manifest = str(manifest)  # its time zone dates the run too
-    if not manifest.is_file():
-        return None
-    try:
-        reports = (yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}).get("reports") or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError):
-        return None  # not a readable manifest: the notebook path's error says what is wrong
-    body = reports.get(target) if isinstance(reports, dict) else None
+    manifest, reports = _manifest_reports(args)
+    body = reports.get(target)
     if not isinstance(body, dict) or not isinstance(body.get("notebook"), str):
+        _refuse_a_notebooks_name(target, manifest, reports)
         return None
     parameters = body.get("parameters") or {}
     if not isinstance(parameters, dict):
         raise ConfigError(f"{manifest}: report {target!r}: 'parameters' must be a mapping of parameter name to value")
     return str(manifest.parent / body["notebook"]), parameters, manifest.absolute().parent
+
+
+def _manifest_reports(args: argparse.Namespace) -> tuple[Path, dict]:
+    """``(manifest, its reports)``: ``--manifest``, else ``reports.yaml`` in the current folder or
+    the nearest one above (``args.manifest`` is set to it: its time zone dates the run too); no
+    reports when there is none or it cannot be read (the notebook path's error then says what is
+    wrong)."""
+    import yaml
+
+    manifest = Path(args.manifest)
+    if not manifest.is_file() and args.manifest == DEFAULT_MANIFEST:
+        # run from a subfolder (a scratch/ beside the notebooks): the project's manifest above it
+        manifest = next((folder / DEFAULT_MANIFEST for folder in Path.cwd().resolve().parents
+                         if (folder / DEFAULT_MANIFEST).is_file()), manifest)
+        args.manifest = str(manifest)
+    if not manifest.is_file():
+        return manifest, {}
+    try:
+        reports = (yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}).get("reports") or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError):
+        return manifest, {}
+    return manifest, reports if isinstance(reports, dict) else {}
+
+
+def _refuse_a_notebooks_name(name: str, manifest: Path, reports: dict) -> None:
+    """A NOTEBOOK argument that is no report of the manifest but the name of a notebook some of its
+    reports run (``event_forecast``, run by ``event_new_year_sale`` and ``event_618``; trial 9 F10):
+    refused naming those reports and the notebook's path, not "not found"."""
+    using = [r for r, body in reports.items() if isinstance(body, dict)
+             and isinstance(body.get("notebook"), str) and Path(body["notebook"]).stem == name]
+    if using:
+        notebook = reports[using[0]]["notebook"]
+        raise ConfigError(f"{name!r} is no report of {manifest}; it is the notebook {notebook} of the report(s) "
+                          f"{', '.join(using)}: give one of them (its parameters as scheduled), or the notebook's "
+                          f"path ({notebook}) for its own defaults")
 
 
 def _project_notebook(args: argparse.Namespace) -> None:

@@ -50,6 +50,8 @@ LEVELS = {
     "sku_region": ("sku", "region"),
     "sku_province": ("sku", "province", "region"),
     "sku_category": ("category", "sku"),
+    "sku_category_region": ("category", "sku", "region"),  # the planning cycle's file, with its category
+    "sku_category_province": ("category", "sku", "province", "region"),
     "category": ("category",),
     "category_region": ("category", "region"),
     "province": ("province", "region"),
@@ -214,8 +216,9 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
     data: an order export (CSV in any encoding ``read_table`` detects, .xlsx, Parquet) or a frame
         read with ``read_table(..., text_columns=True)``.
     level: one of ``LEVELS``: sku, sku_region, sku_province (keys sku, province, region),
-        sku_category (keys category, sku), category, category_region, province (keys province,
-        region), region, national.
+        sku_category (keys category, sku), sku_category_region (category, sku, region: the
+        planning cycle's sales file), sku_category_province (category, sku, province, region),
+        category, category_region, province (keys province, region), region, national.
     mapping: a mapping file, an ``OrderMapping`` or None for the default mapping.
     encoding, sheet: passed to ``read_table``.
 

@@ -432,7 +432,9 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     its successor is, under the successor's category), in ``params.category`` when given, the
     first ``params.max_skus`` of them when given. Codes that look like an undeclared replacement
     get a note (``likely_replacements``); so do number columns the cycle does not read (a
-    returns column: ``validate.unused_columns_note``).
+    returns column: ``validate.unused_columns_note``). Other text columns (a province beside its
+    region, as ``workbench data orders --level sku_province`` writes, a channel, a product name)
+    are finer keys: validated, then summed over, with a note, as the event report does.
 
     The file's own column names come from ``params.date_col``, ``sku_col``, ``region_col`` and
     ``category_col`` (``standard_sales``); a region column of provinces (广东省, 浙江) is read as
@@ -462,19 +464,32 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     raw = standard_sales(raw, {name: getattr(params, name) for name in SALES_COLUMNS}, params.target, source)
     refuse_periods(raw, source)
     check_category(raw, params.category, source)
+    # other text columns (a province beside its region, a channel, a product name) are finer keys:
+    # validated with the rest, then summed over, with a note (the event report's rule)
+    finer = [c for c in raw.columns if c not in ("ds", *STANDARD_COLUMNS.values(), params.target, params.gmv)
+             and not pd.api.types.is_numeric_dtype(raw[c])]
     frame, _ = prepare_long_frame(raw, date_col="ds", target_col=params.target,
-                                  keys=["sku", "region"], freq="D", source=source)
+                                  keys=["sku", "region", *finer], freq="D", source=source)
+    if finer:
+        n_before, attrs = frame.groupby(["sku", "region", *finer]).ngroups, dict(frame.attrs)
+        frame = frame.groupby(["sku", "region", "ds"], sort=True, as_index=False)["y"].sum()
+        frame.attrs.update(attrs)
+        notes.append(f"{source}: {n_before} series summed over {finer} to {frame.groupby(['sku', 'region']).ngroups} "
+                     f"series of {params.sku_col} and {params.region_col}")
     frame, regions = network_regions(frame, params.region_col, source)
     notes += regions
     names = series_names(params, mapped=bool(regions))
     own = frame.rename(columns=names)  # the mapping's and the hint's notes name the file's columns
+    replaced = {}
     if mapping is not None:
         own, moved = apply_successors(own, list(names.values()), mapping)
         notes += moved
+        replaced = {r.predecessor: mapping.final(r.predecessor) for r in mapping.replacements}
     notes += likely_replacements(own, list(names.values()))
     frame = own.rename(columns={v: k for k, v in names.items()})
     frame.attrs.update(own.attrs)
     frame.attrs["series_names"] = names  # for run_cycle's notes (relabelled)
+    frame.attrs["replaced"] = replaced  # replaced code -> its successor: its stock is named (complete_stock)
     stock_skus = sorted(frame["sku"].astype(str).unique())  # after the mapping: a replaced code is no series
     if params.category is not None:
         category = dict(zip(raw["sku"].astype(str), raw["category"].astype(str)))  # a successor's own
@@ -484,7 +499,7 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     gmv = None
     if params.gmv and params.gmv in raw.columns:
         money, _ = prepare_long_frame(raw, date_col="ds", target_col=params.gmv,
-                                      keys=["sku", "region"], freq="D", source=source)  # summed: no region needed
+                                      keys=["sku", "region", *finer], freq="D", source=source)  # summed: no region needed
         gmv = money.groupby("ds", as_index=False)["y"].sum()  # national: a replacement moves none of it
     return frame, gmv, stock_skus, notes
 
@@ -884,7 +899,7 @@ def _stock_inputs(params: CycleParams, files: tuple, keys: pd.DataFrame, mean_da
 
 def complete_stock(forecast: pd.DataFrame, stock: pd.DataFrame, lead: pd.DataFrame,
                    lead_table: pd.DataFrame | None, params: CycleParams, notes: list[str],
-                   unplanned=()):
+                   unplanned=(), replaced: dict[str, str] | None = None):
     """Forecast keys without a stock row hold nothing; stock rows of SKUs in ``unplanned`` (SKUs
     that sell but are outside the plan: another ``category``, beyond ``max_skus``) are left out of
     the stock plan, never called unsold; the other stock rows without a forecast get zero demand
@@ -902,12 +917,15 @@ def complete_stock(forecast: pd.DataFrame, stock: pd.DataFrame, lead: pd.DataFra
         lead: lead time per snapshot row ``[sku, warehouse, lead_time_days, lead_time_std_days]``.
         lead_table: the checked lead-time file, or None (every row has the default already).
         unplanned: SKUs the history sells that the plan leaves out.
+        replaced: replaced code -> the code its demand is forecast under (the ``successors``
+            mapping); such a code's stock rows without demand are named in a note (review 1 #5).
 
     Returns:
         ``(forecast, stock, lead)`` completed.
     """
     from workbench.inventory.inputs import from_other_rows, lead_times_for
 
+    replaced = replaced or {}
     keys = ["sku", "warehouse"]
     fc_keys = forecast[keys].drop_duplicates()
     stock = stock.copy()
@@ -951,6 +969,15 @@ def complete_stock(forecast: pd.DataFrame, stock: pd.DataFrame, lead: pd.DataFra
         notes.append(f"{len(orphan)} stock rows have no forecast demand (SKU not sold in the "
                      "history, or a warehouse that serves no region): zero demand, clearance "
                      "candidates")
+        old = stock.merge(orphan, on=keys)
+        old = old[old["sku"].isin(set(replaced))]
+        if len(old):
+            units = old.groupby("sku")[["on_hand", "on_order"]].sum()
+            listed = "; ".join(f"{sku} -> {replaced[sku]} ({row.on_hand:,.0f} on hand, {row.on_order:,.0f} on order)"
+                               for sku, row in units.iterrows())
+            notes.append(f"stock of replaced codes, whose demand is forecast under their successor's code: {listed}. "
+                         f"It is counted as a clearance candidate; if it sells as the new code, write it under that "
+                         f"code in the stock file and its orders shrink accordingly")
         days = forecast["ds"].drop_duplicates().sort_values()
         zero = orphan.merge(pd.DataFrame({"ds": days}), how="cross")
         for col in [c for c in forecast.columns if c.startswith("yhat")]:
@@ -1113,7 +1140,8 @@ def _peak_and_stock(params: CycleParams, files: tuple, window, days: int, histor
     stock, lead, lead_table = _stock_inputs(params, files, keys, mean_daily, sites, notes)
     stock_source = stock.attrs.get("source", str(params.stock))
     unplanned = set(history["sku"].astype(str)) - set(map(str, stock_skus))
-    pooled, stock, lead = complete_stock(pooled, stock, lead, lead_table, params, notes, unplanned)
+    pooled, stock, lead = complete_stock(pooled, stock, lead, lead_table, params, notes, unplanned,
+                                         history.attrs.get("replaced", {}))
     k = ["sku", "warehouse"]
     plan, orders, build = event_stock(pooled, lead, stock, keys=k, window_start=window.start,
                                       window_end=window.end, service_level=params.service_level,
