@@ -91,3 +91,14 @@ def test_the_quiet_mask_is_computed_once_for_a_series_and_its_refits(monkeypatch
     for stop in (90, 117):
         np.testing.assert_array_equal(features.quiet_periods(ds[:stop], "W", CAL), features.quiet_periods(ds, "W", CAL)[:stop])
         features._QUIET_GRIDS.clear()
+
+
+def test_a_history_before_the_calendars_years_is_forecast():
+    """The calendar knows Spring Festival from 1950 (the ``holidays`` package): a monthly series
+    of the 1930s has no known pause, every month is quiet, and the ETS forecasts it (before, the
+    stop rule's mask raised ``ConfigError`` and stopped the whole forecast)."""
+    ds = pd.date_range("1933-01-01", periods=48, freq="MS")
+    y = 100 * np.exp(0.2 * np.sin(2 * np.pi * np.arange(48) / 12))
+    assert features.quiet_periods(ds, "MS", CAL).all()
+    pred = ETSModel().fit(y, ds, freq="MS").predict(6)
+    assert np.isfinite(pred.mean).all() and (pred.mean > 0).all()

@@ -8,6 +8,7 @@ import pandas as pd
 
 from workbench.calendar import RetailCalendar
 from workbench.data.validate import pause_days
+from workbench.errors import ConfigError
 
 # Span of each event profile in days around its anchor (lunar events share Spring Festival):
 # wide enough to hold the ramp before and the hangover or recovery after.
@@ -56,7 +57,11 @@ def quiet_periods(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar) -> 
     A period's mask depends on its date alone, so the last grid computed per frequency and
     calendar is kept and a run of its dates (a model's refits on the first periods of a
     series, a panel's series on the same dates, the core's guard and the model) is served by
-    slicing it (``_QUIET_GRIDS``); the result is a new array either way."""
+    slicing it (``_QUIET_GRIDS``); the result is a new array either way. A history reaching a
+    year whose Spring Festival the calendar does not know (the ``holidays`` package's 1950-2100)
+    has no known pause: every period is quiet (before, a 1930s monthly series raised
+    ``ConfigError`` from the model's stop rule and stopped the whole forecast).
+    """
     ds = pd.DatetimeIndex(ds)
     key = (freq, calendar)
     held = _QUIET_GRIDS.get(key)
@@ -65,11 +70,14 @@ def quiet_periods(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar) -> 
         at = int(dates.searchsorted(ds[0]))
         if at + len(ds) <= len(dates) and dates[at:at + len(ds)].equals(ds):
             return mask[at:at + len(ds)].copy()
-    if freq == "D":
-        mask = quiet_days(ds, calendar)
-    else:
-        paused, days = pause_days(ds, freq, calendar)
-        mask = paused * 2 <= days
+    try:
+        if freq == "D":
+            mask = quiet_days(ds, calendar)
+        else:
+            paused, days = pause_days(ds, freq, calendar)
+            mask = paused * 2 <= days
+    except ConfigError:  # a year the calendar cannot place (Spring Festival is known 1950-2100)
+        mask = np.ones(len(ds), bool)
     if len(_QUIET_GRIDS) >= QUIET_GRID_KEYS:
         _QUIET_GRIDS.clear()
     _QUIET_GRIDS[key] = (ds, mask)

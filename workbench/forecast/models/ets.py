@@ -20,8 +20,8 @@ from workbench.forecast.models.event_dummies import offset_dummies
 from workbench.forecast.models.intermittent import (INTERMITTENT_ADI, INTERMITTENT_WINDOW, TSB, average_demand_interval,
                                                     is_intermittent)
 from workbench.forecast.models.launch import LaunchCurve
-from workbench.forecast.models.lunar import (LOCAL_BASELINE, WINDOWS, LunarEffect, fit_lunar_effect, local_effect,
-                                            lunar_regressors, neighbourhood)
+from workbench.forecast.models.lunar import (LOCAL_BASELINE, LOCAL_LIMIT, WINDOWS, LunarEffect, fit_lunar_effect,
+                                            local_effect, lunar_regressors, neighbourhood)
 from workbench.forecast.models.regime import (OPENING_GAP, STOP_PERIODS, describe_stop, nondaily_start, opening_ramp, period_shifts,
                                               stopped_since, trailing_zeros)
 
@@ -117,7 +117,7 @@ def sale_effects(z: np.ndarray, shares: np.ndarray, excluded: np.ndarray, freq: 
                 continue
             sighting = np.zeros(len(z), bool)
             sighting[run] = True
-            hood = neighbourhood(sighting, any_sale | excluded, LOCAL_BASELINE[freq])
+            hood = neighbourhood(sighting, any_sale | excluded, LOCAL_BASELINE[freq], LOCAL_LIMIT[freq])
             if hood is None:
                 continue
             estimate = local_effect(z, np.where(sighting, shares[:, j], 0.0)[:, None], *hood)

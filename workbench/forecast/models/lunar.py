@@ -79,6 +79,11 @@ RECOVERY_ENDS = (16, 9, 23)
 # one whole festival: the quiet periods either side of its span (up to this many on each side)
 # whose line is the level its effects are measured against (``local_effect``); both sides needed
 LOCAL_BASELINE = {"W": 6, "MS": 2}
+# how far a side without a quiet period within LOCAL_BASELINE looks for its nearest (a third of a
+# year): months before an early festival's December are Double 11's (October, November: September
+# is 3 back), and after a Double 11 before an early festival December to February are the
+# festival's (March is 4 on)
+LOCAL_LIMIT = {"W": 17, "MS": 4}
 LOCAL_LEVEL = 0.05  # significance a series' own one-festival effects need when nothing is pooled
 # with this many whole festivals or fewer the note says to plan the festival from daily data: a
 # new user's shop with 2 (weekly cut 2025-12-01) had per-SKU weekly WAPE 26.6% against 3.4% for
@@ -324,22 +329,31 @@ def festival_neighbourhood(ds: pd.DatetimeIndex, freq: str, calendar: RetailCale
         opens, closes = windows[0][0], windows[-1][1]
         if opens >= ds[0] and closes < ends[-1]:
             return neighbourhood(np.asarray((ds <= closes) & (ends > opens)), np.asarray(sale, bool),
-                                 LOCAL_BASELINE[freq])
+                                 LOCAL_BASELINE[freq], LOCAL_LIMIT[freq])
     return None
 
 
-def neighbourhood(touched: np.ndarray, excluded: np.ndarray, reach: int) -> tuple[np.ndarray, np.ndarray] | None:
+def neighbourhood(touched: np.ndarray, excluded: np.ndarray, reach: int,
+                  limit: int | None = None) -> tuple[np.ndarray, np.ndarray] | None:
     """``(rows, base)``, boolean masks of shape (n,): ``base`` the quiet neighbours of the run of
     ``touched`` periods (shape (n,), bool; one event's sighting), up to ``reach`` periods each
     side, none of them ``excluded`` (shape (n,), bool: other events' periods), and ``rows`` those
-    with the touched periods: the rows ``local_effect`` measures the event on. None when either
-    side has no quiet neighbour."""
+    with the touched periods: the rows ``local_effect`` measures the event on. A side with no
+    quiet period within ``reach`` looks farther, up to ``limit`` periods (default ``reach``),
+    and takes the nearest quiet one (review R4: a Spring Festival before about February 4
+    starts its New Year sale in December, whose two months before are Double 11's, and a Double
+    11 before such a festival has only festival months for two months after it; half of all
+    years gave no measure). None when either side has no quiet neighbour within ``limit``."""
     inside = np.flatnonzero(touched)
-    near = np.zeros(len(touched), bool)
-    near[max(inside[0] - reach, 0):inside[-1] + reach + 1] = True
-    base = near & ~touched & ~excluded
-    if not base[:inside[0]].any() or not base[inside[-1] + 1:].any():
-        return None
+    quiet = ~touched & ~excluded
+    base = np.zeros(len(touched), bool)
+    for side in (np.arange(inside[0] - 1, -1, -1), np.arange(inside[-1] + 1, len(touched))):
+        near = side[:reach][quiet[side[:reach]]]
+        if not len(near):  # the nearest quiet period beyond reach, within the limit
+            near = side[:max(limit or reach, reach)][quiet[side[:max(limit or reach, reach)]]][:1]
+        if not len(near):
+            return None
+        base[near] = True
     return touched | base, base
 
 
