@@ -37,6 +37,19 @@ def test_event_forecast_notebook_runs_for_the_new_year_sale(run_notebook):
     assert sum("plotly" in h for h in html) == 3  # forecast, uplift and backtest figures
     assert sum("<script" in h and "Plotly" in h and len(h) > 1_000_000 for h in html) == 1  # plotly.js inlined once
     assert "年货节 / New Year sale 2026" in _text(nb)
+    text = _text(nb)  # the backtest's verdict, if any, is said beside the forecast as under its table
+    assert text.count("what the backtest of past windows (at the end) says") == text.count("what the backtest says")
+
+
+def test_the_backtest_verdict_is_said_beside_the_forecast(repo):
+    """Trial 8 F5: the report's backtest found auto 24% high with bands too narrow, but said so
+    only under the backtest table at the page's end. The cell that states the forecast's window
+    prints the verdict, before any figure or table of the forecast."""
+    nb = json.loads((repo / "notebooks" / "event_forecast.ipynb").read_text(encoding="utf-8"))
+    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    first = next(i for i, c in enumerate(code) if "print(result.describe())" in c)
+    assert code[first].index("planning.backtest_verdict") > code[first].index("print(result.describe())")
+    assert not any("show(" in c or "show_table(" in c for c in code[:first + 1])
 
 
 def test_event_forecast_notebook_rejects_a_bad_parameter(run_notebook):
