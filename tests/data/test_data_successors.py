@@ -262,3 +262,32 @@ def test_at_months_only_a_launch_in_the_next_month_is_named():
     notes = likely_replacements(frame, ["sku"])
     assert len(notes) == 1 and "OLD (last sale 2026-06-01, 2,400 a month) -> NEW (first sale 2026-07-01" in notes[0]
     assert "SAME" not in notes[0]
+
+
+def test_a_code_typo_or_the_sample_data_is_refused_before_any_kernel(tmp_path):
+    """Review 1 #8: a mapping's code that the sales lack (a typo), and a mapping given with the
+    sample data, were refused only inside the kernel (51-74 s and a failed page). The runner's
+    checks refuse both before any kernel starts, naming the line and the file's own column."""
+    from pathlib import Path
+
+    from workbench.reports import runner
+
+    repo = Path(__file__).resolve().parents[2]
+    data = tmp_path / "sales.csv"
+    data.write_text("日期,商品编码,省份,销量\n2026-01-01,A1,广东省,1\n2026-01-02,B1,广东省,2\n", encoding="utf-8")
+    typo = _write(tmp_path, "predecessor,successor\nA1,B1\nA2,B1\n")
+    stock = _write(tmp_path, "sku,warehouse,on_hand,on_order\nB1,Guangzhou,5,0\n", name="stock.csv")
+    cycle = {"data": str(data), "stock": str(stock), "date_col": "日期", "sku_col": "商品编码", "region_col": "省份",
+             "target": "销量", "gmv": None}
+
+    def prepare(notebook, values):
+        runner.prepare(repo / "notebooks" / notebook, values=values, report=notebook, tag="",
+                       reports_dir=tmp_path / "reports")
+
+    with pytest.raises(DataValidationError, match="line 3, column 'predecessor': code 'A2' is not in key column "
+                                                  "'商品编码'"):
+        prepare("planning_cycle.ipynb", {**cycle, "successors": str(typo)})
+    prepare("planning_cycle.ipynb", {**cycle, "successors": str(_write(tmp_path, "predecessor,successor\nA1,B1\n"))})
+    for notebook in ("event_forecast.ipynb", "planning_cycle.ipynb"):
+        with pytest.raises(ParameterError, match="successors: the sample data replaces no codes"):
+            prepare(notebook, {"successors": str(typo)})

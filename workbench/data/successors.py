@@ -46,7 +46,7 @@ import pandas as pd
 
 from workbench.data.io import display_path, read_table
 from workbench.data.validate import PERIOD_LENGTH, PERIOD_WORDS, describe_rows, fill_gaps, pandas_freq, parse_dates
-from workbench.errors import DataValidationError
+from workbench.errors import DataValidationError, ParameterError
 
 class SuccessorsWarning(UserWarning):
     """The note that a successor mapping moved history (printed as a ``note:`` line)."""
@@ -260,14 +260,18 @@ def _note(moved: pd.DataFrame, column: str, successors: Successors, final: dict,
 def check_successors_file(values: dict) -> None:
     """A notebook's check of its ``successors`` parameter before any kernel starts (declared in
     the event and planning-cycle notebooks' metadata, run by ``reports.runner.check_inputs``):
-    the mapping file is read and checked (``read_successors``); its codes are checked against
-    the data in the run.
+    the mapping file is read and checked (``read_successors``), and refused with the sample data
+    (which replaces no codes; ``data`` not given is the sample); its codes are checked against
+    the data in the run (the planning cycle's before any kernel: ``cycle.check_sales_file``).
 
     Raises:
         DataValidationError: the file's faults, named by line and column (``read_successors``).
+        ParameterError: a mapping with the sample data.
     """
     if values.get("successors") is not None:
         read_successors(values["successors"])
+        if values.get("data", "sample") == "sample":
+            raise ParameterError("successors: the sample data replaces no codes; give it with your own file (-p data)")
 
 
 def likely_replacements(frame: pd.DataFrame, keys) -> list[str]:
