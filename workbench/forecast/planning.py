@@ -257,7 +257,6 @@ def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None
         ParameterError: ``keys`` not a strict superset of ``middle.keys``, or ``other`` a value
             of a finer key column.
     """
-    from workbench.data.validate import window_share
     from workbench.forecast.reconcile import reconcile
 
     keys, by = list(keys), list(middle.keys)
@@ -296,13 +295,9 @@ def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None
         parts.append(split)
     out = pd.concat(parts, ignore_index=True)
 
-    def over_window(frame):
-        return float((frame["yhat"] * window_share(frame["ds"], middle.freq, middle.window.start,
-                                                   middle.window.end)).sum())
-
-    summed, total = over_window(fc), over_window(out)
+    summed, total = (window_point_total(f, middle.window, middle.freq) for f in (fc, out))
     outside = (out[finer] == other).all(axis=1).to_numpy()
-    planned_total = over_window(out[~outside])
+    planned_total = window_point_total(out[~outside], middle.window, middle.freq)
     out = out[~outside].reset_index(drop=True)
     out.attrs["failures"] = failures
     gap = f" ({summed / total - 1:+.1%})" if total > 0 else ""
@@ -342,11 +337,14 @@ def summed_level_bands(result: EventForecast, by: list[str]) -> pd.DataFrame | N
     periods = pd.DatetimeIndex(np.sort(result.forecast["ds"].unique()))  # the forecast's periods
     inside = np.flatnonzero(window_share(periods, result.freq, result.window.start, result.window.end) > 0)
     first_step, length = int(inside[0]) + 1, len(inside)  # as core's window total counts them
+    if keys:  # the spans of the series with a window total, in their order, split per key of the level once
+        spans = spans.merge(series[keys], on=keys)
+    level_spans = {k if isinstance(k, tuple) else (k,): g for k, g in spans.groupby(by, sort=False)} if by else {}
     rows = []
     for key, part in (series.groupby(by, sort=True) if by else [((), series)]):
         key = key if isinstance(key, tuple) else (key,)
         total = float(part["yhat"].sum())
-        mine = spans.merge(part[keys], on=keys) if keys else spans
+        mine = level_spans.get(key, spans.iloc[:0]) if by else spans
         band = (summed_band(total, mine, first_step, length, levels, result.freq) if total > 0 and len(mine)
                 else None)
         rows.append({**dict(zip(by, key)), "yhat": total,
@@ -392,7 +390,6 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
     if method == "bottom_up":
         return fc, direct, ("levels not reconciled (bottom_up): each level is the sum of its series; its band is "
                             "that of its own direct forecast, scaled to the sum")
-    from workbench.data.validate import window_share
     from workbench.forecast.reconcile import VARIANCE_WEIGHTED, WITH_REFITS, refit_errors, resolve_method
 
     method, why = resolve_method(method, train, keys, request.freq)
@@ -405,10 +402,7 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
               if method in WITH_REFITS else None)
     out = reconcile(fc, direct, keys=keys, method=method, errors=errors)
 
-    def over_window(frame):
-        return float((frame["yhat"] * window_share(frame["ds"], request.freq, window.start, window.end)).sum())
-
-    summed, national, coherent = over_window(fc), over_window(direct), over_window(out)
+    summed, national, coherent = (window_point_total(f, window, request.freq) for f in (fc, direct, out))
     gap = f" ({summed / national - 1:+.1%})" if national > 0 else ""
     how = {"forecast_proportions": "split top-down in proportion to their own forecasts",
            "top_down_var": "moved to it each period in proportion to their forecast variances (the less sure a "
@@ -449,6 +443,15 @@ def _how_extra(info: dict) -> str:
         return ""
     return (f"; {info['negative_values']} series-days came out negative and were set to zero "
             f"({info['negative_units']:,.0f} units), so the levels sum the rest")
+
+
+def window_point_total(fc: pd.DataFrame, window: EventWindow, freq: str = "D") -> float:
+    """The point forecast's total over the event window, all of ``fc``'s rows together: each
+    period's ``yhat`` (units) times the share of its days inside the window
+    (``data.validate.window_share``), summed: ``window_totals``' ``yhat`` without its keys."""
+    from workbench.data.validate import window_share
+
+    return float((fc["yhat"] * window_share(fc["ds"], freq, window.start, window.end)).sum())
 
 
 def window_totals(fc: pd.DataFrame, window: EventWindow, keys: list[str], freq: str = "D") -> pd.DataFrame:
