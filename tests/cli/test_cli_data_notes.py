@@ -37,3 +37,16 @@ def test_a_file_whose_every_number_column_is_read_gets_no_such_note(tmp_path, ca
     assert main(["forecast", "--data", str(data), "--date-col", "日期", "--target", "销量", "--keys", "商品编码",
                  "--freq", "D", "--horizon", "7", "--model", "seasonal_naive", "--out", str(tmp_path / "fc.csv")]) == 0
     assert "not used" not in capsys.readouterr().err
+
+
+def test_a_filled_export_outage_is_in_the_notes_file_too(tmp_path, capsys):
+    """Review 1 #10: the --notes file is the record of what was done to the data, and the one
+    imputation, an export outage's dates filled from the weeks around them, reached only stderr."""
+    data = _export(tmp_path)
+    table = pd.read_csv(data)
+    table[~pd.to_datetime(table["日期"]).between("2025-05-05", "2025-05-11")].to_csv(data, index=False)
+    assert main(["forecast", "--data", str(data), "--date-col", "日期", "--target", "销量", "--keys", "商品编码",
+                 "--freq", "D", "--horizon", "7", "--model", "seasonal_naive", "--out", str(tmp_path / "fc.csv"),
+                 "--notes", str(tmp_path / "notes.csv")]) == 0
+    said = pd.read_csv(tmp_path / "notes.csv")["note"]
+    assert said.str.contains("7 dates have no rows at all (2025-05-05..2025-05-11: an export outage?)", regex=False).any()

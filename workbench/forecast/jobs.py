@@ -31,8 +31,9 @@ def load_series(data: str | Path, *, date_col: str, target: str, keys=(), freq: 
     ``successors``: a successor mapping file (``workbench.data.successors``), checked before the
     table is read and applied to the frame, with a note; codes that look like an undeclared
     replacement get one too (``likely_replacements``), and so do number columns the run does not
-    read (a returns column: ``unused_columns_note``). Notes are warnings (``UnusedColumnsWarning``,
-    ``SuccessorsWarning``) and the frame's ``attrs["data_notes"]`` (for a notes file)."""
+    read (a returns column: ``unused_columns_note``). Notes are warnings (``GapsFilledWarning``,
+    ``UnusedColumnsWarning``, ``SuccessorsWarning``) and the frame's ``attrs["data_notes"]`` (for a
+    notes file; the gaps' summary only when it names an export outage that was filled)."""
     mapping = read_successors(successors) if successors is not None else None
     raw = read_table(data, table=table, query=query, encoding=encoding, sheet=sheet,
                      text_columns=list(keys))  # codes such as 00123 keep their zeros
@@ -47,7 +48,8 @@ def load_series(data: str | Path, *, date_col: str, target: str, keys=(), freq: 
     notes += likely_replacements(frame, keys)
     for note in notes:
         warnings.warn(note, SuccessorsWarning, stacklevel=2)
-    frame.attrs["data_notes"] = unused + notes
+    gaps = [report.summary()] if report.missing_runs else []  # an outage filled: in the notes file too (review 1 #10)
+    frame.attrs["data_notes"] = gaps + unused + notes
     return frame, report
 
 
