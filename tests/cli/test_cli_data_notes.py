@@ -50,3 +50,26 @@ def test_a_filled_export_outage_is_in_the_notes_file_too(tmp_path, capsys):
                  "--notes", str(tmp_path / "notes.csv")]) == 0
     said = pd.read_csv(tmp_path / "notes.csv")["note"]
     assert said.str.contains("7 dates have no rows at all (2025-05-05..2025-05-11: an export outage?)", regex=False).any()
+
+
+def test_the_cli_backtest_says_what_it_means_for_the_default_model(tmp_path, capsys):
+    """Trial 9 F3: the event report said auto was the worst of three on the shop's 双11, the CLI
+    backtest printed the same table and said nothing. It prints the event report's verdict
+    (planning.backtest_verdict) on auto, the model `workbench forecast` uses unless told."""
+    from workbench.forecast.planning import backtest_verdict
+
+    days = pd.date_range("2024-01-01", "2025-07-31")
+    level = [10.0 if d < pd.Timestamp("2025-05-01") else 30.0 for d in days]  # a step after the cut-off
+    frame = pd.DataFrame({"ds": list(days) * 2, "sku": ["A"] * len(days) + ["B"] * len(days), "units": level * 2})
+    data = tmp_path / "sales.csv"
+    frame.to_csv(data, index=False)
+    out = tmp_path / "bt.csv"
+    assert main(["backtest", "--data", str(data), "--date-col", "ds", "--target", "units", "--keys", "sku",
+                 "--freq", "D", "--event", "618", "--years", "2025", "--lead", "30",
+                 "--models", "seasonal_naive,auto", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    table = pd.read_csv(out)
+    lines = backtest_verdict(table, "auto", [0.1, 0.5, 0.9])
+    assert lines and "auto's total was" in lines[0] and "low" in lines[0]
+    for line in lines:
+        assert f"what the backtest says about auto: {line}" in printed

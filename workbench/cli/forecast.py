@@ -180,4 +180,6 @@ def _backtest(args) -> int:
         print("note:", note)
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(table.round(4).to_string(index=False))
+    for line in table.attrs.get("verdict", []):  # the event report's verdict, said here too (trial 9 F3)
+        print(line)
     return 0

@@ -18,7 +18,7 @@ from workbench.forecast.core import ForecastRun, forecast, forecast_to_parquet
 from workbench.forecast.engines import make_engine
 from workbench.forecast.models import AUTO, resolve_model
 from workbench.forecast.models.base import DEFAULT_QUANTILES
-from workbench.forecast.planning import describe_window, event_window, horizon_through
+from workbench.forecast.planning import backtest_verdict, describe_window, event_window, horizon_through
 from workbench.forecast.window_band import SPAN_STRIDE
 from workbench.forecast.request import (ForecastRequest, check_keys, check_lead, check_quantiles,
                                         check_whole_number)
@@ -250,7 +250,10 @@ def backtest_file(data, *, date_col, target, keys=(), freq="D", event: str, year
     ending ``lead`` days before its window; write the table to ``out`` if given (``successors``:
     a successor mapping file, as ``load_series`` applies it). Every
     parameter is checked before the file is read (``ParameterError`` naming it). Models skipped
-    on a window are named in ``table.attrs["notes"]`` (see ``compare_models``)."""
+    on a window are named in ``table.attrs["notes"]`` (see ``compare_models``); what the table
+    says about ``auto`` (the default model; else the first of ``models``), as the event report
+    says it (``planning.backtest_verdict``: its bias, its bands' coverage, a more accurate model),
+    in ``table.attrs["verdict"]``."""
     if freq != "D":
         raise ParameterError(f"--freq: event backtests need daily data; got {freq!r}")
     refuse_overwrite(out, data, events, successors)
@@ -276,6 +279,9 @@ def backtest_file(data, *, date_col, target, keys=(), freq="D", event: str, year
     table_ = compare_models(frame, models=models, windows=windows, lead=lead, keys=keys,
                             quantiles=quantiles, calendar=calendar, n_jobs=n_jobs)
     table_.attrs["notes"] = unseen + list(table_.attrs.get("notes", []))
+    judged = AUTO if AUTO in models else models[0]  # the model `workbench forecast` uses unless told
+    table_.attrs["verdict"] = [f"what the backtest says about {judged}: {line}"
+                               for line in backtest_verdict(table_, judged, quantiles)]
     if out:
         write_table(table_, out)
     return table_
