@@ -252,6 +252,8 @@ def test_ambiguous_day_month_order_is_refused(tmp_path):
     (["2026-01-05 10:00", "2026-01-06"], ["2026-01-05", "2026-01-06"]),
     (["2026年1月5日", "2026年1月6日"], ["2026-01-05", "2026-01-06"]),
     (["2026/01/05 13:05:22", "2026/1/6 08:00:00"], ["2026-01-05", "2026-01-06"]),
+    (["2025年08月15日 01时", "2025年08月16日 23时59分"], ["2025-08-15", "2025-08-16"]),  # trial 9's back office
+    (["2025年08月15日01时05分09秒", "2025年8月16日 7时"], ["2025-08-15", "2025-08-16"]),
 ])
 def test_accepted_date_forms_keep_the_day_as_written(values, days):
     frame = pd.DataFrame({"date": values, "sku": "a", "units": [1, 2]})
@@ -262,6 +264,12 @@ def test_time_zone_aware_datetime_column_keeps_its_wall_clock_day():
     stamps = pd.to_datetime(["2026-01-05 23:30", "2026-01-06 00:30"]).tz_localize("Asia/Shanghai")
     frame = pd.DataFrame({"date": stamps, "sku": "a", "units": [1, 2]})
     assert _prepare(frame)[0].ds.dt.strftime("%Y-%m-%d").tolist() == ["2026-01-05", "2026-01-06"]
+
+
+def test_a_chinese_time_of_day_out_of_range_is_refused():
+    frame = pd.DataFrame({"date": ["2025年08月15日 01时", "2025年08月16日 25时"], "sku": "a", "units": [1, 2]})
+    with pytest.raises(DataValidationError, match="unparseable dates"):
+        _prepare(frame)
 
 
 @pytest.mark.parametrize("values", [[1704067200, 1704153600], [1, 2], [45292.0, 45293.0]])

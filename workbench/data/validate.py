@@ -298,6 +298,9 @@ DATE_FORMATS = {
     "%Y%m%d": "YYYYMMDD", "%Y年%m月%d日": "YYYY年MM月DD日", "%d/%m/%Y": "DD/MM/YYYY",
     "%m/%d/%Y": "MM/DD/YYYY", "%d.%m.%Y": "DD.MM.YYYY", "%d-%m-%Y": "DD-MM-YYYY",
 }
+# a time of day written in Chinese after the date, as the clock the time part reads (most specific first)
+_CHINESE_TIMES = ((r"\s*(\d{1,2})时(\d{2})分(\d{2})秒$", r" \1:\2:\3"), (r"\s*(\d{1,2})时(\d{2})分$", r" \1:\2"),
+                  (r"\s*(\d{1,2})时$", r" \1:00"))
 _DATE_TIME = re.compile(
     r"^(?P<date>[^\sT]+?)(?:[\sT]+(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?)?"
     r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2}|UTC|GMT)?$")
@@ -386,7 +389,10 @@ def _parse_text_dates(frame: pd.DataFrame, column: str, text: pd.Series, src: st
     import pyarrow.compute as pc
 
     codes, distinct = pd.factorize(text)
-    parts = pc.extract_regex(pa.array(np.asarray(distinct, dtype=object), type=pa.string()), _DATE_TIME.pattern)
+    values = pa.array(np.asarray(distinct, dtype=object), type=pa.string())
+    for pattern, clock in _CHINESE_TIMES:  # a back office's 01时 / 13时05分 / 13时05分22秒 (trial 9)
+        values = pc.replace_substring_regex(values, pattern, clock)
+    parts = pc.extract_regex(values, _DATE_TIME.pattern)
     bad_time = pa.array(np.zeros(len(distinct), dtype=bool))
     for name, limit in (("h", 23), ("m", 59), ("s", 59)):
         field = pc.struct_field(parts, name)
