@@ -135,10 +135,12 @@ def test_bottom_up_keeps_the_series_and_a_bad_method_is_named():
     # mint_refits: the series' and the direct total's own refit span errors give W's correlations
     correlated = planning.event_forecast(frame, event="618", year=2026, lead=60, keys=keys, reconcile="mint_refits")
     info = correlated.forecast.attrs["reconcile"]
-    assert info["method"] == "mint_refits" and info["error_rows"] > 0 and 0 <= info["shrinkage"] <= 1
+    assert info["method"] == "mint_refits" and info["error_rows"] > 0
+    assert set(info["correlations"]) == {"[] / bottom", "bottom / bottom"}
     assert info["series_with_errors"] == correlated.forecast.groupby(keys).ngroups + 1  # mature: every one
     (note,) = [n for n in correlated.notes if n.startswith("levels reconciled (mint_refits")]
-    assert f"shrunk {info['shrinkage']:.0%} towards none" in note and "% of the way from the direct" in note
+    between = info["correlations"]["bottom / bottom"]
+    assert f"{between:+.2f} among the series" in note and "% of the way from the direct" in note
     coherent = correlated.forecast.groupby("ds").yhat.sum()
     np.testing.assert_allclose(planning.daily_total(correlated).set_index("ds").yhat, coherent, rtol=1e-9)
 

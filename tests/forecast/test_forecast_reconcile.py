@@ -9,7 +9,7 @@ from workbench.forecast.core import forecast
 from scipy import optimize, stats
 
 from workbench.forecast.reconcile import (band_variance, choose_method, level_totals, reconcile, resolve_method,
-                                         shrunk_correlation, shrunk_covariance)
+                                         level_correlation, shrunk_covariance)
 
 DS = pd.date_range("2026-06-01", periods=2)
 
@@ -399,55 +399,77 @@ def test_top_down_var_meets_the_total_on_days_with_zero_width_bands():
 
 
 def test_mint_refits_is_mint_with_band_variances_and_the_refits_correlation():
-    """Seeded grouped structure: ``correlated_projection`` equals ``mint_projection(S, W_j)``
-    with ``W_j = D_j^1/2 R D_j^1/2`` date by date (in blocks of dates too), and with R the
-    identity it is ``wls_var``'s diagonal projection."""
+    """Seeded grouped structure: ``diagonal_projection`` with a correlation factor equals
+    ``mint_projection(S, W_j)`` with ``W_j = D_j^1/2 R D_j^1/2`` date by date (in blocks of
+    dates too), and with R the identity it is ``wls_var``'s diagonal projection."""
     from workbench.forecast import reconcile as module
-    from workbench.forecast.reconcile import (correlated_projection, diagonal_projection, mint_projection,
-                                             shrunk_correlation, summing_matrix)
+    from workbench.forecast.reconcile import diagonal_projection, mint_projection, summing_matrix
 
     rng = np.random.default_rng(21)
     series = pd.DataFrame({"key": [f"k{i:02d}" for i in range(24)], "region": np.arange(24) % 4})
-    S, _ = summing_matrix(series, [(), ("region",)])
+    S, labels = summing_matrix(series, [(), ("region",)])
     n, days = len(S), 9
     shared = rng.normal(size=(60, 1)) * rng.uniform(0.5, 2.0, n)           # a level error every series shares
     errors = shared + rng.normal(size=(60, n))
     errors[:20, 7] = np.nan                                                  # a younger series: fewer refits
-    corr, lam = shrunk_correlation(errors, np.repeat(np.arange(6), 10))
-    assert 0 < lam < 1 and np.linalg.eigvalsh(corr).min() > 0 and np.allclose(np.diag(corr), 1.0)
+    levels = [str(level) for level, _ in labels]
+    factor, detail = level_correlation(errors, levels, np.repeat(np.arange(6), 10))
+    corr = _dense(factor)
+    assert np.linalg.eigvalsh(corr).min() > 0 and np.allclose(np.diag(corr), 1.0)
+    assert len(detail) == 5 and all(0 < d["correlation"] < 1 for d in detail.values())  # the total has no pair
     variance = 10.0 ** rng.uniform(-1, 3, (n, days))
     means = rng.gamma(2.0, 30.0, (n, days))
-    (fast,) = correlated_projection(S, corr, variance, means)
+    (fast,) = diagonal_projection(S, variance, means, factor=factor)
     for j in range(days):
         d = np.sqrt(variance[:, j])
         np.testing.assert_allclose(fast[:, j], mint_projection(S, d[:, None] * corr * d[None, :]) @ means[:, j],
                                    rtol=1e-9, atol=1e-9 * means.max())
     original = module.BLOCK_VALUES
     try:
-        module.BLOCK_VALUES = 2 * n * (n - len(series))  # blocks of 2 dates: the same values
-        np.testing.assert_allclose(correlated_projection(S, corr, variance, means)[0], fast, rtol=1e-12)
+        module.BLOCK_VALUES = 2 * (n - len(series)) ** 2  # blocks of 2 dates: the same values
+        np.testing.assert_allclose(diagonal_projection(S, variance, means, factor=factor)[0], fast, rtol=1e-12)
     finally:
         module.BLOCK_VALUES = original
-    assert correlated_projection(S, np.eye(n), variance, means)[0].tolist() == \
+    assert diagonal_projection(S, variance, means, factor=np.zeros((n, 1)))[0].tolist() == \
         diagonal_projection(S, variance, means)[0].tolist()
+    with pytest.raises(ParameterError, match="squared norm exceeds 1"):
+        diagonal_projection(S, variance, means, factor=np.full((n, 1), 1.5))
 
 
-def test_shrunk_correlation_goes_to_the_identity_without_evidence_and_names_bad_input():
+def _dense(factor):
+    """R = F F' + diag(1 - sum F^2), the correlation matrix ``level_correlation``'s factor stands for."""
+    out = factor @ factor.T
+    out[np.diag_indices(len(out))] = 1.0
+    return out
+
+
+def test_level_correlation_is_one_per_pair_of_levels_shrunk_by_its_spread_between_refits():
     rng = np.random.default_rng(4)
-    independent = rng.normal(size=(200, 30))
-    corr, lam = shrunk_correlation(independent)
-    assert lam > 0.9 and np.abs(corr[~np.eye(30, dtype=bool)]).max() < 0.02
-    # errors shared within each refit but measured by two refits only: a refit's rows are not
-    # independent draws, so the correlation they suggest is mostly shrunk away
-    level = np.repeat(rng.normal(size=(2, 1)), 50, axis=0) * np.ones((1, 30))
-    noisy = level + 0.3 * rng.normal(size=(100, 30))
-    _, by_rows = shrunk_correlation(noisy)
-    _, by_refits = shrunk_correlation(noisy, np.repeat([0, 1], 50))
-    assert by_rows < 0.05 < by_refits
+    levels = np.r_[0, np.ones(30, int)]
+    # independent errors: nothing to weigh together
+    corr = _dense(level_correlation(rng.normal(size=(200, 31)), levels, np.repeat(np.arange(20), 10))[0])
+    assert np.abs(corr[~np.eye(31, dtype=bool)]).max() < 0.02
+    # every series shares each refit's level error: one correlation per pair of levels, kept
+    level = np.repeat(rng.normal(size=(8, 1)), 10, axis=0)
+    shared = level * np.ones((1, 31)) + 0.5 * rng.normal(size=(80, 31))
+    factor, detail = level_correlation(shared, levels, np.repeat(np.arange(8), 10))
+    corr = _dense(factor)
+    assert 0.4 < detail[(1, 1)]["correlation"] < 0.9 and detail[(1, 1)]["shrinkage"] < 0.3, detail
+    assert corr[1, 2] == pytest.approx(detail[(1, 1)]["correlation"]) == pytest.approx(corr[5, 9])
+    assert corr[0, 3] == pytest.approx(detail[(0, 1)]["correlation"])
+    # the same rows from two refits only: their agreement is two draws, not 80, and mostly shrunk away
+    two = np.repeat(np.array([[1.0], [-0.2]]), 40, axis=0) * np.ones((1, 31)) + 0.5 * rng.normal(size=(80, 31))
+    _, as_rows = level_correlation(two, levels)
+    _, as_refits = level_correlation(two, levels, np.repeat([0, 1], 40))
+    assert as_rows[(1, 1)]["shrinkage"] < 0.05 < 0.5 < as_refits[(1, 1)]["shrinkage"]
+    # a series without refits has no evidence: uncorrelated with every other
+    shared[:, 4] = np.nan
+    corr = _dense(level_correlation(shared, levels, np.repeat(np.arange(8), 10))[0])
+    assert (corr[4, np.arange(31) != 4] == 0).all() and corr[4, 4] == 1
     with pytest.raises(ParameterError, match="T >= 2"):
-        shrunk_correlation(np.ones((1, 3)))
+        level_correlation(np.ones((1, 3)), [0, 1, 1])
     with pytest.raises(ParameterError, match="one per row"):
-        shrunk_correlation(independent, np.arange(5))
+        level_correlation(shared, levels, np.arange(5))
 
 
 def _correlated_panel(seed: int = 3, n: int = 40, days: int = 28):
@@ -491,8 +513,9 @@ def test_mint_refits_weighs_series_that_err_together_as_one_and_keeps_the_direct
         share[method] = (out.yhat.sum() - direct) / (summed - direct)
         wape[method] = np.abs(out.yhat.to_numpy().reshape(truth.shape) - truth).sum() / truth.sum()
     info = out.attrs["reconcile"]
-    assert info["shrinkage"] < 0.5 and info["error_rows"] == 30 and info["series_with_errors"] == 41
-    # 92% and 35% of the way in the seeded run; the series' WAPE 18.3% and 6.9%
+    assert info["error_rows"] == 30 and info["series_with_errors"] == 41
+    assert info["correlations"]["bottom / bottom"] > 0.5 and abs(info["correlations"]["[] / bottom"]) < 0.2
+    # 92% and 33% of the way in the seeded run; the series' WAPE 18.3% and 6.7%
     assert share["wls_var"] > 0.9 and share["mint_refits"] < 0.4, share
     assert wape["mint_refits"] < 0.7 * wape["wls_var"], wape
     with pytest.raises(ParameterError, match="refit errors"):

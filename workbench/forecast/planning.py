@@ -420,12 +420,17 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
     if method in ("wls_var", "mint_refits"):  # the national total moves too: towards the surer of the two
         # how far it moved, said plainly: a diagonal W weighs the series' errors as independent,
         # so the sum of many series can look surer than the direct total
+        names = {"[]": "the national total", "bottom": "the series"}
+        pairs = [(names.get(a, a), names.get(b, b), value) for (a, b), value in
+                 ((pair.split(" / "), value) for pair, value in info.get("correlations", {}).items())]
+        together = "; ".join(f"{value:+.2f} among {a}" if a == b else f"{value:+.2f} of {a} with {b}"
+                             for a, b, value in pairs) or "none measured"
         weighed = ("each series and the national total weighed by the variance of its own band, the less sure "
                    "moving more" if method == "wls_var" else
                    f"each series and the national total weighed by the variance of its own band and by how their "
                    f"refits' window errors went together ({info['series_with_errors']} of "
-                   f"{fc.groupby(keys).ngroups + 1} with refits; correlations shrunk {info['shrinkage']:.0%} towards "
-                   f"none), so series that err together count as one error")
+                   f"{fc.groupby(keys).ngroups + 1} with refits; correlations {together}), so series that err "
+                   f"together count as one error")
         why = (" (their errors are weighed as independent, which makes a sum of many series look surer than it "
                "may be)" if method == "wls_var" else "")
         share = (f", {(coherent - national) / (summed - national):.0%} of the way from the direct national forecast "

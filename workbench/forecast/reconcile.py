@@ -30,8 +30,9 @@ coherent. The methods:
   variance that day from its own band (``wls_var``, one projection a day, all days solved at
   once by ``diagonal_projection``), those variances with the correlation of the series' own
   rolling-origin refit errors (``mint_refits``: ``W_t = D_t^1/2 R D_t^1/2``, R the
-  Schafer-Strimmer shrunk correlation of every level's refit errors over spans of the window's
-  length, ``shrunk_correlation`` and ``refit_errors``; ``correlated_projection``), or the
+  correlation of every level's refit errors over spans of the window's length, one per pair of
+  levels, each shrunk by its spread between refits: ``level_correlation`` and ``refit_errors``;
+  ``diagonal_projection`` with its factor), or the
   Schafer-Strimmer shrunk covariance of past forecast errors (``mint_shrink``; Schafer &
   Strimmer 2005, *Stat. Appl. Genet. Mol. Biol.* 4(1), target: the diagonal;
   ``shrunk_covariance``). Every level's base forecast moves; none is kept as it was.
@@ -214,35 +215,41 @@ def shrunk_covariance(errors: np.ndarray, ridge: float = SHRINK_RIDGE) -> tuple[
     return shrunk, lam
 
 
-def shrunk_correlation(errors: np.ndarray, refits=None) -> tuple[np.ndarray, float]:
-    """The correlation of series' forecast errors, shrunk towards the identity (Schafer-Strimmer).
+def level_correlation(errors: np.ndarray, levels, refits=None) -> tuple[np.ndarray, dict]:
+    """One correlation of forecast errors per pair of levels, each shrunk by its own sampling
+    variance between refits.
 
     Parameters
     ----------
     errors : shape (T, n): T past forecast errors (actual - forecast, units) of each of n series,
-        aligned by row (the same refit origin and period in every column); NaN where a series
-        has no error in that row (a younger series has fewer refits; a series without refits has
-        none).
+        aligned by row (the same refit origin and span in every column); NaN where a series has
+        no error in that row (a younger series has fewer refits; one without refits has none).
+    levels : shape (n,), the level of each series (e.g. 0 the total, 1 the categories, 2 the
+        bottom).
     refits : shape (T,) or None: the refit each row comes from. Rows of one refit share its
-        level error, so the sampling variance of a correlation is measured between refits
-        (cluster-robust: the refits' sums of products around their share of the mean), not as
-        if the rows were independent; None: every row is its own refit.
+        level error, so a correlation's sampling variance is measured between refits
+        (cluster-robust), not as if the rows were independent; None: every row its own refit.
 
     Returns
     -------
-    ``(R, lambda)``: R (n, n) with unit diagonal and off-diagonal ``(1 - lambda) r_ij``, where
-    ``r_ij = sum_t z_ti z_tj / T`` and ``z = e / rms(e)`` over each series' own rows (zero where
-    it has none: a pair seen together in few rows is shrunk towards 0 in proportion, and R stays
-    positive semi-definite); ``lambda`` in [0, 1], ``sum var(r_ij) / sum r_ij^2`` over i != j
-    (Schafer & Strimmer 2005, *Stat. Appl. Genet. Mol. Biol.* 4(1), target "D": the diagonal).
-    The products are not centred: a level error that every refit shares (the series err
-    together) is part of the correlation, as it is of the mean squared error matrix ``W`` of
-    MinT (Wickramasuriya, Athanasopoulos & Hyndman 2019, *JASA* 114(526), ``W_1 = sum e e' / T``).
-    ``lambda`` is 1 (R the identity) when no pair has two refits in common.
+    ``(F, detail)``: F (n, K) for K levels, the factor of ``R = F F' + diag(1 - sum_k F_ik^2)``
+    (unit diagonal; ``diagonal_projection`` takes it so: W a diagonal plus a rank-K matrix):
+    ``R_ij = rho*_ab`` for series i of level a and j of level b: the mean of ``r_kl = sum_t z_tk z_tl / T`` over the pairs k != l of series of
+    those levels that have errors (``z = e / rms(e)`` over a series' own rows, zero where it has
+    none; the products not centred, as MinT's ``W_1 = sum e e' / T``: a level error the refits
+    share is part of it; Wickramasuriya, Athanasopoulos & Hyndman 2019), times ``max(0, 1 -
+    var / rho^2)``, ``var`` the mean's variance between refits (Schafer & Strimmer 2005's
+    intensity for one parameter). A series without errors takes its level's correlation. With
+    6 refits, the correlation of each pair of hundreds of series is noise; one per pair of
+    levels is the constant-correlation model (Elton & Gruber 1973; the target of Ledoit & Wolf
+    2004, *J. Portfolio Management* 30(4)) per block. ``detail``: ``{(a, b): rho*}`` and the
+    shrinkage of each. R is positive semi-definite (the levels' correlation matrix is scaled
+    down until it is) and 1 on the diagonal.
 
     Raises
     ------
-    ParameterError : not a (T, n) array with T >= 2, infinite values, or ``refits`` of another length.
+    ParameterError : not a (T, n) array with T >= 2, infinite values, ``levels`` or ``refits``
+        of another length.
     """
     errors = np.asarray(errors, dtype=float)
     if errors.ndim != 2 or errors.shape[0] < 2:
@@ -251,29 +258,46 @@ def shrunk_correlation(errors: np.ndarray, refits=None) -> tuple[np.ndarray, flo
         raise ParameterError("errors: infinite values (NaN marks a missing error)")
     t, n = errors.shape
     refits = np.arange(t) if refits is None else np.asarray(refits)
-    if refits.shape != (t,):
-        raise ParameterError(f"refits: one per row of errors ({t}), got shape {refits.shape}")
+    levels = np.asarray(levels)
+    if refits.shape != (t,) or levels.shape != (n,):
+        raise ParameterError(f"refits: one per row of errors ({t}), levels one per column ({n}); got "
+                             f"{refits.shape} and {levels.shape}")
     present = np.isfinite(errors)
     filled = np.where(present, errors, 0.0)
     rows = present.sum(axis=0)
     rms = np.sqrt(np.divide((filled ** 2).sum(axis=0), rows, out=np.zeros(n), where=rows > 0))
     z = np.divide(filled, rms, out=np.zeros_like(filled), where=rms > 0)
-    corr = z.T @ z / t
+    names, codes = np.unique(levels, return_inverse=True)
+    evidence = rms > 0
+    member = np.stack([(codes == a) & evidence for a in range(len(names))], axis=1).astype(float)  # (n, K)
+    sums = z @ member                                   # (T, K): each level's z summed per row
+    squares = (z ** 2) @ member                         # (T, K): its own products (k == l), left out
     groups = np.unique(refits)
-    off = ~np.eye(n, dtype=bool)
-    lam = 1.0
-    if len(groups) >= 2:
-        spread = np.zeros((n, n))
-        for group in groups:  # each refit's sum of products, around its share of the mean
-            part = z[refits == group]
-            spread += (part.T @ part - len(part) * corr) ** 2
-        var_r = spread * len(groups) / (len(groups) - 1) / t ** 2
-        denominator = float((corr[off] ** 2).sum())
-        if denominator > 0:
-            lam = float(np.clip(var_r[off].sum() / denominator, 0.0, 1.0))
-    out = corr * (1.0 - lam)
-    out[np.diag_indices(n)] = 1.0
-    return out, lam
+    k = len(names)
+    matrix, detail = np.eye(k), {}
+    for a in range(k):
+        for b in range(a, k):
+            pairs = member[:, a].sum() * member[:, b].sum() - (member[:, a] * member[:, b]).sum()
+            if pairs == 0:
+                continue
+            per_row = (sums[:, a] * sums[:, b] - (squares[:, a] if a == b else 0.0)) / pairs   # (T,)
+            mean = per_row.sum() / t
+            var = 0.0
+            if len(groups) >= 2:
+                totals = np.array([per_row[refits == g].sum() - (refits == g).sum() * mean for g in groups])
+                var = float((totals ** 2).sum()) * len(groups) / (len(groups) - 1) / t ** 2
+            shrink = 1.0 if mean == 0 or len(groups) < 2 else float(np.clip(var / mean ** 2, 0.0, 1.0))
+            matrix[a, b] = matrix[b, a] = mean * (1.0 - shrink)
+            detail[(names[a], names[b])] = {"correlation": matrix[a, b], "shrinkage": shrink}
+    diagonal = np.diag(matrix).copy()
+    for _ in range(60):  # a block matrix from separate means may not be PSD: scale the correlations down
+        if np.linalg.eigvalsh(matrix).min() >= -1e-12:
+            break
+        matrix = matrix * 0.9
+        matrix[np.diag_indices(k)] = diagonal
+    values, vectors = np.linalg.eigh(matrix)
+    root = vectors * np.sqrt(np.clip(values, 0.0, None))                # matrix = root root'
+    return root[codes] * evidence[:, None], detail                      # no refits, no evidence: uncorrelated
 
 
 def refit_errors(spans, keys) -> pd.DataFrame:
@@ -327,10 +351,13 @@ def mint_projection(S: np.ndarray, W: np.ndarray | None = None, diagonal: np.nda
     return G
 
 
-def diagonal_projection(S: np.ndarray, diagonal: np.ndarray, *values: np.ndarray) -> list[np.ndarray]:
+def diagonal_projection(S: np.ndarray, diagonal: np.ndarray, *values: np.ndarray,
+                        factor: np.ndarray | None = None) -> list[np.ndarray]:
     """The MinT projection of every column of ``values`` with its own diagonal ``W``: column
     ``j`` is reconciled with ``W_j = diag(diagonal[:, j])`` (``wls_var``: one variance per
-    series and date), without forming any ``G``.
+    series and date), without forming any ``G``; with ``factor`` F, with ``W_j = D_j^1/2 R
+    D_j^1/2`` (``mint_refits``: those variances and one correlation matrix ``R = F F' + diag(1
+    - sum_k F_ik^2)``, ``level_correlation``), a diagonal plus a rank-k matrix.
 
     Parameters
     ----------
@@ -338,6 +365,7 @@ def diagonal_projection(S: np.ndarray, diagonal: np.ndarray, *values: np.ndarray
     diagonal : shape (n, m), each series' forecast error variance per column (date), > 0.
     values : arrays (n, m) of base forecasts (e.g. the means and the medians), reconciled
         with the same ``W_j``.
+    factor : None, or shape (n, k) with rows of squared norm <= 1.
 
     Returns one (n_bottom, m) array per ``values``: ``b~_j = G_j y^_j`` of ``mint_projection``,
     computed as ``b^ + w_b * C' x`` with ``(W_u + C W_b C') x = y^_u - C b^`` (the same
@@ -346,11 +374,22 @@ def diagonal_projection(S: np.ndarray, diagonal: np.ndarray, *values: np.ndarray
     (w_total + sum w)``). Per date that is one (n_upper, n_upper) system, assembled from the
     sparse pairs of upper series that share a bottom series and solved for all dates at once,
     instead of an (n_bottom, n) matrix per date: O(m (L^2 n_bottom + n_upper^3)) for L levels,
-    against O(m n_bottom n n_upper).
+    against O(m n_bottom n n_upper). With F, ``W_j = diag(w_j) + V_j V_j'`` (``w = diagonal *
+    (1 - sum F^2)``, ``V_j = D_j^1/2 F``): the system gains ``G_j' G_j`` (``G_j = V_j' U``, k x
+    n_upper) and the bottom ``- V_b G_j x``: O(m n k) more, never an (n, n) matrix.
 
-    Raises ``ParameterError`` when ``U'WU`` is singular for a date.
+    Raises ``ParameterError`` when ``U'WU`` is singular for a date, or a factor row's squared
+    norm exceeds 1.
     """
     from scipy import sparse
+
+    if factor is not None and factor.any():
+        rest = 1.0 - (factor ** 2).sum(axis=1)                    # R's diagonal beyond F F'
+        if (rest < -1e-9).any():
+            raise ParameterError("correlation factor: a row's squared norm exceeds 1 (not a correlation matrix)")
+        root, diagonal = np.sqrt(diagonal), diagonal * np.clip(rest, 0.0, None)[:, None]
+    else:
+        factor = None
 
     n, n_bottom = S.shape
     n_upper = n - n_bottom
@@ -375,6 +414,10 @@ def diagonal_projection(S: np.ndarray, diagonal: np.ndarray, *values: np.ndarray
         cut = slice(block, block + step)
         system = (pairs @ w_bottom[:, cut]).T.reshape(-1, n_upper, n_upper)
         system[:, np.arange(n_upper), np.arange(n_upper)] += w_upper[:, cut].T
+        if factor is not None:  # G_j = V_j' U = V_u' - (C V_b)'
+            v = root[:, cut, None] * factor[:, None, :]                             # (n, dates, k)
+            g = v[:n_upper] - (C @ v[n_upper:].reshape(n_bottom, -1)).reshape(n_upper, -1, factor.shape[1])
+            system += np.einsum("udk,vdk->duv", g, g)
         try:
             x = np.linalg.solve(system, gaps[:, cut].transpose(1, 0, 2))              # (dates, n_upper, k)
         except np.linalg.LinAlgError:
@@ -382,57 +425,8 @@ def diagonal_projection(S: np.ndarray, diagonal: np.ndarray, *values: np.ndarray
                                  "total?); use wls_struct or forecast_proportions") from None
         for i, reconciled in enumerate(out):
             reconciled[:, cut] += w_bottom[:, cut] * (C.T @ x[:, :, i].T)
-    return out
-
-
-def correlated_projection(S: np.ndarray, corr: np.ndarray, variance: np.ndarray, *values: np.ndarray
-                          ) -> list[np.ndarray]:
-    """The MinT projection of every column of ``values`` with ``W_j = D_j^1/2 R D_j^1/2``: the
-    series' variances of that column (date) and one correlation matrix (``mint_refits``).
-
-    Parameters
-    ----------
-    S : summing matrix (n, n_bottom), upper rows first, then the identity (``summing_matrix``).
-    corr : R, shape (n, n), symmetric positive semi-definite with unit diagonal
-        (``shrunk_correlation``).
-    variance : shape (n, m), each series' forecast error variance per date (units squared).
-    values : arrays (n, m) of base forecasts, reconciled with the same ``W_j``.
-
-    Returns one (n_bottom, m) array per ``values``: ``b~_j = b^_j - (W_j U)_b (U' W_j U)^-1 U'
-    y^_j`` (Wickramasuriya, Athanasopoulos & Hyndman 2019, Lemma 1, ``U' = [I | -C]``), equal
-    to ``mint_projection(S, W_j) @ y^_j``; with R the identity it is ``diagonal_projection``'s
-    (which it then calls). Per block of dates one product ``R (D^1/2 U)`` (O(n^2 n_upper) a
-    date) and a batched (n_upper, n_upper) solve.
-
-    Raises ``ParameterError`` when ``U'WU`` is singular for a date.
-    """
-    from scipy import sparse
-
-    n, n_bottom = S.shape
-    n_upper = n - n_bottom
-    if n_upper == 0:
-        return [v.astype(float) for v in values]
-    if np.array_equal(corr, np.eye(n)):
-        return diagonal_projection(S, variance, *values)
-    C = sparse.csr_matrix(S[:n_upper])
-    U = np.vstack([np.eye(n_upper), -S[:n_upper].T])                            # (n, n_upper)
-    gaps = np.stack([v[:n_upper] - C @ v[n_upper:] for v in values], axis=-1)   # (n_upper, m, k): U'y
-    out = [v[n_upper:].astype(float) for v in values]
-    scale = np.sqrt(variance)
-    step = max(1, int(BLOCK_VALUES // (n * n_upper)))
-    for block in range(0, variance.shape[1], step):
-        cut = slice(block, block + step)
-        d = scale[:, cut]                                                       # (n, b)
-        wu = d[:, :, None] * (corr @ (d[:, :, None] * U[:, None, :]).reshape(n, -1)).reshape(n, -1, n_upper)
-        system = wu[:n_upper] - (C @ wu[n_upper:].reshape(n_bottom, -1)).reshape(n_upper, -1, n_upper)
-        try:
-            x = np.linalg.solve(system.transpose(1, 0, 2), gaps[:, cut].transpose(1, 0, 2))  # (b, n_upper, k)
-        except np.linalg.LinAlgError:
-            raise ParameterError("MinT: U'WU is singular (a series with no error variance under a "
-                                 "total?); use wls_struct or forecast_proportions") from None
-        moved = np.einsum("itu,tuk->itk", wu[n_upper:], x)                     # (n_bottom, b, k)
-        for i, reconciled in enumerate(out):
-            reconciled[:, cut] -= moved[:, :, i]
+            if factor is not None:
+                reconciled[:, cut] -= np.einsum("bdk,dk->bd", v[n_upper:], np.einsum("udk,du->dk", g, x[:, :, i]))
     return out
 
 
@@ -725,12 +719,13 @@ def _project(bottom, upper, keys, method, errors) -> pd.DataFrame:
         weighed = {level: frame.assign(_variance=band_variance(frame)) for level, frame in frames.items()}
         variance, _ = _stack(weighed, table, keys, levels, labels, "_variance", ["ds"], "forecast")
         G = None
-        corr = None
+        factor = None
         if method == "mint_refits":
             E, refits = _error_matrix(errors, table, keys, levels, labels)
-            corr, lam = shrunk_correlation(E, refits) if E.shape[0] >= 2 else (np.eye(len(S)), 1.0)
-            info.update(shrinkage=lam, error_rows=E.shape[0],
-                        series_with_errors=int(np.isfinite(E).any(axis=0).sum()))
+            names = [str(list(lv)) if lv != "bottom" else "bottom" for lv, _ in labels]
+            factor, detail = level_correlation(E, names, refits) if E.shape[0] >= 2 else (None, {})
+            info.update(correlations={f"{a} / {b}": v["correlation"] for (a, b), v in detail.items()},
+                        error_rows=E.shape[0], series_with_errors=int(np.isfinite(E).any(axis=0).sum()))
     else:
         if errors is None:
             raise ParameterError("mint_shrink needs past forecast errors of every level (errors=...)")
@@ -750,9 +745,7 @@ def _project(bottom, upper, keys, method, errors) -> pd.DataFrame:
         # the ridge on the upper series only: it keeps U'WU invertible, and a bottom series
         # without variance (a band 0..0, a stopped line) stays exactly where it is
         ridged = variance + SHRINK_RIDGE * (np.arange(len(S)) < len(S) - S.shape[1])[:, None]
-        if corr is not None:
-            return correlated_projection(S, corr, ridged, *values)
-        return diagonal_projection(S, ridged, *values)
+        return diagonal_projection(S, ridged, *values, factor=factor)
 
     where = pd.MultiIndex.from_frame(bottom[[*keys, "ds"]])
 
