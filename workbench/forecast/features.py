@@ -34,6 +34,21 @@ def event_offsets(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> dict[str
     return out
 
 
+def named_days(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> np.ndarray:
+    """Boolean mask of the ``dates`` that the calendar names for an event of ``PROFILE_EVENTS``:
+    its anchor (11-11, 6-18, Spring Festival), the first and last day of its window (a pre-sale
+    start, the last shipping day) and its peaks (11-01, 6-01, the year's overrides included).
+    The days where an event's shape is expected to jump."""
+    dates = pd.DatetimeIndex(dates)
+    out = np.zeros(len(dates), bool)
+    if len(dates) == 0:
+        return out
+    for event in {event for event, _, _ in PROFILE_EVENTS.values()}:
+        for window in calendar.windows(event, dates.min(), dates.max()):
+            out |= dates.isin([window.anchor, window.start, window.end, *window.peaks])
+    return out
+
+
 def in_event_span(offsets: dict[str, np.ndarray]) -> np.ndarray:
     """Boolean mask of the days inside any event span of ``offsets`` (``event_offsets``)."""
     spans = [~np.isnan(off) for off in offsets.values()]

@@ -16,7 +16,9 @@ On ``log1p(y)`` the history is split into
   noise of a mean over that many occurrences (``_shrink_profile``: a profile seen once would
   otherwise repeat that year's day noise as the event's shape), or against the spread of its
   occurrences where they disagree beyond that noise (a one-off live-stream spike in one year's
-  span is not the event's shape).
+  span is not the event's shape). A day at an offset seen in one year alone, a one-day jump
+  beyond the noise that the calendar does not name, keeps only what the series' quiet days'
+  own jumps do not explain (``_one_off_part``: a live-stream shop's event seen once).
 
 Young and changing series (``workbench.forecast.models.regime``): the history before the series'
 start (its first sustained non-zero) is dropped; a series that stopped is forecast at zero; and
@@ -109,14 +111,16 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2
+from scipy.integrate import quad
+from scipy.optimize import brentq
+from scipy.stats import binom, chi2, norm, poisson
 
 from workbench.calendar import RetailCalendar
 from workbench.data.validate import consecutive_runs
 from workbench.errors import ModelError
 from workbench.forecast.conformal import (DAY_WINDOW, MAX_SCALE_SLOPE, MIN_BAND_ERRORS, conformal_offsets, day_noise,
                                           day_parts, scale_slope, wiener_factor)
-from workbench.forecast.features import event_offsets, in_event_span
+from workbench.forecast.features import event_offsets, in_event_span, named_days
 from workbench.forecast.metrics import robust_sd
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction, censored_at_zero
 from workbench.forecast.models.intermittent import INTERMITTENT_ADI, INTERMITTENT_WINDOW
@@ -170,11 +174,18 @@ PROFILE_WEEK = 7
 # an offset's occurrences disagree beyond the day noise when their variance exceeds it at this level
 # (chi-squared test): by chance on 1% of a profile's offsets
 SPREAD_ALPHA = 0.01
+# days either side whose median a day's one-day jump is measured against (``_day_jumps``)
+JUMP_SIDE = 5
 
 
 @lru_cache(maxsize=64)
 def _offsets(start: pd.Timestamp, n: int, calendar: RetailCalendar) -> dict[str, np.ndarray]:
     return event_offsets(pd.date_range(start, periods=n, freq="D"), calendar)
+
+
+@lru_cache(maxsize=64)
+def _named(start: pd.Timestamp, n: int, calendar: RetailCalendar) -> np.ndarray:
+    return named_days(pd.date_range(start, periods=n, freq="D"), calendar)
 
 
 def _centred_median(values: np.ndarray, window: int) -> np.ndarray:
@@ -422,10 +433,20 @@ class EventProfile(Forecaster):
         idx = np.arange(len(z))
         level = np.interp(idx, idx[ok], level[ok])
         young = len(z) < YEAR
-        residual = (zd - level)[quiet]
-        noise = robust_sd(residual)  # a day's log noise
+        residual = zd - level
+        noise = robust_sd(residual[quiet])  # a day's log noise
+        evidence = {k: v[:len(z)] for k, v in self.evidence_offsets_.items()}
+        one_off = np.zeros(len(z))
+        if not young:
+            seen_once = np.zeros(len(z), bool)
+            for off in evidence.values():  # days at an offset of their event seen in no other year
+                inside = ~np.isnan(off)
+                at = off[inside].astype(int) + SPAN
+                seen_once[inside] = np.bincount(at, minlength=2 * SPAN + 1)[at] == 1
+            named = _named(self.ds_[self.regime_.born], len(self.z_), self.calendar_)[:len(z)]
+            one_off = _one_off_part(residual, quiet, seen_once, named, noise)
         profiles = {}
-        for name, off in ((k, v[:len(z)]) for k, v in self.evidence_offsets_.items()):
+        for name, off in evidence.items():
             inside = ~np.isnan(off)
             prior = self.prior_profiles_.get(name)
             if prior is not None and young:  # a young series borrows the pooled profile whole
@@ -434,7 +455,7 @@ class EventProfile(Forecaster):
             if not inside.any() and prior is None:
                 continue
             at = off[inside].astype(int) + SPAN
-            excess = zd[inside] - level[inside]
+            excess = residual[inside] - one_off[inside]
             counts = np.bincount(at, minlength=2 * SPAN + 1).astype(float)
             sums = np.bincount(at, weights=excess, minlength=2 * SPAN + 1)
             own = np.divide(sums, counts, out=np.full(2 * SPAN + 1, np.nan), where=counts > 0)
@@ -1075,6 +1096,96 @@ def _anchor_spans(raw: np.ndarray, zq: np.ndarray) -> np.ndarray:
     after = np.flatnonzero(quiet & np.r_[False, event[:-1]])
     if len(after):  # the m quiet days from each
         out[after] = _row_medians(padded[np.searchsorted(days, after)[:, None] + steps[None, :]])
+    return out
+
+
+@lru_cache(maxsize=None)
+def _jump_z(alpha: float) -> float:
+    """The one-sided ``alpha`` point, in day-noise sds, of a day's jump over both sides
+    (``_day_jumps``) when every day carries only Gaussian noise: ``P(X - max(M1, M2) > z) =
+    alpha`` for X standard normal and M1, M2 medians of ``JUMP_SIDE`` such values (the median of
+    m has the CDF ``P(Binomial(m, F) > m // 2)``). 2.23 at 1% for medians of five."""
+    def tail(z: float) -> float:
+        def median_cdf(m):
+            return binom.sf(JUMP_SIDE // 2, JUMP_SIDE, norm.cdf(m))
+        return quad(lambda x: norm.pdf(x) * median_cdf(x - z) ** 2, -12, 12)[0] - alpha
+    return float(brentq(tail, 0.0, 12.0))
+
+
+def _day_jumps(residual: np.ndarray) -> np.ndarray:
+    """Each day's one-day jump over both sides (log points, shape of ``residual``): how far its
+    residual stands above the higher of the medians of the ``JUMP_SIDE`` days before and the
+    ``JUMP_SIDE`` after (positive), or below the lower (negative); 0 when it lies between them.
+    A sale's ramp, a plateau or the parcels' collapse over the festival (several days together)
+    is no jump; a lone live-stream day is, even with another one two days away (medians of
+    five ignore two)."""
+    r = pd.Series(residual)
+    before = r.shift(1).rolling(JUMP_SIDE, min_periods=1).median().to_numpy()
+    after = r[::-1].shift(1).rolling(JUMP_SIDE, min_periods=1).median()[::-1].to_numpy()
+    up = residual - np.fmax(before, after)
+    down = np.fmin(before, after) - residual
+    return np.nan_to_num(np.where(up > 0, up, np.where(down > 0, -down, 0.0)))
+
+
+def _one_off_part(residual: np.ndarray, quiet: np.ndarray, seen_once: np.ndarray, named: np.ndarray,
+                  noise: float) -> np.ndarray:
+    """The part of each day's log residual that is a one-off day (a live-stream day, a closed
+    day), not an event's shape: nonzero only on event days at an offset seen in one year alone.
+
+    ``residual``: each day's weekday-adjusted log value less the baseline level (shape (n,));
+    ``quiet``: days outside every event span; ``seen_once``: event days at an offset of their
+    profile that no other year's occurrence has; ``named``: days the calendar names
+    (``features.named_days``); ``noise``: the quiet days' robust log sd.
+
+    One occurrence cannot tell a one-off day from the event's shape, but the quiet days tell
+    how often the series jumps on a day of its own (a shop's live-stream days, x2-x5 on three
+    random days a month; a SKU's stock-out days). The ``n`` eligible days are the event days
+    seen once that the calendar does not name nor sit next to a named day that jumps the same
+    way beyond the noise at ``SPREAD_ALPHA`` (a sale's evening-before or day-after, the
+    parcels' day after 11-11). A candidate is an eligible day whose jump over both sides
+    (``_day_jumps``) is beyond what the day noise gives on any of them (``_jump_z`` at
+    ``SPREAD_ALPHA / n``, Bonferroni: smaller jumps are noise, which ``_shrink_profile``
+    removes). Per direction (up, down): nothing goes unless the quiet days jump that far more
+    often than their noise gives (Poisson at ``SPREAD_ALPHA``: a series with no one-off days of
+    its own, as the parcel total, keeps its event days); every candidate goes whole when the
+    eligible days jump no more often than the quiet days (Poisson at ``SPREAD_ALPHA``); else a
+    candidate's jump ``j`` goes by its tail-area false discovery rate with the quiet days as
+    the empirical null, ``min(1, pi(j) n / N(j))``: ``pi(j)`` the share of quiet days that jump
+    as far, ``N(j)`` of the eligible days (B. Efron, "Large-Scale Inference", Cambridge 2010,
+    ch. 4 and 6: the empirical null). Returns that part (log points, shape (n,); the residual
+    less it puts the day at the level of its sides)."""
+    out = np.zeros(len(residual))
+    if not noise > 0 or not quiet.any():
+        return out
+    jump = _day_jumps(residual)
+    exempt = named.copy()
+    for side in (1, -1):  # a day next to a named day that jumps the same way beyond the noise
+        peak = np.roll(named & (np.abs(jump) > _jump_z(SPREAD_ALPHA) * noise), side)
+        peak[0 if side == 1 else -1] = False
+        exempt |= peak & (np.sign(np.roll(jump, side)) == np.sign(jump))
+    eligible = seen_once & ~quiet & ~exempt
+    if not eligible.any():
+        return out
+    # beyond what the day noise gives on any of the eligible days (Bonferroni): smaller jumps
+    # are noise, which ``_shrink_profile`` removes
+    level = SPREAD_ALPHA / eligible.sum()
+    beyond = _jump_z(level) * noise
+    for sign in (1.0, -1.0):
+        null, pool = np.sort(sign * jump[quiet]), np.sort(sign * jump[eligible])
+        at = np.flatnonzero(eligible & (sign * jump > beyond))
+        # no candidate, or quiet days that jump this far no more often than their noise gives: the
+        # series has no one-off days of its own to mistake for the event's
+        if not len(at) or poisson.sf(np.sum(null > beyond) - 1, len(null) * level) > SPREAD_ALPHA:
+            continue
+        j = sign * jump[at]
+        # do the event days jump beyond the noise more often than the quiet days? If chance explains
+        # their count, every candidate is a one-off; if not, each keeps its share beyond the null
+        if poisson.sf(len(at) - 1, np.mean(null > beyond) * len(pool)) > SPREAD_ALPHA:
+            out[at] = sign * j
+            continue
+        expected = (len(null) - np.searchsorted(null, j, side="left")) / len(null) * len(pool)
+        found = len(pool) - np.searchsorted(pool, j, side="left")  # eligible days jumping >= j (>= 1)
+        out[at] = sign * j * np.minimum(1.0, expected / found)
     return out
 
 
