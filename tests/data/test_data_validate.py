@@ -417,3 +417,20 @@ def test_a_spring_festival_closure_without_rows_is_no_outage():
     out, report = _prepare(busy[~busy.date.isin(closed)])
     assert not report.missing_runs
     assert (out[out.ds.isin(closed)].y == 0).all() and len(out[out.ds.isin(closed)]) == 6 * 4
+
+
+def test_a_last_period_that_is_not_over_is_named():
+    """Trial 9: an export to 2026-11-29 summed to months gave a November of 29 days, read as a whole
+    month (and its shortfall as a fall). A last period that ends on or after today is named."""
+    from workbench.data.validate import unfinished_period_note
+
+    months = pd.DataFrame({"ds": pd.to_datetime(["2026-10-01", "2026-11-01"]), "y": [30.0, 29.0]})
+    note = unfinished_period_note(months, "MS", "monthly.csv", today="2026-11-30")
+    assert note == ["monthly.csv: the last month, 2026-11-01..2026-11-30, is not over (today is 2026-11-30): its total "
+                    "cannot be whole, yet it is read as a whole month and its shortfall as a fall in demand; leave "
+                    "that row out, or export to its last day"]
+    assert unfinished_period_note(months, "MS", "monthly.csv", today="2026-12-01") == []
+    days = pd.DataFrame({"ds": pd.date_range("2026-11-01", "2026-11-29"), "y": 1.0})
+    assert unfinished_period_note(days, "D", "daily.csv", today="2026-11-30") == []  # yesterday's day is whole
+    assert "the last week, 2026-11-23..2026-11-29" in unfinished_period_note(
+        days.iloc[[-7]], "W", "weekly.csv", today="2026-11-29")[0]

@@ -203,6 +203,27 @@ def unused_columns_note(raw: pd.DataFrame, used, target: str, source: str) -> li
     return [f"{source}: column(s) {unused} not used: the forecast is of {target!r} as it is"]
 
 
+def unfinished_period_note(frame: pd.DataFrame, freq: str, source: str, today=None) -> list[str]:
+    """The note naming the table's last period (``frame``'s last ``ds``, dated by its first day at
+    ``freq``) when it ends on or after ``today`` (default: today in China, Asia/Shanghai): the
+    period is not over, so its total cannot be whole (trial 9: an export to 2026-11-29 summed to
+    months had a November of 29 days, read as a whole month and a fall); ``[]`` otherwise. Named,
+    not dropped: the user knows whether the export holds the period's last days; the note says to
+    leave that row out when it does not."""
+    if frame.empty:
+        return []
+    if today is None:
+        today = pd.Timestamp.now(tz="Asia/Shanghai").tz_localize(None).normalize()
+    last = pd.Timestamp(frame["ds"].max())
+    end = period_end(last, freq)
+    if end < pd.Timestamp(today):
+        return []
+    word = {"D": "day", "W": "week", "MS": "month", "QS": "quarter"}[freq]
+    return [f"{source}: the last {word}, {last.date()}..{end.date()}, is not over (today is {pd.Timestamp(today).date()}): "
+            f"its total cannot be whole, yet it is read as a whole {word} and its shortfall as a fall in demand; "
+            f"leave that row out, or export to its last day"]
+
+
 def prepare_long_frame(
     frame: pd.DataFrame,
     *,

@@ -11,7 +11,8 @@ import pandas as pd
 from workbench.calendar import RetailCalendar, default_calendar
 from workbench.data.io import WRITE_SUFFIXES, read_table, refuse_overwrite, write_table
 from workbench.data.successors import SuccessorsWarning, apply_successors, likely_replacements, read_successors
-from workbench.data.validate import UnusedColumnsWarning, period_end, prepare_long_frame, unused_columns_note
+from workbench.data.validate import (UnusedColumnsWarning, period_end, prepare_long_frame, unfinished_period_note,
+                                     unused_columns_note)
 from workbench.errors import ParameterError
 from workbench.forecast.backtest import compare_models, event_windows, window_history
 from workbench.forecast.core import ForecastRun, forecast, forecast_to_parquet
@@ -31,7 +32,8 @@ def load_series(data: str | Path, *, date_col: str, target: str, keys=(), freq: 
     ``successors``: a successor mapping file (``workbench.data.successors``), checked before the
     table is read and applied to the frame, with a note; codes that look like an undeclared
     replacement get one too (``likely_replacements``), and so do number columns the run does not
-    read (a returns column: ``unused_columns_note``). Notes are warnings (``GapsFilledWarning``,
+    read (a returns column: ``unused_columns_note``), and a last period that is not over
+    (``unfinished_period_note``). Notes are warnings (``GapsFilledWarning``,
     ``UnusedColumnsWarning``, ``SuccessorsWarning``) and the frame's ``attrs["data_notes"]`` (for a
     notes file; the gaps' summary only when it names an export outage that was filled)."""
     mapping = read_successors(successors) if successors is not None else None
@@ -39,7 +41,9 @@ def load_series(data: str | Path, *, date_col: str, target: str, keys=(), freq: 
                      text_columns=list(keys))  # codes such as 00123 keep their zeros
     frame, report = prepare_long_frame(raw, date_col=date_col, target_col=target, keys=list(keys),
                                        freq=freq, gaps=gaps)
-    unused = unused_columns_note(raw, [date_col, target, *keys], target, raw.attrs.get("source", str(data)))
+    source = raw.attrs.get("source", str(data))
+    unused = unused_columns_note(raw, [date_col, target, *keys], target, source) + \
+        unfinished_period_note(frame, freq, source)
     for note in unused:
         warnings.warn(note, UnusedColumnsWarning, stacklevel=2)
     notes = []

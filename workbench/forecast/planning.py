@@ -250,8 +250,9 @@ def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None
         ``(forecast, notes)``: the bottom's daily forecast ``[keys..., ds, yhat, yhat_qNN...,
         yhat_baseline]`` (units per period) with ``attrs["failures"]`` of the core, and the
         notes: the models' and one saying what the series summed to over the window and what
-        they now add up to. A middle key with a series whose forecast failed keeps its series as
-        forecast (no split; the note names it).
+        they now add up to. A series whose forecast failed (``attrs["failures"]``) has none: the
+        other series of its middle key share that key's forecast, so the levels still agree (the
+        note names the keys); a key the middle level lacks keeps its series as forecast.
 
     Raises:
         ParameterError: ``keys`` not a strict superset of ``middle.keys``, or ``other`` a value
@@ -279,14 +280,14 @@ def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None
     fc = forecast(train, request, keys=keys, with_baseline=True)
     notes = list(dict.fromkeys(fc.attrs.get("notes", [])))
     failures = fc.attrs.get("failures", [])
-    failed = {tuple(f.key[k] for k in by) for f in failures}
+    failed = sorted({", ".join(str(f.key[k]) for k in by) for f in failures})
     values = [c for c in ("yhat", *qcols, "yhat_baseline") if c in middle.forecast.columns]
     top = {k if isinstance(k, tuple) else (k,): part for k, part in middle.forecast.groupby(by, sort=False)}
     parts, kept = [], []
     for key, part in fc.groupby(by, sort=True):
         key = key if isinstance(key, tuple) else (key,)
         level = top.get(key)
-        if key in failed or level is None:
+        if level is None:  # the middle level has no forecast of this key: nothing to split
             kept.append(", ".join(map(str, key)))
             parts.append(part)
             continue
@@ -310,9 +311,15 @@ def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None
             f"forecast of the window at every level")
     if outside.any():
         note += f", of which the series wanted hold {planned_total:,.0f}"
+    if failed:
+        note += (f"; {len(failures)} series failed (the notes say why) and have no forecast: the others of "
+                 f"{'; '.join(failed)} share its units")
     if kept:
-        note += (f"; not split in {'; '.join(kept)}, where a series' forecast failed (the notes say why): its "
-                 f"series are as forecast")
+        note += f"; not split in {'; '.join(kept)}, which the {level} forecast lacks: its series are as forecast"
+    lost = sorted(", ".join(map(str, k)) for k in set(top) - {k if isinstance(k, tuple) else (k,)
+                                                           for k in fc.groupby(by).groups})
+    if lost:
+        note += f"; no series of {'; '.join(lost)} could be forecast: its units are in no {series} series"
     return out, [*notes, note]
 
 
@@ -663,7 +670,7 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
                                       keys=keys, freq="D", source=f"sample ({params.level})")
         return frame, keys, "D", []
     from workbench.data.successors import apply_successors, likely_replacements, read_successors
-    from workbench.data.validate import unused_columns_note
+    from workbench.data.validate import unfinished_period_note, unused_columns_note
 
     mapping = read_successors(params.successors) if params.successors is not None else None
     raw = read_table(params.data, text_columns=keys)  # codes such as 00123 keep their zeros
@@ -696,7 +703,7 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
         notes.append(f"{params.data}: {n_before} series summed over {finer} to {n_after} series of "
                      f"{keys or 'the national total'}")
     notes += unused_columns_note(raw, [params.date_col, params.target, *keys, *finer], params.target,
-                                 str(params.data))
+                                 str(params.data)) + unfinished_period_note(frame, freq, str(params.data))
     return frame, keys, freq, notes
 
 
