@@ -501,9 +501,9 @@ def forecast(
     calendar : the retail calendar of event windows (default: the shipped one).
     pool_events : for models that pool (``capabilities.pooling_param``), first fit the sum of
         all series (summed per partition on the workers) and give each series' model that
-        pooled prior (one noisy past event per series is a weak estimate); a young series
-        borrows the prior of the nearest level above it in ``keys`` with established series
-        instead (``level_priors``: e.g. its category), and a note names it.
+        pooled prior (one noisy past event per series is a weak estimate); a series borrows the
+        prior of the nearest level above it in ``keys`` with established series instead
+        (``level_priors``: e.g. its category), and a note names it.
     with_baseline : add ``yhat_baseline``, the forecast without event effects (NaN for models
         with no separate event component).
     progress : show a bar on stderr (None: only when stderr is a terminal).
@@ -718,32 +718,36 @@ def prior_levels(frame: pd.DataFrame, keys) -> list[str]:
         return []
     table = frame[keys].drop_duplicates()
     width = table.nunique(dropna=False)
-
-    def nests(above: str, below: str) -> bool:  # each value of ``below`` has one value of ``above``
-        return width[above] < width[below] and \
-            table.groupby(below, dropna=False, observed=True)[above].nunique(dropna=False).max() == 1
-
-    hierarchy = {k for a in keys for b in keys if a != b and nests(a, b) for k in (a, b)}
+    hierarchy = {k for a in keys for b in keys if a != b and _nests(table, a, b) for k in (a, b)}
     return sorted((k for k in levels if k in hierarchy), key=lambda k: -width[k])
 
 
+def _nests(table: pd.DataFrame, above: str, below: str) -> bool:
+    """Does each value of ``below`` have one value of ``above`` (which has fewer) in ``table``
+    (the distinct key rows)?"""
+    return table[above].nunique(dropna=False) < table[below].nunique(dropna=False) and \
+        table.groupby(below, dropna=False, observed=True)[above].nunique(dropna=False).max() == 1
+
+
 def level_priors(frame: pd.DataFrame, keys, job: _Job, runner: Engine) -> dict[tuple, tuple[object, str]]:
-    """Per young series of ``frame`` (``young_series``; keyed by its key values in ``keys``
-    order), the pooled prior it borrows and the note naming where from: the nearest level above it
-    (``prior_levels``: its SKU's sum over regions, then its category) whose established series
+    """Per series of ``frame`` that borrows from a level (keyed by its key values in ``keys``
+    order), the pooled prior it borrows and the note naming where from: the nearest level above
+    it (``prior_levels``: its SKU's sum over regions, then its category) whose established series
     (``established_series``) number ``MIN_LEVEL_SERIES`` or more and whose sum the model can fit,
-    else the panel's (``job.params``' prior, the sum of all established series). A level's prior
-    is ``pooled_prior()`` of the model fitted on the sum of its established series with the
-    panel's prior as its own, so a level is itself pooled towards the panel (a nested hierarchy:
-    Gelman & Hill, *Data Analysis Using Regression and Multilevel/Hierarchical Models*, 2007,
-    ch. 13). A launch's own product level (its SKU in every province, all launched together) has
-    no established series, so it borrows from its category: trial 8's sparkling water, launched
-    in March with one summer seen, followed the panel's path of snacks and gift boxes into the
-    New Year sale, x3.2 its sales. Established series that started with the panel keep the
-    panel's prior: their own profiles carry the evidence, and pooled towards their own SKU's
-    national sum (the same two festivals, one in the shop's opening ramp) trial 8's mature nuts
-    went from +6% to +12%. The sums are fitted on ``runner``. Empty when the keys give no level
-    above the series."""
+    else the panel's (``job.params``' prior, the sum of all established series). A young series
+    (``young_series``) looks at every level; an established one only at the levels above its
+    product (its category, not its own SKU's sum over the regions, which is the same two
+    festivals as its own evidence: trial 8's mature nuts went from +6% to +12% borrowing it).
+    Series without a level keep the panel's prior and are not in the result. A level's prior is
+    ``pooled_prior()`` of the model fitted on the sum of its established series with the panel's
+    prior as its own, so a level is itself pooled towards the panel (a nested hierarchy: Gelman &
+    Hill, *Data Analysis Using Regression and Multilevel/Hierarchical Models*, 2007, ch. 13). A
+    launch's own product level (its SKU in every province, all launched together) has no
+    established series, so it borrows from its category: trial 8's sparkling water, launched in
+    March with one summer seen, followed the panel's path of snacks and gift boxes into the New
+    Year sale, x3.2 its sales; trial 9's sunscreen, established but with its one summer read as
+    level shifts, followed the panel's path without a summer, +72% in winter. The sums are fitted
+    on ``runner``. Empty when the keys give no level above the series."""
     keys = list(keys)
     levels = prior_levels(frame, keys)
     if not levels:
@@ -752,8 +756,12 @@ def level_priors(frame: pd.DataFrame, keys, job: _Job, runner: Engine) -> dict[t
     counts = {k: established[keys].drop_duplicates().groupby(k, dropna=False, observed=True).size().to_dict()
               for k in levels}
     sums = {k: established.groupby([k, "ds"], sort=True, dropna=False, observed=True)["y"].sum() for k in levels}
-    candidates = {row: [(k, row[keys.index(k)]) for k in levels if counts[k].get(row[keys.index(k)], 0) >= MIN_LEVEL_SERIES]
-                  for row in young_series(frame, keys, job.freq)}
+    young = set(young_series(frame, keys, job.freq))
+    table = frame[keys].drop_duplicates()
+    products = {k for k in levels if not any(_nests(table, k, b) for b in keys if b != k)}  # e.g. 商品编码
+    candidates = {row: [(k, row[keys.index(k)]) for k in levels if counts[k].get(row[keys.index(k)], 0) >= MIN_LEVEL_SERIES
+                        and (row in young or k not in products)]
+                  for row in table.itertuples(index=False, name=None)}
     fitted: dict[tuple, object] = {}
 
     def nearest(series):  # the first candidate not known to fail
@@ -770,6 +778,8 @@ def level_priors(frame: pd.DataFrame, keys, job: _Job, runner: Engine) -> dict[t
     out = {}
     for series in candidates:
         level = nearest(series)
+        if level is None and series not in young:  # an established series without a level: the panel's
+            continue
         if level is None:
             out[series] = (job.params[job.prior_param],
                            f"pooled prior (event profiles, seasonal path, growth): the sum of the panel's {panel} "
