@@ -390,7 +390,7 @@ class ETSModel(Forecaster):
         self.start_ = nondaily_start(self.y_, freq) if freq != "D" else 0
         self.shift_ = None  # the first period of the current level after a level shift
         # a launch in its own history (zeros or a trickle before its start): regime.py says why only these
-        shifts = self._level_shifts() if freq == "MS" and self.start_ > 0 else []
+        shifts = period_shifts(np.log1p(self.y_[self.start_:]), freq) if freq == "MS" and self.start_ > 0 else []
         if shifts:
             self.shift_ = self.start_ = self.start_ + shifts[-1]
         if len(self.y_) - self.start_ < MIN_FIT:  # fitted across its pre-launch zeros, a level is neither
@@ -440,11 +440,6 @@ class ETSModel(Forecaster):
             return lunar_regressors(ds, self.freq_, self.calendar_, centred=False).sum(axis=1) > 0
         except ValueError:  # dates outside the calendar's years: no festival is known there
             return np.zeros(len(ds), bool)
-
-    def _level_shifts(self) -> list[int]:
-        """Level shifts of a monthly history since its start (``regime.period_shifts`` on its log
-        demand), as offsets from ``start_``."""
-        return period_shifts(np.log1p(self.y_[self.start_:]), self.freq_)
 
     def _fit_form(self, z: np.ndarray, form: str, season_seen: bool = True) -> None:
         """Fit the ETS of ``form`` (``FORMS``) to the (log, deseasonalised-by-events) series ``z``;
@@ -560,8 +555,8 @@ class ETSModel(Forecaster):
             position = np.arange(n + gap, n + gap + horizon) % len(self.indices_)
             mu = mu + self.indices_[position]
             variance = variance + self.index_var_[position]
-        growth, spread = self._launch_growth(float(mu[0]), horizon)
-        mu = mu + (growth + self._launch_ramp(np.array([len(self.y_) - 1]))[0] if growth is not None else 0.0)
+        growth, spread, now = self._launch_growth(float(mu[0]), horizon)
+        mu = mu + (growth + now if growth is not None else 0.0)
         baseline = censored_at_zero(np.expm1(mu))
         notes = self._launch_note()
         if self.shift_ is not None:
@@ -629,17 +624,20 @@ class ETSModel(Forecaster):
             qs = {q: np.zeros(horizon) if q < 0.5 else v for q, v in qs.items()}
         return Prediction(future, mean, qs, notes, baseline=baseline, launch_growth=growth, launch_spread=spread)
 
-    def _launch_growth(self, level: float, horizon: int) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """``(growth, spread)`` of a launch over the ``horizon`` periods ahead (log, shape
-        (horizon,); ``LaunchCurve.growth`` and ``growth_spread`` from its last period's age), or
-        ``(None, None)``: ``level`` is its log level net of the ramp ahead (log units per period),
-        so the tail never lifts it above the curve's ceiling (its peers' level)."""
-        now = self._launch_ramp(np.array([len(self.y_) - 1]))
-        if now is None:
-            return None, None
+    def _launch_growth(self, level: float, horizon: int) -> tuple[np.ndarray | None, np.ndarray | None, float | None]:
+        """``(growth, spread, now)`` of a launch: its growth and the growth's spread over the
+        ``horizon`` periods ahead (log, shape (horizon,); ``LaunchCurve.growth`` and
+        ``growth_spread`` from its last period's age) and the ramp's log level at its last period
+        (``_launch_ramp``, which the fit took out); or ``(None, None, None)``. ``level`` is its
+        log level net of the ramp ahead (log units per period), so the tail never lifts it above
+        the curve's ceiling (its peers' level)."""
+        ramp = self._launch_ramp(np.array([len(self.y_) - 1]))
+        if ramp is None:
+            return None, None, None
+        now = float(ramp[0])
         age, ages = len(self.y_) - 1 - self.launch_, len(self.y_) + np.arange(horizon) - self.launch_
-        return (self.launch_curve.growth(age, ages, level=level + now[0]),
-                self.launch_curve.growth_spread(age, ages, level=level + now[0]))
+        return (self.launch_curve.growth(age, ages, level=level + now),
+                self.launch_curve.growth_spread(age, ages, level=level + now), now)
 
     def _launch_ramp(self, index: np.ndarray) -> np.ndarray | None:
         """The log level of the panel's launch curve (``launch_curve``, ``models.launch``) at the

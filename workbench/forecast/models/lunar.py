@@ -449,8 +449,10 @@ def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: R
     # a narrower span alone
     widest = None if choices == [None] else (min(c[0] for c in choices), min(c[1] for c in choices),
                                              max(c[2] for c in choices))
+    dates = pd.DatetimeIndex(ds)
+    busy = np.zeros(len(z), bool) if sale is None else sale  # no level for a festival's neighbourhood
     try:
-        _check_dates(pd.DatetimeIndex(ds), freq)
+        _check_dates(dates, freq)
     except ValueError as exc:
         return None, f"Spring Festival and New Year sale effects not estimated: {exc}"
     placements = whole_festivals(ds, freq, calendar, widest)
@@ -460,8 +462,7 @@ def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: R
     centred = season is not None and placements >= MIN_PLACEMENTS
     hood = None
     if placements and placements < MIN_PLACEMENTS:
-        hood = festival_neighbourhood(pd.DatetimeIndex(ds), freq, calendar, widest,
-                                      np.zeros(len(z), bool) if sale is None else sale)
+        hood = festival_neighbourhood(dates, freq, calendar, widest, busy)
     if placements < MIN_PLACEMENTS and hood is None:
         choices = choices[:1]  # nothing is estimated: the calendar's windows stand
     best = None  # (aicc, spans, estimate)
@@ -482,8 +483,7 @@ def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: R
     # measured against its neighbours as one festival is, and moved whole
     fallback = placements >= MIN_PLACEMENTS and prior is None and (estimate is None or not estimate[3])
     if fallback:
-        hood = festival_neighbourhood(pd.DatetimeIndex(ds), freq, calendar, widest,
-                                      np.zeros(len(z), bool) if sale is None else sale, last=True)
+        hood = festival_neighbourhood(dates, freq, calendar, widest, busy, last=True)
         local = None
         for candidate in choices if hood is not None else ():
             measured = local_effect(z, lunar_regressors(ds, freq, calendar, centred=False, spans=candidate), *hood,

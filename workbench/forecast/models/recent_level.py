@@ -100,8 +100,9 @@ class RecentLevel(Forecaster):
         if self.launch_age_ is not None:  # a launch: up the panel's launch curve from its level's age
             since = len(self.y_) - self.start_
             level = np.log(self.level_) if self.level_ > 0 else None
-            growth = self.launch_curve.growth(self.launch_age_, since + np.arange(horizon), level=level)
-            spread = self.launch_curve.growth_spread(self.launch_age_, since + np.arange(horizon), level=level)
+            ages = since + np.arange(horizon)
+            growth = self.launch_curve.growth(self.launch_age_, ages, level=level)
+            spread = self.launch_curve.growth_spread(self.launch_age_, ages, level=level)
             ramp = np.exp(growth)
             base = base * ramp
             notes = [f"{self.name}: mean of the last {self.width_} periods since the launch on "
