@@ -55,8 +55,8 @@ level and growth come from the current regime only (since the start or the last 
   days, often in its launch ramp, are not evidence).
 * a history that opens with a ramp (a shop's first weeks: ``_flatten_opening``) is read at the
   level the ramp reached: each ramp day is raised by its gap below that level
-  (``regime.ramp_gaps``) before the decomposition and before the level shifts are looked for, a
-  shift inside the ramp being the ramp. So the opening is no level shift, no part of last year's
+  (``regime.ramp_gaps``) before the decomposition, and a level shift found inside the ramp is
+  the ramp. So the opening is no level shift, no part of last year's
   baseline under a path a year later, and no event uplift where a span falls inside it; its days
   still give no year-before day of a growth pair (a level it reached is not one measured a year
   before). A series that started before the pooled series' ramp ended takes that ramp's shape
@@ -126,8 +126,7 @@ from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Fore
 from workbench.forecast.models.intermittent import INTERMITTENT_ADI, INTERMITTENT_WINDOW
 from workbench.forecast.models.recent_level import RecentLevel
 from workbench.forecast.models.launch import LaunchCurve, launch_start
-from workbench.forecast.models.regime import (OPENING_GAP, Regime, describe_stop, detect_regime, level_shifts,
-                                             opening_ramp, ramp_gaps)
+from workbench.forecast.models.regime import OPENING_GAP, Regime, describe_stop, detect_regime, opening_ramp, ramp_gaps
 
 YEAR = 364  # days: keeps the weekday
 SPAN = 400  # event offsets lie within this many days of their anchor
@@ -342,7 +341,7 @@ class EventProfile(Forecaster):
         self.components_ = self._decompose(self.z_, self.offsets_, self.dow_)
         self.opening_, self.opening_gaps_ = 0, np.zeros(0)
         if not self.launched_ and not self.regime_.stopped:
-            self._flatten_opening(~in_event_span(offsets))
+            self._flatten_opening()
         # a launch's ramp is no growth: its days give no year-before day of a growth pair, and
         # the regime measures its own growth only a year (and four weeks) after them
         ramp = curve.plateau if self.launched_ and curve is not None and curve.usable \
@@ -493,12 +492,14 @@ class EventProfile(Forecaster):
         gaps = ramp_gaps(zd[:end], quiet[:end], days, shape)
         return (len(gaps), gaps) if len(gaps) else (days, gaps)
 
-    def _flatten_opening(self, quiet: np.ndarray) -> None:
+    def _flatten_opening(self) -> None:
         """Read an opening ramp (``_opening_gaps``) at the level it reached: its days are raised
         by their gaps in ``z_`` (kept in ``opening_gaps_``; ``opening_``: its days), the history
-        is decomposed again, and its level shifts are looked for again on the flattened history
-        (``quiet``: boolean mask of the whole history's days outside event spans), a shift inside
-        the ramp being the ramp. An opening is neither a new regime nor season nor growth:
+        is decomposed again, and a level shift found inside the ramp is the ramp (the shifts
+        after it stay: looked for again on the flattened history, a strong season's first winter
+        raised by the shop's ramp moved the year-on-year growth the season is tested against, and
+        trial 8's coconut water had its summer read as a shift in three provinces, its 618 2027
+        -20%). An opening is neither a new regime nor season nor growth:
         read as a level shift (trial 8's shop, opened at 65% of its level and settled over 60
         days, had a 'level shift' on its 29th day in most SKUs, their regime under a year old
         and their forecast on the pooled path, itself carrying the ramp: the 年货节 2026
@@ -510,7 +511,7 @@ class EventProfile(Forecaster):
         born = self.regime_.born
         self.z_ = self.z_ - np.r_[self.opening_gaps_, np.zeros(len(self.z_) - len(self.opening_gaps_))]
         self.components_ = self._decompose(self.z_, self.offsets_, self.dow_)
-        shifts = tuple(born + s for s in level_shifts(self.z_, quiet[born:]) if s >= self.opening_)
+        shifts = tuple(s for s in self.regime_.shifts if s >= born + self.opening_)
         self.regime_ = Regime(born, shifts[-1] if shifts else born, shifts, self.regime_.stopped)
 
     def _day_number(self, index: int) -> int:

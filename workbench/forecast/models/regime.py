@@ -34,8 +34,8 @@ against a level the series has left, reaches absurd values.
 * **opening ramp** (``opening_ramp``, ``ramp_gaps``): a history whose first quiet periods sit
   more than ``OPENING_GAP`` below the level after them opened with a ramp (a shop's first weeks);
   its gaps below the level it reached (an isotonic fit of the quiet periods, or the pooled
-  series' ramp scaled to the series) are what ``event_profile`` raises those periods by before
-  it looks for level shifts: a ramp is neither a shift, nor season, nor growth;
+  series' ramp scaled to the series) are what ``event_profile`` raises those periods by, a level
+  shift found inside the ramp being the ramp: a ramp is neither a shift, nor season, nor growth;
 * **level shifts**: change points of the weekly mean of ``log1p(y)`` over quiet weeks (event
   days left out; a week with fewer than ``MIN_QUIET_DAYS`` quiet days has no mean and is
   interpolated), found by PELT (Killick, Fearnhead & Eckley 2012; ``ruptures.KernelCPD`` with
