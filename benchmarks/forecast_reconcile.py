@@ -307,8 +307,7 @@ def main(argv=None) -> int:
                 errors[level] = full.rename(columns={"refit": "cutoff", "step": "ds"}).assign(y=full.error)
         upper = {(): base["total"], **{(m,): base[m] for m in panel.middles}}
         errs = {(): errors["total"], **{(m,): errors[m] for m in panel.middles}, "bottom": errors["bottom"]}
-        refits = {(): base["refits"]["total"], **{(m,): base["refits"][m] for m in panel.middles},
-                  "bottom": base["refits"]["bottom"]}
+        refits = {"bottom": base["refits"]["bottom"]}  # mint_refits correlates the bottom's errors
         scale = base["total"].yhat.sum()
 
         def add(figures, fc_of, **extra):

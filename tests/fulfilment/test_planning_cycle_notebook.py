@@ -174,12 +174,12 @@ def test_an_infeasible_network_is_reported_not_raised(repo, tmp_path):
     assert summary["allocation_budget"] < summary["area_amount"] and "budget of the window" in summary["budget_source"]
     assert result.budget.gmv_interval is not None
     # the regional demand the network is sized on adds up to the national total reconciled with the
-    # direct forecast (wls_var on these mature regions): each region's P50 is the median of its
+    # direct forecast (mint_refits on these mature regions): each region's P50 is the median of its
     # window total (a band of its own, from its refits' errors of window-long sums: symmetric
     # around the point forecast), not a sum of daily medians
     fc = result.region_forecast.forecast
     coherent = fc[fc.ds.between(result.window.start, result.window.end)].yhat.sum()
-    assert result.region_forecast.forecast.attrs["reconcile"]["method"] == "wls_var"
+    assert result.region_forecast.forecast.attrs["reconcile"]["method"] == "mint_refits"
     assert (result.region_totals.window_band == "refits").all()
     assert result.region_totals.yhat_q50.sum() == pytest.approx(coherent, rel=1e-9)
     assert result.region_totals.yhat.sum() == pytest.approx(coherent, rel=1e-9)

@@ -182,8 +182,7 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
                 total = forecast(train.groupby("ds", as_index=False)["y"].sum(), base.replace(horizon=horizon),
                                  calendar=calendar, pool_events=pool_events, window=(start, end))
                 method = resolve_method(reconcile, train, keys, base.freq)[0]
-                errors = ({(): refit_errors(total.attrs["window_spans"], []),
-                           "bottom": refit_errors(fc.attrs["window_spans"], keys)} if method in WITH_REFITS else None)
+                errors = {"bottom": refit_errors(fc.attrs["window_spans"], keys)} if method in WITH_REFITS else None
                 fc = reconcile_levels(fc, total, keys=keys, method=method, errors=errors)
         window_fc = fc[(fc["ds"] >= start) & (fc["ds"] <= end)]
         replaced = {tuple(f.key.get(k) for k in keys): f.error for f in fc.attrs.get("replaced", [])}

@@ -21,7 +21,7 @@ from workbench.forecast.request import MAX_HORIZON, ForecastRequest, check_lead
 from workbench.notes import series_label
 
 PLANNING_EVENTS = ("618", "new_year_sale", "double11", "spring_festival")
-RECONCILE_METHOD = "auto"  # reconcile.choose_method: wls_var, or forecast proportions on a sparse bottom
+RECONCILE_METHOD = "auto"  # reconcile.choose_method: mint_refits, or forecast proportions on a sparse bottom
 PLANNING_RECONCILE = ("auto", "forecast_proportions", "top_down_var", "bottom_up", "ols", "wls_struct",
                       "wls_var", "mint_refits")  # mint_refits: the forecasts' own refits are its past errors
 PLANNING_FREQUENCIES = ("D", "W", "MS")  # an event window is days long: quarters are too coarse to plan it
@@ -128,9 +128,10 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
 
     With keys, the national total (the sum of all series) is also forecast directly and the
     series and it are reconciled (``reconcile``: ``"auto"``, the default, is
-    ``reconcile.choose_method``'s: ``"wls_var"``, MinT with each series' and the total's variance
-    read off its own band, so the less sure move more and the national total lands between the
-    direct forecast and the summed series, nearer the surer; or, on a sparse bottom (half its
+    ``reconcile.choose_method``'s: ``"mint_refits"``, MinT with each series' and the total's
+    variance read off its own band and the series' errors correlated as their refits' were, so
+    the less sure move more and the national total lands between the direct forecast and the
+    summed series, nearer the surer; or, on a sparse bottom (half its
     series intermittent), ``"forecast_proportions"``, which splits the direct total in
     proportion to the series' forecasts;
     ``"bottom_up"`` keeps the series as forecast; see ``workbench.forecast.reconcile`` and
@@ -405,8 +406,7 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
         fallback = (f" ({method} weighs each series by its band: none without a quantile below and above the "
                     f"median, so forecast proportions)")
         method = "forecast_proportions"
-    errors = ({(): refit_errors(direct.attrs["window_spans"], []), "bottom": refit_errors(spans, keys)}
-              if method in WITH_REFITS else None)
+    errors = {"bottom": refit_errors(spans, keys)} if method in WITH_REFITS else None
     out = reconcile(fc, direct, keys=keys, method=method, errors=errors)
 
     summed, national, coherent = (window_point_total(f, window, request.freq) for f in (fc, direct, out))
@@ -427,17 +427,12 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
     if method in ("wls_var", "mint_refits"):  # the national total moves too: towards the surer of the two
         # how far it moved, said plainly: a diagonal W weighs the series' errors as independent,
         # so the sum of many series can look surer than the direct total
-        names = {"[]": "the national total", "bottom": "the series"}
-        pairs = [(names.get(a, a), names.get(b, b), value) for (a, b), value in
-                 ((pair.split(" / "), value) for pair, value in info.get("correlations", {}).items())]
-        together = "; ".join(f"{value:+.2f} among {a}" if a == b else f"{value:+.2f} of {a} with {b}"
-                             for a, b, value in pairs) or "none measured"
         weighed = ("each series and the national total weighed by the variance of its own band, the less sure "
                    "moving more" if method == "wls_var" else
-                   f"each series and the national total weighed by the variance of its own band and by how their "
-                   f"refits' window errors went together ({info['series_with_errors']} of "
-                   f"{fc.groupby(keys).ngroups + 1} with refits; correlations {together}), so series that err "
-                   f"together count as one error")
+                   f"each series and the national total weighed by the variance of its own band, the series also "
+                   f"by how their refits' window errors went together (correlation {info['correlation']:+.2f}, "
+                   f"{info['series_with_errors']} of {fc.groupby(keys).ngroups} series with refits), so series "
+                   f"that err together count as one error")
         why = (" (their errors are weighed as independent, which makes a sum of many series look surer than it "
                "may be)" if method == "wls_var" else "")
         share = (f", {(coherent - national) / (summed - national):.0%} of the way from the direct national forecast "

@@ -29,9 +29,9 @@ coherent. The methods:
   the number of bottom series under each series (``wls_struct``), each series' forecast
   variance that day from its own band (``wls_var``, one projection a day, all days solved at
   once by ``diagonal_projection``), those variances with the correlation of the series' own
-  rolling-origin refit errors (``mint_refits``: ``W_t = D_t^1/2 R D_t^1/2``, R the
-  correlation of every level's refit errors over spans of the window's length, one per pair of
-  levels, each shrunk by its spread between refits: ``level_correlation`` and ``refit_errors``;
+  rolling-origin refit errors (``mint_refits``: ``W_t = D_t^1/2 R D_t^1/2``, R one
+  correlation among the bottom series' refit errors over spans of the window's length, shrunk
+  by its spread between refits: ``level_correlation`` and ``refit_errors``;
   ``diagonal_projection`` with its factor), or the
   Schafer-Strimmer shrunk covariance of past forecast errors (``mint_shrink``; Schafer &
   Strimmer 2005, *Stat. Appl. Genet. Mol. Biol.* 4(1), target: the diagonal;
@@ -47,9 +47,11 @@ coherent. The methods:
   correlation, not their size, is taken: each day's variance stays that of the series' own
   calibrated band at that horizon. A series without refits (a count model, a young series)
   has no correlation with the others, so with no refits at all ``mint_refits`` is
-  ``wls_var``. Measured (docs/benchmarks.md, "Coherent levels"): ahead of ``wls_var`` at every
-  level of trials 6 and 8's next 年货节 by 0.1 to 1.5 points, within 0.4 point on the sample's
-  backtests, far behind on the parcel routes' (a blow-up among the series): not the default.
+  ``wls_var``. Only the bottom series' errors are correlated (one correlation among them): the
+  levels above keep their own band variances, uncorrelated, as in ``wls_var`` (a correlation
+  per pair of levels, a node's with the routes of other nodes too, had moved the parcel
+  routes' total from 11.2% to 27.3% WAPE on 618 2022). Measured (docs/benchmarks.md, "Coherent
+  levels"): the default (``choose_method``).
 
 Non-negativity: a projection can give a bottom series a negative forecast. Those values are set
 to zero and the levels above are the sums of the result ("set negative to zero", Di Fonzo &
@@ -94,14 +96,16 @@ def _value_columns(frame: pd.DataFrame) -> list[str]:
 def choose_method(histories, freq: str) -> tuple[str, str]:
     """The default method for a bottom whose series have these histories, and why.
 
-    ``"wls_var"``, unless the bottom is sparse: at least ``SPARSE_SHARE`` of its series are
+    ``"mint_refits"``, unless the bottom is sparse: at least ``SPARSE_SHARE`` of its series are
     intermittent or sell nothing in their last ``INTERMITTENT_WINDOW[freq]`` periods (average
     demand interval >= 1.32, Syntetos & Boylan 2005: ``models.intermittent``); then
-    ``"forecast_proportions"``. Measured (docs/benchmarks.md, "Coherent levels"): on mature
-    panels (the sample's SKUs, 5% intermittent; trial 6's SKU x region, 0-5%) ``wls_var`` is
-    best or within 0.1 point at every level; on the parcel routes (81-84% intermittent) it
-    moves the direct total towards a summed bottom that misses by a factor (bias +10.4% against
-    -5.0% on 618 2022), where forecast proportions keep the direct total.
+    ``"forecast_proportions"``. Measured (docs/benchmarks.md, "Coherent levels"):
+    ``mint_refits`` against ``wls_var`` (the default before it) is ahead at every level of
+    trials 6 and 8's next 年货节 and of the parcel routes' backtests at 618 and Double 11 2022,
+    and within 0.1 point on the sample's; on the routes (81-84% intermittent) both move the
+    direct total towards a summed bottom that misses by a factor, where forecast proportions
+    keep the direct total. The caller gives ``mint_refits`` the bottom's refit errors
+    (``refit_errors``).
 
     ``histories``: one array per bottom series (units per period, oldest first). Returns
     ``(method, reason)``.
@@ -116,7 +120,7 @@ def choose_method(histories, freq: str) -> tuple[str, str]:
             f"(average demand interval >= {INTERMITTENT_ADI})")
     if share >= SPARSE_SHARE:
         return "forecast_proportions", f"{what}: a sparse bottom, so the direct total is kept and split"
-    return "wls_var", f"{what}: each level weighed by the variance of its own band"
+    return "mint_refits", f"{what}: each level weighed by the variance of its own band, the series' correlated"
 
 
 def resolve_method(method: str, history: pd.DataFrame, keys, freq: str) -> tuple[str, str]:
@@ -540,16 +544,17 @@ def reconcile(bottom: pd.DataFrame, upper=None, *, keys, method: str = "forecast
     errors : ``"mint_shrink"``: past forecast errors, ``{level tuple: frame}`` for every
         level of ``upper`` and ``"bottom"``, each ``[level columns..., cutoff, ds, error]``
         (error = actual - forecast, the same cut-offs and dates at every level).
-        ``"mint_refits"``: the refits' errors in the same dict, each ``[level columns..., refit,
-        step, error]`` (``refit_errors`` of the forecasts' ``attrs["window_spans"]``; a series
+        ``"mint_refits"``: ``{"bottom": [keys..., refit, step, error]}``, the bottom series'
+        refit errors (``refit_errors`` of the forecast's ``attrs["window_spans"]``; a series
         may have none).
 
     Returns
     -------
     A copy of ``bottom`` with every value column (``yhat``, quantiles, baseline) reconciled; its
     ``attrs["reconcile"]`` holds the method, and per method the top-down factors (dicts date ->
-    factor, for the mean and the quantiles), the shrinkage intensity (``mint_refits`` also the
-    error rows and the series with errors), and the count and units of negative values set to zero.
+    factor, for the mean and the quantiles), the shrinkage intensity (``mint_refits``: the
+    bottom's correlation, the error rows and the series with errors), and the count and units of
+    negative values set to zero.
 
     Raises
     ------
@@ -722,12 +727,14 @@ def _project(bottom, upper, keys, method, errors) -> pd.DataFrame:
         variance, _ = _stack(weighed, table, keys, levels, labels, "_variance", ["ds"], "forecast")
         G = None
         factor = None
-        if method == "mint_refits":
-            E, refits = _error_matrix(errors, table, keys, levels, labels)
-            names = [str(list(lv)) if lv != "bottom" else "bottom" for lv, _ in labels]
-            factor, detail = level_correlation(E, names, refits) if E.shape[0] >= 2 else (None, {})
-            info.update(correlations={f"{a} / {b}": v["correlation"] for (a, b), v in detail.items()},
-                        error_rows=E.shape[0], series_with_errors=int(np.isfinite(E).any(axis=0).sum()))
+        if method == "mint_refits":  # the bottom series' errors correlated; the levels above as wls_var's
+            E, refits = _error_matrix(errors, table, keys, [], labels)
+            E = E[:, len(S) - S.shape[1]:]
+            factor, detail = level_correlation(E, np.zeros(E.shape[1]), refits) if E.shape[0] >= 2 else (None, {})
+            if factor is not None:
+                factor = np.vstack([np.zeros((len(S) - S.shape[1], factor.shape[1])), factor])
+            info.update(correlation=detail.get((0, 0), {}).get("correlation", 0.0), error_rows=E.shape[0],
+                        series_with_errors=int(np.isfinite(E).any(axis=0).sum()))
     else:
         if errors is None:
             raise ParameterError("mint_shrink needs past forecast errors of every level (errors=...)")
@@ -779,13 +786,13 @@ def _project(bottom, upper, keys, method, errors) -> pd.DataFrame:
 
 def _error_matrix(errors, table: pd.DataFrame, keys, levels, labels) -> tuple[np.ndarray, np.ndarray]:
     """``mint_refits``' errors as a (T, n) matrix over the rows of S (NaN: no error; a series
-    without refits has none) and the refit of each of the T rows (every ``(refit, step)`` of any
-    level). ``errors``: ``{level tuple or "bottom": [level columns..., refit, step, error]}``
-    (``refit_errors``). Raises ``ParameterError`` for a missing level, columns, or a series
-    the hierarchy does not hold."""
+    without refits has none) and the refit of each of the T rows (every ``(refit, step)`` of the
+    ``levels`` and the bottom). ``errors``: ``{level tuple or "bottom": [level columns..., refit,
+    step, error]}`` (``refit_errors``). Raises ``ParameterError`` for a missing level, columns,
+    or a series the hierarchy does not hold."""
     if errors is None:
-        raise ParameterError("mint_refits needs the series' refit errors of every level (errors=...: "
-                             "reconcile.refit_errors of the forecasts' attrs['window_spans'])")
+        raise ParameterError("mint_refits needs the bottom series' refit errors (errors={'bottom': ...}: "
+                             "reconcile.refit_errors of the forecast's attrs['window_spans'])")
     errors = {tuple(k) if k != "bottom" else k: v for k, v in errors.items()}
     absent = [lv for lv in [*levels, "bottom"] if lv not in errors]
     if absent:
