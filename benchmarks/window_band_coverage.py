@@ -53,6 +53,7 @@ from workbench.data.sample import load_sample
 from workbench.data.validate import prepare_long_frame
 from workbench.errors import ParameterError
 from workbench.forecast import planning
+from workbench.forecast.core import coarser_levels
 
 sys.path.insert(0, str(Path(__file__).parent))
 from periods import to_periods  # noqa: E402
@@ -114,7 +115,7 @@ def window_rows(result: planning.EventForecast, truth: pd.DataFrame | None) -> l
         fc = fc.drop(columns="y", errors="ignore").merge(truth, on=[*keys, "ds"], how="left")
     table = planning.level_totals(result)
     rows = []
-    levels = [("series", keys)] + [(k, [k]) for k in planning._middle_levels(fc, keys)] + [("national", [])]
+    levels = [("series", keys)] + [(k, [k]) for k in coarser_levels(fc, keys)] + [("national", [])]
     for level, by in levels:
         if level == "series":
             ours, summed = result.totals, planning.window_totals(fc, window, keys, result.freq)
