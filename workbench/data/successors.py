@@ -257,6 +257,17 @@ def _note(moved: pd.DataFrame, column: str, successors: Successors, final: dict,
             f"forecast as a stopped line")
 
 
+def map_codes(frame: pd.DataFrame, keys, successors: Successors | None) -> tuple[pd.DataFrame, list[str]]:
+    """What every entry point does with a user's codes (the CLI's ``load_series``, the event
+    report's and the planning cycle's loaders): ``successors`` applied (``apply_successors``, when
+    given), then the hint of an undeclared replacement (``likely_replacements``). Returns the
+    frame and the notes, in that order. Raises what ``apply_successors`` raises."""
+    notes = []
+    if successors is not None:
+        frame, notes = apply_successors(frame, keys, successors)
+    return frame, notes + likely_replacements(frame, keys)
+
+
 def check_successors_file(values: dict) -> None:
     """A notebook's check of its ``successors`` parameter before any kernel starts (declared in
     the event and planning-cycle notebooks' metadata, run by ``reports.runner.check_inputs``):

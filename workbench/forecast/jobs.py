@@ -10,7 +10,7 @@ import pandas as pd
 
 from workbench.calendar import RetailCalendar, default_calendar
 from workbench.data.io import WRITE_SUFFIXES, read_table, refuse_overwrite, write_table
-from workbench.data.successors import SuccessorsWarning, apply_successors, likely_replacements, read_successors
+from workbench.data.successors import SuccessorsWarning, map_codes, read_successors
 from workbench.data.validate import (UnusedColumnsWarning, period_end, prepare_long_frame, unfinished_period_note,
                                      unused_columns_note)
 from workbench.errors import ParameterError
@@ -46,10 +46,7 @@ def load_series(data: str | Path, *, date_col: str, target: str, keys=(), freq: 
         unfinished_period_note(frame, freq, source)
     for note in unused:
         warnings.warn(note, UnusedColumnsWarning, stacklevel=2)
-    notes = []
-    if mapping is not None:
-        frame, notes = apply_successors(frame, keys, mapping)
-    notes += likely_replacements(frame, keys)
+    frame, notes = map_codes(frame, keys, mapping)
     for note in notes:
         warnings.warn(note, SuccessorsWarning, stacklevel=2)
     gaps = [report.summary()] if report.missing_runs else []  # an outage filled: in the notes file too (review 1 #10)

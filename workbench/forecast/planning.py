@@ -664,7 +664,7 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
         frame, _ = prepare_long_frame(load_sample(params.level), date_col="ds", target_col=params.target,
                                       keys=keys, freq="D", source=f"sample ({params.level})")
         return frame, keys, "D", []
-    from workbench.data.successors import apply_successors, likely_replacements, read_successors
+    from workbench.data.successors import map_codes, read_successors
     from workbench.data.validate import unfinished_period_note, unused_columns_note
 
     mapping = read_successors(params.successors) if params.successors is not None else None
@@ -684,10 +684,8 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
         notes += [note] if note else []
     frame, _ = prepare_long_frame(raw, date_col=params.date_col, target_col=params.target,
                                   keys=[*keys, *finer], freq=freq, freq_name="freq")
-    if mapping is not None:
-        frame, moved = apply_successors(frame, [*keys, *finer], mapping)
-        notes += moved
-    notes += likely_replacements(frame, [*keys, *finer])
+    frame, moved = map_codes(frame, [*keys, *finer], mapping)
+    notes += moved
     if finer:
         n_before = frame.groupby([*keys, *finer]).ngroups
         attrs = dict(frame.attrs)

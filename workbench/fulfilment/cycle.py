@@ -450,7 +450,7 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     """
     from workbench.data.io import read_table
     from workbench.data.sample import load_sample
-    from workbench.data.successors import apply_successors, likely_replacements, read_successors
+    from workbench.data.successors import map_codes, read_successors
     from workbench.data.validate import prepare_long_frame, unused_columns_note
 
     mapping = read_successors(params.successors) if params.successors is not None else None
@@ -480,12 +480,9 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     notes += regions
     names = series_names(params, mapped=bool(regions))
     own = frame.rename(columns=names)  # the mapping's and the hint's notes name the file's columns
-    replaced = {}
-    if mapping is not None:
-        own, moved = apply_successors(own, list(names.values()), mapping)
-        notes += moved
-        replaced = {r.predecessor: mapping.final(r.predecessor) for r in mapping.replacements}
-    notes += likely_replacements(own, list(names.values()))
+    own, moved = map_codes(own, list(names.values()), mapping)
+    notes += moved
+    replaced = {} if mapping is None else {r.predecessor: mapping.final(r.predecessor) for r in mapping.replacements}
     frame = own.rename(columns={v: k for k, v in names.items()})
     frame.attrs.update(own.attrs)
     frame.attrs["series_names"] = names  # for run_cycle's notes (relabelled)
