@@ -301,7 +301,8 @@ class EventProfile(Forecaster):
         if (steps != 1).any():
             raise ModelError(f"{self.name} needs consecutive days; validate the data first")
         offsets = _offsets(self.ds_[0], len(self.y_), self.calendar_)
-        self.regime_ = detect_regime(self.y_, ~in_event_span(offsets))
+        self.quiet_ = ~in_event_span(offsets)  # days outside event spans: the regime's, a stop's note
+        self.regime_ = detect_regime(self.y_, self.quiet_)
         born = self.regime_.born
         curve = self.launch_curve
         # one rule with the curve's (``launch.launch_start``): a series whose first sale falls in the
@@ -317,7 +318,7 @@ class EventProfile(Forecaster):
         self.uplift_ = {}
         self.delegate_, self.delegate_note_ = None, ""
         recent = self.y_[max(self.regime_.start, len(self.y_) - INTERMITTENT_DAYS):]
-        quiet_days = int((~in_event_span(offsets))[born:].sum())
+        quiet_days = int(self.quiet_[born:].sum())
         if not self.regime_.stopped and len(self.y_) - born < self.capabilities.min_history:
             self.delegate_note_ = (f"only {len(self.y_) - born} days since the series started on "
                                    f"{self.ds_[born].date()} (event profiles need {self.capabilities.min_history})")
@@ -911,9 +912,8 @@ class EventProfile(Forecaster):
         future = self._future_dates(horizon)
         if self.regime_.stopped:
             zero = np.zeros(horizon)
-            quiet = ~in_event_span(_offsets(self.ds_[0], len(self.y_), self.calendar_))
             return Prediction(future, zero, {q: zero.copy() for q in quantiles},
-                              [f"{self.name}: {describe_stop(self.y_, self.ds_, quiet)}: the series stopped "
+                              [f"{self.name}: {describe_stop(self.y_, self.ds_, self.quiet_)}: the series stopped "
                                f"and is forecast at zero"], zero.copy())
         n = len(self.z_)
         offsets = _offsets(self.ds_[self.regime_.born], n + horizon, self.calendar_)
