@@ -242,7 +242,7 @@ def test_a_shops_opening_ramp_is_no_growth(opened):
     as +40-50% a year (trial 7). Opened inside the Double 11 span (2025-10-15) the cut
     occurrence gives no pair and no uplift (``_uncut``); opened before it (2025-09-20) the
     opening's quiet days, to the first settled one after the span, give no year-before day
-    (``_opening_days``). The next 60 days within 8% of the mean (within 1.3% on seeds 1-3;
+    (``_opening_gaps``). The next 60 days within 8% of the mean (within 1.3% on seeds 1-3;
     +48 to +54% and +10 to +18% before)."""
     days = pd.date_range(opened, "2027-01-28")
     cut = pd.Timestamp("2026-11-29")

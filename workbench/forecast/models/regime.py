@@ -83,6 +83,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import isotonic_regression
 
 from workbench.data.validate import PERIOD_WORDS, SEASON_LENGTH
 from workbench.forecast.text import readable
@@ -330,8 +331,6 @@ def ramp_gaps(values: np.ndarray, quiet: np.ndarray, ramp: int, shape: np.ndarra
     between 0 (the series did not ramp with its panel) and ``MAX_RAMP_FACTOR``: a shop's
     opening lifts its lines alike, and one line's few noisy days measure one factor better than
     a shape."""
-    from scipy.optimize import isotonic_regression
-
     values, quiet = np.asarray(values, float), np.asarray(quiet, bool)
     at = np.flatnonzero(quiet)
     before, after = at[at < ramp], at[at >= ramp]
