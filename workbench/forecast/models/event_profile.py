@@ -1149,11 +1149,14 @@ def _one_off_part(residual: np.ndarray, quiet: np.ndarray, seen_once: np.ndarray
     removes). Per direction (up, down): nothing goes unless the quiet days jump that far more
     often than their noise gives (Poisson at ``SPREAD_ALPHA``: a series with no one-off days of
     its own, as the parcel total, keeps its event days); every candidate goes whole when the
-    eligible days jump no more often than the quiet days (Poisson at ``SPREAD_ALPHA``); else a
-    candidate's jump ``j`` goes by its tail-area false discovery rate with the quiet days as
-    the empirical null, ``min(1, pi(j) n / N(j))``: ``pi(j)`` the share of quiet days that jump
-    as far, ``N(j)`` of the eligible days (B. Efron, "Large-Scale Inference", Cambridge 2010,
-    ch. 4 and 6: the empirical null). Returns that part (log points, shape (n,); the residual
+    quiet days' rate expects at least one such day among the eligible ones and the eligible
+    days jump no more often than that (Poisson at ``SPREAD_ALPHA``); else a candidate's jump
+    ``j`` goes by its tail-area false discovery rate with the quiet days as the empirical null,
+    ``min(1, pi(j) n / N(j))``: ``pi(j)`` the share of quiet days that jump as far, ``N(j)``
+    of the eligible days (B. Efron, "Large-Scale Inference", Cambridge 2010, ch. 4 and 6: the
+    empirical null). Below one expected day the count test has no power: with 2 quiet
+    outliers in 600 days it sent two real sharp event days whole in 90% of seeds (9% with
+    the share). Returns that part (log points, shape (n,); the residual
     less it puts the day at the level of its sides)."""
     out = np.zeros(len(residual))
     if not noise > 0 or not quiet.any():
@@ -1179,9 +1182,11 @@ def _one_off_part(residual: np.ndarray, quiet: np.ndarray, seen_once: np.ndarray
         if not len(at) or poisson.sf(np.sum(null > beyond) - 1, len(null) * level) > SPREAD_ALPHA:
             continue
         j = sign * jump[at]
-        # do the event days jump beyond the noise more often than the quiet days? If chance explains
-        # their count, every candidate is a one-off; if not, each keeps its share beyond the null
-        if poisson.sf(len(at) - 1, np.mean(null > beyond) * len(pool)) > SPREAD_ALPHA:
+        # chance explains the candidates' count, and the quiet rate puts at least one such day
+        # among the eligible ones: every candidate is a one-off. Where it puts fewer, the count
+        # test has no power (2 quiet outliers a year): each keeps its share beyond the null
+        rate = np.mean(null > beyond) * len(pool)
+        if rate >= 1.0 and poisson.sf(len(at) - 1, rate) > SPREAD_ALPHA:
             out[at] = sign * j
             continue
         expected = (len(null) - np.searchsorted(null, j, side="left")) / len(null) * len(pool)
