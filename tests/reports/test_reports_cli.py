@@ -231,3 +231,34 @@ def test_run_takes_a_report_name_of_the_manifest(main, tmp_path, capsys, monkeyp
     assert "total_units = 400\n" in capsys.readouterr().out
     assert main(["report", "run", "nosuch", "--reports-dir", reports]) == 2
     assert "notebook nosuch not found" in capsys.readouterr().err
+
+
+def test_a_teams_own_data_does_not_inherit_the_sample_runs_category(tmp_path, capsys):
+    """Review 7.2 #2: `workbench report run planning_cycle -p data sales.csv ...` (docs/planning-cycle.md)
+    took reports.yaml's `category: beauty` (the sample's) and refused every file without it. The
+    scheduled sample run keeps its category; a run with its own data takes the notebook's defaults."""
+    import argparse
+    from pathlib import Path
+
+    from workbench.cli import report
+    from workbench.reports import runner
+
+    root = Path(__file__).resolve().parents[2]
+    sales, stock = tmp_path / "sales.csv", tmp_path / "stock.csv"
+    days = [f"2026-09-{d:02d}" for d in range(1, 31)] + [f"2026-10-{d:02d}" for d in range(1, 32)]
+    sales.write_text("ds,sku,region,category,units\n" + "".join(f"{d},S1,East,snacks,5\n" for d in days),
+                     encoding="utf-8")
+    stock.write_text("sku,warehouse,on_hand,on_order\nS1,Shanghai,10,0\n", encoding="utf-8")
+
+    def prepared(pairs):
+        args = argparse.Namespace(notebook="planning_cycle", manifest=str(root / "reports.yaml"), param=pairs,
+                                  parameters_file=None, name="planning_cycle")
+        notebook, values, values_dir = report._manifest_report(args)
+        return runner.prepare(notebook, values=report._own_data_values(args, values), values_dir=values_dir,
+                              cli_pairs=pairs, report="planning_cycle", reports_dir=str(tmp_path / "out"))
+
+    sample = prepared([])
+    assert sample.parameters["data"] == "sample" and sample.parameters["category"] == "beauty"
+    own = prepared([("data", str(sales)), ("stock", str(stock)), ("gmv", "null")])  # was refused: 'beauty'
+    assert "category" not in own.parameters and str(own.parameters["data"]) == str(sales)  # the default: every SKU
+    assert "sets data='sample', category='beauty' for its own data; with your data none" in capsys.readouterr().err

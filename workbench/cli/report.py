@@ -94,6 +94,32 @@ def _manifest_report(args: argparse.Namespace) -> tuple[str, dict, Path] | None:
     return str(manifest.parent / body["notebook"]), parameters, manifest.absolute().parent
 
 
+def _own_data_values(args: argparse.Namespace, values: dict) -> dict:
+    """The manifest parameters a ``report run NAME`` takes: all of them, unless the report names its
+    ``data`` (``planning_cycle``: the sample, with the sample's ``category``) and the run gives its
+    own (``-p data sales.csv``, or ``data`` in ``--parameters-file``). The manifest's values then
+    belong to the data it names, so none of them is inherited (the notebook's defaults apply; review
+    7.2 #2: the sample's ``category: beauty`` refused every team file) and a note says which were
+    left out."""
+    import yaml
+
+    if "data" not in values:
+        return values
+    given = {name for name, *_ in args.param or []}
+    if args.parameters_file is not None:
+        try:
+            loaded = yaml.safe_load(Path(args.parameters_file).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            loaded = None  # the parameters file's own check names what is wrong with it
+        given |= set(loaded) if isinstance(loaded, dict) else set()
+    if "data" not in given:
+        return values
+    left = ", ".join(f"{k}={v!r}" for k, v in values.items())
+    print(f"note: report {args.name!r} of {args.manifest} sets {left} for its own data; with your data none "
+          f"of them applies (the notebook's defaults do; give any you want with -p)", file=sys.stderr)
+    return {}
+
+
 def _manifest_reports(args: argparse.Namespace) -> tuple[Path, dict]:
     """``(manifest, its reports)``: ``--manifest``, else ``reports.yaml`` in the current folder or
     the nearest one above (``args.manifest`` is set to it: its time zone dates the run too); no
@@ -155,6 +181,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.name is None:
             args.name = args.notebook
         args.notebook, values, values_dir = named
+        values = _own_data_values(args, values)
         if not args.param and args.parameters_file is None:
             tag = ""  # as scheduled: the report's name stands for its manifest parameters
     # The -p values are checked first with the light parameters module: a refused value
