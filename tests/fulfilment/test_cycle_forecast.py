@@ -55,6 +55,28 @@ def test_the_skus_add_up_to_the_reconciled_regions_every_day_with_or_without_a_p
     assert only_a["yhat"].sum() == pytest.approx(a_alone["yhat"].sum(), rel=0.15)
 
 
+def test_a_failed_series_units_go_to_none_of_its_siblings(regions):
+    """Review 7.2 #1: a series whose forecast fails (here a repeated date, a real data fault the
+    core reports per series) had its region's units shared by its siblings (A East 1,532 -> 1,840):
+    its region is not split, the others keep their own forecasts, the note says so."""
+    frame, middle = regions
+    window = slice(middle.window.start, middle.window.end)
+
+    def totals(out):
+        return out.set_index("ds").sort_index().loc[window].groupby(["sku", "region"])["yhat"].sum()
+
+    every = totals(middle_out(frame, middle, ["sku", "region"])[0])
+    repeated = frame[(frame["sku"] == "B") & (frame["region"] == "East")].iloc[[10]]
+    bad = pd.concat([frame, repeated]).sort_values(["sku", "region", "ds"], kind="stable")
+    out, notes = middle_out(bad, middle, ["sku", "region"])
+    failed = totals(out)
+    assert [f.key for f in out.attrs["failures"]] == [{"sku": "B", "region": "East"}] and ("B", "East") not in failed
+    for sku in ("A", "C"):  # East's siblings take none of B's units: at most their split share without B
+        assert failed[(sku, "East")] <= every[(sku, "East")] * 1.01
+    assert failed[("A", "South")] == pytest.approx(every[("A", "South")], rel=0.02)  # South still split
+    assert "East not split (its other series as forecast, none given the failed series' units)" in notes[-1]
+
+
 def test_a_label_a_series_holds_or_keys_without_the_middle_level_are_refused(regions):
     frame, middle = regions
     with pytest.raises(ParameterError, match="other: 'A' is a value of"):

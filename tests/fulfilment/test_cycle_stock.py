@@ -95,3 +95,19 @@ def test_stock_of_a_replaced_code_is_named_with_its_successor(files):
     notes.clear()
     complete_stock(forecast, stock, lead, None, files, notes, unplanned={"S2"})
     assert not any(n.startswith("stock of replaced codes") for n in notes)  # no mapping: nothing to say
+
+
+def test_stock_of_a_sku_whose_forecast_failed_is_not_a_clearance_candidate(files):
+    """Review 7.2 #1: a SKU whose series' forecast failed has no forecast rows; its stock rows were
+    "no forecast demand ... clearance candidates". They are left out of the plan, said as failed."""
+    stock = read_stock(files.stock, warehouses=NETWORK)
+    stock = pd.concat([stock, stock.iloc[:1].assign(sku="F7", on_hand=80.0)], ignore_index=True)
+    lead = stock[["sku", "warehouse"]].assign(lead_time_days=5.0, lead_time_std_days=1.0)
+    forecast = pd.DataFrame([("S1", wh, day, 3.0, 2.0, 4.0) for wh in ("Shanghai", "Chengdu")
+                             for day in pd.date_range("2027-01-02", periods=5)],
+                            columns=["sku", "warehouse", "ds", "yhat", "yhat_q10", "yhat_q90"])
+    notes: list[str] = []
+    fc, kept, kept_lead = complete_stock(forecast, stock, lead, None, files, notes, unplanned={"S2"}, failed={"F7"})
+    assert "F7" not in set(kept.sku) and "F7" not in set(kept_lead.sku) and "F7" not in set(fc.sku)
+    assert any(n.startswith("1 stock rows of 1 SKUs whose forecast failed (the notes say why: F7)") for n in notes)
+    assert not any("clearance candidates" in n for n in notes)

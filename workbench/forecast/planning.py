@@ -251,9 +251,10 @@ def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None
         ``(forecast, notes)``: the bottom's daily forecast ``[keys..., ds, yhat, yhat_qNN...,
         yhat_baseline]`` (units per period) with ``attrs["failures"]`` of the core, and the
         notes: the models' and one saying what the series summed to over the window and what
-        they now add up to. A series whose forecast failed (``attrs["failures"]``) has none: the
-        other series of its middle key share that key's forecast, so the levels still agree (the
-        note names the keys); a key the middle level lacks keeps its series as forecast.
+        they now add up to. A series whose forecast failed (``attrs["failures"]``) has none, and
+        its middle key is not split: its other series keep their own forecasts (its units given
+        to none of them; the note names the keys); a key the middle level lacks keeps its series
+        as forecast too.
 
     Raises:
         ParameterError: ``keys`` not a strict superset of ``middle.keys``, or ``other`` a value
@@ -281,15 +282,16 @@ def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None
     fc = forecast(train, request, keys=keys, with_baseline=True)
     notes = list(dict.fromkeys(fc.attrs.get("notes", [])))
     failures = fc.attrs.get("failures", [])
-    failed = sorted({", ".join(str(f.key[k]) for k in by) for f in failures})
+    failed = {tuple(f.key[k] for k in by) for f in failures}
     values = [c for c in ("yhat", *qcols, "yhat_baseline") if c in middle.forecast.columns]
     top = {k if isinstance(k, tuple) else (k,): part for k, part in middle.forecast.groupby(by, sort=False)}
     parts, kept = [], []
     for key, part in fc.groupby(by, sort=True):
         key = key if isinstance(key, tuple) else (key,)
         level = top.get(key)
-        if level is None:  # the middle level has no forecast of this key: nothing to split
-            kept.append(", ".join(map(str, key)))
+        if level is None or key in failed:  # nothing to split, or a failed series' units (review 7.2 #1)
+            if level is None:
+                kept.append(", ".join(map(str, key)))
             parts.append(part)
             continue
         split = reconcile(part, level[["ds", *values]], keys=finer, method="forecast_proportions")
@@ -309,12 +311,16 @@ def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None
             if outside.any() else f"the {fc.groupby(keys).ngroups} {series} series")
     note = (f"{what} summed to {summed:,.0f}{gap} over the window; split within each {level} in proportion "
             f"to their own forecasts (middle-out), they add up to the {level} forecast, {total:,.0f}: one "
-            f"forecast of the window at every level")
+            f"forecast of the window at every level" if not failed else
+            f"{what} summed to {summed:,.0f} over the window; split within each {level} in proportion to their "
+            f"own forecasts (middle-out) but where a series failed, they add up to {total:,.0f}, the {level} "
+            f"forecast being {window_point_total(middle.forecast, middle.window, middle.freq):,.0f}")
     if outside.any():
         note += f", of which the series wanted hold {planned_total:,.0f}"
     if failed:
-        note += (f"; {len(failures)} series failed (the notes say why) and have no forecast: the others of "
-                 f"{'; '.join(failed)} share its units")
+        note += (f"; {len(failures)} series failed (the notes say why) and have no forecast: "
+                 f"{'; '.join(sorted(', '.join(map(str, k)) for k in failed))} not split (its other series as "
+                 f"forecast, none given the failed series' units), so it falls short of the {level} forecast")
     if kept:
         note += f"; not split in {'; '.join(kept)}, which the {level} forecast lacks: its series are as forecast"
     lost = sorted(", ".join(map(str, k)) for k in set(top) - {k if isinstance(k, tuple) else (k,)

@@ -903,7 +903,7 @@ def _stock_inputs(params: CycleParams, files: tuple, keys: pd.DataFrame, mean_da
 
 def complete_stock(forecast: pd.DataFrame, stock: pd.DataFrame, lead: pd.DataFrame,
                    lead_table: pd.DataFrame | None, params: CycleParams, notes: list[str],
-                   unplanned=(), replaced: dict[str, str] | None = None):
+                   unplanned=(), replaced: dict[str, str] | None = None, failed=()):
     """Forecast keys without a stock row hold nothing; stock rows of SKUs in ``unplanned`` (SKUs
     that sell but are outside the plan: another ``category``, beyond ``max_skus``) are left out of
     the stock plan, never called unsold; the other stock rows without a forecast get zero demand
@@ -923,6 +923,8 @@ def complete_stock(forecast: pd.DataFrame, stock: pd.DataFrame, lead: pd.DataFra
         unplanned: SKUs the history sells that the plan leaves out.
         replaced: replaced code -> the code its demand is forecast under (the ``successors``
             mapping); such a code's stock rows without demand are named in a note (review 1 #5).
+        failed: SKUs with a series whose forecast failed: their stock rows without a forecast are
+            left out of the stock plan with a note, never called unsold (review 7.2 #1).
 
     Returns:
         ``(forecast, stock, lead)`` completed.
@@ -969,6 +971,16 @@ def complete_stock(forecast: pd.DataFrame, stock: pd.DataFrame, lead: pd.DataFra
         lead = pd.concat([lead, added_lead], ignore_index=True)
     orphan = stock[keys].merge(fc_keys, how="left", indicator=True)
     orphan = orphan[orphan["_merge"] == "left_only"][keys]
+    unforecast = orphan["sku"].isin(set(map(str, failed))).to_numpy()
+    if unforecast.any():
+        notes.append(f"{int(unforecast.sum())} stock rows of {orphan.loc[unforecast, 'sku'].nunique()} SKUs whose "
+                     f"forecast failed (the notes say why: {', '.join(sorted(orphan.loc[unforecast, 'sku'].unique()))}) "
+                     f"are left out of the stock plan: not planned, no orders, no clearance")
+        dropped = orphan[unforecast]
+        stock = stock.merge(dropped, on=keys, how="left", indicator=True).query("_merge == 'left_only'")
+        stock = stock.drop(columns="_merge").reset_index(drop=True)
+        lead = lead.merge(stock[keys], on=keys).reset_index(drop=True)
+        orphan = orphan[~unforecast]
     if len(orphan):
         notes.append(f"{len(orphan)} stock rows have no forecast demand (SKU not sold in the "
                      "history, or a warehouse that serves no region): zero demand, clearance "
@@ -1144,8 +1156,9 @@ def _peak_and_stock(params: CycleParams, files: tuple, window, days: int, histor
     stock, lead, lead_table = _stock_inputs(params, files, keys, mean_daily, sites, notes)
     stock_source = stock.attrs.get("source", str(params.stock))
     unplanned = set(history["sku"].astype(str)) - set(map(str, stock_skus))
+    failed = {str(f.key["sku"]) for f in sku_fc.attrs.get("failures", [])}
     pooled, stock, lead = complete_stock(pooled, stock, lead, lead_table, params, notes, unplanned,
-                                         history.attrs.get("replaced", {}))
+                                         history.attrs.get("replaced", {}), failed)
     k = ["sku", "warehouse"]
     plan, orders, build = event_stock(pooled, lead, stock, keys=k, window_start=window.start,
                                       window_end=window.end, service_level=params.service_level,
