@@ -221,3 +221,24 @@ def test_repeated_or_absent_keys_are_named(categories):
         forecast(categories, horizon=5, keys=["category", "category"])
     with pytest.raises(ParameterError, match=r"keys: \['region'\] are not key columns"):
         forecast(categories, horizon=5, keys=["region"])
+
+
+def test_a_fallback_refused_with_the_pooled_prior_is_retried_without_it():
+    """Review 7.1 #1: the fallback kept the pooled prior on every attempt, so a series whose
+    prior-scaled fallback the guard refused ended with no forecast at all (trial 9 KH005/Southwest).
+    Here the pooled profile puts x30 on Double 11, beyond the guard's 10x the series' largest day:
+    the last attempt drops the prior and the series keeps a forecast."""
+    from workbench.forecast.core import _fallback, _Job
+    from workbench.forecast.models.base import Prediction
+    from workbench.forecast.models.event_profile import PooledPrior
+
+    days = pd.date_range("2026-07-01", "2026-11-01")
+    y = np.random.default_rng(4).poisson(50.0, len(days)).astype(float)
+    prior = PooledPrior(uplift={"double11": {0: float(np.log(30.0))}})
+    job = _Job(keys=("sku",), horizon=14, model="event_profile", params={"prior": prior},
+               quantiles=(0.1, 0.5, 0.9), freq="D", calendar=default_calendar(), with_baseline=False)
+    pred = _fallback(y, days, None, job, "event_profile", "a reason")
+    assert isinstance(pred, Prediction), pred
+    assert pred.mean.max() < 10 * y.max()
+    assert abs(pred.mean.mean() / 50.0 - 1) < 0.1
+    assert "replaced by recent_level: a reason" in pred.notes[-1]

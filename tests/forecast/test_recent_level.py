@@ -2,6 +2,7 @@
 count quantiles (negative binomial / Poisson) instead of log-ratio quantiles."""
 
 import numpy as np
+import pytest
 import pandas as pd
 from scipy import stats
 
@@ -91,6 +92,39 @@ def test_a_launch_inside_an_event_takes_its_level_net_of_the_pooled_uplift():
     assert abs(net.level_ / 50.0 - 1) < 0.05
     pred = net.predict(28)
     assert abs(pred.mean.mean() / 50.0 - 1) < 0.05  # the days after the span: the level, no uplift
-    assert "net of the pooled event uplift on 31 of them" in pred.notes[0]
+    assert net.uplift_share_ > 0.8
+    assert "of the pooled event uplift on 31 of them" in pred.notes[0]
     gross = make_model("recent_level").fit(y, days, freq="D")  # without a profile to take out: the event's level
     assert gross.level_ / 50.0 - 1 > 0.25
+
+
+@pytest.mark.parametrize("pause", [0.15, 0.08, 0.05])
+def test_a_series_selling_through_the_pooled_pause_keeps_its_level_and_a_forecast(pause):
+    """Review 7.1 #1 (trial 9 KH005/Southwest): dividing every window day by the pooled dip read a
+    flat Poisson(50) through a pause at x0.15 / x0.08 / x0.05 as 102 / 166 / 247 a day, the guard
+    refused it and the series ended with no forecast. The series shows none of the dip: its level
+    is its own mean and the forecast passes the guard."""
+    from workbench.forecast.guard import check_prediction
+    from workbench.forecast.models.event_profile import PooledPrior
+
+    days = pd.date_range("2025-12-20", "2026-02-24", freq="D")
+    profile = {o: float(np.log(pause)) for o in range(-5, 15)}
+    profile.update({o: float(np.log(1.5)) for o in range(-35, -5)})
+    y = np.random.default_rng(1).poisson(50.0, len(days)).astype(float)
+    model = make_model("recent_level", prior=PooledPrior(uplift={"lunar_new_year": profile})).fit(y, days, freq="D")
+    assert model.event_days_ > 20  # the window does cross the pooled pause
+    assert model.uplift_share_ < 0.1
+    assert abs(model.level_ / 50.0 - 1) < 0.15
+    assert check_prediction(y, model.predict(60), "D") is None
+
+
+def test_a_series_sharing_part_of_the_pooled_dip_is_netted_by_that_part():
+    """A series that falls to x0.5 where the pool falls to x0.1 shows log 0.5 / log 0.1 = 0.30 of
+    the pooled log dip: the share read is 0.30; no sales or no uplift over the window: 0."""
+    from workbench.forecast.models.recent_level import uplift_share
+
+    uplift = np.r_[np.zeros(30), np.full(26, np.log(0.1))]
+    y = np.random.default_rng(3).poisson(200.0 * np.exp(0.3 * uplift)).astype(float)
+    assert abs(uplift_share(y, uplift) - 0.3) < 0.05
+    assert uplift_share(np.zeros(56), uplift) == 0.0
+    assert uplift_share(y, np.zeros(56)) == 0.0

@@ -319,13 +319,16 @@ def _conformal(pred: Prediction, y, ds, model: str, params: dict, job: _Job) -> 
 def _fallback(y, ds, quiet, job: _Job, model: str, reason: str):
     """The ``GUARD_FALLBACK`` forecast of a series whose ``model`` failed or whose forecast was
     refused (it keeps the pooled prior and the launch curve when it takes them; refused along
-    the curve, it holds the level instead), or the error when that fails or is refused too.
+    the curve, it holds the level instead; refused with the pooled prior too, it takes neither:
+    a prior must not cost a series its forecast), or the error when that fails or is refused too.
     ``reason``: why, in words, for the note; ``quiet``: the series' quiet periods (``guard.check_prediction``).
     Source: the ``fallback_model`` of Nixtla's statsforecast, which also replaces a model that
     raises for one series."""
     params = _fallback_params(job)
     launch = MODELS[GUARD_FALLBACK].capabilities.launch_param
     attempts = [params] + ([{k: v for k, v in params.items() if k != launch}] if launch in params else [])
+    if "prior" in params:  # last: the series' own recent level, no pooled profile (never no forecast for it)
+        attempts.append({})
     for params in attempts:
         try:
             pred = make_model(GUARD_FALLBACK, freq=job.freq, **params).fit(y, ds, freq=job.freq,

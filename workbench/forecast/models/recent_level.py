@@ -5,11 +5,16 @@ quarterly data only periods since the series' start, ``regime.nondaily_start``: 
 launched two months ago is not averaged with its pre-launch zeros), times the weekday pattern
 of those periods for daily data, times the event uplift of a pooled profile when the core gives
 one (``prior``, the ``PooledPrior`` of ``event_profile``; its ``uplift`` is used). The level is
-net of that same uplift: each day of the window is divided by the pooled profile's uplift on
-it before the mean (a SKU launched inside the Double 11 span had its level read off the event's
-days and was forecast 40% high for the next New Year sale, trial 8 F4). It
-cannot blow up: every value stays within the recent range scaled by the pooled uplift (and,
-for a series launched within the panel, by the panel's launch curve: ``launch_curve``, the
+net of the SHARE of that uplift the series itself shows in its window (a SKU launched inside
+the Double 11 span had its level read off the event's days and was forecast 40% high for the
+next New Year sale, trial 8 F4): the window's days are fitted as ``level * exp(share * u)``,
+``u`` the pooled log uplift on each day, by Poisson maximum likelihood with ``share`` in
+[0, 1] (a log-link GLM with one covariate; McCullagh & Nelder, *Generalized Linear Models*,
+1989, ch. 6), so the level is ``sum(y) / sum(exp(share * u))``. A series that sells through
+the couriers' pause while the pooled total falls to x0.05 shows no share of the dip and keeps
+its plain mean (dividing each day by the full pooled dip read a flat 50 a day as 247). The
+level therefore stays within the window's range divided by the pooled uplift's range over it;
+for a series launched within the panel it also follows the panel's launch curve: ``launch_curve``, the
 core's ``LaunchCurve``: its level, the mean of the periods since its start when fewer than
 ``window``, grows along that curve from their mean age, as ``event_profile`` and ``ets`` do for
 older launches; a launch a few periods old is still ramping up).
@@ -30,6 +35,8 @@ Source: the "mean" and "seasonal window average" benchmarks of Hyndman & Athanas
 from __future__ import annotations
 
 import numpy as np
+from scipy.optimize import minimize_scalar
+from scipy.special import logsumexp
 
 from workbench.calendar import RetailCalendar
 from workbench.forecast.features import event_offsets
@@ -73,15 +80,16 @@ class RecentLevel(Forecaster):
             width = min(width, len(self.y_) - start)  # the zeros (or partial period) before it are no level
             self.start_, self.launch_age_ = start, len(self.y_) - start - 1 - (width - 1) / 2
         recent = self.y_[-width:]
-        lift = np.exp(self._pooled_uplift(self.ds_[-width:]))
-        net = recent / lift  # the days' units net of the pooled event uplift the forecast puts back
-        self.event_days_ = int((lift != 1.0).sum())
-        self.level_ = float(net.mean())
+        uplift = self._pooled_uplift(self.ds_[-width:])
+        self.event_days_ = int((uplift != 0.0).sum())
+        self.uplift_share_ = uplift_share(recent, uplift)
+        lift = np.exp(self.uplift_share_ * uplift)  # the share of the pooled uplift the series shows
+        self.level_ = float(recent.sum() / lift.sum())
         self.weekday_ = np.ones(7)
         if freq == "D" and width >= 14 and self.level_ * width / 7 >= MIN_WEEKDAY_UNITS:
             dow = self.ds_[-width:].dayofweek.to_numpy()
-            self.weekday_ = np.array([net[dow == d].mean() / self.level_ if (dow == d).any() else 1.0
-                                      for d in range(7)])
+            self.weekday_ = np.array([recent[dow == d].sum() / lift[dow == d].sum() / self.level_
+                                      if (dow == d).any() else 1.0 for d in range(7)])
         fitted = self.level_ * lift * (self.weekday_[self.ds_[-width:].dayofweek.to_numpy()] if freq == "D" else 1.0)
         self.log_errors_ = np.log1p(recent) - np.log1p(fitted)
         self.width_ = width
@@ -94,7 +102,8 @@ class RecentLevel(Forecaster):
         if self.freq_ == "D":
             base = base * self.weekday_[future.dayofweek.to_numpy()]
         uplift = self._pooled_uplift(future)
-        net = (f" net of the pooled event uplift on {self.event_days_} of them" if self.event_days_ else "")
+        net = (f" net of {self.uplift_share_:.0%} of the pooled event uplift on {self.event_days_} of them"
+               if self.event_days_ else "")
         notes = [f"{self.name}: flat mean of the last {self.width_} periods{net} ({readable(self.level_)}), no growth"]
         growth = spread = None
         if self.launch_age_ is not None:  # a launch: up the panel's launch curve from its level's age
@@ -130,3 +139,32 @@ class RecentLevel(Forecaster):
                 for i in np.flatnonzero(~np.isnan(off)):
                     uplift[i] += profile.get(int(off[i]), 0.0)
         return uplift
+
+
+def uplift_share(y, uplift) -> float:
+    """The share in [0, 1] of a pooled log uplift that a series shows: the Poisson maximum
+    likelihood ``b`` of ``y[t] ~ level * exp(b * uplift[t])`` with ``level`` profiled out, i.e.
+    the maximiser of ``b * sum(y * uplift) - sum(y) * log(sum(exp(b * uplift)))`` (concave in ``b``).
+
+    Parameters
+    ----------
+    y : array (n,), units per period (>= 0).
+    uplift : array (n,), the pooled profile's log uplift on the same periods (0 off events).
+
+    Returns
+    -------
+    float in [0, 1]: 0 when nothing sold or the uplift is constant over the periods (nothing to
+    read a share from), 1 when the series follows the pooled uplift fully or more.
+
+    Source: maximum likelihood for a log-link Poisson GLM with an offset (McCullagh & Nelder,
+    *Generalized Linear Models*, 1989, ch. 6), bounded to [0, 1].
+    """
+    y, uplift = np.asarray(y, float), np.asarray(uplift, float)
+    total = y.sum()
+    if total <= 0 or np.ptp(uplift) == 0:
+        return 0.0
+
+    def loss(b):
+        return total * logsumexp(b * uplift) - b * float(y @ uplift)
+
+    return float(minimize_scalar(loss, bounds=(0.0, 1.0), method="bounded", options={"xatol": 1e-4}).x)
