@@ -337,7 +337,8 @@ def test_taobao_wordings_are_known(tmp_path):
     assert table.units.tolist() == [3] and table.gmv.tolist() == [1800.0]
 
 
-def test_an_export_outage_keeps_no_rows_and_is_named_not_written_as_zeros(tmp_path, capsys):
+@pytest.mark.parametrize("level,keys", [("sku", ["sku"]), ("national", [])])
+def test_an_export_outage_keeps_no_rows_and_is_named_not_written_as_zeros(tmp_path, capsys, level, keys):
     """Review 1 #2: an order export missing a week became a table with explicit zero rows for that
     week, so the outage rule (dates with no row at all) never saw it, and a forecast read a week of
     zeros as a collapse (trial 8's fault). The week keeps no row and is named; reading the table
@@ -350,14 +351,14 @@ def test_an_export_outage_keeps_no_rows_and_is_named_not_written_as_zeros(tmp_pa
     week = pd.date_range("2026-09-14", "2026-09-20")
     path = tmp_path / "export.csv"
     path.write_bytes(export[~paid.isin(week)].to_csv(index=False).encode("gb18030"))
-    result = daily_sales(path, level="sku")
+    result = daily_sales(path, level=level)  # national: one series (review 7.2 #3: written as zeros)
     assert not result.table["ds"].isin(week).any()
     assert "7 dates have no sales line at all (2026-09-14..2026-09-20: an export outage?)" in result.summary()
-    frame, report = prepare_long_frame(result.table, date_col="ds", target_col="units", keys=["sku"])
+    frame, report = prepare_long_frame(result.table, date_col="ds", target_col="units", keys=keys)
     assert [list(r) for r in report.missing_runs] == [list(week)]
     filled = frame[frame["ds"].isin(week)].groupby("ds")["y"].sum()
     assert (filled > 0).all()  # filled from the weeks around it, not zeros
-    assert main(["data", "orders", "--data", str(path), "--level", "sku", "--out", str(tmp_path / "d.csv")]) == 0
+    assert main(["data", "orders", "--data", str(path), "--level", level, "--out", str(tmp_path / "d.csv")]) == 0
     assert "an export outage?" in capsys.readouterr().out
     one_day = export[paid != pd.Timestamp("2026-09-15")]  # one day without lines: chance explains it
-    assert "export outage" not in daily_sales(one_day, level="sku").summary()
+    assert "export outage" not in daily_sales(one_day, level=level).summary()

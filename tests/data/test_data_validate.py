@@ -397,11 +397,17 @@ def test_dates_with_no_row_in_any_series_are_an_outage_named_and_not_read_as_zer
 
 
 def test_a_row_less_date_that_chance_explains_is_a_day_without_sales():
-    """One series (its own no-sale day), a sparse table (rows on under half of the dates) and one
-    row-less date among 365 of a busy table (under 1 in 10,000 is needed; one date is 1 in 730)
-    are no outage: their zeros stay."""
+    """One sparse series (its own no-sale days), a sparse table (rows on under half of the dates)
+    and one row-less date among 365 of a busy table (under 1 in 10,000 is needed; one date is 1 in
+    730) are no outage: their zeros stay. One busy series missing a week is one (review 7.2 #3: a
+    national total's outage was read as a week of zeros)."""
+    week = pd.date_range("2025-07-14", "2025-07-20")
     single = _shop(n=1)
-    assert not _prepare(single[~single.date.isin(pd.date_range("2025-07-14", "2025-07-20"))])[1].missing_runs
+    assert [list(r) for r in _prepare(single[~single.date.isin(week)])[1].missing_runs] == [list(week)]
+    assert [list(r) for r in _prepare(single[~single.date.isin(week)].drop(columns="sku"), keys=[])[1].missing_runs] \
+        == [list(week)]
+    sparse_one = _shop(n=1, rate=0.6)
+    assert not _prepare(sparse_one[~sparse_one.date.isin(week)])[1].missing_runs
     sparse = _shop(n=3, rate=0.3)
     assert not _prepare(sparse)[1].missing_runs
     busy = _shop()

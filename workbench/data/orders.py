@@ -385,7 +385,7 @@ def _daily(lines: pd.DataFrame, keys: list[str], last_day: pd.Timestamp
     (``validate.fill_missing_dates``) instead of reading a week of zeros as a collapse (review 1
     #2). Returns the table, the zero rows added and the outage runs."""
     summed = lines.groupby([*keys, "ds"], sort=True)[["units", "gmv"]].sum().reset_index()
-    outages = missing_dates(summed.rename(columns={"units": "y"}), keys, "D") if keys else []
+    outages = missing_dates(summed.rename(columns={"units": "y"}), keys, "D")
     outage = pd.DatetimeIndex(np.concatenate([r.to_numpy() for r in outages])) if outages else pd.DatetimeIndex([])
     pieces = []
     groups = summed.groupby(keys, sort=True) if keys else [((), summed)]

@@ -549,16 +549,15 @@ def _refuse_coarser_cadence(out: pd.DataFrame, keys: list[str], freq: str, src: 
 
 def missing_dates(out: pd.DataFrame, keys: list[str], alias: str, freq: str = "D") -> list[pd.DatetimeIndex]:
     """Runs of dates (periods of ``alias``, the pandas alias of ``freq``: D, W, MS, QS) with no row for any series of the standard frame
-    ``out`` that are an outage, not zero sales: in a table of 2 series or more, a run whose
-    chance as zero sales everywhere is under ``OUTAGE_CHANCE``: the zero chance of one date,
+    ``out`` that are an outage, not zero sales: a run whose chance as zero sales everywhere is
+    under ``OUTAGE_CHANCE``, in a table of one series too (a national total, a one-SKU shop;
+    review 7.2 #3; ``keys`` may be empty): the zero chance of one date,
     the larger of the table's share of row-less dates outside the run (half a date added to
     both counts) and the Poisson chance of a zero total at the median total of the dates with
     rows, raised to the run's length (trial 8: an export missing 2025-07-14..20 for all 276
     series of a shop selling about 1,500 units a day). A date whose rows are all 0 has rows: it
     is a day without sales, not missing; nor is a date in the Spring Festival pause
     (``festival_pause``: a closure). [] when there is none."""
-    if not keys or out.groupby(keys).ngroups < 2:
-        return []  # one series' missing day is its own no-sale day
     grid = pd.date_range(out["ds"].min(), out["ds"].max(), freq=alias)
     total = out.groupby("ds")["y"].sum().reindex(grid)
     absent = total.isna().to_numpy()
