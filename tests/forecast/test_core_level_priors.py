@@ -75,6 +75,22 @@ def test_the_levels_a_series_borrows_from_nearest_first():
     assert prior_levels(panel, ["sku"]) == []  # the panel is the only level above a SKU
 
 
+def test_a_geographic_chain_is_no_level_of_the_product():
+    """Review 7.1 #3: city nests in province as a SKU nests in its category, but a province's sum
+    holds every product (the panel's mix): every established series borrowed its province's sum,
+    a young SKU its city's. Only the product chain gives levels, whatever the columns are called."""
+    cities = {"广东": ["深圳", "广州"], "四川": ["成都", "绵阳"]}
+    table = pd.DataFrame([(p, c, sku, cat) for p, cs in cities.items() for c in cs
+                          for sku, cat in (("K1", "beauty"), ("K2", "beauty"), ("F1", "food"), ("F2", "food"))],
+                         columns=["province", "city", "sku", "cat"])
+    assert prior_levels(table, ["province", "city", "sku"]) == []
+    assert prior_levels(table, ["province", "city", "sku", "cat"]) == ["sku", "cat"]
+    coded = table.rename(columns={"province": "g1", "city": "g2", "sku": "item", "cat": "group"})
+    assert prior_levels(coded, ["g1", "g2", "item", "group"]) == ["item", "group"]  # told by the values
+    named = table.assign(province=table.province.map({"广东": "P1", "四川": "P2"}), city="C" + table.city.factorize()[0].astype(str))
+    assert prior_levels(named, ["province", "city", "sku"]) == []  # told by the names
+
+
 def test_a_launch_follows_its_categorys_season_and_sale(runs):
     """D4 borrows the drinks' summer season and small sale: within 25% of its mean over the
     window (the level at the cut-off read on quiet days since September, its path taken from

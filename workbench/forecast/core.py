@@ -20,6 +20,7 @@ from threadpoolctl import threadpool_limits
 
 from workbench.calendar import RetailCalendar, default_calendar
 from workbench.data.io import write_table
+from workbench.data.provinces import REGIONS, provinces_from_addresses
 from workbench.errors import ModelError, ParameterError
 from workbench.forecast.conformal import HORIZON_BANDS, apply_offsets, conformal_offsets, rolling_origin_errors
 from workbench.forecast.guard import GUARD_FALLBACK, check_prediction
@@ -708,21 +709,48 @@ def coarser_levels(frame: pd.DataFrame, keys) -> list[str]:
 
 def prior_levels(frame: pd.DataFrame, keys) -> list[str]:
     """The levels above ``frame``'s series that a young series may borrow its pooled prior from,
-    nearest (finest) first: the coarser levels (``coarser_levels``) that belong to a hierarchy in
-    the keys, a key whose values nest in another key's or in which another's nest (each
-    ``商品编码`` has one ``类目``: both are levels of the product hierarchy). A key that crosses
-    the others without nesting (a province every product sells in) is no level: its sum holds
-    the panel's mix of products, a noisier copy of the panel (trial 8 with ``--keys
-    商品编码,省份``: its launches borrowing their province put the New Year sale's total +9.6%
-    against +7.0% from the panel). The panel, all series, comes after them (``level_priors``)."""
+    nearest (finest) first: the coarser levels (``coarser_levels``) that belong to the PRODUCT
+    hierarchy in the keys, a chain of keys whose values nest (each ``商品编码`` has one ``类目``)
+    with no geographic key in it (``_geographic``: a province > city chain nests too, but a
+    province's sum holds every product, the panel's mix). A key that crosses the others without
+    nesting (a province every product sells in) is no level either: its sum is a noisier copy
+    of the panel (trial 8 with ``--keys 商品编码,省份``: its launches borrowing their province put
+    the New Year sale's total +9.6% against +7.0% from the panel). The panel, all series, comes
+    after them (``level_priors``)."""
     keys = list(keys)
     levels = coarser_levels(frame, keys)
     if not levels:
         return []
     table = frame[keys].drop_duplicates()
     width = table.nunique(dropna=False)
-    hierarchy = {k for a in keys for b in keys if a != b and _nests(table, a, b) for k in (a, b)}
-    return sorted((k for k in levels if k in hierarchy), key=lambda k: -width[k])
+    pairs = [(a, b) for a in keys for b in keys if a != b and _nests(table, a, b)]
+    chains = {k: {k} for k in keys}  # the nesting components of the keys
+    for a, b in pairs:
+        merged = chains[a] | chains[b]
+        for k in merged:
+            chains[k] = merged
+    nested = {k for pair in pairs for k in pair}
+    geographic = {k for k in nested if _geographic(table[k], k)}
+    product = {k for k in nested if not chains[k] & geographic}
+    return sorted((k for k in levels if k in product), key=lambda k: -width[k])
+
+
+GEOGRAPHIC_NAMES = ("province", "city", "region", "district", "warehouse", "省", "城市", "地区", "大区", "区域",
+                    "仓")  # key names that say geography (a name holding one, case-insensitive)
+
+
+def _geographic(values: pd.Series, name: str) -> bool:
+    """Is key column ``name`` (its distinct ``values``) geographic: its name says so
+    (``GEOGRAPHIC_NAMES``), or most of its values name a province or one of its cities
+    (``data.provinces.provinces_from_addresses``: ``广东``, ``Guangdong``, ``深圳市``) or a sales
+    region (``data.provinces.REGIONS``)?"""
+    if any(word in str(name).lower() for word in GEOGRAPHIC_NAMES):
+        return True
+    texts = [v for v in values.dropna().unique() if isinstance(v, str)]
+    if not texts:
+        return False
+    found = provinces_from_addresses(texts)
+    return sum(p is not None or t in REGIONS for t, p in zip(texts, found)) > len(texts) / 2
 
 
 def _nests(table: pd.DataFrame, above: str, below: str) -> bool:
