@@ -284,10 +284,15 @@ def test_a_code_typo_or_the_sample_data_is_refused_before_any_kernel(tmp_path):
         runner.prepare(repo / "notebooks" / notebook, values=values, report=notebook, tag="",
                        reports_dir=tmp_path / "reports")
 
-    with pytest.raises(DataValidationError, match="line 3, column 'predecessor': code 'A2' is not in key column "
-                                                  "'商品编码'"):
-        prepare("planning_cycle.ipynb", {**cycle, "successors": str(typo)})
-    prepare("planning_cycle.ipynb", {**cycle, "successors": str(_write(tmp_path, "predecessor,successor\nA1,B1\n"))})
+    event = {"data": str(data), "date_col": "日期", "target": "销量", "keys": ["商品编码"]}
+    for notebook, values in (("planning_cycle.ipynb", cycle), ("event_forecast.ipynb", event)):
+        with pytest.raises(DataValidationError, match="line 3, column 'predecessor': code 'A2' is not in key column "
+                                                      "'商品编码'"):  # review 7.2 #4: the event notebook's too
+            prepare(notebook, {**values, "successors": str(typo)})
+        prepare(notebook, {**values, "successors": str(_write(tmp_path, "predecessor,successor\nA1,B1\n", name="ok.csv"))})
+    finer = {**event, "keys": ["省份"]}  # the codes in a finer column the run sums over: found there too
+    with pytest.raises(DataValidationError, match="code 'A2' is not in key column '商品编码'"):
+        prepare("event_forecast.ipynb", {**finer, "successors": str(typo)})
     for notebook in ("event_forecast.ipynb", "planning_cycle.ipynb"):
         with pytest.raises(ParameterError, match="successors: the sample data replaces no codes"):
             prepare(notebook, {"successors": str(typo)})

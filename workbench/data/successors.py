@@ -271,18 +271,30 @@ def map_codes(frame: pd.DataFrame, keys, successors: Successors | None) -> tuple
 def check_successors_file(values: dict) -> None:
     """A notebook's check of its ``successors`` parameter before any kernel starts (declared in
     the event and planning-cycle notebooks' metadata, run by ``reports.runner.check_inputs``):
-    the mapping file is read and checked (``read_successors``), and refused with the sample data
-    (which replaces no codes; ``data`` not given is the sample); its codes are checked against
-    the data in the run (the planning cycle's before any kernel: ``cycle.check_sales_file``).
+    the mapping file is read and checked (``read_successors``), refused with the sample data
+    (which replaces no codes; ``data`` not given is the sample), and its codes are checked
+    against the sales file (``code_column`` over its columns read as text, but for the date,
+    ``target`` and ``gmv`` columns: the key or finer column the codes are in), so a code typo
+    is refused in seconds for every notebook, not after a kernel's start (review 1 #8, review
+    7.2 #4). The one home of this check: the run applies the mapping (``map_codes``).
 
     Raises:
-        DataValidationError: the file's faults, named by line and column (``read_successors``).
+        DataValidationError: the file's faults, named by line and column (``read_successors``),
+            or a code the sales file does not hold (``code_column``: its line and column).
         ParameterError: a mapping with the sample data.
     """
-    if values.get("successors") is not None:
-        read_successors(values["successors"])
-        if values.get("data", "sample") == "sample":
-            raise ParameterError("successors: the sample data replaces no codes; give it with your own file (-p data)")
+    if values.get("successors") is None:
+        return
+    successors = read_successors(values["successors"])
+    data = values.get("data", "sample")
+    if data == "sample":
+        raise ParameterError("successors: the sample data replaces no codes; give it with your own file (-p data)")
+    from workbench.data.io import read_table
+
+    raw = read_table(data, text_columns=True)  # codes as written: 00123 keeps its zeros
+    not_codes = {values.get("date_col", "ds"), values.get("target", "units"), values.get("gmv")}
+    columns = [c for c in raw.columns if c not in not_codes]
+    code_column(raw[columns].drop_duplicates(), columns, successors)
 
 
 def likely_replacements(frame: pd.DataFrame, keys) -> list[str]:

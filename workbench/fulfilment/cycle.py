@@ -619,14 +619,13 @@ def check_sales_file(values: dict) -> None:
     read with its own column names (``date_col``, ``sku_col``, ``region_col``, ``category_col``,
     ``target``: ``standard_sales``), its regions must be regions or provinces
     (``network_regions``), weekly or monthly dates are refused (``refuse_periods``), and so is a
-    ``category`` it does not have (``check_category``; the default, None, plans every SKU), a
-    ``successors`` code its SKU column lacks (``successors.code_column``: a typo found in seconds,
-    not after a kernel's start; review 1 #8) and a missing ``stock`` file (the demo snapshot is the sample's only);
-    the rest is checked in the run.
+    ``category`` it does not have (``check_category``; the default, None, plans every SKU) and a
+    missing ``stock`` file (the demo snapshot is the sample's only); a ``successors`` code typo is
+    ``successors.check_successors_file``'s (every notebook's); the rest is checked in the run.
 
     Raises:
         DataValidationError: a column the file lacks, a region that is neither, weekly or monthly
-            dates, a successors code not in its SKU column, or a file that cannot be read (named).
+            dates, or a file that cannot be read (named).
         ParameterError: a category the file does not have; no stock file.
     """
     data = values.get("data")
@@ -642,12 +641,6 @@ def check_sales_file(values: dict) -> None:
     regions = raw.drop_duplicates("region")[["sku", "region", "ds"]]  # only its names are checked
     network_regions(regions.assign(y=0.0), columns["region_col"], source)
     check_category(raw, values.get("category"), source)
-    if values.get("successors") is not None:  # a code the sales do not hold: refused before the kernel
-        from workbench.data.successors import code_column, read_successors
-
-        sku = columns["sku_col"]
-        code_column(raw[["sku"]].drop_duplicates().rename(columns={"sku": sku}), [sku],
-                    read_successors(values["successors"]))
     if values.get("stock") is None:
         raise ParameterError("stock: give your stock snapshot file (sku, warehouse, on_hand, on_order); the "
                              "demo snapshot exists only for the sample data")
