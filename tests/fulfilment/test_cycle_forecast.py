@@ -53,6 +53,20 @@ def test_the_skus_add_up_to_the_reconciled_regions_every_day_with_or_without_a_p
     share = only_a.loc[only_a["ds"].between(middle.window.start, middle.window.end), "yhat"].sum() / total
     assert 0.3 < share < 0.8  # A is about half of the units; its share is its forecast's, not the regions' whole
     assert only_a["yhat"].sum() == pytest.approx(a_alone["yhat"].sum(), rel=0.15)
+    # the split rule itself (review 7.2 #10): each day, A's part of its region is A's own forecast's
+    # share of A + '(rest)', the series middle_out forecasts (any other split fails here)
+    from workbench.forecast.core import forecast
+    from workbench.forecast.request import ForecastRequest
+
+    train = frame[frame["ds"] <= middle.cutoff]
+    rest = train[train["sku"] != "A"].groupby(["region", "ds"], as_index=False)["y"].sum().assign(sku="(rest)")
+    own = forecast(pd.concat([train[train["sku"] == "A"], rest[["sku", "region", "ds", "y"]]], ignore_index=True),
+                   ForecastRequest(horizon=middle.forecast["ds"].nunique(), model="auto", freq=middle.freq,
+                                   quantiles=(0.1, 0.5, 0.9)), keys=["sku", "region"], with_baseline=True)
+    own = own.pivot_table(index=["region", "ds"], columns="sku", values="yhat")
+    expected = middle.forecast.set_index(["region", "ds"])["yhat"] * own["A"] / (own["A"] + own["(rest)"])
+    got = only_a.set_index(["region", "ds"])["yhat"]
+    assert np.allclose(got.to_numpy(), expected.reindex(got.index).to_numpy(), rtol=1e-9, atol=1e-9)
 
 
 def test_a_failed_series_units_go_to_none_of_its_siblings(regions):
