@@ -96,6 +96,18 @@ def test_the_default_category_plans_every_sku_of_a_users_file(tmp_path):
         check_sales_file({**files, "category": "beauty"})  # a category the file lacks is still refused
 
 
+def test_a_named_gmv_column_the_file_lacks_is_refused(tmp_path):
+    """Review 7.2 #15: `-p gmv 成交金额` on a file without it (a typo) planned without GMV, said only
+    as "no GMV column"; it is refused naming the file's columns. The default name may be absent."""
+    files = _export(tmp_path)
+    with pytest.raises(ParameterError, match=r"gmv: .* has no column '成交金额' \(its columns: \[.*'销量'"):
+        check_sales_file({**files, "gmv": "成交金额"})
+    with pytest.raises(ParameterError, match="has no column '成交金额'"):
+        load_history(CycleParams(**files, gmv="成交金额"))
+    check_sales_file(files)  # the default 'gmv', absent: no GMV
+    check_sales_file({**files, "gmv": None})
+
+
 def test_the_cycle_reads_the_tables_workbench_data_orders_writes(tmp_path):
     """Trial 9 F7: `workbench data orders --level sku_province` writes ds, sku, province, region,
     units, gmv; the cycle refused it in the kernel (duplicate (ds, sku, region) rows differing in

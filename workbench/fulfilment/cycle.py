@@ -464,6 +464,7 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     raw = standard_sales(raw, {name: getattr(params, name) for name in SALES_COLUMNS}, params.target, source)
     refuse_periods(raw, source)
     check_category(raw, params.category, source)
+    check_gmv(raw, params.gmv, source)
     # other text columns (a province beside its region, a channel, a product name) are finer keys:
     # validated with the rest, then summed over, with a note (the event report's rule)
     finer = [c for c in raw.columns if c not in ("ds", *STANDARD_COLUMNS.values(), params.target, params.gmv)
@@ -613,6 +614,19 @@ def check_category(raw: pd.DataFrame, category: str | None, source: str) -> None
                              f"every SKU)")
 
 
+def check_gmv(raw: pd.DataFrame, gmv: str | None, source: str) -> None:
+    """Refuse a ``gmv`` column name that was given and that the sales table ``raw`` lacks (a typo
+    gave no GMV, said only as "no GMV column"; review 7.2 #15). The default name, ``gmv``, may be
+    absent: the file then has no GMV, which the report says.
+
+    Raises:
+        ParameterError: naming the file's columns and how to run without GMV.
+    """
+    if gmv is not None and gmv != CycleParams.gmv and gmv not in raw.columns:
+        raise ParameterError(f"gmv: {source} has no column {gmv!r} (its columns: {list(raw.columns)}); name its "
+                             f"GMV column, or set gmv to None (-p gmv null) to plan without GMV")
+
+
 def check_sales_file(values: dict) -> None:
     """The planning-cycle notebook's check of its ``data`` before any kernel starts (declared in
     its metadata, run on the parameter values by ``reports.runner.check_inputs``): the file is
@@ -641,6 +655,7 @@ def check_sales_file(values: dict) -> None:
     regions = raw.drop_duplicates("region")[["sku", "region", "ds"]]  # only its names are checked
     network_regions(regions.assign(y=0.0), columns["region_col"], source)
     check_category(raw, values.get("category"), source)
+    check_gmv(raw, values.get("gmv", CycleParams.gmv), source)
     if values.get("stock") is None:
         raise ParameterError("stock: give your stock snapshot file (sku, warehouse, on_hand, on_order); the "
                              "demo snapshot exists only for the sample data")
