@@ -96,6 +96,21 @@ def test_the_default_category_plans_every_sku_of_a_users_file(tmp_path):
         check_sales_file({**files, "category": "beauty"})  # a category the file lacks is still refused
 
 
+def test_a_sku_with_two_categories_takes_its_latest_and_is_named(tmp_path):
+    """Review 7.2 #7: a re-categorised SKU took the category of the file's last row (file order).
+    It takes its category on its latest date, and a note names it."""
+    files = _export(tmp_path)
+    raw = pd.read_csv(files["data"], encoding="gbk", dtype={"商品编码": str})
+    late = raw["日期"] >= "2026-10-01"
+    raw.loc[(raw["商品编码"] == "JG002") & late, "类目"] = "饮品"  # re-categorised on 10-01
+    raw = raw.iloc[::-1]  # newest rows first: the file's last row holds the old category
+    raw.to_csv(files["data"], index=False, encoding="gbk")
+    _, _, skus, notes = load_history(CycleParams(**files, gmv=None, category="饮品"))
+    assert skus == ["JG002"]
+    assert any("1 SKUs have more than one category (JG002: 零食 -> 饮品)" in n for n in notes)
+    assert load_history(CycleParams(**files, gmv=None, category="零食"))[2] == ["0031000"]
+
+
 def test_a_named_gmv_column_the_file_lacks_is_refused(tmp_path):
     """Review 7.2 #15: `-p gmv 成交金额` on a file without it (a typo) planned without GMV, said only
     as "no GMV column"; it is refused naming the file's columns. The default name may be absent."""

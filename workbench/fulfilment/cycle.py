@@ -490,7 +490,8 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     frame.attrs["replaced"] = replaced  # replaced code -> its successor: its stock is named (complete_stock)
     stock_skus = sorted(frame["sku"].astype(str).unique())  # after the mapping: a replaced code is no series
     if params.category is not None:
-        category = dict(zip(raw["sku"].astype(str), raw["category"].astype(str)))  # a successor's own
+        category, moved = sku_categories(raw, source)  # a successor's own
+        notes += moved
         stock_skus = [s for s in stock_skus if category.get(s) == params.category]
     if params.max_skus is not None:
         stock_skus = stock_skus[:params.max_skus]
@@ -612,6 +613,31 @@ def check_category(raw: pd.DataFrame, category: str | None, source: str) -> None
         raise ParameterError(f"category: {category!r} is not in {source}; it has "
                              f"{sorted(raw['category'].astype(str).unique())} (None, -p category null: "
                              f"every SKU)")
+
+
+def sku_categories(raw: pd.DataFrame, source: str) -> tuple[dict[str, str], list[str]]:
+    """``(SKU -> category, notes)`` of the sales table ``raw`` (``ds``, ``sku``, ``category``
+    columns, as ``standard_sales`` names them): each SKU's category on its latest date (a
+    re-categorised SKU is planned under its current one, not under the file's last row; review
+    7.2 #7), and a note naming SKUs with more than one category (the first few, each with its
+    categories in date order) so a typo on one row is seen.
+
+    Raises:
+        DataValidationError: an unparseable date (``validate.parse_dates``, with the lines).
+    """
+    from workbench.data.validate import parse_dates
+
+    rows = pd.DataFrame({"ds": parse_dates(raw, "ds", source=source), "sku": raw["sku"].astype(str),
+                         "category": raw["category"].astype(str)}).sort_values("ds", kind="stable")
+    latest = rows.drop_duplicates("sku", keep="last").set_index("sku")["category"].to_dict()
+    seen = rows.drop_duplicates(["sku", "category"])
+    several = seen[seen.duplicated("sku", keep=False)].groupby("sku", sort=True)["category"].agg(list)
+    if several.empty:
+        return latest, []
+    named = "; ".join(f"{sku}: {' -> '.join(cats)}" for sku, cats in several.head(5).items())
+    more = f" and {len(several) - 5} more" if len(several) > 5 else ""
+    return latest, [f"{source}: {len(several)} SKUs have more than one category ({named}{more}); each is planned "
+                    f"under its category on its latest date"]
 
 
 def check_gmv(raw: pd.DataFrame, gmv: str | None, source: str) -> None:
