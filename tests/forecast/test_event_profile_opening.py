@@ -13,7 +13,7 @@ from workbench.calendar import default_calendar
 from workbench.forecast.backtest import event_windows
 from workbench.forecast.core import forecast
 from workbench.forecast.features import event_offsets
-from workbench.forecast.models.event_profile import EventProfile
+from workbench.forecast.models.event_profile import EventProfile, PooledPrior
 
 SKUS = 8
 
@@ -112,3 +112,19 @@ def test_a_level_shift_two_months_after_a_flat_opening_is_still_found(factor):
         found = [days[s] for s in model.regime_.shifts]
         assert any(abs((d - moved).days) <= 7 for d in found), (seed, found)
         assert any("level shift on" in n for n in model.predict(28).notes)
+
+
+def test_a_series_that_did_not_ramp_with_its_panel_has_no_opening():
+    """The pooled series opened at 40% of its level and ramped over 60 days; a SKU of the same
+    days sold at its level from the first day (its least-squares factor on the pooled shape is
+    0): it has no opening (``opening_`` 0), so no days leave its growth pairs (review 7.1 #10:
+    the pooled ramp's length was its opening). Seeds 1-3."""
+    days = pd.date_range("2025-07-01", "2026-06-30")
+    first = int(np.asarray(days[:1], dtype="datetime64[D]").astype(np.int64)[0])
+    opening = {first + i: float(np.log(0.4 + 0.6 * i / 60)) for i in range(60)}
+    for seed in (1, 2, 3):
+        mean = np.exp(np.log(60.0) + WEEKLY[days.dayofweek] + peaks_and_weekdays(days, 0.8)[0])
+        y = np.random.default_rng(seed).poisson(mean * np.random.default_rng(seed + 10).lognormal(-0.02, 0.2,
+                                                                                                  len(days)))
+        model = EventProfile(prior=PooledPrior(opening=opening)).fit(y.astype(float), days)
+        assert model.opening_ == 0 and not model.opening_gaps_.any(), (seed, model.opening_)

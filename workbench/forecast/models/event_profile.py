@@ -477,9 +477,11 @@ class EventProfile(Forecaster):
         days. With a pooled prior whose history opened with a ramp (``PooledPrior.opening``), a
         series that started before that ramp ended opened with it: its ramp is the pooled
         one's shape, scaled by the series' own days (a sparse SKU's own level is too noisy to
-        draw a ramp)."""
+        draw a ramp); scaled to no day more than ``OPENING_GAP`` below its level (the rule of its own
+        ramp), with no ramp of its own, it had none: ``(0, empty)``, so no days leave its growth
+        pairs and no note names an opening it did not have."""
         level, quiet = comp["level"], ~comp["in_event"]
-        days = opening_ramp(level, quiet, OPENING_AHEAD, OPENING_GAP, OPENING_MAX)
+        days = own = opening_ramp(level, quiet, OPENING_AHEAD, OPENING_GAP, OPENING_MAX)
         pooled = self.prior.opening if self.prior is not None else {}
         first, shape = self._day_number(self.regime_.born), None
         if pooled and first <= max(pooled):
@@ -491,6 +493,8 @@ class EventProfile(Forecaster):
         end = days + int(after[OPENING_AHEAD - 1]) + 1 if len(after) >= OPENING_AHEAD else len(level)
         zd = self.z_ - comp["weekday"][self.dow_]
         gaps = ramp_gaps(zd[:end], quiet[:end], days, shape)
+        if shape is not None and len(gaps) and not own and not (gaps < -OPENING_GAP).any():
+            return 0, np.zeros(0)  # it did not ramp with its panel (scaled within OPENING_GAP), nor on its own
         return (len(gaps), gaps) if len(gaps) else (days, gaps)
 
     def _flatten_opening(self) -> None:
