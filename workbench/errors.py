@@ -19,6 +19,11 @@ class ConfigError(WorkbenchError):
     """A configuration file (events YAML, budget scenario, reports manifest) is invalid."""
 
 
+class CalendarRangeError(ConfigError):
+    """A date's year is one the calendar cannot place (the ``holidays`` package knows Spring
+    Festival for 1950-2100 only)."""
+
+
 class ParameterError(WorkbenchError):
     """A notebook or function parameter has an unknown name or a value of the wrong type."""
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from workbench.errors import ConfigError
+from workbench.errors import CalendarRangeError, ConfigError
 
 SPRING_FESTIVAL_NAME = "Chinese New Year (Spring Festival)"
 _EVENT_FIELDS = {"label", "anchor", "start", "end", "peaks"}
@@ -55,11 +55,12 @@ class EventWindow:
 
 @lru_cache(maxsize=None)
 def spring_festival(year: int) -> pd.Timestamp:
-    """Spring Festival (lunar new year's day) of ``year``."""
+    """Spring Festival (lunar new year's day) of ``year``. Raises ``CalendarRangeError`` for a
+    year the ``holidays`` package does not place (outside 1950-2100)."""
     for day, name in sorted(holidays.CN(years=year).items()):
         if name == SPRING_FESTIVAL_NAME:
             return pd.Timestamp(day)
-    raise ConfigError(f"the holidays package knows no Spring Festival for {year}")
+    raise CalendarRangeError(f"the holidays package knows no Spring Festival for {year}")
 
 
 def _read_yaml(source: str | Path | dict | None) -> tuple[dict, str, dict]:

@@ -8,7 +8,7 @@ import pandas as pd
 
 from workbench.calendar import RetailCalendar
 from workbench.data.validate import pause_days
-from workbench.errors import ConfigError
+from workbench.errors import CalendarRangeError
 
 # Span of each event profile in days around its anchor (lunar events share Spring Festival):
 # wide enough to hold the ramp before and the hangover or recovery after.
@@ -75,7 +75,9 @@ def quiet_periods(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar) -> 
     slicing it (``_QUIET_GRIDS``); the result is a new array either way. A history reaching a
     year whose Spring Festival the calendar does not know (the ``holidays`` package's 1950-2100)
     has no known pause: every period is quiet (before, a 1930s monthly series raised
-    ``ConfigError`` from the model's stop rule and stopped the whole forecast).
+    ``ConfigError`` from the model's stop rule and stopped the whole forecast). Only that case
+    (``errors.CalendarRangeError``) is caught: any other calendar error (an unknown event in a
+    user's calendar) is raised.
     """
     ds = pd.DatetimeIndex(ds)
     key = (freq, calendar)
@@ -91,7 +93,7 @@ def quiet_periods(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar) -> 
         else:
             paused, days = pause_days(ds, freq, calendar)
             mask = paused * 2 <= days
-    except ConfigError:  # a year the calendar cannot place (Spring Festival is known 1950-2100)
+    except CalendarRangeError:  # a year the calendar cannot place (Spring Festival: 1950-2100)
         mask = np.ones(len(ds), bool)
     if len(_QUIET_GRIDS) >= QUIET_GRID_KEYS:
         _QUIET_GRIDS.clear()
