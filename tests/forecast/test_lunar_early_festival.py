@@ -77,9 +77,10 @@ def test_the_noise_of_a_one_festival_measure_leaves_the_sales_steps_out():
     months sell x1.65 and whose festival lifts its sale days by +35% and lowers its collapse
     days by 33% (log 0.3 / -0.4), month noise sd 0.05: measured on the 2026 festival against
     December and April, the effects' standard errors come from the steps between calm months
-    (no sale, no festival: 5 of them) at about 0.08 log, and the effects are significant in 19
-    of 20 seeds; with every step outside the span, the sales' steps made the noise three
-    times that (se about 0.23) and 5 of 20 were."""
+    (no sale, no festival: 5 of them) at about 0.13 log (their sample variance widened for its
+    4 degrees of freedom, ``lunar.step_noise``; their MAD gave 0.08, half the noise as often as
+    not), and the effects are significant in 17 of 20 seeds; with every step outside the span,
+    the sales' steps made the noise about 0.23 and 5 of 20 were."""
     from workbench.calendar import default_calendar
     from workbench.forecast.models import lunar
     from workbench.forecast.models.ets import event_periods, sale_shares
@@ -99,4 +100,4 @@ def test_the_noise_of_a_one_festival_measure_leaves_the_sales_steps_out():
         beta, cov, _, chosen, _ = lunar.local_effect(z, raw, *hood, calm)
         significant += bool(chosen)
         se.append(np.sqrt(np.diag(cov)))
-    assert significant >= 17 and np.mean(se) < 0.12, (significant, np.mean(se, axis=0))
+    assert significant >= 16 and np.mean(se) < 0.16, (significant, np.mean(se, axis=0))

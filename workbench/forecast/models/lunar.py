@@ -85,6 +85,7 @@ LOCAL_BASELINE = {"W": 6, "MS": 2}
 # festival's (March is 4 on)
 LOCAL_LIMIT = {"W": 17, "MS": 4}
 MIN_NOISE_STEPS = 3  # fewest steps between calm periods that give a one-festival measure's noise
+ROBUST_STEPS = 8  # steps from which their noise is the MAD's; fewer: the t-widened sample variance
 LOCAL_LEVEL = 0.05  # significance a series' own one-festival effects need when nothing is pooled
 # with this many whole festivals or fewer the note says to plan the festival from daily data: a
 # new user's shop with 2 (weekly cut 2025-12-01) had per-SKU weekly WAPE 26.6% against 3.4% for
@@ -358,6 +359,29 @@ def neighbourhood(touched: np.ndarray, excluded: np.ndarray, reach: int,
     return touched | base, base
 
 
+def step_noise(steps: np.ndarray) -> float:
+    """The noise variance of one period (log points squared) read from ``steps``, shape (m,),
+    m >= 3, first differences of log demand between periods no event touches (a difference
+    holds two periods' noise, hence the half).
+
+    With ``ROBUST_STEPS`` steps or more it is the MAD's (robust to a stray step: a level shift,
+    an uncalendared sale). With fewer, the MAD is the smaller of a few deviations and reads the
+    noise at half its size or less as often as not (1.4826 MAD / sd over 3 normal steps: median
+    0.54, under a third one time in three), so a festival's effect on pure noise passed a 5%
+    test 23% of the time: the sample variance (unbiased) is taken instead, widened by
+    ``(t_{m-1} / z)^2`` at ``LOCAL_LEVEL`` so a Wald test on an effect of that variance keeps
+    its level although the noise is estimated from m - 1 degrees of freedom (Student's t, as in
+    any regression whose error variance is estimated). Floored at 1e-6."""
+    from scipy.stats import norm, t as student
+
+    steps = np.asarray(steps, float)
+    if len(steps) >= ROBUST_STEPS:
+        return max(float((1.4826 * np.median(np.abs(steps - np.median(steps)))) ** 2 / 2), 1e-6)
+    df = len(steps) - 1
+    widen = (student.ppf(1 - LOCAL_LEVEL / 2, df) / norm.ppf(1 - LOCAL_LEVEL / 2)) ** 2
+    return max(float(np.var(steps, ddof=1)) / 2 * widen, 1e-6)
+
+
 def local_effect(z: np.ndarray, X: np.ndarray, rows: np.ndarray, base: np.ndarray,
                  calm: np.ndarray | None = None):
     """``(beta, cov, spread, chosen, aicc)`` of one festival measured against its neighbourhood,
@@ -367,8 +391,8 @@ def local_effect(z: np.ndarray, X: np.ndarray, rows: np.ndarray, base: np.ndarra
     ``base``: ``festival_neighbourhood``'s masks. The level is the least-squares line through
     the ``base`` periods (the quiet neighbours either side of the span); ``beta`` regresses the
     excess over it of the ``rows`` on their shares. The noise variance of a period is read from
-    the whole history's first differences outside the neighbourhood's span (a robust scale, MAD,
-    halved: a difference holds two periods' noise), so that two neighbours and a few festival
+    the whole history's first differences outside the neighbourhood's span (``step_noise``: the
+    MAD's with many steps, a t-widened sample variance with few), so that two neighbours and a few festival
     periods still give a covariance; the line's own error widens it by ``1 + 1 / base`` periods.
     ``calm``: shape (n,), bool, the periods no event touches (no sale, no festival): the
     differences between two of them, where there are ``MIN_NOISE_STEPS`` or more, give the
@@ -397,7 +421,7 @@ def local_effect(z: np.ndarray, X: np.ndarray, rows: np.ndarray, base: np.ndarra
         steps = np.diff(z)[calm[1:] & calm[:-1]]
     if len(steps) < 3:
         return None
-    sigma2 = max(float((1.4826 * np.median(np.abs(steps - np.median(steps)))) ** 2 / 2), 1e-6)
+    sigma2 = step_noise(steps)
     cov = sigma2 * (1 + 1 / base.sum()) * np.linalg.inv(Xr.T @ Xr)
     resid = excess - Xr @ coef
     span = (rows & ~base)[rows]
