@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -152,3 +154,27 @@ def test_backtest_notes_name_the_model_and_window():
                        keys=["sku"], n_jobs=1)
     notes = [str(w.message) for w in caught if "sku=A1" in str(w.message)]
     assert notes and all(n.startswith("event_naive on 618 2025: ") for n in notes)
+
+
+def test_reconciled_backtest_without_a_band_falls_back_as_the_planning_does():
+    """``auto`` (a variance-weighted method on a mature panel) needs a band: with the median only
+    the backtest, like ``planning.event_forecast``, reconciles by forecast proportions and says so
+    (it raised after every forecast had run); an unknown method fails before any fit."""
+    from workbench.errors import ParameterError
+    from workbench.forecast.reconcile import prepare_method
+
+    rng = np.random.default_rng(3)
+    ds = pd.date_range("2024-01-01", "2025-07-31")
+    frame = pd.concat([pd.DataFrame({"k": k, "ds": ds, "y": rng.poisson(40, len(ds)).astype(float)})
+                       for k in "abc"], ignore_index=True)
+    windows = event_windows("618", [2025])
+    assert prepare_method("auto", frame, ["k"], "D", (0.1, 0.5, 0.9))[0] == "mint_refits"
+    with pytest.warns(UserWarning, match="reconciled by forecast_proportions .*weighs each series by its band"):
+        result = backtest_windows(frame, model="seasonal_naive", windows=windows, keys=["k"], lead=30,
+                                  quantiles=(0.5,), reconcile="auto", n_jobs=1)
+    direct = backtest_windows(frame.groupby("ds", as_index=False)["y"].sum(), model="seasonal_naive",
+                              windows=windows, lead=30, quantiles=(0.5,), n_jobs=1)
+    assert result.totals.wape.iloc[0] == pytest.approx(direct.totals.wape.iloc[0], rel=1e-9)  # top-down keeps it
+    with pytest.raises(ParameterError, match="'mint'"), warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing fitted: no note from any fit
+        backtest_windows(frame, model="seasonal_naive", windows=windows, keys=["k"], lead=30, reconcile="mint")

@@ -9,7 +9,7 @@ from workbench.forecast.core import forecast
 from scipy import optimize, stats
 
 from workbench.forecast.reconcile import (band_variance, choose_method, level_totals, reconcile, resolve_method,
-                                         level_correlation, shrunk_covariance)
+                                         bottom_correlation, scale_band, shrunk_covariance)
 
 DS = pd.date_range("2026-06-01", periods=2)
 
@@ -410,13 +410,13 @@ def test_mint_refits_is_mint_with_band_variances_and_the_refits_correlation():
     S, labels = summing_matrix(series, [(), ("region",)])
     n, days = len(S), 9
     shared = rng.normal(size=(60, 1)) * rng.uniform(0.5, 2.0, n)           # a level error every series shares
-    errors = shared + rng.normal(size=(60, n))
+    errors = (shared + rng.normal(size=(60, n)))[:, n - len(series):]      # the bottom's errors
     errors[:20, 7] = np.nan                                                  # a younger series: fewer refits
-    levels = [str(level) for level, _ in labels]
-    factor, detail = level_correlation(errors, levels, np.repeat(np.arange(6), 10))
+    bottom, detail = bottom_correlation(errors, np.repeat(np.arange(6), 10))
+    factor = np.vstack([np.zeros((n - len(series), 1)), bottom])            # the levels above: as wls_var
     corr = _dense(factor)
     assert np.linalg.eigvalsh(corr).min() > 0 and np.allclose(np.diag(corr), 1.0)
-    assert len(detail) == 5 and all(0 < d["correlation"] < 1 for d in detail.values())  # the total has no pair
+    assert 0 < detail["correlation"] < 1 and corr[-1, -2] == pytest.approx(detail["correlation"])
     variance = 10.0 ** rng.uniform(-1, 3, (n, days))
     means = rng.gamma(2.0, 30.0, (n, days))
     (fast,) = diagonal_projection(S, variance, means, factor=factor)
@@ -437,46 +437,53 @@ def test_mint_refits_is_mint_with_band_variances_and_the_refits_correlation():
 
 
 def _dense(factor):
-    """R = F F' + diag(1 - sum F^2), the correlation matrix ``level_correlation``'s factor stands for."""
+    """R = F F' + diag(1 - sum F^2), the correlation matrix ``bottom_correlation``'s factor stands for."""
     out = factor @ factor.T
     out[np.diag_indices(len(out))] = 1.0
     return out
 
 
-def test_level_correlation_is_one_per_pair_of_levels_shrunk_by_its_spread_between_refits():
+def test_bottom_correlation_is_one_correlation_shrunk_by_its_spread_between_refits():
     rng = np.random.default_rng(4)
-    levels = np.r_[0, np.ones(30, int)]
     # independent errors: nothing to weigh together
-    corr = _dense(level_correlation(rng.normal(size=(200, 31)), levels, np.repeat(np.arange(20), 10))[0])
-    assert np.abs(corr[~np.eye(31, dtype=bool)]).max() < 0.02
-    # every series shares each refit's level error: one correlation per pair of levels, kept
+    corr = _dense(bottom_correlation(rng.normal(size=(200, 30)), np.repeat(np.arange(20), 10))[0])
+    assert np.abs(corr[~np.eye(30, dtype=bool)]).max() < 0.02
+    # every series shares each refit's level error (sd 1 against its own 0.5): one correlation for
+    # all, before its shrinkage the uncentred closed form m / (m + 0.25), m the mean square of the
+    # 8 level errors drawn
     level = np.repeat(rng.normal(size=(8, 1)), 10, axis=0)
-    shared = level * np.ones((1, 31)) + 0.5 * rng.normal(size=(80, 31))
-    factor, detail = level_correlation(shared, levels, np.repeat(np.arange(8), 10))
+    shared = level * np.ones((1, 30)) + 0.5 * rng.normal(size=(80, 30))
+    factor, detail = bottom_correlation(shared, np.repeat(np.arange(8), 10))
     corr = _dense(factor)
-    assert 0.4 < detail[(1, 1)]["correlation"] < 0.9 and detail[(1, 1)]["shrinkage"] < 0.3, detail
-    assert corr[1, 2] == pytest.approx(detail[(1, 1)]["correlation"]) == pytest.approx(corr[5, 9])
-    assert corr[0, 3] == pytest.approx(detail[(0, 1)]["correlation"])
+    m = float((level ** 2).mean())
+    raw = detail["correlation"] / (1 - detail["shrinkage"])               # before the shrinkage
+    assert abs(raw - m / (m + 0.25)) < 0.03 and detail["shrinkage"] < 0.3, detail
+    assert corr[1, 2] == pytest.approx(detail["correlation"]) == pytest.approx(corr[5, 9])
     # the same rows from two refits only: their agreement is two draws, not 80, and mostly shrunk away
-    two = np.repeat(np.array([[1.0], [-0.2]]), 40, axis=0) * np.ones((1, 31)) + 0.5 * rng.normal(size=(80, 31))
-    _, as_rows = level_correlation(two, levels)
-    _, as_refits = level_correlation(two, levels, np.repeat([0, 1], 40))
-    assert as_rows[(1, 1)]["shrinkage"] < 0.05 < 0.5 < as_refits[(1, 1)]["shrinkage"]
+    two = np.repeat(np.array([[1.0], [-0.2]]), 40, axis=0) * np.ones((1, 30)) + 0.5 * rng.normal(size=(80, 30))
+    _, as_rows = bottom_correlation(two)
+    _, as_refits = bottom_correlation(two, np.repeat([0, 1], 40))
+    assert as_rows["shrinkage"] < 0.05 < 0.5 < as_refits["shrinkage"]
+    # half the series err against the other half: a negative mean is no equicorrelation of 30
+    # series; it is floored at 0 (R the identity) and the estimate is kept beside it
+    opposed = shared * np.where(np.arange(30) < 15, 1.0, -1.0)
+    factor, detail = bottom_correlation(opposed, np.repeat(np.arange(8), 10))
+    assert detail["estimate"] < 0 and detail["correlation"] == 0.0 and not factor.any()
     # a series without refits has no evidence: uncorrelated with every other
     shared[:, 4] = np.nan
-    corr = _dense(level_correlation(shared, levels, np.repeat(np.arange(8), 10))[0])
-    assert (corr[4, np.arange(31) != 4] == 0).all() and corr[4, 4] == 1
+    corr = _dense(bottom_correlation(shared, np.repeat(np.arange(8), 10))[0])
+    assert (corr[4, np.arange(30) != 4] == 0).all() and corr[4, 4] == 1
     with pytest.raises(ParameterError, match="T >= 2"):
-        level_correlation(np.ones((1, 3)), [0, 1, 1])
+        bottom_correlation(np.ones((1, 3)))
     with pytest.raises(ParameterError, match="one per row"):
-        level_correlation(shared, levels, np.arange(5))
+        bottom_correlation(shared, np.arange(5))
 
 
 def _correlated_panel(seed: int = 3, n: int = 40, days: int = 28):
     """A total and ``n`` series whose forecasts err together: every series' refits were off by
     one level error they share (and the live forecasts are 20% high for the same reason), while
-    the direct total's refits erred on their own and it is right. Each series' band is as wide
-    as its own errors, so a diagonal W takes their sum as far surer than it is."""
+    the direct total is right. Each series' band is as wide as its own errors, so a diagonal W
+    takes their sum as far surer than it is."""
     rng = np.random.default_rng(seed)
     dates = pd.date_range("2027-01-02", periods=days)
     level = rng.uniform(20, 80, n)
@@ -494,8 +501,7 @@ def _correlated_panel(seed: int = 3, n: int = 40, days: int = 28):
     series_errors = (shared + rng.normal(0, 0.04, (30, n))) * 28 * level
     errors = {"bottom": pd.DataFrame({"sku": np.tile([f"s{i:02d}" for i in range(n)], 30),
                                       "refit": np.repeat(refits, n), "step": np.repeat(steps, n),
-                                      "error": series_errors.ravel()}),
-              (): pd.DataFrame({"refit": refits, "step": steps, "error": rng.normal(0, 0.06, 30) * 28 * level.sum()})}
+                                      "error": series_errors.ravel()})}
     return bottom, total, errors, truth
 
 
@@ -523,6 +529,44 @@ def test_mint_refits_weighs_series_that_err_together_as_one_and_keeps_the_direct
         reconcile(bottom, total, keys=["sku"], method="mint_refits",
                   errors={**errors, "bottom": errors["bottom"].replace({"sku": {"s03": "s99"}})})
     # series without refits have no correlation: alone, it is wls_var
-    none = {"bottom": errors["bottom"].iloc[:0], (): errors[()].iloc[:0]}
+    none = {"bottom": errors["bottom"].iloc[:0]}
     alone = reconcile(bottom, total, keys=["sku"], method="mint_refits", errors=none)
     np.testing.assert_allclose(alone.yhat, reconcile(bottom, total, keys=["sku"], method="wls_var").yhat, rtol=1e-12)
+
+
+def test_mint_refits_reports_the_correlation_it_used():
+    """``attrs["reconcile"]["correlation"]`` is the off-diagonal of the R that W was built with:
+    a negative estimate is floored at 0 (W is wls_var's, the same reconciled values) and the
+    estimate is kept beside it with the reason; without refit rows it is 0 and says why."""
+    bottom, total, errors, _ = _correlated_panel()
+    plain = reconcile(bottom, total, keys=["sku"], method="wls_var").yhat
+    out = reconcile(bottom, total, keys=["sku"], method="mint_refits", errors=errors)
+    info = out.attrs["reconcile"]
+    assert info["correlation"] == pytest.approx(info["estimated_correlation"]) and info["correlation"] > 0.5
+    assert info["uncorrelated_why"] == ""
+    opposed = errors["bottom"].copy()  # half the series err against the shared level error: rho < 0
+    opposed["error"] = np.where(opposed["sku"] < "s20", 1.0, -1.0) * opposed["error"]
+    out = reconcile(bottom, total, keys=["sku"], method="mint_refits", errors={"bottom": opposed})
+    info = out.attrs["reconcile"]
+    assert info["estimated_correlation"] < 0 and info["correlation"] == 0.0, info
+    assert "floors at 0" in info["uncorrelated_why"]
+    np.testing.assert_allclose(out.yhat, plain, rtol=1e-9)
+    alone = reconcile(bottom, total, keys=["sku"], method="mint_refits", errors={"bottom": opposed.iloc[:0]})
+    assert alone.attrs["reconcile"]["correlation"] == 0.0
+    assert "fewer than 2 refit span rows" in alone.attrs["reconcile"]["uncorrelated_why"]
+
+
+def test_scale_band_keeps_the_point_inside_its_band():
+    """A level's band moves with its coherent point as a bottom series' does: scaled where the
+    direct point is above 0, shifted where it is 0 (a coherent 50 around a direct 0..0 band was
+    given P10 = P90 = 0); a row the direct forecast lacks keeps its own quantiles."""
+    dates = pd.date_range("2027-01-01", periods=3)
+    coherent = pd.DataFrame({"ds": dates, "yhat": [50.0, 120.0, 30.0], "yhat_q10": [1.0, 2.0, 20.0],
+                             "yhat_q50": [50.0, 118.0, 30.0], "yhat_q90": [99.0, 300.0, 40.0]})
+    direct = pd.DataFrame({"ds": dates[:2], "yhat": [0.0, 100.0], "yhat_q10": [0.0, 80.0],
+                           "yhat_q50": [0.0, 98.0], "yhat_q90": [0.0, 130.0]})
+    out = scale_band(coherent, direct, ["ds"])
+    np.testing.assert_allclose(out[["yhat_q10", "yhat_q50", "yhat_q90"]].to_numpy(),
+                               [[50.0, 50.0, 50.0], [96.0, 117.6, 156.0], [20.0, 30.0, 40.0]])
+    assert ((out.yhat_q10 <= out.yhat) & (out.yhat <= out.yhat_q90)).all()
+    assert list(out.columns) == list(coherent.columns) and out.yhat.equals(coherent.yhat)

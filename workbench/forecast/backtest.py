@@ -26,8 +26,7 @@ from workbench.errors import ModelError
 from workbench.forecast import metrics
 from workbench.forecast.core import ForecastNoteWarning, forecast, series_keys
 from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
-from workbench.forecast.reconcile import (WITH_REFITS, refit_errors, reconcile as reconcile_levels, resolve_method,
-                                          scale_band)
+from workbench.forecast.reconcile import prepare_method, reconcile as reconcile_levels, scale_band
 from workbench.forecast.request import ForecastRequest, check_lead
 
 METRIC_COLUMNS = ["wape", "bias", "mase", "total_error", "coverage", "scaled_pinball"]
@@ -158,6 +157,8 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
     cut-off or beyond the data."""
     lead = check_lead(lead)
     keys = series_keys(frame, keys)
+    if keys and reconcile:  # an unknown method fails before any fit (the histories resolve "auto" per window)
+        prepare_method(reconcile, frame.iloc[:0], keys, "D", quantiles)
     base = ForecastRequest(horizon=1, model=model, quantiles=quantiles, freq="D",
                            model_params=dict(model_params or {}), n_jobs=n_jobs,
                            conformal_windows=conformal_windows)
@@ -181,8 +182,10 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
             if keys and reconcile:
                 total = forecast(train.groupby("ds", as_index=False)["y"].sum(), base.replace(horizon=horizon),
                                  calendar=calendar, pool_events=pool_events, window=(start, end))
-                method = resolve_method(reconcile, train, keys, base.freq)[0]
-                errors = {"bottom": refit_errors(fc.attrs["window_spans"], keys)} if method in WITH_REFITS else None
+                method, why, errors = prepare_method(reconcile, train, keys, base.freq, base.quantiles,
+                                                     fc.attrs["window_spans"])
+                if why:  # "auto"'s choice or a fallback, as the planning's note says it
+                    warnings.warn(f"levels reconciled by {method} ({why})", ForecastNoteWarning, stacklevel=2)
                 fc = reconcile_levels(fc, total, keys=keys, method=method, errors=errors)
         window_fc = fc[(fc["ds"] >= start) & (fc["ds"] <= end)]
         replaced = {tuple(f.key.get(k) for k in keys): f.error for f in fc.attrs.get("replaced", [])}

@@ -16,7 +16,7 @@ from workbench.calendar import EventWindow, RetailCalendar, default_calendar
 from workbench.errors import DataValidationError, ModelError, ParameterError
 from workbench.forecast.backtest import window_history
 from workbench.forecast.core import coarser_levels, forecast, series_keys
-from workbench.forecast.models.base import DEFAULT_QUANTILES, has_band, quantile_column
+from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
 from workbench.forecast.request import MAX_HORIZON, ForecastRequest, check_lead
 from workbench.notes import series_label
 
@@ -404,15 +404,10 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
     if method == "bottom_up":
         return fc, direct, ("levels not reconciled (bottom_up): each level is the sum of its series; its band is "
                             "that of its own direct forecast, scaled to the sum")
-    from workbench.forecast.reconcile import VARIANCE_WEIGHTED, WITH_REFITS, refit_errors, resolve_method
+    from workbench.forecast.reconcile import prepare_method
 
-    method, why = resolve_method(method, train, keys, request.freq)
+    method, why, errors = prepare_method(method, train, keys, request.freq, request.quantiles, spans)
     fallback = f" (chosen: {why})" if why else ""
-    if method in VARIANCE_WEIGHTED and not has_band(request.quantiles):
-        fallback = (f" ({method} weighs each series by its band: none without a quantile below and above the "
-                    f"median, so forecast proportions)")
-        method = "forecast_proportions"
-    errors = {"bottom": refit_errors(spans, keys)} if method in WITH_REFITS else None
     out = reconcile(fc, direct, keys=keys, method=method, errors=errors)
 
     summed, national, coherent = (window_point_total(f, window, request.freq) for f in (fc, direct, out))
@@ -433,14 +428,17 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
     if method in ("wls_var", "mint_refits"):  # the national total moves too: towards the surer of the two
         # how far it moved, said plainly: a diagonal W weighs the series' errors as independent,
         # so the sum of many series can look surer than the direct total
+        independent = method == "wls_var" or not info["correlation"] > 0
         weighed = ("each series and the national total weighed by the variance of its own band, the less sure "
                    "moving more" if method == "wls_var" else
+                   f"each series and the national total weighed by the variance of its own band only, as wls_var: "
+                   f"{info['uncorrelated_why']}" if independent else
                    f"each series and the national total weighed by the variance of its own band, the series also "
                    f"by how their refits' window errors went together (correlation {info['correlation']:+.2f}, "
                    f"{info['series_with_errors']} of {fc.groupby(keys).ngroups} series with refits), so series "
                    f"that err together count as one error")
         why = (" (their errors are weighed as independent, which makes a sum of many series look surer than it "
-               "may be)" if method == "wls_var" else "")
+               "may be)" if independent else "")
         share = (f", {(coherent - national) / (summed - national):.0%} of the way from the direct national forecast "
                  f"to the series' sum{why}" if abs(summed - national) >= 0.5 else "")
         return out, direct, (f"levels reconciled ({method}: {weighed}): the "

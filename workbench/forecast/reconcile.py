@@ -31,7 +31,7 @@ coherent. The methods:
   once by ``diagonal_projection``), those variances with the correlation of the series' own
   rolling-origin refit errors (``mint_refits``: ``W_t = D_t^1/2 R D_t^1/2``, R one
   correlation among the bottom series' refit errors over spans of the window's length, shrunk
-  by its spread between refits: ``level_correlation`` and ``refit_errors``;
+  by its spread between refits: ``bottom_correlation`` and ``refit_errors``;
   ``diagonal_projection`` with its factor), or the
   Schafer-Strimmer shrunk covariance of past forecast errors (``mint_shrink``; Schafer &
   Strimmer 2005, *Stat. Appl. Genet. Mol. Biol.* 4(1), target: the diagonal;
@@ -99,13 +99,14 @@ def choose_method(histories, freq: str) -> tuple[str, str]:
     ``"mint_refits"``, unless the bottom is sparse: at least ``SPARSE_SHARE`` of its series are
     intermittent or sell nothing in their last ``INTERMITTENT_WINDOW[freq]`` periods (average
     demand interval >= 1.32, Syntetos & Boylan 2005: ``models.intermittent``); then
-    ``"forecast_proportions"``. Measured (docs/benchmarks.md, "Coherent levels"):
-    ``mint_refits`` against ``wls_var`` (the default before it) is ahead at every level of
-    trials 6 and 8's next 年货节 and of the parcel routes' backtests at 618 and Double 11 2022,
-    and within 0.1 point on the sample's; on the routes (81-84% intermittent) both move the
-    direct total towards a summed bottom that misses by a factor, where forecast proportions
-    keep the direct total. The caller gives ``mint_refits`` the bottom's refit errors
-    (``refit_errors``).
+    ``"forecast_proportions"``. Measured (docs/benchmarks.md, "Coherent levels"), a mixed
+    record: ``mint_refits`` against ``wls_var`` (the default before it) is ahead on trials 6
+    and 8's next 年货节 (0.04-2.0 points), within 0.1 point on the sample, and behind by up to
+    0.7 point on trial 6's Double 11 backtest (total 7.7 against 7.0% WAPE, regions 9.7 against
+    9.5%). The parcel routes (81-84% intermittent) get forecast proportions, so they are no
+    evidence for this branch: there both variance-weighted methods move the direct total
+    towards a summed bottom that misses by a factor. ``prepare_method`` gives ``mint_refits``
+    the bottom's refit errors (``refit_errors``).
 
     ``histories``: one array per bottom series (units per period, oldest first). Returns
     ``(method, reason)``.
@@ -126,11 +127,39 @@ def choose_method(histories, freq: str) -> tuple[str, str]:
 def resolve_method(method: str, history: pd.DataFrame, keys, freq: str) -> tuple[str, str]:
     """``method``, or for ``"auto"`` ``choose_method``'s on the series of ``history`` (a long
     frame ``[keys..., ds, y]``, units per period, sorted by date within each series), and why
-    (``""`` for a method given). The one place the planning's and the backtest's ``"auto"``
-    is resolved."""
+    (``""`` for a method given). ``prepare_method`` is what the planning and the backtest call."""
     if method != "auto":
         return method, ""
     return choose_method([g["y"].to_numpy() for _, g in history.groupby(list(keys), sort=False)], freq)
+
+
+def prepare_method(method: str, history: pd.DataFrame, keys, freq: str, quantiles,
+                   spans=None) -> tuple[str, str, dict | None]:
+    """The method ``reconcile`` is called with, why, and the errors it needs: the one home of
+    the planning's (``planning.event_forecast``) and the backtest's (``backtest_windows``)
+    choice, so the backtest scores what the planning does.
+
+    ``method``: one of ``METHODS`` or ``"auto"`` (``resolve_method`` on ``history``, a long
+    frame ``[keys..., ds, y]`` in units per period). A variance-weighted method
+    (``VARIANCE_WEIGHTED``) needs a band: when ``quantiles`` (the request's levels in (0, 1))
+    hold none below and above the median, it becomes ``"forecast_proportions"`` and the reason
+    says so. ``spans``: the bottom series' refit span sums (``core.forecast(window=...)``'s
+    ``attrs["window_spans"]``), turned into ``{"bottom": refit_errors(spans, keys)}`` for a
+    method in ``WITH_REFITS``; ``None`` skips them (a check before the forecasts run).
+
+    Returns ``(method, reason, errors)``: ``reason`` is ``""`` for a method given and kept,
+    ``errors`` is ``None`` unless the method weighs by refit errors and ``spans`` were given.
+    Raises ``ParameterError`` for an unknown method (before anything is fitted when called
+    with ``spans=None`` first)."""
+    if method != "auto" and method not in METHODS:
+        raise ParameterError(f"reconcile method must be 'auto' or one of {', '.join(METHODS)}; got {method!r}")
+    method, why = resolve_method(method, history, keys, freq)
+    if method in VARIANCE_WEIGHTED and not has_band(quantiles):
+        why = (f"{method} weighs each series by its band: none without a quantile below and above the median "
+               f"(quantiles {sorted(quantiles)}), so forecast proportions" + (f"; chosen first: {why}" if why else ""))
+        method = "forecast_proportions"
+    errors = {"bottom": refit_errors(spans, keys)} if method in WITH_REFITS and spans is not None else None
+    return method, why, errors
 
 
 def band_variance(frame: pd.DataFrame) -> np.ndarray:
@@ -162,19 +191,22 @@ def scale_band(frame: pd.DataFrame, direct: pd.DataFrame, on: list[str]) -> pd.D
     """A level's coherent forecast with its own band: ``frame`` (``[on..., yhat, yhat_q...]``, the
     level's reconciled point forecast, units per period) with each quantile column that
     ``direct`` (the level's direct forecast, same columns) also has taken from ``direct`` and
-    scaled each row by the coherent point forecast over the direct one (1 where the direct one is
-    0): a sum of the series' quantiles is no quantile of their sum (far too wide a band). A row
-    that ``direct`` lacks keeps ``frame``'s quantiles. The one home of this rule: the event
-    report's levels (``planning.level_daily``) and the backtest's reconciled total
+    moved with the point as a bottom series' band is (``_moved``): scaled each row by the
+    coherent point over the direct one, or, where the direct point is 0, shifted by the coherent
+    point (so a band of 0..0 around a direct 0 sits at the coherent point, never beside it): a
+    sum of the series' quantiles is no quantile of their sum (far too wide a band). A row that
+    ``direct`` lacks keeps ``frame``'s quantiles. The one home of this rule: the event report's
+    levels (``planning.level_daily``) and the backtest's reconciled total
     (``backtest.backtest_windows``), so the backtest scores the band the report shows.
 
     Returns a new frame, ``frame``'s rows and columns in order."""
     qcols = [c for c in frame.columns if c.startswith("yhat_q") and c in direct.columns]
     merged = frame[[*on, "yhat"]].merge(direct[[*on, "yhat", *qcols]], on=on, how="left", suffixes=("", "_direct"))
-    scale = (merged["yhat"] / merged["yhat_direct"].where(merged["yhat_direct"] > 0)).fillna(1.0)
+    base = merged[["yhat_direct", *qcols]].rename(columns={"yhat_direct": "yhat"})
+    moved = _moved(base, "yhat", merged["yhat"].to_numpy(dtype=float), qcols)
     out = frame.copy()
-    for c in qcols:
-        out[c] = np.where(merged[c].notna(), merged[c] * scale, out[c])
+    for i, c in enumerate(qcols):
+        out[c] = np.where(merged[c].notna(), moved[:, i], out[c])
     return out
 
 
@@ -221,8 +253,8 @@ def shrunk_covariance(errors: np.ndarray, ridge: float = SHRINK_RIDGE) -> tuple[
     return shrunk, lam
 
 
-def level_correlation(errors: np.ndarray, levels, refits=None) -> tuple[np.ndarray, dict]:
-    """One correlation of forecast errors per pair of levels, each shrunk by its own sampling
+def bottom_correlation(errors: np.ndarray, refits=None) -> tuple[np.ndarray, dict]:
+    """One correlation among the errors of n series (the bottom's), shrunk by its own sampling
     variance between refits.
 
     Parameters
@@ -230,32 +262,30 @@ def level_correlation(errors: np.ndarray, levels, refits=None) -> tuple[np.ndarr
     errors : shape (T, n): T past forecast errors (actual - forecast, units) of each of n series,
         aligned by row (the same refit origin and span in every column); NaN where a series has
         no error in that row (a younger series has fewer refits; one without refits has none).
-    levels : shape (n,), the level of each series (e.g. 0 the total, 1 the categories, 2 the
-        bottom).
     refits : shape (T,) or None: the refit each row comes from. Rows of one refit share its
-        level error, so a correlation's sampling variance is measured between refits
+        level error, so the correlation's sampling variance is measured between refits
         (cluster-robust), not as if the rows were independent; None: every row its own refit.
 
     Returns
     -------
-    ``(F, detail)``: F (n, K) for K levels, the factor of ``R = F F' + diag(1 - sum_k F_ik^2)``
-    (unit diagonal; ``diagonal_projection`` takes it so: W a diagonal plus a rank-K matrix):
-    ``R_ij = rho*_ab`` for series i of level a and j of level b: the mean of ``r_kl = sum_t z_tk z_tl / T`` over the pairs k != l of series of
-    those levels that have errors (``z = e / rms(e)`` over a series' own rows, zero where it has
-    none; the products not centred, as MinT's ``W_1 = sum e e' / T``: a level error the refits
-    share is part of it; Wickramasuriya, Athanasopoulos & Hyndman 2019), times ``max(0, 1 -
-    var / rho^2)``, ``var`` the mean's variance between refits (Schafer & Strimmer 2005's
-    intensity for one parameter). A series without errors takes its level's correlation. With
-    6 refits, the correlation of each pair of hundreds of series is noise; one per pair of
-    levels is the constant-correlation model (Elton & Gruber 1973; the target of Ledoit & Wolf
-    2004, *J. Portfolio Management* 30(4)) per block. ``detail``: ``{(a, b): rho*}`` and the
-    shrinkage of each. R is positive semi-definite (the levels' correlation matrix is scaled
-    down until it is) and 1 on the diagonal.
+    ``(F, detail)``: F (n, 1), the factor of ``R = F F' + diag(1 - F^2)`` (unit diagonal;
+    ``diagonal_projection`` takes it so: W a diagonal plus a rank-1 matrix): ``R_ij = rho*``
+    for every pair of series with errors, ``rho*`` = the mean of ``r_kl = sum_t z_tk z_tl / T``
+    over the pairs k != l (``z = e / rms(e)`` over a series' own rows, zero where it has none;
+    the products not centred, as MinT's ``W_1 = sum e e' / T``: a level error the refits share
+    is part of it; Wickramasuriya, Athanasopoulos & Hyndman 2019), times ``max(0, 1 - var /
+    rho^2)``, ``var`` the mean's variance between refits (Schafer & Strimmer 2005's intensity for
+    one parameter), floored at 0 (an equicorrelation below 0 is not a correlation matrix for
+    many series: ``R`` is then the identity, ``wls_var``'s W). A series without errors is
+    uncorrelated with every other (F 0). With 6 refits, the correlation of each pair of hundreds
+    of series is noise; one for all is the constant-correlation model (Elton & Gruber 1973; the
+    target of Ledoit & Wolf 2004, *J. Portfolio Management* 30(4)). ``detail``:
+    ``{"correlation": rho* as used (>= 0), "estimate": rho* before the floor, "shrinkage": ...}``.
 
     Raises
     ------
-    ParameterError : not a (T, n) array with T >= 2, infinite values, ``levels`` or ``refits``
-        of another length.
+    ParameterError : not a (T, n) array with T >= 2, infinite values, ``refits`` of another
+        length.
     """
     errors = np.asarray(errors, dtype=float)
     if errors.ndim != 2 or errors.shape[0] < 2:
@@ -264,46 +294,29 @@ def level_correlation(errors: np.ndarray, levels, refits=None) -> tuple[np.ndarr
         raise ParameterError("errors: infinite values (NaN marks a missing error)")
     t, n = errors.shape
     refits = np.arange(t) if refits is None else np.asarray(refits)
-    levels = np.asarray(levels)
-    if refits.shape != (t,) or levels.shape != (n,):
-        raise ParameterError(f"refits: one per row of errors ({t}), levels one per column ({n}); got "
-                             f"{refits.shape} and {levels.shape}")
+    if refits.shape != (t,):
+        raise ParameterError(f"refits: one per row of errors ({t}); got {refits.shape}")
     present = np.isfinite(errors)
     filled = np.where(present, errors, 0.0)
     rows = present.sum(axis=0)
     rms = np.sqrt(np.divide((filled ** 2).sum(axis=0), rows, out=np.zeros(n), where=rows > 0))
     z = np.divide(filled, rms, out=np.zeros_like(filled), where=rms > 0)
-    names, codes = np.unique(levels, return_inverse=True)
     evidence = rms > 0
-    member = np.stack([(codes == a) & evidence for a in range(len(names))], axis=1).astype(float)  # (n, K)
-    sums = z @ member                                   # (T, K): each level's z summed per row
-    squares = (z ** 2) @ member                         # (T, K): its own products (k == l), left out
+    members = int(evidence.sum())
+    pairs = members * (members - 1)
+    if pairs == 0:
+        return np.zeros((n, 1)), {"correlation": 0.0, "estimate": 0.0, "shrinkage": 1.0}
+    per_row = (z.sum(axis=1) ** 2 - (z ** 2).sum(axis=1)) / pairs        # (T,): the mean product per row
+    mean = per_row.sum() / t
     groups = np.unique(refits)
-    k = len(names)
-    matrix, detail = np.eye(k), {}
-    for a in range(k):
-        for b in range(a, k):
-            pairs = member[:, a].sum() * member[:, b].sum() - (member[:, a] * member[:, b]).sum()
-            if pairs == 0:
-                continue
-            per_row = (sums[:, a] * sums[:, b] - (squares[:, a] if a == b else 0.0)) / pairs   # (T,)
-            mean = per_row.sum() / t
-            var = 0.0
-            if len(groups) >= 2:
-                totals = np.array([per_row[refits == g].sum() - (refits == g).sum() * mean for g in groups])
-                var = float((totals ** 2).sum()) * len(groups) / (len(groups) - 1) / t ** 2
-            shrink = 1.0 if mean == 0 or len(groups) < 2 else float(np.clip(var / mean ** 2, 0.0, 1.0))
-            matrix[a, b] = matrix[b, a] = mean * (1.0 - shrink)
-            detail[(names[a], names[b])] = {"correlation": matrix[a, b], "shrinkage": shrink}
-    diagonal = np.diag(matrix).copy()
-    for _ in range(60):  # a block matrix from separate means may not be PSD: scale the correlations down
-        if np.linalg.eigvalsh(matrix).min() >= -1e-12:
-            break
-        matrix = matrix * 0.9
-        matrix[np.diag_indices(k)] = diagonal
-    values, vectors = np.linalg.eigh(matrix)
-    root = vectors * np.sqrt(np.clip(values, 0.0, None))                # matrix = root root'
-    return root[codes] * evidence[:, None], detail                      # no refits, no evidence: uncorrelated
+    var = 0.0
+    if len(groups) >= 2:
+        totals = np.array([per_row[refits == g].sum() - (refits == g).sum() * mean for g in groups])
+        var = float((totals ** 2).sum()) * len(groups) / (len(groups) - 1) / t ** 2
+    shrink = 1.0 if mean == 0 or len(groups) < 2 else float(np.clip(var / mean ** 2, 0.0, 1.0))
+    estimate = mean * (1.0 - shrink)
+    used = max(estimate, 0.0)
+    return (np.sqrt(used) * evidence)[:, None], {"correlation": used, "estimate": estimate, "shrinkage": shrink}
 
 
 def refit_errors(spans, keys) -> pd.DataFrame:
@@ -363,7 +376,7 @@ def diagonal_projection(S: np.ndarray, diagonal: np.ndarray, *values: np.ndarray
     ``j`` is reconciled with ``W_j = diag(diagonal[:, j])`` (``wls_var``: one variance per
     series and date), without forming any ``G``; with ``factor`` F, with ``W_j = D_j^1/2 R
     D_j^1/2`` (``mint_refits``: those variances and one correlation matrix ``R = F F' + diag(1
-    - sum_k F_ik^2)``, ``level_correlation``), a diagonal plus a rank-k matrix.
+    - sum_k F_ik^2)``, e.g. ``bottom_correlation``'s), a diagonal plus a rank-k matrix.
 
     Parameters
     ----------
@@ -728,13 +741,17 @@ def _project(bottom, upper, keys, method, errors) -> pd.DataFrame:
         G = None
         factor = None
         if method == "mint_refits":  # the bottom series' errors correlated; the levels above as wls_var's
-            E, refits = _error_matrix(errors, table, keys, [], labels)
-            E = E[:, len(S) - S.shape[1]:]
-            factor, detail = level_correlation(E, np.zeros(E.shape[1]), refits) if E.shape[0] >= 2 else (None, {})
+            E, refits = _error_matrix(errors, table, keys)
+            factor, detail = bottom_correlation(E, refits) if E.shape[0] >= 2 else (None, {})
             if factor is not None:
-                factor = np.vstack([np.zeros((len(S) - S.shape[1], factor.shape[1])), factor])
-            info.update(correlation=detail.get((0, 0), {}).get("correlation", 0.0), error_rows=E.shape[0],
-                        series_with_errors=int(np.isfinite(E).any(axis=0).sum()))
+                factor = np.vstack([np.zeros((len(S) - S.shape[1], 1)), factor])
+            used, estimate = detail.get("correlation", 0.0), detail.get("estimate", 0.0)
+            info.update(correlation=used, estimated_correlation=estimate, error_rows=E.shape[0],
+                        series_with_errors=int(np.isfinite(E).any(axis=0).sum()),
+                        uncorrelated_why="" if used > 0 else
+                        (f"fewer than 2 refit span rows among the series ({E.shape[0]})" if E.shape[0] < 2 else
+                         f"their refits' errors correlate {estimate:+.2f}, which the model floors at 0"
+                         if estimate < 0 else "their refits' errors show no correlation after shrinkage"))
     else:
         if errors is None:
             raise ParameterError("mint_shrink needs past forecast errors of every level (errors=...)")
@@ -784,45 +801,29 @@ def _project(bottom, upper, keys, method, errors) -> pd.DataFrame:
     return out
 
 
-def _error_matrix(errors, table: pd.DataFrame, keys, levels, labels) -> tuple[np.ndarray, np.ndarray]:
-    """``mint_refits``' errors as a (T, n) matrix over the rows of S (NaN: no error; a series
-    without refits has none) and the refit of each of the T rows (every ``(refit, step)`` of the
-    ``levels`` and the bottom). ``errors``: ``{level tuple or "bottom": [level columns..., refit,
-    step, error]}`` (``refit_errors``). Raises ``ParameterError`` for a missing level, columns,
-    or a series the hierarchy does not hold."""
-    if errors is None:
+def _error_matrix(errors, table: pd.DataFrame, keys) -> tuple[np.ndarray, np.ndarray]:
+    """``mint_refits``' errors as a (T, n_bottom) matrix over the bottom series in the table's
+    order (NaN: no error; a series without refits has none) and the refit of each of the T rows
+    (every ``(refit, step)``). ``errors``: ``{"bottom": [keys..., refit, step, error]}``
+    (``refit_errors``). Raises ``ParameterError`` for missing errors or columns, or a series the
+    hierarchy does not hold."""
+    if errors is None or "bottom" not in errors:
         raise ParameterError("mint_refits needs the bottom series' refit errors (errors={'bottom': ...}: "
                              "reconcile.refit_errors of the forecast's attrs['window_spans'])")
-    errors = {tuple(k) if k != "bottom" else k: v for k, v in errors.items()}
-    absent = [lv for lv in [*levels, "bottom"] if lv not in errors]
-    if absent:
-        raise ParameterError(f"errors: none given for level(s) {absent}")
-    where = {label: i for i, label in enumerate(labels)}
-    parts = []
-    for level in [*levels, "bottom"]:
-        frame = errors[level]
-        columns = list(keys) if level == "bottom" else list(level)
-        missing = [c for c in [*columns, "refit", "step", "error"] if c not in frame.columns]
-        if missing:
-            raise ParameterError(f"errors of level {level if level == 'bottom' else list(level)}: missing "
-                                 f"columns {missing}")
-        if frame.duplicated([*columns, "refit", "step"]).any():
-            raise ParameterError(f"errors of level {level if level == 'bottom' else list(level)}: more than one "
-                                 f"row per series, refit and step")
-        if level == "bottom":  # the bottom's rows of S follow the table's
-            at = pd.MultiIndex.from_frame(table[list(keys)]).get_indexer(pd.MultiIndex.from_frame(frame[columns]))
-            rows = np.where(at >= 0, at + len(labels) - len(table), -1)
-        else:
-            rows = np.array([where.get((level, key), -1) for key in frame[columns].itertuples(index=False, name=None)],
-                            dtype=int)
-        if (rows < 0).any():
-            at = int(np.flatnonzero(rows < 0)[0])
-            raise ParameterError(f"errors: series {dict(zip(columns, frame[columns].iloc[at]))} is not in the "
-                                 f"forecast's hierarchy")
-        parts.append(pd.DataFrame({"row": rows, "refit": frame["refit"].to_numpy(), "step": frame["step"].to_numpy(),
-                                   "error": frame["error"].to_numpy(dtype=float)}))
-    long = pd.concat(parts, ignore_index=True)
-    wide = long.pivot(index=["refit", "step"], columns="row", values="error").reindex(columns=range(len(labels)))
+    frame, columns = errors["bottom"], list(keys)
+    missing = [c for c in [*columns, "refit", "step", "error"] if c not in frame.columns]
+    if missing:
+        raise ParameterError(f"errors of the bottom: missing columns {missing}")
+    if frame.duplicated([*columns, "refit", "step"]).any():
+        raise ParameterError("errors of the bottom: more than one row per series, refit and step")
+    rows = pd.MultiIndex.from_frame(table[columns]).get_indexer(pd.MultiIndex.from_frame(frame[columns]))
+    if (rows < 0).any():
+        at = int(np.flatnonzero(rows < 0)[0])
+        raise ParameterError(f"errors: series {dict(zip(columns, frame[columns].iloc[at]))} is not in the "
+                             f"forecast's hierarchy")
+    long = pd.DataFrame({"row": rows, "refit": frame["refit"].to_numpy(), "step": frame["step"].to_numpy(),
+                         "error": frame["error"].to_numpy(dtype=float)})
+    wide = long.pivot(index=["refit", "step"], columns="row", values="error").reindex(columns=range(len(table)))
     return wide.to_numpy(dtype=float), wide.index.get_level_values("refit").to_numpy()
 
 
