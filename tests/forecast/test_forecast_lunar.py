@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from workbench.calendar import default_calendar
+from workbench.errors import CalendarRangeError
 from forecast_helpers import sample_periods
 from workbench.forecast import metrics
 from workbench.forecast.core import forecast
@@ -51,7 +52,7 @@ def test_centred_regressors_average_zero_at_every_calendar_position():
 def test_dates_outside_the_calendar_are_refused_and_such_a_history_is_forecast_without_effects():
     """Public series from the 1950s-1990s (R's datasets) are still forecast, with a note."""
     ds = pd.date_range("1988-01-01", periods=48, freq="MS")
-    with pytest.raises(ValueError, match="outside the calendar's years"):
+    with pytest.raises(CalendarRangeError, match="outside the calendar's years"):
         lunar_regressors(ds, "MS", CAL, centred=True)
     y = 100 + 10 * np.sin(np.arange(48) * np.pi / 6)
     pred = make_model("ets").fit(y, ds, freq="MS").predict(6)

@@ -10,7 +10,7 @@ from scipy.stats import norm, theilslopes, wilcoxon
 
 from workbench.calendar import RetailCalendar
 from workbench.data.validate import PERIOD_WORDS, SEASON_LENGTH, consecutive_runs, period_end, window_share
-from workbench.errors import ModelError
+from workbench.errors import CalendarRangeError, ModelError
 from workbench.forecast.conformal import (HORIZON_BANDS, apply_offsets, conformal_offsets, path_errors,
                                          rolling_origin_errors, rolling_origin_paths, wiener_factor)
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
@@ -438,7 +438,7 @@ class ETSModel(Forecaster):
             return np.zeros(len(ds), bool)
         try:
             return lunar_regressors(ds, self.freq_, self.calendar_, centred=False).sum(axis=1) > 0
-        except ValueError:  # dates outside the calendar's years: no festival is known there
+        except CalendarRangeError:  # dates outside the calendar's years: no festival is known there
             return np.zeros(len(ds), bool)
 
     def _fit_form(self, z: np.ndarray, form: str, season_seen: bool = True) -> None:

@@ -51,6 +51,7 @@ import pandas as pd
 
 from workbench.calendar import RetailCalendar, default_calendar, spring_festival
 from workbench.data.validate import SEASON_LENGTH
+from workbench.errors import CalendarRangeError
 
 PRE, WIND_DOWN, HOLIDAY, POST, FESTIVAL = "pre-festival", "wind-down", "holiday", "recovery", "festival"
 # the frequencies with moving-holiday effects: a quarter holds the whole festival but for up to
@@ -237,8 +238,9 @@ def lunar_regressors(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar, 
                      spans: tuple[int, int, int] | None = None) -> np.ndarray:
     """Shape (n, k): per period of ``ds`` (weekly: week starts; ``MS``) the share of its
     days inside each window of ``WINDOWS[freq]`` (0-1), minus the long-run mean share at its
-    calendar position when ``centred``; ``spans``: as in ``festival_windows``. Raises ``ValueError`` for dates outside the calendar's
-    years 2000-2099 or a frequency other than W and MS."""
+    calendar position when ``centred``; ``spans``: as in ``festival_windows``. Raises
+    ``errors.CalendarRangeError`` for dates outside the calendar's years 2000-2099, ``ValueError``
+    for a frequency other than W and MS."""
     if freq not in WINDOWS:
         raise ValueError(f"moving-holiday regressors are for W and MS data, not {freq!r}")
     ds = pd.DatetimeIndex(ds)
@@ -251,9 +253,10 @@ def lunar_regressors(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar, 
 
 
 def _check_dates(ds: pd.DatetimeIndex, freq: str) -> None:
-    """Raises ``ValueError`` when the periods of ``ds`` reach outside the calendar's years."""
+    """Raises ``errors.CalendarRangeError`` when the periods of ``ds`` reach outside the
+    calendar's years (the one type for it: ``features.quiet_periods`` and ``ets`` catch it)."""
     if ds.min() < _REF_START or _period_ends(ds[-1:], freq)[0] > _REF_END:
-        raise ValueError(f"dates {ds.min().date()}..{ds.max().date()} reach outside the calendar's years "
+        raise CalendarRangeError(f"dates {ds.min().date()}..{ds.max().date()} reach outside the calendar's years "
                          f"{REFERENCE_YEARS[0]}-{REFERENCE_YEARS[-1]}")
 
 
@@ -477,7 +480,7 @@ def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: R
     busy = np.zeros(len(z), bool) if sale is None else sale  # no level for a festival's neighbourhood
     try:
         _check_dates(dates, freq)
-    except ValueError as exc:
+    except CalendarRangeError as exc:
         return None, f"Spring Festival and New Year sale effects not estimated: {exc}"
     placements = whole_festivals(ds, freq, calendar, widest)
     # the periods no sale or festival touches: the steps between them are the noise (local_effect)
