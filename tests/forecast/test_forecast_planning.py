@@ -469,3 +469,24 @@ def test_the_backtest_verdict_says_what_the_backtest_means_for_the_forecast_abov
     assert backtest_verdict(table, "ets", [0.1, 0.9]) == []
     assert backtest_verdict(table, "event_naive", [0.1, 0.9])[1] == ("on 年货节 2025, event_naive's total was 15% "
                                                                     "low; auto was more accurate (WAPE 12% against 20%)")
+
+
+def test_mint_refits_note_says_when_w_is_wls_vars():
+    """Two series that err against each other (one's gain is the other's loss): their refits'
+    correlation is negative, which one equicorrelation cannot use, so W is wls_var's. The note
+    says so and names the estimate, not "correlation -0.99 ... count as one error"."""
+    rng = np.random.default_rng(5)
+    ds = pd.date_range("2024-01-01", "2026-03-31")
+    swing = np.cumsum(rng.normal(0, 3, len(ds)))
+    frame = pd.concat([pd.DataFrame({"k": k, "ds": ds,
+                                     "y": np.round(np.maximum(200 + sign * (swing - swing.mean())
+                                                              + rng.normal(0, 2, len(ds)), 0))})
+                       for k, sign in (("a", 1), ("b", -1))], ignore_index=True)
+    runs = {method: planning.event_forecast(frame, event="618", year=2026, lead=60, keys=["k"], reconcile=method,
+                                            model="seasonal_naive") for method in ("mint_refits", "wls_var")}
+    info = runs["mint_refits"].forecast.attrs["reconcile"]
+    assert info["estimated_correlation"] < 0 and info["correlation"] == 0.0, info
+    (note,) = [n for n in runs["mint_refits"].notes if n.startswith("levels reconciled (mint_refits")]
+    assert "weighed by the variance of its own band only, as wls_var: their refits' errors correlate -" in note
+    assert "count as one error" not in note
+    np.testing.assert_allclose(runs["mint_refits"].forecast.yhat, runs["wls_var"].forecast.yhat, rtol=1e-9)
