@@ -218,7 +218,7 @@ def unfinished_period_note(frame: pd.DataFrame, freq: str, source: str, today=No
     end = period_end(last, freq)
     if end < pd.Timestamp(today):
         return []
-    word = {"D": "day", "W": "week", "MS": "month", "QS": "quarter"}[freq]
+    word = PERIOD_WORDS[freq][:-1]
     return [f"{source}: the last {word}, {last.date()}..{end.date()}, is not over (today is {pd.Timestamp(today).date()}): "
             f"its total cannot be whole, yet it is read as a whole {word} and its shortfall as a fall in demand; "
             f"leave that row out, or export to its last day"]
