@@ -271,8 +271,8 @@ def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None
         raise ParameterError(f"other: {other!r} is a value of {taken}; choose a label no series has")
     history = frame["ds"] <= middle.cutoff
     train = frame[history]
-    if planned is not None and not bool(np.asarray(planned)[history.to_numpy()].all()):
-        wanted = np.asarray(planned)[history.to_numpy()]
+    wanted = np.asarray(planned)[history.to_numpy()] if planned is not None else None
+    if wanted is not None and not wanted.all():
         rest = (train[~wanted].groupby([*by, "ds"], sort=True, as_index=False)["y"].sum()
                 .assign(**{k: other for k in finer}))
         train = pd.concat([train[wanted], rest[[*keys, "ds", "y"]]], ignore_index=True)
@@ -285,9 +285,10 @@ def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None
     failed = {tuple(f.key[k] for k in by) for f in failures}
     values = [c for c in ("yhat", *qcols, "yhat_baseline") if c in middle.forecast.columns]
     top = {k if isinstance(k, tuple) else (k,): part for k, part in middle.forecast.groupby(by, sort=False)}
-    parts, kept = [], []
+    parts, kept, seen = [], [], set()
     for key, part in fc.groupby(by, sort=True):
         key = key if isinstance(key, tuple) else (key,)
+        seen.add(key)
         level = top.get(key)
         if level is None or key in failed:  # nothing to split, or a failed series' units (review 7.2 #1)
             if level is None:
@@ -323,8 +324,7 @@ def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None
                  f"forecast, none given the failed series' units), so it falls short of the {level} forecast")
     if kept:
         note += f"; not split in {'; '.join(kept)}, which the {level} forecast lacks: its series are as forecast"
-    lost = sorted(", ".join(map(str, k)) for k in set(top) - {k if isinstance(k, tuple) else (k,)
-                                                           for k in fc.groupby(by).groups})
+    lost = sorted(", ".join(map(str, k)) for k in set(top) - seen)
     if lost:
         note += f"; no series of {'; '.join(lost)} could be forecast: its units are in no {series} series"
     return out, [*notes, note]

@@ -108,7 +108,7 @@ def sale_effects(z: np.ndarray, shares: np.ndarray, excluded: np.ndarray, freq: 
     quiet period on both sides (a Double 11 that ends the history); an event with no sighting
     measured has no entry."""
     out = {}
-    any_sale = shares.sum(axis=1) > 0
+    busy = (shares.sum(axis=1) > 0) | excluded  # no quiet neighbour: a sale's or the festival's
     for j in range(shares.shape[1]):
         runs = consecutive_runs(np.flatnonzero(shares[:, j] > 0))
         measures = []  # (beta, variance, spread) of each sighting measured
@@ -117,10 +117,10 @@ def sale_effects(z: np.ndarray, shares: np.ndarray, excluded: np.ndarray, freq: 
                 continue
             sighting = np.zeros(len(z), bool)
             sighting[run] = True
-            hood = neighbourhood(sighting, any_sale | excluded, LOCAL_BASELINE[freq], LOCAL_LIMIT[freq])
+            hood = neighbourhood(sighting, busy, LOCAL_BASELINE[freq], LOCAL_LIMIT[freq])
             if hood is None:
                 continue
-            estimate = local_effect(z, np.where(sighting, shares[:, j], 0.0)[:, None], *hood, ~(any_sale | excluded))
+            estimate = local_effect(z, np.where(sighting, shares[:, j], 0.0)[:, None], *hood, ~busy)
             if estimate is not None:
                 measures.append((float(estimate[0][0]), float(estimate[1][0, 0]), float(estimate[2])))
         if measures:
@@ -460,9 +460,11 @@ class ETSModel(Forecaster):
         # of form on a noise test.)
         self.event_excess_, self.sale_periods_ = np.zeros(len(z)), np.zeros(len(z), bool)
         self.sale_effects_ = {}
+        sale = None  # the sale periods, once, for the lunar fit and the opening ramp
         if form in ("trend", "level") and (self.freq_ == "W" or self.freq_ == "MS" and not season_seen):
             events, shares = sale_shares(ds, self.freq_, self.calendar_)
             quiet = shares.sum(axis=1) == 0
+            sale = ~quiet
             if quiet.sum() >= MIN_QUIET and not quiet.all():
                 measured = sale_effects(z, shares, self._festival_periods(ds), self.freq_)
                 self.sale_effects_ = {events[j]: effect for j, effect in measured.items()}
@@ -470,8 +472,8 @@ class ETSModel(Forecaster):
                 self.event_excess_, self.sale_periods_, z = z - clean, ~quiet, clean
         # moving (lunar) holidays: estimated with the season, removed here, added back in predict
         self.lunar_, self.lunar_note_ = None, None
-        # the sale periods, once, for the lunar fit and the opening ramp
-        sale = event_periods(ds, self.freq_, self.calendar_) if self.lunar or form == "indices" else None
+        if sale is None and (self.lunar or form == "indices"):
+            sale = event_periods(ds, self.freq_, self.calendar_)
         if self.freq_ in WINDOWS and self.lunar:
             self.lunar_, self.lunar_note_ = fit_lunar_effect(
                 z, ds, self.freq_, self.calendar_, season=season if form in ("season", "indices") else None,
