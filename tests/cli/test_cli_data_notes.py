@@ -73,3 +73,47 @@ def test_the_cli_backtest_says_what_it_means_for_the_default_model(tmp_path, cap
     assert lines and "auto's total was" in lines[0] and "low" in lines[0]
     for line in lines:
         assert f"what the backtest says about auto: {line}" in printed
+
+
+def test_a_last_day_the_data_show_cut_short_is_a_note_of_its_own_kind(tmp_path, capsys):
+    """Review 7.2 #6 / 7.3 #12: the unfinished-period note read the wall clock and was warned as
+    an UnusedColumnsWarning. A last day whose units fall far below the same weekday's (an export
+    taken in the morning) is named on stderr and in the notes file, as UnfinishedPeriodWarning;
+    the whole day is not."""
+    import pytest
+
+    from workbench.data.validate import UnfinishedPeriodWarning, UnusedColumnsWarning
+    from workbench.forecast.jobs import load_series
+
+    data = _export(tmp_path)
+    table = pd.read_csv(data).drop(columns="退货量")
+    table.to_csv(data, index=False)
+    with warnings_of(UnfinishedPeriodWarning) as caught:
+        load_series(data, date_col="日期", target="销量", keys=["商品编码"])
+    assert caught == []
+    table.loc[table["日期"] == table["日期"].max(), "销量"] = 1.0
+    table.to_csv(data, index=False)
+    with pytest.warns(UnfinishedPeriodWarning, match="the last day, 2025-07-19, totals 2") as caught:
+        frame, _ = load_series(data, date_col="日期", target="销量", keys=["商品编码"])
+    assert not any(issubclass(w.category, UnusedColumnsWarning) for w in caught)
+    assert any("the last day, 2025-07-19" in n for n in frame.attrs["data_notes"])
+    assert main(["forecast", "--data", str(data), "--date-col", "日期", "--target", "销量", "--keys", "商品编码",
+                 "--freq", "D", "--horizon", "7", "--model", "seasonal_naive", "--out", str(tmp_path / "fc.csv"),
+                 "--notes", str(tmp_path / "notes.csv")]) == 0
+    assert "was the export taken before it ended?" in capsys.readouterr().err
+    assert pd.read_csv(tmp_path / "notes.csv")["note"].str.contains("the last day, 2025-07-19", regex=False).any()
+
+
+def warnings_of(category):
+    """A context that records the warnings of ``category`` only (a list, empty when none)."""
+    import contextlib
+    import warnings
+
+    @contextlib.contextmanager
+    def recorder():
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            mine = []
+            yield mine
+            mine += [w for w in seen if issubclass(w.category, category)]
+    return recorder()

@@ -362,3 +362,17 @@ def test_an_export_outage_keeps_no_rows_and_is_named_not_written_as_zeros(tmp_pa
     assert "an export outage?" in capsys.readouterr().out
     one_day = export[paid != pd.Timestamp("2026-09-15")]  # one day without lines: chance explains it
     assert "export outage" not in daily_sales(one_day, level=level).summary()
+
+
+def test_a_last_day_exported_before_it_ended_is_named(tmp_path):
+    """Review 7.2 #6: an export taken mid-day wrote that day's morning as a whole day, and only the
+    CLI forecast and the event report had a note, read from the wall clock. The data say it: the
+    last day's units fall far below the same weekday's; the whole day gets no note."""
+    from workbench.data.sample import sample_order_export
+
+    export = sample_order_export("2026-07-01", "2026-09-16", share=0.05)
+    paid = pd.to_datetime(export["支付完成时间"])
+    assert "was the export taken before it ended?" not in daily_sales(export, level="sku").summary()
+    morning = export[(paid.dt.normalize() < pd.Timestamp("2026-09-16")) | (paid.dt.hour < 9)]
+    said = daily_sales(morning, level="sku").summary()
+    assert "the last day, 2026-09-16, totals" in said and "was the export taken before it ended?" in said

@@ -425,18 +425,32 @@ def test_a_spring_festival_closure_without_rows_is_no_outage():
     assert (out[out.ds.isin(closed)].y == 0).all() and len(out[out.ds.isin(closed)]) == 6 * 4
 
 
-def test_a_last_period_that_is_not_over_is_named():
-    """Trial 9: an export to 2026-11-29 summed to months gave a November of 29 days, read as a whole
-    month (and its shortfall as a fall). A last period that ends on or after today is named."""
+def test_a_last_period_cut_short_is_named_from_the_data_not_the_clock():
+    """Trial 9 / review 7.2 #6: the note on an unfinished last period read the wall clock, so a
+    rerun of the same file on another day said otherwise, and an export to 11-29 used on 12-01 got
+    none. It is now a function of the data: a last period whose total falls well below its
+    siblings' (a half month, a morning's orders) is named; a whole one is not, on any day."""
     from workbench.data.validate import unfinished_period_note
 
-    months = pd.DataFrame({"ds": pd.to_datetime(["2026-10-01", "2026-11-01"]), "y": [30.0, 29.0]})
-    note = unfinished_period_note(months, "MS", "monthly.csv", today="2026-11-30")
-    assert note == ["monthly.csv: the last month, 2026-11-01..2026-11-30, is not over (today is 2026-11-30): its total "
-                    "cannot be whole, yet it is read as a whole month and its shortfall as a fall in demand; leave "
-                    "that row out, or export to its last day"]
-    assert unfinished_period_note(months, "MS", "monthly.csv", today="2026-12-01") == []
-    days = pd.DataFrame({"ds": pd.date_range("2026-11-01", "2026-11-29"), "y": 1.0})
-    assert unfinished_period_note(days, "D", "daily.csv", today="2026-11-30") == []  # yesterday's day is whole
-    assert "the last week, 2026-11-23..2026-11-29" in unfinished_period_note(
-        days.iloc[[-7]], "W", "weekly.csv", today="2026-11-29")[0]
+    months = pd.DataFrame({"ds": pd.date_range("2025-09-01", "2026-11-01", freq="MS"), "y": 3000.0})
+    assert unfinished_period_note(months, "MS", "monthly.csv") == []
+    months.loc[months.index[-1], "y"] = 1400.0  # November to the 14th
+    # October holds 国庆 and 双11's pre-sale: no sibling of a quiet month
+    assert unfinished_period_note(months, "MS", "monthly.csv") == [
+        "monthly.csv: the last month, 2026-11-01..2026-11-30, totals 1,400, under 60% of the lowest total of the 2 "
+        "months before (3,000): was the export taken before it ended? It is read as a whole month and its shortfall "
+        "as a fall in demand; leave that row out, or export to 2026-11-30"]
+    rng = np.random.default_rng(3)
+    days = pd.DataFrame({"ds": pd.date_range("2026-08-01", "2026-09-30"), "y": 0.0})
+    weekday = days["ds"].dt.day_of_week.to_numpy()
+    days["y"] = rng.poisson(np.where(weekday >= 5, 150, 400)).astype(float)  # weekends sell less
+    assert unfinished_period_note(days, "D", "daily.csv") == []
+    assert unfinished_period_note(days.iloc[:-1], "D", "daily.csv") == []  # a low Saturday is a Saturday's
+    days.loc[days.index[-1], "y"] = 120.0  # a Wednesday's morning
+    assert "daily.csv: the last day, 2026-09-30, totals 120" in unfinished_period_note(days, "D", "daily.csv")[0]
+    slow = pd.DataFrame({"ds": pd.date_range("2026-08-01", "2026-09-30"), "y": 3.0})
+    slow.loc[slow.index[-1], "y"] = 0.0  # a slow shop's empty day is chance, not a short export
+    assert unfinished_period_note(slow, "D", "slow.csv") == []
+    pause = pd.DataFrame({"ds": pd.date_range("2025-12-01", "2026-02-17"), "y": 400.0})
+    pause.loc[pause.index[-1], "y"] = 20.0  # Spring Festival 2026: the pause, low by design
+    assert unfinished_period_note(pause, "D", "pause.csv") == []

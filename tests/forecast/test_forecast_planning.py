@@ -490,3 +490,20 @@ def test_mint_refits_note_says_when_w_is_wls_vars():
     assert "weighed by the variance of its own band only, as wls_var: their refits' errors correlate -" in note
     assert "count as one error" not in note
     np.testing.assert_allclose(runs["mint_refits"].forecast.yhat, runs["wls_var"].forecast.yhat, rtol=1e-9)
+
+
+def test_a_last_month_the_data_show_cut_short_is_named_on_any_day(tmp_path):
+    """Trial 9 / recheck 9 NEW-3: a monthly table whose last month was summed before its end got
+    the note only if the report ran before that month ended (the wall clock). The data say it:
+    the same file gives the same note on any day; a whole month none."""
+    months = pd.date_range("2025-01-01", "2026-09-01", freq="MS")
+    frame = pd.DataFrame({"ds": months.strftime("%Y-%m-%d"), "units": 3000.0})
+    path = tmp_path / "monthly.csv"
+    frame.to_csv(path, index=False)
+    params = planning.EventParams(event="double11", data=str(path), keys=[])
+    assert planning.load_planning_frame(params)[3] == [
+        f"{path}: every date is a month's first day, one month apart: read as monthly data (freq MS); the forecast "
+        f"and its tables are per month (set freq to say otherwise)"]
+    frame.loc[frame.index[-1], "units"] = 900.0
+    frame.to_csv(path, index=False)
+    assert f"{path}: the last month, 2026-09-01..2026-09-30, totals 900" in planning.load_planning_frame(params)[3][-1]

@@ -148,3 +148,19 @@ def test_the_cycle_reads_the_tables_workbench_data_orders_writes(tmp_path):
     category = table["category"].iloc[0]
     assert load_history(CycleParams(**files, category=category))[2] == \
         sorted(table.loc[table["category"] == category, "sku"].unique())
+
+
+def test_a_last_day_the_data_show_cut_short_is_named(tmp_path):
+    """Review 7.2 #6: the planning cycle never said that its last day was a morning's export
+    (read as a whole day and its shortfall as a fall). The data say it
+    (``validate.unfinished_period_note``); the whole day gets no note."""
+    files = _export(tmp_path)
+    raw = pd.read_csv(files["data"], encoding="gbk", dtype={"商品编码": str})
+    raw = raw[raw["日期"] <= "2026-09-23"]
+    raw.to_csv(files["data"], index=False, encoding="gbk")
+    notes = load_history(CycleParams(**files, gmv=None, category=None))[3]
+    assert not any("was the export taken before it ended?" in n for n in notes)
+    raw.loc[raw["日期"] == "2026-09-23", "销量"] = 0
+    raw.to_csv(files["data"], index=False, encoding="gbk")
+    notes = load_history(CycleParams(**files, gmv=None, category=None))[3]
+    assert any(f"{files['data']}: the last day, 2026-09-23, totals 0" in n for n in notes)

@@ -7,7 +7,9 @@ columns, ``units`` (items) and ``gmv`` (CNY): the sales lines summed per day and
 zero for each day of a series between its first sale and the last day of the export (a day with
 no order sold nothing), except on the dates of an export outage (days without any sales line in a
 run chance cannot explain: ``validate.missing_dates``, the rule of every table read), which keep
-no row and are named, so the forecaster fills them instead of reading zeros.
+no row and are named, so the forecaster fills them instead of reading zeros. A last day whose
+units the data show cut short (an export taken before the day ended:
+``validate.unfinished_period_note``) is named too.
 
 The mapping (``order_mapping.yaml`` beside this module, or a user's file with the same keys)
 names the source column of each field and which status values are sales; a line whose after-sale
@@ -29,7 +31,7 @@ import pandas as pd
 
 from workbench.data.io import encoding_hint, parse_numbers, read_table, read_yaml
 from workbench.data.provinces import resolve_provinces
-from workbench.data.validate import describe_dates, describe_rows, missing_dates, parse_dates
+from workbench.data.validate import describe_dates, describe_rows, missing_dates, parse_dates, unfinished_period_note
 from workbench.errors import ConfigError, DataValidationError, ParameterError
 
 FIELDS = {
@@ -313,6 +315,7 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
                      f"export outage?): left without rows, not written as 0, so reading the table names them and "
                      f"fills each series there from the same weekday in the weeks either side; if nothing sold, "
                      f"add those days to the export")
+    notes += unfinished_period_note(table.rename(columns={"units": "y"}), "D", src)
     if "order_id" in used:
         order_of = sales[used["order_id"]]
         orders = int(order_of.nunique())

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.io import encoding_hint, parse_numbers
-from workbench.errors import DataValidationError
+from workbench.errors import CalendarRangeError, DataValidationError
 
 FREQUENCIES = {"D": "daily", "W": "weekly", "MS": "monthly (month start)", "QS": "quarterly (quarter start)"}
 # Periods in the main season of each frequency: a week of days; a year of weeks, months, quarters.
@@ -47,6 +47,10 @@ class GapsFilledWarning(UserWarning):
 
 class UnusedColumnsWarning(UserWarning):
     """Number columns of a file that the run does not read (``unused_columns_note``)."""
+
+
+class UnfinishedPeriodWarning(UserWarning):
+    """A table's last period looks cut short by its data (``unfinished_period_note``)."""
 
 
 @dataclass
@@ -203,25 +207,65 @@ def unused_columns_note(raw: pd.DataFrame, used, target: str, source: str) -> li
     return [f"{source}: column(s) {unused} not used: the forecast is of {target!r} as it is"]
 
 
-def unfinished_period_note(frame: pd.DataFrame, freq: str, source: str, today=None) -> list[str]:
-    """The note naming the table's last period (``frame``'s last ``ds``, dated by its first day at
-    ``freq``) when it ends on or after ``today`` (default: today in China, Asia/Shanghai): the
-    period is not over, so its total cannot be whole (trial 9: an export to 2026-11-29 summed to
-    months had a November of 29 days, read as a whole month and a fall); ``[]`` otherwise. Named,
-    not dropped: the user knows whether the export holds the period's last days; the note says to
-    leave that row out when it does not."""
+# The last period of a table is named as cut short when its total (all series) falls under this
+# share of the lowest of its siblings' totals and a Poisson count at that lowest total would fall
+# so low with a chance under SHORT_PERIOD_CHANCE (a slow shop's quiet day is no short export).
+SHORT_PERIOD_SHARE = 0.6
+SHORT_PERIOD_CHANCE = 0.01
+# the siblings of the last period: (periods between two siblings, siblings) per frequency; a day
+# is compared with the same weekday of the weeks before (a weekend day with weekend days)
+SIBLINGS = {"D": (7, 4), "W": (1, 8), "MS": (1, 3), "QS": (1, 2)}
+
+
+def unfinished_period_note(frame: pd.DataFrame, freq: str, source: str) -> list[str]:
+    """The note naming the table's last period when its data say it was cut short: its total over
+    every series (``frame``: the standard frame ``[keys..., ds, y]`` at ``freq``, units per
+    period) is under ``SHORT_PERIOD_SHARE`` of the lowest of its siblings' totals (``SIBLINGS``:
+    the same weekday of the 4 weeks before for a day, the 8 weeks, 3 months or 2 quarters before;
+    at least 2 of them outside the Spring Festival pause, ``festival_pause``) and a Poisson count
+    at that lowest total would fall so low with a chance under ``SHORT_PERIOD_CHANCE``. An export
+    taken before the day ended, or a week or month summed before its last day, is read as a whole
+    period and its shortfall as a fall in demand (trial 9: an export to 2026-11-29 summed to
+    months). ``[]`` otherwise, and for a last period in the festival pause (a closure is low by
+    design).
+
+    A function of the data alone, not of the clock: the same file gives the same note on any day
+    (review 7.2 #6). Its limit: a period short of a few of its days (29 of November's 30) is not
+    told from its total; only a shortfall beyond the siblings' spread is. One home for every entry
+    point: ``workbench forecast`` and ``backtest`` (``jobs.load_series``), the event report
+    (``planning.load_planning_frame``), the planning cycle (``cycle.load_history``) and
+    ``workbench data orders`` (``orders.daily_sales``)."""
+    from scipy.stats import poisson
+
     if frame.empty:
         return []
-    if today is None:
-        today = pd.Timestamp.now(tz="Asia/Shanghai").tz_localize(None).normalize()
-    last = pd.Timestamp(frame["ds"].max())
-    end = period_end(last, freq)
-    if end < pd.Timestamp(today):
+    totals = frame.groupby("ds")["y"].sum()
+    last = pd.Timestamp(totals.index.max())
+    step, count = SIBLINGS[freq]
+    siblings = pd.DatetimeIndex(sorted(last - PERIOD_LENGTH[freq] * (step * k) for k in range(1, count + 1)))
+    try:
+        if festival_pause(pd.DatetimeIndex([last]), freq)[0]:
+            return []
+        siblings = siblings[~_in_event(siblings, freq)]
+    except CalendarRangeError:  # a year the calendar cannot place: no event known, every sibling kept
+        pass
+    seen = totals.reindex(siblings).dropna()  # an export outage's dates (no row) are no sibling
+    if len(seen) < 2:
         return []
-    word = PERIOD_WORDS[freq][:-1]
-    return [f"{source}: the last {word}, {last.date()}..{end.date()}, is not over (today is {pd.Timestamp(today).date()}): "
-            f"its total cannot be whole, yet it is read as a whole {word} and its shortfall as a fall in demand; "
-            f"leave that row out, or export to its last day"]
+    lowest, total = float(seen.min()), float(totals[last])
+    if not (total < SHORT_PERIOD_SHARE * lowest and poisson.cdf(total, lowest) < SHORT_PERIOD_CHANCE):
+        return []
+    end = period_end(last, freq)
+    if freq == "D":
+        what, which = f"the last day, {last.date()},", f"the same weekday in the {len(seen)} weeks before"
+        fix = "leave that day out, or export it to its end"
+    else:
+        word = PERIOD_WORDS[freq]
+        what, which = f"the last {word[:-1]}, {last.date()}..{end.date()},", f"the {len(seen)} {word} before"
+        fix = f"leave that row out, or export to {end.date()}"
+    return [f"{source}: {what} totals {total:,.0f}, under {SHORT_PERIOD_SHARE:.0%} of the lowest total of "
+            f"{which} ({lowest:,.0f}): was the export taken before it ended? It is read as a whole "
+            f"{'day' if freq == 'D' else PERIOD_WORDS[freq][:-1]} and its shortfall as a fall in demand; {fix}"]
 
 
 def prepare_long_frame(
@@ -596,6 +640,28 @@ def festival_pause(grid: pd.DatetimeIndex, freq: str) -> np.ndarray:
     from workbench.calendar import default_calendar
 
     return pause_days(grid, freq, default_calendar())[0] > 0
+
+
+# days after an event window whose sales are still off their level (a sale's lull, the return
+# from the Spring Festival pause): a period there is no sibling of a table's last period
+EVENT_AFTERMATH_DAYS = 7
+
+
+def _in_event(periods: pd.DatetimeIndex, freq: str) -> np.ndarray:
+    """Boolean mask of the periods (each dated by its first day, at ``freq``) that overlap a window
+    of the default calendar's events or the ``EVENT_AFTERMATH_DAYS`` after it: their totals are
+    not a quiet period's. Raises ``CalendarRangeError`` for a year the calendar cannot place."""
+    from workbench.calendar import default_calendar
+
+    calendar = default_calendar()
+    out = np.zeros(len(periods), bool)
+    if not len(periods):
+        return out
+    ends = period_end(periods, freq)
+    for event in calendar.events:
+        for window in calendar.windows(event, periods.min(), ends.max()):
+            out |= (periods <= window.end + pd.Timedelta(days=EVENT_AFTERMATH_DAYS)) & (ends >= window.start)
+    return out
 
 
 def fill_missing_dates(y: np.ndarray, missing: np.ndarray, step: int) -> np.ndarray:

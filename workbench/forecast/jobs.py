@@ -11,8 +11,8 @@ import pandas as pd
 from workbench.calendar import RetailCalendar, default_calendar
 from workbench.data.io import WRITE_SUFFIXES, read_table, refuse_overwrite, write_table
 from workbench.data.successors import SuccessorsWarning, map_codes, read_successors
-from workbench.data.validate import (UnusedColumnsWarning, period_end, prepare_long_frame, unfinished_period_note,
-                                     unused_columns_note)
+from workbench.data.validate import (UnfinishedPeriodWarning, UnusedColumnsWarning, period_end, prepare_long_frame,
+                                     unfinished_period_note, unused_columns_note)
 from workbench.errors import ParameterError
 from workbench.forecast.backtest import compare_models, event_windows, window_history
 from workbench.forecast.core import ForecastRun, forecast, forecast_to_parquet
@@ -32,9 +32,9 @@ def load_series(data: str | Path, *, date_col: str, target: str, keys=(), freq: 
     ``successors``: a successor mapping file (``workbench.data.successors``), checked before the
     table is read and applied to the frame, with a note; codes that look like an undeclared
     replacement get one too (``likely_replacements``), and so do number columns the run does not
-    read (a returns column: ``unused_columns_note``), and a last period that is not over
+    read (a returns column: ``unused_columns_note``), and a last period its data show cut short
     (``unfinished_period_note``). Notes are warnings (``GapsFilledWarning``,
-    ``UnusedColumnsWarning``, ``SuccessorsWarning``) and the frame's ``attrs["data_notes"]`` (for a
+    ``UnusedColumnsWarning``, ``UnfinishedPeriodWarning``, ``SuccessorsWarning``) and the frame's ``attrs["data_notes"]`` (for a
     notes file; the gaps' summary only when it names an export outage that was filled)."""
     mapping = read_successors(successors) if successors is not None else None
     raw = read_table(data, table=table, query=query, encoding=encoding, sheet=sheet,
@@ -42,15 +42,17 @@ def load_series(data: str | Path, *, date_col: str, target: str, keys=(), freq: 
     frame, report = prepare_long_frame(raw, date_col=date_col, target_col=target, keys=list(keys),
                                        freq=freq, gaps=gaps)
     source = raw.attrs.get("source", str(data))
-    unused = unused_columns_note(raw, [date_col, target, *keys], target, source) + \
-        unfinished_period_note(frame, freq, source)
+    unused = unused_columns_note(raw, [date_col, target, *keys], target, source)
     for note in unused:
         warnings.warn(note, UnusedColumnsWarning, stacklevel=2)
+    unfinished = unfinished_period_note(frame, freq, source)
+    for note in unfinished:
+        warnings.warn(note, UnfinishedPeriodWarning, stacklevel=2)
     frame, notes = map_codes(frame, keys, mapping)
     for note in notes:
         warnings.warn(note, SuccessorsWarning, stacklevel=2)
-    gaps = [report.summary()] if report.missing_runs else []  # an outage filled: in the notes file too (review 1 #10)
-    frame.attrs["data_notes"] = gaps + unused + notes
+    outage_notes = [report.summary()] if report.missing_runs else []  # an outage filled: in the notes file too (review 1 #10)
+    frame.attrs["data_notes"] = outage_notes + unused + unfinished + notes
     return frame, report
 
 

@@ -432,7 +432,8 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     its successor is, under the successor's category), in ``params.category`` when given, the
     first ``params.max_skus`` of them when given. Codes that look like an undeclared replacement
     get a note (``likely_replacements``); so do number columns the cycle does not read (a
-    returns column: ``validate.unused_columns_note``). Other text columns (a province beside its
+    returns column: ``validate.unused_columns_note``) and a last day the data show cut short (an
+    export taken before the day ended: ``validate.unfinished_period_note``). Other text columns (a province beside its
     region, as ``workbench data orders --level sku_province`` writes, a channel, a product name)
     are finer keys: validated, then summed over, with a note, as the event report does.
 
@@ -451,7 +452,7 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     from workbench.data.io import read_table
     from workbench.data.sample import load_sample
     from workbench.data.successors import map_codes, read_successors
-    from workbench.data.validate import prepare_long_frame, unused_columns_note
+    from workbench.data.validate import prepare_long_frame, unfinished_period_note, unused_columns_note
 
     mapping = read_successors(params.successors) if params.successors is not None else None
     if params.data == "sample":
@@ -477,6 +478,7 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
         frame.attrs.update(attrs)
         notes.append(f"{source}: {n_before} series summed over {finer} to {frame.groupby(['sku', 'region']).ngroups} "
                      f"series of {params.sku_col} and {params.region_col}")
+    notes += unfinished_period_note(frame, "D", source)
     frame, regions = network_regions(frame, params.region_col, source)
     notes += regions
     names = series_names(params, mapped=bool(regions))
