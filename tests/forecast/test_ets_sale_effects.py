@@ -102,10 +102,40 @@ def test_a_history_before_the_calendars_years_is_forecast():
     ds = pd.date_range("1933-01-01", periods=48, freq="MS")
     y = 100 * np.exp(0.2 * np.sin(2 * np.pi * np.arange(48) / 12))
     assert features.quiet_periods(ds, "MS", CAL).all()
-    with pytest.raises(CalendarRangeError, match="1933"):  # the one case quiet_periods catches
+    with pytest.raises(CalendarRangeError, match="1933"):  # the calendar's range, checked by placed_years
         spring_festival(1933)
     pred = ETSModel().fit(y, ds, freq="MS").predict(6)
     assert np.isfinite(pred.mean).all() and (pred.mean > 0).all()
+
+
+def test_a_history_outside_the_calendars_years_leaves_the_others_masks_alone(monkeypatch):
+    """Review 7.3 #1: a history reaching a year the calendar cannot place made EVERY period quiet
+    (the festival pause of its known years too), and that mask was cached, so a later series on
+    a sub-run of its dates lost its pause: the result hung on the run order. Now only the years
+    outside are quiet, the known years keep their own mask whatever ran before, and a note names
+    those years (``validate.outside_calendar_note``)."""
+    from workbench.data.validate import outside_calendar_note
+
+    monkeypatch.setattr(features, "_QUIET_GRIDS", {})
+    months = pd.date_range("1990-01-01", "2020-12-01", freq="MS")
+    days = pd.date_range("1952-03-01", "1960-12-31")
+    fresh = {"MS": features.quiet_periods(months, "MS", CAL), "D": features.quiet_periods(days, "D", CAL)}
+    assert 0.9 < fresh["MS"].mean() < 0.95 and 0.4 < fresh["D"].mean() < 0.6  # pauses and spans found
+    old_months = pd.date_range("1930-01-01", "2020-12-01", freq="MS")
+    old = features.quiet_periods(old_months, "MS", CAL)
+    assert old[old_months.year < 1952].all()  # no pause known before the calendar's years (two either side)
+    np.testing.assert_array_equal(old[old_months >= months[0]], fresh["MS"])
+    np.testing.assert_array_equal(features.quiet_periods(months, "MS", CAL), fresh["MS"])  # after the 1930s series
+    features.quiet_periods(pd.date_range("1948-03-01", "1960-12-31"), "D", CAL)
+    np.testing.assert_array_equal(features.quiet_periods(days, "D", CAL), fresh["D"])
+    frame = pd.DataFrame({"ds": old_months, "y": 1.0})
+    assert outside_calendar_note(frame, "old.csv") == [
+        "old.csv: 20 of its 91 years (1930..1949) lie outside the calendar's years 1950-2100, the years whose "
+        "Spring Festival it can place: no festival pause or sale is known there, so those periods are read as quiet "
+        "ones and carry no event effect"]
+    assert outside_calendar_note(frame[frame.ds.dt.year < 1940], "old.csv")[0].startswith(
+        "old.csv: the whole history (1930..1939) lies outside")
+    assert outside_calendar_note(pd.DataFrame({"ds": months, "y": 1.0}), "new.csv") == []
 
 
 def test_a_young_monthly_shops_pure_noise_lifts_pass_the_test_at_about_its_level():

@@ -63,6 +63,21 @@ def spring_festival(year: int) -> pd.Timestamp:
     raise CalendarRangeError(f"the holidays package knows no Spring Festival for {year}")
 
 
+def placed_years(years) -> np.ndarray:
+    """Boolean mask of ``years`` (integers, shape (n,)) whose Spring Festival the calendar can
+    place (``spring_festival``: the ``holidays`` package's 1950-2100), so that the lunar events
+    (the New Year sale, the Spring Festival pause) have windows there. Checked, not caught: the
+    one test of the calendar's range."""
+    def placed(year: int) -> bool:
+        try:
+            spring_festival(int(year))
+        except CalendarRangeError:
+            return False
+        return True
+
+    return np.array([placed(y) for y in np.asarray(years, int)], bool)
+
+
 def _read_yaml(source: str | Path | dict | None) -> tuple[dict, str, dict]:
     """The planner's overrides, their source's name, and ``{key path: Location}`` (file:line)."""
     from workbench.data.io import read_yaml_with_lines

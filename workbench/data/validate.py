@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.io import encoding_hint, parse_numbers
-from workbench.errors import CalendarRangeError, DataValidationError
+from workbench.errors import DataValidationError
 
 FREQUENCIES = {"D": "daily", "W": "weekly", "MS": "monthly (month start)", "QS": "quarterly (quarter start)"}
 # Periods in the main season of each frequency: a week of days; a year of weeks, months, quarters.
@@ -51,6 +51,10 @@ class UnusedColumnsWarning(UserWarning):
 
 class UnfinishedPeriodWarning(UserWarning):
     """A table's last period looks cut short by its data (``unfinished_period_note``)."""
+
+
+class OutsideCalendarWarning(UserWarning):
+    """A table's dates reach years the calendar cannot place (``outside_calendar_note``)."""
 
 
 @dataclass
@@ -243,12 +247,9 @@ def unfinished_period_note(frame: pd.DataFrame, freq: str, source: str) -> list[
     last = pd.Timestamp(totals.index.max())
     step, count = SIBLINGS[freq]
     siblings = pd.DatetimeIndex(sorted(last - PERIOD_LENGTH[freq] * (step * k) for k in range(1, count + 1)))
-    try:
-        if festival_pause(pd.DatetimeIndex([last]), freq)[0]:
-            return []
-        siblings = siblings[~_in_event(siblings, freq)]
-    except CalendarRangeError:  # a year the calendar cannot place: no event known, every sibling kept
-        pass
+    if festival_pause(pd.DatetimeIndex([last]), freq)[0]:
+        return []
+    siblings = siblings[~_in_event(siblings, freq)]
     seen = totals.reindex(siblings).dropna()  # an export outage's dates (no row) are no sibling
     if len(seen) < 2:
         return []
@@ -266,6 +267,29 @@ def unfinished_period_note(frame: pd.DataFrame, freq: str, source: str) -> list[
     return [f"{source}: {what} totals {total:,.0f}, under {SHORT_PERIOD_SHARE:.0%} of the lowest total of "
             f"{which} ({lowest:,.0f}): was the export taken before it ended? It is read as a whole "
             f"{'day' if freq == 'D' else PERIOD_WORDS[freq][:-1]} and its shortfall as a fall in demand; {fix}"]
+
+
+def outside_calendar_note(frame: pd.DataFrame, source: str) -> list[str]:
+    """The note naming the years of ``frame``'s dates (the standard frame's ``ds``) whose Spring
+    Festival the calendar cannot place (``calendar.placed_years``: the ``holidays`` package's
+    1950-2100): no festival pause, New Year sale or other event is known there, so the models read
+    those periods as quiet ones (``features.quiet_periods``) and fit no event effect on them; the
+    whole history, or its part, is said. ``[]`` when every year is placed."""
+    from workbench.calendar import placed_years
+
+    if frame.empty:
+        return []
+    years = np.unique(pd.DatetimeIndex(frame["ds"]).year)
+    outside = years[~placed_years(years)]
+    if not len(outside):
+        return []
+    runs = ", ".join(f"{r[0]}..{r[-1]}" if len(r) > 1 else f"{r[0]}"
+                     for r in np.split(outside, np.flatnonzero(np.diff(outside) > 1) + 1))
+    whole = "the whole history (" + runs + ") lies" if len(outside) == len(years) else \
+        f"{len(outside)} of its {len(years)} years ({runs}) lie"
+    return [f"{source}: {whole} outside the calendar's years 1950-2100, the years whose Spring "
+            f"Festival it can place: no festival pause or sale is known there, so those periods are read as "
+            f"quiet ones and carry no event effect"]
 
 
 def prepare_long_frame(
@@ -632,6 +656,20 @@ def pause_days(ds: pd.DatetimeIndex, freq: str, calendar) -> tuple[np.ndarray, n
     return paused[last] - paused[first], last - first
 
 
+def placed_periods(ds: pd.DatetimeIndex) -> np.ndarray:
+    """Boolean mask of the periods dated ``ds`` whose events the calendar can place: their year
+    and the two years either side are years whose Spring Festival it knows
+    (``calendar.placed_years``; the windows of a date are searched from a year before its
+    earliest neighbour). The one test of a date's place in the calendar's range: the quiet mask,
+    the festival pause, the event windows a table's last period is judged by."""
+    from workbench.calendar import placed_years
+
+    years = np.asarray(pd.DatetimeIndex(ds).year, int)
+    distinct = np.unique(years)
+    ok = dict(zip(distinct, placed_years(distinct - 2) & placed_years(distinct + 2)))
+    return np.array([ok[y] for y in years], bool)
+
+
 def festival_pause(grid: pd.DatetimeIndex, freq: str) -> np.ndarray:
     """Boolean mask of the periods of ``grid`` (each dated by its first day, at ``freq``: D, W,
     MS or QS) that touch the default calendar's Spring Festival pause (``pause_days``): dates
@@ -639,7 +677,11 @@ def festival_pause(grid: pd.DatetimeIndex, freq: str) -> np.ndarray:
     filled from the weeks around it, erasing the collapse)."""
     from workbench.calendar import default_calendar
 
-    return pause_days(grid, freq, default_calendar())[0] > 0
+    out = np.zeros(len(grid), bool)
+    placed = placed_periods(grid)  # a year the calendar cannot place has no known pause
+    if placed.any():
+        out[placed] = pause_days(grid[placed], freq, default_calendar())[0] > 0
+    return out
 
 
 # days after an event window whose sales are still off their level (a sale's lull, the return
@@ -650,17 +692,21 @@ EVENT_AFTERMATH_DAYS = 7
 def _in_event(periods: pd.DatetimeIndex, freq: str) -> np.ndarray:
     """Boolean mask of the periods (each dated by its first day, at ``freq``) that overlap a window
     of the default calendar's events or the ``EVENT_AFTERMATH_DAYS`` after it: their totals are
-    not a quiet period's. Raises ``CalendarRangeError`` for a year the calendar cannot place."""
+    not a quiet period's (none in a year the calendar cannot place, ``placed_periods``)."""
     from workbench.calendar import default_calendar
 
     calendar = default_calendar()
     out = np.zeros(len(periods), bool)
-    if not len(periods):
+    placed = placed_periods(periods)  # a year the calendar cannot place has no known event
+    if not placed.any():
         return out
+    periods = periods[placed]
     ends = period_end(periods, freq)
+    inside = np.zeros(len(periods), bool)
     for event in calendar.events:
         for window in calendar.windows(event, periods.min(), ends.max()):
-            out |= (periods <= window.end + pd.Timedelta(days=EVENT_AFTERMATH_DAYS)) & (ends >= window.start)
+            inside |= (periods <= window.end + pd.Timedelta(days=EVENT_AFTERMATH_DAYS)) & (ends >= window.start)
+    out[placed] = inside
     return out
 
 

@@ -7,8 +7,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.calendar import RetailCalendar
-from workbench.data.validate import pause_days
-from workbench.errors import CalendarRangeError
+from workbench.data.validate import pause_days, placed_periods
 
 # Span of each event profile in days around its anchor (lunar events share Spring Festival):
 # wide enough to hold the ramp before and the hangover or recovery after.
@@ -72,12 +71,15 @@ def quiet_periods(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar) -> 
     A period's mask depends on its date alone, so the last grid computed per frequency and
     calendar is kept and a run of its dates (a model's refits on the first periods of a
     series, a panel's series on the same dates, the core's guard and the model) is served by
-    slicing it (``_QUIET_GRIDS``); the result is a new array either way. A history reaching a
-    year whose Spring Festival the calendar does not know (the ``holidays`` package's 1950-2100)
-    has no known pause: every period is quiet (before, a 1930s monthly series raised
-    ``ConfigError`` from the model's stop rule and stopped the whole forecast). Only that case
-    (``errors.CalendarRangeError``) is caught: any other calendar error (an unknown event in a
-    user's calendar) is raised.
+    slicing it (``_QUIET_GRIDS``); the result is a new array either way. A period in a year
+    whose Spring Festival the calendar cannot place (the ``holidays`` package's 1950-2100; the
+    windows searched reach two years either side, ``placed_periods``) has no known pause or event
+    span: it is quiet (a 1930s monthly series had raised ``ConfigError`` from the model's stop
+    rule and stopped the whole forecast); the periods of placed years keep their own mask
+    whatever else the history holds. Before, one such year made EVERY period quiet, and that mask
+    was cached: a later series on a sub-run of its dates lost its Spring Festival pause, so the
+    result hung on the run order (review 7.3 #1). ``validate.outside_calendar_note`` names those
+    years to the user.
     """
     ds = pd.DatetimeIndex(ds)
     key = (freq, calendar)
@@ -87,14 +89,15 @@ def quiet_periods(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar) -> 
         at = int(dates.searchsorted(ds[0]))
         if at + len(ds) <= len(dates) and dates[at:at + len(ds)].equals(ds):
             return mask[at:at + len(ds)].copy()
-    try:
+    mask = np.ones(len(ds), bool)
+    placed = placed_periods(ds)  # a run of the periods: the calendar's years are one run
+    if placed.any():
+        inside = ds[placed]
         if freq == "D":
-            mask = quiet_days(ds, calendar)
+            mask[placed] = quiet_days(inside, calendar)
         else:
-            paused, days = pause_days(ds, freq, calendar)
-            mask = paused * 2 <= days
-    except CalendarRangeError:  # a year the calendar cannot place (Spring Festival: 1950-2100)
-        mask = np.ones(len(ds), bool)
+            paused, days = pause_days(inside, freq, calendar)
+            mask[placed] = paused * 2 <= days
     if len(_QUIET_GRIDS) >= QUIET_GRID_KEYS:
         _QUIET_GRIDS.clear()
     _QUIET_GRIDS[key] = (ds, mask)

@@ -11,8 +11,9 @@ import pandas as pd
 from workbench.calendar import RetailCalendar, default_calendar
 from workbench.data.io import WRITE_SUFFIXES, read_table, refuse_overwrite, write_table
 from workbench.data.successors import SuccessorsWarning, map_codes, read_successors
-from workbench.data.validate import (UnfinishedPeriodWarning, UnusedColumnsWarning, period_end, prepare_long_frame,
-                                     unfinished_period_note, unused_columns_note)
+from workbench.data.validate import (OutsideCalendarWarning, UnfinishedPeriodWarning, UnusedColumnsWarning,
+                                     outside_calendar_note, period_end, prepare_long_frame, unfinished_period_note,
+                                     unused_columns_note)
 from workbench.errors import ParameterError
 from workbench.forecast.backtest import compare_models, event_windows, window_history
 from workbench.forecast.core import ForecastRun, forecast, forecast_to_parquet
@@ -32,10 +33,12 @@ def load_series(data: str | Path, *, date_col: str, target: str, keys=(), freq: 
     ``successors``: a successor mapping file (``workbench.data.successors``), checked before the
     table is read and applied to the frame, with a note; codes that look like an undeclared
     replacement get one too (``likely_replacements``), and so do number columns the run does not
-    read (a returns column: ``unused_columns_note``), and a last period its data show cut short
-    (``unfinished_period_note``). Notes are warnings (``GapsFilledWarning``,
-    ``UnusedColumnsWarning``, ``UnfinishedPeriodWarning``, ``SuccessorsWarning``) and the frame's ``attrs["data_notes"]`` (for a
-    notes file; the gaps' summary only when it names an export outage that was filled)."""
+    read (a returns column: ``unused_columns_note``), a last period its data show cut short
+    (``unfinished_period_note``) and years the calendar cannot place (``outside_calendar_note``).
+    Notes are warnings (``GapsFilledWarning``, ``UnusedColumnsWarning``,
+    ``UnfinishedPeriodWarning``, ``OutsideCalendarWarning``, ``SuccessorsWarning``) and the
+    frame's ``attrs["data_notes"]`` (for a notes file; the gaps' summary only when it names an
+    export outage that was filled)."""
     mapping = read_successors(successors) if successors is not None else None
     raw = read_table(data, table=table, query=query, encoding=encoding, sheet=sheet,
                      text_columns=list(keys))  # codes such as 00123 keep their zeros
@@ -45,14 +48,16 @@ def load_series(data: str | Path, *, date_col: str, target: str, keys=(), freq: 
     unused = unused_columns_note(raw, [date_col, target, *keys], target, source)
     for note in unused:
         warnings.warn(note, UnusedColumnsWarning, stacklevel=2)
-    unfinished = unfinished_period_note(frame, freq, source)
+    unfinished, outside = unfinished_period_note(frame, freq, source), outside_calendar_note(frame, source)
     for note in unfinished:
         warnings.warn(note, UnfinishedPeriodWarning, stacklevel=2)
+    for note in outside:
+        warnings.warn(note, OutsideCalendarWarning, stacklevel=2)
     frame, notes = map_codes(frame, keys, mapping)
     for note in notes:
         warnings.warn(note, SuccessorsWarning, stacklevel=2)
     outage_notes = [report.summary()] if report.missing_runs else []  # an outage filled: in the notes file too (review 1 #10)
-    frame.attrs["data_notes"] = outage_notes + unused + unfinished + notes
+    frame.attrs["data_notes"] = outage_notes + unused + unfinished + outside + notes
     return frame, report
 
 

@@ -669,7 +669,7 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
                                       keys=keys, freq="D", source=f"sample ({params.level})")
         return frame, keys, "D", []
     from workbench.data.successors import map_codes, read_successors
-    from workbench.data.validate import unfinished_period_note, unused_columns_note
+    from workbench.data.validate import outside_calendar_note, unfinished_period_note, unused_columns_note
 
     mapping = read_successors(params.successors) if params.successors is not None else None
     raw = read_table(params.data, text_columns=keys)  # codes such as 00123 keep their zeros
@@ -700,7 +700,8 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
         notes.append(f"{params.data}: {n_before} series summed over {finer} to {n_after} series of "
                      f"{keys or 'the national total'}")
     notes += unused_columns_note(raw, [params.date_col, params.target, *keys, *finer], params.target,
-                                 str(params.data)) + unfinished_period_note(frame, freq, str(params.data))
+                                 str(params.data)) + unfinished_period_note(frame, freq, str(params.data)) + \
+        outside_calendar_note(frame, str(params.data))
     return frame, keys, freq, notes
 
 
