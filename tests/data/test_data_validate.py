@@ -254,6 +254,9 @@ def test_ambiguous_day_month_order_is_refused(tmp_path):
     (["2026/01/05 13:05:22", "2026/1/6 08:00:00"], ["2026-01-05", "2026-01-06"]),
     (["2025年08月15日 01时", "2025年08月16日 23时59分"], ["2025-08-15", "2025-08-16"]),  # trial 9's back office
     (["2025年08月15日01时05分09秒", "2025年8月16日 7时"], ["2025-08-15", "2025-08-16"]),
+    (["2025年08月15日 13时5分", "2025年08月16日 9时5分7秒"], ["2025-08-15", "2025-08-16"]),  # review 7.2 #12
+    (["2025年08月15日 13点05分", "2025年08月16日 13点"], ["2025-08-15", "2025-08-16"]),  # 点, the usual spoken form
+    (["2025年08月15日 下午3时", "2025年08月16日上午10点半"], ["2025-08-15", "2025-08-16"]),
 ])
 def test_accepted_date_forms_keep_the_day_as_written(values, days):
     frame = pd.DataFrame({"date": values, "sku": "a", "units": [1, 2]})
@@ -266,8 +269,9 @@ def test_time_zone_aware_datetime_column_keeps_its_wall_clock_day():
     assert _prepare(frame)[0].ds.dt.strftime("%Y-%m-%d").tolist() == ["2026-01-05", "2026-01-06"]
 
 
-def test_a_chinese_time_of_day_out_of_range_is_refused():
-    frame = pd.DataFrame({"date": ["2025年08月15日 01时", "2025年08月16日 25时"], "sku": "a", "units": [1, 2]})
+@pytest.mark.parametrize("late", ["2025年08月16日 25时", "2025年08月16日 13点75分", "2025年08月16日 下午三时"])
+def test_a_chinese_time_of_day_out_of_range_is_refused(late):
+    frame = pd.DataFrame({"date": ["2025年08月15日 01时", late], "sku": "a", "units": [1, 2]})
     with pytest.raises(DataValidationError, match="unparseable dates"):
         _prepare(frame)
 

@@ -164,3 +164,16 @@ def test_a_last_day_the_data_show_cut_short_is_named(tmp_path):
     raw.to_csv(files["data"], index=False, encoding="gbk")
     notes = load_history(CycleParams(**files, gmv=None, category=None))[3]
     assert any(f"{files['data']}: the last day, 2026-09-23, totals 0" in n for n in notes)
+
+
+def test_the_stocks_share_of_the_forecast_is_said_for_what_it_is():
+    """Review 7.2 #13: with every SKU planned, units the stock lacks (a region none of whose SKUs
+    could be forecast) were called "the planned SKUs' share". That is said only when a category
+    or max_skus chose the SKUs; else the gap is named and the notes pointed to."""
+    from workbench.fulfilment.cycle import stock_share
+
+    assert stock_share(1000.0, 1000.2, subset=False) == "" and stock_share(1000.0, 1000.2, subset=True) == ""
+    assert stock_share(200.0, 1000.0, subset=True) == " (the planned SKUs' share, 20%)"
+    said = stock_share(970.0, 1000.0, subset=False)
+    assert "planned SKUs' share" not in said and "30 units of the forecast are in no SKU's series" in said
+    assert said.startswith(" (97%: every SKU is planned") and "the notes say where" in said

@@ -387,11 +387,16 @@ DATE_FORMATS = {
     "%Y%m%d": "YYYYMMDD", "%Y年%m月%d日": "YYYY年MM月DD日", "%d/%m/%Y": "DD/MM/YYYY",
     "%m/%d/%Y": "MM/DD/YYYY", "%d.%m.%Y": "DD.MM.YYYY", "%d-%m-%Y": "DD-MM-YYYY",
 }
-# a time of day written in Chinese after the date, as the clock the time part reads (most specific first)
-_CHINESE_TIMES = ((r"\s*(\d{1,2})时(\d{2})分(\d{2})秒$", r" \1:\2:\3"), (r"\s*(\d{1,2})时(\d{2})分$", r" \1:\2"),
-                  (r"\s*(\d{1,2})时$", r" \1:00"))
+# a time of day written in Chinese after the date (13时05分22秒, 13时5分, 13点, 13点半, 下午3时), as the
+# clock the time part reads (most specific first). Only the day is read, so a half-day word (上午,
+# 下午, 晚上...) before a 12-hour clock changes nothing and is dropped.
+_HALF_DAY = r"(?:上午|下午|中午|晚上|凌晨|早上)?"
+_CHINESE_TIMES = ((rf"\s*{_HALF_DAY}\s*(\d{{1,2}})[时点](\d{{1,2}})分(\d{{1,2}})秒$", r" \1:\2:\3"),
+                  (rf"\s*{_HALF_DAY}\s*(\d{{1,2}})[时点](\d{{1,2}})分?$", r" \1:\2"),
+                  (rf"\s*{_HALF_DAY}\s*(\d{{1,2}})[时点]半$", r" \1:30"),
+                  (rf"\s*{_HALF_DAY}\s*(\d{{1,2}})[时点]$", r" \1:00"))
 _DATE_TIME = re.compile(
-    r"^(?P<date>[^\sT]+?)(?:[\sT]+(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?)?"
+    r"^(?P<date>[^\sT]+?)(?:[\sT]+(?P<h>\d{1,2}):(?P<m>\d{1,2})(?::(?P<s>\d{1,2})(?:\.\d+)?)?)?"
     r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2}|UTC|GMT)?$")
 
 

@@ -260,8 +260,8 @@ class CycleResult:
         """The window's one forecast, stated once: the national units over the window (mean, the
         figure the levels add up to) with the P10-P90 of the national window total
         (``planning.national_totals``), the units the network carries (its regions', the same
-        figure) and what the stock plans (the planned SKUs' share of it: the same figure
-        when every SKU is planned)."""
+        figure) and what the stock plans (``stock_share``: the same figure when every SKU is
+        planned and forecast)."""
         from workbench.forecast.planning import national_totals
 
         national = national_totals(self.region_forecast)
@@ -272,9 +272,8 @@ class CycleResult:
         if self.build is None:
             return text + "; the stock is not computed"
         stock = float(self.build["window_demand"].sum())
-        share = "" if abs(stock - national["yhat"]) < 0.5 else \
-            f" (the planned SKUs' share, {stock / national['yhat']:.0%})" if national["yhat"] > 0 else ""
-        return text + f"; the stock plans {stock:,.0f} of them{share}"
+        subset = self.params.category is not None or self.params.max_skus is not None
+        return text + f"; the stock plans {stock:,.0f} of them{stock_share(stock, national['yhat'], subset)}"
 
     def recorded(self) -> dict:
         """Every KPI for the index and the command line's summary (name -> value): its value,
@@ -418,6 +417,22 @@ class CycleResult:
                    "service_level_achieved": "share", "position": "units", "alert": "text"}
         return frame, formats, (f"Reorder points for a {self.params.service_level:.0%} cycle service "
                                 "level and the level achieved")
+
+
+def stock_share(stock: float, national: float, subset: bool) -> str:
+    """What the stock's window units (``stock``) are of the national forecast (``national``, both
+    units over the window), said after the stock's figure: nothing when they agree to half a unit;
+    "the planned SKUs' share" only where ``subset`` (a ``category`` or ``max_skus`` chose the
+    SKUs); else the units no planned series holds (a region none of whose SKUs could be forecast,
+    a failed series), pointing to the note that names them (review 7.2 #13: with every SKU planned
+    such a shortfall was called the planned SKUs' share)."""
+    if abs(stock - national) < 0.5 or national <= 0:
+        return ""
+    if subset:
+        return f" (the planned SKUs' share, {stock / national:.0%})"
+    return (f" ({stock / national:.0%}: every SKU is planned, but {national - stock:,.0f} units of the forecast are in no "
+            f"SKU's series; the notes say where)" if stock < national else
+            f" ({stock / national:.0%}: {stock - national:,.0f} units more than the forecast; the notes say where)")
 
 
 # -- inputs -------------------------------------------------------------------------------------
