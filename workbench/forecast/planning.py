@@ -221,9 +221,12 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
     return result
 
 
+NAMED_KEYS = 5  # keys a middle-out note names one by one (the rest are counted)
+
+
 def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None, other: str = "(other)",
-               model: str = "auto", n_jobs: int | None = None, names: dict[str, str] | None = None
-               ) -> tuple[pd.DataFrame, list[str]]:
+               model: str = "auto", n_jobs: int | None = None, names: dict[str, str] | None = None,
+               calendar: RetailCalendar | None = None) -> tuple[pd.DataFrame, list[str]]:
     """The series of ``frame`` below the reconciled level ``middle`` (an ``event_forecast`` keyed
     by a coarser key, e.g. regions under SKU x region), forecast over ``middle``'s horizon and
     split within each of its keys in proportion to their own forecasts, day by day, so they add
@@ -246,6 +249,8 @@ def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None
         other: that series' label (a value no finer key column holds).
         model: the bottom series' model (``workbench.forecast.models``).
         names: how the note names the key columns (a user's own: ``{"sku": "商品编码"}``).
+        calendar: the event calendar ``middle`` was forecast with (None: the shipped one), so the
+            series' shares come from the same events' shapes.
 
     Returns:
         ``(forecast, notes)``: the bottom's daily forecast ``[keys..., ds, yhat, yhat_qNN...,
@@ -254,11 +259,14 @@ def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None
         they now add up to. A series whose forecast failed (``attrs["failures"]``) has none, and
         its middle key is not split: its other series keep their own forecasts (its units given
         to none of them; the note names the keys); a key the middle level lacks keeps its series
-        as forecast too.
+        as forecast too. On a day when every series of a key forecasts 0 and the key more, its
+        units are shared equally among them (``reconcile``'s rule): the note names those days
+        per key, as a guess, not a forecast of the series.
 
     Raises:
-        ParameterError: ``keys`` not a strict superset of ``middle.keys``, or ``other`` a value
-            of a finer key column.
+        ParameterError: ``keys`` not a strict superset of ``middle.keys``, a key column ``frame``
+            lacks, ``other`` a value of a finer key column, ``planned`` not one flag per row of
+            ``frame``, or a ``middle`` without a forecast band (its quantile columns).
     """
     from workbench.forecast.reconcile import reconcile
 
@@ -266,9 +274,21 @@ def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None
     finer = [k for k in keys if k not in by]
     if not by or not set(by) <= set(keys) or not finer:
         raise ParameterError(f"keys: {keys} must hold the middle level's keys {by} and a finer one")
+    absent = [c for c in [*keys, "ds", "y"] if c not in frame.columns]
+    if absent:
+        raise ParameterError(f"frame: no column {absent}; middle_out reads the standard frame [keys..., ds, y] "
+                             f"(its columns: {list(frame.columns)})")
     taken = [k for k in finer if (frame[k].astype(str) == other).any()]
     if taken:
         raise ParameterError(f"other: {other!r} is a value of {taken}; choose a label no series has")
+    if planned is not None and (np.ndim(planned) != 1 or len(planned) != len(frame)
+                                or not pd.api.types.is_bool_dtype(np.asarray(planned))):
+        raise ParameterError(f"planned: one true/false flag per row of frame ({len(frame)} rows); got "
+                             f"{np.asarray(planned).dtype} of shape {np.shape(planned)}")
+    if not any(c.startswith("yhat_q") for c in middle.forecast.columns):
+        raise ParameterError(f"middle: its forecast has no quantile columns (yhat_qNN; it has "
+                             f"{list(middle.forecast.columns)}); middle_out splits the band with the point: "
+                             f"forecast the middle level with quantiles")
     history = frame["ds"] <= middle.cutoff
     train = frame[history]
     wanted = np.asarray(planned)[history.to_numpy()] if planned is not None else None
@@ -279,13 +299,13 @@ def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None
     qcols = [c for c in middle.forecast.columns if c.startswith("yhat_q")]
     request = ForecastRequest(horizon=middle.forecast["ds"].nunique(), model=model, freq=middle.freq,
                               quantiles=tuple(float(c[len("yhat_q"):]) / 100 for c in qcols), n_jobs=n_jobs)
-    fc = forecast(train, request, keys=keys, with_baseline=True)
+    fc = forecast(train, request, keys=keys, calendar=calendar, with_baseline=True)
     notes = list(dict.fromkeys(fc.attrs.get("notes", [])))
     failures = fc.attrs.get("failures", [])
     failed = {tuple(f.key[k] for k in by) for f in failures}
     values = [c for c in ("yhat", *qcols, "yhat_baseline") if c in middle.forecast.columns]
     top = {k if isinstance(k, tuple) else (k,): part for k, part in middle.forecast.groupby(by, sort=False)}
-    parts, kept, seen = [], [], set()
+    parts, kept, seen, equal = [], [], set(), {}
     for key, part in fc.groupby(by, sort=True):
         key = key if isinstance(key, tuple) else (key,)
         seen.add(key)
@@ -296,6 +316,9 @@ def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None
             parts.append(part)
             continue
         split = reconcile(part, level[["ds", *values]], keys=finer, method="forecast_proportions")
+        days = split.attrs.get("reconcile", {}).get("equal_split_dates", [])
+        if days:
+            equal[", ".join(map(str, key))] = days
         split.attrs = {}
         parts.append(split)
     out = pd.concat(parts, ignore_index=True)
@@ -324,6 +347,12 @@ def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None
                  f"forecast, none given the failed series' units), so it falls short of the {level} forecast")
     if kept:
         note += f"; not split in {'; '.join(kept)}, which the {level} forecast lacks: its series are as forecast"
+    if equal:  # review 7.3 #3: a guess, said
+        shown = "; ".join(f"{key}: {len(days)} day(s) from {pd.Timestamp(days[0]).date()}"
+                          for key, days in sorted(equal.items())[:NAMED_KEYS])
+        more = f" and {len(equal) - NAMED_KEYS} more" if len(equal) > NAMED_KEYS else ""
+        note += (f"; on days when every series of a {level} forecast 0 and the {level} more, its units were shared "
+                 f"equally among them, a guess, not their forecasts ({shown}{more})")
     lost = sorted(", ".join(map(str, k)) for k in set(top) - seen)
     if lost:
         note += f"; no series of {'; '.join(lost)} could be forecast: its units are in no {series} series"

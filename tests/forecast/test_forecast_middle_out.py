@@ -97,3 +97,38 @@ def test_a_label_a_series_holds_or_keys_without_the_middle_level_are_refused(reg
         middle_out(frame, middle, ["sku", "region"], planned=frame["sku"] == "B", other="A")
     with pytest.raises(ParameterError, match="must hold the middle level's keys"):
         middle_out(frame.rename(columns={"region": "area"}), middle, ["sku", "area"])
+
+
+def test_an_equal_split_on_days_a_keys_series_all_forecast_zero_is_said(regions):
+    """Review 7.3 #3: on a day when every series of a region forecasts 0 and the region more, the
+    region's units are shared equally among them (a guess), and middle_out threw away the days
+    reconcile recorded, its note saying every series was split in proportion to its forecast.
+    Here South's SKUs all stopped 120 days before the end while the region's forecast (of the
+    history before) carries on: the note names South and its days."""
+    frame, middle = regions
+    stopped = frame.copy()
+    stopped.loc[(stopped["region"] == "South") & (stopped["ds"] >= stopped["ds"].max() - pd.Timedelta(days=120)), "y"] = 0.0
+    out, notes = middle_out(stopped, middle, ["sku", "region"])
+    south = out[out["region"] == "South"].groupby("ds")["yhat"].agg(["min", "max"])
+    assert (south["max"] - south["min"] < 1e-9).all() and (south["max"] > 0).all()  # the equal split
+    days = middle.forecast["ds"].nunique()
+    assert (f"shared equally among them, a guess, not their forecasts (South: {days} day(s) from "
+            f"{middle.forecast['ds'].min().date()})") in notes[-1]
+    assert "a guess" not in middle_out(frame, middle, ["sku", "region"])[1][-1]
+
+
+def test_bad_input_to_middle_out_is_a_parameter_error_naming_it(regions):
+    """Review 7.3 #11: a planned mask of the wrong length raised numpy's IndexError, a middle
+    without quantile columns "quantiles must lie strictly between 0 and 1; got []"."""
+    import dataclasses
+
+    frame, middle = regions
+    with pytest.raises(ParameterError, match=r"planned: one true/false flag per row of frame \(3000 rows\)"):
+        middle_out(frame, middle, ["sku", "region"], planned=(frame["sku"] == "A").to_numpy()[:-5])
+    with pytest.raises(ParameterError, match="planned: one true/false flag"):
+        middle_out(frame, middle, ["sku", "region"], planned=frame["sku"])
+    bare = dataclasses.replace(middle, forecast=middle.forecast[["region", "ds", "yhat"]])
+    with pytest.raises(ParameterError, match="middle: its forecast has no quantile columns"):
+        middle_out(frame, bare, ["sku", "region"])
+    with pytest.raises(ParameterError, match=r"frame: no column \['y'\]"):
+        middle_out(frame.rename(columns={"y": "units"}), middle, ["sku", "region"])
