@@ -117,3 +117,19 @@ def warnings_of(category):
             yield mine
             mine += [w for w in seen if issubclass(w.category, category)]
     return recorder()
+
+
+def test_forecast_names_the_category_column_the_keys_lack(tmp_path, capsys):
+    """Trial 8: launches without a category key follow the panel; the CLI says which column to add."""
+    days = pd.date_range("2025-01-01", periods=120)
+    frame = pd.DataFrame([{"日期": d, "商品编码": sku, "类目": cat, "销量": 4.0}
+                          for d in days for sku, cat in zip(("S1", "S2", "S3", "S4", "S5", "S6"), "AAABBB")])
+    data = tmp_path / "shop.csv"
+    frame.to_csv(data, index=False)
+    common = ["forecast", "--data", str(data), "--date-col", "日期", "--target", "销量", "--freq", "D", "--horizon", "7",
+              "--model", "seasonal_naive", "--out", str(tmp_path / "fc.csv")]
+    assert main([*common, "--keys", "商品编码"]) == 0
+    assert "column '类目' groups the 商品编码 codes (2 values, each 商品编码 in one): add it to the keys " \
+           "(--keys 类目,商品编码)" in capsys.readouterr().err
+    assert main([*common, "--keys", "类目,商品编码"]) == 0
+    assert "groups the" not in capsys.readouterr().err

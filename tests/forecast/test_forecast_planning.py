@@ -507,3 +507,36 @@ def test_a_last_month_the_data_show_cut_short_is_named_on_any_day(tmp_path):
     frame.loc[frame.index[-1], "units"] = 900.0
     frame.to_csv(path, index=False)
     assert f"{path}: the last month, 2026-09-01..2026-09-30, totals 900" in planning.load_planning_frame(params)[3][-1]
+
+
+def _launch_shop() -> pd.DataFrame:
+    """Six SKUs in two categories, by province; SKU codes say nothing of their category."""
+    days = pd.date_range("2025-01-01", periods=120)
+    return pd.DataFrame([{"日期": d.strftime("%Y-%m-%d"), "商品编码": sku, "类目": cat, "商品名称": f"品{sku}",
+                          "省份": prov, "上架价": "¥12.00" if sku < "S4" else "¥9.90", "销量": 3}
+                         for d in days for sku, cat in zip(("S1", "S2", "S3", "S4", "S5", "S6"), "AAABBB")
+                         for prov in ("广东省", "浙江省")])
+
+
+def test_keys_without_a_product_level_get_a_note_naming_the_category_column(tmp_path):
+    """Trial 8 (YP004 x3): with --keys 商品编码,省份 a launch borrowed its profile from the whole
+    panel, and nothing told the user that 类目, in the file, would give it its category's. The
+    note names the column and the keys to give, in the CLI's words and the notebook's; a product
+    name (one per SKU), a price written as text and a province are no level; with 类目 in the
+    keys, no note."""
+    raw = _launch_shop()
+    used = ["日期", "销量", "商品编码", "省份"]
+    note = planning.product_level_note(raw, ["商品编码", "省份"], used, "shop.csv")
+    assert note == ["shop.csv: the keys ['商品编码', '省份'] hold no product level above '商品编码', so a young or "
+                    "launched series borrows its event profile and growth from the whole panel; column '类目' groups "
+                    "the 商品编码 codes (2 values, each 商品编码 in one): add it to the keys (--keys 类目,商品编码,省份) so "
+                    "they borrow from their own 类目"]
+    assert "(keys=['类目', '商品编码', '省份'])" in planning.product_level_note(raw, ["商品编码", "省份"], used, "s",
+                                                                        flag="keys")[0]
+    assert planning.product_level_note(raw, ["类目", "商品编码", "省份"], used + ["类目"], "shop.csv") == []
+    assert planning.product_level_note(raw.drop(columns="类目"), ["商品编码", "省份"], used, "shop.csv") == []
+    path = tmp_path / "shop.csv"
+    raw.to_csv(path, index=False)
+    notes = planning.load_planning_frame(planning.EventParams(data=str(path), date_col="日期", target="销量",
+                                                              keys=["商品编码", "省份"]))[3]
+    assert any("column '类目' groups the 商品编码 codes" in n and "keys=['类目', '商品编码', '省份']" in n for n in notes)

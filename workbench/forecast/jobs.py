@@ -20,7 +20,8 @@ from workbench.forecast.core import ForecastRun, forecast, forecast_to_parquet
 from workbench.forecast.engines import make_engine
 from workbench.forecast.models import AUTO, resolve_model
 from workbench.forecast.models.base import DEFAULT_QUANTILES
-from workbench.forecast.planning import backtest_verdict, describe_window, event_window, horizon_through
+from workbench.forecast.planning import (LevelKeyWarning, backtest_verdict, describe_window, event_window,
+                                        horizon_through, product_level_note)
 from workbench.forecast.window_band import SPAN_STRIDE
 from workbench.forecast.request import (ForecastRequest, check_keys, check_lead, check_quantiles,
                                         check_whole_number)
@@ -34,9 +35,11 @@ def load_series(data: str | Path, *, date_col: str, target: str, keys=(), freq: 
     table is read and applied to the frame, with a note; codes that look like an undeclared
     replacement get one too (``likely_replacements``), and so do number columns the run does not
     read (a returns column: ``unused_columns_note``), a last period its data show cut short
-    (``unfinished_period_note``) and years the calendar cannot place (``outside_calendar_note``).
-    Notes are warnings (``GapsFilledWarning``, ``UnusedColumnsWarning``,
-    ``UnfinishedPeriodWarning``, ``OutsideCalendarWarning``, ``SuccessorsWarning``) and the
+    (``unfinished_period_note``), years the calendar cannot place (``outside_calendar_note``)
+    and a column the keys should hold to give the series a product level
+    (``planning.product_level_note``). Notes are warnings (``GapsFilledWarning``,
+    ``UnusedColumnsWarning``, ``UnfinishedPeriodWarning``, ``OutsideCalendarWarning``,
+    ``LevelKeyWarning``, ``SuccessorsWarning``) and the
     frame's ``attrs["data_notes"]`` (for a notes file; the gaps' summary only when it names an
     export outage that was filled)."""
     mapping = read_successors(successors) if successors is not None else None
@@ -53,11 +56,14 @@ def load_series(data: str | Path, *, date_col: str, target: str, keys=(), freq: 
         warnings.warn(note, UnfinishedPeriodWarning, stacklevel=2)
     for note in outside:
         warnings.warn(note, OutsideCalendarWarning, stacklevel=2)
+    level = product_level_note(raw, keys, [date_col, target, *keys], source)
+    for note in level:
+        warnings.warn(note, LevelKeyWarning, stacklevel=2)
     frame, notes = map_codes(frame, keys, mapping)
     for note in notes:
         warnings.warn(note, SuccessorsWarning, stacklevel=2)
     outage_notes = [report.summary()] if report.missing_runs else []  # an outage filled: in the notes file too (review 1 #10)
-    frame.attrs["data_notes"] = outage_notes + unused + unfinished + outside + notes
+    frame.attrs["data_notes"] = outage_notes + unused + unfinished + outside + level + notes
     return frame, report
 
 
