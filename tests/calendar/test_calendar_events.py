@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -107,8 +108,8 @@ def test_a_new_event_is_announced_and_usable(tmp_path):
     path = tmp_path / "events.yaml"
     path.write_text('events:\n  brand_day:\n    label: Brand day\n    anchor: "08-08"\n    start: "08-06"\n'
                     '    end: "08-09"\n')
-    with pytest.warns(NewEventWarning, match=r"events.yaml:2: events.brand_day is a new event: .* forecast "
-                                             r"without an event effect"):
+    with pytest.warns(NewEventWarning, match=r"events.yaml:2: events.brand_day is a new event: the daily "
+                                             r"models learn its effect"):
         cal = RetailCalendar(path)
     assert cal.next_window("brand_day", pd.Timestamp("2026-08-07")).start == pd.Timestamp("2027-08-06")
 
@@ -118,3 +119,55 @@ def test_next_window_is_the_first_that_starts_after_the_date():
     assert cal.next_window("new_year_sale", "2026-10-31").anchor == pd.Timestamp("2027-02-06")
     assert cal.next_window("618", "2026-05-19").year == 2026
     assert cal.next_window("618", "2026-05-20").year == 2027
+
+
+@pytest.mark.parametrize("month,day,year,date", [(8, 15, 2024, "2024-09-17"), (8, 15, 2025, "2025-10-06"),
+                                                (8, 15, 2027, "2027-09-15"), (5, 5, 2026, "2026-06-19"),
+                                                (12, 8, 2026, "2027-01-15")])
+def test_a_lunar_day_follows_the_lunar_calendar(month, day, year, date):
+    """中秋 / Mid-Autumn (lunar 8-15), 端午 / Dragon Boat (5-5), and 腊八 (12-8), which falls in
+    January of the next Gregorian year: the lunar year that begins in ``year``."""
+    from workbench.calendar.events import lunar_day
+
+    assert lunar_day(year, month, day) == pd.Timestamp(date)
+
+
+def test_a_lunar_anchor_places_the_planners_event():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cal = RetailCalendar({"events": {"mid_autumn": {"anchor": "lunar:08-15", "start": -3, "end": -1}}})
+    assert cal.anchor("mid_autumn", 2027) == pd.Timestamp("2027-09-15")
+    assert cal.window("mid_autumn", 2026).start == pd.Timestamp("2026-09-22")
+
+
+@pytest.mark.parametrize("anchor,message", [("lunar:13-01", r"events.yaml:3: events.own.anchor: 'lunar:13-01' is no day "
+                                                           r"of the lunar year \d+"),
+                                            ("lunar:12-30", r"events.yaml:3: .*29 or 30 days: for 除夕"),
+                                            ("lunar 08-15", r"events.yaml:3: .*write a lunar anchor as \"lunar:MM-DD\"")])
+def test_a_bad_lunar_anchor_names_the_planners_file_and_line(tmp_path, anchor, message):
+    path = tmp_path / "events.yaml"
+    path.write_text(f'events:\n  own:\n    anchor: "{anchor}"\n    start: -3\n    end: -1\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        RetailCalendar(path)
+
+
+def test_a_planners_event_takes_the_public_holiday_days_it_shares_and_says_so():
+    """Mid-Autumn's two weeks before it reach National Day's window in 2017, 2025 and 2028: the
+    planner's event takes those days (one day belongs to one event: the forecast's profiles do
+    not both hold them), said in the announcement; a planner's event overlapping a sale with peak
+    days (Double 11) is still refused."""
+    from workbench.calendar.events import NewEventWarning
+    from workbench.forecast.features import event_offsets
+
+    with pytest.warns(NewEventWarning, match=r"it takes the days it shares with national_day in .*2025, 2028"):
+        cal = RetailCalendar({"events": {"mid_autumn": {"anchor": "lunar:08-15", "start": -14, "end": -1}}})
+    days = pd.date_range("2025-09-20", "2025-10-12")
+    off = event_offsets(days, cal)
+    both = ~np.isnan(off["mid_autumn"]) & ~np.isnan(off["national_day"])
+    assert not both.any()
+    assert off["mid_autumn"][days == "2025-10-03"][0] == -3
+    assert not np.isnan(off["national_day"][days == "2025-10-07"][0])
+    with pytest.raises(ConfigError, match="overlaps double11"):
+        RetailCalendar({"events": {"own": {"anchor": "11-08", "start": -3, "end": 0}}})

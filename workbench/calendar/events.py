@@ -2,13 +2,16 @@
 Festival logistics pause, Double 11 (双11), public holidays and make-up working days (调休).
 
 Spring Festival follows the lunar calendar; its dates come from the ``holidays`` package, which
-computes them for any year (checked: 2023-01-22, 2024-02-10, 2025-01-29, 2026-02-17). Campaign
-windows come from ``default_events.yaml`` and can be overridden per year in a planner's YAML file.
+computes them for any year (checked: 2023-01-22, 2024-02-10, 2025-01-29, 2026-02-17). A planner's
+own lunar events (中秋 / Mid-Autumn, 端午 / Dragon Boat) anchor on a lunar month and day
+(``anchor: "lunar:08-15"``), converted by the ``lunardate`` package. Campaign windows come from
+``default_events.yaml`` and can be overridden per year in a planner's YAML file.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -19,10 +22,16 @@ import holidays
 import numpy as np
 import pandas as pd
 import yaml
+from lunardate import LunarDate
 
 from workbench.errors import CalendarRangeError, ConfigError
 
 SPRING_FESTIVAL_NAME = "Chinese New Year (Spring Festival)"
+# days a planner's own event's profile span reaches before its window's start and after its
+# end (``forecast.features.profile_spans``): the lull before a gift-box peak and the recovery
+# after it, as for the shipped National Day
+OWN_EVENT_MARGINS = (3, 4)
+LUNAR_ANCHOR = re.compile(r"lunar:(\d{2})-(\d{2})")  # "lunar:08-15": lunar month 8, day 15
 _EVENT_FIELDS = {"label", "anchor", "start", "end", "peaks"}
 _YEAR_FIELDS = {"start", "end", "peaks"}
 _TOP_FIELDS = {"events", "years", "makeup_workdays", "extra_holidays"}
@@ -76,6 +85,24 @@ def placed_years(years) -> np.ndarray:
         return True
 
     return np.array([placed(y) for y in np.asarray(years, int)], bool)
+
+
+@lru_cache(maxsize=None)
+def lunar_day(year: int, month: int, day: int) -> pd.Timestamp:
+    """The Gregorian date of day ``day`` of lunar month ``month`` (the regular month, not a
+    leap month) in the lunar year that begins in Gregorian ``year``: (2026, 8, 15) is 中秋 /
+    Mid-Autumn 2026-09-25; (2026, 12, 8), 腊八, falls on 2027-01-15, before the next lunar year.
+
+    Source: the ``lunardate`` package's tables of the Chinese calendar (1900-2099).
+
+    Raises
+    ------
+    CalendarRangeError : ``year`` outside 1900-2099.
+    ValueError : no such lunar month, or day 30 of a 29-day month in that year.
+    """
+    if not 1900 <= year <= 2099:
+        raise CalendarRangeError(f"the lunar calendar (lunardate) covers 1900-2099, not {year}")
+    return pd.Timestamp(LunarDate(year, month, day).to_solar_date())
 
 
 def _read_yaml(source: str | Path | dict | None) -> tuple[dict, str, dict]:
@@ -155,7 +182,9 @@ class RetailCalendar:
     def _check_user_events(self, user: dict) -> None:
         """Every event the planner's file defines or changes resolves in ``CHECKED_YEARS`` (a bad
         date or "MM-DD" is named at its line), does not overlap another event's window (one day
-        belongs to one event), and a new event is announced (``NewEventWarning``)."""
+        belongs to one event) but for a shipped public holiday without peak days (Labour Day,
+        National Day), whose days a planner's NEW event takes (the two weeks before 中秋
+        reach National Day's week in 2025 and 2028), and a new event is announced (``NewEventWarning``)."""
         import warnings
 
         touched = set((user.get("events") or {}))
@@ -167,6 +196,7 @@ class RetailCalendar:
         for name in self.events:
             for year in CHECKED_YEARS:
                 windows[name, year] = self.window(name, year)  # errors name the file and line
+        taken = {}
         for name in sorted(touched):
             for year in CHECKED_YEARS:
                 mine = windows[name, year]
@@ -178,17 +208,26 @@ class RetailCalendar:
                         continue
                     for y in (year - 1, year, year + 1):
                         theirs = windows.get((other, y))
-                        if theirs is not None and mine.start <= theirs.end and theirs.start <= mine.end:
-                            raise ConfigError(
-                                f"{self._where('events', name)}: {name} {year} ({mine.start.date()} to "
-                                f"{mine.end.date()}) overlaps {other} {y} ({theirs.start.date()} to "
-                                f"{theirs.end.date()}); one day belongs to one event: move the window or "
-                                f"change {other}'s")
+                        if theirs is None or not (mine.start <= theirs.end and theirs.start <= mine.end):
+                            continue
+                        if name not in self._defaults and other in self._defaults - touched and not theirs.peaks:
+                            taken.setdefault(name, {}).setdefault(other, set()).add(y)
+                            continue
+                        raise ConfigError(
+                            f"{self._where('events', name)}: {name} {year} ({mine.start.date()} to "
+                            f"{mine.end.date()}) overlaps {other} {y} ({theirs.start.date()} to "
+                            f"{theirs.end.date()}); one day belongs to one event: move the window or "
+                            f"change {other}'s")
         for name in sorted(touched - self._defaults):
-            warnings.warn(f"{self._where('events', name)}: events.{name} is a new event: its windows serve "
-                          f"--through-event, backtests and reports, but the forecasting models only model the "
-                          f"effects of {sorted(self._defaults)}; its days are forecast without an event effect",
-                          NewEventWarning, stacklevel=3)
+            shared = "; ".join(f"it takes the days it shares with {other} in {', '.join(map(str, sorted(years)))}"
+                               for other, years in sorted(taken.get(name, {}).items()))
+            warnings.warn(f"{self._where('events', name)}: events.{name} is a new event: the daily models learn "
+                          f"its effect from the windows the history holds (each widened by "
+                          f"{OWN_EVENT_MARGINS[0]} days before and {OWN_EVENT_MARGINS[1]} after; a history "
+                          f"without one forecasts it without an event effect); weekly and monthly ETS measure it "
+                          f"as a sale when it has peak days and the history is too short for a season, and "
+                          f"otherwise repeat last year's periods, so plan a lunar event from daily data"
+                          f"{'; ' + shared if shared else ''}", NewEventWarning, stacklevel=3)
 
     # -- validation ---------------------------------------------------------------------------
     def _validate(self) -> None:
@@ -253,10 +292,26 @@ class RetailCalendar:
             raise ConfigError(f"unknown event {event!r}; known events: {self.events}") from None
 
     def anchor(self, event: str, year: int) -> pd.Timestamp:
+        """The day ``event``'s profile aligns on in ``year``: a solar "MM-DD", Spring Festival,
+        or a lunar month and day ("lunar:08-15", ``lunar_day``). Raises ``ConfigError`` naming
+        the planner's file and line for an anchor that is not a day that year."""
         anchor = str(self._spec(event)["anchor"])
+        where = f"{self._where('events', event, 'anchor')}: events.{event}.anchor"
         if anchor == "spring_festival":
             return spring_festival(year)
-        return _to_date(f"{year}-{anchor}", f"{self._where('events', event, 'anchor')}: events.{event}.anchor")
+        lunar = LUNAR_ANCHOR.fullmatch(anchor)
+        if lunar:
+            month, day = map(int, lunar.groups())
+            try:
+                return lunar_day(year, month, day)
+            except ValueError as exc:
+                raise ConfigError(f"{where}: {anchor!r} is no day of the lunar year {year} ({exc}); lunar "
+                                  f"months are 01-12 and have 29 or 30 days: for 除夕 (New Year's Eve) "
+                                  f"use anchor: spring_festival with start/end offsets") from None
+        if anchor.startswith("lunar"):
+            raise ConfigError(f"{where}: {anchor!r}: write a lunar anchor as \"lunar:MM-DD\", like "
+                              f"\"lunar:08-15\" for 中秋 / Mid-Autumn")
+        return _to_date(f"{year}-{anchor}", where)
 
     def _resolve(self, value: Any, anchor: pd.Timestamp, year: int, where: str) -> pd.Timestamp:
         if isinstance(value, int):

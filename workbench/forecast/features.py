@@ -7,7 +7,9 @@ import numpy as np
 import pandas as pd
 
 from workbench.calendar import RetailCalendar
+from workbench.calendar.events import OWN_EVENT_MARGINS
 from workbench.data.validate import pause_days, placed_periods
+from workbench.errors import ConfigError
 
 # Span of each event profile in days around its anchor (lunar events share Spring Festival):
 # wide enough to hold the ramp before and the hangover or recovery after.
@@ -22,19 +24,48 @@ PROFILE_EVENTS = {
 }
 
 
+def profile_spans(calendar: RetailCalendar) -> dict[str, tuple[str, int, int]]:
+    """``{profile name: (calendar event, days before its window, days after)}``: the shipped
+    ``PROFILE_EVENTS`` and every event the planner's calendar adds (中秋 / Mid-Autumn, a shop's
+    anniversary sale), each on its own window widened by ``OWN_EVENT_MARGINS``.
+
+    Raises ``ConfigError`` for a planner's event named like a shipped profile that is no event."""
+    spans = dict(PROFILE_EVENTS)
+    shipped = {event for event, _, _ in PROFILE_EVENTS.values()}
+    for event in calendar.events:
+        if event in shipped:
+            continue
+        if event in spans or event == "lunar_new_year":
+            raise ConfigError(f"events.{event}: the name is the forecast's own profile of "
+                              f"{PROFILE_EVENTS.get(event, ('new_year_sale',))[0]}; name the event otherwise")
+        spans[event] = (event, *OWN_EVENT_MARGINS)
+    return spans
+
+
 def event_offsets(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> dict[str, np.ndarray]:
-    """Day offsets from the anchor for each modelled event profile (NaN outside its span)."""
-    out = {}
-    for name, (event, before, after) in PROFILE_EVENTS.items():
-        out[name] = calendar.event_offsets(dates, event, before=before, after=after)
+    """Day offsets from the anchor for each modelled event profile (``profile_spans``; NaN
+    outside its span), ``{profile name: array (n,)}``. One day belongs to one profile: where a
+    planner's event's span meets another's, a day inside an event's window stays with it and a
+    margin day gives way, and a planner's event's window takes the days it shares with a shipped
+    public holiday's (``RetailCalendar._check_user_events``)."""
+    spans = profile_spans(calendar)
+    out = {name: calendar.event_offsets(dates, event, before=before, after=after)
+           for name, (event, before, after) in spans.items()}
     # the sale and the logistics pause share one lunar anchor and do not overlap
     sale, pause = out.pop("spring_festival_season"), out.pop("spring_festival")
     out["lunar_new_year"] = np.where(np.isnan(sale), pause, sale)
+    for name in [name for name in spans if name not in PROFILE_EVENTS]:
+        window = ~np.isnan(calendar.event_offsets(dates, name))
+        for other, off in out.items():
+            if other != name:
+                clash = ~np.isnan(off) & ~np.isnan(out[name])
+                off[clash & window] = np.nan
+                out[name][clash & ~window] = np.nan
     return out
 
 
 def named_days(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> np.ndarray:
-    """Boolean mask of the ``dates`` that the calendar names for an event of ``PROFILE_EVENTS``:
+    """Boolean mask of the ``dates`` that the calendar names for an event of ``profile_spans``:
     its anchor (11-11, 6-18, Spring Festival), the first and last day of its window (a pre-sale
     start, the last shipping day) and its peaks (11-01, 6-01, the year's overrides included).
     The days where an event's shape is expected to jump."""
@@ -42,7 +73,7 @@ def named_days(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> np.ndarray:
     out = np.zeros(len(dates), bool)
     if len(dates) == 0:
         return out
-    for event in {event for event, _, _ in PROFILE_EVENTS.values()}:
+    for event in {event for event, _, _ in profile_spans(calendar).values()}:
         for window in calendar.windows(event, dates.min(), dates.max()):
             out |= dates.isin([window.anchor, window.start, window.end, *window.peaks])
     return out

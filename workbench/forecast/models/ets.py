@@ -20,7 +20,7 @@ from workbench.forecast.models.event_dummies import offset_dummies
 from workbench.forecast.models.intermittent import (INTERMITTENT_ADI, INTERMITTENT_WINDOW, TSB, average_demand_interval,
                                                     is_intermittent)
 from workbench.forecast.models.launch import LaunchCurve
-from workbench.forecast.models.lunar import (LOCAL_BASELINE, LOCAL_LIMIT, WINDOWS, LunarEffect, fit_lunar_effect,
+from workbench.forecast.models.lunar import (FESTIVAL_EVENTS, LOCAL_BASELINE, LOCAL_LIMIT, WINDOWS, LunarEffect, fit_lunar_effect,
                                             local_effect, lunar_regressors, neighbourhood)
 from workbench.forecast.models.regime import (OPENING_GAP, STOP_PERIODS, describe_stop, nondaily_start, opening_ramp, period_shifts,
                                               stopped_since, trailing_zeros)
@@ -58,18 +58,16 @@ def unconfirmed_stop(y: np.ndarray, freq: str) -> int:
 
 def sale_shares(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar,
                 events: list[str] | None = None) -> tuple[list[str], np.ndarray]:
-    """``(events, shares)``: the solar sale events of ``calendar`` (an event with peak days whose
-    anchor keeps its month and day from year to year: 618 and Double 11 in the default calendar,
-    and a user's own such events; or the ``events`` given) and, shape (n, k), the share of the
-    days of each period dated ``ds`` (by its first day, at ``freq``) inside that event's windows
-    with peak days (``data.validate.window_share``, 0..1). The lunar events move between weeks
-    and months and are ``models.lunar``'s; holidays without peak days (Labour Day, National
-    Day) are not sales: their columns stay 0."""
+    """``(events, shares)``: the sale events of ``calendar`` (618 and Double 11 in the default
+    calendar, and a planner's own events, solar or lunar such as 中秋 / Mid-Autumn; or the
+    ``events`` given) and, shape (n, k), the share of the days of each period dated ``ds`` (by
+    its first day, at ``freq``) inside that event's windows with peak days
+    (``data.validate.window_share``, 0..1): a window that moves between weeks and months moves
+    its share. The festival's windows (``lunar.FESTIVAL_EVENTS``) are ``models.lunar``'s;
+    holidays without peak days (Labour Day, National Day) are not sales: their columns stay 0."""
     ds = pd.DatetimeIndex(ds)
     if events is None:
-        events = [event for event in calendar.events
-                  if (calendar.anchor(event, 2024).month, calendar.anchor(event, 2024).day)
-                  == (calendar.anchor(event, 2025).month, calendar.anchor(event, 2025).day)]
+        events = [event for event in calendar.events if event not in FESTIVAL_EVENTS]
     shares = np.zeros((len(ds), len(events)))
     if len(ds):
         last = period_end(ds[-1:], freq)[0]

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.calendar import RetailCalendar
-from workbench.forecast.features import PROFILE_EVENTS, event_offsets, holiday_flags
+from workbench.forecast.features import event_offsets, holiday_flags, profile_spans
 
 
 def offset_dummies(dates: pd.DatetimeIndex, calendar: RetailCalendar, levels: dict | None = None):
@@ -27,7 +27,7 @@ def prophet_holidays(calendar: RetailCalendar, first_year: int, last_year: int) 
     """Prophet's holidays frame: each event occurrence with a window around its anchor."""
     rows = []
     spans = {}
-    for name, (event, before, after) in PROFILE_EVENTS.items():
+    for name, (event, before, after) in profile_spans(calendar).items():
         key = "lunar_new_year" if event in ("new_year_sale", "spring_festival") else name
         spans.setdefault(key, []).append((event, before, after))
     for key, parts in spans.items():

@@ -54,6 +54,7 @@ from workbench.data.validate import SEASON_LENGTH
 from workbench.errors import CalendarRangeError
 
 PRE, WIND_DOWN, HOLIDAY, POST, FESTIVAL = "pre-festival", "wind-down", "holiday", "recovery", "festival"
+FESTIVAL_EVENTS = ("new_year_sale", "spring_festival")  # the calendar's windows this module models
 # the frequencies with moving-holiday effects: a quarter holds the whole festival but for up to
 # two weeks of the sale in December (under 6% of a quarter's days); on the seeded quarterly panel
 # the effects moved WAPE 2.35 -> 2.40% (docs/benchmarks.md), so quarters keep their season only
@@ -175,7 +176,7 @@ def _user_windows(calendar: RetailCalendar) -> bool:
     one in any of the calendar's years."""
     shipped = default_calendar()
     return any((calendar.window(event, year).start, calendar.window(event, year).end)
-               != (shipped.window(event, year).start, shipped.window(event, year).end) for event in ("new_year_sale", "spring_festival") for year in REFERENCE_YEARS)
+               != (shipped.window(event, year).start, shipped.window(event, year).end) for event in FESTIVAL_EVENTS for year in REFERENCE_YEARS)
 
 
 def describe_spans(spans: tuple[int, int, int] | None) -> str:

@@ -21,6 +21,8 @@ from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, For
 REFIT_ORIGINS = 6
 REFIT_STEP = {"D": 42, "W": 6, "MS": 2, "QS": 1}
 
+# the calendar event each profile of ``features.event_offsets`` aligns on; a planner's own
+# event's profile is named after it
 ANCHOR_EVENT = {"618": "618", "double11": "double11", "lunar_new_year": "spring_festival",
                 "labor_day": "labor_day", "national_day": "national_day"}
 
@@ -166,7 +168,7 @@ class EventNaive(Forecaster):
         """For each date, the date last year that it is aligned to."""
         ref = np.asarray(dates - pd.Timedelta(days=364), dtype="datetime64[ns]")
         for name, off in event_offsets(dates, self.calendar_).items():
-            event = ANCHOR_EVENT[name]
+            event = ANCHOR_EVENT.get(name, name)
             for i in np.flatnonzero(~np.isnan(off)):
                 offset = pd.Timedelta(days=int(off[i]))
                 this_year = (dates[i] - offset).year
