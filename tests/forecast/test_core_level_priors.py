@@ -7,7 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from workbench.errors import ModelError
 from workbench.forecast.core import forecast, prior_levels
+from workbench.forecast.engines import LocalEngine
 
 DAYS = pd.date_range("2024-11-20", "2027-02-28")
 CUTOFF = pd.Timestamp("2026-11-29")
@@ -94,11 +96,12 @@ def test_a_geographic_chain_is_no_level_of_the_product():
 def test_a_launch_follows_its_categorys_season_and_sale(runs):
     """D4 borrows the drinks' summer season and small sale: within 25% of its mean over the
     window (the level at the cut-off read on quiet days since September, its path taken from
-    the same days); without the category in the keys, from the panel (mostly snacks: flat,
-    x2.5), more than 60% high, as trial 8's sparkling water was x3.2 along the panel's path."""
+    the same days), and nearer than from the panel (mostly snacks: flat, x2.5) without the
+    category in the keys, as trial 8's sparkling water was x3.2 along the panel's path (+66% in
+    the seeded run). The panel's path is not asserted to stay wrong (review 7.1 #9)."""
     by_category, notes = runs["category"]
     assert abs(_bias(by_category, ["D4"])) < 0.25, _bias(by_category, ["D4"])
-    assert _bias(runs["panel"][0], ["D4"]) > 0.60, _bias(runs["panel"][0], ["D4"])
+    assert abs(_bias(by_category, ["D4"])) < abs(_bias(runs["panel"][0], ["D4"]))
     assert not [n for n in runs["panel"][1] if "pooled prior" in str(n)]  # the panel's, as without levels
     said = [n for n in notes if "D4" in str(n) and "pooled prior" in str(n)]
     assert len(said) == 2 and all("8 established series of the same cat" in str(n) for n in said)
@@ -108,12 +111,12 @@ def test_an_established_series_in_a_young_regime_follows_its_categorys_path(runs
     """D5 (established, its level x1.6 six months before the cut-off: in one region a regime
     under a year old) follows the pooled path there: its category's summer season, not the
     panel's flat snacks with their x2.5 sale, as trial 9's sunscreen did after its one summer
-    was read as level shifts: D5's window total -7% by its category, +15% by the panel.
-    Established series borrow only levels above their product (here the category) and a note
-    says so; without a hierarchy in the keys they keep the panel's prior."""
+    was read as level shifts: D5's window total -7% by its category, +15% by the panel in the
+    seeded run (the panel's path is not asserted to stay wrong: review 7.1 #9). Established
+    series borrow only levels above their product (here the category) and a note says so;
+    without a hierarchy in the keys they keep the panel's prior."""
     by_category, notes = runs["category"]
     assert abs(_bias(by_category, ["D5"])) < 0.12, _bias(by_category, ["D5"])
-    assert _bias(runs["panel"][0], ["D5"]) > 0.12, _bias(runs["panel"][0], ["D5"])
     said = [str(n) for n in notes if "sku=D1" in str(n) and "pooled prior" in str(n)]
     assert len(said) == 2 and all("of the same cat" in n for n in said)
 
@@ -132,3 +135,40 @@ def test_without_a_level_of_enough_established_series_the_panels_prior_and_a_not
                     "panel's 6 established series (no level above the series (cat) has 3 established series "
                     "whose sum fits)"]
     assert not [n for n in fc.attrs["notes"] if "pooled prior" in str(n) and "D1" in str(n)]
+
+
+class _TaskRecorder(LocalEngine):
+    """In-process engine that runs the pooling and keeps each forecast task instead of running it."""
+
+    def __init__(self):
+        super().__init__(1)
+        self.tasks, self.shared = [], None
+
+    def map(self, fn, partitions, shared):
+        if fn.__name__ != "_forecast_partition":
+            yield from super().map(fn, partitions, shared)
+            return
+        self.tasks, self.shared = list(partitions), shared
+        for i in range(len(partitions)):
+            yield i, RuntimeError("not run")
+
+
+def test_each_task_carries_only_its_own_series_priors():
+    """Review 7.1 #8: every series' prior and note went into the job every task is sent with
+    (100,000 series: ~20 MB pickled per task, times 200 tasks). Each task now carries the levels
+    of its own series and the priors of those levels; the shared job none."""
+    history = category_panel()
+    history = history[history.ds <= CUTOFF].drop(columns="mu")
+    keys = ["cat", "sku", "region"]
+    engine = _TaskRecorder()
+    with pytest.raises(ModelError, match="every series failed"):
+        forecast(history, horizon=28, keys=keys, engine=engine, partition_size=3)
+    assert len(engine.tasks) == 7
+    borrowing = {}
+    for task in engine.tasks:
+        own = set(task.rows[keys].drop_duplicates().itertuples(index=False, name=None))
+        assert set(task.levels) == own  # every series here borrows a level (its category, or its SKU)
+        assert set(task.priors) == set(task.levels.values())
+        borrowing.update(task.levels)
+    assert len(borrowing) == 20 and {level for level in borrowing.values()} >= {("cat", "drinks"), ("cat", "snacks")}
+    assert not [v for v in vars(engine.shared).values() if isinstance(v, dict) and len(v) >= 20]

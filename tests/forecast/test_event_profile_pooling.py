@@ -5,6 +5,7 @@ occurrences took 40% of the panel's food-and-gift lift, x1.37-1.67 instead of x1
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from workbench.forecast.core import forecast
 from workbench.forecast.models.event_profile import _pool_profile
@@ -66,3 +67,41 @@ def test_low_lift_skus_keep_their_own_lift_beside_big_high_lift_skus():
     bigs = lifts[lifts.index.str.startswith("big")]
     assert abs(small.mean() - 1.2) < 0.1 and small.max() < 1.5, lifts.round(3).to_dict()
     assert (bigs - 3.0).abs().max() < 0.3, lifts.round(3).to_dict()
+
+
+def _rising_autumn_panel(seed: int = 0):
+    """8 established series and one launched on 2024-08-15, history to 2025-02-12 (after the
+    couriers' pause: the launch's last 28 quiet days reach back 139 days, to late September),
+    their level rising x1.5 from 2024-09-20 to 2024-11-09 and flat to the cut-off."""
+    days = pd.date_range("2022-09-01", "2025-02-12")
+    doy = (days - pd.to_datetime(days.year.astype(str) + "-09-20")).days.to_numpy() % 365
+    season = np.where(doy < 250, 0.4 * np.clip(doy / 50, 0, 1), 0.4 * np.clip((365 - doy) / 115, 0, 1))
+    rng = np.random.default_rng(seed)
+    established = sum(rng.poisson(40 * np.exp(season) * rng.uniform(0.8, 1.2)) for _ in range(8))
+    young = rng.poisson(40 * np.exp(season) * (days >= pd.Timestamp("2024-08-15")))
+    return days, established.astype(float), young.astype(float)
+
+
+def test_a_young_series_level_read_far_back_is_anchored_on_the_pooled_path_there():
+    """Review 7.1 #6: the pooled path before the cut-off was published for 91 days, and a young
+    series' level read further back (139 days here) was anchored on the path's value at day -90
+    (np.interp holds its first value): silently off by the season's change over those days. The
+    pooled prior now covers the days read, and a prior that does not raises (the series then goes
+    to the fallback, with a note), never a clamped anchor."""
+    from dataclasses import replace
+
+    from workbench.calendar import default_calendar
+    from workbench.errors import ModelError
+    from workbench.forecast.models import make_model
+
+    days, established, young = _rising_autumn_panel()
+    calendar = default_calendar()
+    prior = make_model("event_profile").fit(established, days, calendar=calendar).pooled_prior()
+    last = max(prior.recent)
+    assert last - min(prior.recent) >= 139
+    fitted = make_model("event_profile", prior=prior).fit(young, days, calendar=calendar)
+    assert fitted.launched_
+    fitted.predict(28)
+    short = replace(prior, recent={d: v for d, v in prior.recent.items() if d > last - 91})
+    with pytest.raises(ModelError, match="read 139 days back; the pooled path reaches 90 days back"):
+        make_model("event_profile", prior=short).fit(young, days, calendar=calendar).predict(28)

@@ -49,6 +49,7 @@ ESTABLISHED_DAYS, RECENT_SALES_DAYS = 392, 28
 # established series a level above a series (a category, a region) needs to lend it its pooled
 # prior: fewer is one series' own noise, or the series itself
 MIN_LEVEL_SERIES = 3
+PANEL = ()  # ``level_priors``' level for a young series with no level above it: the panel's prior
 
 
 class ForecastNoteWarning(UserWarning):
@@ -90,9 +91,18 @@ class _Job:
     conformal_windows: int = 0
     window: tuple[pd.Timestamp, pd.Timestamp] | None = None  # first and last day of a window total's band
     prior_param: str | None = None  # the model's pooling parameter, when the core pools
-    # per series (its key values in ``keys`` order): the pooled prior of the nearest established level
-    # above it and the note naming that level (``level_priors``); other series take ``params``' prior
-    series_priors: dict = field(default_factory=dict)
+
+
+@dataclass
+class _Partition:
+    """One forecast task's series: their rows; per series that borrows a level's pooled prior
+    (its key values in the job's ``keys`` order) that level; and per such level its prior and
+    the note naming it (``level_priors``). Only the partition's own series and levels travel
+    with it, never every series' (series without a level take the job's ``params`` prior)."""
+
+    rows: pd.DataFrame
+    levels: dict = field(default_factory=dict)
+    priors: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -367,13 +377,14 @@ def partition_file(out_dir, index: int) -> Path:
     return Path(out_dir) / f"part-{index:05d}.parquet"
 
 
-def _forecast_series(part: pd.DataFrame, keys: list, job: _Job):
+def _forecast_series(part: _Partition, keys: list, job: _Job):
     """Forecast pieces, failures, notes, fallback replacements and window totals (with
     ``job.window``) of one partition's series."""
     pieces, failures, notes, replaced, windows = [], [], [], [], []
-    for label, rows in _series_of(part, keys):
+    for label, rows in _series_of(part.rows, keys):
         y = rows["y"].to_numpy(float)
-        series_job, level_note = _with_level_prior(job, label)
+        level = part.levels.get(tuple(label[k] for k in keys))
+        series_job, level_note = _with_level_prior(job, None if level is None else part.priors[level])
         pred, error, why, paths = _forecast_one(y, pd.DatetimeIndex(rows["ds"]), series_job)
         if level_note and not error and (y > 0).any():
             pred.notes.append(level_note)
@@ -397,18 +408,17 @@ def _forecast_series(part: pd.DataFrame, keys: list, job: _Job):
     return pieces, failures, notes, replaced, windows
 
 
-def _with_level_prior(job: _Job, label: dict) -> tuple[_Job, str | None]:
-    """``job`` with the pooled prior of the series ``label`` (``job.series_priors``: of the
-    nearest established level above it) and the note naming that level; ``job`` as it is and None
-    for a series without one (the panel's prior, or no pooling)."""
-    chosen = job.series_priors.get(tuple(label[k] for k in job.keys)) if job.series_priors else None
+def _with_level_prior(job: _Job, chosen: tuple | None) -> tuple[_Job, str | None]:
+    """``job`` with the pooled prior of ``chosen``, ``(prior, note)`` of the level a series
+    borrows from (``level_priors``), and its note; ``job`` as it is and None for ``chosen`` None
+    (a series with the panel's prior, or no pooling)."""
     if chosen is None:
         return job, None
     prior, note = chosen
     return replace(job, params={**job.params, job.prior_param: prior}), note
 
 
-def _forecast_partition(index: int, part: pd.DataFrame, job: _Job) -> _PartitionResult:
+def _forecast_partition(index: int, part: _Partition, job: _Job) -> _PartitionResult:
     """Forecast every series of one partition (runs on a worker)."""
     keys = list(job.keys)
     # one series' fit is too small to share: extra BLAS threads only wait (statsmodels' ETS fits
@@ -420,10 +430,10 @@ def _forecast_partition(index: int, part: pd.DataFrame, job: _Job) -> _Partition
     if pieces:
         out = pd.concat(pieces, ignore_index=True)[columns]
         for k in keys:  # the input's key types, whatever the model's scalars were
-            out[k] = out[k].astype(part[k].dtype)
+            out[k] = out[k].astype(part.rows[k].dtype)
         _sort_quantiles(out, job.quantiles)
     else:
-        out = pd.DataFrame({k: part[k].iloc[:0] for k in keys} | {c: pd.Series(dtype=float) for c in columns[len(keys):]})
+        out = pd.DataFrame({k: part.rows[k].iloc[:0] for k in keys} | {c: pd.Series(dtype=float) for c in columns[len(keys):]})
         out["ds"] = pd.to_datetime(out["ds"])
     if job.out_dir is None:
         return _PartitionResult(out, len(pieces), len(out), failures, notes, replaced, windows=windows)
@@ -611,6 +621,7 @@ def _execute(frame, request: ForecastRequest, *, keys=None, calendar=None, pool_
                          n_workers=1 if owned and engine == "local" and (
                              sum(counts) < 4 or (request.n_jobs is None and sum(counts) < SERIAL_BELOW))
                          else request.n_jobs)
+    priors, borrows = {}, {}
     try:
         caps = MODELS[model].capabilities
         prior_param = caps.pooling_param if caps.pools_at(request.freq) else None
@@ -622,14 +633,15 @@ def _execute(frame, request: ForecastRequest, *, keys=None, calendar=None, pool_
                 prior = _pooled_from_total(_pooling_total(sums), job)
                 if prior:
                     job = replace(job, params={**job.params, prior_param: prior}, prior_param=prior_param)
-                    job = replace(job, series_priors=level_priors(frame, keys, job, runner))
+                    priors, borrows = level_priors(frame, keys, job, runner)
             if launch_param:
                 curve = panel_launch_curve(frame, keys, request.freq, sums)
                 job = replace(job, params={**job.params, launch_param: curve})
+        tasks = [_partition_task(part, keys, priors, borrows) for part in parts]
         results: list[_PartitionResult | None] = [None] * len(parts)
         with progress_bar(sum(counts), desc=f"forecast ({request.model}, {runner.name})",
                           enabled=progress) as bar:
-            for i, result in runner.map(_forecast_partition, parts, job):
+            for i, result in runner.map(_forecast_partition, tasks, job):
                 if isinstance(result, BaseException):
                     result = _failed_partition(parts[i], keys, result, i)
                 results[i] = result
@@ -638,6 +650,16 @@ def _execute(frame, request: ForecastRequest, *, keys=None, calendar=None, pool_
         if owned:
             runner.close()
     return results
+
+
+def _partition_task(part: pd.DataFrame, keys: list, priors: dict, borrows: dict) -> _Partition:
+    """The forecast task of the rows ``part``: with the entries of ``borrows`` (series key values
+    -> level, ``level_priors``) for its series and the ``priors`` of those levels only."""
+    if not borrows:
+        return _Partition(part)
+    series = part[keys].drop_duplicates().itertuples(index=False, name=None)
+    levels = {s: borrows[s] for s in series if s in borrows}
+    return _Partition(part, levels, {level: priors[level] for level in set(levels.values())})
 
 
 def _distributed_sums(runner: Engine, parts, job: _Job) -> pd.DataFrame:
@@ -760,9 +782,11 @@ def _nests(table: pd.DataFrame, above: str, below: str) -> bool:
         table.groupby(below, dropna=False, observed=True)[above].nunique(dropna=False).max() == 1
 
 
-def level_priors(frame: pd.DataFrame, keys, job: _Job, runner: Engine) -> dict[tuple, tuple[object, str]]:
-    """Per series of ``frame`` that borrows from a level (keyed by its key values in ``keys``
-    order), the pooled prior it borrows and the note naming where from: the nearest level above
+def level_priors(frame: pd.DataFrame, keys, job: _Job, runner: Engine) -> tuple[dict, dict]:
+    """The pooled priors the series of ``frame`` borrow from levels above them, as ``(priors,
+    borrows)``: ``priors`` maps each level borrowed from (``(key, value)``, or ``PANEL`` for the
+    panel) to its pooled prior and the note naming it; ``borrows`` maps each series that borrows
+    (its key values in ``keys`` order) to its level. A series borrows from the nearest level above
     it (``prior_levels``: its SKU's sum over regions, then its category) whose established series
     (``established_series``) number ``MIN_LEVEL_SERIES`` or more and whose sum the model can fit,
     else the panel's (``job.params``' prior, the sum of all established series). A young series
@@ -778,11 +802,11 @@ def level_priors(frame: pd.DataFrame, keys, job: _Job, runner: Engine) -> dict[t
     March with one summer seen, followed the panel's path of snacks and gift boxes into the New
     Year sale, x3.2 its sales; trial 9's sunscreen, established but with its one summer read as
     level shifts, followed the panel's path without a summer, +72% in winter. The sums are fitted
-    on ``runner``. Empty when the keys give no level above the series."""
+    on ``runner``. Both empty when the keys give no level above the series."""
     keys = list(keys)
     levels = prior_levels(frame, keys)
     if not levels:
-        return {}
+        return {}, {}
     established = established_series(frame, keys)
     counts = {k: established[keys].drop_duplicates().groupby(k, dropna=False, observed=True).size().to_dict()
               for k in levels}
@@ -806,21 +830,21 @@ def level_priors(frame: pd.DataFrame, keys, job: _Job, runner: Engine) -> dict[t
         for i, prior in runner.map(_level_prior, totals, job):
             fitted[needed[i]] = None if isinstance(prior, BaseException) else prior
     panel = sum(counts[levels[0]].values())
-    out = {}
+    borrows = {}
     for series in candidates:
         level = nearest(series)
-        if level is None and series not in young:  # an established series without a level: the panel's
-            continue
-        if level is None:
-            out[series] = (job.params[job.prior_param],
-                           f"pooled prior (event profiles, seasonal path, growth): the sum of the panel's {panel} "
-                           f"established series (no level above the series ({', '.join(levels)}) has "
-                           f"{MIN_LEVEL_SERIES} established series whose sum fits)")
-        else:
-            out[series] = (fitted[level], f"pooled prior (event profiles, seasonal path, growth): the sum of the "
-                                          f"{counts[level[0]][level[1]]} established series of the same {level[0]}, "
-                                          f"the nearest level above the series with {MIN_LEVEL_SERIES} or more")
-    return out
+        if level is not None or series in young:  # an established series without a level: the panel's, no note
+            borrows[series] = PANEL if level is None else level
+    priors = {level: (fitted[level], f"pooled prior (event profiles, seasonal path, growth): the sum of the "
+                                     f"{counts[level[0]][level[1]]} established series of the same {level[0]}, "
+                                     f"the nearest level above the series with {MIN_LEVEL_SERIES} or more")
+              for level in set(borrows.values()) if level != PANEL}
+    if PANEL in borrows.values():
+        priors[PANEL] = (job.params[job.prior_param],
+                         f"pooled prior (event profiles, seasonal path, growth): the sum of the panel's {panel} "
+                         f"established series (no level above the series ({', '.join(levels)}) has "
+                         f"{MIN_LEVEL_SERIES} established series whose sum fits)")
+    return priors, borrows
 
 
 def young_series(frame: pd.DataFrame, keys, freq: str) -> list[tuple]:

@@ -132,8 +132,10 @@ YEAR = 364  # days: keeps the weekday
 SPAN = 400  # event offsets lie within this many days of their anchor
 PATH_DAYS = 2 * YEAR  # days of the pooled baseline path a pooled model publishes
 # days before its last day of the pooled baseline a pooled model publishes: a young series' level is
-# read on its last RECENT_DAYS quiet days, which an event span can push back this far
-RECENT_PATH_DAYS = 91
+# read on its last RECENT_DAYS quiet days, which the event spans push back up to 139 days on the
+# default calendar (a cut-off after the couriers' pause: Double 11, 双12, the New Year sale and the
+# pause stacked); a year covers any calendar's
+RECENT_PATH_DAYS = YEAR
 IN_SAMPLE_HORIZON = 45  # days: the horizon in-sample errors (widened) stand for
 IN_SAMPLE_WIDENING = 1.5  # in-sample errors times this stand for out-of-sample ones (no refits)
 RECENT_DAYS, MIN_RECENT_DAYS = 28, 7  # quiet days that give a young regime's current level
@@ -862,8 +864,11 @@ class EventProfile(Forecaster):
             # the path's change from the days the current level was read on, not from the last day:
             # a season falling 20% over a launch's last quiet days had put it 31% high
             known = {**self.prior.recent, **{d: path[d] for d in (end, end + 1)}}
-            days = np.array(sorted(known))
-            anchor = float(np.interp(end - (n - 1 - read_on), days, [known[d] for d in days]).mean())
+            days, read = np.array(sorted(known)), end - (n - 1 - read_on)
+            if read.min() < days[0]:  # np.interp would hold the first value: an anchor off the days read
+                raise ModelError(f"{self.name}: its level was read {end - read.min()} days back; the pooled "
+                                 f"path reaches {end - days[0]} days back (a pooled prior of another history?)")
+            anchor = float(np.interp(read, days, [known[d] for d in days]).mean())
             rel = np.array([path[end + i] for i in range(1, horizon + 1)]) - anchor
             return current + rel + ramp, [f"{self.name}: no year-on-year growth measured in the current regime "
                                           f"(under a year of it settled); the level follows the pooled "
