@@ -376,3 +376,44 @@ def test_a_last_day_exported_before_it_ended_is_named(tmp_path):
     morning = export[(paid.dt.normalize() < pd.Timestamp("2026-09-16")) | (paid.dt.hour < 9)]
     said = daily_sales(morning, level="sku").summary()
     assert "the last day, 2026-09-16, totals" in said and "was the export taken before it ended?" in said
+
+
+def test_an_export_without_amounts_is_read_as_units_when_the_mapping_leaves_amount_out(tmp_path, capsys):
+    """Trial 10 F1: a 快手 export without a money column was refused, and `amount: null` in a
+    mapping (its documented way to leave a field out) too ("looked for []"). The error now says
+    it may be left out; left out, the table has units only, with a note; a needed field set to
+    null is refused naming it."""
+    frame, records = _export()
+    frame = frame.drop(columns="订单应付金额")
+    with pytest.raises(DataValidationError, match=r"or set columns.amount: null there to leave it out"):
+        daily_sales(frame, level="sku")
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("columns:\n  amount: null\n", encoding="utf-8")
+    result = daily_sales(frame, level="sku", mapping=load_mapping(mapping))
+    assert list(result.table.columns) == ["ds", "sku", "units"]
+    expected = _expected(records, ["sku"])
+    assert result.table["units"].sum() == sum(v[0] for v in expected.values())
+    assert "no amount column (columns.amount is null in the " in result.summary()
+    data = tmp_path / "export.csv"
+    data.write_bytes(frame.to_csv(index=False).encode("gbk"))
+    assert main(["data", "orders", "--data", str(data), "--mapping", str(mapping), "--level", "sku",
+                 "--out", str(tmp_path / "d.csv")]) == 0
+    assert list(pd.read_csv(tmp_path / "d.csv").columns) == ["ds", "sku", "units"]
+    mapping.write_text("columns:\n  quantity: null\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"columns.quantity is null, but level 'sku' needs the quantity"):
+        daily_sales(frame, level="sku", mapping=load_mapping(mapping))
+
+
+def test_a_workbook_whose_first_sheet_is_not_the_data_says_which_sheet_it_read(tmp_path):
+    """Trial 10 F9: with a notes sheet (说明) first, the error pointed to a mapping file only; it
+    now says which sheet it read and names --sheet with the workbook's other sheet."""
+    frame, _ = _export(n=40)
+    path = tmp_path / "export.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"说明": ["导出说明"]}).to_excel(writer, sheet_name="说明", index=False)
+        frame.to_excel(writer, sheet_name="订单明细", index=False)
+    with pytest.raises(DataValidationError, match=r"It read sheet '说明', the first of the workbook's \['说明', "
+                                                  r"'订单明细'\]; if the data is on another, name it with --sheet "
+                                                  r"\(e.g. --sheet 订单明细\)"):
+        daily_sales(path, level="sku")
+    assert daily_sales(path, level="sku", sheet="订单明细").table["units"].sum() > 0

@@ -89,7 +89,8 @@ def _orders(args) -> int:
     mapping = load_mapping(args.mapping)
     result = daily_sales(args.data, level=args.level, mapping=mapping, encoding=args.encoding,
                           sheet=args.sheet)
-    write_table(result.table, args.out, excel_csv=args.excel_csv, decimals={"gmv": 2})
+    write_table(result.table, args.out, excel_csv=args.excel_csv,
+                decimals={"gmv": 2} if "gmv" in result.table else None)
     print(result.summary())
     print(f"wrote {len(result.table)} rows to {args.out}")
     return 0

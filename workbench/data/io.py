@@ -200,11 +200,19 @@ def decode_bytes(data: bytes, *, source: str, encoding: str | None = None) -> tu
 def encoding_hint(frame: pd.DataFrame, otherwise: str) -> str:
     """The advice for a missing-column error on ``frame`` (as ``read_table`` returns it).
 
-    When a CSV was read in an encoding other than UTF-8 and its header has non-ASCII names that
+    When the first sheet of a workbook of several was read (no sheet named), says which and how
+    to name another (trial 10 F9: a notes sheet first). When a CSV was read in an encoding other
+    than UTF-8 and its header has non-ASCII names that
     read as UTF-8 or as common Chinese in GBK, says so, shows the names so read and the
     ``--encoding`` to add; with other non-ASCII names, says which encoding was used and how to
     name another, then ``otherwise``; else ``otherwise`` (e.g. "Check --date-col ...").
     """
+    sheets = frame.attrs.get("sheets")
+    if sheets and len(sheets[1]) > 1 and not sheets[2]:  # a workbook of several sheets, the first one read
+        chosen, names, _ = sheets
+        others = [n for n in names if n != chosen]
+        return (f"It read sheet {chosen!r}, the first of the workbook's {names}; if the data is on another, name it "
+                f"with --sheet (e.g. --sheet {others[0]}). {otherwise}")
     used = frame.attrs.get("encoding")
     names = [str(c) for c in frame.columns]
     if not used or used.lower().replace("_", "-") in {"utf-8", "utf8"} or all(n.isascii() for n in names):
@@ -318,6 +326,7 @@ def _read_excel(path: Path, sheet: str | int | None, text: dict) -> pd.DataFrame
         frame = pd.read_excel(book, sheet_name=chosen, dtype=dtype)
     if frame.empty and len(frame.columns) == 0:
         raise DataValidationError(f"{path}: sheet {chosen!r} is empty")
+    frame.attrs["sheets"] = (chosen, list(names), sheet is not None)  # for encoding_hint: which sheet was read
     return frame
 
 

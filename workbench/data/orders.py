@@ -60,7 +60,8 @@ LEVELS = {
     "region": ("region",),
     "national": (),
 }
-_ALWAYS = ("time", "quantity", "amount", "status")
+_ALWAYS = ("time", "quantity", "amount", "status")  # amount may be left out (null): the table then has no gmv
+_OPTIONAL = ("amount",)  # fields a mapping may set to null though a table needs them by default
 DEFAULT_MAPPING = Path(__file__).with_name("order_mapping.yaml")
 
 
@@ -202,10 +203,13 @@ def _pick_columns(frame: pd.DataFrame, mapping: OrderMapping, needed: list[str],
             f"{'province or address' if n == 'province' else n} ({FIELDS[n]}): looked for {looked_for(n)}"
             for n in missing)
         keys = ", ".join(f"columns.{n}" for n in missing)
+        optional = [n for n in missing if n in _OPTIONAL]
+        leave = (f"; or set {', '.join(f'columns.{n}: null' for n in optional)} there to leave it out (no amount: "
+                 f"the table has units only, no gmv)") if optional else ""
         raise DataValidationError(
             f"{src}: cannot map {wanted}. The file's headers are {headers}. " + encoding_hint(
                 frame, f"Name the column in a mapping file ({keys}: <header>) and pass it with "
-                f"--mapping (format: workbench/data/order_mapping.yaml)"))
+                f"--mapping (format: workbench/data/order_mapping.yaml){leave}"))
     return used
 
 
@@ -225,7 +229,8 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
     encoding, sheet: passed to ``read_table``.
 
     Returns an ``OrdersResult``: ``table`` sorted by keys then ``ds``; units in items (integers
-    when every quantity is whole), gmv in CNY rounded to 0.01. Raises ``ParameterError`` for an unknown level, ``ConfigError`` for a bad
+    when every quantity is whole), gmv in CNY rounded to 0.01 (no gmv column, with a note, when
+    the mapping sets ``amount`` to null: an export without prices). Raises ``ParameterError`` for an unknown level, ``ConfigError`` for a bad
     mapping, ``DataValidationError`` naming the file and lines for everything in the data.
     """
     if level not in LEVELS:
@@ -238,9 +243,16 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
     if frame.empty:
         raise DataValidationError(f"{src}: the export has no rows")
     keys = list(LEVELS[level])
+    left_out = {name for name, headers in mapping.columns.items() if not headers}  # null in the mapping
     needed = [*_ALWAYS, *(k for k in ("sku", "category") if k in keys)]
     if "province" in keys or "region" in keys:
         needed.append("province")
+    refused = [n for n in needed if n in left_out and n not in _OPTIONAL
+               and not (n == "province" and mapping.columns.get("address"))]
+    if refused:
+        raise ConfigError(f"{mapping.source}: columns.{refused[0]} is null, but level {level!r} needs the "
+                          f"{refused[0]} ({FIELDS[refused[0]]}); name its header")
+    needed = [n for n in needed if n not in left_out or n == "province"]
     used = _pick_columns(frame, mapping, needed, src)
     geo = "province" in keys or "region" in keys
     used = {name: col for name, col in used.items()
@@ -281,8 +293,9 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
         raise DataValidationError(f"{exc} (the order time is read from {used['time']!r}; to read "
                                   f"another column, set columns.time in a mapping file)") from None
     units = _amounts(sales, used["quantity"], src, what="quantity")
-    gmv = _amounts(sales, used["amount"], src, what="amount")
-    lines = pd.DataFrame({"ds": ds, "units": units, "gmv": gmv}, index=sales.index)
+    lines = pd.DataFrame({"ds": ds, "units": units}, index=sales.index)
+    if "amount" in used:
+        lines["gmv"] = gmv = _amounts(sales, used["amount"], src, what="amount")
     for key in ("sku", "category"):
         if key in keys:
             values = sales[used[key]].astype("string").str.strip()
@@ -310,6 +323,9 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
     last_day = ds.max()
     table, added, outages = _daily(lines, keys, last_day)
     orders, notes = None, []
+    if "amount" not in used:  # left out by the mapping (an export without prices: trial 10 F1)
+        notes.append(f"no amount column (columns.amount is null in the {mapping.source}): the table has units only, "
+                     f"no gmv")
     if outages:
         notes.append(f"{sum(map(len, outages))} dates have no sales line at all ({describe_dates(outages)}: an "
                      f"export outage?): left without rows, not written as 0, so reading the table names them and "
@@ -319,7 +335,8 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
     if "order_id" in used:
         order_of = sales[used["order_id"]]
         orders = int(order_of.nunique())
-        notes += _order_amount_note(order_of, gmv, used["amount"])
+        if "amount" in used:
+            notes += _order_amount_note(order_of, gmv, used["amount"])
     return OrdersResult(table=table, level=level, source=src, columns_used=used, rows_read=len(frame),
                         sales_lines=len(sales), dropped_by_status={str(k): int(v) for k, v in dropped.items()},
                         outside_regions=outside, unknown_provinces=unplaced, orders=orders,
@@ -387,19 +404,21 @@ def _daily(lines: pd.DataFrame, keys: list[str], last_day: pd.Timestamp
     so whatever reads the table names them and fills them from the weeks around them
     (``validate.fill_missing_dates``) instead of reading a week of zeros as a collapse (review 1
     #2). Returns the table, the zero rows added and the outage runs."""
-    summed = lines.groupby([*keys, "ds"], sort=True)[["units", "gmv"]].sum().reset_index()
+    values = [c for c in ("units", "gmv") if c in lines.columns]  # gmv when the export has amounts
+    summed = lines.groupby([*keys, "ds"], sort=True)[values].sum().reset_index()
     outages = missing_dates(summed.rename(columns={"units": "y"}), keys, "D")
     outage = pd.DatetimeIndex(np.concatenate([r.to_numpy() for r in outages])) if outages else pd.DatetimeIndex([])
     pieces = []
     groups = summed.groupby(keys, sort=True) if keys else [((), summed)]
     for key, part in groups:
         days = pd.date_range(part["ds"].iloc[0], last_day, freq="D", name="ds").difference(outage).rename("ds")
-        filled = part.set_index("ds")[["units", "gmv"]].reindex(days, fill_value=0.0).reset_index()
+        filled = part.set_index("ds")[values].reindex(days, fill_value=0.0).reset_index()
         for name, value in zip(keys, key if isinstance(key, tuple) else (key,)):
-            filled.insert(len(filled.columns) - 2, name, value)
+            filled.insert(len(filled.columns) - len(values), name, value)
         pieces.append(filled)
-    table = pd.concat(pieces, ignore_index=True)[["ds", *keys, "units", "gmv"]]
-    table["gmv"] = table["gmv"].round(2)
+    table = pd.concat(pieces, ignore_index=True)[["ds", *keys, *values]]
+    if "gmv" in table:
+        table["gmv"] = table["gmv"].round(2)
     if (table["units"] == table["units"].round()).all():  # whole items: written as 14, not 14.0
         table["units"] = table["units"].astype("int64")
     table["ds"] = table["ds"].astype("datetime64[ns]")
