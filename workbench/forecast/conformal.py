@@ -316,13 +316,25 @@ def scale_slope(horizons, errors, x, *, bands=HORIZON_BANDS["D"]) -> float | Non
 DAY_WINDOW = 7  # days: a path's errors less their centred mean over this many days are its day noise
 
 
-def day_parts(errors, window: int = DAY_WINDOW) -> np.ndarray:
+def day_parts(errors, window: int = DAY_WINDOW, one_off=None) -> np.ndarray:
     """The day-to-day part of one path's consecutive errors (shape (m,), log scale): each error
     less the centred ``window``-period mean of the path's errors (fewer at its ends). The mean is
     the path's level error, which grows with the horizon; the rest is day noise, which does not
-    (``conformal_offsets``' ``day``)."""
+    (``conformal_offsets``' ``day``).
+
+    ``one_off``: shape (m,) boolean or None, the path's one-off days (a live-stream shop's x2-x5
+    days on no calendar): the mean is taken over the other days (all of them where a window
+    holds only one-off days), so a one-off day's share of its week stays in the day parts and
+    is no level error; the one-off days keep their whole day part."""
     errors = np.asarray(errors, float)
-    return errors - pd.Series(errors).rolling(window, center=True, min_periods=1).mean().to_numpy()
+    roll = dict(window=window, center=True, min_periods=1)
+    level = pd.Series(errors).rolling(**roll).mean().to_numpy()
+    if one_off is not None and np.any(one_off):
+        usual = ~np.asarray(one_off, bool)
+        total = pd.Series(np.where(usual, errors, 0.0)).rolling(**roll).sum().to_numpy()
+        count = pd.Series(usual.astype(float)).rolling(**roll).sum().to_numpy()
+        level = np.where(count > 0, total / np.maximum(count, 1), level)
+    return errors - level
 
 
 def day_noise(day, window: int = DAY_WINDOW) -> float | None:
