@@ -111,12 +111,15 @@ def test_an_established_series_in_a_young_regime_follows_its_categorys_path(runs
     """D5 (established, its level x1.6 six months before the cut-off: in one region a regime
     under a year old) follows the pooled path there: its category's summer season, not the
     panel's flat snacks with their x2.5 sale, as trial 9's sunscreen did after its one summer
-    was read as level shifts: D5's window total -7% by its category, +15% by the panel in the
-    seeded run (the panel's path is not asserted to stay wrong: review 7.1 #9). Established
-    series borrow only levels above their product (here the category) and a note says so;
-    without a hierarchy in the keys they keep the panel's prior."""
+    was read as level shifts: D5's window total -7% by its category (review 7.1 #9: the panel's
+    path is not asserted to stay wrong). Established series borrow only levels above their
+    product (here the category) and a note says so; without a hierarchy in the keys they keep the
+    panel's prior, and D5 reads its summer from its year before as its share of the panel
+    (``EventProfile._one_year_season``): -5% (+15% on the panel's flat path alone), noted."""
     by_category, notes = runs["category"]
     assert abs(_bias(by_category, ["D5"])) < 0.12, _bias(by_category, ["D5"])
+    assert abs(_bias(runs["panel"][0], ["D5"])) < 0.12, _bias(runs["panel"][0], ["D5"])
+    assert any("sku=D5" in str(n) and "season read from one year" in str(n) for n in runs["panel"][1])
     said = [str(n) for n in notes if "sku=D1" in str(n) and "pooled prior" in str(n)]
     assert len(said) == 2 and all("of the same cat" in n for n in said)
 

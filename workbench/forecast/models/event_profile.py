@@ -37,7 +37,11 @@ level and growth come from the current regime only (since the start or the last 
 * a younger regime, and a series launched within the history, starts from its current level
   (the mean of its last ``RECENT_DAYS`` quiet weekday-adjusted days) and follows the pooled
   series' baseline path (``prior.path``: the seasonal shape and growth of the sum of the
-  established series, as the core gives it), or stays flat without one. A launched series
+  established series, as the core gives it), or stays flat without one; with a year of history
+  before it, its own season rides on that path (``_one_year_season``: its share of the pooled
+  series on the same days a year before, shrunk by its noise, the window bands widened by it: a
+  shop's sunscreen, its one summer read as level shifts, had followed a flat shop's path into the
+  autumn at its August level). A launched series
   (zeros before its start, or a history that starts after the panel's: ``launch_curve``, the
   panel's pooled launch curve the core measures, ``models.launch``) also climbs that curve
   from the age of its current level; the level shifts found before the curve's plateau are
@@ -144,6 +148,8 @@ PATH_DAYS = 2 * YEAR  # days of the pooled baseline path a pooled model publishe
 # default calendar (a cut-off after the couriers' pause: Double 11, 双12, the New Year sale and the
 # pause stacked); a year covers any calendar's
 RECENT_PATH_DAYS = YEAR
+# a season read from one year (``EventProfile._one_year_season``) moving the path by this share or more is noted
+SEASON_NOTE = 0.05
 IN_SAMPLE_HORIZON = 45  # days: the horizon in-sample errors (widened) stand for
 IN_SAMPLE_WIDENING = 1.5  # in-sample errors times this stand for out-of-sample ones (no refits)
 RECENT_DAYS, MIN_RECENT_DAYS = 28, 7  # quiet days that give a young regime's current level
@@ -241,9 +247,11 @@ class PooledPrior:
     level it reached of each day of the pooled series' opening ramp (a shop's first weeks,
     ``_opening_gaps``), by day number (empty without one): the series that started before its
     last day opened with it, and their ramps take its shape;
-    ``recent``: the pooled log baseline on the ``RECENT_PATH_DAYS`` days up to the last day (day
-    number: value, relative to the last day's, as ``path``), where a young series' current level
-    was read (empty with an empty ``path``).
+    ``recent``: the pooled log baseline on the ``YEAR + RECENT_PATH_DAYS`` days up to the last day
+    (day number: value, relative to the last day's, as ``path``): where a young series' current
+    level was read, and the same days a year before, where a series with a year of history reads
+    its own season as its share of the pooled series (``EventProfile._one_year_season``; empty
+    with an empty ``path``).
     """
 
     uplift: dict = field(default_factory=dict)
@@ -397,7 +405,7 @@ class EventProfile(Forecaster):
         path, _ = self._baseline_path(comp, PATH_DAYS, len(self.y_) - self.regime_.start)
         last = int(np.asarray(self.ds_[-1:], dtype="datetime64[D]").astype(np.int64)[0])
         rel = np.concatenate([[0.0], path - comp["level"][-1]])
-        before = comp["level"][-RECENT_PATH_DAYS:] - comp["level"][-1]
+        before = comp["level"][-(YEAR + RECENT_PATH_DAYS):] - comp["level"][-1]
         return PooledPrior(uplift=uplift, path={last + h: float(v) for h, v in enumerate(rel)},
                            recent={last - len(before) + 1 + h: float(v) for h, v in enumerate(before)},
                            growth_halflife=self.growth_halflife_,
@@ -697,8 +705,10 @@ class EventProfile(Forecaster):
             # a regime after a shift without 28 settled day pairs a year apart: the baseline across a
             # span compares a year-old level from before the regime settled; hold the recent level
             growth = None
-        if growth is None and (regime_days < n or self.launched_):  # launched or shifted within the year
-            path, notes, ramp, spread = self._young_path(*self._recent_level(comp, regime_days), n, horizon)
+        # launched or shifted within the year: the pooled path, with the series' own season where a year of
+        # its history shows one (``_one_year_season``)
+        if growth is None and (regime_days < n or self.launched_):
+            path, notes, ramp, spread = self._young_path(comp, *self._recent_level(comp, regime_days), n, horizon)
             comp.setdefault("launch_growth", {})[horizon] = ramp  # the guard allows it
             comp.setdefault("launch_spread", {})[horizon] = spread  # the window bands widen by it
             return path, notes
@@ -899,17 +909,38 @@ class EventProfile(Forecaster):
             return float(zd[recent].mean()), float(recent.mean()), recent
         return float(comp["level"][-1]), float(n - 1), np.array([n - 1])
 
-    def _young_path(self, current: float, age: float, read_on: np.ndarray, n: int,
+    def _end_day(self, n: int) -> int:
+        """Day number (days since 1970-01-01) of the last day of the history's first ``n`` days."""
+        return int(np.asarray(self.ds_[-1:], dtype="datetime64[D]").astype(np.int64)[0]) - (len(self.z_) - n)
+
+    def _pooled_path(self, n: int, horizon: int) -> bool:
+        """Whether the pooled prior's path covers the ``horizon`` days after the history's first
+        ``n`` days (it starts on the pooled history's last day: a refit's earlier origin has none)."""
+        path = self.prior.path if self.prior else {}
+        end = self._end_day(n)
+        return end in path and end + horizon in path
+
+    def _pooled_level(self, days: np.ndarray) -> np.ndarray:
+        """The pooled log baseline (relative to its last day's) on the day numbers ``days``, read
+        from ``PooledPrior.recent`` and ``path`` (interpolated between the days they hold)."""
+        known = {**self.prior.recent, **self.prior.path}
+        at = np.array(sorted(known))
+        return np.interp(days, at, [known[d] for d in at])
+
+    def _young_path(self, comp: dict, current: float, age: float, read_on: np.ndarray, n: int,
                     horizon: int) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
         """Current log level ``current`` (measured at ``age`` days since the start, the mean of
         the days ``read_on``, indices) along the pooled path (flat without one), the path's change
-        taken from its mean over those days (``PooledPrior.recent``), and, for a launched series, up the panel's launch curve
+        taken from its mean over those days (``PooledPrior.recent``), plus the series' own season
+        where a year of history shows one (``_one_year_season``: its share of the pooled series a
+        year before), and, for a launched series, up the panel's launch curve
         (``launch_curve``: ``LaunchCurve.growth`` from ``age`` to each future day's age, never
         above the level of the panel's largest established series) when it is usable; notes;
-        that launch growth (log, shape (horizon,); zeros without one) and its standard deviation
-        (``LaunchCurve.growth_spread``: the part read off the curve's tail; zeros without one)."""
-        end = int(np.asarray(self.ds_[-1:], dtype="datetime64[D]").astype(np.int64)[0]) \
-            - (len(self.z_) - n)
+        that launch growth (log, shape (horizon,); zeros without one) and the standard deviation
+        (log, shape (horizon,)) of the level errors no refit measures, which the window bands
+        add: the launch growth's (``LaunchCurve.growth_spread``: the part read off the curve's
+        tail) and the one-year season's (zeros without them)."""
+        end = self._end_day(n)
         path = self.prior.path if self.prior else {}
         notes = []
         ramp, spread = np.zeros(horizon), np.zeros(horizon)
@@ -924,22 +955,91 @@ class EventProfile(Forecaster):
             else:
                 notes.append(f"{self.name}: launched on {self.ds_[self.regime_.born].date()}; no launch curve "
                              f"({curve.describe()}): its current level is not ramped up")
-        if end in path and end + horizon in path:
+        if self._pooled_path(n, horizon):
             # the path's change from the days the current level was read on, not from the last day:
             # a season falling 20% over a launch's last quiet days had put it 31% high
-            known = {**self.prior.recent, **{d: path[d] for d in (end, end + 1)}}
-            days, read = np.array(sorted(known)), end - (n - 1 - read_on)
-            if read.min() < days[0]:  # np.interp would hold the first value: an anchor off the days read
+            read, first = end - (n - 1 - read_on), min(self.prior.recent, default=end)
+            if read.min() < first:  # np.interp would hold the first value: an anchor off the days read
                 raise ModelError(f"{self.name}: its level was read {end - read.min()} days back; the pooled "
-                                 f"path reaches {end - days[0]} days back (a pooled prior of another history?)")
-            anchor = float(np.interp(read, days, [known[d] for d in days]).mean())
+                                 f"path reaches {end - first} days back (a pooled prior of another history?)")
+            anchor = float(self._pooled_level(read).mean())
             rel = np.array([path[end + i] for i in range(1, horizon + 1)]) - anchor
-            return current + rel + ramp, [f"{self.name}: no year-on-year growth measured in the current regime "
-                                          f"(under a year of it settled); the level follows the pooled "
-                                          f"series' seasonal path and growth", *notes], ramp, spread
+            season, season_sd, season_note = self._one_year_season(comp, read_on, n, horizon)
+            return current + rel + season + ramp, [f"{self.name}: no year-on-year growth measured in the current "
+                                                   f"regime (under a year of it settled); the level follows the "
+                                                   f"pooled series' seasonal path and growth", *season_note,
+                                                   *notes], ramp, np.sqrt(spread ** 2 + season_sd ** 2)
         return np.full(horizon, current) + ramp, [f"{self.name}: no year-on-year growth measured in the current "
                                                   f"regime (under a year of it settled) and no pooled path; "
                                                   f"the forecast holds the current level", *notes], ramp, spread
+
+    def _one_year_season(self, comp: dict, read_on: np.ndarray, n: int,
+                         horizon: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """The series' own yearly season read from the one year of its history before the
+        forecast, on top of the pooled path: ``(log change, its standard deviation, notes)``,
+        each of shape (horizon,) but the notes (zeros and no note where no year is read).
+
+        The series' share of the pooled series, ``r = L - P`` (its baseline level ``L`` of
+        ``comp``, events left out and an opening ramp flattened, less the pooled baseline ``P`` on
+        the same days: ``PooledPrior.recent``), on the same weekday a whole number of years
+        (``YEAR``) before each future day, less its mean on the days a year before those its
+        current level was read on (``read_on``): how the share moved over those days a year ago.
+        The pooled path then carries the growth and the pool's own season, and the share the
+        series' (a shop's sunscreen, four times more in summer, against the flat rest of the
+        shop: the pool's path alone carried its August level into November, trial 9's 双11 2026
+        防晒 +197%). The change ``d`` is kept as far as it stands out of its noise: the share
+        ``w = max(0, 1 - se^2 / mean(d^2))`` (the method-of-moments weight of
+        ``_start_step``, DerSimonian & Laird 1986), ``se^2 = 2 x 1.25^2 noise^2 /
+        level_window`` (two running medians of ``level_window`` days; ``noise`` the robust sd
+        of the series' quiet residuals; the pool's, a sum, is taken as none), and its standard
+        deviation is the shrunk estimate's, ``sqrt(w) se`` (normal-normal posterior). A
+        season seen once is the only evidence there is: whether it repeats (rather than a
+        level move that year) is not measured, and the note says so.
+
+        Not read (zeros): for a launched series (its year before holds its launch ramp, not a
+        season), with fewer than ``MIN_RECENT_DAYS`` quiet days a year before the current
+        level's (under a year of history), or where a level shift lies between those days and
+        the last day read (a shift a year ago read as season would repeat it), or before the
+        pooled baseline the prior holds."""
+        zero = np.zeros(horizon)
+        if self.launched_ or n < YEAR:
+            return zero, zero, []
+        level, in_event = comp["level"], comp["in_event"]
+        anchor = read_on - YEAR
+        anchor = anchor[anchor >= 0]
+        anchor = anchor[~in_event[anchor]]
+        if len(anchor) < MIN_RECENT_DAYS:
+            return zero, zero, []
+        t = np.arange(n, n + horizon)
+        ago = t - YEAR * ((t - n) // YEAR + 1)  # the same weekday a whole number of years before, in the history
+        born = self.regime_.born
+        if any(anchor.min() < s - born <= ago.max() for s in self.regime_.shifts):
+            return zero, zero, []
+        end = self._end_day(n)
+        if end - (n - 1 - anchor.min()) < min(self.prior.recent, default=end):  # the pool's days do not reach
+            return zero, zero, []
+        own_gaps = np.r_[self.opening_gaps_, np.zeros(max(0, n - len(self.opening_gaps_)))][:n]
+        pool_gaps = self.prior.opening
+
+        def share(days):  # the log share, both levels as they were (a shop's opening ramp cancels)
+            pooled = end - (n - 1 - days)
+            return level[days] + own_gaps[days] - self._pooled_level(pooled) \
+                - np.array([pool_gaps.get(int(day), 0.0) for day in pooled])
+
+        d = share(ago) - share(anchor).mean()
+        zd = self.z_[:n] - comp["weekday"][self.dow_[:n]]
+        noise = robust_sd((zd - level[:n])[~in_event[:n]])
+        se2 = 2 * 1.25 ** 2 * noise ** 2 / self.level_window
+        w = max(0.0, 1 - se2 / float(np.mean(d ** 2))) if d.any() else 0.0
+        season = w * d
+        if not np.abs(np.expm1(season)).max() >= SEASON_NOTE:
+            return season, np.full(horizon, np.sqrt(w * se2)), []
+        first = self.ds_[born + int(ago.min())].date()
+        return season, np.full(horizon, np.sqrt(w * se2)), [
+            f"{self.name}: season read from one year: its share of the pooled series on the same days a year "
+            f"before (from {first}) moved {np.expm1(season.min()):+.0%} to {np.expm1(season.max()):+.0%} against its "
+            f"share when its current level was read (kept {w:.0%}, as far as it stands out of its day noise); one "
+            f"season seen does not show whether it repeats, and the window bands widen by its noise"]
 
     def _forecast_log(self, comp: dict, future_offsets: dict[str, np.ndarray], future_dow: np.ndarray,
                       regime_days: int, halflife: float | None | str = "fitted"):
