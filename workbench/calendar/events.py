@@ -32,7 +32,10 @@ SPRING_FESTIVAL_NAME = "Chinese New Year (Spring Festival)"
 # after it, as for the shipped National Day
 OWN_EVENT_MARGINS = (3, 4)
 LUNAR_ANCHOR = re.compile(r"lunar:(\d{2})-(\d{2})")  # "lunar:08-15": lunar month 8, day 15
-_EVENT_FIELDS = {"label", "anchor", "start", "end", "peaks"}
+_EVENT_FIELDS = {"label", "anchor", "start", "end", "peaks", "kind"}
+# what an event is (``kind`` in the events file): an event a history has never seen borrows the
+# uplift of the seen events of its kind (``workbench.forecast.models.unseen``)
+EVENT_KINDS = ("sale", "holiday", "pause")
 _YEAR_FIELDS = {"start", "end", "peaks"}
 _TOP_FIELDS = {"events", "years", "makeup_workdays", "extra_holidays"}
 
@@ -249,6 +252,9 @@ class RetailCalendar:
             missing = {"anchor", "start", "end"} - set(spec)
             if missing:
                 raise ConfigError(f"{w('events', name)}: events.{name} lacks {sorted(missing)}")
+            if spec.get("kind") is not None and spec["kind"] not in EVENT_KINDS:
+                raise ConfigError(f"{w('events', name, 'kind')}: events.{name}.kind is {spec['kind']!r}; allowed: "
+                                  f"{list(EVENT_KINDS)} (or leave it out: the event then lends and borrows no uplift)")
         for year, per_event in (self._config.get("years") or {}).items():
             if not isinstance(year, int) or not 2000 <= year <= 2099:
                 raise ConfigError(f"{w('years', year)}: years.{year}: the key must be a year from 2000 "
@@ -284,6 +290,11 @@ class RetailCalendar:
 
     def label(self, event: str) -> str:
         return self._spec(event).get("label", event)
+
+    def kind(self, event: str) -> str | None:
+        """What ``event`` is (one of ``EVENT_KINDS``: sale, holiday, pause), or None when its
+        spec gives no ``kind``."""
+        return self._spec(event).get("kind")
 
     def _spec(self, event: str) -> dict:
         try:

@@ -357,6 +357,24 @@ def apply_offsets(point, offsets: dict[float, np.ndarray]) -> dict[float, np.nda
     return {q: np.maximum(np.expm1(z + off), 0.0) for q, off in offsets.items()}
 
 
+def widened_offsets(offsets: dict[float, np.ndarray], spread) -> dict[float, np.ndarray]:
+    """Log quantile offsets ``{q: array}`` around a log forecast (or a log total), widened by an
+    independent error of standard deviation ``spread`` (log; a scalar or an array of the
+    offsets' shape) that they do not hold: each offset ``d`` becomes ``sign(z_q) sqrt(d^2 +
+    (z_q spread)^2)`` (``z_q`` the normal quantile; the two errors each near normal in logs, so
+    their spreads add in quadrature); the median's offset is kept, and so is any offset where
+    ``spread`` is 0. The one home of the rule: a launch's growth past its evidence and an uplift
+    borrowed for an event never seen widen window totals and days by it."""
+    from scipy.stats import norm
+
+    out = {}
+    for q, d in offsets.items():
+        d = np.asarray(d, float)
+        z = norm.ppf(q) * np.asarray(spread, float)
+        out[q] = d if q == 0.5 else np.where(z != 0, np.sign(z) * np.sqrt(d ** 2 + z ** 2), d)
+    return out
+
+
 def rolling_origin_paths(make_model: Callable, y, ds, *, horizon: int, n_windows: int = 2,
                          step: int | None = None, freq: str = "D", calendar=None,
                          min_history: int = 1, to_end: bool = False) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -278,9 +278,18 @@ def _window_total(pred: Prediction, paths, y, job: _Job) -> dict | None:
     band, rule = window_band(pred.mean[inside], {q: pred.quantiles[q][inside] for q in job.quantiles},
                              int(inside[0]) + 1, job.quantiles, spans=spans, history=y, weights=share[inside],
                              freq=job.freq,
-                             level_spread=None if pred.launch_spread is None else pred.launch_spread[inside])
+                             level_spread=_level_spread(pred, inside))
     return {"yhat": float(share[inside] @ pred.mean[inside]), **{quantile_column(q): v for q, v in band.items()},
             "window_band": rule, SPANS: {k: spans[k] for k in ("reach", "start", "actual", "forecast")}}
+
+
+def _level_spread(pred: Prediction, inside: np.ndarray) -> np.ndarray | None:
+    """The standard deviation (log) per period of the level errors no refit measured, on the
+    window's periods ``inside`` (indices): a launch's growth past its curve's evidence
+    (``Prediction.launch_spread``) and an uplift borrowed for an event never seen
+    (``Prediction.event_spread``), independent, so added in quadrature; None without either."""
+    parts = [np.asarray(s, float)[inside] for s in (pred.launch_spread, pred.event_spread) if s is not None]
+    return np.sqrt(sum(p ** 2 for p in parts)) if parts else None
 
 
 SPANS = "_spans"  # the key of a window record's span sums (kept apart from the band's columns)

@@ -24,6 +24,11 @@ PROFILE_EVENTS = {
 }
 
 
+# profiles that hold two events of one anchor: the New Year sale and the logistics pause share
+# Spring Festival's, and their spans do not overlap
+JOINED_PROFILES = {"lunar_new_year": ("spring_festival_season", "spring_festival")}
+
+
 def profile_spans(calendar: RetailCalendar) -> dict[str, tuple[str, int, int]]:
     """``{profile name: (calendar event, days before its window, days after)}``: the shipped
     ``PROFILE_EVENTS`` and every event the planner's calendar adds (中秋 / Mid-Autumn, a shop's
@@ -51,9 +56,9 @@ def event_offsets(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> dict[str
     spans = profile_spans(calendar)
     out = {name: calendar.event_offsets(dates, event, before=before, after=after)
            for name, (event, before, after) in spans.items()}
-    # the sale and the logistics pause share one lunar anchor and do not overlap
-    sale, pause = out.pop("spring_festival_season"), out.pop("spring_festival")
-    out["lunar_new_year"] = np.where(np.isnan(sale), pause, sale)
+    for name, (first, second) in JOINED_PROFILES.items():
+        a, b = out.pop(first), out.pop(second)
+        out[name] = np.where(np.isnan(a), b, a)
     for name in [name for name in spans if name not in PROFILE_EVENTS]:
         window = ~np.isnan(calendar.event_offsets(dates, name))
         for other, off in out.items():
@@ -61,6 +66,18 @@ def event_offsets(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> dict[str
                 clash = ~np.isnan(off) & ~np.isnan(out[name])
                 off[clash & window] = np.nan
                 out[name][clash & ~window] = np.nan
+    return out
+
+
+def profile_parts(calendar: RetailCalendar) -> dict[str, list[tuple[str, int, int]]]:
+    """Per event profile of ``event_offsets`` (its name), the calendar events it holds, each as
+    ``(event, days before its window, days after)`` (``profile_spans``): one for most, two for a
+    joined profile (``JOINED_PROFILES``: ``lunar_new_year`` holds the New Year sale and the
+    Spring Festival pause)."""
+    joined = {part: name for name, parts in JOINED_PROFILES.items() for part in parts}
+    out: dict[str, list[tuple[str, int, int]]] = {}
+    for key, spec in profile_spans(calendar).items():
+        out.setdefault(joined.get(key, key), []).append(spec)
     return out
 
 

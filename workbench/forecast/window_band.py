@@ -69,7 +69,7 @@ import numpy as np
 from scipy import stats
 
 from workbench.errors import ModelError
-from workbench.forecast.conformal import HORIZON_BANDS, MIN_BAND_ERRORS, conformal_offsets
+from workbench.forecast.conformal import HORIZON_BANDS, MIN_BAND_ERRORS, conformal_offsets, widened_offsets
 from workbench.forecast.metrics import robust_sd
 from workbench.forecast.models.base import COUNT_WINDOW, count_band, count_dispersion, has_band
 
@@ -297,15 +297,8 @@ def with_level_spread(total: float, band: dict[float, float], spread: float) -> 
     their spreads add in quadrature). A quantile at 0 stays 0; the median's distance is kept."""
     if spread <= 0:
         return band
-    out = {}
-    for q, v in band.items():
-        if v <= 0 or q == 0.5:
-            out[q] = v
-            continue
-        d = np.log(v / total)
-        z = stats.norm.ppf(q) * spread
-        out[q] = float(total * np.exp(np.sign(z) * np.sqrt(d ** 2 + z ** 2)))
-    return out
+    wide = widened_offsets({q: np.log(v / total) for q, v in band.items() if v > 0}, spread)
+    return {q: float(total * np.exp(wide[q])) if q in wide else v for q, v in band.items()}
 
 
 def past_sum_dispersion(history, length: int, gap: int, *, window: int = COUNT_WINDOW,

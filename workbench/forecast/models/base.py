@@ -74,6 +74,10 @@ class Prediction:
     # (``LaunchCurve.growth_spread``): one level error shared by every step, which the bands
     # of window totals add (``workbench.forecast.window_band``)
     launch_spread: np.ndarray | None = None
+    # the standard deviation (log) per step of an uplift borrowed for an event the history never
+    # saw (``models.unseen``; 0 off its days): one error shared by the event's days, which the
+    # bands of window totals add as they add ``launch_spread``
+    event_spread: np.ndarray | None = None
 
 
 def quantile_column(q: float) -> str:

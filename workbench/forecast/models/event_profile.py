@@ -66,6 +66,12 @@ level and growth come from the current regime only (since the start or the last 
   before). A series that started before the pooled series' ramp ended takes that ramp's shape
   (``PooledPrior.opening``), scaled to its own quiet days: the pooled path is read the same way.
 
+An event that neither the series nor the pooled prior it took ever saw (618 for a shop eight
+months old) borrows, in the forecast (not in the refits, whose errors calibrate the bands as
+before), the uplift of the seen events of its kind with its band widened by their spread
+(``models.unseen.borrow_unseen``); with nothing of its kind seen, no uplift and a band widened
+by the measured size of the kind's uplift, and a note says which.
+
 The point forecast is the mean of the day: the log-space forecast (a median) times Duan's
 smearing factor of the refits' day-to-day errors (``smearing_``), since forecasts are summed over
 days, series and levels and a sum of medians is biased low. A series' one-off days
@@ -131,7 +137,7 @@ from workbench.calendar import RetailCalendar
 from workbench.data.validate import consecutive_runs
 from workbench.errors import ModelError
 from workbench.forecast.conformal import (DAY_WINDOW, MAX_SCALE_SLOPE, MIN_BAND_ERRORS, conformal_offsets, day_noise,
-                                          day_parts, scale_slope, wiener_factor)
+                                          day_parts, scale_slope, widened_offsets, wiener_factor)
 from workbench.forecast.features import event_offsets, in_event_span, named_days
 from workbench.forecast.metrics import robust_sd
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction, censored_at_zero
@@ -139,6 +145,7 @@ from workbench.forecast.models.intermittent import INTERMITTENT_ADI, INTERMITTEN
 from workbench.forecast.models.recent_level import RecentLevel
 from workbench.forecast.models.launch import LaunchCurve, launch_start
 from workbench.forecast.models.regime import OPENING_GAP, Regime, describe_stop, detect_regime, opening_ramp, ramp_gaps
+from workbench.forecast.models.unseen import borrow_unseen
 
 YEAR = 364  # days: keeps the weekday
 SPAN = 400  # event offsets lie within this many days of their anchor
@@ -1071,9 +1078,10 @@ class EventProfile(Forecaster):
                 continue
             profile = comp["profiles"].get(name)
             known = profile[off[inside].astype(int) + SPAN] if profile is not None else np.full(inside.sum(), np.nan)
-            if np.isnan(known).all():
-                notes.append(f"{self.name}: no history of event {name!r} before {self.ds_[-1].date()}; "
-                             f"its days are forecast at the baseline (no uplift)")
+            if np.isnan(known).all() and profile is not None and not np.isnan(profile).all():
+                # seen, but not at these offsets (an event never seen at all: ``unseen.borrow_unseen``)
+                notes.append(f"{self.name}: no history of event {name!r} before {self.ds_[-1].date()} at these "
+                             f"days of it; they are forecast at the baseline (no uplift)")
             uplift[inside] += np.nan_to_num(known)
         return comp["weekday"][future_dow] + uplift, uplift, notes
 
@@ -1093,11 +1101,16 @@ class EventProfile(Forecaster):
         future_offsets = {k: v[n:] for k, v in offsets.items()}
         regime_days = len(self.y_) - self.regime_.start
         mu, uplift, notes = self._forecast_log(self.components_, future_offsets, _weekday(future), regime_days)
+        # an event never seen: the uplift of the seen events of its kind, its spread in the band
+        borrowed = borrow_unseen(self.uplift_, future_offsets, future, self.ds_[-1], self.calendar_, self.name)
+        mu, uplift = mu + borrowed.uplift, uplift + borrowed.uplift
+        notes += borrowed.notes
         if self.regime_.start > self.regime_.born:
             notes.append(f"{self.name}: level shift on {self.ds_[self.regime_.start].date()}; level and "
                          f"growth come from the days since")
         bands = self._band_offsets(horizon, quantiles, uplift, _unknown_days(self.components_, future_offsets),
                                    regime_days)
+        bands = widened_offsets(bands, borrowed.spread)
         # the mean, not the median, of the day noise around the level: forecasts are summed
         # over days, series and levels, and a sum of medians is biased low
         mean = censored_at_zero(np.expm1(mu + self.smearing_))
@@ -1105,7 +1118,8 @@ class EventProfile(Forecaster):
         baseline = censored_at_zero(np.expm1(mu - uplift + self.smearing_))
         return Prediction(future, mean, qs, notes, baseline,
                           launch_growth=self.components_.get("launch_growth", {}).get(horizon),
-                          launch_spread=self.components_.get("launch_spread", {}).get(horizon))
+                          launch_spread=self.components_.get("launch_spread", {}).get(horizon),
+                          event_spread=borrowed.spread if borrowed.spread.any() else None)
 
     def _band_offsets(self, horizon: int, quantiles, uplift: np.ndarray, unknown: np.ndarray,
                       regime_days: int) -> dict[float, np.ndarray]:

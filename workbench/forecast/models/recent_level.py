@@ -4,7 +4,9 @@ The forecast is the mean of the last ``window`` periods (no growth; for weekly, 
 quarterly data only periods since the series' start, ``regime.nondaily_start``: a series
 launched two months ago is not averaged with its pre-launch zeros), times the weekday pattern
 of those periods for daily data, times the event uplift of a pooled profile when the core gives
-one (``prior``, the ``PooledPrior`` of ``event_profile``; its ``uplift`` is used). The level is
+one (``prior``, the ``PooledPrior`` of ``event_profile``; its ``uplift`` is used; an event that
+profile never saw borrows the uplift of the seen events of its kind, its spread in the band:
+``models.unseen``). The level is
 net of the SHARE of that uplift the series itself shows in its window (a SKU launched inside
 the Double 11 span had its level read off the event's days and was forecast 40% high for the
 next New Year sale, trial 8 F4): the window's days are fitted as ``level * exp(share * u)``,
@@ -39,11 +41,13 @@ from scipy.optimize import minimize_scalar
 from scipy.special import logsumexp
 
 from workbench.calendar import RetailCalendar
+from workbench.forecast.conformal import widened_offsets
 from workbench.forecast.features import event_offsets
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
                                             censored_at_zero, count_band, count_dispersion)
 from workbench.forecast.models.launch import LaunchCurve
 from workbench.forecast.models.regime import nondaily_start
+from workbench.forecast.models.unseen import borrow_unseen
 from workbench.forecast.text import readable
 
 WINDOW = {"D": 56, "W": 8, "MS": 3, "QS": 2}
@@ -102,6 +106,11 @@ class RecentLevel(Forecaster):
         if self.freq_ == "D":
             base = base * self.weekday_[future.dayofweek.to_numpy()]
         uplift = self._pooled_uplift(future)
+        borrowed = None
+        if self.freq_ == "D" and self.prior is not None:  # an event the pooled profile never saw
+            borrowed = borrow_unseen(self.prior.uplift, event_offsets(future, self.calendar_), future,
+                                     self.ds_[-1], self.calendar_, self.name)
+            uplift = uplift + borrowed.uplift
         net = (f" net of {self.uplift_share_:.0%} of the pooled event uplift on {self.event_days_} of them"
                if self.event_days_ else "")
         notes = [f"{self.name}: flat mean of the last {self.width_} periods{net} ({readable(self.level_)}), no growth"]
@@ -126,7 +135,15 @@ class RecentLevel(Forecaster):
             for q in quantiles:
                 e = float(np.quantile(self.log_errors_, q)) if len(self.log_errors_) >= 7 else (q - 0.5)
                 qs[q] = censored_at_zero(np.expm1(np.log1p(mean) + e * steps))
-        return Prediction(future, mean, qs, notes, base, launch_growth=growth, launch_spread=spread)
+        event_spread = None
+        if borrowed is not None and borrowed.spread.any():
+            notes += borrowed.notes
+            event_spread = borrowed.spread
+            centre = np.log1p(mean)
+            wide = widened_offsets({q: np.log1p(v) - centre for q, v in qs.items()}, event_spread)
+            qs = {q: censored_at_zero(np.expm1(centre + d)) for q, d in wide.items()}
+        return Prediction(future, mean, qs, notes, base, launch_growth=growth, launch_spread=spread,
+                          event_spread=event_spread)
 
     def _pooled_uplift(self, dates) -> np.ndarray:
         """Log uplift of the pooled profile (``prior.uplift``) on each of ``dates`` (daily data;
