@@ -586,7 +586,10 @@ class EventParams:
     ``freq``: the file's periods, ``"D"`` days, ``"W"`` weeks, ``"MS"`` months, each dated by
     its first day; None: read from the file's dates (``load_planning_frame``, with a note).
     ``successors``: a successor mapping file (``workbench.data.successors``) for a file's codes.
-    Raises ``ParameterError`` whose message starts with the bad parameter's name.
+    ``events``: the planner's events YAML (``calendar.RetailCalendar``: own events such as 中秋,
+    changed windows); ``event`` is then one of ``PLANNING_EVENTS`` or an event the file adds.
+    Raises ``ParameterError`` whose message starts with the bad parameter's name, ``ConfigError``
+    for a faulty events file (its file and line).
     """
 
     event: str = "618"
@@ -604,6 +607,7 @@ class EventParams:
     export_dir: str | None = None
     freq: str | None = None
     successors: str | None = None
+    events: str | None = None
 
     def __post_init__(self):
         from workbench.data.sample import LEVELS
@@ -618,8 +622,9 @@ class EventParams:
                 raise ParameterError(text if text.startswith(f"{name}:") else f"{name}: {text}") from None
 
         set_ = object.__setattr__
-        if str(self.event) not in PLANNING_EVENTS:
-            raise ParameterError(f"event: {self.event!r} is not one of {PLANNING_EVENTS}")
+        if self.events is not None:
+            set_(self, "events", str(self.events))
+        check_event_choice(str(self.event), self.events)
         set_(self, "event", str(self.event))
         if self.year is not None:
             set_(self, "year", named("year", check_whole_number, self.year, "year", 2000, 2099))
@@ -791,6 +796,47 @@ def product_level_note(raw: pd.DataFrame, keys, used, source: str, flag: str = "
             f"borrows its event profile and growth from the whole panel; column {column!r} groups the "
             f"{product} codes ({count} values, each {product} in one){also}: add it to the keys ({given}) so "
             f"they borrow from their own {column}"]
+
+
+def planning_calendar(events: str | Path | None) -> RetailCalendar:
+    """The calendar a plan runs on: the shipped one, or the planner's ``events`` YAML over it.
+    Raises ``ParameterError`` for a file that does not exist, ``ConfigError`` for its faults
+    (file and line)."""
+    if events is None:
+        return default_calendar()
+    if not Path(events).is_file():
+        raise ParameterError(f"events: {str(events)!r} is not an existing file")
+    return RetailCalendar(events)
+
+
+def check_event_choice(event: str, events: str | Path | None) -> None:
+    """``event`` is one a plan can be made for: ``PLANNING_EVENTS``, or an event the planner's
+    ``events`` file adds (``planning_calendar``). Raises ``ParameterError`` naming the choices."""
+    import warnings
+
+    from workbench.calendar.events import NewEventWarning
+
+    own = []
+    if events is not None:
+        with warnings.catch_warnings():  # the run announces the file's new events once
+            warnings.simplefilter("ignore", NewEventWarning)
+            calendar = planning_calendar(events)
+        own = [name for name in calendar.events if name not in default_calendar().events]
+    if event not in (*PLANNING_EVENTS, *own):
+        where = f" or an event of {events} ({own})" if events is not None else " (or give an events file)"
+        raise ParameterError(f"event: {event!r} is not one of {PLANNING_EVENTS}{where}")
+
+
+def check_event_input(values: dict) -> None:
+    """The event notebook's check of ``event`` and ``events`` before any kernel starts (declared
+    in its metadata, run by ``reports.runner.check_inputs``): the events file is read and
+    checked, and ``event`` is one of the choices (``check_event_choice``).
+
+    Raises:
+        ParameterError: an unknown event, or an events file that does not exist.
+        ConfigError: the events file's faults (file and line).
+    """
+    check_event_choice(str(values.get("event", "618")), values.get("events"))
 
 
 def check_event_file(values: dict) -> None:
