@@ -1,5 +1,5 @@
-"""How often ``validate.unfinished_period_note`` names a last period, on real data: every date of
-the parcel network's daily tables (2021-2022, ``../shared/data``) taken in turn as a table's last
+"""How often ``validate.short_period_note`` names a last period as cut short, on real data: every
+date of the parcel network's daily tables (2021-2022, ``../shared/data``) taken in turn as a table's last
 period, whole (a note there is a false one) and cut to a share of its units (a morning's export:
 a note there is found). Days, and the same tables summed to weeks and months.
 
@@ -20,7 +20,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from periods import to_periods  # noqa: E402
 
-from workbench.data.validate import unfinished_period_note  # noqa: E402
+from workbench.data.validate import short_period_note  # noqa: E402
 
 SHARES = (1.0, 0.5, 0.3)  # the last period's units kept: 1.0 whole
 FIRST = {"D": 60, "W": 9, "MS": 4}  # periods of history before the first cut
@@ -33,7 +33,7 @@ def noted(frame: pd.DataFrame, freq: str, share: float) -> tuple[int, int]:
     for day in dates:
         cut = frame[frame["ds"] <= day].assign(y=lambda f: f["y"].astype(float))
         cut.loc[cut["ds"] == day, "y"] *= share
-        hits += bool(unfinished_period_note(cut, freq, "table"))
+        hits += bool(short_period_note(cut, freq, "table"))
     return hits, len(dates)
 
 

@@ -503,7 +503,9 @@ def test_a_last_month_the_data_show_cut_short_is_named_on_any_day(tmp_path):
     params = planning.EventParams(event="double11", data=str(path), keys=[])
     assert planning.load_planning_frame(params)[3] == [
         f"{path}: every date is a month's first day, one month apart: read as monthly data (freq MS); the forecast "
-        f"and its tables are per month (set freq to say otherwise)"]
+        f"and its tables are per month (set freq to say otherwise)",
+        f"{path}: the last month, 2026-09-01..2026-09-30, is read as a whole month; a table of months cannot show "
+        f"whether it holds all its days: if the export ended before 2026-09-30, leave that row out"]
     frame.loc[frame.index[-1], "units"] = 900.0
     frame.to_csv(path, index=False)
     assert f"{path}: the last month, 2026-09-01..2026-09-30, totals 900" in planning.load_planning_frame(params)[3][-1]

@@ -222,23 +222,42 @@ SIBLINGS = {"D": (7, 4), "W": (1, 8), "MS": (1, 3), "QS": (1, 2)}
 
 
 def unfinished_period_note(frame: pd.DataFrame, freq: str, source: str) -> list[str]:
-    """The note naming the table's last period when its data say it was cut short: its total over
-    every series (``frame``: the standard frame ``[keys..., ds, y]`` at ``freq``, units per
-    period) is under ``SHORT_PERIOD_SHARE`` of the lowest of its siblings' totals (``SIBLINGS``:
-    the same weekday of the 4 weeks before for a day, the 8 weeks, 3 months or 2 quarters before;
-    at least 2 of them outside the Spring Festival pause, ``festival_pause``) and a Poisson count
-    at that lowest total would fall so low with a chance under ``SHORT_PERIOD_CHANCE``. An export
-    taken before the day ended, or a week or month summed before its last day, is read as a whole
-    period and its shortfall as a fall in demand (trial 9: an export to 2026-11-29 summed to
-    months). ``[]`` otherwise, and for a last period in the festival pause (a closure is low by
-    design).
+    """The note on the table's last period, a function of the data alone (the same file gives the
+    same note on any day; review 7.2 #6: it had read the wall clock). ``frame``: the standard
+    frame ``[keys..., ds, y]`` at ``freq`` (units per period).
 
-    A function of the data alone, not of the clock: the same file gives the same note on any day
-    (review 7.2 #6). Its limit: a period short of a few of its days (29 of November's 30) is not
-    told from its total; only a shortfall beyond the siblings' spread is. One home for every entry
-    point: ``workbench forecast`` and ``backtest`` (``jobs.load_series``), the event report
-    (``planning.load_planning_frame``), the planning cycle (``cycle.load_history``) and
-    ``workbench data orders`` (``orders.daily_sales``)."""
+    A last period cut short (an export taken before the day ended, a week or month summed before
+    its last day) is read as a whole period and its shortfall as a fall in demand. It is named
+    as such when the data show it (``short_period_note``). A table of weeks, months or quarters
+    cannot show a period short of only a few of its days (an export to 2026-11-29 summed to
+    months: trial 9, trial 10), so its last period, when not named as short, is named as read
+    whole, with what to do if the export ended before its last day. ``[]`` for a table of days
+    whose last day is not short. One home for every entry point: ``workbench forecast`` and
+    ``backtest`` (``jobs.load_series``), the event report (``planning.load_planning_frame``),
+    the planning cycle (``cycle.load_history``) and ``workbench data orders``
+    (``orders.daily_sales``)."""
+    if frame.empty:
+        return []
+    short = short_period_note(frame, freq, source)
+    if short or freq == "D":
+        return short
+    last = pd.Timestamp(frame["ds"].max())
+    end, word = period_end(last, freq), PERIOD_WORDS[freq][:-1]
+    return [f"{source}: the last {word}, {last.date()}..{end.date()}, is read as a whole {word}; a table of "
+            f"{PERIOD_WORDS[freq]} cannot show whether it holds all its days: if the export ended before "
+            f"{end.date()}, leave that row out"]
+
+
+def short_period_note(frame: pd.DataFrame, freq: str, source: str) -> list[str]:
+    """The note naming the table's last period when its data say it was cut short: its total over
+    every series (``frame``: the standard frame ``[keys..., ds, y]`` at ``freq``) is under
+    ``SHORT_PERIOD_SHARE`` of the lowest of its siblings' totals (``SIBLINGS``: the same weekday
+    of the 4 weeks before for a day, the 8 weeks, 3 months or 2 quarters before; at least 2 of
+    them outside the event windows and the week after each, ``_in_event``) and a Poisson count at
+    that lowest total would fall so low with a chance under ``SHORT_PERIOD_CHANCE``. ``[]``
+    otherwise, and for a last period in the Spring Festival pause (a closure is low by design).
+    Its limit: a period short of a few of its days (29 of November's 30) is not told from its
+    total; only a shortfall beyond the siblings' spread is."""
     from scipy.stats import poisson
 
     if frame.empty:
