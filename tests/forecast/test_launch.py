@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from forecast_helpers import peaks_and_weekdays
-from workbench.forecast.core import forecast
+from workbench.forecast.core import forecast, launch_products
 from workbench.forecast.models.launch import MIN_LAUNCHES, age_levels, launch_curve, launch_start
 
 DAYS = pd.date_range("2023-01-01", "2025-12-31")
@@ -96,6 +96,44 @@ def test_the_curve_follows_the_launches_ramp_and_levels_off():
     assert 84 <= curve.plateau <= 126
     assert curve.growth(41.5, [200.0])[0] == pytest.approx(np.log(112 / 42.5), abs=0.06)
     assert curve.growth(300, [400, 500]) == pytest.approx([0, 0], abs=0.03)
+
+
+def test_one_product_launched_in_many_regions_is_one_launch():
+    """A product launched in six regions is one launch (``core.launch_products``: the keys but
+    the geographic ones name it): its six series share their ages' season and events. Three
+    products launched months apart, each ramping to its level in a bin, then flat; the oldest
+    one alone reaches bins 8-10, where its season dips and recovers (trial 8: a nut line's share
+    of a shop whose gift boxes sell x4 at the New Year sale). Counted per series (before), those
+    bins were measured on 'six launches'; as one launch each, the curve is measured to bin 7 on
+    three, and past it is held, not read off one product's season."""
+    rng = np.random.default_rng(0)
+    ramp = np.r_[0.7, np.ones(10)]
+    season = np.r_[np.ones(8), 0.8, 0.8, 1.0]
+    rows, levels, cohorts = [], [], []
+    for product, bins in (("old", 11), ("mid", 8), ("new", 8)):
+        for region in ("广东", "浙江", "江苏", "山东", "四川", "河南"):
+            levels.append(np.log(ramp * (season if product == "old" else 1.0))[:bins] + rng.normal(0, 0.02, bins))
+            rows.append({"sku": product, "province": region})
+            cohorts.append(product)
+    keys = pd.DataFrame(rows)
+    assert launch_products(keys, ["sku", "province"]) == ["sku"]
+    assert launch_products(keys.rename(columns={"province": "channel"}).assign(channel="live"), ["sku", "channel"]) \
+        == ["sku", "channel"]  # no geographic key: each series its own launch
+    per_series = launch_curve(levels, "D", "2024-01-01")
+    assert per_series.launches == 18 and per_series.measured == 11  # its six copies measured bins 8-10
+    curve = launch_curve(levels, "D", "2024-01-01", cohorts=cohorts)
+    assert curve.usable and curve.launches == 3 and curve.measured == 8
+    assert curve.plateau == 42  # the centre of bin 1 (ages 28-55)
+    assert curve.growth(200, [300, 400]) == pytest.approx([0, 0], abs=0.03)
+
+
+def test_the_plateau_is_where_the_ramp_first_reaches_its_top():
+    """A dip after the ramp reached its top, and its recovery, is no ramp: the plateau is the
+    first bin within 5% of the curve's highest level (before: the bin after the last one from
+    which the curve still rose 5%, past the dip)."""
+    levels = [np.log([0.5, 0.9, 1.0, 1.0, 0.85, 0.85, 1.0, 1.0]) for _ in range(3)]
+    curve = launch_curve(levels, "D", "2024-01-01")
+    assert curve.plateau == 70  # the centre of bin 2 (ages 56-83)
 
 
 def test_too_few_launches_give_no_curve_and_a_note():

@@ -695,25 +695,41 @@ def panel_launch_curve(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame)
     panel without established series gets a curve that is not usable: nothing to measure a
     launch's share against),
     from its start (``launch.launch_start``: a series is launched when it starts after the
-    panel's first date); intermittent weekly, monthly or quarterly series are left out (their first sale
-    is no launch; daily ones have no sustained start). The curve is measured even with too few launches
+    panel's first date), the series of one product by region being one launch
+    (``launch_products``); intermittent series are left out, daily ones too (a slow seller's
+    first sale a few weeks in is no launch: trial 8's slow sellers, 'launched' in the panel's
+    second month, were the only launches two years old, and set the curve's tail). The curve is
+    measured even with too few launches
     (``LaunchCurve.usable`` says so, and the models' notes). Its ceiling is the log of the
     largest established series' mean over its last ``YEAR_PERIODS`` periods (a level the
     launches' peers reach)."""
     panel_start = frame["ds"].min()
     established = sums["established"] if (sums["established"] > 0).any() else None
-    levels = []
-    for _, rows in _series_of(frame, keys):
+    levels, cohorts = [], []
+    product = launch_products(frame, keys)
+    for label, rows in _series_of(frame, keys):
         y, ds = rows["y"].to_numpy(float), pd.DatetimeIndex(rows["ds"])
         start = launch_start(y, ds, freq, panel_start)
         if start is None or stopped_since(y[start:], freq) is not None \
-                or freq != "D" and is_intermittent(y[start:], freq):  # a sparse series' first sale is no launch
+                or is_intermittent(y[start:], freq):  # a sparse series' first sale is no launch
             continue
         reference = established.reindex(ds).fillna(0.0).to_numpy() if established is not None else None
         lv = age_levels(y, start, BIN_PERIODS[freq], reference)
         if (~np.isnan(lv)).sum() >= 2:
             levels.append(lv)
-    return launch_curve(levels, freq, panel_start, established is not None, _peer_ceiling(frame, keys, freq))
+            cohorts.append(tuple(label[k] for k in product))
+    return launch_curve(levels, freq, panel_start, established is not None, _peer_ceiling(frame, keys, freq),
+                        cohorts=cohorts)
+
+
+def launch_products(frame: pd.DataFrame, keys) -> list[str]:
+    """The keys of ``frame`` that name a launch's product: every key but the geographic ones
+    (``_geographic``: a province, city, region or warehouse) when the keys hold both, so that a
+    product launched in six provinces is one launch of the pooled launch curve; else every key
+    (each series its own launch)."""
+    keys = list(keys)
+    product = [k for k in keys if not _geographic(frame[k].drop_duplicates(), k)]
+    return product if product and len(product) < len(keys) else keys
 
 
 def _peer_ceiling(frame: pd.DataFrame, keys, freq: str) -> float | None:

@@ -18,9 +18,12 @@ young series' level will grow.
   method estimates how insurance claims grow with their age: T. Mack, "Distribution-free
   calculation of the standard error of chain ladder reserve estimates", ASTIN Bulletin 23, 1993;
   the median, not the volume-weighted mean, so one large launch does not set it), where at
-  least ``MIN_LAUNCHES`` launches give it. Each factor is kept by ``f^2 / (f^2 + se^2)``, ``se``
-  its standard error (the empirical Wiener rule, ``conformal.wiener_factor``): a ramp's large early factors stay whole, the noise of a plateau's goes. Their
-  cumulative sum is the curve up to the oldest age ``MIN_LAUNCHES`` launches reach;
+  least ``MIN_LAUNCHES`` launches give it. The series of one product by region are one launch
+  (a cohort, ``_cohort_levels``: the mean of their log levels): they share their ages' season
+  and events, and six provinces of one product made the six "launches" of a bin. Each factor
+  is kept by ``f^2 / (f^2 + se^2)``, ``se`` its standard error (the empirical Wiener rule,
+  ``conformal.wiener_factor``): a ramp's large early factors stay whole, the noise of a
+  plateau's goes. Their cumulative sum is the curve up to the oldest age ``MIN_LAUNCHES`` launches reach;
 * **its tail** (``_tail_factors``): past that age a panel whose launches are all still ramping
   has no direct evidence, and holding the level there left its launches 11-45% low (trials 4
   and 5). The factors decay as a ramp saturates, so a geometric decay ``f_b = A r^b`` (the
@@ -43,8 +46,8 @@ young series' level will grow.
   level its peers reach); the measured curve may (a launch can outsell every peer, and capping
   the measured ramp there left one of a seeded panel's launches 33% low). The models pass
   their current level to ``growth``;
-* **the plateau** is the first bin from which the curve (measured and extrapolated) rises less
-  than ``PLATEAU_GAIN`` more;
+* **the plateau** is the first bin within ``PLATEAU_GAIN`` of the highest level of the curve
+  (measured and extrapolated): where the ramp first reaches its top;
 * **growth** (``LaunchCurve.growth``): a series whose level was measured at age ``a0`` is
   forecast at that level times ``exp(C(a) - C(a0))`` at age ``a``, ``C`` interpolated between
   the bins' centres (bins of 28 days, 2 weeks, a month or a quarter: weekly bins of 4 left a
@@ -79,14 +82,15 @@ class LaunchCurve:
     """The panel's pooled launch curve at one frequency (what the core gives a model).
 
     ``freq``: D, W, MS or QS; ``panel_start``: the panel's first date (a series whose history
-    starts later was launched at its start); ``launches``: launched series in the panel whose
-    age levels were measured; ``log_level``: shape (bins,), the curve's log level in each age
-    bin relative to the first (bin ``b`` holds ages ``b * BIN_PERIODS[freq]`` to the next, in
-    periods since the start), measured up to bin ``measured - 1`` and extrapolated by the tail
-    after it; ``counts``: shape (bins - 1,), launches behind each factor (0 for the tail's);
-    ``established``: the panel has established series to measure shares against;
-    ``ceiling``: log of the largest established series' mean units per period over its last
-    year (None: unknown), a level no launch is ramped above.
+    starts later was launched at its start); ``launches``: launches in the panel whose age
+    levels were measured, the series of one product (by region) counting once (a cohort);
+    ``log_level``: shape (bins,), the curve's log level in each age bin relative to the first
+    (bin ``b`` holds ages ``b * BIN_PERIODS[freq]`` to the next, in periods since the start),
+    measured up to bin ``measured - 1`` and extrapolated by the tail after it; ``counts``:
+    shape (bins - 1,), launches behind each factor (0 for the tail's); ``established``: the
+    panel has established series to measure shares against; ``ceiling``: log of the largest
+    established series' mean units per period over its last year (None: unknown), a level no
+    launch is ramped above.
     """
 
     freq: str
@@ -120,12 +124,15 @@ class LaunchCurve:
 
     @property
     def plateau(self) -> int:
-        """Age (periods) of the centre of the first bin from which the curve rises less than
-        ``PLATEAU_GAIN`` more (the last bin's centre when it rises until the end)."""
-        ahead = np.maximum.accumulate(self.log_level[::-1])[::-1]  # the highest level from each bin on
-        rising = np.flatnonzero(ahead - self.log_level >= PLATEAU_GAIN)
-        first = int(rising[-1]) + 1 if len(rising) else 0
-        return int(round(self._centres()[min(first, len(self.log_level) - 1)]))
+        """Age (periods) of the centre of the first bin that comes within ``PLATEAU_GAIN`` of the
+        highest level of the curve (measured and extrapolated): where the ramp first reaches
+        its top. A dip after that and its recovery is no ramp (the median launch's share falls
+        in a season its peers sell more in, or by noise); read as one, the 'ramp' of trial 8's
+        curve, at the top by 42 days, ran to a dip at 294 days or a bump at 602, and kept every
+        launch of the year before on the young path, its own growth unmeasured."""
+        top = float(self.log_level.max())
+        first = int(np.argmax(self.log_level >= top - PLATEAU_GAIN))
+        return int(round(self._centres()[first]))
 
     def start_of(self, y: np.ndarray, ds: pd.DatetimeIndex) -> int | None:
         """``launch_start`` of the series ``y`` (dates ``ds``) in this curve's panel."""
@@ -181,7 +188,8 @@ class LaunchCurve:
         steps = ", ".join(f"{centres[k]:g}: x{np.exp(self.log_level[k]):.2f}" for k in shown)
         tail = (f"measured to {self.evidence_age:g} {words} and extrapolated by the decay of its factors to "
                 f"{centres[-1]:g}" if self.measured < len(self.log_level) else f"measured to {centres[-1]:g} {words}")
-        return (f"the launch curve pooled from the panel's {self.launches} launches (level by age in {words} "
+        return (f"the launch curve pooled from the panel's {self.launches} launches (a product's series by region "
+                f"count once; level by age in {words} "
                 f"against its first {self.bin_periods} {words}: {steps}; {tail}; it rises until about "
                 f"{self.plateau} {words} and is held past {centres[-1]:g})")
 
@@ -240,13 +248,16 @@ def age_levels(y: np.ndarray, start: int, bin_periods: int, reference: np.ndarra
 
 
 def launch_curve(levels: list[np.ndarray], freq: str, panel_start, established: bool = True,
-                 ceiling: float | None = None) -> LaunchCurve:
+                 ceiling: float | None = None, cohorts=None) -> LaunchCurve:
     """The pooled curve (see the module docstring) from the launches' ``age_levels`` (one array
     per launched series, log levels by age bin at ``freq``, as shares of the established
     series' sum when ``established``): the measured factors, then the tail (``_tail_factors``).
-    ``panel_start``: the panel's first date; ``ceiling``: ``LaunchCurve.ceiling``. Never
-    raises: with fewer than ``MIN_LAUNCHES`` launches, or without established series, the
-    curve is not ``usable``."""
+    ``panel_start``: the panel's first date; ``ceiling``: ``LaunchCurve.ceiling``; ``cohorts``:
+    one label per launch (its product: the core's ``launch_products``; default: each launch its
+    own), the launches of one label being one launch (``_cohort_levels``). Never raises: with
+    fewer than ``MIN_LAUNCHES`` launches (cohorts), or without established series, the curve
+    is not ``usable``."""
+    levels = _cohort_levels(levels, cohorts)
     medians, counts = [], []
     longest = max((len(lv) for lv in levels), default=0)
     for b in range(longest - 1):
@@ -268,6 +279,31 @@ def launch_curve(levels: list[np.ndarray], freq: str, panel_start, established: 
     log_level = np.concatenate([[0.0], np.cumsum(np.r_[factors, tail])])
     counts = np.r_[counts[:measured], np.zeros(len(tail), int)]
     return LaunchCurve(freq, pd.Timestamp(panel_start), len(levels), log_level, counts, established, ceiling)
+
+
+def _cohort_levels(levels: list[np.ndarray], cohorts) -> list[np.ndarray]:
+    """One log level array per cohort (``cohorts``: a label per array of ``levels``; None: each
+    its own): the mean, per age bin, of its launches' log levels (NaN where none has one), as
+    long as its longest. A cohort is one piece of evidence of the curve, whatever its number of
+    series: counted per series, one product in six provinces made six of the three launches an
+    age bin needs, and its own season and calendar made the curve (trial 8: the curve's
+    'plateau' at 602 days from two products, its tail x0.73, every 2025 launch forecast 29% low
+    for 618 2027)."""
+    if cohorts is None:
+        return list(levels)
+    groups: dict = {}
+    for lv, label in zip(levels, cohorts):
+        groups.setdefault(label, []).append(np.asarray(lv, float))
+    out = []
+    for label in sorted(groups, key=str):
+        members = groups[label]
+        width = max(len(lv) for lv in members)
+        stack = np.full((len(members), width), np.nan)
+        for i, lv in enumerate(members):
+            stack[i, :len(lv)] = lv
+        seen = (~np.isnan(stack)).sum(axis=0)
+        out.append(np.where(seen > 0, np.nansum(stack, axis=0) / np.maximum(seen, 1), np.nan))
+    return out
 
 
 def _tail_factors(factors: np.ndarray, counts: np.ndarray, measured: int, year_bins: int) -> np.ndarray:
