@@ -305,3 +305,20 @@ def test_a_category_the_file_lacks_is_refused_before_any_kernel(repo, tmp_path):
         prepare(category="beauty")
     prepare(category="护肤")
     prepare()
+
+
+def test_the_cycle_plans_a_planners_own_event_from_the_events_file(repo, tmp_path):
+    """``event`` may be an event the ``events`` file adds (中秋 / Mid-Autumn, lunar): the cycle's
+    window is the calendar's; without the file the event is refused, naming the choices."""
+    from workbench.forecast.planning import planning_calendar
+    from workbench.fulfilment.cycle import next_window
+
+    events = tmp_path / "events.yaml"
+    events.write_text('events:\n  mid_autumn:\n    label: "中秋 / Mid-Autumn"\n    anchor: "lunar:08-15"\n'
+                      '    start: -14\n    end: -1\n', encoding="utf-8")
+    scenario = str(repo / "budgets" / "plan_base.yaml")
+    with pytest.raises(ParameterError, match=r"^event: 'mid_autumn' is not one of .*give an events file"):
+        cycle_params(event="mid_autumn", budget_scenario=scenario)
+    params = cycle_params(event="mid_autumn", events=str(events), budget_scenario=scenario)
+    window = next_window(params.event, None, pd.Timestamp("2026-11-29"), planning_calendar(params.events))
+    assert (window.start, window.end) == (pd.Timestamp("2027-09-01"), pd.Timestamp("2027-09-14"))

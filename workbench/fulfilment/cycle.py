@@ -79,6 +79,8 @@ class CycleParams:
     unit of every city) and the target of the coverage KPI.
     ``gmv_share``: the share of the event's forecast GMV uplift the traffic must earn (the budget
     scenario in ``gmv_target`` mode over the event window); None runs the scenario as written.
+    ``events``: the planner's events YAML (own events such as 中秋, changed windows); ``event`` is
+    then one of ``planning.PLANNING_EVENTS`` or an event it adds (``planning.check_event_choice``).
     """
 
     data: str = "sample"
@@ -95,6 +97,7 @@ class CycleParams:
     sites: str | None = None
     lanes: str | None = None
     successors: str | None = None
+    events: str | None = None
     centrals: tuple[str, ...] | None = None
     fronts: tuple[str, ...] | None = None
     max_centrals: int = 3
@@ -124,7 +127,7 @@ class CycleParams:
 
     def __post_init__(self):
         """Check every field; raises ParameterError naming the field first (``"event: ..."``)."""
-        from workbench.forecast.planning import PLANNING_EVENTS
+        from workbench.forecast.planning import check_event_choice
 
         for name in ("centrals", "fronts", "hubs"):
             value = getattr(self, name)
@@ -144,12 +147,11 @@ class CycleParams:
         if self.data == "sample" and any(getattr(self, n) != STANDARD_COLUMNS[n] for n in SALES_COLUMNS):
             raise ParameterError(f"{', '.join(SALES_COLUMNS)}: the sample data has fixed columns "
                                  f"({', '.join(STANDARD_COLUMNS.values())}); set them for your own file only")
-        if self.event not in PLANNING_EVENTS:
-            raise ParameterError(f"event: {self.event!r} is not one of {PLANNING_EVENTS}")
+        for name in ("stock", "lead_times", "capacity", "sites", "lanes", "successors", "events"):
+            _file(name, getattr(self, name))
+        check_event_choice(self.event, self.events)
         if self.year is not None and (not isinstance(self.year, int) or not 2000 <= self.year <= 2099):
             raise ParameterError(f"year: {self.year!r} must be a year 2000..2099 or None (the next event)")
-        for name in ("stock", "lead_times", "capacity", "sites", "lanes", "successors"):
-            _file(name, getattr(self, name))
         if self.successors is not None and self.data == "sample":
             raise ParameterError("successors: the sample data replaces no codes; give it with your own file")
         _file("budget_scenario", self.budget_scenario, allow_none=False)
@@ -758,17 +760,17 @@ def stock_files(stock, lead_times) -> tuple[pd.DataFrame | None, pd.DataFrame | 
             None if lead_times is None else read_lead_times(lead_times))
 
 
-def next_window(event: str, year: int | None, history_end: pd.Timestamp):
+def next_window(event: str, year: int | None, history_end: pd.Timestamp, calendar=None):
     """The window of ``event`` in ``year``, or the next one after ``history_end``
-    (:func:`workbench.forecast.planning.event_window`); the cycle plans ahead, so the window
-    must start after the history ends.
+    (:func:`workbench.forecast.planning.event_window`, on ``calendar``: None, the shipped one);
+    the cycle plans ahead, so the window must start after the history ends.
 
     Raises:
         ParameterError: a window that does not start after the history ends.
     """
     from workbench.forecast.planning import event_window
 
-    window = event_window(event, year, history_end)
+    window = event_window(event, year, history_end, calendar)
     if window.start <= history_end:
         raise ParameterError(f"year: the {window.label} {window.year} window starts "
                              f"{window.start.date()}, before the data ends ({history_end.date()}); "
@@ -793,7 +795,7 @@ def serving_shares(result, demand: pd.DataFrame) -> pd.DataFrame:
 
 
 def warehouse_window_totals(regions: pd.DataFrame, region_totals: pd.DataFrame, assignment: pd.DataFrame,
-                            window, *, n_jobs: int | None = None) -> pd.DataFrame:
+                            window, *, n_jobs: int | None = None, calendar=None) -> pd.DataFrame:
     """Per warehouse, the quantiles of its units over the event window (``peak_check``'s
     ``window_totals``).
 
@@ -810,6 +812,7 @@ def warehouse_window_totals(regions: pd.DataFrame, region_totals: pd.DataFrame, 
         region_totals: ``[region, yhat, ...]`` over the window (units).
         assignment: ``[region, warehouse, share]`` (``serving_shares``).
         window: the event window (``EventWindow``) after the history.
+        calendar: the ``RetailCalendar`` the regions were forecast on (None: the shipped one).
 
     Returns:
         ``[warehouse, yhat, yhat_q10, yhat_q50, yhat_q90, window_band]`` (units over the window;
@@ -822,7 +825,7 @@ def warehouse_window_totals(regions: pd.DataFrame, region_totals: pd.DataFrame, 
     history = (served.assign(y=served["y"] * served["share"])
                .groupby(["warehouse", "ds"], as_index=False)["y"].sum())
     own = event_forecast(history, event=window.event, year=window.year, quantiles=QUANTILES,
-                         keys=["warehouse"], n_jobs=n_jobs).totals.set_index("warehouse")
+                         keys=["warehouse"], n_jobs=n_jobs, calendar=calendar).totals.set_index("warehouse")
     point = (region_totals.astype({"region": str}).merge(shares, on="region")
              .assign(yhat=lambda t: t["yhat"] * t["share"]).groupby("warehouse")["yhat"].sum())
     out = pd.DataFrame({"warehouse": point.index, "yhat": point.to_numpy()})
@@ -1081,21 +1084,22 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     """
     from workbench.budget.run import run_scenario
     from workbench.budget.scenario import load_scenario
-    from workbench.forecast.planning import event_forecast, national_totals
+    from workbench.forecast.planning import event_forecast, national_totals, planning_calendar
 
+    calendar = planning_calendar(params.events)
     history, gmv_history, stock_skus, notes = load_history(params)
     # the stock and lead-time files and the budget scenario (with the files it names) before any
     # forecast (seconds, not a run); the stock's warehouse names once the network says which are open
     files = stock_files(params.stock, params.lead_times)
     scenario = load_scenario(params.budget_scenario)
     end = history["ds"].max()
-    window = next_window(params.event, params.year, end)
+    window = next_window(params.event, params.year, end, calendar)
     days = (window.end - window.start).days + 1
 
     # 1. next-event forecast per region (and per SKU and region for stock)
     region = history.groupby(["region", "ds"], as_index=False)["y"].sum()
     region_fc = event_forecast(region, event=params.event, year=window.year,
-                               quantiles=QUANTILES, keys=["region"], n_jobs=n_jobs)
+                               quantiles=QUANTILES, keys=["region"], n_jobs=n_jobs, calendar=calendar)
     totals = region_fc.totals
     notes += region_fc.notes + _failure_notes(region_fc.forecast, "network and peak demand")
 
@@ -1121,13 +1125,13 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     if not blocked:
         (assignment, capacity, peak, plan, orders, build, clearance,
          stock_source) = _peak_and_stock(params, files, window, days, history, region, stock_skus,
-                                         region_fc, report, used, notes, n_jobs)
+                                         region_fc, report, used, notes, n_jobs, calendar)
 
     # 4. GMV of the event
     gmv, gmv_fc = None, None
     if gmv_history is not None:
         gmv_fc = event_forecast(gmv_history, event=params.event, year=window.year,
-                                quantiles=QUANTILES, keys=[], n_jobs=n_jobs)
+                                quantiles=QUANTILES, keys=[], n_jobs=n_jobs, calendar=calendar)
         notes += _failure_notes(gmv_fc.forecast, "event GMV")
         row = national_totals(gmv_fc)  # the window total's own band, not a sum of the days' quantiles
         gmv = {"p50": row["yhat_q50"], "p10": row["yhat_q10"], "p90": row["yhat_q90"], "mean": row["yhat"],
@@ -1170,9 +1174,9 @@ def _failure_notes(forecast: pd.DataFrame, what: str) -> list[str]:
 
 def _peak_and_stock(params: CycleParams, files: tuple, window, days: int, history: pd.DataFrame,
                     region_history: pd.DataFrame, stock_skus: list[str], region_fc, report, used,
-                    notes: list[str], n_jobs: int | None):
+                    notes: list[str], n_jobs: int | None, calendar):
     """The peak per warehouse, then stock (steps 3 and 4 of :func:`run_cycle`); ``region_history``:
-    ``history`` summed per region and day."""
+    ``history`` summed per region and day; ``calendar``: the plan's ``RetailCalendar``."""
     from workbench.forecast.planning import middle_out
     from workbench.inventory.clearance import clearance_list
     from workbench.inventory.demand import pool_forecast
@@ -1183,7 +1187,8 @@ def _peak_and_stock(params: CycleParams, files: tuple, window, days: int, histor
     capacity = daily_capacity(params, used, warehouses, days)
     if capacity.attrs["assumed"]:
         notes.append(CAPACITY_ASSUMED)
-    totals = warehouse_window_totals(region_history, region_fc.totals, assignment, window, n_jobs=n_jobs)
+    totals = warehouse_window_totals(region_history, region_fc.totals, assignment, window, n_jobs=n_jobs,
+                                     calendar=calendar)
     peak = peak_check(region_fc.forecast, assignment, capacity, window_start=window.start,
                       window_end=window.end, area="region", target=params.ship_target,
                       window_totals=totals)
@@ -1196,7 +1201,7 @@ def _peak_and_stock(params: CycleParams, files: tuple, window, days: int, histor
     # pooled at the serving warehouses, orders now, build before the window
     planned = history["sku"].astype(str).isin(set(map(str, stock_skus)))
     sku_fc, sku_notes = middle_out(history, region_fc, ["sku", "region"], planned=planned, other=OUTSIDE_PLAN,
-                                   n_jobs=n_jobs, names=history.attrs["series_names"])
+                                   n_jobs=n_jobs, names=history.attrs["series_names"], calendar=calendar)
     notes += [n for n in sku_notes if n not in notes] + _failure_notes(sku_fc, "stock")
     columns = ["sku", "region", "ds", "yhat", *[c for c in sku_fc.columns if c.startswith("yhat_q")]]
     pooled = pool_forecast(sku_fc[columns], assignment, area="region", keys=["sku"])
