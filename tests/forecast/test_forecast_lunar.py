@@ -16,8 +16,8 @@ from forecast_helpers import sample_periods
 from workbench.forecast import metrics
 from workbench.forecast.core import forecast
 from workbench.forecast.models import make_model
-from workbench.forecast.models.lunar import (WINDOWS, LunarEffect, calendar_position, fit_lunar_effect, own_effect,
-                                             lunar_regressors, whole_festivals)
+from workbench.forecast.models.lunar import (WINDOWS, LunarEffect, calendar_position, festival_lift, fit_lunar_effect,
+                                             own_effect, lunar_regressors, share_lift, whole_festivals)
 
 CAL = default_calendar()
 
@@ -61,12 +61,13 @@ def test_dates_outside_the_calendar_are_refused_and_such_a_history_is_forecast_w
 
 def _weekly_log_series(weeks: int, beta, seed: int = 3):
     """Log demand per week from 2019-01-07: trend, a smooth solar season, the given lunar
-    effects on the uncentred shares, and noise (sd 0.05)."""
+    effects (log lift of a day inside each window; a week's lift is its days' mean,
+    ``share_lift``), and noise (sd 0.05)."""
     rng = np.random.default_rng(seed)
     ds = pd.date_range("2019-01-07", periods=weeks, freq="W-MON")
     t = np.arange(weeks)
     z = 8 + 0.003 * t + 0.2 * np.sin(2 * np.pi * t / 52.18) + rng.normal(0, 0.05, weeks)
-    return ds, z + lunar_regressors(ds, "W", CAL, centred=False) @ np.asarray(beta)
+    return ds, z + share_lift(lunar_regressors(ds, "W", CAL, centred=False), np.asarray(beta, float), "W")[0]
 
 
 def test_effects_are_recovered_with_the_season_from_two_placements_and_locally_from_one():
@@ -194,17 +195,18 @@ def test_the_weekly_windows_are_chosen_by_aicc_for_a_shop_whose_sale_ends_four_d
     rng = np.random.default_rng(7)
     t = np.arange(len(ds))
     z = (8 + 0.003 * t + 0.2 * np.sin(2 * np.pi * t / season) + rng.normal(0, 0.03, len(ds))
-         + lunar_regressors(ds, "W", CAL, centred=False, spans=spans) @ beta)
+         + share_lift(lunar_regressors(ds, "W", CAL, centred=False, spans=spans), beta, "W")[0])
     history, future = slice(0, 4 * season), ds[4 * season:]  # the last year's festival is the forecast's
     effect, note = fit_lunar_effect(z[history], ds[history], "W", CAL, season=season)
     assert effect.spans == spans and "New Year sale days -21..-4" in note and "--events" in note
-    true_lift = lunar_regressors(future, "W", CAL, centred=False, spans=spans) @ beta
-    chosen_lift = lunar_regressors(future, "W", CAL, centred=False, spans=effect.spans) @ effect.beta
+    true_lift = festival_lift(future, "W", CAL, centred=False, spans=spans)(beta)[0]
+    chosen_lift = festival_lift(future, "W", CAL, centred=False, spans=effect.spans)(effect.beta)[0]
     assert np.abs(chosen_lift - true_lift).max() < 0.1
     # the calendar's windows alone (-35..-8, -7..+16): the sale's last days read as collapse
     X = lunar_regressors(ds[history], "W", CAL, centred=True)
-    fixed = own_effect(z[history], X, season, X.any(axis=1))[0]
-    assert np.abs(lunar_regressors(future, "W", CAL, centred=False) @ fixed - true_lift).max() > 0.3
+    fixed = own_effect(z[history], festival_lift(ds[history], "W", CAL, centred=True), 4, "W", season,
+                       X.any(axis=1))[0]
+    assert np.abs(festival_lift(future, "W", CAL, centred=False)(fixed)[0] - true_lift).max() > 0.3
 
 
 def test_a_planners_events_file_fixes_the_windows():

@@ -97,7 +97,7 @@ def test_the_noise_of_a_one_festival_measure_leaves_the_sales_steps_out():
         rng = np.random.default_rng(seed)
         z = (np.log(1000) + 0.01 * np.arange(len(ds)) + 0.5 * shares.sum(axis=1) + raw @ np.array([0.3, -0.4])
              + rng.normal(0, 0.05, len(ds)))
-        beta, cov, _, chosen, _ = lunar.local_effect(z, raw, *hood, calm)
+        beta, cov, _, chosen, _ = lunar.local_effect(z, raw, "MS", *hood, calm)
         significant += bool(chosen)
         se.append(np.sqrt(np.diag(cov)))
     assert significant >= 16 and np.mean(se) < 0.16, (significant, np.mean(se, axis=0))

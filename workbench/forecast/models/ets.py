@@ -20,8 +20,8 @@ from workbench.forecast.models.event_dummies import offset_dummies
 from workbench.forecast.models.intermittent import (INTERMITTENT_ADI, INTERMITTENT_WINDOW, TSB, average_demand_interval,
                                                     is_intermittent)
 from workbench.forecast.models.launch import LaunchCurve
-from workbench.forecast.models.lunar import (FESTIVAL_EVENTS, LOCAL_BASELINE, LOCAL_LIMIT, WINDOWS, LunarEffect, fit_lunar_effect,
-                                            local_effect, lunar_regressors, neighbourhood)
+from workbench.forecast.models.lunar import (FESTIVAL_EVENTS, LOCAL_BASELINE, LOCAL_LIMIT, WINDOWS, LunarEffect,
+                                            fit_lunar_effect, local_effect, lunar_regressors, neighbourhood, share_lift)
 from workbench.forecast.models.regime import (OPENING_GAP, STOP_PERIODS, describe_stop, nondaily_start, opening_ramp, period_shifts,
                                               stopped_since, trailing_zeros)
 
@@ -118,7 +118,7 @@ def sale_effects(z: np.ndarray, shares: np.ndarray, excluded: np.ndarray, freq: 
             hood = neighbourhood(sighting, busy, LOCAL_BASELINE[freq], LOCAL_LIMIT[freq])
             if hood is None:
                 continue
-            estimate = local_effect(z, np.where(sighting, shares[:, j], 0.0)[:, None], *hood, ~busy)
+            estimate = local_effect(z, np.where(sighting, shares[:, j], 0.0)[:, None], freq, *hood, ~busy)
             if estimate is not None:
                 measures.append((float(estimate[0][0]), float(estimate[1][0, 0]), float(estimate[2])))
         if measures:
@@ -477,7 +477,7 @@ class ETSModel(Forecaster):
                 z, ds, self.freq_, self.calendar_, season=season if form in ("season", "indices") else None,
                 prior=self.lunar_prior, sale=sale)
             if self.lunar_ is not None:
-                z = z - self._lunar_regressors(ds) @ self.lunar_.beta
+                z = z - self.lunar_.lift(ds, self.freq_, self.calendar_)[0]
         self.opening_ = 0
         if form == "indices":
             if self.freq_ in OPENING_PERIODS and self._launch_ramp(np.array([self.start_])) is None:
@@ -592,19 +592,19 @@ class ETSModel(Forecaster):
             events = list(self.sale_effects_)
             X = sale_shares(future, self.freq_, self.calendar_, events)[1]
             beta, var, spread = (np.array([self.sale_effects_[e][i] for e in events]) for i in range(3))
-            sale_lift = X @ beta
+            sale_lift, J = share_lift(X, beta, self.freq_)
             mu = mu + sale_lift
-            variance = variance + X ** 2 @ var + (X > 0) @ spread
+            variance = variance + J ** 2 @ var + (X > 0) @ spread
         if self.beta_ is not None:
             X, _ = offset_dummies(future, self.calendar_, self.levels_)
             mu = mu + X @ self.beta_
         if self.lunar_ is not None:  # this year's festival weeks, with the effects' own uncertainty
-            X, raw = self._lunar_regressors(future), lunar_regressors(future, self.freq_, self.calendar_, centred=False,
-                                                                           spans=self.lunar_.spans)
-            mu = mu + X @ self.lunar_.beta
-            # the season holds the festival's average (centred regressors): the baseline has none
-            baseline = censored_at_zero(np.expm1(mu - raw @ self.lunar_.beta - sale_lift))
-            variance = variance + self.lunar_.variance(X, raw.sum(axis=1) > 0)
+            lift, J = self.lunar_.lift(future, self.freq_, self.calendar_)
+            raw = lunar_regressors(future, self.freq_, self.calendar_, centred=False, spans=self.lunar_.spans)
+            mu = mu + lift
+            # the season holds the festival's average (centred lift): the baseline has none
+            baseline = censored_at_zero(np.expm1(mu - share_lift(raw, self.lunar_.beta, self.freq_)[0] - sale_lift))
+            variance = variance + self.lunar_.variance(J, raw.sum(axis=1) > 0)
         notes += [f"{self.name}: {self.lunar_note_}"] if self.lunar_note_ else []
         mean = censored_at_zero(np.expm1(mu))
         dispersion = count_dispersion(self.y_)
@@ -697,9 +697,6 @@ class ETSModel(Forecaster):
                    f"no trend and no seasonality from a launch ramp or the events at its end")
         return [f"{self.name}: {n} {words} of history, under the {seasonal_history(self.freq_)} a fitted season "
                 f"needs; {why}"]
-
-    def _lunar_regressors(self, ds: pd.DatetimeIndex) -> np.ndarray:
-        return lunar_regressors(ds, self.freq_, self.calendar_, centred=self.lunar_.centred, spans=self.lunar_.spans)
 
     def pooled_prior(self) -> LunarEffect | None:
         """After a fit on a panel's sum: its own moving-holiday effects, which each series of the

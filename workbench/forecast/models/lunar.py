@@ -8,6 +8,13 @@ Taiwan Economic Forecast and Policy 33, 2003; U.S. Census Bureau, ``genhol``):
 - one regressor per window around the festival (``WINDOWS``: the calendar's ``new_year_sale``
   and ``spring_festival`` windows; for weeks the latter split into the wind-down, the statutory
   holiday and the recovery), valued per period as the share of the period's days inside it;
+- a week's lift is its days' mean (``share_lift``): a day inside window j sells ``exp(beta_j)``
+  times a day outside, so a week of 4 collapse days at x0.25 and 3 normal ones sells
+  ``(4 x 0.25 + 3) / 7 = 0.57`` of a normal week. genhol's regressors enter regARIMA's log
+  model linearly, ``sum_j share_j beta_j``: the days' geometric mean, 0.45 there, so a week
+  straddling a window's edge, whose days differ most, was forecast a quarter off (seeded); the
+  linear form is the mean's first-order expansion at no effect and the estimate's starting
+  point. Months keep the linear form (``DAY_MEAN_FREQUENCIES`` says why);
 - the weekly windows' boundaries (the sale's first day, the collapse's first day, the recovery's last
   day) are chosen by AICc among a small grid around the calendar's (``SALE_STARTS``,
   ``COLLAPSE_STARTS``, ``RECOVERY_ENDS``), as X-13ARIMA-SEATS chooses ``easter[w]``'s window
@@ -18,7 +25,8 @@ Taiwan Economic Forecast and Policy 33, 2003; U.S. Census Bureau, ``genhol``):
   the festival's average effect and the regressor carries only its movement (genhol's
   "calendar" centring). A model with no season gets the uncentred regressors: the whole effect;
 - their coefficients (log lift of a period wholly inside the window) are estimated on log demand
-  by least squares jointly with the season (one dummy per seasonal position) and a
+  by least squares (non-linear at weeks: ``fit_lift``) jointly with the season (one dummy per
+  seasonal position) and a
   piecewise-linear trend (a bend each season) when the history holds the whole festival span
   at least ``MIN_PLACEMENTS`` times (``own_effect``);
 - from one whole festival (a young shop's year) the columns are not identified beside a season,
@@ -69,6 +77,15 @@ HOLIDAY_DAYS = (-1, 6)  # the statutory Spring Festival holiday, days from the f
 # model with no season read noise as effects (parcel origins' months: WAPE 16.7 -> 20.3%)
 MIN_PLACEMENTS = 2
 MIN_RESIDUAL_DOF = 4  # fewest residual degrees of freedom of that regression
+LIFT_BOUNDS = (-5.0, 3.0)  # log lift of a day inside a window: x0.007 (closed) to x20
+# the frequencies whose periods' lift is their days' mean multiplier (``share_lift``): a week is
+# shorter than the windows, and one straddling an edge holds days either side of it (a seeded
+# young shop's straddling weeks: -24..-28% with the linear form, within 10% with the mean,
+# tests/forecast/test_lunar_straddling_weeks.py). Months keep genhol's linear form: a month holds
+# most of a window, whose days are not alike (the collapse's trough and its shallow edges), and
+# the mean of one flat multiplier lost on the parcel origins' months, 18.3 -> 21.8% pooled WAPE
+# (two festivals beside a season: one origin's New Year sale +318%; docs/benchmarks.md)
+DAY_MEAN_FREQUENCIES = ("W",)
 PRIOR_SD = 0.3  # spread of a series' effect around the pooled one (log points)
 # candidate window boundaries, days from the festival (X-13ARIMA-SEATS chooses a moving holiday's
 # window length among candidates by AICc: ``easter[w]`` with ``aictest``): the sale's first day,
@@ -123,10 +140,16 @@ class LunarEffect:
     centred: bool = True
 
 
-    def variance(self, X: np.ndarray, touched: np.ndarray) -> np.ndarray:
-        """Shape (h,): the variance the effects add to the log forecast of periods with
-        regressors ``X`` (shape (h, k)) and ``touched`` (shape (h,), bool: inside a window)."""
-        return np.einsum("hi,ij,hj->h", X, self.cov, X) + self.spread * touched
+    def lift(self, ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar) -> tuple[np.ndarray, np.ndarray]:
+        """``(lift, jacobian)`` of the periods ``ds`` (``festival_lift`` with these effects, their
+        windows and centring): shape (n,) log lift and (n, k) its derivative in ``beta``."""
+        return festival_lift(ds, freq, calendar, centred=self.centred, spans=self.spans)(self.beta)
+
+    def variance(self, J: np.ndarray, touched: np.ndarray) -> np.ndarray:
+        """Shape (h,): the variance the effects add to the log forecast of periods whose lift
+        has the jacobian ``J`` (shape (h, k), ``lift``; the delta method) and ``touched`` (shape
+        (h,), bool: inside a window)."""
+        return np.einsum("hi,ij,hj->h", J, self.cov, J) + self.spread * touched
 
     def describe(self) -> str:
         """The effects in words, e.g. ``pre-festival +18% (+-0.05 log), festival -52% (+-0.09 log)``."""
@@ -224,15 +247,91 @@ def calendar_position(ds: pd.DatetimeIndex, freq: str) -> np.ndarray:
 
 
 @lru_cache(maxsize=256)
+def _reference_shares(calendar: RetailCalendar, freq: str, weekday: int, spans=None) -> tuple[np.ndarray, np.ndarray]:
+    """``(position, shares)`` of every period of ``REFERENCE_YEARS`` (weeks starting on
+    ``weekday``): shapes (m,) and (m, k), as ``calendar_position`` and ``_raw_shares``."""
+    ds = _reference_periods(freq, weekday)
+    return calendar_position(ds, freq), _raw_shares(ds, freq, calendar, spans)
+
+
+@lru_cache(maxsize=16)
+def _reference_periods(freq: str, weekday: int) -> pd.DatetimeIndex:
+    """The periods of ``REFERENCE_YEARS`` but the last 400 days (weeks starting on ``weekday``)."""
+    last = _REF_END - pd.Timedelta(days=400)
+    if freq != "W":
+        return pd.date_range(_REF_START, last, freq=freq)
+    first = _REF_START + pd.Timedelta(days=(weekday - _REF_START.weekday()) % 7)
+    return pd.DatetimeIndex(first + pd.to_timedelta(np.arange(0, (last - first).days + 1, 7), unit="D"))
+
+
+def _position_means(position: np.ndarray, values: np.ndarray, freq: str) -> np.ndarray:
+    """Shape (positions, k): the mean of ``values`` (shape (m, k)) at each calendar position."""
+    counts = np.bincount(position, minlength=SEASON_LENGTH[freq])[:, None]
+    return np.column_stack([np.bincount(position, weights=v, minlength=SEASON_LENGTH[freq])
+                            for v in values.T]) / counts
+
+
+@lru_cache(maxsize=256)
 def _long_run_means(calendar: RetailCalendar, freq: str, weekday: int, spans=None) -> np.ndarray:
     """Shape (positions, k): the mean share at each calendar position over ``REFERENCE_YEARS``
     (weeks starting on ``weekday``)."""
-    first = _REF_START + pd.Timedelta(days=(weekday - _REF_START.weekday()) % 7) if freq == "W" else _REF_START
-    ds = pd.date_range(first, _REF_END - pd.Timedelta(days=400), freq=f"W-{first.day_name()[:3].upper()}"
-                       if freq == "W" else freq)
-    shares = _raw_shares(ds, freq, calendar, spans)
-    position = calendar_position(ds, freq)
-    return np.vstack([shares[position == p].mean(axis=0) for p in range(SEASON_LENGTH[freq])])
+    return _position_means(*_reference_shares(calendar, freq, weekday, spans), freq)
+
+
+def share_lift(shares: np.ndarray, beta: np.ndarray, freq: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(lift, jacobian)`` of periods at ``freq`` whose days lie in disjoint windows by
+    ``shares`` (shape (n, k), 0..1 each, summing to 1 at most) when a day inside window j sells
+    ``exp(beta[j])`` times a day outside: ``lift``, shape (n,), log points, and ``jacobian``,
+    shape (n, k), its derivative in ``beta``. A period wholly inside window j: ``beta[j]``; none
+    of its days inside: 0.
+
+    At ``DAY_MEAN_FREQUENCIES`` (weeks) the log of the days' mean multiplier,
+    ``log(1 - sum_j s_j + sum_j s_j exp(beta_j))`` (jacobian ``s_j exp(beta_j)`` over the
+    mean), floored at ``exp(LIFT_BOUNDS[0])`` (a shop closed for the whole window). At months,
+    genhol's linear form ``sum_j s_j beta_j`` (the days' geometric mean), see
+    ``DAY_MEAN_FREQUENCIES``."""
+    shares = np.asarray(shares, float)
+    if freq not in DAY_MEAN_FREQUENCIES:
+        return shares @ np.asarray(beta, float), shares.copy()
+    multiplier = np.exp(np.asarray(beta, float))
+    mean = np.maximum(1.0 - shares.sum(axis=1) + shares @ multiplier, np.exp(LIFT_BOUNDS[0]))
+    return np.log(mean), shares * multiplier / mean[:, None]
+
+
+def festival_lift(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar, *, centred: bool,
+                  spans: tuple[int, int, int] | None = None):
+    """The lift of the periods ``ds`` (weekly: week starts; ``MS``) as a function of the festival
+    effects: ``beta`` (shape (k,), log lift of a day inside each window of ``WINDOWS[freq]``;
+    ``spans`` as in ``festival_windows``) -> ``(lift, jacobian)``, ``share_lift`` of the periods'
+    shares, shape (n,), and its derivative in ``beta``, shape (n, k). ``centred``: minus the
+    mean lift at the same calendar position over ``REFERENCE_YEARS`` (and the same for the
+    derivative), the part a season that holds the festival's average does not (genhol's
+    calendar centring, on the lift). The shares are computed once, here. Raises as
+    ``lunar_regressors``."""
+    raw = lunar_regressors(ds, freq, calendar, centred=False, spans=spans)
+    if not centred:
+        return lambda beta: share_lift(raw, beta, freq)
+    weekday = int(pd.DatetimeIndex(ds)[0].weekday()) if freq == "W" else 0
+    position, shares, counts = _reference_touched(calendar, freq, weekday, spans)
+    at = calendar_position(pd.DatetimeIndex(ds), freq)
+
+    def lift(beta):
+        g, J = share_lift(raw, beta, freq)
+        ref_g, ref_J = share_lift(shares, beta, freq)
+        means = np.column_stack([np.bincount(position, weights=v, minlength=len(counts))
+                                 for v in np.column_stack([ref_g, ref_J]).T]) / counts[:, None]
+        return g - means[at, 0], J - means[at, 1:]
+    return lift
+
+
+@lru_cache(maxsize=256)
+def _reference_touched(calendar: RetailCalendar, freq: str, weekday: int, spans=None):
+    """``(position, shares, counts)``: the periods of ``REFERENCE_YEARS`` a window touches (the
+    others' lift is 0), their calendar positions and shares, and the number of periods at each
+    position (touched or not), for the long-run mean lift."""
+    position, shares = _reference_shares(calendar, freq, weekday, spans)
+    touched = shares.sum(axis=1) > 0
+    return position[touched], shares[touched], np.bincount(position, minlength=SEASON_LENGTH[freq]).astype(float)
 
 
 def lunar_regressors(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar, *, centred: bool,
@@ -290,34 +389,70 @@ def _aicc(rss: float, n: int, p: int) -> float:
     return n * np.log(max(rss, 1e-300) / n) + 2 * p + 2 * p * (p + 1) / max(n - p - 1, 1)
 
 
-def own_effect(z: np.ndarray, X: np.ndarray, season: int | None, touched: np.ndarray):
-    """``(beta, cov, spread, chosen, aicc)``: least-squares coefficients of the regressors ``X`` (shape
-    (n, k)) on the log series ``z`` (shape (n,)) jointly with the season and trend
-    (``_nuisance``), their covariance (residual variance times the inverse normal matrix's
-    block), and the extra residual variance of the periods ``touched`` (shape (n,), bool) by a
+def fit_lift(z: np.ndarray, A: np.ndarray, lift, k: int,
+             freq: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(coef, beta, jacobian, resid)``: least squares of ``z`` (shape (n,)) on the linear
+    columns ``A`` (shape (n, p), p >= 0) plus the non-linear ``lift(beta)`` (``(lift, jacobian)``
+    of shapes (n,) and (n, k), e.g. ``festival_lift``, at ``freq``), with ``beta`` within
+    ``LIFT_BOUNDS``. The linear fit on the lift's expansion at ``beta = 0`` (the genhol shares)
+    is the fit where the lift is linear (``share_lift`` outside ``DAY_MEAN_FREQUENCIES``); at
+    the others it starts trust-region reflective least squares (``scipy.optimize.least_squares``,
+    ``trf``) on ``beta`` alone, the linear part projected out (variable projection: G. Golub &
+    V. Pereyra, SIAM J. Numer. Anal. 10, 1973). ``jacobian``: the lift's at the solution;
+    ``resid``: ``z`` minus the fit."""
+    from scipy.optimize import least_squares
+
+    p = A.shape[1]
+    Q, R = np.linalg.qr(A) if p else (np.zeros((len(z), 0)), np.zeros((0, 0)))
+
+    def project(r):  # r minus its least-squares fit on A
+        return r - Q @ (Q.T @ r)
+
+    start = np.linalg.lstsq(project(lift(np.zeros(k))[1]), project(z), rcond=None)[0]
+    if freq not in DAY_MEAN_FREQUENCIES:
+        g, J = lift(start)
+        coef = np.linalg.solve(R, Q.T @ (z - g)) if p else np.zeros(0)
+        return coef, start, J, z - g - A @ coef
+
+    def residual(beta):
+        return project(z - lift(beta)[0])
+
+    def jacobian(beta):
+        return project(-lift(beta)[1])
+
+    solution = least_squares(residual, np.clip(start, LIFT_BOUNDS[0] + 1e-6, LIFT_BOUNDS[1] - 1e-6), jac=jacobian,
+                             bounds=LIFT_BOUNDS, method="trf")
+    beta = solution.x
+    g, J = lift(beta)
+    coef = np.linalg.solve(R, Q.T @ (z - g)) if p else np.zeros(0)
+    return coef, beta, J, z - g - A @ coef
+
+
+def own_effect(z: np.ndarray, lift, k: int, freq: str, season: int | None, touched: np.ndarray):
+    """``(beta, cov, spread, chosen, aicc)``: least-squares effects ``beta`` (shape (k,)) of the
+    lift ``lift(beta)`` (``(lift, jacobian)`` over the n periods at ``freq``, ``festival_lift``) on the log
+    series ``z`` (shape (n,)) jointly with the season and trend (``_nuisance``; ``fit_lift``),
+    their covariance (residual variance times the inverse normal matrix's block, the lift's
+    jacobian at the solution in it), and the extra residual variance of the periods ``touched`` (shape (n,), bool) by a
     window over the others' (0 at least; both scaled by n / residual degrees of freedom). None
     when the coefficients are not identified (rank) or leave fewer than ``MIN_RESIDUAL_DOF``
     residual degrees of freedom. ``chosen``: the regressors lower the AICc of the fit, the test
     X-13ARIMA-SEATS' ``aictest`` applies to holiday regressors; ``aicc``: the fit's AICc (with
     the regressors), by which ``fit_lunar_effect`` compares candidate windows."""
     A = _nuisance(len(z), season)
-    design = np.column_stack([A, X])
-    dof = len(z) - design.shape[1]
-    if dof < MIN_RESIDUAL_DOF:
+    dof = len(z) - A.shape[1] - k
+    if dof < MIN_RESIDUAL_DOF or np.linalg.matrix_rank(np.column_stack([A, lift(np.zeros(k))[1]])) < A.shape[1] + k:
         return None
-    coef, _, rank, _ = np.linalg.lstsq(design, z, rcond=None)
-    if rank < design.shape[1]:
-        return None
+    _, beta, J, resid = fit_lift(z, A, lift, k, freq)
+    design = np.column_stack([A, J])
     gram_inv = np.linalg.inv(design.T @ design)
-    resid = z - design @ coef
     without = z - A @ np.linalg.lstsq(A, z, rcond=None)[0]
     aicc = _aicc(float(resid @ resid), len(z), design.shape[1])
     chosen = aicc < _aicc(float(without @ without), len(z), A.shape[1])
     resid2 = resid ** 2 * len(z) / dof
     sigma2 = float(resid2.mean())
     spread = float(resid2[touched].mean() - resid2[~touched].mean()) if touched.any() and (~touched).any() else 0.0
-    k = X.shape[1]
-    return coef[-k:], sigma2 * gram_inv[-k:, -k:], max(spread, 0.0), chosen, aicc
+    return beta, sigma2 * gram_inv[-k:, -k:], max(spread, 0.0), chosen, aicc
 
 
 def festival_neighbourhood(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar,
@@ -386,15 +521,17 @@ def step_noise(steps: np.ndarray) -> float:
     return max(float(np.var(steps, ddof=1)) / 2 * widen, 1e-6)
 
 
-def local_effect(z: np.ndarray, X: np.ndarray, rows: np.ndarray, base: np.ndarray,
+def local_effect(z: np.ndarray, shares: np.ndarray, freq: str, rows: np.ndarray, base: np.ndarray,
                  calm: np.ndarray | None = None):
     """``(beta, cov, spread, chosen, aicc)`` of one festival measured against its neighbourhood,
-    as ``own_effect`` returns them, or None when the regressors are not identified there.
+    as ``own_effect`` returns them, or None when the effects are not identified there.
 
-    ``z``: shape (n,), log demand; ``X``: shape (n, k), the uncentred shares; ``rows`` and
-    ``base``: ``festival_neighbourhood``'s masks. The level is the least-squares line through
-    the ``base`` periods (the quiet neighbours either side of the span); ``beta`` regresses the
-    excess over it of the ``rows`` on their shares. The noise variance of a period is read from
+    ``z``: shape (n,), log demand; ``shares``: shape (n, k), the uncentred shares of each
+    period's days in each window, at ``freq``; ``rows`` and ``base``: ``festival_neighbourhood``'s masks. The
+    level is the least-squares line through the ``base`` periods (the quiet neighbours either
+    side of the span); ``beta`` fits the excess over it of the ``rows`` by their lift
+    (``share_lift``: the days' mean multiplier; ``fit_lift``), and ``cov`` uses the lift's
+    jacobian at the solution. The noise variance of a period is read from
     the whole history's first differences outside the neighbourhood's span (``step_noise``: the
     MAD's with many steps, a t-widened sample variance with few), so that two neighbours and a few festival
     periods still give a covariance; the line's own error widens it by ``1 + 1 / base`` periods.
@@ -413,10 +550,9 @@ def local_effect(z: np.ndarray, X: np.ndarray, rows: np.ndarray, base: np.ndarra
     t = np.arange(len(z), dtype=float)
     slope, intercept = np.polyfit(t[base], z[base], 1)
     excess = (z - (intercept + slope * t))[rows]
-    Xr = X[rows]
-    k = X.shape[1]
-    coef, _, rank, _ = np.linalg.lstsq(Xr, excess, rcond=None)
-    if rank < k:
+    Xr = shares[rows]
+    k = shares.shape[1]
+    if np.linalg.matrix_rank(Xr) < k:
         return None
     quiet = np.ones(len(z), bool)
     quiet[np.flatnonzero(rows & ~base)] = False
@@ -426,8 +562,8 @@ def local_effect(z: np.ndarray, X: np.ndarray, rows: np.ndarray, base: np.ndarra
     if len(steps) < 3:
         return None
     sigma2 = step_noise(steps)
-    cov = sigma2 * (1 + 1 / base.sum()) * np.linalg.inv(Xr.T @ Xr)
-    resid = excess - Xr @ coef
+    _, coef, J, resid = fit_lift(excess, np.zeros((len(excess), 0)), lambda b: share_lift(Xr, b, freq), k, freq)
+    cov = sigma2 * (1 + 1 / base.sum()) * np.linalg.pinv(J.T @ J)
     span = (rows & ~base)[rows]
     extra = span.sum() - k
     spread = max(float(resid[span] @ resid[span]) / extra - sigma2, 0.0) if extra > 0 else 0.0
@@ -496,11 +632,11 @@ def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: R
     best = None  # (aicc, spans, estimate)
     for spans in choices:
         raw = lunar_regressors(ds, freq, calendar, centred=False, spans=spans)
-        X = lunar_regressors(ds, freq, calendar, centred=True, spans=spans) if centred else raw
         if placements >= MIN_PLACEMENTS:
-            estimate = own_effect(z, X, season if centred else None, raw.sum(axis=1) > 0)
+            estimate = own_effect(z, festival_lift(dates, freq, calendar, centred=centred, spans=spans), raw.shape[1],
+                                  freq, season if centred else None, raw.sum(axis=1) > 0)
         else:
-            estimate = local_effect(z, raw, *hood, calm) if hood is not None else None
+            estimate = local_effect(z, raw, freq, *hood, calm) if hood is not None else None
         aicc = estimate[4] if estimate is not None else np.inf
         if best is None or aicc < best[0]:
             best = (aicc, spans, estimate)
@@ -514,8 +650,8 @@ def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: R
         hood = festival_neighbourhood(dates, freq, calendar, widest, busy, last=True)
         local = None
         for candidate in choices if hood is not None else ():
-            measured = local_effect(z, lunar_regressors(ds, freq, calendar, centred=False, spans=candidate), *hood,
-                                    calm)
+            measured = local_effect(z, lunar_regressors(ds, freq, calendar, centred=False, spans=candidate), freq,
+                                    *hood, calm)
             if measured is not None and (local is None or measured[4] < local[0]):
                 local = (measured[4], candidate, measured)
         fallback = local is not None and local[2][3]
