@@ -51,6 +51,7 @@ Thompson & Spiegelhalter, "A re-evaluation of random-effects meta-analysis", JRS
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -82,11 +83,13 @@ class Borrowed:
     notes: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=1024)
 def role_offsets(calendar: RetailCalendar, event: str, before: int, after: int, year: int) -> dict[str, np.ndarray]:
     """The day offsets from the anchor of ``event``'s occurrence in ``year`` by role
     (``ROLES``): the ``before`` days before its window, its window's days that are no peak, its
     peaks (the calendar's peak days and the anchor, when inside the window) and the ``after``
-    days after it (``features.PROFILE_EVENTS`` gives ``before`` and ``after``)."""
+    days after it (``features.profile_spans`` gives ``before`` and ``after``). Kept per
+    arguments (every series of a run asks the same): the arrays are shared, not to be changed."""
     window = calendar.window(event, year)
     start, end = window.offset(window.start), window.offset(window.end)
     peaks = {window.offset(p) for p in window.peaks} | {0}
@@ -103,6 +106,7 @@ def _multiplier(profile: dict, offsets: np.ndarray) -> float | None:
     return float(np.log(np.mean(np.exp(values)))) if len(values) else None
 
 
+@lru_cache(maxsize=1024)
 def _occurrence_year(calendar: RetailCalendar, event: str, last_day: pd.Timestamp) -> int:
     """The year of ``event``'s latest window that starts on or before ``last_day``."""
     year = last_day.year
@@ -142,13 +146,14 @@ def borrow_unseen(profiles: dict[str, dict], future_offsets: dict[str, np.ndarra
         for event, before, after in specs:
             year = _occurrence_year(calendar, event, last_day)
             roles = role_offsets(calendar, event, before, after, year)
-            span = np.concatenate([roles[r] for r in ROLES])
-            held = sum(int(o) in profile for o in span)
-            whole = np.concatenate([roles["window"], roles["peak"]])
-            if held == 0:
+            if not any(int(o) in profile for r in ROLES for o in roles[r]):
                 unseen.append((calendar.kind(event), event, profile_name, before, after))
-            elif sum(int(o) in profile for o in whole) >= MIN_SEEN_SHARE * len(whole) and calendar.kind(event):
+                continue
+            whole = np.concatenate([roles["window"], roles["peak"]])
+            if calendar.kind(event) and sum(int(o) in profile for o in whole) >= MIN_SEEN_SHARE * len(whole):
                 seen.append((calendar.kind(event), event, year, profile, roles))
+    if not unseen:
+        return out
     for kind, event, profile_name, before, after in unseen:
         off = future_offsets.get(profile_name)
         if off is None:
