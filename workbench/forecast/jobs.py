@@ -251,7 +251,9 @@ def _check_backtest_years(frame: pd.DataFrame, event: str, years, lead: int, cal
             f"--years {list(bad)}: {reasons}. With this data and --lead {lead} the years are "
             f"{allowed if allowed else 'none (use a shorter --lead or more history)'}")
     return [f"{calendar.label(event)} {y}: the history before its cut-off {h.cutoff.date()} holds no earlier "
-            f"{calendar.label(event)} window whole; the models forecast it without having seen the event"
+            f"{calendar.label(event)} window whole; the models forecast it without having seen the event "
+            f"(auto's event_profile and recent_level borrow the uplift of the events of its kind they saw, with a "
+            f"wider band: their notes say what)"
             for y, h in history.items() if not h.seen_before]
 
 
