@@ -108,7 +108,8 @@ def test_notes_show_readable_numbers_never_scientific_notation():
     assert reason == ("its P90 reaches 5.3 x 10^47 per period, more than 10x the largest value ever seen "
                       "(27,930)"), reason
     collapse = check_prediction(np.full(400, 0.1071), _pred(np.full(90, 0.01)))
-    assert "averages 0.01 per period, under 1/3 of the last 28 periods' mean (0.1071)" in collapse
+    assert ("averages 0.01 per period over its first 28 periods, under 1/3 of the last 28 periods' mean (0.1071)"
+            in collapse)
     notes = forecast(pd.DataFrame({"ds": DAYS, "y": 27_930.0 + np.arange(400) % 7}), horizon=7,
                      model="recent_level").attrs["notes"]
     assert any("(27,933)" in n for n in notes) and not any("e+" in n for n in notes), notes
@@ -122,3 +123,40 @@ def test_a_series_that_first_sold_in_its_last_period_gets_a_forecast():
     frame = pd.DataFrame({"sku": "new", "ds": ds, "y": [0.0] * 19 + [50.0]})
     fc = forecast(frame, horizon=4, keys=["sku"], freq="W", n_jobs=1)
     assert fc.attrs["failures"] == [] and len(fc) == 4 and fc.yhat.mean() == pytest.approx(50.0, rel=0.5)
+
+
+def _seasons(years: int, last: str = "2026-11-30") -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """Daily days to ``last`` of a crab line sold 70 a day from September 10 to November 30 only,
+    over its last ``years`` seasons (zero outside them)."""
+    days = pd.date_range(pd.Timestamp(last) - pd.DateOffset(years=2), last)
+    doy = days.dayofyear
+    season = (doy >= pd.Timestamp("2026-09-10").dayofyear) & (doy <= pd.Timestamp("2026-11-30").dayofyear)
+    y = np.where(season & (days.year > days[-1].year - years), 70.0, 0.0)
+    return days, y
+
+
+def test_a_season_that_ends_at_the_cut_off_may_be_forecast_at_zero():
+    """Trial 10 F3: crabs sell September 10 to November 30 and nothing else; from the cut-off
+    November 30 a forecast near zero is their season ending, as it did a year before (the guard
+    replaced it by 70 a day, and the seasonal naive's exact zero too). A line whose first season
+    this is has no such evidence: the same forecast is a collapse."""
+    _, y = _seasons(2)
+    low = _pred(np.full(61, 0.4))
+    assert check_prediction(y, low) is None
+    _, first = _seasons(1)
+    reason = check_prediction(first, low)
+    assert reason is not None and "under 1/3" in reason
+
+
+def test_a_forecast_is_judged_on_the_same_first_periods_whatever_the_horizon():
+    """Trial 10 F13: a launch's forecast decaying along a launch curve passed the guard with 61
+    days asked and was refused with 201, so the same days' forecast differed by x3.4 (here to
+    a twentieth of its level by day 200: the 201 days' mean is under a third of the last 28's). The collapse check reads the first 28 periods: the same answer at every horizon; a
+    forecast that collapses at once is refused at every horizon."""
+    y = np.r_[np.zeros(340), np.full(60, 12.0)]
+    decay = 12.0 * np.exp(np.log(0.05) * np.arange(201) / 200)
+    assert check_prediction(y, _pred(decay[:61])) is None
+    assert check_prediction(y, _pred(decay)) is None
+    sudden = np.r_[np.full(28, 2.0), decay[28:]]
+    assert "under 1/3" in check_prediction(y, _pred(sudden[:61]))
+    assert "under 1/3" in check_prediction(y, _pred(sudden))

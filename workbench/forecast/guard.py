@@ -16,12 +16,15 @@ non-negative the core checks first, for every model.) The checks, in order:
   ``EVENT_FACTOR`` times the largest value seen, and so is the highest quantile: a band that
   reaches billions is no band);
 * a series with volume in its last ``WINDOW`` periods is not forecast to collapse: the mean
-  baseline over the horizon stays above ``1 / PEAK_FACTOR`` of the recent mean (a stop is a
-  model's decision, stated in its notes). A series that has already gone quiet (nothing sold in
-  its last ``QUIET`` periods, or a run of zeros that ``regime.stopped_since`` calls a stop, such
-  as a week without sales after 18 a day, or a month after 300 a month) cannot trip this: a low forecast follows its own data
-  (a monthly SKU that sold 1,224 in September and nothing in October is not forecast at 612 a
-  month).
+  baseline over its first ``WINDOW`` periods (the same span whatever the horizon asked, so a
+  day's forecast does not depend on how far past it one asks) stays above ``1 / PEAK_FACTOR``
+  of the recent mean, or of that mean times the fall the series itself made over the same
+  periods a year before (``seasonal_fall``: a crab or fruit season ending at the cut-off fell
+  to zero last year too). A stop is a model's decision, stated in its notes. A series that has
+  already gone quiet (nothing sold in its last ``QUIET`` periods, or a run of zeros that
+  ``regime.stopped_since`` calls a stop, such as a week without sales after 18 a day, or a
+  month after 300 a month) cannot trip this: a low forecast follows its own data (a monthly SKU
+  that sold 1,224 in September and nothing in October is not forecast at 612 a month).
 
 The factors are deliberately loose: the guard catches blow-ups and collapses (a year-on-year
 growth factor from a near-zero base reached billions), not ordinary forecast error.
@@ -41,12 +44,28 @@ EVENT_FACTOR = 10.0
 WINDOW = {"D": 28, "W": 4, "MS": 3, "QS": 2}
 QUIET = {"D": 14, "W": 2, "MS": 1, "QS": 1}  # periods without sales that make a low forecast believable
 YEAR = {"D": 365, "W": 52, "MS": 12, "QS": 4}
+SAME_PERIODS_BACK = {"D": 364, "W": 52, "MS": 12, "QS": 4}  # a year back, on the same weekdays for days
 
 
 def _max_window_total(values: np.ndarray, width: int) -> float:
     width = max(1, min(width, len(values)))
     csum = np.concatenate([[0.0], np.cumsum(values)])
     return float((csum[width:] - csum[:-width]).max())
+
+
+def seasonal_fall(y: np.ndarray, freq: str, window: int) -> float | None:
+    """The fall a series made a year before its forecast starts: the mean of its ``window``
+    periods a year before the forecast's first ones over the mean of the ``window`` periods
+    before those (``SAME_PERIODS_BACK``). None when the history does not reach that far back or
+    sold nothing then (no evidence of a season). ``y``: shape (n,), units per period."""
+    back = SAME_PERIODS_BACK.get(freq, 364)
+    start = len(y) - back
+    if start - window < 0:
+        return None
+    before = float(np.mean(y[start - window:start]))
+    if before <= 0:
+        return None
+    return float(np.mean(y[start:start + window])) / before
 
 
 def check_prediction(y, pred: Prediction, freq: str = "D", quiet=None) -> str | None:
@@ -94,7 +113,13 @@ def check_prediction(y, pred: Prediction, freq: str = "D", quiet=None) -> str | 
                 f"largest {window}-period total seen ({readable(seen)})")
     recent_mean = float(y[-window:].mean())
     still_selling = bool((y[-QUIET.get(freq, 14):] > 0).any()) and stopped_since(y, freq, quiet) is None
-    if still_selling and recent_mean > 0 and len(y) >= window and base.mean() < recent_mean / PEAK_FACTOR:
-        return (f"its baseline forecast averages {readable(base.mean())} per period, under 1/{readable(PEAK_FACTOR)} "
-                f"of the last {window} periods' mean ({readable(recent_mean)})")
+    first = float(base[:window].mean())
+    if still_selling and recent_mean > 0 and len(y) >= window and first < recent_mean / PEAK_FACTOR:
+        fall = seasonal_fall(y, freq, window)
+        if fall is not None and first >= recent_mean * fall / PEAK_FACTOR:
+            return None  # the series fell as far over the same periods a year before: its season
+        return (f"its baseline forecast averages {readable(first)} per period over its first {window} periods, "
+                f"under 1/{readable(PEAK_FACTOR)} of the last {window} periods' mean ({readable(recent_mean)})"
+                + ("" if fall is None else f" and of the fall it made over the same periods a year before "
+                                           f"(x{fall:.2f})"))
     return None
