@@ -118,7 +118,8 @@ to its fallback model. A series with 8 weeks of history but fewer since its star
 and an intermittent series (its last ``INTERMITTENT_DAYS`` days have an average interval
 between sales of ``INTERMITTENT_ADI`` days or more: Syntetos & Boylan's cut-off between smooth
 and intermittent demand, "The accuracy of intermittent demand estimates", IJF 21, 2005; the
-log of counts of 0, 1 or 2 has no useful median), are forecast by ``recent_level`` with the
+log of counts of 0, 1 or 2 has no useful median; not a yearly off season, its sparse days a year
+before as sparse and a season between: ``_off_season``), are forecast by ``recent_level`` with the
 pooled event profile (a launch along the panel's launch curve), and the notes say so.
 """
 
@@ -355,13 +356,16 @@ class EventProfile(Forecaster):
         elif not self.regime_.stopped and quiet_days < MIN_QUIET_DAYS:
             self.delegate_note_ = (f"only {quiet_days} days outside event spans since the series started on "
                                    f"{self.ds_[born].date()} (a baseline needs {MIN_QUIET_DAYS})")
-        elif not self.regime_.stopped and len(recent) >= 28 and (recent > 0).mean() < 1 / INTERMITTENT_ADI:
-            self.delegate_note_ = (f"intermittent: sales on {(recent > 0).mean():.0%} of its last {len(recent)} "
-                                   f"days (a log-scale decomposition of a few units is biased)")
+        sparse = not self.delegate_note_ and not self.regime_.stopped and len(recent) >= 28 \
+            and (recent > 0).mean() < 1 / INTERMITTENT_ADI
+        # a yearly off season (the same days a year before as sparse, a season between) is no intermittency
+        self.off_season_ = sparse and self._off_season(len(recent))
+        intermittent = (f"intermittent: sales on {(recent > 0).mean():.0%} of its last {len(recent)} days (a "
+                        f"log-scale decomposition of a few units is biased)")
+        if sparse and not self.off_season_:
+            self.delegate_note_ = intermittent
         if self.delegate_note_:
-            self.delegate_ = RecentLevel(prior=self.prior, launch_curve=self.launch_curve).fit(
-                self.y_[born:], self.ds_[born:], freq=freq, calendar=self.calendar_)
-            return self
+            return self._delegate(freq)
         self.z_ = np.log1p(self.y_[born:])
         self.dow_ = _weekday(self.ds_[born:])
         self.offsets_ = {k: v[born:] for k, v in offsets.items()}
@@ -391,6 +395,9 @@ class EventProfile(Forecaster):
             if not self.opening_gaps_.any():  # a ramp too short to measure is not flattened
                 self.path_settle_days_ = self.settle_days_
         regime_days = len(self.y_) - self.regime_.start
+        if self.off_season_ and regime_days < self.yearly_days_:  # its path would not be last year's
+            self.off_season_, self.delegate_note_ = False, intermittent
+            return self._delegate(freq)
         self.one_off_ = self._one_off_days(regime_days)
         if (self.one_off_ & self.components_["in_event"]).any():  # no event's shape: decomposed without them
             self.components_ = self._decompose(self.z_, self.offsets_, self.dow_)
@@ -401,6 +408,33 @@ class EventProfile(Forecaster):
         self.uplift_ = {name: {int(i) - SPAN: float(v) for i in np.flatnonzero(~np.isnan(p)) for v in [p[i]]}
                         for name, p in self.components_["profiles"].items()}
         return self
+
+    def _delegate(self, freq: str) -> "EventProfile":
+        """Hand the series (since its start) to ``recent_level``, for the reason in ``delegate_note_``."""
+        born = self.regime_.born
+        self.delegate_ = RecentLevel(prior=self.prior, launch_curve=self.launch_curve).fit(
+            self.y_[born:], self.ds_[born:], freq=freq, calendar=self.calendar_)
+        return self
+
+    def _off_season(self, days: int) -> bool:
+        """Whether the series' last ``days`` days, sold on fewer than ``1 / INTERMITTENT_ADI`` of
+        them, are its yearly off season rather than intermittent demand: the same days a year
+        before (``YEAR`` days back, since its start) sold on as few, and the year between held a
+        season, ``RECENT_DAYS`` days in a row selling on at least that share of them (a slow
+        mover's scattered sales do not). Fruit sold only in its months (trial 10: cherries from
+        December to February, oranges from November to March) had its off months read as an
+        intermittent series' and its next season forecast at the off months' zero; the yearly
+        path of its log baseline (zero off season, its season a year before plus the growth)
+        forecasts both. (Where its regime is too young for last year's path, a launch's curve or
+        an opening ramp taking that year, ``fit`` hands it to ``recent_level`` after all.)"""
+        n, born = len(self.y_), self.regime_.born
+        before = np.arange(n - days, n) - YEAR
+        if before[0] < born:
+            return False
+        if (self.y_[before] > 0).mean() >= 1 / INTERMITTENT_ADI:
+            return False
+        between = pd.Series(self.y_[n - YEAR:n - days] > 0, dtype=float)
+        return bool(between.rolling(RECENT_DAYS).mean().max() >= 1 / INTERMITTENT_ADI)
 
     def pooled_prior(self) -> PooledPrior:
         """Fitted on the sum of many series: the ``prior`` each series' model receives (its event
@@ -1105,6 +1139,10 @@ class EventProfile(Forecaster):
         borrowed = borrow_unseen(self.uplift_, future_offsets, future, self.ds_[-1], self.calendar_, self.name)
         mu, uplift = mu + borrowed.uplift, uplift + borrowed.uplift
         notes += borrowed.notes
+        if self.off_season_:
+            notes.append(f"{self.name}: sold on few of its last {INTERMITTENT_DAYS} days, as on the same days a year "
+                         f"before, with a season between: a yearly off season, forecast along last year's path "
+                         f"(not as intermittent demand)")
         if self.regime_.start > self.regime_.born:
             notes.append(f"{self.name}: level shift on {self.ds_[self.regime_.start].date()}; level and "
                          f"growth come from the days since")
