@@ -189,7 +189,7 @@ def test_the_event_report_and_the_cycle_read_their_sales_with_the_mapping(tmp_pa
     mapping = _write(tmp_path, "predecessor,successor\nA1,B1\n")
     with pytest.warns(UserWarning):  # A1's rows end early: filled with 0 (said)
         frame, keys, freq, notes = load_planning_frame(EventParams(data=str(data), keys=("category",),
-                                                                   successors=str(mapping)))
+                                                                   sum_over=["sku"], successors=str(mapping)))
     by_category = frame.groupby("category")["y"].sum()
     assert keys == ["category"] and by_category["c2"] == 59 * 4 + 31 * 6 and by_category["c1"] == 90
     assert any("A1 -> B1" in note for note in notes)

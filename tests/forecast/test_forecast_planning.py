@@ -228,14 +228,34 @@ def test_a_level_whose_key_columns_are_absent_is_refused(tmp_path):
         planning.load_planning_frame(p)
 
 
-def test_finer_columns_are_summed_to_the_level_with_a_note(tmp_path):
+def test_declared_finer_columns_are_summed_to_the_level_with_a_note(tmp_path):
+    """Review 7.2 #5: a finer key is summed over only when declared (sum_over), never guessed
+    from the text columns; undeclared, rows that differ in it are refused naming it and sum_over;
+    a per-row or number-like column declared is refused with its distinct count."""
+    from workbench.errors import DataValidationError
+
     path = tmp_path / "cr.csv"
     load_sample("category_region").to_csv(path, index=False)
+    with pytest.raises(DataValidationError, match=r"they differ in \['region'\]: add it to the keys to forecast "
+                                                  r"each, sum over it \(sum_over \['region'\]\), or aggregate"):
+        planning.load_planning_frame(planning.EventParams(event="618", data=str(path), level="category"))
     frame, keys, _, notes = planning.load_planning_frame(planning.EventParams(event="618", data=str(path),
-                                                                            level="category"))
+                                                                            level="category", sum_over=["region"]))
     assert keys == ["category"] and frame.groupby("category").ngroups == 6
-    assert notes and "summed over ['region']" in notes[0]
+    assert notes and f"{path}: 42 series summed over region (7 values) to 6 series of category" == notes[0]
     assert frame.y.sum() == load_sample("category_region").units.sum()
+    table = load_sample("category_region")
+    table.assign(line=["L" + str(i) for i in table.index]).to_csv(path, index=False)
+    with pytest.raises(DataValidationError, match=r"sum_over: .*'line' has 58800 values in 58800 rows, about one "
+                                                  r"per row"):
+        planning.load_planning_frame(planning.EventParams(event="618", data=str(path), level="category",
+                                                          sum_over=["region", "line"]))
+    table.assign(price=np.where(table.index % 2, "¥12.00", "¥9.90")).to_csv(path, index=False)
+    with pytest.raises(DataValidationError, match=r"sum_over: .*'price' holds numbers, amounts or dates"):
+        planning.load_planning_frame(planning.EventParams(event="618", data=str(path), level="category",
+                                                          sum_over=["region", "price"]))
+    with pytest.raises(ParameterError, match=r"^sum_over: the sample data has fixed columns"):
+        planning.EventParams(level="category", sum_over=["region"])
 
 
 def test_backtest_plan_skips_years_without_history_and_says_why(tmp_path):
@@ -448,7 +468,8 @@ def test_a_number_column_beside_the_target_is_said_not_silently_left_out(tmp_pat
     left out."""
     path = tmp_path / "cr.csv"
     load_sample("category_region").assign(退货量=1).to_csv(path, index=False)
-    _, _, _, notes = planning.load_planning_frame(planning.EventParams(event="618", data=str(path), level="category"))
+    _, _, _, notes = planning.load_planning_frame(planning.EventParams(event="618", data=str(path), level="category",
+                                                                      sum_over=["region"]))
     assert any("column(s) ['gmv', '退货量'] not used: the forecast is of 'units'" in note for note in notes)
 
 

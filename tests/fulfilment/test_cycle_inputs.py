@@ -4,6 +4,7 @@ before any kernel starts."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -126,8 +127,9 @@ def test_a_named_gmv_column_the_file_lacks_is_refused(tmp_path):
 def test_the_cycle_reads_the_tables_workbench_data_orders_writes(tmp_path):
     """Trial 9 F7: `workbench data orders --level sku_province` writes ds, sku, province, region,
     units, gmv; the cycle refused it in the kernel (duplicate (ds, sku, region) rows differing in
-    province). A text column beside the keys is a finer key, summed over with a note (the event
-    report's rule); the category level keeps each SKU's category for `category`."""
+    province). Its province is a finer key the cycle declares by default (sum_over), summed over
+    with a note (the event report's rule); the category level keeps each SKU's category for
+    `category`."""
     from workbench.data.orders import daily_sales
     from workbench.data.sample import sample_order_export
 
@@ -143,7 +145,7 @@ def test_the_cycle_reads_the_tables_workbench_data_orders_writes(tmp_path):
         history, gmv, skus, notes = load_history(CycleParams(**files, category=None))
         assert history["y"].sum() == table["units"].sum() and gmv["y"].sum() == pytest.approx(table["gmv"].sum())
         assert skus == sorted(table["sku"].unique())
-        summed = [n for n in notes if "series summed over ['province'] to" in n]
+        summed = [n for n in notes if "series summed over province (" in n]  # the declared default, sum_over
         assert len(summed) == ("province" in level)
     category = table["category"].iloc[0]
     assert load_history(CycleParams(**files, category=category))[2] == \
@@ -177,3 +179,22 @@ def test_the_stocks_share_of_the_forecast_is_said_for_what_it_is():
     said = stock_share(970.0, 1000.0, subset=False)
     assert "planned SKUs' share" not in said and "30 units of the forecast are in no SKU's series" in said
     assert said.startswith(" (97%: every SKU is planned") and "the notes say where" in said
+
+
+def test_only_declared_finer_keys_are_summed_over(tmp_path):
+    """Review 7.2 #5: every text column beside the keys was summed over, a status column too (its
+    cancelled rows summed in as sales). Only ``sum_over``'s are; rows that differ in another
+    column are refused, naming it and sum_over."""
+    files = _export(tmp_path)
+    raw = pd.read_csv(files["data"], encoding="gbk", dtype={"商品编码": str})
+    status = pd.concat([raw.assign(订单状态="已完成"), raw.assign(订单状态="已取消")])
+    status.to_csv(files["data"], index=False, encoding="gbk")
+    with pytest.raises(DataValidationError, match=r"they differ in \['订单状态'\]: add it to the keys to forecast "
+                                                  r"each, sum over it \(sum_over \['订单状态'\]\), or aggregate"):
+        load_history(CycleParams(**files, gmv=None, category=None))
+    raw.assign(渠道=np.where(np.arange(len(raw)) % 2, "直播", "商品卡")).to_csv(files["data"], index=False, encoding="gbk")
+    history, _, _, notes = load_history(CycleParams(**files, gmv=None, category=None, sum_over=["渠道"]))
+    assert history["y"].sum() == raw["销量"].sum()
+    assert any("series summed over 渠道 (2 values) to" in n for n in notes)
+    with pytest.raises(DataValidationError, match=r"sum_over: .* has no column '渠 道'"):
+        load_history(CycleParams(**files, gmv=None, category=None, sum_over=["渠 道"]))

@@ -183,6 +183,71 @@ def dates_frequency(dates) -> str:
     return "D"
 
 
+# a text column whose values are all digits and signs (an amount, a date, a time, an ID number)
+# is no level of series: neither a product level above them nor a finer key to sum over
+NUMBER_LIKE = r"[\d\s¥$€,.:/+\-年月日时分秒点]+"
+
+
+def finer_keys(raw: pd.DataFrame, keys, declared, source: str, *, name: str = "sum_over",
+               required: bool = True) -> list[str]:
+    """The finer key columns of ``raw`` (a file as read) that a run sums its series over to
+    ``keys``: the ``declared`` ones only (a province under keys [sku, region]; named by the user's
+    ``name`` parameter, or by the tool's own file format), never guessed from the other text
+    columns (review 7.2 #5: any text column had been summed over, a status or an order time
+    too). Rows that repeat a date and key and differ in an undeclared column are refused by
+    ``prepare_long_frame``, which names it and ``name``. ``required``: a declared column the file
+    lacks is refused (False: skipped, for a default the file may not have).
+
+    Raises:
+        DataValidationError: a declared column the file lacks (``required``), one of the keys,
+            a column of numbers, amounts or dates written as text (``NUMBER_LIKE``), or one with
+            about one value per row (more distinct values than half the rows: an order or line
+            ID, a time), each named with its distinct count.
+    """
+    keys = list(keys)
+    out = []
+    for column in dict.fromkeys(declared or ()):
+        if column not in raw.columns:
+            if required:
+                raise DataValidationError(f"{name}: {source} has no column {column!r} (its columns: "
+                                          f"{list(raw.columns)})")
+            continue
+        if column in keys:
+            raise DataValidationError(f"{name}: {column!r} is one of the keys {keys}; a column is either a key or "
+                                      f"summed over")
+        values = raw[column].dropna().astype(str)
+        distinct = values.nunique()
+        if pd.api.types.is_numeric_dtype(raw[column]) or (len(values) and values.str.fullmatch(NUMBER_LIKE).mean() > 0.5):
+            raise DataValidationError(f"{name}: {source}'s column {column!r} holds numbers, amounts or dates "
+                                      f"({distinct} values, e.g. {values.iloc[0]!r}), not a key to sum over")
+        if distinct > max(1, len(raw) // 2):
+            raise DataValidationError(f"{name}: {source}'s column {column!r} has {distinct} values in {len(raw)} rows, "
+                                      f"about one per row (an order or line ID, a time?): not a key to sum over")
+        out.append(column)
+    return out
+
+
+def sum_finer(frame: pd.DataFrame, keys, finer, source: str, names: dict | None = None
+              ) -> tuple[pd.DataFrame, list[str]]:
+    """The standard frame ``[keys..., *finer, ds, y]`` summed over the ``finer`` key columns
+    (``finer_keys``) to ``keys``'s series, with the note saying how many series became how many
+    and each finer column's distinct count; ``frame`` as it is and no note without them.
+    ``names``: how the note names the keys (a user's own column names)."""
+    keys, finer = list(keys), list(finer)
+    if not finer:
+        return frame, []
+    counts = {c: frame[c].nunique() for c in finer}
+    n_before, attrs = frame.groupby([*keys, *finer]).ngroups, dict(frame.attrs)
+    out = frame.groupby([*keys, "ds"], sort=True, as_index=False)["y"].sum() if keys else \
+        frame.groupby("ds", sort=True, as_index=False)["y"].sum()
+    out.attrs.update(attrs)
+    n_after = out.groupby(keys).ngroups if keys else 1
+    shown = [(names or {}).get(k, k) for k in keys]
+    what = ", ".join(f"{c} ({n} values)" for c, n in counts.items())
+    return out, [f"{source}: {n_before} series summed over {what} to {n_after} series of "
+                 f"{' and '.join(map(str, shown)) or 'the national total'}"]
+
+
 def check_key_names(keys, *, date_col: str = "ds", target_col: str = "y") -> list[str]:
     """The series key column names as a list: each named once, none of them the date or target
     column. The one check of key names (file readers and the forecast core call it, before any
@@ -321,10 +386,13 @@ def prepare_long_frame(
     gaps: str = "zero",
     source: str | None = None,
     freq_name: str = "--freq",
+    finer_name: str | None = None,
 ) -> tuple[pd.DataFrame, ValidationReport]:
     """Validate ``frame`` and return the standard frame ``[keys..., ds, y]`` and a report.
     ``freq_name``: how the caller's user sets the frequency (``--freq`` on the command line, a
-    notebook's ``freq`` parameter), named when the dates follow a coarser cadence than ``freq``."""
+    notebook's ``freq`` parameter), named when the dates follow a coarser cadence than ``freq``;
+    ``finer_name``: how they name columns to sum over (``sum_over``, ``finer_keys``), named
+    beside the columns repeated rows differ in (None: no such parameter)."""
     src = source or frame.attrs.get("source", "<data frame>")
     keys = list(keys)
     if gaps not in GAP_POLICIES:
@@ -356,8 +424,9 @@ def prepare_long_frame(
     dup = out.duplicated([*keys, "ds"], keep=False)
     if dup.any():
         differ = _differing_columns(frame, out, dup, [date_col, target_col, *keys])
+        summed = f", sum over {'it' if len(differ) == 1 else 'them'} ({finer_name} {differ})," if finer_name else ""
         finer = (f"; they differ in {differ}: add {'it' if len(differ) == 1 else 'them'} to the keys to forecast "
-                 f"each, or") if differ else ";"
+                 f"each{summed} or") if differ else ";"
         raise DataValidationError(
             f"{src}: duplicate ({', '.join([date_col, *keys])}) rows at {describe_rows(frame, dup)}{finer} "
             f"aggregate them first (e.g. sum per date and key; an order export, one row per order "

@@ -586,6 +586,8 @@ class EventParams:
     ``freq``: the file's periods, ``"D"`` days, ``"W"`` weeks, ``"MS"`` months, each dated by
     its first day; None: read from the file's dates (``load_planning_frame``, with a note).
     ``successors``: a successor mapping file (``workbench.data.successors``) for a file's codes.
+    ``sum_over``: the file's columns summed over before the forecast (finer keys: a province
+    under keys [sku]), declared, never guessed (``validate.finer_keys``); None: none.
     ``events``: the planner's events YAML (``calendar.RetailCalendar``: own events such as 中秋,
     changed windows); ``event`` is then one of ``PLANNING_EVENTS`` or an event the file adds.
     Raises ``ParameterError`` whose message starts with the bad parameter's name, ``ConfigError``
@@ -608,6 +610,7 @@ class EventParams:
     freq: str | None = None
     successors: str | None = None
     events: str | None = None
+    sum_over: tuple[str, ...] | None = None
 
     def __post_init__(self):
         from workbench.data.sample import LEVELS
@@ -651,6 +654,12 @@ class EventParams:
         for name in ("date_col", "target"):
             if not isinstance(getattr(self, name), str) or not getattr(self, name):
                 raise ParameterError(f"{name}: {getattr(self, name)!r} must be a column name")
+        if self.sum_over is not None:
+            if isinstance(self.sum_over, str) or not all(isinstance(c, str) and c for c in self.sum_over):
+                raise ParameterError(f"sum_over: {self.sum_over!r} must be a list of column names, e.g. [\"省份\"]")
+            if self.data == "sample":
+                raise ParameterError("sum_over: the sample data has fixed columns; set it for your own file only")
+            set_(self, "sum_over", tuple(self.sum_over))
         if self.data != "sample" and not Path(self.data).is_file():
             raise ParameterError(f"data: {self.data!r} is neither 'sample' nor an existing file")
         if self.successors is not None:
@@ -685,9 +694,11 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
 
     The sample is read at ``params.level`` (daily). A file must hold ``params.date_col``,
     ``params.target`` and every key column (``params.key_columns``): a level whose key columns
-    are absent is refused (``ParameterError``), never forecast as a total. Other text columns of
-    the file (finer keys such as a SKU name) are validated with the rest and then summed over,
-    and a note says so; so does a note name its number columns other than ``params.target``
+    are absent is refused (``ParameterError``), never forecast as a total. The columns of
+    ``params.sum_over`` (finer keys: a province under keys [sku]; ``validate.finer_keys``,
+    declared, never guessed) are validated with the rest and then summed over, and a note says so
+    (``validate.sum_finer``); rows that repeat a date and key and differ in another column are
+    refused naming it and ``sum_over``. A note names its number columns other than ``params.target``
     (a returns column), which are not used. A ``params.successors`` mapping (``workbench.data.successors``) is
     checked before the file is read and applied before that sum (its codes may be the finer
     ones), with a note; so is a note on codes that look like an undeclared replacement
@@ -703,7 +714,8 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
                                       keys=keys, freq="D", source=f"sample ({params.level})")
         return frame, keys, "D", []
     from workbench.data.successors import map_codes, read_successors
-    from workbench.data.validate import outside_calendar_note, unfinished_period_note, unused_columns_note
+    from workbench.data.validate import (finer_keys, outside_calendar_note, sum_finer, unfinished_period_note,
+                                         unused_columns_note)
 
     mapping = read_successors(params.successors) if params.successors is not None else None
     raw = read_table(params.data, text_columns=keys)  # codes such as 00123 keep their zeros
@@ -714,25 +726,17 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
         raise ParameterError(f"{what}; {params.data} has no {absent} (its columns: {list(raw.columns)}). "
                              f"Choose a level whose columns the file has, or name your own key columns "
                              f"with keys=[...]")
-    finer = [c for c in raw.columns if c not in (params.date_col, params.target, *keys)
-             and not pd.api.types.is_numeric_dtype(raw[c])]
+    finer = finer_keys(raw, keys, params.sum_over, str(params.data))
     freq, notes = params.freq, []
     if freq is None:
         freq, note = file_frequency(raw, params.date_col, str(params.data))
         notes += [note] if note else []
     frame, _ = prepare_long_frame(raw, date_col=params.date_col, target_col=params.target,
-                                  keys=[*keys, *finer], freq=freq, freq_name="freq")
+                                  keys=[*keys, *finer], freq=freq, freq_name="freq", finer_name="sum_over")
     frame, moved = map_codes(frame, [*keys, *finer], mapping)
     notes += moved
-    if finer:
-        n_before = frame.groupby([*keys, *finer]).ngroups
-        attrs = dict(frame.attrs)
-        frame = frame.groupby([*keys, "ds"], sort=True, as_index=False)["y"].sum() if keys else \
-            frame.groupby("ds", sort=True, as_index=False)["y"].sum()
-        frame.attrs.update(attrs)
-        n_after = frame.groupby(keys).ngroups if keys else 1
-        notes.append(f"{params.data}: {n_before} series summed over {finer} to {n_after} series of "
-                     f"{keys or 'the national total'}")
+    frame, summed = sum_finer(frame, keys, finer, str(params.data))
+    notes += summed
     notes += unused_columns_note(raw, [params.date_col, params.target, *keys, *finer], params.target,
                                  str(params.data)) + unfinished_period_note(frame, freq, str(params.data)) + \
         outside_calendar_note(frame, str(params.data)) + \
@@ -743,10 +747,6 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
 class LevelKeyWarning(UserWarning):
     """A file's column would give its series a product level above them that the keys lack
     (``product_level_note``)."""
-
-
-# a text column whose values are all digits and signs (an amount, a date, a time) is no level
-_NUMBER_LIKE = r"[\d\s¥$€,.:/+\-年月日时分秒点]+"
 
 
 def product_level_note(raw: pd.DataFrame, keys, used, source: str, flag: str = "--keys") -> list[str]:
@@ -761,6 +761,7 @@ def product_level_note(raw: pd.DataFrame, keys, used, source: str, flag: str = "
     ``类目`` in the keys, -19% with it). Columns of numbers, amounts or dates written as text are
     no level. ``flag``: how the user names the keys (``--keys`` on the command line, ``keys``
     in a notebook). ``[]`` when the keys have a product level or no column would be one."""
+    from workbench.data.validate import NUMBER_LIKE
     from workbench.forecast.core import MIN_LEVEL_SERIES, prior_levels
 
     keys = [k for k in keys if k in raw.columns]
@@ -777,7 +778,7 @@ def product_level_note(raw: pd.DataFrame, keys, used, source: str, flag: str = "
             continue
         rows = raw[[*keys, column]].dropna().astype(str).drop_duplicates()
         values = pd.Series(rows[column].unique())
-        if values.empty or values.str.fullmatch(_NUMBER_LIKE).mean() > 0.5:
+        if values.empty or values.str.fullmatch(NUMBER_LIKE).mean() > 0.5:
             continue
         if column not in prior_levels(rows, [column, *keys]):
             continue

@@ -69,7 +69,9 @@ class CycleParams:
     Paths are as given (relative to the working directory). ``data="sample"`` uses the embedded
     sample sales; ``stock=None`` is allowed only with it (the labelled demo snapshot). A sales
     file's own column names are ``date_col``, ``sku_col``, ``region_col`` (the network's seven
-    regions, or provinces), ``category_col`` (optional) and ``target`` (``standard_sales``).
+    regions, or provinces), ``category_col`` (optional) and ``target`` (``standard_sales``);
+    ``sum_over``: its columns summed over to SKU x region (finer keys, declared: by default
+    ``province``, which ``workbench data orders`` writes beside the region, skipped when absent).
     ``centrals``/``fronts``/``hubs`` take a list or a comma-separated string (stored as tuples);
     the plan as given is ``centrals`` + ``fronts``, else the sites marked ``existing`` in the
     ``sites`` file, else Beijing, Guangzhou, Chengdu and the largest ``max_fronts`` cities
@@ -98,6 +100,7 @@ class CycleParams:
     lanes: str | None = None
     successors: str | None = None
     events: str | None = None
+    sum_over: tuple[str, ...] | None = ("province",)
     centrals: tuple[str, ...] | None = None
     fronts: tuple[str, ...] | None = None
     max_centrals: int = 3
@@ -129,7 +132,7 @@ class CycleParams:
         """Check every field; raises ParameterError naming the field first (``"event: ..."``)."""
         from workbench.forecast.planning import check_event_choice
 
-        for name in ("centrals", "fronts", "hubs"):
+        for name in ("centrals", "fronts", "hubs", "sum_over"):
             value = getattr(self, name)
             if isinstance(value, str):
                 value = [v.strip() for v in value.split(",") if v.strip()]
@@ -450,9 +453,11 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     first ``params.max_skus`` of them when given. Codes that look like an undeclared replacement
     get a note (``likely_replacements``); so do number columns the cycle does not read (a
     returns column: ``validate.unused_columns_note``) and a last day the data show cut short (an
-    export taken before the day ended: ``validate.unfinished_period_note``). Other text columns (a province beside its
-    region, as ``workbench data orders --level sku_province`` writes, a channel, a product name)
-    are finer keys: validated, then summed over, with a note, as the event report does.
+    export taken before the day ended: ``validate.unfinished_period_note``). The columns of
+    ``params.sum_over`` (by default ``province``, which ``workbench data orders --level
+    sku_province`` writes beside the region; a channel) are finer keys: validated, then summed
+    over, with a note, as the event report does (``validate.finer_keys``: declared, never
+    guessed; rows that differ only in another column are refused, naming it).
 
     The file's own column names come from ``params.date_col``, ``sku_col``, ``region_col`` and
     ``category_col`` (``standard_sales``); a region column of provinces (广东省, 浙江) is read as
@@ -469,7 +474,8 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     from workbench.data.io import read_table
     from workbench.data.sample import load_sample
     from workbench.data.successors import map_codes, read_successors
-    from workbench.data.validate import prepare_long_frame, unfinished_period_note, unused_columns_note
+    from workbench.data.validate import (finer_keys, prepare_long_frame, sum_finer, unfinished_period_note,
+                                         unused_columns_note)
 
     mapping = read_successors(params.successors) if params.successors is not None else None
     if params.data == "sample":
@@ -483,18 +489,16 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     refuse_periods(raw, source)
     check_category(raw, params.category, source)
     check_gmv(raw, params.gmv, source)
-    # other text columns (a province beside its region, a channel, a product name) are finer keys:
-    # validated with the rest, then summed over, with a note (the event report's rule)
-    finer = [c for c in raw.columns if c not in ("ds", *STANDARD_COLUMNS.values(), params.target, params.gmv)
-             and not pd.api.types.is_numeric_dtype(raw[c])]
-    frame, _ = prepare_long_frame(raw, date_col="ds", target_col=params.target,
-                                  keys=["sku", "region", *finer], freq="D", source=source)
-    if finer:
-        n_before, attrs = frame.groupby(["sku", "region", *finer]).ngroups, dict(frame.attrs)
-        frame = frame.groupby(["sku", "region", "ds"], sort=True, as_index=False)["y"].sum()
-        frame.attrs.update(attrs)
-        notes.append(f"{source}: {n_before} series summed over {finer} to {frame.groupby(['sku', 'region']).ngroups} "
-                     f"series of {params.sku_col} and {params.region_col}")
+    # the declared finer keys (sum_over: by default the province `workbench data orders` writes
+    # beside the region): validated with the rest, then summed over, with a note (the event
+    # report's rule, validate.finer_keys / sum_finer); never another text column, guessed
+    finer = finer_keys(raw, ["sku", "region"], params.sum_over, source,
+                       required=params.sum_over != CycleParams.sum_over)
+    frame, _ = prepare_long_frame(raw, date_col="ds", target_col=params.target, keys=["sku", "region", *finer],
+                                  freq="D", source=source, finer_name="sum_over")
+    frame, summed = sum_finer(frame, ["sku", "region"], finer, source,
+                              names={"sku": params.sku_col, "region": params.region_col})
+    notes += summed
     notes += unfinished_period_note(frame, "D", source)
     frame, regions = network_regions(frame, params.region_col, source)
     notes += regions
