@@ -417,3 +417,14 @@ def test_a_workbook_whose_first_sheet_is_not_the_data_says_which_sheet_it_read(t
                                                   r"\(e.g. --sheet 订单明细\)"):
         daily_sales(path, level="sku")
     assert daily_sales(path, level="sku", sheet="订单明细").table["units"].sum() > 0
+
+
+def test_sales_lines_of_zero_items_are_counted_in_a_note(tmp_path):
+    """Trial 10 F10: a 待发货 line with 商品数量 0 was accepted without a word. It is kept (no
+    units) and the summary names how many, with the lines, so an export glitch is seen."""
+    frame, _ = _export(n=60)
+    sale = frame.index[frame["订单状态"].isin(SALES)][:2]
+    frame.loc[sale, "商品数量"] = "0"
+    said = daily_sales(frame, level="sku").summary()
+    assert f"2 sales lines have '商品数量' 0, at rows {sale[0] + 1}, {sale[1] + 1}: kept (no units" in said
+    assert "sales lines have" not in daily_sales(_export(n=60)[0], level="sku").summary()
