@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from forecast_helpers import peaks_and_weekdays
-from workbench.forecast.core import forecast, launch_products
-from workbench.forecast.models.launch import MIN_LAUNCHES, age_levels, launch_curve, launch_start
+from workbench.forecast.core import established_series, forecast, launch_products, panel_launch_curve
+from workbench.forecast.models.launch import MIN_LAUNCHES, age_levels, launch_curve, launch_start, paused
 
 DAYS = pd.date_range("2023-01-01", "2025-12-31")
 CUTOFF = pd.Timestamp("2025-08-10")
@@ -134,6 +134,34 @@ def test_the_plateau_is_where_the_ramp_first_reaches_its_top():
     levels = [np.log([0.5, 0.9, 1.0, 1.0, 0.85, 0.85, 1.0, 1.0]) for _ in range(3)]
     curve = launch_curve(levels, "D", "2024-01-01")
     assert curve.plateau == 70  # the centre of bin 2 (ages 56-83)
+
+
+def test_an_on_off_season_is_no_launch():
+    """Three seasonal lines sold from 10 September to 10 December each year (crabs, trial 10
+    F13), in season at the cut-off: their first start, in the panel's fourth month, looked like
+    a launch, and their age levels across the off-season made a 'launch curve' that fell to
+    x0.14 by 100 days (a nut box launched in October then forecast 68% low for the New Year
+    sale). A series that stopped and sold again is no launch (``launch.paused``); the one real
+    launch is no curve (fewer than 3)."""
+    rng = np.random.default_rng(0)
+    days = pd.date_range("2024-06-01", "2026-11-29")
+    in_season = np.array([(d.month, d.day) >= (9, 10) and (d.month, d.day) <= (12, 10) for d in days])
+    launched = days >= pd.Timestamp("2026-03-02")
+    rows = [pd.DataFrame({"sku": f"mature-{i}", "ds": days, "y": rng.poisson(50.0, len(days)).astype(float)})
+            for i in range(4)]
+    rows += [pd.DataFrame({"sku": f"crab-{i}", "ds": days, "y": rng.poisson(np.where(in_season, 30.0, 0.0))
+                           .astype(float)}) for i in range(3)]
+    rows.append(pd.DataFrame({"sku": "launch", "ds": days, "y": rng.poisson(np.where(launched, 40.0, 0.0))
+                              .astype(float)}))
+    frame = pd.concat(rows, ignore_index=True)
+    crab = frame[frame.sku == "crab-0"].y.to_numpy()
+    start = int(np.argmax(crab > 0))
+    assert paused(crab[start:], "D") and not paused(crab[start:start + 80], "D")  # one season is no pause
+    launch = frame[frame.sku == "launch"].y.to_numpy()
+    assert not paused(launch[int(np.argmax(launch > 0)):], "D")
+    sums = pd.DataFrame({"established": established_series(frame, ["sku"]).groupby("ds")["y"].sum()})
+    curve = panel_launch_curve(frame, ["sku"], "D", sums)
+    assert curve.launches == 1 and not curve.usable
 
 
 def test_too_few_launches_give_no_curve_and_a_note():

@@ -31,7 +31,7 @@ from workbench.forecast.models.base import (DEFAULT_QUANTILES, Prediction, count
                                             quantile_column)
 from workbench.forecast.models.intermittent import is_intermittent
 from workbench.forecast.models.launch import (BIN_PERIODS, YEAR_PERIODS, LaunchCurve, age_levels, launch_curve,
-                                              launch_start)
+                                              launch_start, paused)
 from workbench.forecast.models.regime import stopped_since
 from workbench.forecast.request import ForecastRequest, check_keys
 from workbench.forecast.window_band import SPAN_STRIDE, span_sums, window_band
@@ -183,10 +183,13 @@ def _choose_model(job: _Job, y: np.ndarray, ds: pd.DatetimeIndex) -> tuple[str, 
     saying why (from the capabilities the model declares). A series launched within the panel
     with fewer periods since its start than the model needs goes to ``GUARD_FALLBACK`` along
     the panel's launch curve (a flat or seasonal-naive copy of a launch's first periods misses
-    its ramp, and one fitted across the zeros before it sits near zero)."""
+    its ramp, and one fitted across the zeros before it sits near zero); without a usable curve
+    ``GUARD_FALLBACK`` holds its level since the start (trial 10: a nut box launched 47 days
+    before the cut-off, by the seasonal naive, repeated a November week into the New Year sale:
+    184 units against 953)."""
     caps = MODELS[job.model].capabilities
     curve = job.params.get(caps.launch_param) if caps.launch_param else None
-    start = curve.start_of(y, ds) if curve is not None and curve.usable else None
+    start = curve.start_of(y, ds) if curve is not None else None  # a launch, with a usable curve or not
     if job.freq not in caps.frequencies:
         reason = f"{job.freq} data ({job.model} fits {', '.join(caps.frequencies)} data)"
     elif len(y) < caps.min_history and start is None:
@@ -194,7 +197,8 @@ def _choose_model(job: _Job, y: np.ndarray, ds: pd.DatetimeIndex) -> tuple[str, 
     elif start is not None and len(y) - start < caps.min_history:
         return GUARD_FALLBACK, _fallback_params(job), (
             f"{job.model}: only {len(y) - start} periods since the launch on {ds[start].date()} ({job.model} needs "
-            f"{caps.min_history}); forecast by {GUARD_FALLBACK} along the panel's launch curve instead")
+            f"{caps.min_history}); forecast by {GUARD_FALLBACK} "
+            + ("along the panel's launch curve instead" if curve.usable else "at its level since the launch instead"))
     else:
         return job.model, job.params, None
     fallback = fallback_model(job.freq, len(y))
@@ -698,7 +702,9 @@ def panel_launch_curve(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame)
     panel's first date), the series of one product by region being one launch
     (``launch_products``); intermittent series are left out, daily ones too (a slow seller's
     first sale a few weeks in is no launch: trial 8's slow sellers, 'launched' in the panel's
-    second month, were the only launches two years old, and set the curve's tail). The curve is
+    second month, were the only launches two years old, and set the curve's tail), and so are
+    series that stopped and sold again (``launch.paused``: an on/off season's start is no
+    launch). The curve is
     measured even with too few launches
     (``LaunchCurve.usable`` says so, and the models' notes). Its ceiling is the log of the
     largest established series' mean over its last ``YEAR_PERIODS`` periods (a level the
@@ -711,8 +717,8 @@ def panel_launch_curve(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame)
         y, ds = rows["y"].to_numpy(float), pd.DatetimeIndex(rows["ds"])
         start = launch_start(y, ds, freq, panel_start)
         if start is None or stopped_since(y[start:], freq) is not None \
-                or is_intermittent(y[start:], freq):  # a sparse series' first sale is no launch
-            continue
+                or is_intermittent(y[start:], freq) or paused(y[start:], freq):
+            continue  # a sparse series' first sale, or a season's start (it paused), is no launch
         reference = established.reindex(ds).fillna(0.0).to_numpy() if established is not None else None
         lv = age_levels(y, start, BIN_PERIODS[freq], reference)
         if (~np.isnan(lv)).sum() >= 2:

@@ -7,7 +7,8 @@ holds other launches, some older: how their level grew from one age to the next 
 young series' level will grow.
 
 * **age levels** (``age_levels``): from its start (``launch_start``: its first sustained day, or
-  the first period after its launch period), a launched series'
+  the first period after its launch period; a series that stopped and sold again, an on/off
+  season, is no launch: ``paused``), a launched series'
   log level in consecutive age bins of ``BIN_PERIODS`` periods (28 days, 2 weeks, a month or a
   quarter): the log of its sales in the bin divided by a reference's over the same periods.
   The reference is the sum of the panel's established series (the core's pooled total): a
@@ -66,7 +67,7 @@ import pandas as pd
 
 from workbench.data.validate import PERIOD_LENGTH, PERIOD_WORDS
 from workbench.forecast.conformal import wiener_factor
-from workbench.forecast.models.regime import after_trickle, volume_start
+from workbench.forecast.models.regime import after_trickle, stopped_since, volume_start
 
 BIN_PERIODS = {"D": 28, "W": 2, "MS": 1, "QS": 1}  # periods in an age bin
 MIN_LAUNCHES = 3  # launches a measured factor (and the curve) needs
@@ -228,6 +229,22 @@ def launch_start(y: np.ndarray, ds: pd.DatetimeIndex, freq: str, panel_start) ->
         return None
     start = first if freq == "D" else first + 1
     return start if start < len(y) else None
+
+
+def paused(y: np.ndarray, freq: str) -> bool:
+    """Did the series ``y`` (units per period from its start, >= 0, shape (n,)) stop and sell
+    again: does a run of zero periods inside it end where ``regime.stopped_since`` would have
+    called the series stopped? An on/off season (a fruit sold from December to February, crabs
+    from September) or a relaunch: its first start is a season's, and its age levels across the
+    pause measure the season, not a launch's ramp (trial 10's curve, pooled from fruit and crab
+    seasons, fell to x0.23 by 100 days, and a nut box launched in October was forecast 68% low
+    for the New Year sale)."""
+    y = np.asarray(y, float)
+    sold = np.flatnonzero(y > 0)
+    if len(sold) < 2:
+        return False
+    gaps = np.flatnonzero(np.diff(sold) > 1)  # a zero run between sold[g] and sold[g + 1]
+    return any(stopped_since(y[:sold[g + 1]], freq) is not None for g in gaps)
 
 
 def age_levels(y: np.ndarray, start: int, bin_periods: int, reference: np.ndarray | None = None) -> np.ndarray:

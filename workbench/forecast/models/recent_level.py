@@ -18,8 +18,10 @@ its plain mean (dividing each day by the full pooled dip read a flat 50 a day as
 level therefore stays within the window's range divided by the pooled uplift's range over it;
 for a series launched within the panel it also follows the panel's launch curve: ``launch_curve``, the
 core's ``LaunchCurve``: its level, the mean of the periods since its start when fewer than
-``window``, grows along that curve from their mean age, as ``event_profile`` and ``ets`` do for
-older launches; a launch a few periods old is still ramping up).
+``window`` (with a curve too few launches measure as well: the zeros before a start are no
+level), grows along that curve from their mean age, as ``event_profile`` and ``ets`` do for
+older launches, or is held flat without a usable one; a launch a few periods old is still
+ramping up).
 
 The weekday pattern is used only where each weekday carries at least ``MIN_WEEKDAY_UNITS``
 expected units in the window: below that one sale on one Friday would read as a weekly pattern
@@ -79,7 +81,7 @@ class RecentLevel(Forecaster):
         width = min(self.window or WINDOW.get(freq, 8), max(since, 1))
         self.start_ = self.launch_age_ = None  # a launch's start (index) and its level's age (periods)
         curve = self.launch_curve
-        start = curve.start_of(self.y_, self.ds_) if curve is not None and curve.usable else None
+        start = curve.start_of(self.y_, self.ds_) if curve is not None else None  # growth only if usable
         if start is not None:
             width = min(width, len(self.y_) - start)  # the zeros (or partial period) before it are no level
             self.start_, self.launch_age_ = start, len(self.y_) - start - 1 - (width - 1) / 2
@@ -123,9 +125,10 @@ class RecentLevel(Forecaster):
             spread = self.launch_curve.growth_spread(self.launch_age_, ages, level=level)
             ramp = np.exp(growth)
             base = base * ramp
+            along = (f"growing by x{ramp[-1]:.2f} over the horizon along {self.launch_curve.describe()}"
+                     if self.launch_curve.usable else f"held flat: no pooled launch curve ({self.launch_curve.describe()})")
             notes = [f"{self.name}: mean of the last {self.width_} periods since the launch on "
-                     f"{self.ds_[self.start_].date()}{net} ({readable(self.level_)}), growing by x{ramp[-1]:.2f} over "
-                     f"the horizon along {self.launch_curve.describe()}"]
+                     f"{self.ds_[self.start_].date()}{net} ({readable(self.level_)}), {along}"]
         mean = base * np.exp(uplift)  # the uplift is a log ratio to the baseline
         steps = np.sqrt(np.maximum(np.arange(1, horizon + 1) / self.width_, 1.0))
         if self.dispersion_ is not None:
