@@ -142,9 +142,12 @@ def test_a_lunar_anchor_places_the_planners_event():
     assert cal.window("mid_autumn", 2026).start == pd.Timestamp("2026-09-22")
 
 
-@pytest.mark.parametrize("anchor,message", [("lunar:13-01", r"events.yaml:3: events.own.anchor: 'lunar:13-01' is no day "
-                                                           r"of the lunar year \d+"),
-                                            ("lunar:12-30", r"events.yaml:3: .*29 or 30 days: for 除夕"),
+@pytest.mark.parametrize("anchor,message", [("lunar:13-01", r"events.yaml:3: events.own.anchor 'lunar:13-01': lunar "
+                                                           r"months are 01-12"),
+                                            ("lunar:08-30", r"events.yaml:3: events.own.anchor: 'lunar:08-30' is no day "
+                                                            r"of the lunar year \d+ .*29 or 30 days"),
+                                            ("lunar:12-08", r"events.yaml:3: .*months 11 and 12 fall in the next "
+                                                            r"Gregorian year.*spring_festival"),
                                             ("lunar 08-15", r"events.yaml:3: .*write a lunar anchor as \"lunar:MM-DD\"")])
 def test_a_bad_lunar_anchor_names_the_planners_file_and_line(tmp_path, anchor, message):
     path = tmp_path / "events.yaml"
@@ -171,3 +174,20 @@ def test_a_planners_event_takes_the_public_holiday_days_it_shares_and_says_so():
     assert not np.isnan(off["national_day"][days == "2025-10-07"][0])
     with pytest.raises(ConfigError, match="overlaps double11"):
         RetailCalendar({"events": {"own": {"anchor": "11-08", "start": -3, "end": 0}}})
+
+
+@pytest.mark.parametrize("text,message", [
+    ('events:\n  own:\n    anchor: "lunar:08-15"\n    start: "09-01"\n    end: -1\n',
+     r"events.yaml:4: events.own.start '09-01': with a lunar anchor give days from it"),
+    ('events:\n  own:\n    anchor: "lunar:08-15"\n    start: -14\n    end: -1\n    peaks: ["09-10"]\n',
+     r"events.yaml:6: events.own.peaks '09-10'"),
+    ('events:\n  lunar_new_year:\n    anchor: "05-05"\n    start: -1\n    end: 0\n',
+     r"events.yaml:2: events.lunar_new_year: the name is the forecast's own")])
+def test_a_lunar_window_in_solar_dates_and_a_reserved_name_are_refused_at_their_line(tmp_path, text, message):
+    """Review 8.1 #5, #7: a solar "MM-DD" start or peak stays put while a lunar anchor moves up to a
+    month (the peak fell 7, 26, 15 then 5 days before it in 2024-2027); a planner's event named
+    like the forecast's own profile failed inside a report's kernel with no file or line."""
+    path = tmp_path / "events.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        RetailCalendar(path)

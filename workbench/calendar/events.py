@@ -31,6 +31,9 @@ SPRING_FESTIVAL_NAME = "Chinese New Year (Spring Festival)"
 # end (``forecast.features.profile_spans``): the lull before a gift-box peak and the recovery
 # after it, as for the shipped National Day
 OWN_EVENT_MARGINS = (3, 4)
+# the forecast's own names for profiles that are no calendar event (``forecast.features``): the
+# New Year sale with the Spring Festival pause, and the sale's span alone
+RESERVED_EVENT_NAMES = ("lunar_new_year", "spring_festival_season")
 LUNAR_ANCHOR = re.compile(r"lunar:(\d{2})-(\d{2})")  # "lunar:08-15": lunar month 8, day 15
 _EVENT_FIELDS = {"label", "anchor", "start", "end", "peaks", "kind"}
 # what an event is (``kind`` in the events file): an event a history has never seen borrows the
@@ -252,6 +255,10 @@ class RetailCalendar:
             missing = {"anchor", "start", "end"} - set(spec)
             if missing:
                 raise ConfigError(f"{w('events', name)}: events.{name} lacks {sorted(missing)}")
+            if name in RESERVED_EVENT_NAMES:
+                raise ConfigError(f"{w('events', name)}: events.{name}: the name is the forecast's own for the "
+                                  f"New Year sale's profile; name the event otherwise")
+            self._check_lunar_anchor(name, spec)
             if spec.get("kind") is not None and spec["kind"] not in EVENT_KINDS:
                 raise ConfigError(f"{w('events', name, 'kind')}: events.{name}.kind is {spec['kind']!r}; allowed: "
                                   f"{list(EVENT_KINDS)} (or leave it out: the event then lends and borrows no uplift)")
@@ -323,6 +330,30 @@ class RetailCalendar:
             raise ConfigError(f"{where}: {anchor!r}: write a lunar anchor as \"lunar:MM-DD\", like "
                               f"\"lunar:08-15\" for 中秋 / Mid-Autumn")
         return _to_date(f"{year}-{anchor}", where)
+
+    def _check_lunar_anchor(self, name: str, spec: dict) -> None:
+        """A lunar anchor ("lunar:MM-DD") is of months 01-10, whose days fall in the Gregorian
+        year its lunar year begins in (months 11 and 12 reach into January: each year's window
+        would be misplaced by a year), and its window is given in days from it: a solar "MM-DD"
+        start, end or peak would stay put while the anchor moves up to a month."""
+        w = self._where
+        lunar = LUNAR_ANCHOR.fullmatch(str(spec.get("anchor")))
+        if not lunar:
+            return
+        if not 1 <= int(lunar.group(1)) <= 12:
+            raise ConfigError(f"{w('events', name, 'anchor')}: events.{name}.anchor {spec['anchor']!r}: lunar months "
+                              f"are 01-12")
+        if int(lunar.group(1)) > 10:
+            raise ConfigError(f"{w('events', name, 'anchor')}: events.{name}.anchor {spec['anchor']!r}: lunar months "
+                              f"11 and 12 fall in the next Gregorian year in some years; anchor on spring_festival "
+                              f"with a negative offset (腊八, lunar 12-08, is about 22 days before it)")
+        for field in ("start", "end", "peaks"):
+            values = spec.get(field)
+            for value in values if isinstance(values, list) else [values]:
+                if value is not None and not isinstance(value, int):
+                    raise ConfigError(f"{w('events', name, field)}: events.{name}.{field} {value!r}: with a lunar "
+                                      f"anchor give days from it (e.g. -14), not a solar date, which stays put "
+                                      f"while the anchor moves")
 
     def _resolve(self, value: Any, anchor: pd.Timestamp, year: int, where: str) -> pd.Timestamp:
         if isinstance(value, int):

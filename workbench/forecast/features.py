@@ -9,7 +9,6 @@ import pandas as pd
 from workbench.calendar import RetailCalendar
 from workbench.calendar.events import OWN_EVENT_MARGINS
 from workbench.data.validate import pause_days, placed_periods
-from workbench.errors import ConfigError
 
 # Span of each event profile in days around its anchor (lunar events share Spring Festival):
 # wide enough to hold the ramp before and the hangover or recovery after.
@@ -34,16 +33,13 @@ def profile_spans(calendar: RetailCalendar) -> dict[str, tuple[str, int, int]]:
     ``PROFILE_EVENTS`` and every event the planner's calendar adds (中秋 / Mid-Autumn, a shop's
     anniversary sale), each on its own window widened by ``OWN_EVENT_MARGINS``.
 
-    Raises ``ConfigError`` for a planner's event named like a shipped profile that is no event."""
+    The calendar refuses a planner's event named like a profile that is no event
+    (``calendar.events.RESERVED_EVENT_NAMES``)."""
     spans = dict(PROFILE_EVENTS)
     shipped = {event for event, _, _ in PROFILE_EVENTS.values()}
     for event in calendar.events:
-        if event in shipped:
-            continue
-        if event in spans or event == "lunar_new_year":
-            raise ConfigError(f"events.{event}: the name is the forecast's own profile of "
-                              f"{PROFILE_EVENTS.get(event, ('new_year_sale',))[0]}; name the event otherwise")
-        spans[event] = (event, *OWN_EVENT_MARGINS)
+        if event not in shipped:
+            spans[event] = (event, *OWN_EVENT_MARGINS)
     return spans
 
 

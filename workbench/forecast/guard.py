@@ -16,11 +16,12 @@ non-negative the core checks first, for every model.) The checks, in order:
   ``EVENT_FACTOR`` times the largest value seen, and so is the highest quantile: a band that
   reaches billions is no band);
 * a series with volume in its last ``WINDOW`` periods is not forecast to collapse: the mean
-  baseline over its first ``WINDOW`` periods (the same span whatever the horizon asked, so a
-  day's forecast does not depend on how far past it one asks) stays above ``1 / PEAK_FACTOR``
-  of the recent mean, or of that mean times the fall the series itself made over the same
-  periods a year before (``seasonal_fall``: a crab or fruit season ending at the cut-off fell
-  to zero last year too). A stop is a model's decision, stated in its notes. A series that has
+  baseline over each block of ``WINDOW`` periods of the horizon (a block is judged alone, so a
+  longer horizon adds blocks and never changes the judgement of the first; a decay the panel's
+  launch curve explains is allowed, as its growth is) stays above ``1 / PEAK_FACTOR`` of the
+  recent mean, or of that mean times the fall the series itself made over the same periods in
+  every earlier year the history reaches (``seasonal_falls``: a crab or fruit season ending at
+  the cut-off fell to zero, and stayed there, before; a month's stock-out recovers). A stop is a model's decision, stated in its notes. A series that has
   already gone quiet (nothing sold in its last ``QUIET`` periods, or a run of zeros that
   ``regime.stopped_since`` calls a stop, such as a week without sales after 18 a day, or a
   month after 300 a month) cannot trip this: a low forecast follows its own data (a monthly SKU
@@ -53,19 +54,24 @@ def _max_window_total(values: np.ndarray, width: int) -> float:
     return float((csum[width:] - csum[:-width]).max())
 
 
-def seasonal_fall(y: np.ndarray, freq: str, window: int) -> float | None:
-    """The fall a series made a year before its forecast starts: the mean of its ``window``
-    periods a year before the forecast's first ones over the mean of the ``window`` periods
-    before those (``SAME_PERIODS_BACK``). None when the history does not reach that far back or
-    sold nothing then (no evidence of a season). ``y``: shape (n,), units per period."""
+def seasonal_falls(y: np.ndarray, freq: str, window: int, start: int = 0) -> list[float]:
+    """The falls a series made in earlier years over the periods its forecast's block
+    ``start``..``start + window`` covers: per year back (``SAME_PERIODS_BACK``) that the history
+    reaches, the mean over that block's periods and the ``window`` after them (a season's end
+    stays low; a month's stock-out recovers) over the mean of the ``window`` periods before the
+    cut-off's date that year. Years that sold nothing before it give no evidence and are left out.
+    ``y``: shape (n,), units per period; returns one ratio per year with evidence (may be empty)."""
     back = SAME_PERIODS_BACK.get(freq, 364)
-    start = len(y) - back
-    if start - window < 0:
-        return None
-    before = float(np.mean(y[start - window:start]))
-    if before <= 0:
-        return None
-    return float(np.mean(y[start:start + window])) / before
+    falls = []
+    years = 1
+    while len(y) - years * back - window >= 0:
+        cut = len(y) - years * back
+        before = float(np.mean(y[cut - window:cut]))
+        after = y[cut + start:min(cut + start + 2 * window, len(y))]
+        if before > 0 and len(after) >= window:
+            falls.append(float(np.mean(after)) / before)
+        years += 1
+    return falls
 
 
 def check_prediction(y, pred: Prediction, freq: str = "D", quiet=None) -> str | None:
@@ -113,13 +119,24 @@ def check_prediction(y, pred: Prediction, freq: str = "D", quiet=None) -> str | 
                 f"largest {window}-period total seen ({readable(seen)})")
     recent_mean = float(y[-window:].mean())
     still_selling = bool((y[-QUIET.get(freq, 14):] > 0).any()) and stopped_since(y, freq, quiet) is None
-    first = float(base[:window].mean())
-    if still_selling and recent_mean > 0 and len(y) >= window and first < recent_mean / PEAK_FACTOR:
-        fall = seasonal_fall(y, freq, window)
-        if fall is not None and first >= recent_mean * fall / PEAK_FACTOR:
-            return None  # the series fell as far over the same periods a year before: its season
-        return (f"its baseline forecast averages {readable(first)} per period over its first {window} periods, "
-                f"under 1/{readable(PEAK_FACTOR)} of the last {window} periods' mean ({readable(recent_mean)})"
-                + ("" if fall is None else f" and of the fall it made over the same periods a year before "
-                                           f"(x{fall:.2f})"))
+    # every block of WINDOW periods (the first always; a last part of at least half a window), net
+    # of a decay the panel's launch curve explains: a longer horizon adds blocks, never changes one
+    explained = base if pred.launch_growth is None else base / np.exp(np.minimum(np.asarray(pred.launch_growth,
+                                                                                           float), 0))
+    if still_selling and recent_mean > 0 and len(y) >= window:
+        for start in range(0, len(explained), window):
+            block = explained[start:start + window]
+            if start and len(block) < window / 2:
+                break
+            mean_block = float(block.mean())
+            if mean_block >= recent_mean / PEAK_FACTOR:
+                continue
+            falls = seasonal_falls(y, freq, window, start)
+            if falls and mean_block >= recent_mean * max(falls) / PEAK_FACTOR:
+                continue  # the series fell as far over these periods in every earlier year: its season
+            where = f"over its first {window} periods" if start == 0 else f"over its periods {start + 1}-{start + len(block)}"
+            return (f"its baseline forecast averages {readable(mean_block)} per period {where}, under "
+                    f"1/{readable(PEAK_FACTOR)} of the last {window} periods' mean ({readable(recent_mean)})"
+                    + (f" and of the least fall it made over the same periods in an earlier year "
+                       f"(x{max(falls):.2f})" if falls and max(falls) < 1 else ""))
     return None

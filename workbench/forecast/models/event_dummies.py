@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.calendar import RetailCalendar
-from workbench.forecast.features import event_offsets, holiday_flags, profile_spans
+from workbench.forecast.features import event_offsets, holiday_flags, profile_parts
 
 
 def offset_dummies(dates: pd.DatetimeIndex, calendar: RetailCalendar, levels: dict | None = None):
@@ -26,11 +26,7 @@ def offset_dummies(dates: pd.DatetimeIndex, calendar: RetailCalendar, levels: di
 def prophet_holidays(calendar: RetailCalendar, first_year: int, last_year: int) -> pd.DataFrame:
     """Prophet's holidays frame: each event occurrence with a window around its anchor."""
     rows = []
-    spans = {}
-    for name, (event, before, after) in profile_spans(calendar).items():
-        key = "lunar_new_year" if event in ("new_year_sale", "spring_festival") else name
-        spans.setdefault(key, []).append((event, before, after))
-    for key, parts in spans.items():
+    for key, parts in profile_parts(calendar).items():
         for year in range(first_year, last_year + 1):
             lo, hi, anchor = 0, 0, None
             for event, before, after in parts:

@@ -11,7 +11,7 @@ from workbench.calendar import RetailCalendar
 from workbench.data.validate import PERIOD_LENGTH, SEASON_LENGTH
 
 PERIOD_WORD = {"W": "week", "MS": "month", "QS": "quarter"}
-from workbench.forecast.features import event_offsets, quiet_days
+from workbench.forecast.features import event_offsets, profile_parts, quiet_days
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
                                             censored_at_zero, count_band, count_dispersion)
 
@@ -21,10 +21,6 @@ from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, For
 REFIT_ORIGINS = 6
 REFIT_STEP = {"D": 42, "W": 6, "MS": 2, "QS": 1}
 
-# the calendar event each profile of ``features.event_offsets`` aligns on; a planner's own
-# event's profile is named after it
-ANCHOR_EVENT = {"618": "618", "double11": "double11", "lunar_new_year": "spring_festival",
-                "labor_day": "labor_day", "national_day": "national_day"}
 
 
 def _log_error_quantiles(actual: np.ndarray, reference: np.ndarray, quantiles) -> dict[float, float]:
@@ -167,8 +163,9 @@ class EventNaive(Forecaster):
     def _references(self, dates: pd.DatetimeIndex) -> pd.DatetimeIndex:
         """For each date, the date last year that it is aligned to."""
         ref = np.asarray(dates - pd.Timedelta(days=364), dtype="datetime64[ns]")
+        parts = profile_parts(self.calendar_)  # a joined profile's parts share its anchor
         for name, off in event_offsets(dates, self.calendar_).items():
-            event = ANCHOR_EVENT.get(name, name)
+            event = parts[name][0][0]
             for i in np.flatnonzero(~np.isnan(off)):
                 offset = pd.Timedelta(days=int(off[i]))
                 this_year = (dates[i] - offset).year
