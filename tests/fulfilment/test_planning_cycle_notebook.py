@@ -322,3 +322,10 @@ def test_the_cycle_plans_a_planners_own_event_from_the_events_file(repo, tmp_pat
     params = cycle_params(event="mid_autumn", events=str(events), budget_scenario=scenario)
     window = next_window(params.event, None, pd.Timestamp("2026-11-29"), planning_calendar(params.events))
     assert (window.start, window.end) == (pd.Timestamp("2027-09-01"), pd.Timestamp("2027-09-14"))
+    # the traffic budget's GMV target over the same window (review 8.1 #3: 'unknown event')
+    from workbench.fulfilment.cycle import event_traffic_budget
+
+    days = pd.date_range(window.start - pd.Timedelta(days=10), window.end + pd.Timedelta(days=5))
+    gmv = pd.DataFrame({"ds": days, "yhat": 2e6, "yhat_baseline": 1e6})
+    budget = event_traffic_budget(params, window, gmv)
+    assert budget.scenario.allocation.gmv_target == pytest.approx(0.4 * 14 * 1e6)  # 40% of 14 days' uplift

@@ -28,7 +28,7 @@ from workbench.data.io import Location, display_path, read_yaml_with_lines
 from workbench.budget.modes import MODES
 from workbench.budget.target import (MEASURES, ForecastTarget, WindowShare, forecast_gmv_target, window_share,
                                      window_spend)
-from workbench.calendar import default_calendar
+from workbench.calendar import RetailCalendar, default_calendar
 from workbench.errors import ConfigError, DataValidationError, ParameterError
 from workbench.optimize import DEFAULT_SOLVER, SOLVERS
 
@@ -42,7 +42,7 @@ BUDGET_PERIODS = ("year", "window")
 CHANNEL_KEYS = ("label", "curve", "min_spend", "max_spend", "min_vs_last", "max_vs_last", "min_roi",
                 "min_marginal_roi")
 CURVE_KEYS = ("vmax", "k", "s")
-FORECAST_TARGET_KEYS = ("forecast", "event", "year", "start", "end", "measure", "share")
+FORECAST_TARGET_KEYS = ("forecast", "event", "year", "events", "start", "end", "measure", "share")
 _ADD_UP_RTOL = 1e-9
 
 
@@ -511,7 +511,9 @@ class _Checker:
                               bootstrap or 0, seed or 0, channels, history, forecast, window)
 
     def forecast_target(self, value: dict, path: tuple) -> ForecastTarget | None:
-        """``gmv_target: {forecast, event + year | start + end, measure, share}`` resolved to yuan."""
+        """``gmv_target: {forecast, event + year [+ events] | start + end, measure, share}`` resolved to
+        yuan; ``events``: the planner's events YAML (relative to this file) the event's window is read
+        from, as the forecast's was (None: the shipped calendar)."""
         spec = self.keys(value, path, FORECAST_TARGET_KEYS, "gmv_target from a forecast")
         if not isinstance(spec.get("forecast"), str):
             self.error(path + ("forecast",), "give the forecast file (ds, yhat, yhat_baseline; GMV in yuan), "
@@ -534,7 +536,9 @@ class _Checker:
                 year = self.integer(spec.get("year"), path + ("year",), 1900)
                 if year is None or share is None:
                     return None
-                calendar = default_calendar()
+                events = spec.get("events")
+                calendar = (default_calendar() if events is None
+                            else RetailCalendar(self.where(path + ("events",)).path.parent / str(events)))
                 now, before = calendar.window(str(spec.get("event")), year), calendar.window(str(spec.get("event")),
                                                                                            year - 1)
                 window, label, last = (now.start, now.end), f"{now.label} {year}", (before.start, before.end)

@@ -1261,6 +1261,8 @@ def event_traffic_budget(params: CycleParams, window, gmv_forecast: pd.DataFrame
                                               "event": str(window.event), "year": int(window.year),
                                               "measure": "uplift",
                                               "share": f"{params.gmv_share * 100:g}%"}}}
+        if params.events is not None:  # the window as the forecast read it
+            spec["allocation"]["gmv_target"]["events"] = str(Path(params.events).resolve())
         scenario_file = Path(folder) / "event_scenario.yaml"
         scenario_file.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
         return run_scenario(scenario_file)  # the scenario's own bootstrap: the interval of the GMV it brings
