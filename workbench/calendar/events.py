@@ -81,8 +81,9 @@ def spring_festival(year: int) -> pd.Timestamp:
 def placed_years(years) -> np.ndarray:
     """Boolean mask of ``years`` (integers, shape (n,)) whose Spring Festival the calendar can
     place (``spring_festival``: the ``holidays`` package's 1950-2100), so that the lunar events
-    (the New Year sale, the Spring Festival pause) have windows there. Checked, not caught: the
-    one test of the calendar's range."""
+    (the New Year sale, the Spring Festival pause) have windows there: the one test of the
+    calendar's range, asked per year (``spring_festival``'s ``CalendarRangeError`` is its
+    answer for a year outside it)."""
     def placed(year: int) -> bool:
         try:
             spring_festival(int(year))
@@ -129,8 +130,9 @@ def _read_yaml(source: str | Path | dict | None) -> tuple[dict, str, dict]:
 
 
 class NewEventWarning(UserWarning):
-    """An events file defines an event the forecasting models do not model (its windows still
-    serve --through-event, backtests and reports)."""
+    """An events file adds an event: said once, with how the models treat it (the daily models
+    learn its effect from the windows the history holds; weekly and monthly ETS measure it as a
+    sale when no season is fitted) and the public holidays' days it takes."""
 
 
 CHECKED_YEARS = range(2010, 2041)  # every user event is resolved and checked for overlaps in these years
@@ -364,7 +366,8 @@ class RetailCalendar:
         return _to_date(text, where)
 
     def window(self, event: str, year: int) -> EventWindow:
-        """The window of ``event`` whose anchor falls in ``year``."""
+        """The window of ``event`` whose anchor falls in ``year`` (a lunar anchor's months are
+        01-10, whose days fall in the Gregorian year its lunar year begins in)."""
         spec = self._spec(event)
         anchor = self.anchor(event, year)
         per_year = ((self._config.get("years") or {}).get(year) or {}).get(event) or {}
