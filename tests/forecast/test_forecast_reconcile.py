@@ -8,8 +8,8 @@ from workbench.errors import ParameterError
 from workbench.forecast.core import forecast
 from scipy import optimize, stats
 
-from workbench.forecast.reconcile import (band_variance, choose_method, level_totals, reconcile, resolve_method,
-                                         bottom_correlation, scale_band, shrunk_covariance)
+from workbench.forecast.reconcile import (band_variance, choose_method, level_totals, reconcile, refit_errors,
+                                         resolve_method, bottom_correlation, scale_band, shrunk_covariance)
 
 DS = pd.date_range("2026-06-01", periods=2)
 
@@ -479,6 +479,34 @@ def test_bottom_correlation_is_one_correlation_shrunk_by_its_spread_between_refi
         bottom_correlation(shared, np.arange(5))
 
 
+@pytest.mark.parametrize("seed", [4, 5, 6])
+def test_bottom_correlation_averages_only_pairs_that_share_a_refit(seed):
+    """Review 7.3 #6: a pair of series that never share a refit row is no evidence, but counted
+    as a product of 0 it pulled the one correlation towards 0 (wls_var). Half the series here
+    are young, with errors in the last 2 of 8 refits only; every series shares each refit's level
+    error (+-1, so any refits' mean square is 1, against its own sd 0.5): every pair's uncentred
+    correlation is 1 / (1 + 0.25) = 0.8, the young ones' too, not diluted."""
+    rng = np.random.default_rng(seed)
+    refits = np.repeat(np.arange(8), 10)
+    level = np.repeat(rng.choice([-1.0, 1.0], size=(8, 1)), 10, axis=0)
+    errors = level * np.ones((1, 30)) + 0.5 * rng.normal(size=(80, 30))
+    _, full = bottom_correlation(errors, refits)
+    young = errors.copy()
+    young[:60, 15:] = np.nan
+    _, masked = bottom_correlation(young, refits)
+    raw = {name: d["correlation"] / (1 - d["shrinkage"]) for name, d in (("full", full), ("young", masked))}
+    # the old mean over every pair, absent products as 0, read about 0.34 here
+    assert abs(raw["young"] - 0.8) < 0.05 and abs(raw["full"] - 0.8) < 0.05, (raw, masked)
+    assert masked["paired"] == 1.0 and full["paired"] == 1.0
+    # two groups that never share a row: the pairs across them are no evidence, and said so
+    apart = errors.copy()
+    apart[:40, 15:] = np.nan
+    apart[40:, :15] = np.nan
+    _, split = bottom_correlation(apart, refits)
+    assert split["paired"] == pytest.approx((2 * 15 * 14) / (30 * 29))
+    assert split["correlation"] / (1 - split["shrinkage"]) > 0.5
+
+
 def _correlated_panel(seed: int = 3, n: int = 40, days: int = 28):
     """A total and ``n`` series whose forecasts err together: every series' refits were off by
     one level error they share (and the live forecasts are 20% high for the same reason), while
@@ -532,6 +560,27 @@ def test_mint_refits_weighs_series_that_err_together_as_one_and_keeps_the_direct
     none = {"bottom": errors["bottom"].iloc[:0]}
     alone = reconcile(bottom, total, keys=["sku"], method="mint_refits", errors=none)
     np.testing.assert_allclose(alone.yhat, reconcile(bottom, total, keys=["sku"], method="wls_var").yhat, rtol=1e-12)
+
+
+def test_refit_errors_pair_the_series_by_their_refits_origin_date():
+    """Review 7.3 #6: a refit was named by its path's length, one date only where every history
+    ends on the same day. Half the series here end a week earlier, their refits from the same
+    origins a week shorter: named by the origin date, every pair shares its refits (by length,
+    none across the halves would)."""
+    bottom, total, errors, _ = _correlated_panel()
+    frame = errors["bottom"]
+    early = frame["sku"] < "s20"
+    origin = pd.Timestamp("2026-06-01") + pd.to_timedelta(frame["refit"] * 42, "D")
+    spans = pd.DataFrame({"sku": frame["sku"], "origin": origin, "start": frame["step"] * 7,
+                          "actual": frame["error"] + 100.0, "forecast": 100.0})
+    named = refit_errors(spans, ["sku"])
+    assert (named["refit"] == origin).all()
+    np.testing.assert_allclose(named["error"], frame["error"], rtol=1e-12, atol=1e-9)
+    out = reconcile(bottom, total, keys=["sku"], method="mint_refits", errors={"bottom": named})
+    assert out.attrs["reconcile"]["paired"] == 1.0 and out.attrs["reconcile"]["correlation"] > 0.5
+    by_length = named.assign(refit=np.where(early, 300, 307) - frame["refit"] * 42)  # what the path lengths gave
+    alone = reconcile(bottom, total, keys=["sku"], method="mint_refits", errors={"bottom": by_length})
+    assert alone.attrs["reconcile"]["paired"] == pytest.approx(2 * 20 * 19 / (40 * 39))
 
 
 def test_mint_refits_reports_the_correlation_it_used():

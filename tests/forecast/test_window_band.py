@@ -238,6 +238,28 @@ def test_a_launchs_growth_past_the_curves_evidence_widens_its_window_band():
         window_band(days, day_qs, 1, QS, level_spread=np.full(L - 1, 0.3))
 
 
+def _dated(spans: dict, last: str = "2026-11-29") -> pd.DataFrame:
+    """``span_sums`` of daily paths ending on ``last``, with each refit's origin date as
+    ``core.forecast(window=...)`` adds it."""
+    frame = pd.DataFrame(spans)
+    return frame.assign(origin=pd.Timestamp(last) - pd.to_timedelta(frame["reach"] - 1, "D"))
+
+
+def test_a_levels_band_pairs_its_series_refits_by_origin_date():
+    """Review 7.3 #6: refits were paired across series by their path length, which is one date
+    only where every history ends on the same day. Two series whose refits err in opposite
+    directions, one history ending a week earlier with its refits a week earlier too: each refit
+    pairs with the other series' refit from the same origin date, so the sum errs by nothing."""
+    level = np.random.default_rng(2).normal(0, 0.1, 6)
+    ahead = [(np.full(42 * k, 100.0) * np.exp(level[k - 1]), np.full(42 * k, 100.0), np.zeros(42 * k, bool))
+             for k in range(1, 7)]
+    # the second history ends 7 days earlier: its refit from the same origin is 7 days shorter
+    behind = [(2 * f[:-7] - a[:-7], f[:-7], m[:-7]) for a, f, m in ahead]
+    spans = pd.concat([_dated(span_sums(ahead, np.ones(L))), _dated(span_sums(behind, np.ones(L)), "2026-11-22")])
+    band = summed_band(5600.0, spans, 60, L, QS)
+    assert band[0.1] == pytest.approx(5600, rel=1e-9) and band[0.9] == pytest.approx(5600, rel=1e-9)
+
+
 def test_a_levels_band_sums_its_series_refits_per_refit():
     """Two series whose refits err in opposite directions by the same units: their sum's spans
     err by nothing, so the level's band from the summed refits is its point (independent or
@@ -248,10 +270,10 @@ def test_a_levels_band_sums_its_series_refits_per_refit():
     paths = [(np.full(42 * k, 100.0) * np.exp(level[k - 1]), np.full(42 * k, 100.0), np.zeros(42 * k, bool))
              for k in range(1, 7)]
     mirror = [(2 * f - a, f, m) for a, f, m in paths]  # actual - forecast of opposite sign
-    spans = pd.concat([pd.DataFrame(span_sums(p, np.ones(L))) for p in (paths, mirror)])
+    spans = pd.concat([_dated(span_sums(p, np.ones(L))) for p in (paths, mirror)])
     band = summed_band(5600.0, spans, 60, L, QS)
     assert band[0.1] == pytest.approx(5600, rel=1e-9) and band[0.9] == pytest.approx(5600, rel=1e-9)
-    alike = pd.concat([pd.DataFrame(span_sums(paths, np.ones(L)))] * 2)
+    alike = pd.concat([_dated(span_sums(paths, np.ones(L)))] * 2)
     one = refit_band(2800.0, *span_errors(paths, np.ones(L)), 60, L, QS, grow_all=True)  # a level's rule
     both = summed_band(5600.0, alike, 60, L, QS)
     assert both[0.9] / 5600 == pytest.approx(one[0.9] / 2800, rel=1e-3)

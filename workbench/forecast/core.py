@@ -265,11 +265,13 @@ def _forecast_one(y, ds, job: _Job):
     return pred, None, reason, paths
 
 
-def _window_total(pred: Prediction, paths, y, job: _Job) -> dict | None:
+def _window_total(pred: Prediction, paths, y, ds: pd.DatetimeIndex, job: _Job) -> dict | None:
     """The series' total over ``job.window`` (``yhat``: each period's forecast times the share
     of its days inside the window, ``data.validate.window_share``), its quantiles
     (``window_band``), which rule gave them (``window_band``) and, under ``SPANS``, its refits'
-    span sums (``window_band.span_sums``: what a level's band sums); None when no forecast
+    span sums (``window_band.span_sums``: what a level's band sums) with each refit's
+    ``origin``, the first period it forecast (its path runs from there to the history's last
+    period ``ds[-1]``: the date that pairs it with other series' refits); None when no forecast
     period touches the window."""
     from workbench.data.validate import window_share
 
@@ -284,7 +286,8 @@ def _window_total(pred: Prediction, paths, y, job: _Job) -> dict | None:
                              freq=job.freq,
                              level_spread=_level_spread(pred, inside))
     return {"yhat": float(share[inside] @ pred.mean[inside]), **{quantile_column(q): v for q, v in band.items()},
-            "window_band": rule, SPANS: {k: spans[k] for k in ("reach", "start", "actual", "forecast")}}
+            "window_band": rule, SPANS: {"origin": ds[len(ds) - spans["reach"]],
+                                         **{k: spans[k] for k in ("start", "actual", "forecast")}}}
 
 
 def _level_spread(pred: Prediction, inside: np.ndarray) -> np.ndarray | None:
@@ -302,9 +305,9 @@ SPANS = "_spans"  # the key of a window record's span sums (kept apart from the 
 def _window_spans(records: list[dict], keys: list[str]) -> dict[str, list]:
     """Every series' refit span sums (``_window_total``'s ``SPANS``) as columns of lists (a
     frame's attrs are compared when frames are joined, which arrays and frames cannot be): keys,
-    ``reach``, ``start``, ``actual``, ``forecast``."""
-    columns = [*keys, "reach", "start", "actual", "forecast"]
-    parts = [pd.DataFrame(w[SPANS]).assign(**{k: w[k] for k in keys}) for w in records if len(w[SPANS]["reach"])]
+    ``origin``, ``start``, ``actual``, ``forecast``."""
+    columns = [*keys, "origin", "start", "actual", "forecast"]
+    parts = [pd.DataFrame(w[SPANS]).assign(**{k: w[k] for k in keys}) for w in records if len(w[SPANS]["start"])]
     if not parts:
         return {c: [] for c in columns}
     return pd.concat(parts, ignore_index=True)[columns].to_dict("list")
@@ -415,7 +418,7 @@ def _forecast_series(part: _Partition, keys: list, job: _Job):
             piece[k] = v
         pieces.append(piece)
         notes += [SeriesNote(series_label(label), n, label) for n in pred.notes]
-        total = _window_total(pred, paths, y, job) if job.window is not None else None
+        total = _window_total(pred, paths, y, pd.DatetimeIndex(rows["ds"]), job) if job.window is not None else None
         if total is not None:
             windows.append({**label, **total})
     return pieces, failures, notes, replaced, windows
@@ -540,8 +543,9 @@ def forecast(
         point forecast, a week or month counting with the share of its days inside the window),
         a column per quantile (quantiles of the total, not sums of the days':
         ``workbench.forecast.window_band``) and ``window_band`` (the rule that gave them);
-        ``attrs["window_spans"]`` the series' refit span sums (columns of lists: keys, ``reach``,
-        ``start``, ``actual``, ``forecast``: ``window_band.span_sums``), which a level's band sums.
+        ``attrs["window_spans"]`` the series' refit span sums (columns of lists: keys, ``origin``
+        (the refit's first forecast period), ``start``, ``actual``, ``forecast``:
+        ``window_band.span_sums``), which a level's band sums.
 
     Returns
     -------

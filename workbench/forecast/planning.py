@@ -464,8 +464,9 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
                    f"{info['uncorrelated_why']}" if independent else
                    f"each series and the national total weighed by the variance of its own band, the series also "
                    f"by how their refits' window errors went together (correlation {info['correlation']:+.2f}, "
-                   f"{info['series_with_errors']} of {fc.groupby(keys).ngroups} series with refits), so series "
-                   f"that err together count as one error")
+                   f"{info['series_with_errors']} of {fc.groupby(keys).ngroups} series with refits, "
+                   f"{info['paired']:.0%} of their pairs with a refit in common), so series that err together "
+                   f"count as one error")
         why = (" (their errors are weighed as independent, which makes a sum of many series look surer than it "
                "may be)" if independent else "")
         share = (f", {(coherent - national) / (summed - national):.0%} of the way from the direct national forecast "

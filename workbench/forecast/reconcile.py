@@ -45,9 +45,13 @@ coherent. The methods:
   calibrate each band (``Forecaster.refit_paths``, from origins that every series ending on the
   same day shares) are out-of-sample errors at the plan's own leads, at every level. Their
   correlation, not their size, is taken: each day's variance stays that of the series' own
-  calibrated band at that horizon. A series without refits (a count model, a young series)
-  has no correlation with the others, so with no refits at all ``mint_refits`` is
-  ``wls_var``. Only the bottom series' errors are correlated (one correlation among them): the
+  calibrated band at that horizon. Two series' refits pair where they start on the same date
+  and span the same periods (``refit_errors``), and the correlation is the mean over the pairs
+  that share such a refit (a young series' fewer refits, a weekly series on its own refit
+  schedule, pair with none of some series: no evidence, not a correlation of 0;
+  ``attrs["reconcile"]["paired"]`` is the share of pairs that share one). A series without
+  refits (a count model, a young series) has no correlation with the others, so with no refits
+  at all ``mint_refits`` is ``wls_var``. Only the bottom series' errors are correlated (one correlation among them): the
   levels above keep their own band variances, uncorrelated, as in ``wls_var`` (a correlation
   per pair of levels, a node's with the routes of other nodes too, had moved the parcel
   routes' total from 11.2% to 27.3% WAPE on 618 2022). Measured (docs/benchmarks.md, "Coherent
@@ -270,17 +274,20 @@ def bottom_correlation(errors: np.ndarray, refits=None) -> tuple[np.ndarray, dic
     -------
     ``(F, detail)``: F (n, 1), the factor of ``R = F F' + diag(1 - F^2)`` (unit diagonal;
     ``diagonal_projection`` takes it so: W a diagonal plus a rank-1 matrix): ``R_ij = rho*``
-    for every pair of series with errors, ``rho*`` = the mean of ``r_kl = sum_t z_tk z_tl / T``
-    over the pairs k != l (``z = e / rms(e)`` over a series' own rows, zero where it has none;
-    the products not centred, as MinT's ``W_1 = sum e e' / T``: a level error the refits share
-    is part of it; Wickramasuriya, Athanasopoulos & Hyndman 2019), times ``max(0, 1 - var /
-    rho^2)``, ``var`` the mean's variance between refits (Schafer & Strimmer 2005's intensity for
-    one parameter), floored at 0 (an equicorrelation below 0 is not a correlation matrix for
-    many series: ``R`` is then the identity, ``wls_var``'s W). A series without errors is
+    for every pair of series with errors, ``rho*`` = the mean product ``z_tk z_tl`` over every
+    row t and pair k != l of series that both have an error in that row (``z = e / rms(e)``
+    over a series' own rows; the products not centred, as MinT's ``W_1 = sum e e' / T``: a level
+    error the refits share is part of it; Wickramasuriya, Athanasopoulos & Hyndman 2019; a pair
+    that never shares a row, a young series' fewer refits, is no evidence either way and does not
+    pull the mean to 0), times ``max(0, 1 - var / rho^2)``, ``var`` the mean's variance between
+    refits (a ratio estimator's, clustered by refit; Schafer & Strimmer 2005's intensity for one
+    parameter), floored at 0 (an equicorrelation below 0 is not a correlation matrix for many
+    series: ``R`` is then the identity, ``wls_var``'s W). A series without errors is
     uncorrelated with every other (F 0). With 6 refits, the correlation of each pair of hundreds
     of series is noise; one for all is the constant-correlation model (Elton & Gruber 1973; the
     target of Ledoit & Wolf 2004, *J. Portfolio Management* 30(4)). ``detail``:
-    ``{"correlation": rho* as used (>= 0), "estimate": rho* before the floor, "shrinkage": ...}``.
+    ``{"correlation": rho* as used (>= 0), "estimate": rho* before the floor, "shrinkage": ...,
+    "paired": the share of the pairs of series with errors that share at least one row}``.
 
     Raises
     ------
@@ -303,39 +310,46 @@ def bottom_correlation(errors: np.ndarray, refits=None) -> tuple[np.ndarray, dic
     z = np.divide(filled, rms, out=np.zeros_like(filled), where=rms > 0)
     evidence = rms > 0
     members = int(evidence.sum())
-    pairs = members * (members - 1)
-    if pairs == 0:
-        return np.zeros((n, 1)), {"correlation": 0.0, "estimate": 0.0, "shrinkage": 1.0}
-    per_row = (z.sum(axis=1) ** 2 - (z ** 2).sum(axis=1)) / pairs        # (T,): the mean product per row
-    mean = per_row.sum() / t
+    present &= evidence
+    count = present.sum(axis=1)
+    pairs = count * (count - 1)                                          # (T,): the pairs present per row
+    if members < 2 or not pairs.any():
+        return np.zeros((n, 1)), {"correlation": 0.0, "estimate": 0.0, "shrinkage": 1.0, "paired": 0.0}
+    # pairs that share a row, counted over the series' few distinct refit schedules (not n x n)
+    schedules, size = np.unique(present[:, evidence].T, axis=0, return_counts=True)
+    meet = (schedules.astype(float) @ schedules.T.astype(float)) > 0
+    paired = float((size @ meet @ size - members) / (members * (members - 1)))
+    products = z.sum(axis=1) ** 2 - (z ** 2).sum(axis=1)                 # (T,): the products' sum per row
+    mean = products.sum() / pairs.sum()
     groups = np.unique(refits)
     var = 0.0
     if len(groups) >= 2:
-        totals = np.array([per_row[refits == g].sum() - (refits == g).sum() * mean for g in groups])
-        var = float((totals ** 2).sum()) * len(groups) / (len(groups) - 1) / t ** 2
+        totals = np.array([(products[refits == g] - mean * pairs[refits == g]).sum() for g in groups])
+        var = float((totals ** 2).sum()) * len(groups) / (len(groups) - 1) / float(pairs.sum()) ** 2
     shrink = 1.0 if mean == 0 or len(groups) < 2 else float(np.clip(var / mean ** 2, 0.0, 1.0))
     estimate = mean * (1.0 - shrink)
     used = max(estimate, 0.0)
-    return (np.sqrt(used) * evidence)[:, None], {"correlation": used, "estimate": estimate, "shrinkage": shrink}
+    return (np.sqrt(used) * evidence)[:, None], {"correlation": used, "estimate": estimate, "shrinkage": shrink,
+                                                 "paired": paired}
 
 
 def refit_errors(spans, keys) -> pd.DataFrame:
     """The errors ``mint_refits`` weighs by, from a forecast's refit span sums (the core's
-    ``attrs["window_spans"]``: columns ``keys..., reach, start, actual, forecast``, one row per
+    ``attrs["window_spans"]``: columns ``keys..., origin, start, actual, forecast``, one row per
     span of the window's length of each series' rolling-origin refits; ``window_band.span_sums``).
 
-    Returns ``[keys..., refit, step, error]``: ``refit`` the refit's path length (series whose
-    history ends on the same period share a refit origin by it), ``step`` the span's first
-    period after the origin, ``error`` the span's actual minus forecast (units over the window's
-    length: the error of a window total at that lead). Raises ``ParameterError`` for missing
-    columns."""
+    Returns ``[keys..., refit, step, error]``: ``refit`` the refit's origin (its first forecast
+    period: the rows of series whose refits start on the same date and span the same periods
+    pair up, whatever each history's length or end), ``step`` the span's first period after the
+    origin, ``error`` the span's actual minus forecast (units over the window's length: the
+    error of a window total at that lead). Raises ``ParameterError`` for missing columns."""
     frame = pd.DataFrame(spans)
-    missing = [c for c in [*keys, "reach", "start", "actual", "forecast"] if c not in frame.columns]
+    missing = [c for c in [*keys, "origin", "start", "actual", "forecast"] if c not in frame.columns]
     if missing and len(frame):
         raise ParameterError(f"refit spans: missing columns {missing}")
     if not len(frame):
         return pd.DataFrame(columns=[*keys, "refit", "step", "error"])
-    return pd.DataFrame({**{k: frame[k] for k in keys}, "refit": frame["reach"].astype(int),
+    return pd.DataFrame({**{k: frame[k] for k in keys}, "refit": pd.to_datetime(frame["origin"]),
                          "step": frame["start"].astype(int),
                          "error": frame["actual"].astype(float) - frame["forecast"].astype(float)})
 
@@ -747,7 +761,7 @@ def _project(bottom, upper, keys, method, errors) -> pd.DataFrame:
                 factor = np.vstack([np.zeros((len(S) - S.shape[1], 1)), factor])
             used, estimate = detail.get("correlation", 0.0), detail.get("estimate", 0.0)
             info.update(correlation=used, estimated_correlation=estimate, error_rows=E.shape[0],
-                        series_with_errors=int(np.isfinite(E).any(axis=0).sum()),
+                        series_with_errors=int(np.isfinite(E).any(axis=0).sum()), paired=detail.get("paired", 0.0),
                         uncorrelated_why="" if used > 0 else
                         (f"fewer than 2 refit span rows among the series ({E.shape[0]})" if E.shape[0] < 2 else
                          f"their refits' errors correlate {estimate:+.2f}, which the model floors at 0"

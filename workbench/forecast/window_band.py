@@ -200,18 +200,18 @@ def summed_band(total: float, spans, first_step: int, length: int, quantiles, fr
                 ) -> dict[float, float] | None:
     """The band of a level's window total (a category's, the nation's: ``total`` units) from
     its series' refits summed per refit: ``spans`` holds the series' ``span_sums`` (columns
-    ``reach``, ``start``, ``actual``, ``forecast``; paths that run from their origins to the
-    history's last period, so one ``reach`` is one origin date for every series: days, weeks
-    and months), summed per ``(reach, start)`` into the level's span errors, then
+    ``origin``, the refit's first forecast period as ``core.forecast(window=...)`` adds it,
+    ``start``, ``actual``, ``forecast``), summed per ``(origin, start)``, the same periods in
+    every series, into the level's span errors, then
     ``refit_band`` with all of the errors' spread stretched beyond the spans' horizons
     (``grow_all``): a level's coverage is held down by its point's bias, and stretching only
     the growth measured since the first spans took trial 4's 类目 from 80.0% to 70.0% and trial
     5's from 85.7% to 76.2% (refits recomputed, docs/benchmarks.md). Series without refits
     (young series, small counts) are not in the sums: the errors are those of the series that
     have them. None when the sums give too few spans."""
-    sums = spans.groupby(["reach", "start"], sort=True)[["actual", "forecast"]].sum().reset_index()
+    sums = spans.groupby(["origin", "start"], sort=True)[["actual", "forecast"]].sum().reset_index()
     return refit_band(total, *sum_errors(sums["start"], sums["actual"], sums["forecast"], length),
-                      sums["reach"].to_numpy(), first_step, length, quantiles, freq, grow_all=True)
+                      sums["origin"].to_numpy(), first_step, length, quantiles, freq, grow_all=True)
 
 
 def window_band(point, day_quantiles: dict, first_step: int, quantiles, *, paths=(), spans=None, history=None,
