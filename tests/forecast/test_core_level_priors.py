@@ -136,7 +136,7 @@ def test_without_a_level_of_enough_established_series_the_panels_prior_and_a_not
     said = [str(n) for n in fc.attrs["notes"] if "pooled prior" in str(n) and "D4" in str(n)]
     assert said == ["cat=drinks, sku=D4: pooled prior (event profiles, seasonal path, growth): the sum of the "
                     "panel's 6 established series (no level above the series (cat) has 3 established series "
-                    "whose sum fits)"]
+                    "besides it whose sum fits)"]
     assert not [n for n in fc.attrs["notes"] if "pooled prior" in str(n) and "D1" in str(n)]
 
 
@@ -175,3 +175,33 @@ def test_each_task_carries_only_its_own_series_priors():
         borrowing.update(task.levels)
     assert len(borrowing) == 20 and {level for level in borrowing.values()} >= {("cat", "drinks"), ("cat", "snacks")}
     assert not [v for v in vars(engine.shared).values() if isinstance(v, dict) and len(v) >= 20]
+
+
+def test_an_established_series_borrows_its_level_without_itself():
+    """Review 7.1 #7: an established series is in its category's sum, so its own events were
+    counted twice, as its evidence and in the prior it is pooled with as if independent. One
+    that holds 10% or more of the category's units over the last year (D1 east: 19% of the
+    drinks') borrows the sum of the 7 others, fitted as any level's; one under 10% the whole
+    sum (its part of it is small). A level needs 3 established series besides the series."""
+    from workbench.forecast.core import _pooled_from_total
+
+    history = category_panel()
+    history = history[history.ds <= CUTOFF].drop(columns="mu")
+    keys = ["cat", "sku", "region"]
+    engine = _TaskRecorder()
+    with pytest.raises(ModelError, match="every series failed"):
+        forecast(history, horizon=28, keys=keys, engine=engine, partition_size=20)
+    (task,) = engine.tasks
+    big, small = ("drinks", "D1", "east"), ("drinks", "D3", "west")
+    recent = history[history.ds > CUTOFF - pd.Timedelta(days=364)]
+    drinks = recent[recent.cat == "drinks"].groupby(["sku", "region"]).y.sum()
+    drinks = drinks.drop("D4")  # launched in March: not established, not in the sum
+    assert drinks[("D1", "east")] / drinks.sum() > 0.1 > drinks[("D3", "west")] / drinks.sum()
+    assert task.levels[big] == ("cat", "drinks", big) and task.levels[small] == ("cat", "drinks")
+    prior, note = task.priors[task.levels[big]]
+    assert "the sum of the 7 other established series of the same cat" in note and "left out" in note
+    others = history[(history.cat == "drinks") & ~history.sku.isin(["D4"])
+                     & ~((history.sku == "D1") & (history.region == "east"))].groupby("ds").y.sum()
+    expected = _pooled_from_total(others, engine.shared)
+    assert prior.uplift == expected.uplift and prior.path == expected.path
+    assert "the sum of the 8 established series of the same cat" in task.priors[("cat", "drinks")][1]
