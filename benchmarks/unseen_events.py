@@ -6,10 +6,20 @@ Two measurements (``workbench.forecast.models.unseen``):
    fitted on their whole two years (each event seen in 2021 and 2022): per series, each event's
    window multiplier ``M_e`` (log of the mean of ``exp(uplift)`` of its profile over its
    window's days); per kind (sale: 618, 双11, 年货节; holiday: Labour Day, National Day; pause:
-   the Spring Festival pause), the root of the median over the series of the sample variance
-   of ``M_e`` between the kind's events (``TAU``) and the root of the median of ``M_e^2`` over
-   the series and events (``UNSEEN``): medians, since a young origin's first 双11 read as x30
-   (DC62) would rule a mean of squares.
+   the Spring Festival pause), the spreads by estimators that are consistent when the
+   multipliers are normal and robust to a series that exploded (a young origin's first 双11
+   read as x30, DC62, would rule a mean of squares):
+
+   * ``TAU^2``, the variance of ``M_e`` between a kind's events within a series: the median over
+     the series of ``s_i^2 df_i / chi2_{0.5}(df_i)``, ``s_i^2`` the series' sample variance over
+     its ``df_i + 1`` events of the kind (each term has median ``TAU^2``, so their median does;
+     a bare median of the ``s_i^2`` is ``chi2_{0.5}(df)/df`` of it: 0.69 for three events, 0.45
+     for two);
+   * ``UNSEEN^2``, the mean square of ``M_e`` around none: ``median(M_e)^2 + (1.4826
+     MAD(M_e))^2`` over the series and events of the kind (location squared plus spread
+     squared, each read robustly; a bare median of ``M_e^2`` falls short of the mean square).
+
+   The uncorrected medians and the plain means are printed beside them.
 2. the spring 2021 cut-off (default): the data start on 2021-01-01, so a cut-off on
    ``--cutoff`` (2021-04-20) forecasts 618 2021 (05-25..06-18), Labour Day and the days around
    them with no 618 and no 双11 in the history: the total and the 20 origins, ``auto``, scored on
@@ -69,12 +79,37 @@ def constants(frames: dict[str, tuple[pd.DataFrame, list[str]]]) -> None:
     table = pd.DataFrame(rows)
     print(table.pivot(index="series", columns="event", values="M").round(3).to_string())
     for kind, part in table.groupby("kind"):
-        spread2 = part.groupby("series")["M"].var(ddof=1).dropna()
-        tau = float(np.sqrt(spread2.median())) if len(spread2) else float("nan")
-        print(f"{kind}: TAU {tau:.3f} (root median of the between-event variances of {len(spread2)} series; "
-              f"root mean {float(np.sqrt(spread2.mean())) if len(spread2) else float('nan'):.3f}), "
-              f"UNSEEN {float(np.sqrt((part.M ** 2).median())):.3f} (root median of M_e^2 over {len(part)} series x "
-              f"events; root mean {float(np.sqrt((part.M ** 2).mean())):.3f})")
+        tau, n, bare_tau, pooled = between_event_spread(part)
+        unseen, bare_unseen, rms = size_around_none(part["M"].to_numpy(float))
+        print(f"{kind}: TAU {tau:.3f} (median-unbiased over {n} series with two or more events; bare median "
+              f"{bare_tau:.3f}, pooled mean {pooled:.3f}), UNSEEN {unseen:.3f} (robust root mean square over "
+              f"{len(part)} series x events; root median of M_e^2 {bare_unseen:.3f}, root mean {rms:.3f})")
+
+
+def between_event_spread(part: pd.DataFrame) -> tuple[float, int, float, float]:
+    """``TAU`` (log) of one kind: the root of the median over the series of ``s_i^2 df_i /
+    chi2_{0.5}(df_i)`` (``part``: rows ``series``, ``M``); also the number of series with two
+    or more events, the root of the bare median of the ``s_i^2`` and of the pooled variance
+    ``sum df_i s_i^2 / sum df_i`` (unbiased, not robust). NaN each without such a series."""
+    from scipy.stats import chi2
+
+    grouped = part.groupby("series")["M"]
+    s2, df = grouped.var(ddof=1), grouped.count() - 1
+    s2, df = s2[df >= 1], df[df >= 1]
+    if not len(s2):
+        return float("nan"), 0, float("nan"), float("nan")
+    scaled = s2 * df / chi2.ppf(0.5, df)
+    return (float(np.sqrt(scaled.median())), len(s2), float(np.sqrt(s2.median())),
+            float(np.sqrt((s2 * df).sum() / df.sum())))
+
+
+def size_around_none(m: np.ndarray) -> tuple[float, float, float]:
+    """``UNSEEN`` (log) of one kind from its window multipliers ``m`` (shape (k,)): the root of
+    ``median(m)^2 + (1.4826 MAD(m))^2``; also the root of the median and of the mean of ``m^2``."""
+    centre = float(np.median(m))
+    scale = 1.4826 * float(np.median(np.abs(m - centre)))
+    return (float(np.sqrt(centre ** 2 + scale ** 2)), float(np.sqrt(np.median(m ** 2))),
+            float(np.sqrt(np.mean(m ** 2))))
 
 
 def spring_2021(frames: dict[str, tuple[pd.DataFrame, list[str]]], cutoff: pd.Timestamp) -> None:

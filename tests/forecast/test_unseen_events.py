@@ -158,7 +158,11 @@ def test_recent_level_borrows_for_an_event_its_pooled_profile_never_saw():
 @pytest.mark.parametrize("kind", ["sale", None])
 def test_a_planners_own_event_borrows_by_its_kind_or_says_it_has_none(kind):
     """A shop's own anniversary sale (09-01..09-09, never seen) with ``kind: sale`` borrows from
-    the 双11 it saw; without a kind it stays at the baseline, unwidened, and the note says why."""
+    the 双11 it saw; without a kind it stays at the baseline, unwidened, and the note says why,
+    also from ``recent_level`` (a slow mover with the pooled prior), whose note is not lost."""
+    from workbench.forecast.models.event_profile import PooledPrior
+    from workbench.forecast.models.recent_level import RecentLevel
+
     spec = {"label": "店庆 / anniversary", "anchor": "09-09", "start": -8, "end": 0, "peaks": [0]}
     calendar = RetailCalendar({"events": {"anniversary": {**spec, **({"kind": kind} if kind else {})}}})
     profiles = {"double11": {int(o): np.log(2.0) for o in range(-30, 11)}}
@@ -171,3 +175,36 @@ def test_a_planners_own_event_borrows_by_its_kind_or_says_it_has_none(kind):
         assert (got.uplift[days] > 0.3).all() and (got.spread[days] > 0).all() and "双11" in note
     else:
         assert (got.uplift == 0).all() and (got.spread == 0).all() and "no kind" in note
+    history = pd.date_range("2026-03-01", "2026-08-19")
+    y = np.random.default_rng(5).poisson(3.0, len(history)).astype(float)
+    pred = RecentLevel(prior=PooledPrior(uplift=profiles)).fit(y, history, calendar=calendar).predict(len(future))
+    assert any("'anniversary'" in n and ("双11" in n if kind else "no kind" in n) for n in pred.notes), pred.notes
+    assert (pred.event_spread is not None) == bool(kind)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_a_never_seen_events_band_is_widened_once_when_the_refits_missed_events():
+    """A shop opened 2025-07-10: its refits (from 2026-01-26 and 2026-03-09) had not seen the
+    New Year sale and the Spring Festival they forecast, so their errors on those days are
+    whole missed uplifts (at least ``MIN_BAND_ERRORS``). 618 2026, never seen, borrows the
+    sales' uplift and widens its band by the borrowed spread, once: its band is not replaced by
+    the missed uplifts' errors on top (before: P10-P90 about 2.3 log wide, 95% of the window's
+    days inside; now about 1.1 wide, 74%)."""
+    from workbench.forecast.conformal import MIN_BAND_ERRORS
+    from workbench.forecast.models import make_model
+
+    history, truth = young_shop("2025-07-10", n=4)
+    horizon = (WINDOW[1] - CUT).days
+    inside, width = [], []
+    for sku, s in history.groupby("sku"):
+        model = make_model("event_profile").fit(s["y"].to_numpy(float), pd.DatetimeIndex(s["ds"]))
+        assert sum(int(missed.sum()) for *_, missed in model.refit_errors_) >= MIN_BAND_ERRORS
+        pred = model.predict(horizon)
+        assert any("no history of event '618'" in n and "borrow" in n for n in pred.notes)
+        y = truth[truth.sku == sku].set_index("ds")["y"]
+        q10, q90 = (pd.Series(pred.quantiles[q], pred.ds)[y.index] for q in (0.1, 0.9))
+        inside.append(((y >= q10) & (y <= q90)).to_numpy())
+        width.append(np.log(q90 / q10).to_numpy())
+    coverage, width = np.concatenate(inside).mean(), np.concatenate(width).mean()
+    assert 0.6 <= coverage <= 0.9, coverage
+    assert width < 1.6, width

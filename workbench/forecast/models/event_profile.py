@@ -1146,9 +1146,9 @@ class EventProfile(Forecaster):
         if self.regime_.start > self.regime_.born:
             notes.append(f"{self.name}: level shift on {self.ds_[self.regime_.start].date()}; level and "
                          f"growth come from the days since")
-        bands = self._band_offsets(horizon, quantiles, uplift, _unknown_days(self.components_, future_offsets),
-                                   regime_days)
-        bands = widened_offsets(bands, borrowed.spread)
+        # a never-seen event's days: its borrowed spread is their one widening, not the refits' missed uplifts
+        unknown = _unknown_days(self.components_, future_offsets) & ~borrowed.days
+        bands = widened_offsets(self._band_offsets(horizon, quantiles, uplift, unknown, regime_days), borrowed.spread)
         # the mean, not the median, of the day noise around the level: forecasts are summed
         # over days, series and levels, and a sum of medians is biased low
         mean = censored_at_zero(np.expm1(mu + self.smearing_))
@@ -1167,7 +1167,8 @@ class EventProfile(Forecaster):
         The errors are split by what the refit knew (Mondrian conformal prediction: Vovk,
         Gammerman & Shafer 2005, ch. 4.5): an error on an event day at an offset the refit had
         no profile for is the whole uplift, missed; it calibrates only the future days the
-        model has no profile for either (``unknown``), when there are at least
+        model has no profile for either (``unknown``; not the days of an event never seen, whose
+        borrowed spread widens them: ``unseen.borrow_unseen``), when there are at least
         ``MIN_BAND_ERRORS`` of them, and never the others (the refits of a short history miss
         events the forecast knows: on the parcel total's 618 2022 cut-off the refits that had
         not seen Double 11 widened every day's band, and, their errors on event days counted

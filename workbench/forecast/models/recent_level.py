@@ -139,8 +139,9 @@ class RecentLevel(Forecaster):
                 e = float(np.quantile(self.log_errors_, q)) if len(self.log_errors_) >= 7 else (q - 0.5)
                 qs[q] = censored_at_zero(np.expm1(np.log1p(mean) + e * steps))
         event_spread = None
+        if borrowed is not None:
+            notes += borrowed.notes  # also an event without a kind: forecast flat, and said so
         if borrowed is not None and borrowed.spread.any():
-            notes += borrowed.notes
             event_spread = borrowed.spread
             centre = np.log1p(mean)
             wide = widened_offsets({q: np.log1p(v) - centre for q, v in qs.items()}, event_spread)

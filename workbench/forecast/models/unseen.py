@@ -28,18 +28,23 @@ profile: ``features.profile_parts``) whose profile has no value on any day of it
   deviation ``sqrt(tau^2 + se^2 + ((1 - w) M)^2)`` (its spread around the kind's mean, the mean's
   own error, and what the shrinkage left out), one error shared by the event's days. The daily
   bands widen by it, and so does a window total's band (``Prediction.event_spread``,
-  ``window_band.with_level_spread``): coverage holds whichever way the event goes;
+  ``window_band.with_level_spread``): coverage holds whichever way the event goes. It is the one
+  widening for what was borrowed: the days' band before it is the one of days whose events are
+  known, never the refits' errors on event days they missed (``event_profile``'s band for days
+  no profile knows: the error of forecasting without the uplift, which the borrowing removes);
 * with no source (nothing of its kind seen), the event's days stay at the baseline (no uplift
   is invented from nothing) and their bands widen by ``UNSEEN[kind]``, the measured size of an
   event of that kind's uplift. An event without a kind (a planner's own event that gives
   none) borrows nothing and widens nothing, and its note says so.
 
 ``TAU`` and ``UNSEEN`` are measured on the real parcel series (``benchmarks/unseen_events.py
---constants``: the total and the 20 largest origins, each event seen in 2021 and 2022): ``TAU``
-the root of the median, over the series, of the sample variance of the window multipliers
-``M_e`` between the events of a kind, ``UNSEEN`` the root of the median of ``M_e^2`` over the
-series and events of the kind (medians: a young origin's first 双11 read as x30 rules a mean
-of squares).
+--constants``: the total and the 20 largest origins, each event seen in 2021 and 2022), by
+estimators consistent for normal multipliers and robust to a series that exploded (a young
+origin's first 双11 read as x30 rules a mean of squares): ``TAU^2`` the median over the series
+of ``s_i^2 df_i / chi2_{0.5}(df_i)``, ``s_i^2`` the sample variance of the window multipliers
+``M_e`` between a series' events of a kind (a bare median of the ``s_i^2`` is 0.69 of
+``TAU^2`` for three events, 0.45 for two), ``UNSEEN^2`` the mean square of ``M_e`` around none
+read as ``median(M_e)^2 + (1.4826 MAD(M_e))^2`` over the series and events of the kind.
 docs/benchmarks.md gives the figures and the command.
 
 Sources: DerSimonian & Laird, "Meta-analysis in clinical trials", Controlled Clinical Trials 7
@@ -62,11 +67,10 @@ from workbench.forecast.features import profile_parts
 
 ROLES = ("before", "window", "peak", "after")
 # measured spreads (log) by kind (benchmarks/unseen_events.py, docs/benchmarks.md): between the
-# window multipliers of events of one kind (TAU), and of an event's multiplier around none (UNSEEN)
 # window multipliers of events of one kind (TAU; a kind with one event lends to none, and a user's
 # kind without a measured TAU takes its UNSEEN), and of an event's multiplier around none (UNSEEN)
-TAU = {"sale": 0.144, "holiday": 0.079}
-UNSEEN = {"sale": 0.262, "holiday": 0.165, "pause": 0.082}
+TAU = {"sale": 0.172, "holiday": 0.117}
+UNSEEN = {"sale": 0.315, "holiday": 0.231, "pause": 0.121}
 MIN_SEEN_SHARE = 0.5  # share of its window's days an event's profile must hold to lend its uplift
 
 
