@@ -204,6 +204,10 @@ JUMP_SIDE = 5
 # no part of a week's level error), so it must be rare; a live-stream shop's 3 days a month are
 # ten times the chance count, far beyond it
 ONE_OFF_ALPHA = 1e-4
+# quiet days of the regime (with both sides) that a series' one-off days are judged on, at least: a
+# rate of a few days a month needs a quarter (a grape season's first 48 days, its opening days
+# high, had its smearing x1.34)
+MIN_ONE_OFF_DAYS = 91
 
 
 @lru_cache(maxsize=64)
@@ -659,7 +663,8 @@ class EventProfile(Forecaster):
     def _one_off_days(self, regime_days: int) -> np.ndarray:
         """The history's one-off days (boolean, shape of ``z_``): days of the current regime the
         calendar does not name whose one-day jump stands out of the day noise, in a series whose
-        quiet days jump more often than its noise gives (``_jump_days``, on the weekday-adjusted
+        quiet days jump more often than its noise gives (``_jump_days``, over at least
+        ``MIN_ONE_OFF_DAYS`` quiet days with ``JUMP_SIDE`` days of the regime on both sides; on the weekday-adjusted
         log values less the baseline level and the fitted event uplift). A live-stream shop's
         x2-x5 days (about three random days a month, on no calendar) recur at their rate, not at
         their dates: the event profiles already leave them out (``_one_off_part``,
@@ -675,9 +680,15 @@ class EventProfile(Forecaster):
             if profile is not None and inside.any():
                 uplift[inside] += np.nan_to_num(profile[off[inside].astype(int) + SPAN])
         irregular = self.z_ - comp["weekday"][self.dow_] - comp["level"] - uplift
-        regime = np.arange(n) >= n - regime_days
+        # a jump over both sides needs both sides in the regime: its first and last JUMP_SIDE days
+        # are a level's start (a season's first days) or the history's edge (a cut-off's last day)
+        days = np.arange(n)
+        regime = (days >= n - regime_days + JUMP_SIDE) & (days < n - JUMP_SIDE)
+        quiet = ~comp["in_event"] & regime
+        if quiet.sum() < MIN_ONE_OFF_DAYS:  # too few days to tell a rate of one-off days from chance
+            return np.zeros(n, bool)
         named = _named(self.ds_[self.regime_.born], n, self.calendar_)
-        return _jump_days(irregular, ~comp["in_event"] & regime, named) & regime
+        return _jump_days(irregular, quiet, named) & regime
 
     def _refit_day_errors(self) -> list[np.ndarray]:
         """The day-to-day part of each refit's log errors (``refit_errors_``): each error less
