@@ -59,3 +59,18 @@ class BrokenRefitPaths(SeasonalNaive):
 
     def refit_paths(self):
         raise ValueError("no paths here")
+
+
+def poisson_skus(days: pd.DatetimeIndex, shop: np.ndarray, skus: int, levels: tuple[float, float],
+                 prefix: str, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``skus`` series of one shop whose log mean is ``shop`` (shape (len(days),)) plus a level
+    drawn uniformly in ``levels`` (units a day), with Poisson counts around a log-normal day
+    noise of sd 0.2: the long frame ``[sku, ds, y]`` and the truth ``[sku, ds, mean]``."""
+    frames, truths = [], []
+    for i in range(skus):
+        mean = np.exp(np.log(rng.uniform(*levels)) + shop)
+        y = rng.poisson(mean * rng.lognormal(-0.02, 0.2, len(days)))
+        frames.append(pd.DataFrame({"sku": f"{prefix}{i}", "ds": days, "y": y.astype(float)}))
+        truths.append(pd.DataFrame({"sku": f"{prefix}{i}", "ds": days, "mean": mean}))
+    return pd.concat(frames, ignore_index=True), pd.concat(truths, ignore_index=True)
+

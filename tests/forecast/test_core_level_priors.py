@@ -156,16 +156,23 @@ class _TaskRecorder(LocalEngine):
             yield i, RuntimeError("not run")
 
 
+def recorded_tasks(keys: list[str], partition_size: int) -> "_TaskRecorder":
+    """The tasks the core sends for the category panel to its cut-off, recorded unrun (every
+    series then fails, as the recorder forecasts nothing)."""
+    history = category_panel()
+    history = history[history.ds <= CUTOFF].drop(columns="mu")
+    engine = _TaskRecorder()
+    with pytest.raises(ModelError, match="every series failed"):
+        forecast(history, horizon=28, keys=keys, engine=engine, partition_size=partition_size)
+    return engine
+
+
 def test_each_task_carries_only_its_own_series_priors():
     """Review 7.1 #8: every series' prior and note went into the job every task is sent with
     (100,000 series: ~20 MB pickled per task, times 200 tasks). Each task now carries the levels
     of its own series and the priors of those levels; the shared job none."""
-    history = category_panel()
-    history = history[history.ds <= CUTOFF].drop(columns="mu")
     keys = ["cat", "sku", "region"]
-    engine = _TaskRecorder()
-    with pytest.raises(ModelError, match="every series failed"):
-        forecast(history, horizon=28, keys=keys, engine=engine, partition_size=3)
+    engine = recorded_tasks(keys, partition_size=3)
     assert len(engine.tasks) == 7
     borrowing = {}
     for task in engine.tasks:
@@ -185,12 +192,10 @@ def test_an_established_series_borrows_its_level_without_itself():
     sum (its part of it is small). A level needs 3 established series besides the series."""
     from workbench.forecast.core import _pooled_from_total
 
-    history = category_panel()
-    history = history[history.ds <= CUTOFF].drop(columns="mu")
     keys = ["cat", "sku", "region"]
-    engine = _TaskRecorder()
-    with pytest.raises(ModelError, match="every series failed"):
-        forecast(history, horizon=28, keys=keys, engine=engine, partition_size=20)
+    engine = recorded_tasks(keys, partition_size=20)
+    history = category_panel()
+    history = history[history.ds <= CUTOFF]
     (task,) = engine.tasks
     big, small = ("drinks", "D1", "east"), ("drinks", "D3", "west")
     recent = history[history.ds > CUTOFF - pd.Timedelta(days=364)]

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast_helpers import WEEKLY, peaks_and_weekdays
+from forecast_helpers import WEEKLY, peaks_and_weekdays, poisson_skus
 from workbench.calendar import default_calendar
 from workbench.forecast.backtest import event_windows
 from workbench.forecast.core import forecast
@@ -42,13 +42,7 @@ def shop_panel(opened: str, end: str, ramp_from: float, ramp_days: int, growth: 
     rng = np.random.default_rng(seed)
     days = pd.date_range(opened, end)
     shop = shop_mean(days, ramp_from, ramp_days, growth, lines_from)
-    frames, truths = [], []
-    for i in range(SKUS):
-        mean = np.exp(np.log(rng.uniform(15, 90)) + shop)
-        y = rng.poisson(mean * rng.lognormal(-0.02, 0.2, len(days)))
-        frames.append(pd.DataFrame({"sku": f"S{i}", "ds": days, "y": y.astype(float)}))
-        truths.append(pd.DataFrame({"sku": f"S{i}", "ds": days, "mean": mean}))
-    return pd.concat(frames, ignore_index=True), pd.concat(truths, ignore_index=True)
+    return poisson_skus(days, shop, SKUS, (15, 90), "S", rng)
 
 
 def window_ratio(panel: pd.DataFrame, truth: pd.DataFrame, cut: pd.Timestamp, first: pd.Timestamp,

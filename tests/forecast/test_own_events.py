@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast_helpers import WEEKLY
+from forecast_helpers import WEEKLY, poisson_skus
 from workbench.calendar import RetailCalendar
 from workbench.calendar.events import NewEventWarning
 from workbench.forecast.core import forecast
@@ -27,13 +27,7 @@ def gift_shop(calendar: RetailCalendar, end: str, seed: int) -> tuple[pd.DataFra
     window = ~np.isnan(off) & (off <= -1) & (off >= -14)
     lift[window] = np.log(3.0) * np.exp(-np.abs(off[window] + 4) / 4)
     shop = WEEKLY[days.dayofweek] + np.log(1.1) * (days - days[0]).days / 365 + lift
-    frames, truths = [], []
-    for i in range(SKUS):
-        mean = np.exp(np.log(rng.uniform(20, 80)) + shop)
-        y = rng.poisson(mean * rng.lognormal(-0.02, 0.2, len(days)))
-        frames.append(pd.DataFrame({"sku": f"G{i}", "ds": days, "y": y.astype(float)}))
-        truths.append(pd.DataFrame({"sku": f"G{i}", "ds": days, "mean": mean}))
-    return pd.concat(frames, ignore_index=True), pd.concat(truths, ignore_index=True)
+    return poisson_skus(days, shop, SKUS, (20, 80), "G", rng)
 
 
 @pytest.mark.parametrize("seed", [1, 2])
