@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from workbench.calendar import default_calendar
 from workbench.forecast.core import forecast
 
 SEASON = (11, 12, 1, 2, 3)  # months on sale
@@ -35,3 +36,49 @@ def test_a_product_in_its_off_months_comes_back_with_its_season(seed):
     assert abs(fc.loc[season, "yhat"].sum() / mean[fc.index[season]].sum() - 1) < 0.20
     assert fc.loc["2027-04-08":"2027-04-28", "yhat"].mean() < 3
     assert any("yearly off season" in str(n) for n in fc.attrs["notes"]), fc.attrs["notes"]
+
+
+
+SPRING_FESTIVALS = pd.to_datetime(["2025-01-29", "2026-02-17", "2027-02-06"])
+
+
+def new_year_sale(days: pd.DatetimeIndex, peak: float) -> np.ndarray:
+    """Multiplier of a 年货节 (New Year sale) on ``days``: x``peak`` from 25 to 9 days before
+    Spring Festival (a ramp over the 10 days before), a courier stop (x0.03) from 5 days before
+    to 4 after, then a week's recovery (trial 10's generator's shape)."""
+    out = np.ones(len(days))
+    for sf in SPRING_FESTIVALS:
+        k = (days - sf).days.to_numpy()
+        out = np.where((k >= -35) & (k < -25), 1 + (peak - 1) * (k + 35) / 10, out)
+        out = np.where((k >= -25) & (k < -8), peak, out)
+        out = np.where((k >= -8) & (k < -5), 1 + (peak - 1) * 0.4, out)
+        out = np.where((k >= -5) & (k < 5), 0.03, out)
+        out = np.where((k >= 5) & (k < 12), 0.2 + 0.8 * (k - 5) / 7, out)
+    return out
+
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_an_on_off_season_window_band_is_measured_in_its_season(seed):
+    """Oranges (``SEASON``, a x3 年货节 in it) beside two year-round products, two seasons seen,
+    年货节 2027's window total: the refits' days out of season (sold none, forecast none) erred by
+    exactly 0 and their spans across the season's end by the whole season, so the window band
+    exploded (trial 10: 1010007's P10-P90 182..112,736 around 4,541, 1010008's 64..42,172 around
+    1,655; cherries' daily P90 52.6 million a day, then replaced by a recent level of 0). Now those
+    days calibrate nothing: the P90 is within three times the window's mean, the P10 above a
+    tenth of it, and the forecast is event_profile's, not replaced."""
+    days = pd.date_range("2024-11-01", "2026-11-29")
+    rng = np.random.default_rng(seed)
+    orange = np.where(days.month.isin(SEASON), 50.0, 0.0)
+    frames = [pd.DataFrame({"sku": sku, "ds": days, "y": rng.poisson(
+                  mean * new_year_sale(days, 3.0) * rng.lognormal(-0.02, 0.2, len(days))).astype(float)})
+              for sku, mean in [("orange", orange), ("nuts", np.full(len(days), 40.0)),
+                                ("tea", np.full(len(days), 25.0))]]
+    event = default_calendar().next_window("new_year_sale", days[-1])
+    window = (event.start, event.end)
+    fc = forecast(pd.concat(frames), keys=["sku"], horizon=(event.end - days[-1]).days, window=window, n_jobs=1)
+    band = pd.DataFrame(fc.attrs["window_bands"]).set_index("sku").loc["orange"]
+    notes = [str(n) for n in fc.attrs["notes"]]
+    assert not [n for n in notes if "orange" in n and "replaced" in n], notes
+    assert band["yhat"] > 0.5 * 50 * (event.end - event.start).days
+    assert band["yhat"] / 10 < band["yhat_q10"] and band["yhat_q90"] < 3 * band["yhat"], band

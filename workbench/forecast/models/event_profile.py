@@ -696,7 +696,32 @@ class EventProfile(Forecaster):
         days (``one_off_``; that mean is the refit's level error, which grows with the horizon;
         the rest is day noise, which does not, and a one-off day's jump, which recurs at its
         rate)."""
-        return [day_parts(e, SMEARING_DAYS, self.one_off_[-len(e):]) for _, e, _, _ in self.refit_errors_]
+        return [day_parts(e, SMEARING_DAYS, one_off) for _, e, _, _, one_off in self._calibration_refits()]
+
+    def _calibration_refits(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        """``refit_errors_`` on the days that calibrate the band, the smearing factor and ``k``,
+        each refit's ``(horizons, log errors, log uplifts, missed flags, one-off flags)``: every
+        day, except, for a yearly off season (``off_season_``), the days its refit forecast
+        under half a unit and it sold none. Such a day's error is 0 by construction (log1p(0)
+        against log1p(0)), no measure of the noise of its season: counted, an on/off fruit's
+        quiet days had a day noise of 0 and its season days all the spread, ``k`` went to
+        ``MAX_SCALE_SLOPE`` and its 年货节 window P90 to 25 times its mean (trial 10: 182..112,736
+        around 4,541; cherries 52.6 million a day, then replaced by a zero). A season's edge
+        missed (sold where the refit said none, or the reverse) is a real error and stays."""
+        n = len(self.z_)
+        out = []
+        for h, e, u, m in self.refit_errors_:
+            one_off = self.one_off_[n - len(e):]
+            keep = np.ones(len(e), bool)
+            if self.off_season_:
+                keep = (self.z_[n - len(e):] > 0) & (self.z_[n - len(e):] - e >= np.log1p(0.5))
+            out.append((h[keep], e[keep], u[keep], m[keep], one_off[keep]))
+        return out if any(len(e) for _, e, *_ in out) else []  # no season day: the in-sample errors
+
+    def _season_days(self) -> np.ndarray:
+        """Days (of ``z_``) whose in-sample errors measure the noise: all, but a yearly off
+        season's days with sales only (``_calibration_refits``: its zeros fit by construction)."""
+        return self.z_ > 0 if self.off_season_ else np.ones(len(self.z_), bool)
 
     def _smearing(self, regime_days: int) -> float:
         """Log of the factor that turns the log-space forecast (a median of each day) into a
@@ -719,11 +744,11 @@ class EventProfile(Forecaster):
         nonparametric retransformation method", JASA 78 (1983) 605-610."""
         n = len(self.z_)
         parts = self._refit_day_errors()
-        flags = [self.one_off_[-len(e):] for _, e, _, _ in self.refit_errors_]
+        flags = [one_off for *_, one_off in self._calibration_refits()]
         if not parts:
             comp = self.components_
             regime = slice(n - regime_days, n)
-            quiet = ~comp["in_event"][regime]
+            quiet = ~comp["in_event"][regime] & self._season_days()[regime]
             e = (self.z_ - comp["level"] - comp["weekday"][self.dow_])[regime][quiet]
             one_off = self.one_off_[regime][quiet]
             usual = e[~one_off]
@@ -1204,12 +1229,12 @@ class EventProfile(Forecaster):
             k = self._borrowed_slope(regime_days)
         x = np.abs(past_uplift[seen])
         noise = day = paths = None
-        if self.refit_errors_:  # the refits' day noise, in the scores' units, does not grow
+        if self._calibration_refits():  # the refits' day noise, in the scores' units, does not grow
             parts = self._refit_day_errors()
             day = np.concatenate(parts)[seen]
             paths = np.concatenate([np.full(len(part), i) for i, part in enumerate(parts)])[seen]
             d = np.concatenate([part[~m] / (1 + k * np.abs(u[~m]))
-                                for part, (_, _, u, m) in zip(parts, self.refit_errors_)])
+                                for part, (_, _, u, m, _) in zip(parts, self._calibration_refits())])
             # no day left (every refit day fell on an event it had not seen): nothing is known not to grow
             noise = day_noise(d, SMEARING_DAYS)
         else:  # the in-sample residuals are day noise; only their widening stands for a level error
@@ -1244,11 +1269,12 @@ class EventProfile(Forecaster):
         (``day_noise``; all their days whose events they knew when none is), or, without
         refits, of its in-sample quiet residuals (``_calibration_errors`` before their
         widening)."""
-        if self.refit_errors_:
+        if self._calibration_refits():
             parts = self._refit_day_errors()
-            quiet = np.concatenate([p[(np.abs(u) <= 0.1) & ~m] for p, (_, _, u, m) in zip(parts, self.refit_errors_)])
+            refits = self._calibration_refits()
+            quiet = np.concatenate([p[(np.abs(u) <= 0.1) & ~m] for p, (_, _, u, m, _) in zip(parts, refits)])
             if not len(quiet):
-                quiet = np.concatenate([p[~m] for p, (_, _, _, m) in zip(parts, self.refit_errors_)])
+                quiet = np.concatenate([p[~m] for p, (_, _, _, m, _) in zip(parts, refits)])
             variance = day_noise(quiet, SMEARING_DAYS)
             return float(np.sqrt(variance)) if variance is not None else 0.0
         _, errors, _, _ = self._calibration_errors(regime_days)
@@ -1280,14 +1306,23 @@ class EventProfile(Forecaster):
         """The refits' actuals and point forecasts (units per day) from each origin to the end of
         the history (``refit_errors_`` back in units, with the smearing factor the forecast
         carries), and the days the refit forecast at the baseline for an event it had no
-        profile for (``_unknown_days``: another forecast than the model's, which knows it);
-        empty for a delegated or stopped series, or without refits."""
+        profile for (``_unknown_days``: another forecast than the model's, which knows it) or,
+        in a yearly off season (``off_season_``), days out of its season (sold none, forecast
+        under half a unit; ``_calibration_refits``): no evidence of the error of a window
+        in season, whose spans (``window_band.span_sums``) leave them out. Counted, an on/off
+        fruit's spans out of season erred by 0 and those across a season's edge by its whole
+        season, and its 年货节 window P90 was 25 times its mean (trial 10). Empty for a
+        delegated or stopped series, or without refits."""
         if self.delegate_ is not None:
             return self.delegate_.refit_paths()
         if self.regime_.stopped:
             return []
-        return [(self.y_[-len(e):], censored_at_zero(np.expm1(self.z_[-len(e):] - e + self.smearing_)), missed)
-                for _, e, _, missed in self.refit_errors_]
+        paths = []
+        for _, e, _, missed in self.refit_errors_:
+            z = self.z_[-len(e):]
+            out = self.off_season_ & (z == 0) & (z - e < np.log1p(0.5))
+            paths.append((self.y_[-len(e):], censored_at_zero(np.expm1(z - e + self.smearing_)), missed | out))
+        return paths
 
     def _calibration_errors(self, regime_days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Horizons (days), log errors, log event uplifts and missed-event flags of the refits
@@ -1295,11 +1330,12 @@ class EventProfile(Forecaster):
         errors on quiet days (an event's days fit its own profile), widened by half, standing
         for ``IN_SAMPLE_HORIZON`` days ahead (uplift 0, none missed)."""
         n = len(self.z_)
-        if self.refit_errors_:
-            return tuple(np.concatenate(parts) for parts in zip(*self.refit_errors_))
+        if self._calibration_refits():
+            return tuple(np.concatenate(parts) for parts in list(zip(*self._calibration_refits()))[:4])
         comp = self.components_
         regime = slice(n - regime_days, n)  # a launch ramp or an old level is not today's noise
-        quiet = ~comp["in_event"][regime]  # an event profile fitted on one occurrence has no residual
+        # an event profile fitted on one occurrence has no residual
+        quiet = ~comp["in_event"][regime] & self._season_days()[regime]
         errors = (self.z_ - comp["level"] - comp["weekday"][self.dow_])[regime][quiet] * IN_SAMPLE_WIDENING
         return np.full(len(errors), IN_SAMPLE_HORIZON), errors, np.zeros(len(errors)), np.zeros(len(errors), bool)
 
