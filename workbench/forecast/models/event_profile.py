@@ -158,6 +158,10 @@ PATH_DAYS = 2 * YEAR  # days of the pooled baseline path a pooled model publishe
 RECENT_PATH_DAYS = YEAR
 # a season read from one year (``EventProfile._one_year_season``) moving the path by this share or more is noted
 SEASON_NOTE = 0.05
+# a yearly off season needs a season between: its busiest RECENT_DAYS days selling at OFF_SEASON_RATIO
+# times the off days' rate or more, that rate ratio significant at OFF_SEASON_ALPHA (``_off_season``;
+# a flat Poisson(1)/day seller has a 28-day run on 76% of days by chance, review 8.2 #1)
+OFF_SEASON_RATIO, OFF_SEASON_ALPHA = 2.0, 1e-3
 IN_SAMPLE_HORIZON = 45  # days: the horizon in-sample errors (widened) stand for
 IN_SAMPLE_WIDENING = 1.5  # in-sample errors times this stand for out-of-sample ones (no refits)
 RECENT_DAYS, MIN_RECENT_DAYS = 28, 7  # quiet days that give a young regime's current level
@@ -424,8 +428,9 @@ class EventProfile(Forecaster):
         """Whether the series' last ``days`` days, sold on fewer than ``1 / INTERMITTENT_ADI`` of
         them, are its yearly off season rather than intermittent demand: the same days a year
         before (``YEAR`` days back, since its start) sold on as few, and the year between held a
-        season, ``RECENT_DAYS`` days in a row selling on at least that share of them (a slow
-        mover's scattered sales do not). Fruit sold only in its months (trial 10: cherries from
+        season, ``RECENT_DAYS`` days in a row selling on at least that share of them, at
+        ``OFF_SEASON_RATIO`` times the off days' rate or more, significant at ``OFF_SEASON_ALPHA``
+        (a slow mover's chance run is not). Fruit sold only in its months (trial 10: cherries from
         December to February, oranges from November to March) had its off months read as an
         intermittent series' and its next season forecast at the off months' zero; the yearly
         path of its log baseline (zero off season, its season a year before plus the growth)
@@ -437,8 +442,19 @@ class EventProfile(Forecaster):
             return False
         if (self.y_[before] > 0).mean() >= 1 / INTERMITTENT_ADI:
             return False
-        between = pd.Series(self.y_[n - YEAR:n - days] > 0, dtype=float)
-        return bool(between.rolling(RECENT_DAYS).mean().max() >= 1 / INTERMITTENT_ADI)
+        between = self.y_[n - YEAR:n - days]
+        run = pd.Series(between > 0, dtype=float).rolling(RECENT_DAYS).mean().to_numpy()
+        if not np.nanmax(run, initial=0.0) >= 1 / INTERMITTENT_ADI:
+            return False
+        # a slow mover's chance run is no season: the busiest run's units against the off days'
+        # (the last ``days`` and the same days a year before) by the conditional (binomial) test
+        # of two Poisson rates (Przyborowski & Wilenski 1940), one-sided at OFF_SEASON_ALPHA, and
+        # its rate at least OFF_SEASON_RATIO times theirs
+        season = int(pd.Series(between).rolling(RECENT_DAYS).sum().max())
+        off = int(self.y_[n - days:].sum() + self.y_[before].sum())
+        share = RECENT_DAYS / (RECENT_DAYS + 2 * days)
+        return bool(season * 2 * days >= OFF_SEASON_RATIO * RECENT_DAYS * off
+                    and binom.sf(season - 1, season + off, share) < OFF_SEASON_ALPHA)
 
     def pooled_prior(self) -> PooledPrior:
         """Fitted on the sum of many series: the ``prior`` each series' model receives (its event
