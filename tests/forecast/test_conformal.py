@@ -7,7 +7,8 @@ from scipy.stats import norm
 
 from workbench.calendar import default_calendar
 from workbench.errors import ModelError
-from workbench.forecast.conformal import apply_offsets, conformal_offsets, rolling_origin_errors, scale_slope
+from workbench.forecast.conformal import (apply_offsets, conformal_offsets, day_parts, rolling_origin_errors, scale_slope,
+                                          widened_offsets)
 from workbench.forecast import metrics
 from workbench.forecast.backtest import backtest_windows
 from workbench.forecast.core import forecast
@@ -522,3 +523,40 @@ def test_effective_count_counts_errors_that_share_a_group_as_fewer():
     wide = conformal_offsets(np.ones(120), errors, 1, (0.1, 0.9), groups=np.r_[groups, groups + 6])
     narrow = conformal_offsets(np.ones(120), errors, 1, (0.1, 0.9))
     assert wide[0.9][0] > narrow[0.9][0]
+
+
+def test_widened_offsets_add_the_spread_in_quadrature_and_keep_the_median():
+    """``widened_offsets``: the median's offset is kept whatever the spread, spread 0 keeps an
+    offset, and d = 0.3 with z_q x spread = 0.4 becomes 0.5 on the offset's own side; an array
+    spread widens each day by its own."""
+    q = 0.9
+    spread = 0.4 / norm.ppf(q)  # z_q x spread = 0.4
+    offsets = {0.1: np.array([-0.3, -0.3]), 0.5: np.array([0.05, 0.05]), q: np.array([0.3, 0.3])}
+    out = widened_offsets(offsets, spread)
+    np.testing.assert_allclose(out[0.5], [0.05, 0.05])
+    np.testing.assert_allclose(out[q], [0.5, 0.5])
+    np.testing.assert_allclose(out[0.1], [-0.5, -0.5])
+    np.testing.assert_allclose(widened_offsets(offsets, 0.0)[q], offsets[q])
+    per_day = widened_offsets(offsets, np.array([0.0, spread]))
+    np.testing.assert_allclose(per_day[q], [0.3, 0.5])
+    np.testing.assert_allclose(per_day[0.1], [-0.3, -0.5])
+
+
+def test_day_parts_keep_a_one_off_days_jump_whole():
+    """``day_parts(..., one_off=)``: a flagged day keeps its jump whole, the other days' level is
+    the mean of the window without it, and a window of flagged days only falls back to all days."""
+    errors = np.array([0.1, 0.1, 0.1, 1.1, 0.1, 0.1, 0.1])
+    flagged = np.zeros(7, bool)
+    flagged[3] = True
+    plain = day_parts(errors, 7)
+    np.testing.assert_allclose(plain[3], 1.1 - np.mean(errors[:7]))  # without: the jump shares its week
+    parts = day_parts(errors, 7, flagged)
+    np.testing.assert_allclose(parts[3], 1.0)  # its jump whole over the others' level 0.1
+    np.testing.assert_allclose(np.delete(parts, 3), 0.0, atol=1e-12)  # the others' level leaves it out
+    np.testing.assert_allclose(day_parts(errors, 7, np.zeros(7, bool)), plain)
+    np.testing.assert_allclose(day_parts(errors, 3, np.ones(7, bool)), day_parts(errors, 3))  # all flagged
+    lone = np.zeros(7, bool)
+    lone[3] = True
+    short = day_parts(np.array([0.0, 0.0, 0.0, 2.0, 0.0, 0.0, 0.0]), 1, lone)  # its window is itself alone
+    np.testing.assert_allclose(short, 0.0)
+

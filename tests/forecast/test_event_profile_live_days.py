@@ -7,7 +7,7 @@ import pandas as pd
 
 from workbench.calendar import default_calendar
 from workbench.forecast.features import event_offsets
-from workbench.forecast.models.event_profile import EventProfile, _jump_days
+from workbench.forecast.models.event_profile import JUMP_SIDE, MIN_ONE_OFF_DAYS, EventProfile, _jump_days
 
 DAYS = pd.date_range("2024-06-01", "2026-11-30")
 CUT = pd.Timestamp("2026-09-30")  # Double 11 2026 ahead, seen in 2024 and 2025
@@ -87,3 +87,44 @@ def test_jumps_too_many_for_chance_are_one_off_days():
     assert flagged[live].mean() > 0.9 and flagged[~live].mean() < 0.02
     named[np.flatnonzero(live)[:5]] = True
     assert not _jump_days(noise + np.where(live, np.log(3), 0.0), quiet, named)[named].any()
+
+
+def test_plain_count_noise_has_no_one_off_days():
+    """Poisson(2..10) days with no live days: (almost) no one-off days (review 8.2 #2: the tied
+    counts' log MAD and the logs' skew flagged 21-37 of ~790 days before the count test)."""
+    days = pd.date_range("2024-06-01", "2026-07-31")
+    flagged = []
+    for lam in (2, 3, 5, 8, 10):
+        for seed in range(2):
+            y = np.random.default_rng(seed).poisson(lam, len(days)).astype(float)
+            model = EventProfile().fit(y, days)
+            assert model.delegate_ is None, (lam, seed)
+            flagged.append(int(model.one_off_.sum()))
+    assert max(flagged) <= 2, flagged
+
+
+def test_a_live_shops_live_days_are_found_and_its_edges_are_not():
+    """The shop's live days are one-off days (most of them, few others), except the regime's last
+    ``JUMP_SIDE`` days: a cut-off on a live day (x4 on the last day) is no one-off day, since a
+    jump needs both sides."""
+    ahead = DAYS > CUT
+    y, _, live = _shop(0)
+    y, live = y[~ahead].copy(), live[~ahead]
+    y[-1] *= 4
+    model = EventProfile().fit(y, DAYS[~ahead])
+    found = model.one_off_
+    inner = np.arange(len(found)) < len(found) - JUMP_SIDE
+    assert found[inner & (live > 1.5)].mean() > 0.7 and found[inner & (live < 1.5)].mean() < 0.02
+    assert not found[-JUMP_SIDE:].any()
+
+
+def test_a_short_regime_is_too_few_days_to_tell_one_off_days():
+    """Under ``MIN_ONE_OFF_DAYS`` quiet days of the regime no day is a one-off day, however it
+    jumps: the same shop's last 100 days (90 with both sides) find none."""
+    ahead = DAYS > CUT
+    y, _, _ = _shop(0)
+    y = y[~ahead][-100:]
+    assert 100 - 2 * JUMP_SIDE < MIN_ONE_OFF_DAYS
+    model = EventProfile().fit(y, DAYS[~ahead][-100:])
+    assert model.delegate_ is None and not model.one_off_.any()
+
