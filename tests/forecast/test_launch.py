@@ -127,6 +127,36 @@ def test_one_product_launched_in_many_regions_is_one_launch():
     assert curve.growth(200, [300, 400]) == pytest.approx([0, 0], abs=0.03)
 
 
+def test_a_products_regions_of_different_sizes_and_ages_make_no_ramp():
+    """A product's regions differ in size (a share e^-2 against e^-4) and in age (the small
+    region rolled out later: 6 age bins against 10; one of its bins empty): all flat, the
+    curve stays flat. Its regions' changes are averaged over the ones seen in both bins; the
+    mean of their log levels jumped by x7 where the small region's history ended, and the
+    curve read it as growth (before: x2.73 at ~160 days, review 8.3 #1)."""
+    rng = np.random.default_rng(0)
+    levels, cohorts = [], []
+    for product in ("a", "b", "c", "d"):
+        big, small = np.full(10, -2.0), np.full(6, -4.0)
+        if product == "d":
+            small[3] = np.nan  # a bin without sales
+        levels += [big + rng.normal(0, 0.01, 10), small + rng.normal(0, 0.01, 6)]
+        cohorts += [product, product]
+    curve = launch_curve(levels, "D", "2024-01-01", cohorts=cohorts)
+    assert curve.usable and curve.launches == 4 and curve.measured == 10
+    assert np.exp(curve.log_level) == pytest.approx(np.ones(len(curve.log_level)), abs=0.03)
+    assert np.exp(curve.growth(100, [200, 300])) == pytest.approx([1, 1], abs=0.03)
+
+
+def test_a_products_regions_pool_their_ramps_shape():
+    """The same ramp in a big region and, rolled out two bins later, in a small one: the
+    product's curve is the ramp (its factors), whatever the regions' sizes and start dates."""
+    ramp = np.log([0.3, 0.6, 0.85, 1.0, 1.0, 1.0, 1.0, 1.0])
+    levels = [ramp - 2.0, ramp[:6] - 4.5, ramp - 1.0, ramp[:5] - 5.0, ramp - 3.0, ramp[:7] - 3.5]
+    curve = launch_curve(levels, "D", "2024-01-01", cohorts=["a", "a", "b", "b", "c", "c"])
+    assert curve.launches == 3
+    assert curve.log_level[:8] == pytest.approx(ramp - ramp[0], abs=0.02)
+
+
 def test_the_plateau_is_where_the_ramp_first_reaches_its_top():
     """A dip after the ramp reached its top, and its recovery, is no ramp: the plateau is the
     first bin within 5% of the curve's highest level (before: the bin after the last one from
@@ -162,6 +192,50 @@ def test_an_on_off_season_is_no_launch():
     sums = pd.DataFrame({"established": established_series(frame, ["sku"]).groupby("ds")["y"].sum()})
     curve = panel_launch_curve(frame, ["sku"], "D", sums)
     assert curve.launches == 1 and not curve.usable
+
+
+def test_paused_is_an_inner_zero_run_that_a_stop_would_be():
+    """``paused`` is the vectorised form of its definition: a run of zero periods inside the
+    series at which ``regime.stopped_since`` would have called the prefix stopped (the
+    reference below: one call per gap), on random series of every frequency."""
+    from workbench.forecast.models.regime import stopped_since
+
+    def by_definition(y, freq):
+        sold = np.flatnonzero(y > 0)
+        gaps = np.flatnonzero(np.diff(sold) > 1)
+        return any(stopped_since(y[:sold[g + 1]], freq) is not None for g in gaps)
+
+    rng = np.random.default_rng(1)
+    answers = []
+    for _ in range(400):
+        y = rng.poisson(rng.choice([0.05, 0.3, 2.0]), rng.integers(5, 400)).astype(float)
+        y[rng.integers(0, len(y)):][:rng.integers(0, 60)] = 0  # a run of zeros somewhere
+        for freq in ("D", "W", "MS", "QS"):
+            answers.append(paused(y, freq))
+            assert answers[-1] == by_definition(y, freq), (freq, y)
+    assert 0.1 < np.mean(answers) < 0.9  # both answers are tested
+
+
+def test_a_launch_too_young_for_its_model_holds_its_level_since_the_launch():
+    """Trial 10 F13: a nut box launched 40 days before the cut-off, after two years of zero rows,
+    in a panel with one other launch (no usable curve: under 3 launches). Too young for ETS,
+    it is forecast by recent_level at its level since the launch (before: the seasonal naive,
+    a copy of the last year, zeros or the launch's first weeks) and both notes say so."""
+    rng = np.random.default_rng(3)
+    days = pd.date_range("2024-01-01", "2025-11-20")
+    rows = [pd.DataFrame({"sku": f"mature-{i}", "ds": days, "y": rng.poisson(60.0, len(days)).astype(float)})
+            for i in range(4)]
+    for sku, since in (("older", "2025-03-01"), ("nutbox", str((days[-1] - pd.Timedelta(days=39)).date()))):
+        rows.append(pd.DataFrame({"sku": sku, "ds": days,
+                                  "y": rng.poisson(np.where(days >= pd.Timestamp(since), 25.0, 0.0)).astype(float)}))
+    frame = pd.concat(rows, ignore_index=True)
+    fc = forecast(frame, horizon=28, keys=["sku"], n_jobs=1)
+    level = frame[(frame.sku == "nutbox") & (frame.y > 0)].y.mean()
+    assert fc[fc.sku == "nutbox"].yhat.mean() == pytest.approx(level, rel=0.15)
+    notes = [n for n in fc.attrs["notes"] if "nutbox" in n]
+    assert any("event_profile: only 40 periods since the launch on" in n and "at its level since the launch instead"
+               in n for n in notes), notes
+    assert any("held flat: no pooled launch curve" in n for n in notes), notes
 
 
 def test_too_few_launches_give_no_curve_and_a_note():

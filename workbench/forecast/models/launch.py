@@ -20,8 +20,9 @@ young series' level will grow.
   calculation of the standard error of chain ladder reserve estimates", ASTIN Bulletin 23, 1993;
   the median, not the volume-weighted mean, so one large launch does not set it), where at
   least ``MIN_LAUNCHES`` launches give it. The series of one product by region are one launch
-  (a cohort, ``_cohort_levels``: the mean of their log levels): they share their ages' season
-  and events, and six provinces of one product made the six "launches" of a bin. Each factor
+  (a cohort, ``_cohort_factors``: per pair of bins, the mean change of its regions seen in
+  both): they share their ages' season and events, and six provinces of one product made the
+  six "launches" of a bin. Each factor
   is kept by ``f^2 / (f^2 + se^2)``, ``se`` its standard error (the empirical Wiener rule,
   ``conformal.wiener_factor``): a ramp's large early factors stay whole, the noise of a
   plateau's goes. Their cumulative sum is the curve up to the oldest age ``MIN_LAUNCHES`` launches reach;
@@ -67,7 +68,7 @@ import pandas as pd
 
 from workbench.data.validate import PERIOD_LENGTH, PERIOD_WORDS
 from workbench.forecast.conformal import wiener_factor
-from workbench.forecast.models.regime import after_trickle, stopped_since, volume_start
+from workbench.forecast.models.regime import STOP_PERIODS, after_trickle, volume_start
 
 BIN_PERIODS = {"D": 28, "W": 2, "MS": 1, "QS": 1}  # periods in an age bin
 MIN_LAUNCHES = 3  # launches a measured factor (and the curve) needs
@@ -233,18 +234,15 @@ def launch_start(y: np.ndarray, ds: pd.DatetimeIndex, freq: str, panel_start) ->
 
 def paused(y: np.ndarray, freq: str) -> bool:
     """Did the series ``y`` (units per period from its start, >= 0, shape (n,)) stop and sell
-    again: does a run of zero periods inside it end where ``regime.stopped_since`` would have
-    called the series stopped? An on/off season (a fruit sold from December to February, crabs
-    from September) or a relaunch: its first start is a season's, and its age levels across the
-    pause measure the season, not a launch's ramp (trial 10's curve, pooled from fruit and crab
-    seasons, fell to x0.23 by 100 days, and a nut box launched in October was forecast 68% low
+    again: is there a run of ``regime.STOP_PERIODS[freq]`` zero periods or more inside it, between
+    two sales (the run that ``regime.stopped_since`` calls a stop, had the series ended there)?
+    An on/off season (a fruit sold from December to February, crabs from September) or a
+    relaunch: its first start is a season's, and its age levels across the pause measure the
+    season, not a launch's ramp (trial 10, not rerunnable: a curve pooled from fruit and crab
+    seasons fell steeply by 100 days, and a nut box launched in October was forecast far low
     for the New Year sale)."""
-    y = np.asarray(y, float)
-    sold = np.flatnonzero(y > 0)
-    if len(sold) < 2:
-        return False
-    gaps = np.flatnonzero(np.diff(sold) > 1)  # a zero run between sold[g] and sold[g + 1]
-    return any(stopped_since(y[:sold[g + 1]], freq) is not None for g in gaps)
+    sold = np.flatnonzero(np.asarray(y, float) > 0)
+    return bool((np.diff(sold) - 1 >= STOP_PERIODS[freq]).any())
 
 
 def age_levels(y: np.ndarray, start: int, bin_periods: int, reference: np.ndarray | None = None) -> np.ndarray:
@@ -271,14 +269,14 @@ def launch_curve(levels: list[np.ndarray], freq: str, panel_start, established: 
     series' sum when ``established``): the measured factors, then the tail (``_tail_factors``).
     ``panel_start``: the panel's first date; ``ceiling``: ``LaunchCurve.ceiling``; ``cohorts``:
     one label per launch (its product: the core's ``launch_products``; default: each launch its
-    own), the launches of one label being one launch (``_cohort_levels``). Never raises: with
+    own), the launches of one label being one launch (``_cohort_factors``). Never raises: with
     fewer than ``MIN_LAUNCHES`` launches (cohorts), or without established series, the curve
     is not ``usable``."""
-    levels = _cohort_levels(levels, cohorts)
+    changes = _cohort_factors(levels, cohorts)
     medians, counts = [], []
-    longest = max((len(lv) for lv in levels), default=0)
-    for b in range(longest - 1):
-        d = np.array([lv[b + 1] - lv[b] for lv in levels if len(lv) > b + 1])
+    longest = max((len(c) for c in changes), default=0)
+    for b in range(longest):
+        d = np.array([c[b] for c in changes if len(c) > b])
         d = d[~np.isnan(d)]
         if not len(d):
             break
@@ -295,31 +293,34 @@ def launch_curve(levels: list[np.ndarray], freq: str, panel_start, established: 
     tail = _tail_factors(np.array(medians), counts, measured, year_bins) if measured else np.zeros(0)
     log_level = np.concatenate([[0.0], np.cumsum(np.r_[factors, tail])])
     counts = np.r_[counts[:measured], np.zeros(len(tail), int)]
-    return LaunchCurve(freq, pd.Timestamp(panel_start), len(levels), log_level, counts, established, ceiling)
+    return LaunchCurve(freq, pd.Timestamp(panel_start), len(changes), log_level, counts, established, ceiling)
 
 
-def _cohort_levels(levels: list[np.ndarray], cohorts) -> list[np.ndarray]:
-    """One log level array per cohort (``cohorts``: a label per array of ``levels``; None: each
-    its own): the mean, per age bin, of its launches' log levels (NaN where none has one), as
-    long as its longest. A cohort is one piece of evidence of the curve, whatever its number of
+def _cohort_factors(levels: list[np.ndarray], cohorts) -> list[np.ndarray]:
+    """One array of log level changes per cohort (``cohorts``: a label per array of ``levels``,
+    log levels by age bin; None: each its own launch): for each pair of consecutive bins, the
+    mean of ``lv[b + 1] - lv[b]`` over its launches seen in both (NaN where none is), shape
+    (longest - 1,). A cohort is one piece of evidence of the curve, whatever its number of
     series: counted per series, one product in six provinces made six of the three launches an
-    age bin needs, and its own season and calendar made the curve (trial 8: the curve's
-    'plateau' at 602 days from two products, its tail x0.73, every 2025 launch forecast 29% low
-    for 618 2027)."""
+    age bin needs, and its own season and calendar made the curve (trial 8, not rerunnable: a
+    'plateau' at 602 days from two products, every 2025 launch forecast far low for 618 2027).
+    Changes, not levels, are averaged: its regions differ in size and in age (a small
+    province's sales start later, a rollout is staggered), so a mean of levels jumps wherever
+    one region's history ends or a bin is empty, and the curve read that jump as growth."""
     if cohorts is None:
-        return list(levels)
+        return [np.diff(np.asarray(lv, float)) for lv in levels]
     groups: dict = {}
     for lv, label in zip(levels, cohorts):
         groups.setdefault(label, []).append(np.asarray(lv, float))
     out = []
     for label in sorted(groups, key=str):
         members = groups[label]
-        width = max(len(lv) for lv in members)
-        stack = np.full((len(members), width), np.nan)
+        stack = np.full((len(members), max(len(lv) for lv in members)), np.nan)
         for i, lv in enumerate(members):
             stack[i, :len(lv)] = lv
-        seen = (~np.isnan(stack)).sum(axis=0)
-        out.append(np.where(seen > 0, np.nansum(stack, axis=0) / np.maximum(seen, 1), np.nan))
+        change = np.diff(stack, axis=1)  # NaN unless the member is seen in both bins
+        seen = (~np.isnan(change)).sum(axis=0)
+        out.append(np.where(seen > 0, np.nansum(change, axis=0) / np.maximum(seen, 1), np.nan))
     return out
 
 
