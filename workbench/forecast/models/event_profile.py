@@ -1089,28 +1089,39 @@ class EventProfile(Forecaster):
         season seen once is the only evidence there is: whether it repeats (rather than a
         level move that year) is not measured, and the note says so.
 
-        Not read (zeros): for a launched series (its year before holds its launch ramp, not a
-        season), with fewer than ``MIN_RECENT_DAYS`` quiet days a year before the current
-        level's (under a year of history), or where a level shift lies between those days and
-        the last day read (a shift a year ago read as season would repeat it), or before the
-        pooled baseline the prior holds."""
+        Not read (zeros, and a note saying why where the series has a year of history): for a
+        launched series (its year before holds its launch ramp, not a season), with fewer than
+        ``MIN_RECENT_DAYS`` quiet days a year before the current level's (under a year of history:
+        no note), or where a level shift lies between those days and the horizon's last day a
+        year before (a shift a year ago read as season would repeat it), or before the pooled
+        baseline the prior holds. (Review 8.2 #4: these returns were silent; the shift rule still
+        depends on the horizon asked, #3 open.)"""
         zero = np.zeros(horizon)
-        if self.launched_ or n < YEAR:
+        if n < YEAR:
             return zero, zero, []
+
+        def dropped(why):
+            return zero, zero, [f"{self.name}: no season read from its one year of history: {why}"]
+
+        if self.launched_:
+            return dropped("its year before holds its launch ramp, not a season")
         level, in_event = comp["level"], comp["in_event"]
         anchor = read_on - YEAR
         anchor = anchor[anchor >= 0]
         anchor = anchor[~in_event[anchor]]
         if len(anchor) < MIN_RECENT_DAYS:
-            return zero, zero, []
+            return dropped(f"{len(anchor)} days outside event spans a year before its current level was read "
+                           f"(it needs {MIN_RECENT_DAYS})")
         t = np.arange(n, n + horizon)
         ago = t - YEAR * ((t - n) // YEAR + 1)  # the same weekday a whole number of years before, in the history
         born = self.regime_.born
-        if any(anchor.min() < s - born <= ago.max() for s in self.regime_.shifts):
-            return zero, zero, []
+        shifts = [s for s in self.regime_.shifts if anchor.min() < s - born <= ago.max()]
+        if shifts:
+            return dropped(f"the horizon reaches a year after its level shift of {self.ds_[shifts[0]].date()} (a "
+                           f"shift seen once may be a one-off move, not the season: read as season it would repeat)")
         end = self._end_day(n)
         if end - (n - 1 - anchor.min()) < min(self.prior.recent, default=end):  # the pool's days do not reach
-            return zero, zero, []
+            return dropped("the pooled series' baseline does not reach a year back")
         own_gaps = np.r_[self.opening_gaps_, np.zeros(max(0, n - len(self.opening_gaps_)))][:n]
         pool_gaps = self.prior.opening
 
