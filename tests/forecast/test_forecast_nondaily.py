@@ -365,9 +365,11 @@ def test_a_single_zero_month_ends_a_steady_line_but_not_a_slow_sellers_level():
 
 def test_a_series_launched_under_four_periods_ago_gets_its_level_not_its_zeros():
     """Three monthly SKUs with 15 months of zeros, then 3 months of about 1,000: too few periods
-    since the start for an ETS, so the core's fallback forecasts the mean since the start (a
-    level-only ETS across the zeros had said 660, P10 0 and P90 2,670), with a note saying why.
-    The fallback's window also starts there for weekly data (not its pre-launch zeros)."""
+    since the launch for an ETS, so the series goes to recent_level at its level since the
+    launch (its first, possibly partial, month left out: the launch curve's start), not across
+    the zeros (a level-only ETS across them had said 660, P10 0 and P90 2,670), with a note
+    saying why. The fallback's window also starts there for weekly data (not its pre-launch
+    zeros)."""
     ds = pd.date_range("2024-01-01", periods=18, freq="MS")
     rng = np.random.default_rng(1)
     panel = pd.concat([pd.DataFrame({"sku": f"s{i}", "ds": ds, "y": np.r_[np.zeros(15), rng.normal(1000, 50, 3)].round()})
@@ -376,10 +378,11 @@ def test_a_series_launched_under_four_periods_ago_gets_its_level_not_its_zeros()
         warnings.simplefilter("always")
         fc = forecast(panel, horizon=3, model="auto", keys=["sku"], freq="MS", n_jobs=1)
     for sku, s in fc.groupby("sku"):
-        level = panel[(panel.sku == sku) & (panel.y > 0)].y.mean()
+        level = panel[(panel.sku == sku) & (panel.ds >= "2025-05-01")].y.mean()
         assert np.allclose(s.yhat, level, rtol=1e-6), sku
         assert (s.yhat_q10 > 0.5 * level).all() and (s.yhat_q90 < 2 * level).all(), sku
-    assert any("3 months since the series' start on 2025-04-01, under the 4" in str(w.message) for w in caught)
+    assert any("only 2 periods since the launch on 2025-05-01 (ets needs 4); forecast by recent_level at its "
+               "level since the launch" in str(w.message) for w in caught)
     weeks = pd.date_range("2024-01-01", periods=12, freq="W-MON")
     weekly = make_model("recent_level", freq="W").fit(np.r_[np.zeros(9), 100, 120, 110], weeks, freq="W")
     assert weekly.predict(2).mean == pytest.approx([110, 110])

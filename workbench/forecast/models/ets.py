@@ -80,7 +80,8 @@ def sale_shares(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar,
 
 def event_periods(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar) -> np.ndarray:
     """Boolean mask of the periods dated ``ds`` (each by its first day, at ``freq``) that overlap
-    a window of a solar sale event of ``calendar`` (``sale_shares``)."""
+    a window of a sale event of ``calendar`` (``sale_shares``: 618, Double 11 and a planner's own,
+    solar or lunar)."""
     return sale_shares(ds, freq, calendar)[1].sum(axis=1) > 0
 
 
@@ -580,12 +581,14 @@ class ETSModel(Forecaster):
         sale_lift = np.zeros(horizon)
         if self.sale_periods_.any():
             touched = self.ds_[self.start_:self.end_][self.sale_periods_]
-            lifted = ", ".join(f"{event} {np.expm1(b):+.0%} (+-{np.sqrt(v):.2f} log)"
+            lifted = ", ".join(f"{self.calendar_.label(event)} {np.expm1(b):+.0%} (+-{np.sqrt(v):.2f} log)"
                                for event, (b, v, _) in self.sale_effects_.items())
+            seen, shares = sale_shares(touched, self.freq_, self.calendar_)
+            sales = ", ".join(self.calendar_.label(event) for j, event in enumerate(seen) if shares[:, j].any())
             ahead = (f"sale periods ahead get the lift measured on their sightings against the quiet periods "
                      f"either side of each: {lifted}" if lifted else "sale periods ahead get no lift of their own")
-            notes.append(f"{self.name}: {len(touched)} {PERIOD_WORDS[self.freq_]} in sale-event windows (618, "
-                         f"Double 11; last {', '.join(str(d.date()) for d in touched[-3:])}) set to the level of the "
+            notes.append(f"{self.name}: {len(touched)} {PERIOD_WORDS[self.freq_]} in sale-event windows ({sales}; "
+                         f"last {', '.join(str(d.date()) for d in touched[-3:])}) set to the level of the "
                          f"quiet ones around them for the fit: without a season their lift is not the level; it "
                          f"widens the band, and {ahead}")
         if self.sale_effects_:  # a sale's lift ahead, with its measure's uncertainty
