@@ -257,6 +257,9 @@ def test_ambiguous_day_month_order_is_refused(tmp_path):
     (["2025年08月15日 13时5分", "2025年08月16日 9时5分7秒"], ["2025-08-15", "2025-08-16"]),  # review 7.2 #12
     (["2025年08月15日 13点05分", "2025年08月16日 13点"], ["2025-08-15", "2025-08-16"]),  # 点, the usual spoken form
     (["2025年08月15日 下午3时", "2025年08月16日上午10点半"], ["2025-08-15", "2025-08-16"]),
+    # Chinese-locale Excel / WPS time cells (review 8.4 #4): the half-day word before a colon clock
+    (["2025/8/15 下午 3:05:00", "2025/8/16 上午 12:05:00"], ["2025-08-15", "2025-08-16"]),
+    (["2025/8/15 下午12:30", "2025/8/16 晚上 11:59:59"], ["2025-08-15", "2025-08-16"]),
 ])
 def test_accepted_date_forms_keep_the_day_as_written(values, days):
     frame = pd.DataFrame({"date": values, "sku": "a", "units": [1, 2]})
@@ -461,3 +464,19 @@ def test_a_last_period_cut_short_is_named_from_the_data_not_the_clock():
     pause = pd.DataFrame({"ds": pd.date_range("2025-12-01", "2026-02-17"), "y": 400.0})
     pause.loc[pause.index[-1], "y"] = 20.0  # Spring Festival 2026: the pause, low by design
     assert unfinished_period_note(pause, "D", "pause.csv") == []
+
+def test_a_declared_finer_key_of_young_skus_is_summed_and_a_per_row_one_asked_about():
+    """Review 8.4 #2: 40 new SKUs in 60 rows summed to their category were refused as "about one
+    per row". A declared column is the planner's word: it is summed over, and the note asks
+    whether a column with more values than half the rows is an order or line ID."""
+    from workbench.data.validate import finer_keys, sum_finer
+
+    days = pd.date_range("2026-01-01", periods=60)
+    raw = pd.DataFrame({"ds": days, "category": "nuts", "sku": [f"{i % 40:03d}" for i in range(60)], "y": 1.0})
+    assert finer_keys(raw, ["category"], ["sku"], "young.csv") == ["sku"]
+    out, notes = sum_finer(raw, ["category"], ["sku"], "young.csv")
+    assert out.y.sum() == 60 and len(out) == 60
+    assert notes == ["young.csv: 40 series summed over sku (40 values in 60 rows: an order or line ID?) to 1 series "
+                     "of category"]
+    with pytest.raises(DataValidationError, match=r"sum_over: 'category' is one of the keys"):
+        finer_keys(raw, ["category"], ["category"], "young.csv")

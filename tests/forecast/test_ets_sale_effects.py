@@ -129,10 +129,17 @@ def test_a_history_outside_the_calendars_years_leaves_the_others_masks_alone(mon
     features.quiet_periods(pd.date_range("1948-03-01", "1960-12-31"), "D", CAL)
     np.testing.assert_array_equal(features.quiet_periods(days, "D", CAL), fresh["D"])
     frame = pd.DataFrame({"ds": old_months, "y": 1.0})
+    # the note names exactly the years the mask reads as quiet (review 8.4 #3: 1950-51 were quiet, unnamed)
     assert outside_calendar_note(frame, "old.csv") == [
-        "old.csv: 20 of its 91 years (1930..1949) lie outside the calendar's years 1950-2100, the years whose "
-        "Spring Festival it can place: no festival pause or sale is known there, so those periods are read as quiet "
+        "old.csv: 22 of its 91 years (1930..1951) lie outside the calendar's years 1952-2098, the years whose "
+        "events it can place: no festival pause or sale is known there, so those periods are read as quiet "
         "ones and carry no event effect"]
+    edge = pd.DataFrame({"ds": pd.date_range("1951-01-01", "1955-12-01", freq="MS"), "y": 1.0})
+    assert "1 of its 5 years (1951) lies outside the calendar's years 1952-2098" in outside_calendar_note(edge, "e")[0]
+    late = pd.date_range("2090-01-01", "2100-12-01", freq="MS")
+    assert features.quiet_periods(late, "MS", CAL)[late.year > 2098].all()
+    assert "2 of its 11 years (2099..2100) lie outside" in outside_calendar_note(pd.DataFrame({"ds": late, "y": 1.0}),
+                                                                                 "late.csv")[0]
     assert outside_calendar_note(frame[frame.ds.dt.year < 1940], "old.csv")[0].startswith(
         "old.csv: the whole history (1930..1939) lies outside")
     assert outside_calendar_note(pd.DataFrame({"ds": months, "y": 1.0}), "new.csv") == []

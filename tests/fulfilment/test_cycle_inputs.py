@@ -198,3 +198,13 @@ def test_only_declared_finer_keys_are_summed_over(tmp_path):
     assert any("series summed over 渠道 (2 values) to" in n for n in notes)
     with pytest.raises(DataValidationError, match=r"sum_over: .* has no column '渠 道'"):
         load_history(CycleParams(**files, gmv=None, category=None, sum_over=["渠 道"]))
+    # digit codes are keys too (review 8.4 #1): GB/T 2260 province codes under the default
+    # sum_over, numeric store IDs with leading zeros declared
+    codes = raw.assign(province=np.where(np.arange(len(raw)) % 2, "44", "11"),
+                       店铺ID=np.where(np.arange(len(raw)) % 3, "001", "002"))
+    codes.to_csv(files["data"], index=False, encoding="gbk")
+    history, _, _, notes = load_history(CycleParams(**files, gmv=None, category=None))
+    assert history["y"].sum() == raw["销量"].sum() and any("summed over province (2 values) to" in n for n in notes)
+    history, _, _, notes = load_history(CycleParams(**files, gmv=None, category=None, sum_over=["province", "店铺ID"]))
+    assert history["y"].sum() == raw["销量"].sum()
+    assert any("summed over province (2 values), 店铺ID (2 values) to" in n for n in notes)

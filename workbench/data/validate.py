@@ -184,7 +184,7 @@ def dates_frequency(dates) -> str:
 
 
 # a text column whose values are all digits and signs (an amount, a date, a time, an ID number)
-# is no level of series: neither a product level above them nor a finer key to sum over
+# is no product level above the series (``planning.product_level_note``, which guesses)
 NUMBER_LIKE = r"[\d\s¥$€,.:/+\-年月日时分秒点]+"
 
 
@@ -194,15 +194,16 @@ def finer_keys(raw: pd.DataFrame, keys, declared, source: str, *, name: str = "s
     ``keys``: the ``declared`` ones only (a province under keys [sku, region]; named by the user's
     ``name`` parameter, or by the tool's own file format), never guessed from the other text
     columns (review 7.2 #5: any text column had been summed over, a status or an order time
-    too). Rows that repeat a date and key and differ in an undeclared column are refused by
-    ``prepare_long_frame``, which names it and ``name``. ``required``: a declared column the file
-    lacks is refused (False: skipped, for a default the file may not have).
+    too). Any declared column is accepted whatever it holds (review 8.4 #1/#2: store IDs
+    "001", GB/T 2260 province codes, price points, 40 new SKUs in 60 rows): summing over it gives
+    the right totals per key, and ``sum_finer``'s note names its distinct count. The callers read
+    the declared columns as text so codes keep their leading zeros. Rows that repeat a date and
+    key and differ in an undeclared column are refused by ``prepare_long_frame``, which names it
+    and ``name``. ``required``: a declared column the file lacks is refused (False: skipped, for
+    a default the file may not have).
 
     Raises:
-        DataValidationError: a declared column the file lacks (``required``), one of the keys,
-            a column of numbers, amounts or dates written as text (``NUMBER_LIKE``), or one with
-            about one value per row (more distinct values than half the rows: an order or line
-            ID, a time), each named with its distinct count.
+        DataValidationError: a declared column the file lacks (``required``), or one of the keys.
     """
     keys = list(keys)
     out = []
@@ -215,14 +216,6 @@ def finer_keys(raw: pd.DataFrame, keys, declared, source: str, *, name: str = "s
         if column in keys:
             raise DataValidationError(f"{name}: {column!r} is one of the keys {keys}; a column is either a key or "
                                       f"summed over")
-        values = raw[column].dropna().astype(str)
-        distinct = values.nunique()
-        if pd.api.types.is_numeric_dtype(raw[column]) or (len(values) and values.str.fullmatch(NUMBER_LIKE).mean() > 0.5):
-            raise DataValidationError(f"{name}: {source}'s column {column!r} holds numbers, amounts or dates "
-                                      f"({distinct} values, e.g. {values.iloc[0]!r}), not a key to sum over")
-        if distinct > max(1, len(raw) // 2):
-            raise DataValidationError(f"{name}: {source}'s column {column!r} has {distinct} values in {len(raw)} rows, "
-                                      f"about one per row (an order or line ID, a time?): not a key to sum over")
         out.append(column)
     return out
 
@@ -231,8 +224,10 @@ def sum_finer(frame: pd.DataFrame, keys, finer, source: str, names: dict | None 
               ) -> tuple[pd.DataFrame, list[str]]:
     """The standard frame ``[keys..., *finer, ds, y]`` summed over the ``finer`` key columns
     (``finer_keys``) to ``keys``'s series, with the note saying how many series became how many
-    and each finer column's distinct count; ``frame`` as it is and no note without them.
-    ``names``: how the note names the keys (a user's own column names)."""
+    and each finer column's distinct count (a column with more values than half the rows is
+    asked about: an order or line ID sums to the same totals, but was it meant?); ``frame`` as
+    it is and no note without them. ``names``: how the note names the keys (a user's own column
+    names)."""
     keys, finer = list(keys), list(finer)
     if not finer:
         return frame, []
@@ -243,7 +238,8 @@ def sum_finer(frame: pd.DataFrame, keys, finer, source: str, names: dict | None 
     out.attrs.update(attrs)
     n_after = out.groupby(keys).ngroups if keys else 1
     shown = [(names or {}).get(k, k) for k in keys]
-    what = ", ".join(f"{c} ({n} values)" for c, n in counts.items())
+    what = ", ".join(f"{c} ({n} values" + (f" in {len(frame)} rows: an order or line ID?" if n > max(1, len(frame) // 2)
+                                           else "") + ")" for c, n in counts.items())
     return out, [f"{source}: {n_before} series summed over {what} to {n_after} series of "
                  f"{' and '.join(map(str, shown)) or 'the national total'}"]
 
@@ -354,26 +350,26 @@ def short_period_note(frame: pd.DataFrame, freq: str, source: str) -> list[str]:
 
 
 def outside_calendar_note(frame: pd.DataFrame, source: str) -> list[str]:
-    """The note naming the years of ``frame``'s dates (the standard frame's ``ds``) whose Spring
-    Festival the calendar cannot place (``calendar.placed_years``: the ``holidays`` package's
-    1950-2100): no festival pause, New Year sale or other event is known there, so the models read
-    those periods as quiet ones (``features.quiet_periods``) and fit no event effect on them; the
-    whole history, or its part, is said. ``[]`` when every year is placed."""
-    from workbench.calendar import placed_years
-
+    """The note naming the years of ``frame``'s dates (the standard frame's ``ds``) whose events
+    the calendar cannot place (``placed_periods``, the one test: 1952-2098, the ``holidays``
+    package's 1950-2100 less the two years either side a date's windows are searched in): no
+    festival pause, New Year sale or other event is known there, so the models read those
+    periods as quiet ones (``features.quiet_periods``) and fit no event effect on them; the whole
+    history, or its part, is said. ``[]`` when every year is placed."""
     if frame.empty:
         return []
     years = np.unique(pd.DatetimeIndex(frame["ds"]).year)
-    outside = years[~placed_years(years)]
+    outside = years[~placed_periods(pd.DatetimeIndex([pd.Timestamp(year=y, month=1, day=1) for y in years]))]
     if not len(outside):
         return []
     runs = ", ".join(f"{r[0]}..{r[-1]}" if len(r) > 1 else f"{r[0]}"
                      for r in np.split(outside, np.flatnonzero(np.diff(outside) > 1) + 1))
     whole = "the whole history (" + runs + ") lies" if len(outside) == len(years) else \
-        f"{len(outside)} of its {len(years)} years ({runs}) lie"
-    return [f"{source}: {whole} outside the calendar's years 1950-2100, the years whose Spring "
-            f"Festival it can place: no festival pause or sale is known there, so those periods are read as "
-            f"quiet ones and carry no event effect"]
+        f"{len(outside)} of its {len(years)} years ({runs}) {'lies' if len(outside) == 1 else 'lie'}"
+    first, last = _placed_range()
+    return [f"{source}: {whole} outside the calendar's years {first}-{last}, the years whose events it can "
+            f"place: no festival pause or sale is known there, so those periods are read as quiet ones and "
+            f"carry no event effect"]
 
 
 def prepare_long_frame(
@@ -475,11 +471,14 @@ DATE_FORMATS = {
     "%Y%m%d": "YYYYMMDD", "%Y年%m月%d日": "YYYY年MM月DD日", "%d/%m/%Y": "DD/MM/YYYY",
     "%m/%d/%Y": "MM/DD/YYYY", "%d.%m.%Y": "DD.MM.YYYY", "%d-%m-%Y": "DD-MM-YYYY",
 }
-# a time of day written in Chinese after the date (13时05分22秒, 13时5分, 13点, 13点半, 下午3时), as the
-# clock the time part reads (most specific first). Only the day is read, so a half-day word (上午,
-# 下午, 晚上...) before a 12-hour clock changes nothing and is dropped.
+# a time of day written in Chinese after the date (13时05分22秒, 13时5分, 13点, 13点半, 下午3时; a
+# Chinese-locale Excel / WPS cell's "2025/8/15 下午 3:05:00"), as the clock the time part reads
+# (most specific first). Only the day is read, and a 12-hour clock's half-day word (上午, 下午,
+# 晚上...) never moves it (下午 12:05 is noon, 上午 12:05 midnight, both of that day), so the word
+# is dropped before any clock.
 _HALF_DAY = r"(?:上午|下午|中午|晚上|凌晨|早上)?"
-_CHINESE_TIMES = ((rf"\s*{_HALF_DAY}\s*(\d{{1,2}})[时点](\d{{1,2}})分(\d{{1,2}})秒$", r" \1:\2:\3"),
+_CHINESE_TIMES = ((r"\s*(?:上午|下午|中午|晚上|凌晨|早上)\s*(\d{1,2}:)", r" \1"),
+                  (rf"\s*{_HALF_DAY}\s*(\d{{1,2}})[时点](\d{{1,2}})分(\d{{1,2}})秒$", r" \1:\2:\3"),
                   (rf"\s*{_HALF_DAY}\s*(\d{{1,2}})[时点](\d{{1,2}})分?$", r" \1:\2"),
                   (rf"\s*{_HALF_DAY}\s*(\d{{1,2}})[时点]半$", r" \1:30"),
                   (rf"\s*{_HALF_DAY}\s*(\d{{1,2}})[时点]$", r" \1:00"))
@@ -761,6 +760,16 @@ def placed_periods(ds: pd.DatetimeIndex) -> np.ndarray:
     distinct = np.unique(years)
     ok = dict(zip(distinct, placed_years(distinct - 2) & placed_years(distinct + 2)))
     return np.array([ok[y] for y in years], bool)
+
+
+def _placed_range() -> tuple[int, int]:
+    """The first and last year ``placed_periods`` places (the ``holidays`` package's years less
+    two at each end), for the notes that state the range."""
+    from workbench.calendar import placed_years
+
+    years = np.arange(1900, 2201)
+    inside = years[placed_years(years - 2) & placed_years(years + 2)]
+    return int(inside[0]), int(inside[-1])
 
 
 def festival_pause(grid: pd.DatetimeIndex, freq: str) -> np.ndarray:

@@ -719,7 +719,7 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
                                          unused_columns_note)
 
     mapping = read_successors(params.successors) if params.successors is not None else None
-    raw = read_table(params.data, text_columns=keys)  # codes such as 00123 keep their zeros
+    raw = read_table(params.data, text_columns=[*keys, *(params.sum_over or ())])  # codes such as 00123 keep their zeros
     absent = [k for k in keys if k not in raw.columns]
     if absent:
         what = f"keys: {absent}" if params.keys is not None else \

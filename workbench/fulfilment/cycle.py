@@ -481,7 +481,8 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     if params.data == "sample":
         raw, source = load_sample("sku"), "sample (sku)"
     else:
-        raw = read_table(params.data, text_columns=[params.sku_col, params.region_col, params.category_col])
+        raw = read_table(params.data, text_columns=[params.sku_col, params.region_col, params.category_col,
+                                                   *(params.sum_over or ())])
         source = raw.attrs.get("source", params.data)
     read = [getattr(params, name) for name in (*SALES_COLUMNS, "target", "gmv")]
     notes = unused_columns_note(raw, read, params.target, source)
