@@ -192,6 +192,8 @@ def test_an_on_off_season_is_no_launch():
     sums = pd.DataFrame({"established": established_series(frame, ["sku"]).groupby("ds")["y"].sum()})
     curve = panel_launch_curve(frame, ["sku"], "D", sums)
     assert curve.launches == 1 and not curve.usable
+    assert curve.left_out == (("paused", 3),)  # counted and said, not dropped silently
+    assert curve.describe().endswith("under the 3 a pooled launch curve needs; 3 series left out: 3 paused")
 
 
 def test_paused_is_an_inner_zero_run_that_a_stop_would_be():

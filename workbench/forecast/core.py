@@ -711,7 +711,8 @@ def panel_launch_curve(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame)
     first sale a few weeks in is no launch: trial 8's slow sellers, 'launched' in the panel's
     second month, were the only launches two years old, and set the curve's tail), and so are
     series that stopped and sold again (``launch.paused``: an on/off season's start is no
-    launch). The curve is
+    launch); ``LaunchCurve.left_out`` counts them by reason, with the launches of fewer than
+    two measured age bins. The curve is
     measured even with too few launches
     (``LaunchCurve.usable`` says so, and the models' notes). Its ceiling is the log of the
     largest established series' mean over its last ``YEAR_PERIODS`` periods (a level the
@@ -719,20 +720,30 @@ def panel_launch_curve(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame)
     panel_start = frame["ds"].min()
     established = sums["established"] if (sums["established"] > 0).any() else None
     levels, cohorts = [], []
+    left_out = dict.fromkeys(("stopped", "intermittent", "paused", "under two age bins measured"), 0)
     product = launch_products(frame, keys)
     for label, rows in _series_of(frame, keys):
         y, ds = rows["y"].to_numpy(float), pd.DatetimeIndex(rows["ds"])
         start = launch_start(y, ds, freq, panel_start)
-        if start is None or stopped_since(y[start:], freq) is not None \
-                or is_intermittent(y[start:], freq) or paused(y[start:], freq):
-            continue  # a sparse series' first sale, or a season's start (it paused), is no launch
-        reference = established.reindex(ds).fillna(0.0).to_numpy() if established is not None else None
-        lv = age_levels(y, start, BIN_PERIODS[freq], reference)
-        if (~np.isnan(lv)).sum() >= 2:
-            levels.append(lv)
-            cohorts.append(tuple(label[k] for k in product))
+        if start is None:
+            continue
+        # a sparse series' first sale, or a season's start (it paused), is no launch
+        if stopped_since(y[start:], freq) is not None:
+            left_out["stopped"] += 1
+        elif is_intermittent(y[start:], freq):
+            left_out["intermittent"] += 1
+        elif paused(y[start:], freq):
+            left_out["paused"] += 1
+        else:
+            reference = established.reindex(ds).fillna(0.0).to_numpy() if established is not None else None
+            lv = age_levels(y, start, BIN_PERIODS[freq], reference)
+            if (~np.isnan(lv)).sum() >= 2:
+                levels.append(lv)
+                cohorts.append(tuple(label[k] for k in product))
+            else:
+                left_out["under two age bins measured"] += 1
     return launch_curve(levels, freq, panel_start, established is not None, _peer_ceiling(frame, keys, freq),
-                        cohorts=cohorts)
+                        cohorts=cohorts, left_out=tuple((r, n) for r, n in left_out.items() if n))
 
 
 def launch_products(frame: pd.DataFrame, keys) -> list[str]:

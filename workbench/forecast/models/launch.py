@@ -92,7 +92,8 @@ class LaunchCurve:
     shape (bins - 1,), launches behind each factor (0 for the tail's); ``established``: the
     panel has established series to measure shares against; ``ceiling``: log of the largest
     established series' mean units per period over its last year (None: unknown), a level no
-    launch is ramped above.
+    launch is ramped above; ``left_out``: ``(reason, series)`` pairs, the launched series the
+    curve does not hold and why (the core's ``panel_launch_curve``).
     """
 
     freq: str
@@ -102,6 +103,7 @@ class LaunchCurve:
     counts: np.ndarray
     established: bool = True
     ceiling: float | None = None
+    left_out: tuple = ()
 
     @property
     def usable(self) -> bool:
@@ -177,14 +179,14 @@ class LaunchCurve:
         return within, self._at(np.maximum(ages, edge)) - self._at(edge)
 
     def describe(self) -> str:
-        """The curve in words for a note: launches, ages and factors."""
+        """The curve in words for a note: launches, ages and factors, and the series left out."""
         words = PERIOD_WORDS[self.freq]
         if not self.established:
             return ("no established series in the panel (every series started within the data) to measure the "
                     "launches' shares against")
         if not self.usable:
             return (f"{self.launches} launched series in the panel, under the {MIN_LAUNCHES} a pooled launch "
-                    f"curve needs")
+                    f"curve needs{self._left_out_words()}")
         centres, last = self._centres(), len(self.log_level) - 1
         shown = sorted({int(round(k)) for k in np.linspace(0, last, min(6, last + 1))})
         steps = ", ".join(f"{centres[k]:g}: x{np.exp(self.log_level[k]):.2f}" for k in shown)
@@ -193,7 +195,13 @@ class LaunchCurve:
         return (f"the launch curve pooled from the panel's {self.launches} launches (a product's series by region "
                 f"count once; level by age in {words} "
                 f"against its first {self.bin_periods} {words}: {steps}; {tail}; it rises until about "
-                f"{self.plateau} {words} and is held past {centres[-1]:g})")
+                f"{self.plateau} {words} and is held past {centres[-1]:g}{self._left_out_words()})")
+
+    def _left_out_words(self) -> str:
+        total = sum(n for _, n in self.left_out)
+        if not total:
+            return ""
+        return f"; {total} series left out: " + ", ".join(f"{n} {reason}" for reason, n in self.left_out)
 
     def _at(self, ages) -> np.ndarray:
         centres, level = self._centres(), self.log_level
@@ -263,13 +271,14 @@ def age_levels(y: np.ndarray, start: int, bin_periods: int, reference: np.ndarra
 
 
 def launch_curve(levels: list[np.ndarray], freq: str, panel_start, established: bool = True,
-                 ceiling: float | None = None, cohorts=None) -> LaunchCurve:
+                 ceiling: float | None = None, cohorts=None, left_out: tuple = ()) -> LaunchCurve:
     """The pooled curve (see the module docstring) from the launches' ``age_levels`` (one array
     per launched series, log levels by age bin at ``freq``, as shares of the established
     series' sum when ``established``): the measured factors, then the tail (``_tail_factors``).
     ``panel_start``: the panel's first date; ``ceiling``: ``LaunchCurve.ceiling``; ``cohorts``:
     one label per launch (its product: the core's ``launch_products``; default: each launch its
-    own), the launches of one label being one launch (``_cohort_factors``). Never raises: with
+    own), the launches of one label being one launch (``_cohort_factors``); ``left_out``:
+    ``LaunchCurve.left_out``. Never raises: with
     fewer than ``MIN_LAUNCHES`` launches (cohorts), or without established series, the curve
     is not ``usable``."""
     changes = _cohort_factors(levels, cohorts)
@@ -293,7 +302,8 @@ def launch_curve(levels: list[np.ndarray], freq: str, panel_start, established: 
     tail = _tail_factors(np.array(medians), counts, measured, year_bins) if measured else np.zeros(0)
     log_level = np.concatenate([[0.0], np.cumsum(np.r_[factors, tail])])
     counts = np.r_[counts[:measured], np.zeros(len(tail), int)]
-    return LaunchCurve(freq, pd.Timestamp(panel_start), len(changes), log_level, counts, established, ceiling)
+    return LaunchCurve(freq, pd.Timestamp(panel_start), len(changes), log_level, counts, established, ceiling,
+                       tuple(left_out))
 
 
 def _cohort_factors(levels: list[np.ndarray], cohorts) -> list[np.ndarray]:
