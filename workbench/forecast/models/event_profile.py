@@ -22,7 +22,9 @@ On ``log1p(y)`` the history is split into
 
 Young and changing series (``workbench.forecast.models.regime``): the history before the series'
 start (its first sustained non-zero) is dropped; a series that stopped is forecast at zero; and
-level and growth come from the current regime only (since the start or the last level shift):
+level and growth come from the current regime only (since the start or the last level shift; the
+regime is read on the days outside the shipped calendar's event spans, so a planner's own event
+moves no window it does not overlap through it):
 
 * a regime of at least a year (plus four weeks) lays last year's baseline (same weekday, 52 weeks
   back) over the horizon and adds the year-on-year growth of the baseline over the latest quiet
@@ -139,7 +141,7 @@ from workbench.data.validate import consecutive_runs
 from workbench.errors import ModelError
 from workbench.forecast.conformal import (DAY_WINDOW, MAX_SCALE_SLOPE, MIN_BAND_ERRORS, conformal_offsets, day_noise,
                                           day_parts, scale_slope, widened_offsets, wiener_factor)
-from workbench.forecast.features import event_offsets, in_event_span, named_days
+from workbench.forecast.features import JOINED_PROFILES, PROFILE_EVENTS, event_offsets, in_event_span, named_days
 from workbench.forecast.metrics import robust_sd
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction, censored_at_zero
 from workbench.forecast.models.intermittent import INTERMITTENT_ADI, INTERMITTENT_WINDOW
@@ -158,6 +160,9 @@ PATH_DAYS = 2 * YEAR  # days of the pooled baseline path a pooled model publishe
 RECENT_PATH_DAYS = YEAR
 # a season read from one year (``EventProfile._one_year_season``) moving the path by this share or more is noted
 SEASON_NOTE = 0.05
+# the profiles of the shipped calendar: the regime is read on the days outside their spans only, so a
+# planner's own event (中秋) changes no window it does not overlap through the series' regime
+SHIPPED_PROFILES = frozenset(PROFILE_EVENTS) | frozenset(JOINED_PROFILES)
 # a yearly off season needs a season between: its busiest RECENT_DAYS days selling at OFF_SEASON_RATIO
 # times the off days' rate or more, that rate ratio significant at OFF_SEASON_ALPHA (``_off_season``;
 # a flat Poisson(1)/day seller has a 28-day run on 76% of days by chance, review 8.2 #1)
@@ -340,8 +345,12 @@ class EventProfile(Forecaster):
         if (steps != 1).any():
             raise ModelError(f"{self.name} needs consecutive days; validate the data first")
         offsets = _offsets(self.ds_[0], len(self.y_), self.calendar_)
-        self.quiet_ = ~in_event_span(offsets)  # days outside event spans: the regime's, a stop's note
-        self.regime_ = detect_regime(self.y_, self.quiet_)
+        self.quiet_ = ~in_event_span(offsets)  # days outside event spans: a stop's note
+        # the regime on the shipped events' quiet days: a planner's two-week event cannot fake a level
+        # held for a quarter, and its span taking the quiet weeks after a real step had dropped the
+        # shift, the regime then reaching back over it (trial 10's 麻辣鸭脖 +40% with 中秋 declared)
+        self.regime_ = detect_regime(self.y_, ~in_event_span({k: v for k, v in offsets.items()
+                                                              if k in SHIPPED_PROFILES}))
         born = self.regime_.born
         curve = self.launch_curve
         # one rule with the curve's (``launch.launch_start``): a series whose first sale falls in the
