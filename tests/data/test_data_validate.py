@@ -465,6 +465,31 @@ def test_a_last_period_cut_short_is_named_from_the_data_not_the_clock():
     pause.loc[pause.index[-1], "y"] = 20.0  # Spring Festival 2026: the pause, low by design
     assert unfinished_period_note(pause, "D", "pause.csv") == []
 
+
+def test_the_last_day_is_judged_against_the_runs_own_events_not_the_shipped_calendar():
+    """Review 8.4 #8: the siblings of the last day were chosen on the shipped calendar, so a
+    planner's own month-long sale (its days x4) stood in as the quiet days a whole day is
+    compared with, and a normal day after it was called cut short. On the run's calendar those
+    days are no siblings; a day short of its real siblings is still named."""
+    from workbench.calendar import RetailCalendar
+    from workbench.calendar.events import NewEventWarning
+    from workbench.data.validate import table_notes, unfinished_period_note
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NewEventWarning)
+        own = RetailCalendar({"events": {"summer_sale": {"label": "夏日大促", "anchor": "08-15", "start": "08-01",
+                                                        "end": "08-31", "peaks": ["08-15"], "kind": "sale"}}})
+    days = pd.DataFrame({"ds": pd.date_range("2026-06-01", "2026-09-01"), "y": 100.0})
+    days.loc[days["ds"].dt.month == 8, "y"] = 400.0  # the shop's own August sale
+    # its 4 siblings (the Tuesdays 08-04..08-25) are all in the sale: on the shipped calendar the day looks short
+    assert "the last day, 2026-09-01, totals 100" in unfinished_period_note(days, "D", "d.csv")[0]
+    assert unfinished_period_note(days, "D", "d.csv", own) == []
+    assert table_notes(days, "D", "d.csv", calendar=own) == []
+    later = pd.DataFrame({"ds": pd.date_range("2026-06-01", "2026-10-13"), "y": 100.0})
+    later.loc[later["ds"].dt.month == 8, "y"] = 400.0
+    later.loc[later.index[-1], "y"] = 30.0  # a morning's export, against September's quiet Tuesdays
+    assert "the last day, 2026-10-13, totals 30" in unfinished_period_note(later, "D", "d.csv", own)[0]
+
 def test_a_declared_finer_key_of_young_skus_is_summed_and_a_per_row_one_asked_about():
     """Review 8.4 #2: 40 new SKUs in 60 rows summed to their category were refused as "about one
     per row". A declared column is the planner's word: it is summed over, and the note asks

@@ -324,5 +324,14 @@ def test_a_backtest_whose_history_never_saw_the_event_says_so(sample_csv, capsys
     code = main(["backtest", "--data", str(sample_csv), "--date-col", "ds", "--target", "units", "--freq", "D",
                  "--keys", "category", "--event", "618", "--years", "2025", "--models", "seasonal_naive"])
     assert code == 0
+    out = capsys.readouterr().out
     assert ("note: 618 2025: the history before its cut-off 2025-02-12 holds no earlier 618 window whole; the models "
-            "forecast it without having seen the event") in capsys.readouterr().out
+            "forecast it without having seen the event\n") in out
+    # review 8.4 #9: what auto borrows is said only when auto runs
+    from workbench.forecast.jobs import _check_backtest_years, load_series
+
+    frame, _ = load_series(sample_csv, date_col="ds", target="units", keys=["category"])
+    note = _check_backtest_years(frame, "618", [2025], 90, None, ("auto", "seasonal_naive"))[0]
+    assert note.endswith("without having seen the event (auto's event_profile and recent_level borrow the uplift "
+                         "of the events of its kind if they saw any (else they add none), with a wider band: "
+                         "their notes say which)")

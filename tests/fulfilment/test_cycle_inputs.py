@@ -208,3 +208,18 @@ def test_only_declared_finer_keys_are_summed_over(tmp_path):
     history, _, _, notes = load_history(CycleParams(**files, gmv=None, category=None, sum_over=["province", "店铺ID"]))
     assert history["y"].sum() == raw["销量"].sum()
     assert any("summed over province (2 values), 店铺ID (2 values) to" in n for n in notes)
+
+
+
+def test_the_cycle_gives_the_notes_every_table_read_gives(tmp_path):
+    """Review 8.4 #7: the cycle put its own list of notes together and left out the years the
+    calendar cannot place, which the forecast and the event report said. Every entry point now
+    calls ``validate.table_notes``: the cycle's first notes are its table notes."""
+    files = _export(tmp_path)
+    raw = pd.read_csv(files["data"], encoding="gbk", dtype={"商品编码": str})
+    raw["日期"] = (pd.to_datetime(raw["日期"]) + pd.DateOffset(years=73)).dt.strftime("%Y-%m-%d")  # 2099
+    raw.assign(退货量=1).to_csv(files["data"], index=False, encoding="gbk")
+    notes = load_history(CycleParams(**files, gmv=None, category=None))[3]
+    assert notes[0] == f"{files['data']}: column(s) ['退货量'] not used: the forecast is of '销量' as it is"
+    assert notes[1].startswith(f"{files['data']}: the whole history (2099) lies outside the calendar's years "
+                               f"1952-2098")

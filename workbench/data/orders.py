@@ -8,8 +8,8 @@ zero for each day of a series between its first sale and the last day of the exp
 no order sold nothing), except on the dates of an export outage (days without any sales line in a
 run chance cannot explain: ``validate.missing_dates``, the rule of every table read), which keep
 no row and are named, so the forecaster fills them instead of reading zeros. A last day whose
-units the data show cut short (an export taken before the day ended:
-``validate.unfinished_period_note``) is named too.
+units the data show cut short (an export taken before the day ended) and years the calendar cannot
+place are named too (``validate.table_notes``, the notes of every table read).
 
 The mapping (``order_mapping.yaml`` beside this module, or a user's file with the same keys)
 names the source column of each field and which status values are sales; a line whose after-sale
@@ -29,9 +29,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench.data.io import encoding_hint, parse_numbers, read_table, read_yaml
+from workbench.data.io import encoding_hint, parse_numbers, read_table, read_yaml, read_yaml_with_lines
 from workbench.data.provinces import resolve_provinces
-from workbench.data.validate import describe_dates, describe_rows, missing_dates, parse_dates, unfinished_period_note
+from workbench.data.validate import describe_dates, describe_rows, missing_dates, parse_dates, table_notes
 from workbench.errors import ConfigError, DataValidationError, ParameterError
 
 FIELDS = {
@@ -73,6 +73,11 @@ class OrderMapping:
     sales_statuses: frozenset[str]
     non_sales_statuses: frozenset[str]
     source: str
+    lines: dict = field(default_factory=dict)  # field -> where the user's file sets it ("map.yaml:3")
+
+    def where(self, name: str) -> str:
+        """Where field ``name`` is set: ``file:line`` in the user's file, else the mapping's source."""
+        return str(self.lines.get(name, self.source))
 
 
 def load_mapping(path: str | Path | None = None) -> OrderMapping:
@@ -85,9 +90,11 @@ def load_mapping(path: str | Path | None = None) -> OrderMapping:
     ``data.io.read_yaml`` refuses (missing file, size, aliases, duplicate keys, invalid YAML).
     """
     merged = _mapping_dict(read_yaml(DEFAULT_MAPPING, what="mapping"), str(DEFAULT_MAPPING))
-    source = "default mapping"
+    source, lines = "default mapping", {}
     if path is not None:
-        user = _mapping_dict(read_yaml(path, what="mapping"), str(path))
+        data, locations = read_yaml_with_lines(path, what="mapping")
+        user = _mapping_dict(data, str(path))
+        lines = {name: locations[("columns", name)] for name in user["columns"] if ("columns", name) in locations}
         merged["columns"].update(user["columns"])
         for key in ("sales_statuses", "non_sales_statuses"):
             if key in user:
@@ -98,7 +105,7 @@ def load_mapping(path: str | Path | None = None) -> OrderMapping:
         raise ConfigError(f"{source}: status(es) {sorted(both)} are listed as sales and as non-sales; "
                           f"keep each in one list")
     return OrderMapping(columns=merged["columns"], sales_statuses=frozenset(merged["sales_statuses"]),
-                        non_sales_statuses=frozenset(merged["non_sales_statuses"]), source=source)
+                        non_sales_statuses=frozenset(merged["non_sales_statuses"]), source=source, lines=lines)
 
 
 def _mapping_dict(data, source: str) -> dict:
@@ -250,7 +257,7 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
     refused = [n for n in needed if n in left_out and n not in _OPTIONAL
                and not (n == "province" and mapping.columns.get("address"))]
     if refused:
-        raise ConfigError(f"{mapping.source}: columns.{refused[0]} is null, but level {level!r} needs the "
+        raise ConfigError(f"{mapping.where(refused[0])}: columns.{refused[0]} is null, but level {level!r} needs the "
                           f"{refused[0]} ({FIELDS[refused[0]]}); name its header")
     needed = [n for n in needed if n not in left_out or n == "province"]
     used = _pick_columns(frame, mapping, needed, src)
@@ -336,7 +343,7 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
                      f"export outage?): left without rows, not written as 0, so reading the table names them and "
                      f"fills each series there from the same weekday in the weeks either side; if nothing sold, "
                      f"add those days to the export")
-    notes += unfinished_period_note(table.rename(columns={"units": "y"}), "D", src)
+    notes += table_notes(table.rename(columns={"units": "y"}), "D", src)  # the export's columns are mapped, not asked about
     if "order_id" in used:
         order_of = sales[used["order_id"]]
         orders = int(order_of.nunique())

@@ -282,10 +282,12 @@ SHORT_PERIOD_CHANCE = 0.01
 SIBLINGS = {"D": (7, 4), "W": (1, 8), "MS": (1, 3), "QS": (1, 2)}
 
 
-def unfinished_period_note(frame: pd.DataFrame, freq: str, source: str) -> list[str]:
+def unfinished_period_note(frame: pd.DataFrame, freq: str, source: str, calendar=None) -> list[str]:
     """The note on the table's last period, a function of the data alone (the same file gives the
     same note on any day; review 7.2 #6: it had read the wall clock). ``frame``: the standard
-    frame ``[keys..., ds, y]`` at ``freq`` (units per period).
+    frame ``[keys..., ds, y]`` at ``freq`` (units per period); ``calendar``: the run's
+    ``RetailCalendar`` (a planner's own events too; None: the shipped one), whose event windows
+    are no quiet siblings of the last period.
 
     A last period cut short (an export taken before the day ended, a week or month summed before
     its last day) is read as a whole period and its shortfall as a fall in demand. It is named
@@ -293,13 +295,10 @@ def unfinished_period_note(frame: pd.DataFrame, freq: str, source: str) -> list[
     cannot show a period short of only a few of its days (an export to 2026-11-29 summed to
     months: trial 9, trial 10), so its last period, when not named as short, is named as read
     whole, with what to do if the export ended before its last day. ``[]`` for a table of days
-    whose last day is not short. One home for every entry point: ``workbench forecast`` and
-    ``backtest`` (``jobs.load_series``), the event report (``planning.load_planning_frame``),
-    the planning cycle (``cycle.load_history``) and ``workbench data orders``
-    (``orders.daily_sales``)."""
+    whose last day is not short. Every entry point gets it through ``table_notes``."""
     if frame.empty:
         return []
-    short = short_period_note(frame, freq, source)
+    short = short_period_note(frame, freq, source, calendar)
     if short or freq == "D":
         return short
     last = pd.Timestamp(frame["ds"].max())
@@ -309,14 +308,16 @@ def unfinished_period_note(frame: pd.DataFrame, freq: str, source: str) -> list[
             f"{end.date()}, leave that row out"]
 
 
-def short_period_note(frame: pd.DataFrame, freq: str, source: str) -> list[str]:
+def short_period_note(frame: pd.DataFrame, freq: str, source: str, calendar=None) -> list[str]:
     """The note naming the table's last period when its data say it was cut short: its total over
     every series (``frame``: the standard frame ``[keys..., ds, y]`` at ``freq``) is under
     ``SHORT_PERIOD_SHARE`` of the lowest of its siblings' totals (``SIBLINGS``: the same weekday
     of the 4 weeks before for a day, the 8 weeks, 3 months or 2 quarters before; at least 2 of
-    them outside the event windows and the week after each, ``_in_event``) and a Poisson count at
-    that lowest total would fall so low with a chance under ``SHORT_PERIOD_CHANCE``. ``[]``
-    otherwise, and for a last period in the Spring Festival pause (a closure is low by design).
+    them outside the event windows of ``calendar`` and the week after each, ``_in_event``; a
+    planner's own events count when ``calendar`` holds them, None: the shipped calendar) and a
+    Poisson count at that lowest total would fall so low with a chance under
+    ``SHORT_PERIOD_CHANCE``. ``[]`` otherwise, and for a last period in the Spring Festival pause
+    (a closure is low by design).
     Its limit: a period short of a few of its days (29 of November's 30) is not told from its
     total; only a shortfall beyond the siblings' spread is."""
     from scipy.stats import poisson
@@ -327,9 +328,9 @@ def short_period_note(frame: pd.DataFrame, freq: str, source: str) -> list[str]:
     last = pd.Timestamp(totals.index.max())
     step, count = SIBLINGS[freq]
     siblings = pd.DatetimeIndex(sorted(last - PERIOD_LENGTH[freq] * (step * k) for k in range(1, count + 1)))
-    if festival_pause(pd.DatetimeIndex([last]), freq)[0]:
+    if festival_pause(pd.DatetimeIndex([last]), freq, calendar)[0]:
         return []
-    siblings = siblings[~_in_event(siblings, freq)]
+    siblings = siblings[~_in_event(siblings, freq, calendar)]
     seen = totals.reindex(siblings).dropna()  # an export outage's dates (no row) are no sibling
     if len(seen) < 2:
         return []
@@ -370,6 +371,47 @@ def outside_calendar_note(frame: pd.DataFrame, source: str) -> list[str]:
     return [f"{source}: {whole} outside the calendar's years {first}-{last}, the years whose events it can "
             f"place: no festival pause or sale is known there, so those periods are read as quiet ones and "
             f"carry no event effect"]
+
+
+def table_notes(frame: pd.DataFrame, freq: str, source: str, *, raw: pd.DataFrame | None = None,
+                used=(), target: str | None = None, keys=None, level_flag: str | None = None,
+                calendar=None, warn: bool = False) -> list[str]:
+    """The notes on a table as read, the one home every entry point calls (``workbench forecast``
+    and ``backtest``: ``jobs.load_series``; the event report: ``planning.load_planning_frame``;
+    the planning cycle: ``cycle.load_history``; ``workbench data orders``: ``orders.daily_sales``;
+    review 8.4 #7: each had put its own list together and they drifted), in this order:
+
+    - number columns of ``raw`` (the file as read) that the run does not read, a returns or GMV
+      column beside ``target`` (``unused_columns_note``; ``used``: the columns read);
+    - the last period, cut short or read whole (``unfinished_period_note``, judged against
+      ``calendar``'s events: the run's calendar, a planner's own events included; None: the
+      shipped one);
+    - years of ``frame``'s dates the calendar cannot place (``outside_calendar_note``);
+    - a column of ``raw`` the ``keys`` should hold to give the series a product level
+      (``planning.product_level_note``; ``level_flag``: how the user names the keys, ``--keys``
+      or ``keys``; None where the user chooses no keys).
+
+    ``frame``: the standard frame ``[keys..., ds, y]`` at ``freq`` (units per period); ``raw``
+    None: a table the tool built itself (the orders' daily table), whose columns are not asked
+    about. ``warn``: each note is also issued as a warning of its kind (``UnusedColumnsWarning``,
+    ``UnfinishedPeriodWarning``, ``OutsideCalendarWarning``, ``planning.LevelKeyWarning``), as
+    the CLI prints them. Returns the notes, ``[]`` when there are none."""
+    groups = []
+    if raw is not None and target is not None:
+        groups.append((UnusedColumnsWarning, unused_columns_note(raw, used, target, source)))
+    groups.append((UnfinishedPeriodWarning, unfinished_period_note(frame, freq, source, calendar)))
+    groups.append((OutsideCalendarWarning, outside_calendar_note(frame, source)))
+    if raw is not None and level_flag is not None:
+        from workbench.forecast.planning import LevelKeyWarning, product_level_note
+
+        groups.append((LevelKeyWarning, product_level_note(raw, keys or [], used, source, flag=level_flag)))
+    notes = []
+    for category, found in groups:
+        for note in found:
+            if warn:
+                warnings.warn(note, category, stacklevel=3)
+            notes.append(note)
+    return notes
 
 
 def prepare_long_frame(
@@ -772,17 +814,17 @@ def _placed_range() -> tuple[int, int]:
     return int(inside[0]), int(inside[-1])
 
 
-def festival_pause(grid: pd.DatetimeIndex, freq: str) -> np.ndarray:
+def festival_pause(grid: pd.DatetimeIndex, freq: str, calendar=None) -> np.ndarray:
     """Boolean mask of the periods of ``grid`` (each dated by its first day, at ``freq``: D, W,
-    MS or QS) that touch the default calendar's Spring Festival pause (``pause_days``): dates
-    without rows there are a closure, not an export outage (review: a 除夕 / 初一 closure was
-    filled from the weeks around it, erasing the collapse)."""
+    MS or QS) that touch ``calendar``'s Spring Festival pause (``pause_days``; None: the shipped
+    calendar): dates without rows there are a closure, not an export outage (review: a 除夕 /
+    初一 closure was filled from the weeks around it, erasing the collapse)."""
     from workbench.calendar import default_calendar
 
     out = np.zeros(len(grid), bool)
     placed = placed_periods(grid)  # a year the calendar cannot place has no known pause
     if placed.any():
-        out[placed] = pause_days(grid[placed], freq, default_calendar())[0] > 0
+        out[placed] = pause_days(grid[placed], freq, calendar or default_calendar())[0] > 0
     return out
 
 
@@ -791,13 +833,14 @@ def festival_pause(grid: pd.DatetimeIndex, freq: str) -> np.ndarray:
 EVENT_AFTERMATH_DAYS = 7
 
 
-def _in_event(periods: pd.DatetimeIndex, freq: str) -> np.ndarray:
+def _in_event(periods: pd.DatetimeIndex, freq: str, calendar=None) -> np.ndarray:
     """Boolean mask of the periods (each dated by its first day, at ``freq``) that overlap a window
-    of the default calendar's events or the ``EVENT_AFTERMATH_DAYS`` after it: their totals are
-    not a quiet period's (none in a year the calendar cannot place, ``placed_periods``)."""
+    of ``calendar``'s events (None: the shipped calendar; a planner's own events when it holds
+    them) or the ``EVENT_AFTERMATH_DAYS`` after it: their totals are not a quiet period's (none
+    in a year the calendar cannot place, ``placed_periods``)."""
     from workbench.calendar import default_calendar
 
-    calendar = default_calendar()
+    calendar = calendar or default_calendar()
     out = np.zeros(len(periods), bool)
     placed = placed_periods(periods)  # a year the calendar cannot place has no known event
     if not placed.any():

@@ -11,17 +11,14 @@ import pandas as pd
 from workbench.calendar import RetailCalendar, default_calendar
 from workbench.data.io import WRITE_SUFFIXES, read_table, refuse_overwrite, write_table
 from workbench.data.successors import SuccessorsWarning, map_codes, read_successors
-from workbench.data.validate import (OutsideCalendarWarning, UnfinishedPeriodWarning, UnusedColumnsWarning,
-                                     outside_calendar_note, period_end, prepare_long_frame, unfinished_period_note,
-                                     unused_columns_note)
+from workbench.data.validate import period_end, prepare_long_frame, table_notes
 from workbench.errors import ParameterError
 from workbench.forecast.backtest import compare_models, event_windows, window_history
 from workbench.forecast.core import ForecastRun, forecast, forecast_to_parquet
 from workbench.forecast.engines import make_engine
 from workbench.forecast.models import AUTO, resolve_model
 from workbench.forecast.models.base import DEFAULT_QUANTILES
-from workbench.forecast.planning import (LevelKeyWarning, backtest_verdict, describe_window, event_window,
-                                        horizon_through, product_level_note)
+from workbench.forecast.planning import backtest_verdict, describe_window, event_window, horizon_through
 from workbench.forecast.window_band import SPAN_STRIDE
 from workbench.forecast.request import (ForecastRequest, check_keys, check_lead, check_quantiles,
                                         check_whole_number)
@@ -29,41 +26,30 @@ from workbench.forecast.request import (ForecastRequest, check_keys, check_lead,
 
 def load_series(data: str | Path, *, date_col: str, target: str, keys=(), freq: str = "D",
                 table: str | None = None, query: str | None = None, gaps: str = "zero",
-                encoding: str | None = None, sheet: str | int | None = None, successors=None):
+                encoding: str | None = None, sheet: str | int | None = None, successors=None,
+                calendar: RetailCalendar | None = None):
     """Read and validate a long table; returns the standard frame and its validation report.
     ``successors``: a successor mapping file (``workbench.data.successors``), checked before the
     table is read and applied to the frame, with a note; codes that look like an undeclared
-    replacement get one too (``likely_replacements``), and so do number columns the run does not
-    read (a returns column: ``unused_columns_note``), a last period its data show cut short
-    (``unfinished_period_note``), years the calendar cannot place (``outside_calendar_note``)
-    and a column the keys should hold to give the series a product level
-    (``planning.product_level_note``). Notes are warnings (``GapsFilledWarning``,
-    ``UnusedColumnsWarning``, ``UnfinishedPeriodWarning``, ``OutsideCalendarWarning``,
-    ``LevelKeyWarning``, ``SuccessorsWarning``) and the
-    frame's ``attrs["data_notes"]`` (for a notes file; the gaps' summary only when it names an
-    export outage that was filled)."""
+    replacement get one too (``likely_replacements``). The table's own notes (columns not read,
+    the last period, years outside the calendar, a product level the keys lack) come from
+    ``validate.table_notes``, judged on ``calendar`` (the run's, a planner's events included;
+    None: the shipped one). Notes are warnings (``GapsFilledWarning``, the kinds
+    ``table_notes`` issues, ``SuccessorsWarning``) and the frame's ``attrs["data_notes"]`` (for
+    a notes file; the gaps' summary only when it names an export outage that was filled)."""
     mapping = read_successors(successors) if successors is not None else None
     raw = read_table(data, table=table, query=query, encoding=encoding, sheet=sheet,
                      text_columns=list(keys))  # codes such as 00123 keep their zeros
     frame, report = prepare_long_frame(raw, date_col=date_col, target_col=target, keys=list(keys),
                                        freq=freq, gaps=gaps)
     source = raw.attrs.get("source", str(data))
-    unused = unused_columns_note(raw, [date_col, target, *keys], target, source)
-    for note in unused:
-        warnings.warn(note, UnusedColumnsWarning, stacklevel=2)
-    unfinished, outside = unfinished_period_note(frame, freq, source), outside_calendar_note(frame, source)
-    for note in unfinished:
-        warnings.warn(note, UnfinishedPeriodWarning, stacklevel=2)
-    for note in outside:
-        warnings.warn(note, OutsideCalendarWarning, stacklevel=2)
-    level = product_level_note(raw, keys, [date_col, target, *keys], source)
-    for note in level:
-        warnings.warn(note, LevelKeyWarning, stacklevel=2)
+    read = table_notes(frame, freq, source, raw=raw, used=[date_col, target, *keys], target=target,
+                       keys=list(keys), level_flag="--keys", calendar=calendar, warn=True)
     frame, notes = map_codes(frame, keys, mapping)
     for note in notes:
         warnings.warn(note, SuccessorsWarning, stacklevel=2)
     outage_notes = [report.summary()] if report.missing_runs else []  # an outage filled: in the notes file too (review 1 #10)
-    frame.attrs["data_notes"] = outage_notes + unused + unfinished + outside + level + notes
+    frame.attrs["data_notes"] = outage_notes + read + notes
     return frame, report
 
 
@@ -172,7 +158,7 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
         (calendar or default_calendar()).label(through.event)  # an unknown event fails here
     frame, _ = load_series(data, date_col=date_col, target=target, keys=keys, freq=request.freq,
                            table=table, query=query, gaps=gaps, encoding=encoding, sheet=sheet,
-                           successors=successors)
+                           successors=successors, calendar=calendar)
     if through is not None:
         last_period = frame["ds"].max()
         history_end = period_end(last_period, request.freq)  # a week or month dated by its first day
@@ -233,12 +219,13 @@ def _write_notes(notes: list[str], path, output: OutputFormat, echo) -> None:
              "--notes FILE writes each series' own")
 
 
-def _check_backtest_years(frame: pd.DataFrame, event: str, years, lead: int, calendar) -> list[str]:
+def _check_backtest_years(frame: pd.DataFrame, event: str, years, lead: int, calendar, models=()) -> list[str]:
     """Refuse, before any fit, a year whose window is not inside the data or has too little
     history before its cut-off (``backtest.window_history``, the event report's rule); the
     message says why for each and lists the years this data and lead allow. Returns notes for
     the years whose history holds no earlier window of the event (the models forecast it
-    without having seen it)."""
+    without having seen it); what ``auto`` then borrows is said only when ``models`` holds it
+    (review 8.4 #9: the note named auto's models on a run without them)."""
     calendar = calendar or default_calendar()
     start, end = frame["ds"].min(), frame["ds"].max()
     history = {y: window_history(event, y, lead, start, end, calendar) for y in years}
@@ -250,10 +237,10 @@ def _check_backtest_years(frame: pd.DataFrame, event: str, years, lead: int, cal
         raise ParameterError(
             f"--years {list(bad)}: {reasons}. With this data and --lead {lead} the years are "
             f"{allowed if allowed else 'none (use a shorter --lead or more history)'}")
+    borrowed = (" (auto's event_profile and recent_level borrow the uplift of the events of its kind if they "
+                "saw any (else they add none), with a wider band: their notes say which)") if AUTO in models else ""
     return [f"{calendar.label(event)} {y}: the history before its cut-off {h.cutoff.date()} holds no earlier "
-            f"{calendar.label(event)} window whole; the models forecast it without having seen the event "
-            f"(auto's event_profile and recent_level borrow the uplift of the events of its kind they saw, with a "
-            f"wider band: their notes say what)"
+            f"{calendar.label(event)} window whole; the models forecast it without having seen the event{borrowed}"
             for y, h in history.items() if not h.seen_before]
 
 
@@ -290,8 +277,8 @@ def backtest_file(data, *, date_col, target, keys=(), freq="D", event: str, year
     windows = event_windows(event, years, calendar)
     frame, _ = load_series(data, date_col=date_col, target=target, keys=keys, freq=freq,
                            table=table, query=query, gaps=gaps, encoding=encoding, sheet=sheet,
-                           successors=successors)
-    unseen = _check_backtest_years(frame, event, years, lead, calendar)
+                           successors=successors, calendar=calendar)
+    unseen = _check_backtest_years(frame, event, years, lead, calendar, models)
     table_ = compare_models(frame, models=models, windows=windows, lead=lead, keys=keys,
                             quantiles=quantiles, calendar=calendar, n_jobs=n_jobs)
     table_.attrs["notes"] = unseen + list(table_.attrs.get("notes", []))

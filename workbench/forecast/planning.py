@@ -688,7 +688,8 @@ class EventParams:
         return list(self.keys) if self.keys is not None else list(LEVEL_KEYS[self.level])
 
 
-def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], str, list[str]]:
+def load_planning_frame(params: EventParams, calendar: RetailCalendar | None = None
+                        ) -> tuple[pd.DataFrame, list[str], str, list[str]]:
     """The standard frame for the event notebook, its key columns, its frequency (``"D"``,
     ``"W"`` or ``"MS"``: ``params.freq``, or read from the file's dates by ``file_frequency``)
     and notes.
@@ -699,8 +700,10 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
     ``params.sum_over`` (finer keys: a province under keys [sku]; ``validate.finer_keys``,
     declared, never guessed) are validated with the rest and then summed over, and a note says so
     (``validate.sum_finer``); rows that repeat a date and key and differ in another column are
-    refused naming it and ``sum_over``. A note names its number columns other than ``params.target``
-    (a returns column), which are not used. A ``params.successors`` mapping (``workbench.data.successors``) is
+    refused naming it and ``sum_over``. The table's own notes (number columns not read, the last
+    period, years outside the calendar, a product level the keys lack) come from
+    ``validate.table_notes``, judged on ``calendar`` (the plan's, ``planning_calendar``; None:
+    the shipped one). A ``params.successors`` mapping (``workbench.data.successors``) is
     checked before the file is read and applied before that sum (its codes may be the finer
     ones), with a note; so is a note on codes that look like an undeclared replacement
     (``likely_replacements``).
@@ -715,8 +718,7 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
                                       keys=keys, freq="D", source=f"sample ({params.level})")
         return frame, keys, "D", []
     from workbench.data.successors import map_codes, read_successors
-    from workbench.data.validate import (finer_keys, outside_calendar_note, sum_finer, unfinished_period_note,
-                                         unused_columns_note)
+    from workbench.data.validate import finer_keys, sum_finer, table_notes
 
     mapping = read_successors(params.successors) if params.successors is not None else None
     raw = read_table(params.data, text_columns=[*keys, *(params.sum_over or ())])  # codes such as 00123 keep their zeros
@@ -738,10 +740,8 @@ def load_planning_frame(params: EventParams) -> tuple[pd.DataFrame, list[str], s
     notes += moved
     frame, summed = sum_finer(frame, keys, finer, str(params.data))
     notes += summed
-    notes += unused_columns_note(raw, [params.date_col, params.target, *keys, *finer], params.target,
-                                 str(params.data)) + unfinished_period_note(frame, freq, str(params.data)) + \
-        outside_calendar_note(frame, str(params.data)) + \
-        product_level_note(raw, keys, [params.date_col, params.target, *keys], str(params.data), flag="keys")
+    notes += table_notes(frame, freq, str(params.data), raw=raw, used=[params.date_col, params.target, *keys, *finer],
+                         target=params.target, keys=keys, level_flag="keys", calendar=calendar)
     return frame, keys, freq, notes
 
 

@@ -442,7 +442,7 @@ def stock_share(stock: float, national: float, subset: bool) -> str:
 
 # -- inputs -------------------------------------------------------------------------------------
 
-def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str], list[str]]:
+def load_history(params: CycleParams, calendar=None) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str], list[str]]:
     """The daily sales ``[sku, region, ds, y]`` (validated, every SKU: the network and GMV see
     the whole business), the national GMV ``[ds, y]`` (None without a GMV column), the SKUs
     whose stock is planned and notes. A ``params.successors`` mapping
@@ -451,9 +451,9 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     The planned SKUs are the series' SKUs after that mapping (a replaced code is not planned:
     its successor is, under the successor's category), in ``params.category`` when given, the
     first ``params.max_skus`` of them when given. Codes that look like an undeclared replacement
-    get a note (``likely_replacements``); so do number columns the cycle does not read (a
-    returns column: ``validate.unused_columns_note``) and a last day the data show cut short (an
-    export taken before the day ended: ``validate.unfinished_period_note``). The columns of
+    get a note (``likely_replacements``); the table's own notes (number columns the cycle does not
+    read, a last day the data show cut short, years outside the calendar) come from
+    ``validate.table_notes``, judged on ``calendar`` (the plan's; None: the shipped one). The columns of
     ``params.sum_over`` (by default ``province``, which ``workbench data orders --level
     sku_province`` writes beside the region; a channel) are finer keys: validated, then summed
     over, with a note, as the event report does (``validate.finer_keys``: declared, never
@@ -474,8 +474,7 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
     from workbench.data.io import read_table
     from workbench.data.sample import load_sample
     from workbench.data.successors import map_codes, read_successors
-    from workbench.data.validate import (finer_keys, prepare_long_frame, sum_finer, unfinished_period_note,
-                                         unused_columns_note)
+    from workbench.data.validate import finer_keys, prepare_long_frame, sum_finer, table_notes
 
     mapping = read_successors(params.successors) if params.successors is not None else None
     if params.data == "sample":
@@ -485,7 +484,7 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
                                                    *(params.sum_over or ())])
         source = raw.attrs.get("source", params.data)
     read = [getattr(params, name) for name in (*SALES_COLUMNS, "target", "gmv")]
-    notes = unused_columns_note(raw, read, params.target, source)
+    as_read = raw
     raw = standard_sales(raw, {name: getattr(params, name) for name in SALES_COLUMNS}, params.target, source)
     refuse_periods(raw, source)
     check_category(raw, params.category, source)
@@ -499,8 +498,8 @@ def load_history(params: CycleParams) -> tuple[pd.DataFrame, pd.DataFrame | None
                                   freq="D", source=source, finer_name="sum_over")
     frame, summed = sum_finer(frame, ["sku", "region"], finer, source,
                               names={"sku": params.sku_col, "region": params.region_col})
-    notes += summed
-    notes += unfinished_period_note(frame, "D", source)
+    notes = table_notes(frame, "D", source, raw=as_read, used=[*read, *finer], target=params.target,
+                        calendar=calendar) + summed
     frame, regions = network_regions(frame, params.region_col, source)
     notes += regions
     names = series_names(params, mapped=bool(regions))
@@ -1092,7 +1091,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     from workbench.forecast.planning import event_forecast, national_totals, planning_calendar
 
     calendar = planning_calendar(params.events)
-    history, gmv_history, stock_skus, notes = load_history(params)
+    history, gmv_history, stock_skus, notes = load_history(params, calendar)
     # the stock and lead-time files and the budget scenario (with the files it names) before any
     # forecast (seconds, not a run); the stock's warehouse names once the network says which are open
     files = stock_files(params.stock, params.lead_times)
