@@ -257,3 +257,35 @@ def test_named_plan_without_existing_fronts_takes_the_largest_candidates(tmp_pat
     named = json.loads(out.read_text())["plans"]["named plan"]
     assert named["open_centrals"] == ["Beijing"]
     assert named["open_fronts"] == ["Shanghai"]  # the front candidate with the most demand
+
+
+MID_AUTUMN = ('events:\n  mid_autumn:\n    label: "中秋 / Mid-Autumn"\n    anchor: "lunar:08-15"\n'
+              '    start: -14\n    end: -1\n    peaks: [-4]\n    kind: sale\n')
+
+
+def test_a_planners_own_event_sets_the_networks_window(tmp_path):
+    """The event report and the planning cycle take ``-p events FILE``; the network did not, so a
+    shop's own 中秋 gift-box fortnight could not be planned for. The events file is read as they
+    read it, with the event, in one check (``inputs.event_calendar``)."""
+    from workbench.errors import ConfigError
+    from workbench.network.china import plan_request
+
+    events = write(tmp_path / "events.yaml", MID_AUTUMN)
+    days = pd.date_range("2026-09-01", "2026-09-30")  # 中秋 2026 is 09-25: the window is 09-11..09-24
+    path = tmp_path / "forecast.csv"
+    pd.DataFrame({"ds": days.date, "province": "广东", "yhat": 10.0}).to_csv(path, index=False)
+    demand, period = read_demand(path, event="mid_autumn", year=2026, events=events)
+    assert period.days == 14 and demand["demand"].sum() == pytest.approx(140.0)
+    assert period.label == "中秋 / Mid-Autumn 2026 window"
+    with pytest.raises(ParameterError, match=r"event: 'mid_autumn' is not one of .*\(or give an events file\)"):
+        read_demand(path, event="mid_autumn", year=2026)
+    with pytest.raises(ParameterError, match=r"event: 'qixi' is not one of .* or an event of .*\['mid_autumn'\]"):
+        plan_request(demand_file=str(path), event="qixi", year=2026, events=str(events))
+    with pytest.raises(ParameterError, match="events=.* names the event windows to plan for: give event"):
+        plan_request(demand_file=str(path), events=str(events))
+    with pytest.raises(ParameterError, match="period, event, events, days and encoding apply to a demand file"):
+        plan_request(event="mid_autumn", year=2026, events=str(events))
+    bad = write(tmp_path / "bad.yaml", MID_AUTUMN.replace('"lunar:08-15"', '"lunar:13-15"'))
+    with pytest.raises(ConfigError, match=r"bad.yaml:\d+"):
+        plan_request(demand_file=str(path), event="mid_autumn", year=2026, events=str(bad))
+    assert plan_request(demand_file=str(path), event="mid_autumn", year=2026, events=str(events)).events == str(events)

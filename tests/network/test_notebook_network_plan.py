@@ -1,5 +1,6 @@
 """``notebooks/network_plan.ipynb`` runs under papermill with small parameters."""
 
+import pandas as pd
 import papermill
 import pytest
 
@@ -72,3 +73,29 @@ def test_the_runner_refuses_bad_network_files_before_any_kernel(repo, tmp_path):
         prepare(demand_file=str(demand), sites_file=str(sites), days=30.0)
     with pytest.raises(ParameterError, match="a city table states its period with days"):
         prepare(demand_file=str(demand), event="618", year=2027)
+
+
+def test_network_plan_notebook_plans_a_planners_own_event(run_notebook, repo, tmp_path):
+    """The network notebook takes ``events`` as the event report and the planning cycle do: a
+    forecast by province planned over the shop's own 中秋 fortnight (2026-09-11..09-24 of a
+    September forecast); an event the file does not add is refused before any kernel starts."""
+    from workbench.errors import ParameterError
+    from workbench.reports import runner
+
+    events = tmp_path / "events.yaml"
+    events.write_text('events:\n  mid_autumn:\n    label: "中秋 / Mid-Autumn"\n    anchor: "lunar:08-15"\n'
+                      '    start: -14\n    end: -1\n    peaks: [-4]\n', encoding="utf-8")
+    demand = tmp_path / "forecast.csv"
+    days = pd.date_range("2026-09-01", "2026-09-30")
+    pd.concat([pd.DataFrame({"ds": days.date, "province": p, "yhat": units})
+               for p, units in (("广东", 300.0), ("上海", 200.0), ("四川", 100.0), ("湖北", 100.0))]
+              ).to_csv(demand, index=False)
+    params = {**SMALL, "demand_file": str(demand), "event": "mid_autumn", "year": 2026, "events": str(events)}
+    with pytest.raises(ParameterError, match=r"event: 'double12' is not one of .* or an event of"):
+        runner.prepare(repo / "notebooks" / "network_plan.ipynb", values={**params, "event": "double12"},
+                       report="network_plan", tag="", reports_dir=tmp_path / "reports")
+    nb = run_notebook("network_plan.ipynb", params)
+    outputs = _outputs(nb)
+    assert not [o for o in outputs if o["output_type"] == "error"]
+    html = "".join(o["data"].get("text/html", "") for o in outputs if "data" in o)
+    assert "Plans over 中秋 / Mid-Autumn 2026 window" in html

@@ -51,8 +51,11 @@ def register(subparsers) -> None:
     plan.add_argument("--period", default=None, metavar="START..END",
                       help="the forecast dates to plan for, e.g. 2026-06-01..2026-06-20 "
                       "(default: every date in the forecast)")
-    plan.add_argument("--event", default=None, help="plan for this event's window (e.g. 618, "
-                      "spring_festival), with --year")
+    plan.add_argument("--event", default=None, help="plan for this event's window (618, new_year_sale, "
+                      "double11, spring_festival, or an event of --events), with --year")
+    plan.add_argument("--events", default=None, metavar="FILE",
+                      help="your events YAML: your own events (中秋 with anchor \"lunar:08-15\") and "
+                      "changed windows, for --event (README, \"Event windows\"); default: the shipped calendar")
     plan.add_argument("--year", type=int, default=None, help="year of --event's window")
     plan.add_argument("--days", type=float, default=None,
                       help="length in days of the period a city table covers (default 365)")
@@ -155,10 +158,10 @@ def _plan(args) -> int:
     from workbench.data.io import refuse_overwrite, write_json
     from workbench.network.china import plan_request, run_request
 
-    refuse_overwrite(args.out, args.demand, args.sites, args.lanes)
+    refuse_overwrite(args.out, args.demand, args.sites, args.lanes, args.events)
     request = plan_request(
         scenario=args.scenario, demand_file=args.demand, period=_period(args.period),
-        event=args.event, year=args.year, days=args.days, sites_file=args.sites,
+        event=args.event, events=args.events, year=args.year, days=args.days, sites_file=args.sites,
         lanes_file=args.lanes, encoding=args.encoding,
         named_centrals=_names(args.centrals) if args.centrals else None,
         named_fronts=_names(args.fronts) if args.fronts else None,

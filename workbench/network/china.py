@@ -444,6 +444,7 @@ def _resolve_names(names, what: str) -> list[str]:
 
 def run_own_plan(*, demand_file=None, sites_file=None, lanes_file=None, period=None,
                  event: str | None = None, year: int | None = None, days: float | None = None,
+                 events: str | None = None,
                  centrals: list[str] | None = None, fronts: list[str] | None = None,
                  max_centrals: int = 3, max_fronts: int | None = None,
                  promise_hours: float = 72.0, promise_share: float = 1.0,
@@ -455,7 +456,8 @@ def run_own_plan(*, demand_file=None, sites_file=None, lanes_file=None, period=N
     """The plan run on a team's own files (:mod:`workbench.network.inputs`); any file not given
     falls back to the embedded default (sample demand, hub and largest-city candidates).
     ``demand_source`` says where the demand file's units come from, for the report (default: the
-    file's name; e.g. a forecast written to a temporary file).
+    file's name; e.g. a forecast written to a temporary file). ``events``: the planner's events
+    YAML the ``event``'s window is read from (``inputs.event_calendar``; None: the shipped calendar).
 
     The named plan is ``centrals``/``fronts`` (city names in Chinese or English), else the sites
     marked ``existing`` in the sites file, else the default named centrals and the largest front
@@ -471,11 +473,11 @@ def run_own_plan(*, demand_file=None, sites_file=None, lanes_file=None, period=N
     inputs = {}
     if demand_file is not None:
         demand, period_ = read_demand(demand_file, period=period, event=event, year=year,
-                                      days=days, hot_share=hot_share, encoding=encoding)
+                                      days=days, hot_share=hot_share, encoding=encoding, events=events)
         inputs["demand"] = demand_source or str(demand_file)
     else:
-        if period is not None or event is not None or days is not None:
-            raise ParameterError("a period, event or days applies to a --demand file")
+        if period is not None or event is not None or days is not None or events is not None:
+            raise ParameterError("a period, event, events file or days applies to a --demand file")
         demand = city_demand(regional_units(), hot_share=hot_share,
                              min_population=DEFAULT_MIN_POPULATION)
         period_ = YEAR
@@ -530,7 +532,9 @@ class PlanRequest:
 
     Files (``demand_file``, ``sites_file``, ``lanes_file``) switch from the embedded sample to a
     team's own inputs (:mod:`workbench.network.inputs`); ``period`` (start, end), ``event`` +
-    ``year`` or ``days`` state the demand's period; ``scenario``/``annual_units`` apply to the
+    ``year`` or ``days`` state the demand's period (``events``: the planner's events YAML the
+    event's window is read from, their own events too, as the event report and the planning cycle
+    take it; checked with the event: ``inputs.event_calendar``); ``scenario``/``annual_units`` apply to the
     sample only. ``named_centrals``/``named_fronts``: the plan to check (None: the existing sites
     of the sites file, else Beijing, Guangzhou, Chengdu and the largest front candidates);
     ``max_fronts`` None: 20, or every front candidate if fewer. ``promise_share``: the share of
@@ -542,6 +546,7 @@ class PlanRequest:
     demand_file: str | None = None
     period: tuple[str, str] | None = None
     event: str | None = None
+    events: str | None = None
     year: int | None = None
     days: float | None = None
     sites_file: str | None = None
@@ -578,9 +583,16 @@ class PlanRequest:
         if self.own_files and (self.scenario != "base" or self.annual_units is not None):
             raise ParameterError("scenario and annual_units apply to the sample data; with your "
                                  "own files change the files instead")
-        if self.demand_file is None and any(v is not None for v in (self.period, self.event,
+        if self.demand_file is None and any(v is not None for v in (self.period, self.event, self.events,
                                                                      self.days, self.encoding)):
-            raise ParameterError("period, event, days and encoding apply to a demand file")
+            raise ParameterError("period, event, events, days and encoding apply to a demand file")
+        if self.events is not None and self.event is None:
+            raise ParameterError(f"events={str(self.events)!r} names the event windows to plan for: give "
+                                 f"event (and year) too, or leave events out")
+        if self.event is not None:
+            from workbench.network.inputs import event_calendar
+
+            event_calendar(self.event, self.events)
         if self.period is not None and len(self.period) != 2:
             raise ParameterError(f"period={self.period!r} must be two dates: start, end")
         for name in ("max_centrals", "n_front_candidates"):
@@ -627,7 +639,7 @@ def run_request(request: PlanRequest) -> PlanReport:
         return run_own_plan(
             demand_file=request.demand_file, sites_file=request.sites_file,
             lanes_file=request.lanes_file, period=request.period, event=request.event,
-            year=request.year, days=request.days, encoding=request.encoding,
+            events=None if request.events is None else str(request.events), year=request.year, days=request.days, encoding=request.encoding,
             centrals=None if request.named_centrals is None else list(request.named_centrals),
             fronts=None if request.named_fronts is None else list(request.named_fronts),
             max_fronts=request.max_fronts, **common)

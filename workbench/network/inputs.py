@@ -137,15 +137,19 @@ def _no_repeats(frame: pd.DataFrame, keys: pd.DataFrame, what: str) -> None:
 
 def read_demand(path: str | Path, *, period: tuple | None = None, event: str | None = None,
                 year: int | None = None, days: float | None = None, hot_share: float = 0.35,
-                encoding: str | None = None, sheet=None) -> tuple[pd.DataFrame, Period]:
+                encoding: str | None = None, sheet=None, events: str | Path | None = None
+                ) -> tuple[pd.DataFrame, Period]:
     """Read a forecast or a city table (see module docstring) into the network's demand table
     ``city, city_zh, province, region, lat, lon, population, demand, hot_share`` and its
     :class:`Period`. ``period`` is ``(start, end)`` dates (inclusive); ``event``/``year`` take
-    the window from the retail calendar; ``days`` states a city table's period.
+    the window from the retail calendar, with the planner's ``events`` YAML over it (their own
+    events, 中秋 with anchor ``lunar:08-15``, and changed windows: ``planning.planning_calendar``,
+    as the event report and the planning cycle read it); ``days`` states a city table's period.
 
     Raises :class:`DataValidationError` naming file, line and column (unknown city with the
-    closest names, a repeated city, negative demand, a province with units but no city) and
-    :class:`ParameterError` for contradictory period options.
+    closest names, a repeated city, negative demand, a province with units but no city),
+    :class:`ParameterError` for contradictory period options or an event neither shipped nor in
+    ``events``, and :class:`ConfigError` for the events file's faults (file and line).
     """
     frame = read_table(path, encoding=encoding, sheet=sheet, text_columns=("city",))
     if "city" in frame.columns:
@@ -156,7 +160,7 @@ def read_demand(path: str | Path, *, period: tuple | None = None, event: str | N
     if days is not None:
         raise ParameterError(f"{path}: a forecast's period comes from its dates (period or "
                              "event), not from days")
-    return _forecast_table(frame, period=period, event=event, year=year, hot_share=hot_share)
+    return _forecast_table(frame, period=period, event=event, year=year, hot_share=hot_share, events=events)
 
 
 def _city_table(frame: pd.DataFrame, *, days: float, hot_share: float):
@@ -174,7 +178,7 @@ def _city_table(frame: pd.DataFrame, *, days: float, hot_share: float):
     return out.reset_index(drop=True), Period(float(days), label)
 
 
-def _forecast_table(frame: pd.DataFrame, *, period, event, year, hot_share: float):
+def _forecast_table(frame: pd.DataFrame, *, period, event, year, hot_share: float, events=None):
     level = "province" if "province" in frame.columns else "region" if "region" in frame.columns else None
     if level is None:
         raise DataValidationError(
@@ -192,7 +196,7 @@ def _forecast_table(frame: pd.DataFrame, *, period, event, year, hot_share: floa
     # a weekly or monthly forecast's row covers its whole period: the part inside the window counts
     freq = dates_frequency(ds)
     ends = period_end(ds, freq)
-    start, end, label = _period_bounds(ds, ends, period=period, event=event, year=year,
+    start, end, label = _period_bounds(ds, ends, period=period, event=event, year=year, events=events,
                                        source=frame.attrs.get("source", "demand"))
     inside_share = window_share(ds, freq, start, end)
     inside = inside_share > 0
@@ -222,16 +226,14 @@ def _forecast_table(frame: pd.DataFrame, *, period, event, year, hot_share: floa
     return out, Period(days, label, start, end)
 
 
-def _period_bounds(ds: pd.Series, ends: pd.Series, *, period, event, year, source: str):
+def _period_bounds(ds: pd.Series, ends: pd.Series, *, period, event, year, source: str, events=None):
     first, last = ds.min(), ends.max()
     if period is not None and event is not None:
         raise ParameterError("give either a period (start, end) or an event, not both")
     if event is not None:
-        from workbench.calendar.events import default_calendar
-
         if year is None:
             raise ParameterError(f"event={event!r} needs the year of its window")
-        window = default_calendar().window(event, int(year))
+        window = event_calendar(event, events).window(event, int(year))
         start, end, label = window.start, window.end, f"{window.label} {year} window"
     elif period is not None:
         try:
@@ -250,25 +252,49 @@ def _period_bounds(ds: pd.Series, ends: pd.Series, *, period, event, year, sourc
     return start, end, label
 
 
+def event_calendar(event: str, events: str | Path | None):
+    """The calendar an ``event``'s window is read from: the shipped one with the planner's
+    ``events`` YAML over it (``planning.planning_calendar``), once ``event`` is checked to be one
+    a plan is made for (``planning.check_event_choice``: 618, new_year_sale, double11,
+    spring_festival, or an event of ``events``). The network's one validating call, the event
+    report's and the planning cycle's rule.
+
+    Raises:
+        ParameterError: an unknown event, or an events file that does not exist.
+        ConfigError: the events file's faults (file and line).
+    """
+    import warnings
+
+    from workbench.calendar.events import NewEventWarning
+    from workbench.forecast.planning import check_event_choice, planning_calendar
+
+    check_event_choice(event, events)
+    with warnings.catch_warnings():  # check_event_choice has read the file; its new events are no news here
+        warnings.simplefilter("ignore", NewEventWarning)
+        return planning_calendar(events)
+
+
 def check_network_files(values: dict) -> None:
     """A notebook's check of its network files before any kernel starts (declared in its
     metadata ``workbench_input_checks``, run on the given parameter values by
     ``workbench.reports.runner.check_inputs``): the sites and lanes files (``sites``/``lanes``
     in the planning cycle, ``sites_file``/``lanes_file`` in the network notebook, read with its
     ``encoding``) and the network notebook's ``demand_file`` (with its ``period``, ``event``,
-    ``year`` and ``days``) are read and checked as the run reads them: cities, roles, numbers,
+    ``events``, ``year`` and ``days``) are read and checked as the run reads them: cities, roles, numbers,
     repeats. Files left at their default are the notebook's own to check.
 
     Raises:
         DataValidationError: a bad file, naming the file, line and column.
-        ParameterError: period options that contradict the demand file.
+        ParameterError: period options that contradict the demand file, an unknown event.
+        ConfigError: the events file's faults (file and line).
     """
     encoding = values.get("encoding")
     demand = values.get("demand_file")
     if demand is not None:
         period = values.get("period")
         read_demand(demand, period=tuple(period) if period is not None else None, event=values.get("event"),
-                    year=values.get("year"), days=values.get("days"), encoding=encoding)
+                    year=values.get("year"), days=values.get("days"), encoding=encoding,
+                    events=values.get("events"))
     sites = values.get("sites", values.get("sites_file"))
     if sites is not None:
         read_sites(sites, Period(YEAR_DAYS, "one year"), encoding=encoding)
