@@ -52,3 +52,49 @@ def test_a_missed_roi_says_what_binds():
                       "no network")
     roi = next(k for k in kpis if k.name == "kpi_traffic_roi")
     assert roi.status == "red" and "the best ROI within the budget is 4.2; lower min_vs_last to 1.07" in roi.action
+
+
+def _budget():
+    from types import SimpleNamespace
+
+    from workbench.budget.infeasibility import Infeasibility
+
+    class Allocation:  # the budget is not under test: an answer without a plan
+        feasible = False
+        infeasibility = Infeasibility("roi", "the best ROI within the budget is 4.2")
+
+    return SimpleNamespace(allocation=Allocation(), summary=lambda: {
+        "scenario": "lean", "roi": 4.2, "status": "infeasible", "within_budget": None})
+
+
+def test_a_met_promise_is_green_and_the_constraint_that_binds_gets_the_red_row():
+    """Trial 10 F8: the plan as given broke the 24 h hot-item target, and its 72 h row read
+    "100.0% | >= 100.0% | red". The promise's row is judged on its figure (the most the sites could
+    deliver, an upper bound: "at most"), and the hot-item target gets its own red row with its best
+    achievable share; a plan that misses the promise keeps a red promise row and no other."""
+    from types import SimpleNamespace
+
+    from workbench.fulfilment.cycle import CycleParams, judge_plan
+
+    reason = "hot-item target binds: at most 70.7% of hot units can arrive within 24 h (required 80%)"
+    named = SimpleNamespace(feasible=False, status="infeasible", reason=reason, coverage={},
+                            details={"best_promise_share": 1.0, "best_hot_target_share": 0.707})
+    report = SimpleNamespace(plans={"named plan": named}, params=SimpleNamespace(front_hours=24.0))
+    kpis = judge_plan(CycleParams(gmv_share=None), report, named, None, None, None, _budget(), None, "no peak")
+    table = kpi_table(kpis).set_index("kpi")
+    promise = table.loc["units within 72 h (plan as given, at most)"]
+    assert promise["status"] == "green" and promise["target"] == ">= 100.0%"
+    hot = table.loc["hot-item units within 24 h (plan as given, at most)"]
+    assert hot["status"] == "red" and hot["target"] == ">= 80.0%" and hot["value"] == pytest.approx(0.707)
+    assert hot["what to change"].startswith(f"the plan as given is infeasible: {reason}; add front warehouses")
+    assert [k.name for k in kpis][:2] == ["kpi_coverage_72h", "kpi_hot_target"]
+    # another cause (single sourcing): a red row without a value says it
+    other = SimpleNamespace(**{**vars(named), "reason": "single sourcing is what cannot hold",
+                               "details": {"best_promise_share": 1.0, "best_hot_target_share": 0.9}})
+    kpis = judge_plan(CycleParams(gmv_share=None), report, other, None, None, None, _budget(), None, "no peak")
+    assert kpis[1].name == "kpi_plan_as_given" and kpis[1].status == "red"
+    assert kpis[1].action == "the plan as given is infeasible: single sourcing is what cannot hold"
+    # the promise binds: its own row is red, nothing else is added
+    late = SimpleNamespace(**{**vars(named), "details": {"best_promise_share": 0.97}})
+    kpis = judge_plan(CycleParams(gmv_share=None), report, late, None, None, None, _budget(), None, "no peak")
+    assert kpis[0].status == "red" and kpis[1].name == "kpi_ship_48h_p50"

@@ -1299,6 +1299,31 @@ def ship_kpi(peak: PeakResult, scenario: str, target: float) -> Kpi:
                "warehouse)", value, target, ">=", "share", action, status_override=verdict)
 
 
+def binding_kpis(params: CycleParams, report, named, cover: float) -> list[Kpi]:
+    """The KPI row of what makes the plan as given infeasible when the promise does not: its
+    ``cover`` (the most its sites could deliver within the promise, a share) meets
+    ``params.coverage_target``, so the promise's row is green and the constraint that binds gets
+    its own red row (trial 10 F8: "100.0% >= 100.0%" was painted red for a missed hot-item
+    target). The hot-item target's row (``kpi_hot_target``) carries the diagnosis' best
+    achievable share of hot units within the front hours (``best_hot_target_share``) against
+    ``params.hot_target_share``; any other cause (single sourcing) a red row without a value
+    (``kpi_plan_as_given``) with the network's reason. ``[]`` when the promise itself binds
+    (its own row is red then)."""
+    from workbench.fulfilment.kpis import judge
+
+    if judge(cover, params.coverage_target, ">=") != "green":
+        return []
+    hours = getattr(getattr(report, "params", None), "front_hours", 24.0)
+    hot = named.details.get("best_hot_target_share")
+    why = f"the plan as given is {named.status}: {named.reason}"
+    if hot is not None and judge(hot, params.hot_target_share, ">=") == "red":
+        return [Kpi("kpi_hot_target", f"hot-item units within {hours:g} h (plan as given, at most)", hot,
+                    params.hot_target_share, ">=", "share",
+                    f"{why}; add front warehouses near the hot items' cities or lower hot_target_share")]
+    return [Kpi("kpi_plan_as_given", "the plan as given can be run", None, None, None, "text", why,
+                status_override="red")]
+
+
 def judge_plan(params: CycleParams, report, named, peak: PeakResult | None,
                orders: pd.DataFrame | None, build: pd.DataFrame | None, budget, gmv: dict | None,
                blocked: str = "", *, example_budget: bool = False) -> list[Kpi]:
@@ -1307,6 +1332,7 @@ def judge_plan(params: CycleParams, report, named, peak: PeakResult | None,
     ``example_budget``: the budget runs on the sample channels (its KPI says so)."""
     best = report.plans.get("optimized")
     cover, action = named.coverage.get("within_promise"), "the plan keeps the promise"
+    label, binding = f"units within {params.promise_hours:g} h (plan as given)", []
     if not named.feasible:
         # the plan as given has no flows; its figure is the most it can deliver within the
         # promise (the network's diagnosis re-solves its open sites for that share)
@@ -1316,6 +1342,9 @@ def judge_plan(params: CycleParams, report, named, peak: PeakResult | None,
                   f"bound)" if cover is not None else
                   f"not computed: the plan as given is {named.status} and cannot carry the event's "
                   f"volume, so no share of it arrives within {params.promise_hours:g} h ({named.reason})")
+        if cover is not None:
+            label = f"units within {params.promise_hours:g} h (plan as given, at most)"
+            binding = binding_kpis(params, report, named, cover)
     elif best is not None and best.feasible:
         missing = named.cities[named.cities["within_promise"] < 1 - 1e-9]
         worst = missing.sort_values("units", ascending=False)["city"].head(5)
@@ -1323,9 +1352,8 @@ def judge_plan(params: CycleParams, report, named, peak: PeakResult | None,
                   f"{len(best.open_fronts)} fronts) covers "
                   f"{best.coverage.get('within_promise', float('nan')):.1%}; cities missing the "
                   f"promise today: {', '.join(worst)}")
-    kpis = [Kpi("kpi_coverage_72h", f"units within {params.promise_hours:g} h (plan as given)", cover,
-                params.coverage_target, ">=", "share", action,
-                status_override="red" if not named.feasible else None)]
+    kpis = [Kpi("kpi_coverage_72h", label, cover, params.coverage_target, ">=", "share", action,
+                status_override="red" if cover is None else None), *binding]
     for scenario in ("p50", "p90"):
         label = f"orders shipped within 48 h at the {scenario.upper()} peak"
         if peak is None:
