@@ -13,17 +13,17 @@ from workbench.data.orders import daily_sales, load_mapping
 from workbench.errors import ConfigError, DataValidationError, ParameterError
 
 HEADERS = ["订单编号", "子订单编号", "商品ID", "商品名称", "商品数量", "订单应付金额", "收货地址", "支付完成时间", "订单状态"]
-# (address as written, canonical province, region or None)
+# (address as written, province as the table writes it (a Chinese export's: 广东), region or None)
 PLACES = [
-    ("广东省深圳市南山区科技园1号", "Guangdong", "South"),
-    ("深圳市福田区华强北2号", "Guangdong", "South"),
-    ("内蒙古自治区呼和浩特市新城区", "Inner Mongolia", "North"),
-    ("新疆维吾尔自治区乌鲁木齐市天山区", "Xinjiang", "Northwest"),
-    ("浙江杭州市西湖区文三路", "Zhejiang", "East"),
-    ("北京市朝阳区建国路88号", "Beijing", "North"),
-    ("曲靖市麒麟区南宁西路", "Yunnan", "Southwest"),
-    ("香港九龙弥敦道", "Hong Kong", None),
-    ("台湾台北市信义区", "Taiwan", None),
+    ("广东省深圳市南山区科技园1号", "广东", "South"),
+    ("深圳市福田区华强北2号", "广东", "South"),
+    ("内蒙古自治区呼和浩特市新城区", "内蒙古", "North"),
+    ("新疆维吾尔自治区乌鲁木齐市天山区", "新疆", "Northwest"),
+    ("浙江杭州市西湖区文三路", "浙江", "East"),
+    ("北京市朝阳区建国路88号", "北京", "North"),
+    ("曲靖市麒麟区南宁西路", "云南", "Southwest"),
+    ("香港九龙弥敦道", "香港", None),
+    ("台湾台北市信义区", "台湾", None),
     ("朝阳区建国路", None, None),  # a district alone: Beijing or Changchun, not guessed
 ]
 STATUSES = ["已完成"] * 6 + ["待发货", "已发货", "已取消", "交易关闭", "已退款", "退款成功"]
@@ -150,9 +150,13 @@ def test_province_column_in_any_spelling(tmp_path):
     frame = pd.DataFrame(rows, columns=["订单编号", "商家编码", "购买数量", "实付金额", "收件省份", "下单时间", "订单状态"])
     frame["订单编号"] = [str(i) for i in range(len(rows))]
     result = daily_sales(frame, level="sku_province")
-    assert sorted(result.table.province) == ["Guangdong", "Inner Mongolia", "Tibet"]
-    assert result.table.set_index("province").units.to_dict() == {"Guangdong": 4.0, "Inner Mongolia": 1.0, "Tibet": 1.0}
+    # trial 10 F10: a Chinese export's provinces are written in Chinese, one spelling each
+    assert result.table.set_index("province").units.to_dict() == {"广东": 4.0, "内蒙古": 1.0, "西藏": 1.0}
     assert result.outside_regions == {"澳門": 1}
+    english = frame.assign(收件省份=["Guangdong", "guangdong sheng", "Inner Mongolia", "Xizang", "Tibet", "Macau",
+                                    "广东省"])
+    table = daily_sales(english, level="sku_province").table
+    assert table.set_index("province").units.to_dict() == {"Guangdong": 3.0, "Inner Mongolia": 1.0, "Tibet": 2.0}
 
 
 def test_user_mapping_for_english_headers_and_extra_statuses(tmp_path):

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.io import encoding_hint, parse_numbers, read_table, read_yaml, read_yaml_with_lines
-from workbench.data.provinces import resolve_provinces
+from workbench.data.provinces import resolve_provinces, writes_chinese
 from workbench.data.validate import describe_dates, describe_rows, missing_dates, parse_dates, table_notes
 from workbench.errors import ConfigError, DataValidationError, ParameterError
 
@@ -318,7 +318,8 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
     if geo:
         column = used.get("province", used.get("address"))
         raw = sales[column]
-        places = resolve_provinces(raw, addresses="province" not in used)
+        # the user's language: a Chinese export's provinces stay Chinese (广东), one spelling each
+        places = resolve_provinces(raw, addresses="province" not in used, chinese=writes_chinese(raw))
         lines["province"], lines["region"] = places["province"], places["region"]
         no_region = places["region"].isna()
         is_outside = places["province"].notna() & no_region

@@ -2,7 +2,8 @@
 and the workbench's seven sales regions.
 
 Canonical names are the English (pinyin) names the embedded city table uses (``Guangdong``,
-``Inner Mongolia``, ``Tibet``, ``Hong Kong``...). The regions are those of the sample data and the
+``Inner Mongolia``, ``Tibet``, ``Hong Kong``...), or the short Chinese names (``广东``, ``内蒙古``)
+for a Chinese export (``writes_chinese``), which every reader of a province maps back. The regions are those of the sample data and the
 network (``docs/network.md``): North, Northeast, East, Central, South, Southwest, Northwest.
 Hong Kong, Macao and Taiwan are recognised but belong to none of the seven regions; callers count
 and report them, as they do values that name no province.
@@ -172,17 +173,31 @@ def _province_prefix(text: str) -> Province | None:
     return None
 
 
-def resolve_provinces(values: pd.Series, *, addresses: bool = False) -> pd.DataFrame:
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def writes_chinese(values: pd.Series) -> bool:
+    """True when most non-empty values of a column (province names or addresses) hold Chinese
+    characters: the column is a Chinese export's, and its provinces are best shown in Chinese."""
+    text = values.dropna().astype(str).str.strip()
+    text = text[text != ""]
+    return bool(len(text)) and float(text.str.contains(_HAN).mean()) > 0.5
+
+
+def resolve_provinces(values: pd.Series, *, addresses: bool = False, chinese: bool = False) -> pd.DataFrame:
     """Canonical ``province`` and ``region`` for each value of a column (None where unknown).
 
     ``addresses``: the values are full addresses (see ``provinces_from_addresses``), else
-    province names (``province_of``). Works on the distinct values. Returns a frame aligned with
-    ``values``: ``province``, ``region`` (None for Hong Kong, Macao, Taiwan and unknown values).
+    province names (``province_of``). ``chinese``: the province is named by its short Chinese
+    name (``广东``, ``内蒙古``: one spelling for 广东省 / 广东 / Guangdong), else by its English
+    name (``Guangdong``); the region is one of ``REGIONS`` either way. Works on the distinct
+    values. Returns a frame aligned with ``values``: ``province``, ``region`` (None for Hong
+    Kong, Macao, Taiwan and unknown values).
     """
     text = values.where(values.notna(), "").astype(str)
     distinct = list(pd.unique(text))
     places = provinces_from_addresses(distinct) if addresses else [province_of(v) for v in distinct]
     found = dict(zip(distinct, places))
-    province = text.map({v: p.name if p else None for v, p in found.items()})
+    province = text.map({v: (p.short if chinese else p.name) if p else None for v, p in found.items()})
     region = text.map({v: p.region if p else None for v, p in found.items()})
     return pd.DataFrame({"province": province, "region": region}, index=values.index)
