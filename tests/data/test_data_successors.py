@@ -221,6 +221,13 @@ def test_a_stop_next_to_a_launch_at_its_level_is_named_as_a_likely_replacement(t
     notes = likely_replacements(frame, keys)
     assert len(notes) == 1 and "A1 (last sale 2026-02-28, 10 a day) -> B1 (first sale 2026-03-01, 10 a day)" in notes[0]
     assert "--successors" in notes[0] and "Z" not in notes[0].split(":")[1].split(".")[0]
+    # trial 10: a pair across the category key is said to be one (A1 is in c1, B1 in c2)
+    assert "in column 'sku', across 'cat' (c1 -> c2: a replacement rarely changes its 'cat')" in notes[0]
+    # a launch in the stopped code's own category is named first, the cross-category pair after it
+    c1 = frame[frame["sku"] == "B1"].assign(sku="C1", cat="c1")
+    both = likely_replacements(pd.concat([frame, c1], ignore_index=True), keys)[0]
+    assert both.startswith("2 code(s) stopped") and both.index("-> C1") < both.index("-> B1")
+    assert "-> C1 (first sale 2026-03-01, 10 a day) in column 'sku';" in both
     louder = frame.assign(y=frame["y"].where(frame["sku"] != "B1", 50.0))
     assert likely_replacements(louder, keys) == []
     merged, _ = apply_successors(frame, keys, read_successors(_write(tmp_path, "predecessor,successor\nA1,B1\n")))
