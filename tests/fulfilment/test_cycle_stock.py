@@ -111,3 +111,27 @@ def test_stock_of_a_sku_whose_forecast_failed_is_not_a_clearance_candidate(files
     assert "F7" not in set(kept.sku) and "F7" not in set(kept_lead.sku) and "F7" not in set(fc.sku)
     assert any(n.startswith("1 stock rows of 1 SKUs whose forecast failed (the notes say why: F7)") for n in notes)
     assert not any("clearance candidates" in n for n in notes)
+
+
+def test_a_line_launched_within_keep_days_is_held_off_the_clearance_list_with_a_note():
+    """Trial 10 F8: a nut box launched on 2026-10-12, seven weeks before the data's end and
+    stocked for its first 年货节, was listed for 滞销品清仓. A line that has sold for fewer than
+    ``keep_days`` days is not judged by turnover: it leaves the list, and the note names it, its
+    stock and its forecast; an old line stays on the list."""
+    from workbench.fulfilment.cycle import hold_new_lines
+
+    days = pd.date_range("2025-06-01", "2026-11-29")
+    history = pd.concat([pd.DataFrame({"sku": "OLD", "region": "East", "ds": days, "y": 1.0}),
+                         pd.DataFrame({"sku": "1030008", "region": "East", "ds": days,
+                                       "y": (days >= "2026-10-12").astype(float) * 20})])
+    clearance = pd.DataFrame({"sku": ["1030008", "OLD", "1030008"], "warehouse": ["上海", "上海", "北京前置仓"],
+                              "on_hand": [3000.0, 900.0, 800.0], "mean_daily": [4.2, 1.0, 1.1],
+                              "annual_turns": [0.5, 0.4, 0.5], "days_of_cover": [714.0, 900.0, 727.0],
+                              "clear_units": [2622.0, 810.0, 701.0]})
+    kept, notes = hold_new_lines(clearance, history, 90.0)
+    assert kept["sku"].tolist() == ["OLD"]
+    assert notes == ["clearance: 2 row(s) of lines launched within 90 days of the data's end (keep_days) are not "
+                     "listed for clearance: 1030008 at 上海 (3,000 on hand, 4.2 a day forecast); 1030008 at 北京前置仓 "
+                     "(800 on hand, 1.1 a day forecast). They sold first 1030008 on 2026-10-12: too young to judge by "
+                     "turnover (their forecast rests on a launch's few weeks); check their stock by hand"]
+    assert hold_new_lines(clearance, history, 30.0)[0].equals(clearance)  # 48 days old: judged at keep_days 30
