@@ -318,7 +318,42 @@ def test_after_sale_refunds_are_not_sales_whatever_the_order_status(tmp_path):
     result = daily_sales(frame, level="sku")
     assert result.table.units.tolist() == [3, 1] and result.table.gmv.tolist() == [150.0, 50.0]
     assert result.dropped_by_status == {"退款成功 (售后状态)": 1, "已取消": 1}
-    assert "after_sale <- 售后状态" in result.summary()
+    assert "after_sale <- 售后状态" in result.summary() and result.notes == []
+
+
+def test_returns_totals_rows_and_after_sale_values_are_said_not_silent(tmp_path):
+    """Trial 11 F4/F5 (a 抖店 export): a line returned after delivery (售后状态 退货退款成功) was kept
+    as a sale without a word, return lines of quantity -1 were refused, and the 合计 row appended
+    by the back office read as an unknown empty status. The table counts items sold, gross of
+    returns, and says so: returned lines are kept and counted, negative lines left out and counted,
+    the totals row left out naming its line; an after-sale value in neither list is refused."""
+    rows = [["1", "A", "2", "2025-01-01 10:00:00", "已完成", "退货退款成功"],
+            ["2", "A", "3", "2025-01-01 11:00:00", "已完成", "售后关闭"],
+            ["3", "A", "1", "2025-01-02 11:00:00", "已完成", ""],
+            ["4", "A", "-1", "2025-01-02 12:00:00", "已完成", ""],
+            ["5", "A", "4", "2025-01-02 12:30:00", "已完成", "退款成功"],
+            ["合计", "", "9", "", "", ""]]
+    frame = pd.DataFrame(rows, columns=["主订单编号", "商品ID", "商品数量", "下单时间", "订单状态", "售后状态"])
+    path = tmp_path / "orders.csv"
+    path.write_bytes(frame.to_csv(index=False).encode("gb18030"))
+    map_file = tmp_path / "map.yaml"
+    map_file.write_text("columns:\n  amount: null\n", encoding="utf-8")
+    result = daily_sales(path, level="sku", mapping=map_file)
+    assert result.table.units.tolist() == [5, 1]  # 2 + 3 on 01-01 (gross), 1 on 01-02
+    assert result.dropped_by_status == {"退款成功 (售后状态)": 1}
+    assert result.notes[:3] == [
+        "line 7: a totals row ('合计' in its first cell), not an order line: left out",
+        "2 sales lines with an after-sale status in '售后状态' are kept as sales (退货退款成功 1, 售后关闭 1: in "
+        "sales_statuses): the table counts items sold, gross of returns; to leave a value out, add it to "
+        "non_sales_statuses",
+        "1 sales lines have a negative '商品数量' (return lines, 1 items, at line 5): left out; the table counts the "
+        "items sold, gross of returns. For net sales, subtract the returns yourself"]
+    frame.loc[2, "售后状态"] = "退款中"
+    path.write_bytes(frame.to_csv(index=False).encode("gb18030"))
+    with pytest.raises(DataValidationError, match=r"column '售后状态' \(after-sale status\) has value\(s\) that are in "
+                                                  r"neither list of the .*map.yaml: '退款中' \(1 rows\), first at "
+                                                  r"line 4\. Say whether"):
+        daily_sales(path, level="sku", mapping=map_file)
 
 
 def test_empty_sku_on_a_sales_line_names_the_line_and_what_to_do(tmp_path):

@@ -15,14 +15,18 @@ The mapping (``order_mapping.yaml`` beside this module, or a user's file with th
 names the source column of each field and which status values are sales; a line whose after-sale
 status (售后状态, when the export has it) is a non-sales value such as 退款成功 is not a sale either,
 whatever its order status. Nothing is guessed: a
-field the level needs and no header matches, a status value in neither list, a line number seen
-twice, a quantity or amount that is not a number are errors naming the file and lines; lines
-whose province is Hong Kong, Macao, Taiwan or unknown are counted and reported (they belong to
-none of the seven regions), never placed in a region.
+field the level needs and no header matches, a status or after-sale value in neither list, a line
+number seen twice, a quantity or amount that is not a number are errors naming the file and lines;
+lines whose province is Hong Kong, Macao, Taiwan or unknown are counted and reported (they belong
+to none of the seven regions), never placed in a region. A totals row (合计 / 总计 in its first
+filled cell, as back offices append) and return lines (a negative quantity on a sales row) are no
+order lines: left out, counted and named in the notes; the table counts the items sold, gross of
+returns.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -247,6 +251,7 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
     frame = data if isinstance(data, pd.DataFrame) else read_table(data, encoding=encoding, sheet=sheet,
                                                                      text_columns=True)
     src = frame.attrs.get("source", "<data frame>")
+    frame, totals_note = _drop_totals_rows(frame, src)
     if frame.empty:
         raise DataValidationError(f"{src}: the export has no rows")
     keys = list(LEVELS[level])
@@ -269,6 +274,7 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
         used.pop("address", None)
 
     _refuse_lines_twice(frame, used.get("line_id"), src)
+    after_note: list[str] = []
 
     status = frame[used["status"]].astype("string").str.strip().fillna("")
     is_sale = status.isin(mapping.sales_statuses)
@@ -285,6 +291,21 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
             f"sale: add it to sales_statuses or non_sales_statuses in a mapping file and pass --mapping")
     if "after_sale" in used:  # refunded after the sale: the order status may still say 已完成
         after = frame[used["after_sale"]].astype("string").str.strip().fillna("")
+        open_values = is_sale & after.ne("") & ~after.isin(mapping.sales_statuses | mapping.non_sales_statuses)
+        if open_values.any():  # trial 11 F4: 退货退款成功 was kept as a sale without a word
+            counts = after[open_values].value_counts()
+            listed = ", ".join(f"{value!r} ({n} rows)" for value, n in counts.head(10).items())
+            raise DataValidationError(
+                f"{src}: column {used['after_sale']!r} (after-sale status) has value(s) that are in neither list "
+                f"of the {mapping.source}: {listed}, first at {describe_rows(frame, open_values)}. Say whether a "
+                f"sales line with each is still a sale: add it to sales_statuses (kept, e.g. 售后关闭: closed "
+                f"without a refund) or non_sales_statuses (dropped, e.g. 退款成功) in a mapping file and pass "
+                f"--mapping")
+        kept = after[is_sale & ~after.isin(_NO_AFTER_SALE) & after.isin(mapping.sales_statuses)].value_counts()
+        if len(kept):  # said, not silent: whether a returned line is demand is the mapping's choice
+            after_note = [f"{int(kept.sum())} sales lines with an after-sale status in {used['after_sale']!r} are kept "
+                          f"as sales ({', '.join(f'{v} {n}' for v, n in kept.items())}: in sales_statuses): the table counts items sold, gross of returns; to leave a value out, "
+                          f"add it to non_sales_statuses"]
         refunded = is_sale & after.isin(mapping.non_sales_statuses)
         status = status.where(~refunded, after + f" ({used['after_sale']})")
         is_sale, not_sale = is_sale & ~refunded, not_sale | refunded
@@ -299,6 +320,7 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
     except DataValidationError as exc:
         raise DataValidationError(f"{exc} (the order time is read from {used['time']!r}; to read "
                                   f"another column, set columns.time in a mapping file)") from None
+    sales, returns_note = _drop_return_lines(sales, used, src)
     units = _amounts(sales, used["quantity"], src, what="quantity")
     empty_lines = units.to_numpy() == 0  # a sales line of no items: an export glitch more often than a sale
     lines = pd.DataFrame({"ds": ds, "units": units}, index=sales.index)
@@ -331,7 +353,7 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
                                       f"(column {column!r}); see the values in the message above")
     last_day = ds.max()
     table, added, outages = _daily(lines, keys, last_day)
-    orders, notes = None, []
+    orders, notes = None, totals_note + after_note + returns_note
     if empty_lines.any():  # trial 10 F10: accepted silently before
         notes.append(f"{int(empty_lines.sum())} sales lines have {used['quantity']!r} 0, at "
                      f"{describe_rows(sales, empty_lines)}: kept (no units; their order counted), not dropped; "
@@ -393,6 +415,50 @@ def _order_amount_note(order_of: pd.Series, amount: pd.Series, column: str) -> l
                 f"line; if that is the order's total, gmv counts it once per line: map columns.amount "
                 f"to the line's own amount (e.g. 商品实付金额)"]
     return []
+
+
+_NO_AFTER_SALE = {"", "无售后", "无"}  # after-sale cells that say there was none
+_TOTALS = re.compile(r"(合计|总计|合計|總計|total)\s*[:：]?", re.IGNORECASE)
+
+
+def _drop_totals_rows(frame: pd.DataFrame, src: str) -> tuple[pd.DataFrame, list[str]]:
+    """``frame`` without its totals rows, rows whose first filled cell is 合计 / 总计 / Total
+    (a back office's sum appended to the export; trial 11: its empty status read as an unknown
+    status value), and the note naming them; ``(frame, [])`` when there is none."""
+    cells = [frame[c].astype("string").str.strip() for c in frame.columns]
+    candidates = np.zeros(len(frame), bool)
+    for column in cells:
+        candidates |= column.str.fullmatch(_TOTALS).fillna(False).to_numpy(bool)
+    if not candidates.any():
+        return frame, []
+    text = pd.concat([c[candidates] for c in cells], axis=1).replace("", pd.NA)
+    first = pd.Series(pd.NA, index=frame.index, dtype="string")
+    first[candidates] = text.bfill(axis=1).iloc[:, 0]
+    totals = first.fillna("").str.fullmatch(_TOTALS).fillna(False).to_numpy(bool)
+    if not totals.any():
+        return frame, []
+    note = (f"{describe_rows(frame, totals)}: a totals row ({first[totals].iloc[0]!r} in its first cell), not an "
+            f"order line: left out")
+    kept = frame[~totals]
+    kept.attrs.update(frame.attrs)
+    return kept, [note]
+
+
+def _drop_return_lines(sales: pd.DataFrame, used: dict, src: str) -> tuple[pd.DataFrame, list[str]]:
+    """The sales lines without the return lines, lines whose quantity is a negative number (an
+    export that books a return as a line of -1; trial 11 F4: refused before), and the note
+    counting them: the table counts the items sold, gross of returns (a return does not undo the
+    demand the stock had to meet), so they are left out, not netted."""
+    quantity = parse_numbers(sales[used["quantity"]]).astype(float)
+    returns = (np.isfinite(quantity) & (quantity < 0)).to_numpy(bool)
+    if not returns.any():
+        return sales, []
+    note = (f"{int(returns.sum())} sales lines have a negative {used['quantity']!r} (return lines, "
+            f"{-quantity[returns].sum():,.0f} items, at {describe_rows(sales, returns)}): left out; the table "
+            f"counts the items sold, gross of returns. For net sales, subtract the returns yourself")
+    kept = sales[~returns]
+    kept.attrs.update(sales.attrs)
+    return kept, [note]
 
 
 def _amounts(frame: pd.DataFrame, column: str, src: str, *, what: str) -> pd.Series:
