@@ -87,7 +87,7 @@ def test_a_met_promise_is_green_and_the_constraint_that_binds_gets_the_red_row()
     hot = table.loc["hot-item units within 24 h (plan as given, at most)"]
     assert hot["status"] == "red" and hot["target"] == ">= 80.0%" and hot["value"] == pytest.approx(0.707)
     assert hot["what to change"].startswith(f"the plan as given is infeasible: {reason}; add front warehouses")
-    assert [k.name for k in kpis][:2] == ["kpi_coverage_72h", "kpi_hot_target"]
+    assert [k.name for k in kpis][:2] == ["kpi_coverage_72h", "kpi_hot_target_share"]
     # another cause (single sourcing): a red row without a value says it
     other = SimpleNamespace(**{**vars(named), "reason": "single sourcing is what cannot hold",
                                "details": {"best_promise_share": 1.0, "best_hot_target_share": 0.9}})

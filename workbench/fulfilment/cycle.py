@@ -1334,7 +1334,7 @@ def binding_kpis(params: CycleParams, report, named, cover: float) -> list[Kpi]:
     ``cover`` (the most its sites could deliver within the promise, a share) meets
     ``params.coverage_target``, so the promise's row is green and the constraint that binds gets
     its own red row (trial 10 F8: "100.0% >= 100.0%" was painted red for a missed hot-item
-    target). The hot-item target's row (``kpi_hot_target``) carries the diagnosis' best
+    target). The hot-item target's row (``kpi_hot_target_share``) carries the diagnosis' best
     achievable share of hot units within the front hours (``best_hot_target_share``) against
     ``params.hot_target_share``; any other cause (single sourcing) a red row without a value
     (``kpi_plan_as_given``) with the network's reason. ``[]`` when the promise itself binds
@@ -1347,7 +1347,7 @@ def binding_kpis(params: CycleParams, report, named, cover: float) -> list[Kpi]:
     hot = named.details.get("best_hot_target_share")
     why = f"the plan as given is {named.status}: {named.reason}"
     if hot is not None and judge(hot, params.hot_target_share, ">=") == "red":
-        return [Kpi("kpi_hot_target", f"hot-item units within {hours:g} h (plan as given, at most)", hot,
+        return [Kpi("kpi_hot_target_share", f"hot-item units within {hours:g} h (plan as given, at most)", hot,
                     params.hot_target_share, ">=", "share",
                     f"{why}; add front warehouses near the hot items' cities or lower hot_target_share")]
     return [Kpi("kpi_plan_as_given", "the plan as given can be run", None, None, None, "text", why,
