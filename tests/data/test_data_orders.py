@@ -468,3 +468,24 @@ def test_sales_lines_of_zero_items_are_counted_in_a_note(tmp_path):
     said = daily_sales(frame, level="sku").summary()
     assert f"2 sales lines have '商品数量' 0, at rows {sale[0] + 1}, {sale[1] + 1}: kept (no units" in said
     assert "sales lines have" not in daily_sales(_export(n=60)[0], level="sku").summary()
+
+
+def test_a_channel_column_is_a_key_of_the_channel_levels_and_said_when_summed(tmp_path):
+    """Trial 11 F3: the export's 渠道 (抖音, 视频号) was ignored silently and a mapping naming it
+    refused (no such field). ``channel`` is a field; the *_channel levels forecast each channel,
+    and another level says it sums over it."""
+    rows = [["1", "A", "2", "2025-01-01 10:00:00", "已完成", "抖音"],
+            ["2", "A", "3", "2025-01-01 11:00:00", "已完成", "视频号"],
+            ["3", "B", "1", "2025-01-02 11:00:00", "已完成", "抖音"]]
+    frame = pd.DataFrame(rows, columns=["主订单编号", "商品ID", "商品数量", "下单时间", "订单状态", "渠道"])
+    map_file = tmp_path / "map.yaml"
+    map_file.write_text("columns:\n  amount: null\n", encoding="utf-8")
+    result = daily_sales(frame, level="sku_channel", mapping=load_mapping(map_file))
+    assert list(result.table.columns) == ["ds", "sku", "channel", "units"]
+    assert result.table.groupby(["sku", "channel"]).units.sum().to_dict() == {
+        ("A", "抖音"): 2, ("A", "视频号"): 3, ("B", "抖音"): 1}
+    assert "channel <- 渠道" in result.summary() and result.series == 3
+    summed = daily_sales(frame, level="sku", mapping=load_mapping(map_file))
+    assert summed.table.units.sum() == 6 and summed.notes[0] == (
+        "column '渠道' (channel: 抖音, 视频号) is summed over at level 'sku'; a *_channel level (--level "
+        "sku_channel) forecasts each channel")

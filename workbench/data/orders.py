@@ -50,6 +50,7 @@ FIELDS = {
     "address": "full delivery address (收货地址), read when there is no province column",
     "status": "order status (订单状态)",
     "after_sale": "after-sale status (售后状态): a line refunded after the sale (退款成功) is not a sale",
+    "channel": "sales channel (渠道: 抖音, 视频号, 快手...), a key of the *_channel levels",
 }
 LEVELS = {
     "sku": ("sku",),
@@ -63,6 +64,10 @@ LEVELS = {
     "province": ("province", "region"),
     "region": ("region",),
     "national": (),
+    "channel": ("channel",),  # each channel's own series (trial 11: 视频号 since 2026-05)
+    "sku_channel": ("sku", "channel"),
+    "category_channel": ("category", "channel"),
+    "sku_category_channel": ("category", "sku", "channel"),
 }
 _ALWAYS = ("time", "quantity", "amount", "status")  # amount may be left out (null): the table then has no gmv
 _OPTIONAL = ("amount",)  # fields a mapping may set to null though a table needs them by default
@@ -256,7 +261,7 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
         raise DataValidationError(f"{src}: the export has no rows")
     keys = list(LEVELS[level])
     left_out = {name for name, headers in mapping.columns.items() if not headers}  # null in the mapping
-    needed = [*_ALWAYS, *(k for k in ("sku", "category") if k in keys)]
+    needed = [*_ALWAYS, *(k for k in ("sku", "category", "channel") if k in keys)]
     if "province" in keys or "region" in keys:
         needed.append("province")
     refused = [n for n in needed if n in left_out and n not in _OPTIONAL
@@ -266,6 +271,9 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
                           f"{refused[0]} ({FIELDS[refused[0]]}); name its header")
     needed = [n for n in needed if n not in left_out or n == "province"]
     used = _pick_columns(frame, mapping, needed, src)
+    channel_note = [] if "channel" in keys or "channel" not in used else [
+        f"column {used['channel']!r} (channel: {', '.join(map(str, frame[used['channel']].dropna().unique()[:5]))}) "
+        f"is summed over at level {level!r}; a *_channel level (--level sku_channel) forecasts each channel"]
     geo = "province" in keys or "region" in keys
     used = {name: col for name, col in used.items()
             if name in needed or name in ("line_id", "order_id", "after_sale")
@@ -326,7 +334,7 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
     lines = pd.DataFrame({"ds": ds, "units": units}, index=sales.index)
     if "amount" in used:
         lines["gmv"] = gmv = _amounts(sales, used["amount"], src, what="amount")
-    for key in ("sku", "category"):
+    for key in ("sku", "category", "channel"):
         if key in keys:
             values = sales[used[key]].astype("string").str.strip()
             empty = values.isna() | values.eq("")
@@ -353,7 +361,7 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
                                       f"(column {column!r}); see the values in the message above")
     last_day = ds.max()
     table, added, outages = _daily(lines, keys, last_day)
-    orders, notes = None, totals_note + after_note + returns_note
+    orders, notes = None, totals_note + after_note + returns_note + channel_note
     if empty_lines.any():  # trial 10 F10: accepted silently before
         notes.append(f"{int(empty_lines.sum())} sales lines have {used['quantity']!r} 0, at "
                      f"{describe_rows(sales, empty_lines)}: kept (no units; their order counted), not dropped; "
