@@ -7,7 +7,8 @@ import pytest
 
 from forecast_helpers import peaks_and_weekdays
 from workbench.forecast.core import established_series, forecast, launch_products, panel_launch_curve
-from workbench.forecast.models.launch import MIN_LAUNCHES, age_levels, launch_curve, launch_start, paused
+from workbench.forecast.models.launch import (MIN_LAUNCHES, age_levels, launch_curve, launch_of, launch_start,
+                                              not_a_launch, paused)
 
 DAYS = pd.date_range("2023-01-01", "2025-12-31")
 CUTOFF = pd.Timestamp("2025-08-10")
@@ -170,8 +171,8 @@ def test_an_on_off_season_is_no_launch():
     """Three seasonal lines sold from 10 September to 10 December each year (crabs, trial 10
     F13), in season at the cut-off: their first start, in the panel's fourth month, looked like
     a launch, and their age levels across the off-season made a 'launch curve' that fell to
-    x0.14 by 100 days (a nut box launched in October then forecast 68% low for the New Year
-    sale). A series that stopped and sold again is no launch (``launch.paused``); the one real
+    x0.14 by 98 days (a nut box launched in October then forecast 210 units against 953 for the
+    New Year sale; trial 10, re-check at 42456d4, not rerunnable). A series that stopped and sold again is no launch (``launch.paused``); the one real
     launch is no curve (fewer than 3)."""
     rng = np.random.default_rng(0)
     days = pd.date_range("2024-06-01", "2026-11-29")
@@ -194,6 +195,52 @@ def test_an_on_off_season_is_no_launch():
     assert curve.launches == 1 and not curve.usable
     assert curve.left_out == (("paused", 3),)  # counted and said, not dropped silently
     assert curve.describe().endswith("under the 3 a pooled launch curve needs; 3 series left out: 3 paused")
+
+
+def test_one_definition_of_a_launch_for_the_curve_and_the_models():
+    """Review 8.3 #4: the curve left a slow seller, an on/off season and a season restarted a
+    year on out as no launches, while ``LaunchCurve.start_of`` (which routes and ramps the
+    models' series) and ``event_profile`` still called them launched. Now both read
+    ``launch.launch_of``: a slow seller first sold in the panel's second month (trial 8's slow
+    sellers), lychee sold for ten thin days in June 2025 and again from June 2026 (trial 10:
+    its 2026 season read as a launch, its 2025 days a pre-launch trickle), and a fruit sold in
+    two seasons are no launch; a launch is one for both."""
+    from workbench.forecast.models.event_profile import EventProfile
+
+    rng = np.random.default_rng(3)
+    days = pd.date_range("2024-01-01", "2026-09-30")
+    t = np.arange(len(days))
+    in_june = lambda year: (days >= pd.Timestamp(f"{year}-06-01")) & (days <= pd.Timestamp(f"{year}-06-10"))
+    series = {
+        "slow seller": np.where(t >= 40, rng.poisson(0.3, len(days)), 0.0),
+        "lychee": np.where(in_june(2025), 5.0, 0.0) + np.where(days >= pd.Timestamp("2026-06-01"),
+                                                               rng.poisson(50.0, len(days)), 0.0),
+        "fruit": np.where(np.isin(days.month, [12, 1, 2]) & (days >= pd.Timestamp("2024-12-01")),
+                          rng.poisson(40.0, len(days)), 0.0),
+        "launch": np.where(days >= pd.Timestamp("2026-05-01"), rng.poisson(30.0, len(days)), 0.0),
+    }
+    reasons = {"slow seller": "intermittent", "lychee": "a season seen a year before", "fruit": "paused",
+               "launch": None}
+    mature = rng.poisson(60.0, (3, len(days))).astype(float)
+    curve = launch_curve([np.zeros(3)] * 3, "D", days[0])  # three flat launches: a usable curve
+    assert curve.usable
+    for name, y in series.items():
+        y = y.astype(float)
+        start = launch_start(y, days, "D", days[0])
+        assert start is not None, name  # each starts after the panel's first age bin
+        assert not_a_launch(y, start, "D") == reasons[name], name
+        expected = start if reasons[name] is None else None
+        assert launch_of(y, days, "D", days[0]) == expected, name
+        assert curve.start_of(y, days) == expected, name  # the models' routing and ramp
+        if name != "slow seller":  # (a slow seller is handed to recent_level)
+            assert EventProfile(launch_curve=curve).fit(y, days).launched_ is (expected is not None), name
+    frame = pd.concat([pd.DataFrame({"sku": name, "ds": days, "y": y.astype(float)}) for name, y in series.items()]
+                      + [pd.DataFrame({"sku": f"mature-{i}", "ds": days, "y": y}) for i, y in enumerate(mature)],
+                      ignore_index=True)
+    sums = pd.DataFrame({"established": established_series(frame, ["sku"]).groupby("ds")["y"].sum()})
+    panel = panel_launch_curve(frame, ["sku"], "D", sums)
+    assert panel.launches == 1  # the curve holds the launch only, and says why it left the others out
+    assert dict(panel.left_out) == {"intermittent": 1, "paused": 1, "a season seen a year before": 1}
 
 
 def test_paused_is_an_inner_zero_run_that_a_stop_would_be():

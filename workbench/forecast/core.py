@@ -29,9 +29,8 @@ from workbench.forecast.features import quiet_periods
 from workbench.forecast.models import MODELS, make_model, resolve_model
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Prediction, count_dispersion, future_dates,
                                             quantile_column)
-from workbench.forecast.models.intermittent import is_intermittent
 from workbench.forecast.models.launch import (BIN_PERIODS, YEAR_PERIODS, LaunchCurve, age_levels, launch_curve,
-                                              launch_start, paused)
+                                              launch_start, not_a_launch)
 from workbench.forecast.models.regime import stopped_since
 from workbench.forecast.request import ForecastRequest, check_keys
 from workbench.forecast.window_band import SPAN_STRIDE, span_sums, window_band
@@ -187,9 +186,10 @@ def _choose_model(job: _Job, y: np.ndarray, ds: pd.DatetimeIndex) -> tuple[str, 
     with fewer periods since its start than the model needs goes to ``GUARD_FALLBACK`` along
     the panel's launch curve (a flat or seasonal-naive copy of a launch's first periods misses
     its ramp, and one fitted across the zeros before it sits near zero); without a usable curve
-    ``GUARD_FALLBACK`` holds its level since the start (trial 10: a nut box launched 47 days
-    before the cut-off, by the seasonal naive, repeated a November week into the New Year sale:
-    184 units against 953)."""
+    ``GUARD_FALLBACK`` holds its level since the start (trial 10, not rerunnable: a nut box
+    launched 47 days before the cut-off, by the seasonal naive before 09989fb, repeated a
+    November week into the New Year sale: 184 units against 953). A launch is
+    ``launch.launch_of``'s (``LaunchCurve.start_of``), the curve's own rule."""
     caps = MODELS[job.model].capabilities
     curve = job.params.get(caps.launch_param) if caps.launch_param else None
     start = curve.start_of(y, ds) if curve is not None else None  # a launch, with a usable curve or not
@@ -707,12 +707,10 @@ def panel_launch_curve(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame)
     launch's share against),
     from its start (``launch.launch_start``: a series is launched when it starts after the
     panel's first date), the series of one product by region being one launch
-    (``launch_products``); intermittent series are left out, daily ones too (a slow seller's
-    first sale a few weeks in is no launch: trial 8's slow sellers, 'launched' in the panel's
-    second month, were the only launches two years old, and set the curve's tail), and so are
-    series that stopped and sold again (``launch.paused``: an on/off season's start is no
-    launch); ``LaunchCurve.left_out`` counts them by reason, with the launches of fewer than
-    two measured age bins. The curve is
+    (``launch_products``); a series ``launch.not_a_launch`` calls no launch (a slow seller, an
+    on/off season, a season restarted a year on: the rule the models route by) is left out, and
+    so is a launch that stopped (its levels end in zeros); ``LaunchCurve.left_out`` counts them
+    by reason, with the launches of fewer than two measured age bins. The curve is
     measured even with too few launches
     (``LaunchCurve.usable`` says so, and the models' notes). Its ceiling is the log of the
     largest established series' mean over its last ``YEAR_PERIODS`` periods (a level the
@@ -720,20 +718,18 @@ def panel_launch_curve(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame)
     panel_start = frame["ds"].min()
     established = sums["established"] if (sums["established"] > 0).any() else None
     levels, cohorts = [], []
-    left_out = dict.fromkeys(("stopped", "intermittent", "paused", "under two age bins measured"), 0)
+    left_out = dict.fromkeys(("stopped", "intermittent", "paused", "a season seen a year before",
+                              "under two age bins measured"), 0)
     product = launch_products(frame, keys)
     for label, rows in _series_of(frame, keys):
         y, ds = rows["y"].to_numpy(float), pd.DatetimeIndex(rows["ds"])
         start = launch_start(y, ds, freq, panel_start)
         if start is None:
             continue
-        # a sparse series' first sale, or a season's start (it paused), is no launch
-        if stopped_since(y[start:], freq) is not None:
-            left_out["stopped"] += 1
-        elif is_intermittent(y[start:], freq):
-            left_out["intermittent"] += 1
-        elif paused(y[start:], freq):
-            left_out["paused"] += 1
+        # no launch (``launch.not_a_launch``, the models' rule too), or one whose levels end in a stop
+        reason = "stopped" if stopped_since(y[start:], freq) is not None else not_a_launch(y, start, freq)
+        if reason is not None:
+            left_out[reason] = left_out.get(reason, 0) + 1
         else:
             reference = established.reindex(ds).fillna(0.0).to_numpy() if established is not None else None
             lv = age_levels(y, start, BIN_PERIODS[freq], reference)

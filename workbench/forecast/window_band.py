@@ -237,10 +237,15 @@ def window_band(point, day_quantiles: dict, first_step: int, quantiles, *, paths
     freq : ``"D"``, ``"W"`` or ``"MS"``: the periods (span strides ``SPAN_STRIDE`` and horizon
         bands ``conformal.HORIZON_BANDS`` are in them). The count rule is measured in days, so
         weeks and months without refits take the independent-days rule.
-    level_spread : shape (L,) or None, the standard deviation (log) per period of a level error
-        that every period shares and no refit measured: a launch's growth read off its curve
-        past the evidence (``Prediction.launch_spread``). Added to any rule's band
-        (``with_level_spread``).
+    level_spread : shape (L,) or None, the standard deviation (log) per period of the level
+        errors that every period shares and no refit measured (the core's ``_level_spread``
+        names them: a launch's growth read off its curve past the evidence,
+        ``Prediction.launch_spread``, and an uplift borrowed for an event never seen,
+        ``Prediction.event_spread``, in quadrature). Added to any rule's band
+        (``with_level_spread``). The models widen their day quantiles by the borrowed uplift's
+        spread too, so under the independent-days rule that part is in the days (as an error of
+        each day, which their sum averages down) and again in the window (as the shared error it
+        is): the band is wider than the shared error alone makes it.
 
     Returns
     -------

@@ -146,7 +146,7 @@ from workbench.forecast.metrics import robust_sd
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction, censored_at_zero
 from workbench.forecast.models.intermittent import INTERMITTENT_ADI, INTERMITTENT_WINDOW
 from workbench.forecast.models.recent_level import RecentLevel
-from workbench.forecast.models.launch import LaunchCurve, launch_start
+from workbench.forecast.models.launch import LaunchCurve, launch_of
 from workbench.forecast.models.regime import OPENING_GAP, Regime, describe_stop, detect_regime, opening_ramp, ramp_gaps
 from workbench.forecast.models.unseen import borrow_unseen
 
@@ -353,11 +353,11 @@ class EventProfile(Forecaster):
                                                               if k in SHIPPED_PROFILES}))
         born = self.regime_.born
         curve = self.launch_curve
-        # one rule with the curve's (``launch.launch_start``): a series whose first sale falls in the
-        # panel's first age bin started with it (a SKU first sold in a new shop's first week was
-        # noted "launched", trial 7)
-        self.launched_ = launch_start(self.y_, self.ds_, "D", curve.panel_start if curve is not None
-                                      else self.ds_[0]) is not None
+        # the curve's rule (``launch.launch_of``): a series whose first sale falls in the panel's first
+        # age bin started with it (a SKU first sold in a new shop's first week was noted "launched",
+        # trial 7), and a slow seller or an on/off season is no launch
+        self.launched_ = launch_of(self.y_, self.ds_, "D", curve.panel_start if curve is not None
+                                   else self.ds_[0]) is not None
         if self.launched_ and curve is not None and curve.usable and self.regime_.start > born:
             # a launch ramps up to the panel's plateau: the "shifts" before it are the ramp,
             # which the launch curve follows from the series' own current level

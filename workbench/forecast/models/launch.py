@@ -6,9 +6,13 @@ frequency, trial 4 F6). One series' ramp is too short and noisy to extrapolate, 
 holds other launches, some older: how their level grew from one age to the next says how a
 young series' level will grow.
 
-* **age levels** (``age_levels``): from its start (``launch_start``: its first sustained day, or
-  the first period after its launch period; a series that stopped and sold again, an on/off
-  season, is no launch: ``paused``), a launched series'
+* **a launch** (``launch_of``, the one definition the curve and the models share): a series
+  whose start (``launch_start``: its first sustained day, or the first period after its launch
+  period) comes after the panel's first age bin, unless ``not_a_launch`` says it is none: a
+  slow seller (intermittent), a series that stopped and sold again (an on/off season:
+  ``paused``), or one that sold around the same date a year before its start (a season
+  restarted);
+* **age levels** (``age_levels``): from its start, a launch's
   log level in consecutive age bins of ``BIN_PERIODS`` periods (28 days, 2 weeks, a month or a
   quarter): the log of its sales in the bin divided by a reference's over the same periods.
   The reference is the sum of the panel's established series (the core's pooled total): a
@@ -68,6 +72,7 @@ import pandas as pd
 
 from workbench.data.validate import PERIOD_LENGTH, PERIOD_WORDS
 from workbench.forecast.conformal import wiener_factor
+from workbench.forecast.models.intermittent import is_intermittent
 from workbench.forecast.models.regime import STOP_PERIODS, after_trickle, volume_start
 
 BIN_PERIODS = {"D": 28, "W": 2, "MS": 1, "QS": 1}  # periods in an age bin
@@ -77,6 +82,8 @@ MIN_LAUNCHES = 3  # launches a measured factor (and the curve) needs
 YEAR_PERIODS = {"D": 364, "W": 52, "MS": 12, "QS": 4}
 TAIL_RATIOS = np.linspace(0.01, 0.99, 99)  # decay ratios r of the tail's fit, searched on a grid
 PLATEAU_GAIN = float(np.log(1.05))  # less further change than this: the curve has levelled off
+# periods sold around the same date a year before a start that make it a season's restart, not a launch
+SEASON_SALES = {"D": 2, "W": 2, "MS": 1, "QS": 1}
 
 
 @dataclass(frozen=True)
@@ -132,15 +139,16 @@ class LaunchCurve:
         highest level of the curve (measured and extrapolated): where the ramp first reaches
         its top. A dip after that and its recovery is no ramp (the median launch's share falls
         in a season its peers sell more in, or by noise); read as one, the 'ramp' of trial 8's
-        curve, at the top by 42 days, ran to a dip at 294 days or a bump at 602, and kept every
+        curve (not rerunnable), at the top by 42 days, ran to a dip at 294 days or a bump at 602, and kept every
         launch of the year before on the young path, its own growth unmeasured."""
         top = float(self.log_level.max())
         first = int(np.argmax(self.log_level >= top - PLATEAU_GAIN))
         return int(round(self._centres()[first]))
 
     def start_of(self, y: np.ndarray, ds: pd.DatetimeIndex) -> int | None:
-        """``launch_start`` of the series ``y`` (dates ``ds``) in this curve's panel."""
-        return launch_start(y, ds, self.freq, self.panel_start)
+        """``launch_of`` the series ``y`` (dates ``ds``) in this curve's panel: the start of a
+        launch, None for a series that is none (the curve's own rule)."""
+        return launch_of(y, ds, self.freq, self.panel_start)
 
     def growth(self, age_now: float, ages, level: float | None = None) -> np.ndarray:
         """Log factor of the level from age ``age_now`` to each of ``ages`` (periods since the
@@ -238,6 +246,40 @@ def launch_start(y: np.ndarray, ds: pd.DatetimeIndex, freq: str, panel_start) ->
         return None
     start = first if freq == "D" else first + 1
     return start if start < len(y) else None
+
+
+def launch_of(y: np.ndarray, ds: pd.DatetimeIndex, freq: str, panel_start) -> int | None:
+    """Index of age 0 of the series ``y`` (units per period, shape (n,); dates ``ds``) if it is a
+    launch, else None: the one definition of a launch, which the pooled curve measures (the
+    core's ``panel_launch_curve``) and the models ramp and route (``LaunchCurve.start_of``,
+    ``event_profile``). A launch starts after ``panel_start`` (``launch_start``) and is not one
+    of ``not_a_launch``'s (a slow seller, an on/off season, a season restarted a year on)."""
+    start = launch_start(y, ds, freq, panel_start)
+    return start if start is not None and not_a_launch(y, start, freq) is None else None
+
+
+def not_a_launch(y: np.ndarray, start: int, freq: str) -> str | None:
+    """Why the series ``y`` (units per period, >= 0, shape (n,)), started at index ``start``
+    (``launch_start``), is no launch, or None when it is one:
+
+    * "intermittent": its periods since the start are intermittent
+      (``intermittent.is_intermittent``): a slow seller's first sale a few weeks into the panel
+      is no launch (trial 8's slow sellers, 'launched' in the panel's second month, were the
+      only launches two years old and set the curve's tail);
+    * "paused": it stopped and sold again since the start (``paused``: an on/off season);
+    * "a season seen a year before": it sold on ``SEASON_SALES[freq]`` periods or more within
+      an age bin (``BIN_PERIODS``) either side of the same date a year before its start
+      (``YEAR_PERIODS``): a fruit's season that began again, its earlier season too short
+      or too thin for a start of its own, is no launch either."""
+    y = np.asarray(y, float)
+    if is_intermittent(y[start:], freq):
+        return "intermittent"
+    if paused(y[start:], freq):
+        return "paused"
+    before, width = start - YEAR_PERIODS[freq], BIN_PERIODS[freq]
+    if before + width >= 0 and (y[max(before - width, 0):before + width + 1] > 0).sum() >= SEASON_SALES[freq]:
+        return "a season seen a year before"
+    return None
 
 
 def paused(y: np.ndarray, freq: str) -> bool:

@@ -1,8 +1,9 @@
 """The recent level: the guard's fallback, for series no richer model can be trusted on.
 
-The forecast is the mean of the last ``window`` periods (no growth; for weekly, monthly and
-quarterly data only periods since the series' start, ``regime.nondaily_start``: a series
-launched two months ago is not averaged with its pre-launch zeros), times the weekday pattern
+The forecast is the mean of the last ``window`` periods (no growth; only periods since the
+series' first sale, for weekly, monthly and quarterly data since its start,
+``regime.nondaily_start``: a series launched two months ago is not averaged with its
+pre-launch zeros, a launch or not), times the weekday pattern
 of those periods for daily data, times the event uplift of a pooled profile when the core gives
 one (``prior``, the ``PooledPrior`` of ``event_profile``; its ``uplift`` is used; an event that
 profile never saw borrows the uplift of the seen events of its kind, its spread in the band:
@@ -77,7 +78,10 @@ class RecentLevel(Forecaster):
 
     def fit(self, y, ds, *, freq="D", calendar: RetailCalendar | None = None):
         self._store_history(y, ds, freq, calendar)
-        since = len(self.y_) - (nondaily_start(self.y_, freq) if freq != "D" else 0)  # not its pre-launch zeros
+        # not its pre-launch zeros (nor a partial launch period): a slow seller launched a month ago is
+        # no launch of the curve (``launch.not_a_launch``), and the zeros before its first sale no level
+        first = nondaily_start(self.y_, freq) if freq != "D" else int(np.argmax(self.y_ > 0))
+        since = len(self.y_) - first
         width = min(self.window or WINDOW.get(freq, 8), max(since, 1))
         self.start_ = self.launch_age_ = None  # a launch's start (index) and its level's age (periods)
         curve = self.launch_curve
