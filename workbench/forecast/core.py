@@ -296,9 +296,11 @@ def _window_total(pred: Prediction, paths, y, ds: pd.DatetimeIndex, job: _Job) -
 def _level_spread(pred: Prediction, inside: np.ndarray) -> np.ndarray | None:
     """The standard deviation (log) per period of the level errors no refit measured, on the
     window's periods ``inside`` (indices): a launch's growth past its curve's evidence
-    (``Prediction.launch_spread``) and an uplift borrowed for an event never seen
-    (``Prediction.event_spread``), independent, so added in quadrature; None without either."""
-    parts = [np.asarray(s, float)[inside] for s in (pred.launch_spread, pred.event_spread) if s is not None]
+    (``Prediction.launch_spread``), an uplift borrowed for an event never seen
+    (``Prediction.event_spread``) and a season read from one year (``Prediction.season_spread``),
+    independent, so added in quadrature; None without any."""
+    parts = [np.asarray(s, float)[inside] for s in (pred.launch_spread, pred.event_spread, pred.season_spread)
+             if s is not None]
     return np.sqrt(sum(p ** 2 for p in parts)) if parts else None
 
 

@@ -240,8 +240,9 @@ def window_band(point, day_quantiles: dict, first_step: int, quantiles, *, paths
     level_spread : shape (L,) or None, the standard deviation (log) per period of the level
         errors that every period shares and no refit measured (the core's ``_level_spread``
         names them: a launch's growth read off its curve past the evidence,
-        ``Prediction.launch_spread``, and an uplift borrowed for an event never seen,
-        ``Prediction.event_spread``, in quadrature). Added to any rule's band
+        ``Prediction.launch_spread``, an uplift borrowed for an event never seen,
+        ``Prediction.event_spread``, and a season read from one year, ``Prediction.season_spread``,
+        in quadrature). Added to any rule's band
         (``with_level_spread``). The models widen their day quantiles by the borrowed uplift's
         spread too, so under the independent-days rule that part is in the days (as an error of
         each day, which their sum averages down) and again in the window (as the shared error it

@@ -158,8 +158,12 @@ PATH_DAYS = 2 * YEAR  # days of the pooled baseline path a pooled model publishe
 # default calendar (a cut-off after the couriers' pause: Double 11, 双12, the New Year sale and the
 # pause stacked); a year covers any calendar's
 RECENT_PATH_DAYS = YEAR
-# a season read from one year (``EventProfile._one_year_season``) moving the path by this share or more is noted
-SEASON_NOTE = 0.05
+# a season read from one year (``EventProfile._season_year``) moving the path by this share or more is noted;
+# it is read only where its share's moves are significant against its noise at SEASON_ALPHA (chi-squared),
+# on MIN_SEASON_DAYS quiet days or more clear of the current regime's shift (8 weeks, as a regime needs; 22
+# days of a shop's opening weeks before a level shift had passed for a +34% season; the event spans of a
+# Chinese autumn and winter leave 88 quiet days between late August and mid-April)
+SEASON_NOTE, SEASON_ALPHA, MIN_SEASON_DAYS = 0.05, 0.01, 56
 # the profiles of the shipped calendar: the regime is read on the days outside their spans only, so a
 # planner's own event (中秋) changes no window it does not overlap through the series' regime
 SHIPPED_PROFILES = frozenset(PROFILE_EVENTS) | frozenset(JOINED_PROFILES)
@@ -810,9 +814,11 @@ class EventProfile(Forecaster):
         # launched or shifted within the year: the pooled path, with the series' own season where a year of
         # its history shows one (``_one_year_season``)
         if growth is None and (regime_days < n or self.launched_):
-            path, notes, ramp, spread = self._young_path(comp, *self._recent_level(comp, regime_days), n, horizon)
+            path, notes, ramp, spread, season_sd = self._young_path(comp, *self._recent_level(comp, regime_days), n,
+                                                                    horizon)
             comp.setdefault("launch_growth", {})[horizon] = ramp  # the guard allows it
-            comp.setdefault("launch_spread", {})[horizon] = spread  # the window bands widen by it
+            comp.setdefault("launch_spread", {})[horizon] = spread  # the window bands widen by both
+            comp.setdefault("season_spread", {})[horizon] = season_sd
             return path, notes
         young_data, yearly_halflife = growth is None, halflife
         if young_data:  # the data, not the series, is young: the recent slope, shrunk
@@ -1030,7 +1036,7 @@ class EventProfile(Forecaster):
         return np.interp(days, at, [known[d] for d in at])
 
     def _young_path(self, comp: dict, current: float, age: float, read_on: np.ndarray, n: int,
-                    horizon: int) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+                    horizon: int) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray, np.ndarray]:
         """Current log level ``current`` (measured at ``age`` days since the start, the mean of
         the days ``read_on``, indices) along the pooled path (flat without one), the path's change
         taken from its mean over those days (``PooledPrior.recent``), plus the series' own season
@@ -1038,14 +1044,15 @@ class EventProfile(Forecaster):
         year before), and, for a launched series, up the panel's launch curve
         (``launch_curve``: ``LaunchCurve.growth`` from ``age`` to each future day's age, never
         above the level of the panel's largest established series) when it is usable; notes;
-        that launch growth (log, shape (horizon,); zeros without one) and the standard deviation
-        (log, shape (horizon,)) of the level errors no refit measures, which the window bands
+        that launch growth (log, shape (horizon,); zeros without one) and the standard deviations
+        (log, shape (horizon,)) of two level errors no refit measures, which the window bands
         add: the launch growth's (``LaunchCurve.growth_spread``: the part read off the curve's
-        tail) and the one-year season's (zeros without them)."""
+        tail; ``Prediction.launch_spread``) and the one-year season's (``Prediction.season_spread``;
+        zeros without them)."""
         end = self._end_day(n)
         path = self.prior.path if self.prior else {}
         notes = []
-        ramp, spread = np.zeros(horizon), np.zeros(horizon)
+        ramp, spread, season_sd = np.zeros(horizon), np.zeros(horizon), np.zeros(horizon)
         curve = self.launch_curve
         if self.launched_ and curve is not None:
             if curve.usable:
@@ -1070,47 +1077,78 @@ class EventProfile(Forecaster):
             return current + rel + season + ramp, [f"{self.name}: no year-on-year growth measured in the current "
                                                    f"regime (under a year of it settled); the level follows the "
                                                    f"pooled series' seasonal path and growth", *season_note,
-                                                   *notes], ramp, np.sqrt(spread ** 2 + season_sd ** 2)
+                                                   *notes], ramp, spread, season_sd
         return np.full(horizon, current) + ramp, [f"{self.name}: no year-on-year growth measured in the current "
                                                   f"regime (under a year of it settled) and no pooled path; "
-                                                  f"the forecast holds the current level", *notes], ramp, spread
+                                                  f"the forecast holds the current level", *notes], ramp, spread, \
+            season_sd
 
     def _one_year_season(self, comp: dict, read_on: np.ndarray, n: int,
                          horizon: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """The series' own yearly season read from the one year of its history before the
         forecast, on top of the pooled path: ``(log change, its standard deviation, notes)``,
-        each of shape (horizon,) but the notes (zeros and no note where no year is read).
-
-        The series' share of the pooled series, ``r = L - P`` (its baseline level ``L`` of
-        ``comp``, events left out and an opening ramp flattened, less the pooled baseline ``P`` on
-        the same days: ``PooledPrior.recent``), on the same weekday a whole number of years
-        (``YEAR``) before each future day, less its mean on the days a year before those its
-        current level was read on (``read_on``): how the share moved over those days a year ago.
-        The pooled path then carries the growth and the pool's own season, and the share the
-        series' (a shop's sunscreen, four times more in summer, against the flat rest of the
-        shop: the pool's path alone carried its August level into November, trial 9's 双11 2026
-        防晒 +197%). The change ``d`` is kept as far as it stands out of its noise: the share
-        ``w = max(0, 1 - se^2 / mean(d^2))`` (the method-of-moments weight of
-        ``_start_step``, DerSimonian & Laird 1986), ``se^2 = 2 x 1.25^2 noise^2 /
-        level_window`` (two running medians of ``level_window`` days; ``noise`` the robust sd
-        of the series' quiet residuals; the pool's, a sum, is taken as none), and its standard
-        deviation is the shrunk estimate's, ``sqrt(w) se`` (normal-normal posterior). A
-        season seen once is the only evidence there is: whether it repeats (rather than a
-        level move that year) is not measured, and the note says so.
-
-        Not read (zeros, and a note saying why where the series has a year of history): for a
-        launched series (its year before holds its launch ramp, not a season), with fewer than
-        ``MIN_RECENT_DAYS`` quiet days a year before the current level's (under a year of history:
-        no note), or where a level shift lies between those days and the horizon's last day a
-        year before (a shift a year ago read as season would repeat it), or before the pooled
-        baseline the prior holds. (Review 8.2 #4: these returns were silent; the shift rule still
-        depends on the horizon asked, #3 open.)"""
+        each of shape (horizon,) but the notes (zeros and no note where no season is read). The
+        season is read once per history (``_season_year``, over the whole year before the cut-off)
+        and each future day takes its value on the same weekday a whole number of years before:
+        it does not depend on the horizon asked (review 8.2 #3: a 20-day and a 120-day forecast
+        had disagreed on the same days, and flat SKUs had passed the noise test on 20 days)."""
         zero = np.zeros(horizon)
         if n < YEAR:
             return zero, zero, []
+        cache = comp.setdefault("one_year_season", {})
+        key = (n, tuple(int(i) for i in read_on))
+        if key not in cache:
+            cache[key] = self._season_year(comp, read_on, n)
+        season, sd, notes = cache[key]
+        if not len(season):
+            return zero, zero, notes
+        at = np.arange(horizon) % YEAR  # the same weekday a whole number of years before, in the history
+        return season[at], np.full(horizon, sd), notes
+
+    def _season_year(self, comp: dict, read_on: np.ndarray, n: int) -> tuple[np.ndarray, float, list[str]]:
+        """The one-year season of ``_one_year_season`` on the ``YEAR`` days after the history's
+        first ``n`` days: ``(log change, shape (YEAR,) or empty; its standard deviation, log;
+        notes)``.
+
+        The series' share of the pooled series, ``r = L - P`` (its baseline level ``L`` of
+        ``comp``, events left out and an opening ramp flattened, less the pooled baseline ``P`` on
+        the same days: ``PooledPrior.recent``), on each of the last ``YEAR`` days of the history
+        (the days a year before the future ones), less its mean on the days a year before those
+        its current level was read on (``read_on``): how the share moved over the year after
+        them. The pooled path then carries the growth and the pool's own season, and the share the
+        series' (a shop's sunscreen, four times more in summer, against the flat rest of the
+        shop: the pool's path alone carried its August level into November, trial 9's 双11 2026
+        防晒 +197%; a flat SKU in a seasonal shop moves against the pool's season, and its share
+        cancels it). Level shifts before the current regime's are read through: a season seen
+        once is read as shifts (trial 9's sunscreen), and whether it repeats is not measured (the
+        note says so). The days read are the year's quiet days (a span's level is interpolated to
+        the quiet days either side: a span ending on a price cut carried the doubled level back
+        into the old, a "season" of +77% on a flat SKU) clear of the current regime's shift by
+        ``level_window`` days; the days from that shift on hold it (the current level has already
+        taken it), so they, and the days between those read, take the change of the nearest day
+        read (linear interpolation).
+
+        A season must stand out of the series' noise (review 8.2 #3: noise passed for one on flat
+        SKUs): under no season, each change ``d`` is noise of variance ``se^2 = 2 x 1.25^2
+        noise^2 / level_window`` (two medians of ``level_window`` days: the running median and
+        the mean of it the current level's days take; ``noise`` the robust sd of the series'
+        quiet residuals; the pool's, a sum, taken as none), and running medians ``level_window``
+        days apart are independent, so ``sum(d^2) / (se^2 level_window)`` is chi-squared with
+        ``m / level_window`` degrees of freedom (``m`` days read). No season unless that is
+        significant at ``SEASON_ALPHA``. A season that passes is kept as far as it stands out of
+        its noise: the share ``w = max(0, 1 - se^2 / mean(d^2))`` (the method-of-moments weight of
+        ``_start_step``, DerSimonian & Laird 1986), its standard deviation the shrunk estimate's,
+        ``sqrt(w) se`` (normal-normal posterior).
+
+        Not read (empty, with a note where the series has a year of history): for a launched
+        series (its year before holds its launch ramp, not a season), with fewer than
+        ``MIN_RECENT_DAYS`` quiet days a year before the current level's, with fewer than
+        ``MIN_SEASON_DAYS`` days of the year read before the current regime's shift, where the pooled baseline the
+        prior holds does not reach a year back, and where the test finds no season."""
+        empty = np.zeros(0)
 
         def dropped(why):
-            return zero, zero, [f"{self.name}: no season read from its one year of history: {why}"]
+            return empty, 0.0, [f"{self.name}: no season read from its one year of history: {why}"]
 
         if self.launched_:
             return dropped("its year before holds its launch ramp, not a season")
@@ -1121,13 +1159,18 @@ class EventProfile(Forecaster):
         if len(anchor) < MIN_RECENT_DAYS:
             return dropped(f"{len(anchor)} days outside event spans a year before its current level was read "
                            f"(it needs {MIN_RECENT_DAYS})")
-        t = np.arange(n, n + horizon)
-        ago = t - YEAR * ((t - n) // YEAR + 1)  # the same weekday a whole number of years before, in the history
         born = self.regime_.born
-        shifts = [s for s in self.regime_.shifts if anchor.min() < s - born <= ago.max()]
-        if shifts:
-            return dropped(f"the horizon reaches a year after its level shift of {self.ds_[shifts[0]].date()} (a "
-                           f"shift seen once may be a one-off move, not the season: read as season it would repeat)")
+        ago = np.arange(n - YEAR, n)
+        shift = self.regime_.start - born
+        # the days read: quiet (a span's level is interpolated to the quiet days either side, and a span
+        # ending on the shift carried the new level back into the old), and a running median's window
+        # clear of the current regime's shift
+        read = ago[ago < shift - self.level_window] if anchor.min() < shift <= n - 1 else ago
+        read = read[~in_event[read]]
+        if len(read) < MIN_SEASON_DAYS:
+            return dropped(f"{len(read)} quiet days of the year before the cut-off lie clear of its level shift of "
+                           f"{self.ds_[self.regime_.start].date()} (the days after it hold that shift; a season "
+                           f"needs {MIN_SEASON_DAYS})")
         end = self._end_day(n)
         if end - (n - 1 - anchor.min()) < min(self.prior.recent, default=end):  # the pool's days do not reach
             return dropped("the pooled series' baseline does not reach a year back")
@@ -1139,20 +1182,28 @@ class EventProfile(Forecaster):
             return level[days] + own_gaps[days] - self._pooled_level(pooled) \
                 - np.array([pool_gaps.get(int(day), 0.0) for day in pooled])
 
-        d = share(ago) - share(anchor).mean()
+        d = share(read) - share(anchor).mean()
         zd = self.z_[:n] - comp["weekday"][self.dow_[:n]]
         noise = robust_sd((zd - level[:n])[~in_event[:n]])
         se2 = 2 * 1.25 ** 2 * noise ** 2 / self.level_window
-        w = max(0.0, 1 - se2 / float(np.mean(d ** 2))) if d.any() else 0.0
-        season = w * d
+        dof = len(read) / self.level_window
+        p = float(chi2.sf(float(d @ d) / (se2 * self.level_window), dof)) if se2 > 0 else 0.0
+        if not p < SEASON_ALPHA:
+            return dropped(f"its share of the pooled series moved within its noise over the year read (chi-squared "
+                           f"p = {p:.2f}, a season needs p < {SEASON_ALPHA:g})")
+        w = max(0.0, 1 - se2 / float(np.mean(d ** 2)))
+        season = w * np.interp(ago, read, d)  # the days between, and after the last read, as the nearest read
+        sd = float(np.sqrt(w * se2))
         if not np.abs(np.expm1(season)).max() >= SEASON_NOTE:
-            return season, np.full(horizon, np.sqrt(w * se2)), []
-        first = self.ds_[born + int(ago.min())].date()
-        return season, np.full(horizon, np.sqrt(w * se2)), [
+            return season, sd, []
+        held = (f"; the days a year after its level shift of {self.ds_[self.regime_.start].date()} keep the change "
+                f"before it" if read[-1] < shift <= n - 1 else "")
+        return season, sd, [
             f"{self.name}: season read from one year: its share of the pooled series on the same days a year "
-            f"before (from {first}) moved {np.expm1(season.min()):+.0%} to {np.expm1(season.max()):+.0%} against its "
-            f"share when its current level was read (kept {w:.0%}, as far as it stands out of its day noise); one "
-            f"season seen does not show whether it repeats, and the window bands widen by its noise"]
+            f"before (from {self.ds_[born + int(ago[0])].date()}) moved {np.expm1(season.min()):+.0%} to "
+            f"{np.expm1(season.max()):+.0%} against its share when its current level was read (chi-squared p = "
+            f"{p:.1g}; kept {w:.0%}, as far as it stands out of its day noise{held}); one season seen does not show "
+            f"whether it repeats, and the window bands widen by its noise"]
 
     def _forecast_log(self, comp: dict, future_offsets: dict[str, np.ndarray], future_dow: np.ndarray,
                       regime_days: int, halflife: float | None | str = "fitted"):
@@ -1229,6 +1280,7 @@ class EventProfile(Forecaster):
         return Prediction(future, mean, qs, notes, baseline,
                           launch_growth=self.components_.get("launch_growth", {}).get(horizon),
                           launch_spread=self.components_.get("launch_spread", {}).get(horizon),
+                          season_spread=self.components_.get("season_spread", {}).get(horizon),
                           event_spread=borrowed.spread if borrowed.spread.any() else None)
 
     def _band_offsets(self, horizon: int, quantiles, uplift: np.ndarray, unknown: np.ndarray,
