@@ -191,3 +191,27 @@ def test_a_lunar_window_in_solar_dates_and_a_reserved_name_are_refused_at_their_
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         RetailCalendar(path)
+
+
+def test_a_planners_rule_for_a_shipped_event_replaces_its_shipped_per_year_dates(tmp_path):
+    """Trial 11 F8: moving 618 to start 06-02 to make room for the shop's 六一 week was refused as
+    "618 2021 (2021-05-25 to ...) overlaps children_day 2021", at the planner's line: 2021's start
+    came from the shipped per-year dates, which the planner had to find and copy. A rule the
+    planner writes for an event holds in every year; their own per-year entries still apply."""
+    import warnings
+
+    from workbench.calendar.events import NewEventWarning
+
+    path = tmp_path / "my_events.yaml"
+    path.write_text('events:\n  "618":\n    start: "06-02"\n  children_day:\n    label: "六一"\n    anchor: "06-01"\n'
+                    '    start: -7\n    end: -1\n    peaks: [-1]\n    kind: sale\n'
+                    'years:\n  2024:\n    "618": {start: 2024-06-03}\n', encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NewEventWarning)
+        calendar = RetailCalendar(path)
+    assert [calendar.window("618", y).start.date().isoformat() for y in (2021, 2023, 2024, 2025)] == \
+        ["2021-06-02", "2023-06-02", "2024-06-03", "2025-06-02"]
+    assert calendar.window("children_day", 2021).end == pd.Timestamp("2021-05-31")
+    assert default_calendar().window("618", 2021).start == pd.Timestamp("2021-05-25")  # the shipped dates stand
+    assert RetailCalendar({"events": {"618": {"label": "618 大促"}}}).window("618", 2021).start == \
+        pd.Timestamp("2021-05-25")  # a label changes no date

@@ -129,6 +129,26 @@ def _read_yaml(source: str | Path | dict | None) -> tuple[dict, str, dict]:
     return data, str(path), lines
 
 
+def _without_replaced_years(defaults: dict, user: dict) -> dict:
+    """The shipped calendar without its per-year dates (``years.<year>.<event>.start``, ``end``,
+    ``peaks``) of the fields a planner's file sets for that event's rule (``events.<event>``): a
+    planner who moves 618's start means every year (trial 11 F8: 618 moved to 06-02 kept the
+    shipped 2021-05-25 start and was refused as overlapping the planner's own 六一 week, at the
+    planner's line). The planner's own ``years`` entries still apply over the rule."""
+    ruled = {name: set(fields) & {"start", "end", "peaks"}
+             for name, fields in (user.get("events") or {}).items() if isinstance(fields, dict)}
+    if not any(ruled.values()):
+        return defaults
+    out = copy.deepcopy(defaults)
+    for per_event in (out.get("years") or {}).values():
+        for name, fields in ruled.items():
+            for field in fields:
+                (per_event or {}).get(name, {}).pop(field, None)
+            if per_event and per_event.get(name) == {}:
+                del per_event[name]
+    return out
+
+
 class NewEventWarning(UserWarning):
     """An events file adds an event: said once, with how the models treat it (the daily models
     learn its effect from the windows the history holds; weekly and monthly ETS measure it as a
@@ -175,7 +195,7 @@ class RetailCalendar:
         defaults = yaml.safe_load(default_text.read_text(encoding="utf-8"))
         user, self._source, self._lines = _read_yaml(overrides)
         self._defaults = set(defaults["events"])
-        self._config = _merge(defaults, user)
+        self._config = _merge(_without_replaced_years(defaults, user), user)
         self._validate()
         self._check_user_events(user)
 
