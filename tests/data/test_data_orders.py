@@ -457,6 +457,15 @@ def test_a_workbook_whose_first_sheet_is_not_the_data_says_which_sheet_it_read(t
                                                   r"\(e.g. --sheet 订单明细\)"):
         daily_sales(path, level="sku")
     assert daily_sales(path, level="sku", sheet="订单明细").table["units"].sum() > 0
+    # the data first with a column misnamed: the mapping advice first, no notes sheet as an example
+    with pd.ExcelWriter(path) as writer:
+        frame.drop(columns="商品数量").to_excel(writer, sheet_name="订单明细", index=False)
+        pd.DataFrame({"说明": ["导出说明"]}).to_excel(writer, sheet_name="说明", index=False)
+    with pytest.raises(DataValidationError) as error:
+        daily_sales(path, level="sku")
+    assert "pass it with --mapping" in str(error.value) and "e.g. --sheet" not in str(error.value)
+    assert str(error.value).endswith("(It read sheet '订单明细', the first of the workbook's ['订单明细', '说明']; if the "
+                                     "data is on another, name it with --sheet.)")
 
 
 def test_sales_lines_of_zero_items_are_counted_in_a_note(tmp_path):

@@ -201,7 +201,9 @@ def encoding_hint(frame: pd.DataFrame, otherwise: str) -> str:
     """The advice for a missing-column error on ``frame`` (as ``read_table`` returns it).
 
     When the first sheet of a workbook of several was read (no sheet named), says which and how
-    to name another (trial 10 F9: a notes sheet first). When a CSV was read in an encoding other
+    to name another (trial 10 F9: a notes sheet first); a first sheet of more than two columns
+    (a table of its own: the data with a column misnamed) gets ``otherwise`` first and no other
+    sheet named as an example (the re-check of trial 10: "e.g. --sheet 说明" pointed at its notes). When a CSV was read in an encoding other
     than UTF-8 and its header has non-ASCII names that
     read as UTF-8 or as common Chinese in GBK, says so, shows the names so read and the
     ``--encoding`` to add; with other non-ASCII names, says which encoding was used and how to
@@ -211,6 +213,9 @@ def encoding_hint(frame: pd.DataFrame, otherwise: str) -> str:
     if sheets and len(sheets[1]) > 1 and not sheets[2]:  # a workbook of several sheets, the first one read
         chosen, names, _ = sheets
         others = [n for n in names if n != chosen]
+        if len(frame.columns) > 2:  # a table of its own (the data, a column misnamed): the advice first
+            return (f"{otherwise} (It read sheet {chosen!r}, the first of the workbook's {names}; if the data is on "
+                    f"another, name it with --sheet.)")
         return (f"It read sheet {chosen!r}, the first of the workbook's {names}; if the data is on another, name it "
                 f"with --sheet (e.g. --sheet {others[0]}). {otherwise}")
     used = frame.attrs.get("encoding")
