@@ -1,13 +1,18 @@
 """A planner's own event (中秋 / Mid-Autumn declared with ``--events``) changes the forecast of its
 own window only: the windows it does not overlap keep the forecast they had without it."""
 
+import re
 import warnings
 
 import numpy as np
 import pandas as pd
+import pytest
+
+from forecast_helpers import WEEKLY, poisson_skus
 
 from workbench.calendar import RetailCalendar
 from workbench.calendar.events import NewEventWarning
+from workbench.forecast.core import forecast
 from workbench.forecast.features import event_offsets
 from workbench.forecast.models.event_profile import EventProfile
 
@@ -49,3 +54,51 @@ def test_declaring_an_own_event_keeps_the_regime_and_the_windows_it_does_not_ove
     assert [str(ds[s].date()) for s in fits["own"].regime_.shifts] == ["2025-09-01"]
     totals = {name: m.predict(61).mean.sum() for name, m in fits.items()}
     assert abs(totals["own"] / totals["shipped"] - 1) < 0.05, totals
+
+
+def gift_and_snack_shop(calendar: RetailCalendar, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Six gift-box SKUs (20-80 a day) that sell up to x3 over the two weeks before Mid-Autumn,
+    and six snack SKUs of the same shop that do not react to it (trial 10's shop had its snacks
+    at x1.2 only), 2023-01-01 to 2027-09-20, growing 10% a year, Poisson around a log-normal day
+    noise of sd 0.2: the long frame ``[category, sku, ds, y]`` and the truth ``[.., mean]``."""
+    rng = np.random.default_rng(seed)
+    days = pd.date_range("2023-01-01", "2027-09-20")
+    off = event_offsets(days, calendar)["mid_autumn"]
+    lift = np.zeros(len(days))
+    window = (off <= -1) & (off >= -14)
+    lift[window] = np.log(3.0) * np.exp(-np.abs(off[window] + 4) / 4)
+    shop = WEEKLY[days.dayofweek] + np.log(1.1) * (days - days[0]).days / 365
+    gifts, gift_truth = poisson_skus(days, shop + lift, 6, (20, 80), "G", rng)
+    snacks, snack_truth = poisson_skus(days, shop, 6, (20, 80), "S", rng)
+    frame = pd.concat([gifts.assign(category="gift"), snacks.assign(category="snack")], ignore_index=True)
+    truth = pd.concat([gift_truth.assign(category="gift"), snack_truth.assign(category="snack")], ignore_index=True)
+    return frame, truth
+
+
+@pytest.mark.parametrize("keys", [["category", "sku"], ["sku"]])
+def test_series_that_never_reacted_to_an_own_event_get_no_uplift_and_notes_say_so(keys):
+    """Mid-Autumn 2027 from the cut-off 2027-07-31, three seasons seen. The snacks never reacted:
+    their window's total stays within 6% of the truth whether they pool with their category
+    (no reaction there either) or with the whole shop (whose sum the gift boxes lift x2): a
+    5%-level test finds no reaction in at least five of six, whose notes say "no uplift" and whose
+    forecast on the window's days is their baseline (before, each kept its own noise, shrunk, as
+    a profile: -9% to +5% over the span);
+    the gift boxes keep theirs (within 12%), and their notes say by how much."""
+    calendar = _own_calendar()
+    panel, truth = gift_and_snack_shop(calendar, 3)
+    window = calendar.window("mid_autumn", 2027)
+    cut = pd.Timestamp("2027-07-31")
+    fc = forecast(panel[panel.ds <= cut], horizon=int((window.end - cut).days), keys=keys, calendar=calendar,
+                  n_jobs=1, with_baseline=True)
+    inside = fc[fc.ds >= window.start].groupby("sku").yhat.sum()
+    real = truth[(truth.ds >= window.start) & (truth.ds <= window.end)].groupby("sku")["mean"].sum()
+    snacks, gifts = real.index.str.startswith("S"), real.index.str.startswith("G")
+    assert abs(inside[snacks].sum() / real[snacks].sum() - 1) < 0.06, inside[snacks] / real[snacks]
+    assert abs(inside[gifts].sum() / real[gifts].sum() - 1) < 0.12, inside[gifts] / real[gifts]
+    said = {sku: [n for n in fc.attrs["notes"] if f"sku={sku}:" in n and "Mid-Autumn" in n] for sku in real.index}
+    assert all(len(n) == 1 for n in said.values()), said
+    unmoved = [sku for sku, n in said.items() if sku[0] == "S" and "no reaction" in n[0] and n[0].endswith("no uplift")]
+    assert len(unmoved) >= 5, said
+    days = fc[fc.sku.isin(unmoved) & (fc.ds >= window.start)]
+    assert np.allclose(days.yhat, days.yhat_baseline), days  # before: each kept its shrunk noise as a profile
+    assert all(re.search(r"moves its \d+ days in the horizon \+\d", n[0]) for sku, n in said.items() if sku[0] == "G"), said
