@@ -223,3 +223,19 @@ def test_the_cycle_gives_the_notes_every_table_read_gives(tmp_path):
     assert notes[0] == f"{files['data']}: column(s) ['退货量'] not used: the forecast is of '销量' as it is"
     assert notes[1].startswith(f"{files['data']}: the whole history (2099) lies outside the calendar's years "
                                f"1952-2098")
+
+
+def test_the_cycles_replacement_hint_says_a_pair_across_categories_is_one(tmp_path):
+    """Trial 10: a season's end beside a launch in another category read as a replacement. The
+    cycle's series keys hold no category, so the hint reads it from the file's category column:
+    a pair within one category is named as before, a pair across two says so."""
+    files = _export(tmp_path)
+    raw = pd.read_csv(files["data"], encoding="gbk", dtype={"商品编码": str})
+    days = pd.to_datetime(raw["日期"])
+    late = (raw["商品编码"] == "JG002") & (days >= "2026-10-01")
+    raw = pd.concat([raw[~late], raw[late].assign(商品编码="YP100", 类目="饮品")])
+    raw.to_csv(files["data"], index=False, encoding="gbk")
+    notes = load_history(CycleParams(**files, gmv=None, category=None))[3]
+    hint = [n for n in notes if "JG002 (last sale 2026-09-30" in n]
+    assert len(hint) == 1 and "-> YP100 (first sale 2026-10-01" in hint[0]
+    assert "across '类目' (零食 -> 饮品: a replacement rarely changes its '类目')" in hint[0]

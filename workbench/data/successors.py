@@ -257,15 +257,16 @@ def _note(moved: pd.DataFrame, column: str, successors: Successors, final: dict,
             f"forecast as a stopped line")
 
 
-def map_codes(frame: pd.DataFrame, keys, successors: Successors | None) -> tuple[pd.DataFrame, list[str]]:
+def map_codes(frame: pd.DataFrame, keys, successors: Successors | None, groups: dict | None = None
+              ) -> tuple[pd.DataFrame, list[str]]:
     """What every entry point does with a user's codes (the CLI's ``load_series``, the event
     report's and the planning cycle's loaders): ``successors`` applied (``apply_successors``, when
-    given), then the hint of an undeclared replacement (``likely_replacements``). Returns the
-    frame and the notes, in that order. Raises what ``apply_successors`` raises."""
+    given), then the hint of an undeclared replacement (``likely_replacements``, with ``groups``).
+    Returns the frame and the notes, in that order. Raises what ``apply_successors`` raises."""
     notes = []
     if successors is not None:
         frame, notes = apply_successors(frame, keys, successors)
-    return frame, notes + likely_replacements(frame, keys)
+    return frame, notes + likely_replacements(frame, keys, groups)
 
 
 def check_successors_file(values: dict) -> None:
@@ -297,7 +298,7 @@ def check_successors_file(values: dict) -> None:
     code_column(raw[columns].drop_duplicates(), columns, successors)
 
 
-def likely_replacements(frame: pd.DataFrame, keys) -> list[str]:
+def likely_replacements(frame: pd.DataFrame, keys, groups: dict | None = None) -> list[str]:
     """A note naming pairs of codes that look like a replacement nobody declared (a new user's
     LS004 stopped on 2026-06-30 and LS004B started on 2026-07-01 at its level: read as a stop and a
     launch), with how to declare it (``--successors``); ``[]`` when there are none.
@@ -314,7 +315,9 @@ def likely_replacements(frame: pd.DataFrame, keys) -> list[str]:
     another key column groups the codes (each 商品编码 in one 类目: ``keys`` [类目, 商品编码]), the
     pairs within one group are named first, and a pair across two groups is named after them with
     both groups, as across them (trial 10: a lychee's season end was offered as a nut gift box's
-    predecessor with nothing to tell it from the real pair). A hint only: nothing is changed."""
+    predecessor with nothing to tell it from the real pair). ``groups``: for a key column whose
+    group is no key (the planning cycle's SKUs, whose category is a column of the file),
+    ``{column: (group name, {code: group})}``. A hint only: nothing is changed."""
     keys = list(keys)
     if not keys or not len(frame):
         return []
@@ -329,7 +332,11 @@ def likely_replacements(frame: pd.DataFrame, keys) -> list[str]:
         if sold.empty:
             continue
         ends = sold.groupby(column, observed=True)["ds"].agg(["min", "max"])
-        above, group = _group_of(frame, column, keys)
+        if groups and column in groups:
+            name, by_code = groups[column]
+            above, group = [name], {code: (g,) for code, g in by_code.items()}
+        else:
+            above, group = _group_of(frame, column, keys)
         if freq == "D":
             old, new = ends[ends["max"] <= last_day - gap], ends[ends["min"] > first_day + gap]
         else:

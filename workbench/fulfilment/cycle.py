@@ -504,7 +504,9 @@ def load_history(params: CycleParams, calendar=None) -> tuple[pd.DataFrame, pd.D
     notes += regions
     names = series_names(params, mapped=bool(regions))
     own = frame.rename(columns=names)  # the mapping's and the hint's notes name the file's columns
-    own, moved = map_codes(own, list(names.values()), mapping)
+    category, category_notes = sku_categories(raw, source) if "category" in raw.columns else ({}, [])
+    groups = {names["sku"]: (params.category_col, category)} if category else None  # the hint's pairs by category
+    own, moved = map_codes(own, list(names.values()), mapping, groups=groups)
     notes += moved
     replaced = {} if mapping is None else {r.predecessor: mapping.final(r.predecessor) for r in mapping.replacements}
     frame = own.rename(columns={v: k for k, v in names.items()})
@@ -512,9 +514,8 @@ def load_history(params: CycleParams, calendar=None) -> tuple[pd.DataFrame, pd.D
     frame.attrs["series_names"] = names  # for run_cycle's notes (relabelled)
     frame.attrs["replaced"] = replaced  # replaced code -> its successor: its stock is named (complete_stock)
     stock_skus = sorted(frame["sku"].astype(str).unique())  # after the mapping: a replaced code is no series
-    if params.category is not None:
-        category, moved = sku_categories(raw, source)  # a successor's own
-        notes += moved
+    if params.category is not None:  # each SKU under its own category (a successor's own)
+        notes += category_notes
         stock_skus = [s for s in stock_skus if category.get(s) == params.category]
     if params.max_skus is not None:
         stock_skus = stock_skus[:params.max_skus]
