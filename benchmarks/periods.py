@@ -13,8 +13,8 @@ def to_periods(frame: pd.DataFrame, keys: list[str], freq: str, value: str = "y"
     ``freq`` (``"W"``: weeks from Monday; ``"MS"``: months), each dated by its first day; a period
     the data cover in part is left out (it is no total: a partial first or last period would
     look like a collapse). A day whose value is missing (NaN) is no day of the data: a period
-holding one is partial too (a sum that skips it would be low). ``"D"`` returns ``frame`` as it
-is.
+    holding one is partial too (a sum that skips it would be low). ``"D"`` returns ``frame`` as it
+    is.
 
     Returns ``[keys..., ds, value]``, sorted by keys and date, one row per series and whole period."""
     if freq == "D":
