@@ -83,6 +83,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import isotonic_regression
 
 from workbench.data.validate import PERIOD_WORDS, SEASON_LENGTH
@@ -96,6 +97,7 @@ MIN_LEVEL_PERIODS = {"D": START_RUN, "W": 2, "MS": 2, "QS": 2}  # fewest of them
 MIN_TRICKLE_DAYS = 28  # a shorter daily stretch far below the level is a seasonal low (Spring Festival)
 OPENING_GAP = float(np.log(1.25))  # a level within this (log) of the level that follows has settled: no ramp
 MIN_RAMP_PERIODS = 7  # quiet periods of an opening ramp that measure its shape (else it is not flattened)
+RAMP_SIDE = 7  # quiet periods after an event span whose fitted ramp gives its local level there (``ramp_gaps``)
 MAX_RAMP_FACTOR = 2.0  # a series' opening ramp, at most this many times its panel's
 STOP_PERIODS = {"D": 28, "W": 4, "MS": 2, "QS": 2}  # fewest zero periods at the end that can mean a stop
 # fewest quiet zero periods a stop by chance needs: a daily run shorter than a week is no stop,
@@ -323,7 +325,10 @@ def ramp_gaps(values: np.ndarray, quiet: np.ndarray, ramp: int, shape: np.ndarra
     1972) fit of the quiet values, below that level, interpolated in time across a span: any
     rising shape (a shop's traffic and its lines' own first weeks together rise steeply, then
     slowly: a straight line fitted to them missed the slow part and put trial 8's shape 20% low),
-    ending on the first quiet period that reaches the level. The level is a median, not the
+    ending on the first quiet period that reaches the level; across a span it runs between the
+    fit on the last quiet period before it and the median of the fit over the ``RAMP_SIDE``
+    quiet periods after it (the ramp's local levels either side: the event's days are measured
+    against the ramp, not against one pooled block of low days after the span). The level is a median, not the
     level of the first period within ``OPENING_GAP`` of it (a shop opened at 30% was read as
     settled at 86% of its level, and its forecast a year later 15% low). With ``shape`` (log
     gaps <= 0 of the first periods: the pooled series' ramp on the same days) the gaps are
@@ -349,8 +354,22 @@ def ramp_gaps(values: np.ndarray, quiet: np.ndarray, ramp: int, shape: np.ndarra
     reached = np.flatnonzero(fitted >= 0)
     if not len(reached) or reached[0] == 0:
         return np.zeros(0)
+    # across a span the ramp runs between its local levels either side: the fit's value on the last
+    # quiet period before the span (a non-decreasing fit's highest there) and the median of the fit
+    # over the RAMP_SIDE quiet periods after it (the fit's first value after a span is the mean of
+    # the block it pools, a few low days: a shop's first Double 11, 41 days late in its 90-day ramp,
+    # was raised by the ramp's gap 0.15 log above its end and its uplift read 14% too large)
     m = int(at[reached[0]])
-    return np.interp(np.arange(m), at[:reached[0] + 1], np.minimum(fitted[:reached[0] + 1], 0.0))
+    gaps = np.minimum(fitted, 0.0)
+    after_span = np.flatnonzero(np.diff(at) > 1) + 1
+    side = _running_forward_median(gaps, RAMP_SIDE)
+    gaps[after_span] = np.maximum(gaps[after_span], side[after_span])
+    return np.interp(np.arange(m), at[:reached[0] + 1], gaps[:reached[0] + 1])
+
+
+def _running_forward_median(values: np.ndarray, periods: int) -> np.ndarray:
+    """The median of each value and the ``periods - 1`` after it (fewer at the end)."""
+    return pd.Series(values[::-1]).rolling(periods, min_periods=1).median().to_numpy()[::-1]
 
 
 def level_shifts(z: np.ndarray, quiet: np.ndarray) -> list[int]:
