@@ -96,6 +96,12 @@ def register(subparsers) -> None:
                    help="also write every note, one row per series and note (its key columns, series, note), "
                         "to FILE (.csv, .xlsx or .parquet); the notes printed say a note many series share once, "
                         "with the range of its figures")
+    p.add_argument("--reconcile", metavar="METHOD", nargs="?", const="auto", default=None,
+                   help="with --through-event and --keys: reconcile the series with their total forecast "
+                        "directly, as the event report does, so they add up to one figure (METHOD: auto, the "
+                        "default: MinT on the refits, or forecast proportions on a sparse bottom; "
+                        "forecast_proportions, top_down_var, bottom_up, ols, wls_struct, wls_var, mint_refits); "
+                        "a note gives the summed series, the direct total and the reconciled one")
     p.add_argument("--with-baseline", action="store_true",
                    help="also write yhat_baseline, the forecast without event effects (what a budget's "
                    "gmv_target with measure: uplift reads); empty for models without one")
@@ -141,7 +147,7 @@ def _forecast(args) -> int:
     result = forecast_file(args.data, request, out=args.out, out_dir=args.out_dir,
                            progress=args.progress, output=output, through=through, echo=print,
                            with_baseline=args.with_baseline, window_totals=args.window_totals,
-                           notes=args.notes, **_common(args))
+                           notes=args.notes, reconcile=args.reconcile, **_common(args))
     if args.out_dir:
         print(f"wrote {result.rows} rows for {result.series} series to {len(result.files)} Parquet "
               f"files in {args.out_dir}")
