@@ -94,6 +94,10 @@ def test_a_met_promise_is_green_and_the_constraint_that_binds_gets_the_red_row()
     kpis = judge_plan(CycleParams(gmv_share=None), report, other, None, None, None, _budget(), None, "no peak")
     assert kpis[1].name == "kpi_plan_as_given" and kpis[1].status == "red"
     assert kpis[1].action == "the plan as given is infeasible: single sourcing is what cannot hold"
+    from workbench.fulfilment.cycle import CycleResult
+
+    recorded = CycleResult(None, kpis, *[None] * 12, _budget(), None).recorded()
+    assert recorded["kpi_plan_as_given"] == "red: the plan as given is infeasible: single sourcing is what cannot hold"
     # the promise binds: its own row is red, nothing else is added
     late = SimpleNamespace(**{**vars(named), "details": {"best_promise_share": 0.97}})
     kpis = judge_plan(CycleParams(gmv_share=None), report, late, None, None, None, _budget(), None, "no peak")

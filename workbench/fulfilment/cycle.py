@@ -282,8 +282,10 @@ class CycleResult:
 
     def recorded(self) -> dict:
         """Every KPI for the index and the command line's summary (name -> value): its value,
-        or, when it has none, the text ``"not computed: <why>"``."""
+        or, when it has none, the text ``"not computed: <why>"`` (a verdict without a figure,
+        kind ``text``: ``"red: <why>"``)."""
         return {k.name: float(k.value) if k.value is not None else
+                f"{k.status}: {k.action}" if k.kind == "text" else
                 f"not computed: {k.action.removeprefix('not computed: ') or 'no value'}" for k in self.kpis}
 
     def table(self, name: str) -> dict:
