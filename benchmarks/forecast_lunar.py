@@ -75,7 +75,7 @@ def autoets(train: pd.DataFrame, key: str, freq: str, horizon: int) -> pd.DataFr
 
 def scores(joined: pd.DataFrame, freq: str) -> dict:
     """Pooled WAPE / bias / coverage (%) of all, peak and collapse periods of ``joined``."""
-    shares = lunar_regressors(pd.DatetimeIndex(joined.ds), freq, default_calendar(), centred=False)
+    shares = lunar_regressors(pd.DatetimeIndex(joined.ds), freq, default_calendar())
     out = {}
     for kind, rows in (("all", np.ones(len(joined), bool)), ("peak", shares[:, 0] >= 0.5),
                        ("collapse", shares[:, 1:].sum(axis=1) >= 0.5)):

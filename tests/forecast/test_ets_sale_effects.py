@@ -14,6 +14,7 @@ from workbench.errors import CalendarRangeError
 from workbench.forecast import features
 from workbench.forecast.conformal import wiener_factor
 from workbench.forecast.models.ets import ETSModel, random_effects_mean, sale_effects, sale_shares
+from workbench.forecast.models.lunar import share_lift
 
 CAL = default_calendar()
 LIFT = np.log(1.5)  # log lift of a week wholly inside a sale window
@@ -54,7 +55,7 @@ def test_two_sightings_that_disagree_give_a_wide_shrunk_lift():
     rng = np.random.default_rng(5)
     year_2024 = np.asarray(ds.year == 2024)[:, None]
     z = np.log(100) + LIFT * (shares * year_2024).sum(axis=1) + rng.normal(0, 0.05, len(ds))
-    beta, variance, _ = sale_effects(z, shares, festival, "W")[events.index("618")]
+    beta, variance, *_ = sale_effects(z, shares, festival, "W")[events.index("618")]
     assert 0 < beta < LIFT / 2, beta
     assert variance > (LIFT / 2) ** 2 / 2, variance
 
@@ -158,6 +159,34 @@ def test_a_young_monthly_shops_pure_noise_lifts_pass_the_test_at_about_its_level
     passed = []
     for seed in range(200):
         z = 5 + np.random.default_rng(seed).normal(0, 0.1, len(ds))
-        for beta, variance, _ in sale_effects(z, shares, festival, "MS").values():
+        for beta, variance, *_ in sale_effects(z, shares, festival, "MS").values():
             passed.append(abs(beta) / np.sqrt(variance) > 1.96)
     assert len(passed) >= 200 and np.mean(passed) < 0.10, (len(passed), np.mean(passed))
+
+
+
+def test_a_sale_lift_beyond_the_bound_is_counted():
+    """Two years of weeks whose Double 11 days sell x40 (beyond the x20 a day's lift may reach,
+    ``lunar.LIFT_BOUNDS``) and 618 x1.5: both Double 11 sightings' fits stop at the bound and
+    are counted, so the fit's note can say so rather than pass a clipped lift off as a measure
+    (review 8.4 #12); 618's are not."""
+    ds, events, shares, festival = _two_years_of_weeks()
+    rng = np.random.default_rng(3)
+    lift = np.array([np.log(40) if e == "double11" else LIFT for e in events])
+    z = np.log(100) + share_lift(shares, lift, "W")[0] + rng.normal(0, 0.05, len(ds))
+    measured = sale_effects(z, shares, festival, "W")
+    assert measured[events.index("double11")][3] == 2 and measured[events.index("618")][3] == 0
+
+
+def test_the_sales_the_note_names_are_those_the_fit_saw():
+    """The note names the sale events whose windows the history holds, kept at fit
+    (``sales_seen_``), not recomputed at predict; a 44-week history from March holds both."""
+    rng = np.random.default_rng(1)
+    ds = pd.date_range("2025-03-03", "2025-12-29", freq="W-MON")
+    events, shares = sale_shares(ds, "W", CAL)
+    y = np.round(100 * np.exp(np.log(1.5) * shares.sum(axis=1) + rng.normal(0, 0.05, len(ds))))
+    model = ETSModel().fit(y, ds, freq="W")
+    assert model.sales_seen_ == ["618", "double11"]
+    short = ETSModel().fit(y[-20:], ds[-20:], freq="W")  # August on: Double 11 only
+    assert short.sales_seen_ == ["double11"]
+    assert any("(双11 / Double 11; last" in n for n in short.predict(10).notes)

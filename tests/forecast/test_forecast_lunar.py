@@ -27,33 +27,38 @@ def test_shares_are_the_days_of_each_period_inside_each_window():
     festival window (-7..16) Feb 3 - Feb 26; weeks split the latter at the statutory holiday
     (eve Feb 9 to Feb 16)."""
     months = pd.date_range("2023-12-01", periods=4, freq="MS")
-    X = lunar_regressors(months, "MS", CAL, centred=False)
+    X = lunar_regressors(months, "MS", CAL)
     np.testing.assert_allclose(X[:, 0], [0, 26 / 31, 2 / 29, 0])
     np.testing.assert_allclose(X[:, 1], [0, 0, 24 / 29, 0])
     weeks = pd.date_range("2024-01-29", periods=5, freq="W-MON")  # week starts
-    X = lunar_regressors(weeks, "W", CAL, centred=False)
+    X = lunar_regressors(weeks, "W", CAL)
     days = np.round(X * 7).astype(int)  # pre-festival, wind-down, holiday, recovery
     np.testing.assert_array_equal(days, [[5, 2, 0, 0], [0, 4, 3, 0], [0, 0, 5, 2], [0, 0, 0, 7], [0, 0, 0, 1]])
     assert days[:, 1:].sum() == 24  # the whole spring_festival window, once
 
 
-def test_centred_regressors_average_zero_at_every_calendar_position():
-    """Centring on the long-run mean of each month (week) leaves the festival's average effect
-    to the season and only its movement to the regressor (genhol's calendar centring)."""
+def test_the_centred_lift_averages_zero_at_every_calendar_position():
+    """Centring the lift (``festival_lift(centred=True)``, the one home of centring) on its
+    long-run mean at each month (week) leaves the festival's average effect to the season and
+    only its movement to the regressor (genhol's calendar centring), for any effects; so does
+    its jacobian. Uncentred, the same lift's means are far from zero."""
     for freq in ("MS", "W"):
         ds = pd.date_range("2000-01-03", "2098-12-01", freq="MS" if freq == "MS" else "W-MON")
-        X = lunar_regressors(ds, freq, CAL, centred=True)
+        beta = np.linspace(0.8, -1.5, len(WINDOWS[freq]))
+        lift, J = festival_lift(ds, freq, CAL, centred=True)(beta)
         position = calendar_position(ds, freq)
-        means = np.array([X[position == p].mean(axis=0) for p in np.unique(position)])
+        means = np.array([np.c_[lift, J][position == p].mean(axis=0) for p in np.unique(position)])
         assert np.abs(means).max() < 0.01
-        assert X.shape[1] == len(WINDOWS[freq]) and np.abs(X).max() > 0.3  # it does move
+        assert J.shape[1] == len(WINDOWS[freq]) and np.abs(lift).max() > 0.3  # it does move
+        raw = festival_lift(ds, freq, CAL, centred=False)(beta)[0]
+        assert np.abs([raw[position == p].mean() for p in np.unique(position)]).max() > 0.1
 
 
 def test_dates_outside_the_calendar_are_refused_and_such_a_history_is_forecast_without_effects():
     """Public series from the 1950s-1990s (R's datasets) are still forecast, with a note."""
     ds = pd.date_range("1988-01-01", periods=48, freq="MS")
     with pytest.raises(CalendarRangeError, match="outside the calendar's years"):
-        lunar_regressors(ds, "MS", CAL, centred=True)
+        lunar_regressors(ds, "MS", CAL)
     y = 100 + 10 * np.sin(np.arange(48) * np.pi / 6)
     pred = make_model("ets").fit(y, ds, freq="MS").predict(6)
     assert np.isfinite(pred.mean).all() and any("outside the calendar's years" in n for n in pred.notes)
@@ -67,7 +72,7 @@ def _weekly_log_series(weeks: int, beta, seed: int = 3):
     ds = pd.date_range("2019-01-07", periods=weeks, freq="W-MON")
     t = np.arange(weeks)
     z = 8 + 0.003 * t + 0.2 * np.sin(2 * np.pi * t / 52.18) + rng.normal(0, 0.05, weeks)
-    return ds, z + share_lift(lunar_regressors(ds, "W", CAL, centred=False), np.asarray(beta, float), "W")[0]
+    return ds, z + share_lift(lunar_regressors(ds, "W", CAL), np.asarray(beta, float), "W")[0]
 
 
 def test_effects_are_recovered_with_the_season_from_two_placements_and_locally_from_one():
@@ -136,7 +141,7 @@ def _festival_scores(freq: str, origin: str, horizon: int, young_weeks: int | No
         warnings.simplefilter("ignore")
         fc = forecast(train, horizon=horizon, model="auto", keys=["series"], freq=freq, n_jobs=1, model_params=params)
     scored = panel.merge(fc, on=["series", "ds"])
-    X = lunar_regressors(pd.DatetimeIndex(scored.ds), freq, CAL, centred=False)
+    X = lunar_regressors(pd.DatetimeIndex(scored.ds), freq, CAL)
     scored["peak"], scored["collapse"] = X[:, 0] >= 0.5, X[:, 1:].sum(axis=1) >= 0.5
     scored["young"] = scored.series.isin(train.series[young[train.index]].unique())
     out = {}
@@ -195,7 +200,7 @@ def test_the_weekly_windows_are_chosen_by_aicc_for_a_shop_whose_sale_ends_four_d
     rng = np.random.default_rng(7)
     t = np.arange(len(ds))
     z = (8 + 0.003 * t + 0.2 * np.sin(2 * np.pi * t / season) + rng.normal(0, 0.03, len(ds))
-         + share_lift(lunar_regressors(ds, "W", CAL, centred=False, spans=spans), beta, "W")[0])
+         + share_lift(lunar_regressors(ds, "W", CAL, spans=spans), beta, "W")[0])
     history, future = slice(0, 4 * season), ds[4 * season:]  # the last year's festival is the forecast's
     effect, note = fit_lunar_effect(z[history], ds[history], "W", CAL, season=season)
     assert effect.spans == spans and "New Year sale days -21..-4" in note and "--events" in note
@@ -203,7 +208,7 @@ def test_the_weekly_windows_are_chosen_by_aicc_for_a_shop_whose_sale_ends_four_d
     chosen_lift = festival_lift(future, "W", CAL, centred=False, spans=effect.spans)(effect.beta)[0]
     assert np.abs(chosen_lift - true_lift).max() < 0.1
     # the calendar's windows alone (-35..-8, -7..+16): the sale's last days read as collapse
-    X = lunar_regressors(ds[history], "W", CAL, centred=True)
+    X = lunar_regressors(ds[history], "W", CAL)
     fixed = own_effect(z[history], festival_lift(ds[history], "W", CAL, centred=True), 4, "W", season,
                        X.any(axis=1))[0]
     assert np.abs(festival_lift(future, "W", CAL, centred=False)(fixed)[0] - true_lift).max() > 0.3
@@ -222,3 +227,28 @@ def test_a_planners_events_file_fixes_the_windows():
     ds, z = _weekly_log_series(4 * 52, [0.4, -0.5, -1.2, -0.3])
     effect, note = fit_lunar_effect(z, ds, "W", own, season=52)
     assert effect.spans is None and "the calendar's new_year_sale and spring_festival windows (fixed" in note
+
+
+@pytest.mark.parametrize("freq, words", [("W", "holiday clipped at the bound"), ("MS", "festival beyond the bound")])
+def test_an_effect_at_the_bound_of_a_days_lift_is_named(freq, words):
+    """A shop that closes in the festival's holiday (weeks: x0.0005 a day there; months: a
+    month wholly inside the festival window at x0.0005): the weekly fit stops at the bound of a day's lift
+    (x0.007, ``LIFT_BOUNDS``) and the monthly linear fit goes beyond it; either way the note
+    names the window (review 8.4 #12: clipped in silence before, and the months differed
+    silently). A plain festival's note names none."""
+    season = 52 if freq == "W" else 12
+    ds = pd.date_range("2019-01-07" if freq == "W" else "2019-01-01", periods=5 * season,
+                       freq="W-MON" if freq == "W" else "MS")
+    beta = np.array([0.5, -0.7, np.log(5e-4), -0.2]) if freq == "W" else np.array([0.3, np.log(5e-4)])
+    rng = np.random.default_rng(2)
+    t = np.arange(len(ds))
+    base = 8 + 0.003 * t + 0.2 * np.sin(2 * np.pi * t / season) + rng.normal(0, 0.03, len(ds))
+    raw = lunar_regressors(ds, freq, CAL)
+    # weeks: the days' mean multiplier (floored at 1e-12, not the fit's bound); months: genhol's linear form
+    lift = (np.log(np.maximum(1 - raw.sum(axis=1) + raw @ np.exp(beta), 1e-12)) if freq == "W"
+            else share_lift(raw, beta, freq)[0])
+    _, note = fit_lunar_effect(base + lift, ds, freq, CAL, season=season)
+    assert words in note and "x0.007 or x20" in note, note
+    _, plain = fit_lunar_effect(base + share_lift(raw, np.clip(beta, -1, 1), freq)[0], ds, freq, CAL,
+                                season=season)
+    assert "bound" not in plain, plain

@@ -89,7 +89,7 @@ def test_the_noise_of_a_one_festival_measure_leaves_the_sales_steps_out():
     ds = pd.date_range("2024-12-01", "2026-11-01", freq="MS")
     sale = event_periods(ds, "MS", cal)
     shares = sale_shares(ds, "MS", cal)[1]
-    raw = lunar.lunar_regressors(ds, "MS", cal, centred=False)
+    raw = lunar.lunar_regressors(ds, "MS", cal)
     calm = ~sale & ~(raw.sum(axis=1) > 0)
     hood = lunar.festival_neighbourhood(ds, "MS", cal, None, sale, last=True)
     significant, se = 0, []

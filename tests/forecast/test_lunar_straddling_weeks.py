@@ -83,3 +83,46 @@ def test_weeks_straddling_the_festivals_windows_are_forecast_in_proportion_to_th
     error = totals.yhat / totals.mu - 1
     assert (error.abs() < 0.15).all(), error
     assert (totals.yhat - totals.mu).abs().sum() / totals.mu.sum() < 0.06, error
+
+
+# a collapse whose days are not alike (review 8.4 #5): a trough with shallow edges, days -7..+16
+TROUGH = (0.8, 0.65, 0.5, 0.4, 0.3, 0.2, 0.12, 0.08, 0.06, 0.06, 0.08, 0.12, 0.18, 0.25, 0.35, 0.45, 0.55, 0.65,
+          0.72, 0.8, 0.85, 0.9, 0.93, 0.96)
+
+
+def _trough_multiplier(days: pd.DatetimeIndex) -> np.ndarray:
+    out = np.ones(len(days))
+    for year in range(days[0].year, days[-1].year + 1):
+        offset = (days - spring_festival(year)).days.to_numpy()
+        out[(offset >= -28) & (offset <= -8)] = 1.3
+        for day, multiplier in zip(range(-7, 17), TROUGH):
+            out[offset == day] = multiplier
+    return out
+
+
+def test_the_festival_weeks_band_holds_a_collapse_whose_days_are_not_alike():
+    """The lift's form assumes a window's days alike; a real collapse is a trough with shallow
+    edges (the six series above, their windows' days from x0.8 down to x0.06 and back up to
+    x0.96). On 3 seeds, the series' weeks from 01-25 to 02-22 (90 series-weeks) fall inside
+    their P10-P90 band 70% of the time or more (76.7% measured), so the band's evidence does
+    not rest on the flat days the seeded tests above generate; the points are off by up to
+    half a week's volume there (the collapse week of 02-01: +20 / +49 / +43%), said in
+    docs/benchmarks.md. (A variance floored at the linear form's jacobian, tried for this,
+    moved no band: the conformal band of the refits is the wider one.)"""
+    inside = []
+    for seed in (1, 2, 3):
+        rng = np.random.default_rng(seed)
+        days = pd.date_range(OPENED, END)
+        weekday = np.array([1.0, 0.95, 0.95, 1.0, 1.05, 1.2, 1.15])[days.day_of_week]
+        daily = pd.concat([pd.DataFrame({"series": f"s{i}", "ds": days, "mu": (60 + 40 * i) * _trough_multiplier(days)
+                                         * weekday}) for i in range(6)])
+        daily["y"] = rng.poisson(rng.gamma(20, daily.mu / 20))
+        weeks = (daily.assign(ds=daily.ds - pd.to_timedelta(daily.ds.dt.day_of_week, unit="D"))
+                 .groupby(["series", "ds"], as_index=False)[["y", "mu"]].sum())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fc = forecast(weeks[weeks.ds < CUT_OFF][["series", "ds", "y"]], horizon=17, model="auto",
+                          keys=["series"], freq="W", n_jobs=1, calendar=CALENDAR)
+        scored = fc.merge(weeks, on=["series", "ds"]).query("'2027-01-25' <= ds <= '2027-02-22'")
+        inside += list((scored.y >= scored.yhat_q10) & (scored.y <= scored.yhat_q90))
+    assert len(inside) == 90 and np.mean(inside) >= 0.7, np.mean(inside)

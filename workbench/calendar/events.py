@@ -253,8 +253,9 @@ class RetailCalendar:
                           f"its effect from the windows the history holds (each widened by "
                           f"{OWN_EVENT_MARGINS[0]} days before and {OWN_EVENT_MARGINS[1]} after; a history "
                           f"without one forecasts it without an event effect); weekly and monthly ETS measure it "
-                          f"as a sale when it has peak days and the history is too short for a season, and "
-                          f"otherwise repeat last year's periods, so plan a lunar event from daily data"
+                          f"as a sale when it has peak days: without a season they lift its periods ahead; with "
+                          f"one, a lunar event's lift moves to this year's dates (a solar one's stays in the "
+                          f"season)"
                           f"{'; ' + shared if shared else ''}", NewEventWarning, stacklevel=3)
 
     # -- validation ---------------------------------------------------------------------------

@@ -20,12 +20,16 @@ from workbench.forecast.models.event_dummies import offset_dummies
 from workbench.forecast.models.intermittent import (INTERMITTENT_ADI, INTERMITTENT_WINDOW, TSB, average_demand_interval,
                                                     is_intermittent)
 from workbench.forecast.models.launch import LaunchCurve
-from workbench.forecast.models.lunar import (FESTIVAL_EVENTS, LOCAL_BASELINE, LOCAL_LIMIT, WINDOWS, LunarEffect,
-                                            fit_lunar_effect, local_effect, lunar_regressors, neighbourhood, share_lift)
+from workbench.forecast.models.lunar import (FESTIVAL_EVENTS, LIFT_BOUNDS, LOCAL_BASELINE, LOCAL_LIMIT, WINDOWS,
+                                            LunarEffect, at_bounds, fit_lunar_effect, local_effect, lunar_regressors,
+                                            neighbourhood, share_lift)
 from workbench.forecast.models.regime import (OPENING_GAP, STOP_PERIODS, describe_stop, nondaily_start, opening_ramp, period_shifts,
                                               stopped_since, trailing_zeros)
 
 MIN_FIT = 4  # fewest periods an ETS is fitted on (level only)
+# days by which a sale event's window must move between the years for a fitted season not to
+# hold it (``moving_events``): a week, the smallest period a season repeats
+MOVING_DAYS = 7
 MIN_QUIET = 3  # fewest periods outside solar sale windows a short history's level is fitted on
 QUIET_TAIL = 8  # the last quiet periods whose line continues through the sale periods after them
 MIN_CALIBRATION_ERRORS = 8  # fewer out-of-sample errors than this: the bands use in-sample errors
@@ -78,6 +82,30 @@ def sale_shares(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar,
     return list(events), shares
 
 
+def moving_events(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar) -> list[str]:
+    """The sale events of ``calendar`` (``sale_shares``' events) whose anchor (the day their
+    profile aligns on) falls on days of the year at least ``MOVING_DAYS`` apart over the years
+    of the periods ``ds`` (at ``freq``, each dated by its first day) and the year after: a
+    planner's lunar event (中秋 / Mid-Autumn, ``lunar:08-15``, moves 11-19 days a year), which a
+    fitted 52-week or 12-month season would repeat at last year's dates. 618 and Double 11 keep
+    their anchor (their windows' first days vary by a few days a year, as a platform sets them:
+    the season holds them); the festival's windows are ``models.lunar``'s. Dates outside the
+    calendar's years: none."""
+    ds = pd.DatetimeIndex(ds)
+    if not len(ds):
+        return []
+    first, last = pd.Timestamp(f"{ds[0].year}-01-01"), pd.Timestamp(f"{ds[-1].year + 1}-12-31")
+    moving = []
+    for event in sale_shares(ds[:0], freq, calendar)[0]:
+        try:
+            starts = [w.anchor.day_of_year for w in calendar.windows(event, first, last) if w.peaks]
+        except CalendarRangeError:
+            return []
+        if len(starts) > 1 and max(starts) - min(starts) >= MOVING_DAYS:
+            moving.append(event)
+    return moving
+
+
 def event_periods(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar) -> np.ndarray:
     """Boolean mask of the periods dated ``ds`` (each by its first day, at ``freq``) that overlap
     a window of a sale event of ``calendar`` (``sale_shares``: 618, Double 11 and a planner's own,
@@ -88,7 +116,7 @@ def event_periods(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar) -> 
 def sale_effects(z: np.ndarray, shares: np.ndarray, excluded: np.ndarray, freq: str) -> dict[int, tuple]:
     """Each solar sale event's lift, measured on every sighting against the quiet periods either
     side of it (``lunar.neighbourhood`` and ``lunar.local_effect``, the one-festival measure)
-    and pooled over the sightings: ``{column of shares: (beta, variance, spread)}``.
+    and pooled over the sightings: ``{column of shares: (beta, variance, spread, clipped)}``.
 
     The sightings' measures are combined by the random-effects mean (R. DerSimonian & N. Laird,
     "Meta-analysis in clinical trials", Controlled Clinical Trials 7, 1986): inverse-variance
@@ -99,7 +127,9 @@ def sale_effects(z: np.ndarray, shares: np.ndarray, excluded: np.ndarray, freq: 
     ``conformal.wiener_factor`` (``b^2 / (b^2 + v)``, ``v`` the pooled mean's variance);
     ``variance``: the lift ahead's, that mean's variance plus ``tau^2`` (a new year's lift
     varies as the years seen did); ``spread``: the sightings' mean extra variance of a period
-    inside the span (``local_effect``). Log points (squared).
+    inside the span (``local_effect``). Log points (squared). A fourth element counts the
+    sightings whose lift reached ``lunar.LIFT_BOUNDS`` (``lunar.at_bounds``: the fit stopped
+    there, so the data asked for more), which the fit's note names.
 
     ``z``: shape (n,), log demand; ``shares``: shape (n, k), ``sale_shares``; ``excluded``:
     shape (n,), bool, periods that are no quiet neighbour either (the festival's). A sighting at
@@ -125,7 +155,8 @@ def sale_effects(z: np.ndarray, shares: np.ndarray, excluded: np.ndarray, freq: 
         if measures:
             beta, var, spread = (np.array(m) for m in zip(*measures))
             mean, mean_var, tau2 = random_effects_mean(beta, var)
-            out[j] = (mean * wiener_factor(mean, mean_var), mean_var + tau2, float(spread.mean()))
+            out[j] = (mean * wiener_factor(mean, mean_var), mean_var + tau2, float(spread.mean()),
+                      int(at_bounds(beta).sum()))
     return out
 
 
@@ -436,7 +467,7 @@ class ETSModel(Forecaster):
         if self.freq_ not in WINDOWS:
             return np.zeros(len(ds), bool)
         try:
-            return lunar_regressors(ds, self.freq_, self.calendar_, centred=False).sum(axis=1) > 0
+            return lunar_regressors(ds, self.freq_, self.calendar_).sum(axis=1) > 0
         except CalendarRangeError:  # dates outside the calendar's years: no festival is known there
             return np.zeros(len(ds), bool)
 
@@ -458,7 +489,7 @@ class ETSModel(Forecaster):
         # a third of them touch 618 or Double 11; interpolating them changed the refits' choice
         # of form on a noise test.)
         self.event_excess_, self.sale_periods_ = np.zeros(len(z)), np.zeros(len(z), bool)
-        self.sale_effects_ = {}
+        self.sale_effects_, self.sales_seen_ = {}, []  # the sale events whose windows the history holds
         sale = None  # the sale periods, once, for the lunar fit and the opening ramp
         if form in ("trend", "level") and (self.freq_ == "W" or self.freq_ == "MS" and not season_seen):
             events, shares = sale_shares(ds, self.freq_, self.calendar_)
@@ -467,8 +498,25 @@ class ETSModel(Forecaster):
             if quiet.sum() >= MIN_QUIET and not quiet.all():
                 measured = sale_effects(z, shares, self._festival_periods(ds), self.freq_)
                 self.sale_effects_ = {events[j]: effect for j, effect in measured.items()}
+                self.sales_seen_ = [event for j, event in enumerate(events) if shares[:, j].any()]
                 clean = quiet_level(z, quiet)
                 self.event_excess_, self.sale_periods_, z = z - clean, ~quiet, clean
+        # a sale event that moves against the season (a planner's lunar 中秋): measured on its
+        # sightings, removed at its past dates and added at this year's (predict), as the lunar
+        # festival is from one festival seen; a season would repeat it at last year's dates
+        self.moving_ = []
+        if form in ("season", "indices") and self.freq_ in WINDOWS:
+            moving = moving_events(ds, self.freq_, self.calendar_)
+            if moving:
+                _, shares = sale_shares(ds, self.freq_, self.calendar_, moving)
+                busy = self._festival_periods(ds) | event_periods(ds, self.freq_, self.calendar_)
+                measured = sale_effects(z, shares, busy, self.freq_)
+                self.moving_ = [moving[j] for j in measured]
+                self.sale_effects_ = {moving[j]: effect for j, effect in measured.items()}
+                self.sales_seen_ = list(self.moving_)
+                if measured:
+                    beta = np.array([effect[0] for effect in measured.values()])
+                    z = z - share_lift(shares[:, list(measured)], beta, self.freq_)[0]
         # moving (lunar) holidays: estimated with the season, removed here, added back in predict
         self.lunar_, self.lunar_note_ = None, None
         if sale is None and (self.lunar or form == "indices"):
@@ -579,12 +627,19 @@ class ETSModel(Forecaster):
                          f"left out of the fit (if the series stopped, a run of {stop} will say so); the quantiles "
                          f"below the median are 0, since it may have stopped")
         sale_lift = np.zeros(horizon)
+        low, high = np.exp(LIFT_BOUNDS)
+        lifted = ", ".join(f"{self.calendar_.label(event)} {np.expm1(b):+.0%} (+-{np.sqrt(v):.2f} log)"
+                           + (f" ({clipped} sighting(s) at the bound of a day's lift, x{low:.3f} or x{high:.0f}: "
+                              f"the data ask for more; check them)" if clipped else "")
+                           for event, (b, v, _, clipped) in self.sale_effects_.items())
+        if self.moving_:
+            notes.append(f"{self.name}: {', '.join(self.calendar_.label(e) for e in self.moving_)}: its window moves "
+                         f"between the years against the season, so its lift, measured on its sightings against "
+                         f"the quiet periods either side of each ({lifted}), is taken out of the history at its "
+                         f"past dates and added at this year's dates")
         if self.sale_periods_.any():
             touched = self.ds_[self.start_:self.end_][self.sale_periods_]
-            lifted = ", ".join(f"{self.calendar_.label(event)} {np.expm1(b):+.0%} (+-{np.sqrt(v):.2f} log)"
-                               for event, (b, v, _) in self.sale_effects_.items())
-            seen, shares = sale_shares(touched, self.freq_, self.calendar_)
-            sales = ", ".join(self.calendar_.label(event) for j, event in enumerate(seen) if shares[:, j].any())
+            sales = ", ".join(self.calendar_.label(event) for event in self.sales_seen_)
             ahead = (f"sale periods ahead get the lift measured on their sightings against the quiet periods "
                      f"either side of each: {lifted}" if lifted else "sale periods ahead get no lift of their own")
             notes.append(f"{self.name}: {len(touched)} {PERIOD_WORDS[self.freq_]} in sale-event windows ({sales}; "
@@ -603,7 +658,7 @@ class ETSModel(Forecaster):
             mu = mu + X @ self.beta_
         if self.lunar_ is not None:  # this year's festival weeks, with the effects' own uncertainty
             lift, J = self.lunar_.lift(future, self.freq_, self.calendar_)
-            raw = lunar_regressors(future, self.freq_, self.calendar_, centred=False, spans=self.lunar_.spans)
+            raw = lunar_regressors(future, self.freq_, self.calendar_, spans=self.lunar_.spans)
             mu = mu + lift
             # the season holds the festival's average (centred lift): the baseline has none
             baseline = censored_at_zero(np.expm1(mu - share_lift(raw, self.lunar_.beta, self.freq_)[0] - sale_lift))

@@ -264,18 +264,12 @@ def _reference_periods(freq: str, weekday: int) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(first + pd.to_timedelta(np.arange(0, (last - first).days + 1, 7), unit="D"))
 
 
-def _position_means(position: np.ndarray, values: np.ndarray, freq: str) -> np.ndarray:
-    """Shape (positions, k): the mean of ``values`` (shape (m, k)) at each calendar position."""
-    counts = np.bincount(position, minlength=SEASON_LENGTH[freq])[:, None]
-    return np.column_stack([np.bincount(position, weights=v, minlength=SEASON_LENGTH[freq])
-                            for v in values.T]) / counts
-
-
-@lru_cache(maxsize=256)
-def _long_run_means(calendar: RetailCalendar, freq: str, weekday: int, spans=None) -> np.ndarray:
-    """Shape (positions, k): the mean share at each calendar position over ``REFERENCE_YEARS``
-    (weeks starting on ``weekday``)."""
-    return _position_means(*_reference_shares(calendar, freq, weekday, spans), freq)
+def _position_means(position: np.ndarray, values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Shape (positions, k): the sum of ``values`` (shape (m, k)) at each calendar position
+    ``position`` (shape (m,)) over ``counts`` (shape (positions,), the periods at each position,
+    those not in ``values`` included: their value is 0)."""
+    return np.column_stack([np.bincount(position, weights=v, minlength=len(counts))
+                            for v in values.T]) / counts[:, None]
 
 
 def share_lift(shares: np.ndarray, beta: np.ndarray, freq: str) -> tuple[np.ndarray, np.ndarray]:
@@ -308,7 +302,7 @@ def festival_lift(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar, *, 
     derivative), the part a season that holds the festival's average does not (genhol's
     calendar centring, on the lift). The shares are computed once, here. Raises as
     ``lunar_regressors``."""
-    raw = lunar_regressors(ds, freq, calendar, centred=False, spans=spans)
+    raw = lunar_regressors(ds, freq, calendar, spans=spans)
     if not centred:
         return lambda beta: share_lift(raw, beta, freq)
     weekday = int(pd.DatetimeIndex(ds)[0].weekday()) if freq == "W" else 0
@@ -317,9 +311,7 @@ def festival_lift(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar, *, 
 
     def lift(beta):
         g, J = share_lift(raw, beta, freq)
-        ref_g, ref_J = share_lift(shares, beta, freq)
-        means = np.column_stack([np.bincount(position, weights=v, minlength=len(counts))
-                                 for v in np.column_stack([ref_g, ref_J]).T]) / counts[:, None]
+        means = _position_means(position, np.column_stack(share_lift(shares, beta, freq)), counts)
         return g - means[at, 0], J - means[at, 1:]
     return lift
 
@@ -334,22 +326,19 @@ def _reference_touched(calendar: RetailCalendar, freq: str, weekday: int, spans=
     return position[touched], shares[touched], np.bincount(position, minlength=SEASON_LENGTH[freq]).astype(float)
 
 
-def lunar_regressors(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar, *, centred: bool,
+def lunar_regressors(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar, *,
                      spans: tuple[int, int, int] | None = None) -> np.ndarray:
     """Shape (n, k): per period of ``ds`` (weekly: week starts; ``MS``) the share of its
-    days inside each window of ``WINDOWS[freq]`` (0-1), minus the long-run mean share at its
-    calendar position when ``centred``; ``spans``: as in ``festival_windows``. Raises
+    days inside each window of ``WINDOWS[freq]`` (0-1); ``spans``: as in ``festival_windows``.
+    Their centring, where the season holds the festival's average, is on the lift
+    (``festival_lift``), the one home of it. Raises
     ``errors.CalendarRangeError`` for dates outside the calendar's years 2000-2099, ``ValueError``
     for a frequency other than W and MS."""
     if freq not in WINDOWS:
         raise ValueError(f"moving-holiday regressors are for W and MS data, not {freq!r}")
     ds = pd.DatetimeIndex(ds)
     _check_dates(ds, freq)
-    shares = _raw_shares(ds, freq, calendar, spans)
-    if centred:
-        weekday = int(ds[0].weekday()) if freq == "W" else 0  # months: one cache entry
-        shares = shares - _long_run_means(calendar, freq, weekday, spans)[calendar_position(ds, freq)]
-    return shares
+    return _raw_shares(ds, freq, calendar, spans)
 
 
 def _check_dates(ds: pd.DatetimeIndex, freq: str) -> None:
@@ -426,6 +415,27 @@ def fit_lift(z: np.ndarray, A: np.ndarray, lift, k: int,
     g, J = lift(beta)
     coef = np.linalg.solve(R, Q.T @ (z - g)) if p else np.zeros(0)
     return coef, beta, J, z - g - A @ coef
+
+
+def at_bounds(beta: np.ndarray) -> np.ndarray:
+    """Shape (k,), bool: the effects ``beta`` (log lift of a day inside each window) at or
+    beyond ``LIFT_BOUNDS``. At weeks ``fit_lift`` stops there (a day x0.007 or x20 of a plain
+    one), so the data asked for more than the fit gave; at months the fit is linear and has no
+    bound, and an effect beyond one is as doubtful. Either way the note says so
+    (``bound_note``): a clipped or extreme effect is no measure."""
+    return (np.asarray(beta) <= LIFT_BOUNDS[0] + 1e-6) | (np.asarray(beta) >= LIFT_BOUNDS[1] - 1e-6)
+
+
+def bound_note(names, beta: np.ndarray, freq: str) -> str:
+    """``"; ..."`` naming the effects of ``names`` (shape (k,)) whose ``beta`` is at a bound
+    (``at_bounds``), or ``""``."""
+    hit = [name for name, b in zip(names, at_bounds(beta)) if b]
+    if not hit:
+        return ""
+    low, high = np.exp(LIFT_BOUNDS)
+    how = "clipped at" if freq in DAY_MEAN_FREQUENCIES else "beyond"
+    return (f"; {', '.join(hit)} {how} the bound of a day's lift (x{low:.3f} or x{high:.0f} of a plain day): "
+            f"the data ask for a more extreme effect than the fit allows; check those periods")
 
 
 def own_effect(z: np.ndarray, lift, k: int, freq: str, season: int | None, touched: np.ndarray):
@@ -622,7 +632,7 @@ def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: R
     placements = whole_festivals(ds, freq, calendar, widest)
     # the periods no sale or festival touches: the steps between them are the noise (local_effect)
     calm = ~(np.zeros(len(z), bool) if sale is None else np.asarray(sale, bool)) & ~(
-        lunar_regressors(ds, freq, calendar, centred=False, spans=widest).sum(axis=1) > 0)
+        lunar_regressors(ds, freq, calendar, spans=widest).sum(axis=1) > 0)
     centred = season is not None and placements >= MIN_PLACEMENTS
     hood = None
     if placements and placements < MIN_PLACEMENTS:
@@ -631,7 +641,7 @@ def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: R
         choices = choices[:1]  # nothing is estimated: the calendar's windows stand
     best = None  # (aicc, spans, estimate)
     for spans in choices:
-        raw = lunar_regressors(ds, freq, calendar, centred=False, spans=spans)
+        raw = lunar_regressors(ds, freq, calendar, spans=spans)
         if placements >= MIN_PLACEMENTS:
             estimate = own_effect(z, festival_lift(dates, freq, calendar, centred=centred, spans=spans), raw.shape[1],
                                   freq, season if centred else None, raw.sum(axis=1) > 0)
@@ -650,7 +660,7 @@ def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: R
         hood = festival_neighbourhood(dates, freq, calendar, widest, busy, last=True)
         local = None
         for candidate in choices if hood is not None else ():
-            measured = local_effect(z, lunar_regressors(ds, freq, calendar, centred=False, spans=candidate), freq,
+            measured = local_effect(z, lunar_regressors(ds, freq, calendar, spans=candidate), freq,
                                     *hood, calm)
             if measured is not None and (local is None or measured[4] < local[0]):
                 local = (measured[4], candidate, measured)
@@ -678,6 +688,7 @@ def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: R
                          else "the forecast has no festival") + daily)
     beta, cov, spread, source = fitted
     effect = LunarEffect(WINDOWS[freq], beta, cov, spread, source, placements, spans, centred)
+    clipped = bound_note(WINDOWS[freq], own[0], freq) if own is not None else ""
     how = ("chosen by AICc among the candidates" if spans is not None else "fixed") + (
         "; set your own with an --events file (new_year_sale, spring_festival start/end)")
     measured = (", its own from one festival against the periods either side of it"
@@ -685,4 +696,4 @@ def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: R
                 ", its own from its last festival against the periods either side of it (the joint fit with the "
                 "season kept none)" if fallback else "")
     return effect, (f"Spring Festival and New Year sale effects ({source}{measured}, moved to this year's dates): "
-                    f"{effect.describe()}; windows: {describe_spans(spans)} ({how}){daily}")
+                    f"{effect.describe()}{clipped}; windows: {describe_spans(spans)} ({how}){daily}")
