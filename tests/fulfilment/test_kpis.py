@@ -86,7 +86,9 @@ def test_a_met_promise_is_green_and_the_constraint_that_binds_gets_the_red_row()
     assert promise["status"] == "green" and promise["target"] == ">= 100.0%"
     hot = table.loc["hot-item units within 24 h (plan as given, at most)"]
     assert hot["status"] == "red" and hot["target"] == ">= 80.0%" and hot["value"] == pytest.approx(0.707)
-    assert hot["what to change"].startswith(f"the plan as given is infeasible: {reason}; add front warehouses")
+    assert hot["what to change"] == (f"the plan as given is infeasible: {reason}; the target is hot_target_share 0.8 "
+                                     f"(the default): add front warehouses near the hot items' cities, or lower it "
+                                     f"(-p hot_target_share 0 plans without it)")
     assert [k.name for k in kpis][:2] == ["kpi_coverage_72h", "kpi_hot_target_share"]
     # another cause (single sourcing): a red row without a value says it
     other = SimpleNamespace(**{**vars(named), "reason": "single sourcing is what cannot hold",

@@ -289,3 +289,23 @@ def test_a_planners_own_event_sets_the_networks_window(tmp_path):
     with pytest.raises(ConfigError, match=r"bad.yaml:\d+"):
         plan_request(demand_file=str(path), event="mid_autumn", year=2026, events=str(bad))
     assert plan_request(demand_file=str(path), event="mid_autumn", year=2026, events=str(events)).events == str(events)
+
+
+def test_a_forecast_keyed_by_its_own_province_column_and_more_centrals_than_candidates(tmp_path, capsys):
+    """Trial 11 F0b/F10: ``network plan`` refused the forecaster's output keyed 省份 (the user's
+    own column name, which the forecaster keeps), and a max_centrals above the sites file's central
+    candidates failed the planning cycle inside its kernel. The column is read under its Chinese
+    names; "at most K centrals" with fewer candidates chooses among them, said in a note."""
+    path = forecast_file(tmp_path)
+    frame = pd.read_csv(path).rename(columns={"province": "省份"})
+    chinese = tmp_path / "fc_zh.csv"
+    frame.to_csv(chinese, index=False)
+    demand, period = read_demand(chinese, period=("2026-06-05", "2026-06-14"))
+    assert demand.groupby("province")["demand"].sum()["Guangdong"] == pytest.approx(200.0)
+    demand_file, sites, _ = own_files(tmp_path)
+    code = main(["network", "plan", "--demand", str(demand_file), "--days", "30", "--sites", str(sites),
+                 "--max-centrals", "5", "--hot-target", "0.3"])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert ("note: max_centrals is 5, and there are 3 central candidates: the optimized network chooses among those 3"
+            in printed)

@@ -1112,6 +1112,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
 
     # 2. the network at the peak: the plan as given and the optimized one
     report = plan_network(params, window, region_fc.forecast, totals)
+    notes += [f"network: {note}" for note in report.notes]
     named = report.plans["named plan"]
     used_name = plan_used(report)
     used = report.plans[used_name]
@@ -1350,9 +1351,11 @@ def binding_kpis(params: CycleParams, report, named, cover: float) -> list[Kpi]:
     hot = named.details.get("best_hot_target_share")
     why = f"the plan as given is {named.status}: {named.reason}"
     if hot is not None and judge(hot, params.hot_target_share, ">=") == "red":
+        default = " (the default)" if params.hot_target_share == CycleParams.hot_target_share else ""
         return [Kpi("kpi_hot_target_share", f"hot-item units within {hours:g} h (plan as given, at most)", hot,
                     params.hot_target_share, ">=", "share",
-                    f"{why}; add front warehouses near the hot items' cities or lower hot_target_share")]
+                    f"{why}; the target is hot_target_share {params.hot_target_share:g}{default}: add front "
+                    f"warehouses near the hot items' cities, or lower it (-p hot_target_share 0 plans without it)")]
     return [Kpi("kpi_plan_as_given", "the plan as given can be run", None, None, None, "text", why,
                 status_override="red")]
 

@@ -208,6 +208,7 @@ class PlanReport:
     period: Period = YEAR
     front_count: FrontCount | None = None
     inputs: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the run read differently from the parameters
 
     @property
     def answered(self) -> bool:
@@ -245,6 +246,7 @@ class PlanReport:
                 lines.append(f"{name}: {r.outcome.describe()}" + (f" - {r.reason}" if r.reason else ""))
             elif r.reason:
                 lines.append(f"{name}: {r.reason}")
+        lines += [f"note: {note}" for note in self.notes]
         return "\n".join(lines)
 
     def _table_text(self) -> str:
@@ -340,6 +342,9 @@ def run_plan(demand: pd.DataFrame, centrals: pd.DataFrame, fronts: pd.DataFrame,
     centrals, at most ``params.max_fronts`` fronts); plus why it uses its number of
     fronts. ``time_limit`` is per solve (seconds).
 
+    ``max_centrals`` above the central candidates is read as all of them ("at most": every plan of
+    the candidates keeps it), said in the report's notes.
+
     Raises :class:`ParameterError` before any solve for parameters beyond the data (e.g.
     ``max_fronts`` above the front candidates, a named site that is not a candidate)."""
     params.validate()
@@ -347,9 +352,11 @@ def run_plan(demand: pd.DataFrame, centrals: pd.DataFrame, fronts: pd.DataFrame,
     if params.max_fronts > n_fronts:
         raise ParameterError(f"max_fronts={params.max_fronts} but there are only {n_fronts} front "
                              f"candidates; choose max_fronts <= {n_fronts} or add candidates")
-    if params.max_centrals > len(centrals):
-        raise ParameterError(f"max_centrals={params.max_centrals} but there are only "
-                             f"{len(centrals)} central candidates")
+    notes = []
+    if params.max_centrals > len(centrals):  # "at most K": every plan of the candidates keeps it (trial 11 F10)
+        notes.append(f"max_centrals is {params.max_centrals}, and there are {len(centrals)} central candidates: "
+                     f"the optimized network chooses among those {len(centrals)}")
+        params = replace(params, max_centrals=len(centrals))
     # before any solve: the named sites are candidates, none repeated
     fix_sites(centrals, list(plan_centrals), "centrals")
     fix_sites(fronts, list(plan_fronts), "fronts")
@@ -369,7 +376,7 @@ def run_plan(demand: pd.DataFrame, centrals: pd.DataFrame, fronts: pd.DataFrame,
     count = explain_front_count(best, demand, centrals, fronts, params, **common) \
         if best.feasible and best.outcome.proven_optimal else None
     return PlanReport(plans, compare_plans(plans), hours_distribution(plans), demand, centrals,
-                      fronts, params, period, count, inputs or {})
+                      fronts, params, period, count, inputs or {}, notes)
 
 
 def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,

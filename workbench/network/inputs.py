@@ -4,7 +4,8 @@ Every table is read through :func:`workbench.data.io.read_table` (CSV in UTF-8 /
 GB18030, Excel, Parquet); every error names the file, the line and the column.
 
 * Demand, either
-  - a forecast (the forecaster's output: ``ds``, ``yhat`` and a ``province`` or ``region`` column,
+  - a forecast (the forecaster's output: ``ds``, ``yhat`` and a ``province`` or ``region`` column
+    (or the user's own name of it, kept by the forecaster: ``省份``, ``省``, ``大区``; ``PLACE_COLUMNS``),
     any other keys such as ``sku`` are summed over) for a stated period: ``period=(start, end)``
     or an event window ``event=..., year=...`` from the retail calendar, default the whole
     forecast. A weekly or monthly forecast (``ds`` a week's or month's first day) counts the
@@ -178,13 +179,21 @@ def _city_table(frame: pd.DataFrame, *, days: float, hot_share: float):
     return out.reset_index(drop=True), Period(float(days), label)
 
 
+# a forecast's place column, as the forecaster keeps a user's own names (trial 11: 省份)
+PLACE_COLUMNS = {"province": ("province", "省份", "省", "收货省份", "收件省份"), "region": ("region", "大区", "区域")}
+
+
 def _forecast_table(frame: pd.DataFrame, *, period, event, year, hot_share: float, events=None):
-    level = "province" if "province" in frame.columns else "region" if "region" in frame.columns else None
+    found_columns = {level: next((c for c in names if c in frame.columns), None) for level, names in PLACE_COLUMNS.items()}
+    level = "province" if found_columns["province"] else "region" if found_columns["region"] else None
     if level is None:
         raise DataValidationError(
             f"{frame.attrs.get('source', 'demand')}: neither a city table (city, demand) nor a "
-            "forecast with a province or region column; found "
-            f"{', '.join(map(str, frame.columns))}")
+            f"forecast with a province column ({', '.join(PLACE_COLUMNS['province'])}) or a region column "
+            f"({', '.join(PLACE_COLUMNS['region'])}); found {', '.join(map(str, frame.columns))}")
+    if found_columns[level] != level:
+        attrs, frame = frame.attrs, frame.rename(columns={found_columns[level]: level})
+        frame.attrs.update(attrs)  # the source and row naming of the file's errors
     value = "yhat" if "yhat" in frame.columns else "y" if "y" in frame.columns else None
     if value is None or "ds" not in frame.columns:
         raise DataValidationError(f"{frame.attrs.get('source', 'demand')}: a forecast needs ds and "
