@@ -60,21 +60,21 @@ def regional_units(sales: pd.DataFrame | None = None, *, days: int = 365,
 
 
 def city_demand(region_units: pd.Series, cities: pd.DataFrame | None = None, *,
-                hot_share: float = 0.35, min_population: float = 0) -> pd.DataFrame:
-    """Split each region's units over its cities (of at least ``min_population`` people) by
-    population share.
+                hot_share: float = 0.35, min_population: float = 0, level: str = "region") -> pd.DataFrame:
+    """Split each region's units (``level`` ``"province"``: each province's, English names)
+    over its cities (of at least ``min_population`` people) by population share.
 
     Returns ``city, city_zh, province, region, lat, lon, population, demand, hot_share``; the
-    demand of the cities of a region adds up to that region's units.
+    demand of the cities of a region (a province) adds up to its units.
     """
     cities = load_cities() if cities is None else cities
     cities = cities[cities["population"] >= min_population]
-    pop = cities.groupby("region")["population"].transform("sum")
-    empty = sorted(set(region_units[region_units > 0].index) - set(cities["region"]))
+    pop = cities.groupby(level)["population"].transform("sum")
+    empty = sorted(set(region_units[region_units > 0].index) - set(cities[level]))
     if empty:
-        raise DataValidationError(f"regions {empty} have units but no city in the city table")
+        raise DataValidationError(f"{level}s {empty} have units but no city in the city table")
     out = cities[["city", "city_zh", "province", "region", "lat", "lon", "population"]].copy()
-    out["demand"] = out["region"].map(region_units).fillna(0.0) * out["population"] / pop
+    out["demand"] = out[level].map(region_units).fillna(0.0) * out["population"] / pop
     out["hot_share"] = hot_share
     return out.reset_index(drop=True)
 
@@ -384,7 +384,7 @@ def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,
                      promise_hours: float = 72.0, promise_share: float = 1.0,
                      front_hours: float = 24.0,
                      hot_target_share: float = 0.8, annual_units: float | None = None,
-                     region_units: pd.Series | None = None,
+                     region_units: pd.Series | None = None, province_units: pd.Series | None = None,
                      hubs: tuple[str, ...] = CENTRAL_HUBS, n_front_candidates: int = FRONT_CANDIDATES,
                      volume_factor: float = 1.0, central_fixed: float = CENTRAL_FIXED_COST,
                      front_fixed: float = FRONT_FIXED_COST, period: Period = YEAR,
@@ -398,6 +398,8 @@ def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,
     sales, ``period`` a year) times ``volume_factor``, split over the cities of at least
     :data:`DEFAULT_MIN_POPULATION` people; given units need ``demand_source``, the words that say
     where they come from (the report's "from ..."; without units: "sample data").
+    ``province_units``: units per province (English names) instead, split over each province's
+    cities (a team's own provinces: the planning cycle's ``province_shares``).
     ``central_fixed``/``front_fixed`` are CNY per site and year, charged for ``period``'s share of
     the year (as a sites file's are: :func:`workbench.network.inputs.read_sites`);
     ``promise_share`` of all units must arrive within ``promise_hours`` (1: every unit
@@ -405,6 +407,9 @@ def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,
     rescales the units to that national total. ``hubs`` are the central candidates (the named
     centrals are added), the ``n_front_candidates`` largest cities the front candidates.
     """
+    level = "region"
+    if province_units is not None:
+        region_units, level = province_units, "province"
     if region_units is None:
         region_units, demand_source = regional_units(), "sample data"
     elif not demand_source:
@@ -423,7 +428,7 @@ def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,
                      front_hours=front_hours,
                      hot_target_share=hot_target_share).validate()
     demand = city_demand(region_units, hot_share=params.hot_share,
-                         min_population=DEFAULT_MIN_POPULATION)
+                         min_population=DEFAULT_MIN_POPULATION, level=level)
     hubs = tuple(dict.fromkeys([*centrals, *hubs]))
     cand_c, cand_f = candidate_sites(demand, hubs=hubs, n_fronts=n_front_candidates,
                                      central_fixed=central_fixed * period.year_share,
