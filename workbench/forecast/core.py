@@ -32,6 +32,7 @@ from workbench.forecast.models.base import (DEFAULT_QUANTILES, Prediction, count
 from workbench.forecast.models.launch import (BIN_PERIODS, YEAR_PERIODS, LaunchCurve, age_levels, launch_curve,
                                               launch_start, not_a_launch)
 from workbench.forecast.models.regime import stopped_since
+from workbench.forecast.models.yearly_season import zero_off_season
 from workbench.forecast.request import ForecastRequest, check_keys
 from workbench.forecast.window_band import SPAN_STRIDE, span_sums, window_band
 from workbench.notes import SeriesNote, said_once, series_label
@@ -263,6 +264,8 @@ def _forecast_one(y, ds, job: _Job):
         pred = _fallback(y, ds, quiet, job, model, reason)
         if isinstance(pred, str):
             return None, pred, None, []
+    # a yearly off season is zero whatever model forecast it (an intermittent rate, a recent level)
+    pred = zero_off_season(pred, y, ds, job.freq, GUARD_FALLBACK if reason else model)
     if note:
         pred.notes.append(note)
     return pred, None, reason, paths
@@ -297,8 +300,9 @@ def _level_spread(pred: Prediction, inside: np.ndarray) -> np.ndarray | None:
     """The standard deviation (log) per period of the level errors no refit measured, on the
     window's periods ``inside`` (indices): a launch's growth past its curve's evidence
     (``Prediction.launch_spread``), an uplift borrowed for an event never seen
-    (``Prediction.event_spread``) and a season read from one year (``Prediction.season_spread``),
-    independent, so added in quadrature; None without any."""
+    (``Prediction.event_spread``) and a season's level (``Prediction.season_spread``: read from one
+    year, or a yearly off season's growth carried across its off months), independent, so added in
+    quadrature; None without any."""
     parts = [np.asarray(s, float)[inside] for s in (pred.launch_spread, pred.event_spread, pred.season_spread)
              if s is not None]
     return np.sqrt(sum(p ** 2 for p in parts)) if parts else None

@@ -78,9 +78,11 @@ class Prediction:
     # saw (``models.unseen``; 0 off its days): one error shared by the event's days, which the
     # bands of window totals add as they add ``launch_spread``
     event_spread: np.ndarray | None = None
-    # the standard deviation (log) per step of a young series' season read from its one year of
-    # history (``EventProfile._season_year``): one level error shared by every step, no launch's,
-    # which the bands of window totals add as they add ``launch_spread``
+    # the standard deviation (log) per step of a series' season level: a young series' season read
+    # from its one year of history (``EventProfile._season_year``), or a yearly off season's level,
+    # last season's carried over its off months by a growth measured then (``models.yearly_season``;
+    # 0 off season): one level error shared by every step, no launch's, which the bands of window
+    # totals add as they add ``launch_spread``
     season_spread: np.ndarray | None = None
 
 

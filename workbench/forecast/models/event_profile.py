@@ -126,8 +126,8 @@ to its fallback model. A series with 8 weeks of history but fewer since its star
 and an intermittent series (its last ``INTERMITTENT_DAYS`` days have an average interval
 between sales of ``INTERMITTENT_ADI`` days or more: Syntetos & Boylan's cut-off between smooth
 and intermittent demand, "The accuracy of intermittent demand estimates", IJF 21, 2005; the
-log of counts of 0, 1 or 2 has no useful median; not a yearly off season, its sparse days a year
-before as sparse and a season between: ``_off_season``), are forecast by ``recent_level`` with the
+log of counts of 0, 1 or 2 has no useful median; not a yearly off season, the same months off in
+two years: ``yearly_season.yearly_off``), are forecast by ``recent_level`` with the
 pooled event profile (a launch along the panel's launch curve), and the notes say so.
 """
 
@@ -155,6 +155,7 @@ from workbench.forecast.models.recent_level import RecentLevel
 from workbench.forecast.models.launch import LaunchCurve, launch_of
 from workbench.forecast.models.regime import OPENING_GAP, Regime, describe_stop, detect_regime, opening_ramp, ramp_gaps
 from workbench.forecast.models.unseen import borrow_unseen
+from workbench.forecast.models.yearly_season import yearly_off
 
 YEAR = 364  # days: keeps the weekday
 SPAN = 400  # event offsets lie within this many days of their anchor
@@ -177,10 +178,6 @@ SHIPPED_PROFILES = frozenset(PROFILE_EVENTS) | frozenset(JOINED_PROFILES)
 # direction its kind says (a sale lifts, a pause lowers), two-sided otherwise
 REACTION_ALPHA = 0.05
 REACTION_SIGN = {"sale": 1, "pause": -1}
-# a yearly off season needs a season between: its busiest RECENT_DAYS days selling at OFF_SEASON_RATIO
-# times the off days' rate or more, that rate ratio significant at OFF_SEASON_ALPHA (``_off_season``;
-# a flat Poisson(1)/day seller has a 28-day run on 76% of days by chance, review 8.2 #1)
-OFF_SEASON_RATIO, OFF_SEASON_ALPHA = 2.0, 1e-3
 IN_SAMPLE_HORIZON = 45  # days: the horizon in-sample errors (widened) stand for
 IN_SAMPLE_WIDENING = 1.5  # in-sample errors times this stand for out-of-sample ones (no refits)
 RECENT_DAYS, MIN_RECENT_DAYS = 28, 7  # quiet days that give a young regime's current level
@@ -393,8 +390,11 @@ class EventProfile(Forecaster):
                                    f"{self.ds_[born].date()} (a baseline needs {MIN_QUIET_DAYS})")
         sparse = not self.delegate_note_ and not self.regime_.stopped and len(recent) >= 28 \
             and (recent > 0).mean() < 1 / INTERMITTENT_ADI
-        # a yearly off season (the same days a year before as sparse, a season between) is no intermittency
-        self.off_season_ = sparse and self._off_season(len(recent))
+        # a yearly off season (the same months off in two years: ``yearly_season``) is no intermittency
+        season = yearly_off(self.y_, "D") if sparse else None
+        self.off_season_, self.season_ = season is not None, season
+        # its first season's start is a season's, as its later ones are, not a launch's ramp
+        self.launched_ = self.launched_ and not self.off_season_
         intermittent = (f"intermittent: sales on {(recent > 0).mean():.0%} of its last {len(recent)} days (a "
                         f"log-scale decomposition of a few units is biased)")
         if sparse and not self.off_season_:
@@ -402,6 +402,8 @@ class EventProfile(Forecaster):
         if self.delegate_note_:
             return self._delegate(freq)
         self.z_ = np.log1p(self.y_[born:])
+        # its off season's days (``yearly_season``) measure no level, no noise and no event's shape
+        self.off_days_ = season.off(np.arange(born, len(self.y_))) if season is not None else np.zeros(len(self.z_), bool)
         self.dow_ = _weekday(self.ds_[born:])
         self.offsets_ = {k: v[born:] for k, v in offsets.items()}
         self.prior_profiles_ = self._prior_profiles()
@@ -452,38 +454,6 @@ class EventProfile(Forecaster):
             self.y_[born:], self.ds_[born:], freq=freq, calendar=self.calendar_)
         return self
 
-    def _off_season(self, days: int) -> bool:
-        """Whether the series' last ``days`` days, sold on fewer than ``1 / INTERMITTENT_ADI`` of
-        them, are its yearly off season rather than intermittent demand: the same days a year
-        before (``YEAR`` days back, since its start) sold on as few, and the year between held a
-        season, ``RECENT_DAYS`` days in a row selling on at least that share of them, at
-        ``OFF_SEASON_RATIO`` times the off days' rate or more, significant at ``OFF_SEASON_ALPHA``
-        (a slow mover's chance run is not). Fruit sold only in its months (trial 10: cherries from
-        December to February, oranges from November to March) had its off months read as an
-        intermittent series' and its next season forecast at the off months' zero; the yearly
-        path of its log baseline (zero off season, its season a year before plus the growth)
-        forecasts both. (Where its regime is too young for last year's path, a launch's curve or
-        an opening ramp taking that year, ``fit`` hands it to ``recent_level`` after all.)"""
-        n, born = len(self.y_), self.regime_.born
-        before = np.arange(n - days, n) - YEAR
-        if before[0] < born:
-            return False
-        if (self.y_[before] > 0).mean() >= 1 / INTERMITTENT_ADI:
-            return False
-        between = self.y_[n - YEAR:n - days]
-        run = pd.Series(between > 0, dtype=float).rolling(RECENT_DAYS).mean().to_numpy()
-        if not np.nanmax(run, initial=0.0) >= 1 / INTERMITTENT_ADI:
-            return False
-        # a slow mover's chance run is no season: the busiest run's units against the off days'
-        # (the last ``days`` and the same days a year before) by the conditional (binomial) test
-        # of two Poisson rates (Przyborowski & Wilenski 1940), one-sided at OFF_SEASON_ALPHA, and
-        # its rate at least OFF_SEASON_RATIO times theirs
-        season = int(pd.Series(between).rolling(RECENT_DAYS).sum().max())
-        off = int(self.y_[n - days:].sum() + self.y_[before].sum())
-        share = RECENT_DAYS / (RECENT_DAYS + 2 * days)
-        return bool(season * 2 * days >= OFF_SEASON_RATIO * RECENT_DAYS * off
-                    and binom.sf(season - 1, season + off, share) < OFF_SEASON_ALPHA)
-
     def pooled_prior(self) -> PooledPrior:
         """Fitted on the sum of many series: the ``prior`` each series' model receives (its event
         profiles, and its baseline path over the next ``PATH_DAYS`` days)."""
@@ -525,7 +495,8 @@ class EventProfile(Forecaster):
         in the last half window where the centred window is cut short, is recomputed there only.
         """
         in_event = in_event_span(offsets)
-        quiet = ~in_event
+        off_days = self.off_days_[:len(z)]
+        quiet = ~in_event & ~off_days
         if full is None:
             deviation = z - _centred_mean(z, 7, min_count=4)
             weekday = np.zeros(7)
@@ -550,6 +521,10 @@ class EventProfile(Forecaster):
             raise ModelError(f"{self.name}: fewer than {MIN_QUIET_DAYS} days outside event spans; cannot find a baseline")
         idx = np.arange(len(z))
         level = np.interp(idx, idx[ok], level[ok])
+        # a yearly off season's baseline is none; a span at its season's edge is anchored in season
+        # (trial 10: lychee's season opens inside the 618 span, whose baseline ran up from the off
+        # months' zero, its season read as 618 uplift and shrunk to the pool's: forecast at a quarter)
+        level = np.where(off_days, 0.0, level)
         young = len(z) < YEAR
         residual = zd - level
         noise = robust_sd(residual[quiet])  # a day's log noise
@@ -567,7 +542,7 @@ class EventProfile(Forecaster):
         jumps = _day_jumps(residual) if live.any() else np.zeros(len(z))
         profiles, reactions = {}, {}
         for name, off in evidence.items():
-            inside = ~np.isnan(off)
+            inside = ~np.isnan(off) & ~off_days
             prior = self.prior_profiles_.get(name)
             if prior is not None and young:  # a young series borrows the pooled profile whole
                 profiles[name] = prior
@@ -591,7 +566,8 @@ class EventProfile(Forecaster):
             if prior is not None:
                 own, counts = _pool_profile(own, counts, prior, noise, self.prior_weight)
             profiles[name] = _shrink_profile(own, counts, noise, spread)
-        return dict(level=level, raw_level=raw, weekday=weekday, profiles=profiles, in_event=in_event,
+        # off days count as no quiet days downstream (growth pairs, recent level, calibration)
+        return dict(level=level, raw_level=raw, weekday=weekday, profiles=profiles, in_event=in_event | off_days,
                     reactions=reactions)
 
     def _opening_gaps(self, comp: dict) -> tuple[int, np.ndarray]:
@@ -690,7 +666,9 @@ class EventProfile(Forecaster):
         half-life of another growth (on the parcel total's Double 11 2022 cut-off two refits on
         event-aligned pairs, which read the spring's growth low, pulled the choice to 365 days
         and the window 6.2% high; the refits with quiet pairs choose 90 days, 0.7% high);
-        without them, the pooled series' choice (``prior``) or ``DEFAULT_HALFLIFE``."""
+        without them, the pooled series' choice (``prior``) or ``DEFAULT_HALFLIFE``. Of a
+        yearly off season only its season's days are scored (its off days err by nothing whatever
+        the growth), and refits that reach none choose nothing."""
         if self.growth_halflife != "auto":
             return self.growth_halflife
         n = len(self.z_)
@@ -703,12 +681,16 @@ class EventProfile(Forecaster):
         if not yearly:
             return self.prior.growth_halflife if self.prior else DEFAULT_HALFLIFE
         errors = np.zeros(len(GROWTH_HALFLIVES))
+        # a yearly off season's days err by nothing whatever the growth: only its season's days choose
+        if not (~self.off_days_[min(o for o, _ in yearly):]).any():
+            return self.prior.growth_halflife if self.prior else DEFAULT_HALFLIFE
         for origin, head in yearly:
             tail = {o: v[origin:n] for o, v in self.offsets_.items()}
+            season = ~self.off_days_[origin:]
             for i, halflife in enumerate(GROWTH_HALFLIVES):
                 mu, _, _ = self._forecast_log(head, tail, self.dow_[origin:], regime_days - (n - origin),
                                               halflife=halflife)
-                errors[i] += np.abs(self.z_[origin:] - mu).sum()
+                errors[i] += np.abs(self.z_[origin:] - mu)[season].sum()
         return GROWTH_HALFLIVES[int(np.argmin(errors))]
 
     def _one_off_days(self, regime_days: int) -> np.ndarray:
@@ -855,7 +837,13 @@ class EventProfile(Forecaster):
             notes.append(f"{self.name}: less than a year of overlapping history{opened}; growth is "
                          f"{self.trend_shrink:.0%} of the recent baseline slope, halving every "
                          f"{SLOPE_HALFLIFE:.0f} days")
-        g = growth * (0.5 ** (h / halflife) if halflife else np.ones(horizon))
+        # a yearly off season's growth was measured on its last season's days, months back: it fades
+        # from there, as a damped trend's from its last observation; whether it repeats at all is
+        # unknown, so the level is uncertain by the whole growth measured
+        age = comp.get("growth_age", {}).get(regime_days, 0.0) if self.off_season_ and not young_data else 0.0
+        g = growth * (0.5 ** ((h + age) / halflife) if halflife else np.ones(horizon))
+        if self.off_season_:
+            comp.setdefault("off_season_spread", {})[horizon] = np.full(horizon, abs(growth))
         # a path laid over last year's baseline starts where the series stands since the last span
         step, step_note = self._start_step(comp, regime_days, g) if n >= YEAR else (0.0, "")
         if step_note:
@@ -1002,6 +990,8 @@ class EventProfile(Forecaster):
             earlier, aligned = later - YEAR, np.zeros(len(later), bool)
             if len(later) < 28:
                 event_later, event_earlier = self._event_pairs(n, first)
+                in_season = ~self.off_days_[event_later] & ~self.off_days_[event_earlier]
+                event_later, event_earlier = event_later[in_season], event_earlier[in_season]
                 order = np.argsort(np.r_[later, event_later], kind="stable")
                 later = np.r_[later, event_later][order]
                 earlier = np.r_[earlier, event_earlier][order]
@@ -1013,9 +1003,10 @@ class EventProfile(Forecaster):
                 # (the baseline is only interpolated across a span)
                 d = np.where(aligned, zd[later] - zd[earlier], level[later] - level[earlier])
                 cache[regime_days] = float(np.median(d[-k:]) if aligned.any() else np.mean(d[-k:]))
+                comp.setdefault("growth_age", {})[regime_days] = float(n - np.mean(later[-k:]))  # days
                 kinds[regime_days] = "event-aligned pairs" if aligned.any() else "quiet pairs"
             else:
-                days = t[-self.growth_window:]
+                days = t[~self.off_days_[t] & ~self.off_days_[t - YEAR]][-self.growth_window:]  # in season
                 measured = np.flatnonzero(~in_event[n - regime_days:n]) + n - regime_days
                 if len(days) and len(measured) and (days - YEAR).min() >= max(first, measured[0]):
                     cache[regime_days] = float(np.mean(level[days] - level[days - YEAR]))
@@ -1287,9 +1278,31 @@ class EventProfile(Forecaster):
                 cache[("events", horizon)] = self._events_log(comp, future_offsets, future_dow)
             shape, uplift, event_notes = cache[("events", horizon)]
             base, notes = self._baseline_path(comp, horizon, regime_days, halflife)
-            cache[key] = (base + shape, uplift, notes + event_notes)
+            off = self._off_ahead(len(comp["level"]), horizon)  # none sold: its log1p is 0
+            cache[key] = (np.where(off, 0.0, base + shape), np.where(off, 0.0, uplift), notes + event_notes)
         mu, uplift, notes = cache[key]
         return mu, uplift, list(notes)
+
+    def _season_spread(self, horizon: int) -> np.ndarray | None:
+        """``Prediction.season_spread`` for ``horizon`` days ahead: a season read from one year's
+        (``_season_year``), or the standard deviation (log) of a yearly off season's level: the size of the growth its path adds to last season's (a
+        season's growth, measured months back on its last season's days, may repeat or not: the
+        rule the launch curve's tail follows), 0 off season; None for other series. Its refits
+        rarely reach a season, and their spans across its edges calibrate nothing (``refit_paths``):
+        a window band in season was the days' spreads as independent, 2,530..3,853 around 3,164
+        for cherries that sold 4,404 (trial 10's 年货节 2027)."""
+        spread = self.components_.get("off_season_spread", {}).get(horizon) if self.off_season_ else None
+        if spread is None:  # a season read from one year (``_season_year``), if any
+            return self.components_.get("season_spread", {}).get(horizon)
+        return np.where(self._off_ahead(len(self.z_), horizon), 0.0, spread)
+
+    def _off_ahead(self, start: int, horizon: int) -> np.ndarray:
+        """Which of the ``horizon`` days after the first ``start`` days (of ``z_``) a forecast from
+        there reads as its yearly off season (``season_.off``; none without one), shape (horizon,)."""
+        if not self.off_season_:
+            return np.zeros(horizon, bool)
+        born = self.regime_.born
+        return self.season_.off(born + start + np.arange(horizon), until=born + start)
 
     def _events_log(self, comp: dict, future_offsets: dict[str, np.ndarray], future_dow: np.ndarray):
         """Weekday effect plus event uplift (log) for the future days, the uplift alone, notes."""
@@ -1330,9 +1343,13 @@ class EventProfile(Forecaster):
         mu, uplift = mu + borrowed.uplift, uplift + borrowed.uplift
         notes += borrowed.notes + self._own_event_notes(future_offsets, uplift)
         if self.off_season_:
-            notes.append(f"{self.name}: sold on few of its last {INTERMITTENT_DAYS} days, as on the same days a year "
-                         f"before, with a season between: a yearly off season, forecast along last year's path "
-                         f"(not as intermittent demand)")
+            lift = self._season_spread(horizon)
+            notes.append(f"{self.name}: sold on few of its last {INTERMITTENT_DAYS} days in a yearly off season (the "
+                         f"same months off in two years or more): forecast along last year's path (not as "
+                         f"intermittent demand)" + (f"; the growth its last season made (x{np.exp(lift.max()):.2f} a "
+                                                    f"year) fades from that season's days, and its window band is "
+                                                    f"widened by it (it may repeat or not)"
+                                                    if lift is not None and lift.max() > 0.005 else ""))
         if self.regime_.start > self.regime_.born:
             notes.append(f"{self.name}: level shift on {self.ds_[self.regime_.start].date()}; level and "
                          f"growth come from the days since")
@@ -1347,7 +1364,7 @@ class EventProfile(Forecaster):
         return Prediction(future, mean, qs, notes, baseline,
                           launch_growth=self.components_.get("launch_growth", {}).get(horizon),
                           launch_spread=self.components_.get("launch_spread", {}).get(horizon),
-                          season_spread=self.components_.get("season_spread", {}).get(horizon),
+                          season_spread=self._season_spread(horizon),
                           event_spread=borrowed.spread if borrowed.spread.any() else None)
 
     def _own_event_notes(self, future_offsets: dict[str, np.ndarray], uplift: np.ndarray) -> list[str]:

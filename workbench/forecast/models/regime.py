@@ -87,11 +87,13 @@ import pandas as pd
 from scipy.optimize import isotonic_regression
 
 from workbench.data.validate import PERIOD_WORDS, SEASON_LENGTH
+from workbench.forecast.models.yearly_season import OFF_PERIODS, yearly_off
 from workbench.forecast.text import readable
 
 START_RUN = 14
 START_SHARE = 0.7
 TRICKLE_SHARE = 0.05  # pre-launch volume: under this share of the level that follows it
+SEASON_SHARE = 0.5  # volume that sold at this share of the level over LEVEL_PERIODS periods is no trickle
 LEVEL_PERIODS = {"D": 28, "W": 4, "MS": 3, "QS": 2}  # periods whose median is the level after a trickle
 MIN_LEVEL_PERIODS = {"D": START_RUN, "W": 2, "MS": 2, "QS": 2}  # fewest of them: a level, not one spike
 MIN_TRICKLE_DAYS = 28  # a shorter daily stretch far below the level is a seasonal low (Spring Festival)
@@ -99,7 +101,7 @@ OPENING_GAP = float(np.log(1.25))  # a level within this (log) of the level that
 MIN_RAMP_PERIODS = 7  # quiet periods of an opening ramp that measure its shape (else it is not flattened)
 RAMP_SIDE = 7  # quiet periods after an event span whose fitted ramp gives its local level there (``ramp_gaps``)
 MAX_RAMP_FACTOR = 2.0  # a series' opening ramp, at most this many times its panel's
-STOP_PERIODS = {"D": 28, "W": 4, "MS": 2, "QS": 2}  # fewest zero periods at the end that can mean a stop
+STOP_PERIODS = OFF_PERIODS  # fewest zero periods at the end that can mean a stop (and an off run: one home)
 # fewest quiet zero periods a stop by chance needs: a daily run shorter than a week is no stop,
 # however steady the seller (weekly closures); a whole week, month or quarter can be
 MIN_STOP_RUN = {"D": 7, "W": 1, "MS": 1, "QS": 1}
@@ -167,11 +169,20 @@ def after_trickle(y: np.ndarray, first: int, freq: str) -> int:
     with ``y[first:k]`` averaging under ``TRICKLE_SHARE`` of the median of the up to
     ``LEVEL_PERIODS[freq]`` periods from ``k`` (at least ``MIN_LEVEL_PERIODS[freq]`` of them,
     and ``MIN_TRICKLE_DAYS`` before ``k`` for daily data) and ``y[k]`` itself not under that
-    share (the level's first period, not the trickle's last). ``first`` when there is none."""
+    share (the level's first period, not the trickle's last). ``first`` when there is none.
+    Volume that once sold at ``SEASON_SHARE`` of that level or more over ``LEVEL_PERIODS[freq]``
+    periods is no trickle: an earlier season of a product sold only in its months, its off
+    months averaging it down (trial 10: lychee's 2024 and 2025 seasons were a "trickle" under
+    its bigger 2026 season, which was then a launch, and its end a stop: 618 2027 at zero)."""
     y = np.asarray(y, float)
     span, fewest = LEVEL_PERIODS[freq], MIN_LEVEL_PERIODS[freq]
     shortest = MIN_TRICKLE_DAYS if freq == "D" else 1
     mean_before = np.cumsum(y[first:]) / np.arange(1, len(y) - first + 1)  # of y[first:k + 1]
+    # the busiest span of periods wholly before k (-1 before a whole span): y[k - span:k]'s mean at most
+    csum = np.concatenate([[0.0], np.cumsum(y[first:])])
+    span_means = (csum[span:] - csum[:-span]) / span  # of y[first + j:first + j + span]
+    busiest = np.full(len(y) - first + 1, -1.0)
+    busiest[span:] = np.maximum.accumulate(span_means) if len(span_means) else busiest[span:]
     ks = np.arange(first + shortest, len(y) - fewest + 1)
     # a median is at most the largest value after k: only those k can pass (most series: none)
     largest_after = np.maximum.accumulate(y[::-1])[::-1]
@@ -179,8 +190,8 @@ def after_trickle(y: np.ndarray, first: int, freq: str) -> int:
     ks = ks[(y[ks] > before / TRICKLE_SHARE) & (before < TRICKLE_SHARE * largest_after[ks])]
     for k in ks:
         level = float(np.median(y[k:k + span]))
-        if mean_before[k - 1 - first] < TRICKLE_SHARE * level <= y[k]:  # k itself is of the level
-            return int(k)
+        if mean_before[k - 1 - first] < TRICKLE_SHARE * level <= y[k] and busiest[k - first] < SEASON_SHARE * level:
+            return int(k)  # k itself is of the level, and nothing before it sold near it
     return first
 
 
@@ -217,10 +228,15 @@ def stopped_since(y: np.ndarray, freq: str, quiet: np.ndarray | None = None) -> 
     at least ``STOP_PERIODS[freq]`` or at least ``MIN_STOP_RUN[freq]`` whose chance
     (``zero_run_chance``, with ``quiet`` only) is under ``STOP_CHANCE``. Periods outside the
     quiet ones do not count (a week of zeros in the Spring Festival pause is a closure, not a
-    stop). None otherwise (and for a series that never sold in a quiet period)."""
+    stop). None otherwise (and for a series that never sold in a quiet period), and when the zero
+    periods that end it are a yearly off season (``yearly_season.yearly_off``: its season ended
+    where it ended a year before, and the off months came back as they did)."""
     zeros = trailing_zeros(y)
     judged = trailing_zeros(np.asarray(y, float)[np.asarray(quiet, bool)] if quiet is not None else y)
     if zeros is None or judged is None:
+        return None
+    season = yearly_off(y, freq) if zeros[0] >= OFF_PERIODS[freq] else None
+    if season is not None and season.runs[-1][1] == len(y):
         return None
     run, (quiet_run, longest_before) = zeros[0], judged
     if quiet_run <= longest_before:
