@@ -250,13 +250,15 @@ def test_the_network_places_each_region_at_the_provinces_the_sales_name(tmp_path
 
     files = _export(tmp_path)
     history, _, _, _ = load_history(CycleParams(**files, gmv=None, category=None))
-    shares = history.attrs["province_shares"].set_index("province")["share"].to_dict()
-    assert shares == {"Jiangsu": 0.5, "Zhejiang": 0.5, "Sichuan": 1.0, "Guangdong": 1.0}
+    shares = pd.DataFrame(history.attrs["province_shares"])
+    assert shares.set_index("province")["share"].to_dict() == {"Jiangsu": 0.5, "Zhejiang": 0.5, "Sichuan": 1.0,
+                                                                "Guangdong": 1.0}
+    pd.concat([history, history])  # the attrs hold records: pandas compares them on every concat
     params = CycleParams(**files, gmv=None, category=None, time_limit=60.0, hot_target_share=0.0)
     totals = pd.DataFrame({"region": ["South", "East", "Southwest"], "yhat": [100.0, 200.0, 50.0]})
     window = type("W", (), {"start": pd.Timestamp("2027-01-02"), "end": pd.Timestamp("2027-01-29"),
                             "label": "年货节", "year": 2027, "event": "new_year_sale"})()
-    report = plan_network(params, window, None, totals, history.attrs["province_shares"])
+    report = plan_network(params, window, None, totals, shares)
     placed = report.demand.groupby("province")["demand"].sum()
     assert placed[["Guangdong", "Zhejiang", "Jiangsu", "Sichuan"]].tolist() == pytest.approx([100, 100, 100, 50])
     assert placed.drop(["Guangdong", "Zhejiang", "Jiangsu", "Sichuan"]).sum() == pytest.approx(0.0)

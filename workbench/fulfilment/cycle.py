@@ -520,7 +520,8 @@ def load_history(params: CycleParams, calendar=None) -> tuple[pd.DataFrame, pd.D
     frame.attrs.update(own.attrs)
     frame.attrs["series_names"] = names  # for run_cycle's notes (relabelled)
     frame.attrs["replaced"] = replaced  # replaced code -> its successor: its stock is named (complete_stock)
-    frame.attrs["province_shares"] = shares  # where the network places a region's units (plan_network)
+    # where the network places a region's units (plan_network); records, not a frame: pandas compares attrs
+    frame.attrs["province_shares"] = None if shares is None else shares.to_dict("records")
     stock_skus = sorted(frame["sku"].astype(str).unique())  # after the mapping: a replaced code is no series
     if params.category is not None:  # each SKU under its own category (a successor's own)
         notes += category_notes
@@ -1163,6 +1164,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
 
     # 2. the network at the peak: the plan as given and the optimized one
     shares = history.attrs.get("province_shares")
+    shares = None if shares is None else pd.DataFrame(shares, columns=["province", "region", "share"])
     report = plan_network(params, window, region_fc.forecast, totals, shares)
     notes += [f"network: {note}" for note in report.notes]
     if shares is not None:
