@@ -11,6 +11,11 @@ every series "fails" (no forecast is made); the run measures dispatch only.
 
     .venv/bin/python benchmarks/partition_priors.py                   # 12,000 series
     .venv/bin/python benchmarks/partition_priors.py --categories 50 --skus 100 --regions 5   # 25,000
+    .venv/bin/python benchmarks/partition_priors.py --parent [--trace]   # the parent's part of level_priors
+
+``--parent`` times ``core.level_priors`` up to its first level fit (what the parent builds before
+the fits: shares, candidates, the histories of the series a level is fitted without), with
+``--trace`` also its traced peak memory (tracemalloc: slower).
 """
 
 from __future__ import annotations
@@ -18,12 +23,15 @@ from __future__ import annotations
 import argparse
 import pickle
 import time
+import tracemalloc
 import warnings
 
 import numpy as np
 import pandas as pd
 
+from workbench.calendar.events import default_calendar
 from workbench.errors import ModelError
+from workbench.forecast import core
 from workbench.forecast.core import forecast
 from workbench.forecast.engines import LocalEngine
 
@@ -48,6 +56,43 @@ class DispatchEngine(LocalEngine):
             self.seconds += time.perf_counter() - t0
             self.sizes.append(len(blob))
             yield i, RuntimeError("dispatch measured only")
+
+
+class _FirstFit(Exception):
+    """Raised at ``level_priors``' first level fit: the parent's part is measured."""
+
+
+class ParentEngine(LocalEngine):
+    """In-process engine that stops ``level_priors`` at its first level fit, counting the fits."""
+
+    fits = 0
+
+    def map(self, fn, partitions, shared):
+        if fn.__name__ == "_level_prior":
+            self.fits = len(partitions)
+            raise _FirstFit
+        return super().map(fn, partitions, shared)
+
+
+def parent_part(frame: pd.DataFrame, keys: list[str], trace: bool) -> str:
+    """``level_priors`` on ``frame`` up to its first level fit: seconds (and traced peak MiB)."""
+    request = core.make_request(frame, None, {"horizon": 60})
+    caps = core.MODELS[request.model_name].capabilities
+    job = core._Job(tuple(keys), 60, request.model_name, {caps.pooling_param: None}, request.quantiles,
+                    request.freq, default_calendar(), False, None, request.conformal_windows, None,
+                    prior_param=caps.pooling_param)
+    engine = ParentEngine(1)
+    if trace:
+        tracemalloc.start()
+    t0 = time.perf_counter()
+    try:
+        core.level_priors(frame, keys, job, engine)
+    except _FirstFit:
+        pass
+    seconds = time.perf_counter() - t0
+    peak = f", traced peak {tracemalloc.get_traced_memory()[1] / 2**20:.0f} MiB" if trace else ""
+    tracemalloc.stop()
+    return f"level_priors up to its first level fit ({engine.fits} level sums to fit): {seconds:.1f} s{peak}"
 
 
 def make_panel(categories: int, skus: int, regions: int, days: int = 800, seed: int = 8) -> pd.DataFrame:
@@ -78,9 +123,14 @@ def main() -> None:
     parser.add_argument("--categories", type=int, default=30)
     parser.add_argument("--skus", type=int, default=80, help="per category")
     parser.add_argument("--regions", type=int, default=5)
+    parser.add_argument("--parent", action="store_true", help="time level_priors up to its first level fit")
+    parser.add_argument("--trace", action="store_true", help="with --parent: its traced peak memory too")
     args = parser.parse_args()
     frame = make_panel(args.categories, args.skus, args.regions)
     n = args.categories * args.skus * args.regions
+    if args.parent:
+        print(f"{n:,} series; {parent_part(frame, ['cat', 'sku', 'region'], args.trace)}")
+        return
     engine = DispatchEngine()
     t0 = time.perf_counter()
     with warnings.catch_warnings():

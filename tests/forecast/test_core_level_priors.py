@@ -170,7 +170,8 @@ def recorded_tasks(keys: list[str], partition_size: int) -> "_TaskRecorder":
 def test_each_task_carries_only_its_own_series_priors():
     """Review 7.1 #8: every series' prior and note went into the job every task is sent with
     (100,000 series: ~20 MB pickled per task, times 200 tasks). Each task now carries the levels
-    of its own series and the priors of those levels; the shared job none."""
+    of its own series and the priors of those levels. (The shared job has no per-series field
+    since: an assertion on it could not fail, review 8.3 #9.)"""
     keys = ["cat", "sku", "region"]
     engine = recorded_tasks(keys, partition_size=3)
     assert len(engine.tasks) == 7
@@ -181,7 +182,27 @@ def test_each_task_carries_only_its_own_series_priors():
         assert set(task.priors) == set(task.levels.values())
         borrowing.update(task.levels)
     assert len(borrowing) == 20 and {level for level in borrowing.values()} >= {("cat", "drinks"), ("cat", "snacks")}
-    assert not [v for v in vars(engine.shared).values() if isinstance(v, dict) and len(v) >= 20]
+
+
+def test_a_task_carries_the_panels_note_not_the_panels_prior():
+    """Review 8.3 #8: a young series without a level borrows the panel's prior, which the job
+    every task gets already holds; each task with such a series pickled it again. Keys [cat, sku]
+    on two drinks (D4 launched) and five snacks: D4 borrows the panel, its task holds the note
+    and no prior, and the series' job is the shared one."""
+    from workbench.forecast.core import PANEL, _with_level_prior
+
+    panel = category_panel()
+    panel = panel[panel.sku.isin(["D1", "D4", "S1", "S2", "S3", "S4", "S5"]) & (panel.ds <= CUTOFF)]
+    skus = panel.groupby(["cat", "sku", "ds"], as_index=False)["y"].sum()
+    engine = _TaskRecorder()
+    with pytest.raises(ModelError, match="every series failed"):
+        forecast(skus, horizon=28, keys=["cat", "sku"], engine=engine, partition_size=20)
+    (task,) = engine.tasks
+    assert task.levels[("drinks", "D4")] == PANEL
+    prior, note = task.priors[PANEL]
+    assert prior is None and "the sum of the panel's 6 established series" in note
+    job, said = _with_level_prior(engine.shared, task.priors[PANEL])
+    assert job is engine.shared and said == note and job.params[job.prior_param].uplift
 
 
 def test_an_established_series_borrows_its_level_without_itself():

@@ -435,12 +435,13 @@ def _forecast_series(part: _Partition, keys: list, job: _Job):
 
 def _with_level_prior(job: _Job, chosen: tuple | None) -> tuple[_Job, str | None]:
     """``job`` with the pooled prior of ``chosen``, ``(prior, note)`` of the level a series
-    borrows from (``level_priors``), and its note; ``job`` as it is and None for ``chosen`` None
-    (a series with the panel's prior, or no pooling)."""
+    borrows from (``level_priors``; prior None: the panel's, which ``job`` holds), and its note;
+    ``job`` as it is and None for ``chosen`` None (an established series with the panel's prior,
+    or no pooling)."""
     if chosen is None:
         return job, None
     prior, note = chosen
-    return replace(job, params={**job.params, job.prior_param: prior}), note
+    return (job if prior is None else replace(job, params={**job.params, job.prior_param: prior})), note
 
 
 def _forecast_partition(index: int, part: _Partition, job: _Job) -> _PartitionResult:
@@ -837,7 +838,8 @@ def level_priors(frame: pd.DataFrame, keys, job: _Job, runner: Engine) -> tuple[
     """The pooled priors the series of ``frame`` borrow from levels above them, as ``(priors,
     borrows)``: ``priors`` maps each level borrowed from (``(key, value)``; ``(key, value,
     series)`` for that level without the series; ``PANEL`` for the panel) to its pooled prior and
-    the note naming it; ``borrows`` maps each series that borrows (its key values in ``keys``
+    the note naming it (for ``PANEL`` no prior: the job every task gets holds it); ``borrows`` maps
+    each series that borrows (its key values in ``keys``
     order) to its level. A series borrows from the nearest level above it (``prior_levels``: its
     SKU's sum over regions, then its category) with ``MIN_LEVEL_SERIES`` or more established
     series (``established_series``) besides itself and whose sum the model can fit, else the
@@ -868,22 +870,21 @@ def level_priors(frame: pd.DataFrame, keys, job: _Job, runner: Engine) -> tuple[
     members = established[keys].drop_duplicates()
     counts = {k: members.groupby(k, dropna=False, observed=True).size().to_dict() for k in levels}
     sums = {k: established.groupby([k, "ds"], sort=True, dropna=False, observed=True)["y"].sum() for k in levels}
-    own = {series: rows.set_index("ds")["y"] for series, rows in
-           established.groupby(keys, sort=False, dropna=False, observed=True)[["ds", "y"]]}
     dates = np.sort(established["ds"].unique())[-YEAR_PERIODS[job.freq]:]
     units = established[established["ds"].isin(dates)].groupby(keys, dropna=False, observed=True)["y"].sum()
     share = {k: (units / units.groupby(level=k, dropna=False, observed=True).transform("sum")).fillna(0.0).to_dict()
              for k in levels}
+    inside = set(members.itertuples(index=False, name=None))
     young = set(young_series(frame, keys, job.freq))
     table = frame[keys].drop_duplicates()
     products = {k for k in levels if not any(_nests(table, k, b) for b in keys if b != k)}  # e.g. 商品编码
 
     def level_of(series, k):  # the level (k, its value), without the series where it weighs in its sum
         v = series[keys.index(k)]
-        inside = series in own
-        if counts[k].get(v, 0) - inside < MIN_LEVEL_SERIES or not (series in young or k not in products):
+        member = series in inside
+        if counts[k].get(v, 0) - member < MIN_LEVEL_SERIES or not (series in young or k not in products):
             return None
-        return (k, v, series) if inside and share[k].get(series, 0.0) >= LEAVE_ONE_OUT else (k, v)
+        return (k, v, series) if member and share[k].get(series, 0.0) >= LEAVE_ONE_OUT else (k, v)
 
     candidates = {row: [c for k in levels for c in [level_of(row, k)] if c is not None]
                   for row in table.itertuples(index=False, name=None)}
@@ -896,6 +897,7 @@ def level_priors(frame: pd.DataFrame, keys, job: _Job, runner: Engine) -> tuple[
         needed = sorted({c for s in candidates for c in [nearest(s)] if c is not None and c not in fitted}, key=str)
         if not needed:
             break
+        own = _histories(established, keys, {c[2] for c in needed if len(c) == 3})
         totals = [sums[c[0]].xs(c[1], level=0) if len(c) == 2 else
                   sums[c[0]].xs(c[1], level=0).sub(own[c[2]], fill_value=0.0).clip(lower=0.0) for c in needed]
         for i, prior in runner.map(_level_prior, totals, job):
@@ -915,11 +917,23 @@ def level_priors(frame: pd.DataFrame, keys, job: _Job, runner: Engine) -> tuple[
                       f"itself, {share[level[0]][level[2]]:.0%} of the level's units over the last year, left out: "
                       f"its own events are its evidence already)")
               for level in set(borrows.values()) if level != PANEL}
-    if PANEL in borrows.values():
-        priors[PANEL] = (job.params[job.prior_param],
-                         f"{said} panel's {panel} established series (no level above the series "
-                         f"({', '.join(levels)}) has {MIN_LEVEL_SERIES} established series besides it whose sum fits)")
+    if PANEL in borrows.values():  # the panel's prior is in the job every task gets: its note only
+        whose = f"panel's {panel} established series" if panel else f"panel's {len(table)} series (none established)"
+        priors[PANEL] = (None, f"{said} {whose} (no level above the series ({', '.join(levels)}) has "
+                               f"{MIN_LEVEL_SERIES} established series besides it whose sum fits)")
     return priors, borrows
+
+
+def _histories(established: pd.DataFrame, keys: list, series: set) -> dict[tuple, pd.Series]:
+    """The histories (``y`` by ``ds``) of the ``series`` (key values in ``keys`` order) of the
+    frame ``established``: only the few a level's sum is fitted without (``level_priors``), not
+    one per established series (review 8.3 #10)."""
+    if not series:
+        return {}
+    chosen = pd.MultiIndex.from_frame(established[keys]).isin(list(series))
+    rows = established.loc[chosen, [*keys, "ds", "y"]]
+    return {s: one.set_index("ds")["y"]
+            for s, one in rows.groupby(keys, sort=False, dropna=False, observed=True)[["ds", "y"]]}
 
 
 def young_series(frame: pd.DataFrame, keys, freq: str) -> list[tuple]:
