@@ -168,8 +168,7 @@ RECENT_PATH_DAYS = YEAR
 # a season read from one year (``EventProfile._season_year``) moving the path by this share or more is noted;
 # it is read only where its share's moves are significant against its noise at SEASON_ALPHA (chi-squared),
 # on MIN_SEASON_DAYS quiet days or more clear of the current regime's shift (8 weeks, as a regime needs; 22
-# days of a shop's opening weeks before a level shift had passed for a +34% season; the event spans of a
-# Chinese autumn and winter leave 88 quiet days between late August and mid-April)
+# days of a shop's opening weeks had passed for a +34% season)
 SEASON_NOTE, SEASON_ALPHA, MIN_SEASON_DAYS = 0.05, 0.01, 56
 # the profiles of the shipped calendar: the regime is read on the days outside their spans only, so a
 # planner's own event (中秋) changes no window it does not overlap through the series' regime
@@ -1182,9 +1181,16 @@ class EventProfile(Forecaster):
         note says so). The days read are the year's quiet days (a span's level is interpolated to
         the quiet days either side: a span ending on a price cut carried the doubled level back
         into the old, a "season" of +77% on a flat SKU) clear of the current regime's shift by
-        ``level_window`` days; the days from that shift on hold it (the current level has already
-        taken it), so they, and the days between those read, take the change of the nearest day
-        read (linear interpolation).
+        ``level_window`` days; the days between them take the change of the nearest (linear
+        interpolation). The days from that shift on hold whatever of it persists, which the current
+        level has already taken: their change is net of the share's change from the days a year
+        before the current level's to those days themselves (a price cut's doubling, all of it; a
+        children's summer line's spring rise, read as a shift, none, its autumn fall having
+        brought it back: trial 11's summer lines had been held at their winter share by a rule
+        that read only the days before the shift, 年货节 2027 +48 to +188%). A shift across the year
+        read within ``OPENING_AHEAD`` days of the end of the series' opening ramp (``opening_``; the
+        days that ramp's end is judged on) is taken for the ramp misread (flat lines of a seeded shop
+        ramping over 45 days, its ramp read as 3, had shifts on their days 33-40): no season.
 
         A season must stand out of the series' noise (review 8.2 #3: noise passed for one on flat
         SKUs): under no season, each change ``d`` is noise of variance ``se^2 = 2 x 1.25^2
@@ -1201,7 +1207,7 @@ class EventProfile(Forecaster):
         Not read (empty, with a note where the series has a year of history): for a launched
         series (its year before holds its launch ramp, not a season), with fewer than
         ``MIN_RECENT_DAYS`` quiet days a year before the current level's, with fewer than
-        ``MIN_SEASON_DAYS`` days of the year read before the current regime's shift, where the pooled baseline the
+        ``MIN_SEASON_DAYS`` days read, with the shift in the opening months, where the pooled baseline the
         prior holds does not reach a year back, and where the test finds no season."""
         empty = np.zeros(0)
 
@@ -1220,15 +1226,18 @@ class EventProfile(Forecaster):
         born = self.regime_.born
         ago = np.arange(n - YEAR, n)
         shift = self.regime_.start - born
+        across = anchor.min() < shift <= n - 1  # the current regime's shift lies in the year read
         # the days read: quiet (a span's level is interpolated to the quiet days either side, and a span
-        # ending on the shift carried the new level back into the old), and a running median's window
-        # clear of the current regime's shift
-        read = ago[ago < shift - self.level_window] if anchor.min() < shift <= n - 1 else ago
-        read = read[~in_event[read]]
+        # ending on a shift carried the new level back into the old), and a running median's window clear
+        # of the current regime's shift
+        if across and shift < self.opening_ + OPENING_AHEAD:
+            return dropped(f"its level shift of {self.ds_[self.regime_.start].date()} lies in its opening weeks (its "
+                           f"first {self.opening_ + OPENING_AHEAD} days), where a ramp is read as shifts")
+        read = ago[~in_event[ago]]
+        if across:
+            read = read[np.abs(read - shift) >= self.level_window]
         if len(read) < MIN_SEASON_DAYS:
-            return dropped(f"{len(read)} quiet days of the year before the cut-off lie clear of its level shift of "
-                           f"{self.ds_[self.regime_.start].date()} (the days after it hold that shift; a season "
-                           f"needs {MIN_SEASON_DAYS})")
+            return dropped(f"{len(read)} quiet days in the year before the cut-off (a season needs {MIN_SEASON_DAYS})")
         end = self._end_day(n)
         if end - (n - 1 - anchor.min()) < min(self.prior.recent, default=end):  # the pool's days do not reach
             return dropped("the pooled series' baseline does not reach a year back")
@@ -1241,6 +1250,8 @@ class EventProfile(Forecaster):
                 - np.array([pool_gaps.get(int(day), 0.0) for day in pooled])
 
         d = share(read) - share(anchor).mean()
+        if across:  # the days from the shift on hold the share's year-on-year change where its current level was read
+            d = d - np.where(read >= shift, share(read_on).mean() - share(anchor).mean(), 0.0)
         zd = self.z_[:n] - comp["weekday"][self.dow_[:n]]
         noise = robust_sd((zd - level[:n])[~in_event[:n]])
         se2 = 2 * 1.25 ** 2 * noise ** 2 / self.level_window
@@ -1250,12 +1261,12 @@ class EventProfile(Forecaster):
             return dropped(f"its share of the pooled series moved within its noise over the year read (chi-squared "
                            f"p = {p:.2f}, a season needs p < {SEASON_ALPHA:g})")
         w = max(0.0, 1 - se2 / float(np.mean(d ** 2)))
-        season = w * np.interp(ago, read, d)  # the days between, and after the last read, as the nearest read
+        season = w * np.interp(ago, read, d)  # the days between those read, and after the last, as the nearest
         sd = float(np.sqrt(w * se2))
         if not np.abs(np.expm1(season)).max() >= SEASON_NOTE:
             return season, sd, []
-        held = (f"; the days a year after its level shift of {self.ds_[self.regime_.start].date()} keep the change "
-                f"before it" if read[-1] < shift <= n - 1 else "")
+        held = (f"; the days from its level shift of {self.ds_[self.regime_.start].date()} net of the share's change "
+                f"a year on where its current level was read" if across else "")
         return season, sd, [
             f"{self.name}: season read from one year: its share of the pooled series on the same days a year "
             f"before (from {self.ds_[born + int(ago[0])].date()}) moved {np.expm1(season.min()):+.0%} to "
