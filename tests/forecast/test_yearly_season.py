@@ -117,3 +117,18 @@ def test_lychee_season_start_is_no_launch_and_its_end_no_stop(seed):
     assert 0.5 < season / mean["2027-05-25":"2027-06-18"].sum() < 1.5, season
     notes = " ".join(str(n) for n in fc.attrs["notes"] if "lychee" in str(n))
     assert "stopped" not in notes and "launch" not in notes, notes
+
+
+def test_a_sparse_seller_in_season_comes_back_with_its_season():
+    """Cherries selling about one a day in their season (5 December to February, two seasons seen,
+    zeros on a third of its days): no year-on-year growth is measured on so few units, and the
+    slope of its last season's fall was read as a trend (and its first weeks' rise as a shop's
+    opening ramp): the next season forecast at 0. Now last season's level is held, with a note:
+    within half of its mean (99 against 150 on seed 1)."""
+    y, mean = produce(1, "2024-12-05", ((12, 5), (2, 28)), 1.0, end="2027-02-28", growth=1.3)
+    fc = forecast(panel(("cherry", y[:CUT]), seed=1), horizon=91, keys=["sku"], n_jobs=1)
+    ahead = fc[fc.sku == "cherry"].set_index("ds")
+    season = ahead.loc["2026-12-05":"2027-02-28", "yhat"].sum()
+    assert 0.5 < season / mean["2026-12-05":"2027-02-28"].sum() < 1.5, season
+    assert (ahead.loc[:"2026-12-04", "yhat"] == 0).all()
+    assert any("cherry" in str(n) and "last season's level, held" in str(n) for n in fc.attrs["notes"])

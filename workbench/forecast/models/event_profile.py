@@ -412,7 +412,7 @@ class EventProfile(Forecaster):
         self.one_off_ = np.zeros(len(self.z_), bool)  # found on the decomposition (``_one_off_days``)
         self.components_ = self._decompose(self.z_, self.offsets_, self.dow_)
         self.opening_, self.opening_gaps_ = 0, np.zeros(0)
-        if not self.launched_ and not self.regime_.stopped:
+        if not self.launched_ and not self.regime_.stopped and not self.off_season_:  # a season's rise is no opening
             self._flatten_opening()
         # a launch's ramp is no growth: its days give no year-before day of a growth pair, and
         # the regime measures its own growth only a year (and four weeks) after them
@@ -827,13 +827,16 @@ class EventProfile(Forecaster):
         if young_data:  # the data, not the series, is young: the recent slope, shrunk
             recent = np.flatnonzero(~in_event)[-min(180, n):]
             recent = recent[recent >= self.opening_]  # not its opening ramp
-            slope = np.polyfit(recent, level[recent], 1)[0] if len(recent) >= 28 else 0.0
+            # a yearly off season's slope is its season's shape (its rise or fall), no trend: none
+            slope = np.polyfit(recent, level[recent], 1)[0] if len(recent) >= 28 and not self.off_season_ else 0.0
             growth = float(slope * YEAR * self.trend_shrink)
             halflife = SLOPE_HALFLIFE
             opened = (f" after the opening ramp of its first {self.opening_} days (to "
                       f"{self.ds_[self.regime_.born + self.opening_].date()}: a shop's or a line's first weeks, no "
                       f"growth)" if self.opening_ else "")
-            notes.append(f"{self.name}: less than a year of overlapping history{opened}; growth is "
+            notes.append(f"{self.name}: no growth measured on its season's days a year apart: last season's "
+                         f"level, held" if self.off_season_ else
+                         f"{self.name}: less than a year of overlapping history{opened}; growth is "
                          f"{self.trend_shrink:.0%} of the recent baseline slope, halving every "
                          f"{SLOPE_HALFLIFE:.0f} days")
         # a yearly off season's growth was measured on its last season's days, months back: it fades
@@ -1350,7 +1353,10 @@ class EventProfile(Forecaster):
         regime_days = len(self.y_) - self.regime_.start
         mu, uplift, notes = self._forecast_log(self.components_, future_offsets, _weekday(future), regime_days)
         # an event never seen: the uplift of the seen events of its kind, its spread in the band
-        borrowed = borrow_unseen(self.uplift_, future_offsets, future, self.ds_[-1], self.calendar_, self.name)
+        # (on a yearly off season's days ahead there is nothing to lift: they borrow nothing, said nowhere)
+        off = self._off_ahead(n, horizon)
+        in_season = {k: np.where(off, np.nan, v) for k, v in future_offsets.items()} if off.any() else future_offsets
+        borrowed = borrow_unseen(self.uplift_, in_season, future, self.ds_[-1], self.calendar_, self.name)
         mu, uplift = mu + borrowed.uplift, uplift + borrowed.uplift
         notes += borrowed.notes + self._own_event_notes(future_offsets, uplift)
         if self.off_season_:
