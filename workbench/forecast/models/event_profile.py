@@ -90,7 +90,8 @@ found where the quiet days jump beyond the day noise more often than chance give
 as ``_one_off_part`` does for offsets seen once), nor of a refit's weekly level error, nor of a
 young series' current level, and the smearing factor keeps them whole (no clip). So the
 forecast is level x weekday x event x the mean of the day noise, one-off days included, spread
-over every day (a seeded shop with x3 days on 10% of its days: 17% low before, now within 2%).
+over every day (a seeded live shop's window total: docs/benchmarks.md, "A live-stream shop's one-off
+days stay in the mean").
 
 Quantiles are conformal (``workbench.forecast.conformal``): the model refits itself at
 ``calibration_origins`` rolling origins ``calibration_step`` days apart before the end of the
@@ -771,8 +772,8 @@ class EventProfile(Forecaster):
         level error (``_refit_day_errors``): such days recur at their rate, so the mean of any
         day to come holds their share (level x weekday x event x the mean of the day noise,
         one-off days included). Clipped as misses, and their share of each refit's weekly mean
-        taken as a level error, a seeded shop with x3 days on 10% of its days was forecast 15%
-        low, and trial 9's shop total 9% low. Source: N. Duan, "Smearing estimate: a
+        taken as a level error, they had put a seeded live shop's window total low (the figure:
+        docs/benchmarks.md, "A live-stream shop's one-off days stay in the mean"). Source: N. Duan, "Smearing estimate: a
         nonparametric retransformation method", JASA 78 (1983) 605-610."""
         n = len(self.z_)
         parts = self._refit_day_errors()
