@@ -59,7 +59,11 @@ def seasonal_falls(y: np.ndarray, freq: str, window: int, start: int = 0) -> lis
     ``start``..``start + window`` covers: per year back (``SAME_PERIODS_BACK``) that the history
     reaches, the mean over that block's periods and the ``window`` after them (a season's end
     stays low; a month's stock-out recovers) over the mean of the ``window`` periods before the
-    cut-off's date that year. Years that sold nothing before it give no evidence and are left out.
+    cut-off's date that year. Those periods stop ``window`` before the next year's cut-off date:
+    the next season's run-up to it is the level the forecast is compared with (``recent_mean``),
+    not a fall's end (a crab season from September to November, cut at its end: the months
+    after June had counted its next September and read the forecast zero of June and July as
+    a collapse). Years that sold nothing before it give no evidence and are left out.
     ``y``: shape (n,), units per period; returns one ratio per year with evidence (may be empty)."""
     back = SAME_PERIODS_BACK.get(freq, 364)
     falls = []
@@ -67,8 +71,8 @@ def seasonal_falls(y: np.ndarray, freq: str, window: int, start: int = 0) -> lis
     while len(y) - years * back - window >= 0:
         cut = len(y) - years * back
         before = float(np.mean(y[cut - window:cut]))
-        after = y[cut + start:min(cut + start + 2 * window, len(y))]
-        if before > 0 and len(after) >= window:
+        after = y[cut + start:min(cut + start + 2 * window, cut + back - window, len(y))]
+        if before > 0 and len(after) >= min(window, back - window - start):
             falls.append(float(np.mean(after)) / before)
         years += 1
     return falls

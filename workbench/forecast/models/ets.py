@@ -20,6 +20,8 @@ from workbench.forecast.models.event_dummies import offset_dummies
 from workbench.forecast.models.intermittent import (INTERMITTENT_ADI, INTERMITTENT_WINDOW, TSB, average_demand_interval,
                                                     is_intermittent)
 from workbench.forecast.models.launch import LaunchCurve
+from workbench.forecast.models.off_season import FREQUENCIES as OFF_SEASON_FREQUENCIES, OffSeasonPath
+from workbench.forecast.models.yearly_season import yearly_off
 from workbench.forecast.models.lunar import (FESTIVAL_EVENTS, LIFT_BOUNDS, LOCAL_BASELINE, LOCAL_LIMIT, WINDOWS,
                                             LunarEffect, at_bounds, fit_lunar_effect, local_effect, lunar_regressors,
                                             neighbourhood, share_lift)
@@ -429,8 +431,11 @@ class ETSModel(Forecaster):
         self.intermittent_ = None
         self.end_ = len(self.y_)
         if freq != "D" and is_intermittent(self.y_[self.start_:], freq):  # daily: event_profile's rule
-            self.intermittent_ = TSB().fit(self.y_[self.start_:], self.ds_[self.start_:], freq=freq,
-                                           calendar=self.calendar_)
+            # a yearly off season (the same periods empty in two years) is no intermittent demand
+            off = freq in OFF_SEASON_FREQUENCIES and yearly_off(self.y_[self.start_:], freq) is not None
+            path = OffSeasonPath if off else TSB
+            self.intermittent_ = path().fit(self.y_[self.start_:], self.ds_[self.start_:], freq=freq,
+                                            calendar=self.calendar_)
             return self
         if freq != "D":  # zeros at the end a further zero would call a stop: fitted without them
             gap = unconfirmed_stop(self.y_[self.start_:], freq)
@@ -726,8 +731,11 @@ class ETSModel(Forecaster):
                 f"not ramped up"]
 
     def _predict_intermittent(self, horizon: int, quantiles) -> Prediction:
-        """The TSB forecast of an intermittent series, with a note saying why."""
+        """The TSB forecast of an intermittent series, with a note saying why; or the path of a
+        yearly off season (``models.off_season``), whose note says it."""
         pred = self.intermittent_.predict(horizon, quantiles)
+        if isinstance(self.intermittent_, OffSeasonPath):
+            return pred
         recent = self.y_[self.start_:][-INTERMITTENT_WINDOW[self.freq_]:]
         pred.notes.insert(0, f"{self.name}: intermittent: sales in {int((recent > 0).sum())} of its last {len(recent)} "
                           f"{PERIOD_WORDS[self.freq_]} (average interval {average_demand_interval(recent):.2f} >= "

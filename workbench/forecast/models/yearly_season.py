@@ -11,8 +11,10 @@ the season comes back. The rule, at any frequency (``D``, ``W``, ``MS``, ``QS``)
   periods ``regime.stopped_since`` would call a stop, had the series ended there) that its rate
   cannot explain: at the mean rate ``r`` of the periods since the off run before it (its season;
   over ``OFF_PERIODS`` periods at least, so that a first sale or two is no season), the Poisson
-  chance of ``L`` zero periods in a row, ``exp(-r L)``, is under ``OFF_ALPHA``. A slow mover's long
-  gaps are chance; a season's end is not;
+  chance of ``L`` zero periods in a row, ``exp(-r L)``, is under ``OFF_ALPHA``, and so is ``p0^L``,
+  ``p0`` the share of empty periods in that season (Laplace's rule of succession; lumpy amounts, CNY thousands in a random third
+  of the months, make any two empty months improbable by their unit rate, not by their share). A
+  slow mover's long gaps are chance; a season's end is not;
 * the series has a **yearly off season** when two of its off runs, one shifted by whole years
   (``YEAR_PERIODS``: the calendar date, as a fruit's season follows it, not the weekday), overlap
   by at least ``OVERLAP`` of the shorter (the last one may be the run that ends the history, still
@@ -97,8 +99,13 @@ def off_runs(y: np.ndarray, freq: str) -> list[tuple[int, int]]:
     runs, season_start = [], int(sold[0])
     for i in np.flatnonzero(gaps >= OFF_PERIODS[freq]):
         a, length = int(sold[i]) + 1, int(gaps[i])
-        rate = float(y[season_start:a].sum()) / max(a - season_start, OFF_PERIODS[freq])  # a few sales: no season
-        if np.exp(-rate * length) < OFF_ALPHA:
+        span = max(a - season_start, OFF_PERIODS[freq])  # a few sales: no season
+        rate = float(y[season_start:a].sum()) / span
+        # and at its season's share of empty periods (Laplace's rule of succession, (k + 1) / (n + 2):
+        # a season of two periods says little of it): lumps of CNY 2,000-5,000 in a random third of
+        # the months make any two empty months improbable by their unit rate, not by their share
+        empty = (float((y[season_start:a] == 0).sum()) + 1) / (a - season_start + 2)
+        if np.exp(-rate * length) < OFF_ALPHA and empty ** length < OFF_ALPHA:
             runs.append((a, a + length))
             season_start = a + length
     return runs
