@@ -102,3 +102,25 @@ def test_series_that_never_reacted_to_an_own_event_get_no_uplift_and_notes_say_s
     days = fc[fc.sku.isin(unmoved) & (fc.ds >= window.start)]
     assert np.allclose(days.yhat, days.yhat_baseline), days  # before: each kept its shrunk noise as a profile
     assert all(re.search(r"moves its \d+ days in the horizon \+\d", n[0]) for sku, n in said.items() if sku[0] == "G"), said
+
+
+def test_a_series_off_season_through_every_window_of_an_own_event_takes_the_pools_profile():
+    """A fruit sold only from December 5 to February (trial 10's cherries): every Mid-Autumn falls
+    in its off season, so no day of its history is evidence of the event, while the shop's prior
+    holds a profile of it. The reaction test needs the event's days: it had raised on none
+    (ValueError, the series handed to the fallback at a flat level: trial 10's cherries 0 in the
+    New Year sale with 中秋 declared). It is forecast by its own model, in season."""
+    calendar = _own_calendar()
+    panel, _ = gift_and_snack_shop(calendar, 4)
+    panel = panel[panel.sku.str.startswith("G")]
+    rng = np.random.default_rng(4)
+    days = pd.date_range("2023-01-01", "2026-11-29")
+    season = ((days.month == 12) & (days.day >= 5)) | (days.month <= 2)
+    fruit = pd.DataFrame({"category": "fruit", "sku": "F0", "ds": days,
+                          "y": rng.poisson(np.where(season, 30.0, 0.0)).astype(float)})
+    history = pd.concat([panel[panel.ds <= days[-1]], fruit], ignore_index=True)
+    fc = forecast(history, horizon=61, keys=["sku"], calendar=calendar, n_jobs=1)
+    said = [n for n in fc.attrs["notes"] if "sku=F0:" in n]
+    assert not [n for n in said if "failed" in n], said
+    december = fc[(fc.sku == "F0") & (fc.ds >= pd.Timestamp("2026-12-10")) & (fc.ds <= pd.Timestamp("2026-12-31"))]
+    assert 0.7 < december.yhat.mean() / 30.0 < 1.3, december.yhat.mean()

@@ -557,7 +557,7 @@ class EventProfile(Forecaster):
             sums = np.bincount(at, weights=excess, minlength=2 * SPAN + 1)
             own = np.divide(sums, counts, out=np.full(2 * SPAN + 1, np.nan), where=counts > 0)
             spread = _occurrence_spread(at, excess, own, counts)
-            if name not in SHIPPED_PROFILES:  # a planner's own event: did this series react to it?
+            if name not in SHIPPED_PROFILES and inside.any():  # a planner's own event it saw: did it react?
                 reactions[name] = _reaction(np.flatnonzero(inside), excess, zd, np.where(quiet, raw, np.nan),
                                             REACTION_SIGN.get(self.calendar_.kind(name), 0))
                 if not reactions[name].lifted:  # none in its own history: no uplift, nor the pool's
