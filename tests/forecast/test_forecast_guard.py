@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from workbench.forecast.core import forecast
-from workbench.forecast.guard import check_prediction
+from workbench.forecast.guard import check_prediction, seasonal_falls
 from workbench.forecast.models.base import Prediction
 
 DAYS = pd.date_range("2025-01-01", periods=400)
@@ -175,3 +175,38 @@ def test_one_stock_out_a_year_before_is_no_season():
     y[800 - 364:800 - 364 + 28] = 0.0
     reason = check_prediction(y, _pred(np.zeros(60)))
     assert reason is not None and "under 1/3" in reason
+
+
+@pytest.mark.parametrize("freq, periods", [("D", 364), ("W", 52), ("MS", 12), ("QS", 4)])
+def test_seasonal_falls_are_finite_and_read_the_blocks_place_in_the_year(freq, periods):
+    """Review 9.3 #1: blocks at or past a year less a window ahead (months 10-12 and later,
+    every quarter block after the first) read an empty slice a year back, and its NaN fall let
+    a seasonal forecast be called a collapse. Every block of a two-year horizon gets one finite
+    fall per earlier year, the same as the block a year nearer (the same periods of the year)."""
+    window = {"D": 28, "W": 4, "MS": 3, "QS": 2}[freq]
+    place = np.arange(3 * periods) % periods
+    y = np.where(place < periods // 2, 100.0, 10.0)[: 3 * periods - 1]  # a high half-year, cut inside the low
+    for start in range(0, 2 * periods, window):
+        falls = seasonal_falls(y, freq, window, start)
+        assert len(falls) == 2 and np.isfinite(falls).all(), (start, falls)
+        assert falls == seasonal_falls(y, freq, window, start % periods)
+
+
+@pytest.mark.parametrize("freq, horizon, seasonal", [
+    ("QS", 6, lambda ds: np.where(ds.month == 10, 1000.0, 120.0)),                     # a heater: Q4 only
+    ("MS", 18, lambda ds: np.where(np.isin(ds.month, (11, 12, 1)), 900.0, 150.0)),     # a winter line
+    ("MS", 18, lambda ds: np.where(np.isin(ds.month, (9, 10, 11)), 800.0, 0.0)),       # crabs, cut at season's end
+])
+def test_a_seasonal_forecast_longer_than_a_year_is_not_replaced(freq, horizon, seasonal):
+    """Review 9.3 #1 (a regression of 3b07c5a): a quarterly heater forecast six quarters ahead,
+    and monthly lines 18 months ahead, were replaced by a flat recent level ("periods 5-6",
+    "periods 13-15"): the guard read their later blocks' seasonal falls as NaN. They keep their
+    own seasonal forecast, whose peak quarter/months stand out again a year on."""
+    rng = np.random.default_rng(2)
+    ds = pd.date_range("2019-01-01" if freq == "QS" else "2021-12-01", "2026-11-01", freq=freq)
+    frame = pd.DataFrame({"sku": "line", "ds": ds, "y": rng.poisson(seasonal(ds)).astype(float)})
+    out = forecast(frame, horizon=horizon, model="auto", keys=["sku"], freq=freq, n_jobs=1)
+    assert not any("replaced by" in note for note in out.attrs["notes"]), out.attrs["notes"]
+    ahead = pd.DatetimeIndex(out.ds)
+    high = seasonal(ahead) == seasonal(ahead).max()
+    assert out.yhat.to_numpy()[high].min() > 2 * out.yhat.to_numpy()[~high].max(), out.yhat.round().tolist()

@@ -55,25 +55,31 @@ def _max_window_total(values: np.ndarray, width: int) -> float:
 
 
 def seasonal_falls(y: np.ndarray, freq: str, window: int, start: int = 0) -> list[float]:
-    """The falls a series made in earlier years over the periods its forecast's block
-    ``start``..``start + window`` covers: per year back (``SAME_PERIODS_BACK``) that the history
-    reaches, the mean over that block's periods and the ``window`` after them (a season's end
-    stays low; a month's stock-out recovers) over the mean of the ``window`` periods before the
-    cut-off's date that year. Those periods stop ``window`` before the next year's cut-off date:
-    the next season's run-up to it is the level the forecast is compared with (``recent_mean``),
-    not a fall's end (a crab season from September to November, cut at its end: the months
-    after June had counted its next September and read the forecast zero of June and July as
-    a collapse). Years that sold nothing before it give no evidence and are left out.
-    ``y``: shape (n,), units per period; returns one ratio per year with evidence (may be empty)."""
+    """The falls a series made in earlier years over the periods of the year its forecast's
+    block ``start``..``start + window`` covers: per year back (``SAME_PERIODS_BACK``) that the
+    history reaches, the mean over the same periods of that year (the block's place in the year,
+    ``start`` modulo a year: a block 13-15 months ahead is judged by the months 1-3 after each
+    earlier cut-off) and the ``window`` after them (a season's end stays low; a month's stock-out
+    recovers) over the mean of the ``window`` periods before the cut-off's date that year. The
+    periods after the block stop ``window`` before the next year's cut-off date: the next season's
+    run-up to it is the level the forecast is compared with (``recent_mean``), not a fall's end (a
+    crab season from September to November, cut at its end: the months after June had counted
+    its next September and read the forecast zero of June and July as a collapse); the block's
+    own periods are always read. Years that sold nothing before it give no evidence and are
+    left out.
+    ``y``: shape (n,), units per period; returns one finite ratio per year with evidence (may be
+    empty)."""
     back = SAME_PERIODS_BACK.get(freq, 364)
+    place = start % back
     falls = []
     years = 1
     while len(y) - years * back - window >= 0:
         cut = len(y) - years * back
         before = float(np.mean(y[cut - window:cut]))
-        after = y[cut + start:min(cut + start + 2 * window, cut + back - window, len(y))]
-        if before > 0 and len(after) >= min(window, back - window - start):
-            falls.append(float(np.mean(after)) / before)
+        # cut + place < cut + back <= len(y): the block's first period is always in the history
+        end = min(cut + place + 2 * window, max(cut + place + window, cut + back - window), len(y))
+        if before > 0:
+            falls.append(float(np.mean(y[cut + place:end])) / before)
         years += 1
     return falls
 
