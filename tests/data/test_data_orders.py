@@ -343,17 +343,41 @@ def test_returns_totals_rows_and_after_sale_values_are_said_not_silent(tmp_path)
     assert result.dropped_by_status == {"退款成功 (售后状态)": 1}
     assert result.notes[:3] == [
         "line 7: a totals row ('合计' in its first cell), not an order line: left out",
-        "2 sales lines with an after-sale status in '售后状态' are kept as sales (退货退款成功 1, 售后关闭 1: in "
-        "sales_statuses): the table counts items sold, gross of returns; to leave a value out, add it to "
-        "non_sales_statuses",
+        "2 sales lines with an after-sale case in '售后状态' are kept as sales (退货退款成功 1, 售后关闭 1: in "
+        "after_sale_kept; a returned line counts as sold, the table is gross of returns); to leave a value out, "
+        "move it to after_sale_dropped",
         "1 sales lines have a negative '商品数量' (return lines, 1 items, at line 5): left out; the table counts the "
         "items sold, gross of returns. For net sales, subtract the returns yourself"]
     frame.loc[2, "售后状态"] = "退款中"
     path.write_bytes(frame.to_csv(index=False).encode("gb18030"))
     with pytest.raises(DataValidationError, match=r"column '售后状态' \(after-sale status\) has value\(s\) that are in "
-                                                  r"neither list of the .*map.yaml: '退款中' \(1 rows\), first at "
-                                                  r"line 4\. Say whether"):
+                                                  r"none of the after-sale lists of the .*map.yaml: '退款中' \(1 rows\), "
+                                                  r"first at line 4\. Say what each means"):
         daily_sales(path, level="sku", mapping=map_file)
+
+
+def test_the_after_sale_column_has_its_own_lists(tmp_path):
+    """Review 9.1 #5: the after-sale column was judged with the order-status lists, so 售后状态 已完成
+    (a finished after-sale case: refunded or returned) was a sale and could not be dropped without
+    dropping every completed order, and 售后状态 无 stopped the command. The after-sale column reads
+    after_sale_none / after_sale_kept / after_sale_dropped: 无 is no case, 已完成 is refused until
+    the mapping says what it is, and a mapping can drop it while 订单状态 已完成 stays a sale."""
+    rows = [[str(i), "A", "2", f"2025-01-0{1 + i % 3} 10:00:00", "已完成", after]
+            for i, after in enumerate(["无", "", "已完成", "-", "退款成功", "无"])]
+    frame = pd.DataFrame(rows, columns=["订单编号", "商品ID", "商品数量", "下单时间", "订单状态", "售后状态"])
+    path = tmp_path / "orders.csv"
+    frame.to_csv(path, index=False)
+    map_file = tmp_path / "map.yaml"
+    map_file.write_text("columns:\n  amount: null\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match=r"'已完成' \(1 rows\), first at line 4.*finished after-sale case"):
+        daily_sales(path, level="national", mapping=map_file)
+    map_file.write_text("columns:\n  amount: null\nafter_sale_dropped: [已完成, 退款成功]\n", encoding="utf-8")
+    result = daily_sales(path, level="national", mapping=map_file)
+    assert result.table["units"].sum() == 8 and not any("after-sale" in note for note in result.notes)
+    assert result.dropped_by_status == {"已完成 (售后状态)": 1, "退款成功 (售后状态)": 1}
+    map_file.write_text("after_sale_kept: [已完成]\nafter_sale_dropped: [已完成]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\['已完成'\] are listed in after_sale_kept and in after_sale_dropped"):
+        daily_sales(path, level="national", mapping=map_file)
 
 
 def test_empty_sku_on_a_sales_line_names_the_line_and_what_to_do(tmp_path):

@@ -303,3 +303,17 @@ def test_a_code_typo_or_the_sample_data_is_refused_before_any_kernel(tmp_path):
     for notebook in ("event_forecast.ipynb", "planning_cycle.ipynb"):
         with pytest.raises(ParameterError, match="successors: the sample data replaces no codes"):
             prepare(notebook, {"successors": str(typo)})
+
+
+def test_a_code_without_a_group_is_named_as_a_pair_without_an_across_claim():
+    """Review 9.1 #7: with ``groups`` given, a code missing from its ``{code: group}`` dict crashed
+    the hint (``'/'.join(None)``). An unknown group makes no "across" claim: the pair is named."""
+    from workbench.data.successors import likely_replacements
+
+    old, new = pd.date_range("2026-01-01", "2026-06-30"), pd.date_range("2026-07-01", "2026-11-29")
+    frame = pd.concat([pd.DataFrame({"商品编码": "OLD", "region": "East", "ds": old, "y": 10.0}),
+                       pd.DataFrame({"商品编码": "NEW", "region": "East", "ds": new, "y": 10.0}),
+                       pd.DataFrame({"商品编码": "K", "region": "East", "ds": old.union(new), "y": 10.0})])
+    hint = likely_replacements(frame, ["商品编码", "region"], {"商品编码": ("类目", {"NEW": "x", "K": "x"})})
+    assert len(hint) == 1 and "OLD (last sale 2026-06-30, 10 a day) -> NEW (first sale 2026-07-01" in hint[0]
+    assert "across" not in hint[0]

@@ -262,3 +262,58 @@ def test_the_network_places_each_region_at_the_provinces_the_sales_name(tmp_path
     placed = report.demand.groupby("province")["demand"].sum()
     assert placed[["Guangdong", "Zhejiang", "Jiangsu", "Sichuan"]].tolist() == pytest.approx([100, 100, 100, 50])
     assert placed.drop(["Guangdong", "Zhejiang", "Jiangsu", "Sichuan"]).sum() == pytest.approx(0.0)
+
+
+WINDOW = type("W", (), {"start": pd.Timestamp("2027-01-02"), "end": pd.Timestamp("2027-01-29"),
+                        "label": "年货节", "year": 2027, "event": "new_year_sale"})()
+
+
+def test_a_province_without_a_city_of_the_population_floor_keeps_its_largest_city():
+    """Review 9.1 #1: one unit sold in 西藏 stopped the cycle ("provinces ['Tibet'] have units but no
+    city in the city table"): the network's demand cities are those of >= 1,000,000 people and Tibet
+    has none. A place with units and no such city keeps its largest city, said in a note; every
+    unit is placed."""
+    from workbench.fulfilment.cycle import plan_network
+
+    totals = pd.DataFrame({"region": ["South", "Southwest"], "yhat": [100.0, 50.0]})
+    shares = pd.DataFrame({"province": ["Guangdong", "Sichuan", "Tibet"], "region": ["South", "Southwest", "Southwest"],
+                           "share": [1.0, 0.98, 0.02], "units": [10.0, 49.0, 1.0]})
+    params = CycleParams(data="sample", gmv=None, category=None, time_limit=60.0, hot_target_share=0.0)
+    report = plan_network(params, WINDOW, None, totals, shares)
+    placed = report.demand.groupby("province")["demand"].sum()
+    assert report.demand["demand"].sum() == pytest.approx(150.0)
+    assert placed["Tibet"] == pytest.approx(1.0) and placed["Sichuan"] == pytest.approx(49.0)
+    assert report.demand.set_index("city").loc["Lhoka", "demand"] == pytest.approx(1.0)
+    assert any("province Tibet: no city of 1,000,000 people or more; its 1 units go to its largest city, Lhoka" in n
+               for n in report.notes)
+
+
+def test_units_whose_province_is_unknown_stay_at_region_level_and_are_counted():
+    """Review 9.1 #2: rows whose province names none (未知, 其他, empty) were dropped from the
+    shares, so a region sold only to 未知 lost its forecast from the network (150 of 180 units
+    placed) and a region mostly 未知 was moved onto its one known province. The unknown share of
+    a region stays at region level, a region without shares keeps all its units, the placed total
+    is the forecast's, and a note counts the units with no province."""
+    from workbench.fulfilment.cycle import plan_network, province_notes, province_shares
+
+    days = pd.date_range("2026-01-01", periods=10)
+    sales = pd.concat([pd.DataFrame({"sku": "A", "region": region, "_province": province, "ds": days, "y": y})
+                       for region, province, y in [("North", "内蒙古", 5.0), ("North", "北京", 5.0), ("East", "未知", 50.0),
+                                                   ("East", "上海", 1.0), ("Northwest", "其他", 3.0),
+                                                   ("South", "广东", 2.0)]])
+    shares = province_shares(sales)
+    by = shares.assign(province=shares["province"].fillna("?")).set_index(["region", "province"])["share"]
+    assert by[("East", "?")] == pytest.approx(50 / 51) and by[("East", "Shanghai")] == pytest.approx(1 / 51)
+    assert by[("Northwest", "?")] == 1.0 and by.groupby(level=0).sum().tolist() == pytest.approx([1.0] * 4)
+    notes = province_notes(shares)
+    assert any("530 of the sales' 660 units name no province" in n and "East 98%" in n and "Northwest 100%" in n
+               for n in notes)
+    totals = pd.DataFrame({"region": ["North", "East", "Northwest", "Southwest"], "yhat": [40.0, 51.0, 30.0, 9.0]})
+    params = CycleParams(data="sample", gmv=None, category=None, time_limit=60.0, hot_target_share=0.0)
+    report = plan_network(params, WINDOW, None, totals, shares)
+    demand = report.demand
+    assert demand["demand"].sum() == pytest.approx(130.0)
+    by_region = demand.groupby("region")["demand"].sum()
+    assert by_region[["North", "East", "Northwest", "Southwest"]].tolist() == pytest.approx([40.0, 51.0, 30.0, 9.0])
+    assert demand.groupby("province")["demand"].sum()["Shanghai"] == pytest.approx(1.0 + 50.0 * demand.loc[
+        demand["province"] == "Shanghai", "population"].sum() / demand.loc[demand["region"] == "East", "population"].sum())

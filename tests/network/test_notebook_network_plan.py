@@ -91,7 +91,7 @@ def test_network_plan_notebook_plans_a_planners_own_event(run_notebook, repo, tm
                for p, units in (("广东", 300.0), ("上海", 200.0), ("四川", 100.0), ("湖北", 100.0))]
               ).to_csv(demand, index=False)
     params = {**SMALL, "demand_file": str(demand), "event": "mid_autumn", "year": 2026, "events": str(events)}
-    with pytest.raises(ParameterError, match=r"event: 'double12' is not one of .* or an event of"):
+    with pytest.raises(ParameterError, match=r"event: 'double12' is not one of the events of the shipped calendar and of .*events.yaml: .*mid_autumn"):
         runner.prepare(repo / "notebooks" / "network_plan.ipynb", values={**params, "event": "double12"},
                        report="network_plan", tag="", reports_dir=tmp_path / "reports")
     nb = run_notebook("network_plan.ipynb", params)

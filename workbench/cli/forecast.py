@@ -7,6 +7,7 @@ import argparse
 from workbench.errors import ParameterError
 from workbench.forecast.engines import ENGINES
 from workbench.forecast.models import AUTO, DEFAULT_MODEL, DEFAULT_QUANTILES, MODEL_CHOICES
+from workbench.forecast.planning import PLANNING_RECONCILE
 from workbench.forecast.jobs import ROUNDING
 from workbench.forecast.request import MAX_HORIZON, MAX_LEAD
 
@@ -100,7 +101,7 @@ def register(subparsers) -> None:
                    help="with --through-event and --keys: reconcile the series with their total forecast "
                         "directly, as the event report does, so they add up to one figure (METHOD: auto, the "
                         "default: MinT on the refits, or forecast proportions on a sparse bottom; "
-                        "forecast_proportions, top_down_var, bottom_up, ols, wls_struct, wls_var, mint_refits); "
+                        f"{', '.join(m for m in PLANNING_RECONCILE if m != 'auto')}); "
                         "a note gives the summed series, the direct total and the reconciled one")
     p.add_argument("--with-baseline", action="store_true",
                    help="also write yhat_baseline, the forecast without event effects (what a budget's "

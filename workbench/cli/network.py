@@ -51,8 +51,8 @@ def register(subparsers) -> None:
     plan.add_argument("--period", default=None, metavar="START..END",
                       help="the forecast dates to plan for, e.g. 2026-06-01..2026-06-20 "
                       "(default: every date in the forecast)")
-    plan.add_argument("--event", default=None, help="plan for this event's window (618, new_year_sale, "
-                      "double11, spring_festival, or an event of --events), with --year")
+    plan.add_argument("--event", default=None, help="plan for this event's window (any event of the calendar: 618, "
+                      "new_year_sale, double11, national_day, ..., or an event of --events), with --year")
     plan.add_argument("--events", default=None, metavar="FILE",
                       help="your events YAML: your own events (中秋 with anchor \"lunar:08-15\") and "
                       "changed windows, for --event (README, \"Event windows\"); default: the shipped calendar")

@@ -82,6 +82,10 @@ class OrderMapping:
     sales_statuses: frozenset[str]
     non_sales_statuses: frozenset[str]
     source: str
+    # the after-sale column's own lists (售后状态: 已完成 there is a finished case, not a sale)
+    after_sale_none: frozenset[str] = frozenset()
+    after_sale_kept: frozenset[str] = frozenset()
+    after_sale_dropped: frozenset[str] = frozenset()
     lines: dict = field(default_factory=dict)  # field -> where the user's file sets it ("map.yaml:3")
 
     def where(self, name: str) -> str:
@@ -89,13 +93,18 @@ class OrderMapping:
         return str(self.lines.get(name, self.source))
 
 
+STATUS_LISTS = ("sales_statuses", "non_sales_statuses", "after_sale_none", "after_sale_kept", "after_sale_dropped")
+
+
 def load_mapping(path: str | Path | None = None) -> OrderMapping:
     """The default mapping, with the fields and status lists of the file at ``path`` (if given)
     replacing the default ones.
 
     A user's file: ``columns: {field: header or [headers] or null}``, ``sales_statuses: [...]``,
-    ``non_sales_statuses: [...]`` (see ``order_mapping.yaml``). Raises ``ConfigError`` naming the
-    file and key for unknown keys or fields, wrong types, and a status listed as both, and what
+    ``non_sales_statuses: [...]`` (the order status) and ``after_sale_none``, ``after_sale_kept``,
+    ``after_sale_dropped`` (the after-sale column's values; see ``order_mapping.yaml``). Raises
+    ``ConfigError`` naming the file and key for unknown keys or fields, wrong types, and a value
+    listed twice (as a sale and as none, or in two after-sale lists), and what
     ``data.io.read_yaml`` refuses (missing file, size, aliases, duplicate keys, invalid YAML).
     """
     merged = _mapping_dict(read_yaml(DEFAULT_MAPPING, what="mapping"), str(DEFAULT_MAPPING))
@@ -105,7 +114,7 @@ def load_mapping(path: str | Path | None = None) -> OrderMapping:
         user = _mapping_dict(data, str(path))
         lines = {name: locations[("columns", name)] for name in user["columns"] if ("columns", name) in locations}
         merged["columns"].update(user["columns"])
-        for key in ("sales_statuses", "non_sales_statuses"):
+        for key in STATUS_LISTS:
             if key in user:
                 merged[key] = user[key]
         source = str(path)
@@ -113,17 +122,23 @@ def load_mapping(path: str | Path | None = None) -> OrderMapping:
     if both:
         raise ConfigError(f"{source}: status(es) {sorted(both)} are listed as sales and as non-sales; "
                           f"keep each in one list")
-    return OrderMapping(columns=merged["columns"], sales_statuses=frozenset(merged["sales_statuses"]),
-                        non_sales_statuses=frozenset(merged["non_sales_statuses"]), source=source, lines=lines)
+    after = ("after_sale_none", "after_sale_kept", "after_sale_dropped")
+    for i, first in enumerate(after):
+        for second in after[i + 1:]:
+            twice = set(merged[first]) & set(merged[second])
+            if twice:
+                raise ConfigError(f"{source}: after-sale value(s) {sorted(twice)} are listed in {first} and in "
+                                  f"{second}; keep each in one list")
+    return OrderMapping(columns=merged["columns"], source=source, lines=lines,
+                        **{key: frozenset(merged[key]) for key in STATUS_LISTS})
 
 
 def _mapping_dict(data, source: str) -> dict:
     if not isinstance(data, dict):
-        raise ConfigError(f"{source}: a mapping is a YAML dictionary with keys columns, sales_statuses, "
-                          f"non_sales_statuses")
-    unknown = sorted(set(data) - {"columns", "sales_statuses", "non_sales_statuses"})
+        raise ConfigError(f"{source}: a mapping is a YAML dictionary with keys columns, {', '.join(STATUS_LISTS)}")
+    unknown = sorted(set(data) - {"columns", *STATUS_LISTS})
     if unknown:
-        raise ConfigError(f"{source}: unknown key(s) {unknown}; use columns, sales_statuses, non_sales_statuses")
+        raise ConfigError(f"{source}: unknown key(s) {unknown}; use columns, {', '.join(STATUS_LISTS)}")
     columns = data.get("columns") or {}
     if not isinstance(columns, dict):
         raise ConfigError(f"{source}: columns must map each field to a header, e.g. 'time: 支付完成时间'")
@@ -141,7 +156,7 @@ def _mapping_dict(data, source: str) -> dict:
         else:
             raise ConfigError(f"{source}: columns.{name} must be a header name or a list of them, "
                               f"got {value!r}")
-    for key in ("sales_statuses", "non_sales_statuses"):
+    for key in STATUS_LISTS:
         if key in data:
             value = data[key]
             if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
@@ -256,7 +271,7 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
     frame = data if isinstance(data, pd.DataFrame) else read_table(data, encoding=encoding, sheet=sheet,
                                                                      text_columns=True)
     src = frame.attrs.get("source", "<data frame>")
-    frame, totals_note = _drop_totals_rows(frame, src)
+    frame, totals_note = _drop_totals_rows(frame)
     if frame.empty:
         raise DataValidationError(f"{src}: the export has no rows")
     keys = list(LEVELS[level])
@@ -298,24 +313,29 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
             f"{mapping.source}: {listed}, first at {describe_rows(frame, unknown)}. Say whether each is a "
             f"sale: add it to sales_statuses or non_sales_statuses in a mapping file and pass --mapping")
     if "after_sale" in used:  # refunded after the sale: the order status may still say 已完成
-        after = frame[used["after_sale"]].astype("string").str.strip().fillna("")
-        open_values = is_sale & after.ne("") & ~after.isin(mapping.sales_statuses | mapping.non_sales_statuses)
+        column = used["after_sale"]
+        after = frame[column].astype("string").str.strip().fillna("")
+        none = after.eq("") | after.isin(mapping.after_sale_none)
+        kept, refunded = after.isin(mapping.after_sale_kept), after.isin(mapping.after_sale_dropped)
+        open_values = is_sale & ~(none | kept | refunded)
         if open_values.any():  # trial 11 F4: 退货退款成功 was kept as a sale without a word
             counts = after[open_values].value_counts()
             listed = ", ".join(f"{value!r} ({n} rows)" for value, n in counts.head(10).items())
             raise DataValidationError(
-                f"{src}: column {used['after_sale']!r} (after-sale status) has value(s) that are in neither list "
-                f"of the {mapping.source}: {listed}, first at {describe_rows(frame, open_values)}. Say whether a "
-                f"sales line with each is still a sale: add it to sales_statuses (kept, e.g. 售后关闭: closed "
-                f"without a refund) or non_sales_statuses (dropped, e.g. 退款成功) in a mapping file and pass "
-                f"--mapping")
-        kept = after[is_sale & ~after.isin(_NO_AFTER_SALE) & after.isin(mapping.sales_statuses)].value_counts()
-        if len(kept):  # said, not silent: whether a returned line is demand is the mapping's choice
-            after_note = [f"{int(kept.sum())} sales lines with an after-sale status in {used['after_sale']!r} are kept "
-                          f"as sales ({', '.join(f'{v} {n}' for v, n in kept.items())}: in sales_statuses): the table counts items sold, gross of returns; to leave a value out, "
-                          f"add it to non_sales_statuses"]
-        refunded = is_sale & after.isin(mapping.non_sales_statuses)
-        status = status.where(~refunded, after + f" ({used['after_sale']})")
+                f"{src}: column {column!r} (after-sale status) has value(s) that are in none of the after-sale "
+                f"lists of the {mapping.source}: {listed}, first at {describe_rows(frame, open_values)}. Say what "
+                f"each means for a sales line (in this column 已完成 is a finished after-sale case, a refund or a "
+                f"return): add it to after_sale_none (no case), after_sale_kept (still a sale, e.g. 售后关闭: closed "
+                f"without a refund; 退货退款成功: returned, counted gross of returns) or after_sale_dropped (not a "
+                f"sale, e.g. 退款成功) in a mapping file and pass --mapping")
+        counted = after[is_sale & kept].value_counts()
+        if len(counted):  # said, not silent: whether a returned line is demand is the mapping's choice
+            after_note = [f"{int(counted.sum())} sales lines with an after-sale case in {column!r} are kept as sales "
+                          f"({', '.join(f'{v} {n}' for v, n in counted.items())}: in after_sale_kept; a returned line "
+                          f"counts as sold, the table is gross of returns); to leave a value out, move it to "
+                          f"after_sale_dropped"]
+        refunded = is_sale & refunded
+        status = status.where(~refunded, after + f" ({column})")
         is_sale, not_sale = is_sale & ~refunded, not_sale | refunded
     dropped = status[not_sale].value_counts()
     sales = frame[is_sale]
@@ -328,7 +348,7 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
     except DataValidationError as exc:
         raise DataValidationError(f"{exc} (the order time is read from {used['time']!r}; to read "
                                   f"another column, set columns.time in a mapping file)") from None
-    sales, returns_note = _drop_return_lines(sales, used, src)
+    sales, returns_note = _drop_return_lines(sales, used)
     units = _amounts(sales, used["quantity"], src, what="quantity")
     empty_lines = units.to_numpy() == 0  # a sales line of no items: an export glitch more often than a sale
     lines = pd.DataFrame({"ds": ds, "units": units}, index=sales.index)
@@ -425,11 +445,10 @@ def _order_amount_note(order_of: pd.Series, amount: pd.Series, column: str) -> l
     return []
 
 
-_NO_AFTER_SALE = {"", "无售后", "无"}  # after-sale cells that say there was none
 _TOTALS = re.compile(r"(合计|总计|合計|總計|total)\s*[:：]?", re.IGNORECASE)
 
 
-def _drop_totals_rows(frame: pd.DataFrame, src: str) -> tuple[pd.DataFrame, list[str]]:
+def _drop_totals_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """``frame`` without its totals rows, rows whose first filled cell is 合计 / 总计 / Total
     (a back office's sum appended to the export; trial 11: its empty status read as an unknown
     status value), and the note naming them; ``(frame, [])`` when there is none."""
@@ -452,7 +471,7 @@ def _drop_totals_rows(frame: pd.DataFrame, src: str) -> tuple[pd.DataFrame, list
     return kept, [note]
 
 
-def _drop_return_lines(sales: pd.DataFrame, used: dict, src: str) -> tuple[pd.DataFrame, list[str]]:
+def _drop_return_lines(sales: pd.DataFrame, used: dict) -> tuple[pd.DataFrame, list[str]]:
     """The sales lines without the return lines, lines whose quantity is a negative number (an
     export that books a return as a line of -1; trial 11 F4: refused before), and the note
     counting them: the table counts the items sold, gross of returns (a return does not undo the

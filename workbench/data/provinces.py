@@ -30,6 +30,26 @@ import pandas as pd
 
 REGIONS = ("North", "Northeast", "East", "Central", "South", "Southwest", "Northwest")
 OUTSIDE_REGIONS = ("Hong Kong", "Macao", "Taiwan")
+# the regions as a Chinese export writes them (大区 / 区域 columns)
+REGION_NAMES_ZH = {"华北": "North", "东北": "Northeast", "华东": "East", "华中": "Central", "华南": "South",
+                   "西南": "Southwest", "西北": "Northwest"}
+
+
+def region_of(value) -> str | None:
+    """The sales region (one of ``REGIONS``) a region-column value names: the English name in any
+    case (``north``), or the Chinese one (``华北``, ``华北区``, ``华北地区``, ``华北大区``);
+    None for anything else (a province is no region: ``resolve_provinces`` reads those)."""
+    if not isinstance(value, str):
+        return None
+    text = re.sub(r"\s+", "", value)
+    english = {r.lower(): r for r in REGIONS}.get(text.lower())
+    if english:
+        return english
+    for suffix in ("大区", "地区", "区"):
+        if text.endswith(suffix) and text[: -len(suffix)] in REGION_NAMES_ZH:
+            text = text[: -len(suffix)]
+            break
+    return REGION_NAMES_ZH.get(text)
 
 
 @dataclass(frozen=True)

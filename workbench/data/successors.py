@@ -359,7 +359,7 @@ def likely_replacements(frame: pd.DataFrame, keys, groups: dict | None = None) -
                     pair = (f"{code} (last sale {row['max'].date()}, {_units(before)} a {word}) -> {successor} "
                             f"(first sale {nrow['min'].date()}, {_units(after)} a {word}) in column {column!r}")
                     old_group, new_group = group.get(code), group.get(successor)
-                    if old_group == new_group:
+                    if old_group == new_group or old_group is None or new_group is None:  # unknown: no claim
                         pairs.append(pair)
                     else:
                         names = ", ".join(map(repr, above))

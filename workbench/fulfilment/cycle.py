@@ -122,6 +122,7 @@ class CycleParams:
     transfer_days: float = 2.0
     min_turns: float = 4.0
     keep_days: float = 90.0
+    min_age_days: float = 90.0  # a line younger than this (first sale) is held off the clearance list
     budget_scenario: str = "budgets/plan_base.yaml"
     gmv_share: float | None = 0.4
     roi_target: float = 5.0
@@ -185,7 +186,7 @@ class CycleParams:
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not low < value <= high:
                 raise ParameterError(f"{name}: {value!r} must be a number in ({low}, {high}]")
-        for name in ("lead_time_std_days", "review_days", "transfer_days", "keep_days"):
+        for name in ("lead_time_std_days", "review_days", "transfer_days", "keep_days", "min_age_days"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 366:
                 raise ParameterError(f"{name}: {value!r} must be a number of days in [0, 366]")
@@ -498,7 +499,10 @@ def load_history(params: CycleParams, calendar=None) -> tuple[pd.DataFrame, pd.D
                        required=params.sum_over != CycleParams.sum_over)
     frame, _ = prepare_long_frame(raw, date_col="ds", target_col=params.target, keys=["sku", "region", *finer],
                                   freq="D", source=source, finer_name="sum_over")
-    by_province = frame.rename(columns={"province": "_province"}) if "province" in finer else None
+    from workbench.network.inputs import place_columns
+
+    province_col = next((c for c in place_columns()["province"] if c in finer), None)  # 省份 as sum_over too
+    by_province = frame.rename(columns={province_col: "_province"}) if province_col else None
     frame, summed = sum_finer(frame, ["sku", "region"], finer, source,
                               names={"sku": params.sku_col, "region": params.region_col})
     notes = table_notes(frame, "D", source, raw=as_read, used=[*read, *finer], target=params.target,
@@ -540,34 +544,65 @@ PROVINCE_SHARE_DAYS = 365  # the recent history whose units say how a region's u
 
 
 def province_shares(frame: pd.DataFrame) -> pd.DataFrame | None:
-    """Each province's share of its region's units, ``province, region, share`` (English
-    province names, ``data.provinces``; the shares of a region add up to 1), over the last
-    ``PROVINCE_SHARE_DAYS`` days of ``frame`` (``[..., _province, ds, y]``: the sales with the
-    province as written, 广东省 or Guangdong), or its whole history for a region that sold
-    nothing in them. Where the network places a region's forecast (``plan_network``): at the
-    shop's own provinces, not over every city of the region by population (trial 11 F0b: 新疆
+    """Each province's share of its region's units, ``province, region, share, units`` (English
+    province names, ``data.provinces``; ``units`` the sales' units behind the share), over the last
+    ``PROVINCE_SHARE_DAYS`` days of ``frame`` (``[..., region, _province, ds, y]``: the sales with
+    the region and the province as written, 广东省 or Guangdong), or its whole history for a region
+    that sold nothing in them. Where the network places a region's forecast (``plan_network``): at
+    the shop's own provinces, not over every city of the region by population (trial 11 F0b: 新疆
     was 4% of a shop's orders, spread over Xi'an and Lanzhou by population it read 0.8%, and the
-    72 h KPI 99.2% where the shop's provinces give 95.8%). None when no value is a province."""
-    from workbench.data.provinces import resolve_provinces
+    72 h KPI 99.2% where the shop's provinces give 95.8%).
 
-    places = resolve_provinces(pd.Series(pd.unique(frame["_province"].astype(str))))
-    known = dict(zip(pd.unique(frame["_province"].astype(str)), zip(places["province"], places["region"])))
-    rows = frame.assign(province=frame["_province"].astype(str).map(lambda v: known[v][0]),
-                        region=frame["_province"].astype(str).map(lambda v: known[v][1]))
-    rows = rows[rows["province"].notna() & rows["region"].notna()]
-    if rows.empty:
-        return None
+    A row's region is the file's own (its region column, read as ``network_regions`` reads it),
+    never re-derived from the province. Units whose province names none of the city table's
+    (未知, 其他, empty, 香港) keep a row with ``province`` None: that share of the region stays at
+    region level (over the region's cities by population), so a region's shares add up to 1 and
+    no unit is lost. None when the frame has no units."""
+    from workbench.data.provinces import region_of, resolve_provinces
+    from workbench.network.places import load_cities
+
+    regions = pd.Series(pd.unique(frame["region"].astype(str)))
+    named = regions.map(region_of)
+    network_region = dict(zip(regions, named.where(named.notna(), resolve_provinces(regions)["region"])))
+    written = pd.Series(pd.unique(frame["_province"].astype(str)))
+    placeable = set(load_cities()["province"])
+    province = dict(zip(written, resolve_provinces(written)["province"].map(
+        lambda p: p if p in placeable else None)))
+    rows = frame.assign(region=frame["region"].astype(str).map(network_region),
+                        province=frame["_province"].astype(str).map(province))
+    rows = rows[rows["region"].notna()]  # network_regions refused the file before a region could be unknown
     recent = rows[rows["ds"] > rows["ds"].max() - pd.Timedelta(days=PROVINCE_SHARE_DAYS)]
-    units = recent.groupby(["region", "province"])["y"].sum()
-    quiet = set(rows["region"]) - set(units[units > 0].index.get_level_values("region"))
+    units = recent.groupby([recent["region"], recent["province"].fillna("")])["y"].sum()
+    quiet = set(rows["region"]) - set(units[units > 0].index.get_level_values(0))
     if quiet:
-        older = rows[rows["region"].isin(quiet)].groupby(["region", "province"])["y"].sum()
-        units = pd.concat([units, older])
+        older = rows[rows["region"].isin(quiet)]
+        units = pd.concat([units, older.groupby([older["region"], older["province"].fillna("")])["y"].sum()])
     units = units[units > 0]
     if units.empty:
         return None
-    share = units / units.groupby(level="region").transform("sum")
-    return share.rename("share").reset_index()[["province", "region", "share"]]
+    share = units / units.groupby(level=0).transform("sum")
+    out = pd.DataFrame({"province": [p or None for p in units.index.get_level_values(1)],
+                        "region": units.index.get_level_values(0), "share": share.to_numpy(),
+                        "units": units.to_numpy()})
+    return out
+
+
+def province_notes(shares: pd.DataFrame) -> list[str]:
+    """What the network's placement of the regions' units at provinces (``province_shares``) says:
+    the provinces and their shares, and the units of the sales whose province is unknown (kept at
+    region level, per region)."""
+    known = shares[shares["province"].notna()].sort_values("share", ascending=False)
+    notes = [f"network: each region's units are placed at the provinces the sales name, by their share of "
+             f"the region's units over the last {PROVINCE_SHARE_DAYS} days ({len(known)} provinces; "
+             + ", ".join(f"{r.province} {r.share:.0%} of {r.region}" for r in known.head(4).itertuples())
+             + "), then over each province's cities by population"]
+    unknown = shares[shares["province"].isna()]
+    if len(unknown):
+        notes.append(f"network: {unknown['units'].sum():,.0f} of the sales' {shares['units'].sum():,.0f} units name no "
+                     "province of the city table (未知, 其他, empty, 香港...): that share of their region is placed over "
+                     "the region's cities by population ("
+                     + ", ".join(f"{r.region} {r.share:.0%}" for r in unknown.itertuples()) + ")")
+    return notes
 
 
 def series_names(params: CycleParams, *, mapped: bool) -> dict[str, str]:
@@ -618,18 +653,18 @@ def network_regions(frame: pd.DataFrame, column: str, source: str) -> tuple[pd.D
     Raises:
         DataValidationError: a value that is neither a region nor a province, with the values.
     """
-    from workbench.data.provinces import REGIONS, resolve_provinces
+    from workbench.data.provinces import REGIONS, region_of, resolve_provinces
 
     values = frame["region"].astype(str)
     if values.isin(REGIONS).all():
         return frame, []
     distinct = pd.Series(pd.unique(values))
-    named = distinct.str.strip().str.lower().map({r.lower(): r for r in REGIONS})  # north, EAST
+    named = distinct.map(region_of)  # north, EAST, 华南
     mapped = named.where(named.notna(), resolve_provinces(distinct)["region"])
     unknown = distinct[mapped.isna()]
     if len(unknown):
         raise DataValidationError(f"{source}: column {column!r} has {sorted(unknown)[:5]}, neither one of the "
-                                  f"network's regions {list(REGIONS)} nor a province (广东省, 浙江, Guangdong); "
+                                  f"network's regions {list(REGIONS)} (or 华北, 华南...) nor a province (广东省, 浙江, Guangdong); "
                                   f"fix those values or map them to a region")
     to_region = dict(zip(distinct, mapped))
     out = frame.assign(region=values.map(to_region)).groupby(["sku", "region", "ds"], as_index=False, sort=True)["y"].sum()
@@ -932,23 +967,61 @@ def plan_network(params: CycleParams, window, forecast: pd.DataFrame, totals: pd
         period = Period(float(days), f"{window.label} {window.year} ({window.start.date()}..{window.end.date()}, "
                                      f"{days} days)", window.start, window.end)
         units = totals.set_index("region")["yhat"]
-        placed = None if shares is None else \
-            shares.assign(units=shares["share"] * shares["region"].map(units).fillna(0.0)).set_index("province")["units"]
-        return run_default_plan(centrals=list(params.centrals or NAMED_CENTRALS),
-                                max_fronts=20 if params.max_fronts is None else params.max_fronts,
-                                region_units=units if placed is None else None, province_units=placed,
-                                period=period, **common)
+        known, rest = _province_split(units, shares)
+        report = run_default_plan(centrals=list(params.centrals or NAMED_CENTRALS),
+                                  max_fronts=20 if params.max_fronts is None else params.max_fronts,
+                                  region_units=rest, province_units=known, period=period, **common)
+        return _all_placed(report, float(units.sum()))
     with tempfile.TemporaryDirectory(prefix="planning-cycle-") as folder:
         demand_file = Path(folder) / "event_demand.csv"
         daily = forecast[["ds", "region", "yhat"]]
-        if shares is not None:
-            daily = daily.merge(shares, on="region")
-            daily = daily.assign(yhat=daily["yhat"] * daily["share"])[["ds", "province", "yhat"]]
+        inside = daily[(daily["ds"] >= window.start) & (daily["ds"] <= window.end)]
+        if shares is not None:  # a region's rows at its provinces; an empty province: the region's cities
+            with_rest = pd.concat([shares[["province", "region", "share"]], _rest_shares(shares, daily["region"])])
+            daily = daily.merge(with_rest, on="region")
+            daily = daily.assign(yhat=daily["yhat"] * daily["share"])[["ds", "region", "province", "yhat"]]
         daily.to_csv(demand_file, index=False)
-        return run_own_plan(demand_file=demand_file, sites_file=params.sites,
-                            lanes_file=params.lanes, event=window.event, year=window.year, events=params.events,
-                            centrals=list(params.centrals) if params.centrals else None,
-                            max_fronts=params.max_fronts, **common)
+        report = run_own_plan(demand_file=demand_file, sites_file=params.sites,
+                              lanes_file=params.lanes, event=window.event, year=window.year, events=params.events,
+                              centrals=list(params.centrals) if params.centrals else None,
+                              max_fronts=params.max_fronts, **common)
+        return _all_placed(report, float(inside["yhat"].sum()))
+
+
+def _rest_shares(shares: pd.DataFrame, regions) -> pd.DataFrame:
+    """Per region, the share of its units that no known province takes (``province`` None): the
+    shares' own unknown rows plus every region of ``regions`` the shares do not cover at all."""
+    known = shares[shares["province"].notna()].groupby("region")["share"].sum()
+    every = pd.Index(pd.unique(pd.Series(regions))).union(pd.Index(pd.unique(shares["region"])))
+    # 1 - (shares adding up to 1) can be -1e-16: no unit is at stake in max(0, .)
+    rest = np.maximum(0.0, 1.0 - known.reindex(every).fillna(0.0))
+    rest = rest[rest > 0]
+    return pd.DataFrame({"province": None, "region": rest.index, "share": rest.to_numpy()})
+
+
+def _province_split(units: pd.Series, shares: pd.DataFrame | None) -> tuple[pd.Series | None, pd.Series]:
+    """A region's forecast ``units`` split into units per known province (``shares``) and units
+    per region left at region level (its unknown provinces, a region without shares; all of
+    them without shares). The two add up to ``units``."""
+    if shares is None:
+        return None, units
+    known = shares[shares["province"].notna()]
+    placed = (known["share"] * known["region"].map(units).fillna(0.0)).groupby(known["province"]).sum()
+    rest = _rest_shares(shares, units.index).set_index("region")["share"]
+    return placed, units.reindex(rest.index).fillna(0.0) * rest
+
+
+def _all_placed(report, total: float):
+    """``report`` once the network's demand is checked to carry the forecast's ``total`` units
+    (nothing dropped on the way to the cities).
+
+    Raises:
+        DataValidationError: the placed demand differs from the forecast (names both)."""
+    placed = float(report.demand["demand"].sum())
+    if not np.isclose(placed, total, rtol=1e-6, atol=1e-3):
+        raise DataValidationError(f"the network carries {placed:,.1f} units, the forecast {total:,.1f}: "
+                                  "units were lost placing the regions' forecast at cities; please report it")
+    return report
 
 
 def daily_capacity(params: CycleParams, result, warehouses: list[str], days: int) -> pd.DataFrame:
@@ -1164,15 +1237,11 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
 
     # 2. the network at the peak: the plan as given and the optimized one
     shares = history.attrs.get("province_shares")
-    shares = None if shares is None else pd.DataFrame(shares, columns=["province", "region", "share"])
+    shares = None if shares is None else pd.DataFrame(shares, columns=["province", "region", "share", "units"])
     report = plan_network(params, window, region_fc.forecast, totals, shares)
     notes += [f"network: {note}" for note in report.notes]
     if shares is not None:
-        top = shares.sort_values("share", ascending=False)
-        notes.append(f"network: each region's units are placed at the provinces the sales name, by their share of "
-                     f"the region's units over the last {PROVINCE_SHARE_DAYS} days ({len(shares)} provinces; "
-                     + ", ".join(f"{r.province} {r.share:.0%} of {r.region}" for r in top.head(4).itertuples())
-                     + "), then over each province's cities by population")
+        notes += province_notes(shares)
     named = report.plans["named plan"]
     used_name = plan_used(report)
     used = report.plans[used_name]
@@ -1292,36 +1361,40 @@ def _peak_and_stock(params: CycleParams, files: tuple, window, days: int, histor
     build["tier"] = np.where(build["warehouse"].isin(fronts), "front", "central")
     clearance = clearance_list(pooled, stock, keys=k, min_turns=params.min_turns,
                                keep_days=params.keep_days)
-    clearance, young = hold_new_lines(clearance, history, params.keep_days)
+    clearance, young = hold_new_lines(clearance, history, params.min_age_days)
     notes += young
     return assignment, capacity, peak, plan, orders, build, clearance, stock_source
 
 
-def hold_new_lines(clearance: pd.DataFrame, history: pd.DataFrame, keep_days: float
+def hold_new_lines(clearance: pd.DataFrame, history: pd.DataFrame, min_age_days: float
                    ) -> tuple[pd.DataFrame, list[str]]:
-    """The clearance list without the SKUs launched fewer than ``keep_days`` days before the
-    history's last day (their first sale, ``history`` ``[sku, region, ds, y]``), and the note
-    naming them with their figures: a line that has sold for less than the days of demand the
-    clearance keeps has not had the time to turn its stock once, and its forecast rests on a few
-    weeks of a launch (trial 10: a nut box launched seven weeks before the data's end, stocked
-    for its first 年货节, was listed for 滞销品清仓). Held back, not dropped: the note says where
-    they stand so the planner checks them. ``[]`` notes when there is none."""
+    """The clearance list without the SKUs launched fewer than ``min_age_days`` days before the
+    history's last day (their first sale, ``history`` ``[sku, region, ds, y]``) or not sold yet (a
+    line stocked for its launch), and the note naming them with their figures: such a line has not
+    had the time to turn its stock, and its forecast rests on a few weeks of a launch (trial 10: a
+    nut box launched seven weeks before the data's end, stocked for its first 年货节, was listed
+    for 滞销品清仓). ``min_age_days`` is its own parameter, not ``keep_days`` (the days of cover a
+    slow mover keeps): clearing harder must not list a six-week-old launch. Held back, not
+    dropped: the note says where they stand so the planner checks them. ``[]`` notes when there
+    is none."""
     if clearance.empty:
         return clearance, []
     sold = history[history["y"] > 0]
     first = sold.groupby(sold["sku"].astype(str))["ds"].min()
     end = history["ds"].max()
     age = (end - clearance["sku"].astype(str).map(first)).dt.days
-    young = age.notna() & (age < keep_days)
+    young = age.isna() | (age < min_age_days)
     if not young.any():
         return clearance, []
     held = clearance[young]
     rows = [f"{r.sku} at {r.warehouse} ({r.on_hand:,.0f} on hand, {r.mean_daily:.3g} a day forecast)"
             for r in held.itertuples()]
-    launched = ", ".join(f"{sku} on {first[str(sku)].date()}" for sku in dict.fromkeys(held["sku"].astype(str)))
-    note = (f"clearance: {len(held)} row(s) of lines launched within {keep_days:g} days of the data's end "
-            f"(keep_days) are not listed for clearance: {'; '.join(rows)}. They sold first {launched}: too "
-            f"young to judge by turnover (their forecast rests on a launch's few weeks); check their stock by hand")
+    launched = ", ".join(f"{sku} on {first[sku].date()}" if sku in first.index else f"{sku} not yet"
+                         for sku in dict.fromkeys(held["sku"].astype(str)))
+    note = (f"clearance: {len(held)} row(s) of lines launched within {min_age_days:g} days of the data's end "
+            f"(min_age_days) or not sold yet are not listed for clearance: {'; '.join(rows)}. They sold first "
+            f"{launched}: too young to judge by turnover (their forecast rests on a launch's few weeks); check "
+            f"their stock by hand")
     return clearance[~young].reset_index(drop=True), [note]
 
 
@@ -1407,7 +1480,7 @@ def binding_kpis(params: CycleParams, report, named, cover: float) -> list[Kpi]:
 
     if judge(cover, params.coverage_target, ">=") != "green":
         return []
-    hours = getattr(getattr(report, "params", None), "front_hours", 24.0)
+    hours = report.params.front_hours  # the network's own (a PlanReport always carries its parameters)
     hot = named.details.get("best_hot_target_share")
     why = f"the plan as given is {named.status}: {named.reason}"
     if hot is not None and judge(hot, params.hot_target_share, ">=") == "red":

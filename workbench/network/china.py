@@ -17,7 +17,7 @@ from workbench.errors import DataValidationError, ParameterError
 from workbench.network.design import optimize_network
 from workbench.network.inputs import Period
 from workbench.network.params import NetworkParams
-from workbench.network.places import city_labels, load_cities
+from workbench.network.places import city_demand, city_labels, load_cities
 from workbench.network.plans import (compare_plans, coverage_by_region, evaluate_plan, fix_sites,
                                      hours_distribution)
 from workbench.network.result import NetworkResult
@@ -57,26 +57,6 @@ def regional_units(sales: pd.DataFrame | None = None, *, days: int = 365,
     if unknown:
         raise DataValidationError(f"sales: region(s) {unknown} are not among {REGIONS}")
     return totals.reindex(list(REGIONS), fill_value=0.0).astype(float)
-
-
-def city_demand(region_units: pd.Series, cities: pd.DataFrame | None = None, *,
-                hot_share: float = 0.35, min_population: float = 0, level: str = "region") -> pd.DataFrame:
-    """Split each region's units (``level`` ``"province"``: each province's, English names)
-    over its cities (of at least ``min_population`` people) by population share.
-
-    Returns ``city, city_zh, province, region, lat, lon, population, demand, hot_share``; the
-    demand of the cities of a region (a province) adds up to its units.
-    """
-    cities = load_cities() if cities is None else cities
-    cities = cities[cities["population"] >= min_population]
-    pop = cities.groupby(level)["population"].transform("sum")
-    empty = sorted(set(region_units[region_units > 0].index) - set(cities[level]))
-    if empty:
-        raise DataValidationError(f"{level}s {empty} have units but no city in the city table")
-    out = cities[["city", "city_zh", "province", "region", "lat", "lon", "population"]].copy()
-    out["demand"] = out[level].map(region_units).fillna(0.0) * out["population"] / pop
-    out["hot_share"] = hot_share
-    return out.reset_index(drop=True)
 
 
 def candidate_sites(demand: pd.DataFrame, *, hubs: tuple[str, ...] = CENTRAL_HUBS,
@@ -398,8 +378,11 @@ def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,
     sales, ``period`` a year) times ``volume_factor``, split over the cities of at least
     :data:`DEFAULT_MIN_POPULATION` people; given units need ``demand_source``, the words that say
     where they come from (the report's "from ..."; without units: "sample data").
-    ``province_units``: units per province (English names) instead, split over each province's
-    cities (a team's own provinces: the planning cycle's ``province_shares``).
+    ``province_units``: units per province (English names), split over each province's cities
+    (a team's own provinces: the planning cycle's ``province_shares``); with ``region_units`` too,
+    a city's demand is the sum of both (a region's units whose province is unknown stay at region
+    level). One split: :func:`~workbench.network.places.city_demand` (a place with no city of the
+    floor keeps its largest city, said in the report's notes).
     ``central_fixed``/``front_fixed`` are CNY per site and year, charged for ``period``'s share of
     the year (as a sites file's are: :func:`workbench.network.inputs.read_sites`);
     ``promise_share`` of all units must arrive within ``promise_hours`` (1: every unit
@@ -407,37 +390,36 @@ def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,
     rescales the units to that national total. ``hubs`` are the central candidates (the named
     centrals are added), the ``n_front_candidates`` largest cities the front candidates.
     """
-    level = "region"
-    if province_units is not None:
-        region_units, level = province_units, "province"
-    if region_units is None:
+    if region_units is None and province_units is None:
         region_units, demand_source = regional_units(), "sample data"
     elif not demand_source:
         raise ParameterError("region_units: say where the units come from (demand_source); the report "
                              "must not call a team's forecast the sample")
-    region_units = region_units.astype(float)
     if not volume_factor > 0:
         raise ParameterError(f"volume_factor={volume_factor!r} must be > 0")
-    region_units = region_units * volume_factor
-    if annual_units is not None:
-        if not annual_units > 0:
-            raise ParameterError(f"annual_units={annual_units!r} must be > 0")
-        region_units = region_units * (annual_units / region_units.sum())
+    if annual_units is not None and not annual_units > 0:
+        raise ParameterError(f"annual_units={annual_units!r} must be > 0")
+    given = [u.astype(float) for u in (region_units, province_units) if u is not None]
+    scale = volume_factor if annual_units is None else annual_units / sum(float(u.sum()) for u in given)
+    region_units, province_units = (None if u is None else u.astype(float) * scale
+                                    for u in (region_units, province_units))
     params = replace(params or NetworkParams(), max_centrals=max_centrals, max_fronts=max_fronts,
                      promise_hours=promise_hours, promise_share=promise_share,
                      front_hours=front_hours,
                      hot_target_share=hot_target_share).validate()
-    demand = city_demand(region_units, hot_share=params.hot_share,
-                         min_population=DEFAULT_MIN_POPULATION, level=level)
+    demand = city_demand(region_units, province_units=province_units, hot_share=params.hot_share,
+                         min_population=DEFAULT_MIN_POPULATION, source=demand_source)
     hubs = tuple(dict.fromkeys([*centrals, *hubs]))
     cand_c, cand_f = candidate_sites(demand, hubs=hubs, n_fronts=n_front_candidates,
                                      central_fixed=central_fixed * period.year_share,
                                      front_fixed=front_fixed * period.year_share)
     plan_fronts = list(fronts) if fronts is not None else \
         default_front_plan(cand_f, demand, max_fronts, centrals)
-    return run_plan(demand, cand_c, cand_f, plan_centrals=list(centrals), plan_fronts=plan_fronts,
-                    params=params, period=period, solver=solver, time_limit=time_limit,
-                    inputs={"demand": demand_source})
+    report = run_plan(demand, cand_c, cand_f, plan_centrals=list(centrals), plan_fronts=plan_fronts,
+                      params=params, period=period, solver=solver, time_limit=time_limit,
+                      inputs={"demand": demand_source})
+    report.notes[:0] = demand.attrs["notes"]
+    return report
 
 
 def _resolve_names(names, what: str) -> list[str]:
@@ -525,9 +507,11 @@ def run_own_plan(*, demand_file=None, sites_file=None, lanes_file=None, period=N
                            promise_hours=promise_hours, promise_share=promise_share,
                            front_hours=front_hours,
                            hot_target_share=hot_target_share, hot_share=hot_share).validate()
-    return run_plan(demand, cand_c, cand_f, plan_centrals=plan_c, plan_fronts=plan_f,
-                    params=params, lanes=lanes, period=period_, inputs=inputs, solver=solver,
-                    time_limit=time_limit)
+    report = run_plan(demand, cand_c, cand_f, plan_centrals=plan_c, plan_fronts=plan_f,
+                      params=params, lanes=lanes, period=period_, inputs=inputs, solver=solver,
+                      time_limit=time_limit)
+    report.notes[:0] = demand.attrs.get("notes", [])
+    return report
 
 
 # Scenarios change the assumptions around the plan, not the plan's own parameters.

@@ -5,7 +5,7 @@ GB18030, Excel, Parquet); every error names the file, the line and the column.
 
 * Demand, either
   - a forecast (the forecaster's output: ``ds``, ``yhat`` and a ``province`` or ``region`` column
-    (or the user's own name of it, kept by the forecaster: ``省份``, ``省``, ``大区``; ``PLACE_COLUMNS``),
+    (or the user's own name of it, kept by the forecaster: ``省份``, ``省``, ``大区``; ``place_columns``),
     any other keys such as ``sku`` are summed over) for a stated period: ``period=(start, end)``
     or an event window ``event=..., year=...`` from the retail calendar, default the whole
     forecast. A weekly or monthly forecast (``ds`` a week's or month's first day) counts the
@@ -34,11 +34,11 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.io import read_table
-from workbench.data.provinces import province_of
+from workbench.data.provinces import REGIONS, province_of, region_of
 from workbench.data.validate import describe_rows
 from workbench.errors import DataValidationError, ParameterError
 from workbench.network.params import shown
-from workbench.network.places import CityNames, load_cities
+from workbench.network.places import CityNames, city_demand, load_cities
 from workbench.network.tables import parse_flags
 
 ROLES = ("central", "front")
@@ -179,21 +179,28 @@ def _city_table(frame: pd.DataFrame, *, days: float, hot_share: float):
     return out.reset_index(drop=True), Period(float(days), label)
 
 
-# a forecast's place column, as the forecaster keeps a user's own names (trial 11: 省份)
-PLACE_COLUMNS = {"province": ("province", "省份", "省", "收货省份", "收件省份"), "region": ("region", "大区", "区域")}
+REGION_COLUMNS = ("region", "大区", "区域")
+
+
+def place_columns() -> dict[str, tuple[str, ...]]:
+    """A forecast's place columns, as the forecaster keeps a user's own names (trial 11: 省份): the
+    province headers of the order mapping (``order_mapping.yaml``'s ``columns.province``, one home)
+    and ``REGION_COLUMNS``."""
+    from workbench.data.orders import load_mapping
+
+    return {"province": tuple(dict.fromkeys(["province", *load_mapping().columns["province"]])),
+            "region": REGION_COLUMNS}
 
 
 def _forecast_table(frame: pd.DataFrame, *, period, event, year, hot_share: float, events=None):
-    found_columns = {level: next((c for c in names if c in frame.columns), None) for level, names in PLACE_COLUMNS.items()}
+    names_of = place_columns()
+    found_columns = {level: next((c for c in names if c in frame.columns), None) for level, names in names_of.items()}
     level = "province" if found_columns["province"] else "region" if found_columns["region"] else None
     if level is None:
         raise DataValidationError(
             f"{frame.attrs.get('source', 'demand')}: neither a city table (city, demand) nor a "
-            f"forecast with a province column ({', '.join(PLACE_COLUMNS['province'])}) or a region column "
-            f"({', '.join(PLACE_COLUMNS['region'])}); found {', '.join(map(str, frame.columns))}")
-    if found_columns[level] != level:
-        attrs, frame = frame.attrs, frame.rename(columns={found_columns[level]: level})
-        frame.attrs.update(attrs)  # the source and row naming of the file's errors
+            f"forecast with a province column ({', '.join(names_of['province'])}) or a region column "
+            f"({', '.join(names_of['region'])}); found {', '.join(map(str, frame.columns))}")
     value = "yhat" if "yhat" in frame.columns else "y" if "y" in frame.columns else None
     if value is None or "ds" not in frame.columns:
         raise DataValidationError(f"{frame.attrs.get('source', 'demand')}: a forecast needs ds and "
@@ -208,29 +215,37 @@ def _forecast_table(frame: pd.DataFrame, *, period, event, year, hot_share: floa
     start, end, label = _period_bounds(ds, ends, period=period, event=event, year=year, events=events,
                                        source=frame.attrs.get("source", "demand"))
     inside_share = window_share(ds, freq, start, end)
-    inside = inside_share > 0
+    inside = np.asarray(inside_share > 0)
     units = units * inside_share
-    if level == "province":
-        found = frame[level].map(lambda v: (p := province_of(v)) and p.name)
-    else:
-        from workbench.data.provinces import REGIONS
-        found = frame[level].where(frame[level].isin(REGIONS))
-    unknown = found.isna().to_numpy()
+    source = frame.attrs.get("source", "demand")
+    province_col, region_col = found_columns["province"], found_columns["region"]
+    no_province = np.ones(len(frame), bool)
+    province = pd.Series(None, index=frame.index, dtype=object)
+    if province_col:
+        cells = frame[province_col]
+        # an empty province beside a region: the row's units are placed over the region's cities
+        no_province = (cells.isna() | cells.astype(str).str.strip().eq("")).to_numpy() & (region_col is not None)
+        province = cells.map(lambda v: (p := province_of(v)) and p.name)
+        unknown = province.isna().to_numpy() & ~no_province
+        if unknown.any():
+            row = int(np.flatnonzero(unknown)[0])
+            raise DataValidationError(
+                f"{_where(frame, unknown)}, column {province_col!r}: {shown(cells.iloc[row])} is not a known province"
+                + (f"; leave it empty to place the row's units over the cities of its {region_col!r}" if region_col else ""))
+    region = frame[region_col].map(region_of) if region_col else pd.Series(None, index=frame.index, dtype=object)
+    unknown = region.isna().to_numpy() & no_province
     if unknown.any():
         row = int(np.flatnonzero(unknown)[0])
-        raise DataValidationError(f"{_where(frame, unknown)}, column {level!r}: "
-                                  f"{shown(frame[level].iloc[row])} is not a known {level}")
-    totals = pd.Series(units[inside]).groupby(found.to_numpy()[inside]).sum()
-    cities = load_cities()
-    share = cities["population"] / cities.groupby(level)["population"].transform("sum")
-    empty = sorted(set(totals[totals > 0].index) - set(cities[level]))
-    if empty:
-        raise DataValidationError(f"{frame.attrs.get('source', 'demand')}: {level}(s) "
-                                  f"{', '.join(empty)} have units but no city in the city table; "
-                                  "give a city table (city, demand, lat, lon) instead")
-    out = cities[["city", "city_zh", "province", "region", "lat", "lon", "population"]].copy()
-    out["demand"] = out[level].map(totals).fillna(0.0).to_numpy() * share.to_numpy()
-    out["hot_share"] = hot_share
+        raise DataValidationError(f"{_where(frame, unknown)}, column {region_col!r}: {shown(frame[region_col].iloc[row])} "
+                                  f"is not a known region (one of {', '.join(REGIONS)}, or 华北, 东北, 华东, 华中, 华南, "
+                                  "西南, 西北)")
+    by_province, by_region = inside & ~no_province, inside & no_province
+    out = city_demand(pd.Series(units[by_region]).groupby(region.to_numpy()[by_region]).sum() if by_region.any() else None,
+                      province_units=pd.Series(units[by_province]).groupby(province.to_numpy()[by_province]).sum()
+                      if by_province.any() else None, hot_share=hot_share, source=source)
+    if province_col and by_region.any():
+        out.attrs["notes"].append(f"{source}: {units[by_region].sum():,.0f} units of rows with an empty "
+                                  f"{province_col!r} are placed over the cities of their {region_col!r}")
     days = float((end - start).days + 1)
     return out, Period(days, label, start, end)
 
@@ -264,23 +279,27 @@ def _period_bounds(ds: pd.Series, ends: pd.Series, *, period, event, year, sourc
 def event_calendar(event: str, events: str | Path | None):
     """The calendar an ``event``'s window is read from: the shipped one with the planner's
     ``events`` YAML over it (``planning.planning_calendar``), once ``event`` is checked to be one
-    a plan is made for (``planning.check_event_choice``: 618, new_year_sale, double11,
-    spring_festival, or an event of ``events``). The network's one validating call, the event
-    report's and the planning cycle's rule.
+    of its events (any: a network is planned for 国庆 / national_day as for 618, as
+    ``workbench forecast --through-event`` takes it). The network's one validating call.
 
     Raises:
-        ParameterError: an unknown event, or an events file that does not exist.
+        ParameterError: an event the calendar does not have (naming its events), or an events file
+            that does not exist.
         ConfigError: the events file's faults (file and line).
     """
     import warnings
 
     from workbench.calendar.events import NewEventWarning
-    from workbench.forecast.planning import check_event_choice, planning_calendar
+    from workbench.forecast.planning import planning_calendar
 
-    check_event_choice(event, events)
-    with warnings.catch_warnings():  # check_event_choice has read the file; its new events are no news here
+    with warnings.catch_warnings():  # the run announces the file's new events once
         warnings.simplefilter("ignore", NewEventWarning)
-        return planning_calendar(events)
+        calendar = planning_calendar(events)
+    if event not in calendar.events:
+        where = f"the events of the shipped calendar and of {events}" if events is not None else \
+            "the shipped calendar's events (or give an events file that adds yours)"
+        raise ParameterError(f"event: {event!r} is not one of {where}: {', '.join(calendar.events)}")
+    return calendar
 
 
 def check_network_files(values: dict) -> None:

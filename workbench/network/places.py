@@ -20,6 +20,7 @@ import unicodedata
 from functools import lru_cache
 from importlib.resources import files
 
+import numpy as np
 import pandas as pd
 
 # postal and Wade-Giles spellings still seen in exports
@@ -175,3 +176,59 @@ class WarehouseNames:
         city = warehouse[: -len(FRONT_SUFFIX)] if front else warehouse
         zh = _chinese_names().get(city)
         return warehouse if zh is None else f"{warehouse} ({zh}{'前置仓' if front else ''})"
+
+
+def city_demand(region_units: pd.Series | None = None, cities: pd.DataFrame | None = None, *,
+                province_units: pd.Series | None = None, hot_share: float = 0.35,
+                min_population: float = 0, source: str = "demand") -> pd.DataFrame:
+    """Split units over cities by population share: each region's ``region_units`` over its
+    cities, and each province's ``province_units`` (English names, ``data.provinces``) over its
+    cities; a city's demand is the sum of both parts. The one home of this split (the embedded
+    plan, a forecast file: ``inputs.read_demand``, the planning cycle).
+
+    The demand cities are those of ``cities`` (default: the embedded table) of at least
+    ``min_population`` people; a region or province with units and no city that large keeps its
+    largest city (西藏: Lhoka, with a note in ``attrs["notes"]``), so no unit is lost to the floor.
+    Cities of places without units stay, with demand 0 (candidate sites are demand cities).
+
+    Returns ``city, city_zh, province, region, lat, lon, population, demand, hot_share``, demand
+    in the units given; its total equals the units given (checked).
+
+    Raises:
+        DataValidationError: units of a place with no city at all in the table (``source`` named:
+            give a city table instead), or negative units.
+    """
+    from workbench.errors import DataValidationError
+
+    cities = load_cities() if cities is None else cities
+    parts = [(level, units.astype(float)) for level, units in (("region", region_units), ("province", province_units))
+             if units is not None]
+    keep = np.array(cities["population"] >= min_population, dtype=bool)
+    notes = []
+    for level, units in parts:
+        if (units < 0).any():
+            raise DataValidationError(f"{source}: negative units for {level}(s) {sorted(units[units < 0].index)}")
+        placed = units[units > 0]
+        absent = sorted(set(placed.index) - set(cities[level]))
+        if absent:
+            raise DataValidationError(f"{source}: {level}(s) {', '.join(map(str, absent))} have units but no city in "
+                                      "the city table; give a city table (city, demand, lat, lon) instead")
+        for place in sorted(set(placed.index) - set(cities.loc[keep, level])):
+            largest = cities.loc[cities[level] == place, "population"].idxmax()
+            keep[cities.index.get_loc(largest)] = True
+            notes.append(f"{level} {place}: no city of {min_population:,.0f} people or more; its "
+                         f"{placed[place]:,.0f} units go to its largest city, {cities.at[largest, 'city']}")
+    table = cities[keep]
+    out = table[["city", "city_zh", "province", "region", "lat", "lon", "population"]].copy()
+    out["demand"] = 0.0
+    for level, units in parts:
+        share = table["population"] / table.groupby(level)["population"].transform("sum")
+        out["demand"] += table[level].map(units).fillna(0.0).to_numpy() * share.to_numpy()
+    out["hot_share"] = hot_share
+    total = sum(float(units.sum()) for _, units in parts)
+    if not np.isclose(out["demand"].sum(), total, rtol=1e-9, atol=1e-6):
+        raise DataValidationError(f"{source}: {out['demand'].sum():,.1f} units placed of {total:,.1f}; "
+                                  "some place is neither a region nor a province of the city table")
+    out = out.reset_index(drop=True)
+    out.attrs["notes"] = notes
+    return out
