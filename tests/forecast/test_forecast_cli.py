@@ -359,6 +359,17 @@ def test_reconcile_makes_the_files_series_add_up_to_one_total(sample_csv, tmp_pa
     reconciled = float(note.group(2).replace(",", ""))
     assert inside.yhat.sum() == pytest.approx(reconciled, rel=1e-3) and tot.yhat.sum() == pytest.approx(reconciled, rel=1e-3)
     assert fc.ds.max() == window.end and list(fc.columns) == ["category", "ds", "yhat", "yhat_q10", "yhat_q50", "yhat_q90"]
+    # review 9.1 #13, properties from outside the run's own note: the plain run's series sum to the
+    # note's "summed to", and bottom_up (the series as forecast) leaves the plain run's file unchanged
+    plain, bottom_up = tmp_path / "plain.csv", tmp_path / "bu.csv"
+    assert main([*args, "--out", str(plain)]) == 0 and main([*args, "--reconcile", "bottom_up", "--out", str(bottom_up)]) == 0
+    capsys.readouterr()
+    plain, bottom_up = pd.read_csv(plain, parse_dates=["ds"]), pd.read_csv(bottom_up, parse_dates=["ds"])
+    summed = float(re.search(r"series summed to ([\d,]+)", said).group(1).replace(",", ""))
+    assert plain[(plain.ds >= window.start) & (plain.ds <= window.end)].yhat.sum() == pytest.approx(summed, abs=1.0)
+    assert bottom_up.yhat.to_numpy() == pytest.approx(plain.yhat.to_numpy(), rel=1e-6)
+    national = float(re.search(r"direct national forecast of ([\d,]+)", said).group(1).replace(",", ""))
+    assert abs(national - summed) > 1 and reconciled != pytest.approx(summed, abs=1.0)  # it moved the series
     for bad, message in ((["--horizon", "30"], "--reconcile goes with --through-event"),
                          (["--through-event", "618", "--reconcile", "mint"], "--reconcile 'mint' is not one of")):
         base = [a for a in args if a not in ("--through-event", "new_year_sale")]
