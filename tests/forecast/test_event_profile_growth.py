@@ -300,34 +300,19 @@ def test_no_step_without_last_years_path_or_days_since_the_span(opened, cut):
     assert not any("since the last event span" in n for n in model.predict(30).notes)
 
 
-def _two_year_series(seed: int) -> tuple[np.ndarray, pd.DatetimeIndex]:
-    """A line sold 12 a day growing 20% a year with trial 8's day noise (gamma-Poisson, shape 4),
-    2024-11-20 to 2026-11-29: its level never steps."""
+def test_a_real_step_at_the_cut_off_is_kept():
+    """A line whose level rose 80% from 2026-10-20 (inside the Double 11 span: a line launched
+    in it, trial 7's 家纺布艺), two years of history growing 20% a year with gamma-Poisson day
+    noise (shape 8): its next 30 days follow the new level. Review 9.2 #2: a step weighed by
+    the series' own gaps at its earlier origins (which never stepped) kept a few percent of
+    it, forecast/truth 0.79 / 0.59 / 0.61 / 0.68 on these seeds; the gap weighed by its own
+    noise keeps most of it (seed 1's gap is read against a post-Double 11 dip: left low)."""
     days = pd.date_range("2024-11-20", "2026-11-29")
-    rng = np.random.default_rng(seed)
-    mean = 12.0 * 1.2 ** (np.arange(len(days)) / 365.25)
-    return rng.poisson(rng.gamma(4.0, mean / 4.0)).astype(float), days
-
-
-def test_a_start_step_weighs_the_gap_by_the_gaps_at_earlier_origins():
-    """Trial 8 N4: the path's start step, read on the 8 quiet days after the Double 11 span
-    against last year's baseline on the same days, was kept as far as the gap stood out of its
-    own noise (``1 - se^2 / d^2``): a gap of 2-3 standard errors kept 75-85%, so the day noise
-    of a line whose level never steps made steps of -44% to +56% (47 of trial 8's 270 series;
-    the replaced code LS004B's Jiangsu +54%; not rerunnable). Now the gap is weighed by the
-    variance of real steps measured on the series' gaps at earlier origins
-    (``_step_signal``): on six seeded
-    lines that never step, the steps are under half what the own-noise rule keeps. (A young
-    history, without ``MIN_STEP_GAPS`` earlier gaps, keeps the own-noise rule:
-    ``test_a_step_inside_the_last_event_span_is_kept_without_a_years_growth``.)"""
-    still, own = [], []
-    for seed in range(6):
-        y, days = _two_year_series(seed)
-        model = EventProfile().fit(y, days)
-        comp, n = model.components_, len(model.z_)
-        growth = model._yearly_growth(comp, n)
-        gap, se2, *_ = model._step_gap(comp, n, growth)
-        assert model.step_signal_ is not None  # two years: enough earlier gaps to measure it
-        still.append(abs(model._start_step(comp, n, np.array([growth]))[0]))
-        own.append(abs(gap) * max(0.0, 1 - se2 / gap ** 2))
-    assert sum(still) < 0.5 * sum(own), (still, own)
+    t = np.arange(len(days) + 30)
+    mean = 40.0 * 1.2 ** (t / 365.25) * np.where(t >= days.get_loc(pd.Timestamp("2026-10-20")), 1.8, 1.0)
+    ratios = []
+    for seed in range(4):
+        rng = np.random.default_rng(seed)
+        y = rng.poisson(rng.gamma(8.0, mean[:len(days)] / 8.0)).astype(float)
+        ratios.append(EventProfile().fit(y, days).predict(30).mean.sum() / mean[len(days):].sum())
+    assert np.mean(ratios) > 0.8, ratios

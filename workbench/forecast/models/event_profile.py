@@ -54,8 +54,7 @@ moves no window it does not overlap through it):
   ``trend_shrink`` of its recent slope, halving every ``SLOPE_HALFLIFE`` days.) A path laid over
   last year's baseline starts where the series stands since the last event span: the gap between
   the quiet days since the span and last year's baseline on the same days plus the growth, kept
-  as far as it stands out of the day noise, weighed by the gaps the series showed at earlier
-  origins, and fading as the growth does (``_start_step``: lines
+  as far as it stands out of the day noise and fading as the growth does (``_start_step``: lines
   launched or stopped inside a span move the level after it, which growth pairs from before the
   span, or a slope, miss). A series
   younger than a year also takes the pooled event profiles as they are (its own few event
@@ -181,10 +180,6 @@ REACTION_SIGN = {"sale": 1, "pause": -1}
 IN_SAMPLE_HORIZON = 45  # days: the horizon in-sample errors (widened) stand for
 IN_SAMPLE_WIDENING = 1.5  # in-sample errors times this stand for out-of-sample ones (no refits)
 RECENT_DAYS, MIN_RECENT_DAYS = 28, 7  # quiet days that give a young regime's current level
-# start-step gaps (the cut-off's and earlier origins') that measure the variance of real steps: fewer (a history
-# of a year and a half has about four) leave a method-of-moments variance to one or two of them
-MIN_STEP_GAPS = 8
-STEP_ORIGIN_DAYS = 14  # days between the earlier origins whose start-step gaps measure it
 # a series whose last INTERMITTENT_DAYS days of the regime have an average interval between sales
 # of INTERMITTENT_ADI days or more is intermittent (Syntetos & Boylan's cut-off, 2005; one home: intermittent.py)
 INTERMITTENT_DAYS = INTERMITTENT_WINDOW["D"]
@@ -439,7 +434,6 @@ class EventProfile(Forecaster):
         if (self.one_off_ & self.components_["in_event"]).any():  # no event's shape: decomposed without them
             self.components_ = self._decompose(self.z_, self.offsets_, self.dow_)
         self.refits_ = self._refits(regime_days)
-        self.step_signal_ = self._step_signal(regime_days)
         self.growth_halflife_ = self._choose_halflife(regime_days)
         self.refit_errors_ = self._refit_errors(regime_days)
         self.smearing_ = self._smearing(regime_days)
@@ -864,104 +858,59 @@ class EventProfile(Forecaster):
     def _start_step(self, comp: dict, regime_days: int, g: np.ndarray) -> tuple[float, str]:
         """The level step (log) at the start of a path laid over last year's baseline, and its
         note ("" when it rounds to nothing): how far the series' level since the last event span
-        stands off the path on the same days (``_step_gap``; ``g``: the path's growth, log,
-        shape (horizon,)), kept as far as it stands out of the noise. Zero where ``_step_gap``
-        measures none (a cut-off in a span or right after one has no evidence of a new level).
-
-        The step keeps the share ``tau^2 / (tau^2 + se^2)`` of the gap ``d``, ``se^2`` its noise
-        and ``tau^2`` the variance of the series' real steps: an empirical Bayes weight
-        (DerSimonian & Laird's method of moments, as ``_pool_profile`` weighs a series' lift),
-        ``tau^2 = max(0, mean(d_k^2 - se_k^2))`` over the gaps the series shows at the cut-off
-        and at earlier origins over the year before it (``_step_signal``). So a series whose
-        level moves between years keeps a clear gap nearly whole, and one whose gaps are noise
-        at every origin keeps little of a gap that happens to be large now. From the gap alone
-        (``tau^2 = d^2 - se^2``, its own signal) a gap of two to three standard errors was kept
-        at 75-85%, and every series' noise made steps: trial 8
-        (not rerunnable; the generator's levels never step) had 47 of 270 series off by -44% to
-        +56%, and the replaced code LS004 -> LS004B mapped with ``--successors`` +24.8% where
-        the same line forecast as a launch was +7.3%. Without ``MIN_STEP_GAPS`` measured gaps the
-        gap is its own signal, as before (four overlapping gaps, the parcel origins' at their
-        Double 11 2022 cut-off, measure no variance: pooled over them, a real decline of 2.8
-        standard errors, an origin that closed in the window, was dropped). The caller lets the
-        step fade as the year-on-year growth does (it is a year-on-year difference measured at the cut-off;
-        trial 7's categories grew 0.40 a year at December and 0.24 at 618)."""
-        measured = self._step_gap(comp, regime_days, float(g[0]))
-        if measured is None:
-            return 0.0, ""
-        gap, se2, days, first = measured
-        comp["step_gap"] = (gap, se2)  # read by ``_step_signal``
-        signal = max(0.0, gap ** 2 - se2) if self.step_signal_ is None else self.step_signal_
-        step = gap * signal / (signal + se2) if signal + se2 > 0 else 0.0
-        if abs(np.expm1(step)) < 0.005:
-            return step, ""
-        return step, (f"{self.name}: the level since the last event span ({days} quiet days from {first}) "
-                      f"stands {np.expm1(gap):+.0%} off last year's baseline path plus its growth; the path "
-                      f"starts {np.expm1(step):+.0%} off it (as far as the step stands out of the day noise"
-                      f"{' and of the gaps at its earlier origins' if self.step_signal_ is not None else ''}"
-                      f"), fading as the year-on-year growth does")
-
-    def _step_gap(self, comp: dict, regime_days: int, growth: float):
-        """How far the series' level since the last event span stands off last year's baseline
-        on the same days plus ``growth`` (log, the path's growth at the cut-off): ``(gap, se2,
-        days, first)``, the gap (log), its noise variance, the quiet days it was read on and the
-        first one's date; None with fewer than ``MIN_RECENT_DAYS`` quiet days since the regime's
-        last span whose day a year before is quiet and settled (past a launch's or an opening's
-        ramp: ``path_settle_days_``).
+        stands off the path on the same days (last year's baseline a year before them, plus the
+        growth at the cut-off, ``g[0]``; ``g``: the path's growth, log, shape (horizon,)), kept
+        as far as it stands out of the noise. Zero with fewer than ``MIN_RECENT_DAYS`` quiet
+        days since the regime's last span whose day a year before is quiet and settled (past a
+        launch's or an opening's ramp: ``settle_days_``): a cut-off in a span or right after
+        one has no evidence of a new level yet.
 
         The level since the span is the mean weekday-adjusted log value of those days (the last
         ``RECENT_DAYS`` at most) less the mean quiet residual of the regime (a mean of log values
         sits below the running median the path is made of). Comparing on the same days keeps
         the season out of the step (against the path's first days after the cut-off, a summer
         lull between the 618 span and the cut-off had put the sample's Double 11 2-3% high).
-        Lines launched or stopped inside a span move the level after it, while the growth is
-        measured on pairs mostly before it, or, in data under a year and four weeks old, is a
-        shrunk slope: trial 7's 家纺布艺 (a line launched inside the Double 11 span, +30%) was
-        forecast at 66 a day for December against 88 in its last two weeks and 93 sold.
-        ``se2`` is the variance of the level since the span (the day noise over its days) plus
-        that of the path's level (a running median of ``level_window`` days: 1.25^2 noise^2 /
-        level_window), the noise being the robust sd of the regime's quiet residuals."""
+        Lines launched or stopped
+        inside a span move the level after it, while the growth is measured on pairs mostly
+        before it, or, in data under a year and four weeks old, is a shrunk slope: trial 7's
+        家纺布艺 (a line launched inside the Double 11 span, +30%) was forecast at 66 a day for
+        December against 88 in its last two weeks and 93 sold.
+
+        The step keeps the share ``max(0, 1 - se^2 / d^2)`` of the gap ``d``: the
+        method-of-moments weight of a signal of variance ``max(0, d^2 - se^2)`` against noise
+        ``se^2`` (DerSimonian & Laird's, as ``_pool_profile`` weighs a series' lift), so a gap
+        within its noise is dropped and a clear one kept nearly whole. ``se^2`` is the variance
+        of the level since the span (the day noise over its days) plus that of the path's level
+        (a running median of ``level_window`` days: 1.25^2 noise^2 / level_window), the noise
+        being the robust sd of the regime's quiet residuals. The caller lets the step fade as
+        the year-on-year growth does (it is a year-on-year difference measured at the cut-off;
+        trial 7's categories grew 0.40 a year at December and 0.24 at 618)."""
         level, in_event = comp["level"], comp["in_event"]
         n = len(level)
-        if n < YEAR:
-            return None
         zd = self.z_[:n] - comp["weekday"][self.dow_[:n]]
         start = max(0, n - regime_days)
         quiet = np.flatnonzero(~in_event[start:]) + start
         spans = np.flatnonzero(in_event[start:]) + start
         since = quiet[quiet > spans[-1]] if len(spans) else quiet
         if len(since) < MIN_RECENT_DAYS:  # a cut-off in a span, or right after one
-            return None
+            return 0.0, ""
         recent = since[-RECENT_DAYS:]
         # last year's path on the same days: settled (past a launch's or an opening's ramp) and quiet
         recent = recent[(recent - YEAR >= start + self.path_settle_days_) & ~in_event[np.maximum(recent - YEAR, 0)]]
         if len(recent) < MIN_RECENT_DAYS:
-            return None
+            return 0.0, ""
         residual = (zd - level)[quiet]
         noise = robust_sd(residual)
-        gap = float((zd[recent] - level[recent - YEAR]).mean() - residual.mean() - growth)
+        gap = float((zd[recent] - level[recent - YEAR]).mean() - residual.mean() - g[0])
         se2 = noise ** 2 * (1 / len(recent) + 1.25 ** 2 / self.level_window)
-        return gap, se2, len(recent), self.ds_[self.regime_.born + int(recent[0])].date()
-
-    def _step_signal(self, regime_days: int) -> float | None:
-        """The variance of the series' real start steps (log^2), ``tau^2`` of ``_start_step``:
-        ``max(0, mean(d_k^2 - se_k^2))`` over the gaps ``_step_gap`` measures at the cut-off and
-        at earlier origins every ``STEP_ORIGIN_DAYS`` days over the year before it, in the
-        current regime (each on the decomposition cut at its origin, against its own path's
-        growth there); None with fewer than ``MIN_STEP_GAPS`` of them (each gap is then its
-        own signal). A cut decomposition's running median holds a few days past its origin
-        (half a ``level_window``), which the gaps, read on the days before it and a year before
-        those, barely touch."""
-        comp, n = self.components_, len(self.z_)
-        gaps = []
-        for back in range(0, min(YEAR, regime_days) + 1, STEP_ORIGIN_DAYS):
-            head = comp if not back else {**comp, **{k: comp[k][:n - back] for k in ("level", "in_event")}}
-            self.step_signal_ = None  # each gap its own signal while they are measured
-            self._baseline_path(head, 1, regime_days - back, halflife=None)
-            if "step_gap" in head:
-                gaps.append(head.pop("step_gap"))
-        if len(gaps) < MIN_STEP_GAPS:
-            return None
-        return max(0.0, float(np.mean([gap ** 2 - se2 for gap, se2 in gaps])))
+        step = gap * max(0.0, 1 - se2 / gap ** 2) if gap else 0.0
+        if abs(np.expm1(step)) < 0.005:
+            return step, ""
+        first = self.ds_[self.regime_.born + int(recent[0])].date()
+        return step, (f"{self.name}: the level since the last event span ({len(recent)} quiet days from {first}) "
+                      f"stands {np.expm1(gap):+.0%} off last year's baseline path plus its growth; the path "
+                      f"starts {np.expm1(step):+.0%} off it (as far as the step stands out of the day noise), "
+                      f"fading as the year-on-year growth does")
 
     def _yearly_growth(self, comp: dict, regime_days: int) -> float:
         """Year-on-year growth of ``comp``'s baseline (log points a year) at the end of its
