@@ -524,3 +524,28 @@ def test_a_weekly_launch_past_the_evidence_stops_at_the_ceiling():
         y, ds, freq="W").predict(40)
     assert free.mean[-1] > free.mean[0] + 5  # the tail climbs (85.8 -> 97.8)
     assert np.ptp(capped.mean) < 1e-6 and capped.mean[0] > 0.9 * y[-4:].mean()  # held at its level (83)
+
+
+@pytest.mark.parametrize("before", ["two stray units", "test-sale trickle"])
+def test_stray_sales_a_year_before_a_launch_leave_it_a_launch(before):
+    """Review 9.2 #3: a line launched on 2026-08-01 at 40 a day was 'a season seen a year
+    before' (no ramp, out of the curve) on two single units sold on 2025-07-20 and 2025-08-15,
+    or on test sales of a unit on about one day in twelve from 2025-01 (the pre-launch trickle
+    ``regime.after_trickle`` allows). A season seen a year before is one by
+    ``yearly_season.season_restarted``: an off run ending at the start after a season sold
+    regularly around the same date a year before (the lychee of
+    ``test_one_definition_of_a_launch_for_the_curve_and_the_models`` still is one)."""
+    days = pd.date_range("2024-06-01", "2026-11-29")
+    rng = np.random.default_rng(1)
+    y = np.zeros(len(days))
+    if before == "two stray units":
+        y[[days.get_loc(pd.Timestamp("2025-07-20")), days.get_loc(pd.Timestamp("2025-08-15"))]] = 1.0
+    else:
+        trickle = (days >= pd.Timestamp("2025-01-01")) & (days < pd.Timestamp("2026-08-01"))
+        y[trickle] = (rng.random(trickle.sum()) < 1 / 12).astype(float)
+    launched = days >= pd.Timestamp("2026-08-01")
+    y[launched] = rng.poisson(40.0, launched.sum())
+    start = launch_start(y, days, "D", days[0])
+    assert days[start] == pd.Timestamp("2026-08-01")
+    assert not_a_launch(y, start, "D") is None
+    assert launch_of(y, days, "D", days[0]) == start

@@ -10,8 +10,8 @@ young series' level will grow.
   whose start (``launch_start``: its first sustained day, or the first period after its launch
   period) comes after the panel's first age bin, unless ``not_a_launch`` says it is none: a
   slow seller (intermittent), a series that stopped and sold again (an on/off season:
-  ``paused``), or one that sold around the same date a year before its start (a season
-  restarted);
+  ``paused``), or one back from an off run after a season around the same date a year before
+  its start (a season restarted: ``yearly_season.season_restarted``);
 * **age levels** (``age_levels``): from its start, a launch's
   log level in consecutive age bins of ``BIN_PERIODS`` periods (28 days, 2 weeks, a month or a
   quarter): the log of its sales in the bin divided by a reference's over the same periods.
@@ -74,6 +74,7 @@ from workbench.data.validate import PERIOD_LENGTH, PERIOD_WORDS
 from workbench.forecast.conformal import wiener_factor
 from workbench.forecast.models.intermittent import is_intermittent
 from workbench.forecast.models.regime import STOP_PERIODS, after_trickle, volume_start
+from workbench.forecast.models.yearly_season import season_restarted
 
 BIN_PERIODS = {"D": 28, "W": 2, "MS": 1, "QS": 1}  # periods in an age bin
 MIN_LAUNCHES = 3  # launches a measured factor (and the curve) needs
@@ -82,8 +83,6 @@ MIN_LAUNCHES = 3  # launches a measured factor (and the curve) needs
 YEAR_PERIODS = {"D": 364, "W": 52, "MS": 12, "QS": 4}
 TAIL_RATIOS = np.linspace(0.01, 0.99, 99)  # decay ratios r of the tail's fit, searched on a grid
 PLATEAU_GAIN = float(np.log(1.05))  # less further change than this: the curve has levelled off
-# periods sold around the same date a year before a start that make it a season's restart, not a launch
-SEASON_SALES = {"D": 2, "W": 2, "MS": 1, "QS": 1}
 
 
 @dataclass(frozen=True)
@@ -267,17 +266,16 @@ def not_a_launch(y: np.ndarray, start: int, freq: str) -> str | None:
       is no launch (trial 8's slow sellers, 'launched' in the panel's second month, were the
       only launches two years old and set the curve's tail);
     * "paused": it stopped and sold again since the start (``paused``: an on/off season);
-    * "a season seen a year before": it sold on ``SEASON_SALES[freq]`` periods or more within
-      an age bin (``BIN_PERIODS``) either side of the same date a year before its start
-      (``YEAR_PERIODS``): a fruit's season that began again, its earlier season too short
-      or too thin for a start of its own, is no launch either."""
+    * "a season seen a year before": it came back from an off run after a season around the
+      same date a year before (``yearly_season.season_restarted``, the one home of a yearly
+      season): a fruit's season that began again, its earlier season too short or too thin for
+      a start of its own, is no launch either; stray units a year before a launch are no season."""
     y = np.asarray(y, float)
     if is_intermittent(y[start:], freq):
         return "intermittent"
     if paused(y[start:], freq):
         return "paused"
-    before, width = start - YEAR_PERIODS[freq], BIN_PERIODS[freq]
-    if before + width >= 0 and (y[max(before - width, 0):before + width + 1] > 0).sum() >= SEASON_SALES[freq]:
+    if season_restarted(y, start, freq):
         return "a season seen a year before"
     return None
 

@@ -41,6 +41,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from workbench.forecast.models.intermittent import INTERMITTENT_ADI, average_demand_interval
+
 YEAR_PERIODS = {"D": 365, "W": 52, "MS": 12, "QS": 4}  # a calendar year: produce seasons follow the date
 OFF_PERIODS = {"D": 28, "W": 4, "MS": 2, "QS": 2}  # fewest zero periods of an off run (regime.STOP_PERIODS: a stop's)
 OFF_ALPHA = 1e-3  # an off run's chance at its season's rate is under this
@@ -159,3 +161,28 @@ def zero_off_season(pred, y: np.ndarray, ds: pd.DatetimeIndex, freq: str, model:
                    baseline=zeroed(pred.baseline), notes=[*pred.notes, note],
                    launch_growth=pred.launch_growth, launch_spread=zeroed(pred.launch_spread),
                    event_spread=zeroed(pred.event_spread), season_spread=zeroed(pred.season_spread))
+
+
+def season_restarted(y: np.ndarray, start: int, freq: str) -> bool:
+    """Did the series ``y`` (units per period at ``freq``, >= 0, shape (n,)), started at index
+    ``start``, come back from an off run (``off_runs``: the last one ending at most
+    ``OFF_PERIODS[freq]`` periods before ``start``) after a season that lay a year before: its
+    sold span before that run (from the off run before it, or the first sale) reaches within
+    ``OFF_PERIODS[freq]`` periods of the same date a year before ``start`` and sold regularly, not
+    intermittently (an average demand interval under ``intermittent.INTERMITTENT_ADI``, Syntetos &
+    Boylan 2005)? A fruit's season seen once, too short or too thin for a start of its own (trial
+    10's lychee, ten thin days in June), is then a season begun again, not a launch
+    (``launch.not_a_launch``); a few stray units or test sales a year before a launch are no season
+    (review 9.2 #3: two units in July and August 2025 made a launch on 2026-08-01 'a season seen a
+    year before')."""
+    y = np.asarray(y, float)
+    if freq not in YEAR_PERIODS:
+        return False
+    runs = [run for run in off_runs(y, freq) if run[1] <= start]
+    if not runs or start - runs[-1][1] >= OFF_PERIODS[freq]:
+        return False
+    off = runs[-1][0]
+    begun = runs[-2][1] if len(runs) > 1 else int(np.argmax(y > 0))
+    near = start - YEAR_PERIODS[freq]
+    return (off > near - OFF_PERIODS[freq] and begun <= near + OFF_PERIODS[freq]
+            and average_demand_interval(y[begun:off]) < INTERMITTENT_ADI)
