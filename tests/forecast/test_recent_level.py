@@ -27,8 +27,17 @@ def test_one_big_friday_is_not_a_weekly_pattern():
     model = make_model("recent_level").fit(y, DAYS, freq="D")
     assert np.allclose(model.weekday_, 1.0)  # 0.6 units a day: too few counts for a weekday effect
     pred = model.predict(14)
-    first = int(np.argmax(y > 0))  # the zeros before its first sale are no level
-    assert first > len(DAYS) - 56 and np.allclose(pred.mean, y[first:].mean())
+    # flat, at the rate it sells at: 0.2 a day plus the Friday's 24 over its 56 days
+    assert np.allclose(pred.mean, pred.mean[0]) and abs(pred.mean[0] / (0.2 + 24 / 56) - 1) < 0.2
+
+
+def test_the_zeros_before_a_first_sale_are_no_level():
+    """A line first sold 20 days ago at 3 a day (no launch curve to follow) is forecast at about
+    3 a day, not at its sales spread over the 56-day window with the zeros before them (1.1)."""
+    y = np.zeros(len(DAYS))
+    y[-20:] = np.random.default_rng(2).poisson(3.0, 20)
+    pred = make_model("recent_level").fit(y, DAYS, freq="D").predict(14)
+    assert abs(pred.mean.mean() / 3.0 - 1) < 0.25
 
 
 def test_small_counts_get_negative_binomial_quantiles():

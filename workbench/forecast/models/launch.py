@@ -262,7 +262,9 @@ def not_a_launch(y: np.ndarray, start: int, freq: str) -> str | None:
     (``launch_start``), is no launch, or None when it is one:
 
     * "intermittent": its periods since the start are intermittent
-      (``intermittent.is_intermittent``): a slow seller's first sale a few weeks into the panel
+      (``intermittent.is_intermittent``, judged on the last ``intermittent.INTERMITTENT_WINDOW`` of them: a
+      launch that faded to a sale every few days is left out of the curve too, which is then
+      measured on the launches that kept selling): a slow seller's first sale a few weeks into the panel
       is no launch (trial 8's slow sellers, 'launched' in the panel's second month, were the
       only launches two years old and set the curve's tail);
     * "paused": it stopped and sold again since the start (``paused``: an on/off season);

@@ -1,9 +1,9 @@
 """The recent level: the guard's fallback, for series no richer model can be trusted on.
 
 The forecast is the mean of the last ``window`` periods (no growth; only periods since the
-series' first sale, for weekly, monthly and quarterly data since its start,
-``regime.nondaily_start``: a series launched two months ago is not averaged with its
-pre-launch zeros, a launch or not), times the weekday pattern
+series' first sale at days, a launch or not, down to the one day of a series first sold on its
+last day; for weekly, monthly and quarterly data since its start, ``regime.nondaily_start``: a
+series launched two months ago is not averaged with its pre-launch zeros), times the weekday pattern
 of those periods for daily data, times the event uplift of a pooled profile when the core gives
 one (``prior``, the ``PooledPrior`` of ``event_profile``; its ``uplift`` is used; an event that
 profile never saw borrows the uplift of the seen events of its kind, its spread in the band:
