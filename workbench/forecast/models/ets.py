@@ -654,10 +654,10 @@ class ETSModel(Forecaster):
         if self.sale_effects_:  # a sale's lift ahead, with its measure's uncertainty
             events = list(self.sale_effects_)
             X = sale_shares(future, self.freq_, self.calendar_, events)[1]
-            beta, var, spread = (np.array([self.sale_effects_[e][i] for e in events]) for i in range(3))
+            beta, var, sale_spread = (np.array([self.sale_effects_[e][i] for e in events]) for i in range(3))
             sale_lift, J = share_lift(X, beta, self.freq_)
             mu = mu + sale_lift
-            variance = variance + J ** 2 @ var + (X > 0) @ spread
+            variance = variance + J ** 2 @ var + (X > 0) @ sale_spread
         if self.beta_ is not None:
             X, _ = offset_dummies(future, self.calendar_, self.levels_)
             mu = mu + X @ self.beta_
