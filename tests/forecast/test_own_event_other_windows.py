@@ -124,3 +124,33 @@ def test_a_series_off_season_through_every_window_of_an_own_event_takes_the_pool
     assert not [n for n in said if "failed" in n], said
     december = fc[(fc.sku == "F0") & (fc.ds >= pd.Timestamp("2026-12-10")) & (fc.ds <= pd.Timestamp("2026-12-31"))]
     assert 0.7 < december.yhat.mean() / 30.0 < 1.3, december.yhat.mean()
+
+
+def test_a_young_series_that_saw_an_own_event_and_did_not_react_gets_no_uplift():
+    """The shop of the test above, with snacks S0-S2 starting 2026-09-01 (under a year old at the
+    cut-off 2027-07-31): each saw one Mid-Autumn window (2026-09-11..09-24) and did not react.
+    Young, each took the pool's profile whole before any test (the gift boxes' lift through the
+    shop: window totals 1.44 / 1.33 / 1.42 of the truth, and notes "its own history holds no
+    window of it"). Now its own window is tested: at a 5% level at least two of three find no
+    reaction and get no uplift, the three's window total is within 15% of the truth (1.13: S2's
+    one window reads +14%, +2.7 standard errors, so it takes the pool's profile, and its note says
+    so), and no note claims the series saw no window of the event."""
+    calendar = _own_calendar()
+    panel, truth = gift_and_snack_shop(calendar, 3)
+    young = panel.sku.isin(["S0", "S1", "S2"])
+    panel = panel[~young | (panel.ds >= pd.Timestamp("2026-09-01"))]
+    window = calendar.window("mid_autumn", 2027)
+    cut = pd.Timestamp("2027-07-31")
+    fc = forecast(panel[panel.ds <= cut], horizon=int((window.end - cut).days), keys=["sku"], calendar=calendar,
+                  n_jobs=1)
+    inside = fc[fc.ds >= window.start].groupby("sku").yhat.sum()
+    real = truth[(truth.ds >= window.start) & (truth.ds <= window.end)].groupby("sku")["mean"].sum()
+    skus = ["S0", "S1", "S2"]
+    assert abs(inside[skus].sum() / real[skus].sum() - 1) < 0.15, inside[skus] / real[skus]
+    said = {sku: [n for n in fc.attrs["notes"] if f"sku={sku}:" in n and "Mid-Autumn" in n] for sku in skus}
+    assert all(len(n) == 1 for n in said.values()), said
+    assert not [n for n in said.values() if "holds no window" in n[0]], said
+    unmoved = [sku for sku, n in said.items() if "no reaction in its 1 windows" in n[0] and n[0].endswith("no uplift")]
+    assert len(unmoved) >= 2, said
+    assert all("under a year old, it takes the pooled series' profile" in n[0]
+               for sku, n in said.items() if sku not in unmoved), said

@@ -58,7 +58,8 @@ moves no window it does not overlap through it):
   launched or stopped inside a span move the level after it, which growth pairs from before the
   span, or a slope, miss). A series
   younger than a year also takes the pooled event profiles as they are (its own few event
-  days, often in its launch ramp, are not evidence).
+  days, often in its launch ramp, are not evidence), except a planner's own event it saw:
+  that is tested on its own windows first (below).
 * a history that opens with a ramp (a shop's first weeks: ``_flatten_opening``) is read at the
   level the ramp reached: each ramp day is raised by its gap below that level
   (``regime.ramp_gaps``) before the decomposition, and a level shift found inside the ramp is
@@ -71,7 +72,10 @@ moves no window it does not overlap through it):
 A planner's own event (a calendar's event beyond the shipped ones: 中秋) lifts a series only
 where its own history reacted to it (``_reaction``: the mean excess over its windows seen,
 against placebo spans of its quiet days; a series that never reacted gets no uplift, nor the
-pool's), and a note says how far it moves the forecast's days and why (``_own_event_notes``).
+pool's). A series under a year old is tested the same way on the windows it saw; one that
+reacted takes the pool's profile (too few windows for a shape of its own), and only one with no
+window of the event takes the pool's untested. A note says how far the event moves the
+forecast's days and which case (``_own_event_notes``).
 
 An event that neither the series nor the pooled prior it took ever saw (618 for a shop eight
 months old) borrows, in the forecast (not in the refits, whose errors calibrate the bands as
@@ -534,12 +538,15 @@ class EventProfile(Forecaster):
             one_off = _one_off_part(residual, quiet, seen_once, named, noise)
         live = self.one_off_[:len(z)] & in_event
         jumps = _day_jumps(residual) if live.any() else np.zeros(len(z))
-        profiles, reactions = {}, {}
+        profiles, reactions, pooled = {}, {}, set()
         for name, off in evidence.items():
             inside = ~np.isnan(off) & ~off_days
             prior = self.prior_profiles_.get(name)
-            if prior is not None and young:  # a young series borrows the pooled profile whole
+            # a planner's own event the series saw is tested on its own windows, young or not
+            tested = name not in SHIPPED_PROFILES and inside.any()
+            if prior is not None and young and not tested:  # a young series borrows the pooled profile whole
                 profiles[name] = prior
+                pooled.add(name)
                 continue
             if not inside.any() and prior is None:
                 continue
@@ -551,18 +558,22 @@ class EventProfile(Forecaster):
             sums = np.bincount(at, weights=excess, minlength=2 * SPAN + 1)
             own = np.divide(sums, counts, out=np.full(2 * SPAN + 1, np.nan), where=counts > 0)
             spread = _occurrence_spread(at, excess, own, counts)
-            if name not in SHIPPED_PROFILES and inside.any():  # a planner's own event it saw: did it react?
+            if tested:  # a planner's own event it saw: did it react?
                 reactions[name] = _reaction(np.flatnonzero(inside), excess, zd, np.where(quiet, raw, np.nan),
                                             REACTION_SIGN.get(self.calendar_.kind(name), 0))
                 if not reactions[name].lifted:  # none in its own history: no uplift, nor the pool's
                     profiles[name] = np.where(counts > 0, 0.0, np.nan)
                     continue
+            if prior is not None and young:  # reacted, with too few windows for a shape: the pool's
+                profiles[name] = prior
+                pooled.add(name)
+                continue
             if prior is not None:
                 own, counts = _pool_profile(own, counts, prior, noise, self.prior_weight)
             profiles[name] = _shrink_profile(own, counts, noise, spread)
         # off days count as no quiet days downstream (growth pairs, recent level, calibration)
         return dict(level=level, raw_level=raw, weekday=weekday, profiles=profiles, in_event=in_event | off_days,
-                    reactions=reactions)
+                    reactions=reactions, pooled=pooled)
 
     def _opening_gaps(self, comp: dict) -> tuple[int, np.ndarray]:
         """The opening ramp of ``comp``'s history (a shop's first weeks, a line rolled out with
@@ -1338,7 +1349,9 @@ class EventProfile(Forecaster):
         """A note per planner's own event (not a shipped profile) with days in the horizon: how far
         it lifts the forecast on them (the mean of ``expm1`` of the log ``uplift``, shape
         (horizon,), on its days), and why: the series' own reaction in its history
-        (``_reaction``), none (no uplift), or the pooled series' profile it took."""
+        (``_reaction``), none (no uplift), or the pooled series' profile it took, and whether it
+        took it untested (no window of the event in its history) or after reacting in its own
+        windows (a series under a year old: too few windows for a shape)."""
         notes = []
         for name, off in future_offsets.items():
             inside = ~np.isnan(off)
@@ -1353,6 +1366,8 @@ class EventProfile(Forecaster):
             elif reaction.lifted:
                 why = (f"its {reaction.windows} windows seen moved it {np.expm1(reaction.lift):+.0%} over the span "
                        f"({reaction.z:+.1f} standard errors of spans of its quiet days)")
+                if name in self.components_.get("pooled", ()):
+                    why += "; under a year old, it takes the pooled series' profile"
             else:
                 why = (f"no reaction in its {reaction.windows} windows seen ({np.expm1(reaction.lift):+.0%} over the "
                        f"span, {reaction.z:+.1f} standard errors of spans of its quiet days, short of "
@@ -1746,7 +1761,11 @@ def _reaction(days: np.ndarray, excess: np.ndarray, zd: np.ndarray, raw: np.ndar
     ``sign * z``, where the event's kind says its direction (``sign``: +1 a sale, -1 a pause),
     else two-sided, ``|z|``; short of it the series gets no uplift (declaring 中秋 for a shop's gift boxes lifted its snacks and
     seafood in trial 10). Without two placebo spans, the quiet days' sd over the square root of
-    the span's days stands for their spread."""
+    the span's days stands for their spread. Without a span day (``days`` empty) there is nothing
+    to test: no reaction (``lifted`` False, ``windows`` 0), never an error."""
+    bar = norm.ppf(1 - REACTION_ALPHA) if sign else norm.ppf(1 - REACTION_ALPHA / 2)
+    if not len(days):
+        return Reaction(0.0, 0.0, 0, float(bar), False)
     occurrences = consecutive_runs(days)
     means = np.array([excess[np.searchsorted(days, run)].mean() for run in occurrences])
     length = int(np.median([len(run) for run in occurrences]))
@@ -1776,7 +1795,6 @@ def _reaction(days: np.ndarray, excess: np.ndarray, zd: np.ndarray, raw: np.ndar
         float(np.nanstd(zq - raw)) / np.sqrt(length)
     lift = float(means.mean())
     z = lift / max(sd / np.sqrt(len(means)), 1e-9)
-    bar = norm.ppf(1 - REACTION_ALPHA) if sign else norm.ppf(1 - REACTION_ALPHA / 2)
     return Reaction(lift, float(z), len(means), float(bar), bool((sign * z if sign else abs(z)) >= bar))
 
 
