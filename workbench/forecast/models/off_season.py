@@ -11,8 +11,10 @@ periods times the series' year-on-year growth: the seasonal naive method with gr
 daily model forecasts a yearly off season along last year's path (``event_profile``).
 
 What a yearly off season is has one home, ``models.yearly_season`` (``yearly_off``); this module
-is the forecast of one at months and quarters (``FREQUENCIES``): ``season_growth``, a pure function on one
-series' array, and ``OffSeasonPath``, which ``ets`` fits in place of TSB for such a series.
+is the forecast of one at months and quarters (``FREQUENCIES``): ``season_growth`` and ``count_noise``,
+pure functions on one series' arrays, and ``OffSeasonPath``, which ``ets`` fits in place of TSB for
+such a series. Its P10-P90 band covers 80% of seeded fruits' in-season months (the nominal 80%;
+``tests/forecast/test_ets_off_season.py``).
 """
 
 from __future__ import annotations
@@ -20,12 +22,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
+from scipy.stats import t as t_dist
 
 from workbench.calendar import RetailCalendar
 from workbench.data.validate import PERIOD_WORDS, SEASON_LENGTH
 from workbench.forecast.conformal import wiener_factor
 from workbench.errors import ModelError
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction, censored_at_zero
+from workbench.forecast.models.yearly_season import yearly_off
+from workbench.forecast.text import readable
 
 
 # the frequencies whose yearly off season takes this path: weeks keep TSB (with the core's zeroed
@@ -35,32 +40,53 @@ from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Fore
 FREQUENCIES = ("MS", "QS")
 
 
-def season_growth(y: np.ndarray, season: int) -> tuple[float, float, float]:
-    """``(log growth, its variance, a period's noise variance)`` of a yearly on/off series ``y``
-    (shape (n,), units per period): the mean year-on-year log ratio ``log(y[t] / y[t - season])``
-    of the periods of its last two seasons that sold in both years, shrunk towards no growth
-    by the mean's variance (``conformal.wiener_factor``: a growth the noise could make is not
-    carried a year ahead). The noise variance is half the ratios' variance (a ratio holds two
-    periods' noise), and the growth's is that over the pairs, the mean's. Log points (squared).
-    Fewer than two pairs: no growth, and one pair's squared log ratio as the noise (none: 0)."""
+def season_growth(y: np.ndarray, season: int) -> tuple[float, float, float, int]:
+    """``(log growth, its variance, a year-on-year ratio's noise variance, the pairs it is read
+    from)`` of a yearly on/off
+    series ``y`` (shape (n,), units per period): the mean year-on-year log ratio
+    ``log(y[t] / y[t - season])`` of the periods of its last two seasons that sold in both years,
+    shrunk towards no growth by the mean's variance (``conformal.wiener_factor``: a growth the
+    noise could make is not carried a year ahead). The noise variance is the ratios' variance: a
+    forecast along last year's period carries that period's noise and misses the coming one's,
+    two periods' noise, as one ratio does (the seasonal naive method's error variance, Hyndman &
+    Athanasopoulos §5.5); the growth's is that over the pairs, the mean's. Log points (squared).
+    Fewer than two pairs: no growth, and one pair's squared log ratio as the noise (none: 0;
+    ``OffSeasonPath`` floors it at the counts' own noise)."""
     t = np.arange(max(season, len(y) - 2 * season), len(y))
     pairs = t[(y[t] > 0) & (y[t - season] > 0)]
     ratios = np.log(y[pairs] / y[pairs - season])
     if len(ratios) < 2:
-        return 0.0, 0.0, float(ratios @ ratios) / 2
+        return 0.0, 0.0, float(ratios @ ratios), len(ratios)
     noise = float(ratios.var(ddof=1))
     mean, mean_var = float(ratios.mean()), noise / len(ratios)
-    return mean * wiener_factor(mean, mean_var), mean_var, noise / 2
+    return mean * wiener_factor(mean, mean_var), mean_var, noise, len(ratios)
+
+
+def count_noise(values: np.ndarray) -> np.ndarray:
+    """The variance on the ``log1p`` scale of a Poisson count with mean ``values`` (shape (k,),
+    units per period): ``m / (1 + m)^2`` by the delta method (Casella & Berger, *Statistical
+    Inference*, 2nd ed., §5.5.4). A floor under a band estimated from a few ratios: two seasons
+    that grew by the same factor are no certainty. Log points squared, shape (k,)."""
+    values = np.asarray(values, float)
+    return values / (1 + values) ** 2
 
 
 class OffSeasonPath(Forecaster):
     """Last year's periods times the year-on-year growth, for a series with a yearly off
-    season (``yearly_season.yearly_off``): period ``t`` ahead is the period a season before it
-    (``SEASON_LENGTH``; two seasons before beyond a season ahead), times ``exp(g)`` with ``g``
-    from ``season_growth``. A period that sold nothing a season before is forecast at zero,
-    band included: the series' off season. Quantiles of the others: log-normal around the
-    point, ``log1p`` scale, with the variance of a period's noise plus the growth's; ``fit``
-    raises ``ModelError`` under a season and a period of history (no year to repeat).
+    season (``yearly_season.yearly_off``, the one home of which periods are off): period ``t``
+    ahead is the period a whole number of years before it inside the history (``SEASON_LENGTH``;
+    ``k = 1 + t // season`` years back), times ``exp(k g)`` with ``g`` from ``season_growth``.
+    A period of the off season (``YearlyOff.off``) is forecast at zero, band included. An
+    in-season period that sold nothing a year before (a stock-out, a sparse month) takes the
+    mean of its season's periods that sold in the last year instead, times the growth, with a
+    note: one empty month is no off season. Quantiles of the others: log-normal around the
+    point, ``log1p`` scale, with the variance of a year-on-year ratio's noise (floored at both
+    periods' Poisson count noise, ``count_noise``) plus ``k^2`` times the growth's, plus the
+    season's spread of months where its level stands in for last year's period; Student's t
+    quantiles with the pairs' degrees of freedom where the noise read from them sets the band
+    (a prediction interval with an estimated variance). ``fit`` raises
+    ``ModelError`` under a season and a period of history (no year to repeat) or without a
+    yearly off season.
 
     Not in the registry: ``ets`` fits it in place of TSB for such a series, with a note."""
 
@@ -72,21 +98,49 @@ class OffSeasonPath(Forecaster):
         self.season_ = SEASON_LENGTH[freq]
         if len(self.y_) <= self.season_:
             raise ModelError(f"{self.name}: {len(self.y_)} {PERIOD_WORDS[freq]} of history, no year before to repeat")
-        self.growth_, self.growth_var_, self.noise_ = season_growth(self.y_, self.season_)
+        self.off_season_ = yearly_off(self.y_, freq)
+        if self.off_season_ is None:
+            raise ModelError(f"{self.name}: no yearly off season (yearly_season.yearly_off): the same "
+                             f"{PERIOD_WORDS[freq]} were not empty in two years; not a seasonal on/off series")
+        self.growth_, self.growth_var_, self.noise_, self.pairs_ = season_growth(self.y_, self.season_)
+        n = len(self.y_)
+        on = ~self.off_season_.off(np.arange(n)) & (self.y_ > 0)
+        recent = np.flatnonzero(on[n - self.season_:]) + n - self.season_
+        sold = recent if len(recent) else np.flatnonzero(on)
+        self.season_level_ = float(self.y_[sold].mean())  # a year-ago period's stand-in, units per period
+        self.season_level_var_ = float(np.log1p(self.y_[sold]).var())
         return self
 
     def predict(self, horizon, quantiles=DEFAULT_QUANTILES) -> Prediction:
         future = self._future_dates(horizon)
         n, season = len(self.y_), self.season_
-        back = n + np.arange(horizon) - season * (1 + np.arange(horizon) // season)
+        index = n + np.arange(horizon)
+        years = 1 + np.arange(horizon) // season
+        back = index - season * years
         last_year = self.y_[back]
-        mean = last_year * np.exp(self.growth_)
-        sd = np.sqrt(self.noise_ + self.growth_var_)
-        qs = {q: np.where(last_year > 0, censored_at_zero(np.expm1(np.log1p(mean) + norm.ppf(q) * sd)), 0.0)
-              for q in quantiles}
+        off = self.off_season_.off(index)
+        empty = ~off & (last_year == 0)  # in season, but nothing sold a year before
+        base = np.where(empty, self.season_level_, last_year)
+        mean = np.where(off, 0.0, base * np.exp(years * self.growth_))
+        floor = count_noise(base) + count_noise(mean)
+        var = (np.maximum(self.noise_, floor) + years ** 2 * self.growth_var_
+               + np.where(empty, self.season_level_var_, 0.0))
+        # a noise read from a few pairs: Student's t with their degrees of freedom (one pair's ratio
+        # is a variance about a known zero growth: 1), the classical prediction interval; where the
+        # counts' known noise is the floor, the normal
+        dof = self.pairs_ - 1 if self.pairs_ >= 2 else self.pairs_
+        estimated = (self.noise_ >= floor) & (dof > 0)
+        qs = {q: np.where(off, 0.0, censored_at_zero(np.expm1(
+            np.log1p(mean) + np.where(estimated, t_dist.ppf(q, max(dof, 1)), norm.ppf(q)) * np.sqrt(var))))
+            for q in quantiles}
         words = PERIOD_WORDS[self.freq_]
-        notes = [f"{self.name}: a yearly off season (the same {words} without sales in two years): forecast along "
-                 f"last year's {words} x{np.exp(self.growth_):.2f} (its year-on-year growth over its last two seasons, "
-                 f"+-{np.sqrt(self.growth_var_):.2f} log), zero where it sold none a year before, not as intermittent "
-                 f"demand at one rate"]
+        notes = [f"{self.name}: a yearly off season (the same {words} without sales in two years: "
+                 f"{self.off_season_.describe(self.ds_, self.freq_)}): forecast along last year's {words} "
+                 f"x{np.exp(self.growth_):.2f} a year (its year-on-year growth over its last two seasons, "
+                 f"+-{np.sqrt(self.growth_var_):.2f} log), zero in its off season, not as intermittent demand at one rate"]
+        if empty.any():
+            notes.append(f"{self.name}: {', '.join(str(d.date()) for d in future[empty])}: in season but nothing sold "
+                         f"a year before ({', '.join(str(self.ds_[b].date()) for b in back[empty])}; no yearly off "
+                         f"season there): forecast at its season's level ({readable(self.season_level_)} per period, "
+                         f"the mean of its last year's selling {words}) x the growth, not zero")
         return Prediction(pd.DatetimeIndex(future), mean, qs, notes, mean.copy())
