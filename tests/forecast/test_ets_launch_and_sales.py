@@ -3,11 +3,15 @@ growth and the sales' lift ahead, and every per-period field of its Prediction h
 horizon's shape (review 9.3 #0: the sales' spread, one value per sale, had overwritten the
 launch's spread, and the core's off-season step then failed the whole partition)."""
 
+from dataclasses import replace
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 
 from workbench.calendar import default_calendar
-from workbench.forecast.core import established_series, panel_launch_curve
+from workbench.forecast.core import _check_prediction, established_series, panel_launch_curve
+from workbench.forecast.models.base import Prediction
 from workbench.forecast.models.ets import ETSModel, sale_shares
 
 CAL = default_calendar()
@@ -42,3 +46,15 @@ def test_a_launch_with_sale_weeks_has_per_period_fields_of_the_horizons_shape():
     for name in ("mean", "baseline", "launch_growth", "launch_spread", "event_spread", "season_spread"):
         value = getattr(pred, name)
         assert value is None or np.shape(value) == (HORIZON,), (name, np.shape(value))
+
+
+def test_the_core_sends_a_prediction_with_a_misshapen_field_to_the_fallback():
+    """The core's check names a per-period field not of the horizon's shape, so that series goes
+    to the fallback with the reason, instead of failing its whole partition downstream."""
+    ds = pd.date_range("2026-12-07", periods=HORIZON, freq="W-MON")
+    values = np.full(HORIZON, 10.0)
+    job = SimpleNamespace(horizon=HORIZON, quantiles=(0.1, 0.5, 0.9))
+    good = Prediction(ds, values, {q: values for q in job.quantiles}, launch_spread=np.zeros(HORIZON))
+    assert _check_prediction(good, "ets", job) is None
+    bad = replace(good, launch_spread=np.zeros(2))
+    assert _check_prediction(bad, "ets", job) == "ets returned launch_spread of shape (2,), not one value per period (13)"

@@ -218,8 +218,14 @@ def _zero_forecast(ds: pd.DatetimeIndex, job: _Job) -> Prediction:
                       [f"no demand in the {len(ds)} periods of history; forecast zero"], zeros.copy())
 
 
+# the Prediction fields that hold one value per period ahead, besides ``mean`` and the quantiles
+PER_PERIOD_FIELDS = ("baseline", "launch_growth", "launch_spread", "event_spread", "season_spread")
+
+
 def _check_prediction(pred: Prediction, model: str, job: _Job) -> str | None:
-    """Why a model's prediction is not a sane forecast of non-negative demand, or None."""
+    """Why a model's prediction is not a sane forecast of non-negative demand (a mean or
+    quantile missing, non-finite or negative; a per-period field not of the horizon's shape),
+    or None."""
     values = {"mean": pred.mean, **{quantile_column(q): pred.quantiles.get(q) for q in job.quantiles}}
     for name, v in values.items():
         if v is None or len(v) != job.horizon:
@@ -229,6 +235,10 @@ def _check_prediction(pred: Prediction, model: str, job: _Job) -> str | None:
             return f"{model} returned non-finite {name} values"
         if (v < 0).any():
             return f"{model} returned negative {name} values (min {v.min():.4g}); demand is non-negative"
+    for name in PER_PERIOD_FIELDS:  # a field of another shape would fail the partition downstream
+        v = getattr(pred, name)
+        if v is not None and np.shape(v) != (job.horizon,):
+            return f"{model} returned {name} of shape {np.shape(v)}, not one value per period ({job.horizon})"
     return None
 
 
