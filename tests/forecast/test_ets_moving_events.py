@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from workbench.calendar import RetailCalendar
-from workbench.forecast.models.ets import ETSModel, moving_events
+from workbench.forecast.models.ets import MOVING_DAYS, ETSModel, day_spread, moving_events
 
 MID_AUTUMN = {"events": {"mid_autumn": {"label": "中秋 / Mid-Autumn", "anchor": "lunar:08-15",
                                         "start": -14, "end": -1, "peaks": [-4]}}}
@@ -60,3 +60,35 @@ def test_a_lunar_own_event_is_forecast_at_this_years_weeks(seed):
     assert model.form_ == "season" and len(error) == 5
     assert (error.abs() < 0.1).all(), error
     assert any("中秋 / Mid-Autumn +" in note and "this year's dates" in note for note in pred.notes), pred.notes
+
+
+def test_a_moving_event_that_cannot_be_measured_is_named():
+    """Review 9.3 #6: a lunar own event whose sightings have no quiet periods either side (a
+    planner's spring and summer sales, April 1 to May 11 and
+    June 21 to August 19, with 618 between, before 中秋's September/October months, Double 11 after) is
+    neither measured nor removed: the fitted season repeats it at last year's months, and a note
+    now says so. Before, nothing was said."""
+    spec = {"events": {**MID_AUTUMN["events"],
+                       "spring_sale": {"label": "spring sale", "anchor": "04-01", "start": 0, "end": 40,
+                                       "peaks": [20]},
+                       "summer_sale": {"label": "summer sale", "anchor": "06-21", "start": 0, "end": 59,
+                                       "peaks": [30]}}}
+    calendar = RetailCalendar(spec)
+    months = pd.date_range("2021-01-01", "2026-06-01", freq="MS")
+    rng = np.random.default_rng(3)
+    y = rng.poisson(3000 * (1 + 0.3 * np.sin(2 * np.pi * months.month / 12))).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = ETSModel().fit(y, months, freq="MS", calendar=calendar)
+        pred = model.predict(6)
+    assert model.form_ == "season" and model.moving_ == [] and model.unmeasured_moving_ == ["mid_autumn"]
+    assert any("中秋 / Mid-Autumn: its window moves between the years against the season but could not be "
+               "measured" in note for note in pred.notes), pred.notes
+
+
+def test_days_either_side_of_new_year_are_days_apart_not_a_year():
+    """Review 9.3 #6 (low): anchors on December 29 one year and January 3 the next move 5 days,
+    under ``MOVING_DAYS`` (their day-of-year spread read 360: a moving event); 中秋's 2023-2025
+    anchors (September 29, 17, October 6) spread 19 days."""
+    assert day_spread([pd.Timestamp("2025-12-29").day_of_year, pd.Timestamp("2027-01-03").day_of_year]) < MOVING_DAYS
+    assert day_spread([272, 260, 279]) == 19 and day_spread([100]) == 0

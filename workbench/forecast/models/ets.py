@@ -84,6 +84,13 @@ def sale_shares(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar,
     return list(events), shares
 
 
+def day_spread(days_of_year) -> float:
+    """The largest distance in days between two of ``days_of_year`` (shape (k,), k >= 1, 1-366)
+    on the year's circle (365.25 days): December 29 and January 3 are 5.25 days apart, not 360."""
+    apart = np.abs(np.subtract.outer(days_of_year, days_of_year)) % 365.25
+    return float(np.minimum(apart, 365.25 - apart).max())
+
+
 def moving_events(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar) -> list[str]:
     """The sale events of ``calendar`` (``sale_shares``' events) whose anchor (the day their
     profile aligns on) falls on days of the year at least ``MOVING_DAYS`` apart over the years
@@ -91,8 +98,8 @@ def moving_events(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar) -> 
     planner's lunar event (中秋 / Mid-Autumn, ``lunar:08-15``, moves 11-19 days a year), which a
     fitted 52-week or 12-month season would repeat at last year's dates. 618 and Double 11 keep
     their anchor (their windows' first days vary by a few days a year, as a platform sets them:
-    the season holds them); the festival's windows are ``models.lunar``'s. Dates outside the
-    calendar's years: none."""
+    the season holds them); the festival's windows are ``models.lunar``'s. Days of the year are
+    apart on the year's circle (``day_spread``). Dates outside the calendar's years: none."""
     ds = pd.DatetimeIndex(ds)
     if not len(ds):
         return []
@@ -103,7 +110,7 @@ def moving_events(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar) -> 
             starts = [w.anchor.day_of_year for w in calendar.windows(event, first, last) if w.peaks]
         except CalendarRangeError:
             return []
-        if len(starts) > 1 and max(starts) - min(starts) >= MOVING_DAYS:
+        if len(starts) > 1 and day_spread(starts) >= MOVING_DAYS:
             moving.append(event)
     return moving
 
@@ -509,7 +516,7 @@ class ETSModel(Forecaster):
         # a sale event that moves against the season (a planner's lunar 中秋): measured on its
         # sightings, removed at its past dates and added at this year's (predict), as the lunar
         # festival is from one festival seen; a season would repeat it at last year's dates
-        self.moving_ = []
+        self.moving_, self.unmeasured_moving_ = [], []
         if form in ("season", "indices") and self.freq_ in WINDOWS:
             moving = moving_events(ds, self.freq_, self.calendar_)
             if moving:
@@ -517,6 +524,8 @@ class ETSModel(Forecaster):
                 busy = self._festival_periods(ds) | event_periods(ds, self.freq_, self.calendar_)
                 measured = sale_effects(z, shares, busy, self.freq_)
                 self.moving_ = [moving[j] for j in measured]
+                # no sighting with quiet periods either side: left in the history, said in a note
+                self.unmeasured_moving_ = [event for j, event in enumerate(moving) if j not in measured]
                 self.sale_effects_ = {moving[j]: effect for j, effect in measured.items()}
                 self.sales_seen_ = list(self.moving_)
                 if measured:
@@ -642,6 +651,11 @@ class ETSModel(Forecaster):
                          f"between the years against the season, so its lift, measured on its sightings against "
                          f"the quiet periods either side of each ({lifted}), is taken out of the history at its "
                          f"past dates and added at this year's dates")
+        if self.unmeasured_moving_:
+            notes.append(f"{self.name}: {', '.join(self.calendar_.label(e) for e in self.unmeasured_moving_)}: its "
+                         f"window moves between the years against the season but could not be measured (no sighting "
+                         f"has quiet {PERIOD_WORDS[self.freq_]} on both sides: other events' windows around it): the "
+                         f"season repeats its lift at last year's dates, not at this year's")
         if self.sale_periods_.any():
             touched = self.ds_[self.start_:self.end_][self.sale_periods_]
             sales = ", ".join(self.calendar_.label(event) for event in self.sales_seen_)
