@@ -326,11 +326,13 @@ def test_returns_totals_rows_and_after_sale_values_are_said_not_silent(tmp_path)
     as a sale without a word, return lines of quantity -1 were refused, and the 合计 row appended
     by the back office read as an unknown empty status. The table counts items sold, gross of
     returns, and says so: returned lines are kept and counted, negative lines left out and counted,
-    the totals row left out naming its line; an after-sale value in neither list is refused."""
+    the totals row left out naming its line; an after-sale value in neither list is refused. The
+    kept lines are counted among the lines kept: a negative return line that also says 退货退款成功
+    is left out, not kept (recheck 11: 2,033 of the 4,066 "kept" were such lines)."""
     rows = [["1", "A", "2", "2025-01-01 10:00:00", "已完成", "退货退款成功"],
             ["2", "A", "3", "2025-01-01 11:00:00", "已完成", "售后关闭"],
             ["3", "A", "1", "2025-01-02 11:00:00", "已完成", ""],
-            ["4", "A", "-1", "2025-01-02 12:00:00", "已完成", ""],
+            ["4", "A", "-1", "2025-01-02 12:00:00", "已完成", "退货退款成功"],  # the return's own line
             ["5", "A", "4", "2025-01-02 12:30:00", "已完成", "退款成功"],
             ["合计", "", "9", "", "", ""]]
     frame = pd.DataFrame(rows, columns=["主订单编号", "商品ID", "商品数量", "下单时间", "订单状态", "售后状态"])

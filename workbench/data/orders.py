@@ -328,12 +328,7 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
                 f"return): add it to after_sale_none (no case), after_sale_kept (still a sale, e.g. 售后关闭: closed "
                 f"without a refund; 退货退款成功: returned, counted gross of returns) or after_sale_dropped (not a "
                 f"sale, e.g. 退款成功) in a mapping file and pass --mapping")
-        counted = after[is_sale & kept].value_counts()
-        if len(counted):  # said, not silent: whether a returned line is demand is the mapping's choice
-            after_note = [f"{int(counted.sum())} sales lines with an after-sale case in {column!r} are kept as sales "
-                          f"({', '.join(f'{v} {n}' for v, n in counted.items())}: in after_sale_kept; a returned line "
-                          f"counts as sold, the table is gross of returns); to leave a value out, move it to "
-                          f"after_sale_dropped"]
+        kept_after = after[is_sale & kept]  # counted once the return lines are out (they are not kept)
         refunded = is_sale & refunded
         status = status.where(~refunded, after + f" ({column})")
         is_sale, not_sale = is_sale & ~refunded, not_sale | refunded
@@ -349,6 +344,13 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
         raise DataValidationError(f"{exc} (the order time is read from {used['time']!r}; to read "
                                   f"another column, set columns.time in a mapping file)") from None
     sales, returns_note = _drop_return_lines(sales, used)
+    if "after_sale" in used:  # said, not silent: whether a returned line is demand is the mapping's choice
+        counted = kept_after[kept_after.index.isin(sales.index)].value_counts()
+        if len(counted):
+            after_note = [f"{int(counted.sum())} sales lines with an after-sale case in {used['after_sale']!r} are "
+                          f"kept as sales ({', '.join(f'{v} {n}' for v, n in counted.items())}: in after_sale_kept; "
+                          f"a returned line counts as sold, the table is gross of returns); to leave a value out, "
+                          f"move it to after_sale_dropped"]
     units = _amounts(sales, used["quantity"], src, what="quantity")
     empty_lines = units.to_numpy() == 0  # a sales line of no items: an export glitch more often than a sale
     lines = pd.DataFrame({"ds": ds, "units": units}, index=sales.index)
