@@ -1351,14 +1351,21 @@ class EventProfile(Forecaster):
         (horizon,), on its days), and why: the series' own reaction in its history
         (``_reaction``), none (no uplift), or the pooled series' profile it took, and whether it
         took it untested (no window of the event in its history) or after reacting in its own
-        windows (a series under a year old: too few windows for a shape)."""
+        windows (a series under a year old: too few windows for a shape). The event's own days (its
+        calendar window) are counted apart from the days its profile's span adds around them
+        (``OWN_EVENT_MARGINS``): an 8-day event was said to move "its 11 days"."""
         notes = []
+        future = self._future_dates(len(uplift))
         for name, off in future_offsets.items():
             inside = ~np.isnan(off)
             if name in SHIPPED_PROFILES or not inside.any():
                 continue
             label = f"{self.calendar_.label(name)} ({name})"
-            lift = float(np.expm1(uplift[inside]).mean())
+            own = inside & ~np.isnan(self.calendar_.event_offsets(future, name))
+            margin = inside & ~own
+            moves = ", ".join(f"{what.format(int(days.sum()))} {np.expm1(uplift[days]).mean():+.0%}" for what, days in
+                              (("its {} days in the horizon", own),
+                               ("the {} days beside its window its profile spans", margin)) if days.any())
             reaction = self.components_.get("reactions", {}).get(name)
             if reaction is None:
                 why = "its own history holds no window of it: the profile is the pooled series'" \
@@ -1372,7 +1379,7 @@ class EventProfile(Forecaster):
                 why = (f"no reaction in its {reaction.windows} windows seen ({np.expm1(reaction.lift):+.0%} over the "
                        f"span, {reaction.z:+.1f} standard errors of spans of its quiet days, short of "
                        f"{reaction.bar:.2f}): no uplift")
-            notes.append(f"{self.name}: {label} moves its {int(inside.sum())} days in the horizon {lift:+.0%}: {why}")
+            notes.append(f"{self.name}: {label} moves {moves}: {why}")
         return notes
 
     def _band_offsets(self, horizon: int, quantiles, uplift: np.ndarray, unknown: np.ndarray,
