@@ -81,6 +81,22 @@ def test_a_product_that_now_sells_through_its_old_off_months_left_the_pattern():
     assert yearly_off(y.to_numpy(), "D") is None
 
 
+def test_a_slow_seller_cut_in_its_season_keeps_its_off_season():
+    """0.3 a day from June to September (sold on about a quarter of its days in season), three
+    seasons seen, cut on its 90th day of the fourth: the cut-off's share of days sold (~0.26) was
+    compared with the share of those days a year before that lay in season (1.0), so the off
+    season was found on 1 seed of 50 (review 9.4 #1) and the coming winter took its season's rate.
+    Sales are now compared with sales a year before: found on every seed of 20."""
+    for seed in range(20):
+        y, _ = produce(seed, "2023-06-01", ((6, 1), (9, 28)), 0.3, end="2026-08-29", growth=1.0)
+        found = yearly_off(y.to_numpy(), "D")
+        assert found is not None, seed
+        ahead = pd.date_range("2026-08-30", periods=300)
+        off = found.off(np.arange(len(y), len(y) + 300))
+        winter = (ahead.month >= 11) | (ahead.month <= 4)
+        assert off[winter].all() and not off[:14].any(), seed  # a slow seller's edges are a week or two loose
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_grapes_after_their_season_are_zero_not_an_intermittent_rate(seed):
     """Grapes sold on 68% of their last 91 days (their season ended a month before the cut-off),
@@ -119,6 +135,25 @@ def test_lychee_season_start_is_no_launch_and_its_end_no_stop(seed):
     assert "stopped" not in notes and "launch" not in notes, notes
 
 
+def test_lychee_cut_in_its_season_inside_618_has_not_stopped():
+    """Lychee selling every day of its 2026 season up to a cut-off on 10 June, all of those days
+    inside the 618 span: its quiet days end with the off season before it, and a stop was judged on
+    them alone (index ``len(y)``: no zero day at all), so the rest of its season was forecast at
+    zero (review 9.4 #2). A stop needs zero periods that end the series: none, and its season goes
+    on (0.70 and 1.37 of the mean to 8 July, seeds 1 and 2)."""
+    from workbench.calendar import default_calendar
+    from workbench.forecast.features import quiet_periods
+
+    lychee, mean = produce(1, "2024-06-01", ((5, 25), (7, 8)), 10.0, end="2026-07-31", growth=1.4)
+    history = lychee[:"2026-06-10"]
+    quiet = quiet_periods(history.index, "D", default_calendar())
+    assert not quiet[-17:].any() and (history[-17:] > 0).all()  # sold every day, all inside 618's span
+    assert stopped_since(history.to_numpy(), "D", quiet) is None
+    fc = forecast(panel(("lychee", history)), horizon=28, keys=["sku"], n_jobs=1)
+    season = fc[fc.sku == "lychee"].set_index("ds").loc[:"2026-07-08", "yhat"].sum()
+    assert 0.5 < season / mean["2026-06-11":"2026-07-08"].sum() < 1.6, season
+
+
 def test_a_sparse_seller_in_season_comes_back_with_its_season():
     """Cherries selling about one a day in their season (5 December to February, two seasons seen,
     zeros on a third of its days): no year-on-year growth is measured on so few units, and the
@@ -134,13 +169,41 @@ def test_a_sparse_seller_in_season_comes_back_with_its_season():
     assert any("cherry" in str(n) and "last season's level, held" in str(n) for n in fc.attrs["notes"])
 
 
-def test_lumpy_amounts_in_random_months_are_no_yearly_off_season():
-    """Lumps of CNY 2,000-5,000 in a random third of 36 months: at their unit rate any two empty
-    months are improbable, but not at their season's share of empty months (``off_runs``' second
-    test). 7 of 200 seeds are still called a yearly off season (161 with the unit rate alone);
-    at most 10 pass here. Fruit-like seasons (a test above) keep theirs."""
+@pytest.mark.parametrize("n, freq", [(36, "MS"), (28, "QS"), (160, "W")])
+def test_lumpy_amounts_in_random_periods_are_no_yearly_off_season(n, freq):
+    """Lumps of CNY 2,000-5,000 in a random third of the periods: at their unit rate any two empty
+    months are improbable, and two such runs a year apart are common, but their empty periods fall
+    anywhere in the year (``calendar_bound``). Of 200 seeds, 2 (MS, 36 months), 2 (QS, 28
+    quarters) and 3 (W, 160 weeks) are still called a yearly off season (161 of 200 months with
+    the unit rate alone); at most 10 pass here."""
     found = 0
     for seed in range(200):
         rng = np.random.default_rng(seed)
-        found += yearly_off(np.where(rng.random(36) < 0.33, rng.uniform(2000, 5000, 36), 0.0), "MS") is not None
+        found += yearly_off(np.where(rng.random(n) < 0.33, rng.uniform(2000, 5000, n), 0.0), freq) is not None
     assert found <= 10, found
+
+
+@pytest.mark.parametrize("first", ["2020-01-01", "2023-01-01"])
+def test_a_product_sold_only_in_the_fourth_quarter_has_a_quarterly_off_season(first):
+    """A heater sold only from October to December: a per-run share of empty quarters could never
+    pass (a season of three quarters without an empty one is 1/5 by Laplace's rule), so no
+    quarterly series had an off season (review 9.3 #2). Now the next three quarters are off and
+    the fourth is not, with four or seven years of history."""
+    quarters = pd.date_range(first, "2026-10-01", freq="QS")
+    y = np.where(quarters.quarter == 4, 500.0, 0.0)
+    found = yearly_off(y, "QS")
+    assert found is not None
+    assert found.off(np.arange(len(y), len(y) + 4)).tolist() == [True, True, True, False]
+
+
+@pytest.mark.parametrize("first", ["2022-01-01", "2022-04-01"])
+def test_a_three_month_off_season_is_found_from_either_start_of_the_export(first):
+    """500 a month, none in June to August: a rejected run was folded into the next season, so
+    whether the off season was found depended on where the export started (review 9.3 #2); now
+    both starts find it, and the coming June to August are off."""
+    months = pd.date_range(first, "2026-11-01", freq="MS")
+    y = np.where(np.isin(months.month, (6, 7, 8)), 0.0, 500.0)
+    found = yearly_off(y, "MS")
+    assert found is not None
+    ahead = pd.date_range("2026-12-01", periods=12, freq="MS")
+    assert (found.off(np.arange(len(y), len(y) + 12)) == np.isin(ahead.month, (6, 7, 8))).all()

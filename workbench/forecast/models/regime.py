@@ -228,17 +228,22 @@ def stopped_since(y: np.ndarray, freq: str, quiet: np.ndarray | None = None) -> 
     at least ``STOP_PERIODS[freq]`` or at least ``MIN_STOP_RUN[freq]`` whose chance
     (``zero_run_chance``, with ``quiet`` only) is under ``STOP_CHANCE``. Periods outside the
     quiet ones do not count (a week of zeros in the Spring Festival pause is a closure, not a
-    stop). None otherwise (and for a series that never sold in a quiet period), and when the zero
-    periods that end it are a yearly off season (``yearly_season.yearly_off``: its season ended
+    stop). None otherwise (for a series that never sold in a quiet period, and for one whose last
+    period sold: a line selling through an event span up to the cut-off has not stopped, however
+    long its quiet zeros before that span), and when the zero periods that end it are a yearly off season (``yearly_season.yearly_off``: its season ended
     where it ended a year before, and the off months came back as they did)."""
     zeros = trailing_zeros(y)
     judged = trailing_zeros(np.asarray(y, float)[np.asarray(quiet, bool)] if quiet is not None else y)
-    if zeros is None or judged is None:
+    if zeros is None or judged is None or zeros[0] == 0:  # a stop needs zero periods that end it
         return None
     season = yearly_off(y, freq) if zeros[0] >= OFF_PERIODS[freq] else None
     if season is not None and season.runs[-1][1] == len(y):
         return None
-    run, (quiet_run, longest_before) = zeros[0], judged
+    # only the quiet periods of the zero run that ends y count: a line selling through an event
+    # span to the cut-off (lychee opening its season inside 618) has no quiet sale after the
+    # quiet zeros before that span, yet it did not stop
+    run, longest_before = zeros[0], judged[1]
+    quiet_run = int(np.asarray(quiet, bool)[len(y) - run:].sum()) if quiet is not None else run
     if quiet_run <= longest_before:
         return None
     if quiet_run >= STOP_PERIODS[freq]:
