@@ -1,5 +1,6 @@
 """The forecast and backtest command-line contracts, run as a user would (a real subprocess)."""
 
+import re
 import subprocess
 import sys
 
@@ -376,3 +377,31 @@ def test_reconcile_makes_the_files_series_add_up_to_one_total(sample_csv, tmp_pa
         assert main([*base, *bad, *(["--reconcile"] if "--horizon" in bad else []), "--out",
                      str(tmp_path / "x.csv")]) == 2
         assert message in capsys.readouterr().err
+
+
+def test_unavailable_days_are_read_as_the_level_with_a_note(sample_csv, tmp_path, capsys):
+    frame = pd.read_csv(sample_csv)
+    category, last = frame["category"].iloc[0], pd.Timestamp(frame["ds"].max())
+    oos = tmp_path / "oos.csv"
+    oos.write_text(f"category,start,end\n{category},{(last - pd.Timedelta(days=9)).date()},{last.date()}\n")
+    code = main(_forecast_args(sample_csv, "--horizon", "7", "--unavailable", str(oos), "--out",
+                               str(tmp_path / "fc.csv")))
+    out = capsys.readouterr().err
+    assert code == 0 and f"category={category}: 10 unavailable day(s)" in out and "not as zero demand" in out
+
+
+@pytest.mark.parametrize("text, message", [
+    ("category,start,end\nnot_a_category,2024-10-01,2024-10-02\n", "line 2, column 'category': 'not_a_category'"),
+    ("category,start,end\n{c},2024-10-05,2024-10-01\n", "line 2, column 'end': 2024-10-01 is before the start"),
+    ("category,start,end\n{c},2024-10-01,10/32/2024\n", "line 2, column 'end': '10/32/2024' is not a date"),
+    ("category,end\n{c},2024-10-01\n", r"column\(s\) \['start'\] missing"),
+])
+def test_unavailable_file_errors_name_line_and_column(sample_csv, tmp_path, capsys, text, message):
+    category = pd.read_csv(sample_csv)["category"].iloc[0]
+    oos = tmp_path / "oos.csv"
+    oos.write_text(text.format(c=category))
+    code = main(_forecast_args(sample_csv, "--horizon", "7", "--unavailable", str(oos), "--out",
+                               str(tmp_path / "fc.csv")))
+    err = capsys.readouterr().err
+    assert code == 2 and f"error: {oos}: " in err and re.search(message, err) and "Traceback" not in err
+    assert not (tmp_path / "fc.csv").exists()

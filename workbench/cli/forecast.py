@@ -103,6 +103,11 @@ def register(subparsers) -> None:
                         "default: MinT on the refits, or forecast proportions on a sparse bottom; "
                         f"{', '.join(m for m in PLANNING_RECONCILE if m != 'auto')}); "
                         "a note gives the summed series, the direct total and the reconciled one")
+    p.add_argument("--unavailable", metavar="FILE",
+                   help="CSV or .xlsx of days series could not sell (a stock-out): columns start, end (first and "
+                        "last day, inclusive) and any of the --keys columns that name the series; those days are "
+                        "read as each series' level before it, not as zero demand, with a note (daily data; "
+                        "docs/own-data.md)")
     p.add_argument("--with-baseline", action="store_true",
                    help="also write yhat_baseline, the forecast without event effects (what a budget's "
                    "gmv_target with measure: uplift reads); empty for models without one")
@@ -148,7 +153,8 @@ def _forecast(args) -> int:
     result = forecast_file(args.data, request, out=args.out, out_dir=args.out_dir,
                            progress=args.progress, output=output, through=through, echo=print,
                            with_baseline=args.with_baseline, window_totals=args.window_totals,
-                           notes=args.notes, reconcile=args.reconcile, **_common(args))
+                           notes=args.notes, reconcile=args.reconcile, unavailable=args.unavailable,
+                           **_common(args))
     if args.out_dir:
         print(f"wrote {result.rows} rows for {result.series} series to {len(result.files)} Parquet "
               f"files in {args.out_dir}")

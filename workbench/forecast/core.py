@@ -21,6 +21,7 @@ from threadpoolctl import threadpool_limits
 from workbench.calendar import RetailCalendar, default_calendar
 from workbench.data.io import write_table
 from workbench.data.provinces import REGIONS, provinces_from_addresses
+from workbench.data.validate import consecutive_runs
 from workbench.errors import ModelError, ParameterError
 from workbench.forecast.conformal import HORIZON_BANDS, apply_offsets, conformal_offsets, rolling_origin_errors
 from workbench.forecast.guard import GUARD_FALLBACK, check_prediction
@@ -528,6 +529,96 @@ def make_request(frame: pd.DataFrame, request: ForecastRequest | None, fields: d
         raise ParameterError(f"forecast request: {exc}") from None
 
 
+UNAVAILABLE_LEVEL_DAYS = 28  # uncensored days a declared run's level is read from
+UNAVAILABLE_MIN_DAYS = 7  # fewer uncensored days before a run: its level is read after it
+
+
+def censor_unavailable(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, freq: str
+                       ) -> tuple[pd.DataFrame, list[SeriesNote]]:
+    """``frame`` with each series' declared unavailable days (a stock-out) read as its level, and a note per
+    series that says so.
+
+    A day a series could not sell holds zero sales, not zero demand: left as it is, a stock-out at the
+    history's end reads as a stopped line and one inside it as a drop or a shift (trial 11 F0/F2). Each run
+    of declared days (consecutive days of one series) gets, per day, the median of the same weekday's values
+    among the ``UNAVAILABLE_LEVEL_DAYS`` uncensored days before the run (after it when fewer than
+    ``UNAVAILABLE_MIN_DAYS`` lie before: a run at the series' start; all uncensored days' median when a
+    weekday is absent), or the day's own sales when they are higher (sales on a day of a partial stock-out
+    are a lower bound of its demand). This is the censored-demand imputation of the retail planning tools
+    (SAP IBP's out-of-stock correction; Nahmias, *Production and Operations Analysis*, on lost sales):
+    every model then reads the series' level on those days.
+
+    Parameters
+    ----------
+    frame : the standard frame ``[keys..., ds, y]`` (daily), ``y`` in the data's units per day.
+    keys : series key columns.
+    spans : ``workbench.data.unavailable.read_unavailable``'s table (key columns it names, ``start``,
+        ``end``; inclusive days), or None / empty (nothing is changed).
+    freq : the frame's frequency; only ``"D"``.
+
+    Returns
+    -------
+    The frame (a copy, ``y`` as float, when a day was declared) and one ``SeriesNote`` per series with
+    declared days in its history ("N unavailable days (from..to) read as its level X a day, not as zero
+    demand"). Declared days outside a series' rows change nothing.
+
+    Raises
+    ------
+    ParameterError for data other than daily (the file declares days).
+    """
+    if spans is None or not len(spans):
+        return frame, []
+    if freq != "D":
+        raise ParameterError(f"--unavailable declares days; this data is {freq!r}: give the daily data (--freq D)")
+    keys = series_keys(frame, keys)
+    named = [k for k in spans.columns if k in keys]
+    declared = np.zeros(len(frame), dtype=bool)
+    for _, span in spans.iterrows():
+        hit = (frame["ds"] >= span["start"]) & (frame["ds"] <= span["end"])
+        for k in named:
+            hit &= frame[k].astype(str) == span[k]
+        hit = hit.to_numpy()
+        declared |= hit
+    if not declared.any():
+        return frame, []
+    frame = frame.copy()
+    frame["y"] = frame["y"].astype(float)
+    values = frame["y"].to_numpy(copy=True)
+    notes = []
+    touched = frame.loc[declared, keys].drop_duplicates() if keys else None
+    groups = frame.groupby(keys, sort=False, observed=True).indices if keys else {(): np.arange(len(frame))}
+    wanted = set(touched.itertuples(index=False, name=None)) if keys else {()}
+    for series, rows in groups.items():
+        series = series if isinstance(series, tuple) else (series,)
+        if keys and series not in wanted:
+            continue
+        rows = rows[np.argsort(frame["ds"].to_numpy()[rows], kind="stable")]
+        off = declared[rows]
+        ds = pd.DatetimeIndex(frame["ds"].to_numpy()[rows])
+        y = values[rows]
+        said = []
+        for run in consecutive_runs(np.flatnonzero(off)):
+            start, end = run[0], run[-1] + 1
+            clear_before = np.flatnonzero(~off[:start])[-UNAVAILABLE_LEVEL_DAYS:]
+            around = clear_before if len(clear_before) >= UNAVAILABLE_MIN_DAYS else \
+                (end + np.flatnonzero(~off[end:]))[:UNAVAILABLE_LEVEL_DAYS]
+            label = f"{end - start} unavailable day(s) ({ds[start].date()}..{ds[end - 1].date()})"
+            if not len(around):
+                said.append(f"{label} kept as sold: no uncensored day to read its level from")
+                continue
+            weekday = ds.day_of_week.to_numpy()
+            level = np.array([np.median(y[around][weekday[around] == weekday[i]])
+                              if (weekday[around] == weekday[i]).any() else np.median(y[around])
+                              for i in range(start, end)])
+            filled = np.maximum(y[start:end], level)
+            values[rows[start:end]] = filled
+            said.append(f"{label} read as its level {filled.mean():.3g} a day, not as zero demand")
+        key = dict(zip(keys, series))
+        notes.append(SeriesNote(series_label(key), "; ".join(said) + " (--unavailable)", key))
+    frame["y"] = values
+    return frame, notes
+
+
 def forecast(
     frame: pd.DataFrame,
     request: ForecastRequest | None = None,
@@ -538,6 +629,7 @@ def forecast(
     with_baseline: bool = False,
     progress: bool | None = False,
     window=None,
+    unavailable: pd.DataFrame | None = None,
     **request_fields,
 ) -> pd.DataFrame:
     """Forecast every series of ``frame`` (the standard frame ``[keys..., ds, y]``).
@@ -566,6 +658,8 @@ def forecast(
         ``attrs["window_spans"]`` the series' refit span sums (columns of lists: keys, ``origin``
         (the refit's first forecast period), ``start``, ``actual``, ``forecast``:
         ``window_band.span_sums``), which a level's band sums.
+    unavailable : declared unavailable days (``workbench.data.unavailable.read_unavailable``): read as
+        each series' level before any fit (``censor_unavailable``), with a note per series.
 
     Returns
     -------
@@ -596,9 +690,11 @@ def forecast(
         if request.freq not in SPAN_STRIDE:  # spans, strides and horizon bands of window_band
             raise ParameterError(f"window: the band of a window total is measured on days, weeks or months; this "
                                  f"request is {request.freq!r} (forecast the days, weeks or months)")
+    frame, censored = censor_unavailable(frame, keys, unavailable, request.freq)
     results = _execute(frame, request, keys=keys, calendar=calendar, pool_events=pool_events,
                        with_baseline=with_baseline, progress=progress, out_dir=None, window=window)
     failures, notes, replaced = _gather_messages(results)
+    notes = censored + notes
     frames = [r.frame for r in results if r.frame is not None and len(r.frame)]
     _check_some_succeeded(frames, failures, request.model)
     out = pd.concat(frames, ignore_index=True)
@@ -615,7 +711,7 @@ def forecast(
 def forecast_to_parquet(frame: pd.DataFrame, out_dir: str | Path, request: ForecastRequest | None = None,
                         *, keys=None, calendar: RetailCalendar | None = None, pool_events: bool = True,
                         with_baseline: bool = False, progress: bool | None = False,
-                        **request_fields) -> ForecastRun:
+                        unavailable: pd.DataFrame | None = None, **request_fields) -> ForecastRun:
     """Like ``forecast``, but each worker writes its partition's forecast to
     ``out_dir/part-NNNNN.parquet`` and only counts, failures and notes come back, so no process
     holds every forecast. ``out_dir`` must be new or empty, and on a multi-machine cluster
@@ -628,10 +724,12 @@ def forecast_to_parquet(frame: pd.DataFrame, out_dir: str | Path, request: Forec
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise ParameterError(f"{out_dir}: the output directory must be new or empty (it would mix "
                              f"partitions of different runs); choose another or empty it")
+    frame, censored = censor_unavailable(frame, keys, unavailable, request.freq)
     out_dir.mkdir(parents=True, exist_ok=True)
     results = _execute(frame, request, keys=keys, calendar=calendar, pool_events=pool_events,
                        with_baseline=with_baseline, progress=progress, out_dir=str(out_dir.resolve()))
     failures, notes, replaced = _gather_messages(results)
+    notes = censored + notes
     files = [Path(r.file) for r in results if r.file]
     if failures:
         write_table(pd.DataFrame([{**f.key, "error": f.error} for f in failures]),

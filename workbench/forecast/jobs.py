@@ -11,6 +11,7 @@ import pandas as pd
 from workbench.calendar import RetailCalendar, default_calendar
 from workbench.data.io import WRITE_SUFFIXES, read_table, refuse_overwrite, write_table
 from workbench.data.successors import SuccessorsWarning, map_codes, read_successors
+from workbench.data.unavailable import read_unavailable
 from workbench.data.validate import PERIOD_LENGTH, period_end, prepare_long_frame, table_notes
 from workbench.errors import ParameterError
 from workbench.forecast.backtest import compare_models, event_windows, window_history
@@ -113,7 +114,8 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
                   events: str | None = None, progress: bool | None = False,
                   output: OutputFormat = OutputFormat(), through: EventTarget | None = None,
                   echo=None, with_baseline: bool = False, window_totals=None,
-                  notes=None, successors=None, reconcile: str | None = None) -> pd.DataFrame | ForecastRun:
+                  notes=None, successors=None, reconcile: str | None = None,
+                  unavailable=None) -> pd.DataFrame | ForecastRun:
     """Forecast every series of a file as ``request`` says (built and checked by the caller).
 
     With ``out`` (CSV, Excel or Parquet) it writes ``keys, ds, yhat, yhat_qNN`` there in the
@@ -140,6 +142,9 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
     summed series, the direct total and the reconciled one (trial 11 F7c: the SKUs summed to +4.8%
     and the total to +16% on one window, and the CLI could not make them agree), and the window
     totals carry the bands scaled to the reconciled figures.
+    With ``unavailable`` (a file of days series could not sell: ``workbench.data.unavailable``;
+    daily data, not with ``reconcile``) those days are read as each series' level, with a note
+    (``core.censor_unavailable``), so a stock-out is no stop or drop.
     Raises ``ParameterError`` before reading for a missing, doubled or unwritable output, an
     output over an input, or repeated keys; ``DataValidationError`` for bad data.
     """
@@ -147,7 +152,7 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
         raise ParameterError("give exactly one of --out FILE or --out-dir DIR")
     if out is not None:
         output.check_path(out)
-        refuse_overwrite(out, data, events, successors)
+        refuse_overwrite(out, data, events, successors, unavailable)
     elif not output.is_default:
         raise ParameterError("--excel-csv, --keep-date-col and --round format an --out FILE; --out-dir "
                              "writes Parquet partitions as they are")
@@ -162,12 +167,18 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
     keys = check_keys(keys, date_col=date_col, target_col=target)
     if reconcile is not None:
         _check_reconcile(reconcile, request, keys, through, out)
+        if unavailable is not None:
+            raise ParameterError("--unavailable does not go with --reconcile yet: forecast the series with "
+                                 "--unavailable, without --reconcile")
+    if unavailable is not None and request.freq != "D":
+        raise ParameterError(f"--unavailable declares days; this run is --freq {request.freq}: give the daily data")
     calendar = RetailCalendar(events) if events else None
     if through is not None:
         (calendar or default_calendar()).label(through.event)  # an unknown event fails here
     frame, _ = load_series(data, date_col=date_col, target=target, keys=keys, freq=request.freq,
                            table=table, query=query, gaps=gaps, encoding=encoding, sheet=sheet,
                            successors=successors, calendar=calendar)
+    spans = read_unavailable(unavailable, frame, keys) if unavailable is not None else None
     if through is not None:
         last_period = frame["ds"].max()
         history_end = period_end(last_period, request.freq)  # a week or month dated by its first day
@@ -182,11 +193,11 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
         run = request.replace(engine=runner, n_jobs=None, dask_address=None)
         if out_dir is not None:
             result = forecast_to_parquet(frame, out_dir, run, keys=keys, calendar=calendar, progress=progress,
-                                         with_baseline=with_baseline)
+                                         with_baseline=with_baseline, unavailable=spans)
             _write_notes(frame.attrs.get("data_notes", []) + result.notes, notes, output, echo)
             return result
         fc = forecast(frame, run, keys=keys, calendar=calendar, progress=progress, with_baseline=with_baseline,
-                      window=(window.start, window.end) if window_totals is not None else None)
+                      unavailable=spans, window=(window.start, window.end) if window_totals is not None else None)
     if with_baseline and echo and fc["yhat_baseline"].isna().any():
         missing = fc[fc["yhat_baseline"].isna()]
         count = missing.groupby(keys).ngroups if keys else 1

@@ -1,0 +1,100 @@
+"""Unavailable days: days a series could not sell (a stock-out, a delisting, a shop closure).
+
+Zero sales on a day a SKU was out of stock are no zero demand, but a sales table cannot tell
+the two apart: a stock-out at the history's end reads as a stopped line, one inside it as a
+drop (trial 11 F0/F2). Mature planning tools let the planner declare such days so they are
+censored (SAP IBP's and Blue Yonder's out-of-stock flags on demand history); ``read_unavailable``
+reads that declaration.
+
+The file (CSV in UTF-8 or GBK, Excel, Parquet: ``workbench.data.io.read_table``) has one row
+per run of unavailable days:
+
+* any subset of the run's key columns (``--keys``) that names series, e.g. ``商品ID``: the run
+  applies to every series with those values (a SKU in every province when only ``商品ID`` is
+  given); no key column at all applies the row to every series (the shop closed);
+* ``start``, ``end``: the first and last unavailable day, inclusive (``YYYY-MM-DD``).
+
+What is done with the days is the forecast core's (``workbench.forecast.core.censor_unavailable``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.errors import DataValidationError
+
+SPAN_COLUMNS = ("start", "end")
+
+
+def read_unavailable(source: str | Path, frame: pd.DataFrame, keys) -> pd.DataFrame:
+    """Read and check an unavailable-days file against the standard frame it declares days of.
+
+    Parameters
+    ----------
+    source : the file (see the module docstring for its columns).
+    frame : the standard frame ``[keys..., ds, y]`` of the run (its key values are checked).
+    keys : the run's series key columns.
+
+    Returns
+    -------
+    ``[key columns of the file..., start, end, line]``: one row per run, ``start``/``end`` as
+    ``Timestamp`` days (inclusive), key values as text, ``line`` the file's line (row) number.
+
+    Raises
+    ------
+    DataValidationError naming the file, its line and column: a missing ``start``/``end``
+    column, a column that is neither a key of the run nor ``start``/``end``, an empty or
+    unreadable date, an ``end`` before its ``start``, a key value no series of the data holds.
+    """
+    from workbench.data.io import read_table
+
+    keys = list(keys)
+    table = read_table(source, text_columns=True)
+    src = table.attrs.get("source", str(source))
+    table.columns = [str(c).strip() for c in table.columns]
+    missing = [c for c in SPAN_COLUMNS if c not in table.columns]
+    if missing:
+        raise DataValidationError(f"{src}: column(s) {missing} missing; an unavailable-days file has the columns "
+                                  f"start and end (first and last day, inclusive) and any of the key columns "
+                                  f"{keys} that name the series; found {list(table.columns)}")
+    unknown = [c for c in table.columns if c not in SPAN_COLUMNS and c not in keys]
+    if unknown:
+        raise DataValidationError(f"{src}: column(s) {unknown} are neither start/end nor a key column of the run "
+                                  f"({keys}); rename them or add them to --keys")
+    key_cols = [k for k in keys if k in table.columns]
+    rows = []
+    for i, (label, record) in enumerate(table.iterrows()):
+        line = label + 2 if table.attrs.get("csv_rows") else i + 1  # a file's line (header: 1), else its row
+        span = {}
+        for column in SPAN_COLUMNS:
+            text = "" if pd.isna(record[column]) else str(record[column]).strip()
+            day = pd.to_datetime(text, errors="coerce", format="%Y-%m-%d") if text else pd.NaT
+            if pd.isna(day):
+                day = pd.to_datetime(text, errors="coerce") if text else pd.NaT
+            if pd.isna(day):
+                raise DataValidationError(f"{src}: line {line}, column {column!r}: {text or '(empty)'!r} is not a "
+                                          f"date; write the day as YYYY-MM-DD")
+            span[column] = day.normalize()
+        if span["end"] < span["start"]:
+            raise DataValidationError(f"{src}: line {line}, column 'end': {span['end'].date()} is before the start "
+                                      f"{span['start'].date()}; end is the last unavailable day (inclusive)")
+        values = {}
+        for k in key_cols:
+            text = "" if pd.isna(record[k]) else str(record[k]).strip()
+            if not text:
+                raise DataValidationError(f"{src}: line {line}, column {k!r}: empty; name the series' {k} or drop "
+                                          f"the column to apply the row to every series")
+            values[k] = text
+        rows.append({**values, **span, "line": line})
+    out = pd.DataFrame(rows, columns=[*key_cols, *SPAN_COLUMNS, "line"])
+    for k in key_cols:
+        known = set(frame[k].astype(str).unique())
+        bad = out[~out[k].isin(known)]
+        if len(bad):
+            more = f" ({len(bad) - 1} more rows too)" if len(bad) > 1 else ""
+            raise DataValidationError(f"{src}: line {bad['line'].iloc[0]}, column {k!r}: {bad[k].iloc[0]!r} is no "
+                                      f"value of {k!r} in the data{more}; check the code")
+    out.attrs["source"] = src
+    return out
