@@ -405,3 +405,13 @@ def test_unavailable_file_errors_name_line_and_column(sample_csv, tmp_path, caps
     err = capsys.readouterr().err
     assert code == 2 and f"error: {oos}: " in err and re.search(message, err) and "Traceback" not in err
     assert not (tmp_path / "fc.csv").exists()
+
+
+def test_backtest_unavailable_file_errors_name_line_and_column(sample_csv, tmp_path, capsys):
+    oos = tmp_path / "oos.csv"
+    oos.write_text("category,start,end\nnot_a_category,2024-10-01,2024-10-02\n")
+    code = main(["backtest", "--data", str(sample_csv), "--date-col", "ds", "--target", "units", "--keys",
+                 "category", "--freq", "D", "--event", "double11", "--years", "2024", "--lead", "30",
+                 "--unavailable", str(oos)])
+    err = capsys.readouterr().err
+    assert code == 2 and f"error: {oos}: line 2, column 'category': 'not_a_category'" in err

@@ -111,3 +111,23 @@ def test_a_gbk_file_with_chinese_keys_and_no_key_column(tmp_path):
     path.write_text("start,end\n2025-01-23,2025-01-24\n", encoding="utf-8")  # the shop closed: every series
     out, notes = censor_unavailable(frame, ["商品ID"], read_unavailable(path, frame, ["商品ID"]), "D")
     assert len(notes) == 2
+
+
+def test_the_backtest_reads_declared_days_before_its_cut_off_and_leaves_a_window_s_out_of_its_scores(tmp_path):
+    from workbench.forecast.backtest import backtest_windows
+
+    cut = 451  # 2026-04-16, a quiet day
+    frame = _shop(7, cut - 11, cut + 1)  # A out the 12 days through the cut-off
+    ds = frame["ds"].drop_duplicates().reset_index(drop=True)
+    window = {"w": (ds[cut + 7], ds[cut + 21])}  # lead 7
+    path = tmp_path / "oos.csv"
+    path.write_text(f"sku,start,end\nA,{ds[cut - 11].date()},{ds[cut].date()}\n"
+                    f"B,{ds[cut + 10].date()},{ds[cut + 12].date()}\n")
+    spans = read_unavailable(path, frame, ["sku"])
+    before = backtest_windows(frame, windows=window, model="auto", lead=7, keys=["sku"], n_jobs=1)
+    assert before.per_series.set_index("sku").loc["A", "wape"] > 0.9  # read as a stop
+    with pytest.warns(Warning, match="1 series with declared unavailable days in the window left out"):
+        after = backtest_windows(frame, windows=window, model="auto", lead=7, keys=["sku"], n_jobs=1,
+                                 unavailable=spans)
+    per = after.per_series.set_index("sku")
+    assert list(per.index) == ["A"] and per.loc["A", "wape"] < 0.3

@@ -44,6 +44,11 @@ def _data_options(parser: argparse.ArgumentParser, freq_help: str = ("D, W, MS o
                         "continues the series of the code that replaced it (a new pack or model), so the new "
                         "code is forecast from the line's history, not as a launch, and the old one is not "
                         "forecast as a stopped line (docs/own-data.md)")
+    parser.add_argument("--unavailable", metavar="FILE",
+                   help="CSV or .xlsx of days series could not sell (a stock-out): columns start, end (first and "
+                        "last day, inclusive) and any of the --keys columns that name the series; those days are "
+                        "read as each series' level before it, not as zero demand, with a note; a backtest leaves a series out of a window's scores where it declares days in it (daily data; "
+                        "docs/own-data.md)")
     parser.add_argument("--quantiles", type=_quantiles, default=DEFAULT_QUANTILES,
                         help="quantile levels, comma-separated (default "
                         f"{','.join(map(str, DEFAULT_QUANTILES))})")
@@ -103,11 +108,6 @@ def register(subparsers) -> None:
                         "default: MinT on the refits, or forecast proportions on a sparse bottom; "
                         f"{', '.join(m for m in PLANNING_RECONCILE if m != 'auto')}); "
                         "a note gives the summed series, the direct total and the reconciled one")
-    p.add_argument("--unavailable", metavar="FILE",
-                   help="CSV or .xlsx of days series could not sell (a stock-out): columns start, end (first and "
-                        "last day, inclusive) and any of the --keys columns that name the series; those days are "
-                        "read as each series' level before it, not as zero demand, with a note (daily data; "
-                        "docs/own-data.md)")
     p.add_argument("--with-baseline", action="store_true",
                    help="also write yhat_baseline, the forecast without event effects (what a budget's "
                    "gmv_target with measure: uplift reads); empty for models without one")
@@ -133,7 +133,7 @@ def register(subparsers) -> None:
 def _common(args) -> dict:
     return dict(date_col=args.date_col, target=args.target, keys=args.keys, table=args.table,
                 query=args.query, gaps=args.gaps, events=args.events, encoding=args.encoding,
-                sheet=args.sheet, successors=args.successors)
+                sheet=args.sheet, successors=args.successors, unavailable=args.unavailable)
 
 
 def _forecast(args) -> int:
@@ -153,8 +153,7 @@ def _forecast(args) -> int:
     result = forecast_file(args.data, request, out=args.out, out_dir=args.out_dir,
                            progress=args.progress, output=output, through=through, echo=print,
                            with_baseline=args.with_baseline, window_totals=args.window_totals,
-                           notes=args.notes, reconcile=args.reconcile, unavailable=args.unavailable,
-                           **_common(args))
+                           notes=args.notes, reconcile=args.reconcile, **_common(args))
     if args.out_dir:
         print(f"wrote {result.rows} rows for {result.series} series to {len(result.files)} Parquet "
               f"files in {args.out_dir}")

@@ -22,12 +22,13 @@ import numpy as np
 import pandas as pd
 
 from workbench.calendar import RetailCalendar, default_calendar
-from workbench.errors import ModelError
+from workbench.errors import ModelError, ParameterError
 from workbench.forecast import metrics
-from workbench.forecast.core import ForecastNoteWarning, forecast, series_keys
+from workbench.forecast.core import ForecastNoteWarning, forecast, series_keys, unavailable_mask
 from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
 from workbench.forecast.reconcile import prepare_method, reconcile as reconcile_levels, scale_band
 from workbench.forecast.request import ForecastRequest, check_lead
+from workbench.notes import series_label
 
 METRIC_COLUMNS = ["wape", "bias", "mase", "total_error", "coverage", "scaled_pinball"]
 MIN_CUTOFF_HISTORY = 56  # days of history a backtest's cut-off needs: the 8 weeks the default model fits on
@@ -134,7 +135,8 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
                      lead: int = 90, keys=None, quantiles=DEFAULT_QUANTILES,
                      calendar: RetailCalendar | None = None, model_params: dict | None = None,
                      n_jobs: int | None = None, pool_events: bool = True,
-                     conformal_windows: int = 0, reconcile: str | None = None) -> BacktestResult:
+                     conformal_windows: int = 0, reconcile: str | None = None,
+                     unavailable: pd.DataFrame | None = None) -> BacktestResult:
     """Backtest ``model`` on each named window ``(start, end)`` of daily data: fit on history
     ending ``lead`` days (1 to ``MAX_LEAD``) before the window, score the window
     (``conformal_windows``: as in ``ForecastRequest``, the core's calibration of the bands).
@@ -152,11 +154,18 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
     total as the sum of the series as forecast) and ``per_series`` ``direct_wape`` (each series
     as forecast), the direct figures beside the reconciled ones.
 
+    ``unavailable`` (``workbench.data.unavailable.read_unavailable``'s table; not with
+    ``reconcile``): declared days in the history are read as the series' level
+    (``core.censor_unavailable``), and a series with a declared day in a window is left out of that
+    window's scores (it had no demand to score there), with a note.
+
     Returns the ``BacktestResult``. Raises ``ParameterError`` for a bad lead, model or
     quantiles (before any fit) and ``ModelError`` for a window without history before its
     cut-off or beyond the data."""
     lead = check_lead(lead)
     keys = series_keys(frame, keys)
+    if unavailable is not None and reconcile:
+        raise ParameterError("unavailable days do not go with reconcile in a backtest yet")
     if keys and reconcile:  # an unknown method fails before any fit (the histories resolve "auto" per window)
         prepare_method(reconcile, frame.iloc[:0], keys, "D", quantiles)
     base = ForecastRequest(horizon=1, model=model, quantiles=quantiles, freq="D",
@@ -177,7 +186,7 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
         horizon = int((end - cutoff).days)
         with _notes_named(f"{model} on {label}"):  # the same note comes from every window
             fc = forecast(train, base.replace(horizon=horizon), keys=keys, calendar=calendar,
-                          pool_events=pool_events, window=(start, end))
+                          pool_events=pool_events, window=(start, end), unavailable=unavailable)
             direct, bands = fc, pd.DataFrame(fc.attrs["window_bands"])
             if keys and reconcile:
                 total = forecast(train.groupby("ds", as_index=False)["y"].sum(), base.replace(horizon=horizon),
@@ -191,6 +200,7 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
         replaced = {tuple(f.key.get(k) for k in keys): f.error for f in fc.attrs.get("replaced", [])}
         joined = window_fc.merge(frame, on=[*keys, "ds"], how="left")
         joined["y"] = joined["y"].fillna(0.0)
+        joined = _without_unavailable(joined, keys, unavailable, label)
         if direct is not fc:
             joined = joined.merge(direct[[*keys, "ds", "yhat"]].rename(columns={"yhat": "yhat_direct"}),
                                   on=[*keys, "ds"], how="left")
@@ -225,9 +235,28 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
                           pd.concat(fc_parts, ignore_index=True))
 
 
+def _without_unavailable(joined: pd.DataFrame, keys: list, spans: pd.DataFrame | None, label: str) -> pd.DataFrame:
+    """``joined`` (a window's forecast and actuals) without the series that have a declared unavailable
+    day in it (``core.unavailable_mask``), with a note naming them; ``ModelError`` when that is every
+    series."""
+    out = unavailable_mask(joined, keys, spans)
+    if not out.any():
+        return joined
+    series = joined.loc[out, keys].drop_duplicates() if keys else pd.DataFrame()
+    dropped = joined[keys].apply(tuple, axis=1).isin(set(series.itertuples(index=False, name=None))) if keys \
+        else pd.Series(True, index=joined.index)
+    if dropped.all():
+        raise ModelError(f"window {label}: every series has declared unavailable days in it (--unavailable): "
+                         f"nothing to score")
+    names = "; ".join(series_label(dict(zip(keys, s))) for s in series.itertuples(index=False, name=None))
+    warnings.warn(f"{label}: {len(series)} series with declared unavailable days in the window left out of its "
+                  f"scores (no demand to score on those days): {names}", ForecastNoteWarning, stacklevel=2)
+    return joined[~dropped.to_numpy()]
+
+
 def compare_models(frame: pd.DataFrame, *, models, windows: dict[str, tuple], lead: int = 90,
                    keys=None, quantiles=DEFAULT_QUANTILES, calendar=None, n_jobs=None,
-                   reconcile: str | None = None) -> pd.DataFrame:
+                   reconcile: str | None = None, unavailable: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per model and window: metrics on the total; over the series, the pooled WAPE
     (sum |error| / sum actual over every series and day: one exploding series shows), the median
     WAPE, and the mean and standard deviation of the per-series bias.
@@ -243,7 +272,7 @@ def compare_models(frame: pd.DataFrame, *, models, windows: dict[str, tuple], le
     (naming each failure). ``series_coverage``: the share of series-days inside the series' own
     outer quantiles (pooled over every series and day), the calibration a planner can use;
     ``window_coverage``: the share of series whose window total lies inside its own band (the
-    selection table's)."""
+    selection table's). ``unavailable``: declared unavailable days, as ``backtest_windows`` takes them."""
     lo, hi = quantile_column(min(quantiles)), quantile_column(max(quantiles))
     rows, notes = [], []
     for model in models:
@@ -251,7 +280,7 @@ def compare_models(frame: pd.DataFrame, *, models, windows: dict[str, tuple], le
             try:
                 result = backtest_windows(frame, windows={label: window}, model=model, lead=lead, keys=keys,
                                           quantiles=quantiles, calendar=calendar, n_jobs=n_jobs,
-                                          reconcile=reconcile)
+                                          reconcile=reconcile, unavailable=unavailable)
             except ModelError as exc:
                 notes.append(f"model {model!r} not scored on {label}: {short_reason(exc)}")
                 continue

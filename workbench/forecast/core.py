@@ -533,6 +533,21 @@ UNAVAILABLE_LEVEL_DAYS = 28  # uncensored days a declared run's level is read fr
 UNAVAILABLE_MIN_DAYS = 7  # fewer uncensored days before a run: its level is read after it
 
 
+def unavailable_mask(frame: pd.DataFrame, keys, spans: pd.DataFrame | None) -> np.ndarray:
+    """Boolean mask (shape (len(frame),)) of the rows of ``frame`` (``[keys..., ds, ...]``) on a day
+    ``spans`` (``read_unavailable``'s table) declares unavailable for their series: the one reading of
+    the declaration, for the censoring (``censor_unavailable``) and the backtest's scores."""
+    declared = np.zeros(len(frame), dtype=bool)
+    if spans is None:
+        return declared
+    named = [k for k in spans.columns if k in list(keys)]
+    for _, span in spans.iterrows():
+        hit = (frame["ds"] >= span["start"]) & (frame["ds"] <= span["end"])
+        for k in named:
+            hit &= frame[k].astype(str) == span[k]
+        declared |= hit.to_numpy()
+    return declared
+
 def censor_unavailable(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, freq: str
                        ) -> tuple[pd.DataFrame, list[SeriesNote]]:
     """``frame`` with each series' declared unavailable days (a stock-out) read as its level, and a note per
@@ -571,14 +586,7 @@ def censor_unavailable(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, fr
     if freq != "D":
         raise ParameterError(f"--unavailable declares days; this data is {freq!r}: give the daily data (--freq D)")
     keys = series_keys(frame, keys)
-    named = [k for k in spans.columns if k in keys]
-    declared = np.zeros(len(frame), dtype=bool)
-    for _, span in spans.iterrows():
-        hit = (frame["ds"] >= span["start"]) & (frame["ds"] <= span["end"])
-        for k in named:
-            hit &= frame[k].astype(str) == span[k]
-        hit = hit.to_numpy()
-        declared |= hit
+    declared = unavailable_mask(frame, keys, spans)
     if not declared.any():
         return frame, []
     frame = frame.copy()

@@ -318,10 +318,11 @@ def backtest_file(data, *, date_col, target, keys=(), freq="D", event: str, year
                   models=(AUTO, "seasonal_naive", "event_naive"), quantiles=DEFAULT_QUANTILES,
                   out=None, table=None, query=None, gaps="zero", events: str | None = None,
                   n_jobs: int | None = None, encoding: str | None = None,
-                  sheet: str | int | None = None, successors=None) -> pd.DataFrame:
+                  sheet: str | int | None = None, successors=None, unavailable=None) -> pd.DataFrame:
     """Compare ``models`` on past windows of ``event`` in ``years``, each fitted on history
     ending ``lead`` days before its window; write the table to ``out`` if given (``successors``:
-    a successor mapping file, as ``load_series`` applies it). Every
+    a successor mapping file, as ``load_series`` applies it; ``unavailable``: a file of days series
+    could not sell, ``workbench.data.unavailable``, as ``backtest.backtest_windows`` takes it). Every
     parameter is checked before the file is read (``ParameterError`` naming it). Models skipped
     on a window are named in ``table.attrs["notes"]`` (see ``compare_models``); what the table
     says about ``auto`` (the default model; else the first of ``models``), as the event report
@@ -329,7 +330,7 @@ def backtest_file(data, *, date_col, target, keys=(), freq="D", event: str, year
     in ``table.attrs["verdict"]``."""
     if freq != "D":
         raise ParameterError(f"--freq: event backtests need daily data; got {freq!r}")
-    refuse_overwrite(out, data, events, successors)
+    refuse_overwrite(out, data, events, successors, unavailable)
     lead = check_lead(lead)
     keys = check_keys(keys, date_col=date_col, target_col=target)
     quantiles = check_quantiles(quantiles)
@@ -348,9 +349,10 @@ def backtest_file(data, *, date_col, target, keys=(), freq="D", event: str, year
     frame, _ = load_series(data, date_col=date_col, target=target, keys=keys, freq=freq,
                            table=table, query=query, gaps=gaps, encoding=encoding, sheet=sheet,
                            successors=successors, calendar=calendar)
+    spans = read_unavailable(unavailable, frame, keys) if unavailable is not None else None
     unseen = _check_backtest_years(frame, event, years, lead, calendar, models)
     table_ = compare_models(frame, models=models, windows=windows, lead=lead, keys=keys,
-                            quantiles=quantiles, calendar=calendar, n_jobs=n_jobs)
+                            quantiles=quantiles, calendar=calendar, n_jobs=n_jobs, unavailable=spans)
     table_.attrs["notes"] = unseen + list(table_.attrs.get("notes", []))
     judged = AUTO if AUTO in models else models[0]  # the model `workbench forecast` uses unless told
     table_.attrs["verdict"] = [f"what the backtest says about {judged}: {line}"
