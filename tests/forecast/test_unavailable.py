@@ -76,12 +76,12 @@ def test_a_run_at_the_start_reads_the_level_after_it(tmp_path):
     assert 0.7 < filled.mean() / (LEVEL * WEEK.mean()) < 1.3
 
 
-def test_without_declared_days_nothing_changes(tmp_path):
+def test_days_declared_only_after_the_history_change_no_value_and_are_said(tmp_path):
     frame = _shop(4, 0, 0)
     later = frame["ds"].max() + pd.Timedelta(days=5)
     spans = _spans(frame, tmp_path, later, later)
     out, notes = censor_unavailable(frame, ["sku"], spans, "D")
-    assert out is frame and notes == []
+    assert out is frame and len(notes) == 1 and "are not forecast at zero" in str(notes[0])
     with pytest.raises(ParameterError, match="declares days"):
         censor_unavailable(frame, ["sku"], spans, "W")
 
@@ -131,3 +131,20 @@ def test_the_backtest_reads_declared_days_before_its_cut_off_and_leaves_a_window
                                  unavailable=spans)
     per = after.per_series.set_index("sku")
     assert list(per.index) == ["A"] and per.loc["A", "wape"] < 0.3
+
+
+def test_days_declared_after_the_history_are_said_not_silently_ignored(tmp_path):
+    """A stock-out declared past the cut-off (the new user's 09-10..09-24 from a 09-20 cut-off): the
+    days in the history are read as the level, and a note says the days after its end are not
+    forecast at zero (the censoring reaches the history only)."""
+    frame = _shop(4, 530, 540)
+    ds = frame["ds"].drop_duplicates().reset_index(drop=True)
+    after = ds.iloc[-1] + pd.Timedelta(days=4)
+    censored, notes = censor_unavailable(frame, ["sku"], _spans(frame, tmp_path, ds[530], after), "D")
+    assert len(notes) == 2 and "10 unavailable day(s)" in str(notes[0])
+    first = (ds.iloc[-1] + pd.Timedelta(days=1)).date()
+    assert f"declared after its history ends ({first}..{after.date()}) are not forecast at zero" in str(notes[1])
+    assert "sku=A" in str(notes[1])
+    only_ahead = _spans(frame, tmp_path, ds.iloc[-1] + pd.Timedelta(days=2), after, sku="B")
+    unchanged, notes = censor_unavailable(frame, ["sku"], only_ahead, "D")
+    assert unchanged is frame and len(notes) == 1 and "sku=B" in str(notes[0])

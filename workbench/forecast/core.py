@@ -575,7 +575,8 @@ def censor_unavailable(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, fr
     -------
     The frame (a copy, ``y`` as float, when a day was declared) and one ``SeriesNote`` per series with
     declared days in its history ("N unavailable days (from..to) read as its level X a day, not as zero
-    demand"). Declared days outside a series' rows change nothing.
+    demand"), and one per series with days declared after its history's end (not forecast at zero: said).
+    Declared days before a series' first row change nothing.
 
     Raises
     ------
@@ -586,9 +587,12 @@ def censor_unavailable(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, fr
     if freq != "D":
         raise ParameterError(f"--unavailable declares days; this data is {freq!r}: give the daily data (--freq D)")
     keys = series_keys(frame, keys)
+    ahead = [SeriesNote(series_label(key), f"unavailable day(s) declared after its history ends ({first.date()}.."
+                        f"{last.date()}) are not forecast at zero: --unavailable reads the history only; plan "
+                        f"that stock-out yourself", key) for key, first, last in _declared_ahead(frame, keys, spans)]
     declared = unavailable_mask(frame, keys, spans)
     if not declared.any():
-        return frame, []
+        return frame, ahead
     frame = frame.copy()
     frame["y"] = frame["y"].astype(float)
     values = frame["y"].to_numpy(copy=True)
@@ -624,7 +628,25 @@ def censor_unavailable(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, fr
         key = dict(zip(keys, series))
         notes.append(SeriesNote(series_label(key), "; ".join(said) + " (--unavailable)", key))
     frame["y"] = values
-    return frame, notes
+    return frame, notes + ahead
+
+
+def _declared_ahead(frame: pd.DataFrame, keys, spans: pd.DataFrame) -> list[tuple[dict, pd.Timestamp, pd.Timestamp]]:
+    """``(key, first, last)`` per series with days ``spans`` declares after its history's last day: the
+    first and last such day (a planned stock-out, which the censoring does not reach)."""
+    ends = frame.groupby(keys, sort=False, observed=True)["ds"].max().reset_index() if keys else \
+        pd.DataFrame({"ds": [frame["ds"].max()]})
+    named = [k for k in spans.columns if k in list(keys)]
+    ahead = {}
+    for _, span in spans.iterrows():
+        hit = (ends["ds"] < span["end"]).to_numpy().copy()
+        for k in named:
+            hit &= (ends[k].astype(str) == span[k]).to_numpy()
+        for i in np.flatnonzero(hit):
+            first = max(span["start"], ends["ds"].iat[i] + pd.Timedelta(days=1))
+            lo, hi = ahead.get(i, (first, span["end"]))
+            ahead[i] = (min(lo, first), max(hi, span["end"]))
+    return [({k: ends[k].iat[i] for k in keys}, lo, hi) for i, (lo, hi) in sorted(ahead.items())]
 
 
 def forecast(
