@@ -540,13 +540,20 @@ def unavailable_mask(frame: pd.DataFrame, keys, spans: pd.DataFrame | None) -> n
     declared = np.zeros(len(frame), dtype=bool)
     if spans is None:
         return declared
-    named = [k for k in spans.columns if k in list(keys)]
-    for _, span in spans.iterrows():
-        hit = (frame["ds"] >= span["start"]) & (frame["ds"] <= span["end"])
-        for k in named:
-            hit &= frame[k].astype(str) == span[k]
-        declared |= hit.to_numpy()
+    for span in spans.to_dict("records"):
+        declared |= _of_span(frame, keys, span) & (frame["ds"] >= span["start"]).to_numpy() \
+            & (frame["ds"] <= span["end"]).to_numpy()
     return declared
+
+
+def _of_span(table: pd.DataFrame, keys, span: dict) -> np.ndarray:
+    """Boolean mask of the rows of ``table`` whose series the declared ``span`` (a row of
+    ``read_unavailable``'s table, its key values as text) names; every row for a span naming no key."""
+    hit = np.ones(len(table), dtype=bool)
+    for k in keys:
+        if k in span:
+            hit &= (table[k].astype(str) == span[k]).to_numpy()
+    return hit
 
 def censor_unavailable(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, freq: str
                        ) -> tuple[pd.DataFrame, list[SeriesNote]]:
@@ -636,13 +643,9 @@ def _declared_ahead(frame: pd.DataFrame, keys, spans: pd.DataFrame) -> list[tupl
     first and last such day (a planned stock-out, which the censoring does not reach)."""
     ends = frame.groupby(keys, sort=False, observed=True)["ds"].max().reset_index() if keys else \
         pd.DataFrame({"ds": [frame["ds"].max()]})
-    named = [k for k in spans.columns if k in list(keys)]
     ahead = {}
-    for _, span in spans.iterrows():
-        hit = (ends["ds"] < span["end"]).to_numpy().copy()
-        for k in named:
-            hit &= (ends[k].astype(str) == span[k]).to_numpy()
-        for i in np.flatnonzero(hit):
+    for span in spans.to_dict("records"):
+        for i in np.flatnonzero(_of_span(ends, keys, span) & (ends["ds"] < span["end"]).to_numpy()):
             first = max(span["start"], ends["ds"].iat[i] + pd.Timedelta(days=1))
             lo, hi = ahead.get(i, (first, span["end"]))
             ahead[i] = (min(lo, first), max(hi, span["end"]))
