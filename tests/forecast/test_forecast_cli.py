@@ -390,6 +390,40 @@ def test_unavailable_days_are_read_as_the_level_with_a_note(sample_csv, tmp_path
     assert code == 0 and f"category={category}: 10 unavailable day(s)" in out and "not as zero demand" in out
 
 
+def test_weekly_reconciled_forecast_takes_the_file_and_gives_up_a_planned_stock_out(sample_csv, tmp_path, capsys):
+    """Weekly data with --reconcile and --unavailable (both refused before): a category out of stock the
+    first 10 days of the 年货节 window is forecast at sales 0 there, the demand given up in lost_sales in
+    the forecast and the window totals, which still add up to the reconciled figure of the note."""
+    import re
+
+    from workbench.calendar import default_calendar
+
+    days = pd.read_csv(sample_csv, parse_dates=["ds"])
+    days = days[days.ds >= "2024-09-02"]  # from a Monday
+    weekly = days.assign(ds=days.ds - pd.to_timedelta(days.ds.dt.day_of_week, unit="D")) \
+        .groupby(["category", "ds"], as_index=False)["units"].sum()
+    weekly = weekly[weekly.ds <= "2026-10-19"]  # whole weeks
+    weekly.to_csv(tmp_path / "w.csv", index=False)
+    window = default_calendar().window("new_year_sale", 2027)
+    category = weekly.category.iloc[0]
+    oos = tmp_path / "oos.csv"
+    oos.write_text(f"category,start,end\n{category},{window.start.date()},"
+                   f"{(window.start + pd.Timedelta(days=9)).date()}\n")
+    out, totals = tmp_path / "fc.csv", tmp_path / "tot.csv"
+    code = main(["forecast", "--data", str(tmp_path / "w.csv"), "--date-col", "ds", "--target", "units", "--keys",
+                 "category", "--freq", "W", "--through-event", "new_year_sale", "--reconcile", "--unavailable",
+                 str(oos), "--window-totals", str(totals), "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    fc, tot = pd.read_csv(out, parse_dates=["ds"]), pd.read_csv(totals).set_index("category")
+    assert "lost_sales" in fc.columns and "lost_sales" in tot.columns
+    assert tot.loc[category, "lost_sales"] > 0 and (tot.drop(index=category)["lost_sales"] == 0).all()
+    assert f"category={category}: 10 unavailable day(s) declared in the forecast" in captured.err
+    reconciled = float(re.search(r"every level now adds up to ([\d,]+)|direct national forecast, ([\d,]+)",
+                                 captured.out).group(0).split()[-1].replace(",", ""))
+    assert tot.yhat.sum() == pytest.approx(reconciled, rel=2e-3)
+
+
 @pytest.mark.parametrize("text, message", [
     ("category,start,end\nnot_a_category,2024-10-01,2024-10-02\n", "line 2, column 'category': 'not_a_category'"),
     ("category,start,end\n{c},2024-10-05,2024-10-01\n", "line 2, column 'end': 2024-10-01 is before the start"),

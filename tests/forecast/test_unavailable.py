@@ -76,14 +76,14 @@ def test_a_run_at_the_start_reads_the_level_after_it(tmp_path):
     assert 0.7 < filled.mean() / (LEVEL * WEEK.mean()) < 1.3
 
 
-def test_days_declared_only_after_the_history_change_no_value_and_are_said(tmp_path):
+def test_days_declared_only_after_the_history_change_no_history(tmp_path):
     frame = _shop(4, 0, 0)
     later = frame["ds"].max() + pd.Timedelta(days=5)
     spans = _spans(frame, tmp_path, later, later)
     out, notes = censor_unavailable(frame, ["sku"], spans, "D")
-    assert out is frame and len(notes) == 1 and "are not forecast at zero" in str(notes[0])
-    with pytest.raises(ParameterError, match="declares days"):
-        censor_unavailable(frame, ["sku"], spans, "W")
+    assert out["y"].equals(frame["y"]) and notes == []
+    with pytest.raises(ParameterError, match="daily, weekly or monthly"):
+        censor_unavailable(frame, ["sku"], spans, "QS")
 
 
 @pytest.mark.parametrize("text, message", [
@@ -133,18 +133,121 @@ def test_the_backtest_reads_declared_days_before_its_cut_off_and_leaves_a_window
     assert list(per.index) == ["A"] and per.loc["A", "wape"] < 0.3
 
 
-def test_days_declared_after_the_history_are_said_not_silently_ignored(tmp_path):
-    """A stock-out declared past the cut-off (the new user's 09-10..09-24 from a 09-20 cut-off): the
-    days in the history are read as the level, and a note says the days after its end are not
-    forecast at zero (the censoring reaches the history only)."""
+def test_a_stock_out_planned_in_the_horizon_is_sales_zero_with_the_demand_given_up(tmp_path):
+    """Days declared after the history (a planned stock-out: the new user's 09-10..09-24 from a 09-20
+    cut-off): the days in the history are read as the level; on the days after it the sales forecast
+    is 0, bands 0, and what the forecast held there is the demand given up, in lost_sales, the window
+    record and the note."""
     frame = _shop(4, 530, 540)
     ds = frame["ds"].drop_duplicates().reset_index(drop=True)
-    after = ds.iloc[-1] + pd.Timedelta(days=4)
-    censored, notes = censor_unavailable(frame, ["sku"], _spans(frame, tmp_path, ds[530], after), "D")
-    assert len(notes) == 2 and "10 unavailable day(s)" in str(notes[0])
-    first = (ds.iloc[-1] + pd.Timedelta(days=1)).date()
-    assert f"declared after its history ends ({first}..{after.date()}) are not forecast at zero" in str(notes[1])
-    assert "sku=A" in str(notes[1])
-    only_ahead = _spans(frame, tmp_path, ds.iloc[-1] + pd.Timedelta(days=2), after, sku="B")
-    unchanged, notes = censor_unavailable(frame, ["sku"], only_ahead, "D")
-    assert unchanged is frame and len(notes) == 1 and "sku=B" in str(notes[0])
+    first, last = ds.iloc[-1] + pd.Timedelta(days=1), ds.iloc[-1] + pd.Timedelta(days=4)
+    spans = _spans(frame, tmp_path, ds[530], last)
+    censored, notes = censor_unavailable(frame, ["sku"], spans, "D")
+    assert len(notes) == 1 and "10 unavailable day(s)" in str(notes[0])
+    window = (first, first + pd.Timedelta(days=13))
+    free = forecast(censored, horizon=21, model="auto", freq="D", keys=["sku"], n_jobs=1, window=window)
+    fc = forecast(frame, horizon=21, model="auto", freq="D", keys=["sku"], n_jobs=1, unavailable=spans,
+                  window=window)
+    out = fc["ds"].between(first, last) & (fc["sku"] == "A")
+    assert (fc.loc[out, ["yhat", "yhat_q10", "yhat_q50", "yhat_q90"]] == 0).all().all()
+    assert np.allclose(fc.loc[out, "lost_sales"], free.loc[out.to_numpy(), "yhat"])
+    assert (fc.loc[~out, "lost_sales"] == 0).all()
+    assert np.allclose(fc.loc[~out, "yhat"], free.loc[~out.to_numpy(), "yhat"])  # the other days, B untouched
+    lost = fc.loc[out, "lost_sales"].sum()
+    assert 0.7 < lost / (4 * LEVEL * WEEK.mean()) < 1.3
+    said = [str(n) for n in fc.attrs["notes"] if "declared in the forecast" in str(n)]
+    assert len(said) == 1 and "sku=A" in said[0] and f"({first.date()}..{last.date()})" in said[0]
+    assert f"demand given up {lost:,.4g}" in said[0]
+    record = {r["sku"]: r for r in fc.attrs["window_bands"]}
+    assert np.isclose(record["A"]["lost_sales"], lost) and record["B"]["lost_sales"] == 0
+    assert np.isclose(record["A"]["yhat"], fc.loc[fc["sku"].eq("A") & fc["ds"].between(*window), "yhat"].sum())
+
+
+def _weekly(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame``'s days summed per week, each dated by its Monday (whole weeks only)."""
+    out = frame.assign(ds=frame["ds"] - pd.to_timedelta(frame["ds"].dt.day_of_week, unit="D"))
+    out = out.groupby(["sku", "ds"], as_index=False)["y"].sum()
+    counts = frame.assign(ds=frame["ds"] - pd.to_timedelta(frame["ds"].dt.day_of_week, unit="D")) \
+        .groupby(["sku", "ds"])["y"].size().to_numpy()
+    out = out[counts == 7].reset_index(drop=True)
+    out.attrs["freq"] = "W"
+    return out
+
+
+def test_weekly_data_read_the_declared_share_of_a_week_as_the_level(tmp_path):
+    """A weekly table: the weeks of a stock-out at the history's end are read as the level (the share of
+    a week declared adds that share of the level to its sales), not as a stop; a week half declared
+    in the horizon keeps half its forecast, the rest given up."""
+    days = _shop(9, 0, 0, days=546)  # from a Monday, 78 whole weeks
+    weekly = _weekly(days)
+    weeks = weekly["ds"].drop_duplicates().reset_index(drop=True)
+    weekly.loc[(weekly["sku"] == "A") & (weekly["ds"] >= weeks.iloc[-3]), "y"] = 0.0  # the last 3 weeks out
+    partial = (weekly["sku"] == "A") & (weekly["ds"] == weeks.iloc[-4])
+    weekly.loc[partial, "y"] = weekly.loc[partial, "y"] * 4 / 7  # out from its Friday on
+    spans = _spans(weekly, tmp_path, weeks.iloc[-4] + pd.Timedelta(days=4),
+                   weeks.iloc[-1] + pd.Timedelta(days=6 + 7 + 3))  # through the Wednesday of week 2 ahead
+    censored, notes = censor_unavailable(weekly, ["sku"], spans, "W")
+    a = censored[censored["sku"] == "A"].set_index("ds")["y"]
+    level = LEVEL * WEEK.sum()
+    assert all(0.85 < a[w] / level < 1.15 for w in weeks.iloc[-4:])
+    assert len(notes) == 1 and "in 4 week(s)" in str(notes[0]) and "24 unavailable day(s)" in str(notes[0])
+    without = forecast(weekly, horizon=6, model="auto", freq="W", keys=["sku"], n_jobs=1)
+    assert without.loc[without["sku"] == "A", "yhat"].sum() < 0.3 * 6 * level  # read as a stop
+    fc = forecast(weekly, horizon=6, model="auto", freq="W", keys=["sku"], n_jobs=1, unavailable=spans)
+    a = fc[fc["sku"] == "A"].reset_index(drop=True)
+    assert (a.loc[0, ["yhat", "yhat_q90"]] == 0).all()  # week 1 ahead: every day declared
+    assert np.isclose(a.loc[1, "lost_sales"] * 4, a.loc[1, "yhat"] * 3)  # week 2: Monday..Wednesday declared
+    assert 0.8 < a.loc[2:, "yhat"].mean() / level < 1.2 and (a.loc[2:, "lost_sales"] == 0).all()
+
+
+def test_a_span_naming_a_finer_key_names_no_sum_of_series(tmp_path):
+    """A SKU's stock-out does not censor its region's sum (the cycle's regional demand): the span names
+    a key column the region frame lacks."""
+    frame = _shop(10, 520, 540).assign(region="East")
+    spans = _spans(frame, tmp_path, frame["ds"].iloc[520], frame["ds"].iloc[539])
+    region = frame.groupby(["region", "ds"], as_index=False)["y"].sum()
+    out, notes = censor_unavailable(region, ["region"], spans, "D")
+    assert out["y"].equals(region["y"]) and notes == []
+
+
+def test_the_event_forecast_reconciles_the_censored_histories_and_gives_up_a_planned_stock_out(tmp_path):
+    """event_forecast with the file, keyed and reconciled (the event report, forecast --reconcile): the
+    national total is forecast from the censored histories and gives up the planned stock-out's units,
+    so the levels add up with A at 0 on its declared days, and the totals carry lost_sales."""
+    from workbench.forecast.planning import event_forecast, level_totals, national_totals, selection_table
+
+    frame = _shop(11, 520, 534, days=534)  # A out its last 14 days, through 2026-07-07
+    end = frame["ds"].max()
+    path = tmp_path / "oos.csv"
+    path.write_text(f"sku,start,end\nA,{frame['ds'].iloc[520].date()},2026-10-25\n", encoding="utf-8")
+    spans = read_unavailable(path, frame, ["sku"])
+    result = event_forecast(frame, event="double11", keys=["sku"], n_jobs=1, unavailable=spans)
+    fc = result.forecast
+    a = fc[(fc["sku"] == "A") & (fc["ds"] <= "2026-10-25")]
+    assert (a["yhat"] == 0).all() and (a["lost_sales"] > 0).all() and end < a["ds"].min()
+    totals = result.totals.set_index("sku")
+    assert totals.loc["A", "lost_sales"] > 0 and totals.loc["B", "lost_sales"] == 0
+    national = national_totals(result)
+    assert np.isclose(national["yhat"], totals["yhat"].sum())
+    assert np.isclose(national["lost_sales"], totals["lost_sales"].sum())
+    w = result.window
+    b_after = fc[(fc["sku"] == "B") & (fc["ds"] > "2026-10-25") & fc["ds"].between(w.start, w.end)]["yhat"].sum()
+    assert w.start < pd.Timestamp("2026-10-25") and 0.8 < totals.loc["A", "yhat"] / b_after < 1.25  # its days after
+    assert "lost_sales" in selection_table(result, frame).columns
+    assert "lost_sales" in level_totals(result).columns
+    direct = result.direct_total.set_index("ds")
+    assert (direct.loc[a["ds"], "lost_sales"] > 0).all()  # the direct total gave the units up too
+    assert any("levels reconciled" in n for n in result.notes)
+
+
+def test_a_shop_closure_ahead_of_one_unkeyed_series(tmp_path):
+    """A file of only start,end on a series without key columns (the shop's total): its days ahead are
+    sales 0 too."""
+    total = _shop(12, 0, 0).groupby("ds", as_index=False)["y"].sum()
+    ahead = total["ds"].max() + pd.Timedelta(days=3)
+    path = tmp_path / "closed.csv"
+    path.write_text(f"start,end\n{ahead.date()},{ahead.date()}\n", encoding="utf-8")
+    fc = forecast(total, horizon=7, model="auto", freq="D", keys=[], n_jobs=1,
+                  unavailable=read_unavailable(path, total, []))
+    assert (fc.loc[fc["ds"] == ahead, ["yhat", "yhat_q90"]] == 0).all().all()
+    assert (fc.loc[fc["ds"] == ahead, "lost_sales"] > 0).all() and (fc.loc[fc["ds"] != ahead, "lost_sales"] == 0).all()

@@ -93,6 +93,33 @@ def test_the_network_and_the_stock_read_one_forecast_of_the_window(repo, tmp_pat
     assert any("(middle-out), they add up to the region forecast" in note for note in result.notes)
 
 
+@pytest.mark.slow
+def test_a_planned_stock_out_is_given_up_by_the_regions_the_network_and_the_stock(repo, tmp_path):
+    """A SKU declared out of stock for the first 10 days of the window (``unavailable``): its sales there
+    are 0 and the demand it gives up is taken off the regions' forecast, so the network, the stock and
+    the region table plan the sales left (one figure), and the region table and a note give the units."""
+    from workbench.calendar import default_calendar
+    from workbench.fulfilment.cycle import run_cycle
+
+    files = own_files(tmp_path)
+    window = default_calendar().window("618", 2027)
+    oos = tmp_path / "oos.csv"
+    oos.write_text(f"sku,start,end\nLIP-01,{window.start.date()},{(window.start + pd.Timedelta(days=9)).date()}\n",
+                   encoding="utf-8")
+    common = dict(category=None, hot_target_share=0.0, time_limit=60.0,
+                  budget_scenario=str(repo / "budgets" / "plan_base.yaml"))
+    free = run_cycle(cycle_params(**files, **common))
+    result = run_cycle(cycle_params(**files, **common, unavailable=str(oos)))
+    national = float(result.region_totals["yhat"].sum())
+    given = float(result.region_totals["lost_sales"].sum())
+    assert given > 0 and national == pytest.approx(float(free.region_totals["yhat"].sum()) - given, rel=0.03)
+    assert abs(float(result.network.demand["demand"].sum()) - national) < 0.5
+    assert abs(float(result.build["window_demand"].sum()) - national) < 0.5
+    assert result.table("regions")["frame"]["lost_sales"].sum() == pytest.approx(given)
+    note = next(n for n in result.notes if n.startswith("planned stock-outs (unavailable)"))
+    assert "LIP-01" in note and "the stock plan the sales left" in note
+
+
 def test_committed_notebook_has_no_outputs(repo):
     nb = json.loads((repo / "notebooks" / "planning_cycle.ipynb").read_text())
     assert nb["metadata"]["kernelspec"]["name"] == "workbench"

@@ -204,3 +204,58 @@ def test_the_event_report_plans_a_planners_own_lunar_event(run_notebook, tmp_pat
     selection = pd.read_csv(tmp_path / "out" / "selection_mid_autumn_2027.csv", encoding="utf-8-sig")
     # the seeded fortnight's mean multiplier is x1.69 (+69%); the shipped calendar learns none (+0%)
     assert len(selection) == 6 and selection.uplift_pct.between(0.35, 1.05).all(), selection
+
+
+def test_the_event_report_takes_declared_stock_outs(run_notebook, tmp_path):
+    """The report's ``unavailable`` file (a stock-out in the history and one planned in the window): the
+    report says which days were declared, where they lie, and the selection table gives the demand
+    given up; its backtest reads the same file."""
+    s = load_sample("category")
+    path = tmp_path / "sales.csv"
+    s[s.ds >= "2024-11-01"].drop(columns="gmv").to_csv(path, index=False)
+    oos = tmp_path / "oos.csv"
+    oos.write_text("category,start,end\nfood,2026-10-18,2026-10-31\nhome,2027-01-02,2027-01-08\n", encoding="utf-8")
+    nb = run_notebook("event_forecast.ipynb", {
+        "event": "new_year_sale", "data": str(path), "keys": ["category"], "unavailable": str(oos),
+        "backtest_years": [2026], "backtest_models": ["seasonal_naive"], "export_dir": str(tmp_path / "out")})
+    text = _text(nb)
+    assert (f"declared unavailable ({oos} line 2): category=food, 2026-10-18..2026-10-31, in the history: read as "
+            f"the level") in text
+    assert "category=home, 2027-01-02..2027-01-08, after the history: forecast as sales 0" in text
+    selection = pd.read_csv(tmp_path / "out" / "selection_new_year_sale_2027.csv", encoding="utf-8-sig")
+    lost = selection.set_index("category")["lost_sales"]
+    assert lost["home"] > 0 and (lost.drop(index="home") == 0).all()
+    daily = pd.read_csv(tmp_path / "out" / "forecast_new_year_sale_2027.csv", encoding="utf-8-sig")
+    home = daily[(daily.category == "home") & daily.ds.between("2027-01-02", "2027-01-08")]
+    assert len(home) == 7 and (home.yhat == 0).all()
+
+
+def test_a_bad_unavailable_file_is_refused_before_any_kernel_by_both_notebooks(repo, tmp_path):
+    """The event and planning-cycle notebooks check the file before any kernel starts, naming its line
+    and column; a key column the run does not have is refused the same way."""
+    from workbench.errors import DataValidationError, ParameterError
+    from workbench.reports import runner
+
+    data = tmp_path / "sales.csv"
+    data.write_text("日期,商品编码,region,销量\n2026-01-01,A1,North,1\n", encoding="utf-8")
+    stock = tmp_path / "stock.csv"
+    stock.write_text("sku,warehouse,on_hand,on_order\nA1,Beijing,5,0\n", encoding="utf-8")
+    bad = tmp_path / "oos.csv"
+    bad.write_text("商品编码,start,end\nA1,2026-01-05,2026-01-02\n", encoding="utf-8")
+    other = tmp_path / "oos_store.csv"
+    other.write_text("店铺,start,end\nX,2026-01-05,2026-01-06\n", encoding="utf-8")
+    cycle = {"data": str(data), "stock": str(stock), "date_col": "日期", "sku_col": "商品编码", "target": "销量",
+             "gmv": None, "category": None}
+    event = {"data": str(data), "date_col": "日期", "target": "销量", "keys": ["商品编码"]}
+    for notebook, values in (("event_forecast.ipynb", event), ("planning_cycle.ipynb", cycle)):
+        with pytest.raises(DataValidationError, match="line 2, column 'end': 2026-01-02 is before the start"):
+            runner.prepare(repo / "notebooks" / notebook, values={**values, "unavailable": str(bad)},
+                           report=notebook, tag="", reports_dir=tmp_path / "reports")
+        with pytest.raises(DataValidationError, match=r"\['店铺'\] are neither start/end nor a key column"):
+            runner.prepare(repo / "notebooks" / notebook, values={**values, "unavailable": str(other)},
+                           report=notebook, tag="", reports_dir=tmp_path / "reports")
+    from workbench.forecast.planning import EventParams
+
+    with pytest.raises(ParameterError, match="unavailable: .* is not an existing file"):
+        EventParams(data=str(data), date_col="日期", target="销量", keys=["商品编码"],
+                    unavailable=str(tmp_path / "absent.csv"))

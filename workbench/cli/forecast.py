@@ -47,8 +47,10 @@ def _data_options(parser: argparse.ArgumentParser, freq_help: str = ("D, W, MS o
     parser.add_argument("--unavailable", metavar="FILE",
                    help="CSV or .xlsx of days series could not sell (a stock-out): columns start, end (first and "
                         "last day, inclusive) and any of the --keys columns that name the series; those days are "
-                        "read as each series' level before it, not as zero demand, with a note; a backtest leaves a series out of a window's scores where it declares days in it (daily data; "
-                        "docs/own-data.md)")
+                        "read as each series' level before it, not as zero demand, with a note; days after the "
+                        "history (a planned stock-out) are forecast as sales 0, the demand given up in a lost_sales "
+                        "column; a backtest leaves a series out of a window's scores where it declares days in it "
+                        "(daily, weekly or monthly data; docs/own-data.md)")
     parser.add_argument("--quantiles", type=_quantiles, default=DEFAULT_QUANTILES,
                         help="quantile levels, comma-separated (default "
                         f"{','.join(map(str, DEFAULT_QUANTILES))})")

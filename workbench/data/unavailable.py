@@ -44,9 +44,39 @@ def read_unavailable(source: str | Path, frame: pd.DataFrame, keys) -> pd.DataFr
 
     Raises
     ------
+    DataValidationError naming the file, its line and column: ``read_spans``' faults, and a key
+    value no series of the data holds.
+    """
+    out = read_spans(source, keys)
+    src = out.attrs["source"]
+    for k in [c for c in out.columns if c not in (*SPAN_COLUMNS, "line")]:
+        known = set(frame[k].astype(str).unique())
+        bad = out[~out[k].isin(known)]
+        if len(bad):
+            more = f" ({len(bad) - 1} more rows too)" if len(bad) > 1 else ""
+            raise DataValidationError(f"{src}: line {bad['line'].iloc[0]}, column {k!r}: {bad[k].iloc[0]!r} is no "
+                                      f"value of {k!r} in the data{more}; check the code")
+    return out
+
+
+def read_spans(source: str | Path, keys) -> pd.DataFrame:
+    """Read an unavailable-days file and check it on its own (the notebooks' check before any
+    kernel starts; ``read_unavailable`` adds the check of its key values against the data).
+
+    Parameters
+    ----------
+    source : the file (see the module docstring for its columns).
+    keys : the run's series key columns (the file's other columns are refused).
+
+    Returns
+    -------
+    ``read_unavailable``'s table, its key values not yet checked against any data.
+
+    Raises
+    ------
     DataValidationError naming the file, its line and column: a missing ``start``/``end``
     column, a column that is neither a key of the run nor ``start``/``end``, an empty or
-    unreadable date, an ``end`` before its ``start``, a key value no series of the data holds.
+    unreadable date, an ``end`` before its ``start``, an empty key value.
     """
     from workbench.data.io import read_table
 
@@ -89,12 +119,25 @@ def read_unavailable(source: str | Path, frame: pd.DataFrame, keys) -> pd.DataFr
             values[k] = text
         rows.append({**values, **span, "line": line})
     out = pd.DataFrame(rows, columns=[*key_cols, *SPAN_COLUMNS, "line"])
-    for k in key_cols:
-        known = set(frame[k].astype(str).unique())
-        bad = out[~out[k].isin(known)]
-        if len(bad):
-            more = f" ({len(bad) - 1} more rows too)" if len(bad) > 1 else ""
-            raise DataValidationError(f"{src}: line {bad['line'].iloc[0]}, column {k!r}: {bad[k].iloc[0]!r} is no "
-                                      f"value of {k!r} in the data{more}; check the code")
     out.attrs["source"] = src
     return out
+
+
+def describe_unavailable(spans: pd.DataFrame | None, history_end) -> list[str]:
+    """What a report says of the declared days (``read_unavailable``'s table; None: nothing): one line
+    per run, the series it names (every series when none), its days, and whether they lie in the
+    history (read as the level) or after ``history_end`` (forecast as sales 0, the demand given up
+    in ``lost_sales``), or both."""
+    if spans is None or not len(spans):
+        return []
+    end = pd.Timestamp(history_end)
+    keys = [c for c in spans.columns if c not in (*SPAN_COLUMNS, "line")]
+    lines = []
+    for span in spans.to_dict("records"):
+        named = ", ".join(f"{k}={span[k]}" for k in keys if k in span) or "every series"
+        where = ("in the history: read as the level" if span["end"] <= end else
+                 "after the history: forecast as sales 0, the demand given up in lost_sales" if span["start"] > end
+                 else "in the history (read as the level) and after it (sales 0, the demand given up in lost_sales)")
+        lines.append(f"declared unavailable ({spans.attrs.get('source', 'file')} line {span['line']}): {named}, "
+                     f"{span['start'].date()}..{span['end'].date()}, {where}")
+    return lines

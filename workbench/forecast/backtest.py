@@ -24,7 +24,8 @@ import pandas as pd
 from workbench.calendar import RetailCalendar, default_calendar
 from workbench.errors import ModelError, ParameterError
 from workbench.forecast import metrics
-from workbench.forecast.core import ForecastNoteWarning, forecast, series_keys, unavailable_mask
+from workbench.forecast.core import (LOST_SALES, ForecastNoteWarning, censor_unavailable, forecast, given_up,
+                                     series_keys, unavailable_mask)
 from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
 from workbench.forecast.reconcile import prepare_method, reconcile as reconcile_levels, scale_band
 from workbench.forecast.request import ForecastRequest, check_lead
@@ -154,18 +155,17 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
     total as the sum of the series as forecast) and ``per_series`` ``direct_wape`` (each series
     as forecast), the direct figures beside the reconciled ones.
 
-    ``unavailable`` (``workbench.data.unavailable.read_unavailable``'s table; not with
-    ``reconcile``): declared days in the history are read as the series' level
-    (``core.censor_unavailable``), and a series with a declared day in a window is left out of that
-    window's scores (it had no demand to score there), with a note.
+    ``unavailable`` (``workbench.data.unavailable.read_unavailable``'s table): declared days in the
+    history are read as the series' level (``core.censor_unavailable``; with ``reconcile`` the total is
+    forecast from the censored histories and gives up the series' lost sales after the cut-off,
+    ``core.given_up``), and a series with a declared day in a window is left out of that window's
+    scores (it had no demand to score there), with a note.
 
     Returns the ``BacktestResult``. Raises ``ParameterError`` for a bad lead, model or
     quantiles (before any fit) and ``ModelError`` for a window without history before its
     cut-off or beyond the data."""
     lead = check_lead(lead)
     keys = series_keys(frame, keys)
-    if unavailable is not None and reconcile:
-        raise ParameterError("unavailable days do not go with reconcile in a backtest yet")
     if keys and reconcile:  # an unknown method fails before any fit (the histories resolve "auto" per window)
         prepare_method(reconcile, frame.iloc[:0], keys, "D", quantiles)
     base = ForecastRequest(horizon=1, model=model, quantiles=quantiles, freq="D",
@@ -188,9 +188,12 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
             fc = forecast(train, base.replace(horizon=horizon), keys=keys, calendar=calendar,
                           pool_events=pool_events, window=(start, end), unavailable=unavailable)
             direct, bands = fc, pd.DataFrame(fc.attrs["window_bands"])
-            if keys and reconcile:
-                total = forecast(train.groupby("ds", as_index=False)["y"].sum(), base.replace(horizon=horizon),
+            if keys and reconcile:  # the total of the censored histories, giving up the series' lost sales
+                censored, _ = censor_unavailable(train, keys, unavailable, "D")
+                total = forecast(censored.groupby("ds", as_index=False)["y"].sum(), base.replace(horizon=horizon),
                                  calendar=calendar, pool_events=pool_events, window=(start, end))
+                if LOST_SALES in fc:
+                    total = given_up(total, fc[["ds", LOST_SALES]], [])
                 method, why, errors = prepare_method(reconcile, train, keys, base.freq, base.quantiles,
                                                      fc.attrs["window_spans"])
                 if why:  # "auto"'s choice or a fallback, as the planning's note says it

@@ -95,6 +95,9 @@ class _Job:
     conformal_windows: int = 0
     window: tuple[pd.Timestamp, pd.Timestamp] | None = None  # first and last day of a window total's band
     prior_param: str | None = None  # the model's pooling parameter, when the core pools
+    # declared unavailable days (``read_unavailable``'s records): a series' forecast on those inside its
+    # horizon is sales 0, the demand given up in ``LOST_SALES`` (``constrain_unavailable``)
+    unavailable: tuple = ()
 
 
 @dataclass
@@ -282,14 +285,15 @@ def _forecast_one(y, ds, job: _Job):
     return pred, None, reason, paths
 
 
-def _window_total(pred: Prediction, paths, y, ds: pd.DatetimeIndex, job: _Job) -> dict | None:
+def _window_total(pred: Prediction, paths, y, ds: pd.DatetimeIndex, job: _Job, lost=None) -> dict | None:
     """The series' total over ``job.window`` (``yhat``: each period's forecast times the share
     of its days inside the window, ``data.validate.window_share``), its quantiles
     (``window_band``), which rule gave them (``window_band``) and, under ``SPANS``, its refits'
     span sums (``window_band.span_sums``: what a level's band sums) with each refit's
     ``origin``, the first period it forecast (its path runs from there to the history's last
-    period ``ds[-1]``: the date that pairs it with other series' refits); None when no forecast
-    period touches the window."""
+    period ``ds[-1]``: the date that pairs it with other series' refits); with ``lost`` (the demand
+    given up per period, ``constrain_unavailable``) its window total too, as ``LOST_SALES``; None when
+    no forecast period touches the window."""
     from workbench.data.validate import window_share
 
     start, end = job.window
@@ -302,8 +306,9 @@ def _window_total(pred: Prediction, paths, y, ds: pd.DatetimeIndex, job: _Job) -
                              int(inside[0]) + 1, job.quantiles, spans=spans, history=y, weights=share[inside],
                              freq=job.freq,
                              level_spread=_level_spread(pred, inside))
+    given = {} if lost is None else {LOST_SALES: float(share[inside] @ lost[inside])}
     return {"yhat": float(share[inside] @ pred.mean[inside]), **{quantile_column(q): v for q, v in band.items()},
-            "window_band": rule, SPANS: {"origin": ds[len(ds) - spans["reach"]],
+            "window_band": rule, **given, SPANS: {"origin": ds[len(ds) - spans["reach"]],
                                          **{k: spans[k] for k in ("start", "actual", "forecast")}}}
 
 
@@ -429,16 +434,24 @@ def _forecast_series(part: _Partition, keys: list, job: _Job):
             continue
         if why:
             replaced.append(SeriesFailure(label, why))
+        lost = None
+        if job.unavailable:  # a planned stock-out: sales 0 on its days, the demand given up said
+            pred, lost, said = constrain_unavailable(pred, label, job.unavailable, job.freq)
+            if said:
+                pred.notes.append(said)
         piece = pd.DataFrame({"ds": pred.ds, "yhat": pred.mean})
         for q in job.quantiles:
             piece[quantile_column(q)] = pred.quantiles[q]
         if job.with_baseline:
             piece["yhat_baseline"] = pred.baseline if pred.baseline is not None else np.nan
+        if lost is not None:
+            piece[LOST_SALES] = lost
         for k, v in label.items():
             piece[k] = v
         pieces.append(piece)
         notes += [SeriesNote(series_label(label), n, label) for n in pred.notes]
-        total = _window_total(pred, paths, y, pd.DatetimeIndex(rows["ds"]), job) if job.window is not None else None
+        total = _window_total(pred, paths, y, pd.DatetimeIndex(rows["ds"]), job, lost) if job.window is not None \
+            else None
         if total is not None:
             windows.append({**label, **total})
     return pieces, failures, notes, replaced, windows
@@ -463,7 +476,7 @@ def _forecast_partition(index: int, part: _Partition, job: _Job) -> _PartitionRe
     with threadpool_limits(1, user_api="blas"):
         pieces, failures, notes, replaced, windows = _forecast_series(part, keys, job)
     columns = [*keys, "ds", "yhat", *map(quantile_column, job.quantiles)] \
-        + (["yhat_baseline"] if job.with_baseline else [])
+        + (["yhat_baseline"] if job.with_baseline else []) + ([LOST_SALES] if job.unavailable else [])
     if pieces:
         out = pd.concat(pieces, ignore_index=True)[columns]
         for k in keys:  # the input's key types, whatever the model's scalars were
@@ -529,8 +542,11 @@ def make_request(frame: pd.DataFrame, request: ForecastRequest | None, fields: d
         raise ParameterError(f"forecast request: {exc}") from None
 
 
-UNAVAILABLE_LEVEL_DAYS = 28  # uncensored days a declared run's level is read from
-UNAVAILABLE_MIN_DAYS = 7  # fewer uncensored days before a run: its level is read after it
+# uncensored periods a declared run's level is read from, and fewer than which before a run its
+# level is read after it (days: 28 and 7; weeks and months: about the same four weeks)
+UNAVAILABLE_LEVEL_PERIODS = {"D": 28, "W": 4, "MS": 2}
+UNAVAILABLE_MIN_PERIODS = {"D": 7, "W": 2, "MS": 1}
+LOST_SALES = "lost_sales"  # the forecast's column of demand given up on declared days (units per period)
 
 
 def unavailable_mask(frame: pd.DataFrame, keys, spans: pd.DataFrame | None) -> np.ndarray:
@@ -548,108 +564,191 @@ def unavailable_mask(frame: pd.DataFrame, keys, spans: pd.DataFrame | None) -> n
 
 def _of_span(table: pd.DataFrame, keys, span: dict) -> np.ndarray:
     """Boolean mask of the rows of ``table`` whose series the declared ``span`` (a row of
-    ``read_unavailable``'s table, its key values as text) names; every row for a span naming no key."""
+    ``read_unavailable``'s table, its key values as text) names; every row for a span naming no key;
+    none for a span naming a key column ``keys`` lack (a finer series, e.g. a SKU, names no sum of
+    series such as a region's)."""
+    if any(c not in ("start", "end", "line") and c not in keys for c in span):
+        return np.zeros(len(table), dtype=bool)
     hit = np.ones(len(table), dtype=bool)
     for k in keys:
         if k in span:
             hit &= (table[k].astype(str) == span[k]).to_numpy()
     return hit
 
+
+def declared_days(key: dict, spans) -> pd.DatetimeIndex:
+    """The days (sorted, distinct) that ``spans`` (``read_unavailable``'s table, or its records)
+    declare unavailable for the one series ``key`` (its key columns and values)."""
+    records = spans.to_dict("records") if isinstance(spans, pd.DataFrame) else spans
+    one = pd.DataFrame({k: [v] for k, v in key.items()}, index=[0])  # one row, keys or none
+    days = [pd.date_range(r["start"], r["end"], freq="D") for r in records if _of_span(one, list(key), r)[0]]
+    return pd.DatetimeIndex(np.unique(np.concatenate([d.to_numpy() for d in days]))) if days else \
+        pd.DatetimeIndex([])
+
+
+def declared_share(ds, freq: str, days: pd.DatetimeIndex) -> np.ndarray:
+    """Per period of ``ds`` (one series' sorted periods, each dated by its first day at ``freq``), the
+    share of its days among ``days`` (``declared_days``): 0 or 1 for days, 0..1 for a week or month
+    (2 declared days of a week: 2/7). Shape (len(ds),)."""
+    from workbench.data.validate import period_end
+
+    ds = pd.DatetimeIndex(ds)
+    share = np.zeros(len(ds))
+    if not len(days) or not len(ds):
+        return share
+    ends = period_end(ds, freq)
+    at = np.searchsorted(ds.to_numpy("datetime64[ns]"), days.to_numpy("datetime64[ns]"), side="right") - 1  # one unit
+    inside = at >= 0
+    inside[inside] = days[inside] <= ends[at[inside]]
+    counts = np.bincount(at[inside], minlength=len(ds))
+    return counts / ((ends - ds).days.to_numpy() + 1)
+
+
 def censor_unavailable(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, freq: str
                        ) -> tuple[pd.DataFrame, list[SeriesNote]]:
-    """``frame`` with each series' declared unavailable days (a stock-out) read as its level, and a note per
-    series that says so.
+    """``frame`` with each series' declared unavailable days (a stock-out) in its history read as its
+    level, and a note per series that says so.
 
     A day a series could not sell holds zero sales, not zero demand: left as it is, a stock-out at the
     history's end reads as a stopped line and one inside it as a drop or a shift (trial 11 F0/F2). Each run
-    of declared days (consecutive days of one series) gets, per day, the median of the same weekday's values
-    among the ``UNAVAILABLE_LEVEL_DAYS`` uncensored days before the run (after it when fewer than
-    ``UNAVAILABLE_MIN_DAYS`` lie before: a run at the series' start; all uncensored days' median when a
-    weekday is absent), or the day's own sales when they are higher (sales on a day of a partial stock-out
-    are a lower bound of its demand). This is the censored-demand imputation of the retail planning tools
+    of periods holding declared days (consecutive periods of one series) is read from the series' level:
+    the median of the ``UNAVAILABLE_LEVEL_PERIODS`` periods without a declared day before the run (after
+    it when fewer than ``UNAVAILABLE_MIN_PERIODS`` lie before: a run at the series' start); for days, of
+    the same weekday among them (all of them when a weekday is absent). A day, or a week or month whose
+    every day is declared, becomes the level, or keeps its own sales when they are higher (sales on a
+    day of a partial stock-out are a lower bound of its demand). A week or month with a share ``s`` of
+    its days declared keeps its sales (sold on the other days) and adds ``s`` times the level (the
+    declared days' demand). This is the censored-demand imputation of the retail planning tools
     (SAP IBP's out-of-stock correction; Nahmias, *Production and Operations Analysis*, on lost sales):
-    every model then reads the series' level on those days.
+    every model then reads the series' level on those days. Days declared after the history are the
+    forecast's (``forecast``: its sales forecast there is zero, the demand given up in ``lost_sales``).
 
     Parameters
     ----------
-    frame : the standard frame ``[keys..., ds, y]`` (daily), ``y`` in the data's units per day.
+    frame : the standard frame ``[keys..., ds, y]``, ``y`` in the data's units per period.
     keys : series key columns.
     spans : ``workbench.data.unavailable.read_unavailable``'s table (key columns it names, ``start``,
-        ``end``; inclusive days), or None / empty (nothing is changed).
-    freq : the frame's frequency; only ``"D"``.
+        ``end``; inclusive days), or None / empty (nothing is changed). A span naming a key column
+        ``keys`` lack names no series here (``_of_span``).
+    freq : the frame's periods: ``"D"``, ``"W"`` or ``"MS"`` (each dated by its first day).
 
     Returns
     -------
-    The frame (a copy, ``y`` as float, when a day was declared) and one ``SeriesNote`` per series with
-    declared days in its history ("N unavailable days (from..to) read as its level X a day, not as zero
-    demand"), and one per series with days declared after its history's end (not forecast at zero: said).
-    Declared days before a series' first row change nothing.
+    The frame (a copy, ``y`` as float, when a period held a declared day) and one ``SeriesNote`` per
+    series with declared days in its history ("N unavailable days (from..to) read as its level X a day,
+    not as zero demand"). Declared days outside a series' rows change nothing.
 
     Raises
     ------
-    ParameterError for data other than daily (the file declares days).
+    ParameterError for quarterly data (a quarter's level from its neighbours is another season).
     """
     if spans is None or not len(spans):
         return frame, []
-    if freq != "D":
-        raise ParameterError(f"--unavailable declares days; this data is {freq!r}: give the daily data (--freq D)")
+    if freq not in UNAVAILABLE_LEVEL_PERIODS:
+        raise ParameterError(f"--unavailable: declared days are read on daily, weekly or monthly data; this data is "
+                             f"{freq!r}: give the daily, weekly or monthly data")
     keys = series_keys(frame, keys)
-    ahead = [SeriesNote(series_label(key), f"unavailable day(s) declared after its history ends ({first.date()}.."
-                        f"{last.date()}) are not forecast at zero: --unavailable reads the history only; plan "
-                        f"that stock-out yourself", key) for key, first, last in _declared_ahead(frame, keys, spans)]
     declared = unavailable_mask(frame, keys, spans)
-    if not declared.any():
-        return frame, ahead
+    from workbench.data.validate import period_end
+
+    if freq == "D" and not declared.any():
+        return frame, []
+    records = spans.to_dict("records")
     frame = frame.copy()
     frame["y"] = frame["y"].astype(float)
     values = frame["y"].to_numpy(copy=True)
     notes = []
-    touched = frame.loc[declared, keys].drop_duplicates() if keys else None
     groups = frame.groupby(keys, sort=False, observed=True).indices if keys else {(): np.arange(len(frame))}
-    wanted = set(touched.itertuples(index=False, name=None)) if keys else {()}
+    word = {"D": "day", "W": "week", "MS": "month"}[freq]
     for series, rows in groups.items():
         series = series if isinstance(series, tuple) else (series,)
-        if keys and series not in wanted:
+        key = dict(zip(keys, series))
+        days = declared_days(key, records)
+        if not len(days):
             continue
         rows = rows[np.argsort(frame["ds"].to_numpy()[rows], kind="stable")]
-        off = declared[rows]
         ds = pd.DatetimeIndex(frame["ds"].to_numpy()[rows])
+        share = declared_share(ds, freq, days)
+        off = share > 0
+        if not off.any():
+            continue
         y = values[rows]
         said = []
         for run in consecutive_runs(np.flatnonzero(off)):
             start, end = run[0], run[-1] + 1
-            clear_before = np.flatnonzero(~off[:start])[-UNAVAILABLE_LEVEL_DAYS:]
-            around = clear_before if len(clear_before) >= UNAVAILABLE_MIN_DAYS else \
-                (end + np.flatnonzero(~off[end:]))[:UNAVAILABLE_LEVEL_DAYS]
-            label = f"{end - start} unavailable day(s) ({ds[start].date()}..{ds[end - 1].date()})"
+            clear_before = np.flatnonzero(~off[:start])[-UNAVAILABLE_LEVEL_PERIODS[freq]:]
+            around = clear_before if len(clear_before) >= UNAVAILABLE_MIN_PERIODS[freq] else \
+                (end + np.flatnonzero(~off[end:]))[:UNAVAILABLE_LEVEL_PERIODS[freq]]
+            inside = days[(days >= ds[start]) & (days <= period_end(ds[end - 1], freq))]
+            label = f"{len(inside)} unavailable day(s) ({inside[0].date()}..{inside[-1].date()})"
+            if freq != "D":
+                label += f" in {end - start} {word}(s)"
             if not len(around):
-                said.append(f"{label} kept as sold: no uncensored day to read its level from")
+                said.append(f"{label} kept as sold: no uncensored {word} to read its level from")
                 continue
-            weekday = ds.day_of_week.to_numpy()
-            level = np.array([np.median(y[around][weekday[around] == weekday[i]])
-                              if (weekday[around] == weekday[i]).any() else np.median(y[around])
-                              for i in range(start, end)])
-            filled = np.maximum(y[start:end], level)
+            if freq == "D":
+                weekday = ds.day_of_week.to_numpy()
+                level = np.array([np.median(y[around][weekday[around] == weekday[i]])
+                                  if (weekday[around] == weekday[i]).any() else np.median(y[around])
+                                  for i in range(start, end)])
+            else:
+                level = np.full(end - start, float(np.median(y[around])))
+            s = share[start:end]
+            filled = np.where(s < 1, y[start:end] + s * level, np.maximum(y[start:end], level))
             values[rows[start:end]] = filled
-            said.append(f"{label} read as its level {filled.mean():.3g} a day, not as zero demand")
-        key = dict(zip(keys, series))
+            how = "a day" if freq == "D" else f"a {word}, each {word}'s declared share of it added to its sales"
+            said.append(f"{label} read as its level {level.mean():.3g} {how}, not as zero demand")
         notes.append(SeriesNote(series_label(key), "; ".join(said) + " (--unavailable)", key))
     frame["y"] = values
-    return frame, notes + ahead
+    return frame, notes
 
 
-def _declared_ahead(frame: pd.DataFrame, keys, spans: pd.DataFrame) -> list[tuple[dict, pd.Timestamp, pd.Timestamp]]:
-    """``(key, first, last)`` per series with days ``spans`` declares after its history's last day: the
-    first and last such day (a planned stock-out, which the censoring does not reach)."""
-    ends = frame.groupby(keys, sort=False, observed=True)["ds"].max().reset_index() if keys else \
-        pd.DataFrame({"ds": [frame["ds"].max()]})
-    ahead = {}
-    for span in spans.to_dict("records"):
-        for i in np.flatnonzero(_of_span(ends, keys, span) & (ends["ds"] < span["end"]).to_numpy()):
-            first = max(span["start"], ends["ds"].iat[i] + pd.Timedelta(days=1))
-            lo, hi = ahead.get(i, (first, span["end"]))
-            ahead[i] = (min(lo, first), max(hi, span["end"]))
-    return [({k: ends[k].iat[i] for k in keys}, lo, hi) for i, (lo, hi) in sorted(ahead.items())]
+def constrain_unavailable(pred: Prediction, key: dict, spans, freq: str) -> tuple[Prediction, np.ndarray, str | None]:
+    """``pred`` (one series' forecast) as sales on the days ``spans`` (``read_unavailable``'s records)
+    declare unavailable for the series ``key`` inside its horizon (a planned stock-out), the demand given
+    up per period (shape (horizon,), the data's units) and a note (None without such days).
+
+    The sales forecast of a declared day is 0, bands and baseline too; a week or month keeps the share of
+    its days that are not declared (``declared_share``). What the forecast held there is the demand given
+    up: lost sales, the constrained and unconstrained demand of supply planning (SAP IBP's constrained
+    forecast; Nahmias, *Production and Operations Analysis*, lost sales)."""
+    from workbench.data.validate import period_end
+
+    days = declared_days(key, spans)
+    share = declared_share(pred.ds, freq, days)
+    if not share.any():
+        return pred, np.zeros(len(pred.ds)), None
+    keep = 1.0 - share
+    lost = pred.mean * share
+    days = days[(days >= pred.ds[0]) & (days <= period_end(pred.ds[-1], freq))]
+    periods = {"D": "", "W": " (their share of each week)", "MS": " (their share of each month)"}[freq]
+    note = (f"{len(days)} unavailable day(s) declared in the forecast ({days[0].date()}..{days[-1].date()}): its "
+            f"sales forecast there is 0{periods}, bands too; demand given up {lost.sum():,.4g} (column "
+            f"{LOST_SALES}; --unavailable)") if len(days) else None
+    return replace(pred, mean=pred.mean * keep, quantiles={q: v * keep for q, v in pred.quantiles.items()},
+                   baseline=None if pred.baseline is None else pred.baseline * keep), lost, note
+
+
+def given_up(fc: pd.DataFrame, lost: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """A forecast ``fc`` (``[by..., ds, yhat, yhat_qNN..., yhat_baseline]``: a level's, e.g. the national
+    total forecast directly, or a series') as sales: the units ``lost`` gives up (``[by..., ds,
+    lost_sales]``: its finer series' lost sales, summed here per key of ``by`` and period) taken off its
+    point forecast (never below 0), its quantiles and baseline scaled by the same ratio, and added to its
+    ``lost_sales`` column (made when it has none). ``fc`` itself when nothing was given up. Keeps
+    ``fc``'s attrs."""
+    if lost is None or not len(lost) or not (lost[LOST_SALES] > 0).any():
+        return fc
+    summed = lost.groupby([*by, "ds"], sort=False)[LOST_SALES].sum().rename("_given").reset_index()
+    out = fc.merge(summed, on=[*by, "ds"], how="left")
+    given = out.pop("_given").fillna(0.0).to_numpy(float)
+    point = out["yhat"].to_numpy(float)
+    sales = np.maximum(point - given, 0.0)
+    ratio = np.divide(sales, point, out=np.zeros_like(point), where=point > 0)
+    for c in [c for c in out.columns if c.startswith("yhat")]:
+        out[c] = out[c].to_numpy(float) * ratio
+    out[LOST_SALES] = (out[LOST_SALES].to_numpy(float) if LOST_SALES in out else 0.0) + point - sales
+    out.attrs = dict(fc.attrs)
+    return out
 
 
 def forecast(
@@ -691,8 +790,12 @@ def forecast(
         ``attrs["window_spans"]`` the series' refit span sums (columns of lists: keys, ``origin``
         (the refit's first forecast period), ``start``, ``actual``, ``forecast``:
         ``window_band.span_sums``), which a level's band sums.
-    unavailable : declared unavailable days (``workbench.data.unavailable.read_unavailable``): read as
-        each series' level before any fit (``censor_unavailable``), with a note per series.
+    unavailable : declared unavailable days (``workbench.data.unavailable.read_unavailable``): those in
+        a series' history are read as its level before any fit (``censor_unavailable``), with a note per
+        series; those inside its horizon (a planned stock-out) are forecast as sales 0, bands 0
+        (``constrain_unavailable``), the demand given up in a ``lost_sales`` column (units per period;
+        0 elsewhere; present whenever ``unavailable`` declares any day) and the window records
+        (``window_bands``' ``lost_sales``: its window total), with a note per series.
 
     Returns
     -------
@@ -725,7 +828,8 @@ def forecast(
                                  f"request is {request.freq!r} (forecast the days, weeks or months)")
     frame, censored = censor_unavailable(frame, keys, unavailable, request.freq)
     results = _execute(frame, request, keys=keys, calendar=calendar, pool_events=pool_events,
-                       with_baseline=with_baseline, progress=progress, out_dir=None, window=window)
+                       with_baseline=with_baseline, progress=progress, out_dir=None, window=window,
+                       unavailable=unavailable)
     failures, notes, replaced = _gather_messages(results)
     notes = censored + notes
     frames = [r.frame for r in results if r.frame is not None and len(r.frame)]
@@ -760,7 +864,8 @@ def forecast_to_parquet(frame: pd.DataFrame, out_dir: str | Path, request: Forec
     frame, censored = censor_unavailable(frame, keys, unavailable, request.freq)
     out_dir.mkdir(parents=True, exist_ok=True)
     results = _execute(frame, request, keys=keys, calendar=calendar, pool_events=pool_events,
-                       with_baseline=with_baseline, progress=progress, out_dir=str(out_dir.resolve()))
+                       with_baseline=with_baseline, progress=progress, out_dir=str(out_dir.resolve()),
+                       unavailable=unavailable)
     failures, notes, replaced = _gather_messages(results)
     notes = censored + notes
     files = [Path(r.file) for r in results if r.file]
@@ -775,14 +880,18 @@ def forecast_to_parquet(frame: pd.DataFrame, out_dir: str | Path, request: Forec
 
 
 def _execute(frame, request: ForecastRequest, *, keys=None, calendar=None, pool_events=True,
-             with_baseline=False, progress=False, out_dir=None, window=None) -> list[_PartitionResult]:
-    """Partition, pool, run on the engine; partition results in partition order."""
+             with_baseline=False, progress=False, out_dir=None, window=None, unavailable=None
+             ) -> list[_PartitionResult]:
+    """Partition, pool, run on the engine; partition results in partition order (``unavailable``:
+    declared days, for the workers' ``constrain_unavailable``)."""
     keys = series_keys(frame, keys)
     model = request.model_name
     params = dict(request.model_params)
     parts, counts = partition_series(frame, keys, request.partition_size)
     job = _Job(tuple(keys), request.horizon, model, params, request.quantiles, request.freq,
-               calendar or default_calendar(), with_baseline, out_dir, request.conformal_windows, window)
+               calendar or default_calendar(), with_baseline, out_dir, request.conformal_windows, window,
+               unavailable=() if unavailable is None or not len(unavailable) else
+               tuple(unavailable.to_dict("records")))
     engine = request.engine
     owned = not isinstance(engine, Engine)
     runner = make_engine(engine, address=request.dask_address,

@@ -15,7 +15,7 @@ from workbench.data.unavailable import read_unavailable
 from workbench.data.validate import PERIOD_LENGTH, period_end, prepare_long_frame, table_notes
 from workbench.errors import ParameterError
 from workbench.forecast.backtest import compare_models, event_windows, window_history
-from workbench.forecast.core import ForecastRun, forecast, forecast_to_parquet
+from workbench.forecast.core import LOST_SALES, ForecastRun, forecast, forecast_to_parquet
 from workbench.forecast.engines import make_engine
 from workbench.forecast.models import AUTO, resolve_model
 from workbench.forecast.models.base import DEFAULT_QUANTILES
@@ -142,9 +142,11 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
     summed series, the direct total and the reconciled one (trial 11 F7c: the SKUs summed to +4.8%
     and the total to +16% on one window, and the CLI could not make them agree), and the window
     totals carry the bands scaled to the reconciled figures.
-    With ``unavailable`` (a file of days series could not sell: ``workbench.data.unavailable``;
-    daily data, not with ``reconcile``) those days are read as each series' level, with a note
-    (``core.censor_unavailable``), so a stock-out is no stop or drop.
+    With ``unavailable`` (a file of days series could not sell: ``workbench.data.unavailable``; daily,
+    weekly or monthly data, ``reconcile`` too) those in the history are read as each series' level, with
+    a note (``core.censor_unavailable``), so a stock-out is no stop or drop; those in the horizon (a
+    planned stock-out) are forecast as sales 0, the demand given up in a ``lost_sales`` column of the
+    forecast and of the window totals, with a note (``core.constrain_unavailable``).
     Raises ``ParameterError`` before reading for a missing, doubled or unwritable output, an
     output over an input, or repeated keys; ``DataValidationError`` for bad data.
     """
@@ -167,11 +169,9 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
     keys = check_keys(keys, date_col=date_col, target_col=target)
     if reconcile is not None:
         _check_reconcile(reconcile, request, keys, through, out)
-        if unavailable is not None:
-            raise ParameterError("--unavailable does not go with --reconcile yet: forecast the series with "
-                                 "--unavailable, without --reconcile")
-    if unavailable is not None and request.freq != "D":
-        raise ParameterError(f"--unavailable declares days; this run is --freq {request.freq}: give the daily data")
+    if unavailable is not None and request.freq not in ("D", "W", "MS"):
+        raise ParameterError(f"--unavailable declares days, read on daily, weekly or monthly data; this run is "
+                             f"--freq {request.freq}: give the daily, weekly or monthly data")
     calendar = RetailCalendar(events) if events else None
     if through is not None:
         (calendar or default_calendar()).label(through.event)  # an unknown event fails here
@@ -188,7 +188,7 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
             echo(f"{describe_window(window, history_end)}; horizon {request.horizon} periods")
     if reconcile is not None:
         return _reconciled_file(frame, request, keys, window, calendar, reconcile, out, output, echo,
-                                with_baseline, window_totals, notes)
+                                with_baseline, window_totals, notes, spans)
     with make_engine(request.engine, n_workers=request.n_jobs, address=request.dask_address) as runner:
         run = request.replace(engine=runner, n_jobs=None, dask_address=None)
         if out_dir is not None:
@@ -231,9 +231,11 @@ def _check_reconcile(method: str, request: ForecastRequest, keys, through, out) 
 
 
 def _reconciled_file(frame, request: ForecastRequest, keys, window, calendar, method: str, out,
-                     output: OutputFormat, echo, with_baseline: bool, window_totals, notes) -> pd.DataFrame:
+                     output: OutputFormat, echo, with_baseline: bool, window_totals, notes,
+                     spans=None) -> pd.DataFrame:
     """``forecast_file``'s run with ``reconcile``: ``planning.event_forecast`` on the whole history
-    (the window is after the data), its series written through the window's last period."""
+    (the window is after the data; ``spans``: declared unavailable days, as it takes them), its series
+    written through the window's last period."""
     from workbench.forecast.planning import event_forecast
 
     if window.start <= period_end(frame["ds"].max(), request.freq):
@@ -241,15 +243,16 @@ def _reconciled_file(frame, request: ForecastRequest, keys, window, calendar, me
                              f"{window.start.date()}, inside it (the backtest scores past windows)")
     result = event_forecast(frame, event=window.event, year=window.year, model=request.model,
                             quantiles=request.quantiles, keys=keys, calendar=calendar, n_jobs=request.n_jobs,
-                            reconcile=method, freq=request.freq)
+                            reconcile=method, freq=request.freq, unavailable=spans)
     last = frame["ds"].max() + PERIOD_LENGTH[request.freq] * request.horizon
     fc = result.forecast[result.forecast["ds"] <= last]
     columns = [*keys, "ds", "yhat", *[c for c in fc.columns if c.startswith("yhat_q")]]
-    fc = fc[columns + (["yhat_baseline"] if with_baseline else [])].reset_index(drop=True)
+    given = [LOST_SALES] if LOST_SALES in fc else []
+    fc = fc[columns + (["yhat_baseline"] if with_baseline else []) + given].reset_index(drop=True)
     output.write(fc, out)
     if window_totals is not None:
         totals = result.totals[[*keys, "yhat", *[c for c in result.totals.columns if c.startswith("yhat_q")],
-                                "window_band"]]
+                                "window_band", *given]]
         output.write(totals, window_totals)
         if echo:
             echo(f"wrote the reconciled window totals of {len(totals):,} series to {window_totals}")

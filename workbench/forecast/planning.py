@@ -15,7 +15,7 @@ import pandas as pd
 from workbench.calendar import EventWindow, RetailCalendar, default_calendar
 from workbench.errors import DataValidationError, ModelError, ParameterError
 from workbench.forecast.backtest import window_history
-from workbench.forecast.core import coarser_levels, forecast, series_keys
+from workbench.forecast.core import LOST_SALES, censor_unavailable, coarser_levels, forecast, given_up, series_keys
 from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
 from workbench.forecast.request import MAX_HORIZON, ForecastRequest, check_lead
 from workbench.notes import series_label
@@ -112,7 +112,8 @@ def horizon_through(window: EventWindow, last_period, freq: str = "D") -> int:
 def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, lead: int = 90,
                    model: str = "auto", quantiles=DEFAULT_QUANTILES, keys=None,
                    calendar: RetailCalendar | None = None, n_jobs: int | None = None,
-                   reconcile: str = RECONCILE_METHOD, freq: str = "D") -> EventForecast:
+                   reconcile: str = RECONCILE_METHOD, freq: str = "D", unavailable: pd.DataFrame | None = None,
+                   lost_sales: pd.DataFrame | None = None) -> EventForecast:
     """Forecast ``event`` in ``year`` (None: the next window after the data) per series.
 
     ``freq``: the periods of ``frame`` (``PLANNING_FREQUENCIES``: ``"D"`` days, ``"W"`` weeks,
@@ -146,6 +147,15 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
     (1 to ``MAX_LEAD``) before it starts, and the totals carry the error against the actuals.
     ``yhat_baseline`` is the model's forecast without event effects (NaN for models that have
     no separate event component, the naive ones), so ``yhat - yhat_baseline`` is the uplift.
+    ``unavailable`` (``workbench.data.unavailable.read_unavailable``'s table): declared days in the
+    history are read as each series' level (``core.censor_unavailable``) before any forecast, and so
+    are the sums the national total and the levels are forecast from (the reconciled levels read
+    the censored histories); declared days inside the horizon are sales 0 with the demand given up
+    in ``lost_sales`` (``core.constrain_unavailable``), and the national total's and levels'
+    direct forecasts give up the same units (``core.given_up``), so every total, band and table
+    reads the constrained figure. ``lost_sales`` (``[keys..., ds, lost_sales]``): demand given up
+    by finer series (a SKU's planned stock-out under a region's forecast), taken off the series'
+    forecast the same way. Either gives ``forecast`` and ``totals`` a ``lost_sales`` column.
     Raises ``ParameterError`` for a bad lead, a window too far ahead or without history.
     """
     calendar = calendar or default_calendar()
@@ -179,7 +189,13 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
                              f"can be forecast")
     request = ForecastRequest(horizon=horizon, model=model, quantiles=quantiles, freq=freq, n_jobs=n_jobs)
     span = (window.start, window.end)
-    fc = forecast(train, request, keys=keys, calendar=calendar, with_baseline=True, window=span)
+    fc = forecast(train, request, keys=keys, calendar=calendar, with_baseline=True, window=span,
+                  unavailable=unavailable)
+    if lost_sales is not None:  # finer series' planned stock-outs, given up here too
+        bands_fc = pd.DataFrame(fc.attrs["window_bands"])
+        fc = given_up(fc, lost_sales, keys)
+        fc.attrs["window_bands"] = _given_up_bands(bands_fc, fc, keys, window, freq).to_dict("records")
+    train, _ = censor_unavailable(train, keys, unavailable, freq)  # the sums below read the censored histories
     notes = list(dict.fromkeys(fc.attrs.get("notes", [])))
     if freq != "D":
         notes.append(f"{PERIOD_ADJECTIVES[freq]} data: each window total is the share of each {PERIOD_WORDS[freq]}'s "
@@ -206,6 +222,8 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
             try:
                 levels[level] = forecast(sums, request, keys=[level], calendar=calendar, with_baseline=True,
                                          window=span)
+                if LOST_SALES in fc:
+                    levels[level] = given_up(levels[level], fc[[level, "ds", LOST_SALES]], [level])
             except ModelError as exc:
                 notes.append(f"the {level} totals have no band: they could not be forecast directly ({exc}), "
                              f"and a sum of the series' bands is no band of their sum")
@@ -221,12 +239,32 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
     return result
 
 
+def _given_up_bands(bands: pd.DataFrame, fc: pd.DataFrame, keys: list[str], window: EventWindow,
+                    freq: str) -> pd.DataFrame:
+    """The window records ``bands`` (``core.forecast``'s ``window_bands``) of the series of ``fc`` whose
+    forecast gave up units (``core.given_up``): each total and band scaled to the sales left, with the
+    window's ``lost_sales``."""
+    if bands.empty or LOST_SALES not in fc:
+        return bands
+    now = window_totals(fc, window, keys, freq)[[*keys, "yhat", LOST_SALES]] if keys else \
+        window_totals(fc, window, keys, freq)[["yhat", LOST_SALES]]
+    merged = bands.drop(columns=[LOST_SALES], errors="ignore")
+    merged = merged.merge(now.rename(columns={"yhat": "_now"}), on=keys, how="left") if keys else \
+        merged.assign(_now=now["yhat"].iloc[0], **{LOST_SALES: now[LOST_SALES].iloc[0]})
+    before = merged["yhat"].to_numpy(float)
+    ratio = np.divide(merged["_now"].to_numpy(float), before, out=np.ones_like(before), where=before > 0)
+    for c in [c for c in merged.columns if c == "yhat" or c.startswith("yhat_q")]:
+        merged[c] = merged[c].to_numpy(float) * ratio
+    return merged.drop(columns="_now")
+
+
 NAMED_KEYS = 5  # keys a middle-out note names one by one (the rest are counted)
 
 
 def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None, other: str = "(other)",
                model: str = "auto", n_jobs: int | None = None, names: dict[str, str] | None = None,
-               calendar: RetailCalendar | None = None) -> tuple[pd.DataFrame, list[str]]:
+               calendar: RetailCalendar | None = None, unavailable: pd.DataFrame | None = None
+               ) -> tuple[pd.DataFrame, list[str]]:
     """The series of ``frame`` below the reconciled level ``middle`` (an ``event_forecast`` keyed
     by a coarser key, e.g. regions under SKU x region), forecast over ``middle``'s horizon and
     split within each of its keys in proportion to their own forecasts, day by day, so they add
@@ -251,6 +289,11 @@ def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None
         names: how the note names the key columns (a user's own: ``{"sku": "商品编码"}``).
         calendar: the event calendar ``middle`` was forecast with (None: the shipped one), so the
             series' shares come from the same events' shapes.
+        unavailable: declared unavailable days of the bottom series (``read_unavailable``'s table,
+            its key columns among ``keys``): read as the level in their history (the series summed
+            into ``other`` too) and as sales 0 in the horizon, the demand given up in ``lost_sales``
+            (``core.forecast``); ``middle`` should give up the same units (``event_forecast``'s
+            ``lost_sales``), so that the other series do not take them.
 
     Returns:
         ``(forecast, notes)``: the bottom's daily forecast ``[keys..., ds, yhat, yhat_qNN...,
@@ -293,13 +336,14 @@ def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None
     train = frame[history]
     wanted = np.asarray(planned)[history.to_numpy()] if planned is not None else None
     if wanted is not None and not wanted.all():
-        rest = (train[~wanted].groupby([*by, "ds"], sort=True, as_index=False)["y"].sum()
+        censored, _ = censor_unavailable(train, keys, unavailable, middle.freq)  # the rest's own stock-outs
+        rest = (censored[~wanted].groupby([*by, "ds"], sort=True, as_index=False)["y"].sum()
                 .assign(**{k: other for k in finer}))
         train = pd.concat([train[wanted], rest[[*keys, "ds", "y"]]], ignore_index=True)
     qcols = [c for c in middle.forecast.columns if c.startswith("yhat_q")]
     request = ForecastRequest(horizon=middle.forecast["ds"].nunique(), model=model, freq=middle.freq,
                               quantiles=tuple(float(c[len("yhat_q"):]) / 100 for c in qcols), n_jobs=n_jobs)
-    fc = forecast(train, request, keys=keys, calendar=calendar, with_baseline=True)
+    fc = forecast(train, request, keys=keys, calendar=calendar, with_baseline=True, unavailable=unavailable)
     notes = list(dict.fromkeys(fc.attrs.get("notes", [])))
     failures = fc.attrs.get("failures", [])
     failed = {tuple(f.key[k] for k in by) for f in failures}
@@ -430,6 +474,8 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
     except ModelError as exc:
         return fc, None, (f"levels not reconciled: the national total could not be forecast directly ({exc}); "
                           f"the levels are sums of the series, without a band")
+    if LOST_SALES in fc:  # the series' planned stock-outs: the total gives up the same units
+        direct = given_up(direct, fc[["ds", LOST_SALES]], [])
     if method == "bottom_up":
         return fc, direct, ("levels not reconciled (bottom_up): each level is the sum of its series; its band is "
                             "that of its own direct forecast, scaled to the sum")
@@ -510,7 +556,7 @@ def window_totals(fc: pd.DataFrame, window: EventWindow, keys: list[str], freq: 
     inside = with_uplift(fc[share > 0])
     share = share[share > 0]
     value_cols = [c for c in inside.columns if c.startswith("yhat")] + ["uplift"] \
-        + (["y"] if "y" in inside else [])
+        + (["y"] if "y" in inside else []) + ([LOST_SALES] if LOST_SALES in inside else [])
     inside = inside.assign(**{c: inside[c].to_numpy(float) * share for c in value_cols})
     grouped = inside.groupby(keys, sort=True) if keys else inside.assign(_all="all").groupby("_all")
     totals = grouped[value_cols].sum(min_count=1).reset_index()
@@ -555,7 +601,7 @@ def aggregate(fc: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     add up exactly across levels; summed quantiles assume series move together, which makes the
     aggregate band conservative (wider than the true band of the sum)."""
     fc = with_uplift(fc)
-    value_cols = [c for c in fc.columns if c.startswith("yhat") or c in ("y", "uplift")]
+    value_cols = [c for c in fc.columns if c.startswith("yhat") or c in ("y", "uplift", LOST_SALES)]
     out = fc.groupby([*by, "ds"], sort=True)[value_cols].sum(min_count=1).reset_index()
     return out
 
@@ -591,6 +637,8 @@ class EventParams:
     under keys [sku]), declared, never guessed (``validate.finer_keys``); None: none.
     ``events``: the planner's events YAML (``calendar.RetailCalendar``: own events such as 中秋,
     changed windows); ``event`` is then one of ``PLANNING_EVENTS`` or an event the file adds.
+    ``unavailable``: a file of days series could not sell (``workbench.data.unavailable``: a
+    stock-out; read by ``load_unavailable``); None: none.
     Raises ``ParameterError`` whose message starts with the bad parameter's name, ``ConfigError``
     for a faulty events file (its file and line).
     """
@@ -612,6 +660,7 @@ class EventParams:
     successors: str | None = None
     events: str | None = None
     sum_over: tuple[str, ...] | None = None
+    unavailable: str | None = None
 
     def __post_init__(self):
         from workbench.data.sample import LEVELS
@@ -663,6 +712,10 @@ class EventParams:
             set_(self, "sum_over", tuple(self.sum_over))
         if self.data != "sample" and not Path(self.data).is_file():
             raise ParameterError(f"data: {self.data!r} is neither 'sample' nor an existing file")
+        if self.unavailable is not None:
+            if not Path(self.unavailable).is_file():
+                raise ParameterError(f"unavailable: {str(self.unavailable)!r} is not an existing file")
+            set_(self, "unavailable", str(self.unavailable))
         if self.successors is not None:
             if self.data == "sample":
                 raise ParameterError("successors: the sample data replaces no codes; give it with your own file")
@@ -743,6 +796,34 @@ def load_planning_frame(params: EventParams, calendar: RetailCalendar | None = N
     notes += table_notes(frame, freq, str(params.data), raw=raw, used=[params.date_col, params.target, *keys, *finer],
                          target=params.target, keys=keys, level_flag="keys", calendar=calendar)
     return frame, keys, freq, notes
+
+
+def load_unavailable(params: EventParams, frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame | None:
+    """The declared unavailable days of ``params.unavailable`` (``workbench.data.unavailable``) checked
+    against the frame ``load_planning_frame`` read (``frame``, series by ``keys``); None without a file.
+    Raises ``DataValidationError`` naming the file, line and column."""
+    if params.unavailable is None:
+        return None
+    from workbench.data.unavailable import read_unavailable
+
+    return read_unavailable(params.unavailable, frame, keys)
+
+
+def check_event_unavailable(values: dict) -> None:
+    """The event notebook's check of its ``unavailable`` file before any kernel starts (declared in its
+    metadata, run by ``reports.runner.check_inputs``): its columns and dates, and that its key columns
+    are among the run's keys (``keys``, else the ``level``'s); its key values are checked against the
+    data in the run (``load_unavailable``).
+
+    Raises:
+        DataValidationError: the file's faults, naming its line and column (``read_spans``).
+    """
+    if values.get("unavailable") is None:
+        return
+    from workbench.data.unavailable import read_spans
+
+    keys = values.get("keys")
+    read_spans(values["unavailable"], list(keys) if keys is not None else LEVEL_KEYS[values.get("level", "category")])
 
 
 class LevelKeyWarning(UserWarning):
@@ -996,7 +1077,9 @@ def selection_table(result: EventForecast, history: pd.DataFrame,
     window total (its own band, ``with_window_band``; not sums of the days' quantiles) and
     ``window_band`` (the rule that gave them), ``baseline`` (without event effects),
     ``uplift`` (forecast - baseline), ``uplift_pct`` (uplift / baseline), ``uplift_share``
-    (the series' share of the total uplift over all series), ``no_event_history`` (True when the
+    (the series' share of the total uplift over all series), ``lost_sales`` (with declared unavailable
+    days in the window: the demand given up there, ``core.constrain_unavailable``; the forecast is the
+    sales left), ``no_event_history`` (True when the
     series' history holds no past window of the event, e.g. a new product: its uplift is the
     profile pooled over all series for pooling models, none for the others).
     Units are the target's (units or CNY). Rows with a NaN baseline (naive models) have NaN uplift.
@@ -1004,7 +1087,8 @@ def selection_table(result: EventForecast, history: pd.DataFrame,
     calendar = calendar or default_calendar()
     keys, totals = result.keys, result.totals.copy()
     qcols = sorted(c for c in totals.columns if c.startswith("yhat_q"))
-    out = totals[[*keys, "yhat", *qcols, "window_band", "yhat_baseline", "uplift", "uplift_pct"]].rename(
+    given = [LOST_SALES] if LOST_SALES in totals else []  # planned stock-outs: the demand given up
+    out = totals[[*keys, "yhat", *qcols, "window_band", "yhat_baseline", "uplift", "uplift_pct", *given]].rename(
         columns={"yhat": "forecast", "yhat_baseline": "baseline"})
     total_uplift = out["uplift"].sum(min_count=1)
     out["uplift_share"] = out["uplift"] / total_uplift if total_uplift and total_uplift > 0 else np.nan
@@ -1059,7 +1143,7 @@ def table_formats(frame: pd.DataFrame, target: str) -> dict[str, str]:
     value = "money" if target == "gmv" else "units"
     kinds = {}
     for column in frame.columns:
-        if column in ("forecast", "baseline", "uplift", "actual", "y") or str(column).startswith("yhat"):
+        if column in ("forecast", "baseline", "uplift", "actual", "y", LOST_SALES) or str(column).startswith("yhat"):
             kinds[column] = value
         elif column in ("uplift_pct", "error_pct", "uplift_share"):
             kinds[column] = "pct"

@@ -83,6 +83,8 @@ class CycleParams:
     scenario in ``gmv_target`` mode over the event window); None runs the scenario as written.
     ``events``: the planner's events YAML (own events such as 中秋, changed windows); ``event`` is
     then one of ``planning.PLANNING_EVENTS`` or an event it adds (``planning.check_event_choice``).
+    ``unavailable``: a file of days SKUs could not sell (``workbench.data.unavailable``: a stock-out;
+    its key columns the sales file's ``sku_col`` and ``region_col``; ``load_unavailable``).
     """
 
     data: str = "sample"
@@ -100,6 +102,7 @@ class CycleParams:
     lanes: str | None = None
     successors: str | None = None
     events: str | None = None
+    unavailable: str | None = None
     sum_over: tuple[str, ...] | None = ("province",)
     centrals: tuple[str, ...] | None = None
     fronts: tuple[str, ...] | None = None
@@ -151,7 +154,7 @@ class CycleParams:
         if self.data == "sample" and any(getattr(self, n) != STANDARD_COLUMNS[n] for n in SALES_COLUMNS):
             raise ParameterError(f"{', '.join(SALES_COLUMNS)}: the sample data has fixed columns "
                                  f"({', '.join(STANDARD_COLUMNS.values())}); set them for your own file only")
-        for name in ("stock", "lead_times", "capacity", "sites", "lanes", "successors", "events"):
+        for name in ("stock", "lead_times", "capacity", "sites", "lanes", "successors", "events", "unavailable"):
             _file(name, getattr(self, name))
         check_event_choice(self.event, self.events)
         if self.year is not None and (not isinstance(self.year, int) or not 2000 <= self.year <= 2099):
@@ -344,8 +347,11 @@ class CycleResult:
         frame = pd.DataFrame({"region": t["region"], "mean": t["yhat"], "P10": t["yhat_q10"], "P50": t["yhat_q50"],
                               "P90": t["yhat_q90"], "baseline": t["yhat_baseline"],
                               "uplift": t["uplift"], "uplift_pct": t["uplift_pct"]})
+        if "lost_sales" in t:  # planned stock-outs: the demand given up, beside the sales the plan carries
+            frame["lost_sales"] = t["lost_sales"].to_numpy()
         formats = {"region": "text", "uplift_pct": "pct", **{c: "units" for c in
-                                                             ("mean", "P10", "P50", "P90", "baseline", "uplift")}}
+                                                             ("mean", "P10", "P50", "P90", "baseline", "uplift",
+                                                              "lost_sales")}}
         w = self.window
         return frame, formats, f"Units over {w.label} {w.year} ({w.start.date()}..{w.end.date()})"
 
@@ -444,6 +450,63 @@ def stock_share(stock: float, national: float, subset: bool) -> str:
 
 
 # -- inputs -------------------------------------------------------------------------------------
+
+def load_unavailable(params: CycleParams, history: pd.DataFrame) -> pd.DataFrame | None:
+    """The declared unavailable days of ``params.unavailable`` (``workbench.data.unavailable``) checked
+    against the sales ``history`` (``load_history``'s: its ``sku`` and ``region``, named in the file by
+    the sales file's own ``sku_col`` and ``region_col``), their key columns renamed ``sku`` and
+    ``region``; None without a file. A region column of provinces is read as the seven regions, so
+    the file names SKUs (or regions by the network's names).
+
+    Raises:
+        DataValidationError: the file's faults or a code the sales lack, naming its line and column.
+    """
+    if params.unavailable is None:
+        return None
+    from workbench.data.unavailable import read_unavailable
+
+    names = {k: v for k, v in history.attrs["series_names"].items() if k in ("sku", "region")}
+    spans = read_unavailable(params.unavailable, history.rename(columns=names), list(names.values()))
+    return spans.rename(columns={v: k for k, v in names.items()})
+
+
+def check_cycle_unavailable(values: dict) -> None:
+    """The planning-cycle notebook's check of its ``unavailable`` file before any kernel starts
+    (declared in its metadata): its columns and dates, its key columns among the sales file's
+    ``sku_col`` and ``region_col`` (``read_spans``); its codes are checked against the sales in the run.
+
+    Raises:
+        DataValidationError: the file's faults, naming its line and column.
+    """
+    if values.get("unavailable") is None:
+        return
+    from workbench.data.unavailable import read_spans
+
+    read_spans(values["unavailable"], [values.get("sku_col", "sku"), values.get("region_col", "region")])
+
+
+def planned_lost_sales(history: pd.DataFrame, spans: pd.DataFrame | None, window, *, n_jobs=None,
+                       calendar=None) -> pd.DataFrame | None:
+    """The demand the SKUs give up on their declared days after the history (a planned stock-out),
+    ``[sku, region, ds, lost_sales]`` (units per day) through the window's end: the SKU x region
+    series that declare such days forecast with them (``core.forecast``'s ``lost_sales``), so the
+    regions' forecast (network, peak, stock) gives up the same units (``event_forecast``'s
+    ``lost_sales``). None when no day is declared after the history."""
+    from workbench.forecast.core import LOST_SALES, declared_days, forecast
+
+    if spans is None or not len(spans):
+        return None
+    end = history["ds"].max()
+    series = history[["sku", "region"]].drop_duplicates()
+    ahead = [s for s in series.to_dict("records")
+             if ((d := declared_days(s, spans)) > end).any() and (d <= window.end).any()]
+    if not ahead:
+        return None
+    chosen = history.merge(pd.DataFrame(ahead), on=["sku", "region"])
+    fc = forecast(chosen, horizon=int((window.end - end).days), keys=["sku", "region"], quantiles=QUANTILES,
+                  n_jobs=n_jobs, calendar=calendar, unavailable=spans)
+    return fc[["sku", "region", "ds", LOST_SALES]]
+
 
 def load_history(params: CycleParams, calendar=None) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str], list[str]]:
     """The daily sales ``[sku, region, ds, y]`` (validated, every SKU: the network and GMV see
@@ -1216,6 +1279,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     """
     from workbench.budget.run import run_scenario
     from workbench.budget.scenario import load_scenario
+    from workbench.forecast.core import censor_unavailable
     from workbench.forecast.planning import event_forecast, national_totals, planning_calendar
 
     calendar = planning_calendar(params.events)
@@ -1228,11 +1292,17 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     window = next_window(params.event, params.year, end, calendar)
     days = (window.end - window.start).days + 1
 
-    # 1. next-event forecast per region (and per SKU and region for stock)
-    region = history.groupby(["region", "ds"], as_index=False)["y"].sum()
-    region_fc = event_forecast(region, event=params.event, year=window.year,
-                               quantiles=QUANTILES, keys=["region"], n_jobs=n_jobs, calendar=calendar)
+    # 1. next-event forecast per region (and per SKU and region for stock), from the censored sales:
+    # a SKU's declared stock-out is no drop of its region, and one planned ahead gives up its units
+    spans = load_unavailable(params, history)
+    censored, declared = censor_unavailable(history, ["sku", "region"], spans, "D")
+    lost = planned_lost_sales(history, spans, window, n_jobs=n_jobs, calendar=calendar)
+    region = censored.groupby(["region", "ds"], as_index=False)["y"].sum()
+    region_fc = event_forecast(region, event=params.event, year=window.year, quantiles=QUANTILES, keys=["region"],
+                               n_jobs=n_jobs, calendar=calendar,
+                               lost_sales=None if lost is None else lost.drop(columns="sku"))
     totals = region_fc.totals
+    notes += [*declared, *_lost_notes(lost, window, gmv_history is not None)]
     notes += region_fc.notes + _failure_notes(region_fc.forecast, "network and peak demand")
 
     # 2. the network at the peak: the plan as given and the optimized one
@@ -1262,7 +1332,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     if not blocked:
         (assignment, capacity, peak, plan, orders, build, clearance,
          stock_source) = _peak_and_stock(params, files, window, days, history, region, stock_skus,
-                                         region_fc, report, used, notes, n_jobs, calendar)
+                                         region_fc, report, used, notes, n_jobs, calendar, spans)
 
     # 4. GMV of the event
     gmv, gmv_fc = None, None
@@ -1294,6 +1364,19 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
                        notes, history_start=history["ds"].min(), used_plan=used_name)
 
 
+def _lost_notes(lost: pd.DataFrame | None, window, with_gmv: bool) -> list[str]:
+    """The cycle's note on the demand its SKUs give up on declared days after the history
+    (``planned_lost_sales``), or none."""
+    if lost is None:
+        return []
+    inside = lost[(lost["ds"] >= window.start) & (lost["ds"] <= window.end)]
+    per = inside.groupby("sku")["lost_sales"].sum()
+    named = ", ".join(f"{sku} {units:,.0f}" for sku, units in per[per > 0].items()) or "none in the window"
+    return [f"planned stock-outs (unavailable): {inside['lost_sales'].sum():,.0f} units of demand given up over the "
+            f"window ({named}); the regions' forecast, the network, the peak and the stock plan the sales left"
+            + ("; the event's GMV is national and gives none of it up" if with_gmv else "")]
+
+
 def _example_budget(budget) -> bool:
     """Whether the solved scenario runs on the sample channel history shipped in budgets/."""
     from workbench.budget.sample import is_sample_history
@@ -1311,9 +1394,10 @@ def _failure_notes(forecast: pd.DataFrame, what: str) -> list[str]:
 
 def _peak_and_stock(params: CycleParams, files: tuple, window, days: int, history: pd.DataFrame,
                     region_history: pd.DataFrame, stock_skus: list[str], region_fc, report, used,
-                    notes: list[str], n_jobs: int | None, calendar):
+                    notes: list[str], n_jobs: int | None, calendar, spans=None):
     """The peak per warehouse, then stock (steps 3 and 4 of :func:`run_cycle`); ``region_history``:
-    ``history`` summed per region and day; ``calendar``: the plan's ``RetailCalendar``."""
+    ``history`` (censored: ``spans``, the declared unavailable days) summed per region and day;
+    ``calendar``: the plan's ``RetailCalendar``."""
     from workbench.forecast.planning import middle_out
     from workbench.inventory.clearance import clearance_list
     from workbench.inventory.demand import pool_forecast
@@ -1338,7 +1422,8 @@ def _peak_and_stock(params: CycleParams, files: tuple, window, days: int, histor
     # pooled at the serving warehouses, orders now, build before the window
     planned = history["sku"].astype(str).isin(set(map(str, stock_skus)))
     sku_fc, sku_notes = middle_out(history, region_fc, ["sku", "region"], planned=planned, other=OUTSIDE_PLAN,
-                                   n_jobs=n_jobs, names=history.attrs["series_names"], calendar=calendar)
+                                   n_jobs=n_jobs, names=history.attrs["series_names"], calendar=calendar,
+                                   unavailable=spans)
     notes += [n for n in sku_notes if n not in notes] + _failure_notes(sku_fc, "stock")
     columns = ["sku", "region", "ds", "yhat", *[c for c in sku_fc.columns if c.startswith("yhat_q")]]
     pooled = pool_forecast(sku_fc[columns], assignment, area="region", keys=["sku"])
