@@ -35,7 +35,13 @@ moves no window it does not overlap through it):
   chosen per series from its own rolling-origin refits (the same refits that calibrate the
   quantiles): the candidate of ``GROWTH_HALFLIVES`` (90, 180, 365 days or
   none) whose refits forecast the days to the end best, so a steady growth persists and a fading
-  one is damped (a fixed 240-day half-life put steadily growing series 3-4% low);
+  one is damped (a fixed 240-day half-life put steadily growing series 3-4% low). A level step
+  under the regime's factor 1.5 (a price rise) sits in the differences since it; where the last
+  year's quiet pairs show one (``models.year_step``: a change point of their weekly means that
+  a line does not explain, and in which year the level shows it), the growth is read net of it
+  and this year's step is added, whole, only to the days whose year-ago day lies before it
+  (``_past_step``): once the year-ago days pass it, last year's baseline holds it (counted
+  again, a -20% step put the next 618 10% low);
 * a younger regime, and a series launched within the history, starts from its current level
   (the mean of its last ``RECENT_DAYS`` quiet weekday-adjusted days) and follows the pooled
   series' baseline path (``prior.path``: the seasonal shape and growth of the sum of the
@@ -159,6 +165,7 @@ from workbench.forecast.models.recent_level import RecentLevel
 from workbench.forecast.models.launch import LaunchCurve, launch_of
 from workbench.forecast.models.regime import OPENING_GAP, Regime, describe_stop, detect_regime, opening_ramp, ramp_gaps
 from workbench.forecast.models.unseen import borrow_unseen
+from workbench.forecast.models.year_step import year_step
 from workbench.forecast.models.yearly_season import yearly_off
 
 YEAR = 364  # days: keeps the weekday
@@ -348,6 +355,7 @@ class EventProfile(Forecaster):
 
     def fit(self, y, ds, *, freq: str = "D", calendar: RetailCalendar | None = None):
         self._store_history(y, ds, freq, calendar)
+        self.year_step_ = None  # a level step in the last year's growth (``_past_step``), read on the whole history
         steps = np.diff(np.asarray(self.ds_, dtype="datetime64[D]").astype(np.int64))
         if (steps <= 0).any():
             raise ModelError(f"{self.name}: dates must increase; validate the data first")
@@ -437,6 +445,8 @@ class EventProfile(Forecaster):
         self.one_off_ = self._one_off_days(regime_days)
         if (self.one_off_ & self.components_["in_event"]).any():  # no event's shape: decomposed without them
             self.components_ = self._decompose(self.z_, self.offsets_, self.dow_)
+        if regime_days >= self.yearly_days_:
+            self._yearly_growth(self.components_, regime_days)
         self.refits_ = self._refits(regime_days)
         self.growth_halflife_ = self._choose_halflife(regime_days)
         self.refit_errors_ = self._refit_errors(regime_days)
@@ -689,12 +699,18 @@ class EventProfile(Forecaster):
         # a yearly off season's days err by nothing whatever the growth: only its season's days choose
         if not (~self.off_days_[min(o for o, _ in yearly):]).any():
             return self.prior.growth_halflife if self.prior else DEFAULT_HALFLIFE
+        # a level step found in the last year (``_past_step``) that a refit's origin precedes is no error
+        # of its growth's damping: the refit is scored with it (else a fall reads as a growth to damp)
+        found = self.components_.get("year_step", {}).get(regime_days)
         for origin, head in yearly:
             tail = {o: v[origin:n] for o, v in self.offsets_.items()}
             season = ~self.off_days_[origin:]
+            unseen = found[2] * np.clip((np.arange(origin, n) - found[0]) / max(found[1] - found[0], 1), 0.0, 1.0) \
+                if found and found[1] > origin else 0.0
             for i, halflife in enumerate(GROWTH_HALFLIVES):
                 mu, _, _ = self._forecast_log(head, tail, self.dow_[origin:], regime_days - (n - origin),
                                               halflife=halflife)
+                mu = mu + unseen
                 errors[i] += np.abs(self.z_[origin:] - mu)[season].sum()
         return GROWTH_HALFLIVES[int(np.argmin(errors))]
 
@@ -852,6 +868,20 @@ class EventProfile(Forecaster):
         g = growth * (0.5 ** ((h + age) / halflife) if halflife else np.ones(horizon))
         if self.off_season_:
             comp.setdefault("off_season_spread", {})[horizon] = np.full(horizon, abs(growth))
+        # a level step found in the last year's differences (``_past_step``): whole, until the year-ago
+        # days pass it, when last year's baseline holds it
+        found = None if young_data else comp.get("year_step", {}).get(regime_days)
+        stepped = np.zeros(horizon)
+        if found:
+            lo, hi, size = found
+            # the share of the step last year's baseline lacks on each day's year-ago day: all before
+            # the step, none after, along the baseline's line across an event span between
+            stepped = size * np.clip((hi - (n + h - 1 - YEAR)) / max(hi - lo, 1), 0.0, 1.0)
+            notes.append(f"{self.name}: the year-on-year growth stepped {np.expm1(size):+.0%} between "
+                         f"{self.ds_[self.regime_.born + lo].date()} and {self.ds_[self.regime_.born + hi].date()} "
+                         f"(a level step under the regime's x1.5): carried until the year-ago days pass it, then "
+                         f"last year's baseline holds it")
+        g = g + stepped
         # a path laid over last year's baseline starts where the series stands since the last span
         step, step_note = self._start_step(comp, regime_days, g) if n >= YEAR else (0.0, "")
         if step_note:
@@ -960,8 +990,12 @@ class EventProfile(Forecaster):
                 earlier = np.r_[earlier, event_earlier][order]
                 aligned = np.r_[aligned, np.ones(len(event_later), bool)][order]
             if len(later) >= 28:
-                k = self._growth_days(comp, later, earlier, median=aligned.any())
                 zd = self.z_[:n] - comp["weekday"][self.dow_[:n]]
+                whole = False
+                if not aligned.any():  # a level step the regime let pass sits in the differences since it
+                    later, earlier, whole = self._past_step(comp, regime_days, later, earlier, zd, first)
+                    aligned = np.zeros(len(later), bool)
+                k = len(later) if whole else self._growth_days(comp, later, earlier, median=aligned.any())
                 # quiet pairs: the smoothed baseline's change; event-aligned pairs: the days' own
                 # (the baseline is only interpolated across a span)
                 d = np.where(aligned, zd[later] - zd[earlier], level[later] - level[earlier])
@@ -977,6 +1011,55 @@ class EventProfile(Forecaster):
                     cache[regime_days] = float("nan")
                 kinds[regime_days] = "baseline across a span"
         return cache[regime_days]
+
+    def _past_step(self, comp: dict, regime_days: int, later: np.ndarray, earlier: np.ndarray, zd: np.ndarray,
+                   first: int) -> tuple[np.ndarray, np.ndarray, bool]:
+        """The quiet day pairs (``later``, ``earlier``: day indices a ``YEAR`` apart, in time
+        order) that measure the growth of ``comp``'s history net of a level step found in the
+        differences of the last year's pairs (``year_step``: a step under the regime's factor
+        1.5, such as a price rise), whether to average them all (``whole``), and the step kept
+        in ``comp["year_step"][regime_days]`` as ``(last quiet day before it, first quiet day
+        after it, size in log)`` for the path (``_baseline_path``) when it is this year's. This
+        year's step: the latest ``MAX_GROWTH_DAYS`` pairs before it, all of them (the series'
+        growth), the size being the growth of the pairs since less theirs; last year's (its
+        echo: the year-ago days have passed it): the pairs since. The pairs within half a
+        ``level_window`` of the step are left out either way (the running median spreads a step
+        over them). The whole history is tested once; a refit takes its step where its own
+        history holds the step and the days after it. All the pairs when no step is found, or
+        too few (``growth_window``) are left beside it."""
+        steps = comp.setdefault("year_step", {})
+        steps[regime_days] = None
+        n = len(comp["level"])
+        if n == len(self.z_):  # the whole history: tested here, once
+            recent = later >= n - YEAR
+            settled = np.arange(n) >= first
+            self.year_step_ = year_step(later[recent], zd[later[recent]] - zd[earlier[recent]], zd,
+                                        ~comp["in_event"] & settled, YEAR)
+        # a refit takes the whole history's step where its history holds it (its own last weeks
+        # after the step are too few to find it, and its growth would carry it)
+        found = self.year_step_
+        if found is None or found.at >= n:
+            return later, earlier, False
+        margin = self.level_window // 2
+        keep = later < found.at - margin if found.this_year else later >= found.at + margin
+        if keep.sum() < self.growth_window:
+            return later, earlier, False
+        if found.this_year:
+            # the growth before the step from its latest MAX_GROWTH_DAYS pairs, all of them: they lie before the
+            # step whatever their number, and the step is read against them (the few since the last span had
+            # put a seeded growth of 0.10 at 0.17 and the step 5 points too deep)
+            level, after = comp["level"], later >= found.at + margin
+            if not after.any():  # a refit whose history ends at the step: it cannot read it yet
+                return later, earlier, False
+            stepped = float(np.mean(level[later[after]] - level[earlier[after]]))  # the growth with the step
+            later, earlier = later[keep][-MAX_GROWTH_DAYS:], earlier[keep][-MAX_GROWTH_DAYS:]
+            size = stepped - float(np.mean(level[later] - level[earlier]))
+            # the baseline runs across an event span between its quiet days: a step inside the span
+            # (found at its end, the first quiet week) enters last year's baseline along it
+            quiet = np.flatnonzero(~comp["in_event"])
+            steps[regime_days] = (int(quiet[quiet < found.at][-1]), int(quiet[quiet >= found.at][0]), size)
+            return later, earlier, True
+        return later[keep], earlier[keep], False
 
     def _growth_estimator(self, comp: dict, regime_days: int) -> str:
         """Which estimator ``_yearly_growth`` took for ``comp``'s growth (quiet pairs,
