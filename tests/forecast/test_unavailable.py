@@ -251,3 +251,24 @@ def test_a_shop_closure_ahead_of_one_unkeyed_series(tmp_path):
                   unavailable=read_unavailable(path, total, []))
     assert (fc.loc[fc["ds"] == ahead, ["yhat", "yhat_q90"]] == 0).all().all()
     assert (fc.loc[fc["ds"] == ahead, "lost_sales"] > 0).all() and (fc.loc[fc["ds"] != ahead, "lost_sales"] == 0).all()
+
+
+def test_a_runs_level_moves_with_the_other_series_over_its_days(tmp_path):
+    """Trial 12 F2: the top SKU, out the 21 days to the cut-off, was read at its level before the run
+    while the shop's other SKUs sold 24% more over those days. The declared days' level moves with the
+    other series' sales over them against the same days before (here a step x1.3 of every SKU)."""
+    rng = np.random.default_rng(13)
+    ds = pd.date_range("2025-01-20", periods=400, freq="D")
+    step = np.where(np.arange(400) >= 380, 1.3, 1.0)
+    rows = [pd.DataFrame({"sku": sku, "ds": ds, "y": rng.poisson(LEVEL * WEEK[ds.day_of_week] * step).astype(float)})
+            for sku in ("A", "B", "C", "D", "E")]
+    frame = pd.concat(rows, ignore_index=True)
+    frame.loc[(frame["sku"] == "A") & (frame["ds"] >= ds[380]), "y"] = 0.0
+    censored, notes = censor_unavailable(frame, ["sku"], _spans(frame, tmp_path, ds[380], ds[399]), "D")
+    filled = censored[(censored["sku"] == "A") & (censored["ds"] >= ds[380])]["y"]
+    assert 1.15 < filled.mean() / (LEVEL * WEEK.mean()) < 1.45
+    assert len(notes) == 1 and "the other 4 series' sales over those days" in str(notes[0])
+    few = frame[frame["sku"].isin(["A", "B", "C"])]  # two other series: their own noise, no move
+    censored, notes = censor_unavailable(few, ["sku"], _spans(few, tmp_path, ds[380], ds[399]), "D")
+    assert "other" not in str(notes[0]) and 0.85 < censored[censored["sku"] == "A"]["y"].iloc[380:].mean() / (
+        LEVEL * WEEK.mean()) < 1.15
