@@ -96,3 +96,57 @@ def test_a_flat_slow_mover_stays_intermittent(rate):
         model = EventProfile().fit(y, days)
         assert not model.off_season_ and model.delegate_ is not None, (rate, seed)
         assert "intermittent" in model.delegate_note_, model.delegate_note_
+
+
+def april_fruit(seed: int, seasons: int, tau: float, end: str = "2026-12-31") -> tuple[pd.Series, pd.Series]:
+    """A fruit on sale from 1 April to 31 July, about 20 a day in its first season, each season's
+    level the last one's times exp(N(log 1.3, tau)); ``seasons`` seasons before 2027: its units to
+    ``end`` and its mean through July 2027."""
+    days = pd.date_range(f"{2027 - seasons}-04-01", "2027-07-31")
+    rng = np.random.default_rng(seed)
+    mean, level = np.zeros(len(days)), 20.0
+    for year in range(days[0].year, 2028):
+        mean[(days >= f"{year}-04-01") & (days <= f"{year}-07-31")] = level
+        level *= np.exp(rng.normal(np.log(1.3), tau))
+    y = rng.poisson(mean * rng.lognormal(-0.02, 0.2, len(days))).astype(float)
+    return pd.Series(y, days)[:end], pd.Series(mean, days)
+
+
+@pytest.mark.parametrize("seed", [1, 4])
+def test_an_off_seasons_level_spread_is_its_seasons_year_to_year_variation(seed):
+    """The window band of a yearly off season's next season was widened by the size of its growth
+    whatever its seasons did (review 9.4 #5): a fruit whose level grew x1.3 a year within 2%
+    got the same +-0.26 log as one whose seasons moved by 40% around it. Now four seasons seen give
+    the variance of their three year-to-year changes: the steady fruit's spread is under half its
+    growth, the erratic one's more than twice the steady one's."""
+    spreads = {}
+    for tau in (0.02, 0.4):
+        y, _ = april_fruit(seed, 4, tau)
+        model = EventProfile().fit(y.to_numpy(), y.index, freq="D")
+        assert model.off_season_, tau
+        pred = model.predict(150)
+        season = (pred.ds >= "2027-04-01") & (pred.ds <= "2027-05-29")
+        spreads[tau] = float(pred.season_spread[season].max())
+        growth = abs(model._yearly_growth(model.components_, len(y) - model.regime_.start))
+        if tau == 0.02:
+            assert spreads[tau] < growth / 2, (spreads[tau], growth)
+    assert spreads[0.4] > 2 * spreads[0.02], spreads
+
+
+@pytest.mark.parametrize("seed", [3, 6, 13])
+def test_a_fruit_with_two_seasons_seen_comes_back_for_its_third(seed):
+    """Two seasons seen (April to July 2025 and 2026), cut at the end of 2026: the step from its
+    last season to its off season read as a level shift (shifts in an off season were measured
+    across it), its regime too young for last year's path, and the series intermittent: its third
+    season forecast at zero on these seeds. An off season's days and the weeks either side are no
+    level for a shift: the season comes back (at its last season's growth, x1.5-1.8 on these
+    seeds, which its window band holds)."""
+    y, mean = april_fruit(seed, 2, 0.15)
+    rng = np.random.default_rng(100 + seed)
+    frame = pd.concat([pd.DataFrame({"sku": "fruit", "ds": y.index, "y": y.to_numpy()}),
+                       pd.DataFrame({"sku": "tea", "ds": y.index, "y": rng.poisson(25, len(y))})])
+    fc = forecast(frame, horizon=150, keys=["sku"], n_jobs=1)
+    fruit = fc[fc.sku == "fruit"].set_index("ds")
+    season = fruit["2027-04-05":"2027-05-30"]
+    assert 0.5 < season.yhat.sum() / mean[season.index].sum() < 2.0, season.yhat.sum() / mean[season.index].sum()
+    assert (fruit.loc["2027-01-01":"2027-03-20", "yhat"] == 0).all()

@@ -7,9 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from workbench.calendar import spring_festival
 from workbench.forecast.core import forecast
+from workbench.forecast.models.base import PER_PERIOD_FIELDS, Prediction
 from workbench.forecast.models.regime import series_start, stopped_since
-from workbench.forecast.models.yearly_season import off_runs, yearly_off
+from workbench.forecast.models.yearly_season import off_runs, yearly_off, zero_off_season
 
 CUT = pd.Timestamp("2026-11-29")
 
@@ -207,3 +209,119 @@ def test_a_three_month_off_season_is_found_from_either_start_of_the_export(first
     assert found is not None
     ahead = pd.date_range("2026-12-01", periods=12, freq="MS")
     assert (found.off(np.arange(len(y), len(y) + 12)) == np.isin(ahead.month, (6, 7, 8))).all()
+
+
+def closed_over_festival(seed: int, first: str = "2023-03-01", end: str = "2026-11-29") -> pd.Series:
+    """A shop selling about 30 a day, closed from 10 days before to 20 days after each Spring
+    Festival (2024-02-10, 2025-01-29, 2026-02-17, 2027-02-06)."""
+    days = pd.date_range(first, end)
+    rng = np.random.default_rng(seed)
+    y = rng.poisson(30.0 * rng.lognormal(0, 0.15, len(days))).astype(float)
+    y[festival_closure(days)] = 0
+    return pd.Series(y, days)
+
+
+def festival_closure(days: pd.DatetimeIndex) -> np.ndarray:
+    closed = np.zeros(len(days), bool)
+    for year in range(days[0].year, days[-1].year + 1):
+        sf = spring_festival(year)
+        closed |= (days >= sf - pd.Timedelta(days=10)) & (days <= sf + pd.Timedelta(days=20))
+    return closed
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_closure_over_spring_festival_moves_with_the_festival(seed):
+    """Closed 10 days before to 20 after each Spring Festival: the three closures overlap by half
+    on the same dates, so they were read as a solar off season and 2027-02-27..03-09 (11 open days,
+    the festival moves 11 days earlier) were zeroed (review 9.4 #3). Read at the same distance from
+    the festival, the days zeroed are 2027's closure, no more, no fewer."""
+    y = closed_over_festival(seed)
+    found = yearly_off(y.to_numpy(), "D", y.index)
+    assert found is not None and found.festivals is not None
+    ahead = pd.date_range("2026-11-30", periods=150)
+    off = found.off(np.arange(len(y), len(y) + 150))
+    assert (off == festival_closure(ahead)).all()
+    assert yearly_off(y.to_numpy(), "D").festivals is None  # without dates, the calendar date (regime's reading)
+
+    frame = pd.concat([pd.DataFrame({"sku": "shop", "ds": y.index, "y": y.to_numpy()}),
+                       steady(seed + 1, "tea", 25.0, first="2023-03-01")], ignore_index=True)
+    fc = forecast(frame, horizon=150, keys=["sku"], n_jobs=1)
+    shop = fc[fc.sku == "shop"].set_index("ds")
+    closed = festival_closure(pd.DatetimeIndex(shop.index))
+    assert (shop.yhat[closed] == 0).all() and (shop.yhat["2027-02-27":"2027-03-09"] > 15).all()
+    notes = [str(n) for n in fc.attrs["notes"] if "shop" in str(n) and "off season" in str(n)]
+    assert any("same days from Spring Festival" in n for n in notes), notes
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_fruits_off_season_over_the_festival_keeps_the_calendar_date(seed):
+    """A summer fruit (May to September, its edges a week apart year to year) is off over Spring
+    Festival every winter: its months-long off season keeps the calendar date, not the festival's
+    (``FESTIVAL_REACH``)."""
+    y, _ = produce(seed, "2023-05-01", ((5, 1), (9, 30)), 20.0, end="2026-08-15")
+    rng = np.random.default_rng(seed)
+    for year in (2023, 2024, 2025):  # the season's ends move by a week or so
+        shift = int(rng.integers(-10, 11))
+        end = pd.Timestamp(f"{year}-09-30")
+        if shift < 0:
+            y[end + pd.Timedelta(days=shift + 1):end] = 0
+        else:
+            y[end + pd.Timedelta(days=1):end + pd.Timedelta(days=shift)] = 20
+    found = yearly_off(y.to_numpy(), "D", y.index)
+    assert found is not None and found.festivals is None
+
+
+def jittered(seed: int, end: str = "2026-08-15") -> tuple[pd.Series, list[pd.Timestamp]]:
+    """A fruit on sale about 20 a day from 1 May to 30 September, each year's dates moved by a
+    normal error of sd 7 days (its units, and the true season edges from 2023 to 2027)."""
+    days = pd.date_range("2023-04-01", "2027-06-30")
+    rng = np.random.default_rng(seed)
+    on, edges = np.zeros(len(days), bool), []
+    for year in range(2023, 2028):
+        start = pd.Timestamp(f"{year}-05-01") + pd.Timedelta(days=int(round(rng.normal(0, 7))))
+        stop = pd.Timestamp(f"{year}-09-30") + pd.Timedelta(days=int(round(rng.normal(0, 7))))
+        on |= (days >= start) & (days <= stop)
+        edges += [start, stop]
+    y = rng.poisson(np.where(on, 20.0, 0.0) * rng.lognormal(0, 0.2, len(days))).astype(float)
+    return pd.Series(y, days)[:end], edges
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_the_band_at_an_off_seasons_edges_holds_the_season_opening_early_or_late(seed):
+    """The off season was a hard zero, band included, on the days a year back placed: a season that
+    opened a week early sold outside its band (review 9.4 #4). The edges' spread is read from the
+    years seen (their dates differ by about 10 days), and the band of the days near an edge holds
+    the chance the season is already or still on: the point stays last year's edge, every day
+    deep in the off season stays zero, and the days on the other side of last year's edge fall
+    in the band."""
+    y, edges = jittered(seed)
+    found = yearly_off(y.to_numpy(), "D", y.index)
+    assert found is not None and 3 < found.edge_sd < 20
+    frame = pd.concat([pd.DataFrame({"sku": "fruit", "ds": y.index, "y": y.to_numpy()}),
+                       steady(seed + 1, "tea", 25.0, first="2023-04-01", end="2026-08-15")], ignore_index=True)
+    fc = forecast(frame, horizon=300, keys=["sku"], n_jobs=1)
+    fruit = fc[fc.sku == "fruit"].set_index("ds")
+    truth, _ = jittered(seed, end="2027-06-30")
+    truth = truth.reindex(fruit.index)
+    winter = fruit["2026-11-15":"2027-03-31"]
+    assert (winter[["yhat", "yhat_q10", "yhat_q50", "yhat_q90"]] == 0).all().all()
+    wrong = (truth > 0) != (fruit.yhat > 0)  # on the other side of last year's edge
+    inside = (truth >= fruit.yhat_q10) & (truth <= fruit.yhat_q90)
+    assert wrong.sum() >= 5 and inside[wrong].mean() >= 0.3, (wrong.sum(), inside[wrong].mean())  # was none
+    notes = [str(n) for n in fc.attrs["notes"] if "fruit" in str(n) and "off season" in str(n)]
+    assert any("at the season's edges" in n for n in notes), notes
+
+
+def test_the_off_season_zeroes_every_per_period_field():
+    """``PER_PERIOD_FIELDS`` is the one list of a Prediction's per-period fields: the core checks
+    their shape and the off season zeroes each (it had its own list, which kept the launch
+    growth)."""
+    y, _ = produce(1, "2024-08-01", ((8, 1), (10, 31)), 12.0)
+    ds = pd.DatetimeIndex(y.index)
+    future = pd.date_range(ds[-1] + pd.Timedelta(days=1), periods=30)
+    ones = np.ones(30)
+    pred = Prediction(future, ones.copy(), {q: ones.copy() for q in (0.1, 0.5, 0.9)}, [],
+                      **{name: ones.copy() for name in PER_PERIOD_FIELDS})
+    zeroed = zero_off_season(pred, y.to_numpy(), ds, "D", "ets")
+    for name in PER_PERIOD_FIELDS:
+        assert (getattr(zeroed, name) == 0).all(), name

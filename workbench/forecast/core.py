@@ -28,8 +28,8 @@ from workbench.forecast.guard import GUARD_FALLBACK, check_prediction
 from workbench.forecast.engines import Engine, make_engine, progress_bar
 from workbench.forecast.features import quiet_periods
 from workbench.forecast.models import MODELS, make_model, resolve_model
-from workbench.forecast.models.base import (DEFAULT_QUANTILES, Prediction, count_dispersion, future_dates,
-                                            quantile_column)
+from workbench.forecast.models.base import (DEFAULT_QUANTILES, PER_PERIOD_FIELDS, Prediction, count_dispersion,
+                                            future_dates, quantile_column)
 from workbench.forecast.models.launch import (BIN_PERIODS, YEAR_PERIODS, LaunchCurve, age_levels, launch_curve,
                                               launch_start, not_a_launch)
 from workbench.forecast.models.regime import stopped_since
@@ -220,10 +220,6 @@ def _zero_forecast(ds: pd.DatetimeIndex, job: _Job) -> Prediction:
     zeros = np.zeros(job.horizon)
     return Prediction(future, zeros, {q: zeros.copy() for q in job.quantiles},
                       [f"no demand in the {len(ds)} periods of history; forecast zero"], zeros.copy())
-
-
-# the Prediction fields that hold one value per period ahead, besides ``mean`` and the quantiles
-PER_PERIOD_FIELDS = ("baseline", "launch_growth", "launch_spread", "event_spread", "season_spread")
 
 
 def _check_prediction(pred: Prediction, model: str, job: _Job) -> str | None:

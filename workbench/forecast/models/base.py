@@ -86,6 +86,11 @@ class Prediction:
     season_spread: np.ndarray | None = None
 
 
+# the Prediction fields that hold one value per period ahead besides ``mean`` and the quantiles: the
+# one list the core checks the shape of and the yearly off season zeroes (``yearly_season.zero_off_season``)
+PER_PERIOD_FIELDS = ("baseline", "launch_growth", "launch_spread", "event_spread", "season_spread")
+
+
 def quantile_column(q: float) -> str:
     """``0.1 -> "yhat_q10"``, ``0.975 -> "yhat_q97.5"``."""
     pct = round(q * 100, 6)

@@ -151,6 +151,7 @@ import pandas as pd
 from scipy.integrate import quad
 from scipy.optimize import brentq
 from scipy.stats import binom, chi2, norm, poisson
+from scipy.stats import t as t_dist
 
 from workbench.calendar import RetailCalendar
 from workbench.data.validate import consecutive_runs
@@ -371,8 +372,12 @@ class EventProfile(Forecaster):
         # the regime on the shipped events' quiet days: a planner's two-week event cannot fake a level
         # held for a quarter, and its span taking the quiet weeks after a real step had dropped the
         # shift, the regime then reaching back over it (trial 10's 麻辣鸭脖 +40% with 中秋 declared)
+        # a yearly off season (the same months off in two years: ``yearly_season``) is read once: its
+        # days are no level for a shift, and no intermittency below
+        yearly = yearly_off(self.y_, "D", self.ds_)
         self.regime_ = detect_regime(self.y_, ~in_event_span({k: v for k, v in offsets.items()
-                                                              if k in SHIPPED_PROFILES}))
+                                                              if k in SHIPPED_PROFILES}),
+                                     yearly.off(np.arange(len(self.y_))) if yearly is not None else None)
         born = self.regime_.born
         curve = self.launch_curve
         # the curve's rule (``launch.launch_of``): a series whose first sale falls in the panel's first
@@ -397,8 +402,7 @@ class EventProfile(Forecaster):
                                    f"{self.ds_[born].date()} (a baseline needs {MIN_QUIET_DAYS})")
         sparse = not self.delegate_note_ and not self.regime_.stopped and len(recent) >= 28 \
             and (recent > 0).mean() < 1 / INTERMITTENT_ADI
-        # a yearly off season (the same months off in two years: ``yearly_season``) is no intermittency
-        season = yearly_off(self.y_, "D") if sparse else None
+        season = yearly if sparse else None
         self.off_season_, self.season_ = season is not None, season
         # its first season's start is a season's, as its later ones are, not a launch's ramp
         self.launched_ = self.launched_ and not self.off_season_
@@ -862,12 +866,13 @@ class EventProfile(Forecaster):
                          f"{self.trend_shrink:.0%} of the recent baseline slope, halving every "
                          f"{SLOPE_HALFLIFE:.0f} days")
         # a yearly off season's growth was measured on its last season's days, months back: it fades
-        # from there, as a damped trend's from its last observation; whether it repeats at all is
-        # unknown, so the level is uncertain by the whole growth measured
+        # from there, as a damped trend's from its last observation; its level is as uncertain as its
+        # seasons' year-to-year changes were (``_off_season_spread``)
         age = comp.get("growth_age", {}).get(regime_days, 0.0) if self.off_season_ and not young_data else 0.0
-        g = growth * (0.5 ** ((h + age) / halflife) if halflife else np.ones(horizon))
+        fade = 0.5 ** ((h + age) / halflife) if halflife else np.ones(horizon)
+        g = growth * fade
         if self.off_season_:
-            comp.setdefault("off_season_spread", {})[horizon] = np.full(horizon, abs(growth))
+            comp.setdefault("off_season_spread", {})[horizon] = self._off_season_spread(comp, growth, fade)
         # a level step found in the last year's differences (``_past_step``): whole, until the year-ago
         # days pass it, when last year's baseline holds it
         found = None if young_data else comp.get("year_step", {}).get(regime_days)
@@ -895,6 +900,45 @@ class EventProfile(Forecaster):
             lift = g[tt - n] + (steps[tt - n] if start == n else 0.0)
             ext[tt] = np.where(ref >= 0, ext[np.maximum(ref, 0)] + lift, level[-1] + g[tt - n] * h[tt - n] / YEAR)
         return ext[n:], notes
+
+    def _off_season_spread(self, comp: dict, growth: float, fade: np.ndarray) -> np.ndarray:
+        """The standard deviation (log) of a yearly off season's level on each day ahead (shape
+        (horizon,), as ``fade``, the share of the growth ``growth`` (log a year) the path keeps
+        there): the error of last season's level grown by ``growth x fade`` if its seasons' level
+        changes ``D_k`` (``_season_changes``) are independent draws of mean ``mu`` and variance
+        ``tau^2``: the coming change's and the growth's own (the last change, as measured)
+        variance, ``tau^2 (1 + fade^2)``, plus the faded part of a growth that goes on,
+        ``(mu (1 - fade))^2``, with ``tau^2`` and ``mu`` the changes' sample variance and mean,
+        the variance widened by ``(t_{0.9, k-1} / z_{0.9})^2`` (the P90 of Student's t with the
+        changes' degrees of freedom over the normal's: a variance from three or four seasons is
+        itself uncertain).
+        From fewer than two changes (two seasons seen) no variation is seen: the size of the
+        one growth measured, ``|growth|``, whose repeating or not the path cannot tell (review 9.4
+        #5: that size for every series had covered a seeded fruit's next season window 16 of 16
+        times where its level changed by 5% a year around its growth, 10 of 16 at 30%)."""
+        changes = self._season_changes(comp)
+        if len(changes) < 2:
+            return np.full(len(fade), abs(growth))
+        tau2, mu = float(np.var(changes, ddof=1)), float(np.mean(changes))
+        # a variance from a few seasons: widened so that the P10-P90 band is Student's t's with their
+        # degrees of freedom (a prediction interval with an estimated variance), not the normal's
+        widen = t_dist.ppf(0.9, len(changes) - 1) / norm.ppf(0.9)
+        return np.sqrt(widen ** 2 * tau2 * (1 + fade ** 2) + (mu * (1 - fade)) ** 2)
+
+    def _season_changes(self, comp: dict) -> np.ndarray:
+        """A yearly off season's level change from each season to the next (log), shape (k,): the
+        mean change of ``comp``'s baseline over the quiet day pairs a year apart (``YEAR``) that
+        both lie in season, per season of the later day (seasons with ``RECENT_DAYS`` pairs
+        or more), oldest first."""
+        level, in_event = comp["level"], comp["in_event"]
+        n = len(level)
+        off = self.off_days_[:n]
+        t = np.arange(YEAR, n)
+        later = t[~off[t] & ~off[t - YEAR] & ~in_event[t] & ~in_event[t - YEAR]]
+        season = np.cumsum(np.r_[False, ~off[1:] & off[:-1]])[later]  # seasons begun before each day
+        changes = [np.mean(level[later[season == k]] - level[later[season == k] - YEAR]) for k in np.unique(season)
+                   if (season == k).sum() >= RECENT_DAYS]
+        return np.array(changes)
 
     def _start_step(self, comp: dict, regime_days: int, g: np.ndarray) -> tuple[float, str]:
         """The level step (log) at the start of a path laid over last year's baseline, and its
@@ -1343,9 +1387,9 @@ class EventProfile(Forecaster):
 
     def _season_spread(self, horizon: int) -> np.ndarray | None:
         """``Prediction.season_spread`` for ``horizon`` days ahead: a season read from one year's
-        (``_season_year``), or the standard deviation (log) of a yearly off season's level: the size of the growth its path adds to last season's (a
-        season's growth, measured months back on its last season's days, may repeat or not: the
-        rule the launch curve's tail follows), 0 off season; None for other series. Its refits
+        (``_season_year``), or the standard deviation (log) of a yearly off season's level
+        (``_off_season_spread``: as uncertain as its seasons' year-to-year changes were), 0 off
+        season; None for other series. Its refits
         rarely reach a season, and their spans across its edges calibrate nothing (``refit_paths``):
         a window band in season was the days' spreads as independent, 2,530..3,853 around 3,164
         for cherries that sold 4,404 (trial 10's 年货节 2027)."""
@@ -1404,13 +1448,14 @@ class EventProfile(Forecaster):
         mu, uplift = mu + borrowed.uplift, uplift + borrowed.uplift
         notes += borrowed.notes + self._own_event_notes(future_offsets, uplift)
         if self.off_season_:
-            lift = self._season_spread(horizon)
+            spread, changes = self._season_spread(horizon), len(self._season_changes(self.components_))
+            how = (f"the sd of its {changes} seasons' year-to-year level changes" if changes >= 2 else
+                   "the size of the one year-on-year growth its seasons show: no variation seen")
             notes.append(f"{self.name}: sold on few of its last {INTERMITTENT_DAYS} days in a yearly off season (the "
                          f"same months off in two years or more): forecast along last year's path (not as "
-                         f"intermittent demand)" + (f"; the growth its last season made (x{np.exp(lift.max()):.2f} a "
-                                                    f"year) fades from that season's days, and its window band is "
-                                                    f"widened by it (it may repeat or not)"
-                                                    if lift is not None and lift.max() > 0.005 else ""))
+                         f"intermittent demand)" + (f"; its season's level is uncertain by up to +-{spread.max():.2f} "
+                                                    f"log ({how}), which its window band holds"
+                                                    if spread is not None and spread.max() > 0.005 else ""))
         if self.regime_.start > self.regime_.born:
             notes.append(f"{self.name}: level shift on {self.ds_[self.regime_.start].date()}; level and "
                          f"growth come from the days since")

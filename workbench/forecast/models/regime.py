@@ -503,11 +503,17 @@ def _tested_shifts(breaks, t: np.ndarray, v: np.ndarray, noise: float, freq: str
     return out
 
 
-def detect_regime(y: np.ndarray, quiet: np.ndarray) -> Regime:
-    """The regime of the daily series ``y`` (units per day, >= 0) with ``quiet`` days marked."""
+def detect_regime(y: np.ndarray, quiet: np.ndarray, off: np.ndarray | None = None) -> Regime:
+    """The regime of the daily series ``y`` (units per day, >= 0) with ``quiet`` days marked;
+    ``off`` (shape (n,), bool; None: none): the days of its yearly off season
+    (``yearly_season.yearly_off``), no level for a shift, and a step whose ``SHIFT_WEEKS`` either
+    side reach into them is no shift: a season's end is no level shift, and a season's level
+    against the last one's is its year-on-year growth (a fruit with two seasons seen had its
+    shift at its last season's end, 3 of 16 seeds, and its next season forecast at zero)."""
     y = np.asarray(y, float)
     born = series_start(y, "D")
     stopped = stopped_since(y[born:], "D", np.asarray(quiet)[born:]) is not None
-    shifts = tuple(born + s for s in level_shifts(np.log1p(y[born:]), np.asarray(quiet)[born:])) \
-        if not stopped else ()
+    off = np.zeros(len(y), bool) if off is None else np.asarray(off, bool)
+    shifts = tuple(born + s for s in level_shifts(np.log1p(y[born:]), np.asarray(quiet, bool)[born:] & ~off[born:])
+                   if not off[max(born + s - 7 * SHIFT_WEEKS, 0):born + s + 7 * SHIFT_WEEKS].any()) if not stopped else ()
     return Regime(born, shifts[-1] if shifts else born, shifts, stopped)
