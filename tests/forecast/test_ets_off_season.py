@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from workbench.calendar import spring_festival
 from workbench.forecast.core import forecast
 from workbench.forecast.models.ets import ETSModel
 from workbench.forecast.models.off_season import OffSeasonPath, season_growth
@@ -131,3 +132,43 @@ def test_an_in_season_month_empty_a_year_before_takes_the_seasons_level_with_a_n
     off = ~np.isin(ahead.month, (12, 1, 2))
     assert (pred.mean[off] == 0).all() and (pred.quantiles[0.9][off] == 0).all()
     assert any("2027-01-01: in season but nothing sold a year before" in note for note in pred.notes), pred.notes
+
+
+def _festival(days: pd.DatetimeIndex) -> np.ndarray:
+    """A day's multiplier: x2.5 in the New Year sale (35 to 8 days before Spring Festival), x0.1 in
+    the courier pause (7 days before to 16 after)."""
+    out = np.ones(len(days))
+    for year in range(days[0].year, days[-1].year + 2):
+        k = (days - spring_festival(year)).days.to_numpy()
+        out = np.where((k >= -35) & (k <= -8), 2.5, out)
+        out = np.where((k >= -7) & (k <= 16), 0.1, out)
+    return out
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_last_years_months_move_to_this_years_spring_festival(seed):
+    """Cherries (December to February) beside four year-round lines, all with the same New Year
+    sale and courier pause, monthly from December 2022, cut at November 2026: February 2026 held
+    the sale's last 9 days, February 2027 holds none of it and most of the pause, so the path of
+    last year's months put February 2027 at 3.1 times its expected units (review 9.3 #7-#10). The
+    months now move by the panel's pooled festival effects (still high: the monthly linear lift
+    of ``models.lunar`` holds a x0.1 pause as -54%), with a note."""
+    days = pd.date_range("2022-12-01", "2027-02-28")
+    rng = np.random.default_rng(seed)
+    f = _festival(days)
+    frames = []
+    for i in range(4):
+        mean = 40.0 * f * 1.1 ** ((days - days[0]).days / 365)
+        units = pd.Series(rng.poisson(mean * rng.lognormal(0, 0.1, len(days))), days).resample("MS").sum()
+        frames.append(pd.DataFrame({"sku": f"line{i}", "ds": units.index, "y": units.to_numpy()}))
+    mean = np.where(np.isin(days.month, (12, 1, 2)), 60.0 * f * 1.3 ** ((days - days[0]).days / 365), 0.0)
+    units = pd.Series(rng.poisson(mean * rng.lognormal(0, 0.1, len(days))), days).resample("MS").sum()
+    expected = pd.Series(mean, days).resample("MS").sum()
+    frames.append(pd.DataFrame({"sku": "cherries", "ds": units.index, "y": units.to_numpy()}))
+    frame = pd.concat(frames, ignore_index=True)
+    out = forecast(frame[frame.ds <= "2026-11-01"], horizon=3, keys=["sku"], freq="MS", n_jobs=1)
+    cherries = out[out.sku == "cherries"].set_index("ds").yhat
+    ratio = cherries / expected.reindex(cherries.index)
+    assert ratio["2027-02-01"] < 2.4 and abs(ratio["2027-01-01"] - 1) < 0.3, ratio
+    notes = [n for n in out.attrs["notes"] if "cherries" in n and "moved to this year's Spring Festival" in n]
+    assert notes and "2027-02" in notes[0], out.attrs["notes"]

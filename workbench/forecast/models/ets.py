@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -440,7 +441,8 @@ class ETSModel(Forecaster):
         if freq != "D" and is_intermittent(self.y_[self.start_:], freq):  # daily: event_profile's rule
             # a yearly off season (the same periods empty in two years) is no intermittent demand
             off = freq in OFF_SEASON_FREQUENCIES and yearly_off(self.y_[self.start_:], freq) is not None
-            path = OffSeasonPath if off else TSB
+            # the off season's path moves last year's months to this year's festival by the pooled effect
+            path = partial(OffSeasonPath, self.lunar_prior if self.lunar else None) if off else TSB
             self.intermittent_ = path().fit(self.y_[self.start_:], self.ds_[self.start_:], freq=freq,
                                             calendar=self.calendar_)
             return self

@@ -8,7 +8,12 @@ SKUs were forecast at 289 cherries a month from December to July against 1,768 /
 then none (trial 10). Here the off periods stay empty and the season repeats last year's
 periods times the series' year-on-year growth: the seasonal naive method with growth
 (Hyndman & Athanasopoulos, *Forecasting: Principles and Practice*, 3rd ed., §5.2), as the
-daily model forecasts a yearly off season along last year's path (``event_profile``).
+daily model forecasts a yearly off season along last year's path (``event_profile``). A month
+carries last year's Spring Festival and New Year sale, which move between January and February:
+each month is moved from last year's festival dates to this year's by the panel's pooled
+festival effects (``ets``'s ``lunar_prior``, ``lunar.LunarEffect``), as the moving-holiday
+regressors move a fitted season's (cherries' February 2027 had been 3.1 times its expected units
+on a seeded panel, carrying the 9 sale days of February 2026; review 9.3 #7-#10).
 
 What a yearly off season is has one home, ``models.yearly_season`` (``yearly_off``); this module
 is the forecast of one at months and quarters (``FREQUENCIES``): ``season_growth`` and ``count_noise``,
@@ -27,8 +32,9 @@ from scipy.stats import t as t_dist
 from workbench.calendar import RetailCalendar
 from workbench.data.validate import PERIOD_WORDS, SEASON_LENGTH
 from workbench.forecast.conformal import wiener_factor
-from workbench.errors import ModelError
+from workbench.errors import CalendarRangeError, ModelError
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction, censored_at_zero
+from workbench.forecast.models.lunar import WINDOWS, LunarEffect, lunar_regressors
 from workbench.forecast.models.yearly_season import yearly_off
 from workbench.forecast.text import readable
 
@@ -84,7 +90,9 @@ class OffSeasonPath(Forecaster):
     periods' Poisson count noise, ``count_noise``) plus ``k^2`` times the growth's, plus the
     season's spread of months where its level stands in for last year's period; Student's t
     quantiles with the pairs' degrees of freedom where the noise read from them sets the band
-    (a prediction interval with an estimated variance). ``fit`` raises
+    (a prediction interval with an estimated variance). With ``lunar_prior`` (a pooled
+    ``lunar.LunarEffect``) each period is moved from its year-ago festival dates to this year's
+    (``_festival_move``), the effect's variance added. ``fit`` raises
     ``ModelError`` under a season and a period of history (no year to repeat) or without a
     yearly off season.
 
@@ -92,6 +100,9 @@ class OffSeasonPath(Forecaster):
 
     name = "ets"
     capabilities = Capabilities(min_history=2)
+
+    def __init__(self, lunar_prior: LunarEffect | None = None):
+        self.lunar_prior = lunar_prior
 
     def fit(self, y, ds, *, freq="MS", calendar: RetailCalendar | None = None):
         self._store_history(y, ds, freq, calendar)
@@ -121,10 +132,12 @@ class OffSeasonPath(Forecaster):
         off = self.off_season_.off(index)
         empty = ~off & (last_year == 0)  # in season, but nothing sold a year before
         base = np.where(empty, self.season_level_, last_year)
-        mean = np.where(off, 0.0, base * np.exp(years * self.growth_))
+        move, move_var, moved = self._festival_move(pd.DatetimeIndex(future), self.ds_[back])
+        move, move_var = np.where(empty, 0.0, move), np.where(empty, 0.0, move_var)
+        mean = np.where(off, 0.0, base * np.exp(years * self.growth_ + move))
         floor = count_noise(base) + count_noise(mean)
         var = (np.maximum(self.noise_, floor) + years ** 2 * self.growth_var_
-               + np.where(empty, self.season_level_var_, 0.0))
+               + np.where(empty, self.season_level_var_, 0.0) + move_var)
         # a noise read from a few pairs: Student's t with their degrees of freedom (one pair's ratio
         # is a variance about a known zero growth: 1), the classical prediction interval; where the
         # counts' known noise is the floor, the normal
@@ -138,9 +151,40 @@ class OffSeasonPath(Forecaster):
                  f"{self.off_season_.describe(self.ds_, self.freq_)}): forecast along last year's {words} "
                  f"x{np.exp(self.growth_):.2f} a year (its year-on-year growth over its last two seasons, "
                  f"+-{np.sqrt(self.growth_var_):.2f} log), zero in its off season, not as intermittent demand at one rate"]
+        if moved:
+            notes.append(moved)
         if empty.any():
             notes.append(f"{self.name}: {', '.join(str(d.date()) for d in future[empty])}: in season but nothing sold "
                          f"a year before ({', '.join(str(self.ds_[b].date()) for b in back[empty])}; no yearly off "
                          f"season there): forecast at its season's level ({readable(self.season_level_)} per period, "
                          f"the mean of its last year's selling {words}) x the growth, not zero")
         return Prediction(pd.DatetimeIndex(future), mean, qs, notes, mean.copy())
+
+    def _festival_move(self, future: pd.DatetimeIndex, back: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray, str]:
+        """``(log move, its variance, note)`` of each period of ``future`` (shape (h,)) from the
+        period a year or more before it (``back``, the same month or quarter): the Spring Festival
+        and New Year sale effects (``lunar_prior``, the panel's pooled ``lunar.LunarEffect``) at this
+        year's festival dates less those at that year's, which the period carries (cherries'
+        February 2026 held part of the sale, February 2027 holds the courier pause: a month's
+        lift moves with the festival, ``lunar.festival_lift``); the variance by the delta method
+        with the effect's spread on periods either touches (``LunarEffect.variance``). Zeros and ""
+        without a pooled effect, at quarters (``lunar.WINDOWS``), or outside the calendar's years."""
+        zero = np.zeros(len(future))
+        effect = self.lunar_prior
+        if effect is None or self.freq_ not in WINDOWS:
+            return zero, zero, ""
+        try:
+            now, J_now = effect.lift(future, self.freq_, self.calendar_)
+            then, J_then = effect.lift(back, self.freq_, self.calendar_)
+            touched = (lunar_regressors(future, self.freq_, self.calendar_, spans=effect.spans).sum(axis=1) > 0) | (
+                lunar_regressors(back, self.freq_, self.calendar_, spans=effect.spans).sum(axis=1) > 0)
+        except CalendarRangeError:
+            return zero, zero, ""
+        move = now - then
+        if not np.any(np.abs(move) > 1e-9):
+            return zero, zero, ""
+        words = PERIOD_WORDS[self.freq_]
+        return move, effect.variance(J_now - J_then, touched), (
+            f"{self.name}: last year's {words} moved to this year's Spring Festival and New Year sale dates by the "
+            f"panel's pooled effects ({effect.describe()}): "
+            + ", ".join(f"{d.strftime('%Y-%m')} x{np.exp(m):.2f}" for d, m in zip(future, move) if abs(m) > 0.005))
