@@ -89,6 +89,8 @@ def test_the_network_and_the_stock_read_one_forecast_of_the_window(repo, tmp_pat
     assert text.startswith(f"forecast: {national:,.0f} units over the window (mean; P10-P90 ")
     assert f"the network carries {national:,.0f}" in text and f"the stock plans {national:,.0f} of them" in text
     assert result.table("regions")["frame"]["mean"].sum() == pytest.approx(national)  # the figure shown per region
+    regions = result.table("regions")  # no unavailable file: no lost_sales, in the frame or its formats
+    assert set(regions["formats"]) == set(regions["frame"].columns) and "lost_sales" not in regions["frame"]
     assert sum("levels reconciled" in note for note in result.notes) == 1  # one reconciliation, not two
     assert any("(middle-out), they add up to the region forecast" in note for note in result.notes)
 

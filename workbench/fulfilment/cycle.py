@@ -349,9 +349,8 @@ class CycleResult:
                               "uplift": t["uplift"], "uplift_pct": t["uplift_pct"]})
         if "lost_sales" in t:  # planned stock-outs: the demand given up, beside the sales the plan carries
             frame["lost_sales"] = t["lost_sales"].to_numpy()
-        formats = {"region": "text", "uplift_pct": "pct", **{c: "units" for c in
-                                                             ("mean", "P10", "P50", "P90", "baseline", "uplift",
-                                                              "lost_sales")}}
+        formats = {"region": "text", "uplift_pct": "pct", **{c: "units" for c in frame.columns
+                                                             if c not in ("region", "uplift_pct")}}
         w = self.window
         return frame, formats, f"Units over {w.label} {w.year} ({w.start.date()}..{w.end.date()})"
 
