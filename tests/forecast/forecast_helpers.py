@@ -24,6 +24,15 @@ def peaks_and_weekdays(days: pd.DatetimeIndex, peak: float) -> tuple[np.ndarray,
     return uplift, WEEKLY[days.dayofweek]
 
 
+def live_days(rng: np.random.Generator, days: pd.DatetimeIndex) -> np.ndarray:
+    """A live-stream shop's day multipliers, shape (len(days),): three random days a month at x2-x5
+    (mean x3.5: +25% on the mean day), 1 elsewhere, as trial 9's shop."""
+    mult = np.ones(len(days))
+    for _, idx in pd.Series(np.arange(len(days))).groupby([days.year, days.month]):
+        mult[rng.choice(idx.to_numpy(), 3, replace=False)] = rng.uniform(2, 5, 3)
+    return mult
+
+
 def sample_periods(start: str, end: str) -> dict[str, pd.DataFrame]:
     """The embedded sample's generator (seeded daily sales, seed 11, with the New Year sale and
     the Spring Festival collapse on their lunar dates) from ``start`` to ``end``: 12

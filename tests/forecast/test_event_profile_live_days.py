@@ -5,20 +5,13 @@ forecast (``EventProfile._smearing``, ``_one_off_days``) and no day of last year
 import numpy as np
 import pandas as pd
 
+from forecast_helpers import live_days
 from workbench.calendar import default_calendar
 from workbench.forecast.features import event_offsets
 from workbench.forecast.models.event_profile import JUMP_SIDE, MIN_ONE_OFF_DAYS, EventProfile, _jump_days
 
 DAYS = pd.date_range("2024-06-01", "2026-11-30")
 CUT = pd.Timestamp("2026-09-30")  # Double 11 2026 ahead, seen in 2024 and 2025
-
-
-def _live_days(rng, days) -> np.ndarray:
-    """Three random days a month at x2-x5 (mean x3.5: +25% on the mean day), as trial 9's shop."""
-    mult = np.ones(len(days))
-    for _, idx in pd.Series(np.arange(len(days))).groupby([days.year, days.month]):
-        mult[rng.choice(idx.to_numpy(), 3, replace=False)] = rng.uniform(2, 5, 3)
-    return mult
 
 
 def _shop(seed: int, noise: float = 0.1):
@@ -29,7 +22,7 @@ def _shop(seed: int, noise: float = 0.1):
     weekday = np.array([0.92, 0.95, 0.97, 1.0, 1.04, 1.1, 1.08])[DAYS.day_of_week]
     off = event_offsets(DAYS, default_calendar())["double11"]
     sale = np.where(np.abs(np.nan_to_num(off, nan=99)) <= 5, 1.4, 1.0) * np.where(off == 0, 4.0 / 1.4, 1.0)
-    live = _live_days(rng, DAYS)
+    live = live_days(rng, DAYS)
     base = 200 * weekday * sale
     y = base * live * rng.lognormal(-noise ** 2 / 2, noise, len(DAYS))
     return y, base * 1.25, live

@@ -598,13 +598,24 @@ class EventProfile(Forecaster):
         A ramp is there when ``regime.opening_ramp`` finds one on the baseline level: a first
         quiet day more than ``OPENING_GAP`` below the median level of the ``OPENING_AHEAD``
         quiet days after it (past any event span), looked for over the first ``OPENING_MAX``
-        days. With a pooled prior whose history opened with a ramp (``PooledPrior.opening``), a
-        series that started before that ramp ended opened with it: its ramp is the pooled
+        days. The series' one-off days (``_one_off_days``, judged since its start: a live-stream
+        shop's x2-x5 days) are no part of that level nor of the ramp's fit. With a pooled prior
+        whose history opened with a ramp (``PooledPrior.opening``), a series that started before that ramp ended opened with it: its ramp is the pooled
         one's shape, scaled by the series' own days (a sparse SKU's own level is too noisy to
         draw a ramp); scaled to no day more than ``OPENING_GAP`` below its level (the rule of its own
         ramp), with no ramp of its own, it had none: ``(0, empty)``, so no days leave its growth
         pairs and no note names an opening it did not have."""
-        level, quiet = comp["level"], ~comp["in_event"]
+        quiet = ~comp["in_event"]
+        zd = self.z_ - comp["weekday"][self.dow_]
+        # a live-stream shop's one-off days measure no ramp: in its first weeks they lifted the running
+        # median (a 90-day ramp from 40% was 'settled' on its third day) and the least-squares (isotonic)
+        # fit, and the rest of the ramp was last year's baseline a year later. Judged since the start: a
+        # ramp is often read as level shifts, which the flattening drops
+        one_off = self._one_off_days(len(self.z_), opening=True)
+        usual, level = quiet & ~one_off, comp["level"]
+        if one_off.any():  # the running median of the baseline, without them
+            level = _centred_median(np.where(usual, zd, np.nan), self.level_window)
+            level = np.where(np.isnan(level), comp["level"], level)
         days = own = opening_ramp(level, quiet, OPENING_AHEAD, OPENING_GAP, OPENING_MAX)
         pooled = self.prior.opening if self.prior is not None else {}
         first, shape = self._day_number(self.regime_.born), None
@@ -615,8 +626,7 @@ class EventProfile(Forecaster):
             return 0, np.zeros(0)
         after = np.flatnonzero(quiet[days:])
         end = days + int(after[OPENING_AHEAD - 1]) + 1 if len(after) >= OPENING_AHEAD else len(level)
-        zd = self.z_ - comp["weekday"][self.dow_]
-        gaps = ramp_gaps(zd[:end], quiet[:end], days, shape)
+        gaps = ramp_gaps(zd[:end], usual[:end], days, shape)
         if shape is not None and len(gaps) and not own and not (gaps < -OPENING_GAP).any():
             return 0, np.zeros(0)  # it did not ramp with its panel (scaled within OPENING_GAP), nor on its own
         return (len(gaps), gaps) if len(gaps) else (days, gaps)
@@ -718,7 +728,7 @@ class EventProfile(Forecaster):
                 errors[i] += np.abs(self.z_[origin:] - mu)[season].sum()
         return GROWTH_HALFLIVES[int(np.argmin(errors))]
 
-    def _one_off_days(self, regime_days: int) -> np.ndarray:
+    def _one_off_days(self, regime_days: int, opening: bool = False) -> np.ndarray:
         """The history's one-off days (boolean, shape of ``z_``): days of the current regime the
         calendar does not name whose one-day jump stands out of the day noise, in a series whose
         quiet days jump more often than its noise gives (``_jump_days``, over at least
@@ -728,7 +738,10 @@ class EventProfile(Forecaster):
         their dates: the event profiles already leave them out (``_one_off_part``,
         ``_shrink_profile``), and their share of the mean of a day stays in the forecast's level
         (``_smearing``), which a refit's weekly mean error and the smearing's clip had both taken
-        out (trial 9's shop total, 年货节 2027: 17,728 against 19,410 sold)."""
+        out (trial 9's shop total, 年货节 2027: 17,728 against 19,410 sold). ``regime_days``: the
+        days (from the end) judged. ``opening``: their first ``JUMP_SIDE`` days may be one-off days
+        too (judged on the sides they have), for an opening ramp's fit (``_opening_gaps``), which
+        one live day on a shop's second day held at the level."""
         comp = self.components_
         n = len(self.z_)
         uplift = np.zeros(n)
@@ -746,7 +759,8 @@ class EventProfile(Forecaster):
         if quiet.sum() < MIN_ONE_OFF_DAYS:  # too few days to tell a rate of one-off days from chance
             return np.zeros(n, bool)
         named = _named(self.ds_[self.regime_.born], n, self.calendar_)
-        return _jump_days(irregular, quiet, named, units=np.expm1(self.z_)) & regime
+        judged = (days >= n - regime_days) & (days < n - JUMP_SIDE) if opening else regime
+        return _jump_days(irregular, quiet, named, units=np.expm1(self.z_)) & judged
 
     def _refit_day_errors(self) -> list[np.ndarray]:
         """The day-to-day part of each refit's log errors (``refit_errors_``): each error less
