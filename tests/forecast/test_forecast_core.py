@@ -241,4 +241,21 @@ def test_a_fallback_refused_with_the_pooled_prior_is_retried_without_it():
     assert isinstance(pred, Prediction), pred
     assert pred.mean.max() < 10 * y.max()
     assert abs(pred.mean.mean() / 50.0 - 1) < 0.1
-    assert "replaced by recent_level: a reason" in pred.notes[-1]
+    assert "replaced by recent_level on the series' own recent level alone" in pred.notes[-1]
+    assert pred.notes[-1].endswith(": a reason")
+
+
+def test_a_refused_fallback_says_what_replaced_it():
+    """Trial 12 F7: a young SKU forecast by recent_level along the launch curve, refused by the
+    guard, was "recent_level forecast replaced by recent_level": the note must say what changed,
+    and the refused forecast is not tried again."""
+    from workbench.forecast.core import _fallback, _Job
+    from workbench.forecast.models.event_profile import PooledPrior
+
+    days = pd.date_range("2026-07-01", "2026-11-01")
+    y = np.random.default_rng(4).poisson(50.0, len(days)).astype(float)
+    prior = PooledPrior(uplift={"double11": {0: float(np.log(30.0))}})
+    job = _Job(keys=("sku",), horizon=14, model="recent_level", params={"prior": prior},
+               quantiles=(0.1, 0.5, 0.9), freq="D", calendar=default_calendar(), with_baseline=False)
+    pred = _fallback(y, days, None, job, "recent_level", "a reason")
+    assert "recent_level forecast replaced by recent_level on the series' own recent level alone" in pred.notes[-1]

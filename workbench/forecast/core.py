@@ -374,10 +374,15 @@ def _fallback(y, ds, quiet, job: _Job, model: str, reason: str):
     raises for one series."""
     params = _fallback_params(job)
     launch = MODELS[GUARD_FALLBACK].capabilities.launch_param
-    attempts = [params] + ([{k: v for k, v in params.items() if k != launch}] if launch in params else [])
+    attempts = [(params, "")]
+    if launch in params:
+        attempts.append(({k: v for k, v in params.items() if k != launch},
+                         " without the panel's launch curve (its level held, no launch growth)"))
     if "prior" in params:  # last: the series' own recent level, no pooled profile (never no forecast for it)
-        attempts.append({})
-    for params in attempts:
+        attempts.append(({}, " on the series' own recent level alone (no pooled event profile, no launch curve)"))
+    if model == GUARD_FALLBACK:  # the refused forecast was the first attempt's: a repeat would be refused again
+        attempts = attempts[1:]
+    for params, how in attempts:
         try:
             pred = make_model(GUARD_FALLBACK, freq=job.freq, **params).fit(y, ds, freq=job.freq,
                                                                            calendar=job.calendar) \
@@ -386,8 +391,10 @@ def _fallback(y, ds, quiet, job: _Job, model: str, reason: str):
             return f"{model}: {reason}; {GUARD_FALLBACK} failed too: {type(exc).__name__}: {exc}"
         again = _check_prediction(pred, GUARD_FALLBACK, job) or check_prediction(y, pred, job.freq, quiet)
         if not again:
-            pred.notes.append(f"{model} forecast replaced by {GUARD_FALLBACK}: {reason}")
+            pred.notes.append(f"{model} forecast replaced by {GUARD_FALLBACK}{how}: {reason}")
             return pred
+    if not attempts:
+        return f"{model}: {reason}; no other {GUARD_FALLBACK} forecast to fall back on"
     return f"{model}: {reason}; {GUARD_FALLBACK} refused too ({again})"
 
 
