@@ -244,6 +244,10 @@ def test_a_bad_unavailable_file_is_refused_before_any_kernel_by_both_notebooks(r
     bad.write_text("商品编码,start,end\nA1,2026-01-05,2026-01-02\n", encoding="utf-8")
     other = tmp_path / "oos_store.csv"
     other.write_text("店铺,start,end\nX,2026-01-05,2026-01-06\n", encoding="utf-8")
+    typo = tmp_path / "oos_typo.csv"
+    typo.write_text("商品编码,start,end\nA2,2026-01-05,2026-01-06\n", encoding="utf-8")
+    good = tmp_path / "oos_good.csv"
+    good.write_text("商品编码,start,end\nA1,2026-01-05,2026-01-06\n", encoding="utf-8")
     cycle = {"data": str(data), "stock": str(stock), "date_col": "日期", "sku_col": "商品编码", "target": "销量",
              "gmv": None, "category": None}
     event = {"data": str(data), "date_col": "日期", "target": "销量", "keys": ["商品编码"]}
@@ -254,6 +258,11 @@ def test_a_bad_unavailable_file_is_refused_before_any_kernel_by_both_notebooks(r
         with pytest.raises(DataValidationError, match=r"\['店铺'\] are neither start/end nor a key column"):
             runner.prepare(repo / "notebooks" / notebook, values={**values, "unavailable": str(other)},
                            report=notebook, tag="", reports_dir=tmp_path / "reports")
+        with pytest.raises(DataValidationError, match="line 2, column '商品编码': 'A2' is no value"):  # a typo
+            runner.prepare(repo / "notebooks" / notebook, values={**values, "unavailable": str(typo)},
+                           report=notebook, tag="", reports_dir=tmp_path / "reports")
+        runner.prepare(repo / "notebooks" / notebook, values={**values, "unavailable": str(good)},
+                       report=notebook, tag="", reports_dir=tmp_path / "reports")
     from workbench.forecast.planning import EventParams
 
     with pytest.raises(ParameterError, match="unavailable: .* is not an existing file"):

@@ -48,15 +48,22 @@ def read_unavailable(source: str | Path, frame: pd.DataFrame, keys) -> pd.DataFr
     value no series of the data holds.
     """
     out = read_spans(source, keys)
-    src = out.attrs["source"]
-    for k in [c for c in out.columns if c not in (*SPAN_COLUMNS, "line")]:
+    check_codes(out, frame, [c for c in out.columns if c not in (*SPAN_COLUMNS, "line")])
+    return out
+
+
+def check_codes(spans: pd.DataFrame, frame: pd.DataFrame, columns) -> None:
+    """Refuse a row of ``spans`` (``read_spans``' table) whose value in one of ``columns`` (its key
+    columns that ``frame``, the data, holds) no row of ``frame`` has: ``DataValidationError`` naming
+    the file, line and column (a code typo)."""
+    src = spans.attrs.get("source", "the unavailable-days file")
+    for k in [c for c in columns if c in spans.columns]:
         known = set(frame[k].astype(str).unique())
-        bad = out[~out[k].isin(known)]
+        bad = spans[~spans[k].isin(known)]
         if len(bad):
             more = f" ({len(bad) - 1} more rows too)" if len(bad) > 1 else ""
             raise DataValidationError(f"{src}: line {bad['line'].iloc[0]}, column {k!r}: {bad[k].iloc[0]!r} is no "
                                       f"value of {k!r} in the data{more}; check the code")
-    return out
 
 
 def read_spans(source: str | Path, keys) -> pd.DataFrame:

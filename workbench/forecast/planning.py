@@ -811,19 +811,31 @@ def load_unavailable(params: EventParams, frame: pd.DataFrame, keys: list[str]) 
 
 def check_event_unavailable(values: dict) -> None:
     """The event notebook's check of its ``unavailable`` file before any kernel starts (declared in its
-    metadata, run by ``reports.runner.check_inputs``): its columns and dates, and that its key columns
-    are among the run's keys (``keys``, else the ``level``'s); its key values are checked against the
-    data in the run (``load_unavailable``).
+    metadata, run by ``reports.runner.check_inputs``): its columns and dates, that its key columns
+    are among the run's keys (``keys``, else the ``level``'s), and its codes against the data's
+    (``data``: the file as written, or the sample at ``level``), so a typo is refused in seconds, not
+    after a kernel's start; the run checks them again on its frame (``load_unavailable``).
 
     Raises:
-        DataValidationError: the file's faults, naming its line and column (``read_spans``).
+        DataValidationError: the file's faults or a code the data lack, naming its line and column.
     """
     if values.get("unavailable") is None:
         return
-    from workbench.data.unavailable import read_spans
+    from workbench.data.unavailable import check_codes, read_spans
 
     keys = values.get("keys")
-    read_spans(values["unavailable"], list(keys) if keys is not None else LEVEL_KEYS[values.get("level", "category")])
+    keys = list(keys) if keys is not None else LEVEL_KEYS[values.get("level", "category")]
+    spans = read_spans(values["unavailable"], keys)
+    data = values.get("data", "sample")
+    if data == "sample":
+        from workbench.data.sample import load_sample
+
+        raw = load_sample(values.get("level", "category"))
+    else:
+        from workbench.data.io import read_table
+
+        raw = read_table(data, text_columns=True)  # codes as written: 00123 keeps its zeros
+    check_codes(spans, raw, [k for k in keys if k in raw.columns])
 
 
 class LevelKeyWarning(UserWarning):

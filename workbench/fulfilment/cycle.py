@@ -472,16 +472,29 @@ def load_unavailable(params: CycleParams, history: pd.DataFrame) -> pd.DataFrame
 def check_cycle_unavailable(values: dict) -> None:
     """The planning-cycle notebook's check of its ``unavailable`` file before any kernel starts
     (declared in its metadata): its columns and dates, its key columns among the sales file's
-    ``sku_col`` and ``region_col`` (``read_spans``); its codes are checked against the sales in the run.
+    ``sku_col`` and ``region_col`` (``read_spans``), and its SKU codes against the sales file's
+    (the sample's with the sample data), so a typo is refused in seconds; the run checks every code
+    again on the sales as read (``load_unavailable``: regions as the network names them).
 
     Raises:
-        DataValidationError: the file's faults, naming its line and column.
+        DataValidationError: the file's faults or a SKU code the sales lack, naming its line and column.
     """
     if values.get("unavailable") is None:
         return
-    from workbench.data.unavailable import read_spans
+    from workbench.data.unavailable import check_codes, read_spans
 
-    read_spans(values["unavailable"], [values.get("sku_col", "sku"), values.get("region_col", "region")])
+    sku = values.get("sku_col", "sku")
+    spans = read_spans(values["unavailable"], [sku, values.get("region_col", "region")])
+    data = values.get("data", "sample")
+    if data == "sample":
+        from workbench.data.sample import load_sample
+
+        raw = load_sample("sku")
+    else:
+        from workbench.data.io import read_table
+
+        raw = read_table(data, text_columns=True)  # codes as written
+    check_codes(spans, raw, [sku] if sku in raw.columns else [])
 
 
 def planned_lost_sales(history: pd.DataFrame, spans: pd.DataFrame | None, window, *, n_jobs=None,
