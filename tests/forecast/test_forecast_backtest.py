@@ -126,6 +126,9 @@ def test_reconciled_backtest_scores_the_direct_total_beside_the_summed_series(ca
     refits = compare_models(categories, keys=["category"], reconcile="mint_refits", **kwargs).iloc[0]
     assert refits.summed_wape == pytest.approx(plain.wape, rel=1e-9)
     assert refits.wape not in (pytest.approx(plain.wape, rel=1e-6), pytest.approx(national.wape, rel=1e-6))
+    # the issue: the reconciled total beside both totals it weighed, the direct one scored too
+    assert refits.direct_total_wape == pytest.approx(national.wape, rel=1e-9)
+    assert reconciled.direct_total_wape == pytest.approx(national.wape, rel=1e-9)
 
 
 def test_the_total_band_is_never_the_sum_of_the_series_quantiles():

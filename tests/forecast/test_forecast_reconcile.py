@@ -630,3 +630,66 @@ def test_scale_band_keeps_the_point_inside_its_band():
                                [[50.0, 50.0, 50.0], [96.0, 117.6, 156.0], [20.0, 30.0, 40.0]])
     assert ((out.yhat_q10 <= out.yhat) & (out.yhat <= out.yhat_q90)).all()
     assert list(out.columns) == list(coherent.columns) and out.yhat.equals(coherent.yhat)
+
+
+def _spans(seed: int, total_error: float, sum_error: float, refits: int = 6):
+    """Refit span sums of two series and their direct total over ``refits`` origins, each span's
+    forecast off its actual by a seeded relative error of sd ``total_error`` (the total) and
+    ``sum_error`` (each series): ``(series spans, total spans)`` as ``core.forecast``'s
+    ``attrs["window_spans"]``."""
+    rng = np.random.default_rng(seed)
+    series, total = [], []
+    for origin in pd.date_range("2026-01-05", periods=refits, freq="14D"):
+        for start in (0, 7):
+            actual = {"a": 300.0, "b": 100.0}
+            for sku, a in actual.items():
+                series.append({"sku": sku, "origin": origin, "start": start, "actual": a,
+                               "forecast": a * (1 + rng.normal(0, sum_error))})
+            total.append({"origin": origin, "start": start, "actual": 400.0,
+                          "forecast": 400.0 * (1 + rng.normal(0, total_error))})
+    return pd.DataFrame(series), pd.DataFrame(total)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_backtest_weights_lean_to_the_total_whose_refits_erred_less(seed):
+    """Trial 11: MinT's band variances pulled the total towards a direct forecast that had erred
+    more than the series' sum. backtest_weights weighs the two by their own refits' errors."""
+    from workbench.forecast.reconcile import total_weight
+
+    bottom = _bottom()
+    total = pd.DataFrame({"ds": DS, "yhat": [80.0, 6.0], "yhat_q10": [60.0, 4.0], "yhat_q50": [80.0, 6.0],
+                          "yhat_q90": [100.0, 9.0]})
+    series, direct = _spans(seed, total_error=0.30, sum_error=0.05)  # the direct total erred far more
+    weight, detail = total_weight(series, direct, ["sku"])
+    assert detail["refits"] == 6 and detail["spans"] == 12 and detail["rms_total"] > 2 * detail["rms_sum"]
+    assert weight < 0.2
+    out = reconcile(bottom, total, keys=["sku"], method="backtest_weights", errors={"bottom": series, "total": direct})
+    day1 = out[out.ds == DS[0]]
+    # the day's total is the summed series' 40 plus the weight of the gap to the direct 80
+    assert day1.yhat.sum() == pytest.approx(40 + weight * 40)
+    assert out.attrs["reconcile"]["weight"] == pytest.approx(weight)
+    # the other way round, the direct total takes most of the weight
+    series, direct = _spans(seed, total_error=0.05, sum_error=0.30)
+    weight, _ = total_weight(series, direct, ["sku"])
+    assert weight > 0.8
+    out = reconcile(bottom, total, keys=["sku"], method="backtest_weights", errors={"bottom": series, "total": direct})
+    assert out[out.ds == DS[0]].yhat.sum() == pytest.approx(40 + weight * 40)
+
+
+def test_backtest_weights_need_shared_refits_and_say_so():
+    """Fewer than WEIGHT_REFITS origins shared by the total and the series: mint_refits, with the
+    reason; a span where the series with refits sold under WEIGHT_COVERED of the total is not
+    scored (a series younger than the origin is in the total, not in the sum)."""
+    from workbench.forecast.reconcile import prepare_method, total_weight
+
+    series, direct = _spans(0, 0.1, 0.1, refits=2)
+    history = pd.DataFrame({"sku": "a", "ds": pd.date_range("2025-01-01", periods=200), "y": 20.0})
+    method, why, errors = prepare_method("backtest_weights", history, ["sku"], "D", (0.1, 0.5, 0.9), series, direct)
+    assert method == "mint_refits" and "2 shared, so mint_refits" in why and set(errors) == {"bottom"}
+    series, direct = _spans(0, 0.1, 0.1)
+    young = series[series.sku == "a"]  # "b" has no refits: the series sold 300 of the total's 400
+    assert total_weight(young, direct, ["sku"]) == (None, {"refits": 0, "spans": 0, "rms_total": pytest.approx(np.nan,
+                                                                                                  nan_ok=True),
+                                                         "rms_sum": pytest.approx(np.nan, nan_ok=True)})
+    with pytest.raises(ParameterError, match="backtest_weights needs the refit span sums"):
+        reconcile(_bottom(), pd.DataFrame({"ds": DS, "yhat": [1.0, 1.0]}), keys=["sku"], method="backtest_weights")

@@ -152,8 +152,9 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
     are then scored as reconciled (the total's coverage and scaled pinball on the direct total's
     own quantiles, scaled each day to the reconciled total: summed series quantiles are no quantiles of the sum, so without ``reconcile``
     a keyed total's coverage and pinball are NaN; the series' own are in ``per_series``), and ``totals`` adds ``summed_wape`` / ``summed_bias`` (the
-    total as the sum of the series as forecast) and ``per_series`` ``direct_wape`` (each series
-    as forecast), the direct figures beside the reconciled ones.
+    total as the sum of the series as forecast), ``direct_total_wape`` / ``direct_total_bias``
+    (the total as forecast directly) and ``per_series`` ``direct_wape`` (each series as
+    forecast), the direct figures beside the reconciled ones.
 
     ``unavailable`` (``workbench.data.unavailable.read_unavailable``'s table): declared days in the
     history are read as the series' level (``core.censor_unavailable``; with ``reconcile`` the total is
@@ -195,7 +196,7 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
                 if LOST_SALES in fc:
                     total = given_up(total, fc[["ds", LOST_SALES]], [])
                 method, why, errors = prepare_method(reconcile, train, keys, base.freq, base.quantiles,
-                                                     fc.attrs["window_spans"])
+                                                     fc.attrs["window_spans"], total.attrs.get("window_spans"))
                 if why:  # "auto"'s choice or a fallback, as the planning's note says it
                     warnings.warn(f"levels reconciled by {method} ({why})", ForecastNoteWarning, stacklevel=2)
                 fc = reconcile_levels(fc, total, keys=keys, method=method, errors=errors)
@@ -222,8 +223,13 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
         values = ["y", "yhat", *map(quantile_column, quantiles), *(["yhat_direct"] if direct is not fc else [])]
         summed = joined.groupby("ds")[values].sum().reset_index()
         ty = train.groupby("ds")["y"].sum().to_numpy()
-        extra = ({"summed_wape": metrics.wape(summed["y"], summed["yhat_direct"]),
-                  "summed_bias": metrics.bias(summed["y"], summed["yhat_direct"])} if direct is not fc else {})
+        extra = {}
+        if direct is not fc:  # the two totals the reconciliation weighed, beside the reconciled one
+            own = summed[["ds", "y"]].merge(total[["ds", "yhat"]], on="ds", how="left")
+            extra = {"summed_wape": metrics.wape(summed["y"], summed["yhat_direct"]),
+                     "summed_bias": metrics.bias(summed["y"], summed["yhat_direct"]),
+                     "direct_total_wape": metrics.wape(own["y"], own["yhat"]),
+                     "direct_total_bias": metrics.bias(own["y"], own["yhat"])}
         scores = _score(summed, ty, lo, hi, quantiles)
         if keys:  # a sum of the series' quantiles is no quantile of their sum (far too wide a band):
             # the total's band is the directly forecast total's, scaled each day to the reconciled
@@ -269,7 +275,8 @@ def compare_models(frame: pd.DataFrame, *, models, windows: dict[str, tuple], le
     the model, the window and a short reason; the others are scored, and ``replaced_series``
     counts the series the fallback forecast. With ``reconcile`` (see ``backtest_windows``) the
     total and the series are scored as reconciled, beside ``summed_wape`` (the total as the sum
-    of the series as forecast) and ``direct_series_wape`` (the series as forecast, pooled). The
+    of the series as forecast), ``direct_total_wape`` (the total as forecast directly) and
+    ``direct_series_wape`` (the series as forecast, pooled). The
     notes are in ``table.attrs["notes"]`` (a list of str). Raises ``ParameterError`` for a bad
     lead or quantiles and ``ModelError`` only when no model could be scored on any window
     (naming each failure). ``series_coverage``: the share of series-days inside the series' own
@@ -303,7 +310,7 @@ def compare_models(frame: pd.DataFrame, *, models, windows: dict[str, tuple], le
                              "series_coverage": metrics.coverage(fc["y"], fc[lo], fc[hi]),
                              "window_coverage": per["window_covered"].mean(),
                              "series": len(per), "replaced_series": int((per["replaced"] != "").sum()),
-                             **({"summed_wape": tot["summed_wape"],
+                             **({"summed_wape": tot["summed_wape"], "direct_total_wape": tot["direct_total_wape"],
                                  "direct_series_wape": metrics.wape(fc["y"], fc["yhat_direct"])}
                                 if "summed_wape" in tot else {})})
     if not rows:
