@@ -22,8 +22,9 @@ from workbench.notes import series_label
 
 PLANNING_EVENTS = ("618", "new_year_sale", "double11", "spring_festival")
 RECONCILE_METHOD = "auto"  # reconcile.choose_method: mint_refits, or forecast proportions on a sparse bottom
-PLANNING_RECONCILE = ("auto", "forecast_proportions", "top_down_var", "bottom_up", "ols", "wls_struct",
-                      "wls_var", "mint_refits")  # mint_refits: the forecasts' own refits are its past errors
+# backtest_weights and mint_refits: the forecasts' own refits are their past errors
+PLANNING_RECONCILE = ("auto", "forecast_proportions", "top_down_var", "backtest_weights", "bottom_up", "ols",
+                      "wls_struct", "wls_var", "mint_refits")
 PLANNING_FREQUENCIES = ("D", "W", "MS")  # an event window is days long: quarters are too coarse to plan it
 PERIOD_WORDS = {"D": "day", "W": "week", "MS": "month"}
 PERIOD_ADJECTIVES = {"D": "daily", "W": "weekly", "MS": "monthly"}  # the report's labels
@@ -481,7 +482,8 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
                             "that of its own direct forecast, scaled to the sum")
     from workbench.forecast.reconcile import prepare_method
 
-    method, why, errors = prepare_method(method, train, keys, request.freq, request.quantiles, spans)
+    method, why, errors = prepare_method(method, train, keys, request.freq, request.quantiles, spans,
+                                         direct.attrs.get("window_spans"))
     fallback = f" (chosen: {why})" if why else ""
     out = reconcile(fc, direct, keys=keys, method=method, errors=errors)
 
@@ -500,6 +502,15 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
     if info.get("at_zero"):
         how += f"; {info['at_zero']} series-days went to zero (the total is below what the others can give up)"
     how += _how_extra(info)
+    if method == "backtest_weights":  # the two totals side by side, with the errors that weighed them
+        return out, direct, (f"levels reconciled (backtest_weights: the direct national forecast and the series' sum "
+                             f"weighed by their own refits' errors over {info['spans']} window-long spans from "
+                             f"{info['refits']} origins, RMS {info['rms_total']:.1%} for the direct total and "
+                             f"{info['rms_sum']:.1%} for the sum, so {info['weight']:.0%} of the weight on the direct "
+                             f"total; the series moved to it by the variances of their bands): the "
+                             f"{fc.groupby(keys).ngroups} series summed to {summed:,.0f}{gap} over the window against "
+                             f"the direct national forecast of {national:,.0f}; every level now adds up to "
+                             f"{coherent:,.0f}{fallback}{_how_extra(info)}")
     if method in ("wls_var", "mint_refits"):  # the national total moves too: towards the surer of the two
         # how far it moved, said plainly: a diagonal W weighs the series' errors as independent,
         # so the sum of many series can look surer than the direct total
@@ -1033,6 +1044,36 @@ def level_totals(result: EventForecast) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def level_forecast(result: EventForecast, level: str) -> EventForecast:
+    """``result`` (an ``event_forecast`` keyed by finer series, e.g. ``sku, region``) read at one
+    of its coarser levels (``level``, e.g. ``"region"``: ``core.coarser_levels``), as an
+    ``EventForecast`` keyed by it: each day's point forecast and baseline are the sums of its
+    (reconciled) series, its band its own direct forecast's scaled to that sum
+    (``level_daily``), its window totals carry the band of the level's window total
+    (``window_bands[level]``), and the national total is the same as ``result``'s. So the
+    rules that act on each series (a yearly off season, a launch, a stop, a level step: the
+    models' and the core's) reach the level: a sum of series with different seasons is not
+    forecast as one smooth series.
+
+    A ``level`` that tells the series apart (one SKU in every region) is the series themselves,
+    with their own bands.
+
+    Raises:
+        ParameterError: ``level`` is not one of ``result``'s keys.
+    """
+    if level not in result.keys:
+        raise ParameterError(f"level: {level!r} is not one of the series' keys {result.keys}")
+    daily = level_daily(result, [level])
+    band = result.window_bands.get(level)
+    if level not in coarser_levels(result.forecast, result.keys) and "series" in result.window_bands:
+        band = result.window_bands["series"].drop(columns=[k for k in result.keys if k != level])
+    totals = with_window_band(window_totals(daily, result.window, [level], result.freq), band, [level])
+    bands = {"series": band, "national": result.window_bands.get("national")}
+    return EventForecast(result.window, result.cutoff, result.history_end, [level], daily, totals,
+                         list(result.notes), result.direct_total, {},
+                         {k: v for k, v in bands.items() if v is not None}, result.freq)
+
+
 @dataclass
 class BacktestPlan:
     """Which past windows of an event can be backtested on the data, and why others cannot."""
@@ -1169,6 +1210,7 @@ BACKTEST_COLUMNS = {  # column: (header, display kind); shares as percentages
     "window": ("window", "text"),
     "wape": ("WAPE", "pct"),
     "summed_wape": ("WAPE of the sum", "pct"),
+    "direct_total_wape": ("direct total", "pct"),
     "bias": ("bias", "pct"),
     "coverage": ("coverage", "pct"),
     "mase": ("MASE", "ratio"),
@@ -1204,9 +1246,9 @@ def backtest_caption(table: pd.DataFrame, lead: int, quantiles) -> str:
     reconciled = "summed_wape" in table.columns
     return (f"Backtest of {series} on past windows, history ending {lead} days before each: WAPE, bias (+ over-forecast) "
             f"and MASE of the total"
-            + ("; the total forecast directly and the series split from it as in the forecast above (WAPE of "
-               "the sum = the total as the sum of the series as forecast; as forecast = the series' "
-               "WAPE before the split)" if reconciled else "")
+            + ("; the total forecast directly and the series reconciled with it as in the forecast above (WAPE of "
+               "the sum = the total as the sum of the series as forecast; direct total = the total as forecast "
+               "directly; as forecast = the series' WAPE before reconciling)" if reconciled else "")
             + f"; coverage = share of the total's days inside its own {lo}..{hi} (the directly forecast "
             f"total's; not scored when there is none); pinball = scaled "
             f"pinball loss of the quantiles; series WAPE = pooled over every series and day, then its median "

@@ -8,11 +8,12 @@ Orchestration only: every number comes from a tested package function
 
 Stated assumptions (shown in the report):
 
-* one forecast of the window: the regions' daily forecast, reconciled with the directly
-  forecast national total (:func:`~workbench.forecast.planning.event_forecast`); the stock's SKU
-  x region forecasts are split from it within each region (middle-out,
-  :func:`~workbench.forecast.planning.middle_out`), so the network, the peak and the stock read
-  one national figure, which the report states (:meth:`CycleResult.forecast_text`);
+* one forecast of the window: every SKU x region series' daily forecast, reconciled with the
+  directly forecast national total (:func:`cycle_demand`,
+  :func:`~workbench.forecast.planning.event_forecast`); the regions are its sums, so the
+  network, the peak and the stock read one national figure, which the report states
+  (:meth:`CycleResult.forecast_text`), and the rules that act on one SKU (a yearly off season,
+  a launch, a stop) reach the regions;
 * the network is sized on the event window's mean units per region (the figure that adds up
   from SKUs to regions to the nation; costs are linear in units; the peak checks P50 and P90),
   split over cities by population share (the network's own rule: :func:`~workbench.network.china.city_demand`, or the
@@ -46,6 +47,10 @@ from workbench.network.places import warehouse_name
 from workbench.notes import SeriesNote, relabelled, series_label
 
 QUANTILES = (0.1, 0.5, 0.9)
+# how the SKU x region forecasts meet the direct national total (planning.PLANNING_RECONCILE): on
+# the seeded young shops' five windows (benchmarks/planning_young.py) auto (mint_refits) is ahead
+# of bottom-up on the national and regional totals and level at categories and SKUs
+CYCLE_RECONCILE = "auto"
 CAPACITY_ASSUMED = ("daily handling capacity ASSUMED: each warehouse's network capacity for the "
                     "window spread evenly over its days x capacity_factor; give a capacity file "
                     "(warehouse, capacity_units_per_day) for real figures")
@@ -54,8 +59,6 @@ EXAMPLE_BUDGET_LABEL = ("EXAMPLE traffic budget: the budget scenario's channel h
                         "channels, response curves, budget and ROI are not yours: give budget_scenario "
                         "a scenario with your own channel history (budgets/README.md, docs/budget.md)")
 
-
-OUTSIDE_PLAN = "(SKUs outside the plan)"  # the series of a region's unplanned SKUs, summed (middle_out)
 
 # parameters naming the sales file's own columns, and the names the cycle reads them by
 STANDARD_COLUMNS = {"date_col": "ds", "sku_col": "sku", "region_col": "region", "category_col": "category"}
@@ -497,29 +500,6 @@ def check_cycle_unavailable(values: dict) -> None:
     check_codes(spans, raw, [sku] if sku in raw.columns else [])
 
 
-def planned_lost_sales(history: pd.DataFrame, spans: pd.DataFrame | None, window, *, n_jobs=None,
-                       calendar=None) -> pd.DataFrame | None:
-    """The demand the SKUs give up on their declared days after the history (a planned stock-out),
-    ``[sku, region, ds, lost_sales]`` (units per day) through the window's end: the SKU x region
-    series that declare such days forecast with them (``core.forecast``'s ``lost_sales``), so the
-    regions' forecast (network, peak, stock) gives up the same units (``event_forecast``'s
-    ``lost_sales``). None when no day is declared after the history."""
-    from workbench.forecast.core import LOST_SALES, declared_days, forecast
-
-    if spans is None or not len(spans):
-        return None
-    end = history["ds"].max()
-    series = history[["sku", "region"]].drop_duplicates()
-    ahead = [s for s in series.to_dict("records")
-             if ((d := declared_days(s, spans)) > end).any() and (d <= window.end).any()]
-    if not ahead:
-        return None
-    chosen = history.merge(pd.DataFrame(ahead), on=["sku", "region"])
-    fc = forecast(chosen, horizon=int((window.end - end).days), keys=["sku", "region"], quantiles=QUANTILES,
-                  n_jobs=n_jobs, calendar=calendar, unavailable=spans)
-    return fc[["sku", "region", "ds", LOST_SALES]]
-
-
 def load_history(params: CycleParams, calendar=None) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str], list[str]]:
     """The daily sales ``[sku, region, ds, y]`` (validated, every SKU: the network and GMV see
     the whole business), the national GMV ``[ds, y]`` (None without a GMV column), the SKUs
@@ -938,6 +918,37 @@ def next_window(event: str, year: int | None, history_end: pd.Timestamp, calenda
 
 # -- steps --------------------------------------------------------------------------------------
 
+def cycle_demand(history: pd.DataFrame, window, calendar=None, *, n_jobs: int | None = None,
+                 reconcile: str = CYCLE_RECONCILE, unavailable: pd.DataFrame | None = None):
+    """The window's one forecast: every SKU x region series of ``history`` forecast
+    (``planning.event_forecast`` keyed ``sku, region``, so the rules that act on a series, a
+    yearly off season, a launch, a stop, a level step, act on each SKU's) and reconciled with
+    the directly forecast national total (``reconcile``, ``CYCLE_RECONCILE``); the regions are
+    its sums (``planning.level_forecast``: each region's band its own direct forecast's, scaled
+    to the sum). A region's own series, forecast directly, is one smooth series wherever its
+    SKUs' seasons differ: trial 10's produce shop read +26.4% on its 年货节 that way, its SKUs
+    +10.3% (docs/benchmarks.md, "The planning cycle on young shops").
+
+    Args:
+        history: daily units ``[sku, region, ds, y]``.
+        window: the event window (``EventWindow``) after the history.
+        calendar: the plan's ``RetailCalendar`` (None: the shipped one).
+        reconcile: a method of ``planning.PLANNING_RECONCILE``.
+        unavailable: declared unavailable days (``load_unavailable``; None: none): the series
+            read them as their level, and a planned stock-out gives up its units (``event_forecast``).
+
+    Returns:
+        ``(series, regions)``: the SKU x region ``EventForecast`` and the regions' (keyed
+        ``region``; its national total is the series').
+    """
+    from workbench.forecast.planning import event_forecast, level_forecast
+
+    series = event_forecast(history[["sku", "region", "ds", "y"]], event=window.event, year=window.year,
+                            quantiles=QUANTILES, keys=["sku", "region"], n_jobs=n_jobs, calendar=calendar,
+                            reconcile=reconcile, unavailable=unavailable)
+    return series, level_forecast(series, "region")
+
+
 def serving_shares(result, demand: pd.DataFrame) -> pd.DataFrame:
     """``region, warehouse, share``: the share of each region's delivered units shipped by each
     warehouse (:func:`warehouse_name`) on the last leg (central -> city or front -> city) of a
@@ -1291,7 +1302,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     """
     from workbench.budget.run import run_scenario
     from workbench.budget.scenario import load_scenario
-    from workbench.forecast.core import censor_unavailable
+    from workbench.forecast.core import LOST_SALES, censor_unavailable
     from workbench.forecast.planning import event_forecast, national_totals, planning_calendar
 
     calendar = planning_calendar(params.events)
@@ -1304,18 +1315,16 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     window = next_window(params.event, params.year, end, calendar)
     days = (window.end - window.start).days + 1
 
-    # 1. next-event forecast per region (and per SKU and region for stock), from the censored sales:
-    # a SKU's declared stock-out is no drop of its region, and one planned ahead gives up its units
+    # 1. next-event forecast per SKU and region (the regions are their sums), from the censored
+    # sales: a SKU's declared stock-out is no drop of its region, and one planned ahead gives up its units
     spans = load_unavailable(params, history)
-    censored, declared = censor_unavailable(history, ["sku", "region"], spans, "D")
-    lost = planned_lost_sales(history, spans, window, n_jobs=n_jobs, calendar=calendar)
+    censored, _ = censor_unavailable(history, ["sku", "region"], spans, "D")  # its notes: the forecast's
     region = censored.groupby(["region", "ds"], as_index=False)["y"].sum()
-    region_fc = event_forecast(region, event=params.event, year=window.year, quantiles=QUANTILES, keys=["region"],
-                               n_jobs=n_jobs, calendar=calendar,
-                               lost_sales=None if lost is None else lost.drop(columns="sku"))
+    sku_result, region_fc = cycle_demand(history, window, calendar, n_jobs=n_jobs, unavailable=spans)
+    lost = sku_result.forecast[["sku", "region", "ds", LOST_SALES]] if LOST_SALES in sku_result.forecast else None
     totals = region_fc.totals
-    notes += [*declared, *_lost_notes(lost, window, gmv_history is not None)]
-    notes += region_fc.notes + _failure_notes(region_fc.forecast, "network and peak demand")
+    notes += _lost_notes(lost, window, gmv_history is not None)
+    notes += region_fc.notes + _failure_notes(sku_result.forecast, "network, peak and stock demand")
 
     # 2. the network at the peak: the plan as given and the optimized one
     shares = history.attrs.get("province_shares")
@@ -1344,7 +1353,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     if not blocked:
         (assignment, capacity, peak, plan, orders, build, clearance,
          stock_source) = _peak_and_stock(params, files, window, days, history, region, stock_skus,
-                                         region_fc, report, used, notes, n_jobs, calendar, spans)
+                                         region_fc, sku_result.forecast, report, used, notes, n_jobs, calendar)
 
     # 4. GMV of the event
     gmv, gmv_fc = None, None
@@ -1378,8 +1387,8 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
 
 def _lost_notes(lost: pd.DataFrame | None, window, with_gmv: bool) -> list[str]:
     """The cycle's note on the demand its SKUs give up on declared days after the history
-    (``planned_lost_sales``), or none."""
-    if lost is None:
+    (``lost``: the SKU x region forecast's ``lost_sales``), or none."""
+    if lost is None or not lost["lost_sales"].sum() > 0:
         return []
     inside = lost[(lost["ds"] >= window.start) & (lost["ds"] <= window.end)]
     per = inside.groupby("sku")["lost_sales"].sum()
@@ -1405,12 +1414,11 @@ def _failure_notes(forecast: pd.DataFrame, what: str) -> list[str]:
 
 
 def _peak_and_stock(params: CycleParams, files: tuple, window, days: int, history: pd.DataFrame,
-                    region_history: pd.DataFrame, stock_skus: list[str], region_fc, report, used,
-                    notes: list[str], n_jobs: int | None, calendar, spans=None):
+                    region_history: pd.DataFrame, stock_skus: list[str], region_fc, sku_fc: pd.DataFrame,
+                    report, used, notes: list[str], n_jobs: int | None, calendar):
     """The peak per warehouse, then stock (steps 3 and 4 of :func:`run_cycle`); ``region_history``:
-    ``history`` (censored: ``spans``, the declared unavailable days) summed per region and day;
-    ``calendar``: the plan's ``RetailCalendar``."""
-    from workbench.forecast.planning import middle_out
+    ``history`` summed per region and day; ``sku_fc``: the SKU x region forecast the regions
+    (``region_fc``) sum; ``calendar``: the plan's ``RetailCalendar``."""
     from workbench.inventory.clearance import clearance_list
     from workbench.inventory.demand import pool_forecast
     from workbench.inventory.replenishment import event_stock
@@ -1430,13 +1438,9 @@ def _peak_and_stock(params: CycleParams, files: tuple, window, days: int, histor
         notes.append(f"peak: {', '.join(summed)} have no band of their own window total; their P50/P90 "
                      f"peak is {TOTAL_SOURCES['summed']}")
 
-    # 3. stock: the planned SKUs' share of the regions' forecast (middle-out: the network's figure),
+    # 3. stock: the planned SKUs' series of the forecast the regions sum (the network's figure),
     # pooled at the serving warehouses, orders now, build before the window
-    planned = history["sku"].astype(str).isin(set(map(str, stock_skus)))
-    sku_fc, sku_notes = middle_out(history, region_fc, ["sku", "region"], planned=planned, other=OUTSIDE_PLAN,
-                                   n_jobs=n_jobs, names=history.attrs["series_names"], calendar=calendar,
-                                   unavailable=spans)
-    notes += [n for n in sku_notes if n not in notes] + _failure_notes(sku_fc, "stock")
+    sku_fc = sku_fc[sku_fc["sku"].astype(str).isin(set(map(str, stock_skus)))]
     columns = ["sku", "region", "ds", "yhat", *[c for c in sku_fc.columns if c.startswith("yhat_q")]]
     pooled = pool_forecast(sku_fc[columns], assignment, area="region", keys=["sku"])
     keys = pooled[["sku", "warehouse"]].drop_duplicates().reset_index(drop=True)
