@@ -24,6 +24,7 @@ def test_network_plan_notebook_runs_offline(run_notebook):
     assert any("PlotlyGeoAssets" in h and "asia_110m" in h for h in html)  # base map shipped
     text = "".join(o.get("text", "") for o in outputs)
     assert "Central warehouses: named Beijing 北京, Guangzhou 广州, Chengdu 成都" in text
+    assert any("Replenishment alerts (DEMO stock snapshot of the embedded sample)" in h for h in html)
 
 
 def test_network_plan_notebook_rejects_a_bad_parameter(run_notebook):
@@ -49,6 +50,9 @@ def test_network_plan_notebook_on_own_files(run_notebook, tmp_path):
     assert "5 cities" in text and "30 days from" in text and str(demand) in text
     html = "".join(o["data"].get("text/html", "") for o in outputs if "data" in o)
     assert "Coverage by region" in html
+    # the sample's DEMO stock is no alert of theirs (trial 12 F18): said, none shown
+    assert "Replenishment alerts need your own stock" in text
+    assert "Replenishment alerts (" not in html and "Slow movers (" not in html
 
 
 def test_the_runner_refuses_bad_network_files_before_any_kernel(repo, tmp_path):

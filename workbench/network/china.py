@@ -658,6 +658,24 @@ class AlertReport:
     slow_movers: pd.DataFrame
 
 
+OWN_DATA_ALERTS = ("Replenishment alerts need your own stock and your SKUs' forecast: the planning cycle "
+                   "(notebooks/planning_cycle.ipynb, with its stock and lead_times files) computes them on your "
+                   "network (docs/planning-cycle.md). This page computes alerts only for the embedded sample's "
+                   "DEMO stock, and your demand file is not the sample: none are shown.")
+
+
+def sample_alerts(request: PlanRequest, result: NetworkResult, demand: pd.DataFrame,
+                  **options) -> tuple[AlertReport | None, str]:
+    """The network page's replenishment alerts: ``default_alerts`` (``options`` are its keywords)
+    on the embedded sample, with the words that say they are the DEMO stock's; ``(None,
+    OWN_DATA_ALERTS)`` when ``request`` plans a team's own demand (``demand_file``): the sample's
+    SKUs and stock are no alerts of theirs (trial 12 F18: a pet shop's page listed 19 of the
+    sample's beauty SKUs as its alerts, and the run ledger counted them)."""
+    if request.demand_file is not None:
+        return None, OWN_DATA_ALERTS
+    return default_alerts(result, demand, **options), "DEMO stock snapshot of the embedded sample"
+
+
 def region_warehouses(result: NetworkResult, demand: pd.DataFrame) -> pd.Series:
     """The central warehouse that ships most of each region's units (region -> site)."""
     legs = result.flows[result.flows["leg"] == "central->city"]
