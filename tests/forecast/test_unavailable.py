@@ -262,13 +262,14 @@ def test_a_runs_level_moves_with_the_other_series_over_its_days(tmp_path):
     step = np.where(np.arange(400) >= 380, 1.3, 1.0)
     rows = [pd.DataFrame({"sku": sku, "ds": ds, "y": rng.poisson(LEVEL * WEEK[ds.day_of_week] * step).astype(float)})
             for sku in ("A", "B", "C", "D", "E")]
-    frame = pd.concat(rows, ignore_index=True)
+    launch = rng.poisson(np.where(np.arange(400) >= 385, 200.0, 0.0)).astype(float)  # no growth of the shop's
+    frame = pd.concat([*rows, pd.DataFrame({"sku": "F", "ds": ds, "y": launch})], ignore_index=True)
     frame.loc[(frame["sku"] == "A") & (frame["ds"] >= ds[380]), "y"] = 0.0
     censored, notes = censor_unavailable(frame, ["sku"], _spans(frame, tmp_path, ds[380], ds[399]), "D")
     filled = censored[(censored["sku"] == "A") & (censored["ds"] >= ds[380])]["y"]
     assert 1.15 < filled.mean() / (LEVEL * WEEK.mean()) < 1.45
-    assert len(notes) == 1 and "the other 4 series' sales over those days" in str(notes[0])
-    few = frame[frame["sku"].isin(["A", "B", "C"])]  # two other series: their own noise, no move
+    assert len(notes) == 1 and "the other 4 series' sales over those days" in str(notes[0])  # F launched since
+    few = frame[frame["sku"].isin(["A", "B", "C", "F"])]  # two other series sold before: their own noise, no move
     censored, notes = censor_unavailable(few, ["sku"], _spans(few, tmp_path, ds[380], ds[399]), "D")
     assert "other" not in str(notes[0]) and 0.85 < censored[censored["sku"] == "A"]["y"].iloc[380:].mean() / (
         LEVEL * WEEK.mean()) < 1.15

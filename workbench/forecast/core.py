@@ -618,8 +618,8 @@ def censor_unavailable(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, fr
     the median of the ``UNAVAILABLE_LEVEL_PERIODS`` periods without a declared day before the run (after
     it when fewer than ``UNAVAILABLE_MIN_PERIODS`` lie before: a run at the series' start); for days, of
     the same weekday among them (all of them when a weekday is absent), times the change of the sales of
-    the series no span names over the run against those same periods (``_peer_sums``, when there are
-    ``MIN_LEVEL_SERIES`` or more: the shop growing, a season or an event over the run, which the level
+    the series no span names, sold since those periods, over the run against those same periods
+    (``_peer_sums``, when there are ``MIN_LEVEL_SERIES`` or more: the shop growing, a season or an event over the run, which the level
     before it cannot know; trial 12's top 猫砂 SKU, out the 21 days to its cut-off, was read at 186 a
     day while the other 57 SKUs sold 24% more over those days than before). A day, or a week or month whose
     every day is declared, becomes the level, or keeps its own sales when they are higher (sales on a
@@ -668,7 +668,9 @@ def censor_unavailable(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, fr
     named = np.zeros(len(frame), dtype=bool)  # the rows of the series some span names
     for span in records:
         named |= _of_span(frame, keys, span)
-    peers, count = _peer_sums(frame, keys, named)
+    rest = frame[~named] if keys else frame.iloc[:0]  # the series no span names: what a run's level moves with
+    first_sale = rest["ds"].where(rest["y"] > 0).groupby([rest[k] for k in keys], sort=False, dropna=False,
+                                                         observed=True).transform("min") if keys else None
     groups = frame[named].groupby(keys, sort=False, observed=True).indices if keys else {(): np.arange(len(frame))}
     where = np.flatnonzero(named) if keys else np.arange(len(frame))
     word = {"D": "day", "W": "week", "MS": "month"}[freq]
@@ -701,6 +703,7 @@ def censor_unavailable(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, fr
                 continue
             level = _run_level(y, ds, around, start, end, freq)
             moved = ""
+            peers, count = _peer_sums(rest, keys, first_sale, ds[around].min())
             if peers is not None:  # the shop's own change over the run: growth, a season, an event
                 pv = peers.reindex(ds).fillna(0.0).to_numpy()
                 expected = _run_level(pv, ds, around, start, end, freq).sum()
@@ -731,18 +734,21 @@ def _run_level(y: np.ndarray, ds: pd.DatetimeIndex, around: np.ndarray, start: i
                      else np.median(y[around]) for i in range(start, end)])
 
 
-def _peer_sums(frame: pd.DataFrame, keys: list, named: np.ndarray) -> tuple[pd.Series | None, int]:
-    """The sales per period (``ds`` -> sum) of the series no declared span names (the rows not in
-    ``named``), and how many: what a declared run's level moves with (``censor_unavailable``: a
-    shop growing, a season or an event over the run, which the level before it cannot know). None
-    with fewer than ``MIN_LEVEL_SERIES`` such series (one or two series are their own noise)."""
-    if not keys:
+def _peer_sums(rest: pd.DataFrame, keys: list, first_sale: pd.Series | None, since: pd.Timestamp
+               ) -> tuple[pd.Series | None, int]:
+    """The sales per period (``ds`` -> sum) of the series of ``rest`` (the rows of the series no declared
+    span names; ``first_sale``: each row's series' first day with a sale) that sold on or before
+    ``since`` (the first period a run's level is read from: a launch after it would read as the shop's
+    growth), and how many: what a declared run's level moves with (``censor_unavailable``: a shop
+    growing, a season or an event over the run, which the level before it cannot know). None with
+    fewer than ``MIN_LEVEL_SERIES`` such series (one or two series are their own noise)."""
+    if not keys or not len(rest):
         return None, 0
-    rest = frame[~named]
-    count = rest.groupby(keys, sort=False, observed=True).ngroups if len(rest) else 0
+    peers = rest[(first_sale <= since).to_numpy()]
+    count = peers.groupby(keys, sort=False, observed=True).ngroups if len(peers) else 0
     if count < MIN_LEVEL_SERIES:
         return None, count
-    return rest.groupby("ds", sort=True)["y"].sum(), count
+    return peers.groupby("ds", sort=True)["y"].sum(), count
 
 
 def constrain_unavailable(pred: Prediction, key: dict, spans, freq: str) -> tuple[Prediction, np.ndarray, str | None]:
