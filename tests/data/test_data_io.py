@@ -24,6 +24,19 @@ def test_csv_in_each_encoding_reads_without_options(tmp_path, encoding):
     assert frame.attrs["csv_rows"]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_unicode_text_exports_with_a_byte_order_mark_read_without_options(tmp_path, encoding):
+    """Excel's and WPS's "Unicode text" export: UTF-16 with its byte order mark, tab-separated
+    (trial 12 F5: "cannot be decoded as text; tried utf-8, gb18030")."""
+    path = tmp_path / "sales.txt"
+    text = CHINESE.replace(",\"1,944.50\"", "\t1944.50").replace(",", "\t")
+    data = text.encode(encoding)
+    path.write_bytes(data if encoding == "utf-16" else b"\xfe\xff" + data)
+    frame = read_table(path)
+    assert list(frame.columns) == ["日期", "商品", "销量", "金额"]
+    assert frame["商品"].tolist() == ["坚果礼盒", "牛奶"] and frame.attrs["encoding"] == "utf-16"
+
+
 def test_gb18030_only_characters_and_a_two_line_gbk_file(tmp_path):
     # 𠮷 exists in GB18030 only; a tiny GBK file is ambiguous for detectors (Big5 / CP949 rank high)
     (tmp_path / "a.csv").write_bytes("名称,数量\n𠮷野家,1\n".encode("gb18030"))

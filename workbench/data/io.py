@@ -1,7 +1,7 @@
 """All file and database reading and writing of tables and results: CSV, Excel, Parquet, DuckDB,
 JSON, and the configuration YAML files (``read_yaml``, ``read_yaml_with_lines``).
 
-Reading (``read_table``): CSV in UTF-8, UTF-8 with BOM or GBK / GB18030 (detected with
+Reading (``read_table``): CSV in UTF-8, UTF-8 with BOM, UTF-16 with BOM or GBK / GB18030 (detected with
 charset-normalizer, or named with ``encoding``), Excel workbooks (``.xlsx``/``.xlsm``, first sheet
 or ``sheet``, read by calamine, a Rust reader several times faster than openpyxl on large order
 exports), Parquet and DuckDB. Numbers written with thousands separators
@@ -14,6 +14,8 @@ write leaves the old file), with the permissions a new file of the user gets (``
 """
 
 from __future__ import annotations
+
+import codecs
 
 import csv
 import io
@@ -143,7 +145,8 @@ def read_table(source: str | Path, *, encoding: str | None = None, sheet: str | 
 def decode_bytes(data: bytes, *, source: str, encoding: str | None = None) -> tuple[str, str]:
     """Decode a text file's bytes; returns ``(text, encoding used)``.
 
-    With ``encoding``, that codec strictly. Otherwise UTF-8 (a leading BOM is dropped), then
+    With ``encoding``, that codec strictly. Otherwise UTF-16 when the bytes start with its byte
+    order mark (Excel's and WPS's "Unicode text" export), UTF-8 (a leading BOM is dropped), then
     GB18030 when it decodes strictly to common Chinese text (``reads_as_chinese``), then GB18030
     if charset-normalizer finds it plausible, else its best guess, then GB18030. A file in a
     Korean or Traditional Chinese double-byte encoding may read as GB18030: name it. Raises
@@ -161,6 +164,14 @@ def decode_bytes(data: bytes, *, source: str, encoding: str | None = None) -> tu
             raise DataValidationError(
                 f"{source}: line {line} is not valid {encoding} (byte {exc.start}); check --encoding "
                 f"or leave it out to detect the encoding") from None
+    # a UTF-16 byte order mark is unambiguous: Excel's and WPS's "Unicode text" exports (trial 12 F5)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise DataValidationError(
+                f"{source}: starts with a UTF-16 byte order mark but is not valid UTF-16 (byte {exc.start}); "
+                f"re-save it as 'CSV UTF-8', or name its encoding with --encoding") from None
     tried = ["utf-8"]
     try:
         return data.decode("utf-8-sig"), "utf-8"
