@@ -194,7 +194,7 @@ def test_the_weekly_windows_are_chosen_by_aicc_for_a_shop_whose_sale_ends_four_d
     among the candidates, and next year's festival weeks get the shop's lift, where the
     calendar's windows put the last sale days in the collapse window (the trial's weekly peak
     in the wrong week)."""
-    spans, season = (-21, -3, 16), 52
+    spans, season = (-21, -3, 16, 6), 52
     beta = np.array([0.8, -1.0, -1.6, -0.3])
     ds = pd.date_range("2019-01-07", periods=5 * season, freq="W-MON")
     rng = np.random.default_rng(7)
@@ -223,7 +223,9 @@ def test_a_planners_events_file_fixes_the_windows():
 
     own = RetailCalendar({"events": {"new_year_sale": {"start": -24, "end": -4}, "spring_festival": {"start": -3}}})
     assert candidate_spans(own, "W") == [None] and candidate_spans(CAL, "MS") == [None]  # months: the calendar's
-    assert candidate_spans(CAL, "W")[0] == (-35, -7, 16) and len(candidate_spans(CAL, "W")) == 27
+    assert candidate_spans(CAL, "W")[0] == (-35, -7, 16, 6) and len(candidate_spans(CAL, "W")) == 27
+    assert candidate_spans(CAL, "W", 2)[0] == (-35, -7, 16, 6) and len(candidate_spans(CAL, "W", 2)) == 3 * 8 * 3 * 3
+    assert candidate_spans(CAL, "W", 3) == candidate_spans(CAL, "W")  # beside the season: the coarse grid
     ds, z = _weekly_log_series(4 * 52, [0.4, -0.5, -1.2, -0.3])
     effect, note = fit_lunar_effect(z, ds, "W", own, season=52)
     assert effect.spans is None and "the calendar's new_year_sale and spring_festival windows (fixed" in note

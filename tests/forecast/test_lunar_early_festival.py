@@ -1,5 +1,5 @@
 """A young monthly shop that has seen one Spring Festival, early (late January) or late: the
-one-festival measure (``lunar.festival_neighbourhood`` -> ``local_effect``) is taken in every
+one-festival measure (``lunar.festival_neighbourhoods`` -> ``local_effect``) is taken in every
 year, and next year's festival is split between January and February by its days (review R4:
 with a festival before about February 4 the New Year sale starts in December, whose two months
 before are Double 11's, so the measure had no quiet month on its left and gave none: 2022, 2023
@@ -91,13 +91,13 @@ def test_the_noise_of_a_one_festival_measure_leaves_the_sales_steps_out():
     shares = sale_shares(ds, "MS", cal)[1]
     raw = lunar.lunar_regressors(ds, "MS", cal)
     calm = ~sale & ~(raw.sum(axis=1) > 0)
-    hood = lunar.festival_neighbourhood(ds, "MS", cal, None, sale, last=True)
+    hoods = lunar.festival_neighbourhoods(ds, "MS", cal, None, sale)[-1:]
     significant, se = 0, []
     for seed in range(20):
         rng = np.random.default_rng(seed)
         z = (np.log(1000) + 0.01 * np.arange(len(ds)) + 0.5 * shares.sum(axis=1) + raw @ np.array([0.3, -0.4])
              + rng.normal(0, 0.05, len(ds)))
-        beta, cov, _, chosen, _ = lunar.local_effect(z, raw, "MS", *hood, calm)
+        beta, cov, _, chosen, _ = lunar.local_effect(z, raw, "MS", hoods, calm)
         significant += bool(chosen)
         se.append(np.sqrt(np.diag(cov)))
     assert significant >= 16 and np.mean(se) < 0.16, (significant, np.mean(se, axis=0))

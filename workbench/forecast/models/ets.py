@@ -159,7 +159,7 @@ def sale_effects(z: np.ndarray, shares: np.ndarray, excluded: np.ndarray, freq: 
             hood = neighbourhood(sighting, busy, LOCAL_BASELINE[freq], LOCAL_LIMIT[freq])
             if hood is None:
                 continue
-            estimate = local_effect(z, np.where(sighting, shares[:, j], 0.0)[:, None], freq, *hood, ~busy)
+            estimate = local_effect(z, np.where(sighting, shares[:, j], 0.0)[:, None], freq, [hood], ~busy)
             if estimate is not None:
                 measures.append((float(estimate[0][0]), float(estimate[1][0, 0]), float(estimate[2])))
         if measures:

@@ -16,10 +16,11 @@ Taiwan Economic Forecast and Policy 33, 2003; U.S. Census Bureau, ``genhol``):
   linear form is the mean's first-order expansion at no effect and the estimate's starting
   point. Months keep the linear form (``DAY_MEAN_FREQUENCIES`` says why);
 - the weekly windows' boundaries (the sale's first day, the collapse's first day, the recovery's last
-  day) are chosen by AICc among a small grid around the calendar's (``SALE_STARTS``,
-  ``COLLAPSE_STARTS``, ``RECOVERY_ENDS``), as X-13ARIMA-SEATS chooses ``easter[w]``'s window
-  length (``aictest``); in a panel on the pooled sum, then used by every series; a planner's
-  calendar that sets the windows (``--events``) fixes them;
+  day; from two festivals seen also the holiday's last day) are chosen by AICc among a small
+  grid around the calendar's (``SALE_STARTS``, ``COLLAPSE_STARTS`` or from two festivals
+  ``COLLAPSE_DAYS``, ``RECOVERY_ENDS``, ``HOLIDAY_ENDS``), as X-13ARIMA-SEATS chooses
+  ``easter[w]``'s window length (``aictest``); in a panel on the pooled sum, then used by every
+  series; a planner's calendar that sets the windows (``--events``) fixes them;
 - each regressor is centred on its long-run mean at the same calendar position (month of year,
   week of year; over the calendar's years 2000-2099), so that the seasonal index keeps
   the festival's average effect and the regressor carries only its movement (genhol's
@@ -29,12 +30,14 @@ Taiwan Economic Forecast and Policy 33, 2003; U.S. Census Bureau, ``genhol``):
   seasonal position) and a
   piecewise-linear trend (a bend each season) when the history holds the whole festival span
   at least ``MIN_PLACEMENTS`` times (``own_effect``);
-- from one whole festival (a young shop's year) the columns are not identified beside a season,
-  and beside a trend alone they are dummies of its periods, which hold whatever else happened
-  in them. There the festival is measured against its own neighbourhood (``local_effect``): the
-  line through the quiet periods either side of its span (``LOCAL_BASELINE`` of them; no 618 or
-  Double 11 period), and the excess over it of the periods the span touches regressed on their
-  shares. That festival-anchored part of a one-season history is removed at last year's dates
+- from one or two whole festivals (a young shop's one or two years) the columns are not
+  identified beside a season (two festivals identify them only by their shift, a few days to a
+  month), and beside a trend alone they are dummies of their periods, which hold whatever else
+  happened in them. There each festival is measured against its own neighbourhood
+  (``local_effect``): the line through the quiet periods either side of its span
+  (``LOCAL_BASELINE`` of them; no 618 or Double 11 period), and the excess over it of the
+  periods the spans touch regressed on their shares, one set of effects for all the festivals
+  seen. That festival-anchored part of a one- or two-season history is removed at its dates
   and added back at this year's, with uncentred regressors (``LunarEffect.centred``; the season
   seen then holds no festival): next year's collapse falls on its lunar weeks and months, not
   on last year's calendar ones;
@@ -73,9 +76,12 @@ WINDOWS = {"W": (PRE, WIND_DOWN, HOLIDAY, POST), "MS": (PRE, FESTIVAL)}
 # months cannot (the parts would be one column three times), so there the
 # festival is the whole ``spring_festival`` window
 HOLIDAY_DAYS = (-1, 6)  # the statutory Spring Festival holiday, days from the festival (eve to day 6)
-# whole festival spans a series' history needs to estimate its own effects; with one, even a
-# model with no season read noise as effects (parcel origins' months: WAPE 16.7 -> 20.3%)
-MIN_PLACEMENTS = 2
+# whole festival spans a series' history needs to estimate its own effects beside the season; with
+# one, even a model with no season read noise as effects (parcel origins' months: WAPE 16.7 ->
+# 20.3%); with two, measured against their neighbours (``local_effect``), the parcel origins' months
+# went 17.9 -> 17.5% and a seeded two-festival shop's collapse week +83..+232% -> -23..+34%
+# (docs/benchmarks.md)
+MIN_PLACEMENTS = 3
 MIN_RESIDUAL_DOF = 4  # fewest residual degrees of freedom of that regression
 LIFT_BOUNDS = (-5.0, 3.0)  # log lift of a day inside a window: x0.007 (closed) to x20
 # the frequencies whose periods' lift is their days' mean multiplier (``share_lift``): a week is
@@ -89,12 +95,20 @@ DAY_MEAN_FREQUENCIES = ("W",)
 PRIOR_SD = 0.3  # spread of a series' effect around the pooled one (log points)
 # candidate window boundaries, days from the festival (X-13ARIMA-SEATS chooses a moving holiday's
 # window length among candidates by AICc: ``easter[w]`` with ``aictest``): the sale's first day,
-# the collapse's first day (the sale ends the day before) and the recovery's last day. The
-# calendar's defaults (-35, -7, 16) are the first; shops differ (a sale to day -4, a collapse
+# the collapse's first day (the sale ends the day before), the recovery's last day and the
+# holiday's last day (the statutory holiday's, ``HOLIDAY_DAYS``, or the shop's restart). The
+# calendar's defaults (-35, -7, 16, 6) are the first; shops differ (a sale to day -4, a collapse
 # from day -3: the trial's shop). A planner's ``--events`` file that sets either window fixes them.
 SALE_STARTS = (-35, -28, -21)
 COLLAPSE_STARTS = (-7, -10, -3)
 RECOVERY_ENDS = (16, 9, 23)
+# two festivals seen (``candidate_spans``): on other weekdays, they see an edge at other places in their weeks,
+# so the collapse's first day is chosen among the days in between and the holiday's end among
+# these (a shop collapsing from day -5 to +4, two festivals seen: its collapse week +79..+106%
+# with the coarse grid and the statutory holiday, +19..+34% with these; docs/benchmarks.md). One
+# festival at one weekday cannot place an edge among days that share its weeks: the coarse grid
+COLLAPSE_DAYS = (-7, -10, -3, -9, -8, -6, -5, -4)
+HOLIDAY_ENDS = (6, 4, 8)
 # one whole festival: the quiet periods either side of its span (up to this many on each side)
 # whose line is the level its effects are measured against (``local_effect``); both sides needed
 LOCAL_BASELINE = {"W": 6, "MS": 2}
@@ -125,7 +139,8 @@ class LunarEffect:
     the others' (the effect's shape within a window varies, a share cannot hold it);
     ``source``: ``"own"``, ``"own and pooled"`` or ``"pooled"``; ``placements``: whole festival
     spans in the history; ``spans``: the window boundaries the regressors used, ``(sale start,
-    collapse start, recovery end)`` in days from the festival (None: the planner's calendar's);
+    collapse start, recovery end, holiday end)`` in days from the festival (None: the planner's
+    calendar's);
     ``centred``: the series' season holds the festival's average and the regressors are centred
     (``lunar_regressors``; estimated from ``MIN_PLACEMENTS`` festivals beside a season), else
     they carry the whole effect."""
@@ -136,7 +151,7 @@ class LunarEffect:
     spread: float
     source: str
     placements: int
-    spans: tuple[int, int, int] | None = None
+    spans: tuple[int, int, int, int] | None = None
     centred: bool = True
 
 
@@ -158,14 +173,16 @@ class LunarEffect:
 
 
 def festival_windows(calendar: RetailCalendar, year: int, freq: str,
-                     spans: tuple[int, int, int] | None = None) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+                     spans: tuple[int, int, int, int] | None = None) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     """The regressor windows ``[(first day, last day)]`` of the festival of ``year``, in the order
     of ``WINDOWS[freq]``: the New Year sale and the festival (collapse and recovery), the latter
-    split at ``HOLIDAY_DAYS`` for weekly data. ``spans``: ``(sale start, collapse start,
-    recovery end)`` in days from the festival (the sale ends the day before the collapse), or
-    None for the calendar's ``new_year_sale`` and ``spring_festival`` windows. A part left
-    empty (a short festival window) has its first day after its last."""
+    split for weekly data at the holiday (``HOLIDAY_DAYS``, its end ``spans``' fourth). ``spans``:
+    ``(sale start, collapse start, recovery end, holiday end)`` in days from the festival (the
+    sale ends the day before the collapse), or None for the calendar's ``new_year_sale`` and
+    ``spring_festival`` windows and the statutory holiday. A part left empty (a short festival
+    window) has its first day after its last."""
     day = pd.Timedelta(days=1)
+    holiday_end = HOLIDAY_DAYS[1] if spans is None else spans[3]
     if spans is None:
         pre, festival = calendar.window("new_year_sale", year), calendar.window("spring_festival", year)
         pre_window, (start, end, anchor) = (pre.start, pre.end), (festival.start, festival.end, festival.anchor)
@@ -176,21 +193,29 @@ def festival_windows(calendar: RetailCalendar, year: int, freq: str,
     if freq != "W":
         return [pre_window, (start, end)]
     first = min(max(start, anchor + HOLIDAY_DAYS[0] * day), end + day)
-    last = max(min(end, anchor + HOLIDAY_DAYS[1] * day), first - day)
+    last = max(min(end, anchor + holiday_end * day), first - day)
     return [pre_window, (start, first - day), (first, last), (last + day, end)]
 
 
-def candidate_spans(calendar: RetailCalendar, freq: str) -> list[tuple[int, int, int] | None]:
-    """The window boundaries ``fit_lunar_effect`` chooses among: for weekly data the grid
-    ``SALE_STARTS`` x ``COLLAPSE_STARTS`` x ``RECOVERY_ENDS`` (the calendar's defaults first)
-    when the planner's calendar keeps the shipped ``new_year_sale`` and ``spring_festival``
-    windows; else only ``None``, the calendar's windows (an ``--events`` file is the override).
+def candidate_spans(calendar: RetailCalendar, freq: str, festivals: int = 1) -> list[tuple[int, int, int, int] | None]:
+    """The window boundaries ``fit_lunar_effect`` chooses among for a history of ``festivals``
+    whole festivals: for weekly data the grid ``SALE_STARTS`` x ``COLLAPSE_STARTS`` x
+    ``RECOVERY_ENDS`` with the statutory holiday's end, or for two festivals up to
+    ``MIN_PLACEMENTS`` (each measured against its neighbours) ``SALE_STARTS`` x ``COLLAPSE_DAYS``
+    x ``RECOVERY_ENDS`` x ``HOLIDAY_ENDS`` (the calendar's defaults first, and the grids'
+    extremes the same; beside a season, from ``MIN_PLACEMENTS`` festivals, the finer grid chose
+    by noise: a seeded four-festival series' collapse start -4 for its -3, and a young panel's
+    pooled windows lost its borrowed festival weeks), when the planner's calendar keeps the shipped
+    ``new_year_sale`` and ``spring_festival`` windows; else only ``None``, the calendar's
+    windows (an ``--events`` file is the override).
     Months keep the calendar's: a month holds most of the festival, so the boundaries are
     barely identified (the seeded panel's months: WAPE 3.4 -> 3.6%, P10-P90 coverage 80 ->
     66% with the search; a trial shop's per-SKU WAPE 15.0 -> 15.6%)."""
     if freq != "W" or _user_windows(calendar):
         return [None]
-    return [(a, b, c) for a in SALE_STARTS for b in COLLAPSE_STARTS for c in RECOVERY_ENDS]
+    fine = 2 <= festivals < MIN_PLACEMENTS  # measured against their neighbours (``local_effect``)
+    collapse, holiday = (COLLAPSE_DAYS, HOLIDAY_ENDS) if fine else (COLLAPSE_STARTS, HOLIDAY_DAYS[1:])
+    return [(a, b, c, d) for a in SALE_STARTS for b in collapse for c in RECOVERY_ENDS for d in holiday]
 
 
 @lru_cache(maxsize=8)
@@ -202,16 +227,16 @@ def _user_windows(calendar: RetailCalendar) -> bool:
                != (shipped.window(event, year).start, shipped.window(event, year).end) for event in FESTIVAL_EVENTS for year in REFERENCE_YEARS)
 
 
-def describe_spans(spans: tuple[int, int, int] | None) -> str:
+def describe_spans(spans: tuple[int, int, int, int] | None) -> str:
     """The window boundaries in words, for notes."""
     if spans is None:
         return "the calendar's new_year_sale and spring_festival windows"
-    return (f"New Year sale days {spans[0]}..{spans[1] - 1}, collapse and recovery {spans[1]}..{spans[2]:+d} "
-            f"(days from the festival)")
+    return (f"New Year sale days {spans[0]}..{spans[1] - 1}, collapse and recovery {spans[1]}..{spans[2]:+d}, "
+            f"holiday to day {spans[3]:+d} (days from the festival)")
 
 
 @lru_cache(maxsize=128)
-def _cumulative_days(calendar: RetailCalendar, freq: str, spans: tuple[int, int, int] | None = None) -> np.ndarray:
+def _cumulative_days(calendar: RetailCalendar, freq: str, spans: tuple[int, int, int, int] | None = None) -> np.ndarray:
     """Shape (days + 1, k): running count of the days inside each window from 2000-01-01 (row i:
     the days before ``_REF_START + i``), for overlaps by differences."""
     n = (_REF_END - _REF_START).days
@@ -293,7 +318,7 @@ def share_lift(shares: np.ndarray, beta: np.ndarray, freq: str) -> tuple[np.ndar
 
 
 def festival_lift(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar, *, centred: bool,
-                  spans: tuple[int, int, int] | None = None):
+                  spans: tuple[int, int, int, int] | None = None):
     """The lift of the periods ``ds`` (weekly: week starts; ``MS``) as a function of the festival
     effects: ``beta`` (shape (k,), log lift of a day inside each window of ``WINDOWS[freq]``;
     ``spans`` as in ``festival_windows``) -> ``(lift, jacobian)``, ``share_lift`` of the periods'
@@ -327,7 +352,7 @@ def _reference_touched(calendar: RetailCalendar, freq: str, weekday: int, spans=
 
 
 def lunar_regressors(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar, *,
-                     spans: tuple[int, int, int] | None = None) -> np.ndarray:
+                     spans: tuple[int, int, int, int] | None = None) -> np.ndarray:
     """Shape (n, k): per period of ``ds`` (weekly: week starts; ``MS``) the share of its
     days inside each window of ``WINDOWS[freq]`` (0-1); ``spans``: as in ``festival_windows``.
     Their centring, where the season holds the festival's average, is on the lift
@@ -350,7 +375,7 @@ def _check_dates(ds: pd.DatetimeIndex, freq: str) -> None:
 
 
 def whole_festivals(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar,
-                    spans: tuple[int, int, int] | None = None) -> int:
+                    spans: tuple[int, int, int, int] | None = None) -> int:
     """How many festival spans (the first window's first day to the last window's last day;
     ``spans`` as in ``festival_windows``) lie wholly inside the periods of ``ds``."""
     first, end = ds[0], _period_ends(ds[-1:], freq)[0]
@@ -465,23 +490,24 @@ def own_effect(z: np.ndarray, lift, k: int, freq: str, season: int | None, touch
     return beta, sigma2 * gram_inv[-k:, -k:], max(spread, 0.0), chosen, aicc
 
 
-def festival_neighbourhood(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar,
-                           spans: tuple[int, int, int] | None, sale: np.ndarray,
-                           last: bool = False) -> tuple[np.ndarray, np.ndarray] | None:
-    """``(rows, base)`` of ``neighbourhood`` around the first (``last``: the last) festival span
-    (``spans`` as in ``festival_windows``) lying wholly inside the periods ``ds``, its quiet
-    neighbours none of the ``sale`` periods (shape (n,), bool, e.g. 618 or Double 11); None when
-    no span is whole or either side has no quiet neighbour (a shop that opened just before the
-    festival: nothing before it says its level)."""
+def festival_neighbourhoods(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar,
+                            spans: tuple[int, int, int, int] | None, sale: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``[(rows, base)]`` of ``neighbourhood`` around each festival span (``spans`` as in
+    ``festival_windows``) lying wholly inside the periods ``ds``, oldest first, its quiet
+    neighbours none of the ``sale`` periods (shape (n,), bool, e.g. 618 or Double 11). A span
+    with no quiet neighbour on either side (a shop that opened just before the festival:
+    nothing before it says its level) has none; no whole span: ``[]``."""
     ends = _period_ends(ds, freq)
-    years = range(ds[0].year, ends[-1].year + 1)
-    for year in reversed(years) if last else years:
+    hoods = []
+    for year in range(ds[0].year, ends[-1].year + 1):
         windows = festival_windows(calendar, year, freq, spans)
         opens, closes = windows[0][0], windows[-1][1]
         if opens >= ds[0] and closes < ends[-1]:
-            return neighbourhood(np.asarray((ds <= closes) & (ends > opens)), np.asarray(sale, bool),
+            hood = neighbourhood(np.asarray((ds <= closes) & (ends > opens)), np.asarray(sale, bool),
                                  LOCAL_BASELINE[freq], LOCAL_LIMIT[freq])
-    return None
+            if hood is not None:
+                hoods.append(hood)
+    return hoods
 
 
 def neighbourhood(touched: np.ndarray, excluded: np.ndarray, reach: int,
@@ -531,41 +557,52 @@ def step_noise(steps: np.ndarray) -> float:
     return max(float(np.var(steps, ddof=1)) / 2 * widen, 1e-6)
 
 
-def local_effect(z: np.ndarray, shares: np.ndarray, freq: str, rows: np.ndarray, base: np.ndarray,
+def local_effect(z: np.ndarray, shares: np.ndarray, freq: str, hoods: list[tuple[np.ndarray, np.ndarray]],
                  calm: np.ndarray | None = None):
-    """``(beta, cov, spread, chosen, aicc)`` of one festival measured against its neighbourhood,
-    as ``own_effect`` returns them, or None when the effects are not identified there.
+    """``(beta, cov, spread, chosen, aicc)`` of an event measured against its neighbourhood on
+    each of its sightings, as ``own_effect`` returns them, or None when the effects are not
+    identified there.
 
     ``z``: shape (n,), log demand; ``shares``: shape (n, k), the uncentred shares of each
-    period's days in each window, at ``freq``; ``rows`` and ``base``: ``festival_neighbourhood``'s masks. The
-    level is the least-squares line through the ``base`` periods (the quiet neighbours either
-    side of the span); ``beta`` fits the excess over it of the ``rows`` by their lift
-    (``share_lift``: the days' mean multiplier; ``fit_lift``), and ``cov`` uses the lift's
-    jacobian at the solution. The noise variance of a period is read from
-    the whole history's first differences outside the neighbourhood's span (``step_noise``: the
-    MAD's with many steps, a t-widened sample variance with few), so that two neighbours and a few festival
-    periods still give a covariance; the line's own error widens it by ``1 + 1 / base`` periods.
+    period's days in each window, at ``freq``; ``hoods``: one ``(rows, base)`` pair of masks per
+    sighting (``neighbourhood``; ``festival_neighbourhoods``). Each sighting's level is the
+    least-squares line through its ``base`` periods (the quiet neighbours either side of its
+    span); ``beta``, common to the sightings, fits the excess over those lines of all their
+    ``rows`` by their lift (``share_lift``: the days' mean multiplier; ``fit_lift``), and ``cov``
+    uses the lift's jacobian at the solution. Two sightings whose festival falls on other
+    weekdays and dates see a window's edge at other places in their weeks and months, so
+    stacked they place it where one alone cannot (a shop collapsing from day -5, two festivals
+    seen: its collapse week +187% with the joint fit beside the season, +17% stacked; scratch
+    run in docs/benchmarks.md). The noise variance of a period is read from
+    the whole history's first differences outside the sightings' spans (``step_noise``: the
+    MAD's with many steps, a t-widened sample variance with few), so that two neighbours and a
+    few festival periods still give a covariance; the lines' own error widens it by ``1 + 1 /
+    base`` periods (the fewest of a sighting's).
     ``calm``: shape (n,), bool, the periods no event touches (no sale, no festival): the
     differences between two of them, where there are ``MIN_NOISE_STEPS`` or more, give the
     noise, since a step into or out of a sale period holds the sale's lift, not noise (a young
     shop's months: the noise sd 0.17 with its 618 and Double 11 steps, 0.07 without); None, or
-    fewer: every step outside the span.
-    ``spread``: the residual variance of the span's periods beyond that noise; ``chosen``: a
-    Wald test of all effects at ``LOCAL_LEVEL``; ``aicc``: of the regression over ``rows`` (the
+    fewer: every step outside the spans.
+    ``spread``: the residual variance of the spans' periods beyond that noise; ``chosen``: a
+    Wald test of all effects at ``LOCAL_LEVEL``; ``aicc``: of the regression over the rows (the
     same rows for every candidate window, so comparable). The method is the festival
     counterpart of ``event_profile``'s daily uplift over a local baseline; the regressors are
-    X-13ARIMA-SEATS' genhol shares, as for two festivals or more."""
+    X-13ARIMA-SEATS' genhol shares, as beside a season."""
     from scipy.stats import chi2
 
     t = np.arange(len(z), dtype=float)
-    slope, intercept = np.polyfit(t[base], z[base], 1)
-    excess = (z - (intercept + slope * t))[rows]
-    Xr = shares[rows]
     k = shares.shape[1]
+    quiet = np.ones(len(z), bool)
+    excess, Xr, span = [], [], []
+    for rows, base in hoods:
+        slope, intercept = np.polyfit(t[base], z[base], 1)
+        excess.append((z - (intercept + slope * t))[rows])
+        Xr.append(shares[rows])
+        span.append((rows & ~base)[rows])
+        quiet[np.flatnonzero(rows & ~base)] = False
+    excess, Xr, span = np.concatenate(excess), np.vstack(Xr), np.concatenate(span)
     if np.linalg.matrix_rank(Xr) < k:
         return None
-    quiet = np.ones(len(z), bool)
-    quiet[np.flatnonzero(rows & ~base)] = False
     steps = np.diff(z)[quiet[1:] & quiet[:-1]]
     if calm is not None and (calm[1:] & calm[:-1]).sum() >= MIN_NOISE_STEPS:
         steps = np.diff(z)[calm[1:] & calm[:-1]]
@@ -573,8 +610,7 @@ def local_effect(z: np.ndarray, shares: np.ndarray, freq: str, rows: np.ndarray,
         return None
     sigma2 = step_noise(steps)
     _, coef, J, resid = fit_lift(excess, np.zeros((len(excess), 0)), lambda b: share_lift(Xr, b, freq), k, freq)
-    cov = sigma2 * (1 + 1 / base.sum()) * np.linalg.pinv(J.T @ J)
-    span = (rows & ~base)[rows]
+    cov = sigma2 * (1 + 1 / min(base.sum() for _, base in hoods)) * np.linalg.pinv(J.T @ J)
     extra = span.sum() - k
     spread = max(float(resid[span] @ resid[span]) / extra - sigma2, 0.0) if extra > 0 else 0.0
     chosen = float(coef @ np.linalg.solve(cov, coef)) > chi2.ppf(1 - LOCAL_LEVEL, k)
@@ -608,12 +644,14 @@ def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: R
     (n,), bool, the periods of solar sale events (618, Double 11), which are no level for a
     festival's neighbourhood (None: none).
     From ``MIN_PLACEMENTS`` whole festivals the effects are estimated beside the season and
-    trend (``own_effect``; centred regressors when there is a season); from one, against the
-    quiet periods either side of it (``local_effect``; uncentred: the whole effect); from two or
-    more whose joint fit keeps none and with nothing pooled, the last one as one is (a season
-    would otherwise repeat last year's festival at this year's calendar dates). The
+    trend (``own_effect``; centred regressors when there is a season); from one or two, against
+    the quiet periods either side of each (``local_effect``, one set of effects for them;
+    uncentred: the whole effect); from ``MIN_PLACEMENTS`` or more whose joint fit keeps none and
+    with nothing pooled, the last one as one is (a season would otherwise repeat last year's
+    festival at this year's calendar dates). The
     windows: a pooled effect's ``spans`` (chosen on the panel's sum, where the signal is
-    strongest), else the candidate (``candidate_spans``) whose fit has the lowest AICc (the
+    strongest), else the candidate (``candidate_spans``, a finer grid from two festivals seen)
+    whose fit has the lowest AICc (the
     calendar's defaults on ties; X-13ARIMA-SEATS' choice of a holiday window's length).
     Returns ``(effect or None, note)``; the effect's ``beta`` and ``cov`` are in log points per
     period wholly inside each window. A history outside the calendar's years gets none, with a
@@ -622,7 +660,7 @@ def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: R
     # festivals counted over the widest candidate span, so that no candidate is identified by
     # a narrower span alone
     widest = None if choices == [None] else (min(c[0] for c in choices), min(c[1] for c in choices),
-                                             max(c[2] for c in choices))
+                                             max(c[2] for c in choices), max(c[3] for c in choices))
     dates = pd.DatetimeIndex(ds)
     busy = np.zeros(len(z), bool) if sale is None else sale  # no level for a festival's neighbourhood
     try:
@@ -630,38 +668,38 @@ def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: R
     except CalendarRangeError as exc:
         return None, f"Spring Festival and New Year sale effects not estimated: {exc}"
     placements = whole_festivals(ds, freq, calendar, widest)
+    if prior is None:  # the same extremes: ``widest`` holds
+        choices = candidate_spans(calendar, freq, placements)
     # the periods no sale or festival touches: the steps between them are the noise (local_effect)
     calm = ~(np.zeros(len(z), bool) if sale is None else np.asarray(sale, bool)) & ~(
         lunar_regressors(ds, freq, calendar, spans=widest).sum(axis=1) > 0)
-    centred = season is not None and placements >= MIN_PLACEMENTS
-    hood = None
-    if placements and placements < MIN_PLACEMENTS:
-        hood = festival_neighbourhood(dates, freq, calendar, widest, busy)
-    if placements < MIN_PLACEMENTS and hood is None:
+    joint = placements >= MIN_PLACEMENTS  # beside the season; fewer: against each one's neighbours
+    centred = season is not None and joint
+    hoods = festival_neighbourhoods(dates, freq, calendar, widest, busy) if placements and not joint else []
+    if not joint and not hoods:
         choices = choices[:1]  # nothing is estimated: the calendar's windows stand
     best = None  # (aicc, spans, estimate)
     for spans in choices:
         raw = lunar_regressors(ds, freq, calendar, spans=spans)
-        if placements >= MIN_PLACEMENTS:
+        if joint:
             estimate = own_effect(z, festival_lift(dates, freq, calendar, centred=centred, spans=spans), raw.shape[1],
                                   freq, season if centred else None, raw.sum(axis=1) > 0)
         else:
-            estimate = local_effect(z, raw, freq, *hood, calm) if hood is not None else None
+            estimate = local_effect(z, raw, freq, hoods, calm) if hoods else None
         aicc = estimate[4] if estimate is not None else np.inf
         if best is None or aicc < best[0]:
             best = (aicc, spans, estimate)
     _, spans, estimate = best
-    # two festivals or more whose joint fit beside the season keeps no effect, alone: the season
+    # festivals enough for a joint fit beside the season that keeps no effect, alone: the season
     # would repeat last year's festival weeks at this year's calendar dates (a new user's shop:
     # the New Year sale peak forecast in the collapse week, +657%), so the last festival is
     # measured against its neighbours as one festival is, and moved whole
-    fallback = placements >= MIN_PLACEMENTS and prior is None and (estimate is None or not estimate[3])
+    fallback = joint and prior is None and (estimate is None or not estimate[3])
     if fallback:
-        hood = festival_neighbourhood(dates, freq, calendar, widest, busy, last=True)
+        hoods = festival_neighbourhoods(dates, freq, calendar, widest, busy)[-1:]
         local = None
-        for candidate in choices if hood is not None else ():
-            measured = local_effect(z, lunar_regressors(ds, freq, calendar, spans=candidate), freq,
-                                    *hood, calm)
+        for candidate in choices if hoods else ():
+            measured = local_effect(z, lunar_regressors(ds, freq, calendar, spans=candidate), freq, hoods, calm)
             if measured is not None and (local is None or measured[4] < local[0]):
                 local = (measured[4], candidate, measured)
         fallback = local is not None and local[2][3]
@@ -677,12 +715,15 @@ def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: R
              if placements <= FEW_FESTIVALS else "")
     if fitted is None:
         why = ("no whole Spring Festival span in the history" if not placements else
-               "1 whole Spring Festival span in the history, without quiet periods on both sides of it to measure it "
-               "against" if placements < MIN_PLACEMENTS and hood is None else
+               "1 whole Spring Festival span in the history, without quiet periods on both sides of it to measure "
+               "it against" if placements == 1 and not hoods else
+               f"{placements} whole Spring Festival spans in the history, without quiet periods on both sides of "
+               f"any to measure them against" if not joint and not hoods else
                "too few periods to identify them beside the season" if estimate is None else
                "they do not lower the fit's AICc, nor is the last festival significant against the periods "
-               "either side of it" if placements >= MIN_PLACEMENTS else
-               "its one festival's effects are not significant against the periods either side of it")
+               "either side of it" if joint else
+               f"the effects of its {placements} festival(s) are not significant against the periods either side "
+               f"of each")
         return None, (f"Spring Festival and New Year sale effects not estimated ({why}) and none pooled: "
                       + (f"the season repeats last year's {'weeks' if freq == 'W' else 'periods'}" if season
                          else "the forecast has no festival") + daily)
@@ -691,8 +732,9 @@ def fit_lunar_effect(z: np.ndarray, ds: pd.DatetimeIndex, freq: str, calendar: R
     clipped = bound_note(WINDOWS[freq], own[0], freq) if own is not None else ""
     how = ("chosen by AICc among the candidates" if spans is not None else "fixed") + (
         "; set your own with an --events file (new_year_sale, spring_festival start/end)")
-    measured = (", its own from one festival against the periods either side of it"
-                if own is not None and placements < MIN_PLACEMENTS else
+    seen = "one festival against the periods either side of it" if len(hoods) == 1 else \
+        f"{len(hoods)} festivals against the periods either side of each"
+    measured = (f", its own from {seen}" if own is not None and not joint else
                 ", its own from its last festival against the periods either side of it (the joint fit with the "
                 "season kept none)" if fallback else "")
     return effect, (f"Spring Festival and New Year sale effects ({source}{measured}, moved to this year's dates): "
