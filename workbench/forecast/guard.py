@@ -7,7 +7,8 @@ non-negative the core checks first, for every model.) The checks, in order:
 
 * the baseline (the forecast without event effects; the mean for models without one; for a
   launched series without the growth the panel's launch curve explains,
-  ``Prediction.launch_growth``) never exceeds ``PEAK_FACTOR`` times the largest value of the
+  ``Prediction.launch_growth``, and for a young series without the change along the pooled path it
+  follows, ``Prediction.path_change``) never exceeds ``PEAK_FACTOR`` times the largest value of the
   last year of history, and its largest
   ``WINDOW``-period total never exceeds ``PEAK_FACTOR`` times the largest such total seen (for a
   series that first sold under ``WINDOW`` periods ago, its total since, scaled to the window): no
@@ -19,10 +20,11 @@ non-negative the core checks first, for every model.) The checks, in order:
 * a series with volume in its last ``WINDOW`` periods is not forecast to collapse: the mean
   baseline over each block of ``WINDOW`` periods of the horizon (a block is judged alone, so a
   longer horizon adds blocks and never changes the judgement of the first; a decay the panel's
-  launch curve explains is allowed, as its growth is) stays above ``1 / PEAK_FACTOR`` of the
-  recent mean, or of that mean times the fall the series itself made over the same periods in
-  every earlier year the history reaches (``seasonal_falls``: a crab or fruit season ending at
-  the cut-off fell to zero, and stayed there, before; a month's stock-out recovers). A stop is a model's decision, stated in its notes. A series that has
+  launch curve or a young series' pooled path explains is allowed, as its growth is) stays above
+  ``1 / PEAK_FACTOR`` of the recent mean, or of that mean times the fall the series itself made
+  over the same periods in every earlier year the history reaches (``seasonal_falls``: a crab or
+  fruit season ending at the cut-off fell to zero, and stayed there, before; a month's stock-out
+  recovers). A stop is a model's decision, stated in its notes. A series that has
   already gone quiet (nothing sold in its last ``QUIET`` periods, or a run of zeros that
   ``regime.stopped_since`` calls a stop, such as a week without sales after 18 a day, or a
   month after 300 a month) cannot trip this: a low forecast follows its own data (a monthly SKU
@@ -48,6 +50,14 @@ QUIET = {"D": 14, "W": 2, "MS": 1, "QS": 1}  # periods without sales that make a
 YEAR = {"D": 365, "W": 52, "MS": 12, "QS": 4}
 SAME_PERIODS_BACK = {"D": 364, "W": 52, "MS": 12, "QS": 4}  # a year back, on the same weekdays for days
 MAX_OWN_GROWTH = 10.0  # the most of the growth a series made over its last year that a forecast may repeat
+
+
+def _explained(pred: Prediction) -> np.ndarray | None:
+    """The log change of ``pred``'s baseline the panel explains (shape (horizon,)): a launch's
+    growth along the panel's launch curve (``Prediction.launch_growth``) plus a young series'
+    pooled path (``Prediction.path_change``); None without either."""
+    parts = [np.asarray(v, float) for v in (pred.launch_growth, pred.path_change) if v is not None]
+    return sum(parts) if parts else None
 
 
 def _max_window_total(values: np.ndarray, width: int) -> float:
@@ -123,8 +133,9 @@ def check_prediction(y, pred: Prediction, freq: str = "D", quiet=None) -> str | 
     mean = np.asarray(pred.mean, float)
     base = np.asarray(pred.baseline, float) if pred.baseline is not None else mean
     base = np.where(np.isfinite(base), base, mean)
-    # a launch's ramp, explained by the panel's launches, is no blow-up
-    level = base if pred.launch_growth is None else base / np.exp(np.maximum(np.asarray(pred.launch_growth, float), 0))
+    # a launch's ramp, explained by the panel's launches, and a young series' pooled path are no blow-up
+    change = _explained(pred)
+    level = base if change is None else base / np.exp(np.maximum(change, 0))
     window, year = WINDOW.get(freq, 28), YEAR.get(freq, 365)
     recent = y[-year:]
     peak = float(recent.max()) if len(recent) else 0.0
@@ -154,8 +165,7 @@ def check_prediction(y, pred: Prediction, freq: str = "D", quiet=None) -> str | 
     still_selling = bool((y[-QUIET.get(freq, 14):] > 0).any()) and stopped_since(y, freq, quiet) is None
     # every block of WINDOW periods (the first always; a last part of at least half a window), net
     # of a decay the panel's launch curve explains: a longer horizon adds blocks, never changes one
-    explained = base if pred.launch_growth is None else base / np.exp(np.minimum(np.asarray(pred.launch_growth,
-                                                                                           float), 0))
+    explained = base if change is None else base / np.exp(np.minimum(change, 0))
     if still_selling and recent_mean > 0 and len(y) >= window:
         for start in range(0, len(explained), window):
             block = explained[start:start + window]

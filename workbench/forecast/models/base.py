@@ -70,6 +70,10 @@ class Prediction:
     # log growth of the baseline over its history's end that a launch curve explains (models.launch), where
     # the model climbs one: the guard allows it, as it allows event uplift
     launch_growth: np.ndarray | None = None
+    # log change of a young series' baseline along the pooled path it follows from the days its level
+    # was read on (the season and growth of the level above it: ``PooledPrior.change``): the guard
+    # allows it, as it allows a launch's growth (a winter launch's fall into June is its level's season)
+    path_change: np.ndarray | None = None
     # its standard deviation (log) per step where the curve is read past its evidence
     # (``LaunchCurve.growth_spread``): one level error shared by every step, which the bands
     # of window totals add (``workbench.forecast.window_band``)
@@ -88,7 +92,7 @@ class Prediction:
 
 # the Prediction fields that hold one value per period ahead besides ``mean`` and the quantiles: the
 # one list the core checks the shape of and the yearly off season zeroes (``yearly_season.zero_off_season``)
-PER_PERIOD_FIELDS = ("baseline", "launch_growth", "launch_spread", "event_spread", "season_spread")
+PER_PERIOD_FIELDS = ("baseline", "launch_growth", "path_change", "launch_spread", "event_spread", "season_spread")
 
 
 def quantile_column(q: float) -> str:

@@ -307,6 +307,26 @@ class PooledPrior:
     opening: dict = field(default_factory=dict)
     recent: dict = field(default_factory=dict)
 
+    def level(self, days) -> np.ndarray:
+        """The pooled log baseline (relative to its last day's) on the day numbers ``days`` (days
+        since 1970-01-01, shape (k,)), read from ``recent`` and ``path`` (interpolated between
+        the days they hold)."""
+        known = {**self.recent, **self.path}
+        at = np.array(sorted(known))
+        return np.interp(days, at, [known[d] for d in at])
+
+    def change(self, read, ahead) -> np.ndarray | None:
+        """The pooled path's log change from its mean over the day numbers ``read`` (where a
+        young series' current level was read, shape (k,)) to each of the day numbers ``ahead``
+        (shape (h,)): the seasonal shape and growth a young series follows from its level. None
+        where ``path`` does not hold every day of ``ahead`` or ``recent`` does not reach back to
+        ``read``'s first day (a prior of another history)."""
+        read, ahead = np.asarray(read), np.asarray(ahead)
+        if not len(ahead) or not all(int(d) in self.path for d in ahead) \
+                or read.min() < min(self.recent, default=np.inf):
+            return None
+        return np.array([self.path[int(d)] for d in ahead]) - float(self.level(read).mean())
+
 
 class EventProfile(Forecaster):
     """Baseline x event-uplift decomposition on the current regime (daily data).
@@ -1246,11 +1266,8 @@ class EventProfile(Forecaster):
         return end in path and end + horizon in path
 
     def _pooled_level(self, days: np.ndarray) -> np.ndarray:
-        """The pooled log baseline (relative to its last day's) on the day numbers ``days``, read
-        from ``PooledPrior.recent`` and ``path`` (interpolated between the days they hold)."""
-        known = {**self.prior.recent, **self.prior.path}
-        at = np.array(sorted(known))
-        return np.interp(days, at, [known[d] for d in at])
+        """The pooled log baseline on the day numbers ``days`` (``PooledPrior.level``)."""
+        return self.prior.level(days)
 
     def _young_path(self, comp: dict, current: float, age: float, read_on: np.ndarray, n: int,
                     horizon: int) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray, np.ndarray]:
@@ -1290,6 +1307,7 @@ class EventProfile(Forecaster):
                                  f"path reaches {end - first} days back (a pooled prior of another history?)")
             anchor = float(self._pooled_level(read).mean())
             rel = np.array([path[end + i] for i in range(1, horizon + 1)]) - anchor
+            comp.setdefault("path_change", {})[horizon] = rel  # the guard allows it
             season, season_sd, season_note = self._one_year_season(comp, read_on, n, horizon)
             return current + rel + season + ramp, [f"{self.name}: no year-on-year growth measured in the current "
                                                    f"regime (under a year of it settled); the level follows the "
@@ -1538,6 +1556,7 @@ class EventProfile(Forecaster):
         baseline = censored_at_zero(np.expm1(mu - uplift + self.smearing_))
         return Prediction(future, mean, qs, notes, baseline,
                           launch_growth=self.components_.get("launch_growth", {}).get(horizon),
+                          path_change=self.components_.get("path_change", {}).get(horizon),
                           launch_spread=self.components_.get("launch_spread", {}).get(horizon),
                           season_spread=self._season_spread(horizon),
                           event_spread=borrowed.spread if borrowed.spread.any() else None)

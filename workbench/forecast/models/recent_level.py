@@ -54,6 +54,7 @@ from workbench.forecast.models.unseen import borrow_unseen
 from workbench.forecast.text import readable
 
 WINDOW = {"D": 56, "W": 8, "MS": 3, "QS": 2}
+YOUNG_DAYS = 364  # days since its first sale under which a daily series has no season of its own
 MIN_WEEKDAY_UNITS = 20.0  # expected units per weekday in the window for a weekday pattern
 
 
@@ -90,6 +91,9 @@ class RecentLevel(Forecaster):
             width = min(width, len(self.y_) - start)  # the zeros (or partial period) before it are no level
             self.start_, self.launch_age_ = start, len(self.y_) - start - 1 - (width - 1) / 2
         recent = self.y_[-width:]
+        # a daily series first sold under a year ago has no season of its own: the pooled path's
+        self.path_days_ = _day_numbers(self.ds_[-width:]) if freq == "D" and self.prior is not None \
+            and len(self.y_) - int(np.argmax(self.y_ > 0)) < YOUNG_DAYS else None
         uplift = self._pooled_uplift(self.ds_[-width:])
         self.event_days_ = int((uplift != 0.0).sum())
         self.uplift_share_ = uplift_share(recent, uplift)
@@ -119,8 +123,15 @@ class RecentLevel(Forecaster):
             uplift = uplift + borrowed.uplift
         net = (f" net of {self.uplift_share_:.0%} of the pooled event uplift on {self.event_days_} of them"
                if self.event_days_ else "")
-        notes = [f"{self.name}: flat mean of the last {self.width_} periods{net} ({readable(self.level_)}), no growth"]
         growth = spread = None
+        read = f"mean of the last {self.width_} periods{net} ({readable(self.level_)})"
+        said = []
+        path = self.prior.change(self.path_days_, _day_numbers(future)) if self.path_days_ is not None else None
+        if path is not None:  # a young series follows the pooled path (its seasonal shape and growth), as event_profile's
+            base = base * np.exp(path)
+            said.append(f"under a year since its first sale: following the pooled series' seasonal path and growth "
+                        f"from the days its level was read on (x{np.exp(path.min()):.2f} to x{np.exp(path.max()):.2f} "
+                        f"over the horizon)")
         if self.launch_age_ is not None:  # a launch: up the panel's launch curve from its level's age
             since = len(self.y_) - self.start_
             level = np.log(self.level_) if self.level_ > 0 else None
@@ -129,10 +140,13 @@ class RecentLevel(Forecaster):
             spread = self.launch_curve.growth_spread(self.launch_age_, ages, level=level)
             ramp = np.exp(growth)
             base = base * ramp
-            along = (f"growing by x{ramp[-1]:.2f} over the horizon along {self.launch_curve.describe()}"
-                     if self.launch_curve.usable else f"held flat: no pooled launch curve ({self.launch_curve.describe()})")
-            notes = [f"{self.name}: mean of the last {self.width_} periods since the launch on "
-                     f"{self.ds_[self.start_].date()}{net} ({readable(self.level_)}), {along}"]
+            read = (f"mean of the last {self.width_} periods since the launch on {self.ds_[self.start_].date()}{net} "
+                    f"({readable(self.level_)})")
+            said.append(f"growing by x{ramp[-1]:.2f} over the horizon along {self.launch_curve.describe()}"
+                        if self.launch_curve.usable else
+                        f"{'not ramped up' if said else 'held flat'}: no pooled launch curve "
+                        f"({self.launch_curve.describe()})")
+        notes = [f"{self.name}: {read}, {'; '.join(said)}" if said else f"{self.name}: flat {read}, no growth"]
         mean = base * np.exp(uplift)  # the uplift is a log ratio to the baseline
         steps = np.sqrt(np.maximum(np.arange(1, horizon + 1) / self.width_, 1.0))
         if self.dispersion_ is not None:
@@ -150,7 +164,7 @@ class RecentLevel(Forecaster):
             centre = np.log1p(mean)
             wide = widened_offsets({q: np.log1p(v) - centre for q, v in qs.items()}, event_spread)
             qs = {q: censored_at_zero(np.expm1(centre + d)) for q, d in wide.items()}
-        return Prediction(future, mean, qs, notes, base, launch_growth=growth, launch_spread=spread,
+        return Prediction(future, mean, qs, notes, base, launch_growth=growth, path_change=path, launch_spread=spread,
                           event_spread=event_spread)
 
     def _pooled_uplift(self, dates) -> np.ndarray:
@@ -164,6 +178,11 @@ class RecentLevel(Forecaster):
                 for i in np.flatnonzero(~np.isnan(off)):
                     uplift[i] += profile.get(int(off[i]), 0.0)
         return uplift
+
+
+def _day_numbers(dates) -> np.ndarray:
+    """Days since 1970-01-01 of ``dates`` (the keys of ``PooledPrior.path``), shape (len(dates),)."""
+    return np.asarray(dates, dtype="datetime64[D]").astype(np.int64)
 
 
 def uplift_share(y, uplift) -> float:
