@@ -159,6 +159,21 @@ def test_province_column_in_any_spelling(tmp_path):
     assert table.set_index("province").units.to_dict() == {"Guangdong": 3.0, "Inner Mongolia": 1.0, "Tibet": 2.0}
 
 
+def test_a_row_without_a_province_takes_it_from_its_address():
+    """Trial 12 F3: an export with both 省份 and 收货地址 dropped 1,632 rows whose 省份 cell was empty
+    (and '广东深圳', free text) as "province unknown", though their addresses name the province."""
+    rows = [["1", "A", "2", "10", province, address, "2025-01-01", "已完成"]
+            for province, address in (("广东", "广东省深圳市南山区1号"), ("", "浙江省杭州市西湖区2号"),
+                                      ("广东深圳", "广东省深圳市福田区3号"), ("", "朝阳区建国路"))]
+    frame = pd.DataFrame(rows, columns=["订单编号", "商家编码", "购买数量", "实付金额", "省份", "收货地址", "下单时间",
+                                        "订单状态"])
+    frame["订单编号"] = [str(i) for i in range(len(rows))]
+    result = daily_sales(frame, level="sku_province")
+    assert result.table.set_index("province").units.to_dict() == {"广东": 4.0, "浙江": 2.0}
+    assert result.unknown_provinces == {"(empty)": 1}  # its address names a district only: not guessed
+    assert any("took it from the address in '收货地址'" in note for note in result.notes)
+
+
 def test_user_mapping_for_english_headers_and_extra_statuses(tmp_path):
     frame = pd.DataFrame({"paid": ["2025-01-01", "2025-01-02"], "item": ["x", "x"], "n": ["2", "3"],
                           "money": ["10", "1,000.5"], "state": ["done", "void"]})

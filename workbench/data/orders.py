@@ -47,7 +47,7 @@ FIELDS = {
     "quantity": "items on the line (商品数量)",
     "amount": "amount paid for the line, CNY (订单应付金额 / 实付金额)",
     "province": "province of the delivery address (省 / 收件省份)",
-    "address": "full delivery address (收货地址), read when there is no province column",
+    "address": "full delivery address (收货地址), read when there is no province column or a row's is empty",
     "status": "order status (订单状态)",
     "after_sale": "after-sale status (售后状态): a line refunded after the sale (退款成功) is not a sale",
     "channel": "sales channel (渠道: 抖音, 视频号, 快手...), a key of the *_channel levels",
@@ -293,8 +293,6 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
     used = {name: col for name, col in used.items()
             if name in needed or name in ("line_id", "order_id", "after_sale")
             or (geo and name in ("province", "address"))}
-    if geo and "province" in used:
-        used.pop("address", None)
 
     _refuse_lines_twice(frame, used.get("line_id"), src)
     after_note: list[str] = []
@@ -367,16 +365,30 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
             lines[key] = values.astype(str)
     outside: dict[str, int] = {}
     unplaced: dict[str, int] = {}
+    from_address = 0
     if geo:
         column = used.get("province", used.get("address"))
         raw = sales[column]
         # the user's language: a Chinese export's provinces stay Chinese (广东), one spelling each
-        places = resolve_provinces(raw, addresses="province" not in used, chinese=writes_chinese(raw))
+        chinese = writes_chinese(raw)
+        places = resolve_provinces(raw, addresses="province" not in used, chinese=chinese)
+        if "province" in used:  # a province cell empty or free text (广东深圳): read as an address, then the row's address
+            unknown = places["province"].isna()
+            sources = [raw] + ([sales[used["address"]]] if "address" in used else [])
+            for source in sources:
+                if not unknown.any():
+                    break
+                found = resolve_provinces(source[unknown], addresses=True, chinese=chinese)
+                places.loc[found.index, ["province", "region"]] = found.to_numpy()
+                if source is not raw:
+                    from_address = int(found["province"].notna().sum())
+                unknown = places["province"].isna()
         lines["province"], lines["region"] = places["province"], places["region"]
         no_region = places["region"].isna()
         is_outside = places["province"].notna() & no_region
         outside = {str(k): int(v) for k, v in raw[is_outside].value_counts().items()}
-        unplaced = {str(k): int(v) for k, v in raw[places["province"].isna()].fillna("(empty)").value_counts().items()}
+        named = raw.notna() & raw.astype(str).str.strip().ne("")
+        unplaced = {str(k): int(v) for k, v in raw.where(named, "(empty)")[places["province"].isna()].value_counts().items()}
         lines = lines[~no_region]
         if lines.empty:
             raise DataValidationError(f"{src}: no sales row has a province in the seven regions "
@@ -384,6 +396,9 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
     last_day = ds.max()
     table, added, outages = _daily(lines, keys, last_day)
     orders, notes = None, totals_note + after_note + returns_note + channel_note
+    if from_address:
+        notes.append(f"{from_address} sales rows with no province in {used['province']!r} (empty, or no province "
+                     f"name) took it from the address in {used['address']!r}")
     if empty_lines.any():  # trial 10 F10: accepted silently before
         notes.append(f"{int(empty_lines.sum())} sales lines have {used['quantity']!r} 0, at "
                      f"{describe_rows(sales, empty_lines)}: kept (no units; their order counted), not dropped; "
