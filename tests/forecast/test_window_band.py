@@ -377,3 +377,31 @@ def test_a_weekly_refit_path_ends_on_the_last_week_when_the_fit_left_out_trailin
     for actual, forecast, missed in paths:
         assert np.array_equal(actual, y[-len(actual):])  # ends on the last week
         assert missed[-1] and not missed[:-1].any() and forecast[-1] == 0.0
+
+
+def test_a_shared_spread_the_days_already_hold_counts_once_in_the_independent_days_band():
+    """A borrowed uplift's spread (``Prediction.event_spread``) widens each day's band and is also
+    the window's level spread, an error its days share. Under the independent-days rule it was in
+    both: the days summed as independent (each widened by it) and the window again. With
+    ``day_spread`` the days give it back (``conformal.narrowed_offsets``) and the band is the one
+    of the days' own noise plus the shared spread once (days' own log sd 0.1, shared 0.3: the
+    P10-P90 width counted twice was 1.10x for 5 days, 1.22x for 2, 1.02x for 28)."""
+    from workbench.forecast.conformal import narrowed_offsets, widened_offsets
+    from scipy.stats import norm
+
+    for length in (5, 2):
+        point, shared = np.full(length, 100.0), np.full(length, 0.3)
+        own = {q: np.full(length, norm.ppf(q) * 0.1) for q in QS}  # each day's own log noise, sd 0.1
+        wide = widened_offsets(own, shared)
+        np.testing.assert_allclose(narrowed_offsets(wide, shared)[0.9], own[0.9])
+        days_wide = {q: np.expm1(np.log1p(100.0) + v) for q, v in wide.items()}
+        days_own = {q: np.expm1(np.log1p(100.0) + v) for q, v in own.items()}
+        once, rule = window_band(point, days_own, 1, QS, level_spread=shared)
+        fixed, _ = window_band(point, days_wide, 1, QS, level_spread=shared, day_spread=shared)
+        twice, _ = window_band(point, days_wide, 1, QS, level_spread=shared)
+        assert rule == "independent days"
+        for q in QS:
+            assert fixed[q] == pytest.approx(once[q], rel=0.005), (length, q, fixed, once)
+        assert twice[0.9] - twice[0.1] > 1.05 * (fixed[0.9] - fixed[0.1])
+    with pytest.raises(ModelError, match="shared spread"):
+        window_band(point, days_wide, 1, QS, level_spread=shared, day_spread=np.full(3, 0.3))

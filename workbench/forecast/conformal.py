@@ -375,6 +375,23 @@ def widened_offsets(offsets: dict[float, np.ndarray], spread) -> dict[float, np.
     return out
 
 
+def narrowed_offsets(offsets: dict[float, np.ndarray], spread) -> dict[float, np.ndarray]:
+    """The inverse of ``widened_offsets``: log quantile offsets ``{q: array}`` that hold an
+    independent error of standard deviation ``spread`` (log; a scalar or an array of the offsets'
+    shape) without it, each offset ``d`` becoming ``sign(d) sqrt(max(d^2 - (z_q spread)^2, 0))``
+    (``z_q`` the normal quantile); the median's offset is kept, and so is any offset where
+    ``spread`` is 0. A window total's band that sums its days as independent takes a level error
+    all its days share out of each day, to add it once to the total (``window_band``)."""
+    from scipy.stats import norm
+
+    out = {}
+    for q, d in offsets.items():
+        d = np.asarray(d, float)
+        z = norm.ppf(q) * np.asarray(spread, float)
+        out[q] = d if q == 0.5 else np.where(z != 0, np.sign(d) * np.sqrt(np.maximum(d ** 2 - z ** 2, 0.0)), d)
+    return out
+
+
 def rolling_origin_paths(make_model: Callable, y, ds, *, horizon: int, n_windows: int = 2,
                          step: int | None = None, freq: str = "D", calendar=None,
                          min_history: int = 1, to_end: bool = False) -> list[tuple[np.ndarray, np.ndarray]]:

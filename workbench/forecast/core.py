@@ -300,8 +300,8 @@ def _window_total(pred: Prediction, paths, y, ds: pd.DatetimeIndex, job: _Job, l
     spans = span_sums(paths, share[inside], SPAN_STRIDE[job.freq])
     band, rule = window_band(pred.mean[inside], {q: pred.quantiles[q][inside] for q in job.quantiles},
                              int(inside[0]) + 1, job.quantiles, spans=spans, history=y, weights=share[inside],
-                             freq=job.freq,
-                             level_spread=_level_spread(pred, inside))
+                             freq=job.freq, level_spread=_level_spread(pred, inside),
+                             day_spread=None if pred.event_spread is None else np.asarray(pred.event_spread)[inside])
     given = {} if lost is None else {LOST_SALES: float(share[inside] @ lost[inside])}
     return {"yhat": float(share[inside] @ pred.mean[inside]), **{quantile_column(q): v for q, v in band.items()},
             "window_band": rule, **given, SPANS: {"origin": ds[len(ds) - spans["reach"]],
