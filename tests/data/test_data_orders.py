@@ -458,6 +458,29 @@ def test_a_last_day_exported_before_it_ended_is_named(tmp_path):
     assert "the last day, 2026-09-16, totals" in said and "was the export taken before it ended?" in said
 
 
+def test_until_ends_the_table_and_counts_the_lines_after_it(tmp_path, capsys):
+    """Trial 12 F4: an export cut at midnight by order time and read by payment time has a short
+    day after its last whole one (5 units against ~1,700); --until ends the table there, and the
+    lines after it are counted, not silently lost."""
+    from workbench.data.sample import sample_order_export
+
+    export = sample_order_export("2026-09-01", "2026-09-16", share=0.05)
+    paid = pd.to_datetime(export["支付完成时间"]).dt.normalize()
+    late = int(((paid > pd.Timestamp("2026-09-15")) & export["订单状态"].isin(SALES)).sum())
+    result = daily_sales(export, level="national", until="2026-09-15")
+    assert result.table["ds"].max() == pd.Timestamp("2026-09-15")
+    whole = daily_sales(export, level="national").table
+    assert result.table["units"].sum() == whole[whole.ds <= "2026-09-15"]["units"].sum()
+    assert f"{late} sales lines after --until 2026-09-15 left out (to 2026-09-16)" in result.summary()
+    path = tmp_path / "export.csv"
+    path.write_bytes(export.to_csv(index=False).encode("gb18030"))
+    assert main(["data", "orders", "--data", str(path), "--level", "national", "--until", "2026年9月15日",
+                 "--out", str(tmp_path / "d.csv")]) == 2
+    assert "--until '2026年9月15日' is not a date" in capsys.readouterr().err
+    with pytest.raises(DataValidationError, match="every sales line is after --until 2026-08-01"):
+        daily_sales(export, level="national", until="2026-08-01")
+
+
 def test_an_export_without_amounts_is_read_as_units_when_the_mapping_leaves_amount_out(tmp_path, capsys):
     """Trial 10 F1: a 快手 export without a money column was refused, and `amount: null` in a
     mapping (its documented way to leave a field out) too ("looked for []"). The error now says

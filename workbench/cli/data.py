@@ -55,6 +55,9 @@ def register(subparsers) -> None:
     o.add_argument("--level", required=True, choices=list(ORDER_LEVELS),
                    help="series level: its key columns are written beside ds")
     o.add_argument("--out", required=True, help="output file (.csv, .xlsx or .parquet)")
+    o.add_argument("--until", metavar="YYYY-MM-DD",
+                   help="the table's last day: later sales lines are left out and counted (an export cut at "
+                        "midnight by order time and read by payment time has a short day after its last whole one)")
     table_input_options(o)
     table_output_options(o)
     o.set_defaults(handler=_orders)
@@ -88,7 +91,7 @@ def _orders(args) -> int:
     refuse_overwrite(args.out, args.data, args.mapping)
     mapping = load_mapping(args.mapping)
     result = daily_sales(args.data, level=args.level, mapping=mapping, encoding=args.encoding,
-                          sheet=args.sheet)
+                          sheet=args.sheet, until=args.until)
     write_table(result.table, args.out, excel_csv=args.excel_csv,
                 decimals={"gmv": 2} if "gmv" in result.table else None)
     print(result.summary())

@@ -244,8 +244,21 @@ def _pick_columns(frame: pd.DataFrame, mapping: OrderMapping, needed: list[str],
     return used
 
 
+def parse_until(value: str | pd.Timestamp) -> pd.Timestamp:
+    """``--until``'s day (YYYY-MM-DD or a timestamp, normalized to its day); ``ParameterError``
+    naming the option otherwise."""
+    try:
+        day = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        day = pd.NaT
+    if pd.isna(day):
+        raise ParameterError(f"--until {value!r} is not a date; write the table's last day as YYYY-MM-DD")
+    return day.normalize()
+
+
 def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | Path | OrderMapping | None = None,
-                encoding: str | None = None, sheet: str | int | None = None) -> OrdersResult:
+                encoding: str | None = None, sheet: str | int | None = None,
+                until: str | pd.Timestamp | None = None) -> OrdersResult:
     """Order lines -> daily ``ds``, level keys, ``units``, ``gmv`` (see the module docstring).
 
     Parameters
@@ -258,6 +271,9 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
         category, category_region, province (keys province, region), region, national.
     mapping: a mapping file, an ``OrderMapping`` or None for the default mapping.
     encoding, sheet: passed to ``read_table``.
+    until: the table's last day (a date): sales lines after it are left out, counted in a note
+        (an export cut at midnight by order time and read by payment time has a short day after
+        its last whole one: trial 12 F4); None: the last day with a sales line.
 
     Returns an ``OrdersResult``: ``table`` sorted by keys then ``ds``; units in items (integers
     when every quantity is whole), gmv in CNY rounded to 0.01 (no gmv column, with a note, when
@@ -341,6 +357,17 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
     except DataValidationError as exc:
         raise DataValidationError(f"{exc} (the order time is read from {used['time']!r}; to read "
                                   f"another column, set columns.time in a mapping file)") from None
+    until_note: list[str] = []
+    if until is not None:
+        last = parse_until(until)
+        after = (ds > last).to_numpy()
+        if after.all():
+            raise DataValidationError(f"{src}: every sales line is after --until {last.date()} (the first on "
+                                      f"{ds.min().date()}); give a later day")
+        if after.any():
+            until_note = [f"{int(after.sum())} sales lines after --until {last.date()} left out (to "
+                          f"{ds[after].max().date()}): the table ends on {last.date()}"]
+            sales, ds = sales[~after], ds[~after]
     sales, returns_note = _drop_return_lines(sales, used)
     if "after_sale" in used:  # said, not silent: whether a returned line is demand is the mapping's choice
         counted = kept_after[kept_after.index.isin(sales.index)].value_counts()
@@ -395,7 +422,7 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
                                       f"(column {column!r}); see the values in the message above")
     last_day = ds.max()
     table, added, outages = _daily(lines, keys, last_day)
-    orders, notes = None, totals_note + after_note + returns_note + channel_note
+    orders, notes = None, until_note + totals_note + after_note + returns_note + channel_note
     if from_address:
         notes.append(f"{from_address} sales rows with no province in {used['province']!r} (empty, or no province "
                      f"name) took it from the address in {used['address']!r}")
