@@ -639,7 +639,7 @@ class EventProfile(Forecaster):
         if one_off.any():  # the running median of the baseline, without them
             level = _centred_median(np.where(usual, zd, np.nan), self.level_window)
             level = np.where(np.isnan(level), comp["level"], level)
-        days = own = opening_ramp(level, quiet, OPENING_AHEAD, OPENING_GAP, OPENING_MAX)
+        days = own = opening_ramp(level, quiet, OPENING_AHEAD, OPENING_GAP, OPENING_MAX, further=True)
         pooled = self.prior.opening if self.prior is not None else {}
         first, shape = self._day_number(self.regime_.born), None
         if pooled and first <= max(pooled):

@@ -313,16 +313,18 @@ def describe_stop(y: np.ndarray, ds, quiet: np.ndarray | None = None, freq: str 
             f"looks the same: check its stock before planning on zero)")
 
 
-def opening_ramp(level: np.ndarray, quiet: np.ndarray, ahead: int, gap: float, longest: int) -> int:
+def opening_ramp(level: np.ndarray, quiet: np.ndarray, ahead: int, gap: float, longest: int,
+                 further: bool = False) -> int:
     """Periods of the opening ramp of a history (a shop's first weeks, a line rolled out with the
     data's start), 0 without one: the ramp ends on the first quiet period whose log ``level``
     (shape (n,); ``quiet``: boolean mask of periods outside event spans) is within ``gap`` (log)
     of the median level of the ``ahead`` quiet periods after it, looked for over the quiet
     periods of the first ``longest``; a history settled from its first quiet period has none.
-    Once a ramp is seen, a period whose next ``ahead`` quiet periods still rise by more than
-    half of ``gap`` is settled only if it is also within ``gap`` of the median level of the
-    ``ahead`` quiet periods after those (a slow ramp rises less than ``gap`` over any ``ahead``
-    periods; a level that holds before a later step does not rise over the next ones).
+    With ``further`` (event_profile's smoothed daily level; ets's weekly and monthly values are
+    read without it), once a ramp is seen, a period whose next ``ahead`` quiet periods still rise
+    by more than half of ``gap`` is settled only if it is also within ``gap`` of the median level
+    of the ``ahead`` quiet periods after those (a slow ramp rises less than ``gap`` over any
+    ``ahead`` periods; a level that holds before a later step does not rise over the next ones).
     A new shop's SKUs opened at a third of their level and took 45 days to reach it: its first
     November, read as last year's base, put every SKU 40-50% high a year later (trial 7)."""
     level, quiet_at = np.asarray(level, float), np.flatnonzero(np.asarray(quiet, bool))
@@ -338,9 +340,9 @@ def opening_ramp(level: np.ndarray, quiet: np.ndarray, ahead: int, gap: float, l
         # ``ahead`` periods (a shop opened at 40% and settled over 90 days was 'settled' after 11-50 of
         # them, and the rest of its ramp was last year's baseline a year later). Whether there is a ramp
         # at all is the first period's test alone, and a level that holds before a later step is no ramp
-        further = level[later[ahead:2 * ahead]] if periods and rise > gap / 2 and len(later) >= 2 * ahead \
-            else after
-        if rise <= gap and np.median(further) - level[d] <= gap:
+        further_on = further and periods and rise > gap / 2 and len(later) >= 2 * ahead
+        beyond = level[later[ahead:2 * ahead]] if further_on else after
+        if rise <= gap and np.median(beyond) - level[d] <= gap:
             return int(d) if periods else 0  # the first settled period ends a ramp seen before it
         periods = min(int(d) + 1, longest)
     return periods
