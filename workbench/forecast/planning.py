@@ -113,8 +113,8 @@ def horizon_through(window: EventWindow, last_period, freq: str = "D") -> int:
 def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, lead: int = 90,
                    model: str = "auto", quantiles=DEFAULT_QUANTILES, keys=None,
                    calendar: RetailCalendar | None = None, n_jobs: int | None = None,
-                   reconcile: str = RECONCILE_METHOD, freq: str = "D", unavailable: pd.DataFrame | None = None,
-                   lost_sales: pd.DataFrame | None = None) -> EventForecast:
+                   reconcile: str = RECONCILE_METHOD, freq: str = "D", unavailable: pd.DataFrame | None = None
+                   ) -> EventForecast:
     """Forecast ``event`` in ``year`` (None: the next window after the data) per series.
 
     ``freq``: the periods of ``frame`` (``PLANNING_FREQUENCIES``: ``"D"`` days, ``"W"`` weeks,
@@ -154,9 +154,7 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
     the censored histories); declared days inside the horizon are sales 0 with the demand given up
     in ``lost_sales`` (``core.constrain_unavailable``), and the national total's and levels'
     direct forecasts give up the same units (``core.given_up``), so every total, band and table
-    reads the constrained figure. ``lost_sales`` (``[keys..., ds, lost_sales]``): demand given up
-    by finer series (a SKU's planned stock-out under a region's forecast), taken off the series'
-    forecast the same way. Either gives ``forecast`` and ``totals`` a ``lost_sales`` column.
+    reads the constrained figure; ``forecast`` and ``totals`` then have a ``lost_sales`` column.
     Raises ``ParameterError`` for a bad lead, a window too far ahead or without history.
     """
     calendar = calendar or default_calendar()
@@ -192,10 +190,6 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
     span = (window.start, window.end)
     fc = forecast(train, request, keys=keys, calendar=calendar, with_baseline=True, window=span,
                   unavailable=unavailable)
-    if lost_sales is not None:  # finer series' planned stock-outs, given up here too
-        bands_fc = pd.DataFrame(fc.attrs["window_bands"])
-        fc = given_up(fc, lost_sales, keys)
-        fc.attrs["window_bands"] = _given_up_bands(bands_fc, fc, keys, window, freq).to_dict("records")
     train, _ = censor_unavailable(train, keys, unavailable, freq)  # the sums below read the censored histories
     notes = list(dict.fromkeys(fc.attrs.get("notes", [])))
     if freq != "D":
@@ -240,32 +234,12 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
     return result
 
 
-def _given_up_bands(bands: pd.DataFrame, fc: pd.DataFrame, keys: list[str], window: EventWindow,
-                    freq: str) -> pd.DataFrame:
-    """The window records ``bands`` (``core.forecast``'s ``window_bands``) of the series of ``fc`` whose
-    forecast gave up units (``core.given_up``): each total and band scaled to the sales left, with the
-    window's ``lost_sales``."""
-    if bands.empty or LOST_SALES not in fc:
-        return bands
-    now = window_totals(fc, window, keys, freq)[[*keys, "yhat", LOST_SALES]] if keys else \
-        window_totals(fc, window, keys, freq)[["yhat", LOST_SALES]]
-    merged = bands.drop(columns=[LOST_SALES], errors="ignore")
-    merged = merged.merge(now.rename(columns={"yhat": "_now"}), on=keys, how="left") if keys else \
-        merged.assign(_now=now["yhat"].iloc[0], **{LOST_SALES: now[LOST_SALES].iloc[0]})
-    before = merged["yhat"].to_numpy(float)
-    ratio = np.divide(merged["_now"].to_numpy(float), before, out=np.ones_like(before), where=before > 0)
-    for c in [c for c in merged.columns if c == "yhat" or c.startswith("yhat_q")]:
-        merged[c] = merged[c].to_numpy(float) * ratio
-    return merged.drop(columns="_now")
-
-
 NAMED_KEYS = 5  # keys a middle-out note names one by one (the rest are counted)
 
 
 def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None, other: str = "(other)",
                model: str = "auto", n_jobs: int | None = None, names: dict[str, str] | None = None,
-               calendar: RetailCalendar | None = None, unavailable: pd.DataFrame | None = None
-               ) -> tuple[pd.DataFrame, list[str]]:
+               calendar: RetailCalendar | None = None) -> tuple[pd.DataFrame, list[str]]:
     """The series of ``frame`` below the reconciled level ``middle`` (an ``event_forecast`` keyed
     by a coarser key, e.g. regions under SKU x region), forecast over ``middle``'s horizon and
     split within each of its keys in proportion to their own forecasts, day by day, so they add
@@ -290,11 +264,6 @@ def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None
         names: how the note names the key columns (a user's own: ``{"sku": "商品编码"}``).
         calendar: the event calendar ``middle`` was forecast with (None: the shipped one), so the
             series' shares come from the same events' shapes.
-        unavailable: declared unavailable days of the bottom series (``read_unavailable``'s table,
-            its key columns among ``keys``): read as the level in their history (the series summed
-            into ``other`` too) and as sales 0 in the horizon, the demand given up in ``lost_sales``
-            (``core.forecast``); ``middle`` should give up the same units (``event_forecast``'s
-            ``lost_sales``), so that the other series do not take them.
 
     Returns:
         ``(forecast, notes)``: the bottom's daily forecast ``[keys..., ds, yhat, yhat_qNN...,
@@ -337,14 +306,13 @@ def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None
     train = frame[history]
     wanted = np.asarray(planned)[history.to_numpy()] if planned is not None else None
     if wanted is not None and not wanted.all():
-        censored, _ = censor_unavailable(train, keys, unavailable, middle.freq)  # the rest's own stock-outs
-        rest = (censored[~wanted].groupby([*by, "ds"], sort=True, as_index=False)["y"].sum()
+        rest = (train[~wanted].groupby([*by, "ds"], sort=True, as_index=False)["y"].sum()
                 .assign(**{k: other for k in finer}))
         train = pd.concat([train[wanted], rest[[*keys, "ds", "y"]]], ignore_index=True)
     qcols = [c for c in middle.forecast.columns if c.startswith("yhat_q")]
     request = ForecastRequest(horizon=middle.forecast["ds"].nunique(), model=model, freq=middle.freq,
                               quantiles=tuple(float(c[len("yhat_q"):]) / 100 for c in qcols), n_jobs=n_jobs)
-    fc = forecast(train, request, keys=keys, calendar=calendar, with_baseline=True, unavailable=unavailable)
+    fc = forecast(train, request, keys=keys, calendar=calendar, with_baseline=True)
     notes = list(dict.fromkeys(fc.attrs.get("notes", [])))
     failures = fc.attrs.get("failures", [])
     failed = {tuple(f.key[k] for k in by) for f in failures}
