@@ -230,6 +230,21 @@ def test_the_event_report_takes_declared_stock_outs(run_notebook, tmp_path):
     assert len(home) == 7 and (home.yhat == 0).all()
 
 
+def test_a_past_windows_declared_days_are_said_as_its_forecast_reads_them(run_notebook, tmp_path):
+    """Review 10.1 F3: a past window is forecast from history to its cut-off (window start - lead),
+    so its declared days after the cut-off are forecast as sales 0; the report had said they were
+    "in the history: read as the level" (it compared them with the data's end)."""
+    s = load_sample("category")
+    path = tmp_path / "sales.csv"
+    s[s.ds >= "2024-11-01"].drop(columns="gmv").to_csv(path, index=False)
+    oos = tmp_path / "oos.csv"
+    oos.write_text("category,start,end\nhome,2026-06-01,2026-06-05\n", encoding="utf-8")
+    nb = run_notebook("event_forecast.ipynb", {
+        "event": "618", "year": 2026, "lead": 30, "data": str(path), "keys": ["category"], "unavailable": str(oos),
+        "backtest_years": [], "export_dir": str(tmp_path / "out")})
+    assert "category=home, 2026-06-01..2026-06-05, after the history: forecast as sales 0" in _text(nb)
+
+
 def test_a_bad_unavailable_file_is_refused_before_any_kernel_by_both_notebooks(repo, tmp_path):
     """The event and planning-cycle notebooks check the file before any kernel starts, naming its line
     and column; a key column the run does not have is refused the same way."""

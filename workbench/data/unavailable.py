@@ -130,14 +130,16 @@ def read_spans(source: str | Path, keys) -> pd.DataFrame:
     return out
 
 
-def describe_unavailable(spans: pd.DataFrame | None, history_end) -> list[str]:
+def describe_unavailable(spans: pd.DataFrame | None, cutoff) -> list[str]:
     """What a report says of the declared days (``read_unavailable``'s table; None: nothing): one line
     per run, the series it names (every series when none), its days, and whether they lie in the
-    history (read as the level) or after ``history_end`` (forecast as sales 0, the demand given up
-    in ``lost_sales``), or both."""
+    history the forecast read (read as the level) or after ``cutoff``, its last day (forecast as
+    sales 0, the demand given up in ``lost_sales``), or both. A past window's forecast reads the
+    history to its cut-off, not to the data's end (review 10.1 F3: its declared days in the window
+    were said to be read as the level, and were forecast as sales 0)."""
     if spans is None or not len(spans):
         return []
-    end = pd.Timestamp(history_end)
+    end = pd.Timestamp(cutoff)
     keys = [c for c in spans.columns if c not in (*SPAN_COLUMNS, "line")]
     lines = []
     for span in spans.to_dict("records"):
