@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from forecast_helpers import peaks_and_weekdays
 from workbench.calendar import default_calendar
 from workbench.forecast import metrics
 from workbench.forecast.backtest import event_windows
@@ -316,3 +317,41 @@ def test_a_real_step_at_the_cut_off_is_kept():
         y = rng.poisson(rng.gamma(8.0, mean[:len(days)] / 8.0)).astype(float)
         ratios.append(EventProfile().fit(y, days).predict(30).mean.sum() / mean[len(days):].sum())
     assert np.mean(ratios) > 0.8, ratios
+
+
+def _young_product(seed: int) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
+    """A young product (trial 12's learning machine, 早教机): launched 2025-07-15 at 20 a day, a
+    weekly pattern, 618 and Double 11 peaks, gamma-Poisson day noise (shape 8); the 21 days
+    after its first Double 11 span (ends 2025-11-21) in a lull (x0.5 at its deepest, recovering
+    over the last two weeks), none after the next; one live-stream day sells x8 on 2026-11-26.
+    Returns the days to 2027-01-31, the observed units and their means."""
+    days = pd.date_range("2024-11-20", "2027-01-31")
+    uplift, weekly = peaks_and_weekdays(days, 1.2)
+    mu = np.exp(np.log(20.0) + weekly + uplift) * (days >= pd.Timestamp("2025-07-15"))
+    off = (days - pd.Timestamp("2025-11-21")).days.to_numpy()
+    mu = mu * np.where((off > 0) & (off <= 21), 1 - 0.5 * np.clip((22 - off) / 14, 0, 1), 1.0)
+    rng = np.random.default_rng(seed)
+    y = rng.poisson(rng.gamma(8.0, mu / 8.0)).astype(float)
+    y[days.get_loc(pd.Timestamp("2026-11-26"))] *= 8
+    return days, y, mu
+
+
+def test_the_start_step_is_not_read_against_last_years_after_lull():
+    """Trial 12: one live-stream day after 双11 put a young product at +110% / +177%: its
+    start step was read on the 8 quiet days after the span against last year's path there, its
+    first Double 11's lull (x0.5), while this year sold at its level. The days after a span whose
+    event left a lull a year before that it did not leave now are no comparable days
+    (``EventProfile._unrepeated_lull``): no step is read there, and December follows last year's
+    recovered path. Six seeds, December's bias: +183 / +70 / +77 / +179 / +49 / +69% before,
+    +23 / +0 / -13 / +11 / -20 / -6% now (a lull in both years is comparable: read as before)."""
+    cut = pd.Timestamp("2026-11-29")
+    biases = []
+    for seed in range(6):
+        days, y, mu = _young_product(seed)
+        december = (days > cut) & (days <= pd.Timestamp("2026-12-31"))
+        model = EventProfile().fit(y[days <= cut], days[days <= cut])
+        pred = model.predict(int(december.sum()))
+        biases.append(pred.mean.sum() / mu[december].sum() - 1)
+        assert not any("since the last event span" in n for n in pred.notes), pred.notes
+    assert max(np.abs(biases)) < 0.25, biases
+    assert abs(np.mean(biases)) < 0.1, biases

@@ -194,6 +194,10 @@ IN_SAMPLE_WIDENING = 1.5  # in-sample errors times this stand for out-of-sample 
 MIN_SAME_PATH_REFITS = 2  # refits of the forecast's path kind that calibrate it without the others
 OTHER_PATH_ALPHA = 0.01  # F-test: the other kinds' level errors significantly larger than the forecast kind's
 RECENT_DAYS, MIN_RECENT_DAYS = 28, 7  # quiet days that give a young regime's current level
+# an event's after-lull (``EventProfile._unrepeated_lull``): the LULL_DAYS days after a span whose first
+# LULL_TEST days sit clearly below the LULL_DAYS after them (LULL_Z standard errors); the occurrence a
+# year before the last span is the one whose span ended within LULL_MATCH days of a year before it
+LULL_DAYS, LULL_TEST, LULL_Z, LULL_MATCH = 28, 14, 2.0, 45
 # a series whose last INTERMITTENT_DAYS days of the regime have an average interval between sales
 # of INTERMITTENT_ADI days or more is intermittent (Syntetos & Boylan's cut-off, 2005; one home: intermittent.py)
 INTERMITTENT_DAYS = INTERMITTENT_WINDOW["D"]
@@ -1037,7 +1041,9 @@ class EventProfile(Forecaster):
         as far as it stands out of the noise. Zero with fewer than ``MIN_RECENT_DAYS`` quiet
         days since the regime's last span whose day a year before is quiet and settled (past a
         launch's or an opening's ramp: ``settle_days_``): a cut-off in a span or right after
-        one has no evidence of a new level yet.
+        one has no evidence of a new level yet. Only comparable days count: no one-off day
+        (``one_off_``), and not the days of a lull a year before that this year's days do not
+        repeat (``_unrepeated_lull``).
 
         The level since the span is the mean weekday-adjusted log value of those days (the last
         ``RECENT_DAYS`` at most) less the mean quiet residual of the regime (a mean of log values
@@ -1068,13 +1074,19 @@ class EventProfile(Forecaster):
         since = quiet[quiet > spans[-1]] if len(spans) else quiet
         if len(since) < MIN_RECENT_DAYS:  # a cut-off in a span, or right after one
             return 0.0, ""
-        recent = since[-RECENT_DAYS:]
-        # last year's path on the same days: settled (past a launch's or an opening's ramp) and quiet
-        recent = recent[(recent - YEAR >= start + self.path_settle_days_) & ~in_event[np.maximum(recent - YEAR, 0)]]
-        if len(recent) < MIN_RECENT_DAYS:
-            return 0.0, ""
         residual = (zd - level)[quiet]
         noise = robust_sd(residual)
+        # comparable days: no one-off day, and not the days after a span whose event left a lull a
+        # year before that it did not leave now (a young product's first post-Double 11 lull under
+        # its path, read against its level and one live day, had put it at +110%)
+        lull = self._unrepeated_lull(comp, start, zd, noise)
+        since = since[~self.one_off_[since] & ~lull[since]]
+        recent = since[-RECENT_DAYS:]
+        # last year's path on the same days: settled (past a launch's or an opening's ramp) and quiet
+        ago = np.maximum(recent - YEAR, 0)
+        recent = recent[(recent - YEAR >= start + self.path_settle_days_) & ~in_event[ago] & ~lull[ago]]
+        if len(recent) < MIN_RECENT_DAYS:
+            return 0.0, ""
         gap = float((zd[recent] - level[recent - YEAR]).mean() - residual.mean() - g[0])
         se2 = noise ** 2 * (1 / len(recent) + 1.25 ** 2 / self.level_window)
         step = gap * max(0.0, 1 - se2 / gap ** 2) if gap else 0.0
@@ -1085,6 +1097,61 @@ class EventProfile(Forecaster):
                       f"stands {np.expm1(gap):+.0%} off last year's baseline path plus its growth; the path "
                       f"starts {np.expm1(step):+.0%} off it (as far as the step stands out of the day noise), "
                       f"fading as the year-on-year growth does")
+
+    def _unrepeated_lull(self, comp: dict, start: int, zd: np.ndarray, noise: float) -> np.ndarray:
+        """Boolean mask (shape of ``comp``'s level) of the days a start step must not be read on:
+        the ``LULL_DAYS`` days after the last span and after its event's occurrence a year before
+        (the span that ended within ``LULL_MATCH`` days of a year before it: Spring Festival
+        moves), when that occurrence left a lull (its first ``LULL_TEST`` days' quiet
+        weekday-adjusted log values, ``zd``, more than ``OPENING_GAP`` and ``LULL_Z`` standard
+        errors below the quiet days of the ``LULL_DAYS`` after them; ``noise``: a day's sd) and
+        the last span did not (its days since, against the ``LULL_DAYS`` before it began, do not
+        fall as far as the year-before days did against theirs, by the same two bars): last
+        year's path there is a lull this year's days are not in. A lull that recurs is
+        comparable, and stays (the parcel origins' after-618 lull, read as no lull, had cost
+        their Double 11 0.1 point). All False otherwise; ``start``: the regime's first day."""
+        in_event = comp["in_event"]
+        n = len(in_event)
+        lull = np.zeros(n, bool)
+        ends = np.flatnonzero(in_event[:-1] & ~in_event[1:]) + 1  # the first day after each span
+        begins = np.flatnonzero(~in_event[:-1] & in_event[1:]) + 1  # the first day of each span
+        if not len(ends):
+            return lull
+        last = ends[-1]
+        before = [e for e in ends[:-1] if e >= start and abs(last - YEAR - e) <= LULL_MATCH]
+        if not before:
+            return lull
+        then = min(before, key=lambda e: abs(last - YEAR - e))
+
+        def quiet(a, b):
+            days = np.arange(max(a, start), min(b, n))
+            return days[~in_event[days]]
+
+        def fall(first, second):  # mean drop from the days ``second`` to ``first``, and its se
+            if min(len(first), len(second)) < MIN_RECENT_DAYS:
+                return None
+            return float(zd[second].mean() - zd[first].mean()), noise * np.sqrt(1 / len(first) + 1 / len(second))
+
+        def clear(found):
+            return found is not None and found[0] > OPENING_GAP and found[0] > LULL_Z * found[1]
+
+        if not clear(fall(quiet(then, then + LULL_TEST), quiet(then + LULL_DAYS, then + 2 * LULL_DAYS))):
+            return lull  # no lull a year before
+        now = quiet(last, last + LULL_TEST)
+        shown = now - last  # the same days after the span a year before
+        began_now, began_then = begins[begins < last][-1], begins[begins < then][-1] if (begins < then).any() else None
+        if began_then is None:
+            return lull
+        drop_now = fall(now, quiet(began_now - LULL_DAYS, began_now))
+        drop_then = fall(quiet(then, then + LULL_TEST)[np.isin(quiet(then, then + LULL_TEST) - then, shown)],
+                         quiet(began_then - LULL_DAYS, began_then))
+        if drop_now is None or drop_then is None:
+            return lull
+        gap = drop_then[0] - drop_now[0]
+        if gap > OPENING_GAP and gap > LULL_Z * np.hypot(drop_now[1], drop_then[1]):
+            lull[last:last + LULL_DAYS] = True
+            lull[then:then + LULL_DAYS] = True
+        return lull & ~in_event
 
     def _yearly_growth(self, comp: dict, regime_days: int) -> float:
         """Year-on-year growth of ``comp``'s baseline (log points a year) at the end of its
