@@ -1074,7 +1074,9 @@ class EventProfile(Forecaster):
         since = quiet[quiet > spans[-1]] if len(spans) else quiet
         if len(since) < MIN_RECENT_DAYS:  # a cut-off in a span, or right after one
             return 0.0, ""
-        residual = (zd - level)[quiet]
+        # the regime's usual quiet days: a one-off day (``one_off_``) is no more part of the centre
+        # than of the days read (a live shop's x2-x5 days in the centre only had put it 9-12% low)
+        residual = (zd - level)[quiet[~self.one_off_[quiet]]]
         noise = robust_sd(residual)
         # comparable days: no one-off day, and not the days after a span whose event left a lull a
         # year before that it did not leave now (a young product's first post-Double 11 lull under
