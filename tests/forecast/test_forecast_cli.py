@@ -4,6 +4,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -449,3 +450,34 @@ def test_backtest_unavailable_file_errors_name_line_and_column(sample_csv, tmp_p
                  "--unavailable", str(oos)])
     err = capsys.readouterr().err
     assert code == 2 and f"error: {oos}: line 2, column 'category': 'not_a_category'" in err
+
+
+def test_reconcile_labels_the_notes_of_totals_forecast_for_the_run_itself(tmp_path, capsys):
+    """Review of trial 12: with --reconcile, the notes of the category totals forecast only for
+    their bands (and of the national total the series are reconciled with) were printed bare
+    ("category=electronics: ..."), read as one of the output series. They are labelled as what
+    they are, printed and written to --notes that way; only the output series' notes carry key
+    columns there."""
+    import re
+
+    frame = load_sample("category")
+    frame = frame[(frame.ds >= "2024-09-01") & frame.category.isin(frame.category.unique()[:3])]
+    # two halves per category; one category stopped 60 days before the data's end (a note at both levels)
+    halves = pd.concat([frame.assign(half="a", units=np.floor(frame.units * 0.6)),
+                        frame.assign(half="b", units=frame.units - np.floor(frame.units * 0.6))])
+    stopped = frame.category.unique()[2]
+    halves.loc[(halves.category == stopped) & (halves.ds > halves.ds.max() - pd.Timedelta(days=60)), "units"] = 0
+    data, notes = tmp_path / "two.csv", tmp_path / "notes.csv"
+    halves[["ds", "category", "half", "units"]].to_csv(data, index=False)
+    assert main(["forecast", "--data", str(data), "--date-col", "ds", "--target", "units", "--keys", "category,half",
+                 "--freq", "D", "--through-event", "new_year_sale", "--reconcile", "--notes", str(notes),
+                 "--out", str(tmp_path / "fc.csv")]) == 0
+    captured = capsys.readouterr()
+    said = captured.out + captured.err
+    assert not re.search(r"^note: category=[^,:]+: ", said, re.M), said  # no bare category-level note
+    label = "the category totals' own forecast, made only for their band (not an output series)"
+    assert f"note: {label}: category={stopped}: event_profile: no sales in its last 60 days" in said
+    assert "note: the national total's own forecast, made only to reconcile the series with" in said
+    written = pd.read_csv(notes)
+    assert written.loc[written.category.notna(), "half"].notna().all()  # key columns: output series only
+    assert written.note.str.startswith(f"{label}: category={stopped}: ").any()

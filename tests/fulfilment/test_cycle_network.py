@@ -3,6 +3,7 @@ central count reach the network, and the run's answer is the plan it uses."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -44,10 +45,11 @@ def network_inputs(repo, tmp_path):
 
 def test_coverage_target_relaxes_every_plan(network_inputs):
     strict = network_inputs()
-    assert all(r.status == "infeasible" for r in strict.plans.values())
+    assert [r.status for r in strict.plans.values()][:3] == ["infeasible"] * 3
     # a city just past the promise never reads as on it (was "Daxing'anling 大兴安岭 (72 h)")
     assert "Daxing'anling 大兴安岭 (72.3 h)" in strict.plans["named plan"].reason
     relaxed = network_inputs(coverage_target=0.99)
+    assert len(relaxed.plans) == 3  # a feasible plan: no best achievable one is added
     for result in relaxed.plans.values():
         assert result.feasible
         assert 0.99 - 1e-9 <= result.coverage["within_promise"] < 1.0
@@ -134,3 +136,63 @@ def test_the_default_network_says_its_demand_is_the_event_forecast_and_charges_t
     assert named.costs["fixed_central"] == pytest.approx(3 * CENTRAL_FIXED_COST * 30 / 365)
     with pytest.raises(ParameterError, match="say where the units come from"):
         run_default_plan(region_units=totals.set_index("region")["yhat"])
+
+
+def test_with_no_network_keeping_the_promise_the_stock_plans_on_the_best_achievable(repo, network_inputs):
+    """Trial 12 F14: far-west cities beyond 72 h of every allowed central left the cycle without
+    any plan, so no peak, no stock, no orders. The optimized network is re-solved at the share it
+    can reach (its diagnosis' best), used for the peak and stock, and the KPI names the parameter
+    and the value that make the targets feasible; the run's answer stays infeasible."""
+    from workbench.budget.run import run_scenario
+    from workbench.network.china import BEST_ACHIEVABLE
+
+    report = network_inputs()
+    best = report.plans["optimized"]
+    assert not best.feasible and best.details["best_promise_share"] < 1
+    used = plan_used(report)
+    assert used == BEST_ACHIEVABLE
+    plan = report.plans[used]
+    assert plan.feasible and plan.params.promise_share < 1
+    assert best.details["best_promise_share"] - 1e-4 <= plan.coverage["within_promise"] < 1.0
+    assert "promise_share 1 -> 0.99" in plan.reason
+    assert BEST_ACHIEVABLE in report.comparison.columns
+    params = network_inputs.params()
+    budget = run_scenario(repo / "budgets" / "plan_base.yaml", bootstrap=0)
+    named = report.plans["named plan"]
+    cover = judge_plan(params, report, named, None, None, None, budget, None, blocked="no peak in this test")[0]
+    share = f"{int(best.details['best_promise_share'] * 1e4) / 1e4:g}"
+    assert f"to make the targets feasible: -p coverage_target {share} (the most any plan of at most 3" in cover.action
+    # every late city is within 72 h of Ürümqi, which a fourth central could open
+    assert "; or try -p max_centrals 4 (every late city is within 72 h" in cover.action
+    assert f"the peak and stock use the {BEST_ACHIEVABLE} network" in cover.action
+    result = CycleResult(None, [], None, None, None, None, report, None, None, None, None,
+                         None, None, None, budget, None, used_plan=used)
+    answers = result.answers()
+    assert answers[0][0] == "infeasible" and answers[0][1].startswith("network at the targets: ")
+    assert answers[1][0] in ("optimal", "feasible") and answers[1][1].startswith(f"network, plan used ({used})")
+
+
+def test_with_capacity_short_everywhere_the_stock_plans_on_the_sites_as_given_without_limits(repo, network_inputs):
+    """No plan carries the volume (every site too small): the plan as given is solved with its
+    capacities lifted and no delivery target, so the peak shows where they bind; the KPI names
+    the sites' capacity and max_centrals."""
+    from workbench.budget.run import run_scenario
+    from workbench.network.china import NO_LIMITS
+
+    small = network_inputs.params(coverage_target=0.99)
+    sites = small.sites
+    with open(sites, "w", encoding="utf-8") as f:
+        f.write(SITES.replace(",6000,", ",600,").replace(",7000,", ",700,").replace(",5000,", ",500,")
+                .replace(",4500,", ",450,").replace(",3000,", ",300,").replace(",1500,", ",150,"))
+    report = network_inputs(coverage_target=0.99)
+    assert "shortfall" in report.plans["optimized"].details
+    used = plan_used(report)
+    assert used == NO_LIMITS
+    plan = report.plans[used]
+    assert plan.feasible and sorted(plan.open_centrals) == ["Chengdu", "Shanghai"]
+    opened = plan.sites[plan.sites["open"]]
+    assert (opened["utilization"] > 1).any() and np.isfinite(opened["capacity"]).all()  # capacities as given
+    budget = run_scenario(repo / "budgets" / "plan_base.yaml", bootstrap=0)
+    cover = judge_plan(small, report, report.plans["named plan"], None, None, None, budget, None,
+                       blocked="no peak in this test")[0]
+    assert "more capacity_units_per_day in the sites file" in cover.action and "-p max_centrals 4" in cover.action

@@ -200,7 +200,7 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
     bands, spans = {"series": pd.DataFrame(fc.attrs["window_bands"])}, pd.DataFrame(fc.attrs.pop("window_spans"))
     direct = None
     if keys and fc.groupby(keys).ngroups > 1:
-        fc, direct, note = _reconciled(fc, train, request, keys, calendar, reconcile, window, span, spans)
+        fc, direct, note = _reconciled(fc, train, request, keys, calendar, reconcile, window, span, spans, notes)
         notes.append(note)
     if direct is not None:
         bands["national"] = pd.DataFrame(direct.attrs["window_bands"])
@@ -215,8 +215,10 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
         for level in coarser_levels(train, keys):
             sums = train.groupby([level, "ds"], sort=True, as_index=False)["y"].sum()
             try:
-                levels[level] = forecast(sums, request, keys=[level], calendar=calendar, with_baseline=True,
-                                         window=span)
+                with inner_notes(f"the {level} totals' own forecast, made only for their band (not an output "
+                                 f"series)", notes):
+                    levels[level] = forecast(sums, request, keys=[level], calendar=calendar, with_baseline=True,
+                                             window=span)
                 if LOST_SALES in fc:
                     levels[level] = given_up(levels[level], fc[[level, "ds", LOST_SALES]], [level])
             except ModelError as exc:
@@ -420,14 +422,40 @@ def _or_direct(summed: pd.DataFrame, direct: pd.DataFrame | None, by: list[str])
     return pd.concat([summed[~missing], own], ignore_index=True)
 
 
+def inner_notes(what: str, notes: list[str]):
+    """A context in which the forecast notes (``core.ForecastNoteWarning``) of a forecast the run
+    makes for itself, not for its output (a level's total forecast for its band, the national
+    total reconciled with), are said as ``"<what>: <note>"``, re-issued and added to ``notes``:
+    printed bare, ``category=服饰: ...`` read as one of the output series (review of trial 12)."""
+    import warnings
+    from contextlib import contextmanager
+
+    from workbench.forecast.core import ForecastNoteWarning
+
+    @contextmanager
+    def context():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ForecastNoteWarning)
+            yield
+        for item in caught:
+            if issubclass(item.category, ForecastNoteWarning):
+                note = f"{what}: {item.message}"
+                notes.append(note)
+                warnings.warn(note, ForecastNoteWarning, stacklevel=4)
+            else:
+                warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
+    return context()
+
+
 def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest, keys: list[str],
-                calendar, method: str, window: EventWindow, span, spans: pd.DataFrame
+                calendar, method: str, window: EventWindow, span, spans: pd.DataFrame, notes: list[str]
                 ) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
     """The series' forecast reconciled with the direct forecast of their sum (``method``; ``"auto"``:
     ``reconcile.choose_method``; kept as forecast with ``"bottom_up"``), the direct total (forecast with the window total's band; also
     where the national band comes from), and a note with the gap over the window (or why
     nothing was reconciled). ``spans``: the series' refit span sums (``forecast``'s
-    ``attrs["window_spans"]``), the errors ``mint_refits`` weighs by."""
+    ``attrs["window_spans"]``), the errors ``mint_refits`` weighs by; ``notes``: the run's, which the
+    direct total's own notes join, labelled (``inner_notes``)."""
     from workbench.forecast.reconcile import reconcile
 
     failures = fc.attrs.get("failures", [])
@@ -439,7 +467,9 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
                           f"without a band")
     total = train.groupby("ds", sort=True, as_index=False)["y"].sum()
     try:
-        direct = forecast(total, request, calendar=calendar, with_baseline=True, window=span)
+        with inner_notes("the national total's own forecast, made only to reconcile the series with (not an "
+                         "output series)", notes):
+            direct = forecast(total, request, calendar=calendar, with_baseline=True, window=span)
     except ModelError as exc:
         return fc, None, (f"levels not reconciled: the national total could not be forecast directly ({exc}); "
                           f"the levels are sums of the series, without a band")

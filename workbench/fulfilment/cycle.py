@@ -43,7 +43,7 @@ import pandas as pd
 from workbench.errors import DataValidationError, ParameterError
 from workbench.fulfilment.kpis import Kpi, kpi_table
 from workbench.fulfilment.peak import SHIP_TARGET, TOTAL_SOURCES, PeakResult, check_capacity, peak_check
-from workbench.network.places import warehouse_name
+from workbench.network.places import city_labels, warehouse_name
 from workbench.notes import SeriesNote, relabelled, series_label
 
 QUANTILES = (0.1, 0.5, 0.9)
@@ -328,10 +328,17 @@ class CycleResult:
         ``workbench.reports.record.record_answer_status``: the network plan used (the plan as
         given when it is feasible, else the optimized one) and the traffic allocation. An unused
         alternative plan is not the run's answer: its status is in the network table and, when it
-        has no plan, in the notes."""
+        has no plan, in the notes. When no plan keeps the targets and the plan used is the best
+        achievable (``network.china.best_achievable``), the optimized network's infeasible answer
+        comes first: the run is not read as a success."""
+        from workbench.network.china import BEST_ACHIEVABLE, NO_LIMITS
+
         used = self.network.plans[self.used_plan]
         out = [(used.status, f"network, plan used ({self.used_plan}): "
                              f"{used.reason or used.outcome.describe()}")]
+        if self.used_plan in (BEST_ACHIEVABLE, NO_LIMITS):  # no plan keeps the targets: the answer says so first
+            best = self.network.plans["optimized"]
+            out.insert(0, (best.status, f"network at the targets: {best.reason}"))
         summary = self.budget.summary()
         out.append((summary["status"], f"traffic budget {summary['scenario']}: "
                                         f"{summary.get('reason') or self.budget.allocation.outcome.describe()}"))
@@ -405,7 +412,7 @@ class CycleResult:
     def _orders(self):
         frame = self.orders
         formats = {"sku": "text", "warehouse": "text", "order_units": "units", "order_by": "date",
-                   "arrives": "date", "alert": "text", "order_value": "money"}
+                   "arrives": "date", "alert": "text", "order_value": "money", "site": "text"}
         return frame, {k: v for k, v in formats.items() if k in frame}, "Orders to place"
 
     def _build(self):
@@ -413,8 +420,8 @@ class CycleResult:
                                                                       ascending=[False, True])
         formats = {"sku": "text", "warehouse": "text", "window_demand": "units",
                    "target_stock": "units", "expected_at_open": "units", "build_units": "units",
-                   "place_by": "date", "service_level_achieved": "share", "tier": "text"}
-        return frame, formats, "Stock to place before the window opens (front warehouses first)"
+                   "place_by": "date", "service_level_achieved": "share", "tier": "text", "site": "text"}
+        return frame, {k: v for k, v in formats.items() if k in frame}, "Stock to place before the window opens (front warehouses first)"
 
     def _clearance(self):
         frame = self.clearance.replace([np.inf, -np.inf], np.nan)
@@ -1010,16 +1017,64 @@ def warehouse_window_totals(regions: pd.DataFrame, region_totals: pd.DataFrame, 
 
 def plan_used(report) -> str:
     """The name of the network plan the peak and stock use: the plan as given (``"named plan"``)
-    when it is feasible, else ``"optimized"`` (which may itself have no plan: the run is then
-    blocked)."""
-    return "named plan" if report.plans["named plan"].feasible else "optimized"
+    when it is feasible, else ``"optimized"``, else the plan :func:`~workbench.network.china.best_achievable`
+    added (the optimized network at the targets it can reach, or the plan as given without limits);
+    ``"optimized"`` when none has a plan (the run is then blocked)."""
+    from workbench.network.china import BEST_ACHIEVABLE, NO_LIMITS
+
+    for name in ("named plan", "optimized", BEST_ACHIEVABLE, NO_LIMITS):
+        if name in report.plans and report.plans[name].feasible:
+            return name
+    return "optimized"
+
+
+def what_to_change(params: CycleParams, report) -> str:
+    """The parameters that would let a network keep the targets, each with its value, read off
+    the optimized network's diagnosis (``network.diagnosis``): ``coverage_target`` down to the
+    most any plan delivers within the promise, ``promise_hours`` up to at least the farthest
+    city's hours to its nearest allowed central (or a central candidate nearer it in the sites
+    file; when every city is within reach of some central, one more ``max_centrals`` to try),
+    the sites' capacity or ``max_centrals`` when capacity is short, ``hot_target_share``
+    down to the most it reaches. ``""`` when the optimized network is feasible."""
+    from workbench.network.china import reachable_share
+    from workbench.network.places import city_label
+
+    best = report.plans.get("optimized")
+    if best is None or best.feasible:
+        return ""
+    details, hours, ways = best.details, params.promise_hours, []
+    share = details.get("best_promise_share")
+    if share is not None and share < params.coverage_target - 1e-9:
+        ways.append(f"-p coverage_target {reachable_share(share):g} (the most any plan of at most {params.max_centrals} "
+                    f"centrals delivers within {hours:g} h)")
+    far = details.get("unreachable_hours") or {}
+    if far:
+        city = max(far, key=far.get)
+        ways.append(f"-p promise_hours {np.ceil(far[city]):g} at least ({city_label(city)} is {far[city]:.1f} h from "
+                    f"its nearest allowed central), or a central candidate nearer the far cities in the sites file")
+    elif share is not None and share < params.coverage_target - 1e-9 and params.max_centrals < len(report.centrals):
+        ways.append(f"try -p max_centrals {params.max_centrals + 1} (every late city is within {hours:g} h of "
+                    f"some allowed central, but not of the {params.max_centrals} the plan may open)")
+    if "shortfall" in details:
+        days = report.period.days
+        ways.append(f"more capacity_units_per_day in the sites file (central capacity is "
+                    f"{details['shortfall']:,.0f} units short over the window, {details['shortfall'] / days:,.0f} "
+                    f"a day)" + (f" or -p max_centrals {params.max_centrals + 1}"
+                                 if params.max_centrals < len(report.centrals) else ""))
+    hot = details.get("best_hot_target_share")
+    if hot is not None and hot < params.hot_target_share - 1e-9:
+        ways.append(f"-p hot_target_share {reachable_share(hot):g} (the most hot units any plan delivers within "
+                    f"{report.params.front_hours:g} h)")
+    return "to make the targets feasible: " + "; or ".join(ways) if ways else ""
 
 
 def plan_network(params: CycleParams, window, forecast: pd.DataFrame, totals: pd.DataFrame,
                  shares: pd.DataFrame | None = None):
     """The network's three plans (``workbench.network.china``) on the event window's mean units,
     each delivering ``params.coverage_target`` of them within ``params.promise_hours``, the
-    optimized one with at most ``params.max_centrals`` centrals.
+    optimized one with at most ``params.max_centrals`` centrals; when none of them is feasible, a
+    fourth the stock can be planned on (``network.china.best_achievable``: the optimized network
+    at the targets it can reach, else the plan as given without limits).
 
     Without ``sites``/``lanes``: :func:`~workbench.network.china.run_default_plan` on the mean
     totals per region over the window (``totals``' ``yhat``) (the embedded cities and candidates, their yearly fixed
@@ -1035,6 +1090,7 @@ def plan_network(params: CycleParams, window, forecast: pd.DataFrame, totals: pd
     from workbench.network.china import (
         CENTRAL_HUBS,
         NAMED_CENTRALS,
+        best_achievable,
         run_default_plan,
         run_own_plan,
     )
@@ -1057,7 +1113,8 @@ def plan_network(params: CycleParams, window, forecast: pd.DataFrame, totals: pd
         report = run_default_plan(centrals=list(params.centrals or NAMED_CENTRALS),
                                   max_fronts=20 if params.max_fronts is None else params.max_fronts,
                                   region_units=rest, province_units=known, period=period, **common)
-        return _all_placed(report, float(units.sum()))
+        return best_achievable(_all_placed(report, float(units.sum())), solver=params.solver,
+                               time_limit=params.time_limit)
     with tempfile.TemporaryDirectory(prefix="planning-cycle-") as folder:
         demand_file = Path(folder) / "event_demand.csv"
         daily = forecast[["ds", "region", "yhat"]]
@@ -1071,7 +1128,8 @@ def plan_network(params: CycleParams, window, forecast: pd.DataFrame, totals: pd
                               lanes_file=params.lanes, event=window.event, year=window.year, events=params.events,
                               centrals=list(params.centrals) if params.centrals else None,
                               max_fronts=params.max_fronts, **common)
-        return _all_placed(report, float(inside["yhat"].sum()))
+        return best_achievable(_all_placed(report, float(inside["yhat"].sum())), solver=params.solver,
+                               time_limit=params.time_limit)
 
 
 def _rest_shares(shares: pd.DataFrame, regions) -> pd.DataFrame:
@@ -1345,6 +1403,11 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
                    f"{used.reason}); the peak and stock need a feasible network: see the network "
                    "section")
         notes.append(blocked)
+    elif used_name != "optimized" and used is not named:
+        change = what_to_change(params, report)
+        notes.append(f"NO NETWORK KEEPS THE TARGETS ({report.plans['optimized'].reason}); the peak and stock use "
+                     f"the {used_name} network instead: {used.reason}" + (f". {change[0].upper()}{change[1:]}"
+                                                                          if change else ""))
     elif used is not named:
         notes.append(f"the plan as given is {named.status} ({named.reason}); the peak and stock "
                      "use the optimized network")
@@ -1460,6 +1523,11 @@ def _peak_and_stock(params: CycleParams, files: tuple, window, days: int, histor
                                       transfer_days=params.transfer_days)
     fronts = [warehouse_name(f, "front") for f in used.open_fronts]
     build["tier"] = np.where(build["warehouse"].isin(fronts), "front", "central")
+    if used is not report.plans["named plan"]:  # the plan used opens sites the shop may not have (trial 12 F15)
+        given = {*report.named_sites[0], *[warehouse_name(f, "front") for f in report.named_sites[1]]}
+        for frame in (orders, build):
+            frame["site"] = np.where(frame["warehouse"].isin(given), "in the plan as given",
+                                     "PROPOSED (not in the plan as given)")
     clearance = clearance_list(pooled, stock, keys=k, min_turns=params.min_turns,
                                keep_days=params.keep_days)
     clearance, young = hold_new_lines(clearance, history, params.min_age_days)
@@ -1622,6 +1690,15 @@ def judge_plan(params: CycleParams, report, named, peak: PeakResult | None,
                   f"{len(best.open_fronts)} fronts) covers "
                   f"{best.coverage.get('within_promise', float('nan')):.1%}; cities missing the "
                   f"promise today: {', '.join(worst)}")
+    change = what_to_change(params, report)
+    if change:
+        used = plan_used(report)
+        plan = report.plans[used]
+        within = plan.coverage.get("within_promise") if plan.feasible else None
+        action += f"; {change}" + (
+            f"; meanwhile the peak and stock use the {used} network ({', '.join(city_labels(plan.open_centrals))} + "
+            f"{len(plan.open_fronts)} fronts: {within:.1%} within {params.promise_hours:g} h)"
+            if within is not None and used != "optimized" else "")
     kpis = [Kpi("kpi_coverage_72h", label, cover, params.coverage_target, ">=", "share", action,
                 status_override="red" if cover is None else None), *binding]
     for scenario in ("p50", "p90"):

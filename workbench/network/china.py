@@ -189,6 +189,8 @@ class PlanReport:
     front_count: FrontCount | None = None
     inputs: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what the run read differently from the parameters
+    lanes: pd.DataFrame | None = None  # the lanes every plan was solved with
+    named_sites: tuple = ((), ())  # the plan as given: its centrals and its fronts
 
     @property
     def answered(self) -> bool:
@@ -356,7 +358,84 @@ def run_plan(demand: pd.DataFrame, centrals: pd.DataFrame, fronts: pd.DataFrame,
     count = explain_front_count(best, demand, centrals, fronts, params, **common) \
         if best.feasible and best.outcome.proven_optimal else None
     return PlanReport(plans, compare_plans(plans), hours_distribution(plans), demand, centrals,
-                      fronts, params, period, count, inputs or {}, notes)
+                      fronts, params, period, count, inputs or {}, notes, lanes,
+                      (tuple(plan_centrals), tuple(plan_fronts)))
+
+
+BEST_ACHIEVABLE = "best achievable"
+NO_LIMITS = "the plan as given, without limits"
+
+
+def reachable_share(share: float) -> float:
+    """A share the solver reached, floored to 0.01 point: a target it can meet again."""
+    return float(np.floor(share * 1e4) / 1e4)
+
+
+def best_achievable(report: PlanReport, *, solver: str = DEFAULT_SOLVER,
+                    time_limit: float | None = None) -> PlanReport:
+    """``report`` with one more plan when none of its plans is feasible, so that a plan's
+    stock and peak can still be computed: ``BEST_ACHIEVABLE``, the optimized network re-solved
+    with each target it cannot meet lowered to the most it reaches (the diagnosis'
+    ``best_promise_share``, then ``best_hot_target_share``, floored to 0.01 point); or, when
+    capacity binds (no lowered target helps: every unit must be carried), ``NO_LIMITS``: the
+    plan as given with its sites' capacities lifted and no delivery target, each city served
+    at least cost (its ``sites`` table keeps the capacities as given, so its utilization, and the
+    peak, show where they bind). The plan's ``reason`` says what
+    was lowered or lifted; ``comparison`` and ``hours`` include it. ``report`` unchanged when a
+    plan is feasible, or when neither re-solve has a plan.
+    """
+    if any(r.feasible for r in report.plans.values()):
+        return report
+    common = dict(lanes=report.lanes, solver=solver, time_limit=time_limit)
+    params = replace(report.params, exact_centrals=False)
+    result, lowered = report.plans["optimized"], []
+    for _ in range(2):  # the promise, then the hot-item target (diagnosed once the promise holds)
+        details = result.details
+        if "shortfall" in details:
+            break
+        changes = {}
+        promise = details.get("best_promise_share")
+        if promise is not None and promise < params.promise_share - 1e-9:
+            changes["promise_share"] = reachable_share(promise)
+            lowered.append(f"promise_share {params.promise_share:g} -> {changes['promise_share']:g} (the most "
+                           f"any plan delivers within {params.promise_hours:g} h)")
+        hot = details.get("best_hot_target_share")
+        if hot is not None and hot < params.hot_target_share - 1e-9:
+            changes["hot_target_share"] = reachable_share(hot)
+            lowered.append(f"hot_target_share {params.hot_target_share:g} -> {changes['hot_target_share']:g} "
+                           f"(the most hot units any plan delivers within {params.front_hours:g} h)")
+        if not changes:
+            break
+        params = replace(params, **changes)
+        result = optimize_network(report.demand, report.centrals, report.fronts, params, **common)
+        if result.feasible:
+            result.reason = (f"the optimized network with its targets lowered to what it can reach: "
+                             f"{'; '.join(lowered)}")
+            return _with_plan(report, BEST_ACHIEVABLE, result)
+    unlimited = {"capacity": np.nan}  # empty capacity: unlimited (network.tables)
+    centrals, fronts = report.named_sites
+    result = evaluate_plan(report.demand, report.centrals.assign(**unlimited), report.fronts.assign(**unlimited),
+                           plan_centrals=list(centrals), plan_fronts=list(fronts),
+                           params=replace(report.params, promise_share=0.0, hot_target_share=0.0), **common)
+    if not result.feasible:
+        return report
+    # its site table keeps the capacities as given: the utilization says where the plan is over them
+    given = pd.concat([report.centrals.assign(tier="central"), report.fronts.assign(tier="front")])
+    given = given.set_index(["tier", "site"])["capacity"].astype(float) if "capacity" in given else None
+    capacity = (np.full(len(result.sites), np.nan) if given is None else
+                given.reindex(pd.MultiIndex.from_frame(result.sites[["tier", "site"]])).to_numpy(float))
+    capacity = np.where(np.isnan(capacity), np.inf, capacity)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        utilization = np.where(np.isfinite(capacity) & (capacity > 0), result.sites["units"] / capacity, np.nan)
+    result.sites = result.sites.assign(capacity=capacity, utilization=utilization)
+    result.reason = ("the plan as given with its sites' capacities lifted and no delivery target (no plan "
+                     "carries the volume within the limits): each city served at least cost")
+    return _with_plan(report, NO_LIMITS, result)
+
+
+def _with_plan(report: PlanReport, name: str, result: NetworkResult) -> PlanReport:
+    plans = {**report.plans, name: result}
+    return replace(report, plans=plans, comparison=compare_plans(plans), hours=hours_distribution(plans))
 
 
 def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,

@@ -26,7 +26,8 @@ def diagnose(data: NetworkData, params: NetworkParams, *, solver: str, time_limi
              mip_gap: float) -> tuple[str, dict]:
     """``(reason, details)`` for an infeasible network.
 
-    ``details`` may hold ``unreachable_cities``; ``total_units``, ``best_central_capacity``,
+    ``details`` may hold ``unreachable_cities`` with ``unreachable_hours`` (each one's hours to
+    its nearest allowed central); ``total_units``, ``best_central_capacity``,
     ``shortfall`` (units); ``best_promise_share`` (the largest share of units that can arrive
     within the promise), ``cities_missing_promise`` (every city below 100 % in that best plan,
     most units late first) with ``units_missing_promise`` per city, ``best_plan_centrals``;
@@ -43,6 +44,8 @@ def diagnose(data: NetworkData, params: NetworkParams, *, solver: str, time_limi
         names = [f"{city_label(c)} ({beside(h, params.promise_hours)} h)"
                  for c, h, s in zip(data.cities, nearest, stranded, strict=True) if s]
         details["unreachable_cities"] = [c for c, s in zip(data.cities, stranded, strict=True) if s]
+        details["unreachable_hours"] = {c: float(h) for c, h, s in zip(data.cities, nearest, stranded, strict=True)
+                                        if s}
         reasons.append(f"{len(names)} city(ies) are beyond {params.promise_hours:g} h of every "
                        f"allowed central warehouse (nearest shown): {_listed(names)}")
     k = int(params.max_centrals)
