@@ -173,6 +173,10 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=12)
     parser.add_argument("--jitter", type=float, default=7.0, help="sd (days) of the fruit's edges in `edges`")
     args = parser.parse_args()
+    if args.seeds < 1:
+        parser.error(f"--seeds {args.seeds}: give at least 1 seed")
+    if args.jitter < 0:
+        parser.error(f"--jitter {args.jitter:g}: a standard deviation is 0 or more")
     warnings.filterwarnings("ignore")
     for name in args.only:
         if name == "edges":
