@@ -95,9 +95,9 @@ class _Job:
     conformal_windows: int = 0
     window: tuple[pd.Timestamp, pd.Timestamp] | None = None  # first and last day of a window total's band
     prior_param: str | None = None  # the model's pooling parameter, when the core pools
-    # declared unavailable days (``read_unavailable``'s records): a series' forecast on those inside its
-    # horizon is sales 0, the demand given up in ``LOST_SALES`` (``constrain_unavailable``)
-    unavailable: tuple = ()
+    # a file declares unavailable days: a series' forecast on those inside its horizon is sales 0, the
+    # demand given up in ``LOST_SALES`` (``constrain_unavailable``; the days travel with each partition)
+    unavailable: bool = False
 
 
 @dataclass
@@ -110,6 +110,7 @@ class _Partition:
     rows: pd.DataFrame
     levels: dict = field(default_factory=dict)
     priors: dict = field(default_factory=dict)
+    unavailable: dict = field(default_factory=dict)  # series key values -> its declared days, when any
 
 
 @dataclass
@@ -439,7 +440,8 @@ def _forecast_series(part: _Partition, keys: list, job: _Job):
             replaced.append(SeriesFailure(label, why))
         lost = None
         if job.unavailable:  # a planned stock-out: sales 0 on its days, the demand given up said
-            pred, lost, said = constrain_unavailable(pred, label, job.unavailable, job.freq)
+            days = part.unavailable.get(tuple(label[k] for k in keys), pd.DatetimeIndex([]))
+            pred, lost, said = constrain_unavailable(pred, days, job.freq)
             if said:
                 pred.notes.append(said)
         piece = pd.DataFrame({"ds": pred.ds, "yhat": pred.mean})
@@ -552,46 +554,91 @@ UNAVAILABLE_MIN_PERIODS = {"D": 7, "W": 2, "MS": 1}
 LOST_SALES = "lost_sales"  # the forecast's column of demand given up on declared days (units per period)
 
 
+class DeclaredRuns:
+    """``read_unavailable``'s table indexed once by the series its runs name: per set of key columns
+    the runs name (all of ``keys``, a part of them, e.g. a region for SKU x region series, or none: every
+    series), their key values (as text) -> the days they declare (sorted, distinct). A run naming a column
+    ``keys`` lack names no series here (a finer series, e.g. a SKU, names no sum of series such as a
+    region's). The one reading of which series a run names, for the censoring, the horizon's planned
+    stock-outs and the backtest's scores; its cost is the file's days once, not runs x series (review
+    10.1 F7: a file of 400 runs made a 400-series forecast 5x slower).
+
+    Parameters
+    ----------
+    spans : ``read_unavailable``'s table (key columns it names, ``start``, ``end``: inclusive days), or
+        None / empty.
+    keys : the series key columns of the data it is read against."""
+
+    def __init__(self, spans: pd.DataFrame | None, keys):
+        self.keys = list(keys)
+        self.days: dict[tuple, dict[tuple, pd.DatetimeIndex]] = {}  # named columns -> values -> days
+        self.table: dict[tuple, pd.DataFrame] = {}  # named columns -> [named..., ds], one row a declared day
+        if spans is None or not len(spans):
+            return
+        if any(c not in ("start", "end", "line") and c not in self.keys for c in spans.columns):
+            return
+        spans = spans.reset_index(drop=True)
+        given = spans[[k for k in self.keys if k in spans.columns]].notna()
+        for named, runs in spans.groupby([given[k] for k in given.columns], sort=False) if len(given.columns) \
+                else [((), spans)]:
+            named = tuple(k for k, on in zip(given.columns, named if isinstance(named, tuple) else (named,)) if on)
+            start = pd.DatetimeIndex(runs["start"]).to_numpy("datetime64[D]")
+            length = (pd.DatetimeIndex(runs["end"]).to_numpy("datetime64[D]") - start).astype(int) + 1
+            first = np.repeat(np.cumsum(length) - length, length)
+            day = np.repeat(start, length) + (np.arange(length.sum()) - first).astype("timedelta64[D]")
+            table = pd.DataFrame({k: np.repeat(runs[k].astype(str).to_numpy(), length) for k in named}
+                                 | {"ds": day.astype("datetime64[ns]")}).drop_duplicates()
+            self.table[named] = table
+            self.days[named] = {(v if isinstance(v, tuple) else (v,)) if named else (): pd.DatetimeIndex(np.sort(g))
+                                for v, g in (table.groupby(list(named), sort=False)["ds"].unique().items()
+                                             if named else [((), table["ds"].unique())])}
+
+    def __bool__(self) -> bool:
+        return bool(self.days)
+
+    def of(self, key: dict) -> pd.DatetimeIndex:
+        """The days (sorted, distinct) declared for the one series ``key`` (its key columns and values)."""
+        hits = [by[tuple(str(key[k]) for k in named)] for named, by in self.days.items()
+                if tuple(str(key[k]) for k in named) in by]
+        if len(hits) < 2:
+            return hits[0] if hits else pd.DatetimeIndex([])
+        return pd.DatetimeIndex(np.unique(np.concatenate([h.to_numpy() for h in hits])))
+
+    def named(self, frame: pd.DataFrame) -> np.ndarray:
+        """Boolean mask (shape (len(frame),)) of the rows of ``frame`` (``[keys..., ds, ...]``) of a
+        series some run names, on any day."""
+        hit = np.zeros(len(frame), dtype=bool)
+        for named, by in self.days.items():
+            hit |= _key_text(frame, named).isin(list(by)) if named else True
+        return hit
+
+    def mask(self, frame: pd.DataFrame) -> np.ndarray:
+        """Boolean mask (shape (len(frame),)) of the rows of ``frame`` (``[keys..., ds, ...]``) on a day
+        a run declares unavailable for their series."""
+        hit = np.zeros(len(frame), dtype=bool)
+        for named, table in self.table.items():
+            rows = pd.MultiIndex.from_arrays([*(frame[k].astype(str).to_numpy() for k in named),
+                                              pd.DatetimeIndex(frame["ds"]).as_unit("ns")])
+            hit |= rows.isin(pd.MultiIndex.from_frame(table[[*named, "ds"]]))
+        return hit
+
+
+def _key_text(frame: pd.DataFrame, columns) -> pd.MultiIndex:
+    """The key values of ``frame``'s rows in ``columns`` as text (a run's values are text), one tuple a row."""
+    return pd.MultiIndex.from_arrays([frame[c].astype(str).to_numpy() for c in columns])
+
+
 def unavailable_mask(frame: pd.DataFrame, keys, spans: pd.DataFrame | None) -> np.ndarray:
     """Boolean mask (shape (len(frame),)) of the rows of ``frame`` (``[keys..., ds, ...]``) on a day
-    ``spans`` (``read_unavailable``'s table) declares unavailable for their series: the one reading of
-    the declaration, for the censoring (``censor_unavailable``) and the backtest's scores."""
-    declared = np.zeros(len(frame), dtype=bool)
-    if spans is None:
-        return declared
-    for span in spans.to_dict("records"):
-        declared |= _of_span(frame, keys, span) & (frame["ds"] >= span["start"]).to_numpy() \
-            & (frame["ds"] <= span["end"]).to_numpy()
-    return declared
-
-
-def _of_span(table: pd.DataFrame, keys, span: dict) -> np.ndarray:
-    """Boolean mask of the rows of ``table`` whose series the declared ``span`` (a row of
-    ``read_unavailable``'s table, its key values as text) names; every row for a span naming no key;
-    none for a span naming a key column ``keys`` lack (a finer series, e.g. a SKU, names no sum of
-    series such as a region's)."""
-    if any(c not in ("start", "end", "line") and c not in keys for c in span):
-        return np.zeros(len(table), dtype=bool)
-    hit = np.ones(len(table), dtype=bool)
-    for k in keys:
-        if k in span:
-            hit &= (table[k].astype(str) == span[k]).to_numpy()
-    return hit
-
-
-def declared_days(key: dict, spans) -> pd.DatetimeIndex:
-    """The days (sorted, distinct) that ``spans`` (``read_unavailable``'s table, or its records)
-    declare unavailable for the one series ``key`` (its key columns and values)."""
-    records = spans.to_dict("records") if isinstance(spans, pd.DataFrame) else spans
-    one = pd.DataFrame({k: [v] for k, v in key.items()}, index=[0])  # one row, keys or none
-    days = [pd.date_range(r["start"], r["end"], freq="D") for r in records if _of_span(one, list(key), r)[0]]
-    return pd.DatetimeIndex(np.unique(np.concatenate([d.to_numpy() for d in days]))) if days else \
-        pd.DatetimeIndex([])
+    ``spans`` (``read_unavailable``'s table) declares unavailable for their series (``DeclaredRuns``):
+    the one reading of the declaration, for the censoring (``censor_unavailable``) and the backtest's
+    scores."""
+    return DeclaredRuns(spans, keys).mask(frame)
 
 
 def declared_share(ds, freq: str, days: pd.DatetimeIndex) -> np.ndarray:
     """Per period of ``ds`` (one series' sorted periods, each dated by its first day at ``freq``), the
-    share of its days among ``days`` (``declared_days``): 0 or 1 for days, 0..1 for a week or month
+    share of its days among ``days`` (``DeclaredRuns.of``): 0 or 1 for days, 0..1 for a week or month
     (2 declared days of a week: 2/7). Shape (len(ds),)."""
     from workbench.data.validate import period_end
 
@@ -619,7 +666,7 @@ def censor_unavailable(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, fr
     it when fewer than ``UNAVAILABLE_MIN_PERIODS`` lie before: a run at the series' start); for days, of
     the same weekday among them (all of them when a weekday is absent), times the change of the sales of
     the series no span names, sold since those periods, over the run against those same periods
-    (``_peer_sums``, when there are ``MIN_LEVEL_SERIES`` or more: the shop growing, a season or an event over the run, which the level
+    (``_PeerSums``, when there are ``MIN_LEVEL_SERIES`` or more: the shop growing, a season or an event over the run, which the level
     before it cannot know; trial 12's top 猫砂 SKU, out the 21 days to its cut-off, was read at 186 a
     day while the other 57 SKUs sold 24% more over those days than before). A day, or a week or month whose
     every day is declared, becomes the level, or keeps its own sales when they are higher (sales on a
@@ -636,7 +683,7 @@ def censor_unavailable(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, fr
     keys : series key columns.
     spans : ``workbench.data.unavailable.read_unavailable``'s table (key columns it names, ``start``,
         ``end``; inclusive days), or None / empty (nothing is changed). A span naming a key column
-        ``keys`` lack names no series here (``_of_span``).
+        ``keys`` lack names no series here (``DeclaredRuns``).
     freq : the frame's periods: ``"D"``, ``"W"`` or ``"MS"`` (each dated by its first day).
 
     Returns
@@ -655,22 +702,17 @@ def censor_unavailable(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, fr
         raise ParameterError(f"--unavailable: declared days are read on daily, weekly or monthly data; this data is "
                              f"{freq!r}: give the daily, weekly or monthly data")
     keys = series_keys(frame, keys)
-    declared = unavailable_mask(frame, keys, spans)
+    runs = DeclaredRuns(spans, keys)
     from workbench.data.validate import period_end
 
-    if freq == "D" and not declared.any():
+    if freq == "D" and not runs.mask(frame).any():
         return frame, []
-    records = spans.to_dict("records")
     frame = frame.copy()
     frame["y"] = frame["y"].astype(float)
     values = frame["y"].to_numpy(copy=True)
     notes = []
-    named = np.zeros(len(frame), dtype=bool)  # the rows of the series some span names
-    for span in records:
-        named |= _of_span(frame, keys, span)
-    rest = frame[~named] if keys else frame.iloc[:0]  # the series no span names: what a run's level moves with
-    first_sale = rest["ds"].where(rest["y"] > 0).groupby([rest[k] for k in keys], sort=False, dropna=False,
-                                                         observed=True).transform("min") if keys else None
+    named = runs.named(frame)  # the rows of the series some span names
+    peer_sums = _PeerSums(frame[~named] if keys else frame.iloc[:0], keys)  # what a run's level moves with
     groups = frame[named].groupby(keys, sort=False, observed=True).indices if keys else {(): np.arange(len(frame))}
     where = np.flatnonzero(named) if keys else np.arange(len(frame))
     word = {"D": "day", "W": "week", "MS": "month"}[freq]
@@ -678,7 +720,7 @@ def censor_unavailable(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, fr
         rows = where[rows]
         series = series if isinstance(series, tuple) else (series,)
         key = dict(zip(keys, series))
-        days = declared_days(key, records)
+        days = runs.of(key)
         if not len(days):
             continue
         rows = rows[np.argsort(frame["ds"].to_numpy()[rows], kind="stable")]
@@ -703,7 +745,7 @@ def censor_unavailable(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, fr
                 continue
             level = _run_level(y, ds, around, start, end, freq)
             moved = ""
-            peers, count = _peer_sums(rest, keys, first_sale, ds[around].min())
+            peers, count = peer_sums.since(ds[around].min())
             if peers is not None:  # the shop's own change over the run: growth, a season, an event
                 pv = peers.reindex(ds).fillna(0.0).to_numpy()
                 expected = _run_level(pv, ds, around, start, end, freq).sum()
@@ -734,27 +776,43 @@ def _run_level(y: np.ndarray, ds: pd.DatetimeIndex, around: np.ndarray, start: i
                      else np.median(y[around]) for i in range(start, end)])
 
 
-def _peer_sums(rest: pd.DataFrame, keys: list, first_sale: pd.Series | None, since: pd.Timestamp
-               ) -> tuple[pd.Series | None, int]:
-    """The sales per period (``ds`` -> sum) of the series of ``rest`` (the rows of the series no declared
-    span names; ``first_sale``: each row's series' first day with a sale) that sold on or before
-    ``since`` (the first period a run's level is read from: a launch after it would read as the shop's
-    growth), and how many: what a declared run's level moves with (``censor_unavailable``: a shop
-    growing, a season or an event over the run, which the level before it cannot know). None with
-    fewer than ``MIN_LEVEL_SERIES`` such series (one or two series are their own noise)."""
-    if not keys or not len(rest):
-        return None, 0
-    peers = rest[(first_sale <= since).to_numpy()]
-    count = peers.groupby(keys, sort=False, observed=True).ngroups if len(peers) else 0
-    if count < MIN_LEVEL_SERIES:
-        return None, count
-    return peers.groupby("ds", sort=True)["y"].sum(), count
+class _PeerSums:
+    """What a declared run's level moves with (``censor_unavailable``: a shop growing, a season or an
+    event over the run, which the level before it cannot know): the sales per period of the series of
+    ``rest`` (the rows ``[keys..., ds, y]`` of the series no declared span names) that sold on or before
+    a day, summed once per first-sale day and cumulated, so each run reads its sums without a pass over
+    the rows (review 10.1 F7)."""
+
+    def __init__(self, rest: pd.DataFrame, keys: list):
+        self.cohorts, self.firsts = None, np.array([], dtype="datetime64[ns]")
+        if not keys or not len(rest):
+            return
+        first = rest["ds"].where(rest["y"] > 0).groupby([rest[k] for k in keys], sort=False, dropna=False,
+                                                        observed=True).transform("min")
+        sold = rest.assign(_first=first)[first.notna().to_numpy()]
+        if not len(sold):
+            return
+        self.cohorts = sold.pivot_table(index="_first", columns="ds", values="y", aggfunc="sum", fill_value=0.0,
+                                        sort=True).cumsum()
+        self.firsts = np.sort(sold.groupby(keys, sort=False, observed=True)["_first"].first().to_numpy(
+            "datetime64[ns]"))
+
+    def since(self, day: pd.Timestamp) -> tuple[pd.Series | None, int]:
+        """The sales per period (``ds`` -> sum) of the series that sold on or before ``day`` (the first
+        period a run's level is read from: a launch after it would read as the shop's growth), and how
+        many. None with fewer than ``MIN_LEVEL_SERIES`` such series (one or two series are their own
+        noise)."""
+        count = int(np.searchsorted(self.firsts, np.datetime64(day, "ns"), side="right"))
+        if count < MIN_LEVEL_SERIES:
+            return None, count
+        return self.cohorts.iloc[self.cohorts.index.searchsorted(day, side="right") - 1], count
 
 
-def constrain_unavailable(pred: Prediction, key: dict, spans, freq: str) -> tuple[Prediction, np.ndarray, str | None]:
-    """``pred`` (one series' forecast) as sales on the days ``spans`` (``read_unavailable``'s records)
-    declare unavailable for the series ``key`` inside its horizon (a planned stock-out), the demand given
-    up per period (shape (horizon,), the data's units) and a note (None without such days).
+def constrain_unavailable(pred: Prediction, days: pd.DatetimeIndex, freq: str
+                          ) -> tuple[Prediction, np.ndarray, str | None]:
+    """``pred`` (one series' forecast) as sales on its declared unavailable ``days`` (``DeclaredRuns.of``)
+    inside its horizon (a planned stock-out), the demand given up per period (shape (horizon,), the
+    data's units) and a note (None without such days).
 
     The sales forecast of a declared day is 0, bands and baseline too; a week or month keeps the share of
     its days that are not declared (``declared_share``). What the forecast held there is the demand given
@@ -762,7 +820,6 @@ def constrain_unavailable(pred: Prediction, key: dict, spans, freq: str) -> tupl
     forecast; Nahmias, *Production and Operations Analysis*, lost sales)."""
     from workbench.data.validate import period_end
 
-    days = declared_days(key, spans)
     share = declared_share(pred.ds, freq, days)
     if not share.any():
         return pred, np.zeros(len(pred.ds)), None
@@ -936,10 +993,10 @@ def _execute(frame, request: ForecastRequest, *, keys=None, calendar=None, pool_
     model = request.model_name
     params = dict(request.model_params)
     parts, counts = partition_series(frame, keys, request.partition_size)
+    runs = DeclaredRuns(unavailable, keys)  # indexed once; each partition takes its series' days
     job = _Job(tuple(keys), request.horizon, model, params, request.quantiles, request.freq,
                calendar or default_calendar(), with_baseline, out_dir, request.conformal_windows, window,
-               unavailable=() if unavailable is None or not len(unavailable) else
-               tuple(unavailable.to_dict("records")))
+               unavailable=unavailable is not None and len(unavailable) > 0)
     engine = request.engine
     owned = not isinstance(engine, Engine)
     runner = make_engine(engine, address=request.dask_address,
@@ -962,7 +1019,7 @@ def _execute(frame, request: ForecastRequest, *, keys=None, calendar=None, pool_
             if launch_param:
                 curve = panel_launch_curve(frame, keys, request.freq, sums)
                 job = replace(job, params={**job.params, launch_param: curve})
-        tasks = [_partition_task(part, keys, priors, borrows) for part in parts]
+        tasks = [_partition_task(part, keys, priors, borrows, runs) for part in parts]
         results: list[_PartitionResult | None] = [None] * len(parts)
         with progress_bar(sum(counts), desc=f"forecast ({request.model}, {runner.name})",
                           enabled=progress) as bar:
@@ -977,14 +1034,17 @@ def _execute(frame, request: ForecastRequest, *, keys=None, calendar=None, pool_
     return results
 
 
-def _partition_task(part: pd.DataFrame, keys: list, priors: dict, borrows: dict) -> _Partition:
+def _partition_task(part: pd.DataFrame, keys: list, priors: dict, borrows: dict, runs: DeclaredRuns
+                    ) -> _Partition:
     """The forecast task of the rows ``part``: with the entries of ``borrows`` (series key values
-    -> level, ``level_priors``) for its series and the ``priors`` of those levels only."""
-    if not borrows:
+    -> level, ``level_priors``) for its series, the ``priors`` of those levels only and its series'
+    declared days (``runs``), never the whole file's."""
+    if not borrows and not runs:
         return _Partition(part)
-    series = part[keys].drop_duplicates().itertuples(index=False, name=None)
+    series = list(part[keys].drop_duplicates().itertuples(index=False, name=None)) if keys else [()]
     levels = {s: borrows[s] for s in series if s in borrows}
-    return _Partition(part, levels, {level: priors[level] for level in set(levels.values())})
+    days = {s: d for s in series if len(d := runs.of(dict(zip(keys, s))))} if runs else {}
+    return _Partition(part, levels, {level: priors[level] for level in set(levels.values())}, days)
 
 
 def _distributed_sums(runner: Engine, parts, job: _Job) -> pd.DataFrame:
