@@ -172,3 +172,23 @@ def test_last_years_months_move_to_this_years_spring_festival(seed):
     assert ratio["2027-02-01"] < 2.4 and abs(ratio["2027-01-01"] - 1) < 0.3, ratio
     notes = [n for n in out.attrs["notes"] if "cherries" in n and "moved to this year's Spring Festival" in n]
     assert notes and "2027-02" in notes[0], out.attrs["notes"]
+
+
+def test_off_season_months_are_not_said_to_move():
+    """Review 10.2 #2: a summer fruit (June-August) beside four year-round lines with the festival's
+    sale and pause: its note said off-season months were "moved" (2027-01 x1.32) while they are
+    forecast at 0. The move and its note cover only in-season months with last year's sales."""
+    days = pd.date_range("2022-12-01", "2027-08-31")
+    rng = np.random.default_rng(0)
+    f = _festival(days)
+    frames = []
+    for i in range(4):
+        units = pd.Series(rng.poisson(40.0 * f * 1.1 ** ((days - days[0]).days / 365)), days).resample("MS").sum()
+        frames.append(pd.DataFrame({"sku": f"line{i}", "ds": units.index, "y": units.to_numpy()}))
+    units = pd.Series(rng.poisson(np.where(np.isin(days.month, (6, 7, 8)), 60.0, 0.0)), days).resample("MS").sum()
+    frames.append(pd.DataFrame({"sku": "fruit", "ds": units.index, "y": units.to_numpy()}))
+    frame = pd.concat(frames, ignore_index=True)
+    out = forecast(frame[frame.ds <= "2026-11-01"], horizon=9, keys=["sku"], freq="MS", n_jobs=1)
+    fruit = out[out.sku == "fruit"].set_index("ds")
+    assert (fruit.loc["2026-12-01":"2027-05-01", ["yhat", "yhat_q90"]] == 0).all().all()
+    assert not [n for n in out.attrs["notes"] if "fruit" in n and "moved to this year's Spring Festival" in n]

@@ -132,8 +132,7 @@ class OffSeasonPath(Forecaster):
         off = self.off_season_.off(index)
         empty = ~off & (last_year == 0)  # in season, but nothing sold a year before
         base = np.where(empty, self.season_level_, last_year)
-        move, move_var, moved = self._festival_move(pd.DatetimeIndex(future), self.ds_[back])
-        move, move_var = np.where(empty, 0.0, move), np.where(empty, 0.0, move_var)
+        move, move_var, moved = self._festival_move(pd.DatetimeIndex(future), self.ds_[back], ~off & ~empty)
         mean = np.where(off, 0.0, base * np.exp(years * self.growth_ + move))
         floor = count_noise(base) + count_noise(mean)
         var = (np.maximum(self.noise_, floor) + years ** 2 * self.growth_var_
@@ -160,9 +159,13 @@ class OffSeasonPath(Forecaster):
                          f"the mean of its last year's selling {words}) x the growth, not zero")
         return Prediction(pd.DatetimeIndex(future), mean, qs, notes, mean.copy())
 
-    def _festival_move(self, future: pd.DatetimeIndex, back: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray, str]:
+    def _festival_move(self, future: pd.DatetimeIndex, back: pd.DatetimeIndex,
+                       moving: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
         """``(log move, its variance, note)`` of each period of ``future`` (shape (h,)) from the
-        period a year or more before it (``back``, the same month or quarter): the Spring Festival
+        period a year or more before it (``back``, the same month or quarter), for the periods
+        ``moving`` (boolean, shape (h,): in season with last year's sales to move; the others, and
+        the note, get none: review 10.2 #2, a summer fruit's note had "moved" its off-season
+        January x1.32, forecast at 0): the Spring Festival
         and New Year sale effects (``lunar_prior``, the panel's pooled ``lunar.LunarEffect``) at this
         year's festival dates less those at that year's, which the period carries (cherries'
         February 2026 held part of the sale, February 2027 holds the courier pause: a month's
@@ -180,11 +183,11 @@ class OffSeasonPath(Forecaster):
                 lunar_regressors(back, self.freq_, self.calendar_, spans=effect.spans).sum(axis=1) > 0)
         except CalendarRangeError:
             return zero, zero, ""
-        move = now - then
+        move = np.where(moving, now - then, 0.0)
         if not np.any(np.abs(move) > 1e-9):
             return zero, zero, ""
         words = PERIOD_WORDS[self.freq_]
-        return move, effect.variance(J_now - J_then, touched), (
+        return move, np.where(moving, effect.variance(J_now - J_then, touched), 0.0), (
             f"{self.name}: last year's {words} moved to this year's Spring Festival and New Year sale dates by the "
             f"panel's pooled effects ({effect.describe()}): "
             + ", ".join(f"{d.strftime('%Y-%m')} x{np.exp(m):.2f}" for d, m in zip(future, move) if abs(m) > 0.005))
