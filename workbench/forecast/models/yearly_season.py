@@ -84,6 +84,9 @@ PERIOD_DAYS = {"D": 1, "W": 7}
 # (the New Year sale starts 35 days before it, the Lantern Festival is 14 days after): a fruit's off
 # season of months that holds the festival keeps the calendar date
 FESTIVAL_REACH = 42
+# sd (periods) of the difference of two festivals' places rounded down to their week: each is off
+# by a uniform 0..1 week (the festival's weekday moves every year), sqrt(2 / 12)
+ROUNDING_SD = float(np.sqrt(2 / 12))
 FRAME_YEARS = 12  # festivals placed past the history's end: the years ahead a forecast may reach
 EDGE_SURE = 1e-3  # a chance of being off within this of 0 or 1 is taken as sure (past 3.1 edge sds)
 
@@ -279,7 +282,8 @@ def yearly_off(y: np.ndarray, freq: str, ds: pd.DatetimeIndex | None = None) -> 
     frame (``lunar_frame``: a shop closed over the festival, which moves 11-19 days a year, is off
     on next year's festival days, not on this year's dates). The edges' spread ``edge_sd`` is the
     root mean square of the recurring pairs' edge differences: an edge ahead is read off last
-    year's, so its error is such a difference (two years' edge errors, not one)."""
+    year's, so its error is such a difference (two years' edge errors, not one); in a lunar frame at
+    weeks at least ``ROUNDING_SD``, the error of two festivals' places rounded to their weeks."""
     y = np.asarray(y, float)
     if freq not in YEAR_PERIODS or not (y > 0).any():
         return None
@@ -296,8 +300,12 @@ def yearly_off(y: np.ndarray, freq: str, ds: pd.DatetimeIndex | None = None) -> 
             found, recurring, gaps = lunar, moved, moved_gaps
     if not recurring or calendar_bound(y, freq) >= SEASON_ALPHA:
         return None
-    found = replace(found, runs=tuple(sorted(recurring)),
-                    edge_sd=float(np.sqrt(np.mean(np.square(gaps)))) if gaps else 0.0)
+    edge_sd = float(np.sqrt(np.mean(np.square(gaps)))) if gaps else 0.0
+    if found.festivals is not None and PERIOD_DAYS[freq] > 1:
+        # weeks placed by a rounded festival: an edge week ahead may hold open days whatever the years
+        # seen agree on (review 10.2 #1: a week open 2 days forecast 0 with a band of 0..0)
+        edge_sd = max(edge_sd, ROUNDING_SD)
+    found = replace(found, runs=tuple(sorted(recurring)), edge_sd=edge_sd)
     last = np.arange(len(y) - OFF_PERIODS[freq], len(y))
     before = found.back(last, 1)
     if before[0] >= found.first:  # the cut-off's state, against the same periods a year before
