@@ -88,9 +88,12 @@ def test_days_declared_only_after_the_history_change_no_history(tmp_path):
 
 @pytest.mark.parametrize("text, message", [
     ("sku,start\nA,2025-01-01\n", r"column\(s\) \['end'\] missing"),
-    ("sku,start,end\nA,2025-01-21,2025-01-25\nA,2025-13-01,2025-01-05\n", "line 3, column 'start'"),
+    ("sku,start,end\nA,2025-01-21,2025-01-25\nA,2025-13-01,2025-01-05\n", "column 'start' has unparseable dates at line 3"),
+    ("sku,start,end\nA,03/04/2025,2025-01-25\n", "column 'start'.*day and month cannot be told apart"),
     ("sku,start,end\nA,2025-02-01,2025-01-05\n", "line 2, column 'end'.*before the start"),
     ("sku,start,end\nA,2025-01-21,2025-01-22\nZ9,2025-01-01,2025-01-02\n", "line 3, column 'sku': 'Z9' is no value"),
+    # trial 12 F17: a typo names the closest codes of the data
+    ("sku,start,end\nA1,2025-01-01,2025-01-02\n", "line 2, column 'sku': 'A1' is no value.*; the closest: 'A'"),
     ("sku,start,end\n,2025-01-01,2025-01-02\n", "line 2, column 'sku': empty"),
     ("store,start,end\nX,2025-01-01,2025-01-02\n", r"\['store'\] are neither"),
 ])
@@ -298,3 +301,11 @@ def test_a_file_of_a_run_a_series_costs_the_series_not_series_times_runs():
     task = _partition_task(part, ["sku"], {}, {}, DeclaredRuns(spans, ["sku"]))
     assert sorted(task.unavailable) == [(s,) for s in skus[:10]]
     assert all(list(days) == list(ds[100:105]) for days in task.unavailable.values())
+
+
+def test_the_days_are_read_as_the_data_reads_dates(tmp_path):
+    """Trial 12 F17: ``data orders`` reads 2026年8月26日, the unavailable-days file refused it."""
+    path = tmp_path / "oos.csv"
+    path.write_text("sku,start,end\nA,2025年1月21日,2025年1月25日\n", encoding="utf-8")
+    spans = read_unavailable(path, _shop(5, 0, 0, days=30), ["sku"])
+    assert spans[["start", "end"]].iloc[0].tolist() == [pd.Timestamp("2025-01-21"), pd.Timestamp("2025-01-25")]

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.io import display_path, read_table
-from workbench.data.validate import PERIOD_LENGTH, PERIOD_WORDS, describe_rows, fill_gaps, pandas_freq, parse_dates
+from workbench.data.validate import PERIOD_LENGTH, PERIOD_WORDS, closest_hint, describe_rows, fill_gaps, pandas_freq, parse_dates
 from workbench.errors import DataValidationError, ParameterError
 
 class SuccessorsWarning(UserWarning):
@@ -190,7 +190,7 @@ def code_column(frame: pd.DataFrame, keys: list[str], successors: Successors) ->
         more = f" ({len(absent) - 1} more codes are missing too)" if len(absent) > 1 else ""
         raise DataValidationError(f"{successors.source}: {line}, column {column!r}: code {code!r} is not in "
                                   f"{where} of the data{more}; check the code (a successor must have sold "
-                                  f"once to be in the data)")
+                                  f"once to be in the data){closest_hint(code, values[best])}")
     return best
 
 

@@ -12,7 +12,8 @@ per run of unavailable days:
 * any subset of the run's key columns (``--keys``) that names series, e.g. ``商品ID``: the run
   applies to every series with those values (a SKU in every province when only ``商品ID`` is
   given); no key column at all applies the row to every series (the shop closed);
-* ``start``, ``end``: the first and last unavailable day, inclusive (``YYYY-MM-DD``).
+* ``start``, ``end``: the first and last unavailable day, inclusive (``YYYY-MM-DD``, or any one
+  format the data's dates take, ``workbench.data.validate.parse_dates``: ``2026年8月26日``...).
 
 What is done with the days is the forecast core's (``workbench.forecast.core.censor_unavailable``).
 """
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.data.validate import closest_hint, parse_dates
 from workbench.errors import DataValidationError
 
 SPAN_COLUMNS = ("start", "end")
@@ -45,7 +47,7 @@ def read_unavailable(source: str | Path, frame: pd.DataFrame, keys) -> pd.DataFr
     Raises
     ------
     DataValidationError naming the file, its line and column: ``read_spans``' faults, and a key
-    value no series of the data holds.
+    value no series of the data holds (with the closest values the data holds, ``validate.closest_hint``).
     """
     out = read_spans(source, keys)
     check_codes(out, frame, [c for c in out.columns if c not in (*SPAN_COLUMNS, "line")])
@@ -63,7 +65,7 @@ def check_codes(spans: pd.DataFrame, frame: pd.DataFrame, columns) -> None:
         if len(bad):
             more = f" ({len(bad) - 1} more rows too)" if len(bad) > 1 else ""
             raise DataValidationError(f"{src}: line {bad['line'].iloc[0]}, column {k!r}: {bad[k].iloc[0]!r} is no "
-                                      f"value of {k!r} in the data{more}; check the code")
+                                      f"value of {k!r} in the data{more}; check the code{closest_hint(bad[k].iloc[0], known)}")
 
 
 def read_spans(source: str | Path, keys) -> pd.DataFrame:
@@ -82,8 +84,8 @@ def read_spans(source: str | Path, keys) -> pd.DataFrame:
     Raises
     ------
     DataValidationError naming the file, its line and column: a missing ``start``/``end``
-    column, a column that is neither a key of the run nor ``start``/``end``, an empty or
-    unreadable date, an ``end`` before its ``start``, an empty key value.
+    column, a column that is neither a key of the run nor ``start``/``end``, an empty, unreadable
+    or ambiguous date (``parse_dates``' faults), an ``end`` before its ``start``, an empty key value.
     """
     from workbench.data.io import read_table
 
@@ -101,19 +103,12 @@ def read_spans(source: str | Path, keys) -> pd.DataFrame:
         raise DataValidationError(f"{src}: column(s) {unknown} are neither start/end nor a key column of the run "
                                   f"({keys}); rename them or add them to --keys")
     key_cols = [k for k in keys if k in table.columns]
+    # the data's own date reader (trial 12 F17: 2026年8月26日 was refused here, read by `data orders`)
+    days = {c: parse_dates(table, c, source=src) for c in SPAN_COLUMNS}
     rows = []
     for i, (label, record) in enumerate(table.iterrows()):
         line = label + 2 if table.attrs.get("csv_rows") else i + 1  # a file's line (header: 1), else its row
-        span = {}
-        for column in SPAN_COLUMNS:
-            text = "" if pd.isna(record[column]) else str(record[column]).strip()
-            day = pd.to_datetime(text, errors="coerce", format="%Y-%m-%d") if text else pd.NaT
-            if pd.isna(day):
-                day = pd.to_datetime(text, errors="coerce") if text else pd.NaT
-            if pd.isna(day):
-                raise DataValidationError(f"{src}: line {line}, column {column!r}: {text or '(empty)'!r} is not a "
-                                          f"date; write the day as YYYY-MM-DD")
-            span[column] = day.normalize()
+        span = {c: days[c].iloc[i] for c in SPAN_COLUMNS}
         if span["end"] < span["start"]:
             raise DataValidationError(f"{src}: line {line}, column 'end': {span['end'].date()} is before the start "
                                       f"{span['start'].date()}; end is the last unavailable day (inclusive)")

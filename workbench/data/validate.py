@@ -19,6 +19,8 @@ as daily, month or quarter starts given as daily, weekly or monthly) is refused,
 
 from __future__ import annotations
 
+import difflib
+
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -95,6 +97,14 @@ def consecutive_runs(index) -> list[np.ndarray]:
     festival's touched periods, an event's occurrences, an outage's dates)."""
     index = np.asarray(index)
     return np.split(index, np.flatnonzero(np.diff(index) > 1) + 1) if len(index) else []
+
+
+def closest_hint(value: str, known) -> str:
+    """``"; the closest: 'CL01', 'CL02'"``: the values of ``known`` (codes of a key column) nearest
+    ``value`` (a code the data does not hold, likely a typo; ``difflib``'s ratio, up to 3, at least
+    0.5), or "" when none is near (trial 12 F17: 'CL1' was refused without naming CL01)."""
+    close = difflib.get_close_matches(str(value), sorted(map(str, known)), n=3, cutoff=0.5)
+    return f"; the closest: {', '.join(map(repr, close))}" if close else ""
 
 
 def describe_rows(frame: pd.DataFrame, mask) -> str:
