@@ -181,3 +181,24 @@ def test_reconciled_backtest_without_a_band_falls_back_as_the_planning_does():
     with pytest.raises(ParameterError, match="'mint'"), warnings.catch_warnings():
         warnings.simplefilter("error")  # nothing fitted: no note from any fit
         backtest_windows(frame, model="seasonal_naive", windows=windows, keys=["k"], lead=30, reconcile="mint")
+
+
+def test_each_series_window_total_is_kept_and_the_worst_one_named(categories):
+    """Trial 12 F12: a mean series bias of +527% could not be traced to a series: the comparison
+    keeps every series' window totals per model and window and names the series furthest off."""
+    spoiled = categories.copy()
+    first = sorted(spoiled.category.unique())[0]
+    window = event_windows("618", [2025])["618 2025"]
+    in_window = (spoiled.category == first) & spoiled.ds.between(*window)
+    spoiled.loc[in_window, "y"] *= 0.1  # the series sold a tenth of its usual in the window: forecast far over
+    table = compare_models(spoiled, models=["seasonal_naive"], windows={"618 2025": window}, keys=["category"])
+    series = table.attrs["series"]
+    assert list(series.columns) == ["model", "category", "window", "forecast", "actual", "error", "bias", "wape",
+                                    "yhat_q10", "yhat_q90", "in_band", "replaced"]
+    assert len(series) == spoiled.category.nunique() and (series.model == "seasonal_naive").all()
+    row = series.set_index("category").loc[first]
+    assert row.actual == pytest.approx(spoiled.loc[in_window, "y"].sum())
+    assert row.error == pytest.approx(row.forecast - row.actual) and row.bias == pytest.approx(row.error / row.actual)
+    assert series.bias.abs().idxmax() == series.index[series.category == first][0]
+    assert table.iloc[0].worst_series.startswith(f"category={first}: {row.forecast:,.0f} vs {row.actual:,.0f} (+")
+    assert table.iloc[0].mean_series_bias == pytest.approx(series.bias.mean())

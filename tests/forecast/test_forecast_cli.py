@@ -322,11 +322,17 @@ def test_with_baseline_writes_the_uplift_a_budget_target_reads(tmp_path, capsys)
         forecast_gmv_target(without, start=window.start, end=window.end, measure="uplift")
 
 
-def test_a_backtest_whose_history_never_saw_the_event_says_so(sample_csv, capsys):
+def test_a_backtest_whose_history_never_saw_the_event_says_so(sample_csv, tmp_path, capsys):
     code = main(["backtest", "--data", str(sample_csv), "--date-col", "ds", "--target", "units", "--freq", "D",
-                 "--keys", "category", "--event", "618", "--years", "2025", "--models", "seasonal_naive"])
+                 "--keys", "category", "--event", "618", "--years", "2025", "--models", "seasonal_naive",
+                 "--series-out", str(tmp_path / "series.csv")])
     assert code == 0
     out = capsys.readouterr().out
+    # trial 12 F12: each series' window totals are written, and the one furthest off is named
+    series = pd.read_csv(tmp_path / "series.csv")
+    assert list(series.columns[:3]) == ["model", "category", "window"] and len(series) == series.category.nunique()
+    worst = series.loc[series.bias.abs().idxmax()]
+    assert f"furthest off, seasonal_naive on 618 2025: category={worst.category}: " in out
     assert ("note: 618 2025: the history before its cut-off 2025-02-12 holds no earlier 618 window whole; the models "
             "forecast it without having seen the event\n") in out
     # review 8.4 #9: what auto borrows is said only when auto runs
@@ -428,7 +434,7 @@ def test_weekly_reconciled_forecast_takes_the_file_and_gives_up_a_planned_stock_
 @pytest.mark.parametrize("text, message", [
     ("category,start,end\nnot_a_category,2024-10-01,2024-10-02\n", "line 2, column 'category': 'not_a_category'"),
     ("category,start,end\n{c},2024-10-05,2024-10-01\n", "line 2, column 'end': 2024-10-01 is before the start"),
-    ("category,start,end\n{c},2024-10-01,10/32/2024\n", "line 2, column 'end': '10/32/2024' is not a date"),
+    ("category,start,end\n{c},2024-10-01,10/32/2024\n", "column 'end' has unparseable dates at line 2"),
     ("category,end\n{c},2024-10-01\n", r"column\(s\) \['start'\] missing"),
 ])
 def test_unavailable_file_errors_name_line_and_column(sample_csv, tmp_path, capsys, text, message):

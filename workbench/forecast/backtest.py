@@ -26,6 +26,7 @@ from workbench.errors import ModelError, ParameterError
 from workbench.forecast import metrics
 from workbench.forecast.core import (LOST_SALES, ForecastNoteWarning, censor_unavailable, forecast, given_up,
                                      series_keys, unavailable_mask)
+from workbench.forecast.models import AUTO
 from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
 from workbench.forecast.reconcile import prepare_method, reconcile as reconcile_levels, scale_band
 from workbench.forecast.request import ForecastRequest, check_lead
@@ -86,6 +87,23 @@ def window_history(event: str, year: int, lead: int, start, end,
     return WindowHistory(cutoff, refused, seen)
 
 
+def unseen_note(event: str, year: int, history: WindowHistory, calendar: RetailCalendar | None = None,
+                models=()) -> str | None:
+    """The note a backtest of ``event``'s window of ``year`` carries when the history before its cut-off
+    (``history``, ``window_history``'s) holds no earlier window of the event whole: the window is scored
+    all the same, the models forecasting it without having seen the event (what ``auto`` then borrows is
+    said only when ``models`` holds it; review 8.4 #9). None when the models saw the event. The command
+    line and the event report say it alike (trial 12 F20: the report hid a window the command line scored)."""
+    if history.seen_before:
+        return None
+    calendar = calendar or default_calendar()
+    label = calendar.label(event)
+    borrowed = (" (auto's event_profile and recent_level borrow the uplift of the events of its kind if they "
+                "saw any (else they add none), with a wider band: their notes say which)") if AUTO in models else ""
+    return (f"{label} {year}: the history before its cut-off {history.cutoff.date()} holds no earlier {label} "
+            f"window whole; the models forecast it without having seen the event{borrowed}")
+
+
 def _score(actual: pd.DataFrame, train_y: np.ndarray, lo: str, hi: str, quantiles) -> dict:
     y, yhat = actual["y"].to_numpy(), actual["yhat"].to_numpy()
     qs = {q: actual[quantile_column(q)].to_numpy() for q in quantiles}
@@ -116,10 +134,10 @@ def _notes_named(where: str):
 
 
 def _window_inside(joined: pd.DataFrame, bands: pd.DataFrame, keys: list[str], lo: str, hi: str) -> dict:
-    """Whether each series' actual window total lies inside the outer quantiles of its window
-    total's own band (``core.forecast``'s ``window_bands``, scaled to the forecast as scored:
-    ``planning.with_window_band``), by the tuple of key values (``()`` without keys); NaN
-    without a band."""
+    """Each series' window-total band and whether its actual window total lies inside it, by the
+    tuple of key values (``()`` without keys): ``{"band_lo", "band_hi", "window_covered"}``, the
+    outer quantiles of its window total's own band (``core.forecast``'s ``window_bands``, scaled to
+    the forecast as scored: ``planning.with_window_band``) and 1.0 / 0.0 (NaN without a band)."""
     from workbench.forecast.planning import with_window_band
 
     value = [c for c in joined.columns if c.startswith("yhat")]
@@ -129,7 +147,8 @@ def _window_inside(joined: pd.DataFrame, bands: pd.DataFrame, keys: list[str], l
     covered = ((totals["y"] >= totals[lo]) & (totals["y"] <= totals[hi])).astype(float) \
         .where(totals[lo].notna() & totals[hi].notna())
     index = list(totals[keys].itertuples(index=False, name=None)) if keys else [()]
-    return dict(zip(index, covered))
+    return {k: {"band_lo": a, "band_hi": b, "window_covered": c}
+            for k, a, b, c in zip(index, totals[lo], totals[hi], covered)}
 
 
 def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: str = "auto",
@@ -141,9 +160,10 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
     """Backtest ``model`` on each named window ``(start, end)`` of daily data: fit on history
     ending ``lead`` days (1 to ``MAX_LEAD``) before the window, score the window
     (``conformal_windows``: as in ``ForecastRequest``, the core's calibration of the bands).
-    ``per_series`` ``window_covered`` is 1.0 when the series' actual window total lies inside
-    its window total's own band (``workbench.forecast.window_band``; not a sum of the days'
-    quantiles), 0.0 when not, NaN without a band.
+    ``per_series`` ``band_lo`` / ``band_hi`` are the outer quantiles of the series' window total's
+    own band (``workbench.forecast.window_band``; not sums of the days' quantiles; NaN without a
+    band) and ``window_covered`` is 1.0 when its actual window total lies inside it, 0.0 when not,
+    NaN without a band.
 
     ``reconcile`` (a ``workbench.forecast.reconcile`` method without in-sample errors, e.g.
     ``"forecast_proportions"``; ``"mint_refits"`` weighs by the forecasts' own refit errors; or ``"auto"``: ``reconcile.resolve_method`` on the training
@@ -217,8 +237,10 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
             label_key = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
             ty = train_groups[key]["y"].to_numpy()
             extra = {"direct_wape": metrics.wape(part["y"], part["yhat_direct"])} if direct is not fc else {}
+            band = inside.get(tuple(label_key[k] for k in keys), {})
             per_rows.append({**label_key, "window": label, **_score(part, ty, lo, hi, quantiles), **extra,
-                             "window_covered": inside.get(tuple(label_key[k] for k in keys), np.nan),
+                             "band_lo": band.get("band_lo", np.nan), "band_hi": band.get("band_hi", np.nan),
+                             "window_covered": band.get("window_covered", np.nan),
                              "replaced": replaced.get(tuple(label_key[k] for k in keys), "")})
         values = ["y", "yhat", *map(quantile_column, quantiles), *(["yhat_direct"] if direct is not fc else [])]
         summed = joined.groupby("ds")[values].sum().reset_index()
@@ -282,9 +304,11 @@ def compare_models(frame: pd.DataFrame, *, models, windows: dict[str, tuple], le
     (naming each failure). ``series_coverage``: the share of series-days inside the series' own
     outer quantiles (pooled over every series and day), the calibration a planner can use;
     ``window_coverage``: the share of series whose window total lies inside its own band (the
-    selection table's). ``unavailable``: declared unavailable days, as ``backtest_windows`` takes them."""
+    selection table's). ``worst_series``: the series furthest off (``worst_series``), so a large series bias
+    can be traced; ``table.attrs["series"]``: every scored series' window totals per model and window
+    (``series_table``). ``unavailable``: declared unavailable days, as ``backtest_windows`` takes them."""
     lo, hi = quantile_column(min(quantiles)), quantile_column(max(quantiles))
-    rows, notes = [], []
+    rows, notes, series_rows = [], [], []
     for model in models:
         for label, window in windows.items():
             try:
@@ -301,6 +325,7 @@ def compare_models(frame: pd.DataFrame, *, models, windows: dict[str, tuple], le
                     notes.append(f"model {model!r} not scored on {tot.window}: the fallback forecast every "
                                  f"series ({short_reason(Exception(per['replaced'].iloc[0]))})")
                     continue
+                series_rows.append(series_table(per, model, series_keys(frame, keys), lo, hi))
                 rows.append({"model": model, "window": tot.window,
                              **{m: tot[m] for m in METRIC_COLUMNS},
                              "pooled_series_wape": metrics.wape(fc["y"], fc["yhat"]),
@@ -309,6 +334,7 @@ def compare_models(frame: pd.DataFrame, *, models, windows: dict[str, tuple], le
                              "series_bias_sd": per["bias"].std(ddof=0),
                              "series_coverage": metrics.coverage(fc["y"], fc[lo], fc[hi]),
                              "window_coverage": per["window_covered"].mean(),
+                             "worst_series": worst_series(per, series_keys(frame, keys)),
                              "series": len(per), "replaced_series": int((per["replaced"] != "").sum()),
                              **({"summed_wape": tot["summed_wape"], "direct_total_wape": tot["direct_total_wape"],
                                  "direct_series_wape": metrics.wape(fc["y"], fc["yhat_direct"])}
@@ -322,7 +348,39 @@ def compare_models(frame: pd.DataFrame, *, models, windows: dict[str, tuple], le
         notes.append("coverage and scaled pinball of the total are not scored: the sum of the series' "
                      "quantiles is no quantile of the total; series_coverage is the series' own")
     table.attrs["notes"] = notes
+    table.attrs["series"] = pd.concat(series_rows, ignore_index=True)
     return table
+
+
+def series_table(per: pd.DataFrame, model: str, keys: list[str], lo: str, hi: str) -> pd.DataFrame:
+    """One model's window totals per series (``backtest_windows``' ``per_series`` of one window) as a
+    planner reads them: ``model``, ``window``, the keys, ``forecast`` and ``actual`` (window totals,
+    the data's units), ``error`` (forecast - actual), ``bias`` (error / actual; NaN when nothing
+    sold), ``wape`` (of the window's days), ``lo`` / ``hi`` (the outer quantiles of the window
+    total's own band, e.g. ``yhat_q10`` / ``yhat_q90``), ``in_band`` (the actual inside them; empty
+    without a band) and ``replaced`` (why the guard's fallback forecast the series, or "")."""
+    out = per[[*keys, "window"]].copy()
+    out.insert(0, "model", model)
+    out["forecast"], out["actual"] = per["forecast_total"], per["actual_total"]
+    out["error"] = out["forecast"] - out["actual"]
+    out["bias"], out["wape"] = per["bias"], per["wape"]
+    out[lo], out[hi] = per["band_lo"], per["band_hi"]
+    out["in_band"] = per["window_covered"].map({1.0: True, 0.0: False}).astype("boolean")
+    out["replaced"] = per["replaced"]
+    return out.reset_index(drop=True)
+
+
+def worst_series(per: pd.DataFrame, keys: list[str]) -> str:
+    """The series whose window total was furthest off in relative terms (largest ``|bias|``: the one
+    that moves ``mean_series_bias`` most; trial 12 F12: a mean series bias of +527% the user could not
+    trace), named with its forecast and actual window totals, e.g. ``sku=AP03: 1,020 vs 85 (+1100%)``;
+    "" when no series sold in the window."""
+    scored = per[np.isfinite(per["bias"].to_numpy(float))]
+    if scored.empty:
+        return ""
+    row = scored.loc[scored["bias"].abs().idxmax()]
+    return (f"{series_label({k: row[k] for k in keys})}: {row['forecast_total']:,.0f} vs "
+            f"{row['actual_total']:,.0f} ({row['bias']:+.0%})")
 
 
 def short_reason(exc: Exception, limit: int = 200) -> str:

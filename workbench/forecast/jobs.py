@@ -14,7 +14,7 @@ from workbench.data.successors import SuccessorsWarning, map_codes, read_success
 from workbench.data.unavailable import read_unavailable
 from workbench.data.validate import PERIOD_LENGTH, period_end, prepare_long_frame, table_notes
 from workbench.errors import ParameterError
-from workbench.forecast.backtest import compare_models, event_windows, window_history
+from workbench.forecast.backtest import compare_models, event_windows, unseen_note, window_history
 from workbench.forecast.core import LOST_SALES, ForecastRun, forecast, forecast_to_parquet
 from workbench.forecast.engines import make_engine
 from workbench.forecast.models import AUTO, resolve_model
@@ -310,20 +310,19 @@ def _check_backtest_years(frame: pd.DataFrame, event: str, years, lead: int, cal
         raise ParameterError(
             f"--years {list(bad)}: {reasons}. With this data and --lead {lead} the years are "
             f"{allowed if allowed else 'none (use a shorter --lead or more history)'}")
-    borrowed = (" (auto's event_profile and recent_level borrow the uplift of the events of its kind if they "
-                "saw any (else they add none), with a wider band: their notes say which)") if AUTO in models else ""
-    return [f"{calendar.label(event)} {y}: the history before its cut-off {h.cutoff.date()} holds no earlier "
-            f"{calendar.label(event)} window whole; the models forecast it without having seen the event{borrowed}"
-            for y, h in history.items() if not h.seen_before]
+    return [note for y, h in history.items() if (note := unseen_note(event, y, h, calendar, models))]
 
 
 def backtest_file(data, *, date_col, target, keys=(), freq="D", event: str, years, lead: int = 90,
                   models=(AUTO, "seasonal_naive", "event_naive"), quantiles=DEFAULT_QUANTILES,
                   out=None, table=None, query=None, gaps="zero", events: str | None = None,
                   n_jobs: int | None = None, encoding: str | None = None,
-                  sheet: str | int | None = None, successors=None, unavailable=None) -> pd.DataFrame:
+                  sheet: str | int | None = None, successors=None, unavailable=None,
+                  series_out=None) -> pd.DataFrame:
     """Compare ``models`` on past windows of ``event`` in ``years``, each fitted on history
-    ending ``lead`` days before its window; write the table to ``out`` if given (``successors``:
+    ending ``lead`` days before its window; write the table to ``out`` if given, and every
+    series' window totals per model and window (``backtest.series_table``: forecast, actual,
+    error, bias, band, in band) to ``series_out`` if given (trial 12 F12) (``successors``:
     a successor mapping file, as ``load_series`` applies it; ``unavailable``: a file of days series
     could not sell, ``workbench.data.unavailable``, as ``backtest.backtest_windows`` takes it). Every
     parameter is checked before the file is read (``ParameterError`` naming it). Models skipped
@@ -334,6 +333,9 @@ def backtest_file(data, *, date_col, target, keys=(), freq="D", event: str, year
     if freq != "D":
         raise ParameterError(f"--freq: event backtests need daily data; got {freq!r}")
     refuse_overwrite(out, data, events, successors, unavailable)
+    if series_out is not None:
+        _check_side_output("--series-out", series_out, OutputFormat(), [data, events, successors, unavailable],
+                           [out])
     lead = check_lead(lead)
     keys = check_keys(keys, date_col=date_col, target_col=target)
     quantiles = check_quantiles(quantiles)
@@ -362,4 +364,6 @@ def backtest_file(data, *, date_col, target, keys=(), freq="D", event: str, year
                                for line in backtest_verdict(table_, judged, quantiles)]
     if out:
         write_table(table_, out)
+    if series_out is not None:
+        write_table(table_.attrs["series"], series_out)
     return table_

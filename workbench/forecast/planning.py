@@ -14,7 +14,7 @@ import pandas as pd
 
 from workbench.calendar import EventWindow, RetailCalendar, default_calendar
 from workbench.errors import DataValidationError, ModelError, ParameterError
-from workbench.forecast.backtest import window_history
+from workbench.forecast.backtest import unseen_note, window_history
 from workbench.forecast.core import LOST_SALES, censor_unavailable, coarser_levels, forecast, given_up, series_keys
 from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
 from workbench.forecast.request import MAX_HORIZON, ForecastRequest, check_lead
@@ -1081,14 +1081,17 @@ class BacktestPlan:
 
 
 def backtest_plan(frame: pd.DataFrame, *, event: str, lead: int, years=None,
-                  calendar: RetailCalendar | None = None, freq: str = "D") -> BacktestPlan:
+                  calendar: RetailCalendar | None = None, freq: str = "D", models=()) -> BacktestPlan:
     """The windows of ``event`` to backtest: in ``years`` (None: the last ``MAX_BACKTEST_YEARS``
-    that can be). A window can be backtested when it lies inside the data and the history
-    before its cut-off (``lead`` days before the window) holds an earlier window of the event
-    whole, so the model has seen the event once. A year that cannot be backtested is skipped
-    with a note saying why; none at all is an answer (a note), never an error. Weekly or monthly
-    data (``freq``) have no backtest here: ``backtest.compare_models`` scores days (its cut-off,
-    coverage and window bands are in days), and a note says so."""
+    that can be). A window can be backtested when ``backtest.window_history`` does not refuse it
+    (it lies inside the data and ``MIN_CUTOFF_HISTORY`` days precede its cut-off, ``lead`` days
+    before the window): the command line's rule (``jobs.backtest_file``). A window whose history
+    holds no earlier window of the event is backtested all the same, with ``backtest.unseen_note``
+    saying the models forecast it without having seen the event (``models``: the models compared;
+    trial 12 F20: the report skipped 年货节 2026, which the command line scored). A year that cannot be
+    backtested is skipped with a note saying why; none at all is an answer (a note), never an error.
+    Weekly or monthly data (``freq``) have no backtest here: ``backtest.compare_models`` scores days
+    (its cut-off, coverage and window bands are in days), and a note says so."""
     calendar = calendar or default_calendar()
     lead = check_lead(lead)
     if freq != "D":
@@ -1101,19 +1104,14 @@ def backtest_plan(frame: pd.DataFrame, *, event: str, lead: int, years=None,
     for year in candidates:
         window = calendar.window(event, year)
         history = window_history(event, year, lead, start, end, calendar)
-        if history.refused:
-            reason = history.refused
-        elif not history.seen_before:
-            reason = (f"the history before its cut-off {history.cutoff.date()} ({lead} days before the window; "
-                      f"the data start {start.date()}) holds no earlier {window.label} window to learn from")
-        else:
-            usable.append((year, window))
-            continue
-        if years is not None or window.end <= end:  # say why a year asked for, or a past one, is out
-            notes.append(f"{window.label} {year} not backtested: {reason}")
+        if not history.refused:
+            usable.append((year, window, history))
+        elif years is not None or window.end <= end:  # say why a year asked for, or a past one, is out
+            notes.append(f"{window.label} {year} not backtested: {history.refused}")
     if years is None:
         usable = usable[-MAX_BACKTEST_YEARS:]
-    windows = {f"{event} {year}": (w.start, w.end) for year, w in usable}
+    notes += [note for year, _, history in usable if (note := unseen_note(event, year, history, calendar, models))]
+    windows = {f"{event} {year}": (w.start, w.end) for year, w, _ in usable}
     if not windows:
         notes.append(f"no window of {calendar.label(event)} can be backtested on data from "
                      f"{start.date()} to {end.date()}; the forecast above has no backtest")
@@ -1220,6 +1218,7 @@ BACKTEST_COLUMNS = {  # column: (header, display kind); shares as percentages
     "series_bias_sd": ("sd", "pct"),
     "series_coverage": ("series coverage", "pct"),
     "window_coverage": ("window coverage", "pct"),
+    "worst_series": ("furthest off", "text"),
     "replaced_series": ("by fallback", "count"),
 }  # the number of series is said in the caption (backtest_caption), the same on every row
 
@@ -1252,7 +1251,8 @@ def backtest_caption(table: pd.DataFrame, lead: int, quantiles) -> str:
             f"pinball loss of the quantiles; series WAPE = pooled over every series and day, then its median "
             f"over series; series bias = mean over series, then its sd; series coverage = share of series-days "
             f"inside the series' own {lo}..{hi}; window coverage = share of series whose window total lies inside "
-            f"the {lo}..{hi} of that total (the selection table's band); by fallback = series the guard's "
+            f"the {lo}..{hi} of that total (the selection table's band); furthest off = the series with the largest "
+            f"relative window-total error, its forecast vs actual total; by fallback = series the guard's "
             f"fallback forecast (the model failed or its forecast was refused; the notes say why)")
 
 
