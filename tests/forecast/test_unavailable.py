@@ -309,3 +309,24 @@ def test_the_days_are_read_as_the_data_reads_dates(tmp_path):
     path.write_text("sku,start,end\nA,2025年1月21日,2025年1月25日\n", encoding="utf-8")
     spans = read_unavailable(path, _shop(5, 0, 0, days=30), ["sku"])
     assert spans[["start", "end"]].iloc[0].tolist() == [pd.Timestamp("2025-01-21"), pd.Timestamp("2025-01-25")]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_runs_level_moves_with_the_series_outside_its_category_not_with_its_substitutes(seed):
+    """Review 10.1 F1: the top SKU (60 of 200 a day) out 21 days, half its demand bought as its category's
+    other SKUs and the shop flat: read with every other series the level was 72-76 a day (their extra
+    sales counted as the shop's rise); the series outside its category read 60."""
+    rng = np.random.default_rng(seed)
+    ds = pd.date_range("2025-01-01", "2026-09-30", freq="D")
+    out = ds >= "2026-09-10"
+    means = np.r_[60.0, np.full(11, 140 / 11)]
+    rows = []
+    for i, mean in enumerate(means):
+        lam = np.full(len(ds), mean) + (out * 0.5 * 60.0 * mean / means[1:6].sum() if 0 < i < 6 else 0.0)
+        y = np.where(out, 0.0, rng.poisson(lam)) if i == 0 else rng.poisson(lam).astype(float)
+        rows.append(pd.DataFrame({"category": "猫砂" if i < 6 else "猫粮", "sku": f"S{i:02d}", "ds": ds, "y": y}))
+    frame = pd.concat(rows, ignore_index=True)
+    spans = pd.DataFrame({"sku": ["S00"], "start": [ds[out][0]], "end": [ds[-1]], "line": [2]})
+    censored, notes = censor_unavailable(frame, ["category", "sku"], spans, "D")
+    assert 0.93 < censored[(censored["sku"] == "S00") & out[np.tile(np.arange(len(ds)), 12)]]["y"].mean() / 60 < 1.07
+    assert "the 6 series outside its category" in str(notes[0])

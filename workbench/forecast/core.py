@@ -666,7 +666,8 @@ def censor_unavailable(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, fr
     it when fewer than ``UNAVAILABLE_MIN_PERIODS`` lie before: a run at the series' start); for days, of
     the same weekday among them (all of them when a weekday is absent), times the change of the sales of
     the series no span names, sold since those periods, over the run against those same periods
-    (``_PeerSums``, when there are ``MIN_LEVEL_SERIES`` or more: the shop growing, a season or an event over the run, which the level
+    (``_PeerSums``; with a coarser key, the series outside the run's own value of it, e.g. its category,
+    whose substitutes would read as the shop's rise, review 10.1 F1; when there are ``MIN_LEVEL_SERIES`` or more: the shop growing, a season or an event over the run, which the level
     before it cannot know; trial 12's top 猫砂 SKU, out the 21 days to its cut-off, was read at 186 a
     day while the other 57 SKUs sold 24% more over those days than before). A day, or a week or month whose
     every day is declared, becomes the level, or keeps its own sales when they are higher (sales on a
@@ -745,15 +746,17 @@ def censor_unavailable(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, fr
                 continue
             level = _run_level(y, ds, around, start, end, freq)
             moved = ""
-            peers, count = peer_sums.since(ds[around].min())
+            peers, count, outside = peer_sums.since(ds[around].min(), key)
             if peers is not None:  # the shop's own change over the run: growth, a season, an event
                 pv = peers.reindex(ds).fillna(0.0).to_numpy()
                 expected = _run_level(pv, ds, around, start, end, freq).sum()
                 if expected > 0:
                     ratio = float(pv[start:end].sum() / expected)
                     level = level * ratio
-                    moved = (f" (its level before the run, {level.mean() / ratio:.3g}, times {ratio:.2f}: the other "
-                             f"{count} series' sales over those {word}s against the same {word}s before)")
+                    whose = f"the {count} series outside its {'/'.join(keys[:-1])}" if outside else \
+                        f"the other {count} series"
+                    moved = (f" (its level before the run, {level.mean() / ratio:.3g}, times {ratio:.2f}: {whose}' "
+                             f"sales over those {word}s against the same {word}s before)")
             s = share[start:end]
             filled = np.where(s < 1, y[start:end] + s * level, np.maximum(y[start:end], level))
             values[rows[start:end]] = filled
@@ -781,31 +784,47 @@ class _PeerSums:
     event over the run, which the level before it cannot know): the sales per period of the series of
     ``rest`` (the rows ``[keys..., ds, y]`` of the series no declared span names) that sold on or before
     a day, summed once per first-sale day and cumulated, so each run reads its sums without a pass over
-    the rows (review 10.1 F7)."""
+    the rows (review 10.1 F7); kept per value of the coarser keys (all but the last: a category of
+    ``[category, sku]``), so a run reads the series outside its own, which its substitutes are not
+    (review 10.1 F1: a stock-out's demand bought as its category's other SKUs read as the shop's rise)."""
 
     def __init__(self, rest: pd.DataFrame, keys: list):
-        self.cohorts, self.firsts = None, np.array([], dtype="datetime64[ns]")
+        self.cohorts: dict[tuple, tuple[pd.DataFrame, np.ndarray]] = {}  # coarser key values -> sums, first sales
         if not keys or not len(rest):
             return
         first = rest["ds"].where(rest["y"] > 0).groupby([rest[k] for k in keys], sort=False, dropna=False,
                                                         observed=True).transform("min")
         sold = rest.assign(_first=first)[first.notna().to_numpy()]
-        if not len(sold):
-            return
-        self.cohorts = sold.pivot_table(index="_first", columns="ds", values="y", aggfunc="sum", fill_value=0.0,
-                                        sort=True).cumsum()
-        self.firsts = np.sort(sold.groupby(keys, sort=False, observed=True)["_first"].first().to_numpy(
-            "datetime64[ns]"))
+        coarser = list(keys[:-1])
+        for group, rows in sold.groupby(coarser, sort=True, observed=True) if coarser else [((), sold)]:
+            cohorts = rows.pivot_table(index="_first", columns="ds", values="y", aggfunc="sum", fill_value=0.0,
+                                       sort=True).cumsum()
+            firsts = np.sort(rows.groupby(keys, sort=False, observed=True)["_first"].first().to_numpy(
+                "datetime64[ns]"))
+            self.cohorts[tuple(map(str, group if isinstance(group, tuple) else (group,)))] = (cohorts, firsts)
+        self.coarser = coarser
 
-    def since(self, day: pd.Timestamp) -> tuple[pd.Series | None, int]:
+    def since(self, day: pd.Timestamp, key: dict) -> tuple[pd.Series | None, int, bool]:
         """The sales per period (``ds`` -> sum) of the series that sold on or before ``day`` (the first
-        period a run's level is read from: a launch after it would read as the shop's growth), and how
-        many. None with fewer than ``MIN_LEVEL_SERIES`` such series (one or two series are their own
-        noise)."""
-        count = int(np.searchsorted(self.firsts, np.datetime64(day, "ns"), side="right"))
+        period a run's level is read from: a launch after it would read as the shop's growth) outside
+        the coarser key values of ``key`` (the declared series: its category), or, with fewer than
+        ``MIN_LEVEL_SERIES`` there, of every such series; how many; and whether they are the outside
+        ones. None with fewer than ``MIN_LEVEL_SERIES`` series (one or two series are their own noise)."""
+        own = tuple(str(key[k]) for k in getattr(self, "coarser", []))
+        at = np.datetime64(day, "ns")
+        sums, counts = {}, {}
+        for group, (cohorts, firsts) in self.cohorts.items():
+            counts[group] = int(np.searchsorted(firsts, at, side="right"))
+            row = cohorts.index.searchsorted(day, side="right") - 1
+            if counts[group]:
+                sums[group] = cohorts.iloc[row]
+        outside = [g for g in sums if g != own]
+        chosen = outside if own and sum(counts[g] for g in outside) >= MIN_LEVEL_SERIES else list(sums)
+        count = sum(counts[g] for g in chosen)
         if count < MIN_LEVEL_SERIES:
-            return None, count
-        return self.cohorts.iloc[self.cohorts.index.searchsorted(day, side="right") - 1], count
+            return None, count, False
+        total = pd.concat([sums[g] for g in chosen], axis=1).fillna(0.0).sum(axis=1)
+        return total, count, chosen == outside and bool(own)
 
 
 def constrain_unavailable(pred: Prediction, days: pd.DatetimeIndex, freq: str
