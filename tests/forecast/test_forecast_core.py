@@ -223,11 +223,14 @@ def test_repeated_or_absent_keys_are_named(categories):
         forecast(categories, horizon=5, keys=["region"])
 
 
-def test_a_fallback_refused_with_the_pooled_prior_is_retried_without_it():
+@pytest.mark.parametrize("model", ["event_profile", "recent_level"])
+def test_a_fallback_refused_with_the_pooled_prior_is_retried_without_it(model):
     """Review 7.1 #1: the fallback kept the pooled prior on every attempt, so a series whose
     prior-scaled fallback the guard refused ended with no forecast at all (trial 9 KH005/Southwest).
     Here the pooled profile puts x30 on Double 11, beyond the guard's 10x the series' largest day:
-    the last attempt drops the prior and the series keeps a forecast."""
+    the last attempt drops the prior and the series keeps a forecast. The note says what replaced
+    it (trial 12 F7: a young SKU's refused recent_level was "replaced by recent_level"), and a
+    refused recent_level is not tried again as it was."""
     from workbench.forecast.core import _fallback, _Job
     from workbench.forecast.models.base import Prediction
     from workbench.forecast.models.event_profile import PooledPrior
@@ -235,27 +238,11 @@ def test_a_fallback_refused_with_the_pooled_prior_is_retried_without_it():
     days = pd.date_range("2026-07-01", "2026-11-01")
     y = np.random.default_rng(4).poisson(50.0, len(days)).astype(float)
     prior = PooledPrior(uplift={"double11": {0: float(np.log(30.0))}})
-    job = _Job(keys=("sku",), horizon=14, model="event_profile", params={"prior": prior},
+    job = _Job(keys=("sku",), horizon=14, model=model, params={"prior": prior},
                quantiles=(0.1, 0.5, 0.9), freq="D", calendar=default_calendar(), with_baseline=False)
-    pred = _fallback(y, days, None, job, "event_profile", "a reason")
+    pred = _fallback(y, days, None, job, model, "a reason")
     assert isinstance(pred, Prediction), pred
     assert pred.mean.max() < 10 * y.max()
     assert abs(pred.mean.mean() / 50.0 - 1) < 0.1
-    assert "replaced by recent_level on the series' own recent level alone" in pred.notes[-1]
+    assert f"{model} forecast replaced by recent_level on the series' own recent level alone" in pred.notes[-1]
     assert pred.notes[-1].endswith(": a reason")
-
-
-def test_a_refused_fallback_says_what_replaced_it():
-    """Trial 12 F7: a young SKU forecast by recent_level along the launch curve, refused by the
-    guard, was "recent_level forecast replaced by recent_level": the note must say what changed,
-    and the refused forecast is not tried again."""
-    from workbench.forecast.core import _fallback, _Job
-    from workbench.forecast.models.event_profile import PooledPrior
-
-    days = pd.date_range("2026-07-01", "2026-11-01")
-    y = np.random.default_rng(4).poisson(50.0, len(days)).astype(float)
-    prior = PooledPrior(uplift={"double11": {0: float(np.log(30.0))}})
-    job = _Job(keys=("sku",), horizon=14, model="recent_level", params={"prior": prior},
-               quantiles=(0.1, 0.5, 0.9), freq="D", calendar=default_calendar(), with_baseline=False)
-    pred = _fallback(y, days, None, job, "recent_level", "a reason")
-    assert "recent_level forecast replaced by recent_level on the series' own recent level alone" in pred.notes[-1]

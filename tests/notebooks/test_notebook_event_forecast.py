@@ -1,6 +1,7 @@
 """notebooks/event_forecast.ipynb runs under papermill with small parameters."""
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -206,15 +207,21 @@ def test_the_event_report_plans_a_planners_own_lunar_event(run_notebook, tmp_pat
     assert len(selection) == 6 and selection.uplift_pct.between(0.35, 1.05).all(), selection
 
 
-def test_the_event_report_takes_declared_stock_outs(run_notebook, tmp_path):
-    """The report's ``unavailable`` file (a stock-out in the history and one planned in the window): the
-    report says which days were declared, where they lie, and the selection table gives the demand
-    given up; its backtest reads the same file."""
+def _sales_and_declared(tmp_path, declared: str) -> tuple[Path, Path]:
+    """The sample's categories from 2024-11 as a sales file, and an unavailable file of ``declared`` rows."""
     s = load_sample("category")
     path = tmp_path / "sales.csv"
     s[s.ds >= "2024-11-01"].drop(columns="gmv").to_csv(path, index=False)
     oos = tmp_path / "oos.csv"
-    oos.write_text("category,start,end\nfood,2026-10-18,2026-10-31\nhome,2027-01-02,2027-01-08\n", encoding="utf-8")
+    oos.write_text("category,start,end\n" + declared, encoding="utf-8")
+    return path, oos
+
+
+def test_the_event_report_takes_declared_stock_outs(run_notebook, tmp_path):
+    """The report's ``unavailable`` file (a stock-out in the history and one planned in the window): the
+    report says which days were declared, where they lie, and the selection table gives the demand
+    given up; its backtest reads the same file."""
+    path, oos = _sales_and_declared(tmp_path, "food,2026-10-18,2026-10-31\nhome,2027-01-02,2027-01-08\n")
     nb = run_notebook("event_forecast.ipynb", {
         "event": "new_year_sale", "data": str(path), "keys": ["category"], "unavailable": str(oos),
         "backtest_years": [2026], "backtest_models": ["seasonal_naive"], "export_dir": str(tmp_path / "out")})
@@ -234,11 +241,7 @@ def test_a_past_windows_declared_days_are_said_as_its_forecast_reads_them(run_no
     """Review 10.1 F3: a past window is forecast from history to its cut-off (window start - lead),
     so its declared days after the cut-off are forecast as sales 0; the report had said they were
     "in the history: read as the level" (it compared them with the data's end)."""
-    s = load_sample("category")
-    path = tmp_path / "sales.csv"
-    s[s.ds >= "2024-11-01"].drop(columns="gmv").to_csv(path, index=False)
-    oos = tmp_path / "oos.csv"
-    oos.write_text("category,start,end\nhome,2026-06-01,2026-06-05\n", encoding="utf-8")
+    path, oos = _sales_and_declared(tmp_path, "home,2026-06-01,2026-06-05\n")
     nb = run_notebook("event_forecast.ipynb", {
         "event": "618", "year": 2026, "lead": 30, "data": str(path), "keys": ["category"], "unavailable": str(oos),
         "backtest_years": [], "export_dir": str(tmp_path / "out")})
