@@ -567,3 +567,16 @@ def test_keys_without_a_product_level_get_a_note_naming_the_category_column(tmp_
     notes = planning.load_planning_frame(planning.EventParams(data=str(path), date_col="日期", target="销量",
                                                               keys=["商品编码", "省份"]))[3]
     assert any("column '类目' groups the 商品编码 codes" in n and "keys=['类目', '商品编码', '省份']" in n for n in notes)
+
+
+def test_the_report_lists_a_models_series_furthest_off_first():
+    """Trial 12 F12: the report shows the backtested model's window total per series, the series
+    furthest off first (nothing sold: last), so a large series bias can be traced."""
+    series = pd.DataFrame({"model": ["auto", "auto", "auto", "seasonal_naive"], "sku": ["A", "B", "C", "A"],
+                           "window": "618 2025", "forecast": [10.0, 9.0, 3.0, 1.0], "actual": [8.0, 3.0, 0.0, 8.0],
+                           "error": [2.0, 6.0, 3.0, -7.0], "bias": [0.25, 2.0, np.nan, -0.875]})
+    table = pd.DataFrame({"model": ["auto", "seasonal_naive"]})
+    table.attrs["series"] = series
+    shown, kinds, caption = planning.backtest_series_view(table, "auto")
+    assert list(shown.sku) == ["B", "A", "C"] and "model" not in shown and kinds["bias"] == "pct"
+    assert planning.backtest_series_view(table, "event_naive")[0].empty

@@ -90,6 +90,7 @@ def test_the_next_event_on_a_two_year_file_with_chinese_columns(run_notebook, tm
     assert "年货节 / New Year sale 2025 not backtested" in text  # its cut-off is before the data
     html = "".join(o["data"]["text/html"] for o in _outputs(nb, "text/html"))
     assert "new_year_sale 2026" in html  # the backtest ran on the year that has history
+    assert "auto&#x27;s window total per series and backtested window, furthest off first" in html  # trial 12 F12
     forecast_figure = _figures(nb)[0]
     names = [trace.get("name") for trace in forecast_figure["data"]]
     assert "forecast" in names and "actual" not in names

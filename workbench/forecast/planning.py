@@ -1233,6 +1233,23 @@ def backtest_view(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str], di
             {c: BACKTEST_COLUMNS[c][0] for c in columns})
 
 
+def backtest_series_view(table: pd.DataFrame, model: str) -> tuple[pd.DataFrame, dict[str, str], str]:
+    """``model``'s window totals per series in the backtest (``compare_models``' ``attrs["series"]``,
+    ``backtest.series_table``) as the report shows them: ``(frame, kinds, caption)``, the series
+    furthest off (largest ``|bias|``; nothing sold last) first, so the series behind a large series bias
+    can be found (trial 12 F12). An empty frame when ``model`` was not scored."""
+    series = table.attrs.get("series", pd.DataFrame())
+    rows = series[series["model"] == model].drop(columns="model") if len(series) else series
+    rows = rows.iloc[rows["bias"].abs().fillna(-1).argsort()[::-1]] if len(rows) else rows
+    kinds = {c: "units" for c in rows.columns if c in ("forecast", "actual", "error") or c.startswith("yhat_q")}
+    kinds.update(bias="pct", wape="pct")
+    kinds = {c: k for c, k in kinds.items() if c in rows.columns}
+    caption = (f"{model}'s window total per series and backtested window, furthest off first: forecast, actual, "
+               f"error (forecast - actual), bias (error / actual), WAPE of the window's days, the window total's "
+               f"band and whether the actual fell inside it; replaced = why the guard's fallback forecast it")
+    return rows.reset_index(drop=True), kinds, caption
+
+
 def backtest_caption(table: pd.DataFrame, lead: int, quantiles) -> str:
     """Caption of the backtest table (``compare_models``'): the series scored and what each
     column measures."""
