@@ -117,6 +117,18 @@ def test_the_year_of_a_step_is_read_from_the_level():
         assert read >= 30 and wrong <= 1, (this_year, read, wrong)
 
 
+def test_last_years_step_is_said():
+    """Review 10.1 F2: a step read as last year's changes the growth (the pairs since it) without
+    a word, though the docs say a note names the step. A x0.8 step 16 months before the cut-off."""
+    rng = np.random.default_rng(0)
+    y, _ = daily(rng, step=0.8, step_day=CUT - pd.Timedelta(days=YEAR + 120))
+    fit = DAYS <= CUT
+    model = EventProfile().fit(y[fit], DAYS[fit])
+    assert model.year_step_ is not None and not model.year_step_.this_year
+    said = [n for n in model.predict(90).notes if "the level stepped" in n]
+    assert said and "-2" in said[0] and "a year before" in said[0], said
+
+
 def test_too_few_periods_either_side_is_no_step():
     t = np.arange(400, 420)
     assert growth_step(t, np.r_[np.zeros(10), np.ones(10)]) is None  # three weeks: under 4 either side

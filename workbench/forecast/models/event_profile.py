@@ -921,6 +921,13 @@ class EventProfile(Forecaster):
                          f"{self.ds_[self.regime_.born + lo].date()} and {self.ds_[self.regime_.born + hi].date()} "
                          f"(a level step under the regime's x1.5): carried until the year-ago days pass it, then "
                          f"last year's baseline holds it")
+        past = None if young_data else comp.get("past_year_step", {}).get(regime_days)
+        if past:  # review 10.1 F2: last year's step changes the growth too, and is said
+            at, size = past
+            notes.append(f"{self.name}: the level stepped {np.expm1(-size):+.0%} about "
+                         f"{self.ds_[self.regime_.born + max(at - YEAR, 0)].date()} (a level step under the regime's "
+                         f"x1.5, a year before): the year-on-year growth is read from the day pairs since "
+                         f"{self.ds_[self.regime_.born + at].date()}, both of whose days lie after it")
         g = g + stepped
         # a path laid over last year's baseline starts where the series stands since the last span
         step, step_note = self._start_step(comp, regime_days, g) if n >= YEAR else (0.0, "")
@@ -1231,6 +1238,7 @@ class EventProfile(Forecaster):
         too few (``growth_window``) are left beside it."""
         steps = comp.setdefault("year_step", {})
         steps[regime_days] = None
+        comp.setdefault("past_year_step", {})[regime_days] = None
         n = len(comp["level"])
         if n == len(self.z_):  # the whole history: tested here, once
             recent = later >= n - YEAR
@@ -1261,6 +1269,7 @@ class EventProfile(Forecaster):
             quiet = np.flatnonzero(~comp["in_event"])
             steps[regime_days] = (int(quiet[quiet < found.at][-1]), int(quiet[quiet >= found.at][0]), size)
             return later, earlier, True
+        comp.setdefault("past_year_step", {})[regime_days] = (found.at, found.size)  # said by the path's note
         return later[keep], earlier[keep], False
 
     def _growth_estimator(self, comp: dict, regime_days: int) -> str:
