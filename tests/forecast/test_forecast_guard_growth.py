@@ -41,8 +41,20 @@ def test_a_blow_up_from_a_launch_is_still_refused():
 
 
 def test_the_growth_allowed_is_the_series_own_over_a_year():
-    y = np.r_[np.full(392, 10.0), np.full(28, 60.0)]
+    y = np.r_[np.full(365, 10.0), np.full(84, 60.0)]
     assert own_growth(y, "D") == pytest.approx(6.0)
-    assert own_growth(np.r_[np.full(392, 1.0), np.full(28, 500.0)], "D") == 10.0  # at most MAX_OWN_GROWTH
-    trickle = np.r_[np.where(np.arange(392) % 3 == 0, 1.0, 0.0), np.full(28, 60.0)]
+    assert own_growth(np.r_[np.full(365, 5.0), np.full(84, 500.0)], "D") == 10.0  # at most MAX_OWN_GROWTH
+    trickle = np.r_[np.where(np.arange(365) % 3 == 0, 1.0, 0.0), np.full(84, 60.0)]
     assert own_growth(trickle, "D") == 1.0  # sold on a third of the year-before days: no base
+
+
+def test_a_stock_out_or_a_promotion_is_no_growth():
+    """Review 10.3 #2: a year-before window half out of stock (5 a day on 15 of 28 days) allowed
+    x10, and a 5-day x5 promotion in this year's window x1.75."""
+    rng = np.random.default_rng(1)
+    y = rng.poisson(50.0, 365 + 84).astype(float)
+    y[len(y) - 365 - 28:len(y) - 365 - 13] = 5.0
+    assert own_growth(y, "D") < 1.2
+    y = rng.poisson(50.0, 365 + 84).astype(float)
+    y[-5:] *= 5
+    assert own_growth(y, "D") < 1.2
