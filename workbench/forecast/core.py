@@ -378,7 +378,7 @@ def _fallback(y, ds, quiet, job: _Job, model: str, reason: str):
     attempts = [(params, "")]
     if launch in params:
         attempts.append(({k: v for k, v in params.items() if k != launch},
-                         " without the panel's launch curve (its level held, no launch growth)"))
+                         " without the panel's launch curve (no launch growth)"))
     if "prior" in params:  # last: the series' own recent level, no pooled profile (never no forecast for it)
         attempts.append(({}, " on the series' own recent level alone (no pooled event profile, no launch curve)"))
     if model == GUARD_FALLBACK:  # the refused forecast was the first attempt's: a repeat would be refused again

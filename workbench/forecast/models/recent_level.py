@@ -1,6 +1,9 @@
 """The recent level: the guard's fallback, for series no richer model can be trusted on.
 
-The forecast is the mean of the last ``window`` periods (no growth; only periods since the
+The forecast is the mean of the last ``window`` periods (no growth of its own, but a daily
+series first sold under ``YOUNG_DAYS`` ago follows the pooled prior's path (season and growth)
+from those days, ``Prediction.path_change``: a winter launch is not held flat into 618; weekly,
+monthly and quarterly series are held flat; only periods since the
 series' first sale at days, a launch or not, down to the one day of a series first sold on its
 last day; for weekly, monthly and quarterly data since its start, ``regime.nondaily_start``: a
 series launched two months ago is not averaged with its pre-launch zeros), times the weekday pattern
@@ -91,7 +94,7 @@ class RecentLevel(Forecaster):
             width = min(width, len(self.y_) - start)  # the zeros (or partial period) before it are no level
             self.start_, self.launch_age_ = start, len(self.y_) - start - 1 - (width - 1) / 2
         recent = self.y_[-width:]
-        # a daily series first sold under a year ago has no season of its own: the pooled path's
+        # a daily series first sold under a year ago has no season of its own: it follows the pooled path
         self.path_days_ = _day_numbers(self.ds_[-width:]) if freq == "D" and self.prior is not None \
             and len(self.y_) - int(np.argmax(self.y_ > 0)) < YOUNG_DAYS else None
         uplift = self._pooled_uplift(self.ds_[-width:])
