@@ -46,6 +46,9 @@ def test_the_growth_allowed_is_the_series_own_over_a_year():
     assert own_growth(np.r_[np.full(365, 5.0), np.full(84, 500.0)], "D") == 10.0  # at most MAX_OWN_GROWTH
     trickle = np.r_[np.where(np.arange(365) % 3 == 0, 1.0, 0.0), np.full(84, 60.0)]
     assert own_growth(trickle, "D") == 1.0  # sold on a third of the year-before days: no base
+    channel = np.r_[np.where(np.arange(365) % 2 == 0, 1.0, 0.0), np.full(84, 90.0)]
+    channel[len(channel) - 365 - 84:len(channel) - 365:3] = 1.0  # sold on 2 of 3 days, 1 a day (trial 12's 视频号)
+    assert own_growth(channel, "D") == 10.0
 
 
 def test_a_stock_out_or_a_promotion_is_no_growth():

@@ -51,7 +51,7 @@ YEAR = {"D": 365, "W": 52, "MS": 12, "QS": 4}
 SAME_PERIODS_BACK = {"D": 364, "W": 52, "MS": 12, "QS": 4}  # a year back, on the same weekdays for days
 MAX_OWN_GROWTH = 10.0  # the most of the growth a series made over its last year that a forecast may repeat
 GROWTH_WINDOWS = 3  # windows (WINDOW) whose medians a year apart measure that growth
-BASE_SELLING = 0.75  # share of the year-before periods that sold: a base, not a stock-out's or a trickle's
+BASE_SELLING = 0.5  # share of the year-before periods that sold: a base, not a trickle
 
 
 def _explained(pred: Prediction) -> np.ndarray | None:
@@ -73,8 +73,9 @@ def own_growth(y: np.ndarray, freq: str) -> float:
     last ``GROWTH_WINDOWS`` x ``WINDOW`` periods over the median of the same periods a year
     before, between 1 and ``MAX_OWN_GROWTH``; 1 without a base a year before (a history under a
     year and those periods, or a year-before span that sold on under ``BASE_SELLING`` of its
-    periods: a launch's, a stock-out's or a trickle's zeros give no growth to repeat, and a
-    growth from a near-zero base is the blow-up the guard is for). Medians over three windows: a
+    periods, or whose median is 0: a launch's or a trickle's zeros give no growth to repeat).
+    A channel selling 1 a day on half its days a year ago and 91 a day now takes the cap: the
+    caps stay finite, so a blow-up to billions from a near-zero base is still refused. Medians over three windows: a
     promotion's days or a short stock-out in either span is no growth (review 10.3 #2: a year-ago
     window half out of stock had allowed x10). ``y``: shape (n,), units per period. A channel
     that grew from 2% to 25% of a shop (x9 in a year) had its forecast 9 months ahead refused at
