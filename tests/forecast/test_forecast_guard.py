@@ -108,7 +108,7 @@ def test_notes_show_readable_numbers_never_scientific_notation():
     assert reason == ("its P90 reaches 5.3 x 10^47 per period, more than 10x the largest value ever seen "
                       "(27,930)"), reason
     collapse = check_prediction(np.full(400, 0.1071), _pred(np.full(90, 0.01)))
-    assert ("averages 0.01 per period over its first 28 periods, under 1/3 of the last 28 periods' mean (0.1071)"
+    assert ("averages 0.01 per period over its first 28 periods, under 1/3 of the last 28 periods' mean (0.107)"
             in collapse)
     notes = forecast(pd.DataFrame({"ds": DAYS, "y": 27_930.0 + np.arange(400) % 7}), horizon=7,
                      model="recent_level").attrs["notes"]

@@ -7,8 +7,10 @@ import math
 
 def readable(x: float) -> str:
     """``x`` for a person: thousands separators (``27,930``), up to four significant
-    digits below 100 (``0.1071``, ``12.35``), ``under 0.0001`` for tiny values, and a power of ten
-    past a trillion (``5.3 x 10^47``), where digits stop meaning anything to a reader."""
+    digits below 100 and at most three decimals (``0.107``, ``12.35``: the reports' readability
+    rule; a SKU x region level of 0.05357 a day had failed it), ``under 0.001`` for tiny values,
+    and a power of ten past a trillion (``5.3 x 10^47``), where digits stop meaning anything to a
+    reader."""
     x = float(x)
     if not math.isfinite(x):
         return "infinite" if math.isinf(x) else "not a number"
@@ -20,7 +22,7 @@ def readable(x: float) -> str:
         return f"{x:,.0f}"
     if size == 0:
         return "0"
-    if size < 1e-4:
-        return "under 0.0001" if x > 0 else "above -0.0001"
-    decimals = max(0, 3 - math.floor(math.log10(size)))
+    if size < 1e-3:
+        return "under 0.001" if x > 0 else "above -0.001"
+    decimals = min(3, max(0, 3 - math.floor(math.log10(size))))
     return f"{x:,.{decimals}f}".rstrip("0").rstrip(".")
