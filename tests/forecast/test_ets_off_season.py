@@ -3,14 +3,23 @@ fruit and crabs sold only in their season, the same periods empty every year (tr
 monthly file: every fruit went to TSB at one flat rate, and the guard replaced the crabs'
 off season by their last months' mean)."""
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.calendar import spring_festival
 from workbench.forecast.core import forecast
 from workbench.forecast.models.ets import ETSModel
 from workbench.forecast.models.off_season import OffSeasonPath, season_growth
+
+# the festival's day multipliers of the seeded produce benchmark (x2.5 New Year sale 35 to 8 days
+# before Spring Festival, x0.1 courier pause 7 before to 16 after): one generator for both
+_spec = importlib.util.spec_from_file_location("seasonal_produce",
+                                               Path(__file__).parents[2] / "benchmarks" / "seasonal_produce.py")
+seasonal_produce = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(seasonal_produce)
 
 SEASONS = {"cherries": (12, 1, 2), "lychee": (5, 6, 7), "crabs": (9, 10, 11), "oranges": (11, 12, 1, 2, 3)}
 
@@ -134,17 +143,6 @@ def test_an_in_season_month_empty_a_year_before_takes_the_seasons_level_with_a_n
     assert any("2027-01-01: in season but nothing sold a year before" in note for note in pred.notes), pred.notes
 
 
-def _festival(days: pd.DatetimeIndex) -> np.ndarray:
-    """A day's multiplier: x2.5 in the New Year sale (35 to 8 days before Spring Festival), x0.1 in
-    the courier pause (7 days before to 16 after)."""
-    out = np.ones(len(days))
-    for year in range(days[0].year, days[-1].year + 2):
-        k = (days - spring_festival(year)).days.to_numpy()
-        out = np.where((k >= -35) & (k <= -8), 2.5, out)
-        out = np.where((k >= -7) & (k <= 16), 0.1, out)
-    return out
-
-
 @pytest.mark.parametrize("seed", [0, 1])
 def test_last_years_months_move_to_this_years_spring_festival(seed):
     """Cherries (December to February) beside four year-round lines, all with the same New Year
@@ -155,7 +153,7 @@ def test_last_years_months_move_to_this_years_spring_festival(seed):
     of ``models.lunar`` holds a x0.1 pause as -54%), with a note."""
     days = pd.date_range("2022-12-01", "2027-02-28")
     rng = np.random.default_rng(seed)
-    f = _festival(days)
+    f = seasonal_produce.festival(days)
     frames = []
     for i in range(4):
         mean = 40.0 * f * 1.1 ** ((days - days[0]).days / 365)
@@ -180,7 +178,7 @@ def test_off_season_months_are_not_said_to_move():
     forecast at 0. The move and its note cover only in-season months with last year's sales."""
     days = pd.date_range("2022-12-01", "2027-08-31")
     rng = np.random.default_rng(0)
-    f = _festival(days)
+    f = seasonal_produce.festival(days)
     frames = []
     for i in range(4):
         units = pd.Series(rng.poisson(40.0 * f * 1.1 ** ((days - days[0]).days / 365)), days).resample("MS").sum()
