@@ -693,3 +693,68 @@ def test_backtest_weights_need_shared_refits_and_say_so():
                                                          "rms_sum": pytest.approx(np.nan, nan_ok=True)})
     with pytest.raises(ParameterError, match="backtest_weights needs the refit span sums"):
         reconcile(_bottom(), pd.DataFrame({"ds": DS, "yhat": [1.0, 1.0]}), keys=["sku"], method="backtest_weights")
+
+
+DS3 = pd.date_range("2026-06-01", periods=4)
+
+
+def _held_panel():
+    """Three SKUs over four days; c is declared unavailable on days 2-4 (sales 0, band 0..0, as
+    ``core.constrain_unavailable`` leaves it); the direct total is above the sum on days 1-2 and
+    below it on day 3; on day 4 c alone is forecast and held, the total above it."""
+    a, b, c = [10.0, 12.0, 14.0, 0.0], [20.0, 18.0, 30.0, 0.0], [8.0, 0.0, 0.0, 0.0]
+    bottom = pd.DataFrame({"sku": np.repeat(["a", "b", "c"], 4), "ds": np.tile(DS3, 3), "yhat": [*a, *b, *c]})
+    bottom["yhat_q10"], bottom["yhat_q50"] = bottom["yhat"] * 0.7, bottom["yhat"] * 0.95
+    bottom["yhat_q90"] = bottom["yhat"] * 1.4
+    total = pd.DataFrame({"ds": DS3, "yhat": [50.0, 45.0, 30.0, 6.0]})
+    total["yhat_q10"], total["yhat_q50"], total["yhat_q90"] = total["yhat"] * 0.8, total["yhat"], total["yhat"] * 1.2
+    held = ((bottom["sku"] == "c") & (bottom["ds"] > DS3[0])).to_numpy()
+    return bottom, total, held
+
+
+def _held_errors(method):
+    rng = np.random.default_rng(5)
+    if method == "mint_shrink":
+        e = rng.normal(size=(8, 4))
+        rows = pd.RangeIndex(8)
+        return {(): pd.DataFrame({"ds": rows, "error": e[:, 0]}),
+                "bottom": pd.DataFrame({"sku": np.repeat(["a", "b", "c"], 8), "ds": np.tile(rows, 3),
+                                        "error": e[:, 1:].T.ravel()})}
+    if method == "mint_refits":
+        return {"bottom": pd.DataFrame({"sku": np.repeat(["a", "b", "c"], 6), "refit": np.tile(np.repeat(
+            pd.date_range("2026-01-05", periods=3, freq="14D"), 2), 3), "step": np.tile([0, 7], 9),
+            "error": rng.normal(size=18)})}
+    if method == "backtest_weights":
+        series, direct = _spans(0, 0.1, 0.1)
+        return {"bottom": series, "total": direct}
+    return None
+
+
+@pytest.mark.parametrize("method", ["forecast_proportions", "top_down_var", "backtest_weights", "ols", "wls_struct",
+                                    "wls_var", "mint_refits", "mint_shrink"])
+def test_held_series_days_stay_as_forecast_under_every_method(method):
+    """Review 10.1 F4: --reconcile ols / wls_struct gave a stocked-out SKU sales again on its declared
+    days (the projection spread the gap over every series). Every method keeps the held rows (sales 0,
+    band 0) and the other series of the day take the gap: the bottom still adds up to one coherent
+    total, and a day whose every forecast series is held keeps it."""
+    bottom, total, held = _held_panel()
+    out = reconcile(bottom, total, keys=["sku"], method=method, errors=_held_errors(method), held=held)
+    values = [c for c in out.columns if c.startswith("yhat")]
+    assert (out.loc[held, values] == 0).all().all()
+    assert out.attrs["reconcile"]["held"] == 3
+    assert np.isfinite(out[values].to_numpy()).all() and (out[values] >= 0).all().all()
+    free = out[~held & (out["ds"] < DS3[3])]
+    assert (free.groupby("ds")["yhat"].sum() != bottom[~held & (bottom["ds"] < DS3[3])].groupby("ds")["yhat"].sum()
+            ).all()  # the gap moved the free series
+    if method in ("forecast_proportions", "top_down_var"):  # the direct total is met on days with a free series
+        np.testing.assert_allclose(out.groupby("ds")["yhat"].sum().iloc[:3], total["yhat"].iloc[:3], rtol=1e-9)
+    if method == "ols":  # W = I without the held row: the gap over the total and the free series
+        gap = total["yhat"].iloc[:3].to_numpy() - bottom.groupby("ds")["yhat"].sum().iloc[:3].to_numpy()
+        a = out[out["sku"] == "a"]["yhat"].to_numpy()[:3]
+        np.testing.assert_allclose(a, np.array([10.0, 12.0, 14.0]) + gap / np.array([4, 3, 3]), rtol=1e-12)
+
+
+def test_held_rows_must_be_one_a_row():
+    bottom, total, held = _held_panel()
+    with pytest.raises(ParameterError, match=r"held: one flag per row of the bottom forecast \(12\)"):
+        reconcile(bottom, total, keys=["sku"], method="ols", held=held[:5])

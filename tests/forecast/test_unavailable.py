@@ -330,3 +330,42 @@ def test_a_runs_level_moves_with_the_series_outside_its_category_not_with_its_su
     censored, notes = censor_unavailable(frame, ["category", "sku"], spans, "D")
     assert 0.93 < censored[(censored["sku"] == "S00") & out[np.tile(np.arange(len(ds)), 12)]]["y"].mean() / 60 < 1.07
     assert "the 6 series outside its category" in str(notes[0])
+
+
+@pytest.mark.parametrize("method", ["ols", "wls_struct"])
+def test_a_projection_keeps_a_planned_stock_out_at_sales_zero(method, tmp_path):
+    """Review 10.1 F4: --reconcile ols / wls_struct spread the gap between the direct total and the
+    series' sum over every series each day, so A got sales back on its declared days (4.3 units under
+    ols in the review's case). The declared days are held at 0; B takes the gap and the levels still
+    add up."""
+    from workbench.forecast.planning import event_forecast, national_totals
+
+    frame = _shop(11, 520, 534, days=534)
+    path = tmp_path / "oos.csv"
+    path.write_text(f"sku,start,end\nA,{frame['ds'].iloc[520].date()},2026-10-25\n", encoding="utf-8")
+    spans = read_unavailable(path, frame, ["sku"])
+    result = event_forecast(frame, event="double11", keys=["sku"], n_jobs=1, unavailable=spans, reconcile=method)
+    fc = result.forecast
+    a = fc[(fc["sku"] == "A") & (fc["ds"] <= "2026-10-25")]
+    assert len(a) > 30 and (a[["yhat", "yhat_q10", "yhat_q50", "yhat_q90"]] == 0).all().all()
+    assert (a["lost_sales"] > 0).all()
+    national = national_totals(result)
+    assert np.isclose(national["yhat"], result.totals["yhat"].sum())
+    said = [n for n in result.notes if f"reconciled ({method})" in n]
+    assert len(said) == 1 and f"{len(a)} series-days wholly declared unavailable held at sales 0" in said[0]
+
+
+def test_a_week_is_held_only_when_every_day_of_it_is_declared(tmp_path):
+    """The reconciliation holds the periods whose sales are 0 by declaration: a week with 3 of its 7
+    days declared still sells on the other 4."""
+    from workbench.forecast.core import wholly_declared
+
+    weeks = pd.date_range("2026-09-07", periods=4, freq="W-MON")
+    frame = pd.DataFrame({"sku": np.repeat(["A", "B"], 4), "ds": np.tile(weeks, 2), "y": 1.0})
+    path = tmp_path / "oos.csv"
+    path.write_text("sku,start,end\nA,2026-09-10,2026-09-27\n", encoding="utf-8")  # Thu of week 1..Sun of week 3
+    spans = read_unavailable(path, frame, ["sku"])
+    assert wholly_declared(frame, ["sku"], spans, "W").tolist() == [False, True, True, False] + [False] * 4
+    days = pd.DataFrame({"sku": "A", "ds": pd.date_range("2026-09-09", periods=3)})
+    assert wholly_declared(days, ["sku"], spans, "D").tolist() == [False, True, True]
+    assert not wholly_declared(frame, ["sku"], None, "W").any()

@@ -25,7 +25,7 @@ from workbench.calendar import RetailCalendar, default_calendar
 from workbench.errors import ModelError, ParameterError
 from workbench.forecast import metrics
 from workbench.forecast.core import (LOST_SALES, ForecastNoteWarning, censor_unavailable, forecast, given_up,
-                                     series_keys, unavailable_mask)
+                                     series_keys, unavailable_mask, wholly_declared)
 from workbench.forecast.models import AUTO
 from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
 from workbench.forecast.reconcile import prepare_method, reconcile as reconcile_levels, scale_band
@@ -179,8 +179,9 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
     ``unavailable`` (``workbench.data.unavailable.read_unavailable``'s table): declared days in the
     history are read as the series' level (``core.censor_unavailable``; with ``reconcile`` the total is
     forecast from the censored histories and gives up the series' lost sales after the cut-off,
-    ``core.given_up``), and a series with a declared day in a window is left out of that window's
-    scores (it had no demand to score there), with a note.
+    ``core.given_up``; the reconciliation holds the declared days at sales 0, ``reconcile(held=...)``),
+    and a series with a declared day in a window is left out of that window's scores (it had no demand
+    to score there), with a note.
 
     Returns the ``BacktestResult``. Raises ``ParameterError`` for a bad lead, model or
     quantiles (before any fit) and ``ModelError`` for a window without history before its
@@ -219,7 +220,8 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
                                                      fc.attrs["window_spans"], total.attrs.get("window_spans"))
                 if why:  # "auto"'s choice or a fallback, as the planning's note says it
                     warnings.warn(f"levels reconciled by {method} ({why})", ForecastNoteWarning, stacklevel=2)
-                fc = reconcile_levels(fc, total, keys=keys, method=method, errors=errors)
+                fc = reconcile_levels(fc, total, keys=keys, method=method, errors=errors,
+                                      held=wholly_declared(fc, keys, unavailable, "D"))
         window_fc = fc[(fc["ds"] >= start) & (fc["ds"] <= end)]
         replaced = {tuple(f.key.get(k) for k in keys): f.error for f in fc.attrs.get("replaced", [])}
         joined = window_fc.merge(frame, on=[*keys, "ds"], how="left")

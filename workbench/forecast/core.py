@@ -636,6 +636,29 @@ def unavailable_mask(frame: pd.DataFrame, keys, spans: pd.DataFrame | None) -> n
     return DeclaredRuns(spans, keys).mask(frame)
 
 
+def wholly_declared(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, freq: str) -> np.ndarray:
+    """Boolean mask (shape (len(frame),)) of the rows of ``frame`` (``[keys..., ds, ...]``, periods at
+    ``freq`` dated by their first day) whose every day ``spans`` (``read_unavailable``'s table) declares
+    unavailable for their series: the periods whose sales forecast is 0 by declaration
+    (``constrain_unavailable``), which a reconciliation holds there (``reconcile.reconcile(held=...)``;
+    review 10.1 F4). A week or month with some days declared is not wholly declared: its other days
+    sell."""
+    runs = DeclaredRuns(spans, keys)
+    if freq == "D" or not runs:
+        return runs.mask(frame)
+    out = np.zeros(len(frame), dtype=bool)
+    named = np.flatnonzero(runs.named(frame))
+    keys = list(keys)
+    part = frame.iloc[named]
+    for key, rows in (part.groupby(keys, sort=False).indices.items() if keys else [((), np.arange(len(part)))]):
+        key = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
+        ds = pd.DatetimeIndex(part["ds"].iloc[rows])
+        order = np.argsort(ds.to_numpy())
+        share = declared_share(ds[order], freq, runs.of(key))
+        out[named[rows[order]]] = share >= 1.0
+    return out
+
+
 def declared_share(ds, freq: str, days: pd.DatetimeIndex) -> np.ndarray:
     """Per period of ``ds`` (one series' sorted periods, each dated by its first day at ``freq``), the
     share of its days among ``days`` (``DeclaredRuns.of``): 0 or 1 for days, 0..1 for a week or month

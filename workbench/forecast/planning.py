@@ -15,7 +15,8 @@ import pandas as pd
 from workbench.calendar import EventWindow, RetailCalendar, default_calendar
 from workbench.errors import DataValidationError, ModelError, ParameterError
 from workbench.forecast.backtest import unseen_note, window_history
-from workbench.forecast.core import LOST_SALES, censor_unavailable, coarser_levels, forecast, given_up, series_keys
+from workbench.forecast.core import (LOST_SALES, censor_unavailable, coarser_levels, forecast, given_up, series_keys,
+                                     wholly_declared)
 from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
 from workbench.forecast.request import MAX_HORIZON, ForecastRequest, check_lead
 from workbench.notes import series_label
@@ -200,7 +201,8 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
     bands, spans = {"series": pd.DataFrame(fc.attrs["window_bands"])}, pd.DataFrame(fc.attrs.pop("window_spans"))
     direct = None
     if keys and fc.groupby(keys).ngroups > 1:
-        fc, direct, note = _reconciled(fc, train, request, keys, calendar, reconcile, window, span, spans, notes)
+        fc, direct, note = _reconciled(fc, train, request, keys, calendar, reconcile, window, span, spans, notes,
+                                       unavailable)
         notes.append(note)
     if direct is not None:
         bands["national"] = pd.DataFrame(direct.attrs["window_bands"])
@@ -448,14 +450,15 @@ def inner_notes(what: str, notes: list[str]):
 
 
 def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest, keys: list[str],
-                calendar, method: str, window: EventWindow, span, spans: pd.DataFrame, notes: list[str]
-                ) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
+                calendar, method: str, window: EventWindow, span, spans: pd.DataFrame, notes: list[str],
+                unavailable: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
     """The series' forecast reconciled with the direct forecast of their sum (``method``; ``"auto"``:
     ``reconcile.choose_method``; kept as forecast with ``"bottom_up"``), the direct total (forecast with the window total's band; also
     where the national band comes from), and a note with the gap over the window (or why
     nothing was reconciled). ``spans``: the series' refit span sums (``forecast``'s
     ``attrs["window_spans"]``), the errors ``mint_refits`` weighs by; ``notes``: the run's, which the
-    direct total's own notes join, labelled (``inner_notes``)."""
+    direct total's own notes join, labelled (``inner_notes``); ``unavailable``: declared days, whose
+    periods wholly declared every method holds at sales 0 (``core.wholly_declared``)."""
     from workbench.forecast.reconcile import reconcile
 
     failures = fc.attrs.get("failures", [])
@@ -483,7 +486,8 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
     method, why, errors = prepare_method(method, train, keys, request.freq, request.quantiles, spans,
                                          direct.attrs.get("window_spans"))
     fallback = f" (chosen: {why})" if why else ""
-    out = reconcile(fc, direct, keys=keys, method=method, errors=errors)
+    out = reconcile(fc, direct, keys=keys, method=method, errors=errors,
+                    held=wholly_declared(fc, keys, unavailable, request.freq))
 
     summed, national, coherent = (window_point_total(f, window, request.freq) for f in (fc, direct, out))
     gap = f" ({summed / national - 1:+.1%})" if national > 0 else ""
@@ -499,7 +503,8 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
                 f"proportion to their forecasts")
     if info.get("at_zero"):
         how += f"; {info['at_zero']} series-days went to zero (the total is below what the others can give up)"
-    how += _how_extra(info)
+    extra = _how_extra(info, request.freq)
+    how += extra
     if method == "backtest_weights":  # the two totals side by side, with the errors that weighed them
         return out, direct, (f"levels reconciled (backtest_weights: the direct national forecast and the series' sum "
                              f"weighed by their own refits' errors over {info['spans']} window-long spans from "
@@ -508,7 +513,7 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
                              f"total; the series moved to it by the variances of their bands): the "
                              f"{fc.groupby(keys).ngroups} series summed to {summed:,.0f}{gap} over the window against "
                              f"the direct national forecast of {national:,.0f}; every level now adds up to "
-                             f"{coherent:,.0f}{fallback}{_how_extra(info)}")
+                             f"{coherent:,.0f}{fallback}{extra}")
     if method in ("wls_var", "mint_refits"):  # the national total moves too: towards the surer of the two
         # how far it moved, said plainly: a diagonal W weighs the series' errors as independent,
         # so the sum of many series can look surer than the direct total
@@ -529,15 +534,19 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
         return out, direct, (f"levels reconciled ({method}: {weighed}): the "
                              f"{fc.groupby(keys).ngroups} series summed to {summed:,.0f}{gap} over the window "
                              f"against the direct national forecast of {national:,.0f}; every level now adds up "
-                             f"to {coherent:,.0f}{share}{fallback}{_how_extra(info)}")
+                             f"to {coherent:,.0f}{share}{fallback}{extra}")
     return out, direct, (f"levels reconciled to the direct national forecast, {national:,.0f} over the window: the "
                          f"{fc.groupby(keys).ngroups} series, which summed to {summed:,.0f}{gap}, are {how}")
 
 
-def _how_extra(info: dict) -> str:
+def _how_extra(info: dict, freq: str) -> str:
+    """The reconciliation's notes past its method: series-periods held, values set to zero."""
+    word = PERIOD_WORDS[freq]
+    held = (f"; {info['held']} series-{word}s wholly declared unavailable held at sales 0, the other series taking "
+            f"the gap") if info.get("held") else ""
     if not info.get("negative_values"):
-        return ""
-    return (f"; {info['negative_values']} series-days came out negative and were set to zero "
+        return held
+    return (f"{held}; {info['negative_values']} series-{word}s came out negative and were set to zero "
             f"({info['negative_units']:,.0f} units), so the levels sum the rest")
 
 

@@ -74,6 +74,12 @@ counts the values and units set to zero (never silent; values above ``-NEGATIVE_
 units are rounding of all-zero series and are not counted). Top-down and bottom-up cannot go
 negative.
 
+Held rows (``reconcile(held=...)``): a series-period whose sales are 0 by declaration (a planned
+stock-out, ``core.wholly_declared``) stays as forecast under every method and the other series take
+the gap: the projections weigh it with no error variance (its row and column of W zero, one W per
+date, so ``b~ = b^`` there; ``ols`` and ``wls_struct`` had spread the gap over it, review 10.1 F4),
+the top-down splits leave it out.
+
 Quantiles: quantiles of a sum are not sums of quantiles, so each bottom series keeps its own
 band, moved with its mean: scaled by the ratio of its reconciled to its base mean, or, where the
 base mean is zero, shifted by the reconciled mean. Where every level has a median
@@ -418,10 +424,10 @@ def total_weight(spans, total_spans, keys) -> tuple[float | None, dict]:
     return weight, {"refits": refits, "spans": len(scored), "rms_total": mse_total ** 0.5, "rms_sum": mse_sum ** 0.5}
 
 
-def _backtest_weighted(bottom: pd.DataFrame, total: pd.DataFrame, keys, errors) -> pd.DataFrame:
+def _backtest_weighted(bottom: pd.DataFrame, total: pd.DataFrame, keys, errors, held: np.ndarray) -> pd.DataFrame:
     """``backtest_weights`` (module doc): each day's total ``S_t + w (T_t - S_t)`` of the summed
     bottom ``S`` and the direct total ``T`` (the mean; the median likewise where both have one),
-    ``w`` from ``total_weight``, then ``_top_down_var`` to it.
+    ``w`` from ``total_weight``, then ``_top_down_var`` to it (``held`` rows kept).
 
     Raises:
         ParameterError: no span sums (``errors``), or too few shared refits for a weight."""
@@ -438,7 +444,7 @@ def _backtest_weighted(bottom: pd.DataFrame, total: pd.DataFrame, keys, errors) 
         if column in bottom.columns and column in direct.columns:
             summed = bottom.groupby("ds")[column].sum().reindex(direct.index)
             target[column] = summed + weight * (direct[column] - summed)
-    out = _top_down_var(bottom, target.reset_index())
+    out = _top_down_var(bottom, target.reset_index(), held)
     out.attrs["reconcile"] = {**out.attrs["reconcile"], "method": "backtest_weights", "weight": weight, **detail}
     return out
 
@@ -640,7 +646,7 @@ def _aligned(wide: pd.DataFrame, want: list, level: tuple, what: str) -> pd.Data
 
 
 def reconcile(bottom: pd.DataFrame, upper=None, *, keys, method: str = "forecast_proportions",
-              errors: dict | None = None) -> pd.DataFrame:
+              errors: dict | None = None, held=None) -> pd.DataFrame:
     """Bottom forecasts made coherent with the forecasts of the levels above them.
 
     Parameters
@@ -665,11 +671,16 @@ def reconcile(bottom: pd.DataFrame, upper=None, *, keys, method: str = "forecast
         may have none). ``"backtest_weights"``: ``{"bottom": ..., "total": ...}``, the bottom
         series' and the total's refit span sums (each forecast's ``attrs["window_spans"]``:
         ``[keys..., origin, start, actual, forecast]``, the total's without keys).
+    held : None, or a boolean array of shape (len(bottom),): the bottom's rows every method keeps
+        as forecast (a day declared unavailable, sales 0 by declaration: ``core.wholly_declared``;
+        review 10.1 F4); the other series of the date take the gap. A projection weighs them with no
+        error variance (their rows and columns of W zero, one W per date, as a band of 0..0 under
+        ``wls_var``: ``b~ = b^`` there, Lemma 1), the top-down splits leave them out of the split.
 
     Returns
     -------
     A copy of ``bottom`` with every value column (``yhat``, quantiles, baseline) reconciled; its
-    ``attrs["reconcile"]`` holds the method, and per method the top-down factors (dicts date ->
+    ``attrs["reconcile"]`` holds the method, ``held`` (the rows held), and per method the top-down factors (dicts date ->
     factor, for the mean and the quantiles), the shrinkage intensity (``mint_refits``: the
     bottom's correlation, the error rows and the series with errors), and the count and units of
     negative values set to zero.
@@ -677,7 +688,7 @@ def reconcile(bottom: pd.DataFrame, upper=None, *, keys, method: str = "forecast
     Raises
     ------
     ParameterError : unknown method; a missing level, series, date or column; errors missing or
-        misaligned for ``"mint_shrink"``.
+        misaligned for ``"mint_shrink"``; ``held`` of another length.
     """
     if method not in METHODS:
         raise ParameterError(f"method: {method!r} is not one of {list(METHODS)}")
@@ -685,6 +696,9 @@ def reconcile(bottom: pd.DataFrame, upper=None, *, keys, method: str = "forecast
     missing = [k for k in [*keys, "ds", "yhat"] if k not in bottom.columns]
     if missing:
         raise ParameterError(f"bottom forecast: missing columns {missing}")
+    held = np.zeros(len(bottom), dtype=bool) if held is None else np.asarray(held, dtype=bool)
+    if held.shape != (len(bottom),):
+        raise ParameterError(f"held: one flag per row of the bottom forecast ({len(bottom)}); got {held.shape}")
     upper = {(): upper} if isinstance(upper, pd.DataFrame) else dict(upper or {})
     upper = {tuple(level): _bare(frame) for level, frame in upper.items()}
     attrs, bottom = dict(bottom.attrs), _bare(bottom)
@@ -696,14 +710,15 @@ def reconcile(bottom: pd.DataFrame, upper=None, *, keys, method: str = "forecast
         if total is None or "yhat" not in total.columns or "ds" not in total.columns:
             raise ParameterError(f"{method} needs the total's forecast [ds, yhat, ...]")
         if method == "backtest_weights":
-            out = _backtest_weighted(bottom, total, keys, errors)
+            out = _backtest_weighted(bottom, total, keys, errors, held)
         else:
-            out = _top_down(bottom, total) if method == "forecast_proportions" else _top_down_var(bottom, total)
+            out = (_top_down(bottom, total, held) if method == "forecast_proportions" else
+                   _top_down_var(bottom, total, held))
     elif not upper:
         raise ParameterError(f"{method} needs the direct forecasts of at least one level above the bottom")
     else:
-        out = _project(bottom, upper, keys, method, errors)
-    out.attrs = {**attrs, "reconcile": out.attrs["reconcile"]}
+        out = _project(bottom, upper, keys, method, errors, held)
+    out.attrs = {**attrs, "reconcile": {**out.attrs["reconcile"], "held": int(held.sum())}}
     return out
 
 
@@ -727,9 +742,12 @@ def _direct_total(bottom: pd.DataFrame, total: pd.DataFrame) -> pd.DataFrame:
     return direct
 
 
-def _top_down(bottom: pd.DataFrame, total: pd.DataFrame) -> pd.DataFrame:
+def _top_down(bottom: pd.DataFrame, total: pd.DataFrame, held: np.ndarray) -> pd.DataFrame:
+    """Forecast proportions (module doc); the ``held`` rows are kept and the others split what the
+    total leaves them (never below 0)."""
     out = bottom.copy()
     direct = _direct_total(bottom, total)
+    free = ~held
     columns = _value_columns(out)
     # the mean (and baseline) split in proportion to the bottom's means; the quantiles scaled by
     # the median's day factor when both sides have a median, so the bottom medians add up to the
@@ -740,14 +758,17 @@ def _top_down(bottom: pd.DataFrame, total: pd.DataFrame) -> pd.DataFrame:
     if median == "yhat":
         groups = {"yhat": columns}
     factors, empty_dates = {}, set()
-    counts = out.groupby("ds").size()
+    counts = out[free].groupby("ds").size().reindex(out["ds"].unique(), fill_value=0)
     for by, cols in groups.items():
-        summed = out.groupby("ds")[by].sum()
+        summed = out[by].where(free, 0.0).groupby(out["ds"]).sum()
         top = direct[by].reindex(summed.index)
+        if held.any():  # what the held rows keep is not split
+            top = (top - out[by].where(held, 0.0).groupby(out["ds"]).sum()).clip(lower=0.0)
         factor = top / summed.where(summed > 0)
-        empty = factor.index[factor.isna() & (top > 0)]  # the bottom forecasts nothing that day
-        scale = out.ds.map(factor).fillna(0.0).to_numpy()
-        on = out.ds.isin(empty).to_numpy()
+        # the free bottom forecasts nothing that day (a day with every series held keeps them)
+        empty = factor.index[factor.isna() & (top > 0) & (counts.reindex(factor.index) > 0)]
+        scale = np.where(held, 1.0, out.ds.map(factor).fillna(0.0).to_numpy())
+        on = out.ds.isin(empty).to_numpy() & free
         for col in cols:
             values = out[col].to_numpy() * scale
             if on.any():  # nothing to split in proportion: an equal split of the total's values
@@ -762,10 +783,10 @@ def _top_down(bottom: pd.DataFrame, total: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _top_down_var(bottom: pd.DataFrame, total: pd.DataFrame) -> pd.DataFrame:
+def _top_down_var(bottom: pd.DataFrame, total: pd.DataFrame, held: np.ndarray) -> pd.DataFrame:
     """The variance-weighted non-negative split of each day's gap (module doc): of the mean, and
     of the median when both sides have one (the other quantiles move with the median, as in
-    ``_top_down``, so the bottom medians add up to the total's)."""
+    ``_top_down``, so the bottom medians add up to the total's); the ``held`` rows do not move."""
     direct = _direct_total(bottom, total)
     codes, dates = pd.factorize(bottom["ds"], sort=True)
     weight = band_variance(bottom)
@@ -777,7 +798,7 @@ def _top_down_var(bottom: pd.DataFrame, total: pd.DataFrame) -> pd.DataFrame:
     out, info = bottom.copy(), {"method": "top_down_var"}
     for by, cols in groups.items():
         new, lam, flat = _variance_split(codes, len(dates), bottom[by].to_numpy(dtype=float), weight,
-                                         direct[by].reindex(dates).to_numpy(dtype=float))
+                                         direct[by].reindex(dates).to_numpy(dtype=float), held)
         out[cols] = _moved(bottom, by, new, cols)
         info.update({"lambda" if by == "yhat" else "median_lambda": dict(zip(dates, lam))})
         if by == "yhat":
@@ -787,24 +808,31 @@ def _top_down_var(bottom: pd.DataFrame, total: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _variance_split(codes: np.ndarray, m: int, base: np.ndarray, weight: np.ndarray, target: np.ndarray):
+def _variance_split(codes: np.ndarray, m: int, base: np.ndarray, weight: np.ndarray, target: np.ndarray,
+                    held: np.ndarray | None = None):
     """``max(0, base + weight * lambda[codes])`` with ``lambda`` per date (``codes`` 0..m-1) such
     that each date's values add up to ``target``: the non-negative weighted least-squares split
     (KKT: a value above zero moves by ``weight * lambda``, one at zero would go below it). Where
     every weight of a date is zero, or the rows without weight already exceed its target (they
     cannot move), the weights are the base values (forecast proportions), or one each (an equal
-    split) when the base is zero too. Returns ``(values, lambda, flat)``,
+    split) when the base is zero too. ``held`` rows (shape like ``base``) never move, flat or not:
+    a date with every row held keeps them, whatever its target. Returns ``(values, lambda, flat)``,
     ``flat`` marking the rows of such dates. Raises ``ParameterError`` for a negative target."""
     if not (np.isfinite(target) & (target >= 0)).all():
         raise ParameterError("total forecast: the values split must be finite and >= 0 on every date")
+    held = np.zeros(len(base), dtype=bool) if held is None else held
+    weight = np.where(held, 0.0, weight)
     summed, spread = np.bincount(codes, base, m), np.bincount(codes, weight, m)
     # a date whose rows that cannot move (zero weight) already exceed its target cannot be met
     # by moving the others: forecast proportions there, like a date without weights
     fixed = np.bincount(codes, np.where(weight > 0, 0.0, base), m)
-    flat = (spread[codes] <= 0) | (fixed[codes] > target[codes] * (1 + 1e-12))
-    weight = np.where(flat, np.where(summed[codes] > 0, base, 1.0), weight)
+    flat = ((spread[codes] <= 0) | (fixed[codes] > target[codes] * (1 + 1e-12))) \
+        & (np.bincount(codes, ~held, m)[codes] > 0)
+    free_sum = np.bincount(codes, np.where(held, 0.0, base), m)
+    weight = np.where(flat & ~held, np.where(free_sum[codes] > 0, base, 1.0), weight)
     spread = np.bincount(codes, weight, m)
-    lam = (target - summed) / spread  # exact when raising (no value reaches zero)
+    # exact when raising (no value reaches zero); 0 on a date with every row held
+    lam = np.divide(target - summed, spread, out=np.zeros(m), where=spread > 0)
     low = target < summed
     if low.any():  # lowering: bisect for the active set, then solve on it exactly
         floor = np.zeros(m)
@@ -832,22 +860,35 @@ def _moved(bottom: pd.DataFrame, by: str, new: np.ndarray, columns) -> np.ndarra
     return moved
 
 
-def _project(bottom, upper, keys, method, errors) -> pd.DataFrame:
+def _held_rows(bottom: pd.DataFrame, held: np.ndarray, table: pd.DataFrame, keys, dates) -> np.ndarray:
+    """``held`` (one flag per row of ``bottom``) as an (n_bottom, m) matrix over the table's series
+    and the ``dates``, as ``_stack`` orders them."""
+    out = np.zeros((len(table), len(dates)), dtype=bool)
+    if held.any():
+        rows = pd.MultiIndex.from_frame(table[keys]).get_indexer(pd.MultiIndex.from_frame(bottom.loc[held, keys]))
+        out[rows, pd.Index(dates).get_indexer(bottom.loc[held, "ds"])] = True
+    return out
+
+
+def _project(bottom, upper, keys, method, errors, held: np.ndarray) -> pd.DataFrame:
     levels = [level for level in upper if level != tuple(keys)]
     table = _series_table(bottom, keys, levels)
     S, labels = summing_matrix(table, levels)
     frames = {**upper, "bottom": bottom}
     base, dates = _stack(frames, table, keys, levels, labels, "yhat", ["ds"], "forecast")
+    fixed = _held_rows(bottom, held, table, keys, dates)   # (n_bottom, dates)
+    n_upper = len(S) - S.shape[1]
     info = {"method": method}
-    if method == "ols":
-        G = mint_projection(S, diagonal=np.ones(len(S)))
-    elif method == "wls_struct":
-        G = mint_projection(S, diagonal=S.sum(axis=1))
+    G, factor = None, None
+    if method in ("ols", "wls_struct"):
+        diagonal = np.ones(len(S)) if method == "ols" else S.sum(axis=1)
+        if fixed.any():  # held series-days weigh nothing: one W a date, as wls_var's
+            variance = np.repeat(diagonal[:, None], len(dates), axis=1)
+        else:
+            G = [(mint_projection(S, diagonal=diagonal), slice(None))]
     elif method in ("wls_var", "mint_refits"):  # one projection a day: each series' variance at that horizon
         weighed = {level: frame.assign(_variance=band_variance(frame)) for level, frame in frames.items()}
         variance, _ = _stack(weighed, table, keys, levels, labels, "_variance", ["ds"], "forecast")
-        G = None
-        factor = None
         if method == "mint_refits":  # the bottom series' errors correlated; the levels above as wls_var's
             E, refits = _error_matrix(errors, table, keys)
             factor, detail = bottom_correlation(E, refits) if E.shape[0] >= 2 else (None, {})
@@ -870,15 +911,27 @@ def _project(bottom, upper, keys, method, errors) -> pd.DataFrame:
         index_cols = ["cutoff", "ds"] if "cutoff" in errors["bottom"].columns else ["ds"]
         E, _ = _stack(errors, table, keys, levels, labels, "error", index_cols, "errors")
         W, lam = shrunk_covariance(E.T)
-        G = mint_projection(S, W)
+        G = []
+        for pattern in np.unique(fixed.T, axis=0):  # one G per set of held series: their rows of W zero
+            still = n_upper + np.flatnonzero(pattern)
+            weights = W.copy()
+            weights[still, :], weights[:, still] = 0.0, 0.0
+            G.append((mint_projection(S, weights), (fixed.T == pattern).all(axis=1)))
         info.update(shrinkage=lam, error_rows=E.shape[1])
+    if G is None:
+        variance[n_upper:][fixed] = 0.0
 
     def project(*values: np.ndarray) -> list[np.ndarray]:  # each (n, dates) -> its reconciled bottom (n_bottom, dates)
         if G is not None:
-            return [G @ v for v in values]
-        # the ridge on the upper series only: it keeps U'WU invertible, and a bottom series
-        # without variance (a band 0..0, a stopped line) stays exactly where it is
-        ridged = variance + SHRINK_RIDGE * (np.arange(len(S)) < len(S) - S.shape[1])[:, None]
+            out = [np.empty((S.shape[1], v.shape[1])) for v in values]
+            for matrix, columns in G:
+                for reconciled, v in zip(out, values):
+                    reconciled[:, columns] = matrix @ v[:, columns]
+            return out
+        # the ridge on the upper series only: it keeps U'WU invertible (a band 0..0 above), and a
+        # bottom series without variance (a band 0..0, a stopped line, a held day) stays exactly where it is
+        ridge = SHRINK_RIDGE if method in ("wls_var", "mint_refits") else 0.0  # ols/wls_struct: W_upper >= 1
+        ridged = variance + ridge * (np.arange(len(S)) < n_upper)[:, None]
         return diagonal_projection(S, ridged, *values, factor=factor)
 
     where = pd.MultiIndex.from_frame(bottom[[*keys, "ds"]])
