@@ -444,18 +444,37 @@ def test_an_export_outage_keeps_no_rows_and_is_named_not_written_as_zeros(tmp_pa
     assert "export outage" not in daily_sales(one_day, level=level).summary()
 
 
-def test_a_last_day_exported_before_it_ended_is_named(tmp_path):
-    """Review 7.2 #6: an export taken mid-day wrote that day's morning as a whole day, and only the
-    CLI forecast and the event report had a note, read from the wall clock. The data say it: the
-    last day's units fall far below the same weekday's; the whole day gets no note."""
+def test_a_last_day_exported_before_it_ended_is_left_out_and_named(tmp_path, capsys):
+    """Review 7.2 #6, trial 12 F4/F21: an export taken mid-day, or cut at midnight by order time
+    and read by payment time (the orders paid after midnight: 5 units against ~1,700), wrote a
+    part-day as a whole one, and the forecast read its shortfall as a fall in demand (categories
+    -16..-25%). The lines' times say it: no line after the last day's latest time, where the days
+    before had many, is no chance; that day is left out with a note, and ``--until`` that day keeps
+    it (then named short by its units). A whole last day, ending each of 10 days, is kept."""
     from workbench.data.sample import sample_order_export
 
     export = sample_order_export("2026-07-01", "2026-09-16", share=0.05)
     paid = pd.to_datetime(export["支付完成时间"])
-    assert "was the export taken before it ended?" not in daily_sales(export, level="sku").summary()
-    morning = export[(paid.dt.normalize() < pd.Timestamp("2026-09-16")) | (paid.dt.hour < 9)]
-    said = daily_sales(morning, level="sku").summary()
-    assert "the last day, 2026-09-16, totals" in said and "was the export taken before it ended?" in said
+    for end in pd.date_range("2026-09-07", "2026-09-16"):
+        whole = daily_sales(export[paid.dt.normalize() <= end], level="national")
+        assert whole.table["ds"].max() == end and "ends inside its last day" not in whole.summary()
+    day = pd.Timestamp("2026-09-16")
+    for hour in (9, 1):  # a morning's export; the first hour's payments of orders placed the day before
+        part = export[(paid.dt.normalize() < day) | (paid.dt.hour < hour)]
+        result = daily_sales(part, level="sku")
+        said = result.summary()
+        assert result.table["ds"].max() == day - pd.Timedelta(days=1)
+        assert f"the export ends inside its last day: the latest sales line of 2026-09-16 in '支付完成时间' is at " \
+               f"{hour - 1:02d}:" in said and "to keep that day, pass --until 2026-09-16" in said
+        assert "was the export taken before it ended?" not in said
+        kept = daily_sales(part, level="sku", until="2026-09-16")
+        assert kept.table["ds"].max() == day and "ends inside its last day" not in kept.summary()
+        assert "the last day, 2026-09-16, totals" in kept.summary()
+    path = tmp_path / "export.csv"
+    path.write_bytes(part.to_csv(index=False).encode("gb18030"))
+    assert main(["data", "orders", "--data", str(path), "--level", "national", "--out", str(tmp_path / "d.csv")]) == 0
+    assert "ends inside its last day" in capsys.readouterr().out
+    assert pd.read_csv(tmp_path / "d.csv")["ds"].max() == "2026-09-15"
 
 
 def test_until_ends_the_table_and_counts_the_lines_after_it(tmp_path, capsys):

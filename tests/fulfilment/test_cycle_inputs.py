@@ -154,7 +154,7 @@ def test_the_cycle_reads_the_tables_workbench_data_orders_writes(tmp_path):
 
 def test_a_last_day_the_data_show_cut_short_is_named(tmp_path):
     """Review 7.2 #6: the planning cycle never said that its last day was a morning's export
-    (read as a whole day and its shortfall as a fall). The data say it
+    (read then as a whole day and its shortfall as a fall). The data say it
     (``validate.unfinished_period_note``); the whole day gets no note."""
     files = _export(tmp_path)
     raw = pd.read_csv(files["data"], encoding="gbk", dtype={"商品编码": str})

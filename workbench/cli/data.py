@@ -57,7 +57,8 @@ def register(subparsers) -> None:
     o.add_argument("--out", required=True, help="output file (.csv, .xlsx or .parquet)")
     o.add_argument("--until", metavar="YYYY-MM-DD",
                    help="the table's last day: later sales lines are left out and counted (an export cut at "
-                        "midnight by order time and read by payment time has a short day after its last whole one)")
+                        "midnight by order time and read by payment time has a short day after its last whole one, "
+                        "which is left out without --until when the lines' times show it; --until that day keeps it)")
     table_input_options(o)
     table_output_options(o)
     o.set_defaults(handler=_orders)

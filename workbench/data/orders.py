@@ -7,9 +7,11 @@ columns, ``units`` (items) and ``gmv`` (CNY): the sales lines summed per day and
 zero for each day of a series between its first sale and the last day of the export (a day with
 no order sold nothing), except on the dates of an export outage (days without any sales line in a
 run chance cannot explain: ``validate.missing_dates``, the rule of every table read), which keep
-no row and are named, so the forecaster fills them instead of reading zeros. A last day whose
-units the data show cut short (an export taken before the day ended) and years the calendar cannot
-place are named too (``validate.table_notes``, the notes of every table read).
+no row and are named, so the forecaster fills them instead of reading zeros. A last day the lines'
+times show cut inside it (``_cut_last_day``: an export cut at midnight by order time and read by
+payment time holds only the orders paid after midnight) is left out, with a note (``until`` keeps
+it). A last day whose units the data show cut short and years the calendar cannot place are named
+too (``validate.table_notes``, the notes of every table read).
 
 The mapping (``order_mapping.yaml`` beside this module, or a user's file with the same keys)
 names the source column of each field and which status values are sales; a line whose after-sale
@@ -70,6 +72,12 @@ LEVELS = {
     "sku_category_channel": ("category", "sku", "channel"),
 }
 _ALWAYS = ("time", "quantity", "amount", "status")  # amount may be left out (null): the table then has no gmv
+# the last day of an export is cut inside it (``_cut_last_day``) when no line after its latest time of day
+# has this chance at the mean count of such lines on the days before (up to CUT_DAY_DAYS of them, at least
+# CUT_DAY_MIN_DAYS with lines: a whole day's latest line passes it but once in 1,000 exports)
+CUT_DAY_CHANCE = 1e-3
+CUT_DAY_DAYS = 28
+CUT_DAY_MIN_DAYS = 7
 _OPTIONAL = ("amount",)  # fields a mapping may set to null though a table needs them by default
 DEFAULT_MAPPING = Path(__file__).with_name("order_mapping.yaml")
 
@@ -273,7 +281,9 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
     encoding, sheet: passed to ``read_table``.
     until: the table's last day (a date): sales lines after it are left out, counted in a note
         (an export cut at midnight by order time and read by payment time has a short day after
-        its last whole one: trial 12 F4); None: the last day with a sales line.
+        its last whole one: trial 12 F4); None: the last day with a sales line, unless the lines'
+        times show the export ends inside it (``_cut_last_day``), when that day is left out with a
+        note (``--until`` that day keeps it).
 
     Returns an ``OrdersResult``: ``table`` sorted by keys then ``ds``; units in items (integers
     when every quantity is whole), gmv in CNY rounded to 0.01 (no gmv column, with a note, when
@@ -368,6 +378,11 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
             until_note = [f"{int(after.sum())} sales lines after --until {last.date()} left out (to "
                           f"{ds[after].max().date()}): the table ends on {last.date()}"]
             sales, ds = sales[~after], ds[~after]
+    else:  # an export cut inside its last day (by order time, read by payment time): that day left out
+        cut = _cut_last_day(sales[used["time"]], ds, used["time"])
+        if cut:
+            sales, ds = sales[ds < ds.max()], ds[ds < ds.max()]
+            until_note = [cut]
     sales, returns_note = _drop_return_lines(sales, used)
     if "after_sale" in used:  # said, not silent: whether a returned line is demand is the mapping's choice
         counted = kept_after[kept_after.index.isin(sales.index)].value_counts()
@@ -490,6 +505,46 @@ def _order_amount_note(order_of: pd.Series, amount: pd.Series, column: str) -> l
 
 
 _TOTALS = re.compile(r"(合计|总计|合計|總計|total)\s*[:：]?", re.IGNORECASE)
+
+
+def _cut_last_day(raw: pd.Series, ds: pd.DatetimeIndex, column: str) -> str | None:
+    """The note saying the export ends inside its last day, which is left out; None when it does not.
+
+    An export cut by order time (下单时间) and read by payment time (支付时间) holds, on the day after its
+    last whole one, only the orders paid after midnight: a stub of a few units that a forecast would read
+    as a fall in demand (trial 12 F4/F21). The test is on the lines' times of day (``raw``: the sales
+    lines' time column as written; ``ds``: their days, ``parse_dates``): the last day's latest line is at
+    time t; on the ``CUT_DAY_DAYS`` days before, lines came after t at a mean of m a day; the day is cut
+    when a Poisson count at m would be 0 with a chance under ``CUT_DAY_CHANCE`` (no such line by chance).
+    A column of dates without times (every line at midnight) says nothing: None, as for a time column
+    that does not parse as timestamps here, or fewer than ``CUT_DAY_MIN_DAYS`` days before with lines."""
+    try:
+        stamps = pd.DatetimeIndex(pd.to_datetime(raw.astype(str).str.strip(), errors="coerce", format="mixed"))
+    except (TypeError, ValueError):  # mixed UTC offsets, or a form only ``parse_dates`` reads
+        return None
+    if stamps.tz is not None:
+        stamps = stamps.tz_localize(None)
+    ds = pd.DatetimeIndex(ds)
+    if stamps.isna().any() or (stamps.normalize() != ds).any():
+        return None
+    seconds = (stamps - stamps.normalize()).total_seconds().to_numpy()
+    last = ds.max()
+    on_last = np.asarray(ds == last)
+    latest = float(seconds[on_last].max())
+    days = pd.date_range(last - pd.Timedelta(days=CUT_DAY_DAYS), last - pd.Timedelta(days=1), freq="D")
+    before = np.asarray(ds.isin(days))
+    seen = int(pd.Index(ds[before]).nunique())
+    if seen < CUT_DAY_MIN_DAYS or not (seconds[on_last] > 0).any():
+        return None
+    later = float((seconds[before] > latest).sum()) / seen  # lines a day after the last day's latest time
+    if np.exp(-later) >= CUT_DAY_CHANCE:
+        return None
+    at = (pd.Timestamp(0) + pd.Timedelta(seconds=latest)).strftime("%H:%M:%S")
+    return (f"the export ends inside its last day: the latest sales line of {last.date()} in {column!r} is at {at}, "
+            f"while the {seen} days before had {later:,.1f} lines a day later than that (none by chance: under "
+            f"{CUT_DAY_CHANCE:.0e}); its {int(on_last.sum())} lines are left out, so the table ends on "
+            f"{(last - pd.Timedelta(days=1)).date()} and a forecast reads no part-day as a fall in demand; "
+            f"to keep that day, pass --until {last.date()}")
 
 
 def _drop_totals_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:

@@ -300,8 +300,8 @@ def unfinished_period_note(frame: pd.DataFrame, freq: str, source: str, calendar
     are no quiet siblings of the last period.
 
     A last period cut short (an export taken before the day ended, a week or month summed before
-    its last day) is read as a whole period and its shortfall as a fall in demand. It is named
-    as such when the data show it (``short_period_note``). A table of weeks, months or quarters
+    its last day) is named as such when the data show it (``short_period_note``); a forecast then
+    reads it as each series' level there (``core.censor_short_period``). A table of weeks, months or quarters
     cannot show a period short of only a few of its days (an export to 2026-11-29 summed to
     months: trial 9, trial 10), so its last period, when not named as short, is named as read
     whole, with what to do if the export ended before its last day. ``[]`` for a table of days
@@ -318,46 +318,72 @@ def unfinished_period_note(frame: pd.DataFrame, freq: str, source: str, calendar
             f"{end.date()}, leave that row out"]
 
 
-def short_period_note(frame: pd.DataFrame, freq: str, source: str, calendar=None) -> list[str]:
-    """The note naming the table's last period when its data say it was cut short: its total over
-    every series (``frame``: the standard frame ``[keys..., ds, y]`` at ``freq``) is under
+@dataclass(frozen=True)
+class ShortPeriod:
+    """The table's last period, cut short by its data (``short_last_period``): ``last`` (its date),
+    ``total`` (its units, all series), ``lowest`` (the lowest of its quiet siblings' totals) and
+    ``siblings`` (those siblings' dates, the periods each series' level there is read on:
+    ``core.censor_short_period``)."""
+    last: pd.Timestamp
+    total: float
+    lowest: float
+    siblings: pd.DatetimeIndex
+
+
+def short_last_period(frame: pd.DataFrame, freq: str, calendar=None) -> ShortPeriod | None:
+    """The table's last period when its data say it was cut short, else None: its total over every
+    series (``frame``: the standard frame ``[keys..., ds, y]`` at ``freq``) is under
     ``SHORT_PERIOD_SHARE`` of the lowest of its siblings' totals (``SIBLINGS``: the same weekday
     of the 4 weeks before for a day, the 8 weeks, 3 months or 2 quarters before; at least 2 of
     them outside the event windows of ``calendar`` and the week after each, ``_in_event``; a
     planner's own events count when ``calendar`` holds them, None: the shipped calendar) and a
     Poisson count at that lowest total would fall so low with a chance under
-    ``SHORT_PERIOD_CHANCE``. ``[]`` otherwise, and for a last period in the Spring Festival pause
-    (a closure is low by design).
+    ``SHORT_PERIOD_CHANCE``. None for a last period in the Spring Festival pause (a closure is
+    low by design). The one test of a short last period: the note (``short_period_note``) and the
+    forecast's reading of it (``core.censor_short_period``) share it.
     Its limit: a period short of a few of its days (29 of November's 30) is not told from its
     total; only a shortfall beyond the siblings' spread is."""
     from scipy.stats import poisson
 
     if frame.empty:
-        return []
+        return None
     totals = frame.groupby("ds")["y"].sum()
     last = pd.Timestamp(totals.index.max())
     step, count = SIBLINGS[freq]
     siblings = pd.DatetimeIndex(sorted(last - PERIOD_LENGTH[freq] * (step * k) for k in range(1, count + 1)))
     if festival_pause(pd.DatetimeIndex([last]), freq, calendar)[0]:
-        return []
+        return None
     siblings = siblings[~_in_event(siblings, freq, calendar)]
     seen = totals.reindex(siblings).dropna()  # an export outage's dates (no row) are no sibling
     if len(seen) < 2:
-        return []
+        return None
     lowest, total = float(seen.min()), float(totals[last])
     if not (total < SHORT_PERIOD_SHARE * lowest and poisson.cdf(total, lowest) < SHORT_PERIOD_CHANCE):
+        return None
+    return ShortPeriod(last, total, lowest, pd.DatetimeIndex(seen.index))
+
+
+def short_period_note(frame: pd.DataFrame, freq: str, source: str, calendar=None) -> list[str]:
+    """The note naming the table's last period when its data say it was cut short
+    (``short_last_period``, judged on ``calendar``'s events), with what a forecast does with it
+    (``core.censor_short_period``: each series' level there, not a fall in demand) and how to read
+    it whole instead. ``[]`` when it is not short."""
+    short = short_last_period(frame, freq, calendar)
+    if short is None:
         return []
+    last, n = short.last, len(short.siblings)
     end = period_end(last, freq)
     if freq == "D":
-        what, which = f"the last day, {last.date()},", f"the same weekday in the {len(seen)} weeks before"
+        what, which = f"the last day, {last.date()},", f"the same weekday in the {n} weeks before"
         fix = "leave that day out, or export it to its end"
     else:
         word = PERIOD_WORDS[freq]
-        what, which = f"the last {word[:-1]}, {last.date()}..{end.date()},", f"the {len(seen)} {word} before"
+        what, which = f"the last {word[:-1]}, {last.date()}..{end.date()},", f"the {n} {word} before"
         fix = f"leave that row out, or export to {end.date()}"
-    return [f"{source}: {what} totals {total:,.0f}, under {SHORT_PERIOD_SHARE:.0%} of the lowest total of "
-            f"{which} ({lowest:,.0f}): was the export taken before it ended? It is read as a whole "
-            f"{'day' if freq == 'D' else PERIOD_WORDS[freq][:-1]} and its shortfall as a fall in demand; {fix}"]
+    return [f"{source}: {what} totals {short.total:,.0f}, under {SHORT_PERIOD_SHARE:.0%} of the lowest total of "
+            f"{which} ({short.lowest:,.0f}): was the export taken before it ended? A forecast reads it as each "
+            f"series' level there (its median over those {'days' if freq == 'D' else PERIOD_WORDS[freq]}, or its "
+            f"own sales where higher), not as a fall in demand; to have it forecast instead, {fix}"]
 
 
 def outside_calendar_note(frame: pd.DataFrame, source: str) -> list[str]:

@@ -21,7 +21,7 @@ from threadpoolctl import threadpool_limits
 from workbench.calendar import RetailCalendar, default_calendar
 from workbench.data.io import write_table
 from workbench.data.provinces import REGIONS, provinces_from_addresses
-from workbench.data.validate import consecutive_runs
+from workbench.data.validate import SHORT_PERIOD_SHARE, consecutive_runs
 from workbench.errors import ModelError, ParameterError
 from workbench.forecast.conformal import HORIZON_BANDS, apply_offsets, conformal_offsets, rolling_origin_errors
 from workbench.forecast.guard import GUARD_FALLBACK, check_prediction
@@ -790,6 +790,64 @@ def censor_unavailable(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, fr
     return frame, notes
 
 
+def censor_short_period(frame: pd.DataFrame, keys, freq: str, calendar: RetailCalendar | None = None
+                        ) -> tuple[pd.DataFrame, list[str]]:
+    """``frame`` with its last period read as each series' level when the data say it was cut short,
+    and the note that says so.
+
+    An export taken before its last day ended (orders keyed by payment time, the export cut by order
+    time: a stub of the orders paid after midnight) holds a last period far below any whole one. Read
+    as it is, it is a fall in demand: the daily models read levels on the log scale, where one day of
+    5 units after ~1,700 a day weighs as a fall of a quarter over a 28-day level, and trial 12's
+    categories moved -25..+22% on it (F21). The test is the table's (``validate.short_last_period``:
+    its total, all series together, under 60% of the lowest of its quiet siblings' and too low for a
+    Poisson count there), so the same file gets the same note and the same forecast. Each series'
+    value there becomes its median over those siblings (the same weekday of the 4 weeks before, for
+    days), or keeps its own sales where higher: the sales of a cut period are a lower bound of its
+    demand, as a declared stock-out's are (``censor_unavailable``, the censored-demand imputation of
+    SAP IBP's out-of-stock correction). Every model, the guard and the window bands then read that level.
+
+    Parameters
+    ----------
+    frame : the standard frame ``[keys..., ds, y]``, ``y`` in the data's units per period.
+    keys : series key columns.
+    freq : the frame's periods (``"D"``, ``"W"``, ``"MS"``, ``"QS"``; each dated by its first day).
+    calendar : the run's ``RetailCalendar`` (a planner's own events too; None: the shipped one), whose
+        event windows are no quiet siblings.
+
+    Returns
+    -------
+    The frame (a copy, ``y`` as float, when its last period is short; else ``frame`` itself) and the
+    note (``[]`` when it is not short). A series with no row on any sibling keeps its sales.
+    """
+    from workbench.data.validate import PERIOD_WORDS, short_last_period
+
+    short = short_last_period(frame, freq, calendar)
+    if short is None:
+        return frame, []
+    keys = series_keys(frame, keys)
+    frame = frame.copy()
+    frame["y"] = frame["y"].astype(float)
+    ds = pd.DatetimeIndex(frame["ds"])
+    last, siblings = (ds == short.last), frame[ds.isin(short.siblings)]
+    if keys:
+        level = siblings.groupby(keys, observed=True, sort=True)["y"].median()
+        at = frame.loc[last, keys]
+        level = level.reindex(pd.MultiIndex.from_frame(at) if len(keys) > 1 else pd.Index(at[keys[0]])).to_numpy()
+    else:
+        level = np.full(int(last.sum()), siblings["y"].median() if len(siblings) else np.nan)
+    sold = frame.loc[last, "y"].to_numpy()
+    read = np.where(np.isnan(level), sold, np.maximum(sold, np.nan_to_num(level)))
+    frame.loc[last, "y"] = read
+    word = PERIOD_WORDS[freq]
+    which = f"the same weekday in the {len(short.siblings)} weeks before" if freq == "D" else \
+        f"the {len(short.siblings)} {word} before"
+    return frame, [f"forecast: the last {word[:-1]}, {short.last.date()}, is cut short (its total {short.total:,.0f} "
+                   f"under {SHORT_PERIOD_SHARE:.0%} of the lowest of {which}, {short.lowest:,.0f}): read as each "
+                   f"series' median on those {word} or its own sales where higher ({sold.sum():,.0f} -> "
+                   f"{read.sum():,.0f} over {int(last.sum())} series), not as a fall in demand"]
+
+
 def _run_level(y: np.ndarray, ds: pd.DatetimeIndex, around: np.ndarray, start: int, end: int, freq: str
                ) -> np.ndarray:
     """Per period ``start..end-1`` of one series' ``y`` (shape (len(ds),)), its level read on the periods
@@ -913,6 +971,9 @@ def forecast(
 ) -> pd.DataFrame:
     """Forecast every series of ``frame`` (the standard frame ``[keys..., ds, y]``).
 
+    A last period the data show cut short (``validate.short_last_period``) is read as each series'
+    level there before any fit (``censor_short_period``), with a note.
+
     Parameters
     ----------
     frame : the standard frame, one row per series and period, ``y`` >= 0 in the data's units.
@@ -973,12 +1034,13 @@ def forecast(
         if request.freq not in SPAN_STRIDE:  # spans, strides and horizon bands of window_band
             raise ParameterError(f"window: the band of a window total is measured on days, weeks or months; this "
                                  f"request is {request.freq!r} (forecast the days, weeks or months)")
+    frame, short = censor_short_period(frame, keys, request.freq, calendar)
     frame, censored = censor_unavailable(frame, keys, unavailable, request.freq)
     results = _execute(frame, request, keys=keys, calendar=calendar, pool_events=pool_events,
                        with_baseline=with_baseline, progress=progress, out_dir=None, window=window,
                        unavailable=unavailable)
     failures, notes, replaced = _gather_messages(results)
-    notes = censored + notes
+    notes = short + censored + notes
     frames = [r.frame for r in results if r.frame is not None and len(r.frame)]
     _check_some_succeeded(frames, failures, request.model)
     out = pd.concat(frames, ignore_index=True)
@@ -1008,13 +1070,14 @@ def forecast_to_parquet(frame: pd.DataFrame, out_dir: str | Path, request: Forec
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise ParameterError(f"{out_dir}: the output directory must be new or empty (it would mix "
                              f"partitions of different runs); choose another or empty it")
+    frame, short = censor_short_period(frame, keys, request.freq, calendar)
     frame, censored = censor_unavailable(frame, keys, unavailable, request.freq)
     out_dir.mkdir(parents=True, exist_ok=True)
     results = _execute(frame, request, keys=keys, calendar=calendar, pool_events=pool_events,
                        with_baseline=with_baseline, progress=progress, out_dir=str(out_dir.resolve()),
                        unavailable=unavailable)
     failures, notes, replaced = _gather_messages(results)
-    notes = censored + notes
+    notes = short + censored + notes
     files = [Path(r.file) for r in results if r.file]
     if failures:
         write_table(pd.DataFrame([{**f.key, "error": f.error} for f in failures]),
