@@ -20,6 +20,10 @@ Four measures, each printed with its figure (``--only`` picks some):
   after), cut at November 2026: forecast over expected units for December, January, February.
 
     .venv/bin/python benchmarks/seasonal_produce.py [--only closure edges spread months] [--seeds 12]
+
+The seeded generators (``festival_closure``, ``closed_over_festival``, ``april_fruit``, ``festival``,
+``cherries_panel``) are also the tests' (``tests/forecast/test_yearly_season.py``,
+``test_event_profile_off_season.py``, ``test_ets_off_season.py``): one generator, the same arrays.
 """
 
 from __future__ import annotations
@@ -35,13 +39,24 @@ from workbench.forecast.core import forecast
 from workbench.forecast.models.yearly_season import yearly_off
 
 
-def closed(days: pd.DatetimeIndex) -> np.ndarray:
-    """The days from 10 before to 20 after each Spring Festival."""
+def festival_closure(days: pd.DatetimeIndex) -> np.ndarray:
+    """Boolean mask (shape (len(days),)) of the days from 10 before to 20 after each Spring Festival."""
     out = np.zeros(len(days), bool)
-    for year in range(days[0].year, days[-1].year + 2):
+    for year in range(days[0].year, days[-1].year + 1):  # a year's last days are before the next festival's closure
         sf = spring_festival(year)
         out |= (days >= sf - pd.Timedelta(days=10)) & (days <= sf + pd.Timedelta(days=20))
     return out
+
+
+def closed_over_festival(seed: int, first: str = "2023-03-01", end: str = "2026-11-29") -> pd.Series:
+    """A shop's units a day, ``first``..``end``: about 30 (Poisson around a log-normal day noise of sd
+    0.15), none from 10 days before to 20 after each Spring Festival (``festival_closure``:
+    2024-02-10, 2025-01-29, 2026-02-17, 2027-02-06)."""
+    days = pd.date_range(first, end)
+    rng = np.random.default_rng(seed)
+    y = rng.poisson(30.0 * rng.lognormal(0, 0.15, len(days))).astype(float)
+    y[festival_closure(days)] = 0
+    return pd.Series(y, days)
 
 
 def steady(seed: int, sku: str, level: float, days: pd.DatetimeIndex) -> pd.DataFrame:
@@ -51,14 +66,12 @@ def steady(seed: int, sku: str, level: float, days: pd.DatetimeIndex) -> pd.Data
 def closure(seeds: int) -> None:
     wrong_zero = wrong_sold = 0
     for seed in range(seeds):
-        days = pd.date_range("2023-03-01", "2026-11-29")
-        rng = np.random.default_rng(seed)
-        y = rng.poisson(30.0 * rng.lognormal(0, 0.15, len(days))).astype(float)
-        y[closed(days)] = 0
-        frame = pd.concat([pd.DataFrame({"sku": "shop", "ds": days, "y": y}), steady(seed + 50, "tea", 25, days)])
+        y = closed_over_festival(seed)
+        frame = pd.concat([pd.DataFrame({"sku": "shop", "ds": y.index, "y": y.to_numpy()}),
+                           steady(seed + 50, "tea", 25, y.index)])
         fc = forecast(frame, horizon=150, keys=["sku"], n_jobs=1)
         shop = fc[fc.sku == "shop"]
-        truth = closed(pd.DatetimeIndex(shop.ds))
+        truth = festival_closure(pd.DatetimeIndex(shop.ds))
         wrong_zero += int(((shop.yhat == 0).to_numpy() & ~truth).sum())
         wrong_sold += int(((shop.yhat > 1).to_numpy() & truth).sum())
     print(f"closure: {seeds} seeds, open days forecast at zero {wrong_zero}, closed days forecast above 1 a day "
@@ -105,14 +118,18 @@ def edges(seeds: int, jitter: float) -> None:
           f"{wrong_inside / max(wrong, 1):.1%}; WAPE {errors / sold:.1%}; read at the festival's distance {lunar}")
 
 
-def season_fruit(seed: int, seasons: int, tau: float) -> pd.Series:
+def april_fruit(seed: int, seasons: int, tau: float, end: str = "2027-07-31") -> tuple[pd.Series, pd.Series]:
+    """A fruit on sale from 1 April to 31 July, about 20 a day in its first season, each season's
+    level the last one's times exp(N(log 1.3, tau)); ``seasons`` seasons before 2027: its units a day
+    to ``end`` (Poisson around a log-normal day noise of sd 0.2) and its mean through July 2027."""
     days = pd.date_range(f"{2027 - seasons}-04-01", "2027-07-31")
     rng = np.random.default_rng(seed)
     mean, level = np.zeros(len(days)), 20.0
     for year in range(days[0].year, 2028):
         mean[(days >= f"{year}-04-01") & (days <= f"{year}-07-31")] = level
         level *= np.exp(rng.normal(np.log(1.3), tau))
-    return pd.Series(rng.poisson(mean * rng.lognormal(-0.02, 0.2, len(days))).astype(float), days)
+    y = rng.poisson(mean * rng.lognormal(-0.02, 0.2, len(days))).astype(float)
+    return pd.Series(y, days)[:end], pd.Series(mean, days)
 
 
 def spread(seeds: int) -> None:
@@ -120,7 +137,7 @@ def spread(seeds: int) -> None:
     for seasons, tau in ((2, 0.15), (3, 0.15), (4, 0.05), (4, 0.15), (4, 0.3)):
         inside, errors, widths = 0, [], []
         for seed in range(seeds):
-            y = season_fruit(seed, seasons, tau)
+            y, _ = april_fruit(seed, seasons, tau)
             history = y[:cut]
             frame = pd.concat([pd.DataFrame({"sku": "fruit", "ds": history.index, "y": history.to_numpy()}),
                                steady(100 + seed, "tea", 25, history.index)])
@@ -135,6 +152,8 @@ def spread(seeds: int) -> None:
 
 
 def festival(days: pd.DatetimeIndex) -> np.ndarray:
+    """The festival's day multipliers (shape (len(days),)): x2.5 New Year sale 35 to 8 days before
+    Spring Festival, x0.1 courier pause 7 before to 16 after, 1 elsewhere."""
     out = np.ones(len(days))
     for year in range(days[0].year, days[-1].year + 2):
         k = (days - spring_festival(year)).days.to_numpy()
@@ -143,23 +162,31 @@ def festival(days: pd.DatetimeIndex) -> np.ndarray:
     return out
 
 
+def cherries_panel(seed: int, lines: int = 6) -> tuple[pd.DataFrame, pd.Series]:
+    """Monthly units, December 2022 to February 2027, of ``lines`` year-round lines (about 40 a day,
+    x1.1 a year) and cherries (December to February, about 60 a day, x1.3 a year), all with the
+    ``festival``'s sale and pause (Poisson around a log-normal day noise of sd 0.1, summed per
+    month): the frame ``[sku, ds, y]`` and the cherries' expected units a month."""
+    days = pd.date_range("2022-12-01", "2027-02-28")
+    rng, lift = np.random.default_rng(seed), festival(days)
+    frames = []
+    for i in range(lines):
+        mean = 40.0 * lift * 1.1 ** ((days - days[0]).days / 365)
+        units = pd.Series(rng.poisson(mean * rng.lognormal(0, 0.1, len(days))), days).resample("MS").sum()
+        frames.append(pd.DataFrame({"sku": f"line{i}", "ds": units.index, "y": units.to_numpy()}))
+    mean = np.where(np.isin(days.month, (12, 1, 2)), 60.0 * lift * 1.3 ** ((days - days[0]).days / 365), 0.0)
+    units = pd.Series(rng.poisson(mean * rng.lognormal(0, 0.1, len(days))), days).resample("MS").sum()
+    frames.append(pd.DataFrame({"sku": "cherries", "ds": units.index, "y": units.to_numpy()}))
+    return pd.concat(frames, ignore_index=True), pd.Series(mean, days).resample("MS").sum()
+
+
 def months(seeds: int) -> None:
     ratios = []
     for seed in range(seeds):
-        days = pd.date_range("2022-12-01", "2027-02-28")
-        rng, lift = np.random.default_rng(seed), festival(days)
-        frames = []
-        for i in range(6):
-            mean = 40.0 * lift * 1.1 ** ((days - days[0]).days / 365)
-            units = pd.Series(rng.poisson(mean * rng.lognormal(0, 0.1, len(days))), days).resample("MS").sum()
-            frames.append(pd.DataFrame({"sku": f"line{i}", "ds": units.index, "y": units.to_numpy()}))
-        mean = np.where(np.isin(days.month, (12, 1, 2)), 60.0 * lift * 1.3 ** ((days - days[0]).days / 365), 0.0)
-        units = pd.Series(rng.poisson(mean * rng.lognormal(0, 0.1, len(days))), days).resample("MS").sum()
-        frames.append(pd.DataFrame({"sku": "cherries", "ds": units.index, "y": units.to_numpy()}))
-        frame = pd.concat(frames, ignore_index=True)
+        frame, expected = cherries_panel(seed)
         fc = forecast(frame[frame.ds <= "2026-11-01"], horizon=3, keys=["sku"], freq="MS", n_jobs=1)
         cherries = fc[fc.sku == "cherries"].set_index("ds").yhat
-        ratios.append((cherries / pd.Series(mean, days).resample("MS").sum().reindex(cherries.index)).to_numpy())
+        ratios.append((cherries / expected.reindex(cherries.index)).to_numpy())
     ratios = np.array(ratios)
     print(f"months: {seeds} seeds, cherries' forecast over expected units, December / January / February: "
           + " / ".join(f"{r:.2f}" for r in ratios.mean(axis=0))

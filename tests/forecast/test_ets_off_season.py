@@ -14,8 +14,9 @@ from workbench.forecast.core import forecast
 from workbench.forecast.models.ets import ETSModel
 from workbench.forecast.models.off_season import OffSeasonPath, season_growth
 
-# the festival's day multipliers of the seeded produce benchmark (x2.5 New Year sale 35 to 8 days
-# before Spring Festival, x0.1 courier pause 7 before to 16 after): one generator for both
+# the seeded generators of the produce benchmark (its festival's x2.5 New Year sale 35 to 8 days
+# before Spring Festival and x0.1 courier pause 7 before to 16 after, its monthly cherries): one
+# generator for both
 _spec = importlib.util.spec_from_file_location("seasonal_produce",
                                                Path(__file__).parents[2] / "benchmarks" / "seasonal_produce.py")
 seasonal_produce = importlib.util.module_from_spec(_spec)
@@ -151,19 +152,7 @@ def test_last_years_months_move_to_this_years_spring_festival(seed):
     last year's months put February 2027 at 3.1 times its expected units (review 9.3 #7-#10). The
     months now move by the panel's pooled festival effects (still high: the monthly linear lift
     of ``models.lunar`` holds a x0.1 pause as -54%), with a note."""
-    days = pd.date_range("2022-12-01", "2027-02-28")
-    rng = np.random.default_rng(seed)
-    f = seasonal_produce.festival(days)
-    frames = []
-    for i in range(4):
-        mean = 40.0 * f * 1.1 ** ((days - days[0]).days / 365)
-        units = pd.Series(rng.poisson(mean * rng.lognormal(0, 0.1, len(days))), days).resample("MS").sum()
-        frames.append(pd.DataFrame({"sku": f"line{i}", "ds": units.index, "y": units.to_numpy()}))
-    mean = np.where(np.isin(days.month, (12, 1, 2)), 60.0 * f * 1.3 ** ((days - days[0]).days / 365), 0.0)
-    units = pd.Series(rng.poisson(mean * rng.lognormal(0, 0.1, len(days))), days).resample("MS").sum()
-    expected = pd.Series(mean, days).resample("MS").sum()
-    frames.append(pd.DataFrame({"sku": "cherries", "ds": units.index, "y": units.to_numpy()}))
-    frame = pd.concat(frames, ignore_index=True)
+    frame, expected = seasonal_produce.cherries_panel(seed, lines=4)
     out = forecast(frame[frame.ds <= "2026-11-01"], horizon=3, keys=["sku"], freq="MS", n_jobs=1)
     cherries = out[out.sku == "cherries"].set_index("ds").yhat
     ratio = cherries / expected.reindex(cherries.index)

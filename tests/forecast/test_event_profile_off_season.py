@@ -2,6 +2,9 @@
 series in its off months: its off months a year before were as empty and a season came between
 (``EventProfile._off_season``), so it is forecast along last year's path, its season back."""
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,6 +14,13 @@ from workbench.forecast.core import forecast
 from workbench.forecast.models.event_profile import EventProfile
 
 SEASON = (11, 12, 1, 2, 3)  # months on sale
+
+# the seeded generators of the produce benchmark: one generator for both
+_spec = importlib.util.spec_from_file_location("seasonal_produce",
+                                               Path(__file__).parents[2] / "benchmarks" / "seasonal_produce.py")
+seasonal_produce = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(seasonal_produce)
+april_fruit = seasonal_produce.april_fruit
 
 
 def oranges(seed: int, end: str) -> tuple[pd.DataFrame, pd.Series]:
@@ -98,20 +108,6 @@ def test_a_flat_slow_mover_stays_intermittent(rate):
         assert "intermittent" in model.delegate_note_, model.delegate_note_
 
 
-def april_fruit(seed: int, seasons: int, tau: float, end: str = "2026-12-31") -> tuple[pd.Series, pd.Series]:
-    """A fruit on sale from 1 April to 31 July, about 20 a day in its first season, each season's
-    level the last one's times exp(N(log 1.3, tau)); ``seasons`` seasons before 2027: its units to
-    ``end`` and its mean through July 2027."""
-    days = pd.date_range(f"{2027 - seasons}-04-01", "2027-07-31")
-    rng = np.random.default_rng(seed)
-    mean, level = np.zeros(len(days)), 20.0
-    for year in range(days[0].year, 2028):
-        mean[(days >= f"{year}-04-01") & (days <= f"{year}-07-31")] = level
-        level *= np.exp(rng.normal(np.log(1.3), tau))
-    y = rng.poisson(mean * rng.lognormal(-0.02, 0.2, len(days))).astype(float)
-    return pd.Series(y, days)[:end], pd.Series(mean, days)
-
-
 @pytest.mark.parametrize("seed", [1, 4])
 def test_an_off_seasons_level_spread_is_its_seasons_year_to_year_variation(seed):
     """The window band of a yearly off season's next season was widened by the size of its growth
@@ -121,7 +117,7 @@ def test_an_off_seasons_level_spread_is_its_seasons_year_to_year_variation(seed)
     growth, the erratic one's more than twice the steady one's."""
     spreads = {}
     for tau in (0.02, 0.4):
-        y, _ = april_fruit(seed, 4, tau)
+        y, _ = april_fruit(seed, 4, tau, end="2026-12-31")
         model = EventProfile().fit(y.to_numpy(), y.index, freq="D")
         assert model.off_season_, tau
         pred = model.predict(150)
@@ -141,7 +137,7 @@ def test_a_fruit_with_two_seasons_seen_comes_back_for_its_third(seed):
     season forecast at zero on these seeds. An off season's days and the weeks either side are no
     level for a shift: the season comes back (at its last season's growth, x1.5-1.8 on these
     seeds, which its window band holds)."""
-    y, mean = april_fruit(seed, 2, 0.15)
+    y, mean = april_fruit(seed, 2, 0.15, end="2026-12-31")
     rng = np.random.default_rng(100 + seed)
     frame = pd.concat([pd.DataFrame({"sku": "fruit", "ds": y.index, "y": y.to_numpy()}),
                        pd.DataFrame({"sku": "tea", "ds": y.index, "y": rng.poisson(25, len(y))})])

@@ -3,17 +3,26 @@ same time of year in two years, is zero in its off months whatever model forecas
 start is no launch and its season's end no stop (trial 10: grapes after their season forecast at an
 intermittent rate, lychee read as launched at its 2026 season, then stopped, 618 2027 at zero)."""
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.calendar import spring_festival
 from workbench.forecast.core import forecast
 from workbench.forecast.models.base import PER_PERIOD_FIELDS, Prediction
 from workbench.forecast.models.regime import series_start, stopped_since
 from workbench.forecast.models.yearly_season import off_runs, yearly_off, zero_off_season
 
 CUT = pd.Timestamp("2026-11-29")
+
+# the seeded generators of the produce benchmark: one generator for both
+_spec = importlib.util.spec_from_file_location("seasonal_produce",
+                                               Path(__file__).parents[2] / "benchmarks" / "seasonal_produce.py")
+seasonal_produce = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(seasonal_produce)
+closed_over_festival, festival_closure = seasonal_produce.closed_over_festival, seasonal_produce.festival_closure
 
 
 def produce(seed: int, first: str, season: tuple, level: float, end: str = "2026-11-29",
@@ -209,24 +218,6 @@ def test_a_three_month_off_season_is_found_from_either_start_of_the_export(first
     assert found is not None
     ahead = pd.date_range("2026-12-01", periods=12, freq="MS")
     assert (found.off(np.arange(len(y), len(y) + 12)) == np.isin(ahead.month, (6, 7, 8))).all()
-
-
-def closed_over_festival(seed: int, first: str = "2023-03-01", end: str = "2026-11-29") -> pd.Series:
-    """A shop selling about 30 a day, closed from 10 days before to 20 days after each Spring
-    Festival (2024-02-10, 2025-01-29, 2026-02-17, 2027-02-06)."""
-    days = pd.date_range(first, end)
-    rng = np.random.default_rng(seed)
-    y = rng.poisson(30.0 * rng.lognormal(0, 0.15, len(days))).astype(float)
-    y[festival_closure(days)] = 0
-    return pd.Series(y, days)
-
-
-def festival_closure(days: pd.DatetimeIndex) -> np.ndarray:
-    closed = np.zeros(len(days), bool)
-    for year in range(days[0].year, days[-1].year + 1):
-        sf = spring_festival(year)
-        closed |= (days >= sf - pd.Timedelta(days=10)) & (days <= sf + pd.Timedelta(days=20))
-    return closed
 
 
 @pytest.mark.parametrize("seed", [1, 2])
