@@ -75,3 +75,23 @@ def test_the_short_day_is_read_as_each_series_median_of_its_weekday_and_said():
     assert notes[0].startswith("forecast: the last day, 2026-09-16, is cut short (its total 1,504 under 60% of the "
                                "lowest of the same weekday in the 4 weeks before")
     assert f"(1,504 -> {got.sum():,.0f} over 4 series), not as a fall in demand" in notes[0]
+
+
+def test_a_series_already_low_the_period_before_keeps_its_sales():
+    """A line stopped 3 weeks before the end of a two-series weekly table leaves the table's last
+    week under 60% of its quiet siblings' (before the stop): it looks cut short, but the stopped
+    series' week before was short of its level too (by the same rule), so its zero stands (it had
+    been read at its level, undoing the stop: ``test_forecast_regimes``'s weekly stop); a slow
+    seller's chance zero the day before is no fall."""
+    rng = np.random.default_rng(4)
+    ds = pd.date_range("2024-06-03", periods=104, freq="W-MON")
+    live, stopped = rng.poisson(50.0, 104).astype(float), rng.poisson(50.0, 104).astype(float)
+    stopped[-3:] = 0
+    panel = pd.concat([pd.DataFrame({"sku": s, "ds": ds, "y": y}) for s, y in (("live", live), ("stopped", stopped))])
+    assert censor_short_period(panel, ["sku"], "W") == (panel, [])
+    days = _panel(5)
+    slow = days.assign(y=np.where(days.sku == "S0", 3.0, days.y))
+    slow.loc[(slow.sku == "S0") & (slow.ds == END - pd.Timedelta(days=1)), "y"] = 0.0  # chance, at 3 a day
+    slow.loc[slow.ds == END, "y"] = 0.0
+    read, notes = censor_short_period(slow, ["sku"], "D")
+    assert (read[read.ds == END].set_index("sku")["y"] > 0).all() and "over 4 series)" in notes[0]

@@ -805,7 +805,11 @@ def censor_short_period(frame: pd.DataFrame, keys, freq: str, calendar: RetailCa
     value there becomes its median over those siblings (the same weekday of the 4 weeks before, for
     days), or keeps its own sales where higher: the sales of a cut period are a lower bound of its
     demand, as a declared stock-out's are (``censor_unavailable``, the censored-demand imputation of
-    SAP IBP's out-of-stock correction). Every model, the guard and the window bands then read that level.
+    SAP IBP's out-of-stock correction). A series whose period before the last was short of that
+    median by the table's rule (under ``SHORT_PERIOD_SHARE`` of it, and too low for a Poisson count
+    there) keeps its sales: it fell before the cut (a line stopped weeks ago leaves its table's last
+    week short of its siblings too, and stays stopped). Every model, the guard and the window bands
+    then read that level.
 
     Parameters
     ----------
@@ -818,34 +822,49 @@ def censor_short_period(frame: pd.DataFrame, keys, freq: str, calendar: RetailCa
     Returns
     -------
     The frame (a copy, ``y`` as float, when its last period is short; else ``frame`` itself) and the
-    note (``[]`` when it is not short). A series with no row on any sibling keeps its sales.
+    note (``[]`` when it is not short). A series with no row on any sibling, or none on the period
+    before the last, keeps its sales.
     """
-    from workbench.data.validate import PERIOD_WORDS, short_last_period
+    from scipy.stats import poisson
+
+    from workbench.data.validate import PERIOD_LENGTH, PERIOD_WORDS, SHORT_PERIOD_CHANCE, short_last_period
 
     short = short_last_period(frame, freq, calendar)
     if short is None:
         return frame, []
     keys = series_keys(frame, keys)
-    frame = frame.copy()
+    original, frame = frame, frame.copy()
     frame["y"] = frame["y"].astype(float)
     ds = pd.DatetimeIndex(frame["ds"])
-    last, siblings = (ds == short.last), frame[ds.isin(short.siblings)]
-    if keys:
-        level = siblings.groupby(keys, observed=True, sort=True)["y"].median()
+    last = ds == short.last
+
+    def per_series(rows):  # each last-period row's value of ``rows`` (median over its days), NaN without any
+        if not keys:
+            return np.full(int(last.sum()), rows["y"].median() if len(rows) else np.nan)
+        by = rows.groupby(keys, observed=True, sort=True)["y"].median()
         at = frame.loc[last, keys]
-        level = level.reindex(pd.MultiIndex.from_frame(at) if len(keys) > 1 else pd.Index(at[keys[0]])).to_numpy()
-    else:
-        level = np.full(int(last.sum()), siblings["y"].median() if len(siblings) else np.nan)
+        return by.reindex(pd.MultiIndex.from_frame(at) if len(keys) > 1 else pd.Index(at[keys[0]])).to_numpy()
+
+    level = per_series(frame[ds.isin(short.siblings)])
+    before = per_series(frame[ds == short.last - PERIOD_LENGTH[freq]])
     sold = frame.loc[last, "y"].to_numpy()
-    read = np.where(np.isnan(level), sold, np.maximum(sold, np.nan_to_num(level)))
+    # a series already short the period before, by the table's rule (a line stopped, out of stock), fell
+    # before the cut: kept as sold
+    level0, before0 = np.nan_to_num(level), np.nan_to_num(before)
+    fell = (before0 < SHORT_PERIOD_SHARE * level0) & (poisson.cdf(before0, level0) < SHORT_PERIOD_CHANCE)
+    whole = ~np.isnan(level) & ~np.isnan(before) & ~fell
+    read = np.where(whole, np.maximum(sold, np.nan_to_num(level)), sold)
+    if not (read > sold).any():  # every series sold its level there, or fell before the cut
+        return original, []
     frame.loc[last, "y"] = read
     word = PERIOD_WORDS[freq]
     which = f"the same weekday in the {len(short.siblings)} weeks before" if freq == "D" else \
         f"the {len(short.siblings)} {word} before"
+    kept = f"; {int((~whole).sum())} series low the {word[:-1]} before kept as sold" if (~whole).any() else ""
     return frame, [f"forecast: the last {word[:-1]}, {short.last.date()}, is cut short (its total {short.total:,.0f} "
                    f"under {SHORT_PERIOD_SHARE:.0%} of the lowest of {which}, {short.lowest:,.0f}): read as each "
-                   f"series' median on those {word} or its own sales where higher ({sold.sum():,.0f} -> "
-                   f"{read.sum():,.0f} over {int(last.sum())} series), not as a fall in demand"]
+                   f"series' median on those {word} or its own sales where higher ({sold[whole].sum():,.0f} -> "
+                   f"{read[whole].sum():,.0f} over {int(whole.sum())} series{kept}), not as a fall in demand"]
 
 
 def _run_level(y: np.ndarray, ds: pd.DatetimeIndex, around: np.ndarray, start: int, end: int, freq: str
