@@ -426,11 +426,12 @@ class CycleResult:
     def _clearance(self):
         frame = self.clearance.replace([np.inf, -np.inf], np.nan)
         formats = {"sku": "text", "warehouse": "text", "on_hand": "units", "mean_daily": "number:2",
-                   "annual_turns": "number:2", "days_of_cover": "number", "clear_units": "units",
-                   "clear_value": "money"}
+                   "annual_turns": "number:2", "days_of_cover": "number", "keep_demand": "units",
+                   "last_year_turns": "number:2", "clear_units": "units", "clear_value": "money"}
         return (frame, {k: v for k, v in formats.items() if k in frame},
-                "Clearance list (滞销品清仓): slow movers and the units beyond "
-                f"{self.params.keep_days:g} days of demand (— days of cover: no forecast demand)")
+                "Clearance list (滞销品清仓): slow movers over the coming year's demand (the forecast, past its "
+                f"horizon last year's same days at the line's change since) and the units beyond {self.params.keep_days:g} days of it "
+                "(— days of cover: no demand)")
 
     def _service(self):
         frame = self.plan[["sku", "warehouse", "demand_lt", "reorder_point", "distribution",
@@ -1482,7 +1483,7 @@ def _peak_and_stock(params: CycleParams, files: tuple, window, days: int, histor
     """The peak per warehouse, then stock (steps 3 and 4 of :func:`run_cycle`); ``region_history``:
     ``history`` summed per region and day; ``sku_fc``: the SKU x region forecast the regions
     (``region_fc``) sum; ``calendar``: the plan's ``RetailCalendar``."""
-    from workbench.inventory.clearance import clearance_list
+    from workbench.inventory.clearance import clearance_list, season_ahead_note
     from workbench.inventory.demand import pool_forecast
     from workbench.inventory.replenishment import event_stock
 
@@ -1528,8 +1529,12 @@ def _peak_and_stock(params: CycleParams, files: tuple, window, days: int, histor
         for frame in (orders, build):
             frame["site"] = np.where(frame["warehouse"].isin(given), "in the plan as given",
                                      "PROPOSED (not in the plan as given)")
+    # the year past the forecast's horizon is read on last year's sales at the same warehouses
+    sold = pool_forecast(history[["sku", "region", "ds", "y"]].rename(columns={"y": "yhat"}), assignment,
+                         area="region", keys=["sku"]).rename(columns={"yhat": "y"})
     clearance = clearance_list(pooled, stock, keys=k, min_turns=params.min_turns,
-                               keep_days=params.keep_days)
+                               keep_days=params.keep_days, history=sold)
+    notes += season_ahead_note(clearance.attrs["season_ahead"], k, params.min_turns)
     clearance, young = hold_new_lines(clearance, history, params.min_age_days)
     notes += young
     return assignment, capacity, peak, plan, orders, build, clearance, stock_source

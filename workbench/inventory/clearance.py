@@ -1,12 +1,34 @@
-"""Slow movers by turnover and the clearance list (滞销品清仓).
+"""Slow movers by turnover and the clearance list (滞销品清仓), read on the coming year's demand.
 
-Per key of the forecast or the stock (a stock row without a forecast has ``mu_d = 0``): ``mu_d``
-the mean daily forecast over the whole horizon (units/day), annual turnover
-``365 mu_d / on_hand`` (turns a year; infinite with no stock on hand), days of cover
-``on_hand / mu_d``. A slow mover turns less than ``min_turns`` a year. Its clearance quantity is
-the stock beyond ``keep_days`` of forecast demand, ``ceil(max(on_hand - keep_days mu_d, 0))``
-units, valued at ``unit_cost`` when given. Turnover is the standard inventory measure (annual
-demand over stock held); the clearance quantity is a plain days-of-supply rule.
+Per key of the forecast or the stock (a stock row without a forecast has no demand): the demand
+path over the coming year, day by day from the forecast's first day (:func:`year_demand`): the
+forecast over its horizon; past it, the key's own sales on the same days a year before (364 days
+back, the same weekday) times its change since (below): the seasonal naive forecast with its drift,
+when its history is given, so a season the horizon does not reach is counted; a key whose forecast is zero over its whole horizon (a stopped
+line) has none past it. Without a history, or before it starts, the days past the horizon are read
+at the horizon's mean. On that path:
+
+* annual turnover ``demand over the year / on_hand`` (turns a year; infinite with nothing on hand);
+  ``mean_daily`` is the year's demand over 365 days (units/day);
+* days of cover: the days until the path's cumulative demand reaches ``on_hand`` (fractional; past
+  the year at the year's mean rate; infinite with no demand);
+* a slow mover turns less than ``min_turns`` a year; its clearance quantity is the stock beyond the
+  path's demand over its first ``keep_days`` days, ``ceil(max(on_hand - D_keep, 0))`` units,
+  valued at ``unit_cost`` when given.
+
+A current daily rate would list a winter knit in September, 158 days of cover at its summer sales,
+for clearance before the winter it sells out in (trial 12 F15). Turnover is the standard inventory
+measure (annual demand over stock held); the clearance quantity a days-of-supply rule.
+
+With a history, a second witness: last year's sales on the same days, times the key's change since
+(its last 91 days' sales over the same days a year before; as they were where that base is empty,
+e.g. a line launched since), the seasonal naive forecast with its drift. A key the forecast lists is
+listed only when that witness turns it slowly too (``last_year_turns`` < ``min_turns``) and leaves
+stock beyond ``keep_days``; else it is held off the list, in ``attrs["season_ahead"]``, and
+:func:`season_ahead_note` says it: its season is ahead, and a forecast that misses a season is a
+worse reason to sell stock off than last year is to keep it (the clearance cannot be undone). A
+line the forecast stops (zero over its horizon) is not held: the stop is read on a gap longer than
+any before. A line that sells less than last year is scaled down by its own change, so it is listed.
 """
 
 from __future__ import annotations
@@ -15,19 +37,85 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import ParameterError
-from workbench.inventory.demand import daily_forecast
+from workbench.inventory.demand import cover_days, daily_forecast
 from workbench.inventory.replenishment import _non_negative, keyed_inputs
+
+YEAR_DAYS = 365
+SAME_WEEKDAY_BACK = 364  # a year back on the same weekday: 52 weeks
+
+
+def year_demand(forecast: pd.DataFrame, keys: list[str], history: pd.DataFrame | None = None,
+                days: int = YEAR_DAYS) -> pd.DataFrame:
+    """Each key's daily demand over its first ``days`` days from its first forecast day.
+
+    Args:
+        forecast: daily forecast ``[keys..., ds, yhat, ...]``, units/day.
+        keys: key columns.
+        history: ``[keys..., ds, y]`` daily sales (units), or None.
+        days: the path's length in days.
+
+    Returns:
+        ``[keys..., day, ds, demand, last_year, naive]``, ``day`` 0..days-1: ``last_year`` the
+        key's sales 364 days before every day (NaN without history), ``naive`` that times the
+        key's change since (module doc; ``demand`` where no history covers the day); ``demand``
+        the forecast within its horizon, past it ``naive`` (0 for a key whose forecast is zero
+        over its horizon; the horizon's mean where no history covers the day). Keys as text.
+
+    Raises:
+        DataValidationError: a malformed forecast (:func:`~workbench.inventory.demand.daily_forecast`).
+    """
+    daily = daily_forecast(forecast, keys, band=False)
+    span = daily.groupby(keys, as_index=False).agg(start=("ds", "min"), horizon=("day", "size"),
+                                                   mean=("yhat", "mean"), total=("yhat", "sum"))
+    grid = span.loc[span.index.repeat(days)].reset_index(drop=True)
+    grid["day"] = np.tile(np.arange(days), len(span))
+    grid["ds"] = grid["start"] + pd.to_timedelta(grid["day"], unit="D")
+    grid = grid.merge(daily[[*keys, "day", "yhat"]], on=[*keys, "day"], how="left")
+    if history is None:
+        grid["last_year"] = np.nan
+    else:
+        past = history[[*keys, "ds", "y"]].astype({k: str for k in keys})
+        past = past.assign(ds=pd.to_datetime(past["ds"]) + pd.Timedelta(days=SAME_WEEKDAY_BACK))
+        past = past.groupby([*keys, "ds"], as_index=False)["y"].sum().rename(columns={"y": "last_year"})
+        grid = grid.merge(past, on=[*keys, "ds"], how="left")
+        # a day the history covers but the key did not sell on is a zero, not unknown
+        covered = grid["ds"] - pd.Timedelta(days=SAME_WEEKDAY_BACK) >= pd.to_datetime(history["ds"]).min()
+        grid.loc[covered & grid["last_year"].isna(), "last_year"] = 0.0
+    change = 1.0 if history is None else \
+        grid[keys].merge(_change(history, keys), on=keys, how="left")["change"].fillna(1.0).to_numpy()
+    naive = grid["last_year"] * change
+    beyond = grid["yhat"].isna()
+    stopped = grid["total"] <= 0
+    grid["demand"] = np.where(beyond, np.where(stopped, 0.0, naive.fillna(grid["mean"])), grid["yhat"])
+    grid["naive"] = naive.fillna(grid["demand"])
+    return grid[[*keys, "day", "ds", "demand", "last_year", "naive"]]
+
+
+def _change(history: pd.DataFrame, keys: list[str], days: int = 91) -> pd.DataFrame:
+    """``[keys..., change]``: each key's sales over the history's last ``days`` days over the same
+    days a year before (1 where that base sold nothing: a line launched since is read as it was)."""
+    sales = history[[*keys, "ds", "y"]].astype({k: str for k in keys})
+    ds = pd.to_datetime(sales["ds"])
+    end = ds.max()
+    now = sales[ds > end - pd.Timedelta(days=days)].groupby(keys)["y"].sum()
+    back = end - pd.Timedelta(days=SAME_WEEKDAY_BACK)
+    base = sales[(ds > back - pd.Timedelta(days=days)) & (ds <= back)].groupby(keys)["y"].sum()
+    table = pd.concat([now.rename("now"), base.rename("base")], axis=1).fillna(0.0)
+    table["change"] = np.where(table["base"] > 0, table["now"] / table["base"].where(table["base"] > 0), 1.0)
+    return table.reset_index()[[*keys, "change"]]
 
 
 def slow_movers(forecast: pd.DataFrame, stock: pd.DataFrame, *, keys: list[str],
-                min_turns: float = 4.0) -> pd.DataFrame:
-    """Keys whose annual turnover is below ``min_turns``, lowest first.
+                min_turns: float = 4.0, history: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Keys whose annual turnover on the coming year's demand is below ``min_turns``, lowest first.
 
     Args:
         forecast: daily forecast ``[keys..., ds, yhat, ...]``, units/day (no band needed).
         stock: ``[keys..., on_hand[, unit_cost]]``, units.
         keys: key columns.
         min_turns: turnover threshold, turns a year (> 0).
+        history: ``[keys..., ds, y]`` daily sales (units) for the year past the forecast's horizon
+            (module doc), or None (the horizon's mean).
 
     Returns:
         ``[keys..., on_hand, mean_daily, annual_turns, days_of_cover]`` for the slow movers.
@@ -38,60 +126,101 @@ def slow_movers(forecast: pd.DataFrame, stock: pd.DataFrame, *, keys: list[str],
     """
     if not (isinstance(min_turns, (int, float)) and min_turns > 0):
         raise ParameterError(f"min_turns={min_turns!r} must be > 0 turns a year")
-    table = _turnover(forecast, stock, keys)
+    table, _ = _turnover(forecast, stock, keys, history)
     slow = table[table["annual_turns"] < min_turns]
     return slow[[*keys, "on_hand", "mean_daily", "annual_turns", "days_of_cover"]] \
         .sort_values(["annual_turns", *keys], kind="stable").reset_index(drop=True)
 
 
-def _turnover(forecast: pd.DataFrame, stock: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Per key of the forecast or the stock: mean daily forecast, on hand, turns, days of cover.
-    A stock row without a forecast has zero demand (the deadest stock), never dropped."""
-    daily = daily_forecast(forecast, keys, band=False)
-    table = daily.groupby(keys, as_index=False).agg(mean_daily=("yhat", "mean"))
+def _turnover(forecast: pd.DataFrame, stock: pd.DataFrame, keys: list[str],
+              history: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per key of the forecast or the stock: the year's mean daily demand, on hand, turns, days of
+    cover; and the demand path (:func:`year_demand`). A stock row without a forecast has zero
+    demand (the deadest stock), never dropped."""
+    path = year_demand(forecast, keys, history)
+    table = path.groupby(keys, as_index=False).agg(year=("demand", "sum"))
     extra = ["unit_cost"] if "unit_cost" in stock.columns else []
     held = stock[keys].astype(str).drop_duplicates()
     unsold = held.merge(table[keys], how="left", indicator=True)
     unsold = unsold[unsold["_merge"] == "left_only"][keys]
-    table = pd.concat([table, unsold.assign(mean_daily=0.0)], ignore_index=True)
+    table = pd.concat([table, unsold.assign(year=0.0)], ignore_index=True)
     table = keyed_inputs(table, stock[[*keys, "on_hand", *extra]], keys, "stock", ["on_hand"])
     _non_negative(table, keys, ["on_hand"])
-    held = table["on_hand"] > 0
+    table["mean_daily"] = table["year"] / YEAR_DAYS
     with np.errstate(divide="ignore", invalid="ignore"):
-        table["annual_turns"] = np.where(held, 365.0 * table["mean_daily"] / table["on_hand"],
-                                         np.inf)
-        table["days_of_cover"] = np.where(table["mean_daily"] > 0,
-                                          table["on_hand"] / table["mean_daily"], np.inf)
-    return table
+        table["annual_turns"] = np.where(table["on_hand"] > 0, table["year"] / table["on_hand"], np.inf)
+    table["days_of_cover"] = cover_days(path, table, keys)
+    table.loc[(table["year"] <= 0) & (table["on_hand"] > 0), "days_of_cover"] = np.inf
+    return table.drop(columns="year"), path
 
 
 def clearance_list(forecast: pd.DataFrame, stock: pd.DataFrame, *, keys: list[str],
-                   min_turns: float = 4.0, keep_days: float = 90.0) -> pd.DataFrame:
+                   min_turns: float = 4.0, keep_days: float = 90.0,
+                   history: pd.DataFrame | None = None) -> pd.DataFrame:
     """The clearance list: slow movers with the units to clear and their value.
 
     Args:
-        forecast, stock, keys, min_turns: as in :func:`slow_movers`; ``stock`` may carry
+        forecast, stock, keys, min_turns, history: as in :func:`slow_movers`; ``stock`` may carry
             ``unit_cost`` (currency per unit).
-        keep_days: days of forecast demand to keep (>= 0); the rest is cleared.
+        keep_days: days of the path's demand to keep (>= 0); the rest is cleared.
 
     Returns:
-        ``[keys..., on_hand, mean_daily, annual_turns, days_of_cover, clear_units[, clear_value]]``,
-        largest value (or units) first; keys with nothing beyond ``keep_days`` are left out.
+        ``[keys..., on_hand, mean_daily, annual_turns, days_of_cover, keep_demand, clear_units
+        [, last_year_turns][, clear_value]]``, largest value (or units) first; ``keep_demand`` the
+        path's units over the first ``keep_days`` days, ``last_year_turns`` (with a history) the
+        turns on last year's same days at the key's change since. Keys with nothing beyond
+        ``keep_days`` are left out; keys whose season is ahead (module doc) are held off, in
+        ``attrs["season_ahead"]`` (same columns).
 
     Raises:
         ParameterError: bad ``min_turns`` or ``keep_days``.
     """
     if not (isinstance(keep_days, (int, float)) and keep_days >= 0):
         raise ParameterError(f"keep_days={keep_days!r} must be a number of days >= 0")
-    slow = slow_movers(forecast, stock, keys=keys, min_turns=min_turns)
-    slow["clear_units"] = np.ceil(np.maximum(slow["on_hand"] - keep_days * slow["mean_daily"], 0.0)
-                                  - 1e-9).clip(lower=0.0)
+    if not (isinstance(min_turns, (int, float)) and min_turns > 0):
+        raise ParameterError(f"min_turns={min_turns!r} must be > 0 turns a year")
+    table, path = _turnover(forecast, stock, keys, history)
+    weight = (keep_days - path["day"]).clip(0.0, 1.0)  # a fractional last day counts pro rata
+    kept = path.assign(keep_demand=weight * path["demand"], keep_naive=weight * path["naive"])
+    kept = kept.groupby(keys, as_index=False).agg(keep_demand=("keep_demand", "sum"),
+                                                  keep_naive=("keep_naive", "sum"), naive=("naive", "sum"))
+    slow = table[table["annual_turns"] < min_turns].merge(kept, on=keys, how="left")
+    slow[["keep_demand", "keep_naive", "naive"]] = slow[["keep_demand", "keep_naive", "naive"]].fillna(0.0)
+    slow["clear_units"] = np.ceil(np.maximum(slow["on_hand"] - slow["keep_demand"], 0.0) - 1e-9).clip(lower=0.0)
+    columns = [*keys, "on_hand", "mean_daily", "annual_turns", "days_of_cover", "keep_demand", "clear_units"]
+    if history is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            slow["last_year_turns"] = np.where(slow["on_hand"] > 0, slow["naive"] / slow["on_hand"], np.inf)
+        columns.append("last_year_turns")
     order = "clear_units"
     if "unit_cost" in stock.columns:
         cost = keyed_inputs(slow[keys], stock[[*keys, "unit_cost"]], keys, "stock", ["unit_cost"])
         _non_negative(cost, keys, ["unit_cost"], allow_missing=True)
         slow["clear_value"] = slow["clear_units"] * cost["unit_cost"].to_numpy()
+        columns.append("clear_value")
         order = "clear_value"
     listed = slow[slow["clear_units"] > 0]
-    return listed.sort_values([order, *keys], ascending=[False] + [True] * len(keys),
-                              kind="stable").reset_index(drop=True)
+    ahead = pd.Series(False, index=listed.index)
+    if history is not None:  # last year's witness keeps it: slow there too and stock beyond keep_days
+        ahead = (listed["mean_daily"] > 0) & ((listed["last_year_turns"] >= min_turns)
+                                              | (listed["keep_naive"] >= listed["on_hand"]))
+    held, listed = listed[ahead][columns], listed[~ahead][columns]
+    out = listed.sort_values([order, *keys], ascending=[False] + [True] * len(keys),
+                             kind="stable").reset_index(drop=True)
+    out.attrs["season_ahead"] = held.reset_index(drop=True)
+    return out
+
+
+def season_ahead_note(held: pd.DataFrame, keys: list[str], min_turns: float) -> list[str]:
+    """The note naming the keys held off the clearance list because last year's sales say their
+    season is ahead (``clearance_list(...).attrs["season_ahead"]``), with their figures; ``[]``
+    when none."""
+    if held is None or held.empty:
+        return []
+    rows = "; ".join(f"{' at '.join(str(r[k]) for k in keys)} ({r['on_hand']:,.0f} on hand: {r['annual_turns']:.2g} "
+                     f"turns a year on its forecast, {r['last_year_turns']:.2g} on last year's same days)"
+                     for _, r in held.iterrows())
+    return [f"clearance: {len(held)} row(s) that their forecast turns less than {min_turns:g} times a year are not "
+            f"listed for clearance: last year's sales on the same days, at the line's change since, sell their "
+            f"stock: {rows}. Their season is ahead of a forecast that may miss it: check the forecast before "
+            f"ordering as well"]

@@ -190,3 +190,31 @@ def pool_forecast(forecast: pd.DataFrame, assignment: pd.DataFrame, *, area: str
         if level != 50:
             pooled[col] = pooled["yhat"] + np.sign(level - 50) * np.sqrt(pooled[col])
     return pooled.sort_values([*keys, "warehouse", "ds"]).reset_index(drop=True)
+
+
+def cover_days(path: pd.DataFrame, on_hand: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Days of cover read on the demand ahead, not on a current rate: the days until each key's
+    cumulative demand reaches its stock (fractional; past the path at the path's mean rate; inf
+    with no demand; 0 with nothing on hand).
+
+    Args:
+        path: ``[keys..., day, demand]``, day 0, 1, ... per key, units/day.
+        on_hand: ``[keys..., on_hand]``, one row per key, units.
+        keys: key columns (as text in both).
+
+    Returns:
+        Days, aligned with ``on_hand``'s rows.
+    """
+    joined = path.merge(on_hand[[*keys, "on_hand"]], on=keys)
+    joined["cum"] = joined.groupby(keys)["demand"].cumsum()
+    hit = joined[(joined["cum"] >= joined["on_hand"]) & (joined["on_hand"] > 0)]
+    first = hit.groupby(keys).head(1)
+    into = (first["on_hand"] - (first["cum"] - first["demand"])) / first["demand"]
+    first = first.assign(cover=first["day"] + into.fillna(0.0))[[*keys, "cover"]]
+    ends = joined.groupby(keys, as_index=False).agg(days=("day", "size"), total=("demand", "sum"))
+    table = on_hand[keys].merge(first, on=keys, how="left").merge(ends, on=keys, how="left")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        past = table["days"] + (on_hand["on_hand"].to_numpy() - table["total"]) / (table["total"] / table["days"])
+    past = past.where(table["total"] > 0, np.inf)
+    cover = table["cover"].fillna(past)
+    return cover.where(on_hand["on_hand"].to_numpy() > 0, 0.0).set_axis(on_hand.index)

@@ -16,7 +16,8 @@ Per key (e.g. ``sku, warehouse``), with ``L`` the lead time and ``R`` the review
   next receipt), else ``reorder``;
 * ``reorder_date``: the first forecast day on which ``IP`` minus the expected demand up to that
   day falls to ``ROP`` or below (the first forecast day itself for an alert);
-* days of cover ``on_hand / mu_d``.
+* days of cover: the days until the forecast's cumulative demand reaches ``on_hand``, past the
+  horizon at its mean (``demand.cover_days``; a lead time's mean rate would miss a season ahead).
 
 Rows are matched by key values, never by position: the input frames may come in any order.
 """
@@ -27,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import DataValidationError, ParameterError
-from workbench.inventory.demand import daily_forecast, window_moments
+from workbench.inventory.demand import cover_days, daily_forecast, window_moments
 from workbench.inventory.policy import DISCRETE_BELOW, check_service_level, lead_time_quantile
 
 PLAN_COLUMNS = ["mean_daily", "lead_time_days", "demand_lt", "sigma_lt", "safety_stock",
@@ -161,7 +162,8 @@ def replenishment_plan(forecast: pd.DataFrame, lead_times: pd.DataFrame, stock: 
     ordering = out["order_qty"] > 0
     out["alert"] = np.select([ordering & (out["position"] < out["demand_lt"]), ordering],
                              ["stockout risk", "reorder"], "ok")
-    out["days_of_cover"] = out["on_hand"] / out["mean_daily"].where(out["mean_daily"] > 0)
+    cover = cover_days(daily.rename(columns={"yhat": "demand"}), out, keys)  # on the forecast ahead
+    out["days_of_cover"] = cover.where(np.isfinite(cover))
     out["reorder_date"] = _reorder_dates(daily, out, keys)
     result = out[[*keys, *PLAN_COLUMNS]].sort_values(keys).reset_index(drop=True)
     held = stock[keys].astype(str).drop_duplicates().merge(base[keys], how="left", indicator=True)

@@ -772,8 +772,9 @@ def default_alerts(result: NetworkResult, demand: pd.DataFrame, *, category: str
     Forecasts the sample SKU sales (``workbench.forecast``) ``horizon`` days ahead per SKU and
     region, adds the regions served by the same warehouse, and applies
     :func:`workbench.inventory.replenishment_plan` to the seeded DEMO stock snapshot
-    (:func:`workbench.inventory.inputs.demo_stock`, labelled as such).
-    ``skus`` keeps only the first few SKUs (quick runs).
+    (:func:`workbench.inventory.inputs.demo_stock`, labelled as such); the slow movers' turnover
+    reads the coming year (:mod:`workbench.inventory.clearance`), past the horizon on the SKUs'
+    sales a year before. ``skus`` keeps only the first few SKUs (quick runs).
     """
     from workbench.data.sample import load_sample
     from workbench.forecast.core import forecast
@@ -802,5 +803,8 @@ def default_alerts(result: NetworkResult, demand: pd.DataFrame, *, category: str
     lead = keys.assign(lead_time_days=lead_time_days, lead_time_std_days=lead_time_std_days)
     plan = replenishment_plan(wh, lead, stock, keys=["sku", "warehouse"],
                               service_level=service_level, review_days=review_days)
+    # turnover on the coming year: past the horizon, the same days' sales a year before
+    sold = frame.assign(warehouse=frame["region"].map(region_warehouses(result, demand)))
+    sold = sold.groupby(["sku", "warehouse", "ds"], as_index=False)["y"].sum()
     return AlertReport(plan, alerts(plan), slow_movers(wh, stock, keys=["sku", "warehouse"],
-                                                       min_turns=min_turns))
+                                                       min_turns=min_turns, history=sold))

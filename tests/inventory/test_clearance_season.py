@@ -1,0 +1,101 @@
+"""The clearance list and days of cover read on the coming year's demand, not a current rate
+(trial 12 F15: a winter knit and a New Year gift box listed for 清仓 in September)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.inventory.clearance import clearance_list, season_ahead_note, slow_movers
+from workbench.inventory.replenishment import replenishment_plan
+
+END = pd.Timestamp("2026-09-15")
+
+
+def history(rate) -> pd.DataFrame:
+    """Seeded Poisson daily sales 2025-02-01..END at ``rate(ds)`` units/day."""
+    rng = np.random.default_rng(15)
+    ds = pd.date_range("2025-02-01", END, freq="D")
+    return pd.DataFrame({"ds": ds, "y": rng.poisson(rate(ds)).astype(float)})
+
+
+def winter(ds):  # a knit: ~100 a day from October to February, ~4 a day the rest of the year
+    return np.where(ds.month.isin([10, 11, 12, 1, 2]), 100.0, 4.0)
+
+
+def gift_box(ds):  # a 年货 box: launched late December, 1,800 units in January, ~3 a day after
+    return np.where(ds < "2025-12-22", 0.0, np.where((ds >= "2026-01-02") & (ds <= "2026-01-29"), 65.0, 3.0))
+
+
+def steady(ds):
+    return np.full(len(ds), 1.0)
+
+
+def fading(ds):  # a line that lost four fifths of its demand in March: no season, a fall
+    return np.where(ds < "2026-03-01", 5.0, 1.0)
+
+
+def flat(sku: str, mean: float, days: int) -> pd.DataFrame:
+    """A forecast held at a current rate from the day after END (the cycle's summer-level knit)."""
+    return pd.DataFrame({"sku": sku, "ds": pd.date_range(END + pd.Timedelta(days=1), periods=days),
+                         "yhat": mean, "yhat_q10": 0.5 * mean, "yhat_q50": mean, "yhat_q90": 1.5 * mean})
+
+
+def panel(horizon: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    sales = pd.concat([history(f).assign(sku=s) for s, f in
+                       [("knit", winter), ("box", gift_box), ("stopped", steady), ("slow", steady),
+                        ("fading", fading)]])
+    sales.loc[(sales["sku"] == "stopped") & (sales["ds"] > "2026-08-10"), "y"] = 0.0
+    fc = pd.concat([flat("knit", 4.84, horizon), flat("box", 3.21, horizon), flat("stopped", 0.0, horizon),
+                    flat("slow", 1.0, horizon), flat("fading", 1.0, horizon)])
+    stock = pd.DataFrame({"sku": ["knit", "box", "stopped", "slow", "fading"],
+                          "on_hand": [767.0, 372.0, 600.0, 1000.0, 1000.0]})
+    return sales, fc, stock
+
+
+def test_a_season_past_the_horizon_is_demand_and_a_stopped_line_or_a_slow_mover_is_still_cleared():
+    """The cycle's 双11 horizon (63 days) holds only the knit's summer rate: on that rate it turned
+    2.3 times a year with 158 days of cover and 332 units to clear. Read past the horizon on its own
+    last year, its winter uses the stock; the box's New Year does too. The stopped line (forecast 0),
+    the steady slow mover and the line that lost four fifths of its demand are listed as before."""
+    sales, fc, stock = panel(63)
+    clear = clearance_list(fc, stock, keys=["sku"], min_turns=4, keep_days=90, history=sales)
+    assert clear["sku"].tolist() == ["fading", "slow", "stopped"]  # most units first
+    assert clear.set_index("sku").loc["slow", "clear_units"] == pytest.approx(1000 - 90, abs=15)  # Poisson last year
+    assert clear.set_index("sku").loc["stopped", "clear_units"] == 600
+    turns = slow_movers(fc, stock, keys=["sku"], min_turns=100, history=sales).set_index("sku")["annual_turns"]
+    assert turns["knit"] > 10 and turns["box"] > 5  # ~11,400 units a year against 767; ~2,300 against 372
+    assert turns["slow"] == pytest.approx(365 / 1000, rel=0.25)  # past the horizon: x its 91 days' change, noisy
+    assert clear.attrs["season_ahead"].empty
+
+
+def test_a_forecast_flat_through_the_season_is_held_off_with_a_note():
+    """A horizon through 618 that holds the knit and the box flat at their off-season rates covers
+    their seasons: the forecast turns them slowly. Last year's same days, at each line's change
+    since, sell their stock: held off the list, named with both figures. The line that lost four
+    fifths of its demand is scaled down by that fall: listed; so are the stopped and the slow."""
+    sales, fc, stock = panel(280)
+    clear = clearance_list(fc, stock, keys=["sku"], min_turns=4, keep_days=90, history=sales)
+    held = clear.attrs["season_ahead"].set_index("sku")
+    assert sorted(held.index) == ["box", "knit"]
+    assert held.loc["knit", "annual_turns"] < 4 < 10 < held.loc["knit", "last_year_turns"]
+    assert held.loc["box", "annual_turns"] < 4 < held.loc["box", "last_year_turns"]
+    assert sorted(clear["sku"]) == ["fading", "slow", "stopped"]
+    assert clear.set_index("sku").loc["fading", "last_year_turns"] < 1
+    note = season_ahead_note(clear.attrs["season_ahead"], ["sku"], 4)[0]
+    assert "knit (767 on hand: 2.2 turns a year on its forecast" in note and "season is ahead" in note
+
+
+def test_days_of_cover_are_read_on_the_forecast_ahead():
+    """Stock of 200 against 10 a day for 10 days, then 100 a day (a season opening): it lasts 11
+    days, not the 200 / 10 = 20 days of the lead time's rate."""
+    fc = flat("a", 10.0, 60)
+    fc.loc[fc.index[10:], ["yhat", "yhat_q50"]] = 100.0
+    fc.loc[fc.index[10:], "yhat_q10"] = 50.0
+    fc.loc[fc.index[10:], "yhat_q90"] = 150.0
+    plan = replenishment_plan(fc, pd.DataFrame({"sku": ["a"], "lead_time_days": [5]}),
+                              pd.DataFrame({"sku": ["a"], "on_hand": [200.0]}), keys=["sku"])
+    assert plan["days_of_cover"].iloc[0] == pytest.approx(11.0)
+    slow = slow_movers(fc, pd.DataFrame({"sku": ["a"], "on_hand": [200.0]}), keys=["sku"], min_turns=1e9)
+    assert slow["days_of_cover"].iloc[0] == pytest.approx(11.0)
