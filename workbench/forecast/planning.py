@@ -1138,10 +1138,17 @@ def selection_table(result: EventForecast, history: pd.DataFrame,
     (the series' share of the total uplift over all series), ``lost_sales`` (with declared unavailable
     days in the window: the demand given up there, ``core.constrain_unavailable``; the forecast is the
     sales left), ``no_event_history`` (True when the
-    series' history holds no past window of the event, e.g. a new product: its uplift is the
-    profile pooled over all series for pooling models, none for the others).
+    series' first sale comes after the start of the last past window of the event, e.g. a new product:
+    its uplift is the profile pooled over all series for pooling models, none for the others), and
+    ``last_window`` (the series' own units in the last window of the event the history holds whole,
+    ``attrs["last_window"]`` names it; NaN for a series with no event history, and no column when the
+    history holds no whole window): its own reaction beside the forecast, so an item whose forecast
+    falls short of what it sold last time is seen (trial 12: a 年货 gift box that sold 1,856 units in
+    its first 年货节 ranked 42nd of 48 on a forecast of 311).
     Units are the target's (units or CNY). Rows with a NaN baseline (naive models) have NaN uplift.
     """
+    from workbench.data.validate import period_end, window_share
+
     calendar = calendar or default_calendar()
     keys, totals = result.keys, result.totals.copy()
     qcols = sorted(c for c in totals.columns if c.startswith("yhat_q"))
@@ -1150,15 +1157,27 @@ def selection_table(result: EventForecast, history: pd.DataFrame,
         columns={"yhat": "forecast", "yhat_baseline": "baseline"})
     total_uplift = out["uplift"].sum(min_count=1)
     out["uplift_share"] = out["uplift"] / total_uplift if total_uplift and total_uplift > 0 else np.nan
-    firsts = history.groupby(keys, sort=True)["ds"].min() if keys else pd.Series([history["ds"].min()])
+    # a series starts at its first sale: a file's zero rows before a launch are no event seen
+    sold = history[history["y"] > 0]
+    every = history.groupby(keys, sort=True)["ds"].min() if keys else pd.Series([history["ds"].min()])
+    firsts = (sold.groupby(keys, sort=True)["ds"].min() if keys else pd.Series([sold["ds"].min()])
+              ).reindex(every.index)
     past = [w for w in calendar.windows(result.window.event, history["ds"].min(), result.cutoff)
-            if w.end <= result.cutoff]
-    last_past_start = max((w.start for w in past), default=None)
-    seen = firsts.to_numpy() <= np.datetime64(last_past_start) if last_past_start is not None else \
-        np.zeros(len(firsts), bool)
+            if w.end <= result.cutoff and w.start >= history["ds"].min()]
+    last = max(past, key=lambda w: w.start, default=None)
+    seen = (firsts.notna() & (firsts <= last.start)).to_numpy() if last is not None else np.zeros(len(firsts), bool)
     flags = pd.DataFrame({"no_event_history": ~seen}, index=firsts.index).reset_index() if keys else \
         pd.DataFrame({"no_event_history": ~seen})
-    out = out.merge(flags, on=keys, how="left") if keys else out.assign(no_event_history=flags.iloc[0, 0])
+    if last is not None:  # the series' own units in the last window it saw whole: its own reaction, beside the forecast
+        upto = history[period_end(history["ds"], result.freq) <= result.cutoff]
+        units = upto["y"] * window_share(upto["ds"], result.freq, last.start, last.end)
+        own = units.groupby([upto[k] for k in keys], sort=True).sum().rename("last_window").reset_index() \
+            if keys else None
+        flags = flags.merge(own, on=keys, how="left") if keys else flags.assign(last_window=float(units.sum()))
+        flags["last_window"] = flags["last_window"].where(~flags["no_event_history"])
+        flags.attrs["last_window"] = f"{last.label} {last.year}"
+    out = out.merge(flags, on=keys, how="left") if keys else out.assign(**flags.iloc[0].to_dict())
+    out.attrs["last_window"] = flags.attrs.get("last_window")
     out = out.sort_values("forecast", ascending=False, kind="stable").reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     return out
@@ -1180,7 +1199,8 @@ def export_tables(selection: pd.DataFrame, params: EventParams, result: EventFor
     for path in paths:
         refuse_overwrite(path, None if params.data == "sample" else params.data, flag="export_dir")
     places = 2 if params.target == "gmv" else 1
-    values = [c for c in selection.columns if c in ("forecast", "baseline", "uplift") or c.startswith("yhat_q")]
+    values = [c for c in selection.columns if c in ("forecast", "baseline", "uplift", "last_window")
+              or c.startswith("yhat_q")]
     write_table(selection, paths[0], excel_csv=True,
                 decimals={c: places for c in values} | {"uplift_pct": 4, "uplift_share": 4})
     daily = result.forecast
@@ -1201,7 +1221,8 @@ def table_formats(frame: pd.DataFrame, target: str) -> dict[str, str]:
     value = "money" if target == "gmv" else "units"
     kinds = {}
     for column in frame.columns:
-        if column in ("forecast", "baseline", "uplift", "actual", "y", LOST_SALES) or str(column).startswith("yhat"):
+        if column in ("forecast", "baseline", "uplift", "actual", "y", "last_window", LOST_SALES) \
+                or str(column).startswith("yhat"):
             kinds[column] = value
         elif column in ("uplift_pct", "error_pct", "uplift_share"):
             kinds[column] = "pct"
