@@ -317,3 +317,36 @@ def test_units_whose_province_is_unknown_stay_at_region_level_and_are_counted():
     assert by_region[["North", "East", "Northwest", "Southwest"]].tolist() == pytest.approx([40.0, 51.0, 30.0, 9.0])
     assert demand.groupby("province")["demand"].sum()["Shanghai"] == pytest.approx(1.0 + 50.0 * demand.loc[
         demand["province"] == "Shanghai", "population"].sum() / demand.loc[demand["region"] == "East", "population"].sum())
+
+
+def test_a_stock_out_file_names_a_region_or_a_province_and_passes_both_checks(tmp_path):
+    """Review 10.1 F6: with a province column, a file naming the network's region was refused before
+    the kernel, one naming the file's own 省份 column in it, both advising a --keys the notebook lacks.
+    One reading for both checks: the SKU by the sales file's column, the place by its region column
+    (or ``region``): a region (East, 华南) or a province (浙江, read as its region, said in a note)."""
+    from workbench.fulfilment.cycle import check_cycle_unavailable, load_unavailable
+
+    files = _export(tmp_path)
+    params = CycleParams(**files, gmv=None, category=None)
+    history, _, _, _ = load_history(params)
+    cases = {"省份": ("浙江", "East"), "region": ("华南", "South")}
+    for column, (place, region) in cases.items():
+        oos = tmp_path / f"oos_{column}.csv"
+        oos.write_text(f"商品编码,{column},start,end\nJG002,{place},2026-09-10,2026-09-12\n", encoding="utf-8")
+        check_cycle_unavailable({**files, "unavailable": str(oos)})
+        spans = load_unavailable(CycleParams(**files, gmv=None, category=None, unavailable=str(oos)), history)
+        assert spans[["sku", "region"]].values.tolist() == [["JG002", region]]
+        assert bool(spans.attrs["notes"]) == (column == "省份")  # a province is said to be read as its region
+    bad = tmp_path / "oos_bad.csv"
+    bad.write_text("商品编码,仓库,start,end\nJG002,杭州,2026-09-10,2026-09-12\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match=r"column\(s\) \['仓库'\] are neither.*the place \('省份' or "
+                                                  r"'region'.*rename them$"):
+        check_cycle_unavailable({**files, "unavailable": str(bad)})
+    mars = tmp_path / "oos_mars.csv"
+    mars.write_text("商品编码,省份,start,end\nJG002,火星,2026-09-10,2026-09-12\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match=r"line 2, column '省份': '火星' is neither one of the network's regions"):
+        check_cycle_unavailable({**files, "unavailable": str(mars)})
+    north = tmp_path / "oos_north.csv"  # a region the shop does not sell in
+    north.write_text("商品编码,region,start,end\nJG002,North,2026-09-10,2026-09-12\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match=r"line 2, column 'region': 'North' is no value of 'region'"):
+        load_unavailable(CycleParams(**files, gmv=None, category=None, unavailable=str(north)), history)

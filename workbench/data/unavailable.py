@@ -30,7 +30,8 @@ from workbench.errors import DataValidationError
 SPAN_COLUMNS = ("start", "end")
 
 
-def read_unavailable(source: str | Path, frame: pd.DataFrame, keys) -> pd.DataFrame:
+def read_unavailable(source: str | Path, frame: pd.DataFrame, keys, *,
+                     fix: str = "rename them or add them to --keys") -> pd.DataFrame:
     """Read and check an unavailable-days file against the standard frame it declares days of.
 
     Parameters
@@ -38,6 +39,7 @@ def read_unavailable(source: str | Path, frame: pd.DataFrame, keys) -> pd.DataFr
     source : the file (see the module docstring for its columns).
     frame : the standard frame ``[keys..., ds, y]`` of the run (its key values are checked).
     keys : the run's series key columns.
+    fix : ``read_spans``' advice on a column that is no key.
 
     Returns
     -------
@@ -49,7 +51,7 @@ def read_unavailable(source: str | Path, frame: pd.DataFrame, keys) -> pd.DataFr
     DataValidationError naming the file, its line and column: ``read_spans``' faults, and a key
     value no series of the data holds (with the closest values the data holds, ``validate.closest_hint``).
     """
-    out = read_spans(source, keys)
+    out = read_spans(source, keys, fix=fix)
     check_codes(out, frame, [c for c in out.columns if c not in (*SPAN_COLUMNS, "line")])
     return out
 
@@ -68,7 +70,7 @@ def check_codes(spans: pd.DataFrame, frame: pd.DataFrame, columns) -> None:
                                       f"value of {k!r} in the data{more}; check the code{closest_hint(bad[k].iloc[0], known)}")
 
 
-def read_spans(source: str | Path, keys) -> pd.DataFrame:
+def read_spans(source: str | Path, keys, *, fix: str = "rename them or add them to --keys") -> pd.DataFrame:
     """Read an unavailable-days file and check it on its own (the notebooks' check before any
     kernel starts; ``read_unavailable`` adds the check of its key values against the data).
 
@@ -76,6 +78,9 @@ def read_spans(source: str | Path, keys) -> pd.DataFrame:
     ----------
     source : the file (see the module docstring for its columns).
     keys : the run's series key columns (the file's other columns are refused).
+    fix : what the message on another column advises, in the words of the command or notebook
+        that reads the file (its keys are ``--keys`` on the command line, ``-p keys`` in the
+        event report, the sales file's columns in the planning cycle).
 
     Returns
     -------
@@ -101,7 +106,7 @@ def read_spans(source: str | Path, keys) -> pd.DataFrame:
     unknown = [c for c in table.columns if c not in SPAN_COLUMNS and c not in keys]
     if unknown:
         raise DataValidationError(f"{src}: column(s) {unknown} are neither start/end nor a key column of the run "
-                                  f"({keys}); rename them or add them to --keys")
+                                  f"({keys}); {fix}")
     key_cols = [k for k in keys if k in table.columns]
     # the data's own date reader (trial 12 F17: 2026年8月26日 was refused here, read by `data orders`)
     days = {c: parse_dates(table, c, source=src) for c in SPAN_COLUMNS}

@@ -816,6 +816,10 @@ def load_planning_frame(params: EventParams, calendar: RetailCalendar | None = N
     return frame, keys, freq, notes
 
 
+# the event report's advice on an unavailable-days column that is no key: its parameter, not the CLI's flag
+EVENT_KEYS_FIX = "rename them or add them to the keys parameter (-p keys '[...]')"
+
+
 def load_unavailable(params: EventParams, frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame | None:
     """The declared unavailable days of ``params.unavailable`` (``workbench.data.unavailable``) checked
     against the frame ``load_planning_frame`` read (``frame``, series by ``keys``); None without a file.
@@ -824,7 +828,7 @@ def load_unavailable(params: EventParams, frame: pd.DataFrame, keys: list[str]) 
         return None
     from workbench.data.unavailable import read_unavailable
 
-    return read_unavailable(params.unavailable, frame, keys)
+    return read_unavailable(params.unavailable, frame, keys, fix=EVENT_KEYS_FIX)
 
 
 def check_event_unavailable(values: dict) -> None:
@@ -843,7 +847,7 @@ def check_event_unavailable(values: dict) -> None:
 
     keys = values.get("keys")
     keys = list(keys) if keys is not None else LEVEL_KEYS[values.get("level", "category")]
-    spans = read_spans(values["unavailable"], keys)
+    spans = read_spans(values["unavailable"], keys, fix=EVENT_KEYS_FIX)
     data = values.get("data", "sample")
     if data == "sample":
         from workbench.data.sample import load_sample
