@@ -43,7 +43,9 @@ def test_a_gift_box_is_ranked_on_its_own_event_and_shown_beside_it(shop):
             frame[(frame.sku == f"S{i}") & frame.ds.between("2026-01-13", "2026-02-09")]["y"].sum())
 
 
-def test_a_launch_is_flagged_by_its_first_sale_not_by_its_files_first_row(shop):
+def test_a_launch_is_flagged_by_its_first_sale_and_ranked_on_its_categorys_reaction(shop):
     _, table = shop
     assert table.loc["NEW", "no_event_history"] and np.isnan(table.loc["NEW", "last_window"])
+    # with no event of its own, it takes its category's reaction (x1.5) on its 40 a day
+    assert 0.8 * 40 * 28 * 1.5 <= table.loc["NEW", "forecast"] <= 1.2 * 40 * 28 * 1.5
     assert not table.drop(index="NEW")["no_event_history"].any()
