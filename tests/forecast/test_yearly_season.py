@@ -146,6 +146,23 @@ def test_lychee_season_start_is_no_launch_and_its_end_no_stop(seed):
     assert "stopped" not in notes and "launch" not in notes, notes
 
 
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_season_wholly_inside_an_event_span_comes_back(seed):
+    """A June-only lychee (the seeded produce shop's, benchmarks/young_shops.py): its whole season lies
+    inside 618's span, so event_profile found "fewer than 14 days outside event spans" and the
+    fallback's recent level, its off season's 0, was its 618 2027 (the shop's 618 lost 17% of its
+    units). With no baseline of its own it repeats last year's season, said in a note: June 2027
+    within 25% of its mean, the months before it 0."""
+    lychee, mean = produce(seed, "2024-06-01", ((6, 1), (6, 30)), 150.0, end="2027-06-30", growth=1.0)
+    fc = forecast(panel(("lychee", lychee[:CUT]), seed=seed), horizon=210, keys=["sku"], n_jobs=1)
+    ahead = fc[fc.sku == "lychee"].set_index("ds")
+    assert (ahead.loc[:"2027-05-31", "yhat"] == 0).all()
+    june = ahead.loc["2027-06-01":"2027-06-27", "yhat"].sum()
+    assert 0.75 < june / mean["2027-06-01":"2027-06-27"].sum() < 1.25, june
+    notes = [str(n) for n in fc.attrs["notes"] if "lychee" in str(n)]
+    assert any("season lies inside event spans" in n and "seasonal_naive" in n for n in notes), notes
+
+
 def test_lychee_cut_in_its_season_inside_618_has_not_stopped():
     """Lychee selling every day of its 2026 season up to a cut-off on 10 June, all of those days
     inside the 618 span: its quiet days end with the off season before it, and a stop was judged on

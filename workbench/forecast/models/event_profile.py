@@ -168,6 +168,7 @@ from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Fore
 from workbench.forecast.models.intermittent import INTERMITTENT_ADI, INTERMITTENT_WINDOW
 from workbench.forecast.models.recent_level import RecentLevel
 from workbench.forecast.models.launch import LaunchCurve, launch_of
+from workbench.forecast.models.naive import SeasonalNaive
 from workbench.forecast.models.regime import OPENING_GAP, Regime, describe_stop, detect_regime, opening_ramp, ramp_gaps
 from workbench.forecast.models.unseen import TAU, borrow_unseen
 from workbench.forecast.models.year_step import year_step
@@ -443,6 +444,13 @@ class EventProfile(Forecaster):
                         f"log-scale decomposition of a few units is biased)")
         if sparse and not self.off_season_:
             self.delegate_note_ = intermittent
+        if self.off_season_:
+            in_season = int((self.quiet_[born:] & ~season.off(np.arange(born, len(self.y_)))).sum())
+            if in_season < MIN_QUIET_DAYS:  # its whole season inside event spans: no baseline to read
+                self.delegate_note_ = (f"a yearly off season whose season lies inside event spans ({in_season} of its "
+                                       f"days in season outside them; a baseline needs {MIN_QUIET_DAYS}): last "
+                                       f"year's season repeated")
+                return self._delegate(freq, seasonal=True)
         if self.delegate_note_:
             return self._delegate(freq)
         self.z_ = np.log1p(self.y_[born:])
@@ -498,11 +506,14 @@ class EventProfile(Forecaster):
                         for name, p in self.components_["profiles"].items()}
         return self
 
-    def _delegate(self, freq: str) -> "EventProfile":
-        """Hand the series (since its start) to ``recent_level``, for the reason in ``delegate_note_``."""
+    def _delegate(self, freq: str, seasonal: bool = False) -> "EventProfile":
+        """Hand the series (since its start) to ``recent_level``, for the reason in ``delegate_note_``;
+        ``seasonal``: to ``seasonal_naive`` (a June lychee inside 618's span had no baseline, and
+        ``recent_level`` held its off season's 0 through its next season: the produce shop's 618
+        2027 lost 3,883 of 22,632 units, docs/benchmarks.md, "The planning cycle on young shops")."""
         born = self.regime_.born
-        self.delegate_ = RecentLevel(prior=self.prior, launch_curve=self.launch_curve).fit(
-            self.y_[born:], self.ds_[born:], freq=freq, calendar=self.calendar_)
+        model = SeasonalNaive() if seasonal else RecentLevel(prior=self.prior, launch_curve=self.launch_curve)
+        self.delegate_ = model.fit(self.y_[born:], self.ds_[born:], freq=freq, calendar=self.calendar_)
         return self
 
     def pooled_prior(self) -> PooledPrior:
