@@ -24,7 +24,9 @@ non-negative the core checks first, for every model.) The checks, in order:
   ``1 / PEAK_FACTOR`` of the recent mean, or of that mean times the fall the series itself made
   over the same periods in every earlier year the history reaches (``seasonal_falls``: a crab or
   fruit season ending at the cut-off fell to zero, and stayed there, before; a month's stock-out
-  recovers). A stop is a model's decision, stated in its notes. A series that has
+  recovers; that fall is of its sales, events and all, so the forecast's mean there is judged
+  against it too: a winter sweater's baseline after a New Year sale's weeks falls further than its
+  sales do, trial 12's 618 2026 backtest). A stop is a model's decision, stated in its notes. A series that has
   already gone quiet (nothing sold in its last ``QUIET`` periods, or a run of zeros that
   ``regime.stopped_since`` calls a stop, such as a week without sales after 18 a day, or a
   month after 300 a month) cannot trip this: a low forecast follows its own data (a monthly SKU
@@ -96,7 +98,8 @@ def seasonal_falls(y: np.ndarray, freq: str, window: int, start: int = 0) -> lis
     history reaches, the mean over the same periods of that year (the block's place in the year,
     ``start`` modulo a year: a block 13-15 months ahead is judged by the months 1-3 after each
     earlier cut-off) and the ``window`` after them (a season's end stays low; a month's stock-out
-    recovers) over the mean of the ``window`` periods before the cut-off's date that year. The
+    recovers) over the mean of the ``window`` periods before the cut-off's date that year (of the
+    part of them the history holds, half of them at least). The
     periods after the block stop ``window`` before the next year's cut-off date: the next season's
     run-up to it is the level the forecast is compared with (``recent_mean``), not a fall's end (a
     crab season from September to November, cut at its end: the months after June had counted
@@ -109,9 +112,11 @@ def seasonal_falls(y: np.ndarray, freq: str, window: int, start: int = 0) -> lis
     place = start % back
     falls = []
     years = 1
-    while len(y) - years * back - window >= 0:
+    # a history that begins inside the window before that year's cut-off date reads the part it holds,
+    # half a window at least (a year of history from February to a February cut-off, trial 12)
+    while len(y) - years * back - (window + 1) // 2 >= 0:
         cut = len(y) - years * back
-        before = float(np.mean(y[cut - window:cut]))
+        before = float(np.mean(y[max(cut - window, 0):cut]))
         # cut + place < cut + back <= len(y): the block's first period is always in the history
         end = min(cut + place + 2 * window, max(cut + place + window, cut + back - window), len(y))
         if before > 0:
@@ -182,7 +187,9 @@ def check_prediction(y, pred: Prediction, freq: str = "D", quiet=None) -> str | 
             if mean_block >= recent_mean / PEAK_FACTOR:
                 continue
             falls = seasonal_falls(y, freq, window, start)
-            if falls and mean_block >= recent_mean * max(falls) / PEAK_FACTOR:
+            # the falls are of its sales, events and all: the forecast's own sales are judged against them
+            sold_block = max(mean_block, float(np.mean(mean[start:start + window])))
+            if falls and sold_block >= recent_mean * max(falls) / PEAK_FACTOR:
                 continue  # the series fell as far over these periods in every earlier year: its season
             where = f"over its first {window} periods" if start == 0 else f"over its periods {start + 1}-{start + len(block)}"
             return (f"its baseline forecast averages {readable(mean_block)} per period {where}, under "

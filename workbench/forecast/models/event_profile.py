@@ -954,8 +954,10 @@ class EventProfile(Forecaster):
         if young_data:  # the data, not the series, is young: the recent slope, shrunk
             recent = np.flatnonzero(~in_event)[-min(180, n):]
             recent = recent[recent >= self.opening_]  # not its opening ramp
-            # a yearly off season's slope is its season's shape (its rise or fall), no trend: none
-            slope = np.polyfit(recent, level[recent], 1)[0] if len(recent) >= 28 and not self.off_season_ else 0.0
+            # a yearly off season's slope is its season's shape (its rise or fall), no trend: none; so is
+            # the slope of a rise read as the season's return (``regime.season_returned``)
+            seasonal = self.off_season_ or self.regime_.season is not None
+            slope = np.polyfit(recent, level[recent], 1)[0] if len(recent) >= 28 and not seasonal else 0.0
             growth = float(slope * YEAR * self.trend_shrink)
             halflife = SLOPE_HALFLIFE
             opened = (f" after the opening ramp of its first {self.opening_} days (to "
@@ -963,6 +965,8 @@ class EventProfile(Forecaster):
                       f"growth)" if self.opening_ else "")
             notes.append(f"{self.name}: no growth measured on its season's days a year apart: last season's "
                          f"level, held" if self.off_season_ else
+                         f"{self.name}: less than a year of overlapping history; no growth (its recent slope is its "
+                         f"season's rise)" if seasonal else
                          f"{self.name}: less than a year of overlapping history{opened}; growth is "
                          f"{self.trend_shrink:.0%} of the recent baseline slope, halving every "
                          f"{SLOPE_HALFLIFE:.0f} days")
@@ -1697,6 +1701,11 @@ class EventProfile(Forecaster):
         if self.regime_.start > self.regime_.born:
             notes.append(f"{self.name}: level shift on {self.ds_[self.regime_.start].date()}; level and "
                          f"growth come from the days since")
+        if self.regime_.season is not None:
+            back, rise = (self.ds_[i].date() for i in self.regime_.season)
+            notes.append(f"{self.name}: its rise from {rise} returned it to its level of a year before (around "
+                         f"{back}): read as its season, not as a level shift, along last year's path (one year "
+                         f"cannot tell a season from a level lost and won back)")
         # a never-seen event's days: its borrowed spread is their one widening, not the refits' missed uplifts
         unknown = _unknown_days(self.components_, future_offsets) & ~borrowed.days
         bands = widened_offsets(self._band_offsets(horizon, quantiles, uplift, unknown, regime_days), borrowed.spread)

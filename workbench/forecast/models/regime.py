@@ -65,7 +65,12 @@ against a level the series has left, reaches absurd values.
   and a winter forecast on the pooled panel's season at twice the truth; on 40 seeded such
   series false shifts went from 39 to 1, a doubling still found on 19 of 20
   (``test_a_strong_season_seen_twice_is_not_a_level_shift``). A season seen once (no period a
-  year from the change observed) is still indistinguishable from a shift.
+  year from the change observed) is still indistinguishable from a shift, but for one seen at
+  both ends of a year of history (``season_returned``): the last rise (or fall), untestable net
+  of the season, that took the series back to the level it had a year before its last days is
+  its season's return, and the shifts of the last year are dropped (a winter sweater from
+  February to a February cut-off: its autumn rise had carried the winter level into June, x23-x42
+  the truth on 20 seeded sellers, now x0.88-x1.15; ``test_regime_season_return.py``).
 * **level shifts of monthly data** (``period_shifts``): the same search and tests on the months'
   log levels, at least 2 months between change points and either side, the level held for 3.
   ``ets`` uses them on launches only (zeros or a trickle before the start): a launch's ramp ends
@@ -130,13 +135,16 @@ class Regime:
 
     ``born``: the series' start; ``start``: the first day of the current regime (``born`` or the
     last level shift); ``shifts``: every level shift found, in order; ``stopped``: the series
-    has stopped (``stopped_since``).
+    has stopped (``stopped_since``); ``season``: the first days of the week a year before the
+    history's last and of the rise that returned the series to its level there, read as its
+    season and not as shifts (``season_returned``), or None.
     """
 
     born: int
     start: int
     shifts: tuple[int, ...] = ()
     stopped: bool = False
+    season: tuple[int, int] | None = None  # (a year back, rise): a rise read as the season's return, not a shift
 
 
 def volume_start(y: np.ndarray, freq: str = "D") -> int:
@@ -410,20 +418,76 @@ def _running_forward_median(values: np.ndarray, periods: int) -> np.ndarray:
     return pd.Series(values[::-1]).rolling(periods, min_periods=1).median().to_numpy()[::-1]
 
 
-def level_shifts(z: np.ndarray, quiet: np.ndarray) -> list[int]:
-    """Day indices where the level of the log series ``z`` shifts (see the module docstring).
+def level_shifts(z: np.ndarray, quiet: np.ndarray) -> tuple[list[int], tuple[int, int] | None]:
+    """Day indices where the level of the log series ``z`` shifts (see the module docstring), and
+    the two opposite steps read as the series' season instead (``season_returned``; None).
 
     ``quiet``: boolean mask of days outside event spans (event days are left out of the weekly
     means). Returns indices in increasing order, each the first day of the new level.
     """
     n_weeks = len(z) // 7
     if n_weeks < 2 * SHIFT_WEEKS + 2:
-        return []
+        return [], None
     head = len(z) - 7 * n_weeks  # whole weeks, ending on the last day
     zq = np.where(quiet, z, np.nan)[head:].reshape(n_weeks, 7)
     counts = (~np.isnan(zq)).sum(axis=1)
     weekly = np.divide(np.nansum(zq, axis=1), counts, out=np.full(n_weeks, np.nan), where=counts >= MIN_QUIET_DAYS)
-    return [head + 7 * b for b in period_shifts(weekly, "W")]
+    shifts = period_shifts(weekly, "W")
+    kept, season = season_returned(shifts, weekly, "W")
+    return [head + 7 * b for b in kept], None if season is None else (head + 7 * season[0], head + 7 * season[1])
+
+
+def season_returned(shifts: list[int], v: np.ndarray, freq: str) -> tuple[list[int], tuple[int, int] | None]:
+    """``shifts`` (``period_shifts`` of the mean log levels ``v``, one a week or month, NaN where
+    not observed) less a season seen at both ends of a history of about a year. The last shifts,
+    all one way inside the last year (a rise of several steps is one rise), are the season's return
+    when the last cannot be tested net of the season (``_seasonal_step``: no period pairs a year
+    apart around it, as when the history's ends lie in the Spring Festival and New Year sale spans)
+    and the series stood, a year before its last period, on the side the rise went to: its level on
+    the two observed periods nearest that one (within ``SHIFT_SPAN``) differs from the level before
+    the rise by more than ``MIN_SHIFT`` that way, and the level after the rise lies nearer it than
+    the level before. A winter sweater's history from February to a February cut-off falls in March and rises
+    in October; read as a shift, its winter level was carried into June (trial 12's 618 2026
+    backtest, AP04: 8,352 against 171). Every shift after the period a year back is then dropped
+    (``event_profile`` reads the history along last year's path), and ``(year back, rise)`` (their
+    period indices) says it. Its limit: a level lost and won back inside the year (a listing) is
+    read the same way, its dip laid on next year's days: one year of data cannot tell them apart.
+    ``(shifts, None)`` when the history holds no such return."""
+    season = SEASON_LENGTH[freq]
+    back = len(v) - 1 - season  # the period a year before the last one
+    if not shifts or back < 0 or shifts[-1] <= back:
+        return shifts, None
+    t = np.flatnonzero(~np.isnan(v))
+    vals = v[t]
+
+    def level(first, end, span, last=False):  # the mean of up to ``span`` observed periods in [first, end)
+        inside = vals[(t >= first) & (t < end)]
+        inside = inside[-span:] if last else inside[:span]
+        return float(inside.mean()) if len(inside) >= 2 else np.nan
+
+    span, near = HELD_SPAN[freq], SHIFT_SPAN[freq]
+
+    def rises(b):  # the direction of the step at ``b``: its sides' observed periods, whatever shifts lie between
+        return level(b, len(v), near) > level(0, b, near, last=True)
+
+    rise = shifts[-1]
+    up = rises(rise)
+    first = len(shifts) - 1
+    while first > 0 and shifts[first - 1] > back and rises(shifts[first - 1]) == up:
+        first -= 1  # one rise in steps
+    earlier = [b for b in shifts[:first] if b <= back]
+    after = level(rise, len(v), span)
+    before = level(earlier[-1] if earlier else 0, shifts[first], span, last=True)
+    close = t[np.abs(t - back) <= near]
+    close = close[np.argsort(np.abs(close - back), kind="stable")][:2]  # the two observed periods nearest a year back
+    year_back = float(v[close].mean()) if len(close) == 2 else np.nan
+    tb, ta = t[t < rise][-span:], t[t >= rise][:span]
+    if np.isnan([after, before, year_back]).any() or _seasonal_step(rise, tb, ta, t, v, season) is not None:
+        return shifts, None
+    if abs(year_back - before) <= MIN_SHIFT or (year_back > before) != up or \
+            abs(after - year_back) >= abs(after - before):
+        return shifts, None
+    return earlier, (back, shifts[first])
 
 
 def period_shifts(v: np.ndarray, freq: str) -> list[int]:
@@ -531,6 +595,8 @@ def detect_regime(y: np.ndarray, quiet: np.ndarray, off: np.ndarray | None = Non
     born = series_start(y, "D")
     stopped = stopped_since(y[born:], "D", np.asarray(quiet)[born:]) is not None
     off = np.zeros(len(y), bool) if off is None else np.asarray(off, bool)
-    shifts = tuple(born + s for s in level_shifts(np.log1p(y[born:]), np.asarray(quiet, bool)[born:] & ~off[born:])
-                   if not off[max(born + s - 7 * SHIFT_WEEKS, 0):born + s + 7 * SHIFT_WEEKS].any()) if not stopped else ()
-    return Regime(born, shifts[-1] if shifts else born, shifts, stopped)
+    found, season = level_shifts(np.log1p(y[born:]), np.asarray(quiet, bool)[born:] & ~off[born:]) if not stopped \
+        else ([], None)
+    shifts = tuple(born + s for s in found if not off[max(born + s - 7 * SHIFT_WEEKS, 0):born + s + 7 * SHIFT_WEEKS].any())
+    return Regime(born, shifts[-1] if shifts else born, shifts, stopped,
+                  None if season is None else (born + season[0], born + season[1]))
