@@ -4,6 +4,7 @@ sweaters' winter level into June (AP04: 8,352 against 171)."""
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from workbench.calendar import default_calendar
 from workbench.forecast.features import event_offsets, in_event_span
@@ -67,8 +68,9 @@ def test_the_guard_lets_a_year_of_history_fall_as_its_season_fell_in_sales():
     """The guard's collapse check allows a fall the series made over the same days a year before
     (``guard.seasonal_falls``). A history from February to a February cut-off did not reach the 28
     days before that cut-off's date a year back, so none was measured, and a forecast along last
-    year's sales was refused for the winter level held flat (trial 12's AP03-AP05 in the 618 2026
-    backtest); the part the history holds (19 of the 28 days, half at least) now measures it. That
+    year's sales was refused for the winter level held flat (trial 12's AP02-AP05 in the 618 2026
+    backtest); the part the history holds (20 of the 28 days, half at least) now measures it, from
+    the same days before this cut-off (a moving festival's weeks apart). That
     fall is of sales, events and all: a baseline that falls further than the sales (a New Year
     sale's weeks read as events) is judged by the forecast's mean too. A flat forecast at a tenth
     of that is still a collapse."""
@@ -77,7 +79,10 @@ def test_the_guard_lets_a_year_of_history_fall_as_its_season_fell_in_sales():
 
     rng = np.random.default_rng(3)
     y = rng.poisson(_winter(DAYS, 4.0, 30.0)).astype(float)
-    assert len(seasonal_falls(y, "D", 28)) == 1
+    # the 19 days held a year back, against the same 19 days before this cut-off (the festival moves)
+    held = len(y) - 364
+    fall = y[held:held + 56].mean() / y[:held].mean() * y[-held:].mean() / y[-28:].mean()
+    assert held == 20 and seasonal_falls(y, "D", 28) == [pytest.approx(fall)]
     ahead = pd.date_range(DAYS[-1] + pd.Timedelta(days=1), periods=120)
     last_year = y[len(y) - 364:len(y) - 364 + 120]
     quiet = ~in_event_span(event_offsets(DAYS, default_calendar()))

@@ -99,7 +99,8 @@ def seasonal_falls(y: np.ndarray, freq: str, window: int, start: int = 0) -> lis
     ``start`` modulo a year: a block 13-15 months ahead is judged by the months 1-3 after each
     earlier cut-off) and the ``window`` after them (a season's end stays low; a month's stock-out
     recovers) over the mean of the ``window`` periods before the cut-off's date that year (of the
-    part of them the history holds, half of them at least). The
+    part of them the history holds, half of them at least, the fall then taken from the same days
+    before this cut-off: their mean over the whole window's, a moving festival's weeks apart). The
     periods after the block stop ``window`` before the next year's cut-off date: the next season's
     run-up to it is the level the forecast is compared with (``recent_mean``), not a fall's end (a
     crab season from September to November, cut at its end: the months after June had counted
@@ -116,11 +117,14 @@ def seasonal_falls(y: np.ndarray, freq: str, window: int, start: int = 0) -> lis
     # half a window at least (a year of history from February to a February cut-off, trial 12)
     while len(y) - years * back - (window + 1) // 2 >= 0:
         cut = len(y) - years * back
-        before = float(np.mean(y[max(cut - window, 0):cut]))
+        held = min(window, cut)
+        before = float(np.mean(y[cut - held:cut]))
         # cut + place < cut + back <= len(y): the block's first period is always in the history
         end = min(cut + place + 2 * window, max(cut + place + window, cut + back - window), len(y))
+        # a part of the window: its fall, from the same days before this cut-off, to the whole window's mean
+        same_days = float(np.mean(y[-held:]) / np.mean(y[-window:])) if held < window and y[-window:].any() else 1.0
         if before > 0:
-            falls.append(float(np.mean(y[cut + place:end])) / before)
+            falls.append(float(np.mean(y[cut + place:end])) / before * same_days)
         years += 1
     return falls
 
