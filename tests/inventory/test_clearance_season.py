@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.inventory.clearance import clearance_list, season_ahead_note, slow_movers
+from workbench.inventory.clearance import clearance_list, moved_note, season_ahead_note, slow_movers
 from workbench.inventory.replenishment import replenishment_plan
 
 END = pd.Timestamp("2026-09-15")
@@ -99,3 +99,21 @@ def test_days_of_cover_are_read_on_the_forecast_ahead():
     assert plan["days_of_cover"].iloc[0] == pytest.approx(11.0)
     slow = slow_movers(fc, pd.DataFrame({"sku": ["a"], "on_hand": [200.0]}), keys=["sku"], min_turns=1e9)
     assert slow["days_of_cover"].iloc[0] == pytest.approx(11.0)
+
+
+def test_a_surplus_another_warehouse_of_the_sku_needs_is_moved_not_cleared():
+    """Trial 12's 618 cycle cleared 14 gift boxes at Hangzhou while ordering 70 for the proposed
+    Guangzhou and Chengdu. A SKU's stock is judged on its demand at all its warehouses: here A holds
+    400 against 1 a day, B none against 3 a day: 90 days keep 360 of the 400, 40 to clear (not 310);
+    with 5 a day at B nothing is cleared, and the row is named as moved."""
+    fc = pd.concat([flat("s", 1.0, 120).assign(warehouse="A"), flat("s", 3.0, 120).assign(warehouse="B")])
+    stock = pd.DataFrame({"sku": ["s", "s"], "warehouse": ["A", "B"], "on_hand": [400.0, 0.0]})
+    alone = clearance_list(fc, stock, keys=["sku", "warehouse"], min_turns=4, keep_days=90)
+    assert alone["clear_units"].tolist() == [310]
+    clear = clearance_list(fc, stock, keys=["sku", "warehouse"], min_turns=4, keep_days=90, pool=["sku"])
+    assert clear["warehouse"].tolist() == ["A"] and clear["clear_units"].tolist() == [40]
+    fc.loc[fc["warehouse"] == "B", "yhat"] = 5.0
+    clear = clearance_list(fc, stock, keys=["sku", "warehouse"], min_turns=4, keep_days=90, pool=["sku"])
+    assert clear.empty and clear.attrs["moved"]["warehouse"].tolist() == ["A"]
+    note = moved_note(clear.attrs["moved"], ["sku", "warehouse"], ["sku"])[0]
+    assert "s at A (400 on hand, 90 of its own demand to keep)" in note and "moved, not cleared" in note

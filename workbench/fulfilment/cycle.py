@@ -1554,7 +1554,7 @@ def _peak_and_stock(params: CycleParams, files: tuple, window, days: int, histor
     """The peak per warehouse, then stock (steps 3 and 4 of :func:`run_cycle`); ``region_history``:
     ``history`` summed per region and day; ``sku_fc``: the SKU x region forecast the regions
     (``region_fc``) sum; ``calendar``: the plan's ``RetailCalendar``."""
-    from workbench.inventory.clearance import clearance_list, season_ahead_note
+    from workbench.inventory.clearance import clearance_list, moved_note, season_ahead_note
     from workbench.inventory.demand import pool_forecast
     from workbench.inventory.replenishment import event_stock
 
@@ -1604,8 +1604,9 @@ def _peak_and_stock(params: CycleParams, files: tuple, window, days: int, histor
     sold = pool_forecast(history[["sku", "region", "ds", "y"]].rename(columns={"y": "yhat"}), assignment,
                          area="region", keys=["sku"]).rename(columns={"yhat": "y"})
     clearance = clearance_list(pooled, stock, keys=k, min_turns=params.min_turns,
-                               keep_days=params.keep_days, history=sold)
+                               keep_days=params.keep_days, history=sold, pool=["sku"])
     notes += season_ahead_note(clearance.attrs["season_ahead"], k, params.min_turns)
+    notes += moved_note(clearance.attrs["moved"], k, ["sku"])
     clearance, young = hold_new_lines(clearance, history, params.min_age_days)
     notes += young
     return assignment, capacity, peak, plan, orders, build, clearance, stock_source

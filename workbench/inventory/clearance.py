@@ -156,13 +156,19 @@ def _turnover(forecast: pd.DataFrame, stock: pd.DataFrame, keys: list[str],
 
 def clearance_list(forecast: pd.DataFrame, stock: pd.DataFrame, *, keys: list[str],
                    min_turns: float = 4.0, keep_days: float = 90.0,
-                   history: pd.DataFrame | None = None) -> pd.DataFrame:
+                   history: pd.DataFrame | None = None, pool: list[str] | None = None) -> pd.DataFrame:
     """The clearance list: slow movers with the units to clear and their value.
 
     Args:
         forecast, stock, keys, min_turns, history: as in :func:`slow_movers`; ``stock`` may carry
             ``unit_cost`` (currency per unit).
         keep_days: days of the path's demand to keep (>= 0); the rest is cleared.
+        pool: key columns naming the item whose stock can move between the other keys (e.g.
+            ``["sku"]`` of ``sku, warehouse``), or None. A row is then listed only when its item,
+            its stock and demand summed over them, is slow and has stock beyond ``keep_days`` too,
+            and its units to clear share that excess in proportion to the rows' own (a warehouse's
+            surplus that another warehouse of the same SKU needs is moved, not sold off); its
+            season is judged on the item as well. Rows kept this way are in ``attrs["moved"]``.
 
     Returns:
         ``[keys..., on_hand, mean_daily, annual_turns, days_of_cover, keep_demand, clear_units
@@ -184,9 +190,24 @@ def clearance_list(forecast: pd.DataFrame, stock: pd.DataFrame, *, keys: list[st
     kept = path.assign(keep_demand=weight * path["demand"], keep_naive=weight * path["naive"])
     kept = kept.groupby(keys, as_index=False).agg(keep_demand=("keep_demand", "sum"),
                                                   keep_naive=("keep_naive", "sum"), naive=("naive", "sum"))
-    slow = table[table["annual_turns"] < min_turns].merge(kept, on=keys, how="left")
-    slow[["keep_demand", "keep_naive", "naive"]] = slow[["keep_demand", "keep_naive", "naive"]].fillna(0.0)
-    slow["clear_units"] = np.ceil(np.maximum(slow["on_hand"] - slow["keep_demand"], 0.0) - 1e-9).clip(lower=0.0)
+    rows = table.merge(kept, on=keys, how="left")
+    rows[["keep_demand", "keep_naive", "naive"]] = rows[["keep_demand", "keep_naive", "naive"]].fillna(0.0)
+    rows["excess"] = np.maximum(rows["on_hand"] - rows["keep_demand"], 0.0)
+    slow = rows[rows["annual_turns"] < min_turns].copy()
+    moved = slow.iloc[:0]
+    if pool:  # the item's stock and demand over all its rows: a surplus another row needs is moved
+        item = rows.assign(year=rows["mean_daily"] * YEAR_DAYS).groupby(pool)[
+            ["on_hand", "year", "keep_demand", "keep_naive", "naive"]].sum()
+        item["spare"] = np.maximum(item["on_hand"] - item["keep_demand"], 0.0) \
+            .where(item["year"] < min_turns * item["on_hand"], 0.0)
+        item["share"] = (item["spare"] / slow.groupby(pool)["excess"].sum()).clip(upper=1.0)
+        item["ahead"] = (item["year"] > 0) & ((item["naive"] >= min_turns * item["on_hand"])
+                                              | (item["keep_naive"] >= item["on_hand"]))
+        joined = slow[pool].merge(item[["share", "ahead"]].reset_index(), on=pool, how="left")
+        slow["excess"] = slow["excess"] * joined["share"].fillna(0.0).to_numpy()
+        slow["item_ahead"] = joined["ahead"].fillna(False).to_numpy()
+        moved = slow[(slow["excess"] <= 1e-9) & (slow["on_hand"] > slow["keep_demand"])]
+    slow["clear_units"] = np.ceil(slow["excess"] - 1e-9).clip(lower=0.0)
     columns = [*keys, "on_hand", "mean_daily", "annual_turns", "days_of_cover", "keep_demand", "clear_units"]
     if history is not None:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -204,11 +225,25 @@ def clearance_list(forecast: pd.DataFrame, stock: pd.DataFrame, *, keys: list[st
     if history is not None:  # last year's witness keeps it: slow there too and stock beyond keep_days
         ahead = (listed["mean_daily"] > 0) & ((listed["last_year_turns"] >= min_turns)
                                               | (listed["keep_naive"] >= listed["on_hand"]))
+        if pool:
+            ahead = ahead | listed["item_ahead"]
     held, listed = listed[ahead][columns], listed[~ahead][columns]
     out = listed.sort_values([order, *keys], ascending=[False] + [True] * len(keys),
                              kind="stable").reset_index(drop=True)
     out.attrs["season_ahead"] = held.reset_index(drop=True)
+    out.attrs["moved"] = moved[[*keys, "on_hand", "keep_demand"]].reset_index(drop=True)
     return out
+
+
+def moved_note(moved: pd.DataFrame, keys: list[str], pool: list[str]) -> list[str]:
+    """The note naming the rows a slow turnover would list whose surplus their item's other rows
+    need (``clearance_list(..., pool=...).attrs["moved"]``); ``[]`` when none."""
+    if moved is None or moved.empty:
+        return []
+    rows = "; ".join(f"{' at '.join(str(r[k]) for k in keys)} ({r['on_hand']:,.0f} on hand, "
+                     f"{r['keep_demand']:,.0f} of its own demand to keep)" for _, r in moved.iterrows())
+    return [f"clearance: {len(moved)} row(s) turn slowly where they are, but their {', '.join(pool)}'s demand at "
+            f"its other sites needs the surplus: moved, not cleared: {rows}"]
 
 
 def season_ahead_note(held: pd.DataFrame, keys: list[str], min_turns: float) -> list[str]:
