@@ -47,6 +47,9 @@ HEURISTIC_SEASON = 12
 # 56 and 182 days)
 OPENING_PERIODS = {"W": (8, 26), "MS": (2, 6)}
 SHRUNK_INDICES = ("MS",)  # frequencies whose one-season indices are shrunk by their noise (one_season_indices)
+# frequencies whose one-season form carries a young series' year-on-year growth whole (candidate_forms):
+# an 18-month history's damped trend had flattened a young shop growing 40% a year, -17.5% over 10 months
+CARRIED_GROWTH = ("MS",)
 
 
 def unconfirmed_stop(y: np.ndarray, freq: str) -> int:
@@ -248,9 +251,7 @@ def one_season_indices(z: np.ndarray, season: int, *, shrink: bool = False,
     t = np.arange(len(z))
     used = t >= skip
     if shrink:
-        pairs = used[:-season]
-        growth = np.mean((z[season:] - z[:-season])[pairs]) / season if pairs.any() else 0.0
-        resid = z - growth * t
+        resid = z - year_on_year_growth(z, season, skip)[0] * t
     else:
         design = np.column_stack([np.ones(len(z)), t])
         resid = z - design @ np.linalg.lstsq(design[used], z[used], rcond=None)[0]
@@ -266,6 +267,21 @@ def one_season_indices(z: np.ndarray, season: int, *, shrink: bool = False,
     return idx, variance
 
 
+def year_on_year_growth(z: np.ndarray, season: int, skip: int = 0) -> tuple[float, float]:
+    """``(growth, variance)`` per period of the log series ``z`` (shape (n,)) from the
+    year-on-year differences ``z[t + season] - z[t]`` of the positions seen twice from ``skip``
+    on (an opening ramp's periods give none): their mean over ``season``, and the mean's variance
+    (the differences' sample variance over their number, over ``season`` squared). A difference
+    holds no season, so the growth of a history of one season and a part is read free of it. No
+    pair: ``(0, 0)``; one: its growth with the variance of ``z``'s differences' spread unknown,
+    ``0``. Log points per period (squared)."""
+    diffs = (z[season:] - z[:-season])[skip:] if len(z) > season + skip else np.zeros(0)
+    if not len(diffs):
+        return 0.0, 0.0
+    variance = float(diffs.var(ddof=1)) / len(diffs) / season ** 2 if len(diffs) > 1 else 0.0
+    return float(diffs.mean()) / season, variance
+
+
 def seasonal_history(freq: str) -> int:
     """Fewest periods for a seasonal ETS at ``freq``: two full seasons plus two periods (one
     season's states are estimated, the second checks them; ``SEASON_LENGTH``)."""
@@ -275,10 +291,12 @@ def seasonal_history(freq: str) -> int:
 # the forms of the ETS, by the history they need (periods at a frequency)
 FORM_HISTORY = {"season": seasonal_history,  # the ETS fits the season
                 "indices": lambda freq: SEASON_LENGTH[freq] + 2,  # one season seen, kept as fixed indices
+                "growth": lambda freq: SEASON_LENGTH[freq] + 2,  # the same, the year-on-year growth carried
                 "trend": lambda freq: MIN_FIT,  # damped trend, no season
                 "level": lambda freq: MIN_FIT}  # level only
 FORM_CHOICES = ("auto", *FORM_HISTORY)
 FORM_WORDS = {"season": "a fitted season", "indices": "the season seen as fixed indices, level and damped trend",
+              "growth": "the season seen as fixed indices, level and the year-on-year growth carried whole",
               "trend": "no season, level and damped trend", "level": "the level only"}
 # periods ahead the refits that choose a form forecast; weeks keep the rule's form: 4 refits of 13
 # weeks share one level error each, so their 52 errors are about 4 and a test on them switched
@@ -292,8 +310,11 @@ def candidate_forms(y: np.ndarray, freq: str) -> list[str]:
     """The forms of ``FORM_HISTORY`` a series ``y`` (from its start) can take at ``freq``, the
     rule's choice first: a fitted season from ``seasonal_history(freq)`` periods; for one season
     and two periods up to that, with no zero period (a zero inside one season would read as a
-    season, log1p(0) far below the rest), the one season seen as fixed indices, or no season
-    (damped trend or level only), which its refits choose between at ``SELECTION_HORIZON``'s
+    season, log1p(0) far below the rest), the one season seen as fixed indices with a damped
+    trend ("indices"; at ``CARRIED_GROWTH``'s frequencies with the year-on-year growth carried
+    whole instead, "growth", which ``ETSModel._fit_form`` turns back to "indices" for a history
+    that does not start at the series' opening or holds a level shift),
+    or no season (damped trend or level only), which its refits choose between at ``SELECTION_HORIZON``'s
     frequencies (``ETSModel._choose_form``); daily data
     under two weeks and two days keep a damped trend; a shorter weekly, monthly or quarterly
     history gets the level only (its changes are its launch ramp and the events at its end,
@@ -304,7 +325,9 @@ def candidate_forms(y: np.ndarray, freq: str) -> list[str]:
     one_season = len(y) >= FORM_HISTORY["indices"](freq) and bool((y > 0).all())
     if freq == "D":
         return ["indices" if one_season else "trend"]
-    return ["indices", "trend", "level"] if one_season else ["level"]
+    if not one_season:
+        return ["level"]
+    return ["growth" if freq in CARRIED_GROWTH else "indices", "trend", "level"]
 
 
 class ETSModel(Forecaster):
@@ -317,10 +340,17 @@ class ETSModel(Forecaster):
     before a non-seasonal ETS and added back to the forecast; on 16-20 months of public and
     sample series this cut WAPE from 12-97% to 4-18%, docs/benchmarks.md; for months with the
     growth taken from the year-on-year pairs and each index shrunk by its noise,
-    ``SHRUNK_INDICES``), no season with a damped trend, and the level only. For months and
+    ``SHRUNK_INDICES``), no season with a damped trend, and the level only. Months carry that
+    year-on-year growth whole (``year_on_year_growth``, its variance times the steps ahead
+    squared in the band) in place of the damped trend, which an 18-month history damps flat (a
+    seeded young shop growing 40% a year: -17.5% over 10 months, +0.4% with it), when the
+    history starts at the series' opening (an opening ramp, or zeros before a launch: a young
+    series; an established one's change over one season mixes growth and level, and carried
+    whole it cost the parcel network total's months 6.2 -> 6.8% WAPE) and holds no level shift
+    (``regime.period_shifts``: the pairs across a step read it as growth). For months and
     quarters the series' own rolling-origin refits choose (``_choose_form``; weeks keep the
     indices, see ``SELECTION_HORIZON``): the
-    fixed indices stay unless another form's refit errors are
+    rule's form stays unless another form's refit errors are
     significantly lower, since a season seen once may be a season, growth, or a level shift
     (the parcel network's young origins). A shorter history gets the level only (simple
     exponential smoothing): a young weekly SKU's launch ramp and the Double 11 weeks at its end
@@ -463,10 +493,13 @@ class ETSModel(Forecaster):
             z = z - ramp
         forms = candidate_forms(self.y_[self.start_:self.end_], freq)
         self.form_errors_ = {}
+        self.rule_form_ = forms[0]
         if self.form != "auto":
-            if self.form not in forms:
+            # one season seen: either way of reading its growth may be asked
+            allowed = forms + (["indices", "growth"] if forms[0] in ("indices", "growth") else [])
+            if self.form not in allowed:
                 raise ModelError(f"{self.name}: form {self.form!r} does not fit {len(z)} {PERIOD_WORDS[freq]} of "
-                                 f"this series; it allows {forms}")
+                                 f"this series; it allows {allowed}")
             self.form_ = self.form
         elif len(forms) > 1 and self.calibration_windows and freq in SELECTION_HORIZON:
             self.form_, self.form_errors_ = self._choose_form(forms)
@@ -494,6 +527,8 @@ class ETSModel(Forecaster):
         season = SEASON_LENGTH[self.freq_]
         ds = self.ds_[self.start_:self.end_]
         self.seasonal_ = form == "season"
+        self.growth_ = None  # (per period, its variance): a one-season monthly history's year-on-year growth
+        self.growth_kept_ = None  # why a monthly one-season history keeps its damped trend (not its growth)
         self.indices_ = self.index_var_ = None  # fixed seasonal indices of a one-season history
         # a weekly history without a season, or a monthly one that has not seen a season, cannot
         # tell a solar sale's lift from its level: the sale periods are interpolated from the
@@ -519,7 +554,7 @@ class ETSModel(Forecaster):
         # sightings, removed at its past dates and added at this year's (predict), as the lunar
         # festival is from one festival seen; a season would repeat it at last year's dates
         self.moving_, self.unmeasured_moving_ = [], []
-        if form in ("season", "indices") and self.freq_ in WINDOWS:
+        if form in ("season", "indices", "growth") and self.freq_ in WINDOWS:
             moving = moving_events(ds, self.freq_, self.calendar_)
             if moving:
                 _, shares = sale_shares(ds, self.freq_, self.calendar_, moving)
@@ -535,24 +570,39 @@ class ETSModel(Forecaster):
                     z = z - share_lift(shares[:, list(measured)], beta, self.freq_)[0]
         # moving (lunar) holidays: estimated with the season, removed here, added back in predict
         self.lunar_, self.lunar_note_ = None, None
-        if sale is None and (self.lunar or form == "indices"):
+        if sale is None and (self.lunar or form in ("indices", "growth")):
             sale = event_periods(ds, self.freq_, self.calendar_)
         if self.freq_ in WINDOWS and self.lunar:
             self.lunar_, self.lunar_note_ = fit_lunar_effect(
-                z, ds, self.freq_, self.calendar_, season=season if form in ("season", "indices") else None,
+                z, ds, self.freq_, self.calendar_, season=season if form in ("season", "indices", "growth") else None,
                 prior=self.lunar_prior, sale=sale)
             if self.lunar_ is not None:
                 z = z - self.lunar_.lift(ds, self.freq_, self.calendar_)[0]
         self.opening_ = 0
-        if form == "indices":
+        if form in ("indices", "growth"):
             if self.freq_ in OPENING_PERIODS and self._launch_ramp(np.array([self.start_])) is None:
                 ahead, longest = OPENING_PERIODS[self.freq_]
                 self.opening_ = opening_ramp(z, ~sale, ahead,
                                              OPENING_GAP, longest)
+            if form == "growth":  # a young series' growth only, and none read across a level shift
+                shifts = period_shifts(z[self.opening_:], self.freq_) if self.opening_ or self.start_ else []
+                if not (self.opening_ or self.start_):
+                    self.growth_kept_ = ("the history does not start at the series' opening (an established "
+                                         "series' year-on-year change over one season mixes growth and level)")
+                elif shifts:
+                    self.growth_kept_ = (f"a level shift on {ds[self.opening_ + shifts[-1]].date()}: the pairs "
+                                         f"across it would read its step as growth")
+                if self.growth_kept_:  # (its refits, the same rule on less history, are the indices' too)
+                    form = self.form_ = self.rule_form_ = "indices"
+                    self.form_errors_ = {"indices" if f == "growth" else f: e for f, e in self.form_errors_.items()}
             self.indices_, self.index_var_ = one_season_indices(z, season, shrink=self.freq_ in SHRUNK_INDICES,
                                                                 skip=self.opening_)
             z = z - self.indices_[np.arange(len(z)) % season]
-        self.trend_ = form != "level"
+            if form == "growth":  # the growth is the year-on-year pairs': carried, not damped
+                growth, growth_var = year_on_year_growth(z, season, self.opening_)
+                self.growth_ = (growth * wiener_factor(growth, growth_var), growth_var)
+                z = z - self.growth_[0] * np.arange(len(z))
+        self.trend_ = form != "level" and self.growth_ is None
         series = pd.Series(z, index=pd.RangeIndex(len(z)))
         with warnings.catch_warnings():  # (the core runs every fit with one BLAS thread)
             warnings.simplefilter("ignore")
@@ -620,6 +670,10 @@ class ETSModel(Forecaster):
             position = np.arange(n + gap, n + gap + horizon) % len(self.indices_)
             mu = mu + self.indices_[position]
             variance = variance + self.index_var_[position]
+        if self.growth_ is not None:  # the year-on-year growth, carried from the fit's end with its variance
+            steps = gap + 1 + np.arange(horizon)
+            mu = mu + self.growth_[0] * (n - 1 + steps)
+            variance = variance + steps ** 2 * self.growth_[1]
         growth, spread, now = self._launch_growth(float(mu[0]), horizon)
         mu = mu + (growth + now if growth is not None else 0.0)
         baseline = censored_at_zero(np.expm1(mu))
@@ -766,17 +820,19 @@ class ETSModel(Forecaster):
             return []
         if self.form_errors_:
             scores = ", ".join(f"{form} {err:.3f}" for form, err in self.form_errors_.items())
-            verdict = ("forecast significantly better with it" if self.form_ != "indices"
+            verdict = ("forecast significantly better with it" if self.form_ != self.rule_form_
                        else "show no other form significantly better")
             why = (f"{FORM_WORDS[self.form_]}: its rolling-origin refits {verdict} (mean absolute log error "
                    f"{scores})")
         elif self.form != "auto":
             why = f"{FORM_WORDS[self.form_]}, as asked"
-        elif self.form_ == "indices":
+        elif self.form_ in ("indices", "growth"):
             why = f"{FORM_WORDS[self.form_]} (too few rolling-origin refits to compare the forms)"
         else:
             why = (f"under one season and two ({season + 2}), or a zero period in it; {FORM_WORDS[self.form_]}: "
                    f"no trend and no seasonality from a launch ramp or the events at its end")
+        if self.growth_kept_:
+            why += f"; the year-on-year growth is not carried: {self.growth_kept_}"
         return [f"{self.name}: {n} {words} of history, under the {seasonal_history(self.freq_)} a fitted season "
                 f"needs; {why}"]
 

@@ -77,7 +77,10 @@ against a level the series has left, reaches absurd values.
   in one (the parcel origin DC8 opened in July 2021 and reached its level in January 2022: its
   ramp had been read as growth, 9.3M against 4.8M over October-December 2022), while a strong
   season seen once passes for one (three months either side of a +-0.5 log season's steepest
-  month differ by 0.7). Weeks (``W``) are searched the same way for daily data, but ``ets`` keeps
+  month differ by 0.7). ``ets`` also asks them of a young series' one-season months before it
+  carries their year-on-year growth: a pair across a step reads it as growth, so a shift keeps
+  the damped trend (a season taken for a shift there costs only the growth carried). Weeks
+  (``W``) are searched the same way for daily data, but ``ets`` keeps
   a weekly history whole: cut at its shifts, the parcel origins' weeks lost 23.1 -> 23.6% (the
   2022 lockdown's recovery read as a new level at the June cut-off, and the season seen once
   lost with the weeks before it). Quarters have too few periods for a tested step.
