@@ -210,3 +210,32 @@ def test_a_seasonal_forecast_longer_than_a_year_is_not_replaced(freq, horizon, s
     ahead = pd.DatetimeIndex(out.ds)
     high = seasonal(ahead) == seasonal(ahead).max()
     assert out.yhat.to_numpy()[high].min() > 2 * out.yhat.to_numpy()[~high].max(), out.yhat.round().tolist()
+
+
+def test_a_winter_seller_at_its_peak_may_fall_to_its_trough_whatever_the_horizon():
+    """Trial 13 F6: a winter seller (electric blankets, 4 a day in summer, x50-x90 around December
+    20) with one whole season in its history, cut at its peak on November 30. Its trough a year
+    before (September) is followed by the next season's rise (October), so the fall measured over
+    the block and the window after it read that rise (x0.23) and the right September forecast
+    (4.5 a day against 353) was refused for the flat peak level, in a run through Double 11 2027
+    only (618 x88). A trough is low over the block and the window before it, whatever follows; a
+    month's stock-out a year before still recovers before and after, and a tenth of the season is
+    still a collapse."""
+    weekdays = np.array([0.92, 0.95, 0.97, 1.0, 1.03, 1.10, 1.08])
+
+    def winter(days, low, peak):
+        phase = 2 * np.pi * (days.day_of_year.to_numpy() - 354) / 365.25
+        return low * peak ** np.clip(np.cos(phase), 0, None) * weekdays[days.day_of_week]
+
+    days, ahead = pd.date_range("2025-07-01", "2026-11-30"), pd.date_range("2026-12-01", periods=346)
+    for seed in range(10):
+        rng = np.random.default_rng(seed)
+        low, peak = rng.uniform(2, 8), rng.uniform(40, 90)
+        y = rng.poisson(winter(days, low, peak)).astype(float)
+        season = winter(ahead, low, peak)
+        assert check_prediction(y, _pred(season, season)) is None, seed
+        assert "under 1/3" in check_prediction(y, _pred(season / 10, season / 10)), seed
+    y = np.full(800, 50.0)
+    y[800 - 364 + 28:800 - 364 + 56] = 0.0  # a month's stock-out over the second block's days a year before
+    late = np.r_[np.full(28, 50.0), np.zeros(32)]
+    assert "over its periods 29-56" in check_prediction(y, _pred(late))

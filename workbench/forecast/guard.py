@@ -105,8 +105,12 @@ def seasonal_falls(y: np.ndarray, freq: str, window: int, start: int = 0) -> lis
     run-up to it is the level the forecast is compared with (``recent_mean``), not a fall's end (a
     crab season from September to November, cut at its end: the months after June had counted
     its next September and read the forecast zero of June and July as a collapse); the block's
-    own periods are always read. Years that sold nothing before it give no evidence and are
-    left out.
+    own periods are always read. A trough is a fall too, whatever follows it: a block a window or
+    more into the year takes the lower of that fall and the larger of its own periods' mean and the
+    window's before them (a winter seller cut at its peak: its September trough a year back is
+    followed by its next season's October rise, which read a fall of x0.01 as x0.23, trial 13 F6; a
+    month's stock-out recovers before and after). Years that sold nothing before it give no evidence
+    and are left out.
     ``y``: shape (n,), units per period; returns one finite ratio per year with evidence (may be
     empty)."""
     back = SAME_PERIODS_BACK.get(freq, 364)
@@ -124,7 +128,11 @@ def seasonal_falls(y: np.ndarray, freq: str, window: int, start: int = 0) -> lis
         # a part of the window: its fall, from the same days before this cut-off, to the whole window's mean
         same_days = float(np.mean(y[-held:]) / np.mean(y[-window:])) if held < window and y[-window:].any() else 1.0
         if before > 0:
-            falls.append(float(np.mean(y[cut + place:end])) / before * same_days)
+            fall = float(np.mean(y[cut + place:end]))
+            if place >= window:  # a trough: low over the block and the window before it, whatever follows
+                fall = min(fall, max(float(np.mean(y[cut + place:cut + place + window])),
+                                     float(np.mean(y[cut + place - window:cut + place]))))
+            falls.append(fall / before * same_days)
         years += 1
     return falls
 
