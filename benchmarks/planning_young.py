@@ -13,8 +13,11 @@ regions, the categories and the SKU x region series:
 * ``direct total``: the national total forecast directly, as it is (national row only);
 * ``bottom_up``, ``forecast_proportions``, ``mint_refits``, ``backtest_weights`` (and ``auto``,
   what ``choose_method`` picks): the SKU x region series forecast once (``event_forecast``
-  keyed ``sku, region``, as ``cycle.cycle_demand``) and reconciled with the direct national
-  total by each method (``workbench.forecast.reconcile``).
+  keyed ``sku, region``, as ``cycle.cycle_demand`` did from c93b550) and reconciled with the
+  direct national total by each method (``workbench.forecast.reconcile``);
+* ``SKUs split over regions``: ``cycle.cycle_demand`` now, each SKU forecast (keyed ``category,
+  sku``), reconciled with the national total (``auto``) and split over the regions by its
+  regional shares (``cycle.regional_shares``), with its time.
 
     .venv/bin/python benchmarks/planning_young.py [--seeds 0,1,2] [--shops produce,baby]
 """
@@ -32,6 +35,7 @@ import pandas as pd
 
 from workbench.forecast.planning import event_forecast, middle_out
 from workbench.forecast.reconcile import prepare_method, reconcile
+from workbench.fulfilment.cycle import cycle_demand
 
 sys.path.insert(0, str(Path(__file__).parent))
 from young_shops import shop  # noqa: E402
@@ -106,6 +110,13 @@ def run(name: str, seed: int, cache: Path | None = None) -> list[dict]:
             rows.append({"shop": label, "method": method if method != "auto" else f"auto ({chosen})",
                          **_scores(fc, future, window, categories)})
         print(f"{label}: {time.time() - started:.0f} s", file=sys.stderr, flush=True)
+        started = time.time()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            series, _ = cycle_demand(frame, window, n_jobs=1, categories=categories)
+        rows.append({"shop": label, "method": "SKUs split over regions",
+                     **_scores(series.forecast, future, window, categories)})
+        print(f"{label}, SKUs split over regions: {time.time() - started:.0f} s", file=sys.stderr, flush=True)
     return rows
 
 

@@ -65,3 +65,68 @@ def test_a_level_that_tells_the_series_apart_is_the_series_themselves():
     assert regions.totals["yhat_q90"].to_numpy() == pytest.approx(result.totals["yhat_q90"].to_numpy(), rel=1e-9)
     with pytest.raises(ParameterError, match="level: 'category' is not one of the series' keys"):
         level_forecast(result, "category")
+
+
+REGION_SHARES = {"East": 0.32, "South": 0.16, "North": 0.13, "Central": 0.13, "Southwest": 0.12,
+                 "Northeast": 0.07, "Northwest": 0.07}
+
+
+def _pet_shop(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A small shop in the seven regions (trial 12's scale): a coat that sells from October to
+    February (x25 its summer of 4 a day, peaking in December), food and a toy all year, Poisson days, history
+    to 2026-09-15 (one winter seen): ``(history [sku, region, ds, y], future [..., mu])``."""
+    rng = np.random.default_rng(seed)
+    days = pd.date_range("2025-02-01", "2026-12-31")
+    winter = 0.04 + np.clip(np.cos(2 * np.pi * (days.dayofyear.to_numpy() - 350) / 365), 0, None) ** 2
+    means = {"COAT": 100 * winter, "FOOD": np.full(len(days), 60.0), "TOY": np.full(len(days), 25.0)}
+    frame = pd.concat([pd.DataFrame({"sku": sku, "region": region, "ds": days, "mu": mean * share,
+                                     "y": rng.poisson(mean * share).astype(float)})
+                       for sku, mean in means.items() for region, share in REGION_SHARES.items()],
+                      ignore_index=True)
+    history = frame["ds"] <= "2026-09-15"
+    return frame[history][["sku", "region", "ds", "y"]], frame[~history]
+
+
+def test_a_winter_sku_of_a_small_shop_keeps_its_winter_in_every_region():
+    """Trial 12: each SKU x region series of a small shop is a few units a day; forecast on its own,
+    a coat's read its summer level in every region (AP01..AP05 双11 -68..-97%, the shop -19.5%). The
+    cycle forecasts each SKU once and splits it over the regions by its shares: the coat keeps its
+    winter (it read -93% here as SKU x region series), and each region its units."""
+    from workbench.fulfilment.cycle import cycle_demand, next_window
+
+    history, future = _pet_shop()
+    window = next_window("double11", None, history["ds"].max())
+    series, regions = cycle_demand(history, window, default_calendar(), n_jobs=1)
+    inside = future[future["ds"].between(window.start, window.end)]
+    fc = series.forecast[series.forecast["ds"].between(window.start, window.end)]
+    coat = fc.loc[fc["sku"] == "COAT", "yhat"].sum()
+    assert coat == pytest.approx(inside.loc[inside["sku"] == "COAT", "mu"].sum(), rel=0.25)
+    expected = inside.groupby("region")["mu"].sum()
+    got = regions.totals.set_index("region")["yhat"]
+    assert (got / expected.reindex(got.index)).between(0.9, 1.1).all()
+    assert national_totals(regions)["yhat"] == pytest.approx(got.sum(), rel=1e-9)
+    assert any(note.startswith("regions: each SKU forecast once (sku)") for note in series.notes)
+
+
+def test_a_stock_out_in_one_region_gives_up_that_regions_units_only():
+    """A run declared for one SKU in one region (``unavailable`` naming ``region``): in the history it
+    is read as that SKU x region's level before the SKU is summed (the region's share is no fall);
+    after it, that region's split units are given up (``lost_sales``), the other regions keep theirs."""
+    from workbench.fulfilment.cycle import cycle_demand, next_window
+
+    history, _ = _pet_shop(1)
+    window = next_window("double11", None, history["ds"].max())
+    first = (window.start + pd.Timedelta(days=4)).date()
+    spans = pd.DataFrame({"sku": ["FOOD", "FOOD"], "region": ["East", "South"],
+                          "start": pd.to_datetime(["2026-08-01", str(window.start.date())]),
+                          "end": pd.to_datetime(["2026-09-15", str(first)]), "line": [2, 3]})
+    out = history["ds"].between("2026-08-01", "2026-09-15") & (history["sku"] == "FOOD") & (history["region"] == "East")
+    history = history.assign(y=history["y"].where(~out, 0.0))  # East sold no food for its last 46 days
+    series, regions = cycle_demand(history, window, default_calendar(), n_jobs=1, unavailable=spans)
+    fc = series.forecast[series.forecast["ds"].between(window.start, window.end)]
+    food = fc[fc["sku"] == "FOOD"].groupby("region")[["yhat", "lost_sales"]].sum()
+    assert food.loc["East", "yhat"] / food["yhat"].sum() == pytest.approx(0.32 / (1 - 0.16 * 5 / 23), rel=0.15)
+    assert food.loc["South", "lost_sales"] == pytest.approx(food.loc["South", "yhat"] * 5 / 18, rel=0.3)
+    assert (food.drop(index="South")["lost_sales"] == 0).all()
+    given = regions.totals.set_index("region")["lost_sales"]
+    assert given["South"] == pytest.approx(food.loc["South", "lost_sales"]) and given.drop("South").sum() == 0

@@ -93,7 +93,7 @@ def test_the_network_and_the_stock_read_one_forecast_of_the_window(repo, tmp_pat
     regions = result.table("regions")  # no unavailable file: no lost_sales, in the frame or its formats
     assert set(regions["formats"]) == set(regions["frame"].columns) and "lost_sales" not in regions["frame"]
     assert sum("levels reconciled" in note for note in result.notes) == 1  # one reconciliation, not two
-    assert "the 4 series summed to" in next(n for n in result.notes if "levels reconciled" in n)  # SKU x region
+    assert "the 2 series summed to" in next(n for n in result.notes if "levels reconciled" in n)  # the SKUs
 
 
 @pytest.mark.slow

@@ -8,12 +8,12 @@ Orchestration only: every number comes from a tested package function
 
 Stated assumptions (shown in the report):
 
-* one forecast of the window: every SKU x region series' daily forecast, reconciled with the
-  directly forecast national total (:func:`cycle_demand`,
-  :func:`~workbench.forecast.planning.event_forecast`); the regions are its sums, so the
-  network, the peak and the stock read one national figure, which the report states
-  (:meth:`CycleResult.forecast_text`), and the rules that act on one SKU (a yearly off season,
-  a launch, a stop) reach the regions;
+* one forecast of the window: every SKU's daily forecast, reconciled with the directly forecast
+  national total and split over the regions by the SKU's regional shares (:func:`cycle_demand`,
+  :func:`~workbench.forecast.planning.event_forecast`, :func:`regional_shares`); the regions are
+  its sums, so the network, the peak and the stock read one national figure, which the report
+  states (:meth:`CycleResult.forecast_text`), and the rules that act on one SKU (a yearly off
+  season, a launch, a stop, a winter) reach the regions;
 * the network is sized on the event window's mean units per region (the figure that adds up
   from SKUs to regions to the nation; costs are linear in units; the peak checks P50 and P90),
   split over cities by population share (the network's own rule: :func:`~workbench.network.china.city_demand`, or the
@@ -657,6 +657,12 @@ def load_history(params: CycleParams, calendar=None) -> tuple[pd.DataFrame, pd.D
     frame.attrs.update(own.attrs)
     frame.attrs["series_names"] = names  # for run_cycle's notes (relabelled)
     frame.attrs["replaced"] = replaced  # replaced code -> its successor: its stock is named (complete_stock)
+    # each series' SKU under its category (a successor never sold yet: its predecessor's), the level
+    # its forecast pools with (cycle_demand)
+    before = {final: old for old, final in replaced.items()}
+    frame.attrs["categories"] = {sku: category.get(sku, category.get(before.get(sku)))
+                                 for sku in frame["sku"].astype(str).unique()
+                                 if category.get(sku, category.get(before.get(sku))) is not None}
     # where the network places a region's units (plan_network); records, not a frame: pandas compares attrs
     frame.attrs["province_shares"] = None if shares is None else shares.to_dict("records")
     stock_skus = sorted(frame["sku"].astype(str).unique())  # after the mapping: a replaced code is no series
@@ -996,35 +1002,146 @@ def next_window(event: str, year: int | None, history_end: pd.Timestamp, calenda
 
 # -- steps --------------------------------------------------------------------------------------
 
+SHARE_DAYS = 365  # the recent history whose units say how a SKU's forecast splits over the regions
+# the units of the shop's regional mix a SKU's own regional units are pooled with: a SKU with a few
+# weeks of sales is split near the shop's mix, one with a year's thousands by its own
+SHARE_PRIOR_UNITS = 100.0
+
+
 def cycle_demand(history: pd.DataFrame, window, calendar=None, *, n_jobs: int | None = None,
-                 reconcile: str = CYCLE_RECONCILE, unavailable: pd.DataFrame | None = None):
-    """The window's one forecast: every SKU x region series of ``history`` forecast
-    (``planning.event_forecast`` keyed ``sku, region``, so the rules that act on a series, a
-    yearly off season, a launch, a stop, a level step, act on each SKU's) and reconciled with
-    the directly forecast national total (``reconcile``, ``CYCLE_RECONCILE``); the regions are
-    its sums (``planning.level_forecast``: each region's band its own direct forecast's, scaled
-    to the sum). A region's own series, forecast directly, is one smooth series wherever its
-    SKUs' seasons differ: trial 10's produce shop read +26.4% on its 年货节 that way, its SKUs
-    +10.3% (docs/benchmarks.md, "The planning cycle on young shops").
+                 reconcile: str = CYCLE_RECONCILE, unavailable: pd.DataFrame | None = None,
+                 categories: dict[str, str] | None = None):
+    """The window's one forecast: every SKU forecast (``planning.event_forecast`` keyed
+    ``category, sku`` with ``categories``, else ``sku``: the rules that act on a series, a yearly off
+    season, a launch, a stop, a level step, act on each SKU's whole sales) and reconciled with the
+    directly forecast national total (``reconcile``, ``CYCLE_RECONCILE``), then split over the
+    regions by each SKU's share of its units in them (``regional_shares``: top-down by historical
+    proportions, Gross & Sohl 1990; hierarchicalforecast's ``TopDown``), day by day, its band and
+    baseline with it. The regions are the split's sums, each with the band of its own direct
+    forecast (``event_forecast`` keyed ``region``) scaled to that sum (``planning.level_forecast``).
+
+    A SKU x region series of a small shop is a few units a day: forecast on its own, trial 12's
+    winter clothing read its summer level in every region (双11 -68..-97% per SKU, the shop -19.5%,
+    every region outside its band), while the same SKUs' own series read their winter (-14..+5%);
+    and a cycle of 49 SKUs forecast 336 series (6-10 min on two cores) where 49 carry the figure.
 
     Args:
         history: daily units ``[sku, region, ds, y]``.
         window: the event window (``EventWindow``) after the history.
         calendar: the plan's ``RetailCalendar`` (None: the shipped one).
-        reconcile: a method of ``planning.PLANNING_RECONCILE``.
-        unavailable: declared unavailable days (``load_unavailable``; None: none): the series
-            read them as their level, and a planned stock-out gives up its units (``event_forecast``).
+        reconcile: a method of ``planning.PLANNING_RECONCILE`` (the SKUs with the national total).
+        unavailable: declared unavailable days (``load_unavailable``; None: none). Rows naming SKUs
+            only: the SKUs' series read them (as their level in the history; after it, sales 0 with
+            the demand given up in ``lost_sales``, ``event_forecast``). Rows naming a region: the
+            SKU x region history is read as its level on them before it is summed to the SKU, and a
+            run after the history gives up that region's split units (``lost_sales``).
+        categories: SKU -> category (each SKU's one), the pooled level young SKUs borrow from; None
+            or a SKU without one: keyed ``sku`` only.
 
     Returns:
-        ``(series, regions)``: the SKU x region ``EventForecast`` and the regions' (keyed
-        ``region``; its national total is the series').
+        ``(series, regions)``: the SKU x region ``EventForecast`` (the split) and the regions'
+        (keyed ``region``; its national total is the series').
     """
-    from workbench.forecast.planning import event_forecast, level_forecast
+    from workbench.forecast.core import LOST_SALES, censor_unavailable, given_up
+    from workbench.forecast.planning import (EventForecast, event_forecast, inner_notes, level_forecast,
+                                             window_totals)
 
-    series = event_forecast(history[["sku", "region", "ds", "y"]], event=window.event, year=window.year,
-                            quantiles=QUANTILES, keys=["sku", "region"], n_jobs=n_jobs, calendar=calendar,
-                            reconcile=reconcile, unavailable=unavailable)
+    history = history[["sku", "region", "ds", "y"]]
+    by_region = unavailable is not None and "region" in unavailable.columns
+    censored, _ = censor_unavailable(history, ["sku", "region"], unavailable, "D")  # notes: the SKUs' forecast's
+    skus = (censored if by_region else history).groupby(["sku", "ds"], as_index=False, sort=True)["y"].sum()
+    keys = ["sku"]
+    if categories and skus["sku"].astype(str).isin(set(categories)).all():
+        skus.insert(0, "category", skus["sku"].astype(str).map(categories))
+        keys = ["category", "sku"]
+    top = event_forecast(skus, event=window.event, year=window.year, quantiles=QUANTILES, keys=keys,
+                         n_jobs=n_jobs, calendar=calendar, reconcile=reconcile,
+                         unavailable=None if by_region else unavailable)
+    shares = regional_shares(censored, top.cutoff)
+    split = top.forecast.drop(columns=[k for k in keys if k != "sku"]).merge(shares, on="sku")
+    values = [c for c in split.columns if c.startswith("yhat") or c == LOST_SALES]
+    split = split.assign(**{c: split[c].to_numpy(float) * split["share"].to_numpy() for c in values})
+    split = split.drop(columns="share")
+    direct = top.direct_total
+    if by_region:  # a region's declared days after the history: its split units given up
+        split = _given_up_in_regions(split, unavailable, top.cutoff)
+        if direct is not None and LOST_SALES in split:
+            direct = given_up(direct, split[["ds", LOST_SALES]], [])
+    split = split[["sku", "region", *[c for c in split.columns if c not in ("sku", "region")]]]
+    split.attrs["failures"] = top.forecast.attrs.get("failures", [])
+    regions = censored.groupby(["region", "ds"], as_index=False, sort=True)["y"].sum()
+    notes = [*top.notes, regional_note(shares, keys)]
+    with inner_notes("the region totals' own forecast, made only for their band (not an output series)", notes):
+        own = event_forecast(regions, event=window.event, year=window.year, quantiles=QUANTILES, keys=["region"],
+                             n_jobs=n_jobs, calendar=calendar, reconcile="bottom_up")
+    own_daily = own.forecast
+    if LOST_SALES in split:
+        own_daily = given_up(own_daily, split[["region", "ds", LOST_SALES]], ["region"])
+    series = EventForecast(top.window, top.cutoff, top.history_end, ["sku", "region"], split,
+                           window_totals(split, top.window, ["sku", "region"]), notes, direct,
+                           {"region": own_daily},
+                           {"national": top.window_bands["national"], "region": own.window_bands["series"]}
+                           if "national" in top.window_bands else {"region": own.window_bands["series"]})
     return series, level_forecast(series, "region")
+
+
+def regional_shares(history: pd.DataFrame, cutoff) -> pd.DataFrame:
+    """Each SKU's share of its units in each region, ``sku, region, share`` (adding up to 1 per
+    SKU, over every region of ``history``), from its units over the ``SHARE_DAYS`` days to
+    ``cutoff`` (its whole history when it sold nothing in them), pooled with the shop's regional
+    mix over the same days as ``SHARE_PRIOR_UNITS`` units of prior (a Dirichlet prior: additive
+    smoothing towards the mix), so a SKU of a few weeks' sales is not split by their noise.
+
+    Args:
+        history: daily units ``[sku, region, ds, y]`` (declared unavailable days read as the level:
+            a region's stock-out is no fall of its share).
+        cutoff: the last day of history the forecast read.
+    """
+    rows = history[history["ds"] <= pd.Timestamp(cutoff)]
+    recent = rows[rows["ds"] > pd.Timestamp(cutoff) - pd.Timedelta(days=SHARE_DAYS)]
+    units = recent.groupby(["sku", "region"])["y"].sum()
+    sold = units.groupby(level=0).sum()
+    quiet = pd.Index(rows["sku"].unique()).difference(sold.index[sold > 0])
+    if len(quiet):  # no unit in the last year: its whole history
+        older = rows[rows["sku"].isin(quiet)].groupby(["sku", "region"])["y"].sum()
+        units = pd.concat([units.drop(index=quiet, level=0, errors="ignore"), older])
+    every = sorted(rows["region"].astype(str).unique())
+    mix = recent.groupby("region")["y"].sum().reindex(every).fillna(0.0)
+    mix = mix / mix.sum() if mix.sum() > 0 else pd.Series(1.0 / len(every), index=every)
+    table = units.unstack("region").reindex(columns=every).fillna(0.0).clip(lower=0.0)
+    pooled = table.add(mix * SHARE_PRIOR_UNITS, axis=1)
+    share = pooled.div(pooled.sum(axis=1), axis=0)
+    out = share.stack().rename("share").reset_index()
+    out.columns = ["sku", "region", "share"]
+    out.attrs["units"] = table.sum(axis=1)
+    return out
+
+
+def regional_note(shares: pd.DataFrame, keys: list[str]) -> str:
+    """The note on how the cycle's SKU forecasts were split over the regions (``regional_shares``)."""
+    units = shares.attrs.get("units", pd.Series(dtype=float))
+    few = int((units < SHARE_PRIOR_UNITS).sum())
+    return (f"regions: each SKU forecast once ({', '.join(keys)}), reconciled with the national total, then split "
+            f"over the regions by its share of its units in them over the last {SHARE_DAYS} days, pooled with "
+            f"the shop's regional mix as {SHARE_PRIOR_UNITS:g} units of it"
+            + (f" ({few} SKUs sold fewer units than that: split near the shop's mix)" if few else "")
+            + "; each region's band is its own direct forecast's, scaled to its sum")
+
+
+def _given_up_in_regions(split: pd.DataFrame, unavailable: pd.DataFrame, cutoff) -> pd.DataFrame:
+    """``split`` (the SKU x region daily forecast) with the days ``unavailable``'s rows naming a
+    region declare after ``cutoff`` at sales 0 and their point forecast added to ``lost_sales``."""
+    from workbench.forecast.core import LOST_SALES, unavailable_mask
+
+    mask = unavailable_mask(split, ["sku", "region"], unavailable) & (split["ds"] > pd.Timestamp(cutoff)).to_numpy()
+    if not mask.any():
+        return split
+    out = split.copy()
+    lost = np.where(mask, out["yhat"].to_numpy(float), 0.0)
+    for c in [c for c in out.columns if c.startswith("yhat")]:
+        out.loc[mask, c] = 0.0
+    out[LOST_SALES] = (out[LOST_SALES].to_numpy(float) if LOST_SALES in out else 0.0) + lost
+    return out
 
 
 def serving_shares(result, demand: pd.DataFrame) -> pd.DataFrame:
@@ -1450,7 +1567,8 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     notes += [] if spans is None else spans.attrs.get("notes", [])
     censored, _ = censor_unavailable(history, ["sku", "region"], spans, "D")  # its notes: the forecast's
     region = censored.groupby(["region", "ds"], as_index=False)["y"].sum()
-    sku_result, region_fc = cycle_demand(history, window, calendar, n_jobs=n_jobs, unavailable=spans)
+    sku_result, region_fc = cycle_demand(history, window, calendar, n_jobs=n_jobs, unavailable=spans,
+                                         categories=history.attrs.get("categories"))
     lost = sku_result.forecast[["sku", "region", "ds", LOST_SALES]] if LOST_SALES in sku_result.forecast else None
     totals = region_fc.totals
     notes += _lost_notes(lost, window, gmv_history is not None)
@@ -1514,7 +1632,8 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
 
     kpis = judge_plan(params, report, named, peak, orders, build, budget, gmv, blocked,
                       example_budget=example_budget)
-    notes = relabelled(notes, history.attrs["series_names"])  # the user's column names
+    # the user's column names (the SKUs' forecast is keyed by category too: cycle_demand)
+    notes = relabelled(notes, {**history.attrs["series_names"], "category": params.category_col})
     return CycleResult(params, kpis, window, end, region_fc, totals, report, assignment, capacity,
                        peak, plan, orders, build, clearance, budget, gmv, stock_source, blocked,
                        notes, history_start=history["ds"].min(), used_plan=used_name)
