@@ -284,9 +284,9 @@ def test_a_launch_too_young_for_its_model_holds_its_level_since_the_launch():
     notes = [n for n in fc.attrs["notes"] if "nutbox" in n]
     assert any("event_profile: only 40 periods since the launch on" in n and "at its level since the launch instead"
                in n for n in notes), notes
-    # under a year old, it follows the pooled path (flat here) from its level, not ramped up: no curve
-    assert any("following the pooled series' seasonal path" in n and "not ramped up: no pooled launch curve" in n
-               for n in notes), notes
+    # under a year old, its 40 days too few to show the panel's season is its own: held, not ramped up (no curve)
+    assert any("its level held, not laid along the pooled series' seasonal path" in n
+               and "not ramped up: no pooled launch curve" in n for n in notes), notes
 
 
 def test_too_few_launches_give_no_curve_and_a_note():

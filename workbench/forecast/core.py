@@ -33,6 +33,7 @@ from workbench.forecast.models.base import (DEFAULT_QUANTILES, PER_PERIOD_FIELDS
 from workbench.forecast.models.launch import (BIN_PERIODS, YEAR_PERIODS, LaunchCurve, age_levels, launch_curve,
                                               launch_start, not_a_launch)
 from workbench.forecast.models.regime import stopped_since
+from workbench.forecast.models.event_profile import PooledPrior
 from workbench.forecast.models.yearly_season import zero_off_season
 from workbench.forecast.request import ForecastRequest, check_keys
 from workbench.forecast.window_band import SPAN_STRIDE, span_sums, window_band
@@ -368,15 +369,19 @@ def _conformal(pred: Prediction, y, ds, model: str, params: dict, job: _Job) -> 
 def _fallback(y, ds, quiet, job: _Job, model: str, reason: str):
     """The ``GUARD_FALLBACK`` forecast of a series whose ``model`` failed or whose forecast was
     refused (it keeps the pooled prior and the launch curve when it takes them; refused along
-    the curve, it holds the level instead; refused with the pooled prior too, it takes neither:
-    a prior must not cost a series its forecast), or the error when that fails or is refused too.
+    the curve or a young series' pooled path, it holds the level instead, with the pooled event
+    profile; refused with the pooled prior too, it takes neither: a prior must not cost a series
+    its forecast), or the error when that fails or is refused too.
     ``reason``: why, in words, for the note; ``quiet``: the series' quiet periods (``guard.check_prediction``).
     Source: the ``fallback_model`` of Nixtla's statsforecast, which also replaces a model that
     raises for one series."""
     params = _fallback_params(job)
     launch = MODELS[GUARD_FALLBACK].capabilities.launch_param
     attempts = [(params, "")]
-    if launch in params:
+    if "prior" in params:  # its level held: no launch growth, no pooled seasonal path (a young series' path refused)
+        attempts.append(({**{k: v for k, v in params.items() if k != launch}, "pooled_path": False},
+                         " with its level held (no launch growth, no pooled seasonal path)"))
+    elif launch in params:
         attempts.append(({k: v for k, v in params.items() if k != launch},
                          " without the panel's launch curve (no launch growth)"))
     if "prior" in params:  # last: the series' own recent level, no pooled profile (never no forecast for it)
@@ -1383,7 +1388,9 @@ def level_priors(frame: pd.DataFrame, keys, job: _Job, runner: Engine) -> tuple[
         totals = [sums[c[0]].xs(c[1], level=0) if len(c) == 2 else
                   sums[c[0]].xs(c[1], level=0).sub(own[c[2]], fill_value=0.0).clip(lower=0.0) for c in needed]
         for i, prior in runner.map(_level_prior, totals, job):
-            fitted[needed[i]] = None if isinstance(prior, BaseException) else prior
+            # a product grouping the series nests in: its young series take its season (``pool_season``)
+            fitted[needed[i]] = None if isinstance(prior, BaseException) else \
+                replace(prior, grouping=needed[i][0]) if isinstance(prior, PooledPrior) else prior
     panel = sum(counts[levels[0]].values())
     borrows = {}
     for series in candidates:

@@ -8,7 +8,9 @@ non-negative the core checks first, for every model.) The checks, in order:
 * the baseline (the forecast without event effects; the mean for models without one; for a
   launched series without the growth the panel's launch curve explains,
   ``Prediction.launch_growth``, and for a young series without the change along the pooled path it
-  follows, ``Prediction.path_change``) never exceeds ``PEAK_FACTOR`` times the largest value of the
+  follows, ``Prediction.path_change``: a path its models lay only where the pool's season is the
+  series', ``models.pool_season``, and whose change is the pool's own, so no larger than the
+  pool's own swings; a refused one is replaced with the level held, ``core._fallback``) never exceeds ``PEAK_FACTOR`` times the largest value of the
   last year of history, and its largest
   ``WINDOW``-period total never exceeds ``PEAK_FACTOR`` times the largest such total seen (for a
   series that first sold under ``WINDOW`` periods ago, its total since, scaled to the window): no
@@ -59,7 +61,8 @@ BASE_SELLING = 0.5  # share of the year-before periods that sold: a base, not a 
 def _explained(pred: Prediction) -> np.ndarray | None:
     """The log change of ``pred``'s baseline the panel explains (shape (horizon,)): a launch's
     growth along the panel's launch curve (``Prediction.launch_growth``) plus a young series'
-    pooled path (``Prediction.path_change``); None without either."""
+    pooled path (``Prediction.path_change``, laid only where the pool's season is the series',
+    ``models.pool_season``); None without either."""
     parts = [np.asarray(v, float) for v in (pred.launch_growth, pred.path_change) if v is not None]
     return sum(parts) if parts else None
 

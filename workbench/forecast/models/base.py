@@ -71,8 +71,9 @@ class Prediction:
     # the model climbs one: the guard allows it, as it allows event uplift
     launch_growth: np.ndarray | None = None
     # log change of a young series' baseline along the pooled path it follows from the days its level
-    # was read on (the season and growth of the level above it: ``PooledPrior.change``): the guard
-    # allows it, as it allows a launch's growth (a winter launch's fall into June is its level's season)
+    # was read on (the season and growth of the level above it: ``PooledPrior.change``), laid only where
+    # that season is the series' (``pool_season``): the guard allows it, as it allows a launch's growth
+    # (a winter launch's fall into June is its category's season)
     path_change: np.ndarray | None = None
     # its standard deviation (log) per step where the curve is read past its evidence
     # (``LaunchCurve.growth_spread``): one level error shared by every step, which the bands

@@ -169,6 +169,7 @@ from workbench.forecast.models.intermittent import INTERMITTENT_ADI, INTERMITTEN
 from workbench.forecast.models.recent_level import RecentLevel
 from workbench.forecast.models.launch import LaunchCurve, launch_of
 from workbench.forecast.models.naive import SeasonalNaive
+from workbench.forecast.models.pool_season import SeasonShare, shares_season
 from workbench.forecast.models.regime import OPENING_GAP, Regime, describe_stop, detect_regime, opening_ramp, ramp_gaps
 from workbench.forecast.models.unseen import TAU, borrow_unseen
 from workbench.forecast.models.year_step import year_step
@@ -308,7 +309,10 @@ class PooledPrior:
     (day number: value, relative to the last day's, as ``path``): where a young series' current
     level was read, and the same days a year before, where a series with a year of history reads
     its own season as its share of the pooled series (``EventProfile._one_year_season``; empty
-    with an empty ``path``).
+    with an empty ``path``); ``grouping``: the key of the product grouping whose sum the prior was
+    fitted on (``core.level_priors``: a category), whose season the series borrowing it share
+    (None: the panel's sum, or a fit of its own; a young series takes its path only where its
+    own days show the season, ``pool_season.shares_season``).
     """
 
     uplift: dict = field(default_factory=dict)
@@ -318,6 +322,7 @@ class PooledPrior:
     spread_noise: float | None = None
     opening: dict = field(default_factory=dict)
     recent: dict = field(default_factory=dict)
+    grouping: str | None = None
 
     def level(self, days) -> np.ndarray:
         """The pooled log baseline (relative to its last day's) on the day numbers ``days`` (days
@@ -1428,7 +1433,8 @@ class EventProfile(Forecaster):
                     horizon: int) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray, np.ndarray]:
         """Current log level ``current`` (measured at ``age`` days since the start, the mean of
         the days ``read_on``, indices) along the pooled path (flat without one), the path's change
-        taken from its mean over those days (``PooledPrior.recent``), plus the series' own season
+        taken from its mean over those days (``PooledPrior.recent``) and times the share of it that
+        is the series' season (``_season_share``: none, the level held, where its days show none), plus the series' own season
         where a year of history shows one (``_one_year_season``: its share of the pooled series a
         year before), and, for a launched series, up the panel's launch curve
         (``launch_curve``: ``LaunchCurve.growth`` from ``age`` to each future day's age, never
@@ -1453,7 +1459,13 @@ class EventProfile(Forecaster):
             else:
                 notes.append(f"{self.name}: launched on {self.ds_[self.regime_.born].date()}; no launch curve "
                              f"({curve.describe()}): its current level is not ramped up")
-        if self._pooled_path(n, horizon):
+        shares = self._season_share(comp, n, age, current) if self._pooled_path(n, horizon) else None
+        if shares is not None and not shares.share:
+            return np.full(horizon, current) + ramp, [f"{self.name}: no year-on-year growth measured in the current "
+                                                      f"regime (under a year of it settled); the forecast holds the "
+                                                      f"current level, not the pooled series' seasonal path: "
+                                                      f"{shares.said}", *notes], ramp, spread, season_sd
+        if shares is not None:
             # the path's change from the days the current level was read on, not from the last day:
             # a season falling 20% over a launch's last quiet days had put it 31% high
             read, first = end - (n - 1 - read_on), min(self.prior.recent, default=end)
@@ -1461,17 +1473,44 @@ class EventProfile(Forecaster):
                 raise ModelError(f"{self.name}: its level was read {end - read.min()} days back; the pooled "
                                  f"path reaches {end - first} days back (a pooled prior of another history?)")
             anchor = float(self._pooled_level(read).mean())
-            rel = np.array([path[end + i] for i in range(1, horizon + 1)]) - anchor
+            rel = shares.share * (np.array([path[end + i] for i in range(1, horizon + 1)]) - anchor)
             comp.setdefault("path_change", {})[horizon] = rel  # the guard allows it
             season, season_sd, season_note = self._one_year_season(comp, read_on, n, horizon)
             return current + rel + season + ramp, [f"{self.name}: no year-on-year growth measured in the current "
                                                    f"regime (under a year of it settled); the level follows the "
-                                                   f"pooled series' seasonal path and growth", *season_note,
+                                                   f"pooled series' seasonal path and growth ({shares.said})",
+                                                   *season_note,
                                                    *notes], ramp, spread, season_sd
         return np.full(horizon, current) + ramp, [f"{self.name}: no year-on-year growth measured in the current "
                                                   f"regime (under a year of it settled) and no pooled path; "
                                                   f"the forecast holds the current level", *notes], ramp, spread, \
             season_sd
+
+    def _season_share(self, comp: dict, n: int, age: float, current: float) -> SeasonShare:
+        """How much of the pooled path is the season of ``comp``'s history (its first ``n`` days,
+        the current regime's level ``current`` read at ``age`` days): without a year of its own
+        history, or launched within it, the share ``pool_season.shares_season`` reads on its
+        days since its start (not only the current regime's: a young summer line's autumn fall was
+        read as a level shift, leaving 24 days) outside event spans, one-off days and an off season, offset by the weekday pattern,
+        the opening ramp's gaps and a launch's ramp along the panel's curve (days too few to test
+        take the pool's path, as this young path always had); with a year of its
+        own, all of it: ``_one_year_season`` reads its own season against the pool's (a flat SKU's
+        share cancels a seasonal pool). Kept in ``comp`` by ``n``."""
+        cache = comp.setdefault("season_share", {})
+        if n not in cache:
+            if n >= YEAR and not self.launched_:
+                cache[n] = SeasonShare(1.0, "its own year of history is read against the pool's")
+            else:
+                idx = np.arange(n)  # since its start: a season's fall in a young series reads as a level shift
+                idx = idx[~comp["in_event"][idx] & ~self.one_off_[idx] & ~self.off_days_[idx]]
+                gaps = np.r_[self.opening_gaps_, np.zeros(max(0, n - len(self.opening_gaps_)))]
+                offset = comp["weekday"][self.dow_[idx]] + gaps[idx]
+                curve = self.launch_curve
+                if self.launched_ and curve is not None and curve.usable:  # a ramp along the panel's curve is no season
+                    offset = offset + curve.growth(age, idx, level=current)
+                days = self._end_day(n) - (n - 1 - idx)
+                cache[n] = shares_season(self.prior, days, self.y_[self.regime_.born + idx], offset, untested=1.0)
+        return cache[n]
 
     def _one_year_season(self, comp: dict, read_on: np.ndarray, n: int,
                          horizon: int) -> tuple[np.ndarray, np.ndarray, list[str]]:

@@ -1,14 +1,21 @@
 """The recent level: the guard's fallback, for series no richer model can be trusted on.
 
-The forecast is the mean of the last ``window`` periods (no growth of its own, but a daily
-series first sold under ``YOUNG_DAYS`` ago follows the pooled prior's path (season and growth)
-from those days, ``Prediction.path_change``: a winter launch is not held flat into 618; weekly,
-monthly and quarterly series are held flat; only periods since the
+The forecast is the mean of the last ``window`` periods, held flat (no growth of its own),
+but a daily series first sold under ``YOUNG_DAYS`` ago, with no season of its own, follows the
+pooled prior's path (its season and growth) from the days its level was read on
+(``PooledPrior.change``, ``Prediction.path_change``: a winter launch is not held flat into 618)
+as far as that season is the series' (``pool_season.shares_season``: all of it where the prior
+is its product grouping's, its category's; else the share of the pool's baseline change its
+own days since its first sale made, where they made one). Otherwise its level is held: a winter
+SKU keyed by region and SKU, whose prior is the shop's summer-heavy mix, would have followed the
+summer lines into 618. Weekly, monthly and quarterly series are held flat whatever their
+category's season (a young weekly launch too). The periods averaged are only those since the
 series' first sale at days, a launch or not, down to the one day of a series first sold on its
-last day; for weekly, monthly and quarterly data since its start, ``regime.nondaily_start``: a
-series launched two months ago is not averaged with its pre-launch zeros), times the weekday pattern
-of those periods for daily data, times the event uplift of a pooled profile when the core gives
-one (``prior``, the ``PooledPrior`` of ``event_profile``; its ``uplift`` is used; an event that
+last day; for weekly, monthly and quarterly data those since its start, ``regime.nondaily_start``
+(a series launched two months ago is not averaged with its pre-launch zeros). The forecast is
+that level times the weekday pattern of those periods for daily data, times the event uplift
+of a pooled profile when the core gives one (``prior``, the ``PooledPrior`` of
+``event_profile``; its ``uplift``, and a young series' ``path`` as above; an event that
 profile never saw borrows the uplift of the seen events of its kind, its spread in the band:
 ``models.unseen``). The level is
 net of the SHARE of that uplift the series itself shows in its window (a SKU launched inside
@@ -56,6 +63,7 @@ from workbench.forecast.features import event_offsets
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
                                             censored_at_zero, count_band, count_dispersion)
 from workbench.forecast.models.launch import LaunchCurve
+from workbench.forecast.models.pool_season import SeasonShare, shares_season
 from workbench.forecast.models.regime import nondaily_start
 from workbench.forecast.models.unseen import borrow_unseen
 from workbench.forecast.text import readable
@@ -73,16 +81,20 @@ class RecentLevel(Forecaster):
     window : periods averaged (default 56 days, 8 weeks, 3 months or 2 quarters by frequency).
     prior : a ``PooledPrior`` (``event_profile``'s, fitted on the sum of all series), or None.
     launch_curve : the panel's ``LaunchCurve`` (the core's), or None: a launch is held flat.
+    pooled_path : whether a young daily series may follow ``prior``'s path where it shares its
+        season (False: its level held, the guard's fallback after a refusal along that path).
     """
 
     name = "recent_level"
 
     capabilities = Capabilities(events=True, baseline=True, launch_param="launch_curve")
 
-    def __init__(self, window: int | None = None, prior=None, launch_curve: LaunchCurve | None = None):
+    def __init__(self, window: int | None = None, prior=None, launch_curve: LaunchCurve | None = None,
+                 pooled_path: bool = True):
         self.window = window
         self.prior = prior
         self.launch_curve = launch_curve
+        self.pooled_path = pooled_path
 
     def fit(self, y, ds, *, freq="D", calendar: RetailCalendar | None = None):
         self._store_history(y, ds, freq, calendar)
@@ -98,9 +110,9 @@ class RecentLevel(Forecaster):
             width = min(width, len(self.y_) - start)  # the zeros (or partial period) before it are no level
             self.start_, self.launch_age_ = start, len(self.y_) - start - 1 - (width - 1) / 2
         recent = self.y_[-width:]
-        # a daily series first sold under a year ago has no season of its own: it follows the pooled path
+        # a daily series first sold under a year ago has no season of its own: it may follow the pooled path
         self.path_days_ = _day_numbers(self.ds_[-width:]) if freq == "D" and self.prior is not None \
-            and len(self.y_) - int(np.argmax(self.y_ > 0)) < YOUNG_DAYS else None
+            and self.pooled_path and len(self.y_) - first < YOUNG_DAYS else None
         uplift = self._pooled_uplift(self.ds_[-width:])
         self.event_days_ = int((uplift != 0.0).sum())
         self.uplift_share_ = uplift_share(recent, uplift)
@@ -119,7 +131,22 @@ class RecentLevel(Forecaster):
         self.log_errors_ = np.log1p(recent) - np.log1p(fitted)
         self.width_ = width
         self.dispersion_ = count_dispersion(recent)  # None: not small counts
+        self.season_ = self._season_share(first) if self.path_days_ is not None else None
         return self
+
+    def _season_share(self, first: int) -> SeasonShare:
+        """Whether the pooled path is this young series' season (``pool_season.shares_season``)
+        on its days since its first sale (index ``first``; since its launch for a launch) outside
+        the pooled event spans, offset by its weekday pattern and its ramp along the launch curve."""
+        start = first if self.start_ is None else max(first, self.start_)
+        idx = np.arange(start, len(self.y_))
+        idx = idx[self._pooled_uplift(self.ds_[idx]) == 0.0]
+        week = self.weekday_[self.ds_[idx].dayofweek.to_numpy()]
+        offset = np.log(np.where(week > 0, week, 1.0))
+        if self.launch_age_ is not None:  # a ramp along the panel's curve is no season
+            offset = offset + self.launch_curve.growth(self.launch_age_, idx - self.start_,
+                                                       level=np.log(self.level_) if self.level_ > 0 else None)
+        return shares_season(self.prior, _day_numbers(self.ds_[idx]), self.y_[idx], offset)
 
     def predict(self, horizon, quantiles=DEFAULT_QUANTILES) -> Prediction:
         future = self._future_dates(horizon)
@@ -137,12 +164,17 @@ class RecentLevel(Forecaster):
         growth = spread = None
         read = f"mean of the last {self.width_} periods{net} ({readable(self.level_)})"
         said = []
-        path = self.prior.change(self.path_days_, _day_numbers(future)) if self.path_days_ is not None else None
+        path = self.prior.change(self.path_days_, _day_numbers(future)) \
+            if self.path_days_ is not None and self.season_.share > 0 else None
+        path = None if path is None else self.season_.share * path
         if path is not None:  # a young series follows the pooled path (its seasonal shape and growth), as event_profile's
             base = base * np.exp(path)
             said.append(f"under a year since its first sale: following the pooled series' seasonal path and growth "
                         f"from the days its level was read on (x{np.exp(path.min()):.2f} to x{np.exp(path.max()):.2f} "
-                        f"over the horizon)")
+                        f"over the horizon; {self.season_.said})")
+        elif self.season_ is not None:
+            said.append(f"under a year since its first sale: its level held, not laid along the pooled series' "
+                        f"seasonal path ({self.season_.said})")
         if self.launch_age_ is not None:  # a launch: up the panel's launch curve from its level's age
             since = len(self.y_) - self.start_
             level = np.log(self.level_) if self.level_ > 0 else None
