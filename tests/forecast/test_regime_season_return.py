@@ -64,6 +64,28 @@ def test_a_step_with_no_level_a_year_before_to_return_to_is_still_a_shift():
     assert found == {0.5: 20, 2.0: 20}, found
 
 
+def test_a_stock_out_that_recovered_inside_the_year_is_no_season():
+    """A flat seller (30 a day) of the same year of history, out of stock without a declaration for
+    16 or 6 weeks and back at its level after (a dip and recovery: an ordinary SKU's history). Its
+    rise back was read as a season returned on 10 of 10 seeds each, and the 16 weeks' zeros laid on
+    the next year's same weeks (April 15-June 18 2026 forecast 0 a day: review 11.1 F3). A season's
+    low keeps selling: read on the weeks that sold, neither is a season, and the 16-week one's
+    forecast holds the level it came back to (26-34 a day there)."""
+    quiet = ~in_event_span(event_offsets(DAYS, default_calendar()))
+    h = (WINDOW[1] - DAYS[-1]).days
+    ahead = pd.date_range(DAYS[-1] + pd.Timedelta(days=1), periods=h)
+    laid = (ahead >= "2026-04-15") & (ahead <= "2026-06-18")  # the stock-out's weeks, a year on
+    for first, last in (("2025-04-10", "2025-07-31"), ("2025-06-01", "2025-07-12")):
+        out = (DAYS >= first) & (DAYS <= last)
+        for seed in range(10):
+            rng = np.random.default_rng(200 + seed)
+            y = np.where(out, 0.0, rng.poisson(30 * WEEKDAYS[DAYS.day_of_week]))
+            assert detect_regime(y, quiet).season is None, (first, seed)
+            if first == "2025-04-10":  # the 6 weeks' June, forecast ~2 a day, is as before the season rule
+                mean = EventProfile().fit(y, DAYS, freq="D").predict(h).mean[laid].mean()
+                assert 26 < mean < 34, (first, seed, mean)
+
+
 def test_the_guard_lets_a_year_of_history_fall_as_its_season_fell_in_sales():
     """The guard's collapse check allows a fall the series made over the same days a year before
     (``guard.seasonal_falls``). A history from February to a February cut-off did not reach the 28
@@ -79,7 +101,7 @@ def test_the_guard_lets_a_year_of_history_fall_as_its_season_fell_in_sales():
 
     rng = np.random.default_rng(3)
     y = rng.poisson(_winter(DAYS, 4.0, 30.0)).astype(float)
-    # the 19 days held a year back, against the same 19 days before this cut-off (the festival moves)
+    # the 20 days held a year back, against the same 20 days before this cut-off (the festival moves)
     held = len(y) - 364
     fall = y[held:held + 56].mean() / y[:held].mean() * y[-held:].mean() / y[-28:].mean()
     assert held == 20 and seasonal_falls(y, "D", 28) == [pytest.approx(fall)]

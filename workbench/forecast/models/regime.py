@@ -441,6 +441,20 @@ def level_shifts(z: np.ndarray, quiet: np.ndarray) -> tuple[list[int], tuple[int
 
 
 def season_returned(shifts: list[int], v: np.ndarray, freq: str) -> tuple[list[int], tuple[int, int] | None]:
+    """``shifts`` less a season seen at both ends of a history of about a year (``_returned``), when
+    the periods that sold read it too: with the periods that sold nothing at all left out (``v`` 0,
+    the log of 1), the same return is found. A season's low keeps selling (a winter sweater's off
+    season, 2-8 a day); an undeclared stock-out that recovered inside the year sold nothing, and
+    read as a season its zeros were laid on the next year's same weeks (April-June forecast 0 a
+    day: review 11.1 F3). Without its empty periods its low is gone (a 16-week stock-out) or lies
+    at the level around it (a 6-week one), so its shifts stand."""
+    kept, season = _returned(shifts, v, freq)
+    if season is not None and _returned(shifts, np.where(v > 0, v, np.nan), freq)[1] != season:
+        return shifts, None
+    return kept, season
+
+
+def _returned(shifts: list[int], v: np.ndarray, freq: str) -> tuple[list[int], tuple[int, int] | None]:
     """``shifts`` (``period_shifts`` of the mean log levels ``v``, one a week or month, NaN where
     not observed) less a season seen at both ends of a history of about a year. The last shifts,
     all one way inside the last year (a rise of several steps is one rise), are the season's return
@@ -454,8 +468,8 @@ def season_returned(shifts: list[int], v: np.ndarray, freq: str) -> tuple[list[i
     backtest, AP04: 8,352 against 171). Every shift after the period a year back is then dropped
     (``event_profile`` reads the history along last year's path), and ``(year back, rise)`` (their
     period indices) says it. Its limit: a level lost and won back inside the year (a listing) is
-    read the same way, its dip laid on next year's days: one year of data cannot tell them apart.
-    ``(shifts, None)`` when the history holds no such return."""
+    read the same way, its dip laid on next year's days: one year of data cannot tell them apart
+    (``season_returned`` tells a stock-out's, which sold nothing). ``(shifts, None)`` when the history holds no such return."""
     season = SEASON_LENGTH[freq]
     back = len(v) - 1 - season  # the period a year before the last one
     if not shifts or back < 0 or shifts[-1] <= back:
