@@ -430,7 +430,7 @@ class CycleResult:
                    "last_year_turns": "number:2", "clear_units": "units", "clear_value": "money"}
         return (frame, {k: v for k, v in formats.items() if k in frame},
                 "Clearance list (滞销品清仓): slow movers over the coming year's demand (the forecast, past its "
-                f"horizon last year's same days at the line's change since) and the units beyond {self.params.keep_days:g} days of it "
+                f"horizon last year's same days at the line's change since) and the units beyond its busiest {self.params.keep_days:g} days of it "
                 "(— days of cover: no demand)")
 
     def _service(self):

@@ -13,7 +13,8 @@ at the horizon's mean. On that path:
 * days of cover: the days until the path's cumulative demand reaches ``on_hand`` (fractional; past
   the year at the year's mean rate; infinite with no demand);
 * a slow mover turns less than ``min_turns`` a year; its clearance quantity is the stock beyond the
-  path's demand over its first ``keep_days`` days, ``ceil(max(on_hand - D_keep, 0))`` units,
+  path's demand over its busiest ``keep_days`` consecutive days of the year (:func:`busiest_window`:
+  a seasonal line keeps what its season needs), ``ceil(max(on_hand - D_keep, 0))`` units,
   valued at ``unit_cost`` when given.
 
 A current daily rate would list a winter knit in September, 158 days of cover at its summer sales,
@@ -91,6 +92,37 @@ def year_demand(forecast: pd.DataFrame, keys: list[str], history: pd.DataFrame |
     return grid[[*keys, "day", "ds", "demand", "last_year", "naive"]]
 
 
+def busiest_window(path: pd.DataFrame, keys: list[str], column: str, days: float) -> pd.Series:
+    """Each key's largest demand over any ``days`` consecutive days of its path (a fractional last
+    day pro rata), indexed by ``keys``: the stock its busiest stretch of the coming year needs.
+
+    A days-of-supply keep read on the path's first ``days`` days clears a summer mat in December down
+    to its winter trickle, though it sells out from May (trial 13 F9); on a flat path both are alike.
+
+    Args:
+        path: :func:`year_demand`'s ``[keys..., day, <column>]``, ``day`` 0..n-1 per key, units/day.
+        keys: key columns.
+        column: the demand column to sum (``demand`` or ``naive``).
+        days: the stretch's length in days (>= 0; the whole path when longer).
+
+    Returns:
+        A Series of units per key (a MultiIndex for several keys).
+    """
+    whole, part = int(np.floor(days)), float(days - np.floor(days))
+
+    def widest(values: pd.Series) -> float:
+        d = values.to_numpy(dtype=float)
+        n = len(d)
+        if whole >= n:
+            return float(d.sum())
+        c = np.concatenate([[0.0], np.cumsum(d)])
+        starts = np.arange(n - whole)
+        return float((c[starts + whole] - c[starts] + part * d[starts + whole]).max())
+
+    ordered = path.sort_values([*keys, "day"], kind="stable")
+    return ordered.groupby(keys)[column].agg(widest)
+
+
 def _change(history: pd.DataFrame, keys: list[str], days: int = 91) -> pd.DataFrame:
     """``[keys..., change]``: each key's sales over the history's last ``days`` days over the same
     days a year before (1 where that base sold nothing: a line launched since is read as it was)."""
@@ -162,7 +194,8 @@ def clearance_list(forecast: pd.DataFrame, stock: pd.DataFrame, *, keys: list[st
     Args:
         forecast, stock, keys, min_turns, history: as in :func:`slow_movers`; ``stock`` may carry
             ``unit_cost`` (currency per unit).
-        keep_days: days of the path's demand to keep (>= 0); the rest is cleared.
+        keep_days: days of the path's demand to keep (>= 0), read on its busiest stretch of that
+            length in the coming year; the rest is cleared.
         pool: key columns naming the item whose stock can move between the other keys (e.g.
             ``["sku"]`` of ``sku, warehouse``), or None. A row is then listed only when its item,
             its stock and demand summed over them, is slow and has stock beyond ``keep_days`` too,
@@ -173,7 +206,7 @@ def clearance_list(forecast: pd.DataFrame, stock: pd.DataFrame, *, keys: list[st
     Returns:
         ``[keys..., on_hand, mean_daily, annual_turns, days_of_cover, keep_demand, clear_units
         [, last_year_turns][, clear_value]]``, largest value (or units) first; ``keep_demand`` the
-        path's units over the first ``keep_days`` days, ``last_year_turns`` (with a history) the
+        path's units over its busiest ``keep_days`` consecutive days (:func:`busiest_window`), ``last_year_turns`` (with a history) the
         turns on last year's same days at the key's change since. Keys with nothing beyond
         ``keep_days`` are left out; keys whose season is ahead (module doc) are held off, in
         ``attrs["season_ahead"]`` (same columns).
@@ -186,10 +219,9 @@ def clearance_list(forecast: pd.DataFrame, stock: pd.DataFrame, *, keys: list[st
     if not (isinstance(min_turns, (int, float)) and min_turns > 0):
         raise ParameterError(f"min_turns={min_turns!r} must be > 0 turns a year")
     table, path = _turnover(forecast, stock, keys, history)
-    weight = (keep_days - path["day"]).clip(0.0, 1.0)  # a fractional last day counts pro rata
-    kept = path.assign(keep_demand=weight * path["demand"], keep_naive=weight * path["naive"])
-    kept = kept.groupby(keys, as_index=False).agg(keep_demand=("keep_demand", "sum"),
-                                                  keep_naive=("keep_naive", "sum"), naive=("naive", "sum"))
+    kept = path.groupby(keys, as_index=False).agg(naive=("naive", "sum"))
+    for column, out in (("demand", "keep_demand"), ("naive", "keep_naive")):
+        kept = kept.merge(busiest_window(path, keys, column, keep_days).rename(out), on=keys, how="left")
     rows = table.merge(kept, on=keys, how="left")
     rows[["keep_demand", "keep_naive", "naive"]] = rows[["keep_demand", "keep_naive", "naive"]].fillna(0.0)
     rows["excess"] = np.maximum(rows["on_hand"] - rows["keep_demand"], 0.0)
