@@ -130,3 +130,31 @@ def test_a_stock_out_in_one_region_gives_up_that_regions_units_only():
     assert (food.drop(index="South")["lost_sales"] == 0).all()
     given = regions.totals.set_index("region")["lost_sales"]
     assert given["South"] == pytest.approx(food.loc["South", "lost_sales"]) and given.drop("South").sum() == 0
+
+
+def test_a_sku_stopped_in_one_region_is_split_over_the_regions_it_still_sells_in():
+    """Review 11.2 F5: the split read each SKU's units over the last 365 days, so nuts delisted in
+    South 150 days before the cut-off kept 37% of their forecast there (South 217, East 371 at
+    年货节 against a true 0 and ~560). A region where the SKU stopped (the core's stop rule on its
+    SKU x region series) now gets 0 and a note; the SKU selling on in both regions keeps its split."""
+    from workbench.fulfilment.cycle import cycle_demand, next_window
+
+    rng = np.random.default_rng(0)
+    days = pd.date_range("2024-06-01", "2026-11-30")
+    parts = []
+    for region in ("East", "South"):
+        nuts = rng.poisson(20, len(days)).astype(float)
+        if region == "South":
+            nuts[days > days[-1] - pd.Timedelta(days=150)] = 0.0
+        parts.append(pd.DataFrame({"sku": "NUTS", "region": region, "ds": days, "y": nuts}))
+        parts.append(pd.DataFrame({"sku": "TEA", "region": region, "ds": days, "y": rng.poisson(10, len(days))}))
+    history = pd.concat(parts, ignore_index=True).astype({"y": float})
+    window = next_window("new_year_sale", None, history["ds"].max())
+    series, _ = cycle_demand(history, window, default_calendar(), n_jobs=1)
+    inside = series.forecast[series.forecast["ds"].between(window.start, window.end)]
+    units = inside.groupby(["sku", "region"])["yhat"].sum()
+    assert units[("NUTS", "South")] == pytest.approx(0.0, abs=1e-9)
+    assert units[("NUTS", "East")] == pytest.approx(20 * 28, rel=0.15)
+    assert units[("TEA", "East")] == pytest.approx(units[("TEA", "South")], rel=0.15)  # both still sell
+    stopped = [n for n in series.notes if "stopped in this region" in n]
+    assert len(stopped) == 1 and "sku=NUTS, region=South" in stopped[0] and "2026-07-03" in stopped[0]

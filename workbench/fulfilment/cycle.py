@@ -13,7 +13,8 @@ Stated assumptions (shown in the report):
   :func:`~workbench.forecast.planning.event_forecast`, :func:`regional_shares`); the regions are
   its sums, so the network, the peak and the stock read one national figure, which the report
   states (:meth:`CycleResult.forecast_text`), and the rules that act on one SKU (a yearly off
-  season, a launch, a stop, a winter) reach the regions;
+  season, a launch, a stop, a winter) reach the regions; a SKU's stop in one region is read on its
+  SKU x region series: its share there is 0 and a note names it (:func:`region_stops`);
 * the network is sized on the event window's mean units per region (the figure that adds up
   from SKUs to regions to the nation; costs are linear in units; the peak checks P50 and P90),
   split over cities by population share (the network's own rule: :func:`~workbench.network.china.city_demand`, or the
@@ -1057,7 +1058,7 @@ def cycle_demand(history: pd.DataFrame, window, calendar=None, *, n_jobs: int | 
     top = event_forecast(skus, event=window.event, year=window.year, quantiles=QUANTILES, keys=keys,
                          n_jobs=n_jobs, calendar=calendar, reconcile=reconcile,
                          unavailable=None if by_region else unavailable)
-    shares = regional_shares(censored, top.cutoff)
+    shares = regional_shares(censored, top.cutoff, calendar)
     split = top.forecast.drop(columns=[k for k in keys if k != "sku"]).merge(shares, on="sku")
     values = [c for c in split.columns if c.startswith("yhat") or c == LOST_SALES]
     split = split.assign(**{c: split[c].to_numpy(float) * split["share"].to_numpy() for c in values})
@@ -1070,7 +1071,7 @@ def cycle_demand(history: pd.DataFrame, window, calendar=None, *, n_jobs: int | 
     split = split[["sku", "region", *[c for c in split.columns if c not in ("sku", "region")]]]
     split.attrs["failures"] = top.forecast.attrs.get("failures", [])
     regions = censored.groupby(["region", "ds"], as_index=False, sort=True)["y"].sum()
-    notes = [*top.notes, regional_note(shares, keys)]
+    notes = [*top.notes, *regional_note(shares, keys)]
     with inner_notes("the region totals' own forecast, made only for their band (not an output series)", notes):
         own = event_forecast(regions, event=window.event, year=window.year, quantiles=QUANTILES, keys=["region"],
                              n_jobs=n_jobs, calendar=calendar, reconcile="bottom_up")
@@ -1085,17 +1086,27 @@ def cycle_demand(history: pd.DataFrame, window, calendar=None, *, n_jobs: int | 
     return series, level_forecast(series, "region")
 
 
-def regional_shares(history: pd.DataFrame, cutoff) -> pd.DataFrame:
+def regional_shares(history: pd.DataFrame, cutoff, calendar=None) -> pd.DataFrame:
     """Each SKU's share of its units in each region, ``sku, region, share`` (adding up to 1 per
     SKU, over every region of ``history``), from its units over the ``SHARE_DAYS`` days to
     ``cutoff`` (its whole history when it sold nothing in them), pooled with the shop's regional
     mix over the same days as ``SHARE_PRIOR_UNITS`` units of prior (a Dirichlet prior: additive
-    smoothing towards the mix), so a SKU of a few weeks' sales is not split by their noise.
+    smoothing towards the mix), so a SKU of a few weeks' sales is not split by their noise. A
+    region where the SKU stopped (``region_stops``: the core's stop rule on its SKU x region
+    series) gets 0, its other regions the rest: a year's units would keep a region delisted 150
+    days ago at a third of the SKU's forecast (review 11.2 F5). A SKU stopped in every region it sold
+    in keeps its year's shares (its own forecast holds its stop).
 
     Args:
         history: daily units ``[sku, region, ds, y]`` (declared unavailable days read as the level:
             a region's stock-out is no fall of its share).
         cutoff: the last day of history the forecast read.
+        calendar: the plan's ``RetailCalendar`` (None: the shipped one), whose event spans and
+            Spring Festival pause a stop is not judged on.
+
+    Returns:
+        ``sku, region, share``; ``attrs["units"]``: each SKU's units over the days read;
+        ``attrs["stopped"]``: ``sku, region, reason`` of the regions set to 0.
     """
     rows = history[history["ds"] <= pd.Timestamp(cutoff)]
     recent = rows[rows["ds"] > pd.Timestamp(cutoff) - pd.Timedelta(days=SHARE_DAYS)]
@@ -1110,22 +1121,62 @@ def regional_shares(history: pd.DataFrame, cutoff) -> pd.DataFrame:
     mix = mix / mix.sum() if mix.sum() > 0 else pd.Series(1.0 / len(every), index=every)
     table = units.unstack("region").reindex(columns=every).fillna(0.0).clip(lower=0.0)
     pooled = table.add(mix * SHARE_PRIOR_UNITS, axis=1)
+    stops = region_stops(rows, cutoff, calendar)
+    selling = rows[rows["y"] > 0].groupby("sku")["region"].nunique()
+    held = stops[stops["sku"].map(stops["sku"].value_counts()) < stops["sku"].map(selling)]  # not all it sold in
+    for sku, region in zip(held["sku"], held["region"]):
+        pooled.loc[sku, str(region)] = 0.0
     share = pooled.div(pooled.sum(axis=1), axis=0)
     out = share.stack().rename("share").reset_index()
     out.columns = ["sku", "region", "share"]
     out.attrs["units"] = table.sum(axis=1)
+    out.attrs["stopped"] = held.reset_index(drop=True)
     return out
 
 
-def regional_note(shares: pd.DataFrame, keys: list[str]) -> str:
-    """The note on how the cycle's SKU forecasts were split over the regions (``regional_shares``)."""
+def region_stops(history: pd.DataFrame, cutoff, calendar=None) -> pd.DataFrame:
+    """The SKU x region series of ``history`` (daily units ``[sku, region, ds, y]``) that stopped
+    by ``cutoff``: ``sku, region, reason``. A stop is the core's long rule (``regime.stopped_since``
+    on the series from its first sale to ``cutoff``, zero-filled, judged on the ``calendar``'s quiet
+    days) with at least ``regime.STOP_PERIODS`` quiet zero days: a run of zeros at the end longer
+    than any gap between its sales before, not a yearly off season. Its short rule (a week at
+    odds with the series' rate) is left out: in one region that is as likely a local stock-out,
+    which must not move the SKU's units to other regions."""
+    from workbench.calendar import default_calendar
+    from workbench.forecast.features import quiet_periods
+    from workbench.forecast.models.regime import STOP_PERIODS, describe_stop, stopped_since
+
+    calendar = calendar or default_calendar()
+    end = pd.Timestamp(cutoff)
+    found = []
+    for (sku, region), rows in history.groupby(["sku", "region"], sort=True):
+        first = rows.loc[rows["y"] > 0, "ds"].min()
+        if pd.isna(first) or first > end:
+            continue
+        days = pd.date_range(first, end)
+        y = rows.groupby("ds")["y"].sum().reindex(days, fill_value=0.0).to_numpy(float)
+        quiet = quiet_periods(days, "D", calendar)
+        since = stopped_since(y, "D", quiet)
+        if since is not None and int(quiet[since:].sum()) >= STOP_PERIODS["D"]:
+            found.append((sku, region, describe_stop(y, days, quiet)))
+    return pd.DataFrame(found, columns=["sku", "region", "reason"])
+
+
+def regional_note(shares: pd.DataFrame, keys: list[str]) -> list[str]:
+    """The notes on how the cycle's SKU forecasts were split over the regions (``regional_shares``):
+    the split, and a note per region a SKU stopped in (its share 0)."""
     units = shares.attrs.get("units", pd.Series(dtype=float))
     few = int((units < SHARE_PRIOR_UNITS).sum())
-    return (f"regions: each SKU forecast once ({', '.join(keys)}), reconciled with the national total, then split "
-            f"over the regions by its share of its units in them over the last {SHARE_DAYS} days, pooled with "
-            f"the shop's regional mix as {SHARE_PRIOR_UNITS:g} units of it"
-            + (f" ({few} SKUs sold fewer units than that: split near the shop's mix)" if few else "")
-            + "; each region's band is its own direct forecast's, scaled to its sum")
+    split = (f"regions: each SKU forecast once ({', '.join(keys)}), reconciled with the national total, then split "
+             f"over the regions by its share of its units in them over the last {SHARE_DAYS} days, pooled with "
+             f"the shop's regional mix as {SHARE_PRIOR_UNITS:g} units of it"
+             + (f" ({few} SKUs sold fewer units than that: split near the shop's mix)" if few else "")
+             + "; each region's band is its own direct forecast's, scaled to its sum")
+    stopped = shares.attrs.get("stopped", pd.DataFrame(columns=["sku", "region", "reason"]))
+    return [split, *[SeriesNote(series_label({"sku": r.sku, "region": r.region}),
+                                f"regions: {r.reason}: stopped in this region, so its share of the SKU's "
+                                f"forecast is 0 and its other regions split it", {"sku": r.sku, "region": r.region})
+                     for r in stopped.itertuples()]]
 
 
 def _given_up_in_regions(split: pd.DataFrame, unavailable: pd.DataFrame, cutoff) -> pd.DataFrame:
