@@ -135,3 +135,39 @@ def test_a_seasonal_line_off_season_keeps_what_its_next_season_needs():
     clear = clearance_list(fc, stock, keys=["sku"], min_turns=4, keep_days=90).set_index("sku")
     assert "mat" not in clear.index  # May-July: 92 days at 60, its busiest 90 days 5,400 > 4,000 on hand
     assert clear.loc["flat", "clear_units"] == pytest.approx(4000 - 90 * mat.mean(), abs=1)
+
+
+def _review_panel():
+    """Review 11.2 F1/F2: a New Year box (60 a day Jan 1..Feb 10, none else) and a line launched
+    2026-07-01 at 10 a day, both with zero rows before; history to 2026-09-10, 62 days forecast."""
+    end = pd.Timestamp("2026-09-10")
+    ds = pd.date_range(end - pd.Timedelta(days=729), end)
+    gift = np.where((ds.month == 1) | ((ds.month == 2) & (ds.day <= 10)), 60.0, 0.0)
+    young = np.where(ds >= "2026-07-01", 10.0, 0.0)
+    sales = pd.concat([pd.DataFrame({"sku": "gift", "ds": ds, "y": gift}),
+                       pd.DataFrame({"sku": "young", "ds": ds, "y": young})])
+    days = pd.date_range(end + pd.Timedelta(days=1), periods=62)
+    fc = pd.concat([pd.DataFrame({"sku": "gift", "ds": days, "yhat": 0.0}),
+                    pd.DataFrame({"sku": "young", "ds": days, "yhat": 10.0})])
+    return sales, fc, pd.DataFrame({"sku": ["gift", "young"], "on_hand": [500.0, 800.0]})
+
+
+def test_a_line_launched_within_the_year_is_read_at_its_rate_before_its_first_sale():
+    """The zero rows before a launch are no demand a year on: 80 days of stock at 10 a day is no slow mover."""
+    sales, fc, stock = _review_panel()
+    turns = slow_movers(fc, stock, keys=["sku"], min_turns=100, history=sales).set_index("sku")
+    assert turns.loc["young", "mean_daily"] == pytest.approx(10.0)
+    assert "young" not in clearance_list(fc, stock, keys=["sku"], min_turns=4, history=sales)["sku"].tolist()
+
+
+def test_a_yearly_off_season_forecast_at_zero_is_no_stopped_line():
+    """The forecast holds the box at 0 over its off-season horizon, as last year's same days sold
+    nothing: its season is ahead (it turns its 500 units ~5 times on last year's January), not a stop."""
+    sales, fc, stock = _review_panel()
+    clear = clearance_list(fc, stock, keys=["sku"], min_turns=4, history=sales)
+    assert "gift" not in clear["sku"].tolist()
+    # a line that sold 10 a day all along, forecast 0: last year's same days sold, so it is a stop
+    stopped = fc.assign(yhat=np.where(fc["sku"] == "young", 0.0, fc["yhat"]))
+    selling = sales.assign(y=np.where(sales["sku"] == "young", 10.0, sales["y"]))
+    listed = clearance_list(stopped, stock, keys=["sku"], min_turns=4, history=selling)
+    assert listed.set_index("sku").loc["young", "clear_units"] == 800

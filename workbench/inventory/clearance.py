@@ -4,9 +4,12 @@ Per key of the forecast or the stock (a stock row without a forecast has no dema
 path over the coming year, day by day from the forecast's first day (:func:`year_demand`): the
 forecast over its horizon; past it, the key's own sales on the same days a year before (364 days
 back, the same weekday) times its change since (below): the seasonal naive forecast with its drift,
-when its history is given, so a season the horizon does not reach is counted; a key whose forecast is zero over its whole horizon (a stopped
-line) has none past it. Without a history, or before it starts, the days past the horizon are read
-at the horizon's mean. On that path:
+when its history is given, so a season the horizon does not reach is counted. A key whose forecast is
+zero over its whole horizon (a stopped line) has none past it, unless it sold nothing on last year's
+same days either while it sold in its year (a yearly off season, which the forecast holds at 0 too:
+its season is ahead). Without a history, or a year back before the key's first sale (a line launched
+since: its zero rows then are no demand), the days past the horizon are read at the horizon's mean.
+On that path:
 
 * annual turnover ``demand over the year / on_hand`` (turns a year; infinite with nothing on hand);
   ``mean_daily`` is the year's demand over 365 days (units/day);
@@ -28,8 +31,7 @@ listed only when that witness turns it slowly too (``last_year_turns`` < ``min_t
 stock beyond ``keep_days``; else it is held off the list, in ``attrs["season_ahead"]``, and
 :func:`season_ahead_note` says it: its season is ahead, and a forecast that misses a season is a
 worse reason to sell stock off than last year is to keep it (the clearance cannot be undone). A
-line the forecast stops (zero over its horizon) is not held: the stop is read on a gap longer than
-any before. A line that sells less than last year is scaled down by its own change, so it is listed.
+line the forecast stops (zero over its horizon while last year's same days sold) is not held. A line that sells less than last year is scaled down by its own change, so it is listed.
 """
 
 from __future__ import annotations
@@ -79,14 +81,24 @@ def year_demand(forecast: pd.DataFrame, keys: list[str], history: pd.DataFrame |
         past = past.assign(ds=pd.to_datetime(past["ds"]) + pd.Timedelta(days=SAME_WEEKDAY_BACK))
         past = past.groupby([*keys, "ds"], as_index=False)["y"].sum().rename(columns={"y": "last_year"})
         grid = grid.merge(past, on=[*keys, "ds"], how="left")
-        # a day the history covers but the key did not sell on is a zero, not unknown
-        covered = grid["ds"] - pd.Timedelta(days=SAME_WEEKDAY_BACK) >= pd.to_datetime(history["ds"]).min()
-        grid.loc[covered & grid["last_year"].isna(), "last_year"] = 0.0
+        # a day after the key's first sale that it did not sell on is a zero; before it, unknown (a line
+        # launched within the year is read at its horizon's mean there, not as a year of zeros)
+        sold = history.loc[history["y"] > 0, [*keys, "ds"]].astype({k: str for k in keys})
+        first = sold.assign(ds=pd.to_datetime(sold["ds"])).groupby(keys, as_index=False)["ds"].min()
+        since = grid[keys].merge(first.rename(columns={"ds": "first_sale"}), on=keys, how="left")["first_sale"]
+        back = grid["ds"] - pd.Timedelta(days=SAME_WEEKDAY_BACK)
+        covered = ((back >= since.to_numpy()) & (back <= pd.to_datetime(history["ds"]).max())).to_numpy()
+        grid["last_year"] = grid["last_year"].fillna(0.0).where(covered)
     change = 1.0 if history is None else \
         grid[keys].merge(_change(history, keys), on=keys, how="left")["change"].fillna(1.0).to_numpy()
     naive = grid["last_year"] * change
     beyond = grid["yhat"].isna()
-    stopped = grid["total"] <= 0
+    # a zero forecast over the horizon is a stop, unless last year's same days sold nothing either while
+    # its year did: a yearly off season (the forecast's off season is 0 too), whose season lies ahead
+    in_horizon = grid["last_year"].where(~beyond)
+    horizon_last = in_horizon.groupby([grid[k] for k in keys]).transform(lambda v: v.sum(min_count=1))
+    year_last = grid["last_year"].groupby([grid[k] for k in keys]).transform("sum")
+    stopped = (grid["total"] <= 0) & ~((horizon_last == 0) & (year_last > 0))
     grid["demand"] = np.where(beyond, np.where(stopped, 0.0, naive.fillna(grid["mean"])), grid["yhat"])
     grid["naive"] = naive.fillna(grid["demand"])
     return grid[[*keys, "day", "ds", "demand", "last_year", "naive"]]
