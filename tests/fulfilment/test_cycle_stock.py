@@ -3,6 +3,7 @@ holds none of a SKU yet are looked up in the lead-time file like the snapshot's 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -140,3 +141,39 @@ def test_a_line_launched_within_keep_days_is_held_off_the_clearance_list_with_a_
     unsold = pd.concat([clearance, clearance.iloc[[1]].assign(sku="NEW")], ignore_index=True)
     kept, notes = hold_new_lines(unsold, history, 30.0)
     assert kept["sku"].tolist() == ["1030008", "OLD", "1030008"] and "They sold first NEW not yet" in notes[0]
+
+
+def test_the_cycle_clears_on_last_years_demand_with_its_stock_out_read_as_demand_over_all_warehouses():
+    """Review 11.2 F3/F4: the cycle's clearance read last year's raw sales, so a winter knit out of
+    stock all last December and January (declared) read that season as no demand and was listed; and
+    no test could fail had the cycle dropped the history or the pooling over warehouses. Through the
+    cycle's own step (``cycle_clearance``): the knit, off season at a September cut-off, is held by
+    last winter's demand as the forecast reads it (the stock-out days at its level); a T-shirt's
+    surplus at Shanghai that Beijing needs is named as moved, not cleared."""
+    from workbench.forecast.core import censor_unavailable
+    from workbench.fulfilment.cycle import cycle_clearance
+
+    end = pd.Timestamp("2026-09-10")
+    days = pd.date_range(end - pd.Timedelta(days=729), end)
+    winter = days.month.isin([11, 12, 1, 2])
+    rng = np.random.default_rng(0)
+    history = pd.concat([pd.DataFrame({"sku": sku, "region": region, "ds": days, "y": y.astype(float)})
+                         for region in ("East", "North")
+                         for sku, y in (("KNIT", np.where(winter, rng.poisson(10, len(days)), rng.poisson(0.5, len(days)))),
+                                        ("TEE", rng.poisson(5, len(days))))], ignore_index=True)
+    history.loc[(history["sku"] == "KNIT") & history["ds"].between("2025-12-01", "2026-01-31"), "y"] = 0.0
+    spans = pd.DataFrame({"sku": ["KNIT"], "start": [pd.Timestamp("2025-12-01")], "end": [pd.Timestamp("2026-01-31")]})
+    censored, _ = censor_unavailable(history, ["sku", "region"], spans, "D")
+    assignment = pd.DataFrame({"region": ["East", "North"], "warehouse": ["Shanghai", "Beijing"], "share": [1.0, 1.0]})
+    ahead = pd.date_range(end + pd.Timedelta(days=1), periods=62)
+    forecast = pd.DataFrame([(sku, wh, day, rate) for sku, rate in (("KNIT", 0.5), ("TEE", 5.0))
+                             for wh in ("Shanghai", "Beijing") for day in ahead],
+                            columns=["sku", "warehouse", "ds", "yhat"])
+    stock = pd.DataFrame({"sku": ["KNIT", "KNIT", "TEE", "TEE"], "warehouse": ["Shanghai", "Beijing"] * 2,
+                          "on_hand": [800.0, 400.0, 600.0, 0.0]})
+    clearance, notes = cycle_clearance(forecast, stock, history, censored, assignment, min_turns=4.0,
+                                       keep_days=90.0, min_age_days=90.0)
+    assert clearance.empty  # on the raw sales: KNIT at Shanghai 528 and Beijing 54 units to clear
+    assert notes == ["clearance: 1 row(s) turn slowly where they are, but their sku's demand at its other sites "
+                     "needs the surplus: moved, not cleared: TEE at Shanghai (600 on hand, 496 of its own demand "
+                     "to keep)"]
