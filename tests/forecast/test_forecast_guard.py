@@ -239,3 +239,42 @@ def test_a_winter_seller_at_its_peak_may_fall_to_its_trough_whatever_the_horizon
     y[800 - 364 + 28:800 - 364 + 56] = 0.0  # a month's stock-out over the second block's days a year before
     late = np.r_[np.full(28, 50.0), np.zeros(32)]
     assert "over its periods 29-56" in check_prediction(y, _pred(late))
+
+
+def test_a_refused_winter_seller_falls_back_on_its_own_year_not_its_peak_held_flat():
+    """Trial 13 F6: a winter blanket's forecast refused at its November peak (DR02: its December
+    too low) was replaced by its recent level held flat, its peak, through the next summer (618
+    x112). The fallback of a daily series that sold a year ago follows its own path of a year
+    before, at its level's change since: a seeded winter seller that grew x4 this autumn, whose
+    seasonal naive (last year's level) is refused, is forecast near its December and its June."""
+    weekdays = np.array([0.92, 0.95, 0.97, 1.0, 1.03, 1.10, 1.08])
+
+    def winter(days, low, peak):
+        phase = 2 * np.pi * (days.day_of_year.to_numpy() - 354) / 365.25
+        return low * peak ** np.clip(np.cos(phase), 0, None) * weekdays[days.day_of_week]
+
+    days, ahead = pd.date_range("2025-07-01", "2026-11-30"), pd.date_range("2026-12-01", periods=200)
+    rng = np.random.default_rng(1)
+    y = rng.poisson(winter(days, 5, 60) * np.where(days >= "2026-10-06", 4.0, 1.0)).astype(float)
+    frame = pd.DataFrame({"sku": "blanket", "ds": days, "y": y})
+    with pytest.warns(UserWarning, match="seasonal_naive forecast replaced by recent_level"):
+        fc = forecast(frame, horizon=200, model="seasonal_naive", keys=["sku"], n_jobs=1)
+    assert any("following its own path of a year before" in n for n in fc.attrs["notes"])
+    truth = pd.Series(4 * winter(ahead, 5, 60), ahead)
+    for month in ("2026-12", "2027-06"):
+        assert fc.set_index("ds").yhat[month].sum() / truth[month].sum() == pytest.approx(1, abs=0.35), month
+
+
+def test_own_path_reads_the_part_of_the_year_back_level_days_a_short_history_holds():
+    """Trial 13 F11: a history from July 2025 cut on 2026-08-24 holds 419 days, one short of a year
+    and the level's 56 days a year back; the part it holds (55 days, half at least) reads the
+    change since, so the fallback's November is last November's, not the August trough held."""
+    from workbench.forecast.models.recent_level import own_path
+
+    days = pd.date_range("2025-07-01", "2026-08-24")
+    phase = 2 * np.pi * (np.r_[days.day_of_year, pd.date_range("2026-08-25", periods=90).day_of_year] - 354) / 365.25
+    season = 5 * 60 ** np.clip(np.cos(phase), 0, None)
+    y = np.random.default_rng(2).poisson(season[:len(days)]).astype(float)
+    path = own_path(y, 56, 90)
+    assert path is not None and path[-14:].mean() / season[-14:].mean() == pytest.approx(1, abs=0.3)
+    assert own_path(y[-390:], 56, 90) is None  # under a year and half a window

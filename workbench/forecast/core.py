@@ -371,7 +371,9 @@ def _fallback(y, ds, quiet, job: _Job, model: str, reason: str):
     refused (it keeps the pooled prior and the launch curve when it takes them; refused along
     the curve or a young series' pooled path, it holds the level instead, with the pooled event
     profile; refused with the pooled prior too, it takes neither: a prior must not cost a series
-    its forecast), or the error when that fails or is refused too.
+    its forecast; a daily series that sold a year ago first follows its own path of a year before,
+    ``recent_level.own_path``: a winter blanket refused at its peak was held at it through the
+    summer, trial 13 F6), or the error when that fails or is refused too.
     ``reason``: why, in words, for the note; ``quiet``: the series' quiet periods (``guard.check_prediction``).
     Source: the ``fallback_model`` of Nixtla's statsforecast, which also replaces a model that
     raises for one series."""
@@ -388,6 +390,8 @@ def _fallback(y, ds, quiet, job: _Job, model: str, reason: str):
         attempts.append(({}, " on the series' own recent level alone (no pooled event profile, no launch curve)"))
     if model == GUARD_FALLBACK:  # the refused forecast was the first attempt's: a repeat would be refused again
         attempts = attempts[1:]
+    if job.freq == "D":  # first, a series with a year of its own follows its own year, not its level held flat
+        attempts = [({**p, "own_season": True}, how) for p, how in attempts[:1]] + attempts
     for params, how in attempts:
         try:
             pred = make_model(GUARD_FALLBACK, freq=job.freq, **params).fit(y, ds, freq=job.freq,

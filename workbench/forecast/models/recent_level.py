@@ -38,6 +38,14 @@ The weekday pattern is used only where each weekday carries at least ``MIN_WEEKD
 expected units in the window: below that one sale on one Friday would read as a weekly pattern
 (a Poisson count of 20 has a relative standard error of 22%).
 
+As the guard's fallback (``own_season``) a daily series that sold a year and half a window ago follows
+its own path of a year before instead of being held flat (``own_path``): a winter blanket refused
+at its November peak was held at its peak level through the next summer, 618 x88 (trial 13 F6).
+Each day's forecast is the centred ``OWN_SMOOTH``-day mean of its sales a year back (364 days: the
+same weekdays), times the change of its sales over the level's days since: its season and its
+events as they were (the pooled uplift is not added: a winter duvet's pooled Double 11 lift, read
+on one season's rise, put it at x2.7 its truth on top of its own November, trial 13 F11).
+
 Quantiles: for small counts (``models.base.count_dispersion``) the quantiles of a negative
 binomial with the forecast mean and the recent variance-to-mean ratio (``count_band``);
 otherwise the empirical quantiles of the recent periods' log ratio to the level (for a launch,
@@ -54,6 +62,7 @@ Source: the "mean" and "seasonal window average" benchmarks of Hyndman & Athanas
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import minimize_scalar
 from scipy.special import logsumexp
 
@@ -71,6 +80,8 @@ from workbench.forecast.text import readable
 WINDOW = {"D": 56, "W": 8, "MS": 3, "QS": 2}
 YOUNG_DAYS = 364  # days since its first sale under which a daily series has no season of its own
 MIN_WEEKDAY_UNITS = 20.0  # expected units per weekday in the window for a weekday pattern
+YEAR_BACK = 364  # a year back on the same weekdays
+OWN_SMOOTH = 7  # days of the centred mean a series' own path a year back is read on: a week, its events kept
 
 
 class RecentLevel(Forecaster):
@@ -83,6 +94,8 @@ class RecentLevel(Forecaster):
     launch_curve : the panel's ``LaunchCurve`` (the core's), or None: a launch is held flat.
     pooled_path : whether a young daily series may follow ``prior``'s path where it shares its
         season (False: its level held, the guard's fallback after a refusal along that path).
+    own_season : follow the series' own path of a year before (``own_path``; daily data, a series
+        that sold a year and half a window ago): the guard's fallback for a refused forecast.
     """
 
     name = "recent_level"
@@ -90,11 +103,12 @@ class RecentLevel(Forecaster):
     capabilities = Capabilities(events=True, baseline=True, launch_param="launch_curve")
 
     def __init__(self, window: int | None = None, prior=None, launch_curve: LaunchCurve | None = None,
-                 pooled_path: bool = True):
+                 pooled_path: bool = True, own_season: bool = False):
         self.window = window
         self.prior = prior
         self.launch_curve = launch_curve
         self.pooled_path = pooled_path
+        self.own_season = own_season
 
     def fit(self, y, ds, *, freq="D", calendar: RetailCalendar | None = None):
         self._store_history(y, ds, freq, calendar)
@@ -153,9 +167,11 @@ class RecentLevel(Forecaster):
         base = np.full(horizon, self.level_)
         if self.freq_ == "D":
             base = base * self.weekday_[future.dayofweek.to_numpy()]
-        uplift = self._pooled_uplift(future)
+        own = own_path(self.y_, self.width_, horizon) \
+            if self.own_season and self.freq_ == "D" and self.start_ is None and self.path_days_ is None else None
+        uplift = self._pooled_uplift(future) if own is None else np.zeros(horizon)  # its own year holds its events
         borrowed = None
-        if self.freq_ == "D" and self.prior is not None:  # an event the pooled profile never saw
+        if self.freq_ == "D" and self.prior is not None and own is None:  # an event the pooled profile never saw
             borrowed = borrow_unseen(self.prior.uplift, event_offsets(future, self.calendar_), future,
                                      self.ds_[-1], self.calendar_, self.name)
             uplift = uplift + borrowed.uplift
@@ -167,6 +183,10 @@ class RecentLevel(Forecaster):
         path = self.prior.change(self.path_days_, _day_numbers(future)) \
             if self.path_days_ is not None and self.season_.share > 0 else None
         path = None if path is None else self.season_.share * path
+        if own is not None:  # an established series' own year, its events too, not its level held flat
+            base = base / self.level_ * own if self.level_ > 0 else base * 0.0
+            said.append(f"following its own path of a year before, its events too ({readable(own.min())} to "
+                        f"{readable(own.max())} a day over the horizon)")
         if path is not None:  # a young series follows the pooled path (its seasonal shape and growth), as event_profile's
             base = base * np.exp(path)
             said.append(f"under a year since its first sale: following the pooled series' seasonal path and growth "
@@ -223,6 +243,30 @@ class RecentLevel(Forecaster):
                 for i in np.flatnonzero(~np.isnan(off)):
                     uplift[i] += profile.get(int(off[i]), 0.0)
         return uplift
+
+
+def own_path(y, width: int, horizon: int) -> np.ndarray | None:
+    """A daily series' own path of a year before: for each of the ``horizon`` days after ``y``'s last
+    the centred ``OWN_SMOOTH``-day mean of ``y`` ``YEAR_BACK`` days before it (a day past a year
+    ahead, its place in the last year), times the mean of its last ``width`` days over that of
+    the same days a year back (of the part of them the history holds, half at least: a history
+    from July cut in late August, trial 13 F11; a lunar festival stays at last year's dates); shape
+    (horizon,), units a day >= 0. None when the series did not sell over those days a year back
+    (a series first sold under a year and half a ``width`` ago has no season of its own).
+    ``y``: units per day, shape (n,).
+    Source: the seasonal naive method, Hyndman & Athanasopoulos, *Forecasting: Principles and
+    Practice* (3rd ed.), section 5.2, read as a ratio to the level, smoothed."""
+    n = len(y)
+    first = int(np.argmax(np.asarray(y) > 0))
+    held = min(width, n - YEAR_BACK - first)
+    if held < (width + 1) // 2:
+        return None
+    y = np.asarray(y, float)
+    before, now = y[n - YEAR_BACK - held:n - YEAR_BACK].mean(), y[n - held:].mean()
+    if not before > 0:
+        return None
+    smooth = pd.Series(y).rolling(OWN_SMOOTH, center=True, min_periods=1).mean().to_numpy()
+    return smooth[n - YEAR_BACK + np.arange(horizon) % YEAR_BACK] * now / before
 
 
 def _day_numbers(dates) -> np.ndarray:
