@@ -132,8 +132,9 @@ def test_a_line_launched_within_keep_days_is_held_off_the_clearance_list_with_a_
     kept, notes = hold_new_lines(clearance, history, 90.0)
     assert kept["sku"].tolist() == ["OLD"]
     assert notes == ["clearance: 2 row(s) of lines launched within 90 days of the data's end (min_age_days) or not "
-                     "sold yet are not listed for clearance: 1030008 at 上海 (3,000 on hand, 4.2 a day forecast); "
-                     "1030008 at 北京前置仓 (800 on hand, 1.1 a day forecast). They sold first 1030008 on 2026-10-12: "
+                     "sold yet are not listed for clearance: 1030008 at 上海 (3,000 on hand, 4.2 a day over the coming "
+                     "year); 1030008 at 北京前置仓 (800 on hand, 1.1 a day over the coming year). They sold first "
+                     "1030008 on 2026-10-12: "
                      "too young to judge by turnover (their forecast rests on a launch's few weeks); check their "
                      "stock by hand"]
     assert hold_new_lines(clearance, history, 30.0)[0].equals(clearance)  # 48 days old: judged at min_age_days 30
@@ -157,10 +158,10 @@ def test_the_cycle_clears_on_last_years_demand_with_its_stock_out_read_as_demand
     days = pd.date_range(end - pd.Timedelta(days=729), end)
     winter = days.month.isin([11, 12, 1, 2])
     rng = np.random.default_rng(0)
+    knit = lambda: np.where(winter, rng.poisson(10, len(days)), rng.poisson(0.5, len(days)))  # noqa: E731
     history = pd.concat([pd.DataFrame({"sku": sku, "region": region, "ds": days, "y": y.astype(float)})
                          for region in ("East", "North")
-                         for sku, y in (("KNIT", np.where(winter, rng.poisson(10, len(days)), rng.poisson(0.5, len(days)))),
-                                        ("TEE", rng.poisson(5, len(days))))], ignore_index=True)
+                         for sku, y in (("KNIT", knit()), ("TEE", rng.poisson(5, len(days))))], ignore_index=True)
     history.loc[(history["sku"] == "KNIT") & history["ds"].between("2025-12-01", "2026-01-31"), "y"] = 0.0
     spans = pd.DataFrame({"sku": ["KNIT"], "start": [pd.Timestamp("2025-12-01")], "end": [pd.Timestamp("2026-01-31")]})
     censored, _ = censor_unavailable(history, ["sku", "region"], spans, "D")

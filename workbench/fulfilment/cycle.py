@@ -1814,7 +1814,8 @@ def hold_new_lines(clearance: pd.DataFrame, history: pd.DataFrame, min_age_days:
                    ) -> tuple[pd.DataFrame, list[str]]:
     """The clearance list without the SKUs launched fewer than ``min_age_days`` days before the
     history's last day (their first sale, ``history`` ``[sku, region, ds, y]``) or not sold yet (a
-    line stocked for its launch), and the note naming them with their figures: such a line has not
+    line stocked for its launch), and the note naming them with their figures (on hand; ``mean_daily``,
+    the coming year's demand a day: the forecast, then last year's same days): such a line has not
     had the time to turn its stock, and its forecast rests on a few weeks of a launch (trial 10: a
     nut box launched seven weeks before the data's end, stocked for its first 年货节, was listed
     for 滞销品清仓). ``min_age_days`` is its own parameter, not ``keep_days`` (the days of cover a
@@ -1831,7 +1832,7 @@ def hold_new_lines(clearance: pd.DataFrame, history: pd.DataFrame, min_age_days:
     if not young.any():
         return clearance, []
     held = clearance[young]
-    rows = [f"{r.sku} at {r.warehouse} ({r.on_hand:,.0f} on hand, {r.mean_daily:.3g} a day forecast)"
+    rows = [f"{r.sku} at {r.warehouse} ({r.on_hand:,.0f} on hand, {r.mean_daily:.3g} a day over the coming year)"
             for r in held.itertuples()]
     launched = ", ".join(f"{sku} on {first[sku].date()}" if sku in first.index else f"{sku} not yet"
                          for sku in dict.fromkeys(held["sku"].astype(str)))
