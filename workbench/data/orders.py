@@ -37,7 +37,7 @@ import pandas as pd
 
 from workbench.data.io import encoding_hint, parse_numbers, read_table, read_yaml, read_yaml_with_lines
 from workbench.data.provinces import resolve_provinces, writes_chinese
-from workbench.data.validate import describe_dates, describe_rows, missing_dates, parse_dates, table_notes
+from workbench.data.validate import describe_dates, describe_rows, festival_pause, missing_dates, parse_dates, table_notes
 from workbench.errors import ConfigError, DataValidationError, ParameterError
 
 FIELDS = {
@@ -72,9 +72,10 @@ LEVELS = {
     "sku_category_channel": ("category", "sku", "channel"),
 }
 _ALWAYS = ("time", "quantity", "amount", "status")  # amount may be left out (null): the table then has no gmv
-# the last day of an export is cut inside it (``_cut_last_day``) when no line after its latest time of day
-# has this chance at the mean count of such lines on the days before (up to CUT_DAY_DAYS of them, at least
-# CUT_DAY_MIN_DAYS with lines: a whole day's latest line passes it but once in 1,000 exports)
+# the last day of an export is cut inside it (``_cut_last_day``) when its k lines would all fall at or before
+# its latest time of day, and the days before's lines after it would be none, each with this chance (read on
+# up to CUT_DAY_DAYS days before, at least CUT_DAY_MIN_DAYS with lines: a whole day, busy or quiet, is called
+# cut under once in 1,000 exports)
 CUT_DAY_CHANCE = 1e-3
 CUT_DAY_DAYS = 28
 CUT_DAY_MIN_DAYS = 7
@@ -514,10 +515,15 @@ def _cut_last_day(raw: pd.Series, ds: pd.DatetimeIndex, column: str) -> str | No
     last whole one, only the orders paid after midnight: a stub of a few units that a forecast would read
     as a fall in demand (trial 12 F4/F21). The test is on the lines' times of day (``raw``: the sales
     lines' time column as written; ``ds``: their days, ``parse_dates``): the last day's latest line is at
-    time t; on the ``CUT_DAY_DAYS`` days before, lines came after t at a mean of m a day; the day is cut
-    when a Poisson count at m would be 0 with a chance under ``CUT_DAY_CHANCE`` (no such line by chance).
-    A column of dates without times (every line at midnight) says nothing: None, as for a time column
-    that does not parse as timestamps here, or fewer than ``CUT_DAY_MIN_DAYS`` days before with lines."""
+    time t and it has k lines; a share F of the lines of the ``CUT_DAY_DAYS`` days before came at or
+    before t in their day, m a day after it; the day is cut when neither its own count nor theirs
+    explains the missing later lines: all k at or before t has a chance F^k, and a Poisson count at m
+    is 0 with a chance e^-m, both under ``CUT_DAY_CHANCE`` (on the days' count alone a whole but quiet
+    day, a closure's first day at an eighth of the lines, was cut on about half the exports: review
+    11.1 F2; on its own count alone a busy whole day is cut once in 1,000). A last day in the Spring Festival pause (``validate.festival_pause``,
+    low by design) and a column of dates without times (every line at midnight) say nothing: None, as
+    for a time column that does not parse as timestamps here, or fewer than ``CUT_DAY_MIN_DAYS`` days
+    before with lines."""
     try:
         stamps = pd.DatetimeIndex(pd.to_datetime(raw.astype(str).str.strip(), errors="coerce", format="mixed"))
     except (TypeError, ValueError):  # mixed UTC offsets, or a form only ``parse_dates`` reads
@@ -534,15 +540,17 @@ def _cut_last_day(raw: pd.Series, ds: pd.DatetimeIndex, column: str) -> str | No
     days = pd.date_range(last - pd.Timedelta(days=CUT_DAY_DAYS), last - pd.Timedelta(days=1), freq="D")
     before = np.asarray(ds.isin(days))
     seen = int(pd.Index(ds[before]).nunique())
-    if seen < CUT_DAY_MIN_DAYS or not (seconds[on_last] > 0).any():
+    if seen < CUT_DAY_MIN_DAYS or not (seconds[on_last] > 0).any() or festival_pause(pd.DatetimeIndex([last]), "D")[0]:
         return None
-    later = float((seconds[before] > latest).sum()) / seen  # lines a day after the last day's latest time
-    if np.exp(-later) >= CUT_DAY_CHANCE:
+    share = float((seconds[before] <= latest).mean())  # of the days before's lines, at or before that time of day
+    k = int(on_last.sum())
+    later = (1 - share) * before.sum() / seen  # lines a day after that time, on the days before
+    if share ** k >= CUT_DAY_CHANCE or np.exp(-later) >= CUT_DAY_CHANCE:
         return None
     at = (pd.Timestamp(0) + pd.Timedelta(seconds=latest)).strftime("%H:%M:%S")
     return (f"the export ends inside its last day: the latest sales line of {last.date()} in {column!r} is at {at}, "
-            f"while the {seen} days before had {later:,.1f} lines a day later than that (none by chance: under "
-            f"{CUT_DAY_CHANCE:.0e}); its {int(on_last.sum())} lines are left out, so the table ends on "
+            f"while {1 - share:.0%} of the lines of the {seen} days before came later than that (all {k} of its "
+            f"lines that early by chance: under {CUT_DAY_CHANCE:.0e}); they are left out, so the table ends on "
             f"{(last - pd.Timedelta(days=1)).date()} and a forecast reads no part-day as a fall in demand; "
             f"to keep that day, pass --until {last.date()}")
 

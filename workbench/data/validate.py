@@ -301,7 +301,7 @@ def unfinished_period_note(frame: pd.DataFrame, freq: str, source: str, calendar
 
     A last period cut short (an export taken before the day ended, a week or month summed before
     its last day) is named as such when the data show it (``short_period_note``); a forecast then
-    reads it as each series' level there (``core.censor_short_period``). A table of weeks, months or quarters
+    reads a day as each series' level there (``core.censor_short_period``). A table of weeks, months or quarters
     cannot show a period short of only a few of its days (an export to 2026-11-29 summed to
     months: trial 9, trial 10), so its last period, when not named as short, is named as read
     whole, with what to do if the export ended before its last day. ``[]`` for a table of days
@@ -321,69 +321,114 @@ def unfinished_period_note(frame: pd.DataFrame, freq: str, source: str, calendar
 @dataclass(frozen=True)
 class ShortPeriod:
     """The table's last period, cut short by its data (``short_last_period``): ``last`` (its date),
-    ``total`` (its units, all series), ``lowest`` (the lowest of its quiet siblings' totals) and
-    ``siblings`` (those siblings' dates, the periods each series' level there is read on:
-    ``core.censor_short_period``)."""
+    ``total`` (its units, over the series that had not fallen before it), ``lowest`` (the lowest
+    of its quiet siblings' totals over those series), ``season`` (the fall of the same period a
+    year before against its own siblings, at most 1; 1 without one), ``siblings`` (those siblings' dates, the
+    periods each series' level there is read on: ``core.censor_short_period``) and ``fell`` (a
+    row mask of the frame tested, shape (len(frame),): the series whose period before the last
+    was already short of their level, left out of the totals and kept as sold)."""
     last: pd.Timestamp
     total: float
     lowest: float
+    season: float
     siblings: pd.DatetimeIndex
+    fell: np.ndarray = field(repr=False)
 
 
-def short_last_period(frame: pd.DataFrame, freq: str, calendar=None) -> ShortPeriod | None:
-    """The table's last period when its data say it was cut short, else None: its total over every
-    series (``frame``: the standard frame ``[keys..., ds, y]`` at ``freq``) is under
-    ``SHORT_PERIOD_SHARE`` of the lowest of its siblings' totals (``SIBLINGS``: the same weekday
-    of the 4 weeks before for a day, the 8 weeks, 3 months or 2 quarters before; at least 2 of
-    them outside the event windows of ``calendar`` and the week after each, ``_in_event``; a
-    planner's own events count when ``calendar`` holds them, None: the shipped calendar) and a
-    Poisson count at that lowest total would fall so low with a chance under
-    ``SHORT_PERIOD_CHANCE``. None for a last period in the Spring Festival pause (a closure is
-    low by design). The one test of a short last period: the note (``short_period_note``) and the
-    forecast's reading of it (``core.censor_short_period``) share it.
-    Its limit: a period short of a few of its days (29 of November's 30) is not told from its
-    total; only a shortfall beyond the siblings' spread is."""
+# the same period a year before: the same weekday 52 weeks back for a day
+YEAR_BACK = {"D": 364, "W": 52, "MS": 12, "QS": 4}
+
+
+def short_last_period(frame: pd.DataFrame, freq: str, calendar=None, keys=None) -> ShortPeriod | None:
+    """The table's last period when its data say it was cut short, else None: its total (``frame``:
+    the standard frame ``[keys..., ds, y]`` at ``freq``; ``keys`` None: every column but ``ds`` and
+    ``y``) is under ``SHORT_PERIOD_SHARE`` of the lowest of its siblings' totals (``SIBLINGS``: the
+    same weekday of the 4 weeks before for a day, the 8 weeks, 3 months or 2 quarters before; at
+    least 2 of them outside the event windows of ``calendar`` and the week after each,
+    ``_in_event``; a planner's own events count when ``calendar`` holds them, None: the shipped
+    calendar) and a Poisson count at that lowest total would fall so low with a chance under
+    ``SHORT_PERIOD_CHANCE``. Two falls are no cut:
+
+    - a season's: where the same period a year before (``YEAR_BACK``; or its sibling either side,
+      a season's end moves by a week) fell against its own siblings, the lowest is carried down by
+      the deepest of those falls first (a summer shop's
+      first week of September, x0.15 of August's, had been read as cut short and lifted to its
+      August level: +69% on 8 weeks, +87% on 6 months monthly; review 11.1 F1);
+    - a series' own, before the cut: a series whose period before the last was already under
+      ``SHORT_PERIOD_SHARE`` of its median over the siblings, and too low for a Poisson count
+      there (a line stopped weeks ago, out of stock), is left out of every total (review 11.1 F4).
+
+    None for a last period in the Spring Festival pause (a closure is low by design). The one test
+    of a short last period: the note (``short_period_note``) and the forecast's reading of it
+    (``core.censor_short_period``) share it. Its limit: a period short of a few of its days (29 of
+    November's 30) is not told from its total; only a shortfall beyond the siblings' spread is, and
+    a season's first fall, with no year before it, is not told from a cut."""
     from scipy.stats import poisson
 
     if frame.empty:
         return None
-    totals = frame.groupby("ds")["y"].sum()
-    last = pd.Timestamp(totals.index.max())
-    step, count = SIBLINGS[freq]
-    siblings = pd.DatetimeIndex(sorted(last - PERIOD_LENGTH[freq] * (step * k) for k in range(1, count + 1)))
+    last = pd.Timestamp(frame["ds"].max())
     if festival_pause(pd.DatetimeIndex([last]), freq, calendar)[0]:
         return None
-    siblings = siblings[~_in_event(siblings, freq, calendar)]
-    seen = totals.reindex(siblings).dropna()  # an export outage's dates (no row) are no sibling
-    if len(seen) < 2:
+    keys = [c for c in frame.columns if c not in ("ds", "y")] if keys is None else list(keys)
+    series = frame.groupby(keys, observed=True, sort=False).ngroup().to_numpy() if keys else np.zeros(len(frame), int)
+    ds, y = pd.DatetimeIndex(frame["ds"]), frame["y"].to_numpy(float)
+    step, count = SIBLINGS[freq]
+
+    def siblings_of(period):  # the period's quiet siblings with rows (an export outage's dates are none)
+        dates = pd.DatetimeIndex(sorted(period - PERIOD_LENGTH[freq] * (step * k) for k in range(1, count + 1)))
+        return dates[~_in_event(dates, freq, calendar) & dates.isin(ds)]
+
+    siblings = siblings_of(last)
+    if len(siblings) < 2:
         return None
-    lowest, total = float(seen.min()), float(totals[last])
-    if not (total < SHORT_PERIOD_SHARE * lowest and poisson.cdf(total, lowest) < SHORT_PERIOD_CHANCE):
+    level = pd.Series(y[ds.isin(siblings)]).groupby(series[ds.isin(siblings)]).median()
+    before = pd.Series(y[ds == last - PERIOD_LENGTH[freq]]).groupby(series[ds == last - PERIOD_LENGTH[freq]]).sum()
+    level = level.reindex(before.index)
+    down = (before < SHORT_PERIOD_SHARE * level) & (poisson.cdf(before, level) < SHORT_PERIOD_CHANCE)
+    fell = np.isin(series, down.index[down.to_numpy()])
+    totals = pd.Series(y[~fell]).groupby(ds[~fell]).sum()
+
+    def ratio(period, sibs):  # the period's total over the lowest of its siblings', NaN without them
+        seen = totals.reindex(sibs).dropna()
+        return totals.get(period, np.nan) / seen.min() if len(seen) >= 2 and seen.min() > 0 else np.nan
+
+    lowest, total = float(totals.reindex(siblings).min()), float(totals.get(last, 0.0))
+    # a year back and its sibling either side (a season's end a year before fell a week or a day later or earlier)
+    falls = [ratio(p, siblings_of(p)) for p in (last - PERIOD_LENGTH[freq] * (YEAR_BACK[freq] + k * step)
+                                                for k in (-1, 0, 1))]
+    season = float(np.nanmin(falls + [1.0]))  # the deepest fall there, carried; 1 without any
+    if not (total < SHORT_PERIOD_SHARE * lowest * season and poisson.cdf(total, lowest * season) < SHORT_PERIOD_CHANCE):
         return None
-    return ShortPeriod(last, total, lowest, pd.DatetimeIndex(seen.index))
+    return ShortPeriod(last, total, lowest, season, siblings, fell)
 
 
 def short_period_note(frame: pd.DataFrame, freq: str, source: str, calendar=None) -> list[str]:
     """The note naming the table's last period when its data say it was cut short
     (``short_last_period``, judged on ``calendar``'s events), with what a forecast does with it
-    (``core.censor_short_period``: each series' level there, not a fall in demand) and how to read
-    it whole instead. ``[]`` when it is not short."""
+    (a day: ``core.censor_short_period``, each series' level there, not a fall in demand; a week,
+    month or quarter is read as it is) and how to read it otherwise. ``[]`` when it is not short."""
     short = short_last_period(frame, freq, calendar)
     if short is None:
         return []
     last, n = short.last, len(short.siblings)
     end = period_end(last, freq)
+    season = f" times {short.season:.2f}, the same {'day' if freq == 'D' else PERIOD_WORDS[freq][:-1]}'s fall a " \
+        f"year before" if short.season < 1 else ""
+    fallen = len(frame.loc[short.fell].drop(columns=["ds", "y"]).drop_duplicates()) if short.fell.any() else 0
+    fell = f" over the series not already short the period before ({fallen} left out)" if fallen else ""
     if freq == "D":
         what, which = f"the last day, {last.date()},", f"the same weekday in the {n} weeks before"
-        fix = "leave that day out, or export it to its end"
+        then = ("A forecast reads it as each series' level there (its median over those days, or its own "
+                "sales where higher), not as a fall in demand; to have it forecast instead, leave that day out, "
+                "or export it to its end")
     else:
         word = PERIOD_WORDS[freq]
         what, which = f"the last {word[:-1]}, {last.date()}..{end.date()},", f"the {n} {word} before"
-        fix = f"leave that row out, or export to {end.date()}"
-    return [f"{source}: {what} totals {short.total:,.0f}, under {SHORT_PERIOD_SHARE:.0%} of the lowest total of "
-            f"{which} ({short.lowest:,.0f}): was the export taken before it ended? A forecast reads it as each "
-            f"series' level there (its median over those {'days' if freq == 'D' else PERIOD_WORDS[freq]}, or its "
-            f"own sales where higher), not as a fall in demand; to have it forecast instead, {fix}"]
+        then = f"A forecast reads it as it is, a fall in demand: if it is cut short, leave that row out, or export " \
+               f"to {end.date()}"
+    return [f"{source}: {what} totals {short.total:,.0f}{fell}, under {SHORT_PERIOD_SHARE:.0%} of the lowest total "
+            f"of {which} ({short.lowest:,.0f}{season}): was the export taken before it ended? {then}"]
 
 
 def outside_calendar_note(frame: pd.DataFrame, source: str) -> list[str]:

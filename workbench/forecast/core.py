@@ -801,24 +801,26 @@ def censor_unavailable(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, fr
 
 def censor_short_period(frame: pd.DataFrame, keys, freq: str, calendar: RetailCalendar | None = None
                         ) -> tuple[pd.DataFrame, list[str]]:
-    """``frame`` with its last period read as each series' level when the data say it was cut short,
+    """``frame`` with its last day read as each series' level when the data say it was cut short,
     and the note that says so.
 
     An export taken before its last day ended (orders keyed by payment time, the export cut by order
-    time: a stub of the orders paid after midnight) holds a last period far below any whole one. Read
+    time: a stub of the orders paid after midnight) holds a last day far below any whole one. Read
     as it is, it is a fall in demand: the daily models read levels on the log scale, where one day of
     5 units after ~1,700 a day weighs as a fall of a quarter over a 28-day level, and trial 12's
     categories moved -25..+22% on it (F21). The test is the table's (``validate.short_last_period``:
-    its total, all series together, under 60% of the lowest of its quiet siblings' and too low for a
-    Poisson count there), so the same file gets the same note and the same forecast. Each series'
-    value there becomes its median over those siblings (the same weekday of the 4 weeks before, for
-    days), or keeps its own sales where higher: the sales of a cut period are a lower bound of its
-    demand, as a declared stock-out's are (``censor_unavailable``, the censored-demand imputation of
-    SAP IBP's out-of-stock correction). A series whose period before the last was short of that
-    median by the table's rule (under ``SHORT_PERIOD_SHARE`` of it, and too low for a Poisson count
-    there) keeps its sales: it fell before the cut (a line stopped weeks ago leaves its table's last
-    week short of its siblings too, and stays stopped). Every model, the guard and the window bands
-    then read that level.
+    its total, over the series not already short the day before, under 60% of the lowest of its
+    quiet siblings', carried down by the same day's fall a year before, and too low for a Poisson
+    count there), so the same file gets the same note and the same forecast. Each series' value
+    there becomes its median over those siblings (the same weekday of the 4 weeks before), or keeps
+    its own sales where higher: the sales of a cut day are a lower bound of its demand, as a declared
+    stock-out's are (``censor_unavailable``, the censored-demand imputation of SAP IBP's out-of-stock
+    correction). A series already short the day before (the test's ``fell``) keeps its sales: it
+    fell before the cut. Every model, the guard and the window bands then read that level.
+    Only days: an export cut inside its last day is the mechanism, and a week's or a month's
+    shortfall is as often its season's end (a summer shop's first week of September lifted to its
+    August level had cost +69% on 8 weeks; review 11.1 F1): it is named (``short_period_note``) and
+    read as it is.
 
     Parameters
     ----------
@@ -830,50 +832,41 @@ def censor_short_period(frame: pd.DataFrame, keys, freq: str, calendar: RetailCa
 
     Returns
     -------
-    The frame (a copy, ``y`` as float, when its last period is short; else ``frame`` itself) and the
-    note (``[]`` when it is not short). A series with no row on any sibling, or none on the period
-    before the last, keeps its sales.
+    The frame (a copy, ``y`` as float, when its last day is short; else ``frame`` itself) and the
+    note (``[]`` when it is not short, or not a day). A series with no row on any sibling keeps its
+    sales.
     """
-    from scipy.stats import poisson
+    from workbench.data.validate import SHORT_PERIOD_SHARE, short_last_period
 
-    from workbench.data.validate import PERIOD_LENGTH, PERIOD_WORDS, SHORT_PERIOD_CHANCE, short_last_period
-
-    short = short_last_period(frame, freq, calendar)
-    if short is None:
+    if freq != "D":
         return frame, []
     keys = series_keys(frame, keys)
+    short = short_last_period(frame[[*keys, "ds", "y"]], freq, calendar, keys)
+    if short is None:
+        return frame, []
     original, frame = frame, frame.copy()
     frame["y"] = frame["y"].astype(float)
     ds = pd.DatetimeIndex(frame["ds"])
     last = ds == short.last
-
-    def per_series(rows):  # each last-period row's value of ``rows`` (median over its days), NaN without any
-        if not keys:
-            return np.full(int(last.sum()), rows["y"].median() if len(rows) else np.nan)
-        by = rows.groupby(keys, observed=True, sort=True)["y"].median()
+    if keys:
+        by = frame[ds.isin(short.siblings)].groupby(keys, observed=True, sort=True)["y"].median()
         at = frame.loc[last, keys]
-        return by.reindex(pd.MultiIndex.from_frame(at) if len(keys) > 1 else pd.Index(at[keys[0]])).to_numpy()
-
-    level = per_series(frame[ds.isin(short.siblings)])
-    before = per_series(frame[ds == short.last - PERIOD_LENGTH[freq]])
+        level = by.reindex(pd.MultiIndex.from_frame(at) if len(keys) > 1 else pd.Index(at[keys[0]])).to_numpy()
+    else:
+        level = np.full(int(last.sum()), frame.loc[ds.isin(short.siblings), "y"].median())
     sold = frame.loc[last, "y"].to_numpy()
-    # a series already short the period before, by the table's rule (a line stopped, out of stock), fell
-    # before the cut: kept as sold
-    level0, before0 = np.nan_to_num(level), np.nan_to_num(before)
-    fell = (before0 < SHORT_PERIOD_SHARE * level0) & (poisson.cdf(before0, level0) < SHORT_PERIOD_CHANCE)
-    whole = ~np.isnan(level) & ~np.isnan(before) & ~fell
+    whole = ~np.isnan(level) & ~short.fell[last]
     read = np.where(whole, np.maximum(sold, np.nan_to_num(level)), sold)
     if not (read > sold).any():  # every series sold its level there, or fell before the cut
         return original, []
     frame.loc[last, "y"] = read
-    word = PERIOD_WORDS[freq]
-    which = f"the same weekday in the {len(short.siblings)} weeks before" if freq == "D" else \
-        f"the {len(short.siblings)} {word} before"
-    kept = f"; {int((~whole).sum())} series low the {word[:-1]} before kept as sold" if (~whole).any() else ""
-    return frame, [f"forecast: the last {word[:-1]}, {short.last.date()}, is cut short (its total {short.total:,.0f} "
-                   f"under {SHORT_PERIOD_SHARE:.0%} of the lowest of {which}, {short.lowest:,.0f}): read as each "
-                   f"series' median on those {word} or its own sales where higher ({sold[whole].sum():,.0f} -> "
-                   f"{read[whole].sum():,.0f} over {int(whole.sum())} series{kept}), not as a fall in demand"]
+    season = f" times {short.season:.2f}, its fall a year before" if short.season < 1 else ""
+    kept = f"; {int((~whole).sum())} series low the day before kept as sold" if (~whole).any() else ""
+    return frame, [f"forecast: the last day, {short.last.date()}, is cut short (its total {short.total:,.0f} "
+                   f"under {SHORT_PERIOD_SHARE:.0%} of the lowest of the same weekday in the {len(short.siblings)} "
+                   f"weeks before, {short.lowest:,.0f}{season}): read as each series' median on those days or its "
+                   f"own sales where higher ({sold[whole].sum():,.0f} -> {read[whole].sum():,.0f} over "
+                   f"{int(whole.sum())} series{kept}), not as a fall in demand"]
 
 
 def _run_level(y: np.ndarray, ds: pd.DatetimeIndex, around: np.ndarray, start: int, end: int, freq: str
@@ -1062,8 +1055,8 @@ def forecast(
         if request.freq not in SPAN_STRIDE:  # spans, strides and horizon bands of window_band
             raise ParameterError(f"window: the band of a window total is measured on days, weeks or months; this "
                                  f"request is {request.freq!r} (forecast the days, weeks or months)")
-    frame, short = censor_short_period(frame, keys, request.freq, calendar)
     frame, censored = censor_unavailable(frame, keys, unavailable, request.freq)
+    frame, short = censor_short_period(frame, keys, request.freq, calendar)  # declared days read first
     results = _execute(frame, request, keys=keys, calendar=calendar, pool_events=pool_events,
                        with_baseline=with_baseline, progress=progress, out_dir=None, window=window,
                        unavailable=unavailable)
@@ -1098,8 +1091,8 @@ def forecast_to_parquet(frame: pd.DataFrame, out_dir: str | Path, request: Forec
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise ParameterError(f"{out_dir}: the output directory must be new or empty (it would mix "
                              f"partitions of different runs); choose another or empty it")
-    frame, short = censor_short_period(frame, keys, request.freq, calendar)
     frame, censored = censor_unavailable(frame, keys, unavailable, request.freq)
+    frame, short = censor_short_period(frame, keys, request.freq, calendar)  # declared days read first
     out_dir.mkdir(parents=True, exist_ok=True)
     results = _execute(frame, request, keys=keys, calendar=calendar, pool_events=pool_events,
                        with_baseline=with_baseline, progress=progress, out_dir=str(out_dir.resolve()),
