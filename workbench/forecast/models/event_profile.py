@@ -140,7 +140,8 @@ and an intermittent series (its last ``INTERMITTENT_DAYS`` days have an average 
 between sales of ``INTERMITTENT_ADI`` days or more: Syntetos & Boylan's cut-off between smooth
 and intermittent demand, "The accuracy of intermittent demand estimates", IJF 21, 2005; the
 log of counts of 0, 1 or 2 has no useful median; not a yearly off season, the same months off in
-two years: ``yearly_season.yearly_off``), are forecast by ``recent_level`` with the
+two years: ``yearly_season.yearly_off``, nor a yearly low season, a summer line's winter trickle:
+``yearly_season.low_season``, whose season is read along last year's path), are forecast by ``recent_level`` with the
 pooled event profile (a launch along the panel's launch curve), and the notes say so.
 """
 
@@ -173,7 +174,7 @@ from workbench.forecast.models.pool_season import SeasonShare, shares_season
 from workbench.forecast.models.regime import OPENING_GAP, Regime, describe_stop, detect_regime, opening_ramp, ramp_gaps
 from workbench.forecast.models.unseen import TAU, borrow_unseen
 from workbench.forecast.models.year_step import year_step
-from workbench.forecast.models.yearly_season import yearly_off
+from workbench.forecast.models.yearly_season import low_season, yearly_off
 
 YEAR = 364  # days: keeps the weekday
 SPAN = 400  # event offsets lie within this many days of their anchor
@@ -447,7 +448,10 @@ class EventProfile(Forecaster):
         self.launched_ = self.launched_ and not self.off_season_
         intermittent = (f"intermittent: sales on {(recent > 0).mean():.0%} of its last {len(recent)} days (a "
                         f"log-scale decomposition of a few units is biased)")
-        if sparse and not self.off_season_:
+        # a seasonal line in its low season at the cut-off (a summer mat's winter trickle) keeps its season:
+        # its last weeks are no intermittent demand (trial 13 F7: 618 at the winter trickle, -98%)
+        self.low_season_ = low_season(self.y_, "D", len(recent)) if sparse and not self.off_season_ else None
+        if sparse and not self.off_season_ and self.low_season_ is None:
             self.delegate_note_ = intermittent
         if self.off_season_:
             in_season = int((self.quiet_[born:] & ~season.off(np.arange(born, len(self.y_)))).sum())
@@ -494,8 +498,8 @@ class EventProfile(Forecaster):
             if not self.opening_gaps_.any():  # a ramp too short to measure is not flattened
                 self.path_settle_days_ = self.settle_days_
         regime_days = len(self.y_) - self.regime_.start
-        if self.off_season_ and regime_days < self.yearly_days_:  # its path would not be last year's
-            self.off_season_, self.delegate_note_ = False, intermittent
+        if (self.off_season_ or self.low_season_) and regime_days < self.yearly_days_:  # no path of last year's
+            self.off_season_, self.low_season_, self.delegate_note_ = False, None, intermittent
             return self._delegate(freq)
         self.one_off_ = self._one_off_days(regime_days)
         if (self.one_off_ & self.components_["in_event"]).any():  # no event's shape: decomposed without them
@@ -1737,6 +1741,8 @@ class EventProfile(Forecaster):
                          f"intermittent demand)" + (f"; its season's level is uncertain by up to +-{spread.max():.2f} "
                                                     f"log ({how}), which its window band holds"
                                                     if spread is not None and spread.max() > 0.005 else ""))
+        if self.low_season_ is not None:
+            notes.append(f"{self.name}: {self.low_season_.describe('D')}: forecast along last year's path")
         if self.regime_.start > self.regime_.born:
             notes.append(f"{self.name}: level shift on {self.ds_[self.regime_.start].date()}; level and "
                          f"growth come from the days since")

@@ -95,7 +95,7 @@ import pandas as pd
 from scipy.optimize import isotonic_regression
 
 from workbench.data.validate import PERIOD_WORDS, SEASON_LENGTH
-from workbench.forecast.models.yearly_season import OFF_PERIODS, yearly_off
+from workbench.forecast.models.yearly_season import OFF_PERIODS, low_season, yearly_off
 from workbench.forecast.text import readable
 
 START_RUN = 14
@@ -242,13 +242,19 @@ def stopped_since(y: np.ndarray, freq: str, quiet: np.ndarray | None = None) -> 
     stop). None otherwise (for a series that never sold in a quiet period, and for one whose last
     period sold: a line selling through an event span up to the cut-off has not stopped, however
     long its quiet zeros before that span), and when the zero periods that end it are a yearly off season (``yearly_season.yearly_off``: its season ended
-    where it ended a year before, and the off months came back as they did)."""
+    where it ended a year before, and the off months came back as they did) or a yearly low season
+    (``yearly_season.low_season``, a run of ``OFF_PERIODS`` or more: the same periods a year before sold about as rarely, and the year
+    between held its season)."""
     zeros = trailing_zeros(y)
     judged = trailing_zeros(np.asarray(y, float)[np.asarray(quiet, bool)] if quiet is not None else y)
     if zeros is None or judged is None or zeros[0] == 0:  # a stop needs zero periods that end it
         return None
     season = yearly_off(y, freq) if zeros[0] >= OFF_PERIODS[freq] else None
     if season is not None and season.runs[-1][1] == len(y):
+        return None
+    # a seasonal line in its low season, the same days a year before about as empty (trial 13's 凉被 LB01
+    # sold on 6% of its October days): its season is to come, not over
+    if zeros[0] >= OFF_PERIODS[freq] and low_season(y, freq, zeros[0]) is not None:
         return None
     # only the quiet periods of the zero run that ends y count: a line selling through an event
     # span to the cut-off (lychee opening its season inside 618) has no quiet sale after the

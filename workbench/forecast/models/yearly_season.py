@@ -405,3 +405,56 @@ def season_restarted(y: np.ndarray, start: int, freq: str) -> bool:
     near = start - YEAR_PERIODS[freq]
     return (off > near - OFF_PERIODS[freq] and begun <= near + OFF_PERIODS[freq]
             and average_demand_interval(y[begun:off]) < INTERMITTENT_ADI)
+
+
+@dataclass(frozen=True)
+class LowSeason:
+    """A series' yearly low season at the cut-off (``low_season``): the share of its last
+    ``window`` periods that sold (``now``), of the same periods a year before (``year_before``),
+    and of its best-selling ``window`` periods in the year between (``in_season``)."""
+
+    window: int
+    now: float
+    year_before: float
+    in_season: float
+
+    def describe(self, freq: str) -> str:
+        words = PERIOD_WORDS[freq]
+        return (f"sold on {self.now:.0%} of its last {self.window} {words}, as on {self.year_before:.0%} of the same "
+                f"{words} a year before, and on {self.in_season:.0%} of its {self.window} best {words} in the year "
+                f"between: its yearly low season, not intermittent demand")
+
+
+def low_season(y: np.ndarray, freq: str, window: int) -> LowSeason | None:
+    """Whether the last ``window`` periods of ``y`` (units per period at ``freq``, >= 0, shape (n,)),
+    sold on few of them, are its yearly low season, not its nature: a summer mat sells a unit or
+    two on two days in three from September to April and 80 a day in June (trial 13's 凉席, read
+    as intermittent demand and forecast at its winter trickle for 618: -98%). The low season of a
+    series with no off run (``yearly_off`` needs runs of ``OFF_PERIODS`` zero periods), when
+
+    * whether a period is empty depends on its place in the year (``calendar_bound`` under
+      ``SEASON_ALPHA``, the test ``yearly_off`` asks) in its history before those periods (their
+      own emptiness, a run of zeros at the end, would make any steady seller's calendar-bound);
+    * the same ``window`` periods a year before sold on about as large a share of them (within
+      ``STATE_TOLERANCE``, ``yearly_off``'s state at the cut-off): the season is at the phase it
+      was a year before;
+    * and in the year between, some ``window`` periods in a row sold regularly (an average demand
+      interval under ``INTERMITTENT_ADI``, Syntetos & Boylan 2005): its season, where a model of
+      its level has units to read.
+
+    Returns a ``LowSeason``, or None (also with under a year and ``window`` periods since its first
+    sale)."""
+    y = np.asarray(y, float)
+    year = YEAR_PERIODS.get(freq)
+    n = len(y)
+    if year is None or not (y > 0).any() or n - year - window < int(np.argmax(y > 0)):
+        return None
+    now, before = y[n - window:], y[n - year - window:n - year]
+    between = y[n - year:n - window]
+    if len(between) < window:
+        return None
+    sold = np.convolve((between > 0).astype(float), np.ones(window), "valid") / window
+    found = LowSeason(window, float((now > 0).mean()), float((before > 0).mean()), float(sold.max()))
+    if abs(found.now - found.year_before) > STATE_TOLERANCE or found.in_season < 1 / INTERMITTENT_ADI:
+        return None
+    return found if calendar_bound(y[:n - window], freq) < SEASON_ALPHA else None
