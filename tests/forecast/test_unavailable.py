@@ -369,3 +369,26 @@ def test_a_week_is_held_only_when_every_day_of_it_is_declared(tmp_path):
     days = pd.DataFrame({"sku": "A", "ds": pd.date_range("2026-09-09", periods=3)})
     assert wholly_declared(days, ["sku"], spans, "D").tolist() == [False, True, True]
     assert not wholly_declared(frame, ["sku"], None, "W").any()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_runs_level_moves_with_the_others_net_of_their_own_season(seed):
+    """Trial 13 F17: an all-year bedding set out 19 days of November was read at 1.51 times its level:
+    the other categories' winter duvets entering their season, which it does not share. Read net of the
+    others' change over the same days a year before, a winter ramp seen in both years moves it by
+    nothing (x1.5 before); a rise of the others this year only (x1.3 from the run on) still moves it."""
+    rng = np.random.default_rng(seed)
+    ds = pd.date_range("2024-12-01", "2026-11-30", freq="D")
+    winter = 1 + 0.5 * np.clip((ds.day_of_year.to_numpy() - 290) / 20, 0, 1)  # x1.5 from late October
+    out = (ds >= "2026-11-05") & (ds <= "2026-11-23")
+    for rise, lo, hi in ((np.ones(len(ds)), 0.9, 1.1), (np.where(ds >= "2026-11-05", 1.3, 1.0), 1.15, 1.45)):
+        rows = [pd.DataFrame({"category": "四件套", "sku": "SJ01", "ds": ds,
+                              "y": np.where(out, 0.0, rng.poisson(200.0, len(ds)))})]
+        rows += [pd.DataFrame({"category": "冬被", "sku": f"DB{i}", "ds": ds,
+                               "y": rng.poisson(30.0 * winter * rise).astype(float)}) for i in range(4)]
+        frame = pd.concat(rows, ignore_index=True)
+        spans = pd.DataFrame({"sku": ["SJ01"], "start": [ds[out][0]], "end": [ds[out][-1]], "line": [2]})
+        censored, notes = censor_unavailable(frame, ["category", "sku"], spans, "D")
+        level = censored[(censored["sku"] == "SJ01") & np.r_[out, np.zeros(4 * len(ds), bool)]]["y"].mean()
+        assert lo < level / 200 < hi, (level, notes)
+        assert "net of their change over the same days a year before" in str(notes[0]), notes
