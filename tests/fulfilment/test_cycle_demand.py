@@ -158,3 +158,24 @@ def test_a_sku_stopped_in_one_region_is_split_over_the_regions_it_still_sells_in
     assert units[("TEA", "East")] == pytest.approx(units[("TEA", "South")], rel=0.15)  # both still sell
     stopped = [n for n in series.notes if "stopped in this region" in n]
     assert len(stopped) == 1 and "sku=NUTS, region=South" in stopped[0] and "2026-07-03" in stopped[0]
+
+
+def test_a_region_a_sku_entered_within_the_year_is_split_on_the_units_since():
+    """Review 11.2 F5: the split's 365 days gave a region the nuts entered 60 days before the
+    cut-off, at East's 20 a day, 14% of their forecast. The shares now read the units since the
+    latest region's first sale: about half each, and the note says how many SKUs were read so."""
+    from workbench.fulfilment.cycle import regional_note, regional_shares
+
+    rng = np.random.default_rng(0)
+    days = pd.date_range("2024-06-01", "2026-11-30")
+    entered = days > days[-1] - pd.Timedelta(days=60)
+    history = pd.concat([pd.DataFrame({"sku": "NUTS", "region": "East", "ds": days, "y": rng.poisson(20, len(days))}),
+                         pd.DataFrame({"sku": "NUTS", "region": "South", "ds": days,
+                                       "y": np.where(entered, rng.poisson(20, len(days)), 0)}),
+                         *[pd.DataFrame({"sku": "TEA", "region": region, "ds": days, "y": rng.poisson(10, len(days))})
+                           for region in ("East", "South")]], ignore_index=True).astype({"y": float})
+    shares = regional_shares(history, days[-1]).set_index(["sku", "region"])["share"]
+    assert shares[("NUTS", "South")] == pytest.approx(0.5, abs=0.05)
+    assert shares[("TEA", "South")] == pytest.approx(0.5, abs=0.05)
+    assert "or, for 1 SKUs that entered a region within them, since that region's first sale" in \
+        regional_note(regional_shares(history, days[-1]), ["sku"])[0]

@@ -14,7 +14,8 @@ Stated assumptions (shown in the report):
   its sums, so the network, the peak and the stock read one national figure, which the report
   states (:meth:`CycleResult.forecast_text`), and the rules that act on one SKU (a yearly off
   season, a launch, a stop, a winter) reach the regions; a SKU's stop in one region is read on its
-  SKU x region series: its share there is 0 and a note names it (:func:`region_stops`);
+  SKU x region series: its share there is 0 and a note names it (:func:`region_stops`), and a
+  region it entered within the year is split on the units since (:func:`regional_shares`);
 * the network is sized on the event window's mean units per region (the figure that adds up
   from SKUs to regions to the nation; costs are linear in units; the peak checks P50 and P90),
   split over cities by population share (the network's own rule: :func:`~workbench.network.china.city_demand`, or the
@@ -1089,7 +1090,9 @@ def cycle_demand(history: pd.DataFrame, window, calendar=None, *, n_jobs: int | 
 def regional_shares(history: pd.DataFrame, cutoff, calendar=None) -> pd.DataFrame:
     """Each SKU's share of its units in each region, ``sku, region, share`` (adding up to 1 per
     SKU, over every region of ``history``), from its units over the ``SHARE_DAYS`` days to
-    ``cutoff`` (its whole history when it sold nothing in them), pooled with the shop's regional
+    ``cutoff``, or since the latest region it entered (its first sale there) when that is later (a
+    region entered 60 days ago at the others' rate holds a sixth of a year's units, not its half;
+    its whole history when it sold nothing in the year), pooled with the shop's regional
     mix over the same days as ``SHARE_PRIOR_UNITS`` units of prior (a Dirichlet prior: additive
     smoothing towards the mix), so a SKU of a few weeks' sales is not split by their noise. A
     region where the SKU stopped (``region_stops``: the core's stop rule on its SKU x region
@@ -1106,10 +1109,21 @@ def regional_shares(history: pd.DataFrame, cutoff, calendar=None) -> pd.DataFram
 
     Returns:
         ``sku, region, share``; ``attrs["units"]``: each SKU's units over the days read;
-        ``attrs["stopped"]``: ``sku, region, reason`` of the regions set to 0.
+        ``attrs["stopped"]``: ``sku, region, reason`` of the regions set to 0; ``attrs["entered"]``:
+        the day each SKU whose units are read since a region's first sale entered it.
     """
     rows = history[history["ds"] <= pd.Timestamp(cutoff)]
-    recent = rows[rows["ds"] > pd.Timestamp(cutoff) - pd.Timedelta(days=SHARE_DAYS)]
+    year = rows[rows["ds"] > pd.Timestamp(cutoff) - pd.Timedelta(days=SHARE_DAYS)]
+    stops = region_stops(rows, cutoff, calendar)
+    selling = rows[rows["y"] > 0].groupby("sku")["region"].nunique()
+    held = stops[stops["sku"].map(stops["sku"].value_counts()) < stops["sku"].map(selling)]  # not all it sold in
+    # the units since the latest region the SKU entered (its first sale there): a region entered 60
+    # days ago at the others' rate holds a sixth of a year's units, not its half of the days since
+    first = rows[rows["y"] > 0].groupby(["sku", "region"], as_index=False)["ds"].min()
+    first = first[~pd.MultiIndex.from_frame(first[["sku", "region"]]).isin(
+        pd.MultiIndex.from_frame(held[["sku", "region"]]))]
+    since = year["sku"].map(first.groupby("sku")["ds"].max())
+    recent = year[since.isna() | (year["ds"] >= since)]
     units = recent.groupby(["sku", "region"])["y"].sum()
     sold = units.groupby(level=0).sum()
     quiet = pd.Index(rows["sku"].unique()).difference(sold.index[sold > 0])
@@ -1117,13 +1131,10 @@ def regional_shares(history: pd.DataFrame, cutoff, calendar=None) -> pd.DataFram
         older = rows[rows["sku"].isin(quiet)].groupby(["sku", "region"])["y"].sum()
         units = pd.concat([units.drop(index=quiet, level=0, errors="ignore"), older])
     every = sorted(rows["region"].astype(str).unique())
-    mix = recent.groupby("region")["y"].sum().reindex(every).fillna(0.0)
+    mix = year.groupby("region")["y"].sum().reindex(every).fillna(0.0)
     mix = mix / mix.sum() if mix.sum() > 0 else pd.Series(1.0 / len(every), index=every)
     table = units.unstack("region").reindex(columns=every).fillna(0.0).clip(lower=0.0)
     pooled = table.add(mix * SHARE_PRIOR_UNITS, axis=1)
-    stops = region_stops(rows, cutoff, calendar)
-    selling = rows[rows["y"] > 0].groupby("sku")["region"].nunique()
-    held = stops[stops["sku"].map(stops["sku"].value_counts()) < stops["sku"].map(selling)]  # not all it sold in
     for sku, region in zip(held["sku"], held["region"]):
         pooled.loc[sku, str(region)] = 0.0
     share = pooled.div(pooled.sum(axis=1), axis=0)
@@ -1131,6 +1142,8 @@ def regional_shares(history: pd.DataFrame, cutoff, calendar=None) -> pd.DataFram
     out.columns = ["sku", "region", "share"]
     out.attrs["units"] = table.sum(axis=1)
     out.attrs["stopped"] = held.reset_index(drop=True)
+    entered = first.groupby("sku")["ds"].max()
+    out.attrs["entered"] = entered[entered > pd.Timestamp(cutoff) - pd.Timedelta(days=SHARE_DAYS)]
     return out
 
 
@@ -1167,8 +1180,11 @@ def regional_note(shares: pd.DataFrame, keys: list[str]) -> list[str]:
     the split, and a note per region a SKU stopped in (its share 0)."""
     units = shares.attrs.get("units", pd.Series(dtype=float))
     few = int((units < SHARE_PRIOR_UNITS).sum())
+    entered = shares.attrs.get("entered", pd.Series(dtype=object))
     split = (f"regions: each SKU forecast once ({', '.join(keys)}), reconciled with the national total, then split "
-             f"over the regions by its share of its units in them over the last {SHARE_DAYS} days, pooled with "
+             f"over the regions by its share of its units in them over the last {SHARE_DAYS} days"
+             + (f" or, for {len(entered)} SKUs that entered a region within them, since that region's first sale"
+                if len(entered) else "") + ", pooled with "
              f"the shop's regional mix as {SHARE_PRIOR_UNITS:g} units of it"
              + (f" ({few} SKUs sold fewer units than that: split near the shop's mix)" if few else "")
              + "; each region's band is its own direct forecast's, scaled to its sum")
