@@ -255,6 +255,10 @@ ONE_OFF_ALPHA = 1e-4
 # rate of a few days a month needs a quarter (a grape season's first 48 days, its opening days
 # high, had its smearing x1.34)
 MIN_ONE_OFF_DAYS = 91
+# a moving event's span more than this many days from its date a year back reads last year's
+# baseline at its own offsets (``_aligned_refs``)
+SHIFT_DAYS = 3
+ALIGN_LOG = 0.1
 
 
 @lru_cache(maxsize=64)
@@ -1015,12 +1019,47 @@ class EventProfile(Forecaster):
         # a step is a year-on-year difference measured at the cut-off: it fades as the growth does
         steps = step * (0.5 ** (h / yearly_halflife) if yearly_halflife else np.ones(horizon))
         ext = np.concatenate([level, np.empty(horizon)])
+        aligned = self._aligned_refs(n, horizon)
         for start in range(n, n + horizon, YEAR):  # a second year builds on the first
             tt = np.arange(start, min(start + YEAR, n + horizon))
             ref = tt - YEAR
+            moved = aligned[tt - n]
+            # the aligned day where last year's baseline there differs from the day a year back's
+            # by more than ``ALIGN_LOG`` (a span's baseline falling across it, not a flat one)
+            ref = np.where((moved >= 0) & (np.abs(ext[np.maximum(moved, 0)] - ext[np.maximum(ref, 0)]) > ALIGN_LOG),
+                           moved, ref)
             lift = g[tt - n] + (steps[tt - n] if start == n else 0.0)
             ext[tt] = np.where(ref >= 0, ext[np.maximum(ref, 0)] + lift, level[-1] + g[tt - n] * h[tt - n] / YEAR)
         return ext[n:], notes
+
+    def _aligned_refs(self, n: int, horizon: int) -> np.ndarray:
+        """For the ``horizon`` days after the first ``n``: the day a year back its baseline is read
+        on, where that is not the day ``YEAR`` before (-1 elsewhere). A day in the span of an event
+        whose anchor moves (Spring Festival: 11 days earlier in 2027 than in 2026) reads last
+        year's baseline at the same offset from last year's anchor, the day its uplift at that
+        offset was read against: a span's baseline is interpolated across it, so a year-ago day
+        at another offset sits on another stretch of it (trial 13 F1: a winter duvet's baseline,
+        falling across last year's 年货节 + 春节 span to the spring low, was read 11 days late, and
+        the 年货节 uplift measured on its lower stretch laid on its higher: x2 over the window).
+        A day whose aligned day is within ``SHIFT_DAYS`` of ``YEAR`` back keeps ``YEAR`` back, and
+        ``_baseline_path`` takes the aligned day only where last year's baseline there differs from
+        the day a year back's by more than ``ALIGN_LOG`` (a span's baseline falling across it)."""
+        refs = np.full(horizon, -1)
+        offsets = _offsets(self.ds_[self.regime_.born], n + horizon, self.calendar_)
+        for off in offsets.values():
+            days = np.flatnonzero(~np.isnan(off))
+            occurrences = consecutive_runs(days)
+            for prev, cur in zip(occurrences[:-1], occurrences[1:]):
+                prev = prev[prev < n]
+                cur = cur[cur >= n]
+                if not len(prev) or not len(cur):
+                    continue
+                at = np.full(2 * SPAN + 1, -1)
+                at[off[prev].astype(int) + SPAN] = prev
+                match = at[off[cur].astype(int) + SPAN]
+                moved = (match >= 0) & (np.abs(cur - match - YEAR) > SHIFT_DAYS) & (np.abs(cur - match - YEAR) < YEAR // 4)
+                refs[cur[moved] - n] = match[moved]
+        return refs
 
     def _off_season_spread(self, comp: dict, growth: float, fade: np.ndarray) -> np.ndarray:
         """The standard deviation (log) of a yearly off season's level on each day ahead (shape
