@@ -95,10 +95,12 @@ def year_demand(forecast: pd.DataFrame, keys: list[str], history: pd.DataFrame |
     beyond = grid["yhat"].isna()
     # a zero forecast over the horizon is a stop, unless last year's same days sold nothing either while
     # its year did: a yearly off season (the forecast's off season is 0 too), whose season lies ahead
+    by_key = [grid[k] for k in keys]
     in_horizon = grid["last_year"].where(~beyond)
-    horizon_last = in_horizon.groupby([grid[k] for k in keys]).transform(lambda v: v.sum(min_count=1))
-    year_last = grid["last_year"].groupby([grid[k] for k in keys]).transform("sum")
-    stopped = (grid["total"] <= 0) & ~((horizon_last == 0) & (year_last > 0))
+    horizon_known = in_horizon.notna().groupby(by_key).transform("sum") > 0
+    horizon_last = in_horizon.groupby(by_key).transform("sum")
+    year_last = grid["last_year"].groupby(by_key).transform("sum")
+    stopped = (grid["total"] <= 0) & ~(horizon_known & (horizon_last == 0) & (year_last > 0))
     grid["demand"] = np.where(beyond, np.where(stopped, 0.0, naive.fillna(grid["mean"])), grid["yhat"])
     grid["naive"] = naive.fillna(grid["demand"])
     return grid[[*keys, "day", "ds", "demand", "last_year", "naive"]]
@@ -112,7 +114,7 @@ def busiest_window(path: pd.DataFrame, keys: list[str], column: str, days: float
     to its winter trickle, though it sells out from May (trial 13 F9); on a flat path both are alike.
 
     Args:
-        path: :func:`year_demand`'s ``[keys..., day, <column>]``, ``day`` 0..n-1 per key, units/day.
+        path: :func:`year_demand`'s ``[keys..., day, <column>]``, ``day`` 0..n-1 for every key, units/day.
         keys: key columns.
         column: the demand column to sum (``demand`` or ``naive``).
         days: the stretch's length in days (>= 0; the whole path when longer).
@@ -122,17 +124,18 @@ def busiest_window(path: pd.DataFrame, keys: list[str], column: str, days: float
     """
     whole, part = int(np.floor(days)), float(days - np.floor(days))
 
-    def widest(values: pd.Series) -> float:
-        d = values.to_numpy(dtype=float)
-        n = len(d)
-        if whole >= n:
-            return float(d.sum())
-        c = np.concatenate([[0.0], np.cumsum(d)])
-        starts = np.arange(n - whole)
-        return float((c[starts + whole] - c[starts] + part * d[starts + whole]).max())
-
     ordered = path.sort_values([*keys, "day"], kind="stable")
-    return ordered.groupby(keys)[column].agg(widest)
+    n = int(path["day"].max()) + 1 if len(path) else 0  # every key's path has days 0..n-1
+    d = ordered[column].to_numpy(dtype=float).reshape(-1, n) if n else np.zeros((0, 0))
+    if whole >= n:
+        widest = d.sum(axis=1)
+    else:
+        c = np.concatenate([np.zeros((len(d), 1)), np.cumsum(d, axis=1)], axis=1)
+        starts = np.arange(n - whole)
+        widest = (c[:, starts + whole] - c[:, starts] + part * d[:, starts + whole]).max(axis=1)
+    index = pd.MultiIndex.from_frame(ordered[keys].iloc[::n]) if n and len(keys) > 1 else \
+        pd.Index(ordered[keys[0]].iloc[::n] if n else [], name=keys[0])
+    return pd.Series(widest, index=index, name=column)
 
 
 def _change(history: pd.DataFrame, keys: list[str], days: int = 91) -> pd.DataFrame:
