@@ -171,3 +171,24 @@ def test_a_yearly_off_season_forecast_at_zero_is_no_stopped_line():
     selling = sales.assign(y=np.where(sales["sku"] == "young", 10.0, sales["y"]))
     listed = clearance_list(stopped, stock, keys=["sku"], min_turns=4, history=selling)
     assert listed.set_index("sku").loc["young", "clear_units"] == 800
+
+
+def test_an_off_seasons_few_units_measure_no_change_and_an_unchanged_knit_is_kept():
+    """A winter knit (Poisson 20 a day November-February, 0.1 a day else, the same both years) in
+    September, forecast at its 0.1 a day for 62 days, 500 on hand (it sells ~2,400 a winter). Its
+    change since last year was read on its last 91 days, ~9 units a side: x0.43..x4.67 over 20 seeds,
+    and scaled down by it, its own last year listed it on 4 of them, 159-235 units to clear (review
+    11.2 F6). Read where the units measure it (its year here), the change is within 10% of 1 and the
+    knit is listed on none."""
+    from workbench.inventory.clearance import _change
+
+    end = pd.Timestamp("2026-09-10")
+    days = pd.date_range(end - pd.Timedelta(days=729), end)
+    winter_days = days.month.isin([11, 12, 1, 2])
+    fc = pd.DataFrame({"sku": "knit", "ds": pd.date_range(end + pd.Timedelta(days=1), periods=62), "yhat": 0.1})
+    stock = pd.DataFrame({"sku": ["knit"], "on_hand": [500.0]})
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        sales = pd.DataFrame({"sku": "knit", "ds": days, "y": rng.poisson(np.where(winter_days, 20.0, 0.1))})
+        assert _change(sales, ["sku"])["change"].iloc[0] == pytest.approx(1.0, abs=0.1), seed
+        assert clearance_list(fc, stock, keys=["sku"], history=sales).empty, seed
