@@ -115,3 +115,32 @@ def test_the_guard_lets_a_year_of_history_fall_as_its_season_fell_in_sales():
     assert judged(last_year, last_year) is None
     assert judged(last_year, last_year * np.where(np.arange(120) < 28, 0.2, 1.0)) is None
     assert "under 1/3 of the last 28 periods' mean" in judged(last_year / 10, last_year / 10)
+
+
+def test_a_season_returned_survives_the_flattening_of_an_opening_ramp():
+    """A summer seller (30-60 a day from May to mid-October, x0.08-x0.2 of that the rest of the year)
+    whose shop opened on 2025-07-01 at 30% and settled over 45 days; history to 2026-07-10. Its May rise
+    is its season's return (``regime.season_returned``), and its opening ramp is flattened
+    (``EventProfile._flatten_opening``), which rebuilt the regime without its season (review 11.1 F6):
+    on 7 of 8 seeds the rise was then read as a year's growth, the 90 days after the cut-off at
+    x1.13-x1.32 of the truth where they hold x1.00-x1.19 with the season kept."""
+    days = pd.date_range("2025-07-01", "2026-07-10")
+    ahead = pd.date_range(days[-1] + pd.Timedelta(days=1), periods=90)
+    opened = np.clip(0.3 + 0.7 * np.arange(len(days)) / 45, 0, 1)
+
+    def summer(on, high, low):
+        doy = on.day_of_year.to_numpy()
+        return high * np.where((doy >= 120) & (doy < 290), 1.0, low) * WEEKDAYS[on.day_of_week]
+
+    quiet = ~in_event_span(event_offsets(days, default_calendar()))
+    ratios = []
+    for seed in range(8):
+        rng = np.random.default_rng(seed)
+        high, low = rng.uniform(30, 60), rng.uniform(0.08, 0.2)
+        y = rng.poisson(summer(days, high, low) * opened).astype(float)
+        model = EventProfile().fit(y, days, freq="D")
+        assert model.opening_ > 0 and model.regime_.season == detect_regime(y, quiet).season is not None, seed
+        pred = model.predict(len(ahead))
+        assert any("returned it to its level of a year before" in n for n in pred.notes), seed
+        ratios.append(pred.mean.sum() / summer(ahead, high, low).sum())
+    assert max(ratios) < 1.25, np.round(ratios, 2).tolist()

@@ -147,7 +147,7 @@ pooled event profile (a launch along the panel's launch curve), and the notes sa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -171,7 +171,7 @@ from workbench.forecast.models.recent_level import RecentLevel
 from workbench.forecast.models.launch import LaunchCurve, launch_of
 from workbench.forecast.models.naive import SeasonalNaive
 from workbench.forecast.models.pool_season import SeasonShare, shares_season
-from workbench.forecast.models.regime import OPENING_GAP, Regime, describe_stop, detect_regime, opening_ramp, ramp_gaps
+from workbench.forecast.models.regime import OPENING_GAP, describe_stop, detect_regime, opening_ramp, ramp_gaps
 from workbench.forecast.models.unseen import TAU, borrow_unseen
 from workbench.forecast.models.year_step import year_step
 from workbench.forecast.models.yearly_season import low_season, yearly_off
@@ -433,7 +433,7 @@ class EventProfile(Forecaster):
             # a launch ramps up to the panel's plateau: the "shifts" before it are the ramp,
             # which the launch curve follows from the series' own current level
             shifts = tuple(s for s in self.regime_.shifts if s >= born + curve.plateau)
-            self.regime_ = Regime(born, shifts[-1] if shifts else born, shifts, self.regime_.stopped)
+            self.regime_ = replace(self.regime_, start=shifts[-1] if shifts else born, shifts=shifts)
         self.uplift_ = {}
         self.delegate_, self.delegate_note_ = None, ""
         recent = self.y_[max(self.regime_.start, len(self.y_) - INTERMITTENT_DAYS):]
@@ -757,7 +757,7 @@ class EventProfile(Forecaster):
         self.z_ = self.z_ - np.r_[self.opening_gaps_, np.zeros(len(self.z_) - len(self.opening_gaps_))]
         self.components_ = self._decompose(self.z_, self.offsets_, self.dow_)
         shifts = tuple(s for s in self.regime_.shifts if s >= born + self.opening_)
-        self.regime_ = Regime(born, shifts[-1] if shifts else born, shifts, self.regime_.stopped)
+        self.regime_ = replace(self.regime_, start=shifts[-1] if shifts else born, shifts=shifts)  # its season kept
 
     def _day_number(self, index: int) -> int:
         """Days since 1970-01-01 of the history's day ``index``."""
