@@ -179,3 +179,40 @@ def test_a_region_a_sku_entered_within_the_year_is_split_on_the_units_since():
     assert shares[("TEA", "South")] == pytest.approx(0.5, abs=0.05)
     assert "or, for 1 SKUs that entered a region within them, since that region's first sale" in \
         regional_note(regional_shares(history, days[-1]), ["sku"])[0]
+
+
+def test_a_stock_out_in_one_province_gives_up_its_share_of_the_region_only(tmp_path):
+    """Review 11.2 F7: a planned 浙江 stock-out of NUTS (a file naming the province, read as East by
+    ``read_cycle_unavailable``) zeroed NUTS in all of East, 560 units of a 20-a-day split over
+    2027-01-02..01-29 booked as lost sales. It gives up Zhejiang's share of East: its share of East's
+    sales where the sales name provinces (40% here), else its share of East's population; a run naming
+    the region gives up all of it, and South keeps its units."""
+    from workbench.fulfilment.cycle import _given_up_in_regions, read_cycle_unavailable
+    from workbench.network.places import load_cities
+
+    oos = tmp_path / "oos.csv"
+    oos.write_text("sku,province,start,end\nNUTS,浙江,2027-01-02,2027-01-29\nTEA,East,2027-01-02,2027-01-29\n",
+                   encoding="utf-8")
+    spans, notes = read_cycle_unavailable(oos, "sku", "region", ["province"])
+    assert spans[["sku", "region"]].values.tolist() == [["NUTS", "East"], ["TEA", "East"]]
+    assert "gives up the province's share of its region's units" in notes[0]
+    days = pd.date_range("2027-01-02", "2027-01-29")
+    split = pd.DataFrame([{"sku": sku, "region": region, "ds": d, "yhat": 20.0, "yhat_q90": 30.0}
+                          for sku in ("NUTS", "TEA") for region in ("East", "South") for d in days])
+    places = [{"province": "Zhejiang", "region": "East", "share": 0.4, "units": 400.0},
+              {"province": "Jiangsu", "region": "East", "share": 0.6, "units": 600.0},
+              {"province": "Guangdong", "region": "South", "share": 1.0, "units": 900.0}]
+    cities = load_cities()
+    east = cities[cities["region"] == "East"]
+    by_population = east.loc[east["province"] == "Zhejiang", "population"].sum() / east["population"].sum()
+    for shares, zhejiang in ((places, 0.4), (None, by_population)):
+        out, said = _given_up_in_regions(split, spans, "2026-12-31", shares)
+        total = out.groupby(["sku", "region"])[["yhat", "yhat_q90", "lost_sales"]].sum()
+        assert total.loc[("NUTS", "East")].tolist() == pytest.approx([560 * (1 - zhejiang), 840 * (1 - zhejiang),
+                                                                     560 * zhejiang])
+        assert total.loc[("TEA", "East")].tolist() == pytest.approx([0.0, 0.0, 560.0])
+        assert total.xs("South", level="region")["yhat"].tolist() == [560.0, 560.0]
+        assert total.xs("South", level="region")["lost_sales"].tolist() == [0.0, 0.0]
+        assert said == [f"unavailable: Zhejiang's run(s) after the history give up {zhejiang:.0%} of East's units ("
+                        + ("its share of the region's sales over the last 365 days)" if shares else
+                           "the sales name no province: its share of the region's population)")]

@@ -503,8 +503,9 @@ def read_cycle_unavailable(path, sku_col: str, region_col: str, sum_over) -> tup
     """A planning cycle's unavailable-days file (``workbench.data.unavailable.read_spans``) with its
     key columns ``sku`` (the sales file's ``sku_col``) and, when it names places, ``region``: one of
     ``unavailable_place_columns``, its values a region of the network (East, 华东) or a province
-    (广东, 浙江省, Guangdong) read as its region (the cycle's series are SKU x region: a province's
-    run is its region's, said in the notes).
+    (广东, 浙江省, Guangdong) read as its region (the cycle's series are SKU x region), said in the
+    notes; ``attrs["provinces"]`` maps such a run's ``line`` to its province (English name), whose
+    share of its region a run after the history gives up (``cycle_demand``).
 
     Returns:
         ``(spans, notes)``.
@@ -544,9 +545,12 @@ def read_cycle_unavailable(path, sku_col: str, region_col: str, sum_over) -> tup
     out = spans.drop(columns=column)
     out.insert(int("sku" in out), "region", regions.to_numpy())
     out.attrs["source"] = src
+    out.attrs["provinces"] = {int(line): p for v, line, p in zip(values, spans["line"], provinces["province"])
+                              if region_of(v) is None and p is not None}
     notes = [f"unavailable: a province is read as its region ({', '.join(read_as[:4])}"
-             f"{', ...' if len(read_as) > 4 else ''}): the cycle forecasts each SKU's regions, so the run is its whole "
-             f"region's"] if read_as else []
+             f"{', ...' if len(read_as) > 4 else ''}): the cycle forecasts each SKU's regions, so in the history the "
+             f"run is read at the region's level; after it, it gives up the province's share of its region's "
+             f"units"] if read_as else []
     return out, notes
 
 
@@ -1028,7 +1032,8 @@ def cycle_demand(history: pd.DataFrame, window, calendar=None, *, n_jobs: int | 
     and a cycle of 49 SKUs forecast 336 series (6-10 min on two cores) where 49 carry the figure.
 
     Args:
-        history: daily units ``[sku, region, ds, y]``.
+        history: daily units ``[sku, region, ds, y]``; ``attrs["province_shares"]`` (``load_history``'s,
+            None or absent: the sales name no province) gives a province's run its share of its region.
         window: the event window (``EventWindow``) after the history.
         calendar: the plan's ``RetailCalendar`` (None: the shipped one).
         reconcile: a method of ``planning.PLANNING_RECONCILE`` (the SKUs with the national total).
@@ -1036,7 +1041,8 @@ def cycle_demand(history: pd.DataFrame, window, calendar=None, *, n_jobs: int | 
             only: the SKUs' series read them (as their level in the history; after it, sales 0 with
             the demand given up in ``lost_sales``, ``event_forecast``). Rows naming a region: the
             SKU x region history is read as its level on them before it is summed to the SKU, and a
-            run after the history gives up that region's split units (``lost_sales``).
+            run after the history gives up that region's split units (``lost_sales``), a province's
+            run its share of them (``_given_up_in_regions``).
         categories: SKU -> category (each SKU's one), the pooled level young SKUs borrow from; None
             or a SKU without one: keyed ``sku`` only.
 
@@ -1048,6 +1054,7 @@ def cycle_demand(history: pd.DataFrame, window, calendar=None, *, n_jobs: int | 
     from workbench.forecast.planning import (EventForecast, event_forecast, inner_notes, level_forecast,
                                              window_totals)
 
+    places = history.attrs.get("province_shares")  # where a province's run after the history takes its share
     history = history[["sku", "region", "ds", "y"]]
     by_region = unavailable is not None and "region" in unavailable.columns
     censored, _ = censor_unavailable(history, ["sku", "region"], unavailable, "D")  # notes: the SKUs' forecast's
@@ -1064,15 +1071,15 @@ def cycle_demand(history: pd.DataFrame, window, calendar=None, *, n_jobs: int | 
     values = [c for c in split.columns if c.startswith("yhat") or c == LOST_SALES]
     split = split.assign(**{c: split[c].to_numpy(float) * split["share"].to_numpy() for c in values})
     split = split.drop(columns="share")
-    direct = top.direct_total
+    direct, given_notes = top.direct_total, []
     if by_region:  # a region's declared days after the history: its split units given up
-        split = _given_up_in_regions(split, unavailable, top.cutoff)
+        split, given_notes = _given_up_in_regions(split, unavailable, top.cutoff, places)
         if direct is not None and LOST_SALES in split:
             direct = given_up(direct, split[["ds", LOST_SALES]], [])
     split = split[["sku", "region", *[c for c in split.columns if c not in ("sku", "region")]]]
     split.attrs["failures"] = top.forecast.attrs.get("failures", [])
     regions = censored.groupby(["region", "ds"], as_index=False, sort=True)["y"].sum()
-    notes = [*top.notes, *regional_note(shares, keys)]
+    notes = [*top.notes, *given_notes, *regional_note(shares, keys)]
     with inner_notes("the region totals' own forecast, made only for their band (not an output series)", notes):
         own = event_forecast(regions, event=window.event, year=window.year, quantiles=QUANTILES, keys=["region"],
                              n_jobs=n_jobs, calendar=calendar, reconcile="bottom_up")
@@ -1195,20 +1202,57 @@ def regional_note(shares: pd.DataFrame, keys: list[str]) -> list[str]:
                      for r in stopped.itertuples()]]
 
 
-def _given_up_in_regions(split: pd.DataFrame, unavailable: pd.DataFrame, cutoff) -> pd.DataFrame:
-    """``split`` (the SKU x region daily forecast) with the days ``unavailable``'s rows naming a
-    region declare after ``cutoff`` at sales 0 and their point forecast added to ``lost_sales``."""
+def _given_up_in_regions(split: pd.DataFrame, unavailable: pd.DataFrame, cutoff, places=None
+                         ) -> tuple[pd.DataFrame, list[str]]:
+    """``split`` (the SKU x region daily forecast) with the units ``unavailable``'s rows naming a
+    region give up on their days after ``cutoff``: sales 0, bands and baseline too, for a run of the
+    whole region; for a run of one province (``read_cycle_unavailable``'s ``attrs["provinces"]``) its
+    share of the region (``_province_share``; runs of several provinces on a day add up, to the whole
+    region at most), the rest kept. The units given up are added to ``lost_sales``; the notes give
+    each province's share. ``places``: ``province_shares``' records (None: the sales name no province).
+
+    A planned 浙江 stock-out had zeroed the SKU in all of East (Shanghai, Jiangsu, Anhui, Fujian,
+    Jiangxi, Shandong too) and booked all of it as lost sales (review 11.2 F7)."""
     from workbench.forecast.core import LOST_SALES, unavailable_mask
 
-    mask = unavailable_mask(split, ["sku", "region"], unavailable) & (split["ds"] > pd.Timestamp(cutoff)).to_numpy()
-    if not mask.any():
-        return split
+    after = (split["ds"] > pd.Timestamp(cutoff)).to_numpy()
+    provinces = unavailable.attrs.get("provinces") or {}
+    named = unavailable["line"].map(provinces) if "line" in unavailable and provinces else \
+        pd.Series(None, index=unavailable.index, dtype=object)
+    given = unavailable_mask(split, ["sku", "region"], unavailable[named.isna()]).astype(float)
+    notes, part = [], np.zeros(len(split))
+    for province, runs in unavailable[named.notna()].groupby(named[named.notna()], sort=True):
+        region = str(runs["region"].iloc[0])
+        share, source = _province_share(province, region, places)
+        part += share * unavailable_mask(split, ["sku", "region"], runs)
+        notes.append(f"unavailable: {province}'s run(s) after the history give up {share:.0%} of {region}'s units "
+                     f"({source})")
+    given = np.maximum(given, np.minimum(part, 1.0)) * after
+    if not given.any():
+        return split, []
     out = split.copy()
-    lost = np.where(mask, out["yhat"].to_numpy(float), 0.0)
+    lost = out["yhat"].to_numpy(float) * given
     for c in [c for c in out.columns if c.startswith("yhat")]:
-        out.loc[mask, c] = 0.0
+        out[c] = out[c].to_numpy(float) * (1.0 - given)
     out[LOST_SALES] = (out[LOST_SALES].to_numpy(float) if LOST_SALES in out else 0.0) + lost
-    return out
+    return out, notes
+
+
+def _province_share(province: str, region: str, places) -> tuple[float, str]:
+    """A province's share of its region's units and where it comes from: its share of the region's
+    sales (``places``: ``province_shares``' records, the network's placement of the region's units;
+    0 for a province they do not name), else of the region's population in the city table (the
+    network's placement without them)."""
+    if places is not None:
+        table = pd.DataFrame(places, columns=["province", "region", "share", "units"])
+        share = float(table.loc[(table["province"] == province) & (table["region"] == region), "share"].sum())
+        return share, f"its share of the region's sales over the last {PROVINCE_SHARE_DAYS} days"
+    from workbench.network.places import load_cities
+
+    cities = load_cities()
+    inside = cities[cities["region"] == region]
+    return (float(inside.loc[inside["province"] == province, "population"].sum() / inside["population"].sum()),
+            "the sales name no province: its share of the region's population")
 
 
 def serving_shares(result, demand: pd.DataFrame) -> pd.DataFrame:
