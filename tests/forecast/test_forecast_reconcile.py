@@ -756,5 +756,7 @@ def test_held_series_days_stay_as_forecast_under_every_method(method):
 
 def test_held_rows_must_be_one_a_row():
     bottom, total, held = _held_panel()
-    with pytest.raises(ParameterError, match=r"held: one flag per row of the bottom forecast \(12\)"):
+    with pytest.raises(ParameterError, match=r"held: one share per row of the bottom forecast \(12\)"):
         reconcile(bottom, total, keys=["sku"], method="ols", held=held[:5])
+    with pytest.raises(ParameterError, match=r"held: each row's share of its days declared unavailable, from 0 to 1"):
+        reconcile(bottom, total, keys=["sku"], method="ols", held=held * 2.0)

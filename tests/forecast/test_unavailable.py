@@ -356,19 +356,52 @@ def test_a_projection_keeps_a_planned_stock_out_at_sales_zero(method, tmp_path):
 
 
 def test_a_week_is_held_only_when_every_day_of_it_is_declared(tmp_path):
-    """The reconciliation holds the periods whose sales are 0 by declaration: a week with 3 of its 7
-    days declared still sells on the other 4."""
-    from workbench.forecast.core import wholly_declared
+    """The reconciliation holds the periods whose sales are 0 by declaration (share 1): a week with 4
+    of its 7 days declared still sells on the other 3 (share 4/7)."""
+    from workbench.forecast.core import unavailable_share
 
     weeks = pd.date_range("2026-09-07", periods=4, freq="W-MON")
     frame = pd.DataFrame({"sku": np.repeat(["A", "B"], 4), "ds": np.tile(weeks, 2), "y": 1.0})
     path = tmp_path / "oos.csv"
     path.write_text("sku,start,end\nA,2026-09-10,2026-09-27\n", encoding="utf-8")  # Thu of week 1..Sun of week 3
     spans = read_unavailable(path, frame, ["sku"])
-    assert wholly_declared(frame, ["sku"], spans, "W").tolist() == [False, True, True, False] + [False] * 4
+    assert unavailable_share(frame, ["sku"], spans, "W").tolist() == pytest.approx([4 / 7, 1, 1, 0] + [0] * 4)
     days = pd.DataFrame({"sku": "A", "ds": pd.date_range("2026-09-09", periods=3)})
-    assert wholly_declared(days, ["sku"], spans, "D").tolist() == [False, True, True]
-    assert not wholly_declared(frame, ["sku"], None, "W").any()
+    assert unavailable_share(days, ["sku"], spans, "D").tolist() == [0, 1, 1]
+    assert not unavailable_share(frame, ["sku"], None, "W").any()
+
+
+@pytest.mark.parametrize("method", ["ols", "wls_struct", "mint_shrink", "forecast_proportions", "top_down_var"])
+def test_a_partly_declared_week_moves_only_as_far_as_the_days_it_sells(method, tmp_path):
+    """Review 11.1 F5: A sells 70 a week; 6 of the 7 days of its first week are declared unavailable, so
+    its forecast there is one selling day, 10 (``constrain_unavailable``), and its second week is wholly
+    declared (held at 0). B sells 70 a week; the direct total says 110 and 100. Moved like a whole free
+    week, A's first week went 10 -> 20.0 under ``ols`` and 17.5 under ``wls_struct``; now it moves as far
+    as its one selling day: by no more than a seventh of B's move, or by no larger a factor than B's
+    (the top-down splits), under every method; the wholly declared week stays 0."""
+    from workbench.forecast.core import unavailable_share
+    from workbench.forecast.reconcile import reconcile
+
+    weeks = pd.date_range("2026-09-07", periods=2, freq="W-MON")
+    bottom = pd.DataFrame({"sku": ["A", "A", "B", "B"], "ds": list(weeks) * 2, "yhat": [10.0, 0.0, 70.0, 70.0],
+                           "yhat_q10": [7.0, 0.0, 49.0, 49.0], "yhat_q90": [13.0, 0.0, 91.0, 91.0]})
+    path = tmp_path / "oos.csv"
+    path.write_text("sku,start,end\nA,2026-09-08,2026-09-20\n", encoding="utf-8")
+    spans = read_unavailable(path, bottom.rename(columns={"yhat": "y"}), ["sku"])
+    held = unavailable_share(bottom, ["sku"], spans, "W")
+    total = pd.DataFrame({"ds": weeks, "yhat": [110.0, 100.0], "yhat_q10": [90.0, 80.0], "yhat_q90": [130.0, 120.0]})
+    errors = None
+    if method == "mint_shrink":  # past errors of a unit variance for each series, the total their sum
+        rng = np.random.default_rng(0)
+        cut = pd.DataFrame({"cutoff": np.repeat(np.arange(30), 2), "ds": np.tile(weeks, 30)})
+        a, b = rng.normal(0, 1, 60), rng.normal(0, 1, 60)
+        errors = {"bottom": pd.concat([cut.assign(sku="A", error=a), cut.assign(sku="B", error=b)]),
+                  (): cut.assign(error=a + b + rng.normal(0, 0.5, 60))}
+    out = reconcile(bottom, total, keys=["sku"], method=method, held=held, errors=errors).set_index(["sku", "ds"])
+    a_week, b_week = out.loc[("A", weeks[0]), "yhat"], out.loc[("B", weeks[0]), "yhat"]
+    assert out.loc[("A", weeks[1]), ["yhat", "yhat_q10", "yhat_q90"]].tolist() == [0.0, 0.0, 0.0]
+    assert a_week - 10 <= (b_week - 70) / 7 + 1e-9 or a_week / 10 <= b_week / 70 + 1e-9, (a_week, b_week)
+    assert out.attrs["reconcile"]["held"] == 1 and out.attrs["reconcile"]["partly_held"] == 1
 
 
 @pytest.mark.parametrize("seed", [0, 1])

@@ -25,7 +25,7 @@ from workbench.calendar import RetailCalendar, default_calendar
 from workbench.errors import ModelError, ParameterError
 from workbench.forecast import metrics
 from workbench.forecast.core import (LOST_SALES, ForecastNoteWarning, censor_unavailable, forecast, given_up,
-                                     series_keys, unavailable_mask, wholly_declared)
+                                     series_keys, unavailable_mask, unavailable_share)
 from workbench.forecast.models import AUTO
 from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
 from workbench.forecast.reconcile import prepare_method, reconcile as reconcile_levels, scale_band
@@ -221,7 +221,7 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
                 if why:  # "auto"'s choice or a fallback, as the planning's note says it
                     warnings.warn(f"levels reconciled by {method} ({why})", ForecastNoteWarning, stacklevel=2)
                 fc = reconcile_levels(fc, total, keys=keys, method=method, errors=errors,
-                                      held=wholly_declared(fc, keys, unavailable, "D"))
+                                      held=unavailable_share(fc, keys, unavailable, "D"))
         window_fc = fc[(fc["ds"] >= start) & (fc["ds"] <= end)]
         replaced = {tuple(f.key.get(k) for k in keys): f.error for f in fc.attrs.get("replaced", [])}
         joined = window_fc.merge(frame, on=[*keys, "ds"], how="left")

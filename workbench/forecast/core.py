@@ -645,17 +645,17 @@ def unavailable_mask(frame: pd.DataFrame, keys, spans: pd.DataFrame | None) -> n
     return DeclaredRuns(spans, keys).mask(frame)
 
 
-def wholly_declared(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, freq: str) -> np.ndarray:
-    """Boolean mask (shape (len(frame),)) of the rows of ``frame`` (``[keys..., ds, ...]``, periods at
-    ``freq`` dated by their first day) whose every day ``spans`` (``read_unavailable``'s table) declares
-    unavailable for their series: the periods whose sales forecast is 0 by declaration
-    (``constrain_unavailable``), which a reconciliation holds there (``reconcile.reconcile(held=...)``;
-    review 10.1 F4). A week or month with some days declared is not wholly declared: its other days
-    sell."""
+def unavailable_share(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, freq: str) -> np.ndarray:
+    """The share (shape (len(frame),), 0..1) of the days of each row of ``frame`` (``[keys..., ds,
+    ...]``, periods at ``freq`` dated by their first day) that ``spans`` (``read_unavailable``'s
+    table) declares unavailable for its series (``declared_share``): 1 for a period whose sales
+    forecast is 0 by declaration (``constrain_unavailable``), which a reconciliation holds there, and
+    a week's or month's share for one partly declared, which a reconciliation moves only as far as the
+    days it sells (``reconcile.reconcile(held=...)``; review 10.1 F4, review 11.1 F5)."""
     runs = DeclaredRuns(spans, keys)
     if freq == "D" or not runs:
-        return runs.mask(frame)
-    out = np.zeros(len(frame), dtype=bool)
+        return runs.mask(frame).astype(float)
+    out = np.zeros(len(frame))
     named = np.flatnonzero(runs.named(frame))
     keys = list(keys)
     part = frame.iloc[named]
@@ -663,8 +663,7 @@ def wholly_declared(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, freq:
         key = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
         ds = pd.DatetimeIndex(part["ds"].iloc[rows])
         order = np.argsort(ds.to_numpy())
-        share = declared_share(ds[order], freq, runs.of(key))
-        out[named[rows[order]]] = share >= 1.0
+        out[named[rows[order]]] = declared_share(ds[order], freq, runs.of(key))
     return out
 
 

@@ -16,7 +16,7 @@ from workbench.calendar import EventWindow, RetailCalendar, default_calendar
 from workbench.errors import DataValidationError, ModelError, ParameterError
 from workbench.forecast.backtest import unseen_note, window_history
 from workbench.forecast.core import (LOST_SALES, censor_unavailable, coarser_levels, forecast, given_up, series_keys,
-                                     wholly_declared)
+                                     unavailable_share)
 from workbench.forecast.models.base import DEFAULT_QUANTILES, quantile_column
 from workbench.forecast.request import MAX_HORIZON, ForecastRequest, check_lead
 from workbench.notes import series_label
@@ -458,7 +458,8 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
     nothing was reconciled). ``spans``: the series' refit span sums (``forecast``'s
     ``attrs["window_spans"]``), the errors ``mint_refits`` weighs by; ``notes``: the run's, which the
     direct total's own notes join, labelled (``inner_notes``); ``unavailable``: declared days, whose
-    periods wholly declared every method holds at sales 0 (``core.wholly_declared``)."""
+    periods wholly declared every method holds at sales 0, and those partly declared it moves only
+    as far as the days they sell (``core.unavailable_share``)."""
     from workbench.forecast.reconcile import reconcile
 
     failures = fc.attrs.get("failures", [])
@@ -487,7 +488,7 @@ def _reconciled(fc: pd.DataFrame, train: pd.DataFrame, request: ForecastRequest,
                                          direct.attrs.get("window_spans"))
     fallback = f" (chosen: {why})" if why else ""
     out = reconcile(fc, direct, keys=keys, method=method, errors=errors,
-                    held=wholly_declared(fc, keys, unavailable, request.freq))
+                    held=unavailable_share(fc, keys, unavailable, request.freq))
 
     summed, national, coherent = (window_point_total(f, window, request.freq) for f in (fc, direct, out))
     gap = f" ({summed / national - 1:+.1%})" if national > 0 else ""
@@ -544,6 +545,8 @@ def _how_extra(info: dict, freq: str) -> str:
     word = PERIOD_WORDS[freq]
     held = (f"; {info['held']} series-{word}s wholly declared unavailable held at sales 0, the other series taking "
             f"the gap") if info.get("held") else ""
+    held += (f"; {info['partly_held']} series-{word}s partly declared unavailable moved only as far as the days they "
+             f"sell") if info.get("partly_held") else ""
     if not info.get("negative_values"):
         return held
     return (f"{held}; {info['negative_values']} series-{word}s came out negative and were set to zero "

@@ -75,10 +75,15 @@ units are rounding of all-zero series and are not counted). Top-down and bottom-
 negative.
 
 Held rows (``reconcile(held=...)``): a series-period whose sales are 0 by declaration (a planned
-stock-out, ``core.wholly_declared``) stays as forecast under every method and the other series take
+stock-out, ``core.unavailable_share`` 1) stays as forecast under every method and the other series take
 the gap: the projections weigh it with no error variance (its row and column of W zero, one W per
 date, so ``b~ = b^`` there; ``ols`` and ``wls_struct`` had spread the gap over it, review 10.1 F4),
-the top-down splits leave it out.
+the top-down splits leave it out. A week or month partly declared (a share ``s`` of its days) sells
+on the rest, and moves only as far as they do: ``ols``, ``wls_struct`` and ``mint_shrink`` weigh its
+error variance by ``1 - s`` (its selling days, as the structural scaling counts bottom series; a week
+with 6 of its 7 days declared had been moved like a whole free week, 10 -> 20 units under ``ols``,
+review 11.1 F5); forecast proportions and the band-weighted methods read it already, its forecast and
+band being scaled by ``1 - s`` (``core.constrain_unavailable``).
 
 Quantiles: quantiles of a sum are not sums of quantiles, so each bottom series keeps its own
 band, moved with its mean: scaled by the ratio of its reconciled to its base mean, or, where the
@@ -671,16 +676,18 @@ def reconcile(bottom: pd.DataFrame, upper=None, *, keys, method: str = "forecast
         may have none). ``"backtest_weights"``: ``{"bottom": ..., "total": ...}``, the bottom
         series' and the total's refit span sums (each forecast's ``attrs["window_spans"]``:
         ``[keys..., origin, start, actual, forecast]``, the total's without keys).
-    held : None, or a boolean array of shape (len(bottom),): the bottom's rows every method keeps
-        as forecast (a day declared unavailable, sales 0 by declaration: ``core.wholly_declared``;
-        review 10.1 F4); the other series of the date take the gap. A projection weighs them with no
-        error variance (their rows and columns of W zero, one W per date, as a band of 0..0 under
-        ``wls_var``: ``b~ = b^`` there, Lemma 1), the top-down splits leave them out of the split.
+    held : None, or an array of shape (len(bottom),): each bottom row's share of its days declared
+        unavailable (``core.unavailable_share``, 0..1; booleans: 1 or 0). A row at 1 (sales 0 by
+        declaration; review 10.1 F4) every method keeps as forecast, the other series of the date
+        taking the gap: a projection weighs it with no error variance (its row and column of W zero,
+        one W per date, as a band of 0..0 under ``wls_var``: ``b~ = b^`` there, Lemma 1), the top-down
+        splits leave it out. A row between moves as far as its selling days (module doc).
 
     Returns
     -------
     A copy of ``bottom`` with every value column (``yhat``, quantiles, baseline) reconciled; its
-    ``attrs["reconcile"]`` holds the method, ``held`` (the rows held), and per method the top-down factors (dicts date ->
+    ``attrs["reconcile"]`` holds the method, ``held`` (the rows held), ``partly_held`` (the rows
+    partly declared), and per method the top-down factors (dicts date ->
     factor, for the mean and the quantiles), the shrinkage intensity (``mint_refits``: the
     bottom's correlation, the error rows and the series with errors), and the count and units of
     negative values set to zero.
@@ -688,7 +695,7 @@ def reconcile(bottom: pd.DataFrame, upper=None, *, keys, method: str = "forecast
     Raises
     ------
     ParameterError : unknown method; a missing level, series, date or column; errors missing or
-        misaligned for ``"mint_shrink"``; ``held`` of another length.
+        misaligned for ``"mint_shrink"``; ``held`` of another length or outside 0..1.
     """
     if method not in METHODS:
         raise ParameterError(f"method: {method!r} is not one of {list(METHODS)}")
@@ -696,9 +703,12 @@ def reconcile(bottom: pd.DataFrame, upper=None, *, keys, method: str = "forecast
     missing = [k for k in [*keys, "ds", "yhat"] if k not in bottom.columns]
     if missing:
         raise ParameterError(f"bottom forecast: missing columns {missing}")
-    held = np.zeros(len(bottom), dtype=bool) if held is None else np.asarray(held, dtype=bool)
-    if held.shape != (len(bottom),):
-        raise ParameterError(f"held: one flag per row of the bottom forecast ({len(bottom)}); got {held.shape}")
+    declared = np.zeros(len(bottom)) if held is None else np.asarray(held, dtype=float)
+    if declared.shape != (len(bottom),):
+        raise ParameterError(f"held: one share per row of the bottom forecast ({len(bottom)}); got {declared.shape}")
+    if not ((declared >= 0) & (declared <= 1)).all():
+        raise ParameterError("held: each row's share of its days declared unavailable, from 0 to 1")
+    held = declared >= 1
     upper = {(): upper} if isinstance(upper, pd.DataFrame) else dict(upper or {})
     upper = {tuple(level): _bare(frame) for level, frame in upper.items()}
     attrs, bottom = dict(bottom.attrs), _bare(bottom)
@@ -717,8 +727,9 @@ def reconcile(bottom: pd.DataFrame, upper=None, *, keys, method: str = "forecast
     elif not upper:
         raise ParameterError(f"{method} needs the direct forecasts of at least one level above the bottom")
     else:
-        out = _project(bottom, upper, keys, method, errors, held)
-    out.attrs = {**attrs, "reconcile": {**out.attrs["reconcile"], "held": int(held.sum())}}
+        out = _project(bottom, upper, keys, method, errors, declared)
+    out.attrs = {**attrs, "reconcile": {**out.attrs["reconcile"], "held": int(held.sum()),
+                                        "partly_held": int(((declared > 0) & ~held).sum())}}
     return out
 
 
@@ -860,30 +871,33 @@ def _moved(bottom: pd.DataFrame, by: str, new: np.ndarray, columns) -> np.ndarra
     return moved
 
 
-def _held_rows(bottom: pd.DataFrame, held: np.ndarray, table: pd.DataFrame, keys, dates) -> np.ndarray:
-    """``held`` (one flag per row of ``bottom``) as an (n_bottom, m) matrix over the table's series
-    and the ``dates``, as ``_stack`` orders them."""
-    out = np.zeros((len(table), len(dates)), dtype=bool)
-    if held.any():
-        rows = pd.MultiIndex.from_frame(table[keys]).get_indexer(pd.MultiIndex.from_frame(bottom.loc[held, keys]))
-        out[rows, pd.Index(dates).get_indexer(bottom.loc[held, "ds"])] = True
+def _held_rows(bottom: pd.DataFrame, declared: np.ndarray, table: pd.DataFrame, keys, dates) -> np.ndarray:
+    """``declared`` (each row of ``bottom``'s share of its days declared unavailable) as an (n_bottom,
+    m) matrix over the table's series and the ``dates``, as ``_stack`` orders them (0 elsewhere)."""
+    out = np.zeros((len(table), len(dates)))
+    on = declared > 0
+    if on.any():
+        rows = pd.MultiIndex.from_frame(table[keys]).get_indexer(pd.MultiIndex.from_frame(bottom.loc[on, keys]))
+        out[rows, pd.Index(dates).get_indexer(bottom.loc[on, "ds"])] = declared[on]
     return out
 
 
-def _project(bottom, upper, keys, method, errors, held: np.ndarray) -> pd.DataFrame:
+def _project(bottom, upper, keys, method, errors, declared: np.ndarray) -> pd.DataFrame:
     levels = [level for level in upper if level != tuple(keys)]
     table = _series_table(bottom, keys, levels)
     S, labels = summing_matrix(table, levels)
     frames = {**upper, "bottom": bottom}
     base, dates = _stack(frames, table, keys, levels, labels, "yhat", ["ds"], "forecast")
-    fixed = _held_rows(bottom, held, table, keys, dates)   # (n_bottom, dates)
+    shares = _held_rows(bottom, declared, table, keys, dates)   # (n_bottom, dates): declared shares
+    fixed = shares >= 1
     n_upper = len(S) - S.shape[1]
     info = {"method": method}
     G, factor = None, None
     if method in ("ols", "wls_struct"):
         diagonal = np.ones(len(S)) if method == "ols" else S.sum(axis=1)
-        if fixed.any():  # held series-days weigh nothing: one W a date, as wls_var's
+        if shares.any():  # a series-day weighs its selling days (none held): one W a date, as wls_var's
             variance = np.repeat(diagonal[:, None], len(dates), axis=1)
+            variance[n_upper:] *= 1.0 - shares
         else:
             G = [(mint_projection(S, diagonal=diagonal), slice(None))]
     elif method in ("wls_var", "mint_refits"):  # one projection a day: each series' variance at that horizon
@@ -912,11 +926,9 @@ def _project(bottom, upper, keys, method, errors, held: np.ndarray) -> pd.DataFr
         E, _ = _stack(errors, table, keys, levels, labels, "error", index_cols, "errors")
         W, lam = shrunk_covariance(E.T)
         G = []
-        for pattern in np.unique(fixed.T, axis=0):  # one G per set of held series: their rows of W zero
-            still = n_upper + np.flatnonzero(pattern)
-            weights = W.copy()
-            weights[still, :], weights[:, still] = 0.0, 0.0
-            G.append((mint_projection(S, weights), (fixed.T == pattern).all(axis=1)))
+        for pattern in np.unique(shares.T, axis=0):  # one G per set of declared shares: W weighed by selling days
+            selling = np.sqrt(np.r_[np.ones(n_upper), 1.0 - pattern])  # held: their rows of W zero
+            G.append((mint_projection(S, W * np.outer(selling, selling)), (shares.T == pattern).all(axis=1)))
         info.update(shrinkage=lam, error_rows=E.shape[1])
     if G is None:
         variance[n_upper:][fixed] = 0.0
