@@ -180,6 +180,21 @@ def _to_date(value: Any, where: str) -> pd.Timestamp:
         raise ConfigError(f"{where}: {value!r} is not a date; write YYYY-MM-DD") from exc
 
 
+def _overlap(a: EventWindow, b: EventWindow) -> bool:
+    """Whether two event windows share a day."""
+    return a.start <= b.end and b.start <= a.end
+
+
+def _years_said(years: list[int]) -> str:
+    """The years of ``CHECKED_YEARS`` an overlap happens in, short: "every year 2010-2040" or
+    "in 4 of the years 2010-2040: 2015, 2018, 2026, 2034"."""
+    span = f"{CHECKED_YEARS[0]}-{CHECKED_YEARS[-1]}"
+    if len(years) == len(CHECKED_YEARS):
+        return f"every year {span}"
+    listed = ", ".join(map(str, years[:8])) + (", ..." if len(years) > 8 else "")
+    return f"in {len(years)} of the years {span}: {listed}"
+
+
 class RetailCalendar:
     """Event windows, holidays and make-up working days for any year from 2000 to 2099.
 
@@ -210,9 +225,11 @@ class RetailCalendar:
     def _check_user_events(self, user: dict) -> None:
         """Every event the planner's file defines or changes resolves in ``CHECKED_YEARS`` (a bad
         date or "MM-DD" is named at its line), does not overlap another event's window (one day
-        belongs to one event) but for a shipped public holiday without peak days (Labour Day,
-        National Day), whose days a planner's NEW event takes (the two weeks before 中秋
-        reach National Day's week in 2025 and 2028), and a new event is announced (``NewEventWarning``)."""
+        belongs to one event) but for a shipped holiday or pause that gives way (``_gives_way``:
+        National Day, whose week the two weeks before 中秋 reach in 2025 and 2028; the Spring
+        Festival pause's last days, which a shop's early-March sale reaches in 2026), whose days a
+        planner's NEW event takes, and a new event is announced (``NewEventWarning``). A refused
+        overlap names the year nearest today's and the years it happens in."""
         import warnings
 
         touched = set((user.get("events") or {}))
@@ -231,21 +248,27 @@ class RetailCalendar:
                 if mine.start > mine.end:
                     raise ConfigError(f"{self._where('years', year, name)}: {name} {year} starts "
                                       f"{mine.start.date()}, after its end {mine.end.date()}")
-                for other in self.events:
-                    if other == name:
-                        continue
-                    for y in (year - 1, year, year + 1):
-                        theirs = windows.get((other, y))
-                        if theirs is None or not (mine.start <= theirs.end and theirs.start <= mine.end):
-                            continue
-                        if name not in self._defaults and other in self._defaults - touched and not theirs.peaks:
-                            taken.setdefault(name, {}).setdefault(other, set()).add(y)
-                            continue
-                        raise ConfigError(
-                            f"{self._where('events', name)}: {name} {year} ({mine.start.date()} to "
-                            f"{mine.end.date()}) overlaps {other} {y} ({theirs.start.date()} to "
-                            f"{theirs.end.date()}); one day belongs to one event: move the window or "
-                            f"change {other}'s")
+            for other in self.events:
+                if other == name:
+                    continue
+                clashes = [(year, y) for year in CHECKED_YEARS for y in (year - 1, year, year + 1)
+                           if (other, y) in windows and _overlap(windows[name, year], windows[other, y])]
+                refused = [(year, y) for year, y in clashes
+                           if not (name not in self._defaults and other in self._defaults - touched
+                                   and self._gives_way(other, windows[other, y], windows[name, year]))]
+                for year, y in clashes:
+                    if (year, y) not in refused:
+                        taken.setdefault(name, {}).setdefault(other, set()).add(y)
+                if refused:
+                    # the example is the year nearest today's: 2010 says nothing to a planner of 2027
+                    year, y = min(refused, key=lambda pair: abs(pair[0] - pd.Timestamp.today().year))
+                    mine, theirs = windows[name, year], windows[other, y]
+                    years = sorted({y for _, y in refused})
+                    raise ConfigError(
+                        f"{self._where('events', name)}: {name} {year} ({mine.start.date()} to "
+                        f"{mine.end.date()}) overlaps {other} {y} ({theirs.start.date()} to "
+                        f"{theirs.end.date()}; {_years_said(years)}); "
+                        f"one day belongs to one event: move the window or change {other}'s")
         for name in sorted(touched - self._defaults):
             shared = "; ".join(f"it takes the days it shares with {other} in {', '.join(map(str, sorted(years)))}"
                                for other, years in sorted(taken.get(name, {}).items()))
@@ -257,6 +280,16 @@ class RetailCalendar:
                           f"one, a lunar event's lift moves to this year's dates (a solar one's stays in the "
                           f"season)"
                           f"{'; ' + shared if shared else ''}", NewEventWarning, stacklevel=3)
+
+    def _gives_way(self, shipped: str, theirs: EventWindow, mine: EventWindow) -> bool:
+        """Whether a shipped event's window ``theirs`` gives the days it shares to a planner's new
+        event's ``mine``: a public holiday without peak days (National Day), or a holiday or pause
+        whose peak days lie outside ``mine`` (the Spring Festival pause's last week reaches into
+        March in 2010, 2015, 2018 and 2026: a shop's 03-01..03-08 sale takes those days). A sale's
+        window (618, Double 11) is never shared."""
+        if not theirs.peaks:
+            return True
+        return self.kind(shipped) != "sale" and not any(mine.start <= p <= mine.end for p in theirs.peaks)
 
     # -- validation ---------------------------------------------------------------------------
     def _validate(self) -> None:
