@@ -224,11 +224,16 @@ def test_a_stop_next_to_a_launch_at_its_level_is_named_as_a_likely_replacement(t
     assert "--successors" in notes[0] and "Z" not in notes[0].split(":")[1].split(".")[0]
     # trial 10: a pair across the category key is said to be one (A1 is in c1, B1 in c2)
     assert "in column 'sku', across 'cat' (c1 -> c2: a replacement rarely changes its 'cat')" in notes[0]
-    # a launch in the stopped code's own category is named first, the cross-category pair after it
+    # a launch in the stopped code's own category drops the cross-category candidate
     c1 = frame[frame["sku"] == "B1"].assign(sku="C1", cat="c1")
-    both = likely_replacements(pd.concat([frame, c1], ignore_index=True), keys)[0]
-    assert both.startswith("2 code(s) stopped") and both.index("-> C1") < both.index("-> B1")
-    assert "-> C1 (first sale 2026-03-01, 10 a day) in column 'sku';" in both
+    both = likely_replacements(pd.concat([frame, c1], ignore_index=True), keys)
+    assert len(both) == 1 and both[0].startswith("1 code(s) stopped") and "-> B1" not in both[0]
+    assert "A1 (last sale 2026-02-28, 10 a day) -> C1 (first sale 2026-03-01, 10 a day) in column 'sku'." in both[0]
+    # trial 14 F5: two codes stopped beside one launch in their category (shades turning over) name no pair
+    a2 = frame[frame["sku"] == "A1"].assign(sku="A2")
+    turned = likely_replacements(pd.concat([frame, c1, a2], ignore_index=True), keys)
+    assert len(turned) == 1 and turned[0].startswith("3 code(s) stopped and launched in turn at like levels")
+    assert "(A1, C1, A2)" in turned[0] and "->" not in turned[0]
     louder = frame.assign(y=frame["y"].where(frame["sku"] != "B1", 50.0))
     assert likely_replacements(louder, keys) == []
     merged, _ = apply_successors(frame, keys, read_successors(_write(tmp_path, "predecessor,successor\nA1,B1\n")))

@@ -325,7 +325,7 @@ def likely_replacements(frame: pd.DataFrame, keys, groups: dict | None = None) -
     first_day, last_day = frame["ds"].min(), frame["ds"].max()
     gap = pd.Timedelta(days=HINT_GAP)
     span = HINT_PERIODS.get(freq, HINT_PERIODS["D"])
-    pairs, across = [], []
+    found = []  # (column, old code, new code, text, across)
     for column in keys:
         codes = frame.groupby([column, "ds"], observed=True)["y"].sum()
         sold = codes[codes > 0].reset_index()
@@ -360,20 +360,51 @@ def likely_replacements(frame: pd.DataFrame, keys, groups: dict | None = None) -
                             f"(first sale {nrow['min'].date()}, {_units(after)} a {word}) in column {column!r}")
                     old_group, new_group = group.get(code), group.get(successor)
                     if old_group == new_group or old_group is None or new_group is None:  # unknown: no claim
-                        pairs.append(pair)
+                        found.append((column, code, successor, pair, False))
                     else:
                         names = ", ".join(map(repr, above))
-                        across.append(f"{pair}, across {names} ({'/'.join(map(str, old_group))} -> "
+                        found.append((column, code, successor,
+                                      f"{pair}, across {names} ({'/'.join(map(str, old_group))} -> "
                                       f"{'/'.join(map(str, new_group))}: a replacement rarely changes its "
-                                      f"{names})")
-    pairs += across
-    if not pairs:
+                                      f"{names})", True))
+    pairs, turnover = _one_to_one(found)
+    if not pairs and not turnover:
         return []
-    return [f"{len(pairs)} code(s) stopped as another started at a like level, as a line replaced by a new code "
-            f"does: {'; '.join(pairs[:SHOWN_PAIRS])}{'; and more' if len(pairs) > SHOWN_PAIRS else ''}. They are "
-            f"forecast as a stopped line and a launch; if the new code replaces the old one, say so with "
-            f"--successors FILE (the reports' successors parameter): its series then continues the old one's "
-            f"history (docs/own-data.md)"]
+    notes = []
+    if pairs:
+        notes.append(f"{len(pairs)} code(s) stopped as another started at a like level, as a line replaced by a new "
+                     f"code does: {'; '.join(pairs[:SHOWN_PAIRS])}{'; and more' if len(pairs) > SHOWN_PAIRS else ''}. "
+                     f"They are forecast as a stopped line and a launch; if the new code replaces the old one, say so "
+                     f"with --successors FILE (the reports' successors parameter): its series then continues the old "
+                     f"one's history (docs/own-data.md)")
+    if turnover:
+        shown = ", ".join(turnover[:2 * SHOWN_PAIRS]) + (", ..." if len(turnover) > 2 * SHOWN_PAIRS else "")
+        notes.append(f"{len(turnover)} code(s) stopped and launched in turn at like levels, several beside each "
+                     f"other ({shown}): a range that turns over (shades, a season's lines), not one line replacing "
+                     f"another, so no pair is named; a code that does replace another goes in --successors FILE")
+    return notes
+
+
+def _one_to_one(found: list[tuple]) -> tuple[list[str], list[str]]:
+    """The hint's pairs of ``likely_replacements`` that read as one line replaced by one code, in
+    order (within a group first, then across groups), and the codes that turn over instead.
+
+    A stopped code with a candidate in its own group drops its candidates across groups (a
+    replacement rarely changes its category). A code left in two or more candidate pairs, as the
+    old code, the new one or both (two shades stopped beside one launch; a launch that stopped
+    beside the next), is a range turning over: the pairs it is in are dropped and its code is
+    listed (trial 14 F5: a lipstick range's 34 rotations
+    were offered as replacements after the shop had declared its one successor)."""
+    in_group = {(column, old) for column, old, _, _, across in found if not across}
+    kept = [f for f in found if not (f[4] and (f[0], f[1]) in in_group)]
+    seen = pd.Series([(f[0], code) for f in kept for code in (f[1], f[2])], dtype=object).value_counts()
+    pairs, turnover = [], []
+    for column, old, new, text, across in sorted(kept, key=lambda f: f[4]):
+        if seen[(column, old)] == 1 and seen[(column, new)] == 1:
+            pairs.append(text)
+        else:
+            turnover += [str(code) for code in (old, new) if str(code) not in turnover]
+    return pairs, turnover
 
 
 def _group_of(frame: pd.DataFrame, column: str, keys: list[str]) -> tuple[list[str], dict]:
