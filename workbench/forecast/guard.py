@@ -17,7 +17,10 @@ non-negative the core checks first, for every model.) The checks, in order:
   series forecasts many times anything it has seen unless an event profile explains it (event
   uplift is the mean over the baseline, so it is allowed; the mean itself is capped at
   ``EVENT_FACTOR`` times the largest value seen, and so is the highest quantile: a band that
-  reaches billions is no band); each cap times the growth the series made over its last year
+  reaches billions is no band; for a young series both net of the pool's own rise it borrows,
+  ``Prediction.pooled_uplift``: its pooled path, no higher than the pool has been, and the
+  pooled event uplift it takes whole: a red bedding set launched three weeks before its New
+  Year sale rises as far as its category did, not 10x its launch trickle); each cap times the growth the series made over its last year
   (``own_growth``, at most ``MAX_OWN_GROWTH``: a channel growing x9 a year may do so again);
 * a series with volume in its last ``WINDOW`` periods is not forecast to collapse: the mean
   baseline over each block of ``WINDOW`` periods of the horizon (a block is judged alone, so a
@@ -65,6 +68,16 @@ def _explained(pred: Prediction) -> np.ndarray | None:
     ``models.pool_season``); None without either."""
     parts = [np.asarray(v, float) for v in (pred.launch_growth, pred.path_change) if v is not None]
     return sum(parts) if parts else None
+
+
+def _pooled_lift(pred: Prediction) -> np.ndarray:
+    """The multiple (shape (horizon,), >= 1) of ``pred``'s mean that the pool a young series
+    borrows from explains, where it rises (``Prediction.pooled_uplift``: its path, no higher than
+    the pool has been, and the event uplift it takes whole): a launch rises into its category's
+    festival as far as the category did, not 10x its own few weeks (trial 13 F2); 1 without it."""
+    if pred.pooled_uplift is None:
+        return np.ones(len(pred.mean))
+    return np.exp(np.maximum(np.asarray(pred.pooled_uplift, float), 0.0))
 
 
 def _max_window_total(values: np.ndarray, width: int) -> float:
@@ -172,14 +185,21 @@ def check_prediction(y, pred: Prediction, freq: str = "D", quiet=None) -> str | 
     if level.max() > PEAK_FACTOR * growth * peak and level.max() > 1:
         return (f"its baseline forecast reaches {readable(level.max())} per period, more than {readable(PEAK_FACTOR)}x "
                 f"the largest value of the last year ({readable(peak)}){grown}")
-    if mean.max() > EVENT_FACTOR * growth * float(y.max()) and mean.max() > 1:
+    # a young series' pooled path and the events it borrowed whole rise as far as the pool's own did
+    lift = _pooled_lift(pred)
+    lifted = mean / lift
+    if lifted.max() > EVENT_FACTOR * growth * float(y.max()) and lifted.max() > 1:
         return (f"its forecast reaches {readable(mean.max())} per period, more than {readable(EVENT_FACTOR)}x the "
-                f"largest value ever seen ({readable(y.max())}){grown}")
+                f"largest value ever seen ({readable(y.max())}){grown}"
+                + (f" and the pool's own rise it borrows (x{lift[lifted.argmax()]:.2f} there)"
+                   if lift[lifted.argmax()] > 1 else ""))
     for q, values in sorted(pred.quantiles.items()):
-        top = float(np.max(values))
-        if top > EVENT_FACTOR * growth * float(y.max()) and top > 1:
-            return (f"its P{q * 100:g} reaches {readable(top)} per period, more than {readable(EVENT_FACTOR)}x the "
-                    f"largest value ever seen ({readable(y.max())}){grown}")
+        over = np.asarray(values, float) / lift
+        if over.max() > EVENT_FACTOR * growth * float(y.max()) and over.max() > 1:
+            return (f"its P{q * 100:g} reaches {readable(float(np.max(values)))} per period, more than "
+                    f"{readable(EVENT_FACTOR)}x the largest value ever seen ({readable(y.max())}){grown}"
+                    + (f" and the pool's own rise it borrows (x{lift[over.argmax()]:.2f} there)"
+                       if lift[over.argmax()] > 1 else ""))
     sold = np.flatnonzero(y > 0)
     since = len(y) - int(sold[0]) if len(sold) else len(y)
     # a series younger than the window has no whole window seen: its rate over its days, scaled up

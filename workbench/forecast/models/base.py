@@ -89,11 +89,18 @@ class Prediction:
     # 0 off season): one level error shared by every step, no launch's, which the bands of window
     # totals add as they add ``launch_spread``
     season_spread: np.ndarray | None = None
+    # log rise per step of a young series' mean that the pool of the level above it explains: its
+    # pooled path (``path_change``), no higher than the pool's baseline has been over its history, plus
+    # the uplift of the events it borrowed whole from the pooled profile (its own few days hold none),
+    # measured on the pool's windows: the pool's own multiple, which the guard allows (a red bedding
+    # set launched 20 days before its New Year sale was held at its launch trickle, -98%, trial 13 F2)
+    pooled_uplift: np.ndarray | None = None
 
 
 # the Prediction fields that hold one value per period ahead besides ``mean`` and the quantiles: the
 # one list the core checks the shape of and the yearly off season zeroes (``yearly_season.zero_off_season``)
-PER_PERIOD_FIELDS = ("baseline", "launch_growth", "path_change", "launch_spread", "event_spread", "season_spread")
+PER_PERIOD_FIELDS = ("baseline", "launch_growth", "path_change", "launch_spread", "event_spread", "season_spread",
+                     "pooled_uplift")
 
 
 def quantile_column(q: float) -> str:

@@ -17,7 +17,8 @@ that level times the weekday pattern of those periods for daily data, times the 
 of a pooled profile when the core gives one (``prior``, the ``PooledPrior`` of
 ``event_profile``; its ``uplift``, and a young series' ``path`` as above; an event that
 profile never saw borrows the uplift of the seen events of its kind, its spread in the band:
-``models.unseen``). The level is
+``models.unseen``; a young series declares that uplift and its path, no higher than the pool
+has been, as ``Prediction.pooled_uplift``: the pool's own rise, which the guard allows). The level is
 net of the SHARE of that uplift the series itself shows in its window (a SKU launched inside
 the Double 11 span had its level read off the event's days and was forecast 40% high for the
 next New Year sale, trial 8 F4): the window's days are fitted as ``level * exp(share * u)``,
@@ -124,9 +125,10 @@ class RecentLevel(Forecaster):
             width = min(width, len(self.y_) - start)  # the zeros (or partial period) before it are no level
             self.start_, self.launch_age_ = start, len(self.y_) - start - 1 - (width - 1) / 2
         recent = self.y_[-width:]
-        # a daily series first sold under a year ago has no season of its own: it may follow the pooled path
-        self.path_days_ = _day_numbers(self.ds_[-width:]) if freq == "D" and self.prior is not None \
-            and self.pooled_path and len(self.y_) - first < YOUNG_DAYS else None
+        # a daily series first sold under a year ago has no season of its own: it may follow the pooled path,
+        # and the pooled uplift is its events' whole evidence
+        self.young_ = freq == "D" and self.prior is not None and len(self.y_) - first < YOUNG_DAYS
+        self.path_days_ = _day_numbers(self.ds_[-width:]) if self.young_ and self.pooled_path else None
         uplift = self._pooled_uplift(self.ds_[-width:])
         self.event_days_ = int((uplift != 0.0).sum())
         self.uplift_share_ = uplift_share(recent, uplift)
@@ -230,7 +232,19 @@ class RecentLevel(Forecaster):
             wide = widened_offsets({q: np.log1p(v) - centre for q, v in qs.items()}, event_spread)
             qs = {q: censored_at_zero(np.expm1(centre + d)) for q, d in wide.items()}
         return Prediction(future, mean, qs, notes, base, launch_growth=growth, path_change=path, launch_spread=spread,
-                          event_spread=event_spread)
+                          event_spread=event_spread, pooled_uplift=self._pooled_rise(path, uplift))
+
+    def _pooled_rise(self, path: np.ndarray | None, uplift: np.ndarray) -> np.ndarray | None:
+        """``Prediction.pooled_uplift`` of a young series (None otherwise): the pooled ``uplift``
+        it borrows (log, shape (horizon,)) plus its ``path`` (log change from its level's days),
+        each day's no higher than the pooled baseline's highest over its history (``prior.recent``)
+        above its level on those days: a rise the pool itself never made is no evidence."""
+        if not self.young_:
+            return None
+        if path is None:
+            return uplift
+        seen = max(self.prior.recent.values()) - float(self.prior.level(self.path_days_).mean())
+        return uplift + np.minimum(path, self.season_.share * seen)
 
     def _pooled_uplift(self, dates) -> np.ndarray:
         """Log uplift of the pooled profile (``prior.uplift``) on each of ``dates`` (daily data;
