@@ -425,3 +425,27 @@ def test_a_runs_level_moves_with_the_others_net_of_their_own_season(seed):
         level = censored[(censored["sku"] == "SJ01") & np.r_[out, np.zeros(4 * len(ds), bool)]]["y"].mean()
         assert lo < level / 200 < hi, (level, notes)
         assert "net of their change over the same days a year before" in str(notes[0]), notes
+
+
+def test_the_parquet_run_reads_the_history_as_the_forecast_does(tmp_path):
+    """``forecast_to_parquet`` reads the declared days and a short last day where ``forecast`` does
+    (``core._censored_history``, the one place): the same values and the same notes."""
+    import warnings
+
+    from workbench.forecast.core import forecast_to_parquet
+
+    frame = _shop(3, 520, 530)
+    ds = frame["ds"].drop_duplicates().reset_index(drop=True)
+    frame.loc[frame["ds"] == ds.iloc[-1], "y"] = 1.0  # a stub last day
+    spans = _spans(frame, tmp_path, ds[520], ds[529])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fc = forecast(frame, horizon=14, model="ets", keys=["sku"], n_jobs=1, unavailable=spans)
+        run = forecast_to_parquet(frame, tmp_path / "out", horizon=14, model="ets", keys=["sku"], n_jobs=1,
+                                  unavailable=spans)
+    written = pd.concat([pd.read_parquet(f) for f in run.files]).sort_values(["sku", "ds"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(written[fc.columns], fc.sort_values(["sku", "ds"]).reset_index(drop=True),
+                                  check_dtype=False)
+    said = [str(n) for n in run.notes]
+    assert said == [str(n) for n in fc.attrs["notes"]]
+    assert any("is cut short" in n for n in said) and any("10 unavailable day(s)" in n for n in said)

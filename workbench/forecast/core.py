@@ -1008,6 +1008,18 @@ def given_up(fc: pd.DataFrame, lost: pd.DataFrame, by: list[str]) -> pd.DataFram
     return out
 
 
+def _censored_history(frame: pd.DataFrame, keys, unavailable: pd.DataFrame | None, freq: str,
+                     calendar: RetailCalendar | None = None) -> tuple[pd.DataFrame, list]:
+    """What every forecast reads of ``frame`` (the standard frame ``[keys..., ds, y]`` at ``freq``) before
+    any fit, and its notes (the short last day's first): its declared unavailable days at its level
+    (``censor_unavailable``; ``unavailable``: ``read_unavailable``'s table or None), then a last day
+    cut short at each series' level (``censor_short_period``, judged on the censored sales: a declared
+    day is no cut). The one place ``forecast`` and ``forecast_to_parquet`` read them."""
+    frame, censored = censor_unavailable(frame, keys, unavailable, freq)
+    frame, short = censor_short_period(frame, keys, freq, calendar)
+    return frame, [*short, *censored]
+
+
 def forecast(
     frame: pd.DataFrame,
     request: ForecastRequest | None = None,
@@ -1086,13 +1098,12 @@ def forecast(
         if request.freq not in SPAN_STRIDE:  # spans, strides and horizon bands of window_band
             raise ParameterError(f"window: the band of a window total is measured on days, weeks or months; this "
                                  f"request is {request.freq!r} (forecast the days, weeks or months)")
-    frame, censored = censor_unavailable(frame, keys, unavailable, request.freq)
-    frame, short = censor_short_period(frame, keys, request.freq, calendar)  # declared days read first
+    frame, censored = _censored_history(frame, keys, unavailable, request.freq, calendar)
     results = _execute(frame, request, keys=keys, calendar=calendar, pool_events=pool_events,
                        with_baseline=with_baseline, progress=progress, out_dir=None, window=window,
                        unavailable=unavailable)
     failures, notes, replaced = _gather_messages(results)
-    notes = short + censored + notes
+    notes = censored + notes
     frames = [r.frame for r in results if r.frame is not None and len(r.frame)]
     _check_some_succeeded(frames, failures, request.model)
     out = pd.concat(frames, ignore_index=True)
@@ -1122,14 +1133,13 @@ def forecast_to_parquet(frame: pd.DataFrame, out_dir: str | Path, request: Forec
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise ParameterError(f"{out_dir}: the output directory must be new or empty (it would mix "
                              f"partitions of different runs); choose another or empty it")
-    frame, censored = censor_unavailable(frame, keys, unavailable, request.freq)
-    frame, short = censor_short_period(frame, keys, request.freq, calendar)  # declared days read first
+    frame, censored = _censored_history(frame, keys, unavailable, request.freq, calendar)
     out_dir.mkdir(parents=True, exist_ok=True)
     results = _execute(frame, request, keys=keys, calendar=calendar, pool_events=pool_events,
                        with_baseline=with_baseline, progress=progress, out_dir=str(out_dir.resolve()),
                        unavailable=unavailable)
     failures, notes, replaced = _gather_messages(results)
-    notes = short + censored + notes
+    notes = censored + notes
     files = [Path(r.file) for r in results if r.file]
     if failures:
         write_table(pd.DataFrame([{**f.key, "error": f.error} for f in failures]),
