@@ -449,3 +449,26 @@ def test_the_parquet_run_reads_the_history_as_the_forecast_does(tmp_path):
     said = [str(n) for n in run.notes]
     assert said == [str(n) for n in fc.attrs["notes"]]
     assert any("is cut short" in n for n in said) and any("10 unavailable day(s)" in n for n in said)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_stock_out_early_in_a_season_follows_its_rise(seed):
+    """A summer mat (6 a day, rising from March 25 to 48 a day by May 10 each year) out of stock
+    2026-04-01..21, beside four all-year sets of another category. Read at its level before the run,
+    its off season's, times the others' change (none), the run was filled at 0.27-0.31 of its demand.
+    Its own change over the same days a year before (medians, outside event spans, shrunk by their
+    noise) carries the season's rise: 0.8-1.2 of it, with a note that says so."""
+    ds = pd.date_range("2024-05-01", "2026-05-10")
+    day = ds.day_of_year.to_numpy()
+    mat = (6.0 + 42.0 * np.clip((day - 84) / 46, 0, 1) * np.clip((273 - day) / 30, 0, 1)) * WEEK[ds.day_of_week]
+    out = (ds >= "2026-04-01") & (ds <= "2026-04-21")
+    rng = np.random.default_rng(seed)
+    rows = [pd.DataFrame({"category": "凉席", "sku": "LX01", "ds": ds, "y": np.where(out, 0.0, rng.poisson(mat))})]
+    rows += [pd.DataFrame({"category": "四件套", "sku": f"SJ{i}", "ds": ds,
+                           "y": rng.poisson(30 * WEEK[ds.day_of_week]).astype(float)}) for i in range(4)]
+    frame = pd.concat(rows, ignore_index=True)
+    spans = pd.DataFrame({"sku": ["LX01"], "start": [ds[out][0]], "end": [ds[out][-1]], "line": [2]})
+    censored, notes = censor_unavailable(frame, ["category", "sku"], spans, "D")
+    filled = censored.loc[censored["sku"] == "LX01", "y"].to_numpy()[out]
+    assert 0.8 < filled.sum() / mat[out].sum() < 1.2, filled.sum() / mat[out].sum()
+    assert "its own change over the same days a year before (their medians)" in str(notes[0])

@@ -211,7 +211,7 @@ def backtest_windows(frame: pd.DataFrame, *, windows: dict[str, tuple], model: s
                           pool_events=pool_events, window=(start, end), unavailable=unavailable)
             direct, bands = fc, pd.DataFrame(fc.attrs["window_bands"])
             if keys and reconcile:  # the total of the censored histories, giving up the series' lost sales
-                censored, _ = censor_unavailable(train, keys, unavailable, "D")
+                censored, _ = censor_unavailable(train, keys, unavailable, "D", calendar)
                 total = forecast(censored.groupby("ds", as_index=False)["y"].sum(), base.replace(horizon=horizon),
                                  calendar=calendar, pool_events=pool_events, window=(start, end))
                 if LOST_SALES in fc:

@@ -191,7 +191,7 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
     span = (window.start, window.end)
     fc = forecast(train, request, keys=keys, calendar=calendar, with_baseline=True, window=span,
                   unavailable=unavailable)
-    train, _ = censor_unavailable(train, keys, unavailable, freq)  # the sums below read the censored histories
+    train, _ = censor_unavailable(train, keys, unavailable, freq, calendar)  # the sums below: censored histories
     notes = list(dict.fromkeys(fc.attrs.get("notes", [])))
     if freq != "D":
         notes.append(f"{PERIOD_ADJECTIVES[freq]} data: each window total is the share of each {PERIOD_WORDS[freq]}'s "

@@ -1057,7 +1057,7 @@ def cycle_demand(history: pd.DataFrame, window, calendar=None, *, n_jobs: int | 
     places = history.attrs.get("province_shares")  # where a province's run after the history takes its share
     history = history[["sku", "region", "ds", "y"]]
     by_region = unavailable is not None and "region" in unavailable.columns
-    censored, _ = censor_unavailable(history, ["sku", "region"], unavailable, "D")  # notes: the SKUs' forecast's
+    censored, _ = censor_unavailable(history, ["sku", "region"], unavailable, "D", calendar)  # notes: the SKUs' forecast's
     skus = (censored if by_region else history).groupby(["sku", "ds"], as_index=False, sort=True)["y"].sum()
     keys = ["sku"]
     if categories and skus["sku"].astype(str).isin(set(categories)).all():
@@ -1676,7 +1676,7 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     # sales: a SKU's declared stock-out is no drop of its region, and one planned ahead gives up its units
     spans = load_unavailable(params, history)
     notes += [] if spans is None else spans.attrs.get("notes", [])
-    censored, _ = censor_unavailable(history, ["sku", "region"], spans, "D")  # its notes: the forecast's
+    censored, _ = censor_unavailable(history, ["sku", "region"], spans, "D", calendar)  # its notes: the forecast's
     sku_result, region_fc = cycle_demand(history, window, calendar, n_jobs=n_jobs, unavailable=spans,
                                          categories=history.attrs.get("categories"))
     lost = sku_result.forecast[["sku", "region", "ds", LOST_SALES]] if LOST_SALES in sku_result.forecast else None
