@@ -908,15 +908,15 @@ def _own_season(y: np.ndarray, ds: pd.DatetimeIndex, off: np.ndarray, around: np
     """A series' own change over a declared run's periods ``start..end-1`` against the periods
     ``around`` its level is read on, measured on the same periods a year before (364 days or 52
     weeks, the weekday kept; 12 months) that are not ``off`` (shape (len(ds),): a declared day, an
-    event span's; a year before, trial 13's SJ01 run after 双11 read the event's lull, x0.76, where
-    its demand rose ~6%): the difference of their medians of ``log1p(y)`` (``y``: shape (len(ds),)), shrunk
-    by its sampling noise (``conformal.wiener_factor``; a median's variance ``pi / 2`` times the
-    side's variance over its periods, from their MAD). None where fewer than
-    ``UNAVAILABLE_MIN_PERIODS`` of either lie in the history. A stock-out early in a season read at
-    the level before it, the off season's, had missed the season's rise the run held (a winter duvet
-    out in its first November weeks); medians, not sums: a live-stream shop's one-off days are no
-    season (trial 12's CL01 sold x1.46 on the mean a year before its run, x1.21 on the median, where
-    its demand's median rose x1.01)."""
+    event span's day; trial 13's SJ01, out after 双11, read the event's lull a year before, x0.76,
+    where its demand rose ~6%): the difference of their medians of ``log1p(y)`` (``y``: shape
+    (len(ds),), units per period), shrunk by its sampling noise (``conformal.wiener_factor``; a
+    median's variance ``pi / 2`` times its side's variance, from their MAD, over its periods). None
+    where fewer than ``UNAVAILABLE_MIN_PERIODS`` (3 at least: a MAD on fewer measures no noise) of
+    either side lie in the history. A summer mat out of stock in its first April weeks, read at the
+    level before the run (its winter's), was filled at 0.27-0.31 of its demand. Medians, not sums: a
+    live-stream shop's one-off days are no season (trial 12's CL01 sold x1.46 on the mean a year
+    before its run, x1.21 on the median, where its demand's median rose x1.01)."""
     from workbench.forecast.conformal import wiener_factor
 
     back = pd.DateOffset(months=12) if freq == "MS" else pd.Timedelta(days=364)
@@ -926,7 +926,7 @@ def _own_season(y: np.ndarray, ds: pd.DatetimeIndex, off: np.ndarray, around: np
         at = index.get_indexer(ds[periods] - back)
         at = at[at >= 0]
         at = at[~off[at]]
-        if len(at) < UNAVAILABLE_MIN_PERIODS[freq]:
+        if len(at) < max(UNAVAILABLE_MIN_PERIODS[freq], 3):  # fewer give no MAD, no noise to shrink by
             return None
         sides.append(np.log1p(y[at]))
     change = float(np.median(sides[1]) - np.median(sides[0]))
