@@ -26,17 +26,18 @@ _spec.loader.exec_module(young_shops)
 
 
 def daily(rng, step: float = 1.0, step_day: pd.Timestamp | None = None, growth: float = 0.1, season: float = 0.25,
-          noise: float = 0.12, level: float = 300.0, trend: str = "steady") -> tuple[np.ndarray, np.ndarray]:
+          noise: float = 0.12, level: float = 300.0, trend: str = "steady",
+          until: pd.Timestamp | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Seeded daily units over ``DAYS`` and their mean: a yearly season (a sine of log amplitude
     ``season``, random phase), a weekly pattern, 618 and Double 11 spikes, the New Year sale and
     the Spring Festival pause on their lunar dates, a growth (``steady``: ``growth`` a year;
     ``fading``: a saturating curve; ``speeding``: a convex one), a level step ``step`` from
-    ``step_day``, and Poisson counts around a log-normal day noise of sd ``noise``."""
+    ``step_day`` (to the day before ``until``, where given: a bump), and Poisson counts around a log-normal day noise of sd ``noise``."""
     t = np.arange(len(DAYS)) / 365.25
     grows = {"steady": np.log1p(growth) * t, "fading": 1.2 * (1 - np.exp(-t / 1.5)), "speeding": 0.04 * t ** 2.2}
     log_level = np.log(level) + grows[trend] + season * np.sin(2 * np.pi * (t - rng.uniform()))
     if step_day is not None:
-        log_level = log_level + np.log(step) * (DAYS >= step_day)
+        log_level = log_level + np.log(step) * ((DAYS >= step_day) & (DAYS < (until or DAYS[-1] + pd.Timedelta(days=1))))
     effect = np.zeros(len(DAYS))
     for name, size in (("618", 1.0), ("double11", 1.2)):
         inside = ~np.isnan(OFFSETS[name])
@@ -163,3 +164,61 @@ def test_a_season_that_rose_and_ended_is_no_step(seed):
     inside = (mean.index >= window.start) & (mean.index <= window.end)
     assert model.year_step_ is None
     assert abs(pred.mean[inside].sum() / mean[inside].sum() - 1) < 0.08
+
+
+SHORT = pd.Timestamp("2025-02-17")  # a 19-month history to the cut-off: its first year-on-year pairs fall in March 2026
+
+
+def short_618(step: float, step_day: pd.Timestamp, seed: int, until: pd.Timestamp | None = None) -> float:
+    """618 2027's forecast over the truth, less one, of ``daily``'s series from ``SHORT`` to ``CUT``
+    with a level step (a bump, with ``until``), fitted alone."""
+    y, mean = daily(np.random.default_rng(seed), step=step, step_day=step_day, until=until)
+    keep = DAYS >= SHORT
+    days, y, mean = DAYS[keep], y[keep], mean[keep]
+    fit = days <= CUT
+    pred = EventProfile().fit(y[fit], days[fit]).predict(int((days[-1] - CUT).days))
+    june = (days[~fit] >= "2027-05-20") & (days[~fit] <= "2027-06-18")
+    return pred.mean[june].sum() / mean[~fit][june].sum() - 1
+
+
+def test_a_spring_step_in_a_19_month_history_is_not_counted_twice():
+    """Closing note 10, item 6: a x1.3 or x0.77 step on 2026-04-02, two quiet weeks after the
+    Spring Festival span, in a history from 2025-02-17 to 2026-09-20. No year-on-year pair lay
+    four weeks before it, no step was read, and the growth carried the step past its
+    anniversary: 618 2027's mean absolute error over seeds 1-10 30.6% and 22.0% (every seed
+    +24..+36% and -18..-27%). The history's first differences now take a split two weeks in,
+    told from a drift of the growth by the level's own jump there: 23.6% and 11.3% (a step read
+    on 3 and 5 of the 10; the rest are left undecided between this year and last, as before)."""
+    day = pd.Timestamp("2026-04-02")
+    for step, bound in ((1.3, 0.27), (0.77, 0.15)):
+        errors = [short_618(step, day, seed) for seed in range(1, 11)]
+        assert np.mean(np.abs(errors)) < bound, (step, np.round(errors, 3))
+
+
+def test_a_short_bump_is_not_carried():
+    """Closing note 10, item 6: a x1.3 bump over the six weeks that end four weeks before the
+    cut-off, in the same 19-month history, is no step and is not carried: 618 2027 +1.5, +5.6,
+    +9.0, +0.8 and +5.3% on seeds 1-5 (mean absolute 4.4%; 3.9% without the bump), as at
+    b41f056 (the 16-37% that closing note measured is gone)."""
+    start = CUT - pd.Timedelta(weeks=10)
+    errors = np.abs([short_618(1.3, start, seed, until=start + pd.Timedelta(weeks=6)) for seed in range(1, 6)])
+    assert errors.mean() < 0.06 and errors.max() < 0.12, np.round(errors, 3)
+
+
+def test_no_false_steps_in_the_first_differences():
+    """300 seeded histories of 18-20 months without a step (steady, fading and speeding growth,
+    no/mild/strong season, day noise 0.08-0.25): the history's first differences, which now
+    take a split two weeks in, read no step (2 allowed)."""
+    found = 0
+    for trend in ("steady", "fading", "speeding"):
+        for seed in range(100):
+            rng = np.random.default_rng(1000 + seed)
+            n = int(rng.integers(len(DAYS) - 400, len(DAYS) - 300))
+            y, _ = daily(rng, season=rng.choice([0.0, 0.25, 0.5]), noise=rng.choice([0.08, 0.15, 0.25]),
+                         growth=rng.uniform(-0.1, 0.3), trend=trend)
+            start = n - int(rng.integers(540, 600))
+            z, quiet = np.log1p(y[start:n]) - WEEKLY[DAYS[start:n].day_of_week], QUIET[start:n]
+            t = np.arange(YEAR, n - start)
+            later = t[quiet[t] & quiet[t - YEAR]]
+            found += year_step(later, z[later] - z[later - YEAR], z, quiet, YEAR, first=True) is not None
+    assert found <= 2

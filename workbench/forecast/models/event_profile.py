@@ -1325,15 +1325,15 @@ class EventProfile(Forecaster):
                 aligned = np.r_[aligned, np.ones(len(event_later), bool)][order]
             if len(later) >= 28:
                 zd = self.z_[:n] - comp["weekday"][self.dow_[:n]]
-                whole = False
+                whole, less = False, 0.0
                 if not aligned.any():  # a level step the regime let pass sits in the differences since it
-                    later, earlier, whole = self._past_step(comp, regime_days, later, earlier, zd, first)
+                    later, earlier, whole, less = self._past_step(comp, regime_days, later, earlier, zd, first)
                     aligned = np.zeros(len(later), bool)
                 k = len(later) if whole else self._growth_days(comp, later, earlier, median=aligned.any())
                 # quiet pairs: the smoothed baseline's change; event-aligned pairs: the days' own
                 # (the baseline is only interpolated across a span)
                 d = np.where(aligned, zd[later] - zd[earlier], level[later] - level[earlier])
-                cache[regime_days] = float(np.median(d[-k:]) if aligned.any() else np.mean(d[-k:]))
+                cache[regime_days] = float(np.median(d[-k:]) if aligned.any() else np.mean(d[-k:]) - less)
                 comp.setdefault("growth_age", {})[regime_days] = float(n - np.mean(later[-k:]))  # days
                 kinds[regime_days] = "event-aligned pairs" if aligned.any() else "quiet pairs"
             else:
@@ -1347,7 +1347,7 @@ class EventProfile(Forecaster):
         return cache[regime_days]
 
     def _past_step(self, comp: dict, regime_days: int, later: np.ndarray, earlier: np.ndarray, zd: np.ndarray,
-                   first: int) -> tuple[np.ndarray, np.ndarray, bool]:
+                   first: int) -> tuple[np.ndarray, np.ndarray, bool, float]:
         """The quiet day pairs (``later``, ``earlier``: day indices a ``YEAR`` apart, in time
         order) that measure the growth of ``comp``'s history net of a level step found in the
         differences of the last year's pairs (``year_step``: a step under the regime's factor
@@ -1358,9 +1358,13 @@ class EventProfile(Forecaster):
         growth), the size being the growth of the pairs since less theirs; last year's (its
         echo: the year-ago days have passed it): the pairs since. The pairs within half a
         ``level_window`` of the step are left out either way (the running median spreads a step
-        over them). The whole history is tested once; a refit takes its step where its own
-        history holds the step and the days after it. All the pairs when no step is found, or
-        too few (``growth_window``) are left beside it."""
+        over them). Where the history's pairs begin too close before this year's step for
+        ``growth_window`` of them (a spring step in a 19-month history), the growth is that of
+        the pairs since it less the step's size as the change point measured it, the fourth
+        item returned (log, subtracted from their mean; 0 otherwise). The whole history is
+        tested once; a refit takes its step where its own history holds the step and the days
+        after it. All the pairs when no step is found, or too few (``growth_window``) are left
+        beside it."""
         steps = comp.setdefault("year_step", {})
         steps[regime_days] = None
         comp.setdefault("past_year_step", {})[regime_days] = None
@@ -1369,33 +1373,41 @@ class EventProfile(Forecaster):
             recent = later >= n - YEAR
             settled = np.arange(n) >= first
             self.year_step_ = year_step(later[recent], zd[later[recent]] - zd[earlier[recent]], zd,
-                                        ~comp["in_event"] & settled, YEAR)
+                                        ~comp["in_event"] & settled, YEAR, first=bool(recent.all()))
         # a refit takes the whole history's step where its history holds it (its own last weeks
         # after the step are too few to find it, and its growth would carry it)
         found = self.year_step_
         if found is None or found.at >= n:
-            return later, earlier, False
+            return later, earlier, False, 0.0
         margin = self.level_window // 2
         keep = later < found.at - margin if found.this_year else later >= found.at + margin
+        quiet = np.flatnonzero(~comp["in_event"])
+        if found.this_year and keep.sum() < self.growth_window:
+            # the differences begin just before this year's step (a short history): the growth is that of the pairs
+            # since it less the step the change point measured
+            after = later >= found.at + margin
+            if after.sum() < self.growth_window:
+                return later, earlier, False, 0.0
+            steps[regime_days] = (int(quiet[quiet < found.at][-1]), int(quiet[quiet >= found.at][0]), found.size)
+            return later[after], earlier[after], False, found.size
         if keep.sum() < self.growth_window:
-            return later, earlier, False
+            return later, earlier, False, 0.0
         if found.this_year:
             # the growth before the step from its latest MAX_GROWTH_DAYS pairs, all of them: they lie before the
             # step whatever their number, and the step is read against them (the few since the last span had
             # put a seeded growth of 0.10 at 0.17 and the step 5 points too deep)
             level, after = comp["level"], later >= found.at + margin
             if not after.any():  # a refit whose history ends at the step: it cannot read it yet
-                return later, earlier, False
+                return later, earlier, False, 0.0
             stepped = float(np.mean(level[later[after]] - level[earlier[after]]))  # the growth with the step
             later, earlier = later[keep][-MAX_GROWTH_DAYS:], earlier[keep][-MAX_GROWTH_DAYS:]
             size = stepped - float(np.mean(level[later] - level[earlier]))
             # the baseline runs across an event span between its quiet days: a step inside the span
             # (found at its end, the first quiet week) enters last year's baseline along it
-            quiet = np.flatnonzero(~comp["in_event"])
             steps[regime_days] = (int(quiet[quiet < found.at][-1]), int(quiet[quiet >= found.at][0]), size)
-            return later, earlier, True
+            return later, earlier, True, 0.0
         comp.setdefault("past_year_step", {})[regime_days] = (found.at, found.size)  # said by the path's note
-        return later[keep], earlier[keep], False
+        return later[keep], earlier[keep], False, 0.0
 
     def _growth_estimator(self, comp: dict, regime_days: int) -> str:
         """Which estimator ``_yearly_growth`` took for ``comp``'s growth (quiet pairs,
