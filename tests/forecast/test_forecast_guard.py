@@ -148,6 +148,16 @@ def test_a_season_that_ends_at_the_cut_off_may_be_forecast_at_zero():
     assert reason is not None and "under 1/3" in reason
 
 
+def test_a_fall_made_inside_the_last_window_is_the_series_own():
+    """Trial 13 F19: a winter duvet fell from about 100 a day to 10 over its last 28 days; its
+    forecast at 10 a day was refused against their mean (77.5) and replaced by a level read at
+    its peak weeks. The collapse is judged from the lower of the window's mean and its last
+    quarter's: 10 a day passes, and 2 a day, under a third of the last week's 10, is still refused."""
+    y = np.r_[np.full(379, 100.0), np.full(7, 10.0)]
+    assert check_prediction(y, _pred(np.full(90, 10.0))) is None
+    assert "under 1/3 of the last 7 periods' mean (10)" in check_prediction(y, _pred(np.full(90, 2.0)))
+
+
 def test_a_forecast_is_judged_block_by_block_whatever_the_horizon():
     """Trial 10 F13: a launch's forecast decaying along the panel's launch curve passed the guard
     with 61 days asked and was refused with 201 (the 201 days' mean under a third of the last

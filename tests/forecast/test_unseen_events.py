@@ -124,6 +124,26 @@ def test_borrowed_uplift_is_the_kinds_mean_shrunk_by_its_spread():
     assert any("nor of any other holiday" in n for n in got.notes)
 
 
+def test_sales_that_lifted_a_series_unlike_one_another_lend_no_uplift():
+    """A red 年货 set's festival x34 against its 双11 x1.9 (trial 13 F19): Cochran's Q, 12.4 / 0.17^2
+    on one degree of freedom, says each lift is its own event's, so 618, never seen, stays at the
+    baseline with the band of a sale never seen (``UNSEEN``), and the note says why; two lifts of
+    an everyday line, x2.6 and x1.7 (Q 3.1, p 0.08), still lend their shrunk mean."""
+    future = pd.date_range("2026-04-21", "2026-06-30")
+    offsets = event_offsets(future, default_calendar())
+    in_618 = ~np.isnan(offsets["618"])
+    for d11, nys, lends in ((1.9, 34.0, False), (2.6, 1.7, True)):
+        profiles = {"double11": _profile(np.log(d11), "double11", 2025, "double11"),
+                    "lunar_new_year": _profile(np.log(nys), "new_year_sale", 2026, "lunar_new_year")}
+        got = borrow_unseen(profiles, offsets, future, CUT, default_calendar(), "m")
+        note = next(n for n in got.notes if "'618'" in n)
+        if lends:
+            assert (got.uplift[in_618] > 0.4).all() and "borrow the uplift" in note
+        else:
+            assert (got.uplift == 0).all() and np.allclose(got.spread[in_618], UNSEEN["sale"])
+            assert "unlike one another" in note and "Cochran's Q" in note and "x34.00" in note
+
+
 def test_an_events_kind_is_checked():
     """``kind`` in a planner's events file is one of sale, holiday, pause, named at its line."""
     assert default_calendar().kind("618") == "sale" and default_calendar().kind("spring_festival") == "pause"

@@ -26,7 +26,10 @@ non-negative the core checks first, for every model.) The checks, in order:
   baseline over each block of ``WINDOW`` periods of the horizon (a block is judged alone, so a
   longer horizon adds blocks and never changes the judgement of the first; a decay the panel's
   launch curve or a young series' pooled path explains is allowed, as its growth is) stays above
-  ``1 / PEAK_FACTOR`` of the recent mean, or of that mean times the fall the series itself made
+  ``1 / PEAK_FACTOR`` of the recent mean (the lower of the last ``WINDOW`` periods' mean and of
+  its last quarter's, at least one period: a fall the series made inside the window is its own,
+  not the forecast's; a winter duvet that fell from 96 to 10 a day over its last 28 days, forecast
+  at 10, was refused against their mean of 54 and held at its peak weeks' level, trial 13 F19), or of that mean times the fall the series itself made
   over the same periods in every earlier year the history reaches (``seasonal_falls``: a crab or
   fruit season ending at the cut-off fell to zero, and stayed there, before; a month's stock-out
   recovers; that fall is of its sales, events and all, so the forecast's mean there is judged
@@ -208,7 +211,11 @@ def check_prediction(y, pred: Prediction, freq: str = "D", quiet=None) -> str | 
     if ahead > PEAK_FACTOR * growth * seen and ahead > 1:
         return (f"its {window}-period baseline total reaches {readable(ahead)}, more than {readable(PEAK_FACTOR)}x the "
                 f"largest {window}-period total seen ({readable(seen)}){grown}")
-    recent_mean = float(y[-window:].mean())
+    # a fall the series made inside its last window is its own: judged from its last quarter of it
+    quarter = max(1, window // 4)
+    recent_mean, span = float(y[-window:].mean()), window
+    if float(y[-quarter:].mean()) < recent_mean and not np.isclose(y[-quarter:].mean(), recent_mean):
+        recent_mean, span = float(y[-quarter:].mean()), quarter
     still_selling = bool((y[-QUIET.get(freq, 14):] > 0).any()) and stopped_since(y, freq, quiet) is None
     # every block of WINDOW periods (the first always; a last part of at least half a window), net
     # of a decay the panel's launch curve explains: a longer horizon adds blocks, never changes one
@@ -228,7 +235,7 @@ def check_prediction(y, pred: Prediction, freq: str = "D", quiet=None) -> str | 
                 continue  # the series fell as far over these periods in every earlier year: its season
             where = f"over its first {window} periods" if start == 0 else f"over its periods {start + 1}-{start + len(block)}"
             return (f"its baseline forecast averages {readable(mean_block)} per period {where}, under "
-                    f"1/{readable(PEAK_FACTOR)} of the last {window} periods' mean ({readable(recent_mean)})"
+                    f"1/{readable(PEAK_FACTOR)} of the last {span} periods' mean ({readable(recent_mean)})"
                     + (f" and of the least fall it made over the same periods in an earlier year "
                        f"(x{max(falls):.2f})" if falls and max(falls) < 1 else ""))
     return None

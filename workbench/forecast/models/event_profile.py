@@ -171,7 +171,8 @@ from workbench.forecast.models.recent_level import RecentLevel
 from workbench.forecast.models.launch import LaunchCurve, launch_of
 from workbench.forecast.models.naive import SeasonalNaive
 from workbench.forecast.models.pool_season import SeasonShare, shares_season
-from workbench.forecast.models.regime import OPENING_GAP, describe_stop, detect_regime, opening_ramp, ramp_gaps
+from workbench.forecast.models.regime import (MIN_SHIFT, OPENING_GAP, SHIFT_Z, describe_stop, detect_regime,
+                                              opening_ramp, ramp_gaps)
 from workbench.forecast.models.unseen import TAU, borrow_unseen
 from workbench.forecast.models.year_step import year_step
 from workbench.forecast.models.yearly_season import low_season, yearly_off
@@ -1457,14 +1458,17 @@ class EventProfile(Forecaster):
         series' start) and the days it was read on (indices): the mean of its weekday-adjusted
         log values over the last ``RECENT_DAYS`` quiet days of the regime other than one-off
         days (the running median's last value rests on half a window and is noisy; a one-off
-        day's share of the mean is the smearing factor's, ``_smearing``) and the mean of their
-        ages, or that last value and the last day's age with fewer than ``MIN_RECENT_DAYS`` such
-        days."""
+        day's share of the mean is the smearing factor's, ``_smearing``), narrowed to the latest
+        of them whose level is one (``_latest_level_days``), and the mean of their ages, or that
+        last value and the last day's age with fewer than ``MIN_RECENT_DAYS`` such days (a
+        level left six quiet days before the cut-off: the running median holds those days)."""
         n = len(comp["level"])
         zd = self.z_[:n] - comp["weekday"][self.dow_[:n]]
         usual = ~comp["in_event"] & ~self.one_off_[:n]
         quiet = np.flatnonzero(usual[max(0, n - regime_days):]) + max(0, n - regime_days)
         recent = quiet[-RECENT_DAYS:]
+        if len(recent) >= MIN_RECENT_DAYS:
+            recent = _latest_level_days(zd, recent, robust_sd((zd - comp["level"])[quiet]))
         if len(recent) >= MIN_RECENT_DAYS:
             return float(zd[recent].mean()), float(recent.mean()), recent
         return float(comp["level"][-1]), float(n - 1), np.array([n - 1])
@@ -2011,6 +2015,29 @@ class EventProfile(Forecaster):
         quiet = ~comp["in_event"][regime] & self._season_days()[regime]
         errors = (self.z_ - comp["level"] - comp["weekday"][self.dow_])[regime][quiet] * IN_SAMPLE_WIDENING
         return np.full(len(errors), IN_SAMPLE_HORIZON), errors, np.zeros(len(errors)), np.zeros(len(errors), bool)
+
+
+def _latest_level_days(zd: np.ndarray, days: np.ndarray, noise: float) -> np.ndarray:
+    """The latest of ``days`` (indices, oldest first) whose level is one: ``days`` split into
+    older and newer where their means of ``zd`` (weekday-adjusted log values) differ most in
+    standard errors (``noise``: a day's log sd), the newer kept where that difference is a level
+    shift by ``regime``'s bars (at least ``MIN_SHIFT``, x1.5, and ``SHIFT_Z`` standard errors),
+    and split again, until no split is one. A current level read across a span back into a
+    season's peak, or over a season's fall too short to be a regime (``MIN_REGIME_DAYS``), is a
+    level the series has left: a winter duvet's 28 quiet days reached across the 年货节 and Spring
+    Festival spans into its December peak and read it at 147 a day against 10 at the cut-off,
+    and the backtest of 618 from there put it x70 (trial 13 F19)."""
+    while len(days) > 1 and noise > 0:
+        k = np.arange(1, len(days))  # the first newer day of each split
+        csum = np.cumsum(zd[days])
+        older, newer = csum[k - 1] / k, (csum[-1] - csum[k - 1]) / (len(days) - k)
+        gap = np.abs(newer - older)
+        z = gap / (noise * np.sqrt(1 / k + 1 / (len(days) - k)))
+        best = int(np.argmax(z))
+        if not (gap[best] >= MIN_SHIFT and z[best] > SHIFT_Z):
+            break
+        days = days[k[best]:]
+    return days
 
 
 def _anchor_spans(raw: np.ndarray, zq: np.ndarray) -> np.ndarray:
