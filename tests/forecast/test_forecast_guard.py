@@ -288,3 +288,24 @@ def test_own_path_reads_the_part_of_the_year_back_level_days_a_short_history_hol
     path = own_path(y, 56, 90)
     assert path is not None and path[-14:].mean() / season[-14:].mean() == pytest.approx(1, abs=0.3)
     assert own_path(y[-390:], 56, 90) is None  # under a year and half a window
+
+
+def test_own_path_reads_its_change_since_on_enough_units():
+    """A winter knit (20 a day November-February, 0.1 a day else, the same both years) cut on
+    2026-09-10: its change since a year before was read on its last 56 off-season days, a few units
+    a side, and scaled its next winter x0..x2.08 over 20 seeds (0 where it sold nothing lately). Read
+    over the shortest span holding 100 units (its year here), its winter is within 10% on every seed
+    the path is made."""
+    from workbench.forecast.models.recent_level import own_path
+
+    end = pd.Timestamp("2026-09-10")
+    days = pd.date_range(end - pd.Timedelta(days=729), end)
+    winter = np.isin(days.month, [11, 12, 1, 2])
+    made = 0
+    for seed in range(20):
+        y = np.random.default_rng(seed).poisson(np.where(winter, 20.0, 0.1)).astype(float)
+        path = own_path(y, 56, 150)
+        if path is not None:
+            made += 1
+            assert path[-60:].sum() / (20 * 60) == pytest.approx(1, abs=0.1), seed
+    assert made >= 15

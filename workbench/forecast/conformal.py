@@ -38,6 +38,9 @@ MIN_BAND_ERRORS = 28  # fewest errors a band's quantiles are taken from (else sh
 # (``shrunk_variance``): a band measured by two refits gets half its spread from the pool, one by
 # eight a fifth (parcel backtests, docs/benchmarks.md: 2 and 4 both lowered the scaled pinball)
 LEVEL_PRIOR_REFITS = 2.0
+# the units a change of sales (a ratio of two sums) is read on: two Poisson counts that sum to n give a log
+# ratio of sd about 2 / sqrt(n), 0.2 at 100; an off season's few units are noise (review 11.2 F6)
+MIN_CHANGE_UNITS = 100
 # quantile levels at which a band's level errors and the pooled day noise are convolved
 CONVOLUTION_GRID = (np.arange(50) + 0.5) / 50
 

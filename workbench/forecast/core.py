@@ -23,7 +23,8 @@ from workbench.data.io import write_table
 from workbench.data.provinces import REGIONS, provinces_from_addresses
 from workbench.data.validate import SHORT_PERIOD_SHARE, consecutive_runs
 from workbench.errors import ModelError, ParameterError
-from workbench.forecast.conformal import HORIZON_BANDS, apply_offsets, conformal_offsets, rolling_origin_errors
+from workbench.forecast.conformal import (HORIZON_BANDS, MIN_CHANGE_UNITS, apply_offsets, conformal_offsets,
+                                          rolling_origin_errors)
 from workbench.forecast.guard import GUARD_FALLBACK, check_prediction
 from workbench.forecast.engines import Engine, make_engine, progress_bar
 from workbench.forecast.features import quiet_periods
@@ -51,9 +52,6 @@ ESTABLISHED_DAYS, RECENT_SALES_DAYS = 392, 28
 # established series a level above a series (a category, a region) needs to lend it its pooled
 # prior: fewer is one series' own noise, or the series itself
 MIN_LEVEL_SERIES = 3
-# the units (over a run and the periods before it) a change of sales is read on: two Poisson counts summing
-# to n give a log ratio of sd about 2 / sqrt(n), 0.2 at 100 (as inventory.clearance's change since last year)
-MIN_CHANGE_UNITS = 100
 # an established series holding this share or more of its level's units over the last year borrows
 # the level's sum without itself (``level_priors``: its events are not counted twice)
 LEAVE_ONE_OUT = 0.1

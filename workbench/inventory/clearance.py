@@ -48,7 +48,8 @@ from workbench.inventory.replenishment import _non_negative, keyed_inputs
 YEAR_DAYS = 365
 SAME_WEEKDAY_BACK = 364  # a year back on the same weekday: 52 weeks
 # a key's change since last year (``_change``) is read on the shortest window whose two sides hold this
-# many units together (its log sd about 0.2), of these (days: a quarter, half a year, a year)
+# many units together (its log sd about 0.2), of these (days: a quarter, half a year, a year); the
+# forecast's own rule is forecast.conformal.MIN_CHANGE_UNITS (importing it would load the forecast package)
 CHANGE_WINDOWS = (91, 182, 364)
 MIN_CHANGE_UNITS = 100
 

@@ -68,7 +68,7 @@ from scipy.optimize import minimize_scalar
 from scipy.special import logsumexp
 
 from workbench.calendar import RetailCalendar
-from workbench.forecast.conformal import widened_offsets
+from workbench.forecast.conformal import MIN_CHANGE_UNITS, widened_offsets
 from workbench.forecast.features import event_offsets
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
                                             censored_at_zero, count_band, count_dispersion)
@@ -264,7 +264,10 @@ def own_path(y, width: int, horizon: int) -> np.ndarray | None:
     the centred ``OWN_SMOOTH``-day mean of ``y`` ``YEAR_BACK`` days before it (a day past a year
     ahead, its place in the last year), times the mean of its last ``width`` days over that of
     the same days a year back (of the part of them the history holds, half at least: a history
-    from July cut in late August, trial 13 F11; a lunar festival stays at last year's dates); shape
+    from July cut in late August, trial 13 F11; a lunar festival stays at last year's dates), read
+    over the last 91, 182 or 364 days instead where those hold under ``MIN_CHANGE_UNITS`` units
+    together, and as 1 where none the history holds does (an off season's few units are noise: a
+    winter knit cut in September, 0.1 a day, had its next winter at x0..x2.08 over 20 seeds); shape
     (horizon,), units a day >= 0. None when the series did not sell over those days a year back
     (a series first sold under a year and half a ``width`` ago has no season of its own).
     ``y``: units per day, shape (n,).
@@ -276,11 +279,16 @@ def own_path(y, width: int, horizon: int) -> np.ndarray | None:
     if held < (width + 1) // 2:
         return None
     y = np.asarray(y, float)
-    before, now = y[n - YEAR_BACK - held:n - YEAR_BACK].mean(), y[n - held:].mean()
-    if not before > 0:
+    if not y[n - YEAR_BACK - held:n - YEAR_BACK].sum() > 0:
         return None
+    change = 1.0  # too few units over any span the history holds a year back: last year's path as it was
+    for days in [held, *(d for d in (91, 182, 364) if held < d <= n - YEAR_BACK - first)]:
+        back, last = y[n - YEAR_BACK - days:n - YEAR_BACK].sum(), y[n - days:].sum()
+        if back > 0 and back + last >= MIN_CHANGE_UNITS:
+            change = last / back
+            break
     smooth = pd.Series(y).rolling(OWN_SMOOTH, center=True, min_periods=1).mean().to_numpy()
-    return smooth[n - YEAR_BACK + np.arange(horizon) % YEAR_BACK] * now / before
+    return smooth[n - YEAR_BACK + np.arange(horizon) % YEAR_BACK] * change
 
 
 def _day_numbers(dates) -> np.ndarray:
