@@ -52,6 +52,10 @@ ESTABLISHED_DAYS, RECENT_SALES_DAYS = 392, 28
 # established series a level above a series (a category, a region) needs to lend it its pooled
 # prior: fewer is one series' own noise, or the series itself
 MIN_LEVEL_SERIES = 3
+# a young series borrows a level from this many established series in it: its own days say less than
+# one established series of its kind (trial 14: young gift sets took the skincare panel's +25% New
+# Year sale for their 2 established sets' x4), and the level's events are pooled toward the panel's
+MIN_YOUNG_LEVEL_SERIES = 1
 # an established series holding this share or more of its level's units over the last year borrows
 # the level's sum without itself (``level_priors``: its events are not counted twice)
 LEAVE_ONE_OUT = 0.1
@@ -1411,10 +1415,15 @@ def level_priors(frame: pd.DataFrame, keys, job: _Job, runner: Engine) -> tuple[
     the note naming it (for ``PANEL`` no prior: the job every task gets holds it); ``borrows`` maps
     each series that borrows (its key values in ``keys``
     order) to its level. A series borrows from the nearest level above it (``prior_levels``: its
-    SKU's sum over regions, then its category) with ``MIN_LEVEL_SERIES`` or more established
-    series (``established_series``) besides itself and whose sum the model can fit, else the
-    panel's (``job.params``' prior, the sum of all established series). A young series
-    (``young_series``) looks at every level; an established one only at the levels above its
+    SKU's sum over regions, then its category) with enough established series
+    (``established_series``) besides itself and whose sum the model can fit, else the panel's
+    (``job.params``' prior, the sum of all established series): ``MIN_YOUNG_LEVEL_SERIES`` for a
+    young series (``young_series``), whose own days say less than one established series of its
+    kind (trial 14's young gift sets took the skincare panel's +25% New Year sale, -63..-70%, as
+    their category had 2 established sets, one short of 3; the level's event profiles are pooled
+    toward the panel's by their evidence, ``event_profile._pool_profile``), ``MIN_LEVEL_SERIES``
+    for an established one, whose own evidence one or two others would only add their noise to.
+    A young series looks at every level; an established one only at the levels above its
     product (its category, not its own SKU's sum over the regions, which is the same two
     festivals as its own evidence: trial 8's mature nuts went from +6% to +12% borrowing it).
     An established series is itself in its level's sum: where it holds ``LEAVE_ONE_OUT`` or more
@@ -1452,7 +1461,8 @@ def level_priors(frame: pd.DataFrame, keys, job: _Job, runner: Engine) -> tuple[
     def level_of(series, k):  # the level (k, its value), without the series where it weighs in its sum
         v = series[keys.index(k)]
         member = series in inside
-        if counts[k].get(v, 0) - member < MIN_LEVEL_SERIES or not (series in young or k not in products):
+        need = MIN_YOUNG_LEVEL_SERIES if series in young else MIN_LEVEL_SERIES
+        if counts[k].get(v, 0) - member < need or not (series in young or k not in products):
             return None
         return (k, v, series) if member and share[k].get(series, 0.0) >= LEAVE_ONE_OUT else (k, v)
 
@@ -1481,18 +1491,20 @@ def level_priors(frame: pd.DataFrame, keys, job: _Job, runner: Engine) -> tuple[
         if level is not None or series in young:  # an established series without a level: the panel's, no note
             borrows[series] = PANEL if level is None else level
     said = "pooled prior (event profiles, seasonal path, growth): the sum of the"
+    enough = f"{MIN_YOUNG_LEVEL_SERIES} for a young series, {MIN_LEVEL_SERIES} for an established one"
     priors = {level: (fitted[level], f"{said} {counts[level[0]][level[1]]} established series of the same {level[0]}, "
-                                     f"the nearest level above the series with {MIN_LEVEL_SERIES} or more"
+                                     f"the nearest level above the series with the established series it needs "
+                                     f"({enough})"
                       if len(level) == 2 else
                       f"{said} {counts[level[0]][level[1]] - 1} other established series of the same {level[0]}, "
-                      f"the nearest level above the series with {MIN_LEVEL_SERIES} or more besides it (the series "
-                      f"itself, {share[level[0]][level[2]]:.0%} of the level's units over the last year, left out: "
-                      f"its own events are its evidence already)")
+                      f"the nearest level above the series with the established series it needs besides it "
+                      f"({enough}; the series itself, {share[level[0]][level[2]]:.0%} of the level's units over the "
+                      f"last year, left out: its own events are its evidence already)")
               for level in set(borrows.values()) if level != PANEL}
     if PANEL in borrows.values():  # the panel's prior is in the job every task gets: its note only
         whose = f"panel's {panel} established series" if panel else f"panel's {len(table)} series (none established)"
-        priors[PANEL] = (None, f"{said} {whose} (no level above the series ({', '.join(levels)}) has "
-                               f"{MIN_LEVEL_SERIES} established series besides it whose sum fits)")
+        priors[PANEL] = (None, f"{said} {whose} (no level above the series ({', '.join(levels)}) has the "
+                               f"established series it needs besides it whose sum fits: {enough})")
     return priors, borrows
 
 
