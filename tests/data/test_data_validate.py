@@ -448,7 +448,7 @@ def test_a_last_period_cut_short_is_named_from_the_data_not_the_clock():
     # October holds 国庆 and 双11's pre-sale: no sibling of a quiet month
     assert unfinished_period_note(months, "MS", "monthly.csv") == [
         "monthly.csv: the last month, 2026-11-01..2026-11-30, totals 1,400, under 60% of the lowest total of the 2 "
-        "months before (3,000): was the export taken before it ended? A forecast reads it as it is, a fall in demand: "
+        "quiet months before it (2026-08-01, 2026-09-01) (3,000): was the export taken before it ended? A forecast reads it as it is, a fall in demand: "
         "if it is cut short, leave that row out, or export to 2026-11-30"]
     rng = np.random.default_rng(3)
     days = pd.DataFrame({"ds": pd.date_range("2026-08-01", "2026-09-30"), "y": 0.0})

@@ -129,6 +129,26 @@ def test_a_season_ending_at_the_last_period_is_not_cut_short():
     assert censor_short_period(cut, ["sku"], "W") == (cut, [])
 
 
+def test_a_short_week_after_national_day_and_double11_is_named_on_the_quiet_weeks_further_back():
+    """Trial 14 F22: a table of weeks summed on a Monday cut-off (2026-11-30) ends in a 1-day week at
+    15% of the weeks before; the 8 weeks before hold National Day's and Double 11's, so one quiet
+    sibling was left and the week was said to be read whole. The nearest 2 quiet weeks within 24
+    stand in: it is named cut short; the same table without that week is not."""
+    from workbench.data.validate import short_period_note, unfinished_period_note
+
+    ds = pd.date_range("2025-06-16", "2026-11-30", freq="W-MON")
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        lift = np.where((ds >= "2026-10-19") & (ds <= "2026-11-09"), 2.0, 1.0)
+        panel = pd.concat([pd.DataFrame({"sku": f"S{k}", "ds": ds, "y": rng.poisson(300.0 * (1 + k) * lift)})
+                           for k in range(4)], ignore_index=True).astype({"y": float})
+        panel.loc[panel.ds == ds[-1], "y"] = np.floor(panel.loc[panel.ds == ds[-1], "y"] / 7)
+        note = short_period_note(panel, "W", "weekly.csv")
+        assert len(note) == 1 and "the last week, 2026-11-30..2026-12-06, totals" in note[0], seed
+        assert "quiet weeks before it (2026-09-21, 2026-11-23)" in note[0], note
+        assert "read as a whole week" in unfinished_period_note(panel[panel.ds < ds[-1]], "W", "weekly.csv")[0]
+
+
 def test_a_day_off_season_with_one_a_year_before_is_not_cut_short():
     """A fruit (the benchmarks' april_fruit) whose table ends on its first day off season was read as
     cut short and forecast on its season's level (its next 60 days 36 against 26, seed 0); the same

@@ -290,6 +290,7 @@ SHORT_PERIOD_CHANCE = 0.01
 # the siblings of the last period: (periods between two siblings, siblings) per frequency; a day
 # is compared with the same weekday of the weeks before (a weekend day with weekend days)
 SIBLINGS = {"D": (7, 4), "W": (1, 8), "MS": (1, 3), "QS": (1, 2)}
+SIBLING_REACH = 3  # where fewer than 2 of those are quiet, the nearest 2 quiet within 3 times as far
 
 
 def unfinished_period_note(frame: pd.DataFrame, freq: str, source: str, calendar=None) -> list[str]:
@@ -344,7 +345,8 @@ def short_last_period(frame: pd.DataFrame, freq: str, calendar=None, keys=None) 
     the standard frame ``[keys..., ds, y]`` at ``freq``; ``keys`` None: every column but ``ds`` and
     ``y``) is under ``SHORT_PERIOD_SHARE`` of the lowest of its siblings' totals (``SIBLINGS``: the
     same weekday of the 4 weeks before for a day, the 8 weeks, 3 months or 2 quarters before; at
-    least 2 of them outside the event windows of ``calendar`` and the week after each,
+    least 2 of them outside the event windows of ``calendar`` and the week after each, else the
+    nearest 2 such periods within ``SIBLING_REACH`` times as far back,
     ``_in_event``; a planner's own events count when ``calendar`` holds them, None: the shipped
     calendar) and a Poisson count at that lowest total would fall so low with a chance under
     ``SHORT_PERIOD_CHANCE``. Two falls are no cut:
@@ -376,8 +378,12 @@ def short_last_period(frame: pd.DataFrame, freq: str, calendar=None, keys=None) 
     step, count = SIBLINGS[freq]
 
     def siblings_of(period):  # the period's quiet siblings with rows (an export outage's dates are none)
-        dates = pd.DatetimeIndex(sorted(period - PERIOD_LENGTH[freq] * (step * k) for k in range(1, count + 1)))
-        return dates[~_in_event(dates, freq, calendar) & dates.isin(ds)]
+        dates = pd.DatetimeIndex([period - PERIOD_LENGTH[freq] * (step * k) for k in range(1, SIBLING_REACH * count + 1)])
+        quiet = dates[~_in_event(dates, freq, calendar) & dates.isin(ds)]
+        # National Day's and Double 11's weeks fill the 8 weeks before a late-November cut-off: the
+        # nearest 2 quiet ones further back stand in (trial 14 F22: a 1-day last week read whole)
+        near = quiet[quiet >= dates[count - 1]]
+        return (near if len(near) >= 2 else quiet[:2]).sort_values()
 
     siblings = siblings_of(last)
     if len(siblings) < 2:
@@ -424,7 +430,8 @@ def short_period_note(frame: pd.DataFrame, freq: str, source: str, calendar=None
                 "or export it to its end")
     else:
         word = PERIOD_WORDS[freq]
-        what, which = f"the last {word[:-1]}, {last.date()}..{end.date()},", f"the {n} {word} before"
+        what, which = f"the last {word[:-1]}, {last.date()}..{end.date()},", \
+            f"the {n} quiet {word} before it ({', '.join(str(d.date()) for d in short.siblings)})"
         then = f"A forecast reads it as it is, a fall in demand: if it is cut short, leave that row out, or export " \
                f"to {end.date()}"
     return [f"{source}: {what} totals {short.total:,.0f}{fell}, under {SHORT_PERIOD_SHARE:.0%} of the lowest total "
