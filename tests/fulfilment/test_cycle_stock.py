@@ -133,15 +133,20 @@ def test_a_line_launched_within_keep_days_is_held_off_the_clearance_list_with_a_
     assert kept["sku"].tolist() == ["OLD"]
     assert notes == ["clearance: 2 row(s) of lines launched within 90 days of the data's end (min_age_days) or not "
                      "sold yet are not listed for clearance: 1030008 at 上海 (3,000 on hand, 4.2 a day over the coming "
-                     "year); 1030008 at 北京前置仓 (800 on hand, 1.1 a day over the coming year). They sold first "
-                     "1030008 on 2026-10-12: "
-                     "too young to judge by turnover (their forecast rests on a launch's few weeks); check their "
+                     "year); 1030008 at 北京前置仓 (800 on hand, 1.1 a day over the coming year). Their first sale: "
+                     "1030008 on 2026-10-12. "
+                     "Too young to judge by turnover (their forecast rests on a launch's few weeks); check their "
                      "stock by hand"]
     assert hold_new_lines(clearance, history, 30.0)[0].equals(clearance)  # 48 days old: judged at min_age_days 30
     # review 9.1 #8: a SKU stocked for its launch, not sold yet, is the youngest line of all: held
     unsold = pd.concat([clearance, clearance.iloc[[1]].assign(sku="NEW")], ignore_index=True)
     kept, notes = hold_new_lines(unsold, history, 30.0)
-    assert kept["sku"].tolist() == ["1030008", "OLD", "1030008"] and "They sold first NEW not yet" in notes[0]
+    assert kept["sku"].tolist() == ["1030008", "OLD", "1030008"] and "Their first sale: NEW none yet." in notes[0]
+    # trial 14 F20: a replaced code's sales continue its successor's series: as old as its line, listed
+    history.attrs["replaced"] = {"OLDPACK": "OLD"}
+    replaced = pd.concat([clearance, clearance.iloc[[1]].assign(sku="OLDPACK")], ignore_index=True)
+    kept, notes = hold_new_lines(replaced, history, 30.0)
+    assert kept["sku"].tolist() == ["1030008", "OLD", "1030008", "OLDPACK"] and notes == []
 
 
 def test_the_cycle_clears_on_last_years_demand_with_its_stock_out_read_as_demand_over_all_warehouses():

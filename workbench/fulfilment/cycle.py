@@ -1842,13 +1842,15 @@ def cycle_clearance(pooled: pd.DataFrame, stock: pd.DataFrame, history: pd.DataF
     """The cycle's clearance list (清仓) and its notes: ``inventory.clearance.clearance_list`` keyed
     ``sku, warehouse``, each SKU's stock judged over all its warehouses (``pool``: a surplus another
     warehouse needs is moved, not cleared), the year past the forecast's horizon read on last year's
-    sales at the same warehouses (``censored``), the lines younger than ``min_age_days`` held off
+    sales at the same warehouses (``censored``; a line launched within the year on its category's
+    established lines, at its level: trial 14 F18), the lines younger than ``min_age_days`` held off
     (``hold_new_lines``).
 
     Args:
         pooled: the SKU x warehouse daily forecast ``[sku, warehouse, ds, yhat, ...]`` (units a day).
         stock: ``[sku, warehouse, on_hand[, unit_cost]]``.
-        history: the daily sales ``[sku, region, ds, y]`` as sold (a line's first sale).
+        history: the daily sales ``[sku, region, ds, y]`` as sold (a line's first sale); its
+            ``attrs["categories"]`` (SKU -> category), when set, give a young line its category's season.
         censored: ``history`` with its declared stock-out days read as the level
             (``forecast.core.censor_unavailable``), what the forecast read: last year's sales past
             the horizon are demand, and a stock-out last winter is none of it lost (review 11.2 F3:
@@ -1863,7 +1865,7 @@ def cycle_clearance(pooled: pd.DataFrame, stock: pd.DataFrame, history: pd.DataF
     sold = pool_forecast(censored[["sku", "region", "ds", "y"]].rename(columns={"y": "yhat"}), assignment,
                          area="region", keys=["sku"]).rename(columns={"yhat": "y"})
     clearance = clearance_list(pooled, stock, keys=keys, min_turns=min_turns, keep_days=keep_days,
-                               history=sold, pool=["sku"])
+                               history=sold, pool=["sku"], group=("sku", history.attrs.get("categories", {})))
     notes = [*season_ahead_note(clearance.attrs["season_ahead"], keys, min_turns),
              *moved_note(clearance.attrs["moved"], keys, ["sku"])]
     clearance, young = hold_new_lines(clearance, history, min_age_days)
@@ -1881,24 +1883,29 @@ def hold_new_lines(clearance: pd.DataFrame, history: pd.DataFrame, min_age_days:
     for 滞销品清仓). ``min_age_days`` is its own parameter, not ``keep_days`` (the days of cover a
     slow mover keeps): clearing harder must not list a six-week-old launch. Held back, not
     dropped: the note says where they stand so the planner checks them. ``[]`` notes when there
-    is none."""
+    is none.
+
+    A replaced code (``history.attrs["replaced"]``: code -> its successor, whose series its sales
+    continue) is as old as its line: its stock is the successor's line's, a clearance candidate
+    as ``complete_stock`` says, never a line "not sold yet" (trial 14 F20)."""
     if clearance.empty:
         return clearance, []
     sold = history[history["y"] > 0]
     first = sold.groupby(sold["sku"].astype(str))["ds"].min()
     end = history["ds"].max()
-    age = (end - clearance["sku"].astype(str).map(first)).dt.days
+    line = clearance["sku"].astype(str).replace(dict(history.attrs.get("replaced", {})))
+    age = (end - line.map(first)).dt.days
     young = age.isna() | (age < min_age_days)
     if not young.any():
         return clearance, []
     held = clearance[young]
     rows = [f"{r.sku} at {r.warehouse} ({r.on_hand:,.0f} on hand, {r.mean_daily:.3g} a day over the coming year)"
             for r in held.itertuples()]
-    launched = ", ".join(f"{sku} on {first[sku].date()}" if sku in first.index else f"{sku} not yet"
+    launched = "; ".join(f"{sku} on {first[sku].date()}" if sku in first.index else f"{sku} none yet"
                          for sku in dict.fromkeys(held["sku"].astype(str)))
     note = (f"clearance: {len(held)} row(s) of lines launched within {min_age_days:g} days of the data's end "
-            f"(min_age_days) or not sold yet are not listed for clearance: {'; '.join(rows)}. They sold first "
-            f"{launched}: too young to judge by turnover (their forecast rests on a launch's few weeks); check "
+            f"(min_age_days) or not sold yet are not listed for clearance: {'; '.join(rows)}. Their first sale: "
+            f"{launched}. Too young to judge by turnover (their forecast rests on a launch's few weeks); check "
             f"their stock by hand")
     return clearance[~young].reset_index(drop=True), [note]
 

@@ -7,8 +7,10 @@ back, the same weekday) times its change since (below): the seasonal naive forec
 when its history is given, so a season the horizon does not reach is counted. A key whose forecast is
 zero over its whole horizon (a stopped line) has none past it, unless it sold nothing on last year's
 same days either while it sold in its year (a yearly off season, which the forecast holds at 0 too:
-its season is ahead). Without a history, or a year back before the key's first sale (a line launched
-since: its zero rows then are no demand), the days past the horizon are read at the horizon's mean.
+its season is ahead). A year back before the key's first sale (a line launched since: its zero rows
+then are no demand) is read on its category's established lines at the line's level, given the
+categories (``group``); without them, or without a history, the days past the horizon are read at
+the horizon's mean.
 On that path:
 
 * annual turnover ``demand over the year / on_hand`` (turns a year; infinite with nothing on hand);
@@ -38,6 +40,8 @@ line the forecast stops (zero over its horizon while last year's same days sold)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -55,7 +59,7 @@ MIN_CHANGE_UNITS = 100
 
 
 def year_demand(forecast: pd.DataFrame, keys: list[str], history: pd.DataFrame | None = None,
-                days: int = YEAR_DAYS) -> pd.DataFrame:
+                days: int = YEAR_DAYS, group: tuple[str, Mapping[str, str]] | None = None) -> pd.DataFrame:
     """Each key's daily demand over its first ``days`` days from its first forecast day.
 
     Args:
@@ -63,6 +67,9 @@ def year_demand(forecast: pd.DataFrame, keys: list[str], history: pd.DataFrame |
         keys: key columns.
         history: ``[keys..., ds, y]`` daily sales (units), or None.
         days: the path's length in days.
+        group: ``(key column, value -> category)``, e.g. ``("sku", {sku: category})``, or None: a
+            line launched within the year reads its year back before its first sale on its
+            category's established lines (:func:`_category_season`) rather than its horizon's mean.
 
     Returns:
         ``[keys..., day, ds, demand, last_year, naive]``, ``day`` 0..days-1: ``last_year`` the
@@ -96,6 +103,8 @@ def year_demand(forecast: pd.DataFrame, keys: list[str], history: pd.DataFrame |
         back = grid["ds"] - pd.Timedelta(days=SAME_WEEKDAY_BACK)
         covered = ((back >= since.to_numpy()) & (back <= pd.to_datetime(history["ds"]).max())).to_numpy()
         grid["last_year"] = grid["last_year"].fillna(0.0).where(covered)
+        if group is not None:  # a line launched within the year: its category's last year at its level
+            grid["last_year"] = grid["last_year"].fillna(_category_season(grid, history, keys, group))
     change = 1.0 if history is None else \
         grid[keys].merge(_change(history, keys), on=keys, how="left")["change"].fillna(1.0).to_numpy()
     naive = grid["last_year"] * change
@@ -111,6 +120,53 @@ def year_demand(forecast: pd.DataFrame, keys: list[str], history: pd.DataFrame |
     grid["demand"] = np.where(beyond, np.where(stopped, 0.0, naive.fillna(grid["mean"])), grid["yhat"])
     grid["naive"] = naive.fillna(grid["demand"])
     return grid[[*keys, "day", "ds", "demand", "last_year", "naive"]]
+
+
+def _category_season(grid: pd.DataFrame, history: pd.DataFrame, keys: list[str],
+                     group: tuple[str, Mapping[str, str]]) -> pd.Series:
+    """A young line's sales a year before each day of ``grid`` (``year_demand``'s ``[keys..., ds]``)
+    that precede its first sale: its category's established lines' sales that day (keys whose first
+    sale lies a full year or more before the history's end, all of them summed) times the line's own
+    sales since its first sale over the category's on the same days a year before. The category's
+    last year is the seasonal index, the line's months since give the level: the seasonal naive
+    forecast with the category's season (a sunscreen launched in July has no last February-June, and
+    read at its winter horizon's mean its coming summer was none of its stock: trial 14 F18). NaN
+    where the category has no established line or sold nothing on the line's days a year before,
+    and for every other row.
+
+    Args:
+        grid: rows ``[keys..., ds]`` (days ahead).
+        history: ``[keys..., ds, y]`` daily sales, units.
+        keys: key columns.
+        group: ``(key column, value -> category)``; a value the mapping lacks has no category.
+
+    Returns:
+        Units a day, aligned to ``grid``'s index.
+    """
+    column, categories = group
+    sales = history[[*keys, "ds", "y"]].astype({k: str for k in keys})
+    sales = sales.assign(ds=pd.to_datetime(sales["ds"]), category=sales[column].map(dict(categories)))
+    end = sales["ds"].max()
+    first = sales[sales["y"] > 0].groupby(keys)["ds"].min().rename("first_sale")
+    sales = sales.join(first, on=keys)
+    old = sales[sales["first_sale"] <= end - pd.Timedelta(days=SAME_WEEKDAY_BACK)]
+    season = old.groupby(["category", "ds"])["y"].sum()  # the established lines' days, by category
+    young = sales[sales["first_sale"] > end - pd.Timedelta(days=SAME_WEEKDAY_BACK)].dropna(subset=["category"])
+    young = young[young["ds"] >= young["first_sale"]]
+    level = young.groupby([*keys, "category"], as_index=False).agg(own=("y", "sum"), first_sale=("first_sale", "min"))
+    base = []
+    for row in level.itertuples(index=False):  # the category's sales on the line's days a year before
+        back = pd.Timedelta(days=SAME_WEEKDAY_BACK)
+        days = season.loc[row.category] if row.category in season.index.get_level_values(0) else pd.Series(dtype=float)
+        base.append(float(days[(days.index >= row.first_sale - back) & (days.index <= end - back)].sum()))
+    level["scale"] = level["own"] / np.array(base, dtype=float) if len(level) else []
+    level = level[np.isfinite(level["scale"])]
+    rows = grid[[*keys, "ds"]].astype({k: str for k in keys}).reset_index()
+    rows = rows.merge(level[[*keys, "category", "first_sale", "scale"]], on=keys)
+    rows["back"] = rows["ds"] - pd.Timedelta(days=SAME_WEEKDAY_BACK)
+    rows = rows[(rows["back"] < rows["first_sale"]) & (rows["back"] >= sales["ds"].min())]
+    rows = rows.join(season.rename("season"), on=["category", "back"])
+    return (rows["season"].fillna(0.0) * rows["scale"]).set_axis(rows["index"]).reindex(grid.index)
 
 
 def busiest_window(path: pd.DataFrame, keys: list[str], column: str, days: float) -> pd.Series:
@@ -173,7 +229,8 @@ def _change(history: pd.DataFrame, keys: list[str], windows: tuple[int, ...] = C
 
 
 def slow_movers(forecast: pd.DataFrame, stock: pd.DataFrame, *, keys: list[str],
-                min_turns: float = 4.0, history: pd.DataFrame | None = None) -> pd.DataFrame:
+                min_turns: float = 4.0, history: pd.DataFrame | None = None,
+                group: tuple[str, Mapping[str, str]] | None = None) -> pd.DataFrame:
     """Keys whose annual turnover on the coming year's demand is below ``min_turns``, lowest first.
 
     Args:
@@ -183,6 +240,7 @@ def slow_movers(forecast: pd.DataFrame, stock: pd.DataFrame, *, keys: list[str],
         min_turns: turnover threshold, turns a year (> 0).
         history: ``[keys..., ds, y]`` daily sales (units) for the year past the forecast's horizon
             (module doc), or None (the horizon's mean).
+        group: ``(key column, value -> category)`` (:func:`year_demand`), or None.
 
     Returns:
         ``[keys..., on_hand, mean_daily, annual_turns, days_of_cover]`` for the slow movers.
@@ -193,18 +251,18 @@ def slow_movers(forecast: pd.DataFrame, stock: pd.DataFrame, *, keys: list[str],
     """
     if not (isinstance(min_turns, (int, float)) and min_turns > 0):
         raise ParameterError(f"min_turns={min_turns!r} must be > 0 turns a year")
-    table, _ = _turnover(forecast, stock, keys, history)
+    table, _ = _turnover(forecast, stock, keys, history, group)
     slow = table[table["annual_turns"] < min_turns]
     return slow[[*keys, "on_hand", "mean_daily", "annual_turns", "days_of_cover"]] \
         .sort_values(["annual_turns", *keys], kind="stable").reset_index(drop=True)
 
 
-def _turnover(forecast: pd.DataFrame, stock: pd.DataFrame, keys: list[str],
-              history: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _turnover(forecast: pd.DataFrame, stock: pd.DataFrame, keys: list[str], history: pd.DataFrame | None,
+              group: tuple[str, Mapping[str, str]] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per key of the forecast or the stock: the year's mean daily demand, on hand, turns, days of
     cover; and the demand path (:func:`year_demand`). A stock row without a forecast has zero
     demand (the deadest stock), never dropped."""
-    path = year_demand(forecast, keys, history)
+    path = year_demand(forecast, keys, history, group=group)
     table = path.groupby(keys, as_index=False).agg(year=("demand", "sum"))
     extra = ["unit_cost"] if "unit_cost" in stock.columns else []
     held = stock[keys].astype(str).drop_duplicates()
@@ -223,7 +281,8 @@ def _turnover(forecast: pd.DataFrame, stock: pd.DataFrame, keys: list[str],
 
 def clearance_list(forecast: pd.DataFrame, stock: pd.DataFrame, *, keys: list[str],
                    min_turns: float = 4.0, keep_days: float = 90.0,
-                   history: pd.DataFrame | None = None, pool: list[str] | None = None) -> pd.DataFrame:
+                   history: pd.DataFrame | None = None, pool: list[str] | None = None,
+                   group: tuple[str, Mapping[str, str]] | None = None) -> pd.DataFrame:
     """The clearance list: slow movers with the units to clear and their value.
 
     Args:
@@ -237,6 +296,8 @@ def clearance_list(forecast: pd.DataFrame, stock: pd.DataFrame, *, keys: list[st
             and its units to clear share that excess in proportion to the rows' own (a warehouse's
             surplus that another warehouse of the same SKU needs is moved, not sold off); its
             season is judged on the item as well. Rows kept this way are in ``attrs["moved"]``.
+        group: ``(key column, value -> category)``, or None: a line launched within the year takes
+            its category's season past the horizon (:func:`year_demand`).
 
     Returns:
         ``[keys..., on_hand, mean_daily, annual_turns, days_of_cover, keep_demand, clear_units
@@ -253,7 +314,7 @@ def clearance_list(forecast: pd.DataFrame, stock: pd.DataFrame, *, keys: list[st
         raise ParameterError(f"keep_days={keep_days!r} must be a number of days >= 0")
     if not (isinstance(min_turns, (int, float)) and min_turns > 0):
         raise ParameterError(f"min_turns={min_turns!r} must be > 0 turns a year")
-    table, path = _turnover(forecast, stock, keys, history)
+    table, path = _turnover(forecast, stock, keys, history, group)
     kept = path.groupby(keys, as_index=False).agg(naive=("naive", "sum"))
     for column, out in (("demand", "keep_demand"), ("naive", "keep_naive")):
         kept = kept.merge(busiest_window(path, keys, column, keep_days).rename(out), on=keys, how="left")

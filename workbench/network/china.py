@@ -774,7 +774,7 @@ def default_alerts(result: NetworkResult, demand: pd.DataFrame, *, category: str
     :func:`workbench.inventory.replenishment_plan` to the seeded DEMO stock snapshot
     (:func:`workbench.inventory.inputs.demo_stock`, labelled as such); the slow movers' turnover
     reads the coming year (:mod:`workbench.inventory.clearance`), past the horizon on the SKUs'
-    sales a year before. ``skus`` keeps only the first few SKUs (quick runs).
+    sales a year before (a SKU launched since: the category's, at its level). ``skus`` keeps only the first few SKUs (quick runs).
     """
     from workbench.data.sample import load_sample
     from workbench.forecast.core import forecast
@@ -806,5 +806,6 @@ def default_alerts(result: NetworkResult, demand: pd.DataFrame, *, category: str
     # turnover on the coming year: past the horizon, the same days' sales a year before
     sold = frame.assign(warehouse=frame["region"].map(region_warehouses(result, demand)))
     sold = sold.groupby(["sku", "warehouse", "ds"], as_index=False)["y"].sum()
+    group = ("sku", dict.fromkeys(sold["sku"].astype(str), category))  # a young SKU takes its category's season
     return AlertReport(plan, alerts(plan), slow_movers(wh, stock, keys=["sku", "warehouse"],
-                                                       min_turns=min_turns, history=sold))
+                                                       min_turns=min_turns, history=sold, group=group))
