@@ -179,6 +179,26 @@ def test_write_table_excel_csv_date_name_and_refusals(tmp_path):
         write_table(frame, tmp_path / "o.csv", decimals={"gmv": 2})
 
 
+def test_excel_csv_keeps_long_digit_codes_as_text_and_reads_them_back(tmp_path):
+    """Trial 14 F24: 19-digit 抖店 product IDs written as bare digits in a CSV for Excel become
+    3.70000000000067E+18 there, kept to 15 digits: two SKUs merge. In an Excel CSV they are text
+    formulas (="..."), as is a code with a leading zero; plain CSV, numbers and short codes are
+    as they were, and ``read_table`` reads the formulas back as the codes."""
+    from workbench.reports.tables import csv_bytes
+
+    frame = pd.DataFrame({"sku": ["3700000000000665924", "3700000000000640249", "A01", None],
+                          "code": ["00123", "123", "0", "7"], "units": [1, 2, 3, 4]})
+    path = write_table(frame, tmp_path / "x.csv", excel_csv=True)
+    lines = path.read_bytes()[3:].decode("utf-8").splitlines()
+    assert lines[1] == '"=""3700000000000665924""","=""00123""",1' and lines[3] == "A01,0,3"
+    assert lines[4] == ",7,4"
+    assert write_table(frame, tmp_path / "plain.csv").read_text().splitlines()[1] == "3700000000000665924,00123,1"
+    back = read_table(path, text_columns=["sku", "code"])
+    assert back["sku"].tolist()[:3] == frame["sku"].tolist()[:3] and back["code"].tolist() == frame["code"].tolist()
+    assert read_table(path)["units"].tolist() == [1, 2, 3, 4]
+    assert '"=""3700000000000640249"""' in csv_bytes(frame).decode("utf-8-sig")
+
+
 def test_a_failed_write_leaves_the_old_file(tmp_path):
     path = tmp_path / "o.csv"
     path.write_text("old\n")

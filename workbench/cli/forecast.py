@@ -122,7 +122,7 @@ def register(subparsers) -> None:
                               description="Rolling-origin backtest: fit with history ending LEAD "
                               "days before each past window of EVENT and score the window.")
     _data_options(b, freq_help="D: event backtests need daily data (event windows are days)")
-    b.add_argument("--event", required=True, help="618, new_year_sale, double11 or spring_festival")
+    b.add_argument("--event", required=True, help="618, new_year_sale, double11, spring_festival, or an event your --events file adds")
     b.add_argument("--years", type=_list, required=True, help="event years, comma-separated")
     b.add_argument("--lead", type=int, default=90,
                    help=f"days between the last day of history and the window's first day, 1 to {MAX_LEAD} (default 90)")

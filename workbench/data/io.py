@@ -128,6 +128,8 @@ def read_table(source: str | Path, *, encoding: str | None = None, sheet: str | 
             f"title or notes, delete the rows above the header")
     keep_text = set(frame.columns) if "all" in text else text["some"]
     for column in frame.columns:
+        if is_csv and _is_text(frame[column]):
+            frame[column] = _unwrapped_excel_text(frame[column])
         if column not in keep_text and _is_text(frame[column]):
             frame[column] = _separated_numbers(frame[column])
     label = str(path)
@@ -456,6 +458,42 @@ def refuse_overwrite(output: str | Path | None, *inputs: str | Path | None, flag
                                  f"overwrite its own input. Write the output to another path")
 
 
+# a text cell Excel would read as a number and change: 12 or more digits (shown as 3.7E+18, kept
+# to 15 significant digits: the 19-digit 抖店/快手/视频号 product IDs merge) or a leading zero
+_EXCEL_NUMBER_LIKE = re.compile(r"^(\d{12,}|0\d+)$")
+_EXCEL_TEXT_FORMULA = re.compile(r'^="(.*)"$')
+
+
+def excel_safe_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` for a CSV that Excel or WPS opens: each text cell of digits that Excel would read
+    as a number and change (``_EXCEL_NUMBER_LIKE``: a 19-digit product ID, a code with a leading
+    zero) is written as the text formula ``="3700000000000665924"``, which Excel and WPS show as
+    the text itself (Microsoft's documented way to keep a CSV field as text). Number columns and
+    other text are unchanged; ``read_table`` reads such cells back as their text. Returns a copy
+    where a cell changes, else ``frame``."""
+    out = frame
+    for column in frame.columns:
+        values = frame[column]
+        if not _is_text(values):
+            continue
+        text = values.astype("string")
+        hit = text.str.fullmatch(_EXCEL_NUMBER_LIKE.pattern).fillna(False).to_numpy(bool)
+        if hit.any():
+            out = out.copy() if out is frame else out
+            out[column] = values.astype(object).where(~hit, ('="' + text + '"').astype(object))
+    return out
+
+
+def _unwrapped_excel_text(values: pd.Series) -> pd.Series:
+    """A CSV column with Excel's text formulas (``="00123"``, as ``excel_safe_text`` writes) read
+    as their text."""
+    text = values.astype("string")
+    inner = text.str.extract(_EXCEL_TEXT_FORMULA, expand=False)
+    if inner.isna().all():
+        return values
+    return values.where(inner.isna(), inner.astype(object))
+
+
 def write_table(frame: pd.DataFrame, path: str | Path, *, excel_csv: bool = False,
                 date_name: str | None = None, decimals: Mapping[str, int] | None = None,
                 encoding: str | None = None) -> Path:
@@ -465,7 +503,8 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, excel_csv: bool = Fals
     ----------
     frame: the table; its index is not written.
     path: ``.csv`` (UTF-8), ``.xlsx`` (one sheet, dates as YYYY-MM-DD) or ``.parquet``/``.pq``.
-    excel_csv: CSV only: write UTF-8 with a BOM, so Excel opens Chinese text ungarbled.
+    excel_csv: CSV only: write UTF-8 with a BOM, so Excel opens Chinese text ungarbled, and long
+        digit codes as text (``excel_safe_text``: a 19-digit product ID would lose its last digits).
     encoding: CSV only: another encoding (e.g. ``gbk``, as Chinese Windows tools write); default
         UTF-8. Not with ``excel_csv``.
     date_name: rename the ``ds`` column to this name (e.g. the input's own date column); the
@@ -506,7 +545,8 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, excel_csv: bool = Fals
                                 datetime_format="YYYY-MM-DD HH:MM:SS") as writer:
                 _dates_as_dates(out).to_excel(writer, index=False, sheet_name="data")
         else:
-            out.to_csv(tmp, index=False, encoding="utf-8-sig" if excel_csv else encoding or "utf-8")
+            (excel_safe_text(out) if excel_csv else out).to_csv(
+                tmp, index=False, encoding="utf-8-sig" if excel_csv else encoding or "utf-8")
     return path
 
 

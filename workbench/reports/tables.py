@@ -24,7 +24,8 @@ thousands separators and fixed decimals, never scientific notation; missing valu
 ordinary leading columns. Wide tables scroll inside the page.
 
 Every table carries a download link (the whole table as CSV, UTF-8 with a byte-order mark so
-Excel opens Chinese text correctly) embedded in the page as a ``data:`` URI, so the link works
+Excel opens Chinese text correctly, long digit codes as text, ``data.io.excel_safe_text``)
+embedded in the page as a ``data:`` URI, so the link works
 in an offline copy of the HTML report (``xlsx=True`` adds the same table as an Excel workbook).
 The CSV holds the same numbers as the page except money,
 which it keeps in CNY with two decimals, and percentages, which it gives as percent numbers.
@@ -326,8 +327,11 @@ def export_frame(frame: pd.DataFrame, formats: dict[str, str] | None = None, *, 
 
 def csv_bytes(frame: pd.DataFrame, formats: dict[str, str] | None = None, *, others: str | None = None,
               labels: dict[str, str] | None = None) -> bytes:
-    """:func:`export_frame` as CSV for Excel: UTF-8 with a byte-order mark, CRLF line ends."""
-    out = export_frame(frame, formats, others=others, labels=labels)
+    """:func:`export_frame` as CSV for Excel: UTF-8 with a byte-order mark, CRLF line ends, long
+    digit codes as text (``data.io.excel_safe_text``)."""
+    from workbench.data.io import excel_safe_text
+
+    out = excel_safe_text(export_frame(frame, formats, others=others, labels=labels))
     return ("\ufeff" + out.to_csv(index=False, lineterminator="\r\n")).encode("utf-8")
 
 
