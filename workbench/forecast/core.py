@@ -21,7 +21,7 @@ from threadpoolctl import threadpool_limits
 from workbench.calendar import RetailCalendar, default_calendar
 from workbench.data.io import write_table
 from workbench.data.provinces import REGIONS, provinces_from_addresses
-from workbench.data.validate import SHORT_PERIOD_SHARE, consecutive_runs
+from workbench.data.validate import PERIOD_WORDS, SHORT_PERIOD_SHARE, consecutive_runs
 from workbench.errors import ModelError, ParameterError
 from workbench.forecast.conformal import (HORIZON_BANDS, MIN_CHANGE_UNITS, apply_offsets, conformal_offsets,
                                           rolling_origin_errors)
@@ -31,8 +31,8 @@ from workbench.forecast.features import quiet_periods
 from workbench.forecast.models import MODELS, make_model, resolve_model
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, PER_PERIOD_FIELDS, Prediction, count_dispersion,
                                             future_dates, quantile_column)
-from workbench.forecast.models.launch import (BIN_PERIODS, YEAR_PERIODS, LaunchCurve, age_levels, launch_curve,
-                                              launch_start, not_a_launch)
+from workbench.forecast.models.launch import (BIN_PERIODS, MIN_LAUNCHES, YEAR_PERIODS, LaunchCurve, age_levels,
+                                              grouping_curve, launch_curve, launch_start, not_a_launch)
 from workbench.forecast.models.regime import stopped_since
 from workbench.forecast.models.event_profile import PooledPrior
 from workbench.forecast.models.yearly_season import zero_off_season
@@ -104,6 +104,8 @@ class _Job:
     # a file declares unavailable days: a series' forecast on those inside its horizon is sales 0, the
     # demand given up in ``LOST_SALES`` (``constrain_unavailable``; the days travel with each partition)
     unavailable: bool = False
+    launch_param: str | None = None  # the model's launch-curve parameter, when the core measures curves
+    launch_curves: tuple = ()  # ((key, value), LaunchCurve): product groupings' own (``grouping_launch_curves``)
 
 
 @dataclass
@@ -213,7 +215,7 @@ def _choose_model(job: _Job, y: np.ndarray, ds: pd.DatetimeIndex) -> tuple[str, 
         return GUARD_FALLBACK, _fallback_params(job), (
             f"{job.model}: only {len(y) - start} periods since the launch on {ds[start].date()} ({job.model} needs "
             f"{caps.min_history}); forecast by {GUARD_FALLBACK} "
-            + ("along the panel's launch curve instead" if curve.usable else "at its level since the launch instead"))
+            + (f"along {curve.whose} launch curve instead" if curve.usable else "at its level since the launch instead"))
     else:
         return job.model, job.params, None
     fallback = fallback_model(job.freq, len(y))
@@ -390,7 +392,7 @@ def _fallback(y, ds, quiet, job: _Job, model: str, reason: str):
                          " with its level held (no launch growth, no pooled seasonal path)"))
     elif launch in params:
         attempts.append(({k: v for k, v in params.items() if k != launch},
-                         " without the panel's launch curve (no launch growth)"))
+                         " without the launch curve (no launch growth)"))
     if "prior" in params:  # last: the series' own recent level, no pooled profile (never no forecast for it)
         attempts.append(({}, " on the series' own recent level alone (no pooled event profile, no launch curve)"))
     if model == GUARD_FALLBACK:  # the refused forecast was the first attempt's: a repeat would be refused again
@@ -444,7 +446,13 @@ def _forecast_series(part: _Partition, keys: list, job: _Job):
         y = rows["y"].to_numpy(float)
         level = part.levels.get(tuple(label[k] for k in keys))
         series_job, level_note = _with_level_prior(job, None if level is None else part.priors[level])
+        curve = None
+        if job.launch_param:  # its category's own launch curve where it has one
+            curve = _launch_curve_of(label, job.launch_curves, job.params[job.launch_param])
+            series_job = replace(series_job, params={**series_job.params, job.launch_param: curve})
         pred, error, why, paths = _forecast_one(y, pd.DatetimeIndex(rows["ds"]), series_job)
+        if not error and curve is not None and curve.short_life:
+            pred = short_life(pred, y, pd.DatetimeIndex(rows["ds"]), curve)
         if level_note and not error and (y > 0).any():
             pred.notes.append(level_note)
         if error:
@@ -1234,7 +1242,9 @@ def _execute(frame, request: ForecastRequest, *, keys=None, calendar=None, pool_
                     priors, borrows = level_priors(frame, keys, job, runner)
             if launch_param:
                 curve = panel_launch_curve(frame, keys, request.freq, sums)
-                job = replace(job, params={**job.params, launch_param: curve})
+                groupings = grouping_launch_curves(frame, keys, request.freq, sums, curve)
+                job = replace(job, params={**job.params, launch_param: curve}, launch_param=launch_param,
+                              launch_curves=tuple(groupings.items()))
         tasks = [_partition_task(part, keys, priors, borrows, runs) for part in parts]
         results: list[_PartitionResult | None] = [None] * len(parts)
         with progress_bar(sum(counts), desc=f"forecast ({request.model}, {runner.name})",
@@ -1296,31 +1306,119 @@ def panel_launch_curve(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame)
     (``LaunchCurve.usable`` says so, and the models' notes). Its ceiling is the log of the
     largest established series' mean over its last ``YEAR_PERIODS`` periods (a level the
     launches' peers reach)."""
-    panel_start = frame["ds"].min()
-    established = sums["established"] if (sums["established"] > 0).any() else None
+    established = (sums["established"] > 0).any()
     levels, cohorts = [], []
     left_out = dict.fromkeys(("stopped", "intermittent", "paused", "a season seen a year before",
                               "under two age bins measured"), 0)
+    for one in _launches(frame, keys, freq, sums):
+        # no launch (``launch.not_a_launch``, the models' rule too), or one whose levels end in a stop
+        reason = "stopped" if one["stopped"] else one["reason"]
+        if reason is not None:
+            left_out[reason] = left_out.get(reason, 0) + 1
+        elif one["levels"] is not None:
+            levels.append(one["levels"])
+            cohorts.append(one["cohort"])
+        else:
+            left_out["under two age bins measured"] += 1
+    return launch_curve(levels, freq, frame["ds"].min(), bool(established), _peer_ceiling(frame, keys, freq),
+                        cohorts=cohorts, left_out=tuple((r, n) for r, n in left_out.items() if n))
+
+
+def _launches(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame) -> list[dict]:
+    """Every launched series of ``frame`` (``launch.launch_start``), as a dict: ``label`` (its key
+    values by key), ``cohort`` (its product's, ``launch_products``), ``reason`` (why it is no
+    launch, ``launch.not_a_launch``; None: a launch), ``stopped`` (it stopped,
+    ``regime.stopped_since``), ``life`` (periods from its start to its last sale, or to its last
+    period when it still sells) and ``levels`` (its ``age_levels`` against the established
+    series' sum in ``sums``, up to its last sale, so a stop's partial bin is no fall; None with
+    under two bins measured)."""
+    panel_start = frame["ds"].min()
+    established = sums["established"] if (sums["established"] > 0).any() else None
     product = launch_products(frame, keys)
+    out = []
     for label, rows in _series_of(frame, keys):
         y, ds = rows["y"].to_numpy(float), pd.DatetimeIndex(rows["ds"])
         start = launch_start(y, ds, freq, panel_start)
         if start is None:
             continue
-        # no launch (``launch.not_a_launch``, the models' rule too), or one whose levels end in a stop
-        reason = "stopped" if stopped_since(y[start:], freq) is not None else not_a_launch(y, start, freq)
-        if reason is not None:
-            left_out[reason] = left_out.get(reason, 0) + 1
-        else:
-            reference = established.reindex(ds).fillna(0.0).to_numpy() if established is not None else None
-            lv = age_levels(y, start, BIN_PERIODS[freq], reference)
-            if (~np.isnan(lv)).sum() >= 2:
-                levels.append(lv)
-                cohorts.append(tuple(label[k] for k in product))
-            else:
-                left_out["under two age bins measured"] += 1
-    return launch_curve(levels, freq, panel_start, established is not None, _peer_ceiling(frame, keys, freq),
-                        cohorts=cohorts, left_out=tuple((r, n) for r, n in left_out.items() if n))
+        stop = stopped_since(y[start:], freq)
+        life = len(y) - start if stop is None else stop
+        reference = established.reindex(ds).fillna(0.0).to_numpy()[:start + life] if established is not None else None
+        lv = age_levels(y[:start + life], start, BIN_PERIODS[freq], reference)
+        out.append({"label": label, "cohort": tuple(label[k] for k in product), "stopped": stop is not None,
+                    "reason": not_a_launch(y[:start + life], start, freq), "life": life,
+                    "levels": lv if (~np.isnan(lv)).sum() >= 2 else None})
+    return out
+
+
+def grouping_launch_curves(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame, panel: LaunchCurve
+                           ) -> dict[tuple, LaunchCurve]:
+    """The launch curves of the product groupings above ``frame``'s series (``prior_levels`` but
+    the product itself: a category), ``(key, value) -> LaunchCurve`` (``launch.grouping_curve``):
+    each from its own launches, stopped ones up to their stop, where ``launch.MIN_LAUNCHES`` of
+    them (products) are measured, its factors shrunk toward ``panel``'s, with its launches'
+    lives (a grouping whose launches mostly stopped within weeks is a short-life line:
+    ``LaunchCurve.short_life``). A launch takes its nearest grouping's (``_launch_curve_of``),
+    else the panel's."""
+    levels = prior_levels(frame, keys)
+    table = frame[list(keys)].drop_duplicates()
+    groupings = [k for k in levels if any(_nests(table, k, b) for b in keys if b != k)]  # not 商品编码 itself
+    if not groupings:
+        return {}
+    launches = [one for one in _launches(frame, keys, freq, sums) if one["reason"] is None]
+    curves = {}
+    for k in groupings:
+        members: dict = {}
+        for one in launches:
+            members.setdefault(one["label"][k], []).append(one)
+        for value, group in members.items():
+            measured = [one for one in group if one["levels"] is not None]
+            if len({one["cohort"] for one in measured}) < MIN_LAUNCHES:
+                continue
+            lives = [(one["life"], one["stopped"]) for one in group]
+            curves[(k, value)] = grouping_curve([one["levels"] for one in measured],
+                                                [one["cohort"] for one in measured], panel, f"{k}={value}", lives)
+    return curves
+
+
+def short_life(pred: Prediction, y: np.ndarray, ds: pd.DatetimeIndex, curve: LaunchCurve) -> Prediction:
+    """A launch of a short-life line (``curve.short_life``: its grouping's launches mostly stopped
+    within weeks) forecast at its expected sales: each period's mean times the chance it still
+    sells then (``LaunchCurve.survival`` from its age now), and each quantile ``q`` of the mixture
+    of a stop (0) and its forecast: 0 where ``q`` is under the chance of a stop, else its
+    forecast's quantile at ``(q - stop) / (1 - stop)``, read between the quantiles it has
+    (linearly; held at the outer ones), with a note (trial 14 F7: five lipstick shades carried
+    through 2027, 12,513 units at 618 against 0). ``pred`` as it is for a series that is no
+    launch of the curve (``LaunchCurve.start_of``). ``y``: units per period, shape (n,); ``ds`` its
+    dates."""
+    start = curve.start_of(y, ds)
+    if start is None:
+        return pred
+    age = len(y) - start - 1
+    alive = curve.survival(age, age + 1 + np.arange(len(pred.mean)))
+    levels = np.array(sorted(pred.quantiles))
+    values = np.array([pred.quantiles[q] for q in levels])  # (quantiles, horizon)
+    stop = 1.0 - alive
+    quantiles = {}
+    for q in levels:
+        at = np.clip((q - stop) / np.maximum(alive, 1e-12), levels[0], levels[-1])
+        inner = np.array([np.interp(at[t], levels, values[:, t]) for t in range(len(alive))])
+        quantiles[q] = np.where(q <= stop, 0.0, inner)
+    life = curve.median_life
+    words = PERIOD_WORDS[curve.freq]
+    note = (f"a short-life line: half of its {curve.grouping}'s {len(curve.lives)} launches stopped within "
+            f"{life:g} {words} of their start ({sum(st for _, st in curve.lives)} stopped; Kaplan-Meier): "
+            f"its forecast is its expected sales, times the chance it still sells ({alive[-1]:.0%} by the "
+            f"horizon's end at {age + len(alive):g} {words} old, {alive.mean():.0%} on average over it)")
+    return replace(pred, mean=pred.mean * alive, quantiles=quantiles,
+                   baseline=None if pred.baseline is None else pred.baseline * alive, notes=[*pred.notes, note])
+
+
+def _launch_curve_of(label: dict, curves: tuple, panel):
+    """The launch curve of the series ``label`` (key values by key): its nearest product
+    grouping's (``curves``: ``((key, value), curve)`` pairs, nearest grouping first) where it has
+    a usable one, else ``panel`` (the panel's)."""
+    return next((c for (k, v), c in curves if label.get(k) == v and (c.usable or c.short_life)), panel)
 
 
 def launch_products(frame: pd.DataFrame, keys) -> list[str]:

@@ -61,11 +61,21 @@ young series' level will grow.
 
 With fewer than ``MIN_LAUNCHES`` launches in the panel there is no curve (``usable`` is False)
 and the models keep their level, with a note.
+
+* **a grouping's curve** (``grouping_curve``): a launch of a category with ``MIN_LAUNCHES``
+  launches or more climbs the category's own curve (the core's ``grouping_launch_curves``),
+  launches that stopped counted up to their last sale, each factor shrunk toward the panel's by
+  its noise, the panel's factors past the category's evidence: lipstick shades that rise in
+  days and fall until they stop were grown x2 along the skincare launches' ramp (trial 14 F3);
+* **a short-life line** (``LaunchCurve.short_life``): a grouping half of whose launches stopped
+  within ``SHORT_LIFE`` of a year; its launches' forecast is times the chance they still sell
+  (``LaunchCurve.survival``, Kaplan-Meier over the grouping's launches' lives; the core's
+  ``short_life``), not carried through the next year (trial 14 F7).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -83,6 +93,7 @@ MIN_LAUNCHES = 3  # launches a measured factor (and the curve) needs
 YEAR_PERIODS = {"D": 364, "W": 52, "MS": 12, "QS": 4}
 TAIL_RATIOS = np.linspace(0.01, 0.99, 99)  # decay ratios r of the tail's fit, searched on a grid
 PLATEAU_GAIN = float(np.log(1.05))  # less further change than this: the curve has levelled off
+SHORT_LIFE = 0.5  # of a year: a grouping half of whose launches stopped within it is a short-life line
 
 
 @dataclass(frozen=True)
@@ -99,7 +110,11 @@ class LaunchCurve:
     panel has established series to measure shares against; ``ceiling``: log of the largest
     established series' mean units per period over its last year (None: unknown), a level no
     launch is ramped above; ``left_out``: ``(reason, series)`` pairs, the launched series the
-    curve does not hold and why (the core's ``panel_launch_curve``).
+    curve does not hold and why (the core's ``panel_launch_curve``); ``grouping``: the product
+    grouping whose own launches measured it (``"category=彩妆"``: ``grouping_curve``; None: the
+    panel's); ``lives``: ``(age, stopped)`` pairs, periods from each of those launches' start to
+    its last sale and whether it stopped there (else it still sells: censored), read by
+    ``survival`` (empty for the panel's curve).
     """
 
     freq: str
@@ -110,6 +125,8 @@ class LaunchCurve:
     established: bool = True
     ceiling: float | None = None
     left_out: tuple = ()
+    grouping: str | None = None
+    lives: tuple = ()
 
     @property
     def usable(self) -> bool:
@@ -117,6 +134,58 @@ class LaunchCurve:
         series to measure their shares against (without them a launch's age and the calendar
         cannot be told apart: launches of one date ramp and follow the season alike)."""
         return self.established and self.launches >= MIN_LAUNCHES and len(self.log_level) > 1
+
+    @property
+    def whose(self) -> str:
+        """Whose launches measured it, for a note: "its category=彩妆's" or "the panel's"."""
+        return f"its {self.grouping}'s" if self.grouping else "the panel's"
+
+    @property
+    def short_life(self) -> bool:
+        """A short-life line: half of its grouping's launches stop within ``SHORT_LIFE`` of a year
+        (the Kaplan-Meier survival of ``lives`` falls to 0.5 before it): a lipstick shade that
+        sells 8-16 weeks, then the next shade. A launch of it is forecast times its chance of still
+        selling (``survival``), not as if it went on for a year (trial 14 F7: five shades grown
+        along the skincare launches' ramp and carried through 2027)."""
+        return self.median_life is not None and self.median_life < SHORT_LIFE * YEAR_PERIODS[self.freq]
+
+    @property
+    def median_life(self) -> float | None:
+        """Age (periods) by which half of the grouping's launches stopped (Kaplan-Meier), None
+        when fewer than half of them did by their oldest age seen."""
+        ages, alive = self._survival_steps()
+        below = np.flatnonzero(alive <= 0.5)
+        return float(ages[below[0]]) if len(below) else None
+
+    def survival(self, age_now: float, ages) -> np.ndarray:
+        """The chance that a launch of the grouping that still sells at age ``age_now`` (periods
+        since its start) still sells at each of ``ages`` (shape (k,)): ``S(age) / S(age_now)``,
+        ``S`` the Kaplan-Meier estimate of its launches' lives (``lives``; E. L. Kaplan & P. Meier,
+        "Nonparametric estimation from incomplete observations", JASA 53, 1958: a launch still
+        selling counts until its last age seen); 1 at ages up to ``age_now``, and past the oldest
+        life seen the last value (0 when the oldest stopped). Ones without ``lives``."""
+        ages = np.asarray(ages, float)
+        if not self.lives:
+            return np.ones(ages.shape)
+        steps, alive = self._survival_steps()
+
+        def s(a):
+            return np.r_[1.0, alive][np.searchsorted(steps, a, side="right")]
+
+        now = s(float(age_now))
+        return np.where(ages <= age_now, 1.0, s(ages) / now if now > 0 else 0.0)
+
+    def _survival_steps(self) -> tuple[np.ndarray, np.ndarray]:
+        """The Kaplan-Meier steps of ``lives``: the ages at which a launch stopped (sorted) and the
+        survival just after each."""
+        if not self.lives:
+            return np.zeros(0), np.zeros(0)
+        age = np.array([a for a, _ in self.lives], float)
+        stopped = np.array([bool(st) for _, st in self.lives])
+        steps = np.unique(age[stopped])
+        at_risk = np.array([(age >= t).sum() for t in steps], float)
+        ended = np.array([((age == t) & stopped).sum() for t in steps], float)
+        return steps, np.cumprod(1.0 - ended / np.maximum(at_risk, 1.0))
 
     @property
     def bin_periods(self) -> int:
@@ -199,7 +268,7 @@ class LaunchCurve:
         steps = ", ".join(f"{centres[k]:g}: x{np.exp(self.log_level[k]):.2f}" for k in shown)
         tail = (f"measured to {self.evidence_age:g} {words} and extrapolated by the decay of its factors to "
                 f"{centres[-1]:g}" if self.measured < len(self.log_level) else f"measured to {centres[-1]:g} {words}")
-        return (f"the launch curve pooled from the panel's {self.launches} launches (a product's series by region "
+        return (f"the launch curve pooled from {self.whose}{' own' if self.grouping else ''} {self.launches} launches (a product's series by region "
                 f"count once; level by age in {words} "
                 f"against its first {self.bin_periods} {words}: {steps}; {tail}; it rises until about "
                 f"{self.plateau} {words} and is held past {centres[-1]:g}{self._left_out_words()})")
@@ -313,14 +382,16 @@ def age_levels(y: np.ndarray, start: int, bin_periods: int, reference: np.ndarra
 
 
 def launch_curve(levels: list[np.ndarray], freq: str, panel_start, established: bool = True,
-                 ceiling: float | None = None, cohorts=None, left_out: tuple = ()) -> LaunchCurve:
+                 ceiling: float | None = None, cohorts=None, left_out: tuple = (), toward=None) -> LaunchCurve:
     """The pooled curve (see the module docstring) from the launches' ``age_levels`` (one array
     per launched series, log levels by age bin at ``freq``, as shares of the established
     series' sum when ``established``): the measured factors, then the tail (``_tail_factors``).
     ``panel_start``: the panel's first date; ``ceiling``: ``LaunchCurve.ceiling``; ``cohorts``:
     one label per launch (its product: the core's ``launch_products``; default: each launch its
     own), the launches of one label being one launch (``_cohort_factors``); ``left_out``:
-    ``LaunchCurve.left_out``. Never raises: with
+    ``LaunchCurve.left_out``; ``toward``: factors (log level changes per pair of bins, shape
+    (m,)) each measured factor is shrunk toward by its noise instead of toward 0 (a grouping's
+    curve toward the panel's: ``grouping_curve``; past ``m`` toward 0). Never raises: with
     fewer than ``MIN_LAUNCHES`` launches (cohorts), or without established series, the curve
     is not ``usable``."""
     changes = _cohort_factors(levels, cohorts)
@@ -334,9 +405,10 @@ def launch_curve(levels: list[np.ndarray], freq: str, panel_start, established: 
         medians.append(float(np.median(d)))
         counts.append(len(d))
         if len(d) >= MIN_LAUNCHES:
-            f = medians[-1]
+            t = float(toward[b]) if toward is not None and b < len(toward) else 0.0
+            f = medians[-1] - t
             se2 = 1.2533 ** 2 * d.var(ddof=1) / len(d)  # the variance of a median of n: (pi / 2) var / n
-            medians[-1] = f * wiener_factor(f, se2)
+            medians[-1] = t + f * wiener_factor(f, se2)
     counts = np.array(counts, int)
     measured = int(np.argmin(counts >= MIN_LAUNCHES)) if (counts < MIN_LAUNCHES).any() else len(counts)
     factors = np.array(medians[:measured])
@@ -346,6 +418,29 @@ def launch_curve(levels: list[np.ndarray], freq: str, panel_start, established: 
     counts = np.r_[counts[:measured], np.zeros(len(tail), int)]
     return LaunchCurve(freq, pd.Timestamp(panel_start), len(changes), log_level, counts, established, ceiling,
                        tuple(left_out))
+
+
+def grouping_curve(levels: list[np.ndarray], cohorts, panel: LaunchCurve, grouping: str, lives) -> LaunchCurve:
+    """The launch curve of a product grouping (its category) from its own launches' ``age_levels``
+    (``levels``, one array per launched series, ``cohorts`` their products, as ``launch_curve``
+    takes them; a launch that stopped measured up to its last sale), each factor shrunk toward
+    ``panel``'s (the panel's curve, whose ceiling and reference it shares) by its noise: a
+    category's launches ramp as its own kind does (trial 14 F3: lipstick shades that rise and fall
+    within weeks were grown x2 along the skincare launches' ramp). ``grouping`` names it
+    (``LaunchCurve.grouping``); ``lives``: ``(age, stopped)`` of each of its launches
+    (``LaunchCurve.lives``, for ``survival``). Past the ages ``MIN_LAUNCHES`` of its launches
+    reach it continues along ``panel``'s factors (measured and tail), the evidence of the level
+    above (its own tail, fitted on a few launches' factors, had cut the skincare launches' growth
+    past their ramp); a panel curve that is not usable leaves its own tail."""
+    toward = np.diff(panel.log_level) if panel.usable else None
+    curve = launch_curve(levels, panel.freq, panel.panel_start, panel.established, panel.ceiling, cohorts,
+                         toward=toward)
+    if toward is not None and curve.measured > 1:
+        own = curve.measured - 1  # its measured factors
+        factors = np.r_[np.diff(curve.log_level)[:own], toward[own:]]
+        counts = np.r_[curve.counts[:own], panel.counts[own:]]
+        curve = replace(curve, log_level=np.r_[0.0, np.cumsum(factors)], counts=counts.astype(int))
+    return replace(curve, grouping=grouping, lives=tuple(lives))
 
 
 def _cohort_factors(levels: list[np.ndarray], cohorts) -> list[np.ndarray]:
