@@ -457,7 +457,9 @@ def test_a_stock_out_early_in_a_season_follows_its_rise(seed):
     2026-04-01..21, beside four all-year sets of another category. Read at its level before the run,
     its off season's, times the others' change (none), the run was filled at 0.27-0.31 of its demand.
     Its own change over the same days a year before (medians, outside event spans, shrunk by their
-    noise) carries the season's rise: 0.8-1.2 of it, with a note that says so."""
+    noise) carries the season's rise: 0.75-1.2 of it, with a note that says so (its level read on the 12
+    quiet days after 女王节's span, 03-20..31, not 28 of which 16 lie in the span: a noisier rise, shrunk
+    more; trial 14 F12)."""
     ds = pd.date_range("2024-05-01", "2026-05-10")
     day = ds.day_of_year.to_numpy()
     mat = (6.0 + 42.0 * np.clip((day - 84) / 46, 0, 1) * np.clip((273 - day) / 30, 0, 1)) * WEEK[ds.day_of_week]
@@ -470,7 +472,7 @@ def test_a_stock_out_early_in_a_season_follows_its_rise(seed):
     spans = pd.DataFrame({"sku": ["LX01"], "start": [ds[out][0]], "end": [ds[out][-1]], "line": [2]})
     censored, notes = censor_unavailable(frame, ["category", "sku"], spans, "D")
     filled = censored.loc[censored["sku"] == "LX01", "y"].to_numpy()[out]
-    assert 0.8 < filled.sum() / mat[out].sum() < 1.2, filled.sum() / mat[out].sum()
+    assert 0.75 < filled.sum() / mat[out].sum() < 1.2, filled.sum() / mat[out].sum()
     assert "its own change over the same days a year before (their medians)" in str(notes[0])
 
 
@@ -494,3 +496,28 @@ def test_the_others_few_units_in_their_off_season_do_not_move_a_runs_level():
         filled = censored.loc[censored["sku"] == "S0", "y"].to_numpy()[out]
         assert 0.75 < filled.mean() / (20 * WEEK.mean()) < 1.3, (seed, str(notes[0]))
         assert "outside its category" not in str(notes[0]), seed
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_stock_out_from_inside_an_event_fills_its_quiet_days_at_the_quiet_level(seed):
+    """Trial 14 F12: MM01, out from inside 双11 (2026-11-08) to the cut-off, was filled at the level of
+    the 28 days before the run, most of them the event's, and its quiet days after the span then read
+    as a +45% level step. A line at 60 a day, x3 over 双11's window (10-20..11-11) as are four series of
+    another category: its quiet days past the span are read on the quiet days before it (main: 2.6-2.9
+    times their demand), its event days still on the event's days (0.8-0.9 of them)."""
+    ds = pd.date_range("2024-09-01", "2026-11-30")
+    window = np.zeros(len(ds), bool)
+    for year in (2024, 2025, 2026):
+        window |= (ds >= f"{year}-10-20") & (ds <= f"{year}-11-11")
+    rate = np.where(window, 3.0, 1.0) * WEEK[ds.day_of_week]
+    out = ds >= "2026-11-08"
+    rng = np.random.default_rng(seed)
+    rows = [pd.DataFrame({"category": "面膜", "sku": "MM01", "ds": ds, "y": np.where(out, 0.0, rng.poisson(60 * rate))})]
+    rows += [pd.DataFrame({"category": "精华", "sku": f"JH{i}", "ds": ds, "y": rng.poisson(30 * rate).astype(float)})
+             for i in range(4)]
+    spans = pd.DataFrame({"sku": ["MM01"], "start": [ds[out][0]], "end": [ds[out][-1]], "line": [2]})
+    censored, notes = censor_unavailable(pd.concat(rows, ignore_index=True), ["category", "sku"], spans, "D")
+    filled = censored.loc[censored["sku"] == "MM01", "y"].to_numpy()
+    assert 0.65 < filled[ds >= "2026-11-22"].mean() / (60 * WEEK.mean()) < 1.3, str(notes[0])
+    assert 0.7 < filled[out & window].mean() / (180 * WEEK.mean()) < 1.1, str(notes[0])
+    assert " a day on its quiet days (its level before the run" in str(notes[0]) and "on its event days" in str(notes[0])

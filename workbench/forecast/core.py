@@ -707,7 +707,11 @@ def censor_unavailable(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, fr
     history's end reads as a stopped line and one inside it as a drop or a shift (trial 11 F0/F2). Each run
     of periods holding declared days (consecutive periods of one series) is read from the series' level:
     the median of the ``UNAVAILABLE_LEVEL_PERIODS`` periods without a declared day before the run (after
-    it when fewer than ``UNAVAILABLE_MIN_PERIODS`` lie before: a run at the series' start); for days, of
+    it when fewer than ``UNAVAILABLE_MIN_PERIODS`` lie before: a run at the series' start), for the run's
+    quiet periods (``quiet_periods``) quiet periods too, past an event span only when fewer than
+    ``UNAVAILABLE_MIN_PERIODS`` lie after it (``_nearest``), for its periods in an event span all of them
+    (trial 14 F12: MM01, out from inside 双11 to past the cut-off, was
+    filled at 112 a day from 28 days 19 of which were the event's, against ~68 sold after it); for days, of
     the same weekday among them (all of them when a weekday is absent), times the change of the sales of
     the series no span names, sold since those periods, over the run against those same periods
     (``_PeerSums``; with a coarser key, the series outside the run's own value of it, e.g. its category,
@@ -781,33 +785,27 @@ def censor_unavailable(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, fr
         said = []
         for run in consecutive_runs(np.flatnonzero(off)):
             start, end = run[0], run[-1] + 1
-            clear_before = np.flatnonzero(~off[:start])[-UNAVAILABLE_LEVEL_PERIODS[freq]:]
-            around = clear_before if len(clear_before) >= UNAVAILABLE_MIN_PERIODS[freq] else \
-                (end + np.flatnonzero(~off[end:]))[:UNAVAILABLE_LEVEL_PERIODS[freq]]
             inside = days[(days >= ds[start]) & (days <= period_end(ds[end - 1], freq))]
             label = f"{len(inside)} unavailable day(s) ({inside[0].date()}..{inside[-1].date()})"
             if freq != "D":
                 label += f" in {end - start} {word}(s)"
-            if not len(around):
-                said.append(f"{label} kept as sold: no uncensored {word} to read its level from")
-                continue
-            before = _run_level(y, ds, around, start, end, freq)
-            ratio, whose, net = _peer_change(peer_sums, key, keys, ds[around], ds[start:end], freq)
-            # its own season over the run, from the same periods a year before (an early season's rise), where
-            # the others' change is read net of theirs a year before, or there is none: unnetted, it holds a season
-            own = _own_season(y, ds, off | ~quiet, around, start, end, freq) if net or ratio is None else None
-            level = before if own is None else np.expm1(np.log1p(before) + own)
-            moved = [] if own is None else [f"{np.exp(own):.2f}, its own change over the same {word}s a year "
-                                            f"before (their medians)"]
-            if ratio is not None:  # the shop's own change over the run: growth, a season, an event
-                level = level * ratio
-                moved.append(f"{ratio:.2f}: {whose}' sales over those {word}s against the same {word}s before{net}")
-            moved = f" (its level before the run, {before.mean():.3g}, times {'; times '.join(moved)})" if moved else ""
-            s = share[start:end]
-            filled = np.where(s < 1, y[start:end] + s * level, np.maximum(y[start:end], level))
-            values[rows[start:end]] = filled
-            how = "a day" if freq == "D" else f"a {word}, each {word}'s declared share of it added to its sales"
-            said.append(f"{label} read as its level {level.mean():.3g} {how}{moved}, not as zero demand")
+            # a run's quiet periods read the series' quiet level, its event periods the level of the periods
+            # before as they come (trial 14 F12: a stock-out from inside 双11 on, read at the 28 days before it,
+            # 19 of them the event's, filled its December at the event's level, then read as a level shift)
+            parts = [(np.arange(start, end)[quiet[start:end]], True, " on its quiet days"),
+                     (np.arange(start, end)[~quiet[start:end]], False, " on its event days")]
+            parts = [(at, calm, "" if len(at) == end - start else on) for at, calm, on in parts if len(at)]
+            read = []
+            for at, calm, on in parts:
+                level, moved = _run_fill(y, ds, calm, at, start, end, freq, peer_sums, key, keys, quiet, off, word)
+                if level is None:
+                    read.append(f"kept as sold{on}: no uncensored {word} to read its level from")
+                    continue
+                s = share[at]
+                values[rows[at]] = np.where(s < 1, y[at] + s * level, np.maximum(y[at], level))
+                how = "a day" if freq == "D" else f"a {word}, each {word}'s declared share of it added to its sales"
+                read.append(f"read as its level {level.mean():.3g} {how}{on}{moved}")
+            said.append(f"{label} {'; '.join(read)}" + (", not as zero demand" if "read as" in read[-1] else ""))
         notes.append(SeriesNote(series_label(key), "; ".join(said) + " (--unavailable)", key))
     frame["y"] = values
     return frame, notes
@@ -883,6 +881,46 @@ def censor_short_period(frame: pd.DataFrame, keys, freq: str, calendar: RetailCa
                    f"{int(whole.sum())} series{kept}), not as a fall in demand"]
 
 
+def _run_fill(y: np.ndarray, ds: pd.DatetimeIndex, calm: bool, at: np.ndarray, start: int, end: int,
+              freq: str, peer_sums: "_PeerSums", key: dict, keys: list, quiet: np.ndarray, off: np.ndarray,
+              word: str) -> tuple[np.ndarray | None, str]:
+    """``(level, moved)``: the demand per period of a declared run's positions ``at`` (within ``start..end``)
+    of one series (``y``, ``ds``: shape (n,), units per period), for ``censor_unavailable``: its level on the
+    last ``UNAVAILABLE_LEVEL_PERIODS`` periods without a declared day (``off``, shape (n,)) before the run
+    (after it when fewer than ``UNAVAILABLE_MIN_PERIODS`` lie before), ``quiet`` ones when ``calm`` (the
+    run's quiet periods; ``_nearest``: past an event span only to find ``UNAVAILABLE_MIN_PERIODS``), times
+    its own season over them a year before (``_own_season``, on periods neither declared nor in an event span) and the others' change
+    over them (``_peer_change``); ``moved`` the note's account of the factors ("" without). ``(None, "")``
+    with no period to read."""
+    usable = ~off & quiet if calm else ~off
+    around = _nearest(np.flatnonzero(usable[:start])[::-1], freq)[::-1]
+    if len(around) < UNAVAILABLE_MIN_PERIODS[freq]:
+        around = _nearest(end + np.flatnonzero(usable[end:]), freq)
+    if not len(around):
+        return None, ""
+    before = _run_level(y, ds, around, start, end, freq)[at - start]
+    ratio, whose, net = _peer_change(peer_sums, key, keys, ds[around], ds[at], freq)
+    # its own season over the run, from the same periods a year before (an early season's rise), where
+    # the others' change is read net of theirs a year before, or there is none: unnetted, it holds a season
+    own = _own_season(y, ds, off | ~quiet, around, at, freq) if net or ratio is None else None
+    level = before if own is None else np.expm1(np.log1p(before) + own)
+    moved = [] if own is None else [f"{np.exp(own):.2f}, its own change over the same {word}s a year "
+                                    f"before (their medians)"]
+    if ratio is not None:  # the shop's own change over the run: growth, a season, an event
+        level = level * ratio
+        moved.append(f"{ratio:.2f}: {whose}' sales over those {word}s against the same {word}s before{net}")
+    return level, f" (its level before the run, {before.mean():.3g}, times {'; times '.join(moved)})" if moved else ""
+
+
+def _nearest(positions: np.ndarray, freq: str) -> np.ndarray:
+    """The first ``UNAVAILABLE_LEVEL_PERIODS`` of ``positions`` (ordered from a run outwards), stopping
+    at the first gap (an event span or a declared period between them) once ``UNAVAILABLE_MIN_PERIODS``
+    are taken: the quiet level nearest the run, from further back only where too few lie near it."""
+    gaps = np.flatnonzero(np.abs(np.diff(positions)) > 1) + 1
+    cut = next((int(g) for g in gaps if g >= UNAVAILABLE_MIN_PERIODS[freq]), len(positions))
+    return positions[:min(cut, UNAVAILABLE_LEVEL_PERIODS[freq])]
+
+
 def _peer_change(peer_sums: "_PeerSums", key: dict, keys: list, around: pd.DatetimeIndex, run: pd.DatetimeIndex,
                  freq: str) -> tuple[float | None, str, str]:
     """``(ratio, whose, net)``: what a declared run's level moves with (``censor_unavailable``), the sales of
@@ -921,9 +959,9 @@ def _peer_change(peer_sums: "_PeerSums", key: dict, keys: list, around: pd.Datet
     return change(peers, around, run), _peers_named(count, outside, keys), ""
 
 
-def _own_season(y: np.ndarray, ds: pd.DatetimeIndex, off: np.ndarray, around: np.ndarray, start: int, end: int,
+def _own_season(y: np.ndarray, ds: pd.DatetimeIndex, off: np.ndarray, around: np.ndarray, run: np.ndarray,
                 freq: str) -> float | None:
-    """A series' own change over a declared run's periods ``start..end-1`` against the periods
+    """A series' own change over a declared run's periods ``run`` (positions) against the periods
     ``around`` its level is read on, measured on the same periods a year before (364 days or 52
     weeks, the weekday kept; 12 months) that are not ``off`` (shape (len(ds),): a declared day, an
     event span's day; trial 13's SJ01, out after 双11, read the event's lull a year before, x0.76,
@@ -940,7 +978,7 @@ def _own_season(y: np.ndarray, ds: pd.DatetimeIndex, off: np.ndarray, around: np
     back = pd.DateOffset(months=12) if freq == "MS" else pd.Timedelta(days=364)
     index = pd.Index(ds)
     sides = []
-    for periods in (around, np.arange(start, end)):
+    for periods in (around, run):
         at = index.get_indexer(ds[periods] - back)
         at = at[at >= 0]
         at = at[~off[at]]
