@@ -153,6 +153,21 @@ def test_event_naive_aligns_the_lunar_event(national):
     assert list(refs) == [pd.Timestamp("2024-02-09"), pd.Timestamp("2024-07-16")]
 
 
+def test_event_naive_leaves_a_stopped_line_stopped_and_a_launch_unblown():
+    """Trial 14 F26: two lipstick shades sold December to March and stopped came back at their last
+    New Year sale (725, 850 units; truth 0): with no sales a year before the last 56 days the
+    growth was taken as 1. A stop by the regime's rule is forecast 0. A line launched in December
+    2025 and still selling had its growth read over a zero base (x1e9)."""
+    rng = np.random.default_rng(0)
+    ds = pd.date_range("2025-06-15", "2026-11-30")
+    shade = np.where((ds >= "2025-12-01") & (ds <= "2026-03-20"), rng.poisson(30.0, len(ds)), 0).astype(float)
+    pred = make_model("event_naive").fit(shade, ds).predict(90)
+    assert pred.mean.sum() == 0 and "no sale since 2026-03-21" in pred.notes[0]
+    launch = np.where(ds >= "2025-12-01", rng.poisson(30.0, len(ds)), 0).astype(float)
+    pred = make_model("event_naive").fit(launch, ds).predict(90)
+    assert 0 < pred.mean.sum() < 90 * 30 * 3 and "growth taken as 1" in pred.notes[0]
+
+
 def test_models_reject_inconsistent_input():
     with pytest.raises(ModelError, match="3 values but 2 dates"):
         make_model("seasonal_naive").fit(np.ones(3), pd.date_range("2024-01-01", periods=2))

@@ -12,6 +12,7 @@ from workbench.data.validate import PERIOD_LENGTH, SEASON_LENGTH
 
 PERIOD_WORD = {"W": "week", "MS": "month", "QS": "quarter"}
 from workbench.forecast.features import event_offsets, profile_parts, quiet_days
+from workbench.forecast.models.regime import stopped_since
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
                                             censored_at_zero, count_band, count_dispersion)
 
@@ -144,7 +145,10 @@ class EventNaive(Forecaster):
     weeks back. Everything is scaled by the growth of the last ``level_window`` non-event days
     over the same days a year earlier. Where last year's reference day is not in the history,
     the mean of the last four same weekdays is used and a note says so. Daily data only; other
-    frequencies use the seasonal naive times the growth. Quantiles as in ``SeasonalNaive``.
+    frequencies use the seasonal naive times the growth. A daily series that stopped
+    (``regime.stopped_since``) is forecast at 0: a line launched and stopped within the year has
+    no year-on-year growth to scale last year's window by (trial 14 F26: two lipstick shades
+    stopped in spring came back at their last New Year sale). Quantiles as in ``SeasonalNaive``.
 
     Source: the planners' "last year's event, same offset from the event day" rule, made a
     model here; the growth is a ratio of sums over matching quiet days (no published method).
@@ -175,15 +179,19 @@ class EventNaive(Forecaster):
     def _growth(self, values: pd.Series, end: int | None = None, quiet=None) -> tuple[float, str | None]:
         """The growth of the last ``level_window`` quiet days of the history (of its first
         ``end`` days: a refit's; ``quiet``: ``features.quiet_days``, computed once by a caller that
-        asks often) over the same days a year before, and a note when it is taken as 1."""
+        asks often) over the same days a year before, and a note when it is taken as 1 (a year
+        before that lies mostly before the series' first sale, or sold nothing)."""
         quiet = quiet_days(self.ds_, self.calendar_) if quiet is None else quiet
         recent = self.ds_[:end][quiet[:end]][-self.level_window:]
         before = values.reindex(recent - pd.Timedelta(days=364))
-        if before.isna().mean() > 0.2 or len(recent) < 14:
-            return 1.0, f"{self.name}: no same weeks a year before the last {self.level_window} days; growth taken as 1"
-        now = values.reindex(recent)
+        sold = np.flatnonzero(self.y_ > 0)
+        # days before the series' first sale are no base: a launch's one day of sales a year back read x56
+        before = before.where(before.index >= self.ds_[sold[0]]) if len(sold) else before * np.nan
         ok = before.notna().to_numpy()
-        return float(now.to_numpy()[ok].sum() / max(before.to_numpy()[ok].sum(), 1e-9)), None
+        if before.isna().mean() > 0.2 or len(recent) < 14 or before.to_numpy()[ok].sum() <= 0:
+            return 1.0, f"{self.name}: no sales on the same weeks a year before the last {self.level_window} days; growth taken as 1"
+        now = values.reindex(recent)
+        return float(now.to_numpy()[ok].sum() / before.to_numpy()[ok].sum()), None
 
     def predict(self, horizon, quantiles=DEFAULT_QUANTILES) -> Prediction:
         if self.freq_ != "D":
@@ -193,8 +201,14 @@ class EventNaive(Forecaster):
             return pred
         future = self._future_dates(horizon)
         values = pd.Series(self.y_, index=self.ds_)
-        growth, note = self._growth(values)
+        quiet = quiet_days(self.ds_, self.calendar_)
+        growth, note = self._growth(values, quiet=quiet)
         notes = [note] if note else []
+        stop = stopped_since(self.y_, "D", quiet)
+        if stop is not None:  # a line stopped since a year before would come back at last year's window
+            growth = 0.0
+            notes = [f"{self.name}: no sale since {self.ds_[stop].date()}, a stop by the regime's rule "
+                     f"(regime.stopped_since): forecast 0, not last year's days"]
         refs = self._references(future)
         missing = 0
         for day, ref in zip(future, refs):  # recursive: later days may refer to forecasts
