@@ -309,3 +309,20 @@ def test_own_path_reads_its_change_since_on_enough_units():
             made += 1
             assert path[-60:].sum() / (20 * 60) == pytest.approx(1, abs=0.1), seed
     assert made >= 15
+
+
+def test_a_young_path_falls_from_where_it_stands_at_the_cut_off():
+    """Trial 13 F13: a winter duvet launched 53 days before the cut-off reads its level on those
+    days (55 a day at the pool's mean over them) and follows its category's path from there: x3.7
+    above them at the cut-off, x0.47 below them in February. The collapse test had allowed only
+    the path's fall below its level's days, so it read February's 55 a day against the last 28
+    days' 230 as a collapse and held the duvet at its Double 11 level into June; the fall from
+    where the path stands at the cut-off is the category's season."""
+    y = np.r_[np.zeros(347), np.full(25, 60.0), np.full(28, 230.0)]
+    change = np.r_[np.linspace(1.3, -0.75, 60), np.full(52, -0.75)]
+    base = 55.0 * np.exp(change)
+    pred = _pred(base, base)
+    pred.path_change = change
+    assert check_prediction(y, pred) is None
+    # a level far under its last days' with no path to lift it is still a collapse
+    assert "under 1/3" in check_prediction(y, _pred(np.full(112, 55.0), np.full(112, 55.0)))

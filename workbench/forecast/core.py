@@ -1279,8 +1279,8 @@ def _execute(frame, request: ForecastRequest, *, keys=None, calendar=None, pool_
                     job = replace(job, params={**job.params, prior_param: prior}, prior_param=prior_param)
                     priors, borrows = level_priors(frame, keys, job, runner)
             if launch_param:
-                curve = panel_launch_curve(frame, keys, request.freq, sums)
-                groupings = grouping_launch_curves(frame, keys, request.freq, sums, curve)
+                curve = panel_launch_curve(frame, keys, request.freq, sums, borrows)
+                groupings = grouping_launch_curves(frame, keys, request.freq, sums, curve, borrows)
                 job = replace(job, params={**job.params, launch_param: curve}, launch_param=launch_param,
                               launch_curves=tuple(groupings.items()))
         tasks = [_partition_task(part, keys, priors, borrows, runs) for part in parts]
@@ -1328,12 +1328,17 @@ def _distributed_sums(runner: Engine, parts, job: _Job) -> pd.DataFrame:
     return out.sort_index()
 
 
-def panel_launch_curve(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame) -> LaunchCurve:
+def panel_launch_curve(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame, borrows: dict | None = None
+                       ) -> LaunchCurve:
     """The pooled launch curve of the panel ``frame`` (the standard frame, series by ``keys``,
     at ``freq``; ``models.launch``): the age levels of every launched series that has not
     stopped, relative to the established series' sum in ``sums`` (``_distributed_sums``; a
     panel without established series gets a curve that is not usable: nothing to measure a
-    launch's share against),
+    launch's share against), or, for a launch that borrows from a level above it (``borrows``,
+    ``level_priors``' series -> level), to that level's established series' sum without it: its
+    share of its own category carries no season, that of the shop's mix does (a summer mat's
+    share of a winter-heavy shop fell from August, and the curve read its launches' season as a
+    fall of x0.62 after their second month, putting a summer launch -54% at 618, trial 13),
     from its start (``launch.launch_start``: a series is launched when it starts after the
     panel's first date), the series of one product by region being one launch
     (``launch_products``); a series ``launch.not_a_launch`` calls no launch (a slow seller, an
@@ -1348,7 +1353,7 @@ def panel_launch_curve(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame)
     levels, cohorts = [], []
     left_out = dict.fromkeys(("stopped", "intermittent", "paused", "a season seen a year before",
                               "under two age bins measured"), 0)
-    for one in _launches(frame, keys, freq, sums):
+    for one in _launches(frame, keys, freq, sums, borrows):
         # no launch (``launch.not_a_launch``, the models' rule too), or one whose levels end in a stop
         reason = "stopped" if one["stopped"] else one["reason"]
         if reason is not None:
@@ -1362,18 +1367,20 @@ def panel_launch_curve(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame)
                         cohorts=cohorts, left_out=tuple((r, n) for r, n in left_out.items() if n))
 
 
-def _launches(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame) -> list[dict]:
+def _launches(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame, borrows: dict | None = None) -> list[dict]:
     """Every launched series of ``frame`` (``launch.launch_start``), as a dict: ``label`` (its key
     values by key), ``cohort`` (its product's, ``launch_products``), ``reason`` (why it is no
     launch, ``launch.not_a_launch``; None: a launch), ``stopped`` (it stopped,
     ``regime.stopped_since``), ``life`` (periods from its start to its last sale, or to its last
     period when it still sells) and ``levels`` (its ``age_levels`` against the established
-    series' sum in ``sums``, up to its last sale, so a stop's partial bin is no fall; None with
+    series' sum in ``sums``, or its own level's where it borrows one in ``borrows``:
+    ``panel_launch_curve``; up to its last sale, so a stop's partial bin is no fall; None with
     under two bins measured)."""
     panel_start = frame["ds"].min()
     established = sums["established"] if (sums["established"] > 0).any() else None
     product = launch_products(frame, keys)
     out = []
+    own = _level_references(frame, keys, borrows or {})
     for label, rows in _series_of(frame, keys):
         y, ds = rows["y"].to_numpy(float), pd.DatetimeIndex(rows["ds"])
         start = launch_start(y, ds, freq, panel_start)
@@ -1381,7 +1388,9 @@ def _launches(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame) -> list[
             continue
         stop = stopped_since(y[start:], freq)
         life = len(y) - start if stop is None else stop
-        reference = established.reindex(ds).fillna(0.0).to_numpy()[:start + life] if established is not None else None
+        reference = own(tuple(label[kk] for kk in keys))  # its own level's sum where it borrows one
+        reference = established if reference is None else reference
+        reference = reference.reindex(ds).fillna(0.0).to_numpy()[:start + life] if reference is not None else None
         lv = age_levels(y[:start + life], start, BIN_PERIODS[freq], reference)
         out.append({"label": label, "cohort": tuple(label[k] for k in product), "stopped": stop is not None,
                     "reason": not_a_launch(y[:start + life], start, freq), "life": life,
@@ -1389,8 +1398,8 @@ def _launches(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame) -> list[
     return out
 
 
-def grouping_launch_curves(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame, panel: LaunchCurve
-                           ) -> dict[tuple, LaunchCurve]:
+def grouping_launch_curves(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame, panel: LaunchCurve,
+                           borrows: dict | None = None) -> dict[tuple, LaunchCurve]:
     """The launch curves of the product groupings above ``frame``'s series (``prior_levels`` but
     the product itself: a category), ``(key, value) -> LaunchCurve`` (``launch.grouping_curve``):
     each from its own launches, stopped ones up to their stop, where ``launch.MIN_LAUNCHES`` of
@@ -1403,7 +1412,7 @@ def grouping_launch_curves(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFr
     groupings = [k for k in levels if any(_nests(table, k, b) for b in keys if b != k)]  # not 商品编码 itself
     if not groupings:
         return {}
-    launches = [one for one in _launches(frame, keys, freq, sums) if one["reason"] is None]
+    launches = [one for one in _launches(frame, keys, freq, sums, borrows) if one["reason"] is None]
     curves = {}
     for k in groupings:
         members: dict = {}
@@ -1457,6 +1466,37 @@ def _launch_curve_of(label: dict, curves: tuple, panel):
     grouping's (``curves``: ``((key, value), curve)`` pairs, nearest grouping first) where it has
     a usable one, else ``panel`` (the panel's)."""
     return next((c for (k, v), c in curves if label.get(k) == v and (c.usable or c.short_life)), panel)
+
+
+def _level_references(frame: pd.DataFrame, keys, borrows: dict):
+    """For ``panel_launch_curve``: a function from a series (its key values in ``keys`` order) to
+    the per-date sum (``pd.Series`` by ``ds``) of the established series (``established_series``)
+    of the level it borrows from in ``borrows`` (``level_priors``), the series itself left out;
+    None for a series that borrows no level (``PANEL``, or not in ``borrows``) or whose level sold
+    nothing without it."""
+    keys = list(keys)
+    levels = {s: level for s, level in borrows.items() if level != PANEL}
+    if not levels:
+        return lambda series: None
+    established = established_series(frame, keys)
+    sums, own = {}, {}
+
+    def reference(series):
+        level = levels.get(series)
+        if level is None:
+            return None
+        k, v = level[0], level[1]
+        if (k, v) not in sums:
+            rows = established[established[k] == v]
+            sums[(k, v)] = rows.groupby("ds", sort=True)["y"].sum()
+            own[(k, v)] = set(rows[keys].drop_duplicates().itertuples(index=False, name=None))
+        total = sums[(k, v)]
+        if series in own[(k, v)]:  # an established launch is in its level's sum: the others'
+            mine = established[pd.MultiIndex.from_frame(established[keys]).isin([series])]
+            total = total.sub(mine.groupby("ds")["y"].sum(), fill_value=0.0)
+        return total if (total > 0).any() else None
+
+    return reference
 
 
 def launch_products(frame: pd.DataFrame, keys) -> list[str]:

@@ -18,14 +18,17 @@ non-negative the core checks first, for every model.) The checks, in order:
   uplift is the mean over the baseline, so it is allowed; the mean itself is capped at
   ``EVENT_FACTOR`` times the largest value seen, and so is the highest quantile: a band that
   reaches billions is no band; for a young series both net of the pool's own rise it borrows,
-  ``Prediction.pooled_uplift``: its pooled path, no higher than the pool has been, and the
+  ``Prediction.pooled_uplift``, set by ``recent_level``: its
+  pooled path, no higher than the pool has been, and the
   pooled event uplift it takes whole: a red bedding set launched three weeks before its New
   Year sale rises as far as its category did, not 10x its launch trickle); each cap times the growth the series made over its last year
   (``own_growth``, at most ``MAX_OWN_GROWTH``: a channel growing x9 a year may do so again);
 * a series with volume in its last ``WINDOW`` periods is not forecast to collapse: the mean
   baseline over each block of ``WINDOW`` periods of the horizon (a block is judged alone, so a
   longer horizon adds blocks and never changes the judgement of the first; a decay the panel's
-  launch curve or a young series' pooled path explains is allowed, as its growth is) stays above
+  launch curve or a young series' pooled path explains is allowed, as its growth is, from where
+  it stands at the cut-off: a winter launch's path is laid from its level's days, which lie below
+  its last ones, and a fall from its peak to its January was read as a collapse, trial 13 F13) stays above
   ``1 / PEAK_FACTOR`` of the recent mean (the lower of the last ``WINDOW`` periods' mean and of
   its last quarter's, at least one period: a fall the series made inside the window is its own,
   not the forecast's; a winter duvet that fell from 96 to 10 a day over its last 28 days, forecast
@@ -218,8 +221,10 @@ def check_prediction(y, pred: Prediction, freq: str = "D", quiet=None) -> str | 
         recent_mean, span = float(y[-quarter:].mean()), quarter
     still_selling = bool((y[-QUIET.get(freq, 14):] > 0).any()) and stopped_since(y, freq, quiet) is None
     # every block of WINDOW periods (the first always; a last part of at least half a window), net
-    # of a decay the panel's launch curve explains: a longer horizon adds blocks, never changes one
-    explained = base if change is None else base / np.exp(np.minimum(change, 0))
+    # of a decay the panel's launch curve or a young series' path explains from where it stands at the
+    # cut-off (a path is read from its level's days, which a winter launch's lay below its last ones):
+    # a longer horizon adds blocks, never changes one
+    explained = base if change is None else base / np.exp(np.minimum(change - change[0], 0))
     if still_selling and recent_mean > 0 and len(y) >= window:
         for start in range(0, len(explained), window):
             block = explained[start:start + window]

@@ -15,9 +15,12 @@ young series' level will grow.
 * **age levels** (``age_levels``): from its start, a launch's
   log level in consecutive age bins of ``BIN_PERIODS`` periods (28 days, 2 weeks, a month or a
   quarter): the log of its sales in the bin divided by a reference's over the same periods.
-  The reference is the sum of the panel's established series (the core's pooled total): a
-  share of it carries no season, market growth or common event lift, only the ramp (a panel
-  without established series has no curve: its launches' age and the calendar are confounded);
+  The reference is the sum of the established series of the level the launch borrows its
+  prior from (its category: the core's ``panel_launch_curve``), else of the panel's (the core's
+  pooled total): a share of it carries no season, market growth or common event lift, only the
+  ramp (a summer mat's share of a winter-heavy shop falls from August: its season, read as a
+  ramp's fall, trial 13; a panel without established series has no curve: its launches' age and
+  the calendar are confounded);
 * **the curve** (``launch_curve``): for each pair of consecutive bins, the median over the
   launches seen in both of the change of log level (a development factor, as the chain-ladder
   method estimates how insurance claims grow with their age: T. Mack, "Distribution-free
