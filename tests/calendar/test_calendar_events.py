@@ -140,6 +140,9 @@ def test_a_lunar_anchor_places_the_planners_event():
         cal = RetailCalendar({"events": {"mid_autumn": {"anchor": "lunar:08-15", "start": -3, "end": -1}}})
     assert cal.anchor("mid_autumn", 2027) == pd.Timestamp("2027-09-15")
     assert cal.window("mid_autumn", 2026).start == pd.Timestamp("2026-09-22")
+    # a lunar anchor and Spring Festival move against the solar year; a solar "MM-DD" does not
+    assert cal.moves("mid_autumn") and cal.moves("new_year_sale") and cal.moves("spring_festival")
+    assert not cal.moves("618") and not cal.moves("double11")
 
 
 @pytest.mark.parametrize("anchor,message", [("lunar:13-01", r"events.yaml:3: events.own.anchor 'lunar:13-01': lunar "

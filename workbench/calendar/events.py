@@ -359,6 +359,12 @@ class RetailCalendar:
         spec gives no ``kind``."""
         return self._spec(event).get("kind")
 
+    def moves(self, event: str) -> bool:
+        """Whether ``event``'s anchor moves against the solar year: Spring Festival or a lunar
+        month and day (``anchor``), not a solar "MM-DD"."""
+        anchor = str(self._spec(event)["anchor"])
+        return anchor == "spring_festival" or LUNAR_ANCHOR.fullmatch(anchor) is not None
+
     def _spec(self, event: str) -> dict:
         try:
             return self._config["events"][event]

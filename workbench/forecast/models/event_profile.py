@@ -7,6 +7,11 @@ On ``log1p(y)`` the history is split into
 * the weekday effect is the median deviation of each weekday from a centred weekly mean;
 * L is a centred running median over days outside every event span, interpolated across each
   span between two anchors, the medians of the quiet days on either side (``_anchor_spans``);
+  across a moving festival's span (Spring Festival's, a lunar event's) where the anchor after
+  lies below the anchor before (a winter duvet's season ends there), L holds the anchor before
+  until the days show the fall and falls from there (``_season_moves``), and a forecast reads
+  last year's L at the same offset from the festival where that differs from the day a year back
+  (``_aligned_refs``): the uplift is read and laid on the same line;
 * u_e is the mean excess over L at each day offset from the anchor (June 18, Nov 11, Spring
   Festival — a lunar date — May 1, Oct 1), averaged over the event's past occurrences and,
   when ``prior`` is given (a ``PooledPrior`` fitted on the sum of all series by the core),
@@ -252,14 +257,21 @@ JUMP_SIDE = 5
 # gives at this level: a false alarm flags noise days (no clip, no part of a week's level error), so
 # it must be rare; a live-stream shop's 3 days a month are ten times the chance count, far beyond it
 ONE_OFF_ALPHA = 1e-4
+# across a moving festival's span the baseline falls where the days show it (``_season_moves``) when its
+# anchor after lies below the anchor before beyond their noise at this level (one-sided). A false fall is
+# tested on every moving span of every series and costly: it lays the anchors' noise as a step across the
+# span, which the next occurrence reads whole (a flat snack's anchors 2.7 standard errors apart put its next
+# Mid-Autumn +25%); a season's end is far beyond it (trial 13's winter duvet and electric blanket: 24, 27)
+MOVE_ALPHA = 1e-3
+# a moving festival's span day reads last year's baseline at its own offset (``_aligned_refs``) where that
+# differs from the day a year back's by more than this (log): without it the parcel origins' bands moved
+# (coverage 74.9 -> 74.8 / 82.3 -> 82.0 on b41f056; 75.3 -> 75.2 / 82.7 -> 82.3, Spring Festival WAPE 26.6
+# -> 26.7 on 38adaab), with a season's fall it decides nothing (the held stretch reads the same either way)
+ALIGN_LOG = 0.1
 # quiet days of the regime (with both sides) that a series' one-off days are judged on, at least: a
 # rate of a few days a month needs a quarter (a grape season's first 48 days, its opening days
 # high, had its smearing x1.34)
 MIN_ONE_OFF_DAYS = 91
-# a moving event's span more than this many days from its date a year back reads last year's
-# baseline at its own offsets (``_aligned_refs``)
-SHIFT_DAYS = 3
-ALIGN_LOG = 0.1
 
 
 @lru_cache(maxsize=64)
@@ -472,6 +484,9 @@ class EventProfile(Forecaster):
         self.off_days_ = season.off(np.arange(born, len(self.y_))) if season is not None else np.zeros(len(self.z_), bool)
         self.dow_ = _weekday(self.ds_[born:])
         self.offsets_ = {k: v[born:] for k, v in offsets.items()}
+        # the profiles of festivals whose anchor moves against the solar year (``_season_moves``, ``_aligned_refs``)
+        self.moving_ = frozenset(name for name, parts in profile_parts(self.calendar_).items()
+                                 if all(self.calendar_.moves(event) for event, _, _ in parts))
         self.prior_profiles_ = self._prior_profiles()
         # the days of each calendar event a shipped profile holds (a young series tests each: ``_young_shipped``)
         self.part_days_ = {name: {event: ~np.isnan(self.calendar_.event_offsets(self.ds_[born:], event, before=b,
@@ -597,6 +612,13 @@ class EventProfile(Forecaster):
             raise ModelError(f"{self.name}: fewer than {MIN_QUIET_DAYS} days outside event spans; cannot find a baseline")
         idx = np.arange(len(z))
         level = np.interp(idx, idx[ok], level[ok])
+        # across a moving festival's span the season's move (a winter duvet's end at Spring Festival) is read
+        # where the days show it, not spread over the span: the uplift is the festival's, not the season's
+        moving = np.zeros(len(z), bool)
+        for name in self.moving_:
+            if name in offsets:
+                moving |= ~np.isnan(offsets[name][:len(z)])
+        level = _season_moves(level, ok, zd, moving & ~off_days, _anchor_days(raw, zq)[1])
         # a yearly off season's baseline is none; a span at its season's edge is anchored in season
         # (trial 10: lychee's season opens inside the 618 span, whose baseline ran up from the off
         # months' zero, its season read as 618 uplift and shrunk to the pool's: forecast at a quarter)
@@ -645,7 +667,7 @@ class EventProfile(Forecaster):
             spread = _occurrence_spread(at, excess, own, counts)
             if tested:  # a planner's own event it saw: did it react?
                 reactions[name] = _reaction(np.flatnonzero(inside), excess, zd, np.where(quiet, raw, np.nan),
-                                            REACTION_SIGN.get(self.calendar_.kind(name), 0))
+                                            REACTION_SIGN.get(self.calendar_.kind(name), 0), name in self.moving_)
                 if not reactions[name].lifted:  # none in its own history: no uplift, nor the pool's
                     profiles[name] = np.where(counts > 0, 0.0, np.nan)
                     continue
@@ -687,7 +709,8 @@ class EventProfile(Forecaster):
             kind = self.calendar_.kind(event)
             if kind != "sale":  # a holiday's or the couriers' pause's effect is the shop's, which the pool reads best
                 continue
-            reaction = _reaction(np.flatnonzero(days), excess[days], zd, raw, REACTION_SIGN.get(kind, 0))
+            reaction = _reaction(np.flatnonzero(days), excess[days], zd, raw, REACTION_SIGN.get(kind, 0),
+                                 name in self.moving_)
             reactions[event] = reaction
             if not reaction.lifted:
                 continue
@@ -1025,8 +1048,8 @@ class EventProfile(Forecaster):
             tt = np.arange(start, min(start + YEAR, n + horizon))
             ref = tt - YEAR
             moved = aligned[tt - n]
-            # the aligned day where last year's baseline there differs from the day a year back's
-            # by more than ``ALIGN_LOG`` (a span's baseline falling across it, not a flat one)
+            # the aligned day where last year's baseline there differs from the day a year back's by more
+            # than ``ALIGN_LOG`` (the span's baseline falling across it, not a flat stretch)
             ref = np.where((moved >= 0) & (np.abs(ext[np.maximum(moved, 0)] - ext[np.maximum(ref, 0)]) > ALIGN_LOG),
                            moved, ref)
             lift = g[tt - n] + (steps[tt - n] if start == n else 0.0)
@@ -1034,32 +1057,30 @@ class EventProfile(Forecaster):
         return ext[n:], notes
 
     def _aligned_refs(self, n: int, horizon: int) -> np.ndarray:
-        """For the ``horizon`` days after the first ``n``: the day a year back its baseline is read
-        on, where that is not the day ``YEAR`` before (-1 elsewhere). A day in the span of an event
-        whose anchor moves (Spring Festival: 11 days earlier in 2027 than in 2026) reads last
-        year's baseline at the same offset from last year's anchor, the day its uplift at that
-        offset was read against: a span's baseline is interpolated across it, so a year-ago day
-        at another offset sits on another stretch of it (trial 13 F1: a winter duvet's baseline,
-        falling across last year's 年货节 + 春节 span to the spring low, was read 11 days late, and
-        the 年货节 uplift measured on its lower stretch laid on its higher: x2 over the window).
-        A day whose aligned day is within ``SHIFT_DAYS`` of ``YEAR`` back keeps ``YEAR`` back, and
-        ``_baseline_path`` takes the aligned day only where last year's baseline there differs from
-        the day a year back's by more than ``ALIGN_LOG`` (a span's baseline falling across it)."""
+        """For the ``horizon`` days after the first ``n``: the day a year back whose baseline each
+        is read on where that is not the day ``YEAR`` before (-1 elsewhere). A day in the span of a
+        moving festival (``moving_``: Spring Festival, 11 days earlier in 2027 than in 2026; a
+        lunar event) reads last year's baseline at the same offset from last year's anchor, the
+        day its uplift at that offset was read against (``_season_moves``: the span's baseline
+        holds the season up to where the days show it moving, and the uplift is read on that
+        line): a year-ago day at another offset sits on another stretch of it (trial 13 F1: a
+        winter duvet's baseline, read 11 days late across last year's 年货节 + 春节 span, laid the
+        年货节 uplift measured on one stretch on another: x2 over the window). ``_baseline_path``
+        takes the aligned day where last year's baseline there differs from the day a year back's
+        by more than ``ALIGN_LOG``."""
         refs = np.full(horizon, -1)
         offsets = _offsets(self.ds_[self.regime_.born], n + horizon, self.calendar_)
-        for off in offsets.values():
-            days = np.flatnonzero(~np.isnan(off))
-            occurrences = consecutive_runs(days)
+        for name in self.moving_:
+            off = offsets[name]
+            occurrences = consecutive_runs(np.flatnonzero(~np.isnan(off)))
             for prev, cur in zip(occurrences[:-1], occurrences[1:]):
-                prev = prev[prev < n]
-                cur = cur[cur >= n]
+                prev, cur = prev[prev < n], cur[cur >= n]
                 if not len(prev) or not len(cur):
                     continue
                 at = np.full(2 * SPAN + 1, -1)
                 at[off[prev].astype(int) + SPAN] = prev
                 match = at[off[cur].astype(int) + SPAN]
-                moved = (match >= 0) & (np.abs(cur - match - YEAR) > SHIFT_DAYS) & (np.abs(cur - match - YEAR) < YEAR // 4)
-                refs[cur[moved] - n] = match[moved]
+                refs[cur[match >= 0] - n] = match[match >= 0]
         return refs
 
     def _off_season_spread(self, comp: dict, growth: float, fade: np.ndarray) -> np.ndarray:
@@ -2060,10 +2081,7 @@ def _anchor_spans(raw: np.ndarray, zq: np.ndarray) -> np.ndarray:
     out = np.where(event, np.nan, raw)  # the window's edge reaches into a span: interpolate there
     if len(days) == 0:
         return out
-    dev = (zq - raw)[quiet]
-    dev = dev[~np.isnan(dev)]
-    sd = robust_sd(dev) if len(dev) else 0.0
-    m = int(np.clip(np.ceil((1.25 * sd / ANCHOR_SE) ** 2), MIN_ANCHOR_DAYS, MAX_ANCHOR_DAYS))
+    m, _ = _anchor_days(raw, zq)
     padded = np.r_[zq[days], np.full(m, np.nan)]  # the quiet values in order, NaN past the end
     steps = np.arange(m)
     before = np.flatnonzero(quiet & np.r_[event[1:], False])
@@ -2079,6 +2097,74 @@ def _anchor_spans(raw: np.ndarray, zq: np.ndarray) -> np.ndarray:
     after = np.flatnonzero(quiet & np.r_[False, event[:-1]])
     if len(after):  # the m quiet days from each
         out[after] = _row_medians(padded[np.searchsorted(days, after)[:, None] + steps[None, :]])
+    return out
+
+
+def _anchor_days(raw: np.ndarray, zq: np.ndarray) -> tuple[int, float]:
+    """The quiet days an anchor of a span's baseline is the median of (``_anchor_spans``) and its
+    standard error (log points): as many days ``m`` as bring ``1.25 sd / sqrt(m)`` to
+    ``ANCHOR_SE``, from ``MIN_ANCHOR_DAYS`` to ``MAX_ANCHOR_DAYS``, ``sd`` the robust sd (1.4826 x
+    the median absolute deviation) of the quiet log values ``zq`` (NaN on event days) from their
+    running median ``raw`` (shape (n,) each)."""
+    dev = (zq - raw)[~np.isnan(zq)]
+    dev = dev[~np.isnan(dev)]
+    sd = robust_sd(dev) if len(dev) else 0.0
+    m = int(np.clip(np.ceil((1.25 * sd / ANCHOR_SE) ** 2), MIN_ANCHOR_DAYS, MAX_ANCHOR_DAYS))
+    return m, 1.25 * sd / np.sqrt(m)
+
+
+def _season_moves(level: np.ndarray, anchored: np.ndarray, zd: np.ndarray, moving: np.ndarray,
+                  se: float) -> np.ndarray:
+    """``level`` (the log baseline, shape (n,), interpolated in a straight line across each run
+    of days not ``anchored``, between the anchors either side: ``_anchor_spans``) with each such
+    run that holds days of a moving festival's span (``moving``, shape (n,): Spring Festival's,
+    a lunar event's), has an anchor on both sides, and whose anchor after lies below the anchor
+    before beyond their noise (``se``: each anchor's standard error, log points; one-sided at
+    ``MOVE_ALPHA``) held at the anchor before it up to a day ``c0``, then falling in a straight line to
+    the anchor after it by a day ``c1``, and held there: a season's collapse, where the days show it.
+
+    ``c0 <= c1`` are chosen by least absolute deviations of the run's ``moving`` days'
+    weekday-adjusted log values ``zd`` from that line (segmented regression with two join points,
+    D. Hudson, "Fitting segmented curves whose join points have to be estimated", JASA 61, 1966;
+    the L1 criterion is the median's, so a peak day or a live-stream spike does not move the join
+    points: R. Koenker & G. Bassett, "Regression quantiles", Econometrica 46, 1978). The straight
+    line between the anchors is one of the candidates (``c0`` the run's first day, ``c1`` the
+    anchor after it). A sale inside the span lifts against the fall, so it can only put the fall's
+    start later than the days show, never earlier. A season rising across the span keeps the
+    straight line: there a sale's lift and the season's rise are one rise, seen once (a summer
+    line's spring rise read from a x1.5 New Year sale put its next January x1.8). Anchors within
+    their noise of each other show no move to place (a flat snack's two anchors 2.7 standard
+    errors apart had its line jump to the later one at a Mid-Autumn span's first days, and the
+    next window read that noise +25%).
+
+    Why: a season that ends at the festival (a winter duvet, held to a week before Spring
+    Festival and at its spring low a month after) was spread over the whole span, the line
+    falling from its first day, and the festival's uplift read against it held the season's shape:
+    x2-x4 in the 年货节 weeks where the sale lifted it x1.3 (trial 13 F1). Such a profile, pooled
+    with another series' (a category's, the shop's) or averaged with another year's occurrence at
+    another place in the solar season, lays one season's shape on another's, and a report's split
+    of the window into baseline and uplift says the season is the sale. A solar event's span lies
+    on the same days of the season every year, and keeps the straight line.
+
+    Returns the baseline (shape (n,), log)."""
+    out = level.copy()
+    n = len(level)
+    bar = norm.ppf(1 - MOVE_ALPHA) * np.sqrt(2.0) * se
+    for run in consecutive_runs(np.flatnonzero(~anchored)):
+        lo, hi = int(run[0]), int(run[-1])
+        seen = np.flatnonzero(moving[run])
+        if lo == 0 or hi == n - 1 or not len(seen):  # a span cut by the history's start or end: as it was
+            continue
+        before, after, length = level[lo - 1], level[hi + 1], hi - lo + 1
+        if before - after <= bar:  # no collapse beyond the anchors' noise
+            continue
+        # every (c0, c1), 0 <= c0 <= c1 <= length (run positions; c1 = length: the anchor after)
+        c0, c1 = np.triu_indices(length + 1)
+        share = np.clip((seen[None, :] - c0[:, None] + 1) / (c1[:, None] - c0[:, None] + 1), 0.0, 1.0)
+        cost = np.abs(zd[lo + seen][None, :] - before - (after - before) * share).sum(axis=1)
+        best = int(np.argmin(cost))
+        pos = np.arange(length)
+        out[run] = before + (after - before) * np.clip((pos - c0[best] + 1) / (c1[best] - c0[best] + 1), 0.0, 1.0)
     return out
 
 
@@ -2279,7 +2365,8 @@ class Reaction:
     se: float = 0.0
 
 
-def _reaction(days: np.ndarray, excess: np.ndarray, zd: np.ndarray, raw: np.ndarray, sign: int = 0) -> Reaction:
+def _reaction(days: np.ndarray, excess: np.ndarray, zd: np.ndarray, raw: np.ndarray, sign: int = 0,
+              moving: bool = False) -> Reaction:
     """Whether a series reacted to a planner's own event: the mean of its occurrences' mean log
     excess over the baseline (``days``: the span's day indices, in order; ``excess``: their log
     excess), against placebo spans: stretches of as many consecutive quiet days, each read as a
@@ -2293,7 +2380,9 @@ def _reaction(days: np.ndarray, excess: np.ndarray, zd: np.ndarray, raw: np.ndar
     else two-sided, ``|z|``; short of it the series gets no uplift (declaring 中秋 for a shop's gift boxes lifted its snacks and
     seafood in trial 10). Without two placebo spans, the quiet days' sd over the square root of
     the span's days stands for their spread. Without a span day (``days`` empty) there is nothing
-    to test: no reaction (``lifted`` False, ``windows`` 0), never an error."""
+    to test: no reaction (``lifted`` False, ``windows`` 0), never an error. ``moving``: the event's
+    anchor moves against the solar year, and its span's baseline, so each placebo's, moves where
+    its days show (``_season_moves``)."""
     bar = norm.ppf(1 - REACTION_ALPHA) if sign else norm.ppf(1 - REACTION_ALPHA / 2)
     if not len(days):
         return Reaction(0.0, 0.0, 0, float(bar), False)
@@ -2305,7 +2394,7 @@ def _reaction(days: np.ndarray, excess: np.ndarray, zd: np.ndarray, raw: np.ndar
     margin = 2 * MAX_ANCHOR_DAYS
     # the quiet days each occurrence's anchors could take (a young series' first window, days after its start)
     sides = [(int(quiet[:r[0]].sum()), int(quiet[r[-1] + 1:].sum())) for r in occurrences]
-    variances = {side: _placebo_variance(zd, raw, length, *side) for side in set(sides)}
+    variances = {side: _placebo_variance(zd, raw, length, *side, moving=moving) for side in set(sides)}
     var = float(np.sum([variances[side] for side in sides])) / len(means) ** 2  # of the mean of the occurrences
     lift = float(means.mean())
     se = float(np.sqrt(var))
@@ -2313,7 +2402,8 @@ def _reaction(days: np.ndarray, excess: np.ndarray, zd: np.ndarray, raw: np.ndar
     return Reaction(lift, float(z), len(means), float(bar), bool((sign * z if sign else abs(z)) >= bar), se)
 
 
-def _placebo_variance(zd: np.ndarray, raw: np.ndarray, length: int, before: int, after: int) -> float:
+def _placebo_variance(zd: np.ndarray, raw: np.ndarray, length: int, before: int, after: int,
+                      moving: bool = False) -> float:
     """The variance (log points squared) of a span's mean excess over its baseline where the span
     is no event (``_reaction``): the mean square of placebo spans, stretches of ``length``
     consecutive quiet days one after another, each read as a span would be (the baseline
@@ -2325,9 +2415,11 @@ def _placebo_variance(zd: np.ndarray, raw: np.ndarray, length: int, before: int,
     anchors, medians of the quiet days they had, which also stands for the placebos without two
     of them (a history under a year): without the anchors' error, four of nine young snacks that
     never reacted were read as reacting on their one window (seeds 1-3), and a mean square of two
-    or three placebos is itself a guess."""
+    or three placebos is itself a guess. ``moving``: each placebo's baseline moves where its days
+    show, as a moving festival's span's does (``_season_moves``)."""
     quiet = ~np.isnan(raw)
     zq = np.where(quiet, zd, np.nan)
+    se = _anchor_days(raw, zq)[1]
     margin = 2 * MAX_ANCHOR_DAYS
     run = pd.Series(quiet).rolling(length).sum().to_numpy() == length  # the stretch ending at each day
     placebos, start = [], margin
@@ -2347,6 +2439,8 @@ def _placebo_variance(zd: np.ndarray, raw: np.ndarray, length: int, before: int,
             if ok[:margin].any() and ok[margin + length:].any():
                 idx = np.arange(hi - lo)
                 level = np.interp(idx, idx[ok], level[ok])
+                if moving:
+                    level = _season_moves(level, ok, zd[lo:hi], stretch, se)
                 placebos.append(float((zd[lo:hi] - level)[stretch].mean()))
             start += length
         else:
