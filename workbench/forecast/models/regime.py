@@ -95,7 +95,7 @@ import pandas as pd
 from scipy.optimize import isotonic_regression
 
 from workbench.data.validate import PERIOD_WORDS, SEASON_LENGTH
-from workbench.forecast.models.yearly_season import OFF_PERIODS, low_season, yearly_off
+from workbench.forecast.models.yearly_season import OFF_PERIODS, YEAR_PERIODS, low_a_year_on, low_season, yearly_off
 from workbench.forecast.text import readable
 
 START_RUN = 14
@@ -199,10 +199,12 @@ def after_trickle(y: np.ndarray, first: int, freq: str) -> int:
     largest_after = np.maximum.accumulate(y[::-1])[::-1]
     before = mean_before[ks - 1 - first]
     ks = ks[(y[ks] > before / TRICKLE_SHARE) & (before < TRICKLE_SHARE * largest_after[ks])]
+    year = YEAR_PERIODS.get(freq)
     for k in ks:
         level = float(np.median(y[k:k + span]))
-        if mean_before[k - 1 - first] < TRICKLE_SHARE * level <= y[k] and busiest[k - first] < SEASON_SHARE * level:
-            return int(k)  # k itself is of the level, and nothing before it sold near it
+        if mean_before[k - 1 - first] < TRICKLE_SHARE * level <= y[k] and busiest[k - first] < SEASON_SHARE * level \
+                and not low_a_year_on(np.log1p(y), first, k, np.log1p(level), year):
+            return int(k)  # k itself is of the level, nothing before it sold near it, nor is it its low season
     return first
 
 
@@ -331,7 +333,7 @@ def describe_stop(y: np.ndarray, ds, quiet: np.ndarray | None = None, freq: str 
 
 
 def opening_ramp(level: np.ndarray, quiet: np.ndarray, ahead: int, gap: float, longest: int,
-                 further: bool = False) -> int:
+                 further: bool = False, year: int | None = None) -> int:
     """Periods of the opening ramp of a history (a shop's first weeks, a line rolled out with the
     data's start), 0 without one: the ramp ends on the first quiet period whose log ``level``
     (shape (n,); ``quiet``: boolean mask of periods outside event spans) is within ``gap`` (log)
@@ -343,8 +345,21 @@ def opening_ramp(level: np.ndarray, quiet: np.ndarray, ahead: int, gap: float, l
     of the ``ahead`` quiet periods after those (a slow ramp rises less than ``gap`` over any
     ``ahead`` periods; a level that holds before a later step does not rise over the next ones).
     A new shop's SKUs opened at a third of their level and took 45 days to reach it: its first
-    November, read as last year's base, put every SKU 40-50% high a year later (trial 7)."""
+    November, read as last year's base, put every SKU 40-50% high a year later (trial 7).
+    With ``year`` (periods in a year), a ramp whose periods came back to their level a year on
+    (``yearly_season.low_a_year_on``) is the season's rise, not an opening: none (a winter duvet
+    whose months start in July, its July-November read as an opening, had no season from them)."""
     level, quiet_at = np.asarray(level, float), np.flatnonzero(np.asarray(quiet, bool))
+    periods = _ramp_periods(level, quiet_at, ahead, gap, longest, further)
+    after = quiet_at[quiet_at >= periods][:ahead]
+    if periods and year and len(after) and low_a_year_on(level, 0, periods, float(np.median(level[after])), year):
+        return 0
+    return periods
+
+
+def _ramp_periods(level: np.ndarray, quiet_at: np.ndarray, ahead: int, gap: float, longest: int,
+                  further: bool) -> int:
+    """``opening_ramp``'s periods before its yearly check (``quiet_at``: the quiet periods' indices)."""
     periods = 0
     for d in quiet_at[quiet_at < longest]:
         later = quiet_at[quiet_at > d]
