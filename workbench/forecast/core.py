@@ -393,7 +393,7 @@ def _fallback(y, ds, quiet, job: _Job, model: str, reason: str):
     elif launch in params:
         attempts.append(({k: v for k, v in params.items() if k != launch},
                          " without the launch curve (no launch growth)"))
-    if "prior" in params:  # last: the series' own recent level, no pooled profile (never no forecast for it)
+    if "prior" in params or "lunar_prior" in params:  # last: its own recent level, nothing pooled (never no forecast)
         attempts.append(({}, " on the series' own recent level alone (no pooled event profile, no launch curve)"))
     if model == GUARD_FALLBACK:  # the refused forecast was the first attempt's: a repeat would be refused again
         attempts = attempts[1:]
@@ -417,8 +417,11 @@ def _fallback(y, ds, quiet, job: _Job, model: str, reason: str):
 
 def _fallback_params(job: _Job) -> dict:
     """What ``GUARD_FALLBACK`` keeps of the job's pooled parameters: the pooled profile
-    (``prior``) and the panel's launch curve."""
+    (``prior``; at weeks and months the pooled festival effects, ``lunar_prior``) and the panel's
+    launch curve."""
     params = {"prior": job.params["prior"]} if "prior" in job.params else {}
+    if job.params.get("lunar_prior") is not None:  # a weekly or monthly launch's New Year sale is no flat level
+        params["lunar_prior"] = job.params["lunar_prior"]
     launch = MODELS[job.model].capabilities.launch_param
     if launch in job.params:
         params[MODELS[GUARD_FALLBACK].capabilities.launch_param] = job.params[launch]

@@ -9,7 +9,9 @@ is its product grouping's, its category's; else the share of the pool's baseline
 own days since its first sale made, where they made one). Otherwise its level is held: a winter
 SKU keyed by region and SKU, whose prior is the shop's summer-heavy mix, would have followed the
 summer lines into 618. Weekly, monthly and quarterly series are held flat whatever their
-category's season (a young weekly launch too). The periods averaged are only those since the
+category's season (a young weekly launch too), but for the pooled Spring Festival and New Year
+sale effects at weeks and months (``lunar_prior``, the panel's: a launch held flat through its
+first New Year sale missed it, trial 12's weekly launches -54..-56%). The periods averaged are only those since the
 series' first sale at days, a launch or not, down to the one day of a series first sold on its
 last day; for weekly, monthly and quarterly data those since its start, ``regime.nondaily_start``
 (a series launched two months ago is not averaged with its pre-launch zeros). The forecast is
@@ -73,11 +75,13 @@ from scipy.optimize import minimize_scalar
 from scipy.special import logsumexp
 
 from workbench.calendar import RetailCalendar
+from workbench.errors import CalendarRangeError
 from workbench.forecast.conformal import MIN_CHANGE_UNITS, widened_offsets
 from workbench.forecast.features import event_offsets
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
                                             censored_at_zero, count_band, count_dispersion)
 from workbench.forecast.models.launch import LaunchCurve
+from workbench.forecast.models.lunar import WINDOWS as FESTIVAL_FREQUENCIES, LunarEffect, festival_lift
 from workbench.forecast.models.pool_season import SeasonShare, shares_season
 from workbench.forecast.models.regime import nondaily_start
 from workbench.forecast.models.unseen import borrow_unseen
@@ -102,6 +106,9 @@ class RecentLevel(Forecaster):
         season (False: its level held, the guard's fallback after a refusal along that path).
     own_season : follow the series' own path of a year before (``own_path``; daily data, a series
         that sold a year and half a window ago): the guard's fallback for a refused forecast.
+    lunar_prior : a pooled ``lunar.LunarEffect`` (``ets``'s, fitted on a panel's sum; the core
+        passes it to the guard's fallback at weeks and months), or None: the festival's effects
+        at their dates are the weekly and monthly series' pooled uplift (``_pooled_uplift``).
     """
 
     name = "recent_level"
@@ -109,9 +116,10 @@ class RecentLevel(Forecaster):
     capabilities = Capabilities(events=True, baseline=True, launch_param="launch_curve")
 
     def __init__(self, window: int | None = None, prior=None, launch_curve: LaunchCurve | None = None,
-                 pooled_path: bool = True, own_season: bool = False):
+                 pooled_path: bool = True, own_season: bool = False, lunar_prior: LunarEffect | None = None):
         self.window = window
         self.prior = prior
+        self.lunar_prior = lunar_prior
         self.launch_curve = launch_curve
         self.pooled_path = pooled_path
         self.own_season = own_season
@@ -233,6 +241,9 @@ class RecentLevel(Forecaster):
                         if self.launch_curve.usable else
                         f"{'not ramped up' if said else 'held flat'}: no pooled launch curve "
                         f"({self.launch_curve.describe()})")
+        if self.lunar_prior is not None and self.freq_ in FESTIVAL_FREQUENCIES and uplift.any():
+            said.append(f"with the pooled Spring Festival and New Year sale effects at this year's dates "
+                        f"({self.lunar_prior.describe()})")
         notes = [f"{self.name}: {read}, {'; '.join(said)}" if said else f"{self.name}: flat {read}, no growth"]
         mean = base * np.exp(uplift)  # the uplift is a log ratio to the baseline
         # a walk's step is calendar time (the full window), not the few days a launch's level was read on:
@@ -271,8 +282,18 @@ class RecentLevel(Forecaster):
     def _pooled_uplift(self, dates) -> np.ndarray:
         """Log uplift of the pooled profile (``prior.uplift``) on each of ``dates`` (daily data;
         shape (len(dates),)); zeros outside event spans, at offsets the profile has no value for,
-        without a prior and for weekly, monthly or quarterly data."""
+        without a prior and for quarterly data. At weeks and months, the pooled Spring Festival and
+        New Year sale effects (``lunar_prior``) at their windows' dates, whole (uncentred: a
+        level has no season to hold their average; ``lunar.festival_lift``), or zeros without
+        one: a young weekly launch held flat missed its New Year sale (trial 12's launches,
+        -54..-56% in its window)."""
         uplift = np.zeros(len(dates))
+        if self.freq_ in FESTIVAL_FREQUENCIES and self.lunar_prior is not None and len(dates):
+            try:
+                return festival_lift(pd.DatetimeIndex(dates), self.freq_, self.calendar_, centred=False,
+                                     spans=self.lunar_prior.spans)(self.lunar_prior.beta)[0]
+            except CalendarRangeError:  # dates outside the calendar's years: no festival is known there
+                return uplift
         if self.freq_ == "D" and self.prior is not None:
             for name, off in event_offsets(dates, self.calendar_).items():
                 profile = self.prior.uplift.get(name, {})
