@@ -385,16 +385,20 @@ def zero_off_season(pred, y: np.ndarray, ds: pd.DatetimeIndex, freq: str, model:
 def low_a_year_on(log_level: np.ndarray, start: int, end: int, reached: float, year: int) -> bool:
     """Did the low stretch ``log_level[start:end]`` (log units per period, shape (n,)), below the
     log level ``reached`` that followed it, come back at the same dates a year on (``year``
-    periods later, ``YEAR_PERIODS``): do the periods there that the history holds (as many as
-    the stretch, or ``year`` // 6 at least: two months, eight weeks) average nearer the stretch's
-    mean than ``reached`` (below their log midpoint)? Then the stretch was the series' yearly low
+    periods later, ``YEAR_PERIODS``): is the stretch ``year`` // 6 periods long at least (two
+    months, eight weeks: one low period a year apart is a holiday's, a January or a Spring
+    Festival week, not a season; on the parcel origins such a first week and a first month had
+    lost them their opening ramp), and do the periods there that the history holds (as many as the
+    stretch, or that many at least) average nearer the stretch's mean than ``reached`` (below
+    their log midpoint)? Then the stretch was the series' yearly low
     season seen where the data start, not a pre-launch trickle nor an opening ramp: a winter
     blanket whose export starts in July sells a trickle until October, and read as a launch in
     November it was held at its winter level all next summer (trial 13's monthly 电热毯, x42-73
     from April to September, F20). A launch, or a shop's opening, is not back at its first level
     a year on. False where the history does not reach far enough."""
+    fewest = max(year // 6, 1)
     later = np.asarray(log_level, float)[start + year:end + year]
-    if end <= start or len(later) < min(end - start, max(year // 6, 1)):
+    if end - start < fewest or len(later) < fewest:
         return False
     return float(later.mean()) < (float(np.mean(log_level[start:end])) + float(reached)) / 2
 
