@@ -147,6 +147,13 @@ def test_a_short_week_after_national_day_and_double11_is_named_on_the_quiet_week
         assert len(note) == 1 and "the last week, 2026-11-30..2026-12-06, totals" in note[0], seed
         assert "quiet weeks before it (2026-09-21, 2026-11-23)" in note[0], note
         assert "read as a whole week" in unfinished_period_note(panel[panel.ds < ds[-1]], "W", "weekly.csv")[0]
+    # a day's dip after Double 11 is no cut: days are judged on their own 4 weeks only (review 12.1 F1)
+    days = pd.date_range("2025-06-01", "2025-11-12")
+    rng = np.random.default_rng(0)
+    lift = np.where((days >= "2025-10-20") & (days <= "2025-11-11"), 2.0, 1.0)
+    daily = pd.DataFrame({"sku": "A", "ds": days, "y": rng.poisson(1000.0 * lift).astype(float)})
+    daily.loc[daily.ds == days[-1], "y"] = 500.0
+    assert short_period_note(daily, "D", "daily.csv") == []
 
 
 def test_a_day_off_season_with_one_a_year_before_is_not_cut_short():
