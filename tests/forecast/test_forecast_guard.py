@@ -156,6 +156,12 @@ def test_a_fall_made_inside_the_last_window_is_the_series_own():
     y = np.r_[np.full(379, 100.0), np.full(7, 10.0)]
     assert check_prediction(y, _pred(np.full(90, 10.0))) is None
     assert "under 1/3 of the last 7 periods' mean (10)" in check_prediction(y, _pred(np.full(90, 2.0)))
+    # weeks: one low last week lowers no bar (its quarter is one period; review 12.1 F3)
+    weeks = pd.date_range("2024-12-02", periods=104, freq="W-MON")
+    y_w = np.r_[np.random.default_rng(0).poisson(1000.0, 103).astype(float), 300.0]
+    flat = Prediction(pd.date_range(weeks[-1] + pd.Timedelta(weeks=1), periods=12, freq="W-MON"), np.full(12, 150.0),
+                      {0.1: np.full(12, 120.0), 0.5: np.full(12, 150.0), 0.9: np.full(12, 180.0)}, [])
+    assert "under 1/3 of the last 4 periods' mean" in check_prediction(y_w, flat, "W")
 
 
 def test_a_forecast_is_judged_block_by_block_whatever_the_horizon():

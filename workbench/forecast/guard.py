@@ -214,10 +214,12 @@ def check_prediction(y, pred: Prediction, freq: str = "D", quiet=None) -> str | 
     if ahead > PEAK_FACTOR * growth * seen and ahead > 1:
         return (f"its {window}-period baseline total reaches {readable(ahead)}, more than {readable(PEAK_FACTOR)}x the "
                 f"largest {window}-period total seen ({readable(seen)}){grown}")
-    # a fall the series made inside its last window is its own: judged from its last quarter of it
+    # a fall the series made inside its last window is its own: judged from its last quarter of it;
+    # days only, where a quarter holds a week (a week's or a month's quarter is one period, and one low
+    # period would lower the bar to a third of it: review 12.1 F3)
     quarter = max(1, window // 4)
     recent_mean, span = float(y[-window:].mean()), window
-    if float(y[-quarter:].mean()) < recent_mean and not np.isclose(y[-quarter:].mean(), recent_mean):
+    if freq == "D" and float(y[-quarter:].mean()) < recent_mean and not np.isclose(y[-quarter:].mean(), recent_mean):
         recent_mean, span = float(y[-quarter:].mean()), quarter
     still_selling = bool((y[-QUIET.get(freq, 14):] > 0).any()) and stopped_since(y, freq, quiet) is None
     # every block of WINDOW periods (the first always; a last part of at least half a window), net
