@@ -217,10 +217,13 @@ def check_prediction(y, pred: Prediction, freq: str = "D", quiet=None) -> str | 
     # a fall the series made inside its last window is its own: judged from its last quarter of it;
     # days only, where a quarter holds a week (a week's or a month's quarter is one period, and one low
     # period would lower the bar to a third of it: review 12.1 F3)
+    # and read on its quiet days: a closure in the Spring Festival pause is no fall of its own
     quarter = max(1, window // 4)
     recent_mean, span = float(y[-window:].mean()), window
-    if freq == "D" and float(y[-quarter:].mean()) < recent_mean and not np.isclose(y[-quarter:].mean(), recent_mean):
-        recent_mean, span = float(y[-quarter:].mean()), quarter
+    last = y[-quarter:] if quiet is None else y[-quarter:][np.asarray(quiet, bool)[-quarter:]]
+    if (freq == "D" and len(last) * 2 >= quarter and float(last.mean()) < recent_mean
+            and not np.isclose(last.mean(), recent_mean)):
+        recent_mean, span = float(last.mean()), quarter
     still_selling = bool((y[-QUIET.get(freq, 14):] > 0).any()) and stopped_since(y, freq, quiet) is None
     # every block of WINDOW periods (the first always; a last part of at least half a window), net
     # of a decay the panel's launch curve or a young series' path explains from where it stands at the
