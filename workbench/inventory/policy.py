@@ -9,7 +9,9 @@ Which distribution (:func:`lead_time_quantile`):
 
 * ``normal`` where lead-time demand is large: ``ROP = mu_L + z sigma_L``, ``z = Phi^-1(CSL)``
   (the textbook safety stock ``SS = z sigma_L``), achieved CSL = the one asked (1 when
-  ``sigma_L = 0``);
+  ``sigma_L = 0``); ``log-normal`` in its place for a demand whose variance holds a level error
+  read off a window band (``skewed``: ``s^2 = log(1 + sigma_L^2 / mu_L^2)``,
+  ``ROP = mu_L exp(z s - s^2 / 2)``), as the band is symmetric in logs;
 * a discrete distribution where counts are small (mean below ``discrete_below`` units): demand
   counts are at least Poisson-dispersed (a sum of independent customer orders), so
   ``Poisson(mu_L)`` when ``sigma_L^2 <= mu_L``, else the negative binomial with the same mean and
@@ -55,7 +57,7 @@ def check_service_level(service_level: float) -> float:
 
 
 def lead_time_quantile(mean, variance, service_level: float, *, distribution: str = "auto",
-                       discrete_below: float = DISCRETE_BELOW) -> pd.DataFrame:
+                       discrete_below: float = DISCRETE_BELOW, skewed=False) -> pd.DataFrame:
     """The ``service_level`` quantile of lead-time demand, per item (method: module doc).
 
     Args:
@@ -65,11 +67,15 @@ def lead_time_quantile(mean, variance, service_level: float, *, distribution: st
         distribution: ``auto`` (discrete where ``mean < discrete_below``, else normal),
             ``normal`` or ``discrete`` (Poisson or negative binomial).
         discrete_below: the mean (units) under which ``auto`` uses the discrete distribution.
+        skewed: bool, or array-like of bools (one per item): the continuous distribution of those
+            items is the log-normal with their mean and variance (``log-normal``), not the normal:
+            a window total whose variance holds a level error, read off a band symmetric in logs
+            (``demand.shared_level_variance``), whose upper tail a normal cuts short.
 
     Returns:
         A frame in the input order with ``level`` (the reorder point or order-up-to level,
-        units), ``achieved`` (``P(D <= level)``) and ``distribution`` (``normal``, ``poisson``,
-        ``negative binomial``).
+        units), ``achieved`` (``P(D <= level)``) and ``distribution`` (``normal``, ``log-normal``,
+        ``poisson``, ``negative binomial``).
 
     Raises:
         ParameterError: bad ``service_level``, ``distribution`` or ``discrete_below``.
@@ -96,6 +102,11 @@ def lead_time_quantile(mean, variance, service_level: float, *, distribution: st
     level = mu + z * sd
     achieved = np.where(sd > 0, service_level, 1.0)
     kind = np.full(len(mu), "normal", dtype=object)
+    skew = np.broadcast_to(np.asarray(skewed, dtype=bool), mu.shape) & ~discrete & (mu > 0) & (var > 0)
+    if skew.any():  # the log-normal of that mean and variance: exp(m + z s)
+        s2 = np.log1p(var[skew] / mu[skew] ** 2)
+        level[skew] = mu[skew] * np.exp(z * np.sqrt(s2) - s2 / 2)
+        kind[skew] = "log-normal"
 
     # discrete: Poisson at least, negative binomial (same mean and variance) when overdispersed
     pois = discrete & (var <= mu * (1 + 1e-9))
