@@ -9,7 +9,14 @@ The forecast is a daily long frame with the key columns (e.g. ``sku, warehouse``
   for a normal band;
 * window mean ``mu_W = sum_t w_t yhat_t`` and variance ``sum_t w_t sigma_t^2`` over the first ``W``
   days, ``w_t = clip(W - t, 0, 1)`` (a fractional last day counts pro rata); forecast days are
-  treated as independent.
+  treated as independent (the ``independent days`` rule);
+* a level error the days share (``shared_level_variance``): where the forecast gives a window
+  total its own band (``workbench.forecast.window_band``: from the model's refit paths, the
+  errors of whole windows, level and all), the band's relative variance beyond the independent
+  days' is an error of the level that every day and every key of the band's group (a SKU's
+  warehouses) shares: ``var = sum_t sigma_t^2 + v_level mu^2`` over any window of its days. Days
+  summed as independent had put a SKU's 95% event stock near its mean +8% where a level error
+  moves every day (trial finding F17; ``benchmarks/cycle_stock_coverage.py``).
 """
 
 from __future__ import annotations
@@ -147,6 +154,82 @@ def window_moments(daily: pd.DataFrame, keys: list[str], days: pd.DataFrame, *,
     sums = joined.groupby(keys, as_index=False)[["mean", "var"]].sum()
     out = days.merge(sums, on=keys, how="left")
     out[["mean", "var"]] = out[["mean", "var"]].fillna(0.0)
+    return out
+
+
+BAND_RULE = "window band ({})"  # the rule of a key whose window total's band gave its level error
+INDEPENDENT = "independent days"  # the rule of a key without one: days summed as independent
+
+
+def shared_level_variance(daily: pd.DataFrame, keys: list[str], band: pd.DataFrame, window_start,
+                          window_end) -> pd.DataFrame:
+    """Per key, the relative variance of a level error its days share, read off the band of its
+    group's event-window total (method: module doc).
+
+    The band's quantiles are read as a normal in ``log1p`` (as ``window_band.refit_band`` builds
+    them: symmetric in logs around the point total): ``m = log1p(P50)`` and
+    ``s = (log1p(P_hi) - m) / z_hi`` from the highest quantile ``P_hi`` (the upper tail is the one a
+    stock covers), so the total's relative variance is ``v_band = V / E^2`` with
+    ``E = exp(m + s^2/2) - 1`` and ``V = exp(2m + s^2) (exp(s^2) - 1)``. The days of the group's keys
+    in the window, summed as independent, hold ``v_ind = sum sigma^2 / mu^2`` of it; the rest,
+    ``v_level = max(v_band - v_ind, 0)``, is the level error. A group's keys share it in proportion
+    to their means, so the group's window total has the band's variance again (coherent: a SKU's
+    warehouses err together, each with its own day noise); a band narrower than the independent
+    days leaves them as they are (``v_level = 0``).
+
+    Args:
+        daily: the output of :func:`daily_forecast` (units/day), covering the window.
+        keys: its key columns (e.g. ``sku, warehouse``).
+        band: the window totals' bands ``[group..., yhat, yhat_qNN...[, window_band]]`` (units over
+            the window; e.g. ``fulfilment.cycle.sku_window_totals``): ``group`` the columns of
+            ``keys`` it has (e.g. ``sku``), one row per group; ``yhat_q50`` (else ``yhat``) and a
+            quantile above it; ``window_band`` the rule that gave it
+            (``workbench.forecast.window_band.SOURCES``).
+        window_start, window_end: the event window the band is of (dates, inclusive).
+
+    Returns:
+        ``daily``'s keys (one row each, sorted) with ``level_var`` (relative, unit-free; 0 without
+        a band) and ``window_rule``: ``"window band (<rule>)"``, or ``"independent days"`` for a
+        key whose group has no band (no row, empty quantiles, a zero total or the rule ``none``).
+
+    Raises:
+        DataValidationError: a band table without any of ``keys``, without its columns, or with
+            a group repeated (each named).
+    """
+    name = band.attrs.get("source", "window band")
+    group = [k for k in keys if k in band.columns]
+    upper = sorted((int(m.group(1)), c) for c in band.columns if (m := _QUANTILE.match(c)) and int(m.group(1)) > 50)
+    missing = [c for c in ("yhat",) if c not in band.columns] + ([] if upper else ["a yhat_qNN above yhat_q50"])
+    if not group or missing:
+        raise DataValidationError(f"{name}: needs the key column(s) it is the band of (some of {keys}) and "
+                                  f"{missing or ['yhat']}; it has {list(band.columns)}")
+    table = band.assign(**{k: band[k].astype(str) for k in group})
+    dup = table.duplicated(group, keep=False)
+    if dup.any():
+        raise DataValidationError(f"{name}: ({', '.join(group)}) repeated at {describe_rows(band, dup.to_numpy())}; "
+                                  "one window total per group")
+    level, column = upper[-1]
+    z = norm.ppf(level / 100)
+    median = table["yhat_q50"] if "yhat_q50" in table else table["yhat"]
+    m = np.log1p(pd.to_numeric(median, errors="coerce").to_numpy(float).clip(0.0))
+    s = np.maximum(np.log1p(pd.to_numeric(table[column], errors="coerce").to_numpy(float).clip(0.0)) - m, 0.0) / z
+    mean = np.expm1(m + s ** 2 / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["v_band"] = np.exp(2 * m + s ** 2) * np.expm1(s ** 2) / mean ** 2
+    rule = table["window_band"].astype(str) if "window_band" in table else pd.Series("given", index=table.index)
+    table["rule"] = rule
+    usable = np.isfinite(table["v_band"]) & (mean > 0) & ~rule.isin(["none", "zero"])
+    start, end = pd.Timestamp(window_start).normalize(), pd.Timestamp(window_end).normalize()
+    inside = daily[(daily["ds"] >= start) & (daily["ds"] <= end)]
+    days = inside.assign(var=inside["sigma"] ** 2).groupby(group, as_index=False)[["yhat", "var"]].sum()
+    out = daily[keys].drop_duplicates().sort_values(keys).reset_index(drop=True)
+    joined = out.merge(days, on=group, how="left").merge(table.loc[usable, [*group, "v_band", "rule"]],
+                                                        on=group, how="left")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        independent = joined["var"] / joined["yhat"] ** 2
+    has = joined["v_band"].notna() & (joined["yhat"] > 0)
+    out["level_var"] = np.where(has, np.maximum(joined["v_band"] - independent, 0.0), 0.0)
+    out["window_rule"] = np.where(has, [BAND_RULE.format(r) for r in joined["rule"].fillna("")], INDEPENDENT)
     return out
 
 
