@@ -184,3 +184,45 @@ def test_the_cycle_clears_on_last_years_demand_with_its_stock_out_read_as_demand
     # stock-out's own-season read (x0.79 on a flat season since ef5a558: review 12.1 F2, open)
     assert len(notes) == 1 and notes[0].startswith("clearance: ") and "moved, not cleared: " in notes[0]
     assert "TEE at Shanghai (600 on hand, 496 of its own demand to keep)" in notes[0]
+
+
+def test_the_event_stock_reads_each_skus_own_window_band():
+    """Trial finding F17: the cycle's 95% event build summed each day's spread as independent (about
+    the window's mean +8%), while the forecast measured each SKU's window total from its refits,
+    level error and all. The stock now reads that band (``sku_window_totals``): its level error is
+    shared by the SKU's days and warehouses, the rule is named in the build and the reorder points,
+    and the SKU's 95% target is above its window total's own P90."""
+    from workbench.calendar import default_calendar
+    from workbench.fulfilment.cycle import cycle_demand, next_window, sku_window_totals
+    from workbench.inventory.demand import pool_forecast
+    from workbench.inventory.replenishment import event_stock, pre_event_build
+
+    rng = np.random.default_rng(0)
+    days = pd.date_range("2024-06-01", "2026-11-30")
+    history = pd.concat([pd.DataFrame({"sku": "NUTS", "region": region, "ds": days,
+                                       "y": rng.poisson(mean, len(days)).astype(float)})
+                         for region, mean in (("East", 30), ("South", 20))], ignore_index=True)
+    window = next_window("new_year_sale", None, history["ds"].max())
+    series, _ = cycle_demand(history, window, default_calendar(), n_jobs=1)
+    bands = sku_window_totals(series)
+    inside = series.forecast[series.forecast["ds"].between(window.start, window.end)]
+    row = bands.set_index("sku").loc["NUTS"]
+    assert row["yhat"] == pytest.approx(inside["yhat"].sum(), rel=1e-9)  # the reconciled total the stock plans
+    assert row["window_band"] not in ("none", "zero") and row["yhat_q10"] < row["yhat"] < row["yhat_q90"]
+
+    quantiles = [c for c in series.forecast.columns if c.startswith("yhat_q")]
+    assignment = pd.DataFrame({"region": ["East", "South"], "warehouse": ["Shanghai", "Guangzhou"], "share": [1.0, 1.0]})
+    pooled = pool_forecast(series.forecast[["sku", "region", "ds", "yhat", *quantiles]], assignment, area="region",
+                           keys=["sku"])
+    keys = ["sku", "warehouse"]
+    stock = pooled[keys].drop_duplicates().assign(on_hand=0.0)
+    plan, _, build = event_stock(pooled, stock[keys].assign(lead_time_days=5.0), stock, keys=keys,
+                                 window_start=window.start, window_end=window.end, window_band=bands)
+    rule = f"window band ({row['window_band']})"
+    assert set(build["window_rule"]) == {rule} and set(plan["window_rule"]) == {rule}
+    total = series.forecast.groupby(["sku", "ds"], as_index=False)[["yhat", *quantiles]].sum()
+    sku = pre_event_build(total, pd.DataFrame({"sku": ["NUTS"], "on_hand": [0.0]}), keys=["sku"],
+                          window_start=window.start, window_end=window.end, window_band=bands).iloc[0]
+    plain = pre_event_build(total, pd.DataFrame({"sku": ["NUTS"], "on_hand": [0.0]}), keys=["sku"],
+                            window_start=window.start, window_end=window.end).iloc[0]
+    assert sku["target_stock"] > row["yhat_q90"] and sku["target_stock"] > plain["target_stock"]

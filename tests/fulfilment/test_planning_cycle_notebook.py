@@ -93,6 +93,11 @@ def test_the_network_and_the_stock_read_one_forecast_of_the_window(repo, tmp_pat
     regions = result.table("regions")  # no unavailable file: no lost_sales, in the frame or its formats
     assert set(regions["formats"]) == set(regions["frame"].columns) and "lost_sales" not in regions["frame"]
     assert sum("levels reconciled" in note for note in result.notes) == 1  # one reconciliation, not two
+    # the stock's window demand takes each SKU's own window band (trial finding F17), and says so
+    sold = result.build["sku"].str.startswith("LIP-")
+    assert result.build.loc[sold, "window_rule"].str.startswith("window band (").all()
+    assert result.plan.loc[result.plan["sku"].str.startswith("LIP-"), "window_rule"].str.startswith("window band (").all()
+    assert "window_rule" in result.table("build")["formats"] and "window_rule" in result.table("service")["frame"]
     assert "the 2 series summed to" in next(n for n in result.notes if "levels reconciled" in n)  # the SKUs
 
 

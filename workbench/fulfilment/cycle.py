@@ -31,7 +31,12 @@ Stated assumptions (shown in the report):
   when given, else from the ``sites`` file, else its network capacity for the window spread evenly
   over the window's days, times ``capacity_factor`` (labelled as an assumption);
 * stock: a ``(sku, warehouse)`` the forecast reaches but the snapshot does not list holds nothing;
-  a snapshot row the forecast does not reach has zero forecast demand (a clearance candidate).
+  a snapshot row the forecast does not reach has zero forecast demand (a clearance candidate);
+* the event build's and the reorder points' demand over many days takes each SKU's own window
+  band (:func:`sku_window_totals`): the level error it holds beyond the days summed as
+  independent is shared by the SKU's days and warehouses (``inventory.demand.shared_level_variance``;
+  the ``window_rule`` column names the rule), since a sum of independent days put the 95% build near
+  the window's mean +8% (trial finding F17). The clearance reads the coming year's mean demand only.
 """
 
 from __future__ import annotations
@@ -422,7 +427,8 @@ class CycleResult:
                                                                       ascending=[False, True])
         formats = {"sku": "text", "warehouse": "text", "window_demand": "units",
                    "target_stock": "units", "expected_at_open": "units", "build_units": "units",
-                   "place_by": "date", "service_level_achieved": "share", "tier": "text", "site": "text"}
+                   "place_by": "date", "service_level_achieved": "share", "window_rule": "text", "tier": "text",
+                   "site": "text"}
         return frame, {k: v for k, v in formats.items() if k in frame}, "Stock to place before the window opens (front warehouses first)"
 
     def _clearance(self):
@@ -436,10 +442,10 @@ class CycleResult:
                 "(— days of cover: no demand)")
 
     def _service(self):
-        frame = self.plan[["sku", "warehouse", "demand_lt", "reorder_point", "distribution",
+        frame = self.plan[["sku", "warehouse", "demand_lt", "reorder_point", "distribution", "window_rule",
                            "service_level_achieved", "position", "alert"]]
         formats = {"sku": "text", "warehouse": "text", "demand_lt": "units",
-                   "reorder_point": "units", "distribution": "text",
+                   "reorder_point": "units", "distribution": "text", "window_rule": "text",
                    "service_level_achieved": "share", "position": "units", "alert": "text"}
         return frame, formats, (f"Reorder points for a {self.params.service_level:.0%} cycle service "
                                 "level and the level achieved")
@@ -1047,7 +1053,8 @@ def cycle_demand(history: pd.DataFrame, window, calendar=None, *, n_jobs: int | 
             or a SKU without one: keyed ``sku`` only.
 
     Returns:
-        ``(series, regions)``: the SKU x region ``EventForecast`` (the split) and the regions'
+        ``(series, regions)``: the SKU x region ``EventForecast`` (the split; its ``window_bands``
+        hold ``"sku"``, each SKU's own window band, :func:`sku_window_totals`) and the regions'
         (keyed ``region``; its national total is the series').
     """
     from workbench.forecast.core import LOST_SALES, censor_unavailable, given_up
@@ -1086,12 +1093,30 @@ def cycle_demand(history: pd.DataFrame, window, calendar=None, *, n_jobs: int | 
     own_daily = own.forecast
     if LOST_SALES in split:
         own_daily = given_up(own_daily, split[["region", "ds", LOST_SALES]], ["region"])
+    # the SKUs' own window bands ("sku"): the stock's window totals (``sku_window_totals``)
+    bands = {"sku": top.window_bands["series"].drop(columns=[k for k in keys if k != "sku"]),
+             "region": own.window_bands["series"]}
+    if "national" in top.window_bands:
+        bands["national"] = top.window_bands["national"]
     series = EventForecast(top.window, top.cutoff, top.history_end, ["sku", "region"], split,
                            window_totals(split, top.window, ["sku", "region"]), notes, direct,
-                           {"region": own_daily},
-                           {"national": top.window_bands["national"], "region": own.window_bands["series"]}
-                           if "national" in top.window_bands else {"region": own.window_bands["series"]})
+                           {"region": own_daily}, bands)
     return series, level_forecast(series, "region")
+
+
+def sku_window_totals(series) -> pd.DataFrame:
+    """Each SKU's window total with its own band: ``[sku, yhat, yhat_q10, yhat_q50, yhat_q90,
+    window_band]`` (units over the window; ``window_band`` the rule, ``window_band.SOURCES``, or
+    ``"none"``), the SKU's forecast's band (``cycle_demand``'s ``window_bands["sku"]``: from its
+    refits, level error and all) scaled to its reconciled total. The stock's event build and
+    reorder points read the level error the SKU's days share from it
+    (``inventory.demand.shared_level_variance``); a sum of the days' quantiles, or their spreads
+    summed as independent days, is no band of the total. ``series``: ``cycle_demand``'s SKU x
+    region ``EventForecast``."""
+    from workbench.forecast.planning import level_forecast
+
+    totals = level_forecast(series, "sku").totals
+    return totals[["sku", "yhat", *[c for c in totals.columns if c.startswith("yhat_q")], "window_band"]]
 
 
 def regional_shares(history: pd.DataFrame, cutoff, calendar=None) -> pd.DataFrame:
@@ -1716,7 +1741,8 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     if not blocked:
         (assignment, capacity, peak, plan, orders, build, clearance,
          stock_source) = _peak_and_stock(params, files, window, days, history, censored, stock_skus,
-                                         region_fc, sku_result.forecast, report, used, notes, n_jobs, calendar)
+                                         region_fc, sku_result.forecast, report, used, notes, n_jobs, calendar,
+                                         sku_window_totals(sku_result))
 
     # 4. GMV of the event
     gmv, gmv_fc = None, None
@@ -1779,11 +1805,13 @@ def _failure_notes(forecast: pd.DataFrame, what: str) -> list[str]:
 
 def _peak_and_stock(params: CycleParams, files: tuple, window, days: int, history: pd.DataFrame,
                     censored: pd.DataFrame, stock_skus: list[str], region_fc, sku_fc: pd.DataFrame,
-                    report, used, notes: list[str], n_jobs: int | None, calendar):
+                    report, used, notes: list[str], n_jobs: int | None, calendar,
+                    sku_bands: pd.DataFrame | None = None):
     """The peak per warehouse, then stock (steps 3 and 4 of :func:`run_cycle`); ``censored``:
     ``history`` with its declared stock-out days read as the level (what the forecast read);
     ``sku_fc``: the SKU x region forecast the regions (``region_fc``) sum; ``calendar``: the plan's
-    ``RetailCalendar``."""
+    ``RetailCalendar``; ``sku_bands``: each SKU's window total with its band
+    (:func:`sku_window_totals`), the level error the stock's days share (None: days independent)."""
     from workbench.inventory.demand import pool_forecast
     from workbench.inventory.replenishment import event_stock
 
@@ -1821,8 +1849,8 @@ def _peak_and_stock(params: CycleParams, files: tuple, window, days: int, histor
     k = ["sku", "warehouse"]
     plan, orders, build = event_stock(pooled, lead, stock, keys=k, window_start=window.start,
                                       window_end=window.end, service_level=params.service_level,
-                                      review_days=params.review_days,
-                                      transfer_days=params.transfer_days)
+                                      review_days=params.review_days, transfer_days=params.transfer_days,
+                                      window_band=sku_bands)
     fronts = [warehouse_name(f, "front") for f in used.open_fronts]
     build["tier"] = np.where(build["warehouse"].isin(fronts), "front", "central")
     if used is not report.plans["named plan"]:  # the plan used opens sites the shop may not have (trial 12 F15)
