@@ -12,6 +12,11 @@ on hand, by each rule of the window's demand (``inventory.replenishment``):
 * ``window band``: the SKU's own window-total band (``sku_window_totals``), its spread beyond
   the independent days a level error every day and warehouse of the SKU shares.
 
+The SKUs' window bands themselves (``sku_window_totals``: P10..P90 of each SKU's window total,
+what the stock reads its level error from) are scored too: the share of SKU windows inside
+P10..P90 (80% is right) and above P90 (10%), by the rule that gave the band and by the SKU's
+kind (``young_shops.kinds``: launch, grower, mature).
+
 Scored against the simulated future (one seeded draw): the share of SKU windows and of
 SKU x warehouse windows whose units exceed ``target_stock`` at the 95% service level (near 5% is
 right), the share of SKU x warehouse lead times (the first ``LEAD`` days after the history)
@@ -37,7 +42,7 @@ from workbench.inventory.demand import pool_forecast
 from workbench.inventory.replenishment import pre_event_build, replenishment_plan
 
 sys.path.insert(0, str(Path(__file__).parent))
-from young_shops import shop  # noqa: E402
+from young_shops import kinds, shop  # noqa: E402
 
 WINDOWS = {"produce": (("new_year_sale", 2027), ("618", 2027)),
            "baby": (("double11", 2026), ("new_year_sale", 2027), ("618", 2027))}
@@ -72,13 +77,15 @@ def _pooled_truth(future: pd.DataFrame) -> pd.DataFrame:
                          area="region", keys=["sku"]).rename(columns={"yhat": "y"})
 
 
-def run(name: str, seed: int, cache: Path | None) -> tuple[list[dict], list[dict]]:
-    """Per window, each rule's event-stock rows, and per rule the lead-time rows (first window)."""
+def run(name: str, seed: int, cache: Path | None) -> tuple[list[dict], list[dict], list[dict]]:
+    """Per window, each rule's event-stock rows, per rule the lead-time rows (first window), and
+    per window each SKU's window band with its actual total."""
     history, future = shop(name, seed)
     categories = dict(zip(history["sku"], history["category"]))
     frame = history[["sku", "region", "ds", "y"]]
     truth = _pooled_truth(future)
-    events, leads = [], []
+    events, leads, bands = [], [], []
+    kind = kinds(name)
     for number, (event, year) in enumerate(WINDOWS[name]):
         started = time.time()
         fc, window, sku_totals = _forecast(frame, categories, event, year, cache, f"{name} {seed} {event} {year}")
@@ -92,6 +99,12 @@ def run(name: str, seed: int, cache: Path | None) -> tuple[list[dict], list[dict
         inside = truth[(truth["ds"] >= window.start) & (truth["ds"] <= window.end)]
         actual = {"sku x warehouse": inside.groupby(["sku", "warehouse"])["y"].sum(),
                   "sku": inside.groupby("sku")["y"].sum()}
+        for row in sku_totals.merge(actual["sku"].rename("actual").reset_index(), on="sku", how="left"
+                                    ).fillna({"actual": 0.0}).itertuples(index=False):
+            if row.yhat > 0 or row.actual > 0:
+                bands.append({"shop": f"{name} {seed}", "window": f"{event} {year}", "sku": row.sku,
+                              "kind": kind[row.sku], "window_rule": row.window_band, "actual": row.actual,
+                              "p10": row.yhat_q10, "p90": row.yhat_q90, "yhat": row.yhat})
         for rule in RULES:
             band = sku_totals if rule == "window band" else None
             for level, daily, keys in (("sku", skus, ["sku"]), ("sku x warehouse", pooled, ["sku", "warehouse"])):
@@ -118,7 +131,7 @@ def run(name: str, seed: int, cache: Path | None) -> tuple[list[dict], list[dict
                         if row.demand_lt > 0 or row.y > 0:
                             leads.append({"shop": f"{name} {seed}", "rule": rule, "what": column,
                                           "target": getattr(row, column), "actual": row.y})
-    return events, leads
+    return events, leads, bands
 
 
 def main() -> None:
@@ -127,13 +140,17 @@ def main() -> None:
     parser.add_argument("--shops", default="produce,baby", help="comma-separated: produce, baby")
     parser.add_argument("--cache", type=Path, help="keep each window's forecast here and read it back")
     args = parser.parse_args()
-    events, leads = [], []
+    events, leads, bands = [], [], []
     for name in args.shops.split(","):
         for seed in map(int, args.seeds.split(",")):
-            e, lt = run(name, seed, args.cache)
+            e, lt, b = run(name, seed, args.cache)
             events += e
             leads += lt
-    table, lead = pd.DataFrame(events), pd.DataFrame(leads)
+            bands += b
+    table, lead, band = pd.DataFrame(events), pd.DataFrame(leads), pd.DataFrame(bands)
+    band["above_p90"] = band["actual"] > band["p90"] + 1e-9
+    band["inside"] = ~band["above_p90"] & (band["actual"] >= band["p10"] - 1e-9)
+    band["width"] = (band["p90"] - band["p10"]) / band["yhat"]
     table["above"] = table["actual"] > table["target"] + 1e-9
     lead["above"] = lead["actual"] > lead["target"] + 1e-9
     with pd.option_context("display.width", 200, "display.float_format", "{:.3f}".format):
@@ -150,7 +167,12 @@ def main() -> None:
         banded = table[table["rule"] == "window band"]
         print(banded.groupby(["level", "window_rule"]).agg(windows=("above", "size"), above_target=("above", "mean"))
               .to_string())
-        print("\nlead times (first window per shop and seed), SKU x warehouse:")
+        print("\nthe SKUs' window bands (P10..P90 of the window total: 80% inside, 10% above P90 is right):")
+        for by in ("window_rule", "kind", ["window_rule", "kind"]):
+            print(band.groupby(by).agg(windows=("inside", "size"), inside_p10_p90=("inside", "mean"),
+                                       above_p90=("above_p90", "mean"), median_width=("width", "median"))
+                  .to_string(), end="\n\n")
+        print("lead times (first window per shop and seed), SKU x warehouse:")
         print(lead.groupby(["what", "rule"]).agg(rows=("above", "size"), above=("above", "mean")).to_string())
 
 

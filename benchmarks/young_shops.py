@@ -140,6 +140,14 @@ def _baby_skus() -> list[dict]:
 
 
 SKUS = {"produce": _produce_skus, "baby": _baby_skus}
+GROWER = 0.15  # growth a year from which a SKU is a grower
+
+
+def kinds(name: str) -> dict[str, str]:
+    """Each SKU of shop ``name``'s kind: ``launch`` (launched inside the history), ``grower``
+    (growth of ``GROWER`` a year or more) or ``mature``."""
+    return {s["sku"]: "launch" if "launch" in s else "grower" if s["growth"] >= GROWER else "mature"
+            for s in SKUS[name]()}
 
 
 def shop(name: str, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
