@@ -1,6 +1,8 @@
 """Successor mapping (workbench.data.successors): the file's checks with file, line and column,
 and the one place it is applied, before any forecast."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -158,6 +160,67 @@ def test_with_the_mapping_the_successor_is_forecast_from_the_line_without_it_as_
             assert said[said["series"].str.contains("OLD")]["note"].str.contains("stopped").any()
             assert said["note"].str.contains("OLD (last sale 2026-09-30", regex=False).any()  # the hint
     assert abs(totals[False]["NEW"] / truth - 1) > 0.25
+
+
+@pytest.mark.parametrize("given_from", [False, True])
+def test_a_successor_at_its_predecessors_level_is_forecast_as_the_code_that_never_changed(tmp_path, given_from):
+    """F20 (a young shop's formula SKU read at 0.65 of its level): the mapping's series is the
+    line's, so its forecast is the one of a code that never changed, to the unit, with and
+    without ``from``, across a week where neither code sold (the new code listed a week after
+    the old one's last sale: the old code's padded zeros and the new code's missing days are one
+    gap), in the CLI's path (``load_series``: ``map_codes``)."""
+    table, _, _ = _replaced_line()
+    switch = pd.Timestamp("2026-10-01")
+    table = table[~((table["sku"] == "NEW") & (table["ds"] < switch + pd.Timedelta(days=7)))]  # the gap week
+    never = table.replace({"sku": {"OLD": "NEW"}})  # the same line under one code
+    given = f"{(switch + pd.Timedelta(days=7)).date()}" if given_from else ""
+    _write(tmp_path, f"predecessor,successor,from\nOLD,NEW,{given}\n")
+    forecasts = {}
+    for name, frame, mapping in (("never", never, None), ("mapped", table, tmp_path / "successors.csv")):
+        frame.to_csv(tmp_path / f"{name}.csv", index=False)
+        out = tmp_path / f"fc_{name}.csv"
+        args = ["forecast", "--data", str(tmp_path / f"{name}.csv"), "--date-col", "ds", "--target", "units",
+                "--keys", "sku", "--freq", "D", "--through-event", "new_year_sale",
+                "--out", str(out), "--n-jobs", "1"]
+        assert main(args + (["--successors", str(mapping)] if mapping else [])) == 0
+        forecasts[name] = pd.read_csv(out, parse_dates=["ds"]).set_index(["sku", "ds"]).sort_index()
+    assert "OLD" not in forecasts["mapped"].index.get_level_values("sku")
+    pd.testing.assert_frame_equal(forecasts["mapped"], forecasts["never"], rtol=1e-9)
+
+
+def test_every_entry_point_reads_the_mapped_line_as_the_code_that_never_changed(tmp_path):
+    """The CLI's, the event report's and the planning cycle's loaders (each runs ``map_codes``)
+    give the mapped line the never-renamed code's series, day by day, across a gap week where
+    neither code sold, with and without ``from``: what each forecasts is then the same."""
+    from workbench.forecast.jobs import load_series
+    from workbench.forecast.planning import EventParams, load_planning_frame
+    from workbench.fulfilment.cycle import CycleParams, load_history
+
+    table, _, _ = _replaced_line()
+    switch = pd.Timestamp("2026-10-01")
+    table = table[~((table["sku"] == "NEW") & (table["ds"] < switch + pd.Timedelta(days=7)))]
+    table = table.assign(category="formula", region="East")
+    table.replace({"sku": {"OLD": "NEW"}}).to_csv(tmp_path / "never.csv", index=False)
+    table.to_csv(tmp_path / "mapped.csv", index=False)
+    loaders = {
+        "cli": lambda data, mapping: load_series(data, date_col="ds", target="units", keys=["category", "sku"],
+                                                 successors=mapping)[0],
+        "event report": lambda data, mapping: load_planning_frame(EventParams(
+            data=str(data), keys=("category", "sku"), freq="D", successors=mapping))[0],
+        "cycle": lambda data, mapping: load_history(CycleParams(data=str(data), stock=str(data), category=None,
+                                                                successors=mapping))[0],
+    }
+    for given in ("", f"{(switch + pd.Timedelta(days=7)).date()}"):
+        mapping = str(_write(tmp_path, f"predecessor,successor,from\nOLD,NEW,{given}\n"))
+        for name, load in loaders.items():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the loaders' notes: the padding, the mapping
+                never, mapped = load(tmp_path / "never.csv", None), load(tmp_path / "mapped.csv", mapping)
+            keys = [k for k in ("category", "sku", "region") if k in never.columns]
+            never, mapped = (f.sort_values([*keys, "ds"]).reset_index(drop=True)[[*keys, "ds", "y"]]
+                             for f in (never, mapped))
+            pd.testing.assert_frame_equal(mapped.astype({k: str for k in keys}), never.astype({k: str for k in keys}),
+                                          obj=f"{name}, from {given or 'none'}")
 
 
 def test_the_event_notebook_and_the_cycle_refuse_a_missing_mapping_file_by_name(tmp_path):
