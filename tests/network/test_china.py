@@ -205,3 +205,58 @@ def test_a_plan_stopped_at_its_time_limit_is_never_the_plain_recommendation(smal
     text = dc_replace(small_report, plans=plans).summary_text()
     line = next(x for x in text.splitlines() if x.startswith("Central warehouses"))
     assert "NOT proven optimal" in line and "3.10%" in line
+
+
+EAST = pd.Series({"East": 6500.0, "South": 2000.0, "North": 1000.0, "Northwest": 500.0})
+
+
+def test_a_central_named_in_chinese_is_a_candidate_and_a_small_city_can_be_one():
+    """Trial 16 F3: centrals ["杭州"] died with "hubs ['杭州'] are not demand cities"; a central in a
+    city below the demand cities' population floor (丽水) stands where the places table puts it."""
+    report = run_default_plan(centrals=["杭州"], region_units=EAST, demand_source="test units",
+                              hubs=("上海", "丽水"), max_fronts=0, hot_target_share=0.0,
+                              promise_share=0.5, time_limit=60.0)
+    assert report.named_sites == (("Hangzhou",), ())
+    assert report.plans["optimized"].feasible
+    assert report.centrals["site"].tolist() == ["Hangzhou", "Shanghai", "Lishui"]
+    assert report.centrals.set_index("site").loc["Lishui", "lat"] == pytest.approx(28.4604)
+
+
+def test_a_fixed_network_plans_the_warehouses_as_given_only():
+    """siting=False: the plan as given alone, no invented capacity or fixed cost, every city
+    served from it; the share within the promise is measured (western cities are late), not
+    imposed, so the one-warehouse plan has flows."""
+    report = run_default_plan(centrals=["杭州"], region_units=EAST, demand_source="test units",
+                              siting=False, time_limit=60.0)
+    assert list(report.plans) == ["named plan"]
+    named = report.plans["named plan"]
+    assert named.feasible and named.open_centrals == ["Hangzhou"] and named.open_fronts == []
+    assert np.isinf(named.sites["capacity"]).all() and named.costs["fixed_central"] == 0
+    assert float(named.flows.loc[named.flows["leg"] == "central->city", "units"].sum()) == pytest.approx(10_000.0)
+    assert 0.5 < named.coverage["within_promise"] < 1.0  # the far west is beyond 72 h of Hangzhou
+    assert any(n.startswith("a fixed network (siting off): the warehouses as given, Hangzhou 杭州")
+               for n in report.notes)
+    text = report.summary_text()
+    assert "named plan" in text and "optimized" not in text
+
+
+def test_siting_off_needs_the_warehouses_named_and_no_hubs():
+    from workbench.network.china import check_plan_names
+
+    with pytest.raises(ParameterError, match="siting=False plans the warehouses you name"):
+        plan_request(siting=False)
+    with pytest.raises(ParameterError, match="hubs are central candidates of a siting"):
+        plan_request(siting=False, named_centrals=["杭州"], hubs=["上海"])
+    with pytest.raises(ParameterError, match="^named_centrals: unknown city 'Hangzou'"):
+        check_plan_names({"named_centrals": ["Hangzou"]})
+    with pytest.raises(ParameterError, match="siting=False plans the warehouses you name"):
+        check_plan_names({"siting": False})
+    check_plan_names({"named_centrals": ["杭州"], "siting": False})
+
+
+def test_cli_plans_a_fixed_network(capsys):
+    code = main(["network", "plan", "--solver", "highs", "--centrals", "杭州", "--no-siting"])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "a fixed network (siting off): the warehouses as given, Hangzhou 杭州" in printed
+    assert "optimized" not in printed

@@ -98,6 +98,10 @@ def register(subparsers) -> None:
                       "logistics hubs; the named centrals are always candidates)")
     plan.add_argument("--front-candidates", type=int, default=40, metavar="N",
                       help="without --sites: the N largest cities are front candidates (default 40)")
+    plan.add_argument("--no-siting", dest="siting", action="store_false",
+                      help="plan only the warehouses as given (--centrals/--fronts, or the existing "
+                      "sites of --sites): no optimized network, the share within the promise measured, "
+                      "not imposed; without --sites no capacity and no fixed cost are assumed")
     plan.add_argument("--scenario", choices=("base", "growth", "costly_fronts"), default="base",
                       help="sample only: base (last 12 months), growth (+30%% units), "
                       "costly_fronts (front rent doubled)")
@@ -170,7 +174,7 @@ def _plan(args) -> int:
         front_hours=args.front_hours,
         hot_target_share=args.hot_target, annual_units=args.annual_units,
         hubs=_names(args.hubs) if args.hubs else None, n_front_candidates=args.front_candidates,
-        solver=args.solver, time_limit=args.time_limit)
+        siting=args.siting, solver=args.solver, time_limit=args.time_limit)
     report = run_request(request)
     print(report.summary_text())
     if args.out:

@@ -17,7 +17,7 @@ from workbench.errors import DataValidationError, ParameterError
 from workbench.network.design import optimize_network
 from workbench.network.inputs import Period
 from workbench.network.params import NetworkParams
-from workbench.network.places import city_demand, city_labels, load_cities
+from workbench.network.places import city_demand, city_labels, city_sites, load_cities, resolve_cities
 from workbench.network.plans import (compare_plans, coverage_by_region, evaluate_plan, fix_sites,
                                      hours_distribution)
 from workbench.network.result import NetworkResult
@@ -69,19 +69,24 @@ def candidate_sites(demand: pd.DataFrame, *, hubs: tuple[str, ...] = CENTRAL_HUB
     ``n_fronts`` most populous demand cities, with fixed costs (CNY per period) and capacities as
     shares of total units."""
     total = float(demand["demand"].sum())
-    by_city = demand.set_index("city")
-    unknown = [h for h in hubs if h not in by_city.index]
-    if unknown:
-        raise ParameterError(f"hubs {unknown} are not demand cities")
-    hubs = by_city.loc[list(hubs)]
-    centrals = pd.DataFrame({"site": hubs.index, "lat": hubs["lat"].to_numpy(),
-                             "lon": hubs["lon"].to_numpy(), "fixed_cost": central_fixed,
-                             "capacity": central_capacity_share * total})
+    # a hub below the demand cities' population floor still stands where the places table puts it
+    centrals = city_sites(resolve_cities(hubs, "hubs")).assign(fixed_cost=central_fixed,
+                                                                capacity=central_capacity_share * total)
     big = demand.nlargest(n_fronts, "population")
     fronts = pd.DataFrame({"site": big["city"].to_numpy(), "lat": big["lat"].to_numpy(),
                            "lon": big["lon"].to_numpy(), "fixed_cost": front_fixed,
                            "capacity": front_capacity_share * total})
     return centrals, fronts
+
+
+def fixed_sites(centrals, fronts) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The site tables of a fixed network without a sites file (a shop's own warehouses): the
+    ``centrals`` and ``fronts`` (the table's city names) where the places table puts them, with
+    no fixed cost (a warehouse the shop has is no choice the plan weighs) and an empty capacity
+    (unlimited: no figure the shop did not give; ``network.tables``)."""
+    def table(cities):
+        return city_sites(list(cities)).assign(fixed_cost=0.0, capacity=np.nan)
+    return table(centrals), table(fronts)
 
 
 def _listing(sites) -> str:
@@ -317,7 +322,8 @@ def explain_front_count(result: NetworkResult, demand, centrals, fronts, params:
 def run_plan(demand: pd.DataFrame, centrals: pd.DataFrame, fronts: pd.DataFrame, *,
              plan_centrals: list[str], plan_fronts: list[str], params: NetworkParams,
              lanes: pd.DataFrame | None = None, period: Period = YEAR, inputs: dict | None = None,
-             solver: str = DEFAULT_SOLVER, time_limit: float | None = None) -> PlanReport:
+             solver: str = DEFAULT_SOLVER, time_limit: float | None = None,
+             siting: bool = True) -> PlanReport:
     """The three plans on the given tables (see :mod:`workbench.network.tables`): the named plan
     (exactly ``plan_centrals`` + ``plan_fronts``), the named centrals with the best
     ``params.max_fronts`` fronts, and the optimized network (at most ``params.max_centrals``
@@ -327,9 +333,32 @@ def run_plan(demand: pd.DataFrame, centrals: pd.DataFrame, fronts: pd.DataFrame,
     ``max_centrals`` above the central candidates is read as all of them ("at most": every plan of
     the candidates keeps it), said in the report's notes.
 
+    ``siting=False``: a fixed network (a shop's own warehouses): only the named plan, evaluated on
+    the sites of ``centrals``/``fronts`` it opens (:func:`fixed_sites`), each city served at least
+    cost from them; the promise and the hot-item target are measured on it, not imposed (there is
+    no site to choose), so the plan always has flows unless a given capacity cannot carry the
+    volume.
+
     Raises :class:`ParameterError` before any solve for parameters beyond the data (e.g.
     ``max_fronts`` above the front candidates, a named site that is not a candidate)."""
     params.validate()
+    if not siting:
+        fix_sites(centrals, list(plan_centrals), "centrals")
+        fix_sites(fronts, list(plan_fronts), "fronts")
+        fixed = replace(params, max_centrals=len(plan_centrals), max_fronts=len(plan_fronts),
+                        promise_share=0.0, hot_target_share=0.0)
+        named = evaluate_plan(demand, centrals, fronts, plan_centrals=list(plan_centrals),
+                              plan_fronts=list(plan_fronts), params=fixed, lanes=lanes, solver=solver,
+                              time_limit=time_limit)
+        plans = {"named plan": named}
+        notes = [f"a fixed network (siting off): the warehouses as given, "
+                 f"{_listing(city_labels(plan_centrals))}"
+                 + (f" + fronts {_listing(city_labels(plan_fronts))}" if plan_fronts else "")
+                 + "; each city is served at least cost from them, and the share within the promise is "
+                 "measured, not imposed"]
+        return PlanReport(plans, compare_plans(plans), hours_distribution(plans), demand, centrals,
+                          fronts, params, period, None, inputs or {}, notes, lanes,
+                          (tuple(plan_centrals), tuple(plan_fronts)))
     n_fronts = len(fronts)
     if params.max_fronts > n_fronts:
         raise ParameterError(f"max_fronts={params.max_fronts} but there are only {n_fronts} front "
@@ -388,8 +417,9 @@ def best_achievable(report: PlanReport, *, solver: str = DEFAULT_SOLVER,
         return report
     common = dict(lanes=report.lanes, solver=solver, time_limit=time_limit)
     params = replace(report.params, exact_centrals=False)
-    result, lowered = report.plans["optimized"], []
-    for _ in range(2):  # the promise, then the hot-item target (diagnosed once the promise holds)
+    result, lowered = report.plans.get("optimized"), []
+    # a fixed network (run_plan's siting=False) has no optimized plan whose targets to lower
+    for _ in range(2 if result is not None else 0):  # the promise, then the hot-item target
         details = result.details
         if "shortfall" in details:
             break
@@ -449,9 +479,12 @@ def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,
                      front_fixed: float = FRONT_FIXED_COST, period: Period = YEAR,
                      demand_source: str | None = None,
                      params: NetworkParams | None = None, solver: str = DEFAULT_SOLVER,
-                     time_limit: float | None = None) -> PlanReport:
+                     time_limit: float | None = None, siting: bool = True) -> PlanReport:
     """Answer "are these the right central warehouses, and which front cities" on the embedded
-    cities and candidates.
+    cities and candidates; with ``siting=False`` only "what do these warehouses deliver": the
+    fixed network of ``centrals`` + ``fronts`` (None: none) at the places table's cities
+    (:func:`fixed_sites`: no fixed cost, no capacity), :func:`run_plan`'s named plan alone.
+    ``centrals``, ``fronts`` and ``hubs`` are written city names (:func:`~workbench.network.places.resolve_cities`).
 
     ``region_units``: units per region over ``period`` (default: the last 12 months of the sample
     sales, ``period`` a year) times ``volume_factor``, split over the cities of at least
@@ -488,31 +521,27 @@ def run_default_plan(*, centrals: list[str] | tuple[str, ...] = NAMED_CENTRALS,
                      hot_target_share=hot_target_share).validate()
     demand = city_demand(region_units, province_units=province_units, hot_share=params.hot_share,
                          min_population=DEFAULT_MIN_POPULATION, source=demand_source)
-    hubs = tuple(dict.fromkeys([*centrals, *hubs]))
-    cand_c, cand_f = candidate_sites(demand, hubs=hubs, n_fronts=n_front_candidates,
-                                     central_fixed=central_fixed * period.year_share,
-                                     front_fixed=front_fixed * period.year_share)
-    plan_fronts = list(fronts) if fronts is not None else \
-        default_front_plan(cand_f, demand, max_fronts, centrals)
+    centrals = resolve_cities(centrals, "centrals")
+    fronts = None if fronts is None else resolve_cities(fronts, "fronts")
+    if not siting:
+        cand_c, cand_f = fixed_sites(centrals, fronts or [])
+        plan_fronts = list(fronts or [])
+    else:
+        hubs = tuple(dict.fromkeys([*centrals, *resolve_cities(hubs, "hubs")]))
+        cand_c, cand_f = candidate_sites(demand, hubs=hubs, n_fronts=n_front_candidates,
+                                         central_fixed=central_fixed * period.year_share,
+                                         front_fixed=front_fixed * period.year_share)
+        plan_fronts = list(fronts) if fronts is not None else \
+            default_front_plan(cand_f, demand, max_fronts, centrals)
     report = run_plan(demand, cand_c, cand_f, plan_centrals=list(centrals), plan_fronts=plan_fronts,
                       params=params, period=period, solver=solver, time_limit=time_limit,
-                      inputs={"demand": demand_source})
+                      inputs={"demand": demand_source}, siting=siting)
     report.notes[:0] = demand.attrs["notes"]
     return report
 
 
 def _resolve_names(names, what: str) -> list[str]:
-    from workbench.network.places import CityNames
-
-    index, out = CityNames(), []
-    for name in names:
-        city = index.find(name)
-        if city is None:
-            close = index.closest(name)
-            raise ParameterError(f"{what}: unknown city {name!r}"
-                                 + (f"; closest known: {'; '.join(close)}" if close else ""))
-        out.append(city)
-    return out
+    return resolve_cities(names, what)
 
 
 def run_own_plan(*, demand_file=None, sites_file=None, lanes_file=None, period=None,
@@ -525,7 +554,8 @@ def run_own_plan(*, demand_file=None, sites_file=None, lanes_file=None, period=N
                  hot_target_share: float = 0.8, hot_share: float = 0.35,
                  hubs: tuple[str, ...] = CENTRAL_HUBS, n_front_candidates: int = FRONT_CANDIDATES,
                  encoding: str | None = None, demand_source: str | None = None,
-                 solver: str = DEFAULT_SOLVER, time_limit: float | None = None) -> PlanReport:
+                 solver: str = DEFAULT_SOLVER, time_limit: float | None = None,
+                 siting: bool = True) -> PlanReport:
     """The plan run on a team's own files (:mod:`workbench.network.inputs`); any file not given
     falls back to the embedded default (sample demand, hub and largest-city candidates).
     ``demand_source`` says where the demand file's units come from, for the report (default: the
@@ -535,6 +565,10 @@ def run_own_plan(*, demand_file=None, sites_file=None, lanes_file=None, period=N
     The named plan is ``centrals``/``fronts`` (city names in Chinese or English), else the sites
     marked ``existing`` in the sites file, else the default named centrals and the largest front
     candidates (also when the sites file marks no front as existing). ``max_fronts`` defaults to 20, or the number of front candidates if fewer.
+    ``siting=False``: the named plan alone, a fixed network (:func:`run_plan`): a named front
+    defaults to the sites file's existing fronts, else none; the sites are the sites file's rows
+    of the named cities (their fixed costs and capacities as written, an empty capacity
+    unlimited), or without a sites file the places table's cities (:func:`fixed_sites`).
     ``promise_share``: the share of all units that must arrive within ``promise_hours`` (1, the
     default: every unit of every city; below 1 the network may leave the hardest cities late,
     :meth:`~workbench.network.formulation.NetworkModelBuilder.promise_share`).
@@ -566,6 +600,16 @@ def run_own_plan(*, demand_file=None, sites_file=None, lanes_file=None, period=N
         plan_c = _resolve_names(centrals, "centrals") if centrals is not None else existing_c
         # no existing front: the named plan takes the largest candidates (below), as documented
         plan_f = _resolve_names(fronts, "fronts") if fronts is not None else (existing_f or None)
+        if not siting:  # the named sites only, as the file writes them (fix_sites names one it lacks)
+            plan_f = plan_f or []
+            fix_sites(cand_c, plan_c, "centrals")
+            fix_sites(cand_f, plan_f, "fronts")
+            cand_c = cand_c[cand_c["site"].isin(plan_c)].assign(must_open=True)
+            cand_f = cand_f[cand_f["site"].isin(plan_f)].assign(must_open=True)
+    elif not siting:
+        plan_c = _resolve_names(centrals if centrals is not None else NAMED_CENTRALS, "centrals")
+        plan_f = [] if fronts is None else _resolve_names(fronts, "fronts")
+        cand_c, cand_f = fixed_sites(plan_c, plan_f)
     else:
         plan_c = _resolve_names(centrals if centrals is not None else NAMED_CENTRALS, "centrals")
         hub_names = _resolve_names(hubs, "hubs")
@@ -588,7 +632,7 @@ def run_own_plan(*, demand_file=None, sites_file=None, lanes_file=None, period=N
                            hot_target_share=hot_target_share, hot_share=hot_share).validate()
     report = run_plan(demand, cand_c, cand_f, plan_centrals=plan_c, plan_fronts=plan_f,
                       params=params, lanes=lanes, period=period_, inputs=inputs, solver=solver,
-                      time_limit=time_limit)
+                      time_limit=time_limit, siting=siting)
     report.notes[:0] = demand.attrs.get("notes", [])
     return report
 
@@ -614,7 +658,10 @@ class PlanRequest:
     of the sites file, else Beijing, Guangzhou, Chengdu and the largest front candidates);
     ``max_fronts`` None: 20, or every front candidate if fewer. ``promise_share``: the share of
     all units every plan delivers within ``promise_hours`` (1: every unit of every city). Hours,
-    shares in [0, 1], seconds.
+    shares in [0, 1], seconds. ``siting`` False: only the plan as given, a fixed network of the
+    named sites (``named_centrals``, or the sites file's existing ones; :func:`run_plan`), its
+    share within the promise measured, not imposed. City names are Chinese or pinyin
+    (:func:`~workbench.network.places.resolve_cities`), checked here.
     """
 
     scenario: str = "base"
@@ -638,6 +685,7 @@ class PlanRequest:
     annual_units: float | None = None
     hubs: tuple[str, ...] | None = None
     n_front_candidates: int = FRONT_CANDIDATES
+    siting: bool = True
     solver: str = DEFAULT_SOLVER
     time_limit: float | None = 120.0
 
@@ -682,6 +730,14 @@ class PlanRequest:
         for name in ("named_centrals", "named_fronts", "hubs"):
             if getattr(self, name) is not None:
                 _resolve_names(getattr(self, name), name)
+        if not isinstance(self.siting, bool):
+            raise ParameterError(f"siting={self.siting!r} must be true or false")
+        if not self.siting and self.named_centrals is None and self.sites_file is None:
+            raise ParameterError("siting=False plans the warehouses you name, and none is named: give "
+                                 "named_centrals (--centrals) or a sites file with your existing sites")
+        if not self.siting and self.hubs is not None:
+            raise ParameterError("hubs are central candidates of a siting, and siting is False: leave hubs "
+                                 "out, or let the network site (siting=True)")
         if isinstance(self.promise_share, bool) or not isinstance(self.promise_share, (int, float)) \
                 or not 0 < self.promise_share <= 1:
             raise ParameterError(f"promise_share={self.promise_share!r} must be a share in (0, 1]")
@@ -690,6 +746,23 @@ class PlanRequest:
                       front_hours=self.front_hours,
                       hot_target_share=self.hot_target_share).validate()
         return self
+
+
+def check_plan_names(values: dict) -> None:
+    """The network notebook's check of its warehouses before any kernel starts (declared in its
+    metadata ``workbench_input_checks``): ``named_centrals``, ``named_fronts`` and ``hubs`` are
+    cities of the places table (:func:`~workbench.network.places.resolve_cities`), and ``siting``
+    False names a plan, as :meth:`PlanRequest.check` checks them in the run.
+
+    Raises:
+        ParameterError: an unknown city or one named twice, or siting off without a named plan.
+    """
+    for name in ("named_centrals", "named_fronts", "hubs"):
+        if values.get(name) is not None:
+            _resolve_names(values[name], name)
+    if values.get("siting") is False and values.get("named_centrals") is None and values.get("sites_file") is None:
+        raise ParameterError("siting=False plans the warehouses you name, and none is named: give "
+                             "named_centrals or a sites file with your existing sites")
 
 
 def plan_request(**params) -> PlanRequest:
@@ -708,7 +781,7 @@ def run_request(request: PlanRequest) -> PlanReport:
     common = dict(max_centrals=request.max_centrals, promise_hours=request.promise_hours,
                   promise_share=request.promise_share, front_hours=request.front_hours, hot_target_share=request.hot_target_share,
                   n_front_candidates=request.n_front_candidates, solver=request.solver,
-                  time_limit=request.time_limit,
+                  time_limit=request.time_limit, siting=request.siting,
                   **({"hubs": tuple(_resolve_names(request.hubs, "hubs"))} if request.hubs else {}))
     if request.own_files:
         return run_own_plan(

@@ -106,6 +106,62 @@ class CityNames:
         return out[:n]
 
 
+def resolve_cities(names, field: str, cities: CityNames | None = None) -> list[str]:
+    """The table's ``city`` of each written name in ``names`` (Chinese or pinyin, as
+    :class:`CityNames` reads them: ``杭州``, ``杭州市``, ``Hangzhou``): the one resolution of the city
+    names a plan's warehouses are given by (the planning cycle's ``centrals``/``fronts``/``hubs``,
+    the network's ``--centrals``/``--fronts``/``--hubs``), so every entry point reads the same
+    names the same way.
+
+    Args:
+        names: the written city names, in order.
+        field: the parameter they were given as, named first in an error (``"centrals"``).
+        cities: a :class:`CityNames` (default: the embedded table).
+
+    Returns:
+        The table's ``city`` names (English), in the order given.
+
+    Raises:
+        ParameterError: a name that is no city of the table (with the closest known names) or two
+            names of one city (``杭州`` and ``Hangzhou``).
+    """
+    from workbench.errors import ParameterError
+
+    index, out = cities or CityNames(), []
+    for name in names:
+        city = index.find(name)
+        if city is None:
+            close = index.closest(str(name))
+            raise ParameterError(f"{field}: unknown city {name!r}; write a city of the places table in "
+                                 f"Chinese or pinyin (e.g. 杭州 or Hangzhou)"
+                                 + (f"; closest known: {'; '.join(close)}" if close else ""))
+        if city in out:
+            raise ParameterError(f"{field}: {name!r} names {city_label(city)} a second time; name each "
+                                 "warehouse once")
+        out.append(city)
+    return out
+
+
+def city_sites(cities) -> pd.DataFrame:
+    """``site, lat, lon`` of each of ``cities`` (the table's ``city`` names: :func:`resolve_cities`),
+    in order: where a warehouse named by its city stands, whether or not the city is a demand
+    city of a plan (a warehouse in 义乌 serves cities it is not among).
+
+    Raises:
+        ParameterError: a name that is not a ``city`` of the embedded table.
+    """
+    table = _cities().set_index("city")
+    unknown = [c for c in cities if c not in table.index]
+    if unknown:
+        from workbench.errors import ParameterError
+
+        raise ParameterError(f"sites: {unknown} are not cities of the places table; resolve the written "
+                             "names first (resolve_cities)")
+    rows = table.loc[list(cities)]
+    return pd.DataFrame({"site": list(cities), "lat": rows["lat"].to_numpy(float),
+                         "lon": rows["lon"].to_numpy(float)})
+
+
 FRONT_SUFFIX = " front"  # a front warehouse is named "<city> front" (a city may hold both tiers)
 # how a front warehouse's name is written after its city (matched on name_key, so "上海 front",
 # "Shanghai-Front" and "上海前置仓" are one)
