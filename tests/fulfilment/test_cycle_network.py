@@ -75,7 +75,7 @@ def test_an_unused_infeasible_alternative_is_not_the_runs_answer(repo, network_i
     at 3 centrals, is not: the run's network answer is the plan used."""
     from workbench.budget.run import run_scenario
 
-    report = network_inputs(centrals=["北京", "上海", "成都", "乌鲁木齐"])
+    report = network_inputs(centrals=["北京", "上海", "成都", "乌鲁木齐"], siting=True)
     assert report.plans["optimized"].status == "infeasible"
     used = plan_used(report)
     assert used == "named plan"
@@ -205,3 +205,60 @@ def test_with_capacity_short_everywhere_the_stock_plans_on_the_sites_as_given_wi
     cover = judge_plan(small, report, report.plans["named plan"], None, None, None, budget, None,
                        blocked="no peak in this test")[0]
     assert "more capacity_units_per_day in the sites file" in cover.action and "-p max_centrals 4" in cover.action
+
+
+def test_the_shops_own_warehouse_is_named_in_chinese_or_pinyin(repo):
+    """Trial 16 F3: centrals ["杭州"] passed the checks and died in the kernel ("hubs ['杭州'] are
+    not demand cities"). The names resolve on construction; a wrong one is refused naming the
+    field and what to write; naming the warehouses turns siting off."""
+    budget = str(repo / "budgets" / "plan_base.yaml")
+    for written in (["杭州"], ["Hangzhou"], "杭州市"):
+        params = cycle_params(centrals=written, fronts=[], budget_scenario=budget)
+        assert params.centrals == ("Hangzhou",) and params.fronts == () and params.siting is False
+    assert cycle_params(budget_scenario=budget).siting is True  # nothing named: the network sites
+    assert cycle_params(centrals=["杭州"], siting=True, budget_scenario=budget).siting is True
+    with pytest.raises(ParameterError, match="^centrals: unknown city 'Hangzou'; write a city of the places table"):
+        cycle_params(centrals=["Hangzou"], budget_scenario=budget)
+    with pytest.raises(ParameterError, match="^fronts: unknown city '上海前置'"):
+        cycle_params(centrals=["杭州"], fronts=["上海前置"], budget_scenario=budget)
+    with pytest.raises(ParameterError, match="^centrals: 'Hangzhou' names Hangzhou 杭州 a second time"):
+        cycle_params(centrals="杭州,Hangzhou", budget_scenario=budget)
+    with pytest.raises(ParameterError, match="^centrals: an empty list names no warehouse"):
+        cycle_params(centrals=[], budget_scenario=budget)
+    with pytest.raises(ParameterError, match="^siting: false plans your own warehouses, and none is named"):
+        cycle_params(siting=False, budget_scenario=budget)
+    with pytest.raises(ParameterError, match="^hubs: central candidates of a siting, and siting is off"):
+        cycle_params(centrals=["杭州"], hubs=["上海"], budget_scenario=budget)
+
+
+def test_one_own_warehouse_is_the_network_with_no_invented_capacity(repo, tmp_path):
+    """Trial 16 F3: with one warehouse in 杭州 the cycle invented a capacity (45% of the demand) that
+    made the plan infeasible, then planned six warehouses the shop does not have. The network is
+    the warehouse as given, every unit served from it; its daily capacity is unlimited (none
+    given, said in the note); the 72 h KPI measures it against the target, naming the late cities."""
+    from workbench.budget.run import run_scenario
+    from workbench.fulfilment.cycle import daily_capacity
+
+    (tmp_path / "sales.csv").write_text("ds,sku,region,units\n", encoding="utf-8")
+    (tmp_path / "stock.csv").write_text("sku,warehouse,on_hand,on_order\n", encoding="utf-8")
+    params = cycle_params(data=str(tmp_path / "sales.csv"), stock=str(tmp_path / "stock.csv"), centrals=["杭州"],
+                          fronts=[], time_limit=60.0, budget_scenario=str(repo / "budgets" / "plan_base.yaml"))
+    window = next_window("new_year_sale", 2027, pd.Timestamp("2026-11-01"))
+    days = (window.end - window.start).days + 1
+    totals = pd.DataFrame({"region": list(REGIONS), "yhat": [20_000.0, 50_000.0, 15_000.0, 8_000.0, 10_000.0,
+                                                             4_000.0, 6_000.0]})
+    report = plan_network(params, window, None, totals)
+    assert list(report.plans) == ["named plan"] and plan_used(report) == "named plan"
+    named = report.plans["named plan"]
+    assert named.feasible and named.open_centrals == ["Hangzhou"] and named.open_fronts == []
+    assert float(named.cities["units"].sum()) == pytest.approx(113_000.0)
+    capacity = daily_capacity(params, named, ["Hangzhou"], days)
+    assert np.isinf(capacity["capacity_units_per_day"]).all() and capacity.attrs["unlimited"] == ["Hangzhou"]
+    assert not capacity.attrs["assumed"]
+    budget = run_scenario(repo / "budgets" / "plan_base.yaml", bootstrap=0)
+    kpis = judge_plan(params, report, named, None, None, None, budget, None, blocked="no peak in this test")
+    cover = kpis[0]
+    assert cover.name == "kpi_coverage_72h" and cover.label == "units within 72 h (plan as given)"
+    assert cover.value == pytest.approx(named.coverage["within_promise"]) and cover.status == "red"
+    assert cover.action.startswith("the warehouses as given deliver")
+    assert "-p siting true for the network to propose sites" in cover.action

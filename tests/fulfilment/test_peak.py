@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -196,3 +197,15 @@ def test_a_window_total_that_is_no_number_is_named_not_dropped():
     totals["yhat_q90"] = [500.0, None]
     by = peak_check(forecast, assignment, capacity, window_totals=totals, **kwargs).warehouses
     assert by.set_index(["warehouse", "scenario"]).loc[("Xi'an", "p90"), "scenario_total"] == "summed"
+
+
+def test_an_unlimited_capacity_never_builds_a_backlog():
+    """The cycle's warehouse as given without a capacity (siting off) ships every day's orders:
+    ``inf`` passes the check, needs no extra capacity and ships all within 48 h."""
+    from workbench.fulfilment.peak import check_capacity, extra_capacity, run_queue
+
+    table = check_capacity(pd.DataFrame({"warehouse": ["Hangzhou"], "capacity_units_per_day": [np.inf]}),
+                           ["Hangzhou"])
+    assert np.isinf(table["Hangzhou"])
+    assert run_queue([500.0, 9000.0, 20.0], np.inf).share_48h == 1.0
+    assert extra_capacity([500.0, 9000.0, 20.0], np.inf) == 0

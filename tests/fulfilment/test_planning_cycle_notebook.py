@@ -374,3 +374,37 @@ def test_the_cycle_plans_a_planners_own_event_from_the_events_file(repo, tmp_pat
     gmv = pd.DataFrame({"ds": days, "yhat": 2e6, "yhat_baseline": 1e6})
     budget = event_traffic_budget(params, window, gmv)
     assert budget.scenario.allocation.gmv_target == pytest.approx(0.4 * 14 * 1e6)  # 40% of 14 days' uplift
+
+
+def test_the_runner_checks_the_warehouses_as_given_before_any_kernel(repo, tmp_path):
+    """Trial 16 F3: centrals ["杭州"] died in the kernel after 2 minutes, and ["Hangzhou"] after 4.5
+    minutes on the stock file ("did you mean Guangzhou?"). Before any kernel: a wrong city is
+    refused naming the field, and with the warehouses as given (siting off) the stock, lead-time
+    and capacity files' warehouses are checked against them; the shop's own names pass."""
+    from workbench.errors import DataValidationError
+    from workbench.reports import runner
+
+    files = {**own_files(tmp_path), "category": None}
+    del files["sites"]
+    (tmp_path / "stock_hz.csv").write_text("sku,warehouse,on_hand,on_order\nLIP-01,杭州,400,0\nLIP-02,杭州市,10,0\n",
+                                           encoding="utf-8")
+    (tmp_path / "lead_hz.csv").write_text("sku,warehouse,lead_time_days\nLIP-01,Hangzhou,6\nLIP-02,*,4\n",
+                                          encoding="utf-8")
+    notebook = repo / "notebooks" / "planning_cycle.ipynb"
+
+    def prepare(**change):
+        runner.prepare(notebook, values={**files, "stock": str(tmp_path / "stock_hz.csv"),
+                                         "lead_times": str(tmp_path / "lead_hz.csv"), **change},
+                       report="planning_cycle", tag="", reports_dir=tmp_path / "reports")
+
+    prepare(centrals=["杭州"], fronts=[])
+    prepare(centrals=["Hangzhou"])
+    with pytest.raises(ParameterError, match="^centrals: unknown city 'Hangzou'"):
+        prepare(centrals=["Hangzou"])
+    with pytest.raises(ParameterError, match="^siting: false plans your own warehouses"):
+        prepare(siting=False)
+    with pytest.raises(DataValidationError, match="stock.csv: column 'warehouse'"):
+        prepare(centrals=["上海"], stock=files["stock"])  # its rows name Beijing, Guangzhou, Chengdu
+    (tmp_path / "capacity.csv").write_text("warehouse,capacity_units_per_day\n上海,3000\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match=r"capacity.csv: no capacity for warehouse\(s\) Hangzhou"):
+        prepare(centrals=["杭州"], capacity=str(tmp_path / "capacity.csv"))

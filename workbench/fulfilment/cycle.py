@@ -82,11 +82,18 @@ class CycleParams:
     regions, or provinces), ``category_col`` (optional) and ``target`` (``standard_sales``);
     ``sum_over``: its columns summed over to SKU x region (finer keys, declared: by default
     ``province``, which ``workbench data orders`` writes beside the region, skipped when absent).
-    ``centrals``/``fronts``/``hubs`` take a list or a comma-separated string (stored as tuples);
-    the plan as given is ``centrals`` + ``fronts``, else the sites marked ``existing`` in the
-    ``sites`` file, else Beijing, Guangzhou, Chengdu and the largest ``max_fronts`` cities
-    (``max_fronts`` None: 20, or the number of front candidates if fewer); the optimized network
-    opens at most ``max_centrals`` centrals. ``coverage_target``: the share of the window's units
+    ``centrals``/``fronts``/``hubs`` take a list or a comma-separated string of cities of the
+    places table, in Chinese or pinyin (``杭州``, ``Hangzhou``), stored as tuples of the table's
+    names (``network.places.resolve_cities``); the plan as given is ``centrals`` + ``fronts``,
+    else the sites marked ``existing`` in the ``sites`` file, else Beijing, Guangzhou, Chengdu and
+    the largest ``max_fronts`` cities (``max_fronts`` None: 20, or the number of front candidates
+    if fewer); the optimized network opens at most ``max_centrals`` centrals. ``siting``: whether
+    the network may propose sites (an optimized network beside the plan as given); None (the
+    default) is False when ``centrals`` names the shop's own warehouses, else True. With siting
+    False the cycle plans exactly the warehouses as given (``fronts`` None: none, or the sites
+    file's existing ones): each city served from them at least cost, the share within the promise
+    measured against ``coverage_target``, not imposed; a capacity only where a ``capacity`` or
+    ``sites`` file gives one (else unlimited, said in a note). ``coverage_target``: the share of the window's units
     every plan must deliver within ``promise_hours`` (the network's ``promise_share``; 1: every
     unit of every city) and the target of the coverage KPI.
     ``gmv_share``: the share of the event's forecast GMV uplift the traffic must earn (the budget
@@ -120,6 +127,7 @@ class CycleParams:
     max_fronts: int | None = None
     hot_target_share: float = 0.8
     hubs: tuple[str, ...] | None = None
+    siting: bool | None = None
     n_front_candidates: int = 40
     promise_hours: float = 72.0
     coverage_target: float = 1.0
@@ -146,12 +154,13 @@ class CycleParams:
         """Check every field; raises ParameterError naming the field first (``"event: ..."``)."""
         from workbench.forecast.planning import check_event_choice
 
-        for name in ("centrals", "fronts", "hubs", "sum_over"):
-            value = getattr(self, name)
-            if isinstance(value, str):
-                value = [v.strip() for v in value.split(",") if v.strip()]
-            if value is not None:
-                object.__setattr__(self, name, tuple(str(v) for v in value))
+        value = self.sum_over
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if value is not None:
+            object.__setattr__(self, "sum_over", tuple(str(v) for v in value))
+        for name, value in site_choice(self.centrals, self.fronts, self.hubs, self.siting, self.sites).items():
+            object.__setattr__(self, name, value)
         if self.data != "sample":
             _file("data", self.data, allow_none=False)
         names = {name: getattr(self, name) for name in (*SALES_COLUMNS, "target")}
@@ -212,6 +221,90 @@ class CycleParams:
         if self.time_limit is not None and not (isinstance(self.time_limit, (int, float))
                                                   and self.time_limit > 0):
             raise ParameterError(f"time_limit: {self.time_limit!r} must be seconds > 0 or None")
+
+
+def site_choice(centrals, fronts, hubs, siting, sites) -> dict:
+    """The cycle's warehouses as given, checked: ``centrals``, ``fronts`` and ``hubs`` (written
+    city names, or None) resolved to the places table's cities (``network.places.resolve_cities``),
+    and ``siting`` (None: False when ``centrals`` is given) as a bool; ``sites``: the sites
+    file's path or None. What :class:`CycleParams` stores and :func:`check_cycle_sites` checks
+    before any kernel, one rule for both.
+
+    Raises:
+        ParameterError: an unknown city or one named twice, an empty ``centrals``, ``hubs`` with
+            siting off, or siting off with no warehouse named (no ``centrals`` and no sites file),
+            naming the field first.
+    """
+    from workbench.network.places import resolve_cities
+
+    out = {}
+    for name, value in (("centrals", centrals), ("fronts", fronts), ("hubs", hubs)):
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        out[name] = None if value is None else tuple(resolve_cities([str(v) for v in value], name))
+    if out["centrals"] is not None and not out["centrals"]:
+        raise ParameterError("centrals: an empty list names no warehouse; name your central warehouse(s) "
+                             "(e.g. -p centrals '[\"杭州\"]'), or leave centrals out (null) for the default plan")
+    if siting is not None and not isinstance(siting, bool):
+        raise ParameterError(f"siting: {siting!r} must be true, false or null (null: false when centrals "
+                             "names your warehouses)")
+    out["siting"] = (out["centrals"] is None) if siting is None else siting
+    if not out["siting"] and out["centrals"] is None and sites is None:
+        raise ParameterError("siting: false plans your own warehouses, and none is named: name them in "
+                             "centrals (and fronts), e.g. -p centrals '[\"杭州\"]', or mark them existing "
+                             "in a sites file")
+    if not out["siting"] and out["hubs"] is not None:
+        raise ParameterError("hubs: central candidates of a siting, and siting is off (the warehouses as "
+                             "given are planned): leave hubs out, or set -p siting true to let the network "
+                             "propose sites")
+    return out
+
+
+def fixed_warehouses(values: dict) -> list[str] | None:
+    """The warehouse names (``network.places.warehouse_name``) a cycle with ``values`` plans when
+    its network is fixed and named by parameters (siting off, ``centrals`` given), else None (the
+    network decides, or the sites file does). What the stock, lead-time and capacity files are
+    checked against before any kernel.
+
+    Raises:
+        ParameterError: as :func:`site_choice`.
+    """
+    choice = site_choice(values.get("centrals"), values.get("fronts"), values.get("hubs"),
+                         values.get("siting"), values.get("sites"))
+    if choice["siting"] or choice["centrals"] is None:
+        return None
+    if values.get("sites") is not None and choice["fronts"] is None:
+        return None  # its existing fronts join the named centrals: known once the file is read in the run
+    return [*choice["centrals"], *[warehouse_name(f, "front") for f in choice["fronts"] or ()]]
+
+
+def check_cycle_sites(values: dict) -> None:
+    """The planning-cycle notebook's check of its warehouses before any kernel starts (declared
+    in its metadata): ``centrals``, ``fronts``, ``hubs`` and ``siting`` (:func:`site_choice`),
+    and, when the network is the warehouses as given (:func:`fixed_warehouses`), the warehouse
+    names of the ``stock``, ``lead_times`` and ``capacity`` files against them, so that a stock
+    row of a warehouse the plan does not have is refused in seconds, not after the forecast.
+
+    Raises:
+        ParameterError: a bad city or siting choice, naming the field.
+        DataValidationError: a file's warehouse the plan does not have (file, line, column).
+    """
+    from workbench.inventory.inputs import check_lead_times, check_stock
+
+    warehouses = fixed_warehouses(values)
+    if warehouses is None:
+        return
+    stock, lead = stock_files(values.get("stock"), values.get("lead_times"))
+    try:
+        if stock is not None:
+            check_stock(stock, warehouses=warehouses)
+        if lead is not None:
+            check_lead_times(lead, warehouses=warehouses)
+        if values.get("capacity") is not None:
+            read_capacity(values["capacity"], warehouses)
+    except DataValidationError as exc:
+        raise DataValidationError(f"{exc}. The network is the warehouses as given (centrals, fronts; siting "
+                                  "off): name each of your warehouses there, or correct the file") from exc
 
 
 def _file(name: str, value, *, allow_none: bool = True) -> str | None:
@@ -344,7 +437,8 @@ class CycleResult:
         out = [(used.status, f"network, plan used ({self.used_plan}): "
                              f"{used.reason or used.outcome.describe()}")]
         if self.used_plan in (BEST_ACHIEVABLE, NO_LIMITS):  # no plan keeps the targets: the answer says so first
-            best = self.network.plans["optimized"]
+            # a fixed network (siting off) has no optimized plan: the warehouses as given's answer
+            best = self.network.plans.get("optimized", self.network.plans["named plan"])
             out.insert(0, (best.status, f"network at the targets: {best.reason}"))
         summary = self.budget.summary()
         out.append((summary["status"], f"traffic budget {summary['scenario']}: "
@@ -414,7 +508,12 @@ class CycleResult:
                    "peak_day_units": "units", "capacity": "units", "days_binding": "count",
                    "first_binding_day": "date", "max_backlog": "units", "backlog_at_end": "units",
                    "ship_48h_share": "share", "extra_capacity_needed": "units"}
-        return frame, formats, "Outbound per warehouse over the window against capacity (units a day)"
+        caption = "Outbound per warehouse over the window against capacity (units a day)"
+        unlimited = ~np.isfinite(frame["capacity"].to_numpy(float))
+        if unlimited.any():  # a warehouse as given without a capacity (siting off): no figure to show
+            frame = frame.assign(capacity=frame["capacity"].where(~unlimited))
+            caption += "; capacity empty: unlimited (none given)"
+        return frame, formats, caption
 
     def _orders(self):
         frame = self.orders
@@ -1408,6 +1507,8 @@ def plan_network(params: CycleParams, window, forecast: pd.DataFrame, totals: pd
     written to a temporary file, removed after). ``shares`` (``province_shares``: the shop's
     own provinces' shares of their regions' units) place each region's units at those provinces,
     each split over its cities by population; without them, over the region's cities.
+    ``params.siting`` False: the warehouses as given alone (``network.china.run_plan``'s fixed
+    network: no siting, no capacity but a sites file's, the promise measured, not imposed).
     """
     import tempfile
 
@@ -1425,7 +1526,7 @@ def plan_network(params: CycleParams, window, forecast: pd.DataFrame, totals: pd
                   promise_share=params.coverage_target, hot_target_share=params.hot_target_share,
                   hubs=tuple(params.hubs) if params.hubs is not None else CENTRAL_HUBS,
                   n_front_candidates=params.n_front_candidates, solver=params.solver,
-                  time_limit=params.time_limit,
+                  time_limit=params.time_limit, siting=params.siting,
                   demand_source="the event forecast (mean) of " + ("the sample data" if params.data == "sample"
                                                                      else str(params.data)))
     if params.sites is None and params.lanes is None:
@@ -1495,10 +1596,12 @@ def _all_placed(report, total: float):
 def daily_capacity(params: CycleParams, result, warehouses: list[str], days: int) -> pd.DataFrame:
     """``warehouse, capacity_units_per_day``: from the capacity file, else from the sites file
     (its ``capacity_units_per_day``), else the assumption of the module doc
-    (``attrs["assumed"]`` says which).
+    (``attrs["assumed"]`` says which). With siting off (the warehouses as given) nothing is
+    assumed: a warehouse without a given capacity has an unlimited one (``inf``), named in
+    ``attrs["unlimited"]``.
 
     Raises:
-        DataValidationError: a warehouse without a capacity in the sites file.
+        DataValidationError: a warehouse without a capacity in the sites file (siting on).
     """
     if params.capacity is not None:
         series = read_capacity(params.capacity, warehouses)
@@ -1509,6 +1612,13 @@ def daily_capacity(params: CycleParams, result, warehouses: list[str], days: int
     sites = result.sites.assign(warehouse=[warehouse_name(s, t) for s, t in
                                            zip(result.sites["site"], result.sites["tier"])])
     per_window = sites.set_index("warehouse")["capacity"].reindex(warehouses).to_numpy(float)
+    if not params.siting:
+        unlimited = ~np.isfinite(per_window)
+        out = pd.DataFrame({"warehouse": warehouses,
+                            "capacity_units_per_day": np.where(unlimited, np.inf, per_window / days)})
+        out.attrs["assumed"] = False
+        out.attrs["unlimited"] = [w for w, u in zip(warehouses, unlimited) if u]
+        return out
     if params.sites is not None:
         lacking = [w for w, c in zip(warehouses, per_window) if not np.isfinite(c)]
         if lacking:
@@ -1728,6 +1838,9 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
                    f"{used.reason}); the peak and stock need a feasible network: see the network "
                    "section")
         notes.append(blocked)
+    elif not params.siting and used is not named:  # the warehouses as given cannot carry the volume
+        notes.append(f"the warehouses as given are {named.status} ({named.reason}); the peak and stock use "
+                     f"the {used_name} network instead: {used.reason}")
     elif used_name != "optimized" and used is not named:
         change = what_to_change(params, report)
         notes.append(f"NO NETWORK KEEPS THE TARGETS ({report.plans['optimized'].reason}); the peak and stock use "
@@ -1820,6 +1933,10 @@ def _peak_and_stock(params: CycleParams, files: tuple, window, days: int, histor
     capacity = daily_capacity(params, used, warehouses, days)
     if capacity.attrs["assumed"]:
         notes.append(CAPACITY_ASSUMED)
+    if capacity.attrs.get("unlimited"):
+        notes.append(f"daily handling capacity of {', '.join(capacity.attrs['unlimited'])}: not given, so "
+                     "unlimited (no backlog at the peak); give a capacity file (warehouse, "
+                     "capacity_units_per_day) to check the peak against yours")
     region_history = censored.groupby(["region", "ds"], as_index=False)["y"].sum()
     totals = warehouse_window_totals(region_history, region_fc.totals, assignment, window, n_jobs=n_jobs,
                                      calendar=calendar)
@@ -1840,7 +1957,18 @@ def _peak_and_stock(params: CycleParams, files: tuple, window, days: int, histor
     mean_daily = keys.merge(pooled.groupby(["sku", "warehouse"], as_index=False)["yhat"].mean(),
                             on=["sku", "warehouse"])["yhat"].to_numpy()
     sites = [*used.open_centrals, *[warehouse_name(f, "front") for f in used.open_fronts]]
-    stock, lead, lead_table = _stock_inputs(params, files, keys, mean_daily, sites, notes)
+    try:
+        stock, lead, lead_table = _stock_inputs(params, files, keys, mean_daily, sites, notes)
+    except DataValidationError as exc:
+        named = report.plans["named plan"]
+        if used is named:
+            raise
+        # the warehouses are the network's, not the plan as given's (trial 16 F3: "did you mean ...?")
+        raise DataValidationError(
+            f"{exc}. The plan as given ({', '.join(city_labels(report.named_sites[0]))}) is {named.status}, so "
+            f"the stock is planned on the {plan_used(report)} network, whose warehouses these are: to plan "
+            "your own warehouses as given, set -p siting false (the promise is then measured, not "
+            "imposed)") from exc
     stock_source = stock.attrs.get("source", str(params.stock))
     unplanned = set(history["sku"].astype(str)) - set(map(str, stock_skus))
     failed = {str(f.key["sku"]) for f in sku_fc.attrs.get("failures", [])}
@@ -2075,6 +2203,14 @@ def judge_plan(params: CycleParams, report, named, peak: PeakResult | None,
                   f"{len(best.open_fronts)} fronts) covers "
                   f"{best.coverage.get('within_promise', float('nan')):.1%}; cities missing the "
                   f"promise today: {', '.join(worst)}")
+    elif best is None and cover is not None and cover < params.coverage_target - 1e-9:
+        # the warehouses as given (siting off): the promise was measured, not imposed
+        missing = named.cities[named.cities["within_promise"] < 1 - 1e-9]
+        worst = city_labels(missing.sort_values("units", ascending=False)["city"].head(5))
+        action = (f"the warehouses as given deliver {cover:.1%} within {params.promise_hours:g} h; the largest "
+                  f"cities beyond it: {', '.join(worst)}; name a warehouse nearer them (centrals, fronts), "
+                  f"or -p siting true for the network to propose sites, or -p coverage_target "
+                  f"{np.floor(cover * 100) / 100:g} to accept it")
     change = what_to_change(params, report)
     used_name = plan_used(report)
     used = report.plans[used_name] if used_name in report.plans else None

@@ -231,7 +231,8 @@ def warehouse_arrivals(forecast: pd.DataFrame, assignment: pd.DataFrame, *, area
 def check_capacity(capacity: pd.DataFrame, warehouses) -> pd.Series:
     """``warehouse -> capacity_units_per_day`` for ``warehouses``. A row's warehouse may be written
     as the stock file's (:class:`workbench.network.places.WarehouseNames`: ``上海``,
-    ``上海前置仓``); rows of other warehouses are kept as written.
+    ``上海前置仓``); rows of other warehouses are kept as written; ``inf`` is an unlimited capacity
+    (no backlog ever builds).
 
     Raises:
         DataValidationError: missing columns, a capacity not a number or < 0, a warehouse repeated
@@ -248,10 +249,11 @@ def check_capacity(capacity: pd.DataFrame, warehouses) -> pd.Series:
     index = WarehouseNames(warehouses)
     keys = capacity["warehouse"].astype(str).str.strip().map(lambda w: index.find(w) or w)
     values = pd.to_numeric(capacity["capacity_units_per_day"], errors="coerce")
-    bad = values.isna() | (values < 0) | ~np.isfinite(values.fillna(0.0))
+    bad = values.isna() | (values < 0)  # inf: unlimited (the cycle's warehouse without a given capacity)
     if bad.any():
         raise DataValidationError(f"{name}: column 'capacity_units_per_day' at "
-                                  f"{describe_rows(capacity, bad)} must be a number of units >= 0")
+                                  f"{describe_rows(capacity, bad)} must be a number of units >= 0 (inf: "
+                                  "unlimited)")
     dup = keys.duplicated(keep=False)
     if dup.any():
         raise DataValidationError(f"{name}: warehouse repeated at {describe_rows(capacity, dup)}")

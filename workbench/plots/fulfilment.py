@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
@@ -9,8 +10,9 @@ from workbench.fulfilment.peak import PeakResult
 
 
 def peak_figure(peak: PeakResult, scenario: str = "p50") -> go.Figure:
-    """Per warehouse: units ordered a day (solid), handling capacity (dotted) and the backlog at
-    the end of each day (dashed) over the event window, for ``scenario``."""
+    """Per warehouse: units ordered a day (solid), handling capacity (dotted; none where it is
+    unlimited) and the backlog at the end of each day (dashed) over the event window, for
+    ``scenario``."""
     daily = peak.daily[peak.daily["scenario"] == scenario]
     fig = go.Figure()
     colors = qualitative.Plotly
@@ -18,8 +20,9 @@ def peak_figure(peak: PeakResult, scenario: str = "p50") -> go.Figure:
         color = colors[i % len(colors)]
         fig.add_trace(go.Scatter(x=rows["ds"], y=rows["arrivals"], name=f"{warehouse} orders",
                                  line={"color": color}, legendgroup=warehouse))
-        fig.add_trace(go.Scatter(x=rows["ds"], y=rows["capacity"], name=f"{warehouse} capacity",
-                                 line={"color": color, "dash": "dot"}, legendgroup=warehouse))
+        if np.isfinite(rows["capacity"]).all():  # an unlimited capacity (none given) has no line
+            fig.add_trace(go.Scatter(x=rows["ds"], y=rows["capacity"], name=f"{warehouse} capacity",
+                                     line={"color": color, "dash": "dot"}, legendgroup=warehouse))
         fig.add_trace(go.Scatter(x=rows["ds"], y=rows["backlog"], name=f"{warehouse} backlog",
                                  line={"color": color, "dash": "dash"}, legendgroup=warehouse,
                                  visible="legendonly"))
