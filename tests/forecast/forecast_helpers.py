@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.calendar import default_calendar
-from workbench.data.sample import generate_sales
+from workbench.data.sample import _WEEKLY, campaign_log_uplift, generate_sales, logistics_log_effect
 from workbench.errors import ModelError
 from workbench.forecast.features import event_offsets
 from workbench.forecast.models.naive import SeasonalNaive
@@ -83,3 +83,23 @@ def poisson_skus(days: pd.DatetimeIndex, shop: np.ndarray, skus: int, levels: tu
         truths.append(pd.DataFrame({"sku": f"{prefix}{i}", "ds": days, "mean": mean}))
     return pd.concat(frames, ignore_index=True), pd.concat(truths, ignore_index=True)
 
+
+WINTER_OUT = (pd.Timestamp("2025-12-08"), pd.Timestamp("2025-12-31"))  # the sleeping bag's stock-out
+
+
+def winter_shop(seed: int, peers: int = 8) -> pd.DataFrame:
+    """A young mother-and-baby shop (2025-03-01..2026-04-30, the sample's campaigns and courier pause,
+    its first five months ramping up): ``peers`` all-year SKUs and a winter sleeping bag (1 a day in
+    summer, ~20 from December to February) with no sales ``WINTER_OUT``, its stock-out (trial 14 F8)."""
+    rng = np.random.default_rng(seed)
+    ds = pd.date_range("2025-03-01", "2026-04-30")
+    campaigns = campaign_log_uplift(ds, default_calendar())
+    common = _WEEKLY[ds.day_of_week] + 0.9 * sum(campaigns.values()) + logistics_log_effect(ds, default_calendar())
+    ramp = np.minimum(0.5 + 0.5 * np.arange(len(ds)) / 150, 1.0)
+    rows = [pd.DataFrame({"category": "纸尿裤", "sku": f"MB{i:02d}", "ds": ds,
+                          "y": rng.poisson(rng.lognormal(np.log(8), 0.8) * ramp * np.exp(common)).astype(float)})
+            for i in range(peers)]
+    season = 1 + 19 * np.clip(np.cos(2 * np.pi * (ds.day_of_year.to_numpy() - 15) / 365.25), 0, None) ** 1.5
+    y = rng.poisson(season * ramp * np.exp(common)).astype(float)
+    y[(ds >= WINTER_OUT[0]) & (ds <= WINTER_OUT[1])] = 0.0
+    return pd.concat(rows + [pd.DataFrame({"category": "睡袋", "sku": "SD01", "ds": ds, "y": y})], ignore_index=True)

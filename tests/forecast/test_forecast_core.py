@@ -6,6 +6,8 @@ from workbench.errors import DataValidationError, ModelError, ParameterError
 from workbench.forecast.core import ForecastNoteWarning, forecast, pooled_event_uplift
 from workbench.calendar import default_calendar
 
+from forecast_helpers import WINTER_OUT, winter_shop
+
 
 def test_output_contract_one_row_per_series_and_day(categories):
     fc = forecast(categories, horizon=14, keys=["category"], n_jobs=1)
@@ -251,3 +253,29 @@ def test_a_fallback_refused_with_the_pooled_prior_is_retried_without_it(model):
                quantiles=(0.1, 0.5, 0.9), freq="D", calendar=default_calendar(), with_baseline=False)
     kept = _fallback(y, days, None, job, model, "a reason")
     assert kept.mean.max() > 20 * 50.0 and abs(np.median(kept.mean) / 50.0 - 1) < 0.1
+
+
+@pytest.mark.parametrize("event", ["618", "double11"])
+def test_a_window_totals_band_is_held_to_the_guards_cap_with_a_note(event):
+    """Trial 14 F8/F21/F28: a seasonal SKU's stock-out declared in its first winter, and its 618 / 双11 /
+    年货节 P90s came out at 4,023 / 108,865 / 294,809 units against 61 / 606 / 663 sold (its refits from the
+    off season missed the winter by x20 and more): it topped the 选品 table. Every series' window total's
+    quantiles are held to the guard's cap (10x its point total or its largest window of that length seen):
+    here the refits' band is refused, the next rule's taken, and the note names the series and the reason."""
+    from workbench.forecast.guard import window_cap
+
+    frame = winter_shop(0)
+    window = default_calendar().next_window(event, frame["ds"].max())
+    spans = pd.DataFrame({"sku": ["SD01"], "start": [WINTER_OUT[0]], "end": [WINTER_OUT[1]], "line": [2]})
+    with pytest.warns(ForecastNoteWarning):
+        fc = forecast(frame, horizon=(window.end - frame["ds"].max()).days + 7, model="auto",
+                      keys=["category", "sku"], n_jobs=1, window=(window.start, window.end), unavailable=spans)
+    bands = pd.DataFrame(fc.attrs["window_bands"]).set_index("sku")
+    for sku, row in bands.iterrows():
+        days = fc[(fc["sku"] == sku) & fc["ds"].between(window.start, window.end)]
+        y = frame.loc[frame["sku"] == sku, "y"].to_numpy()
+        cap, _ = window_cap(y, days["yhat"].sum(), len(days), len(fc[fc["sku"] == sku]) - 7)
+        assert row["yhat_q90"] <= cap * (1 + 1e-6) and row["yhat_q10"] <= row["yhat"] <= row["yhat_q90"], (sku, row)
+    said = [str(n) for n in fc.attrs["notes"] if "window total's band refused" in str(n)]
+    assert said and all("sku=SD01" in n for n in said) and "past the guard's cap" in said[0], said
+    assert bands.loc["SD01", "window_band"] != "refits"

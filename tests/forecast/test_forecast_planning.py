@@ -580,3 +580,29 @@ def test_the_report_lists_a_models_series_furthest_off_first():
     shown, kinds, caption = planning.backtest_series_view(table, "auto")
     assert list(shown.sku) == ["B", "A", "C"] and "model" not in shown and kinds["bias"] == "pct"
     assert planning.backtest_series_view(table, "event_naive")[0].empty
+
+
+def test_a_declared_stock_out_in_a_seasonal_skus_season_leaves_every_band_sane():
+    """Trial 14 F8/F21/F28: a young shop's winter SKU, out of stock three weeks of its first winter and
+    declared so: its refits from the off season missed the winter, and its 双11 window's P90 came out at
+    108,865 units against 606 sold, over every SKU's in the 选品 table, and its category's (itself alone) from
+    the same refits summed. Every window total's band in the selection and level tables is held to the
+    guard's cap (here 10x the point total): the SKU's takes the next rule, its category's summed refits give
+    way to the category's direct forecast, each said in a note naming the series or the level."""
+    from forecast_helpers import WINTER_OUT, winter_shop
+
+    frame = winter_shop(0)
+    spans = pd.DataFrame({"sku": ["SD01"], "start": [WINTER_OUT[0]], "end": [WINTER_OUT[1]], "line": [2]})
+    with pytest.warns(Warning):
+        result = planning.event_forecast(frame, event="double11", keys=["category", "sku"], n_jobs=1,
+                                         unavailable=spans)
+    selection = planning.selection_table(result, frame)
+    levels = planning.level_totals(result)
+    for table, point in ((selection, "forecast"), (levels, "yhat")):
+        assert (table["yhat_q90"] <= 10 * table[point] * (1 + 1e-6)).all(), table
+        assert (table["yhat_q10"] <= table[point]).all() and (table[point] <= table["yhat_q90"]).all(), table
+    assert selection.sort_values("yhat_q90")["sku"].iloc[-1] != "SD01"
+    said = [n for n in result.notes if "window total's band refused" in str(n)]
+    assert any("sku=SD01" in str(n) for n in said), said
+    assert any(str(n).startswith("category=睡袋: ") and "the level's direct forecast's band in its place" in str(n)
+               for n in said), said

@@ -430,3 +430,37 @@ def test_a_winter_slow_sellers_summer_window_is_read_against_its_summers():
         medians.append(band[0.5] / point.sum())
     assert 0.72 <= inside / 200 <= 0.9, inside
     assert np.median(medians) > 0.8, np.median(medians)
+
+
+def test_a_band_past_the_guards_cap_is_refused_and_the_next_rule_taken():
+    """Refits from an off season that missed the season's rise (each forecast 1 a day where 20 sold: a
+    log error of 2.4 on 28-day sums) put the refits rule's P90 of a 40-unit window at x20 of it; held to
+    the guard's cap (trial 14 F8: P90s of 4,023 / 108,865 / 294,809 units against 61 / 606 / 663 sold),
+    the band is refused for the next rule, and a band no rule keeps under the cap is held at it."""
+    from workbench.forecast.guard import window_cap
+    from workbench.forecast.window_band import capped_window_band, refused_band_note
+
+    rng = np.random.default_rng(0)
+    history = rng.poisson(np.r_[np.full(200, 1.0), np.full(120, 20.0), np.full(60, 1.0)]).astype(float)
+    paths = [(np.r_[np.full(k, 20.0), np.full(60, 1.0)], np.full(k + 60, 1.0), np.zeros(k + 60, bool))
+             for k in (70, 90, 110)]
+    point = np.full(L, 40 / L)
+    days = dict(zip(QS, (point * 0, point, point * 3)))
+    band, rule = window_band(point, days, 200, QS, paths=paths, history=history)
+    assert rule == "refits" and band[0.9] > 15 * 40  # the blow-up, unchecked
+    cap, why = window_cap(history, 40.0, L, 200 + L)
+    assert cap == pytest.approx(400) and "10x its point total" in why  # tighter than 10x its winter's 28 days
+    band, rule, refused = capped_window_band(cap, point, days, 200, QS, paths=paths, history=history)
+    assert [r for r, _ in refused] == ["refits"] and rule == "count" and band[0.1] <= 40 <= band[0.9] <= cap
+    note = refused_band_note(refused, 0.9, cap, why, rule)
+    assert "refits rule's band reached 90% at" in note and "the count rule's band in its place" in note
+    # a spread no rule measured (a borrowed uplift's, x20 in sd) reaches past it whatever the rule: held
+    band, rule, refused = capped_window_band(cap, point, days, 200, QS, paths=paths, history=history,
+                                             level_spread=np.full(L, 3.0))
+    assert rule == "held" and [r for r, _ in refused] == ["refits", "count", "independent days"]
+    assert band[0.9] == pytest.approx(cap) and band[0.1] <= 40
+    assert "held at the cap" in refused_band_note(refused, 0.9, cap, why, rule)
+    # the cap is the series' range where that is the tighter: 10x its largest 28 days (its winter's, ~560)
+    cap, why = window_cap(history, 28.0 * L, L, 200 + L)
+    seen = np.convolve(history, np.ones(L), "valid").max()
+    assert cap == pytest.approx(10 * seen) and f"the largest 28-period total seen ({seen:,.0f})" in why

@@ -25,7 +25,7 @@ from workbench.data.validate import PERIOD_WORDS, SHORT_PERIOD_SHARE, consecutiv
 from workbench.errors import ModelError, ParameterError
 from workbench.forecast.conformal import (HORIZON_BANDS, MIN_CHANGE_UNITS, apply_offsets, conformal_offsets,
                                           rolling_origin_errors)
-from workbench.forecast.guard import GUARD_FALLBACK, check_prediction
+from workbench.forecast.guard import GUARD_FALLBACK, check_prediction, window_cap
 from workbench.forecast.engines import Engine, make_engine, progress_bar
 from workbench.forecast.features import quiet_periods
 from workbench.forecast.models import MODELS, make_model, resolve_model
@@ -37,7 +37,7 @@ from workbench.forecast.models.regime import stopped_since
 from workbench.forecast.models.event_profile import PooledPrior
 from workbench.forecast.models.yearly_season import zero_off_season
 from workbench.forecast.request import ForecastRequest, check_keys
-from workbench.forecast.window_band import SPAN_STRIDE, span_sums, window_band
+from workbench.forecast.window_band import SPAN_STRIDE, capped_window_band, refused_band_note, span_sums
 from workbench.notes import SeriesNote, said_once, series_label
 
 
@@ -293,8 +293,10 @@ def _forecast_one(y, ds, job: _Job):
 def _window_total(pred: Prediction, paths, y, ds: pd.DatetimeIndex, job: _Job, lost=None) -> dict | None:
     """The series' total over ``job.window`` (``yhat``: each period's forecast times the share
     of its days inside the window, ``data.validate.window_share``), its quantiles
-    (``window_band``), which rule gave them (``window_band``) and, under ``SPANS``, its refits'
-    span sums (``window_band.span_sums``: what a level's band sums) with each refit's
+    (``window_band``, held to the guard's cap of a window total, ``guard.window_cap``: a rule whose
+    band reaches past it is refused, the next one taken, and a note added to ``pred``'s naming the
+    reason: ``window_band.capped_window_band``), which rule gave them (``window_band``) and, under
+    ``SPANS``, its refits' span sums (``window_band.span_sums``: what a level's band sums) with each refit's
     ``origin``, the first period it forecast (its path runs from there to the history's last
     period ``ds[-1]``: the date that pairs it with other series' refits); with ``lost`` (the demand
     given up per period, ``constrain_unavailable``) its window total too, as ``LOST_SALES``; None when
@@ -307,12 +309,20 @@ def _window_total(pred: Prediction, paths, y, ds: pd.DatetimeIndex, job: _Job, l
     if not len(inside):
         return None
     spans = span_sums(paths, share[inside], SPAN_STRIDE[job.freq])
-    band, rule = window_band(pred.mean[inside], {q: pred.quantiles[q][inside] for q in job.quantiles},
-                             int(inside[0]) + 1, job.quantiles, spans=spans, history=y, weights=share[inside],
-                             freq=job.freq, level_spread=_level_spread(pred, inside),
-                             day_spread=None if pred.event_spread is None else np.asarray(pred.event_spread)[inside])
+    # the band is held to the sanity the point is (guard.window_cap), a refused rule's band replaced, said
+    total = float(share[inside] @ pred.mean[inside])
+    lift = 1.0 if pred.pooled_uplift is None else np.exp(np.maximum(np.asarray(pred.pooled_uplift)[inside], 0.0))
+    net = float(share[inside] @ (pred.mean[inside] / lift))  # the point net of the pool's rise it borrows
+    cap, why = window_cap(y, total, len(inside), int(inside[-1]) + 1, job.freq, total / net if net > 0 else 1.0)
+    band, rule, refused = capped_window_band(
+        cap, pred.mean[inside], {q: pred.quantiles[q][inside] for q in job.quantiles}, int(inside[0]) + 1,
+        job.quantiles, spans=spans, history=y, weights=share[inside], freq=job.freq,
+        level_spread=_level_spread(pred, inside),
+        day_spread=None if pred.event_spread is None else np.asarray(pred.event_spread)[inside])
+    if refused:
+        pred.notes.append(refused_band_note(refused, max(job.quantiles), cap, why, rule))
     given = {} if lost is None else {LOST_SALES: float(share[inside] @ lost[inside])}
-    return {"yhat": float(share[inside] @ pred.mean[inside]), **{quantile_column(q): v for q, v in band.items()},
+    return {"yhat": total, **{quantile_column(q): v for q, v in band.items()},
             "window_band": rule, **given, SPANS: {"origin": ds[len(ds) - spans["reach"]],
                                          **{k: spans[k] for k in ("start", "actual", "forecast")}}}
 
@@ -479,9 +489,9 @@ def _forecast_series(part: _Partition, keys: list, job: _Job):
         for k, v in label.items():
             piece[k] = v
         pieces.append(piece)
-        notes += [SeriesNote(series_label(label), n, label) for n in pred.notes]
         total = _window_total(pred, paths, y, pd.DatetimeIndex(rows["ds"]), job, lost) if job.window is not None \
             else None
+        notes += [SeriesNote(series_label(label), n, label) for n in pred.notes]  # a refused band's too
         if total is not None:
             windows.append({**label, **total})
     return pieces, failures, notes, replaced, windows

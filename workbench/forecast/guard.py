@@ -43,6 +43,10 @@ non-negative the core checks first, for every model.) The checks, in order:
   month after 300 a month) cannot trip this: a low forecast follows its own data (a monthly SKU
   that sold 1,224 in September and nothing in October is not forecast at 612 a month).
 
+A window total's band is held to the same rule (``window_cap``: the core's window totals, a level's
+summed refits in the event report): no quantile above ``EVENT_FACTOR`` times the largest total of the
+window's length seen, or times its point total.
+
 The factors are deliberately loose: the guard catches blow-ups and collapses (a year-on-year
 growth factor from a near-zero base reached billions), not ordinary forecast error.
 """
@@ -249,3 +253,46 @@ def check_prediction(y, pred: Prediction, freq: str = "D", quiet=None) -> str | 
                     + (f" and of the least fall it made over the same periods in an earlier year "
                        f"(x{max(falls):.2f})" if falls and max(falls) < 1 else ""))
     return None
+
+
+def window_cap(y, total: float, length: int, reach: int, freq: str = "D", pooled: float = 1.0
+               ) -> tuple[float, str]:
+    """The largest believable quantile of a series' total over a window, and why: a band is held
+    to the rule the forecast's point is (``check_prediction``'s ``EVENT_FACTOR`` cap on the mean and
+    every quantile), read on the window's total: no quantile of it above ``EVENT_FACTOR`` times the
+    largest total of the window's length the series has seen (for a series that first sold under
+    that many periods ago, its total since, scaled to the window), times the growth it made over
+    its last year (``own_growth``, to the window's end) and the pool's own rise a young series
+    borrows there, nor above ``EVENT_FACTOR`` times the window's point total (the tighter of the
+    two, never below the point total the guard passed): a band that reaches an order of magnitude
+    past its point or the series' range is no band (trial 14 F8/F21/F28: a seasonal SKU's refits
+    from its off season missed its first winter, and its 618 / 双11 / 年货节 P90s came out at 4,023 /
+    108,865 / 294,809 units against 61 / 606 / 663 sold).
+
+    Parameters
+    ----------
+    y : the fitted history, shape (n,), units per period (>= 0): the censored one the models read.
+    total : the window's point total (units).
+    length : the periods the window touches.
+    reach : periods from the history's end to the window's last period (the growth's horizon).
+    freq : ``"D"``, ``"W"``, ``"MS"`` or ``"QS"``.
+    pooled : the multiple (>= 1) of the point total the pool a young series borrows from explains
+        (``Prediction.pooled_uplift`` over the window, ``core._window_total``); 1 without it.
+
+    Returns
+    -------
+    ``(cap, why)``: the cap in units (at least 1) and the words of the rule that sets it, for a
+    note.
+    """
+    y = np.asarray(y, float)
+    sold = np.flatnonzero(y > 0)
+    since = len(y) - int(sold[0]) if len(sold) else len(y)
+    seen = _max_window_total(y, length) if since >= length else float(y[-since:].sum()) * length / max(since, 1)
+    growth = own_growth(y, freq) ** min(1.0, reach / YEAR.get(freq, 365))
+    ranged = EVENT_FACTOR * growth * pooled * seen
+    if ranged < EVENT_FACTOR * total:  # the tighter of the two; never below the point, which the guard passed
+        grown = f" times the growth it made over its last year (x{growth:.2f})" if growth > 1 else ""
+        pool = f" and the pool's own rise it borrows (x{pooled:.2f})" if pooled > 1 else ""
+        return max(ranged, total, 1.0), (f"{readable(EVENT_FACTOR)}x the largest {length}-period total seen "
+                                         f"({readable(seen)}){grown}{pool}")
+    return max(EVENT_FACTOR * total, 1.0), f"{readable(EVENT_FACTOR)}x its point total ({readable(total)})"

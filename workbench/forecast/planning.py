@@ -232,7 +232,7 @@ def event_forecast(frame: pd.DataFrame, *, event: str, year: int | None = None, 
     result = EventForecast(window, cutoff, end_of_data, keys, fc, totals, notes, direct, levels, bands, freq, spans)
     if direct is not None:  # a level's band: its series' refits summed per refit, else its direct forecast's
         for level, by in [(k, [k]) for k in levels] + [("national", [])]:
-            summed = summed_level_bands(result, by)
+            summed = summed_level_bands(result, by, train)
             if summed is not None:
                 result.window_bands[level] = _or_direct(summed, bands.get(level), by)
     return result
@@ -376,7 +376,8 @@ def middle_out(frame: pd.DataFrame, middle: EventForecast, keys, *, planned=None
     return out, [*notes, note]
 
 
-def summed_level_bands(result: EventForecast, by: list[str]) -> pd.DataFrame | None:
+def summed_level_bands(result: EventForecast, by: list[str], history: pd.DataFrame | None = None
+                       ) -> pd.DataFrame | None:
     """Per key of ``by`` (``[]`` = national), the band of the level's window total from its
     series' refits summed per refit (``window_band.summed_band``), around the sum of its
     series' window totals as forecast: ``by``, ``yhat``, the quantile columns and
@@ -384,9 +385,15 @@ def summed_level_bands(result: EventForecast, by: list[str]) -> pd.DataFrame | N
     ``core.forecast``'s ``window_bands`` (``with_window_band`` scales it to the coherent point).
     Days, weeks and months alike (every model's refit paths run from their origins to the end
     of the history, so a path's length is its origin for every series). None without the
-    series' spans."""
+    series' spans.
+    ``history``: the series' history the forecast read (``[keys..., ds, y]``, censored), whose sums
+    per key of ``by`` hold each level's band to the guard's cap of a window total, as the core holds
+    a series' (``guard.window_cap``): a band past it is ``"none"`` (``_or_direct`` then takes the
+    level's direct forecast's, which the core held to it), with a note in ``result.notes``. None:
+    not checked."""
     from workbench.data.validate import window_share
-    from workbench.forecast.window_band import summed_band
+    from workbench.forecast.guard import window_cap
+    from workbench.forecast.window_band import refused_band_note, summed_band
 
     series = result.window_bands.get("series")
     if result.window_spans is None or series is None or series.empty:
@@ -407,6 +414,16 @@ def summed_level_bands(result: EventForecast, by: list[str]) -> pd.DataFrame | N
         mine = level_spans.get(key, spans.iloc[:0]) if by else spans
         band = (summed_band(total, mine, first_step, length, levels, result.freq) if total > 0 and len(mine)
                 else None)
+        if band is not None and history is not None:
+            own = history[(history[by] == pd.Series(dict(zip(by, key)))).all(axis=1)] if by else history
+            cap, why = window_cap(own.groupby("ds")["y"].sum().to_numpy(float), total, length,
+                                  first_step + length - 1, result.freq)
+            if max(band.values()) > cap * (1 + 1e-9):
+                name = ", ".join(f"{k}={v}" for k, v in zip(by, key)) or "national"
+                result.notes.append(f"{name}: " + refused_band_note([("summed refits", max(band.values()))],
+                                                                    max(levels), cap, why,
+                                                                    "the level's direct forecast's band"))
+                band = None
         rows.append({**dict(zip(by, key)), "yhat": total,
                      **{c: (band[q] if band else (0.0 if total == 0 else np.nan)) for c, q in zip(qcols, levels)},
                      "window_band": "summed refits" if band else ("zero" if total == 0 else "none")})

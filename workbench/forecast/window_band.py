@@ -67,7 +67,9 @@ A level's total (a category's, the nation's; days, weeks and months) takes **sum
 the sum as it happened (the level's series neither independent nor perfectly correlated), then
 the refits rule; the planning core falls back to the level's own direct forecast's refits.
 
-The point forecast (the sum of the days' means) always lies inside the P10..P90 band.
+The point forecast (the sum of the days' means) always lies inside the P10..P90 band. A series'
+band is held to the sanity its point is (``capped_window_band``, at ``guard.window_cap``): a rule
+whose band reaches past the cap is refused and the next one taken, said in a note.
 Measured in docs/benchmarks.md ("Bands of event-window totals"): ``benchmarks/window_band_coverage.py``.
 """
 
@@ -92,7 +94,9 @@ SOURCES = {"refits": "the joint error of the model's rolling-origin refits over 
            "count": "a negative binomial of the window's units (small counts, no refits)",
            "independent days": "the days' spreads summed as independent (no refits: a stated rule, "
                                "narrow if the level is uncertain)",
-           "zero": "the forecast is zero on every day of the window"}
+           "zero": "the forecast is zero on every day of the window",
+           "held": "held at the guard's cap (guard.window_cap): every rule's band reached past it"}
+RULES = ("refits", "count", "independent days")  # in the order window_band tries them
 
 
 def span_sums(paths, weights, stride: int = SPAN_STRIDE["D"]) -> dict[str, np.ndarray]:
@@ -225,7 +229,8 @@ def summed_band(total: float, spans, first_step: int, length: int, quantiles, fr
 
 
 def window_band(point, day_quantiles: dict, first_step: int, quantiles, *, paths=(), spans=None, history=None,
-                weights=None, freq: str = "D", level_spread=None, day_spread=None) -> tuple[dict[float, float], str]:
+                weights=None, freq: str = "D", level_spread=None, day_spread=None, skip=()
+                ) -> tuple[dict[float, float], str]:
     """Quantiles of one series' total over a window of consecutive periods.
 
     Parameters
@@ -261,6 +266,8 @@ def window_band(point, day_quantiles: dict, first_step: int, quantiles, *, paths
         quantiles without one) before summing them, so that it counts once, as the error the
         periods share: summed as each day's own error too, it had widened a young shop's 双11
         band (no refits) to 91% coverage of 96 seeded windows.
+    skip : rules of ``RULES`` not to use (``capped_window_band``: a rule whose band the guard
+        refused); the independent-days rule cannot be skipped.
 
     Returns
     -------
@@ -286,10 +293,12 @@ def window_band(point, day_quantiles: dict, first_step: int, quantiles, *, paths
     if total <= 0:
         return {q: 0.0 for q in quantiles}, "zero"
     sums = span_sums(paths, weights, SPAN_STRIDE[freq]) if spans is None else spans
-    band = refit_band(total, *_sums_errors(sums, length), first_step, length, quantiles, freq)
+    band = None if "refits" in skip else refit_band(total, *_sums_errors(sums, length), first_step, length,
+                                                    quantiles, freq)
     if band is not None:
         rule = "refits"
-    elif (dispersion := count_dispersion(history) if history is not None and freq == "D" else None) is not None:
+    elif "count" not in skip and (dispersion := count_dispersion(history) if history is not None and freq == "D"
+                                  else None) is not None:
         ratio = past_sum_dispersion(history, length, first_step - 1)
         if ratio is not None and ratio > total:  # a negative binomial whose mode is 0: a season's swing?
             season = past_sum_dispersion(history, length, first_step - 1, season=True)
@@ -310,6 +319,45 @@ def window_band(point, day_quantiles: dict, first_step: int, quantiles, *, paths
                              f"{level_spread.shape} values for {point.shape} periods")
         band = with_level_spread(total, band, float(weights * point @ level_spread) / total)
     return band, rule
+
+
+def capped_window_band(cap: float, point, day_quantiles: dict, first_step: int, quantiles, **rules
+                       ) -> tuple[dict[float, float], str, list[tuple[str, float]]]:
+    """``window_band`` held to the guard's cap of a window total (``guard.window_cap``: the same
+    sanity the forecast's point is held to): a rule whose band reaches past ``cap`` (units; its
+    top quantile, after the level spread) is refused and the next rule of ``RULES`` tried (refits
+    missing a season the model now knows by an order of magnitude, trial 14 F8: a seasonal SKU's
+    618 P90 of 4,023 units against 61 sold); a band of the last rule that still reaches past it
+    has every quantile held at ``cap`` (rule ``"held"``). Parameters as ``window_band``'s (``rules``:
+    its keywords, ``skip`` excluded).
+
+    Returns
+    -------
+    ``(band, rule, refused)``: ``window_band``'s band and rule, and each refused rule with the top
+    quantile its band reached (units), for the note that names the series and the reason.
+    """
+    refused: list[tuple[str, float]] = []
+    while True:
+        band, rule = window_band(point, day_quantiles, first_step, quantiles, skip=tuple(r for r, _ in refused),
+                                 **rules)
+        top = max(band.values())
+        if top <= cap * (1 + 1e-9):
+            return band, rule, refused
+        refused.append((rule, top))
+        if rule == RULES[-1]:
+            return {q: min(v, cap) for q, v in band.items()}, "held", refused
+
+
+def refused_band_note(refused: list[tuple[str, float]], top: float, cap: float, why: str, rule: str) -> str:
+    """The note of a window band ``capped_window_band`` refused: each ``refused`` rule with its top
+    quantile's reach (units; ``top`` the quantile level, e.g. 0.9), the ``cap`` (units) and ``why``
+    (``guard.window_cap``'s words), and the ``rule`` that gave the band in its place (a key of
+    ``SOURCES``, or the band's source in words: a level's direct forecast's)."""
+    reached = "; ".join(f"the {r} rule's band reached {top * 100:g}% at {v:,.0f}" for r, v in refused)
+    instead = ("its quantiles held at the cap (no rule's band stayed under it)" if rule == "held" else
+               f"the {rule} rule's band in its place" if rule in SOURCES else f"{rule} in its place")
+    return (f"window total's band refused: {reached}, past the guard's cap of {cap:,.0f} units ({why}); "
+            f"{instead}")
 
 
 def with_level_spread(total: float, band: dict[float, float], spread: float) -> dict[float, float]:
@@ -399,5 +447,6 @@ def _holding(total: float, band: dict[float, float]) -> dict[float, float]:
     return {q: min(v, total) if q < 0.5 else max(v, total) if q > 0.5 else v for q, v in band.items()}
 
 
-__all__ = ["MIN_REFITS", "MIN_SPANS", "SOURCES", "SPAN_STRIDE", "refit_band", "span_errors", "span_sums",
-           "sum_errors", "summed_band", "window_band", "with_level_spread"]
+__all__ = ["MIN_REFITS", "MIN_SPANS", "RULES", "SOURCES", "SPAN_STRIDE", "capped_window_band", "refit_band",
+           "refused_band_note", "span_errors", "span_sums", "sum_errors", "summed_band", "window_band",
+           "with_level_spread"]
