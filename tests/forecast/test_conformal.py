@@ -560,3 +560,22 @@ def test_day_parts_keep_a_one_off_days_jump_whole():
     short = day_parts(np.array([0.0, 0.0, 0.0, 2.0, 0.0, 0.0, 0.0]), 1, lone)  # its window is itself alone
     np.testing.assert_allclose(short, 0.0)
 
+
+
+def test_median_variance_reads_a_medians_noise_and_span_change_its_change_on_the_series_itself():
+    """A median's noise from the medians of a span's alternate values (the same days): for Poisson(20)
+    its known large-sample variance, pi/2 x 20 / 21 on the counts (about 1.5 on 21 days), and for
+    flat 3-5 a day counts the steps of a whole unit a MAD does not see (its MAD is 0 on spans of one
+    value). The span-to-span change holds that noise on a flat series and a season's change besides."""
+    from workbench.forecast.conformal import MIN_MEDIAN_CHANGES, median_variance, span_change
+
+    rng = np.random.default_rng(0)
+    counts = rng.poisson(20, 4000).astype(float)
+    assert median_variance(counts, 21) == pytest.approx(np.pi / 2 * 20 / 21, rel=0.2)
+    flat = np.log1p(rng.integers(3, 6, 540).astype(float))
+    noise = median_variance(flat, 28) + median_variance(flat, 21)
+    assert 0 < noise and span_change(flat, 28, 21) == pytest.approx(noise, rel=0.5)
+    season = np.log1p(rng.poisson(10 * np.exp(0.8 * np.sin(2 * np.pi * np.arange(540) / 365))).astype(float))
+    assert span_change(season, 28, 21) > 2 * (median_variance(season, 28) + median_variance(season, 21))
+    short = 2 * 21 * MIN_MEDIAN_CHANGES - 1  # too few spans from positions a span apart: no variance
+    assert median_variance(flat[:short], 21) is None and span_change(flat[:(28 + 21) * 7], 28, 21) is None

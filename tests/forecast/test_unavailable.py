@@ -459,7 +459,9 @@ def test_a_stock_out_early_in_a_season_follows_its_rise(seed):
     Its own change over the same days a year before (medians, outside event spans, shrunk by their
     noise) carries the season's rise: 0.75-1.2 of it, with a note that says so (its level read on the 12
     quiet days after 女王节's span, 03-20..31, not 28 of which 16 lie in the span: a noisier rise, shrunk
-    more; trial 14 F12)."""
+    more; trial 14 F12). Shrunk against the series' own span-to-span change (a rise of 6 noise sd on a
+    series that is flat most of its year, the prior's, keeps ~0.93 of itself), 0.74-0.91 of it (0.75-0.98
+    shrunk by its noise alone): the price of a flat seller's factor no longer ranging x0.81..1.18."""
     ds = pd.date_range("2024-05-01", "2026-05-10")
     day = ds.day_of_year.to_numpy()
     mat = (6.0 + 42.0 * np.clip((day - 84) / 46, 0, 1) * np.clip((273 - day) / 30, 0, 1)) * WEEK[ds.day_of_week]
@@ -472,7 +474,7 @@ def test_a_stock_out_early_in_a_season_follows_its_rise(seed):
     spans = pd.DataFrame({"sku": ["LX01"], "start": [ds[out][0]], "end": [ds[out][-1]], "line": [2]})
     censored, notes = censor_unavailable(frame, ["category", "sku"], spans, "D")
     filled = censored.loc[censored["sku"] == "LX01", "y"].to_numpy()[out]
-    assert 0.75 < filled.sum() / mat[out].sum() < 1.2, filled.sum() / mat[out].sum()
+    assert 0.72 < filled.sum() / mat[out].sum() < 1.2, filled.sum() / mat[out].sum()
     assert "its own change over the same days a year before (their medians)" in str(notes[0])
 
 
@@ -521,3 +523,30 @@ def test_a_stock_out_from_inside_an_event_fills_its_quiet_days_at_the_quiet_leve
     assert 0.65 < filled[ds >= "2026-11-22"].mean() / (60 * WEEK.mean()) < 1.3, str(notes[0])
     assert 0.7 < filled[out & window].mean() / (180 * WEEK.mean()) < 1.1, str(notes[0])
     assert " a day on its quiet days (its level before the run" in str(notes[0]) and "on its event days" in str(notes[0])
+
+
+def test_a_runs_own_season_is_shrunk_toward_none_against_the_series_own_span_to_span_change():
+    """The own-season factor of a declared run (``_own_season``: the change of the series' medians over
+    the same days a year before) is shrunk by empirical Bayes toward 1 against the series' own
+    span-to-span change, less its medians' noise (``conformal.span_change``, ``median_variance``): on a
+    flat 3-5 a day series (30 seeds) it had ranged x0.81..1.18 (a 21-day median steps a whole unit now
+    and then, which the MADs' noise did not see), x0.95..1.03 now; a real winter rise (x1.63 on the
+    medians a year before) keeps x1.2..1.9."""
+    from workbench.forecast.core import _own_season
+
+    ds = pd.date_range("2024-09-01", "2026-02-28")
+    for first, last, rate, low, high in (("2026-01-05", "2026-01-25", None, 0.95, 1.05),
+                                         ("2025-12-01", "2025-12-21", "winter", 1.2, 1.95)):
+        run = np.flatnonzero((ds >= first) & (ds <= last))
+        around, off = np.arange(run[0] - 28, run[0]), np.isin(np.arange(len(ds)), run)
+        day = ds.day_of_year.to_numpy()
+        winter = 8 * np.exp(np.log(3) * np.clip((day - 300) / 55, 0, 1) * (day > 200))
+        factors = []
+        for seed in range(30):
+            rng = np.random.default_rng(seed)
+            y = rng.integers(3, 6, len(ds)).astype(float) if rate is None else rng.poisson(winter).astype(float)
+            factors.append(float(np.exp(_own_season(y, ds, off, around, run, "D"))))
+        assert low < min(factors) and max(factors) < high, (first, min(factors), max(factors))
+        if rate:
+            truth = np.median(winter[run - 364]) / np.median(winter[around - 364])
+            assert truth == pytest.approx(1.63, abs=0.01) and 0.8 < np.median(factors) / truth < 1.1
