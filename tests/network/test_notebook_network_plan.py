@@ -103,3 +103,24 @@ def test_network_plan_notebook_plans_a_planners_own_event(run_notebook, repo, tm
     assert not [o for o in outputs if o["output_type"] == "error"]
     html = "".join(o["data"].get("text/html", "") for o in outputs if "data" in o)
     assert "Plans over 中秋 / Mid-Autumn 2026 window" in html
+
+
+def test_network_plan_notebook_plans_ones_own_warehouse_as_given(run_notebook, repo, tmp_path):
+    """Trial 16 F3, the network's side: a warehouse named in Chinese with siting off is the plan
+    alone (no optimized network, no map of one); a misspelt city is refused before any kernel."""
+    from workbench.errors import ParameterError
+    from workbench.reports import runner
+
+    demand = tmp_path / "demand.csv"
+    demand.write_text("city,demand\n西安,1000\nShanghai,3000\nGuangzhou,2000\nChengdu,1500\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match="^named_centrals: unknown city 'Hangzou'"):
+        runner.prepare(repo / "notebooks" / "network_plan.ipynb", values={"named_centrals": ["Hangzou"]},
+                       report="network_plan", tag="", reports_dir=tmp_path / "reports")
+    nb = run_notebook("network_plan.ipynb", {"demand_file": str(demand), "days": 30.0, "named_centrals": ["杭州"],
+                                             "siting": False, "time_limit": 60.0})
+    outputs = _outputs(nb)
+    assert not [o for o in outputs if o["output_type"] == "error"]
+    text = "".join(o.get("text", "") for o in outputs)
+    assert "a fixed network (siting off): the warehouses as given, Hangzhou 杭州" in text
+    html = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
+    assert len([h for h in html if "cities (size = units)" in h]) == 1  # the plan as given only
