@@ -27,7 +27,7 @@ from workbench.forecast.conformal import (HORIZON_BANDS, MIN_CHANGE_UNITS, apply
                                           rolling_origin_errors)
 from workbench.forecast.guard import GUARD_FALLBACK, check_prediction, window_cap
 from workbench.forecast.engines import Engine, make_engine, progress_bar
-from workbench.forecast.features import quiet_periods
+from workbench.forecast.features import quiet_periods, same_periods_a_year_before
 from workbench.forecast.models import MODELS, make_model, resolve_model
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, PER_PERIOD_FIELDS, Prediction, count_dispersion,
                                             future_dates, quantile_column)
@@ -810,7 +810,8 @@ def censor_unavailable(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, fr
             parts = [(at, calm, "" if len(at) == end - start else on) for at, calm, on in parts if len(at)]
             read = []
             for at, calm, on in parts:
-                level, moved = _run_fill(y, ds, calm, at, start, end, freq, peer_sums, key, keys, quiet, off, word)
+                level, moved = _run_fill(y, ds, calm, at, start, end, freq, peer_sums, key, keys, quiet, off, word,
+                                         calendar or default_calendar())
                 if level is None:
                     read.append(f"kept as sold{on}: no uncensored {word} to read its level from")
                     continue
@@ -896,7 +897,7 @@ def censor_short_period(frame: pd.DataFrame, keys, freq: str, calendar: RetailCa
 
 def _run_fill(y: np.ndarray, ds: pd.DatetimeIndex, calm: bool, at: np.ndarray, start: int, end: int,
               freq: str, peer_sums: "_PeerSums", key: dict, keys: list, quiet: np.ndarray, off: np.ndarray,
-              word: str) -> tuple[np.ndarray | None, str]:
+              word: str, calendar: RetailCalendar) -> tuple[np.ndarray | None, str]:
     """``(level, moved)``: the demand per period of a declared run's positions ``at`` (within ``start..end``)
     of one series (``y``, ``ds``: shape (n,), units per period), for ``censor_unavailable``: its level on the
     last ``UNAVAILABLE_LEVEL_PERIODS`` periods without a declared day (``off``, shape (n,)) before the run
@@ -912,7 +913,7 @@ def _run_fill(y: np.ndarray, ds: pd.DatetimeIndex, calm: bool, at: np.ndarray, s
     if not len(around):
         return None, ""
     before = _run_level(y, ds, around, start, end, freq)[at - start]
-    ratio, whose, net = _peer_change(peer_sums, key, keys, ds[around], ds[at], freq)
+    ratio, whose, net = _peer_change(peer_sums, key, keys, ds[around], ds[at], freq, calendar)
     # its own season over the run, from the same periods a year before (an early season's rise), where
     # the others' change is read net of theirs a year before, or there is none: unnetted, it holds a season
     own = _own_season(y, ds, off | ~quiet, around, at, freq) if net or ratio is None else None
@@ -935,13 +936,19 @@ def _nearest(positions: np.ndarray, freq: str) -> np.ndarray:
 
 
 def _peer_change(peer_sums: "_PeerSums", key: dict, keys: list, around: pd.DatetimeIndex, run: pd.DatetimeIndex,
-                 freq: str) -> tuple[float | None, str, str]:
+                 freq: str, calendar: RetailCalendar) -> tuple[float | None, str, str]:
     """``(ratio, whose, net)``: what a declared run's level moves with (``censor_unavailable``), the sales of
     the series ``peer_sums`` holds (``_PeerSums.since``) over the run's periods ``run`` against their level
     on the periods ``around`` (``_run_level``), or None (fewer than ``MIN_LEVEL_SERIES`` such series, none
     sold); ``whose``: those series in words. Net of their own change over the same periods a year before
-    (364 days or 52 weeks, the weekday kept; 12 months), where the data reach back that far, read on the
-    series that had sold by then (``net`` says so, "" without): the others' season is not the run's.
+    (``features.same_periods_a_year_before``: an event's days at the same offset from its anchor a year
+    before, other days 364 days or 52 weeks before, the weekday kept; 12 months), on the periods alike to
+    their period a year before (both quiet or both an event's), where the data reach back that far and at
+    least ``UNAVAILABLE_MIN_PERIODS`` of ``around`` and half of ``run`` are alike, read on the series that
+    had sold by then (``net`` says so, "" without): the others' season is not the run's. Trial 16's
+    猪肉脯, out 20 December days before 年货节 2026, had been read at a fifth of its level: the others'
+    x1.06 over its days, divided by their x4.71 over the same solar days a year before, which lay inside
+    年货节 2025 (Spring Festival moved 19 days).
     Trial 13's all-year 四件套 SKU, out 19 days of November, was read at 1.51 times its level, the other
     categories' winter duvets and blankets coming into their season, where its own demand rose by about a
     tenth; net of their same change a year before (x1.35), x1.09. A change is read only on
@@ -958,11 +965,13 @@ def _peer_change(peer_sums: "_PeerSums", key: dict, keys: list, around: pd.Datet
         expected = _run_level(v, days, np.arange(len(before)), len(before), len(days), freq).sum()
         return float(v[len(before):].sum() / expected) if expected > 0 else None
 
-    back = pd.DateOffset(months=12) if freq == "MS" else pd.Timedelta(days=364)
-    then_around, then_run = around - back, run - back
-    peers, count, outside = peer_sums.since(then_around.min(), key)
-    if peers is not None and then_around.min() >= peers.index.min():
-        now, then = change(peers, around, run), change(peers, then_around, then_run)
+    then_around, alike_around = same_periods_a_year_before(around, freq, calendar)
+    then_run, alike_run = same_periods_a_year_before(run, freq, calendar)
+    comparable = alike_around.sum() >= UNAVAILABLE_MIN_PERIODS[freq] and alike_run.mean() >= 0.5
+    peers, count, outside = peer_sums.since(then_around[alike_around].min(), key) if comparable else (None, 0, False)
+    if peers is not None and then_around[alike_around].min() >= peers.index.min():
+        now = change(peers, around[alike_around], run[alike_run])
+        then = change(peers, then_around[alike_around], then_run[alike_run])
         if now is not None and then:
             net = f" (x{now:.2f}), net of their change over the same {PERIOD_WORDS[freq]} a year before (x{then:.2f})"
             return now / then, _peers_named(count, outside, keys), net

@@ -27,6 +27,8 @@ PROFILE_EVENTS = {
 # Spring Festival's, and their spans do not overlap
 JOINED_PROFILES = {"lunar_new_year": ("spring_festival_season", "spring_festival")}
 
+YEAR_DAYS = 364  # a year back on the same weekday: 52 weeks
+
 
 def profile_spans(calendar: RetailCalendar) -> dict[str, tuple[str, int, int]]:
     """``{profile name: (calendar event, days before its window, days after)}``: the shipped
@@ -102,6 +104,46 @@ def quiet_days(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> np.ndarray:
     """Boolean mask of the days of ``dates`` outside every event span (``event_offsets``): the
     days a level, or a run of zero sales, is judged on."""
     return ~in_event_span(event_offsets(pd.DatetimeIndex(dates), calendar))
+
+
+def year_before(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> pd.DatetimeIndex:
+    """For each day of ``dates``, the day a year before it is compared with: inside an event
+    profile's span (``event_offsets``) the day at the same offset from that event's anchor a year
+    before (a lunar festival moves 10-20 days against the solar year: Spring Festival fell on
+    2025-01-29 and 2026-02-17), elsewhere the day ``YEAR_DAYS`` before (the weekday kept).
+    The event-aligned seasonal naive's reference (Hyndman & Athanasopoulos, FPP3 §5.2, with the
+    anchor alignment of moving holidays as in X-13's genhol)."""
+    dates = pd.DatetimeIndex(dates)
+    ref = np.asarray(dates - pd.Timedelta(days=YEAR_DAYS), dtype="datetime64[ns]")
+    parts = profile_parts(calendar)  # a joined profile's parts share its anchor
+    for name, off in event_offsets(dates, calendar).items():
+        event = parts[name][0][0]
+        for i in np.flatnonzero(~np.isnan(off)):
+            offset = pd.Timedelta(days=int(off[i]))
+            this_year = (dates[i] - offset).year
+            ref[i] = np.datetime64(calendar.anchor(event, this_year - 1) + offset, "ns")
+    return pd.DatetimeIndex(ref)
+
+
+def same_periods_a_year_before(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar
+                               ) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """``(then, comparable)``: for each period of ``ds`` (dated by its first day, at ``freq``), the
+    period a year before it (days: ``year_before``; weeks 52 weeks, months 12, quarters 4 before),
+    and whether the two are alike (shape (len(ds),)): both quiet (``quiet_periods``) or both in an
+    event span. A quiet period's year-ago period inside a festival that moved (a December day before
+    年货节 2026 whose day 364 days before lay inside 年货节 2025) measures the festival, not the
+    season: trial 16's 猪肉脯, out of stock 20 December days, was read at a fifth of its level
+    when the other series' change over its days was netted of theirs a year before (x4.71, last
+    year's 年货节)."""
+    ds = pd.DatetimeIndex(ds)
+    if freq == "D":
+        then = year_before(ds, calendar)
+    else:
+        back = {"W": pd.Timedelta(weeks=52), "MS": pd.DateOffset(months=12), "QS": pd.DateOffset(months=12)}[freq]
+        then = pd.DatetimeIndex(ds - back)
+    now_quiet = quiet_periods(ds, freq, calendar)
+    then_quiet = quiet_periods(then, freq, calendar) if len(then) else np.zeros(0, bool)
+    return then, now_quiet == then_quiet
 
 
 def quiet_periods(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar) -> np.ndarray:

@@ -11,7 +11,7 @@ from workbench.calendar import RetailCalendar
 from workbench.data.validate import PERIOD_LENGTH, SEASON_LENGTH
 
 PERIOD_WORD = {"W": "week", "MS": "month", "QS": "quarter"}
-from workbench.forecast.features import event_offsets, profile_parts, quiet_days
+from workbench.forecast.features import quiet_days, same_periods_a_year_before, year_before
 from workbench.forecast.models.regime import stopped_since
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
                                             censored_at_zero, count_band, count_dispersion)
@@ -143,7 +143,8 @@ class EventNaive(Forecaster):
     Days inside an event span take the value at the same offset from last year's anchor
     (June 18, Nov 11, or Spring Festival, a lunar date); other days take the same weekday 52
     weeks back. Everything is scaled by the growth of the last ``level_window`` non-event days
-    over the same days a year earlier. Where last year's reference day is not in the history,
+    over the same days a year earlier, of the days whose day a year before was no event's either
+    (``features.same_periods_a_year_before``: a festival that moved). Where last year's reference day is not in the history,
     the mean of the last four same weekdays is used and a note says so. Daily data only; other
     frequencies use the seasonal naive times the growth. A daily series that stopped
     (``regime.stopped_since``) is forecast at 0: a line launched and stopped within the year has
@@ -162,19 +163,13 @@ class EventNaive(Forecaster):
 
     def fit(self, y, ds, *, freq="D", calendar: RetailCalendar | None = None):
         self._store_history(y, ds, freq, calendar)
+        # each day's day a year before and whether the two are alike, once: the refits' growths slice it
+        self.year_ago_ = same_periods_a_year_before(self.ds_, "D", self.calendar_) if self.freq_ == "D" else None
         return self
 
     def _references(self, dates: pd.DatetimeIndex) -> pd.DatetimeIndex:
-        """For each date, the date last year that it is aligned to."""
-        ref = np.asarray(dates - pd.Timedelta(days=364), dtype="datetime64[ns]")
-        parts = profile_parts(self.calendar_)  # a joined profile's parts share its anchor
-        for name, off in event_offsets(dates, self.calendar_).items():
-            event = parts[name][0][0]
-            for i in np.flatnonzero(~np.isnan(off)):
-                offset = pd.Timedelta(days=int(off[i]))
-                this_year = (dates[i] - offset).year
-                ref[i] = np.datetime64(self.calendar_.anchor(event, this_year - 1) + offset, "ns")
-        return pd.DatetimeIndex(ref)
+        """For each date, the date last year that it is aligned to (``features.year_before``)."""
+        return year_before(dates, self.calendar_)
 
     def _growth(self, values: pd.Series, end: int | None = None, quiet=None) -> tuple[float, str | None]:
         """The growth of the last ``level_window`` quiet days of the history (of its first
@@ -182,8 +177,11 @@ class EventNaive(Forecaster):
         asks often) over the same days a year before, and a note when it is taken as 1 (a year
         before that lies mostly before the series' first sale, or sold nothing)."""
         quiet = quiet_days(self.ds_, self.calendar_) if quiet is None else quiet
-        recent = self.ds_[:end][quiet[:end]][-self.level_window:]
-        before = values.reindex(recent - pd.Timedelta(days=364))
+        then, alike = self.year_ago_
+        # a quiet day whose day a year before lay inside a festival that moved measures the festival
+        at = np.flatnonzero(quiet[:end] & alike[:end])[-self.level_window:]
+        recent = self.ds_[at]
+        before = values.reindex(then[at])
         sold = np.flatnonzero(self.y_ > 0)
         # days before the series' first sale are no base: a launch's one day of sales a year back read x56
         before = before.where(before.index >= self.ds_[sold[0]]) if len(sold) else before * np.nan
