@@ -26,7 +26,7 @@ def read_channels_csv(path: str | Path, *, encoding: str | None = None,
     """Read and validate a channel table ``channel,vmax,k,s,min_spend,max_spend[,...]`` (any
     format :func:`workbench.data.io.read_table` reads; ``encoding``/``sheet`` passed to it) into
     channel specs."""
-    frame = read_table(path, encoding=encoding, sheet=sheet)
+    frame = read_table(path, encoding=encoding, sheet=sheet, fields=("channel",))
     return validate_channels(frame, display_path(Path(path)))
 
 
@@ -42,7 +42,8 @@ def read_history_csv(path: str | Path, *, encoding: str | None = None,
     naming the file and line of the first bad value of each kind.
     """
     src = display_path(Path(path))
-    frame = read_table(path, encoding=encoding, sheet=sheet)
+    # 周 / 渠道 / 花费 / 成交额 are read as week / channel / spend / gmv (the one alias mapping: data.headers)
+    frame = read_table(path, encoding=encoding, sheet=sheet, fields=(*HISTORY_COLUMNS, CAMPAIGN_COLUMN))
     missing = [c for c in HISTORY_COLUMNS if c not in frame.columns]
     if missing:
         raise DataValidationError(f"{src}: missing column(s) {missing}; history needs {', '.join(HISTORY_COLUMNS)}")

@@ -51,7 +51,7 @@ _SEPARATED = re.compile(r"[,¥￥]")
 
 def read_table(source: str | Path, *, encoding: str | None = None, sheet: str | int | None = None,
                table: str | None = None, query: str | None = None,
-               text_columns: Collection[str] | bool = ()) -> pd.DataFrame:
+               text_columns: Collection[str] | bool = (), fields: Collection[str] = ()) -> pd.DataFrame:
     """Read a table from CSV, Excel, Parquet or DuckDB, by the file's suffix.
 
     Parameters
@@ -67,6 +67,9 @@ def read_table(source: str | Path, *, encoding: str | None = None, sheet: str | 
     table, query: DuckDB only: exactly one, a table or view name or an SQL query.
     text_columns: columns kept as text exactly as written (SKU codes with leading zeros, long
         order numbers), or ``True`` for every column; other columns get their inferred types.
+    fields: the columns the reader knows, by its own names: a header that is an alias of one of
+        them (``商品ID`` for ``sku``: ``workbench.data.headers``, the one mapping) is renamed to it,
+        ``attrs["renamed"]`` saying which; ``text_columns`` apply under either name.
 
     Returns the frame; ``attrs["source"]`` names where it came from, a CSV's ``attrs["encoding"]``
     the codec it was read with (``encoding_hint`` uses it), and ``attrs["csv_rows"]`` is true when
@@ -77,8 +80,11 @@ def read_table(source: str | Path, *, encoding: str | None = None, sheet: str | 
 
     Raises ``DataValidationError`` naming the file: not found, unknown type, undecodable (with
     the encodings tried and how to re-save), unknown sheet or table, a header named twice, or the
-    parser's own message; ``ParameterError`` for options that do not fit the file type.
+    parser's own message, two headers naming one of ``fields``; ``ParameterError`` for options
+    that do not fit the file type.
     """
+    from workbench.data.headers import aliases_of, standard_headers
+
     path = Path(source)
     if not path.exists():
         looked = "" if path.is_absolute() else f" (looked for {path.absolute()})"
@@ -96,7 +102,8 @@ def read_table(source: str | Path, *, encoding: str | None = None, sheet: str | 
         raise ParameterError(f"{path}: --sheet applies to Excel workbooks (.xlsx) only")
     if (table or query) and suffix not in DUCKDB_SUFFIXES:
         raise ParameterError(f"{path}: --table / --query apply to DuckDB files only")
-    text = {"all": True} if text_columns is True else {"some": set(text_columns or ())}
+    text = {"all": True} if text_columns is True else \
+        {"some": {a for c in text_columns or () for a in (aliases_of(c) if fields else (c,))}}
     try:
         if is_csv:
             frame = _read_csv(path, encoding, text, sep="\t" if suffix == ".tsv" else ",")
@@ -120,6 +127,8 @@ def read_table(source: str | Path, *, encoding: str | None = None, sheet: str | 
         raise DataValidationError(f"{path}: cannot be read: {exc}") from exc
     frame.columns = [c.strip() if isinstance(c, str) else c for c in frame.columns]
     _refuse_repeated_headers(frame.columns, path)
+    if fields:
+        frame = standard_headers(frame, fields, str(path))
     unnamed = [c for c in frame.columns if isinstance(c, str) and c.startswith("Unnamed:") or c == ""]
     if len(unnamed) >= 2 and len(unnamed) * 2 > len(frame.columns):
         raise DataValidationError(

@@ -108,7 +108,8 @@ def read_successors(path: str | Path) -> Successors:
         unknown columns, no rows, an empty code, a code replaced by itself, a predecessor mapped
         twice, a cycle, or a ``from`` date that cannot be read.
     """
-    raw = read_table(path, text_columns=True)  # codes such as 00123 keep their zeros
+    # codes such as 00123 keep their zeros; 旧编码/新编码 are read as predecessor/successor (data.headers)
+    raw = read_table(path, text_columns=True, fields=COLUMNS + OPTIONAL)
     src = raw.attrs.get("source", display_path(path))
     columns = {str(c).strip().lower(): c for c in raw.columns}
     missing = [c for c in COLUMNS if c not in columns]

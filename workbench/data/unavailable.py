@@ -12,6 +12,8 @@ per run of unavailable days:
 * any subset of the run's key columns (``--keys``) that names series, e.g. ``商品ID``: the run
   applies to every series with those values (a SKU in every province when only ``商品ID`` is
   given); no key column at all applies the row to every series (the shop closed);
+* a key column may go by another of its field's names (``商品ID`` for ``sku``, ``开始日期`` for
+  ``start``: ``workbench.data.headers``, the one mapping every reader uses);
 * ``start``, ``end``: the first and last unavailable day, inclusive (``YYYY-MM-DD``, or any one
   format the data's dates take, ``workbench.data.validate.parse_dates``: ``2026年8月26日``...).
 
@@ -24,6 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.data.headers import renamed_text
 from workbench.data.validate import closest_hint, parse_dates
 from workbench.errors import DataValidationError
 
@@ -95,9 +98,10 @@ def read_spans(source: str | Path, keys, *, fix: str = "rename them or add them 
     from workbench.data.io import read_table
 
     keys = list(keys)
-    table = read_table(source, text_columns=True)
+    # a key or start/end under another name (商品ID for sku, 开始日期 for start) is read as it: the
+    # one alias mapping every reader uses (workbench.data.headers; trial 15 F11)
+    table = read_table(source, text_columns=True, fields=[*keys, *SPAN_COLUMNS])
     src = table.attrs.get("source", str(source))
-    table.columns = [str(c).strip() for c in table.columns]
     missing = [c for c in SPAN_COLUMNS if c not in table.columns]
     if missing:
         raise DataValidationError(f"{src}: column(s) {missing} missing; an unavailable-days file has the columns "
@@ -126,7 +130,7 @@ def read_spans(source: str | Path, keys, *, fix: str = "rename them or add them 
             values[k] = text
         rows.append({**values, **span, "line": line})
     out = pd.DataFrame(rows, columns=[*key_cols, *SPAN_COLUMNS, "line"])
-    out.attrs["source"] = src
+    out.attrs["source"], out.attrs["renamed"] = src, table.attrs.get("renamed", {})
     return out
 
 
@@ -147,6 +151,7 @@ def describe_unavailable(spans: pd.DataFrame | None, cutoff) -> list[str]:
         where = ("in the history: read as the level" if span["end"] <= end else
                  "after the history: forecast as sales 0, the demand given up in lost_sales" if span["start"] > end
                  else "in the history (read as the level) and after it (sales 0, the demand given up in lost_sales)")
-        lines.append(f"declared unavailable ({spans.attrs.get('source', 'file')} line {span['line']}): {named}, "
+        lines.append(f"declared unavailable ({spans.attrs.get('source', 'file')}{renamed_text(spans)} line "
+                     f"{span['line']}): {named}, "
                      f"{span['start'].date()}..{span['end'].date()}, {where}")
     return lines

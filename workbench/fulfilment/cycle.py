@@ -727,8 +727,10 @@ def load_history(params: CycleParams, calendar=None) -> tuple[pd.DataFrame, pd.D
     if params.data == "sample":
         raw, source = load_sample("sku"), "sample (sku)"
     else:
+        # a column under another name of its field (商品ID for sku_col sku) is read as it (data.headers)
         raw = read_table(params.data, text_columns=[params.sku_col, params.region_col, params.category_col,
-                                                   *(params.sum_over or ())])
+                                                   *(params.sum_over or ())],
+                         fields=[*(getattr(params, name) for name in SALES_COLUMNS), params.target])
         source = raw.attrs.get("source", params.data)
     read = [getattr(params, name) for name in (*SALES_COLUMNS, "target", "gmv")]
     as_read = raw
@@ -1026,7 +1028,8 @@ def check_sales_file(values: dict) -> None:
     from workbench.data.io import read_table
 
     columns = {name: values.get(name, STANDARD_COLUMNS[name]) for name in SALES_COLUMNS}
-    raw = read_table(data, text_columns=list(columns.values()))
+    raw = read_table(data, text_columns=list(columns.values()),
+                     fields=[*columns.values(), values.get("target", "units")])
     source = raw.attrs.get("source", str(data))
     raw = standard_sales(raw, columns, values.get("target", "units"), source)
     refuse_periods(raw, source)

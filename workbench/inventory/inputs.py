@@ -71,7 +71,9 @@ def read_lead_times(path: str | Path, *, warehouses=None,
 def _read(path: str | Path, sheet) -> pd.DataFrame:
     from workbench.data.io import read_table
 
-    frame = read_table(path, sheet=sheet, text_columns=_TEXT_COLUMNS)
+    # 商品ID / 仓库 / 现有库存... are read as sku / warehouse / on_hand (the one alias mapping: data.headers)
+    frame = read_table(path, sheet=sheet, text_columns=_TEXT_COLUMNS,
+                       fields=(*STOCK_COLUMNS, *STOCK_OPTIONAL, *LEAD_TIME_COLUMNS))
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     return frame
 

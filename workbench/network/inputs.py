@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from workbench.data.headers import aliases_of
 from workbench.data.io import read_table
 from workbench.data.provinces import REGIONS, province_of, region_of
 from workbench.data.validate import describe_rows
@@ -152,7 +153,8 @@ def read_demand(path: str | Path, *, period: tuple | None = None, event: str | N
     :class:`ParameterError` for contradictory period options or an event neither shipped nor in
     ``events``, and :class:`ConfigError` for the events file's faults (file and line).
     """
-    frame = read_table(path, encoding=encoding, sheet=sheet, text_columns=("city",))
+    frame = read_table(path, encoding=encoding, sheet=sheet, text_columns=("city",),
+                       fields=("city", "demand", "hot_share", "lat", "lon", "province"))
     if "city" in frame.columns:
         if period is not None or event is not None:
             raise ParameterError(f"{path}: a city table states its period with days, not with "
@@ -179,17 +181,10 @@ def _city_table(frame: pd.DataFrame, *, days: float, hot_share: float):
     return out.reset_index(drop=True), Period(float(days), label)
 
 
-REGION_COLUMNS = ("region", "大区", "区域")
-
-
 def place_columns() -> dict[str, tuple[str, ...]]:
     """A forecast's place columns, as the forecaster keeps a user's own names (trial 11: 省份): the
-    province headers of the order mapping (``order_mapping.yaml``'s ``columns.province``, one home)
-    and ``REGION_COLUMNS``."""
-    from workbench.data.orders import load_mapping
-
-    return {"province": tuple(dict.fromkeys(["province", *load_mapping().columns["province"]])),
-            "region": REGION_COLUMNS}
+    province and region headers of the one alias mapping (``workbench.data.headers``)."""
+    return {level: aliases_of(level) for level in ("province", "region")}
 
 
 def _forecast_table(frame: pd.DataFrame, *, period, event, year, hot_share: float, events=None):
@@ -340,7 +335,8 @@ def read_sites(path: str | Path, period: Period, *, encoding: str | None = None,
     fixed_cost`` for the period, ``capacity`` units for the period, ``must_open``, plus
     ``city_zh``); see the module docstring. Raises :class:`DataValidationError` naming file,
     line and column (unknown city, bad role, a site listed twice, negative cost or capacity)."""
-    frame = read_table(path, encoding=encoding, sheet=sheet, text_columns=("city", "role", "existing"))
+    frame = read_table(path, encoding=encoding, sheet=sheet, text_columns=("city", "role", "existing"),
+                       fields=("city", "role", "fixed_cost", "capacity_units_per_day", "existing", "lat", "lon"))
     _require(frame, ["city", "role", "fixed_cost", "capacity_units_per_day", "existing"], "sites table")
     role = frame["role"].astype(str).str.strip().str.lower()
     bad = ~role.isin(ROLES).to_numpy()
@@ -368,7 +364,8 @@ def read_lanes(path: str | Path, *, encoding: str | None = None, sheet=None) -> 
     """The lane table with canonical city names: ``origin, destination, hours`` and
     ``cost_per_unit`` (NaN where not given). Raises :class:`DataValidationError` naming file,
     line and column (unknown city, negative hours or cost, a lane listed twice)."""
-    frame = read_table(path, encoding=encoding, sheet=sheet, text_columns=("origin", "destination"))
+    frame = read_table(path, encoding=encoding, sheet=sheet, text_columns=("origin", "destination"),
+                       fields=("origin", "destination", "hours", "cost_per_unit"))
     _require(frame, ["origin", "destination", "hours"], "lane table")
     names = CityNames()
     resolved = {}
