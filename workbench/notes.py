@@ -3,6 +3,7 @@
 - ``note: ...`` lines, without Python's ``file:line: Category`` prefix and source line, which
   mean nothing to a planner (``notes_as_lines``, ``show_notes_as_lines``); other libraries'
   warnings are shown as before.
+- Figures in messages through ``figure``: a non-zero amount is never shown as 0.
 - A note of one kind on many series is said once (``said_once``): one rule on 141 series is
   one line with their count and the range of its figures across them, not 141 lines that bury
   the few notes that matter. Each series' own note is kept for the notes table and file
@@ -22,6 +23,8 @@ from typing import Iterable
 
 # a note of one kind that this many series share or more is said once
 SHARED_NOTE_SERIES = 4
+# decimals ``figure`` adds at most to show a non-zero value (40 CNY in million CNY: 0.00004)
+EXTRA_PLACES = 6
 # series named in a note said once (the rest are counted)
 NAMED_SERIES = 3
 
@@ -56,6 +59,21 @@ def series_label(key: dict | None) -> str:
     """How a note names a series: its key columns and values, ``商品编码=LS008, 省份=广东省`` (a
     planner's words, not a Python dict: trial 8); ``series`` for a frame without keys."""
     return ", ".join(f"{k}={v}" for k, v in (key or {}).items()) or "series"
+
+
+def figure(value: float, decimals: int = 0) -> str:
+    """``value`` with thousands separators and ``decimals`` decimals, or more when a non-zero value
+    would read as zero at that precision (``figure(0.004)`` -> ``"0.004"``, not ``"0"``), down to
+    ``EXTRA_PLACES`` more decimals, so a shown amount never contradicts a verdict it stands
+    beside (trial 15 F8: "0.0M more" beside "short by"). A value smaller still (rounding noise,
+    1e-12) reads as zero, unsigned."""
+    x = float(value)
+    places = decimals
+    while round(abs(x), places) == 0 and places < decimals + EXTRA_PLACES:
+        places += 1
+    if round(abs(x), places) == 0:
+        return f"{0.0:,.{decimals}f}"
+    return f"{x:,.{places}f}"
 
 
 def relabelled(notes: Iterable[str], names: dict[str, str]) -> list[str]:

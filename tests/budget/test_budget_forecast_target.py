@@ -156,9 +156,24 @@ def test_gmv_target_certainty_speaks_of_spend_saved_not_a_gain(tmp_path):
     path = scenario(tmp_path, f"{{forecast: forecast.csv, start: {START}, end: {END}, share: 50%}}", 700_000)
     result = run_scenario(path)
     text = result.describe()
-    assert "least spend 0.3M for the GMV target 2.8M: 0.4M less than the written plan's 0.7M, whose GMV 5.2M " \
-           "on the point fits reaches the target" in text, text
+    assert "least spend ¥325,583 for the GMV target 2.8M: ¥374,417 less than the written plan's ¥700,000, whose " \
+           "GMV 5.2M on the point fits reaches the target" in text, text
     assert "gain" not in text and "optimized split from the written one" not in text
+
+
+def test_a_shortfall_under_a_million_is_shown_in_yuan_not_as_0_0m(tmp_path):
+    # trial 15 F8: a written plan 4,200 yuan short of the least spend read "0.0M more than the
+    # written plan's 0.3M, whose GMV ... falls short", and "short by 4,200" beside it
+    forecast_csv(tmp_path)
+    written = 2 * round(least_spend(2_800_000) / 2) - 4_200  # the two lines split it evenly
+    result = run_scenario(scenario(tmp_path, f"{{forecast: forecast.csv, start: {START}, end: {END}, share: 50%}}",
+                                   written))
+    text, more = result.describe(), result.allocation.total_spend - written
+    assert 4_000 < more < 4_400
+    assert f"(short by {more:,.0f})" in text, text
+    assert f"¥{more:,.0f} more than the written plan's ¥{written:,}, whose GMV 2.8M on the point fits falls short " \
+           f"of the target" in text, text
+    assert "0.0M" not in text
 
 
 def test_a_yearly_plan_is_scaled_to_the_windows_share_of_last_years_spend(tmp_path):

@@ -150,3 +150,12 @@ def test_a_label_naming_a_money_unit_gets_the_tables_unit():
 def test_flags_read_yes_and_no():
     frame = pd.DataFrame({"sku": ["A", "B"], "no_event_history": [False, True]})
     assert formatted_cells(frame)[1] == [["A", "no"], ["B", "yes"]]
+
+
+def test_a_non_zero_amount_is_never_shown_as_zero():
+    # trial 15 F8: 40,000 CNY in a million-CNY column read 0.0, beside a verdict that it was short
+    assert format_number(40_000, "money", 1, scale=1e6) == "0.04"
+    assert format_number(-40_000, "money", 1, scale=1e6) == "-0.04"
+    assert format_number(0.4, "units", 0) == "0.4"
+    # rounding noise still reads as zero, unsigned
+    assert format_number(-1e-12, "money", 1) == "0.0" and format_number(0.0, "units", 0) == "0"

@@ -13,7 +13,8 @@ the solved results, so it is tested once and said the same way everywhere:
 * :func:`curves_caption`, :func:`allocation_caption`, :func:`frontier_caption`,
   :func:`comparison_caption` - the figure captions.
 
-Money is shown in million CNY with one decimal (``12.3M``), or whole (:func:`money`) in terminal
+Money is shown in million CNY with one decimal from one million up (``12.3M``), in yuan below
+(``¥4,200``: a non-zero amount never reads 0.0M, :func:`m`), or whole (:func:`money`) in terminal
 lines; ratios with two decimals; values in messages through :func:`shown` (never a numpy repr).
 The module imports nothing heavy, so the CLI can build its help from it and :mod:`modes`.
 """
@@ -21,6 +22,8 @@ The module imports nothing heavy, so the CLI can build its help from it and :mod
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from workbench.notes import figure
 
 if TYPE_CHECKING:
     from workbench.budget.allocate import Allocation
@@ -38,13 +41,18 @@ def shown(value) -> str:
 
 
 def money(x: float) -> str:
-    """Money as a whole number with thousands separators (``120,000,000``)."""
-    return f"{float(x):,.0f}"
+    """Money as a whole number with thousands separators (``120,000,000``); an amount under one
+    yuan with its first significant digits (``0.42``), never as 0 (``notes.figure``)."""
+    return figure(x)
 
 
 def m(x: float, *, signed: bool = False) -> str:
-    """Money in million CNY with one decimal: ``12.3M`` (``+12.3M`` when ``signed``)."""
-    return f"{x / 1e6:+,.1f}M" if signed else f"{x / 1e6:,.1f}M"
+    """Money in million CNY with one decimal from one million up (``12.3M``), else in yuan
+    (``¥4,200``, ``notes.figure``: never ``0.0M`` for a non-zero amount, trial 15 F8), signed
+    when ``signed`` (``+12.3M``, ``-¥4,200``)."""
+    x = float(x)
+    sign = ("+" if x >= 0 else "-") if signed else ("-" if x < 0 else "")
+    return f"{sign}{abs(x) / 1e6:,.1f}M" if abs(x) >= 1e6 else f"{sign}¥{figure(abs(x))}"
 
 
 def _rule(item: str) -> str:
@@ -139,8 +147,7 @@ def _target_certainty(result: ScenarioResult) -> str:
     a, plan = result.allocation, result.plan
     target = a.gmv_target
     planned_spend, planned_gmv = float(plan["planned"].sum()), float(plan["planned_gmv"].sum())
-    small = max(target, planned_spend, planned_gmv, a.total_spend) < 1e6  # a shop's target would read 0.0M
-    amount = (lambda x: f"{money(x)} CNY") if small else m  # noqa: E731
+    amount = m
     saved = planned_spend - a.total_spend
     reach = "reaches" if planned_gmv >= target * (1 - _RTOL) else "falls short of"
     versus = (f"{amount(saved)} less than" if saved > 0 else f"{amount(-saved)} more than" if saved < 0 else "the same as")

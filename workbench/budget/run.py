@@ -16,7 +16,7 @@ import pandas as pd
 from workbench.budget.allocate import Allocation, allocate
 from workbench.budget.channels import ChannelSpec, channels_frame
 from workbench.budget.curves import ChannelFits, fit_channel_curves, hill
-from workbench.budget.explain import certainty_text, shown
+from workbench.budget.explain import certainty_text, money, shown
 from workbench.data.io import display_path
 from workbench.budget.modes import MODES
 from workbench.budget.infeasibility import Infeasibility
@@ -86,7 +86,7 @@ class ScenarioResult:
             lines.append(f"traffic spend {self.allocation.total_spend:,.0f} is {verdict} the {s['allocation_area']} "
                          f"budget{period} {s['allocation_budget']:,.0f} "
                          f"({'headroom' if s['within_budget'] else 'short by'} "
-                         f"{abs(s['allocation_budget'] - self.allocation.total_spend):,.0f})")
+                         f"{money(abs(s['allocation_budget'] - self.allocation.total_spend))})")
         if s["planned_roi"] is not None:
             lines.append(f"plan as written: GMV {s['planned_gmv']:,.0f}, ROI {s['planned_roi']:.3f}")
         if self.allocation.feasible:

@@ -51,7 +51,7 @@ from workbench.errors import DataValidationError, ParameterError
 from workbench.fulfilment.kpis import Kpi, kpi_table
 from workbench.fulfilment.peak import SHIP_TARGET, TOTAL_SOURCES, PeakResult, check_capacity, peak_check
 from workbench.network.places import city_labels, warehouse_name
-from workbench.notes import SeriesNote, relabelled, series_label
+from workbench.notes import SeriesNote, figure, relabelled, series_label
 
 QUANTILES = (0.1, 0.5, 0.9)
 # how the SKU x region forecasts meet the direct national total (planning.PLANNING_RECONCILE): on
@@ -1484,8 +1484,8 @@ def what_to_change(params: CycleParams, report) -> str:
     if "shortfall" in details:
         days = report.period.days
         ways.append(f"more capacity_units_per_day in the sites file (central capacity is "
-                    f"{details['shortfall']:,.0f} units short over the window, {details['shortfall'] / days:,.0f} "
-                    f"a day)" + (f" or -p max_centrals {params.max_centrals + 1}"
+                    f"{figure(details['shortfall'])} units short over the window, "
+                    f"{figure(details['shortfall'] / days)} a day)" + (f" or -p max_centrals {params.max_centrals + 1}"
                                  if params.max_centrals < len(report.centrals) else ""))
     hot = details.get("best_hot_target_share")
     if hot is not None and hot < params.hot_target_share - 1e-9:
@@ -2120,8 +2120,8 @@ def ship_kpi(peak: PeakResult, scenario: str, target: float) -> Kpi:
     rows = peak.warehouses[peak.warehouses["scenario"] == scenario]
     short = rows[rows["ship_48h_share"] < target - 1e-9].sort_values("ship_48h_share")
     value = peak.ship_48h_share(scenario)
-    parts = [f"{r.warehouse} ships {r.ship_48h_share:.1%} within 48 h, {r.backlog_at_end:,.0f} "
-             f"units still waiting at the window's end: +{r.extra_capacity_needed:,.0f} units/day"
+    parts = [f"{r.warehouse} ships {r.ship_48h_share:.1%} within 48 h, {figure(r.backlog_at_end)} "
+             f"units still waiting at the window's end: +{figure(r.extra_capacity_needed)} units/day"
              for r in short.itertuples()]
     action = ("add handling capacity for the window: " + "; ".join(parts)) if parts else ""
     waiting = [w for w in peak.unclear(scenario) if w not in set(short["warehouse"])]

@@ -21,6 +21,7 @@ from workbench.network.places import city_demand, city_labels, city_sites, load_
 from workbench.network.plans import (compare_plans, coverage_by_region, evaluate_plan, fix_sites,
                                      hours_distribution)
 from workbench.network.result import NetworkResult
+from workbench.notes import figure
 from workbench.optimize import DEFAULT_SOLVER
 
 REGIONS = ("North", "East", "South", "Southwest", "Central", "Northwest", "Northeast")
@@ -218,7 +219,7 @@ class PlanReport:
                 f"Central warehouses: named {', '.join(city_labels(named.open_centrals))}; "
                 f"optimized {', '.join(city_labels(best.open_centrals))} - "
                 + ("the named ones are the optimal choice" if same else
-                   f"the optimized network costs {diff:,.0f} CNY less ({diff / named.costs['total']:.1%})")
+                   f"the optimized network costs {figure(diff)} CNY less ({diff / named.costs['total']:.1%})")
                 + caveat)
         fronts = self.plans.get(f"named centrals, best {self.params.max_fronts} fronts")
         if fronts is not None and fronts.feasible:

@@ -12,6 +12,7 @@ from workbench.network.params import NetworkParams, beside
 from workbench.network.places import city_label, city_labels
 from workbench.network.result import read_solution
 from workbench.network.tables import NetworkData
+from workbench.notes import figure
 from workbench.optimize import solve_milp
 
 SHOW = 15  # names listed in a reason; details carry them all
@@ -58,7 +59,8 @@ def diagnose(data: NetworkData, params: NetworkParams, *, solver: str, time_limi
         details.update(total_units=total, best_central_capacity=best_capacity,
                        shortfall=total - best_capacity)
         reasons.append(f"central capacity is short: {k} central warehouse(s) hold at most "
-                       f"{best_capacity:,.0f} units, demand is {total:,.0f}")
+                       f"{figure(best_capacity)} units, demand is {figure(total)}: "
+                       f"short by {figure(total - best_capacity)}")
     # the promise and hot-item re-solves allow split deliveries: what they find binds either way
     relaxed = replace(params, single_source=False)
     milp, cpairs = build_network_milp(data, relaxed, objective="promise")

@@ -29,6 +29,7 @@ import pandas as pd
 
 from workbench.errors import DataValidationError, ParameterError
 from workbench.network.params import shown
+from workbench.notes import figure
 from workbench.optimize import (DEFAULT_MIP_GAP, DEFAULT_SOLVER, CarriesOutcome, Milp,
                                 MilpBuilder, MilpSolution, SolveOutcome, solve_milp)
 
@@ -179,8 +180,8 @@ def diagnose_infeasible(data: FacilityData, max_open: int | None, single_source:
     k = len(data.sites) if max_open is None else min(max_open, len(data.sites))
     best_capacity = float(np.sort(data.capacity)[::-1][:k].sum())
     if best_capacity < total:
-        return (f"total demand {total:g} exceeds the capacity of the {k} largest sites "
-                f"({best_capacity:g}); short by {total - best_capacity:g} units"
+        return (f"total demand {figure(total)} exceeds the capacity of the {k} largest sites "
+                f"({figure(best_capacity)}); short by {figure(total - best_capacity)} units"
                 + (f" - raise --max-open above {max_open} or add capacity" if max_open else ""),
                 {"total_demand": total, "best_capacity": best_capacity,
                  "shortfall": total - best_capacity})

@@ -44,8 +44,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from workbench.notes import figure
+
 KINDS = ("money", "units", "count", "pct", "share", "ratio", "number", "text", "date")
 _NUMERIC_KINDS = {"money", "units", "count", "pct", "share", "ratio", "number"}
+_AMOUNT_KINDS = {"money", "units", "count"}  # shown by ``notes.figure``: never 0 when not zero
 _DEFAULT_DECIMALS = {"money": 1, "units": 0, "count": 0, "pct": 1, "share": 1, "ratio": 2, "number": 1}
 
 MONEY_UNITS = {"CNY": 1.0, "thousand CNY": 1e3, "million CNY": 1e6, "billion CNY": 1e9}
@@ -100,7 +103,8 @@ class ColumnFormat:
 
 def format_number(value, kind: str, decimals: int, *, scale: float = 1.0) -> str:
     """One number as text: ``value / scale`` (times 100 with ``%`` for ``pct`` and ``share``)
-    with thousands separators and ``decimals`` fixed decimals; ``—`` for a missing value.
+    with thousands separators and ``decimals`` fixed decimals, more for an amount (money, units,
+    count) that would read as 0 (``notes.figure``); ``—`` for a missing value.
 
     Raises ``TypeError`` when ``value`` is not a real number.
     """
@@ -117,9 +121,12 @@ def format_number(value, kind: str, decimals: int, *, scale: float = 1.0) -> str
         number *= 100.0
     else:
         number /= scale
-    text = f"{number:,.{decimals}f}"
-    if text.lstrip("-").strip("0.,") == "":  # -0.0 after rounding reads as zero
-        text = text.lstrip("-")
+    if kind in _AMOUNT_KINDS:  # a non-zero amount is never shown as 0.0 (trial 15 F8: "0.0M" short)
+        text = figure(number, decimals)
+    else:
+        text = f"{number:,.{decimals}f}"
+        if text.lstrip("-").strip("0.,") == "":  # -0.0 after rounding reads as zero
+            text = text.lstrip("-")
     return text + "%" if kind in ("pct", "share") else text
 
 
