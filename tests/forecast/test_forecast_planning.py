@@ -25,7 +25,7 @@ def test_event_forecast_covers_the_window_with_actuals(result):
     assert result.cutoff == result.window.start - pd.Timedelta(days=60)
     assert result.has_actuals and len(result.totals) == 42
     assert (result.totals.uplift > 0).mean() > 0.9  # the sale lifts demand over the baseline
-    assert result.totals.error_pct.abs().median() < 0.25
+    assert result.totals.error_pct.abs().median() < 25  # percent
 
 
 def test_levels_add_up(result):
@@ -390,7 +390,7 @@ def test_a_series_without_a_baseline_never_counts_its_forecast_as_uplift():
         row = national.iloc[0]
         assert row["yhat"] == 62.0 * n
         assert row["uplift"] == 2.0 * n  # not 62 n - 10 n
-        assert row["uplift_pct"] == pytest.approx(0.2)
+        assert row["uplift_pct"] == pytest.approx(20.0)  # percent, as every _pct column
     bars = {trace.name: list(trace.y) for trace in uplift_figure(per_sku.reset_index(), ["sku"]).data}
     assert bars["forecast (model without a baseline)"] == [50.0 * n, 0.0]  # sorted: naive, with
 

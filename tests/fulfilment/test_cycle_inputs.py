@@ -42,8 +42,9 @@ def test_an_export_with_chinese_columns_and_provinces_is_read_as_it_is(tmp_path)
 
 def test_a_missing_column_or_an_unknown_region_is_refused_before_any_kernel_naming_the_parameter(tmp_path):
     files = _export(tmp_path)
-    with pytest.raises(DataValidationError, match=r"no column 'ds' \(date_col\).*-p date_col 日期"):
-        check_sales_file({**files, "date_col": "ds", "category": None})
+    with pytest.raises(DataValidationError, match=r"no column '付款日' \(date_col\).*-p date_col 日期"):
+        check_sales_file({**files, "date_col": "付款日", "category": None})
+    check_sales_file({**files, "date_col": "ds", "category": None})  # 日期 is one of ds' headers (data.headers)
     raw = pd.read_csv(files["data"], encoding="gbk", dtype=str)
     raw.loc[3, "省份"] = "火星"
     raw.to_csv(files["data"], index=False, encoding="gbk")

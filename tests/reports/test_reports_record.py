@@ -95,7 +95,7 @@ def test_a_result_carries_its_kind(tmp_path, monkeypatch):
     side = tmp_path / "record.json"
     monkeypatch.setenv(R.RECORD_FILE_ENV, str(side))
     R.record("uplift", 0.4287, kind="share")
-    R.record("event_uplift_pct", 1.29)  # no kind: from the name's words
+    R.record("event_uplift_pct", 129.0)  # no kind: from the name's words; a *_pct name holds percent
     R.record("kpi_coverage_72h", 1)
     R.record("kpi_ship_48h_p90", 0.9946)
     R.record("optimized_cost_cny", 6866488.7)
@@ -103,8 +103,8 @@ def test_a_result_carries_its_kind(tmp_path, monkeypatch):
     R.record("kpi_traffic_roi", 5.2)
     R.record("pct_label", "high")  # text is never a share
     assert R.read_record_file(side)["kinds"] == {
-        "uplift": "share", "event_uplift_pct": "share", "kpi_coverage_72h": "share",
+        "uplift": "share", "event_uplift_pct": "percent", "kpi_coverage_72h": "share",
         "kpi_ship_48h_p90": "share", "optimized_cost_cny": "money", "stock_to_buy_units": "units",
         "kpi_traffic_roi": "number", "pct_label": "number"}
-    with pytest.raises(ParameterError, match="kind 'percent' is not one of number, share, money, units"):
-        R.record("x", 0.5, kind="percent")
+    with pytest.raises(ParameterError, match="kind 'fraction' is not one of number, share, percent, money, units"):
+        R.record("x", 0.5, kind="fraction")

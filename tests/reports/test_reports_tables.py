@@ -76,8 +76,8 @@ def test_refusals_name_the_column():
     frame = pd.DataFrame({"a": [0.2, 1.4], "b": ["x", "y"]})
     with pytest.raises(ValueError, match="not columns of the table"):
         formatted_cells(frame, {"typo": "money"}, others="text")
-    with pytest.raises(ValueError, match="column 'a': unknown kind 'percent'"):
-        formatted_cells(frame, {"a": "percent"})
+    with pytest.raises(ValueError, match="column 'a': unknown kind 'percentage'"):
+        formatted_cells(frame, {"a": "percentage"})
     with pytest.raises(ValueError, match="column 'a' is declared a share but row 2 holds 1.4"):
         formatted_cells(frame, {"a": "share"})
     with pytest.raises(ValueError, match="column 'b', row 1: expected a number"):

@@ -110,11 +110,13 @@ def standard_headers(frame: pd.DataFrame, columns, source: str | None = None) ->
     src = source or frame.attrs.get("source", "the table")
     rename, taken = {}, {}
     headers = [str(h).strip() for h in frame.columns]
-    for column in dict.fromkeys(columns):
+    columns = list(dict.fromkeys(columns))
+    own = set(headers) & set(columns)  # a header that is a column's own name is that column's only
+    for column in columns:
+        if column in own:  # other headers of its field stay as they are
+            continue
         accepted = {a.casefold() for a in aliases_of(column)}
-        found = [h for h in headers if h.casefold() in accepted]
-        if column in found:  # the reader's own name wins; other headers of its field stay as they are
-            found = [column]
+        found = [h for h in headers if h.casefold() in accepted and h not in own]
         if len(found) > 1:
             raise DataValidationError(f"{src}: columns {found} all name {column!r}; keep one of them (rename or "
                                       f"remove the others)")
@@ -135,3 +137,52 @@ def renamed_text(frame: pd.DataFrame) -> str:
     """How a note says the headers read under the reader's names: ``" (商品ID read as sku)"``, or ""."""
     renamed = frame.attrs.get("renamed") or {}
     return f" ({', '.join(f'{old} read as {new}' for new, old in renamed.items())})" if renamed else ""
+
+
+class ProductNamesWarning(UserWarning):
+    """A code written with several product names (``product_names``)."""
+
+
+NAME_COLUMN = "name"  # the field of a product's display name, beside its code
+
+
+def product_names(raw: pd.DataFrame, keys, source: str | None = None) -> tuple[dict | None, list[str]]:
+    """The product names of a user's table ``raw`` (a ``商品名称`` / ``product_name`` column: the
+    field ``name``), per code of its product key: the key among ``keys`` that is a product code
+    (the field ``sku``: ``sku``, ``商品编码``, ``商品ID``...), so every planner table that lists the
+    codes can show their names (trial 15 F9: the 选品 CSV listed SKU ids only).
+
+    Returns ``(names, notes)``: ``names`` ``{"column": product key, "header": the name column's
+    header, "names": {code: name}}`` (plain values: it rides in a frame's ``attrs``), or None when
+    the table has no name column or no product key; a code written with several names (a renamed
+    product) takes its last row's, and a note names each such code with its names.
+    """
+    keys = list(keys)
+    headers = [h for h in raw.columns if h not in keys and str(h).strip().casefold() in
+               {a.casefold() for a in aliases_of(NAME_COLUMN)}]
+    sku_field = {a.casefold() for a in field_aliases()["sku"]}
+    products = [k for k in keys if str(k).strip().casefold() in sku_field]
+    if not headers or not products:
+        return None, []
+    header, column = headers[0], products[0]
+    pairs = raw[[column, header]].dropna().astype(str)
+    pairs = pairs[pairs[header].str.strip() != ""]
+    several = pairs.groupby(column)[header].unique()
+    several = several[several.map(len) > 1]
+    notes = [f"{source or raw.attrs.get('source', 'the table')}: {column} {code} is written with {len(names)} names "
+             f"in column {header!r} ({', '.join(names)}); the tables show its last, {names[-1]}"
+             for code, names in several.items()]
+    return {"column": column, "header": header, "names": dict(zip(pairs[column], pairs[header].str.strip()))}, notes
+
+
+def with_names(table: pd.DataFrame, names: dict | None) -> pd.DataFrame:
+    """``table`` with the names (``product_names``'), under the input's own header (``商品名称``),
+    right after its product key column; a code without a name gets an empty one. ``table`` itself
+    when there are no names, or it lacks the product key or already has that column."""
+    if not names or names["column"] not in table.columns or names["header"] in table.columns:
+        return table
+    out = table.copy()
+    at = list(out.columns).index(names["column"]) + 1
+    out.insert(at, names["header"], out[names["column"]].astype(str).map(names["names"]).fillna(""))
+    out.attrs.update(table.attrs)
+    return out

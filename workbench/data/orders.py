@@ -438,7 +438,9 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
                                       f"(column {column!r}); see the values in the message above")
     last_day = ds.max()
     table, added, outages = _daily(lines, keys, last_day)
-    orders, notes = None, until_note + totals_note + after_note + returns_note + channel_note
+    # the export's product names (商品名称) beside the codes, so every table read from this one shows them
+    table, names_note = _with_export_names(table, lines, sales, used, src) if "sku" in keys else (table, [])
+    orders, notes = None, until_note + totals_note + after_note + returns_note + channel_note + names_note
     if from_address:
         notes.append(f"{from_address} sales rows with no province in {used['province']!r} (empty, or no province "
                      f"name) took it from the address in {used['address']!r}")
@@ -464,6 +466,22 @@ def daily_sales(data: str | Path | pd.DataFrame, *, level: str, mapping: str | P
                         sales_lines=len(sales), dropped_by_status={str(k): int(v) for k, v in dropped.items()},
                         outside_regions=outside, unknown_provinces=unplaced, orders=orders,
                         zero_days_added=added, notes=notes)
+
+
+def _with_export_names(table: pd.DataFrame, lines: pd.DataFrame, sales: pd.DataFrame, used: dict,
+                       src: str) -> tuple[pd.DataFrame, list[str]]:
+    """``table`` with the export's product names (a ``商品名称`` column other than the one read as
+    the code: ``headers.product_names``) beside its ``sku`` column, and the note on a code sold under
+    several names; ``table`` as it is when the export has no name column (trial 15 F9)."""
+    from workbench.data.headers import NAME_COLUMN, aliases_of, product_names, with_names
+
+    accepted = {a.casefold() for a in aliases_of(NAME_COLUMN)}
+    header = next((h for h in sales.columns if h != used.get("sku") and str(h).strip().casefold() in accepted), None)
+    if header is None:
+        return table, []
+    names, notes = product_names(pd.DataFrame({"sku": lines["sku"], header: sales.loc[lines.index, header]}),
+                                 ["sku"], src)
+    return with_names(table, names), notes
 
 
 def _refuse_lines_twice(frame: pd.DataFrame, line_column: str | None, src: str) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.calendar import RetailCalendar, default_calendar
+from workbench.data.headers import ProductNamesWarning, product_names, with_names
 from workbench.data.io import WRITE_SUFFIXES, read_table, refuse_overwrite, write_table
 from workbench.data.successors import SuccessorsWarning, map_codes, read_successors
 from workbench.data.unavailable import read_unavailable
@@ -44,13 +45,18 @@ def load_series(data: str | Path, *, date_col: str, target: str, keys=(), freq: 
     frame, report = prepare_long_frame(raw, date_col=date_col, target_col=target, keys=list(keys),
                                        freq=freq, gaps=gaps)
     source = raw.attrs.get("source", str(data))
-    read = table_notes(frame, freq, source, raw=raw, used=[date_col, target, *keys], target=target,
-                       keys=list(keys), level_flag="--keys", calendar=calendar, warn=True)
+    # product names (商品名称) ride beside the codes into every table the run writes (trial 15 F9)
+    names, named = product_names(raw, keys, source)
+    for note in named:
+        warnings.warn(note, ProductNamesWarning, stacklevel=2)
+    read = table_notes(frame, freq, source, raw=raw, used=[date_col, target, *keys, *([names["header"]] if names else [])],
+                       target=target, keys=list(keys), level_flag="--keys", calendar=calendar, warn=True) + named
     frame, notes = map_codes(frame, keys, mapping)
     for note in notes:
         warnings.warn(note, SuccessorsWarning, stacklevel=2)
     outage_notes = [report.summary()] if report.missing_runs else []  # an outage filled: in the notes file too (review 1 #10)
     frame.attrs["data_notes"] = outage_notes + read + notes
+    frame.attrs["product_names"] = names
     return frame, report
 
 
@@ -86,8 +92,10 @@ class OutputFormat:
         if self.excel_csv and suffix != ".csv":
             raise ParameterError(f"--excel-csv applies to a .csv output; {flag} is {out}")
 
-    def write(self, frame: pd.DataFrame, out) -> Path:
-        """Write ``frame`` (``ds``, ``yhat...`` columns) to ``out`` in this format."""
+    def write(self, frame: pd.DataFrame, out, names: dict | None = None) -> Path:
+        """Write ``frame`` (``ds``, ``yhat...`` columns) to ``out`` in this format, with the
+        products' names beside their codes (``names``: ``data.headers.product_names``')."""
+        frame = with_names(frame, names)
         decimals = None
         if self.rounding is not None:
             decimals = {c: ROUNDING[self.rounding] for c in frame.columns if c.startswith("yhat")}
@@ -203,10 +211,11 @@ def forecast_file(data, request: ForecastRequest, *, date_col: str, target: str,
         count = missing.groupby(keys).ngroups if keys else 1
         echo(f"note: {count:,} series have no baseline (their model, e.g. a naive one or the fallback, has no "
              f"separate event effect): yhat_baseline is empty there; --model auto or event_profile gives one")
-    output.write(fc, out)
+    names = frame.attrs.get("product_names")
+    output.write(fc, out, names)
     if window_totals is not None:
         totals = pd.DataFrame(fc.attrs["window_bands"])
-        output.write(totals, window_totals)
+        output.write(totals, window_totals, names)
         if echo:
             echo(f"wrote the window totals of {len(totals):,} series to {window_totals}: their "
                  f"{', '.join(c for c in totals.columns if c.startswith('yhat_q'))} are quantiles of each total over "
@@ -249,11 +258,12 @@ def _reconciled_file(frame, request: ForecastRequest, keys, window, calendar, me
     columns = [*keys, "ds", "yhat", *[c for c in fc.columns if c.startswith("yhat_q")]]
     given = [LOST_SALES] if LOST_SALES in fc else []
     fc = fc[columns + (["yhat_baseline"] if with_baseline else []) + given].reset_index(drop=True)
-    output.write(fc, out)
+    names = frame.attrs.get("product_names")
+    output.write(fc, out, names)
     if window_totals is not None:
         totals = result.totals[[*keys, "yhat", *[c for c in result.totals.columns if c.startswith("yhat_q")],
                                 "window_band", *given]]
-        output.write(totals, window_totals)
+        output.write(totals, window_totals, names)
         if echo:
             echo(f"wrote the reconciled window totals of {len(totals):,} series to {window_totals}")
     if echo:  # the models' notes were printed as warnings; the reconciliation's is the run's own
@@ -365,5 +375,5 @@ def backtest_file(data, *, date_col, target, keys=(), freq="D", event: str, year
     if out:
         write_table(table_, out)
     if series_out is not None:
-        write_table(table_.attrs["series"], series_out)
+        write_table(with_names(table_.attrs["series"], frame.attrs.get("product_names")), series_out)
     return table_

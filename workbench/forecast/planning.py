@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.calendar import EventWindow, RetailCalendar, default_calendar
+from workbench.data.headers import product_names, with_names
 from workbench.errors import DataValidationError, ModelError, ParameterError
 from workbench.forecast.backtest import unseen_note, window_history
 from workbench.forecast.core import (LOST_SALES, censor_unavailable, coarser_levels, forecast, given_up, series_keys,
@@ -585,7 +586,8 @@ def window_totals(fc: pd.DataFrame, window: EventWindow, keys: list[str], freq: 
     ``fc``'s rows are periods of ``freq`` dated by their first day: a week or month counts with
     the share of its days inside the window (``data.validate.window_share``: its units spread
     evenly over its days), a day whole. The uplift and its baseline cover only the rows whose
-    model has a baseline (see ``with_uplift``), so ``uplift_pct`` compares like with like. The
+    model has a baseline (see ``with_uplift``), so ``uplift_pct`` (100 x uplift / baseline, in
+    percent; ``error_pct`` likewise, against the actuals) compares like with like. The
     quantile sums are no quantiles of the total (``with_window_band`` puts the total's own band
     in their place). Units: those of ``fc``'s values."""
     from workbench.data.validate import window_share
@@ -600,9 +602,10 @@ def window_totals(fc: pd.DataFrame, window: EventWindow, keys: list[str], freq: 
     totals = grouped[value_cols].sum(min_count=1).reset_index()
     if not keys:
         totals = totals.drop(columns="_all")
-    totals["uplift_pct"] = totals["uplift"] / totals["yhat_baseline"].where(totals["yhat_baseline"] > 0)
+    # a column named *_pct holds percent (43.0), a fraction is named *_share (trial 15 F9: one convention)
+    totals["uplift_pct"] = 100 * totals["uplift"] / totals["yhat_baseline"].where(totals["yhat_baseline"] > 0)
     if "y" in inside and inside["y"].notna().any():
-        totals["error_pct"] = (totals["yhat"] - totals["y"]) / totals["y"].where(totals["y"] > 0)
+        totals["error_pct"] = 100 * (totals["yhat"] - totals["y"]) / totals["y"].where(totals["y"] > 0)
     return totals.rename(columns={"y": "actual"})
 
 
@@ -831,8 +834,12 @@ def load_planning_frame(params: EventParams, calendar: RetailCalendar | None = N
     notes += moved
     frame, summed = sum_finer(frame, keys, finer, str(params.data))
     notes += summed
-    notes += table_notes(frame, freq, str(params.data), raw=raw, used=[params.date_col, params.target, *keys, *finer],
-                         target=params.target, keys=keys, level_flag="keys", calendar=calendar)
+    # product names (商品名称) ride beside the codes into the selection and forecast tables (trial 15 F9)
+    names, named = product_names(raw, keys, str(params.data))
+    notes += table_notes(frame, freq, str(params.data), raw=raw,
+                         used=[params.date_col, params.target, *keys, *finer, *([names["header"]] if names else [])],
+                         target=params.target, keys=keys, level_flag="keys", calendar=calendar) + named
+    frame.attrs["product_names"] = names
     return frame, keys, freq, notes
 
 
@@ -1158,8 +1165,8 @@ def selection_table(result: EventForecast, history: pd.DataFrame,
     Columns: ``rank``, the keys, ``forecast`` (window total of ``yhat``), the quantiles of the
     window total (its own band, ``with_window_band``; not sums of the days' quantiles) and
     ``window_band`` (the rule that gave them), ``baseline`` (without event effects),
-    ``uplift`` (forecast - baseline), ``uplift_pct`` (uplift / baseline), ``uplift_share``
-    (the series' share of the total uplift over all series), ``lost_sales`` (with declared unavailable
+    ``uplift`` (forecast - baseline), ``uplift_pct`` (100 x uplift / baseline: percent, 43.0), ``uplift_share``
+    (the series' share of the total uplift over all series, a fraction: 0.12), ``lost_sales`` (with declared unavailable
     days in the window: the demand given up there, ``core.constrain_unavailable``; the forecast is the
     sales left), ``no_event_history`` (True when the
     series' first sale comes after the start of the last past window of the event, e.g. a new product:
@@ -1204,6 +1211,8 @@ def selection_table(result: EventForecast, history: pd.DataFrame,
     out.attrs["last_window"] = flags.attrs.get("last_window")
     out = out.sort_values("forecast", ascending=False, kind="stable").reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
+    out = with_names(out, history.attrs.get("product_names"))  # 商品名称 beside the code (trial 15 F9)
+    out.attrs["product_names"] = history.attrs.get("product_names")
     return out
 
 
@@ -1226,8 +1235,8 @@ def export_tables(selection: pd.DataFrame, params: EventParams, result: EventFor
     values = [c for c in selection.columns if c in ("forecast", "baseline", "uplift", "last_window")
               or c.startswith("yhat_q")]
     write_table(selection, paths[0], excel_csv=True,
-                decimals={c: places for c in values} | {"uplift_pct": 4, "uplift_share": 4})
-    daily = result.forecast
+                decimals={c: places for c in values} | {"uplift_pct": 2, "uplift_share": 4})
+    daily = with_names(result.forecast, selection.attrs.get("product_names"))
     write_table(daily, paths[1], excel_csv=True, date_name=params.date_col,
                 decimals={c: places for c in daily.columns if c.startswith("yhat") or c == "y"})
     return paths
@@ -1248,7 +1257,9 @@ def table_formats(frame: pd.DataFrame, target: str) -> dict[str, str]:
         if column in ("forecast", "baseline", "uplift", "actual", "y", "last_window", LOST_SALES) \
                 or str(column).startswith("yhat"):
             kinds[column] = value
-        elif column in ("uplift_pct", "error_pct", "uplift_share"):
+        elif column in ("uplift_pct", "error_pct"):  # percent (43.0)
+            kinds[column] = "percent"
+        elif column == "uplift_share":  # a fraction (0.12)
             kinds[column] = "pct"
         elif column == "rank":
             kinds[column] = "count"

@@ -47,6 +47,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from workbench.data.headers import product_names, with_names
 from workbench.errors import DataValidationError, ParameterError
 from workbench.fulfilment.kpis import Kpi, kpi_table
 from workbench.fulfilment.peak import SHIP_TARGET, TOTAL_SOURCES, PeakResult, check_capacity, peak_check
@@ -355,6 +356,7 @@ class CycleResult:
     notes: list[str] = field(default_factory=list)
     history_start: pd.Timestamp | None = None  # first day of the sales history (the report header's range)
     used_plan: str = "named plan"  # the network plan the peak and stock use (a key of network.plans)
+    product_names: dict | None = None  # the sales file's product names (data.headers.product_names)
 
     def kpi_table(self) -> pd.DataFrame:
         return kpi_table(self.kpis)
@@ -404,7 +406,8 @@ class CycleResult:
         network's plans side by side: cost, delivery shares, hours), ``coverage`` (shares
         within 24 h and the promise per region and plan), ``peak`` (per warehouse and scenario),
         ``orders``, ``build`` (the event build, fronts first), ``clearance``, ``service`` (reorder
-        point and service level achieved per SKU and warehouse).
+        point and service level achieved per SKU and warehouse). A table of SKUs carries the sales
+        file's product names beside the codes when it has a name column (``商品名称``).
 
         Raises:
             ParameterError: an unknown name.
@@ -420,6 +423,9 @@ class CycleResult:
                                        {"not computed": "text"}, name)
         else:
             frame, formats, caption = makers[name]()
+            named = with_names(frame, self.product_names)  # 商品名称 beside each SKU code (trial 15 F9)
+            if named is not frame:
+                frame, formats = named, {**formats, self.product_names["header"]: "text"}
         return {"frame": frame, "formats": formats, "caption": caption,
                 "money_unit": "million CNY" if name == "plans" else None}
 
@@ -460,7 +466,7 @@ class CycleResult:
                               "uplift": t["uplift"], "uplift_pct": t["uplift_pct"]})
         if "lost_sales" in t:  # planned stock-outs: the demand given up, beside the sales the plan carries
             frame["lost_sales"] = t["lost_sales"].to_numpy()
-        formats = {"region": "text", "uplift_pct": "pct", **{c: "units" for c in frame.columns
+        formats = {"region": "text", "uplift_pct": "percent", **{c: "units" for c in frame.columns
                                                              if c not in ("region", "uplift_pct")}}
         w = self.window
         return frame, formats, f"Units over {w.label} {w.year} ({w.start.date()}..{w.end.date()})"
@@ -738,6 +744,9 @@ def load_history(params: CycleParams, calendar=None) -> tuple[pd.DataFrame, pd.D
     refuse_periods(raw, source)
     check_category(raw, params.category, source)
     check_gmv(raw, params.gmv, source)
+    # product names (商品名称) ride beside the SKU codes into the cycle's SKU tables (trial 15 F9)
+    sku_names, named = product_names(raw, ["sku"], source)
+    read += [sku_names["header"]] if sku_names else []
     # the declared finer keys (sum_over: by default the province `workbench data orders` writes
     # beside the region): validated with the rest, then summed over, with a note (the event
     # report's rule, validate.finer_keys / sum_finer); never another text column, guessed
@@ -752,7 +761,7 @@ def load_history(params: CycleParams, calendar=None) -> tuple[pd.DataFrame, pd.D
     frame, summed = sum_finer(frame, ["sku", "region"], finer, source,
                               names={"sku": params.sku_col, "region": params.region_col})
     notes = table_notes(frame, "D", source, raw=as_read, used=[*read, *finer], target=params.target,
-                        calendar=calendar) + summed
+                        calendar=calendar) + summed + named
     before = frame
     frame, regions = network_regions(frame, params.region_col, source)
     notes += regions
@@ -769,6 +778,7 @@ def load_history(params: CycleParams, calendar=None) -> tuple[pd.DataFrame, pd.D
     frame = own.rename(columns={v: k for k, v in names.items()})
     frame.attrs.update(own.attrs)
     frame.attrs["series_names"] = names  # for run_cycle's notes (relabelled)
+    frame.attrs["product_names"] = sku_names  # for the SKU tables (CycleResult.table)
     frame.attrs["replaced"] = replaced  # replaced code -> its successor: its stock is named (complete_stock)
     # each series' SKU under its category (a successor never sold yet: its predecessor's), the level
     # its forecast pools with (cycle_demand)
@@ -1888,7 +1898,8 @@ def run_cycle(params: CycleParams, *, n_jobs: int | None = None) -> CycleResult:
     notes = relabelled(notes, {**history.attrs["series_names"], "category": params.category_col})
     return CycleResult(params, kpis, window, end, region_fc, totals, report, assignment, capacity,
                        peak, plan, orders, build, clearance, budget, gmv, stock_source, blocked,
-                       notes, history_start=history["ds"].min(), used_plan=used_name)
+                       notes, history_start=history["ds"].min(), used_plan=used_name,
+                       product_names=history.attrs.get("product_names"))
 
 
 def _lost_notes(lost: pd.DataFrame | None, window, with_gmv: bool) -> list[str]:

@@ -37,7 +37,7 @@ def format_value(value: Any, kind: str = "number") -> str:
     """A recorded result for people: thousands separators, never an exponent.
 
     ``kind`` (see :func:`workbench.reports.record.record`): a ``share`` is shown in % with one
-    decimal (0.4287 -> ``42.9%``), ``money`` whole with its unit (``6,866,489 CNY``), ``units``
+    decimal (0.4287 -> ``42.9%``), a ``percent`` too (42.87 -> ``42.9%``), ``money`` whole with its unit (``6,866,489 CNY``), ``units``
     whole. Other numbers: integers and numbers of 1000 or more whole (``2,473,073``), smaller
     ones with 4 significant digits in fixed notation, trailing zeros dropped (``0.6125``,
     ``0.00001234``); lists item by item; other values as text.
@@ -46,8 +46,8 @@ def format_value(value: Any, kind: str = "number") -> str:
         return ", ".join(format_value(item, kind) for item in value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
-    if kind == "share":
-        return f"{value * 100:,.1f}%"
+    if kind in ("share", "percent"):
+        return f"{value * (100 if kind == 'share' else 1):,.1f}%"
     if kind == "money":
         return f"{value:,.0f} CNY"
     if isinstance(value, int) or abs(value) >= 1000 or kind == "units":
@@ -62,13 +62,13 @@ def format_value(value: Any, kind: str = "number") -> str:
 
 def describe_change(new: Any, old: Any, since: str, kind: str = "number") -> str:
     """How ``new`` compares with ``old`` (a previous run's value), in words; a share's change
-    in percentage points."""
+    (or a percent's) in percentage points."""
     numeric = (int, float)
     if isinstance(new, numeric) and isinstance(old, numeric) and not isinstance(new, bool) and not isinstance(old, bool):
         if new == old:
             return f"unchanged since {since}"
-        if kind == "share":
-            return f"moved {(new - old) * 100:+.1f} pp since {since} (was {format_value(old, kind)})"
+        if kind in ("share", "percent"):
+            return f"moved {(new - old) * (100 if kind == 'share' else 1):+.1f} pp since {since} (was {format_value(old, kind)})"
         if old == 0:
             return f"was 0 in {since}"
         pct = (new - old) / abs(old) * 100.0

@@ -4,7 +4,8 @@ In a notebook::
 
     from workbench.reports.record import record, record_answer_status, record_data_range
     record("forecast_total_units", float(total))      # shown in the index, compared run to run
-    record("uplift_pct", 0.43, kind="share")            # shown as 43.0 %
+    record("uplift_share", 0.43, kind="share")          # shown as 43.0 %
+    record("uplift_pct", 43.0)                          # a *_pct name holds percent: shown as 43.0 %
     record_data_range(history.ds.min(), history.ds.max())  # shown in the report header
     record_answer_status(outcome.status, outcome.message)  # an optimizer's answer, beside the run status
 
@@ -33,8 +34,9 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
 ANSWER_STATUSES = ("optimal", "feasible", "time_limit", "infeasible", "error")
 MAX_ANSWER_DETAIL = 500  # characters kept of an answer's detail
 
-# How a recorded number is shown: a share (0.43 -> 43.0 %), money (CNY, whole), units (whole).
-KINDS = ("number", "share", "money", "units")
+# How a recorded number is shown: a share (0.43 -> 43.0 %), a percent (43.0 -> 43.0 %; a name's
+# word pct), money (CNY, whole), units (whole).
+KINDS = ("number", "share", "percent", "money", "units")
 _HOURS = re.compile(r"^\d+h$")
 
 _session: dict[str, Any] = {"results": {}, "data_range": None, "answers": [], "kinds": {}}
@@ -42,14 +44,17 @@ _session: dict[str, Any] = {"results": {}, "data_range": None, "answers": [], "k
 
 def default_kind(name: str, value: Any) -> str:
     """The kind of a result recorded without one, from its name's words (``_``-separated):
-    ``share``: a word ``share``, ``pct``, ``rate``, ``coverage``, ``within`` or an hours window
+    ``percent``: a word ``pct`` (its value in percent, 43.0: the convention of every ``_pct``
+    column); ``share``: a word ``share``, ``rate``, ``coverage``, ``within`` or an hours window
     like ``48h`` (``kpi_ship_48h_p90``, ``optimized_within_24h``); ``money``: a word ``cny``,
     ``gmv``, ``cost``, ``spend``; ``units``: a word ``units``; else ``number``. Only numbers
     have a kind other than ``number``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return "number"
     words = name.lower().replace(".", "_").replace("-", "_").split("_")
-    if any(w in ("share", "pct", "rate", "coverage", "within") or _HOURS.match(w) for w in words):
+    if "pct" in words:
+        return "percent"
+    if any(w in ("share", "rate", "coverage", "within") or _HOURS.match(w) for w in words):
         return "share"
     if any(w in ("cny", "gmv", "cost", "spend") for w in words):
         return "money"
@@ -95,7 +100,7 @@ def record(name: str, value: Any, kind: str | None = None) -> Any:
     """Record ``value`` under ``name`` for the report run; returns ``value`` unchanged.
 
     ``kind`` says how the index and the terminal show it: ``"share"`` (a fraction, 0.43 shown as
-    43.0 %), ``"money"`` (CNY, whole), ``"units"`` (whole) or ``"number"``; None: from the name
+    43.0 %), ``"percent"`` (a value in percent, 43.0 shown as 43.0 %), ``"money"`` (CNY, whole), ``"units"`` (whole) or ``"number"``; None: from the name
     (:func:`default_kind`). Raises ``ParameterError`` for a bad name, value or kind.
     """
     if not isinstance(name, str) or not _NAME.match(name):

@@ -12,6 +12,7 @@ kind        meaning                                             shown as        
 ``count``   numbers of things (orders, series, sites)           ``1,234``             0
 ``pct``     a fraction shown in percent (0.43 is 43 %)          ``43.0%``             1
 ``share``   a part of a whole, a fraction in [0, 1]             ``57.4%``             1
+``percent`` a value already in percent (a ``_pct`` column: 43.0)  ``43.0%``             1
 ``ratio``   a dimensionless ratio such as ROI (GMV / spend)     ``5.23``              2
 ``number``  any other measured value (hours, km, days)          ``1,234.5``           1
 ``text``    labels (true/false as yes/no)                       as is                 -
@@ -46,10 +47,10 @@ import pandas as pd
 
 from workbench.notes import figure
 
-KINDS = ("money", "units", "count", "pct", "share", "ratio", "number", "text", "date")
-_NUMERIC_KINDS = {"money", "units", "count", "pct", "share", "ratio", "number"}
+KINDS = ("money", "units", "count", "pct", "share", "percent", "ratio", "number", "text", "date")
+_NUMERIC_KINDS = {"money", "units", "count", "pct", "share", "percent", "ratio", "number"}
 _AMOUNT_KINDS = {"money", "units", "count"}  # shown by ``notes.figure``: never 0 when not zero
-_DEFAULT_DECIMALS = {"money": 1, "units": 0, "count": 0, "pct": 1, "share": 1, "ratio": 2, "number": 1}
+_DEFAULT_DECIMALS = {"money": 1, "units": 0, "count": 0, "pct": 1, "share": 1, "percent": 1, "ratio": 2, "number": 1}
 
 MONEY_UNITS = {"CNY": 1.0, "thousand CNY": 1e3, "million CNY": 1e6, "billion CNY": 1e9}
 """Money units a table can show, with their size in CNY."""
@@ -127,7 +128,7 @@ def format_number(value, kind: str, decimals: int, *, scale: float = 1.0) -> str
         text = f"{number:,.{decimals}f}"
         if text.lstrip("-").strip("0.,") == "":  # -0.0 after rounding reads as zero
             text = text.lstrip("-")
-    return text + "%" if kind in ("pct", "share") else text
+    return text + "%" if kind in ("pct", "share", "percent") else text
 
 
 def format_value(value, spec: str, *, money_unit: str | None = None) -> str:
@@ -320,8 +321,8 @@ def export_frame(frame: pd.DataFrame, formats: dict[str, str] | None = None, *, 
         column = plain[name]
         if fmt.kind == "money":
             out[f"{label} (CNY)"] = pd.to_numeric(column).round(2)
-        elif fmt.kind in ("pct", "share"):
-            out[f"{label} (%)"] = (pd.to_numeric(column) * 100).round(fmt.decimals)
+        elif fmt.kind in ("pct", "share", "percent"):
+            out[f"{label} (%)"] = (pd.to_numeric(column) * (1 if fmt.kind == "percent" else 100)).round(fmt.decimals)
         elif fmt.kind in _NUMERIC_KINDS:
             values = pd.to_numeric(column).round(fmt.decimals)
             out[label] = values.astype("Int64") if fmt.decimals == 0 else values
