@@ -196,9 +196,12 @@ def _backtest(args) -> int:
     for note in table.attrs.get("notes", []):
         print("note:", note)
     with pd.option_context("display.width", 160, "display.max_columns", 20):
-        print(table.drop(columns="worst_series").round(4).to_string(index=False))
+        # a figure that cannot be scored is blank, never NaN, and the line after the table says why
+        print(table.drop(columns=["worst_series", "not_scored"]).round(4).to_string(index=False, na_rep=""))
     for _, row in table[table["worst_series"] != ""].iterrows():  # the series behind a large series bias
         print(f"furthest off, {row['model']} on {row['window']}: {row['worst_series']}")
+    for _, row in table[table["not_scored"] != ""].iterrows():
+        print(f"blank or partly scored, {row['model']} on {row['window']}: {row['not_scored']}")
     if args.series_out:
         print(f"wrote every series' window totals per model and window to {args.series_out}")
     for line in table.attrs.get("verdict", []):  # the event report's verdict, said here too (trial 9 F3)

@@ -308,7 +308,10 @@ def compare_models(frame: pd.DataFrame, *, models, windows: dict[str, tuple], le
     ``window_coverage``: the share of series whose window total lies inside its own band (the
     selection table's). ``worst_series``: the series furthest off (``worst_series``), so a large series bias
     can be traced; ``table.attrs["series"]``: every scored series' window totals per model and window
-    (``series_table``). ``unavailable``: declared unavailable days, as ``backtest_windows`` takes them."""
+    (``series_table``). ``unavailable``: declared unavailable days, as ``backtest_windows`` takes them.
+    ``not_scored``: why a figure of the row is blank (NaN: a keyed total has no band of its own, a
+    window without sales no bias, a flat history no scale), and over how many series a pooled series
+    figure was computed when some had none (``not_scored``; "" when every figure is scored)."""
     lo, hi = quantile_column(min(quantiles)), quantile_column(max(quantiles))
     rows, notes, series_rows = [], [], []
     for model in models:
@@ -341,17 +344,67 @@ def compare_models(frame: pd.DataFrame, *, models, windows: dict[str, tuple], le
                              **({"summed_wape": tot["summed_wape"], "direct_total_wape": tot["direct_total_wape"],
                                  "direct_series_wape": metrics.wape(fc["y"], fc["yhat_direct"])}
                                 if "summed_wape" in tot else {})})
+                rows[-1]["not_scored"] = not_scored(rows[-1], per, series_keys(frame, keys),
+                                                    keyed_total=bool(series_keys(frame, keys)) and not reconcile)
     if not rows:
         raise ModelError("no model could be backtested: " + "; ".join(notes)
                          + ". Try other models (e.g. event_naive, seasonal_naive), a shorter lead or "
                            "other years")
     table = pd.DataFrame(rows)
-    if series_keys(frame, keys) and not reconcile:
-        notes.append("coverage and scaled pinball of the total are not scored: the sum of the series' "
-                     "quantiles is no quantile of the total; series_coverage is the series' own")
     table.attrs["notes"] = notes
     table.attrs["series"] = pd.concat(series_rows, ignore_index=True)
     return table
+
+
+# why a figure of the backtest table is blank (NaN): the figure's columns and the reason
+_NO_SCALE = ("the history's in-sample seasonal-naive MAE is 0 or undefined (a flat history, or one week or "
+             "less): nothing to scale by")
+
+
+def not_scored(row: dict, per: pd.DataFrame, keys: list[str], *, keyed_total: bool) -> str:
+    """Why each blank (NaN) figure of a ``compare_models`` row is blank, and over how many series a
+    pooled series figure was computed when some series have none (trial 15 F10: coverage and
+    pinball showed NaN unexplained). ``row``: the row's figures; ``per``: its window's per-series
+    scores (``backtest_windows``' ``per_series``); ``keyed_total``: the total is a sum of series
+    not reconciled with a direct forecast (no band of its own). "" when every figure is scored
+    over every series.
+
+    The rules: WAPE and bias need sales in the window; MASE and the scaled pinball the history's
+    in-sample seasonal-naive MAE (``metrics.seasonal_naive_mae``, Hyndman & Koehler 2006) as a
+    scale; coverage and the pinball a band (a keyed total's sum of quantiles is none). A series'
+    bias and WAPE need its own sales in the window, its window coverage a band of its window total.
+    """
+    def blank(*columns):
+        return [c for c in columns if c in row and not np.isfinite(float(row[c]))]
+
+    parts = []
+    if blank("wape", "bias"):
+        parts.append(f"{', '.join(blank('wape', 'bias', 'total_error'))}: nothing sold in the window")
+    banded = blank("coverage", "scaled_pinball")
+    if banded and (keyed_total or "coverage" in banded):
+        why = ("the sum of the series' quantiles is no quantile of the total (the event report, or --reconcile, "
+               "scores the directly forecast total's band)" if keyed_total else "the model gave no band")
+        parts.append(f"{', '.join(banded)}: {why}")
+    scaled = blank("mase") + [c for c in blank("scaled_pinball") if not keyed_total and "coverage" not in banded]
+    if scaled:
+        parts.append(f"{', '.join(scaled)}: {_NO_SCALE}")
+    unsold = per[~np.isfinite(per["bias"].to_numpy(float))]
+    if len(unsold) and len(unsold) < len(per):
+        parts.append(f"median_series_wape, mean_series_bias, series_bias_sd over {len(per) - len(unsold)} of "
+                     f"{len(per)} series: {len(unsold)} sold nothing in the window ({_named(unsold, keys)})")
+    unbanded = per[~np.isfinite(per["window_covered"].to_numpy(float))]
+    if len(unbanded) and len(unbanded) < len(per):
+        parts.append(f"window_coverage over {len(per) - len(unbanded)} of {len(per)} series: {len(unbanded)} "
+                     f"without a band of its window total ({_named(unbanded, keys)})")
+    elif len(unbanded):
+        parts.append("window_coverage: no series has a band of its window total")
+    return "; ".join(parts)
+
+
+def _named(rows: pd.DataFrame, keys: list[str], limit: int = 3) -> str:
+    """Up to ``limit`` series of ``rows`` by their keys, the rest counted."""
+    names = [series_label({k: r[k] for k in keys}) for _, r in rows.head(limit).iterrows()]
+    return ", ".join(names) + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
 
 
 def series_table(per: pd.DataFrame, model: str, keys: list[str], lo: str, hi: str) -> pd.DataFrame:
@@ -369,6 +422,12 @@ def series_table(per: pd.DataFrame, model: str, keys: list[str], lo: str, hi: st
     out[lo], out[hi] = per["band_lo"], per["band_hi"]
     out["in_band"] = per["window_covered"].map({1.0: True, 0.0: False}).astype("boolean")
     out["replaced"] = per["replaced"]
+    # a blank figure says why (trial 15 F10)
+    unsold = ~np.isfinite(per["bias"].to_numpy(float))
+    unbanded = ~np.isfinite(per["window_covered"].to_numpy(float))
+    out["not_scored"] = [", ".join(w for w, on in (("bias and wape: nothing sold in the window", a),
+                                                   ("in_band: no band of the window total", b)) if on)
+                         for a, b in zip(unsold, unbanded)]
     return out.reset_index(drop=True)
 
 

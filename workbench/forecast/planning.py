@@ -1285,6 +1285,7 @@ BACKTEST_COLUMNS = {  # column: (header, display kind); shares as percentages
     "window_coverage": ("window coverage", "pct"),
     "worst_series": ("furthest off", "text"),
     "replaced_series": ("by fallback", "count"),
+    "not_scored": ("blank because", "text"),  # why a figure is blank (—), or its series count (trial 15 F10)
 }  # the number of series is said in the caption (backtest_caption), the same on every row
 
 
