@@ -49,8 +49,9 @@ def load_series(data: str | Path, *, date_col: str, target: str, keys=(), freq: 
     names, named = product_names(raw, keys, source)
     for note in named:
         warnings.warn(note, ProductNamesWarning, stacklevel=2)
-    read = table_notes(frame, freq, source, raw=raw, used=[date_col, target, *keys, *([names["header"]] if names else [])],
-                       target=target, keys=list(keys), level_flag="--keys", calendar=calendar, warn=True) + named
+    used = [date_col, target, *keys, *([names["header"]] if names else [])]
+    read = table_notes(frame, freq, source, raw=raw, used=used, target=target, keys=list(keys), level_flag="--keys",
+                       calendar=calendar, warn=True) + named
     frame, notes = map_codes(frame, keys, mapping)
     for note in notes:
         warnings.warn(note, SuccessorsWarning, stacklevel=2)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from workbench.notes import figure
+
 STATUSES = ("green", "red", "info")
 
 
@@ -72,7 +74,7 @@ def _fmt(value: float, kind: str) -> str:
     if kind in ("share", "pct"):
         return f"{value:.1%}"
     if kind in ("money", "units"):
-        return f"{value:,.0f}"
+        return figure(value)  # a non-zero target never reads 0
     return f"{value:.2f}" if kind == "ratio" else f"{value:g}"
 
 

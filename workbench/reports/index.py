@@ -23,6 +23,7 @@ import jinja2
 
 from workbench import __version__
 from workbench.errors import ConfigError
+from workbench.notes import figure
 from workbench.reports.layout import INDEX_FILE, LEDGER_FILE
 from workbench.reports.ledger import Ledger, RunRecord
 from workbench.reports.limits import DEFAULT_TIMEZONE
@@ -37,8 +38,8 @@ def format_value(value: Any, kind: str = "number") -> str:
     """A recorded result for people: thousands separators, never an exponent.
 
     ``kind`` (see :func:`workbench.reports.record.record`): a ``share`` is shown in % with one
-    decimal (0.4287 -> ``42.9%``), a ``percent`` too (42.87 -> ``42.9%``), ``money`` whole with its unit (``6,866,489 CNY``), ``units``
-    whole. Other numbers: integers and numbers of 1000 or more whole (``2,473,073``), smaller
+    decimal (0.4287 -> ``42.9%``), a ``percent`` too (42.87 -> ``42.9%``), ``money`` whole with
+    its unit (``6,866,489 CNY``), ``units`` whole. Other numbers: integers and numbers of 1000 or more whole (``2,473,073``), smaller
     ones with 4 significant digits in fixed notation, trailing zeros dropped (``0.6125``,
     ``0.00001234``); lists item by item; other values as text.
     """
@@ -49,9 +50,9 @@ def format_value(value: Any, kind: str = "number") -> str:
     if kind in ("share", "percent"):
         return f"{value * (100 if kind == 'share' else 1):,.1f}%"
     if kind == "money":
-        return f"{value:,.0f} CNY"
+        return f"{figure(value)} CNY"  # a non-zero amount never reads 0 (trial 15 F8)
     if isinstance(value, int) or abs(value) >= 1000 or kind == "units":
-        return f"{value:,.0f}"
+        return figure(value)
     if value == 0:
         return "0"
     decimals = min(MAX_DECIMALS, max(0, 3 - math.floor(math.log10(abs(value)))))
@@ -68,7 +69,8 @@ def describe_change(new: Any, old: Any, since: str, kind: str = "number") -> str
         if new == old:
             return f"unchanged since {since}"
         if kind in ("share", "percent"):
-            return f"moved {(new - old) * (100 if kind == 'share' else 1):+.1f} pp since {since} (was {format_value(old, kind)})"
+            points = (new - old) * (100 if kind == "share" else 1)
+            return f"moved {points:+.1f} pp since {since} (was {format_value(old, kind)})"
         if old == 0:
             return f"was 0 in {since}"
         pct = (new - old) / abs(old) * 100.0

@@ -100,8 +100,8 @@ def record(name: str, value: Any, kind: str | None = None) -> Any:
     """Record ``value`` under ``name`` for the report run; returns ``value`` unchanged.
 
     ``kind`` says how the index and the terminal show it: ``"share"`` (a fraction, 0.43 shown as
-    43.0 %), ``"percent"`` (a value in percent, 43.0 shown as 43.0 %), ``"money"`` (CNY, whole), ``"units"`` (whole) or ``"number"``; None: from the name
-    (:func:`default_kind`). Raises ``ParameterError`` for a bad name, value or kind.
+    43.0 %), ``"percent"`` (a value in percent, 43.0 shown as 43.0 %), ``"money"`` (CNY, whole),
+    ``"units"`` (whole) or ``"number"``; None: from the name (:func:`default_kind`). Raises ``ParameterError`` for a bad name, value or kind.
     """
     if not isinstance(name, str) or not _NAME.match(name):
         raise ParameterError(
