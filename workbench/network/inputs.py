@@ -154,7 +154,7 @@ def read_demand(path: str | Path, *, period: tuple | None = None, event: str | N
     ``events``, and :class:`ConfigError` for the events file's faults (file and line).
     """
     frame = read_table(path, encoding=encoding, sheet=sheet, text_columns=("city",),
-                       fields=("city", "demand", "hot_share", "lat", "lon", "province"))
+                       fields=("city", "demand", "hot_share", "lat", "lon"))  # a forecast's 省份 keeps its name
     if "city" in frame.columns:
         if period is not None or event is not None:
             raise ParameterError(f"{path}: a city table states its period with days, not with "
