@@ -1175,8 +1175,13 @@ def selection_table(result: EventForecast, history: pd.DataFrame,
     ``attrs["last_window"]`` names it; NaN for a series with no event history, and no column when the
     history holds no whole window): its own reaction beside the forecast, so an item whose forecast
     falls short of what it sold last time is seen (trial 12: a 年货 gift box that sold 1,856 units in
-    its first 年货节 ranked 42nd of 48 on a forecast of 311).
-    Units are the target's (units or CNY). Rows with a NaN baseline (naive models) have NaN uplift.
+    its first 年货节 ranked 42nd of 48 on a forecast of 311), and ``uplift_measured`` (False where the
+    series' model has no baseline without event effects: a naive model, an intermittent rate (TSB),
+    last year's path of a yearly off season; its ``baseline``, ``uplift``, ``uplift_pct`` and
+    ``uplift_share`` are NaN, "not measured", never 0: a flat rate's 0 read as "the event does not
+    lift it", user trial F6). ``attrs["uplift_note"]`` says which series and why ("" when every
+    uplift is measured).
+    Units are the target's (units or CNY).
     """
     from workbench.data.validate import period_end, window_share
 
@@ -1208,12 +1213,28 @@ def selection_table(result: EventForecast, history: pd.DataFrame,
         flags["last_window"] = flags["last_window"].where(~flags["no_event_history"])
         flags.attrs["last_window"] = f"{last.label} {last.year}"
     out = out.merge(flags, on=keys, how="left") if keys else out.assign(**flags.iloc[0].to_dict())
-    out.attrs["last_window"] = flags.attrs.get("last_window")
+    out["uplift_measured"] = out["uplift"].notna()
     out = out.sort_values("forecast", ascending=False, kind="stable").reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     out = with_names(out, history.attrs.get("product_names"))  # 商品名称 beside the code (trial 15 F9)
     out.attrs["product_names"] = history.attrs.get("product_names")
+    out.attrs["last_window"] = flags.attrs.get("last_window")
+    out.attrs["uplift_note"] = uplift_note(out, keys)
     return out
+
+
+def uplift_note(selection: pd.DataFrame, keys: list[str]) -> str:
+    """The note on the series of a selection table whose uplift is not measured
+    (``uplift_measured`` False): how many, the first few by rank, and why; "" when there are none."""
+    missing = selection[~selection["uplift_measured"]]
+    if missing.empty:
+        return ""
+    named = ", ".join("/".join(str(row[k]) for k in keys) or "the series" for _, row in missing.head(5).iterrows())
+    more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+    return (f"uplift not measured (shown as —, not 0) for {len(missing)} of {len(selection)} series ({named}{more}): "
+            f"their model has no baseline without event effects (an intermittent rate, last year's path of a "
+            f"yearly off season, or a naive model), so how far the event lifts them is unknown; their forecast "
+            f"is the window's whole demand")
 
 
 def export_tables(selection: pd.DataFrame, params: EventParams, result: EventForecast) -> list[Path]:
@@ -1389,6 +1410,8 @@ def window_band_caption(quantiles) -> str:
 
 
 def selection_view(selection: pd.DataFrame) -> pd.DataFrame:
-    """The ranked selection table as the report shows it: ``no_event_history`` as ``yes`` / ``no``
-    (the exported CSV keeps True / False)."""
-    return selection.assign(no_event_history=selection["no_event_history"].map({True: "yes", False: "no"}))
+    """The ranked selection table as the report shows it: ``no_event_history`` and
+    ``uplift_measured`` as ``yes`` / ``no`` (the exported CSV keeps True / False)."""
+    words = {True: "yes", False: "no"}
+    return selection.assign(no_event_history=selection["no_event_history"].map(words),
+                            uplift_measured=selection["uplift_measured"].map(words))

@@ -90,8 +90,9 @@ class TSB(Forecaster):
         probability of demand; None (default): chosen from ``ALPHAS`` by the squared error of
         the in-sample forecasts against the mean demand of the ``RATE_PERIODS`` periods after.
 
-    The forecast is flat (units per period); ``fit`` raises ``ModelError`` for a series with no
-    demand at all (nothing to estimate a size from).
+    The forecast is flat (units per period) and has no baseline (``Prediction.baseline`` None: an
+    event's uplift is not measured, as a naive model's); ``fit`` raises ``ModelError`` for a series
+    with no demand at all (nothing to estimate a size from).
     """
 
     name = "tsb"
@@ -137,4 +138,5 @@ class TSB(Forecaster):
         notes = [f"{self.name}: mean rate {readable(self.rate_)} a period (sales in {sold:.0%} of "
                  f"{len(self.y_)} periods; smoothing {self.alpha_size_:g} size, {self.alpha_prob_:g} "
                  f"probability), quantiles of {spread}"]
-        return Prediction(future, mean, qs, notes, mean.copy())
+        # a flat rate has no event effect to take off: its uplift is not measured (no baseline), not 0 (user trial F6)
+        return Prediction(future, mean, qs, notes)

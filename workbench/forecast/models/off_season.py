@@ -157,7 +157,8 @@ class OffSeasonPath(Forecaster):
                          f"a year before ({', '.join(str(self.ds_[b].date()) for b in back[empty])}; no yearly off "
                          f"season there): forecast at its season's level ({readable(self.season_level_)} per period, "
                          f"the mean of its last year's selling {words}) x the growth, not zero")
-        return Prediction(pd.DatetimeIndex(future), mean, qs, notes, mean.copy())
+        # last year's periods hold its events as they were: no baseline without them, so no uplift measured (F6)
+        return Prediction(pd.DatetimeIndex(future), mean, qs, notes)
 
     def _festival_move(self, future: pd.DatetimeIndex, back: pd.DatetimeIndex,
                        moving: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:

@@ -82,6 +82,7 @@ from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, For
                                             censored_at_zero, count_band, count_dispersion)
 from workbench.forecast.models.launch import LaunchCurve
 from workbench.forecast.models.lunar import WINDOWS as FESTIVAL_FREQUENCIES, LunarEffect, festival_lift
+from workbench.forecast.models.own_lift import OwnLifts, own_lifts
 from workbench.forecast.models.pool_season import SeasonShare, shares_season
 from workbench.forecast.models.regime import nondaily_start
 from workbench.forecast.models.unseen import borrow_unseen
@@ -109,6 +110,9 @@ class RecentLevel(Forecaster):
     lunar_prior : a pooled ``lunar.LunarEffect`` (``ets``'s, fitted on a panel's sum; the core
         passes it to the guard's fallback at weeks and months), or None: the festival's effects
         at their dates are the weekly and monthly series' pooled uplift (``_pooled_uplift``).
+    own_events : daily data: each event's uplift is the pooled one times the series' own lift
+        over it, counted on its past windows (``own_lift.own_lifts``), and the level is read net
+        of both; ``event_profile`` asks it for the intermittent series it hands over.
     """
 
     name = "recent_level"
@@ -116,13 +120,15 @@ class RecentLevel(Forecaster):
     capabilities = Capabilities(events=True, baseline=True, launch_param="launch_curve")
 
     def __init__(self, window: int | None = None, prior=None, launch_curve: LaunchCurve | None = None,
-                 pooled_path: bool = True, own_season: bool = False, lunar_prior: LunarEffect | None = None):
+                 pooled_path: bool = True, own_season: bool = False, lunar_prior: LunarEffect | None = None,
+                 own_events: bool = False):
         self.window = window
         self.prior = prior
         self.lunar_prior = lunar_prior
         self.launch_curve = launch_curve
         self.pooled_path = pooled_path
         self.own_season = own_season
+        self.own_events = own_events
 
     def fit(self, y, ds, *, freq="D", calendar: RetailCalendar | None = None):
         self._store_history(y, ds, freq, calendar)
@@ -142,7 +148,10 @@ class RecentLevel(Forecaster):
         # and the pooled uplift is its events' whole evidence
         self.young_ = freq == "D" and self.prior is not None and len(self.y_) - first < YOUNG_DAYS
         self.path_days_ = _day_numbers(self.ds_[-width:]) if self.young_ and self.pooled_path else None
-        uplift = self._pooled_uplift(self.ds_[-width:])
+        # its own lift over the pooled uplift in the event windows it saw (counted: ``own_lift``)
+        self.own_ = own_lifts(self.y_[first:], self.ds_[first:], self.calendar_, self._pooled_uplift(self.ds_[first:])) \
+            if self.own_events and freq == "D" else OwnLifts()
+        uplift = self._event_uplift(self.ds_[-width:])
         self.event_days_ = int((uplift != 0.0).sum())
         self.width_ = width
         # a launch's days ramp along the curve: that rise is neither event nor error of the level
@@ -169,7 +178,8 @@ class RecentLevel(Forecaster):
         launch's ramp along the curve, the pool's path over them: its level's age and the pool's
         mean over them are where the forecast grows from) on each; returns each day's multiple of
         the level, ``exp(share * uplift + offset)`` (shape (width,))."""
-        self.uplift_share_ = uplift_share(recent, uplift, offset)
+        # with its own lifts measured the uplift is the series' own, net of which the level is read whole
+        self.uplift_share_ = 1.0 if self.own_.lift else uplift_share(recent, uplift, offset)
         lift = np.exp(self.uplift_share_ * uplift + offset)  # the share of the pooled uplift the series shows
         self.level_ = float(recent.sum() / lift.sum())
         self.weekday_ = np.ones(7)
@@ -186,7 +196,7 @@ class RecentLevel(Forecaster):
         the pooled event spans, offset by its weekday pattern and its ramp along the launch curve."""
         start = first if self.start_ is None else max(first, self.start_)
         idx = np.arange(start, len(self.y_))
-        idx = idx[self._pooled_uplift(self.ds_[idx]) == 0.0]
+        idx = idx[self._event_uplift(self.ds_[idx]) == 0.0]
         week = self.weekday_[self.ds_[idx].dayofweek.to_numpy()]
         offset = np.log(np.where(week > 0, week, 1.0))
         if self.launch_age_ is not None:  # a ramp along the panel's curve is no season
@@ -201,14 +211,14 @@ class RecentLevel(Forecaster):
             base = base * self.weekday_[future.dayofweek.to_numpy()]
         own = own_path(self.y_, self.width_, horizon) \
             if self.own_season and self.freq_ == "D" and self.start_ is None and self.path_days_ is None else None
-        uplift = self._pooled_uplift(future) if own is None else np.zeros(horizon)  # its own year holds its events
+        uplift = self._event_uplift(future) if own is None else np.zeros(horizon)  # its own year holds its events
         borrowed = None
         if self.freq_ == "D" and self.prior is not None and own is None:  # an event the pooled profile never saw
             borrowed = borrow_unseen(self.prior.uplift, event_offsets(future, self.calendar_), future,
                                      self.ds_[-1], self.calendar_, self.name)
             uplift = uplift + borrowed.uplift
-        net = (f" net of {self.uplift_share_:.0%} of the pooled event uplift on {self.event_days_} of them"
-               if self.event_days_ else "")
+        net = ("" if not self.event_days_ else f" net of its own event lifts on {self.event_days_} of them"
+               if self.own_.lift else f" net of {self.uplift_share_:.0%} of the pooled event uplift on {self.event_days_} of them")
         growth = spread = None
         read = f"mean of the last {self.width_} periods{net} ({readable(self.level_)})"
         said = []
@@ -244,6 +254,9 @@ class RecentLevel(Forecaster):
         if self.lunar_prior is not None and self.freq_ in FESTIVAL_FREQUENCIES and uplift.any():
             said.append(f"with the pooled Spring Festival and New Year sale effects at this year's dates "
                         f"({self.lunar_prior.describe()})")
+        if self.own_.lift and own is None:
+            said.append(f"its own event lifts over the pooled profile, counted on its past windows: "
+                        f"{self.own_.describe(self.calendar_)}")
         notes = [f"{self.name}: {read}, {'; '.join(said)}" if said else f"{self.name}: flat {read}, no growth"]
         mean = base * np.exp(uplift)  # the uplift is a log ratio to the baseline
         # a walk's step is calendar time (the full window), not the few days a launch's level was read on:
@@ -259,8 +272,12 @@ class RecentLevel(Forecaster):
         event_spread = None
         if borrowed is not None:
             notes += borrowed.notes  # also an event without a kind: forecast flat, and said so
-        if borrowed is not None and borrowed.spread.any():
-            event_spread = borrowed.spread
+        # an own lift's remaining noise and a borrowed uplift's spread: level errors of a window no refit measured
+        unmeasured = self.own_.on(future, self.calendar_)[1] if own is None else np.zeros(horizon)
+        if borrowed is not None:
+            unmeasured = np.hypot(unmeasured, borrowed.spread)
+        if unmeasured.any():
+            event_spread = unmeasured
             centre = np.log1p(mean)
             wide = widened_offsets({q: np.log1p(v) - centre for q, v in qs.items()}, event_spread)
             qs = {q: censored_at_zero(np.expm1(centre + d)) for q, d in wide.items()}
@@ -278,6 +295,12 @@ class RecentLevel(Forecaster):
             return uplift
         seen = max(self.prior.recent.values()) - float(self.prior.level(self.path_days_).mean())
         return uplift + np.minimum(path, self.season_.share * seen)
+
+    def _event_uplift(self, dates) -> np.ndarray:
+        """Log uplift on each of ``dates`` (shape (len(dates),)): the pooled one
+        (``_pooled_uplift``) plus the series' own lift over it (``own_``; daily data)."""
+        uplift = self._pooled_uplift(dates)
+        return uplift + self.own_.on(dates, self.calendar_)[0] if self.own_.lift else uplift
 
     def _pooled_uplift(self, dates) -> np.ndarray:
         """Log uplift of the pooled profile (``prior.uplift``) on each of ``dates`` (daily data;
