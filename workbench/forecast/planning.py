@@ -1413,5 +1413,5 @@ def selection_view(selection: pd.DataFrame) -> pd.DataFrame:
     """The ranked selection table as the report shows it: ``no_event_history`` and
     ``uplift_measured`` as ``yes`` / ``no`` (the exported CSV keeps True / False)."""
     words = {True: "yes", False: "no"}
-    return selection.assign(no_event_history=selection["no_event_history"].map(words),
-                            uplift_measured=selection["uplift_measured"].map(words))
+    return selection.assign(**{flag: selection[flag].map(words) for flag in ("no_event_history", "uplift_measured")
+                               if flag in selection})

@@ -42,6 +42,11 @@ level), grows along that curve from their mean age, as ``event_profile`` and ``e
 older launches, or is held flat without a usable one; a launch a few periods old is still
 ramping up).
 
+With ``own_events`` (the intermittent series ``event_profile`` hands it) each event's uplift is the
+pooled one times the series' own lift over it, counted on its past windows (``own_lift.own_lifts``:
+units sold over those expected at its base rate times the pooled uplift), and the level is read net
+of that whole uplift; the lift's noise widens the window band (``Prediction.event_spread``).
+
 The weekday pattern is used only where each weekday carries at least ``MIN_WEEKDAY_UNITS``
 expected units in the window: below that one sale on one Friday would read as a weekly pattern
 (a Poisson count of 20 has a relative standard error of 22%).

@@ -7,9 +7,9 @@ against a level the series has left, reaches absurd values.
 
 * **start** (``series_start``): the first *sustained level*. Volume begins on the first day of
   the first ``START_RUN``-day stretch with at least ``START_SHARE`` of its days non-zero (stray
-  early orders do not count; but days before it that sold on at least ``INTERMITTENT_SHARE`` (half)
-  the share of days the series sells on after it are its volume already, scattered: it starts
-  at its first sale), or on the first non-zero week, month or quarter. A *pre-launch
+  early orders do not count; but ``SCATTERED_DAYS`` (56) or more before it that sold on at least
+  ``INTERMITTENT_SHARE`` (half) the share of days the series sold on over as many days from it are
+  its volume already, scattered: it starts at its first sale), or on the first non-zero week, month or quarter. A *pre-launch
   trickle* is then skipped (``after_trickle``): when everything sold from there up to a later
   period averages under ``TRICKLE_SHARE`` (5%) of the median level of the ``LEVEL_PERIODS``
   periods that follow it (28 days, 4 weeks, 3 months, 2 quarters; at least
@@ -105,6 +105,7 @@ START_SHARE = 0.7
 # sale days before the first sustained stretch, as a share of the sale days' share after it, from which
 # the series was already selling (intermittently) there: its start is its first sale (``volume_start``)
 INTERMITTENT_SHARE = 0.5
+SCATTERED_DAYS = 56  # days of scattered sales before the stretch, at least: a regime of their own (8 weeks)
 TRICKLE_SHARE = 0.05  # pre-launch volume: under this share of the level that follows it
 SEASON_SHARE = 0.5  # volume that sold at this share of the level over LEVEL_PERIODS periods is no trickle
 LEVEL_PERIODS = {"D": 28, "W": 4, "MS": 3, "QS": 2}  # periods whose median is the level after a trickle
@@ -159,8 +160,9 @@ def volume_start(y: np.ndarray, freq: str = "D") -> int:
     """Index where the volume of ``y`` (units per period, >= 0, at ``freq``: D, W, MS or QS)
     begins: its first sustained non-zero day (the first ``START_RUN``-day stretch with at least
     ``START_SHARE`` of its days non-zero; 0 when the series never sustains volume, and its first
-    sale when the days before the stretch sold on ``INTERMITTENT_SHARE`` of the share of days it
-    sells on after it or more, so that an intermittent series is taken whole), or its first
+    sale when the ``SCATTERED_DAYS`` or more before the stretch sold on ``INTERMITTENT_SHARE`` of
+    the share of days it sold on over as many days from it or more, so that an intermittent series
+    is taken whole), or its first
     non-zero week, month or quarter. 0 for an all-zero series."""
     y = np.asarray(y, float)
     nonzero = (y > 0).astype(float)
@@ -173,10 +175,12 @@ def volume_start(y: np.ndarray, freq: str = "D") -> int:
     if not len(ok):
         return 0
     first, start = int(np.argmax(nonzero)), int(ok[0])
-    # a series that sold on its scattered days before the stretch, at INTERMITTENT_SHARE of its rate of sale
-    # days after it or more, had its volume already: a chance run of sale days (ten in a fortnight at a
-    # third of the days) is no start (a SKU at 36% sale days lost two years, and its past 年货节, to one)
-    if start > first and nonzero[first:start].mean() >= INTERMITTENT_SHARE * nonzero[start:].mean():
+    # a series that sold on its scattered days for SCATTERED_DAYS or more before the stretch, on
+    # INTERMITTENT_SHARE or more of the share of days it sold on over as many days from it, had its volume
+    # already: a chance run of sale days (ten in a fortnight at a third of the days) is no start (a SKU at 36%
+    # sale days lost two years, and its past 年货节, to one); a season's first weeks are not that long
+    before = nonzero[first:start]
+    if len(before) >= SCATTERED_DAYS and before.mean() >= INTERMITTENT_SHARE * nonzero[start:start + len(before)].mean():
         return first
     return start
 
