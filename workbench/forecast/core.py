@@ -27,13 +27,13 @@ from workbench.forecast.conformal import (HORIZON_BANDS, MIN_CHANGE_UNITS, apply
                                           rolling_origin_errors)
 from workbench.forecast.guard import GUARD_FALLBACK, check_prediction, window_cap
 from workbench.forecast.engines import Engine, make_engine, progress_bar
-from workbench.forecast.features import quiet_periods, same_periods_a_year_before
+from workbench.forecast.features import event_free_periods, quiet_periods, same_periods_a_year_before
 from workbench.forecast.models import MODELS, make_model, resolve_model
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, PER_PERIOD_FIELDS, Prediction, count_dispersion,
                                             future_dates, quantile_column)
 from workbench.forecast.models.launch import (BIN_PERIODS, MIN_LAUNCHES, YEAR_PERIODS, LaunchCurve, age_levels,
                                               grouping_curve, launch_curve, launch_start, not_a_launch)
-from workbench.forecast.models.regime import stopped_since
+from workbench.forecast.models.regime import stopped_since, unexplained_peak
 from workbench.forecast.models.event_profile import PooledPrior
 from workbench.forecast.models.yearly_season import zero_off_season
 from workbench.forecast.request import ForecastRequest, check_keys
@@ -203,7 +203,13 @@ def _choose_model(job: _Job, y: np.ndarray, ds: pd.DatetimeIndex) -> tuple[str, 
     ``GUARD_FALLBACK`` holds its level since the start (trial 10, not rerunnable: a nut box
     launched 47 days before the cut-off, by the seasonal naive before 09989fb, repeated a
     November week into the New Year sale: 184 units against 953). A launch is
-    ``launch.launch_of``'s (``LaunchCurve.start_of``), the curve's own rule."""
+    ``launch.launch_of``'s (``LaunchCurve.start_of``), the curve's own rule. A series too short
+    for the model that is no launch (a slow seller, a table that starts at its first sale) but
+    has a pooled prior goes to ``GUARD_FALLBACK`` with it too (``_fallback_params``): its recent
+    level times the pooled event profile, the band widened for the few periods its level was
+    read on (``recent_level.level_spread``); the seasonal naive, which ignores the prior, repeated
+    a slow gift box's last week into its first 年货节: -84% and -62% of the window
+    (``benchmarks/launch_lift.py``)."""
     caps = MODELS[job.model].capabilities
     curve = job.params.get(caps.launch_param) if caps.launch_param else None
     start = curve.start_of(y, ds) if curve is not None else None  # a launch, with a usable curve or not
@@ -211,6 +217,11 @@ def _choose_model(job: _Job, y: np.ndarray, ds: pd.DatetimeIndex) -> tuple[str, 
         reason = f"{job.freq} data ({job.model} fits {', '.join(caps.frequencies)} data)"
     elif len(y) < caps.min_history and start is None:
         reason = f"only {len(y)} periods of history ({job.model} needs {caps.min_history})"
+        pooled = _fallback_params(job)
+        if "prior" in pooled or "lunar_prior" in pooled:  # its recent level x the pooled event profile
+            return GUARD_FALLBACK, pooled, (
+                f"{job.model}: {reason}; forecast by {GUARD_FALLBACK} at its recent level with the pooled event "
+                f"profile instead")
     elif start is not None and len(y) - start < caps.min_history:
         return GUARD_FALLBACK, _fallback_params(job), (
             f"{job.model}: only {len(y) - start} periods since the launch on {ds[start].date()} ({job.model} needs "
@@ -825,6 +836,65 @@ def censor_unavailable(frame: pd.DataFrame, keys, spans: pd.DataFrame | None, fr
     return frame, notes
 
 
+def censor_unexplained_peaks(frame: pd.DataFrame, keys, freq: str, calendar: RetailCalendar | None = None
+                             ) -> tuple[pd.DataFrame, list[SeriesNote]]:
+    """``frame`` with each series' unexplained peaks read as its level, and a note per series
+    naming the dates.
+
+    An unexplained peak (``regime.unexplained_peak``) is a run of periods far above the series' own
+    level, outside every event window of the run's calendar, that has ended: a 中秋 / Mid-Autumn
+    mooncake peak when the planner's calendar lacks 中秋, or a one-off influencer livestream. Read as
+    sales, it enters the level (a level shift at its start, a season or growth from a year of it):
+    a mooncake peak that ended 10 days before the cut-off carried the next 双11 to +374%
+    (``benchmarks/launch_lift.py``). Read at the level around it, the forecast is the series'
+    level and its calendar events; a peak that recurs is a festival the planner adds to an
+    ``--events`` file, which then explains it. Peaks that are calendar events are never touched.
+    Every model, the guard and the window bands read the censored history.
+
+    Parameters
+    ----------
+    frame : the standard frame ``[keys..., ds, y]``, ``y`` in the data's units per period.
+    keys : series key columns.
+    freq : the frame's periods (``"D"``, ``"W"``, ``"MS"``, ``"QS"``; each dated by its first day).
+    calendar : the run's ``RetailCalendar`` (None: the shipped one), whose event windows explain a peak.
+
+    Returns
+    -------
+    The frame (a copy, ``y`` as float, when a series has a peak; else ``frame`` itself) and the notes.
+    """
+    keys = series_keys(frame, keys)
+    calendar = calendar or default_calendar()
+    values = frame["y"].to_numpy(float, copy=True)
+    dates = frame["ds"].to_numpy()
+    notes, changed = [], False
+    word = PERIOD_WORDS[freq]
+    groups = frame.groupby(keys, sort=True, observed=True, dropna=False).indices if keys else {(): np.arange(len(frame))}
+    for key_values, rows in groups.items():
+        rows = rows[np.argsort(dates[rows], kind="stable")]
+        ds = pd.DatetimeIndex(dates[rows])
+        peaks = unexplained_peak(values[rows], event_free_periods(ds, freq, calendar), freq)
+        if not peaks:
+            continue
+        key = dict(zip(keys, key_values if isinstance(key_values, tuple) else (key_values,)))
+        said = []
+        for peak in peaks:
+            at = rows[peak.start:peak.end]
+            sold = values[at].sum()
+            values[at] = peak.level
+            said.append(f"{ds[peak.start].date()}..{ds[peak.end - 1].date()} ({peak.end - peak.start} {word}, "
+                        f"x{sold / max(peak.level.sum(), 1e-9):.1f} its level)")
+            changed = True
+        notes.append(SeriesNote(series_label(key), (
+            f"unexplained peak {'; '.join(said)}: far above its level outside every event window of the calendar, "
+            f"read at its level for the forecast (its level and growth); a festival your calendar lacks (e.g. 中秋 "
+            f"/ Mid-Autumn) goes in an --events file, which then explains it"), key))
+    if not changed:
+        return frame, []
+    frame = frame.copy()
+    frame["y"] = values
+    return frame, notes
+
+
 def censor_short_period(frame: pd.DataFrame, keys, freq: str, calendar: RetailCalendar | None = None
                         ) -> tuple[pd.DataFrame, list[str]]:
     """``frame`` with its last day read as each series' level when the data say it was cut short,
@@ -1143,12 +1213,14 @@ def _censored_history(frame: pd.DataFrame, keys, unavailable: pd.DataFrame | Non
                      calendar: RetailCalendar | None = None) -> tuple[pd.DataFrame, list]:
     """What every forecast reads of ``frame`` (the standard frame ``[keys..., ds, y]`` at ``freq``) before
     any fit, and its notes (the short last day's first): its declared unavailable days at its level
-    (``censor_unavailable``; ``unavailable``: ``read_unavailable``'s table or None), then a last day
+    (``censor_unavailable``; ``unavailable``: ``read_unavailable``'s table or None), its unexplained
+    peaks at its level (``censor_unexplained_peaks``), then a last day
     cut short at each series' level (``censor_short_period``, judged on the censored sales: a declared
     day is no cut). The one place ``forecast`` and ``forecast_to_parquet`` read them."""
     frame, censored = censor_unavailable(frame, keys, unavailable, freq, calendar)
+    frame, peaks = censor_unexplained_peaks(frame, keys, freq, calendar)
     frame, short = censor_short_period(frame, keys, freq, calendar)
-    return frame, [*short, *censored]
+    return frame, [*short, *censored, *peaks]
 
 
 def forecast(

@@ -8,7 +8,7 @@ import pandas as pd
 
 from workbench.calendar import RetailCalendar
 from workbench.calendar.events import OWN_EVENT_MARGINS
-from workbench.data.validate import pause_days, placed_periods
+from workbench.data.validate import pause_days, period_end, placed_periods
 
 # Span of each event profile in days around its anchor (lunar events share Spring Festival):
 # wide enough to hold the ramp before and the hangover or recovery after.
@@ -104,6 +104,25 @@ def quiet_days(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> np.ndarray:
     """Boolean mask of the days of ``dates`` outside every event span (``event_offsets``): the
     days a level, or a run of zero sales, is judged on."""
     return ~in_event_span(event_offsets(pd.DatetimeIndex(dates), calendar))
+
+
+def event_free_periods(ds: pd.DatetimeIndex, freq: str, calendar: RetailCalendar) -> np.ndarray:
+    """Boolean mask of the periods dated ``ds`` (each by its first day, at ``freq``) with no day
+    inside any event span (``quiet_days``): the periods no calendar event explains a rise in
+    (``regime.unexplained_peak``). At days, ``quiet_days`` itself. Years the calendar cannot place
+    have no known span: their periods are event-free."""
+    ds = pd.DatetimeIndex(ds)
+    if not len(ds):
+        return np.zeros(0, bool)
+    days = ds if freq == "D" else pd.date_range(ds[0], period_end(ds[-1], freq))
+    placed = placed_periods(days)
+    busy = np.zeros(len(days), bool)
+    if placed.any():
+        busy[placed] = ~quiet_days(days[placed], calendar)
+    if freq == "D":
+        return ~busy
+    period = np.searchsorted(ds.asi8, days.asi8, side="right") - 1  # each day's period
+    return np.bincount(period, weights=busy, minlength=len(ds)) == 0
 
 
 def year_before(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> pd.DatetimeIndex:

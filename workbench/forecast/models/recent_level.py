@@ -286,8 +286,14 @@ class RecentLevel(Forecaster):
             centre = np.log1p(mean)
             wide = widened_offsets({q: np.log1p(v) - centre for q, v in qs.items()}, event_spread)
             qs = {q: censored_at_zero(np.expm1(centre + d)) for q, d in wide.items()}
+        short = level_spread(self.y_[-self.width_:], self.log_errors_, self.dispersion_) \
+            if self.width_ < (self.window or WINDOW.get(self.freq_, 8)) else 0.0
+        if short > 0:
+            notes.append(f"{self.name}: its level read on {self.width_} periods, under the {self.window or WINDOW.get(self.freq_, 8)} "
+                         f"it reads on: window bands widened by its standard error (+-{short:.2f} log)")
         return Prediction(future, mean, qs, notes, base, launch_growth=growth, path_change=path, launch_spread=spread,
-                          event_spread=event_spread, pooled_uplift=self._pooled_rise(path, uplift))
+                          event_spread=event_spread, pooled_uplift=self._pooled_rise(path, uplift),
+                          season_spread=np.full(horizon, short) if short > 0 else None)
 
     def _pooled_rise(self, path: np.ndarray | None, uplift: np.ndarray) -> np.ndarray | None:
         """``Prediction.pooled_uplift`` of a young series (None otherwise): the pooled ``uplift``
@@ -360,6 +366,24 @@ def own_path(y, width: int, horizon: int) -> np.ndarray | None:
             break
     smooth = pd.Series(y).rolling(OWN_SMOOTH, center=True, min_periods=1).mean().to_numpy()
     return smooth[n - YEAR_BACK + np.arange(horizon) % YEAR_BACK] * change
+
+
+def level_spread(recent, log_errors, dispersion: float | None) -> float:
+    """The standard error (log) of a level read as the mean of ``recent`` (units per period,
+    shape (k,)): for small counts (``dispersion``, their variance-to-mean ratio, floored at a
+    Poisson count's 1) ``sqrt(dispersion / sum(recent))``, the relative error of a count's mean;
+    otherwise the standard deviation of the periods' ``log_errors`` (log ratios to the fitted
+    level, shape (k,)) over ``sqrt(k)``. 0 for no units or fewer than 2 periods. It is shared by
+    every period ahead: a window total's band adds it (``Prediction.season_spread``) where the
+    level was read on fewer periods than ``WINDOW`` (a series too short for its own model).
+    Source: the standard error of a mean (a Poisson count's: its variance is its mean)."""
+    recent = np.asarray(recent, float)
+    total = float(recent.sum())
+    if total <= 0 or len(recent) < 2:
+        return 0.0
+    if dispersion is not None:
+        return float(np.sqrt(max(dispersion, 1.0) / total))
+    return float(np.std(log_errors, ddof=1) / np.sqrt(len(log_errors)))
 
 
 def _day_numbers(dates) -> np.ndarray:

@@ -656,3 +656,93 @@ def detect_regime(y: np.ndarray, quiet: np.ndarray, off: np.ndarray | None = Non
     shifts = tuple(born + s for s in found if not off[max(born + s - 7 * SHIFT_WEEKS, 0):born + s + 7 * SHIFT_WEEKS].any())
     return Regime(born, shifts[-1] if shifts else born, shifts, stopped,
                   None if season is None else (born + season[0], born + season[1]))
+
+
+# an unexplained peak (``unexplained_peak``): a run this far above the level (log), at least ...
+PEAK_RISE = float(np.log(2.0))
+PEAK_Z = 3.5  # ... and this many robust standard deviations of the series' own noise above it
+MIN_PEAK_RUN = {"D": 5, "W": 2, "MS": 1, "QS": 1}  # fewest periods of a run: a live-stream day is the level's
+PEAK_SPAN = {"D": 35, "W": 5, "MS": 3, "QS": 2}  # half-width of the running median that is the level
+PEAK_RETURN = {"D": 7, "W": 2, "MS": 1, "QS": 1}  # periods after a run the series must be back: it ended
+
+
+@dataclass(frozen=True)
+class Peak:
+    """A run of periods far above a series' level outside every event window
+    (``unexplained_peak``): indices ``start`` to ``end`` (exclusive) into the history, and
+    ``level``, the series' level over them (units per period, shape (end - start,))."""
+
+    start: int
+    end: int
+    level: np.ndarray
+
+
+def unexplained_peak(y: np.ndarray, outside: np.ndarray, freq: str = "D") -> list[Peak]:
+    """The runs of periods far above the series' own level that no calendar event explains and
+    that have ended: a 中秋 / Mid-Autumn mooncake peak in a calendar without 中秋, a one-off
+    influencer livestream. Read as level, such a run reads as a level shift or a season and
+    carries the next window (trial 15: a mooncake peak forecast the next 双11 at +132..+374%).
+
+    The level is the centred running median of ``log1p(y)`` over the ``outside`` periods,
+    ``PEAK_SPAN`` either side (35 days, 5 weeks, 3 months, 2 quarters): a run shorter than that
+    half-width cannot move it, a longer one is the level (a new level or a season). A period is
+    far above it when its log excess is over ``PEAK_RISE`` (x2) and over ``PEAK_Z`` (3.5) times
+    the series' own noise, the scaled median absolute deviation of the outside periods' excess
+    (robust to the peaks themselves and to a live-stream shop's single big days). Such periods
+    (a single one in between bridged at days: one weekday's dip) make a run of at least
+    ``MIN_PEAK_RUN`` periods (5 days, 2 weeks, a month or quarter), which counts only when the
+    series is back below that bar for the ``PEAK_RETURN`` periods after it (7 days, 2 weeks, a
+    month or quarter): a rise that lasts to the end of the history may be a new level, which
+    ``detect_regime`` judges. Periods before the series' first sale are not read.
+
+    Parameters
+    ----------
+    y : array (n,), units per period (>= 0).
+    outside : boolean array (n,), the periods outside every event window of the calendar
+        (``features.event_free_periods``).
+    freq : the periods: ``"D"``, ``"W"``, ``"MS"`` or ``"QS"``.
+
+    Returns
+    -------
+    The peaks (``Peak``) in order; empty when there is none, or when fewer than ``PEAK_SPAN[freq]``
+    outside periods since the first sale hold a level to read.
+
+    Raises ``ValueError`` when ``outside`` is not of ``y``'s length.
+
+    Source: a Hampel filter (a running median and MAD outlier test; Hampel, *J. Am. Stat. Assoc.*
+    69, 1974; Pearson et al., *IEEE Trans. Signal Process.* 64, 2016) on the log scale, kept to
+    runs that end, outside the calendar's events.
+    """
+    y = np.asarray(y, float)
+    outside = np.asarray(outside, bool)
+    if len(y) != len(outside):
+        raise ValueError(f"unexplained_peak: {len(outside)} event-window flags for {len(y)} periods")
+    sold = np.flatnonzero(y > 0)
+    if not len(sold):
+        return []
+    first, half = int(sold[0]), PEAK_SPAN[freq]
+    read = outside.copy()
+    read[:first] = False
+    if read.sum() < half:
+        return []
+    v = np.log1p(y)
+    level = pd.Series(np.where(read, v, np.nan)).rolling(2 * half + 1, center=True, min_periods=half).median()
+    level = level.interpolate(limit_direction="both").to_numpy()
+    excess = v - level
+    kept = excess[read & ~np.isnan(excess)]
+    noise = 1.4826 * float(np.median(np.abs(kept - np.median(kept)))) if len(kept) else 0.0
+    high = read & (excess > max(PEAK_RISE, PEAK_Z * noise))
+    if freq == "D":  # one weekday's dip inside a run is no end of it
+        high[1:-1] |= high[:-2] & high[2:] & read[1:-1]
+    peaks, at, n = [], first, len(y)
+    while at < n:
+        if not high[at]:
+            at += 1
+            continue
+        end = at
+        while end < n and high[end]:
+            end += 1
+        if end - at >= MIN_PEAK_RUN[freq] and end + PEAK_RETURN[freq] <= n:
+            peaks.append(Peak(at, end, np.expm1(level[at:end])))
+        at = end
+    return peaks
