@@ -688,9 +688,10 @@ def unexplained_peak(y: np.ndarray, outside: np.ndarray, freq: str = "D") -> lis
     half-width cannot move it, a longer one is the level (a new level or a season). A period is
     far above it when its log excess is over ``PEAK_RISE`` (x2) and over ``PEAK_Z`` (3.5) times
     the series' own noise, the scaled median absolute deviation of the outside periods' excess
-    (robust to the peaks themselves and to a live-stream shop's single big days). Such periods
-    (a single one in between bridged at days: one weekday's dip) make a run of at least
-    ``MIN_PEAK_RUN`` periods (5 days, 2 weeks, a month or quarter), which counts only when the
+    (robust to the peaks themselves and to a live-stream shop's single big days). A run is the
+    periods in a row over half that bar (hysteresis, as Canny's edge threshold: one day of a x4 run
+    drawn low is no end of it) holding at least ``MIN_PEAK_RUN`` periods over the whole bar (5 days,
+    2 weeks, a month or quarter), and counts only when the
     series is back below that bar for the ``PEAK_RETURN`` periods after it (7 days, 2 weeks, a
     month or quarter): a rise that lasts to the end of the history may be a new level, which
     ``detect_regime`` judges. Periods before the series' first sale are not read.
@@ -731,18 +732,17 @@ def unexplained_peak(y: np.ndarray, outside: np.ndarray, freq: str = "D") -> lis
     excess = v - level
     kept = excess[read & ~np.isnan(excess)]
     noise = 1.4826 * float(np.median(np.abs(kept - np.median(kept)))) if len(kept) else 0.0
-    high = read & (excess > max(PEAK_RISE, PEAK_Z * noise))
-    if freq == "D":  # one weekday's dip inside a run is no end of it
-        high[1:-1] |= high[:-2] & high[2:] & read[1:-1]
+    bar = max(PEAK_RISE, PEAK_Z * noise)
+    high, raised = read & (excess > bar), read & (excess > bar / 2)
     peaks, at, n = [], first, len(y)
     while at < n:
-        if not high[at]:
+        if not raised[at]:
             at += 1
             continue
         end = at
-        while end < n and high[end]:
+        while end < n and raised[end]:
             end += 1
-        if end - at >= MIN_PEAK_RUN[freq] and end + PEAK_RETURN[freq] <= n:
+        if high[at:end].sum() >= MIN_PEAK_RUN[freq] and end + PEAK_RETURN[freq] <= n:
             peaks.append(Peak(at, end, np.expm1(level[at:end])))
         at = end
     return peaks
