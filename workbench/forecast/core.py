@@ -343,7 +343,8 @@ def _level_spread(pred: Prediction, inside: np.ndarray) -> np.ndarray | None:
     window's periods ``inside`` (indices): a launch's growth past its curve's evidence
     (``Prediction.launch_spread``), an uplift borrowed for an event never seen
     (``Prediction.event_spread``) and a season's level (``Prediction.season_spread``: read from one
-    year, or a yearly off season's growth carried across its off months), independent, so added in
+    year, or a yearly off season's growth carried across its off months, or a level read on a short
+    history, ``recent_level.level_spread``), independent, so added in
     quadrature; None without any."""
     parts = [np.asarray(s, float)[inside] for s in (pred.launch_spread, pred.event_spread, pred.season_spread)
              if s is not None]

@@ -86,8 +86,9 @@ class Prediction:
     # the standard deviation (log) per step of a series' season level: a young series' season read
     # from its one year of history (``EventProfile._season_year``), or a yearly off season's level,
     # last season's carried over its off months by a growth measured then (``models.yearly_season``;
-    # 0 off season): one level error shared by every step, no launch's, which the bands of window
-    # totals add as they add ``launch_spread``
+    # 0 off season), or a level read on fewer periods than ``recent_level`` reads (its standard error,
+    # ``recent_level.level_spread``: a series too short for its own model): one level error shared by
+    # every step, no launch's, which the bands of window totals add as they add ``launch_spread``
     season_spread: np.ndarray | None = None
     # log rise per step of a young series' mean that the pool of the level above it explains: its
     # pooled path (``path_change``), no higher than the pool's baseline has been over its history, plus

@@ -66,7 +66,10 @@ to the level along the curve over those periods: its ramp is explained, no error
 the square root of the horizon in windows of the full ``window`` (a random walk's spread over
 calendar time, also for a launch whose level was read on fewer periods: trial 12's launches,
 18-28 days old, had their P90 276 days ahead past 10x their largest day and were held flat by
-the guard in a run through 618 only).
+the guard in a run through 618 only). A level read on fewer periods than ``window`` (a series too
+short for its own model, which the core sends here with its pooled prior) is itself uncertain: its
+standard error (``level_spread``) is one error every period shares, ``Prediction.season_spread``,
+which a window total's band adds.
 
 Source: the "mean" and "seasonal window average" benchmarks of Hyndman & Athanasopoulos,
 *Forecasting: Principles and Practice* (3rd ed.), section 5.2.
