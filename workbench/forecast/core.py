@@ -870,12 +870,14 @@ def censor_unexplained_peaks(frame: pd.DataFrame, keys, freq: str, calendar: Ret
     notes, changed = [], False
     word = PERIOD_WORDS[freq]
     groups = frame.groupby(keys, sort=True, observed=True, dropna=False).indices if keys else {(): np.arange(len(frame))}
+    grid = np.unique(dates)  # the calendar read once for every series' dates
+    free = event_free_periods(pd.DatetimeIndex(grid), freq, calendar)
     for key_values, rows in groups.items():
         rows = rows[np.argsort(dates[rows], kind="stable")]
-        ds = pd.DatetimeIndex(dates[rows])
-        peaks = unexplained_peak(values[rows], event_free_periods(ds, freq, calendar), freq)
+        peaks = unexplained_peak(values[rows], free[np.searchsorted(grid, dates[rows])], freq)
         if not peaks:
             continue
+        ds = pd.DatetimeIndex(dates[rows])
         key = dict(zip(keys, key_values if isinstance(key_values, tuple) else (key_values,)))
         said = []
         for peak in peaks:

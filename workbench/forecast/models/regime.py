@@ -727,8 +727,10 @@ def unexplained_peak(y: np.ndarray, outside: np.ndarray, freq: str = "D") -> lis
     if read.sum() < half:
         return []
     v = np.log1p(y)
-    level = pd.Series(np.where(read, v, np.nan)).rolling(2 * half + 1, center=True, min_periods=half).median()
-    level = level.interpolate(limit_direction="both").to_numpy()
+    level = pd.Series(np.where(read, v, np.nan)).rolling(2 * half + 1, center=True, min_periods=half).median() \
+        .to_numpy()
+    known = np.flatnonzero(~np.isnan(level))  # event periods and thin stretches: the level either side
+    level = np.interp(np.arange(len(v)), known, level[known])
     excess = v - level
     kept = excess[read & ~np.isnan(excess)]
     noise = 1.4826 * float(np.median(np.abs(kept - np.median(kept)))) if len(kept) else 0.0
