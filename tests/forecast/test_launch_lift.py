@@ -110,3 +110,14 @@ def test_a_short_level_widens_the_window_band_by_its_standard_error():
     errors = np.random.default_rng(0).normal(0, 0.3, 36)
     assert level_spread(np.full(36, 50.0), errors, None) == pytest.approx(np.std(errors, ddof=1) / 6)
     assert level_spread(np.zeros(10), np.zeros(10), 1.0) == 0.0
+
+
+def test_unexplained_peak_needs_a_stretch_to_read_a_level_on():
+    """Months whose outside periods are too spread for any 7-month stretch to hold 3 of them read
+    no level and find no peak (the running median had none to interpolate: a ValueError stopped the
+    forecast of a young monthly launch)."""
+    from workbench.forecast.models.regime import unexplained_peak
+
+    outside = np.zeros(30, bool)
+    outside[::8] = True
+    assert unexplained_peak(np.full(30, 50.0), outside, "MS") == []

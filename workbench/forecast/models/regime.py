@@ -705,8 +705,8 @@ def unexplained_peak(y: np.ndarray, outside: np.ndarray, freq: str = "D") -> lis
 
     Returns
     -------
-    The peaks (``Peak``) in order; empty when there is none, or when fewer than ``PEAK_SPAN[freq]``
-    outside periods since the first sale hold a level to read.
+    The peaks (``Peak``) in order; empty when there is none, or when no ``2 * PEAK_SPAN[freq] + 1``
+    periods since the first sale hold ``PEAK_SPAN[freq]`` outside ones to read a level on.
 
     Raises ``ValueError`` when ``outside`` is not of ``y``'s length.
 
@@ -730,6 +730,8 @@ def unexplained_peak(y: np.ndarray, outside: np.ndarray, freq: str = "D") -> lis
     level = pd.Series(np.where(read, v, np.nan)).rolling(2 * half + 1, center=True, min_periods=half).median() \
         .to_numpy()
     known = np.flatnonzero(~np.isnan(level))  # event periods and thin stretches: the level either side
+    if not len(known):  # no stretch holds enough outside periods to read a level on
+        return []
     level = np.interp(np.arange(len(v)), known, level[known])
     excess = v - level
     kept = excess[read & ~np.isnan(excess)]
