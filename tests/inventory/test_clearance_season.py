@@ -227,3 +227,29 @@ def test_a_young_seasonal_line_takes_its_categorys_season_past_the_horizon():
     clearance, _ = cycle_clearance(forecast, stock, history, history, assignment, min_turns=4.0,
                                    keep_days=90.0, min_age_days=90.0)
     assert clearance["sku"].tolist() == ["FS06"]
+
+
+@pytest.mark.parametrize("shop", ["new category", "shop under a year old"])
+def test_a_young_line_without_an_established_line_in_its_category_reads_its_own_year(shop):
+    """Trial 17 F0: the planning cycle died (TypeError in the category season) for a young line
+    whose category has no line older than a year: a shop opened within the year, or a new
+    category in an older shop. Such a line has no category season: its year back before its
+    launch is read as without categories, and its summer stock is listed as then."""
+    from workbench.fulfilment.cycle import cycle_clearance
+
+    end = pd.Timestamp("2026-11-30")
+    opened = end - pd.Timedelta(days=729 if shop == "new category" else 300)
+    days = pd.date_range(opened, end)
+    summer = np.where(days.month.isin([5, 6, 7, 8]), 30.0, 2.0)
+    rng = np.random.default_rng(17)
+    young = np.where(days >= "2026-07-10", summer / 3, 0.0)
+    history = pd.concat([pd.DataFrame({"sku": sku, "region": "East", "ds": days, "y": rng.poisson(rate).astype(float)})
+                         for sku, rate in (("FS01", summer), ("FS06", young))], ignore_index=True)
+    history.attrs["categories"] = {"FS01": "防晒", "FS06": "茶礼" if shop == "new category" else "防晒"}
+    ahead = pd.date_range(end + pd.Timedelta(days=1), periods=70)
+    forecast = pd.DataFrame({"sku": "FS06", "warehouse": "Hangzhou", "ds": ahead, "yhat": 2.0 / 3})
+    stock = pd.DataFrame({"sku": ["FS06"], "warehouse": ["Hangzhou"], "on_hand": [900.0]})
+    assignment = pd.DataFrame({"region": ["East"], "warehouse": ["Hangzhou"], "share": [1.0]})
+    clearance, _ = cycle_clearance(forecast, stock, history, history, assignment, min_turns=4.0,
+                                   keep_days=90.0, min_age_days=90.0)
+    assert clearance["sku"].tolist() == ["FS06"]

@@ -155,9 +155,12 @@ def _category_season(grid: pd.DataFrame, history: pd.DataFrame, keys: list[str],
     young = young[young["ds"] >= young["first_sale"]]
     level = young.groupby([*keys, "category"], as_index=False).agg(own=("y", "sum"), first_sale=("first_sale", "min"))
     base = []
+    back = pd.Timedelta(days=SAME_WEEKDAY_BACK)
     for row in level.itertuples(index=False):  # the category's sales on the line's days a year before
-        back = pd.Timedelta(days=SAME_WEEKDAY_BACK)
-        days = season.loc[row.category] if row.category in season.index.get_level_values(0) else pd.Series(dtype=float)
+        if row.category not in season.index.get_level_values(0):
+            base.append(0.0)  # a new category (or a shop under a year old): no established line, NaN below
+            continue
+        days = season.loc[row.category]
         base.append(float(days[(days.index >= row.first_sale - back) & (days.index <= end - back)].sum()))
     level["scale"] = level["own"] / np.array(base, dtype=float) if len(level) else []
     level = level[np.isfinite(level["scale"])]
