@@ -21,6 +21,24 @@ def _series(seed: int, days: int = 400, level: float = 100.0) -> np.ndarray:
     return rng.negative_binomial(20, 20 / (20 + mean)).astype(float)
 
 
+def test_a_peak_that_recurs_a_year_apart_is_a_season_not_an_unexplained_peak():
+    """A 20-day x4 run every June (a lychee season the calendar does not name) is a season the
+    yearly season reads: neither year's run is censored. The same run in the last year only is a
+    one-off. On main the monthly cherries' season and an orange season cut by a moved Spring
+    Festival were censored to their off-season level (test_ets_off_season,
+    test_event_profile_off_season)."""
+    from workbench.forecast.models.regime import unexplained_peak
+
+    y = np.concatenate([_series(seed) for seed in (1, 2)])[:780]
+    outside = np.ones(len(y), bool)
+    once = y.copy()
+    once[600:620] *= 4
+    assert [(p.start, p.end) for p in unexplained_peak(once, outside, "D")] == [(600, 620)]
+    yearly = once.copy()
+    yearly[235:255] *= 4  # the same days a year (365 days) before
+    assert unexplained_peak(yearly, outside, "D") == []
+
+
 def test_unexplained_peak_is_an_ended_run_far_above_the_level_outside_events():
     """A 15-day run at x4 outside events, ended 20 days before the end, is found with its level
     (about 100 a day); inside an event window, still running at the end, or shorter than 5 days it

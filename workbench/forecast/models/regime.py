@@ -694,7 +694,9 @@ def unexplained_peak(y: np.ndarray, outside: np.ndarray, freq: str = "D") -> lis
     2 weeks, a month or quarter), and counts only when the
     series is back below that bar for the ``PEAK_RETURN`` periods after it (7 days, 2 weeks, a
     month or quarter): a rise that lasts to the end of the history may be a new level, which
-    ``detect_regime`` judges. Periods before the series' first sale are not read.
+    ``detect_regime`` judges. A run raised again a year before or after it (``_recurs``) is a
+    season the calendar does not name (a fruit's, a 中秋 every year), which the yearly season
+    reads: it is kept. Periods before the series' first sale are not read.
 
     Parameters
     ----------
@@ -746,7 +748,23 @@ def unexplained_peak(y: np.ndarray, outside: np.ndarray, freq: str = "D") -> lis
         end = at
         while end < n and raised[end]:
             end += 1
-        if high[at:end].sum() >= MIN_PEAK_RUN[freq] and end + PEAK_RETURN[freq] <= n:
+        if high[at:end].sum() >= MIN_PEAK_RUN[freq] and end + PEAK_RETURN[freq] <= n \
+                and not _recurs(v, level[at:end] + bar / 2, at, first, YEAR_PERIODS[freq]):
             peaks.append(Peak(at, end, np.expm1(level[at:end])))
         at = end
     return peaks
+
+
+def _recurs(v: np.ndarray, raised: np.ndarray, start: int, first: int, year: int) -> bool:
+    """True when the log sales ``v`` a year before or after the run from ``start`` were over its
+    own bar ``raised`` (log, one per period of the run) on over half of the run's periods the
+    history holds there (from ``first``): a season the calendar does not name (a fruit's, a
+    mooncake's every year), which the yearly season reads, not a one-off. The run's own bar, not
+    the level a year away: an orange season cut in two by a moved Spring Festival has no level
+    of its own in its last weeks, a year before it was the level."""
+    end = start + len(raised)
+    for shift in (-year, year):
+        lo, hi = max(start + shift, first), min(end + shift, len(v))
+        if hi - lo >= max(1, (end - start) // 2) and (v[lo:hi] > raised[lo - shift - start:hi - shift - start]).mean() > 0.5:
+            return True
+    return False
