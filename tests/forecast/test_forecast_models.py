@@ -194,3 +194,15 @@ def test_prophet_fits_print_no_cmdstanpy_chatter():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "cmdstanpy" not in done.stderr + done.stdout
+
+
+def test_an_event_seen_but_not_at_its_coming_days_is_named_as_the_planner_knows_it():
+    """Trial 17 F9: a cut-off inside the Spring Festival pause's after-span said "no history of
+    event 'lunar_new_year' ... at these days of it", an internal name and no days. The note names
+    the calendar's events and the days."""
+    rng = np.random.default_rng(17)
+    ds = pd.date_range("2025-08-01", "2026-03-01")
+    pred = make_model("event_profile").fit(rng.poisson(50, len(ds)).astype(float), ds).predict(60)
+    said = [n for n in pred.notes if "at the days" in n]
+    assert said and all("lunar_new_year" not in n for n in pred.notes), pred.notes
+    assert "年货节 / New Year sale" in said[0] and "2026-03-02.." in said[0], said

@@ -79,6 +79,14 @@ def profile_parts(calendar: RetailCalendar) -> dict[str, list[tuple[str, int, in
     return out
 
 
+def profile_label(name: str, calendar: RetailCalendar) -> str:
+    """A planner's name for the event profile ``name`` (``profile_parts``): its calendar events'
+    labels ("年货节 / New Year sale and Spring Festival" for ``lunar_new_year``), never the
+    internal name alone."""
+    parts = profile_parts(calendar).get(name)
+    return " and ".join(calendar.label(event) for event, _, _ in parts) if parts else name
+
+
 def named_days(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> np.ndarray:
     """Boolean mask of the ``dates`` that the calendar names for an event of ``profile_spans``:
     its anchor (11-11, 6-18, Spring Festival), the first and last day of its window (a pre-sale

@@ -171,7 +171,7 @@ from workbench.errors import ModelError
 from workbench.forecast.conformal import (DAY_WINDOW, MAX_SCALE_SLOPE, MIN_BAND_ERRORS, conformal_offsets, day_noise,
                                           day_parts, scale_slope, widened_offsets, wiener_factor)
 from workbench.forecast.features import (JOINED_PROFILES, PROFILE_EVENTS, event_offsets, in_event_span, named_days,
-                                        profile_parts)
+                                        profile_label, profile_parts)
 from workbench.forecast.metrics import robust_sd
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction, censored_at_zero
 from workbench.forecast.models.intermittent import INTERMITTENT_ADI, INTERMITTENT_WINDOW
@@ -1860,8 +1860,10 @@ class EventProfile(Forecaster):
             known = profile[off[inside].astype(int) + SPAN] if profile is not None else np.full(inside.sum(), np.nan)
             if np.isnan(known).all() and profile is not None and not np.isnan(profile).all():
                 # seen, but not at these offsets (an event never seen at all: ``unseen.borrow_unseen``)
-                notes.append(f"{self.name}: no history of event {name!r} before {self.ds_[-1].date()} at these "
-                             f"days of it; they are forecast at the baseline (no uplift)")
+                unseen = self._future_dates(horizon)[np.flatnonzero(inside)[np.isnan(known)]]
+                notes.append(f"{self.name}: no history of {profile_label(name, self.calendar_)} before "
+                             f"{self.ds_[-1].date()} at the days {unseen[0].date()}..{unseen[-1].date()} of it; "
+                             f"they are forecast at the baseline (no uplift)")
             uplift[inside] += np.nan_to_num(known)
         return comp["weekday"][future_dow] + uplift, uplift, notes
 
