@@ -194,6 +194,24 @@ def test_an_off_seasons_few_units_measure_no_change_and_an_unchanged_knit_is_kep
         assert clearance_list(fc, stock, keys=["sku"], history=sales).empty, seed
 
 
+def young_line_plan(end: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The young sunscreen FS06's 70-day forecast at 2/3 a day from ``end`` and its 900 units in
+    Hangzhou."""
+    ahead = pd.date_range(end + pd.Timedelta(days=1), periods=70)
+    forecast = pd.DataFrame({"sku": "FS06", "warehouse": "Hangzhou", "ds": ahead, "yhat": 2.0 / 3})
+    return forecast, pd.DataFrame({"sku": ["FS06"], "warehouse": ["Hangzhou"], "on_hand": [900.0]})
+
+
+def young_line_clearance(forecast: pd.DataFrame, stock: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
+    """The planning cycle's clearance list of one warehouse serving the East."""
+    from workbench.fulfilment.cycle import cycle_clearance
+
+    assignment = pd.DataFrame({"region": ["East"], "warehouse": ["Hangzhou"], "share": [1.0]})
+    clearance, _ = cycle_clearance(forecast, stock, history, history, assignment, min_turns=4.0,
+                                   keep_days=90.0, min_age_days=90.0)
+    return clearance
+
+
 def test_a_young_seasonal_line_takes_its_categorys_season_past_the_horizon():
     """Trial 14 F18: a sunscreen launched on 2026-07-10 has no last February-June; at a December
     cut-off its coming summer was read at its winter horizon's mean and its stock listed for 清仓.
@@ -201,8 +219,6 @@ def test_a_young_seasonal_line_takes_its_categorys_season_past_the_horizon():
     lines' sales times its level against theirs (here a sixth of theirs): it sells ~1,400 units over
     the year, 900 in its busiest 90 days, and its 900 units are kept; without them only its own July
     and August count and it is listed."""
-    from workbench.fulfilment.cycle import cycle_clearance
-
     end = pd.Timestamp("2026-11-30")
     days = pd.date_range(end - pd.Timedelta(days=729), end)
     summer = np.where(days.month.isin([5, 6, 7, 8]), 30.0, 2.0)  # units a day of an established line
@@ -212,20 +228,15 @@ def test_a_young_seasonal_line_takes_its_categorys_season_past_the_horizon():
                          for sku, rate in (("FS01", summer), ("FS02", summer), ("FS06", young),
                                            ("HAT", np.full(len(days), 1.0)))], ignore_index=True)
     history.attrs["categories"] = {"FS01": "防晒", "FS02": "防晒", "FS06": "防晒", "HAT": "帽子"}
-    ahead = pd.date_range(end + pd.Timedelta(days=1), periods=70)
-    forecast = pd.DataFrame({"sku": "FS06", "warehouse": "Hangzhou", "ds": ahead, "yhat": 2.0 / 3})
-    stock = pd.DataFrame({"sku": ["FS06"], "warehouse": ["Hangzhou"], "on_hand": [900.0]})
-    assignment = pd.DataFrame({"region": ["East"], "warehouse": ["Hangzhou"], "share": [1.0]})
-    clearance, _ = cycle_clearance(forecast, stock, history, history, assignment, min_turns=4.0,
-                                   keep_days=90.0, min_age_days=90.0)
+    forecast, stock = young_line_plan(end)
+    clearance = young_line_clearance(forecast, stock, history)
     assert clearance.empty
     sold = history.assign(warehouse="Hangzhou")[["sku", "warehouse", "ds", "y"]]
     turns = slow_movers(forecast, stock, keys=["sku", "warehouse"], min_turns=100, history=sold,
                         group=("sku", history.attrs["categories"])).set_index("sku")
     assert turns.loc["FS06", "mean_daily"] * 365 == pytest.approx(123 * 10 + 242 * 2 / 3, rel=0.15)
     history.attrs["categories"] = {}  # no category: the summer read at its winter rate, listed
-    clearance, _ = cycle_clearance(forecast, stock, history, history, assignment, min_turns=4.0,
-                                   keep_days=90.0, min_age_days=90.0)
+    clearance = young_line_clearance(forecast, stock, history)
     assert clearance["sku"].tolist() == ["FS06"]
 
 
@@ -235,8 +246,6 @@ def test_a_young_line_without_an_established_line_in_its_category_reads_its_own_
     whose category has no line older than a year: a shop opened within the year, or a new
     category in an older shop. Such a line has no category season: its year back before its
     launch is read as without categories, and its summer stock is listed as then."""
-    from workbench.fulfilment.cycle import cycle_clearance
-
     end = pd.Timestamp("2026-11-30")
     opened = end - pd.Timedelta(days=729 if shop == "new category" else 300)
     days = pd.date_range(opened, end)
@@ -246,10 +255,5 @@ def test_a_young_line_without_an_established_line_in_its_category_reads_its_own_
     history = pd.concat([pd.DataFrame({"sku": sku, "region": "East", "ds": days, "y": rng.poisson(rate).astype(float)})
                          for sku, rate in (("FS01", summer), ("FS06", young))], ignore_index=True)
     history.attrs["categories"] = {"FS01": "防晒", "FS06": "茶礼" if shop == "new category" else "防晒"}
-    ahead = pd.date_range(end + pd.Timedelta(days=1), periods=70)
-    forecast = pd.DataFrame({"sku": "FS06", "warehouse": "Hangzhou", "ds": ahead, "yhat": 2.0 / 3})
-    stock = pd.DataFrame({"sku": ["FS06"], "warehouse": ["Hangzhou"], "on_hand": [900.0]})
-    assignment = pd.DataFrame({"region": ["East"], "warehouse": ["Hangzhou"], "share": [1.0]})
-    clearance, _ = cycle_clearance(forecast, stock, history, history, assignment, min_turns=4.0,
-                                   keep_days=90.0, min_age_days=90.0)
+    clearance = young_line_clearance(*young_line_plan(end), history)
     assert clearance["sku"].tolist() == ["FS06"]
