@@ -102,6 +102,16 @@ def named_days(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> np.ndarray:
     return out
 
 
+def window_days(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> np.ndarray:
+    """Boolean mask of the ``dates`` inside the calendar window of an event of ``profile_spans``
+    (its own days, from its first to its last: not the margin days its span adds around it)."""
+    dates = pd.DatetimeIndex(dates)
+    out = np.zeros(len(dates), bool)
+    for event in {event for event, _, _ in profile_spans(calendar).values()}:
+        out |= ~np.isnan(calendar.event_offsets(dates, event))
+    return out
+
+
 def in_event_span(offsets: dict[str, np.ndarray]) -> np.ndarray:
     """Boolean mask of the days inside any event span of ``offsets`` (``event_offsets``)."""
     spans = [~np.isnan(off) for off in offsets.values()]

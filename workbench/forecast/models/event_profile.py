@@ -171,7 +171,7 @@ from workbench.errors import ModelError
 from workbench.forecast.conformal import (DAY_WINDOW, MAX_SCALE_SLOPE, MIN_BAND_ERRORS, conformal_offsets, day_noise,
                                           day_parts, scale_slope, widened_offsets, wiener_factor)
 from workbench.forecast.features import (JOINED_PROFILES, PROFILE_EVENTS, event_offsets, in_event_span, named_days,
-                                        profile_label, profile_parts)
+                                        profile_label, profile_parts, window_days)
 from workbench.forecast.metrics import robust_sd
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction, censored_at_zero
 from workbench.forecast.models.intermittent import INTERMITTENT_ADI, INTERMITTENT_WINDOW
@@ -285,6 +285,42 @@ def _offsets(start: pd.Timestamp, n: int, calendar: RetailCalendar) -> dict[str,
 @lru_cache(maxsize=64)
 def _named(start: pd.Timestamp, n: int, calendar: RetailCalendar) -> np.ndarray:
     return named_days(pd.date_range(start, periods=n, freq="D"), calendar)
+
+
+@lru_cache(maxsize=64)
+def _windows(start: pd.Timestamp, n: int, calendar: RetailCalendar) -> np.ndarray:
+    return window_days(pd.date_range(start, periods=n, freq="D"), calendar)
+
+
+def open_span_tail(offsets: dict[str, np.ndarray], windows: np.ndarray) -> np.ndarray:
+    """Boolean mask (shape of ``windows``) of the days a history ends on inside an event span
+    that lie after the last day of every event window in that span (its margin days: ``windows``
+    marks the days inside an event's own calendar window, ``features.window_days``), where no
+    earlier occurrence in the history holds their offsets and there are at least
+    ``MIN_RECENT_DAYS`` of them; none elsewhere.
+
+    Those days are read as quiet days: no other year measured an uplift there, and a baseline
+    held across the open span from the days before it carries a level the series has left.
+    Trial 17 F4: a young winter line's level was held at its December peak across the
+    New Year sale and Spring Festival span (to 14 days after the pause, past the cut-off of
+    03-15), read as the baseline of the days after, 19.35 a day against 9.2 over its last
+    three weeks; its post-festival fall was read as an event profile of its only occurrence."""
+    n = len(windows)
+    tail = np.zeros(n, bool)
+    span = in_event_span(offsets) if offsets else np.zeros(n, bool)
+    if not n or not span[-1]:
+        return tail
+    start = n - (np.argmin(span[::-1]) if not span.all() else n)  # the open span's first day
+    inside = np.flatnonzero(windows[start:])
+    first = start + (inside[-1] + 1 if len(inside) else 0)  # after its last window day
+    if not len(inside) or n - first < MIN_RECENT_DAYS:
+        return tail
+    for off in offsets.values():
+        seen = off[first:][~np.isnan(off[first:])]
+        if len(seen) and np.isin(seen, off[:start]).any():  # another occurrence measured these offsets
+            return tail
+    tail[first:] = True
+    return tail
 
 
 def _centred_median(values: np.ndarray, window: int) -> np.ndarray:
@@ -604,7 +640,9 @@ class EventProfile(Forecaster):
         on a prefix): its weekday effect is kept, and its running median, which only differs
         in the last half window where the centred window is cut short, is recomputed there only.
         """
-        in_event = in_event_span(offsets)
+        # the margin days after the windows of a span first seen, open at the history's end, give the level
+        in_event = in_event_span(offsets) & ~open_span_tail(offsets, _windows(self.ds_[self.regime_.born], len(z),
+                                                                              self.calendar_))
         off_days = self.off_days_[:len(z)]
         quiet = ~in_event & ~off_days
         if full is None:
@@ -1070,6 +1108,9 @@ class EventProfile(Forecaster):
         steps = step * (0.5 ** (h / yearly_halflife) if yearly_halflife else np.ones(horizon))
         ext = np.concatenate([level, np.empty(horizon)])
         aligned = self._aligned_refs(n, horizon)
+        # without a year-ago day, the path starts from the mean of the last quiet days (``_recent_level``), not
+        # the running median's last value, which rests on half a window (and on a few days after a span)
+        current, age, _ = self._recent_level(comp, regime_days) if n < YEAR else (level[-1], n - 1, None)
         for start in range(n, n + horizon, YEAR):  # a second year builds on the first
             tt = np.arange(start, min(start + YEAR, n + horizon))
             ref = tt - YEAR
@@ -1079,7 +1120,8 @@ class EventProfile(Forecaster):
             ref = np.where((moved >= 0) & (np.abs(ext[np.maximum(moved, 0)] - ext[np.maximum(ref, 0)]) > ALIGN_LOG),
                            moved, ref)
             lift = g[tt - n] + (steps[tt - n] if start == n else 0.0)
-            ext[tt] = np.where(ref >= 0, ext[np.maximum(ref, 0)] + lift, level[-1] + g[tt - n] * h[tt - n] / YEAR)
+            ext[tt] = np.where(ref >= 0, ext[np.maximum(ref, 0)] + lift,
+                               current + g[tt - n] * (h[tt - n] + n - 1 - age) / YEAR)
         return ext[n:], notes
 
     def _aligned_refs(self, n: int, horizon: int) -> np.ndarray:
