@@ -1,7 +1,7 @@
 """A seasonal line past its own launch ramp is forecast along its season, not down the launch
 curve: a summer line (fans, swimwear, sun cream) launched a year or more before a March-April
-cut-off was forecast for 618 at 0.37-0.42 of its sales, a winter line cut in July-September for
-Double 11 at 0.35-0.71 (``benchmarks/seasonal_lines.py``, 3 seeds per history length on main):
+cut-off was forecast for 618 at 0.36-0.47 of its sales, a winter line cut in July-September for
+Double 11 at 0.35-0.47 (``benchmarks/seasonal_lines.py``, 3 seeds per history length on main):
 its first season's fall was read as its launch ramp's decline, and its year before, said to hold
 its ramp, gave it no season. ``launch.own_ramp_end`` says where its own ramp ended."""
 
