@@ -54,17 +54,6 @@ def test_no_ramp_end_without_three_bins_a_year_on_or_while_still_ramping():
     assert own_ramp_end(unsold, YEAR_BINS) == 2
 
 
-def test_a_count_noise_widens_what_is_settled():
-    """A winter line's summer bins of about 4 a day (a bin's log level noisy by 0.1) a year on:
-    changes of x2.9, x1.2, x1.4, x0.95 are a ramp ended by the second bin, not a ramp still falling
-    (0.37 to -0.05 is noise of two such bins, 0.2 a difference); without the noise, RAMP_TOLERANCE
-    alone, they are not settled."""
-    lv = np.r_[np.zeros(YEAR_BINS), 0.0, 0.0, 0.0, 0.0]
-    lv[YEAR_BINS:] = [1.08, 0.21, 0.37, -0.05]
-    assert own_ramp_end(lv, YEAR_BINS) is None
-    assert own_ramp_end(lv, YEAR_BINS, noise=np.full(len(lv), 0.1)) == 1
-
-
 def window_ratio(seed: int, kind: str, months: int) -> tuple[float, bool, list[str]]:
     """Line S0's window total forecast over its sales, whether its P10-P90 holds them, and its notes."""
     history, whole, window, cut = seasonal_lines.seasonal_panel(seed, kind, months)

@@ -854,21 +854,19 @@ class EventProfile(Forecaster):
         within the history: its forecast, under a year old, is its current level along the
         pooled path (or flat), and so is a refit's from 8 weeks on, so its refits start there
         (its in-sample errors widened by half, the rule without refits, had covered 87-92% of
-        the launched series of the regimes panel, four seeds); a launch past its own ramp reads
-        its own year's season (``_season_year``), which a refit whose history cannot tell its
-        ramp's end (``_own_ramp_end``) does not, so its refits stop there (refits without it had
-        put a summer line's 618 band at x0.01-x4 of its sales, and the guard refused it). An origin
-        with too few quiet
+        the launched series of the regimes panel, four seeds); a launch a year old or more reads
+        its own year's season (``_season_year``), which a refit under a year old cannot, so its
+        refits start at a year (refits without it had put a summer line's 618 band at x0.2-x6 of
+        its sales, and the guard refused it). An origin with too few quiet
         days before it for a baseline (a launch into the 618 span) ends the refits."""
         n = len(self.z_)
         first = n - regime_days + 56 if self.launched_ else max(YEAR // 2, n - regime_days + 56)
-        # a launch past its own ramp reads its own year's season (``_season_year``), which a refit whose history
-        # cannot tell its ramp's end does not: such a refit measures another forecast
-        seasoned = self.launched_ and self._own_ramp_end(n) is not None
+        if self.launched_ and n >= YEAR:  # its forecast reads its own year's season, which a refit under a year cannot
+            first = max(first, YEAR)
         out = []
         for k in range(1, self.calibration_origins + 1):
             origin = n - k * self.calibration_step
-            if origin < first or (seasoned and self._own_ramp_end(origin) is None):
+            if origin < first:
                 break
             try:
                 head = self._decompose(self.z_[:origin], {o: v[:origin] for o, v in self.offsets_.items()},
