@@ -489,8 +489,7 @@ class EventProfile(Forecaster):
             shifts = tuple(s for s in self.regime_.shifts if s >= born + curve.plateau)
             self.regime_ = replace(self.regime_, start=shifts[-1] if shifts else born, shifts=shifts)
         self.ramp_ends_ = {}  # ``_own_ramp_end`` by days of history read
-        past_ramp = self.launched_ and self._own_ramp_end(len(self.y_) - born) is not None
-        if past_ramp and self.regime_.start > born:
+        if self.launched_ and self.regime_.start > born and self._own_ramp_end(len(self.y_) - born) is not None:
             # past its own ramp a launch with a year of history moves with its season, which its year
             # read carries (``_season_year``): a summer line's autumn fall and spring rise are no shifts
             # (read as one, its level was read on the last few days of a steep rise: 双11 x1.55)
@@ -554,11 +553,6 @@ class EventProfile(Forecaster):
         ramp = curve.plateau if self.launched_ and curve is not None and curve.usable \
             and self.regime_.start == born else 0
         self.yearly_days_ = YEAR + 28 + ramp
-        if past_ramp:
-            # its growth pairs' year-before days lie past its first year, which holds its ramp and its first
-            # season (pairs aligned on a moving festival read that season's slope as growth: a 16-month summer
-            # line's 618 x1.36); until then its own year's season rides on its current level (``_season_year``)
-            self.yearly_days_ = max(self.yearly_days_, 2 * YEAR)
         self.settle_days_ = max(MIN_REGIME_DAYS, ramp) if self.regime_.start > 0 or self.launched_ else 0
         # the days last year's path may read: a flattened opening is at its settled level
         self.path_settle_days_ = self.settle_days_
@@ -1657,7 +1651,7 @@ class EventProfile(Forecaster):
         share cancels a seasonal pool). Kept in ``comp`` by ``n``."""
         cache = comp.setdefault("season_share", {})
         if n not in cache:
-            if n >= YEAR and (not self.launched_ or self._own_ramp_end(n) is not None):  # a launch's past its ramp
+            if n >= YEAR:  # a launch's too: its year from its own ramp's end on (``_season_year``)
                 cache[n] = SeasonShare(1.0, "its own year of history is read against the pool's")
             else:
                 idx = np.arange(n)  # since its start: a season's fall in a young series reads as a level shift
@@ -1747,16 +1741,15 @@ class EventProfile(Forecaster):
 
         level, in_event = comp["level"], comp["in_event"]
         ramp_end = self._own_ramp_end(n) if self.launched_ else 0
-        if ramp_end is None:
-            return dropped("its year before holds its launch ramp, whose end its history cannot tell (under a year "
-                           "and three 28-day bins seen a year on, or still ramping), not a season")
-        # a launch's year before, from its own ramp's end on, is its season
+        # a launch's year before, from its own ramp's end on, is its season (an end its history cannot tell:
+        # the whole year, its first weeks' ramp read as they are, not at a later day's season)
+        after_ramp = 0 if ramp_end is None else ramp_end
         anchor = read_on - YEAR
-        anchor = anchor[anchor >= ramp_end]
+        anchor = anchor[anchor >= after_ramp]
         anchor = anchor[~in_event[anchor]]
-        # a launch whose days a year before its current level's lie in its ramp has no year-on-year change
-        # to read: its current level is its year-before share's
-        from_now = self.launched_ and len(anchor) < MIN_RECENT_DAYS
+        # a launch whose days a year before its current level's lie in its ramp (or whose ramp's end is
+        # unknown) has no year-on-year change to read: its current level is its year-before share's
+        from_now = self.launched_ and (ramp_end is None or len(anchor) < MIN_RECENT_DAYS)
         if from_now:
             anchor = read_on
         elif len(anchor) < MIN_RECENT_DAYS:
@@ -1772,12 +1765,12 @@ class EventProfile(Forecaster):
         if across and shift < self.opening_ + OPENING_AHEAD:
             return dropped(f"its level shift of {self.ds_[self.regime_.start].date()} lies in its opening weeks (its "
                            f"first {self.opening_ + OPENING_AHEAD} days), where a ramp is read as shifts")
-        read = ago[~in_event[ago] & (ago >= ramp_end)]
+        read = ago[~in_event[ago] & (ago >= after_ramp)]
         if across:
             read = read[np.abs(read - shift) >= self.level_window]
         if len(read) < MIN_SEASON_DAYS:
             return dropped(f"{len(read)} quiet days in the year before the cut-off"
-                           + (" after its own launch ramp" if ramp_end else "")
+                           + (" after its own launch ramp" if after_ramp else "")
                            + f" (a season needs {MIN_SEASON_DAYS})")
         end = self._end_day(n)
         if end - (n - 1 - min(anchor.min(), read.min())) < min(self.prior.recent, default=end):
@@ -1839,14 +1832,15 @@ class EventProfile(Forecaster):
             sums = self.y_[self.regime_.born:self.regime_.born + bins * width].reshape(bins, width).sum(axis=1)
             with np.errstate(divide="ignore"):
                 levels = np.where(sums > 0, np.log(sums / width), np.nan)
-            # a bin's noise: its count's (Poisson: 1 / sqrt(units), the delta method on its log)
-            ended = own_ramp_end(levels, YEAR // width, noise=1 / np.sqrt(np.maximum(sums, 1.0)))
+            ended = own_ramp_end(levels, YEAR // width)
             cache[n] = None if ended is None else ended * width
         return cache[n]
 
-    def _ramp_words(self, ramp_end: int) -> str:
-        """When a launch's own ramp ended (day ``ramp_end`` from its start), for a note:
-        "by 2025-01-14 (day 84)"."""
+    def _ramp_words(self, ramp_end: int | None) -> str:
+        """When a launch's own ramp ended, for a note: "by 2025-01-14 (day 84)", or "at a date its
+        history cannot tell"."""
+        if ramp_end is None:
+            return "at a date its history cannot tell (under a year and three 28-day bins seen a year on, or still ramping)"
         return f"by {self.ds_[self.regime_.born + ramp_end].date()} (day {ramp_end})"
 
     def _forecast_log(self, comp: dict, future_offsets: dict[str, np.ndarray], future_dow: np.ndarray,

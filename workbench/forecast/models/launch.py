@@ -323,7 +323,7 @@ def launch_start(y: np.ndarray, ds: pd.DatetimeIndex, freq: str, panel_start) ->
     return start if start < len(y) else None
 
 
-def own_ramp_end(levels: np.ndarray, year_bins: int, noise: np.ndarray | None = None) -> int | None:
+def own_ramp_end(levels: np.ndarray, year_bins: int) -> int | None:
     """The age bin at which a launch's own ramp ended, read on its log level by age bin from its
     start (shape (bins,), NaN for a bin without sales; ``age_levels``' or its own units) ``year_bins``
     bins apart: after its ramp a series' change from one age to the same age a year on is its
@@ -337,29 +337,20 @@ def own_ramp_end(levels: np.ndarray, year_bins: int, noise: np.ndarray | None = 
     0.36-0.47 of it (``benchmarks/seasonal_lines.py``). Returns the bin (0: no ramp of its own), or
     None: fewer than ``RAMP_YEAR_ON`` bins seen a year on (a ramp cannot be told from a season
     with under a year and ``RAMP_YEAR_ON`` bins of history), or later year-on changes that still
-    differ (a ramp not over, or one a few bins cannot tell from noise). ``noise``: the standard
-    deviation (log) of each bin's level, shape (bins,) (a count's: ``1 / sqrt(units)``); where given,
-    a bin's year-on change may lie two standard errors above the settled one, and the halves' medians
-    three apart, where that is more than ``RAMP_TOLERANCE`` (a winter line's 4 a day in its summer
-    bins is noise of 0.09 a bin). Source: a ramp is the part
+    differ (a ramp not over, or one a few bins cannot tell from noise). Source: a ramp is the part
     of a launch's level change that depends on its age, the chain-ladder's development (Mack
     1993); a yearly season is the part the seasonal difference removes (Box & Jenkins, *Time
     Series Analysis: Forecasting and Control*, 1970, §9.1)."""
     levels = np.asarray(levels, float)
-    k = max(len(levels) - year_bins, 0)
-    year_on = levels[year_bins:] - levels[:k]
-    var = np.zeros(k) if noise is None else np.asarray(noise, float)[year_bins:] ** 2 + np.asarray(noise, float)[:k] ** 2
+    year_on = levels[year_bins:] - levels[:max(len(levels) - year_bins, 0)]
     seen = np.flatnonzero(~np.isnan(year_on))
     if len(seen) < RAMP_YEAR_ON:
         return None
-    later = seen[len(seen) // 2:]
-    first, second = later[:len(later) // 2], later[len(later) // 2:]
-    # three standard errors of the halves' difference (a ramp's fall stands out of the noise), or RAMP_TOLERANCE
-    allowed = max(RAMP_TOLERANCE, 3 * float(np.sqrt(var[first].mean() / len(first) + var[second].mean() / len(second))))
-    if abs(np.median(year_on[first]) - np.median(year_on[second])) > allowed:  # still falling: a ramp not over
+    later = year_on[seen[len(seen) // 2:]]
+    half = len(later) // 2
+    if abs(np.median(later[:half]) - np.median(later[half:])) > RAMP_TOLERANCE:  # still falling: a ramp not over
         return None
-    settled = float(np.median(year_on[later]))
-    return int(seen[year_on[seen] <= settled + np.maximum(RAMP_TOLERANCE, 2 * np.sqrt(var[seen]))][0])
+    return int(seen[year_on[seen] <= float(np.median(later)) + RAMP_TOLERANCE][0])
 
 
 def held_past_ramp(levels: np.ndarray, year_bins: int) -> np.ndarray:
