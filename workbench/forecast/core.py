@@ -32,8 +32,7 @@ from workbench.forecast.models import MODELS, make_model, resolve_model
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, PER_PERIOD_FIELDS, Prediction, count_dispersion,
                                             future_dates, quantile_column)
 from workbench.forecast.models.launch import (BIN_PERIODS, MIN_LAUNCHES, YEAR_PERIODS, LaunchCurve, age_levels,
-                                              grouping_curve, held_past_ramp, launch_curve, launch_start,
-                                              not_a_launch)
+                                              grouping_curve, launch_curve, launch_start, not_a_launch)
 from workbench.forecast.models.regime import stopped_since, unexplained_peak
 from workbench.forecast.models.event_profile import PooledPrior
 from workbench.forecast.models.yearly_season import zero_off_season
@@ -1486,8 +1485,8 @@ def _launches(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame, borrows:
     ``regime.stopped_since``), ``life`` (periods from its start to its last sale, or to its last
     period when it still sells) and ``levels`` (its ``age_levels`` against the established
     series' sum in ``sums``, or its own level's where it borrows one in ``borrows``:
-    ``panel_launch_curve``; up to its last sale, so a stop's partial bin is no fall; held past its
-    own ramp's end, ``launch.held_past_ramp``; None with under two bins measured)."""
+    ``panel_launch_curve``; up to its last sale, so a stop's partial bin is no fall; None with
+    under two bins measured)."""
     panel_start = frame["ds"].min()
     established = sums["established"] if (sums["established"] > 0).any() else None
     product = launch_products(frame, keys)
@@ -1503,9 +1502,7 @@ def _launches(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame, borrows:
         reference = own(tuple(label[kk] for kk in keys))  # its own level's sum where it borrows one
         reference = established if reference is None else reference
         reference = reference.reindex(ds).fillna(0.0).to_numpy()[:start + life] if reference is not None else None
-        # past its own ramp a launch's changes are its season's, no age's
-        lv = held_past_ramp(age_levels(y[:start + life], start, BIN_PERIODS[freq], reference),
-                            YEAR_PERIODS[freq] // BIN_PERIODS[freq])
+        lv = age_levels(y[:start + life], start, BIN_PERIODS[freq], reference)
         out.append({"label": label, "cohort": tuple(label[k] for k in product), "stopped": stop is not None,
                     "reason": not_a_launch(y[:start + life], start, freq), "life": life,
                     "levels": lv if (~np.isnan(lv)).sum() >= 2 else None})

@@ -178,7 +178,7 @@ from workbench.forecast.metrics import robust_sd
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction, censored_at_zero
 from workbench.forecast.models.intermittent import INTERMITTENT_ADI, INTERMITTENT_WINDOW
 from workbench.forecast.models.recent_level import RecentLevel
-from workbench.forecast.models.launch import BIN_PERIODS, LaunchCurve, launch_of, own_ramp_end
+from workbench.forecast.models.launch import LaunchCurve, launch_of
 from workbench.forecast.models.naive import SeasonalNaive
 from workbench.forecast.models.pool_season import SeasonShare, shares_season
 from workbench.forecast.models.regime import (MIN_SHIFT, OPENING_GAP, SHIFT_Z, describe_stop, detect_regime,
@@ -488,12 +488,6 @@ class EventProfile(Forecaster):
             # which the launch curve follows from the series' own current level
             shifts = tuple(s for s in self.regime_.shifts if s >= born + curve.plateau)
             self.regime_ = replace(self.regime_, start=shifts[-1] if shifts else born, shifts=shifts)
-        self.ramp_ends_ = {}  # ``_own_ramp_end`` by days of history read
-        if self.launched_ and self.regime_.start > born and self._own_ramp_end(len(self.y_) - born) is not None:
-            # past its own ramp a launch with a year of history moves with its season, which its year
-            # read carries (``_season_year``): a summer line's autumn fall and spring rise are no shifts
-            # (read as one, its level was read on the last few days of a steep rise: 双11 x1.55)
-            self.regime_ = replace(self.regime_, start=born, shifts=())
         self.uplift_ = {}
         self.delegate_, self.delegate_note_ = None, ""
         recent = self.y_[max(self.regime_.start, len(self.y_) - INTERMITTENT_DAYS):]
@@ -848,15 +842,10 @@ class EventProfile(Forecaster):
         within the history: its forecast, under a year old, is its current level along the
         pooled path (or flat), and so is a refit's from 8 weeks on, so its refits start there
         (its in-sample errors widened by half, the rule without refits, had covered 87-92% of
-        the launched series of the regimes panel, four seeds); a launch a year old or more reads
-        its own year's season (``_season_year``), which a refit under a year old cannot, so its
-        refits start at a year (refits without it had put a summer line's 618 band at x0.2-x6 of
-        its sales, and the guard refused it). An origin with too few quiet
+        the launched series of the regimes panel, four seeds). An origin with too few quiet
         days before it for a baseline (a launch into the 618 span) ends the refits."""
         n = len(self.z_)
         first = n - regime_days + 56 if self.launched_ else max(YEAR // 2, n - regime_days + 56)
-        if self.launched_ and n >= YEAR:  # its forecast reads its own year's season, which a refit under a year cannot
-            first = max(first, YEAR)
         out = []
         for k in range(1, self.calibration_origins + 1):
             origin = n - k * self.calibration_step
@@ -1593,19 +1582,9 @@ class EventProfile(Forecaster):
         ramp, spread, season_sd = np.zeros(horizon), np.zeros(horizon), np.zeros(horizon)
         curve = self.launch_curve
         if self.launched_ and curve is not None:
-            # the curve is read up to the series' own ramp's end, or a year where that cannot be told (the
-            # curve's own reach, ``launch.YEAR_PERIODS``: a launch a year old borrows no growth)
-            ramp_end = self._own_ramp_end(n)
-            limit = YEAR if ramp_end is None else ramp_end
-            if age >= limit:
-                notes.append(f"{self.name}: launched on {self.ds_[self.regime_.born].date()}; its own launch ramp "
-                             f"ended {self._ramp_words(ramp_end) if ramp_end is not None else 'within its first year'}"
-                             f": its level is not grown along the launch curve past it (its later changes follow its "
-                             f"season, not its age)")
-            elif curve.usable:
-                ages = np.minimum(np.arange(n, n + horizon), limit)
-                ramp = curve.growth(age, ages, level=current)
-                spread = curve.growth_spread(age, ages, level=current)
+            if curve.usable:
+                ramp = curve.growth(age, np.arange(n, n + horizon), level=current)
+                spread = curve.growth_spread(age, np.arange(n, n + horizon), level=current)
                 notes.append(f"{self.name}: launched on {self.ds_[self.regime_.born].date()}, {n} days before the "
                              f"end of its history; its level (at {age:.0f} days) grows by x{np.exp(ramp[-1]):.2f} "
                              f"over the horizon along {curve.describe()}")
@@ -1651,7 +1630,7 @@ class EventProfile(Forecaster):
         share cancels a seasonal pool). Kept in ``comp`` by ``n``."""
         cache = comp.setdefault("season_share", {})
         if n not in cache:
-            if n >= YEAR:  # a launch's too: its year from its own ramp's end on (``_season_year``)
+            if n >= YEAR and not self.launched_:
                 cache[n] = SeasonShare(1.0, "its own year of history is read against the pool's")
             else:
                 idx = np.arange(n)  # since its start: a season's fall in a young series reads as a level shift
@@ -1739,20 +1718,13 @@ class EventProfile(Forecaster):
         def dropped(why):
             return empty, 0.0, [f"{self.name}: no season read from its one year of history: {why}"]
 
+        if self.launched_:
+            return dropped("its year before holds its launch ramp, not a season")
         level, in_event = comp["level"], comp["in_event"]
-        ramp_end = self._own_ramp_end(n) if self.launched_ else 0
-        # a launch's year before, from its own ramp's end on, is its season (an end its history cannot tell:
-        # the whole year, its first weeks' ramp read as they are, not at a later day's season)
-        after_ramp = 0 if ramp_end is None else ramp_end
         anchor = read_on - YEAR
-        anchor = anchor[anchor >= after_ramp]
+        anchor = anchor[anchor >= 0]
         anchor = anchor[~in_event[anchor]]
-        # a launch whose days a year before its current level's lie in its ramp (or whose ramp's end is
-        # unknown) has no year-on-year change to read: its current level is its year-before share's
-        from_now = self.launched_ and (ramp_end is None or len(anchor) < MIN_RECENT_DAYS)
-        if from_now:
-            anchor = read_on
-        elif len(anchor) < MIN_RECENT_DAYS:
+        if len(anchor) < MIN_RECENT_DAYS:
             return dropped(f"{len(anchor)} days outside event spans a year before its current level was read "
                            f"(it needs {MIN_RECENT_DAYS})")
         born = self.regime_.born
@@ -1765,19 +1737,21 @@ class EventProfile(Forecaster):
         if across and shift < self.opening_ + OPENING_AHEAD:
             return dropped(f"its level shift of {self.ds_[self.regime_.start].date()} lies in its opening weeks (its "
                            f"first {self.opening_ + OPENING_AHEAD} days), where a ramp is read as shifts")
-        read = ago[~in_event[ago] & (ago >= after_ramp)]
+        read = ago[~in_event[ago]]
         if across:
             read = read[np.abs(read - shift) >= self.level_window]
         if len(read) < MIN_SEASON_DAYS:
-            return dropped(f"{len(read)} quiet days in the year before the cut-off"
-                           + (" after its own launch ramp" if after_ramp else "")
-                           + f" (a season needs {MIN_SEASON_DAYS})")
+            return dropped(f"{len(read)} quiet days in the year before the cut-off (a season needs {MIN_SEASON_DAYS})")
         end = self._end_day(n)
-        if end - (n - 1 - min(anchor.min(), read.min())) < min(self.prior.recent, default=end):
+        if end - (n - 1 - anchor.min()) < min(self.prior.recent, default=end):  # the pool's days do not reach
             return dropped("the pooled series' baseline does not reach a year back")
+        own_gaps = np.r_[self.opening_gaps_, np.zeros(max(0, n - len(self.opening_gaps_)))][:n]
+        pool_gaps = self.prior.opening
 
-        def share(days):
-            return self._pool_share(comp, n, days)
+        def share(days):  # the log share, both levels as they were (a shop's opening ramp cancels)
+            pooled = end - (n - 1 - days)
+            return level[days] + own_gaps[days] - self._pooled_level(pooled) \
+                - np.array([pool_gaps.get(int(day), 0.0) for day in pooled])
 
         d = share(read) - share(anchor).mean()
         if across:  # the days from the shift on hold the share's year-on-year change where its current level was read
@@ -1797,51 +1771,12 @@ class EventProfile(Forecaster):
             return season, sd, []
         held = (f"; the days from its level shift of {self.ds_[self.regime_.start].date()} net of the share's change "
                 f"a year on where its current level was read" if across else "")
-        if self.launched_:
-            held += (f"; launched, its own ramp ended {self._ramp_words(ramp_end)}, "
-                     + ("its share a year before taken as it stands (no year-on-year change readable across its ramp)"
-                        if from_now else "its year-on-year change read after it"))
         return season, sd, [
             f"{self.name}: season read from one year: its share of the pooled series on the same days a year "
             f"before (from {self.ds_[born + int(ago[0])].date()}) moved {np.expm1(season.min()):+.0%} to "
             f"{np.expm1(season.max()):+.0%} against its share when its current level was read (chi-squared p = "
             f"{p:.1g}; kept {w:.0%}, as far as it stands out of its day noise{held}); one season seen does not show "
             f"whether it repeats, and the window bands widen by its noise"]
-
-    def _pool_share(self, comp: dict, n: int, days: np.ndarray) -> np.ndarray:
-        """The series' log share of the pooled series on ``days`` (indices of ``comp``'s history, its
-        first ``n`` days): its baseline level less the pooled baseline on the same dates, both as
-        they were (an opening ramp's gaps added back to each: a shop's opening ramp cancels).
-        Shape (len(days),)."""
-        own_gaps = np.r_[self.opening_gaps_, np.zeros(max(0, n - len(self.opening_gaps_)))][:n]
-        pooled = self._end_day(n) - (n - 1 - np.asarray(days, int))
-        return comp["level"][days] + own_gaps[days] - self._pooled_level(pooled) \
-            - np.array([self.prior.opening.get(int(day), 0.0) for day in pooled])
-
-    def _own_ramp_end(self, n: int) -> int | None:
-        """Day (index from the series' start) at which a launched series' own ramp ended, read on its
-        first ``n`` days from its start (a refit's prefix sees no later day): ``launch.own_ramp_end``
-        on its log mean units a day in age bins of ``BIN_PERIODS["D"]`` days, a year (``YEAR``
-        days) of bins apart, where its yearly season cancels. None where that cannot be told (under
-        a year and two bins of history). Past it the launch curve is not read and its level
-        shifts are its season's moves: its changes follow the calendar, not its age."""
-        cache = self.ramp_ends_
-        if n not in cache:
-            width = BIN_PERIODS["D"]
-            bins = n // width
-            sums = self.y_[self.regime_.born:self.regime_.born + bins * width].reshape(bins, width).sum(axis=1)
-            with np.errstate(divide="ignore"):
-                levels = np.where(sums > 0, np.log(sums / width), np.nan)
-            ended = own_ramp_end(levels, YEAR // width)
-            cache[n] = None if ended is None else ended * width
-        return cache[n]
-
-    def _ramp_words(self, ramp_end: int | None) -> str:
-        """When a launch's own ramp ended, for a note: "by 2025-01-14 (day 84)", or "at a date its
-        history cannot tell"."""
-        if ramp_end is None:
-            return "at a date its history cannot tell (under a year and three 28-day bins seen a year on, or still ramping)"
-        return f"by {self.ds_[self.regime_.born + ramp_end].date()} (day {ramp_end})"
 
     def _forecast_log(self, comp: dict, future_offsets: dict[str, np.ndarray], future_dow: np.ndarray,
                       regime_days: int, halflife: float | None | str = "fitted"):

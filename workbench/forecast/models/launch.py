@@ -97,10 +97,6 @@ YEAR_PERIODS = {"D": 364, "W": 52, "MS": 12, "QS": 4}
 TAIL_RATIOS = np.linspace(0.01, 0.99, 99)  # decay ratios r of the tail's fit, searched on a grid
 PLATEAU_GAIN = float(np.log(1.05))  # less further change than this: the curve has levelled off
 SHORT_LIFE = 0.5  # of a year: a grouping half of whose launches stopped within it is a short-life line
-# ``own_ramp_end``: a bin is past the ramp where its year-on change is within this of the settled one (log
-# points: about twice the noise, sd 0.08, of a year-on change of two 28-day sums of 20 a day, day noise sd 0.2)
-RAMP_TOLERANCE = float(np.log(1.2))
-RAMP_YEAR_ON = 3  # bins seen a year on that ``own_ramp_end`` needs: a settled change is the later two agreeing
 
 
 @dataclass(frozen=True)
@@ -321,50 +317,6 @@ def launch_start(y: np.ndarray, ds: pd.DatetimeIndex, freq: str, panel_start) ->
         return None
     start = first if freq == "D" else first + 1
     return start if start < len(y) else None
-
-
-def own_ramp_end(levels: np.ndarray, year_bins: int) -> int | None:
-    """The age bin at which a launch's own ramp ended, read on its log level by age bin from its
-    start (shape (bins,), NaN for a bin without sales; ``age_levels``' or its own units) ``year_bins``
-    bins apart: after its ramp a series' change from one age to the same age a year on is its
-    growth, whatever its season (a yearly season cancels a year on), while a bin still in the ramp
-    gains more a year on, its ramp's rest. The end is the first bin whose year-on change lies
-    within ``RAMP_TOLERANCE`` of the settled one, the median of the later half of the year-on
-    changes, whose two halves' medians must agree within ``RAMP_TOLERANCE`` (a ramp that ends in
-    the first half of them leaves the settled ones in it). Its own season's rise or fall is not read as a ramp: a summer
-    line's level rises from its launch to July and falls to January, and read by age its first
-    summer's fall was its "ramp's" decline, the pooled curve carrying it into its second 618 at
-    0.36-0.47 of it (``benchmarks/seasonal_lines.py``). Returns the bin (0: no ramp of its own), or
-    None: fewer than ``RAMP_YEAR_ON`` bins seen a year on (a ramp cannot be told from a season
-    with under a year and ``RAMP_YEAR_ON`` bins of history), or later year-on changes that still
-    differ (a ramp not over, or one a few bins cannot tell from noise). Source: a ramp is the part
-    of a launch's level change that depends on its age, the chain-ladder's development (Mack
-    1993); a yearly season is the part the seasonal difference removes (Box & Jenkins, *Time
-    Series Analysis: Forecasting and Control*, 1970, §9.1)."""
-    levels = np.asarray(levels, float)
-    year_on = levels[year_bins:] - levels[:max(len(levels) - year_bins, 0)]
-    seen = np.flatnonzero(~np.isnan(year_on))
-    if len(seen) < RAMP_YEAR_ON:
-        return None
-    later = year_on[seen[len(seen) // 2:]]
-    half = len(later) // 2
-    if abs(np.median(later[:half]) - np.median(later[half:])) > RAMP_TOLERANCE:  # still falling: a ramp not over
-        return None
-    return int(seen[year_on[seen] <= float(np.median(later)) + RAMP_TOLERANCE][0])
-
-
-def held_past_ramp(levels: np.ndarray, year_bins: int) -> np.ndarray:
-    """A launch's ``age_levels`` (log level by age bin, shape (bins,), NaN for a bin without sales)
-    as the launch curve reads them: held at the level of its own ramp's end (``own_ramp_end``,
-    ``year_bins`` bins a year) in every later bin it sold in, as they were where that end cannot be
-    told. Past its ramp a launch's changes are its season and growth, not its age: a curve pooled
-    from summer lines launched in spring fell x0.3 from their first summer to their winter, and a
-    winter line's rose x10 into its first winter. Returns a new array, shape (bins,)."""
-    levels = np.asarray(levels, float)
-    end = own_ramp_end(levels, year_bins)
-    if end is None:
-        return levels.copy()
-    return np.r_[levels[:end + 1], np.where(np.isnan(levels[end + 1:]), np.nan, levels[end])]
 
 
 def launch_of(y: np.ndarray, ds: pd.DatetimeIndex, freq: str, panel_start) -> int | None:
