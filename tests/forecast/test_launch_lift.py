@@ -39,6 +39,27 @@ def test_a_peak_that_recurs_a_year_apart_is_a_season_not_an_unexplained_peak():
     assert unexplained_peak(yearly, outside, "D") == []
 
 
+def test_a_step_or_a_season_cut_by_an_event_is_no_unexplained_peak():
+    """A level step x4 that stays (a season's opening, a new level) sits above the centred running
+    median for its first weeks, until the median catches up: that was read as a run that ended, and
+    a fruit's opening weeks and a winter product's December before the New Year sale's months were
+    censored to their off-season level (test_yearly_season, test_low_season_at_start failed). A
+    run ends only when the sales are back at the level before it, and one against an event window
+    is kept."""
+    from workbench.forecast.models.regime import unexplained_peak
+
+    outside = np.ones(400, bool)
+    step = _series(3)
+    step[250:] *= 4
+    assert unexplained_peak(step, outside, "D") == []
+    cut = _series(4)
+    cut[300:315] *= 4
+    holiday = outside.copy()
+    holiday[315:322] = False  # an event window right after the run: it may be that event's season
+    assert unexplained_peak(cut, holiday, "D") == []
+    assert [(p.start, p.end) for p in unexplained_peak(cut, outside, "D")] == [(300, 315)]
+
+
 def test_unexplained_peak_is_an_ended_run_far_above_the_level_outside_events():
     """A 15-day run at x4 outside events, ended 20 days before the end, is found with its level
     (about 100 a day); inside an event window, still running at the end, or shorter than 5 days it

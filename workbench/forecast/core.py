@@ -885,7 +885,8 @@ def censor_unexplained_peaks(frame: pd.DataFrame, keys, freq: str, calendar: Ret
             sold = values[at].sum()
             values[at] = peak.level
             said.append(f"{ds[peak.start].date()}..{ds[peak.end - 1].date()} ({peak.end - peak.start} {word}, "
-                        f"x{sold / max(peak.level.sum(), 1e-9):.1f} its level)")
+                        + (f"x{sold / peak.level.sum():.1f} its level)" if peak.level.sum() >= 1
+                           else f"{sold:,.0f} units over a level of about none)"))
             changed = True
         notes.append(SeriesNote(series_label(key), (
             f"unexplained peak {'; '.join(said)}: far above its level outside every event window of the calendar, "

@@ -694,7 +694,12 @@ def unexplained_peak(y: np.ndarray, outside: np.ndarray, freq: str = "D") -> lis
     2 weeks, a month or quarter), and counts only when the
     series is back below that bar for the ``PEAK_RETURN`` periods after it (7 days, 2 weeks, a
     month or quarter): a rise that lasts to the end of the history may be a new level, which
-    ``detect_regime`` judges. A run raised again a year before or after it (``_recurs``) is a
+    ``detect_regime`` judges. Event periods do not end a run, and a run that starts or ends against
+    an event window is kept (it may be that event's season, or a season the window cut: a fruit's
+    opening days before 劳动节, a winter product's December before the New Year sale's months).
+    A run has ended when the series' periods after it are back at the level before it (a step's
+    first weeks above a running median that has not caught up are no peak). A run raised again
+    a year before or after it (``_recurs``) is a
     season the calendar does not name (a fruit's, a 中秋 every year), which the yearly season
     reads: it is kept. Periods before the series' first sale are not read.
 
@@ -745,10 +750,18 @@ def unexplained_peak(y: np.ndarray, outside: np.ndarray, freq: str = "D") -> lis
         if not raised[at]:
             at += 1
             continue
-        end = at
-        while end < n and raised[end]:
+        end = at  # event periods do not end a run: a season goes on through a holiday in it
+        while end < n and (raised[end] or not read[end]):
             end += 1
-        if high[at:end].sum() >= MIN_PEAK_RUN[freq] and end + PEAK_RETURN[freq] <= n \
+        last = at + 1 + int(np.flatnonzero(raised[at:end])[-1])
+        # seen to start and end on quiet periods: a run against an event window may be that event's
+        # season, or a season that window cut (a winter product's December before 年货节's months)
+        bounded = end == last and (at == first or read[at - 1])
+        # ended: the sales after it back at the level before it, not a running median that caught up with a
+        # step (a season's opening weeks, a level shift's first weeks looked like a run that ended)
+        after = v[end:end + PEAK_RETURN[freq]][read[end:end + PEAK_RETURN[freq]]]
+        back = len(after) > 0 and float(np.median(after)) - level[max(at - 1, first)] < bar / 2
+        if bounded and back and high[at:end].sum() >= MIN_PEAK_RUN[freq] and end + PEAK_RETURN[freq] <= n \
                 and not _recurs(v, level[at:end] + bar / 2, at, first, YEAR_PERIODS[freq]):
             peaks.append(Peak(at, end, np.expm1(level[at:end])))
         at = end
