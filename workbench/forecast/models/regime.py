@@ -690,18 +690,19 @@ def unexplained_peak(y: np.ndarray, outside: np.ndarray, freq: str = "D") -> lis
     the series' own noise, the scaled median absolute deviation of the outside periods' excess
     (robust to the peaks themselves and to a live-stream shop's single big days). A run is the
     periods in a row over half that bar (hysteresis, as Canny's edge threshold: one day of a x4 run
-    drawn low is no end of it) holding at least ``MIN_PEAK_RUN`` periods over the whole bar (5 days,
-    2 weeks, a month or quarter), and counts only when the
-    series is back below that bar for the ``PEAK_RETURN`` periods after it (7 days, 2 weeks, a
-    month or quarter): a rise that lasts to the end of the history may be a new level, which
-    ``detect_regime`` judges. Event periods do not end a run, and a run that starts or ends against
-    an event window is kept (it may be that event's season, or a season the window cut: a fruit's
-    opening days before 劳动节, a winter product's December before the New Year sale's months).
-    A run has ended when the series' periods after it are back at the level before it (a step's
-    first weeks above a running median that has not caught up are no peak). A run raised again
-    a year before or after it (``_recurs``) is a
-    season the calendar does not name (a fruit's, a 中秋 every year), which the yearly season
-    reads: it is kept. Periods before the series' first sale are not read.
+    drawn low is no end of it; event periods do not end it either: a season goes on through a
+    holiday) holding at least ``MIN_PEAK_RUN`` periods over the whole bar (5 days, 2 weeks, a month
+    or quarter). It is a peak only when
+    * it has ended: the ``PEAK_RETURN`` quiet periods after it (7 days, 2 weeks, a month or quarter)
+      are back at the level before it (a rise that lasts to the cut-off may be a new level, which
+      ``detect_regime`` judges; a step's first weeks above a running median that has not caught up
+      are no peak);
+    * it starts and ends on quiet periods: one against an event window may be that event's season,
+      or a season the window cut (a fruit's opening days before 劳动节, a winter product's December
+      before the New Year sale's months);
+    * it did not recur a year before or after (``_recurs``): that is a season the calendar does not
+      name (a fruit's, a 中秋 every year), which the yearly season reads.
+    Periods before the series' first sale are not read.
 
     Parameters
     ----------
@@ -778,6 +779,7 @@ def _recurs(v: np.ndarray, raised: np.ndarray, start: int, first: int, year: int
     end = start + len(raised)
     for shift in (-year, year):
         lo, hi = max(start + shift, first), min(end + shift, len(v))
-        if hi - lo >= max(1, (end - start) // 2) and (v[lo:hi] > raised[lo - shift - start:hi - shift - start]).mean() > 0.5:
+        held = hi - lo >= max(1, (end - start) // 2)
+        if held and (v[lo:hi] > raised[lo - shift - start:hi - shift - start]).mean() > 0.5:
             return True
     return False
