@@ -225,8 +225,8 @@ class RecentLevel(Forecaster):
             borrowed = borrow_unseen(self.prior.uplift, event_offsets(future, self.calendar_), future,
                                      self.ds_[-1], self.calendar_, self.name)
             uplift = uplift + borrowed.uplift
-        net = ("" if not self.event_days_ else f" net of its own event lifts on {self.event_days_} of them"
-               if self.own_.lift else f" net of {self.uplift_share_:.0%} of the pooled event uplift on {self.event_days_} of them")
+        netted = "its own event lifts" if self.own_.lift else f"{self.uplift_share_:.0%} of the pooled event uplift"
+        net = f" net of {netted} on {self.event_days_} of them" if self.event_days_ else ""
         growth = spread = None
         read = f"mean of the last {self.width_} periods{net} ({readable(self.level_)})"
         said = []
@@ -289,11 +289,11 @@ class RecentLevel(Forecaster):
             centre = np.log1p(mean)
             wide = widened_offsets({q: np.log1p(v) - centre for q, v in qs.items()}, event_spread)
             qs = {q: censored_at_zero(np.expm1(centre + d)) for q, d in wide.items()}
-        short = level_spread(self.y_[-self.width_:], self.log_errors_, self.dispersion_) \
-            if self.width_ < (self.window or WINDOW.get(self.freq_, 8)) else 0.0
+        full = self.window or WINDOW.get(self.freq_, 8)
+        short = level_spread(self.y_[-self.width_:], self.log_errors_, self.dispersion_) if self.width_ < full else 0.0
         if short > 0:
-            notes.append(f"{self.name}: its level read on {self.width_} periods, under the {self.window or WINDOW.get(self.freq_, 8)} "
-                         f"it reads on: window bands widened by its standard error (+-{short:.2f} log)")
+            notes.append(f"{self.name}: its level read on {self.width_} periods, under the {full} it reads on: "
+                         f"window bands widened by its standard error (+-{short:.2f} log)")
         return Prediction(future, mean, qs, notes, base, launch_growth=growth, path_change=path, launch_spread=spread,
                           event_spread=event_spread, pooled_uplift=self._pooled_rise(path, uplift),
                           season_spread=np.full(horizon, short) if short > 0 else None)
