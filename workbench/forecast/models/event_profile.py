@@ -157,6 +157,7 @@ third below its last one at a flat shop's lift, user trial F5).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -164,7 +165,7 @@ import numpy as np
 import pandas as pd
 from scipy.integrate import quad
 from scipy.optimize import brentq
-from scipy.stats import binom, chi2, f as f_dist, norm, poisson
+from scipy.stats import chi2, f as f_dist, norm, poisson
 from scipy.stats import t as t_dist
 
 from workbench.calendar import RetailCalendar
@@ -294,6 +295,24 @@ def _windows(start: pd.Timestamp, n: int, calendar: RetailCalendar) -> np.ndarra
     return window_days(pd.date_range(start, periods=n, freq="D"), calendar)
 
 
+@lru_cache(maxsize=64)
+def _part_days(start: pd.Timestamp, n: int, calendar: RetailCalendar) -> dict[str, dict[str, np.ndarray]]:
+    """The days of each calendar event a shipped profile holds (``features.profile_parts``), over
+    ``n`` days from ``start``: profile -> event -> boolean mask (read-only: shared by every series
+    of the same dates, as ``_offsets`` is)."""
+    days = pd.date_range(start, periods=n, freq="D")
+    out = {}
+    for name, parts in profile_parts(calendar).items():
+        if name not in SHIPPED_PROFILES:
+            continue
+        out[name] = {}
+        for event, before, after in parts:
+            mask = ~np.isnan(calendar.event_offsets(days, event, before=before, after=after))
+            mask.setflags(write=False)
+            out[name][event] = mask
+    return out
+
+
 def open_span_tail(offsets: dict[str, np.ndarray], windows: np.ndarray) -> np.ndarray:
     """Boolean mask (shape of ``windows``) of the days a history ends on inside an event span
     that lie after the last day of every event window in that span (its margin days: ``windows``
@@ -325,9 +344,47 @@ def open_span_tail(offsets: dict[str, np.ndarray], windows: np.ndarray) -> np.nd
     return tail
 
 
+def _windows_of(values: np.ndarray, before: int, after: int) -> np.ndarray:
+    """Each day's window of ``values`` from ``before`` days before it to ``after`` days after it
+    (shape (n, before + after + 1), NaN past the ends): the rows a running statistic reads."""
+    if not len(values):
+        return np.empty((0, before + after + 1))
+    padded = np.concatenate([np.full(before, np.nan), np.asarray(values, float), np.full(after, np.nan)])
+    return np.lib.stride_tricks.sliding_window_view(padded, before + after + 1)
+
+
+def _window_medians(values: np.ndarray, before: int, after: int, min_count: int = 1) -> np.ndarray:
+    """Running median over each day's window (``_windows_of``) ignoring NaN; NaN where fewer than
+    ``min_count`` values. The figures of pandas' ``rolling(...).median()`` (the mean of the two
+    middle values of an even count) without its per-call cost, which in the decomposition's
+    hot loops (several per refit) had cost more than the arithmetic."""
+    rows = _windows_of(values, before, after)
+    ordered = np.sort(rows, axis=1)  # NaN last
+    count = rows.shape[1] - np.isnan(rows).sum(axis=1)
+    at = np.arange(len(rows))
+    low, high = np.maximum(count - 1, 0) // 2, count // 2
+    with np.errstate(invalid="ignore"):
+        return np.where(count >= max(min_count, 1), (ordered[at, low] + ordered[at, high]) / 2, np.nan)
+
+
+def _centred_sum_count(values: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Centred running sum of the non-NaN values over ``window`` (odd) and their count (both
+    shape (n,); the sum NaN where the count is 0): pandas' ``rolling(window, center=True,
+    min_periods=1)`` sum and count, computed on the window rows (equal to rounding)."""
+    half, n = window // 2, len(values)
+    known = np.concatenate([np.zeros(half, bool), ~np.isnan(values), np.zeros(half, bool)])
+    filled = np.where(known, np.concatenate([np.zeros(half), np.nan_to_num(values), np.zeros(half)]), 0.0)
+    total, count = np.zeros(n), np.zeros(n, int)
+    for k in range(window):  # the window's days in order, as a row sum adds them
+        total += filled[k:k + n]
+        count += known[k:k + n]
+    return np.where(count > 0, total, np.nan), count
+
+
 def _centred_median(values: np.ndarray, window: int) -> np.ndarray:
     """Centred running median ignoring NaN (at least a third of the window must be present)."""
-    return pd.Series(values).rolling(window, center=True, min_periods=max(3, window // 3)).median().to_numpy()
+    after = (window - 1) // 2  # pandas' centring: an even window reaches a day further back
+    return _window_medians(values, window - 1 - after, after, max(3, window // 3))
 
 
 def _centred_mean(values: np.ndarray, window: int, min_count: int) -> np.ndarray:
@@ -530,10 +587,7 @@ class EventProfile(Forecaster):
                                  if all(self.calendar_.moves(event) for event, _, _ in parts))
         self.prior_profiles_ = self._prior_profiles()
         # the days of each calendar event a shipped profile holds (a young series tests each: ``_young_shipped``)
-        self.part_days_ = {name: {event: ~np.isnan(self.calendar_.event_offsets(self.ds_[born:], event, before=b,
-                                                                                 after=a))
-                                  for event, b, a in parts}
-                           for name, parts in profile_parts(self.calendar_).items() if name in SHIPPED_PROFILES}
+        self.part_days_ = _part_days(self.ds_[born], len(self.z_), self.calendar_)
         # the offsets that are evidence of an event's shape and growth: without the span cut by the
         # history's start when the history opened in it (``_uncut``); built once, the refits slice it
         self.evidence_offsets_ = _uncut(self.offsets_) if _opened_in_span(self.z_, self.offsets_) else self.offsets_
@@ -2227,11 +2281,20 @@ def _jump_z(alpha: float) -> float:
     """The one-sided ``alpha`` point, in day-noise sds, of a day's jump over both sides
     (``_day_jumps``) when every day carries only Gaussian noise: ``P(X - max(M1, M2) > z) =
     alpha`` for X standard normal and M1, M2 medians of ``JUMP_SIDE`` such values (the median of
-    m has the CDF ``P(Binomial(m, F) > m // 2)``). 2.23 at 1% for medians of five."""
+    m has the CDF ``P(Binomial(m, F) > m // 2)``). 2.23 at 1% for medians of five.
+
+    The integrand is written with ``math`` (the normal CDF by ``erfc``, the binomial tail as
+    its sum of terms): scipy.stats' per-call overhead made each root 1.8 s (some 7,000
+    integrand calls), a worker's first series paying it per level; the same figures."""
+    terms = [(k, math.comb(JUMP_SIDE, k)) for k in range(JUMP_SIDE // 2 + 1, JUMP_SIDE + 1)]
+
+    def median_cdf(m: float) -> float:
+        p = 0.5 * math.erfc(-m / math.sqrt(2.0))
+        return sum(c * p ** k * (1.0 - p) ** (JUMP_SIDE - k) for k, c in terms)
+
     def tail(z: float) -> float:
-        def median_cdf(m):
-            return binom.sf(JUMP_SIDE // 2, JUMP_SIDE, norm.cdf(m))
-        return quad(lambda x: norm.pdf(x) * median_cdf(x - z) ** 2, -12, 12)[0] - alpha
+        return quad(lambda x: math.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi) * median_cdf(x - z) ** 2,
+                    -12, 12)[0] - alpha
     return float(brentq(tail, 0.0, 12.0))
 
 
@@ -2242,9 +2305,9 @@ def _day_jumps(residual: np.ndarray) -> np.ndarray:
     A sale's ramp, a plateau or the parcels' collapse over the festival (several days together)
     is no jump; a lone live-stream day is, even with another one two days away (medians of
     five ignore two)."""
-    r = pd.Series(residual)
-    before = r.shift(1).rolling(JUMP_SIDE, min_periods=1).median().to_numpy()
-    after = r[::-1].shift(1).rolling(JUMP_SIDE, min_periods=1).median()[::-1].to_numpy()
+    r = np.asarray(residual, float)
+    before = _window_medians(np.concatenate([[np.nan], r[:-1]]), JUMP_SIDE - 1, 0)
+    after = _window_medians(np.concatenate([r[1:], [np.nan]]), 0, JUMP_SIDE - 1)
     up = residual - np.fmax(before, after)
     down = np.fmin(before, after) - residual
     return np.nan_to_num(np.where(up > 0, up, np.where(down > 0, -down, 0.0)))
@@ -2388,18 +2451,19 @@ def _pool_profile(own: np.ndarray, counts: np.ndarray, prior: np.ndarray, noise:
     out = np.where(has & ~both, prior, own)
     if not both.any():
         return out, np.where(has, counts + cap, counts)
-    d = pd.Series(np.where(both, own - prior, np.nan))
-    inv = pd.Series(np.where(both, 1.0 / np.maximum(counts, 1), np.nan))
-    roll = dict(window=PROFILE_WEEK, center=True, min_periods=1)
-    s = d.rolling(**roll).mean().to_numpy()
-    s_var = noise ** 2 * inv.rolling(**roll).sum().to_numpy() / d.rolling(**roll).count().to_numpy() ** 2
+    d = np.where(both, own - prior, np.nan)
+    d_sum, d_count = _centred_sum_count(d, PROFILE_WEEK)
+    inv_sum, _ = _centred_sum_count(np.where(both, 1.0 / np.maximum(counts, 1), np.nan), PROFILE_WEEK)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = d_sum / d_count
+        s_var = noise ** 2 * inv_sum / d_count.astype(float) ** 2
     w = cap
     if noise > 0:
         tau2 = max(0.0, float(np.mean(s[both] ** 2 - s_var[both])))
         if noise ** 2 < cap * PROFILE_WEEK * tau2:
             w = noise ** 2 / (PROFILE_WEEK * tau2)
     c = counts[both]
-    out[both] = prior[both] + s[both] * c / (c + w) + (d.to_numpy()[both] - s[both]) * c / (c + cap)
+    out[both] = prior[both] + s[both] * c / (c + w) + (d[both] - s[both]) * c / (c + cap)
     return out, np.where(has, counts + cap, counts)
 
 
@@ -2600,18 +2664,33 @@ def _shrink_profile(profile: np.ndarray, counts: np.ndarray, noise: float,
     known = ~np.isnan(profile)
     if known.sum() < 2 or not noise > 0:  # nothing to smooth towards, or no noise to remove
         return profile
-    smooth = pd.Series(profile).rolling(PROFILE_WEEK, center=True, min_periods=1).mean().to_numpy()
+    total, count = _centred_sum_count(profile, PROFILE_WEEK)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        smooth = total / count
     dev = (profile - smooth)[known]
     var = noise ** 2 / np.maximum(counts[known], 1)
     factor = wiener_factor(dev, var)
     if spread is not None:  # occurrences that disagree beyond the day noise: only their common part
         dof = np.maximum(counts[known] - 1, 1)
-        wide = spread[known] > noise ** 2 * chi2.ppf(1 - SPREAD_ALPHA, dof) / dof
+        wide = spread[known] > noise ** 2 * _chi2_bars(dof) / dof
         wide_var = spread[known] / np.maximum(counts[known], 1)
         factor = np.where(wide, np.clip(1 - wide_var / np.maximum(dev ** 2, 1e-12), 0, 1), factor)
     out = profile.copy()
     out[known] = smooth[known] + dev * factor
     return out
+
+
+@lru_cache(maxsize=1024)
+def _chi2_bar(dof: float) -> float:
+    """The chi-squared ``1 - SPREAD_ALPHA`` quantile on ``dof`` degrees of freedom."""
+    return float(chi2.ppf(1 - SPREAD_ALPHA, dof))
+
+
+def _chi2_bars(dof: np.ndarray) -> np.ndarray:
+    """``_chi2_bar`` of each element of ``dof`` (same shape): a profile holds a few distinct
+    occurrence counts, and scipy's per-call cost had exceeded the quantiles' own."""
+    values, at = np.unique(dof, return_inverse=True)
+    return np.array([_chi2_bar(float(v)) for v in values])[at].reshape(np.shape(dof))
 
 
 def _row_medians(rows: np.ndarray) -> np.ndarray:
