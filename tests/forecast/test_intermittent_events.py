@@ -25,9 +25,11 @@ def _quiet(call):
 
 def test_own_lift_counts_the_windows_sold_over_the_pool_by_hand():
     """One a day outside the New Year sale, three a day on its window days, one on its span's days
-    around them; no pool: the window's lift is (N + 1/2) / (E + 1/2) over the two windows the
-    history holds from before their start, the days around it x1 (its noise in the band)."""
-    from workbench.forecast.models.own_lift import own_lifts
+    around them; no pool: the window's lift is read as (N + 1/2) / (E + 1/2) over the two windows
+    the history holds from before their start and shrunk toward the pool by its noise (the log
+    times ``PRIOR_SD^2 / (PRIOR_SD^2 + v)``, v the squared spread: 98% of it kept on 168 units), the
+    days around it x1 (its noise in the band)."""
+    from workbench.forecast.models.own_lift import PRIOR_SD, own_lifts
 
     calendar = default_calendar()
     ds = pd.date_range("2023-06-01", "2025-06-30")
@@ -36,7 +38,10 @@ def test_own_lift_counts_the_windows_sold_over_the_pool_by_hand():
     lifts = own_lifts(y, ds, calendar)
     n = float(y[window].sum())
     assert lifts.spans["new_year_sale", "window"] == 2
-    assert np.isclose(np.exp(lifts.lift["new_year_sale", "window"]), (n + 0.5) / (n / 3 + 0.5))
+    read, noise = np.log((n + 0.5) / (n / 3 + 0.5)), lifts.spread["new_year_sale", "window"] ** 2
+    assert np.isclose(lifts.read["new_year_sale", "window"], read)
+    assert np.isclose(lifts.lift["new_year_sale", "window"], PRIOR_SD ** 2 / (PRIOR_SD ** 2 + noise) * read)
+    assert lifts.lift["new_year_sale", "window"] > 0.97 * read
     assert np.isclose(lifts.lift["new_year_sale", "margins"], 0.0)
     assert lifts.spread["new_year_sale", "window"] > 0
     on, spread = lifts.on(ds, calendar)

@@ -18,19 +18,35 @@ holds from before its span's first day (a span the history opened in is a launch
 event's): ``N``, the units sold on those days, and ``E``,
 those expected at the base rate times the pooled uplift, the base rate of each occurrence the mean
 of the quiet days (outside every span) within ``AROUND`` days of it (a level that moved between
-years is read where it stood). The series' lift over the pool is the ratio ``(N + 1/2) / (E +
-1/2)`` (the half a unit keeps a window that sold nothing finite; for ``N`` a Poisson count of mean
-``E`` its mean is 1, so a flat slow mover's few units lift it by none on average), taken whole:
-shrunk toward the pool (by the empirical Wiener factor of its log, ``conformal.wiener_factor``),
-the seeded panel's flat SKUs in a lifted shop kept 8-18% of the shop's lift and its event SKUs
-lost 5-13% of their own. Its noise, the sampling variance of two Poisson counts' logs, ``phi (1 /
-(N + 1/2) + 1 / (Q + 1/2))`` (``Q`` the quiet units the base rates were read on, ``phi`` the quiet
-days' variance-to-mean ratio, at least 1: over-dispersed counts vary more), is a level error of
-the window no refit measured, added to the band (``Prediction.event_spread``).
+years is read where it stood). The series' lift over the pool is read from the ratio ``(N + 1/2)
+/ (E + 1/2)`` (the half a unit keeps a window that sold nothing finite; for ``N`` a Poisson count of
+mean ``E`` its mean is 1, so a flat slow mover's few units lift it by none on average), its noise
+the sampling variance of two Poisson counts' logs, ``v = phi (1 / (N + 1/2) + 1 / (Q + 1/2))``
+(``Q`` the quiet units the base rates were read on, ``phi`` the quiet days' variance-to-mean
+ratio, at least 1: over-dispersed counts vary more). One window of a few units is a noisy ratio:
+taken whole, a chili-oil SKU at about a unit a day that sold 5 in its one 年货节 where 27 were
+expected got x0.20 and its next 年货节 a third of its truth (user trial 17 F2), and one high window
+was replayed whole. So the log ratio is shrunk toward the pool (log lift 0) by its noise, the
+posterior mean of a normal prior around the pool, ``w log((N + 1/2) / (E + 1/2))`` with ``w =
+PRIOR_SD^2 / (PRIOR_SD^2 + v)`` (``PRIOR_SD``: the spread of series' own lifts around the pool's that
+the prior allows, log sd): a lift read on many units keeps nearly all of itself, one read on a
+few units little. ``PRIOR_SD`` is a constant just above the spread of SKUs' own lifts around the
+pool measured at the sale events of the seeded panels of ``benchmarks/intermittent_events.py``
+(0.39-0.67, method of moments): at the measured 0.5 the window totals of the flat SKUs of a
+lifted shop (the pool wrong for them: half its SKUs flat, half lifted x1.5-x4) rose by 4-10% of
+their truth, at 0.75 by 2-5% (docs/benchmarks.md, "One past window"), each SKU's own error
+smaller either way.
+A shrinkage estimated from the series' own lift (``conformal.wiener_factor``, the lift's square
+as its prior variance) had its flat SKUs keep 8-18% of the shop's lift. The noise ``v`` is a
+level error of the window no refit measured, added to the band whole (``Prediction.event_spread``):
+the shrunk lift is biased where the series is unlike the pool, and its band must hold that.
 
 Source: the ratio of observed to expected counts (a standardized incidence ratio) and its
 log-scale variance, N. E. Breslow & N. E. Day, *Statistical Methods in Cancer Research* II,
-IARC 1987, ch. 2.
+IARC 1987, ch. 2; its shrinkage toward the pooled rate by its own sampling variance, the
+empirical Bayes estimate of such ratios of D. Clayton & J. Kaldor, "Empirical Bayes estimates of
+age-standardized relative risks for use in disease mapping", Biometrics 43, 1987 (their
+log-normal model).
 """
 
 from __future__ import annotations
@@ -47,16 +63,19 @@ from workbench.forecast.features import event_offsets, in_event_span, profile_pa
 ROLES = ("window", "margins")  # an event's window days, and its span's days around them
 AROUND = 56  # days either side of a past span whose quiet days give its base rate
 MIN_AROUND_DAYS = 14  # quiet days around a span, at least, for its base rate
+PRIOR_SD = 0.75  # log sd of series' own lifts around the pool's that the prior allows (measured: module docstring)
 
 
 @dataclass(frozen=True)
 class OwnLifts:
-    """Per calendar event and role seen (``lift``: (event, role) -> log lift over the pool), the
-    units sold on those days of its past spans (``sold``), those the base rate and the pool
-    expected (``expected``), the spans counted (``spans``) and the noise of each lift
-    (``spread``: log sd)."""
+    """Per calendar event and role seen (``lift``: (event, role) -> log lift over the pool, shrunk
+    toward the pool by its noise; ``read``: the log ratio it was shrunk from), the units sold on
+    those days of its past spans (``sold``), those the base rate and the pool expected
+    (``expected``), the spans counted (``spans``) and the noise of each lift as read (``spread``:
+    log sd)."""
 
     lift: dict[tuple[str, str], float] = field(default_factory=dict)
+    read: dict[tuple[str, str], float] = field(default_factory=dict)
     sold: dict[tuple[str, str], float] = field(default_factory=dict)
     expected: dict[tuple[str, str], float] = field(default_factory=dict)
     spans: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -74,10 +93,12 @@ class OwnLifts:
         return lift, spread
 
     def describe(self, calendar: RetailCalendar) -> str:
-        """``"年货节 / New Year sale window x3.10 (118 units where 38 were expected, 2 times), ..."``."""
+        """``"年货节 / New Year sale window x0.33 (read x0.20: 5 units where 27 were expected, 1 time;
+        shrunk toward the pool by its noise), ..."``."""
         return ", ".join(f"{calendar.label(e)} {'window' if role == 'window' else 'days around it'} x{np.exp(v):.2f} "
-                         f"({self.sold[e, role]:.0f} units where {self.expected[e, role]:.0f} were expected, "
-                         f"{self.spans[e, role]} time{'s' * (self.spans[e, role] > 1)})"
+                         f"(read x{np.exp(self.read[e, role]):.2f}: {self.sold[e, role]:.0f} units where "
+                         f"{self.expected[e, role]:.0f} were expected, {self.spans[e, role]} "
+                         f"time{'s' * (self.spans[e, role] > 1)}; shrunk toward the pool by its noise)"
                          for (e, role), v in self.lift.items())
 
 
@@ -108,7 +129,8 @@ def own_lifts(y, ds, calendar: RetailCalendar, pooled=None) -> OwnLifts:
 
     Returns
     -------
-    ``OwnLifts``: empty when no event's span lies after the first day with quiet days around it.
+    ``OwnLifts``: empty when no event's span lies after the first day with quiet days around it;
+    each lift the log ratio shrunk toward the pool by its noise (``PRIOR_SD``).
     """
     y = np.asarray(y, float)
     ds = pd.DatetimeIndex(ds)
@@ -141,7 +163,11 @@ def own_lifts(y, ds, calendar: RetailCalendar, pooled=None) -> OwnLifts:
         for role, (sold, expected, quiet_units, spans) in counted.items():
             if not spans or expected <= 0:
                 continue
-            out.lift[event, role] = float(np.log((sold + 0.5) / (expected + 0.5)))
+            read = float(np.log((sold + 0.5) / (expected + 0.5)))
+            noise = phi * (1.0 / (sold + 0.5) + 1.0 / (quiet_units + 0.5))
+            # one window of a few units is no lift of the series' own: toward the pool by its noise
+            out.lift[event, role] = PRIOR_SD ** 2 / (PRIOR_SD ** 2 + noise) * read
+            out.read[event, role] = read
             out.sold[event, role], out.expected[event, role], out.spans[event, role] = sold, expected, spans
-            out.spread[event, role] = float(np.sqrt(phi * (1.0 / (sold + 0.5) + 1.0 / (quiet_units + 0.5))))
+            out.spread[event, role] = float(np.sqrt(noise))
     return out

@@ -44,7 +44,8 @@ ramping up).
 
 With ``own_events`` (the intermittent series ``event_profile`` hands it) each event's uplift is the
 pooled one times the series' own lift over it, counted on its past windows (``own_lift.own_lifts``:
-units sold over those expected at its base rate times the pooled uplift), and the level is read net
+units sold over those expected at its base rate times the pooled uplift, shrunk toward the pool by
+its count noise: one window of a few units is no lift of its own), and the level is read net
 of that whole uplift; the lift's noise widens the window band (``Prediction.event_spread``).
 
 The weekday pattern is used only where each weekday carries at least ``MIN_WEEKDAY_UNITS``
