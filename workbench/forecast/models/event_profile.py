@@ -165,7 +165,8 @@ import numpy as np
 import pandas as pd
 from scipy.integrate import quad
 from scipy.optimize import brentq
-from scipy.stats import chi2, f as f_dist, norm, poisson
+from scipy.special import pdtr, pdtrc
+from scipy.stats import chi2, f as f_dist, norm
 from scipy.stats import t as t_dist
 
 from workbench.calendar import RetailCalendar
@@ -370,14 +371,15 @@ def _window_medians(values: np.ndarray, before: int, after: int, min_count: int 
 def _centred_sum_count(values: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
     """Centred running sum of the non-NaN values over ``window`` (odd) and their count (both
     shape (n,); the sum NaN where the count is 0): pandas' ``rolling(window, center=True,
-    min_periods=1)`` sum and count, computed on the window rows (equal to rounding)."""
+    min_periods=1)`` sum and count, each a convolution with the window's ones (equal to
+    rounding)."""
     half, n = window // 2, len(values)
-    known = np.concatenate([np.zeros(half, bool), ~np.isnan(values), np.zeros(half, bool)])
-    filled = np.where(known, np.concatenate([np.zeros(half), np.nan_to_num(values), np.zeros(half)]), 0.0)
-    total, count = np.zeros(n), np.zeros(n, int)
-    for k in range(window):  # the window's days in order, as a row sum adds them
-        total += filled[k:k + n]
-        count += known[k:k + n]
+    if not n:
+        return np.zeros(0), np.zeros(0, int)
+    known = ~np.isnan(values)
+    ones = np.ones(window)
+    total = np.convolve(np.where(known, values, 0.0), ones)[half:half + n]
+    count = np.convolve(known, ones)[half:half + n].round().astype(int)
     return np.where(count > 0, total, np.nan), count
 
 
@@ -546,6 +548,7 @@ class EventProfile(Forecaster):
             shifts = tuple(s for s in self.regime_.shifts if s >= born + curve.plateau)
             self.regime_ = replace(self.regime_, start=shifts[-1] if shifts else born, shifts=shifts)
         self.uplift_ = {}
+        self.aligned_refs_ = {}  # ``_aligned_refs`` by its days
         self.delegate_, self.delegate_note_ = None, ""
         recent = self.y_[max(self.regime_.start, len(self.y_) - INTERMITTENT_DAYS):]
         quiet_days = int(self.quiet_[born:].sum())
@@ -685,7 +688,9 @@ class EventProfile(Forecaster):
         in the last half window where the centred window is cut short, is recomputed there only.
         """
         # the margin days after the windows of a span first seen, open at the history's end, give the level
-        open_tail = open_span_tail(offsets, _windows(self.ds_[self.regime_.born], len(z), self.calendar_))
+        # (a refit's days are the first of the history's: its window days are theirs, computed once)
+        windows = _windows(self.ds_[self.regime_.born], len(self.z_), self.calendar_)[:len(z)]
+        open_tail = open_span_tail(offsets, windows)
         in_event = in_event_span(offsets) & ~open_tail
         off_days = self.off_days_[:len(z)]
         quiet = ~in_event & ~off_days
@@ -1173,7 +1178,11 @@ class EventProfile(Forecaster):
         winter duvet's baseline, read 11 days late across last year's 年货节 + 春节 span, laid the
         年货节 uplift measured on one stretch on another: x2 over the window). ``_baseline_path``
         takes the aligned day where last year's baseline there differs from the day a year back's
-        by more than ``ALIGN_LOG``."""
+        by more than ``ALIGN_LOG``. Kept by ``(n, horizon)``: each refit's path is laid once per
+        growth half-life tried (``_choose_halflife``) on the same days."""
+        key = (self.regime_.born, n, horizon)
+        if key in self.aligned_refs_:
+            return self.aligned_refs_[key]
         refs = np.full(horizon, -1)
         offsets = _offsets(self.ds_[self.regime_.born], n + horizon, self.calendar_)
         for name in self.moving_:
@@ -1187,6 +1196,8 @@ class EventProfile(Forecaster):
                 at[off[prev].astype(int) + SPAN] = prev
                 match = at[off[cur].astype(int) + SPAN]
                 refs[cur[match >= 0] - n] = match[match >= 0]
+        refs.setflags(write=False)
+        self.aligned_refs_[key] = refs
         return refs
 
     def _off_season_spread(self, comp: dict, growth: float, fade: np.ndarray) -> np.ndarray:
@@ -2298,6 +2309,23 @@ def _jump_z(alpha: float) -> float:
     return float(brentq(tail, 0.0, 12.0))
 
 
+def _poisson_sf(k, mu):
+    """``P(X > k)`` for ``X`` Poisson with mean ``mu`` (elementwise; 1 below 0, NaN for a negative
+    mean): ``scipy.stats.poisson.sf``'s figures from its ``scipy.special.pdtrc``, without the
+    distribution's per-call argument handling, which cost more than the tail in the one-off
+    days' tests (several per decomposition)."""
+    k, mu = np.asarray(k, float), np.asarray(mu, float)
+    with np.errstate(invalid="ignore"):
+        return np.where(k < 0, np.where(mu >= 0, 1.0, np.nan), pdtrc(np.maximum(k, 0.0), mu))[()]
+
+
+def _poisson_cdf(k, mu):
+    """``P(X <= k)`` for ``X`` Poisson with mean ``mu``, ``k >= 0`` (``scipy.stats.poisson.cdf``'s
+    figures from ``scipy.special.pdtr``; as ``_poisson_sf``)."""
+    with np.errstate(invalid="ignore"):
+        return pdtr(np.asarray(k, float), np.asarray(mu, float))
+
+
 def _day_jumps(residual: np.ndarray) -> np.ndarray:
     """Each day's one-day jump over both sides (log points, shape of ``residual``): how far its
     residual stands above the higher of the medians of the ``JUMP_SIDE`` days before and the
@@ -2343,9 +2371,9 @@ def _jump_days(irregular: np.ndarray, quiet: np.ndarray, named: np.ndarray,
         if units is not None and far.any():  # the count against a Poisson law at its sides' level
             y = np.maximum(units[far], 0.0)
             level = np.expm1(np.log1p(y) - jump[far])
-            tail = poisson.sf(np.ceil(y) - 1, level) if sign > 0 else poisson.cdf(np.floor(y), level)
+            tail = _poisson_sf(np.ceil(y) - 1, level) if sign > 0 else _poisson_cdf(np.floor(y), level)
             far[far] = tail <= SPREAD_ALPHA
-        if poisson.sf(np.sum(far & quiet) - 1, quiet.sum() * SPREAD_ALPHA) <= ONE_OFF_ALPHA:
+        if _poisson_sf(np.sum(far & quiet) - 1, quiet.sum() * SPREAD_ALPHA) <= ONE_OFF_ALPHA:
             out |= far & ~named
     return out
 
@@ -2401,14 +2429,14 @@ def _one_off_part(residual: np.ndarray, quiet: np.ndarray, seen_once: np.ndarray
         at = np.flatnonzero(eligible & (sign * jump > beyond))
         # no candidate, or quiet days that jump this far no more often than their noise gives: the
         # series has no one-off days of its own to mistake for the event's
-        if not len(at) or poisson.sf(np.sum(null > beyond) - 1, len(null) * level) > SPREAD_ALPHA:
+        if not len(at) or _poisson_sf(np.sum(null > beyond) - 1, len(null) * level) > SPREAD_ALPHA:
             continue
         j = sign * jump[at]
         # chance explains the candidates' count, and the quiet rate puts at least one such day
         # among the eligible ones: every candidate is a one-off. Where it puts fewer, the count
         # test has no power (2 quiet outliers a year): each keeps its share beyond the null
         rate = np.mean(null > beyond) * len(pool)
-        if rate >= 1.0 and poisson.sf(len(at) - 1, rate) > SPREAD_ALPHA:
+        if rate >= 1.0 and _poisson_sf(len(at) - 1, rate) > SPREAD_ALPHA:
             out[at] = sign * j
             continue
         expected = (len(null) - np.searchsorted(null, j, side="left")) / len(null) * len(pool)
