@@ -1,5 +1,7 @@
 """workbench.data.provinces: the 34 provincial-level names and their regions."""
 
+import sys
+
 import pandas as pd
 import pytest
 
@@ -50,3 +52,12 @@ def test_resolve_provinces_is_aligned_with_its_input():
     assert out.index.tolist() == [10, 11, 12, 13]
     assert out.province.fillna("-").tolist() == ["Guangdong", "-", "Hong Kong", "Guangdong"]
     assert out.region.fillna("-").tolist() == ["South", "-", "-", "South"]
+
+
+def test_ascii_codes_are_read_without_the_address_parser(monkeypatch):
+    """An all-ASCII text (a SKU code, a Latin province name) never reaches cpca, which reads
+    Chinese names only and costs 0.4 s a process to load: ``core._geographic`` asks about every
+    key column of every forecast (docs/benchmarks.md, "Where the default model's time went")."""
+    monkeypatch.setitem(sys.modules, "cpca", None)  # importing it now fails
+    found = provinces_from_addresses(["SKU-001", "s1-F001", "Guangdong", "GD 12", ""])
+    assert [p.name if p else None for p in found] == [None, None, "Guangdong", None, None]

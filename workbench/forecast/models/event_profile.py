@@ -2295,7 +2295,7 @@ def _jump_z(alpha: float) -> float:
     m has the CDF ``P(Binomial(m, F) > m // 2)``). 2.23 at 1% for medians of five.
 
     The integrand is written with ``math`` (the normal CDF by ``erfc``, the binomial tail as
-    its sum of terms): scipy.stats' per-call overhead made each root 1.8 s (some 7,000
+    its sum of terms): scipy.stats' per-call overhead made each root 0.2 s of CPU (some 7,000
     integrand calls), a worker's first series paying it per level; the same figures."""
     terms = [(k, math.comb(JUMP_SIDE, k)) for k in range(JUMP_SIDE // 2 + 1, JUMP_SIDE + 1)]
 
