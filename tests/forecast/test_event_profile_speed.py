@@ -2,8 +2,6 @@
 scipy calls they replace, at a cost that no longer dominates a series' fit (docs/benchmarks.md,
 "Where the default model's time went, and the speed-ups that keep every forecast")."""
 
-import time
-
 import numpy as np
 import pandas as pd
 from scipy.integrate import quad
@@ -52,8 +50,8 @@ def test_centred_sums_and_counts_are_pandas_figures_to_rounding():
 
 
 def test_jump_bar_is_scipys_root_at_a_fraction_of_its_cost():
-    """The root of scipy.stats' own integrand, bit for bit, in under a quarter of the 0.2 s of
-    CPU that integrand took (0.002 s now)."""
+    """The root of scipy.stats' own integrand, bit for bit (its speed is measured in
+    benchmarks/forecast_speed.py, not asserted here)."""
     alpha = 0.01 / 37  # a level no other test asks for: not in the cache
 
     def tail(z):
@@ -61,7 +59,5 @@ def test_jump_bar_is_scipys_root_at_a_fraction_of_its_cost():
             return binom.sf(JUMP_SIDE // 2, JUMP_SIDE, norm.cdf(m))
         return quad(lambda x: norm.pdf(x) * median_cdf(x - z) ** 2, -12, 12)[0] - alpha
 
-    start = time.process_time()
     z = _jump_z(alpha)
-    assert time.process_time() - start < 0.05
     assert z == float(brentq(tail, 0.0, 12.0))
