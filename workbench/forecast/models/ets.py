@@ -20,7 +20,7 @@ from workbench.forecast.features import quiet_periods
 from workbench.forecast.models.event_dummies import offset_dummies
 from workbench.forecast.models.intermittent import (INTERMITTENT_ADI, INTERMITTENT_WINDOW, TSB, average_demand_interval,
                                                     is_intermittent)
-from workbench.forecast.models.launch import LaunchCurve
+from workbench.forecast.models.launch import LaunchCurve, pre_launch_rise
 from workbench.forecast.models.off_season import FREQUENCIES as OFF_SEASON_FREQUENCIES, OffSeasonPath
 from workbench.forecast.models.yearly_season import YEAR_PERIODS, yearly_off
 from workbench.forecast.models.lunar import (FESTIVAL_EVENTS, LIFT_BOUNDS, LOCAL_BASELINE, LOCAL_LIMIT, WINDOWS,
@@ -485,6 +485,8 @@ class ETSModel(Forecaster):
         # the launch within the panel (launch.launch_start), once: the ramp, the growth and the note read it
         self.launch_ = self.launch_curve.start_of(self.y_, self.ds_) \
             if self.launch_curve is not None and freq != "D" else None
+        # the rise a slow start's trickle made up to its level, of the curve's (``launch.pre_launch_rise``)
+        self.launch_rise_ = pre_launch_rise(self.y_, self.launch_, freq) if self.launch_ is not None else 0.0
         self.start_ = nondaily_start(self.y_, freq) if freq != "D" else 0
         self.shift_ = None  # the first period of the current level after a level shift
         # a launch in its own history (zeros or a trickle before its start): regime.py says why only these
@@ -812,8 +814,8 @@ class ETSModel(Forecaster):
             return None, None, None
         now = float(ramp[0])
         age, ages = len(self.y_) - 1 - self.launch_, len(self.y_) + np.arange(horizon) - self.launch_
-        return (self.launch_curve.growth(age, ages, level=level + now),
-                self.launch_curve.growth_spread(age, ages, level=level + now), now)
+        return (self.launch_curve.growth(age, ages, level=level + now, made=self.launch_rise_),
+                self.launch_curve.growth_spread(age, ages, level=level + now, made=self.launch_rise_), now)
 
     def _launch_ramp(self, index: np.ndarray) -> np.ndarray | None:
         """The log level of the panel's launch curve (``launch_curve``, ``models.launch``) at the
@@ -825,7 +827,7 @@ class ETSModel(Forecaster):
         ramp, and the refits that give the band do the same."""
         if self.launch_ is None or not self.launch_curve.usable:
             return None
-        return self.launch_curve.growth(0.0, np.asarray(index) - self.launch_)
+        return self.launch_curve.growth(0.0, np.asarray(index) - self.launch_, made=self.launch_rise_)
 
     def _launch_note(self) -> list[str]:
         """What the launch curve did to a launched series' forecast (or why it did nothing)."""
@@ -837,7 +839,7 @@ class ETSModel(Forecaster):
             ramp = self._launch_ramp(np.array([len(self.y_) - 1, len(self.y_) + 10 ** 4]))
             return [] if ramp is None else [
                 f"{self.name}: launched on {first_sale.date()}; fitted net of {curve.describe()}, which lifts its level "
-                f"x{np.exp(ramp[1] - ramp[0]):.2f} from its last period on"]
+                f"x{np.exp(ramp[1] - ramp[0]):.2f} from its last period on{curve.made_words(self.launch_rise_)}"]
         if self.launch_ is None:
             return []
         return [f"{self.name}: launched on {first_sale.date()}; no launch curve ({curve.describe()}): its level is "

@@ -180,7 +180,7 @@ from workbench.forecast.metrics import robust_sd
 from workbench.forecast.models.base import DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction, censored_at_zero
 from workbench.forecast.models.intermittent import INTERMITTENT_ADI, INTERMITTENT_WINDOW
 from workbench.forecast.models.recent_level import RecentLevel
-from workbench.forecast.models.launch import LaunchCurve, launch_of
+from workbench.forecast.models.launch import LaunchCurve, launch_of, pre_launch_rise
 from workbench.forecast.models.naive import SeasonalNaive
 from workbench.forecast.models.pool_season import SeasonShare, shares_season
 from workbench.forecast.models.regime import (MIN_SHIFT, OPENING_GAP, SHIFT_Z, describe_stop, detect_regime,
@@ -540,8 +540,10 @@ class EventProfile(Forecaster):
         # the curve's rule (``launch.launch_of``): a series whose first sale falls in the panel's first
         # age bin started with it (a SKU first sold in a new shop's first week was noted "launched",
         # trial 7), and a slow seller or an on/off season is no launch
-        self.launched_ = launch_of(self.y_, self.ds_, "D", curve.panel_start if curve is not None
-                                   else self.ds_[0]) is not None
+        start = launch_of(self.y_, self.ds_, "D", curve.panel_start if curve is not None else self.ds_[0])
+        self.launched_ = start is not None
+        # a slow start's trickle up to its level is the ramp's first part: the curve grows it only by the rest
+        self.launch_rise_ = pre_launch_rise(self.y_, start, "D") if self.launched_ else 0.0
         if self.launched_ and curve is not None and curve.usable and self.regime_.start > born:
             # a launch ramps up to the panel's plateau: the "shifts" before it are the ramp,
             # which the launch curve follows from the series' own current level
@@ -641,7 +643,9 @@ class EventProfile(Forecaster):
         ``own_events`` (an intermittent series): each event at the pooled uplift times the series' own
         lift over it, counted on its past windows (``own_lift``: a SKU at 60-75% sale days with a
         strong 年货节 of its own was forecast a third below its last one at the shop's lift, user trial F5)."""
-        born = self.regime_.born
+        # a launch's slow start before it (``launch_rise_``) goes too: the delegate dates the launch by the same
+        # rule and grows it only by the rest of the curve's rise (cut at the start, it was ramped again)
+        born = int(np.argmax(self.y_ > 0)) if self.launch_rise_ > 0 else self.regime_.born
         model = SeasonalNaive() if seasonal else RecentLevel(prior=self.prior, launch_curve=self.launch_curve,
                                                              own_events=own_events)
         self.delegate_ = model.fit(self.y_[born:], self.ds_[born:], freq=freq, calendar=self.calendar_)
@@ -1648,11 +1652,11 @@ class EventProfile(Forecaster):
         curve = self.launch_curve
         if self.launched_ and curve is not None:
             if curve.usable:
-                ramp = curve.growth(age, np.arange(n, n + horizon), level=current)
-                spread = curve.growth_spread(age, np.arange(n, n + horizon), level=current)
+                ramp = curve.growth(age, np.arange(n, n + horizon), level=current, made=self.launch_rise_)
+                spread = curve.growth_spread(age, np.arange(n, n + horizon), level=current, made=self.launch_rise_)
                 notes.append(f"{self.name}: launched on {self.ds_[self.regime_.born].date()}, {n} days before the "
                              f"end of its history; its level (at {age:.0f} days) grows by x{np.exp(ramp[-1]):.2f} "
-                             f"over the horizon along {curve.describe()}")
+                             f"over the horizon along {curve.describe()}{curve.made_words(self.launch_rise_)}")
             else:
                 notes.append(f"{self.name}: launched on {self.ds_[self.regime_.born].date()}; no launch curve "
                              f"({curve.describe()}): its current level is not ramped up")
@@ -1704,7 +1708,7 @@ class EventProfile(Forecaster):
                 offset = comp["weekday"][self.dow_[idx]] + gaps[idx]
                 curve = self.launch_curve
                 if self.launched_ and curve is not None and curve.usable:  # a ramp along the panel's curve is no season
-                    offset = offset + curve.growth(age, idx, level=current)
+                    offset = offset + curve.growth(age, idx, level=current, made=self.launch_rise_)
                 days = self._end_day(n) - (n - 1 - idx)
                 cache[n] = shares_season(self.prior, days, self.y_[self.regime_.born + idx], offset, untested=1.0)
         return cache[n]

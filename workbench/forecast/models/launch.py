@@ -60,7 +60,21 @@ young series' level will grow.
 * **growth** (``LaunchCurve.growth``): a series whose level was measured at age ``a0`` is
   forecast at that level times ``exp(C(a) - C(a0))`` at age ``a``, ``C`` interpolated between
   the bins' centres (bins of 28 days, 2 weeks, a month or a quarter: weekly bins of 4 left a
-  young weekly series' first weeks, the steepest of its ramp, off the curve).
+  young weekly series' first weeks, the steepest of its ramp, off the curve);
+* **a slow start** (``pre_launch_rise``): a launch dated past a trickle (its start is its level's,
+  ``regime.after_trickle``, or its first sustained stretch after scattered sales,
+  ``regime.volume_start``) made its ramp before that start when the trickle lasted
+  ``SLOW_START`` periods or more (28 days, 4 weeks, 2 months or quarters), sold in a quarter of
+  them and averaged under ``regime.TRICKLE_SHARE`` (5%) of its first bin's level: the rise from
+  the trickle to that level. The curve is a launch's rise from where it began selling, so that
+  rise is counted against it: ``C`` is read as ``C - clip(C, 0, made)`` (``growth(made=...)``),
+  and such a launch (a rise of x20 or more) grows no further (trial 17 F1: a gift box at its
+  level six weeks after its first sales was ramped x2.06 again, 年货节 2027 677 against 482, 618
+  128 against 32). Shorter, sparser or higher sales before a start (a ramp's sparse first weeks,
+  a partial launch week, stray test orders) are no slow start: the curve's launches, dated by
+  the same rule, have them too. A launch that sold nothing before its start is unchanged. Every
+  model that climbs the curve (``event_profile``, ``recent_level`` and the history
+  ``event_profile`` hands it, ``ets``) reads the same rise.
 
 With fewer than ``MIN_LAUNCHES`` launches in the panel there is no curve (``usable`` is False)
 and the models keep their level, with a note.
@@ -86,7 +100,7 @@ import pandas as pd
 from workbench.data.validate import PERIOD_LENGTH, PERIOD_WORDS
 from workbench.forecast.conformal import wiener_factor
 from workbench.forecast.models.intermittent import is_intermittent
-from workbench.forecast.models.regime import STOP_PERIODS, after_trickle, volume_start
+from workbench.forecast.models.regime import STOP_PERIODS, TRICKLE_SHARE, after_trickle, volume_start
 from workbench.forecast.models.yearly_season import season_restarted
 
 BIN_PERIODS = {"D": 28, "W": 2, "MS": 1, "QS": 1}  # periods in an age bin
@@ -97,6 +111,12 @@ YEAR_PERIODS = {"D": 364, "W": 52, "MS": 12, "QS": 4}
 TAIL_RATIOS = np.linspace(0.01, 0.99, 99)  # decay ratios r of the tail's fit, searched on a grid
 PLATEAU_GAIN = float(np.log(1.05))  # less further change than this: the curve has levelled off
 SHORT_LIFE = 0.5  # of a year: a grouping half of whose launches stopped within it is a short-life line
+# a slow start (``pre_launch_rise``): sales before a launch's start over at least this many periods (regime's
+# 28-day trickle; of weeks, months and quarters two or more, one being a partial launch period), sold in at
+# least SLOW_START_SHARE of them and under regime.TRICKLE_SHARE of the level after: shorter, sparser or higher
+# sales before a start are a ramp's first days or stray test orders, which the curve's launches have too
+SLOW_START = {"D": 28, "W": 4, "MS": 2, "QS": 2}
+SLOW_START_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -221,7 +241,7 @@ class LaunchCurve:
         launch, None for a series that is none (the curve's own rule)."""
         return launch_of(y, ds, self.freq, self.panel_start)
 
-    def growth(self, age_now: float, ages, level: float | None = None) -> np.ndarray:
+    def growth(self, age_now: float, ages, level: float | None = None, made: float = 0.0) -> np.ndarray:
         """Log factor of the level from age ``age_now`` to each of ``ages`` (periods since the
         series' start; shape (k,)): ``C(age) - C(age_now)``, ``C`` the curve interpolated
         linearly between the bins' centres, flat past the last one and continued along its
@@ -229,33 +249,39 @@ class LaunchCurve:
         With ``level`` (the series' current log level, log units per period) and a known
         ``ceiling``, the growth read off the tail (past ``evidence_age``) never takes the level
         above the ceiling (a launch may outgrow its peers along the measured curve, not along its
-        extrapolation). Zeros when not ``usable``."""
+        extrapolation). ``made``: the log rise the series made before its start
+        (``pre_launch_rise``: a slow start's trickle up to its level), counted against the curve's
+        rise above its first bin, ``C`` read as ``C - clip(C, 0, made)``: the curve is a launch's
+        rise from where it began selling, and a series whose start was dated past a trickle has
+        made that much of it already (trial 17 F1: a gift box at its level after six weeks of
+        trickle was ramped x2.06 again). 0 (the default) leaves the curve as it is. Zeros when not
+        ``usable``."""
         ages = np.asarray(ages, float)
         if not self.usable:
             return np.zeros(ages.shape)
-        within, beyond = self._split(float(age_now), ages)
+        within, beyond = self._split(float(age_now), ages, made)
         if level is not None and self.ceiling is not None:
             beyond = np.minimum(beyond, np.maximum(self.ceiling - float(level) - within, 0.0))
         return within + beyond
 
-    def growth_spread(self, age_now: float, ages, level: float | None = None) -> np.ndarray:
+    def growth_spread(self, age_now: float, ages, level: float | None = None, made: float = 0.0) -> np.ndarray:
         """Standard deviation (log) of ``growth`` from ``age_now`` to each of ``ages``: the part of
         the growth read off the tail, past the oldest age ``MIN_LAUNCHES`` launches reach
         (``evidence_age``), is uncertain by its own size (whether a ramp goes on past the
         evidence is unknown); zeros within the evidence (the model's refits measure it) and when
-        not ``usable``. Shape (k,); ``level`` as in ``growth``."""
+        not ``usable``. Shape (k,); ``level`` and ``made`` as in ``growth``."""
         ages = np.asarray(ages, float)
         if not self.usable:
             return np.zeros(ages.shape)
-        within, _ = self._split(float(age_now), ages)
-        return np.abs(self.growth(age_now, ages, level) - within)
+        within, _ = self._split(float(age_now), ages, made)
+        return np.abs(self.growth(age_now, ages, level, made) - within)
 
-    def _split(self, age_now: float, ages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _split(self, age_now: float, ages: np.ndarray, made: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
         """The growth from ``age_now`` to ``ages`` within the curve's evidence (up to
-        ``evidence_age``) and the rest, read off its tail."""
+        ``evidence_age``) and the rest, read off its tail (``made`` as in ``growth``)."""
         edge = max(age_now, self.evidence_age)
-        within = self._at(np.minimum(ages, edge)) - self._at(age_now)
-        return within, self._at(np.maximum(ages, edge)) - self._at(edge)
+        within = self._at(np.minimum(ages, edge), made) - self._at(age_now, made)
+        return within, self._at(np.maximum(ages, edge), made) - self._at(edge, made)
 
     def describe(self) -> str:
         """The curve in words for a note: launches, ages and factors, and the series left out."""
@@ -276,17 +302,29 @@ class LaunchCurve:
                 f"against its first {self.bin_periods} {words}: {steps}; {tail}; it rises until about "
                 f"{self.plateau} {words} and is held past {centres[-1]:g}{self._left_out_words()})")
 
+    def made_words(self, made: float) -> str:
+        """For a note: the rise ``made`` (log) a launch made before its start (``pre_launch_rise``),
+        which its growth along the curve counts against; "" when it made none."""
+        if made <= 0:
+            return ""
+        left = max(float(self.log_level.max() - self.log_level[0]) - made, 0.0)
+        return (f"; it rose x{np.exp(made):.1f} from its first sales to its level before the start the curve "
+                f"dates it from (a slow start's trickle is the ramp's first part), so the curve's rise above its "
+                f"first bin (x{np.exp(self.log_level.max() - self.log_level[0]):.2f}) leaves x{np.exp(left):.2f}")
+
     def _left_out_words(self) -> str:
         total = sum(n for _, n in self.left_out)
         if not total:
             return ""
         return f"; {total} series left out: " + ", ".join(f"{n} {reason}" for reason, n in self.left_out)
 
-    def _at(self, ages) -> np.ndarray:
+    def _at(self, ages, made: float = 0.0) -> np.ndarray:
         centres, level = self._centres(), self.log_level
         first_slope = (level[1] - level[0]) / (centres[1] - centres[0])
         a = np.asarray(ages, float)
-        return np.interp(a, centres, level) + np.minimum(a - centres[0], 0.0) * first_slope
+        at = np.interp(a, centres, level) + np.minimum(a - centres[0], 0.0) * first_slope
+        # the rise already made before the start is the first ``made`` of the curve's rise above its first bin
+        return at - np.clip(at - level[0], 0.0, max(float(made), 0.0))
 
     def _centres(self) -> np.ndarray:
         return self.bin_periods * (np.arange(len(self.log_level)) + 0.5) - 0.5
@@ -327,6 +365,48 @@ def launch_of(y: np.ndarray, ds: pd.DatetimeIndex, freq: str, panel_start) -> in
     of ``not_a_launch``'s (a slow seller, an on/off season, a season restarted a year on)."""
     start = launch_start(y, ds, freq, panel_start)
     return start if start is not None and not_a_launch(y, start, freq) is None else None
+
+
+def pre_launch_rise(y: np.ndarray, start: int, freq: str) -> float:
+    """The log rise a launch made before its start: from its mean units per period since its first
+    sale up to its start (a pre-launch trickle that ``regime.after_trickle`` skipped, or scattered
+    sales before its first sustained stretch that ``regime.volume_start`` skipped) to its mean over
+    its first age bin (``BIN_PERIODS``, or as much of it as the history holds). A slow start is the
+    launch's ramp, not a time before it: the curve is a launch's rise from where it began selling,
+    and ``LaunchCurve.growth`` counts this rise against it (trial 17 F1). 0 for a series that sold
+    nothing before its start, and never below 0.
+
+    Parameters
+    ----------
+    y : array (n,), units per period (>= 0).
+    start : index of the launch's age 0 (``launch_of``); of weekly, monthly or quarterly data the
+        period after its level's first (``launch_start``: a partial launch period), which is
+        neither trickle nor level.
+    freq : ``"D"``, ``"W"``, ``"MS"`` or ``"QS"``.
+
+    Returns
+    -------
+    The rise, log units (``log(level / trickle)``, over ``log(1 / regime.TRICKLE_SHARE)``: a slow
+    start's step is larger than any ramp of the curve, and it grows no further); 0 when the sales
+    before the start span fewer than ``SLOW_START[freq]`` periods, sold in under
+    ``SLOW_START_SHARE`` of them, or average ``regime.TRICKLE_SHARE`` of the level or more (a ramp's
+    first days, the partial launch week a linear ramp's first unit fell in, its sparse first weeks,
+    stray test orders: the panel's launches, dated by the same rule, have them too, and their curve
+    holds them).
+    """
+    y = np.asarray(y, float)
+    level_start = start if freq == "D" else start - 1  # the partial launch period is no trickle
+    sold = np.flatnonzero(y[:level_start] > 0)
+    level = y[start:start + BIN_PERIODS[freq]]
+    if not len(sold) or not len(level) or level.mean() <= 0:
+        return 0.0
+    trickle = y[sold[0]:level_start]
+    # a linear ramp's first partial week (one unit), its sparse first weeks (a third of the level that
+    # follows) and a test order a month before are no slow start
+    if len(trickle) < SLOW_START[freq] or (trickle > 0).mean() < SLOW_START_SHARE \
+            or trickle.mean() >= TRICKLE_SHARE * level.mean():
+        return 0.0
+    return float(np.log(level.mean() / trickle.mean()))
 
 
 def not_a_launch(y: np.ndarray, start: int, freq: str) -> str | None:

@@ -89,7 +89,7 @@ from workbench.forecast.conformal import MIN_CHANGE_UNITS, widened_offsets
 from workbench.forecast.features import event_offsets
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, Capabilities, Forecaster, Prediction,
                                             censored_at_zero, count_band, count_dispersion)
-from workbench.forecast.models.launch import LaunchCurve
+from workbench.forecast.models.launch import LaunchCurve, pre_launch_rise
 from workbench.forecast.models.lunar import WINDOWS as FESTIVAL_FREQUENCIES, LunarEffect, festival_lift
 from workbench.forecast.models.own_lift import OwnLifts, own_lifts
 from workbench.forecast.models.pool_season import SeasonShare, shares_season
@@ -147,11 +147,13 @@ class RecentLevel(Forecaster):
         since = len(self.y_) - first
         width = min(self.window or WINDOW.get(freq, 8), max(since, 1))
         self.start_ = self.launch_age_ = None  # a launch's start (index) and its level's age (periods)
+        self.launch_rise_ = 0.0  # the rise it made before its start (a slow start's trickle), of the curve's
         curve = self.launch_curve
         start = curve.start_of(self.y_, self.ds_) if curve is not None else None  # growth only if usable
         if start is not None:
             width = min(width, len(self.y_) - start)  # the zeros (or partial period) before it are no level
             self.start_, self.launch_age_ = start, len(self.y_) - start - 1 - (width - 1) / 2
+            self.launch_rise_ = pre_launch_rise(self.y_, start, freq)
         recent = self.y_[-width:]
         # a daily series first sold under a year ago has no season of its own: it may follow the pooled path,
         # and the pooled uplift is its events' whole evidence
@@ -167,7 +169,8 @@ class RecentLevel(Forecaster):
         ramp = np.zeros(width)
         if self.launch_age_ is not None:
             ages = len(self.y_) - self.start_ - width + np.arange(width)
-            ramp = curve.growth(self.launch_age_, ages, level=np.log(recent.mean()) if recent.any() else None)
+            ramp = curve.growth(self.launch_age_, ages, level=np.log(recent.mean()) if recent.any() else None,
+                                made=self.launch_rise_)
         lift = self._read_level(recent, uplift, ramp)
         self.season_ = self._season_share(first) if self.path_days_ is not None else None
         if self.season_ is not None and self.season_.share > 0 and self.path_days_.min() >= min(self.prior.recent,
@@ -210,7 +213,8 @@ class RecentLevel(Forecaster):
         offset = np.log(np.where(week > 0, week, 1.0))
         if self.launch_age_ is not None:  # a ramp along the panel's curve is no season
             offset = offset + self.launch_curve.growth(self.launch_age_, idx - self.start_,
-                                                       level=np.log(self.level_) if self.level_ > 0 else None)
+                                                       level=np.log(self.level_) if self.level_ > 0 else None,
+                                                       made=self.launch_rise_)
         return shares_season(self.prior, _day_numbers(self.ds_[idx]), self.y_[idx], offset)
 
     def predict(self, horizon, quantiles=DEFAULT_QUANTILES) -> Prediction:
@@ -250,13 +254,14 @@ class RecentLevel(Forecaster):
             since = len(self.y_) - self.start_
             level = np.log(self.level_) if self.level_ > 0 else None
             ages = since + np.arange(horizon)
-            growth = self.launch_curve.growth(self.launch_age_, ages, level=level)
-            spread = self.launch_curve.growth_spread(self.launch_age_, ages, level=level)
+            growth = self.launch_curve.growth(self.launch_age_, ages, level=level, made=self.launch_rise_)
+            spread = self.launch_curve.growth_spread(self.launch_age_, ages, level=level, made=self.launch_rise_)
             ramp = np.exp(growth)
             base = base * ramp
             read = (f"mean of the last {self.width_} periods since the launch on {self.ds_[self.start_].date()}{net} "
                     f"({readable(self.level_)})")
             said.append(f"growing by x{ramp[-1]:.2f} over the horizon along {self.launch_curve.describe()}"
+                        f"{self.launch_curve.made_words(self.launch_rise_)}"
                         if self.launch_curve.usable else
                         f"{'not ramped up' if said else 'held flat'}: no pooled launch curve "
                         f"({self.launch_curve.describe()})")
