@@ -62,7 +62,14 @@ moves no window it does not overlap through it):
   from the age of its current level; the level shifts found before the curve's plateau are
   its ramp, not shifts, and its days up to the plateau give no year-before day of a growth
   pair (a ramp read as year-on-year growth put a launch past its ramp 25% high on the seeded
-  panel of ``tests/forecast/test_launch.py``). (A series with volume
+  panel of ``tests/forecast/test_launch.py``). A launch under a year old without a usable curve
+  (a shop under a year old has too few launches for one) carries its own rise instead, where
+  the quiet days of its current regime show a significant one, levelling off to a plateau
+  (``models.rise``, ``_own_rise``: read net of the pooled path where that path has a year of
+  its own, which it then follows; a pool under a year old lays its slope, a season and its
+  launches' growth in one, and the launch's own rise replaces it): held at its current level,
+  a seeded young shop's launches still on their ramp were forecast 24-31% low for 618 and 双11
+  (``benchmarks/growing_shop.py``). (A series with volume
   from the first day of a history shorter than a year is not young: the data is; its growth is
   ``trend_shrink`` of its recent slope, halving every ``SLOPE_HALFLIFE`` days.) A path laid over
   last year's baseline starts where the series stands since the last event span: the gap between
@@ -185,6 +192,7 @@ from workbench.forecast.models.naive import SeasonalNaive
 from workbench.forecast.models.pool_season import SeasonShare, shares_season
 from workbench.forecast.models.regime import (MIN_SHIFT, OPENING_GAP, SHIFT_Z, describe_stop, detect_regime,
                                               opening_ramp, ramp_gaps)
+from workbench.forecast.models.rise import OwnRise, own_rise
 from workbench.forecast.models.unseen import TAU, borrow_unseen
 from workbench.forecast.models.year_step import year_step
 from workbench.forecast.models.yearly_season import low_season, yearly_off
@@ -430,7 +438,11 @@ class PooledPrior:
     with an empty ``path``); ``grouping``: the key of the product grouping whose sum the prior was
     fitted on (``core.level_priors``: a category), whose season the series borrowing it share
     (None: the panel's sum, or a fit of its own; a young series takes its path only where its
-    own days show the season, ``pool_season.shares_season``).
+    own days show the season, ``pool_season.shares_season``); ``yearly``: the path lays the
+    pooled series' baseline of a year before (a season and a growth measured year on year; False:
+    a pooled series without a year of its current regime, whose path is its recent slope, a
+    season and its launches' growth that less than a year cannot tell apart): only then is a
+    launch's own rise read net of it (``EventProfile._own_rise``).
     """
 
     uplift: dict = field(default_factory=dict)
@@ -441,6 +453,7 @@ class PooledPrior:
     opening: dict = field(default_factory=dict)
     recent: dict = field(default_factory=dict)
     grouping: str | None = None
+    yearly: bool = True
 
     def level(self, days) -> np.ndarray:
         """The pooled log baseline (relative to its last day's) on the day numbers ``days`` (days
@@ -658,17 +671,19 @@ class EventProfile(Forecaster):
         if self.delegate_ is not None or self.regime_.stopped:
             return PooledPrior(uplift=uplift)
         comp = self.components_
-        path, _ = self._baseline_path(comp, PATH_DAYS, len(self.y_) - self.regime_.start)
+        regime_days = len(self.y_) - self.regime_.start
+        path, _ = self._baseline_path(comp, PATH_DAYS, regime_days)
         last = int(np.asarray(self.ds_[-1:], dtype="datetime64[D]").astype(np.int64)[0])
         rel = np.concatenate([[0.0], path - comp["level"][-1]])
         before = comp["level"][-(YEAR + RECENT_PATH_DAYS):] - comp["level"][-1]
         return PooledPrior(uplift=uplift, path={last + h: float(v) for h, v in enumerate(rel)},
                            recent={last - len(before) + 1 + h: float(v) for h, v in enumerate(before)},
                            growth_halflife=self.growth_halflife_,
-                           spread_slope=self._spread_slope(len(self.y_) - self.regime_.start),
-                           spread_noise=self._day_sd(len(self.y_) - self.regime_.start),
+                           spread_slope=self._spread_slope(regime_days),
+                           spread_noise=self._day_sd(regime_days),
                            opening={self._day_number(self.regime_.born + i): float(g)
-                                    for i, g in enumerate(self.opening_gaps_)} if self.opening_gaps_.any() else {})
+                                    for i, g in enumerate(self.opening_gaps_)} if self.opening_gaps_.any() else {},
+                           yearly=self._path_growth(comp, regime_days) is not None)
 
     # -- decomposition --------------------------------------------------------------------------
     def _prior_profiles(self) -> dict[str, np.ndarray]:
@@ -1092,7 +1107,7 @@ class EventProfile(Forecaster):
         # its history shows one (``_one_year_season``)
         if self._follows_pool(comp, regime_days):
             path, notes, ramp, spread, season_sd = self._young_path(comp, *self._recent_level(comp, regime_days), n,
-                                                                    horizon)
+                                                                    horizon, regime_days)
             comp.setdefault("launch_growth", {})[horizon] = ramp  # the guard allows it
             comp.setdefault("launch_spread", {})[horizon] = spread  # the window bands widen by both
             comp.setdefault("season_spread", {})[horizon] = season_sd
@@ -1630,8 +1645,8 @@ class EventProfile(Forecaster):
         """The pooled log baseline on the day numbers ``days`` (``PooledPrior.level``)."""
         return self.prior.level(days)
 
-    def _young_path(self, comp: dict, current: float, age: float, read_on: np.ndarray, n: int,
-                    horizon: int) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray, np.ndarray]:
+    def _young_path(self, comp: dict, current: float, age: float, read_on: np.ndarray, n: int, horizon: int,
+                    regime_days: int) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray, np.ndarray]:
         """Current log level ``current`` (measured at ``age`` days since the start, the mean of
         the days ``read_on``, indices) along the pooled path (flat without one), the path's change
         taken from its mean over those days (``PooledPrior.recent``) and times the share of it that
@@ -1639,7 +1654,9 @@ class EventProfile(Forecaster):
         where a year of history shows one (``_one_year_season``: its share of the pooled series a
         year before), and, for a launched series, up the panel's launch curve
         (``launch_curve``: ``LaunchCurve.growth`` from ``age`` to each future day's age, never
-        above the level of the panel's largest established series) when it is usable; notes;
+        above the level of the panel's largest established series) when it is usable, else, launched
+        within the last year, up its own rise where the quiet days of its current regime (its last
+        ``regime_days``) show one (``_own_rise``); notes;
         that launch growth (log, shape (horizon,); zeros without one) and the standard deviations
         (log, shape (horizon,)) of two level errors no refit measures, which the window bands
         add: the launch growth's (``LaunchCurve.growth_spread``: the part read off the curve's
@@ -1650,17 +1667,32 @@ class EventProfile(Forecaster):
         notes = []
         ramp, spread, season_sd = np.zeros(horizon), np.zeros(horizon), np.zeros(horizon)
         curve = self.launch_curve
-        if self.launched_ and curve is not None:
-            if curve.usable:
-                ramp = curve.growth(age, np.arange(n, n + horizon), level=current, made=self.launch_rise_)
-                spread = curve.growth_spread(age, np.arange(n, n + horizon), level=current, made=self.launch_rise_)
-                notes.append(f"{self.name}: launched on {self.ds_[self.regime_.born].date()}, {n} days before the "
-                             f"end of its history; its level (at {age:.0f} days) grows by x{np.exp(ramp[-1]):.2f} "
-                             f"over the horizon along {curve.describe()}{curve.made_words(self.launch_rise_)}")
-            else:
-                notes.append(f"{self.name}: launched on {self.ds_[self.regime_.born].date()}; no launch curve "
-                             f"({curve.describe()}): its current level is not ramped up")
         shares = self._season_share(comp, n, age, current) if self._pooled_path(n, horizon) else None
+        if self.launched_ and curve is not None and curve.usable:
+            ramp = curve.growth(age, np.arange(n, n + horizon), level=current, made=self.launch_rise_)
+            spread = curve.growth_spread(age, np.arange(n, n + horizon), level=current, made=self.launch_rise_)
+            notes.append(f"{self.name}: launched on {self.ds_[self.regime_.born].date()}, {n} days before the "
+                         f"end of its history; its level (at {age:.0f} days) grows by x{np.exp(ramp[-1]):.2f} "
+                         f"over the horizon along {curve.describe()}{curve.made_words(self.launch_rise_)}")
+        elif self.launched_ and n < YEAR:
+            # its share of a pooled path with a season, else its own level (a pool under a year old lays its
+            # slope, a season and its launches' growth in one: not laid over the launch's own rise)
+            net = shares is not None and self.prior.yearly
+            rise, why = self._own_rise(comp, n, regime_days, shares.share if net else 0.0)
+            if rise is not None:
+                ramp = rise.growth(age, np.arange(n, n + horizon))
+                spread = rise.spread(age, np.arange(n, n + horizon))
+            notes.append(f"{self.name}: launched on {self.ds_[self.regime_.born].date()}; no launch curve "
+                         f"({curve.describe() if curve is not None else 'no panel of launches'}): "
+                         + (f"its level (at {age:.0f} days) grows by x{np.exp(ramp[-1]):.2f} over the horizon: "
+                            f"{rise.describe()}" if rise is not None else f"its current level is not ramped up: {why}"))
+            if rise is not None and shares is not None and not net:
+                return np.full(horizon, current) + ramp, [f"{self.name}: no year-on-year growth measured in the "
+                                                          f"current regime (under a year of it settled); the forecast "
+                                                          f"takes its own rise, not the pooled series' path (the "
+                                                          f"pool's recent slope under a year of its own: its season "
+                                                          f"and its launches' growth in one)", *notes], ramp, spread, \
+                    season_sd
         if shares is not None and not shares.share:
             return np.full(horizon, current) + ramp, [f"{self.name}: no year-on-year growth measured in the current "
                                                       f"regime (under a year of it settled); the forecast holds the "
@@ -1686,6 +1718,23 @@ class EventProfile(Forecaster):
                                                   f"regime (under a year of it settled) and no pooled path; "
                                                   f"the forecast holds the current level", *notes], ramp, spread, \
             season_sd
+
+    def _own_rise(self, comp: dict, n: int, regime_days: int, share: float) -> tuple[OwnRise | None, str]:
+        """A launch's own rise (``rise.own_rise``: a significant rise, levelling off to a plateau)
+        from ``comp``'s history (its first ``n`` days since its start): its quiet days of the
+        current regime (the last ``regime_days``; no event span, one-off or off-season day),
+        weekday-adjusted, less ``share`` (0-1) times the pooled log baseline on the same days (the
+        part of the pool's path the forecast lays: the season's rise is the pool's, not the
+        launch's). ``(rise or None, why none)``, kept in ``comp`` by its arguments."""
+        cache = comp.setdefault("own_rise", {})
+        key = (n, regime_days, share)
+        if key not in cache:
+            zd = self.z_[:n] - comp["weekday"][self.dow_[:n]]
+            idx = np.arange(max(0, n - regime_days), n)
+            idx = idx[~comp["in_event"][idx] & ~self.one_off_[idx] & ~self.off_days_[idx]]
+            pooled = share * self._pooled_level(self._end_day(n) - (n - 1 - idx)) if share else 0.0
+            cache[key] = own_rise(zd[idx] - pooled, idx, n - 1)
+        return cache[key]
 
     def _season_share(self, comp: dict, n: int, age: float, current: float) -> SeasonShare:
         """How much of the pooled path is the season of ``comp``'s history (its first ``n`` days,
