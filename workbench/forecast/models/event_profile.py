@@ -503,7 +503,8 @@ class EventProfile(Forecaster):
         the quantiles.
     calibration_step : days between those origins (the first is this many days before the end).
     launch_curve : the panel's pooled ``LaunchCurve`` (the core measures it on the panel's
-        launched series), or None: a launched series' level is then not ramped up.
+        launched series), or None: a launched series' level is then not ramped up (with a curve
+        too thin to use, a launch under a year old carries its own rise: ``_own_rise``).
     """
 
     name = "event_profile"
@@ -1654,9 +1655,10 @@ class EventProfile(Forecaster):
         where a year of history shows one (``_one_year_season``: its share of the pooled series a
         year before), and, for a launched series, up the panel's launch curve
         (``launch_curve``: ``LaunchCurve.growth`` from ``age`` to each future day's age, never
-        above the level of the panel's largest established series) when it is usable, else, launched
-        within the last year, up its own rise where the quiet days of its current regime (its last
-        ``regime_days``) show one (``_own_rise``); notes;
+        above the level of the panel's largest established series) when it is usable, else (a curve
+        too thin: ``launch_curve`` None says no ramp), launched within the last year, up its own
+        rise where the quiet days of its current regime (its last ``regime_days``) show one
+        (``_own_rise``); notes;
         that launch growth (log, shape (horizon,); zeros without one) and the standard deviations
         (log, shape (horizon,)) of two level errors no refit measures, which the window bands
         add: the launch growth's (``LaunchCurve.growth_spread``: the part read off the curve's
@@ -1674,7 +1676,7 @@ class EventProfile(Forecaster):
             notes.append(f"{self.name}: launched on {self.ds_[self.regime_.born].date()}, {n} days before the "
                          f"end of its history; its level (at {age:.0f} days) grows by x{np.exp(ramp[-1]):.2f} "
                          f"over the horizon along {curve.describe()}{curve.made_words(self.launch_rise_)}")
-        elif self.launched_ and n < YEAR:
+        elif self.launched_ and curve is not None and n < YEAR:
             # its share of a pooled path with a season, else its own level (a pool under a year old lays its
             # slope, a season and its launches' growth in one: not laid over the launch's own rise)
             net = shares is not None and self.prior.yearly
@@ -1683,7 +1685,7 @@ class EventProfile(Forecaster):
                 ramp = rise.growth(age, np.arange(n, n + horizon))
                 spread = rise.spread(age, np.arange(n, n + horizon))
             notes.append(f"{self.name}: launched on {self.ds_[self.regime_.born].date()}; no launch curve "
-                         f"({curve.describe() if curve is not None else 'no panel of launches'}): "
+                         f"({curve.describe()}): "
                          + (f"its level (at {age:.0f} days) grows by x{np.exp(ramp[-1]):.2f} over the horizon: "
                             f"{rise.describe()}" if rise is not None else f"its current level is not ramped up: {why}"))
             if rise is not None and shares is not None and not net:
