@@ -22,8 +22,11 @@ total and of its launched SKUs' (sum of forecasts / sum of actuals - 1), and the
 the share of SKU window totals (all five SKUs) inside their P10-P90 band (the launches' alone in
 brackets).
 
-    PYTHONPATH=. .venv/bin/python benchmarks/growing_shop.py [--seeds 6]
+    PYTHONPATH=. .venv/bin/python benchmarks/growing_shop.py [--seeds 8] [--season 0]
     PYTHONPATH=/path/to/main .venv/bin/python benchmarks/growing_shop.py   # before
+
+``--season 0`` drops the winter season (the shops' launches are then rising or flat against a
+flat shop: with less than a year of history a launch's rise and its season cannot be told apart).
 """
 
 from __future__ import annotations
@@ -130,7 +133,7 @@ def summary(rows: pd.DataFrame) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seeds", type=int, default=6)
+    parser.add_argument("--seeds", type=int, default=8)
     parser.add_argument("--shops", default=",".join(SHOPS))
     parser.add_argument("--season", type=float, default=SEASON, help="the winter season's amplitude")
     args = parser.parse_args()
