@@ -27,14 +27,15 @@ from workbench.forecast.conformal import (HORIZON_BANDS, MIN_CHANGE_UNITS, apply
                                           rolling_origin_errors)
 from workbench.forecast.guard import GUARD_FALLBACK, check_prediction, window_cap
 from workbench.forecast.engines import Engine, make_engine, progress_bar
-from workbench.forecast.features import event_free_periods, quiet_periods, same_periods_a_year_before
+from workbench.forecast.features import (event_free_periods, event_offsets, in_event_span, quiet_periods,
+                                        same_periods_a_year_before)
 from workbench.forecast.models import MODELS, make_model, resolve_model
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, PER_PERIOD_FIELDS, Prediction, count_dispersion,
                                             future_dates, quantile_column)
 from workbench.forecast.models.launch import (BIN_PERIODS, MIN_LAUNCHES, YEAR_PERIODS, LaunchCurve, age_levels,
                                               grouping_curve, launch_curve, launch_start, not_a_launch)
-from workbench.forecast.models.regime import stopped_since, unexplained_peak
-from workbench.forecast.models.event_profile import PooledPrior
+from workbench.forecast.models.regime import own_steps, stopped_since, unexplained_peak, without_steps
+from workbench.forecast.models.event_profile import SHIPPED_PROFILES, PooledPrior
 from workbench.forecast.models.yearly_season import zero_off_season
 from workbench.forecast.request import ForecastRequest, check_keys
 from workbench.forecast.window_band import SPAN_STRIDE, capped_window_band, refused_band_note, span_sums
@@ -1736,7 +1737,10 @@ def level_priors(frame: pd.DataFrame, keys, job: _Job, runner: Engine) -> tuple[
     established = established_series(frame, keys)
     members = established[keys].drop_duplicates()
     counts = {k: members.groupby(k, dropna=False, observed=True).size().to_dict() for k in levels}
-    sums = {k: established.groupby([k, "ds"], sort=True, dropna=False, observed=True)["y"].sum() for k in levels}
+    # each level's sum as at its series' current levels: a step of one's own is no season of the level's
+    stepless = {k: _without_own_steps(established, keys, k, job.calendar) if job.freq == "D" else established
+                for k in levels}
+    sums = {k: stepless[k].groupby([k, "ds"], sort=True, dropna=False, observed=True)["y"].sum() for k in levels}
     dates = np.sort(established["ds"].unique())[-YEAR_PERIODS[job.freq]:]
     units = established[established["ds"].isin(dates)].groupby(keys, dropna=False, observed=True)["y"].sum()
     share = {k: (units / units.groupby(level=k, dropna=False, observed=True).transform("sum")).fillna(0.0).to_dict()
@@ -1765,9 +1769,9 @@ def level_priors(frame: pd.DataFrame, keys, job: _Job, runner: Engine) -> tuple[
         needed = sorted({c for s in candidates for c in [nearest(s)] if c is not None and c not in fitted}, key=str)
         if not needed:
             break
-        own = _histories(established, keys, {c[2] for c in needed if len(c) == 3})
+        own = {k: _histories(stepless[k], keys, {c[2] for c in needed if len(c) == 3 and c[0] == k}) for k in levels}
         totals = [sums[c[0]].xs(c[1], level=0) if len(c) == 2 else
-                  sums[c[0]].xs(c[1], level=0).sub(own[c[2]], fill_value=0.0).clip(lower=0.0) for c in needed]
+                  sums[c[0]].xs(c[1], level=0).sub(own[c[0]][c[2]], fill_value=0.0).clip(lower=0.0) for c in needed]
         for i, prior in runner.map(_level_prior, totals, job):
             # a product grouping the series nests in: its young series take its season (``pool_season``)
             fitted[needed[i]] = None if isinstance(prior, BaseException) else \
@@ -1794,6 +1798,29 @@ def level_priors(frame: pd.DataFrame, keys, job: _Job, runner: Engine) -> tuple[
         priors[PANEL] = (None, f"{said} {whose} (no level above the series ({', '.join(levels)}) has the "
                                f"established series it needs besides it whose sum fits: {enough})")
     return priors, borrows
+
+
+def _without_own_steps(established: pd.DataFrame, keys: list, level: str, calendar: RetailCalendar) -> pd.DataFrame:
+    """The daily rows ``established`` (``established_series``) with each series' level steps that
+    its group of ``level`` (its category) does not share brought to the level after them
+    (``regime.own_steps`` against the sum of the group's other series, ``regime.without_steps``):
+    the rows whose sum is that level's pooled prior (``level_priors``). A step of one series (a
+    channel move, a price cut: a one-time change that stays) in the sum read as the level's
+    season and growth, and the path its young series follow laid it again a year on (trial 17 F5:
+    a x3 step put the category's path at 618 a year on x1.25 its truth, a launch there x1.53); a
+    rise the group made together is its season and stays. The panel's prior (no level) is the sum
+    as it is."""
+    parts = []
+    for _, rows in established.groupby(level, sort=False, dropna=False, observed=True):
+        total = rows.groupby("ds", sort=True)["y"].sum()
+        offsets = event_offsets(total.index, calendar)
+        quiet = ~in_event_span({name: off for name, off in offsets.items() if name in SHIPPED_PROFILES})
+        for _, one in rows.groupby(keys, sort=False, dropna=False, observed=True):
+            y = one.set_index("ds")["y"].reindex(total.index, fill_value=0.0)
+            steps = own_steps(y.to_numpy(), (total - y).to_numpy(), quiet)
+            parts.append(one.assign(y=pd.Series(without_steps(y.to_numpy(), steps), total.index)
+                                    .loc[one["ds"]].to_numpy()) if steps else one)
+    return pd.concat(parts) if parts else established
 
 
 def _histories(established: pd.DataFrame, keys: list, series: set) -> dict[tuple, pd.Series]:

@@ -52,7 +52,8 @@ moves no window it does not overlap through it):
 * a younger regime, and a series launched within the history, starts from its current level
   (the mean of its last ``RECENT_DAYS`` quiet weekday-adjusted days) and follows the pooled
   series' baseline path (``prior.path``: the seasonal shape and growth of the sum of the
-  established series, as the core gives it), or stays flat without one; with a year of history
+  established series, as the core gives it), its change laid on the series' units
+  (``on_counts``), or stays flat without one; with a year of history
   before it, its own season rides on that path (``_one_year_season``: its share of the pooled
   series on the same days a year before, shrunk by its noise, the window bands widened by it: a
   shop's sunscreen, its one summer read as level shifts, had followed a flat shop's path into the
@@ -287,6 +288,17 @@ ALIGN_LOG = 0.1
 # rate of a few days a month needs a quarter (a grape season's first 48 days, its opening days
 # high, had its smearing x1.34)
 MIN_ONE_OFF_DAYS = 91
+
+
+def on_counts(level, change):
+    """A series' log1p baseline ``level`` (log1p of units a day; scalar or array) moved by the log
+    ``change`` (scalar or array) of its units: ``log1p(expm1(level) exp(change))``, as an array.
+
+    The pooled path's change is a sum's (where log1p is log); added to the log1p level of a series
+    of a few units a day it moves its units further than the pool's moved, a fall far too low and a
+    rise too high (trial 17 F6: a summer line launched in spring, its December forecast at 0.32 a
+    day against 1.36 sold, its next summer too high)."""
+    return np.log1p(np.maximum(np.expm1(level), 0.0) * np.exp(change))
 
 
 @lru_cache(maxsize=64)
@@ -1107,8 +1119,7 @@ class EventProfile(Forecaster):
         # launched or shifted within the year: the pooled path, with the series' own season where a year of
         # its history shows one (``_one_year_season``)
         if self._follows_pool(comp, regime_days):
-            path, notes, ramp, spread, season_sd = self._young_path(comp, *self._recent_level(comp, regime_days), n,
-                                                                    horizon, regime_days)
+            path, notes, ramp, spread, season_sd = self._young_path(comp, regime_days, n, horizon)
             comp.setdefault("launch_growth", {})[horizon] = ramp  # the guard allows it
             comp.setdefault("launch_spread", {})[horizon] = spread  # the window bands widen by both
             comp.setdefault("season_spread", {})[horizon] = season_sd
@@ -1611,7 +1622,7 @@ class EventProfile(Forecaster):
         need = int(np.ceil(((1.25 if median else 1.0) * sd / GROWTH_SE) ** 2))
         return int(np.clip(need, self.growth_window, MAX_GROWTH_DAYS))
 
-    def _recent_level(self, comp: dict, regime_days: int) -> tuple[float, float, np.ndarray]:
+    def _recent_level(self, comp: dict, regime_days: int, season: float = 0.0) -> tuple[float, float, np.ndarray]:
         """The current log baseline level of ``comp``'s history, its age (days since the
         series' start) and the days it was read on (indices): the mean of its weekday-adjusted
         log values over the last ``RECENT_DAYS`` quiet days of the regime other than one-off
@@ -1619,14 +1630,28 @@ class EventProfile(Forecaster):
         day's share of the mean is the smearing factor's, ``_smearing``), narrowed to the latest
         of them whose level is one (``_latest_level_days``), and the mean of their ages, or that
         last value and the last day's age with fewer than ``MIN_RECENT_DAYS`` such days (a
-        level left six quiet days before the cut-off: the running median holds those days)."""
+        level left six quiet days before the cut-off: the running median holds those days).
+
+        ``season``: the share (0-1) of the pooled path that is the series' season
+        (``_season_share``, for a series that follows it); the split is then judged on its days net
+        of that share of the pool's change across them, laid on its units (``on_counts``): a fall
+        its category's season explains is no level it left (trial 17 F6: a summer line launched in
+        spring, its autumn fall read as one and its level taken from its last 8 days, the running
+        median's, at a third of its December)."""
         n = len(comp["level"])
         zd = self.z_[:n] - comp["weekday"][self.dow_[:n]]
         usual = ~comp["in_event"] & ~self.one_off_[:n]
         quiet = np.flatnonzero(usual[max(0, n - regime_days):]) + max(0, n - regime_days)
         recent = quiet[-RECENT_DAYS:]
         if len(recent) >= MIN_RECENT_DAYS:
-            recent = _latest_level_days(zd, recent, robust_sd((zd - comp["level"])[quiet]))
+            judged = zd
+            days = self._end_day(n) - (n - 1 - recent)
+            if season > 0 and days.min() >= min(self.prior.recent, default=np.inf):
+                pool = season * self._pooled_level(days)
+                base = float(zd[recent].mean())
+                judged = zd.copy()
+                judged[recent] -= on_counts(base, pool - pool.mean()) - base
+            recent = _latest_level_days(judged, recent, robust_sd((zd - comp["level"])[quiet]))
         if len(recent) >= MIN_RECENT_DAYS:
             return float(zd[recent].mean()), float(recent.mean()), recent
         return float(comp["level"][-1]), float(n - 1), np.array([n - 1])
@@ -1646,12 +1671,14 @@ class EventProfile(Forecaster):
         """The pooled log baseline on the day numbers ``days`` (``PooledPrior.level``)."""
         return self.prior.level(days)
 
-    def _young_path(self, comp: dict, current: float, age: float, read_on: np.ndarray, n: int, horizon: int,
-                    regime_days: int) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray, np.ndarray]:
-        """Current log level ``current`` (measured at ``age`` days since the start, the mean of
-        the days ``read_on``, indices) along the pooled path (flat without one), the path's change
-        taken from its mean over those days (``PooledPrior.recent``) and times the share of it that
-        is the series' season (``_season_share``: none, the level held, where its days show none), plus the series' own season
+    def _young_path(self, comp: dict, regime_days: int, n: int,
+                    horizon: int) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray, np.ndarray]:
+        """The current log level (``_recent_level`` of the ``regime_days`` days of the current regime,
+        read net of the share of the pooled path that is the series' season: measured at some age,
+        days since the start, the mean of the days it was read on) along the pooled path (flat
+        without one), the path's change taken from its mean over those days (``PooledPrior.recent``)
+        and times the share of it that is the series' season (``_season_share``: none, the level
+        held, where its days show none) laid on its units (``on_counts``), plus the series' own season
         where a year of history shows one (``_one_year_season``: its share of the pooled series a
         year before), and, for a launched series, up the panel's launch curve
         (``launch_curve``: ``LaunchCurve.growth`` from ``age`` to each future day's age, never
@@ -1667,9 +1694,12 @@ class EventProfile(Forecaster):
         end = self._end_day(n)
         path = self.prior.path if self.prior else {}
         notes = []
+        current, age, read_on = self._recent_level(comp, regime_days)
+        shares = self._season_share(comp, n, age, current) if self._pooled_path(n, horizon) else None
+        if shares is not None and shares.share and self.prior.yearly:  # a season, not a young pool's slope
+            current, age, read_on = self._recent_level(comp, regime_days, season=shares.share)
         ramp, spread, season_sd = np.zeros(horizon), np.zeros(horizon), np.zeros(horizon)
         curve = self.launch_curve
-        shares = self._season_share(comp, n, age, current) if self._pooled_path(n, horizon) else None
         if self.launched_ and curve is not None and curve.usable:
             ramp = curve.growth(age, np.arange(n, n + horizon), level=current, made=self.launch_rise_)
             spread = curve.growth_spread(age, np.arange(n, n + horizon), level=current, made=self.launch_rise_)
@@ -1711,11 +1741,11 @@ class EventProfile(Forecaster):
             rel = shares.share * (np.array([path[end + i] for i in range(1, horizon + 1)]) - anchor)
             comp.setdefault("path_change", {})[horizon] = rel  # the guard allows it
             season, season_sd, season_note = self._one_year_season(comp, read_on, n, horizon)
-            return current + rel + season + ramp, [f"{self.name}: no year-on-year growth measured in the current "
-                                                   f"regime (under a year of it settled); the level follows the "
-                                                   f"pooled series' seasonal path and growth ({shares.said})",
-                                                   *season_note,
-                                                   *notes], ramp, spread, season_sd
+            # the pool's change is a sum's: laid on the series' units, not added to its log1p level
+            return on_counts(current, rel) + season + ramp, [
+                f"{self.name}: no year-on-year growth measured in the current regime (under a year of it settled); "
+                f"the level follows the pooled series' seasonal path and growth ({shares.said})",
+                *season_note, *notes], ramp, spread, season_sd
         return np.full(horizon, current) + ramp, [f"{self.name}: no year-on-year growth measured in the current "
                                                   f"regime (under a year of it settled) and no pooled path; "
                                                   f"the forecast holds the current level", *notes], ramp, spread, \
