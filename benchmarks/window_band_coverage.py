@@ -27,6 +27,11 @@ at ``--freq W`` only (its data are weeks); with ``--trial7 DIR`` (``daily_sku_ca
 ``truth.csv`` of the trial-7 shop: 61 SKUs in 5 categories, 13.5 months old at its cut-off
 2026-11-29, opening ramp, stops, launches) 618 and Double 11 2026 and the live 年货节 and 618 2027
 (its older windows have no history before their cut-offs).
+With ``--young SEEDS`` (e.g. ``0,1``), the seeded young shops of ``benchmarks/young_shops.py``
+(``produce``, ``baby`` and ``snack``: a snack and tea shop opened 2025-08-01, as trial 17's,
+launches 60-200 days old at its cut-off) with their ``YOUNG_WINDOWS``, the live ones scored on the
+generator's truth; the series are also split by their age at the cut-off (``young``: first sale
+under a year before it, ``YOUNG_DAYS``) in a last table, by the rule that gave their band.
 
 ``--freq W`` or ``MS`` sums the daily panels (and truths) to whole weeks (from Monday) or months
 and plans at that frequency: each window total and its band are then shares of the periods the
@@ -34,7 +39,7 @@ window touches (``data.validate.window_share``).
 
     .venv/bin/python benchmarks/window_band_coverage.py [--trial /work/trial4/scratch]
         [--trial5 /work/trial5/scratch] [--trial6 /work/trial6/scratch] [--trial7 /work/trial7/scratch]
-        [--freq D|W|MS] [--lead 90]
+        [--young 0,1] [--freq D|W|MS] [--lead 90]
         [--model auto] [--no-sample]
 """
 
@@ -57,6 +62,7 @@ from workbench.forecast.core import coarser_levels
 
 sys.path.insert(0, str(Path(__file__).parent))
 from periods import to_periods  # noqa: E402
+from young_shops import shop  # noqa: E402
 
 SAMPLE_WINDOWS = (("618", 2024), ("618", 2025), ("618", 2026), ("double11", 2024), ("double11", 2025),
                   ("new_year_sale", 2025), ("new_year_sale", 2026))
@@ -65,6 +71,10 @@ TRIAL_WINDOWS = (("new_year_sale", 2025), ("new_year_sale", 2026), ("618", 2025)
 TRIAL5_WINDOWS = TRIAL_WINDOWS + (("618", 2027),)
 TRIAL7_WINDOWS = (("618", 2026), ("double11", 2026), ("new_year_sale", None), ("618", 2027))
 SAMPLE_CATEGORIES = ("food", "beauty")
+YOUNG_WINDOWS = {"produce": (("618", 2026), ("double11", 2026), ("new_year_sale", None), ("618", 2027)),
+                 "baby": (("618", 2026), ("double11", None), ("new_year_sale", None), ("618", 2027)),
+                 "snack": (("618", 2026), ("double11", 2026), ("new_year_sale", None), ("618", 2027))}
+YOUNG_DAYS = 365  # a series whose first sale is fewer days than this before the cut-off is young
 
 
 def sample_panel() -> tuple[pd.DataFrame, list[str]]:
@@ -108,8 +118,24 @@ def trial7_panel(folder: Path) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
     return frame, ["category", "sku"], truth[["category", "sku", "ds", "y"]]
 
 
-def window_rows(result: planning.EventForecast, truth: pd.DataFrame | None) -> list[dict]:
-    """Per level (series, each coarser key, national) and key: actual, point and both bands."""
+def young_panel(name: str, seed: int) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+    """Young shop ``name`` of ``benchmarks/young_shops.py`` (seeded): its history, keys and truth."""
+    history, future = shop(name, seed)
+    keys = ["category", "region", "sku"]
+    frame, _ = prepare_long_frame(history, date_col="ds", target_col="y", keys=keys)
+    return frame, keys, future[[*keys, "ds", "y"]]
+
+
+def ages(frame: pd.DataFrame, keys: list[str], cutoff: pd.Timestamp) -> dict[tuple, int]:
+    """Each series' age at ``cutoff``: days from its first sale to it (keys as a tuple)."""
+    sold = frame[(frame["ds"] <= cutoff) & (frame["y"] > 0)]
+    first = sold.groupby(keys)["ds"].min()
+    return {(k if isinstance(k, tuple) else (k,)): int((cutoff - d).days) for k, d in first.items()}
+
+
+def window_rows(result: planning.EventForecast, truth: pd.DataFrame | None, age: dict[tuple, int]) -> list[dict]:
+    """Per level (series, each coarser key, national) and key: actual, point and both bands;
+    a series' row also its ``age`` at the cut-off (days since its first sale, ``ages``)."""
     window, keys, fc = result.window, result.keys, result.forecast
     if truth is not None:  # the live plan: scored on the generator's truth
         fc = fc.drop(columns="y", errors="ignore").merge(truth, on=[*keys, "ds"], how="left")
@@ -140,7 +166,8 @@ def window_rows(result: planning.EventForecast, truth: pd.DataFrame | None) -> l
             rows.append({"level": level, "key": ",".join(str(r[k]) for k in by) or "all", "actual": r.actual,
                          "yhat": r.yhat, "window_lo": r.yhat_q10, "window_hi": r.yhat_q90, "rule": r.window_band,
                          "summed_lo": r.yhat_q10_summed, "summed_hi": r.yhat_q90_summed,
-                         "direct_lo": r.get("direct_lo", np.nan), "direct_hi": r.get("direct_hi", np.nan)})
+                         "direct_lo": r.get("direct_lo", np.nan), "direct_hi": r.get("direct_hi", np.nan),
+                         "age": age.get(tuple(r[k] for k in by), np.nan) if level == "series" else np.nan})
     return rows
 
 
@@ -177,7 +204,7 @@ def run(name: str, frame: pd.DataFrame, keys: list[str], windows, lead: int, tru
         live = result.is_next_event
         if live and truth is None:
             continue
-        for row in window_rows(result, truth if live else None):
+        for row in window_rows(result, truth if live else None, ages(frame, keys, result.cutoff)):
             rows.append({"panel": name, "window": f"{event} {result.window.year}" + (" (live)" if live else ""),
                          **row})
         print(f"{name} {event} {result.window.year}: {time.perf_counter() - t0:.1f} s", file=sys.stderr)
@@ -196,6 +223,9 @@ def main(argv=None) -> int:
     parser.add_argument("--freq", choices=("D", "W", "MS"), default="D")
     parser.add_argument("--lead", type=int, default=90)
     parser.add_argument("--model", default="auto", help="the model of every series and level (default auto)")
+    parser.add_argument("--young", default=None,
+                        help="seeds (e.g. 0,1) of the young shops of benchmarks/young_shops.py to add")
+    parser.add_argument("--rows", type=Path, default=None, help="write every scored total to this CSV")
     parser.add_argument("--no-sample", action="store_true")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
@@ -212,11 +242,17 @@ def main(argv=None) -> int:
     if args.trial7 is not None:
         frame, keys, truth = trial7_panel(args.trial7)
         parts.append(run("trial7", frame, keys, TRIAL7_WINDOWS, args.lead, truth, args.freq, model=args.model))
+    for seed in [] if args.young is None else [int(v) for v in args.young.split(",")]:
+        for name, windows in YOUNG_WINDOWS.items():
+            frame, keys, truth = young_panel(name, seed)
+            parts.append(run(f"{name}{seed}", frame, keys, windows, args.lead, truth, args.freq, model=args.model))
     if args.trial6 is not None and args.freq == "W":
         frame, keys, truth = trial6_panel(args.trial6)
         parts.append(run("trial6", frame, keys, TRIAL_WINDOWS, args.lead, truth, "W", "W", args.model))
     rows = pd.concat(parts, ignore_index=True)
     rows = rows[rows.actual.notna()]
+    if args.rows is not None:
+        rows.to_csv(args.rows, index=False)
     pd.set_option("display.width", 220)
     print(f"== P10-P90 coverage of window totals, model {args.model}, freq {args.freq}, lead {args.lead} days (percent; width = median (P90 - P10) / "
           f"point) ==")
@@ -225,6 +261,10 @@ def main(argv=None) -> int:
     print(rows.groupby(["panel", "level"], sort=False).apply(score).round(1).to_string())
     print("\n== series by the rule that gave their band ==")
     print(rows[rows.level == "series"].groupby(["panel", "rule"], sort=False).apply(score).round(1).to_string())
+    series = rows[rows.level == "series"].assign(age=lambda r: np.where(r.age < YOUNG_DAYS, "young", "mature"))
+    print("\n== series by age at the cut-off and rule, all panels ==")
+    print(series.groupby(["age", "rule"]).apply(score).round(1).to_string())
+    print(series.groupby(["age"]).apply(score).round(1).to_string())
     return 0
 
 

@@ -13,6 +13,11 @@ the retail calendar's event windows with a hidden truth after the cut-off.
   infant formula (奶粉) with a -15% level step from a price rise on 2026-04-01, diapers
   growing, a summer and a winter clothing line (opposite seasons), an early-learning toy
   launched in 2026-03, baby food; 618 and 双11 uplifts that differ by category.
+* ``snack``: a snack and tea shop opened on 2025-08-01 (as trial 17's), 16 months of history to
+  2026-11-30, one national series per SKU: every SKU young (an opening ramp over its first
+  ``ramp`` days), growing or fading fast, slow movers of 2-8 units a day, launches 60 to 200
+  days old at the cut-off, and event uplifts that differ by SKU (a tea gift box's 年货节 x3.5, a
+  snack's x1.6), none of them seen by a SKU younger than the event.
 
 Each SKU sells in four regions with fixed shares. A day's units are negative-binomial
 (dispersion ``NB_SIZE``) around level x growth x weekday x event uplift x season; the truth is
@@ -31,13 +36,15 @@ import pandas as pd
 from workbench.calendar import default_calendar
 
 REGIONS = {"North": 0.25, "East": 0.35, "South": 0.25, "Central": 0.15}
+SHOP_REGIONS = {"snack": {"全国": 1.0}}  # a shop's regions and shares, where not ``REGIONS``
 WEEKDAY = np.array([1.0, 0.95, 0.95, 1.0, 1.05, 1.15, 1.1])  # Monday first
 NB_SIZE = 20.0  # negative-binomial size: variance = mean + mean^2 / NB_SIZE
 EVENTS = ("618", "double11", "new_year_sale", "spring_festival")
 
 # cut-off, first day of the history, last day of the simulated future
 SPANS = {"produce": ("2024-06-01", "2026-11-30", "2027-06-30"),
-         "baby": ("2025-03-01", "2026-10-15", "2027-06-30")}
+         "baby": ("2025-03-01", "2026-10-15", "2027-06-30"),
+         "snack": ("2025-08-01", "2026-11-30", "2027-06-30")}
 
 
 def _event_multiplier(days: pd.DatetimeIndex, uplift: dict[str, float]) -> np.ndarray:
@@ -139,7 +146,45 @@ def _baby_skus() -> list[dict]:
     return rows
 
 
-SKUS = {"produce": _produce_skus, "baby": _baby_skus}
+def _snack_skus() -> list[dict]:
+    """The snack and tea shop's SKUs (as ``_produce_skus``); every one launched (the shop opened
+    on the history's first day), ``ramp``: the days its launch takes to reach its level."""
+    snack = {"618": 0.6, "double11": 0.8, "new_year_sale": 0.5, "spring_festival": -0.6}
+    tea = {"618": 0.3, "double11": 0.5, "new_year_sale": 1.0, "spring_festival": -0.5}
+    gift = {"618": 0.1, "double11": 0.6, "new_year_sale": 2.5, "spring_festival": -0.8}
+    opened = "2025-08-01"
+    rows = [
+        {"sku": "SN01", "category": "零食", "level": 60, "growth": 0.30, "events": snack, "launch": opened,
+         "ramp": 90},
+        {"sku": "SN02", "category": "零食", "level": 35, "growth": 0.0, "events": {**snack, "618": 1.2},
+         "launch": opened, "ramp": 60},
+        {"sku": "SN03", "category": "零食", "level": 6, "growth": 0.5, "events": snack, "launch": opened,
+         "ramp": 120},
+        {"sku": "SN04", "category": "零食", "level": 25, "growth": -0.3, "events": {**snack, "double11": 0.3},
+         "launch": "2025-11-20", "ramp": 45},
+        {"sku": "SN05", "category": "零食", "level": 4, "growth": 0.0, "events": snack, "launch": "2026-05-15",
+         "ramp": 60},
+        {"sku": "SN06", "category": "零食", "level": 40, "growth": 0.2, "events": snack, "launch": "2026-08-18",
+         "ramp": 45},
+        {"sku": "TE01", "category": "茶", "level": 30, "growth": 0.4, "events": tea, "launch": opened, "ramp": 90},
+        {"sku": "TE02", "category": "茶", "level": 8, "growth": 0.0, "events": tea, "launch": opened, "ramp": 60},
+        {"sku": "TE03", "category": "茶", "level": 15, "growth": 0.6, "events": {**tea, "618": 0.8},
+         "launch": "2026-01-10", "ramp": 90},
+        {"sku": "TE04", "category": "茶", "level": 3, "growth": 0.2, "events": tea, "launch": "2026-07-01",
+         "ramp": 30},
+        {"sku": "TE05", "category": "茶", "level": 20, "growth": 0.0, "events": tea, "launch": "2026-10-01",
+         "ramp": 30},
+        {"sku": "GB01", "category": "礼盒", "level": 12, "growth": 0.2, "events": gift, "launch": opened,
+         "ramp": 60},
+        {"sku": "GB02", "category": "礼盒", "level": 5, "growth": 0.0, "events": {**gift, "new_year_sale": 4.0},
+         "launch": "2025-10-15", "ramp": 45},
+        {"sku": "GB03", "category": "礼盒", "level": 18, "growth": 0.0, "events": gift, "launch": "2026-06-20",
+         "ramp": 60},
+    ]
+    return rows
+
+
+SKUS = {"produce": _produce_skus, "baby": _baby_skus, "snack": _snack_skus}
 GROWER = 0.15  # growth a year from which a SKU is a grower
 
 
@@ -151,7 +196,7 @@ def kinds(name: str) -> dict[str, str]:
 
 
 def shop(name: str, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The history and the future of shop ``name`` (``"produce"`` or ``"baby"``), seeded.
+    """The history and the future of shop ``name`` (``"produce"``, ``"baby"`` or ``"snack"``), seeded.
 
     Returns ``(history, future)``, each ``[ds, sku, category, region, y]`` (units a day; every
     SKU x region every day, zeros included, from the first day of the history or the SKU's
@@ -166,15 +211,15 @@ def shop(name: str, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     for spec in SKUS[name]():
         mean = (spec["level"] * (1 + spec["growth"]) ** years * WEEKDAY[days.dayofweek]
                 * _event_multiplier(days, spec["events"]) * _season(days, spec.get("season"), spec.get("start_day", 1)))
-        if "launch" in spec:  # a launch ramps to its level over 4 weeks
+        if "launch" in spec:  # a launch ramps to its level over 4 weeks (``ramp`` days where given)
             age = (days - pd.Timestamp(spec["launch"])).days.to_numpy()
-            mean = mean * np.clip((age + 1) / 28, 0, 1)
+            mean = mean * np.clip((age + 1) / spec.get("ramp", 28), 0, 1)
         if "stop" in spec:
             mean = mean * (days < pd.Timestamp(spec["stop"]))
         if "step" in spec:
             when, factor = spec["step"]
             mean = mean * np.where(days >= pd.Timestamp(when), factor, 1.0)
-        for region, share in REGIONS.items():
+        for region, share in SHOP_REGIONS.get(name, REGIONS).items():
             mu = mean * share
             draws = rng.negative_binomial(NB_SIZE, NB_SIZE / (NB_SIZE + np.maximum(mu, 1e-9)))
             parts.append(pd.DataFrame({"ds": days, "sku": spec["sku"], "category": spec["category"],

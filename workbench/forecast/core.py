@@ -302,7 +302,8 @@ def _forecast_one(y, ds, job: _Job):
     return pred, None, reason, paths
 
 
-def _window_total(pred: Prediction, paths, y, ds: pd.DatetimeIndex, job: _Job, lost=None) -> dict | None:
+def _window_total(pred: Prediction, paths, y, ds: pd.DatetimeIndex, job: _Job, lost=None, curve=None
+                  ) -> dict | None:
     """The series' total over ``job.window`` (``yhat``: each period's forecast times the share
     of its days inside the window, ``data.validate.window_share``), its quantiles
     (``window_band``, held to the guard's cap of a window total, ``guard.window_cap``: a rule whose
@@ -311,8 +312,9 @@ def _window_total(pred: Prediction, paths, y, ds: pd.DatetimeIndex, job: _Job, l
     ``SPANS``, its refits' span sums (``window_band.span_sums``: what a level's band sums) with each refit's
     ``origin``, the first period it forecast (its path runs from there to the history's last
     period ``ds[-1]``: the date that pairs it with other series' refits); with ``lost`` (the demand
-    given up per period, ``constrain_unavailable``) its window total too, as ``LOST_SALES``; None when
-    no forecast period touches the window."""
+    given up per period, ``constrain_unavailable``) its window total too, as ``LOST_SALES``; with
+    ``curve`` (its launch curve, ``models.launch.LaunchCurve``) a young series' band holds its level's
+    spread (``young_spread``); None when no forecast period touches the window."""
     from workbench.data.validate import window_share
 
     start, end = job.window
@@ -329,7 +331,7 @@ def _window_total(pred: Prediction, paths, y, ds: pd.DatetimeIndex, job: _Job, l
     band, rule, refused = capped_window_band(
         cap, pred.mean[inside], {q: pred.quantiles[q][inside] for q in job.quantiles}, int(inside[0]) + 1,
         job.quantiles, spans=spans, history=y, weights=share[inside], freq=job.freq,
-        level_spread=_level_spread(pred, inside),
+        level_spread=_level_spread(pred, inside), young_spread=young_spread(y, curve, int(inside[0]) + 1, len(inside)),
         day_spread=None if pred.event_spread is None else np.asarray(pred.event_spread)[inside])
     if refused:
         pred.notes.append(refused_band_note(refused, max(job.quantiles), cap, why, rule))
@@ -337,6 +339,22 @@ def _window_total(pred: Prediction, paths, y, ds: pd.DatetimeIndex, job: _Job, l
     return {"yhat": total, **{quantile_column(q): v for q, v in band.items()},
             "window_band": rule, **given, SPANS: {"origin": ds[len(ds) - spans["reach"]],
                                          **{k: spans[k] for k in ("start", "actual", "forecast")}}}
+
+
+def young_spread(y, curve: LaunchCurve | None, first_step: int, length: int) -> float:
+    """The standard deviation (log) of a young series' level over a window, around the level its
+    model carries it to: ``LaunchCurve.level_spread`` of ``curve`` (its launch curve) from its age
+    now (periods since its first sale, ``y`` its history) to the window's middle (``first_step``:
+    the window's first period after the history; ``length``: its periods). 0 for a series that
+    sold a year ago or more (``launch.YEAR_PERIODS``: its own refits or past sums measure its
+    level), for no units sold and without a curve. ``window_band(young_spread=...)`` adds it."""
+    sold = np.flatnonzero(np.asarray(y, float) > 0)
+    if curve is None or not len(sold):
+        return 0.0
+    age = len(y) - int(sold[0])
+    if age >= YEAR_PERIODS[curve.freq]:
+        return 0.0
+    return curve.level_spread(age, age + first_step - 1 + (length + 1) / 2)
 
 
 def _level_spread(pred: Prediction, inside: np.ndarray) -> np.ndarray | None:
@@ -502,7 +520,7 @@ def _forecast_series(part: _Partition, keys: list, job: _Job):
         for k, v in label.items():
             piece[k] = v
         pieces.append(piece)
-        total = _window_total(pred, paths, y, pd.DatetimeIndex(rows["ds"]), job, lost) if job.window is not None \
+        total = _window_total(pred, paths, y, pd.DatetimeIndex(rows["ds"]), job, lost, curve) if job.window is not None \
             else None
         notes += [SeriesNote(series_label(label), n, label) for n in pred.notes]  # a refused band's too
         if total is not None:

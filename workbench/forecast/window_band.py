@@ -67,6 +67,16 @@ A level's total (a category's, the nation's; days, weeks and months) takes **sum
 the sum as it happened (the level's series neither independent nor perfectly correlated), then
 the refits rule; the planning core falls back to the level's own direct forecast's refits.
 
+**A young series** (under a year of sales) has no refits, or too few, far more often than not,
+and its level is estimated, not only counted: read on a few weeks, its launch ramp and growth
+borrowed from a curve, its event lift from a pool. The count rule's rate sampling error and the
+independent days hold none of that (a 120-day-old launch's 28-day total was +-11%, and the count
+bands of a young shop's launches held 3 of 9 windows, trial 17 F8). Both take, as one more level
+error of the window (``young_spread``, in quadrature), the spread between the panel's launches
+of how their level moved from the series' age now to its age at the window
+(``LaunchCurve.level_spread``): the gamma part of a gamma-Poisson mixture, measured on the
+panel's own launches; the refits rule measures it on the series' own history.
+
 The point forecast (the sum of the days' means) always lies inside the P10..P90 band. A series'
 band is held to the sanity its point is (``capped_window_band``, at ``guard.window_cap``): a rule
 whose band reaches past the cap is refused and the next one taken, said in a note.
@@ -229,8 +239,8 @@ def summed_band(total: float, spans, first_step: int, length: int, quantiles, fr
 
 
 def window_band(point, day_quantiles: dict, first_step: int, quantiles, *, paths=(), spans=None, history=None,
-                weights=None, freq: str = "D", level_spread=None, day_spread=None, skip=()
-                ) -> tuple[dict[float, float], str]:
+                weights=None, freq: str = "D", level_spread=None, day_spread=None, young_spread: float = 0.0,
+                skip=()) -> tuple[dict[float, float], str]:
     """Quantiles of one series' total over a window of consecutive periods.
 
     Parameters
@@ -266,6 +276,14 @@ def window_band(point, day_quantiles: dict, first_step: int, quantiles, *, paths
         quantiles without one) before summing them, so that it counts once, as the error the
         periods share: summed as each day's own error too, it had widened a young shop's 双11
         band (no refits) to 91% coverage of 96 seeded windows.
+    young_spread : the standard deviation (log) of a young series' level at the window around
+        the level its model carries it to (the core's ``young_spread``: how far one launch's level
+        moves from its launch curve's between these ages, ``LaunchCurve.level_spread``), 0 for a
+        series a year old or more. Added (``with_level_spread``, in quadrature with
+        ``level_spread``) to a band no refit measured: the independent-days rule's, and the count
+        rule's unless its ratio came from the series' own past window sums (which hold its level's
+        moves); a young series' count band was the Poisson noise of its rate alone (a 120-day-old
+        launch's 28-day total +-11%, trial 17 F8).
     skip : rules of ``RULES`` not to use (``capped_window_band``: a rule whose band the guard
         refused); the independent-days rule cannot be skipped.
 
@@ -295,6 +313,7 @@ def window_band(point, day_quantiles: dict, first_step: int, quantiles, *, paths
     sums = span_sums(paths, weights, SPAN_STRIDE[freq]) if spans is None else spans
     band = None if "refits" in skip else refit_band(total, *_sums_errors(sums, length), first_step, length,
                                                     quantiles, freq)
+    unmeasured = 0.0  # the young level's spread where the rule did not measure the level's moves
     if band is not None:
         rule = "refits"
     elif "count" not in skip and (dispersion := count_dispersion(history) if history is not None and freq == "D"
@@ -303,21 +322,26 @@ def window_band(point, day_quantiles: dict, first_step: int, quantiles, *, paths
         if ratio is not None and ratio > total:  # a negative binomial whose mode is 0: a season's swing?
             season = past_sum_dispersion(history, length, first_step - 1, season=True)
             ratio = min(ratio, season) if season is not None else ratio
-        if ratio is None:  # too short a history: the count model's own spread
+        if ratio is None:  # too short a history: the count model's own spread, and the young level's
             recent = float(np.asarray(history, float)[-COUNT_WINDOW:].sum())
             ratio = dispersion + total * dispersion / recent  # variance / mean of the window's units
+            unmeasured = young_spread
         counts = count_band(np.array([total]), max(ratio, 1.0 + 1e-9), quantiles)
         band, rule = _holding(total, {q: float(v[0]) for q, v in counts.items()}), "count"
     else:
         own = _without_shared(day_quantiles, day_spread, point.shape)
         band = _independent_days(point * weights, {q: v * weights for q, v in own.items()}, quantiles)
-        rule = "independent days"
+        rule, unmeasured = "independent days", young_spread
+    if not (np.isfinite(young_spread) and young_spread >= 0):
+        raise ModelError(f"window band: the young level's spread must be finite and >= 0, not {young_spread}")
+    shared = 0.0
     if level_spread is not None:
         level_spread = np.asarray(level_spread, float)
         if level_spread.shape != point.shape or not (np.isfinite(level_spread) & (level_spread >= 0)).all():
             raise ModelError(f"window band: the level spread must be finite, >= 0 and one per period, not "
                              f"{level_spread.shape} values for {point.shape} periods")
-        band = with_level_spread(total, band, float(weights * point @ level_spread) / total)
+        shared = float(weights * point @ level_spread) / total
+    band = with_level_spread(total, band, float(np.hypot(shared, unmeasured)))
     return band, rule
 
 

@@ -92,7 +92,7 @@ and the models keep their level, with a note.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -150,6 +150,10 @@ class LaunchCurve:
     left_out: tuple = ()
     grouping: str | None = None
     lives: tuple = ()
+    # shape (launches, bins): each launch's (cohort's) log level by age bin relative to its first, NaN
+    # where it was not seen: how far one launch's level moved from another's between two ages
+    # (``level_spread``)
+    launch_levels: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
     @property
     def usable(self) -> bool:
@@ -275,6 +279,38 @@ class LaunchCurve:
             return np.zeros(ages.shape)
         within, _ = self._split(float(age_now), ages, made)
         return np.abs(self.growth(age_now, ages, level, made) - within)
+
+    def level_spread(self, age_now: float, age: float) -> float:
+        """Standard deviation (log) of one launch's level at age ``age`` around the level the
+        curve carries it to from ``age_now`` (periods since its start): the variance between the
+        panel's launches of their change of log level from the age bin holding ``age_now`` to
+        the one holding ``age`` (``launch_levels``; of the farthest bin two launches or more were
+        seen at with it, stretched to ``age`` as a random walk's, in proportion to the periods),
+        up to the age of a year (``YEAR_PERIODS``: older, a series' refits measure its own level's
+        error). Measured over the whole span, not summed bin by bin as Mack's chain-ladder
+        process variance is (T. Mack, ASTIN Bulletin 23, 1993), which takes the changes as
+        independent: a fast ramp's large early change and a slow one's later change offset each
+        other. An age past every launch's measured pairs takes the last pair of bins two
+        launches give. 0 without two launches seen at two ages, at any ``usable``."""
+        levels, bins = np.asarray(self.launch_levels, float), BIN_PERIODS[self.freq]
+        end = min(float(age), float(YEAR_PERIODS[self.freq]))
+        if levels.ndim != 2 or levels.shape[1] < 2 or end <= age_now:
+            return 0.0
+        seen = np.isfinite(levels)
+        pairs = (seen[:, :, None] & seen[:, None, :]).sum(axis=0)  # launches seen at both bins i and j
+        last = levels.shape[1] - 1
+        start = min(int(max(age_now, 0.0) // bins), last)
+        reach = [j for j in range(start + 1, last + 1) if pairs[start, j] >= 2]
+        if not reach:  # no two launches followed from this age: the last pair of bins two of them give
+            both = [(i, i + 1) for i in range(last) if pairs[i, i + 1] >= 2]
+            if not both:
+                return 0.0
+            start, reach = both[-1][0], [both[-1][1]]
+        target = min(int(end // bins), last)
+        j = max([k for k in reach if k <= target] or [reach[0]])
+        change = levels[:, j] - levels[:, start]
+        var = float(np.nanvar(change, ddof=1))
+        return float(np.sqrt(var * (end - age_now) / ((j - start) * bins)))
 
     def _split(self, age_now: float, ages: np.ndarray, made: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
         """The growth from ``age_now`` to ``ages`` within the curve's evidence (up to
@@ -500,7 +536,7 @@ def launch_curve(levels: list[np.ndarray], freq: str, panel_start, established: 
     log_level = np.concatenate([[0.0], np.cumsum(np.r_[factors, tail])])
     counts = np.r_[counts[:measured], np.zeros(len(tail), int)]
     return LaunchCurve(freq, pd.Timestamp(panel_start), len(changes), log_level, counts, established, ceiling,
-                       tuple(left_out))
+                       tuple(left_out), launch_levels=_launch_levels(changes))
 
 
 def grouping_curve(levels: list[np.ndarray], cohorts, panel: LaunchCurve, grouping: str, lives) -> LaunchCurve:
@@ -523,7 +559,18 @@ def grouping_curve(levels: list[np.ndarray], cohorts, panel: LaunchCurve, groupi
         factors = np.r_[np.diff(curve.log_level)[:own], toward[own:]]
         counts = np.r_[curve.counts[:own], panel.counts[own:]]
         curve = replace(curve, log_level=np.r_[0.0, np.cumsum(factors)], counts=counts.astype(int))
+    if (np.isfinite(curve.launch_levels).sum(axis=0) < 2).all():  # too few of its own launches for a spread
+        curve = replace(curve, launch_levels=panel.launch_levels)
     return replace(curve, grouping=grouping, lives=tuple(lives))
+
+
+def _launch_levels(changes: list[np.ndarray]) -> np.ndarray:
+    """The launches' log levels by age bin relative to their first (``LaunchCurve.launch_levels``)
+    from their changes (``_cohort_factors``), shape (launches, bins); NaN from a bin not seen on."""
+    out = np.full((len(changes), 1 + max((len(c) for c in changes), default=0)), np.nan)
+    for row, c in zip(out, changes):
+        row[:len(c) + 1] = np.r_[0.0, np.cumsum(c)]
+    return out
 
 
 def _cohort_factors(levels: list[np.ndarray], cohorts) -> list[np.ndarray]:
