@@ -32,13 +32,18 @@ flat shop: with less than a year of history a launch's rise and its season canno
 from __future__ import annotations
 
 import argparse
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from workbench.calendar import default_calendar
 from workbench.forecast.core import forecast
+
+sys.path.insert(0, str(Path(__file__).parent))
+from launch_lift import event_multiplier  # noqa: E402
 
 OPENED = pd.Timestamp("2025-08-01")
 WEEKDAY = np.array([1.0, 0.95, 0.95, 1.0, 1.05, 1.15, 1.1])  # Monday first
@@ -48,16 +53,6 @@ SEASON = 0.15  # the winter season's amplitude (tea), highest on January 15
 SHOPS = ("ramp", "steady", "flat")
 CUTS = {"618": ("2026-03-15", "2026-04-15"), "double11": ("2026-07-15", "2026-08-15")}
 LAUNCHED = ("L1", "L2")
-
-
-def event_multiplier(days: pd.DatetimeIndex) -> np.ndarray:
-    """Per day, the product of ``1 + u`` over the calendar's event windows holding it (1 outside)."""
-    calendar = default_calendar()
-    out = np.ones(len(days))
-    for event, u in EVENTS.items():
-        for window in calendar.windows(event, days[0], days[-1]):
-            out[(days >= window.start) & (days <= window.end)] *= 1 + u
-    return out
 
 
 def season(days: pd.DatetimeIndex, amplitude: float = SEASON) -> np.ndarray:
@@ -73,7 +68,7 @@ def shop(kind: str, cut: str, seed: int, amplitude: float = SEASON) -> tuple[pd.
     rng = np.random.default_rng([SHOPS.index(kind), seed, int(pd.Timestamp(cut).month)])
     cut = pd.Timestamp(cut)
     days = pd.date_range(OPENED, "2026-11-30")
-    base = WEEKDAY[days.day_of_week] * event_multiplier(days) * season(days, amplitude)
+    base = WEEKDAY[days.day_of_week] * event_multiplier(days, EVENTS) * season(days, amplitude)
     years = (days - OPENED).days.to_numpy() / 365.25
     frames = []
     for i in range(3):

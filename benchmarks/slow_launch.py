@@ -25,12 +25,17 @@ of the ratios) and the share of the actual totals inside the forecast's P10-P90 
 from __future__ import annotations
 
 import argparse
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from workbench.calendar import default_calendar
+
+sys.path.insert(0, str(Path(__file__).parent))
+from launch_lift import event_multiplier  # noqa: E402
 
 WEEKDAY = np.array([1.0, 0.95, 0.95, 1.0, 1.05, 1.15, 1.1])  # Monday first
 NB_SIZE = 20.0  # variance = mean + mean^2 / NB_SIZE
@@ -39,16 +44,6 @@ LAST = pd.Timestamp("2027-06-30")
 GIFT = {"618": 0.2, "double11": 0.8, "new_year_sale": 2.5, "spring_festival": -0.8}  # event -> u (x 1 + u)
 SNACK = {"618": 0.6, "double11": 1.0, "new_year_sale": 0.4, "spring_festival": -0.6}
 WINDOWS = (("new_year_sale", 2027), ("618", 2027))
-
-
-def event_multiplier(days: pd.DatetimeIndex, uplift: dict[str, float]) -> np.ndarray:
-    """Per day, the product of ``1 + u`` over the calendar's event windows holding it (1 outside)."""
-    calendar = default_calendar()
-    out = np.ones(len(days))
-    for event, u in uplift.items():
-        for window in calendar.windows(event, days[0], days[-1]):
-            out[(days >= window.start) & (days <= window.end)] *= 1 + u
-    return out
 
 
 def gift_season(days: pd.DatetimeIndex) -> np.ndarray:
