@@ -85,7 +85,8 @@ def refit_report(frame: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
     profile for left out, as the bands leave them out); then, as ``forecast``, the fit's own
     growth estimator and the robust sd of its quiet-day residuals (the day noise)."""
     from workbench.calendar import default_calendar
-    from workbench.forecast.models.event_profile import YEAR, EventProfile
+    from workbench.calendar.years import SAME_WEEKDAY_DAYS
+    from workbench.forecast.models.event_profile import EventProfile
 
     train = frame[frame.ds <= cutoff]
     model = EventProfile().fit(train.y.to_numpy(float), pd.DatetimeIndex(train.ds), calendar=default_calendar())
@@ -93,7 +94,7 @@ def refit_report(frame: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
     regime_days = len(model.y_) - model.regime_.start
 
     def growth(comp, days):  # the condition _baseline_path and _choose_halflife test
-        return model._growth_estimator(comp, days) if days >= YEAR + 28 else "none (under a year)"
+        return model._growth_estimator(comp, days) if days >= SAME_WEEKDAY_DAYS + 28 else "none (under a year)"
 
     rows = []
     for (origin, head), (h, err, _, missed) in zip(model.refits_, model.refit_errors_):

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from workbench.forecast import metrics
 from workbench.forecast.backtest import backtest_windows
-from workbench.forecast.models.event_profile import YEAR, EventProfile
+from workbench.calendar.years import SAME_WEEKDAY_DAYS
+from workbench.forecast.models.event_profile import EventProfile
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -93,7 +94,7 @@ def test_the_double11_total_chooses_its_growth_half_life_on_refits_with_its_own_
     model = EventProfile().fit(history.y.to_numpy(float), pd.DatetimeIndex(history.ds))
     assert model.regime_.start == 0  # the regime is the whole history: a refit's is its origin's days
     estimators = {model._growth_estimator(head, origin) for origin, head in model.refits_
-                  if origin >= YEAR + 28}
+                  if origin >= SAME_WEEKDAY_DAYS + 28}
     assert estimators == {"quiet pairs", "event-aligned pairs"}, estimators  # both kinds are there
     assert model.growth_halflife_ is not None and model.growth_halflife_ < 365
     start, end = (pd.Timestamp(d) for d in accuracy.WINDOWS["Double 11 2022"])

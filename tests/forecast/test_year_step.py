@@ -12,7 +12,8 @@ import pytest
 
 from workbench.calendar import default_calendar
 from workbench.forecast.features import event_offsets, in_event_span
-from workbench.forecast.models.event_profile import YEAR, EventProfile
+from workbench.calendar.years import SAME_WEEKDAY_DAYS
+from workbench.forecast.models.event_profile import EventProfile
 from workbench.forecast.models.year_step import growth_step, year_step
 
 DAYS = pd.date_range("2023-01-02", "2027-07-31")
@@ -53,9 +54,9 @@ def found_step(y: np.ndarray, n: int):
     """``year_step`` on the weekday-adjusted log values of ``y``'s first ``n`` days (quiet days
     outside the default calendar's spans; the pairs of the last year), as the daily model reads them."""
     z, quiet = np.log1p(y[:n]) - WEEKLY[DAYS[:n].day_of_week], QUIET[:n]
-    t = np.arange(n - YEAR, n)
-    later = t[quiet[t] & quiet[t - YEAR]]
-    return year_step(later, z[later] - z[later - YEAR], z, quiet, YEAR)
+    t = np.arange(n - SAME_WEEKDAY_DAYS, n)
+    later = t[quiet[t] & quiet[t - SAME_WEEKDAY_DAYS]]
+    return year_step(later, z[later] - z[later - SAME_WEEKDAY_DAYS], z, quiet, SAME_WEEKDAY_DAYS)
 
 
 @pytest.mark.parametrize("step,seed", [(0.8, 2), (0.85, 1), (1.3, 2)])
@@ -69,7 +70,7 @@ def test_a_level_step_is_not_counted_twice(step, seed):
     model = EventProfile().fit(y[fit], DAYS[fit])
     pred = model.predict(int((DAYS[-1] - CUT).days))
     truth, ahead = mean[~fit], DAYS[~fit]
-    passed = (ahead - pd.Timedelta(days=YEAR) >= CUT - pd.DateOffset(months=6)) & QUIET[~fit]
+    passed = (ahead - pd.Timedelta(days=SAME_WEEKDAY_DAYS) >= CUT - pd.DateOffset(months=6)) & QUIET[~fit]
     june = (ahead >= "2027-05-25") & (ahead <= "2027-06-20")
     assert model.year_step_ is not None and model.year_step_.this_year
     assert any("year-on-year growth stepped" in note for note in pred.notes), pred.notes
@@ -107,7 +108,7 @@ def test_the_year_of_a_step_is_read_from_the_level():
         for seed in range(100):
             rng = np.random.default_rng(2000 + seed)
             n = int(rng.integers(len(DAYS) - 400, len(DAYS) - 300))
-            ago = int(rng.integers(60, 300)) if this_year else int(rng.integers(YEAR + 40, YEAR + 300))
+            ago = int(rng.integers(60, 300)) if this_year else int(rng.integers(SAME_WEEKDAY_DAYS + 40, SAME_WEEKDAY_DAYS + 300))
             y, _ = daily(rng, step=rng.choice([0.8, 0.85, 1.2, 1.3]), step_day=DAYS[n - ago],
                          season=rng.choice([0.0, 0.25, 0.5]), noise=rng.choice([0.08, 0.15, 0.25]),
                          growth=rng.uniform(-0.1, 0.3))
@@ -122,7 +123,7 @@ def test_last_years_step_is_said():
     """Review 10.1 F2: a step read as last year's changes the growth (the pairs since it) without
     a word, though the docs say a note names the step. A x0.8 step 16 months before the cut-off."""
     rng = np.random.default_rng(0)
-    y, _ = daily(rng, step=0.8, step_day=CUT - pd.Timedelta(days=YEAR + 120))
+    y, _ = daily(rng, step=0.8, step_day=CUT - pd.Timedelta(days=SAME_WEEKDAY_DAYS + 120))
     fit = DAYS <= CUT
     model = EventProfile().fit(y[fit], DAYS[fit])
     assert model.year_step_ is not None and not model.year_step_.this_year
@@ -218,7 +219,7 @@ def test_no_false_steps_in_the_first_differences():
                          growth=rng.uniform(-0.1, 0.3), trend=trend)
             start = n - int(rng.integers(540, 600))
             z, quiet = np.log1p(y[start:n]) - WEEKLY[DAYS[start:n].day_of_week], QUIET[start:n]
-            t = np.arange(YEAR, n - start)
-            later = t[quiet[t] & quiet[t - YEAR]]
-            found += year_step(later, z[later] - z[later - YEAR], z, quiet, YEAR, first=True) is not None
+            t = np.arange(SAME_WEEKDAY_DAYS, n - start)
+            later = t[quiet[t] & quiet[t - SAME_WEEKDAY_DAYS]]
+            found += year_step(later, z[later] - z[later - SAME_WEEKDAY_DAYS], z, quiet, SAME_WEEKDAY_DAYS, first=True) is not None
     assert found <= 2

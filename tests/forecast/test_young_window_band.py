@@ -13,7 +13,8 @@ import pytest
 
 from workbench.data.validate import prepare_long_frame
 from workbench.forecast import planning
-from workbench.forecast.models.launch import YEAR_PERIODS, launch_curve
+from workbench.calendar.years import YEAR_BACK
+from workbench.forecast.models.launch import launch_curve
 from workbench.forecast.window_band import window_band
 
 _spec = importlib.util.spec_from_file_location("young_shops", Path(__file__).parents[2] / "benchmarks" / "young_shops.py")
@@ -67,7 +68,7 @@ def test_a_launchs_level_spread_is_the_spread_of_the_panels_launches_over_those_
     # (bins 0 -> 4, two launches: +0.8, +1.2; 112 days stretched to 168)
     assert curve.level_spread(0, 168) == pytest.approx(np.std([0.8, 1.2], ddof=1) * np.sqrt(168 / 112))
     assert curve.level_spread(28, 364) == curve.level_spread(28, 900)  # held at a year
-    assert curve.level_spread(YEAR_PERIODS["D"], 500) == 0.0  # a year old: its own refits measure it
+    assert curve.level_spread(YEAR_BACK["D"], 500) == 0.0  # a year old: its own refits measure it
     assert launch_curve(levels[:1], "D", "2024-01-01").level_spread(30, 200) == 0.0  # one launch: no spread
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from workbench.calendar.years import YEAR_BACK
 from workbench.data.io import encoding_hint, parse_numbers
 from workbench.errors import DataValidationError
 
@@ -339,7 +340,6 @@ class ShortPeriod:
 
 
 # the same period a year before: the same weekday 52 weeks back for a day
-YEAR_BACK = {"D": 364, "W": 52, "MS": 12, "QS": 4}
 
 
 def short_last_period(frame: pd.DataFrame, freq: str, calendar=None, keys=None) -> ShortPeriod | None:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from workbench.calendar.years import YEAR_BACK
 from workbench.calendar import RetailCalendar, default_calendar
 from workbench.data.io import write_table
 from workbench.data.provinces import REGIONS, provinces_from_addresses
@@ -32,7 +33,7 @@ from workbench.forecast.features import (event_free_periods, event_offsets, in_e
 from workbench.forecast.models import MODELS, make_model, resolve_model
 from workbench.forecast.models.base import (DEFAULT_QUANTILES, PER_PERIOD_FIELDS, Prediction, count_dispersion,
                                             future_dates, quantile_column)
-from workbench.forecast.models.launch import (BIN_PERIODS, MIN_LAUNCHES, YEAR_PERIODS, LaunchCurve, age_levels,
+from workbench.forecast.models.launch import (BIN_PERIODS, MIN_LAUNCHES, LaunchCurve, age_levels,
                                               grouping_curve, launch_curve, launch_start, not_a_launch)
 from workbench.forecast.models.regime import own_steps, stopped_since, unexplained_peak, without_steps
 from workbench.forecast.models.event_profile import SHIPPED_PROFILES, PooledPrior
@@ -346,13 +347,13 @@ def young_spread(y, curve: LaunchCurve | None, first_step: int, length: int) -> 
     model carries it to: ``LaunchCurve.level_spread`` of ``curve`` (its launch curve) from its age
     now (periods since its first sale, ``y`` its history) to the window's middle (``first_step``:
     the window's first period after the history; ``length``: its periods). 0 for a series that
-    sold a year ago or more (``launch.YEAR_PERIODS``: its own refits or past sums measure its
+    sold a year ago or more (``launch.YEAR_BACK``: its own refits or past sums measure its
     level), for no units sold and without a curve. ``window_band(young_spread=...)`` adds it."""
     sold = np.flatnonzero(np.asarray(y, float) > 0)
     if curve is None or not len(sold):
         return 0.0
     age = len(y) - int(sold[0])
-    if age >= YEAR_PERIODS[curve.freq]:
+    if age >= YEAR_BACK[curve.freq]:
         return 0.0
     return curve.level_spread(age, age + first_step - 1 + (length + 1) / 2)
 
@@ -1478,7 +1479,7 @@ def panel_launch_curve(frame: pd.DataFrame, keys, freq: str, sums: pd.DataFrame,
     by reason, with the launches of fewer than two measured age bins. The curve is
     measured even with too few launches
     (``LaunchCurve.usable`` says so, and the models' notes). Its ceiling is the log of the
-    largest established series' mean over its last ``YEAR_PERIODS`` periods (a level the
+    largest established series' mean over its last ``YEAR_BACK`` periods (a level the
     launches' peers reach)."""
     established = (sums["established"] > 0).any()
     levels, cohorts = [], []
@@ -1641,12 +1642,12 @@ def launch_products(frame: pd.DataFrame, keys) -> list[str]:
 
 
 def _peer_ceiling(frame: pd.DataFrame, keys, freq: str) -> float | None:
-    """Log of the largest mean per period over the last ``YEAR_PERIODS[freq]`` periods of the
+    """Log of the largest mean per period over the last ``YEAR_BACK[freq]`` periods of the
     established series of ``frame`` (``established_series``); None without any that sold."""
     peers = established_series(frame, keys)
     if not len(peers) or not list(keys):
         return None
-    recent = peers.sort_values("ds").groupby(list(keys), sort=False, dropna=False, observed=True).tail(YEAR_PERIODS[freq])
+    recent = peers.sort_values("ds").groupby(list(keys), sort=False, dropna=False, observed=True).tail(YEAR_BACK[freq])
     level = recent.groupby(list(keys), sort=False, dropna=False, observed=True)["y"].mean().max()
     return float(np.log(level)) if level > 0 else None
 
@@ -1734,7 +1735,7 @@ def level_priors(frame: pd.DataFrame, keys, job: _Job, runner: Engine) -> tuple[
     product (its category, not its own SKU's sum over the regions, which is the same two
     festivals as its own evidence: trial 8's mature nuts went from +6% to +12% borrowing it).
     An established series is itself in its level's sum: where it holds ``LEAVE_ONE_OUT`` or more
-    of the sum's units over the last ``YEAR_PERIODS`` periods, it borrows the sum of the others
+    of the sum's units over the last ``YEAR_BACK`` periods, it borrows the sum of the others
     (leave-one-out), so its own events do not count twice, once as its evidence and once in the
     prior it is pooled with as if independent; below that its part of the prior is small, and a
     fit of the level without each of its hundreds of series would double the run.
@@ -1759,7 +1760,7 @@ def level_priors(frame: pd.DataFrame, keys, job: _Job, runner: Engine) -> tuple[
     stepless = {k: _without_own_steps(established, keys, k, job.calendar) if job.freq == "D" else established
                 for k in levels}
     sums = {k: stepless[k].groupby([k, "ds"], sort=True, dropna=False, observed=True)["y"].sum() for k in levels}
-    dates = np.sort(established["ds"].unique())[-YEAR_PERIODS[job.freq]:]
+    dates = np.sort(established["ds"].unique())[-YEAR_BACK[job.freq]:]
     units = established[established["ds"].isin(dates)].groupby(keys, dropna=False, observed=True)["y"].sum()
     share = {k: (units / units.groupby(level=k, dropna=False, observed=True).transform("sum")).fillna(0.0).to_dict()
              for k in levels}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench.calendar.years import SAME_WEEKDAY_DAYS
 from workbench.calendar import RetailCalendar
 from workbench.calendar.events import OWN_EVENT_MARGINS
 from workbench.data.validate import pause_days, period_end, placed_periods
@@ -27,7 +28,6 @@ PROFILE_EVENTS = {
 # Spring Festival's, and their spans do not overlap
 JOINED_PROFILES = {"lunar_new_year": ("spring_festival_season", "spring_festival")}
 
-YEAR_DAYS = 364  # a year back on the same weekday: 52 weeks
 
 
 def profile_spans(calendar: RetailCalendar) -> dict[str, tuple[str, int, int]]:
@@ -147,11 +147,11 @@ def year_before(dates: pd.DatetimeIndex, calendar: RetailCalendar) -> pd.Datetim
     """For each day of ``dates``, the day a year before it is compared with: inside an event
     profile's span (``event_offsets``) the day at the same offset from that event's anchor a year
     before (a lunar festival moves 10-20 days against the solar year: Spring Festival fell on
-    2025-01-29 and 2026-02-17), elsewhere the day ``YEAR_DAYS`` before (the weekday kept).
+    2025-01-29 and 2026-02-17), elsewhere the day ``SAME_WEEKDAY_DAYS`` before (the weekday kept).
     The event-aligned seasonal naive's reference (Hyndman & Athanasopoulos, FPP3 §5.2, with the
     anchor alignment of moving holidays as in X-13's genhol)."""
     dates = pd.DatetimeIndex(dates)
-    ref = np.asarray(dates - pd.Timedelta(days=YEAR_DAYS), dtype="datetime64[ns]")
+    ref = np.asarray(dates - pd.Timedelta(days=SAME_WEEKDAY_DAYS), dtype="datetime64[ns]")
     parts = profile_parts(calendar)  # a joined profile's parts share its anchor
     for name, off in event_offsets(dates, calendar).items():
         event = parts[name][0][0]

@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from workbench.calendar.years import CALENDAR_YEAR, YEAR_BACK
 from workbench.forecast.models.base import Prediction
 from workbench.forecast.models.regime import stopped_since
 from workbench.forecast.text import readable
@@ -64,8 +65,6 @@ PEAK_FACTOR = 3.0
 EVENT_FACTOR = 10.0
 WINDOW = {"D": 28, "W": 4, "MS": 3, "QS": 2}
 QUIET = {"D": 14, "W": 2, "MS": 1, "QS": 1}  # periods without sales that make a low forecast believable
-YEAR = {"D": 365, "W": 52, "MS": 12, "QS": 4}
-SAME_PERIODS_BACK = {"D": 364, "W": 52, "MS": 12, "QS": 4}  # a year back, on the same weekdays for days
 MAX_OWN_GROWTH = 10.0  # the most of the growth a series made over its last year that a forecast may repeat
 GROWTH_WINDOWS = 3  # windows (WINDOW) whose medians a year apart measure that growth
 BASE_SELLING = 0.5  # share of the year-before periods that sold: a base, not a trickle
@@ -109,7 +108,7 @@ def own_growth(y: np.ndarray, freq: str) -> float:
     that grew from 2% to 25% of a shop (x9 in a year) had its forecast 9 months ahead refused at
     3x its last year's largest day and held flat: 618 -67% against its truth, where the model's
     own was +28% (trial 12 F11)."""
-    span, year = GROWTH_WINDOWS * WINDOW.get(freq, 28), YEAR.get(freq, 365)
+    span, year = GROWTH_WINDOWS * WINDOW.get(freq, 28), CALENDAR_YEAR.get(freq, 365)
     if len(y) < year + span:
         return 1.0
     before = y[len(y) - year - span:len(y) - year]
@@ -120,7 +119,7 @@ def own_growth(y: np.ndarray, freq: str) -> float:
 
 def seasonal_falls(y: np.ndarray, freq: str, window: int, start: int = 0) -> list[float]:
     """The falls a series made in earlier years over the periods of the year its forecast's
-    block ``start``..``start + window`` covers: per year back (``SAME_PERIODS_BACK``) that the
+    block ``start``..``start + window`` covers: per year back (``YEAR_BACK``) that the
     history reaches, the mean over the same periods of that year (the block's place in the year,
     ``start`` modulo a year: a block 13-15 months ahead is judged by the months 1-3 after each
     earlier cut-off) and the ``window`` after them (a season's end stays low; a month's stock-out
@@ -139,7 +138,7 @@ def seasonal_falls(y: np.ndarray, freq: str, window: int, start: int = 0) -> lis
     and are left out.
     ``y``: shape (n,), units per period; returns one finite ratio per year with evidence (may be
     empty)."""
-    back = SAME_PERIODS_BACK.get(freq, 364)
+    back = YEAR_BACK.get(freq, 364)
     place = start % back
     falls = []
     years = 1
@@ -185,7 +184,7 @@ def check_prediction(y, pred: Prediction, freq: str = "D", quiet=None) -> str | 
     # a launch's ramp, explained by the panel's launches, and a young series' pooled path are no blow-up
     change = _explained(pred)
     level = base if change is None else base / np.exp(np.maximum(change, 0))
-    window, year = WINDOW.get(freq, 28), YEAR.get(freq, 365)
+    window, year = WINDOW.get(freq, 28), CALENDAR_YEAR.get(freq, 365)
     recent = y[-year:]
     peak = float(recent.max()) if len(recent) else 0.0
     # a series that grew over its last year may grow as much again: the caps allow that growth
@@ -288,7 +287,7 @@ def window_cap(y, total: float, length: int, reach: int, freq: str = "D", pooled
     sold = np.flatnonzero(y > 0)
     since = len(y) - int(sold[0]) if len(sold) else len(y)
     seen = _max_window_total(y, length) if since >= length else float(y[-since:].sum()) * length / max(since, 1)
-    growth = own_growth(y, freq) ** min(1.0, reach / YEAR.get(freq, 365))
+    growth = own_growth(y, freq) ** min(1.0, reach / CALENDAR_YEAR.get(freq, 365))
     ranged = EVENT_FACTOR * growth * pooled * seen
     if ranged < EVENT_FACTOR * total:  # the tighter of the two; never below the point, which the guard passed
         grown = f" times the growth it made over its last year (x{growth:.2f})" if growth > 1 else ""

@@ -88,6 +88,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
+from workbench.calendar.years import SAME_WEEKDAY_DAYS
 from workbench.errors import ModelError
 from workbench.forecast.conformal import (HORIZON_BANDS, MIN_BAND_ERRORS, conformal_offsets, narrowed_offsets,
                                           widened_offsets)
@@ -97,7 +98,7 @@ from workbench.forecast.models.base import COUNT_WINDOW, count_band, count_dispe
 SPAN_STRIDE = {"D": 7, "W": 1, "MS": 1}  # periods between a refit's span starts (days: keep the weekdays' mix)
 MIN_SPANS, MIN_REFITS = 8, 2  # fewest spans, and refits they come from, for a measured band
 YEAR_SPANS = 52  # a count's latest window sums (a year of weekly starts) that measure its spread
-YEAR, SEASON_DAYS = 364, 42  # days: a count's spans at the window's time of year start this near it, years before
+SAME_WEEKDAY_DAYS, SEASON_DAYS = 364, 42  # days: a count's spans at the window's time of year start this near it, years before
 
 SOURCES = {"refits": "the joint error of the model's rolling-origin refits over spans of the window's length",
            "summed refits": "a level's series' refits summed per refit (the level's joint error)",
@@ -415,8 +416,8 @@ def past_sum_dispersion(history, length: int, gap: int, *, window: int = COUNT_W
     starts = np.arange(len(y) - length, gap + window - 1, -stride)
     if season:
         before = len(y) + gap - starts  # days from each span's start to the window's
-        apart = np.abs((before + YEAR // 2) % YEAR - YEAR // 2)
-        starts = starts[(apart <= SEASON_DAYS) & (before >= YEAR - SEASON_DAYS)]
+        apart = np.abs((before + SAME_WEEKDAY_DAYS // 2) % SAME_WEEKDAY_DAYS - SAME_WEEKDAY_DAYS // 2)
+        starts = starts[(apart <= SEASON_DAYS) & (before >= SAME_WEEKDAY_DAYS - SEASON_DAYS)]
     starts = starts[:spans]
     if len(starts) < MIN_SPANS:
         return None

@@ -45,12 +45,11 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from workbench.calendar.years import CALENDAR_DAYS, SAME_WEEKDAY_DAYS
 from workbench.errors import ParameterError
 from workbench.inventory.demand import cover_days, daily_forecast
 from workbench.inventory.replenishment import _non_negative, keyed_inputs
 
-YEAR_DAYS = 365
-SAME_WEEKDAY_BACK = 364  # a year back on the same weekday: 52 weeks
 # a key's change since last year (``_change``) is read on the shortest window whose two sides hold this
 # many units together (its log sd about 0.2), of these (days: a quarter, half a year, a year); the
 # forecast's own rule is forecast.conformal.MIN_CHANGE_UNITS (importing it would load the forecast package)
@@ -59,7 +58,7 @@ MIN_CHANGE_UNITS = 100
 
 
 def year_demand(forecast: pd.DataFrame, keys: list[str], history: pd.DataFrame | None = None,
-                days: int = YEAR_DAYS, group: tuple[str, Mapping[str, str]] | None = None) -> pd.DataFrame:
+                days: int = CALENDAR_DAYS, group: tuple[str, Mapping[str, str]] | None = None) -> pd.DataFrame:
     """Each key's daily demand over its first ``days`` days from its first forecast day.
 
     Args:
@@ -92,7 +91,7 @@ def year_demand(forecast: pd.DataFrame, keys: list[str], history: pd.DataFrame |
         grid["last_year"] = np.nan
     else:
         past = history[[*keys, "ds", "y"]].astype({k: str for k in keys})
-        past = past.assign(ds=pd.to_datetime(past["ds"]) + pd.Timedelta(days=SAME_WEEKDAY_BACK))
+        past = past.assign(ds=pd.to_datetime(past["ds"]) + pd.Timedelta(days=SAME_WEEKDAY_DAYS))
         past = past.groupby([*keys, "ds"], as_index=False)["y"].sum().rename(columns={"y": "last_year"})
         grid = grid.merge(past, on=[*keys, "ds"], how="left")
         # a day after the key's first sale that it did not sell on is a zero; before it, unknown (a line
@@ -100,7 +99,7 @@ def year_demand(forecast: pd.DataFrame, keys: list[str], history: pd.DataFrame |
         sold = history.loc[history["y"] > 0, [*keys, "ds"]].astype({k: str for k in keys})
         first = sold.assign(ds=pd.to_datetime(sold["ds"])).groupby(keys, as_index=False)["ds"].min()
         since = grid[keys].merge(first.rename(columns={"ds": "first_sale"}), on=keys, how="left")["first_sale"]
-        back = grid["ds"] - pd.Timedelta(days=SAME_WEEKDAY_BACK)
+        back = grid["ds"] - pd.Timedelta(days=SAME_WEEKDAY_DAYS)
         covered = ((back >= since.to_numpy()) & (back <= pd.to_datetime(history["ds"]).max())).to_numpy()
         grid["last_year"] = grid["last_year"].fillna(0.0).where(covered)
         if group is not None:  # a line launched within the year: its category's last year at its level
@@ -149,13 +148,13 @@ def _category_season(grid: pd.DataFrame, history: pd.DataFrame, keys: list[str],
     end = sales["ds"].max()
     first = sales[sales["y"] > 0].groupby(keys)["ds"].min().rename("first_sale")
     sales = sales.join(first, on=keys)
-    old = sales[sales["first_sale"] <= end - pd.Timedelta(days=SAME_WEEKDAY_BACK)]
+    old = sales[sales["first_sale"] <= end - pd.Timedelta(days=SAME_WEEKDAY_DAYS)]
     season = old.groupby(["category", "ds"])["y"].sum()  # the established lines' days, by category
-    young = sales[sales["first_sale"] > end - pd.Timedelta(days=SAME_WEEKDAY_BACK)].dropna(subset=["category"])
+    young = sales[sales["first_sale"] > end - pd.Timedelta(days=SAME_WEEKDAY_DAYS)].dropna(subset=["category"])
     young = young[young["ds"] >= young["first_sale"]]
     level = young.groupby([*keys, "category"], as_index=False).agg(own=("y", "sum"), first_sale=("first_sale", "min"))
     base = []
-    back = pd.Timedelta(days=SAME_WEEKDAY_BACK)
+    back = pd.Timedelta(days=SAME_WEEKDAY_DAYS)
     for row in level.itertuples(index=False):  # the category's sales on the line's days a year before
         if row.category not in season.index.get_level_values(0):
             base.append(0.0)  # a new category (or a shop under a year old): no established line, NaN below
@@ -166,7 +165,7 @@ def _category_season(grid: pd.DataFrame, history: pd.DataFrame, keys: list[str],
     level = level[np.isfinite(level["scale"])]
     rows = grid[[*keys, "ds"]].astype({k: str for k in keys}).reset_index()
     rows = rows.merge(level[[*keys, "category", "first_sale", "scale"]], on=keys)
-    rows["back"] = rows["ds"] - pd.Timedelta(days=SAME_WEEKDAY_BACK)
+    rows["back"] = rows["ds"] - pd.Timedelta(days=SAME_WEEKDAY_DAYS)
     rows = rows[(rows["back"] < rows["first_sale"]) & (rows["back"] >= sales["ds"].min())]
     rows = rows.join(season.rename("season"), on=["category", "back"])
     return (rows["season"].fillna(0.0) * rows["scale"]).set_axis(rows["index"]).reindex(grid.index)
@@ -218,7 +217,7 @@ def _change(history: pd.DataFrame, keys: list[str], windows: tuple[int, ...] = C
     sales = history[[*keys, "ds", "y"]].astype({k: str for k in keys})
     ds = pd.to_datetime(sales["ds"])
     end = ds.max()
-    back = end - pd.Timedelta(days=SAME_WEEKDAY_BACK)
+    back = end - pd.Timedelta(days=SAME_WEEKDAY_DAYS)
     first = ds.where(sales["y"] > 0).groupby([sales[k] for k in keys]).min()
     change = pd.Series(np.nan, index=first.index)
     for days in windows:
@@ -274,7 +273,7 @@ def _turnover(forecast: pd.DataFrame, stock: pd.DataFrame, keys: list[str], hist
     table = pd.concat([table, unsold.assign(year=0.0)], ignore_index=True)
     table = keyed_inputs(table, stock[[*keys, "on_hand", *extra]], keys, "stock", ["on_hand"])
     _non_negative(table, keys, ["on_hand"])
-    table["mean_daily"] = table["year"] / YEAR_DAYS
+    table["mean_daily"] = table["year"] / CALENDAR_DAYS
     with np.errstate(divide="ignore", invalid="ignore"):
         table["annual_turns"] = np.where(table["on_hand"] > 0, table["year"] / table["on_hand"], np.inf)
     table["days_of_cover"] = cover_days(path, table, keys)
@@ -327,7 +326,7 @@ def clearance_list(forecast: pd.DataFrame, stock: pd.DataFrame, *, keys: list[st
     slow = rows[rows["annual_turns"] < min_turns].copy()
     moved = slow.iloc[:0]
     if pool:  # the item's stock and demand over all its rows: a surplus another row needs is moved
-        item = rows.assign(year=rows["mean_daily"] * YEAR_DAYS).groupby(pool)[
+        item = rows.assign(year=rows["mean_daily"] * CALENDAR_DAYS).groupby(pool)[
             ["on_hand", "year", "keep_demand", "keep_naive", "naive"]].sum()
         item["spare"] = np.maximum(item["on_hand"] - item["keep_demand"], 0.0) \
             .where(item["year"] < min_turns * item["on_hand"], 0.0)

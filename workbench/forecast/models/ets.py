@@ -22,7 +22,8 @@ from workbench.forecast.models.intermittent import (INTERMITTENT_ADI, INTERMITTE
                                                     is_intermittent)
 from workbench.forecast.models.launch import LaunchCurve, pre_launch_rise
 from workbench.forecast.models.off_season import FREQUENCIES as OFF_SEASON_FREQUENCIES, OffSeasonPath
-from workbench.forecast.models.yearly_season import YEAR_PERIODS, yearly_off
+from workbench.calendar.years import CALENDAR_YEAR
+from workbench.forecast.models.yearly_season import yearly_off
 from workbench.forecast.models.lunar import (FESTIVAL_EVENTS, LIFT_BOUNDS, LOCAL_BASELINE, LOCAL_LIMIT, WINDOWS,
                                             LunarEffect, at_bounds, fit_lunar_effect, local_effect, lunar_regressors,
                                             neighbourhood, share_lift)
@@ -612,7 +613,7 @@ class ETSModel(Forecaster):
         if form in ("indices", "growth"):
             if self.freq_ in OPENING_PERIODS and self._launch_ramp(np.array([self.start_])) is None:
                 ahead, longest = OPENING_PERIODS[self.freq_]
-                self.opening_ = opening_ramp(z, ~sale, ahead, OPENING_GAP, longest, year=YEAR_PERIODS[self.freq_])
+                self.opening_ = opening_ramp(z, ~sale, ahead, OPENING_GAP, longest, year=CALENDAR_YEAR[self.freq_])
             if form == "growth":  # a young series' growth only, and none read across a level shift
                 shifts = period_shifts(z[self.opening_:], self.freq_) if self.opening_ or self.start_ else []
                 if not (self.opening_ or self.start_):

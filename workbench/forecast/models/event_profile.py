@@ -177,6 +177,7 @@ from scipy.special import pdtr, pdtrc
 from scipy.stats import chi2, f as f_dist, norm
 from scipy.stats import t as t_dist
 
+from workbench.calendar.years import SAME_WEEKDAY_DAYS
 from workbench.calendar import RetailCalendar
 from workbench.data.validate import consecutive_runs
 from workbench.errors import ModelError
@@ -198,14 +199,13 @@ from workbench.forecast.models.unseen import TAU, borrow_unseen
 from workbench.forecast.models.year_step import year_step
 from workbench.forecast.models.yearly_season import low_season, yearly_off
 
-YEAR = 364  # days: keeps the weekday
 SPAN = 400  # event offsets lie within this many days of their anchor
-PATH_DAYS = 2 * YEAR  # days of the pooled baseline path a pooled model publishes
+PATH_DAYS = 2 * SAME_WEEKDAY_DAYS  # days of the pooled baseline path a pooled model publishes
 # days before its last day of the pooled baseline a pooled model publishes: a young series' level is
 # read on its last RECENT_DAYS quiet days, which the event spans push back up to 139 days on the
 # default calendar (a cut-off after the couriers' pause: Double 11, 双12, the New Year sale and the
 # pause stacked); a year covers any calendar's
-RECENT_PATH_DAYS = YEAR
+RECENT_PATH_DAYS = SAME_WEEKDAY_DAYS
 # a season read from one year (``EventProfile._season_year``) moving the path by this share or more is noted;
 # it is read only where its share's moves are significant against its noise at SEASON_ALPHA (chi-squared),
 # on MIN_SEASON_DAYS quiet days or more clear of the current regime's shift (8 weeks, as a regime needs; 22
@@ -443,7 +443,7 @@ class PooledPrior:
     level it reached of each day of the pooled series' opening ramp (a shop's first weeks,
     ``_opening_gaps``), by day number (empty without one): the series that started before its
     last day opened with it, and their ramps take its shape;
-    ``recent``: the pooled log baseline on the ``YEAR + RECENT_PATH_DAYS`` days up to the last day
+    ``recent``: the pooled log baseline on the ``SAME_WEEKDAY_DAYS + RECENT_PATH_DAYS`` days up to the last day
     (day number: value, relative to the last day's, as ``path``): where a young series' current
     level was read, and the same days a year before, where a series with a year of history reads
     its own season as its share of the pooled series (``EventProfile._one_year_season``; empty
@@ -631,7 +631,7 @@ class EventProfile(Forecaster):
         # the regime measures its own growth only a year (and four weeks) after them
         ramp = curve.plateau if self.launched_ and curve is not None and curve.usable \
             and self.regime_.start == born else 0
-        self.yearly_days_ = YEAR + 28 + ramp
+        self.yearly_days_ = SAME_WEEKDAY_DAYS + 28 + ramp
         self.settle_days_ = max(MIN_REGIME_DAYS, ramp) if self.regime_.start > 0 or self.launched_ else 0
         # the days last year's path may read: a flattened opening is at its settled level
         self.path_settle_days_ = self.settle_days_
@@ -688,7 +688,7 @@ class EventProfile(Forecaster):
         path, _ = self._baseline_path(comp, PATH_DAYS, regime_days)
         last = int(np.asarray(self.ds_[-1:], dtype="datetime64[D]").astype(np.int64)[0])
         rel = np.concatenate([[0.0], path - comp["level"][-1]])
-        before = comp["level"][-(YEAR + RECENT_PATH_DAYS):] - comp["level"][-1]
+        before = comp["level"][-(SAME_WEEKDAY_DAYS + RECENT_PATH_DAYS):] - comp["level"][-1]
         return PooledPrior(uplift=uplift, path={last + h: float(v) for h, v in enumerate(rel)},
                            recent={last - len(before) + 1 + h: float(v) for h, v in enumerate(before)},
                            growth_halflife=self.growth_halflife_,
@@ -761,7 +761,7 @@ class EventProfile(Forecaster):
         # (trial 10: lychee's season opens inside the 618 span, whose baseline ran up from the off
         # months' zero, its season read as 618 uplift and shrunk to the pool's: forecast at a quarter)
         level = np.where(off_days, 0.0, level)
-        young = len(z) < YEAR
+        young = len(z) < SAME_WEEKDAY_DAYS
         residual = zd - level
         noise = robust_sd(residual[quiet])  # a day's log noise
         evidence = {k: v[:len(z)] for k, v in self.evidence_offsets_.items()}
@@ -936,7 +936,7 @@ class EventProfile(Forecaster):
         the launched series of the regimes panel, four seeds). An origin with too few quiet
         days before it for a baseline (a launch into the 618 span) ends the refits."""
         n = len(self.z_)
-        first = n - regime_days + 56 if self.launched_ else max(YEAR // 2, n - regime_days + 56)
+        first = n - regime_days + 56 if self.launched_ else max(SAME_WEEKDAY_DAYS // 2, n - regime_days + 56)
         out = []
         for k in range(1, self.calibration_origins + 1):
             origin = n - k * self.calibration_step
@@ -1132,7 +1132,7 @@ class EventProfile(Forecaster):
             # the slope of a rise read as the season's return (``regime.season_returned``)
             seasonal = self.off_season_ or self.regime_.season is not None
             slope = np.polyfit(recent, level[recent], 1)[0] if len(recent) >= 28 and not seasonal else 0.0
-            growth = float(slope * YEAR * self.trend_shrink)
+            growth = float(slope * SAME_WEEKDAY_DAYS * self.trend_shrink)
             halflife = SLOPE_HALFLIFE
             opened = (f" after the opening ramp of its first {self.opening_} days (to "
                       f"{self.ds_[self.regime_.born + self.opening_].date()}: a shop's or a line's first weeks, no "
@@ -1160,7 +1160,7 @@ class EventProfile(Forecaster):
             lo, hi, size = found
             # the share of the step last year's baseline lacks on each day's year-ago day: all before
             # the step, none after, along the baseline's line across an event span between
-            stepped = size * np.clip((hi - (n + h - 1 - YEAR)) / max(hi - lo, 1), 0.0, 1.0)
+            stepped = size * np.clip((hi - (n + h - 1 - SAME_WEEKDAY_DAYS)) / max(hi - lo, 1), 0.0, 1.0)
             notes.append(f"{self.name}: the year-on-year growth stepped {np.expm1(size):+.0%} between "
                          f"{self.ds_[self.regime_.born + lo].date()} and {self.ds_[self.regime_.born + hi].date()} "
                          f"(a level step under the regime's x1.5): carried until the year-ago days pass it, then "
@@ -1169,12 +1169,12 @@ class EventProfile(Forecaster):
         if past:  # review 10.1 F2: last year's step changes the growth too, and is said
             at, size = past
             notes.append(f"{self.name}: the level stepped {np.expm1(-size):+.0%} about "
-                         f"{self.ds_[self.regime_.born + max(at - YEAR, 0)].date()} (a level step under the regime's "
+                         f"{self.ds_[self.regime_.born + max(at - SAME_WEEKDAY_DAYS, 0)].date()} (a level step under the regime's "
                          f"x1.5, a year before): the year-on-year growth is read from the day pairs since "
                          f"{self.ds_[self.regime_.born + at].date()}, both of whose days lie after it")
         g = g + stepped
         # a path laid over last year's baseline starts where the series stands since the last span
-        step, step_note = self._start_step(comp, regime_days, g) if n >= YEAR else (0.0, "")
+        step, step_note = self._start_step(comp, regime_days, g) if n >= SAME_WEEKDAY_DAYS else (0.0, "")
         if step_note:
             notes.append(step_note)
         # a step is a year-on-year difference measured at the cut-off: it fades as the growth does
@@ -1185,9 +1185,9 @@ class EventProfile(Forecaster):
         # mean of its last quiet days (``_recent_level``): the running median's last value rests on those few
         # days alone (a young nut line's 10 days read at 5.9 a day against their mean of 9.3: trial 17)
         current, age = self._recent_level(comp, regime_days)[:2] if comp["open_tail"] else (level[-1], n - 1)
-        for start in range(n, n + horizon, YEAR):  # a second year builds on the first
-            tt = np.arange(start, min(start + YEAR, n + horizon))
-            ref = tt - YEAR
+        for start in range(n, n + horizon, SAME_WEEKDAY_DAYS):  # a second year builds on the first
+            tt = np.arange(start, min(start + SAME_WEEKDAY_DAYS, n + horizon))
+            ref = tt - SAME_WEEKDAY_DAYS
             moved = aligned[tt - n]
             # the aligned day where last year's baseline there differs from the day a year back's by more
             # than ``ALIGN_LOG`` (the span's baseline falling across it, not a flat stretch)
@@ -1195,12 +1195,12 @@ class EventProfile(Forecaster):
                            moved, ref)
             lift = g[tt - n] + (steps[tt - n] if start == n else 0.0)
             ext[tt] = np.where(ref >= 0, ext[np.maximum(ref, 0)] + lift,
-                               current + g[tt - n] * (h[tt - n] + n - 1 - age) / YEAR)
+                               current + g[tt - n] * (h[tt - n] + n - 1 - age) / SAME_WEEKDAY_DAYS)
         return ext[n:], notes
 
     def _aligned_refs(self, n: int, horizon: int) -> np.ndarray:
         """For the ``horizon`` days after the first ``n``: the day a year back whose baseline each
-        is read on where that is not the day ``YEAR`` before (-1 elsewhere). A day in the span of a
+        is read on where that is not the day ``SAME_WEEKDAY_DAYS`` before (-1 elsewhere). A day in the span of a
         moving festival (``moving_``: Spring Festival, 11 days earlier in 2027 than in 2026; a
         lunar event) reads last year's baseline at the same offset from last year's anchor, the
         day its uplift at that offset was read against (``_season_moves``: the span's baseline
@@ -1257,16 +1257,16 @@ class EventProfile(Forecaster):
 
     def _season_changes(self, comp: dict) -> np.ndarray:
         """A yearly off season's level change from each season to the next (log), shape (k,): the
-        mean change of ``comp``'s baseline over the quiet day pairs a year apart (``YEAR``) that
+        mean change of ``comp``'s baseline over the quiet day pairs a year apart (``SAME_WEEKDAY_DAYS``) that
         both lie in season, per season of the later day (seasons with ``RECENT_DAYS`` pairs
         or more), oldest first."""
         level, in_event = comp["level"], comp["in_event"]
         n = len(level)
         off = self.off_days_[:n]
-        t = np.arange(YEAR, n)
-        later = t[~off[t] & ~off[t - YEAR] & ~in_event[t] & ~in_event[t - YEAR]]
+        t = np.arange(SAME_WEEKDAY_DAYS, n)
+        later = t[~off[t] & ~off[t - SAME_WEEKDAY_DAYS] & ~in_event[t] & ~in_event[t - SAME_WEEKDAY_DAYS]]
         season = np.cumsum(np.r_[False, ~off[1:] & off[:-1]])[later]  # seasons begun before each day
-        changes = [np.mean(level[later[season == k]] - level[later[season == k] - YEAR]) for k in np.unique(season)
+        changes = [np.mean(level[later[season == k]] - level[later[season == k] - SAME_WEEKDAY_DAYS]) for k in np.unique(season)
                    if (season == k).sum() >= RECENT_DAYS]
         return np.array(changes)
 
@@ -1387,11 +1387,11 @@ class EventProfile(Forecaster):
         since = since[~self.one_off_[since] & ~lull[since]]
         recent = since[-RECENT_DAYS:]
         # last year's path on the same days: settled (past a launch's or an opening's ramp) and quiet
-        ago = np.maximum(recent - YEAR, 0)
-        recent = recent[(recent - YEAR >= start + self.path_settle_days_) & ~in_event[ago] & ~lull[ago]]
+        ago = np.maximum(recent - SAME_WEEKDAY_DAYS, 0)
+        recent = recent[(recent - SAME_WEEKDAY_DAYS >= start + self.path_settle_days_) & ~in_event[ago] & ~lull[ago]]
         if len(recent) < MIN_RECENT_DAYS:
             return 0.0, ""
-        gap = float((zd[recent] - level[recent - YEAR]).mean() - residual.mean() - g[0])
+        gap = float((zd[recent] - level[recent - SAME_WEEKDAY_DAYS]).mean() - residual.mean() - g[0])
         se2 = noise ** 2 * (1 / len(recent) + 1.25 ** 2 / self.level_window)
         step = gap * max(0.0, 1 - se2 / gap ** 2) if gap else 0.0
         if abs(np.expm1(step)) < 0.005:
@@ -1422,10 +1422,10 @@ class EventProfile(Forecaster):
         if not len(ends):
             return lull
         last = ends[-1]
-        before = [e for e in ends[:-1] if e >= start and abs(last - YEAR - e) <= LULL_MATCH]
+        before = [e for e in ends[:-1] if e >= start and abs(last - SAME_WEEKDAY_DAYS - e) <= LULL_MATCH]
         if not before:
             return lull
-        then = min(before, key=lambda e: abs(last - YEAR - e))
+        then = min(before, key=lambda e: abs(last - SAME_WEEKDAY_DAYS - e))
 
         def quiet(a, b):
             days = np.arange(max(a, start), min(b, n))
@@ -1482,9 +1482,9 @@ class EventProfile(Forecaster):
             level, in_event = comp["level"], comp["in_event"]
             n = len(level)
             first = n - regime_days + self.settle_days_
-            t = np.arange(max(YEAR, n - regime_days + YEAR), n)
-            later = t[~in_event[t] & ~in_event[t - YEAR] & (t - YEAR >= first)]
-            earlier, aligned = later - YEAR, np.zeros(len(later), bool)
+            t = np.arange(max(SAME_WEEKDAY_DAYS, n - regime_days + SAME_WEEKDAY_DAYS), n)
+            later = t[~in_event[t] & ~in_event[t - SAME_WEEKDAY_DAYS] & (t - SAME_WEEKDAY_DAYS >= first)]
+            earlier, aligned = later - SAME_WEEKDAY_DAYS, np.zeros(len(later), bool)
             if len(later) < 28:
                 event_later, event_earlier = self._event_pairs(n, first)
                 in_season = ~self.off_days_[event_later] & ~self.off_days_[event_earlier]
@@ -1507,10 +1507,10 @@ class EventProfile(Forecaster):
                 comp.setdefault("growth_age", {})[regime_days] = float(n - np.mean(later[-k:]))  # days
                 kinds[regime_days] = "event-aligned pairs" if aligned.any() else "quiet pairs"
             else:
-                days = t[~self.off_days_[t] & ~self.off_days_[t - YEAR]][-self.growth_window:]  # in season
+                days = t[~self.off_days_[t] & ~self.off_days_[t - SAME_WEEKDAY_DAYS]][-self.growth_window:]  # in season
                 measured = np.flatnonzero(~in_event[n - regime_days:n]) + n - regime_days
-                if len(days) and len(measured) and (days - YEAR).min() >= max(first, measured[0]):
-                    cache[regime_days] = float(np.mean(level[days] - level[days - YEAR]))
+                if len(days) and len(measured) and (days - SAME_WEEKDAY_DAYS).min() >= max(first, measured[0]):
+                    cache[regime_days] = float(np.mean(level[days] - level[days - SAME_WEEKDAY_DAYS]))
                 else:  # the year-before level lies before the regime's first quiet day: not measured
                     cache[regime_days] = float("nan")
                 kinds[regime_days] = "baseline across a span"
@@ -1518,7 +1518,7 @@ class EventProfile(Forecaster):
 
     def _past_step(self, comp: dict, regime_days: int, later: np.ndarray, earlier: np.ndarray, zd: np.ndarray,
                    first: int) -> tuple[np.ndarray, np.ndarray, bool, float]:
-        """The quiet day pairs (``later``, ``earlier``: day indices a ``YEAR`` apart, in time
+        """The quiet day pairs (``later``, ``earlier``: day indices a ``SAME_WEEKDAY_DAYS`` apart, in time
         order) that measure the growth of ``comp``'s history net of a level step found in the
         differences of the last year's pairs (``year_step``: a step under the regime's factor
         1.5, such as a price rise), whether to average them all (``whole``), and the step kept
@@ -1540,10 +1540,10 @@ class EventProfile(Forecaster):
         comp.setdefault("past_year_step", {})[regime_days] = None
         n = len(comp["level"])
         if n == len(self.z_):  # the whole history: tested here, once
-            recent = later >= n - YEAR
+            recent = later >= n - SAME_WEEKDAY_DAYS
             settled = np.arange(n) >= first
             self.year_step_ = year_step(later[recent], zd[later[recent]] - zd[earlier[recent]], zd,
-                                        ~comp["in_event"] & settled, YEAR, first=bool(recent.all()))
+                                        ~comp["in_event"] & settled, SAME_WEEKDAY_DAYS, first=bool(recent.all()))
         # a refit takes the whole history's step where its history holds it (its own last weeks
         # after the step are too few to find it, and its growth would carry it)
         found = self.year_step_
@@ -1706,7 +1706,7 @@ class EventProfile(Forecaster):
             notes.append(f"{self.name}: launched on {self.ds_[self.regime_.born].date()}, {n} days before the "
                          f"end of its history; its level (at {age:.0f} days) grows by x{np.exp(ramp[-1]):.2f} "
                          f"over the horizon along {curve.describe()}{curve.made_words(self.launch_rise_)}")
-        elif self.launched_ and curve is not None and n < YEAR:
+        elif self.launched_ and curve is not None and n < SAME_WEEKDAY_DAYS:
             # its share of a pooled path with a season, else its own level (a pool under a year old lays its
             # slope, a season and its launches' growth in one: not laid over the launch's own rise)
             net = shares is not None and self.prior.yearly
@@ -1780,7 +1780,7 @@ class EventProfile(Forecaster):
         share cancels a seasonal pool). Kept in ``comp`` by ``n``."""
         cache = comp.setdefault("season_share", {})
         if n not in cache:
-            if n >= YEAR and not self.launched_:
+            if n >= SAME_WEEKDAY_DAYS and not self.launched_:
                 cache[n] = SeasonShare(1.0, "its own year of history is read against the pool's")
             else:
                 idx = np.arange(n)  # since its start: a season's fall in a young series reads as a level shift
@@ -1804,7 +1804,7 @@ class EventProfile(Forecaster):
         it does not depend on the horizon asked (review 8.2 #3: a 20-day and a 120-day forecast
         had disagreed on the same days, and flat SKUs had passed the noise test on 20 days)."""
         zero = np.zeros(horizon)
-        if n < YEAR:
+        if n < SAME_WEEKDAY_DAYS:
             return zero, zero, []
         cache = comp.setdefault("one_year_season", {})
         key = (n, tuple(int(i) for i in read_on))
@@ -1813,17 +1813,17 @@ class EventProfile(Forecaster):
         season, sd, notes = cache[key]
         if not len(season):
             return zero, zero, notes
-        at = np.arange(horizon) % YEAR  # the same weekday a whole number of years before, in the history
+        at = np.arange(horizon) % SAME_WEEKDAY_DAYS  # the same weekday a whole number of years before, in the history
         return season[at], np.full(horizon, sd), notes
 
     def _season_year(self, comp: dict, read_on: np.ndarray, n: int) -> tuple[np.ndarray, float, list[str]]:
-        """The one-year season of ``_one_year_season`` on the ``YEAR`` days after the history's
-        first ``n`` days: ``(log change, shape (YEAR,) or empty; its standard deviation, log;
+        """The one-year season of ``_one_year_season`` on the ``SAME_WEEKDAY_DAYS`` days after the history's
+        first ``n`` days: ``(log change, shape (SAME_WEEKDAY_DAYS,) or empty; its standard deviation, log;
         notes)``.
 
         The series' share of the pooled series, ``r = L - P`` (its baseline level ``L`` of
         ``comp``, events left out and an opening ramp flattened, less the pooled baseline ``P`` on
-        the same days: ``PooledPrior.recent``), on each of the last ``YEAR`` days of the history
+        the same days: ``PooledPrior.recent``), on each of the last ``SAME_WEEKDAY_DAYS`` days of the history
         (the days a year before the future ones), less its mean on the days a year before those
         its current level was read on (``read_on``): how the share moved over the year after
         them. The pooled path then carries the growth and the pool's own season, and the share the
@@ -1871,14 +1871,14 @@ class EventProfile(Forecaster):
         if self.launched_:
             return dropped("its year before holds its launch ramp, not a season")
         level, in_event = comp["level"], comp["in_event"]
-        anchor = read_on - YEAR
+        anchor = read_on - SAME_WEEKDAY_DAYS
         anchor = anchor[anchor >= 0]
         anchor = anchor[~in_event[anchor]]
         if len(anchor) < MIN_RECENT_DAYS:
             return dropped(f"{len(anchor)} days outside event spans a year before its current level was read "
                            f"(it needs {MIN_RECENT_DAYS})")
         born = self.regime_.born
-        ago = np.arange(n - YEAR, n)
+        ago = np.arange(n - SAME_WEEKDAY_DAYS, n)
         shift = self.regime_.start - born
         across = anchor.min() < shift <= n - 1  # the current regime's shift lies in the year read
         # the days read: quiet (a span's level is interpolated to the quiet days either side, and a span

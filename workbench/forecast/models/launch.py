@@ -43,7 +43,7 @@ young series' level will grow.
   all after them (never the first, which holds the launch's start; a ramp's early factors
   decay faster than its tail's), each weighted by the launches behind it, the older ones seen
   by only one or two launches included: they are the only evidence of the older ages. The fitted factors
-  extend the curve from its last measured bin to the age of a year (``YEAR_PERIODS``), flat
+  extend the curve from its last measured bin to the age of a year (``YEAR_BACK``), flat
   after it (the issue's rule: a series younger than a year borrows its growth from the level
   above it); without two such factors, or with factors
   that do not decay (``r`` of 1 or more: no saturation in sight), the curve is held flat past
@@ -97,6 +97,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from workbench.calendar.years import YEAR_BACK
 from workbench.data.validate import PERIOD_LENGTH, PERIOD_WORDS
 from workbench.forecast.conformal import wiener_factor
 from workbench.forecast.models.intermittent import is_intermittent
@@ -107,7 +108,6 @@ BIN_PERIODS = {"D": 28, "W": 2, "MS": 1, "QS": 1}  # periods in an age bin
 MIN_LAUNCHES = 3  # launches a measured factor (and the curve) needs
 # a year in periods: the tail extends the curve up to this age, and an established series' mean
 # over its last year is the level its peers reach (the ceiling)
-YEAR_PERIODS = {"D": 364, "W": 52, "MS": 12, "QS": 4}
 TAIL_RATIOS = np.linspace(0.01, 0.99, 99)  # decay ratios r of the tail's fit, searched on a grid
 PLATEAU_GAIN = float(np.log(1.05))  # less further change than this: the curve has levelled off
 SHORT_LIFE = 0.5  # of a year: a grouping half of whose launches stopped within it is a short-life line
@@ -174,7 +174,7 @@ class LaunchCurve:
         sells 8-16 weeks, then the next shade. A launch of it is forecast times its chance of still
         selling (``survival``), not as if it went on for a year (trial 14 F7: five shades grown
         along the skincare launches' ramp and carried through 2027)."""
-        return self.median_life is not None and self.median_life < SHORT_LIFE * YEAR_PERIODS[self.freq]
+        return self.median_life is not None and self.median_life < SHORT_LIFE * YEAR_BACK[self.freq]
 
     @property
     def median_life(self) -> float | None:
@@ -286,14 +286,14 @@ class LaunchCurve:
         panel's launches of their change of log level from the age bin holding ``age_now`` to
         the one holding ``age`` (``launch_levels``; of the farthest bin two launches or more were
         seen at with it, stretched to ``age`` as a random walk's, in proportion to the periods),
-        up to the age of a year (``YEAR_PERIODS``: older, a series' refits measure its own level's
+        up to the age of a year (``YEAR_BACK``: older, a series' refits measure its own level's
         error). Measured over the whole span, not summed bin by bin as Mack's chain-ladder
         process variance is (T. Mack, ASTIN Bulletin 23, 1993), which takes the changes as
         independent: a fast ramp's large early change and a slow one's later change offset each
         other. An age past every launch's measured pairs takes the last pair of bins two
         launches give. 0 without two launches seen at two ages, at any ``usable``."""
         levels, bins = np.asarray(self.launch_levels, float), BIN_PERIODS[self.freq]
-        end = min(float(age), float(YEAR_PERIODS[self.freq]))
+        end = min(float(age), float(YEAR_BACK[self.freq]))
         if levels.ndim != 2 or levels.shape[1] < 2 or end <= age_now:
             return 0.0
         seen = np.isfinite(levels)
@@ -531,7 +531,7 @@ def launch_curve(levels: list[np.ndarray], freq: str, panel_start, established: 
     counts = np.array(counts, int)
     measured = int(np.argmin(counts >= MIN_LAUNCHES)) if (counts < MIN_LAUNCHES).any() else len(counts)
     factors = np.array(medians[:measured])
-    year_bins = YEAR_PERIODS[freq] // BIN_PERIODS[freq]
+    year_bins = YEAR_BACK[freq] // BIN_PERIODS[freq]
     tail = _tail_factors(np.array(medians), counts, measured, year_bins) if measured else np.zeros(0)
     log_level = np.concatenate([[0.0], np.cumsum(np.r_[factors, tail])])
     counts = np.r_[counts[:measured], np.zeros(len(tail), int)]

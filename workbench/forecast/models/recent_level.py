@@ -83,6 +83,7 @@ import pandas as pd
 from scipy.optimize import minimize_scalar
 from scipy.special import logsumexp
 
+from workbench.calendar.years import SAME_WEEKDAY_DAYS
 from workbench.calendar import RetailCalendar
 from workbench.errors import CalendarRangeError
 from workbench.forecast.conformal import MIN_CHANGE_UNITS, widened_offsets
@@ -100,7 +101,6 @@ from workbench.forecast.text import readable
 WINDOW = {"D": 56, "W": 8, "MS": 3, "QS": 2}
 YOUNG_DAYS = 364  # days since its first sale under which a daily series has no season of its own
 MIN_WEEKDAY_UNITS = 20.0  # expected units per weekday in the window for a weekday pattern
-YEAR_BACK = 364  # a year back on the same weekdays
 OWN_SMOOTH = 7  # days of the centred mean a series' own path a year back is read on: a week, its events kept
 
 
@@ -347,7 +347,7 @@ class RecentLevel(Forecaster):
 
 def own_path(y, width: int, horizon: int) -> np.ndarray | None:
     """A daily series' own path of a year before: for each of the ``horizon`` days after ``y``'s last
-    the centred ``OWN_SMOOTH``-day mean of ``y`` ``YEAR_BACK`` days before it (a day past a year
+    the centred ``OWN_SMOOTH``-day mean of ``y`` ``SAME_WEEKDAY_DAYS`` days before it (a day past a year
     ahead, its place in the last year), times the mean of its last ``width`` days over that of
     the same days a year back (of the part of them the history holds, half at least: a history
     from July cut in late August, trial 13 F11; a lunar festival stays at last year's dates), read
@@ -361,20 +361,20 @@ def own_path(y, width: int, horizon: int) -> np.ndarray | None:
     Practice* (3rd ed.), section 5.2, read as a ratio to the level, smoothed."""
     n = len(y)
     first = int(np.argmax(np.asarray(y) > 0))
-    held = min(width, n - YEAR_BACK - first)
+    held = min(width, n - SAME_WEEKDAY_DAYS - first)
     if held < (width + 1) // 2:
         return None
     y = np.asarray(y, float)
-    if not y[n - YEAR_BACK - held:n - YEAR_BACK].sum() > 0:
+    if not y[n - SAME_WEEKDAY_DAYS - held:n - SAME_WEEKDAY_DAYS].sum() > 0:
         return None
     change = 1.0  # too few units over any span the history holds a year back: last year's path as it was
-    for days in [held, *(d for d in (91, 182, 364) if held < d <= n - YEAR_BACK - first)]:
-        back, last = y[n - YEAR_BACK - days:n - YEAR_BACK].sum(), y[n - days:].sum()
+    for days in [held, *(d for d in (91, 182, 364) if held < d <= n - SAME_WEEKDAY_DAYS - first)]:
+        back, last = y[n - SAME_WEEKDAY_DAYS - days:n - SAME_WEEKDAY_DAYS].sum(), y[n - days:].sum()
         if back > 0 and back + last >= MIN_CHANGE_UNITS:
             change = last / back
             break
     smooth = pd.Series(y).rolling(OWN_SMOOTH, center=True, min_periods=1).mean().to_numpy()
-    return smooth[n - YEAR_BACK + np.arange(horizon) % YEAR_BACK] * change
+    return smooth[n - SAME_WEEKDAY_DAYS + np.arange(horizon) % SAME_WEEKDAY_DAYS] * change
 
 
 def level_spread(recent, log_errors, dispersion: float | None) -> float:

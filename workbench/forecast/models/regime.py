@@ -96,8 +96,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import isotonic_regression
 
+from workbench.calendar.years import CALENDAR_YEAR
 from workbench.data.validate import PERIOD_WORDS, SEASON_LENGTH
-from workbench.forecast.models.yearly_season import OFF_PERIODS, YEAR_PERIODS, low_a_year_on, low_season, yearly_off
+from workbench.forecast.models.yearly_season import OFF_PERIODS, low_a_year_on, low_season, yearly_off
 from workbench.forecast.text import readable
 
 START_RUN = 14
@@ -217,7 +218,7 @@ def after_trickle(y: np.ndarray, first: int, freq: str) -> int:
     largest_after = np.maximum.accumulate(y[::-1])[::-1]
     before = mean_before[ks - 1 - first]
     ks = ks[(y[ks] > before / TRICKLE_SHARE) & (before < TRICKLE_SHARE * largest_after[ks])]
-    year = YEAR_PERIODS.get(freq)
+    year = CALENDAR_YEAR.get(freq)
     for k in ks:
         level = float(np.median(y[k:k + span]))
         if mean_before[k - 1 - first] < TRICKLE_SHARE * level <= y[k] and busiest[k - first] < SEASON_SHARE * level \
@@ -809,7 +810,7 @@ def unexplained_peak(y: np.ndarray, outside: np.ndarray, freq: str = "D") -> lis
         after = v[end:end + PEAK_RETURN[freq]][read[end:end + PEAK_RETURN[freq]]]
         back = len(after) > 0 and float(np.median(after)) - level[max(at - 1, first)] < bar / 2
         if bounded and back and high[at:end].sum() >= MIN_PEAK_RUN[freq] and end + PEAK_RETURN[freq] <= n \
-                and not _recurs(v, level[at:end] + bar / 2, at, first, YEAR_PERIODS[freq]):
+                and not _recurs(v, level[at:end] + bar / 2, at, first, CALENDAR_YEAR[freq]):
             peaks.append(Peak(at, end, np.expm1(level[at:end])))
         at = end
     return peaks

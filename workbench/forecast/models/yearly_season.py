@@ -14,7 +14,7 @@ the season comes back. The rule, at any frequency (``D``, ``W``, ``MS``, ``QS``)
   chance of ``L`` zero periods in a row, ``exp(-r L)``, is under ``OFF_ALPHA``. A slow mover's long
   gaps are chance; a season's end is not;
 * the series has a **yearly off season** when two of its off runs, one shifted by whole years
-  (``YEAR_PERIODS``: the calendar date, as a fruit's season follows it, not the weekday), overlap
+  (``CALENDAR_YEAR``: the calendar date, as a fruit's season follows it, not the weekday), overlap
   by at least ``OVERLAP`` of the shorter (the last one may be the run that ends the history, still
   going on): the same months off in two years. Runs with such a partner are its off season; a
   one-off gap (a stock-out, a relaunch) has none and is left out;
@@ -60,13 +60,13 @@ import pandas as pd
 from scipy.special import xlogy
 from scipy.stats import norm
 
+from workbench.calendar.years import CALENDAR_YEAR
 from workbench.calendar import spring_festival
 from workbench.data.validate import PERIOD_WORDS
 from workbench.errors import CalendarRangeError
 from workbench.forecast.models.base import PER_PERIOD_FIELDS, censored_at_zero
 from workbench.forecast.models.intermittent import INTERMITTENT_ADI, average_demand_interval
 
-YEAR_PERIODS = {"D": 365, "W": 52, "MS": 12, "QS": 4}  # a calendar year: produce seasons follow the date
 OFF_PERIODS = {"D": 28, "W": 4, "MS": 2, "QS": 2}  # fewest zero periods of an off run (regime.STOP_PERIODS: a stop's)
 OFF_ALPHA = 1e-3  # an off run's chance at its season's rate is under this
 OVERLAP = 0.5  # two off runs a year apart share at least this share of the shorter
@@ -97,7 +97,7 @@ class YearlyOff:
 
     ``runs``: the off runs ``(a, b)`` (periods ``a`` to ``b - 1`` of the history, ``b`` = ``n`` for
     the run that ends it) that recur a year apart; ``freq``: the periods' frequency (``year``:
-    periods in a year, ``YEAR_PERIODS``); ``first``: the series' first sale; ``n``: its length;
+    periods in a year, ``CALENDAR_YEAR``); ``first``: the series' first sale; ``n``: its length;
     ``festivals``: the period index of each Spring Festival from the history's start on when the
     runs move with it (a shop closed over the festival,
     ``lunar_frame``: a year back is the same distance from the festival a year before), None when
@@ -115,7 +115,7 @@ class YearlyOff:
 
     @property
     def year(self) -> int:
-        return YEAR_PERIODS[self.freq]
+        return CALENDAR_YEAR[self.freq]
 
     def back(self, index: np.ndarray, k) -> np.ndarray:
         """The periods ``k`` years (int or shape (m,)) before the periods ``index`` (shape (m,)):
@@ -215,7 +215,7 @@ def calendar_bound(y: np.ndarray, freq: str) -> float:
     """The p-value that whether a period of ``y`` (units per period at ``freq``, >= 0, shape (n,))
     is empty does not depend on its place in the year: the G statistic (log-likelihood ratio) of
     the contingency table (the period's part of the year, ``YEAR_BINS`` equal parts of
-    ``YEAR_PERIODS[freq]`` periods, fewer for ``QS``) x (empty, sold) over the periods from the
+    ``CALENDAR_YEAR[freq]`` periods, fewer for ``QS``) x (empty, sold) over the periods from the
     first sale on, its p-value by ``PERMUTATIONS`` seeded permutations of the empty periods (the
     chi-squared approximation is far off in tables this sparse: a one-month season sold in three
     Decembers of 25 months reads p = 0.07 by it, 1 in 2,300 by permutation). 1.0 when the table has
@@ -225,7 +225,7 @@ def calendar_bound(y: np.ndarray, freq: str) -> float:
     y = np.asarray(y, float)
     if not (y > 0).any():
         return 1.0
-    year = YEAR_PERIODS[freq]
+    year = CALENDAR_YEAR[freq]
     bins = min(YEAR_BINS, year)
     t = np.arange(int(np.argmax(y > 0)), len(y))
     part, empty = (t % year) * bins // year, (y[t] == 0).astype(float)
@@ -285,7 +285,7 @@ def yearly_off(y: np.ndarray, freq: str, ds: pd.DatetimeIndex | None = None) -> 
     year's, so its error is such a difference (two years' edge errors, not one); in a lunar frame at
     weeks at least ``ROUNDING_SD``, the error of two festivals' places rounded to their weeks."""
     y = np.asarray(y, float)
-    if freq not in YEAR_PERIODS or not (y > 0).any():
+    if freq not in CALENDAR_YEAR or not (y > 0).any():
         return None
     runs, first = off_runs(y, freq), int(np.argmax(y > 0))
     found = YearlyOff((), freq, first, len(y))
@@ -385,7 +385,7 @@ def zero_off_season(pred, y: np.ndarray, ds: pd.DatetimeIndex, freq: str, model:
 def low_a_year_on(log_level: np.ndarray, start: int, end: int, reached: float, year: int) -> bool:
     """Did the low stretch ``log_level[start:end]`` (log units per period, shape (n,)), below the
     log level ``reached`` that followed it, come back at the same dates a year on (``year``
-    periods later, ``YEAR_PERIODS``): is the stretch ``year`` // 6 periods long at least (two
+    periods later, ``CALENDAR_YEAR``): is the stretch ``year`` // 6 periods long at least (two
     months, eight weeks: one low period a year apart is a holiday's, a January or a Spring
     Festival week, not a season; on the parcel origins such a first week and a first month had
     lost them their opening ramp), and do the periods there that the history holds (as many as the
@@ -416,14 +416,14 @@ def season_restarted(y: np.ndarray, start: int, freq: str) -> bool:
     (review 9.2 #3: two units in July and August 2025 made a launch on 2026-08-01 'a season seen a
     year before')."""
     y = np.asarray(y, float)
-    if freq not in YEAR_PERIODS:
+    if freq not in CALENDAR_YEAR:
         return False
     runs = [run for run in off_runs(y, freq) if run[1] <= start]
     if not runs or start - runs[-1][1] >= OFF_PERIODS[freq]:
         return False
     off = runs[-1][0]
     begun = runs[-2][1] if len(runs) > 1 else int(np.argmax(y > 0))
-    near = start - YEAR_PERIODS[freq]
+    near = start - CALENDAR_YEAR[freq]
     return (off > near - OFF_PERIODS[freq] and begun <= near + OFF_PERIODS[freq]
             and average_demand_interval(y[begun:off]) < INTERMITTENT_ADI)
 
@@ -466,7 +466,7 @@ def low_season(y: np.ndarray, freq: str, window: int) -> LowSeason | None:
     Returns a ``LowSeason``, or None (also with under a year and ``window`` periods since its first
     sale)."""
     y = np.asarray(y, float)
-    year = YEAR_PERIODS.get(freq)
+    year = CALENDAR_YEAR.get(freq)
     n = len(y)
     if year is None or not (y > 0).any() or n - year - window < int(np.argmax(y > 0)):
         return None
