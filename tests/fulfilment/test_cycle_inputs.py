@@ -351,3 +351,32 @@ def test_a_stock_out_file_names_a_region_or_a_province_and_passes_both_checks(tm
     north.write_text("商品编码,region,start,end\nJG002,North,2026-09-10,2026-09-12\n", encoding="utf-8")
     with pytest.raises(DataValidationError, match=r"line 2, column 'region': 'North' is no value of 'region'"):
         load_unavailable(CycleParams(**files, gmv=None, category=None, unavailable=str(north)), history)
+
+
+def test_regions_named_in_chinese_place_no_province_and_the_network_takes_them(tmp_path):
+    """Trial 18 F2: a region column of 华东 / 华南 / 华北 / 西南 was read as provinces for the network's
+    shares (none found), and the empty split of the known provinces failed the cycle with pandas'
+    "Can only string multiply by an integer" (exit 3). Region names are regions: no province
+    shares; the network places each region's units over its cities."""
+    from workbench.fulfilment.cycle import plan_network
+
+    days = pd.date_range("2026-09-01", periods=60)
+    data = tmp_path / "销售.csv"
+    pd.concat([pd.DataFrame({"日期": days.strftime("%Y-%m-%d"), "商品ID": sku, "地区": region, "类目": "护肤", "销量": 4})
+               for sku in ("1234567890123456789", "1234567890123456790") for region in ("华东", "华南", "华北", "西南")]
+              ).to_csv(data, index=False, encoding="gbk")
+    stock = tmp_path / "stock.csv"
+    stock.write_text("sku,warehouse,on_hand,on_order\n1234567890123456789,Hangzhou,10,0\n", encoding="utf-8")
+    files = {"data": str(data), "stock": str(stock), "date_col": "日期", "sku_col": "商品ID", "region_col": "地区",
+             "category_col": "类目", "target": "销量"}
+    history, _, _, notes = load_history(CycleParams(**files, gmv=None, category=None))
+    assert set(history["region"]) == {"East", "South", "North", "Southwest"}
+    assert history.attrs["province_shares"] is None
+    totals = pd.DataFrame({"region": ["East", "South", "North", "Southwest"], "yhat": [40.0, 30.0, 20.0, 10.0]})
+    params = CycleParams(**files, gmv=None, category=None, time_limit=60.0, hot_target_share=0.0)
+    report = plan_network(params, WINDOW, None, totals, None)
+    assert report.demand["demand"].sum() == pytest.approx(100.0)
+    # shares whose provinces are all unknown (未知) keep every unit at region level, as floats
+    unknown = pd.DataFrame({"province": [None, None], "region": ["East", "South"], "share": [1.0, 1.0], "units": [5.0, 5.0]})
+    report = plan_network(params, WINDOW, None, totals.iloc[:2], unknown.astype({"region": "string"}))
+    assert report.demand["demand"].sum() == pytest.approx(70.0)

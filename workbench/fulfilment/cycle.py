@@ -765,7 +765,7 @@ def load_history(params: CycleParams, calendar=None) -> tuple[pd.DataFrame, pd.D
     before = frame
     frame, regions = network_regions(frame, params.region_col, source)
     notes += regions
-    if regions:  # the region column held provinces: the network places each region's units by them
+    if regions and _names_provinces(before["region"]):  # the network places each region's units by them
         by_province = before.assign(_province=before["region"])
     shares = province_shares(by_province) if by_province is not None else None
     names = series_names(params, mapped=bool(regions))
@@ -800,6 +800,14 @@ def load_history(params: CycleParams, calendar=None) -> tuple[pd.DataFrame, pd.D
                                       keys=["sku", "region", *finer], freq="D", source=source)  # summed: no region needed
         gmv = money.groupby("ds", as_index=False)["y"].sum()  # national: a replacement moves none of it
     return frame, gmv, stock_skus, notes
+
+
+def _names_provinces(regions: pd.Series) -> bool:
+    """Whether a region column names provinces (广东省, 浙江), not only the regions under other
+    names (华东, north), which place no unit at a province (trial 18 F2)."""
+    from workbench.data.provinces import region_of
+
+    return bool(pd.Series(pd.unique(regions.astype(str))).map(region_of).isna().any())
 
 
 PROVINCE_SHARE_DAYS = 365  # the recent history whose units say how a region's units split over its provinces
@@ -1588,7 +1596,8 @@ def _province_split(units: pd.Series, shares: pd.DataFrame | None) -> tuple[pd.S
     if shares is None:
         return None, units
     known = shares[shares["province"].notna()]
-    placed = (known["share"] * known["region"].map(units).fillna(0.0)).groupby(known["province"]).sum()
+    # as floats: with no known province the mapped column is empty and keeps the regions' text dtype
+    placed = (known["share"] * known["region"].map(units).astype(float).fillna(0.0)).groupby(known["province"]).sum()
     rest = _rest_shares(shares, units.index).set_index("region")["share"]
     return placed, units.reindex(rest.index).fillna(0.0) * rest
 

@@ -243,8 +243,9 @@ def level_jump(z: np.ndarray, quiet: np.ndarray, at: int, season: int) -> tuple[
             continue
         _, _, jumps, jump = found
         size, se = jumps[0] - jumps[1], float(np.sqrt(2 * jump))
-        if best is None or abs(size) / se > abs(best[0]) / best[1]:
-            best = (size, se)
+        with np.errstate(divide="ignore", invalid="ignore"):  # noiseless quiet days: se 0, the jump exact
+            if best is None or abs(size) / se > abs(best[0]) / best[1]:
+                best = (size, se)
     return best
 
 
