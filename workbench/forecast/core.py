@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from workbench.calendar.years import YEAR_BACK
 from workbench.calendar import RetailCalendar, default_calendar
+from workbench.calendar.years import YEAR_BACK
 from workbench.data.io import write_table
 from workbench.data.provinces import REGIONS, provinces_from_addresses
 from workbench.data.validate import PERIOD_WORDS, SHORT_PERIOD_SHARE, consecutive_runs
@@ -347,7 +347,7 @@ def young_spread(y, curve: LaunchCurve | None, first_step: int, length: int) -> 
     model carries it to: ``LaunchCurve.level_spread`` of ``curve`` (its launch curve) from its age
     now (periods since its first sale, ``y`` its history) to the window's middle (``first_step``:
     the window's first period after the history; ``length``: its periods). 0 for a series that
-    sold a year ago or more (``launch.YEAR_BACK``: its own refits or past sums measure its
+    sold a year ago or more (``calendar.years.YEAR_BACK``: its own refits or past sums measure its
     level), for no units sold and without a curve. ``window_band(young_spread=...)`` adds it."""
     sold = np.flatnonzero(np.asarray(y, float) > 0)
     if curve is None or not len(sold):

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.calendar.years import SAME_WEEKDAY_DAYS
 from workbench.calendar import RetailCalendar
 from workbench.calendar.events import OWN_EVENT_MARGINS
+from workbench.calendar.years import SAME_WEEKDAY_DAYS
 from workbench.data.validate import pause_days, period_end, placed_periods
 
 # Span of each event profile in days around its anchor (lunar events share Spring Festival):

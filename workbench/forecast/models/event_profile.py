@@ -177,8 +177,8 @@ from scipy.special import pdtr, pdtrc
 from scipy.stats import chi2, f as f_dist, norm
 from scipy.stats import t as t_dist
 
-from workbench.calendar.years import SAME_WEEKDAY_DAYS
 from workbench.calendar import RetailCalendar
+from workbench.calendar.years import SAME_WEEKDAY_DAYS
 from workbench.data.validate import consecutive_runs
 from workbench.errors import ModelError
 from workbench.forecast.conformal import (DAY_WINDOW, MAX_SCALE_SLOPE, MIN_BAND_ERRORS, conformal_offsets, day_noise,

@@ -83,8 +83,8 @@ import pandas as pd
 from scipy.optimize import minimize_scalar
 from scipy.special import logsumexp
 
-from workbench.calendar.years import SAME_WEEKDAY_DAYS
 from workbench.calendar import RetailCalendar
+from workbench.calendar.years import SAME_WEEKDAY_DAYS
 from workbench.errors import CalendarRangeError
 from workbench.forecast.conformal import MIN_CHANGE_UNITS, widened_offsets
 from workbench.forecast.features import event_offsets

@@ -60,8 +60,8 @@ import pandas as pd
 from scipy.special import xlogy
 from scipy.stats import norm
 
-from workbench.calendar.years import CALENDAR_YEAR
 from workbench.calendar import spring_festival
+from workbench.calendar.years import CALENDAR_YEAR
 from workbench.data.validate import PERIOD_WORDS
 from workbench.errors import CalendarRangeError
 from workbench.forecast.models.base import PER_PERIOD_FIELDS, censored_at_zero
